@@ -1,0 +1,112 @@
+/**
+ * Environments (dev, staging, prod) as typed values, and a helper that lets a chart
+ * pick a value per environment without if/else chains.
+ */
+
+export type EnvironmentName = 'dev' | 'staging' | 'prod';
+
+export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['dev', 'staging', 'prod'];
+
+/**
+ * A value per environment: either all three spelled out, or a `default` with overrides.
+ * @example env.pick({ dev: 1, staging: 2, prod: 3 })
+ * @example env.pick({ default: '1Gi', prod: '50Gi' })
+ */
+export type PerEnvironment<T> =
+  | { readonly dev: T; readonly staging: T; readonly prod: T }
+  | ({ readonly default: T } & { readonly [K in EnvironmentName]?: T });
+
+/** CPU and memory for one container. Quantities use Kubernetes notation (`250m`, `512Mi`). */
+export interface ResourceAmounts {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+/** Requests and limits for one container. */
+export interface ResourceProfile {
+  readonly requests: ResourceAmounts;
+  readonly limits: ResourceAmounts;
+}
+
+/** How TLS certificates are obtained in an environment. */
+export type TlsMode =
+  /** Let's Encrypt production ACME endpoint. */
+  | 'acme-production'
+  /** Let's Encrypt staging ACME endpoint (untrusted certificates, generous rate limits). */
+  | 'acme-staging'
+  /** A self-signed issuer in the cluster (dev). */
+  | 'self-signed'
+  /** No TLS at all. */
+  | 'none';
+
+/** Where Argo CD reads the synthesized manifests from. */
+export interface GitOpsSource {
+  /** Git repository URL Argo CD clones. */
+  readonly repoURL: string;
+  /** Branch, tag or commit Argo CD follows. */
+  readonly targetRevision: string;
+  /** Folder of the repository that holds `dist/`. @default 'dist' */
+  readonly distPath?: string;
+}
+
+export interface EnvironmentProps {
+  readonly name: EnvironmentName;
+  /** Replicas of a stateless service when the chart does not say otherwise. */
+  readonly defaultReplicas: number;
+  /** Container resources when the chart does not say otherwise. */
+  readonly defaultResources: ResourceProfile;
+  /** Storage class for persistent volumes. @default - the cluster's default storage class */
+  readonly storageClassName?: string;
+  /** How certificates are issued. */
+  readonly tls: TlsMode;
+  /** Default schedule of backups, as a cron expression (UTC). */
+  readonly backupSchedule: string;
+  /** How many backups are kept. */
+  readonly backupRetention: number;
+  /** Where Argo CD finds this environment's manifests. */
+  readonly gitops: GitOpsSource;
+  /** Whether images must be pinned to a version tag or digest (never `latest` or untagged). */
+  readonly requirePinnedImages: boolean;
+  /** Whether every container must declare requests and limits explicitly. */
+  readonly requireExplicitResources: boolean;
+}
+
+export class Environment {
+  public readonly name: EnvironmentName;
+  public readonly defaultReplicas: number;
+  public readonly defaultResources: ResourceProfile;
+  public readonly storageClassName?: string;
+  public readonly tls: TlsMode;
+  public readonly backupSchedule: string;
+  public readonly backupRetention: number;
+  public readonly gitops: Required<GitOpsSource>;
+  public readonly requirePinnedImages: boolean;
+  public readonly requireExplicitResources: boolean;
+
+  constructor(props: EnvironmentProps) {
+    this.name = props.name;
+    this.defaultReplicas = props.defaultReplicas;
+    this.defaultResources = props.defaultResources;
+    this.storageClassName = props.storageClassName;
+    this.tls = props.tls;
+    this.backupSchedule = props.backupSchedule;
+    this.backupRetention = props.backupRetention;
+    this.gitops = { distPath: 'dist', ...props.gitops };
+    this.requirePinnedImages = props.requirePinnedImages;
+    this.requireExplicitResources = props.requireExplicitResources;
+  }
+
+  /** True for production. */
+  public get isProduction(): boolean {
+    return this.name === 'prod';
+  }
+
+  /** The value for this environment. */
+  public pick<T>(values: PerEnvironment<T>): T {
+    const own = (values as { readonly [K in EnvironmentName]?: T })[this.name];
+    if (own !== undefined) return own;
+    if ('default' in values) return values.default;
+    // Unreachable through the types; kept for JavaScript callers.
+    throw new Error(`no value for environment '${this.name}' and no default`);
+  }
+}

@@ -1,0 +1,71 @@
+import { App, Chart } from 'cdk8s';
+import { ArgoCdApplications } from '../gitops/argocd-applications';
+import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
+import { systemReadme } from '../gitops/system-readme';
+import { DistFolder, writeDist } from './dist-writer';
+import { SystemChart } from './system-chart';
+import { collectIssues, SynthesisError, ValidationIssue } from './validation';
+
+/** What was written for one folder of dist. */
+export interface FolderSummary {
+  readonly folder: string;
+  readonly objects: number;
+  readonly files: number;
+}
+
+export interface SynthResult {
+  readonly folders: readonly FolderSummary[];
+  /** Every synthesized object with its folder, for tests and reports. */
+  readonly objects: ReadonlyArray<RenderedObject & { readonly folder: string }>;
+}
+
+export interface SynthOptions {
+  /** The dist folder. */
+  readonly outdir: string;
+  /**
+   * Replace the whole of dist (files no longer produced disappear). When false, only the
+   * folders of the charts in the app are replaced and everything else is left as it is.
+   * @default true
+   */
+  readonly replaceAll?: boolean;
+  /** Render and check, but do not write. @default false */
+  readonly dryRun?: boolean;
+}
+
+/**
+ * The synthesis pipeline: run every construct's validation, resolve and decorate every
+ * object, lay them out as files, and only when nothing failed write dist atomically.
+ * On failure it throws a SynthesisError with every problem found, and dist is untouched.
+ */
+export function synthesize(app: App, options: SynthOptions): SynthResult {
+  const issues: ValidationIssue[] = collectIssues(app);
+  const folders: DistFolder[] = [];
+  const summaries: FolderSummary[] = [];
+  const allObjects: Array<RenderedObject & { folder: string }> = [];
+
+  for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
+    const folder = folderOf(chart);
+    const context =
+      SystemChart.isSystemChart(chart)
+        ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
+        : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
+    const unit = renderChart(chart, context);
+    issues.push(...unit.issues);
+    const files = new Map(unitFiles(unit));
+    if (SystemChart.isSystemChart(chart)) files.set('README.md', systemReadme(chart, unit.objects));
+    folders.push({ folder, files });
+    summaries.push({ folder, objects: unit.objects.length, files: files.size });
+    allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
+  }
+
+  if (issues.length > 0) throw new SynthesisError(issues);
+  if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
+  return { folders: summaries, objects: allObjects };
+}
+
+/** The dist folder of a chart: `<env>/<system>` or `<env>/argocd`. */
+export function folderOf(chart: Chart): string {
+  if (SystemChart.isSystemChart(chart)) return `${chart.environment.name}/${chart.system}`;
+  if (ArgoCdApplications.isArgoCdApplications(chart)) return `${chart.environment.name}/argocd`;
+  throw new Error(`${chart.node.path}: only SystemChart and ArgoCdApplications charts can be synthesized`);
+}

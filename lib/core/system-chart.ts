@@ -1,0 +1,72 @@
+import { Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Environment } from './environment';
+import { checkDnsLabel } from './naming';
+import { addCheck } from './validation';
+import { SystemNamespace } from '../security/system-namespace';
+
+
+export interface SystemChartProps {
+  /** Short DNS-1123 name of the system, e.g. `loopi`. Used in the namespace and the `part-of` label. */
+  readonly system: string;
+  /** The environment this instance of the system is synthesized for. */
+  readonly environment: Environment;
+  /** Version of the system as a whole. @default '1.0.0' */
+  readonly version?: string;
+  /** One-line description, shown in the generated README. @default - none */
+  readonly description?: string;
+}
+
+/**
+ * One system in one environment: its own namespace (`<system>-<env>`), the recommended
+ * labels on every object, and the place every construct of the system lives under.
+ */
+const SYSTEM_CHART = Symbol.for('cdk8s-stacks.SystemChart');
+
+export class SystemChart extends Chart {
+  /**
+   * True when `x` is a SystemChart. (cdk8s defines `Symbol.hasInstance` on Chart, so
+   * `instanceof SystemChart` is true for every chart and cannot be used.)
+   */
+  public static isSystemChart(x: unknown): x is SystemChart {
+    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[SYSTEM_CHART] === true;
+  }
+
+  /** The SystemChart that `scope` belongs to. */
+  public static of(scope: IConstruct): SystemChart {
+    const chart = Chart.of(scope);
+    if (!SystemChart.isSystemChart(chart)) {
+      throw new Error(`${scope.node.path} must be defined inside a SystemChart`);
+    }
+    return chart;
+  }
+
+  public readonly system: string;
+  public readonly environment: Environment;
+  public readonly version: string;
+  public readonly description?: string;
+  /** The namespace every namespaced object of the system lives in. */
+  public readonly namespaceName: string;
+  public readonly namespace_: SystemNamespace;
+
+  constructor(scope: Construct, props: SystemChartProps) {
+    const namespaceName = `${props.system}-${props.environment.name}`;
+    super(scope, namespaceName, {
+      namespace: namespaceName,
+      // Names come from construct ids (see naming.ts); labels are added to every object
+      // and pod template in one place when the chart is rendered (gitops/decorate.ts).
+      disableResourceNameHashes: true,
+    });
+    Object.defineProperty(this, SYSTEM_CHART, { value: true });
+    this.system = props.system;
+    this.environment = props.environment;
+    this.version = props.version ?? '1.0.0';
+    this.description = props.description;
+    this.namespaceName = namespaceName;
+    addCheck(this, (report) => {
+      const reason = checkDnsLabel(namespaceName);
+      if (reason) report.error('system', `namespace '${namespaceName}' ${reason}`);
+    });
+    this.namespace_ = new SystemNamespace(this, 'namespace', { name: namespaceName });
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Secrets by reference. Nothing in this library ever holds a secret value: a pod reads
+ * a key of a Secret that exists in the namespace, created by someone else (an existing
+ * Secret managed outside Git) or by the external-secrets operator from a real secret
+ * store (see ExternalSecretSource).
+ */
+export interface ISecretSource {
+  /** Name of the Kubernetes Secret pods read. */
+  readonly secretName: string;
+  /**
+   * The keys the Secret is known to hold, so a reference to a missing key is caught at
+   * synth time. Undefined when the Secret is managed elsewhere and its keys are unknown.
+   */
+  readonly keys?: readonly string[];
+  /** Construct path of the producer, for error messages. */
+  readonly describe: string;
+}
+
+/** A Secret created and managed outside this repository (by hand, by another tool). */
+export class ExistingSecret implements ISecretSource {
+  /**
+   * @param secretName the Secret's name in the system's namespace
+   * @param keys the keys it holds, if known; references to other keys are then errors
+   */
+  public static named(secretName: string, keys?: readonly string[]): ExistingSecret {
+    return new ExistingSecret(secretName, keys);
+  }
+
+  public readonly describe: string;
+
+  private constructor(public readonly secretName: string, public readonly keys?: readonly string[]) {
+    this.describe = `existing Secret '${secretName}'`;
+  }
+}

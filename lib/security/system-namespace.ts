@@ -1,0 +1,33 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+
+/** The Pod Security Standards version the namespace labels pin (what cdk8s-plus-27 targets). */
+export const POD_SECURITY_VERSION = 'v1.27';
+
+export interface SystemNamespaceProps {
+  /** Namespace name. */
+  readonly name: string;
+  /** Pod Security level enforced, audited and warned about. @default 'restricted' */
+  readonly podSecurity?: 'restricted' | 'baseline';
+}
+
+/**
+ * The namespace of one system in one environment, enforcing Pod Security `restricted`
+ * (enforce, audit and warn all set, each pinned to a version so a cluster upgrade
+ * cannot silently change what is admitted).
+ */
+export class SystemNamespace extends Construct {
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, props: SystemNamespaceProps) {
+    super(scope, id);
+    this.name = props.name;
+    const level = props.podSecurity ?? 'restricted';
+    const labels: Record<string, string> = { 'kubernetes.io/metadata.name': props.name };
+    for (const mode of ['enforce', 'audit', 'warn']) {
+      labels[`pod-security.kubernetes.io/${mode}`] = level;
+      labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
+    }
+    new k8s.KubeNamespace(this, 'resource', { metadata: { name: props.name, labels } });
+  }
+}

@@ -1,0 +1,195 @@
+import { ResourceProfile } from '../core/environment';
+import { parseQuantity } from '../core/quantity';
+import { ValidationReport } from '../core/validation';
+import { ISecretSource } from '../security/secret-source';
+import { ENV_NAME, EnvValue, isSecretKeyValue, renderEnvVar } from './env';
+import { checkImageReference, isPinned } from './image';
+import { Probe } from './probe';
+
+/** A port the container listens on. */
+export interface PortSpec {
+  /** IANA service name: at most 15 lower-case letters, digits and '-', e.g. `http`, `metrics`. */
+  readonly name: string;
+  readonly port: number;
+  /** @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP';
+}
+
+/** The uid/gid a container runs as. Images differ: TechShop's Node image uses 1001. */
+export interface RunAs {
+  /** @default 10001 (above 10000, so it cannot collide with a host user) */
+  readonly user?: number;
+  /** @default - the user id */
+  readonly group?: number;
+  /** Group owning mounted volumes. @default - the group id */
+  readonly fsGroup?: number;
+}
+
+/** What runs in a container. Shared by services, workers, jobs and data stores. */
+export interface ContainerProps {
+  /** Image reference, pinned to a version tag or digest (required in staging and prod). */
+  readonly image: string;
+  /** Entrypoint override. @default - the image's entrypoint */
+  readonly command?: readonly string[];
+  /** Arguments. @default - the image's default arguments */
+  readonly args?: readonly string[];
+  /** Environment variables: plain values, secret keys (`fromSecret`) or pod fields (`fromField`). @default - none */
+  readonly env?: Readonly<Record<string, EnvValue>>;
+  /** Every key of these Secrets as an environment variable (`envFrom`). @default - none */
+  readonly envFromSecrets?: readonly ISecretSource[];
+  /** Requests and limits. @default - the environment's default profile (prod requires them explicitly) */
+  readonly resources?: ResourceProfile;
+  /** User and group ids. @default - uid/gid 10001 */
+  readonly runAs?: RunAs;
+  /** Paths the container writes to, each backed by an emptyDir (the root filesystem is read-only). `/tmp` is always writable. @default - only /tmp */
+  readonly writablePaths?: readonly string[];
+  /** Liveness probe: restart when it fails. @default - none */
+  readonly liveness?: Probe;
+  /** Readiness probe: receive traffic only when it passes. @default - none (required for services) */
+  readonly readiness?: Probe;
+  /** Startup probe for slow starters. @default - a TCP probe on the first port when there is a liveness probe */
+  readonly startup?: Probe;
+}
+
+export const DEFAULT_USER = 10001;
+const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+export interface VolumeMount {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly?: boolean;
+  readonly subPath?: string;
+}
+
+/** Everything needed to render one container; mutable so connections can add env and mounts. */
+export class ContainerModel {
+  public readonly env = new Map<string, EnvValue>();
+  public readonly envFrom: Array<{ readonly kind: 'secret' | 'configMap'; readonly name: string; readonly source?: ISecretSource }> = [];
+  public readonly mounts: VolumeMount[] = [];
+  public readonly ports: PortSpec[];
+
+  constructor(
+    public readonly name: string,
+    public readonly props: ContainerProps,
+    public readonly resources: ResourceProfile,
+    ports: readonly PortSpec[] = [],
+  ) {
+    this.ports = [...ports];
+    for (const [key, value] of Object.entries(props.env ?? {})) this.env.set(key, value);
+    for (const source of props.envFromSecrets ?? []) this.envFrom.push({ kind: 'secret', name: source.secretName, source });
+  }
+
+  public get user(): number {
+    return this.props.runAs?.user ?? DEFAULT_USER;
+  }
+
+  public get group(): number {
+    return this.props.runAs?.group ?? this.user;
+  }
+
+  /** Checks that only depend on the container's own props. */
+  public validate(report: ValidationReport, requirePinnedImage: boolean, prefix = ''): void {
+    const p = this.props;
+    const imageProblem = checkImageReference(p.image);
+    if (imageProblem) report.error(`${prefix}image`, `'${p.image}' ${imageProblem}`);
+    else if (requirePinnedImage && !isPinned(p.image)) {
+      report.error(`${prefix}image`, `'${p.image}' is not pinned; use an explicit version tag (not 'latest') or a sha256 digest`);
+    }
+    checkResources(report, this.resources, `${prefix}resources`);
+    for (const [key, value] of ['user', 'group', 'fsGroup'].map((k) => [k, p.runAs?.[k as keyof RunAs]] as const)) {
+      if (value === undefined) continue;
+      if (!Number.isInteger(value) || value < 0) report.error(`${prefix}runAs.${key}`, `${value} must be a non-negative integer`);
+      else if (value === 0 && key !== 'fsGroup') report.error(`${prefix}runAs.${key}`, '0 (root) is not allowed; pods run as non-root under Pod Security restricted');
+    }
+    for (const name of this.env.keys()) {
+      if (!ENV_NAME.test(name)) report.error(`${prefix}env.${name}`, `'${name}' is not a valid environment variable name (letters, digits and '_', not starting with a digit)`);
+    }
+    for (const [name, value] of this.env) {
+      if (typeof value === 'object' && isSecretKeyValue(value) && value.secret.keys && !value.secret.keys.includes(value.key)) {
+        report.error(`${prefix}env.${name}`, `key '${value.key}' is not produced by ${value.secret.describe} (it has: ${value.secret.keys.join(', ')})`);
+      }
+    }
+    for (const path of p.writablePaths ?? []) {
+      if (!path.startsWith('/') || path === '/') report.error(`${prefix}writablePaths`, `'${path}' must be an absolute path other than /`);
+    }
+    const names = new Set<string>();
+    const numbers = new Set<number>();
+    this.ports.forEach((port, i) => {
+      const field = `${prefix}ports[${i}]`;
+      if (!PORT_NAME.test(port.name) || port.name.length > 15) report.error(`${field}.name`, `'${port.name}' must be an IANA service name: at most 15 lower-case letters, digits and '-', with at least one letter`);
+      if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) report.error(`${field}.port`, `${port.port} must be an integer from 1 to 65535`);
+      if (names.has(port.name)) report.error(`${field}.name`, `'${port.name}' is used by another port; port names must be unique`);
+      if (numbers.has(port.port)) report.error(`${field}.port`, `${port.port} is used by another port; port numbers must be unique`);
+      names.add(port.name);
+      numbers.add(port.port);
+    });
+    for (const [kind, probe] of [['liveness', p.liveness], ['readiness', p.readiness], ['startup', p.startup]] as const) {
+      const port = probe?.port;
+      if (probe === undefined) continue;
+      if (port === undefined && probe.action.type !== 'exec' && this.ports.length === 0) {
+        report.error(`${prefix}${kind}`, 'the probe has no port and the container declares none');
+      }
+      if (typeof port === 'string' && !names.has(port)) report.error(`${prefix}${kind}.port`, `'${port}' is not a declared port (declared: ${[...names].join(', ') || 'none'})`);
+      if (typeof port === 'number' && !numbers.has(port)) report.error(`${prefix}${kind}.port`, `${port} is not a declared port (declared: ${[...numbers].join(', ') || 'none'})`);
+    }
+  }
+
+  public render(): Record<string, unknown> {
+    const p = this.props;
+    const firstPort = this.ports[0]?.name;
+    const startup = p.startup ?? (p.liveness && firstPort ? Probe.tcp() : undefined);
+    const env = [...this.env.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, value]) => renderEnvVar(name, value));
+    return {
+      name: this.name,
+      image: p.image,
+      imagePullPolicy: isPinned(p.image) ? 'IfNotPresent' : 'Always',
+      command: p.command ? [...p.command] : undefined,
+      args: p.args ? [...p.args] : undefined,
+      env: env.length ? env : undefined,
+      envFrom: this.envFrom.length
+        ? this.envFrom.map((e) => (e.kind === 'secret' ? { secretRef: { name: e.name } } : { configMapRef: { name: e.name } }))
+        : undefined,
+      ports: this.ports.length ? this.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol ?? 'TCP' })) : undefined,
+      resources: {
+        requests: { ...this.resources.requests },
+        limits: { ...this.resources.limits },
+      },
+      livenessProbe: p.liveness?.render('liveness', firstPort),
+      readinessProbe: p.readiness?.render('readiness', firstPort),
+      startupProbe: startup?.render('startup', firstPort),
+      securityContext: restrictedContainerSecurityContext(this.user, this.group),
+      terminationMessagePolicy: 'FallbackToLogsOnError',
+      volumeMounts: this.mounts.length ? this.mounts.map((m) => ({ ...m })) : undefined,
+    };
+  }
+}
+
+/** Every field Pod Security `restricted` asks of a container, set explicitly. */
+export function restrictedContainerSecurityContext(user: number, group: number): Record<string, unknown> {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsGroup: group,
+    runAsNonRoot: true,
+    runAsUser: user,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+/** Quantities parse and limits are not below requests. */
+export function checkResources(report: ValidationReport, resources: ResourceProfile, field: string): void {
+  for (const resource of ['cpu', 'memory'] as const) {
+    const request = resources.requests[resource];
+    const limit = resources.limits[resource];
+    const r = parseQuantity(request);
+    const l = parseQuantity(limit);
+    if (r === undefined) report.error(`${field}.requests.${resource}`, `'${request}' is not a valid quantity (e.g. ${resource === 'cpu' ? '250m or 1' : '256Mi or 1Gi'})`);
+    if (l === undefined) report.error(`${field}.limits.${resource}`, `'${limit}' is not a valid quantity (e.g. ${resource === 'cpu' ? '500m or 2' : '512Mi or 2Gi'})`);
+    if (r !== undefined && l !== undefined) {
+      if (l === 0) report.error(`${field}.limits.${resource}`, 'must be greater than zero');
+      if (l < r) report.error(`${field}.limits.${resource}`, `${limit} is below the request ${request}; limits must be at least the requests`);
+    }
+  }
+}

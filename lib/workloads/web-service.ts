@@ -1,0 +1,103 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ValidationReport } from '../core/validation';
+import { Workload, WorkloadProps } from './workload';
+
+export interface WebServiceProps extends WorkloadProps {
+  /** Pods. @default - the environment's default replica count */
+  readonly replicas?: number;
+  /**
+   * Seconds the pod keeps serving after it is marked for termination, so endpoints and
+   * load balancers stop sending new requests before the process gets SIGTERM. Uses
+   * `sleep` from the image; set 0 for images without a shell. @default 5
+   */
+  readonly drainSeconds?: number;
+  /** Seconds the process has to finish in-flight requests after SIGTERM. @default 30 */
+  readonly shutdownSeconds?: number;
+}
+
+/**
+ * An HTTP (or TCP) service: a Deployment and a ClusterIP Service. Rolls out without
+ * losing capacity (`maxUnavailable: 0`), spreads across zones and nodes, drains
+ * in-flight requests before stopping, and runs under Pod Security `restricted`.
+ */
+export class WebService extends Workload {
+  public readonly replicas: number;
+  private readonly drainSeconds: number;
+  private readonly shutdownSeconds: number;
+
+  constructor(scope: Construct, id: string, props: WebServiceProps) {
+    super(scope, id, props, 'web-service');
+    this.replicas = props.replicas ?? this.chart.environment.defaultReplicas;
+    this.drainSeconds = props.drainSeconds ?? 5;
+    this.shutdownSeconds = props.shutdownSeconds ?? 30;
+
+    this.lazyObject('deployment', 'apps/v1', 'Deployment', () => ({
+      replicas: this.replicas,
+      revisionHistoryLimit: 5,
+      progressDeadlineSeconds: 600,
+      selector: { matchLabels: { ...this.selectorLabels } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
+      template: this.podTemplate(),
+    }));
+
+    new k8s.KubeService(this, 'service', {
+      metadata: { name: this.name },
+      spec: {
+        type: 'ClusterIP',
+        selector: { ...this.selectorLabels },
+        ports: (props.ports ?? []).map((p) => ({
+          name: p.name,
+          port: p.port,
+          targetPort: k8s.IntOrString.fromString(p.name),
+          protocol: p.protocol ?? 'TCP',
+        })),
+      },
+    });
+  }
+
+  protected validateWorkload(report: ValidationReport): void {
+    super.validateWorkload(report);
+    const p = this.props as WebServiceProps;
+    if (!Number.isInteger(this.replicas) || this.replicas < 1) report.error('replicas', `${this.replicas} must be a whole number of at least 1`);
+    if ((p.ports ?? []).length === 0) report.error('ports', 'a web service must declare at least one port');
+    if (!p.readiness) report.error('readiness', 'a web service must have a readiness probe, or it receives traffic before it can serve it');
+    if (!Number.isInteger(this.drainSeconds) || this.drainSeconds < 0) report.error('drainSeconds', `${this.drainSeconds} must be a whole number of seconds, 0 or more`);
+    if (!Number.isInteger(this.shutdownSeconds) || this.shutdownSeconds < 1) report.error('shutdownSeconds', `${this.shutdownSeconds} must be a whole number of seconds, 1 or more`);
+  }
+
+  protected containerExtras(): Record<string, unknown> {
+    return this.drainSeconds > 0 ? { lifecycle: { preStop: { exec: { command: ['sleep', String(this.drainSeconds)] } } } } : {};
+  }
+
+  protected podExtras(): Record<string, unknown> {
+    return {
+      terminationGracePeriodSeconds: this.drainSeconds + this.shutdownSeconds,
+      ...spreadAcrossZonesAndNodes(this.selectorLabels, this.replicas, true),
+    };
+  }
+}
+
+/**
+ * Topology spread across zones and nodes (soft, so a small cluster still schedules), plus
+ * a preferred anti-affinity on nodes. `matchLabelKeys: [pod-template-hash]` makes the
+ * spread count only pods of the same revision during a rollout (Deployments only).
+ */
+export function spreadAcrossZonesAndNodes(selector: Record<string, string>, replicas: number, deployment: boolean): Record<string, unknown> {
+  if (replicas < 2) return {};
+  const labelSelector = { matchLabels: { ...selector } };
+  const matchLabelKeys = deployment ? ['pod-template-hash'] : undefined;
+  return {
+    topologySpreadConstraints: [
+      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector, matchLabelKeys },
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector, matchLabelKeys },
+    ],
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector } },
+        ],
+      },
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import { createHash } from 'crypto';
+import { ApiObject, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { markComponent } from '../core/component';
+import { checkDnsLabel } from '../core/naming';
+import { SystemChart } from '../core/system-chart';
+import { addCheck, ValidationReport } from '../core/validation';
+import { ContainerModel, ContainerProps, PortSpec } from './container';
+import { imageVersion } from './image';
+
+/**
+ * The pod model shared by every workload (services, workers, jobs, data stores).
+ *
+ * Why not cdk8s-plus-27's Deployment: its security context cannot express
+ * `seccompProfile` or `capabilities.drop`, both required by Pod Security `restricted`;
+ * it selects pods by a hashed `cdk8s.io/metadata.addr` label and names network policies
+ * by hash. We render the pod spec ourselves with the `k8s` L1 types' field names and
+ * select pods by the recommended `app.kubernetes.io/{name,instance}` labels.
+ */
+export interface WorkloadProps extends ContainerProps {
+  /** Ports the main container listens on. @default - none */
+  readonly ports?: readonly PortSpec[];
+  /** Non-secret configuration, as a ConfigMap this workload owns and reads with `envFrom`; a change rolls the pods. @default - none */
+  readonly config?: Readonly<Record<string, string>>;
+  /** Names of Secrets holding registry credentials. @default - none */
+  readonly imagePullSecrets?: readonly string[];
+}
+
+type Json = Record<string, any>;
+
+export abstract class Workload extends Construct {
+  /** Object name of the workload, its ServiceAccount and (for services) its Service. */
+  public readonly name: string;
+  public readonly chart: SystemChart;
+  /** The main container; connections add environment variables and mounts to it. */
+  public readonly container: ContainerModel;
+  public readonly initContainers: ContainerModel[] = [];
+  /** Labels that select this workload's pods, and only them. */
+  public readonly selectorLabels: Record<string, string>;
+  protected readonly volumes = new Map<string, Json>();
+  protected readonly podAnnotations: Record<string, string> = {};
+  private readonly configMapName?: string;
+
+  protected constructor(scope: Construct, id: string, protected readonly props: WorkloadProps, role: string) {
+    super(scope, id);
+    this.chart = SystemChart.of(this);
+    this.name = id;
+    const env = this.chart.environment;
+    this.selectorLabels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.chart.namespaceName };
+    markComponent(this, { name: this.name, component: role, version: imageVersion(props.image) });
+
+    this.container = new ContainerModel(this.name, props, props.resources ?? env.defaultResources, props.ports);
+    this.addWritableVolume('tmp', '/tmp');
+    (props.writablePaths ?? []).forEach((path) => this.addWritableVolume(volumeNameFor(path), path));
+
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name: this.name },
+      automountServiceAccountToken: false,
+    });
+
+    if (props.config && Object.keys(props.config).length > 0) {
+      this.configMapName = `${this.name}-config`;
+      const data = sorted(props.config);
+      new k8s.KubeConfigMap(this, 'config', { metadata: { name: this.configMapName }, data });
+      this.container.envFrom.push({ kind: 'configMap', name: this.configMapName });
+      this.podAnnotations['checksum/config'] = contentHash(data);
+    }
+
+    addCheck(this, (report) => this.validateWorkload(report));
+  }
+
+  /** The ports of the main container. */
+  public get ports(): readonly PortSpec[] {
+    return this.container.ports;
+  }
+
+  /** A port by name, or the first one. */
+  public port(name?: string): PortSpec | undefined {
+    return name === undefined ? this.ports[0] : this.ports.find((p) => p.name === name);
+  }
+
+  /** Adds an emptyDir volume mounted read-write at `path` in the main container. */
+  public addWritableVolume(volumeName: string, path: string, emptyDir: Json = {}): void {
+    this.volumes.set(volumeName, { name: volumeName, emptyDir });
+    this.container.mounts.push({ name: volumeName, mountPath: path });
+  }
+
+  /** Adds a volume to the pod (mounts are added to containers separately). */
+  public addVolume(volume: Json): void {
+    this.volumes.set(volume.name, volume);
+  }
+
+  /** Adds an init container that runs before the main container starts. */
+  public addInitContainer(container: ContainerModel): void {
+    if (!container.mounts.some((m) => m.mountPath === '/tmp')) container.mounts.push({ name: 'tmp', mountPath: '/tmp' });
+    this.initContainers.push(container);
+  }
+
+  protected validateWorkload(report: ValidationReport): void {
+    const env = this.chart.environment;
+    const reason = checkDnsLabel(this.name, 52);
+    if (reason) report.error('id', `'${this.name}' ${reason} (it becomes the object name)`);
+    if (env.requireExplicitResources && !this.props.resources) {
+      report.error('resources', `required in ${env.name}: set requests and limits for cpu and memory`);
+    }
+    this.container.validate(report, env.requirePinnedImages);
+    this.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
+    for (const key of Object.keys(this.props.config ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) report.error(`config.${key}`, `'${key}' is read as an environment variable and must be a valid name (letters, digits and '_')`);
+    }
+  }
+
+  /** Pod-level extras each kind adds (spread, anti-affinity, grace period). */
+  protected podExtras(): Json {
+    return {};
+  }
+
+  /** Extra container fields of the main container (e.g. lifecycle hooks). */
+  protected containerExtras(): Json {
+    return {};
+  }
+
+  /** The pod template, rendered at synth time so later additions (connections) are included. */
+  protected podTemplate(): Json {
+    const c = this.container;
+    const fsGroup = this.props.runAs?.fsGroup ?? c.group;
+    const annotations = Object.keys(this.podAnnotations).length ? sorted(this.podAnnotations) : undefined;
+    return {
+      metadata: { labels: { ...this.selectorLabels }, annotations },
+      spec: {
+        serviceAccountName: this.name,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: c.user,
+          runAsGroup: c.group,
+          fsGroup,
+          fsGroupChangePolicy: 'OnRootMismatch',
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        imagePullSecrets: this.props.imagePullSecrets?.map((name) => ({ name })),
+        initContainers: this.initContainers.length ? this.initContainers.map((i) => i.render()) : undefined,
+        containers: [{ ...c.render(), ...this.containerExtras() }],
+        volumes: [...this.volumes.values()],
+        ...this.podExtras(),
+      },
+    };
+  }
+
+  /** Creates the object with a spec produced at synth time. */
+  protected lazyObject(id: string, apiVersion: string, kind: string, spec: () => Json, metadata: Json = {}): ApiObject {
+    return new ApiObject(this, id, {
+      apiVersion,
+      kind,
+      metadata: { name: this.name, ...metadata },
+      spec: Lazy.any({ produce: spec }),
+    });
+  }
+}
+
+/** A short, stable hash of content, for pod-template annotations that roll pods on change. */
+export function contentHash(data: unknown): string {
+  return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+}
+
+export function sorted<T>(map: Readonly<Record<string, T>>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(map).sort()) out[key] = map[key];
+  return out;
+}
+
+function volumeNameFor(path: string): string {
+  const name = path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/^-+|-+$/g, '');
+  return `w-${name}`.slice(0, 63).replace(/-+$/, '');
+}
