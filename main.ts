@@ -8,9 +8,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
-import { ArgoCdApplications, ENVIRONMENT_NAMES, EnvironmentName, SynthesisError, synthesize } from './lib';
-import { ENVIRONMENTS, SYSTEMS } from './charts';
+import { ENVIRONMENT_NAMES, EnvironmentName, SynthesisError, synthesize } from './lib';
+import { SYSTEMS } from './charts';
+import { buildRepositoryApp } from './charts/app';
 
 interface Options {
   readonly envs: EnvironmentName[];
@@ -54,14 +54,7 @@ function parseArgs(argv: string[]): Options {
 
 function main(): void {
   const options = parseArgs(process.argv.slice(2));
-  const app = new App({ outdir: path.join(__dirname, 'cdk8s-app') });
-  const allSystems = Object.keys(SYSTEMS);
-  for (const envName of options.envs) {
-    const env = ENVIRONMENTS[envName];
-    for (const system of options.systems) SYSTEMS[system](app, env);
-    // The app-of-apps lists every system; it is regenerated only when the environment is complete.
-    if (options.systems.length === allSystems.length) new ArgoCdApplications(app, { environment: env, systems: allSystems });
-  }
+  const app = buildRepositoryApp({ envs: options.envs, systems: options.systems, outdir: path.join(__dirname, 'cdk8s-app') });
 
   try {
     const result = synthesize(app, { outdir: options.outdir, replaceAll: !options.partial });

@@ -1,0 +1,27 @@
+import { App } from 'cdk8s';
+import { ArgoCdApplications, EnvironmentName } from '../lib';
+import { ENVIRONMENTS } from './environments';
+import { SYSTEMS } from './index';
+
+export interface RepositoryAppOptions {
+  /** @default - all environments */
+  readonly envs?: readonly EnvironmentName[];
+  /** @default - all systems */
+  readonly systems?: readonly string[];
+  /** Scratch folder cdk8s may use; nothing is written there by our pipeline. */
+  readonly outdir?: string;
+}
+
+/** The app of this repository: the selected systems in the selected environments, plus the Argo CD apps. */
+export function buildRepositoryApp(options: RepositoryAppOptions = {}): App {
+  const app = new App({ outdir: options.outdir ?? '.build/cdk8s-app' });
+  const allSystems = Object.keys(SYSTEMS);
+  const systems = options.systems ?? allSystems;
+  for (const envName of options.envs ?? (Object.keys(ENVIRONMENTS) as EnvironmentName[])) {
+    const env = ENVIRONMENTS[envName];
+    for (const system of systems) SYSTEMS[system](app, env);
+    // The app-of-apps lists every system; it is regenerated only when the environment is complete.
+    if (systems.length === allSystems.length) new ArgoCdApplications(app, { environment: env, systems: allSystems });
+  }
+  return app;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every test suite, in order of cost: unit tests and schema validation, the community
+# linters over dist/, then a real kube-apiserver (1.27 and the newest buildable release).
+# Each suite provisions what it needs (apt packages as root, Go builds into the cache)
+# or says exactly what is missing and fails. Nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+failed=()
+run() {
+  local name=$1
+  shift
+  echo
+  echo "==== $name: $*"
+  if "$@"; then
+    echo "==== $name: ok"
+  else
+    echo "==== $name: FAILED"
+    failed+=("$name")
+  fi
+}
+
+run unit npm test
+run linters npm run lint:manifests
+run cluster npm run test:cluster
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "failed suites: ${failed[*]}"
+  exit 1
+fi
+echo "all suites passed"

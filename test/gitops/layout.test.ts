@@ -1,0 +1,74 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { buildRepositoryApp } from '../../charts/app';
+import { synthesize } from '../../lib';
+import { tmpdir } from '../support/synth';
+
+const out = path.join(tmpdir('dist'), 'dist');
+beforeAll(() => synthesize(buildRepositoryApp({ outdir: tmpdir('app') }), { outdir: out }));
+
+function folders(): string[] {
+  return fs.readdirSync(out).flatMap((env) => fs.readdirSync(path.join(out, env)).map((f) => path.join(env, f)));
+}
+
+describe('dist layout', () => {
+  test('one object per file, named NN-kind-name.yaml, NN equal to the Argo CD sync wave', () => {
+    for (const folder of folders()) {
+      for (const file of fs.readdirSync(path.join(out, folder)).filter((f) => /^\d\d-/.test(f))) {
+        const docs = fs.readFileSync(path.join(out, folder, file), 'utf8').split(/^---$/m);
+        expect(docs).toHaveLength(1);
+        const object = parse(docs[0]);
+        expect(file).toBe(`${file.slice(0, 2)}-${object.kind.toLowerCase()}-${object.metadata.name}.yaml`);
+        expect(object.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe(String(Number(file.slice(0, 2))));
+      }
+    }
+  });
+
+  test('kustomization.yaml lists exactly the applied files, in apply order', () => {
+    for (const folder of folders()) {
+      const kustomization = parse(fs.readFileSync(path.join(out, folder, 'kustomization.yaml'), 'utf8'));
+      const applied = fs.readdirSync(path.join(out, folder)).filter((f) => /^\d\d-.*\.yaml$/.test(f)).sort();
+      expect(kustomization.kind).toBe('Kustomization');
+      expect(kustomization.resources).toEqual(applied);
+    }
+  });
+
+  test('the namespace comes first and workloads come after their configuration', () => {
+    const files = fs.readdirSync(path.join(out, 'prod', 'loopi')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+    expect(files[0]).toBe('00-namespace-loopi-prod.yaml');
+    const index = (prefix: string) => files.findIndex((f) => f.includes(prefix));
+    expect(index('-configmap-')).toBeLessThan(index('-deployment-'));
+    expect(index('-serviceaccount-')).toBeLessThan(index('-deployment-'));
+  });
+
+  test('recommended labels on every object and every pod template', () => {
+    const keys = ['name', 'instance', 'component', 'part-of', 'managed-by', 'version'].map((k) => `app.kubernetes.io/${k}`);
+    let checked = 0;
+    for (const folder of folders()) {
+      for (const file of fs.readdirSync(path.join(out, folder)).filter((f) => /^\d\d-.*\.yaml$/.test(f))) {
+        const object = parse(fs.readFileSync(path.join(out, folder, file), 'utf8'));
+        for (const key of keys) expect(object.metadata.labels).toHaveProperty([key]);
+        const template = object.spec?.template ?? object.spec?.jobTemplate?.spec?.template;
+        if (template) for (const key of keys) expect(template.metadata.labels).toHaveProperty([key]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  test('cluster-scoped objects carry no namespace; namespaced ones carry the system namespace', () => {
+    const ns = parse(fs.readFileSync(path.join(out, 'prod', 'loopi', '00-namespace-loopi-prod.yaml'), 'utf8'));
+    expect(ns.metadata.namespace).toBeUndefined();
+    const deployment = parse(fs.readFileSync(path.join(out, 'prod', 'loopi', '60-deployment-api.yaml'), 'utf8'));
+    expect(deployment.metadata.namespace).toBe('loopi-prod');
+  });
+
+  test('Argo CD Applications point at the system folders', () => {
+    const app = parse(fs.readFileSync(path.join(out, 'staging', 'argocd', '95-application-loopi-staging.yaml'), 'utf8'));
+    expect(app.metadata.namespace).toBe('argocd');
+    expect(app.spec.source.path).toBe('dist/staging/loopi');
+    expect(app.spec.destination.namespace).toBe('loopi-staging');
+    expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+  });
+});

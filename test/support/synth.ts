@@ -1,0 +1,66 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { Environment, EnvironmentProps, SynthesisError, SystemChart, synthesize, SynthResult } from '../../lib';
+import { ENVIRONMENTS } from '../../charts';
+
+/** An environment for tests, based on the real one with overrides. */
+export function testEnv(name: 'dev' | 'staging' | 'prod' = 'prod', overrides: Partial<EnvironmentProps> = {}): Environment {
+  const base = ENVIRONMENTS[name];
+  return new Environment({ ...base, gitops: base.gitops, ...overrides, name });
+}
+
+/** A fresh app with one system chart, for unit tests of constructs. */
+export function testChart(env: Environment = testEnv(), system = 'test'): { app: App; chart: SystemChart } {
+  const app = new App({ outdir: tmpdir('cdk8s-app') });
+  const chart = new SystemChart(app, { system, environment: env });
+  return { app, chart };
+}
+
+/** Synthesizes without writing; returns every object. Throws SynthesisError on validation errors. */
+export function render(app: App): SynthResult {
+  return synthesize(app, { outdir: tmpdir('unused'), dryRun: true });
+}
+
+/** The objects of an app as plain JSON, optionally filtered by kind. */
+export function objectsOf(app: App, kind?: string): Array<Record<string, any>> {
+  return render(app).objects.map((o) => o.object).filter((o) => kind === undefined || o.kind === kind);
+}
+
+/** The one object of `kind` named `name`. */
+export function objectOf(app: App, kind: string, name: string): Record<string, any> {
+  const found = objectsOf(app, kind).filter((o) => o.metadata.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${kind} '${name}', found ${found.length}`);
+  return found[0];
+}
+
+/** The validation messages of an app (empty when it synthesizes). */
+export function errorsOf(app: App): string[] {
+  try {
+    render(app);
+    return [];
+  } catch (e) {
+    if (e instanceof SynthesisError) return e.issues.map((i) => `[${i.path}] ${i.message}`);
+    throw e;
+  }
+}
+
+export function tmpdir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+}
+
+/** Every file below `dir` with a sha256 of its content, sorted by path: equal trees give equal maps. */
+export function treeDigest(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out[path.relative(dir, full)] = crypto.createHash('sha256').update(fs.readFileSync(full)).digest('hex');
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
+}
