@@ -20,3 +20,6 @@ export * from './workloads/container';
 export * from './workloads/workload';
 export * from './workloads/web-service';
 export * from './workloads/worker';
+export * from './core/cron';
+export * from './workloads/migration-job';
+export * from './workloads/scheduled-task';

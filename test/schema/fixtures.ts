@@ -4,10 +4,15 @@
  */
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: unknown }; [k: string]: unknown };
 
+function deepCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 const labels = { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'shop' };
 
 export function validBuiltins(): Record<string, K8sObject> {
-  return {
+  // Deep copy via JSON: the literals share `labels` (structuredClone would keep that sharing).
+  return deepCopy({
     Deployment: {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -116,11 +121,11 @@ export function validBuiltins(): Record<string, K8sObject> {
         },
       },
     },
-  };
+  });
 }
 
 export function validCustomResources(): Record<string, K8sObject> {
-  return {
+  return deepCopy({
     ClusterIssuer: {
       apiVersion: 'cert-manager.io/v1',
       kind: 'ClusterIssuer',
@@ -227,5 +232,5 @@ export function validCustomResources(): Record<string, K8sObject> {
         syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=false', 'ServerSideApply=true'] },
       },
     },
-  };
+  });
 }

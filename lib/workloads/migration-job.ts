@@ -1,0 +1,102 @@
+import { Construct } from 'constructs';
+import { ValidationReport } from '../core/validation';
+import { ContainerModel } from './container';
+import { contentHash, Workload, WorkloadProps } from './workload';
+
+export interface MigrationJobProps extends WorkloadProps {
+  /** What the migration runs, e.g. `['bash', 'scripts/prestart.sh']`. */
+  readonly command: readonly string[];
+  /**
+   * A command that succeeds once the schema is migrated (e.g. `alembic current | grep -q '(head)'`,
+   * run with `sh -c`). Gated workloads run it in an init container until it succeeds.
+   */
+  readonly readyCheck: string;
+  /** Retries before the Job fails. @default 2 */
+  readonly backoffLimit?: number;
+  /** Seconds before a running migration is stopped and failed. @default 900 */
+  readonly activeDeadlineSeconds?: number;
+  /** Seconds a finished Job is kept (for its logs) before it is deleted. @default 86400 */
+  readonly ttlSecondsAfterFinished?: number;
+}
+
+/**
+ * A schema migration that must finish before the application that depends on it runs.
+ *
+ * How ordering works (the choice, and why):
+ * - Argo CD: the Job is a `Sync`-phase hook in wave 50, after the databases (40) and
+ *   before the Deployments (60). Argo CD waits for a wave to be healthy, and a Job is
+ *   healthy when it completed, so the apps roll out only after the migration succeeded.
+ *   Not `PreSync`: PreSync hooks run before anything of the sync is applied, so on the
+ *   first sync the namespace and the database would not exist yet and the migration
+ *   could never succeed. `BeforeHookCreation` re-creates the Job on every sync.
+ * - `kubectl apply`: order alone proves nothing (apply does not wait), so every gated
+ *   workload gets an init container running `readyCheck` in the same image until the
+ *   schema is at the expected version. This needs no API access (no token, no Role)
+ *   and also holds when the migration is run by Argo CD or by hand.
+ * - The Job's name carries a hash of its pod template: Jobs are immutable, so a new
+ *   image or command yields a new Job instead of an apply error.
+ */
+export class MigrationJob extends Workload {
+  public readonly jobName: string;
+
+  constructor(scope: Construct, id: string, props: MigrationJobProps) {
+    super(scope, id, props, 'migration');
+    this.jobName = `${this.name}-${contentHash({ image: props.image, command: props.command, args: props.args, env: props.env ? Object.keys(props.env) : [] }).slice(0, 8)}`;
+    this.lazyObject(
+      'job',
+      'batch/v1',
+      'Job',
+      () => ({
+        backoffLimit: props.backoffLimit ?? 2,
+        activeDeadlineSeconds: props.activeDeadlineSeconds ?? 900,
+        ttlSecondsAfterFinished: props.ttlSecondsAfterFinished ?? 86400,
+        template: this.podTemplate(),
+      }),
+      {
+        name: this.jobName,
+        annotations: {
+          'argocd.argoproj.io/hook': 'Sync',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        },
+      },
+    );
+  }
+
+  /**
+   * Keeps `workload` from starting against an unmigrated schema: an init container runs
+   * the ready check, with the workload's own image and environment, until it succeeds.
+   */
+  public gate(workload: Workload): void {
+    const props = this.props as MigrationJobProps;
+    const check = new ContainerModel(
+      'wait-for-migration',
+      {
+        image: workload.container.props.image,
+        command: ['sh', '-c', `until ${props.readyCheck}; do echo 'waiting for migration ${this.jobName}'; sleep 5; done`],
+        runAs: workload.container.props.runAs,
+      },
+      { requests: { cpu: '10m', memory: '32Mi' }, limits: workload.container.resources.limits },
+    );
+    for (const [name, value] of workload.container.env) check.env.set(name, value);
+    check.envFrom.push(...workload.container.envFrom);
+    workload.addInitContainer(check);
+  }
+
+  protected validateWorkload(report: ValidationReport): void {
+    super.validateWorkload(report);
+    const p = this.props as MigrationJobProps;
+    if (p.command.length === 0) report.error('command', 'must not be empty');
+    if (p.readyCheck.trim() === '') report.error('readyCheck', 'must be a shell command that succeeds once the schema is migrated');
+    positive(report, 'backoffLimit', p.backoffLimit, 0);
+    positive(report, 'activeDeadlineSeconds', p.activeDeadlineSeconds, 1);
+    positive(report, 'ttlSecondsAfterFinished', p.ttlSecondsAfterFinished, 0);
+  }
+
+  protected podExtras(): Record<string, unknown> {
+    return { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
+  }
+}
+
+export function positive(report: ValidationReport, field: string, value: number | undefined, min: number): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min)) report.error(field, `${value} must be a whole number of at least ${min}`);
+}

@@ -1,0 +1,70 @@
+import { Construct } from 'constructs';
+import { checkCronSchedule, checkTimeZone } from '../core/cron';
+import { ValidationReport } from '../core/validation';
+import { positive } from './migration-job';
+import { Workload, WorkloadProps } from './workload';
+
+export interface ScheduledTaskProps extends WorkloadProps {
+  /** Cron schedule (five fields, or a macro such as `@daily`). */
+  readonly schedule: string;
+  /** IANA time zone of the schedule. @default - the controller's time zone (UTC on managed clusters) */
+  readonly timeZone?: string;
+  /** Seconds after the scheduled time a missed run may still start. @default 300 */
+  readonly startingDeadlineSeconds?: number;
+  /** Retries before a run fails. @default 1 */
+  readonly backoffLimit?: number;
+  /** Seconds before a run is stopped and failed. @default 3600 */
+  readonly activeDeadlineSeconds?: number;
+  /** Finished Jobs kept, successful and failed. @default 3 and 3 */
+  readonly successfulJobsHistoryLimit?: number;
+  readonly failedJobsHistoryLimit?: number;
+  /** Component label. @default 'scheduled-task' */
+  readonly role?: string;
+}
+
+/**
+ * A periodic job: a CronJob that never overlaps itself (`concurrencyPolicy: Forbid`),
+ * gives up on runs missed by more than a deadline, and keeps a short history.
+ */
+export class ScheduledTask extends Workload {
+  constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
+    super(scope, id, props, props.role ?? 'scheduled-task');
+    this.lazyObject('cronjob', 'batch/v1', 'CronJob', () => ({
+      schedule: props.schedule,
+      timeZone: props.timeZone,
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: props.startingDeadlineSeconds ?? 300,
+      successfulJobsHistoryLimit: props.successfulJobsHistoryLimit ?? 3,
+      failedJobsHistoryLimit: props.failedJobsHistoryLimit ?? 3,
+      suspend: false,
+      jobTemplate: {
+        metadata: { labels: { ...this.selectorLabels } },
+        spec: {
+          backoffLimit: props.backoffLimit ?? 1,
+          activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
+          template: this.podTemplate(),
+        },
+      },
+    }));
+  }
+
+  protected validateWorkload(report: ValidationReport): void {
+    super.validateWorkload(report);
+    const p = this.props as ScheduledTaskProps;
+    const schedule = checkCronSchedule(p.schedule);
+    if (schedule) report.error('schedule', schedule);
+    if (p.timeZone !== undefined) {
+      const tz = checkTimeZone(p.timeZone);
+      if (tz) report.error('timeZone', tz);
+    }
+    positive(report, 'startingDeadlineSeconds', p.startingDeadlineSeconds, 10);
+    positive(report, 'backoffLimit', p.backoffLimit, 0);
+    positive(report, 'activeDeadlineSeconds', p.activeDeadlineSeconds, 1);
+    positive(report, 'successfulJobsHistoryLimit', p.successfulJobsHistoryLimit, 0);
+    positive(report, 'failedJobsHistoryLimit', p.failedJobsHistoryLimit, 1);
+  }
+
+  protected podExtras(): Record<string, unknown> {
+    return { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
+  }
+}
