@@ -23,3 +23,5 @@ export * from './workloads/worker';
 export * from './core/cron';
 export * from './workloads/migration-job';
 export * from './workloads/scheduled-task';
+export * from './security/external-secret-source';
+export * from './security/network';

@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
 import { checkDnsLabel } from './naming';
 import { addCheck } from './validation';
+import { NamespaceIsolation } from '../security/network';
 import { SystemNamespace } from '../security/system-namespace';
 
 
@@ -68,5 +69,6 @@ export class SystemChart extends Chart {
       if (reason) report.error('system', `namespace '${namespaceName}' ${reason}`);
     });
     this.namespace_ = new SystemNamespace(this, 'namespace', { name: namespaceName });
+    new NamespaceIsolation(this, 'isolation');
   }
 }

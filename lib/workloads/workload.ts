@@ -6,6 +6,7 @@ import { markComponent } from '../core/component';
 import { checkDnsLabel } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
+import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
 import { ContainerModel, ContainerProps, PortSpec } from './container';
 import { imageVersion } from './image';
 
@@ -29,7 +30,7 @@ export interface WorkloadProps extends ContainerProps {
 
 type Json = Record<string, any>;
 
-export abstract class Workload extends Construct {
+export abstract class Workload extends Construct implements INetworkPeer {
   /** Object name of the workload, its ServiceAccount and (for services) its Service. */
   public readonly name: string;
   public readonly chart: SystemChart;
@@ -38,6 +39,9 @@ export abstract class Workload extends Construct {
   public readonly initContainers: ContainerModel[] = [];
   /** Labels that select this workload's pods, and only them. */
   public readonly selectorLabels: Record<string, string>;
+  /** Allowed network flows to and from this workload's pods. */
+  public readonly connections: Connections;
+  public readonly namespaceName: string;
   protected readonly volumes = new Map<string, Json>();
   protected readonly podAnnotations: Record<string, string> = {};
   private readonly configMapName?: string;
@@ -47,7 +51,10 @@ export abstract class Workload extends Construct {
     this.chart = SystemChart.of(this);
     this.name = id;
     const env = this.chart.environment;
+    this.namespaceName = this.chart.namespaceName;
     this.selectorLabels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.chart.namespaceName };
+    this.connections = new Connections(this);
+    workloadNetworkPolicy(this, this.name, this.connections);
     markComponent(this, { name: this.name, component: role, version: imageVersion(props.image) });
 
     this.container = new ContainerModel(this.name, props, props.resources ?? env.defaultResources, props.ports);

@@ -1,0 +1,94 @@
+import { Construct } from 'constructs';
+import {
+  ExternalSecret,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
+  ExternalSecretSpecTargetDeletionPolicy,
+} from '../../imports/externalsecrets-external-secrets.io';
+import { checkDnsSubdomain } from '../core/naming';
+import { addCheck } from '../core/validation';
+import { ISecretSource } from './secret-source';
+
+/** A (Cluster)SecretStore that ExternalSecrets read from. */
+export interface ISecretStore {
+  readonly storeName: string;
+  readonly storeKind: 'SecretStore' | 'ClusterSecretStore';
+}
+
+/** A store defined outside this repository (e.g. a ClusterSecretStore the platform team runs). */
+export class SecretStoreRef implements ISecretStore {
+  public static cluster(name: string): SecretStoreRef {
+    return new SecretStoreRef(name, 'ClusterSecretStore');
+  }
+
+  public static namespaced(name: string): SecretStoreRef {
+    return new SecretStoreRef(name, 'SecretStore');
+  }
+
+  private constructor(public readonly storeName: string, public readonly storeKind: 'SecretStore' | 'ClusterSecretStore') {}
+}
+
+/** Where one key of the Kubernetes Secret comes from in the store. */
+export interface RemoteKey {
+  /** Key (path) of the secret in the store, e.g. `prod/loopi/mysql`. */
+  readonly key: string;
+  /** Property inside a structured secret (JSON field, Vault KV field). @default - the whole value */
+  readonly property?: string;
+}
+
+export interface ExternalSecretSourceProps {
+  readonly store: ISecretStore;
+  /** Keys of the resulting Secret and where each comes from. */
+  readonly data: Readonly<Record<string, RemoteKey>>;
+  /** Name of the Secret created in the namespace. @default - the construct id */
+  readonly secretName?: string;
+  /** How often the operator re-reads the store. @default '1h' */
+  readonly refreshInterval?: string;
+}
+
+/**
+ * A Secret produced in the namespace by the external-secrets operator from a real
+ * secret store (Vault, AWS Secrets Manager, ...). Git only ever holds the reference.
+ * The Secret is owned by the ExternalSecret, and retained if the ExternalSecret is
+ * deleted so that running pods are not cut off from their credentials.
+ */
+export class ExternalSecretSource extends Construct implements ISecretSource {
+  public readonly secretName: string;
+  public readonly keys: readonly string[];
+  public readonly describe: string;
+
+  constructor(scope: Construct, id: string, props: ExternalSecretSourceProps) {
+    super(scope, id);
+    this.secretName = props.secretName ?? id;
+    this.keys = Object.keys(props.data).sort();
+    this.describe = `ExternalSecret ${this.node.path}`;
+    new ExternalSecret(this, 'resource', {
+      metadata: { name: this.secretName },
+      spec: {
+        refreshInterval: props.refreshInterval ?? '1h',
+        secretStoreRef: {
+          name: props.store.storeName,
+          kind: props.store.storeKind === 'ClusterSecretStore' ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
+        },
+        target: {
+          name: this.secretName,
+          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+          deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+        },
+        data: this.keys.map((secretKey) => ({ secretKey, remoteRef: { key: props.data[secretKey].key, property: props.data[secretKey].property } })),
+      },
+    });
+    addCheck(this, (report) => {
+      const reason = checkDnsSubdomain(this.secretName);
+      if (reason) report.error('secretName', `'${this.secretName}' ${reason}`);
+      if (this.keys.length === 0) report.error('data', 'must name at least one key');
+      for (const key of this.keys) {
+        if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`data.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
+        if (props.data[key].key.trim() === '') report.error(`data.${key}.key`, 'must name the secret in the store');
+      }
+      if (props.refreshInterval !== undefined && !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(props.refreshInterval)) {
+        report.error('refreshInterval', `'${props.refreshInterval}' must be a Go duration such as 1h or 15m`);
+      }
+    });
+  }
+}
