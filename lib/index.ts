@@ -25,3 +25,8 @@ export * from './workloads/migration-job';
 export * from './workloads/scheduled-task';
 export * from './security/external-secret-source';
 export * from './security/network';
+export * from './core/finalize';
+export * from './workloads/replicated-workload';
+export * from './scaling/autoscaler';
+export * from './scaling/disruption-budget';
+export * from './scaling/vertical-autoscaler';

@@ -4,6 +4,7 @@ import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
 import { systemReadme } from '../gitops/system-readme';
 import { DistFolder, writeDist } from './dist-writer';
 import { SystemChart } from './system-chart';
+import { runFinalizers } from './finalize';
 import { collectIssues, SynthesisError, ValidationIssue } from './validation';
 
 /** What was written for one folder of dist. */
@@ -38,6 +39,7 @@ export interface SynthOptions {
  * On failure it throws a SynthesisError with every problem found, and dist is untouched.
  */
 export function synthesize(app: App, options: SynthOptions): SynthResult {
+  runFinalizers(app);
   const issues: ValidationIssue[] = collectIssues(app);
   const folders: DistFolder[] = [];
   const summaries: FolderSummary[] = [];

@@ -1,12 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ValidationReport } from '../core/validation';
-import { Workload, WorkloadProps } from './workload';
+import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
 
-export interface WebServiceProps extends WorkloadProps {
-  /** Pods. @default - the environment's default replica count */
-  readonly replicas?: number;
-  /**
+export interface WebServiceProps extends ReplicatedWorkloadProps {  /**
    * Seconds the pod keeps serving after it is marked for termination, so endpoints and
    * load balancers stop sending new requests before the process gets SIGTERM. Uses
    * `sleep` from the image; set 0 for images without a shell. @default 5
@@ -21,25 +18,14 @@ export interface WebServiceProps extends WorkloadProps {
  * losing capacity (`maxUnavailable: 0`), spreads across zones and nodes, drains
  * in-flight requests before stopping, and runs under Pod Security `restricted`.
  */
-export class WebService extends Workload {
-  public readonly replicas: number;
+export class WebService extends ReplicatedWorkload {
   private readonly drainSeconds: number;
   private readonly shutdownSeconds: number;
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, props, 'web-service');
-    this.replicas = props.replicas ?? this.chart.environment.defaultReplicas;
     this.drainSeconds = props.drainSeconds ?? 5;
     this.shutdownSeconds = props.shutdownSeconds ?? 30;
-
-    this.lazyObject('deployment', 'apps/v1', 'Deployment', () => ({
-      replicas: this.replicas,
-      revisionHistoryLimit: 5,
-      progressDeadlineSeconds: 600,
-      selector: { matchLabels: { ...this.selectorLabels } },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
-      template: this.podTemplate(),
-    }));
 
     new k8s.KubeService(this, 'service', {
       metadata: { name: this.name },
@@ -59,7 +45,6 @@ export class WebService extends Workload {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.props as WebServiceProps;
-    if (!Number.isInteger(this.replicas) || this.replicas < 1) report.error('replicas', `${this.replicas} must be a whole number of at least 1`);
     if ((p.ports ?? []).length === 0) report.error('ports', 'a web service must declare at least one port');
     if (!p.readiness) report.error('readiness', 'a web service must have a readiness probe, or it receives traffic before it can serve it');
     if (!Number.isInteger(this.drainSeconds) || this.drainSeconds < 0) report.error('drainSeconds', `${this.drainSeconds} must be a whole number of seconds, 0 or more`);
@@ -73,7 +58,7 @@ export class WebService extends Workload {
   protected podExtras(): Record<string, unknown> {
     return {
       terminationGracePeriodSeconds: this.drainSeconds + this.shutdownSeconds,
-      ...spreadAcrossZonesAndNodes(this.selectorLabels, this.replicas, true),
+      ...spreadAcrossZonesAndNodes(this.selectorLabels, this.maxReplicas, true),
     };
   }
 }

@@ -1,0 +1,97 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { addCheck } from '../core/validation';
+
+export interface ScalingBehavior {
+  /** Seconds of recommendations considered before scaling down. @default 300 */
+  readonly scaleDownStabilizationSeconds?: number;
+  /** Percent of current pods removed at most per minute. @default 20 */
+  readonly scaleDownPercentPerMinute?: number;
+  /** Seconds of recommendations considered before scaling up. @default 0 (react at once) */
+  readonly scaleUpStabilizationSeconds?: number;
+  /** Percent of current pods added at most per 30 s (or 4 pods, whichever is more). @default 100 */
+  readonly scaleUpPercent?: number;
+}
+
+export interface AutoscaleOptions extends ScalingBehavior {
+  /** Fewest replicas; also the size the workload starts with. */
+  readonly min: number;
+  /** Most replicas. */
+  readonly max: number;
+  /** Target average CPU use as a percent of requests. @default 70 when no memory target is set */
+  readonly cpuPercent?: number;
+  /** Target average memory use as a percent of requests. @default - none */
+  readonly memoryPercent?: number;
+}
+
+/** What the HorizontalPodAutoscaler scales. */
+export interface ScaleTarget {
+  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly name: string;
+  readonly path: string;
+}
+
+/**
+ * An `autoscaling/v2` HorizontalPodAutoscaler with safe behaviour by default: scale up
+ * fast (no stabilisation, double per 30 s), scale down slowly (5 minutes of stable
+ * recommendations, at most 20 % of pods per minute), the "gradual scaling and
+ * stabilisation" the capibara6 seed asks for.
+ */
+export class Autoscaler extends Construct {
+  public readonly options: AutoscaleOptions;
+
+  constructor(scope: Construct, id: string, target: ScaleTarget, options: AutoscaleOptions) {
+    super(scope, id);
+    this.options = options;
+    const cpu = options.cpuPercent ?? (options.memoryPercent === undefined ? 70 : undefined);
+    const metrics = [
+      ...(cpu !== undefined ? [utilization('cpu', cpu)] : []),
+      ...(options.memoryPercent !== undefined ? [utilization('memory', options.memoryPercent)] : []),
+    ];
+    new ApiObject(this, 'resource', {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: target.name },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: target.kind, name: target.name },
+        minReplicas: options.min,
+        maxReplicas: options.max,
+        metrics,
+        behavior: {
+          scaleUp: {
+            stabilizationWindowSeconds: options.scaleUpStabilizationSeconds ?? 0,
+            selectPolicy: 'Max',
+            policies: [
+              { type: 'Percent', value: options.scaleUpPercent ?? 100, periodSeconds: 30 },
+              { type: 'Pods', value: 4, periodSeconds: 30 },
+            ],
+          },
+          scaleDown: {
+            stabilizationWindowSeconds: options.scaleDownStabilizationSeconds ?? 300,
+            selectPolicy: 'Min',
+            policies: [{ type: 'Percent', value: options.scaleDownPercentPerMinute ?? 20, periodSeconds: 60 }],
+          },
+        },
+      },
+    });
+    addCheck(this, (report) => {
+      if (!Number.isInteger(options.min) || options.min < 1) report.error('min', `${options.min} must be a whole number of at least 1`);
+      if (!Number.isInteger(options.max) || options.max < options.min) report.error('max', `${options.max} must be a whole number of at least min (${options.min})`);
+      for (const [field, value] of [['cpuPercent', options.cpuPercent], ['memoryPercent', options.memoryPercent], ['scaleUpPercent', options.scaleUpPercent], ['scaleDownPercentPerMinute', options.scaleDownPercentPerMinute]] as const) {
+        if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 1000)) report.error(field, `${value} must be a whole percent from 1 to 1000`);
+      }
+    });
+  }
+
+  /** The resources the HPA scales on. */
+  public get resources(): Array<'cpu' | 'memory'> {
+    const out: Array<'cpu' | 'memory'> = [];
+    if (this.options.cpuPercent !== undefined || this.options.memoryPercent === undefined) out.push('cpu');
+    if (this.options.memoryPercent !== undefined) out.push('memory');
+    return out;
+  }
+}
+
+function utilization(name: 'cpu' | 'memory', percent: number): Record<string, unknown> {
+  return { type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization: percent } } };
+}

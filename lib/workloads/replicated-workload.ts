@@ -1,0 +1,113 @@
+import { Construct } from 'constructs';
+import { addFinalizer } from '../core/finalize';
+import { ValidationReport } from '../core/validation';
+import { AutoscaleOptions, Autoscaler } from '../scaling/autoscaler';
+import { DisruptionBudget } from '../scaling/disruption-budget';
+import { VerticalAutoscaleOptions, VerticalAutoscaler } from '../scaling/vertical-autoscaler';
+import { Workload, WorkloadProps } from './workload';
+
+export interface ReplicatedWorkloadProps extends WorkloadProps {
+  /** Pods, when not autoscaled. @default - the environment's default replica count */
+  readonly replicas?: number;
+}
+
+export interface DisruptionBudgetOptions {
+  readonly minAvailable?: number;
+  readonly maxUnavailable?: number;
+}
+
+/**
+ * A Deployment-backed workload with horizontal and vertical scaling and a disruption
+ * budget. A PodDisruptionBudget (`maxUnavailable: 1`) is added by default whenever the
+ * workload can run more than one pod.
+ */
+export abstract class ReplicatedWorkload extends Workload {
+  private readonly declaredReplicas?: number;
+  private readonly defaultReplicas: number;
+  private autoscaler?: Autoscaler;
+  private verticalAutoscaler?: VerticalAutoscaler;
+  private budgetOptions?: DisruptionBudgetOptions | false;
+
+  protected constructor(scope: Construct, id: string, props: ReplicatedWorkloadProps, role: string) {
+    super(scope, id, props, role);
+    this.declaredReplicas = props.replicas;
+    this.defaultReplicas = props.replicas ?? this.chart.environment.defaultReplicas;
+    this.lazyObject('deployment', 'apps/v1', 'Deployment', () => ({
+      // Under an HPA, spec.replicas is left out: otherwise every GitOps sync resets the
+      // scale the HPA chose.
+      replicas: this.autoscaler ? undefined : this.defaultReplicas,
+      revisionHistoryLimit: 5,
+      progressDeadlineSeconds: 600,
+      selector: { matchLabels: { ...this.selectorLabels } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
+      template: this.podTemplate(),
+    }));
+    // The PDB depends on autoscale()/disruptionBudget() calls that may come later.
+    addFinalizer(this, () => this.addDisruptionBudget());
+  }
+
+  /** The fewest pods the workload runs with: the HPA minimum, or the replica count. */
+  public get minReplicas(): number {
+    return this.autoscaler?.options.min ?? this.defaultReplicas;
+  }
+
+  /** The most pods the workload runs with: the HPA maximum, or the replica count. */
+  public get maxReplicas(): number {
+    return this.autoscaler?.options.max ?? this.defaultReplicas;
+  }
+
+  /** Scales horizontally with an HPA; the Deployment then leaves `spec.replicas` to it. */
+  public autoscale(options: AutoscaleOptions): Autoscaler {
+    if (this.autoscaler) throw new Error(`${this.node.path}: autoscale() was already called`);
+    this.autoscaler = new Autoscaler(this, 'autoscaler', { kind: 'Deployment', name: this.name, path: this.node.path }, options);
+    return this.autoscaler;
+  }
+
+  /** Adds a VPA; it may not update a resource the HPA scales on (checked at synth). */
+  public autoscaleVertically(options: VerticalAutoscaleOptions = {}): VerticalAutoscaler {
+    if (this.verticalAutoscaler) throw new Error(`${this.node.path}: autoscaleVertically() was already called`);
+    this.verticalAutoscaler = new VerticalAutoscaler(
+      this,
+      'vertical-autoscaler',
+      { kind: 'Deployment', name: this.name, path: this.node.path },
+      options,
+      () => this.autoscaler?.resources ?? [],
+    );
+    return this.verticalAutoscaler;
+  }
+
+  /** Sets the disruption budget, or `false` for none. @default maxUnavailable 1 when more than one pod */
+  public disruptionBudget(options: DisruptionBudgetOptions | false): void {
+    this.budgetOptions = options;
+  }
+
+  private addDisruptionBudget(): void {
+    const options = this.budgetOptions;
+    if (options === false || (options === undefined && this.maxReplicas < 2)) return;
+    new DisruptionBudget(this, 'disruption-budget', {
+      name: this.name,
+      selector: this.selectorLabels,
+      minAvailable: options?.minAvailable,
+      maxUnavailable: options?.minAvailable === undefined ? (options?.maxUnavailable ?? 1) : undefined,
+      minReplicas: () => this.minReplicas,
+      workloadPath: this.node.path,
+    });
+  }
+
+  protected validateWorkload(report: ValidationReport): void {
+    super.validateWorkload(report);
+    if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1) report.error('replicas', `${this.defaultReplicas} must be a whole number of at least 1`);
+    if (this.autoscaler && this.declaredReplicas !== undefined && this.declaredReplicas !== this.autoscaler.options.min) {
+      report.error('replicas', `${this.declaredReplicas} differs from the autoscaler's min ${this.autoscaler.options.min}; under an HPA the minimum is the initial size, so drop replicas or make them equal`);
+    }
+    if (this.autoscaler) {
+      for (const resource of this.autoscaler.resources) {
+        const containers = [this.container, ...this.initContainers];
+        for (const c of containers) {
+          if (!c.resources.requests[resource]) report.error(`resources.requests.${resource}`, `container '${c.name}' has no ${resource} request, which the HPA needs to compute utilisation`);
+        }
+      }
+    }
+  }
+}
+
