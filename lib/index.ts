@@ -30,3 +30,4 @@ export * from './workloads/replicated-workload';
 export * from './scaling/autoscaler';
 export * from './scaling/disruption-budget';
 export * from './scaling/vertical-autoscaler';
+export * from './edge';
