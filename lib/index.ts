@@ -31,3 +31,7 @@ export * from './scaling/autoscaler';
 export * from './scaling/disruption-budget';
 export * from './scaling/vertical-autoscaler';
 export * from './edge';
+export * from './data/connection';
+export * from './data/versions';
+export * from './data/stateful-store';
+export * from './data/redis';

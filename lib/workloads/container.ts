@@ -104,7 +104,14 @@ export class ContainerModel {
     for (const name of this.env.keys()) {
       if (!ENV_NAME.test(name)) report.error(`${prefix}env.${name}`, `'${name}' is not a valid environment variable name (letters, digits and '_', not starting with a digit)`);
     }
+    const defined = new Set<string>();
     for (const [name, value] of this.env) {
+      if (typeof value === 'string') {
+        for (const ref of value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+          if (!defined.has(ref[1])) report.error(`${prefix}env.${name}`, `refers to $(${ref[1]}), which must be defined before it (Kubernetes expands only earlier variables)`);
+        }
+      }
+      defined.add(name);
       if (typeof value === 'object' && isSecretKeyValue(value) && value.secret.keys && !value.secret.keys.includes(value.key)) {
         report.error(`${prefix}env.${name}`, `key '${value.key}' is not produced by ${value.secret.describe} (it has: ${value.secret.keys.join(', ')})`);
       }
@@ -138,7 +145,8 @@ export class ContainerModel {
     const p = this.props;
     const firstPort = this.ports[0]?.name;
     const startup = p.startup ?? (p.liveness && firstPort ? Probe.tcp() : undefined);
-    const env = [...this.env.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, value]) => renderEnvVar(name, value));
+    // Declaration order, not sorted: Kubernetes expands $(VAR) only from variables defined earlier.
+    const env = [...this.env.entries()].map(([name, value]) => renderEnvVar(name, value));
     return {
       name: this.name,
       image: p.image,

@@ -8,6 +8,7 @@ import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
 import { ContainerModel, ContainerProps, PortSpec } from './container';
+import type { EnvConvention, IConnectable } from '../data/connection';
 import { imageVersion } from './image';
 
 /**
@@ -30,6 +31,13 @@ export interface WorkloadProps extends ContainerProps {
 
 type Json = Record<string, any>;
 
+export interface ConnectOptions {
+  /** Which variables the application reads, e.g. `ConnectionEnv.discrete({ host: 'DB_HOST', ... })`. */
+  readonly env: EnvConvention;
+  /** Wait in an init container until the store accepts connections. @default true */
+  readonly waitUntilReady?: boolean;
+}
+
 export abstract class Workload extends Construct implements INetworkPeer {
   /** Object name of the workload, its ServiceAccount and (for services) its Service. */
   public readonly name: string;
@@ -37,6 +45,8 @@ export abstract class Workload extends Construct implements INetworkPeer {
   /** The main container; connections add environment variables and mounts to it. */
   public readonly container: ContainerModel;
   public readonly initContainers: ContainerModel[] = [];
+  /** Containers running beside the main one (e.g. metrics exporters). */
+  public readonly sidecars: ContainerModel[] = [];
   /** Labels that select this workload's pods, and only them. */
   public readonly selectorLabels: Record<string, string>;
   /** Allowed network flows to and from this workload's pods. */
@@ -45,6 +55,7 @@ export abstract class Workload extends Construct implements INetworkPeer {
   protected readonly volumes = new Map<string, Json>();
   protected readonly podAnnotations: Record<string, string> = {};
   private readonly configMapName?: string;
+  private readonly duplicateEnv: string[] = [];
 
   protected constructor(scope: Construct, id: string, protected readonly props: WorkloadProps, role: string) {
     super(scope, id);
@@ -98,6 +109,44 @@ export abstract class Workload extends Construct implements INetworkPeer {
     this.volumes.set(volume.name, volume);
   }
 
+  /**
+   * Connects this workload to a data store: injects the connection settings with the
+   * application's naming convention (secrets through secretKeyRef only), allows exactly
+   * this workload to reach exactly that store on its port (NetworkPolicy both ways) and,
+   * by default, waits in an init container until the store accepts connections.
+   */
+  public connect(store: IConnectable, options: ConnectOptions): void {
+    const info = store.connectionInfo();
+    for (const [name, value] of options.env(info)) {
+      if (this.container.env.has(name)) this.duplicateEnv.push(`${name} (connecting ${store.node.path})`);
+      this.container.env.set(name, value);
+    }
+    this.connections.allowTo(store, { port: info.port });
+    if (options.waitUntilReady ?? true) {
+      const check = store.readinessCheck;
+      const wait = new ContainerModel(
+        `wait-for-${store.node.id}`,
+        {
+          image: check.image,
+          command: ['sh', '-c', `until ${check.command}; do echo 'waiting for ${store.node.id}'; sleep 2; done`],
+          runAs: this.container.props.runAs,
+        },
+        { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+      );
+      wait.env.set('STORE_HOST', info.host);
+      wait.env.set('STORE_PORT', String(info.port));
+      if (info.user !== undefined) wait.env.set('STORE_USER', info.user);
+      if (info.password) wait.env.set('STORE_PASSWORD', info.password);
+      this.addInitContainer(wait);
+    }
+  }
+
+  /** Adds a container that runs beside the main one for the pod's whole life. */
+  public addSidecar(container: ContainerModel): void {
+    if (!container.mounts.some((m) => m.mountPath === '/tmp')) container.mounts.push({ name: 'tmp', mountPath: '/tmp' });
+    this.sidecars.push(container);
+  }
+
   /** Adds an init container that runs before the main container starts. */
   public addInitContainer(container: ContainerModel): void {
     if (!container.mounts.some((m) => m.mountPath === '/tmp')) container.mounts.push({ name: 'tmp', mountPath: '/tmp' });
@@ -111,8 +160,10 @@ export abstract class Workload extends Construct implements INetworkPeer {
     if (env.requireExplicitResources && !this.props.resources) {
       report.error('resources', `required in ${env.name}: set requests and limits for cpu and memory`);
     }
+    for (const name of this.duplicateEnv) report.error(`env.${name.split(' ')[0]}`, `is set twice: ${name} overrides an earlier value`);
     this.container.validate(report, env.requirePinnedImages);
     this.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
+    this.sidecars.forEach((c, i) => c.validate(report, env.requirePinnedImages, `sidecars[${i}].`));
     for (const key of Object.keys(this.props.config ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) report.error(`config.${key}`, `'${key}' is read as an environment variable and must be a valid name (letters, digits and '_')`);
     }
@@ -149,7 +200,7 @@ export abstract class Workload extends Construct implements INetworkPeer {
         },
         imagePullSecrets: this.props.imagePullSecrets?.map((name) => ({ name })),
         initContainers: this.initContainers.length ? this.initContainers.map((i) => i.render()) : undefined,
-        containers: [{ ...c.render(), ...this.containerExtras() }],
+        containers: [{ ...c.render(), ...this.containerExtras() }, ...this.sidecars.map((sidecar) => sidecar.render())],
         volumes: [...this.volumes.values()],
         ...this.podExtras(),
       },

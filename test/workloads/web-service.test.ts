@@ -99,9 +99,9 @@ describe('WebService options', () => {
     const pod = objectOf(app, 'Deployment', 'api').spec.template.spec;
     const container = pod.containers[0];
     expect(container.env).toEqual([
-      { name: 'DEBUG', value: 'false' },
       { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'api-secrets', key: 'token' } } },
       { name: 'WORKERS', value: '4' },
+      { name: 'DEBUG', value: 'false' },
     ]);
     expect(container.envFrom).toEqual([{ secretRef: { name: 'api-secrets' } }]);
     expect(pod.securityContext).toMatchObject({ runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 });
@@ -166,6 +166,7 @@ describe('WebService bad input', () => {
     ['no port', { ports: [] }, /ports: a web service must declare at least one port/],
     ['a port name that is not an IANA name', { ports: [{ name: 'HTTP_PORT', port: 80 }] }, /ports\[0\]\.name: 'HTTP_PORT' must be an IANA service name/],
     ['a missing secret key', { env: { T: fromSecret(ExistingSecret.named('s', ['a']), 'b') } }, /env\.T: key 'b' is not produced by existing Secret 's' \(it has: a\)/],
+    ['a $(VAR) reference to a later or unknown variable', { env: { URL: 'redis://:$(PASS)@r:6379', PASS: 'x' } }, /env\.URL: refers to \$\(PASS\), which must be defined before it/],
     ['a config key that is not an env name', { config: { 'log.level': 'x' } }, /config\.log\.level: 'log\.level' is read as an environment variable/],
   ])('%s', (_name, props, expected) => {
     expect(errors(props)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));

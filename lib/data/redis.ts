@@ -1,0 +1,162 @@
+import { Construct } from 'constructs';
+import { formatBytes, parseQuantity } from '../core/quantity';
+import { ValidationReport } from '../core/validation';
+import { ISecretSource } from '../security/secret-source';
+import { ContainerModel } from '../workloads/container';
+import { fromSecret } from '../workloads/env';
+import { Probe } from '../workloads/probe';
+import { ResourceProfile } from '../core/environment';
+import { ConnectionInfo } from './connection';
+import { StatefulStore } from './stateful-store';
+import { engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+
+/** What the Redis holds decides what happens when memory is full. */
+export type RedisUse =
+  /** Evict least-recently-used keys (`allkeys-lru`): a cache can always be refilled. */
+  | 'cache'
+  /** Never evict (`noeviction`): losing a job or a session silently is a bug; writes fail loudly instead. */
+  | 'queue'
+  | 'sessions';
+
+export interface RedisProps {
+  /** Redis major.minor. @default '7.4' */
+  readonly version?: string;
+  /** What it holds: decides the eviction policy. */
+  readonly use: RedisUse;
+  /** Volume size (AOF and RDB files). */
+  readonly storage: string;
+  /** Secret holding the password (by reference only). */
+  readonly credentials: ISecretSource;
+  /** Key of the password in `credentials`. @default 'redis-password' */
+  readonly passwordKey?: string;
+  /** Persistence: append-only file plus periodic snapshots, snapshots only, or none. @default 'aof' */
+  readonly persistence?: 'aof' | 'rdb' | 'none';
+  /** Memory Redis may use for data. @default - 75 % of the container memory limit */
+  readonly maxmemory?: string;
+  /** @default - the environment's default profile */
+  readonly resources?: ResourceProfile;
+  /** Run redis_exporter as a sidecar on port 9121 (`metrics`). @default false */
+  readonly exporter?: boolean;
+  /** @default - the environment's storage class */
+  readonly storageClassName?: string;
+}
+
+export const REDIS_UID = 999;
+
+/**
+ * A standalone Redis with a password, AOF persistence and an eviction policy chosen by
+ * what it stores. Not the TechShop seed's "cluster" (three Deployment replicas sharing
+ * one ReadWriteOnce volume with cluster mode on, which never forms a cluster and
+ * corrupts data): one member with its own volume, restarted by the StatefulSet.
+ */
+export class Redis extends StatefulStore {
+  public readonly version: string;
+  private readonly redisProps: RedisProps;
+  private readonly passwordKey: string;
+
+  constructor(scope: Construct, id: string, props: RedisProps) {
+    const version = props.version ?? '7.4';
+    const image = engineImage('redis', version) ?? `redis:${version}`;
+    const passwordKey = props.passwordKey ?? 'redis-password';
+    const ping = ['sh', '-c', 'redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG'];
+    super(
+      scope,
+      id,
+      {
+        image,
+        storage: props.storage,
+        storageClassName: props.storageClassName,
+        resources: props.resources,
+        runAs: { user: REDIS_UID, group: REDIS_UID, fsGroup: REDIS_UID },
+        command: ['redis-server', '/etc/redis/redis.conf', '--requirepass', '$(REDIS_PASSWORD)'],
+        env: {
+          REDIS_PASSWORD: fromSecret(props.credentials, passwordKey),
+          // redis-cli reads the password from here, so probes never put it on a command line.
+          REDISCLI_AUTH: '$(REDIS_PASSWORD)',
+        },
+        readiness: Probe.exec(ping, { timeoutSeconds: 3 }),
+        liveness: Probe.exec(ping, { timeoutSeconds: 5, failureThreshold: 5 }),
+      },
+      { port: { name: 'redis', port: 6379 }, dataPath: '/data', role: props.use === 'cache' ? 'cache' : 'queue' },
+    );
+    this.version = version;
+    this.redisProps = props;
+    this.passwordKey = passwordKey;
+    this.addConfigFile('redis.conf', this.renderConfig(), '/etc/redis');
+
+    if (props.exporter) {
+      const exporter = new ContainerModel(
+        'metrics',
+        {
+          image: EXPORTER_IMAGES.redis,
+          env: { REDIS_ADDR: 'redis://127.0.0.1:6379', REDIS_PASSWORD: fromSecret(props.credentials, passwordKey) },
+          readiness: Probe.http('/health'),
+          runAs: { user: 59000 },
+        },
+        { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+        [{ name: 'metrics', port: 9121 }],
+      );
+      this.addSidecar(exporter);
+    }
+  }
+
+  /** Data memory: explicit, or 75 % of the limit (the rest is for AOF rewrite buffers and fragmentation). */
+  public get maxmemoryBytes(): number | undefined {
+    if (this.redisProps.maxmemory !== undefined) return parseQuantity(this.redisProps.maxmemory);
+    const limit = parseQuantity(this.container.resources.limits.memory);
+    return limit === undefined ? undefined : Math.floor((limit * 0.75) / 2 ** 20) * 2 ** 20;
+  }
+
+  public get evictionPolicy(): 'allkeys-lru' | 'noeviction' {
+    return this.redisProps.use === 'cache' ? 'allkeys-lru' : 'noeviction';
+  }
+
+  /** redis.conf, derived from the props and the memory limit. The password is passed on the command line from the Secret, never written here. */
+  public renderConfig(): string {
+    const persistence = this.redisProps.persistence ?? 'aof';
+    const lines = [
+      '# Generated by cdk8s-stacks. The password comes from a Secret (--requirepass).',
+      'bind 0.0.0.0',
+      'port 6379',
+      'protected-mode yes',
+      'dir /data',
+      'tcp-keepalive 300',
+      'timeout 0',
+      `maxmemory ${this.maxmemoryBytes ?? 0}`,
+      `maxmemory-policy ${this.evictionPolicy}`,
+      `appendonly ${persistence === 'aof' ? 'yes' : 'no'}`,
+      'appendfsync everysec',
+      // RDB snapshots also back the backups (BGSAVE); none when persistence is off.
+      persistence === 'none' ? 'save ""' : 'save 3600 1 300 100 60 10000',
+      'stop-writes-on-bgsave-error yes',
+      'rdbcompression yes',
+      'rdbchecksum yes',
+      'dbfilename dump.rdb',
+      '',
+    ];
+    return lines.join('\n');
+  }
+
+  public connectionInfo(): ConnectionInfo {
+    return { scheme: 'redis', host: this.host, port: 6379, database: '0', password: fromSecret(this.redisProps.credentials, this.passwordKey) };
+  }
+
+  public get readinessCheck() {
+    return { image: this.container.props.image, command: 'REDISCLI_AUTH="$STORE_PASSWORD" redis-cli -h "$STORE_HOST" -p "$STORE_PORT" ping | grep -q PONG' };
+  }
+
+  protected validateWorkload(report: ValidationReport): void {
+    super.validateWorkload(report);
+    const p = this.redisProps;
+    if (engineImage('redis', this.version) === undefined) {
+      report.error('version', `'${this.version}' is not a supported Redis version (supported: ${supportedVersions('redis').join(', ')})`);
+    }
+    if (p.maxmemory !== undefined && parseQuantity(p.maxmemory) === undefined) report.error('maxmemory', `'${p.maxmemory}' is not a valid quantity`);
+    const limit = parseQuantity(this.container.resources.limits.memory);
+    const max = this.maxmemoryBytes;
+    if (limit !== undefined && max !== undefined && max >= limit) {
+      report.error('maxmemory', `${formatBytes(max)} is at or above the container memory limit ${this.container.resources.limits.memory}; Redis would be OOM-killed before it evicts or refuses writes`);
+    }
+    if (!['aof', 'rdb', 'none'].includes(p.persistence ?? 'aof')) report.error('persistence', `'${p.persistence}' must be aof, rdb or none`);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Engine images, pinned by explicit tag, in one place. Only versions still supported
+ * upstream (as of 2026-11) are offered; asking for another is a synth error that lists
+ * these. Tags cannot be verified against a registry from the build machines; they are
+ * the upstream releases current when this table was last reviewed.
+ */
+export const ENGINE_IMAGES = {
+  postgres: { '15': 'postgres:15.14', '16': 'postgres:16.10', '17': 'postgres:17.6', '18': 'postgres:18.0' },
+  timescaledb: { '16': 'timescale/timescaledb:2.21.3-pg16', '17': 'timescale/timescaledb:2.21.3-pg17' },
+  // MySQL 8.0 reached end of life in April 2026: "MySQL 8" means the 8.4 LTS line.
+  mysql: { '8.4': 'mysql:8.4.6' },
+  mongo: { '7.0': 'mongo:7.0.24', '8.0': 'mongo:8.0.13' },
+  redis: { '7.4': 'redis:7.4.5', '8.2': 'redis:8.2.1' },
+  minio: { '2025': 'quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z' },
+} as const;
+
+export const EXPORTER_IMAGES = {
+  postgres: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+  mysql: 'prom/mysqld-exporter:v0.17.2',
+  mongo: 'percona/mongodb_exporter:0.44.0',
+  redis: 'oliver006/redis_exporter:v1.74.0',
+} as const;
+
+export type Engine = keyof typeof ENGINE_IMAGES;
+
+/** The image of `engine` at `version`, or undefined when that version is not supported. */
+export function engineImage<E extends Engine>(engine: E, version: string): string | undefined {
+  return (ENGINE_IMAGES[engine] as Record<string, string>)[version];
+}
+
+export function supportedVersions(engine: Engine): string[] {
+  return Object.keys(ENGINE_IMAGES[engine]);
+}
