@@ -61,6 +61,8 @@ function main(): void {
     const total = result.folders.reduce((n, f) => n + f.objects, 0);
     console.log(`Synthesized ${total} objects into ${path.relative(process.cwd(), options.outdir) || '.'}/`);
     for (const folder of result.folders) console.log(`  ${folder.folder.padEnd(28)} ${String(folder.objects).padStart(4)} objects  ${String(folder.files).padStart(4)} files`);
+    console.log(`Policy waivers: ${result.waivers.length}`);
+    for (const w of result.waivers) console.log(`  ${w.folder} ${w.object} [${w.rule}]: ${w.reason}`);
   } catch (error) {
     if (error instanceof SynthesisError) {
       console.error(`Synthesis failed; dist/ was not changed.\n${error.message}`);

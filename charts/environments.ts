@@ -7,6 +7,7 @@ import { Environment, EnvironmentName } from '../lib';
  */
 
 const GITOPS_REPO = 'https://git.example.com/platform/cdk8s-stacks.git';
+const VAULT = { kind: 'vault', server: 'https://vault.example.com:8200', path: 'secret' } as const;
 
 export const ENVIRONMENTS: Record<EnvironmentName, Environment> = {
   dev: new Environment({
@@ -19,6 +20,7 @@ export const ENVIRONMENTS: Record<EnvironmentName, Environment> = {
     gitops: { repoURL: GITOPS_REPO, targetRevision: 'main' },
     requirePinnedImages: false,
     requireExplicitResources: false,
+    secrets: { kind: 'generated' },
   }),
   staging: new Environment({
     name: 'staging',
@@ -30,6 +32,7 @@ export const ENVIRONMENTS: Record<EnvironmentName, Environment> = {
     gitops: { repoURL: GITOPS_REPO, targetRevision: 'main' },
     requirePinnedImages: true,
     requireExplicitResources: false,
+    secrets: VAULT,
   }),
   prod: new Environment({
     name: 'prod',
@@ -41,5 +44,6 @@ export const ENVIRONMENTS: Record<EnvironmentName, Environment> = {
     gitops: { repoURL: GITOPS_REPO, targetRevision: 'main' },
     requirePinnedImages: true,
     requireExplicitResources: true,
+    secrets: VAULT,
   }),
 };

@@ -35,3 +35,6 @@ export * from './data/connection';
 export * from './data/versions';
 export * from './data/stateful-store';
 export * from './data/redis';
+export * from './policy';
+export * from './security/secret-backend';
+export * from './security/system-secret';

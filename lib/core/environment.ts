@@ -39,6 +39,8 @@ export type TlsMode =
   /** No TLS at all. */
   | 'none';
 
+import type { SecretBackend } from '../security/secret-backend';
+
 /** Where Argo CD reads the synthesized manifests from. */
 export interface GitOpsSource {
   /** Git repository URL Argo CD clones. */
@@ -69,6 +71,8 @@ export interface EnvironmentProps {
   readonly requirePinnedImages: boolean;
   /** Whether every container must declare requests and limits explicitly. */
   readonly requireExplicitResources: boolean;
+  /** Where secrets come from. */
+  readonly secrets: SecretBackend;
 }
 
 export class Environment {
@@ -82,6 +86,7 @@ export class Environment {
   public readonly gitops: Required<GitOpsSource>;
   public readonly requirePinnedImages: boolean;
   public readonly requireExplicitResources: boolean;
+  public readonly secrets: SecretBackend;
 
   constructor(props: EnvironmentProps) {
     this.name = props.name;
@@ -94,6 +99,7 @@ export class Environment {
     this.gitops = { distPath: 'dist', ...props.gitops };
     this.requirePinnedImages = props.requirePinnedImages;
     this.requireExplicitResources = props.requireExplicitResources;
+    this.secrets = props.secrets;
   }
 
   /** True for production. */

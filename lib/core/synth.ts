@@ -1,5 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
+import { evaluatePolicies, Waiver } from '../policy/evaluate';
+import { PolicyRule } from '../policy/rule';
+import { DEFAULT_RULES } from '../policy/rules';
 import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
 import { systemReadme } from '../gitops/system-readme';
 import { DistFolder, writeDist } from './dist-writer';
@@ -18,6 +21,8 @@ export interface SynthResult {
   readonly folders: readonly FolderSummary[];
   /** Every synthesized object with its folder, for tests and reports. */
   readonly objects: ReadonlyArray<RenderedObject & { readonly folder: string }>;
+  /** Policy rules waived on specific objects, with the reasons. */
+  readonly waivers: readonly Waiver[];
 }
 
 export interface SynthOptions {
@@ -31,6 +36,8 @@ export interface SynthOptions {
   readonly replaceAll?: boolean;
   /** Render and check, but do not write. @default false */
   readonly dryRun?: boolean;
+  /** Policy rules run over every folder. @default DEFAULT_RULES */
+  readonly rules?: readonly PolicyRule[];
 }
 
 /**
@@ -44,6 +51,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
   const folders: DistFolder[] = [];
   const summaries: FolderSummary[] = [];
   const allObjects: Array<RenderedObject & { folder: string }> = [];
+  const waivers: Waiver[] = [];
 
   for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
     const folder = folderOf(chart);
@@ -53,6 +61,10 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
         : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
     const unit = renderChart(chart, context);
     issues.push(...unit.issues);
+    const system = SystemChart.isSystemChart(chart) ? chart : undefined;
+    const policy = evaluatePolicies(folder, unit.objects, options.rules ?? DEFAULT_RULES, system?.namespaceName ?? chart.namespace ?? '', system?.environment);
+    issues.push(...policy.failures);
+    waivers.push(...policy.waivers);
     const files = new Map(unitFiles(unit));
     if (SystemChart.isSystemChart(chart)) files.set('README.md', systemReadme(chart, unit.objects));
     folders.push({ folder, files });
@@ -62,7 +74,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
 
   if (issues.length > 0) throw new SynthesisError(issues);
   if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
-  return { folders: summaries, objects: allObjects };
+  return { folders: summaries, objects: allObjects, waivers };
 }
 
 /** The dist folder of a chart: `<env>/<system>` or `<env>/argocd`. */

@@ -3,7 +3,9 @@ import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
 import { checkDnsLabel } from './naming';
 import { addCheck } from './validation';
+import { ISecretStore } from '../security/external-secret-source';
 import { NamespaceIsolation } from '../security/network';
+import { SystemSecretStore } from '../security/secret-backend';
 import { SystemNamespace } from '../security/system-namespace';
 
 
@@ -49,6 +51,7 @@ export class SystemChart extends Chart {
   /** The namespace every namespaced object of the system lives in. */
   public readonly namespaceName: string;
   public readonly namespace_: SystemNamespace;
+  private store?: SystemSecretStore;
 
   constructor(scope: Construct, props: SystemChartProps) {
     const namespaceName = `${props.system}-${props.environment.name}`;
@@ -70,5 +73,13 @@ export class SystemChart extends Chart {
     });
     this.namespace_ = new SystemNamespace(this, 'namespace', { name: namespaceName });
     new NamespaceIsolation(this, 'isolation');
+  }
+
+  /** The system's SecretStore (created on first use), or undefined where secrets are generated. */
+  public get secretStore(): ISecretStore | undefined {
+    const backend = this.environment.secrets;
+    if (backend.kind === 'generated') return undefined;
+    this.store ??= new SystemSecretStore(this, 'secret-store', backend, { system: this.system, environment: this.environment.name });
+    return this.store;
   }
 }

@@ -72,7 +72,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     });
 
     const storageClassName = props.storageClassName ?? this.chart.environment.storageClassName;
-    new ApiObject(this, 'statefulset', {
+    this.mainObject = new ApiObject(this, 'statefulset', {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
       metadata: { name: this.name },

@@ -7,6 +7,7 @@ import { checkDnsLabel } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
+import { waive } from '../policy/rule';
 import { ContainerModel, ContainerProps, PortSpec } from './container';
 import type { EnvConvention, IConnectable } from '../data/connection';
 import { imageVersion } from './image';
@@ -56,6 +57,8 @@ export abstract class Workload extends Construct implements INetworkPeer {
   protected readonly podAnnotations: Record<string, string> = {};
   private readonly configMapName?: string;
   private readonly duplicateEnv: string[] = [];
+  /** The Deployment, StatefulSet, Job or CronJob. */
+  protected mainObject?: ApiObject;
 
   protected constructor(scope: Construct, id: string, protected readonly props: WorkloadProps, role: string) {
     super(scope, id);
@@ -207,14 +210,25 @@ export abstract class Workload extends Construct implements INetworkPeer {
     };
   }
 
+  /**
+   * Waives a policy rule for this workload's main object, with the reason (printed by
+   * every synth). E.g. a Secret created outside Git: `waive('references-resolve', 'created by the DBA team')`.
+   */
+  public waive(ruleId: string, reason: string): void {
+    if (!this.mainObject) throw new Error(`${this.node.path}: no object to waive a rule on`);
+    waive(this.mainObject, ruleId, reason);
+  }
+
   /** Creates the object with a spec produced at synth time. */
   protected lazyObject(id: string, apiVersion: string, kind: string, spec: () => Json, metadata: Json = {}): ApiObject {
-    return new ApiObject(this, id, {
+    const object = new ApiObject(this, id, {
       apiVersion,
       kind,
       metadata: { name: this.name, ...metadata },
       spec: Lazy.any({ produce: spec }),
     });
+    this.mainObject = object;
+    return object;
   }
 }
 

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { Environment, EnvironmentProps, SynthesisError, SystemChart, synthesize, SynthResult } from '../../lib';
+import { Environment, EnvironmentProps, PolicyRule, SynthesisError, SystemChart, synthesize, SynthResult } from '../../lib';
 import { ENVIRONMENTS } from '../../charts';
 
 /** An environment for tests, based on the real one with overrides. */
@@ -19,9 +19,13 @@ export function testChart(env: Environment = testEnv(), system = 'test'): { app:
   return { app, chart };
 }
 
-/** Synthesizes without writing; returns every object. Throws SynthesisError on validation errors. */
-export function render(app: App): SynthResult {
-  return synthesize(app, { outdir: tmpdir('unused'), dryRun: true });
+/**
+ * Synthesizes without writing; returns every object. Throws SynthesisError on validation
+ * errors. Unit tests of constructs check construct validation only (`rules: []`); the
+ * policy rules have their own tests and run over the whole repository in synth tests.
+ */
+export function render(app: App, rules: readonly PolicyRule[] = []): SynthResult {
+  return synthesize(app, { outdir: tmpdir('unused'), dryRun: true, rules });
 }
 
 /** The objects of an app as plain JSON, optionally filtered by kind. */
@@ -36,10 +40,10 @@ export function objectOf(app: App, kind: string, name: string): Record<string, a
   return found[0];
 }
 
-/** The validation messages of an app (empty when it synthesizes). */
-export function errorsOf(app: App): string[] {
+/** The validation messages of an app (empty when it synthesizes); with `rules`, policy violations too. */
+export function errorsOf(app: App, rules: readonly PolicyRule[] = []): string[] {
   try {
-    render(app);
+    render(app, rules);
     return [];
   } catch (e) {
     if (e instanceof SynthesisError) return e.issues.map((i) => `[${i.path}] ${i.message}`);

@@ -1,0 +1,54 @@
+import { describe, Json, PolicyRule, podOf, selects, Violation } from '../rule';
+
+function workloads(objects: readonly { object: Json }[]) {
+  return objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.object.kind));
+}
+
+function exposesPort(pod: Json, port: string | number): boolean {
+  return (pod.containers ?? []).some((c: Json) => (c.ports ?? []).some((p: Json) => p.name === port || p.containerPort === port));
+}
+
+export const servicesSelectOneWorkload: PolicyRule = {
+  id: 'service-selects-one-workload',
+  description: 'Every Service selects the pods of exactly one workload and targets ports those pods expose.',
+  fix: 'Make selectors unique per workload (the library selects by app.kubernetes.io/name and instance) and target declared port names.',
+  check({ objects }) {
+    const out: Violation[] = [];
+    for (const object of objects.filter((o) => o.object.kind === 'Service')) {
+      const spec = object.object.spec ?? {};
+      if (!spec.selector) continue; // selector-less Services point at manual Endpoints
+      const matched = workloads(objects).filter((w) => selects({ matchLabels: spec.selector }, podOf(w.object)!.labels));
+      if (matched.length !== 1) {
+        out.push({ object, message: `${describe(object.object)} selects ${matched.length} workloads${matched.length ? ` (${matched.map((m) => describe(m.object)).join(', ')})` : ''}; it must select exactly one` });
+        continue;
+      }
+      const pod = podOf(matched[0].object)!.spec;
+      for (const port of spec.ports ?? []) {
+        const target = port.targetPort ?? port.port;
+        if (!exposesPort(pod, target)) out.push({ object, message: `${describe(object.object)} port '${port.name ?? port.port}' targets ${target}, which ${describe(matched[0].object)} does not expose` });
+      }
+    }
+    return out;
+  },
+};
+
+export const ingressBackendsExist: PolicyRule = {
+  id: 'ingress-backend-exists',
+  description: 'Every Ingress backend is a Service in the namespace with that port.',
+  fix: 'Route to workloads (PublicEndpoint) instead of typing service names.',
+  check({ objects }) {
+    const services = new Map(objects.filter((o) => o.object.kind === 'Service').map((o) => [o.object.metadata.name, o.object.spec]));
+    const out: Violation[] = [];
+    for (const object of objects.filter((o) => o.object.kind === 'Ingress')) {
+      const backends = [object.object.spec?.defaultBackend, ...(object.object.spec?.rules ?? []).flatMap((r: Json) => (r.http?.paths ?? []).map((p: Json) => p.backend))].filter(Boolean);
+      for (const b of backends) {
+        if (!b.service) continue;
+        const svc = services.get(b.service.name);
+        const port = b.service.port?.name ?? b.service.port?.number;
+        if (!svc) out.push({ object, message: `${describe(object.object)} routes to Service '${b.service.name}', which does not exist here` });
+        else if (!(svc.ports ?? []).some((p: Json) => p.name === port || p.port === port)) out.push({ object, message: `${describe(object.object)} routes to port ${port} of Service '${b.service.name}', which has no such port` });
+      }
+    }
+    return out;
+  },
+};

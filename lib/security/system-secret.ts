@@ -1,0 +1,76 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { SystemChart } from '../core/system-chart';
+import { addCheck } from '../core/validation';
+import { ISecretSource } from './secret-source';
+
+export interface SystemSecretProps {
+  /** Keys of the Secret, e.g. `['postgres-password', 'password']`. */
+  readonly keys: readonly string[];
+  /** Name of the Secret. @default - the construct id */
+  readonly secretName?: string;
+  /** Length of generated values (dev). @default 32 */
+  readonly generatedLength?: number;
+}
+
+/**
+ * A Secret of a system, produced by the external-secrets operator from the
+ * environment's backend: random values generated once in the cluster (dev), or the
+ * store's `<system>/<env>/<secret>` entry, one property per key (staging, prod).
+ * Generated values are letters and digits only, so they are safe inside URLs.
+ */
+export class SystemSecret extends Construct implements ISecretSource {
+  public readonly secretName: string;
+  public readonly keys: readonly string[];
+  public readonly describe: string;
+
+  constructor(scope: Construct, id: string, props: SystemSecretProps) {
+    super(scope, id);
+    const chart = SystemChart.of(this);
+    const env = chart.environment;
+    this.secretName = props.secretName ?? id;
+    this.keys = [...props.keys].sort();
+    this.describe = `SystemSecret ${this.node.path}`;
+    const target = { name: this.secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' };
+
+    if (env.secrets.kind === 'generated') {
+      new ApiObject(this, 'generator', {
+        apiVersion: 'generators.external-secrets.io/v1alpha1',
+        kind: 'Password',
+        metadata: { name: this.secretName },
+        spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: [...this.keys] },
+      });
+      new ApiObject(this, 'resource', {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: this.secretName },
+        spec: {
+          // Generated once: regenerating would lock the applications out of their own data stores.
+          refreshPolicy: 'CreatedOnce',
+          target,
+          dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: this.secretName } } }],
+        },
+      });
+    } else {
+      const store = chart.secretStore;
+      new ApiObject(this, 'resource', {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: this.secretName },
+        spec: {
+          refreshInterval: '1h',
+          secretStoreRef: { name: store!.storeName, kind: store!.storeKind },
+          target,
+          data: this.keys.map((key) => ({ secretKey: key, remoteRef: { key: `${chart.system}/${env.name}/${this.secretName}`, property: key } })),
+        },
+      });
+    }
+    addCheck(this, (report) => {
+      if (this.keys.length === 0) report.error('keys', 'must name at least one key');
+      for (const key of this.keys) if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`keys.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
+      if (new Set(this.keys).size !== this.keys.length) report.error('keys', 'contains duplicates');
+      const length = props.generatedLength ?? 32;
+      if (!Number.isInteger(length) || length < 16 || length > 1024) report.error('generatedLength', `${length} must be a whole number from 16 to 1024`);
+    });
+  }
+}
