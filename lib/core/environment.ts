@@ -20,6 +20,8 @@ export type PerEnvironment<T> =
 export interface ResourceAmounts {
   readonly cpu: string;
   readonly memory: string;
+  /** Local disk for logs, the writable layer and emptyDirs. @default requests 64Mi, limits 1Gi */
+  readonly ephemeralStorage?: string;
 }
 
 /** Requests and limits for one container. */

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { findComponent, toLabelValue } from '../core/component';
+import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { CLUSTER_SCOPED_KINDS } from './apply-order';
 
 export const MANAGED_BY = 'cdk8s-stacks';
@@ -34,7 +35,7 @@ export function decorate(object: Json, construct: ApiObject, context: LabelConte
   };
   const metadata: Json = (object.metadata ??= {});
   metadata.labels = sortedMap({ ...labels, ...metadata.labels });
-  metadata.annotations = sortedMap({ ...metadata.annotations, [SYNC_WAVE_ANNOTATION]: String(applyOrder) });
+  metadata.annotations = sortedMap({ ...metadata.annotations, ...linterWaiverAnnotations(construct), [SYNC_WAVE_ANNOTATION]: String(applyOrder) });
   if (CLUSTER_SCOPED_KINDS.has(object.kind)) delete metadata.namespace;
 
   for (const template of podTemplates(object)) {

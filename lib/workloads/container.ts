@@ -52,6 +52,10 @@ export interface ContainerProps {
 }
 
 export const DEFAULT_USER = 10001;
+/** Local disk per container when the profile does not say: enough for logs and a /tmp of up to 256Mi. */
+export const DEFAULT_EPHEMERAL_STORAGE = { request: '64Mi', limit: '1Gi' } as const;
+/** Size of each writable emptyDir (the read-only root filesystem's /tmp and declared paths). */
+export const DEFAULT_SCRATCH_SIZE = '256Mi';
 const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 export interface VolumeMount {
@@ -159,8 +163,8 @@ export class ContainerModel {
         : undefined,
       ports: this.ports.length ? this.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol ?? 'TCP' })) : undefined,
       resources: {
-        requests: { ...this.resources.requests },
-        limits: { ...this.resources.limits },
+        requests: { cpu: this.resources.requests.cpu, memory: this.resources.requests.memory, 'ephemeral-storage': this.resources.requests.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.request },
+        limits: { cpu: this.resources.limits.cpu, memory: this.resources.limits.memory, 'ephemeral-storage': this.resources.limits.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.limit },
       },
       livenessProbe: p.liveness?.render('liveness', firstPort),
       readinessProbe: p.readiness?.render('readiness', firstPort),
@@ -188,9 +192,13 @@ export function restrictedContainerSecurityContext(user: number, group: number):
 
 /** Quantities parse and limits are not below requests. */
 export function checkResources(report: ValidationReport, resources: ResourceProfile, field: string): void {
-  for (const resource of ['cpu', 'memory'] as const) {
-    const request = resources.requests[resource];
-    const limit = resources.limits[resource];
+  for (const resource of ['cpu', 'memory', 'ephemeralStorage'] as const) {
+    const request = resources.requests[resource] ?? (resource === 'ephemeralStorage' ? DEFAULT_EPHEMERAL_STORAGE.request : undefined);
+    const limit = resources.limits[resource] ?? (resource === 'ephemeralStorage' ? DEFAULT_EPHEMERAL_STORAGE.limit : undefined);
+    if (request === undefined || limit === undefined) {
+      report.error(`${field}.${request === undefined ? 'requests' : 'limits'}.${resource}`, 'is required');
+      continue;
+    }
     const r = parseQuantity(request);
     const l = parseQuantity(limit);
     if (r === undefined) report.error(`${field}.requests.${resource}`, `'${request}' is not a valid quantity (e.g. ${resource === 'cpu' ? '250m or 1' : '256Mi or 1Gi'})`);

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { addFinalizer } from '../core/finalize';
+import { waiveLinter } from '../policy/linter-waivers';
 import { ValidationReport } from '../core/validation';
 import { AutoscaleOptions, Autoscaler } from '../scaling/autoscaler';
 import { DisruptionBudget } from '../scaling/disruption-budget';
@@ -79,6 +80,14 @@ export abstract class ReplicatedWorkload extends Workload {
   /** Sets the disruption budget, or `false` for none. @default maxUnavailable 1 when more than one pod */
   public disruptionBudget(options: DisruptionBudgetOptions | false): void {
     this.budgetOptions = options;
+  }
+
+  protected waiveInapplicableLinterChecks(): void {
+    super.waiveInapplicableLinterChecks();
+    const env = this.chart.environment;
+    if (this.maxReplicas < 2 && !env.isProduction && this.mainObject) {
+      waiveLinter(this.mainObject, 'kube-score', 'deployment-replicas', `${env.name} runs a single replica of this workload by design; staging and prod run more`);
+    }
   }
 
   private addDisruptionBudget(): void {

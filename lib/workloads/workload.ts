@@ -8,9 +8,12 @@ import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
 import { waive } from '../policy/rule';
-import { ContainerModel, ContainerProps, PortSpec } from './container';
+import { waiveLinter } from '../policy/linter-waivers';
+import { addFinalizer } from '../core/finalize';
+import { isSecretKeyValue } from './env';
+import { imageVersion, isPinned, parseImage } from './image';
+import { ContainerModel, ContainerProps, DEFAULT_SCRATCH_SIZE, PortSpec } from './container';
 import type { EnvConvention, IConnectable } from '../data/connection';
-import { imageVersion } from './image';
 
 /**
  * The pod model shared by every workload (services, workers, jobs, data stores).
@@ -89,6 +92,35 @@ export abstract class Workload extends Construct implements INetworkPeer {
     }
 
     addCheck(this, (report) => this.validateWorkload(report));
+    addFinalizer(this, () => this.waiveInapplicableLinterChecks());
+  }
+
+  /**
+   * Linter findings that are wrong for this workload, waived on its object with the reason
+   * (the linters' own annotations; the lint report lists them all).
+   */
+  protected waiveInapplicableLinterChecks(): void {
+    const object = this.mainObject;
+    if (!object) return;
+    const containers = [this.container, ...this.initContainers, ...this.sidecars];
+    if (containers.every((c) => isPinned(c.props.image))) {
+      const reason = 'images are pinned to immutable version tags or digests, so IfNotPresent pulls each version once and pods still start when the registry is unreachable';
+      waiveLinter(object, 'kube-score', 'container-image-pull-policy', reason);
+      waiveLinter(object, 'checkov', 'CKV_K8S_15', reason);
+    }
+    if (containers.some((c) => isPinned(c.props.image) && !parseImage(c.props.image).digest)) {
+      waiveLinter(object, 'checkov', 'CKV_K8S_43', 'images are pinned by explicit version tag (enforced at synth); digests are not known when the manifests are generated');
+    }
+    const readsSecretsFromEnv = containers.some((c) => c.envFrom.some((e) => e.kind === 'secret') || [...c.env.values()].some((v) => typeof v === 'object' && isSecretKeyValue(v)));
+    if (readsSecretsFromEnv) {
+      waiveLinter(object, 'checkov', 'CKV_K8S_35', 'the application reads its settings from environment variables; secret values come from secretKeyRef and never appear in the manifest');
+    }
+    const lowUid = containers.find((c) => c.user < 10000);
+    if (lowUid) {
+      const reason = `uid ${lowUid.user} is the user the image is built for and that owns its files; another uid breaks the image`;
+      waiveLinter(object, 'kube-score', 'container-security-context-user-group-id', reason);
+      waiveLinter(object, 'checkov', 'CKV_K8S_40', reason);
+    }
   }
 
   /** The ports of the main container. */
@@ -102,7 +134,7 @@ export abstract class Workload extends Construct implements INetworkPeer {
   }
 
   /** Adds an emptyDir volume mounted read-write at `path` in the main container. */
-  public addWritableVolume(volumeName: string, path: string, emptyDir: Json = {}): void {
+  public addWritableVolume(volumeName: string, path: string, emptyDir: Json = { sizeLimit: DEFAULT_SCRATCH_SIZE }): void {
     this.volumes.set(volumeName, { name: volumeName, emptyDir });
     this.container.mounts.push({ name: volumeName, mountPath: path });
   }

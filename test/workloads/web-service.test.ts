@@ -38,7 +38,7 @@ describe('WebService defaults', () => {
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
-    expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
+    expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } });
   });
 
   test('its own ServiceAccount, without a token', () => {
@@ -69,9 +69,12 @@ describe('WebService defaults', () => {
     expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{16}$/);
   });
 
-  test('a pinned image is pulled IfNotPresent; resources as given', () => {
+  test('a pinned image is pulled IfNotPresent; resources as given, with ephemeral storage defaults', () => {
     expect(container.imagePullPolicy).toBe('IfNotPresent');
-    expect(container.resources).toEqual(resources);
+    expect(container.resources).toEqual({
+      requests: { ...resources.requests, 'ephemeral-storage': '64Mi' },
+      limits: { ...resources.limits, 'ephemeral-storage': '1Gi' },
+    });
   });
 });
 
@@ -123,7 +126,11 @@ describe('WebService options', () => {
     const { app, chart } = testChart(testEnv('dev'));
     new WebService(chart, 'api', { ...base, resources: undefined });
     const pod = objectOf(app, 'Deployment', 'api').spec.template.spec;
-    expect(pod.containers[0].resources).toEqual(testEnv('dev').defaultResources);
+    const profile = testEnv('dev').defaultResources;
+    expect(pod.containers[0].resources).toEqual({
+      requests: { ...profile.requests, 'ephemeral-storage': '64Mi' },
+      limits: { ...profile.limits, 'ephemeral-storage': '1Gi' },
+    });
     expect(pod.topologySpreadConstraints).toBeUndefined();
   });
 

@@ -21,7 +21,6 @@ import { formatErrors, objectError } from './messages';
 import { JsonSchema, SchemaStats, isSchema, newSchemaStats } from './schema-walk';
 
 export type { K8sVersion } from './k8s-definitions';
-export { describeObject } from './messages';
 
 export const K8S_VERSIONS: readonly K8sVersion[] = ['1.27', '1.33'];
 
