@@ -38,3 +38,4 @@ export * from './data/redis';
 export * from './policy';
 export * from './security/secret-backend';
 export * from './security/system-secret';
+export * from './observability';

@@ -1,0 +1,2 @@
+// Observability: ServiceMonitors, PrometheusRules and Grafana dashboards generated from the model.
+export {};
