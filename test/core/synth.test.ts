@@ -4,12 +4,12 @@ import * as path from 'path';
 import { SynthesisError, synthesize, WebService, Probe } from '../../lib';
 import { buildRepositoryApp } from '../../charts/app';
 import { SYSTEMS } from '../../charts';
-import { testEnv, tmpdir, treeDigest } from '../support/synth';
+import { testEnv, tmpdir, treeDigest, UNUSED_OUTDIR } from '../support/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 function synthRepository(outdir: string): void {
-  synthesize(buildRepositoryApp({ outdir: tmpdir('app') }), { outdir });
+  synthesize(buildRepositoryApp({ outdir: UNUSED_OUTDIR }), { outdir });
 }
 
 describe('synthesis of the repository', () => {
@@ -57,7 +57,7 @@ describe('a failed synthesis', () => {
     synthRepository(out);
     const before = treeDigest(out);
 
-    const app = buildRepositoryApp({ outdir: tmpdir('app'), envs: ['prod'] });
+    const app = buildRepositoryApp({ outdir: UNUSED_OUTDIR, envs: ['prod'] });
     const chart = app.node.findChild('loopi-prod');
     new WebService(chart, 'broken', { image: 'broken:latest', ports: [{ name: 'http', port: 80 }], readiness: Probe.http('/ready', { port: 'web' }) });
     new WebService(chart, 'Also_Broken', { image: 'x:1', ports: [{ name: 'http', port: 80 }], readiness: Probe.http('/'), resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: 'lots', memory: '512Mi' } } });
@@ -90,7 +90,7 @@ describe('partial synthesis', () => {
     synthRepository(out);
     fs.writeFileSync(path.join(out, 'dev', 'loopi', 'marker.txt'), 'untouched');
     fs.writeFileSync(path.join(out, 'prod', 'loopi', 'stale.yaml'), 'stale');
-    synthesize(buildRepositoryApp({ outdir: tmpdir('app'), envs: ['prod'], systems: ['loopi'] }), { outdir: out, replaceAll: false });
+    synthesize(buildRepositoryApp({ outdir: UNUSED_OUTDIR, envs: ['prod'], systems: ['loopi'] }), { outdir: out, replaceAll: false });
     expect(fs.readFileSync(path.join(out, 'dev', 'loopi', 'marker.txt'), 'utf8')).toBe('untouched');
     expect(fs.existsSync(path.join(out, 'prod', 'loopi', 'stale.yaml'))).toBe(false);
     expect(fs.existsSync(path.join(out, 'prod', 'loopi', 'kustomization.yaml'))).toBe(true);

@@ -3,10 +3,10 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { buildRepositoryApp } from '../../charts/app';
 import { synthesize } from '../../lib';
-import { tmpdir } from '../support/synth';
+import { tmpdir, UNUSED_OUTDIR } from '../support/synth';
 
 const out = path.join(tmpdir('dist'), 'dist');
-beforeAll(() => synthesize(buildRepositoryApp({ outdir: tmpdir('app') }), { outdir: out }));
+beforeAll(() => synthesize(buildRepositoryApp({ outdir: UNUSED_OUTDIR }), { outdir: out }));
 
 function folders(): string[] {
   return fs.readdirSync(out).flatMap((env) => fs.readdirSync(path.join(out, env)).map((f) => path.join(env, f)));

@@ -6,6 +6,9 @@ import { App } from 'cdk8s';
 import { Environment, EnvironmentProps, PolicyRule, SynthesisError, SystemChart, synthesize, SynthResult } from '../../lib';
 import { ENVIRONMENTS } from '../../charts';
 
+/** cdk8s wants an outdir; our pipeline never writes there (dry runs, or its own dist). Not created. */
+export const UNUSED_OUTDIR = path.join(os.tmpdir(), 'cdk8s-stacks-unused');
+
 /** An environment for tests, based on the real one with overrides. */
 export function testEnv(name: 'dev' | 'staging' | 'prod' = 'prod', overrides: Partial<EnvironmentProps> = {}): Environment {
   const base = ENVIRONMENTS[name];
@@ -14,7 +17,7 @@ export function testEnv(name: 'dev' | 'staging' | 'prod' = 'prod', overrides: Pa
 
 /** A fresh app with one system chart, for unit tests of constructs. */
 export function testChart(env: Environment = testEnv(), system = 'test'): { app: App; chart: SystemChart } {
-  const app = new App({ outdir: tmpdir('cdk8s-app') });
+  const app = new App({ outdir: UNUSED_OUTDIR });
   const chart = new SystemChart(app, { system, environment: env });
   return { app, chart };
 }
@@ -25,7 +28,7 @@ export function testChart(env: Environment = testEnv(), system = 'test'): { app:
  * policy rules have their own tests and run over the whole repository in synth tests.
  */
 export function render(app: App, rules: readonly PolicyRule[] = []): SynthResult {
-  return synthesize(app, { outdir: tmpdir('unused'), dryRun: true, rules });
+  return synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true, rules });
 }
 
 /** The objects of an app as plain JSON, optionally filtered by kind. */
@@ -51,8 +54,16 @@ export function errorsOf(app: App, rules: readonly PolicyRule[] = []): string[] 
   }
 }
 
+const created: string[] = [];
+
+/** A fresh temporary folder, removed when the test file finishes. */
 export function tmpdir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-stacks-${prefix}-`));
+  if (created.length === 0 && typeof afterAll === 'function') {
+    afterAll(() => created.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  }
+  created.push(dir);
+  return dir;
 }
 
 /** Every file below `dir` with a sha256 of its content, sorted by path: equal trees give equal maps. */
