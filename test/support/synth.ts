@@ -54,17 +54,14 @@ export function errorsOf(app: App, rules: readonly PolicyRule[] = []): string[] 
   }
 }
 
-const created: string[] = [];
-
-/** A fresh temporary folder, removed when the test file finishes. */
+/** A fresh temporary folder, removed when the test file finishes (test/support/cleanup.ts). */
 export function tmpdir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-stacks-${prefix}-`));
-  if (created.length === 0 && typeof afterAll === 'function') {
-    afterAll(() => created.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-  }
-  created.push(dir);
+  TEMPORARY_FOLDERS.push(dir);
   return dir;
 }
+
+export const TEMPORARY_FOLDERS: string[] = [];
 
 /** Every file below `dir` with a sha256 of its content, sorted by path: equal trees give equal maps. */
 export function treeDigest(dir: string): Record<string, string> {
