@@ -39,3 +39,4 @@ export * from './policy';
 export * from './security/secret-backend';
 export * from './security/system-secret';
 export * from './observability';
+export * from './backup/backupable';

@@ -8,6 +8,7 @@ import { Probe } from '../workloads/probe';
 import { ResourceProfile } from '../core/environment';
 import { ConnectionInfo } from './connection';
 import { StatefulStore } from './stateful-store';
+import type { AdminConnection, IBackupable } from '../backup/backupable';
 import { engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
 
 /** What the Redis holds decides what happens when memory is full. */
@@ -49,7 +50,10 @@ export const REDIS_UID = 999;
  * one ReadWriteOnce volume with cluster mode on, which never forms a cluster and
  * corrupts data): one member with its own volume, restarted by the StatefulSet.
  */
-export class Redis extends StatefulStore {
+export class Redis extends StatefulStore implements IBackupable {
+  public readonly backupEngine = 'redis' as const;
+  public readonly engineUser = REDIS_UID;
+  public readonly backupDatabases: readonly string[] = [];
   public readonly version: string;
   private readonly redisProps: RedisProps;
   private readonly passwordKey: string;
@@ -139,6 +143,18 @@ export class Redis extends StatefulStore {
 
   public connectionInfo(): ConnectionInfo {
     return { scheme: 'redis', host: this.host, port: 6379, database: '0', password: fromSecret(this.redisProps.credentials, this.passwordKey) };
+  }
+
+  public get engineImage(): string {
+    return this.container.props.image;
+  }
+
+  public get store(): StatefulStore {
+    return this;
+  }
+
+  public adminConnection(): AdminConnection {
+    return { host: this.host, port: 6379, password: fromSecret(this.redisProps.credentials, this.passwordKey) };
   }
 
   public get readinessCheck() {

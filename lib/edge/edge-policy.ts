@@ -1,0 +1,265 @@
+/**
+ * What a public endpoint enforces in front of the application, stated once and rendered
+ * for whichever controller serves it: ingress-nginx annotations, or Traefik Middleware
+ * objects. Loopi's seed asks for a rate limit of 10 r/s with a burst of 20, proxy
+ * timeouts and security headers; TechShop and capibara6 for 100 requests per minute per IP.
+ */
+import { MiddlewareSpec, MiddlewareSpecRateLimitPeriod } from '../../imports/middlewares-traefik.io';
+import { parseQuantity } from '../core/quantity';
+import { ValidationReport } from '../core/validation';
+import { IngressController, NGINX_ANNOTATION_PREFIX } from './ingress-controller';
+import { checkHeaderName, checkHeaderValue } from './names';
+
+/** Requests per client IP address. */
+export interface EdgeRateLimit {
+  /** Requests each client IP may make per `per`, on average: a whole number of at least 1. */
+  readonly requests: number;
+  /** The period `requests` is counted over. @default 'second' */
+  readonly per?: 'second' | 'minute';
+  /**
+   * Requests a client may send at once, above the steady rate, before it is refused.
+   * ingress-nginx can only express a whole multiple of `requests`
+   * (`limit-burst-multiplier`); other values are reported at synth time.
+   * @default - `requests` (one period's worth)
+   */
+  readonly burst?: number;
+}
+
+/** How long the controller waits for a backend pod. */
+export interface EdgeTimeouts {
+  /** Seconds to open a connection to a backend pod. @default - the controller's (ingress-nginx: 5) */
+  readonly connectSeconds?: number;
+  /** Seconds the backend may stay silent while sending its response. @default - the controller's (ingress-nginx: 60) */
+  readonly readSeconds?: number;
+  /** Seconds the backend may take to accept the next part of the request. @default - the controller's (ingress-nginx: 60) */
+  readonly sendSeconds?: number;
+}
+
+/** HTTP Strict Transport Security: browsers refuse plain HTTP for the host afterwards. */
+export interface EdgeHsts {
+  /** How long browsers remember it. @default 31536000 (one year, what HSTS preload lists require) */
+  readonly maxAgeSeconds?: number;
+  /** Whether it covers every subdomain of the host too. @default true */
+  readonly includeSubdomains?: boolean;
+  /** Asks browsers to ship the host in their preload list; hard to undo, so opt-in. @default false */
+  readonly preload?: boolean;
+}
+
+/** Response headers that harden what browsers do with the application's responses. */
+export interface EdgeSecurityHeaders {
+  /** `X-Frame-Options`, against click-jacking. @default 'DENY' */
+  readonly frameOptions?: 'DENY' | 'SAMEORIGIN' | false;
+  /** `X-Content-Type-Options: nosniff`, so browsers never guess a script out of a download. @default true */
+  readonly contentTypeNosniff?: boolean;
+  /** `Referrer-Policy`. @default 'strict-origin-when-cross-origin' */
+  readonly referrerPolicy?: string | false;
+  /** `Strict-Transport-Security`, sent only when the endpoint has TLS. @default - one year, with subdomains, no preload */
+  readonly hsts?: EdgeHsts | false;
+  /** `Content-Security-Policy`; it depends on the application, so there is none by default. @default - none */
+  readonly contentSecurityPolicy?: string;
+  /** Further response headers, by name. @default - none */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+/** What the controller enforces in front of the backends. Every field is optional. */
+export interface EdgePolicy {
+  /** Rate limit per client IP. @default - none */
+  readonly rateLimit?: EdgeRateLimit;
+  /** Backend timeouts. @default - the controller's */
+  readonly timeouts?: EdgeTimeouts;
+  /**
+   * Largest request body accepted, as a quantity (`8Mi`, `10M`); larger requests get 413.
+   * @default - the controller's (ingress-nginx: 1m; Traefik: unlimited)
+   */
+  readonly maxBodySize?: string;
+  /** Security response headers, or `false` for none. @default - see EdgeSecurityHeaders */
+  readonly securityHeaders?: EdgeSecurityHeaders | false;
+  /** Redirect plain HTTP to HTTPS. @default true when the endpoint has TLS, false otherwise */
+  readonly httpsRedirect?: boolean;
+}
+
+const DEFAULT_HSTS: Required<EdgeHsts> = { maxAgeSeconds: 31_536_000, includeSubdomains: true, preload: false };
+
+/** The security headers with defaults applied, by header name (what browsers receive). */
+export function securityHeaderValues(policy: EdgePolicy, tls: boolean): Record<string, string> {
+  if (policy.securityHeaders === false) return {};
+  const h = policy.securityHeaders ?? {};
+  const out: Record<string, string> = {};
+  const frame = h.frameOptions ?? 'DENY';
+  if (frame !== false) out['X-Frame-Options'] = frame;
+  if (h.contentTypeNosniff ?? true) out['X-Content-Type-Options'] = 'nosniff';
+  const referrer = h.referrerPolicy ?? 'strict-origin-when-cross-origin';
+  if (referrer !== false) out['Referrer-Policy'] = referrer;
+  const hsts = hstsOf(policy);
+  // HSTS over plain HTTP is ignored by browsers, and would be a lie.
+  if (hsts && tls) out['Strict-Transport-Security'] = hstsValue(hsts);
+  if (h.contentSecurityPolicy !== undefined) out['Content-Security-Policy'] = h.contentSecurityPolicy;
+  for (const [name, value] of Object.entries(h.extra ?? {})) out[name] = value;
+  return out;
+}
+
+function hstsOf(policy: EdgePolicy): Required<EdgeHsts> | undefined {
+  if (policy.securityHeaders === false || policy.securityHeaders?.hsts === false) return undefined;
+  return { ...DEFAULT_HSTS, ...(policy.securityHeaders?.hsts ?? {}) };
+}
+
+function hstsValue(hsts: Required<EdgeHsts>): string {
+  return [`max-age=${hsts.maxAgeSeconds}`, ...(hsts.includeSubdomains ? ['includeSubDomains'] : []), ...(hsts.preload ? ['preload'] : [])].join('; ');
+}
+
+/** Whether plain HTTP is redirected to HTTPS. */
+export function redirectsToHttps(policy: EdgePolicy, tls: boolean): boolean {
+  return policy.httpsRedirect ?? tls;
+}
+
+function burstOf(limit: EdgeRateLimit): number {
+  return limit.burst ?? limit.requests;
+}
+
+/**
+ * The policy as ingress-nginx annotations. Security headers need a ConfigMap referenced
+ * by `custom-headers` (see PublicEndpoint): ingress-nginx has no per-Ingress annotation
+ * for response headers, and `configuration-snippet` is disabled by default since 1.9.
+ */
+export function nginxPolicyAnnotations(policy: EdgePolicy, tls: boolean, headersConfigMap?: string): Record<string, string> {
+  const a: Record<string, string> = {};
+  const key = (name: string) => `${NGINX_ANNOTATION_PREFIX}/${name}`;
+  if (tls || policy.httpsRedirect !== undefined) {
+    const redirect = redirectsToHttps(policy, tls);
+    a[key('ssl-redirect')] = String(redirect);
+    // force-ssl-redirect also redirects when TLS ends before the controller (a cloud load balancer).
+    a[key('force-ssl-redirect')] = String(redirect);
+  }
+  if (policy.rateLimit) {
+    const { requests } = policy.rateLimit;
+    a[key((policy.rateLimit.per ?? 'second') === 'second' ? 'limit-rps' : 'limit-rpm')] = String(requests);
+    a[key('limit-burst-multiplier')] = String(Math.max(1, Math.round(burstOf(policy.rateLimit) / requests)));
+  }
+  const t = policy.timeouts ?? {};
+  if (t.connectSeconds !== undefined) a[key('proxy-connect-timeout')] = String(t.connectSeconds);
+  if (t.readSeconds !== undefined) a[key('proxy-read-timeout')] = String(t.readSeconds);
+  if (t.sendSeconds !== undefined) a[key('proxy-send-timeout')] = String(t.sendSeconds);
+  if (policy.maxBodySize !== undefined) a[key('proxy-body-size')] = nginxSize(parseQuantity(policy.maxBodySize) ?? 0);
+  if (headersConfigMap) a[key('custom-headers')] = headersConfigMap;
+  return a;
+}
+
+/** nginx sizes: a number of bytes, or with k/m/g (binary units). */
+function nginxSize(bytes: number): string {
+  for (const [unit, size] of [['g', 2 ** 30], ['m', 2 ** 20], ['k', 2 ** 10]] as const) {
+    if (bytes >= size && Number.isInteger(bytes / size)) return `${bytes / size}${unit}`;
+  }
+  return String(Math.round(bytes));
+}
+
+/** One Traefik Middleware the policy needs: its name suffix and spec. */
+export interface TraefikMiddlewarePart {
+  readonly suffix: string;
+  readonly spec: MiddlewareSpec;
+}
+
+/**
+ * The policy as Traefik Middleware specs, in the order a request passes them: redirect
+ * first (nothing else is worth doing for plain HTTP), then the rate limit, body size and
+ * response headers.
+ */
+export function traefikPolicyMiddlewares(policy: EdgePolicy, tls: boolean): TraefikMiddlewarePart[] {
+  const parts: TraefikMiddlewarePart[] = [];
+  if (redirectsToHttps(policy, tls)) parts.push({ suffix: 'https-redirect', spec: { redirectScheme: { scheme: 'https', permanent: true } } });
+  if (policy.rateLimit) {
+    const per = policy.rateLimit.per ?? 'second';
+    parts.push({
+      suffix: 'rate-limit',
+      spec: {
+        rateLimit: {
+          average: policy.rateLimit.requests,
+          period: MiddlewareSpecRateLimitPeriod.fromString(per === 'second' ? '1s' : '1m'),
+          burst: burstOf(policy.rateLimit),
+        },
+      },
+    });
+  }
+  if (policy.maxBodySize !== undefined) {
+    parts.push({ suffix: 'body-size', spec: { buffering: { maxRequestBodyBytes: Math.round(parseQuantity(policy.maxBodySize) ?? 0) } } });
+  }
+  if (policy.securityHeaders !== false) {
+    const h = policy.securityHeaders ?? {};
+    const frame = h.frameOptions ?? 'DENY';
+    const referrer = h.referrerPolicy ?? 'strict-origin-when-cross-origin';
+    const hsts = tls ? hstsOf(policy) : undefined;
+    const spec: MiddlewareSpec = {
+      headers: {
+        frameDeny: frame === 'DENY' ? true : undefined,
+        customFrameOptionsValue: frame === 'SAMEORIGIN' ? 'SAMEORIGIN' : undefined,
+        contentTypeNosniff: (h.contentTypeNosniff ?? true) ? true : undefined,
+        referrerPolicy: referrer === false ? undefined : referrer,
+        stsSeconds: hsts?.maxAgeSeconds,
+        stsIncludeSubdomains: hsts?.includeSubdomains,
+        stsPreload: hsts?.preload,
+        contentSecurityPolicy: h.contentSecurityPolicy,
+        customResponseHeaders: h.extra && Object.keys(h.extra).length > 0 ? { ...h.extra } : undefined,
+      },
+    };
+    if (Object.values(spec.headers as Record<string, unknown>).some((v) => v !== undefined)) parts.push({ suffix: 'security-headers', spec });
+  }
+  return parts;
+}
+
+/** Headers the endpoint sets itself; `extra` must not repeat them. */
+const MANAGED_HEADERS = ['x-frame-options', 'x-content-type-options', 'referrer-policy', 'strict-transport-security', 'content-security-policy'];
+
+/** Checks the policy, reporting on `policy.*` fields. */
+export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, controller: IngressController): void {
+  const wholeAtLeast = (value: number | undefined, min: number) => value === undefined || (Number.isInteger(value) && value >= min);
+  const limit = policy.rateLimit;
+  if (limit) {
+    if (!wholeAtLeast(limit.requests, 1)) {
+      report.error('policy.rateLimit.requests', `${limit.requests} must be a whole number of requests of at least 1 (to turn rate limiting off, leave rateLimit out)`);
+    } else if (limit.burst !== undefined && !wholeAtLeast(limit.burst, 1)) {
+      report.error('policy.rateLimit.burst', `${limit.burst} must be a whole number of requests of at least 1`);
+    } else if (controller === 'nginx' && limit.burst !== undefined && limit.burst % limit.requests !== 0) {
+      report.error(
+        'policy.rateLimit.burst',
+        `${limit.burst} is not a whole multiple of ${limit.requests} requests: ingress-nginx sets the burst as limit-burst-multiplier x the rate; use ${Math.max(1, Math.floor(limit.burst / limit.requests)) * limit.requests} or ${Math.ceil(limit.burst / limit.requests) * limit.requests}`,
+      );
+    }
+  }
+  const t = policy.timeouts ?? {};
+  for (const [field, value] of [['connectSeconds', t.connectSeconds], ['readSeconds', t.readSeconds], ['sendSeconds', t.sendSeconds]] as const) {
+    if (!wholeAtLeast(value, 1)) report.error(`policy.timeouts.${field}`, `${value} must be a whole number of seconds, 1 or more`);
+    else if (field === 'connectSeconds' && value !== undefined && value > 75) report.error(`policy.timeouts.${field}`, `${value} is more than nginx's limit for connecting (75 seconds)`);
+  }
+  if (controller === 'traefik' && Object.values(t).some((v) => v !== undefined)) {
+    report.error(
+      'policy.timeouts',
+      "Traefik has no per-route timeouts: they live on a ServersTransport (forwardingTimeouts) referenced from the Service, whose CRD is not in imports/crds; leave timeouts out for Traefik, or use controller: 'nginx'",
+    );
+  }
+  if (policy.maxBodySize !== undefined) {
+    const bytes = parseQuantity(policy.maxBodySize);
+    if (bytes === undefined || bytes < 1 || !Number.isInteger(bytes)) report.error('policy.maxBodySize', `'${policy.maxBodySize}' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'`);
+  }
+  const h = policy.securityHeaders;
+  if (h) {
+    const hsts = h.hsts;
+    if (hsts && hsts.maxAgeSeconds !== undefined && !wholeAtLeast(hsts.maxAgeSeconds, 0)) report.error('policy.securityHeaders.hsts.maxAgeSeconds', `${hsts.maxAgeSeconds} must be a whole number of seconds`);
+    if (hsts && hsts.preload && (hsts.maxAgeSeconds ?? DEFAULT_HSTS.maxAgeSeconds) < 31_536_000) report.error('policy.securityHeaders.hsts.preload', 'preload lists require maxAgeSeconds of at least 31536000 (one year)');
+    if (hsts && hsts.preload && hsts.includeSubdomains === false) report.error('policy.securityHeaders.hsts.preload', 'preload lists require includeSubdomains');
+    const values: Array<[string, string]> = [
+      ...(typeof h.referrerPolicy === 'string' ? [['referrerPolicy', h.referrerPolicy] as [string, string]] : []),
+      ...(h.contentSecurityPolicy !== undefined ? [['contentSecurityPolicy', h.contentSecurityPolicy] as [string, string]] : []),
+    ];
+    for (const [field, value] of values) {
+      const reason = checkHeaderValue(value);
+      if (reason) report.error(`policy.securityHeaders.${field}`, `'${value}' ${reason}`);
+    }
+    for (const [name, value] of Object.entries(h.extra ?? {})) {
+      const field = `policy.securityHeaders.extra.${name}`;
+      const nameReason = checkHeaderName(name);
+      if (nameReason) report.error(field, `'${name}' ${nameReason}`);
+      else if (MANAGED_HEADERS.includes(name.toLowerCase())) report.error(field, `'${name}' is set by its own field of securityHeaders; set it there`);
+      const valueReason = checkHeaderValue(value);
+      if (valueReason) report.error(field, `'${value}' ${valueReason}`);
+    }
+  }
+}

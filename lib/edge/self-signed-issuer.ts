@@ -1,0 +1,20 @@
+import { Construct } from 'constructs';
+import { CertManagerIssuer, CertManagerIssuerProps } from './cert-manager-issuer';
+import { IssuerTrust } from './issuer';
+
+export interface SelfSignedIssuerProps extends CertManagerIssuerProps {}
+
+/**
+ * A cert-manager issuer that signs each certificate with its own key: for dev, where a
+ * browser warning is acceptable and no ACME server can reach the cluster. Also the root
+ * of a CaIssuer's bootstrap.
+ */
+export class SelfSignedIssuer extends CertManagerIssuer {
+  public readonly trust: IssuerTrust = 'self-signed';
+  public readonly issuesWildcards = true;
+
+  constructor(scope: Construct, id: string, props: SelfSignedIssuerProps = {}) {
+    super(scope, id, props, 'certificate-issuer');
+    this.renderIssuer({ selfSigned: {} });
+  }
+}
