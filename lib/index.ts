@@ -40,3 +40,4 @@ export * from './security/secret-backend';
 export * from './security/system-secret';
 export * from './observability';
 export * from './backup/backupable';
+export * from './gitops/architecture';

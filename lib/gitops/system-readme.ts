@@ -1,4 +1,5 @@
 import { SystemChart } from '../core/system-chart';
+import { Architecture } from './architecture';
 import { RenderedObject } from './render';
 
 /** Cluster add-ons a folder needs, derived from the kinds and annotations it contains. */
@@ -38,6 +39,7 @@ export function systemReadme(chart: SystemChart, objects: readonly RenderedObjec
   lines.push(`Namespace: \`${chart.namespaceName}\` (Pod Security \`restricted\`, enforced).`, '');
   lines.push('## Apply', '', '```sh', `kubectl apply --server-side -k ${folder}`, '```', '');
   lines.push('Or let Argo CD sync it: the Application lives in `dist/' + env + '/argocd/`.', '');
+  lines.push('## Architecture', '', '```mermaid', Architecture.of(chart).toMermaid(), '```', '');
   const prerequisites = prerequisitesOf(objects);
   lines.push('## Prerequisites in the cluster', '');
   if (prerequisites.length === 0) lines.push('None beyond a Kubernetes 1.27+ cluster.');

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ValidationReport } from '../core/validation';
+import { Architecture } from '../gitops/architecture';
 import { ContainerModel } from './container';
 import { contentHash, Workload, WorkloadProps } from './workload';
 
@@ -80,6 +81,7 @@ export class MigrationJob extends Workload {
     for (const [name, value] of workload.container.env) check.env.set(name, value);
     check.envFrom.push(...workload.container.envFrom);
     workload.addInitContainer(check);
+    Architecture.of(this).addEdge(this.name, workload.name, 'migrates schema before start');
   }
 
   protected validateWorkload(report: ValidationReport): void {

@@ -10,6 +10,7 @@ import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/ne
 import { waive } from '../policy/rule';
 import { waiveLinter } from '../policy/linter-waivers';
 import { addFinalizer } from '../core/finalize';
+import { Architecture, ArchitectureNodeKind } from '../gitops/architecture';
 import { isSecretKeyValue } from './env';
 import { imageVersion, isPinned, parseImage } from './image';
 import { ContainerModel, ContainerProps, DEFAULT_SCRATCH_SIZE, PortSpec } from './container';
@@ -93,6 +94,7 @@ export abstract class Workload extends Construct implements INetworkPeer {
 
     addCheck(this, (report) => this.validateWorkload(report));
     addFinalizer(this, () => this.waiveInapplicableLinterChecks());
+    Architecture.of(this).addNode(this.name, architectureKind(role), `${this.name}<br/>${props.image}`);
   }
 
   /**
@@ -157,6 +159,7 @@ export abstract class Workload extends Construct implements INetworkPeer {
       this.container.env.set(name, value);
     }
     this.connections.allowTo(store, { port: info.port });
+    Architecture.of(this).addEdge(this.name, store.node.id, `${info.scheme} :${info.port}`);
     if (options.waitUntilReady ?? true) {
       const check = store.readinessCheck;
       const wait = new ContainerModel(
@@ -262,6 +265,13 @@ export abstract class Workload extends Construct implements INetworkPeer {
     this.mainObject = object;
     return object;
   }
+}
+
+function architectureKind(role: string): ArchitectureNodeKind {
+  if (role === 'web-service') return 'service';
+  if (role === 'worker') return 'worker';
+  if (['migration', 'scheduled-task', 'backup', 'initialization'].includes(role)) return 'job';
+  return 'store';
 }
 
 /** A short, stable hash of content, for pod-template annotations that roll pods on change. */

@@ -1,0 +1,52 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { SystemChart } from '../core/system-chart';
+import { NetworkPeerSelector } from './ingress-controller';
+
+/** The label cert-manager puts on its HTTP-01 solver pods, and the port they answer on. */
+export const ACME_SOLVER_LABEL = 'acme.cert-manager.io/http01-solver';
+export const ACME_SOLVER_PORT = 8089;
+
+/**
+ * Lets the ingress controller reach cert-manager's HTTP-01 solver pods. cert-manager runs
+ * them in the namespace of the Ingress; the namespace denies all ingress by default, so
+ * without this the ACME server's challenge request never arrives and no certificate is
+ * ever issued. One per system, shared by its endpoints.
+ */
+export class AcmeSolverAccess extends Construct {
+  /** The system's one instance, created on first use. */
+  public static of(chart: SystemChart): AcmeSolverAccess {
+    const existing = chart.node.tryFindChild(ID);
+    return (existing as AcmeSolverAccess | undefined) ?? new AcmeSolverAccess(chart, ID);
+  }
+
+  private readonly peers = new Map<string, NetworkPeerSelector>();
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new ApiObject(this, 'network-policy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'acme-http01-solver' },
+      spec: Lazy.any({
+        produce: () => ({
+          podSelector: { matchLabels: { [ACME_SOLVER_LABEL]: 'true' } },
+          policyTypes: ['Ingress'],
+          ingress: [
+            {
+              from: [...this.peers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, peer]) => peer),
+              ports: [{ port: ACME_SOLVER_PORT, protocol: 'TCP' }],
+            },
+          ],
+        }),
+      }),
+    });
+  }
+
+  /** Allows `peer` (an ingress controller) to reach the solver pods. */
+  public allowFrom(peer: NetworkPeerSelector): void {
+    this.peers.set(JSON.stringify(peer), peer);
+  }
+}
+
+const ID = 'acme-http01-solver-access';
