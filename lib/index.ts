@@ -41,3 +41,4 @@ export * from './security/system-secret';
 export * from './observability';
 export * from './backup/backupable';
 export * from './gitops/architecture';
+export * from './scaling/namespace-budget';

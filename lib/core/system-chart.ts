@@ -7,6 +7,7 @@ import { ISecretStore } from '../security/external-secret-source';
 import { NamespaceIsolation } from '../security/network';
 import { SystemSecretStore } from '../security/secret-backend';
 import { SystemNamespace } from '../security/system-namespace';
+import { NamespaceBudget, NamespaceBudgetProps } from '../scaling/namespace-budget';
 
 
 export interface SystemChartProps {
@@ -18,6 +19,8 @@ export interface SystemChartProps {
   readonly version?: string;
   /** One-line description, shown in the generated README. @default - none */
   readonly description?: string;
+  /** Namespace ResourceQuota and LimitRange: sized from the stack, or an explicit quota that is checked against it. @default - sized from the stack with 20 % headroom */
+  readonly budget?: NamespaceBudgetProps;
 }
 
 /**
@@ -73,6 +76,7 @@ export class SystemChart extends Chart {
     });
     this.namespace_ = new SystemNamespace(this, 'namespace', { name: namespaceName });
     new NamespaceIsolation(this, 'isolation');
+    new NamespaceBudget(this, 'budget', props.budget);
   }
 
   /** The system's SecretStore (created on first use), or undefined where secrets are generated. */

@@ -111,6 +111,15 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     }
   }
 
+  /** StatefulSets replace members one at a time: no surge. */
+  protected maxPods(): number {
+    return this.replicas;
+  }
+
+  protected storagePerPod(): [number, number] {
+    return [parseQuantity(this.storeProps.storage) ?? 0, 1];
+  }
+
   /** `OrderedReady` by default; replica sets that bootstrap together use `Parallel`. */
   protected get podManagementPolicy(): 'OrderedReady' | 'Parallel' {
     return 'OrderedReady';

@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { markComponent } from '../core/component';
 import { SystemChart } from '../core/system-chart';
 import { NetworkPeerSelector } from './ingress-controller';
 
@@ -24,6 +25,7 @@ export class AcmeSolverAccess extends Construct {
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
+    markComponent(this, { name: 'acme-http01-solver', component: 'certificate-issuer' });
     new ApiObject(this, 'network-policy', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',

@@ -57,6 +57,11 @@ export abstract class ReplicatedWorkload extends Workload {
     return this.autoscaler?.options.max ?? this.defaultReplicas;
   }
 
+  /** At maximum scale a rolling update adds 25 % (rounded up) on top of the HPA maximum. */
+  protected maxPods(): number {
+    return this.maxReplicas + Math.ceil(this.maxReplicas * 0.25);
+  }
+
   /** Scales horizontally with an HPA; the Deployment then leaves `spec.replicas` to it. */
   public autoscale(options: AutoscaleOptions): Autoscaler {
     if (this.autoscaler) throw new Error(`${this.node.path}: autoscale() was already called`);

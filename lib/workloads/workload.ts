@@ -13,7 +13,9 @@ import { addFinalizer } from '../core/finalize';
 import { Architecture, ArchitectureNodeKind } from '../gitops/architecture';
 import { isSecretKeyValue } from './env';
 import { imageVersion, isPinned, parseImage } from './image';
-import { ContainerModel, ContainerProps, DEFAULT_SCRATCH_SIZE, PortSpec } from './container';
+import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec } from './container';
+import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
+import { parseQuantity } from '../core/quantity';
 import type { EnvConvention, IConnectable } from '../data/connection';
 
 /**
@@ -43,7 +45,7 @@ export interface ConnectOptions {
   readonly waitUntilReady?: boolean;
 }
 
-export abstract class Workload extends Construct implements INetworkPeer {
+export abstract class Workload extends Construct implements INetworkPeer, IBudgeted {
   /** Object name of the workload, its ServiceAccount and (for services) its Service. */
   public readonly name: string;
   public readonly chart: SystemChart;
@@ -242,6 +244,46 @@ export abstract class Workload extends Construct implements INetworkPeer {
         volumes: [...this.volumes.values()],
         ...this.podExtras(),
       },
+    };
+  }
+
+  /** Pods of this workload that can exist at once at maximum scale. @default 1 */
+  protected maxPods(): number {
+    return 1;
+  }
+
+  /** Persistent storage each pod claims: [bytes, claims]. @default none */
+  protected storagePerPod(): [number, number] {
+    return [0, 0];
+  }
+
+  /** Effective per-pod requests and limits (as the scheduler and quota compute them) and the pod count at maximum scale. */
+  public podBudget(): PodBudget {
+    const amounts = (c: ContainerModel, kind: 'requests' | 'limits'): ResourceTotals => ({
+      cpu: parseQuantity(c.resources[kind].cpu) ?? 0,
+      memory: parseQuantity(c.resources[kind].memory) ?? 0,
+      ephemeralStorage: parseQuantity(c.resources[kind].ephemeralStorage ?? (kind === 'requests' ? DEFAULT_EPHEMERAL_STORAGE.request : DEFAULT_EPHEMERAL_STORAGE.limit)) ?? 0,
+    });
+    const effective = (kind: 'requests' | 'limits'): ResourceTotals => {
+      const running = [this.container, ...this.sidecars].map((c) => amounts(c, kind));
+      const init = this.initContainers.map((c) => amounts(c, kind));
+      const sum = (f: keyof ResourceTotals) => running.reduce((n, a) => n + a[f], 0);
+      const initMax = (f: keyof ResourceTotals) => Math.max(0, ...init.map((a) => a[f]));
+      return { cpu: Math.max(sum('cpu'), initMax('cpu')), memory: Math.max(sum('memory'), initMax('memory')), ephemeralStorage: Math.max(sum('ephemeralStorage'), initMax('ephemeralStorage')) };
+    };
+    const all = [this.container, ...this.sidecars, ...this.initContainers].map((c) => amounts(c, 'limits'));
+    const [storageBytes, claims] = this.storagePerPod();
+    return {
+      maxPods: this.maxPods(),
+      requests: effective('requests'),
+      limits: effective('limits'),
+      largestContainer: {
+        cpu: Math.max(...all.map((a) => a.cpu)),
+        memory: Math.max(...all.map((a) => a.memory)),
+        ephemeralStorage: Math.max(...all.map((a) => a.ephemeralStorage)),
+      },
+      storageBytes,
+      claims,
     };
   }
 

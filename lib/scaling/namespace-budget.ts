@@ -1,0 +1,150 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { formatBytes, formatCpu, parseQuantity } from '../core/quantity';
+import { addCheck } from '../core/validation';
+
+/** What one pod of a workload asks for, and how many of its pods can exist at once. */
+export interface PodBudget {
+  /** Pods at once at maximum scale: HPA max plus rolling-update surge, members, or 1 for jobs. */
+  readonly maxPods: number;
+  /** Effective per-pod amounts in base units (cores, bytes), init containers included as Kubernetes computes them. */
+  readonly requests: ResourceTotals;
+  readonly limits: ResourceTotals;
+  /** Largest single-container limits, for the LimitRange maximum. */
+  readonly largestContainer: ResourceTotals;
+  /** Persistent storage claimed per pod (bytes) and number of claims per pod. */
+  readonly storageBytes: number;
+  readonly claims: number;
+}
+
+export interface ResourceTotals {
+  readonly cpu: number;
+  readonly memory: number;
+  readonly ephemeralStorage: number;
+}
+
+/** Anything that runs pods in the namespace. Workloads implement it. */
+export interface IBudgeted extends IConstruct {
+  podBudget(): PodBudget;
+}
+
+export function isBudgeted(x: unknown): x is IBudgeted {
+  return typeof (x as IBudgeted)?.podBudget === 'function';
+}
+
+/** Quota amounts as Kubernetes quantities, e.g. `{ 'requests.cpu': '4', pods: '20' }`. */
+export type QuotaAmounts = Readonly<Record<string, string>>;
+
+export interface NamespaceBudgetProps {
+  /** Margin on top of the stack at maximum scale, in percent. @default 20 */
+  readonly headroomPercent?: number;
+  /** An explicit quota (e.g. TechShop's); it is checked against what the stack needs. @default - sized from the stack */
+  readonly quota?: QuotaAmounts;
+}
+
+const KEYS = ['requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage', 'pods', 'persistentvolumeclaims', 'requests.storage'] as const;
+
+/**
+ * The namespace's ResourceQuota and LimitRange, sized from the stack itself: the sum of
+ * requests and limits of every workload at its maximum scale (HPA max and rolling-update
+ * surge, every store member, one run of each Job and CronJob, restore Jobs included)
+ * plus headroom. An explicit quota that cannot admit the stack at maximum scale is a
+ * synth error that prints the shortfall per resource.
+ */
+export class NamespaceBudget extends Construct {
+  constructor(scope: Construct, id: string, private readonly props: NamespaceBudgetProps = {}) {
+    super(scope, id);
+    new ApiObject(this, 'quota', {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'stack' },
+      spec: Lazy.any({ produce: () => ({ hard: this.quota() }) }),
+    });
+    new ApiObject(this, 'limits', {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: 'containers' },
+      spec: Lazy.any({ produce: () => this.limitRange() }),
+    });
+    addCheck(this, (report) => {
+      const headroom = props.headroomPercent ?? 20;
+      if (!Number.isFinite(headroom) || headroom < 0 || headroom > 500) report.error('headroomPercent', `${headroom} must be from 0 to 500`);
+      if (!props.quota) return;
+      const needed = this.needed();
+      const shortfalls: string[] = [];
+      for (const key of KEYS) {
+        const given = props.quota[key];
+        if (given === undefined) continue;
+        const have = parseQuantity(given);
+        if (have === undefined) {
+          report.error(`quota.${key}`, `'${given}' is not a valid quantity`);
+          continue;
+        }
+        if (have < needed[key]) shortfalls.push(`${key}: ${given} < ${format(key, needed[key])} needed (short by ${format(key, needed[key] - have)})`);
+      }
+      if (shortfalls.length) {
+        report.error('quota', `cannot admit the stack at maximum scale (every workload at its HPA max with rolling-update surge, every Job once): ${shortfalls.join('; ')}`);
+      }
+    });
+  }
+
+  /** What the stack needs at maximum scale, without headroom, in base units. */
+  public needed(): Record<(typeof KEYS)[number], number> {
+    const totals = Object.fromEntries(KEYS.map((k) => [k, 0])) as Record<(typeof KEYS)[number], number>;
+    for (const b of this.budgets()) {
+      totals['requests.cpu'] += b.requests.cpu * b.maxPods;
+      totals['requests.memory'] += b.requests.memory * b.maxPods;
+      totals['requests.ephemeral-storage'] += b.requests.ephemeralStorage * b.maxPods;
+      totals['limits.cpu'] += b.limits.cpu * b.maxPods;
+      totals['limits.memory'] += b.limits.memory * b.maxPods;
+      totals['limits.ephemeral-storage'] += b.limits.ephemeralStorage * b.maxPods;
+      totals.pods += b.maxPods;
+      totals.persistentvolumeclaims += b.claims * b.maxPods;
+      totals['requests.storage'] += b.storageBytes * b.maxPods;
+    }
+    return totals;
+  }
+
+  private budgets(): PodBudget[] {
+    const chart = this.node.scope!;
+    return chart.node.findAll().filter(isBudgeted).map((b) => b.podBudget());
+  }
+
+  private quota(): Record<string, string> {
+    if (this.props.quota) return { ...this.props.quota };
+    const factor = 1 + (this.props.headroomPercent ?? 20) / 100;
+    const needed = this.needed();
+    const out: Record<string, string> = {};
+    for (const key of KEYS) {
+      const value = key === 'pods' || key === 'persistentvolumeclaims' ? Math.ceil(needed[key] * factor) + 1 : needed[key] * factor;
+      out[key] = format(key, value);
+    }
+    return out;
+  }
+
+  private limitRange(): Record<string, unknown> {
+    const budgets = this.budgets();
+    const largest = (f: (b: PodBudget) => number, step: number) => roundUp(Math.max(0, ...budgets.map(f)), step);
+    const max = {
+      cpu: largest((b) => b.largestContainer.cpu, 0.1),
+      memory: largest((b) => b.largestContainer.memory, 2 ** 26),
+      ephemeralStorage: largest((b) => b.largestContainer.ephemeralStorage, 2 ** 26),
+    };
+    // Defaults only apply to containers that declare nothing (every library container
+    // declares both); they are capped at the maximum, which the API server requires.
+    const defaults = { cpu: Math.min(0.5, max.cpu), memory: Math.min(2 ** 29, max.memory), ephemeralStorage: Math.min(2 ** 30, max.ephemeralStorage) };
+    const requests = { cpu: Math.min(0.1, defaults.cpu), memory: Math.min(2 ** 27, defaults.memory), ephemeralStorage: Math.min(2 ** 26, defaults.ephemeralStorage) };
+    const render = (a: ResourceTotals) => ({ cpu: formatCpu(a.cpu), memory: formatBytes(a.memory), 'ephemeral-storage': formatBytes(a.ephemeralStorage) });
+    return { limits: [{ type: 'Container', defaultRequest: render(requests), default: render(defaults), max: render(max) }] };
+  }
+}
+
+function roundUp(value: number, step: number): number {
+  return Math.max(step, Math.ceil(value / step - 1e-9) * step);
+}
+
+function format(key: string, value: number): string {
+  if (key === 'pods' || key === 'persistentvolumeclaims') return String(Math.ceil(value));
+  if (key.endsWith('.cpu')) return formatCpu(Math.ceil(Math.round(value * 1e6) / 1e3) / 1000);
+  return formatBytes(roundUp(value, 2 ** 20));
+}
