@@ -184,7 +184,8 @@ export class AcmeIssuer extends CertManagerIssuer {
     }
     if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(this.server)) report.error('server', `'${this.server}' must be an https:// ACME directory URL`);
     checkIssuerForEnvironment(report, 'server', this, this.chart.environment, { allowMismatch: p.allowEnvironmentMismatch });
-    const secretReason = checkDnsSubdomain(this.accountKeySecretName);
+    // A derived name is wrong only when the issuer's name is, which is reported already.
+    const secretReason = p.accountKeySecretName === undefined ? undefined : checkDnsSubdomain(p.accountKeySecretName);
     if (secretReason) report.error('accountKeySecretName', `'${this.accountKeySecretName}' ${secretReason}`);
     if (!this.http01 && !p.dns01) report.error('http01', 'an ACME issuer needs a challenge solver: keep http01 or set dns01');
     if (this.http01 && p.dns01 && (p.dns01.dnsZones ?? []).length === 0) {

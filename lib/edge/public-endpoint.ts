@@ -6,11 +6,12 @@ import { markComponent } from '../core/component';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
+import { Architecture } from '../gitops/architecture';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
 import { AcmeSolverAccess } from './acme-solver-access';
 import { checkIssuerScope } from './certificate';
-import { checkEdgePolicy, EdgePolicy, nginxPolicyAnnotations, redirectsToHttps, securityHeaderValues, traefikPolicyMiddlewares } from './edge-policy';
+import { checkEdgePolicy, EdgePolicy, nginxPolicyAnnotations, securityHeaderValues, traefikPolicyMiddlewares } from './edge-policy';
 import {
   DEFAULT_INGRESS_CLASS,
   defaultControllerPeer,
@@ -200,68 +201,91 @@ export class PublicEndpoint extends Construct {
     }
 
     const certified = new Set<string>();
-    for (const group of groups) {
-      const groupHosts = [...new Set(group.routes.map((r) => r.host))];
-      // Each host's certificate is requested by one Ingress only: cert-manager creates one
-      // Certificate per secret, and two Ingresses asking for the same one would fight over it.
-      // The controllers serve a host's certificate for all of its paths.
-      const tlsEntries = groupHosts
-        .filter((h) => this.tlsHosts.includes(h) && !certified.has(h))
-        .map((h) => {
-          certified.add(h);
-          return { hosts: [h], secretName: this.tlsSecretName(h) };
-        });
-      const annotations: Record<string, string> = { ...(tls && tlsEntries.length > 0 ? issuerAnnotation(tls.issuer) : {}), ...shared };
-      if (this.controller === 'nginx') {
-        if (group.routes.some((r) => r.match === 'Regex')) annotations[`${NGINX_ANNOTATION_PREFIX}/use-regex`] = 'true';
-        if (group.rewrite !== undefined) annotations[`${NGINX_ANNOTATION_PREFIX}/rewrite-target`] = group.rewrite;
-      } else {
-        if (group.rewriteMiddleware !== undefined) {
-          const route = group.routes[0];
-          new Middleware(this, `${group.rewriteMiddleware.slice(this.name.length + 1)}`, {
-            metadata: { name: group.rewriteMiddleware },
-            spec: { replacePathRegex: { regex: `^${route.path}`, replacement: group.rewrite } },
-          });
-        }
-        const chain = [...middlewareNames, ...(group.rewriteMiddleware ? [group.rewriteMiddleware] : [])];
-        if (chain.length > 0) annotations[TRAEFIK_MIDDLEWARES_ANNOTATION] = chain.map((m) => traefikMiddlewareReference(chart.namespaceName, m)).join(',');
-      }
-      new k8s.KubeIngress(this, group.name === this.name ? 'ingress' : `ingress-${group.name.slice(this.name.length + 1)}`, {
-        metadata: { name: group.name, annotations: Object.keys(annotations).length > 0 ? sortedRecord(annotations) : undefined },
-        spec: {
-          ingressClassName: this.ingressClassName,
-          tls: tlsEntries.length > 0 ? tlsEntries : undefined,
-          rules: groupHosts.map((host) => ({
-            host,
-            http: {
-              paths: group.routes
-                .filter((r) => r.host === host)
-                .map((r) => ({
-                  path: r.ingressPath,
-                  pathType: r.ingressPathType,
-                  backend: { service: { name: r.backend.name, port: { name: r.port?.name ?? r.portName ?? 'http' } } },
-                })),
-            },
-          })),
-        },
-      });
-    }
+    for (const group of groups) this.renderIngress(chart, group, tls, shared, middlewareNames, certified);
 
     // Only the controller reaches the backends, and only on the routed ports.
     const peer = props.controllerPeer ?? defaultControllerPeer(this.controller);
     for (const route of this.routes) {
-      if (route.port && hasService(route.backend) && route.backend.namespaceName === chart.namespaceName) {
+      if (route.backend && route.port && hasService(route.backend) && route.backend.namespaceName === chart.namespaceName) {
         route.backend.connections.allowFromPeer(peer as Record<string, unknown>, { port: route.port.port, protocol: route.port.protocol ?? 'TCP' });
       }
     }
     if (tls?.issuer.http01) AcmeSolverAccess.of(chart).allowFrom(peer);
 
-    addCheck(this, (report) => this.validate(report, chart, redirectsToHttps(policy, fullTls)));
+    // The generated README draws the endpoint and what it routes to. The node id is
+    // prefixed: an endpoint may share its name with a workload.
+    const graph = Architecture.of(this);
+    const node = `endpoint-${this.name}`;
+    graph.addNode(node, 'endpoint', this.urls.join('<br/>'));
+    for (const route of this.routes.filter((r) => r.backend)) {
+      const path = route.match === 'Regex' ? `${regexLiteralPrefix(route.path)}*` : route.path;
+      graph.addEdge(node, route.backend.name, `${route.host}${path}${route.rewrite !== undefined ? ` → ${route.rewrite}` : ''}`);
+    }
+
+    addCheck(this, (report) => this.validate(report, chart));
   }
 
   /** The Secret holding the certificate of `host`. */
   public tlsSecretName(host: string): string {
     return `${this.name}-${hostSlug(host)}-tls`;
+  }
+
+  /**
+   * One Ingress for a group of routes. Each host's certificate is requested by one Ingress
+   * only (`certified` tracks them): cert-manager creates one Certificate per secret, and two
+   * Ingresses asking for the same one would fight over it. The controllers serve a host's
+   * certificate for all of its paths, whichever Ingress they come from.
+   */
+  private renderIngress(
+    chart: SystemChart,
+    group: IngressGroup,
+    tls: EndpointTls | undefined,
+    sharedAnnotations: Readonly<Record<string, string>>,
+    middlewareNames: readonly string[],
+    certified: Set<string>,
+  ): void {
+    const groupHosts = [...new Set(group.routes.map((r) => r.host))];
+    const tlsEntries = groupHosts
+      .filter((h) => this.tlsHosts.includes(h) && !certified.has(h))
+      .map((h) => {
+        certified.add(h);
+        return { hosts: [h], secretName: this.tlsSecretName(h) };
+      });
+    const annotations: Record<string, string> = { ...(tls && tlsEntries.length > 0 ? issuerAnnotation(tls.issuer) : {}), ...sharedAnnotations };
+    if (this.controller === 'nginx') {
+      // use-regex is host-wide in ingress-nginx; rewrite-target applies to every path of this Ingress.
+      if (group.routes.some((r) => r.match === 'Regex')) annotations[`${NGINX_ANNOTATION_PREFIX}/use-regex`] = 'true';
+      if (group.rewrite !== undefined) annotations[`${NGINX_ANNOTATION_PREFIX}/rewrite-target`] = group.rewrite;
+    } else {
+      if (group.rewriteMiddleware !== undefined) {
+        new Middleware(this, group.rewriteMiddleware.slice(this.name.length + 1), {
+          metadata: { name: group.rewriteMiddleware },
+          spec: { replacePathRegex: { regex: `^${group.routes[0].path}`, replacement: group.rewrite } },
+        });
+      }
+      const chain = [...middlewareNames, ...(group.rewriteMiddleware ? [group.rewriteMiddleware] : [])];
+      if (chain.length > 0) annotations[TRAEFIK_MIDDLEWARES_ANNOTATION] = chain.map((m) => traefikMiddlewareReference(chart.namespaceName, m)).join(',');
+    }
+    new k8s.KubeIngress(this, group.name === this.name ? 'ingress' : `ingress-${group.name.slice(this.name.length + 1)}`, {
+      metadata: { name: group.name, annotations: Object.keys(annotations).length > 0 ? sortedRecord(annotations) : undefined },
+      spec: {
+        ingressClassName: this.ingressClassName,
+        tls: tlsEntries.length > 0 ? tlsEntries : undefined,
+        rules: groupHosts.map((host) => ({
+          host,
+          http: {
+            paths: group.routes
+              .filter((r) => r.host === host)
+              .map((r) => ({
+                path: r.ingressPath,
+                pathType: r.ingressPathType,
+                // By the Service's port name, so a renumbered port needs no change here.
+                backend: { service: { name: r.backend?.name ?? '', port: { name: r.port?.name ?? r.portName ?? 'http' } } },
+              })),
+          },
+        })),
+      },
+    });
   }
 
   private resolveRoutes(): ResolvedRoute[] {
@@ -315,7 +339,7 @@ export class PublicEndpoint extends Construct {
     return groups;
   }
 
-  private validate(report: ValidationReport, chart: SystemChart, redirect: boolean): void {
+  private validate(report: ValidationReport, chart: SystemChart): void {
     const p = this.props;
     const nameReason = checkDnsLabel(this.name, 40);
     if (nameReason) report.error('id', `'${this.name}' ${nameReason} (it names the Ingress and its objects)`);
@@ -353,9 +377,6 @@ export class PublicEndpoint extends Construct {
 
     this.validateTls(report, chart);
     checkEdgePolicy(report, p.policy ?? {}, this.controller);
-    if (redirect && this.controller === 'traefik' && this.tlsHosts.length === 0) {
-      report.error('policy.httpsRedirect', 'Traefik would redirect to HTTPS without a certificate for the hosts; set tls');
-    }
     const classReason = checkDnsSubdomain(this.ingressClassName);
     if (classReason) report.error('ingressClassName', `'${this.ingressClassName}' ${classReason}`);
   }

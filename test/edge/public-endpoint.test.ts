@@ -1,5 +1,6 @@
 import {
   AcmeIssuer,
+  Architecture,
   DEFAULT_TRAEFIK_CONTROLLER,
   Dns01Solver,
   IssuerRef,
@@ -530,5 +531,25 @@ describe('PublicEndpoint bad input', () => {
       new PublicEndpoint(chart, 'public', { hosts: [{ host: 'API.loopi.com', routes: [{ backend: worker(chart, 'w') }] }], tls: { ...tls, hosts: ['x.loopi.com'] }, policy: { rateLimit: { requests: 0 } } }),
     );
     expect(out).toHaveLength(4);
+  });
+});
+
+describe('architecture diagram', () => {
+  test('the endpoint and its routes are drawn in the generated README', () => {
+    const { chart } = testChart(testEnv('prod'), 'shop');
+    const web = webService(chart, 'web', 3000);
+    const api = webService(chart, 'api', 3000);
+    new PublicEndpoint(chart, 'api-edge', {
+      hosts: [{ host: 'shop.example.org', routes: [{ backend: web }, { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: api }] }],
+      tls: { issuer: IssuerRef.clusterIssuer('letsencrypt-prod', { trust: 'acme-production' }) },
+    });
+    const graph = Architecture.of(chart);
+    expect(graph.allNodes).toContainEqual({ id: 'endpoint-api-edge', kind: 'endpoint', label: 'https://shop.example.org' });
+    expect(graph.allEdges).toEqual(
+      expect.arrayContaining([
+        { from: 'endpoint-api-edge', to: 'web', label: 'shop.example.org/' },
+        { from: 'endpoint-api-edge', to: 'api', label: 'shop.example.org/api* → /$2' },
+      ]),
+    );
   });
 });

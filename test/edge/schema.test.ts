@@ -1,0 +1,91 @@
+/**
+ * Every object the edge constructs synthesize passes strict schema validation (unknown
+ * fields, types, enums, required fields) on every supported Kubernetes version, custom
+ * resources against the CRDs in imports/crds.
+ */
+import { App } from 'cdk8s';
+import { AcmeIssuer, CaIssuer, Certificate, Dns01Solver, IssuerRef, issuerForEnvironment, PublicEndpoint, SelfSignedIssuer, SystemChart } from '../../lib';
+import { K8S_VERSIONS, createValidator } from '../support/schema/validator';
+import { render, testChart, testEnv } from '../support/synth';
+import { webService } from './support';
+
+beforeAll(() => {
+  for (const version of K8S_VERSIONS) createValidator(version);
+}, 60_000);
+
+/** Charts covering every object and option of lib/edge. */
+function apps(): App[] {
+  const out: App[] = [];
+  for (const env of ['dev', 'staging', 'prod'] as const) {
+    // nginx (Loopi, TechShop): policy annotations, custom-headers ConfigMap, regex rewrite, issuer per environment.
+    const { app, chart } = testChart(testEnv(env), 'loopi');
+    const api = webService(chart, 'api', 8080, [{ name: 'http', port: 8080 }, { name: 'admin', port: 9090 }]);
+    const web = webService(chart, 'web', 3000);
+    const issuer = issuerForEnvironment(chart, 'letsencrypt', { email: 'ops@loopi.com' })!;
+    new PublicEndpoint(chart, 'public', {
+      hosts: [
+        { host: 'api.loopi.com', routes: [{ path: '/', backend: web }, { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: api }, { path: '/admin', match: 'Exact', backend: api, port: 'admin' }] },
+        { host: 'www.loopi.com', routes: [{ backend: web }] },
+      ],
+      tls: { issuer },
+      policy: {
+        rateLimit: { requests: 10, burst: 20 },
+        timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 },
+        maxBodySize: '8Mi',
+        securityHeaders: { contentSecurityPolicy: "default-src 'self'", extra: { 'Permissions-Policy': 'camera=()' } },
+      },
+    });
+    // In-cluster TLS from a bootstrapped CA.
+    const ca = new CaIssuer(chart, 'internal-ca');
+    new Certificate(chart, 'api-tls', { issuer: ca, service: api, clientAuth: true });
+    new Certificate(chart, 'rsa', { issuer: ca, dnsNames: ['legacy.loopi-internal'], keyAlgorithm: 'RSA', keyEncoding: 'PKCS1' });
+    out.push(app);
+
+    // Traefik (feature-models): middlewares of every kind, two hosts, a ClusterIssuer.
+    const traefik = new SystemChart(app, { system: 'features', environment: testEnv(env) });
+    const frontend = webService(traefik, 'frontend', 3000);
+    const backend = webService(traefik, 'backend', 8000);
+    const traefikIssuer = new AcmeIssuer(traefik, 'letsencrypt', { email: 'ops@features.dev', scope: 'cluster', http01: { controller: 'traefik' } });
+    new PublicEndpoint(traefik, 'public', {
+      controller: 'traefik',
+      hosts: [
+        { host: 'dashboard.features.dev', routes: [{ backend: frontend }] },
+        { host: 'api.features.dev', routes: [{ backend }, { path: '/v2(/|$)(.*)', match: 'Regex', rewrite: '/api/v2/$2', backend }] },
+      ],
+      tls: { issuer: traefikIssuer },
+      policy: { rateLimit: { requests: 100, per: 'minute' }, maxBodySize: '10M', securityHeaders: { frameOptions: 'SAMEORIGIN', extra: { 'X-Robots-Tag': 'noindex' } } },
+    });
+  }
+
+  // Issuers of every kind: DNS-01 (Cloudflare, Route53), self-signed, CA with an existing key pair.
+  const { app, chart } = testChart(testEnv('prod'), 'issuers');
+  new AcmeIssuer(chart, 'cloudflare', { email: 'ops@loopi.com', dns01: Dns01Solver.cloudflare({ apiToken: { secretName: 'cloudflare', key: 'api-token' } }) });
+  new AcmeIssuer(chart, 'route53', {
+    email: 'ops@loopi.com',
+    scope: 'cluster',
+    http01: {},
+    dns01: Dns01Solver.route53({
+      region: 'eu-west-1',
+      hostedZoneId: 'Z0123456789ABC',
+      role: 'arn:aws:iam::123456789012:role/dns',
+      accessKeyId: { secretName: 'route53', key: 'id' },
+      secretAccessKey: { secretName: 'route53', key: 'secret' },
+      dnsZones: ['loopi.com'],
+    }),
+  });
+  new SelfSignedIssuer(chart, 'self-signed', { scope: 'cluster' });
+  new CaIssuer(chart, 'company-ca', { scope: 'cluster', caSecretName: 'company-ca' });
+  const api = webService(chart, 'api');
+  new PublicEndpoint(chart, 'public', { host: '*.loopi.com', backend: api, tls: { issuer: IssuerRef.clusterIssuer('issuers-prod-route53', { trust: 'acme-production' }) }, policy: { securityHeaders: false } });
+  out.push(app);
+  return out;
+}
+
+test('every object the edge constructs synthesize passes strict schema validation on 1.27 and 1.33 and the CRDs', () => {
+  const objects = apps().flatMap((app) => render(app).objects.map((o) => o.object));
+  const kinds = new Set(objects.map((o) => o.kind));
+  for (const kind of ['Ingress', 'ConfigMap', 'Middleware', 'Issuer', 'ClusterIssuer', 'Certificate', 'NetworkPolicy']) expect(kinds).toContain(kind);
+  const problems = K8S_VERSIONS.flatMap((version) => objects.flatMap((o) => createValidator(version).validate(o).map((m) => `[k8s ${version}] ${m}`)));
+  expect(problems).toEqual([]);
+  expect(objects.length).toBeGreaterThan(50);
+}, 60_000);
