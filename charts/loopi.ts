@@ -1,25 +1,40 @@
 import { Construct } from 'constructs';
-import { Environment, fromSecret, Probe, SystemChart, SystemSecret, WebService } from '../lib';
+import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Probe, PublicEndpoint, Redis, SystemChart, SystemSecret, WebService } from '../lib';
 
 /**
  * Loopi API (seeds/000): a Go API on 8080 behind ingress-nginx, with MySQL 8 and Redis.
  *
- * Work in progress: the API is here; MySQL, Redis, the ingress, TLS and metrics follow
- * as their constructs land. What the seed gets wrong and this chart does not repeat:
+ *   internet -> ingress-nginx (api.loopi.com, TLS, 10 r/s burst 20) -> api (x3, HPA) -> mysql, redis
+ *
+ * What the seed gets wrong and this chart does not repeat:
  * - credentials committed as base64 Secrets: every secret is produced in the cluster by
  *   the external-secrets operator (generated in dev, from Vault in staging and prod);
+ * - the app connects to MySQL as root: it connects as the least-privilege `loopi` user;
+ * - the deprecated `kubernetes.io/ingress.class` annotation: `spec.ingressClassName`;
  * - `loopi-api:latest`: the image is pinned.
  */
 export const LOOPI_IMAGES = {
   api: 'loopi-api:1.0.0',
 } as const;
 
+const HOSTS = { dev: 'api.dev.loopi.com', staging: 'api.staging.loopi.com', prod: 'api.loopi.com' } as const;
+
 export class LoopiChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
-    super(scope, { system: 'loopi', environment: env, description: 'Loopi API: Go API with MySQL 8 and Redis.' });
+    super(scope, { system: 'loopi', environment: env, description: 'Loopi API: Go API with MySQL 8 and Redis, behind ingress-nginx.' });
 
     const appSecrets = new SystemSecret(this, 'api-secrets', { keys: ['JWT_SECRET'] });
-    new WebService(this, 'api', {
+    const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
+
+    const redis = new Redis(this, 'redis', {
+      use: 'cache',
+      storage: env.pick({ default: '1Gi', prod: '5Gi' }),
+      credentials: redisCredentials,
+      resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
+      exporter: true,
+    });
+
+    const api = new WebService(this, 'api', {
       image: LOOPI_IMAGES.api,
       ports: [{ name: 'http', port: 8080 }],
       replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
@@ -28,6 +43,19 @@ export class LoopiChart extends SystemChart {
       readiness: Probe.http('/ready'),
       config: { PORT: '8080', ENVIRONMENT: env.pick({ dev: 'development', staging: 'staging', prod: 'production' }) },
       env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
+    });
+    api.connect(redis, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
+    if (env.name !== 'dev') api.autoscale({ min: env.pick({ dev: 1, staging: 2, prod: 3 }), max: env.pick({ dev: 1, staging: 4, prod: 10 }), cpuPercent: 70 });
+
+    const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@loopi.com' });
+    new PublicEndpoint(this, 'public', {
+      host: HOSTS[env.name],
+      backend: api,
+      tls: issuer ? { issuer } : false,
+      policy: {
+        rateLimit: { requests: 10, per: 'second', burst: 20 },
+        timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 },
+      },
     });
   }
 }

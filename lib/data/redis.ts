@@ -62,7 +62,10 @@ export class Redis extends StatefulStore implements IBackupable {
     const version = props.version ?? '7.4';
     const image = engineImage('redis', version) ?? `redis:${version}`;
     const passwordKey = props.passwordKey ?? 'redis-password';
-    const ping = ['sh', '-c', 'redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG'];
+    // Ready only when it answers PONG; alive also while it is still loading its data set
+    // (it answers LOADING then), so a large AOF replay is not killed by the liveness probe.
+    const ready = ['sh', '-c', 'redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG'];
+    const alive = ['sh', '-c', "redis-cli -h 127.0.0.1 -p 6379 ping | grep -Eq 'PONG|LOADING'"];
     super(
       scope,
       id,
@@ -78,8 +81,8 @@ export class Redis extends StatefulStore implements IBackupable {
           // redis-cli reads the password from here, so probes never put it on a command line.
           REDISCLI_AUTH: '$(REDIS_PASSWORD)',
         },
-        readiness: Probe.exec(ping, { timeoutSeconds: 3 }),
-        liveness: Probe.exec(ping, { timeoutSeconds: 5, failureThreshold: 5 }),
+        readiness: Probe.exec(ready, { timeoutSeconds: 3 }),
+        liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 5 }),
       },
       { port: { name: 'redis', port: 6379 }, dataPath: '/data', role: props.use === 'cache' ? 'cache' : 'queue' },
     );
@@ -95,6 +98,7 @@ export class Redis extends StatefulStore implements IBackupable {
           image: EXPORTER_IMAGES.redis,
           env: { REDIS_ADDR: 'redis://127.0.0.1:6379', REDIS_PASSWORD: fromSecret(props.credentials, passwordKey) },
           readiness: Probe.http('/health'),
+          liveness: Probe.tcp(),
           runAs: { user: 59000 },
         },
         { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },

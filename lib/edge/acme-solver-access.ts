@@ -1,5 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { waiveLinter } from '../policy/linter-waivers';
 import { markComponent } from '../core/component';
 import { SystemChart } from '../core/system-chart';
 import { NetworkPeerSelector } from './ingress-controller';
@@ -26,7 +27,7 @@ export class AcmeSolverAccess extends Construct {
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     markComponent(this, { name: 'acme-http01-solver', component: 'certificate-issuer' });
-    new ApiObject(this, 'network-policy', {
+    const policy = new ApiObject(this, 'network-policy', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: { name: 'acme-http01-solver' },
@@ -43,6 +44,8 @@ export class AcmeSolverAccess extends Construct {
         }),
       }),
     });
+    // The solver pods exist only while cert-manager answers a challenge, never in the manifests.
+    waiveLinter(policy, 'kube-score', 'networkpolicy-targets-pod', 'selects the HTTP-01 solver pods cert-manager creates only while a certificate order is in progress');
   }
 
   /** Allows `peer` (an ingress controller) to reach the solver pods. */

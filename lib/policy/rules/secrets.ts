@@ -25,6 +25,8 @@ export const referencesResolve: PolicyRule = {
     const secrets = new Map<string, Set<string> | 'any'>();
     for (const { object } of objects) {
       if (object.kind === 'ConfigMap') configMaps.set(object.metadata.name, new Set(Object.keys({ ...object.data, ...object.binaryData })));
+      // cert-manager writes the certificate's Secret with these keys.
+      if (object.kind === 'Certificate' && object.spec?.secretName) secrets.set(object.spec.secretName, new Set(['tls.crt', 'tls.key', 'ca.crt']));
       if (object.kind === 'ExternalSecret') {
         const name = object.spec?.target?.name ?? object.metadata.name;
         const keys = (object.spec?.data ?? []).map((d: Json) => d.secretKey);
