@@ -1,0 +1,77 @@
+import { Construct } from 'constructs';
+import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Probe, PublicEndpoint, Redis, SystemChart, SystemSecret, WebService } from '../lib';
+
+/**
+ * TechShop Cloud (seeds/002): a Node app on 3000 with a MongoDB replica set, Redis and
+ * MinIO, behind ingress-nginx with a regex rewrite and a per-IP rate limit.
+ *
+ *   internet -> ingress-nginx (api.techshop-cloud.com /api(/|$)(.*) -> /$2, 100 req/min)
+ *            -> app (HPA 3-10 on cpu 70 % / memory 80 %, PDB minAvailable 2)
+ *            -> mongodb (3-member replica set), redis, minio
+ *
+ * What the seed gets wrong and this chart does not repeat:
+ * - a regex path with `pathType: Prefix`: ImplementationSpecific with use-regex;
+ * - "Redis cluster" (3 Deployment replicas sharing one RWO volume, cluster mode on): one
+ *   Redis with its own volume, AOF and a password; sessions/cache need no cluster at this size;
+ * - a NetworkPolicy egress without DNS: every namespace allows DNS to kube-system;
+ * - a VPA in Auto mode on the cpu/memory the HPA scales on: the VPA only recommends (Off);
+ * - "SecurityContext" as a Kubernetes kind: the fields live in each pod (restricted, uid 1001);
+ * - a read-only root filesystem without a writable /tmp: /tmp is an emptyDir;
+ * - a ResourceQuota (4 cpu requests, 20 pods) that cannot admit the app at its HPA
+ *   maximum: the quota is sized from the stack (see test/charts/techshop.test.ts);
+ * - `techshop/app:latest`: pinned.
+ */
+export const TECHSHOP_IMAGES = {
+  app: 'techshop/app:1.0.0',
+} as const;
+
+export class TechShopChart extends SystemChart {
+  constructor(scope: Construct, env: Environment) {
+    super(scope, { system: 'techshop', environment: env, description: 'TechShop Cloud: Node app with a MongoDB replica set, Redis and MinIO.' });
+    const prodLike = env.name !== 'dev';
+
+    const appSecrets = new SystemSecret(this, 'app-secrets', { keys: ['JWT_SECRET'] });
+    const redis = new Redis(this, 'redis', {
+      use: 'sessions',
+      storage: env.pick({ default: '1Gi', prod: '5Gi' }),
+      credentials: new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] }),
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      exporter: true,
+    });
+
+    const app = new WebService(this, 'app', {
+      image: TECHSHOP_IMAGES.app,
+      ports: [{ name: 'http', port: 3000 }],
+      runAs: { user: 1001, group: 1001, fsGroup: 1001 },
+      replicas: env.pick({ dev: 1, staging: 3, prod: 3 }),
+      resources: env.pick({
+        dev: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '200m', memory: '256Mi' } },
+        default: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      }),
+      liveness: Probe.http('/health'),
+      readiness: Probe.http('/ready'),
+      config: { NODE_ENV: env.pick({ dev: 'development', default: 'production' }) },
+      env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
+    });
+    app.connect(redis, { env: ConnectionEnv.url('REDIS_URL') });
+
+    if (prodLike) {
+      app.autoscale({ min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 });
+      app.disruptionBudget({ minAvailable: 2 });
+      // Recommendations only: the HPA already scales on cpu and memory.
+      app.autoscaleVertically({ mode: 'Off', min: { cpu: '100m', memory: '128Mi' }, max: { cpu: '1', memory: '1Gi' } });
+
+      const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'admin@techshop-cloud.com', scope: 'cluster' });
+      new PublicEndpoint(this, 'public', {
+        hosts: [
+          {
+            host: env.pick({ staging: 'api.staging.techshop-cloud.com', default: 'api.techshop-cloud.com' }),
+            routes: [{ path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: app }],
+          },
+        ],
+        tls: issuer ? { issuer } : false,
+        policy: { rateLimit: { requests: 100, per: 'minute' } },
+      });
+    }
+  }
+}
