@@ -42,3 +42,5 @@ export * from './observability';
 export * from './backup/backupable';
 export * from './gitops/architecture';
 export * from './scaling/namespace-budget';
+export * from './data/postgres';
+export * from './data/mysql';

@@ -39,6 +39,8 @@ export interface ScaleTarget {
  */
 export class Autoscaler extends Construct {
   public readonly options: AutoscaleOptions;
+  /** The HorizontalPodAutoscaler object. */
+  public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, target: ScaleTarget, options: AutoscaleOptions) {
     super(scope, id);
@@ -48,7 +50,7 @@ export class Autoscaler extends Construct {
       ...(cpu !== undefined ? [utilization('cpu', cpu)] : []),
       ...(options.memoryPercent !== undefined ? [utilization('memory', options.memoryPercent)] : []),
     ];
-    new ApiObject(this, 'resource', {
+    this.resource = new ApiObject(this, 'resource', {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
       metadata: { name: target.name },

@@ -93,6 +93,9 @@ export abstract class ReplicatedWorkload extends Workload {
     if (this.maxReplicas < 2 && !env.isProduction && this.mainObject) {
       waiveLinter(this.mainObject, 'kube-score', 'deployment-replicas', `${env.name} runs a single replica of this workload by design; staging and prod run more`);
     }
+    if (this.autoscaler && this.autoscaler.options.min < 2 && !env.isProduction) {
+      waiveLinter(this.autoscaler.resource, 'kube-score', 'horizontalpodautoscaler-replicas', `${env.name} may scale this workload down to one replica by design; staging and prod keep at least two`);
+    }
   }
 
   private addDisruptionBudget(): void {

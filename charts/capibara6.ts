@@ -1,0 +1,107 @@
+import { Construct } from 'constructs';
+import { ConnectionEnv, Environment, fromField, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemChart, SystemSecret, WebService, Worker } from '../lib';
+
+/**
+ * capibara6 (seeds/004): a REST API (FastAPI, 8000), a GraphQL API (Strawberry, 8001)
+ * and RQ workers, with PostgreSQL, Redis for cache and queue, and TimescaleDB for
+ * metrics, behind ingress-nginx with TLS and 100 requests/minute per IP.
+ *
+ *   internet -> ingress-nginx (/ -> api, /graphql -> graphql)
+ *   api (HPA 3-10), graphql (HPA 2-6) -> db, cache, metrics-db
+ *   workers (HPA 3-8) -> queue, db, metrics-db
+ *
+ * Cache and queue are two Redis instances: a cache must evict (allkeys-lru) and a queue
+ * must never lose a job (noeviction); one instance cannot do both.
+ */
+export const CAPIBARA6_IMAGES = {
+  api: 'capibara6/api:1.0.0',
+} as const;
+
+const HOSTS = { dev: 'api.dev.capibara6.com', staging: 'api.staging.capibara6.com', prod: 'api.capibara6.com' } as const;
+
+export class Capibara6Chart extends SystemChart {
+  constructor(scope: Construct, env: Environment) {
+    super(scope, { system: 'capibara6', environment: env, description: 'capibara6: REST and GraphQL APIs and RQ workers with PostgreSQL, Redis and TimescaleDB.' });
+    const small = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } };
+    const dbResources = env.pick({
+      dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+    });
+
+    const db = new Postgres(this, 'db', {
+      version: '17',
+      database: 'capibara6',
+      storage: env.pick({ dev: '1Gi', default: '20Gi' }),
+      credentials: new SystemSecret(this, 'db-credentials', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
+      resources: dbResources,
+      exporter: true,
+    });
+    const metricsDb = new Postgres(this, 'metrics-db', {
+      version: '17',
+      flavour: 'timescaledb',
+      database: 'metrics',
+      storage: env.pick({ dev: '1Gi', default: '50Gi' }),
+      credentials: new SystemSecret(this, 'metrics-db-credentials', { keys: ['postgres-password', 'password'] }),
+      resources: dbResources,
+    });
+    const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
+    const cache = new Redis(this, 'cache', { use: 'cache', storage: '1Gi', credentials: redisCredentials, resources: small, exporter: true });
+    const queue = new Redis(this, 'queue', { use: 'queue', storage: env.pick({ dev: '1Gi', default: '5Gi' }), credentials: redisCredentials, resources: small, exporter: true });
+
+    const appSecrets = new SystemSecret(this, 'app-secrets', { keys: ['JWT_SECRET'] });
+    const common = {
+      image: CAPIBARA6_IMAGES.api,
+      resources: env.pick({
+        dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+        default: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+      }),
+      config: { ENVIRONMENT: env.name, LOG_LEVEL: env.pick({ prod: 'info', default: 'debug' }), RATE_LIMIT_PER_MINUTE: '100' },
+      env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
+    };
+    const dbEnv = ConnectionEnv.url('DATABASE_URL');
+    const metricsEnv = ConnectionEnv.url('TIMESCALE_URL');
+
+    const api = new WebService(this, 'api', {
+      ...common,
+      command: ['uvicorn', 'backend.main:app', '--host', '0.0.0.0', '--port', '8000'],
+      ports: [{ name: 'http', port: 8000 }],
+      readiness: Probe.http('/health'),
+      liveness: Probe.tcp({ periodSeconds: 20 }),
+    });
+    const graphql = new WebService(this, 'graphql', {
+      ...common,
+      command: ['python', 'backend/graphql/main.py'],
+      ports: [{ name: 'http', port: 8001 }],
+      readiness: Probe.http('/health'),
+      liveness: Probe.tcp({ periodSeconds: 20 }),
+    });
+    const workers = new Worker(this, 'workers', {
+      ...common,
+      command: ['rq', 'worker', '--with-scheduler', '--name', '$(POD_NAME)', '--url', '$(QUEUE_URL)', 'default'],
+      env: { ...common.env, POD_NAME: fromField('metadata.name') },
+      // Alive while the worker is registered with the queue (RQ drops dead workers after their heartbeat TTL).
+      liveness: Probe.exec(['sh', '-c', 'rq info --url "$QUEUE_URL" --only-workers --raw | grep -q "$POD_NAME"'], { periodSeconds: 60, timeoutSeconds: 20 }),
+    });
+
+    for (const service of [api, graphql]) {
+      service.connect(db, { env: dbEnv });
+      service.connect(cache, { env: ConnectionEnv.url('CACHE_URL') });
+      service.connect(queue, { env: ConnectionEnv.url('QUEUE_URL') });
+      service.connect(metricsDb, { env: metricsEnv });
+    }
+    workers.connect(queue, { env: ConnectionEnv.url('QUEUE_URL') });
+    workers.connect(db, { env: dbEnv });
+    workers.connect(metricsDb, { env: metricsEnv });
+
+    api.autoscale({ min: env.pick({ dev: 1, default: 3 }), max: env.pick({ dev: 2, default: 10 }), cpuPercent: 70, memoryPercent: 80 });
+    graphql.autoscale({ min: env.pick({ dev: 1, default: 2 }), max: env.pick({ dev: 2, default: 6 }), cpuPercent: 70, memoryPercent: 80 });
+    workers.autoscale({ min: env.pick({ dev: 1, default: 3 }), max: env.pick({ dev: 2, default: 8 }), cpuPercent: 80, memoryPercent: 85 });
+
+    const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@capibara6.com' });
+    new PublicEndpoint(this, 'public', {
+      hosts: [{ host: HOSTS[env.name], routes: [{ path: '/graphql', backend: graphql }, { path: '/', backend: api }] }],
+      tls: issuer ? { issuer } : false,
+      policy: { rateLimit: { requests: 100, per: 'minute' } },
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import { Construct } from 'constructs';
+import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemChart, SystemSecret, WebService } from '../lib';
+
+/**
+ * ChatNomina (seeds/003): an API on 8000 with PostgreSQL, Redis with a password, and
+ * AWS S3 for files, published at api.chatnomina.com (prod) and staging.chatnomina.com.
+ *
+ *   internet -> ingress-nginx -> api (x3) -> db (PostgreSQL), cache (Redis), AWS S3 (443)
+ *
+ * Versions: the seed pins PostgreSQL 13 and Redis 6, both past end of life. This chart
+ * uses the oldest supported majors instead, PostgreSQL 15 and Redis 7.4, so an upgrade
+ * from the seed's data is one major step for Redis and two for PostgreSQL (pg_upgrade
+ * or dump/restore; see the restore runbook).
+ * The seed's app connects as `admin` with the password in a committed file: here a
+ * least-privilege `chatnomina` role, passwords from the secret store.
+ */
+export const CHATNOMINA_IMAGES = {
+  api: 'chatnomina/api:1.0.0',
+} as const;
+
+const HOSTS = { dev: 'api.dev.chatnomina.com', staging: 'staging.chatnomina.com', prod: 'api.chatnomina.com' } as const;
+
+export class ChatNominaChart extends SystemChart {
+  constructor(scope: Construct, env: Environment) {
+    super(scope, { system: 'chatnomina', environment: env, description: 'ChatNomina: API with PostgreSQL, Redis and AWS S3.' });
+
+    const db = new Postgres(this, 'db', {
+      version: '15',
+      database: env.pick({ staging: 'chatnomina_staging', default: 'chatnomina' }),
+      user: 'chatnomina',
+      storage: env.pick({ dev: '1Gi', staging: '10Gi', prod: '50Gi' }),
+      credentials: new SystemSecret(this, 'db-credentials', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
+      resources: env.pick({
+        dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+        default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+      }),
+      exporter: true,
+    });
+    const cache = new Redis(this, 'cache', {
+      version: '7.4',
+      use: 'cache',
+      storage: env.pick({ default: '1Gi', prod: '5Gi' }),
+      credentials: new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] }),
+      resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
+      exporter: true,
+    });
+
+    const appSecrets = new SystemSecret(this, 'api-secrets', { keys: ['JWT_SECRET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] });
+    const api = new WebService(this, 'api', {
+      image: CHATNOMINA_IMAGES.api,
+      ports: [{ name: 'http', port: 8000 }],
+      replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
+      resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      liveness: Probe.http('/health'),
+      readiness: Probe.http('/ready'),
+      config: {
+        API_VERSION: 'v1',
+        API_PORT: '8000',
+        ENVIRONMENT: env.pick({ dev: 'development', staging: 'staging', prod: 'production' }),
+        LOG_LEVEL: env.pick({ prod: 'info', default: 'debug' }),
+        JWT_EXPIRATION: '3600',
+        CORS_ORIGINS: env.pick({ dev: 'https://dev.chatnomina.com', staging: 'https://staging.chatnomina.com', prod: 'https://chatnomina.com' }),
+        S3_BUCKET: `chatnomina-${env.name}`,
+        AWS_REGION: 'us-east-1',
+      },
+      env: {
+        JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET'),
+        AWS_ACCESS_KEY_ID: fromSecret(appSecrets, 'AWS_ACCESS_KEY_ID'),
+        AWS_SECRET_ACCESS_KEY: fromSecret(appSecrets, 'AWS_SECRET_ACCESS_KEY'),
+      },
+    });
+    api.connect(db, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }) });
+    api.connect(cache, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
+    // Files live in AWS S3: HTTPS to the internet, never to the cluster's own ranges.
+    api.connections.allowToInternet([{ port: 443 }]);
+
+    const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@chatnomina.com' });
+    new PublicEndpoint(this, 'public', { host: HOSTS[env.name], backend: api, tls: issuer ? { issuer } : false });
+  }
+}

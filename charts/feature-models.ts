@@ -1,0 +1,145 @@
+import { Construct } from 'constructs';
+import {
+  ConnectionEnv,
+  Environment,
+  fromSecret,
+  issuerForEnvironment,
+  MigrationJob,
+  Postgres,
+  Probe,
+  PublicEndpoint,
+  Redis,
+  SystemChart,
+  SystemSecret,
+  WebService,
+  Worker,
+} from '../lib';
+
+/**
+ * Feature-models (seeds/001): a Next.js dashboard and a FastAPI backend behind Traefik,
+ * a prestart step (Alembic migrations + first superuser) that must finish before the
+ * backend starts, a Celery worker, PostgreSQL 17 and Redis 7 with persistence.
+ *
+ *   dashboard.<domain> -> frontend (Next.js :3000)
+ *   api.<domain>       -> backend (gunicorn, 4 uvicorn workers, :8000) -> db, redis
+ *   prestart (migrations + superuser) -> gates backend and worker
+ *   celery worker -> db, redis (broker)
+ *
+ * The seed calls database backups critical and has none: daily backups (see backups).
+ */
+export const FEATURE_MODELS_IMAGES = {
+  frontend: 'feature-models-frontend:1.0.0',
+  backend: 'feature-models-backend:1.0.0',
+} as const;
+
+const DOMAINS = { dev: 'dev.feature-models.com', staging: 'staging.feature-models.com', prod: 'feature-models.com' } as const;
+
+export class FeatureModelsChart extends SystemChart {
+  constructor(scope: Construct, env: Environment) {
+    super(scope, { system: 'feature-models', environment: env, description: 'Feature-models: Next.js dashboard, FastAPI backend, Celery worker, PostgreSQL 17 and Redis 7, behind Traefik.' });
+    const domain = DOMAINS[env.name];
+    const backendResources = env.pick({
+      dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      default: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+    });
+
+    const dbCredentials = new SystemSecret(this, 'db-credentials', { keys: ['postgres-password', 'password'] });
+    const db = new Postgres(this, 'db', {
+      version: '17',
+      database: 'app',
+      storage: env.pick({ dev: '1Gi', staging: '10Gi', prod: '50Gi' }),
+      credentials: dbCredentials,
+      resources: env.pick({
+        dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+        default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+      }),
+    });
+    const redis = new Redis(this, 'redis', {
+      version: '7.4',
+      // Celery's broker queue lives here: never evict.
+      use: 'queue',
+      storage: env.pick({ default: '1Gi', prod: '5Gi' }),
+      credentials: new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] }),
+      resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
+    });
+
+    const appSecrets = new SystemSecret(this, 'backend-secrets', { keys: ['SECRET_KEY', 'FIRST_SUPERUSER_PASSWORD'] });
+    const backendConfig = {
+      DOMAIN: domain,
+      ENVIRONMENT: env.pick({ dev: 'local', staging: 'staging', prod: 'production' }),
+      FRONTEND_HOST: `https://dashboard.${domain}`,
+      BACKEND_CORS_ORIGINS: `https://dashboard.${domain}`,
+      FIRST_SUPERUSER: `admin@${domain}`,
+      PROJECT_NAME: 'feature-models',
+    };
+    const backendEnv = { SECRET_KEY: fromSecret(appSecrets, 'SECRET_KEY'), FIRST_SUPERUSER_PASSWORD: fromSecret(appSecrets, 'FIRST_SUPERUSER_PASSWORD') };
+    const dbEnv = ConnectionEnv.discrete({ host: 'POSTGRES_SERVER', port: 'POSTGRES_PORT', database: 'POSTGRES_DB', user: 'POSTGRES_USER', password: 'POSTGRES_PASSWORD' });
+    const brokerEnv = ConnectionEnv.url('REDIS_URL');
+
+    const prestart = new MigrationJob(this, 'prestart', {
+      image: FEATURE_MODELS_IMAGES.backend,
+      command: ['bash', 'scripts/prestart.sh'],
+      readyCheck: "alembic current 2>/dev/null | grep -q '(head)'",
+      resources: backendResources,
+      config: backendConfig,
+      env: backendEnv,
+    });
+    prestart.connect(db, { env: dbEnv });
+
+    const backend = new WebService(this, 'backend', {
+      image: FEATURE_MODELS_IMAGES.backend,
+      command: ['gunicorn', 'app.main:app', '--workers', '4', '--worker-class', 'uvicorn.workers.UvicornWorker', '--bind', '0.0.0.0:8000'],
+      ports: [{ name: 'http', port: 8000 }],
+      replicas: env.pick({ dev: 1, default: 2 }),
+      resources: backendResources,
+      readiness: Probe.http('/api/v1/utils/health-check/', { timeoutSeconds: 5 }),
+      // Alive as long as gunicorn accepts connections; readiness also needs the app to answer.
+      liveness: Probe.tcp({ periodSeconds: 20, failureThreshold: 5 }),
+      config: backendConfig,
+      env: backendEnv,
+    });
+    backend.connect(db, { env: dbEnv });
+    backend.connect(redis, { env: brokerEnv });
+    prestart.gate(backend);
+
+    const worker = new Worker(this, 'celery-worker', {
+      image: FEATURE_MODELS_IMAGES.backend,
+      command: ['celery', '-A', 'app.core.celery.celery_app', 'worker', '--loglevel=info'],
+      replicas: env.pick({ dev: 1, default: 2 }),
+      resources: backendResources,
+      liveness: Probe.exec(['sh', '-c', 'celery -A app.core.celery.celery_app inspect ping -d "celery@$HOSTNAME" --timeout 10'], { periodSeconds: 60, timeoutSeconds: 20 }),
+      config: backendConfig,
+      env: backendEnv,
+    });
+    worker.connect(db, { env: dbEnv });
+    worker.connect(redis, { env: brokerEnv });
+    prestart.gate(worker);
+
+    const frontend = new WebService(this, 'frontend', {
+      image: FEATURE_MODELS_IMAGES.frontend,
+      command: ['node', 'server.js'],
+      ports: [{ name: 'http', port: 3000 }],
+      runAs: { user: 1001 },
+      replicas: env.pick({ dev: 1, default: 2 }),
+      resources: env.pick({
+        dev: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
+        default: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      }),
+      readiness: Probe.http('/'),
+      liveness: Probe.tcp({ periodSeconds: 20 }),
+      // Next.js standalone writes its image and fetch caches under .next/cache.
+      writablePaths: ['/app/.next/cache'],
+      config: { NEXT_PUBLIC_API_URL: `https://api.${domain}`, NODE_ENV: 'production', HOSTNAME: '0.0.0.0', PORT: '3000' },
+    });
+
+    const issuer = issuerForEnvironment(this, 'letsencrypt', { email: `ops@${DOMAINS.prod}`, http01: { ingressClassName: 'traefik' } });
+    new PublicEndpoint(this, 'public', {
+      controller: 'traefik',
+      hosts: [
+        { host: `dashboard.${domain}`, routes: [{ backend: frontend }] },
+        { host: `api.${domain}`, routes: [{ backend: backend }] },
+      ],
+      tls: issuer ? { issuer } : false,
+    });
+  }
+}
