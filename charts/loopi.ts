@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Probe, PublicEndpoint, Redis, SystemChart, SystemSecret, WebService } from '../lib';
+import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, MySql, Probe, PublicEndpoint, Redis, SystemChart, SystemSecret, WebService } from '../lib';
 
 /**
  * Loopi API (seeds/000): a Go API on 8080 behind ingress-nginx, with MySQL 8 and Redis.
@@ -26,6 +26,19 @@ export class LoopiChart extends SystemChart {
     const appSecrets = new SystemSecret(this, 'api-secrets', { keys: ['JWT_SECRET'] });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
 
+    const mysql = new MySql(this, 'mysql', {
+      version: '8.4',
+      database: 'loopi_db',
+      user: 'loopi',
+      storage: env.pick({ dev: '1Gi', staging: '10Gi', prod: '20Gi' }),
+      credentials: new SystemSecret(this, 'mysql-credentials', { keys: ['root-password', 'password', 'exporter-password'] }),
+      resources: env.pick({
+        dev: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '768Mi' } },
+        default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+      }),
+      exporter: true,
+    });
+
     const redis = new Redis(this, 'redis', {
       use: 'cache',
       storage: env.pick({ default: '1Gi', prod: '5Gi' }),
@@ -44,6 +57,7 @@ export class LoopiChart extends SystemChart {
       config: { PORT: '8080', ENVIRONMENT: env.pick({ dev: 'development', staging: 'staging', prod: 'production' }) },
       env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
     });
+    api.connect(mysql, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }) });
     api.connect(redis, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
     if (env.name !== 'dev') api.autoscale({ min: env.pick({ dev: 1, staging: 2, prod: 3 }), max: env.pick({ dev: 1, staging: 4, prod: 10 }), cpuPercent: 70 });
 
