@@ -22,6 +22,7 @@ run() {
 
 run unit npm test
 run linters npm run lint:manifests
+run engines npm run test:engines
 run cluster npm run test:cluster
 
 echo

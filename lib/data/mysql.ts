@@ -116,6 +116,9 @@ export class MySql extends StatefulStore implements IBackupable {
     // that one command: never on a command line, and never in the container's environment
     // (the entrypoint's own clients would pick it up for root).
     const ping = ['sh', '-c', `MYSQL_PWD="$MYSQL_PASSWORD" mysqladmin ping --host=127.0.0.1 --port=${MYSQL_PORT} --user="$MYSQL_USER" --silent`];
+    // Liveness asks only whether mysqld answers at all: `mysqladmin ping` exits 0 even on
+    // "Access denied", so a password problem makes the pod unready, not restarted in a loop.
+    const alive = ['sh', '-c', `mysqladmin ping --host=127.0.0.1 --port=${MYSQL_PORT} --user=liveness --silent --connect-timeout=3 >/dev/null 2>&1 || mysqladmin ping --host=127.0.0.1 --port=${MYSQL_PORT} --user=liveness --connect-timeout=3 2>&1 | grep -q 'Access denied'`];
     super(
       scope,
       id,
@@ -135,7 +138,7 @@ export class MySql extends StatefulStore implements IBackupable {
         // Until initialization has finished the server runs with --skip-networking, so
         // none of these pass; ten minutes for that (and for InnoDB crash recovery).
         readiness: Probe.exec(ping, { timeoutSeconds: 5 }),
-        liveness: Probe.exec(ping, { timeoutSeconds: 5, failureThreshold: 6 }),
+        liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 6 }),
         startup: Probe.exec(ping, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
       },
       { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database' },

@@ -146,7 +146,8 @@ export class Redis extends StatefulStore implements IBackupable {
   }
 
   public connectionInfo(): ConnectionInfo {
-    return { scheme: 'redis', host: this.host, port: 6379, database: '0', password: fromSecret(this.redisProps.credentials, this.passwordKey) };
+    // User `default` (Redis 6+ ACL): redis-cli and some clients read `redis://:pw@` as an empty user and fail AUTH.
+    return { scheme: 'redis', host: this.host, port: 6379, database: '0', user: 'default', password: fromSecret(this.redisProps.credentials, this.passwordKey) };
   }
 
   public get engineImage(): string {

@@ -49,7 +49,7 @@ describe('Redis', () => {
     const container = objectOf(app, 'Deployment', 'api').spec.template.spec.containers[0];
     expect(container.env).toEqual([
       { name: 'REDIS_URL_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache-credentials', key: 'redis-password' } } },
-      { name: 'REDIS_URL', value: 'redis://:$(REDIS_URL_PASSWORD)@cache.test-prod.svc:6379/0' },
+      { name: 'REDIS_URL', value: 'redis://default:$(REDIS_URL_PASSWORD)@cache.test-prod.svc:6379/0' },
     ]);
     const apiPolicy = objectOf(app, 'NetworkPolicy', 'api');
     expect(apiPolicy.spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: cache.selectorLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] }]);
