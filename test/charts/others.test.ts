@@ -1,0 +1,100 @@
+import { envOf, find, kinds, mainContainer, systemObjects } from './support';
+
+describe('Feature-models (seeds/001) in prod', () => {
+  const objects = systemObjects('feature-models', 'prod');
+
+  test('frontend on dashboard.<domain> (3000, NEXT_PUBLIC_API_URL) and backend on api.<domain> (8000) behind Traefik with HTTPS', () => {
+    const ingresses = kinds(objects, 'Ingress');
+    expect(ingresses.every((i) => i.spec.ingressClassName === 'traefik')).toBe(true);
+    const rules = ingresses.flatMap((i) => i.spec.rules.map((r: any) => [r.host, r.http.paths[0].backend.service.name]));
+    expect(rules).toEqual(expect.arrayContaining([['dashboard.feature-models.com', 'frontend'], ['api.feature-models.com', 'backend']]));
+    expect(find(objects, 'ConfigMap', 'frontend-config').data.NEXT_PUBLIC_API_URL).toBe('https://api.feature-models.com');
+    expect(kinds(objects, 'Middleware').some((m) => m.spec.redirectScheme?.scheme === 'https')).toBe(true);
+  });
+
+  test('backend: gunicorn with 4 uvicorn workers, health /api/v1/utils/health-check/', () => {
+    const c = mainContainer(find(objects, 'Deployment', 'backend'));
+    expect(c.command).toEqual(['gunicorn', 'app.main:app', '--workers', '4', '--worker-class', 'uvicorn.workers.UvicornWorker', '--bind', '0.0.0.0:8000']);
+    expect(c.readinessProbe.httpGet.path).toBe('/api/v1/utils/health-check/');
+  });
+
+  test('the prestart migration runs before the backend and the worker start', () => {
+    const job = kinds(objects, 'Job')[0];
+    expect(job.metadata.annotations['argocd.argoproj.io/hook']).toBe('Sync');
+    expect(mainContainer(job).command).toEqual(['bash', 'scripts/prestart.sh']);
+    for (const name of ['backend', 'celery-worker']) {
+      const init = find(objects, 'Deployment', name).spec.template.spec.initContainers.map((c: any) => c.name);
+      expect(init).toContain('wait-for-migration');
+    }
+  });
+
+  test('Celery worker with the same image; PostgreSQL 17 with PGDATA in a subdirectory; Redis with AOF', () => {
+    expect(mainContainer(find(objects, 'Deployment', 'celery-worker')).image).toBe(mainContainer(find(objects, 'Deployment', 'backend')).image);
+    const db = mainContainer(find(objects, 'StatefulSet', 'db'));
+    expect(db.image).toMatch(/^postgres:17\./);
+    expect(envOf(db).PGDATA.value).toBe('/var/lib/postgresql/data/pgdata');
+    expect(find(objects, 'ConfigMap', 'redis-config').data['redis.conf']).toContain('appendonly yes');
+    expect(envOf(mainContainer(find(objects, 'Deployment', 'backend'))).POSTGRES_SERVER.value).toBe('db.feature-models-prod.svc');
+  });
+});
+
+describe('ChatNomina (seeds/003)', () => {
+  const prod = systemObjects('chatnomina', 'prod');
+
+  test('API on 8000 with /health and /ready, 3 replicas, 256Mi/200m to 512Mi/500m', () => {
+    const api = find(prod, 'Deployment', 'api');
+    const c = mainContainer(api);
+    expect(api.spec.replicas).toBe(3);
+    expect(c.livenessProbe.httpGet.path).toBe('/health');
+    expect(c.readinessProbe.httpGet.path).toBe('/ready');
+    expect(c.resources.requests).toMatchObject({ cpu: '200m', memory: '256Mi' });
+    expect(c.resources.limits).toMatchObject({ cpu: '500m', memory: '512Mi' });
+  });
+
+  test('defect fixed: supported PostgreSQL and Redis instead of the end-of-life 13 and 6', () => {
+    expect(mainContainer(find(prod, 'StatefulSet', 'db')).image).toMatch(/^postgres:15\./);
+    expect(mainContainer(find(prod, 'StatefulSet', 'cache')).image).toMatch(/^redis:7\.4\./);
+  });
+
+  test('Redis with a password; egress to S3 over 443 only outside the cluster ranges', () => {
+    expect(mainContainer(find(prod, 'StatefulSet', 'cache')).command).toContain('--requirepass');
+    const egress = find(prod, 'NetworkPolicy', 'api').spec.egress;
+    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ port: 443, protocol: 'TCP' }] });
+  });
+
+  test('api.chatnomina.com in prod, staging.chatnomina.com in staging', () => {
+    expect(kinds(prod, 'Ingress')[0].spec.rules[0].host).toBe('api.chatnomina.com');
+    expect(kinds(systemObjects('chatnomina', 'staging'), 'Ingress')[0].spec.rules[0].host).toBe('staging.chatnomina.com');
+  });
+});
+
+describe('capibara6 (seeds/004) in prod', () => {
+  const objects = systemObjects('capibara6', 'prod');
+  const hpa = (name: string) => find(objects, 'HorizontalPodAutoscaler', name).spec;
+  const targets = (name: string) => hpa(name).metrics.map((m: any) => m.resource.target.averageUtilization);
+
+  test('HPAs: REST 3-10 (70/80), GraphQL 2-6 (70/80), RQ workers 3-8 (80/85)', () => {
+    expect([hpa('api').minReplicas, hpa('api').maxReplicas, ...targets('api')]).toEqual([3, 10, 70, 80]);
+    expect([hpa('graphql').minReplicas, hpa('graphql').maxReplicas, ...targets('graphql')]).toEqual([2, 6, 70, 80]);
+    expect([hpa('workers').minReplicas, hpa('workers').maxReplicas, ...targets('workers')]).toEqual([3, 8, 80, 85]);
+  });
+
+  test('Redis for cache evicts, Redis for the queue never does; TimescaleDB for metrics', () => {
+    expect(find(objects, 'ConfigMap', 'cache-config').data['redis.conf']).toContain('maxmemory-policy allkeys-lru');
+    expect(find(objects, 'ConfigMap', 'queue-config').data['redis.conf']).toContain('maxmemory-policy noeviction');
+    expect(mainContainer(find(objects, 'StatefulSet', 'metrics-db')).image).toMatch(/^timescale\/timescaledb:/);
+  });
+
+  test('ingress-nginx with TLS and 100 req/min per IP; /graphql to the GraphQL API', () => {
+    const ingress = kinds(objects, 'Ingress')[0];
+    expect(ingress.spec.tls).toHaveLength(1);
+    expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/limit-rpm']).toBe('100');
+    expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name])).toEqual(expect.arrayContaining([['/graphql', 'graphql'], ['/', 'api']]));
+  });
+
+  test('NetworkPolicies: workers reach the queue, not the cache', () => {
+    const egress = JSON.stringify(find(objects, 'NetworkPolicy', 'workers').spec.egress);
+    expect(egress).toContain('"app.kubernetes.io/name":"queue"');
+    expect(egress).not.toContain('"app.kubernetes.io/name":"cache"');
+  });
+});
