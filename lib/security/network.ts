@@ -109,11 +109,15 @@ export class Connections {
       [...rules.values()]
         .sort((a, b) => (a.key < b.key ? -1 : 1))
         .map((r) => ({ [direction]: r.peers, ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })) }));
+    // Empty rule lists are left out (both directions stay denied through policyTypes):
+    // the API server drops `ingress: []`, so writing it would make every apply a change.
+    const ingress = render(this.ingress, 'from');
+    const egress = render(this.egress, 'to');
     return {
       podSelector: { matchLabels: { ...this.owner.selectorLabels } },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: render(this.ingress, 'from'),
-      egress: render(this.egress, 'to'),
+      ingress: ingress.length ? ingress : undefined,
+      egress: egress.length ? egress : undefined,
     };
   }
 }
