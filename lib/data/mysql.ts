@@ -7,6 +7,7 @@ import { ContainerModel } from '../workloads/container';
 import { fromSecret } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import type { AdminConnection, IBackupable } from '../backup/backupable';
+import { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
 import { ConnectionInfo } from './connection';
 import {
   checkMySqlName,
@@ -212,6 +213,11 @@ export class MySql extends StatefulStore implements IBackupable {
 
   public get store(): StatefulStore {
     return this;
+  }
+
+  /** Scheduled, verified backups of this store (and the Job that restores them). */
+  public backup(props: BackupScheduleProps): BackupSchedule {
+    return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
   }
 
   public adminConnection(): AdminConnection {

@@ -9,6 +9,7 @@ import { ResourceProfile } from '../core/environment';
 import { ConnectionInfo } from './connection';
 import { StatefulStore } from './stateful-store';
 import type { AdminConnection, IBackupable } from '../backup/backupable';
+import { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
 import { engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
 
 /** What the Redis holds decides what happens when memory is full. */
@@ -156,6 +157,11 @@ export class Redis extends StatefulStore implements IBackupable {
 
   public get store(): StatefulStore {
     return this;
+  }
+
+  /** Scheduled, verified backups of this store (and the Job that restores them). */
+  public backup(props: BackupScheduleProps): BackupSchedule {
+    return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
   }
 
   public adminConnection(): AdminConnection {

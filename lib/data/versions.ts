@@ -21,6 +21,15 @@ export const EXPORTER_IMAGES = {
   redis: 'oliver006/redis_exporter:v1.74.0',
 } as const;
 
+/**
+ * Client tools run by the library's own Jobs (bucket creation), pinned like the engines.
+ * `mc` is released separately from the server; this is the client release current with
+ * the MinIO server above.
+ */
+export const TOOL_IMAGES = {
+  mc: 'quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z',
+} as const;
+
 export type Engine = keyof typeof ENGINE_IMAGES;
 
 /** The image of `engine` at `version`, or undefined when that version is not supported. */

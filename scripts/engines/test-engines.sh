@@ -30,8 +30,9 @@ declare -A PROVIDES=(
   [mariadb-client]='mysql mysqladmin'
   [redis-server]='redis-server'
   [redis-tools]='redis-cli'
+  [shellcheck]='shellcheck'
 )
-PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools)
+PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools shellcheck)
 
 have_program() {
   local p="$1"

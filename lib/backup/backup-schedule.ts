@@ -1,0 +1,243 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ResourceProfile } from '../core/environment';
+import { formatBytes, parseQuantity } from '../core/quantity';
+import { ValidationReport } from '../core/validation';
+import { Architecture } from '../gitops/architecture';
+import { ContainerModel } from '../workloads/container';
+import { EnvValue } from '../workloads/env';
+import { positive } from '../workloads/migration-job';
+import { ScheduledTask } from '../workloads/scheduled-task';
+import type { IBackupable } from './backupable';
+import { RestoreJob } from './restore-job';
+import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
+import { BackupTarget, VolumeTargetProps } from './target';
+import { S3_CLIENT_IMAGE } from './tools';
+
+export interface BackupScheduleProps {
+  /** Where backups are kept. */
+  readonly target: BackupTarget;
+  /** Cron schedule. @default - the environment's backupSchedule */
+  readonly schedule?: string;
+  /** IANA time zone of the schedule. @default - UTC (the controller's) */
+  readonly timeZone?: string;
+  /** Backups kept (the newest ones). @default - the environment's backupRetention */
+  readonly keep?: number;
+  /** Backups older than this are removed, except the newest one. @default 30 */
+  readonly maxAgeDays?: number;
+  /** Requests and limits of the dump container. @default - 100m/256Mi requested, 1 cpu/1Gi limit */
+  readonly resources?: ResourceProfile;
+  /** A run that takes longer is stopped and fails. @default 3600 */
+  readonly activeDeadlineSeconds?: number;
+}
+
+/** Where the backup volume (or scratch space) is mounted in every backup and restore container. */
+export const BACKUP_ROOT = '/backup';
+/** Where the scripts ConfigMap is mounted. */
+export const SCRIPTS_PATH = '/opt/backup';
+
+const DEFAULT_RESOURCES: ResourceProfile = {
+  requests: { cpu: '100m', memory: '256Mi' },
+  limits: { cpu: '1', memory: '1Gi' },
+};
+const S3_CLIENT_RESOURCES: ResourceProfile = {
+  requests: { cpu: '50m', memory: '128Mi' },
+  limits: { cpu: '500m', memory: '512Mi' },
+};
+const DEFAULT_SCRATCH = '4Gi';
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * Scheduled, verified, retained backups of one store, and the Job that restores them.
+ *
+ * A CronJob (never overlapping, with deadlines and history) runs the engine's own dump
+ * tool in the engine's own image, reads the dump back with the engine's tools, writes a
+ * SHA256SUMS file and applies retention by count and age. With an S3 target the dump goes
+ * to a scratch volume in an init container and a second container with an S3 client
+ * uploads it, checks the copy and applies retention in the bucket: each image holds the
+ * tools it calls. The restore Job is written to `dist/<env>/<system>/restore/` (never
+ * applied by kustomize or Argo CD) and restores the backup named by BACKUP_ID.
+ *
+ * Create it with `store.backup({...})`.
+ */
+export class BackupSchedule extends ScheduledTask {
+  public readonly store: IBackupable;
+  public readonly restoreJob: RestoreJob;
+  public readonly target: BackupTarget;
+  public readonly keep: number;
+  public readonly maxAgeDays: number;
+  /** The schedule in effect (for alerting on missed runs). */
+  public readonly effectiveSchedule: string;
+  private readonly backupProps: BackupScheduleProps;
+
+  constructor(scope: Construct, id: string, store: IBackupable, props: BackupScheduleProps) {
+    const volumeTarget = props.target.kind === 'volume';
+    const s3 = props.target.kind === 's3' ? props.target.s3 : undefined;
+    const engineResources = withScratch(props.resources ?? DEFAULT_RESOURCES, s3 ? s3.scratchSize ?? DEFAULT_SCRATCH : undefined);
+    const env = store.store.chart.environment;
+    const schedule = props.schedule ?? env.backupSchedule;
+    super(scope, id, {
+      image: volumeTarget ? store.engineImage : S3_CLIENT_IMAGE,
+      command: ['bash', `${SCRIPTS_PATH}/${volumeTarget ? 'backup.sh' : 'upload.sh'}`],
+      runAs: { user: store.engineUser, group: store.engineUser, fsGroup: store.engineUser },
+      resources: volumeTarget ? engineResources : S3_CLIENT_RESOURCES,
+      schedule,
+      timeZone: props.timeZone,
+      backoffLimit: 1,
+      activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
+      role: 'backup',
+    });
+    this.store = store;
+    this.target = props.target;
+    this.backupProps = props;
+    this.effectiveSchedule = schedule;
+    this.keep = props.keep ?? env.backupRetention;
+    this.maxAgeDays = props.maxAgeDays ?? 30;
+
+    const scriptsName = `${this.name}-scripts`;
+    const storeName = store.store.name;
+    new k8s.KubeConfigMap(this, 'scripts', {
+      metadata: { name: scriptsName },
+      data: {
+        'backup.sh': backupScript(store.backupEngine, storeName, volumeTarget ? 'volume' : 's3'),
+        'restore.sh': restoreScript(store.backupEngine, storeName),
+        ...(s3 ? { 'upload.sh': uploadScript(storeName), 'download.sh': downloadScript(storeName) } : {}),
+      },
+    });
+    this.addVolume(scriptsVolume(scriptsName));
+    const backupVolume =
+      props.target.kind === 'volume'
+        ? { name: 'backup', persistentVolumeClaim: { claimName: backupClaim(this, props.target.volume) } }
+        : { name: 'backup', emptyDir: { sizeLimit: s3!.scratchSize ?? DEFAULT_SCRATCH } };
+    this.addVolume(backupVolume);
+
+    const retention = { KEEP_COUNT: String(this.keep), KEEP_DAYS: String(this.maxAgeDays) };
+    if (volumeTarget) {
+      mountBackup(this.container);
+      setEnv(this.container, { ...storeEnv(store), BACKUP_ROOT, ...retention });
+    } else {
+      const dump = new ContainerModel('dump', { image: store.engineImage, command: ['bash', `${SCRIPTS_PATH}/backup.sh`], runAs: { user: store.engineUser } }, engineResources);
+      mountBackup(dump);
+      setEnv(dump, { ...storeEnv(store), BACKUP_ROOT });
+      this.addInitContainer(dump);
+      mountBackup(this.container);
+      setEnv(this.container, { BACKUP_ROOT, ...s3Env(s3!, store), ...retention });
+    }
+
+    this.connections.allowTo(store.store, { port: store.adminConnection().port });
+    allowTarget(this, props.target);
+    Architecture.of(this).addEdge(this.name, storeName, `dumps ${schedule}`);
+
+    this.restoreJob = new RestoreJob(scope, `${storeName}-restore`, {
+      store,
+      target: props.target,
+      scriptsConfigMap: scriptsName,
+      backupVolume,
+      resources: engineResources,
+      storeEnv: storeEnv(store),
+      s3Env: s3 ? s3Env(s3, store) : undefined,
+    });
+  }
+
+  /** The backup volume counts once against the namespace's storage quota. */
+  protected storagePerPod(): [number, number] {
+    return this.target.kind === 'volume' ? [parseQuantity(this.target.volume.size) ?? 0, 1] : [0, 0];
+  }
+
+  protected validateWorkload(report: ValidationReport): void {
+    super.validateWorkload(report);
+    const p = this.backupProps;
+    positive(report, 'keep', this.keep, 1);
+    positive(report, 'maxAgeDays', this.maxAgeDays, 1);
+    if (p.target.kind === 'volume') {
+      const size = parseQuantity(p.target.volume.size);
+      if (size === undefined || size <= 0) report.error('target.volume.size', `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`);
+    } else {
+      const s3 = p.target.s3;
+      if (!BUCKET_NAME.test(s3.bucket) || s3.bucket.includes('..')) report.error('target.s3.bucket', `'${s3.bucket}' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`);
+      if (s3.prefix !== undefined && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(s3.prefix)) {
+        report.error('target.s3.prefix', `'${s3.prefix}' must be key segments separated by '/', without leading or trailing '/'`);
+      }
+      if (s3.endpoint !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(s3.endpoint)) report.error('target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
+      if (s3.endpoint !== undefined && !s3.server && !s3.endpoint.startsWith('https://')) {
+        report.error('target.s3.server', 'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)');
+      }
+      const scratch = parseQuantity(s3.scratchSize ?? DEFAULT_SCRATCH);
+      if (scratch === undefined || scratch <= 0) report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
+    }
+  }
+}
+
+/** The pod-level pieces shared with the restore Job. */
+export function scriptsVolume(configMap: string): Record<string, unknown> {
+  return { name: 'scripts', configMap: { name: configMap, defaultMode: 0o555 } };
+}
+
+/** The backup volume's claim; kept when the system is deleted. */
+function backupClaim(owner: BackupSchedule, target: VolumeTargetProps): string {
+  const name = `${owner.store.store.name}-backups`;
+  new k8s.KubePersistentVolumeClaim(owner, 'volume', {
+    metadata: {
+      name,
+      // Backups outlive the system: Argo CD neither prunes nor deletes this claim.
+      annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false,Prune=false' },
+    },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: target.storageClassName ?? owner.chart.environment.storageClassName,
+      resources: { requests: { storage: k8s.Quantity.fromString(target.size) } },
+    },
+  });
+  return name;
+}
+
+export function mountBackup(container: ContainerModel): void {
+  container.mounts.push({ name: 'backup', mountPath: BACKUP_ROOT });
+  container.mounts.push({ name: 'scripts', mountPath: SCRIPTS_PATH, readOnly: true });
+}
+
+export function setEnv(container: ContainerModel, env: Readonly<Record<string, EnvValue | undefined>>): void {
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) container.env.set(name, value);
+}
+
+/** How the dump and restore containers reach the store, as its administrator. */
+export function storeEnv(store: IBackupable): Record<string, EnvValue | undefined> {
+  const admin = store.adminConnection();
+  return {
+    STORE_HOST: admin.host,
+    STORE_PORT: String(admin.port),
+    STORE_MEMBERS: store.backupEngine === 'mongo' ? store.store.memberHosts.map((h) => `${h}:${admin.port}`).join(',') : undefined,
+    MONGO_REPLICA_SET: admin.params?.replicaSet,
+    STORE_USER: admin.user,
+    STORE_PASSWORD: admin.password,
+    BACKUP_DATABASES: store.backupDatabases.length ? store.backupDatabases.join(' ') : undefined,
+  };
+}
+
+export function s3Env(s3: NonNullable<Extract<BackupTarget, { kind: 's3' }>['s3']>, store: IBackupable): Record<string, EnvValue | undefined> {
+  return {
+    HOME: '/tmp',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: s3.region ?? 'us-east-1',
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_PREFIX: s3.prefix ?? `${store.store.namespaceName}/${store.store.name}`,
+  };
+}
+
+/** NetworkPolicy allowance to the target: the in-cluster server only, or HTTPS outside the cluster. */
+export function allowTarget(workload: BackupSchedule | RestoreJob, target: BackupTarget): void {
+  if (target.kind !== 's3') return;
+  if (target.s3.server) workload.connections.allowTo(target.s3.server.peer, { port: target.s3.server.port });
+  else workload.connections.allowToInternet([{ port: 443 }]);
+}
+
+/** The dump container's local disk must hold the scratch volume (an emptyDir counts against it). */
+function withScratch(resources: ResourceProfile, scratchSize: string | undefined): ResourceProfile {
+  const scratch = parseQuantity(scratchSize ?? '0') ?? 0;
+  if (scratch <= 0) return resources;
+  const limit = parseQuantity(resources.limits.ephemeralStorage ?? '1Gi') ?? 0;
+  return { ...resources, limits: { ...resources.limits, ephemeralStorage: formatBytes(limit + scratch) } };
+}

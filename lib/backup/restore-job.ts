@@ -1,0 +1,82 @@
+import { Construct } from 'constructs';
+import { ResourceProfile } from '../core/environment';
+import { setPlacement } from '../gitops/placement';
+import { ContainerModel } from '../workloads/container';
+import { EnvValue } from '../workloads/env';
+import { Workload } from '../workloads/workload';
+import type { IBackupable } from './backupable';
+import { allowTarget, BACKUP_ROOT, mountBackup, SCRIPTS_PATH, scriptsVolume, setEnv } from './backup-schedule';
+import { BackupTarget } from './target';
+import { S3_CLIENT_IMAGE } from './tools';
+
+export interface RestoreJobProps {
+  readonly store: IBackupable;
+  readonly target: BackupTarget;
+  /** The backup's scripts ConfigMap (restore.sh, download.sh). */
+  readonly scriptsConfigMap: string;
+  /** The same volume the backups are written to (the claim, or a scratch emptyDir for S3). */
+  readonly backupVolume: Record<string, unknown>;
+  readonly resources: ResourceProfile;
+  readonly storeEnv: Readonly<Record<string, EnvValue | undefined>>;
+  /** S3 settings of the download container. @default - none (volume target) */
+  readonly s3Env?: Readonly<Record<string, EnvValue | undefined>>;
+}
+
+/** The backup restored when BACKUP_ID is not changed: the newest one. */
+export const DEFAULT_BACKUP_ID = 'latest';
+
+/**
+ * Restores one backup of a store: a Job written to `dist/<env>/<system>/restore/`, never
+ * applied by kustomize or Argo CD, run by hand with the backup to restore as BACKUP_ID
+ * (see the system README's runbook). Its ServiceAccount and NetworkPolicy are applied
+ * with the system, so the Job can run the moment it is created. With an S3 target an
+ * init container downloads and checks the backup first.
+ */
+export class RestoreJob extends Workload {
+  public readonly store: IBackupable;
+
+  constructor(scope: Construct, id: string, props: RestoreJobProps) {
+    const fromS3 = props.target.kind === 's3';
+    super(
+      scope,
+      id,
+      {
+        image: props.store.engineImage,
+        command: ['bash', `${SCRIPTS_PATH}/restore.sh`],
+        runAs: { user: props.store.engineUser, group: props.store.engineUser, fsGroup: props.store.engineUser },
+        resources: props.resources,
+      },
+      'restore',
+    );
+    this.store = props.store;
+    this.addVolume(scriptsVolume(props.scriptsConfigMap));
+    this.addVolume(props.backupVolume);
+    mountBackup(this.container);
+    setEnv(this.container, { ...props.storeEnv, BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID });
+    if (fromS3) {
+      const download = new ContainerModel(
+        'download',
+        { image: S3_CLIENT_IMAGE, command: ['bash', `${SCRIPTS_PATH}/download.sh`], runAs: { user: props.store.engineUser } },
+        { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      );
+      mountBackup(download);
+      setEnv(download, { BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID, ...props.s3Env });
+      this.addInitContainer(download);
+    }
+    this.connections.allowTo(props.store.store, { port: props.store.adminConnection().port });
+    allowTarget(this, props.target);
+
+    const job = this.lazyObject('job', 'batch/v1', 'Job', () => ({
+      // A restore is run once, watched, and never retried on its own.
+      backoffLimit: 0,
+      activeDeadlineSeconds: 4 * 3600,
+      ttlSecondsAfterFinished: 7 * 86400,
+      template: this.podTemplate(),
+    }));
+    setPlacement(job, 'restore');
+  }
+
+  protected podExtras(): Record<string, unknown> {
+    return { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
+  }
+}

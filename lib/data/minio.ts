@@ -1,0 +1,322 @@
+import { Construct } from 'constructs';
+import { ResourceProfile } from '../core/environment';
+import { addFinalizer, runFinalizers } from '../core/finalize';
+import { ValidationReport } from '../core/validation';
+import { ISecretSource } from '../security/secret-source';
+import { EnvValue, fromSecret, SecretKeyValue } from '../workloads/env';
+import { Probe } from '../workloads/probe';
+import { contentHash, Workload } from '../workloads/workload';
+import { ConnectionInfo, EnvConvention } from './connection';
+import { StatefulStore } from './stateful-store';
+import { ENGINE_IMAGES, engineImage, supportedVersions, TOOL_IMAGES } from './versions';
+
+/** MinIO release lines with an image in versions.ts. */
+export type MinioVersion = keyof typeof ENGINE_IMAGES.minio;
+
+export interface ObjectStoreProps {
+  /** MinIO release line. @default '2025' */
+  readonly version?: MinioVersion;
+  /** Volume size, e.g. `50Gi`. */
+  readonly storage: string;
+  /** @default - the environment's storage class */
+  readonly storageClassName?: string;
+  /** Secret holding the root access key and secret key (by reference only). */
+  readonly credentials: ISecretSource;
+  /** Key of the root user (access key) in `credentials`. @default 'root-user' */
+  readonly accessKeyKey?: string;
+  /** Key of the root password (secret key, at least 8 characters) in `credentials`. @default 'root-password' */
+  readonly secretKeyKey?: string;
+  /** S3 region MinIO reports and clients sign for. @default 'us-east-1' */
+  readonly region?: string;
+  /** @default - the environment's default profile */
+  readonly resources?: ResourceProfile;
+}
+
+export interface BucketOptions {
+  /** Delete objects this many days after they were written (an ILM expiry rule). @default - kept forever */
+  readonly expireAfterDays?: number;
+  /** Keep every version of every object (needed to recover overwritten or deleted objects). @default false */
+  readonly versioning?: boolean;
+}
+
+/** A bucket of an ObjectStore, created by its bucket Job. */
+export class Bucket {
+  constructor(public readonly store: ObjectStore, public readonly name: string, public readonly options: BucketOptions) {}
+
+  /** `s3://<name>` */
+  public get uri(): string {
+    return `s3://${this.name}`;
+  }
+}
+
+/** Names of the variables `ObjectStore.s3Env()` sets. */
+export interface S3EnvNames {
+  /** @default 'S3_ENDPOINT' */
+  readonly endpoint?: string;
+  /** @default 'AWS_ACCESS_KEY_ID' */
+  readonly accessKey?: string;
+  /** @default 'AWS_SECRET_ACCESS_KEY' */
+  readonly secretKey?: string;
+  /** @default 'AWS_REGION' */
+  readonly region?: string;
+  /** Set to `true`: MinIO serves buckets as paths, not as sub-domains. @default 'S3_FORCE_PATH_STYLE' */
+  readonly forcePathStyle?: string;
+  /** Only with `bucket`. @default 'S3_BUCKET' */
+  readonly bucket?: string;
+}
+
+export const MINIO_API_PORT = 9000;
+export const MINIO_CONSOLE_PORT = 9001;
+/** Any non-root uid works: the volume is group-owned through fsGroup. */
+export const MINIO_UID = 1000;
+
+/**
+ * A single-node MinIO server (one drive, the StatefulSet's volume): the S3 API on 9000
+ * (the client Service) and the console on 9001 (reach it with `kubectl port-forward`).
+ * Distributed mode (erasure coding across servers) needs at least 4 drives, i.e. 4
+ * members, each listed in the server command line; this construct does not offer it.
+ *
+ * The root credentials come from the Secret by reference. Buckets declared with
+ * `addBucket()` are created by a Job with the pinned `mc` client (`mc mb
+ * --ignore-existing`, versioning, an ILM expiry rule per bucket, all safe to re-run),
+ * named by a hash of its script so a changed bucket list yields a new Job. The root
+ * filesystem is read-only: HOME (MinIO's ~/.minio, mc's ~/.mc) is /tmp, an emptyDir.
+ * Health probes use MinIO's unauthenticated /minio/health/live and /minio/health/ready.
+ *
+ * `connect()` hands applications the endpoint and the root credentials (by
+ * secretKeyRef); MinIO users with per-bucket policies are not generated.
+ */
+export class ObjectStore extends StatefulStore {
+  public readonly version: string;
+  public readonly region: string;
+  private readonly minioProps: ObjectStoreProps;
+  private readonly bucketMap = new Map<string, Bucket>();
+  private readonly duplicateBuckets: string[] = [];
+  private bucketJobInstance?: ObjectStoreBucketJob;
+
+  constructor(scope: Construct, id: string, props: ObjectStoreProps) {
+    const version: string = props.version ?? '2025';
+    const image = engineImage('minio', version) ?? `quay.io/minio/minio:${version}`;
+    const accessKeyKey = props.accessKeyKey ?? 'root-user';
+    const secretKeyKey = props.secretKeyKey ?? 'root-password';
+    super(
+      scope,
+      id,
+      {
+        image,
+        storage: props.storage,
+        storageClassName: props.storageClassName,
+        resources: props.resources,
+        runAs: { user: MINIO_UID, group: MINIO_UID, fsGroup: MINIO_UID },
+        command: ['minio'],
+        args: ['server', '/data', '--address', `:${MINIO_API_PORT}`, '--console-address', `:${MINIO_CONSOLE_PORT}`],
+        env: {
+          MINIO_ROOT_USER: fromSecret(props.credentials, accessKeyKey),
+          MINIO_ROOT_PASSWORD: fromSecret(props.credentials, secretKeyKey),
+          MINIO_REGION: props.region ?? 'us-east-1',
+          // ~/.minio (certs directory) and mc's ~/.mc, on the /tmp emptyDir.
+          HOME: '/tmp',
+        },
+        ports: [{ name: 'console', port: MINIO_CONSOLE_PORT }],
+        // Ready: the node can serve requests (read/write quorum). Alive: the process answers.
+        readiness: Probe.http('/minio/health/ready', { port: 'api', timeoutSeconds: 5 }),
+        liveness: Probe.http('/minio/health/live', { port: 'api', periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
+        startup: Probe.http('/minio/health/live', { port: 'api', periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 }),
+      },
+      { port: { name: 'api', port: MINIO_API_PORT }, dataPath: '/data', role: 'object-store' },
+    );
+    this.minioProps = props;
+    this.version = version;
+    this.region = props.region ?? 'us-east-1';
+    // The bucket Job is built once every addBucket() call has been made.
+    addFinalizer(this, () => {
+      if (this.bucketMap.size === 0) return;
+      this.bucketJobInstance = new ObjectStoreBucketJob(this, `${this.name}-buckets`, this);
+      runFinalizers(this.bucketJobInstance);
+    });
+  }
+
+  /** Declares a bucket; the bucket Job creates it (S3 naming rules are checked at synth). */
+  public addBucket(name: string, options: BucketOptions = {}): Bucket {
+    if (this.bucketMap.has(name)) this.duplicateBuckets.push(name);
+    const bucket = new Bucket(this, name, { ...options });
+    this.bucketMap.set(name, bucket);
+    return bucket;
+  }
+
+  public get buckets(): readonly Bucket[] {
+    return [...this.bucketMap.values()];
+  }
+
+  /** The bucket Job, once the model is complete (undefined without buckets). */
+  public get bucketJob(): ObjectStoreBucketJob | undefined {
+    return this.bucketJobInstance;
+  }
+
+  /** The S3 endpoint inside the cluster: `http://<name>.<namespace>.svc:9000`. */
+  public get endpoint(): string {
+    return `http://${this.host}:${MINIO_API_PORT}`;
+  }
+
+  /** The root access key, by reference (backup Jobs, the bucket Job). */
+  public get accessKey(): SecretKeyValue {
+    return fromSecret(this.minioProps.credentials, this.minioProps.accessKeyKey ?? 'root-user');
+  }
+
+  /** The root secret key, by reference. */
+  public get secretKey(): SecretKeyValue {
+    return fromSecret(this.minioProps.credentials, this.minioProps.secretKeyKey ?? 'root-password');
+  }
+
+  public connectionInfo(): ConnectionInfo {
+    return { scheme: 'http', host: this.host, port: MINIO_API_PORT };
+  }
+
+  /**
+   * The variables an S3 client (AWS SDKs, boto3, the AWS CLI) reads: the endpoint, the
+   * keys by secretKeyRef, the region and path-style addressing; with `bucket`, its name.
+   * @example app.connect(objectStore, { env: objectStore.s3Env({ bucket: uploads }) })
+   */
+  public s3Env(options: { readonly bucket?: Bucket; readonly names?: S3EnvNames } = {}): EnvConvention {
+    const n = options.names ?? {};
+    return () => {
+      const out: Array<[string, EnvValue]> = [
+        [n.endpoint ?? 'S3_ENDPOINT', this.endpoint],
+        [n.accessKey ?? 'AWS_ACCESS_KEY_ID', this.accessKey],
+        [n.secretKey ?? 'AWS_SECRET_ACCESS_KEY', this.secretKey],
+        [n.region ?? 'AWS_REGION', this.region],
+        [n.forcePathStyle ?? 'S3_FORCE_PATH_STYLE', 'true'],
+      ];
+      if (options.bucket) out.push([n.bucket ?? 'S3_BUCKET', options.bucket.name]);
+      return out;
+    };
+  }
+
+  /**
+   * `mc ready` asks /minio/health/cluster, which needs no credentials; the alias is
+   * defined by MC_HOST_<alias> without keys.
+   */
+  public get readinessCheck() {
+    return { image: TOOL_IMAGES.mc, command: 'HOME=/tmp MC_HOST_store="http://$STORE_HOST:$STORE_PORT" mc ready store >/dev/null' };
+  }
+
+  protected validateWorkload(report: ValidationReport): void {
+    super.validateWorkload(report);
+    const p = this.minioProps;
+    if (engineImage('minio', this.version) === undefined) {
+      report.error('version', `'${this.version}' is not a supported MinIO version (supported: ${supportedVersions('minio').join(', ')})`);
+    }
+    if ((p.accessKeyKey ?? 'root-user') === (p.secretKeyKey ?? 'root-password')) {
+      report.error('secretKeyKey', `'${p.secretKeyKey}' is also accessKeyKey; the access key and the secret key are different values`);
+    }
+    if (!/^[a-z0-9-]+$/.test(this.region)) report.error('region', `'${this.region}' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)`);
+    for (const name of new Set(this.duplicateBuckets)) report.error(`buckets.${name}`, 'is added more than once');
+    for (const bucket of this.bucketMap.values()) {
+      const problem = checkBucketName(bucket.name);
+      if (problem) report.error(`buckets.${bucket.name}`, problem);
+      const days = bucket.options.expireAfterDays;
+      if (days !== undefined && (!Number.isInteger(days) || days < 1)) report.error(`buckets.${bucket.name}.expireAfterDays`, `${days} must be a whole number of days, at least 1`);
+    }
+  }
+}
+
+/** Why S3 (and MinIO) would reject `name` as a bucket name, or undefined when it is fine. */
+export function checkBucketName(name: string): string | undefined {
+  if (typeof name !== 'string' || name.length < 3 || name.length > 63) return `'${name}' must be 3 to 63 characters long`;
+  if (!/^[a-z0-9.-]+$/.test(name)) return `'${name}' may only contain lower-case letters, digits, '.' and '-'`;
+  if (!/^[a-z0-9].*[a-z0-9]$/.test(name)) return `'${name}' must start and end with a letter or digit`;
+  if (name.includes('..')) return `'${name}' must not contain two adjacent periods`;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return `'${name}' must not look like an IP address`;
+  if (name.startsWith('xn--') || name.startsWith('sthree-')) return `'${name}' uses a prefix S3 reserves (xn--, sthree-)`;
+  if (name.endsWith('-s3alias') || name.endsWith('--ol-s3')) return `'${name}' uses a suffix S3 reserves (-s3alias, --ol-s3)`;
+  return undefined;
+}
+
+/** The lifecycle configuration `mc ilm import` reads for a bucket with an expiry. */
+export function lifecycleJson(bucket: Bucket): string {
+  const days = bucket.options.expireAfterDays!;
+  const rule: Record<string, unknown> = {
+    ID: `expire-after-${days}-days`,
+    Status: 'Enabled',
+    Filter: { Prefix: '' },
+    Expiration: { Days: days },
+  };
+  if (bucket.options.versioning) rule.NoncurrentVersionExpiration = { NoncurrentDays: days };
+  return JSON.stringify({ Rules: [rule] });
+}
+
+/**
+ * The bucket script: define the alias, wait until the server is ready, then per bucket
+ * `mc mb --ignore-existing`, versioning, and the expiry rule. Every step is idempotent:
+ * `mc ilm import` replaces the bucket's whole lifecycle configuration, so running it again
+ * does not add rules. Removing `expireAfterDays` later leaves the existing rule in place
+ * (remove it with `mc ilm rule rm`).
+ */
+export function renderBucketScript(buckets: readonly Bucket[]): string {
+  const lines = [
+    'set -eu',
+    '# The keys stay in the environment (secretKeyRef) and in this pod only.',
+    'mc alias set store "$S3_ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null',
+    'mc ready store',
+  ];
+  for (const bucket of [...buckets].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    lines.push(`mc mb --ignore-existing store/${bucket.name}`);
+    if (bucket.options.versioning) lines.push(`mc version enable store/${bucket.name}`);
+    if (bucket.options.expireAfterDays !== undefined) {
+      lines.push(`mc ilm import store/${bucket.name} <<'EOF'`, lifecycleJson(bucket), 'EOF');
+    }
+  }
+  lines.push("echo 'buckets ready'", '');
+  return lines.join('\n');
+}
+
+/** Creates an ObjectStore's buckets with the pinned `mc` client; safe to run again. */
+export class ObjectStoreBucketJob extends Workload {
+  public readonly jobName: string;
+  public readonly script: string;
+
+  constructor(scope: Construct, id: string, store: ObjectStore) {
+    const script = renderBucketScript(store.buckets);
+    super(
+      scope,
+      id,
+      {
+        image: TOOL_IMAGES.mc,
+        command: ['sh', '-c', script],
+        env: {
+          HOME: '/tmp',
+          S3_ENDPOINT: store.endpoint,
+          MINIO_ROOT_USER: store.accessKey,
+          MINIO_ROOT_PASSWORD: store.secretKey,
+        },
+        resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+      },
+      'initialization',
+    );
+    this.script = script;
+    this.connections.allowTo(store, { port: MINIO_API_PORT });
+    this.jobName = `${this.name}-${contentHash({ image: TOOL_IMAGES.mc, script, endpoint: store.endpoint }).slice(0, 8)}`;
+    this.lazyObject(
+      'job',
+      'batch/v1',
+      'Job',
+      () => ({
+        backoffLimit: 3,
+        activeDeadlineSeconds: 900,
+        ttlSecondsAfterFinished: 86400,
+        template: this.podTemplate(),
+      }),
+      {
+        name: this.jobName,
+        annotations: {
+          'argocd.argoproj.io/hook': 'Sync',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        },
+      },
+    );
+  }
+
+  protected podExtras(): Record<string, unknown> {
+    return { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
+  }
+}

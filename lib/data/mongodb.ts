@@ -1,0 +1,421 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ResourceProfile } from '../core/environment';
+import { parseQuantity, formatBytes } from '../core/quantity';
+import { ValidationReport } from '../core/validation';
+import { ISecretSource } from '../security/secret-source';
+import { ContainerModel } from '../workloads/container';
+import { fromSecret, SecretKeyValue } from '../workloads/env';
+import { Probe } from '../workloads/probe';
+import { contentHash, Workload } from '../workloads/workload';
+import type { AdminConnection, IBackupable } from '../backup/backupable';
+import { ConnectionInfo } from './connection';
+import {
+  checkMongoDatabaseName,
+  checkMongoUserName,
+  checkReplicaSetName,
+  MONGO_CONFIG_DIR,
+  MONGO_DATA_PATH,
+  MONGO_EXPORTER_USER,
+  MONGO_INIT_DIR,
+  MONGO_INIT_SCRIPT,
+  MONGO_KEYFILE,
+  MONGO_KEYFILE_DIR,
+  MONGO_KEYFILE_SECRET_DIR,
+  MONGO_MAX_VOTING_MEMBERS,
+  MONGO_MIN_MEMORY,
+  MONGO_PORT,
+  MONGO_ROOT_USER,
+  MONGO_UID,
+  renderMongodConf,
+  renderMongoInitScript,
+  wiredTigerCacheSizeGB,
+} from './mongodb-config';
+import { StatefulStore } from './stateful-store';
+import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+
+/** MongoDB versions with an image in versions.ts. */
+export type MongoVersion = keyof typeof ENGINE_IMAGES.mongo;
+
+export interface MongoDbProps {
+  /** MongoDB major.minor. @default '8.0' */
+  readonly version?: MongoVersion;
+  /** The application database (letters, digits, `_`, `-`; not admin, local or config). */
+  readonly database: string;
+  /** The application user, created in `database` with readWrite on it and nothing else. @default - same as `database` */
+  readonly user?: string;
+  /**
+   * Members of the replica set, all voting: an odd number (an even one adds no fault
+   * tolerance and can split the vote), at least 3 in prod, at most 7. @default 3
+   */
+  readonly replicas?: number;
+  /** Name of the replica set (`--replSet`, the `replicaSet` URI parameter). @default 'rs0' */
+  readonly replicaSetName?: string;
+  /** Volume size of each member, e.g. `20Gi`. */
+  readonly storage: string;
+  /** @default - the environment's storage class */
+  readonly storageClassName?: string;
+  /**
+   * Secret holding, by reference only: root's password (initialization, backups,
+   * restores), the application user's, the replica set's internal-authentication key
+   * (6 to 1024 base64 characters; generated values qualify) and, with the exporter, the
+   * exporter user's password.
+   */
+  readonly credentials: ISecretSource;
+  /** Key of root's password in `credentials`. @default 'root-password' */
+  readonly rootPasswordKey?: string;
+  /** Key of the application user's password in `credentials`. @default 'password' */
+  readonly passwordKey?: string;
+  /** Key of the keyfile content in `credentials`. @default 'keyfile' */
+  readonly keyFileKey?: string;
+  /** Key of the exporter user's password (only read with `exporter`). @default 'exporter-password' */
+  readonly exporterPasswordKey?: string;
+  /** @default - the environment's default profile; at least 768Mi of memory */
+  readonly resources?: ResourceProfile;
+  /**
+   * Run percona mongodb_exporter as a sidecar on port 9216 (`metrics`), logging in as its
+   * own user `mongodb_exporter` (clusterMonitor, read on local) with the password under
+   * `exporterPasswordKey`. @default false
+   */
+  readonly exporter?: boolean;
+}
+
+const KEYFILE_SECRET_VOLUME = 'keyfile-secret';
+const KEYFILE_VOLUME = 'keyfile';
+
+/**
+ * A MongoDB replica set: `replicas` mongod members in a StatefulSet started with
+ * `--replSet` and `--keyFile` (internal authentication, which also turns on client
+ * authentication), found by each other through the headless Service's stable names,
+ * bootstrapped together (`podManagementPolicy: Parallel`), with mongod.conf generated
+ * from the memory limit, a read-only root filesystem, and an initialization Job that
+ * initiates the set and creates a least-privilege application user. Not the TechShop
+ * seed's StatefulSet, whose three mongods had no `--replSet`, no keyfile and no headless
+ * Service, and so were three unrelated servers.
+ *
+ * Who creates which user, and why not all in the Job: with a keyfile, mongod requires
+ * authentication for everything but `ping`/`hello` as soon as it starts, and the
+ * "localhost exception" that lets the first user be created without one only applies to
+ * connections from inside the member's own pod. A Job can therefore never create the
+ * first user. The image's entrypoint does, on each member's first start (empty volume
+ * only), from MONGO_INITDB_ROOT_USERNAME / MONGO_INITDB_ROOT_PASSWORD, against a
+ * temporary server bound to 127.0.0.1 without `--replSet` and `--keyFile` (it strips
+ * them). The Job then logs in as root, initiates the set only if it is not initiated,
+ * and creates the application and exporter users only if they are absent; the users
+ * that members 1..n created for themselves are replaced by their initial sync from the
+ * primary. The Job is an Argo CD Sync hook in the wave after the StatefulSet (re-created
+ * on every sync) and is named by a hash of what it runs, so `kubectl apply` also creates
+ * a new Job when the script changes instead of failing on an immutable one. Running it
+ * again is harmless.
+ */
+export class MongoDb extends StatefulStore implements IBackupable {
+  public readonly backupEngine = 'mongo' as const;
+  public readonly engineUser = MONGO_UID;
+  public readonly backupDatabases: readonly string[];
+  public readonly version: string;
+  public readonly database: string;
+  public readonly user: string;
+  public readonly replicaSetName: string;
+  /** WiredTiger cache in GB, derived from the memory limit (what mongod.conf says). */
+  public readonly cacheSizeGB: number;
+  /** The Job that initiates the replica set and creates the users. */
+  public readonly initJob: MongoDbInitJob;
+  private readonly mongoProps: MongoDbProps;
+  private readonly keys: { readonly root: string; readonly app: string; readonly keyFile: string; readonly exporter: string };
+
+  constructor(scope: Construct, id: string, props: MongoDbProps) {
+    const version: string = props.version ?? '8.0';
+    const image = engineImage('mongo', version) ?? `mongo:${version}`;
+    const replicaSetName = props.replicaSetName ?? 'rs0';
+    const keys = {
+      root: props.rootPasswordKey ?? 'root-password',
+      app: props.passwordKey ?? 'password',
+      keyFile: props.keyFileKey ?? 'keyfile',
+      exporter: props.exporterPasswordKey ?? 'exporter-password',
+    };
+    // `ping` is one of the few commands mongod answers without authentication, so the
+    // probes need no password. Ready: answers at all; a member that is not yet in an
+    // initiated set must be ready too, or the StatefulSet (and Argo CD's wave) would never
+    // become healthy and the initialization Job would never run. Alive: the same question,
+    // asked less often and with more patience (mongosh itself needs a second or two to
+    // start under a low cpu limit). Up to ten minutes to start: the entrypoint's first-run
+    // user creation, and WiredTiger recovery after an unclean stop.
+    const ping = ['mongosh', '--host', '127.0.0.1', '--port', String(MONGO_PORT), '--quiet', '--norc', '--eval', 'db.adminCommand("ping")'];
+    super(
+      scope,
+      id,
+      {
+        image,
+        storage: props.storage,
+        storageClassName: props.storageClassName,
+        resources: props.resources,
+        replicas: props.replicas ?? 3,
+        runAs: { user: MONGO_UID, group: MONGO_UID, fsGroup: MONGO_UID },
+        // The image's entrypoint (kept: it creates root on an empty volume) runs these.
+        args: ['mongod', '--config', `${MONGO_CONFIG_DIR}/mongod.conf`, '--replSet', replicaSetName, '--keyFile', MONGO_KEYFILE, '--bind_ip_all'],
+        env: {
+          // mongosh (probes, the entrypoint) keeps its history and logs under $HOME; the
+          // image's home for uid 999 is the data volume. /tmp is an emptyDir.
+          HOME: '/tmp',
+          // Read by the entrypoint on an empty volume only, and unset before mongod starts.
+          MONGO_INITDB_ROOT_USERNAME: MONGO_ROOT_USER,
+          MONGO_INITDB_ROOT_PASSWORD: fromSecret(props.credentials, keys.root),
+        },
+        readiness: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10 }),
+        liveness: Probe.exec(ping, { periodSeconds: 30, timeoutSeconds: 20, failureThreshold: 5 }),
+        startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
+      },
+      { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database' },
+    );
+    this.mongoProps = props;
+    this.version = version;
+    this.database = props.database;
+    this.user = props.user ?? props.database;
+    this.replicaSetName = replicaSetName;
+    this.keys = keys;
+    this.backupDatabases = [this.database];
+
+    const memoryLimit = parseQuantity(this.container.resources.limits.memory) ?? MONGO_MIN_MEMORY;
+    this.cacheSizeGB = wiredTigerCacheSizeGB(memoryLimit);
+    this.addConfigFile('mongod.conf', renderMongodConf({ cacheSizeGB: this.cacheSizeGB, memoryLimit, source: `the props of ${this.node.path} and its container limits` }), MONGO_CONFIG_DIR);
+
+    // The keyfile. mongod refuses a keyfile that the group or others can read ("permissions
+    // on ... are too open"). A Secret volume with defaultMode 0400 is not enough: with an
+    // fsGroup the kubelet makes every file of the volume group-owned by the fsGroup and
+    // adds group read (0400 becomes 0440). So an init container, running as mongod's uid,
+    // copies the key into a memory-backed emptyDir and sets 0400 there: owned by 999,
+    // readable by nobody else. The main container mounts that copy read-only.
+    this.addVolume({
+      name: KEYFILE_SECRET_VOLUME,
+      secret: { secretName: props.credentials.secretName, items: [{ key: keys.keyFile, path: 'keyfile' }], defaultMode: 0o400 },
+    });
+    this.addVolume({ name: KEYFILE_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+    this.container.mounts.push({ name: KEYFILE_VOLUME, mountPath: MONGO_KEYFILE_DIR, readOnly: true });
+    const copyKey = new ContainerModel(
+      'install-keyfile',
+      {
+        image,
+        command: ['sh', '-c', `rm -f ${MONGO_KEYFILE} && cp ${MONGO_KEYFILE_SECRET_DIR}/keyfile ${MONGO_KEYFILE} && chmod 0400 ${MONGO_KEYFILE}`],
+        runAs: { user: MONGO_UID, group: MONGO_UID },
+      },
+      { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
+    );
+    copyKey.mounts.push({ name: KEYFILE_SECRET_VOLUME, mountPath: MONGO_KEYFILE_SECRET_DIR, readOnly: true });
+    copyKey.mounts.push({ name: KEYFILE_VOLUME, mountPath: MONGO_KEYFILE_DIR });
+    // The key reaches the container only as a file; referencing it in env would be wrong.
+    this.addInitContainer(copyKey);
+
+    // Members replicate from and vote for each other.
+    this.connections.allowTo(this, { port: MONGO_PORT });
+
+    if (props.exporter) {
+      this.addSidecar(
+        new ContainerModel(
+          'metrics',
+          {
+            image: EXPORTER_IMAGES.mongo,
+            args: ['--web.listen-address=:9216', '--compatible-mode'],
+            env: {
+              MONGODB_URI: `mongodb://127.0.0.1:${MONGO_PORT}/admin?directConnection=true`,
+              MONGODB_USER: MONGO_EXPORTER_USER,
+              MONGODB_PASSWORD: fromSecret(props.credentials, keys.exporter),
+            },
+            readiness: Probe.http('/'),
+            liveness: Probe.tcp(),
+            runAs: { user: 65534 },
+          },
+          { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+          [{ name: 'metrics', port: 9216 }],
+        ),
+      );
+    }
+
+    this.initJob = new MongoDbInitJob(this, `${this.name}-init`, this);
+  }
+
+  /** All members vote and elect together: they start at once. */
+  protected get podManagementPolicy(): 'OrderedReady' | 'Parallel' {
+    return 'Parallel';
+  }
+
+  /** Member addresses with the port, as a seed list. */
+  public get memberAddresses(): string[] {
+    return this.memberHosts.map((host) => `${host}:${MONGO_PORT}`);
+  }
+
+  /** root's password, by reference (initialization, backups, restores). */
+  public get rootPassword(): SecretKeyValue {
+    return fromSecret(this.mongoProps.credentials, this.keys.root);
+  }
+
+  /** The application user's password, by reference. */
+  public get password(): SecretKeyValue {
+    return fromSecret(this.mongoProps.credentials, this.keys.app);
+  }
+
+  /** The exporter user's password, by reference (only meaningful with `exporter`). */
+  public get exporterPassword(): SecretKeyValue | undefined {
+    return this.mongoProps.exporter ? fromSecret(this.mongoProps.credentials, this.keys.exporter) : undefined;
+  }
+
+  /**
+   * The application's connection: every member as the seed list, the replica set's name
+   * (so the driver follows the primary), and the application database as authSource
+   * (the user lives there). With ConnectionEnv.url:
+   * `mongodb://<user>:$(VAR_PASSWORD)@<m0>:27017,<m1>:27017,<m2>:27017/<db>?replicaSet=rs0&authSource=<db>`.
+   */
+  public connectionInfo(): ConnectionInfo {
+    return {
+      scheme: 'mongodb',
+      host: this.host,
+      port: MONGO_PORT,
+      members: this.memberAddresses,
+      database: this.database,
+      user: this.user,
+      password: this.password,
+      params: { replicaSet: this.replicaSetName, authSource: this.database },
+    };
+  }
+
+  /**
+   * Succeeds once the application user can log in through the replica set and the set
+   * has a primary: after the initialization Job. The password stays in the environment
+   * (process.env), off every command line.
+   */
+  public get readinessCheck() {
+    const js = [
+      `const c = new Mongo("mongodb://" + process.env.STORE_HOST + ":" + process.env.STORE_PORT + "/?replicaSet=${this.replicaSetName}&serverSelectionTimeoutMS=5000");`,
+      `const d = c.getDB("${this.database}");`,
+      'd.auth(process.env.STORE_USER, process.env.STORE_PASSWORD);',
+      'd.runCommand({ ping: 1 });',
+    ].join(' ');
+    return { image: this.container.props.image, command: `HOME=/tmp mongosh --nodb --quiet --norc --eval '${js}' >/dev/null` };
+  }
+
+  public get engineImage(): string {
+    return this.container.props.image;
+  }
+
+  public get store(): StatefulStore {
+    return this;
+  }
+
+  public adminConnection(): AdminConnection {
+    return { host: this.host, port: MONGO_PORT, user: MONGO_ROOT_USER, password: this.rootPassword, params: { replicaSet: this.replicaSetName, authSource: 'admin' } };
+  }
+
+  protected validateWorkload(report: ValidationReport): void {
+    super.validateWorkload(report);
+    const p = this.mongoProps;
+    if (engineImage('mongo', this.version) === undefined) {
+      report.error('version', `'${this.version}' is not a supported MongoDB version (supported: ${supportedVersions('mongo').join(', ')})`);
+    }
+    const n = this.replicas;
+    if (Number.isInteger(n) && n >= 1) {
+      if (n % 2 === 0) {
+        report.error('replicas', `${n} is even; every member votes, and an even number tolerates no more failures than one member fewer and can split the vote: use ${n - 1} or ${n + 1}`);
+      }
+      if (this.chart.environment.name === 'prod' && n < 3) {
+        report.error('replicas', `${n} in prod; a replica set needs at least 3 members to keep a primary when one fails`);
+      }
+      if (n > MONGO_MAX_VOTING_MEMBERS) report.error('replicas', `${n} is more than the ${MONGO_MAX_VOTING_MEMBERS} voting members MongoDB allows`);
+    }
+    const setProblem = checkReplicaSetName(this.replicaSetName);
+    if (setProblem) report.error('replicaSetName', setProblem);
+    const databaseProblem = checkMongoDatabaseName(this.database);
+    if (databaseProblem) report.error('database', databaseProblem);
+    const userProblem = checkMongoUserName(this.user);
+    if (userProblem) report.error('user', p.user === undefined ? `${userProblem} (the default is the database name; set user)` : userProblem);
+
+    const keyNames: Array<[string, string]> = [['rootPasswordKey', this.keys.root], ['passwordKey', this.keys.app], ['keyFileKey', this.keys.keyFile]];
+    if (p.exporter) keyNames.push(['exporterPasswordKey', this.keys.exporter]);
+    keyNames.forEach(([field, key], i) => {
+      const earlier = keyNames.slice(0, i).find(([, other]) => other === key);
+      if (earlier) report.error(field, `'${key}' is also ${earlier[0]}; every user and the keyfile need their own secret`);
+    });
+    const known = p.credentials.keys;
+    if (known && !known.includes(this.keys.keyFile)) {
+      report.error('keyFileKey', `key '${this.keys.keyFile}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
+    }
+
+    const limitText = this.container.resources.limits.memory;
+    const limit = parseQuantity(limitText);
+    if (limit !== undefined && limit < MONGO_MIN_MEMORY) {
+      report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(MONGO_MIN_MEMORY)} a member needs (a 0.25 GB WiredTiger cache, connections, and the mongosh processes of its probes); set resources`);
+    }
+  }
+}
+
+/**
+ * The replica set's idempotent initialization (see MongoDb): mongosh in the engine's
+ * image runs the generated script from a ConfigMap, logged in as root, reaching the
+ * members on 27017 only.
+ */
+export class MongoDbInitJob extends Workload {
+  public readonly jobName: string;
+  public readonly scriptConfigMapName: string;
+
+  constructor(scope: Construct, id: string, mongo: MongoDb) {
+    const script = renderMongoInitScript();
+    const exporterPassword = mongo.exporterPassword;
+    super(
+      scope,
+      id,
+      {
+        image: mongo.engineImage,
+        command: ['mongosh', '--nodb', '--quiet', '--norc', `${MONGO_INIT_DIR}/${MONGO_INIT_SCRIPT}`],
+        runAs: { user: MONGO_UID, group: MONGO_UID },
+        env: {
+          HOME: '/tmp',
+          MONGO_MEMBERS: mongo.memberAddresses.join(','),
+          MONGO_REPLICA_SET: mongo.replicaSetName,
+          MONGO_ROOT_USER: MONGO_ROOT_USER,
+          MONGO_ROOT_PASSWORD: mongo.rootPassword,
+          APP_DATABASE: mongo.database,
+          APP_USER: mongo.user,
+          APP_PASSWORD: mongo.password,
+          ...(exporterPassword ? { EXPORTER_USER: MONGO_EXPORTER_USER, EXPORTER_PASSWORD: exporterPassword } : {}),
+        },
+        // mongosh is a Node.js program: about 100-150 MB while it runs.
+        resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '384Mi' } },
+      },
+      'initialization',
+    );
+    this.scriptConfigMapName = `${this.name}-script`;
+    new ApiObject(this, 'script', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: this.scriptConfigMapName },
+      data: { [MONGO_INIT_SCRIPT]: script },
+    });
+    this.addVolume({ name: 'script', configMap: { name: this.scriptConfigMapName } });
+    this.container.mounts.push({ name: 'script', mountPath: MONGO_INIT_DIR, readOnly: true });
+    this.connections.allowTo(mongo, { port: MONGO_PORT });
+
+    const env = [...this.container.env.entries()].map(([name, value]) => [name, typeof value === 'object' ? `secret:${(value as SecretKeyValue).key}` : value]);
+    this.jobName = `${this.name}-${contentHash({ image: mongo.engineImage, script, env }).slice(0, 8)}`;
+    this.lazyObject(
+      'job',
+      'batch/v1',
+      'Job',
+      () => ({
+        // The script waits up to ten minutes for the members; a retry covers a member restart.
+        backoffLimit: 3,
+        activeDeadlineSeconds: 1800,
+        ttlSecondsAfterFinished: 86400,
+        template: this.podTemplate(),
+      }),
+      {
+        name: this.jobName,
+        annotations: {
+          'argocd.argoproj.io/hook': 'Sync',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        },
+      },
+    );
+  }
+
+  protected podExtras(): Record<string, unknown> {
+    return { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
+  }
+}
