@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ConnectionEnv, Environment, fromField, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemChart, SystemSecret, WebService, Worker } from '../lib';
+import { BackupTarget, ConnectionEnv, Environment, fromField, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService, Worker } from '../lib';
 
 /**
  * capibara6 (seeds/004): a REST API (FastAPI, 8000), a GraphQL API (Strawberry, 8001)
@@ -44,6 +44,9 @@ export class Capibara6Chart extends SystemChart {
       credentials: new SystemSecret(this, 'metrics-db-credentials', { keys: ['postgres-password', 'password'] }),
       resources: dbResources,
     });
+    // Daily verified dumps of both databases (the queue and the cache are rebuilt, not restored).
+    db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
+    metricsDb.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '50Gi' }) }) });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
     const cache = new Redis(this, 'cache', { use: 'cache', storage: '1Gi', credentials: redisCredentials, resources: small, exporter: true });
     const queue = new Redis(this, 'queue', { use: 'queue', storage: env.pick({ dev: '1Gi', default: '5Gi' }), credentials: redisCredentials, resources: small, exporter: true });
@@ -96,6 +99,12 @@ export class Capibara6Chart extends SystemChart {
     api.autoscale({ min: env.pick({ dev: 1, default: 3 }), max: env.pick({ dev: 2, default: 10 }), cpuPercent: 70, memoryPercent: 80 });
     graphql.autoscale({ min: env.pick({ dev: 1, default: 2 }), max: env.pick({ dev: 2, default: 6 }), cpuPercent: 70, memoryPercent: 80 });
     workers.autoscale({ min: env.pick({ dev: 1, default: 3 }), max: env.pick({ dev: 2, default: 8 }), cpuPercent: 80, memoryPercent: 85 });
+
+    // The seed's Prometheus/Grafana: both APIs and the PostgreSQL and Redis exporters, alerts and a dashboard.
+    api.exposeMetrics({ port: 'http', path: '/metrics' });
+    graphql.exposeMetrics({ port: 'http', path: '/metrics' });
+    new SystemAlerts(this, 'alerts');
+    new SystemDashboard(this, 'dashboard');
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@capibara6.com' });
     new PublicEndpoint(this, 'public', {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemChart, SystemSecret, WebService } from '../lib';
+import { BackupTarget, ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService } from '../lib';
 
 /**
  * ChatNomina (seeds/003): an API on 8000 with PostgreSQL, Redis with a password, and
@@ -73,6 +73,28 @@ export class ChatNominaChart extends SystemChart {
     api.connect(cache, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
     // Files live in AWS S3: HTTPS to the internet, never to the cluster's own ranges.
     api.connections.allowToInternet([{ port: 443 }]);
+
+    // The seed's daily pg_dump and Redis backups. Staging and prod keep them off-site in
+    // an S3 bucket of their own (keys from the secret store, by reference); dev, whose
+    // generated keys open no bucket, keeps them on a volume.
+    const backupKeys = new SystemSecret(this, 'backup-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] });
+    const backupTarget = (size: string) =>
+      env.name === 'dev'
+        ? BackupTarget.volume({ size })
+        : BackupTarget.s3({
+            bucket: `chatnomina-backups-${env.name}`,
+            region: 'us-east-1',
+            accessKeyId: fromSecret(backupKeys, 'AWS_ACCESS_KEY_ID'),
+            secretAccessKey: fromSecret(backupKeys, 'AWS_SECRET_ACCESS_KEY'),
+          });
+    db.backup({ target: backupTarget('5Gi') });
+    cache.backup({ target: backupTarget('2Gi') });
+
+    // The seed's alerts: error rate > 1 %, latency > 200 ms, CPU, memory and disk > 80 %,
+    // 5xx and 4xx errors (the seed gives 4xx no threshold: 10 % of requests here).
+    api.exposeMetrics({ port: 'http', path: '/metrics' });
+    new SystemAlerts(this, 'alerts', { errorRatio: 0.01, clientErrorRatio: 0.1, latencyP95Seconds: 0.2, cpuPercent: 80, memoryPercent: 80, diskPercent: 80 });
+    new SystemDashboard(this, 'dashboard');
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@chatnomina.com' });
     new PublicEndpoint(this, 'public', { host: HOSTS[env.name], backend: api, tls: issuer ? { issuer } : false });

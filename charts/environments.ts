@@ -8,6 +8,9 @@ import { Environment, EnvironmentName } from '../lib';
 
 const GITOPS_REPO = 'https://git.example.com/platform/cdk8s-stacks.git';
 const VAULT = { kind: 'vault', server: 'https://vault.example.com:8200', path: 'secret' } as const;
+// The cluster's kube-prometheus-stack (release `prometheus` in `monitoring`) selects
+// ServiceMonitors and PrometheusRules by `release`; Grafana's sidecar loads dashboards.
+const MONITORING = { serviceMonitorLabels: { release: 'prometheus' }, ruleLabels: { release: 'prometheus' }, dashboardLabels: { grafana_dashboard: '1' } } as const;
 
 export const ENVIRONMENTS: Record<EnvironmentName, Environment> = {
   dev: new Environment({
@@ -21,6 +24,8 @@ export const ENVIRONMENTS: Record<EnvironmentName, Environment> = {
     requirePinnedImages: false,
     requireExplicitResources: false,
     secrets: { kind: 'generated' },
+    // Nobody is paged for dev: its "critical" alerts are warnings, and conditions must last longer.
+    monitoring: { ...MONITORING, alertFor: '15m', severities: { critical: 'warning', warning: 'info' } },
   }),
   staging: new Environment({
     name: 'staging',
@@ -33,6 +38,7 @@ export const ENVIRONMENTS: Record<EnvironmentName, Environment> = {
     requirePinnedImages: true,
     requireExplicitResources: false,
     secrets: VAULT,
+    monitoring: { ...MONITORING, alertFor: '10m', severities: { critical: 'warning', warning: 'warning' } },
   }),
   prod: new Environment({
     name: 'prod',
@@ -45,5 +51,6 @@ export const ENVIRONMENTS: Record<EnvironmentName, Environment> = {
     requirePinnedImages: true,
     requireExplicitResources: true,
     secrets: VAULT,
+    monitoring: { ...MONITORING, alertFor: '5m', severities: { critical: 'critical', warning: 'warning' } },
   }),
 };

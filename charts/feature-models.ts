@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import {
+  BackupTarget,
   ConnectionEnv,
   Environment,
   fromSecret,
@@ -9,7 +10,9 @@ import {
   Probe,
   PublicEndpoint,
   Redis,
+  SystemAlerts,
   SystemChart,
+  SystemDashboard,
   SystemSecret,
   WebService,
   Worker,
@@ -62,6 +65,10 @@ export class FeatureModelsChart extends SystemChart {
       credentials: new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] }),
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
     });
+    // The seed calls database backups critical and has none: daily verified dumps of the
+    // database, and RDB snapshots of the broker (queued tasks survive a lost volume).
+    db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
+    redis.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '1Gi', default: '5Gi' }) }) });
 
     const appSecrets = new SystemSecret(this, 'backend-secrets', { keys: ['SECRET_KEY', 'FIRST_SUPERUSER_PASSWORD'] });
     const backendConfig = {
@@ -101,6 +108,10 @@ export class FeatureModelsChart extends SystemChart {
     backend.connect(db, { env: dbEnv });
     backend.connect(redis, { env: brokerEnv });
     prestart.gate(backend);
+    // FastAPI's Prometheus instrumentator serves /metrics on the app port.
+    backend.exposeMetrics({ port: 'http', path: '/metrics' });
+    new SystemAlerts(this, 'alerts');
+    new SystemDashboard(this, 'dashboard');
 
     const worker = new Worker(this, 'celery-worker', {
       image: FEATURE_MODELS_IMAGES.backend,

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, MySql, Probe, PublicEndpoint, Redis, SystemChart, SystemSecret, WebService } from '../lib';
+import { BackupTarget, ConnectionEnv, Environment, fromSecret, issuerForEnvironment, MySql, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService } from '../lib';
 
 /**
  * Loopi API (seeds/000): a Go API on 8080 behind ingress-nginx, with MySQL 8 and Redis.
@@ -46,6 +46,8 @@ export class LoopiChart extends SystemChart {
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
       exporter: true,
     });
+    // Daily verified dumps of the application database on a volume of their own.
+    mysql.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
 
     const api = new WebService(this, 'api', {
       image: LOOPI_IMAGES.api,
@@ -59,6 +61,11 @@ export class LoopiChart extends SystemChart {
     });
     api.connect(mysql, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }) });
     api.connect(redis, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
+    // Prometheus scrapes the API and the MySQL and Redis exporters (the seed's scraping);
+    // alerts and a Grafana dashboard come from the same model.
+    api.exposeMetrics({ port: 'http', path: '/metrics' });
+    new SystemAlerts(this, 'alerts');
+    new SystemDashboard(this, 'dashboard');
     if (env.name !== 'dev') api.autoscale({ min: env.pick({ dev: 1, staging: 2, prod: 3 }), max: env.pick({ dev: 1, staging: 4, prod: 10 }), cpuPercent: 70 });
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@loopi.com' });

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Probe, PublicEndpoint, Redis, SystemChart, SystemSecret, WebService } from '../lib';
+import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, MongoDb, ObjectStore, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService } from '../lib';
 
 /**
  * TechShop Cloud (seeds/002): a Node app on 3000 with a MongoDB replica set, Redis and
@@ -7,9 +7,17 @@ import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Probe, Pu
  *
  *   internet -> ingress-nginx (api.techshop-cloud.com /api(/|$)(.*) -> /$2, 100 req/min)
  *            -> app (HPA 3-10 on cpu 70 % / memory 80 %, PDB minAvailable 2)
- *            -> mongodb (3-member replica set), redis, minio
+ *            -> mongodb (3-member replica set), redis, minio (buckets uploads and backups)
  *
  * What the seed gets wrong and this chart does not repeat:
+ * - a "replica set" of three independent mongods: its StatefulSet started them without
+ *   `--replSet`, without a keyfile and without a headless Service, so they never formed a
+ *   set and the app's `mongodb-service` spread writes over three unrelated databases.
+ *   Here: `--replSet rs0 --keyFile` (the key from a Secret, installed with mode 0400), a
+ *   headless Service with stable member names, an idempotent Job that initiates the set
+ *   with those names and creates a readWrite-only application user, and a MONGODB_URI
+ *   listing every member with `replicaSet=rs0` (the seed's app connected as the admin);
+ *   one member in dev (an odd number; three are required in prod);
  * - a regex path with `pathType: Prefix`: ImplementationSpecific with use-regex;
  * - "Redis cluster" (3 Deployment replicas sharing one RWO volume, cluster mode on): one
  *   Redis with its own volume, AOF and a password; sessions/cache need no cluster at this size;
@@ -17,8 +25,10 @@ import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Probe, Pu
  * - a VPA in Auto mode on the cpu/memory the HPA scales on: the VPA only recommends (Off);
  * - "SecurityContext" as a Kubernetes kind: the fields live in each pod (restricted, uid 1001);
  * - a read-only root filesystem without a writable /tmp: /tmp is an emptyDir;
- * - a ResourceQuota (4 cpu requests, 20 pods) that cannot admit the app at its HPA
- *   maximum: the quota is sized from the stack (see test/charts/techshop.test.ts);
+ * - a ResourceQuota (4 cpu requests, 8 cpu limits) that cannot admit the stack at maximum
+ *   scale (about 5 cpu requested and 12 cpu of limits with the app at its HPA maximum and
+ *   the three Mongo members): the quota is sized from the stack (see
+ *   test/charts/techshop.test.ts for the arithmetic);
  * - `techshop/app:latest`: pinned.
  */
 export const TECHSHOP_IMAGES = {
@@ -39,6 +49,31 @@ export class TechShopChart extends SystemChart {
       exporter: true,
     });
 
+    const mongo = new MongoDb(this, 'mongodb', {
+      database: 'techshop',
+      replicas: env.pick({ dev: 1, default: 3 }),
+      storage: env.pick({ dev: '1Gi', default: '20Gi' }),
+      credentials: new SystemSecret(this, 'mongodb-credentials', { keys: ['root-password', 'password', 'keyfile', 'exporter-password'] }),
+      // The seed's requests and limits in staging and prod; dev fits the smallest cache.
+      resources: env.pick({
+        dev: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
+        default: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+      }),
+      exporter: true,
+    });
+
+    // Static files (uploads) and, once lib/backup schedules them, the Mongo backups.
+    const objectStore = new ObjectStore(this, 'minio', {
+      storage: env.pick({ dev: '1Gi', default: '50Gi' }),
+      credentials: new SystemSecret(this, 'minio-credentials', { keys: ['root-user', 'root-password'] }),
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
+    });
+    const uploads = objectStore.addBucket('uploads', { versioning: true });
+    // The seed's daily 02:00 Mongo backup, to MinIO. The backup Job applies retention by
+    // count and age itself; the bucket's expiry is a backstop well beyond it.
+    const backups = objectStore.addBucket('backups', { expireAfterDays: 60 });
+    mongo.backup({ target: backups.asBackupTarget(), schedule: '0 2 * * *' });
+
     const app = new WebService(this, 'app', {
       image: TECHSHOP_IMAGES.app,
       ports: [{ name: 'http', port: 3000 }],
@@ -54,6 +89,13 @@ export class TechShopChart extends SystemChart {
       env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
     });
     app.connect(redis, { env: ConnectionEnv.url('REDIS_URL') });
+    app.connect(mongo, { env: ConnectionEnv.url('MONGODB_URI') });
+    app.connect(objectStore, { env: objectStore.s3Env({ bucket: uploads }) });
+
+    // The seed's Prometheus + Grafana: the app's metrics and the store exporters, alerts and a dashboard.
+    app.exposeMetrics({ port: 'http', path: '/metrics' });
+    new SystemAlerts(this, 'alerts');
+    new SystemDashboard(this, 'dashboard');
 
     if (prodLike) {
       app.autoscale({ min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 });

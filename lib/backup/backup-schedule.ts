@@ -1,15 +1,19 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { ResourceProfile } from '../core/environment';
 import { formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
+import { addReadmeSection } from '../gitops/system-readme';
+import { SystemAlerts } from '../observability/system-alerts';
 import { ContainerModel } from '../workloads/container';
 import { EnvValue } from '../workloads/env';
 import { positive } from '../workloads/migration-job';
 import { ScheduledTask } from '../workloads/scheduled-task';
 import type { IBackupable } from './backupable';
 import { RestoreJob } from './restore-job';
+import { restoreRunbook } from './runbook';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
 import { BackupTarget, VolumeTargetProps } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
@@ -68,6 +72,8 @@ export class BackupSchedule extends ScheduledTask {
   public readonly maxAgeDays: number;
   /** The schedule in effect (for alerting on missed runs). */
   public readonly effectiveSchedule: string;
+  /** The schedule's time zone. @default - UTC */
+  public readonly backupTimeZone?: string;
   private readonly backupProps: BackupScheduleProps;
 
   constructor(scope: Construct, id: string, store: IBackupable, props: BackupScheduleProps) {
@@ -91,6 +97,7 @@ export class BackupSchedule extends ScheduledTask {
     this.target = props.target;
     this.backupProps = props;
     this.effectiveSchedule = schedule;
+    this.backupTimeZone = props.timeZone;
     this.keep = props.keep ?? env.backupRetention;
     this.maxAgeDays = props.maxAgeDays ?? 30;
 
@@ -127,6 +134,8 @@ export class BackupSchedule extends ScheduledTask {
     this.connections.allowTo(store.store, { port: store.adminConnection().port });
     allowTarget(this, props.target);
     Architecture.of(this).addEdge(this.name, storeName, `dumps ${schedule}`);
+    // Alerts when a run fails, or when no run succeeded for longer than the schedule's period.
+    if (!checkCronSchedule(schedule)) SystemAlerts.watchCronJob(this, this.name, cronPeriodSeconds(schedule));
 
     this.restoreJob = new RestoreJob(scope, `${storeName}-restore`, {
       store,
@@ -137,6 +146,8 @@ export class BackupSchedule extends ScheduledTask {
       storeEnv: storeEnv(store),
       s3Env: s3 ? s3Env(s3, store) : undefined,
     });
+    Architecture.of(this).addEdge(this.restoreJob.name, storeName, 'restores on demand');
+    addReadmeSection(this.chart, 'Backups and restore', () => restoreRunbook(this));
   }
 
   /** The backup volume counts once against the namespace's storage quota. */

@@ -117,7 +117,7 @@ const REDIS: EngineCommands = {
     'cp "$dir/dump.rdb" "$scratch/dump.rdb"',
     'redis-server --port 0 --unixsocket "$scratch/redis.sock" --unixsocketperm 700 --dir "$scratch" --dbfilename dump.rdb --appendonly no --save "" --daemonize no > "$scratch/server.log" 2>&1 &',
     'loader=$!',
-    'trap \'kill "$loader" 2> /dev/null || true\' EXIT',
+    'trap \'kill "$loader" 2> /dev/null\' EXIT',
     'local_cli() { env -u REDISCLI_AUTH redis-cli -s "$scratch/redis.sock" "$@"; }',
     'for _ in $(seq 1 60); do',
     '  if [ "$(local_cli ping 2> /dev/null)" = "PONG" ]; then break; fi',

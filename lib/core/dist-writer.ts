@@ -17,10 +17,17 @@ export function writeDist(outdir: string, folders: readonly DistFolder[], replac
   const parent = path.dirname(path.resolve(outdir));
   const staging = fs.mkdtempSync(path.join(parent, '.dist-staging-'));
   try {
+    // One mkdir per directory, not per file: at thousands of objects per folder the
+    // repeated recursive mkdir calls cost as much as the writes.
+    const created = new Set<string>();
     for (const folder of folders) {
       for (const [name, text] of folder.files) {
         const file = path.join(staging, folder.folder, name);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const dir = path.dirname(file);
+        if (!created.has(dir)) {
+          fs.mkdirSync(dir, { recursive: true });
+          created.add(dir);
+        }
         fs.writeFileSync(file, text);
       }
     }

@@ -75,7 +75,51 @@ export interface EnvironmentProps {
   readonly requireExplicitResources: boolean;
   /** Where secrets come from. */
   readonly secrets: SecretBackend;
+  /** How the cluster's Prometheus and Grafana find what the systems generate, and how loud alerts are. @default - see MonitoringSettings */
+  readonly monitoring?: MonitoringSettings;
 }
+
+/**
+ * The cluster's monitoring stack, as the generated ServiceMonitors, PrometheusRules,
+ * dashboards and NetworkPolicies must see it. The defaults match a kube-prometheus-stack
+ * release named `prometheus` in the `monitoring` namespace.
+ */
+export interface MonitoringSettings {
+  /** Labels Prometheus's `serviceMonitorSelector` matches. @default { release: 'prometheus' } */
+  readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  /** Labels Prometheus's `ruleSelector` matches. @default { release: 'prometheus' } */
+  readonly ruleLabels?: Readonly<Record<string, string>>;
+  /** Labels the Grafana dashboard sidecar watches ConfigMaps for. @default { grafana_dashboard: '1' } */
+  readonly dashboardLabels?: Readonly<Record<string, string>>;
+  /** Namespace Prometheus runs in (allowed to reach the metrics ports). @default 'monitoring' */
+  readonly prometheusNamespace?: string;
+  /** Labels of the Prometheus pods. @default { 'app.kubernetes.io/name': 'prometheus' } */
+  readonly prometheusPodLabels?: Readonly<Record<string, string>>;
+  /** Scrape interval when a metrics declaration does not set one. @default '30s' */
+  readonly scrapeInterval?: string;
+  /** How long a condition must hold before an alert fires. @default '5m' */
+  readonly alertFor?: string;
+  /**
+   * The `severity` label of alerts that need someone now (`critical`) and of those that
+   * can wait for working hours (`warning`); lower them where nobody is paged (dev).
+   * @default { critical: 'critical', warning: 'warning' }
+   */
+  readonly severities?: { readonly critical: string; readonly warning: string };
+}
+
+/** MonitoringSettings with every default applied. */
+export type ResolvedMonitoringSettings = { readonly [K in keyof MonitoringSettings]-?: NonNullable<MonitoringSettings[K]> };
+
+export const DEFAULT_MONITORING: ResolvedMonitoringSettings = {
+  serviceMonitorLabels: { release: 'prometheus' },
+  ruleLabels: { release: 'prometheus' },
+  dashboardLabels: { grafana_dashboard: '1' },
+  prometheusNamespace: 'monitoring',
+  prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
+  scrapeInterval: '30s',
+  alertFor: '5m',
+  severities: { critical: 'critical', warning: 'warning' },
+};
 
 export class Environment {
   public readonly name: EnvironmentName;
@@ -89,6 +133,7 @@ export class Environment {
   public readonly requirePinnedImages: boolean;
   public readonly requireExplicitResources: boolean;
   public readonly secrets: SecretBackend;
+  public readonly monitoring: ResolvedMonitoringSettings;
 
   constructor(props: EnvironmentProps) {
     this.name = props.name;
@@ -102,6 +147,9 @@ export class Environment {
     this.requirePinnedImages = props.requirePinnedImages;
     this.requireExplicitResources = props.requireExplicitResources;
     this.secrets = props.secrets;
+    // Fields left undefined keep their defaults.
+    const monitoring = Object.entries(props.monitoring ?? {}).filter(([, value]) => value !== undefined);
+    this.monitoring = { ...DEFAULT_MONITORING, ...Object.fromEntries(monitoring) };
   }
 
   /** True for production. */

@@ -6,6 +6,7 @@ import { ISecretSource } from '../security/secret-source';
 import { EnvValue, fromSecret, SecretKeyValue } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import { contentHash, Workload } from '../workloads/workload';
+import { BackupTarget } from '../backup/target';
 import { ConnectionInfo, EnvConvention } from './connection';
 import { StatefulStore } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, supportedVersions, TOOL_IMAGES } from './versions';
@@ -46,6 +47,24 @@ export class Bucket {
   /** `s3://<name>` */
   public get uri(): string {
     return `s3://${this.name}`;
+  }
+
+  /**
+   * This bucket as the target of a store's backups (`store.backup({ target: bucket.asBackupTarget() })`):
+   * the in-cluster endpoint, the store's keys by reference, and a NetworkPolicy allowance
+   * from the backup pods to exactly this server.
+   */
+  public asBackupTarget(options: { readonly prefix?: string; readonly scratchSize?: string } = {}): BackupTarget {
+    return BackupTarget.s3({
+      bucket: this.name,
+      prefix: options.prefix,
+      scratchSize: options.scratchSize,
+      endpoint: this.store.endpoint,
+      region: this.store.region,
+      accessKeyId: this.store.accessKey,
+      secretAccessKey: this.store.secretKey,
+      server: { peer: this.store, port: MINIO_API_PORT },
+    });
   }
 }
 

@@ -9,6 +9,7 @@ import { fromSecret, SecretKeyValue } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import { contentHash, Workload } from '../workloads/workload';
 import type { AdminConnection, IBackupable } from '../backup/backupable';
+import { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
 import { ConnectionInfo } from './connection';
 import {
   checkMongoDatabaseName,
@@ -162,7 +163,9 @@ export class MongoDb extends StatefulStore implements IBackupable {
           MONGO_INITDB_ROOT_PASSWORD: fromSecret(props.credentials, keys.root),
         },
         readiness: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10 }),
-        liveness: Probe.exec(ping, { periodSeconds: 30, timeoutSeconds: 20, failureThreshold: 5 }),
+        // Liveness only asks whether mongod still accepts connections: a member busy with an
+        // initial sync or a heavy query answers ping slowly and must not be restarted for it.
+        liveness: Probe.tcp({ port: 'mongodb', periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }),
         startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
       },
       { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database' },
@@ -298,6 +301,11 @@ export class MongoDb extends StatefulStore implements IBackupable {
 
   public get store(): StatefulStore {
     return this;
+  }
+
+  /** Scheduled, verified backups of this replica set (and the Job that restores them). */
+  public backup(props: BackupScheduleProps): BackupSchedule {
+    return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
   }
 
   public adminConnection(): AdminConnection {

@@ -1,2 +1,8 @@
 // Observability: ServiceMonitors, PrometheusRules and Grafana dashboards generated from the model.
-export {};
+export * from './metrics-endpoint';
+export * from './workload-metrics';
+export * from './scrape-targets';
+export * from './alert-rules';
+export * from './system-alerts';
+export * from './dashboard-model';
+export * from './system-dashboard';

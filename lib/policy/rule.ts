@@ -82,3 +82,97 @@ export function selects(selector: Json | undefined, labels: Record<string, strin
   });
   return labelsMatch && expressionsMatch;
 }
+
+/**
+ * Finds the selectors that may select a set of labels without testing every selector.
+ * A selector with `matchLabels` only selects labels that carry all of its pairs, so it is
+ * filed under one of them: the one fewest other selectors use (for the library's
+ * selectors, the workload's `app.kubernetes.io/name` rather than the `instance` every
+ * workload of the namespace shares). Selectors without string `matchLabels` (empty, or
+ * expressions only) are always candidates. `candidates` returns a superset of the
+ * matches, in insertion order; the caller still checks each with `selects`. This keeps
+ * the rules linear in the objects of a folder instead of quadratic (every pod against
+ * every NetworkPolicy and PodDisruptionBudget).
+ */
+export class SelectorIndex<T> {
+  private readonly entries: Array<{ readonly order: number; readonly pairs: string[]; readonly item: T }> = [];
+  private index?: { readonly byPair: Map<string, Array<{ readonly order: number; readonly item: T }>>; readonly always: Array<{ readonly order: number; readonly item: T }> };
+
+  public add(selector: Json | undefined, item: T): void {
+    const pairs = Object.entries<unknown>(selector?.matchLabels ?? {})
+      .filter((pair): pair is [string, string] => typeof pair[1] === 'string')
+      .map(([k, v]) => pairKey(k, v));
+    this.entries.push({ order: this.entries.length, pairs, item });
+    this.index = undefined;
+  }
+
+  /** The items whose selectors may select `labels`, in the order they were added. */
+  public candidates(labels: Record<string, string>): T[] {
+    const { byPair, always } = (this.index ??= this.build());
+    const found = [...always];
+    for (const key of Object.keys(labels)) {
+      const value = labels[key];
+      if (typeof value !== 'string') continue;
+      const list = byPair.get(pairKey(key, value));
+      if (list) found.push(...list);
+    }
+    if (found.length > 1 && found.length !== always.length) found.sort((a, b) => a.order - b.order);
+    return found.map((e) => e.item);
+  }
+
+  private build() {
+    const uses = new Map<string, number>();
+    for (const e of this.entries) for (const pair of e.pairs) uses.set(pair, (uses.get(pair) ?? 0) + 1);
+    const byPair = new Map<string, Array<{ readonly order: number; readonly item: T }>>();
+    const always: Array<{ readonly order: number; readonly item: T }> = [];
+    for (const e of this.entries) {
+      if (e.pairs.length === 0) {
+        always.push(e);
+        continue;
+      }
+      let best = e.pairs[0];
+      for (const pair of e.pairs) if (uses.get(pair)! < uses.get(best)!) best = pair;
+      const list = byPair.get(best);
+      if (list) list.push(e);
+      else byPair.set(best, [e]);
+    }
+    return { byPair, always };
+  }
+}
+
+function pairKey(key: string, value: string): string {
+  return `${key.length}:${key}=${value}`;
+}
+
+/**
+ * The reverse of SelectorIndex: items filed by every label pair they carry, so that the
+ * items a selector may select are those filed under the least used of its `matchLabels`
+ * pairs. `candidates` returns a superset of the matches, in insertion order; check each
+ * with `selects`. (Every Service against every workload was quadratic.)
+ */
+export class LabelIndex<T> {
+  private readonly byPair = new Map<string, T[]>();
+  private readonly all: T[] = [];
+
+  public add(labels: Record<string, string>, item: T): void {
+    this.all.push(item);
+    for (const key of Object.keys(labels)) {
+      const value = labels[key];
+      if (typeof value !== 'string') continue;
+      const list = this.byPair.get(pairKey(key, value));
+      if (list) list.push(item);
+      else this.byPair.set(pairKey(key, value), [item]);
+    }
+  }
+
+  /** The items `selector` may select, in the order they were added. */
+  public candidates(selector: Json | undefined): readonly T[] {
+    let best: readonly T[] = this.all;
+    for (const [key, value] of Object.entries<unknown>(selector?.matchLabels ?? {})) {
+      if (typeof value !== 'string') continue;
+      const list = this.byPair.get(pairKey(key, value)) ?? [];
+      if (list.length < best.length) best = list;
+    }
+    return best;
+  }
+}

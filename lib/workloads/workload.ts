@@ -17,6 +17,8 @@ import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRA
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
 import type { EnvConvention, IConnectable } from '../data/connection';
+import type { MetricsOptions } from '../observability/metrics-endpoint';
+import { WorkloadMetrics } from '../observability/workload-metrics';
 
 /**
  * The pod model shared by every workload (services, workers, jobs, data stores).
@@ -58,6 +60,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   public readonly selectorLabels: Record<string, string>;
   /** Allowed network flows to and from this workload's pods. */
   public readonly connections: Connections;
+  /** Metrics Prometheus scrapes from this workload's pods (`exposeMetrics()`, exporter sidecars). */
+  public readonly metricsEndpoints: MetricsOptions[] = [];
   public readonly namespaceName: string;
   protected readonly volumes = new Map<string, Json>();
   protected readonly podAnnotations: Record<string, string> = {};
@@ -185,6 +189,20 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   public addSidecar(container: ContainerModel): void {
     if (!container.mounts.some((m) => m.mountPath === '/tmp')) container.mounts.push({ name: 'tmp', mountPath: '/tmp' });
     this.sidecars.push(container);
+    // The data-store convention: an exporter sidecar serves its metrics on a port named `metrics`.
+    if (container.ports.some((p) => p.name === 'metrics')) this.exposeMetrics({ port: 'metrics' });
+  }
+
+  /**
+   * Declares that the pods serve Prometheus metrics on a named port (the main container's
+   * or a sidecar's): a ServiceMonitor scrapes them, Prometheus may reach that port, and
+   * SystemAlerts / SystemDashboard cover them. A port that does not exist is a synth error.
+   * @example api.exposeMetrics({ port: 'http', path: '/metrics', interval: '30s' })
+   */
+  public exposeMetrics(options: MetricsOptions): void {
+    this.metricsEndpoints.push({ ...options });
+    // One Service + ServiceMonitor per workload, rendered from every declaration at synth time.
+    if (this.metricsEndpoints.length === 1) new WorkloadMetrics(this, 'metrics-monitor');
   }
 
   /** Adds an init container that runs before the main container starts. */
@@ -312,7 +330,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 function architectureKind(role: string): ArchitectureNodeKind {
   if (role === 'web-service') return 'service';
   if (role === 'worker') return 'worker';
-  if (['migration', 'scheduled-task', 'backup', 'initialization'].includes(role)) return 'job';
+  if (role === 'backup' || role === 'restore') return 'backup';
+  if (['migration', 'scheduled-task', 'initialization'].includes(role)) return 'job';
   return 'store';
 }
 

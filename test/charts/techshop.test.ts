@@ -3,7 +3,7 @@ import { TechShopChart } from '../../charts/techshop';
 import { ENVIRONMENTS } from '../../charts';
 import { NamespaceBudget } from '../../lib';
 import { errorsOf, UNUSED_OUTDIR } from '../support/synth';
-import { find, kinds, mainContainer, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, systemObjects } from './support';
 
 describe('TechShop Cloud (seeds/002)', () => {
   const prod = systemObjects('techshop', 'prod');
@@ -70,19 +70,81 @@ describe('TechShop Cloud (seeds/002)', () => {
     expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
   });
 
-  test('defect fixed: the seed\'s ResourceQuota cannot admit the app at its HPA maximum, which is a synth error', () => {
-    // The seed: requests.cpu 4, limits.cpu 8, requests.memory 8Gi, limits.memory 16Gi, pods 20.
+  /** techshop-prod with its generated budget replaced by an explicit quota; the synth errors. */
+  const withQuota = (quota: Record<string, string>): string[] => {
     const app = new App({ outdir: UNUSED_OUTDIR });
     const chart = new TechShopChart(app, ENVIRONMENTS.prod);
-    const budget = chart.node.findChild('budget') as NamespaceBudget;
-    chart.node.tryRemoveChild('budget');
-    new NamespaceBudget(chart, 'seed-budget', { quota: { 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', pods: '20' } });
-    expect(budget).toBeDefined();
-    expect(errorsOf(app)).toEqual([expect.stringMatching(/\[techshop-prod\/seed-budget\] quota: cannot admit the stack at maximum scale/)]);
+    expect(chart.node.tryRemoveChild('budget')).toBe(true);
+    new NamespaceBudget(chart, 'seed-budget', { quota });
+    return errorsOf(app);
+  };
+  const SEED_QUOTA = { 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', pods: '20' };
+
+  test('an explicit quota smaller than the stack is a synth error naming the budget and the shortfall', () => {
+    const errors = withQuota({ ...SEED_QUOTA, 'requests.cpu': '100', 'limits.cpu': '100', 'requests.memory': '100Gi', 'limits.memory': '100Gi', pods: '5' });
+    expect(errors).toEqual([expect.stringMatching(/^\[techshop-prod\/seed-budget\] quota: cannot admit the stack at maximum scale .*: pods: 5 < \d+ needed/)]);
+  });
+
+  test('defect fixed: the seed\'s ResourceQuota cannot admit the stack at maximum scale (cpu)', () => {
+    // The stack in prod at maximum scale, per pod (requests / limits) x pods:
+    //   app       250m / 500m   x 13 (HPA max 10, rolling-update surge 25 % -> 3)  = 3250m / 6500m
+    //   mongodb   510m / 1200m  x 3  (mongod 500m/1, exporter 10m/200m)           = 1530m / 3600m
+    //   redis     110m / 600m   x 1  (redis 100m/500m, exporter 10m/100m)          =  110m /  600m
+    //   minio     100m / 500m   x 1                                                 =  100m /  500m
+    //   mongodb-init Job 50m / 500m, minio-buckets Job 10m / 200m, once each      =   60m /  700m
+    //   mongodb-backup (dump 100m/1 then upload 50m/500m) and mongodb-restore, once each
+    //   total requests.cpu well above the seed's 4; limits.cpu well above the seed's 8.
+    const errors = withQuota(SEED_QUOTA);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^\[techshop-prod\/seed-budget\] quota: cannot admit the stack at maximum scale/);
+    expect(errors[0]).toMatch(/requests\.cpu: 4 < \d+m needed/);
+    expect(errors[0]).toMatch(/limits\.cpu: 8 < \d+m needed/);
   });
 
   test('the generated quota admits the stack at maximum scale', () => {
     expect(find(prod, 'ResourceQuota', 'stack').spec.hard.pods).toBeDefined();
+  });
+
+  test('defect fixed: MongoDB is a 3-member replica set (--replSet, keyfile, headless Service), initiated by a Job', () => {
+    const mongo = find(prod, 'StatefulSet', 'mongodb');
+    expect(mongo.spec).toMatchObject({ replicas: 3, serviceName: 'mongodb-headless', podManagementPolicy: 'Parallel' });
+    const mongod = mainContainer(mongo);
+    expect(mongod.image).toMatch(/^mongo:8\.0\.\d+$/);
+    expect(mongod.args).toEqual(expect.arrayContaining(['--replSet', 'rs0', '--keyFile', '/var/run/mongo-keyfile/keyfile', '--bind_ip_all']));
+    expect(find(prod, 'Service', 'mongodb-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(mongo.spec.template.spec.volumes).toContainEqual(expect.objectContaining({ name: 'keyfile-secret', secret: expect.objectContaining({ secretName: 'mongodb-credentials', defaultMode: 0o400 }) }));
+    expect(mongo.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
+    expect(mongod.resources).toMatchObject({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } });
+    expect(find(prod, 'PodDisruptionBudget', 'mongodb').spec.maxUnavailable).toBe(1);
+    const jobs = kinds(prod, 'Job').filter((j) => j.metadata.name.startsWith('mongodb-init-'));
+    expect(jobs).toHaveLength(1);
+    const members = [0, 1, 2].map((i) => `mongodb-${i}.mongodb-headless.techshop-prod.svc:27017`).join(',');
+    expect(envOf(mainContainer(jobs[0])).MONGO_MEMBERS).toEqual({ name: 'MONGO_MEMBERS', value: members });
+  });
+
+  test('the app reads MONGODB_URI (every member, replicaSet=rs0, its own user; password by reference) and S3 settings for MinIO', () => {
+    const env = envOf(mainContainer(app));
+    const members = [0, 1, 2].map((i) => `mongodb-${i}.mongodb-headless.techshop-prod.svc:27017`).join(',');
+    expect(env.MONGODB_URI).toEqual({ name: 'MONGODB_URI', value: `mongodb://techshop:$(MONGODB_URI_PASSWORD)@${members}/techshop?replicaSet=rs0&authSource=techshop` });
+    expect(env.MONGODB_URI_PASSWORD).toEqual({ name: 'MONGODB_URI_PASSWORD', valueFrom: { secretKeyRef: { name: 'mongodb-credentials', key: 'password' } } });
+    expect(env.S3_ENDPOINT).toEqual({ name: 'S3_ENDPOINT', value: 'http://minio.techshop-prod.svc:9000' });
+    expect(env.S3_BUCKET).toEqual({ name: 'S3_BUCKET', value: 'uploads' });
+    expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'minio-credentials', key: 'root-password' } } });
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-redis', 'wait-for-mongodb', 'wait-for-minio']);
+    const egress = find(prod, 'NetworkPolicy', 'app').spec.egress.map((rule: any) => [rule.to[0].podSelector.matchLabels['app.kubernetes.io/name'], rule.ports[0].port]);
+    expect(egress).toEqual(expect.arrayContaining([['mongodb', 27017], ['minio', 9000], ['redis', 6379]]));
+  });
+
+  test('MinIO: one server, buckets uploads (versioned) and backups (expiring after the retention) created by a Job', () => {
+    const minio = find(prod, 'StatefulSet', 'minio');
+    expect(mainContainer(minio).args).toEqual(['server', '/data', '--address', ':9000', '--console-address', ':9001']);
+    const jobs = kinds(prod, 'Job').filter((j) => j.metadata.name.startsWith('minio-buckets-'));
+    expect(jobs).toHaveLength(1);
+    const script: string = mainContainer(jobs[0]).command[2];
+    expect(script).toContain('mc mb --ignore-existing store/uploads\nmc version enable store/uploads');
+    expect(script).toContain('mc mb --ignore-existing store/backups');
+    // A backstop: the backup Job's own retention (14 backups, 30 days) applies first.
+    expect(script).toContain('"Expiration":{"Days":60}');
   });
 
   test('dev differs as the seed\'s values files say: 1 replica, small resources, 1Gi Redis, no ingress', () => {
@@ -90,6 +152,10 @@ describe('TechShop Cloud (seeds/002)', () => {
     expect(mainContainer(find(dev, 'Deployment', 'app')).resources.limits).toMatchObject({ cpu: '200m', memory: '256Mi' });
     expect(find(dev, 'StatefulSet', 'redis').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');
     expect(find(prod, 'StatefulSet', 'redis').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('5Gi');
+    const mongo = find(dev, 'StatefulSet', 'mongodb');
+    expect(mongo.spec.replicas).toBe(1);
+    expect(mongo.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');
+    expect(kinds(dev, 'PodDisruptionBudget').map((p) => p.metadata.name)).not.toContain('mongodb');
     expect(kinds(dev, 'Ingress')).toEqual([]);
     expect(kinds(dev, 'HorizontalPodAutoscaler')).toEqual([]);
   });

@@ -84,10 +84,11 @@ describe('MongoDb', () => {
     ]);
   });
 
-  test('probes: mongosh ping (no authentication needed); liveness slower than readiness; a startup probe', () => {
+  test('probes: mongosh ping (no authentication needed) for readiness and startup; liveness only on the port, slower (kube-score: never the same probe)', () => {
     const ping = ['mongosh', '--host', '127.0.0.1', '--port', '27017', '--quiet', '--norc', '--eval', 'db.adminCommand("ping")'];
     expect(mongod.readinessProbe).toMatchObject({ exec: { command: ping }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3 });
-    expect(mongod.livenessProbe).toMatchObject({ exec: { command: ping }, periodSeconds: 30, timeoutSeconds: 20, failureThreshold: 5 });
+    expect(mongod.livenessProbe).toMatchObject({ tcpSocket: { port: 'mongodb' }, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 });
+    expect(mongod.livenessProbe.exec).toBeUndefined();
     expect(mongod.startupProbe).toMatchObject({ exec: { command: ping }, periodSeconds: 10, failureThreshold: 60 });
     const patience = (p: any) => p.periodSeconds * p.failureThreshold;
     expect(patience(mongod.livenessProbe)).toBeGreaterThan(patience(mongod.readinessProbe));

@@ -54,7 +54,14 @@ describe('Redis', () => {
     const apiPolicy = objectOf(app, 'NetworkPolicy', 'api');
     expect(apiPolicy.spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: cache.selectorLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] }]);
     const cachePolicy = objectOf(app, 'NetworkPolicy', 'cache');
-    expect(cachePolicy.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: api.selectorLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] }]);
+    expect(cachePolicy.spec.ingress).toEqual([
+      // The exporter (exporter: true) is scraped: Prometheus reaches its port only.
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        ports: [{ port: 9121, protocol: 'TCP' }],
+      },
+      { from: [{ podSelector: { matchLabels: api.selectorLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] },
+    ]);
     const init = objectOf(app, 'Deployment', 'api').spec.template.spec.initContainers[0];
     expect(init.name).toBe('wait-for-cache');
     expect(init.image).toBe(redis.image);

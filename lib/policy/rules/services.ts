@@ -1,4 +1,4 @@
-import { describe, Json, PolicyRule, podOf, selects, Violation } from '../rule';
+import { describe, Json, LabelIndex, PolicyRule, podOf, selects, Violation } from '../rule';
 
 function workloads(objects: readonly { object: Json }[]) {
   return objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.object.kind));
@@ -14,10 +14,16 @@ export const servicesSelectOneWorkload: PolicyRule = {
   fix: 'Make selectors unique per workload (the library selects by app.kubernetes.io/name and instance) and target declared port names.',
   check({ objects }) {
     const out: Violation[] = [];
+    let index: LabelIndex<{ readonly object: Json }> | undefined;
     for (const object of objects.filter((o) => o.object.kind === 'Service')) {
       const spec = object.object.spec ?? {};
       if (!spec.selector) continue; // selector-less Services point at manual Endpoints
-      const matched = workloads(objects).filter((w) => selects({ matchLabels: spec.selector }, podOf(w.object)!.labels));
+      const selector = { matchLabels: spec.selector };
+      if (!index) {
+        index = new LabelIndex();
+        for (const w of workloads(objects)) index.add(podOf(w.object)!.labels, w);
+      }
+      const matched = index.candidates(selector).filter((w) => selects(selector, podOf(w.object)!.labels));
       if (matched.length !== 1) {
         out.push({ object, message: `${describe(object.object)} selects ${matched.length} workloads${matched.length ? ` (${matched.map((m) => describe(m.object)).join(', ')})` : ''}; it must select exactly one` });
         continue;

@@ -1,0 +1,59 @@
+import { ARGOCD_NAMESPACE } from '../gitops/argocd-applications';
+import { Architecture } from '../gitops/architecture';
+import type { BackupSchedule } from './backup-schedule';
+import { ENGINE_COMMANDS } from './engine-commands';
+
+/**
+ * The "Backups and restore" part of a system README for one store: what is backed up,
+ * where and how long, and the exact commands that restore it. Generated from the same
+ * construct that writes the CronJob and the restore Job, so it names their real objects.
+ */
+export function restoreRunbook(backup: BackupSchedule): string {
+  const store = backup.store.store;
+  const chart = backup.chart;
+  const ns = chart.namespaceName;
+  const env = chart.environment.name;
+  const restoreName = backup.restoreJob.name;
+  const restoreFile = `dist/${env}/${chart.system}/restore/job-${restoreName}.yaml`;
+  const engine = ENGINE_COMMANDS[backup.store.backupEngine];
+  const target = backup.target;
+  const where =
+    target.kind === 'volume'
+      ? `the volume claim \`${store.name}-backups\` (${target.volume.size}; Argo CD never prunes it)`
+      : `\`s3://${target.s3.bucket}/${target.s3.prefix ?? `${ns}/${store.name}`}/\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`;
+  const writers = Architecture.of(chart)
+    .allEdges.filter((e) => e.to === store.name && e.from !== backup.name && e.from !== restoreName)
+    .map((e) => e.from)
+    .filter((name, i, all) => all.indexOf(name) === i)
+    .sort();
+  const list =
+    target.kind === 'volume'
+      ? `kubectl -n ${ns} logs -l app.kubernetes.io/name=${backup.name} --tail=-1 | grep ': verified'`
+      : `aws s3 ls s3://${target.s3.bucket}/${target.s3.prefix ?? `${ns}/${store.name}`}/${target.s3.endpoint ? ` --endpoint-url ${target.s3.endpoint}  # an in-cluster endpoint: run it in a pod of ${ns} or through kubectl port-forward` : ''}`;
+  return [
+    `### ${store.name} (${backup.store.backupEngine})`,
+    '',
+    `- **Schedule**: \`${backup.effectiveSchedule}\` (${backup.backupTimeZone ?? 'UTC'}), CronJob \`${backup.name}\`; a failed run, or no successful run for longer than the schedule's period, raises an alert.`,
+    `- **Where**: ${where}, one folder per backup named by its UTC start time (e.g. \`20261125T020000Z\`) with the dump and \`SHA256SUMS\`.`,
+    `- **Kept**: the newest ${backup.keep}, none older than ${backup.maxAgeDays} days (the newest is always kept). A backup is kept only after the engine's own tools read it back.`,
+    `- **A restore**: ${engine.restoreSemantics}.`,
+    '',
+    'To restore:',
+    '',
+    '```sh',
+    `# 1. Stop Argo CD from undoing the next step, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
+    `kubectl -n ${ARGOCD_NAMESPACE} patch application ${chart.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
+    ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
+    '# 2. Choose the backup: a name from this list, or `latest`.',
+    list,
+    `# 3. Run the restore Job with that name (it checks the checksums and the dump before touching ${store.name}).`,
+    `kubectl -n ${ns} delete job ${restoreName} --ignore-not-found`,
+    `kubectl set env --local -f ${restoreFile} BACKUP_ID=<name> -o yaml | kubectl -n ${ns} create -f -`,
+    `kubectl -n ${ns} wait --for=condition=complete job/${restoreName} --timeout=4h`,
+    `kubectl -n ${ns} logs job/${restoreName} --all-containers`,
+    '# 4. Check the data, then give the system back to Argo CD: the Application from Git turns',
+    '#    automated sync back on, and the sync restores the replicas.',
+    `kubectl apply --server-side -k dist/${env}/argocd`,
+    '```',
+  ].join('\n');
+}

@@ -1,0 +1,193 @@
+/**
+ * The PromQL of the system alerts, as plain data: SystemAlerts renders it into a
+ * PrometheusRule, and the promtool unit tests feed series to the same rules.
+ *
+ * Metric sources (what the cluster must run): the applications' own HTTP metrics
+ * (`http_requests_total` with a status label, `http_request_duration_seconds` histogram),
+ * cAdvisor through the kubelet (`container_*`), the kubelet's volume stats
+ * (`kubelet_volume_stats_*`) and kube-state-metrics (`kube_*`).
+ */
+
+export type AlertSeverity = 'critical' | 'warning';
+
+/** One alerting rule. */
+export interface AlertRule {
+  /** Alert name, unique in the system: letters, digits and '_', e.g. `QueueBacklogHigh`. */
+  readonly name: string;
+  /** PromQL; it should select only the system's namespace. */
+  readonly expr: string;
+  /** `critical` needs someone now, `warning` during working hours; mapped to the environment's labels. */
+  readonly severity: AlertSeverity;
+  /** How long the condition must hold. @default - the alerts' `for` */
+  readonly for?: string;
+  /** One line, may use Prometheus templates (`{{ $labels.pod }}`). */
+  readonly summary: string;
+  /** What it means and what to do. @default - none */
+  readonly description?: string;
+}
+
+/** A CronJob whose runs must succeed at least once per period (backups). */
+export interface CronJobWatch {
+  readonly name: string;
+  /** How often it is scheduled, in seconds (86400 for a daily backup). */
+  readonly periodSeconds: number;
+  /** Slack for the run's own duration and a late start. @default 3600 */
+  readonly graceSeconds?: number;
+}
+
+/** Thresholds with defaults applied, and where the rules look. */
+export interface AlertModel {
+  readonly namespace: string;
+  /** Jobs with HTTP request metrics; no HTTP rules when empty. */
+  readonly httpJobs: readonly string[];
+  readonly statusLabel: string;
+  readonly rateWindow: string;
+  readonly errorRatio: number;
+  readonly clientErrorRatio?: number;
+  readonly latencyP95Seconds: number;
+  readonly cpuPercent: number;
+  readonly memoryPercent: number;
+  readonly diskPercent: number;
+  readonly restartsPerHour: number;
+  readonly cronJobs: readonly CronJobWatch[];
+}
+
+export interface AlertGroup {
+  readonly name: string;
+  readonly rules: readonly AlertRule[];
+}
+
+export const DEFAULT_GRACE_SECONDS = 3600;
+
+/** The built-in rule groups of a system, in a stable order. */
+export function systemAlertGroups(m: AlertModel): AlertGroup[] {
+  const ns = `namespace="${m.namespace}"`;
+  const groups: AlertGroup[] = [];
+  if (m.httpJobs.length > 0) {
+    const jobs = `job=~"${[...m.httpJobs].join('|')}"`;
+    const requests = (status?: string) => `sum by (namespace, job) (rate(http_requests_total{${ns},${jobs}${status ? `,${m.statusLabel}=~"${status}"` : ''}}[${m.rateWindow}]))`;
+    const rules: AlertRule[] = [
+      {
+        name: 'HttpErrorRatioHigh',
+        expr: `${requests('5..')} / ${requests()} > ${m.errorRatio}`,
+        severity: 'critical',
+        summary: '{{ $labels.job }} answers {{ $value | humanizePercentage }} of requests with 5xx',
+        description: `More than ${percent(m.errorRatio)} of the requests to {{ $labels.job }} in {{ $labels.namespace }} failed with a server error over ${m.rateWindow}.`,
+      },
+    ];
+    if (m.clientErrorRatio !== undefined) {
+      rules.push({
+        name: 'HttpClientErrorRatioHigh',
+        expr: `${requests('4..')} / ${requests()} > ${m.clientErrorRatio}`,
+        severity: 'warning',
+        summary: '{{ $labels.job }} answers {{ $value | humanizePercentage }} of requests with 4xx',
+        description: `More than ${percent(m.clientErrorRatio)} of the requests to {{ $labels.job }} were rejected as client errors over ${m.rateWindow}: a broken client, a changed API or an attack.`,
+      });
+    }
+    rules.push({
+      name: 'HttpLatencyP95High',
+      expr: `histogram_quantile(0.95, sum by (namespace, job, le) (rate(http_request_duration_seconds_bucket{${ns},${jobs}}[${m.rateWindow}]))) > ${m.latencyP95Seconds}`,
+      severity: 'warning',
+      summary: '{{ $labels.job }} p95 latency is {{ $value | humanizeDuration }}',
+      description: `The 95th percentile of request durations of {{ $labels.job }} is above ${m.latencyP95Seconds * 1000} ms over ${m.rateWindow}.`,
+    });
+    groups.push({ name: 'http', rules });
+  }
+
+  const byContainer = 'sum by (namespace, pod, container)';
+  const limit = (resource: string) => `${byContainer} (kube_pod_container_resource_limits{${ns},resource="${resource}"})`;
+  groups.push({
+    name: 'resources',
+    rules: [
+      {
+        name: 'ContainerCpuNearLimit',
+        expr: `${byContainer} (rate(container_cpu_usage_seconds_total{${ns},container!=""}[${m.rateWindow}])) / ${limit('cpu')} > ${m.cpuPercent / 100}`,
+        severity: 'warning',
+        summary: '{{ $labels.pod }}/{{ $labels.container }} uses {{ $value | humanizePercentage }} of its CPU limit',
+        description: `Above ${m.cpuPercent} % of the CPU limit: the container is throttled. Raise the limit or scale out.`,
+      },
+      {
+        name: 'ContainerMemoryNearLimit',
+        expr: `${byContainer} (container_memory_working_set_bytes{${ns},container!=""}) / ${limit('memory')} > ${m.memoryPercent / 100}`,
+        severity: 'warning',
+        summary: '{{ $labels.pod }}/{{ $labels.container }} uses {{ $value | humanizePercentage }} of its memory limit',
+        description: `Above ${m.memoryPercent} % of the memory limit: the container is close to being OOM-killed.`,
+      },
+      {
+        name: 'PersistentVolumeFillingUp',
+        expr: `max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_used_bytes{${ns}}) / max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes{${ns}}) > ${m.diskPercent / 100}`,
+        severity: 'critical',
+        summary: 'Volume {{ $labels.persistentvolumeclaim }} is {{ $value | humanizePercentage }} full',
+        description: `Above ${m.diskPercent} % of its capacity: expand the claim before the store stops writing.`,
+      },
+      {
+        name: 'ContainerRestarting',
+        expr: `increase(kube_pod_container_status_restarts_total{${ns}}[1h]) > ${m.restartsPerHour}`,
+        severity: 'warning',
+        summary: '{{ $labels.pod }}/{{ $labels.container }} restarted {{ $value | printf "%.0f" }} times in an hour',
+        description: `More than ${m.restartsPerHour} restarts in the last hour: check its logs (kubectl logs --previous) and events.`,
+      },
+    ],
+  });
+
+  groups.push({
+    name: 'availability',
+    rules: [
+      {
+        name: 'DeploymentReplicasUnavailable',
+        expr: `max by (namespace, deployment) (kube_deployment_status_replicas_unavailable{${ns}}) > 0`,
+        severity: 'critical',
+        summary: 'Deployment {{ $labels.deployment }} has {{ $value }} unavailable replica(s)',
+        description: 'Pods of the Deployment are not available: failing readiness, crash-looping or unschedulable.',
+      },
+      {
+        name: 'StatefulSetReplicasNotReady',
+        expr: `max by (namespace, statefulset) (kube_statefulset_replicas{${ns}}) - max by (namespace, statefulset) (kube_statefulset_status_replicas_ready{${ns}}) > 0`,
+        severity: 'critical',
+        summary: 'StatefulSet {{ $labels.statefulset }} has {{ $value }} member(s) not ready',
+        description: 'Members of the data store are not ready: it runs degraded or not at all.',
+      },
+    ],
+  });
+
+  if (m.cronJobs.length > 0) {
+    const names = `owner_name=~"${m.cronJobs.map((c) => c.name).join('|')}"`;
+    const failed =
+      `max by (namespace, cronjob) (label_replace(kube_job_status_failed{${ns}} * on (namespace, job_name) group_left (owner_name) ` +
+      `kube_job_owner{${ns},owner_kind="CronJob",${names}}, "cronjob", "$1", "owner_name", "(.+)")) > 0`;
+    const stale = m.cronJobs.map((c) => {
+      const limitSeconds = c.periodSeconds + (c.graceSeconds ?? DEFAULT_GRACE_SECONDS);
+      const cronjob = `{${ns},cronjob="${c.name}"}`;
+      // Never succeeded yet: measured from the CronJob's creation instead.
+      return (
+        `(time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time${cronjob}) > ${limitSeconds})` +
+        ` or (time() - max by (namespace, cronjob) (kube_cronjob_created${cronjob}) > ${limitSeconds}` +
+        ` unless on (namespace, cronjob) kube_cronjob_status_last_successful_time${cronjob})`
+      );
+    });
+    groups.push({
+      name: 'backups',
+      rules: [
+        {
+          name: 'BackupJobFailed',
+          expr: failed,
+          severity: 'critical',
+          summary: 'A run of CronJob {{ $labels.cronjob }} failed',
+          description: 'A Job of the backup CronJob failed; the alert clears when the failed Job is deleted (kubectl delete job) or ages out of failedJobsHistoryLimit.',
+        },
+        {
+          name: 'BackupNotSuccessful',
+          expr: stale.join(' or '),
+          severity: 'critical',
+          summary: 'CronJob {{ $labels.cronjob }} has not succeeded for {{ $value | humanizeDuration }}',
+          description: 'No successful run for longer than its period plus grace: the latest backup is older than the schedule promises.',
+        },
+      ],
+    });
+  }
+  return groups;
+}
+
+function percent(ratio: number): string {
+  return `${Math.round(ratio * 10000) / 100} %`;
+}

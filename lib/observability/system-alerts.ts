@@ -1,0 +1,214 @@
+import { Construct, IConstruct } from 'constructs';
+import {
+  PrometheusRule,
+  PrometheusRuleSpec,
+  PrometheusRuleSpecGroups,
+  PrometheusRuleSpecGroupsRulesExpr,
+} from '../../imports/prometheusrules-monitoring.coreos.com';
+import { checkDnsLabel } from '../core/naming';
+import { SystemChart } from '../core/system-chart';
+import { addCheck, ValidationReport } from '../core/validation';
+import { AlertGroup, AlertModel, AlertRule, CronJobWatch, DEFAULT_GRACE_SECONDS, systemAlertGroups } from './alert-rules';
+import { checkDuration } from './metrics-endpoint';
+import { scrapeTargetsOf } from './scrape-targets';
+import { lazy } from './workload-metrics';
+
+export interface SystemAlertsProps {
+  /** Ratio (0 to 1) of requests answered 5xx above which `HttpErrorRatioHigh` fires. @default 0.05 */
+  readonly errorRatio?: number;
+  /** Ratio (0 to 1) of requests answered 4xx above which `HttpClientErrorRatioHigh` fires. @default - no 4xx alert (clients cause most 4xx) */
+  readonly clientErrorRatio?: number;
+  /** 95th-percentile request duration, in seconds, above which `HttpLatencyP95High` fires. @default 0.5 */
+  readonly latencyP95Seconds?: number;
+  /** CPU use of a container, in percent of its limit (1 to 100). @default 90 */
+  readonly cpuPercent?: number;
+  /** Memory working set of a container, in percent of its limit (1 to 100). @default 90 */
+  readonly memoryPercent?: number;
+  /** Used space of a persistent volume, in percent of its capacity (1 to 100). @default 85 */
+  readonly diskPercent?: number;
+  /** Restarts of one container in an hour above which `ContainerRestarting` fires. @default 3 */
+  readonly restartsPerHour?: number;
+  /** Window of the rates. @default '5m' */
+  readonly rateWindow?: string;
+  /** How long a condition must hold before an alert fires. @default - the environment's `monitoring.alertFor` */
+  readonly for?: string;
+  /** Label of `http_requests_total` holding the status code (`code` for some client libraries). @default 'status' */
+  readonly statusLabel?: string;
+  /** Jobs (workload names) with HTTP request metrics. @default - every WebService whose own container serves metrics (`exposeMetrics`) */
+  readonly httpJobs?: readonly string[];
+}
+
+/** The CronJobs to watch, per system, whichever is created first: the alerts or the backups. */
+const WATCHES = new WeakMap<IConstruct, CronJobWatch[]>();
+
+const ALERT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The system's alerts as one PrometheusRule (`monitoring.coreos.com/v1`), every
+ * expression restricted to the system's namespace: HTTP error ratio and p95 latency of
+ * the web services that expose metrics, CPU and memory against limits, volume usage,
+ * restarts, unavailable replicas and, for the CronJobs given to `watchCronJob` (backups),
+ * failed runs and runs not successful for longer than their period. Severity labels and
+ * `for` come from the environment (`monitoring`), so dev does not page anyone.
+ *
+ * @example
+ * const alerts = new SystemAlerts(this, 'alerts', { errorRatio: 0.01, latencyP95Seconds: 0.2 });
+ * alerts.watchCronJob('db-backup', 86_400);
+ */
+export class SystemAlerts extends Construct {
+  /** The chart's first SystemAlerts, if any. */
+  public static of(scope: IConstruct): SystemAlerts | undefined {
+    return SystemChart.of(scope).node.findAll().find((c): c is SystemAlerts => c instanceof SystemAlerts);
+  }
+
+  /**
+   * Watches a CronJob of the system whether or not its SystemAlerts exists yet (for
+   * constructs, like backups, that may be declared before the alerts). Without any
+   * SystemAlerts in the system, nothing is rendered.
+   */
+  public static watchCronJob(scope: IConstruct, name: string, periodSeconds: number, options: { readonly graceSeconds?: number } = {}): void {
+    const chart = SystemChart.of(scope);
+    const list = WATCHES.get(chart) ?? [];
+    list.push({ name, periodSeconds, graceSeconds: options.graceSeconds });
+    WATCHES.set(chart, list);
+  }
+
+  public readonly chart: SystemChart;
+  /** The PrometheusRule object. */
+  public readonly resource: PrometheusRule;
+  private readonly props: SystemAlertsProps;
+  private readonly custom: AlertRule[] = [];
+
+  constructor(scope: Construct, id: string, props: SystemAlertsProps = {}) {
+    super(scope, id);
+    this.chart = SystemChart.of(this);
+    this.props = props;
+    const monitoring = this.chart.environment.monitoring;
+    this.resource = new PrometheusRule(this, 'resource', {
+      metadata: { name: id, labels: { ...monitoring.ruleLabels } },
+      spec: lazy<PrometheusRuleSpec>(() => ({ groups: this.groups().map((g) => this.renderGroup(g)) })),
+    });
+    addCheck(this, (report) => this.validate(report));
+  }
+
+  /**
+   * Alerts when CronJob `name` has a failed run, or has not succeeded for longer than
+   * `periodSeconds` plus `graceSeconds` (default one hour, for the run itself).
+   * @example alerts.watchCronJob('db-backup', 24 * 3600)
+   */
+  public watchCronJob(name: string, periodSeconds: number, options: { readonly graceSeconds?: number } = {}): void {
+    SystemAlerts.watchCronJob(this, name, periodSeconds, options);
+  }
+
+  /** Adds an alert of the system's own (e.g. a queue backlog). Its name must be unique in the system. */
+  public addAlert(rule: AlertRule): void {
+    this.custom.push(rule);
+  }
+
+  /** The thresholds with defaults applied, and the jobs and CronJobs covered. */
+  public model(): AlertModel {
+    const p = this.props;
+    return {
+      namespace: this.chart.namespaceName,
+      httpJobs: p.httpJobs ?? scrapeTargetsOf(this.chart).filter((t) => t.http).map((t) => t.job),
+      statusLabel: p.statusLabel ?? 'status',
+      rateWindow: p.rateWindow ?? '5m',
+      errorRatio: p.errorRatio ?? 0.05,
+      clientErrorRatio: p.clientErrorRatio,
+      latencyP95Seconds: p.latencyP95Seconds ?? 0.5,
+      cpuPercent: p.cpuPercent ?? 90,
+      memoryPercent: p.memoryPercent ?? 90,
+      diskPercent: p.diskPercent ?? 85,
+      restartsPerHour: p.restartsPerHour ?? 3,
+      cronJobs: [...(WATCHES.get(this.chart) ?? [])],
+    };
+  }
+
+  /** Every rule group, built-in and custom, as rendered. */
+  public groups(): AlertGroup[] {
+    const groups = systemAlertGroups(this.model());
+    if (this.custom.length > 0) groups.push({ name: 'custom', rules: [...this.custom] });
+    return groups;
+  }
+
+  /** Every alert name, in rendering order. */
+  public alertNames(): string[] {
+    return this.groups().flatMap((g) => g.rules.map((r) => r.name));
+  }
+
+  private renderGroup(group: AlertGroup): PrometheusRuleSpecGroups {
+    const monitoring = this.chart.environment.monitoring;
+    const forDuration = this.props.for ?? monitoring.alertFor;
+    return {
+      // Group names are global in Prometheus: qualified by the namespace.
+      name: `${this.chart.namespaceName}.${this.node.id}.${group.name}`,
+      rules: group.rules.map((r) => ({
+        alert: r.name,
+        expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
+        for: r.for ?? forDuration,
+        labels: { severity: monitoring.severities[r.severity], system: this.chart.system, environment: this.chart.environment.name },
+        annotations: { summary: r.summary, ...(r.description ? { description: r.description } : {}) },
+      })),
+    };
+  }
+
+  private validate(report: ValidationReport): void {
+    const p = this.props;
+    for (const field of ['errorRatio', 'clientErrorRatio'] as const) {
+      const v = p[field];
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 1)) report.error(field, `${v} must be a ratio from 0 to 1 (0.01 is 1 %)`);
+    }
+    for (const field of ['cpuPercent', 'memoryPercent', 'diskPercent'] as const) {
+      const v = p[field];
+      if (v !== undefined && !(Number.isFinite(v) && v > 0 && v <= 100)) report.error(field, `${v} must be a percent greater than 0 and at most 100`);
+    }
+    if (p.latencyP95Seconds !== undefined && !(Number.isFinite(p.latencyP95Seconds) && p.latencyP95Seconds > 0)) {
+      report.error('latencyP95Seconds', `${p.latencyP95Seconds} must be a number of seconds greater than 0 (0.2 is 200 ms)`);
+    }
+    if (p.restartsPerHour !== undefined && !(Number.isInteger(p.restartsPerHour) && p.restartsPerHour >= 0)) {
+      report.error('restartsPerHour', `${p.restartsPerHour} must be a whole number, 0 or more`);
+    }
+    for (const [field, value] of [['rateWindow', p.rateWindow], ['for', p.for]] as const) {
+      const problem = value === undefined ? undefined : checkDuration(value, field === 'for');
+      if (problem) report.error(field, problem);
+    }
+    if (p.statusLabel !== undefined && !ALERT_NAME.test(p.statusLabel)) report.error('statusLabel', `'${p.statusLabel}' is not a Prometheus label name`);
+
+    const watched = new Set<string>();
+    for (const c of WATCHES.get(this.chart) ?? []) {
+      const field = `watchCronJob(${c.name})`;
+      const reason = checkDnsLabel(c.name, 52);
+      if (reason) report.error(field, `CronJob name '${c.name}' ${reason}`);
+      if (watched.has(c.name)) report.error(field, `CronJob '${c.name}' is watched twice`);
+      watched.add(c.name);
+      if (!(Number.isInteger(c.periodSeconds) && c.periodSeconds > 0)) report.error(`${field}.periodSeconds`, `${c.periodSeconds} must be a whole number of seconds greater than 0`);
+      const grace = c.graceSeconds ?? DEFAULT_GRACE_SECONDS;
+      if (!(Number.isInteger(grace) && grace >= 0)) report.error(`${field}.graceSeconds`, `${grace} must be a whole number of seconds, 0 or more`);
+    }
+
+    this.custom.forEach((r, i) => {
+      const field = `addAlert[${i}]`;
+      if (!ALERT_NAME.test(r.name)) report.error(`${field}.name`, `'${r.name}' must be letters, digits and '_', not starting with a digit`);
+      if (!r.expr || r.expr.trim() === '') report.error(`${field}.expr`, 'must not be empty');
+      else if (!r.expr.includes(`namespace="${this.chart.namespaceName}"`)) {
+        report.error(`${field}.expr`, `must select the system's namespace (namespace="${this.chart.namespaceName}"): alerts are scoped to their system`);
+      }
+      if (!['critical', 'warning'].includes(r.severity)) report.error(`${field}.severity`, `'${r.severity}' must be critical or warning`);
+      const problem = r.for === undefined ? undefined : checkDuration(r.for, true);
+      if (problem) report.error(`${field}.for`, problem);
+    });
+
+    // Alert names are unique across every SystemAlerts of the system.
+    const earlier = new Set<string>();
+    for (const other of this.chart.node.findAll()) {
+      if (other === this) break;
+      if (other instanceof SystemAlerts) other.alertNames().forEach((n) => earlier.add(n));
+    }
+    const own = new Set<string>();
+    for (const name of this.alertNames()) {
+      if (own.has(name)) report.error('alerts', `'${name}' is defined twice in this PrometheusRule; alert names must be unique in the system`);
+      else if (earlier.has(name)) report.error('alerts', `'${name}' is already defined by another SystemAlerts of ${this.chart.node.path}; alert names must be unique in the system`);
+      own.add(name);
+    }
+  }
+}

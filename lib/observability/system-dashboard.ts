@@ -1,0 +1,69 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { SystemChart } from '../core/system-chart';
+import { addCheck } from '../core/validation';
+import { dashboardUid, renderDashboard } from './dashboard-model';
+import { checkDuration } from './metrics-endpoint';
+import { scrapeTargetsOf } from './scrape-targets';
+
+export interface SystemDashboardProps {
+  /** Dashboard title. @default '<system> (<environment>)' */
+  readonly title?: string;
+  /** Label of `http_requests_total` holding the status code. @default 'status' */
+  readonly statusLabel?: string;
+  /** Window of the rates. @default '5m' */
+  readonly rateWindow?: string;
+}
+
+/**
+ * A Grafana dashboard for the system, as a ConfigMap the Grafana dashboard sidecar picks
+ * up (labels from the environment's `monitoring.dashboardLabels`, `grafana_dashboard: "1"`
+ * by default; the sidecar must search the system's namespace, e.g. `searchNamespace: ALL`).
+ * Built from the same model as the ServiceMonitors and alerts: a row per web service
+ * that exposes metrics and per data-store exporter. The uid is derived from the
+ * namespace (`<system>-<env>`), so it is stable and distinct per environment.
+ */
+export class SystemDashboard extends Construct {
+  public readonly chart: SystemChart;
+  /** Grafana uid of the dashboard. */
+  public readonly uid: string;
+  /** Name of the ConfigMap. */
+  public readonly configMapName: string;
+  /** Key of the dashboard JSON in the ConfigMap. */
+  public readonly fileName: string;
+  private readonly props: SystemDashboardProps;
+
+  constructor(scope: Construct, id: string, props: SystemDashboardProps = {}) {
+    super(scope, id);
+    this.chart = SystemChart.of(this);
+    this.props = props;
+    this.uid = dashboardUid(this.chart.namespaceName);
+    this.configMapName = `${id}-grafana`;
+    this.fileName = `${this.chart.namespaceName}.json`;
+    new ApiObject(this, 'config-map', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: this.configMapName, labels: { ...this.chart.environment.monitoring.dashboardLabels } },
+      data: Lazy.any({ produce: () => ({ [this.fileName]: `${JSON.stringify(this.dashboard(), null, 2)}\n` }) }),
+    });
+    addCheck(this, (report) => {
+      const problem = props.rateWindow === undefined ? undefined : checkDuration(props.rateWindow);
+      if (problem) report.error('rateWindow', problem);
+      if (scrapeTargetsOf(this.chart).length === 0) report.error('dashboard', 'the system has nothing to show: no workload exposes metrics (exposeMetrics) and no store runs an exporter');
+    });
+  }
+
+  /** The dashboard JSON object. */
+  public dashboard(): Record<string, any> {
+    const chart = this.chart;
+    return renderDashboard({
+      uid: this.uid,
+      title: this.props.title ?? `${chart.system} (${chart.environment.name})`,
+      namespace: chart.namespaceName,
+      tags: ['cdk8s-stacks', chart.system, chart.environment.name],
+      targets: scrapeTargetsOf(chart),
+      statusLabel: this.props.statusLabel ?? 'status',
+      rateWindow: this.props.rateWindow ?? '5m',
+    });
+  }
+}

@@ -1,0 +1,140 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ServiceMonitor, ServiceMonitorSpec, ServiceMonitorSpecEndpoints } from '../../imports/servicemonitors-monitoring.coreos.com';
+import { addFinalizer } from '../core/finalize';
+import { addCheck, ValidationReport } from '../core/validation';
+import type { PortSpec } from '../workloads/container';
+import type { Workload } from '../workloads/workload';
+import { checkDuration, MetricsOptions } from './metrics-endpoint';
+
+/** Label on the metrics Service; with the workload's name it selects exactly that Service. */
+export const METRICS_SERVICE_LABEL = 'cdk8s-stacks.io/metrics';
+
+/** A metrics declaration resolved against the workload's ports. */
+export interface ResolvedMetricsEndpoint extends MetricsOptions {
+  readonly path: string;
+  readonly interval: string;
+  /** The port, when it exists on the main container or a sidecar. */
+  readonly spec?: PortSpec;
+  /** Name of the container serving it (the main container or a sidecar). */
+  readonly container?: string;
+}
+
+/**
+ * What Prometheus needs to scrape a workload's metrics, rendered from its declarations
+ * (`exposeMetrics()`, and exporter sidecars on a port named `metrics`):
+ *
+ * - a headless Service `<name>-metrics` selecting the workload's pods, with only the
+ *   metrics ports. Why a dedicated Service rather than the workload's own: a store's
+ *   client Service is the address applications connect to (a metrics port there is one
+ *   more thing clients see) and its headless Service would be a second, duplicate set of
+ *   targets; a Worker has no Service at all. One shape for every workload keeps one kind
+ *   of monitor (ServiceMonitor) the cluster's Prometheus must select, and needs no
+ *   PodMonitor CRD;
+ * - a ServiceMonitor (`monitoring.coreos.com/v1`) with the labels the environment's
+ *   Prometheus selects on; the job label is the workload name (`job="api"`), which the
+ *   alerts and dashboards query;
+ * - a NetworkPolicy allowance from the Prometheus pods to exactly the metrics ports.
+ *
+ * Created by `Workload.exposeMetrics()`; not meant to be instantiated directly.
+ */
+export class WorkloadMetrics extends Construct {
+  private readonly workload: Workload;
+
+  constructor(scope: Workload, id: string) {
+    super(scope, id);
+    this.workload = scope;
+    const w = scope;
+    const ns = w.namespaceName;
+
+    new ApiObject(this, 'service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: `${w.name}-metrics`, labels: this.serviceLabels },
+      spec: Lazy.any({
+        produce: () => ({
+          // Headless: Prometheus scrapes each pod; no virtual IP is needed.
+          clusterIP: 'None',
+          selector: { ...w.selectorLabels },
+          ports: this.ports().map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })),
+        }),
+      }),
+    });
+
+    const monitoring = w.chart.environment.monitoring;
+    new ServiceMonitor(this, 'service-monitor', {
+      metadata: { name: w.name, labels: { ...monitoring.serviceMonitorLabels } },
+      spec: lazy<ServiceMonitorSpec>(() => ({
+        jobLabel: 'app.kubernetes.io/name',
+        namespaceSelector: { matchNames: [ns] },
+        selector: { matchLabels: { ...this.serviceLabels } },
+        endpoints: this.endpoints().map((e): ServiceMonitorSpecEndpoints => ({ port: e.port, path: e.path, interval: e.interval })),
+      })),
+    });
+
+    // After the model is complete: the ports may belong to sidecars added after the declaration.
+    addFinalizer(this, () => {
+      const prometheus = {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoring.prometheusNamespace } },
+        podSelector: { matchLabels: { ...monitoring.prometheusPodLabels } },
+      };
+      const ports = this.ports();
+      if (ports.length) w.connections.allowFromPeer(prometheus, ...ports.map((p) => ({ port: p.port, protocol: 'TCP' as const })));
+    });
+    addCheck(w, (report) => this.validate(report));
+  }
+
+  private get serviceLabels(): Record<string, string> {
+    return { 'app.kubernetes.io/name': this.workload.name, [METRICS_SERVICE_LABEL]: 'true' };
+  }
+
+  /** The declarations with defaults applied and their ports looked up. */
+  public endpoints(): ResolvedMetricsEndpoint[] {
+    const w = this.workload;
+    const interval = w.chart.environment.monitoring.scrapeInterval;
+    return w.metricsEndpoints.map((e) => {
+      const owner = [w.container, ...w.sidecars].find((c) => c.ports.some((p) => p.name === e.port));
+      return {
+        ...e,
+        path: e.path ?? '/metrics',
+        interval: e.interval ?? interval,
+        spec: owner?.ports.find((p) => p.name === e.port),
+        container: owner?.name,
+      };
+    });
+  }
+
+  /** Distinct declared ports that exist, in declaration order. */
+  private ports(): PortSpec[] {
+    const out = new Map<string, PortSpec>();
+    for (const e of this.endpoints()) if (e.spec) out.set(e.spec.name, e.spec);
+    return [...out.values()];
+  }
+
+  private validate(report: ValidationReport): void {
+    const w = this.workload;
+    const declared = [w.container, ...w.sidecars].flatMap((c) => c.ports.map((p) => p.name));
+    const seen = new Set<string>();
+    for (const e of this.endpoints()) {
+      if (!e.spec) {
+        report.error('exposeMetrics.port', `'${e.port}' is not a port of ${w.node.path} (its containers declare: ${declared.join(', ') || 'none'})`);
+      } else if ((e.spec.protocol ?? 'TCP') !== 'TCP') {
+        report.error('exposeMetrics.port', `'${e.port}' is ${e.spec.protocol}; Prometheus scrapes over HTTP (TCP)`);
+      }
+      if (!e.path.startsWith('/')) report.error('exposeMetrics.path', `'${e.path}' must be an absolute HTTP path, e.g. /metrics`);
+      const interval = checkDuration(e.interval);
+      if (interval) report.error('exposeMetrics.interval', interval);
+      const key = `${e.port} ${e.path}`;
+      if (seen.has(key)) report.error('exposeMetrics', `port '${e.port}' path '${e.path}' is declared twice; Prometheus would scrape it twice`);
+      seen.add(key);
+    }
+  }
+}
+
+/**
+ * A spec produced at synth time, typed as the generated class expects. The generated
+ * classes resolve their props before converting them, so a Lazy spec renders like a plain one.
+ */
+export function lazy<T>(produce: () => T): T {
+  return Lazy.any({ produce }) as unknown as T;
+}

@@ -1,0 +1,208 @@
+/**
+ * Every generated PrometheusRule through Prometheus's own checker, and the alerts' logic
+ * through `promtool test rules` (input series -> expected alerts).
+ *
+ *   npm run test:promtool   (= npx jest -c jest.integration.config.js test/integration/promtool)
+ *
+ * promtool is built from the Go module proxy by scripts/observability/build-promtool.sh
+ * into .cache/promtool/<version> (a few minutes the first time). If it cannot be built,
+ * the suite fails: a rule check that checked nothing must not look green.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { buildRepositoryApp } from '../../../charts/app';
+import { Probe, SystemAlerts, synthesize, WebService } from '../../../lib';
+import { testChart, testEnv, UNUSED_OUTDIR } from '../../support/synth';
+
+const repo = path.resolve(__dirname, '../../..');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-stacks-promtool-'));
+let promtool = '';
+
+beforeAll(() => {
+  const build = spawnSync('bash', [path.join(repo, 'scripts/observability/build-promtool.sh')], { encoding: 'utf8', timeout: 1_800_000 });
+  if (build.status !== 0) {
+    throw new Error(`promtool could not be built (scripts/observability/build-promtool.sh exited ${build.status ?? build.signal}):\n${build.stderr}\n${build.stdout}`);
+  }
+  promtool = build.stdout.trim().split('\n').pop()!;
+  expect(fs.existsSync(promtool)).toBe(true);
+}, 1_800_000);
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function run(args: string[]): { status: number | null; output: string } {
+  const r = spawnSync(promtool, args, { encoding: 'utf8', cwd: work });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/** The `spec` of a PrometheusRule is a Prometheus rule file. */
+function writeRuleFile(name: string, rule: Record<string, any>): string {
+  const file = path.join(work, `${name}.rules.yaml`);
+  fs.writeFileSync(file, stringify({ groups: rule.spec.groups }));
+  return file;
+}
+
+describe('promtool check rules', () => {
+  test('every PrometheusRule of every system in every environment passes, lint included', () => {
+    const app = buildRepositoryApp({ outdir: UNUSED_OUTDIR });
+    // Policy rules have their own suite; here only the rule files matter.
+    const result = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true, rules: [] });
+    const rules = result.objects.filter((o) => o.object.kind === 'PrometheusRule');
+    const folders = [...new Set(result.objects.filter((o) => o.object.kind === 'Namespace').map((o) => o.folder))];
+    // One per system and environment: nothing skipped silently.
+    expect(rules.map((r) => r.folder).sort()).toEqual(folders.sort());
+    const failures: string[] = [];
+    for (const r of rules) {
+      const file = writeRuleFile(`${r.folder.replace(/\//g, '_')}-${r.object.metadata.name}`, r.object);
+      const { status, output } = run(['check', 'rules', '--lint=all', '--lint-fatal', file]);
+      if (status !== 0) failures.push(`${r.folder} ${r.object.metadata.name}:\n${output}`);
+      else expect(output).toMatch(/SUCCESS: \d+ rules found/);
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+describe('promtool test rules', () => {
+  // The rules exactly as a chart renders them: an API exposing metrics and a watched backup.
+  const { app, chart } = testChart(testEnv('prod'));
+  new WebService(chart, 'api', {
+    image: 'org/api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+  }).exposeMetrics({ port: 'http' });
+  const alerts = new SystemAlerts(chart, 'alerts', { errorRatio: 0.01 });
+  alerts.watchCronJob('db-backup', 86_400);
+  alerts.watchCronJob('never-ran', 3_600);
+  const rule = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true, rules: [] }).objects.find((o) => o.object.kind === 'PrometheusRule')!.object;
+  const labels = { severity: 'critical', system: 'test', environment: 'prod', namespace: 'test-prod' };
+
+  function testRules(name: string, tests: unknown[]): void {
+    const rules = writeRuleFile(name, rule);
+    const file = path.join(work, `${name}.test.yaml`);
+    fs.writeFileSync(file, stringify({ rule_files: [path.basename(rules)], evaluation_interval: '1m', tests }));
+    const { status, output } = run(['test', 'rules', file]);
+    expect(output).toContain('SUCCESS');
+    expect(status).toBe(0);
+  }
+
+  test('error ratio: 10 % 5xx on api fires after `for`; errors elsewhere do not', () => {
+    testRules('error-ratio', [
+      {
+        interval: '1m',
+        input_series: [
+          { series: 'http_requests_total{namespace="test-prod",job="api",status="200"}', values: '0+90x30' },
+          { series: 'http_requests_total{namespace="test-prod",job="api",status="500"}', values: '0+10x30' },
+          // Another system's API, and an unmonitored job of this one: not this rule's business.
+          { series: 'http_requests_total{namespace="other-prod",job="api",status="500"}', values: '0+100x30' },
+          { series: 'http_requests_total{namespace="test-prod",job="frontend",status="500"}', values: '0+100x30' },
+        ],
+        alert_rule_test: [
+          // The ratio is above 1 % from the first rate, but must hold for 5m.
+          { eval_time: '4m', alertname: 'HttpErrorRatioHigh', exp_alerts: [] },
+          {
+            eval_time: '15m',
+            alertname: 'HttpErrorRatioHigh',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels, job: 'api' },
+                exp_annotations: {
+                  summary: 'api answers 10% of requests with 5xx',
+                  description: 'More than 1 % of the requests to api in test-prod failed with a server error over 5m.',
+                },
+              },
+            ],
+          },
+        ],
+      },
+      {
+        // 0.5 % errors: below the threshold.
+        interval: '1m',
+        input_series: [
+          { series: 'http_requests_total{namespace="test-prod",job="api",status="200"}', values: '0+995x30' },
+          { series: 'http_requests_total{namespace="test-prod",job="api",status="503"}', values: '0+5x30' },
+        ],
+        alert_rule_test: [{ eval_time: '15m', alertname: 'HttpErrorRatioHigh', exp_alerts: [] }],
+      },
+    ]);
+  });
+
+  test('backups: a failed run fires; a CronJob without success for longer than period + grace fires, a recent one does not', () => {
+    testRules('backups', [
+      {
+        interval: '1m',
+        input_series: [
+          { series: 'kube_job_status_failed{namespace="test-prod",job_name="db-backup-29000000"}', values: '0x10 1x20' },
+          { series: 'kube_job_owner{namespace="test-prod",job_name="db-backup-29000000",owner_kind="CronJob",owner_name="db-backup",owner_is_controller="true"}', values: '1x30' },
+          // A failed Job of a CronJob nobody watches.
+          { series: 'kube_job_status_failed{namespace="test-prod",job_name="report-1"}', values: '1x30' },
+          { series: 'kube_job_owner{namespace="test-prod",job_name="report-1",owner_kind="CronJob",owner_name="report",owner_is_controller="true"}', values: '1x30' },
+        ],
+        alert_rule_test: [
+          { eval_time: '10m', alertname: 'BackupJobFailed', exp_alerts: [] },
+          {
+            eval_time: '25m',
+            alertname: 'BackupJobFailed',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels, cronjob: 'db-backup' },
+                exp_annotations: {
+                  summary: 'A run of CronJob db-backup failed',
+                  description: 'A Job of the backup CronJob failed; the alert clears when the failed Job is deleted (kubectl delete job) or ages out of failedJobsHistoryLimit.',
+                },
+              },
+            ],
+          },
+        ],
+      },
+      {
+        // db-backup (daily, +1h grace) last succeeded at t=0; never-ran (hourly) was created at t=0 and never succeeded.
+        interval: '5m',
+        input_series: [
+          { series: 'kube_cronjob_status_last_successful_time{namespace="test-prod",cronjob="db-backup"}', values: '0x400' },
+          { series: 'kube_cronjob_created{namespace="test-prod",cronjob="db-backup"}', values: '0x400' },
+          { series: 'kube_cronjob_created{namespace="test-prod",cronjob="never-ran"}', values: '0x400' },
+        ],
+        alert_rule_test: [
+          // At 90m neither: never-ran's limit is 1h period + 1h grace, db-backup's 25h.
+          { eval_time: '90m', alertname: 'BackupNotSuccessful', exp_alerts: [] },
+          {
+            eval_time: '3h',
+            alertname: 'BackupNotSuccessful',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels, cronjob: 'never-ran' },
+                exp_annotations: {
+                  summary: 'CronJob never-ran has not succeeded for 3h 0m 0s',
+                  description: 'No successful run for longer than its period plus grace: the latest backup is older than the schedule promises.',
+                },
+              },
+            ],
+          },
+          {
+            eval_time: '26h',
+            alertname: 'BackupNotSuccessful',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels, cronjob: 'db-backup' },
+                exp_annotations: {
+                  summary: 'CronJob db-backup has not succeeded for 1d 2h 0m 0s',
+                  description: 'No successful run for longer than its period plus grace: the latest backup is older than the schedule promises.',
+                },
+              },
+              {
+                exp_labels: { ...labels, cronjob: 'never-ran' },
+                exp_annotations: {
+                  summary: 'CronJob never-ran has not succeeded for 1d 2h 0m 0s',
+                  description: 'No successful run for longer than its period plus grace: the latest backup is older than the schedule promises.',
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+});
