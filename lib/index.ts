@@ -13,6 +13,7 @@ export * from './gitops/render';
 export * from './gitops/argocd-applications';
 export * from './security/system-namespace';
 export * from './security/secret-source';
+export * from './security/api-access';
 export * from './workloads/env';
 export * from './workloads/image';
 export * from './workloads/probe';

@@ -7,6 +7,7 @@ import { checkDnsLabel } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
+import { ApiAccess, ApiPermission } from '../security/api-access';
 import { waive } from '../policy/rule';
 import { waiveLinter } from '../policy/linter-waivers';
 import { addFinalizer } from '../core/finalize';
@@ -69,6 +70,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   private readonly duplicateEnv: string[] = [];
   /** The Deployment, StatefulSet, Job or CronJob. */
   protected mainObject?: ApiObject;
+  private apiAccess?: ApiAccess;
 
   protected constructor(scope: Construct, id: string, protected readonly props: WorkloadProps, role: string) {
     super(scope, id);
@@ -87,7 +89,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: this.name },
-      automountServiceAccountToken: false,
+      // A token only for workloads that declared what they do with the API (allowApiAccess).
+      automountServiceAccountToken: Lazy.any({ produce: () => this.apiAccess !== undefined }),
     });
 
     if (props.config && Object.keys(props.config).length > 0) {
@@ -185,6 +188,18 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     }
   }
 
+  /**
+   * Gives this workload's pods a ServiceAccount token and a Role with exactly these
+   * permissions in its namespace (named objects, no wildcards), and lets them reach the
+   * API server on 443/6443. Workloads that never call this get no token at all.
+   * @param apiServerCidr where the API server is reached from pods @default '0.0.0.0/0' (any address, on 443 and 6443 only)
+   */
+  public allowApiAccess(permissions: readonly ApiPermission[], apiServerCidr = '0.0.0.0/0'): void {
+    if (this.apiAccess) throw new Error(`${this.node.path}: allowApiAccess may be called once; list every permission in one call`);
+    this.apiAccess = new ApiAccess(this, 'api-access', this.name, permissions);
+    this.connections.allowToCidr(apiServerCidr, [{ port: 443 }, { port: 6443 }]);
+  }
+
   /** Adds a container that runs beside the main one for the pod's whole life. */
   public addSidecar(container: ContainerModel): void {
     if (!container.mounts.some((m) => m.mountPath === '/tmp')) container.mounts.push({ name: 'tmp', mountPath: '/tmp' });
@@ -218,6 +233,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     if (env.requireExplicitResources && !this.props.resources) {
       report.error('resources', `required in ${env.name}: set requests and limits for cpu and memory`);
     }
+    this.apiAccess?.validate(report);
     for (const name of this.duplicateEnv) report.error(`env.${name.split(' ')[0]}`, `is set twice: ${name} overrides an earlier value`);
     this.container.validate(report, env.requirePinnedImages);
     this.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
@@ -246,7 +262,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       metadata: { labels: { ...this.selectorLabels }, annotations },
       spec: {
         serviceAccountName: this.name,
-        automountServiceAccountToken: false,
+        automountServiceAccountToken: this.apiAccess !== undefined,
         enableServiceLinks: false,
         securityContext: {
           runAsNonRoot: true,
