@@ -80,7 +80,11 @@ function applyFiles(plane: ControlPlane, dir: string): string[] {
 function versions(plane: ControlPlane, folder: string): Record<string, string> {
   const list = JSON.parse(plane.kubectl(['get', '-k', path.join(DIST, folder), '-o', 'json']).stdout) as Json;
   const items: Json[] = list.items ?? [list];
-  return Object.fromEntries(items.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, String(o.metadata.generation ?? `rv${o.metadata.resourceVersion}`)]));
+  // What our apply owns: its managedFields entry (time and field set) changes only when an
+  // apply changes the object. resourceVersion alone would also count controllers' writes
+  // (the PV controller annotates claims, the HPA controller writes status).
+  const ours = (o: Json) => JSON.stringify((o.metadata.managedFields ?? []).filter((f: Json) => f.manager === 'cdk8s-stacks' && f.operation === 'Apply'));
+  return Object.fromEntries(items.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, ours(o)]));
 }
 
 describe.each(VERSIONS)('Kubernetes %s', (version) => {
