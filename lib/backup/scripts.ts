@@ -148,6 +148,7 @@ export function uploadScript(storeName: string): string {
     'check="$(mktemp -d /tmp/check.XXXXXX)"',
     's3 cp --only-show-errors "$remote/$id/SHA256SUMS" "$check/SHA256SUMS"',
     'cmp -s "$check/SHA256SUMS" "$source_dir/SHA256SUMS" || { echo "uploaded SHA256SUMS differs" >&2; exit 1; }',
+    'rm -rf -- "$check"',
     'local_count="$(find "$source_dir" -type f | wc -l)"',
     'remote_count="$(s3 ls "$remote/$id/" | wc -l)"',
     '[ "$local_count" -eq "$remote_count" ] || { echo "uploaded $remote_count of $local_count files" >&2; exit 1; }',

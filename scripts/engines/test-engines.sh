@@ -12,6 +12,7 @@
 # Servers come from Debian (apt-get): installed here when running as root and missing;
 # otherwise the script stops and prints the exact command to run. Package installs do not
 # start system services (a policy-rc.d is put in place for the install when none exists).
+# MinIO and the AWS CLI (the S3 backup target) come from scripts/backup/install-s3-tools.sh.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -87,6 +88,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
 else
   echo "test-engines: PostgreSQL, MariaDB and Redis are installed"
 fi
+
+# MinIO and the AWS CLI for backup-s3.test.ts (built once into the cache, skipped when there);
+# the suite looks for them in the same cache directory.
+bash scripts/backup/install-s3-tools.sh
+export CDK8S_STACKS_CACHE="${CDK8S_STACKS_CACHE:-$repo/.cache}"
 
 if [ "$install_only" = true ]; then
   exit 0

@@ -15,10 +15,9 @@
  * Substitutions (values that only make sense in a pod): the Service host name
  * (127.0.0.1), the port (a free one), the volume mount /backup and the scripts mount.
  *
- * Not exercised here: the S3 upload and download containers (no S3-compatible server
- * installs from the registries this machine reaches within the suite's budget; their
- * scripts pass shellcheck and the unit tests check their wiring), and MongoDB (no server
- * package): its scripts pass shellcheck and their commands are unit-tested.
+ * The S3 target (upload and download containers, retention in the bucket) is proven the
+ * same way against a real MinIO in backup-s3.test.ts. Not exercised: MongoDB (no server
+ * package reachable): its scripts pass shellcheck and their commands are unit-tested.
  */
 import * as fs from 'fs';
 import * as path from 'path';
