@@ -25,8 +25,10 @@ const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' } a
  */
 export function toYamlDocument(object: unknown): string {
   if (object !== null && typeof object === 'object' && Object.keys(object).length > 0) {
-    const text = Array.isArray(object) ? seqText(object, '', 0) : isPlainObject(object) ? mapText(object as Record<string, unknown>, '', 0) : null;
-    if (text !== null) return text;
+    const out: string[] = [];
+    if (Array.isArray(object) ? writeSeq(object, '', out, 0) : isPlainObject(object) && writeMap(object as Record<string, unknown>, '', out, 0)) {
+      return out.join('');
+    }
   }
   return toYamlDocumentReference(object);
 }
@@ -37,8 +39,8 @@ export function toYamlDocumentReference(object: unknown): string {
 }
 
 // ---------------------------------------------------------------------------------------
-// Fast writer. Each *Text function returns the lines it lays out, or null when the value
-// needs the reference writer (for the whole object).
+// Fast writer. Each write* function appends lines to `out` and returns false when the
+// value needs the reference writer (the caller then discards `out`).
 
 const MAX_DEPTH = 100;
 const MAX_MEMO = 200_000;
@@ -125,49 +127,43 @@ function isScalar(value: unknown): boolean {
   return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number');
 }
 
-/** A scalar after `prefix` (e.g. `  key: ` or `  - `), block content under `indent`; null when unsupported. */
-function scalarText(value: unknown, prefix: string, indent: string): string | null {
+/** Writes a scalar after `prefix` (e.g. `  key: ` or `  - `); block content goes under `indent`. */
+function writeScalar(value: unknown, prefix: string, indent: string, out: string[]): boolean {
   const form = scalarForm(value);
-  if (!form) return null;
-  let text = `${prefix}${form.head}\n`;
-  if (form.rest) for (const line of form.rest) text += line === null ? '\n' : `${indent}${line}\n`;
-  return text;
+  if (!form) return false;
+  out.push(prefix, form.head, '\n');
+  if (form.rest) for (const line of form.rest) out.push(line === null ? '\n' : `${indent}${line}\n`);
+  return true;
 }
 
-/** A non-empty block mapping whose keys start at `indent`; null when the reference writer must decide. */
-function mapText(map: Record<string, unknown>, indent: string, depth: number): string | null {
-  if (depth > MAX_DEPTH) return null;
+/** A non-empty block mapping whose keys start at `indent`. */
+function writeMap(map: Record<string, unknown>, indent: string, out: string[], depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
   const inner = `${indent}  `;
-  let text = '';
-  for (const key in map) {
-    if (!Object.prototype.hasOwnProperty.call(map, key)) continue;
+  for (const key of Object.keys(map)) {
     const k = keyForm(key);
-    if (k === null) return null;
+    if (k === null) return false;
     const value = map[key];
     if (isScalar(value)) {
-      const part = scalarText(value, `${indent}${k}: `, inner);
-      if (part === null) return null;
-      text += part;
+      if (!writeScalar(value, `${indent}${k}: `, inner, out)) return false;
     } else if (typeof value !== 'object') {
-      return null; // undefined, functions, symbols, bigints
+      return false; // undefined, functions, symbols, bigints
     } else if (Array.isArray(value)) {
-      if (value.length === 0) text += `${indent}${k}: []\n`;
+      if (value.length === 0) out.push(`${indent}${k}: []\n`);
       else {
-        const part = seqText(value, inner, depth + 1);
-        if (part === null) return null;
-        text += `${indent}${k}:\n${part}`;
+        out.push(`${indent}${k}:\n`);
+        if (!writeSeq(value, inner, out, depth + 1)) return false;
       }
     } else {
-      if (!isPlainObject(value as object)) return null;
-      if (isEmpty(value as object)) text += `${indent}${k}: {}\n`;
+      if (!isPlainObject(value as object)) return false;
+      if (Object.keys(value as object).length === 0) out.push(`${indent}${k}: {}\n`);
       else {
-        const part = mapText(value as Record<string, unknown>, inner, depth + 1);
-        if (part === null) return null;
-        text += `${indent}${k}:\n${part}`;
+        out.push(`${indent}${k}:\n`);
+        if (!writeMap(value as Record<string, unknown>, inner, out, depth + 1)) return false;
       }
     }
   }
-  return text;
+  return true;
 }
 
 /**
@@ -175,31 +171,23 @@ function mapText(map: Record<string, unknown>, indent: string, depth: number): s
  * dash line (`- key: value`), its other keys under it; nested sequences and empty
  * collections go to the reference writer.
  */
-function seqText(seq: readonly unknown[], indent: string, depth: number): string | null {
-  if (depth > MAX_DEPTH) return null;
+function writeSeq(seq: readonly unknown[], indent: string, out: string[], depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
   const inner = `${indent}  `;
-  let text = '';
   for (let i = 0; i < seq.length; i++) {
-    if (!(i in seq)) return null; // holes
+    if (!(i in seq)) return false; // holes
     const item = seq[i];
     if (isScalar(item)) {
-      const part = scalarText(item, `${indent}- `, inner);
-      if (part === null) return null;
-      text += part;
+      if (!writeScalar(item, `${indent}- `, inner, out)) return false;
     } else if (typeof item !== 'object' || Array.isArray(item) || !isPlainObject(item as object)) {
-      return null;
+      return false;
     } else {
-      if (isEmpty(item as object)) return null;
-      // The map at the item's indentation, its first line moved after the dash.
-      const part = mapText(item as Record<string, unknown>, inner, depth + 1);
-      if (part === null) return null;
-      text += `${indent}- ${part.slice(inner.length)}`;
+      if (Object.keys(item as object).length === 0) return false;
+      // Write the map at the item's indentation, then put the first line after the dash.
+      const start = out.length;
+      if (!writeMap(item as Record<string, unknown>, inner, out, depth + 1)) return false;
+      out[start] = `${indent}- ${out[start].slice(inner.length)}`;
     }
   }
-  return text;
-}
-
-function isEmpty(object: object): boolean {
-  for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return false;
   return true;
 }
