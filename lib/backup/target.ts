@@ -26,8 +26,8 @@ export interface S3TargetProps {
   readonly endpoint?: string;
   /** @default 'us-east-1' */
   readonly region?: string;
-  /** Access key id, by reference. */
-  readonly accessKeyId: SecretKeyValue;
+  /** Access key id: by reference, or a plain name (an access key id is not a secret). */
+  readonly accessKeyId: SecretKeyValue | string;
   /** Secret access key, by reference. */
   readonly secretAccessKey: SecretKeyValue;
   /**

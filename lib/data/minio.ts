@@ -3,6 +3,7 @@ import { ResourceProfile } from '../core/environment';
 import { addFinalizer, runFinalizers } from '../core/finalize';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
+import { SystemSecret } from '../security/system-secret';
 import { EnvValue, fromSecret, SecretKeyValue } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import { contentHash, Workload } from '../workloads/workload';
@@ -40,9 +41,33 @@ export interface BucketOptions {
   readonly versioning?: boolean;
 }
 
+/** What a bucket user may do: read objects, or read, write and delete them. */
+export type BucketAccess = 'read' | 'readwrite';
+
+/**
+ * A MinIO user whose policy allows one bucket only: the keys applications and backup Jobs
+ * get instead of the root credentials. The access key is a name (not a secret, like an
+ * AWS access key id); the secret key is generated or read from the secret store.
+ */
+export interface BucketUser {
+  readonly bucket: Bucket;
+  readonly access: BucketAccess;
+  /** The access key, e.g. `uploads-rw`. */
+  readonly accessKey: string;
+  /** The secret key, by reference. */
+  readonly secretKey: SecretKeyValue;
+  /** The MinIO policy attached to the user, e.g. `bucket-uploads-rw`. */
+  readonly policy: string;
+}
+
 /** A bucket of an ObjectStore, created by its bucket Job. */
 export class Bucket {
   constructor(public readonly store: ObjectStore, public readonly name: string, public readonly options: BucketOptions) {}
+
+  /** The user that may `access` this bucket and nothing else (created by the bucket Job, once per access level). */
+  public user(access: BucketAccess): BucketUser {
+    return this.store.bucketUser(this, access);
+  }
 
   /** `s3://<name>` */
   public get uri(): string {
@@ -61,8 +86,9 @@ export class Bucket {
       scratchSize: options.scratchSize,
       endpoint: this.store.endpoint,
       region: this.store.region,
-      accessKeyId: this.store.accessKey,
-      secretAccessKey: this.store.secretKey,
+      // A user limited to this bucket, not the root keys: a backup Job can reach nothing else.
+      accessKeyId: this.user('readwrite').accessKey,
+      secretAccessKey: this.user('readwrite').secretKey,
       server: { peer: this.store, port: MINIO_API_PORT },
     });
   }
@@ -102,8 +128,10 @@ export const MINIO_UID = 1000;
  * filesystem is read-only: HOME (MinIO's ~/.minio, mc's ~/.mc) is /tmp, an emptyDir.
  * Health probes use MinIO's unauthenticated /minio/health/live and /minio/health/ready.
  *
- * `connect()` hands applications the endpoint and the root credentials (by
- * secretKeyRef); MinIO users with per-bucket policies are not generated.
+ * Applications and backup Jobs never get the root keys: `s3Env({ bucket })` and
+ * `bucket.asBackupTarget()` hand them a MinIO user whose policy allows that one bucket
+ * (read, or read-write-delete), created by the bucket Job with a generated (dev) or
+ * stored (staging, prod) secret key.
  */
 export class ObjectStore extends StatefulStore {
   public readonly version: string;
@@ -111,6 +139,7 @@ export class ObjectStore extends StatefulStore {
   private readonly minioProps: ObjectStoreProps;
   private readonly bucketMap = new Map<string, Bucket>();
   private readonly duplicateBuckets: string[] = [];
+  private readonly users = new Map<string, BucketUser>();
   private bucketJobInstance?: ObjectStoreBucketJob;
 
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
@@ -167,6 +196,22 @@ export class ObjectStore extends StatefulStore {
     return [...this.bucketMap.values()];
   }
 
+  /** Every bucket user declared so far, sorted by access key. */
+  public get bucketUsers(): readonly BucketUser[] {
+    return [...this.users.values()].sort((a, b) => (a.accessKey < b.accessKey ? -1 : 1));
+  }
+
+  /** The user of `bucket` with `access`, created on first use (see Bucket.user). */
+  public bucketUser(bucket: Bucket, access: BucketAccess): BucketUser {
+    const accessKey = `${bucket.name}-${access === 'read' ? 'ro' : 'rw'}`;
+    const existing = this.users.get(accessKey);
+    if (existing) return existing;
+    const secret = new SystemSecret(this, `${this.name}-${accessKey}`, { keys: ['secret-key'] });
+    const user: BucketUser = { bucket, access, accessKey, secretKey: fromSecret(secret, 'secret-key'), policy: `bucket-${accessKey}` };
+    this.users.set(accessKey, user);
+    return user;
+  }
+
   /** The bucket Job, once the model is complete (undefined without buckets). */
   public get bucketJob(): ObjectStoreBucketJob | undefined {
     return this.bucketJobInstance;
@@ -193,16 +238,18 @@ export class ObjectStore extends StatefulStore {
 
   /**
    * The variables an S3 client (AWS SDKs, boto3, the AWS CLI) reads: the endpoint, the
-   * keys by secretKeyRef, the region and path-style addressing; with `bucket`, its name.
+   * keys of a user limited to `bucket` (by secretKeyRef), the region, path-style
+   * addressing and the bucket's name. Without a bucket, the root keys (administration only).
    * @example app.connect(objectStore, { env: objectStore.s3Env({ bucket: uploads }) })
    */
-  public s3Env(options: { readonly bucket?: Bucket; readonly names?: S3EnvNames } = {}): EnvConvention {
+  public s3Env(options: { readonly bucket?: Bucket; readonly access?: BucketAccess; readonly names?: S3EnvNames } = {}): EnvConvention {
     const n = options.names ?? {};
+    const user = options.bucket ? options.bucket.user(options.access ?? 'readwrite') : undefined;
     return () => {
       const out: Array<[string, EnvValue]> = [
         [n.endpoint ?? 'S3_ENDPOINT', this.endpoint],
-        [n.accessKey ?? 'AWS_ACCESS_KEY_ID', this.accessKey],
-        [n.secretKey ?? 'AWS_SECRET_ACCESS_KEY', this.secretKey],
+        [n.accessKey ?? 'AWS_ACCESS_KEY_ID', user ? user.accessKey : this.accessKey],
+        [n.secretKey ?? 'AWS_SECRET_ACCESS_KEY', user ? user.secretKey : this.secretKey],
         [n.region ?? 'AWS_REGION', this.region],
         [n.forcePathStyle ?? 'S3_FORCE_PATH_STYLE', 'true'],
       ];
@@ -251,6 +298,18 @@ export function checkBucketName(name: string): string | undefined {
   return undefined;
 }
 
+/** The IAM policy of a bucket user: list the bucket, then get (read) or get, put and delete (readwrite) its objects. */
+export function bucketPolicyJson(user: BucketUser): string {
+  const objectActions = user.access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], Resource: [`arn:aws:s3:::${user.bucket.name}`] },
+      { Effect: 'Allow', Action: objectActions, Resource: [`arn:aws:s3:::${user.bucket.name}/*`] },
+    ],
+  });
+}
+
 /** The lifecycle configuration `mc ilm import` reads for a bucket with an expiry. */
 export function lifecycleJson(bucket: Bucket): string {
   const days = bucket.options.expireAfterDays!;
@@ -271,7 +330,7 @@ export function lifecycleJson(bucket: Bucket): string {
  * does not add rules. Removing `expireAfterDays` later leaves the existing rule in place
  * (remove it with `mc ilm rule rm`).
  */
-export function renderBucketScript(buckets: readonly Bucket[]): string {
+export function renderBucketScript(buckets: readonly Bucket[], users: readonly BucketUser[] = []): string {
   const lines = [
     'set -eu',
     '# The keys stay in the environment (secretKeyRef) and in this pod only.',
@@ -285,6 +344,14 @@ export function renderBucketScript(buckets: readonly Bucket[]): string {
       lines.push(`mc ilm import store/${bucket.name} <<'EOF'`, lifecycleJson(bucket), 'EOF');
     }
   }
+  users.forEach((user, i) => {
+    // The policy is replaced on every run, the user created or its secret key reset (the
+    // policy stays attached), and attaching an attached policy is a no-op: safe to re-run.
+    // The policy comes on stdin: the mc image has no shell tools to write a file with.
+    lines.push(`mc admin policy create store ${user.policy} /dev/stdin <<'EOF'`, bucketPolicyJson(user), 'EOF');
+    lines.push(`mc admin user add store ${user.accessKey} "$USER_SECRET_${i}"`);
+    lines.push(`mc admin policy attach store ${user.policy} --user ${user.accessKey}`);
+  });
   lines.push("echo 'buckets ready'", '');
   return lines.join('\n');
 }
@@ -295,7 +362,8 @@ export class ObjectStoreBucketJob extends Workload {
   public readonly script: string;
 
   constructor(scope: Construct, id: string, store: ObjectStore) {
-    const script = renderBucketScript(store.buckets);
+    const users = store.bucketUsers;
+    const script = renderBucketScript(store.buckets, users);
     super(
       scope,
       id,
@@ -307,6 +375,7 @@ export class ObjectStoreBucketJob extends Workload {
           S3_ENDPOINT: store.endpoint,
           MINIO_ROOT_USER: store.accessKey,
           MINIO_ROOT_PASSWORD: store.secretKey,
+          ...Object.fromEntries(users.map((user, i) => [`USER_SECRET_${i}`, user.secretKey])),
         },
         resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
       },

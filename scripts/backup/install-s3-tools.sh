@@ -3,6 +3,7 @@
 # runs, into ${CDK8S_STACKS_CACHE:-<repo>/.cache}:
 #
 #   minio:  <cache>/minio/<version>/bin/minio    `go install` from the Go module proxy
+#   mc:     <cache>/mc/<version>/bin/mc          `go install` (the bucket Job's client)
 #   awscli: <cache>/awscli/<version>/bin/aws     a Python venv, `pip install awscli==<version>`
 #           (the v1 CLI speaks the same `aws s3 cp/ls/rm` as the amazon/aws-cli image the
 #           backup CronJob's upload container runs)
@@ -18,6 +19,9 @@ set -euo pipefail
 # the directory names below, see backup-s3.test.ts).
 MINIO_MODULE=github.com/minio/minio
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+# The newest mc the proxy serves (2025-03-13), a month before the pinned image's release.
+MC_MODULE=github.com/minio/mc
+MC_VERSION=v0.0.0-20250313080218-cf909e1063a9
 AWSCLI_VERSION=1.46.2
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,26 +36,28 @@ die() { log "ERROR: $*"; exit 1; }
 exec 9>"$cache/.install-s3-tools.lock"
 flock 9
 
-install_minio() {
-  local dir="$cache/minio/$MINIO_VERSION"
-  if [[ -x "$dir/bin/minio" && -f "$dir/.complete" ]]; then
-    log "minio $MINIO_VERSION: cached in $dir/bin"
+# go_tool <name> <module> <version>: go install into <cache>/<name>/<version>/bin, once.
+go_tool() {
+  local name="$1" module="$2" version="$3"
+  local dir="$cache/$name/$version"
+  if [[ -x "$dir/bin/$name" && -f "$dir/.complete" ]]; then
+    log "$name $version: cached in $dir/bin"
     return 0
   fi
-  command -v go >/dev/null || die "Go is required to build MinIO (https://go.dev/dl, or apt-get install golang-go)"
-  log "minio $MINIO_VERSION: building (go install $MINIO_MODULE@$MINIO_VERSION; takes minutes)"
+  command -v go >/dev/null || die "Go is required to build $name (https://go.dev/dl, or apt-get install golang-go)"
+  log "$name $version: building (go install $module@$version; takes minutes)"
   local started=$SECONDS
   rm -rf "$dir"
   mkdir -p "$dir"
   # GOTOOLCHAIN=local: build with the installed Go, never fetch another toolchain.
   if ! GOBIN="$dir/bin" GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0 \
-    go install -trimpath -ldflags "-s -w" "$MINIO_MODULE@$MINIO_VERSION"; then
+    go install -trimpath -ldflags "-s -w" "$module@$version"; then
     rm -rf "$dir"
-    die "go install of $MINIO_MODULE@$MINIO_VERSION failed"
+    die "go install of $module@$version failed"
   fi
-  [[ -x "$dir/bin/minio" ]] || die "go install succeeded but $dir/bin/minio is missing"
+  [[ -x "$dir/bin/$name" ]] || die "go install succeeded but $dir/bin/$name is missing"
   touch "$dir/.complete"
-  log "minio $MINIO_VERSION: built in $((SECONDS - started)) s"
+  log "$name $version: built in $((SECONDS - started)) s"
 }
 
 install_awscli() {
@@ -85,7 +91,9 @@ install_awscli() {
   log "awscli $AWSCLI_VERSION: installed in $((SECONDS - started)) s"
 }
 
-install_minio
+go_tool minio "$MINIO_MODULE" "$MINIO_VERSION"
+go_tool mc "$MC_MODULE" "$MC_VERSION"
 install_awscli
 printf 'minio %s\n' "$cache/minio/$MINIO_VERSION/bin/minio"
+printf 'mc %s\n' "$cache/mc/$MC_VERSION/bin/mc"
 printf 'aws %s\n' "$cache/awscli/$AWSCLI_VERSION/bin/aws"

@@ -129,7 +129,9 @@ describe('TechShop Cloud (seeds/002)', () => {
     expect(env.MONGODB_URI_PASSWORD).toEqual({ name: 'MONGODB_URI_PASSWORD', valueFrom: { secretKeyRef: { name: 'mongodb-credentials', key: 'password' } } });
     expect(env.S3_ENDPOINT).toEqual({ name: 'S3_ENDPOINT', value: 'http://minio.techshop-prod.svc:9000' });
     expect(env.S3_BUCKET).toEqual({ name: 'S3_BUCKET', value: 'uploads' });
-    expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'minio-credentials', key: 'root-password' } } });
+    // A MinIO user that may use the uploads bucket only, never the root keys.
+    expect(env.AWS_ACCESS_KEY_ID).toEqual({ name: 'AWS_ACCESS_KEY_ID', value: 'uploads-rw' });
+    expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'minio-uploads-rw', key: 'secret-key' } } });
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-redis', 'wait-for-mongodb', 'wait-for-minio']);
     const egress = find(prod, 'NetworkPolicy', 'app').spec.egress.map((rule: any) => [rule.to[0].podSelector.matchLabels['app.kubernetes.io/name'], rule.ports[0].port]);
     expect(egress).toEqual(expect.arrayContaining([['mongodb', 27017], ['minio', 9000], ['redis', 6379]]));

@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { DEFAULT_RULES, ExistingSecret, Probe, SystemSecret, WebService } from '../../lib';
-import { checkBucketName, ObjectStore, ObjectStoreProps } from '../../lib/data/minio';
+import { bucketPolicyJson, checkBucketName, ObjectStore, ObjectStoreProps } from '../../lib/data/minio';
 import { TOOL_IMAGES } from '../../lib/data/versions';
 import { createValidator, K8S_VERSIONS } from '../support/schema/validator';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
@@ -69,6 +69,7 @@ describe('ObjectStore (MinIO)', () => {
       { name: 'S3_ENDPOINT', value: 'http://minio.test-prod.svc:9000' },
       { name: 'MINIO_ROOT_USER', ...secretRef('root-user') },
       { name: 'MINIO_ROOT_PASSWORD', ...secretRef('root-password') },
+      { name: 'USER_SECRET_0', valueFrom: { secretKeyRef: { name: 'minio-uploads-rw', key: 'secret-key' } } },
     ]);
     const script: string = c.command[2];
     expect(c.command.slice(0, 2)).toEqual(['sh', '-c']);
@@ -98,12 +99,12 @@ describe('ObjectStore (MinIO)', () => {
     expect(minio.secretKey).toEqual({ secret: credentials, key: 'root-password' });
   });
 
-  test('connect(): S3 variables with the keys by secretKeyRef, NetworkPolicy both ways, wait with mc ready', () => {
+  test('connect(): S3 variables with the keys of a user limited to the bucket (not root), NetworkPolicy both ways, wait with mc ready', () => {
     const spec = objectOf(app, 'Deployment', 'api').spec.template.spec;
     expect(spec.containers[0].env).toEqual([
       { name: 'S3_ENDPOINT', value: 'http://minio.test-prod.svc:9000' },
-      { name: 'AWS_ACCESS_KEY_ID', ...secretRef('root-user') },
-      { name: 'AWS_SECRET_ACCESS_KEY', ...secretRef('root-password') },
+      { name: 'AWS_ACCESS_KEY_ID', value: 'uploads-rw' },
+      { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'minio-uploads-rw', key: 'secret-key' } } },
       { name: 'AWS_REGION', value: 'us-east-1' },
       { name: 'S3_FORCE_PATH_STYLE', value: 'true' },
       { name: 'S3_BUCKET', value: 'uploads' },
@@ -114,9 +115,27 @@ describe('ObjectStore (MinIO)', () => {
     expect(objectOf(app, 'NetworkPolicy', 'minio').spec.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: api.selectorLabels } }], ports: [{ port: 9000, protocol: 'TCP' }] });
   });
 
-  test('no literal secret anywhere', () => {
+  test('bucket users: a one-bucket policy each, created (policy on stdin, user, attach) by the bucket Job; secret keys from the secret store', () => {
+    const script: string = jobs[0].spec.template.spec.containers[0].command[2];
+    expect(script).toContain("mc admin policy create store bucket-uploads-rw /dev/stdin <<'EOF'\n");
+    expect(script).toContain('mc admin user add store uploads-rw "$USER_SECRET_0"\nmc admin policy attach store bucket-uploads-rw --user uploads-rw\n');
+    const policy = JSON.parse(/bucket-uploads-rw \/dev\/stdin <<'EOF'\n(.*)\nEOF/.exec(script)![1]);
+    expect(policy.Statement).toEqual([
+      { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], Resource: ['arn:aws:s3:::uploads'] },
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: ['arn:aws:s3:::uploads/*'] },
+    ]);
+    expect(JSON.stringify(policy)).not.toContain('"*"');
+    expect(objectOf(app, 'ExternalSecret', 'minio-uploads-rw').spec.data).toEqual([{ secretKey: 'secret-key', remoteRef: { key: 'test/prod/minio-uploads-rw', property: 'secret-key' } }]);
+    // One user per bucket and access level, however often it is asked for; read-only users only get.
+    expect(uploads.user('readwrite')).toBe(uploads.user('readwrite'));
+    const ro = bucketPolicyJson(uploads.user('read'));
+    expect(JSON.parse(ro).Statement[1].Action).toEqual(['s3:GetObject']);
+  });
+
+  test('no literal secret anywhere (access key ids are names, not secrets)', () => {
     const text = JSON.stringify(objects);
-    expect(text).not.toMatch(/"name":"(MINIO_ROOT_PASSWORD|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|MINIO_ROOT_USER)","value"/);
+    expect(text).not.toMatch(/"name":"(MINIO_ROOT_PASSWORD|AWS_SECRET_ACCESS_KEY|MINIO_ROOT_USER)","value"/);
+    expect(text).not.toMatch(/USER_SECRET_\d+","value"/);
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
   });
 

@@ -5,7 +5,8 @@
  *
  * The chart is the production shape: a Postgres store backed up to a bucket of an
  * ObjectStore (`bucket.asBackupTarget()`), so the endpoint is the in-cluster Service and
- * the keys come from the ObjectStore's credentials Secret. MinIO itself runs with the
+ * the keys are those of the bucket's own MinIO user, created (with its one-bucket policy)
+ * by the synthesized bucket Job's script, run here with mc against the real server. MinIO itself runs with the
  * synthesized StatefulSet's arguments and environment. Every backup or restore "pod" runs
  * the synthesized containers in order (not copies of them): the CronJob's `dump` init
  * container (backup.sh) then its `upload` container (upload.sh); the restore Job's
@@ -56,14 +57,20 @@ const PREFIX = 'test-prod/db';
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 
 const PG_SECRETS = { 'db-credentials/postgres-password': `Super'user "pw" \\ 1`, 'db-credentials/password': 'AppUserPassw0rd' };
-const MINIO_SECRETS = { 'minio-credentials/root-user': 'backup-admin', 'minio-credentials/root-password': 'Min10 s3cret/+pw"\'' };
+const MINIO_SECRETS = {
+  'minio-credentials/root-user': 'backup-admin',
+  'minio-credentials/root-password': 'Min10 s3cret/+pw"\'',
+  // The bucket users' secret keys (generated letters and digits in the cluster).
+  'minio-backups-rw/secret-key': 'BackupsUserSecret0123456789abcdef',
+  'minio-uploads-rw/secret-key': 'UploadsUserSecret0123456789abcdef',
+};
 const SECRETS = { ...PG_SECRETS, ...MINIO_SECRETS };
 
 const repo = path.resolve(__dirname, '../../..');
 const INSTALL_SCRIPT = 'scripts/backup/install-s3-tools.sh';
 
 /** The tools install-s3-tools.sh puts in the cache (its versions, read from its top lines: one place). */
-function s3Tools(): { minio: string; aws: string } {
+function s3Tools(): { minio: string; mc: string; aws: string } {
   const script = fs.readFileSync(path.join(repo, INSTALL_SCRIPT), 'utf8');
   const version = (name: string) => {
     const m = new RegExp(`^${name}=(\\S+)$`, 'm').exec(script);
@@ -72,12 +79,13 @@ function s3Tools(): { minio: string; aws: string } {
   };
   const cache = process.env.CDK8S_STACKS_CACHE || path.join(repo, '.cache');
   const minio = path.join(cache, 'minio', version('MINIO_VERSION'), 'bin', 'minio');
+  const mc = path.join(cache, 'mc', version('MC_VERSION'), 'bin', 'mc');
   const aws = path.join(cache, 'awscli', version('AWSCLI_VERSION'), 'bin', 'aws');
-  const missing = [minio, aws].filter((f) => !fs.existsSync(f));
+  const missing = [minio, mc, aws].filter((f) => !fs.existsSync(f));
   if (missing.length) {
     throw new Error(`S3 tools not found: ${missing.join(', ')} (cache: ${cache}). Run: bash ${INSTALL_SCRIPT} (it builds MinIO with go install and installs the AWS CLI into a venv; honours CDK8S_STACKS_CACHE)`);
   }
-  return { minio, aws };
+  return { minio, mc, aws };
 }
 
 const servers = new Servers();
@@ -127,12 +135,12 @@ function named(list: Json[] | undefined, name: string): Json {
   return found;
 }
 
-/** What the test itself asks the bucket (as root, with the MinIO root keys). */
-function s3(args: string[]): RunResult {
+/** What the test itself asks the bucket (as root, with the MinIO root keys, unless other keys are given). */
+function s3(args: string[], keys: { id: string; secret: string } = { id: MINIO_SECRETS['minio-credentials/root-user'], secret: MINIO_SECRETS['minio-credentials/root-password'] }): RunResult {
   return run(ctx.aws, ['--endpoint-url', ctx.endpoint, 's3', ...args], {
     env: {
-      AWS_ACCESS_KEY_ID: MINIO_SECRETS['minio-credentials/root-user'],
-      AWS_SECRET_ACCESS_KEY: MINIO_SECRETS['minio-credentials/root-password'],
+      AWS_ACCESS_KEY_ID: keys.id,
+      AWS_SECRET_ACCESS_KEY: keys.secret,
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
       HOME: ctx.dir,
@@ -224,8 +232,10 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     const { app, chart } = testChart();
     const db = new Postgres(chart, 'db', { version: '15', database: 'app', user: 'app_user', storage: '10Gi', credentials: ExistingSecret.named('db-credentials', ['postgres-password', 'password']), resources });
     const minio = new ObjectStore(chart, 'minio', { storage: '50Gi', credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']), resources });
-    const bucket = minio.addBucket(BUCKET);
+    const bucket = minio.addBucket(BUCKET, { expireAfterDays: 60 });
     db.backup({ target: bucket.asBackupTarget(), keep: KEEP });
+    // A second bucket with its own user: the backup keys must not reach it.
+    minio.addBucket('uploads', { versioning: true }).user('readwrite');
     const objects = synthesized(app);
 
     const dir = workDir('backup-s3', user);
@@ -280,7 +290,26 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
       endpoint,
       psql,
     };
-    mustS3(['mb', `s3://${BUCKET}`]);
+    // The buckets and their users, made by the synthesized bucket Job's own script (twice:
+    // the Job is re-run on every sync and must be idempotent), with mc on its PATH.
+    const bucketJob = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('minio-buckets-'))!;
+    const jobContainer = podSpec(bucketJob).containers[0];
+    expect(jobContainer.command.slice(0, 2)).toEqual(['sh', '-c']);
+    const jobEnv = {
+      ...substituteEnv(containerEnv(jobContainer, SECRETS), [...ctx.subs, { why: 'HOME is a /tmp emptyDir in the pod', from: '/tmp', to: dir }]),
+      PATH: `${path.dirname(tools.mc)}:/usr/bin:/bin`,
+    };
+    for (let i = 0; i < 2; i++) {
+      const jobRun = run('sh', ['-c', jobContainer.command[2]], { env: jobEnv, timeoutMs: 120_000 });
+      if (jobRun.status !== 0) throw new Error(`bucket Job (run ${i + 1}) exited ${jobRun.status}\n${jobRun.stdout}\n${jobRun.stderr}`);
+      expect(jobRun.stdout).toContain('buckets ready');
+    }
+    // What the Job set up, as the server reports it.
+    // (The Job's `mc alias set store ...` left its alias in HOME.)
+    const mcEnv = jobEnv;
+    expect(mustRun(tools.mc, ['version', 'info', 'store/uploads'], { env: mcEnv })).toMatch(/versioning is enabled/i);
+    expect(mustRun(tools.mc, ['ilm', 'rule', 'ls', 'store/backups', '--json'], { env: mcEnv })).toMatch(/"Days":\s*60/);
+    expect(mustRun(tools.mc, ['admin', 'user', 'info', 'store', 'backups-rw', '--json'], { env: mcEnv })).toContain('"policyName":"bucket-backups-rw"');
     seeded = fingerprint();
     expect(seeded).toMatch(/^5000:[0-9a-f]{32}$/);
   }, 300_000);
@@ -300,13 +329,27 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     for (const c of [upload, download]) {
       const env = containerEnv(c, SECRETS);
       expect(env).toMatchObject({ S3_ENDPOINT: 'http://minio.test-prod.svc:9000', S3_BUCKET: BUCKET, S3_PREFIX: PREFIX, BACKUP_ROOT: '/backup' });
-      expect(env.AWS_ACCESS_KEY_ID).toBe(MINIO_SECRETS['minio-credentials/root-user']);
-      expect(env.AWS_SECRET_ACCESS_KEY).toBe(MINIO_SECRETS['minio-credentials/root-password']);
+      // Not the root keys: the bucket's own user.
+      expect(env.AWS_ACCESS_KEY_ID).toBe('backups-rw');
+      expect(env.AWS_SECRET_ACCESS_KEY).toBe(MINIO_SECRETS['minio-backups-rw/secret-key']);
     }
     expect(containerEnv(upload, SECRETS).KEEP_COUNT).toBe(String(KEEP));
     expect(containerEnv(dump, SECRETS)).toMatchObject({ STORE_HOST: 'db.test-prod.svc', STORE_PORT: '5432', BACKUP_ROOT: '/backup' });
     expect(containerEnv(restorePod().containers[0], SECRETS)).toMatchObject({ STORE_HOST: 'db.test-prod.svc', BACKUP_ID: 'latest', BACKUP_ROOT: '/backup' });
     expect(containerEnv(download, SECRETS).BACKUP_ID).toBe('latest');
+  });
+
+  test("the backup user (made by the bucket Job) reaches its bucket and nothing else: not the uploads bucket, not the admin API", () => {
+    const backups = { id: 'backups-rw', secret: MINIO_SECRETS['minio-backups-rw/secret-key'] };
+    expect(s3(['ls', `s3://${BUCKET}/`], backups)).toMatchObject({ status: 0 });
+    const other = s3(['ls', 's3://uploads/'], backups);
+    expect(other.status).not.toBe(0);
+    expect(other.stderr).toMatch(/AccessDenied/);
+    expect(s3(['mb', 's3://not-allowed'], backups).stderr).toMatch(/AccessDenied/);
+    // The uploads user likewise, the other way round.
+    const uploads = { id: 'uploads-rw', secret: MINIO_SECRETS['minio-uploads-rw/secret-key'] };
+    expect(s3(['ls', 's3://uploads/'], uploads)).toMatchObject({ status: 0 });
+    expect(s3(['ls', `s3://${BUCKET}/`], uploads).stderr).toMatch(/AccessDenied/);
   });
 
   test('with the in-cluster endpoint (a host name, not substituted here) the CLI addresses the bucket by path, not as a sub-domain that would not resolve', () => {
