@@ -26,10 +26,7 @@ export function restoreRunbook(backup: BackupSchedule): string {
     .map((e) => e.from)
     .filter((name, i, all) => all.indexOf(name) === i)
     .sort();
-  const list =
-    target.kind === 'volume'
-      ? `kubectl -n ${ns} logs -l app.kubernetes.io/name=${backup.name} --tail=-1 | grep ': verified'`
-      : `aws s3 ls s3://${target.s3.bucket}/${target.s3.prefix ?? `${ns}/${store.name}`}/${target.s3.endpoint ? ` --endpoint-url ${target.s3.endpoint}  # an in-cluster endpoint: run it in a pod of ${ns} or through kubectl port-forward` : ''}`;
+  const runJob = (id: string) => `kubectl set env --local -f ${restoreFile} BACKUP_ID=${id} -o yaml | kubectl -n ${ns} create -f -`;
   return [
     `### ${store.name} (${backup.store.backupEngine})`,
     '',
@@ -44,11 +41,15 @@ export function restoreRunbook(backup: BackupSchedule): string {
     `# 1. Stop Argo CD from undoing the next step, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
     `kubectl -n ${ARGOCD_NAMESPACE} patch application ${chart.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
     ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
-    '# 2. Choose the backup: a name from this list, or `latest`.',
-    list,
+    '# 2. Choose the backup: a name from this list (the restore Job with BACKUP_ID=list prints',
+    '#    them and changes nothing), or `latest`.',
+    `kubectl -n ${ns} delete job ${restoreName} --ignore-not-found`,
+    runJob('list'),
+    `kubectl -n ${ns} wait --for=condition=complete job/${restoreName} --timeout=10m`,
+    `kubectl -n ${ns} logs job/${restoreName} --all-containers`,
     `# 3. Run the restore Job with that name (it checks the checksums and the dump before touching ${store.name}).`,
     `kubectl -n ${ns} delete job ${restoreName} --ignore-not-found`,
-    `kubectl set env --local -f ${restoreFile} BACKUP_ID=<name> -o yaml | kubectl -n ${ns} create -f -`,
+    runJob('<name>'),
     `kubectl -n ${ns} wait --for=condition=complete job/${restoreName} --timeout=4h`,
     `kubectl -n ${ns} logs job/${restoreName} --all-containers`,
     '# 4. Check the data, then give the system back to Argo CD: the Application from Git turns',

@@ -391,6 +391,16 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     expect(objectKeys()).toHaveLength(3 * KEEP);
   }, 600_000);
 
+  test('the restore Job with BACKUP_ID=list: download.sh prints the backups in the bucket, restore.sh then finds nothing to do', () => {
+    const pod = new Pod('list');
+    const downloadC = named(restorePod().initContainers, 'download');
+    const restoreC = restorePod().containers[0];
+    const listed = ok(pod.run(downloadC, pod.env(downloadC, { ...clientPath(), BACKUP_ID: 'list' })), 'download (list)');
+    expect(listed.split('\n').filter(Boolean)).toEqual(bucketBackups());
+    expect(fs.readdirSync(pod.backupDir)).toEqual([]);
+    expect(ok(pod.run(restoreC, pod.env(restoreC, { BACKUP_ID: 'list' })), 'restore (list)')).toBe('');
+  });
+
   test('after the data is destroyed, the restore Job (download, then restore) brings back exactly what was seeded', () => {
     ctx.psql("DELETE FROM item WHERE id % 2 = 0; UPDATE item SET title = 'changed'");
     expect(fingerprint()).not.toBe(seeded);

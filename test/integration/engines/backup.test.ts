@@ -149,6 +149,14 @@ function roundTrip(engine: string, setup: () => Promise<{ files: PodFiles; synth
       expect(after).not.toContain(before[0]);
     });
 
+    test('the restore Job with BACKUP_ID=list prints the backups there are and restores nothing', () => {
+      const before = ctx.fingerprint();
+      const env = { ...substituteEnv(containerEnv(restoreContainer(), ctx.secrets), ctx.subs), BACKUP_ID: 'list' };
+      const out = ok(ctx.files.runContainer(restoreContainer(), env), 'restore.sh (list)');
+      expect(out.split('\n').filter(Boolean)).toEqual(ctx.files.backupNames());
+      expect(ctx.fingerprint()).toBe(before);
+    });
+
     test('after the data is destroyed, the restore Job brings back exactly what was seeded', () => {
       ctx.destroy();
       expect(ctx.fingerprint()).not.toBe(seeded);
