@@ -8,10 +8,10 @@ import { Architecture } from '../gitops/architecture';
 import { addReadmeSection } from '../gitops/system-readme';
 import { SystemAlerts } from '../observability/system-alerts';
 import { ContainerModel } from '../workloads/container';
-import { EnvValue } from '../workloads/env';
 import { positive } from '../workloads/migration-job';
 import { ScheduledTask } from '../workloads/scheduled-task';
 import type { IBackupable } from './backupable';
+import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
 import { RestoreJob } from './restore-job';
 import { restoreRunbook } from './runbook';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
@@ -35,18 +35,9 @@ export interface BackupScheduleProps {
   readonly activeDeadlineSeconds?: number;
 }
 
-/** Where the backup volume (or scratch space) is mounted in every backup and restore container. */
-export const BACKUP_ROOT = '/backup';
-/** Where the scripts ConfigMap is mounted. */
-export const SCRIPTS_PATH = '/opt/backup';
-
 const DEFAULT_RESOURCES: ResourceProfile = {
   requests: { cpu: '100m', memory: '256Mi' },
   limits: { cpu: '1', memory: '1Gi' },
-};
-const S3_CLIENT_RESOURCES: ResourceProfile = {
-  requests: { cpu: '50m', memory: '128Mi' },
-  limits: { cpu: '500m', memory: '512Mi' },
 };
 const DEFAULT_SCRATCH = '4Gi';
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -77,16 +68,17 @@ export class BackupSchedule extends ScheduledTask {
   private readonly backupProps: BackupScheduleProps;
 
   constructor(scope: Construct, id: string, store: IBackupable, props: BackupScheduleProps) {
-    const volumeTarget = props.target.kind === 'volume';
+    // With an S3 target the dump goes to a scratch emptyDir first; with a volume, straight to it.
     const s3 = props.target.kind === 's3' ? props.target.s3 : undefined;
-    const engineResources = withScratch(props.resources ?? DEFAULT_RESOURCES, s3 ? s3.scratchSize ?? DEFAULT_SCRATCH : undefined);
+    const scratchSize = s3 ? s3.scratchSize ?? DEFAULT_SCRATCH : undefined;
+    const engineResources = withScratch(props.resources ?? DEFAULT_RESOURCES, scratchSize);
     const env = store.store.chart.environment;
     const schedule = props.schedule ?? env.backupSchedule;
     super(scope, id, {
-      image: volumeTarget ? store.engineImage : S3_CLIENT_IMAGE,
-      command: ['bash', `${SCRIPTS_PATH}/${volumeTarget ? 'backup.sh' : 'upload.sh'}`],
+      image: s3 ? S3_CLIENT_IMAGE : store.engineImage,
+      command: ['bash', `${SCRIPTS_PATH}/${s3 ? 'upload.sh' : 'backup.sh'}`],
       runAs: { user: store.engineUser, group: store.engineUser, fsGroup: store.engineUser },
-      resources: volumeTarget ? engineResources : S3_CLIENT_RESOURCES,
+      resources: s3 ? S3_CLIENT_RESOURCES : engineResources,
       schedule,
       timeZone: props.timeZone,
       backoffLimit: 1,
@@ -106,7 +98,7 @@ export class BackupSchedule extends ScheduledTask {
     new k8s.KubeConfigMap(this, 'scripts', {
       metadata: { name: scriptsName },
       data: {
-        'backup.sh': backupScript(store.backupEngine, storeName, volumeTarget ? 'volume' : 's3'),
+        'backup.sh': backupScript(store.backupEngine, storeName, s3 ? 's3' : 'volume'),
         'restore.sh': restoreScript(store.backupEngine, storeName),
         ...(s3 ? { 'upload.sh': uploadScript(storeName), 'download.sh': downloadScript(storeName) } : {}),
       },
@@ -115,11 +107,11 @@ export class BackupSchedule extends ScheduledTask {
     const backupVolume =
       props.target.kind === 'volume'
         ? { name: 'backup', persistentVolumeClaim: { claimName: backupClaim(this, props.target.volume) } }
-        : { name: 'backup', emptyDir: { sizeLimit: s3!.scratchSize ?? DEFAULT_SCRATCH } };
+        : { name: 'backup', emptyDir: { sizeLimit: scratchSize } };
     this.addVolume(backupVolume);
 
     const retention = { KEEP_COUNT: String(this.keep), KEEP_DAYS: String(this.maxAgeDays) };
-    if (volumeTarget) {
+    if (!s3) {
       mountBackup(this.container);
       setEnv(this.container, { ...storeEnv(store), BACKUP_ROOT, ...retention });
     } else {
@@ -128,11 +120,10 @@ export class BackupSchedule extends ScheduledTask {
       setEnv(dump, { ...storeEnv(store), BACKUP_ROOT });
       this.addInitContainer(dump);
       mountBackup(this.container);
-      setEnv(this.container, { BACKUP_ROOT, ...s3Env(s3!, store), ...retention });
+      setEnv(this.container, { BACKUP_ROOT, ...s3Env(s3, store), ...retention });
     }
 
-    this.connections.allowTo(store.store, { port: store.adminConnection().port });
-    allowTarget(this, props.target);
+    allowBackupFlows(this, store, props.target);
     Architecture.of(this).addEdge(this.name, storeName, `dumps ${schedule}`);
     // Alerts when a run fails, or when no run succeeded for longer than the schedule's period.
     if (!checkCronSchedule(schedule)) SystemAlerts.watchCronJob(this, this.name, cronPeriodSeconds(schedule));
@@ -143,8 +134,6 @@ export class BackupSchedule extends ScheduledTask {
       scriptsConfigMap: scriptsName,
       backupVolume,
       resources: engineResources,
-      storeEnv: storeEnv(store),
-      s3Env: s3 ? s3Env(s3, store) : undefined,
     });
     Architecture.of(this).addEdge(this.restoreJob.name, storeName, 'restores on demand');
     addReadmeSection(this.chart, 'Backups and restore', () => restoreRunbook(this));
@@ -179,11 +168,6 @@ export class BackupSchedule extends ScheduledTask {
   }
 }
 
-/** The pod-level pieces shared with the restore Job. */
-export function scriptsVolume(configMap: string): Record<string, unknown> {
-  return { name: 'scripts', configMap: { name: configMap, defaultMode: 0o555 } };
-}
-
 /** The backup volume's claim; kept when the system is deleted. */
 function backupClaim(owner: BackupSchedule, target: VolumeTargetProps): string {
   const name = `${owner.store.store.name}-backups`;
@@ -200,49 +184,6 @@ function backupClaim(owner: BackupSchedule, target: VolumeTargetProps): string {
     },
   });
   return name;
-}
-
-export function mountBackup(container: ContainerModel): void {
-  container.mounts.push({ name: 'backup', mountPath: BACKUP_ROOT });
-  container.mounts.push({ name: 'scripts', mountPath: SCRIPTS_PATH, readOnly: true });
-}
-
-export function setEnv(container: ContainerModel, env: Readonly<Record<string, EnvValue | undefined>>): void {
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) container.env.set(name, value);
-}
-
-/** How the dump and restore containers reach the store, as its administrator. */
-export function storeEnv(store: IBackupable): Record<string, EnvValue | undefined> {
-  const admin = store.adminConnection();
-  return {
-    STORE_HOST: admin.host,
-    STORE_PORT: String(admin.port),
-    STORE_MEMBERS: store.backupEngine === 'mongo' ? store.store.memberHosts.map((h) => `${h}:${admin.port}`).join(',') : undefined,
-    MONGO_REPLICA_SET: admin.params?.replicaSet,
-    STORE_USER: admin.user,
-    STORE_PASSWORD: admin.password,
-    BACKUP_DATABASES: store.backupDatabases.length ? store.backupDatabases.join(' ') : undefined,
-  };
-}
-
-export function s3Env(s3: NonNullable<Extract<BackupTarget, { kind: 's3' }>['s3']>, store: IBackupable): Record<string, EnvValue | undefined> {
-  return {
-    HOME: '/tmp',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_REGION: s3.region ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: s3.bucket,
-    S3_PREFIX: s3.prefix ?? `${store.store.namespaceName}/${store.store.name}`,
-  };
-}
-
-/** NetworkPolicy allowance to the target: the in-cluster server only, or HTTPS outside the cluster. */
-export function allowTarget(workload: BackupSchedule | RestoreJob, target: BackupTarget): void {
-  if (target.kind !== 's3') return;
-  if (target.s3.server) workload.connections.allowTo(target.s3.server.peer, { port: target.s3.server.port });
-  else workload.connections.allowToInternet([{ port: 443 }]);
 }
 
 /** The dump container's local disk must hold the scratch volume (an emptyDir counts against it). */

@@ -2,10 +2,9 @@ import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { setPlacement } from '../gitops/placement';
 import { ContainerModel } from '../workloads/container';
-import { EnvValue } from '../workloads/env';
-import { Workload } from '../workloads/workload';
+import { RUN_TO_COMPLETION_POD, Workload } from '../workloads/workload';
 import type { IBackupable } from './backupable';
-import { allowTarget, BACKUP_ROOT, mountBackup, SCRIPTS_PATH, scriptsVolume, setEnv } from './backup-schedule';
+import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
 import { BackupTarget } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
 
@@ -17,9 +16,6 @@ export interface RestoreJobProps {
   /** The same volume the backups are written to (the claim, or a scratch emptyDir for S3). */
   readonly backupVolume: Record<string, unknown>;
   readonly resources: ResourceProfile;
-  readonly storeEnv: Readonly<Record<string, EnvValue | undefined>>;
-  /** S3 settings of the download container. @default - none (volume target) */
-  readonly s3Env?: Readonly<Record<string, EnvValue | undefined>>;
 }
 
 /** The backup restored when BACKUP_ID is not changed: the newest one. */
@@ -36,7 +32,6 @@ export class RestoreJob extends Workload {
   public readonly store: IBackupable;
 
   constructor(scope: Construct, id: string, props: RestoreJobProps) {
-    const fromS3 = props.target.kind === 's3';
     super(
       scope,
       id,
@@ -52,19 +47,14 @@ export class RestoreJob extends Workload {
     this.addVolume(scriptsVolume(props.scriptsConfigMap));
     this.addVolume(props.backupVolume);
     mountBackup(this.container);
-    setEnv(this.container, { ...props.storeEnv, BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID });
-    if (fromS3) {
-      const download = new ContainerModel(
-        'download',
-        { image: S3_CLIENT_IMAGE, command: ['bash', `${SCRIPTS_PATH}/download.sh`], runAs: { user: props.store.engineUser } },
-        { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
-      );
+    setEnv(this.container, { ...storeEnv(props.store), BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID });
+    if (props.target.kind === 's3') {
+      const download = new ContainerModel('download', { image: S3_CLIENT_IMAGE, command: ['bash', `${SCRIPTS_PATH}/download.sh`], runAs: { user: props.store.engineUser } }, S3_CLIENT_RESOURCES);
       mountBackup(download);
-      setEnv(download, { BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID, ...props.s3Env });
+      setEnv(download, { BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID, ...s3Env(props.target.s3, props.store) });
       this.addInitContainer(download);
     }
-    this.connections.allowTo(props.store.store, { port: props.store.adminConnection().port });
-    allowTarget(this, props.target);
+    allowBackupFlows(this, props.store, props.target);
 
     const job = this.lazyObject('job', 'batch/v1', 'Job', () => ({
       // A restore is run once, watched, and never retried on its own.
@@ -77,6 +67,6 @@ export class RestoreJob extends Workload {
   }
 
   protected podExtras(): Record<string, unknown> {
-    return { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
+    return RUN_TO_COMPLETION_POD;
   }
 }

@@ -71,6 +71,25 @@ const S3 = [
   '}',
 ];
 
+/**
+ * Sets `id` from BACKUP_ID: `latest` is the newest backup, `list` prints them all and
+ * exits. Needs `list_backups`; `where` (e.g. `in $BACKUP_ROOT`) ends the error message.
+ */
+function chooseBackup(where: string, listing: string): string[] {
+  return [
+    'id="$BACKUP_ID"',
+    `# BACKUP_ID=list: ${listing}.`,
+    'if [ "$id" = "list" ]; then',
+    '  list_backups | sort',
+    '  exit 0',
+    'fi',
+    'if [ "$id" = "latest" ]; then',
+    '  id="$(list_backups | sort | tail -n 1)"',
+    `  [ -n "$id" ] || { echo "no backup ${where}" >&2; exit 1; }`,
+    'fi',
+  ];
+}
+
 /** backup.sh: dump, verify with the engine's tools, checksum, publish; then local retention for a volume target. */
 export function backupScript(engine: BackupEngine, storeName: string, target: 'volume' | 's3'): string {
   const e = ENGINE_COMMANDS[engine];
@@ -114,16 +133,7 @@ export function restoreScript(engine: BackupEngine, storeName: string): string {
     ': "${BACKUP_ROOT:?}" "${STORE_HOST:?}" "${STORE_PORT:?}" "${STORE_PASSWORD:?}"',
     ': "${BACKUP_ID:?set BACKUP_ID to the name of a backup (e.g. 20261125T020000Z), to latest, or to list}"',
     ...LOCAL_LISTING,
-    'id="$BACKUP_ID"',
-    '# BACKUP_ID=list: print the backups there are (oldest first) and change nothing.',
-    'if [ "$id" = "list" ]; then',
-    '  list_backups | sort',
-    '  exit 0',
-    'fi',
-    'if [ "$id" = "latest" ]; then',
-    '  id="$(list_backups | sort | tail -n 1)"',
-    '  [ -n "$id" ] || { echo "no backup in $BACKUP_ROOT" >&2; exit 1; }',
-    'fi',
+    ...chooseBackup('in $BACKUP_ROOT', 'print the backups there are (oldest first) and change nothing'),
     'dir="$BACKUP_ROOT/$id"',
     '[ -f "$dir/SHA256SUMS" ] || { echo "backup $id not found in $BACKUP_ROOT (or incomplete: no SHA256SUMS)" >&2; exit 1; }',
     'echo "restore $id: checking checksums"',
@@ -177,16 +187,7 @@ export function downloadScript(storeName: string): string {
     ': "${BACKUP_ROOT:?}" "${S3_BUCKET:?}" "${S3_PREFIX:?}"',
     ': "${BACKUP_ID:?set BACKUP_ID to the name of a backup (e.g. 20261125T020000Z), to latest, or to list}"',
     ...S3,
-    'id="$BACKUP_ID"',
-    '# BACKUP_ID=list: print the backups in the bucket (oldest first), download nothing.',
-    'if [ "$id" = "list" ]; then',
-    '  list_backups | sort',
-    '  exit 0',
-    'fi',
-    'if [ "$id" = "latest" ]; then',
-    '  id="$(list_backups | sort | tail -n 1)"',
-    '  [ -n "$id" ] || { echo "no backup under $remote/" >&2; exit 1; }',
-    'fi',
+    ...chooseBackup('under $remote/', 'print the backups in the bucket (oldest first), download nothing'),
     's3 cp --recursive --only-show-errors "$remote/$id/" "$BACKUP_ROOT/$id/"',
     '(cd "$BACKUP_ROOT/$id" && sha256sum --check --strict --quiet SHA256SUMS)',
     'echo "download $id: checksums match"',

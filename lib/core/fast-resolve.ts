@@ -35,31 +35,6 @@ function usesOnlyBuiltInResolvers(app: App): boolean {
   return r.length === 3 && r[0] instanceof LazyResolver && r[1] instanceof ImplicitTokenResolver && r[2] instanceof NumberStringUnionResolver;
 }
 
-/** cdk8s's `resolve()` with the built-in resolvers inlined, in their order. */
-export function resolveBuiltIn(value: any): any {
-  if (value == null) return value;
-  // LazyResolver
-  if (value instanceof Lazy) return resolveBuiltIn(value.produce());
-  // ImplicitTokenResolver
-  if (typeof value.resolve === 'function') return resolveBuiltIn(value.resolve());
-  // NumberStringUnionResolver: union classes (not plain dictionaries) holding a number or a string
-  if (value.constructor !== Object) {
-    const inner = typeof value.value;
-    if (inner === 'number' || inner === 'string') return resolveBuiltIn({ value: value.value });
-  }
-  if (Array.isArray(value)) {
-    const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = resolveBuiltIn(value[i]);
-    return out;
-  }
-  if (value.constructor == Object) {
-    const out: Record<string, any> = {};
-    for (const k of Object.keys(value)) out[k] = resolveBuiltIn(value[k]);
-    return out;
-  }
-  return value;
-}
-
 interface SanitizeOptions {
   readonly sortKeys: boolean;
   readonly filterEmptyArrays: boolean;
@@ -107,7 +82,7 @@ const METADATA_OPTIONS: SanitizeOptions = { sortKeys: true, filterEmptyArrays: t
 
 const TOP_KEYS = ['apiVersion', 'kind', 'metadata'];
 
-/** cdk8s 2.70 `ApiObject.toJson`, resolving with resolveBuiltIn. */
+/** cdk8s 2.70 `ApiObject.toJson`, resolving and sanitizing with resolveSanitized. */
 function fastApiObjectToJson(this: ApiObject): any {
   const self = this as any;
   try {
@@ -122,7 +97,7 @@ function fastApiObjectToJson(this: ApiObject): any {
   }
 }
 
-/** cdk8s 2.70 `ApiObjectMetadataDefinition.toJson`, resolving with resolveBuiltIn. */
+/** cdk8s 2.70 `ApiObjectMetadataDefinition.toJson`, resolving and sanitizing with resolveSanitized. */
 function fastMetadataToJson(this: ApiObjectMetadataDefinition): any {
   const self = this as any;
   return resolveSanitized(

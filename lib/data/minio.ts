@@ -6,7 +6,7 @@ import { ISecretSource } from '../security/secret-source';
 import { SystemSecret } from '../security/system-secret';
 import { EnvValue, fromSecret, SecretKeyValue } from '../workloads/env';
 import { Probe } from '../workloads/probe';
-import { contentHash, Workload } from '../workloads/workload';
+import { contentHash, RUN_TO_COMPLETION_POD, Workload } from '../workloads/workload';
 import { BackupTarget } from '../backup/target';
 import { ConnectionInfo, EnvConvention } from './connection';
 import { StatefulStore } from './stateful-store';
@@ -384,27 +384,10 @@ export class ObjectStoreBucketJob extends Workload {
     this.script = script;
     this.connections.allowTo(store, { port: MINIO_API_PORT });
     this.jobName = `${this.name}-${contentHash({ image: TOOL_IMAGES.mc, script, endpoint: store.endpoint }).slice(0, 8)}`;
-    this.lazyObject(
-      'job',
-      'batch/v1',
-      'Job',
-      () => ({
-        backoffLimit: 3,
-        activeDeadlineSeconds: 900,
-        ttlSecondsAfterFinished: 86400,
-        template: this.podTemplate(),
-      }),
-      {
-        name: this.jobName,
-        annotations: {
-          'argocd.argoproj.io/hook': 'Sync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-        },
-      },
-    );
+    this.syncHookJob(this.jobName, { backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 86400 });
   }
 
   protected podExtras(): Record<string, unknown> {
-    return { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
+    return RUN_TO_COMPLETION_POD;
   }
 }

@@ -7,9 +7,8 @@ import { ISecretSource } from '../security/secret-source';
 import { ContainerModel } from '../workloads/container';
 import { fromSecret, SecretKeyValue } from '../workloads/env';
 import { Probe } from '../workloads/probe';
-import { contentHash, Workload } from '../workloads/workload';
-import type { AdminConnection, IBackupable } from '../backup/backupable';
-import { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
+import { contentHash, RUN_TO_COMPLETION_POD, Workload } from '../workloads/workload';
+import type { AdminConnection } from '../backup/backupable';
 import { ConnectionInfo } from './connection';
 import {
   checkMongoDatabaseName,
@@ -32,7 +31,7 @@ import {
   renderMongoInitScript,
   wiredTigerCacheSizeGB,
 } from './mongodb-config';
-import { StatefulStore } from './stateful-store';
+import { BackupableStore } from './backupable-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
 
 /** MongoDB versions with an image in versions.ts. */
@@ -109,7 +108,7 @@ const KEYFILE_VOLUME = 'keyfile';
  * a new Job when the script changes instead of failing on an immutable one. Running it
  * again is harmless.
  */
-export class MongoDb extends StatefulStore implements IBackupable {
+export class MongoDb extends BackupableStore {
   public readonly backupEngine = 'mongo' as const;
   public readonly engineUser = MONGO_UID;
   public readonly backupDatabases: readonly string[];
@@ -295,19 +294,6 @@ export class MongoDb extends StatefulStore implements IBackupable {
     return { image: this.container.props.image, command: `HOME=/tmp mongosh --nodb --quiet --norc --eval '${js}' >/dev/null` };
   }
 
-  public get engineImage(): string {
-    return this.container.props.image;
-  }
-
-  public get store(): StatefulStore {
-    return this;
-  }
-
-  /** Scheduled, verified backups of this replica set (and the Job that restores them). */
-  public backup(props: BackupScheduleProps): BackupSchedule {
-    return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
-  }
-
   public adminConnection(): AdminConnection {
     return { host: this.host, port: MONGO_PORT, user: MONGO_ROOT_USER, password: this.rootPassword, params: { replicaSet: this.replicaSetName, authSource: 'admin' } };
   }
@@ -402,28 +388,11 @@ export class MongoDbInitJob extends Workload {
 
     const env = [...this.container.env.entries()].map(([name, value]) => [name, typeof value === 'object' ? `secret:${(value as SecretKeyValue).key}` : value]);
     this.jobName = `${this.name}-${contentHash({ image: mongo.engineImage, script, env }).slice(0, 8)}`;
-    this.lazyObject(
-      'job',
-      'batch/v1',
-      'Job',
-      () => ({
-        // The script waits up to ten minutes for the members; a retry covers a member restart.
-        backoffLimit: 3,
-        activeDeadlineSeconds: 1800,
-        ttlSecondsAfterFinished: 86400,
-        template: this.podTemplate(),
-      }),
-      {
-        name: this.jobName,
-        annotations: {
-          'argocd.argoproj.io/hook': 'Sync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-        },
-      },
-    );
+    // The script waits up to ten minutes for the members; a retry covers a member restart.
+    this.syncHookJob(this.jobName, { backoffLimit: 3, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 86400 });
   }
 
   protected podExtras(): Record<string, unknown> {
-    return { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
+    return RUN_TO_COMPLETION_POD;
   }
 }

@@ -6,8 +6,7 @@ import { ISecretSource } from '../security/secret-source';
 import { ContainerModel } from '../workloads/container';
 import { fromSecret } from '../workloads/env';
 import { Probe } from '../workloads/probe';
-import type { AdminConnection, IBackupable } from '../backup/backupable';
-import { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
+import type { AdminConnection } from '../backup/backupable';
 import { ConnectionInfo } from './connection';
 import {
   checkMySqlName,
@@ -24,7 +23,7 @@ import {
   renderMyCnf,
   renderMySqlExporterInitScript,
 } from './mysql-config';
-import { StatefulStore } from './stateful-store';
+import { BackupableStore } from './backupable-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
 
 /** MySQL versions with an image in versions.ts: the 8.4 LTS line (8.0 reached end of life in April 2026). */
@@ -91,7 +90,7 @@ const MIN_MEMORY = 512 * MiB;
  * password: connect() hands it the application account only, and `user: 'root'` (the
  * Loopi seed's mistake) is a synth error.
  */
-export class MySql extends StatefulStore implements IBackupable {
+export class MySql extends BackupableStore {
   public readonly backupEngine = 'mysql' as const;
   public readonly engineUser = MYSQL_UID;
   public readonly backupDatabases: readonly string[];
@@ -205,19 +204,6 @@ export class MySql extends StatefulStore implements IBackupable {
       image: this.container.props.image,
       command: 'MYSQL_PWD="$STORE_PASSWORD" mysqladmin ping --host="$STORE_HOST" --port="$STORE_PORT" --user="$STORE_USER" --silent',
     };
-  }
-
-  public get engineImage(): string {
-    return this.container.props.image;
-  }
-
-  public get store(): StatefulStore {
-    return this;
-  }
-
-  /** Scheduled, verified backups of this store (and the Job that restores them). */
-  public backup(props: BackupScheduleProps): BackupSchedule {
-    return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
   }
 
   public adminConnection(): AdminConnection {

@@ -6,8 +6,7 @@ import { ISecretSource } from '../security/secret-source';
 import { ContainerModel } from '../workloads/container';
 import { fromSecret } from '../workloads/env';
 import { Probe } from '../workloads/probe';
-import type { AdminConnection, IBackupable } from '../backup/backupable';
-import { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
+import type { AdminConnection } from '../backup/backupable';
 import { ConnectionInfo } from './connection';
 import {
   checkPostgresName,
@@ -26,7 +25,7 @@ import {
   renderPostgresConf,
   renderPostgresInitScript,
 } from './postgres-config';
-import { StatefulStore } from './stateful-store';
+import { BackupableStore } from './backupable-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
 
 /** PostgreSQL major versions with an image in versions.ts. */
@@ -98,7 +97,7 @@ const MIN_MEMORY = 128 * MiB;
  * `pg_monitor` the statistics views hide other sessions' queries and wait events.
  * `pg_monitor` reads statistics and settings and nothing else.
  */
-export class Postgres extends StatefulStore implements IBackupable {
+export class Postgres extends BackupableStore {
   public readonly backupEngine = 'postgres' as const;
   public readonly engineUser: number;
   public readonly backupDatabases: readonly string[];
@@ -234,19 +233,6 @@ export class Postgres extends StatefulStore implements IBackupable {
       image: this.container.props.image,
       command: `pg_isready -h "$STORE_HOST" -p "$STORE_PORT" -U "$STORE_USER" -d '${this.database}'`,
     };
-  }
-
-  public get engineImage(): string {
-    return this.container.props.image;
-  }
-
-  public get store(): StatefulStore {
-    return this;
-  }
-
-  /** Scheduled, verified backups of this store (and the Job that restores them). */
-  public backup(props: BackupScheduleProps): BackupSchedule {
-    return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
   }
 
   public adminConnection(): AdminConnection {

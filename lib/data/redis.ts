@@ -7,9 +7,8 @@ import { fromSecret } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import { ResourceProfile } from '../core/environment';
 import { ConnectionInfo } from './connection';
-import { StatefulStore } from './stateful-store';
-import type { AdminConnection, IBackupable } from '../backup/backupable';
-import { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
+import { BackupableStore } from './backupable-store';
+import type { AdminConnection } from '../backup/backupable';
 import { engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
 
 /** What the Redis holds decides what happens when memory is full. */
@@ -51,7 +50,7 @@ export const REDIS_UID = 999;
  * one ReadWriteOnce volume with cluster mode on, which never forms a cluster and
  * corrupts data): one member with its own volume, restarted by the StatefulSet.
  */
-export class Redis extends StatefulStore implements IBackupable {
+export class Redis extends BackupableStore {
   public readonly backupEngine = 'redis' as const;
   public readonly engineUser = REDIS_UID;
   public readonly backupDatabases: readonly string[] = [];
@@ -149,19 +148,6 @@ export class Redis extends StatefulStore implements IBackupable {
   public connectionInfo(): ConnectionInfo {
     // User `default` (Redis 6+ ACL): redis-cli and some clients read `redis://:pw@` as an empty user and fail AUTH.
     return { scheme: 'redis', host: this.host, port: 6379, database: '0', user: 'default', password: fromSecret(this.redisProps.credentials, this.passwordKey) };
-  }
-
-  public get engineImage(): string {
-    return this.container.props.image;
-  }
-
-  public get store(): StatefulStore {
-    return this;
-  }
-
-  /** Scheduled, verified backups of this store (and the Job that restores them). */
-  public backup(props: BackupScheduleProps): BackupSchedule {
-    return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
   }
 
   public adminConnection(): AdminConnection {

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
 import { ContainerModel } from './container';
-import { contentHash, Workload, WorkloadProps } from './workload';
+import { contentHash, RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
 
 export interface MigrationJobProps extends WorkloadProps {
   /** What the migration runs, e.g. `['bash', 'scripts/prestart.sh']`. */
@@ -43,24 +43,11 @@ export class MigrationJob extends Workload {
   constructor(scope: Construct, id: string, props: MigrationJobProps) {
     super(scope, id, props, 'migration');
     this.jobName = `${this.name}-${contentHash({ image: props.image, command: props.command, args: props.args, env: props.env ? Object.keys(props.env) : [] }).slice(0, 8)}`;
-    this.lazyObject(
-      'job',
-      'batch/v1',
-      'Job',
-      () => ({
-        backoffLimit: props.backoffLimit ?? 2,
-        activeDeadlineSeconds: props.activeDeadlineSeconds ?? 900,
-        ttlSecondsAfterFinished: props.ttlSecondsAfterFinished ?? 86400,
-        template: this.podTemplate(),
-      }),
-      {
-        name: this.jobName,
-        annotations: {
-          'argocd.argoproj.io/hook': 'Sync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-        },
-      },
-    );
+    this.syncHookJob(this.jobName, {
+      backoffLimit: props.backoffLimit ?? 2,
+      activeDeadlineSeconds: props.activeDeadlineSeconds ?? 900,
+      ttlSecondsAfterFinished: props.ttlSecondsAfterFinished ?? 86400,
+    });
   }
 
   /**
@@ -95,7 +82,7 @@ export class MigrationJob extends Workload {
   }
 
   protected podExtras(): Record<string, unknown> {
-    return { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
+    return RUN_TO_COMPLETION_POD;
   }
 }
 

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { checkCronSchedule, checkTimeZone } from '../core/cron';
 import { ValidationReport } from '../core/validation';
 import { positive } from './migration-job';
-import { Workload, WorkloadProps } from './workload';
+import { RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
 
 export interface ScheduledTaskProps extends WorkloadProps {
   /** Cron schedule (five fields, or a macro such as `@daily`). */
@@ -65,6 +65,6 @@ export class ScheduledTask extends Workload {
   }
 
   protected podExtras(): Record<string, unknown> {
-    return { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
+    return RUN_TO_COMPLETION_POD;
   }
 }

@@ -330,6 +330,21 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     waive(this.mainObject, ruleId, reason);
   }
 
+  /**
+   * A Job Argo CD runs as a Sync hook on every sync, replacing the previous run
+   * (BeforeHookCreation). `jobName` carries a hash of what the Job does, so a changed Job
+   * is a new object (a Job's pod template is immutable).
+   */
+  protected syncHookJob(jobName: string, limits: { readonly backoffLimit: number; readonly activeDeadlineSeconds: number; readonly ttlSecondsAfterFinished: number }): ApiObject {
+    return this.lazyObject('job', 'batch/v1', 'Job', () => ({ ...limits, template: this.podTemplate() }), {
+      name: jobName,
+      annotations: {
+        'argocd.argoproj.io/hook': 'Sync',
+        'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      },
+    });
+  }
+
   /** Creates the object with a spec produced at synth time. */
   protected lazyObject(id: string, apiVersion: string, kind: string, spec: () => Json, metadata: Json = {}): ApiObject {
     const object = new ApiObject(this, id, {
@@ -350,6 +365,9 @@ function architectureKind(role: string): ArchitectureNodeKind {
   if (['migration', 'scheduled-task', 'initialization'].includes(role)) return 'job';
   return 'store';
 }
+
+/** Pod fields of run-to-completion pods (Jobs, CronJobs): never restarted in place, a short grace period. */
+export const RUN_TO_COMPLETION_POD: Readonly<Record<string, unknown>> = { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
 
 /** A short, stable hash of content, for pod-template annotations that roll pods on change. */
 export function contentHash(data: unknown): string {

@@ -1,4 +1,3 @@
-import { App } from 'cdk8s';
 import {
   BackupTarget,
   ConnectionEnv,
@@ -17,7 +16,7 @@ import {
 } from '../../lib';
 import { cronPeriodSeconds } from '../../lib/core/cron';
 import { restoreRunbook } from '../../lib/backup/runbook';
-import { errorsOf, objectOf, objectsOf, testChart, UNUSED_OUTDIR } from '../support/synth';
+import { errorsOf, objectOf, testChart, UNUSED_OUTDIR } from '../support/synth';
 
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 const pgCredentials = ExistingSecret.named('db-credentials', ['postgres-password', 'password']);
@@ -245,5 +244,3 @@ describe('cronPeriodSeconds: the longest gap between runs', () => {
   });
 });
 
-void App;
-void objectsOf;

@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { buildRepositoryApp } from '../../charts/app';
-import { resolveBuiltIn, withFastResolution } from '../../lib/core/fast-resolve';
+import { resolveSanitized, withFastResolution } from '../../lib/core/fast-resolve';
 import { runFinalizers } from '../../lib/core/finalize';
 import { UNUSED_OUTDIR } from '../support/synth';
 
@@ -53,8 +53,9 @@ describe('fast resolution renders exactly what cdk8s renders', () => {
     withFastResolution(app, () => expect(ApiObject.prototype.toJson).toBe(before));
   });
 
-  test('resolveBuiltIn leaves plain values alone', () => {
-    expect(resolveBuiltIn({ a: [1, 'x', { b: false }] })).toEqual({ a: [1, 'x', { b: false }] });
-    expect(resolveBuiltIn(undefined)).toBeUndefined();
+  test('resolveSanitized leaves plain values alone', () => {
+    const options = { sortKeys: true, filterEmptyArrays: false, filterEmptyObjects: false };
+    expect(resolveSanitized({ a: [1, 'x', { b: false }] }, options)).toEqual({ a: [1, 'x', { b: false }] });
+    expect(resolveSanitized(undefined, options)).toBeUndefined();
   });
 });

@@ -149,6 +149,22 @@ function roundTrip(engine: string, setup: () => Promise<{ files: PodFiles; synth
       expect(after).not.toContain(before[0]);
     });
 
+    test('retention by age: a backup older than KEEP_DAYS goes even when the count allows it; the newest stays', () => {
+      const names = ctx.files.backupNames();
+      const ancient = path.join(ctx.files.backups, '20000101T000000Z');
+      fs.cpSync(path.join(ctx.files.backups, names[0]), ancient, { recursive: true });
+      chownTree(ancient, ctx.files.user);
+      // A count that keeps everything, so only the age rule (the CronJob's KEEP_DAYS) can remove it.
+      const env = { ...substituteEnv(containerEnv(backupContainer(), ctx.secrets), ctx.subs), KEEP_COUNT: '100' };
+      const out = ok(ctx.files.runContainer(backupContainer(), env), 'backup.sh');
+      expect(out).toContain('retention: removed 20000101T000000Z');
+      expect(ctx.files.backupNames()).toEqual(expect.arrayContaining(names));
+      expect(ctx.files.backupNames()).not.toContain('20000101T000000Z');
+      // Back to `keep` backups for the tests that follow.
+      ok(ctx.files.runContainer(backupContainer(), substituteEnv(containerEnv(backupContainer(), ctx.secrets), ctx.subs)), 'backup.sh');
+      expect(ctx.files.backupNames()).toHaveLength(KEEP);
+    });
+
     test('the restore Job with BACKUP_ID=list prints the backups there are and restores nothing', () => {
       const before = ctx.fingerprint();
       const env = { ...substituteEnv(containerEnv(restoreContainer(), ctx.secrets), ctx.subs), BACKUP_ID: 'list' };
@@ -224,14 +240,11 @@ roundTrip('PostgreSQL', async () => {
   psql("SET ROLE app_user; INSERT INTO item SELECT g, 'item ' || g || E' \\u00e9\\'\"', g * 1.5 FROM generate_series(1, 5000) g");
   psql("SET ROLE app_user; CREATE VIEW expensive AS SELECT * FROM item WHERE price > 100; CREATE FUNCTION double_it(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 2'");
 
+  const files = new PodFiles(dir, synth, user);
   return {
-    files: new PodFiles(dir, synth, user),
+    files,
     synthesized: synth,
-    subs: [
-      { why: 'the Service name resolves only in the cluster', from: 'db.test-prod.svc', to: '127.0.0.1' },
-      { why: 'a free port', from: '5432', to: String(port) },
-      { why: 'the backup volume mount', from: '/backup', to: path.join(dir, 'backups') },
-    ],
+    subs: files.substitutions('db.test-prod.svc', 5432, port),
     secrets: PG_SECRETS,
     fingerprint: () => {
       const exists = psql("SELECT count(*) FROM pg_database WHERE datname = 'app'", 'postgres');
@@ -285,14 +298,11 @@ roundTrip('MariaDB (as MySQL)', async () => {
   sql('CREATE TRIGGER visit_path BEFORE INSERT ON visit FOR EACH ROW SET NEW.path = LOWER(NEW.path)');
   sql('CREATE PROCEDURE visits() SELECT COUNT(*) FROM visit');
 
+  const files = new PodFiles(dir, synth, user);
   return {
-    files: new PodFiles(dir, synth, user),
+    files,
     synthesized: synth,
-    subs: [
-      { why: 'the Service name resolves only in the cluster', from: 'mysql.test-prod.svc', to: '127.0.0.1' },
-      { why: 'a free port', from: '3306', to: String(port) },
-      { why: 'the backup volume mount', from: '/backup', to: path.join(dir, 'backups') },
-    ],
+    subs: files.substitutions('mysql.test-prod.svc', 3306, port),
     secrets: MYSQL_SECRETS,
     fingerprint: () => {
       if (sql("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = 'loopi_db'", 'mysql') !== '1') return 'no database';
@@ -334,14 +344,11 @@ roundTrip('Redis', async () => {
   cli('SADD', 'tags', 'x', 'y');
   cli('-n', '2', 'SET', 'other-db', 'kept');
 
+  const files = new PodFiles(dir, synth, user);
   return {
-    files: new PodFiles(dir, synth, user),
+    files,
     synthesized: synth,
-    subs: [
-      { why: 'the Service name resolves only in the cluster', from: 'redis.test-prod.svc', to: '127.0.0.1' },
-      { why: 'a free port', from: '6379', to: String(port) },
-      { why: 'the backup volume mount', from: '/backup', to: path.join(dir, 'backups') },
-    ],
+    subs: files.substitutions('redis.test-prod.svc', 6379, port),
     secrets: REDIS_SECRETS,
     fingerprint: () => {
       const keys = cli('--scan').split('\n').filter(Boolean).sort();

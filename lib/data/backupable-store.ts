@@ -1,0 +1,28 @@
+import type { AdminConnection, BackupEngine, IBackupable } from '../backup/backupable';
+import { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
+import { StatefulStore } from './stateful-store';
+
+/**
+ * A data store whose data is backed up and restored (PostgreSQL, MySQL, MongoDB, Redis):
+ * what every such engine shares, so each engine only says how its tools reach it.
+ */
+export abstract class BackupableStore extends StatefulStore implements IBackupable {
+  public abstract readonly backupEngine: BackupEngine;
+  public abstract readonly engineUser: number;
+  public abstract readonly backupDatabases: readonly string[];
+  public abstract adminConnection(): AdminConnection;
+
+  /** The engine image: its dump and restore tools match the server's version. */
+  public get engineImage(): string {
+    return this.container.props.image;
+  }
+
+  public get store(): StatefulStore {
+    return this;
+  }
+
+  /** Scheduled, verified backups of this store (and the Job that restores them). */
+  public backup(props: BackupScheduleProps): BackupSchedule {
+    return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
+  }
+}
