@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { addFinalizer, runFinalizers } from '../core/finalize';
+import { renderScriptFile, ScriptValues } from '../core/script-file';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { SystemSecret } from '../security/system-secret';
@@ -331,29 +332,25 @@ export function lifecycleJson(bucket: Bucket): string {
  * (remove it with `mc ilm rule rm`).
  */
 export function renderBucketScript(buckets: readonly Bucket[], users: readonly BucketUser[] = []): string {
-  const lines = [
-    'set -eu',
-    '# The keys stay in the environment (secretKeyRef) and in this pod only.',
-    'mc alias set store "$S3_ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null',
-    'mc ready store',
-  ];
-  for (const bucket of [...buckets].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    lines.push(`mc mb --ignore-existing store/${bucket.name}`);
-    if (bucket.options.versioning) lines.push(`mc version enable store/${bucket.name}`);
-    if (bucket.options.expireAfterDays !== undefined) {
-      lines.push(`mc ilm import store/${bucket.name} <<'EOF'`, lifecycleJson(bucket), 'EOF');
-    }
-  }
-  users.forEach((user, i) => {
-    // The policy is replaced on every run, the user created or its secret key reset (the
-    // policy stays attached), and attaching an attached policy is a no-op: safe to re-run.
-    // The policy comes on stdin: the mc image has no shell tools to write a file with.
-    lines.push(`mc admin policy create store ${user.policy} /dev/stdin <<'EOF'`, bucketPolicyJson(user), 'EOF');
-    lines.push(`mc admin user add store ${user.accessKey} "$USER_SECRET_${i}"`);
-    lines.push(`mc admin policy attach store ${user.policy} --user ${user.accessKey}`);
-  });
-  lines.push("echo 'buckets ready'", '');
-  return lines.join('\n');
+  // The text is in ./scripts/minio-*.sh: the script, one bucket, and one bucket user.
+  const file = (name: string, values: ScriptValues) => renderScriptFile(__dirname, `scripts/${name}`, values);
+  const bucketSteps = [...buckets]
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .map((bucket) => {
+      const BUCKET = bucket.name;
+      return file('minio-bucket.sh', {
+        BUCKET,
+        VERSIONING: bucket.options.versioning ? file('minio-bucket-versioning.sh', { BUCKET }) : '',
+        EXPIRY: bucket.options.expireAfterDays !== undefined ? file('minio-bucket-expiry.sh', { BUCKET, LIFECYCLE: lifecycleJson(bucket) }) : '',
+      });
+    });
+  // The policy is replaced on every run, the user created or its secret key reset (the
+  // policy stays attached), and attaching an attached policy is a no-op: safe to re-run.
+  // The policy comes on stdin: the mc image has no shell tools to write a file with.
+  const userSteps = users.map((user, i) =>
+    file('minio-bucket-user.sh', { POLICY: user.policy, POLICY_JSON: bucketPolicyJson(user), ACCESS_KEY: user.accessKey, INDEX: String(i) }),
+  );
+  return file('minio-buckets.sh', { BUCKETS: bucketSteps.join(''), USERS: userSteps.join('') });
 }
 
 /** Creates an ObjectStore's buckets with the pinned `mc` client; safe to run again. */

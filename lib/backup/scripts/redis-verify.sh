@@ -1,0 +1,1 @@
+redis-check-rdb "$dir/dump.rdb"

@@ -1,0 +1,1 @@
+: "${KEEP_COUNT:?}" "${KEEP_DAYS:?}"

@@ -1,0 +1,3 @@
+mc ilm import store/{{BUCKET}} <<'EOF'
+{{LIFECYCLE}}
+EOF

@@ -1,0 +1,1 @@
+mc version enable store/{{BUCKET}}

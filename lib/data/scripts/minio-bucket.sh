@@ -1,0 +1,3 @@
+mc mb --ignore-existing store/{{BUCKET}}
+{{VERSIONING}}
+{{EXPIRY}}
