@@ -26,6 +26,7 @@ import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { moduleDirname } from '../esbuild-module-dirname.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = positiveInt(process.env.BENCH_RUNS, 5);
@@ -102,7 +103,7 @@ async function main() {
   log(`runs ${RUNS}, scales ${SCALES.join(', ')}, scratch ${work}`);
   try {
     // The worker bundle: the scale workload and the pipeline, built like scripts/build.mjs builds main.ts.
-    await build({ entryPoints: [join(root, 'scripts', 'bench', 'worker.ts')], outfile: join(root, '.build', 'bench', 'worker.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+    await build({ entryPoints: [join(root, 'scripts', 'bench', 'worker.ts')], outfile: join(root, '.build', 'bench', 'worker.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning', plugins: [moduleDirname(root)] });
 
     // 1. The repository.
     const repo = { project: [], cdk8s: [] };
