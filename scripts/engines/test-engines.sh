@@ -31,9 +31,8 @@ declare -A PROVIDES=(
   [mariadb-client]='mysql mysqladmin'
   [redis-server]='redis-server'
   [redis-tools]='redis-cli'
-  [shellcheck]='shellcheck'
 )
-PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools shellcheck)
+PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools)
 
 have_program() {
   local p="$1"

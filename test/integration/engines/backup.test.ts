@@ -7,8 +7,8 @@
  * checksums and the engine's own listing pass; retention keeps exactly `keep` backups
  * after keep + 2 runs; the data is destroyed; the synthesized restore Job's script brings
  * it back with no difference (row counts and content checksums, keys, values and TTLs);
- * a corrupted backup fails before anything is restored. Every generated script passes
- * shellcheck.
+ * a corrupted backup fails before anything is restored. (Every generated script passes
+ * shellcheck in `npm test`: test/scripts/shellcheck.test.ts.)
  *
  *   npx jest -c jest.integration.config.js test/integration/engines/backup
  *
@@ -17,7 +17,7 @@
  *
  * The S3 target (upload and download containers, retention in the bucket) is proven the
  * same way against a real MinIO in backup-s3.test.ts. Not exercised: MongoDB (no server
- * package reachable): its scripts pass shellcheck and their commands are unit-tested.
+ * package reachable): its scripts pass shellcheck (npm test) and their commands are unit-tested.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -374,48 +374,6 @@ roundTrip('Redis', async () => {
     },
     listing: (backup) => run('redis-check-rdb', [path.join(backup, 'dump.rdb')]),
   };
-});
-
-// ---- shellcheck -------------------------------------------------------------------------
-
-describe('shellcheck', () => {
-  test('every backup and restore script in dist/ passes shellcheck with no findings', () => {
-    requirePrograms('shellcheck');
-    const dist = path.resolve(__dirname, '../../../dist');
-    const found: string[] = [];
-    const walk = (d: string) => {
-      for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, entry.name);
-        if (entry.isDirectory()) walk(p);
-        else if (/configmap-.*backup-scripts\.yaml$/.test(entry.name)) found.push(p);
-      }
-    };
-    walk(dist);
-    expect(found.length).toBeGreaterThan(0);
-    const out = fs.mkdtempSync(path.join(require('os').tmpdir(), 'shellcheck-'));
-    dirs.push(out);
-    const YAML = require('yaml');
-    let n = 0;
-    for (const file of found) {
-      const data = YAML.parse(fs.readFileSync(file, 'utf8')).data as Record<string, string>;
-      for (const [name, text] of Object.entries(data)) {
-        const target = path.join(out, `${n++}-${name}`);
-        fs.writeFileSync(target, text);
-      }
-    }
-    // And every engine and target, including those no chart uses yet (MongoDB over S3, ...).
-    const { backupScript, restoreScript, uploadScript, downloadScript } = require('../../../lib/backup/scripts');
-    for (const engine of ['postgres', 'mysql', 'redis', 'mongo']) {
-      for (const target of ['volume', 's3']) fs.writeFileSync(path.join(out, `${n++}-${engine}-${target}-backup.sh`), backupScript(engine, 'store', target));
-      fs.writeFileSync(path.join(out, `${n++}-${engine}-restore.sh`), restoreScript(engine, 'store'));
-    }
-    fs.writeFileSync(path.join(out, `${n++}-upload.sh`), uploadScript('store'));
-    fs.writeFileSync(path.join(out, `${n++}-download.sh`), downloadScript('store'));
-    const files = fs.readdirSync(out).map((f) => path.join(out, f));
-    const r = run('shellcheck', ['--shell=bash', '--severity=style', ...files]);
-    expect(r.stdout + r.stderr).toBe('');
-    expect(r.status).toBe(0);
-  });
 });
 
 // ---- helpers ----------------------------------------------------------------------------
