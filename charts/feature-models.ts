@@ -119,7 +119,10 @@ export class FeatureModelsChart extends SystemChart {
       replicas: env.pick({ dev: 1, default: 2 }),
       resources: backendResources,
       // The node name from the environment the runtime sets; POSIX sh defines no $HOSTNAME itself (shellcheck SC3028).
-      liveness: Probe.exec(['sh', '-c', 'celery -A app.core.celery.celery_app inspect ping -d "celery@$(printenv HOSTNAME)" --timeout 10'], { periodSeconds: 60, timeoutSeconds: 20 }),
+      liveness: Probe.exec(['sh', '-c', 'celery -A app.core.celery.celery_app inspect ping -d "celery@$(printenv HOSTNAME)" --timeout 10'], {
+        periodSeconds: 60,
+        timeoutSeconds: 20,
+      }),
       config: backendConfig,
       env: backendEnv,
     });

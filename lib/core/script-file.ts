@@ -51,7 +51,9 @@ export function renderTemplate(template: string, values: ScriptValues, origin: s
   const value = (name: string): string => {
     if (!NAME.test(name)) throw new Error(`${origin}: '{{${name}}}' is not a placeholder name (upper-case letters, digits and '_')`);
     const v = Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined;
-    if (typeof v !== 'string') throw new Error(`${origin}: no value for placeholder {{${name}}} (values given: ${Object.keys(values).join(', ') || 'none'})`);
+    if (typeof v !== 'string') {
+      throw new Error(`${origin}: no value for placeholder {{${name}}} (values given: ${Object.keys(values).join(', ') || 'none'})`);
+    }
     used.add(name);
     return v;
   };

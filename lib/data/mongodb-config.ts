@@ -93,7 +93,7 @@ export function renderMongodConf(options: MongodConfOptions): string {
 }
 
 /**
- * The idempotent initialization, run by the init Job with `mongosh --nodb`. Every value
+ * The idempotent initialization (scripts/mongo-init-replica-set.js), run by the init Job with `mongosh --nodb`. Every value
  * comes from the environment (the passwords by secretKeyRef); nothing is spliced into the
  * text, so the script is the same for every store and its hash changes only when the
  * logic does.

@@ -131,7 +131,7 @@ export function renderMyCnf(t: MySqlTuning, source: string): string {
 }
 
 /**
- * The init script that creates mysqld_exporter's account, mounted executable into
+ * The init script (scripts/mysql-init-exporter.sh) that creates mysqld_exporter's account, mounted executable into
  * /docker-entrypoint-initdb.d. The entrypoint runs it once, on an empty data directory,
  * after it has set the root password and created MYSQL_DATABASE and MYSQL_USER, against
  * the temporary server (socket only). The root password reaches the client through an
@@ -141,7 +141,8 @@ export function renderMyCnf(t: MySqlTuning, source: string): string {
  * status) and SELECT on performance_schema; no application data.
  */
 export function renderMySqlExporterInitScript(): string {
-  return renderScriptFile(__dirname, 'scripts/mysql-init-exporter.sh', { SOCKET: MYSQL_SOCKET, USER: MYSQL_EXPORTER_USER, HOST: MYSQL_EXPORTER_HOST });
+  const values = { SOCKET: MYSQL_SOCKET, USER: MYSQL_EXPORTER_USER, HOST: MYSQL_EXPORTER_HOST };
+  return renderScriptFile(__dirname, 'scripts/mysql-init-exporter.sh', values);
 }
 
 /** Database names MySQL keeps for itself. */

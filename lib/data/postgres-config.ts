@@ -230,7 +230,7 @@ export interface PostgresInitOptions {
 }
 
 /**
- * The init script, mounted executable into /docker-entrypoint-initdb.d. The entrypoint
+ * The init script (scripts/postgres-init-app.sh), mounted executable into /docker-entrypoint-initdb.d. The entrypoint
  * runs it once, on an empty data directory, against the temporary server that listens on
  * the socket only, with the superuser password in PGPASSWORD. Names and passwords come
  * from the environment (the passwords by secretKeyRef) and reach SQL only as psql

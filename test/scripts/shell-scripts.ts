@@ -111,14 +111,13 @@ function walk(node: unknown, at: string, visit: (node: Record<string, unknown>, 
   }
 }
 
-/** The shellcheck binary, or an error that says how to install it (never a skip, in CI or not). */
-export function requireShellcheck(): void {
-  const r = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+/** shellcheck must be there: without it this throws how to install it (never a skip, in CI or not). */
+export function requireShellcheck(env: NodeJS.ProcessEnv = process.env): void {
+  const r = spawnSync('shellcheck', ['--version'], { encoding: 'utf8', env });
   if (r.error || r.status !== 0) {
+    const ci = env.CI === 'true' ? ' In CI, .ci/run installs it before the tests: check its output.' : '';
     throw new Error(
-      'shellcheck is not installed, and every generated shell script must pass it. Install it (Debian/Ubuntu, as root): ' +
-        'apt-get update && apt-get install -y shellcheck' +
-        (process.env.CI === 'true' ? ' (CI: .ci/run installs it before the tests; it did not here)' : ''),
+      `shellcheck not found: every generated shell script must pass it. Install it (Debian/Ubuntu, as root): apt-get update && apt-get install shellcheck.${ci}`,
     );
   }
 }
@@ -156,8 +155,12 @@ export function shellcheck(scripts: readonly ShellScript[]): string[] {
       if (r.status === 1 && lines.length === 0) throw new Error(`shellcheck failed without findings: ${r.stderr}`);
       for (const line of lines) {
         const entry = entries.find((e) => line.startsWith(`${e.file}:`));
-        if (!entry) findings.push(line);
-        else findings.push(`${entry.origins[0]}${entry.origins.length > 1 ? ` (and ${entry.origins.length - 1} more)` : ''}${line.slice(entry.file.length)}`);
+        if (!entry) {
+          findings.push(line);
+          continue;
+        }
+        const more = entry.origins.length > 1 ? ` (and ${entry.origins.length - 1} more)` : '';
+        findings.push(`${entry.origins[0]}${more}${line.slice(entry.file.length)}`);
       }
     }
     return findings;

@@ -29,6 +29,13 @@ test('every shell script in dist/ (ConfigMaps, commands, probes, hooks) passes s
   expect(shellcheck(scripts).join('\n')).toBe('');
 }, 60_000);
 
+test('without shellcheck the check fails (in CI too) and says how to install it', () => {
+  for (const CI of [undefined, 'true']) {
+    expect(() => requireShellcheck({ PATH: '/nonexistent', CI })).toThrow(/^shellcheck not found: .*apt-get install shellcheck/);
+  }
+  expect(() => requireShellcheck({ PATH: '/nonexistent', CI: 'true' })).toThrow(/In CI, \.ci\/run installs it/);
+});
+
 test('an info-level finding fails the check, and names where the script comes from', () => {
   requireShellcheck();
   const findings = shellcheck([
