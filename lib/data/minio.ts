@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { addFinalizer, runFinalizers } from '../core/finalize';
 import { ValidationReport } from '../core/validation';
+import { Architecture } from '../gitops/architecture';
 import { ISecretSource } from '../security/secret-source';
 import { SystemSecret } from '../security/system-secret';
 import { EnvValue, fromSecret, SecretKeyValue } from '../workloads/env';
@@ -383,6 +384,7 @@ export class ObjectStoreBucketJob extends Workload {
     );
     this.script = script;
     this.connections.allowTo(store, { port: MINIO_API_PORT });
+    Architecture.of(this).addEdge(this.name, store.name, 'creates buckets, users', 'setup');
     this.jobName = `${this.name}-${contentHash({ image: TOOL_IMAGES.mc, script, endpoint: store.endpoint }).slice(0, 8)}`;
     this.syncHookJob(this.jobName, { backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 86400 });
   }
