@@ -18,8 +18,10 @@ const TIERS: ReadonlyArray<[string, readonly ArchitectureNodeKind[]]> = [
 export function architectureToMermaid(nodes: readonly ArchitectureNode[], edges: readonly ArchitectureEdge[]): string {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const ports = hoistedPorts(edges);
-  // Wider than the default 200 px before a label wraps: image tags stay on one line.
-  const config = ['config:', '  flowchart:', '    wrappingWidth: 400'];
+  // Wider than the default 200 px before a label wraps: image tags stay on one line. More
+  // room between tiers than the default 50 px: an edge to a far store then leaves its
+  // workload steeply instead of running along (behind) the workloads next to it.
+  const config = ['config:', '  flowchart:', '    wrappingWidth: 400', '    rankSpacing: 80'];
   const lines = ['---', `title: "${text(ARCHITECTURE_LEGEND)}"`, ...config, '---', 'flowchart TB'];
   for (const [title, kinds] of TIERS) {
     const members = nodes.filter((n) => kinds.includes(n.kind)).sort(compareIds);
@@ -32,7 +34,26 @@ export function architectureToMermaid(nodes: readonly ArchitectureNode[], edges:
     .filter((e) => byId.has(e.from) && byId.has(e.to))
     .sort((a, b) => `${a.from}>${a.to}>${a.kind}>${a.label}`.localeCompare(`${b.from}>${b.to}>${b.kind}>${b.label}`));
   for (const e of sorted) lines.push(`  ${mermaidId(e.from)} ${arrow(e, ports.has(e.to))} ${mermaidId(e.to)}`);
+  lines.push(...tierAnchors(nodes, edges));
   return lines.join('\n');
+}
+
+/**
+ * Invisible links that keep each tier below the one above it: a node nothing points to
+ * (a migration, a setup Job) would otherwise be laid out in the top row, beside the
+ * endpoints, above the workloads it runs before. It hangs from the first node of the
+ * nearest tier above instead.
+ */
+function tierAnchors(nodes: readonly ArchitectureNode[], edges: readonly ArchitectureEdge[]): string[] {
+  const targets = new Set(edges.map((e) => e.to));
+  const anchors: string[] = [];
+  let above: ArchitectureNode | undefined;
+  for (const [, kinds] of TIERS) {
+    const members = nodes.filter((n) => kinds.includes(n.kind)).sort(compareIds);
+    if (above) for (const n of members.filter((m) => !targets.has(m.id))) anchors.push(`  ${mermaidId(above.id)} ~~~ ${mermaidId(n.id)}`);
+    above = members[0] ?? above;
+  }
+  return anchors;
 }
 
 /** The Mermaid id of a model node (also the stem of its SVG element ids). */

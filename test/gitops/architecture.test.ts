@@ -16,12 +16,12 @@ const edge = (from: string, to: string, kind: ArchitectureEdge['kind']) => expec
 describe('architecture graph of the real systems', () => {
   test('techshop prod: the Mongo backup goes to the MinIO bucket and comes back through the restore Job; setup Jobs point at what they set up', () => {
     const graph = graphOf('techshop', 'prod');
-    expect(graph.allNodes).toContainEqual({ id: 'bucket-backups', kind: 'destination', label: 'backups', details: { note: 'bucket on minio' } });
+    expect(graph.allNodes).toContainEqual({ id: 'bucket-backups-mongodb', kind: 'destination', label: 'backups', details: { note: 'techshop-prod/mongodb/ on minio' } });
     expect(graph.allEdges).toEqual(
       expect.arrayContaining([
         edge('mongodb', 'mongodb-backup', 'backup'),
-        edge('mongodb-backup', 'bucket-backups', 'backup'),
-        edge('bucket-backups', 'mongodb-restore', 'restore'),
+        edge('mongodb-backup', 'bucket-backups-mongodb', 'backup'),
+        edge('bucket-backups-mongodb', 'mongodb-restore', 'restore'),
         edge('mongodb-restore', 'mongodb', 'restore'),
         edge('minio-buckets', 'minio', 'setup'),
         edge('mongodb-init', 'mongodb', 'setup'),
@@ -30,9 +30,20 @@ describe('architecture graph of the real systems', () => {
     const mermaid = graph.toMermaid();
     expect(mermaid).toContain('n_minio_buckets -.->|"creates buckets, users"| n_minio');
     expect(mermaid).toContain('n_mongodb_init -.->|"initiates replica set, users"| n_mongodb');
-    expect(mermaid).toContain('n_mongodb_backup ==> n_bucket_backups');
+    expect(mermaid).toContain('n_mongodb_backup ==> n_bucket_backups_mongodb');
     expect(mermaid).toContain('n_mongodb ==> n_mongodb_backup');
-    expect(mermaid).toContain('n_bucket_backups -.-> n_mongodb_restore');
+    expect(mermaid).toContain('n_bucket_backups_mongodb -.-> n_mongodb_restore');
+  });
+
+  test('chatnomina prod: two stores backing up to one bucket get a destination each (their prefixes), so each backup and restore loop stays apart', () => {
+    const graph = graphOf('chatnomina', 'prod');
+    expect(graph.allNodes).toEqual(
+      expect.arrayContaining([
+        { id: 'bucket-chatnomina-backups-prod-db', kind: 'destination', label: 'chatnomina-backups-prod', details: { note: 'chatnomina-prod/db/ on AWS S3' } },
+        { id: 'bucket-chatnomina-backups-prod-cache', kind: 'destination', label: 'chatnomina-backups-prod', details: { note: 'chatnomina-prod/cache/ on AWS S3' } },
+      ]),
+    );
+    expect(graph.allEdges).toEqual(expect.arrayContaining([edge('db-backup', 'bucket-chatnomina-backups-prod-db', 'backup'), edge('cache-backup', 'bucket-chatnomina-backups-prod-cache', 'backup')]));
   });
 
   test('member counts: a replica set with x3, an autoscaled Deployment with its range, fixed replicas with their count', () => {

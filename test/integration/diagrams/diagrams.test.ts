@@ -11,6 +11,7 @@ import { buildRepositoryApp } from '../../../charts/app';
 import { Architecture, ArchitectureEdge, ArchitectureNode, synthesize, SystemChart } from '../../../lib';
 import { drawnEdgeLabel, hoistedPorts, mermaidId } from '../../../lib/gitops/architecture-mermaid';
 import { UNUSED_OUTDIR } from '../../support/synth';
+import { center, clusterBoxes, contains, edgeRoutes, nodeLabelBoxes, segmentEntersBox } from './svg';
 
 const repo = path.resolve(__dirname, '../../..');
 const renderScript = path.join(repo, 'scripts/diagrams/render.mjs');
@@ -75,6 +76,9 @@ test('every diagram renders to SVG without a parse error', () => {
   for (const d of diagrams) expect(fs.readFileSync(path.join(out, `${d.name}.svg`), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
 });
 
+const TIER_OF: Record<string, string> = { endpoint: 'edge', service: 'applications', worker: 'applications', job: 'applications', store: 'data', backup: 'backups', destination: 'backups' };
+const TIERS = ['edge', 'applications', 'data', 'backups'];
+
 describe.each(['dev', 'staging', 'prod'])('%s', (env) => {
   const each = (check: (d: Diagram, svg: string) => void) => () => {
     const mine = diagrams.filter((d) => d.name.startsWith(`${env}-`));
@@ -117,6 +121,41 @@ describe.each(['dev', 'staging', 'prod'])('%s', (env) => {
       const text = visibleText(svg);
       expect(text).not.toMatch(/\$\d/);
       expect(text).not.toMatch(/\b[a-z0-9-]+\.(io|com|org)\/[a-z0-9-]+\/[a-z0-9-]+:/);
+    }),
+  );
+
+  test(
+    'the tiers run top to bottom (edge, applications, data, backups) and every node sits in its own tier',
+    each((d, svg) => {
+      const clusters = clusterBoxes(svg);
+      const present = TIERS.filter((t) => clusters.has(t));
+      const tops = present.map((t) => clusters.get(t)!.y0);
+      expect({ diagram: d.name, order: present }).toEqual({ diagram: d.name, order: [...present].sort((a, b) => clusters.get(a)!.y0 - clusters.get(b)!.y0) });
+      for (let i = 1; i < present.length; i++) expect(tops[i]).toBeGreaterThanOrEqual(clusters.get(present[i - 1])!.y1);
+      const boxes = nodeLabelBoxes(svg);
+      expect(boxes.size).toBe(d.nodes.length);
+      for (const n of d.nodes) {
+        const inTier = contains(clusters.get(TIER_OF[n.kind])!, center(boxes.get(mermaidId(n.id))!));
+        expect({ diagram: d.name, node: n.id, inTier }).toEqual({ diagram: d.name, node: n.id, inTier: true });
+      }
+    }),
+  );
+
+  test(
+    'no edge runs through the label of a node it does not connect',
+    each((d, svg) => {
+      const boxes = nodeLabelBoxes(svg);
+      const through: string[] = [];
+      const routes = edgeRoutes(svg);
+      for (const e of d.edges) {
+        const points = routes.get(`L_${mermaidId(e.from)}_${mermaidId(e.to)}_0`) ?? [];
+        expect(points.length).toBeGreaterThan(1);
+        for (const n of d.nodes.filter((x) => x.id !== e.from && x.id !== e.to)) {
+          const box = boxes.get(mermaidId(n.id))!;
+          if (points.some((p, i) => i > 0 && segmentEntersBox(points[i - 1], p, box))) through.push(`${e.from} -> ${e.to} through ${n.id}`);
+        }
+      }
+      expect({ diagram: d.name, through }).toEqual({ diagram: d.name, through: [] });
     }),
   );
 
