@@ -219,7 +219,8 @@ export class PublicEndpoint extends Construct {
     graph.addNode(node, 'endpoint', this.urls.join('<br/>'));
     const oneHost = this.hosts.length === 1;
     for (const route of this.routes.filter((r) => r.backend)) {
-      const label = routeLabel({ ...route, host: oneHost ? undefined : route.host, literalPrefix: route.match === 'Regex' ? regexLiteralPrefix(route.path) : route.path });
+      const literalPrefix = route.match === 'Regex' ? regexLiteralPrefix(route.path) : route.path;
+      const label = routeLabel({ ...route, host: oneHost ? undefined : route.host, literalPrefix });
       graph.addEdge(node, route.backend.name, label, 'route');
     }
 

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { buildRepositoryApp } from '../../charts/app';
 import { Architecture, ArchitectureEdge, EnvironmentName, routeLabel, synthesize, SystemChart } from '../../lib';
 import { shortImage } from '../../lib/gitops/architecture-mermaid';
@@ -14,9 +16,10 @@ function graphOf(system: string, env: EnvironmentName): Architecture {
 const edge = (from: string, to: string, kind: ArchitectureEdge['kind']) => expect.objectContaining({ from, to, kind });
 
 describe('architecture graph of the real systems', () => {
-  test('techshop prod: the Mongo backup goes to the MinIO bucket and comes back through the restore Job; setup Jobs point at what they set up', () => {
+  test('techshop prod: the Mongo backup goes to the MinIO bucket and back through the restore Job; setup Jobs point at what they set up', () => {
     const graph = graphOf('techshop', 'prod');
-    expect(graph.allNodes).toContainEqual({ id: 'bucket-backups-mongodb', kind: 'destination', label: 'backups', details: { note: 'techshop-prod/mongodb/ on minio' } });
+    const bucket = { id: 'bucket-backups-mongodb', kind: 'destination', label: 'backups', details: { note: 'techshop-prod/mongodb/ on minio' } };
+    expect(graph.allNodes).toContainEqual(bucket);
     expect(graph.allEdges).toEqual(
       expect.arrayContaining([
         edge('mongodb', 'mongodb-backup', 'backup'),
@@ -35,15 +38,17 @@ describe('architecture graph of the real systems', () => {
     expect(mermaid).toContain('n_bucket_backups_mongodb -.-> n_mongodb_restore');
   });
 
-  test('chatnomina prod: two stores backing up to one bucket get a destination each (their prefixes), so each backup and restore loop stays apart', () => {
+  test('chatnomina prod: stores sharing a bucket get a destination each (their prefixes), so their backup loops stay apart', () => {
     const graph = graphOf('chatnomina', 'prod');
+    const bucket = 'bucket-chatnomina-backups-prod';
     expect(graph.allNodes).toEqual(
       expect.arrayContaining([
-        { id: 'bucket-chatnomina-backups-prod-db', kind: 'destination', label: 'chatnomina-backups-prod', details: { note: 'chatnomina-prod/db/ on AWS S3' } },
-        { id: 'bucket-chatnomina-backups-prod-cache', kind: 'destination', label: 'chatnomina-backups-prod', details: { note: 'chatnomina-prod/cache/ on AWS S3' } },
+        { id: `${bucket}-db`, kind: 'destination', label: 'chatnomina-backups-prod', details: { note: 'chatnomina-prod/db/ on AWS S3' } },
+        { id: `${bucket}-cache`, kind: 'destination', label: 'chatnomina-backups-prod', details: { note: 'chatnomina-prod/cache/ on AWS S3' } },
       ]),
     );
-    expect(graph.allEdges).toEqual(expect.arrayContaining([edge('db-backup', 'bucket-chatnomina-backups-prod-db', 'backup'), edge('cache-backup', 'bucket-chatnomina-backups-prod-cache', 'backup')]));
+    const copies = [edge('db-backup', `${bucket}-db`, 'backup'), edge('cache-backup', `${bucket}-cache`, 'backup')];
+    expect(graph.allEdges).toEqual(expect.arrayContaining(copies));
   });
 
   test('member counts: a replica set with x3, an autoscaled Deployment with its range, fixed replicas with their count', () => {
@@ -63,8 +68,13 @@ describe('architecture graph of the real systems', () => {
 
   test('capibara6 prod: volume backups show the claim and its size; the port is drawn once on each store, not on every client edge', () => {
     const graph = graphOf('capibara6', 'prod');
-    expect(graph.allNodes).toContainEqual({ id: 'claim-db-backups', kind: 'destination', label: 'db-backups', details: { note: 'volume claim 20Gi' } });
-    expect(graph.allNodes).toContainEqual({ id: 'claim-metrics-db-backups', kind: 'destination', label: 'metrics-db-backups', details: { note: 'volume claim 50Gi' } });
+    const claim = (store: string, size: string) => ({
+      id: `claim-${store}-backups`,
+      kind: 'destination',
+      label: `${store}-backups`,
+      details: { note: `volume claim ${size}` },
+    });
+    expect(graph.allNodes).toEqual(expect.arrayContaining([claim('db', '20Gi'), claim('metrics-db', '50Gi')]));
     const mermaid = graph.toMermaid();
     expect(mermaid.match(/postgresql :5432/g)).toHaveLength(2);
     expect(mermaid.match(/redis :6379/g)).toHaveLength(2);
@@ -114,5 +124,22 @@ describe('labels', () => {
     [`redis:7.4.5@sha256:${'b'.repeat(64)}`, 'redis:7.4.5'],
   ])('image %s is shown as %s', (image, shown) => {
     expect(shortImage(image)).toBe(shown);
+  });
+});
+
+describe('synthesis stays free of any browser', () => {
+  test('nothing synth builds from (main.ts, charts/, lib/) imports mermaid-cli or puppeteer; only the diagram command and suite do', () => {
+    const root = path.resolve(__dirname, '../..');
+    const sources = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        if (e.isDirectory()) return sources(path.join(dir, e.name));
+        return e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [];
+      });
+    const files = [path.join(root, 'main.ts'), ...sources(path.join(root, 'charts')), ...sources(path.join(root, 'lib'))];
+    expect(files.length).toBeGreaterThan(50);
+    const browser = /from '(@mermaid-js\/[^']+|puppeteer[^']*|mermaid)'|require\('(puppeteer|@mermaid-js)/;
+    const browserImports = files.filter((f) => browser.test(fs.readFileSync(f, 'utf8')));
+    expect(browserImports).toEqual([]);
+    expect(fs.readFileSync(path.join(root, 'scripts/diagrams/render.mjs'), 'utf8')).toContain("from '@mermaid-js/mermaid-cli'");
   });
 });

@@ -76,7 +76,15 @@ test('every diagram renders to SVG without a parse error', () => {
   for (const d of diagrams) expect(fs.readFileSync(path.join(out, `${d.name}.svg`), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
 });
 
-const TIER_OF: Record<string, string> = { endpoint: 'edge', service: 'applications', worker: 'applications', job: 'applications', store: 'data', backup: 'backups', destination: 'backups' };
+const TIER_OF: Record<string, string> = {
+  endpoint: 'edge',
+  service: 'applications',
+  worker: 'applications',
+  job: 'applications',
+  store: 'data',
+  backup: 'backups',
+  destination: 'backups',
+};
 const TIERS = ['edge', 'applications', 'data', 'backups'];
 
 describe.each(['dev', 'staging', 'prod'])('%s', (env) => {
@@ -91,7 +99,8 @@ describe.each(['dev', 'staging', 'prod'])('%s', (env) => {
     each((d, svg) => {
       const text = visibleText(svg);
       for (const n of d.nodes) {
-        expect({ diagram: d.name, node: n.id, drawn: new RegExp(`id="[^"]*flowchart-${mermaidId(n.id)}-\\d+"`).test(svg) }).toEqual({ diagram: d.name, node: n.id, drawn: true });
+        const drawn = new RegExp(`id="[^"]*flowchart-${mermaidId(n.id)}-\\d+"`).test(svg);
+        expect({ diagram: d.name, node: n.id, drawn }).toEqual({ diagram: d.name, node: n.id, drawn: true });
         for (const line of n.label.split('<br/>')) expect(text).toContain(line);
       }
     }),
@@ -104,7 +113,8 @@ describe.each(['dev', 'staging', 'prod'])('%s', (env) => {
       const ports = hoistedPorts(d.edges);
       for (const e of d.edges) {
         const id = `L_${mermaidId(e.from)}_${mermaidId(e.to)}_`;
-        expect({ diagram: d.name, edge: `${e.from} -> ${e.to}`, drawn: svg.includes(`id="${id}`) }).toEqual({ diagram: d.name, edge: `${e.from} -> ${e.to}`, drawn: true });
+        const edge = `${e.from} -> ${e.to}`;
+        expect({ diagram: d.name, edge, drawn: svg.includes(`id="${id}`) }).toEqual({ diagram: d.name, edge, drawn: true });
         const label = drawnEdgeLabel(e, ports.has(e.to));
         if (label !== undefined) expect(labels).toContain(label);
       }
@@ -130,7 +140,8 @@ describe.each(['dev', 'staging', 'prod'])('%s', (env) => {
       const clusters = clusterBoxes(svg);
       const present = TIERS.filter((t) => clusters.has(t));
       const tops = present.map((t) => clusters.get(t)!.y0);
-      expect({ diagram: d.name, order: present }).toEqual({ diagram: d.name, order: [...present].sort((a, b) => clusters.get(a)!.y0 - clusters.get(b)!.y0) });
+      const byTop = [...present].sort((a, b) => clusters.get(a)!.y0 - clusters.get(b)!.y0);
+      expect({ diagram: d.name, order: present }).toEqual({ diagram: d.name, order: byTop });
       for (let i = 1; i < present.length; i++) expect(tops[i]).toBeGreaterThanOrEqual(clusters.get(present[i - 1])!.y1);
       const boxes = nodeLabelBoxes(svg);
       expect(boxes.size).toBe(d.nodes.length);
@@ -172,7 +183,8 @@ describe.each(['dev', 'staging', 'prod'])('%s', (env) => {
         expect(restorers.some((r) => d.edges.some((e) => e.kind === 'restore' && e.from === r && e.to === store))).toBe(true);
       }
       for (const n of d.nodes) {
-        expect({ diagram: d.name, node: n.id, edges: d.edges.some((e) => e.from === n.id || e.to === n.id) }).toEqual({ diagram: d.name, node: n.id, edges: true });
+        const edges = d.edges.some((e) => e.from === n.id || e.to === n.id);
+        expect({ diagram: d.name, node: n.id, edges }).toEqual({ diagram: d.name, node: n.id, edges: true });
       }
     }),
   );

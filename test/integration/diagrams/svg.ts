@@ -15,7 +15,8 @@ export interface Point {
 /** The text box of each node, by Mermaid id: where its label is drawn, inside its shape. */
 export function nodeLabelBoxes(svg: string): Map<string, Box> {
   const boxes = new Map<string, Box>();
-  const node = /<g class="node[^"]*" id="[^"]*flowchart-(n_[A-Za-z0-9_]+?)-\d+"[^>]*transform="translate\(([-\d.]+), ([-\d.]+)\)">([\s\S]*?)<\/foreignObject>/g;
+  const head = /<g class="node[^"]*" id="[^"]*flowchart-(n_[A-Za-z0-9_]+?)-\d+"[^>]*transform="translate\(([-\d.]+), ([-\d.]+)\)">/.source;
+  const node = new RegExp(`${head}([\\s\\S]*?)<\\/foreignObject>`, 'g');
   for (const m of svg.matchAll(node)) {
     const size = /<foreignObject width="([\d.]+)" height="([\d.]+)"/.exec(m[4]);
     if (!size) continue;
