@@ -23,6 +23,7 @@ run() {
 run unit npm test
 run linters npm run lint:manifests
 run promtool npm run test:promtool
+run diagrams npm run test:diagrams
 run engines npm run test:engines
 run cluster npm run test:cluster
 

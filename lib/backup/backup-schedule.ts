@@ -124,7 +124,11 @@ export class BackupSchedule extends ScheduledTask {
     }
 
     allowBackupFlows(this, store, props.target);
-    Architecture.of(this).addEdge(this.name, storeName, `dumps ${schedule}`);
+    // Drawn as the data moves: store => backup Job => destination, and back through the restore Job.
+    const graph = Architecture.of(this);
+    const destination = recordDestination(graph, props.target, store.store);
+    graph.addEdge(storeName, this.name, 'dump', 'backup');
+    graph.addEdge(this.name, destination, 'copy', 'backup');
     // Alerts when a run fails, or when no run succeeded for longer than the schedule's period.
     if (!checkCronSchedule(schedule)) SystemAlerts.watchCronJob(this, this.name, cronPeriodSeconds(schedule));
 
@@ -135,7 +139,9 @@ export class BackupSchedule extends ScheduledTask {
       backupVolume,
       resources: engineResources,
     });
-    Architecture.of(this).addEdge(this.restoreJob.name, storeName, 'restores on demand');
+    graph.addEdge(destination, this.restoreJob.name, 'read backup', 'restore');
+    graph.addEdge(this.restoreJob.name, storeName, 'restores on demand', 'restore');
+    graph.describe(this.restoreJob.name, () => ({ note: 'restore, run by hand' }));
     addReadmeSection(this.chart, 'Backups and restore', () => restoreRunbook(this));
   }
 
@@ -192,4 +198,23 @@ function withScratch(resources: ResourceProfile, scratchSize: string | undefined
   if (scratch <= 0) return resources;
   const limit = parseQuantity(resources.limits.ephemeralStorage ?? '1Gi') ?? 0;
   return { ...resources, limits: { ...resources.limits, ephemeralStorage: formatBytes(limit + scratch) } };
+}
+
+/**
+ * The node of where the backups go: the claim with its size, or the bucket with the store's
+ * prefix and server. One node per store, also when stores share a bucket: each store's
+ * backup and restore path is then a loop of its own, which the layout keeps apart.
+ */
+function recordDestination(graph: Architecture, target: BackupTarget, store: { name: string; namespaceName: string }): string {
+  if (target.kind === 'volume') {
+    const claim = `${store.name}-backups`;
+    graph.addNode(`claim-${claim}`, 'destination', claim, { note: `volume claim ${target.volume.size}` });
+    return `claim-${claim}`;
+  }
+  const s3 = target.s3;
+  // The endpoint is validated later, with the other props: no URL parsing that could throw here.
+  const server = s3.endpoint ? (/^https?:\/\/([^/:.]+)/.exec(String(s3.endpoint))?.[1] ?? String(s3.endpoint)) : 'AWS S3';
+  const id = `bucket-${s3.bucket}-${store.name}`;
+  graph.addNode(id, 'destination', s3.bucket, { note: `${s3.prefix ?? `${store.namespaceName}/${store.name}`}/ on ${server}` });
+  return id;
 }

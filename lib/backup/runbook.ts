@@ -22,7 +22,7 @@ export function restoreRunbook(backup: BackupSchedule): string {
       ? `the volume claim \`${store.name}-backups\` (${target.volume.size}; Argo CD never prunes it)`
       : `\`s3://${target.s3.bucket}/${target.s3.prefix ?? `${ns}/${store.name}`}/\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`;
   const writers = Architecture.of(chart)
-    .allEdges.filter((e) => e.to === store.name && e.from !== backup.name && e.from !== restoreName)
+    .allEdges.filter((e) => e.to === store.name && e.kind === 'connect')
     .map((e) => e.from)
     .filter((name, i, all) => all.indexOf(name) === i)
     .sort();

@@ -3,6 +3,7 @@ import { ResourceProfile } from '../core/environment';
 import { addFinalizer, runFinalizers } from '../core/finalize';
 import { renderScriptFile, ScriptValues } from '../core/script-file';
 import { ValidationReport } from '../core/validation';
+import { Architecture } from '../gitops/architecture';
 import { ISecretSource } from '../security/secret-source';
 import { SystemSecret } from '../security/system-secret';
 import { EnvValue, fromSecret, SecretKeyValue } from '../workloads/env';
@@ -380,6 +381,7 @@ export class ObjectStoreBucketJob extends Workload {
     );
     this.script = script;
     this.connections.allowTo(store, { port: MINIO_API_PORT });
+    Architecture.of(this).addEdge(this.name, store.name, 'creates buckets, users', 'setup');
     this.jobName = `${this.name}-${contentHash({ image: TOOL_IMAGES.mc, script, endpoint: store.endpoint }).slice(0, 8)}`;
     this.syncHookJob(this.jobName, { backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 86400 });
   }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { parseQuantity, formatBytes } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
+import { Architecture } from '../gitops/architecture';
 import { ISecretSource } from '../security/secret-source';
 import { ContainerModel } from '../workloads/container';
 import { fromSecret, SecretKeyValue } from '../workloads/env';
@@ -233,6 +234,7 @@ export class MongoDb extends BackupableStore {
     }
 
     this.initJob = new MongoDbInitJob(this, `${this.name}-init`, this);
+    Architecture.of(this).describe(this.name, () => ({ note: 'replica set' }));
   }
 
   /** All members vote and elect together: they start at once. */
@@ -385,6 +387,7 @@ export class MongoDbInitJob extends Workload {
     this.addVolume({ name: 'script', configMap: { name: this.scriptConfigMapName } });
     this.container.mounts.push({ name: 'script', mountPath: MONGO_INIT_DIR, readOnly: true });
     this.connections.allowTo(mongo, { port: MONGO_PORT });
+    Architecture.of(this).addEdge(this.name, mongo.name, 'initiates replica set, users', 'setup');
 
     const env = [...this.container.env.entries()].map(([name, value]) => [name, typeof value === 'object' ? `secret:${(value as SecretKeyValue).key}` : value]);
     this.jobName = `${this.name}-${contentHash({ image: mongo.engineImage, script, env }).slice(0, 8)}`;

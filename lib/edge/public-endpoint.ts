@@ -6,7 +6,7 @@ import { markComponent } from '../core/component';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
-import { Architecture } from '../gitops/architecture';
+import { Architecture, routeLabel } from '../gitops/architecture';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
 import { AcmeSolverAccess } from './acme-solver-access';
@@ -217,9 +217,11 @@ export class PublicEndpoint extends Construct {
     const graph = Architecture.of(this);
     const node = `endpoint-${this.name}`;
     graph.addNode(node, 'endpoint', this.urls.join('<br/>'));
+    const oneHost = this.hosts.length === 1;
     for (const route of this.routes.filter((r) => r.backend)) {
-      const path = route.match === 'Regex' ? `${regexLiteralPrefix(route.path)}*` : route.path;
-      graph.addEdge(node, route.backend.name, `${route.host}${path}${route.rewrite !== undefined ? ` → ${route.rewrite}` : ''}`);
+      const literalPrefix = route.match === 'Regex' ? regexLiteralPrefix(route.path) : route.path;
+      const label = routeLabel({ ...route, host: oneHost ? undefined : route.host, literalPrefix });
+      graph.addEdge(node, route.backend.name, label, 'route');
     }
 
     addCheck(this, (report) => this.validate(report, chart));

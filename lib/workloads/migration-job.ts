@@ -68,7 +68,8 @@ export class MigrationJob extends Workload {
     for (const [name, value] of workload.container.env) check.env.set(name, value);
     check.envFrom.push(...workload.container.envFrom);
     workload.addInitContainer(check);
-    Architecture.of(this).addEdge(this.name, workload.name, 'migrates schema before start');
+    Architecture.of(this).addEdge(this.name, workload.name, 'migrates schema before start', 'migrate');
+    Architecture.of(this).describe(this.name, () => ({ note: 'schema migration, runs first' }));
   }
 
   protected validateWorkload(report: ValidationReport): void {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { addFinalizer } from '../core/finalize';
+import { Architecture } from '../gitops/architecture';
 import { waiveLinter } from '../policy/linter-waivers';
 import { ValidationReport } from '../core/validation';
 import { AutoscaleOptions, Autoscaler } from '../scaling/autoscaler';
@@ -45,6 +46,9 @@ export abstract class ReplicatedWorkload extends Workload {
     }));
     // The PDB depends on autoscale()/disruptionBudget() calls that may come later.
     addFinalizer(this, () => this.addDisruptionBudget());
+    Architecture.of(this).describe(this.name, () => ({
+      replicas: this.minReplicas === this.maxReplicas ? `x${this.minReplicas}` : `x${this.minReplicas}-${this.maxReplicas} (HPA)`,
+    }));
   }
 
   /** The fewest pods the workload runs with: the HPA minimum, or the replica count. */

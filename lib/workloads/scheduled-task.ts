@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { checkCronSchedule, checkTimeZone } from '../core/cron';
 import { ValidationReport } from '../core/validation';
+import { Architecture } from '../gitops/architecture';
 import { positive } from './migration-job';
 import { RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
 
@@ -29,6 +30,7 @@ export interface ScheduledTaskProps extends WorkloadProps {
 export class ScheduledTask extends Workload {
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id, props, props.role ?? 'scheduled-task');
+    Architecture.of(this).describe(this.name, () => ({ note: `${props.schedule} ${props.timeZone ?? 'UTC'}` }));
     this.lazyObject('cronjob', 'batch/v1', 'CronJob', () => ({
       schedule: props.schedule,
       timeZone: props.timeZone,

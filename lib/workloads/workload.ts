@@ -103,7 +103,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
     addCheck(this, (report) => this.validateWorkload(report));
     addFinalizer(this, () => this.waiveInapplicableLinterChecks());
-    Architecture.of(this).addNode(this.name, architectureKind(role), `${this.name}<br/>${props.image}`);
+    Architecture.of(this).addNode(this.name, architectureKind(role), this.name, { image: props.image });
   }
 
   /**

@@ -545,10 +545,11 @@ describe('architecture diagram', () => {
     });
     const graph = Architecture.of(chart);
     expect(graph.allNodes).toContainEqual({ id: 'endpoint-api-edge', kind: 'endpoint', label: 'https://shop.example.org' });
+    // One host: the node carries it, the route labels say what is routed and how it is rewritten.
     expect(graph.allEdges).toEqual(
       expect.arrayContaining([
-        { from: 'endpoint-api-edge', to: 'web', label: 'shop.example.org/' },
-        { from: 'endpoint-api-edge', to: 'api', label: 'shop.example.org/api* → /$2' },
+        { from: 'endpoint-api-edge', to: 'web', label: '/', kind: 'route' },
+        { from: 'endpoint-api-edge', to: 'api', label: '/api/... → /... (prefix stripped)', kind: 'route' },
       ]),
     );
   });

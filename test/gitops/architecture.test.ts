@@ -1,0 +1,145 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildRepositoryApp } from '../../charts/app';
+import { Architecture, ArchitectureEdge, EnvironmentName, routeLabel, synthesize, SystemChart } from '../../lib';
+import { shortImage } from '../../lib/gitops/architecture-mermaid';
+import { systemReadme } from '../../lib/gitops/system-readme';
+import { UNUSED_OUTDIR } from '../support/synth';
+
+function graphOf(system: string, env: EnvironmentName): Architecture {
+  const app = buildRepositoryApp({ envs: [env], systems: [system], outdir: UNUSED_OUTDIR });
+  synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true });
+  const chart = app.node.children.find(SystemChart.isSystemChart) as SystemChart;
+  return Architecture.of(chart);
+}
+
+const edge = (from: string, to: string, kind: ArchitectureEdge['kind']) => expect.objectContaining({ from, to, kind });
+
+describe('architecture graph of the real systems', () => {
+  test('techshop prod: the Mongo backup goes to the MinIO bucket and back through the restore Job; setup Jobs point at what they set up', () => {
+    const graph = graphOf('techshop', 'prod');
+    const bucket = { id: 'bucket-backups-mongodb', kind: 'destination', label: 'backups', details: { note: 'techshop-prod/mongodb/ on minio' } };
+    expect(graph.allNodes).toContainEqual(bucket);
+    expect(graph.allEdges).toEqual(
+      expect.arrayContaining([
+        edge('mongodb', 'mongodb-backup', 'backup'),
+        edge('mongodb-backup', 'bucket-backups-mongodb', 'backup'),
+        edge('bucket-backups-mongodb', 'mongodb-restore', 'restore'),
+        edge('mongodb-restore', 'mongodb', 'restore'),
+        edge('minio-buckets', 'minio', 'setup'),
+        edge('mongodb-init', 'mongodb', 'setup'),
+      ]),
+    );
+    const mermaid = graph.toMermaid();
+    expect(mermaid).toContain('n_minio_buckets -.->|"creates buckets, users"| n_minio');
+    expect(mermaid).toContain('n_mongodb_init -.->|"initiates replica set, users"| n_mongodb');
+    expect(mermaid).toContain('n_mongodb_backup ==> n_bucket_backups_mongodb');
+    expect(mermaid).toContain('n_mongodb ==> n_mongodb_backup');
+    expect(mermaid).toContain('n_bucket_backups_mongodb -.-> n_mongodb_restore');
+  });
+
+  test('chatnomina prod: stores sharing a bucket get a destination each (their prefixes), so their backup loops stay apart', () => {
+    const graph = graphOf('chatnomina', 'prod');
+    const bucket = 'bucket-chatnomina-backups-prod';
+    expect(graph.allNodes).toEqual(
+      expect.arrayContaining([
+        { id: `${bucket}-db`, kind: 'destination', label: 'chatnomina-backups-prod', details: { note: 'chatnomina-prod/db/ on AWS S3' } },
+        { id: `${bucket}-cache`, kind: 'destination', label: 'chatnomina-backups-prod', details: { note: 'chatnomina-prod/cache/ on AWS S3' } },
+      ]),
+    );
+    const copies = [edge('db-backup', `${bucket}-db`, 'backup'), edge('cache-backup', `${bucket}-cache`, 'backup')];
+    expect(graph.allEdges).toEqual(expect.arrayContaining(copies));
+  });
+
+  test('member counts: a replica set with x3, an autoscaled Deployment with its range, fixed replicas with their count', () => {
+    const techshop = graphOf('techshop', 'prod').toMermaid();
+    expect(techshop).toContain('n_mongodb[("mongodb x3<br/>mongo:8.0.13<br/>replica set<br/>mongodb :27017")]');
+    expect(techshop).toContain('n_app["app x3-10 (HPA)<br/>techshop/app:1.0.0"]');
+    expect(graphOf('feature-models', 'prod').toMermaid()).toContain('n_frontend["frontend x2<br/>');
+    // One member: no count drawn.
+    expect(graphOf('techshop', 'dev').toMermaid()).toContain('n_mongodb[("mongodb<br/>mongo:8.0.13<br/>replica set<br/>');
+  });
+
+  test('readable route labels: the prefix stripped by the regex rewrite is said in words, not as a back-reference', () => {
+    const mermaid = graphOf('techshop', 'prod').toMermaid();
+    expect(mermaid).toContain('n_endpoint_public -->|"/api/... → /... (prefix stripped)"| n_app');
+    expect(mermaid).not.toContain('$2');
+  });
+
+  test('capibara6 prod: volume backups show the claim and its size; the port is drawn once on each store, not on every client edge', () => {
+    const graph = graphOf('capibara6', 'prod');
+    const claim = (store: string, size: string) => ({
+      id: `claim-${store}-backups`,
+      kind: 'destination',
+      label: `${store}-backups`,
+      details: { note: `volume claim ${size}` },
+    });
+    expect(graph.allNodes).toEqual(expect.arrayContaining([claim('db', '20Gi'), claim('metrics-db', '50Gi')]));
+    const mermaid = graph.toMermaid();
+    expect(mermaid.match(/postgresql :5432/g)).toHaveLength(2);
+    expect(mermaid.match(/redis :6379/g)).toHaveLength(2);
+    expect(mermaid).toContain('  n_api --> n_db\n');
+    expect(mermaid).toContain('n_db_backup[["db-backup<br/>postgres:17.6<br/>0 2 * * * UTC"]]');
+    expect(mermaid).toContain('n_db_restore[["db-restore<br/>postgres:17.6<br/>restore, run by hand"]]');
+  });
+
+  test('feature-models: the migration is dotted to every workload it gates, and the diagram flows top to bottom with a legend', () => {
+    const graph = graphOf('feature-models', 'prod');
+    expect(graph.allEdges).toEqual(expect.arrayContaining([edge('prestart', 'backend', 'migrate'), edge('prestart', 'celery-worker', 'migrate')]));
+    const mermaid = graph.toMermaid();
+    expect(mermaid).toContain('n_prestart -.-> n_backend');
+    expect(mermaid).toMatch(/^---\ntitle: "stadium: endpoint · box: service\/worker · [^\n]+"\n[\s\S]*---\nflowchart TB\n/);
+  });
+
+  test('the restore runbook still names only the clients of a store as the writers to stop (not its setup Job)', () => {
+    const graph = graphOf('techshop', 'prod');
+    const app = buildRepositoryApp({ envs: ['prod'], systems: ['techshop'], outdir: UNUSED_OUTDIR });
+    const chart = app.node.children.find(SystemChart.isSystemChart) as SystemChart;
+    const result = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true });
+    const readme = systemReadme(chart, result.objects.filter((o) => o.folder === 'prod/techshop'));
+    expect(graph.allEdges).toContainEqual(edge('mongodb-init', 'mongodb', 'setup'));
+    expect(readme).toContain('kubectl -n techshop-prod scale deployment/app --replicas=0');
+    expect(readme).not.toMatch(/scale \S+\/mongodb-init/);
+  });
+});
+
+describe('labels', () => {
+  test.each([
+    [{ path: '/api(/|$)(.*)', match: 'Regex', literalPrefix: '/api', rewrite: '/$2' }, '/api/... → /... (prefix stripped)'],
+    [{ path: '/', match: 'Prefix', literalPrefix: '/' }, '/'],
+    [{ host: 'api.example.org', path: '/graphql', match: 'Prefix', literalPrefix: '/graphql' }, 'api.example.org/graphql'],
+    [{ path: '/v1', match: 'Prefix', literalPrefix: '/v1', rewrite: '/' }, '/v1/... → /... (prefix stripped)'],
+    [{ path: '/v1', match: 'Prefix', literalPrefix: '/v1', rewrite: '/v2/' }, '/v1/... → /v2/...'],
+    [{ path: '/health', match: 'Exact', literalPrefix: '/health' }, '/health (exact)'],
+  ])('route %j reads %s', (route, label) => {
+    expect(routeLabel(route)).toBe(label);
+  });
+
+  test.each([
+    ['quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z', 'minio/minio:RELEASE.2025-04-22'],
+    ['docker.io/library/postgres:17.6', 'postgres:17.6'],
+    ['localhost:5000/team/app:1.2.3', 'team/app:1.2.3'],
+    ['capibara6/api:1.0.0', 'capibara6/api:1.0.0'],
+    [`ghcr.io/org/app@sha256:${'a'.repeat(64)}`, 'org/app@sha256:aaaaaaaaaaaa'],
+    [`redis:7.4.5@sha256:${'b'.repeat(64)}`, 'redis:7.4.5'],
+  ])('image %s is shown as %s', (image, shown) => {
+    expect(shortImage(image)).toBe(shown);
+  });
+});
+
+describe('synthesis stays free of any browser', () => {
+  test('nothing synth builds from (main.ts, charts/, lib/) imports mermaid-cli or puppeteer; only the diagram command and suite do', () => {
+    const root = path.resolve(__dirname, '../..');
+    const sources = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        if (e.isDirectory()) return sources(path.join(dir, e.name));
+        return e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [];
+      });
+    const files = [path.join(root, 'main.ts'), ...sources(path.join(root, 'charts')), ...sources(path.join(root, 'lib'))];
+    expect(files.length).toBeGreaterThan(50);
+    const browser = /from '(@mermaid-js\/[^']+|puppeteer[^']*|mermaid)'|require\('(puppeteer|@mermaid-js)/;
+    const browserImports = files.filter((f) => browser.test(fs.readFileSync(f, 'utf8')));
+    expect(browserImports).toEqual([]);
+    expect(fs.readFileSync(path.join(root, 'scripts/diagrams/render.mjs'), 'utf8')).toContain("from '@mermaid-js/mermaid-cli'");
+  });
+});
