@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ENVIRONMENT_NAMES, EnvironmentName, SynthesisError, synthesize } from './lib';
+import { ENVIRONMENT_NAMES, EnvironmentName, SynthesisError, synthesize } from 'cdk8s-stacks';
 import { SYSTEMS } from './charts';
 import { buildRepositoryApp } from './charts/app';
 

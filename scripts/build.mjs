@@ -14,5 +14,7 @@ await build({
   target: 'node20',
   format: 'cjs',
   packages: 'external',
+  // The systems import the library by its package name, as a user would; here it is the source.
+  alias: { 'cdk8s-stacks': join(root, 'lib', 'index.ts') },
   logLevel: 'warning',
 });
