@@ -16,6 +16,7 @@ export { SystemChart } from './core/system-chart';
 export type { SystemChartProps } from './core/system-chart';
 export { synthesize } from './core/synth';
 export type { FolderSummary, SynthOptions, SynthResult } from './core/synth';
+export { writeCdk8sCliOutput } from './core/cli-output';
 export { SynthesisError } from './core/validation';
 export type { ValidationIssue } from './core/validation';
 export type { RenderedObject } from './gitops/render';
