@@ -3,12 +3,14 @@
 // `npm test` runs `tsc --noEmit` for that. This keeps `npm run synth` fast.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// --outfile <file>: a bundle of its own, for a test that must not race `npm run synth` for .build/main.js.
+const outfileAt = process.argv.indexOf('--outfile');
 await build({
   entryPoints: [join(root, 'main.ts')],
-  outfile: join(root, '.build', 'main.js'),
+  outfile: outfileAt > 0 ? resolve(process.argv[outfileAt + 1]) : join(root, '.build', 'main.js'),
   bundle: true,
   platform: 'node',
   target: 'node20',

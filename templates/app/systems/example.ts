@@ -27,9 +27,10 @@ export class ExampleSystem extends SystemChart {
     });
     web.connect(cache, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
 
-    const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@example.com' });
+    // Let's Encrypt sends certificate expiry warnings to this address: put your team's here.
+    const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'platform@my-company.io' });
     new PublicEndpoint(this, 'public', {
-      host: env.pick({ dev: 'example.dev.example.com', staging: 'example.staging.example.com', prod: 'example.com' }),
+      host: env.pick({ dev: 'example.dev.my-company.io', staging: 'example.staging.my-company.io', prod: 'example.my-company.io' }),
       backend: web,
       tls: issuer ? { issuer } : false,
     });

@@ -17,16 +17,22 @@ function render(env: EnvironmentName): SynthResult {
 
 const objects = (env: EnvironmentName) => render(env).objects.map((o) => o.object);
 
+/** The one object of that kind and name; fails the test when there is none. */
+function find(env: EnvironmentName, kind: string, name: string): Record<string, any> {
+  const found = objects(env).find((o) => o.kind === kind && o.metadata.name === name);
+  assert.ok(found, `no ${kind} ${name} in ${env}`);
+  return found;
+}
+
 test('prod runs three replicas of the web service behind TLS', () => {
-  const deployment = objects('prod').find((o) => o.kind === 'Deployment' && o.metadata.name === 'web');
-  assert.ok(deployment, 'no Deployment web');
+  const deployment = find('prod', 'Deployment', 'web');
   assert.equal(deployment.spec.replicas, 3);
   const ingress = objects('prod').find((o) => o.kind === 'Ingress');
-  assert.deepEqual(ingress?.spec.tls?.[0]?.hosts, ['example.com']);
+  assert.deepEqual(ingress?.spec.tls?.[0]?.hosts, ['example.my-company.io']);
 });
 
 test('the web service reaches Redis through environment variables', () => {
-  const deployment = objects('dev').find((o) => o.kind === 'Deployment' && o.metadata.name === 'web');
+  const deployment = find('dev', 'Deployment', 'web');
   const names = deployment.spec.template.spec.containers[0].env.map((e: { name: string }) => e.name);
   for (const name of ['REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD']) assert.ok(names.includes(name), `${name} missing from ${names}`);
 });
