@@ -32,7 +32,7 @@ function hasModifier(node, kind) {
 /** The report of each entry point, compiled together (one type check for all of them). */
 function apiReports(entries) {
   const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
-  const program = ts.createProgram(entries, { ...config.options, noEmit: true, declaration: false });
+  const program = ts.createProgram(entries, { ...config.options, rootDir: undefined, outDir: undefined, noEmit: true, declaration: false });
   const checker = program.getTypeChecker();
   const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
   const typeOf = (node) => checker.typeToString(checker.getTypeAtLocation(node), node, FLAGS);

@@ -3,7 +3,7 @@
 // under lib/ that is not a test (scripts loaded at run time, templates) is copied next to
 // the compiled code so that paths relative to __dirname keep working.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,3 +25,23 @@ function copyAssets(dir) {
   }
 }
 copyAssets(join(root, 'lib'));
+
+// A text file imported as a module (esbuild's text loader, e.g. `import script from './scripts/backup.sh'`)
+// becomes, in the compiled code, a read of the copied file next to it: Node cannot require it.
+const TEXT_IMPORT = /require\((["'])(\.{1,2}\/[^"']+\.(?!js["']|json["']|cjs["'])[A-Za-z0-9]+)\1\)/g;
+function inlineTextImports(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = join(dir, entry.name);
+    if (entry.isDirectory()) inlineTextImports(file);
+    else if (entry.name.endsWith('.js')) {
+      const code = readFileSync(file, 'utf8');
+      const replaced = code.replace(TEXT_IMPORT, (whole, quote, spec) =>
+        existsSync(join(dir, spec)) && !existsSync(join(dir, `${spec}.js`))
+          ? `require("fs").readFileSync(require("path").join(__dirname, ${quote}${spec}${quote}), "utf8")`
+          : whole,
+      );
+      if (replaced !== code) writeFileSync(file, replaced);
+    }
+  }
+}
+inlineTextImports(join(out, 'lib'));

@@ -8,15 +8,18 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { tmpdir } from '../support/synth';
+import { TEMPORARY_FOLDERS, tmpdir } from '../support/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
 
 function cdk8sSynth(args: readonly string[], env: NodeJS.ProcessEnv): { stdout: string; stderr: string; outdir: string } {
-  const work = tmpdir('cli');
-  const bundle = path.join(work, 'main.js');
-  const outdir = path.join(work, 'dist');
+  const outdir = path.join(tmpdir('cli'), 'dist');
+  // Under the repository, so that the bundle finds node_modules.
+  fs.mkdirSync(path.join(ROOT, '.build'), { recursive: true });
+  const build = fs.mkdtempSync(path.join(ROOT, '.build', 'cli-test-'));
+  TEMPORARY_FOLDERS.push(build);
+  const bundle = path.join(build, 'main.js');
   // The CLI's app is the repository's own pipeline, bundled apart so it cannot race `npm run synth`.
   const app = `node scripts/build.mjs --outfile ${bundle} && node ${bundle} --outdir ${outdir}`;
   const result = spawnSync(CLI, ['synth', '--no-check-upgrade', '--app', app, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
