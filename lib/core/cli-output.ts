@@ -23,6 +23,10 @@ import { SynthResult } from './synth';
  */
 export function writeCdk8sCliOutput(result: SynthResult, distDir: string, cliOutdir: string | undefined = process.env.CDK8S_OUTDIR): string[] {
   if (cliOutdir === undefined || cliOutdir === '') return [];
+  // Checked at run time: JavaScript callers skip the type checker.
+  if (!Array.isArray((result as Partial<SynthResult> | undefined)?.folders) || typeof distDir !== 'string') {
+    throw new TypeError('writeCdk8sCliOutput: result must be what synthesize() returned, and distDir the folder it wrote to');
+  }
   fs.mkdirSync(cliOutdir, { recursive: true });
   const documents = result.folders.map((folder) => ({ folder: folder.folder, text: appliedDocuments(path.join(distDir, folder.folder)) }));
   const written: string[] = [];

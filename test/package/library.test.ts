@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ENVIRONMENT_PRESETS, environmentPresets, SynthesisError } from '../../lib';
+import { ENVIRONMENT_PRESETS, environmentPresets, SynthesisError, writeCdk8sCliOutput } from '../../lib';
 import { duplicateCdk8sError } from '../../lib/core/single-cdk8s';
 import { ENVIRONMENTS } from '../../charts';
 import { tmpdir } from '../support/synth';
@@ -71,5 +71,25 @@ describe('a second copy of cdk8s', () => {
     fs.mkdirSync(library, { recursive: true });
     expect(duplicateCdk8sError(library, app)).toBeUndefined();
     expect(duplicateCdk8sError(path.join(__dirname, '..', '..', 'lib', 'core'), '/')).toBeUndefined();
+  });
+});
+
+describe('output for the cdk8s CLI', () => {
+  test('nothing is written outside the CLI, and a wrong call is a clear error', () => {
+    expect(writeCdk8sCliOutput({ folders: [], objects: [], waivers: [] }, tmpdir('cli-none'), undefined)).toEqual([]);
+    expect(() => writeCdk8sCliOutput({} as never, 'dist', tmpdir('cli-bad'))).toThrow('writeCdk8sCliOutput: result must be what synthesize() returned');
+  });
+
+  test('one file per dist folder, holding the applied objects in apply order', () => {
+    const dist = tmpdir('cli-dist');
+    fs.mkdirSync(path.join(dist, 'dev', 'shop', 'restore'), { recursive: true });
+    fs.writeFileSync(path.join(dist, 'dev', 'shop', 'kustomization.yaml'), 'resources:\n  - 00-namespace-shop-dev.yaml\n  - 60-deployment-api.yaml\n');
+    fs.writeFileSync(path.join(dist, 'dev', 'shop', '00-namespace-shop-dev.yaml'), 'kind: Namespace\n');
+    fs.writeFileSync(path.join(dist, 'dev', 'shop', '60-deployment-api.yaml'), 'kind: Deployment');
+    fs.writeFileSync(path.join(dist, 'dev', 'shop', 'restore', 'job-db-restore.yaml'), 'kind: Job\n');
+    const out = path.join(tmpdir('cli-out'), 'cdk8s.out');
+    const written = writeCdk8sCliOutput({ folders: [{ folder: 'dev/shop', objects: 2, files: 4 }], objects: [], waivers: [] }, dist, out);
+    expect(written).toEqual([path.join(out, 'dev-shop.k8s.yaml')]);
+    expect(fs.readFileSync(written[0], 'utf8')).toBe('---\nkind: Namespace\n---\nkind: Deployment\n');
   });
 });
