@@ -31,11 +31,15 @@ function hasModifier(node, kind) {
 
 /** The report of each entry point, compiled together (one type check for all of them). */
 function apiReports(entries) {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const host = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} };
+  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.build.json'), {}, host);
   const program = ts.createProgram(entries, { ...config.options, rootDir: undefined, outDir: undefined, noEmit: true, declaration: false });
   const checker = program.getTypeChecker();
   const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
   const typeOf = (node) => checker.typeToString(checker.getTypeAtLocation(node), node, FLAGS);
+  const print = (node) => printer.printNode(ts.EmitHint.Unspecified, node, node.getSourceFile()).trim();
+  const signatureOf = (decl) => checker.getSignatureFromDeclaration(decl);
+  const signature = (decl) => checker.signatureToString(signatureOf(decl), decl, FLAGS & ~ts.TypeFormatFlags.WriteArrowStyleSignature);
 
   function member(decl) {
     if (hasModifier(decl, ts.ModifierFlags.Private) || isInternal(decl)) return undefined;
@@ -53,21 +57,21 @@ function apiReports(entries) {
       return `${prefix}constructor(${params});`;
     }
     if (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl)) {
-      const signature = checker.signatureToString(checker.getSignatureFromDeclaration(decl), decl, FLAGS & ~ts.TypeFormatFlags.WriteArrowStyleSignature);
-      return `${prefix}${name}${optional}${signature};`;
+      return `${prefix}${name}${optional}${signature(decl)};`;
     }
-    if (ts.isGetAccessorDeclaration(decl)) return `${prefix}get ${name}(): ${checker.typeToString(checker.getReturnTypeOfSignature(checker.getSignatureFromDeclaration(decl)), decl, FLAGS)};`;
+    if (ts.isGetAccessorDeclaration(decl)) {
+      return `${prefix}get ${name}(): ${checker.typeToString(checker.getReturnTypeOfSignature(signatureOf(decl)), decl, FLAGS)};`;
+    }
     if (ts.isSetAccessorDeclaration(decl)) return `${prefix}set ${name}(value: ${typeOf(decl.parameters[0])});`;
     if (ts.isPropertyDeclaration(decl) || ts.isPropertySignature(decl)) return `${prefix}${name}${optional}: ${typeOf(decl)};`;
-    if (ts.isIndexSignatureDeclaration(decl) || ts.isCallSignatureDeclaration(decl)) return printer.printNode(ts.EmitHint.Unspecified, decl, decl.getSourceFile());
+    if (ts.isIndexSignatureDeclaration(decl) || ts.isCallSignatureDeclaration(decl)) return print(decl);
     if (ts.isParameter(decl)) return `${prefix}${name}${optional}: ${typeOf(decl)};`;
     return `${prefix}${name}: ${typeOf(decl)};`;
   }
 
   function declaration(name, decl) {
-    const sf = decl.getSourceFile();
-    const heritage = (decl.heritageClauses ?? []).map((h) => ` ${printer.printNode(ts.EmitHint.Unspecified, h, sf).trim()}`).join('');
-    const typeParameters = decl.typeParameters ? `<${decl.typeParameters.map((t) => printer.printNode(ts.EmitHint.Unspecified, t, sf)).join(', ')}>` : '';
+    const heritage = (decl.heritageClauses ?? []).map((h) => ` ${print(h)}`).join('');
+    const typeParameters = decl.typeParameters ? `<${decl.typeParameters.map(print).join(', ')}>` : '';
     if (ts.isClassDeclaration(decl) || ts.isInterfaceDeclaration(decl)) {
       const members = [];
       for (const m of decl.members) {
@@ -75,18 +79,19 @@ function apiReports(entries) {
         if (text) members.push(`    ${text}`);
         // Constructor parameter properties are members too.
         if (ts.isConstructorDeclaration(m)) {
-          for (const p of m.parameters) if (ts.getCombinedModifierFlags(p) & (ts.ModifierFlags.Public | ts.ModifierFlags.Protected | ts.ModifierFlags.Readonly)) members.push(`    ${member(p) ?? ''}`.trimEnd());
+          const property = ts.ModifierFlags.Public | ts.ModifierFlags.Protected | ts.ModifierFlags.Readonly;
+          for (const p of m.parameters) if (ts.getCombinedModifierFlags(p) & property) members.push(`    ${member(p) ?? ''}`.trimEnd());
         }
       }
       const keyword = ts.isClassDeclaration(decl) ? `${hasModifier(decl, ts.ModifierFlags.Abstract) ? 'abstract ' : ''}class` : 'interface';
       return `export ${keyword} ${name}${typeParameters}${heritage} {\n${members.filter((m) => m.trim()).join('\n')}\n}`;
     }
-    if (ts.isTypeAliasDeclaration(decl)) return `export type ${name}${typeParameters} = ${printer.printNode(ts.EmitHint.Unspecified, decl.type, sf)};`;
+    if (ts.isTypeAliasDeclaration(decl)) return `export type ${name}${typeParameters} = ${print(decl.type)};`;
     if (ts.isFunctionDeclaration(decl)) {
-      return `export function ${name}${checker.signatureToString(checker.getSignatureFromDeclaration(decl), decl, FLAGS & ~ts.TypeFormatFlags.WriteArrowStyleSignature)};`;
+      return `export function ${name}${signature(decl)};`;
     }
     if (ts.isVariableDeclaration(decl)) return `export const ${name}: ${typeOf(decl)};`;
-    if (ts.isEnumDeclaration(decl)) return printer.printNode(ts.EmitHint.Unspecified, decl, sf);
+    if (ts.isEnumDeclaration(decl)) return print(decl);
     return `export ${ts.SyntaxKind[decl.kind]} ${name};`;
   }
 
@@ -94,13 +99,16 @@ function apiReports(entries) {
     const source = program.getSourceFile(entry);
     if (!source) throw new Error(`${entry}: not found`);
     const diagnostics = ts.getPreEmitDiagnostics(program, source);
-    if (diagnostics.length > 0) throw new Error(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' }));
+    const format = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' };
+    if (diagnostics.length > 0) throw new Error(ts.formatDiagnostics(diagnostics, format));
     const blocks = checker
       .getExportsOfModule(checker.getSymbolAtLocation(source))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((exported) => {
         const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-        const decls = (symbol.declarations ?? []).filter((d) => !ts.isFunctionDeclaration(d) || d.body === undefined || symbol.declarations.length === 1);
+        // Overloads are the API; the implementation signature of overloaded functions is not.
+        const all = symbol.declarations ?? [];
+        const decls = all.filter((d) => !ts.isFunctionDeclaration(d) || d.body === undefined || all.length === 1);
         return decls.map((d) => declaration(exported.name, d)).join('\n');
       });
     return [...HEADER, '```ts', blocks.join('\n\n'), '```', ''].join('\n');
@@ -117,7 +125,11 @@ if (require.main === module) {
     console.log(`wrote ${path.relative(process.cwd(), REPORT)}`);
   } else {
     const same = fs.existsSync(REPORT) && fs.readFileSync(REPORT, 'utf8') === report;
-    console.log(same ? 'the public API matches api/cdk8s-stacks.api.md' : 'the public API differs from api/cdk8s-stacks.api.md; run `npm run api:update` if the change is deliberate');
+    console.log(
+      same
+        ? 'the public API matches api/cdk8s-stacks.api.md'
+        : 'the public API differs from api/cdk8s-stacks.api.md; run `npm run api:update` if the change is deliberate',
+    );
     process.exit(same ? 0 : 1);
   }
 }

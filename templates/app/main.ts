@@ -15,7 +15,9 @@ const list = (value: string | undefined): string[] => (value ?? '').split(',').f
 const envs = list(process.env.CDK8S_STACKS_ENV);
 const systems = list(process.env.CDK8S_STACKS_SYSTEM);
 const unknown = [
-  ...envs.filter((e) => !(ENVIRONMENT_NAMES as readonly string[]).includes(e)).map((e) => `unknown environment '${e}' (allowed: ${ENVIRONMENT_NAMES.join(', ')})`),
+  ...envs
+    .filter((e) => !(ENVIRONMENT_NAMES as readonly string[]).includes(e))
+    .map((e) => `unknown environment '${e}' (allowed: ${ENVIRONMENT_NAMES.join(', ')})`),
   ...systems.filter((s) => !(s in SYSTEMS)).map((s) => `unknown system '${s}' (allowed: ${Object.keys(SYSTEMS).join(', ')})`),
 ];
 if (unknown.length > 0) {

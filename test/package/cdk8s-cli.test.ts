@@ -22,7 +22,8 @@ function cdk8sSynth(args: readonly string[], env: NodeJS.ProcessEnv): { stdout: 
   const bundle = path.join(build, 'main.js');
   // The CLI's app is the repository's own pipeline, bundled apart so it cannot race `npm run synth`.
   const app = `node scripts/build.mjs --outfile ${bundle} && node ${bundle} --outdir ${outdir}`;
-  const result = spawnSync(CLI, ['synth', '--no-check-upgrade', '--app', app, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  const options = { cwd: ROOT, encoding: 'utf8' as const, env: { ...process.env, ...env } };
+  const result = spawnSync(CLI, ['synth', '--no-check-upgrade', '--app', app, ...args], options);
   if (result.status !== 0) throw new Error(`cdk8s synth ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
   return { stdout: result.stdout, stderr: result.stderr, outdir };
 }

@@ -77,13 +77,15 @@ describe('a second copy of cdk8s', () => {
 describe('output for the cdk8s CLI', () => {
   test('nothing is written outside the CLI, and a wrong call is a clear error', () => {
     expect(writeCdk8sCliOutput({ folders: [], objects: [], waivers: [] }, tmpdir('cli-none'), undefined)).toEqual([]);
-    expect(() => writeCdk8sCliOutput({} as never, 'dist', tmpdir('cli-bad'))).toThrow('writeCdk8sCliOutput: result must be what synthesize() returned');
+    const wrong = (): unknown => writeCdk8sCliOutput({} as never, 'dist', tmpdir('cli-bad'));
+    expect(wrong).toThrow('writeCdk8sCliOutput: result must be what synthesize() returned');
   });
 
   test('one file per dist folder, holding the applied objects in apply order', () => {
     const dist = tmpdir('cli-dist');
     fs.mkdirSync(path.join(dist, 'dev', 'shop', 'restore'), { recursive: true });
-    fs.writeFileSync(path.join(dist, 'dev', 'shop', 'kustomization.yaml'), 'resources:\n  - 00-namespace-shop-dev.yaml\n  - 60-deployment-api.yaml\n');
+    const resources = 'resources:\n  - 00-namespace-shop-dev.yaml\n  - 60-deployment-api.yaml\n';
+    fs.writeFileSync(path.join(dist, 'dev', 'shop', 'kustomization.yaml'), resources);
     fs.writeFileSync(path.join(dist, 'dev', 'shop', '00-namespace-shop-dev.yaml'), 'kind: Namespace\n');
     fs.writeFileSync(path.join(dist, 'dev', 'shop', '60-deployment-api.yaml'), 'kind: Deployment');
     fs.writeFileSync(path.join(dist, 'dev', 'shop', 'restore', 'job-db-restore.yaml'), 'kind: Job\n');

@@ -31,7 +31,9 @@ export function scaffoldLockfile(repoLock: string, project: Record<string, any>,
     const { dev: _dev, devOptional: _devOptional, peer: _peer, ...entry } = lock.packages[location];
     packages[location] = entry;
     // Bundled dependencies come inside their parent's tarball, and are listed under it.
-    for (const key of Object.keys(lock.packages)) if (key.startsWith(`${location}/node_modules/`) && lock.packages[key].inBundle) packages[key] = lock.packages[key];
+    for (const key of Object.keys(lock.packages)) {
+      if (key.startsWith(`${location}/node_modules/`) && lock.packages[key].inBundle) packages[key] = lock.packages[key];
+    }
     want(location, entry.dependencies);
     want(location, entry.optionalDependencies, true);
     want(location, entry.peerDependencies, true);
@@ -48,8 +50,9 @@ export function scaffoldLockfile(repoLock: string, project: Record<string, any>,
     engines: library.engines,
     peerDependencies: library.peerDependencies,
   };
-  const root = { name: project.name, version: project.version, dependencies: project.dependencies, devDependencies: project.devDependencies, engines: project.engines };
-  return { name: project.name, version: project.version, lockfileVersion: 3, requires: true, packages: { '': root, ...sortKeys(packages) } };
+  const { name, version, dependencies, devDependencies, engines } = project;
+  const root = { name, version, dependencies, devDependencies, engines };
+  return { name, version, lockfileVersion: 3, requires: true, packages: { '': root, ...sortKeys(packages) } };
 }
 
 /** Node's lookup: the nearest node_modules/<name> from `from` upwards. */

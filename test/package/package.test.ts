@@ -25,7 +25,8 @@ function run(command: string, args: readonly string[], cwd: string, env: NodeJS.
 }
 
 beforeAll(() => {
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], ROOT).stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const output = run('npm', ['pack', '--json', '--pack-destination', work], ROOT).stdout;
+  const packed = JSON.parse(output) as Array<{ filename: string; files: Array<{ path: string }> }>;
   tarball = path.join(work, packed[0].filename);
   packedFiles = packed[0].files.map((f) => f.path);
   execFileSync('tar', ['xzf', tarball, '-C', work]);
@@ -34,7 +35,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 test('the tarball ships the compiled library, its declarations, the bin and the templates, and nothing else', () => {
-  expect(packedFiles).toEqual(expect.arrayContaining(['lib-dist/lib/index.js', 'lib-dist/lib/index.d.ts', 'bin/cdk8s-stacks.js', 'templates/app/main.ts', 'CHANGELOG.md']));
+  const wanted = ['lib-dist/lib/index.js', 'lib-dist/lib/index.d.ts', 'bin/cdk8s-stacks.js', 'templates/app/main.ts', 'CHANGELOG.md'];
+  expect(packedFiles).toEqual(expect.arrayContaining(wanted));
   const unexpected = packedFiles.filter(
     (f) =>
       /^(test|charts|dist|scripts|api|imports\/crds|node_modules|\.build)\//.test(f) ||
