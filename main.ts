@@ -4,11 +4,12 @@
  *   npm run synth                                   # everything
  *   npm run synth -- --env prod --system loopi      # a subset; the rest of dist is untouched
  *
- * Also run by `npx cdk8s synth` through cdk8s.yaml.
+ * Also run by `npx cdk8s synth` through cdk8s.yaml, which lists one file per synthesized folder;
+ * `CDK8S_STACKS_ENV=prod CDK8S_STACKS_SYSTEM=loopi npx cdk8s synth --stdout` prints one system's
+ * manifests. The two variables select like --env and --system (comma-separated lists).
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import { ENVIRONMENT_NAMES, EnvironmentName, SynthesisError, synthesize } from './lib';
+import { ENVIRONMENT_NAMES, EnvironmentName, SynthesisError, synthesize, SynthResult, writeCdk8sCliOutput } from 'cdk8s-stacks';
 import { SYSTEMS } from './charts';
 import { buildRepositoryApp } from './charts/app';
 
@@ -52,12 +53,21 @@ function parseArgs(argv: string[]): Options {
   };
 }
 
+/** The CLI passes no arguments to the app; environment variables select instead. */
+function selectionFromEnvironment(): string[] {
+  const args: string[] = [];
+  if (process.env.CDK8S_STACKS_ENV) args.push('--env', process.env.CDK8S_STACKS_ENV);
+  if (process.env.CDK8S_STACKS_SYSTEM) args.push('--system', process.env.CDK8S_STACKS_SYSTEM);
+  return args;
+}
+
 function main(): void {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseArgs([...selectionFromEnvironment(), ...process.argv.slice(2)]);
   const app = buildRepositoryApp({ envs: options.envs, systems: options.systems, outdir: path.join(__dirname, 'cdk8s-app') });
 
+  let result: SynthResult;
   try {
-    const result = synthesize(app, { outdir: options.outdir, replaceAll: !options.partial });
+    result = synthesize(app, { outdir: options.outdir, replaceAll: !options.partial });
     const total = result.folders.reduce((n, f) => n + f.objects, 0);
     console.log(`Synthesized ${total} objects into ${path.relative(process.cwd(), options.outdir) || '.'}/`);
     for (const folder of result.folders) console.log(`  ${folder.folder.padEnd(28)} ${String(folder.objects).padStart(4)} objects  ${String(folder.files).padStart(4)} files`);
@@ -71,11 +81,8 @@ function main(): void {
     throw error;
   }
 
-  // `cdk8s synth` expects its output folder to exist afterwards; dist/ is the real output.
-  if (process.env.CDK8S_OUTDIR) {
-    fs.mkdirSync(process.env.CDK8S_OUTDIR, { recursive: true });
-    fs.writeFileSync(path.join(process.env.CDK8S_OUTDIR, 'README.txt'), `The manifests are in ${options.outdir}\n`);
-  }
+  // Under `cdk8s synth`: copies of what dist/ received, for the CLI to list or print.
+  writeCdk8sCliOutput(result, options.outdir);
 }
 
 main();

@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { ArgoCdApplications, EnvironmentName } from '../lib';
+import { ArgoCdApplications, EnvironmentName } from 'cdk8s-stacks';
 import { ENVIRONMENTS } from './environments';
 import { SYSTEMS } from './index';
 

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { BackupTarget, ConnectionEnv, Environment, fromField, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService, Worker } from '../lib';
+import { BackupTarget, ConnectionEnv, Environment, fromField, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService, Worker } from 'cdk8s-stacks';
 
 /**
  * capibara6 (seeds/004): a REST API (FastAPI, 8000), a GraphQL API (Strawberry, 8001)

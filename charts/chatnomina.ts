@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { BackupTarget, ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService } from '../lib';
+import { BackupTarget, ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService } from 'cdk8s-stacks';
 
 /**
  * ChatNomina (seeds/003): an API on 8000 with PostgreSQL, Redis with a password, and

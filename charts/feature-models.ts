@@ -16,7 +16,7 @@ import {
   SystemSecret,
   WebService,
   Worker,
-} from '../lib';
+} from 'cdk8s-stacks';
 
 /**
  * Feature-models (seeds/001): a Next.js dashboard and a FastAPI backend behind Traefik,

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Environment, SystemChart } from '../lib';
+import { Environment, SystemChart } from 'cdk8s-stacks';
 import { Capibara6Chart } from './capibara6';
 import { ChatNominaChart } from './chatnomina';
 import { FeatureModelsChart } from './feature-models';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { BackupTarget, ConnectionEnv, Environment, fromSecret, issuerForEnvironment, MySql, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService } from '../lib';
+import { BackupTarget, ConnectionEnv, Environment, fromSecret, issuerForEnvironment, MySql, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService } from 'cdk8s-stacks';
 
 /**
  * Loopi API (seeds/000): a Go API on 8080 behind ingress-nginx, with MySQL 8 and Redis.

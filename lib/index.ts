@@ -1,56 +1,133 @@
-// Public API of cdk8s-stacks.
-export * from './core/environment';
-export * from './core/naming';
-export * from './core/quantity';
-export * from './core/validation';
-export * from './core/component';
-export * from './core/system-chart';
-export * from './core/synth';
-export * from './core/dist-writer';
-export * from './gitops/apply-order';
-export * from './gitops/placement';
-export * from './gitops/render';
-export * from './gitops/argocd-applications';
-export * from './security/system-namespace';
-export * from './security/secret-source';
-export * from './security/api-access';
-export * from './workloads/env';
-export * from './workloads/image';
-export * from './workloads/probe';
-export * from './workloads/container';
-export * from './workloads/workload';
-export * from './workloads/web-service';
-export * from './workloads/worker';
-export * from './core/cron';
-export * from './workloads/migration-job';
-export * from './workloads/scheduled-task';
-export * from './security/external-secret-source';
-export * from './security/network';
-export * from './core/finalize';
-export * from './workloads/replicated-workload';
-export * from './scaling/autoscaler';
-export * from './scaling/disruption-budget';
-export * from './scaling/vertical-autoscaler';
-export * from './edge';
-export * from './data/connection';
-export * from './data/versions';
-export * from './data/stateful-store';
-export * from './data/backupable-store';
-export * from './data/redis';
-export * from './policy';
-export * from './security/secret-backend';
-export * from './security/system-secret';
-export * from './observability';
-export * from './backup/backupable';
-export * from './gitops/architecture';
-export * from './scaling/namespace-budget';
-export * from './data/postgres';
-export * from './data/mysql';
-export * from './backup/target';
-export * from './backup/backup-pod';
-export * from './backup/backup-schedule';
-export * from './backup/restore-job';
-export * from './backup/scripts';
-export * from './backup/tools';
-export * from './data/mongodb';
-export * from './data/minio';
+// Public API of cdk8s-stacks: constructs, their props, the value types those props take,
+// the environment presets and the documented escape hatches. Everything else under lib/
+// is internal and may change in any release; the API report (api/cdk8s-stacks.api.md,
+// checked by `npm test`, accepted with `npm run api:update`) makes every change deliberate.
+import './core/single-cdk8s';
+
+// Environments and synthesis
+export { Environment, ENVIRONMENT_NAMES } from './core/environment';
+export type {
+  EnvironmentName, EnvironmentProps, GitOpsSource, MonitoringSettings, PerEnvironment, ResolvedMonitoringSettings, ResourceAmounts,
+  ResourceProfile, TlsMode,
+} from './core/environment';
+export { environmentPresets, ENVIRONMENT_PRESETS } from './core/environment-presets';
+export type { EnvironmentPreset, EnvironmentPresetOptions } from './core/environment-presets';
+export { SystemChart } from './core/system-chart';
+export type { SystemChartProps } from './core/system-chart';
+export { synthesize } from './core/synth';
+export type { FolderSummary, SynthOptions, SynthResult } from './core/synth';
+export { writeCdk8sCliOutput } from './core/cli-output';
+export { SynthesisError } from './core/validation';
+export type { ValidationIssue } from './core/validation';
+export type { RenderedObject } from './gitops/render';
+export { ArgoCdApplications } from './gitops/argocd-applications';
+export type { ArgoCdApplicationsProps } from './gitops/argocd-applications';
+
+// Workloads
+export { Workload } from './workloads/workload';
+export type { ConnectOptions, WorkloadProps } from './workloads/workload';
+export { ReplicatedWorkload } from './workloads/replicated-workload';
+export type { DisruptionBudgetOptions, ReplicatedWorkloadProps } from './workloads/replicated-workload';
+export { WebService } from './workloads/web-service';
+export type { WebServiceProps } from './workloads/web-service';
+export { Worker } from './workloads/worker';
+export type { WorkerProps } from './workloads/worker';
+export { MigrationJob } from './workloads/migration-job';
+export type { MigrationJobProps } from './workloads/migration-job';
+export { ScheduledTask } from './workloads/scheduled-task';
+export type { ScheduledTaskProps } from './workloads/scheduled-task';
+export { Probe } from './workloads/probe';
+export type { ProbeTiming } from './workloads/probe';
+export { fromField, fromSecret } from './workloads/env';
+export type { EnvValue, FieldValue, SecretKeyValue } from './workloads/env';
+// Escape hatch: sidecars and init containers (workload.addSidecar / addInitContainer).
+export { ContainerModel } from './workloads/container';
+export type { ContainerProps, PortSpec, RunAs, VolumeMount } from './workloads/container';
+
+// Scaling
+export { Autoscaler } from './scaling/autoscaler';
+export type { AutoscaleOptions, ScaleTarget, ScalingBehavior } from './scaling/autoscaler';
+export { DisruptionBudget } from './scaling/disruption-budget';
+export type { DisruptionBudgetProps } from './scaling/disruption-budget';
+export { VerticalAutoscaler } from './scaling/vertical-autoscaler';
+export type { VerticalAutoscaleOptions, VpaUpdateMode } from './scaling/vertical-autoscaler';
+export { NamespaceBudget } from './scaling/namespace-budget';
+export type { IBudgeted, NamespaceBudgetProps, PodBudget, QuotaAmounts, ResourceTotals } from './scaling/namespace-budget';
+
+// Data stores and connections
+export { ConnectionEnv } from './data/connection';
+export type { ConnectionInfo, DiscreteNames, EnvConvention, EnvEntries, IConnectable } from './data/connection';
+export { StatefulStore } from './data/stateful-store';
+export type { EngineSpec, StatefulStoreProps } from './data/stateful-store';
+export { BackupableStore } from './data/backupable-store';
+export { Redis } from './data/redis';
+export type { RedisProps, RedisUse } from './data/redis';
+export { Postgres } from './data/postgres';
+export type { PostgresFlavour, PostgresProps, PostgresVersion } from './data/postgres';
+export { MySql } from './data/mysql';
+export type { MySqlProps, MySqlVersion } from './data/mysql';
+export { MongoDb } from './data/mongodb';
+export type { MongoDbProps, MongoVersion } from './data/mongodb';
+export { Bucket, ObjectStore } from './data/minio';
+export type { BucketAccess, BucketOptions, BucketUser, MinioVersion, ObjectStoreProps, S3EnvNames } from './data/minio';
+
+// Backups
+export { BackupTarget } from './backup/target';
+export type { S3Server, S3TargetProps, VolumeTargetProps } from './backup/target';
+export { BackupSchedule } from './backup/backup-schedule';
+export type { BackupScheduleProps } from './backup/backup-schedule';
+export { RestoreJob } from './backup/restore-job';
+export type { RestoreJobProps } from './backup/restore-job';
+export type { AdminConnection, BackupEngine, IBackupable } from './backup/backupable';
+
+// Edge: ingress, TLS, issuers
+export { PublicEndpoint } from './edge/public-endpoint';
+export type { EndpointHost, EndpointRoute, EndpointTls, PathMatch, PublicEndpointProps } from './edge/public-endpoint';
+export type { EdgeHsts, EdgePolicy, EdgeRateLimit, EdgeSecurityHeaders, EdgeTimeouts } from './edge/edge-policy';
+export type { IngressController, NetworkPeerSelector } from './edge/ingress-controller';
+export { AcmeIssuer, Dns01Solver, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING } from './edge/acme-issuer';
+export type { AcmeHttp01Options, AcmeIssuerProps, CloudflareDns01Props, Route53Dns01Props } from './edge/acme-issuer';
+export { CaIssuer } from './edge/ca-issuer';
+export type { CaIssuerProps } from './edge/ca-issuer';
+export { CertManagerIssuer } from './edge/cert-manager-issuer';
+export type { CertManagerIssuerProps, IssuerScope } from './edge/cert-manager-issuer';
+export { SelfSignedIssuer } from './edge/self-signed-issuer';
+export type { SelfSignedIssuerProps } from './edge/self-signed-issuer';
+export { Certificate } from './edge/certificate';
+export type { CertificateProps, KeyAlgorithm } from './edge/certificate';
+export { IssuerRef } from './edge/issuer';
+export type { IIssuer, IssuerKind, IssuerRefOptions, IssuerTrust, SecretKeyReference } from './edge/issuer';
+export { issuerForEnvironment } from './edge/environment-issuer';
+export type { EnvironmentIssuerProps } from './edge/environment-issuer';
+
+// Security: namespaces, network, secrets, API access
+export { SystemNamespace } from './security/system-namespace';
+export type { SystemNamespaceProps } from './security/system-namespace';
+export { Connections, NamespaceIsolation } from './security/network';
+export type { ClusterPeers, INetworkPeer, PortRule } from './security/network';
+export { ExistingSecret } from './security/secret-source';
+export type { ISecretSource } from './security/secret-source';
+export { ExternalSecretSource, SecretStoreRef } from './security/external-secret-source';
+export type { ExternalSecretSourceProps, ISecretStore, RemoteKey } from './security/external-secret-source';
+export { SystemSecret } from './security/system-secret';
+export type { SystemSecretProps } from './security/system-secret';
+export { SystemSecretStore } from './security/secret-backend';
+export type { SecretBackend } from './security/secret-backend';
+export { ApiAccess } from './security/api-access';
+export type { ApiPermission } from './security/api-access';
+
+// Observability
+export { SystemAlerts } from './observability/system-alerts';
+export type { SystemAlertsProps } from './observability/system-alerts';
+export { SystemDashboard } from './observability/system-dashboard';
+export type { SystemDashboardProps } from './observability/system-dashboard';
+export type { MetricsOptions } from './observability/metrics-endpoint';
+export type { AlertSeverity } from './observability/alert-rules';
+
+// Policy: rules, and the escape hatches for raw objects (waivers with a reason)
+export { DEFAULT_RULES } from './policy/rules';
+export { waive } from './policy/rule';
+export type { Json, PodView, PolicyContext, PolicyRule, Violation } from './policy/rule';
+export type { Waiver } from './policy/evaluate';
+export { waiveLinter } from './policy/linter-waivers';
+export type { Linter, LinterWaiver } from './policy/linter-waivers';

@@ -1,7 +1,6 @@
 import {
   BackupTarget,
   ConnectionEnv,
-  ENGINE_IMAGES,
   ExistingSecret,
   fromSecret,
   MongoDb,
@@ -9,11 +8,12 @@ import {
   Postgres,
   Probe,
   Redis,
-  S3_CLIENT_IMAGE,
   SystemAlerts,
   synthesize,
   WebService,
 } from '../../lib';
+import { S3_CLIENT_IMAGE } from '../../lib/backup/tools';
+import { ENGINE_IMAGES } from '../../lib/data/versions';
 import { cronPeriodSeconds } from '../../lib/core/cron';
 import { restoreRunbook } from '../../lib/backup/runbook';
 import { errorsOf, objectOf, testChart, UNUSED_OUTDIR } from '../support/synth';

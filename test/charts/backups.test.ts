@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { S3_CLIENT_IMAGE } from '../../lib';
+import { S3_CLIENT_IMAGE } from '../../lib/backup/tools';
 import { envOf, find, kinds, mainContainer, systemObjects } from './support';
 
 type Json = Record<string, any>;

@@ -1,4 +1,6 @@
-import { checkEdgePolicy, EdgePolicy, nginxPolicyAnnotations, securityHeaderValues, traefikPolicyMiddlewares, ValidationReport } from '../../lib';
+import { EdgePolicy } from '../../lib';
+import { ValidationReport } from '../../lib/core/validation';
+import { checkEdgePolicy, nginxPolicyAnnotations, securityHeaderValues, traefikPolicyMiddlewares } from '../../lib/edge/edge-policy';
 
 const N = 'nginx.ingress.kubernetes.io';
 

@@ -1,4 +1,4 @@
-import { captureGroups, checkEmail, checkIngressHost, checkLiteralPath, hostSlug, parseGoDuration, regexLiteralPrefix } from '../../lib';
+import { captureGroups, checkEmail, checkIngressHost, checkLiteralPath, hostSlug, parseGoDuration, regexLiteralPrefix } from '../../lib/edge/names';
 
 describe('edge name checks', () => {
   test('hosts', () => {

@@ -1,7 +1,5 @@
 import {
   AcmeIssuer,
-  Architecture,
-  DEFAULT_TRAEFIK_CONTROLLER,
   Dns01Solver,
   IssuerRef,
   issuerForEnvironment,
@@ -9,6 +7,8 @@ import {
   SelfSignedIssuer,
   SystemChart,
 } from '../../lib';
+import { DEFAULT_TRAEFIK_CONTROLLER } from '../../lib/edge/ingress-controller';
+import { Architecture } from '../../lib/gitops/architecture';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { ownAnnotations, webService, worker } from './support';
 

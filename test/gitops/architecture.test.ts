@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildRepositoryApp } from '../../charts/app';
-import { Architecture, ArchitectureEdge, EnvironmentName, routeLabel, synthesize, SystemChart } from '../../lib';
+import { EnvironmentName, synthesize, SystemChart } from '../../lib';
+import { Architecture, ArchitectureEdge, routeLabel } from '../../lib/gitops/architecture';
 import { shortImage } from '../../lib/gitops/architecture-mermaid';
 import { systemReadme } from '../../lib/gitops/system-readme';
 import { UNUSED_OUTDIR } from '../support/synth';

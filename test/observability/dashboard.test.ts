@@ -1,4 +1,6 @@
-import { CONNECTION_QUERIES, dashboardUid, exporterEngineOf, MySql, Postgres, Probe, Redis, SystemDashboard, SystemSecret, WebService, Worker } from '../../lib';
+import { MySql, Postgres, Probe, Redis, SystemDashboard, SystemSecret, WebService, Worker } from '../../lib';
+import { CONNECTION_QUERIES, dashboardUid } from '../../lib/observability/dashboard-model';
+import { exporterEngineOf } from '../../lib/observability/scrape-targets';
 import { errorsOf, objectOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };

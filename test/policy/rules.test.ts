@@ -1,24 +1,19 @@
 import { App, ApiObject, Chart } from 'cdk8s';
 import {
   DEFAULT_RULES,
-  evaluatePolicies,
-  ingressBackendsExist,
-  multiReplicaHasPdb,
-  noHostAccess,
-  noSecretData,
-  pinnedImages,
-  podSecurityRestricted,
-  podsHaveNetworkPolicy,
   PolicyRule,
   Probe,
-  readinessProbes,
-  referencesResolve,
-  renderChart,
-  resourcesRequired,
-  servicesSelectOneWorkload,
   SystemSecret,
   WebService,
 } from '../../lib';
+import { renderChart } from '../../lib/gitops/render';
+import { evaluatePolicies } from '../../lib/policy/evaluate';
+import { multiReplicaHasPdb } from '../../lib/policy/rules/availability';
+import { pinnedImages, readinessProbes, resourcesRequired } from '../../lib/policy/rules/containers';
+import { podsHaveNetworkPolicy } from '../../lib/policy/rules/network';
+import { noHostAccess, podSecurityRestricted } from '../../lib/policy/rules/pod-security';
+import { noSecretData, referencesResolve } from '../../lib/policy/rules/secrets';
+import { ingressBackendsExist, servicesSelectOneWorkload } from '../../lib/policy/rules/services';
 import { errorsOf, testChart, testEnv } from '../support/synth';
 
 /** A minimal, valid set of objects for one namespace: what the rules must stay quiet on. */

@@ -1,4 +1,5 @@
-import { checkCronSchedule, MigrationJob, Probe, ScheduledTask, WebService, Worker } from '../../lib';
+import { MigrationJob, Probe, ScheduledTask, WebService, Worker } from '../../lib';
+import { checkCronSchedule } from '../../lib/core/cron';
 import { errorsOf, objectOf, objectsOf, testChart } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };

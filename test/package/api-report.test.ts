@@ -1,0 +1,59 @@
+/**
+ * The public API is deliberate: the report of what lib/index.ts exports must equal the
+ * committed api/cdk8s-stacks.api.md (accept a change with `npm run api:update`), and an
+ * export nobody meant to add is caught by that comparison.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// Plain JavaScript shared with `npm run api:update`.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { apiReports, ENTRY, REPORT } = require('../../scripts/api-report.js') as {
+  apiReports: (entries: readonly string[]) => string[];
+  ENTRY: string;
+  REPORT: string;
+};
+
+const LIB = path.join(__dirname, '..', '..', 'lib');
+let reports: string[] = [];
+
+beforeAll(() => {
+  // An entry point like lib/index.ts that also exports an internal helper, as a careless
+  // `export *` would; outside lib/ so that no build picks it up.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-stacks-api-'));
+  const leaky = path.join(dir, 'leaky-entry.ts');
+  fs.writeFileSync(leaky, `export * from '${LIB}/index';\nexport { sorted } from '${LIB}/workloads/workload';\n`);
+  try {
+    reports = apiReports([ENTRY, leaky]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 240_000);
+
+/** The lines of `actual` not in `expected`, and the other way round, for a readable failure. */
+function difference(expected: string, actual: string): string[] {
+  const a = new Set(expected.split('\n'));
+  const b = new Set(actual.split('\n'));
+  return [...[...b].filter((l) => !a.has(l)).map((l) => `+ ${l}`), ...[...a].filter((l) => !b.has(l)).map((l) => `- ${l}`)];
+}
+
+test('the public API is the one in api/cdk8s-stacks.api.md (npm run api:update accepts a deliberate change)', () => {
+  const committed = fs.readFileSync(REPORT, 'utf8');
+  expect(difference(committed, reports[0])).toEqual([]);
+  expect(reports[0]).toBe(committed);
+});
+
+test('an unintended export changes the report, so the check above fails', () => {
+  const committed = fs.readFileSync(REPORT, 'utf8');
+  expect(reports[1]).not.toBe(committed);
+  expect(difference(committed, reports[1])).toEqual([expect.stringMatching(/^\+ export function sorted<T>\(/)]);
+});
+
+test('internal helpers stay out of the public API', () => {
+  for (const helper of ['sorted', 'positive', 'describe', 'setEnv', 'renderBucketScript', 'writeDist', 'duplicateCdk8sError']) {
+    expect(reports[0]).not.toMatch(new RegExp(`^export [a-z ]+ ${helper}\\b`, 'm'));
+  }
+  expect(reports[0]).toMatch(/^export class WebService extends ReplicatedWorkload \{/m);
+  expect(reports[0]).toMatch(/^export function environmentPresets\(/m);
+});
