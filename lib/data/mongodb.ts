@@ -1,10 +1,10 @@
-import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { parseQuantity, formatBytes } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
-import { ContainerModel } from '../workloads/container';
+import { ContainerModel, SIDECAR_RESOURCES } from '../workloads/container';
 import { fromSecret, SecretKeyValue } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import { contentHash, RUN_TO_COMPLETION_POD, Workload } from '../workloads/workload';
@@ -32,12 +32,23 @@ import {
   wiredTigerCacheSizeGB,
 } from './mongodb-config';
 import { BackupableStore } from './backupable-store';
+import { ExporterAccountMonitoring, StoreCommonProps } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
 
 /** MongoDB versions with an image in versions.ts. */
 export type MongoVersion = keyof typeof ENGINE_IMAGES.mongo;
 
-export interface MongoDbProps {
+/** Keys of the secrets in a MongoDB store's `credentials` Secret. */
+export interface MongoDbCredentialKeys {
+  /** root's password. @default 'root-password' */
+  readonly root?: string;
+  /** The application user's password. @default 'password' */
+  readonly app?: string;
+  /** The replica set's internal-authentication key (the keyfile's content). @default 'keyfile' */
+  readonly keyFile?: string;
+}
+
+export interface MongoDbProps extends StoreCommonProps {
   /** MongoDB major.minor. @default '8.0' */
   readonly version?: MongoVersion;
   /** The application database (letters, digits, `_`, `-`; not admin, local or config). */
@@ -51,10 +62,6 @@ export interface MongoDbProps {
   readonly replicas?: number;
   /** Name of the replica set (`--replSet`, the `replicaSet` URI parameter). @default 'rs0' */
   readonly replicaSetName?: string;
-  /** Volume size of each member, e.g. `20Gi`. */
-  readonly storage: string;
-  /** @default - the environment's storage class */
-  readonly storageClassName?: string;
   /**
    * Secret holding, by reference only: root's password (initialization, backups,
    * restores), the application user's, the replica set's internal-authentication key
@@ -62,22 +69,16 @@ export interface MongoDbProps {
    * exporter user's password.
    */
   readonly credentials: ISecretSource;
-  /** Key of root's password in `credentials`. @default 'root-password' */
-  readonly rootPasswordKey?: string;
-  /** Key of the application user's password in `credentials`. @default 'password' */
-  readonly passwordKey?: string;
-  /** Key of the keyfile content in `credentials`. @default 'keyfile' */
-  readonly keyFileKey?: string;
-  /** Key of the exporter user's password (only read with `exporter`). @default 'exporter-password' */
-  readonly exporterPasswordKey?: string;
+  /** Where in `credentials` each secret is. @default - see MongoDbCredentialKeys */
+  readonly credentialKeys?: MongoDbCredentialKeys;
   /** @default - the environment's default profile; at least 768Mi of memory */
   readonly resources?: ResourceProfile;
   /**
-   * Run percona mongodb_exporter as a sidecar on port 9216 (`metrics`), logging in as its
-   * own user `mongodb_exporter` (clusterMonitor, read on local) with the password under
-   * `exporterPasswordKey`. @default false
+   * `exporter`: run percona mongodb_exporter as a sidecar on port 9216 (`metrics`), logging
+   * in as its own user `mongodb_exporter` (clusterMonitor, read on local) with the password
+   * under `passwordKey` (default 'exporter-password'). @default - no exporter
    */
-  readonly exporter?: boolean;
+  readonly monitoring?: ExporterAccountMonitoring;
 }
 
 const KEYFILE_SECRET_VOLUME = 'keyfile-secret';
@@ -110,7 +111,6 @@ const KEYFILE_VOLUME = 'keyfile';
  */
 export class MongoDb extends BackupableStore {
   public readonly backupEngine = 'mongo' as const;
-  public readonly engineUser = MONGO_UID;
   public readonly backupDatabases: readonly string[];
   public readonly version: string;
   public readonly database: string;
@@ -128,10 +128,10 @@ export class MongoDb extends BackupableStore {
     const image = engineImage('mongo', version) ?? `mongo:${version}`;
     const replicaSetName = props.replicaSetName ?? 'rs0';
     const keys = {
-      root: props.rootPasswordKey ?? 'root-password',
-      app: props.passwordKey ?? 'password',
-      keyFile: props.keyFileKey ?? 'keyfile',
-      exporter: props.exporterPasswordKey ?? 'exporter-password',
+      root: props.credentialKeys?.root ?? 'root-password',
+      app: props.credentialKeys?.app ?? 'password',
+      keyFile: props.credentialKeys?.keyFile ?? 'keyfile',
+      exporter: props.monitoring?.passwordKey ?? 'exporter-password',
     };
     // `ping` is one of the few commands mongod answers without authentication, so the
     // probes need no password. Ready: answers at all; a member that is not yet in an
@@ -144,13 +144,9 @@ export class MongoDb extends BackupableStore {
     super(
       scope,
       id,
+      { ...props, replicas: props.replicas ?? 3 },
       {
         image,
-        storage: props.storage,
-        storageClassName: props.storageClassName,
-        resources: props.resources,
-        replicas: props.replicas ?? 3,
-        runAs: { user: MONGO_UID, group: MONGO_UID, fsGroup: MONGO_UID },
         // The image's entrypoint (kept: it creates root on an empty volume) runs these.
         args: ['mongod', '--config', `${MONGO_CONFIG_DIR}/mongod.conf`, '--replSet', replicaSetName, '--keyFile', MONGO_KEYFILE, '--bind_ip_all'],
         env: {
@@ -167,7 +163,7 @@ export class MongoDb extends BackupableStore {
         liveness: Probe.tcp({ port: 'mongodb', periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }),
         startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
       },
-      { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database' },
+      { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID },
     );
     this.mongoProps = props;
     this.version = version;
@@ -198,7 +194,7 @@ export class MongoDb extends BackupableStore {
       {
         image,
         command: ['sh', '-c', `rm -f ${MONGO_KEYFILE} && cp ${MONGO_KEYFILE_SECRET_DIR}/keyfile ${MONGO_KEYFILE} && chmod 0400 ${MONGO_KEYFILE}`],
-        runAs: { user: MONGO_UID, group: MONGO_UID },
+        runAs: { user: this.engineUid, group: this.engineUid },
       },
       { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
     );
@@ -210,26 +206,15 @@ export class MongoDb extends BackupableStore {
     // Members replicate from and vote for each other.
     this.connections.allowTo(this, { port: MONGO_PORT });
 
-    if (props.exporter) {
-      this.addSidecar(
-        new ContainerModel(
-          'metrics',
-          {
-            image: EXPORTER_IMAGES.mongo,
-            args: ['--web.listen-address=:9216', '--compatible-mode'],
-            env: {
-              MONGODB_URI: `mongodb://127.0.0.1:${MONGO_PORT}/admin?directConnection=true`,
-              MONGODB_USER: MONGO_EXPORTER_USER,
-              MONGODB_PASSWORD: fromSecret(props.credentials, keys.exporter),
-            },
-            readiness: Probe.http('/'),
-            liveness: Probe.tcp(),
-            runAs: { user: 65534 },
-          },
-          { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-          [{ name: 'metrics', port: 9216 }],
-        ),
-      );
+    if (props.monitoring?.exporter) {
+      const env = {
+        MONGODB_URI: `mongodb://127.0.0.1:${MONGO_PORT}/admin?directConnection=true`,
+        MONGODB_USER: MONGO_EXPORTER_USER,
+        MONGODB_PASSWORD: fromSecret(props.credentials, keys.exporter),
+      };
+      // mongodb_exporter needs more cpu and memory than the other engines' exporters.
+      const resources = { requests: SIDECAR_RESOURCES.requests, limits: { cpu: '200m', memory: '128Mi' } };
+      this.addExporter({ image: EXPORTER_IMAGES.mongo, port: 9216, args: ['--web.listen-address=:9216', '--compatible-mode'], env, resources });
     }
 
     this.initJob = new MongoDbInitJob(this, `${this.name}-init`, this);
@@ -257,7 +242,7 @@ export class MongoDb extends BackupableStore {
 
   /** The exporter user's password, by reference (only meaningful with `exporter`). */
   public get exporterPassword(): SecretKeyValue | undefined {
-    return this.mongoProps.exporter ? fromSecret(this.mongoProps.credentials, this.keys.exporter) : undefined;
+    return this.mongoProps.monitoring?.exporter ? fromSecret(this.mongoProps.credentials, this.keys.exporter) : undefined;
   }
 
   /**
@@ -267,16 +252,8 @@ export class MongoDb extends BackupableStore {
    * `mongodb://<user>:$(VAR_PASSWORD)@<m0>:27017,<m1>:27017,<m2>:27017/<db>?replicaSet=rs0&authSource=<db>`.
    */
   public connectionInfo(): ConnectionInfo {
-    return {
-      scheme: 'mongodb',
-      host: this.host,
-      port: MONGO_PORT,
-      members: this.memberAddresses,
-      database: this.database,
-      user: this.user,
-      password: this.password,
-      params: { replicaSet: this.replicaSetName, authSource: this.database },
-    };
+    const params = { replicaSet: this.replicaSetName, authSource: this.database };
+    return this.connectionWith('mongodb', { members: this.memberAddresses, database: this.database, user: this.user, password: this.password, params });
   }
 
   /**
@@ -291,7 +268,7 @@ export class MongoDb extends BackupableStore {
       'd.auth(process.env.STORE_USER, process.env.STORE_PASSWORD);',
       'd.runCommand({ ping: 1 });',
     ].join(' ');
-    return { image: this.container.props.image, command: `HOME=/tmp mongosh --nodb --quiet --norc --eval '${js}' >/dev/null` };
+    return { image: this.engineImage, command: `HOME=/tmp mongosh --nodb --quiet --norc --eval '${js}' >/dev/null` };
   }
 
   public adminConnection(): AdminConnection {
@@ -321,15 +298,12 @@ export class MongoDb extends BackupableStore {
     const userProblem = checkMongoUserName(this.user);
     if (userProblem) report.error('user', p.user === undefined ? `${userProblem} (the default is the database name; set user)` : userProblem);
 
-    const keyNames: Array<[string, string]> = [['rootPasswordKey', this.keys.root], ['passwordKey', this.keys.app], ['keyFileKey', this.keys.keyFile]];
-    if (p.exporter) keyNames.push(['exporterPasswordKey', this.keys.exporter]);
-    keyNames.forEach(([field, key], i) => {
-      const earlier = keyNames.slice(0, i).find(([, other]) => other === key);
-      if (earlier) report.error(field, `'${key}' is also ${earlier[0]}; every user and the keyfile need their own secret`);
-    });
+    const keyNames: Array<[string, string]> = [['credentialKeys.root', this.keys.root], ['credentialKeys.app', this.keys.app], ['credentialKeys.keyFile', this.keys.keyFile]];
+    if (p.monitoring?.exporter) keyNames.push(['monitoring.passwordKey', this.keys.exporter]);
+    this.checkDistinctKeys(report, keyNames, 'every user and the keyfile need their own secret');
     const known = p.credentials.keys;
     if (known && !known.includes(this.keys.keyFile)) {
-      report.error('keyFileKey', `key '${this.keys.keyFile}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
+      report.error('credentialKeys.keyFile', `key '${this.keys.keyFile}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
     }
 
     const limitText = this.container.resources.limits.memory;
@@ -358,7 +332,7 @@ export class MongoDbInitJob extends Workload {
       {
         image: mongo.engineImage,
         command: ['mongosh', '--nodb', '--quiet', '--norc', `${MONGO_INIT_DIR}/${MONGO_INIT_SCRIPT}`],
-        runAs: { user: MONGO_UID, group: MONGO_UID },
+        runAs: { user: mongo.engineUid, group: mongo.engineUid },
         env: {
           HOME: '/tmp',
           MONGO_MEMBERS: mongo.memberAddresses.join(','),
@@ -376,12 +350,7 @@ export class MongoDbInitJob extends Workload {
       'initialization',
     );
     this.scriptConfigMapName = `${this.name}-script`;
-    new ApiObject(this, 'script', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: this.scriptConfigMapName },
-      data: { [MONGO_INIT_SCRIPT]: script },
-    });
+    new k8s.KubeConfigMap(this, 'script', { metadata: { name: this.scriptConfigMapName }, data: { [MONGO_INIT_SCRIPT]: script } });
     this.addVolume({ name: 'script', configMap: { name: this.scriptConfigMapName } });
     this.container.mounts.push({ name: 'script', mountPath: MONGO_INIT_DIR, readOnly: true });
     this.connections.allowTo(mongo, { port: MONGO_PORT });

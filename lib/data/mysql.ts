@@ -3,7 +3,6 @@ import { ResourceProfile } from '../core/environment';
 import { formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
-import { ContainerModel } from '../workloads/container';
 import { fromSecret } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import type { AdminConnection } from '../backup/backupable';
@@ -24,12 +23,21 @@ import {
   renderMySqlExporterInitScript,
 } from './mysql-config';
 import { BackupableStore } from './backupable-store';
+import { ExporterAccountMonitoring, StoreCommonProps } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
 
 /** MySQL versions with an image in versions.ts: the 8.4 LTS line (8.0 reached end of life in April 2026). */
 export type MySqlVersion = keyof typeof ENGINE_IMAGES.mysql;
 
-export interface MySqlProps {
+/** Keys of the passwords in a MySQL store's `credentials` Secret. */
+export interface MySqlCredentialKeys {
+  /** root's password. @default 'root-password' */
+  readonly root?: string;
+  /** The application account's password. @default 'password' */
+  readonly app?: string;
+}
+
+export interface MySqlProps extends StoreCommonProps {
   /** MySQL major.minor. @default '8.4' */
   readonly version?: MySqlVersion;
   /** The application database (letters, digits, `_`; at most 64 characters). */
@@ -39,21 +47,13 @@ export interface MySqlProps {
    * privilege on `database` and none elsewhere. @default - same as `database`
    */
   readonly user?: string;
-  /** Volume size, e.g. `10Gi`. */
-  readonly storage: string;
-  /** @default - the environment's storage class */
-  readonly storageClassName?: string;
   /**
    * Secret holding the passwords (by reference only): root's (initialization, backups,
    * restores), the application account's and, with the exporter, the exporter's.
    */
   readonly credentials: ISecretSource;
-  /** Key of root's password in `credentials`. @default 'root-password' */
-  readonly rootPasswordKey?: string;
-  /** Key of the application account's password in `credentials`. @default 'password' */
-  readonly passwordKey?: string;
-  /** Key of the exporter account's password (only read with `exporter`). @default 'exporter-password' */
-  readonly exporterPasswordKey?: string;
+  /** Where in `credentials` each password is. @default - see MySqlCredentialKeys */
+  readonly credentialKeys?: MySqlCredentialKeys;
   /** max_connections. @default 151 (MySQL's own default) */
   readonly maxConnections?: number;
   /** innodb_buffer_pool_size, e.g. `1Gi`; rounded down to whole 128Mi chunks. @default - 50 % of the container memory limit */
@@ -61,11 +61,12 @@ export interface MySqlProps {
   /** @default - the environment's default profile; at least 512Mi of memory */
   readonly resources?: ResourceProfile;
   /**
-   * Run mysqld_exporter as a sidecar on port 9104 (`metrics`), logging in as its own
-   * account `mysqld_exporter`@`127.0.0.1` (PROCESS, REPLICATION CLIENT, SELECT on
-   * performance_schema) with the password under `exporterPasswordKey`. @default false
+   * `exporter`: run mysqld_exporter as a sidecar on port 9104 (`metrics`), logging in as its
+   * own account `mysqld_exporter`@`127.0.0.1` (PROCESS, REPLICATION CLIENT, SELECT on
+   * performance_schema) with the password under `passwordKey` (default 'exporter-password').
+   * @default - no exporter
    */
-  readonly exporter?: boolean;
+  readonly monitoring?: ExporterAccountMonitoring;
 }
 
 /** uid/gid of `mysql` in the official images. */
@@ -92,7 +93,6 @@ const MIN_MEMORY = 512 * MiB;
  */
 export class MySql extends BackupableStore {
   public readonly backupEngine = 'mysql' as const;
-  public readonly engineUser = MYSQL_UID;
   public readonly backupDatabases: readonly string[];
   public readonly version: string;
   public readonly database: string;
@@ -107,10 +107,11 @@ export class MySql extends BackupableStore {
     const image = engineImage('mysql', version) ?? `mysql:${version}`;
     const database = props.database;
     const user = props.user ?? props.database;
+    const exporter = props.monitoring?.exporter === true;
     const keys = {
-      root: props.rootPasswordKey ?? 'root-password',
-      app: props.passwordKey ?? 'password',
-      exporter: props.exporterPasswordKey ?? 'exporter-password',
+      root: props.credentialKeys?.root ?? 'root-password',
+      app: props.credentialKeys?.app ?? 'password',
+      exporter: props.monitoring?.passwordKey ?? 'exporter-password',
     };
     // The application account's password reaches mysqladmin through MYSQL_PWD, set for
     // that one command: never on a command line, and never in the container's environment
@@ -122,18 +123,15 @@ export class MySql extends BackupableStore {
     super(
       scope,
       id,
+      props,
       {
         image,
-        storage: props.storage,
-        storageClassName: props.storageClassName,
-        resources: props.resources,
-        runAs: { user: MYSQL_UID, group: MYSQL_UID, fsGroup: MYSQL_UID },
         env: {
           MYSQL_ROOT_PASSWORD: fromSecret(props.credentials, keys.root),
           MYSQL_DATABASE: database,
           MYSQL_USER: user,
           MYSQL_PASSWORD: fromSecret(props.credentials, keys.app),
-          ...(props.exporter ? { MYSQL_EXPORTER_PASSWORD: fromSecret(props.credentials, keys.exporter) } : {}),
+          ...(exporter ? { MYSQL_EXPORTER_PASSWORD: fromSecret(props.credentials, keys.exporter) } : {}),
         },
         // Until initialization has finished the server runs with --skip-networking, so
         // none of these pass; ten minutes for that (and for InnoDB crash recovery).
@@ -141,7 +139,7 @@ export class MySql extends BackupableStore {
         liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 6 }),
         startup: Probe.exec(ping, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
       },
-      { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database' },
+      { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database', uid: MYSQL_UID },
     );
     this.mysqlProps = props;
     this.version = version;
@@ -159,26 +157,17 @@ export class MySql extends BackupableStore {
     this.addWritableVolume('run', MYSQL_RUN_DIR);
     this.addConfigFile(MYSQL_CONFIG_FILE, renderMyCnf(this.tuning, `the props of ${this.node.path} and its container limits`), MYSQL_CONFIG_DIR);
 
-    if (props.exporter) {
+    if (exporter) {
       this.addConfigFile(MYSQL_EXPORTER_INIT_SCRIPT, renderMySqlExporterInitScript(), MYSQL_CONFIG_DIR);
       // The same ConfigMap again, only the init script, executable, where the entrypoint looks.
       this.addVolume({ name: 'initdb', configMap: { name: `${this.name}-config`, items: [{ key: MYSQL_EXPORTER_INIT_SCRIPT, path: MYSQL_EXPORTER_INIT_SCRIPT }], defaultMode: 0o555 } });
       this.container.mounts.push({ name: 'initdb', mountPath: MYSQL_INITDB_DIR, readOnly: true });
-      this.addSidecar(
-        new ContainerModel(
-          'metrics',
-          {
-            image: EXPORTER_IMAGES.mysql,
-            args: [`--mysqld.address=127.0.0.1:${MYSQL_PORT}`, `--mysqld.username=${MYSQL_EXPORTER_USER}`],
-            env: { MYSQLD_EXPORTER_PASSWORD: fromSecret(props.credentials, keys.exporter) },
-            readiness: Probe.http('/'),
-            liveness: Probe.tcp(),
-            runAs: { user: 65534 },
-          },
-          { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
-          [{ name: 'metrics', port: 9104 }],
-        ),
-      );
+      this.addExporter({
+        image: EXPORTER_IMAGES.mysql,
+        port: 9104,
+        args: [`--mysqld.address=127.0.0.1:${MYSQL_PORT}`, `--mysqld.username=${MYSQL_EXPORTER_USER}`],
+        env: { MYSQLD_EXPORTER_PASSWORD: fromSecret(props.credentials, keys.exporter) },
+      });
     }
   }
 
@@ -188,20 +177,13 @@ export class MySql extends BackupableStore {
   }
 
   public connectionInfo(): ConnectionInfo {
-    return {
-      scheme: 'mysql',
-      host: this.host,
-      port: MYSQL_PORT,
-      database: this.database,
-      user: this.user,
-      password: fromSecret(this.mysqlProps.credentials, this.keys.app),
-    };
+    return this.connectionWith('mysql', { database: this.database, user: this.user, password: fromSecret(this.mysqlProps.credentials, this.keys.app) });
   }
 
   /** mysqladmin answers once the server listens on the network, which it does only after initialization. */
   public get readinessCheck() {
     return {
-      image: this.container.props.image,
+      image: this.engineImage,
       command: 'MYSQL_PWD="$STORE_PASSWORD" mysqladmin ping --host="$STORE_HOST" --port="$STORE_PORT" --user="$STORE_USER" --silent',
     };
   }
@@ -221,12 +203,9 @@ export class MySql extends BackupableStore {
     const userProblem = checkMySqlName(this.user, 'user');
     if (userProblem) report.error('user', p.user === undefined ? `${userProblem} (the default is the database name; set user)` : userProblem);
 
-    const keyNames: Array<[string, string]> = [['rootPasswordKey', this.keys.root], ['passwordKey', this.keys.app]];
-    if (p.exporter) keyNames.push(['exporterPasswordKey', this.keys.exporter]);
-    keyNames.forEach(([field, key], i) => {
-      const earlier = keyNames.slice(0, i).find(([, other]) => other === key);
-      if (earlier) report.error(field, `'${key}' is also ${earlier[0]}; every account needs its own password`);
-    });
+    const keyNames: Array<[string, string]> = [['credentialKeys.root', this.keys.root], ['credentialKeys.app', this.keys.app]];
+    if (p.monitoring?.exporter) keyNames.push(['monitoring.passwordKey', this.keys.exporter]);
+    this.checkDistinctKeys(report, keyNames, 'every account needs its own password');
 
     const maxConnections = this.tuning.maxConnections;
     if (!Number.isInteger(maxConnections) || maxConnections < 10 || maxConnections > 100000) {

@@ -1,9 +1,7 @@
 import { Construct } from 'constructs';
-import { ResourceProfile } from '../core/environment';
 import { formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
-import { ContainerModel } from '../workloads/container';
 import { fromSecret } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import type { AdminConnection } from '../backup/backupable';
@@ -26,6 +24,7 @@ import {
   renderPostgresInitScript,
 } from './postgres-config';
 import { BackupableStore } from './backupable-store';
+import { ExporterAccountMonitoring, StoreCommonProps } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
 
 /** PostgreSQL major versions with an image in versions.ts. */
@@ -34,7 +33,15 @@ export type PostgresVersion = keyof typeof ENGINE_IMAGES.postgres;
 /** Plain PostgreSQL, or PostgreSQL with the TimescaleDB extension (time series). */
 export type PostgresFlavour = 'postgres' | 'timescaledb';
 
-export interface PostgresProps {
+/** Keys of the passwords in a PostgreSQL store's `credentials` Secret. */
+export interface PostgresCredentialKeys {
+  /** The superuser's (`postgres`) password. @default 'postgres-password' */
+  readonly superuser?: string;
+  /** The application role's password. @default 'password' */
+  readonly app?: string;
+}
+
+export interface PostgresProps extends StoreCommonProps {
   /** PostgreSQL major version. TimescaleDB images exist for 16 and 17. @default '17' */
   readonly version?: PostgresVersion;
   /**
@@ -46,34 +53,24 @@ export interface PostgresProps {
   readonly database: string;
   /** The application role: an ordinary login role that owns `database`; never the superuser. @default - same as `database` */
   readonly user?: string;
-  /** Volume size, e.g. `10Gi`. */
-  readonly storage: string;
-  /** @default - the environment's storage class */
-  readonly storageClassName?: string;
   /**
    * Secret holding the passwords (by reference only): the superuser's (`postgres`, used by
    * initialization, backups and restores), the application role's and, with the exporter,
    * the monitoring role's.
    */
   readonly credentials: ISecretSource;
-  /** Key of the superuser password in `credentials`. @default 'postgres-password' */
-  readonly superuserPasswordKey?: string;
-  /** Key of the application role's password in `credentials`. @default 'password' */
-  readonly passwordKey?: string;
-  /** Key of the monitoring role's password (only read with `exporter`). @default 'monitoring-password' */
-  readonly monitoringPasswordKey?: string;
+  /** Where in `credentials` each password is. @default - see PostgresCredentialKeys */
+  readonly credentialKeys?: PostgresCredentialKeys;
   /** max_connections. @default 100 */
   readonly maxConnections?: number;
   /** shared_buffers, e.g. `256Mi`. @default - 25 % of the container memory limit */
   readonly sharedBuffers?: string;
-  /** @default - the environment's default profile */
-  readonly resources?: ResourceProfile;
   /**
-   * Run postgres_exporter as a sidecar on port 9187 (`metrics`). It logs in as its own
-   * role, `postgres_exporter`, a member of `pg_monitor` only, with the password under
-   * `monitoringPasswordKey`. @default false
+   * `exporter`: run postgres_exporter as a sidecar on port 9187 (`metrics`). It logs in as
+   * its own role, `postgres_exporter`, a member of `pg_monitor` only, with the password under
+   * `passwordKey` (default 'monitoring-password'). @default - no exporter
    */
-  readonly exporter?: boolean;
+  readonly monitoring?: ExporterAccountMonitoring;
 }
 
 /** uid/gid of `postgres` in the images: the Debian-based official images use 999, the Alpine-based TimescaleDB images 70. */
@@ -99,7 +96,6 @@ const MIN_MEMORY = 128 * MiB;
  */
 export class Postgres extends BackupableStore {
   public readonly backupEngine = 'postgres' as const;
-  public readonly engineUser: number;
   public readonly backupDatabases: readonly string[];
   public readonly version: string;
   public readonly flavour: PostgresFlavour;
@@ -119,10 +115,11 @@ export class Postgres extends BackupableStore {
     const uid = POSTGRES_UIDS[flavour] ?? POSTGRES_UIDS.postgres;
     const database = props.database;
     const user = props.user ?? props.database;
+    const exporter = props.monitoring?.exporter === true;
     const keys = {
-      superuser: props.superuserPasswordKey ?? 'postgres-password',
-      app: props.passwordKey ?? 'password',
-      monitoring: props.monitoringPasswordKey ?? 'monitoring-password',
+      superuser: props.credentialKeys?.superuser ?? 'postgres-password',
+      app: props.credentialKeys?.app ?? 'password',
+      monitoring: props.monitoring?.passwordKey ?? 'monitoring-password',
     };
     const isready = ['pg_isready', '-h', '127.0.0.1', '-p', String(POSTGRES_PORT), '-U', user, '-d', database];
     // Ready: accepting connections. Alive (and started): answering at all; pg_isready exits
@@ -133,12 +130,9 @@ export class Postgres extends BackupableStore {
     super(
       scope,
       id,
+      props,
       {
         image,
-        storage: props.storage,
-        storageClassName: props.storageClassName,
-        resources: props.resources,
-        runAs: { user: uid, group: uid, fsGroup: uid },
         args: ['postgres', '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', `hba_file=${POSTGRES_CONFIG_DIR}/pg_hba.conf`],
         env: {
           PGDATA,
@@ -148,14 +142,14 @@ export class Postgres extends BackupableStore {
           APP_DATABASE: database,
           APP_USER: user,
           APP_PASSWORD: fromSecret(props.credentials, keys.app),
-          ...(props.exporter ? { MONITORING_PASSWORD: fromSecret(props.credentials, keys.monitoring) } : {}),
+          ...(exporter ? { MONITORING_PASSWORD: fromSecret(props.credentials, keys.monitoring) } : {}),
         },
         readiness: Probe.exec(isready, { timeoutSeconds: 5 }),
         liveness: Probe.exec(answering, { timeoutSeconds: 5, failureThreshold: 6 }),
         // Up to ten minutes for initdb and the init script on a slow volume.
         startup: Probe.exec(answering, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
       },
-      { port: { name: 'postgres', port: POSTGRES_PORT }, dataPath: POSTGRES_VOLUME_PATH, role: 'database' },
+      { port: { name: 'postgres', port: POSTGRES_PORT }, dataPath: POSTGRES_VOLUME_PATH, role: 'database', uid },
     );
     this.pgProps = props;
     this.version = version;
@@ -163,7 +157,6 @@ export class Postgres extends BackupableStore {
     this.database = database;
     this.user = user;
     this.keys = keys;
-    this.engineUser = uid;
     this.backupDatabases = [database];
 
     const limits = this.container.resources.limits;
@@ -183,32 +176,20 @@ export class Postgres extends BackupableStore {
     const timescale = flavour === 'timescaledb';
     this.addConfigFile('postgresql.conf', renderPostgresConf(this.tuning, { timescale, source: `the props of ${this.node.path} and its container limits` }), POSTGRES_CONFIG_DIR);
     this.addConfigFile('pg_hba.conf', renderPgHba(), POSTGRES_CONFIG_DIR);
-    this.addConfigFile(POSTGRES_INIT_SCRIPT, renderPostgresInitScript({ timescale, monitoring: props.exporter === true }), POSTGRES_CONFIG_DIR);
+    this.addConfigFile(POSTGRES_INIT_SCRIPT, renderPostgresInitScript({ timescale, monitoring: exporter }), POSTGRES_CONFIG_DIR);
     // The same ConfigMap again, only the init script, executable, where the entrypoint looks.
     // Mounting over the directory also hides the TimescaleDB image's own init scripts
     // (timescaledb-tune would rewrite a postgresql.conf the server does not read).
     this.addVolume({ name: 'initdb', configMap: { name: `${this.name}-config`, items: [{ key: POSTGRES_INIT_SCRIPT, path: POSTGRES_INIT_SCRIPT }], defaultMode: 0o555 } });
     this.container.mounts.push({ name: 'initdb', mountPath: POSTGRES_INITDB_DIR, readOnly: true });
 
-    if (props.exporter) {
-      this.addSidecar(
-        new ContainerModel(
-          'metrics',
-          {
-            image: EXPORTER_IMAGES.postgres,
-            env: {
-              DATA_SOURCE_URI: `127.0.0.1:${POSTGRES_PORT}/postgres?sslmode=disable`,
-              DATA_SOURCE_USER: POSTGRES_MONITORING_ROLE,
-              DATA_SOURCE_PASS: fromSecret(props.credentials, keys.monitoring),
-            },
-            readiness: Probe.http('/'),
-            liveness: Probe.tcp(),
-            runAs: { user: 65534 },
-          },
-          { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
-          [{ name: 'metrics', port: 9187 }],
-        ),
-      );
+    if (exporter) {
+      const env = {
+        DATA_SOURCE_URI: `127.0.0.1:${POSTGRES_PORT}/postgres?sslmode=disable`,
+        DATA_SOURCE_USER: POSTGRES_MONITORING_ROLE,
+        DATA_SOURCE_PASS: fromSecret(props.credentials, keys.monitoring),
+      };
+      this.addExporter({ image: EXPORTER_IMAGES.postgres, port: 9187, env });
     }
   }
 
@@ -218,19 +199,12 @@ export class Postgres extends BackupableStore {
   }
 
   public connectionInfo(): ConnectionInfo {
-    return {
-      scheme: 'postgresql',
-      host: this.host,
-      port: POSTGRES_PORT,
-      database: this.database,
-      user: this.user,
-      password: fromSecret(this.pgProps.credentials, this.keys.app),
-    };
+    return this.connectionWith('postgresql', { database: this.database, user: this.user, password: fromSecret(this.pgProps.credentials, this.keys.app) });
   }
 
   public get readinessCheck() {
     return {
-      image: this.container.props.image,
+      image: this.engineImage,
       command: `pg_isready -h "$STORE_HOST" -p "$STORE_PORT" -U "$STORE_USER" -d '${this.database}'`,
     };
   }
@@ -267,12 +241,9 @@ export class Postgres extends BackupableStore {
     const userProblem = checkPostgresName(this.user, 'user');
     if (userProblem) report.error('user', p.user === undefined ? `${userProblem} (the default is the database name; set user)` : userProblem);
 
-    const keyNames: Array<[string, string]> = [['superuserPasswordKey', this.keys.superuser], ['passwordKey', this.keys.app]];
-    if (p.exporter) keyNames.push(['monitoringPasswordKey', this.keys.monitoring]);
-    keyNames.forEach(([field, key], i) => {
-      const earlier = keyNames.slice(0, i).find(([, other]) => other === key);
-      if (earlier) report.error(field, `'${key}' is also ${earlier[0]}; every role needs its own password`);
-    });
+    const keyNames: Array<[string, string]> = [['credentialKeys.superuser', this.keys.superuser], ['credentialKeys.app', this.keys.app]];
+    if (p.monitoring?.exporter) keyNames.push(['monitoring.passwordKey', this.keys.monitoring]);
+    this.checkDistinctKeys(report, keyNames, 'every role needs its own password');
 
     const maxConnections = this.tuning.maxConnections;
     if (!Number.isInteger(maxConnections) || maxConnections < 10 || maxConnections > 10000) {

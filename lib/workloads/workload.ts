@@ -14,7 +14,7 @@ import { addFinalizer } from '../core/finalize';
 import { Architecture, ArchitectureNodeKind } from '../gitops/architecture';
 import { isSecretKeyValue } from './env';
 import { imageVersion, isPinned, parseImage } from './image';
-import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec } from './container';
+import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR_RESOURCES } from './container';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
 import type { EnvConvention, IConnectable } from '../data/connection';
@@ -178,7 +178,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
           command: ['sh', '-c', `until ${check.command}; do echo 'waiting for ${store.node.id}'; sleep 2; done`],
           runAs: this.container.props.runAs,
         },
-        { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+        SIDECAR_RESOURCES,
       );
       wait.env.set('STORE_HOST', info.host);
       wait.env.set('STORE_PORT', String(info.port));
