@@ -9,7 +9,7 @@ import { contentHash, RUN_TO_COMPLETION_POD, Workload } from '../workloads/workl
 import { BackupTarget } from '../backup/target';
 import { ConnectionInfo, EnvConvention } from './connection';
 import { StatefulStore, StoreCommonProps } from './stateful-store';
-import { ENGINE_IMAGES, engineImage, supportedVersions, TOOL_IMAGES } from './versions';
+import { ENGINE_IMAGES, engineImage, TOOL_IMAGES } from './versions';
 
 /** MinIO release lines with an image in versions.ts. */
 export type MinioVersion = keyof typeof ENGINE_IMAGES.minio;
@@ -133,7 +133,6 @@ export const MINIO_UID = 1000;
  * stored (staging, prod) secret key.
  */
 export class ObjectStore extends StatefulStore {
-  public readonly version: string;
   public readonly region: string;
   private readonly minioProps: ObjectStoreProps;
   private readonly keys: { readonly accessKey: string; readonly secretKey: string };
@@ -167,11 +166,10 @@ export class ObjectStore extends StatefulStore {
         liveness: Probe.http('/minio/health/live', { port: 'api', periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
         startup: Probe.http('/minio/health/live', { port: 'api', periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 }),
       },
-      { port: { name: 'api', port: MINIO_API_PORT }, dataPath: '/data', role: 'object-store', uid: MINIO_UID },
+      { port: { name: 'api', port: MINIO_API_PORT }, dataPath: '/data', role: 'object-store', uid: MINIO_UID, version },
     );
     this.minioProps = props;
     this.keys = keys;
-    this.version = version;
     this.region = props.region ?? 'us-east-1';
     // The bucket Job is built once every addBucket() call has been made.
     addFinalizer(this, () => {
@@ -265,9 +263,7 @@ export class ObjectStore extends StatefulStore {
 
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
-    if (engineImage('minio', this.version) === undefined) {
-      report.error('version', `'${this.version}' is not a supported MinIO version (supported: ${supportedVersions('minio').join(', ')})`);
-    }
+    this.checkVersion(report, 'minio', 'MinIO');
     const keyNames: Array<[string, string]> = [['credentialKeys.accessKey', this.keys.accessKey], ['credentialKeys.secretKey', this.keys.secretKey]];
     this.checkDistinctKeys(report, keyNames, 'the access key and the secret key are different values');
     if (!/^[a-z0-9-]+$/.test(this.region)) report.error('region', `'${this.region}' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)`);

@@ -31,9 +31,9 @@ import {
   renderMongoInitScript,
   wiredTigerCacheSizeGB,
 } from './mongodb-config';
-import { BackupableStore } from './backupable-store';
-import { ExporterAccountMonitoring, StoreCommonProps } from './stateful-store';
-import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+import { DatabaseStore, DatabaseStoreProps } from './database-store';
+import { ExporterAccountMonitoring } from './stateful-store';
+import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 
 /** MongoDB versions with an image in versions.ts. */
 export type MongoVersion = keyof typeof ENGINE_IMAGES.mongo;
@@ -48,7 +48,7 @@ export interface MongoDbCredentialKeys {
   readonly keyFile?: string;
 }
 
-export interface MongoDbProps extends StoreCommonProps {
+export interface MongoDbProps extends DatabaseStoreProps {
   /** MongoDB major.minor. @default '8.0' */
   readonly version?: MongoVersion;
   /** The application database (letters, digits, `_`, `-`; not admin, local or config). */
@@ -109,12 +109,8 @@ const KEYFILE_VOLUME = 'keyfile';
  * a new Job when the script changes instead of failing on an immutable one. Running it
  * again is harmless.
  */
-export class MongoDb extends BackupableStore {
+export class MongoDb extends DatabaseStore {
   public readonly backupEngine = 'mongo' as const;
-  public readonly backupDatabases: readonly string[];
-  public readonly version: string;
-  public readonly database: string;
-  public readonly user: string;
   public readonly replicaSetName: string;
   /** WiredTiger cache in GB, derived from the memory limit (what mongod.conf says). */
   public readonly cacheSizeGB: number;
@@ -163,15 +159,11 @@ export class MongoDb extends BackupableStore {
         liveness: Probe.tcp({ port: 'mongodb', periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }),
         startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
       },
-      { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID },
+      { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID, version },
     );
     this.mongoProps = props;
-    this.version = version;
-    this.database = props.database;
-    this.user = props.user ?? props.database;
     this.replicaSetName = replicaSetName;
     this.keys = keys;
-    this.backupDatabases = [this.database];
 
     const memoryLimit = parseQuantity(this.container.resources.limits.memory) ?? MONGO_MIN_MEMORY;
     this.cacheSizeGB = wiredTigerCacheSizeGB(memoryLimit);
@@ -278,9 +270,7 @@ export class MongoDb extends BackupableStore {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.mongoProps;
-    if (engineImage('mongo', this.version) === undefined) {
-      report.error('version', `'${this.version}' is not a supported MongoDB version (supported: ${supportedVersions('mongo').join(', ')})`);
-    }
+    this.checkVersion(report, 'mongo', 'MongoDB');
     const n = this.replicas;
     if (Number.isInteger(n) && n >= 1) {
       if (n % 2 === 0) {
@@ -293,10 +283,7 @@ export class MongoDb extends BackupableStore {
     }
     const setProblem = checkReplicaSetName(this.replicaSetName);
     if (setProblem) report.error('replicaSetName', setProblem);
-    const databaseProblem = checkMongoDatabaseName(this.database);
-    if (databaseProblem) report.error('database', databaseProblem);
-    const userProblem = checkMongoUserName(this.user);
-    if (userProblem) report.error('user', p.user === undefined ? `${userProblem} (the default is the database name; set user)` : userProblem);
+    this.checkNames(report, (name, what) => (what === 'database' ? checkMongoDatabaseName(name) : checkMongoUserName(name)));
 
     const keyNames: Array<[string, string]> = [['credentialKeys.root', this.keys.root], ['credentialKeys.app', this.keys.app], ['credentialKeys.keyFile', this.keys.keyFile]];
     if (p.monitoring?.exporter) keyNames.push(['monitoring.passwordKey', this.keys.exporter]);

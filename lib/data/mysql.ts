@@ -22,9 +22,9 @@ import {
   renderMyCnf,
   renderMySqlExporterInitScript,
 } from './mysql-config';
-import { BackupableStore } from './backupable-store';
-import { ExporterAccountMonitoring, StoreCommonProps } from './stateful-store';
-import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+import { DatabaseStore, DatabaseStoreProps } from './database-store';
+import { ExporterAccountMonitoring } from './stateful-store';
+import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 
 /** MySQL versions with an image in versions.ts: the 8.4 LTS line (8.0 reached end of life in April 2026). */
 export type MySqlVersion = keyof typeof ENGINE_IMAGES.mysql;
@@ -37,7 +37,7 @@ export interface MySqlCredentialKeys {
   readonly app?: string;
 }
 
-export interface MySqlProps extends StoreCommonProps {
+export interface MySqlProps extends DatabaseStoreProps {
   /** MySQL major.minor. @default '8.4' */
   readonly version?: MySqlVersion;
   /** The application database (letters, digits, `_`; at most 64 characters). */
@@ -91,12 +91,8 @@ const MIN_MEMORY = 512 * MiB;
  * password: connect() hands it the application account only, and `user: 'root'` (the
  * Loopi seed's mistake) is a synth error.
  */
-export class MySql extends BackupableStore {
+export class MySql extends DatabaseStore {
   public readonly backupEngine = 'mysql' as const;
-  public readonly backupDatabases: readonly string[];
-  public readonly version: string;
-  public readonly database: string;
-  public readonly user: string;
   /** Settings derived from the limits and props (what my.cnf says). */
   public readonly tuning: MySqlTuning;
   private readonly mysqlProps: MySqlProps;
@@ -139,14 +135,10 @@ export class MySql extends BackupableStore {
         liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 6 }),
         startup: Probe.exec(ping, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
       },
-      { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database', uid: MYSQL_UID },
+      { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database', uid: MYSQL_UID, version },
     );
     this.mysqlProps = props;
-    this.version = version;
-    this.database = database;
-    this.user = user;
     this.keys = keys;
-    this.backupDatabases = [database];
 
     this.tuning = mysqlTuning({
       memoryLimit: parseQuantity(this.container.resources.limits.memory) ?? MIN_MEMORY,
@@ -195,13 +187,8 @@ export class MySql extends BackupableStore {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.mysqlProps;
-    if (engineImage('mysql', this.version) === undefined) {
-      report.error('version', `'${this.version}' is not a supported MySQL version (supported: ${supportedVersions('mysql').join(', ')}; MySQL 8.0 reached end of life in April 2026, "MySQL 8" means the 8.4 LTS line)`);
-    }
-    const databaseProblem = checkMySqlName(this.database, 'database');
-    if (databaseProblem) report.error('database', databaseProblem);
-    const userProblem = checkMySqlName(this.user, 'user');
-    if (userProblem) report.error('user', p.user === undefined ? `${userProblem} (the default is the database name; set user)` : userProblem);
+    this.checkVersion(report, 'mysql', 'MySQL', '; MySQL 8.0 reached end of life in April 2026, "MySQL 8" means the 8.4 LTS line');
+    this.checkNames(report, checkMySqlName);
 
     const keyNames: Array<[string, string]> = [['credentialKeys.root', this.keys.root], ['credentialKeys.app', this.keys.app]];
     if (p.monitoring?.exporter) keyNames.push(['monitoring.passwordKey', this.keys.exporter]);

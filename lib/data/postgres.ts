@@ -23,9 +23,9 @@ import {
   renderPostgresConf,
   renderPostgresInitScript,
 } from './postgres-config';
-import { BackupableStore } from './backupable-store';
-import { ExporterAccountMonitoring, StoreCommonProps } from './stateful-store';
-import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+import { DatabaseStore, DatabaseStoreProps } from './database-store';
+import { ExporterAccountMonitoring } from './stateful-store';
+import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 
 /** PostgreSQL major versions with an image in versions.ts. */
 export type PostgresVersion = keyof typeof ENGINE_IMAGES.postgres;
@@ -41,7 +41,7 @@ export interface PostgresCredentialKeys {
   readonly app?: string;
 }
 
-export interface PostgresProps extends StoreCommonProps {
+export interface PostgresProps extends DatabaseStoreProps {
   /** PostgreSQL major version. TimescaleDB images exist for 16 and 17. @default '17' */
   readonly version?: PostgresVersion;
   /**
@@ -94,15 +94,9 @@ const MIN_MEMORY = 128 * MiB;
  * `pg_monitor` the statistics views hide other sessions' queries and wait events.
  * `pg_monitor` reads statistics and settings and nothing else.
  */
-export class Postgres extends BackupableStore {
+export class Postgres extends DatabaseStore {
   public readonly backupEngine = 'postgres' as const;
-  public readonly backupDatabases: readonly string[];
-  public readonly version: string;
   public readonly flavour: PostgresFlavour;
-  /** The application database. */
-  public readonly database: string;
-  /** The application role. */
-  public readonly user: string;
   /** Settings derived from the limits and props (what postgresql.conf says). */
   public readonly tuning: PostgresTuning;
   private readonly pgProps: PostgresProps;
@@ -149,15 +143,11 @@ export class Postgres extends BackupableStore {
         // Up to ten minutes for initdb and the init script on a slow volume.
         startup: Probe.exec(answering, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
       },
-      { port: { name: 'postgres', port: POSTGRES_PORT }, dataPath: POSTGRES_VOLUME_PATH, role: 'database', uid },
+      { port: { name: 'postgres', port: POSTGRES_PORT }, dataPath: POSTGRES_VOLUME_PATH, role: 'database', uid, version },
     );
     this.pgProps = props;
-    this.version = version;
     this.flavour = flavour;
-    this.database = database;
-    this.user = user;
     this.keys = keys;
-    this.backupDatabases = [database];
 
     const limits = this.container.resources.limits;
     this.tuning = postgresTuning({
@@ -229,17 +219,11 @@ export class Postgres extends BackupableStore {
     if (!['postgres', 'timescaledb'].includes(this.flavour)) {
       report.error('flavour', `'${this.flavour}' must be 'postgres' or 'timescaledb'`);
     } else if (this.flavour === 'timescaledb') {
-      if (engineImage('timescaledb', this.version) === undefined) {
-        report.error('version', `'${this.version}' is not a supported TimescaleDB version (supported: ${supportedVersions('timescaledb').join(', ')})`);
-      }
-    } else if (engineImage('postgres', this.version) === undefined) {
-      report.error('version', `'${this.version}' is not a supported PostgreSQL version (supported: ${supportedVersions('postgres').join(', ')})`);
+      this.checkVersion(report, 'timescaledb', 'TimescaleDB');
+    } else {
+      this.checkVersion(report, 'postgres', 'PostgreSQL');
     }
-
-    const databaseProblem = checkPostgresName(this.database, 'database');
-    if (databaseProblem) report.error('database', databaseProblem);
-    const userProblem = checkPostgresName(this.user, 'user');
-    if (userProblem) report.error('user', p.user === undefined ? `${userProblem} (the default is the database name; set user)` : userProblem);
+    this.checkNames(report, checkPostgresName);
 
     const keyNames: Array<[string, string]> = [['credentialKeys.superuser', this.keys.superuser], ['credentialKeys.app', this.keys.app]];
     if (p.monitoring?.exporter) keyNames.push(['monitoring.passwordKey', this.keys.monitoring]);

@@ -8,7 +8,7 @@ import { ConnectionInfo } from './connection';
 import { BackupableStore } from './backupable-store';
 import { StoreCommonProps, StoreMonitoring } from './stateful-store';
 import type { AdminConnection } from '../backup/backupable';
-import { engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+import { engineImage, EXPORTER_IMAGES } from './versions';
 
 /** What the Redis holds decides what happens when memory is full. */
 export type RedisUse =
@@ -52,7 +52,6 @@ export const REDIS_UID = 999;
 export class Redis extends BackupableStore {
   public readonly backupEngine = 'redis' as const;
   public readonly backupDatabases: readonly string[] = [];
-  public readonly version: string;
   private readonly redisProps: RedisProps;
   private readonly passwordKey: string;
 
@@ -79,9 +78,8 @@ export class Redis extends BackupableStore {
         readiness: Probe.exec(ready, { timeoutSeconds: 3 }),
         liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 5 }),
       },
-      { port: { name: 'redis', port: 6379 }, dataPath: '/data', role: props.use === 'cache' ? 'cache' : 'queue', uid: REDIS_UID },
+      { port: { name: 'redis', port: 6379 }, dataPath: '/data', role: props.use === 'cache' ? 'cache' : 'queue', uid: REDIS_UID, version },
     );
-    this.version = version;
     this.redisProps = props;
     this.passwordKey = passwordKey;
     this.addConfigFile('redis.conf', this.renderConfig(), '/etc/redis');
@@ -145,9 +143,7 @@ export class Redis extends BackupableStore {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.redisProps;
-    if (engineImage('redis', this.version) === undefined) {
-      report.error('version', `'${this.version}' is not a supported Redis version (supported: ${supportedVersions('redis').join(', ')})`);
-    }
+    this.checkVersion(report, 'redis', 'Redis');
     if (p.maxmemory !== undefined && parseQuantity(p.maxmemory) === undefined) report.error('maxmemory', `'${p.maxmemory}' is not a valid quantity`);
     const limit = parseQuantity(this.container.resources.limits.memory);
     const max = this.maxmemoryBytes;

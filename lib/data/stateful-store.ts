@@ -11,6 +11,7 @@ import { Probe } from '../workloads/probe';
 import { spreadAcrossZonesAndNodes } from '../workloads/web-service';
 import { contentHash, sorted, Workload, WorkloadProps } from '../workloads/workload';
 import { ConnectionInfo, IConnectable } from './connection';
+import { Engine, engineImage, supportedVersions } from './versions';
 
 /** The props every engine takes and hands to the base unchanged. */
 export interface StoreCommonProps {
@@ -69,6 +70,8 @@ export interface EngineSpec {
   readonly role: string;
   /** uid and gid the engine's image runs as; also the volume's fsGroup. */
   readonly uid: number;
+  /** The engine version asked for (the image is chosen from it). */
+  readonly version: string;
 }
 
 /**
@@ -84,6 +87,8 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   public readonly headlessServiceName: string;
   /** The uid and gid the engine image runs as (its Jobs run as the same). */
   public readonly engineUid: number;
+  /** The engine version asked for. */
+  public readonly version: string;
   protected readonly engine: EngineSpec;
   private readonly configFiles = new Map<string, string>();
   private configMountPath?: string;
@@ -95,6 +100,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     this.storeProps = props;
     this.engine = engine;
     this.engineUid = engine.uid;
+    this.version = engine.version;
     this.replicas = props.replicas ?? 1;
     this.headlessServiceName = `${this.name}-headless`;
     this.container.mounts.push({ name: 'data', mountPath: engine.dataPath });
@@ -210,6 +216,12 @@ export abstract class StatefulStore extends Workload implements IConnectable {
       [{ name: 'metrics', port: spec.port }],
     );
     this.addSidecar(exporter);
+  }
+
+  /** Reports a version with no image in versions.ts; `note` follows the list of supported ones. */
+  protected checkVersion(report: ValidationReport, engine: Engine, label: string, note = ''): void {
+    if (engineImage(engine, this.version) !== undefined) return;
+    report.error('version', `'${this.version}' is not a supported ${label} version (supported: ${supportedVersions(engine).join(', ')}${note})`);
   }
 
   /** Reports a key of the credentials Secret given to two accounts: `keys` are [field, key] pairs, in order. */
