@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
-import { parseQuantity, formatBytes } from '../core/quantity';
+import { parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { ContainerModel, SIDECAR_RESOURCES } from '../workloads/container';
@@ -160,6 +160,7 @@ export class MongoDb extends DatabaseStore {
         startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
       },
       { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID, version },
+      { scheme: 'mongodb', adminUser: MONGO_ROOT_USER, adminKey: keys.root, appKey: keys.app },
     );
     this.mongoProps = props;
     this.replicaSetName = replicaSetName;
@@ -222,16 +223,6 @@ export class MongoDb extends DatabaseStore {
     return this.memberHosts.map((host) => `${host}:${MONGO_PORT}`);
   }
 
-  /** root's password, by reference (initialization, backups, restores). */
-  public get rootPassword(): SecretKeyValue {
-    return fromSecret(this.mongoProps.credentials, this.keys.root);
-  }
-
-  /** The application user's password, by reference. */
-  public get password(): SecretKeyValue {
-    return fromSecret(this.mongoProps.credentials, this.keys.app);
-  }
-
   /** The exporter user's password, by reference (only meaningful with `exporter`). */
   public get exporterPassword(): SecretKeyValue | undefined {
     return this.mongoProps.monitoring?.exporter ? fromSecret(this.mongoProps.credentials, this.keys.exporter) : undefined;
@@ -245,7 +236,7 @@ export class MongoDb extends DatabaseStore {
    */
   public connectionInfo(): ConnectionInfo {
     const params = { replicaSet: this.replicaSetName, authSource: this.database };
-    return this.connectionWith('mongodb', { members: this.memberAddresses, database: this.database, user: this.user, password: this.password, params });
+    return { ...super.connectionInfo(), members: this.memberAddresses, params };
   }
 
   /**
@@ -264,7 +255,7 @@ export class MongoDb extends DatabaseStore {
   }
 
   public adminConnection(): AdminConnection {
-    return { host: this.host, port: MONGO_PORT, user: MONGO_ROOT_USER, password: this.rootPassword, params: { replicaSet: this.replicaSetName, authSource: 'admin' } };
+    return { ...super.adminConnection(), params: { replicaSet: this.replicaSetName, authSource: 'admin' } };
   }
 
   protected validateWorkload(report: ValidationReport): void {
@@ -293,11 +284,8 @@ export class MongoDb extends DatabaseStore {
       report.error('credentialKeys.keyFile', `key '${this.keys.keyFile}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
     }
 
-    const limitText = this.container.resources.limits.memory;
-    const limit = parseQuantity(limitText);
-    if (limit !== undefined && limit < MONGO_MIN_MEMORY) {
-      report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(MONGO_MIN_MEMORY)} a member needs (a 0.25 GB WiredTiger cache, connections, and the mongosh processes of its probes); set resources`);
-    }
+    const needs = 'a member needs (a 0.25 GB WiredTiger cache, connections, and the mongosh processes of its probes); set resources';
+    this.checkMemoryLimit(report, MONGO_MIN_MEMORY, needs);
   }
 }
 
@@ -325,10 +313,10 @@ export class MongoDbInitJob extends Workload {
           MONGO_MEMBERS: mongo.memberAddresses.join(','),
           MONGO_REPLICA_SET: mongo.replicaSetName,
           MONGO_ROOT_USER: MONGO_ROOT_USER,
-          MONGO_ROOT_PASSWORD: mongo.rootPassword,
+          MONGO_ROOT_PASSWORD: mongo.adminPassword,
           APP_DATABASE: mongo.database,
           APP_USER: mongo.user,
-          APP_PASSWORD: mongo.password,
+          APP_PASSWORD: mongo.appPassword,
           ...(exporterPassword ? { EXPORTER_USER: MONGO_EXPORTER_USER, EXPORTER_PASSWORD: exporterPassword } : {}),
         },
         // mongosh is a Node.js program: about 100-150 MB while it runs.

@@ -1,12 +1,10 @@
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
-import { formatBytes, parseQuantity } from '../core/quantity';
+import { parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { fromSecret } from '../workloads/env';
 import { Probe } from '../workloads/probe';
-import type { AdminConnection } from '../backup/backupable';
-import { ConnectionInfo } from './connection';
 import {
   checkMySqlName,
   MYSQL_CONFIG_DIR,
@@ -23,7 +21,7 @@ import {
   renderMySqlExporterInitScript,
 } from './mysql-config';
 import { DatabaseStore, DatabaseStoreProps } from './database-store';
-import { ExporterAccountMonitoring } from './stateful-store';
+import { ExporterAccountMonitoring, MiB } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 
 /** MySQL versions with an image in versions.ts: the 8.4 LTS line (8.0 reached end of life in April 2026). */
@@ -72,7 +70,6 @@ export interface MySqlProps extends DatabaseStoreProps {
 /** uid/gid of `mysql` in the official images. */
 export const MYSQL_UID = 999;
 
-const MiB = 2 ** 20;
 /** Buffer pool, performance_schema and the server itself do not fit in less. */
 const MIN_MEMORY = 512 * MiB;
 
@@ -136,6 +133,7 @@ export class MySql extends DatabaseStore {
         startup: Probe.exec(ping, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
       },
       { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database', uid: MYSQL_UID, version },
+      { scheme: 'mysql', adminUser: 'root', adminKey: keys.root, appKey: keys.app },
     );
     this.mysqlProps = props;
     this.keys = keys;
@@ -163,25 +161,12 @@ export class MySql extends DatabaseStore {
     }
   }
 
-  /** root's password, by reference (backups and restores). */
-  public get rootPassword() {
-    return fromSecret(this.mysqlProps.credentials, this.keys.root);
-  }
-
-  public connectionInfo(): ConnectionInfo {
-    return this.connectionWith('mysql', { database: this.database, user: this.user, password: fromSecret(this.mysqlProps.credentials, this.keys.app) });
-  }
-
   /** mysqladmin answers once the server listens on the network, which it does only after initialization. */
   public get readinessCheck() {
     return {
       image: this.engineImage,
       command: 'MYSQL_PWD="$STORE_PASSWORD" mysqladmin ping --host="$STORE_HOST" --port="$STORE_PORT" --user="$STORE_USER" --silent',
     };
-  }
-
-  public adminConnection(): AdminConnection {
-    return { host: this.host, port: MYSQL_PORT, user: 'root', password: this.rootPassword };
   }
 
   protected validateWorkload(report: ValidationReport): void {
@@ -195,24 +180,11 @@ export class MySql extends DatabaseStore {
     this.checkDistinctKeys(report, keyNames, 'every account needs its own password');
 
     const maxConnections = this.tuning.maxConnections;
-    if (!Number.isInteger(maxConnections) || maxConnections < 10 || maxConnections > 100000) {
-      report.error('maxConnections', `${maxConnections} must be a whole number from 10 to 100000`);
-    }
-
-    const limitText = this.container.resources.limits.memory;
-    const limit = parseQuantity(limitText);
-    if (limit !== undefined && limit < MIN_MEMORY) {
-      report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(MIN_MEMORY)} MySQL 8.4 needs (buffer pool, performance_schema, per-connection buffers); set resources`);
-    }
+    this.checkMaxConnections(report, maxConnections, 10, 100000);
+    this.checkMemoryLimit(report, MIN_MEMORY, 'MySQL 8.4 needs (buffer pool, performance_schema, per-connection buffers); set resources');
     if (p.innodbBufferPoolSize !== undefined) {
-      const pool = parseQuantity(p.innodbBufferPoolSize);
-      if (pool === undefined) report.error('innodbBufferPoolSize', `'${p.innodbBufferPoolSize}' is not a valid quantity (e.g. 1Gi)`);
-      else if (pool < 5 * MiB) report.error('innodbBufferPoolSize', `${p.innodbBufferPoolSize} is below InnoDB's minimum of 5Mi`);
-      else if (limit !== undefined && pool >= limit) {
-        report.error('innodbBufferPoolSize', `${p.innodbBufferPoolSize} is at or above the container memory limit ${limitText}; the server would be OOM-killed`);
-      } else if (limit !== undefined && pool > limit * 0.75) {
-        report.error('innodbBufferPoolSize', `${p.innodbBufferPoolSize} is more than 75 % of the container memory limit ${limitText}, leaving too little for ${maxConnections} connections, performance_schema and the server`);
-      }
+      const leaves = `${maxConnections} connections, performance_schema and the server`;
+      this.checkMemorySetting(report, { field: 'innodbBufferPoolSize', value: p.innodbBufferPoolSize, example: '1Gi', minimum: [5 * MiB, "InnoDB's minimum of 5Mi"], leaves });
     }
   }
 }

@@ -4,8 +4,6 @@ import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { fromSecret } from '../workloads/env';
 import { Probe } from '../workloads/probe';
-import type { AdminConnection } from '../backup/backupable';
-import { ConnectionInfo } from './connection';
 import {
   checkPostgresName,
   PGDATA,
@@ -24,7 +22,7 @@ import {
   renderPostgresInitScript,
 } from './postgres-config';
 import { DatabaseStore, DatabaseStoreProps } from './database-store';
-import { ExporterAccountMonitoring } from './stateful-store';
+import { ExporterAccountMonitoring, MiB } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 
 /** PostgreSQL major versions with an image in versions.ts. */
@@ -76,7 +74,6 @@ export interface PostgresProps extends DatabaseStoreProps {
 /** uid/gid of `postgres` in the images: the Debian-based official images use 999, the Alpine-based TimescaleDB images 70. */
 export const POSTGRES_UIDS: Readonly<Record<PostgresFlavour, number>> = { postgres: 999, timescaledb: 70 };
 
-const MiB = 2 ** 20;
 /** Below this PostgreSQL has no room for shared buffers and sessions. */
 const MIN_MEMORY = 128 * MiB;
 
@@ -144,6 +141,7 @@ export class Postgres extends DatabaseStore {
         startup: Probe.exec(answering, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
       },
       { port: { name: 'postgres', port: POSTGRES_PORT }, dataPath: POSTGRES_VOLUME_PATH, role: 'database', uid, version },
+      { scheme: 'postgresql', adminUser: POSTGRES_SUPERUSER, adminKey: keys.superuser, appKey: keys.app },
     );
     this.pgProps = props;
     this.flavour = flavour;
@@ -183,24 +181,11 @@ export class Postgres extends DatabaseStore {
     }
   }
 
-  /** The superuser's password, by reference (backups and restores). */
-  public get superuserPassword() {
-    return fromSecret(this.pgProps.credentials, this.keys.superuser);
-  }
-
-  public connectionInfo(): ConnectionInfo {
-    return this.connectionWith('postgresql', { database: this.database, user: this.user, password: fromSecret(this.pgProps.credentials, this.keys.app) });
-  }
-
   public get readinessCheck() {
     return {
       image: this.engineImage,
       command: `pg_isready -h "$STORE_HOST" -p "$STORE_PORT" -U "$STORE_USER" -d '${this.database}'`,
     };
-  }
-
-  public adminConnection(): AdminConnection {
-    return { host: this.host, port: POSTGRES_PORT, user: POSTGRES_SUPERUSER, password: this.superuserPassword };
   }
 
   /**
@@ -230,24 +215,11 @@ export class Postgres extends DatabaseStore {
     this.checkDistinctKeys(report, keyNames, 'every role needs its own password');
 
     const maxConnections = this.tuning.maxConnections;
-    if (!Number.isInteger(maxConnections) || maxConnections < 10 || maxConnections > 10000) {
-      report.error('maxConnections', `${maxConnections} must be a whole number from 10 to 10000`);
-    }
-
-    const limitText = this.container.resources.limits.memory;
-    const limit = parseQuantity(limitText);
-    if (limit !== undefined && limit < MIN_MEMORY) {
-      report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(MIN_MEMORY)} PostgreSQL needs for shared buffers and sessions`);
-    }
+    this.checkMaxConnections(report, maxConnections, 10, 10000);
+    this.checkMemoryLimit(report, MIN_MEMORY, 'PostgreSQL needs for shared buffers and sessions');
     if (p.sharedBuffers !== undefined) {
-      const sharedBuffers = parseQuantity(p.sharedBuffers);
-      if (sharedBuffers === undefined) report.error('sharedBuffers', `'${p.sharedBuffers}' is not a valid quantity (e.g. 256Mi)`);
-      else if (sharedBuffers < 128 * 1024) report.error('sharedBuffers', `${p.sharedBuffers} is below PostgreSQL's minimum of 128Ki`);
-      else if (limit !== undefined && sharedBuffers >= limit) {
-        report.error('sharedBuffers', `${p.sharedBuffers} is at or above the container memory limit ${limitText}; the server would be OOM-killed`);
-      } else if (limit !== undefined && sharedBuffers > limit * 0.75) {
-        report.error('sharedBuffers', `${p.sharedBuffers} is more than 75 % of the container memory limit ${limitText}, leaving too little for ${maxConnections} sessions (work_mem), maintenance and the page cache`);
-      }
+      const leaves = `${maxConnections} sessions (work_mem), maintenance and the page cache`;
+      this.checkMemorySetting(report, { field: 'sharedBuffers', value: p.sharedBuffers, example: '256Mi', minimum: [128 * 1024, "PostgreSQL's minimum of 128Ki"], leaves });
     }
   }
 }

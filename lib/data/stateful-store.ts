@@ -2,7 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
-import { parseQuantity } from '../core/quantity';
+import { formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { DisruptionBudget } from '../scaling/disruption-budget';
 import { ContainerModel, PortSpec, SIDECAR_RESOURCES } from '../workloads/container';
@@ -14,6 +14,22 @@ import { ConnectionInfo, IConnectable } from './connection';
 import { Engine, engineImage, supportedVersions } from './versions';
 
 /** The props every engine takes and hands to the base unchanged. */
+export const MiB = 2 ** 20;
+
+/** A memory setting of an engine checked against the container limit (shared_buffers, the InnoDB buffer pool). */
+export interface MemorySetting {
+  /** The prop, e.g. `sharedBuffers`. */
+  readonly field: string;
+  /** Its value as given. */
+  readonly value: string;
+  /** An example quantity for the error message. */
+  readonly example: string;
+  /** The engine's minimum and how its documentation writes it. */
+  readonly minimum: readonly [number, string];
+  /** What the rest of the memory is needed for, when the setting takes more than 75 % of the limit. */
+  readonly leaves: string;
+}
+
 export interface StoreCommonProps {
   /** Size of each member's volume, e.g. `10Gi`. */
   readonly storage: string;
@@ -222,6 +238,33 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   protected checkVersion(report: ValidationReport, engine: Engine, label: string, note = ''): void {
     if (engineImage(engine, this.version) !== undefined) return;
     report.error('version', `'${this.version}' is not a supported ${label} version (supported: ${supportedVersions(engine).join(', ')}${note})`);
+  }
+
+  /** Reports a memory limit below what the engine needs (`needs` completes the sentence). */
+  protected checkMemoryLimit(report: ValidationReport, minimum: number, needs: string): void {
+    const limitText = this.container.resources.limits.memory;
+    const limit = parseQuantity(limitText);
+    if (limit !== undefined && limit < minimum) report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(minimum)} ${needs}`);
+  }
+
+  /** Reports a memory setting that does not parse, is below the engine's minimum, or leaves the server too little of its limit. */
+  protected checkMemorySetting(report: ValidationReport, setting: MemorySetting): void {
+    const { field, value } = setting;
+    const bytes = parseQuantity(value);
+    const limitText = this.container.resources.limits.memory;
+    const limit = parseQuantity(limitText);
+    if (bytes === undefined) report.error(field, `'${value}' is not a valid quantity (e.g. ${setting.example})`);
+    else if (bytes < setting.minimum[0]) report.error(field, `${value} is below ${setting.minimum[1]}`);
+    else if (limit !== undefined && bytes >= limit) {
+      report.error(field, `${value} is at or above the container memory limit ${limitText}; the server would be OOM-killed`);
+    } else if (limit !== undefined && bytes > limit * 0.75) {
+      report.error(field, `${value} is more than 75 % of the container memory limit ${limitText}, leaving too little for ${setting.leaves}`);
+    }
+  }
+
+  /** Reports a number of connections that is not a whole number in [min, max]. */
+  protected checkMaxConnections(report: ValidationReport, value: number, min: number, max: number): void {
+    if (!Number.isInteger(value) || value < min || value > max) report.error('maxConnections', `${value} must be a whole number from ${min} to ${max}`);
   }
 
   /** Reports a key of the credentials Secret given to two accounts: `keys` are [field, key] pairs, in order. */
