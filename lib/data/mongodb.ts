@@ -31,7 +31,7 @@ import {
   renderMongoInitScript,
   wiredTigerCacheSizeGB,
 } from './mongodb-config';
-import { DatabaseStore, DatabaseStoreProps } from './database-store';
+import { DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
 import { ExporterAccountMonitoring } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 
@@ -117,18 +117,14 @@ export class MongoDb extends DatabaseStore {
   /** The Job that initiates the replica set and creates the users. */
   public readonly initJob: MongoDbInitJob;
   private readonly mongoProps: MongoDbProps;
-  private readonly keys: { readonly root: string; readonly app: string; readonly keyFile: string; readonly exporter: string };
+  private readonly keyFileKey: string;
 
   constructor(scope: Construct, id: string, props: MongoDbProps) {
     const version: string = props.version ?? '8.0';
     const image = engineImage('mongo', version) ?? `mongo:${version}`;
     const replicaSetName = props.replicaSetName ?? 'rs0';
-    const keys = {
-      root: props.credentialKeys?.root ?? 'root-password',
-      app: props.credentialKeys?.app ?? 'password',
-      keyFile: props.credentialKeys?.keyFile ?? 'keyfile',
-      exporter: props.monitoring?.passwordKey ?? 'exporter-password',
-    };
+    const accounts = resolveAccounts(props, { scheme: 'mongodb', adminUser: MONGO_ROOT_USER, adminKeyName: 'root', adminKey: 'root-password', exporterKey: 'exporter-password' });
+    const keyFileKey = props.credentialKeys?.keyFile ?? 'keyfile';
     // `ping` is one of the few commands mongod answers without authentication, so the
     // probes need no password. Ready: answers at all; a member that is not yet in an
     // initiated set must be ready too, or the StatefulSet (and Argo CD's wave) would never
@@ -151,7 +147,7 @@ export class MongoDb extends DatabaseStore {
           HOME: '/tmp',
           // Read by the entrypoint on an empty volume only, and unset before mongod starts.
           MONGO_INITDB_ROOT_USERNAME: MONGO_ROOT_USER,
-          MONGO_INITDB_ROOT_PASSWORD: fromSecret(props.credentials, keys.root),
+          MONGO_INITDB_ROOT_PASSWORD: fromSecret(props.credentials, accounts.adminKey),
         },
         readiness: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10 }),
         // Liveness only asks whether mongod still accepts connections: a member busy with an
@@ -160,11 +156,11 @@ export class MongoDb extends DatabaseStore {
         startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
       },
       { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID, version },
-      { scheme: 'mongodb', adminUser: MONGO_ROOT_USER, adminKey: keys.root, appKey: keys.app },
+      accounts,
     );
     this.mongoProps = props;
     this.replicaSetName = replicaSetName;
-    this.keys = keys;
+    this.keyFileKey = keyFileKey;
 
     const memoryLimit = parseQuantity(this.container.resources.limits.memory) ?? MONGO_MIN_MEMORY;
     this.cacheSizeGB = wiredTigerCacheSizeGB(memoryLimit);
@@ -178,7 +174,7 @@ export class MongoDb extends DatabaseStore {
     // readable by nobody else. The main container mounts that copy read-only.
     this.addVolume({
       name: KEYFILE_SECRET_VOLUME,
-      secret: { secretName: props.credentials.secretName, items: [{ key: keys.keyFile, path: 'keyfile' }], defaultMode: 0o400 },
+      secret: { secretName: props.credentials.secretName, items: [{ key: keyFileKey, path: 'keyfile' }], defaultMode: 0o400 },
     });
     this.addVolume({ name: KEYFILE_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     this.container.mounts.push({ name: KEYFILE_VOLUME, mountPath: MONGO_KEYFILE_DIR, readOnly: true });
@@ -199,11 +195,12 @@ export class MongoDb extends DatabaseStore {
     // Members replicate from and vote for each other.
     this.connections.allowTo(this, { port: MONGO_PORT });
 
-    if (props.monitoring?.exporter) {
+    const exporterPassword = this.exporterPassword;
+    if (exporterPassword) {
       const env = {
         MONGODB_URI: `mongodb://127.0.0.1:${MONGO_PORT}/admin?directConnection=true`,
         MONGODB_USER: MONGO_EXPORTER_USER,
-        MONGODB_PASSWORD: fromSecret(props.credentials, keys.exporter),
+        MONGODB_PASSWORD: exporterPassword,
       };
       // mongodb_exporter needs more cpu and memory than the other engines' exporters.
       const resources = { requests: SIDECAR_RESOURCES.requests, limits: { cpu: '200m', memory: '128Mi' } };
@@ -221,11 +218,6 @@ export class MongoDb extends DatabaseStore {
   /** Member addresses with the port, as a seed list. */
   public get memberAddresses(): string[] {
     return this.memberHosts.map((host) => `${host}:${MONGO_PORT}`);
-  }
-
-  /** The exporter user's password, by reference (only meaningful with `exporter`). */
-  public get exporterPassword(): SecretKeyValue | undefined {
-    return this.mongoProps.monitoring?.exporter ? fromSecret(this.mongoProps.credentials, this.keys.exporter) : undefined;
   }
 
   /**
@@ -276,12 +268,10 @@ export class MongoDb extends DatabaseStore {
     if (setProblem) report.error('replicaSetName', setProblem);
     this.checkNames(report, (name, what) => (what === 'database' ? checkMongoDatabaseName(name) : checkMongoUserName(name)));
 
-    const keyNames: Array<[string, string]> = [['credentialKeys.root', this.keys.root], ['credentialKeys.app', this.keys.app], ['credentialKeys.keyFile', this.keys.keyFile]];
-    if (p.monitoring?.exporter) keyNames.push(['monitoring.passwordKey', this.keys.exporter]);
-    this.checkDistinctKeys(report, keyNames, 'every user and the keyfile need their own secret');
+    this.checkAccountKeys(report, 'every user and the keyfile need their own secret', ['credentialKeys.keyFile', this.keyFileKey]);
     const known = p.credentials.keys;
-    if (known && !known.includes(this.keys.keyFile)) {
-      report.error('credentialKeys.keyFile', `key '${this.keys.keyFile}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
+    if (known && !known.includes(this.keyFileKey)) {
+      report.error('credentialKeys.keyFile', `key '${this.keyFileKey}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
     }
 
     const needs = 'a member needs (a 0.25 GB WiredTiger cache, connections, and the mongosh processes of its probes); set resources';

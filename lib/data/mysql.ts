@@ -4,7 +4,6 @@ import { parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { fromSecret } from '../workloads/env';
-import { Probe } from '../workloads/probe';
 import {
   checkMySqlName,
   MYSQL_CONFIG_DIR,
@@ -20,7 +19,7 @@ import {
   renderMyCnf,
   renderMySqlExporterInitScript,
 } from './mysql-config';
-import { DatabaseStore, DatabaseStoreProps } from './database-store';
+import { accountEnv, databaseProbes, DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
 import { ExporterAccountMonitoring, MiB } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 
@@ -93,19 +92,15 @@ export class MySql extends DatabaseStore {
   /** Settings derived from the limits and props (what my.cnf says). */
   public readonly tuning: MySqlTuning;
   private readonly mysqlProps: MySqlProps;
-  private readonly keys: { readonly root: string; readonly app: string; readonly exporter: string };
 
   constructor(scope: Construct, id: string, props: MySqlProps) {
     const version: string = props.version ?? '8.4';
     const image = engineImage('mysql', version) ?? `mysql:${version}`;
     const database = props.database;
     const user = props.user ?? props.database;
-    const exporter = props.monitoring?.exporter === true;
-    const keys = {
-      root: props.credentialKeys?.root ?? 'root-password',
-      app: props.credentialKeys?.app ?? 'password',
-      exporter: props.monitoring?.passwordKey ?? 'exporter-password',
-    };
+    const accounts = resolveAccounts(props, { scheme: 'mysql', adminUser: 'root', adminKeyName: 'root', adminKey: 'root-password', exporterKey: 'exporter-password' });
+    const secret = (key: string) => fromSecret(props.credentials, key);
+    const exporterKey = accounts.exporterKey;
     // The application account's password reaches mysqladmin through MYSQL_PWD, set for
     // that one command: never on a command line, and never in the container's environment
     // (the entrypoint's own clients would pick it up for root).
@@ -120,23 +115,18 @@ export class MySql extends DatabaseStore {
       {
         image,
         env: {
-          MYSQL_ROOT_PASSWORD: fromSecret(props.credentials, keys.root),
-          MYSQL_DATABASE: database,
-          MYSQL_USER: user,
-          MYSQL_PASSWORD: fromSecret(props.credentials, keys.app),
-          ...(exporter ? { MYSQL_EXPORTER_PASSWORD: fromSecret(props.credentials, keys.exporter) } : {}),
+          MYSQL_ROOT_PASSWORD: secret(accounts.adminKey),
+          ...accountEnv('MYSQL_', database, user, secret(accounts.appKey)),
+          ...(exporterKey ? { MYSQL_EXPORTER_PASSWORD: secret(exporterKey) } : {}),
         },
         // Until initialization has finished the server runs with --skip-networking, so
         // none of these pass; ten minutes for that (and for InnoDB crash recovery).
-        readiness: Probe.exec(ping, { timeoutSeconds: 5 }),
-        liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 6 }),
-        startup: Probe.exec(ping, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
+        ...databaseProbes(ping, alive),
       },
       { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database', uid: MYSQL_UID, version },
-      { scheme: 'mysql', adminUser: 'root', adminKey: keys.root, appKey: keys.app },
+      accounts,
     );
     this.mysqlProps = props;
-    this.keys = keys;
 
     this.tuning = mysqlTuning({
       memoryLimit: parseQuantity(this.container.resources.limits.memory) ?? MIN_MEMORY,
@@ -147,7 +137,7 @@ export class MySql extends DatabaseStore {
     this.addWritableVolume('run', MYSQL_RUN_DIR);
     this.addConfigFile(MYSQL_CONFIG_FILE, renderMyCnf(this.tuning, `the props of ${this.node.path} and its container limits`), MYSQL_CONFIG_DIR);
 
-    if (exporter) {
+    if (exporterKey) {
       this.addConfigFile(MYSQL_EXPORTER_INIT_SCRIPT, renderMySqlExporterInitScript(), MYSQL_CONFIG_DIR);
       // The same ConfigMap again, only the init script, executable, where the entrypoint looks.
       this.addVolume({ name: 'initdb', configMap: { name: `${this.name}-config`, items: [{ key: MYSQL_EXPORTER_INIT_SCRIPT, path: MYSQL_EXPORTER_INIT_SCRIPT }], defaultMode: 0o555 } });
@@ -156,7 +146,7 @@ export class MySql extends DatabaseStore {
         image: EXPORTER_IMAGES.mysql,
         port: 9104,
         args: [`--mysqld.address=127.0.0.1:${MYSQL_PORT}`, `--mysqld.username=${MYSQL_EXPORTER_USER}`],
-        env: { MYSQLD_EXPORTER_PASSWORD: fromSecret(props.credentials, keys.exporter) },
+        env: { MYSQLD_EXPORTER_PASSWORD: secret(exporterKey) },
       });
     }
   }
@@ -175,16 +165,12 @@ export class MySql extends DatabaseStore {
     this.checkVersion(report, 'mysql', 'MySQL', '; MySQL 8.0 reached end of life in April 2026, "MySQL 8" means the 8.4 LTS line');
     this.checkNames(report, checkMySqlName);
 
-    const keyNames: Array<[string, string]> = [['credentialKeys.root', this.keys.root], ['credentialKeys.app', this.keys.app]];
-    if (p.monitoring?.exporter) keyNames.push(['monitoring.passwordKey', this.keys.exporter]);
-    this.checkDistinctKeys(report, keyNames, 'every account needs its own password');
-
+    this.checkAccountKeys(report, 'every account needs its own password');
     const maxConnections = this.tuning.maxConnections;
     this.checkMaxConnections(report, maxConnections, 10, 100000);
     this.checkMemoryLimit(report, MIN_MEMORY, 'MySQL 8.4 needs (buffer pool, performance_schema, per-connection buffers); set resources');
-    if (p.innodbBufferPoolSize !== undefined) {
-      const leaves = `${maxConnections} connections, performance_schema and the server`;
-      this.checkMemorySetting(report, { field: 'innodbBufferPoolSize', value: p.innodbBufferPoolSize, example: '1Gi', minimum: [5 * MiB, "InnoDB's minimum of 5Mi"], leaves });
-    }
+    const leaves = `${maxConnections} connections, performance_schema and the server`;
+    const pool = p.innodbBufferPoolSize;
+    this.checkMemorySetting(report, { field: 'innodbBufferPoolSize', value: pool, example: '1Gi', minimum: [5 * MiB, "InnoDB's minimum of 5Mi"], leaves });
   }
 }

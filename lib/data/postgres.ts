@@ -3,7 +3,6 @@ import { formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { fromSecret } from '../workloads/env';
-import { Probe } from '../workloads/probe';
 import {
   checkPostgresName,
   PGDATA,
@@ -21,7 +20,7 @@ import {
   renderPostgresConf,
   renderPostgresInitScript,
 } from './postgres-config';
-import { DatabaseStore, DatabaseStoreProps } from './database-store';
+import { accountEnv, databaseProbes, DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
 import { ExporterAccountMonitoring, MiB } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 
@@ -97,7 +96,6 @@ export class Postgres extends DatabaseStore {
   /** Settings derived from the limits and props (what postgresql.conf says). */
   public readonly tuning: PostgresTuning;
   private readonly pgProps: PostgresProps;
-  private readonly keys: { readonly superuser: string; readonly app: string; readonly monitoring: string };
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     const version: string = props.version ?? '17';
@@ -106,12 +104,15 @@ export class Postgres extends DatabaseStore {
     const uid = POSTGRES_UIDS[flavour] ?? POSTGRES_UIDS.postgres;
     const database = props.database;
     const user = props.user ?? props.database;
-    const exporter = props.monitoring?.exporter === true;
-    const keys = {
-      superuser: props.credentialKeys?.superuser ?? 'postgres-password',
-      app: props.credentialKeys?.app ?? 'password',
-      monitoring: props.monitoring?.passwordKey ?? 'monitoring-password',
-    };
+    const accounts = resolveAccounts(props, {
+      scheme: 'postgresql',
+      adminUser: POSTGRES_SUPERUSER,
+      adminKeyName: 'superuser',
+      adminKey: 'postgres-password',
+      exporterKey: 'monitoring-password',
+    });
+    const secret = (key: string) => fromSecret(props.credentials, key);
+    const exporterKey = accounts.exporterKey;
     const isready = ['pg_isready', '-h', '127.0.0.1', '-p', String(POSTGRES_PORT), '-U', user, '-d', database];
     // Ready: accepting connections. Alive (and started): answering at all; pg_isready exits
     // 1 while the server rejects connections during start-up or crash recovery, which can
@@ -128,24 +129,19 @@ export class Postgres extends DatabaseStore {
         env: {
           PGDATA,
           // Read by the entrypoint (initdb) and by the init script, never by the application.
-          POSTGRES_PASSWORD: fromSecret(props.credentials, keys.superuser),
+          POSTGRES_PASSWORD: secret(accounts.adminKey),
           POSTGRES_INITDB_ARGS: '--data-checksums --auth-local=scram-sha-256 --auth-host=scram-sha-256',
-          APP_DATABASE: database,
-          APP_USER: user,
-          APP_PASSWORD: fromSecret(props.credentials, keys.app),
-          ...(exporter ? { MONITORING_PASSWORD: fromSecret(props.credentials, keys.monitoring) } : {}),
+          ...accountEnv('APP_', database, user, secret(accounts.appKey)),
+          ...(exporterKey ? { MONITORING_PASSWORD: secret(exporterKey) } : {}),
         },
-        readiness: Probe.exec(isready, { timeoutSeconds: 5 }),
-        liveness: Probe.exec(answering, { timeoutSeconds: 5, failureThreshold: 6 }),
-        // Up to ten minutes for initdb and the init script on a slow volume.
-        startup: Probe.exec(answering, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
+        // Started: up to ten minutes for initdb and the init script on a slow volume.
+        ...databaseProbes(isready, answering, answering),
       },
       { port: { name: 'postgres', port: POSTGRES_PORT }, dataPath: POSTGRES_VOLUME_PATH, role: 'database', uid, version },
-      { scheme: 'postgresql', adminUser: POSTGRES_SUPERUSER, adminKey: keys.superuser, appKey: keys.app },
+      accounts,
     );
     this.pgProps = props;
     this.flavour = flavour;
-    this.keys = keys;
 
     const limits = this.container.resources.limits;
     this.tuning = postgresTuning({
@@ -164,18 +160,18 @@ export class Postgres extends DatabaseStore {
     const timescale = flavour === 'timescaledb';
     this.addConfigFile('postgresql.conf', renderPostgresConf(this.tuning, { timescale, source: `the props of ${this.node.path} and its container limits` }), POSTGRES_CONFIG_DIR);
     this.addConfigFile('pg_hba.conf', renderPgHba(), POSTGRES_CONFIG_DIR);
-    this.addConfigFile(POSTGRES_INIT_SCRIPT, renderPostgresInitScript({ timescale, monitoring: exporter }), POSTGRES_CONFIG_DIR);
+    this.addConfigFile(POSTGRES_INIT_SCRIPT, renderPostgresInitScript({ timescale, monitoring: exporterKey !== undefined }), POSTGRES_CONFIG_DIR);
     // The same ConfigMap again, only the init script, executable, where the entrypoint looks.
     // Mounting over the directory also hides the TimescaleDB image's own init scripts
     // (timescaledb-tune would rewrite a postgresql.conf the server does not read).
     this.addVolume({ name: 'initdb', configMap: { name: `${this.name}-config`, items: [{ key: POSTGRES_INIT_SCRIPT, path: POSTGRES_INIT_SCRIPT }], defaultMode: 0o555 } });
     this.container.mounts.push({ name: 'initdb', mountPath: POSTGRES_INITDB_DIR, readOnly: true });
 
-    if (exporter) {
+    if (exporterKey) {
       const env = {
         DATA_SOURCE_URI: `127.0.0.1:${POSTGRES_PORT}/postgres?sslmode=disable`,
         DATA_SOURCE_USER: POSTGRES_MONITORING_ROLE,
-        DATA_SOURCE_PASS: fromSecret(props.credentials, keys.monitoring),
+        DATA_SOURCE_PASS: secret(exporterKey),
       };
       this.addExporter({ image: EXPORTER_IMAGES.postgres, port: 9187, env });
     }
@@ -210,16 +206,11 @@ export class Postgres extends DatabaseStore {
     }
     this.checkNames(report, checkPostgresName);
 
-    const keyNames: Array<[string, string]> = [['credentialKeys.superuser', this.keys.superuser], ['credentialKeys.app', this.keys.app]];
-    if (p.monitoring?.exporter) keyNames.push(['monitoring.passwordKey', this.keys.monitoring]);
-    this.checkDistinctKeys(report, keyNames, 'every role needs its own password');
-
+    this.checkAccountKeys(report, 'every role needs its own password');
     const maxConnections = this.tuning.maxConnections;
     this.checkMaxConnections(report, maxConnections, 10, 10000);
     this.checkMemoryLimit(report, MIN_MEMORY, 'PostgreSQL needs for shared buffers and sessions');
-    if (p.sharedBuffers !== undefined) {
-      const leaves = `${maxConnections} sessions (work_mem), maintenance and the page cache`;
-      this.checkMemorySetting(report, { field: 'sharedBuffers', value: p.sharedBuffers, example: '256Mi', minimum: [128 * 1024, "PostgreSQL's minimum of 128Ki"], leaves });
-    }
+    const leaves = `${maxConnections} sessions (work_mem), maintenance and the page cache`;
+    this.checkMemorySetting(report, { field: 'sharedBuffers', value: p.sharedBuffers, example: '256Mi', minimum: [128 * 1024, "PostgreSQL's minimum of 128Ki"], leaves });
   }
 }

@@ -20,8 +20,8 @@ export const MiB = 2 ** 20;
 export interface MemorySetting {
   /** The prop, e.g. `sharedBuffers`. */
   readonly field: string;
-  /** Its value as given. */
-  readonly value: string;
+  /** Its value as given; nothing is checked when it is not given. */
+  readonly value: string | undefined;
   /** An example quantity for the error message. */
   readonly example: string;
   /** The engine's minimum and how its documentation writes it. */
@@ -250,6 +250,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   /** Reports a memory setting that does not parse, is below the engine's minimum, or leaves the server too little of its limit. */
   protected checkMemorySetting(report: ValidationReport, setting: MemorySetting): void {
     const { field, value } = setting;
+    if (value === undefined) return;
     const bytes = parseQuantity(value);
     const limitText = this.container.resources.limits.memory;
     const limit = parseQuantity(limitText);
