@@ -9,6 +9,7 @@ import { addCheck, ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
+import { NetworkPeer } from '../security/network-peer';
 import { AcmeSolverAccess } from './acme-solver-access';
 import { checkIssuerScope } from './certificate';
 import { checkEdgePolicy, EdgePolicy, nginxPolicyAnnotations, securityHeaderValues, traefikPolicyMiddlewares } from './edge-policy';
@@ -16,7 +17,6 @@ import {
   DEFAULT_INGRESS_CLASS,
   defaultControllerPeer,
   IngressController,
-  NetworkPeerSelector,
   NGINX_ANNOTATION_PREFIX,
   TRAEFIK_MIDDLEWARES_ANNOTATION,
   traefikMiddlewareReference,
@@ -97,7 +97,7 @@ export interface PublicEndpointProps {
    * The controller's pods, the only ones allowed to reach the backends.
    * @default - DEFAULT_INGRESS_CONTROLLER for nginx, DEFAULT_TRAEFIK_CONTROLLER for traefik
    */
-  readonly controllerPeer?: NetworkPeerSelector;
+  readonly controllerPeer?: NetworkPeer;
   /** Accept an issuer that does not fit the environment (ACME staging in prod, production elsewhere). @default false */
   readonly allowEnvironmentMismatch?: boolean;
 }
@@ -207,7 +207,7 @@ export class PublicEndpoint extends Construct {
     const peer = props.controllerPeer ?? defaultControllerPeer(this.controller);
     for (const route of this.routes) {
       if (route.backend && route.port && hasService(route.backend) && route.backend.namespaceName === chart.namespaceName) {
-        route.backend.connections.allowFromPeer(peer as Record<string, unknown>, { port: route.port.port, protocol: route.port.protocol ?? 'TCP' });
+        route.backend.connections.allowFromPeer(peer, { port: route.port.port, protocol: route.port.protocol ?? 'TCP' });
       }
     }
     if (tls?.issuer.http01) AcmeSolverAccess.of(chart).allowFrom(peer);

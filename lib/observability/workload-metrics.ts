@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpec, ServiceMonitorSpecEndpoints } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { addFinalizer } from '../core/finalize';
 import { addCheck, ValidationReport } from '../core/validation';
+import { NetworkPeer } from '../security/network-peer';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
 import { checkDuration, MetricsOptions } from './metrics-endpoint';
@@ -74,10 +75,7 @@ export class WorkloadMetrics extends Construct {
 
     // After the model is complete: the ports may belong to sidecars added after the declaration.
     addFinalizer(this, () => {
-      const prometheus = {
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoring.prometheusNamespace } },
-        podSelector: { matchLabels: { ...monitoring.prometheusPodLabels } },
-      };
+      const prometheus = NetworkPeer.pods(monitoring.prometheusPodLabels, monitoring.prometheusNamespace);
       const ports = this.ports();
       if (ports.length) w.connections.allowFromPeer(prometheus, ...ports.map((p) => ({ port: p.port, protocol: 'TCP' as const })));
     });
