@@ -73,7 +73,8 @@ function namespaceSelector(name: string): k8s.LabelSelector {
 }
 
 function describeLabels(labels: Labels): string {
-  return Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const text = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  return text === '' ? '(no labels)' : text;
 }
 
 function checkLabels(labels: Labels, what: string): string | undefined {
