@@ -285,12 +285,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     if (this.configFiles.size === 0) {
       this.configMountPath = mountPath;
       const name = `${this.name}-config`;
-      new ApiObject(this, 'config-files', {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name },
-        data: Lazy.any({ produce: () => this.configData() }),
-      });
+      new k8s.KubeConfigMap(this, 'config-files', { metadata: { name }, data: Lazy.any({ produce: () => this.configData() }) });
       this.addVolume({ name: 'config', configMap: { name } });
       this.container.mounts.push({ name: 'config', mountPath, readOnly: true });
     }

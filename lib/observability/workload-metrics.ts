@@ -1,4 +1,5 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpec, ServiceMonitorSpecEndpoints } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { addFinalizer } from '../core/finalize';
@@ -48,16 +49,14 @@ export class WorkloadMetrics extends Construct {
     const w = scope;
     const ns = w.namespaceName;
 
-    new ApiObject(this, 'service', {
-      apiVersion: 'v1',
-      kind: 'Service',
+    new k8s.KubeService(this, 'service', {
       metadata: { name: `${w.name}-metrics`, labels: this.serviceLabels },
       spec: Lazy.any({
-        produce: () => ({
+        produce: (): k8s.ServiceSpec => ({
           // Headless: Prometheus scrapes each pod; no virtual IP is needed.
-          clusterIP: 'None',
+          clusterIp: 'None',
           selector: { ...w.selectorLabels },
-          ports: this.ports().map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })),
+          ports: this.ports().map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
         }),
       }),
     });
