@@ -2,6 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
+import { sortedByKey } from '../core/json';
 import { formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { DisruptionBudget } from '../scaling/disruption-budget';
@@ -9,7 +10,7 @@ import { ContainerModel, PortSpec, SIDECAR_RESOURCES } from '../workloads/contai
 import { EnvValue } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import { spreadAcrossZonesAndNodes } from '../workloads/web-service';
-import { contentHash, sorted, Workload, WorkloadProps } from '../workloads/workload';
+import { contentHash, Workload, WorkloadProps } from '../workloads/workload';
 import { ConnectionInfo, IConnectable } from './connection';
 import { Engine, engineImage, supportedVersions } from './versions';
 
@@ -293,7 +294,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   }
 
   private configData(): Record<string, string> {
-    return sorted(Object.fromEntries(this.configFiles));
+    return sortedByKey(Object.fromEntries(this.configFiles));
   }
 
   protected podTemplate(): Record<string, any> {

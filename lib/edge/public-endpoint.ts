@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { Middleware } from '../../imports/middlewares-traefik.io';
 import { markComponent } from '../core/component';
+import { sortedByKey } from '../core/json';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
@@ -188,7 +189,7 @@ export class PublicEndpoint extends Construct {
       let headersConfigMap: string | undefined;
       if (Object.keys(headers).length > 0) {
         const configMapName = `${this.name}-response-headers`;
-        new k8s.KubeConfigMap(this, 'response-headers', { metadata: { name: configMapName }, data: sortedRecord(headers) });
+        new k8s.KubeConfigMap(this, 'response-headers', { metadata: { name: configMapName }, data: sortedByKey(headers) });
         headersConfigMap = `${chart.namespaceName}/${configMapName}`;
       }
       Object.assign(shared, nginxPolicyAnnotations(policy, fullTls, headersConfigMap));
@@ -267,7 +268,7 @@ export class PublicEndpoint extends Construct {
       if (chain.length > 0) annotations[TRAEFIK_MIDDLEWARES_ANNOTATION] = chain.map((m) => traefikMiddlewareReference(chart.namespaceName, m)).join(',');
     }
     new k8s.KubeIngress(this, group.name === this.name ? 'ingress' : `ingress-${group.name.slice(this.name.length + 1)}`, {
-      metadata: { name: group.name, annotations: Object.keys(annotations).length > 0 ? sortedRecord(annotations) : undefined },
+      metadata: { name: group.name, annotations: Object.keys(annotations).length > 0 ? sortedByKey(annotations) : undefined },
       spec: {
         ingressClassName: this.ingressClassName,
         tls: tlsEntries.length > 0 ? tlsEntries : undefined,
@@ -475,10 +476,4 @@ function sameIngressPath(a: ResolvedRoute, b: ResolvedRoute): string {
 
 function fieldOf(route: ResolvedRoute, prop: string): string {
   return route.field === '' ? (prop === 'path' || prop === 'match' || prop === 'rewrite' ? `host` : prop) : `${route.field}.${prop}`;
-}
-
-function sortedRecord(map: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(map).sort()) out[key] = map[key];
-  return out;
 }
