@@ -73,7 +73,11 @@ export function accountEnv(prefix: string, database: string, user: string, passw
  * (initialization on a slow volume, crash recovery): `ready` decides readiness and the
  * startup probe, `alive` only whether the server still answers at all.
  */
-export function databaseProbes(ready: readonly string[], alive: readonly string[], started: readonly string[] = ready): Pick<StoreContainerProps, 'readiness' | 'liveness' | 'startup'> {
+export function databaseProbes(
+  ready: readonly string[],
+  alive: readonly string[],
+  started: readonly string[] = ready,
+): Pick<StoreContainerProps, 'readiness' | 'liveness' | 'startup'> {
   return {
     readiness: Probe.exec(ready, { timeoutSeconds: 5 }),
     liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 6 }),

@@ -123,7 +123,13 @@ export class MongoDb extends DatabaseStore {
     const version: string = props.version ?? '8.0';
     const image = engineImage('mongo', version) ?? `mongo:${version}`;
     const replicaSetName = props.replicaSetName ?? 'rs0';
-    const accounts = resolveAccounts(props, { scheme: 'mongodb', adminUser: MONGO_ROOT_USER, adminKeyName: 'root', adminKey: 'root-password', exporterKey: 'exporter-password' });
+    const accounts = resolveAccounts(props, {
+      scheme: 'mongodb',
+      adminUser: MONGO_ROOT_USER,
+      adminKeyName: 'root',
+      adminKey: 'root-password',
+      exporterKey: 'exporter-password',
+    });
     const keyFileKey = props.credentialKeys?.keyFile ?? 'keyfile';
     // `ping` is one of the few commands mongod answers without authentication, so the
     // probes need no password. Ready: answers at all; a member that is not yet in an

@@ -98,7 +98,13 @@ export class MySql extends DatabaseStore {
     const image = engineImage('mysql', version) ?? `mysql:${version}`;
     const database = props.database;
     const user = props.user ?? props.database;
-    const accounts = resolveAccounts(props, { scheme: 'mysql', adminUser: 'root', adminKeyName: 'root', adminKey: 'root-password', exporterKey: 'exporter-password' });
+    const accounts = resolveAccounts(props, {
+      scheme: 'mysql',
+      adminUser: 'root',
+      adminKeyName: 'root',
+      adminKey: 'root-password',
+      exporterKey: 'exporter-password',
+    });
     const secret = (key: string) => fromSecret(props.credentials, key);
     const exporterKey = accounts.exporterKey;
     // The application account's password reaches mysqladmin through MYSQL_PWD, set for
@@ -171,6 +177,7 @@ export class MySql extends DatabaseStore {
     this.checkMemoryLimit(report, MIN_MEMORY, 'MySQL 8.4 needs (buffer pool, performance_schema, per-connection buffers); set resources');
     const leaves = `${maxConnections} connections, performance_schema and the server`;
     const pool = p.innodbBufferPoolSize;
-    this.checkMemorySetting(report, { field: 'innodbBufferPoolSize', value: pool, example: '1Gi', minimum: [5 * MiB, "InnoDB's minimum of 5Mi"], leaves });
+    const minimum = [5 * MiB, "InnoDB's minimum of 5Mi"] as const;
+    this.checkMemorySetting(report, { field: 'innodbBufferPoolSize', value: pool, example: '1Gi', minimum, leaves });
   }
 }

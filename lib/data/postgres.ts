@@ -211,6 +211,7 @@ export class Postgres extends DatabaseStore {
     this.checkMaxConnections(report, maxConnections, 10, 10000);
     this.checkMemoryLimit(report, MIN_MEMORY, 'PostgreSQL needs for shared buffers and sessions');
     const leaves = `${maxConnections} sessions (work_mem), maintenance and the page cache`;
-    this.checkMemorySetting(report, { field: 'sharedBuffers', value: p.sharedBuffers, example: '256Mi', minimum: [128 * 1024, "PostgreSQL's minimum of 128Ki"], leaves });
+    const minimum = [128 * 1024, "PostgreSQL's minimum of 128Ki"] as const;
+    this.checkMemorySetting(report, { field: 'sharedBuffers', value: p.sharedBuffers, example: '256Mi', minimum, leaves });
   }
 }

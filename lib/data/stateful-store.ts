@@ -260,13 +260,15 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     else if (limit !== undefined && bytes >= limit) {
       report.error(field, `${value} is at or above the container memory limit ${limitText}; the server would be OOM-killed`);
     } else if (limit !== undefined && bytes > limit * 0.75) {
-      report.error(field, `${value} is more than 75 % of the container memory limit ${limitText}, leaving too little for ${setting.leaves}`);
+      const why = `leaving too little for ${setting.leaves}`;
+      report.error(field, `${value} is more than 75 % of the container memory limit ${limitText}, ${why}`);
     }
   }
 
   /** Reports a number of connections that is not a whole number in [min, max]. */
   protected checkMaxConnections(report: ValidationReport, value: number, min: number, max: number): void {
-    if (!Number.isInteger(value) || value < min || value > max) report.error('maxConnections', `${value} must be a whole number from ${min} to ${max}`);
+    if (Number.isInteger(value) && value >= min && value <= max) return;
+    report.error('maxConnections', `${value} must be a whole number from ${min} to ${max}`);
   }
 
   /** Reports a key of the credentials Secret given to two accounts: `keys` are [field, key] pairs, in order. */

@@ -55,7 +55,8 @@ const KEYS = ['requests.cpu', 'requests.memory', 'requests.ephemeral-storage', '
 export class NamespaceBudget extends Construct {
   constructor(scope: Construct, id: string, private readonly props: NamespaceBudgetProps = {}) {
     super(scope, id);
-    new k8s.KubeResourceQuota(this, 'quota', { metadata: { name: 'stack' }, spec: Lazy.any({ produce: () => ({ hard: quantities(this.quota()) }) }) });
+    const hard = Lazy.any({ produce: () => quantities(this.quota()) });
+    new k8s.KubeResourceQuota(this, 'quota', { metadata: { name: 'stack' }, spec: { hard } });
     new k8s.KubeLimitRange(this, 'limits', { metadata: { name: 'containers' }, spec: Lazy.any({ produce: () => this.limitRange() }) });
     addCheck(this, (report) => {
       const headroom = props.headroomPercent ?? 20;
@@ -125,7 +126,8 @@ export class NamespaceBudget extends Construct {
     // declares both); they are capped at the maximum, which the API server requires.
     const defaults = { cpu: Math.min(0.5, max.cpu), memory: Math.min(2 ** 29, max.memory), ephemeralStorage: Math.min(2 ** 30, max.ephemeralStorage) };
     const requests = { cpu: Math.min(0.1, defaults.cpu), memory: Math.min(2 ** 27, defaults.memory), ephemeralStorage: Math.min(2 ** 26, defaults.ephemeralStorage) };
-    const render = (a: ResourceTotals) => quantities({ cpu: formatCpu(a.cpu), memory: formatBytes(a.memory), 'ephemeral-storage': formatBytes(a.ephemeralStorage) });
+    const render = (a: ResourceTotals) =>
+      quantities({ cpu: formatCpu(a.cpu), memory: formatBytes(a.memory), 'ephemeral-storage': formatBytes(a.ephemeralStorage) });
     return { limits: [{ type: 'Container', defaultRequest: render(requests), default: render(defaults), max: render(max) }] };
   }
 }

@@ -32,7 +32,8 @@ export class SecretStoreRef implements ISecretStore {
 
 /** How an ExternalSecret names its store. */
 export function secretStoreRef(store: ISecretStore): ExternalSecretSpecSecretStoreRef {
-  const kind = store.storeKind === 'ClusterSecretStore' ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE;
+  const cluster = store.storeKind === 'ClusterSecretStore';
+  const kind = cluster ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE;
   return { name: store.storeName, kind };
 }
 

@@ -23,7 +23,8 @@ export class NetworkPeer {
     const podSelector = { matchLabels: { ...labels } };
     const problem = checkLabels(labels, 'pod labels') ?? (namespace === undefined ? undefined : checkNamespace(namespace));
     if (namespace === undefined) return new NetworkPeer({ podSelector }, `pods ${describeLabels(labels)}`, problem);
-    return new NetworkPeer({ namespaceSelector: namespaceSelector(namespace), podSelector }, `pods ${describeLabels(labels)} in '${namespace}'`, problem);
+    const description = `pods ${describeLabels(labels)} in '${namespace}'`;
+    return new NetworkPeer({ namespaceSelector: namespaceSelector(namespace), podSelector }, description, problem);
   }
 
   /** Every pod of namespace `name`, or only those with `podLabels`. */

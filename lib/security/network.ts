@@ -92,7 +92,8 @@ export class Connections {
   /** Reports a peer that is no NetworkPeer, or an invalid one, on the owner; only valid peers are rendered. */
   private accepts(peer: NetworkPeer, direction: 'ingress' | 'egress'): boolean {
     if (!NetworkPeer.isNetworkPeer(peer)) {
-      addCheck(this.owner, (report) => report.error('connections', `an ${direction} peer must be a NetworkPeer (NetworkPeer.pods(), .namespace() or .cidr())`));
+      const message = `an ${direction} peer must be a NetworkPeer (NetworkPeer.pods(), .namespace() or .cidr())`;
+      addCheck(this.owner, (report) => report.error('connections', message));
       return false;
     }
     const problem = peer.problem;
@@ -168,7 +169,8 @@ export function workloadNetworkPolicy(scope: Construct, name: string, connection
 export class NamespaceIsolation extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    new k8s.KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+    const everything = { podSelector: {}, policyTypes: ['Ingress', 'Egress'] };
+    new k8s.KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny' }, spec: everything });
     const dns = k8s.IntOrString.fromNumber(53);
     new k8s.KubeNetworkPolicy(this, 'allow-dns', {
       metadata: { name: 'allow-dns' },

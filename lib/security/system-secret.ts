@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
-import { ExternalSecret, ExternalSecretSpecDataFromSourceRefGeneratorRefKind, ExternalSecretSpecRefreshPolicy } from '../../imports/externalsecrets-external-secrets.io';
+import {
+  ExternalSecret,
+  ExternalSecretSpecDataFromSourceRefGeneratorRefKind,
+  ExternalSecretSpecRefreshPolicy,
+} from '../../imports/externalsecrets-external-secrets.io';
 import { Password } from '../../imports/passwords-generators.external-secrets.io';
 import { SystemChart } from '../core/system-chart';
 import { addCheck } from '../core/validation';
@@ -40,7 +44,8 @@ export class SystemSecret extends Construct implements ISecretSource {
         metadata: { name: this.secretName },
         spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: [...this.keys] },
       });
-      const generatorRef = { apiVersion: Password.GVK.apiVersion, kind: ExternalSecretSpecDataFromSourceRefGeneratorRefKind.PASSWORD, name: this.secretName };
+      const kind = ExternalSecretSpecDataFromSourceRefGeneratorRefKind.PASSWORD;
+      const generatorRef = { apiVersion: Password.GVK.apiVersion, kind, name: this.secretName };
       new ExternalSecret(this, 'resource', {
         metadata: { name: this.secretName },
         spec: {

@@ -12,23 +12,28 @@ import {
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
-const web = (chart: SystemChart, id: string) =>
-  new WebService(chart, id, { image: 'org/web:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
+const webProps = { image: 'org/web:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
+const web = (chart: SystemChart, id: string) => new WebService(chart, id, webProps);
 const worker = (chart: SystemChart, id: string) => new Worker(chart, id, { image: 'org/worker:1.0.0', resources });
 const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+const podsIn = (namespace: string, labels: Record<string, string>) => ({
+  namespaceSelector: nsSelector(namespace),
+  podSelector: { matchLabels: labels },
+});
+const clusterRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
 describe('NetworkPeer renders what it selects', () => {
   test.each([
     ['pods in the policy namespace', NetworkPeer.pods({ app: 'web' }), { podSelector: { matchLabels: { app: 'web' } } }],
-    ['pods in another namespace', NetworkPeer.pods({ app: 'web' }, 'edge'), { namespaceSelector: nsSelector('edge'), podSelector: { matchLabels: { app: 'web' } } }],
+    ['pods in another namespace', NetworkPeer.pods({ app: 'web' }, 'edge'), podsIn('edge', { app: 'web' })],
     ['a whole namespace', NetworkPeer.namespace('monitoring'), { namespaceSelector: nsSelector('monitoring') }],
-    ['pods of a namespace', NetworkPeer.namespace('monitoring', { app: 'prom' }), { namespaceSelector: nsSelector('monitoring'), podSelector: { matchLabels: { app: 'prom' } } }],
+    ['pods of a namespace', NetworkPeer.namespace('monitoring', { app: 'prom' }), podsIn('monitoring', { app: 'prom' })],
     ['an address range', NetworkPeer.cidr('10.1.0.0/16'), { ipBlock: { cidr: '10.1.0.0/16' } }],
     ['an address range with holes', NetworkPeer.cidr('10.0.0.0/8', ['10.96.0.0/12']), { ipBlock: { cidr: '10.0.0.0/8', except: ['10.96.0.0/12'] } }],
     ['an IPv6 range', NetworkPeer.cidr('fd00::/8'), { ipBlock: { cidr: 'fd00::/8' } }],
-    ['the internet', NetworkPeer.internet(), { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
-    ['the default ingress controller', DEFAULT_INGRESS_CONTROLLER, { namespaceSelector: nsSelector('ingress-nginx'), podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }],
-    ['the default Prometheus', DEFAULT_PROMETHEUS, { namespaceSelector: nsSelector('monitoring'), podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+    ['the internet', NetworkPeer.internet(), { ipBlock: { cidr: '0.0.0.0/0', except: clusterRanges } }],
+    ['the default ingress controller', DEFAULT_INGRESS_CONTROLLER, podsIn('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' })],
+    ['the default Prometheus', DEFAULT_PROMETHEUS, podsIn('monitoring', { 'app.kubernetes.io/name': 'prometheus' })],
   ])('%s', (_, peer, json) => {
     expect(peer.toJson()).toEqual(json);
     expect(peer.problem).toBeUndefined();
@@ -40,14 +45,14 @@ describe('NetworkPeer renders what it selects', () => {
     const peer = NetworkPeer.pods({ app: 'web' });
     (peer.toJson().podSelector!.matchLabels as Record<string, string>).app = 'changed';
     expect(peer.toJson()).toEqual({ podSelector: { matchLabels: { app: 'web' } } });
-    expect(DEFAULT_CLUSTER_CIDRS).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
+    expect(DEFAULT_CLUSTER_CIDRS).toEqual(clusterRanges);
   });
 
   test.each([
     ['empty pod labels', () => NetworkPeer.pods({}), 'pod labels must not be empty (every pod of a namespace is NetworkPeer.namespace(name))'],
     ['a label value that is no string', () => NetworkPeer.pods({ app: 7 as unknown as string }), "pod labels: the value of 'app' must be a string"],
-    ['labels that are no object', () => NetworkPeer.pods(undefined as unknown as Record<string, string>), 'pod labels must be an object of label names to values'],
-    ['a namespace that is no DNS label', () => NetworkPeer.namespace('Edge_1'), "namespace 'Edge_1' must consist of lower case alphanumeric characters"],
+    ['labels that are no object', () => NetworkPeer.pods(undefined as unknown as Record<string, string>), 'pod labels must be an object'],
+    ['a namespace that is no DNS label', () => NetworkPeer.namespace('Edge_1'), "namespace 'Edge_1' must consist of lower case"],
     ['a range that is no CIDR', () => NetworkPeer.cidr('10.0.0.0'), "'10.0.0.0' is not an address range in CIDR notation (e.g. 10.0.0.0/8)"],
     ['an octet above 255', () => NetworkPeer.cidr('10.0.300.0/24'), "'10.0.300.0/24' is not an address range"],
     ['a prefix above 32', () => NetworkPeer.cidr('10.0.0.0/33'), "'10.0.0.0/33' is not an address range"],
@@ -57,7 +62,9 @@ describe('NetworkPeer renders what it selects', () => {
   });
 });
 
-const selects = (name: string, instance = 'test-prod') => ({ matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': instance } });
+const selects = (name: string, instance = 'test-prod') => ({
+  matchLabels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': instance },
+});
 
 describe('the NetworkPolicy of a workload', () => {
   test.each<[string, (chart: SystemChart) => void, object[] | undefined, object[] | undefined]>([
@@ -83,7 +90,7 @@ describe('the NetworkPolicy of a workload', () => {
       },
       [
         {
-          from: [{ namespaceSelector: nsSelector('monitoring'), podSelector: { matchLabels: { app: 'prom' } } }],
+          from: [podsIn('monitoring', { app: 'prom' })],
           ports: [{ port: 8080, protocol: 'TCP' }, { port: 9100, protocol: 'TCP' }, { port: 'metrics', protocol: 'TCP' }],
         },
       ],
@@ -98,7 +105,7 @@ describe('the NetworkPolicy of a workload', () => {
       },
       undefined,
       [
-        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ port: 443, protocol: 'TCP' }] },
+        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: clusterRanges } }], ports: [{ port: 443, protocol: 'TCP' }] },
         { to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 5432, protocol: 'TCP' }] },
       ],
     ],
@@ -125,17 +132,19 @@ describe('the NetworkPolicy of a workload', () => {
       return app;
     };
     expect(errorsOf(build(false))).toEqual([
-      "[shop-prod/client] connections: connects to billing-prod/server in namespace 'billing-prod'; connections across systems need an explicit allowance (allowCrossNamespace(peer) on both sides)",
+      "[shop-prod/client] connections: connects to billing-prod/server in namespace 'billing-prod'; " +
+        'connections across systems need an explicit allowance (allowCrossNamespace(peer) on both sides)',
     ]);
     const app = build(true);
     expect(errorsOf(app)).toEqual([]);
     const policies = objectsOf(app, 'NetworkPolicy');
+    const tcp8080 = { port: 8080, protocol: 'TCP' };
     const policy = (name: string) => policies.find((p) => p.metadata.name === name)!;
     expect(policy('client').spec.egress).toEqual([
-      { to: [{ namespaceSelector: nsSelector('billing-prod'), podSelector: selects('server', 'billing-prod') }], ports: [{ port: 8080, protocol: 'TCP' }] },
+      { to: [{ namespaceSelector: nsSelector('billing-prod'), podSelector: selects('server', 'billing-prod') }], ports: [tcp8080] },
     ]);
     expect(policy('server').spec.ingress).toEqual([
-      { from: [{ namespaceSelector: nsSelector('shop-prod'), podSelector: selects('client', 'shop-prod') }], ports: [{ port: 8080, protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: nsSelector('shop-prod'), podSelector: selects('client', 'shop-prod') }], ports: [tcp8080] },
     ]);
   });
 
@@ -147,7 +156,8 @@ describe('the NetworkPolicy of a workload', () => {
     app1.connections.allowFromPeer({ podSelector: { matchLabels: { app: 'raw' } } } as unknown as NetworkPeer, { port: 8080 });
     expect(errorsOf(app)).toEqual([
       "[test-prod/app] connections: egress peer 10.0.0.0: '10.0.0.0' is not an address range in CIDR notation (e.g. 10.0.0.0/8)",
-      '[test-prod/app] connections: ingress peer pods (no labels): pod labels must not be empty (every pod of a namespace is NetworkPeer.namespace(name))',
+      '[test-prod/app] connections: ingress peer pods (no labels): ' +
+        'pod labels must not be empty (every pod of a namespace is NetworkPeer.namespace(name))',
       '[test-prod/app] connections: an ingress peer must be a NetworkPeer (NetworkPeer.pods(), .namespace() or .cidr())',
     ]);
   });
@@ -160,7 +170,7 @@ describe('namespace isolation', () => {
     expect(objectOf(app, 'NetworkPolicy', 'allow-dns').spec).toEqual({
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [{ to: [{ namespaceSelector: nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
+      egress: [{ to: [podsIn('kube-system', { 'k8s-app': 'kube-dns' })], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
     });
   });
 });
