@@ -34,7 +34,7 @@ export class Capibara6Chart extends SystemChart {
       storage: env.pick({ dev: '1Gi', default: '20Gi' }),
       credentials: new SystemSecret(this, 'db-credentials', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
       resources: dbResources,
-      exporter: true,
+      monitoring: { exporter: true },
     });
     const metricsDb = new Postgres(this, 'metrics-db', {
       version: '17',
@@ -48,8 +48,8 @@ export class Capibara6Chart extends SystemChart {
     db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
     metricsDb.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '50Gi' }) }) });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
-    const cache = new Redis(this, 'cache', { use: 'cache', storage: '1Gi', credentials: redisCredentials, resources: small, exporter: true });
-    const queue = new Redis(this, 'queue', { use: 'queue', storage: env.pick({ dev: '1Gi', default: '5Gi' }), credentials: redisCredentials, resources: small, exporter: true });
+    const cache = new Redis(this, 'cache', { use: 'cache', storage: '1Gi', credentials: redisCredentials, resources: small, monitoring: { exporter: true } });
+    const queue = new Redis(this, 'queue', { use: 'queue', storage: env.pick({ dev: '1Gi', default: '5Gi' }), credentials: redisCredentials, resources: small, monitoring: { exporter: true } });
 
     const appSecrets = new SystemSecret(this, 'app-secrets', { keys: ['JWT_SECRET'] });
     const common = {

@@ -34,7 +34,7 @@ export class ChatNominaChart extends SystemChart {
         dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
         default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
       }),
-      exporter: true,
+      monitoring: { exporter: true },
     });
     const cache = new Redis(this, 'cache', {
       version: '7.4',
@@ -42,7 +42,7 @@ export class ChatNominaChart extends SystemChart {
       storage: env.pick({ default: '1Gi', prod: '5Gi' }),
       credentials: new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] }),
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
-      exporter: true,
+      monitoring: { exporter: true },
     });
 
     const appSecrets = new SystemSecret(this, 'api-secrets', { keys: ['JWT_SECRET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] });

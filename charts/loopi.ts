@@ -36,7 +36,7 @@ export class LoopiChart extends SystemChart {
         dev: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '768Mi' } },
         default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
       }),
-      exporter: true,
+      monitoring: { exporter: true },
     });
 
     const redis = new Redis(this, 'redis', {
@@ -44,7 +44,7 @@ export class LoopiChart extends SystemChart {
       storage: env.pick({ default: '1Gi', prod: '5Gi' }),
       credentials: redisCredentials,
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
-      exporter: true,
+      monitoring: { exporter: true },
     });
     // Daily verified dumps of the application database on a volume of their own.
     mysql.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });

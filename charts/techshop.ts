@@ -46,7 +46,7 @@ export class TechShopChart extends SystemChart {
       storage: env.pick({ default: '1Gi', prod: '5Gi' }),
       credentials: new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] }),
       resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
-      exporter: true,
+      monitoring: { exporter: true },
     });
 
     const mongo = new MongoDb(this, 'mongodb', {
@@ -59,7 +59,7 @@ export class TechShopChart extends SystemChart {
         dev: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
         default: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
       }),
-      exporter: true,
+      monitoring: { exporter: true },
     });
 
     // Static files (uploads) and, once lib/backup schedules them, the Mongo backups.

@@ -44,7 +44,7 @@ export function storeEnv(store: IBackupable): Record<string, EnvValue | undefine
   return {
     STORE_HOST: admin.host,
     STORE_PORT: String(admin.port),
-    STORE_MEMBERS: store.backupEngine === 'mongo' ? store.store.memberHosts.map((h) => `${h}:${admin.port}`).join(',') : undefined,
+    STORE_MEMBERS: store.backupEngine === 'mongo' ? store.memberHosts.map((h) => `${h}:${admin.port}`).join(',') : undefined,
     MONGO_REPLICA_SET: admin.params?.replicaSet,
     STORE_USER: admin.user,
     STORE_PASSWORD: admin.password,
@@ -62,7 +62,7 @@ export function s3Env(s3: S3TargetProps, store: IBackupable): Record<string, Env
     AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: s3.bucket,
-    S3_PREFIX: s3.prefix ?? `${store.store.namespaceName}/${store.store.name}`,
+    S3_PREFIX: s3.prefix ?? `${store.namespaceName}/${store.name}`,
   };
 }
 
@@ -71,7 +71,7 @@ export function s3Env(s3: S3TargetProps, store: IBackupable): Record<string, Env
  * to the target (the in-cluster S3 server, or HTTPS outside the cluster for AWS).
  */
 export function allowBackupFlows(workload: Workload, store: IBackupable, target: BackupTarget): void {
-  workload.connections.allowTo(store.store, { port: store.adminConnection().port });
+  workload.connections.allowTo(store, { port: store.adminConnection().port });
   if (target.kind !== 's3') return;
   if (target.s3.server) workload.connections.allowTo(target.s3.server.peer, { port: target.s3.server.port });
   else workload.connections.allowToInternet([{ port: 443 }]);

@@ -72,12 +72,12 @@ export class BackupSchedule extends ScheduledTask {
     const s3 = props.target.kind === 's3' ? props.target.s3 : undefined;
     const scratchSize = s3 ? s3.scratchSize ?? DEFAULT_SCRATCH : undefined;
     const engineResources = withScratch(props.resources ?? DEFAULT_RESOURCES, scratchSize);
-    const env = store.store.chart.environment;
+    const env = store.chart.environment;
     const schedule = props.schedule ?? env.backupSchedule;
     super(scope, id, {
       image: s3 ? S3_CLIENT_IMAGE : store.engineImage,
       command: ['bash', `${SCRIPTS_PATH}/${s3 ? 'upload.sh' : 'backup.sh'}`],
-      runAs: { user: store.engineUser, group: store.engineUser, fsGroup: store.engineUser },
+      runAs: { user: store.engineUid, group: store.engineUid, fsGroup: store.engineUid },
       resources: s3 ? S3_CLIENT_RESOURCES : engineResources,
       schedule,
       timeZone: props.timeZone,
@@ -94,7 +94,7 @@ export class BackupSchedule extends ScheduledTask {
     this.maxAgeDays = props.maxAgeDays ?? 30;
 
     const scriptsName = `${this.name}-scripts`;
-    const storeName = store.store.name;
+    const storeName = store.name;
     new k8s.KubeConfigMap(this, 'scripts', {
       metadata: { name: scriptsName },
       data: {
@@ -115,7 +115,7 @@ export class BackupSchedule extends ScheduledTask {
       mountBackup(this.container);
       setEnv(this.container, { ...storeEnv(store), BACKUP_ROOT, ...retention });
     } else {
-      const dump = new ContainerModel('dump', { image: store.engineImage, command: ['bash', `${SCRIPTS_PATH}/backup.sh`], runAs: { user: store.engineUser } }, engineResources);
+      const dump = new ContainerModel('dump', { image: store.engineImage, command: ['bash', `${SCRIPTS_PATH}/backup.sh`], runAs: { user: store.engineUid } }, engineResources);
       mountBackup(dump);
       setEnv(dump, { ...storeEnv(store), BACKUP_ROOT });
       this.addInitContainer(dump);
@@ -176,7 +176,7 @@ export class BackupSchedule extends ScheduledTask {
 
 /** The backup volume's claim; kept when the system is deleted. */
 function backupClaim(owner: BackupSchedule, target: VolumeTargetProps): string {
-  const name = `${owner.store.store.name}-backups`;
+  const name = `${owner.store.name}-backups`;
   new k8s.KubePersistentVolumeClaim(owner, 'volume', {
     metadata: {
       name,

@@ -1,6 +1,6 @@
+import type { SystemChart } from '../core/system-chart';
 import { SecretKeyValue } from '../workloads/env';
 import { IConnectable } from '../data/connection';
-import { StatefulStore } from '../data/stateful-store';
 
 export type BackupEngine = 'postgres' | 'mysql' | 'mongo' | 'redis';
 
@@ -21,10 +21,13 @@ export interface IBackupable extends IConnectable {
   /** The engine image: it holds the dump and restore tools of the matching version. */
   readonly engineImage: string;
   /** The uid/gid the engine image runs as. */
-  readonly engineUser: number;
+  readonly engineUid: number;
   /** Databases to dump (PostgreSQL, MySQL, MongoDB); empty for Redis. */
   readonly backupDatabases: readonly string[];
   adminConnection(): AdminConnection;
-  /** The store itself, for NetworkPolicy allowances and naming. */
-  readonly store: StatefulStore;
+  /** The store's object name (its backup and restore Jobs are named after it). */
+  readonly name: string;
+  readonly chart: SystemChart;
+  /** Stable DNS names of the members. */
+  readonly memberHosts: string[];
 }

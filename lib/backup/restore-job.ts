@@ -38,7 +38,7 @@ export class RestoreJob extends Workload {
       {
         image: props.store.engineImage,
         command: ['bash', `${SCRIPTS_PATH}/restore.sh`],
-        runAs: { user: props.store.engineUser, group: props.store.engineUser, fsGroup: props.store.engineUser },
+        runAs: { user: props.store.engineUid, group: props.store.engineUid, fsGroup: props.store.engineUid },
         resources: props.resources,
       },
       'restore',
@@ -49,7 +49,7 @@ export class RestoreJob extends Workload {
     mountBackup(this.container);
     setEnv(this.container, { ...storeEnv(props.store), BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID });
     if (props.target.kind === 's3') {
-      const download = new ContainerModel('download', { image: S3_CLIENT_IMAGE, command: ['bash', `${SCRIPTS_PATH}/download.sh`], runAs: { user: props.store.engineUser } }, S3_CLIENT_RESOURCES);
+      const download = new ContainerModel('download', { image: S3_CLIENT_IMAGE, command: ['bash', `${SCRIPTS_PATH}/download.sh`], runAs: { user: props.store.engineUid } }, S3_CLIENT_RESOURCES);
       mountBackup(download);
       setEnv(download, { BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID, ...s3Env(props.target.s3, props.store) });
       this.addInitContainer(download);

@@ -9,7 +9,7 @@ import { ENGINE_COMMANDS } from './engine-commands';
  * construct that writes the CronJob and the restore Job, so it names their real objects.
  */
 export function restoreRunbook(backup: BackupSchedule): string {
-  const store = backup.store.store;
+  const store = backup.store;
   const chart = backup.chart;
   const ns = chart.namespaceName;
   const env = chart.environment.name;

@@ -8,18 +8,8 @@ import { StatefulStore } from './stateful-store';
  */
 export abstract class BackupableStore extends StatefulStore implements IBackupable {
   public abstract readonly backupEngine: BackupEngine;
-  public abstract readonly engineUser: number;
   public abstract readonly backupDatabases: readonly string[];
   public abstract adminConnection(): AdminConnection;
-
-  /** The engine image: its dump and restore tools match the server's version. */
-  public get engineImage(): string {
-    return this.container.props.image;
-  }
-
-  public get store(): StatefulStore {
-    return this;
-  }
 
   /** Scheduled, verified backups of this store (and the Job that restores them). */
   public backup(props: BackupScheduleProps): BackupSchedule {

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { ResourceProfile } from '../core/environment';
 import { addFinalizer, runFinalizers } from '../core/finalize';
 import { renderScriptFile, ScriptValues } from '../core/script-file';
 import { ValidationReport } from '../core/validation';
@@ -11,29 +10,29 @@ import { Probe } from '../workloads/probe';
 import { contentHash, RUN_TO_COMPLETION_POD, Workload } from '../workloads/workload';
 import { BackupTarget } from '../backup/target';
 import { ConnectionInfo, EnvConvention } from './connection';
-import { StatefulStore } from './stateful-store';
-import { ENGINE_IMAGES, engineImage, supportedVersions, TOOL_IMAGES } from './versions';
+import { StatefulStore, StoreCommonProps } from './stateful-store';
+import { ENGINE_IMAGES, engineImage, TOOL_IMAGES } from './versions';
 
 /** MinIO release lines with an image in versions.ts. */
 export type MinioVersion = keyof typeof ENGINE_IMAGES.minio;
 
-export interface ObjectStoreProps {
+/** Keys of the root credentials in an ObjectStore's `credentials` Secret. */
+export interface ObjectStoreCredentialKeys {
+  /** The root user (access key). @default 'root-user' */
+  readonly accessKey?: string;
+  /** The root password (secret key, at least 8 characters). @default 'root-password' */
+  readonly secretKey?: string;
+}
+
+export interface ObjectStoreProps extends StoreCommonProps {
   /** MinIO release line. @default '2025' */
   readonly version?: MinioVersion;
-  /** Volume size, e.g. `50Gi`. */
-  readonly storage: string;
-  /** @default - the environment's storage class */
-  readonly storageClassName?: string;
   /** Secret holding the root access key and secret key (by reference only). */
   readonly credentials: ISecretSource;
-  /** Key of the root user (access key) in `credentials`. @default 'root-user' */
-  readonly accessKeyKey?: string;
-  /** Key of the root password (secret key, at least 8 characters) in `credentials`. @default 'root-password' */
-  readonly secretKeyKey?: string;
+  /** Where in `credentials` each key is. @default - see ObjectStoreCredentialKeys */
+  readonly credentialKeys?: ObjectStoreCredentialKeys;
   /** S3 region MinIO reports and clients sign for. @default 'us-east-1' */
   readonly region?: string;
-  /** @default - the environment's default profile */
-  readonly resources?: ResourceProfile;
 }
 
 export interface BucketOptions {
@@ -136,9 +135,9 @@ export const MINIO_UID = 1000;
  * stored (staging, prod) secret key.
  */
 export class ObjectStore extends StatefulStore {
-  public readonly version: string;
   public readonly region: string;
   private readonly minioProps: ObjectStoreProps;
+  private readonly keys: { readonly accessKey: string; readonly secretKey: string };
   private readonly bucketMap = new Map<string, Bucket>();
   private readonly duplicateBuckets: string[] = [];
   private readonly users = new Map<string, BucketUser>();
@@ -147,22 +146,18 @@ export class ObjectStore extends StatefulStore {
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
     const version: string = props.version ?? '2025';
     const image = engineImage('minio', version) ?? `quay.io/minio/minio:${version}`;
-    const accessKeyKey = props.accessKeyKey ?? 'root-user';
-    const secretKeyKey = props.secretKeyKey ?? 'root-password';
+    const keys = { accessKey: props.credentialKeys?.accessKey ?? 'root-user', secretKey: props.credentialKeys?.secretKey ?? 'root-password' };
     super(
       scope,
       id,
+      props,
       {
         image,
-        storage: props.storage,
-        storageClassName: props.storageClassName,
-        resources: props.resources,
-        runAs: { user: MINIO_UID, group: MINIO_UID, fsGroup: MINIO_UID },
         command: ['minio'],
         args: ['server', '/data', '--address', `:${MINIO_API_PORT}`, '--console-address', `:${MINIO_CONSOLE_PORT}`],
         env: {
-          MINIO_ROOT_USER: fromSecret(props.credentials, accessKeyKey),
-          MINIO_ROOT_PASSWORD: fromSecret(props.credentials, secretKeyKey),
+          MINIO_ROOT_USER: fromSecret(props.credentials, keys.accessKey),
+          MINIO_ROOT_PASSWORD: fromSecret(props.credentials, keys.secretKey),
           MINIO_REGION: props.region ?? 'us-east-1',
           // ~/.minio (certs directory) and mc's ~/.mc, on the /tmp emptyDir.
           HOME: '/tmp',
@@ -173,10 +168,10 @@ export class ObjectStore extends StatefulStore {
         liveness: Probe.http('/minio/health/live', { port: 'api', periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
         startup: Probe.http('/minio/health/live', { port: 'api', periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 }),
       },
-      { port: { name: 'api', port: MINIO_API_PORT }, dataPath: '/data', role: 'object-store' },
+      { port: { name: 'api', port: MINIO_API_PORT }, dataPath: '/data', role: 'object-store', uid: MINIO_UID, version },
     );
     this.minioProps = props;
-    this.version = version;
+    this.keys = keys;
     this.region = props.region ?? 'us-east-1';
     // The bucket Job is built once every addBucket() call has been made.
     addFinalizer(this, () => {
@@ -226,16 +221,16 @@ export class ObjectStore extends StatefulStore {
 
   /** The root access key, by reference (backup Jobs, the bucket Job). */
   public get accessKey(): SecretKeyValue {
-    return fromSecret(this.minioProps.credentials, this.minioProps.accessKeyKey ?? 'root-user');
+    return fromSecret(this.minioProps.credentials, this.keys.accessKey);
   }
 
   /** The root secret key, by reference. */
   public get secretKey(): SecretKeyValue {
-    return fromSecret(this.minioProps.credentials, this.minioProps.secretKeyKey ?? 'root-password');
+    return fromSecret(this.minioProps.credentials, this.keys.secretKey);
   }
 
   public connectionInfo(): ConnectionInfo {
-    return { scheme: 'http', host: this.host, port: MINIO_API_PORT };
+    return this.connectionWith('http');
   }
 
   /**
@@ -270,13 +265,9 @@ export class ObjectStore extends StatefulStore {
 
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
-    const p = this.minioProps;
-    if (engineImage('minio', this.version) === undefined) {
-      report.error('version', `'${this.version}' is not a supported MinIO version (supported: ${supportedVersions('minio').join(', ')})`);
-    }
-    if ((p.accessKeyKey ?? 'root-user') === (p.secretKeyKey ?? 'root-password')) {
-      report.error('secretKeyKey', `'${p.secretKeyKey}' is also accessKeyKey; the access key and the secret key are different values`);
-    }
+    this.checkVersion(report, 'minio', 'MinIO');
+    const keyNames: Array<[string, string]> = [['credentialKeys.accessKey', this.keys.accessKey], ['credentialKeys.secretKey', this.keys.secretKey]];
+    this.checkDistinctKeys(report, keyNames, 'the access key and the secret key are different values');
     if (!/^[a-z0-9-]+$/.test(this.region)) report.error('region', `'${this.region}' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)`);
     for (const name of new Set(this.duplicateBuckets)) report.error(`buckets.${name}`, 'is added more than once');
     for (const bucket of this.bucketMap.values()) {

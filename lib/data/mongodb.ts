@@ -1,11 +1,11 @@
-import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
-import { parseQuantity, formatBytes } from '../core/quantity';
+import { parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
 import { ISecretSource } from '../security/secret-source';
-import { ContainerModel } from '../workloads/container';
+import { ContainerModel, SIDECAR_RESOURCES } from '../workloads/container';
 import { fromSecret, SecretKeyValue } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import { contentHash, RUN_TO_COMPLETION_POD, Workload } from '../workloads/workload';
@@ -32,13 +32,24 @@ import {
   renderMongoInitScript,
   wiredTigerCacheSizeGB,
 } from './mongodb-config';
-import { BackupableStore } from './backupable-store';
-import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+import { DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
+import { ExporterAccountMonitoring } from './stateful-store';
+import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 
 /** MongoDB versions with an image in versions.ts. */
 export type MongoVersion = keyof typeof ENGINE_IMAGES.mongo;
 
-export interface MongoDbProps {
+/** Keys of the secrets in a MongoDB store's `credentials` Secret. */
+export interface MongoDbCredentialKeys {
+  /** root's password. @default 'root-password' */
+  readonly root?: string;
+  /** The application user's password. @default 'password' */
+  readonly app?: string;
+  /** The replica set's internal-authentication key (the keyfile's content). @default 'keyfile' */
+  readonly keyFile?: string;
+}
+
+export interface MongoDbProps extends DatabaseStoreProps {
   /** MongoDB major.minor. @default '8.0' */
   readonly version?: MongoVersion;
   /** The application database (letters, digits, `_`, `-`; not admin, local or config). */
@@ -52,10 +63,6 @@ export interface MongoDbProps {
   readonly replicas?: number;
   /** Name of the replica set (`--replSet`, the `replicaSet` URI parameter). @default 'rs0' */
   readonly replicaSetName?: string;
-  /** Volume size of each member, e.g. `20Gi`. */
-  readonly storage: string;
-  /** @default - the environment's storage class */
-  readonly storageClassName?: string;
   /**
    * Secret holding, by reference only: root's password (initialization, backups,
    * restores), the application user's, the replica set's internal-authentication key
@@ -63,22 +70,16 @@ export interface MongoDbProps {
    * exporter user's password.
    */
   readonly credentials: ISecretSource;
-  /** Key of root's password in `credentials`. @default 'root-password' */
-  readonly rootPasswordKey?: string;
-  /** Key of the application user's password in `credentials`. @default 'password' */
-  readonly passwordKey?: string;
-  /** Key of the keyfile content in `credentials`. @default 'keyfile' */
-  readonly keyFileKey?: string;
-  /** Key of the exporter user's password (only read with `exporter`). @default 'exporter-password' */
-  readonly exporterPasswordKey?: string;
+  /** Where in `credentials` each secret is. @default - see MongoDbCredentialKeys */
+  readonly credentialKeys?: MongoDbCredentialKeys;
   /** @default - the environment's default profile; at least 768Mi of memory */
   readonly resources?: ResourceProfile;
   /**
-   * Run percona mongodb_exporter as a sidecar on port 9216 (`metrics`), logging in as its
-   * own user `mongodb_exporter` (clusterMonitor, read on local) with the password under
-   * `exporterPasswordKey`. @default false
+   * `exporter`: run percona mongodb_exporter as a sidecar on port 9216 (`metrics`), logging
+   * in as its own user `mongodb_exporter` (clusterMonitor, read on local) with the password
+   * under `passwordKey` (default 'exporter-password'). @default - no exporter
    */
-  readonly exporter?: boolean;
+  readonly monitoring?: ExporterAccountMonitoring;
 }
 
 const KEYFILE_SECRET_VOLUME = 'keyfile-secret';
@@ -109,31 +110,28 @@ const KEYFILE_VOLUME = 'keyfile';
  * a new Job when the script changes instead of failing on an immutable one. Running it
  * again is harmless.
  */
-export class MongoDb extends BackupableStore {
+export class MongoDb extends DatabaseStore {
   public readonly backupEngine = 'mongo' as const;
-  public readonly engineUser = MONGO_UID;
-  public readonly backupDatabases: readonly string[];
-  public readonly version: string;
-  public readonly database: string;
-  public readonly user: string;
   public readonly replicaSetName: string;
   /** WiredTiger cache in GB, derived from the memory limit (what mongod.conf says). */
   public readonly cacheSizeGB: number;
   /** The Job that initiates the replica set and creates the users. */
   public readonly initJob: MongoDbInitJob;
   private readonly mongoProps: MongoDbProps;
-  private readonly keys: { readonly root: string; readonly app: string; readonly keyFile: string; readonly exporter: string };
+  private readonly keyFileKey: string;
 
   constructor(scope: Construct, id: string, props: MongoDbProps) {
     const version: string = props.version ?? '8.0';
     const image = engineImage('mongo', version) ?? `mongo:${version}`;
     const replicaSetName = props.replicaSetName ?? 'rs0';
-    const keys = {
-      root: props.rootPasswordKey ?? 'root-password',
-      app: props.passwordKey ?? 'password',
-      keyFile: props.keyFileKey ?? 'keyfile',
-      exporter: props.exporterPasswordKey ?? 'exporter-password',
-    };
+    const accounts = resolveAccounts(props, {
+      scheme: 'mongodb',
+      adminUser: MONGO_ROOT_USER,
+      adminKeyName: 'root',
+      adminKey: 'root-password',
+      exporterKey: 'exporter-password',
+    });
+    const keyFileKey = props.credentialKeys?.keyFile ?? 'keyfile';
     // `ping` is one of the few commands mongod answers without authentication, so the
     // probes need no password. Ready: answers at all; a member that is not yet in an
     // initiated set must be ready too, or the StatefulSet (and Argo CD's wave) would never
@@ -145,13 +143,9 @@ export class MongoDb extends BackupableStore {
     super(
       scope,
       id,
+      { ...props, replicas: props.replicas ?? 3 },
       {
         image,
-        storage: props.storage,
-        storageClassName: props.storageClassName,
-        resources: props.resources,
-        replicas: props.replicas ?? 3,
-        runAs: { user: MONGO_UID, group: MONGO_UID, fsGroup: MONGO_UID },
         // The image's entrypoint (kept: it creates root on an empty volume) runs these.
         args: ['mongod', '--config', `${MONGO_CONFIG_DIR}/mongod.conf`, '--replSet', replicaSetName, '--keyFile', MONGO_KEYFILE, '--bind_ip_all'],
         env: {
@@ -160,7 +154,7 @@ export class MongoDb extends BackupableStore {
           HOME: '/tmp',
           // Read by the entrypoint on an empty volume only, and unset before mongod starts.
           MONGO_INITDB_ROOT_USERNAME: MONGO_ROOT_USER,
-          MONGO_INITDB_ROOT_PASSWORD: fromSecret(props.credentials, keys.root),
+          MONGO_INITDB_ROOT_PASSWORD: fromSecret(props.credentials, accounts.adminKey),
         },
         readiness: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10 }),
         // Liveness only asks whether mongod still accepts connections: a member busy with an
@@ -168,15 +162,12 @@ export class MongoDb extends BackupableStore {
         liveness: Probe.tcp({ port: 'mongodb', periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }),
         startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
       },
-      { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database' },
+      { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID, version },
+      accounts,
     );
     this.mongoProps = props;
-    this.version = version;
-    this.database = props.database;
-    this.user = props.user ?? props.database;
     this.replicaSetName = replicaSetName;
-    this.keys = keys;
-    this.backupDatabases = [this.database];
+    this.keyFileKey = keyFileKey;
 
     const memoryLimit = parseQuantity(this.container.resources.limits.memory) ?? MONGO_MIN_MEMORY;
     this.cacheSizeGB = wiredTigerCacheSizeGB(memoryLimit);
@@ -190,7 +181,7 @@ export class MongoDb extends BackupableStore {
     // readable by nobody else. The main container mounts that copy read-only.
     this.addVolume({
       name: KEYFILE_SECRET_VOLUME,
-      secret: { secretName: props.credentials.secretName, items: [{ key: keys.keyFile, path: 'keyfile' }], defaultMode: 0o400 },
+      secret: { secretName: props.credentials.secretName, items: [{ key: keyFileKey, path: 'keyfile' }], defaultMode: 0o400 },
     });
     this.addVolume({ name: KEYFILE_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     this.container.mounts.push({ name: KEYFILE_VOLUME, mountPath: MONGO_KEYFILE_DIR, readOnly: true });
@@ -199,7 +190,7 @@ export class MongoDb extends BackupableStore {
       {
         image,
         command: ['sh', '-c', `rm -f ${MONGO_KEYFILE} && cp ${MONGO_KEYFILE_SECRET_DIR}/keyfile ${MONGO_KEYFILE} && chmod 0400 ${MONGO_KEYFILE}`],
-        runAs: { user: MONGO_UID, group: MONGO_UID },
+        runAs: { user: this.engineUid, group: this.engineUid },
       },
       { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
     );
@@ -211,26 +202,16 @@ export class MongoDb extends BackupableStore {
     // Members replicate from and vote for each other.
     this.connections.allowTo(this, { port: MONGO_PORT });
 
-    if (props.exporter) {
-      this.addSidecar(
-        new ContainerModel(
-          'metrics',
-          {
-            image: EXPORTER_IMAGES.mongo,
-            args: ['--web.listen-address=:9216', '--compatible-mode'],
-            env: {
-              MONGODB_URI: `mongodb://127.0.0.1:${MONGO_PORT}/admin?directConnection=true`,
-              MONGODB_USER: MONGO_EXPORTER_USER,
-              MONGODB_PASSWORD: fromSecret(props.credentials, keys.exporter),
-            },
-            readiness: Probe.http('/'),
-            liveness: Probe.tcp(),
-            runAs: { user: 65534 },
-          },
-          { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-          [{ name: 'metrics', port: 9216 }],
-        ),
-      );
+    const exporterPassword = this.exporterPassword;
+    if (exporterPassword) {
+      const env = {
+        MONGODB_URI: `mongodb://127.0.0.1:${MONGO_PORT}/admin?directConnection=true`,
+        MONGODB_USER: MONGO_EXPORTER_USER,
+        MONGODB_PASSWORD: exporterPassword,
+      };
+      // mongodb_exporter needs more cpu and memory than the other engines' exporters.
+      const resources = { requests: SIDECAR_RESOURCES.requests, limits: { cpu: '200m', memory: '128Mi' } };
+      this.addExporter({ image: EXPORTER_IMAGES.mongo, port: 9216, args: ['--web.listen-address=:9216', '--compatible-mode'], env, resources });
     }
 
     this.initJob = new MongoDbInitJob(this, `${this.name}-init`, this);
@@ -247,21 +228,6 @@ export class MongoDb extends BackupableStore {
     return this.memberHosts.map((host) => `${host}:${MONGO_PORT}`);
   }
 
-  /** root's password, by reference (initialization, backups, restores). */
-  public get rootPassword(): SecretKeyValue {
-    return fromSecret(this.mongoProps.credentials, this.keys.root);
-  }
-
-  /** The application user's password, by reference. */
-  public get password(): SecretKeyValue {
-    return fromSecret(this.mongoProps.credentials, this.keys.app);
-  }
-
-  /** The exporter user's password, by reference (only meaningful with `exporter`). */
-  public get exporterPassword(): SecretKeyValue | undefined {
-    return this.mongoProps.exporter ? fromSecret(this.mongoProps.credentials, this.keys.exporter) : undefined;
-  }
-
   /**
    * The application's connection: every member as the seed list, the replica set's name
    * (so the driver follows the primary), and the application database as authSource
@@ -269,16 +235,8 @@ export class MongoDb extends BackupableStore {
    * `mongodb://<user>:$(VAR_PASSWORD)@<m0>:27017,<m1>:27017,<m2>:27017/<db>?replicaSet=rs0&authSource=<db>`.
    */
   public connectionInfo(): ConnectionInfo {
-    return {
-      scheme: 'mongodb',
-      host: this.host,
-      port: MONGO_PORT,
-      members: this.memberAddresses,
-      database: this.database,
-      user: this.user,
-      password: this.password,
-      params: { replicaSet: this.replicaSetName, authSource: this.database },
-    };
+    const params = { replicaSet: this.replicaSetName, authSource: this.database };
+    return { ...super.connectionInfo(), members: this.memberAddresses, params };
   }
 
   /**
@@ -293,19 +251,17 @@ export class MongoDb extends BackupableStore {
       'd.auth(process.env.STORE_USER, process.env.STORE_PASSWORD);',
       'd.runCommand({ ping: 1 });',
     ].join(' ');
-    return { image: this.container.props.image, command: `HOME=/tmp mongosh --nodb --quiet --norc --eval '${js}' >/dev/null` };
+    return { image: this.engineImage, command: `HOME=/tmp mongosh --nodb --quiet --norc --eval '${js}' >/dev/null` };
   }
 
   public adminConnection(): AdminConnection {
-    return { host: this.host, port: MONGO_PORT, user: MONGO_ROOT_USER, password: this.rootPassword, params: { replicaSet: this.replicaSetName, authSource: 'admin' } };
+    return { ...super.adminConnection(), params: { replicaSet: this.replicaSetName, authSource: 'admin' } };
   }
 
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.mongoProps;
-    if (engineImage('mongo', this.version) === undefined) {
-      report.error('version', `'${this.version}' is not a supported MongoDB version (supported: ${supportedVersions('mongo').join(', ')})`);
-    }
+    this.checkVersion(report, 'mongo', 'MongoDB');
     const n = this.replicas;
     if (Number.isInteger(n) && n >= 1) {
       if (n % 2 === 0) {
@@ -318,27 +274,16 @@ export class MongoDb extends BackupableStore {
     }
     const setProblem = checkReplicaSetName(this.replicaSetName);
     if (setProblem) report.error('replicaSetName', setProblem);
-    const databaseProblem = checkMongoDatabaseName(this.database);
-    if (databaseProblem) report.error('database', databaseProblem);
-    const userProblem = checkMongoUserName(this.user);
-    if (userProblem) report.error('user', p.user === undefined ? `${userProblem} (the default is the database name; set user)` : userProblem);
+    this.checkNames(report, (name, what) => (what === 'database' ? checkMongoDatabaseName(name) : checkMongoUserName(name)));
 
-    const keyNames: Array<[string, string]> = [['rootPasswordKey', this.keys.root], ['passwordKey', this.keys.app], ['keyFileKey', this.keys.keyFile]];
-    if (p.exporter) keyNames.push(['exporterPasswordKey', this.keys.exporter]);
-    keyNames.forEach(([field, key], i) => {
-      const earlier = keyNames.slice(0, i).find(([, other]) => other === key);
-      if (earlier) report.error(field, `'${key}' is also ${earlier[0]}; every user and the keyfile need their own secret`);
-    });
+    this.checkAccountKeys(report, 'every user and the keyfile need their own secret', ['credentialKeys.keyFile', this.keyFileKey]);
     const known = p.credentials.keys;
-    if (known && !known.includes(this.keys.keyFile)) {
-      report.error('keyFileKey', `key '${this.keys.keyFile}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
+    if (known && !known.includes(this.keyFileKey)) {
+      report.error('credentialKeys.keyFile', `key '${this.keyFileKey}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
     }
 
-    const limitText = this.container.resources.limits.memory;
-    const limit = parseQuantity(limitText);
-    if (limit !== undefined && limit < MONGO_MIN_MEMORY) {
-      report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(MONGO_MIN_MEMORY)} a member needs (a 0.25 GB WiredTiger cache, connections, and the mongosh processes of its probes); set resources`);
-    }
+    const needs = 'a member needs (a 0.25 GB WiredTiger cache, connections, and the mongosh processes of its probes); set resources';
+    this.checkMemoryLimit(report, MONGO_MIN_MEMORY, needs);
   }
 }
 
@@ -360,16 +305,16 @@ export class MongoDbInitJob extends Workload {
       {
         image: mongo.engineImage,
         command: ['mongosh', '--nodb', '--quiet', '--norc', `${MONGO_INIT_DIR}/${MONGO_INIT_SCRIPT}`],
-        runAs: { user: MONGO_UID, group: MONGO_UID },
+        runAs: { user: mongo.engineUid, group: mongo.engineUid },
         env: {
           HOME: '/tmp',
           MONGO_MEMBERS: mongo.memberAddresses.join(','),
           MONGO_REPLICA_SET: mongo.replicaSetName,
           MONGO_ROOT_USER: MONGO_ROOT_USER,
-          MONGO_ROOT_PASSWORD: mongo.rootPassword,
+          MONGO_ROOT_PASSWORD: mongo.adminPassword,
           APP_DATABASE: mongo.database,
           APP_USER: mongo.user,
-          APP_PASSWORD: mongo.password,
+          APP_PASSWORD: mongo.appPassword,
           ...(exporterPassword ? { EXPORTER_USER: MONGO_EXPORTER_USER, EXPORTER_PASSWORD: exporterPassword } : {}),
         },
         // mongosh is a Node.js program: about 100-150 MB while it runs.
@@ -378,12 +323,7 @@ export class MongoDbInitJob extends Workload {
       'initialization',
     );
     this.scriptConfigMapName = `${this.name}-script`;
-    new ApiObject(this, 'script', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: this.scriptConfigMapName },
-      data: { [MONGO_INIT_SCRIPT]: script },
-    });
+    new k8s.KubeConfigMap(this, 'script', { metadata: { name: this.scriptConfigMapName }, data: { [MONGO_INIT_SCRIPT]: script } });
     this.addVolume({ name: 'script', configMap: { name: this.scriptConfigMapName } });
     this.container.mounts.push({ name: 'script', mountPath: MONGO_INIT_DIR, readOnly: true });
     this.connections.allowTo(mongo, { port: MONGO_PORT });

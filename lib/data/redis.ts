@@ -2,14 +2,13 @@ import { Construct } from 'constructs';
 import { formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
-import { ContainerModel } from '../workloads/container';
 import { fromSecret } from '../workloads/env';
 import { Probe } from '../workloads/probe';
-import { ResourceProfile } from '../core/environment';
 import { ConnectionInfo } from './connection';
 import { BackupableStore } from './backupable-store';
+import { StoreCommonProps, StoreMonitoring } from './stateful-store';
 import type { AdminConnection } from '../backup/backupable';
-import { engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+import { engineImage, EXPORTER_IMAGES } from './versions';
 
 /** What the Redis holds decides what happens when memory is full. */
 export type RedisUse =
@@ -19,27 +18,27 @@ export type RedisUse =
   | 'queue'
   | 'sessions';
 
-export interface RedisProps {
+/** Keys of the password in a Redis store's `credentials` Secret. */
+export interface RedisCredentialKeys {
+  /** The password (user `default`). @default 'redis-password' */
+  readonly password?: string;
+}
+
+export interface RedisProps extends StoreCommonProps {
   /** Redis major.minor. @default '7.4' */
   readonly version?: string;
   /** What it holds: decides the eviction policy. */
   readonly use: RedisUse;
-  /** Volume size (AOF and RDB files). */
-  readonly storage: string;
   /** Secret holding the password (by reference only). */
   readonly credentials: ISecretSource;
-  /** Key of the password in `credentials`. @default 'redis-password' */
-  readonly passwordKey?: string;
+  /** Where in `credentials` the password is. @default - see RedisCredentialKeys */
+  readonly credentialKeys?: RedisCredentialKeys;
   /** Persistence: append-only file plus periodic snapshots, snapshots only, or none. @default 'aof' */
   readonly persistence?: 'aof' | 'rdb' | 'none';
   /** Memory Redis may use for data. @default - 75 % of the container memory limit */
   readonly maxmemory?: string;
-  /** @default - the environment's default profile */
-  readonly resources?: ResourceProfile;
-  /** Run redis_exporter as a sidecar on port 9121 (`metrics`). @default false */
-  readonly exporter?: boolean;
-  /** @default - the environment's storage class */
-  readonly storageClassName?: string;
+  /** `exporter`: run redis_exporter as a sidecar on port 9121 (`metrics`), with the server's password. @default - no exporter */
+  readonly monitoring?: StoreMonitoring;
 }
 
 export const REDIS_UID = 999;
@@ -52,16 +51,14 @@ export const REDIS_UID = 999;
  */
 export class Redis extends BackupableStore {
   public readonly backupEngine = 'redis' as const;
-  public readonly engineUser = REDIS_UID;
   public readonly backupDatabases: readonly string[] = [];
-  public readonly version: string;
   private readonly redisProps: RedisProps;
   private readonly passwordKey: string;
 
   constructor(scope: Construct, id: string, props: RedisProps) {
     const version = props.version ?? '7.4';
     const image = engineImage('redis', version) ?? `redis:${version}`;
-    const passwordKey = props.passwordKey ?? 'redis-password';
+    const passwordKey = props.credentialKeys?.password ?? 'redis-password';
     // Ready only when it answers PONG; alive also while it is still loading its data set
     // (it answers LOADING then), so a large AOF replay is not killed by the liveness probe.
     const ready = ['sh', '-c', 'redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG'];
@@ -69,12 +66,9 @@ export class Redis extends BackupableStore {
     super(
       scope,
       id,
+      props,
       {
         image,
-        storage: props.storage,
-        storageClassName: props.storageClassName,
-        resources: props.resources,
-        runAs: { user: REDIS_UID, group: REDIS_UID, fsGroup: REDIS_UID },
         command: ['redis-server', '/etc/redis/redis.conf', '--requirepass', '$(REDIS_PASSWORD)'],
         env: {
           REDIS_PASSWORD: fromSecret(props.credentials, passwordKey),
@@ -84,27 +78,15 @@ export class Redis extends BackupableStore {
         readiness: Probe.exec(ready, { timeoutSeconds: 3 }),
         liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 5 }),
       },
-      { port: { name: 'redis', port: 6379 }, dataPath: '/data', role: props.use === 'cache' ? 'cache' : 'queue' },
+      { port: { name: 'redis', port: 6379 }, dataPath: '/data', role: props.use === 'cache' ? 'cache' : 'queue', uid: REDIS_UID, version },
     );
-    this.version = version;
     this.redisProps = props;
     this.passwordKey = passwordKey;
     this.addConfigFile('redis.conf', this.renderConfig(), '/etc/redis');
 
-    if (props.exporter) {
-      const exporter = new ContainerModel(
-        'metrics',
-        {
-          image: EXPORTER_IMAGES.redis,
-          env: { REDIS_ADDR: 'redis://127.0.0.1:6379', REDIS_PASSWORD: fromSecret(props.credentials, passwordKey) },
-          readiness: Probe.http('/health'),
-          liveness: Probe.tcp(),
-          runAs: { user: 59000 },
-        },
-        { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
-        [{ name: 'metrics', port: 9121 }],
-      );
-      this.addSidecar(exporter);
+    if (props.monitoring?.exporter) {
+      const env = { REDIS_ADDR: 'redis://127.0.0.1:6379', REDIS_PASSWORD: fromSecret(props.credentials, passwordKey) };
+      this.addExporter({ image: EXPORTER_IMAGES.redis, port: 9121, env, readinessPath: '/health', user: 59000 });
     }
   }
 
@@ -147,7 +129,7 @@ export class Redis extends BackupableStore {
 
   public connectionInfo(): ConnectionInfo {
     // User `default` (Redis 6+ ACL): redis-cli and some clients read `redis://:pw@` as an empty user and fail AUTH.
-    return { scheme: 'redis', host: this.host, port: 6379, database: '0', user: 'default', password: fromSecret(this.redisProps.credentials, this.passwordKey) };
+    return this.connectionWith('redis', { database: '0', user: 'default', password: fromSecret(this.redisProps.credentials, this.passwordKey) });
   }
 
   public adminConnection(): AdminConnection {
@@ -155,15 +137,13 @@ export class Redis extends BackupableStore {
   }
 
   public get readinessCheck() {
-    return { image: this.container.props.image, command: 'REDISCLI_AUTH="$STORE_PASSWORD" redis-cli -h "$STORE_HOST" -p "$STORE_PORT" ping | grep -q PONG' };
+    return { image: this.engineImage, command: 'REDISCLI_AUTH="$STORE_PASSWORD" redis-cli -h "$STORE_HOST" -p "$STORE_PORT" ping | grep -q PONG' };
   }
 
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.redisProps;
-    if (engineImage('redis', this.version) === undefined) {
-      report.error('version', `'${this.version}' is not a supported Redis version (supported: ${supportedVersions('redis').join(', ')})`);
-    }
+    this.checkVersion(report, 'redis', 'Redis');
     if (p.maxmemory !== undefined && parseQuantity(p.maxmemory) === undefined) report.error('maxmemory', `'${p.maxmemory}' is not a valid quantity`);
     const limit = parseQuantity(this.container.resources.limits.memory);
     const max = this.maxmemoryBytes;

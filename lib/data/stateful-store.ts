@@ -1,22 +1,81 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { parseQuantity } from '../core/quantity';
+import { ResourceProfile } from '../core/environment';
+import { sortedByKey } from '../core/json';
+import { formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
 import { DisruptionBudget } from '../scaling/disruption-budget';
-import { PortSpec } from '../workloads/container';
+import { ContainerModel, PortSpec, SIDECAR_RESOURCES } from '../workloads/container';
+import { EnvValue } from '../workloads/env';
+import { Probe } from '../workloads/probe';
 import { spreadAcrossZonesAndNodes } from '../workloads/web-service';
-import { contentHash, sorted, Workload, WorkloadProps } from '../workloads/workload';
+import { contentHash, Workload, WorkloadProps } from '../workloads/workload';
 import { ConnectionInfo, IConnectable } from './connection';
+import { Engine, engineImage, supportedVersions } from './versions';
 
-export interface StatefulStoreProps extends WorkloadProps {
+/** The props every engine takes and hands to the base unchanged. */
+export const MiB = 2 ** 20;
+
+/** A memory setting of an engine checked against the container limit (shared_buffers, the InnoDB buffer pool). */
+export interface MemorySetting {
+  /** The prop, e.g. `sharedBuffers`. */
+  readonly field: string;
+  /** Its value as given; nothing is checked when it is not given. */
+  readonly value: string | undefined;
+  /** An example quantity for the error message. */
+  readonly example: string;
+  /** The engine's minimum and how its documentation writes it. */
+  readonly minimum: readonly [number, string];
+  /** What the rest of the memory is needed for, when the setting takes more than 75 % of the limit. */
+  readonly leaves: string;
+}
+
+export interface StoreCommonProps {
   /** Size of each member's volume, e.g. `10Gi`. */
   readonly storage: string;
   /** Storage class. @default - the environment's, else the cluster default */
   readonly storageClassName?: string;
+  /** Requests and limits of the server container. @default - the environment's default profile */
+  readonly resources?: ResourceProfile;
+}
+
+export interface StatefulStoreProps extends StoreCommonProps {
   /** Members. @default 1 */
   readonly replicas?: number;
+}
+
+/** What an engine sets on its server container; the base adds the resources and the engine's uid. */
+export type StoreContainerProps = Omit<WorkloadProps, 'resources' | 'runAs'>;
+
+/** Turns the built-in metrics exporter sidecar on (CloudNativePG's `monitoring` section). */
+export interface StoreMonitoring {
+  /** Run the engine's Prometheus exporter as a sidecar serving port `metrics`. @default false */
+  readonly exporter?: boolean;
+}
+
+/** Monitoring for engines whose exporter logs in with an account of its own. */
+export interface ExporterAccountMonitoring extends StoreMonitoring {
+  /** Key of the exporter account's password in the store's `credentials` (only read with `exporter`). @default - per engine */
+  readonly passwordKey?: string;
+}
+
+/** An engine's exporter sidecar. */
+export interface ExporterSpec {
+  readonly image: string;
+  /** The port it serves metrics on (named `metrics`). */
+  readonly port: number;
+  /** @default - none */
+  readonly args?: readonly string[];
+  /** How it reaches the server (addresses on 127.0.0.1, the account and its password by reference). @default - none */
+  readonly env?: Readonly<Record<string, EnvValue>>;
+  /** The path that answers once the exporter serves. @default '/' */
+  readonly readinessPath?: string;
+  /** @default 65534 (nobody) */
+  readonly user?: number;
+  /** @default SIDECAR_RESOURCES */
+  readonly resources?: ResourceProfile;
 }
 
 /** What differs per engine. */
@@ -27,6 +86,10 @@ export interface EngineSpec {
   readonly dataPath: string;
   /** Role label, e.g. `database`, `cache`. */
   readonly role: string;
+  /** uid and gid the engine's image runs as; also the volume's fsGroup. */
+  readonly uid: number;
+  /** The engine version asked for (the image is chosen from it). */
+  readonly version: string;
 }
 
 /**
@@ -40,15 +103,22 @@ export interface EngineSpec {
 export abstract class StatefulStore extends Workload implements IConnectable {
   public readonly replicas: number;
   public readonly headlessServiceName: string;
+  /** The uid and gid the engine image runs as (its Jobs run as the same). */
+  public readonly engineUid: number;
+  /** The engine version asked for. */
+  public readonly version: string;
   protected readonly engine: EngineSpec;
   private readonly configFiles = new Map<string, string>();
   private configMountPath?: string;
   private readonly storeProps: StatefulStoreProps;
 
-  protected constructor(scope: Construct, id: string, props: StatefulStoreProps, engine: EngineSpec) {
-    super(scope, id, { ...props, ports: [engine.port, ...(props.ports ?? [])] }, engine.role);
+  protected constructor(scope: Construct, id: string, props: StatefulStoreProps, container: StoreContainerProps, engine: EngineSpec) {
+    const runAs = { user: engine.uid, group: engine.uid, fsGroup: engine.uid };
+    super(scope, id, { ...container, resources: props.resources, runAs, ports: [engine.port, ...(container.ports ?? [])] }, engine.role);
     this.storeProps = props;
     this.engine = engine;
+    this.engineUid = engine.uid;
+    this.version = engine.version;
     this.replicas = props.replicas ?? 1;
     Architecture.of(this).describe(this.name, () => ({ replicas: this.replicas > 1 ? `x${this.replicas}` : undefined }));
     this.headlessServiceName = `${this.name}-headless`;
@@ -137,7 +207,79 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     return Array.from({ length: this.replicas }, (_, i) => `${this.name}-${i}.${this.headlessServiceName}.${this.namespaceName}.svc`);
   }
 
+  /** The engine image: its client tools match the server's version. */
+  public get engineImage(): string {
+    return this.container.props.image;
+  }
+
   public abstract connectionInfo(): ConnectionInfo;
+
+  /** The client Service's host and the engine's port, with what the engine adds. */
+  protected connectionWith(scheme: string, details: Omit<ConnectionInfo, 'scheme' | 'host' | 'port'> = {}): ConnectionInfo {
+    return { scheme, host: this.host, port: this.engine.port.port, ...details };
+  }
+
+  /** Runs the engine's Prometheus exporter beside the server, with the resources every exporter gets unless it says otherwise. */
+  protected addExporter(spec: ExporterSpec): void {
+    const exporter = new ContainerModel(
+      'metrics',
+      {
+        image: spec.image,
+        ...(spec.args ? { args: spec.args } : {}),
+        env: spec.env,
+        readiness: Probe.http(spec.readinessPath ?? '/'),
+        liveness: Probe.tcp(),
+        runAs: { user: spec.user ?? 65534 },
+      },
+      spec.resources ?? SIDECAR_RESOURCES,
+      [{ name: 'metrics', port: spec.port }],
+    );
+    this.addSidecar(exporter);
+  }
+
+  /** Reports a version with no image in versions.ts; `note` follows the list of supported ones. */
+  protected checkVersion(report: ValidationReport, engine: Engine, label: string, note = ''): void {
+    if (engineImage(engine, this.version) !== undefined) return;
+    report.error('version', `'${this.version}' is not a supported ${label} version (supported: ${supportedVersions(engine).join(', ')}${note})`);
+  }
+
+  /** Reports a memory limit below what the engine needs (`needs` completes the sentence). */
+  protected checkMemoryLimit(report: ValidationReport, minimum: number, needs: string): void {
+    const limitText = this.container.resources.limits.memory;
+    const limit = parseQuantity(limitText);
+    if (limit !== undefined && limit < minimum) report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(minimum)} ${needs}`);
+  }
+
+  /** Reports a memory setting that does not parse, is below the engine's minimum, or leaves the server too little of its limit. */
+  protected checkMemorySetting(report: ValidationReport, setting: MemorySetting): void {
+    const { field, value } = setting;
+    if (value === undefined) return;
+    const bytes = parseQuantity(value);
+    const limitText = this.container.resources.limits.memory;
+    const limit = parseQuantity(limitText);
+    if (bytes === undefined) report.error(field, `'${value}' is not a valid quantity (e.g. ${setting.example})`);
+    else if (bytes < setting.minimum[0]) report.error(field, `${value} is below ${setting.minimum[1]}`);
+    else if (limit !== undefined && bytes >= limit) {
+      report.error(field, `${value} is at or above the container memory limit ${limitText}; the server would be OOM-killed`);
+    } else if (limit !== undefined && bytes > limit * 0.75) {
+      const why = `leaving too little for ${setting.leaves}`;
+      report.error(field, `${value} is more than 75 % of the container memory limit ${limitText}, ${why}`);
+    }
+  }
+
+  /** Reports a number of connections that is not a whole number in [min, max]. */
+  protected checkMaxConnections(report: ValidationReport, value: number, min: number, max: number): void {
+    if (Number.isInteger(value) && value >= min && value <= max) return;
+    report.error('maxConnections', `${value} must be a whole number from ${min} to ${max}`);
+  }
+
+  /** Reports a key of the credentials Secret given to two accounts: `keys` are [field, key] pairs, in order. */
+  protected checkDistinctKeys(report: ValidationReport, keys: ReadonlyArray<readonly [string, string]>, why: string): void {
+    keys.forEach(([field, key], i) => {
+      const earlier = keys.slice(0, i).find(([, other]) => other === key);
+      if (earlier) report.error(field, `'${key}' is also ${earlier[0]}; ${why}`);
+    });
+  }
   public abstract get readinessCheck(): { readonly image: string; readonly command: string };
 
   /** Adds a configuration file, mounted read-only (all files of a store share one ConfigMap). */
@@ -148,12 +290,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     if (this.configFiles.size === 0) {
       this.configMountPath = mountPath;
       const name = `${this.name}-config`;
-      new ApiObject(this, 'config-files', {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name },
-        data: Lazy.any({ produce: () => this.configData() }),
-      });
+      new k8s.KubeConfigMap(this, 'config-files', { metadata: { name }, data: Lazy.any({ produce: () => this.configData() }) });
       this.addVolume({ name: 'config', configMap: { name } });
       this.container.mounts.push({ name: 'config', mountPath, readOnly: true });
     }
@@ -161,7 +298,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   }
 
   private configData(): Record<string, string> {
-    return sorted(Object.fromEntries(this.configFiles));
+    return sortedByKey(Object.fromEntries(this.configFiles));
   }
 
   protected podTemplate(): Record<string, any> {

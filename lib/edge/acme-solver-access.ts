@@ -1,9 +1,11 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { waiveLinter } from '../policy/linter-waivers';
 import { markComponent } from '../core/component';
 import { SystemChart } from '../core/system-chart';
-import { NetworkPeerSelector } from './ingress-controller';
+import { addCheck } from '../core/validation';
+import { NetworkPeer } from '../security/network-peer';
 
 /** The label cert-manager puts on its HTTP-01 solver pods, and the port they answer on. */
 export const ACME_SOLVER_LABEL = 'acme.cert-manager.io/http01-solver';
@@ -22,14 +24,12 @@ export class AcmeSolverAccess extends Construct {
     return (existing as AcmeSolverAccess | undefined) ?? new AcmeSolverAccess(chart, ID);
   }
 
-  private readonly peers = new Map<string, NetworkPeerSelector>();
+  private readonly peers = new Map<string, NetworkPeer>();
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     markComponent(this, { name: 'acme-http01-solver', component: 'certificate-issuer' });
-    const policy = new ApiObject(this, 'network-policy', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
+    const policy = new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata: { name: 'acme-http01-solver' },
       spec: Lazy.any({
         produce: () => ({
@@ -37,8 +37,8 @@ export class AcmeSolverAccess extends Construct {
           policyTypes: ['Ingress'],
           ingress: [
             {
-              from: [...this.peers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, peer]) => peer),
-              ports: [{ port: ACME_SOLVER_PORT, protocol: 'TCP' }],
+              from: [...this.peers.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, peer]) => peer.toJson()),
+              ports: [{ port: k8s.IntOrString.fromNumber(ACME_SOLVER_PORT), protocol: 'TCP' }],
             },
           ],
         }),
@@ -49,8 +49,12 @@ export class AcmeSolverAccess extends Construct {
   }
 
   /** Allows `peer` (an ingress controller) to reach the solver pods. */
-  public allowFrom(peer: NetworkPeerSelector): void {
-    this.peers.set(JSON.stringify(peer), peer);
+  public allowFrom(peer: NetworkPeer): void {
+    if (!NetworkPeer.isNetworkPeer(peer)) {
+      addCheck(this, (report) => report.error('controllerPeer', 'must be a NetworkPeer (NetworkPeer.pods(), .namespace() or .cidr())'));
+      return;
+    }
+    this.peers.set(peer.key, peer);
   }
 }
 

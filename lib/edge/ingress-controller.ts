@@ -1,4 +1,4 @@
-import { DEFAULT_INGRESS_CONTROLLER } from '../security/network';
+import { DEFAULT_INGRESS_CONTROLLER, NetworkPeer } from '../security/network';
 
 /**
  * The ingress controllers the library renders for. Each has its own way of expressing
@@ -7,21 +7,12 @@ import { DEFAULT_INGRESS_CONTROLLER } from '../security/network';
  */
 export type IngressController = 'nginx' | 'traefik';
 
-/** Selects the pods (and their namespace) a NetworkPolicy allows traffic from. */
-export type NetworkPeerSelector = {
-  readonly namespaceSelector?: { readonly matchLabels: Readonly<Record<string, string>> };
-  readonly podSelector?: { readonly matchLabels: Readonly<Record<string, string>> };
-};
-
 /**
  * Where Traefik runs in a standard Helm installation (namespace `traefik`, pods labelled
  * `app.kubernetes.io/name: traefik`). The ingress-nginx default lives in
  * lib/security/network.ts as DEFAULT_INGRESS_CONTROLLER.
  */
-export const DEFAULT_TRAEFIK_CONTROLLER: NetworkPeerSelector = {
-  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } },
-  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } },
-};
+export const DEFAULT_TRAEFIK_CONTROLLER = NetworkPeer.pods({ 'app.kubernetes.io/name': 'traefik' }, 'traefik');
 
 /** The IngressClass each controller's Helm chart creates by default. */
 export const DEFAULT_INGRESS_CLASS: Readonly<Record<IngressController, string>> = {
@@ -30,8 +21,8 @@ export const DEFAULT_INGRESS_CLASS: Readonly<Record<IngressController, string>> 
 };
 
 /** The pods of the controller, as a NetworkPolicy peer. */
-export function defaultControllerPeer(controller: IngressController): NetworkPeerSelector {
-  return controller === 'nginx' ? (DEFAULT_INGRESS_CONTROLLER as NetworkPeerSelector) : DEFAULT_TRAEFIK_CONTROLLER;
+export function defaultControllerPeer(controller: IngressController): NetworkPeer {
+  return controller === 'nginx' ? DEFAULT_INGRESS_CONTROLLER : DEFAULT_TRAEFIK_CONTROLLER;
 }
 
 /** Annotation prefix of ingress-nginx (its default `--annotations-prefix`). */

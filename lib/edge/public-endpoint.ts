@@ -3,12 +3,14 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { Middleware } from '../../imports/middlewares-traefik.io';
 import { markComponent } from '../core/component';
+import { sortedByKey } from '../core/json';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import { Architecture, routeLabel } from '../gitops/architecture';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
+import { NetworkPeer } from '../security/network-peer';
 import { AcmeSolverAccess } from './acme-solver-access';
 import { checkIssuerScope } from './certificate';
 import { checkEdgePolicy, EdgePolicy, nginxPolicyAnnotations, securityHeaderValues, traefikPolicyMiddlewares } from './edge-policy';
@@ -16,7 +18,6 @@ import {
   DEFAULT_INGRESS_CLASS,
   defaultControllerPeer,
   IngressController,
-  NetworkPeerSelector,
   NGINX_ANNOTATION_PREFIX,
   TRAEFIK_MIDDLEWARES_ANNOTATION,
   traefikMiddlewareReference,
@@ -97,7 +98,7 @@ export interface PublicEndpointProps {
    * The controller's pods, the only ones allowed to reach the backends.
    * @default - DEFAULT_INGRESS_CONTROLLER for nginx, DEFAULT_TRAEFIK_CONTROLLER for traefik
    */
-  readonly controllerPeer?: NetworkPeerSelector;
+  readonly controllerPeer?: NetworkPeer;
   /** Accept an issuer that does not fit the environment (ACME staging in prod, production elsewhere). @default false */
   readonly allowEnvironmentMismatch?: boolean;
 }
@@ -188,7 +189,7 @@ export class PublicEndpoint extends Construct {
       let headersConfigMap: string | undefined;
       if (Object.keys(headers).length > 0) {
         const configMapName = `${this.name}-response-headers`;
-        new k8s.KubeConfigMap(this, 'response-headers', { metadata: { name: configMapName }, data: sortedRecord(headers) });
+        new k8s.KubeConfigMap(this, 'response-headers', { metadata: { name: configMapName }, data: sortedByKey(headers) });
         headersConfigMap = `${chart.namespaceName}/${configMapName}`;
       }
       Object.assign(shared, nginxPolicyAnnotations(policy, fullTls, headersConfigMap));
@@ -207,7 +208,7 @@ export class PublicEndpoint extends Construct {
     const peer = props.controllerPeer ?? defaultControllerPeer(this.controller);
     for (const route of this.routes) {
       if (route.backend && route.port && hasService(route.backend) && route.backend.namespaceName === chart.namespaceName) {
-        route.backend.connections.allowFromPeer(peer as Record<string, unknown>, { port: route.port.port, protocol: route.port.protocol ?? 'TCP' });
+        route.backend.connections.allowFromPeer(peer, { port: route.port.port, protocol: route.port.protocol ?? 'TCP' });
       }
     }
     if (tls?.issuer.http01) AcmeSolverAccess.of(chart).allowFrom(peer);
@@ -269,7 +270,7 @@ export class PublicEndpoint extends Construct {
       if (chain.length > 0) annotations[TRAEFIK_MIDDLEWARES_ANNOTATION] = chain.map((m) => traefikMiddlewareReference(chart.namespaceName, m)).join(',');
     }
     new k8s.KubeIngress(this, group.name === this.name ? 'ingress' : `ingress-${group.name.slice(this.name.length + 1)}`, {
-      metadata: { name: group.name, annotations: Object.keys(annotations).length > 0 ? sortedRecord(annotations) : undefined },
+      metadata: { name: group.name, annotations: Object.keys(annotations).length > 0 ? sortedByKey(annotations) : undefined },
       spec: {
         ingressClassName: this.ingressClassName,
         tls: tlsEntries.length > 0 ? tlsEntries : undefined,
@@ -477,10 +478,4 @@ function sameIngressPath(a: ResolvedRoute, b: ResolvedRoute): string {
 
 function fieldOf(route: ResolvedRoute, prop: string): string {
   return route.field === '' ? (prop === 'path' || prop === 'match' || prop === 'rewrite' ? `host` : prop) : `${route.field}.${prop}`;
-}
-
-function sortedRecord(map: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(map).sort()) out[key] = map[key];
-  return out;
 }

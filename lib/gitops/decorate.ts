@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { findComponent, toLabelValue } from '../core/component';
+import { Json, sortedByKey } from '../core/json';
 import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { CLUSTER_SCOPED_KINDS } from './apply-order';
 
@@ -16,7 +17,6 @@ export interface LabelContext {
   readonly version: string;
 }
 
-type Json = Record<string, any>;
 
 /**
  * Adds the recommended `app.kubernetes.io/*` labels to the object and to its pod
@@ -34,13 +34,13 @@ export function decorate(object: Json, construct: ApiObject, context: LabelConte
     'app.kubernetes.io/version': toLabelValue(component?.version ?? context.version),
   };
   const metadata: Json = (object.metadata ??= {});
-  metadata.labels = sortedMap({ ...labels, ...metadata.labels });
-  metadata.annotations = sortedMap({ ...metadata.annotations, ...linterWaiverAnnotations(construct), [SYNC_WAVE_ANNOTATION]: String(applyOrder) });
+  metadata.labels = sortedByKey({ ...labels, ...metadata.labels });
+  metadata.annotations = sortedByKey({ ...metadata.annotations, ...linterWaiverAnnotations(construct), [SYNC_WAVE_ANNOTATION]: String(applyOrder) });
   if (CLUSTER_SCOPED_KINDS.has(object.kind)) delete metadata.namespace;
 
   for (const template of podTemplates(object)) {
     const templateMetadata: Json = (template.metadata ??= {});
-    templateMetadata.labels = sortedMap({ ...labels, ...templateMetadata.labels });
+    templateMetadata.labels = sortedByKey({ ...labels, ...templateMetadata.labels });
   }
   // Canonical key order: apiVersion, kind, metadata (name, namespace, labels, annotations first).
   const { name, namespace, labels: l, annotations: a, ...otherMetadata } = metadata;
@@ -68,8 +68,3 @@ export function podTemplates(object: Json): Json[] {
   }
 }
 
-function sortedMap(map: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(map).sort()) out[key] = map[key];
-  return out;
-}

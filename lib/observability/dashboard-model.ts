@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { Json } from '../core/json';
 import { ExporterEngine, ScrapeTarget } from './scrape-targets';
 
 /**
@@ -7,7 +8,6 @@ import { ExporterEngine, ScrapeTarget } from './scrape-targets';
  * Deterministic: same model, same bytes; panel ids and positions follow the model order.
  */
 
-type Json = Record<string, any>;
 
 export interface DashboardModel {
   /** Grafana uid: stable, at most 40 characters. */

@@ -1,4 +1,5 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { SystemChart } from '../core/system-chart';
 import { addCheck } from '../core/validation';
@@ -40,9 +41,7 @@ export class SystemDashboard extends Construct {
     this.uid = dashboardUid(this.chart.namespaceName);
     this.configMapName = `${id}-grafana`;
     this.fileName = `${this.chart.namespaceName}.json`;
-    new ApiObject(this, 'config-map', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
+    new k8s.KubeConfigMap(this, 'config-map', {
       metadata: { name: this.configMapName, labels: { ...this.chart.environment.monitoring.dashboardLabels } },
       data: Lazy.any({ produce: () => ({ [this.fileName]: `${JSON.stringify(this.dashboard(), null, 2)}\n` }) }),
     });

@@ -1,8 +1,10 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ServiceMonitor, ServiceMonitorSpec, ServiceMonitorSpecEndpoints } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { addFinalizer } from '../core/finalize';
 import { addCheck, ValidationReport } from '../core/validation';
+import { NetworkPeer } from '../security/network-peer';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
 import { checkDuration, MetricsOptions } from './metrics-endpoint';
@@ -47,16 +49,14 @@ export class WorkloadMetrics extends Construct {
     const w = scope;
     const ns = w.namespaceName;
 
-    new ApiObject(this, 'service', {
-      apiVersion: 'v1',
-      kind: 'Service',
+    new k8s.KubeService(this, 'service', {
       metadata: { name: `${w.name}-metrics`, labels: this.serviceLabels },
       spec: Lazy.any({
-        produce: () => ({
+        produce: (): k8s.ServiceSpec => ({
           // Headless: Prometheus scrapes each pod; no virtual IP is needed.
-          clusterIP: 'None',
+          clusterIp: 'None',
           selector: { ...w.selectorLabels },
-          ports: this.ports().map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })),
+          ports: this.ports().map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
         }),
       }),
     });
@@ -74,10 +74,7 @@ export class WorkloadMetrics extends Construct {
 
     // After the model is complete: the ports may belong to sidecars added after the declaration.
     addFinalizer(this, () => {
-      const prometheus = {
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoring.prometheusNamespace } },
-        podSelector: { matchLabels: { ...monitoring.prometheusPodLabels } },
-      };
+      const prometheus = NetworkPeer.pods(monitoring.prometheusPodLabels, monitoring.prometheusNamespace);
       const ports = this.ports();
       if (ports.length) w.connections.allowFromPeer(prometheus, ...ports.map((p) => ({ port: p.port, protocol: 'TCP' as const })));
     });

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Environment } from '../core/environment';
+import type { Json } from '../core/json';
 import { RenderedObject } from '../gitops/render';
 
 /** One finding of a rule on one object. */
@@ -37,7 +38,7 @@ export function waive(object: ApiObject, ruleId: string, reason: string): void {
 }
 
 /** Helpers to read objects. */
-export type Json = Record<string, any>;
+export type { Json };
 
 export interface PodView {
   readonly spec: Json;

@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addCheck } from '../core/validation';
 
@@ -50,9 +51,7 @@ export class Autoscaler extends Construct {
       ...(cpu !== undefined ? [utilization('cpu', cpu)] : []),
       ...(options.memoryPercent !== undefined ? [utilization('memory', options.memoryPercent)] : []),
     ];
-    this.resource = new ApiObject(this, 'resource', {
-      apiVersion: 'autoscaling/v2',
-      kind: 'HorizontalPodAutoscaler',
+    this.resource = new k8s.KubeHorizontalPodAutoscalerV2(this, 'resource', {
       metadata: { name: target.name },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: target.kind, name: target.name },
@@ -94,6 +93,6 @@ export class Autoscaler extends Construct {
   }
 }
 
-function utilization(name: 'cpu' | 'memory', percent: number): Record<string, unknown> {
+function utilization(name: 'cpu' | 'memory', percent: number): k8s.MetricSpecV2 {
   return { type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization: percent } } };
 }

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addCheck } from '../core/validation';
 
@@ -27,10 +27,11 @@ export interface DisruptionBudgetProps {
 export class DisruptionBudget extends Construct {
   constructor(scope: Construct, id: string, props: DisruptionBudgetProps) {
     super(scope, id);
-    const budget = props.minAvailable !== undefined ? { minAvailable: props.minAvailable } : { maxUnavailable: props.maxUnavailable ?? 1 };
-    new ApiObject(this, 'resource', {
-      apiVersion: 'policy/v1',
-      kind: 'PodDisruptionBudget',
+    const budget =
+      props.minAvailable !== undefined
+        ? { minAvailable: k8s.IntOrString.fromNumber(props.minAvailable) }
+        : { maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable ?? 1) };
+    new k8s.KubePodDisruptionBudget(this, 'resource', {
       metadata: { name: props.name },
       spec: { ...budget, selector: { matchLabels: { ...props.selector } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
     });

@@ -1,4 +1,5 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { formatBytes, formatCpu, parseQuantity } from '../core/quantity';
 import { addCheck } from '../core/validation';
@@ -54,18 +55,9 @@ const KEYS = ['requests.cpu', 'requests.memory', 'requests.ephemeral-storage', '
 export class NamespaceBudget extends Construct {
   constructor(scope: Construct, id: string, private readonly props: NamespaceBudgetProps = {}) {
     super(scope, id);
-    new ApiObject(this, 'quota', {
-      apiVersion: 'v1',
-      kind: 'ResourceQuota',
-      metadata: { name: 'stack' },
-      spec: Lazy.any({ produce: () => ({ hard: this.quota() }) }),
-    });
-    new ApiObject(this, 'limits', {
-      apiVersion: 'v1',
-      kind: 'LimitRange',
-      metadata: { name: 'containers' },
-      spec: Lazy.any({ produce: () => this.limitRange() }),
-    });
+    const hard = Lazy.any({ produce: () => quantities(this.quota()) });
+    new k8s.KubeResourceQuota(this, 'quota', { metadata: { name: 'stack' }, spec: { hard } });
+    new k8s.KubeLimitRange(this, 'limits', { metadata: { name: 'containers' }, spec: Lazy.any({ produce: () => this.limitRange() }) });
     addCheck(this, (report) => {
       const headroom = props.headroomPercent ?? 20;
       if (!Number.isFinite(headroom) || headroom < 0 || headroom > 500) report.error('headroomPercent', `${headroom} must be from 0 to 500`);
@@ -122,7 +114,7 @@ export class NamespaceBudget extends Construct {
     return out;
   }
 
-  private limitRange(): Record<string, unknown> {
+  private limitRange(): k8s.LimitRangeSpec {
     const budgets = this.budgets();
     const largest = (f: (b: PodBudget) => number, step: number) => roundUp(Math.max(0, ...budgets.map(f)), step);
     const max = {
@@ -134,7 +126,8 @@ export class NamespaceBudget extends Construct {
     // declares both); they are capped at the maximum, which the API server requires.
     const defaults = { cpu: Math.min(0.5, max.cpu), memory: Math.min(2 ** 29, max.memory), ephemeralStorage: Math.min(2 ** 30, max.ephemeralStorage) };
     const requests = { cpu: Math.min(0.1, defaults.cpu), memory: Math.min(2 ** 27, defaults.memory), ephemeralStorage: Math.min(2 ** 26, defaults.ephemeralStorage) };
-    const render = (a: ResourceTotals) => ({ cpu: formatCpu(a.cpu), memory: formatBytes(a.memory), 'ephemeral-storage': formatBytes(a.ephemeralStorage) });
+    const render = (a: ResourceTotals) =>
+      quantities({ cpu: formatCpu(a.cpu), memory: formatBytes(a.memory), 'ephemeral-storage': formatBytes(a.ephemeralStorage) });
     return { limits: [{ type: 'Container', defaultRequest: render(requests), default: render(defaults), max: render(max) }] };
   }
 }
@@ -147,4 +140,9 @@ function format(key: string, value: number): string {
   if (key === 'pods' || key === 'persistentvolumeclaims') return String(Math.ceil(value));
   if (key.endsWith('.cpu')) return formatCpu(Math.ceil(Math.round(value * 1e6) / 1e3) / 1000);
   return formatBytes(roundUp(value, 2 ** 20));
+}
+
+/** The generated k8s classes take quantities as k8s.Quantity (plain strings would be dropped when they render). */
+function quantities(values: Readonly<Record<string, string>>): Record<string, k8s.Quantity> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, k8s.Quantity.fromString(value)]));
 }

@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
 import {
   ExternalSecret,
+  ExternalSecretSpecSecretStoreRef,
   ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTarget,
   ExternalSecretSpecTargetCreationPolicy,
   ExternalSecretSpecTargetDeletionPolicy,
 } from '../../imports/externalsecrets-external-secrets.io';
@@ -26,6 +28,21 @@ export class SecretStoreRef implements ISecretStore {
   }
 
   private constructor(public readonly storeName: string, public readonly storeKind: 'SecretStore' | 'ClusterSecretStore') {}
+}
+
+/** How an ExternalSecret names its store. */
+export function secretStoreRef(store: ISecretStore): ExternalSecretSpecSecretStoreRef {
+  const cluster = store.storeKind === 'ClusterSecretStore';
+  const kind = cluster ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE;
+  return { name: store.storeName, kind };
+}
+
+/**
+ * The Secret an ExternalSecret produces: owned by it, and retained if the ExternalSecret
+ * is deleted so that running pods are not cut off from their credentials.
+ */
+export function ownedSecretTarget(name: string): ExternalSecretSpecTarget {
+  return { name, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER, deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN };
 }
 
 /** Where one key of the Kubernetes Secret comes from in the store. */
@@ -66,15 +83,8 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
       metadata: { name: this.secretName },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
-        secretStoreRef: {
-          name: props.store.storeName,
-          kind: props.store.storeKind === 'ClusterSecretStore' ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
-        },
-        target: {
-          name: this.secretName,
-          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
-          deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
-        },
+        secretStoreRef: secretStoreRef(props.store),
+        target: ownedSecretTarget(this.secretName),
         data: this.keys.map((secretKey) => ({ secretKey, remoteRef: { key: props.data[secretKey].key, property: props.data[secretKey].property } })),
       },
     });

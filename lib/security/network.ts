@@ -1,6 +1,10 @@
 import { ApiObject, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { addCheck } from '../core/validation';
+import { DEFAULT_CLUSTER_CIDRS, NetworkPeer } from './network-peer';
+
+export { DEFAULT_CLUSTER_CIDRS, NAMESPACE_NAME_LABEL, NetworkPeer } from './network-peer';
 
 /**
  * Network isolation. Every namespace denies all ingress and egress by default and
@@ -25,35 +29,21 @@ export interface PortRule {
   readonly protocol?: 'TCP' | 'UDP';
 }
 
-type PeerJson = Record<string, unknown>;
-
 interface Rule {
-  readonly peers: PeerJson[];
+  readonly peers: NetworkPeer[];
   readonly ports: PortRule[];
   /** Key for merging and stable ordering. */
   readonly key: string;
 }
 
-/** Where the cluster's ingress controller and Prometheus run, for allowances from them. */
-export interface ClusterPeers {
-  /** @default namespace `ingress-nginx`, pods `app.kubernetes.io/name: ingress-nginx` */
-  readonly ingressController?: PeerJson;
-  /** @default namespace `monitoring`, pods `app.kubernetes.io/name: prometheus` */
-  readonly prometheus?: PeerJson;
-}
+/** Where a standard ingress-nginx installation runs its controller. */
+export const DEFAULT_INGRESS_CONTROLLER = NetworkPeer.pods({ 'app.kubernetes.io/name': 'ingress-nginx' }, 'ingress-nginx');
 
-export const DEFAULT_INGRESS_CONTROLLER: PeerJson = {
-  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-};
+/** Where a kube-prometheus-stack release runs Prometheus (the environment's monitoring settings say otherwise). */
+export const DEFAULT_PROMETHEUS = NetworkPeer.pods({ 'app.kubernetes.io/name': 'prometheus' }, 'monitoring');
 
-export const DEFAULT_PROMETHEUS: PeerJson = {
-  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
-  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
-};
-
-/** The ranges of the cluster's own pods and services, excluded from "the internet". */
-export const DEFAULT_CLUSTER_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/** The cluster DNS, which every pod must reach. */
+const CLUSTER_DNS = NetworkPeer.pods({ 'k8s-app': 'kube-dns' }, 'kube-system');
 
 /** A workload's allowed flows. Rendered as a NetworkPolicy named after the workload. */
 export class Connections {
@@ -72,31 +62,43 @@ export class Connections {
         );
       }
     });
-    this.addEgress(peerSelector(peer, this.owner.namespaceName), ports);
-    peer.connections.addIngress(peerSelector(this.owner, peer.namespaceName), ports);
+    this.addEgress(peerOf(peer, this.owner.namespaceName), ports);
+    peer.connections.addIngress(peerOf(this.owner, peer.namespaceName), ports);
   }
 
   /** Allows traffic from pods outside the system (ingress controller, Prometheus) on `ports`. */
-  public allowFromPeer(peer: PeerJson, ...ports: PortRule[]): void {
+  public allowFromPeer(peer: NetworkPeer, ...ports: PortRule[]): void {
     this.addIngress(peer, ports);
   }
 
   /** Allows egress to addresses outside the cluster (e.g. AWS S3 over 443), never to the cluster's own ranges. */
   public allowToInternet(ports: PortRule[], excludeCidrs: readonly string[] = DEFAULT_CLUSTER_CIDRS): void {
-    this.addEgress({ ipBlock: { cidr: '0.0.0.0/0', except: [...excludeCidrs] } }, ports);
+    this.addEgress(NetworkPeer.internet(excludeCidrs), ports);
   }
 
   /** Allows egress to a specific CIDR (e.g. a managed database outside the cluster). */
   public allowToCidr(cidr: string, ports: PortRule[]): void {
-    this.addEgress({ ipBlock: { cidr } }, ports);
+    this.addEgress(NetworkPeer.cidr(cidr), ports);
   }
 
-  public addIngress(peer: PeerJson, ports: PortRule[]): void {
-    merge(this.ingress, peer, ports);
+  public addIngress(peer: NetworkPeer, ports: PortRule[]): void {
+    if (this.accepts(peer, 'ingress')) merge(this.ingress, peer, ports);
   }
 
-  public addEgress(peer: PeerJson, ports: PortRule[]): void {
-    merge(this.egress, peer, ports);
+  public addEgress(peer: NetworkPeer, ports: PortRule[]): void {
+    if (this.accepts(peer, 'egress')) merge(this.egress, peer, ports);
+  }
+
+  /** Reports a peer that is no NetworkPeer, or an invalid one, on the owner; only valid peers are rendered. */
+  private accepts(peer: NetworkPeer, direction: 'ingress' | 'egress'): boolean {
+    if (!NetworkPeer.isNetworkPeer(peer)) {
+      const message = `an ${direction} peer must be a NetworkPeer (NetworkPeer.pods(), .namespace() or .cidr())`;
+      addCheck(this.owner, (report) => report.error('connections', message));
+      return false;
+    }
+    const problem = peer.problem;
+    if (problem !== undefined) addCheck(this.owner, (report) => report.error('connections', `${direction} peer ${peer.description}: ${problem}`));
+    return problem === undefined;
   }
 
   public get isEmpty(): boolean {
@@ -108,7 +110,7 @@ export class Connections {
     const render = (rules: Map<string, Rule>, direction: 'from' | 'to') =>
       [...rules.values()]
         .sort((a, b) => (a.key < b.key ? -1 : 1))
-        .map((r) => ({ [direction]: r.peers, ports: r.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })) }));
+        .map((r) => ({ [direction]: r.peers.map((p) => p.toJson()), ports: r.ports.map(renderPort) }));
     // Empty rule lists are left out (both directions stay denied through policyTypes):
     // the API server drops `ingress: []`, so writing it would make every apply a change.
     const ingress = render(this.ingress, 'from');
@@ -137,14 +139,18 @@ function crossNamespaceAllowed(a: IConstruct, b: IConstruct): boolean {
   return CROSS_NAMESPACE.get(a)?.has(b) ?? false;
 }
 
-function peerSelector(peer: INetworkPeer, fromNamespace: string): PeerJson {
-  const podSelector = { matchLabels: { ...peer.selectorLabels } };
-  if (peer.namespaceName === fromNamespace) return { podSelector };
-  return { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespaceName } }, podSelector };
+/** A workload's pods as seen from a policy in `fromNamespace`. */
+function peerOf(peer: INetworkPeer, fromNamespace: string): NetworkPeer {
+  return NetworkPeer.pods(peer.selectorLabels, peer.namespaceName === fromNamespace ? undefined : peer.namespaceName);
 }
 
-function merge(rules: Map<string, Rule>, peer: PeerJson, ports: PortRule[]): void {
-  const key = JSON.stringify(peer);
+function renderPort(port: PortRule): k8s.NetworkPolicyPort {
+  const value = typeof port.port === 'number' ? k8s.IntOrString.fromNumber(port.port) : k8s.IntOrString.fromString(port.port);
+  return { port: value, protocol: port.protocol ?? 'TCP' };
+}
+
+function merge(rules: Map<string, Rule>, peer: NetworkPeer, ports: PortRule[]): void {
+  const key = peer.key;
   const existing = rules.get(key);
   const all = [...(existing?.ports ?? []), ...ports];
   const unique = [...new Map(all.map((p) => [`${p.protocol ?? 'TCP'}/${p.port}`, p])).values()].sort((a, b) => String(a.port).localeCompare(String(b.port)));
@@ -153,12 +159,7 @@ function merge(rules: Map<string, Rule>, peer: PeerJson, ports: PortRule[]): voi
 
 /** The NetworkPolicy of one workload, rendered at synth time from its Connections. */
 export function workloadNetworkPolicy(scope: Construct, name: string, connections: Connections): ApiObject {
-  return new ApiObject(scope, 'network-policy', {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name },
-    spec: Lazy.any({ produce: () => connections.renderSpec() }),
-  });
+  return new k8s.KubeNetworkPolicy(scope, 'network-policy', { metadata: { name }, spec: Lazy.any({ produce: () => connections.renderSpec() }) });
 }
 
 /**
@@ -168,33 +169,15 @@ export function workloadNetworkPolicy(scope: Construct, name: string, connection
 export class NamespaceIsolation extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    new ApiObject(this, 'default-deny', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'default-deny' },
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-    });
-    new ApiObject(this, 'allow-dns', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
+    const everything = { podSelector: {}, policyTypes: ['Ingress', 'Egress'] };
+    new k8s.KubeNetworkPolicy(this, 'default-deny', { metadata: { name: 'default-deny' }, spec: everything });
+    const dns = k8s.IntOrString.fromNumber(53);
+    new k8s.KubeNetworkPolicy(this, 'allow-dns', {
       metadata: { name: 'allow-dns' },
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [
-              {
-                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-              },
-            ],
-            ports: [
-              { port: 53, protocol: 'UDP' },
-              { port: 53, protocol: 'TCP' },
-            ],
-          },
-        ],
+        egress: [{ to: [CLUSTER_DNS.toJson()], ports: [{ port: dns, protocol: 'UDP' }, { port: dns, protocol: 'TCP' }] }],
       },
     });
   }

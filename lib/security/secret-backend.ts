@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { SecretStore, SecretStoreSpecProviderAwsService, SecretStoreSpecProviderVaultVersion } from '../../imports/secretstores-external-secrets.io';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ISecretStore } from './external-secret-source';
@@ -41,22 +41,17 @@ export class SystemSecretStore extends Construct implements ISecretStore {
             vault: {
               server: backend.server,
               path: backend.path,
-              version: 'v2',
+              version: SecretStoreSpecProviderVaultVersion.V2,
               auth: { kubernetes: { mountPath: backend.authMountPath ?? 'kubernetes', role, serviceAccountRef: { name: serviceAccountName } } },
             },
           }
         : {
             aws: {
-              service: 'SecretsManager',
+              service: SecretStoreSpecProviderAwsService.SECRETS_MANAGER,
               region: backend.region,
               auth: { jwt: { serviceAccountRef: { name: serviceAccountName } } },
             },
           };
-    new ApiObject(this, 'resource', {
-      apiVersion: 'external-secrets.io/v1',
-      kind: 'SecretStore',
-      metadata: { name: this.storeName },
-      spec: { provider },
-    });
+    new SecretStore(this, 'resource', { metadata: { name: this.storeName }, spec: { provider } });
   }
 }

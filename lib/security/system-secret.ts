@@ -1,7 +1,13 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import {
+  ExternalSecret,
+  ExternalSecretSpecDataFromSourceRefGeneratorRefKind,
+  ExternalSecretSpecRefreshPolicy,
+} from '../../imports/externalsecrets-external-secrets.io';
+import { Password } from '../../imports/passwords-generators.external-secrets.io';
 import { SystemChart } from '../core/system-chart';
 import { addCheck } from '../core/validation';
+import { ownedSecretTarget, secretStoreRef } from './external-secret-source';
 import { ISecretSource } from './secret-source';
 
 export interface SystemSecretProps {
@@ -31,35 +37,31 @@ export class SystemSecret extends Construct implements ISecretSource {
     this.secretName = props.secretName ?? id;
     this.keys = [...props.keys].sort();
     this.describe = `SystemSecret ${this.node.path}`;
-    const target = { name: this.secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' };
+    const target = ownedSecretTarget(this.secretName);
 
     if (env.secrets.kind === 'generated') {
-      new ApiObject(this, 'generator', {
-        apiVersion: 'generators.external-secrets.io/v1alpha1',
-        kind: 'Password',
+      new Password(this, 'generator', {
         metadata: { name: this.secretName },
         spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: [...this.keys] },
       });
-      new ApiObject(this, 'resource', {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
+      const kind = ExternalSecretSpecDataFromSourceRefGeneratorRefKind.PASSWORD;
+      const generatorRef = { apiVersion: Password.GVK.apiVersion, kind, name: this.secretName };
+      new ExternalSecret(this, 'resource', {
         metadata: { name: this.secretName },
         spec: {
           // Generated once: regenerating would lock the applications out of their own data stores.
-          refreshPolicy: 'CreatedOnce',
+          refreshPolicy: ExternalSecretSpecRefreshPolicy.CREATED_ONCE,
           target,
-          dataFrom: [{ sourceRef: { generatorRef: { apiVersion: 'generators.external-secrets.io/v1alpha1', kind: 'Password', name: this.secretName } } }],
+          dataFrom: [{ sourceRef: { generatorRef } }],
         },
       });
     } else {
       const store = chart.secretStore;
-      new ApiObject(this, 'resource', {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
+      new ExternalSecret(this, 'resource', {
         metadata: { name: this.secretName },
         spec: {
           refreshInterval: '1h',
-          secretStoreRef: { name: store!.storeName, kind: store!.storeKind },
+          secretStoreRef: secretStoreRef(store!),
           target,
           data: this.keys.map((key) => ({ secretKey: key, remoteRef: { key: `${chart.system}/${env.name}/${this.secretName}`, property: key } })),
         },

@@ -54,6 +54,8 @@ export interface ContainerProps {
 export const DEFAULT_USER = 10001;
 /** Local disk per container when the profile does not say: enough for logs and a /tmp of up to 256Mi. */
 export const DEFAULT_EPHEMERAL_STORAGE = { request: '64Mi', limit: '1Gi' } as const;
+/** Requests and limits of a small helper container: an exporter sidecar, a wait-for init container. */
+export const SIDECAR_RESOURCES: ResourceProfile = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
 /** Size of each writable emptyDir (the read-only root filesystem's /tmp and declared paths). */
 export const DEFAULT_SCRATCH_SIZE = '256Mi';
 const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;

@@ -3,6 +3,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { markComponent } from '../core/component';
+import { Json, sortedByKey } from '../core/json';
 import { checkDnsLabel } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
@@ -14,7 +15,7 @@ import { addFinalizer } from '../core/finalize';
 import { Architecture, ArchitectureNodeKind } from '../gitops/architecture';
 import { isSecretKeyValue } from './env';
 import { imageVersion, isPinned, parseImage } from './image';
-import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec } from './container';
+import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR_RESOURCES } from './container';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
 import type { EnvConvention, IConnectable } from '../data/connection';
@@ -39,7 +40,6 @@ export interface WorkloadProps extends ContainerProps {
   readonly imagePullSecrets?: readonly string[];
 }
 
-type Json = Record<string, any>;
 
 export interface ConnectOptions {
   /** Which variables the application reads, e.g. `ConnectionEnv.discrete({ host: 'DB_HOST', ... })`. */
@@ -95,7 +95,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
     if (props.config && Object.keys(props.config).length > 0) {
       this.configMapName = `${this.name}-config`;
-      const data = sorted(props.config);
+      const data = sortedByKey(props.config);
       new k8s.KubeConfigMap(this, 'config', { metadata: { name: this.configMapName }, data });
       this.container.envFrom.push({ kind: 'configMap', name: this.configMapName });
       this.podAnnotations['checksum/config'] = contentHash(data);
@@ -178,7 +178,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
           command: ['sh', '-c', `until ${check.command}; do echo 'waiting for ${store.node.id}'; sleep 2; done`],
           runAs: this.container.props.runAs,
         },
-        { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
+        SIDECAR_RESOURCES,
       );
       wait.env.set('STORE_HOST', info.host);
       wait.env.set('STORE_PORT', String(info.port));
@@ -257,7 +257,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   protected podTemplate(): Json {
     const c = this.container;
     const fsGroup = this.props.runAs?.fsGroup ?? c.group;
-    const annotations = Object.keys(this.podAnnotations).length ? sorted(this.podAnnotations) : undefined;
+    const annotations = Object.keys(this.podAnnotations).length ? sortedByKey(this.podAnnotations) : undefined;
     return {
       metadata: { labels: { ...this.selectorLabels }, annotations },
       spec: {
@@ -374,11 +374,6 @@ export function contentHash(data: unknown): string {
   return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
 }
 
-export function sorted<T>(map: Readonly<Record<string, T>>): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const key of Object.keys(map).sort()) out[key] = map[key];
-  return out;
-}
 
 function volumeNameFor(path: string): string {
   const name = path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/^-+|-+$/g, '');

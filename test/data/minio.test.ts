@@ -198,7 +198,7 @@ describe('ObjectStore bad input', () => {
     expect(errors({ storage: '0' })).toContainEqual('[test-prod/minio] storage: must be greater than zero');
     expect(errors({ storage: 'lots' })).toContainEqual("[test-prod/minio] storage: 'lots' is not a valid quantity (e.g. 10Gi)");
     expect(errors({ version: '2023' })).toEqual(["[test-prod/minio] version: '2023' is not a supported MinIO version (supported: 2025)"]);
-    expect(errors({ secretKeyKey: 'root-user' })).toEqual(["[test-prod/minio] secretKeyKey: 'root-user' is also accessKeyKey; the access key and the secret key are different values"]);
+    expect(errors({ credentialKeys: { secretKey: 'root-user' } })).toEqual(["[test-prod/minio] credentialKeys.secretKey: 'root-user' is also credentialKeys.accessKey; the access key and the secret key are different values"]);
     expect(errors({ region: 'EU West' })).toEqual(["[test-prod/minio] region: 'EU West' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)"]);
   });
 });

@@ -20,7 +20,7 @@ const GiB = 2 ** 30;
 
 describe('MongoDb', () => {
   const { app, chart } = testChart();
-  const mongo = new MongoDb(chart, 'mongodb', { database: 'techshop', storage: '20Gi', credentials, resources, exporter: true });
+  const mongo = new MongoDb(chart, 'mongodb', { database: 'techshop', storage: '20Gi', credentials, resources, monitoring: { exporter: true } });
   const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 3000 }], readiness: Probe.http('/ready'), resources });
   api.connect(mongo, { env: ConnectionEnv.url('MONGODB_URI') });
 
@@ -177,11 +177,10 @@ describe('MongoDb', () => {
   });
 
   test('IBackupable: engine mongo, its image and uid, the database, root with replicaSet and authSource admin', () => {
-    expect(mongo).toMatchObject({ backupEngine: 'mongo', engineImage: 'mongo:8.0.13', engineUser: 999, backupDatabases: ['techshop'] });
+    expect(mongo).toMatchObject({ backupEngine: 'mongo', engineImage: 'mongo:8.0.13', engineUid: 999, backupDatabases: ['techshop'] });
     const admin = mongo.adminConnection();
     expect(admin).toMatchObject({ host: 'mongodb.test-prod.svc', port: 27017, user: 'root', params: { replicaSet: 'rs0', authSource: 'admin' } });
     expect(admin.password.key).toBe('root-password');
-    expect(mongo.store).toBe(mongo);
   });
 
   test.each(K8S_VERSIONS)('every object passes strict Kubernetes %s schema validation', (version) => {
@@ -423,9 +422,9 @@ describe('MongoDb bad input', () => {
   test('unsupported version, bad replica set name, shared keys, missing keyfile key, too little memory', () => {
     expect(errors({ version: '6.0' })).toEqual(["[test-prod/mongodb] version: '6.0' is not a supported MongoDB version (supported: 7.0, 8.0)"]);
     expect(errors({ replicaSetName: 'rs/0' })).toEqual(["[test-prod/mongodb] replicaSetName: 'rs/0' must be 1 to 64 letters, digits, '_' and '-' (it is a URI parameter and mongod rejects '/')"]);
-    expect(errors({ passwordKey: 'root-password' })).toEqual(["[test-prod/mongodb] passwordKey: 'root-password' is also rootPasswordKey; every user and the keyfile need their own secret"]);
-    expect(errors({ keyFileKey: 'key' })).toEqual([
-      "[test-prod/mongodb] keyFileKey: key 'key' is not produced by existing Secret 'mongo-credentials' (it has: root-password, password, keyfile, exporter-password)",
+    expect(errors({ credentialKeys: { app: 'root-password' } })).toEqual(["[test-prod/mongodb] credentialKeys.app: 'root-password' is also credentialKeys.root; every user and the keyfile need their own secret"]);
+    expect(errors({ credentialKeys: { keyFile: 'key' } })).toEqual([
+      "[test-prod/mongodb] credentialKeys.keyFile: key 'key' is not produced by existing Secret 'mongo-credentials' (it has: root-password, password, keyfile, exporter-password)",
     ]);
     const small = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
     expect(errors({ resources: small })).toEqual([

@@ -25,7 +25,7 @@ function group(cnf: string, name: string): Record<string, string> {
 
 describe('MySql', () => {
   const { app, chart } = testChart();
-  const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '20Gi', credentials, resources, exporter: true });
+  const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '20Gi', credentials, resources, monitoring: { exporter: true } });
   const api = new WebService(chart, 'api', { image: 'loopi-api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
   api.connect(mysql, {
     env: ConnectionEnv.all(ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }), ConnectionEnv.url('DATABASE_URL')),
@@ -177,7 +177,7 @@ describe('MySql', () => {
     expect(mysql.connectionInfo()).toMatchObject({ scheme: 'mysql', host: 'mysql.test-prod.svc', port: 3306, database: 'loopi', user: 'loopi' });
     expect(mysql.adminConnection()).toMatchObject({ user: 'root', port: 3306 });
     expect(mysql.adminConnection().password.key).toBe('root-password');
-    expect(mysql).toMatchObject({ backupEngine: 'mysql', engineUser: 999, backupDatabases: ['loopi'], engineImage: 'mysql:8.4.6' });
+    expect(mysql).toMatchObject({ backupEngine: 'mysql', engineUid: 999, backupDatabases: ['loopi'], engineImage: 'mysql:8.4.6' });
   });
 
   test.each(K8S_VERSIONS)('every object passes strict Kubernetes %s schema validation', (version) => {
@@ -204,7 +204,7 @@ describe('MySql defaults and sizing', () => {
     for (const env of [testEnv('dev'), testEnv('prod')]) {
       const { app, chart } = testChart(env);
       const secret = new SystemSecret(chart, 'mysql-credentials', { keys: ['root-password', 'password', 'exporter-password'] });
-      const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '1Gi', credentials: secret, resources, exporter: true });
+      const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '1Gi', credentials: secret, resources, monitoring: { exporter: true } });
       const api = new WebService(chart, 'api', { image: 'loopi-api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
       api.connect(mysql, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }) });
       expect(errorsOf(app, DEFAULT_RULES)).toEqual([]);
@@ -284,8 +284,8 @@ describe('MySql bad input', () => {
   });
 
   test('accounts sharing a password key; max_connections out of range', () => {
-    expect(errors({ passwordKey: 'root-password' })).toEqual(["[test-prod/mysql] passwordKey: 'root-password' is also rootPasswordKey; every account needs its own password"]);
-    expect(errors({ exporter: true, exporterPasswordKey: 'password' })).toEqual(["[test-prod/mysql] exporterPasswordKey: 'password' is also passwordKey; every account needs its own password"]);
+    expect(errors({ credentialKeys: { app: 'root-password' } })).toEqual(["[test-prod/mysql] credentialKeys.app: 'root-password' is also credentialKeys.root; every account needs its own password"]);
+    expect(errors({ monitoring: { exporter: true, passwordKey: 'password' } })).toEqual(["[test-prod/mysql] monitoring.passwordKey: 'password' is also credentialKeys.app; every account needs its own password"]);
     expect(errors({ maxConnections: 0 })).toEqual(['[test-prod/mysql] maxConnections: 0 must be a whole number from 10 to 100000']);
   });
 

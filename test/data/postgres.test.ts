@@ -20,7 +20,7 @@ function settings(conf: string): Record<string, string> {
 
 describe('Postgres', () => {
   const { app, chart } = testChart();
-  const db = new Postgres(chart, 'db', { database: 'app', user: 'app_user', storage: '20Gi', credentials, resources, exporter: true });
+  const db = new Postgres(chart, 'db', { database: 'app', user: 'app_user', storage: '20Gi', credentials, resources, monitoring: { exporter: true } });
   const backend = new WebService(chart, 'backend', { image: 'org/backend:1.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources });
   // Feature-models (FastAPI template) and a URL for SQLAlchemy-style clients.
   backend.connect(db, {
@@ -233,7 +233,7 @@ describe('Postgres', () => {
     expect(db.connectionInfo().password?.key).toBe('password');
     expect(db.adminConnection()).toMatchObject({ host: 'db.test-prod.svc', port: 5432, user: 'postgres' });
     expect(db.adminConnection().password.key).toBe('postgres-password');
-    expect(db).toMatchObject({ backupEngine: 'postgres', engineUser: 999, backupDatabases: ['app'], engineImage: 'postgres:17.6' });
+    expect(db).toMatchObject({ backupEngine: 'postgres', engineUid: 999, backupDatabases: ['app'], engineImage: 'postgres:17.6' });
   });
 
   test.each(K8S_VERSIONS)('every object passes strict Kubernetes %s schema validation', (version) => {
@@ -266,7 +266,7 @@ describe('Postgres defaults and flavours', () => {
     for (const env of [testEnv('dev'), testEnv('prod')]) {
       const { app, chart } = testChart(env);
       const secret = new SystemSecret(chart, 'db-credentials', { keys: ['postgres-password', 'password', 'monitoring-password'] });
-      const db = new Postgres(chart, 'db', { database: 'app', storage: '1Gi', credentials: secret, resources, exporter: true });
+      const db = new Postgres(chart, 'db', { database: 'app', storage: '1Gi', credentials: secret, resources, monitoring: { exporter: true } });
       new Postgres(chart, 'metrics-db', { flavour: 'timescaledb', database: 'metrics', storage: '1Gi', credentials: secret, resources });
       const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources });
       api.connect(db, { env: ConnectionEnv.url('DATABASE_URL') });
@@ -281,7 +281,7 @@ describe('Postgres defaults and flavours', () => {
     const pod = objectOf(app, 'StatefulSet', 'metrics-db').spec.template.spec;
     expect(pod.containers[0].image).toBe('timescale/timescaledb:2.21.3-pg16');
     expect(pod.securityContext).toMatchObject({ runAsUser: 70, runAsGroup: 70, fsGroup: 70 });
-    expect(metrics.engineUser).toBe(70);
+    expect(metrics.engineUid).toBe(70);
     const data = objectOf(app, 'ConfigMap', 'metrics-db-config').data;
     const conf = settings(data['postgresql.conf']);
     expect(conf).toMatchObject({ shared_preload_libraries: "'timescaledb'", 'timescaledb.telemetry_level': 'off', 'timescaledb.max_background_workers': '8', max_worker_processes: '13' });
@@ -375,9 +375,9 @@ describe('Postgres bad input', () => {
   });
 
   test('roles sharing a password key, and keys the Secret does not hold', () => {
-    expect(errors({ passwordKey: 'postgres-password' })).toEqual(["[test-prod/db] passwordKey: 'postgres-password' is also superuserPasswordKey; every role needs its own password"]);
-    expect(errors({ exporter: true, monitoringPasswordKey: 'password' })).toEqual(["[test-prod/db] monitoringPasswordKey: 'password' is also passwordKey; every role needs its own password"]);
-    expect(errors({ passwordKey: 'app-password' })).toEqual([
+    expect(errors({ credentialKeys: { app: 'postgres-password' } })).toEqual(["[test-prod/db] credentialKeys.app: 'postgres-password' is also credentialKeys.superuser; every role needs its own password"]);
+    expect(errors({ monitoring: { exporter: true, passwordKey: 'password' } })).toEqual(["[test-prod/db] monitoring.passwordKey: 'password' is also credentialKeys.app; every role needs its own password"]);
+    expect(errors({ credentialKeys: { app: 'app-password' } })).toEqual([
       "[test-prod/db] env.APP_PASSWORD: key 'app-password' is not produced by existing Secret 'db-credentials' (it has: postgres-password, password, monitoring-password)",
     ]);
   });

@@ -6,7 +6,7 @@ const credentials = ExistingSecret.named('cache-credentials', ['redis-password']
 
 describe('Redis', () => {
   const { app, chart } = testChart();
-  const cache = new Redis(chart, 'cache', { use: 'cache', storage: '5Gi', credentials, resources, exporter: true });
+  const cache = new Redis(chart, 'cache', { use: 'cache', storage: '5Gi', credentials, resources, monitoring: { exporter: true } });
   const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
   api.connect(cache, { env: ConnectionEnv.url('REDIS_URL') });
   const sts = objectOf(app, 'StatefulSet', 'cache');
@@ -55,7 +55,7 @@ describe('Redis', () => {
     expect(apiPolicy.spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: cache.selectorLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] }]);
     const cachePolicy = objectOf(app, 'NetworkPolicy', 'cache');
     expect(cachePolicy.spec.ingress).toEqual([
-      // The exporter (exporter: true) is scraped: Prometheus reaches its port only.
+      // The exporter (monitoring: { exporter: true }) is scraped: Prometheus reaches its port only.
       {
         from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
         ports: [{ port: 9121, protocol: 'TCP' }],

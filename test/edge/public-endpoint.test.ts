@@ -3,6 +3,7 @@ import {
   Dns01Solver,
   IssuerRef,
   issuerForEnvironment,
+  NetworkPeer,
   PublicEndpoint,
   SelfSignedIssuer,
   SystemChart,
@@ -233,10 +234,10 @@ describe('Traefik, feature-models-like: two hosts to two workloads, HTTPS redire
   });
 
   test('each backend accepts only Traefik, on its own port', () => {
-    const from = [DEFAULT_TRAEFIK_CONTROLLER];
+    const from = [DEFAULT_TRAEFIK_CONTROLLER.toJson()];
     expect(objectOf(app, 'NetworkPolicy', 'frontend').spec.ingress).toEqual([{ from, ports: [{ port: 3000, protocol: 'TCP' }] }]);
     expect(objectOf(app, 'NetworkPolicy', 'backend').spec.ingress).toEqual([{ from, ports: [{ port: 8000, protocol: 'TCP' }] }]);
-    expect(DEFAULT_TRAEFIK_CONTROLLER).toEqual({
+    expect(DEFAULT_TRAEFIK_CONTROLLER.toJson()).toEqual({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } },
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } },
     });
@@ -315,7 +316,7 @@ describe('options', () => {
       { name: 'http', port: 8080 },
       { name: 'admin', port: 9090 },
     ]);
-    const peer = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'edge' } }, podSelector: { matchLabels: { app: 'gateway' } } };
+    const peer = NetworkPeer.pods({ app: 'gateway' }, 'edge');
     new PublicEndpoint(chart, 'public', {
       ingressClassName: 'nginx-public',
       controllerPeer: peer,
@@ -332,7 +333,7 @@ describe('options', () => {
     expect(ingress.spec.tls).toEqual([{ hosts: ['api.loopi.com'], secretName: 'public-api-loopi-com-tls' }]);
     // Not every host has a certificate: no forced redirect, no HSTS.
     expect(ingress.metadata.annotations[`${NGINX}/force-ssl-redirect`]).toBeUndefined();
-    expect(objectOf(app, 'NetworkPolicy', 'api').spec.ingress).toEqual([{ from: [peer], ports: [{ port: 8080, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' }] }]);
+    expect(objectOf(app, 'NetworkPolicy', 'api').spec.ingress).toEqual([{ from: [peer.toJson()], ports: [{ port: 8080, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' }] }]);
   });
 
   test('security headers configurable; redirect off on request; no headers, no ConfigMap', () => {

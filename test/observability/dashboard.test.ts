@@ -10,9 +10,9 @@ function build(env = testEnv()) {
   const { app, chart } = testChart(env);
   new WebService(chart, 'api', web).exposeMetrics({ port: 'http' });
   new WebService(chart, 'frontend', web); // no metrics: no row
-  new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials: new SystemSecret(chart, 'redis', { keys: ['redis-password'] }), resources, exporter: true });
-  new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }), resources, exporter: true });
-  new MySql(chart, 'mysql', { database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }), resources, exporter: true });
+  new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials: new SystemSecret(chart, 'redis', { keys: ['redis-password'] }), resources, monitoring: { exporter: true } });
+  new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }), resources, monitoring: { exporter: true } });
+  new MySql(chart, 'mysql', { database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }), resources, monitoring: { exporter: true } });
   const dashboard = new SystemDashboard(chart, 'dashboard');
   return { app, chart, dashboard };
 }

@@ -108,9 +108,9 @@ describe('exposeMetrics options and environment settings', () => {
 describe('data-store exporters are scraped', () => {
   const { app, chart } = testChart();
   const redisSecret = new SystemSecret(chart, 'redis', { keys: ['redis-password'] });
-  new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials: redisSecret, resources, exporter: true });
-  new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }), resources, exporter: true });
-  new MySql(chart, 'mysql', { database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }), resources, exporter: true });
+  new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials: redisSecret, resources, monitoring: { exporter: true } });
+  new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }), resources, monitoring: { exporter: true } });
+  new MySql(chart, 'mysql', { database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }), resources, monitoring: { exporter: true } });
   new Redis(chart, 'queue', { use: 'queue', storage: '1Gi', credentials: redisSecret, resources });
 
   test.each([

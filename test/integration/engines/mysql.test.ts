@@ -91,7 +91,7 @@ beforeAll(async () => {
   const credentials = ExistingSecret.named('mysql-credentials', ['root-password', 'password', 'exporter-password']);
   const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
   // As the Loopi chart: a database name with '_' (a wildcard in GRANT unless escaped) and its own user.
-  const mysql = new MySql(chart, 'mysql', { database: 'loopi_db', user: 'loopi', storage: '10Gi', credentials, resources, exporter: true });
+  const mysql = new MySql(chart, 'mysql', { database: 'loopi_db', user: 'loopi', storage: '10Gi', credentials, resources, monitoring: { exporter: true } });
   const api = new WebService(chart, 'api', { image: 'loopi-api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
   api.connect(mysql, {
     env: ConnectionEnv.all(ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }), ConnectionEnv.url('DATABASE_URL')),

@@ -80,7 +80,7 @@ beforeAll(async () => {
   const { app, chart } = testChart();
   const credentials = ExistingSecret.named('db-credentials', ['postgres-password', 'password', 'monitoring-password']);
   const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
-  const db = new Postgres(chart, 'db', { version: '15', database: 'app', user: 'app_user', storage: '10Gi', credentials, resources, exporter: true });
+  const db = new Postgres(chart, 'db', { version: '15', database: 'app', user: 'app_user', storage: '10Gi', credentials, resources, monitoring: { exporter: true } });
   const backend = new WebService(chart, 'backend', { image: 'org/backend:1.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources });
   backend.connect(db, {
     env: ConnectionEnv.all(
