@@ -58,18 +58,20 @@ export type { IBudgeted, NamespaceBudgetProps, PodBudget, QuotaAmounts, Resource
 export { ConnectionEnv } from './data/connection';
 export type { ConnectionInfo, DiscreteNames, EnvConvention, EnvEntries, IConnectable } from './data/connection';
 export { StatefulStore } from './data/stateful-store';
-export type { EngineSpec, StatefulStoreProps } from './data/stateful-store';
+export type { EngineSpec, ExporterAccountMonitoring, StatefulStoreProps, StoreCommonProps, StoreMonitoring } from './data/stateful-store';
 export { BackupableStore } from './data/backupable-store';
+export { DatabaseStore } from './data/database-store';
+export type { DatabaseStoreProps } from './data/database-store';
 export { Redis } from './data/redis';
-export type { RedisProps, RedisUse } from './data/redis';
+export type { RedisCredentialKeys, RedisProps, RedisUse } from './data/redis';
 export { Postgres } from './data/postgres';
-export type { PostgresFlavour, PostgresProps, PostgresVersion } from './data/postgres';
+export type { PostgresCredentialKeys, PostgresFlavour, PostgresProps, PostgresVersion } from './data/postgres';
 export { MySql } from './data/mysql';
-export type { MySqlProps, MySqlVersion } from './data/mysql';
+export type { MySqlCredentialKeys, MySqlProps, MySqlVersion } from './data/mysql';
 export { MongoDb } from './data/mongodb';
-export type { MongoDbProps, MongoVersion } from './data/mongodb';
+export type { MongoDbCredentialKeys, MongoDbProps, MongoVersion } from './data/mongodb';
 export { Bucket, ObjectStore } from './data/minio';
-export type { BucketAccess, BucketOptions, BucketUser, MinioVersion, ObjectStoreProps, S3EnvNames } from './data/minio';
+export type { BucketAccess, BucketOptions, BucketUser, MinioVersion, ObjectStoreCredentialKeys, ObjectStoreProps, S3EnvNames } from './data/minio';
 
 // Backups
 export { BackupTarget } from './backup/target';
@@ -84,7 +86,7 @@ export type { AdminConnection, BackupEngine, IBackupable } from './backup/backup
 export { PublicEndpoint } from './edge/public-endpoint';
 export type { EndpointHost, EndpointRoute, EndpointTls, PathMatch, PublicEndpointProps } from './edge/public-endpoint';
 export type { EdgeHsts, EdgePolicy, EdgeRateLimit, EdgeSecurityHeaders, EdgeTimeouts } from './edge/edge-policy';
-export type { IngressController, NetworkPeerSelector } from './edge/ingress-controller';
+export type { IngressController } from './edge/ingress-controller';
 export { AcmeIssuer, Dns01Solver, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING } from './edge/acme-issuer';
 export type { AcmeHttp01Options, AcmeIssuerProps, CloudflareDns01Props, Route53Dns01Props } from './edge/acme-issuer';
 export { CaIssuer } from './edge/ca-issuer';
@@ -103,8 +105,8 @@ export type { EnvironmentIssuerProps } from './edge/environment-issuer';
 // Security: namespaces, network, secrets, API access
 export { SystemNamespace } from './security/system-namespace';
 export type { SystemNamespaceProps } from './security/system-namespace';
-export { Connections, NamespaceIsolation } from './security/network';
-export type { ClusterPeers, INetworkPeer, PortRule } from './security/network';
+export { Connections, NamespaceIsolation, NetworkPeer } from './security/network';
+export type { INetworkPeer, PortRule } from './security/network';
 export { ExistingSecret } from './security/secret-source';
 export type { ISecretSource } from './security/secret-source';
 export { ExternalSecretSource, SecretStoreRef } from './security/external-secret-source';

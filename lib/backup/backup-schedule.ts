@@ -126,7 +126,7 @@ export class BackupSchedule extends ScheduledTask {
     allowBackupFlows(this, store, props.target);
     // Drawn as the data moves: store => backup Job => destination, and back through the restore Job.
     const graph = Architecture.of(this);
-    const destination = recordDestination(graph, props.target, store.store);
+    const destination = recordDestination(graph, props.target, { name: store.name, namespaceName: store.chart.namespaceName });
     graph.addEdge(storeName, this.name, 'dump', 'backup');
     graph.addEdge(this.name, destination, 'copy', 'backup');
     // Alerts when a run fails, or when no run succeeded for longer than the schedule's period.

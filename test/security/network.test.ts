@@ -1,14 +1,5 @@
-import {
-  allowCrossNamespace,
-  DEFAULT_CLUSTER_CIDRS,
-  DEFAULT_INGRESS_CONTROLLER,
-  DEFAULT_PROMETHEUS,
-  NetworkPeer,
-  Probe,
-  SystemChart,
-  WebService,
-  Worker,
-} from '../../lib';
+import { NetworkPeer, Probe, SystemChart, WebService, Worker } from '../../lib';
+import { allowCrossNamespace, DEFAULT_CLUSTER_CIDRS, DEFAULT_INGRESS_CONTROLLER, DEFAULT_PROMETHEUS } from '../../lib/security/network';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
