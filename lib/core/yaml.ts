@@ -77,13 +77,14 @@ const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
  * `tag:yaml.org,2002:str`, has a `test` that matches it. test/core/yaml-internals.test.ts
  * pins the tag list and checks this rule against `stringify` on every tag's examples, so a
  * `yaml` update that changes either fails there.
+ * @internal
  */
 export function resolvesAsOtherType(value: string): boolean {
   for (const tag of RESOLVING_TAGS) if (tag.test!.test(value)) return true;
   return false;
 }
 
-/** The tags `resolvesAsOtherType` tests, taken from the schema `stringify` uses with OPTIONS. */
+/** The tags `resolvesAsOtherType` tests, taken from the schema `stringify` uses with OPTIONS. @internal */
 export const RESOLVING_TAGS: ReadonlyArray<ScalarTag | CollectionTag> = (() => {
   const schema = new Document(null, OPTIONS).schema;
   return [...schema.tags, ...(schema.compat ?? [])].filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test);

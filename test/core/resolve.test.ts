@@ -49,7 +49,11 @@ describe('rendering goes through cdk8s resolution', () => {
       kind: 'ConfigMap',
       metadata: { name: 'thing', annotations: {}, labels: { b: '2', a: '1' } },
       spec: Lazy.any({
-        produce: () => ({ z: [1, Lazy.any({ produce: () => ({ deep: true, gone: undefined }) })], a: { empty: [], none: null }, port: k8s.IntOrString.fromNumber(8080) }),
+        produce: () => ({
+          z: [1, Lazy.any({ produce: () => ({ deep: true, gone: undefined }) })],
+          a: { empty: [], none: null },
+          port: k8s.IntOrString.fromNumber(8080),
+        }),
       }),
     } as any);
     object.addJsonPatch(JsonPatch.add('/spec/patched', 'yes'));
