@@ -3,17 +3,18 @@
 // switches off the stylistic rules that would disagree with it; only the line length is
 // checked here again, because prettier cannot wrap long strings, templates or comments.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   {
     // Generated, vendored or data files; the fixtures are broken on purpose (test/lint).
     ignores: ['dist/', 'imports/', 'node_modules/', '.build/', '.cache/', 'coverage/', 'test/schemas/', 'test/lint/fixtures/', '.dist-staging-*/'],
   },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
