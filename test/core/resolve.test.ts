@@ -1,6 +1,6 @@
 import { ApiObject, App, IResolver, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
-import { SystemChart, synthesize } from '../../lib';
+import { SynthesisError, SystemChart, synthesize } from '../../lib';
 import { testEnv, UNUSED_OUTDIR } from '../support/synth';
 
 /**
@@ -72,13 +72,39 @@ describe('rendering goes through cdk8s resolution', () => {
     expect(service.spec.ports).toEqual([{ port: 80, targetPort: 'http' }]);
   });
 
-  test("a value cdk8s cannot render is reported with the object's construct path", () => {
-    const app = new App({ outdir: UNUSED_OUTDIR });
+  test('values cdk8s cannot render, and throwing resolvers, are collected as synth errors with the construct path', () => {
+    const failing: IResolver = {
+      resolve: (context) => {
+        if (context.value === 'explode') throw new Error('no value for explode');
+      },
+    };
+    const app = new App({ outdir: UNUSED_OUTDIR, resolvers: [failing] });
     const chart = new SystemChart(app, { system: 'broken', environment: testEnv('prod') });
     class NotPlain {
       readonly x = 1;
     }
     new ApiObject(chart, 'odd', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'odd' }, data: { v: new NotPlain() } } as any);
-    expect(() => synthObjects(app)).toThrow(/broken-prod\/odd.*non-simple object of type 'NotPlain'/);
+    new ApiObject(chart, 'boom', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'boom' }, data: { v: 'explode' } });
+    let error: unknown;
+    try {
+      synthObjects(app);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SynthesisError);
+    expect((error as SynthesisError).issues).toEqual([
+      {
+        path: 'broken-prod/odd',
+        message:
+          "cannot be rendered (can't render non-simple object of type 'NotPlain'); " +
+          'values must be plain objects, arrays, strings, numbers, booleans, Lazy values or resolvable tokens',
+      },
+      {
+        path: 'broken-prod/boom',
+        message:
+          'cannot be rendered (no value for explode); ' +
+          'values must be plain objects, arrays, strings, numbers, booleans, Lazy values or resolvable tokens',
+      },
+    ]);
   });
 });
