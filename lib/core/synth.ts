@@ -4,7 +4,6 @@ import { evaluatePolicies, Waiver } from '../policy/evaluate';
 import { PolicyRule } from '../policy/rule';
 import { DEFAULT_RULES } from '../policy/rules';
 import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
-import { withFastResolution } from './fast-resolve';
 import { systemReadme } from '../gitops/system-readme';
 import { DistFolder, writeDist } from './dist-writer';
 import { SystemChart } from './system-chart';
@@ -60,7 +59,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
       SystemChart.isSystemChart(chart)
         ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
         : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
-    const unit = withFastResolution(app, () => renderChart(chart, context));
+    const unit = renderChart(chart, context);
     issues.push(...unit.issues);
     const system = SystemChart.isSystemChart(chart) ? chart : undefined;
     const policy = evaluatePolicies(folder, unit.objects, options.rules ?? DEFAULT_RULES, system?.namespaceName ?? chart.namespace ?? '', system?.environment);

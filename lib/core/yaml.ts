@@ -1,4 +1,4 @@
-import { Document, stringify } from 'yaml';
+import { CollectionTag, Document, ScalarTag, stringify } from 'yaml';
 
 /**
  * The options every document is written with: keys keep the order they were given
@@ -56,10 +56,6 @@ interface ScalarForm {
 const valueMemo = new Map<unknown, ScalarForm | null>();
 const keyMemo = new Map<string, string | null>();
 
-/** The tags `yaml` checks before writing a string plain (plainString's `actualString` test). */
-const SCHEMA = new Document(null, { version: '1.1' }).schema as unknown as { tags: ReadonlyArray<{ default?: unknown; tag: string; test?: RegExp }>; compat?: ReadonlyArray<{ default?: unknown; tag: string; test?: RegExp }> | null };
-const RESOLVING_TAGS = [...SCHEMA.tags, ...(SCHEMA.compat ?? [])].filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test);
-
 /**
  * Strings `yaml` always writes plain (when no YAML 1.1 tag would read them as something
  * else): no indicator first, no spaces, colons, quotes, `#` or line breaks anywhere.
@@ -69,10 +65,30 @@ const SIMPLE = /^[A-Za-z0-9_][A-Za-z0-9_./=+-]*$/;
 /** `yaml` writes strings with these line starts depending on the depth (its containsDocumentMarker). */
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 
-function resolvesAsOtherType(value: string): boolean {
+/**
+ * The one place that depends on how the `yaml` package decides to quote, rather than on
+ * what it writes: the shortcut for SIMPLE strings and keys needs to know whether a YAML 1.1
+ * reader would take the plain text for another type (`yes`, `0x1F`, `1:20`, `~`, ...).
+ *
+ * Public API used: `Document#schema` (the schema `stringify` builds for OPTIONS), its
+ * `tags` and `compat` lists, and each `ScalarTag`'s documented `default` and `test`.
+ * Internal behaviour relied on (yaml 2.9.1, `plainString` in dist/stringify/stringifyString.js):
+ * a string is quoted exactly when some tag with `default` set, other than
+ * `tag:yaml.org,2002:str`, has a `test` that matches it. test/core/yaml-internals.test.ts
+ * pins the tag list and checks this rule against `stringify` on every tag's examples, so a
+ * `yaml` update that changes either fails there.
+ * @internal
+ */
+export function resolvesAsOtherType(value: string): boolean {
   for (const tag of RESOLVING_TAGS) if (tag.test!.test(value)) return true;
   return false;
 }
+
+/** The tags `resolvesAsOtherType` tests, taken from the schema `stringify` uses with OPTIONS. @internal */
+export const RESOLVING_TAGS: ReadonlyArray<ScalarTag | CollectionTag> = (() => {
+  const schema = new Document(null, OPTIONS).schema;
+  return [...schema.tags, ...(schema.compat ?? [])].filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test);
+})();
 
 function remember<K, V>(memo: Map<K, V>, key: K, value: V): V {
   if (memo.size >= MAX_MEMO) memo.clear();

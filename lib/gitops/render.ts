@@ -35,7 +35,8 @@ export function renderChart(chart: Chart, context: LabelContext): RenderedUnit {
   const issues: ValidationIssue[] = [];
   const objects: RenderedObject[] = [];
   for (const construct of apiObjectsOf(chart)) {
-    const object = construct.toJson();
+    const object = renderObject(construct, issues);
+    if (object === undefined) continue;
     const order = applyOrderOf(object.kind);
     if (order === undefined) {
       issues.push({
@@ -64,6 +65,25 @@ export function renderChart(chart: Chart, context: LabelContext): RenderedUnit {
     seen.set(rendered.file, rendered);
   }
   return { objects, issues };
+}
+
+/**
+ * The object resolved by cdk8s (its App's resolvers, then sanitizing). A value cdk8s cannot
+ * render (a class instance, or a resolver that throws) becomes an issue on the object, so
+ * it is reported with the others instead of stopping the synth at the first one.
+ */
+function renderObject(construct: ApiObject, issues: ValidationIssue[]): RenderedObject['object'] | undefined {
+  try {
+    return construct.toJson();
+  } catch (e) {
+    // cdk8s prefixes the cause with the path and name, which the issue already shows.
+    const cause = String(e instanceof Error ? e.message : e).replace(/^Failed serializing construct at path '[^']*' with name '[^']*': (Error: )?/, '');
+    issues.push({
+      path: construct.node.path,
+      message: `cannot be rendered (${cause}); values must be plain objects, arrays, strings, numbers, booleans, Lazy values or resolvable tokens`,
+    });
+    return undefined;
+  }
 }
 
 /** The files of a unit: one YAML document per object, plus the kustomization. */
