@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { ResourceProfile } from '../core/environment';
-import { formatBytes, parseQuantity } from '../core/quantity';
+import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
 import { addReadmeSection } from '../gitops/system-readme';
@@ -151,7 +151,9 @@ export class BackupSchedule extends ScheduledTask {
     positive(report, 'maxAgeDays', this.maxAgeDays, 1);
     if (p.target.kind === 'volume') {
       const size = parseQuantity(p.target.volume.size);
+      const problem = checkQuantity(p.target.volume.size, 'bytes');
       if (size === undefined || size <= 0) report.error('target.volume.size', `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`);
+      else if (problem) report.error('target.volume.size', problem);
     } else {
       const s3 = p.target.s3;
       if (!BUCKET_NAME.test(s3.bucket) || s3.bucket.includes('..')) report.error('target.s3.bucket', `'${s3.bucket}' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`);
@@ -163,7 +165,7 @@ export class BackupSchedule extends ScheduledTask {
         report.error('target.s3.server', 'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)');
       }
       const scratch = parseQuantity(s3.scratchSize ?? DEFAULT_SCRATCH);
-      if (scratch === undefined || scratch <= 0) report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
+      if (checkQuantity(s3.scratchSize ?? DEFAULT_SCRATCH, 'bytes') || scratch === undefined || scratch <= 0) report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
     }
   }
 }
@@ -190,6 +192,6 @@ function backupClaim(owner: BackupSchedule, target: VolumeTargetProps): string {
 function withScratch(resources: ResourceProfile, scratchSize: string | undefined): ResourceProfile {
   const scratch = parseQuantity(scratchSize ?? '0') ?? 0;
   if (scratch <= 0) return resources;
-  const limit = parseQuantity(resources.limits.ephemeralStorage ?? '1Gi') ?? 0;
+  const limit = parseQuantity(resources?.limits?.ephemeralStorage ?? '1Gi') ?? 0;
   return { ...resources, limits: { ...resources.limits, ephemeralStorage: formatBytes(limit + scratch) } };
 }

@@ -177,7 +177,7 @@ export class MongoDb extends BackupableStore {
     this.keys = keys;
     this.backupDatabases = [this.database];
 
-    const memoryLimit = parseQuantity(this.container.resources.limits.memory) ?? MONGO_MIN_MEMORY;
+    const memoryLimit = parseQuantity(this.container.resources?.limits?.memory) ?? MONGO_MIN_MEMORY;
     this.cacheSizeGB = wiredTigerCacheSizeGB(memoryLimit);
     this.addConfigFile('mongod.conf', renderMongodConf({ cacheSizeGB: this.cacheSizeGB, memoryLimit, source: `the props of ${this.node.path} and its container limits` }), MONGO_CONFIG_DIR);
 
@@ -332,7 +332,7 @@ export class MongoDb extends BackupableStore {
       report.error('keyFileKey', `key '${this.keys.keyFile}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
     }
 
-    const limitText = this.container.resources.limits.memory;
+    const limitText = this.container.resources?.limits?.memory;
     const limit = parseQuantity(limitText);
     if (limit !== undefined && limit < MONGO_MIN_MEMORY) {
       report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(MONGO_MIN_MEMORY)} a member needs (a 0.25 GB WiredTiger cache, connections, and the mongosh processes of its probes); set resources`);

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
-import { formatBytes, parseQuantity } from '../core/quantity';
+import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { ContainerModel } from '../workloads/container';
@@ -151,7 +151,7 @@ export class MySql extends BackupableStore {
     this.backupDatabases = [database];
 
     this.tuning = mysqlTuning({
-      memoryLimit: parseQuantity(this.container.resources.limits.memory) ?? MIN_MEMORY,
+      memoryLimit: parseQuantity(this.container.resources?.limits?.memory) ?? MIN_MEMORY,
       maxConnections: props.maxConnections ?? 151,
       bufferPoolSize: props.innodbBufferPoolSize !== undefined ? parseQuantity(props.innodbBufferPoolSize) : undefined,
     });
@@ -233,14 +233,15 @@ export class MySql extends BackupableStore {
       report.error('maxConnections', `${maxConnections} must be a whole number from 10 to 100000`);
     }
 
-    const limitText = this.container.resources.limits.memory;
+    const limitText = this.container.resources?.limits?.memory;
     const limit = parseQuantity(limitText);
     if (limit !== undefined && limit < MIN_MEMORY) {
       report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(MIN_MEMORY)} MySQL 8.4 needs (buffer pool, performance_schema, per-connection buffers); set resources`);
     }
     if (p.innodbBufferPoolSize !== undefined) {
       const pool = parseQuantity(p.innodbBufferPoolSize);
-      if (pool === undefined) report.error('innodbBufferPoolSize', `'${p.innodbBufferPoolSize}' is not a valid quantity (e.g. 1Gi)`);
+      const problem = checkQuantity(p.innodbBufferPoolSize, 'bytes', '1Gi');
+      if (problem || pool === undefined) report.error('innodbBufferPoolSize', problem ?? `'${p.innodbBufferPoolSize}' is not a valid quantity (e.g. 1Gi)`);
       else if (pool < 5 * MiB) report.error('innodbBufferPoolSize', `${p.innodbBufferPoolSize} is below InnoDB's minimum of 5Mi`);
       else if (limit !== undefined && pool >= limit) {
         report.error('innodbBufferPoolSize', `${p.innodbBufferPoolSize} is at or above the container memory limit ${limitText}; the server would be OOM-killed`);

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
-import { formatBytes, parseQuantity } from '../core/quantity';
+import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { ContainerModel } from '../workloads/container';
@@ -166,10 +166,10 @@ export class Postgres extends BackupableStore {
     this.engineUser = uid;
     this.backupDatabases = [database];
 
-    const limits = this.container.resources.limits;
+    const limits = this.container.resources?.limits;
     this.tuning = postgresTuning({
-      memoryLimit: parseQuantity(limits.memory) ?? 512 * MiB,
-      cpuLimit: parseQuantity(limits.cpu) ?? 1,
+      memoryLimit: parseQuantity(limits?.memory) ?? 512 * MiB,
+      cpuLimit: parseQuantity(limits?.cpu) ?? 1,
       storage: parseQuantity(props.storage) ?? 2 ** 30,
       maxConnections: props.maxConnections ?? 100,
       sharedBuffers: props.sharedBuffers !== undefined ? parseQuantity(props.sharedBuffers) : undefined,
@@ -279,14 +279,15 @@ export class Postgres extends BackupableStore {
       report.error('maxConnections', `${maxConnections} must be a whole number from 10 to 10000`);
     }
 
-    const limitText = this.container.resources.limits.memory;
+    const limitText = this.container.resources?.limits?.memory;
     const limit = parseQuantity(limitText);
     if (limit !== undefined && limit < MIN_MEMORY) {
       report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(MIN_MEMORY)} PostgreSQL needs for shared buffers and sessions`);
     }
     if (p.sharedBuffers !== undefined) {
       const sharedBuffers = parseQuantity(p.sharedBuffers);
-      if (sharedBuffers === undefined) report.error('sharedBuffers', `'${p.sharedBuffers}' is not a valid quantity (e.g. 256Mi)`);
+      const problem = checkQuantity(p.sharedBuffers, 'bytes', '256Mi');
+      if (problem || sharedBuffers === undefined) report.error('sharedBuffers', problem ?? `'${p.sharedBuffers}' is not a valid quantity (e.g. 256Mi)`);
       else if (sharedBuffers < 128 * 1024) report.error('sharedBuffers', `${p.sharedBuffers} is below PostgreSQL's minimum of 128Ki`);
       else if (limit !== undefined && sharedBuffers >= limit) {
         report.error('sharedBuffers', `${p.sharedBuffers} is at or above the container memory limit ${limitText}; the server would be OOM-killed`);

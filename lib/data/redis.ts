@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { formatBytes, parseQuantity } from '../core/quantity';
+import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { ContainerModel } from '../workloads/container';
@@ -111,7 +111,7 @@ export class Redis extends BackupableStore {
   /** Data memory: explicit, or 75 % of the limit (the rest is for AOF rewrite buffers and fragmentation). */
   public get maxmemoryBytes(): number | undefined {
     if (this.redisProps.maxmemory !== undefined) return parseQuantity(this.redisProps.maxmemory);
-    const limit = parseQuantity(this.container.resources.limits.memory);
+    const limit = parseQuantity(this.container.resources?.limits?.memory);
     return limit === undefined ? undefined : Math.floor((limit * 0.75) / 2 ** 20) * 2 ** 20;
   }
 
@@ -164,11 +164,12 @@ export class Redis extends BackupableStore {
     if (engineImage('redis', this.version) === undefined) {
       report.error('version', `'${this.version}' is not a supported Redis version (supported: ${supportedVersions('redis').join(', ')})`);
     }
-    if (p.maxmemory !== undefined && parseQuantity(p.maxmemory) === undefined) report.error('maxmemory', `'${p.maxmemory}' is not a valid quantity`);
-    const limit = parseQuantity(this.container.resources.limits.memory);
+    const maxmemoryProblem = p.maxmemory === undefined ? undefined : checkQuantity(p.maxmemory, 'bytes');
+    if (maxmemoryProblem) report.error('maxmemory', maxmemoryProblem);
+    const limit = parseQuantity(this.container.resources?.limits?.memory);
     const max = this.maxmemoryBytes;
     if (limit !== undefined && max !== undefined && max >= limit) {
-      report.error('maxmemory', `${formatBytes(max)} is at or above the container memory limit ${this.container.resources.limits.memory}; Redis would be OOM-killed before it evicts or refuses writes`);
+      report.error('maxmemory', `${formatBytes(max)} is at or above the container memory limit ${this.container.resources?.limits?.memory}; Redis would be OOM-killed before it evicts or refuses writes`);
     }
     if (!['aof', 'rdb', 'none'].includes(p.persistence ?? 'aof')) report.error('persistence', `'${p.persistence}' must be aof, rdb or none`);
   }

@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { parseQuantity } from '../core/quantity';
+import { checkQuantity, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { DisruptionBudget } from '../scaling/disruption-budget';
 import { PortSpec } from '../workloads/container';
@@ -169,9 +169,9 @@ export abstract class StatefulStore extends Workload implements IConnectable {
 
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
-    const size = parseQuantity(this.storeProps.storage);
-    if (size === undefined) report.error('storage', `'${this.storeProps.storage}' is not a valid quantity (e.g. 10Gi)`);
-    else if (size <= 0) report.error('storage', 'must be greater than zero');
+    const problem = checkQuantity(this.storeProps.storage, 'bytes', '10Gi');
+    if (problem) report.error('storage', problem);
+    else if ((parseQuantity(this.storeProps.storage) ?? 0) <= 0) report.error('storage', 'must be greater than zero');
     if (!Number.isInteger(this.replicas) || this.replicas < 1) report.error('replicas', `${this.replicas} must be a whole number of at least 1`);
   }
 

@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { formatBytes, formatCpu, parseQuantity } from '../core/quantity';
+import { checkQuantity, formatBytes, formatCpu, parseQuantity } from '../core/quantity';
 import { addCheck } from '../core/validation';
 
 /** What one pod of a workload asks for, and how many of its pods can exist at once. */
@@ -76,8 +76,9 @@ export class NamespaceBudget extends Construct {
         const given = props.quota[key];
         if (given === undefined) continue;
         const have = parseQuantity(given);
-        if (have === undefined) {
-          report.error(`quota.${key}`, `'${given}' is not a valid quantity`);
+        const problem = checkQuantity(given, key.endsWith('cpu') ? 'cpu' : 'bytes');
+        if (problem || have === undefined) {
+          report.error(`quota.${key}`, problem ?? `'${given}' is not a valid quantity`);
           continue;
         }
         if (have < needed[key]) shortfalls.push(`${key}: ${given} < ${format(key, needed[key])} needed (short by ${format(key, needed[key] - have)})`);

@@ -121,7 +121,7 @@ export abstract class ReplicatedWorkload extends Workload {
       for (const resource of this.autoscaler.resources) {
         const containers = [this.container, ...this.initContainers];
         for (const c of containers) {
-          if (!c.resources.requests[resource]) report.error(`resources.requests.${resource}`, `container '${c.name}' has no ${resource} request, which the HPA needs to compute utilisation`);
+          if (!c.resources?.requests?.[resource]) report.error(`resources.requests.${resource}`, `container '${c.name}' has no ${resource} request, which the HPA needs to compute utilisation`);
         }
       }
     }

@@ -238,8 +238,32 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     this.container.validate(report, env.requirePinnedImages);
     this.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
     this.sidecars.forEach((c, i) => c.validate(report, env.requirePinnedImages, `sidecars[${i}].`));
-    for (const key of Object.keys(this.props.config ?? {})) {
+    this.validateConfig(report);
+  }
+
+  /** The ConfigMap is read with envFrom: keys are variable names, values strings, and nothing else may set the same variable. */
+  private validateConfig(report: ValidationReport): void {
+    const config: unknown = this.props.config;
+    if (config === undefined) return;
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+      report.error('config', `must be an object of variable name to string value (is ${config === null ? 'null' : Array.isArray(config) ? 'an array' : typeof config})`);
+      return;
+    }
+    const secretKeys = new Map<string, string>();
+    for (const from of this.container.envFrom) {
+      for (const key of from.source?.keys ?? []) secretKeys.set(key, from.source?.describe ?? from.name);
+    }
+    for (const [key, value] of Object.entries(config)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) report.error(`config.${key}`, `'${key}' is read as an environment variable and must be a valid name (letters, digits and '_')`);
+      if (typeof value !== 'string') {
+        report.error(`config.${key}`, `must be a string (is ${value === null ? 'null' : typeof value}); ConfigMap data holds strings only, e.g. '${String(value)}'`);
+      }
+      // env entries (and connections) win over envFrom: the ConfigMap value would never be read.
+      if (this.container.env.has(key)) {
+        const by = Object.prototype.hasOwnProperty.call(this.props.env ?? {}, key) ? 'env' : 'a connection';
+        report.error(`config.${key}`, `is also set by ${by}, which overrides the ConfigMap value; set '${key}' in one place`);
+      }
+      if (secretKeys.has(key)) report.error(`config.${key}`, `is also a key of ${secretKeys.get(key)} (envFromSecrets); set '${key}' in one place`);
     }
   }
 
@@ -294,9 +318,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   /** Effective per-pod requests and limits (as the scheduler and quota compute them) and the pod count at maximum scale. */
   public podBudget(): PodBudget {
     const amounts = (c: ContainerModel, kind: 'requests' | 'limits'): ResourceTotals => ({
-      cpu: parseQuantity(c.resources[kind].cpu) ?? 0,
-      memory: parseQuantity(c.resources[kind].memory) ?? 0,
-      ephemeralStorage: parseQuantity(c.resources[kind].ephemeralStorage ?? (kind === 'requests' ? DEFAULT_EPHEMERAL_STORAGE.request : DEFAULT_EPHEMERAL_STORAGE.limit)) ?? 0,
+      // Missing or malformed amounts are reported by the container's own check; count them as zero here.
+      cpu: parseQuantity(c.resources?.[kind]?.cpu) ?? 0,
+      memory: parseQuantity(c.resources?.[kind]?.memory) ?? 0,
+      ephemeralStorage: parseQuantity(c.resources?.[kind]?.ephemeralStorage ?? (kind === 'requests' ? DEFAULT_EPHEMERAL_STORAGE.request : DEFAULT_EPHEMERAL_STORAGE.limit)) ?? 0,
     });
     const effective = (kind: 'requests' | 'limits'): ResourceTotals => {
       const running = [this.container, ...this.sidecars].map((c) => amounts(c, kind));
