@@ -9,7 +9,7 @@ import { systemReadme } from '../gitops/system-readme';
 import { DistFolder, writeDist } from './dist-writer';
 import { SystemChart } from './system-chart';
 import { runFinalizers } from './finalize';
-import { collectIssues, SynthesisError, ValidationIssue } from './validation';
+import { collectReport, SynthesisError, uniqueIssues, ValidationIssue } from './validation';
 
 /** What was written for one folder of dist. */
 export interface FolderSummary {
@@ -24,6 +24,8 @@ export interface SynthResult {
   readonly objects: ReadonlyArray<RenderedObject & { readonly folder: string }>;
   /** Policy rules waived on specific objects, with the reasons. */
   readonly waivers: readonly Waiver[];
+  /** Settings that are legal but probably not meant; printed, never fatal. */
+  readonly warnings: readonly ValidationIssue[];
 }
 
 export interface SynthOptions {
@@ -48,7 +50,8 @@ export interface SynthOptions {
  */
 export function synthesize(app: App, options: SynthOptions): SynthResult {
   runFinalizers(app);
-  const issues: ValidationIssue[] = collectIssues(app);
+  const { issues, warnings } = collectReport(app);
+  const constructIssues = [...issues];
   const folders: DistFolder[] = [];
   const summaries: FolderSummary[] = [];
   const allObjects: Array<RenderedObject & { folder: string }> = [];
@@ -60,10 +63,18 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
       SystemChart.isSystemChart(chart)
         ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
         : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
-    const unit = withFastResolution(app, () => renderChart(chart, context));
+    let unit: ReturnType<typeof renderChart>;
+    try {
+      unit = withFastResolution(app, () => renderChart(chart, context));
+    } catch (error) {
+      // Props the checks above refused can make rendering fail; those errors say why.
+      // Without them, the failure is reported on the chart rather than as a stack trace.
+      if (issues.length === 0) issues.push({ path: chart.node.path, message: `render: ${error instanceof Error ? error.message : String(error)}` });
+      continue;
+    }
     issues.push(...unit.issues);
     const system = SystemChart.isSystemChart(chart) ? chart : undefined;
-    const policy = evaluatePolicies(folder, unit.objects, options.rules ?? DEFAULT_RULES, system?.namespaceName ?? chart.namespace ?? '', system?.environment);
+    const policy = evaluatePolicies(folder, unit.objects, options.rules ?? DEFAULT_RULES, system?.namespaceName ?? chart.namespace ?? '', system?.environment, constructIssues);
     issues.push(...policy.failures);
     waivers.push(...policy.waivers);
     const files = new Map(unitFiles(unit));
@@ -73,9 +84,9 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
   }
 
-  if (issues.length > 0) throw new SynthesisError(issues);
+  if (issues.length > 0) throw new SynthesisError(uniqueIssues(issues), warnings);
   if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
-  return { folders: summaries, objects: allObjects, waivers };
+  return { folders: summaries, objects: allObjects, waivers, warnings };
 }
 
 /** The dist folder of a chart: `<env>/<system>` or `<env>/argocd`. */

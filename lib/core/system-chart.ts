@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
 import { checkDnsLabel } from './naming';
-import { addCheck } from './validation';
+import { addCheck, freeId } from './validation';
 import { ISecretStore } from '../security/external-secret-source';
 import { NamespaceIsolation } from '../security/network';
 import { SystemSecretStore } from '../security/secret-backend';
@@ -57,8 +57,9 @@ export class SystemChart extends Chart {
   private store?: SystemSecretStore;
 
   constructor(scope: Construct, props: SystemChartProps) {
-    const namespaceName = `${props.system}-${props.environment.name}`;
-    super(scope, namespaceName, {
+    const namespaceName = `${props.system}-${props.environment?.name}`;
+    // The same system twice in one environment is a collected error (checkUniqueId), not the constructs exception.
+    super(scope, freeId(scope, namespaceName), {
       namespace: namespaceName,
       // Names come from construct ids (see naming.ts); labels are added to every object
       // and pod template in one place when the chart is rendered (gitops/decorate.ts).
@@ -70,9 +71,19 @@ export class SystemChart extends Chart {
     this.version = props.version ?? '1.0.0';
     this.description = props.description;
     this.namespaceName = namespaceName;
+    if (this.node.id !== namespaceName) {
+      addCheck(this, (report) => report.error('system', `'${props.system}' is defined twice in environment '${props.environment?.name}'; a system may appear once per environment`));
+    }
     addCheck(this, (report) => {
-      const reason = checkDnsLabel(namespaceName);
-      if (reason) report.error('system', `namespace '${namespaceName}' ${reason}`);
+      if (typeof props.system !== 'string') report.error('system', `must be a DNS-1123 label string (is ${props.system === null ? 'null' : typeof props.system})`);
+      else {
+        const reason = checkDnsLabel(namespaceName);
+        if (reason) report.error('system', `namespace '${namespaceName}' ${reason}`);
+      }
+      if (!(props.environment instanceof Environment)) report.error('environment', 'must be an Environment (new Environment({...}))');
+      else props.environment.validate(report, 'environment.');
+      if (props.version !== undefined && typeof props.version !== 'string') report.error('version', `must be a string (is ${typeof props.version})`);
+      if (props.description !== undefined && typeof props.description !== 'string') report.error('description', `must be a string (is ${typeof props.description})`);
     });
     this.namespace_ = new SystemNamespace(this, 'namespace', { name: namespaceName });
     new NamespaceIsolation(this, 'isolation');

@@ -17,6 +17,7 @@ export interface ValidationIssue {
 /** Collects the problems of one check. */
 export class ValidationReport {
   private readonly messages: string[] = [];
+  private readonly warningMessages: string[] = [];
 
   /**
    * Records an error on a field.
@@ -32,36 +33,111 @@ export class ValidationReport {
     if (!condition) this.error(field, message);
   }
 
+  /**
+   * Records a warning on a field: printed by every synth, never fails it. For settings
+   * that are legal but probably not meant (one replica in production).
+   */
+  public warn(field: string, message: string): void {
+    this.warningMessages.push(`${field}: ${message}`);
+  }
+
   public get errors(): readonly string[] {
     return this.messages;
   }
+
+  public get warnings(): readonly string[] {
+    return this.warningMessages;
+  }
 }
+
+/** Warnings of the last validation run of each construct (node.addValidation returns errors only). */
+const WARNINGS = new WeakMap<IConstruct, string[]>();
 
 /** Registers a check that runs at synth time. */
 export function addCheck(scope: IConstruct, check: (report: ValidationReport) => void): void {
-  scope.node.addValidation({
-    validate: () => {
-      const report = new ValidationReport();
-      check(report);
-      return [...report.errors];
-    },
-  });
+  let checks = CHECKS.get(scope);
+  if (!checks) {
+    const list: Array<(report: ValidationReport) => void> = [];
+    checks = list;
+    CHECKS.set(scope, list);
+    // One validation per construct running every check, so warnings are gathered once per run.
+    scope.node.addValidation({
+      validate: () => {
+        const report = new ValidationReport();
+        for (const c of list) c(report);
+        WARNINGS.set(scope, [...report.warnings]);
+        return [...report.errors];
+      },
+    });
+  }
+  checks.push(check);
 }
+
+const CHECKS = new WeakMap<IConstruct, Array<(report: ValidationReport) => void>>();
 
 /** Runs every registered validation below `root` and returns all issues, in tree order. */
 export function collectIssues(root: IConstruct): ValidationIssue[] {
+  return collectReport(root).issues;
+}
+
+/** Every issue and warning below `root`, in tree order, each reported once. */
+export function collectReport(root: IConstruct): { issues: ValidationIssue[]; warnings: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
+  const warnings: ValidationIssue[] = [];
   for (const construct of root.node.findAll()) {
-    for (const message of construct.node.validate()) {
-      issues.push({ path: construct.node.path, message });
+    WARNINGS.delete(construct);
+    let messages: string[];
+    try {
+      messages = construct.node.validate();
+    } catch (error) {
+      // A check that throws met a prop of the wrong type that no check caught first:
+      // still a collected error on the construct, never a stack trace.
+      messages = [`props: could not be checked (${error instanceof Error ? error.message : String(error)}); a prop has a value of the wrong type`];
     }
+    for (const message of messages) issues.push({ path: construct.node.path, message });
+    for (const message of WARNINGS.get(construct) ?? []) warnings.push({ path: construct.node.path, message });
   }
-  return issues;
+  return { issues: uniqueIssues(issues), warnings: uniqueIssues(warnings) };
+}
+
+/** The issues without repeats of the same message on the same path, in their first order. */
+export function uniqueIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The id a new child of `scope` gets: `id`, or when a sibling already has it, a free
+ * variant. The caller reports the clash on the new construct (see `checkUniqueId`), so a
+ * repeated id is a collected error instead of the constructs library's exception.
+ */
+export function freeId(scope: IConstruct, id: string): string {
+  if (scope.node.tryFindChild(id) === undefined) return id;
+  for (let n = 2; ; n++) {
+    const candidate = `${id}~${n}`;
+    if (scope.node.tryFindChild(candidate) === undefined) return candidate;
+  }
+}
+
+/** Reports a construct whose id had to be changed by `freeId`. */
+export function checkUniqueId(construct: IConstruct, id: string, what = 'id'): void {
+  if (construct.node.id === id) return;
+  const first = construct.node.scope?.node.tryFindChild(id);
+  addCheck(construct, (report) => report.error(what, `'${id}' is already used by ${first?.node.path ?? 'another construct'}; ids must be unique within their scope`));
 }
 
 /** Thrown when synthesis finds problems; carries all of them. */
 export class SynthesisError extends Error {
-  constructor(public readonly issues: readonly ValidationIssue[]) {
+  constructor(
+    public readonly issues: readonly ValidationIssue[],
+    /** Warnings found in the same run, printed with the errors. */
+    public readonly warnings: readonly ValidationIssue[] = [],
+  ) {
     super(`${issues.length} validation error${issues.length === 1 ? '' : 's'}:\n${issues.map(formatIssue).join('\n')}`);
     this.name = 'SynthesisError';
   }

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { markComponent } from '../core/component';
 import { checkDnsLabel } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
-import { addCheck, ValidationReport } from '../core/validation';
+import { addCheck, checkUniqueId, freeId, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
 import { ApiAccess, ApiPermission } from '../security/api-access';
 import { waive } from '../policy/rule';
@@ -72,8 +72,12 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   protected mainObject?: ApiObject;
   private apiAccess?: ApiAccess;
 
+  /** Methods that may be called once and were called again: reported by the check, not thrown. */
+  protected readonly repeatedCalls: string[] = [];
+
   protected constructor(scope: Construct, id: string, protected readonly props: WorkloadProps, role: string) {
-    super(scope, id);
+    super(scope, freeId(scope, id));
+    checkUniqueId(this, id);
     this.chart = SystemChart.of(this);
     this.name = id;
     const env = this.chart.environment;
@@ -195,7 +199,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * @param apiServerCidr where the API server is reached from pods @default '0.0.0.0/0' (any address, on 443 and 6443 only)
    */
   public allowApiAccess(permissions: readonly ApiPermission[], apiServerCidr = '0.0.0.0/0'): void {
-    if (this.apiAccess) throw new Error(`${this.node.path}: allowApiAccess may be called once; list every permission in one call`);
+    if (this.apiAccess) {
+      this.repeatedCalls.push('allowApiAccess');
+      return;
+    }
     this.apiAccess = new ApiAccess(this, 'api-access', this.name, permissions);
     this.connections.allowToCidr(apiServerCidr, [{ port: 443 }, { port: 6443 }]);
   }
@@ -234,6 +241,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       report.error('resources', `required in ${env.name}: set requests and limits for cpu and memory`);
     }
     this.apiAccess?.validate(report);
+    for (const method of this.repeatedCalls) report.error(`${method}()`, 'was called more than once; call it once with everything it needs (later calls are ignored)');
     for (const name of this.duplicateEnv) report.error(`env.${name.split(' ')[0]}`, `is set twice: ${name} overrides an earlier value`);
     this.container.validate(report, env.requirePinnedImages);
     this.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
