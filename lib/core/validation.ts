@@ -64,7 +64,13 @@ export function addCheck(scope: IConstruct, check: (report: ValidationReport) =>
     scope.node.addValidation({
       validate: () => {
         const report = new ValidationReport();
-        for (const c of list) c(report);
+        for (const c of list) {
+          try {
+            c(report);
+          } catch (error) {
+            report.error('props', wrongTypeMessage(error));
+          }
+        }
         WARNINGS.set(scope, [...report.warnings]);
         return [...report.errors];
       },
@@ -90,14 +96,20 @@ export function collectReport(root: IConstruct): { issues: ValidationIssue[]; wa
     try {
       messages = construct.node.validate();
     } catch (error) {
-      // A check that throws met a prop of the wrong type that no check caught first:
-      // still a collected error on the construct, never a stack trace.
-      messages = [`props: could not be checked (${error instanceof Error ? error.message : String(error)}); a prop has a value of the wrong type`];
+      messages = [`props: ${wrongTypeMessage(error)}`];
     }
     for (const message of messages) issues.push({ path: construct.node.path, message });
     for (const message of WARNINGS.get(construct) ?? []) warnings.push({ path: construct.node.path, message });
   }
   return { issues: uniqueIssues(issues), warnings: uniqueIssues(warnings) };
+}
+
+/**
+ * A check that throws met a prop of the wrong type that no check caught first: still a
+ * collected error on the construct, never a stack trace.
+ */
+function wrongTypeMessage(error: unknown): string {
+  return `could not be checked (${error instanceof Error ? error.message : String(error)}); a prop has a value of the wrong type`;
 }
 
 /** The issues without repeats of the same message on the same path, in their first order. */
