@@ -356,8 +356,14 @@ export class PublicEndpoint extends Construct {
       if (!hostFields.has(h.host)) hostFields.set(h.host, `hosts[${i}].host`);
     });
     for (const [host, field] of hostFields) {
-      const reason = checkIngressHost(host);
+      const reason = typeof host === 'string' ? checkIngressHost(host) : `must be a host name string (is ${host === null ? 'null' : typeof host})`;
       if (reason) report.error(field, `'${host}' ${reason}`);
+      else if (this.tlsHosts.includes(host)) {
+        // The Secret (and cert-manager's Certificate) is named after the host: it must be a valid name too.
+        const secretName = this.tlsSecretName(host);
+        const secretReason = checkDnsSubdomain(secretName);
+        if (secretReason) report.error(field, `'${host}' gives the TLS Secret name '${secretName}', which ${secretReason}; use a shorter host or endpoint id`);
+      }
     }
 
     const seen = new Map<string, ResolvedRoute>();

@@ -60,7 +60,7 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
   constructor(scope: Construct, id: string, props: ExternalSecretSourceProps) {
     super(scope, id);
     this.secretName = props.secretName ?? id;
-    this.keys = Object.keys(props.data).sort();
+    this.keys = Object.keys(typeof props.data === 'object' && props.data !== null ? props.data : {}).sort();
     this.describe = `ExternalSecret ${this.node.path}`;
     new ExternalSecret(this, 'resource', {
       metadata: { name: this.secretName },
@@ -75,7 +75,7 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
           creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
           deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
         },
-        data: this.keys.map((secretKey) => ({ secretKey, remoteRef: { key: props.data[secretKey].key, property: props.data[secretKey].property } })),
+        data: this.keys.map((secretKey) => ({ secretKey, remoteRef: { key: props.data[secretKey]?.key, property: props.data[secretKey]?.property } })),
       },
     });
     addCheck(this, (report) => {
@@ -84,7 +84,8 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
       if (this.keys.length === 0) report.error('data', 'must name at least one key');
       for (const key of this.keys) {
         if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`data.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
-        if (props.data[key].key.trim() === '') report.error(`data.${key}.key`, 'must name the secret in the store');
+        const remote: unknown = props.data[key]?.key;
+        if (typeof remote !== 'string' || remote.trim() === '') report.error(`data.${key}.key`, 'must name the secret in the store');
       }
       if (props.refreshInterval !== undefined && !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(props.refreshInterval)) {
         report.error('refreshInterval', `'${props.refreshInterval}' must be a Go duration such as 1h or 15m`);

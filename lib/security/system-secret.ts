@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SystemChart } from '../core/system-chart';
+import { checkDnsSubdomain } from '../core/naming';
 import { addCheck } from '../core/validation';
 import { ISecretSource } from './secret-source';
 
@@ -29,7 +30,8 @@ export class SystemSecret extends Construct implements ISecretSource {
     const chart = SystemChart.of(this);
     const env = chart.environment;
     this.secretName = props.secretName ?? id;
-    this.keys = [...props.keys].sort();
+    // Props arrive unchecked from JavaScript; a non-array is reported by the check below.
+    this.keys = Array.isArray(props.keys) ? [...props.keys].sort() : [];
     this.describe = `SystemSecret ${this.node.path}`;
     const target = { name: this.secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' };
 
@@ -66,6 +68,9 @@ export class SystemSecret extends Construct implements ISecretSource {
       });
     }
     addCheck(this, (report) => {
+      // The name lands in the ExternalSecret, the generator, the Secret and a dist file name.
+      const nameReason = typeof this.secretName === 'string' ? checkDnsSubdomain(this.secretName) : 'must be a string';
+      if (nameReason) report.error(props.secretName === undefined ? 'id' : 'secretName', `'${this.secretName}' ${nameReason} (it names the Secret)`);
       if (this.keys.length === 0) report.error('keys', 'must name at least one key');
       for (const key of this.keys) if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`keys.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
       if (new Set(this.keys).size !== this.keys.length) report.error('keys', 'contains duplicates');
