@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ENVIRONMENT_NAMES, EnvironmentName, formatIssue, SynthesisError, synthesize, ValidationIssue } from './lib';
+import { ENVIRONMENT_NAMES, EnvironmentName, runSynthCli } from './lib';
 import { SYSTEMS } from './charts';
 import { buildRepositoryApp } from './charts/app';
 
@@ -54,45 +54,18 @@ function parseArgs(argv: string[]): Options {
 
 function main(): void {
   const options = parseArgs(process.argv.slice(2));
-  try {
-    const app = buildRepositoryApp({ envs: options.envs, systems: options.systems, outdir: path.join(__dirname, 'cdk8s-app') });
-    const result = synthesize(app, { outdir: options.outdir, replaceAll: !options.partial });
-    printWarnings(result.warnings);
-    const total = result.folders.reduce((n, f) => n + f.objects, 0);
-    console.log(`Synthesized ${total} objects into ${path.relative(process.cwd(), options.outdir) || '.'}/`);
-    for (const folder of result.folders) console.log(`  ${folder.folder.padEnd(28)} ${String(folder.objects).padStart(4)} objects  ${String(folder.files).padStart(4)} files`);
-    console.log(`Policy waivers: ${result.waivers.length}`);
-    for (const w of result.waivers) console.log(`  ${w.folder} ${w.object} [${w.rule}]: ${w.reason}`);
-  } catch (error) {
-    if (error instanceof SynthesisError) {
-      printWarnings(error.warnings);
-      console.error(`Synthesis failed; dist/ was not changed.\n${error.message}`);
-    } else {
-      // Thrown while the charts were being built (before any check could collect it): the
-      // message, never a stack trace; dist/ is untouched because nothing was written yet.
-      console.error(`Synthesis failed; dist/ was not changed.\n1 error while building the charts:\n  ${describeBuildError(error)}`);
-    }
-    process.exit(1);
-  }
+  const code = runSynthCli({
+    build: () => buildRepositoryApp({ envs: options.envs, systems: options.systems, outdir: path.join(__dirname, 'cdk8s-app') }),
+    outdir: options.outdir,
+    replaceAll: !options.partial,
+  });
+  if (code !== 0) process.exit(code);
 
   // `cdk8s synth` expects its output folder to exist afterwards; dist/ is the real output.
   if (process.env.CDK8S_OUTDIR) {
     fs.mkdirSync(process.env.CDK8S_OUTDIR, { recursive: true });
     fs.writeFileSync(path.join(process.env.CDK8S_OUTDIR, 'README.txt'), `The manifests are in ${options.outdir}\n`);
   }
-}
-
-function printWarnings(warnings: readonly ValidationIssue[]): void {
-  if (warnings.length === 0) return;
-  console.error(`${warnings.length} warning${warnings.length === 1 ? '' : 's'} (not errors):\n${warnings.map(formatIssue).join('\n')}`);
-}
-
-/** A build-time exception as one line; the constructs library's duplicate-id message made readable. */
-function describeBuildError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const duplicate = /^There is already a Construct with name '([^']*)' in \S+(?: \[([^\]]*)\])?/.exec(message);
-  if (duplicate) return `[${duplicate[2] ?? 'app'}] id: '${duplicate[1]}' is used by two constructs in the same scope; ids must be unique`;
-  return message.split('\n')[0];
 }
 
 main();

@@ -6,6 +6,7 @@ export * from './core/validation';
 export * from './core/component';
 export * from './core/system-chart';
 export * from './core/synth';
+export * from './core/cli';
 export * from './core/dist-writer';
 export * from './gitops/apply-order';
 export * from './gitops/placement';

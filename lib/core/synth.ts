@@ -9,7 +9,7 @@ import { systemReadme } from '../gitops/system-readme';
 import { DistFolder, writeDist } from './dist-writer';
 import { SystemChart } from './system-chart';
 import { runFinalizers } from './finalize';
-import { collectReport, SynthesisError, uniqueIssues, ValidationIssue } from './validation';
+import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from './validation';
 
 /** What was written for one folder of dist. */
 export interface FolderSummary {
@@ -84,7 +84,10 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
   }
 
-  if (issues.length > 0) throw new SynthesisError(uniqueIssues(issues), warnings);
+  if (issues.length > 0) {
+    const reported = issues.filter((issue, i) => i < constructIssues.length || !isInRenamedConstruct(app, issue.path));
+    throw new SynthesisError(uniqueIssues(reported), warnings);
+  }
   if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
   return { folders: summaries, objects: allObjects, waivers, warnings };
 }

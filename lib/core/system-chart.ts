@@ -40,7 +40,12 @@ export class SystemChart extends Chart {
 
   /** The SystemChart that `scope` belongs to. */
   public static of(scope: IConstruct): SystemChart {
-    const chart = Chart.of(scope);
+    let chart: Chart | undefined;
+    try {
+      chart = Chart.of(scope);
+    } catch {
+      chart = undefined;
+    }
     if (!SystemChart.isSystemChart(chart)) {
       throw new Error(`${scope.node.path} must be defined inside a SystemChart`);
     }

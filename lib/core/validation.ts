@@ -136,9 +136,20 @@ export function freeId(scope: IConstruct, id: string): string {
   }
 }
 
+const RENAMED = new WeakSet<IConstruct>();
+
+/**
+ * True when `path` is in a construct whose id clashed (see `checkUniqueId`): what it
+ * renders clashes too, and saying so again would only repeat its one error.
+ */
+export function isInRenamedConstruct(root: IConstruct, path: string): boolean {
+  return root.node.findAll().some((c) => RENAMED.has(c) && (path === c.node.path || path.startsWith(`${c.node.path}/`)));
+}
+
 /** Reports a construct whose id had to be changed by `freeId`. */
 export function checkUniqueId(construct: IConstruct, id: string, what = 'id'): void {
   if (construct.node.id === id) return;
+  RENAMED.add(construct);
   const first = construct.node.scope?.node.tryFindChild(id);
   addCheck(construct, (report) => report.error(what, `'${id}' is already used by ${first?.node.path ?? 'another construct'}; ids must be unique within their scope`));
 }

@@ -66,6 +66,7 @@ function isReportedByConstruct(path: string, rule: PolicyRule, reported: readonl
   return reported.some(
     (issue) =>
       (path === issue.path || path.startsWith(`${issue.path}/`)) &&
-      fields.some((field) => issue.message.startsWith(`${field}:`) || new RegExp(`^[\\w.\\[\\]]*\\.${field}:`).test(issue.message)),
+      // `image: ...`, `sidecars[0].image: ...`, `resources.limits.cpu: ...` all cover their field.
+      fields.some((field) => new RegExp(`^(?:[\\w\\[\\]]+\\.)*${field}[.:\\[]`).test(issue.message)),
   );
 }

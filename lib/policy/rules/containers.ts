@@ -5,6 +5,7 @@ export const resourcesRequired: PolicyRule = {
   id: 'resources-required',
   description: 'Every container and init container declares cpu and memory requests and limits.',
   fix: 'Set resources (requests and limits) on the construct, or rely on the environment profile.',
+  coveredByFields: ['resources'],
   check({ objects }) {
     const out: Violation[] = [];
     for (const object of objects) {
