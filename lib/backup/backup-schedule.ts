@@ -17,6 +17,7 @@ import { restoreRunbook } from './runbook';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
 import { BackupTarget, VolumeTargetProps } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
+import { checkProps } from '../core/prop-check';
 
 export interface BackupScheduleProps {
   /** Where backups are kept. */
@@ -85,6 +86,7 @@ export class BackupSchedule extends ScheduledTask {
       activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
       role: 'backup',
     });
+    checkProps(this, 'BackupScheduleProps', props);
     this.store = store;
     this.target = props.target;
     this.backupProps = props;

@@ -8,6 +8,7 @@ import { NamespaceIsolation } from '../security/network';
 import { SystemSecretStore } from '../security/secret-backend';
 import { SystemNamespace } from '../security/system-namespace';
 import { NamespaceBudget, NamespaceBudgetProps } from '../scaling/namespace-budget';
+import { checkProps } from './prop-check';
 
 
 export interface SystemChartProps {
@@ -70,6 +71,7 @@ export class SystemChart extends Chart {
       // and pod template in one place when the chart is rendered (gitops/decorate.ts).
       disableResourceNameHashes: true,
     });
+    checkProps(this, 'SystemChartProps', props);
     Object.defineProperty(this, SYSTEM_CHART, { value: true });
     this.system = props.system;
     this.environment = props.environment;

@@ -18,6 +18,7 @@ export interface ValidationIssue {
 export class ValidationReport {
   private readonly messages: string[] = [];
   private readonly warningMessages: string[] = [];
+  private readonly typeErrors = new Map<string, string>();
 
   /**
    * Records an error on a field.
@@ -34,6 +35,15 @@ export class ValidationReport {
   }
 
   /**
+   * Records that a prop has the wrong type (null, a number for a string, an unknown enum
+   * value). Errors below it (`prop.x`) are then left out as its consequences; an error on
+   * exactly the prop from the construct's own check replaces it.
+   */
+  public typeError(field: string, message: string): void {
+    this.typeErrors.set(field, `${field}: ${message}`);
+  }
+
+  /**
    * Records a warning on a field: printed by every synth, never fails it. For settings
    * that are legal but probably not meant (one replica in production).
    */
@@ -42,7 +52,10 @@ export class ValidationReport {
   }
 
   public get errors(): readonly string[] {
-    return this.messages;
+    // The construct's own message on exactly that prop says more than the type; keep it instead.
+    const typeErrors = [...this.typeErrors].filter(([f]) => !this.messages.some((m) => m.startsWith(`${f}:`)));
+    const consequence = (m: string) => typeErrors.some(([f]) => m.startsWith(`${f}.`) || m.startsWith(`${f}[`));
+    return [...typeErrors.map(([, m]) => m), ...this.messages.filter((m) => !consequence(m))];
   }
 
   public get warnings(): readonly string[] {

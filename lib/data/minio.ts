@@ -11,6 +11,7 @@ import { BackupTarget } from '../backup/target';
 import { ConnectionInfo, EnvConvention } from './connection';
 import { StatefulStore } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, supportedVersions, TOOL_IMAGES } from './versions';
+import { checkProps } from '../core/prop-check';
 
 /** MinIO release lines with an image in versions.ts. */
 export type MinioVersion = keyof typeof ENGINE_IMAGES.minio;
@@ -173,6 +174,7 @@ export class ObjectStore extends StatefulStore {
       },
       { port: { name: 'api', port: MINIO_API_PORT }, dataPath: '/data', role: 'object-store' },
     );
+    checkProps(this, 'ObjectStoreProps', props);
     this.minioProps = props;
     this.version = version;
     this.region = props.region ?? 'us-east-1';

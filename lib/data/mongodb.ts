@@ -33,6 +33,7 @@ import {
 } from './mongodb-config';
 import { BackupableStore } from './backupable-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+import { checkProps } from '../core/prop-check';
 
 /** MongoDB versions with an image in versions.ts. */
 export type MongoVersion = keyof typeof ENGINE_IMAGES.mongo;
@@ -169,6 +170,7 @@ export class MongoDb extends BackupableStore {
       },
       { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database' },
     );
+    checkProps(this, 'MongoDbProps', props);
     this.mongoProps = props;
     this.version = version;
     this.database = props.database;

@@ -25,6 +25,7 @@ import {
 } from './mysql-config';
 import { BackupableStore } from './backupable-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+import { checkProps } from '../core/prop-check';
 
 /** MySQL versions with an image in versions.ts: the 8.4 LTS line (8.0 reached end of life in April 2026). */
 export type MySqlVersion = keyof typeof ENGINE_IMAGES.mysql;
@@ -143,6 +144,7 @@ export class MySql extends BackupableStore {
       },
       { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database' },
     );
+    checkProps(this, 'MySqlProps', props);
     this.mysqlProps = props;
     this.version = version;
     this.database = database;

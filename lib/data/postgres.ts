@@ -27,6 +27,7 @@ import {
 } from './postgres-config';
 import { BackupableStore } from './backupable-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+import { checkProps } from '../core/prop-check';
 
 /** PostgreSQL major versions with an image in versions.ts. */
 export type PostgresVersion = keyof typeof ENGINE_IMAGES.postgres;
@@ -157,6 +158,7 @@ export class Postgres extends BackupableStore {
       },
       { port: { name: 'postgres', port: POSTGRES_PORT }, dataPath: POSTGRES_VOLUME_PATH, role: 'database' },
     );
+    checkProps(this, 'PostgresProps', props);
     this.pgProps = props;
     this.version = version;
     this.flavour = flavour;

@@ -10,6 +10,7 @@ import { ConnectionInfo } from './connection';
 import { BackupableStore } from './backupable-store';
 import type { AdminConnection } from '../backup/backupable';
 import { engineImage, EXPORTER_IMAGES, supportedVersions } from './versions';
+import { checkProps } from '../core/prop-check';
 
 /** What the Redis holds decides what happens when memory is full. */
 export type RedisUse =
@@ -86,6 +87,7 @@ export class Redis extends BackupableStore {
       },
       { port: { name: 'redis', port: 6379 }, dataPath: '/data', role: props.use === 'cache' ? 'cache' : 'queue' },
     );
+    checkProps(this, 'RedisProps', props);
     this.version = version;
     this.redisProps = props;
     this.passwordKey = passwordKey;

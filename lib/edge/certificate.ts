@@ -13,6 +13,7 @@ import { addCheck, ValidationReport } from '../core/validation';
 import type { Workload } from '../workloads/workload';
 import { checkIssuerForEnvironment, IIssuer, issuerRefOf } from './issuer';
 import { checkIngressHost, parseGoDuration } from './names';
+import { checkProps } from '../core/prop-check';
 
 export type KeyAlgorithm = 'ECDSA' | 'RSA' | 'Ed25519';
 
@@ -65,6 +66,7 @@ export class Certificate extends Construct {
 
   constructor(scope: Construct, id: string, props: CertificateProps) {
     super(scope, id);
+    checkProps(this, 'CertificateProps', props);
     const chart = SystemChart.of(this);
     this.issuer = props.issuer;
     this.name = props.name ?? id;

@@ -23,6 +23,7 @@ import {
 } from './ingress-controller';
 import { checkIssuerForEnvironment, IIssuer, issuerAnnotation } from './issuer';
 import { captureGroups, checkIngressHost, checkLiteralPath, checkRegexPath, hostSlug, referencedGroups, regexLiteralPrefix } from './names';
+import { checkProps } from '../core/prop-check';
 
 /** How a route's path matches request paths. */
 export type PathMatch =
@@ -160,6 +161,7 @@ export class PublicEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: PublicEndpointProps) {
     super(scope, id);
+    checkProps(this, 'PublicEndpointProps', props);
     const chart = SystemChart.of(this);
     this.name = id;
     this.controller = props.controller ?? 'nginx';

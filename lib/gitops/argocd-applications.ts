@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Application } from '../../imports/applications-argoproj.io';
 import { Environment } from '../core/environment';
+import { checkProps } from '../core/prop-check';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 
@@ -30,6 +31,7 @@ export class ArgoCdApplications extends Chart {
 
   constructor(scope: Construct, props: ArgoCdApplicationsProps) {
     super(scope, `argocd-${props.environment.name}`, { namespace: ARGOCD_NAMESPACE, disableResourceNameHashes: true });
+    checkProps(this, 'ArgoCdApplicationsProps', props);
     Object.defineProperty(this, ARGOCD_CHART, { value: true });
     this.environment = props.environment;
     const env = props.environment;

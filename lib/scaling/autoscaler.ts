@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addCheck } from '../core/validation';
+import { checkProps } from '../core/prop-check';
 
 export interface ScalingBehavior {
   /** Seconds of recommendations considered before scaling down. @default 300 */
@@ -44,6 +45,7 @@ export class Autoscaler extends Construct {
 
   constructor(scope: Construct, id: string, target: ScaleTarget, options: AutoscaleOptions) {
     super(scope, id);
+    checkProps(this, 'AutoscaleOptions', options);
     // Props arrive unchecked from JavaScript; a missing object is reported by the check below.
     options = typeof options === 'object' && options !== null ? options : ({} as AutoscaleOptions);
     this.options = options;

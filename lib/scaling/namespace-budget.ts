@@ -2,6 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { checkQuantity, formatBytes, formatCpu, parseQuantity } from '../core/quantity';
 import { addCheck } from '../core/validation';
+import { checkProps } from '../core/prop-check';
 
 /** What one pod of a workload asks for, and how many of its pods can exist at once. */
 export interface PodBudget {
@@ -54,6 +55,7 @@ const KEYS = ['requests.cpu', 'requests.memory', 'requests.ephemeral-storage', '
 export class NamespaceBudget extends Construct {
   constructor(scope: Construct, id: string, private readonly props: NamespaceBudgetProps = {}) {
     super(scope, id);
+    checkProps(this, 'NamespaceBudgetProps', props);
     new ApiObject(this, 'quota', {
       apiVersion: 'v1',
       kind: 'ResourceQuota',

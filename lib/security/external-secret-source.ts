@@ -8,6 +8,7 @@ import {
 import { checkDnsSubdomain } from '../core/naming';
 import { addCheck } from '../core/validation';
 import { ISecretSource } from './secret-source';
+import { checkProps } from '../core/prop-check';
 
 /** A (Cluster)SecretStore that ExternalSecrets read from. */
 export interface ISecretStore {
@@ -59,6 +60,7 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
 
   constructor(scope: Construct, id: string, props: ExternalSecretSourceProps) {
     super(scope, id);
+    checkProps(this, 'ExternalSecretSourceProps', props);
     this.secretName = props.secretName ?? id;
     this.keys = Object.keys(typeof props.data === 'object' && props.data !== null ? props.data : {}).sort();
     this.describe = `ExternalSecret ${this.node.path}`;

@@ -4,6 +4,7 @@ import { SystemChart } from '../core/system-chart';
 import { checkDnsSubdomain } from '../core/naming';
 import { addCheck } from '../core/validation';
 import { ISecretSource } from './secret-source';
+import { checkProps } from '../core/prop-check';
 
 export interface SystemSecretProps {
   /** Keys of the Secret, e.g. `['postgres-password', 'password']`. */
@@ -27,6 +28,7 @@ export class SystemSecret extends Construct implements ISecretSource {
 
   constructor(scope: Construct, id: string, props: SystemSecretProps) {
     super(scope, id);
+    checkProps(this, 'SystemSecretProps', props);
     const chart = SystemChart.of(this);
     const env = chart.environment;
     this.secretName = props.secretName ?? id;

@@ -3,6 +3,7 @@ import { checkCronSchedule, checkTimeZone } from '../core/cron';
 import { ValidationReport } from '../core/validation';
 import { positive } from './migration-job';
 import { RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
+import { checkProps } from '../core/prop-check';
 
 export interface ScheduledTaskProps extends WorkloadProps {
   /** Cron schedule (five fields, or a macro such as `@daily`). */
@@ -29,6 +30,7 @@ export interface ScheduledTaskProps extends WorkloadProps {
 export class ScheduledTask extends Workload {
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id, props, props.role ?? 'scheduled-task');
+    checkProps(this, 'ScheduledTaskProps', props);
     this.lazyObject('cronjob', 'batch/v1', 'CronJob', () => ({
       schedule: props.schedule,
       timeZone: props.timeZone,
