@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { ResourceProfile } from '../core/environment';
 import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
-import { ValidationReport } from '../core/validation';
+import { addCheck, ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
 import { addReadmeSection } from '../gitops/system-readme';
 import { SystemAlerts } from '../observability/system-alerts';
@@ -68,7 +68,10 @@ export class BackupSchedule extends ScheduledTask {
   public readonly backupTimeZone?: string;
   private readonly backupProps: BackupScheduleProps;
 
-  constructor(scope: Construct, id: string, store: IBackupable, props: BackupScheduleProps) {
+  constructor(scope: Construct, id: string, store: IBackupable, backupProps: BackupScheduleProps) {
+    // A missing or malformed target (from JavaScript) is reported by checkProps; a stand-in lets construction go on.
+    const validTarget = ['volume', 's3'].includes((backupProps?.target as { kind?: string } | undefined)?.kind as string);
+    const props = validTarget ? backupProps : { ...backupProps, target: BackupTarget.volume({ size: '1Gi' }) };
     // With an S3 target the dump goes to a scratch emptyDir first; with a volume, straight to it.
     const s3 = props.target.kind === 's3' ? props.target.s3 : undefined;
     const scratchSize = s3 ? s3.scratchSize ?? DEFAULT_SCRATCH : undefined;
@@ -86,7 +89,10 @@ export class BackupSchedule extends ScheduledTask {
       activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
       role: 'backup',
     });
-    checkProps(this, 'BackupScheduleProps', props);
+    checkProps(this, 'BackupScheduleProps', backupProps);
+    if (!validTarget && backupProps?.target !== undefined && backupProps?.target !== null && typeof backupProps.target === 'object') {
+      addCheck(this, (report) => report.error('target', "must be BackupTarget.volume({...}) or BackupTarget.s3({...})"));
+    }
     this.store = store;
     this.target = props.target;
     this.backupProps = props;

@@ -39,6 +39,16 @@ export function checkProps(scope: IConstruct, propsType: string, props: unknown)
   });
 }
 
+/** `value` when it is an array, else none: wrong-typed props are reported by checkProps, and construction goes on. */
+export function arrayOrEmpty<T>(value: readonly T[] | undefined): readonly T[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** `value` when it is a non-null object, else undefined (reported by checkProps). */
+export function objectOrUndefined<T>(value: T): T | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+}
+
 /** Why `value` does not fit `spec`, or undefined. */
 export function checkValue(value: unknown, spec: PropTypeSpec): string | undefined {
   if (value === undefined) return spec.optional ? undefined : 'is required';

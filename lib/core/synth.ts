@@ -78,7 +78,8 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     issues.push(...policy.failures);
     waivers.push(...policy.waivers);
     const files = new Map(unitFiles(unit));
-    if (SystemChart.isSystemChart(chart)) files.set('README.md', systemReadme(chart, unit.objects));
+    // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
+    if (SystemChart.isSystemChart(chart) && issues.length === 0) files.set('README.md', systemReadme(chart, unit.objects));
     folders.push({ folder, files });
     summaries.push({ folder, objects: unit.objects.length, files: files.size });
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
@@ -94,7 +95,8 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
 
 /** The dist folder of a chart: `<env>/<system>` or `<env>/argocd`. */
 export function folderOf(chart: Chart): string {
-  if (SystemChart.isSystemChart(chart)) return `${chart.environment.name}/${chart.system}`;
-  if (ArgoCdApplications.isArgoCdApplications(chart)) return `${chart.environment.name}/argocd`;
+  // `?.`: a missing environment is a collected error of the chart; the folder is then never written.
+  if (SystemChart.isSystemChart(chart)) return `${chart.environment?.name}/${chart.system}`;
+  if (ArgoCdApplications.isArgoCdApplications(chart)) return `${chart.environment?.name}/argocd`;
   throw new Error(`${chart.node.path}: only SystemChart and ArgoCdApplications charts can be synthesized`);
 }

@@ -30,6 +30,20 @@ export interface SystemChartProps {
  */
 const SYSTEM_CHART = Symbol.for('cdk8s-stacks.SystemChart');
 
+/** Used only while a chart without a valid environment is built; such a chart never synthesizes. */
+const STAND_IN_ENVIRONMENT = new Environment({
+  name: 'dev',
+  defaultReplicas: 1,
+  defaultResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+  tls: 'none',
+  backupSchedule: '0 3 * * *',
+  backupRetention: 1,
+  gitops: { repoURL: 'stand-in', targetRevision: 'stand-in' },
+  requirePinnedImages: false,
+  requireExplicitResources: false,
+  secrets: { kind: 'generated' },
+});
+
 export class SystemChart extends Chart {
   /**
    * True when `x` is a SystemChart. (cdk8s defines `Symbol.hasInstance` on Chart, so
@@ -63,7 +77,7 @@ export class SystemChart extends Chart {
   private store?: SystemSecretStore;
 
   constructor(scope: Construct, props: SystemChartProps) {
-    const namespaceName = `${props.system}-${props.environment?.name}`;
+    const namespaceName = `${typeof props.system === 'string' ? props.system : 'invalid'}-${props.environment?.name}`;
     // The same system twice in one environment is a collected error (checkUniqueId), not the constructs exception.
     super(scope, freeId(scope, namespaceName), {
       namespace: namespaceName,
@@ -74,7 +88,9 @@ export class SystemChart extends Chart {
     checkProps(this, 'SystemChartProps', props);
     Object.defineProperty(this, SYSTEM_CHART, { value: true });
     this.system = props.system;
-    this.environment = props.environment;
+    // Without an Environment nothing can be derived; a stand-in lets construction go on and
+    // the check below reports the prop.
+    this.environment = props.environment instanceof Environment ? props.environment : STAND_IN_ENVIRONMENT;
     this.version = props.version ?? '1.0.0';
     this.description = props.description;
     this.namespaceName = namespaceName;

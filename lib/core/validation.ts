@@ -54,7 +54,7 @@ export class ValidationReport {
   public get errors(): readonly string[] {
     // The construct's own message on exactly that prop says more than the type; keep it instead.
     const typeErrors = [...this.typeErrors].filter(([f]) => !this.messages.some((m) => m.startsWith(`${f}:`)));
-    const consequence = (m: string) => typeErrors.some(([f]) => m.startsWith(`${f}.`) || m.startsWith(`${f}[`));
+    const consequence = (m: string) => [...this.typeErrors.keys()].some((f) => m.startsWith(`${f}.`) || m.startsWith(`${f}[`));
     return [...typeErrors.map(([, m]) => m), ...this.messages.filter((m) => !consequence(m))];
   }
 

@@ -191,7 +191,7 @@ export class MongoDb extends BackupableStore {
     // readable by nobody else. The main container mounts that copy read-only.
     this.addVolume({
       name: KEYFILE_SECRET_VOLUME,
-      secret: { secretName: props.credentials.secretName, items: [{ key: keys.keyFile, path: 'keyfile' }], defaultMode: 0o400 },
+      secret: { secretName: props.credentials?.secretName, items: [{ key: keys.keyFile, path: 'keyfile' }], defaultMode: 0o400 },
     });
     this.addVolume({ name: KEYFILE_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     this.container.mounts.push({ name: KEYFILE_VOLUME, mountPath: MONGO_KEYFILE_DIR, readOnly: true });
@@ -388,7 +388,7 @@ export class MongoDbInitJob extends Workload {
     this.container.mounts.push({ name: 'script', mountPath: MONGO_INIT_DIR, readOnly: true });
     this.connections.allowTo(mongo, { port: MONGO_PORT });
 
-    const env = [...this.container.env.entries()].map(([name, value]) => [name, typeof value === 'object' ? `secret:${(value as SecretKeyValue).key}` : value]);
+    const env = [...this.container.env.entries()].map(([name, value]) => [name, typeof value === 'object' && value !== null ? `secret:${(value as SecretKeyValue).key}` : value]);
     this.jobName = `${this.name}-${contentHash({ image: mongo.engineImage, script, env }).slice(0, 8)}`;
     // The script waits up to ten minutes for the members; a retry covers a member restart.
     this.syncHookJob(this.jobName, { backoffLimit: 3, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 86400 });

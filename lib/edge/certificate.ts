@@ -13,7 +13,7 @@ import { addCheck, ValidationReport } from '../core/validation';
 import type { Workload } from '../workloads/workload';
 import { checkIssuerForEnvironment, IIssuer, issuerRefOf } from './issuer';
 import { checkIngressHost, parseGoDuration } from './names';
-import { checkProps } from '../core/prop-check';
+import { arrayOrEmpty, checkProps } from '../core/prop-check';
 
 export type KeyAlgorithm = 'ECDSA' | 'RSA' | 'Ed25519';
 
@@ -72,7 +72,7 @@ export class Certificate extends Construct {
     this.name = props.name ?? id;
     this.secretName = props.secretName ?? `${this.name}-tls`;
     const serviceNames = props.service ? serviceDnsNames(props.service.name, props.service.namespaceName) : [];
-    this.dnsNames = [...new Set([...serviceNames, ...(props.dnsNames ?? [])])];
+    this.dnsNames = [...new Set([...serviceNames, ...arrayOrEmpty(props.dnsNames)])];
     const algorithm = props.keyAlgorithm ?? 'ECDSA';
     const duration = props.duration ?? '2160h';
     const renewBefore = props.renewBefore ?? '720h';

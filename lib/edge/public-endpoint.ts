@@ -23,7 +23,7 @@ import {
 } from './ingress-controller';
 import { checkIssuerForEnvironment, IIssuer, issuerAnnotation } from './issuer';
 import { captureGroups, checkIngressHost, checkLiteralPath, checkRegexPath, hostSlug, referencedGroups, regexLiteralPrefix } from './names';
-import { checkProps } from '../core/prop-check';
+import { arrayOrEmpty, checkProps } from '../core/prop-check';
 
 /** How a route's path matches request paths. */
 export type PathMatch =
@@ -212,7 +212,7 @@ export class PublicEndpoint extends Construct {
         route.backend.connections.allowFromPeer(peer as Record<string, unknown>, { port: route.port.port, protocol: route.port.protocol ?? 'TCP' });
       }
     }
-    if (tls?.issuer.http01) AcmeSolverAccess.of(chart).allowFrom(peer);
+    if (tls?.issuer?.http01) AcmeSolverAccess.of(chart).allowFrom(peer);
 
     // The generated README draws the endpoint and what it routes to. The node id is
     // prefixed: an endpoint may share its name with a workload.
@@ -296,7 +296,7 @@ export class PublicEndpoint extends Construct {
     if (p.host !== undefined || p.backend !== undefined) {
       if (p.backend) hosts.push({ host: p.host ?? '', routes: [{ backend: p.backend, port: p.port }], field: () => '' });
     }
-    (p.hosts ?? []).forEach((h, i) => hosts.push({ host: h.host, routes: h.routes ?? [], field: (j) => `hosts[${i}].routes[${j}]` }));
+    arrayOrEmpty(p.hosts).forEach((h, i) => hosts.push({ host: h?.host, routes: arrayOrEmpty(h?.routes), field: (j) => `hosts[${i}].routes[${j}]` }));
     return hosts.flatMap(({ host, routes, field }) =>
       routes.map((r, j) => {
         const match = r.match ?? 'Prefix';
@@ -309,7 +309,7 @@ export class PublicEndpoint extends Construct {
           rewrite: r.rewrite,
           backend: r.backend,
           portName: r.port,
-          port: r.backend?.port(r.port),
+          port: typeof r.backend?.port === 'function' ? r.backend.port(r.port) : undefined,
           ingressPath: regexOnTraefik ? regexLiteralPrefix(path) : path,
           ingressPathType: match === 'Regex' ? (regexOnTraefik ? 'Prefix' : 'ImplementationSpecific') : match,
           field: field(j),

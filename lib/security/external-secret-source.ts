@@ -69,8 +69,8 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
         secretStoreRef: {
-          name: props.store.storeName,
-          kind: props.store.storeKind === 'ClusterSecretStore' ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
+          name: props.store?.storeName,
+          kind: props.store?.storeKind === 'ClusterSecretStore' ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE,
         },
         target: {
           name: this.secretName,

@@ -1,4 +1,5 @@
 import { ResourceProfile } from '../core/environment';
+import { arrayOrEmpty, objectOrUndefined } from '../core/prop-check';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
@@ -79,9 +80,10 @@ export class ContainerModel {
     public readonly resources: ResourceProfile,
     ports: readonly PortSpec[] = [],
   ) {
-    this.ports = [...ports];
-    for (const [key, value] of Object.entries(props.env ?? {})) this.env.set(key, value);
-    for (const source of props.envFromSecrets ?? []) this.envFrom.push({ kind: 'secret', name: source.secretName, source });
+    // Wrong-typed props (from JavaScript) are reported by checkProps; construction goes on without them.
+    this.ports = [...arrayOrEmpty(ports)];
+    for (const [key, value] of Object.entries(objectOrUndefined(props.env) ?? {})) this.env.set(key, value);
+    for (const source of arrayOrEmpty(props.envFromSecrets)) this.envFrom.push({ kind: 'secret', name: source?.secretName, source });
   }
 
   public get user(): number {

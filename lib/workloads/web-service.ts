@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ValidationReport } from '../core/validation';
 import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
-import { checkProps } from '../core/prop-check';
+import { arrayOrEmpty, checkProps } from '../core/prop-check';
 
 export interface WebServiceProps extends ReplicatedWorkloadProps {  /**
    * Seconds the pod keeps serving after it is marked for termination, so endpoints and
@@ -34,7 +34,7 @@ export class WebService extends ReplicatedWorkload {
       spec: {
         type: 'ClusterIP',
         selector: { ...this.selectorLabels },
-        ports: (props.ports ?? []).map((p) => ({
+        ports: arrayOrEmpty(props.ports).map((p) => ({
           name: p.name,
           port: p.port,
           targetPort: k8s.IntOrString.fromString(p.name),

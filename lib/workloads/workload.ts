@@ -17,6 +17,7 @@ import { imageVersion, isPinned, parseImage } from './image';
 import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec } from './container';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
+import { arrayOrEmpty } from '../core/prop-check';
 import type { EnvConvention, IConnectable } from '../data/connection';
 import type { MetricsOptions } from '../observability/metrics-endpoint';
 import { WorkloadMetrics } from '../observability/workload-metrics';
@@ -89,7 +90,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
     this.container = new ContainerModel(this.name, props, props.resources ?? env.defaultResources, props.ports);
     this.addWritableVolume('tmp', '/tmp');
-    (props.writablePaths ?? []).forEach((path) => this.addWritableVolume(volumeNameFor(path), path));
+    arrayOrEmpty(props.writablePaths).forEach((path) => this.addWritableVolume(volumeNameFor(path), path));
 
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: this.name },
