@@ -72,7 +72,8 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
       if (issues.length === 0) issues.push({ path: chart.node.path, message: `render: ${error instanceof Error ? error.message : String(error)}` });
       continue;
     }
-    issues.push(...unit.issues);
+    // A bad name the construct already reported is not reported again for each object it names.
+    issues.push(...unit.issues.filter((i) => !(i.message.startsWith('metadata.name:') && hasReportedAncestor(i.path, constructIssues))));
     const system = SystemChart.isSystemChart(chart) ? chart : undefined;
     const policy = evaluatePolicies(folder, unit.objects, options.rules ?? DEFAULT_RULES, system?.namespaceName ?? chart.namespace ?? '', system?.environment, constructIssues);
     issues.push(...policy.failures);
@@ -99,4 +100,8 @@ export function folderOf(chart: Chart): string {
   if (SystemChart.isSystemChart(chart)) return `${chart.environment?.name}/${chart.system}`;
   if (ArgoCdApplications.isArgoCdApplications(chart)) return `${chart.environment?.name}/argocd`;
   throw new Error(`${chart.node.path}: only SystemChart and ArgoCdApplications charts can be synthesized`);
+}
+
+function hasReportedAncestor(path: string, reported: readonly ValidationIssue[]): boolean {
+  return reported.some((r) => path === r.path || path.startsWith(`${r.path}/`));
 }

@@ -3,7 +3,7 @@
  * error names the construct path and the field. (The CLI test shows the same errors
  * through `npm run synth`'s code path; props.test.ts covers wrong types on every prop.)
  */
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import {
   AcmeIssuer,
   BackupTarget,
@@ -60,6 +60,26 @@ describe('generated names are checked against the field they land in', () => {
     new PublicEndpoint(chart, id, { host, backend: api, tls: { issuer: new AcmeIssuer(chart, 'le', { email: 'ops@loopi.com' }) } });
     const secretName = `${id}-${host.replace(/\./g, '-')}-tls`;
     expect(errorsOf(app)).toEqual([`[test-prod/${id}] host: '${host}' gives the TLS Secret name '${secretName}', which must be at most 253 characters (is ${secretName.length}); use a shorter host or endpoint id`]);
+  });
+});
+
+describe('every object name in dist is checked, whoever chose it (backstop at render)', () => {
+  test.each([
+    ['ConfigMap', 'Bad_Name', 'must consist of lower case alphanumeric characters, "-" or "."'],
+    ['Secret', 'x'.repeat(254), 'must be at most 253 characters (is 254)'],
+    ['Service', 's'.repeat(64), 'must be at most 63 characters (is 64)'],
+    ['Service', 'api.v1', 'must consist of lower case alphanumeric characters or "-"'],
+    ['CronJob', 'c'.repeat(53), 'must be at most 52 characters (is 53)'],
+  ])('%s named %s', (kind, name, reason) => {
+    const { app, chart } = testChart();
+    new ApiObject(chart, 'raw', { apiVersion: kind === 'CronJob' ? 'batch/v1' : 'v1', kind, metadata: { name } });
+    expect(errorsOf(app)).toEqual([expect.stringContaining(`[test-prod/raw] metadata.name: ${kind} name '${name}' ${reason}`)]);
+  });
+
+  test('a name its construct already refused is reported once', () => {
+    const { app, chart } = testChart();
+    new SystemSecret(chart, 'Db_Password', { keys: ['password'] });
+    expect(errorsOf(app)).toHaveLength(1);
   });
 });
 
