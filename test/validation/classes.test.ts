@@ -214,7 +214,7 @@ describe('warnings', () => {
   });
 });
 
-describe('what used to crash is a collected error on the workload', () => {
+describe('missing amounts, repeated ids and repeated calls are collected errors, not exceptions', () => {
   test.each([
     [{ requests: { cpu: '100m', memory: '128Mi' } }, 'resources.limits: is required'],
     [{ limits: { cpu: '1', memory: '1Gi' } }, 'resources.requests: is required'],
