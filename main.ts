@@ -9,7 +9,7 @@
  * manifests. The two variables select like --env and --system (comma-separated lists).
  */
 import * as path from 'path';
-import { ENVIRONMENT_NAMES, EnvironmentName, SynthesisError, synthesize, SynthResult, writeCdk8sCliOutput } from 'cdk8s-stacks';
+import { ENVIRONMENT_NAMES, EnvironmentName, runSynthCli, writeCdk8sCliOutput } from 'cdk8s-stacks';
 import { SYSTEMS } from './charts';
 import { buildRepositoryApp } from './charts/app';
 
@@ -63,26 +63,14 @@ function selectionFromEnvironment(): string[] {
 
 function main(): void {
   const options = parseArgs([...selectionFromEnvironment(), ...process.argv.slice(2)]);
-  const app = buildRepositoryApp({ envs: options.envs, systems: options.systems, outdir: path.join(__dirname, 'cdk8s-app') });
-
-  let result: SynthResult;
-  try {
-    result = synthesize(app, { outdir: options.outdir, replaceAll: !options.partial });
-    const total = result.folders.reduce((n, f) => n + f.objects, 0);
-    console.log(`Synthesized ${total} objects into ${path.relative(process.cwd(), options.outdir) || '.'}/`);
-    for (const folder of result.folders) console.log(`  ${folder.folder.padEnd(28)} ${String(folder.objects).padStart(4)} objects  ${String(folder.files).padStart(4)} files`);
-    console.log(`Policy waivers: ${result.waivers.length}`);
-    for (const w of result.waivers) console.log(`  ${w.folder} ${w.object} [${w.rule}]: ${w.reason}`);
-  } catch (error) {
-    if (error instanceof SynthesisError) {
-      console.error(`Synthesis failed; dist/ was not changed.\n${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-
-  // Under `cdk8s synth`: copies of what dist/ received, for the CLI to list or print.
-  writeCdk8sCliOutput(result, options.outdir);
+  const code = runSynthCli({
+    build: () => buildRepositoryApp({ envs: options.envs, systems: options.systems, outdir: path.join(__dirname, 'cdk8s-app') }),
+    outdir: options.outdir,
+    replaceAll: !options.partial,
+    // Under `cdk8s synth`: copies of what dist/ received, for the CLI to list or print.
+    afterWrite: (result) => writeCdk8sCliOutput(result, options.outdir),
+  });
+  if (code !== 0) process.exit(code);
 }
 
 main();

@@ -17,7 +17,10 @@ export type { SystemChartProps } from './core/system-chart';
 export { synthesize } from './core/synth';
 export type { FolderSummary, SynthOptions, SynthResult } from './core/synth';
 export { writeCdk8sCliOutput } from './core/cli-output';
-export { SynthesisError } from './core/validation';
+export { runSynthCli } from './core/cli';
+export type { CliSynthOptions } from './core/cli';
+// Escape hatch for constructs of your own: checks that join the collected report.
+export { addCheck, SynthesisError, ValidationReport } from './core/validation';
 export type { ValidationIssue } from './core/validation';
 export type { RenderedObject } from './gitops/render';
 export { ArgoCdApplications } from './gitops/argocd-applications';

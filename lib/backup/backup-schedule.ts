@@ -2,8 +2,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { ResourceProfile } from '../core/environment';
-import { formatBytes, parseQuantity } from '../core/quantity';
-import { ValidationReport } from '../core/validation';
+import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
+import { addCheck, ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
 import { addReadmeSection } from '../gitops/system-readme';
 import { SystemAlerts } from '../observability/system-alerts';
@@ -17,6 +17,7 @@ import { restoreRunbook } from './runbook';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
 import { BackupTarget, VolumeTargetProps } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
+import { checkProps } from '../core/prop-check';
 
 export interface BackupScheduleProps {
   /** Where backups are kept. */
@@ -67,7 +68,10 @@ export class BackupSchedule extends ScheduledTask {
   public readonly backupTimeZone?: string;
   private readonly backupProps: BackupScheduleProps;
 
-  constructor(scope: Construct, id: string, store: IBackupable, props: BackupScheduleProps) {
+  constructor(scope: Construct, id: string, store: IBackupable, backupProps: BackupScheduleProps) {
+    // A missing or malformed target (from JavaScript) is reported by checkProps; a stand-in lets construction go on.
+    const validTarget = ['volume', 's3'].includes((backupProps?.target as { kind?: string } | undefined)?.kind as string);
+    const props = validTarget ? backupProps : { ...backupProps, target: BackupTarget.volume({ size: '1Gi' }) };
     // With an S3 target the dump goes to a scratch emptyDir first; with a volume, straight to it.
     const s3 = props.target.kind === 's3' ? props.target.s3 : undefined;
     const scratchSize = s3 ? s3.scratchSize ?? DEFAULT_SCRATCH : undefined;
@@ -85,6 +89,10 @@ export class BackupSchedule extends ScheduledTask {
       activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
       role: 'backup',
     });
+    checkProps(this, 'BackupScheduleProps', backupProps);
+    if (!validTarget && backupProps?.target !== undefined && backupProps?.target !== null && typeof backupProps.target === 'object') {
+      addCheck(this, (report) => report.error('target', "must be BackupTarget.volume({...}) or BackupTarget.s3({...})"));
+    }
     this.store = store;
     this.target = props.target;
     this.backupProps = props;
@@ -157,7 +165,9 @@ export class BackupSchedule extends ScheduledTask {
     positive(report, 'maxAgeDays', this.maxAgeDays, 1);
     if (p.target.kind === 'volume') {
       const size = parseQuantity(p.target.volume.size);
+      const problem = checkQuantity(p.target.volume.size, 'bytes');
       if (size === undefined || size <= 0) report.error('target.volume.size', `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`);
+      else if (problem) report.error('target.volume.size', problem);
     } else {
       const s3 = p.target.s3;
       if (!BUCKET_NAME.test(s3.bucket) || s3.bucket.includes('..')) report.error('target.s3.bucket', `'${s3.bucket}' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`);
@@ -169,7 +179,7 @@ export class BackupSchedule extends ScheduledTask {
         report.error('target.s3.server', 'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)');
       }
       const scratch = parseQuantity(s3.scratchSize ?? DEFAULT_SCRATCH);
-      if (scratch === undefined || scratch <= 0) report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
+      if (checkQuantity(s3.scratchSize ?? DEFAULT_SCRATCH, 'bytes') || scratch === undefined || scratch <= 0) report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
     }
   }
 }
@@ -196,7 +206,7 @@ function backupClaim(owner: BackupSchedule, target: VolumeTargetProps): string {
 function withScratch(resources: ResourceProfile, scratchSize: string | undefined): ResourceProfile {
   const scratch = parseQuantity(scratchSize ?? '0') ?? 0;
   if (scratch <= 0) return resources;
-  const limit = parseQuantity(resources.limits.ephemeralStorage ?? '1Gi') ?? 0;
+  const limit = parseQuantity(resources?.limits?.ephemeralStorage ?? '1Gi') ?? 0;
   return { ...resources, limits: { ...resources.limits, ephemeralStorage: formatBytes(limit + scratch) } };
 }
 

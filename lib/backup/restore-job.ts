@@ -7,6 +7,7 @@ import type { IBackupable } from './backupable';
 import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
 import { BackupTarget } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
+import { checkProps } from '../core/prop-check';
 
 export interface RestoreJobProps {
   readonly store: IBackupable;
@@ -43,6 +44,7 @@ export class RestoreJob extends Workload {
       },
       'restore',
     );
+    checkProps(this, 'RestoreJobProps', props);
     this.store = props.store;
     this.addVolume(scriptsVolume(props.scriptsConfigMap));
     this.addVolume(props.backupVolume);

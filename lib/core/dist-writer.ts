@@ -1,6 +1,42 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+const STAGING_PREFIX = '.dist-staging-';
+
+/**
+ * Removes the staging folders of synths that were killed before they could clean up:
+ * those whose pid (in the folder name) is no longer a running process, and those without
+ * a pid. A folder of a live synth is left alone.
+ */
+export function removeStaleStaging(parent: string): string[] {
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(parent);
+  } catch {
+    return removed;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(STAGING_PREFIX)) continue;
+    const pid = /^(\d+)-/.exec(entry.slice(STAGING_PREFIX.length))?.[1];
+    if (pid !== undefined && isAlive(parseInt(pid, 10))) continue;
+    fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+    removed.push(entry);
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The content of one folder of dist, e.g. `prod/loopi`: file name -> text. */
 export interface DistFolder {
   readonly folder: string;
@@ -15,7 +51,9 @@ export interface DistFolder {
  */
 export function writeDist(outdir: string, folders: readonly DistFolder[], replaceAll: boolean): void {
   const parent = path.dirname(path.resolve(outdir));
-  const staging = fs.mkdtempSync(path.join(parent, '.dist-staging-'));
+  removeStaleStaging(parent);
+  // The pid in the name tells later runs whether the synth that owns the folder is still alive.
+  const staging = fs.mkdtempSync(path.join(parent, `${STAGING_PREFIX}${process.pid}-`));
   try {
     // One mkdir per directory, not per file: at thousands of objects per folder the
     // repeated recursive mkdir calls cost as much as the writes.

@@ -42,6 +42,12 @@ export type TlsMode =
   | 'none';
 
 import type { SecretBackend } from '../security/secret-backend';
+import { checkCronSchedule } from './cron';
+import { checkQuantity } from './quantity';
+import { ValidationReport } from './validation';
+
+const TLS_MODES: readonly string[] = ['acme-production', 'acme-staging', 'self-signed', 'none'];
+const SECRET_BACKENDS: readonly string[] = ['generated', 'vault', 'aws-secrets-manager'];
 
 /** Where Argo CD reads the synthesized manifests from. */
 export interface GitOpsSource {
@@ -143,13 +149,46 @@ export class Environment {
     this.tls = props.tls;
     this.backupSchedule = props.backupSchedule;
     this.backupRetention = props.backupRetention;
-    this.gitops = { distPath: 'dist', ...props.gitops };
+    this.gitops = { distPath: 'dist', ...(typeof props.gitops === 'object' ? props.gitops : {}) } as Required<GitOpsSource>;
     this.requirePinnedImages = props.requirePinnedImages;
     this.requireExplicitResources = props.requireExplicitResources;
     this.secrets = props.secrets;
     // Fields left undefined keep their defaults.
-    const monitoring = Object.entries(props.monitoring ?? {}).filter(([, value]) => value !== undefined);
+    const monitoring = Object.entries(typeof props.monitoring === 'object' && props.monitoring !== null ? props.monitoring : {}).filter(([, value]) => value !== undefined);
     this.monitoring = { ...DEFAULT_MONITORING, ...Object.fromEntries(monitoring) };
+  }
+
+  /**
+   * Checks every prop at run time (charts are not type-checked by `npm run synth`);
+   * reported by each SystemChart of the environment, with `prefix` before each field.
+   */
+  public validate(report: ValidationReport, prefix = ''): void {
+    const field = (name: string) => `${prefix}${name}`;
+    if (!(ENVIRONMENT_NAMES as readonly unknown[]).includes(this.name)) {
+      report.error(field('name'), `'${String(this.name)}' must be one of ${ENVIRONMENT_NAMES.join(', ')} (each has its own presets and dist folder)`);
+    }
+    if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1) report.error(field('defaultReplicas'), `${this.defaultReplicas} must be a whole number of at least 1`);
+    checkProfile(report, this.defaultResources, field('defaultResources'));
+    if (this.storageClassName !== undefined && (typeof this.storageClassName !== 'string' || this.storageClassName === '')) {
+      report.error(field('storageClassName'), 'must be a non-empty string when given');
+    }
+    if (!TLS_MODES.includes(this.tls)) report.error(field('tls'), `'${String(this.tls)}' must be one of ${TLS_MODES.join(', ')}`);
+    const schedule = checkCronSchedule(this.backupSchedule);
+    if (schedule) report.error(field('backupSchedule'), schedule);
+    if (!Number.isInteger(this.backupRetention) || this.backupRetention < 1) report.error(field('backupRetention'), `${this.backupRetention} must be a whole number of at least 1`);
+    for (const key of ['repoURL', 'targetRevision', 'distPath'] as const) {
+      const value: unknown = this.gitops[key];
+      if (typeof value !== 'string' || value === '') report.error(field(`gitops.${key}`), 'must be a non-empty string');
+    }
+    for (const key of ['requirePinnedImages', 'requireExplicitResources'] as const) {
+      if (typeof this[key] !== 'boolean') report.error(field(key), `must be true or false (is ${describe(this[key])})`);
+    }
+    const kind: unknown = (this.secrets as { kind?: unknown } | null | undefined)?.kind;
+    if (!SECRET_BACKENDS.includes(kind as string)) report.error(field('secrets.kind'), `${describe(kind)} must be one of ${SECRET_BACKENDS.join(', ')}`);
+    for (const [key, value] of Object.entries(this.monitoring)) {
+      const expected = typeof DEFAULT_MONITORING[key as keyof MonitoringSettings];
+      if (typeof value !== expected || value === null) report.error(field(`monitoring.${key}`), `must be ${expected === 'object' ? 'an object' : `a ${expected}`} (is ${describe(value)})`);
+    }
   }
 
   /** True for production. */
@@ -159,10 +198,35 @@ export class Environment {
 
   /** The value for this environment. */
   public pick<T>(values: PerEnvironment<T>): T {
+    if (typeof values !== 'object' || values === null) throw new Error(`env.pick needs an object of values per environment (is ${describe(values)})`);
     const own = (values as { readonly [K in EnvironmentName]?: T })[this.name];
     if (own !== undefined) return own;
     if ('default' in values) return values.default;
     // Unreachable through the types; kept for JavaScript callers.
     throw new Error(`no value for environment '${this.name}' and no default`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  return typeof value === 'string' ? `'${value}'` : typeof value === 'object' ? (Array.isArray(value) ? 'an array' : 'an object') : `${typeof value} ${String(value)}`;
+}
+
+/** Requests and limits: both given, cpu and memory quantities (bytes whole). */
+function checkProfile(report: ValidationReport, profile: ResourceProfile, field: string): void {
+  for (const kind of ['requests', 'limits'] as const) {
+    const amounts: unknown = (profile as Partial<ResourceProfile> | null | undefined)?.[kind];
+    if (typeof amounts !== 'object' || amounts === null) {
+      report.error(`${field}.${kind}`, `is required: an object with cpu and memory (is ${describe(amounts)})`);
+      continue;
+    }
+    const a = amounts as Partial<ResourceAmounts>;
+    const cpu = checkQuantity(a.cpu, 'cpu');
+    if (cpu) report.error(`${field}.${kind}.cpu`, cpu);
+    const memory = checkQuantity(a.memory, 'bytes');
+    if (memory) report.error(`${field}.${kind}.memory`, memory);
+    const disk = a.ephemeralStorage === undefined ? undefined : checkQuantity(a.ephemeralStorage, 'bytes');
+    if (disk) report.error(`${field}.${kind}.ephemeralStorage`, disk);
   }
 }

@@ -24,14 +24,36 @@ const SUFFIX: Record<string, number> = {
 const QUANTITY = /^([+]?[0-9]+(?:\.[0-9]*)?|[+]?\.[0-9]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)|[eE]([+-]?[0-9]+))?$/;
 
 /** The value of a quantity in base units (cores or bytes), or undefined when it does not parse. */
-export function parseQuantity(quantity: string | number): number | undefined {
+export function parseQuantity(quantity: unknown): number | undefined {
   if (typeof quantity === 'number') return Number.isFinite(quantity) && quantity >= 0 ? quantity : undefined;
+  // Props arrive unchecked from JavaScript (npm run synth does not type-check).
+  if (typeof quantity !== 'string') return undefined;
   const match = QUANTITY.exec(quantity.trim());
   if (!match || quantity.trim() !== quantity) return undefined;
   const [, number, suffix, exponent] = match;
   const base = parseFloat(number);
   if (exponent !== undefined) return base * 10 ** parseInt(exponent, 10);
   return base * SUFFIX[suffix ?? ''];
+}
+
+/** What a quantity measures: cores, or bytes (memory, ephemeral storage, volumes). */
+export type QuantityKind = 'cpu' | 'bytes';
+
+/**
+ * Why `quantity` is not a valid amount of `kind`, or undefined. Bytes come whole: a
+ * milli-unit (`512m` memory is 0.512 bytes) parses but is always a mistake for bytes.
+ */
+export function checkQuantity(quantity: unknown, kind: QuantityKind, example = kind === 'cpu' ? '250m or 1' : '512Mi or 10Gi'): string | undefined {
+  if (typeof quantity !== 'string' && typeof quantity !== 'number') return `must be a quantity such as ${example} (is ${quantity === null ? 'null' : typeof quantity})`;
+  const value = parseQuantity(quantity);
+  if (value === undefined) return `'${quantity}' is not a valid quantity (e.g. ${example})`;
+  if (kind === 'bytes') {
+    if (typeof quantity === 'string' && /[0-9.]m$/.test(quantity)) {
+      return `'${quantity}' is in milli-units (thousandths of a byte); use Ki, Mi or Gi (e.g. ${quantity.slice(0, -1)}Mi)`;
+    }
+    if (!Number.isInteger(value)) return `'${quantity}' is not a whole number of bytes (e.g. ${example})`;
+  }
+  return undefined;
 }
 
 /** Formats bytes as the largest binary unit that keeps a whole number (`512Mi`, `1536Ki`). */

@@ -8,7 +8,7 @@ import { systemReadme } from '../gitops/system-readme';
 import { DistFolder, writeDist } from './dist-writer';
 import { SystemChart } from './system-chart';
 import { runFinalizers } from './finalize';
-import { collectIssues, SynthesisError, ValidationIssue } from './validation';
+import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from './validation';
 
 /** What was written for one folder of dist. */
 export interface FolderSummary {
@@ -23,6 +23,8 @@ export interface SynthResult {
   readonly objects: ReadonlyArray<RenderedObject & { readonly folder: string }>;
   /** Policy rules waived on specific objects, with the reasons. */
   readonly waivers: readonly Waiver[];
+  /** Settings that are legal but probably not meant; printed, never fatal. */
+  readonly warnings: readonly ValidationIssue[];
 }
 
 export interface SynthOptions {
@@ -47,7 +49,8 @@ export interface SynthOptions {
  */
 export function synthesize(app: App, options: SynthOptions): SynthResult {
   runFinalizers(app);
-  const issues: ValidationIssue[] = collectIssues(app);
+  const { issues, warnings } = collectReport(app);
+  const constructIssues = [...issues];
   const folders: DistFolder[] = [];
   const summaries: FolderSummary[] = [];
   const allObjects: Array<RenderedObject & { folder: string }> = [];
@@ -59,27 +62,45 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
       SystemChart.isSystemChart(chart)
         ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
         : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
-    const unit = renderChart(chart, context);
-    issues.push(...unit.issues);
+    let unit: ReturnType<typeof renderChart>;
+    try {
+      unit = renderChart(chart, context);
+    } catch (error) {
+      // Props the checks above refused can make rendering fail; those errors say why.
+      // Without them, the failure is reported on the chart rather than as a stack trace.
+      if (issues.length === 0) issues.push({ path: chart.node.path, message: `render: ${error instanceof Error ? error.message : String(error)}` });
+      continue;
+    }
+    // A bad name the construct already reported is not reported again for each object it names.
+    issues.push(...unit.issues.filter((i) => !(i.message.startsWith('metadata.name:') && hasReportedAncestor(i.path, constructIssues))));
     const system = SystemChart.isSystemChart(chart) ? chart : undefined;
-    const policy = evaluatePolicies(folder, unit.objects, options.rules ?? DEFAULT_RULES, system?.namespaceName ?? chart.namespace ?? '', system?.environment);
+    const policy = evaluatePolicies(folder, unit.objects, options.rules ?? DEFAULT_RULES, system?.namespaceName ?? chart.namespace ?? '', system?.environment, constructIssues);
     issues.push(...policy.failures);
     waivers.push(...policy.waivers);
     const files = new Map(unitFiles(unit));
-    if (SystemChart.isSystemChart(chart)) files.set('README.md', systemReadme(chart, unit.objects));
+    // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
+    if (SystemChart.isSystemChart(chart) && issues.length === 0) files.set('README.md', systemReadme(chart, unit.objects));
     folders.push({ folder, files });
     summaries.push({ folder, objects: unit.objects.length, files: files.size });
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
   }
 
-  if (issues.length > 0) throw new SynthesisError(issues);
+  if (issues.length > 0) {
+    const reported = issues.filter((issue, i) => i < constructIssues.length || !isInRenamedConstruct(app, issue.path));
+    throw new SynthesisError(uniqueIssues(reported), warnings);
+  }
   if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
-  return { folders: summaries, objects: allObjects, waivers };
+  return { folders: summaries, objects: allObjects, waivers, warnings };
 }
 
 /** The dist folder of a chart: `<env>/<system>` or `<env>/argocd`. */
 export function folderOf(chart: Chart): string {
-  if (SystemChart.isSystemChart(chart)) return `${chart.environment.name}/${chart.system}`;
-  if (ArgoCdApplications.isArgoCdApplications(chart)) return `${chart.environment.name}/argocd`;
+  // `?.`: a missing environment is a collected error of the chart; the folder is then never written.
+  if (SystemChart.isSystemChart(chart)) return `${chart.environment?.name}/${chart.system}`;
+  if (ArgoCdApplications.isArgoCdApplications(chart)) return `${chart.environment?.name}/argocd`;
   throw new Error(`${chart.node.path}: only SystemChart and ArgoCdApplications charts can be synthesized`);
+}
+
+function hasReportedAncestor(path: string, reported: readonly ValidationIssue[]): boolean {
+  return reported.some((r) => path === r.path || path.startsWith(`${r.path}/`));
 }

@@ -2,12 +2,13 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
 import { checkDnsLabel } from './naming';
-import { addCheck } from './validation';
+import { addCheck, freeId } from './validation';
 import { ISecretStore } from '../security/external-secret-source';
 import { NamespaceIsolation } from '../security/network';
 import { SystemSecretStore } from '../security/secret-backend';
 import { SystemNamespace } from '../security/system-namespace';
 import { NamespaceBudget, NamespaceBudgetProps } from '../scaling/namespace-budget';
+import { checkProps } from './prop-check';
 
 
 export interface SystemChartProps {
@@ -29,6 +30,20 @@ export interface SystemChartProps {
  */
 const SYSTEM_CHART = Symbol.for('cdk8s-stacks.SystemChart');
 
+/** Used only while a chart without a valid environment is built; such a chart never synthesizes. */
+const STAND_IN_ENVIRONMENT = new Environment({
+  name: 'dev',
+  defaultReplicas: 1,
+  defaultResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+  tls: 'none',
+  backupSchedule: '0 3 * * *',
+  backupRetention: 1,
+  gitops: { repoURL: 'stand-in', targetRevision: 'stand-in' },
+  requirePinnedImages: false,
+  requireExplicitResources: false,
+  secrets: { kind: 'generated' },
+});
+
 export class SystemChart extends Chart {
   /**
    * True when `x` is a SystemChart. (cdk8s defines `Symbol.hasInstance` on Chart, so
@@ -40,7 +55,12 @@ export class SystemChart extends Chart {
 
   /** The SystemChart that `scope` belongs to. */
   public static of(scope: IConstruct): SystemChart {
-    const chart = Chart.of(scope);
+    let chart: Chart | undefined;
+    try {
+      chart = Chart.of(scope);
+    } catch {
+      chart = undefined;
+    }
     if (!SystemChart.isSystemChart(chart)) {
       throw new Error(`${scope.node.path} must be defined inside a SystemChart`);
     }
@@ -57,22 +77,36 @@ export class SystemChart extends Chart {
   private store?: SystemSecretStore;
 
   constructor(scope: Construct, props: SystemChartProps) {
-    const namespaceName = `${props.system}-${props.environment.name}`;
-    super(scope, namespaceName, {
+    const namespaceName = `${typeof props.system === 'string' ? props.system : 'invalid'}-${props.environment?.name}`;
+    // The same system twice in one environment is a collected error (checkUniqueId), not the constructs exception.
+    super(scope, freeId(scope, namespaceName), {
       namespace: namespaceName,
       // Names come from construct ids (see naming.ts); labels are added to every object
       // and pod template in one place when the chart is rendered (gitops/decorate.ts).
       disableResourceNameHashes: true,
     });
+    checkProps(this, 'SystemChartProps', props);
     Object.defineProperty(this, SYSTEM_CHART, { value: true });
     this.system = props.system;
-    this.environment = props.environment;
+    // Without an Environment nothing can be derived; a stand-in lets construction go on and
+    // the check below reports the prop.
+    this.environment = props.environment instanceof Environment ? props.environment : STAND_IN_ENVIRONMENT;
     this.version = props.version ?? '1.0.0';
     this.description = props.description;
     this.namespaceName = namespaceName;
+    if (this.node.id !== namespaceName) {
+      addCheck(this, (report) => report.error('system', `'${props.system}' is defined twice in environment '${props.environment?.name}'; a system may appear once per environment`));
+    }
     addCheck(this, (report) => {
-      const reason = checkDnsLabel(namespaceName);
-      if (reason) report.error('system', `namespace '${namespaceName}' ${reason}`);
+      if (typeof props.system !== 'string') report.error('system', `must be a DNS-1123 label string (is ${props.system === null ? 'null' : typeof props.system})`);
+      else {
+        const reason = checkDnsLabel(namespaceName);
+        if (reason) report.error('system', `namespace '${namespaceName}' ${reason}`);
+      }
+      if (!(props.environment instanceof Environment)) report.error('environment', 'must be an Environment (new Environment({...}))');
+      else props.environment.validate(report, 'environment.');
+      if (props.version !== undefined && typeof props.version !== 'string') report.error('version', `must be a string (is ${typeof props.version})`);
+      if (props.description !== undefined && typeof props.description !== 'string') report.error('description', `must be a string (is ${typeof props.description})`);
     });
     this.namespace_ = new SystemNamespace(this, 'namespace', { name: namespaceName });
     new NamespaceIsolation(this, 'isolation');

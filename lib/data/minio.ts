@@ -12,6 +12,7 @@ import { BackupTarget } from '../backup/target';
 import { ConnectionInfo, EnvConvention } from './connection';
 import { StatefulStore, StoreCommonProps } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, TOOL_IMAGES } from './versions';
+import { checkProps } from '../core/prop-check';
 
 /** MinIO release lines with an image in versions.ts. */
 export type MinioVersion = keyof typeof ENGINE_IMAGES.minio;
@@ -170,6 +171,7 @@ export class ObjectStore extends StatefulStore {
       },
       { port: { name: 'api', port: MINIO_API_PORT }, dataPath: '/data', role: 'object-store', uid: MINIO_UID, version },
     );
+    checkProps(this, 'ObjectStoreProps', props);
     this.minioProps = props;
     this.keys = keys;
     this.region = props.region ?? 'us-east-1';

@@ -35,6 +35,7 @@ import {
 import { DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
 import { ExporterAccountMonitoring } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
+import { checkProps } from '../core/prop-check';
 
 /** MongoDB versions with an image in versions.ts. */
 export type MongoVersion = keyof typeof ENGINE_IMAGES.mongo;
@@ -165,11 +166,12 @@ export class MongoDb extends DatabaseStore {
       { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID, version },
       accounts,
     );
+    checkProps(this, 'MongoDbProps', props);
     this.mongoProps = props;
     this.replicaSetName = replicaSetName;
     this.keyFileKey = keyFileKey;
 
-    const memoryLimit = parseQuantity(this.container.resources.limits.memory) ?? MONGO_MIN_MEMORY;
+    const memoryLimit = parseQuantity(this.container.resources?.limits?.memory) ?? MONGO_MIN_MEMORY;
     this.cacheSizeGB = wiredTigerCacheSizeGB(memoryLimit);
     this.addConfigFile('mongod.conf', renderMongodConf({ cacheSizeGB: this.cacheSizeGB, memoryLimit, source: `the props of ${this.node.path} and its container limits` }), MONGO_CONFIG_DIR);
 
@@ -181,7 +183,7 @@ export class MongoDb extends DatabaseStore {
     // readable by nobody else. The main container mounts that copy read-only.
     this.addVolume({
       name: KEYFILE_SECRET_VOLUME,
-      secret: { secretName: props.credentials.secretName, items: [{ key: keyFileKey, path: 'keyfile' }], defaultMode: 0o400 },
+      secret: { secretName: props.credentials?.secretName, items: [{ key: keyFileKey, path: 'keyfile' }], defaultMode: 0o400 },
     });
     this.addVolume({ name: KEYFILE_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     this.container.mounts.push({ name: KEYFILE_VOLUME, mountPath: MONGO_KEYFILE_DIR, readOnly: true });
@@ -329,7 +331,7 @@ export class MongoDbInitJob extends Workload {
     this.connections.allowTo(mongo, { port: MONGO_PORT });
     Architecture.of(this).addEdge(this.name, mongo.name, 'initiates replica set, users', 'setup');
 
-    const env = [...this.container.env.entries()].map(([name, value]) => [name, typeof value === 'object' ? `secret:${(value as SecretKeyValue).key}` : value]);
+    const env = [...this.container.env.entries()].map(([name, value]) => [name, typeof value === 'object' && value !== null ? `secret:${(value as SecretKeyValue).key}` : value]);
     this.jobName = `${this.name}-${contentHash({ image: mongo.engineImage, script, env }).slice(0, 8)}`;
     // The script waits up to ten minutes for the members; a retry covers a member restart.
     this.syncHookJob(this.jobName, { backoffLimit: 3, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 86400 });

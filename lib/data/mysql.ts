@@ -22,6 +22,7 @@ import {
 import { accountEnv, databaseProbes, DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
 import { ExporterAccountMonitoring, MiB } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
+import { checkProps } from '../core/prop-check';
 
 /** MySQL versions with an image in versions.ts: the 8.4 LTS line (8.0 reached end of life in April 2026). */
 export type MySqlVersion = keyof typeof ENGINE_IMAGES.mysql;
@@ -132,10 +133,11 @@ export class MySql extends DatabaseStore {
       { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database', uid: MYSQL_UID, version },
       accounts,
     );
+    checkProps(this, 'MySqlProps', props);
     this.mysqlProps = props;
 
     this.tuning = mysqlTuning({
-      memoryLimit: parseQuantity(this.container.resources.limits.memory) ?? MIN_MEMORY,
+      memoryLimit: parseQuantity(this.container.resources?.limits?.memory) ?? MIN_MEMORY,
       maxConnections: props.maxConnections ?? 151,
       bufferPoolSize: props.innodbBufferPoolSize !== undefined ? parseQuantity(props.innodbBufferPoolSize) : undefined,
     });

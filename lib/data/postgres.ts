@@ -23,6 +23,7 @@ import {
 import { accountEnv, databaseProbes, DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
 import { ExporterAccountMonitoring, MiB } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
+import { checkProps } from '../core/prop-check';
 
 /** PostgreSQL major versions with an image in versions.ts. */
 export type PostgresVersion = keyof typeof ENGINE_IMAGES.postgres;
@@ -140,13 +141,14 @@ export class Postgres extends DatabaseStore {
       { port: { name: 'postgres', port: POSTGRES_PORT }, dataPath: POSTGRES_VOLUME_PATH, role: 'database', uid, version },
       accounts,
     );
+    checkProps(this, 'PostgresProps', props);
     this.pgProps = props;
     this.flavour = flavour;
 
-    const limits = this.container.resources.limits;
+    const limits = this.container.resources?.limits;
     this.tuning = postgresTuning({
-      memoryLimit: parseQuantity(limits.memory) ?? 512 * MiB,
-      cpuLimit: parseQuantity(limits.cpu) ?? 1,
+      memoryLimit: parseQuantity(limits?.memory) ?? 512 * MiB,
+      cpuLimit: parseQuantity(limits?.cpu) ?? 1,
       storage: parseQuantity(props.storage) ?? 2 ** 30,
       maxConnections: props.maxConnections ?? 100,
       sharedBuffers: props.sharedBuffers !== undefined ? parseQuantity(props.sharedBuffers) : undefined,

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { formatBytes, parseQuantity } from '../core/quantity';
+import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { fromSecret } from '../workloads/env';
@@ -9,6 +9,7 @@ import { BackupableStore } from './backupable-store';
 import { StoreCommonProps, StoreMonitoring } from './stateful-store';
 import type { AdminConnection } from '../backup/backupable';
 import { engineImage, EXPORTER_IMAGES } from './versions';
+import { checkProps } from '../core/prop-check';
 
 /** What the Redis holds decides what happens when memory is full. */
 export type RedisUse =
@@ -80,6 +81,7 @@ export class Redis extends BackupableStore {
       },
       { port: { name: 'redis', port: 6379 }, dataPath: '/data', role: props.use === 'cache' ? 'cache' : 'queue', uid: REDIS_UID, version },
     );
+    checkProps(this, 'RedisProps', props);
     this.redisProps = props;
     this.passwordKey = passwordKey;
     this.addConfigFile('redis.conf', this.renderConfig(), '/etc/redis');
@@ -93,7 +95,7 @@ export class Redis extends BackupableStore {
   /** Data memory: explicit, or 75 % of the limit (the rest is for AOF rewrite buffers and fragmentation). */
   public get maxmemoryBytes(): number | undefined {
     if (this.redisProps.maxmemory !== undefined) return parseQuantity(this.redisProps.maxmemory);
-    const limit = parseQuantity(this.container.resources.limits.memory);
+    const limit = parseQuantity(this.container.resources?.limits?.memory);
     return limit === undefined ? undefined : Math.floor((limit * 0.75) / 2 ** 20) * 2 ** 20;
   }
 
@@ -144,11 +146,12 @@ export class Redis extends BackupableStore {
     super.validateWorkload(report);
     const p = this.redisProps;
     this.checkVersion(report, 'redis', 'Redis');
-    if (p.maxmemory !== undefined && parseQuantity(p.maxmemory) === undefined) report.error('maxmemory', `'${p.maxmemory}' is not a valid quantity`);
-    const limit = parseQuantity(this.container.resources.limits.memory);
+    const maxmemoryProblem = p.maxmemory === undefined ? undefined : checkQuantity(p.maxmemory, 'bytes');
+    if (maxmemoryProblem) report.error('maxmemory', maxmemoryProblem);
+    const limit = parseQuantity(this.container.resources?.limits?.memory);
     const max = this.maxmemoryBytes;
     if (limit !== undefined && max !== undefined && max >= limit) {
-      report.error('maxmemory', `${formatBytes(max)} is at or above the container memory limit ${this.container.resources.limits.memory}; Redis would be OOM-killed before it evicts or refuses writes`);
+      report.error('maxmemory', `${formatBytes(max)} is at or above the container memory limit ${this.container.resources?.limits?.memory}; Redis would be OOM-killed before it evicts or refuses writes`);
     }
     if (!['aof', 'rdb', 'none'].includes(p.persistence ?? 'aof')) report.error('persistence', `'${p.persistence}' must be aof, rdb or none`);
   }

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { sortedByKey } from '../core/json';
-import { formatBytes, parseQuantity } from '../core/quantity';
+import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
 import { DisruptionBudget } from '../scaling/disruption-budget';
@@ -245,7 +245,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
 
   /** Reports a memory limit below what the engine needs (`needs` completes the sentence). */
   protected checkMemoryLimit(report: ValidationReport, minimum: number, needs: string): void {
-    const limitText = this.container.resources.limits.memory;
+    const limitText = this.container.resources?.limits?.memory;
     const limit = parseQuantity(limitText);
     if (limit !== undefined && limit < minimum) report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(minimum)} ${needs}`);
   }
@@ -255,7 +255,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     const { field, value } = setting;
     if (value === undefined) return;
     const bytes = parseQuantity(value);
-    const limitText = this.container.resources.limits.memory;
+    const limitText = this.container.resources?.limits?.memory;
     const limit = parseQuantity(limitText);
     if (bytes === undefined) report.error(field, `'${value}' is not a valid quantity (e.g. ${setting.example})`);
     else if (bytes < setting.minimum[0]) report.error(field, `${value} is below ${setting.minimum[1]}`);
@@ -308,9 +308,9 @@ export abstract class StatefulStore extends Workload implements IConnectable {
 
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
-    const size = parseQuantity(this.storeProps.storage);
-    if (size === undefined) report.error('storage', `'${this.storeProps.storage}' is not a valid quantity (e.g. 10Gi)`);
-    else if (size <= 0) report.error('storage', 'must be greater than zero');
+    const problem = checkQuantity(this.storeProps.storage, 'bytes', '10Gi');
+    if (problem) report.error('storage', problem);
+    else if ((parseQuantity(this.storeProps.storage) ?? 0) <= 0) report.error('storage', 'must be greater than zero');
     if (!Number.isInteger(this.replicas) || this.replicas < 1) report.error('replicas', `${this.replicas} must be a whole number of at least 1`);
   }
 

@@ -6,6 +6,7 @@ import { DEFAULT_INGRESS_CLASS, IngressController } from './ingress-controller';
 import { checkIssuerForEnvironment, checkSecretKeyReference, IssuerTrust, SecretKeyReference } from './issuer';
 import { checkDnsSubdomain } from '../core/naming';
 import { checkEmail, checkIngressHost } from './names';
+import { checkProps } from '../core/prop-check';
 
 /** Let's Encrypt's production directory: publicly trusted certificates, strict rate limits. */
 export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
@@ -149,6 +150,7 @@ export class AcmeIssuer extends CertManagerIssuer {
 
   constructor(scope: Construct, id: string, private readonly props: AcmeIssuerProps) {
     super(scope, id, props, 'certificate-issuer');
+    checkProps(this, 'AcmeIssuerProps', props);
     const env = this.chart.environment;
     this.server = props.server ?? (env.isProduction || env.tls === 'acme-production' ? LETS_ENCRYPT_PRODUCTION : LETS_ENCRYPT_STAGING);
     this.trust = isStagingServer(this.server) ? 'acme-staging' : 'acme-production';

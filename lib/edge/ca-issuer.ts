@@ -5,6 +5,7 @@ import { CertManagerIssuer, CertManagerIssuerProps } from './cert-manager-issuer
 import { Certificate } from './certificate';
 import { IssuerTrust } from './issuer';
 import { SelfSignedIssuer } from './self-signed-issuer';
+import { checkProps } from '../core/prop-check';
 
 export interface CaIssuerProps extends CertManagerIssuerProps {
   /**
@@ -33,6 +34,7 @@ export class CaIssuer extends CertManagerIssuer {
 
   constructor(scope: Construct, id: string, private readonly caProps: CaIssuerProps = {}) {
     super(scope, id, caProps, 'certificate-issuer');
+    checkProps(this, 'CaIssuerProps', caProps);
     this.caSecretName = caProps.caSecretName ?? `${this.issuerName}-root-ca`;
     if (caProps.caSecretName === undefined && this.issuerKind === 'Issuer') {
       const signer = new SelfSignedIssuer(this, 'root-signer', { name: `${this.issuerName}-root-signer` });

@@ -13,6 +13,7 @@ import { addCheck, ValidationReport } from '../core/validation';
 import type { Workload } from '../workloads/workload';
 import { checkIssuerForEnvironment, IIssuer, issuerRefOf } from './issuer';
 import { checkIngressHost, parseGoDuration } from './names';
+import { arrayOrEmpty, checkProps } from '../core/prop-check';
 
 export type KeyAlgorithm = 'ECDSA' | 'RSA' | 'Ed25519';
 
@@ -65,12 +66,13 @@ export class Certificate extends Construct {
 
   constructor(scope: Construct, id: string, props: CertificateProps) {
     super(scope, id);
+    checkProps(this, 'CertificateProps', props);
     const chart = SystemChart.of(this);
     this.issuer = props.issuer;
     this.name = props.name ?? id;
     this.secretName = props.secretName ?? `${this.name}-tls`;
     const serviceNames = props.service ? serviceDnsNames(props.service.name, props.service.namespaceName) : [];
-    this.dnsNames = [...new Set([...serviceNames, ...(props.dnsNames ?? [])])];
+    this.dnsNames = [...new Set([...serviceNames, ...arrayOrEmpty(props.dnsNames)])];
     const algorithm = props.keyAlgorithm ?? 'ECDSA';
     const duration = props.duration ?? '2160h';
     const renewBefore = props.renewBefore ?? '720h';

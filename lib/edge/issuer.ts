@@ -88,12 +88,13 @@ export class IssuerRef implements IIssuer {
 
 /** The annotation that asks cert-manager's ingress-shim for certificates from `issuer`. */
 export function issuerAnnotation(issuer: IIssuer): Record<string, string> {
-  return { [issuer.issuerKind === 'ClusterIssuer' ? 'cert-manager.io/cluster-issuer' : 'cert-manager.io/issuer']: issuer.issuerName };
+  // `?.`: a missing issuer is reported by the construct's prop check.
+  return { [issuer?.issuerKind === 'ClusterIssuer' ? 'cert-manager.io/cluster-issuer' : 'cert-manager.io/issuer']: issuer?.issuerName };
 }
 
 /** An `issuerRef` of a Certificate. */
 export function issuerRefOf(issuer: IIssuer): { name: string; kind: string; group: string } {
-  return { name: issuer.issuerName, kind: issuer.issuerKind, group: 'cert-manager.io' };
+  return { name: issuer?.issuerName, kind: issuer?.issuerKind, group: 'cert-manager.io' };
 }
 
 /** A key of a Secret, by reference only: the value never passes through this repository. */

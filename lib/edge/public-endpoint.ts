@@ -24,6 +24,7 @@ import {
 } from './ingress-controller';
 import { checkIssuerForEnvironment, IIssuer, issuerAnnotation } from './issuer';
 import { captureGroups, checkIngressHost, checkLiteralPath, checkRegexPath, hostSlug, referencedGroups, regexLiteralPrefix } from './names';
+import { arrayOrEmpty, checkProps } from '../core/prop-check';
 
 /** How a route's path matches request paths. */
 export type PathMatch =
@@ -161,6 +162,7 @@ export class PublicEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: PublicEndpointProps) {
     super(scope, id);
+    checkProps(this, 'PublicEndpointProps', props);
     const chart = SystemChart.of(this);
     this.name = id;
     this.controller = props.controller ?? 'nginx';
@@ -211,7 +213,7 @@ export class PublicEndpoint extends Construct {
         route.backend.connections.allowFromPeer(peer, { port: route.port.port, protocol: route.port.protocol ?? 'TCP' });
       }
     }
-    if (tls?.issuer.http01) AcmeSolverAccess.of(chart).allowFrom(peer);
+    if (tls?.issuer?.http01) AcmeSolverAccess.of(chart).allowFrom(peer);
 
     // The generated README draws the endpoint and what it routes to. The node id is
     // prefixed: an endpoint may share its name with a workload.
@@ -297,7 +299,7 @@ export class PublicEndpoint extends Construct {
     if (p.host !== undefined || p.backend !== undefined) {
       if (p.backend) hosts.push({ host: p.host ?? '', routes: [{ backend: p.backend, port: p.port }], field: () => '' });
     }
-    (p.hosts ?? []).forEach((h, i) => hosts.push({ host: h.host, routes: h.routes ?? [], field: (j) => `hosts[${i}].routes[${j}]` }));
+    arrayOrEmpty(p.hosts).forEach((h, i) => hosts.push({ host: h?.host, routes: arrayOrEmpty(h?.routes), field: (j) => `hosts[${i}].routes[${j}]` }));
     return hosts.flatMap(({ host, routes, field }) =>
       routes.map((r, j) => {
         const match = r.match ?? 'Prefix';
@@ -310,7 +312,7 @@ export class PublicEndpoint extends Construct {
           rewrite: r.rewrite,
           backend: r.backend,
           portName: r.port,
-          port: r.backend?.port(r.port),
+          port: typeof r.backend?.port === 'function' ? r.backend.port(r.port) : undefined,
           ingressPath: regexOnTraefik ? regexLiteralPrefix(path) : path,
           ingressPathType: match === 'Regex' ? (regexOnTraefik ? 'Prefix' : 'ImplementationSpecific') : match,
           field: field(j),
@@ -359,8 +361,14 @@ export class PublicEndpoint extends Construct {
       if (!hostFields.has(h.host)) hostFields.set(h.host, `hosts[${i}].host`);
     });
     for (const [host, field] of hostFields) {
-      const reason = checkIngressHost(host);
+      const reason = typeof host === 'string' ? checkIngressHost(host) : `must be a host name string (is ${host === null ? 'null' : typeof host})`;
       if (reason) report.error(field, `'${host}' ${reason}`);
+      else if (this.tlsHosts.includes(host)) {
+        // The Secret (and cert-manager's Certificate) is named after the host: it must be a valid name too.
+        const secretName = this.tlsSecretName(host);
+        const secretReason = checkDnsSubdomain(secretName);
+        if (secretReason) report.error(field, `'${host}' gives the TLS Secret name '${secretName}', which ${secretReason}; use a shorter host or endpoint id`);
+      }
     }
 
     const seen = new Map<string, ResolvedRoute>();

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { CertManagerIssuer, CertManagerIssuerProps } from './cert-manager-issuer';
 import { IssuerTrust } from './issuer';
+import { checkProps } from '../core/prop-check';
 
 export interface SelfSignedIssuerProps extends CertManagerIssuerProps {}
 
@@ -15,6 +16,7 @@ export class SelfSignedIssuer extends CertManagerIssuer {
 
   constructor(scope: Construct, id: string, props: SelfSignedIssuerProps = {}) {
     super(scope, id, props, 'certificate-issuer');
+    checkProps(this, 'SelfSignedIssuerProps', props);
     this.renderIssuer({ selfSigned: {} });
   }
 }

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Application } from '../../imports/applications-argoproj.io';
 import { Environment } from '../core/environment';
+import { arrayOrEmpty, checkProps } from '../core/prop-check';
 
 export const ARGOCD_NAMESPACE = 'argocd';
 
@@ -29,11 +30,14 @@ export class ArgoCdApplications extends Chart {
   public readonly environment: Environment;
 
   constructor(scope: Construct, props: ArgoCdApplicationsProps) {
-    super(scope, `argocd-${props.environment.name}`, { namespace: ARGOCD_NAMESPACE, disableResourceNameHashes: true });
+    super(scope, `argocd-${props.environment?.name}`, { namespace: ARGOCD_NAMESPACE, disableResourceNameHashes: true });
+    checkProps(this, 'ArgoCdApplicationsProps', props);
     Object.defineProperty(this, ARGOCD_CHART, { value: true });
     this.environment = props.environment;
     const env = props.environment;
-    for (const system of [...props.systems].sort()) {
+    // Without an environment there is nothing to point at; checkProps reports it.
+    const systems = env?.gitops ? arrayOrEmpty(props.systems) : [];
+    for (const system of [...systems].sort()) {
       new Application(this, system, {
         metadata: { name: `${system}-${env.name}` },
         spec: {

@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { toYamlDocument } from '../core/yaml';
 import { ValidationIssue } from '../core/validation';
+import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { applyOrderOf, knownKinds } from './apply-order';
 import { decorate, LabelContext } from './decorate';
 import { Placement, placementOf } from './placement';
@@ -43,6 +44,12 @@ export function renderChart(chart: Chart, context: LabelContext): RenderedUnit {
         path: construct.node.path,
         message: `kind: ${object.kind} has no place in the apply order (lib/gitops/apply-order.ts); known kinds: ${knownKinds().join(', ')}`,
       });
+      continue;
+    }
+    const nameProblem = checkObjectName(object.kind, object.metadata?.name);
+    if (nameProblem) {
+      // Every generated name, whoever chose it: it becomes the object's name and a dist file name.
+      issues.push({ path: construct.node.path, message: `metadata.name: ${object.kind} name '${object.metadata?.name}' ${nameProblem}` });
       continue;
     }
     decorate(object, construct, context, order);
@@ -105,4 +112,14 @@ export function kustomization(files: string[]): string {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Kinds whose names must be DNS-1123 labels (they become DNS names), and CronJobs (their Jobs append 11 characters). */
+const LABEL_NAMED: Readonly<Record<string, number>> = { Service: 63, Namespace: 63, CronJob: 52 };
+
+/** Why `name` is not valid for an object of `kind`, or undefined. */
+export function checkObjectName(kind: string, name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'must be a string';
+  const max = LABEL_NAMED[kind];
+  return max === undefined ? checkDnsSubdomain(name) : checkDnsLabel(name, max);
 }

@@ -12,6 +12,7 @@ import { AlertGroup, AlertModel, AlertRule, CronJobWatch, DEFAULT_GRACE_SECONDS,
 import { checkDuration } from './metrics-endpoint';
 import { scrapeTargetsOf } from './scrape-targets';
 import { lazy } from './workload-metrics';
+import { checkProps } from '../core/prop-check';
 
 export interface SystemAlertsProps {
   /** Ratio (0 to 1) of requests answered 5xx above which `HttpErrorRatioHigh` fires. @default 0.05 */
@@ -81,6 +82,7 @@ export class SystemAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: SystemAlertsProps = {}) {
     super(scope, id);
+    checkProps(this, 'SystemAlertsProps', props);
     this.chart = SystemChart.of(this);
     this.props = props;
     const monitoring = this.chart.environment.monitoring;

@@ -6,6 +6,7 @@ import { addCheck } from '../core/validation';
 import { dashboardUid, renderDashboard } from './dashboard-model';
 import { checkDuration } from './metrics-endpoint';
 import { scrapeTargetsOf } from './scrape-targets';
+import { checkProps } from '../core/prop-check';
 
 export interface SystemDashboardProps {
   /** Dashboard title. @default '<system> (<environment>)' */
@@ -36,6 +37,7 @@ export class SystemDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: SystemDashboardProps = {}) {
     super(scope, id);
+    checkProps(this, 'SystemDashboardProps', props);
     this.chart = SystemChart.of(this);
     this.props = props;
     this.uid = dashboardUid(this.chart.namespaceName);

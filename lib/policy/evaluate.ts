@@ -27,6 +27,7 @@ export function evaluatePolicies(
   rules: readonly PolicyRule[],
   namespace: string,
   environment?: Environment,
+  reported: readonly ValidationIssue[] = [],
 ): PolicyOutcome {
   const failures: ValidationIssue[] = [];
   const waivers: Waiver[] = [];
@@ -43,6 +44,8 @@ export function evaluatePolicies(
 
   for (const rule of rules) {
     for (const violation of rule.check({ objects, namespace, environment })) {
+      // Already reported by the construct that owns the object, on the same field: report once.
+      if (isReportedByConstruct(violation.object.construct.node.path, rule, reported)) continue;
       const reason: string | undefined = violation.object.object.metadata?.annotations?.[`${WAIVER_PREFIX}${rule.id}`];
       if (reason && reason.trim() !== '') {
         waivers.push({ folder, object: describe(violation.object.object), rule: rule.id, reason });
@@ -54,4 +57,16 @@ export function evaluatePolicies(
   // One waiver per object and rule, even when the rule found several problems on it.
   const unique = new Map(waivers.map((w) => [`${w.folder}|${w.object}|${w.rule}`, w]));
   return { failures, waivers: [...unique.values()] };
+}
+
+/** True when a construct at `path` or above it already reported an error on a field the rule covers. */
+function isReportedByConstruct(path: string, rule: PolicyRule, reported: readonly ValidationIssue[]): boolean {
+  const fields = rule.coveredByFields ?? [];
+  if (fields.length === 0) return false;
+  return reported.some(
+    (issue) =>
+      (path === issue.path || path.startsWith(`${issue.path}/`)) &&
+      // `image: ...`, `sidecars[0].image: ...`, `resources.limits.cpu: ...` all cover their field.
+      fields.some((field) => new RegExp(`^(?:[\\w\\[\\]]+\\.)*${field}[.:\\[]`).test(issue.message)),
+  );
 }

@@ -24,6 +24,12 @@ export interface PolicyRule {
   readonly description: string;
   /** How to fix a violation. */
   readonly fix: string;
+  /**
+   * Prop fields whose construct errors already say what this rule finds (e.g. `image`);
+   * a violation on an object of such a construct is then not reported a second time.
+   * @default - none
+   */
+  readonly coveredByFields?: readonly string[];
   check(context: PolicyContext): Violation[];
 }
 

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addCheck } from '../core/validation';
+import { checkProps } from '../core/prop-check';
 
 export interface ScalingBehavior {
   /** Seconds of recommendations considered before scaling down. @default 300 */
@@ -45,6 +46,9 @@ export class Autoscaler extends Construct {
 
   constructor(scope: Construct, id: string, target: ScaleTarget, options: AutoscaleOptions) {
     super(scope, id);
+    checkProps(this, 'AutoscaleOptions', options);
+    // Props arrive unchecked from JavaScript; a missing object is reported by the check below.
+    options = typeof options === 'object' && options !== null ? options : ({} as AutoscaleOptions);
     this.options = options;
     const cpu = options.cpuPercent ?? (options.memoryPercent === undefined ? 70 : undefined);
     const metrics = [
@@ -80,6 +84,9 @@ export class Autoscaler extends Construct {
       if (!Number.isInteger(options.max) || options.max < options.min) report.error('max', `${options.max} must be a whole number of at least min (${options.min})`);
       for (const [field, value] of [['cpuPercent', options.cpuPercent], ['memoryPercent', options.memoryPercent], ['scaleUpPercent', options.scaleUpPercent], ['scaleDownPercentPerMinute', options.scaleDownPercentPerMinute]] as const) {
         if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 1000)) report.error(field, `${value} must be a whole percent from 1 to 1000`);
+      }
+      if (Number.isInteger(options.cpuPercent) && (options.cpuPercent as number) > 100) {
+        report.warn('cpuPercent', `${options.cpuPercent} % of the cpu request: pods scale out only once they use more than they requested, which the limit may never allow`);
       }
     });
   }

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addCheck } from '../core/validation';
+import { checkProps } from '../core/prop-check';
 
 export interface DisruptionBudgetProps {
   /** Name of the PodDisruptionBudget. */
@@ -27,6 +28,7 @@ export interface DisruptionBudgetProps {
 export class DisruptionBudget extends Construct {
   constructor(scope: Construct, id: string, props: DisruptionBudgetProps) {
     super(scope, id);
+    checkProps(this, 'DisruptionBudgetProps', props);
     const budget =
       props.minAvailable !== undefined
         ? { minAvailable: k8s.IntOrString.fromNumber(props.minAvailable) }

@@ -1,8 +1,9 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
-import { formatBytes, formatCpu, parseQuantity } from '../core/quantity';
+import { checkQuantity, formatBytes, formatCpu, parseQuantity } from '../core/quantity';
 import { addCheck } from '../core/validation';
+import { checkProps } from '../core/prop-check';
 
 /** What one pod of a workload asks for, and how many of its pods can exist at once. */
 export interface PodBudget {
@@ -55,6 +56,7 @@ const KEYS = ['requests.cpu', 'requests.memory', 'requests.ephemeral-storage', '
 export class NamespaceBudget extends Construct {
   constructor(scope: Construct, id: string, private readonly props: NamespaceBudgetProps = {}) {
     super(scope, id);
+    checkProps(this, 'NamespaceBudgetProps', props);
     const hard = Lazy.any({ produce: () => quantities(this.quota()) });
     new k8s.KubeResourceQuota(this, 'quota', { metadata: { name: 'stack' }, spec: { hard } });
     new k8s.KubeLimitRange(this, 'limits', { metadata: { name: 'containers' }, spec: Lazy.any({ produce: () => this.limitRange() }) });
@@ -68,8 +70,9 @@ export class NamespaceBudget extends Construct {
         const given = props.quota[key];
         if (given === undefined) continue;
         const have = parseQuantity(given);
-        if (have === undefined) {
-          report.error(`quota.${key}`, `'${given}' is not a valid quantity`);
+        const problem = checkQuantity(given, key.endsWith('cpu') ? 'cpu' : 'bytes');
+        if (problem || have === undefined) {
+          report.error(`quota.${key}`, problem ?? `'${given}' is not a valid quantity`);
           continue;
         }
         if (have < needed[key]) shortfalls.push(`${key}: ${given} < ${format(key, needed[key])} needed (short by ${format(key, needed[key] - have)})`);

@@ -9,6 +9,7 @@ import { ResourceAmounts } from '../core/environment';
 import { parseQuantity } from '../core/quantity';
 import { addCheck } from '../core/validation';
 import { ScaleTarget } from './autoscaler';
+import { arrayOrEmpty, checkProps } from '../core/prop-check';
 
 export type VpaUpdateMode = 'Off' | 'Initial' | 'Recreate' | 'InPlaceOrRecreate';
 
@@ -38,8 +39,9 @@ const MODES: Record<VpaUpdateMode, VerticalPodAutoscalerSpecUpdatePolicyUpdateMo
 export class VerticalAutoscaler extends Construct {
   constructor(scope: Construct, id: string, target: ScaleTarget, options: VerticalAutoscaleOptions, hpaResources: () => ReadonlyArray<'cpu' | 'memory'>) {
     super(scope, id);
+    checkProps(this, 'VerticalAutoscaleOptions', options);
     const mode = options.mode ?? 'Off';
-    const controlled = [...(options.controlledResources ?? ['cpu', 'memory'])];
+    const controlled = [...(options.controlledResources === undefined ? ['cpu', 'memory'] : arrayOrEmpty(options.controlledResources))] as Array<'cpu' | 'memory'>;
     new VerticalPodAutoscaler(this, 'resource', {
       metadata: { name: target.name },
       spec: {

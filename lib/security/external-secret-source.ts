@@ -10,6 +10,7 @@ import {
 import { checkDnsSubdomain } from '../core/naming';
 import { addCheck } from '../core/validation';
 import { ISecretSource } from './secret-source';
+import { checkProps } from '../core/prop-check';
 
 /** A (Cluster)SecretStore that ExternalSecrets read from. */
 export interface ISecretStore {
@@ -31,10 +32,11 @@ export class SecretStoreRef implements ISecretStore {
 }
 
 /** How an ExternalSecret names its store. */
-export function secretStoreRef(store: ISecretStore): ExternalSecretSpecSecretStoreRef {
-  const cluster = store.storeKind === 'ClusterSecretStore';
+export function secretStoreRef(store: ISecretStore | undefined): ExternalSecretSpecSecretStoreRef {
+  // A missing store is reported by validation; rendering must not crash before that report.
+  const cluster = store?.storeKind === 'ClusterSecretStore';
   const kind = cluster ? ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.SECRET_STORE;
-  return { name: store.storeName, kind };
+  return { name: store?.storeName as string, kind };
 }
 
 /**
@@ -76,8 +78,9 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
 
   constructor(scope: Construct, id: string, props: ExternalSecretSourceProps) {
     super(scope, id);
+    checkProps(this, 'ExternalSecretSourceProps', props);
     this.secretName = props.secretName ?? id;
-    this.keys = Object.keys(props.data).sort();
+    this.keys = Object.keys(typeof props.data === 'object' && props.data !== null ? props.data : {}).sort();
     this.describe = `ExternalSecret ${this.node.path}`;
     new ExternalSecret(this, 'resource', {
       metadata: { name: this.secretName },
@@ -85,7 +88,7 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
         refreshInterval: props.refreshInterval ?? '1h',
         secretStoreRef: secretStoreRef(props.store),
         target: ownedSecretTarget(this.secretName),
-        data: this.keys.map((secretKey) => ({ secretKey, remoteRef: { key: props.data[secretKey].key, property: props.data[secretKey].property } })),
+        data: this.keys.map((secretKey) => ({ secretKey, remoteRef: { key: props.data[secretKey]?.key, property: props.data[secretKey]?.property } })),
       },
     });
     addCheck(this, (report) => {
@@ -94,7 +97,8 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
       if (this.keys.length === 0) report.error('data', 'must name at least one key');
       for (const key of this.keys) {
         if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`data.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
-        if (props.data[key].key.trim() === '') report.error(`data.${key}.key`, 'must name the secret in the store');
+        const remote: unknown = props.data[key]?.key;
+        if (typeof remote !== 'string' || remote.trim() === '') report.error(`data.${key}.key`, 'must name the secret in the store');
       }
       if (props.refreshInterval !== undefined && !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(props.refreshInterval)) {
         report.error('refreshInterval', `'${props.refreshInterval}' must be a Go duration such as 1h or 15m`);

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
+import { checkProps } from '../core/prop-check';
 
 /** The Pod Security Standards version the namespace labels pin (what cdk8s-plus-27 targets). */
 export const POD_SECURITY_VERSION = 'v1.27';
@@ -21,6 +22,7 @@ export class SystemNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: SystemNamespaceProps) {
     super(scope, id);
+    checkProps(this, 'SystemNamespaceProps', props);
     this.name = props.name;
     const level = props.podSecurity ?? 'restricted';
     const labels: Record<string, string> = { 'kubernetes.io/metadata.name': props.name };

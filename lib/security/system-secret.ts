@@ -6,9 +6,11 @@ import {
 } from '../../imports/externalsecrets-external-secrets.io';
 import { Password } from '../../imports/passwords-generators.external-secrets.io';
 import { SystemChart } from '../core/system-chart';
+import { checkDnsSubdomain } from '../core/naming';
 import { addCheck } from '../core/validation';
 import { ownedSecretTarget, secretStoreRef } from './external-secret-source';
 import { ISecretSource } from './secret-source';
+import { checkProps } from '../core/prop-check';
 
 export interface SystemSecretProps {
   /** Keys of the Secret, e.g. `['postgres-password', 'password']`. */
@@ -32,10 +34,12 @@ export class SystemSecret extends Construct implements ISecretSource {
 
   constructor(scope: Construct, id: string, props: SystemSecretProps) {
     super(scope, id);
+    checkProps(this, 'SystemSecretProps', props);
     const chart = SystemChart.of(this);
     const env = chart.environment;
     this.secretName = props.secretName ?? id;
-    this.keys = [...props.keys].sort();
+    // Props arrive unchecked from JavaScript; a non-array is reported by the check below.
+    this.keys = Array.isArray(props.keys) ? [...props.keys].sort() : [];
     this.describe = `SystemSecret ${this.node.path}`;
     const target = ownedSecretTarget(this.secretName);
 
@@ -68,6 +72,9 @@ export class SystemSecret extends Construct implements ISecretSource {
       });
     }
     addCheck(this, (report) => {
+      // The name lands in the ExternalSecret, the generator, the Secret and a dist file name.
+      const nameReason = typeof this.secretName === 'string' ? checkDnsSubdomain(this.secretName) : 'must be a string';
+      if (nameReason) report.error(props.secretName === undefined ? 'id' : 'secretName', `'${this.secretName}' ${nameReason} (it names the Secret)`);
       if (this.keys.length === 0) report.error('keys', 'must name at least one key');
       for (const key of this.keys) if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`keys.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
       if (new Set(this.keys).size !== this.keys.length) report.error('keys', 'contains duplicates');

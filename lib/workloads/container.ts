@@ -1,8 +1,9 @@
 import { ResourceProfile } from '../core/environment';
-import { parseQuantity } from '../core/quantity';
+import { arrayOrEmpty, objectOrUndefined } from '../core/prop-check';
+import { checkQuantity, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
-import { ENV_NAME, EnvValue, isSecretKeyValue, renderEnvVar } from './env';
+import { checkEnvValue, ENV_NAME, EnvValue, isSecretKeyValue, renderEnvVar } from './env';
 import { checkImageReference, isPinned } from './image';
 import { Probe } from './probe';
 
@@ -58,6 +59,7 @@ export const DEFAULT_EPHEMERAL_STORAGE = { request: '64Mi', limit: '1Gi' } as co
 export const SIDECAR_RESOURCES: ResourceProfile = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
 /** Size of each writable emptyDir (the read-only root filesystem's /tmp and declared paths). */
 export const DEFAULT_SCRATCH_SIZE = '256Mi';
+const PROTOCOLS: readonly unknown[] = ['TCP', 'UDP'];
 const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 export interface VolumeMount {
@@ -80,9 +82,10 @@ export class ContainerModel {
     public readonly resources: ResourceProfile,
     ports: readonly PortSpec[] = [],
   ) {
-    this.ports = [...ports];
-    for (const [key, value] of Object.entries(props.env ?? {})) this.env.set(key, value);
-    for (const source of props.envFromSecrets ?? []) this.envFrom.push({ kind: 'secret', name: source.secretName, source });
+    // Wrong-typed props (from JavaScript) are reported by checkProps; construction goes on without them.
+    this.ports = [...arrayOrEmpty(ports)];
+    for (const [key, value] of Object.entries(objectOrUndefined(props.env) ?? {})) this.env.set(key, value);
+    for (const source of arrayOrEmpty(props.envFromSecrets)) this.envFrom.push({ kind: 'secret', name: source?.secretName, source });
   }
 
   public get user(): number {
@@ -107,8 +110,10 @@ export class ContainerModel {
       if (!Number.isInteger(value) || value < 0) report.error(`${prefix}runAs.${key}`, `${value} must be a non-negative integer`);
       else if (value === 0 && key !== 'fsGroup') report.error(`${prefix}runAs.${key}`, '0 (root) is not allowed; pods run as non-root under Pod Security restricted');
     }
-    for (const name of this.env.keys()) {
+    for (const [name, value] of this.env) {
       if (!ENV_NAME.test(name)) report.error(`${prefix}env.${name}`, `'${name}' is not a valid environment variable name (letters, digits and '_', not starting with a digit)`);
+      const problem = checkEnvValue(value);
+      if (problem) report.error(`${prefix}env.${name}`, problem);
     }
     const defined = new Set<string>();
     for (const [name, value] of this.env) {
@@ -129,7 +134,14 @@ export class ContainerModel {
     const numbers = new Set<number>();
     this.ports.forEach((port, i) => {
       const field = `${prefix}ports[${i}]`;
-      if (!PORT_NAME.test(port.name) || port.name.length > 15) report.error(`${field}.name`, `'${port.name}' must be an IANA service name: at most 15 lower-case letters, digits and '-', with at least one letter`);
+      if (typeof port !== 'object' || port === null) {
+        report.error(field, `must be an object { name, port, protocol? } (is ${port === null ? 'null' : typeof port})`);
+        return;
+      }
+      if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) {
+        report.error(`${field}.protocol`, `'${port.protocol}' must be one of ${PROTOCOLS.join(', ')} (upper case)`);
+      }
+      if (typeof port.name !== 'string' || !PORT_NAME.test(port.name) || port.name.length > 15) report.error(`${field}.name`, `'${port.name}' must be an IANA service name: at most 15 lower-case letters, digits and '-', with at least one letter`);
       if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) report.error(`${field}.port`, `${port.port} must be an integer from 1 to 65535`);
       if (names.has(port.name)) report.error(`${field}.name`, `'${port.name}' is used by another port; port names must be unique`);
       if (numbers.has(port.port)) report.error(`${field}.port`, `${port.port} is used by another port; port numbers must be unique`);
@@ -165,8 +177,8 @@ export class ContainerModel {
         : undefined,
       ports: this.ports.length ? this.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol ?? 'TCP' })) : undefined,
       resources: {
-        requests: { cpu: this.resources.requests.cpu, memory: this.resources.requests.memory, 'ephemeral-storage': this.resources.requests.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.request },
-        limits: { cpu: this.resources.limits.cpu, memory: this.resources.limits.memory, 'ephemeral-storage': this.resources.limits.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.limit },
+        requests: { cpu: this.resources?.requests?.cpu, memory: this.resources?.requests?.memory, 'ephemeral-storage': this.resources?.requests?.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.request },
+        limits: { cpu: this.resources?.limits?.cpu, memory: this.resources?.limits?.memory, 'ephemeral-storage': this.resources?.limits?.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.limit },
       },
       livenessProbe: p.liveness?.render('liveness', firstPort),
       readinessProbe: p.readiness?.render('readiness', firstPort),
@@ -192,8 +204,16 @@ export function restrictedContainerSecurityContext(user: number, group: number):
   };
 }
 
-/** Quantities parse and limits are not below requests. */
+/** Quantities parse (bytes whole, never milli-units) and limits are not below requests. */
 export function checkResources(report: ValidationReport, resources: ResourceProfile, field: string): void {
+  if (!isObject(resources)) {
+    report.error(field, `must be an object with requests and limits (is ${resources === null ? 'null' : typeof resources})`);
+    return;
+  }
+  for (const kind of ['requests', 'limits'] as const) {
+    if (!isObject(resources[kind])) report.error(`${field}.${kind}`, `is required: an object with cpu and memory (e.g. { cpu: '250m', memory: '256Mi' })`);
+  }
+  if (!isObject(resources.requests) || !isObject(resources.limits)) return;
   for (const resource of ['cpu', 'memory', 'ephemeralStorage'] as const) {
     const request = resources.requests[resource] ?? (resource === 'ephemeralStorage' ? DEFAULT_EPHEMERAL_STORAGE.request : undefined);
     const limit = resources.limits[resource] ?? (resource === 'ephemeralStorage' ? DEFAULT_EPHEMERAL_STORAGE.limit : undefined);
@@ -201,13 +221,20 @@ export function checkResources(report: ValidationReport, resources: ResourceProf
       report.error(`${field}.${request === undefined ? 'requests' : 'limits'}.${resource}`, 'is required');
       continue;
     }
+    const kind = resource === 'cpu' ? 'cpu' : 'bytes';
+    const requestProblem = checkQuantity(request, kind);
+    const limitProblem = checkQuantity(limit, kind);
+    if (requestProblem) report.error(`${field}.requests.${resource}`, requestProblem);
+    if (limitProblem) report.error(`${field}.limits.${resource}`, limitProblem);
     const r = parseQuantity(request);
     const l = parseQuantity(limit);
-    if (r === undefined) report.error(`${field}.requests.${resource}`, `'${request}' is not a valid quantity (e.g. ${resource === 'cpu' ? '250m or 1' : '256Mi or 1Gi'})`);
-    if (l === undefined) report.error(`${field}.limits.${resource}`, `'${limit}' is not a valid quantity (e.g. ${resource === 'cpu' ? '500m or 2' : '512Mi or 2Gi'})`);
-    if (r !== undefined && l !== undefined) {
+    if (!requestProblem && !limitProblem && r !== undefined && l !== undefined) {
       if (l === 0) report.error(`${field}.limits.${resource}`, 'must be greater than zero');
       if (l < r) report.error(`${field}.limits.${resource}`, `${limit} is below the request ${request}; limits must be at least the requests`);
     }
   }
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

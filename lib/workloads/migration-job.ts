@@ -3,6 +3,7 @@ import { ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
 import { ContainerModel } from './container';
 import { contentHash, RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
+import { checkProps } from '../core/prop-check';
 
 export interface MigrationJobProps extends WorkloadProps {
   /** What the migration runs, e.g. `['bash', 'scripts/prestart.sh']`. */
@@ -42,6 +43,7 @@ export class MigrationJob extends Workload {
 
   constructor(scope: Construct, id: string, props: MigrationJobProps) {
     super(scope, id, props, 'migration');
+    checkProps(this, 'MigrationJobProps', props);
     this.jobName = `${this.name}-${contentHash({ image: props.image, command: props.command, args: props.args, env: props.env ? Object.keys(props.env) : [] }).slice(0, 8)}`;
     this.syncHookJob(this.jobName, {
       backoffLimit: props.backoffLimit ?? 2,

@@ -68,14 +68,20 @@ export abstract class ReplicatedWorkload extends Workload {
 
   /** Scales horizontally with an HPA; the Deployment then leaves `spec.replicas` to it. */
   public autoscale(options: AutoscaleOptions): Autoscaler {
-    if (this.autoscaler) throw new Error(`${this.node.path}: autoscale() was already called`);
+    if (this.autoscaler) {
+      this.repeatedCalls.push('autoscale');
+      return this.autoscaler;
+    }
     this.autoscaler = new Autoscaler(this, 'autoscaler', { kind: 'Deployment', name: this.name, path: this.node.path }, options);
     return this.autoscaler;
   }
 
   /** Adds a VPA; it may not update a resource the HPA scales on (checked at synth). */
   public autoscaleVertically(options: VerticalAutoscaleOptions = {}): VerticalAutoscaler {
-    if (this.verticalAutoscaler) throw new Error(`${this.node.path}: autoscaleVertically() was already called`);
+    if (this.verticalAutoscaler) {
+      this.repeatedCalls.push('autoscaleVertically');
+      return this.verticalAutoscaler;
+    }
     this.verticalAutoscaler = new VerticalAutoscaler(
       this,
       'vertical-autoscaler',
@@ -118,6 +124,9 @@ export abstract class ReplicatedWorkload extends Workload {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1) report.error('replicas', `${this.defaultReplicas} must be a whole number of at least 1`);
+    else if (this.chart.environment.isProduction && this.maxReplicas === 1) {
+      report.warn(this.autoscaler ? 'autoscale().max' : 'replicas', 'runs a single pod in prod: every rollout, node drain or crash is an outage; use at least 2');
+    }
     if (this.autoscaler && this.declaredReplicas !== undefined && this.declaredReplicas !== this.autoscaler.options.min) {
       report.error('replicas', `${this.declaredReplicas} differs from the autoscaler's min ${this.autoscaler.options.min}; under an HPA the minimum is the initial size, so drop replicas or make them equal`);
     }
@@ -125,7 +134,7 @@ export abstract class ReplicatedWorkload extends Workload {
       for (const resource of this.autoscaler.resources) {
         const containers = [this.container, ...this.initContainers];
         for (const c of containers) {
-          if (!c.resources.requests[resource]) report.error(`resources.requests.${resource}`, `container '${c.name}' has no ${resource} request, which the HPA needs to compute utilisation`);
+          if (!c.resources?.requests?.[resource]) report.error(`resources.requests.${resource}`, `container '${c.name}' has no ${resource} request, which the HPA needs to compute utilisation`);
         }
       }
     }

@@ -4,6 +4,7 @@ import { ValidationReport } from '../core/validation';
 import { Architecture } from '../gitops/architecture';
 import { positive } from './migration-job';
 import { RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
+import { checkProps } from '../core/prop-check';
 
 export interface ScheduledTaskProps extends WorkloadProps {
   /** Cron schedule (five fields, or a macro such as `@daily`). */
@@ -30,6 +31,7 @@ export interface ScheduledTaskProps extends WorkloadProps {
 export class ScheduledTask extends Workload {
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id, props, props.role ?? 'scheduled-task');
+    checkProps(this, 'ScheduledTaskProps', props);
     Architecture.of(this).describe(this.name, () => ({ note: `${props.schedule} ${props.timeZone ?? 'UTC'}` }));
     this.lazyObject('cronjob', 'batch/v1', 'CronJob', () => ({
       schedule: props.schedule,

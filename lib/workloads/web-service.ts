@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ValidationReport } from '../core/validation';
 import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
+import { arrayOrEmpty, checkProps } from '../core/prop-check';
 
 export interface WebServiceProps extends ReplicatedWorkloadProps {  /**
    * Seconds the pod keeps serving after it is marked for termination, so endpoints and
@@ -24,6 +25,7 @@ export class WebService extends ReplicatedWorkload {
 
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, props, 'web-service');
+    checkProps(this, 'WebServiceProps', props);
     this.drainSeconds = props.drainSeconds ?? 5;
     this.shutdownSeconds = props.shutdownSeconds ?? 30;
 
@@ -32,7 +34,7 @@ export class WebService extends ReplicatedWorkload {
       spec: {
         type: 'ClusterIP',
         selector: { ...this.selectorLabels },
-        ports: (props.ports ?? []).map((p) => ({
+        ports: arrayOrEmpty(props.ports).map((p) => ({
           name: p.name,
           port: p.port,
           targetPort: k8s.IntOrString.fromString(p.name),

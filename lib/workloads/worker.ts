@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { spreadAcrossZonesAndNodes } from './web-service';
 import { waiveLinter } from '../policy/linter-waivers';
 import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
+import { checkProps } from '../core/prop-check';
 
 export interface WorkerProps extends ReplicatedWorkloadProps {  /** Seconds a worker has to finish its current task after SIGTERM. @default 60 */
   readonly shutdownSeconds?: number;
@@ -15,6 +16,7 @@ export class Worker extends ReplicatedWorkload {
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id, props, 'worker');
+    checkProps(this, 'WorkerProps', props);
   }
 
   protected waiveInapplicableLinterChecks(): void {

@@ -6,7 +6,7 @@ import { markComponent } from '../core/component';
 import { Json, sortedByKey } from '../core/json';
 import { checkDnsLabel } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
-import { addCheck, ValidationReport } from '../core/validation';
+import { addCheck, checkUniqueId, freeId, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
 import { ApiAccess, ApiPermission } from '../security/api-access';
 import { waive } from '../policy/rule';
@@ -18,6 +18,7 @@ import { imageVersion, isPinned, parseImage } from './image';
 import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR_RESOURCES } from './container';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
+import { arrayOrEmpty } from '../core/prop-check';
 import type { EnvConvention, IConnectable } from '../data/connection';
 import type { MetricsOptions } from '../observability/metrics-endpoint';
 import { WorkloadMetrics } from '../observability/workload-metrics';
@@ -72,8 +73,12 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   protected mainObject?: ApiObject;
   private apiAccess?: ApiAccess;
 
+  /** Methods that may be called once and were called again: reported by the check, not thrown. */
+  protected readonly repeatedCalls: string[] = [];
+
   protected constructor(scope: Construct, id: string, protected readonly props: WorkloadProps, role: string) {
-    super(scope, id);
+    super(scope, freeId(scope, id));
+    checkUniqueId(this, id);
     this.chart = SystemChart.of(this);
     this.name = id;
     const env = this.chart.environment;
@@ -85,7 +90,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
     this.container = new ContainerModel(this.name, props, props.resources ?? env.defaultResources, props.ports);
     this.addWritableVolume('tmp', '/tmp');
-    (props.writablePaths ?? []).forEach((path) => this.addWritableVolume(volumeNameFor(path), path));
+    arrayOrEmpty(props.writablePaths).forEach((path) => this.addWritableVolume(volumeNameFor(path), path));
 
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: this.name },
@@ -195,7 +200,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * @param apiServerCidr where the API server is reached from pods @default '0.0.0.0/0' (any address, on 443 and 6443 only)
    */
   public allowApiAccess(permissions: readonly ApiPermission[], apiServerCidr = '0.0.0.0/0'): void {
-    if (this.apiAccess) throw new Error(`${this.node.path}: allowApiAccess may be called once; list every permission in one call`);
+    if (this.apiAccess) {
+      this.repeatedCalls.push('allowApiAccess');
+      return;
+    }
     this.apiAccess = new ApiAccess(this, 'api-access', this.name, permissions);
     this.connections.allowToCidr(apiServerCidr, [{ port: 443 }, { port: 6443 }]);
   }
@@ -234,12 +242,37 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       report.error('resources', `required in ${env.name}: set requests and limits for cpu and memory`);
     }
     this.apiAccess?.validate(report);
+    for (const method of this.repeatedCalls) report.error(`${method}()`, 'was called more than once; call it once with everything it needs (later calls are ignored)');
     for (const name of this.duplicateEnv) report.error(`env.${name.split(' ')[0]}`, `is set twice: ${name} overrides an earlier value`);
     this.container.validate(report, env.requirePinnedImages);
     this.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
     this.sidecars.forEach((c, i) => c.validate(report, env.requirePinnedImages, `sidecars[${i}].`));
-    for (const key of Object.keys(this.props.config ?? {})) {
+    this.validateConfig(report);
+  }
+
+  /** The ConfigMap is read with envFrom: keys are variable names, values strings, and nothing else may set the same variable. */
+  private validateConfig(report: ValidationReport): void {
+    const config: unknown = this.props.config;
+    if (config === undefined) return;
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+      report.error('config', `must be an object of variable name to string value (is ${config === null ? 'null' : Array.isArray(config) ? 'an array' : typeof config})`);
+      return;
+    }
+    const secretKeys = new Map<string, string>();
+    for (const from of this.container.envFrom) {
+      for (const key of from.source?.keys ?? []) secretKeys.set(key, from.source?.describe ?? from.name);
+    }
+    for (const [key, value] of Object.entries(config)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) report.error(`config.${key}`, `'${key}' is read as an environment variable and must be a valid name (letters, digits and '_')`);
+      if (typeof value !== 'string') {
+        report.error(`config.${key}`, `must be a string (is ${value === null ? 'null' : typeof value}); ConfigMap data holds strings only, e.g. '${String(value)}'`);
+      }
+      // env entries (and connections) win over envFrom: the ConfigMap value would never be read.
+      if (this.container.env.has(key)) {
+        const by = Object.prototype.hasOwnProperty.call(this.props.env ?? {}, key) ? 'env' : 'a connection';
+        report.error(`config.${key}`, `is also set by ${by}, which overrides the ConfigMap value; set '${key}' in one place`);
+      }
+      if (secretKeys.has(key)) report.error(`config.${key}`, `is also a key of ${secretKeys.get(key)} (envFromSecrets); set '${key}' in one place`);
     }
   }
 
@@ -294,9 +327,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   /** Effective per-pod requests and limits (as the scheduler and quota compute them) and the pod count at maximum scale. */
   public podBudget(): PodBudget {
     const amounts = (c: ContainerModel, kind: 'requests' | 'limits'): ResourceTotals => ({
-      cpu: parseQuantity(c.resources[kind].cpu) ?? 0,
-      memory: parseQuantity(c.resources[kind].memory) ?? 0,
-      ephemeralStorage: parseQuantity(c.resources[kind].ephemeralStorage ?? (kind === 'requests' ? DEFAULT_EPHEMERAL_STORAGE.request : DEFAULT_EPHEMERAL_STORAGE.limit)) ?? 0,
+      // Missing or malformed amounts are reported by the container's own check; count them as zero here.
+      cpu: parseQuantity(c.resources?.[kind]?.cpu) ?? 0,
+      memory: parseQuantity(c.resources?.[kind]?.memory) ?? 0,
+      ephemeralStorage: parseQuantity(c.resources?.[kind]?.ephemeralStorage ?? (kind === 'requests' ? DEFAULT_EPHEMERAL_STORAGE.request : DEFAULT_EPHEMERAL_STORAGE.limit)) ?? 0,
     });
     const effective = (kind: 'requests' | 'limits'): ResourceTotals => {
       const running = [this.container, ...this.sidecars].map((c) => amounts(c, kind));

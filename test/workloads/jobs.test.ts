@@ -89,10 +89,10 @@ describe('ScheduledTask', () => {
 });
 
 describe('cron schedules', () => {
-  test.each(['0 2 * * *', '*/15 * * * *', '0 0 1 jan,jul *', '30 3 * * mon-fri', '@daily', '0 0-23/2 * * 0,7'])('%s is valid', (s) => {
+  test.each(['0 2 * * *', '*/15 * * * *', '0 0 1 jan,jul *', '30 3 * * mon-fri', '@daily', '0 0-23/2 * * 0,6'])('%s is valid', (s) => {
     expect(checkCronSchedule(s)).toBeUndefined();
   });
-  test.each(['', '* * * *', '60 * * * *', '* * 0 * *', '* * * 13 *', '5-1 * * * *', '*/0 * * * *', '@sometimes', 'CRON_TZ=UTC 0 * * * *'])('%s is invalid', (s) => {
+  test.each(['', '* * * *', '60 * * * *', '* * 0 * *', '* * * 13 *', '5-1 * * * *', '*/0 * * * *', '@sometimes', 'CRON_TZ=UTC 0 * * * *', '0 0 * * 7', '0 0 31 2 *'])('%s is invalid', (s) => {
     expect(checkCronSchedule(s)).toBeDefined();
   });
 });

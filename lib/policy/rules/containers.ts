@@ -5,6 +5,7 @@ export const resourcesRequired: PolicyRule = {
   id: 'resources-required',
   description: 'Every container and init container declares cpu and memory requests and limits.',
   fix: 'Set resources (requests and limits) on the construct, or rely on the environment profile.',
+  coveredByFields: ['resources'],
   check({ objects }) {
     const out: Violation[] = [];
     for (const object of objects) {
@@ -23,6 +24,7 @@ export const readinessProbes: PolicyRule = {
   id: 'readiness-probe',
   description: 'Every long-running container that serves a port has a readiness probe.',
   fix: 'Add a readiness probe (Probe.http, Probe.tcp or Probe.exec).',
+  coveredByFields: ['readiness'],
   check({ objects }) {
     const out: Violation[] = [];
     for (const object of objects) {
@@ -40,6 +42,7 @@ export const pinnedImages: PolicyRule = {
   id: 'pinned-images',
   description: 'Images are pinned to a version tag or digest (never latest or untagged) where the environment requires it.',
   fix: 'Use an explicit version tag or a sha256 digest.',
+  coveredByFields: ['image'],
   check({ objects, environment }) {
     if (environment && !environment.requirePinnedImages) return [];
     const out: Violation[] = [];

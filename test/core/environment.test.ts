@@ -1,0 +1,69 @@
+import { Environment, EnvironmentProps, ValidationReport } from '../../lib';
+import { ENVIRONMENTS } from '../../charts';
+
+function env(name: string, overrides: Record<string, unknown> = {}): Environment {
+  const base = ENVIRONMENTS.prod;
+  return new Environment({ ...base, gitops: base.gitops, ...overrides, name } as unknown as EnvironmentProps);
+}
+
+function errors(e: Environment): string[] {
+  const report = new ValidationReport();
+  e.validate(report, 'environment.');
+  return [...report.errors];
+}
+
+describe('pick', () => {
+  test.each([
+    ['dev', 1],
+    ['staging', 2],
+    ['prod', 3],
+  ])('all three spelled out: %s gets %p', (name, value) => {
+    expect(env(name).pick({ dev: 1, staging: 2, prod: 3 })).toBe(value);
+  });
+
+  test.each([
+    ['dev', '1Gi'],
+    ['staging', '1Gi'],
+    ['prod', '50Gi'],
+  ])('a default with an override: %s gets %s', (name, value) => {
+    expect(env(name).pick({ default: '1Gi', prod: '50Gi' })).toBe(value);
+  });
+
+  test('falsy values are values, not missing ones', () => {
+    expect(env('prod').pick({ default: 5, prod: 0 })).toBe(0);
+    expect(env('dev').pick({ default: true, dev: false })).toBe(false);
+    expect(env('staging').pick({ default: 'x', staging: '' })).toBe('');
+  });
+
+  test('JavaScript callers without a value or with no object get a clear error', () => {
+    expect(() => env('prod').pick({ dev: 1 } as never)).toThrow("no value for environment 'prod' and no default");
+    expect(() => env('prod').pick(null as never)).toThrow('env.pick needs an object of values per environment (is null)');
+  });
+});
+
+describe('validate', () => {
+  test.each(['dev', 'staging', 'prod'])('the repository environment %s is valid', (name) => {
+    const base = ENVIRONMENTS[name as 'dev'];
+    expect(errors(new Environment({ ...base }))).toEqual([]);
+  });
+
+  test.each([
+    [{ name: 'qa' }, "environment.name: 'qa' must be one of dev, staging, prod"],
+    [{ name: 'Prod' }, "environment.name: 'Prod' must be one of dev, staging, prod"],
+    [{ defaultReplicas: 0 }, 'environment.defaultReplicas: 0 must be a whole number of at least 1'],
+    [{ defaultReplicas: '2' }, 'environment.defaultReplicas: 2 must be a whole number of at least 1'],
+    [{ tls: 'letsencrypt' }, "environment.tls: 'letsencrypt' must be one of acme-production, acme-staging, self-signed, none"],
+    [{ backupSchedule: '0 0 31 2 *' }, 'environment.backupSchedule: ' + "'0 0 31 2 *' never fires"],
+    [{ backupRetention: -1 }, 'environment.backupRetention: -1 must be a whole number of at least 1'],
+    [{ requirePinnedImages: 'yes' }, "environment.requirePinnedImages: must be true or false (is 'yes')"],
+    [{ secrets: { kind: 'sops' } }, "environment.secrets.kind: 'sops' must be one of generated, vault, aws-secrets-manager"],
+    [{ secrets: null }, 'environment.secrets.kind: undefined must be one of'],
+    [{ gitops: { repoURL: '', targetRevision: 'main' } }, 'environment.gitops.repoURL: must be a non-empty string'],
+    [{ defaultResources: { requests: { cpu: '100m', memory: '128m' }, limits: { cpu: '1', memory: '1Gi' } } }, 'environment.defaultResources.requests.memory: '],
+    [{ defaultResources: { requests: { cpu: '100m', memory: '128Mi' } } }, 'environment.defaultResources.limits: is required'],
+    [{ monitoring: { scrapeInterval: 30 } }, 'environment.monitoring.scrapeInterval: must be a string (is number 30)'],
+  ])('%p is refused', (overrides, message) => {
+    const name = (overrides as { name?: string }).name ?? 'prod';
+    expect(errors(env(name, overrides))).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
+  });
+});
