@@ -5,7 +5,7 @@ import { addFinalizer } from '../core/finalize';
 import { addCheck, ValidationReport } from '../core/validation';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
-import { checkDuration, MetricsOptions } from './metrics-endpoint';
+import { checkDuration, MetricsOptions } from '../workloads/metrics-endpoint';
 
 /** Label on the metrics Service; with the workload's name it selects exactly that Service. */
 export const METRICS_SERVICE_LABEL = 'cdk8s-stacks.io/metrics';

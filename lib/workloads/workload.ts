@@ -8,7 +8,7 @@ import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
 import { ApiAccess, ApiPermission } from '../security/api-access';
-import { waive } from '../policy/rule';
+import { waive } from '../core/policy-waiver';
 import { waiveLinter } from '../policy/linter-waivers';
 import { addFinalizer } from '../core/finalize';
 import { Architecture, ArchitectureNodeKind } from '../gitops/architecture';
@@ -18,7 +18,7 @@ import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRA
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
 import type { EnvConvention, IConnectable } from '../data/connection';
-import type { MetricsOptions } from '../observability/metrics-endpoint';
+import type { MetricsOptions } from './metrics-endpoint';
 import { WorkloadMetrics } from '../observability/workload-metrics';
 
 /**

@@ -4,12 +4,12 @@ import { evaluatePolicies, Waiver } from '../policy/evaluate';
 import { PolicyRule } from '../policy/rule';
 import { DEFAULT_RULES } from '../policy/rules';
 import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
-import { withFastResolution } from './fast-resolve';
+import { withFastResolution } from '../core/fast-resolve';
 import { systemReadme } from '../gitops/system-readme';
-import { DistFolder, writeDist } from './dist-writer';
-import { SystemChart } from './system-chart';
-import { runFinalizers } from './finalize';
-import { collectIssues, SynthesisError, ValidationIssue } from './validation';
+import { DistFolder, writeDist } from '../core/dist-writer';
+import { SystemChart } from '../core/system-chart';
+import { runFinalizers } from '../core/finalize';
+import { collectIssues, SynthesisError, ValidationIssue } from '../core/validation';
 
 /** What was written for one folder of dist. */
 export interface FolderSummary {
