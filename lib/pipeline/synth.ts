@@ -10,6 +10,7 @@ import { DistFolder, writeDist } from '../core/dist-writer';
 import { SystemChart } from '../core/system-chart';
 import { runFinalizers } from '../core/finalize';
 import { collectIssues, SynthesisError, ValidationIssue } from '../core/validation';
+import { addSystemFoundations } from './system-foundation';
 
 /** What was written for one folder of dist. */
 export interface FolderSummary {
@@ -47,6 +48,8 @@ export interface SynthOptions {
  * On failure it throws a SynthesisError with every problem found, and dist is untouched.
  */
 export function synthesize(app: App, options: SynthOptions): SynthResult {
+  // Passes over the finished model, before validation: they add objects (and checks) of their own.
+  addSystemFoundations(app);
   runFinalizers(app);
   const issues: ValidationIssue[] = collectIssues(app);
   const folders: DistFolder[] = [];

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { SecretBackend } from '../core/secret-backend';
+import type { SystemChart } from '../core/system-chart';
 import { ISecretStore } from './external-secret-source';
 
 // The type is part of the environment model (core); re-exported here beside the store it configures.
@@ -12,6 +13,15 @@ export type { SecretBackend };
  * (`secret-store`): a system can only read the secrets its Vault role or IAM role grants.
  */
 export class SystemSecretStore extends Construct implements ISecretStore {
+  /** The system's SecretStore (created on first use), or undefined where secrets are generated. */
+  public static of(chart: SystemChart): SystemSecretStore | undefined {
+    const backend = chart.environment.secrets;
+    if (backend.kind === 'generated') return undefined;
+    const existing = chart.node.tryFindChild('secret-store');
+    if (existing) return existing as SystemSecretStore;
+    return new SystemSecretStore(chart, 'secret-store', backend, { system: chart.system, environment: chart.environment.name });
+  }
+
   public readonly storeName = 'secret-store';
   public readonly storeKind = 'SecretStore' as const;
 
