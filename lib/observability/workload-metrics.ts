@@ -36,7 +36,8 @@ export interface ResolvedMetricsEndpoint extends MetricsOptions {
  *   alerts and dashboards query;
  * - a NetworkPolicy allowance from the Prometheus pods to exactly the metrics ports.
  *
- * Created by `Workload.exposeMetrics()`; not meant to be instantiated directly.
+ * Made by a synth pass for every workload that declared metrics (`Workload.exposeMetrics()`);
+ * not meant to be instantiated directly.
  */
 export class WorkloadMetrics extends Construct {
   private readonly workload: Workload;

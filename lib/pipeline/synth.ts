@@ -10,6 +10,7 @@ import { DistFolder, writeDist } from '../core/dist-writer';
 import { SystemChart } from '../core/system-chart';
 import { runFinalizers } from '../core/finalize';
 import { collectIssues, SynthesisError, ValidationIssue } from '../core/validation';
+import { addMetricsMonitors } from './metrics-monitors';
 import { addSystemFoundations } from './system-foundation';
 
 /** What was written for one folder of dist. */
@@ -50,6 +51,7 @@ export interface SynthOptions {
 export function synthesize(app: App, options: SynthOptions): SynthResult {
   // Passes over the finished model, before validation: they add objects (and checks) of their own.
   addSystemFoundations(app);
+  addMetricsMonitors(app);
   runFinalizers(app);
   const issues: ValidationIssue[] = collectIssues(app);
   const folders: DistFolder[] = [];

@@ -19,7 +19,6 @@ import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budge
 import { parseQuantity } from '../core/quantity';
 import type { EnvConvention, IConnectable } from '../data/connection';
 import type { MetricsOptions } from './metrics-endpoint';
-import { WorkloadMetrics } from '../observability/workload-metrics';
 
 /**
  * The pod model shared by every workload (services, workers, jobs, data stores).
@@ -215,9 +214,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * @example api.exposeMetrics({ port: 'http', path: '/metrics', interval: '30s' })
    */
   public exposeMetrics(options: MetricsOptions): void {
+    // One Service + ServiceMonitor per workload is made from every declaration by a synth pass (lib/pipeline/metrics-monitors.ts).
     this.metricsEndpoints.push({ ...options });
-    // One Service + ServiceMonitor per workload, rendered from every declaration at synth time.
-    if (this.metricsEndpoints.length === 1) new WorkloadMetrics(this, 'metrics-monitor');
   }
 
   /** Adds an init container that runs before the main container starts. */
