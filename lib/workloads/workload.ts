@@ -17,7 +17,7 @@ import { imageVersion, isPinned, parseImage } from './image';
 import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec } from './container';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
-import type { EnvConvention, IConnectable } from '../data/connection';
+import type { EnvConvention, IConnectable } from './connectable';
 import type { MetricsOptions } from './metrics-endpoint';
 
 /**
