@@ -9,6 +9,7 @@ export * from './pipeline/synth';
 export * from './core/dist-writer';
 export * from './gitops/apply-order';
 export * from './core/placement';
+export * from './core/check-exceptions';
 export * from './gitops/render';
 export * from './gitops/argocd-applications';
 export * from './security/system-namespace';

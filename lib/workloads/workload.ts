@@ -9,7 +9,7 @@ import { addCheck, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
 import { ApiAccess, ApiPermission } from '../security/api-access';
 import { waive } from '../core/policy-waiver';
-import { waiveLinter } from '../policy/linter-waivers';
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { addFinalizer } from '../core/finalize';
 import { Architecture, ArchitectureNodeKind } from '../gitops/architecture';
 import { isSecretKeyValue } from './env';
@@ -101,36 +101,31 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     }
 
     addCheck(this, (report) => this.validateWorkload(report));
-    addFinalizer(this, () => this.waiveInapplicableLinterChecks());
+    addFinalizer(this, () => this.declareCheckExceptions());
     Architecture.of(this).addNode(this.name, architectureKind(role), `${this.name}<br/>${props.image}`);
   }
 
   /**
-   * Linter findings that are wrong for this workload, waived on its object with the reason
-   * (the linters' own annotations; the lint report lists them all).
+   * Declares on its object why generic best-practice checks do not apply to this workload,
+   * with the reasons (the pipeline turns them into the linters' waivers; the lint report lists them).
    */
-  protected waiveInapplicableLinterChecks(): void {
+  protected declareCheckExceptions(): void {
     const object = this.mainObject;
     if (!object) return;
     const containers = [this.container, ...this.initContainers, ...this.sidecars];
-    if (containers.every((c) => isPinned(c.props.image))) {
-      const reason = 'images are pinned to immutable version tags or digests, so IfNotPresent pulls each version once and pods still start when the registry is unreachable';
-      waiveLinter(object, 'kube-score', 'container-image-pull-policy', reason);
-      waiveLinter(object, 'checkov', 'CKV_K8S_15', reason);
-    }
-    if (containers.some((c) => isPinned(c.props.image) && !parseImage(c.props.image).digest)) {
-      waiveLinter(object, 'checkov', 'CKV_K8S_43', 'images are pinned by explicit version tag (enforced at synth); digests are not known when the manifests are generated');
-    }
-    const readsSecretsFromEnv = containers.some((c) => c.envFrom.some((e) => e.kind === 'secret') || [...c.env.values()].some((v) => typeof v === 'object' && isSecretKeyValue(v)));
-    if (readsSecretsFromEnv) {
-      waiveLinter(object, 'checkov', 'CKV_K8S_35', 'the application reads its settings from environment variables; secret values come from secretKeyRef and never appear in the manifest');
-    }
     const lowUid = containers.find((c) => c.user < 10000);
-    if (lowUid) {
-      const reason = `uid ${lowUid.user} is the user the image is built for and that owns its files; another uid breaks the image`;
-      waiveLinter(object, 'kube-score', 'container-security-context-user-group-id', reason);
-      waiveLinter(object, 'checkov', 'CKV_K8S_40', reason);
-    }
+    const pinned =
+      'images are pinned to immutable version tags or digests, so IfNotPresent pulls each version once and pods still start when the registry is unreachable';
+    declareCheckExceptions(object, {
+      defaultPullPolicy: containers.every((c) => isPinned(c.props.image)) ? pinned : undefined,
+      tagPinnedImages: containers.some((c) => isPinned(c.props.image) && !parseImage(c.props.image).digest)
+        ? 'images are pinned by explicit version tag (enforced at synth); digests are not known when the manifests are generated'
+        : undefined,
+      settingsFromEnvironment: containers.some((c) => c.envFrom.some((e) => e.kind === 'secret') || [...c.env.values()].some((v) => typeof v === 'object' && isSecretKeyValue(v)))
+        ? 'the application reads its settings from environment variables; secret values come from secretKeyRef and never appear in the manifest'
+        : undefined,
+      imageUid: lowUid ? `uid ${lowUid.user} is the user the image is built for and that owns its files; another uid breaks the image` : undefined,
+    });
   }
 
   /** The ports of the main container. */
