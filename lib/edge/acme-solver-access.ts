@@ -45,7 +45,9 @@ export class AcmeSolverAccess extends Construct {
       }),
     });
     // The solver pods exist only while cert-manager answers a challenge, never in the manifests.
-    declareCheckExceptions(policy, { selectsTransientPods: 'selects the HTTP-01 solver pods cert-manager creates only while a certificate order is in progress' });
+    declareCheckExceptions(policy, {
+      selectsTransientPods: 'selects the HTTP-01 solver pods cert-manager creates only while a certificate order is in progress',
+    });
   }
 
   /** Allows `peer` (an ingress controller) to reach the solver pods. */

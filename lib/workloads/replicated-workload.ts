@@ -91,7 +91,9 @@ export abstract class ReplicatedWorkload extends Workload {
     super.declareCheckExceptions();
     const env = this.chart.environment;
     if (this.maxReplicas < 2 && !env.isProduction && this.mainObject) {
-      declareCheckExceptions(this.mainObject, { singleReplica: `${env.name} runs a single replica of this workload by design; staging and prod run more` });
+      declareCheckExceptions(this.mainObject, {
+        singleReplica: `${env.name} runs a single replica of this workload by design; staging and prod run more`,
+      });
     }
     if (this.autoscaler && this.autoscaler.options.min < 2 && !env.isProduction) {
       declareCheckExceptions(this.autoscaler.resource, {

@@ -21,7 +21,8 @@ export class Worker extends ReplicatedWorkload {
     super.declareCheckExceptions();
     if (this.mainObject && this.ports.length === 0) {
       declareCheckExceptions(this.mainObject, {
-        noReadinessProbe: 'a queue consumer serves no traffic through a Service, so a readiness probe would gate nothing; liveness restarts a stuck worker',
+        noReadinessProbe:
+          'a queue consumer serves no traffic through a Service, so a readiness probe would gate nothing; liveness restarts a stuck worker',
       });
     }
   }

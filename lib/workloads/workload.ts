@@ -115,13 +115,17 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     const containers = [this.container, ...this.initContainers, ...this.sidecars];
     const lowUid = containers.find((c) => c.user < 10000);
     const pinned =
-      'images are pinned to immutable version tags or digests, so IfNotPresent pulls each version once and pods still start when the registry is unreachable';
+      'images are pinned to immutable version tags or digests, so IfNotPresent pulls each version once ' +
+      'and pods still start when the registry is unreachable';
+    const readsSecretsFromEnv = containers.some(
+      (c) => c.envFrom.some((e) => e.kind === 'secret') || [...c.env.values()].some((v) => typeof v === 'object' && isSecretKeyValue(v)),
+    );
     declareCheckExceptions(object, {
       defaultPullPolicy: containers.every((c) => isPinned(c.props.image)) ? pinned : undefined,
       tagPinnedImages: containers.some((c) => isPinned(c.props.image) && !parseImage(c.props.image).digest)
         ? 'images are pinned by explicit version tag (enforced at synth); digests are not known when the manifests are generated'
         : undefined,
-      settingsFromEnvironment: containers.some((c) => c.envFrom.some((e) => e.kind === 'secret') || [...c.env.values()].some((v) => typeof v === 'object' && isSecretKeyValue(v)))
+      settingsFromEnvironment: readsSecretsFromEnv
         ? 'the application reads its settings from environment variables; secret values come from secretKeyRef and never appear in the manifest'
         : undefined,
       imageUid: lowUid ? `uid ${lowUid.user} is the user the image is built for and that owns its files; another uid breaks the image` : undefined,
