@@ -1,19 +1,14 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { ResourceProfile } from '../core/environment';
 import { formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
-import { Architecture } from '../gitops/architecture';
-import { addReadmeSection } from '../gitops/system-readme';
-import { SystemAlerts } from '../observability/system-alerts';
 import { ContainerModel } from '../workloads/container';
 import { positive } from '../workloads/migration-job';
 import { ScheduledTask } from '../workloads/scheduled-task';
 import type { IBackupable } from './backupable';
 import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
 import { RestoreJob } from './restore-job';
-import { restoreRunbook } from './runbook';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
 import { BackupTarget, VolumeTargetProps } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
@@ -51,7 +46,9 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * to a scratch volume in an init container and a second container with an S3 client
  * uploads it, checks the copy and applies retention in the bucket: each image holds the
  * tools it calls. The restore Job is written to `dist/<env>/<system>/restore/` (never
- * applied by kustomize or Argo CD) and restores the backup named by BACKUP_ID.
+ * applied by kustomize or Argo CD) and restores the backup named by BACKUP_ID. The alerts
+ * on its runs, its restore runbook and its place in the architecture diagram are derived
+ * from it by the synth pipeline (lib/pipeline/).
  *
  * Create it with `store.backup({...})`.
  */
@@ -124,9 +121,6 @@ export class BackupSchedule extends ScheduledTask {
     }
 
     allowBackupFlows(this, store, props.target);
-    Architecture.of(this).addEdge(this.name, storeName, `dumps ${schedule}`);
-    // Alerts when a run fails, or when no run succeeded for longer than the schedule's period.
-    if (!checkCronSchedule(schedule)) SystemAlerts.watchCronJob(this, this.name, cronPeriodSeconds(schedule));
 
     this.restoreJob = new RestoreJob(scope, `${storeName}-restore`, {
       store,
@@ -135,8 +129,6 @@ export class BackupSchedule extends ScheduledTask {
       backupVolume,
       resources: engineResources,
     });
-    Architecture.of(this).addEdge(this.restoreJob.name, storeName, 'restores on demand');
-    addReadmeSection(this.chart, 'Backups and restore', () => restoreRunbook(this));
   }
 
   /** The backup volume counts once against the namespace's storage quota. */

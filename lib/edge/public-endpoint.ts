@@ -6,7 +6,6 @@ import { markComponent } from '../core/component';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
-import { Architecture } from '../gitops/architecture';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
 import { AcmeSolverAccess } from './acme-solver-access';
@@ -212,17 +211,19 @@ export class PublicEndpoint extends Construct {
     }
     if (tls?.issuer.http01) AcmeSolverAccess.of(chart).allowFrom(peer);
 
-    // The generated README draws the endpoint and what it routes to. The node id is
-    // prefixed: an endpoint may share its name with a workload.
-    const graph = Architecture.of(this);
-    const node = `endpoint-${this.name}`;
-    graph.addNode(node, 'endpoint', this.urls.join('<br/>'));
-    for (const route of this.routes.filter((r) => r.backend)) {
-      const path = route.match === 'Regex' ? `${regexLiteralPrefix(route.path)}*` : route.path;
-      graph.addEdge(node, route.backend.name, `${route.host}${path}${route.rewrite !== undefined ? ` → ${route.rewrite}` : ''}`);
-    }
-
     addCheck(this, (report) => this.validate(report, chart));
+  }
+
+  /** Every routed request path and the workload serving it, as the diagram of the generated README shows them. */
+  public get routing(): ReadonlyArray<{ readonly host: string; readonly path: string; readonly backend: Workload }> {
+    return this.routes
+      .filter((r) => r.backend)
+      .map((r) => ({
+        host: r.host,
+        // A regex is shown by its literal prefix; a rewrite by its target.
+        path: `${r.match === 'Regex' ? `${regexLiteralPrefix(r.path)}*` : r.path}${r.rewrite !== undefined ? ` → ${r.rewrite}` : ''}`,
+        backend: r.backend,
+      }));
   }
 
   /** The Secret holding the certificate of `host`. */

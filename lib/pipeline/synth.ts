@@ -10,6 +10,8 @@ import { DistFolder, writeDist } from '../core/dist-writer';
 import { SystemChart } from '../core/system-chart';
 import { runFinalizers } from '../core/finalize';
 import { collectIssues, SynthesisError, ValidationIssue } from '../core/validation';
+import { recordArchitecture } from './architecture-graph';
+import { backupReadmeSections, watchBackups } from './backup-passes';
 import { addMetricsMonitors } from './metrics-monitors';
 import { addSystemFoundations } from './system-foundation';
 
@@ -52,7 +54,10 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
   // Passes over the finished model, before validation: they add objects (and checks) of their own.
   addSystemFoundations(app);
   addMetricsMonitors(app);
+  watchBackups(app);
   runFinalizers(app);
+  // The architecture graph reads relationships some finalizers complete.
+  for (const chart of app.node.children.filter(SystemChart.isSystemChart)) recordArchitecture(chart);
   const issues: ValidationIssue[] = collectIssues(app);
   const folders: DistFolder[] = [];
   const summaries: FolderSummary[] = [];
@@ -72,7 +77,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     issues.push(...policy.failures);
     waivers.push(...policy.waivers);
     const files = new Map(unitFiles(unit));
-    if (SystemChart.isSystemChart(chart)) files.set('README.md', systemReadme(chart, unit.objects));
+    if (SystemChart.isSystemChart(chart)) files.set('README.md', systemReadme(chart, unit.objects, backupReadmeSections(chart)));
     folders.push({ folder, files });
     summaries.push({ folder, objects: unit.objects.length, files: files.size });
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));

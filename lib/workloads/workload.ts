@@ -11,7 +11,6 @@ import { ApiAccess, ApiPermission } from '../security/api-access';
 import { waive } from '../core/policy-waiver';
 import { declareCheckExceptions } from '../core/check-exceptions';
 import { addFinalizer } from '../core/finalize';
-import { Architecture, ArchitectureNodeKind } from '../gitops/architecture';
 import { isSecretKeyValue } from './env';
 import { imageVersion, isPinned, parseImage } from './image';
 import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec } from './container';
@@ -60,6 +59,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   public readonly selectorLabels: Record<string, string>;
   /** Allowed network flows to and from this workload's pods. */
   public readonly connections: Connections;
+  /** The role of the workload (`web-service`, `worker`, `migration`, `database`, `backup`, ...), its component label. */
+  public readonly role: string;
+  /** The stores this workload connected to (`connect()`), with the scheme and port it uses. */
+  public readonly storeConnections: StoreConnection[] = [];
   /** Metrics Prometheus scrapes from this workload's pods (`exposeMetrics()`, exporter sidecars). */
   public readonly metricsEndpoints: MetricsOptions[] = [];
   public readonly namespaceName: string;
@@ -75,6 +78,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     super(scope, id);
     this.chart = SystemChart.of(this);
     this.name = id;
+    this.role = role;
     const env = this.chart.environment;
     this.namespaceName = this.chart.namespaceName;
     this.selectorLabels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.chart.namespaceName };
@@ -102,7 +106,6 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
     addCheck(this, (report) => this.validateWorkload(report));
     addFinalizer(this, () => this.declareCheckExceptions());
-    Architecture.of(this).addNode(this.name, architectureKind(role), `${this.name}<br/>${props.image}`);
   }
 
   /**
@@ -166,7 +169,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       this.container.env.set(name, value);
     }
     this.connections.allowTo(store, { port: info.port });
-    Architecture.of(this).addEdge(this.name, store.node.id, `${info.scheme} :${info.port}`);
+    this.storeConnections.push({ store, scheme: info.scheme, port: info.port });
     if (options.waitUntilReady ?? true) {
       const check = store.readinessCheck;
       const wait = new ContainerModel(
@@ -355,12 +358,12 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   }
 }
 
-function architectureKind(role: string): ArchitectureNodeKind {
-  if (role === 'web-service') return 'service';
-  if (role === 'worker') return 'worker';
-  if (role === 'backup' || role === 'restore') return 'backup';
-  if (['migration', 'scheduled-task', 'initialization'].includes(role)) return 'job';
-  return 'store';
+/** A store a workload connected to, as `Workload.connect()` recorded it. */
+export interface StoreConnection {
+  readonly store: IConnectable;
+  /** URL scheme of the connection, e.g. `postgresql`. */
+  readonly scheme: string;
+  readonly port: number;
 }
 
 /** Pod fields of run-to-completion pods (Jobs, CronJobs): never restarted in place, a short grace period. */
