@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { evaluatePolicies, Waiver } from '../policy/evaluate';
+import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { PolicyRule } from '../policy/rule';
 import { DEFAULT_RULES } from '../policy/rules';
 import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
@@ -66,10 +67,12 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
 
   for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
     const folder = folderOf(chart);
-    const context =
+    const labels =
       SystemChart.isSystemChart(chart)
         ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
         : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
+    // Every object carries the linter waivers derived from the exceptions its construct declared.
+    const context = { ...labels, annotations: linterWaiverAnnotations };
     const unit = withFastResolution(app, () => renderChart(chart, context));
     issues.push(...unit.issues);
     const system = SystemChart.isSystemChart(chart) ? chart : undefined;
