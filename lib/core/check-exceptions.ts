@@ -29,8 +29,9 @@ const DECLARED = new WeakMap<ApiObject, CheckExceptions>();
 
 /** Declares exceptions on an object; an exception declared twice keeps its first reason. */
 export function declareCheckExceptions(object: ApiObject, exceptions: CheckExceptions): void {
-  const given = Object.fromEntries(Object.entries(exceptions).filter(([, reason]) => reason !== undefined));
-  DECLARED.set(object, { ...given, ...DECLARED.get(object) });
+  const declared: Record<string, string> = { ...DECLARED.get(object) };
+  for (const [key, reason] of Object.entries(exceptions)) if (reason !== undefined && !(key in declared)) declared[key] = reason;
+  DECLARED.set(object, declared);
 }
 
 /** The exceptions declared on an object. */
