@@ -52,13 +52,7 @@ export interface SynthOptions {
  * On failure it throws a SynthesisError with every problem found, and dist is untouched.
  */
 export function synthesize(app: App, options: SynthOptions): SynthResult {
-  // Passes over the finished model, before validation: they add objects (and checks) of their own.
-  addSystemFoundations(app);
-  addMetricsMonitors(app);
-  watchBackups(app);
-  runFinalizers(app);
-  // The architecture graph reads relationships some finalizers complete.
-  for (const chart of app.node.children.filter(SystemChart.isSystemChart)) recordArchitecture(chart);
+  completeModel(app);
   const issues: ValidationIssue[] = collectIssues(app);
   const folders: DistFolder[] = [];
   const summaries: FolderSummary[] = [];
@@ -89,6 +83,22 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
   if (issues.length > 0) throw new SynthesisError(issues);
   if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
   return { folders: summaries, objects: allObjects, waivers };
+}
+
+/**
+ * Runs the passes over the finished model, in order, then the finalizers: everything
+ * derived from the constructs (system foundation, metrics monitors, backup alerts, the
+ * architecture graph). `synthesize` starts with it; call it to render objects without
+ * synthesizing. Idempotent.
+ */
+export function completeModel(app: App): void {
+  // Passes that add objects (and checks) of their own come before the finalizers.
+  addSystemFoundations(app);
+  addMetricsMonitors(app);
+  watchBackups(app);
+  runFinalizers(app);
+  // The architecture graph reads relationships some finalizers complete.
+  for (const chart of app.node.children.filter(SystemChart.isSystemChart)) recordArchitecture(chart);
 }
 
 /** The dist folder of a chart: `<env>/<system>` or `<env>/argocd`. */

@@ -7,14 +7,15 @@ import { SystemNamespace } from '../security/system-namespace';
 /**
  * Synth pass: what every system gets from its chart's model, added once the model is
  * complete: its Namespace (Pod Security `restricted`), the default-deny NetworkPolicies
- * and the namespace budget sized from the stack. Idempotent (a chart that already has
- * them is left alone), so synthesizing an app twice changes nothing.
+ * and the namespace budget sized from the stack. A chart that already has one of them
+ * (made by the chart itself, e.g. a NamespaceBudget with other ids or props) keeps its own,
+ * so the pass is also idempotent.
  */
 export function addSystemFoundations(app: App): void {
   for (const chart of app.node.children.filter(SystemChart.isSystemChart)) {
-    if (chart.node.tryFindChild('namespace')) continue;
-    new SystemNamespace(chart, 'namespace', { name: chart.namespaceName });
-    new NamespaceIsolation(chart, 'isolation');
-    new NamespaceBudget(chart, 'budget', chart.budget);
+    const has = (type: new (...args: never[]) => unknown) => chart.node.children.some((c) => c instanceof type);
+    if (!has(SystemNamespace)) new SystemNamespace(chart, 'namespace', { name: chart.namespaceName });
+    if (!has(NamespaceIsolation)) new NamespaceIsolation(chart, 'isolation');
+    if (!has(NamespaceBudget)) new NamespaceBudget(chart, 'budget', chart.budget);
   }
 }
