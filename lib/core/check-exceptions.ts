@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { addCheck } from './validation';
 
 /**
  * Why a generic best-practice check does not apply to one object, declared by the construct
@@ -27,10 +28,36 @@ export interface CheckExceptions {
 
 const DECLARED = new WeakMap<ApiObject, CheckExceptions>();
 
-/** Declares exceptions on an object; an exception declared twice keeps its first reason. */
+// Every exception, checked by the compiler against CheckExceptions (for declarations from untyped code).
+const EXCEPTION_KEYS: { readonly [K in keyof Required<CheckExceptions>]: true } = {
+  defaultPullPolicy: true,
+  tagPinnedImages: true,
+  settingsFromEnvironment: true,
+  imageUid: true,
+  noReadinessProbe: true,
+  singleReplica: true,
+  scalesToOneReplica: true,
+  selectsTransientPods: true,
+};
+const KNOWN = Object.keys(EXCEPTION_KEYS);
+
+/**
+ * Declares exceptions on an object; an exception declared twice keeps its first reason.
+ * An unknown exception or a reason that is not one line of text without '=' (the waivers
+ * are written as `CHECK=reason`) is a synth error on the object, and is not declared.
+ */
 export function declareCheckExceptions(object: ApiObject, exceptions: CheckExceptions): void {
   const declared: Record<string, string> = { ...DECLARED.get(object) };
-  for (const [key, reason] of Object.entries(exceptions)) if (reason !== undefined && !(key in declared)) declared[key] = reason;
+  for (const [key, reason] of Object.entries(exceptions ?? {})) {
+    if (reason === undefined || key in declared) continue;
+    const problem = !KNOWN.includes(key)
+      ? `is not a known exception (known: ${KNOWN.join(', ')})`
+      : typeof reason !== 'string' || reason.trim() === '' || /[=\n]/.test(reason)
+        ? `${JSON.stringify(reason)} must be a reason: one line of text without '='`
+        : undefined;
+    if (problem) addCheck(object, (report) => report.error(`exceptions.${key}`, problem));
+    else declared[key] = reason;
+  }
   DECLARED.set(object, declared);
 }
 

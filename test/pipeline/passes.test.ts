@@ -13,7 +13,7 @@ import {
   waiveLinter,
   WebService,
 } from '../../lib';
-import { objectOf, objectsOf, render, testChart } from '../support/synth';
+import { errorsOf, objectOf, objectsOf, render, testChart } from '../support/synth';
 
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 
@@ -108,10 +108,16 @@ describe('linter waivers are derived from the exceptions a construct declares', 
     });
   });
 
-  test("a reason checkov cannot parse ('=') is refused", () => {
-    const { chart } = testChart();
+  test("an unknown exception, or a reason that is not one line without '=', is a collected synth error", () => {
+    const { app, chart } = testChart();
     const object = new ApiObject(chart, 'x', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
-    declareCheckExceptions(object, { tagPinnedImages: 'a=b' });
-    expect(() => linterWaiversOf(object)).toThrow("a checkov waiver reason must not contain '=' (checkov cannot parse it)");
+    declareCheckExceptions(object, { tagPinnedImages: 'a=b', imageUid: '', noReadinessProbe: 'two\nlines', ...({ noProbe: 'typo' } as object) });
+    expect(errorsOf(app)).toEqual([
+      `[test-prod/x] exceptions.tagPinnedImages: "a=b" must be a reason: one line of text without '='`,
+      `[test-prod/x] exceptions.imageUid: "" must be a reason: one line of text without '='`,
+      `[test-prod/x] exceptions.noReadinessProbe: "two\\nlines" must be a reason: one line of text without '='`,
+      expect.stringMatching(/^\[test-prod\/x\] exceptions\.noProbe: is not a known exception \(known: defaultPullPolicy, /),
+    ]);
+    expect(linterWaiversOf(object)).toEqual([]);
   });
 });
