@@ -27,7 +27,12 @@ function system() {
     credentials: ExistingSecret.named('db-credentials', ['postgres-password', 'password']),
     resources,
   });
-  const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
+  const api = new WebService(chart, 'api', {
+    image: 'org/api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
   api.connect(db, { env: ConnectionEnv.url('DATABASE_URL') });
   const migrate = new MigrationJob(chart, 'migrate', { image: 'org/api:1.0.0', command: ['migrate'], readyCheck: 'check', resources });
   migrate.gate(api);
