@@ -20,9 +20,9 @@ const GRAPHS = new WeakMap<Chart, Architecture>();
 
 /**
  * The construct graph of one system as the generated README draws it: endpoints,
- * workloads, stores, backups and the relationships between them. Constructs record
- * themselves; relationships are recorded by the methods that create them (`connect`,
- * `gate`, endpoints, backups), so the diagram cannot drift from the manifests.
+ * workloads, stores, backups and the relationships between them. Filled at synth by a
+ * pass (lib/pipeline/architecture-graph.ts) from what the constructs' methods recorded
+ * (`connect`, `gate`, endpoints, backups), so the diagram cannot drift from the manifests.
  */
 export class Architecture {
   public static of(scope: IConstruct): Architecture {
