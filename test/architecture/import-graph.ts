@@ -80,7 +80,7 @@ export function upwardImports(graph: ImportGraph, layers: readonly string[], exe
 
 /** Every cycle of files, each as the list of its files (strongly connected components of more than one file, or a self-import). */
 export function importCycles(graph: ImportGraph): string[][] {
-  // Tarjan's algorithm, iterative-free recursion is fine at a few hundred files.
+  // Tarjan's strongly connected components; recursive, as the depth is bounded by the few hundred files of lib/.
   let index = 0;
   const idx = new Map<string, number>();
   const low = new Map<string, number>();
