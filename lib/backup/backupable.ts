@@ -1,6 +1,6 @@
 import { SecretKeyValue } from '../workloads/env';
-import { IConnectable } from '../data/connection';
-import { StatefulStore } from '../data/stateful-store';
+import { IConnectable } from '../workloads/connectable';
+import type { Workload } from '../workloads/workload';
 
 export type BackupEngine = 'postgres' | 'mysql' | 'mongo' | 'redis';
 
@@ -25,6 +25,9 @@ export interface IBackupable extends IConnectable {
   /** Databases to dump (PostgreSQL, MySQL, MongoDB); empty for Redis. */
   readonly backupDatabases: readonly string[];
   adminConnection(): AdminConnection;
-  /** The store itself, for NetworkPolicy allowances and naming. */
-  readonly store: StatefulStore;
+  /**
+   * The store itself, for NetworkPolicy allowances and naming (a StatefulStore; typed by
+   * what backups use of it, as data stores sit in the layer above backups).
+   */
+  readonly store: Workload & { readonly memberHosts: readonly string[] };
 }

@@ -41,7 +41,7 @@ export type TlsMode =
   /** No TLS at all. */
   | 'none';
 
-import type { SecretBackend } from '../security/secret-backend';
+import type { SecretBackend } from './secret-backend';
 
 /** Where Argo CD reads the synthesized manifests from. */
 export interface GitOpsSource {

@@ -3,12 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
 import { checkDnsLabel } from './naming';
 import { addCheck } from './validation';
-import { ISecretStore } from '../security/external-secret-source';
-import { NamespaceIsolation } from '../security/network';
-import { SystemSecretStore } from '../security/secret-backend';
-import { SystemNamespace } from '../security/system-namespace';
-import { NamespaceBudget, NamespaceBudgetProps } from '../scaling/namespace-budget';
-
+import type { NamespaceBudgetProps } from './budget';
 
 export interface SystemChartProps {
   /** Short DNS-1123 name of the system, e.g. `loopi`. Used in the namespace and the `part-of` label. */
@@ -23,12 +18,15 @@ export interface SystemChartProps {
   readonly budget?: NamespaceBudgetProps;
 }
 
+const SYSTEM_CHART = Symbol.for('cdk8s-stacks.SystemChart');
+
 /**
  * One system in one environment: its own namespace (`<system>-<env>`), the recommended
  * labels on every object, and the place every construct of the system lives under.
+ * The chart is the model only; what every system gets from it (the Namespace, default-deny
+ * NetworkPolicies, the stack-sized quota) is added by the synth pipeline
+ * (lib/pipeline/system-foundation.ts), which the lower layers cannot import.
  */
-const SYSTEM_CHART = Symbol.for('cdk8s-stacks.SystemChart');
-
 export class SystemChart extends Chart {
   /**
    * True when `x` is a SystemChart. (cdk8s defines `Symbol.hasInstance` on Chart, so
@@ -53,8 +51,8 @@ export class SystemChart extends Chart {
   public readonly description?: string;
   /** The namespace every namespaced object of the system lives in. */
   public readonly namespaceName: string;
-  public readonly namespace_: SystemNamespace;
-  private store?: SystemSecretStore;
+  /** The namespace budget asked for. @default - sized from the stack with 20 % headroom */
+  public readonly budget?: NamespaceBudgetProps;
 
   constructor(scope: Construct, props: SystemChartProps) {
     const namespaceName = `${props.system}-${props.environment.name}`;
@@ -70,20 +68,10 @@ export class SystemChart extends Chart {
     this.version = props.version ?? '1.0.0';
     this.description = props.description;
     this.namespaceName = namespaceName;
+    this.budget = props.budget;
     addCheck(this, (report) => {
       const reason = checkDnsLabel(namespaceName);
       if (reason) report.error('system', `namespace '${namespaceName}' ${reason}`);
     });
-    this.namespace_ = new SystemNamespace(this, 'namespace', { name: namespaceName });
-    new NamespaceIsolation(this, 'isolation');
-    new NamespaceBudget(this, 'budget', props.budget);
-  }
-
-  /** The system's SecretStore (created on first use), or undefined where secrets are generated. */
-  public get secretStore(): ISecretStore | undefined {
-    const backend = this.environment.secrets;
-    if (backend.kind === 'generated') return undefined;
-    this.store ??= new SystemSecretStore(this, 'secret-store', backend, { system: this.system, environment: this.environment.name });
-    return this.store;
   }
 }

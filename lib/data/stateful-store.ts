@@ -3,7 +3,6 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
-import { Architecture } from '../gitops/architecture';
 import { DisruptionBudget } from '../scaling/disruption-budget';
 import { PortSpec } from '../workloads/container';
 import { spreadAcrossZonesAndNodes } from '../workloads/web-service';
@@ -50,7 +49,6 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     this.storeProps = props;
     this.engine = engine;
     this.replicas = props.replicas ?? 1;
-    Architecture.of(this).describe(this.name, () => ({ replicas: this.replicas > 1 ? `x${this.replicas}` : undefined }));
     this.headlessServiceName = `${this.name}-headless`;
     this.container.mounts.push({ name: 'data', mountPath: engine.dataPath });
 

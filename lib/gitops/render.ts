@@ -3,7 +3,7 @@ import { toYamlDocument } from '../core/yaml';
 import { ValidationIssue } from '../core/validation';
 import { applyOrderOf, knownKinds } from './apply-order';
 import { decorate, LabelContext } from './decorate';
-import { Placement, placementOf } from './placement';
+import { Placement, placementOf } from '../core/placement';
 
 /** One synthesized object, resolved to plain JSON, with where it goes. */
 export interface RenderedObject {

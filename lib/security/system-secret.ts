@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { SystemChart } from '../core/system-chart';
 import { addCheck } from '../core/validation';
 import { ISecretSource } from './secret-source';
+import { SystemSecretStore } from './secret-backend';
 
 export interface SystemSecretProps {
   /** Keys of the Secret, e.g. `['postgres-password', 'password']`. */
@@ -52,7 +53,7 @@ export class SystemSecret extends Construct implements ISecretSource {
         },
       });
     } else {
-      const store = chart.secretStore;
+      const store = SystemSecretStore.of(chart);
       new ApiObject(this, 'resource', {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ExternalSecret',

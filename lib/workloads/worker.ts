@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { spreadAcrossZonesAndNodes } from './web-service';
-import { waiveLinter } from '../policy/linter-waivers';
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
 
 export interface WorkerProps extends ReplicatedWorkloadProps {  /** Seconds a worker has to finish its current task after SIGTERM. @default 60 */
@@ -17,10 +17,13 @@ export class Worker extends ReplicatedWorkload {
     super(scope, id, props, 'worker');
   }
 
-  protected waiveInapplicableLinterChecks(): void {
-    super.waiveInapplicableLinterChecks();
+  protected declareCheckExceptions(): void {
+    super.declareCheckExceptions();
     if (this.mainObject && this.ports.length === 0) {
-      waiveLinter(this.mainObject, 'checkov', 'CKV_K8S_9', 'a queue consumer serves no traffic through a Service, so a readiness probe would gate nothing; liveness restarts a stuck worker');
+      declareCheckExceptions(this.mainObject, {
+        noReadinessProbe:
+          'a queue consumer serves no traffic through a Service, so a readiness probe would gate nothing; liveness restarts a stuck worker',
+      });
     }
   }
 

@@ -2,7 +2,7 @@ import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { buildRepositoryApp } from '../../charts/app';
 import { resolveSanitized, withFastResolution } from '../../lib/core/fast-resolve';
-import { runFinalizers } from '../../lib/core/finalize';
+import { completeModel } from '../../lib/pipeline/synth';
 import { UNUSED_OUTDIR } from '../support/synth';
 
 /** Every ApiObject's JSON, rendered by cdk8s's own toJson or by the fast path. */
@@ -15,7 +15,7 @@ function render(app: App, fast: boolean): string[] {
 describe('fast resolution renders exactly what cdk8s renders', () => {
   test('every object of every system in every environment is identical, key order included', () => {
     const app = buildRepositoryApp({ outdir: UNUSED_OUTDIR });
-    runFinalizers(app);
+    completeModel(app);
     const slow = render(app, false);
     const fast = render(app, true);
     expect(fast.length).toBeGreaterThan(900);
