@@ -14,11 +14,11 @@ export { environmentPresets, ENVIRONMENT_PRESETS } from './core/environment-pres
 export type { EnvironmentPreset, EnvironmentPresetOptions } from './core/environment-presets';
 export { SystemChart } from './core/system-chart';
 export type { SystemChartProps } from './core/system-chart';
-export { synthesize } from './core/synth';
-export type { FolderSummary, SynthOptions, SynthResult } from './core/synth';
-export { writeCdk8sCliOutput } from './core/cli-output';
-export { runSynthCli } from './core/cli';
-export type { CliSynthOptions } from './core/cli';
+export { completeModel, synthesize } from './pipeline/synth';
+export type { FolderSummary, SynthOptions, SynthResult } from './pipeline/synth';
+export { writeCdk8sCliOutput } from './pipeline/cli-output';
+export { runSynthCli } from './pipeline/cli';
+export type { CliSynthOptions } from './pipeline/cli';
 // Escape hatch for constructs of your own: checks that join the collected report.
 export { addCheck, SynthesisError, ValidationReport } from './core/validation';
 export type { ValidationIssue } from './core/validation';
@@ -28,7 +28,7 @@ export type { ArgoCdApplicationsProps } from './gitops/argocd-applications';
 
 // Workloads
 export { Workload } from './workloads/workload';
-export type { ConnectOptions, WorkloadProps } from './workloads/workload';
+export type { ConnectOptions, StoreConnection, WorkloadProps } from './workloads/workload';
 export { ReplicatedWorkload } from './workloads/replicated-workload';
 export type { DisruptionBudgetOptions, ReplicatedWorkloadProps } from './workloads/replicated-workload';
 export { WebService } from './workloads/web-service';
@@ -87,7 +87,7 @@ export type { AdminConnection, BackupEngine, IBackupable } from './backup/backup
 
 // Edge: ingress, TLS, issuers
 export { PublicEndpoint } from './edge/public-endpoint';
-export type { EndpointHost, EndpointRoute, EndpointTls, PathMatch, PublicEndpointProps } from './edge/public-endpoint';
+export type { EndpointHost, EndpointRoute, EndpointRouting, EndpointTls, PathMatch, PublicEndpointProps } from './edge/public-endpoint';
 export type { EdgeHsts, EdgePolicy, EdgeRateLimit, EdgeSecurityHeaders, EdgeTimeouts } from './edge/edge-policy';
 export type { IngressController } from './edge/ingress-controller';
 export { AcmeIssuer, Dns01Solver, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING } from './edge/acme-issuer';
@@ -126,7 +126,7 @@ export { SystemAlerts } from './observability/system-alerts';
 export type { SystemAlertsProps } from './observability/system-alerts';
 export { SystemDashboard } from './observability/system-dashboard';
 export type { SystemDashboardProps } from './observability/system-dashboard';
-export type { MetricsOptions } from './observability/metrics-endpoint';
+export type { MetricsOptions } from './workloads/metrics-endpoint';
 export type { AlertSeverity } from './observability/alert-rules';
 
 // Policy: rules, and the escape hatches for raw objects (waivers with a reason)
@@ -136,3 +136,6 @@ export type { Json, PodView, PolicyContext, PolicyRule, Violation } from './poli
 export type { Waiver } from './policy/evaluate';
 export { waiveLinter } from './policy/linter-waivers';
 export type { Linter, LinterWaiver } from './policy/linter-waivers';
+// Escape hatch: why a generic best-practice check does not apply to an object (the linter waivers are derived from it).
+export { declareCheckExceptions } from './core/check-exceptions';
+export type { CheckExceptions } from './core/check-exceptions';

@@ -1,19 +1,14 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { ResourceProfile } from '../core/environment';
 import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { addCheck, ValidationReport } from '../core/validation';
-import { Architecture } from '../gitops/architecture';
-import { addReadmeSection } from '../gitops/system-readme';
-import { SystemAlerts } from '../observability/system-alerts';
 import { ContainerModel } from '../workloads/container';
 import { positive } from '../workloads/migration-job';
 import { ScheduledTask } from '../workloads/scheduled-task';
 import type { IBackupable } from './backupable';
 import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
 import { RestoreJob } from './restore-job';
-import { restoreRunbook } from './runbook';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
 import { BackupTarget, VolumeTargetProps } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
@@ -52,7 +47,9 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * to a scratch volume in an init container and a second container with an S3 client
  * uploads it, checks the copy and applies retention in the bucket: each image holds the
  * tools it calls. The restore Job is written to `dist/<env>/<system>/restore/` (never
- * applied by kustomize or Argo CD) and restores the backup named by BACKUP_ID.
+ * applied by kustomize or Argo CD) and restores the backup named by BACKUP_ID. The alerts
+ * on its runs, its restore runbook and its place in the architecture diagram are derived
+ * from it by the synth pipeline (lib/pipeline/).
  *
  * Create it with `store.backup({...})`.
  */
@@ -132,13 +129,6 @@ export class BackupSchedule extends ScheduledTask {
     }
 
     allowBackupFlows(this, store, props.target);
-    // Drawn as the data moves: store => backup Job => destination, and back through the restore Job.
-    const graph = Architecture.of(this);
-    const destination = recordDestination(graph, props.target, { name: store.name, namespaceName: store.chart.namespaceName });
-    graph.addEdge(storeName, this.name, 'dump', 'backup');
-    graph.addEdge(this.name, destination, 'copy', 'backup');
-    // Alerts when a run fails, or when no run succeeded for longer than the schedule's period.
-    if (!checkCronSchedule(schedule)) SystemAlerts.watchCronJob(this, this.name, cronPeriodSeconds(schedule));
 
     this.restoreJob = new RestoreJob(scope, `${storeName}-restore`, {
       store,
@@ -147,10 +137,6 @@ export class BackupSchedule extends ScheduledTask {
       backupVolume,
       resources: engineResources,
     });
-    graph.addEdge(destination, this.restoreJob.name, 'read backup', 'restore');
-    graph.addEdge(this.restoreJob.name, storeName, 'restores on demand', 'restore');
-    graph.describe(this.restoreJob.name, () => ({ note: 'restore, run by hand' }));
-    addReadmeSection(this.chart, 'Backups and restore', () => restoreRunbook(this));
   }
 
   /** The backup volume counts once against the namespace's storage quota. */
@@ -208,23 +194,4 @@ function withScratch(resources: ResourceProfile, scratchSize: string | undefined
   if (scratch <= 0) return resources;
   const limit = parseQuantity(resources?.limits?.ephemeralStorage ?? '1Gi') ?? 0;
   return { ...resources, limits: { ...resources.limits, ephemeralStorage: formatBytes(limit + scratch) } };
-}
-
-/**
- * The node of where the backups go: the claim with its size, or the bucket with the store's
- * prefix and server. One node per store, also when stores share a bucket: each store's
- * backup and restore path is then a loop of its own, which the layout keeps apart.
- */
-function recordDestination(graph: Architecture, target: BackupTarget, store: { name: string; namespaceName: string }): string {
-  if (target.kind === 'volume') {
-    const claim = `${store.name}-backups`;
-    graph.addNode(`claim-${claim}`, 'destination', claim, { note: `volume claim ${target.volume.size}` });
-    return `claim-${claim}`;
-  }
-  const s3 = target.s3;
-  // The endpoint is validated later, with the other props: no URL parsing that could throw here.
-  const server = s3.endpoint ? (/^https?:\/\/([^/:.]+)/.exec(String(s3.endpoint))?.[1] ?? String(s3.endpoint)) : 'AWS S3';
-  const id = `bucket-${s3.bucket}-${store.name}`;
-  graph.addNode(id, 'destination', s3.bucket, { note: `${s3.prefix ?? `${store.namespaceName}/${store.name}`}/ on ${server}` });
-  return id;
 }

@@ -1,6 +1,6 @@
 import type { SystemChart } from '../core/system-chart';
 import { SecretKeyValue } from '../workloads/env';
-import { IConnectable } from '../data/connection';
+import { IConnectable } from '../workloads/connectable';
 
 export type BackupEngine = 'postgres' | 'mysql' | 'mongo' | 'redis';
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
-import { setPlacement } from '../gitops/placement';
+import { setPlacement } from '../core/placement';
 import { ContainerModel } from '../workloads/container';
 import { RUN_TO_COMPLETION_POD, Workload } from '../workloads/workload';
 import type { IBackupable } from './backupable';

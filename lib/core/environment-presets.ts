@@ -1,6 +1,6 @@
 import { Environment, EnvironmentName, EnvironmentProps, GitOpsSource, MonitoringSettings } from './environment';
 import { SynthesisError } from './validation';
-import { SecretBackend } from '../security/secret-backend';
+import { SecretBackend } from './secret-backend';
 
 /** What a preset fixes for one environment: everything but where the cluster's GitOps source and secrets live. */
 export type EnvironmentPreset = Omit<EnvironmentProps, 'gitops' | 'secrets'>;

@@ -41,7 +41,7 @@ export type TlsMode =
   /** No TLS at all. */
   | 'none';
 
-import type { SecretBackend } from '../security/secret-backend';
+import type { SecretBackend } from './secret-backend';
 import { checkCronSchedule } from './cron';
 import { checkQuantity } from './quantity';
 import { ValidationReport } from './validation';

@@ -1,17 +1,9 @@
 import { IConstruct } from 'constructs';
 import { PROP_TYPES } from './prop-types.generated';
+import type { PropTypeSpec } from './prop-types';
 import { addCheck } from './validation';
 
-/** What a prop accepts, as read from its TypeScript declaration (scripts/prop-types). */
-export interface PropTypeSpec {
-  readonly optional: boolean;
-  readonly kinds: readonly string[];
-  /** The values of a string enum. */
-  readonly values?: readonly string[];
-}
-
-/** Props interface name -> prop name -> what it accepts. */
-export type PropTypeTable = Readonly<Record<string, Readonly<Record<string, PropTypeSpec>>>>;
+export type { PropTypeSpec, PropTypeTable } from './prop-types';
 
 /**
  * Checks the top-level props of a construct against their declared types at synth time:

@@ -3,13 +3,8 @@ import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
 import { checkDnsLabel } from './naming';
 import { addCheck, freeId } from './validation';
-import { ISecretStore } from '../security/external-secret-source';
-import { NamespaceIsolation } from '../security/network';
-import { SystemSecretStore } from '../security/secret-backend';
-import { SystemNamespace } from '../security/system-namespace';
-import { NamespaceBudget, NamespaceBudgetProps } from '../scaling/namespace-budget';
+import type { NamespaceBudgetProps } from './budget';
 import { checkProps } from './prop-check';
-
 
 export interface SystemChartProps {
   /** Short DNS-1123 name of the system, e.g. `loopi`. Used in the namespace and the `part-of` label. */
@@ -24,10 +19,6 @@ export interface SystemChartProps {
   readonly budget?: NamespaceBudgetProps;
 }
 
-/**
- * One system in one environment: its own namespace (`<system>-<env>`), the recommended
- * labels on every object, and the place every construct of the system lives under.
- */
 const SYSTEM_CHART = Symbol.for('cdk8s-stacks.SystemChart');
 
 /** Used only while a chart without a valid environment is built; such a chart never synthesizes. */
@@ -44,6 +35,13 @@ const STAND_IN_ENVIRONMENT = new Environment({
   secrets: { kind: 'generated' },
 });
 
+/**
+ * One system in one environment: its own namespace (`<system>-<env>`), the recommended
+ * labels on every object, and the place every construct of the system lives under.
+ * The chart is the model only; what every system gets from it (the Namespace, default-deny
+ * NetworkPolicies, the stack-sized quota) is added by the synth pipeline
+ * (lib/pipeline/system-foundation.ts), which the lower layers cannot import.
+ */
 export class SystemChart extends Chart {
   /**
    * True when `x` is a SystemChart. (cdk8s defines `Symbol.hasInstance` on Chart, so
@@ -73,8 +71,8 @@ export class SystemChart extends Chart {
   public readonly description?: string;
   /** The namespace every namespaced object of the system lives in. */
   public readonly namespaceName: string;
-  public readonly namespace_: SystemNamespace;
-  private store?: SystemSecretStore;
+  /** The namespace budget asked for. @default - sized from the stack with 20 % headroom */
+  public readonly budget?: NamespaceBudgetProps;
 
   constructor(scope: Construct, props: SystemChartProps) {
     const namespaceName = `${typeof props.system === 'string' ? props.system : 'invalid'}-${props.environment?.name}`;
@@ -97,6 +95,7 @@ export class SystemChart extends Chart {
     if (this.node.id !== namespaceName) {
       addCheck(this, (report) => report.error('system', `'${props.system}' is defined twice in environment '${props.environment?.name}'; a system may appear once per environment`));
     }
+    this.budget = props.budget;
     addCheck(this, (report) => {
       if (typeof props.system !== 'string') report.error('system', `must be a DNS-1123 label string (is ${props.system === null ? 'null' : typeof props.system})`);
       else {
@@ -108,16 +107,5 @@ export class SystemChart extends Chart {
       if (props.version !== undefined && typeof props.version !== 'string') report.error('version', `must be a string (is ${typeof props.version})`);
       if (props.description !== undefined && typeof props.description !== 'string') report.error('description', `must be a string (is ${typeof props.description})`);
     });
-    this.namespace_ = new SystemNamespace(this, 'namespace', { name: namespaceName });
-    new NamespaceIsolation(this, 'isolation');
-    new NamespaceBudget(this, 'budget', props.budget);
-  }
-
-  /** The system's SecretStore (created on first use), or undefined where secrets are generated. */
-  public get secretStore(): ISecretStore | undefined {
-    const backend = this.environment.secrets;
-    if (backend.kind === 'generated') return undefined;
-    this.store ??= new SystemSecretStore(this, 'secret-store', backend, { system: this.system, environment: this.environment.name });
-    return this.store;
   }
 }

@@ -1,43 +1,9 @@
 import { EnvValue, fromSecret, SecretKeyValue } from '../workloads/env';
 import { ISecretSource } from '../security/secret-source';
-import { INetworkPeer } from '../security/network';
+import type { ConnectionInfo, EnvConvention, EnvEntries, IConnectable } from '../workloads/connectable';
 
-/** How to reach a data store, as a connected workload sees it. */
-export interface ConnectionInfo {
-  /** URL scheme: `postgresql`, `mysql`, `redis`, `mongodb`, `http`. */
-  readonly scheme: string;
-  /** Host name (the client Service, `<name>.<namespace>.svc`). */
-  readonly host: string;
-  readonly port: number;
-  /** All members, for clients that take a seed list (MongoDB replica sets). @default - [host:port] */
-  readonly members?: readonly string[];
-  /** Database (or Redis logical db number). @default - none */
-  readonly database?: string;
-  /** Application user name. @default - none (password-only auth, e.g. Redis) */
-  readonly user?: string;
-  /** Application password, by reference. @default - none */
-  readonly password?: SecretKeyValue;
-  /** Extra URL query parameters (e.g. `replicaSet`, `authSource`). @default - none */
-  readonly params?: Readonly<Record<string, string>>;
-}
-
-/** A data store a workload can connect to. */
-export interface IConnectable extends INetworkPeer {
-  /** Connection settings for an application. */
-  connectionInfo(): ConnectionInfo;
-  /**
-   * A command (run by `sh -c` in the store's own image, as a non-root user, with the
-   * connection variables `STORE_HOST`, `STORE_PORT`, `STORE_USER` and `STORE_PASSWORD`
-   * set) that succeeds once the store accepts connections.
-   */
-  readonly readinessCheck: { readonly image: string; readonly command: string };
-}
-
-/** Environment variables, in order (a URL may refer to a password defined before it). */
-export type EnvEntries = ReadonlyArray<readonly [string, EnvValue]>;
-
-/** Maps connection settings to the variables an application reads. */
-export type EnvConvention = (info: ConnectionInfo) => EnvEntries;
+// Declared where the connecting workload uses them; re-exported beside the conventions.
+export type { ConnectionInfo, EnvConvention, EnvEntries, IConnectable };
 
 export interface DiscreteNames {
   readonly host?: string;

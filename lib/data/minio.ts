@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import { addFinalizer, runFinalizers } from '../core/finalize';
 import { renderScriptFile, ScriptValues } from '../core/script-file';
 import { ValidationReport } from '../core/validation';
-import { Architecture } from '../gitops/architecture';
 import { ISecretSource } from '../security/secret-source';
 import { SystemSecret } from '../security/system-secret';
 import { EnvValue, fromSecret, SecretKeyValue } from '../workloads/env';
@@ -351,6 +350,8 @@ export function renderBucketScript(buckets: readonly Bucket[], users: readonly B
 export class ObjectStoreBucketJob extends Workload {
   public readonly jobName: string;
   public readonly script: string;
+  /** The object store whose buckets and users this Job creates. */
+  public readonly store: ObjectStore;
 
   constructor(scope: Construct, id: string, store: ObjectStore) {
     const users = store.bucketUsers;
@@ -373,8 +374,8 @@ export class ObjectStoreBucketJob extends Workload {
       'initialization',
     );
     this.script = script;
+    this.store = store;
     this.connections.allowTo(store, { port: MINIO_API_PORT });
-    Architecture.of(this).addEdge(this.name, store.name, 'creates buckets, users', 'setup');
     this.jobName = `${this.name}-${contentHash({ image: TOOL_IMAGES.mc, script, endpoint: store.endpoint }).slice(0, 8)}`;
     this.syncHookJob(this.jobName, { backoffLimit: 3, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 86400 });
   }

@@ -3,7 +3,6 @@ import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
-import { Architecture } from '../gitops/architecture';
 import { ISecretSource } from '../security/secret-source';
 import { ContainerModel, SIDECAR_RESOURCES } from '../workloads/container';
 import { fromSecret, SecretKeyValue } from '../workloads/env';
@@ -217,7 +216,6 @@ export class MongoDb extends DatabaseStore {
     }
 
     this.initJob = new MongoDbInitJob(this, `${this.name}-init`, this);
-    Architecture.of(this).describe(this.name, () => ({ note: 'replica set' }));
   }
 
   /** All members vote and elect together: they start at once. */
@@ -297,6 +295,8 @@ export class MongoDb extends DatabaseStore {
 export class MongoDbInitJob extends Workload {
   public readonly jobName: string;
   public readonly scriptConfigMapName: string;
+  /** The replica set this Job initiates and whose users it creates. */
+  public readonly store: MongoDb;
 
   constructor(scope: Construct, id: string, mongo: MongoDb) {
     const script = renderMongoInitScript();
@@ -328,8 +328,8 @@ export class MongoDbInitJob extends Workload {
     new k8s.KubeConfigMap(this, 'script', { metadata: { name: this.scriptConfigMapName }, data: { [MONGO_INIT_SCRIPT]: script } });
     this.addVolume({ name: 'script', configMap: { name: this.scriptConfigMapName } });
     this.container.mounts.push({ name: 'script', mountPath: MONGO_INIT_DIR, readOnly: true });
+    this.store = mongo;
     this.connections.allowTo(mongo, { port: MONGO_PORT });
-    Architecture.of(this).addEdge(this.name, mongo.name, 'initiates replica set, users', 'setup');
 
     const env = [...this.container.env.entries()].map(([name, value]) => [name, typeof value === 'object' && value !== null ? `secret:${(value as SecretKeyValue).key}` : value]);
     this.jobName = `${this.name}-${contentHash({ image: mongo.engineImage, script, env }).slice(0, 8)}`;

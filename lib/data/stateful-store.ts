@@ -5,7 +5,6 @@ import { ResourceProfile } from '../core/environment';
 import { sortedByKey } from '../core/json';
 import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
-import { Architecture } from '../gitops/architecture';
 import { DisruptionBudget } from '../scaling/disruption-budget';
 import { ContainerModel, PortSpec, SIDECAR_RESOURCES } from '../workloads/container';
 import { EnvValue } from '../workloads/env';
@@ -120,7 +119,6 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     this.engineUid = engine.uid;
     this.version = engine.version;
     this.replicas = props.replicas ?? 1;
-    Architecture.of(this).describe(this.name, () => ({ replicas: this.replicas > 1 ? `x${this.replicas}` : undefined }));
     this.headlessServiceName = `${this.name}-headless`;
     this.container.mounts.push({ name: 'data', mountPath: engine.dataPath });
 

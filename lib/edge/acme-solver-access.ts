@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { waiveLinter } from '../policy/linter-waivers';
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { markComponent } from '../core/component';
 import { SystemChart } from '../core/system-chart';
 import { addCheck } from '../core/validation';
@@ -45,7 +45,9 @@ export class AcmeSolverAccess extends Construct {
       }),
     });
     // The solver pods exist only while cert-manager answers a challenge, never in the manifests.
-    waiveLinter(policy, 'kube-score', 'networkpolicy-targets-pod', 'selects the HTTP-01 solver pods cert-manager creates only while a certificate order is in progress');
+    declareCheckExceptions(policy, {
+      selectsTransientPods: 'selects the HTTP-01 solver pods cert-manager creates only while a certificate order is in progress',
+    });
   }
 
   /** Allows `peer` (an ingress controller) to reach the solver pods. */

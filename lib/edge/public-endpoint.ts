@@ -7,7 +7,6 @@ import { sortedByKey } from '../core/json';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
-import { Architecture, routeLabel } from '../gitops/architecture';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
 import { NetworkPeer } from '../security/network-peer';
@@ -120,6 +119,18 @@ interface ResolvedRoute {
   readonly field: string;
 }
 
+/** One routed request path of an endpoint and the workload serving it (`PublicEndpoint.routing`). */
+export interface EndpointRouting {
+  readonly host: string;
+  readonly path: string;
+  readonly match: PathMatch;
+  /** The path without its regex part: the path itself unless `match` is `Regex`. */
+  readonly literalPrefix: string;
+  /** The path the backend receives instead. @default - the request path, unchanged */
+  readonly rewrite?: string;
+  readonly backend: Workload;
+}
+
 /** Routes that share an Ingress object (and its annotations). */
 interface IngressGroup {
   readonly name: string;
@@ -215,19 +226,22 @@ export class PublicEndpoint extends Construct {
     }
     if (tls?.issuer?.http01) AcmeSolverAccess.of(chart).allowFrom(peer);
 
-    // The generated README draws the endpoint and what it routes to. The node id is
-    // prefixed: an endpoint may share its name with a workload.
-    const graph = Architecture.of(this);
-    const node = `endpoint-${this.name}`;
-    graph.addNode(node, 'endpoint', this.urls.join('<br/>'));
-    const oneHost = this.hosts.length === 1;
-    for (const route of this.routes.filter((r) => r.backend)) {
-      const literalPrefix = route.match === 'Regex' ? regexLiteralPrefix(route.path) : route.path;
-      const label = routeLabel({ ...route, host: oneHost ? undefined : route.host, literalPrefix });
-      graph.addEdge(node, route.backend.name, label, 'route');
-    }
-
     addCheck(this, (report) => this.validate(report, chart));
+  }
+
+  /** Every routed request path and the workload serving it, as the diagram of the generated README shows them. */
+  public get routing(): readonly EndpointRouting[] {
+    return this.routes
+      .filter((r) => r.backend)
+      .map((r) => ({
+        host: r.host,
+        path: r.path,
+        match: r.match,
+        // A regex is shown by its literal prefix.
+        literalPrefix: r.match === 'Regex' ? regexLiteralPrefix(r.path) : r.path,
+        ...(r.rewrite !== undefined ? { rewrite: r.rewrite } : {}),
+        backend: r.backend,
+      }));
   }
 
   /** The Secret holding the certificate of `host`. */

@@ -1,4 +1,4 @@
-import type { ArchitectureEdge, ArchitectureNode, ArchitectureNodeKind } from './architecture';
+import type { ArchitectureEdge, ArchitectureNode, ArchitectureNodeKind } from './architecture-model';
 
 /** The one-line legend, shown as the diagram's title so that it travels with the picture. */
 export const ARCHITECTURE_LEGEND =

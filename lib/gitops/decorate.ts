@@ -1,7 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { findComponent, toLabelValue } from '../core/component';
 import { Json, sortedByKey } from '../core/json';
-import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { CLUSTER_SCOPED_KINDS } from './apply-order';
 
 export const MANAGED_BY = 'cdk8s-stacks';
@@ -15,6 +14,8 @@ export interface LabelContext {
   readonly instance: string;
   /** `app.kubernetes.io/version` for objects not owned by a versioned component. */
   readonly version: string;
+  /** Annotations the pipeline derives for one object (the linter waivers). @default - none */
+  readonly annotations?: (construct: ApiObject) => Record<string, string>;
 }
 
 
@@ -35,7 +36,7 @@ export function decorate(object: Json, construct: ApiObject, context: LabelConte
   };
   const metadata: Json = (object.metadata ??= {});
   metadata.labels = sortedByKey({ ...labels, ...metadata.labels });
-  metadata.annotations = sortedByKey({ ...metadata.annotations, ...linterWaiverAnnotations(construct), [SYNC_WAVE_ANNOTATION]: String(applyOrder) });
+  metadata.annotations = sortedByKey({ ...metadata.annotations, ...context.annotations?.(construct), [SYNC_WAVE_ANNOTATION]: String(applyOrder) });
   if (CLUSTER_SCOPED_KINDS.has(object.kind)) delete metadata.namespace;
 
   for (const template of podTemplates(object)) {

@@ -4,7 +4,7 @@ import { ValidationIssue } from '../core/validation';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { applyOrderOf, knownKinds } from './apply-order';
 import { decorate, LabelContext } from './decorate';
-import { Placement, placementOf } from './placement';
+import { Placement, placementOf } from '../core/placement';
 
 /** One synthesized object, resolved to plain JSON, with where it goes. */
 export interface RenderedObject {

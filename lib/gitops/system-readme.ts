@@ -23,18 +23,6 @@ export function prerequisitesOf(objects: readonly RenderedObject[]): string[] {
   return [...needs].sort();
 }
 
-const SECTIONS = new WeakMap<SystemChart, Map<string, Array<() => string>>>();
-
-/**
- * Adds a part to a section of the system's generated README (e.g. one store's restore
- * runbook under "Backups and restore"). Produced at synth time, in the order added.
- */
-export function addReadmeSection(chart: SystemChart, heading: string, produce: () => string): void {
-  const sections = SECTIONS.get(chart) ?? new Map<string, Array<() => string>>();
-  sections.set(heading, [...(sections.get(heading) ?? []), produce]);
-  SECTIONS.set(chart, sections);
-}
-
 /** The generated README.md of `dist/<env>/<system>/`. */
 export function systemReadme(chart: SystemChart, objects: readonly RenderedObject[], sections: readonly string[] = []): string {
   const env = chart.environment.name;
@@ -58,10 +46,6 @@ export function systemReadme(chart: SystemChart, objects: readonly RenderedObjec
   for (const p of prerequisites) lines.push(`- ${p}`);
   lines.push('');
   for (const section of sections) lines.push(section, '');
-  for (const [heading, parts] of SECTIONS.get(chart) ?? []) {
-    lines.push(`## ${heading}`, '');
-    for (const produce of parts) lines.push(produce(), '');
-  }
   lines.push(`## Objects (${applied.length} applied${manual.length ? `, ${manual.length} run by hand` : ''})`, '');
   lines.push('| file | kind | name |', '| --- | --- | --- |');
   for (const o of objects) lines.push(`| \`${o.file}\` | ${o.object.kind} | ${o.object.metadata.name} |`);

@@ -1,5 +1,4 @@
 // Observability: ServiceMonitors, PrometheusRules and Grafana dashboards generated from the model.
-export * from './metrics-endpoint';
 export * from './workload-metrics';
 export * from './scrape-targets';
 export * from './alert-rules';

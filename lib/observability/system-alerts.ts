@@ -9,7 +9,7 @@ import { checkDnsLabel } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import { AlertGroup, AlertModel, AlertRule, CronJobWatch, DEFAULT_GRACE_SECONDS, systemAlertGroups } from './alert-rules';
-import { checkDuration } from './metrics-endpoint';
+import { checkDuration } from '../workloads/metrics-endpoint';
 import { scrapeTargetsOf } from './scrape-targets';
 import { lazy } from './workload-metrics';
 import { checkProps } from '../core/prop-check';

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { SystemChart } from '../core/system-chart';
 import { addCheck } from '../core/validation';
 import { dashboardUid, renderDashboard } from './dashboard-model';
-import { checkDuration } from './metrics-endpoint';
+import { checkDuration } from '../workloads/metrics-endpoint';
 import { scrapeTargetsOf } from './scrape-targets';
 import { checkProps } from '../core/prop-check';
 

@@ -7,7 +7,7 @@ import { addCheck, ValidationReport } from '../core/validation';
 import { NetworkPeer } from '../security/network-peer';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
-import { checkDuration, MetricsOptions } from './metrics-endpoint';
+import { checkDuration, MetricsOptions } from '../workloads/metrics-endpoint';
 
 /** Label on the metrics Service; with the workload's name it selects exactly that Service. */
 export const METRICS_SERVICE_LABEL = 'cdk8s-stacks.io/metrics';
@@ -38,7 +38,8 @@ export interface ResolvedMetricsEndpoint extends MetricsOptions {
  *   alerts and dashboards query;
  * - a NetworkPolicy allowance from the Prometheus pods to exactly the metrics ports.
  *
- * Created by `Workload.exposeMetrics()`; not meant to be instantiated directly.
+ * Made by a synth pass for every workload that declared metrics (`Workload.exposeMetrics()`);
+ * not meant to be instantiated directly.
  */
 export class WorkloadMetrics extends Construct {
   private readonly workload: Workload;

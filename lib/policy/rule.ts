@@ -1,4 +1,3 @@
-import { ApiObject } from 'cdk8s';
 import { Environment } from '../core/environment';
 import type { Json } from '../core/json';
 import { RenderedObject } from '../gitops/render';
@@ -33,15 +32,8 @@ export interface PolicyRule {
   check(context: PolicyContext): Violation[];
 }
 
-export const WAIVER_PREFIX = 'cdk8s-stacks.io/waive.';
-
-/**
- * Waives one rule for one object, with the reason, which is printed by every synth.
- * Called by the construct that knows why the rule does not apply.
- */
-export function waive(object: ApiObject, ruleId: string, reason: string): void {
-  object.metadata.addAnnotation(`${WAIVER_PREFIX}${ruleId}`, reason);
-}
+// Declared on objects by the constructs (a lower layer); re-exported for the rules and the public API.
+export { WAIVER_PREFIX, waive } from '../core/policy-waiver';
 
 /** Helpers to read objects. */
 export type { Json };

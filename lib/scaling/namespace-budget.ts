@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { checkQuantity, formatBytes, formatCpu, parseQuantity } from '../core/quantity';
 import { addCheck } from '../core/validation';
 import { checkProps } from '../core/prop-check';
+import type { NamespaceBudgetProps, QuotaAmounts } from '../core/budget';
 
 /** What one pod of a workload asks for, and how many of its pods can exist at once. */
 export interface PodBudget {
@@ -34,15 +35,8 @@ export function isBudgeted(x: unknown): x is IBudgeted {
   return typeof (x as IBudgeted)?.podBudget === 'function';
 }
 
-/** Quota amounts as Kubernetes quantities, e.g. `{ 'requests.cpu': '4', pods: '20' }`. */
-export type QuotaAmounts = Readonly<Record<string, string>>;
-
-export interface NamespaceBudgetProps {
-  /** Margin on top of the stack at maximum scale, in percent. @default 20 */
-  readonly headroomPercent?: number;
-  /** An explicit quota (e.g. TechShop's); it is checked against what the stack needs. @default - sized from the stack */
-  readonly quota?: QuotaAmounts;
-}
+// Declared on the SystemChart (core); re-exported beside the construct that applies them.
+export type { NamespaceBudgetProps, QuotaAmounts };
 
 const KEYS = ['requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage', 'pods', 'persistentvolumeclaims', 'requests.storage'] as const;
 

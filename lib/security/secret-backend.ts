@@ -1,26 +1,27 @@
 import { SecretStore, SecretStoreSpecProviderAwsService, SecretStoreSpecProviderVaultVersion } from '../../imports/secretstores-external-secrets.io';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import type { SecretBackend } from '../core/secret-backend';
+import type { SystemChart } from '../core/system-chart';
 import { ISecretStore } from './external-secret-source';
 
-/**
- * Where an environment's secrets come from. No environment ever needs a committed
- * secret: dev generates random credentials in the cluster, staging and prod read them
- * from a real secret store.
- */
-export type SecretBackend =
-  /** external-secrets `Password` generators create random values once, in the cluster. */
-  | { readonly kind: 'generated' }
-  /** HashiCorp Vault, KV v2, Kubernetes auth with a role per system and environment. */
-  | { readonly kind: 'vault'; readonly server: string; readonly path: string; readonly authMountPath?: string }
-  /** AWS Secrets Manager, authenticated with IRSA (the ServiceAccount's IAM role). */
-  | { readonly kind: 'aws-secrets-manager'; readonly region: string; readonly roleArnPrefix: string };
+// The type is part of the environment model (core); re-exported here beside the store it configures.
+export type { SecretBackend };
 
 /**
  * A namespaced SecretStore for one system, authenticating as its own ServiceAccount
  * (`secret-store`): a system can only read the secrets its Vault role or IAM role grants.
  */
 export class SystemSecretStore extends Construct implements ISecretStore {
+  /** The system's SecretStore (created on first use), or undefined where secrets are generated. */
+  public static of(chart: SystemChart): SystemSecretStore | undefined {
+    const backend = chart.environment.secrets;
+    if (backend.kind === 'generated') return undefined;
+    const existing = chart.node.tryFindChild('secret-store');
+    if (existing) return existing as SystemSecretStore;
+    return new SystemSecretStore(chart, 'secret-store', backend, { system: chart.system, environment: chart.environment.name });
+  }
+
   public readonly storeName = 'secret-store';
   public readonly storeKind = 'SecretStore' as const;
 

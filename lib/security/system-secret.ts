@@ -11,6 +11,7 @@ import { addCheck } from '../core/validation';
 import { ownedSecretTarget, secretStoreRef } from './external-secret-source';
 import { ISecretSource } from './secret-source';
 import { checkProps } from '../core/prop-check';
+import { SystemSecretStore } from './secret-backend';
 
 export interface SystemSecretProps {
   /** Keys of the Secret, e.g. `['postgres-password', 'password']`. */
@@ -60,7 +61,7 @@ export class SystemSecret extends Construct implements ISecretSource {
         },
       });
     } else {
-      const store = chart.secretStore;
+      const store = SystemSecretStore.of(chart);
       new ExternalSecret(this, 'resource', {
         metadata: { name: this.secretName },
         spec: {

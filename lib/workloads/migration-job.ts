@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { ValidationReport } from '../core/validation';
-import { Architecture } from '../gitops/architecture';
 import { ContainerModel } from './container';
 import { contentHash, RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
 import { checkProps } from '../core/prop-check';
@@ -40,6 +39,8 @@ export interface MigrationJobProps extends WorkloadProps {
  */
 export class MigrationJob extends Workload {
   public readonly jobName: string;
+  /** The workloads whose pods wait for this migration (`gate()`). */
+  public readonly gatedWorkloads: Workload[] = [];
 
   constructor(scope: Construct, id: string, props: MigrationJobProps) {
     super(scope, id, props, 'migration');
@@ -70,8 +71,7 @@ export class MigrationJob extends Workload {
     for (const [name, value] of workload.container.env) check.env.set(name, value);
     check.envFrom.push(...workload.container.envFrom);
     workload.addInitContainer(check);
-    Architecture.of(this).addEdge(this.name, workload.name, 'migrates schema before start', 'migrate');
-    Architecture.of(this).describe(this.name, () => ({ note: 'schema migration, runs first' }));
+    this.gatedWorkloads.push(workload);
   }
 
   protected validateWorkload(report: ValidationReport): void {

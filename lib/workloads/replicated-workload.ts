@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { addFinalizer } from '../core/finalize';
-import { Architecture } from '../gitops/architecture';
-import { waiveLinter } from '../policy/linter-waivers';
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { ValidationReport } from '../core/validation';
 import { AutoscaleOptions, Autoscaler } from '../scaling/autoscaler';
 import { DisruptionBudget } from '../scaling/disruption-budget';
@@ -46,9 +45,6 @@ export abstract class ReplicatedWorkload extends Workload {
     }));
     // The PDB depends on autoscale()/disruptionBudget() calls that may come later.
     addFinalizer(this, () => this.addDisruptionBudget());
-    Architecture.of(this).describe(this.name, () => ({
-      replicas: this.minReplicas === this.maxReplicas ? `x${this.minReplicas}` : `x${this.minReplicas}-${this.maxReplicas} (HPA)`,
-    }));
   }
 
   /** The fewest pods the workload runs with: the HPA minimum, or the replica count. */
@@ -97,14 +93,18 @@ export abstract class ReplicatedWorkload extends Workload {
     this.budgetOptions = options;
   }
 
-  protected waiveInapplicableLinterChecks(): void {
-    super.waiveInapplicableLinterChecks();
+  protected declareCheckExceptions(): void {
+    super.declareCheckExceptions();
     const env = this.chart.environment;
     if (this.maxReplicas < 2 && !env.isProduction && this.mainObject) {
-      waiveLinter(this.mainObject, 'kube-score', 'deployment-replicas', `${env.name} runs a single replica of this workload by design; staging and prod run more`);
+      declareCheckExceptions(this.mainObject, {
+        singleReplica: `${env.name} runs a single replica of this workload by design; staging and prod run more`,
+      });
     }
     if (this.autoscaler && this.autoscaler.options.min < 2 && !env.isProduction) {
-      waiveLinter(this.autoscaler.resource, 'kube-score', 'horizontalpodautoscaler-replicas', `${env.name} may scale this workload down to one replica by design; staging and prod keep at least two`);
+      declareCheckExceptions(this.autoscaler.resource, {
+        scalesToOneReplica: `${env.name} may scale this workload down to one replica by design; staging and prod keep at least two`,
+      });
     }
   }
 

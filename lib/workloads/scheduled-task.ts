@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { checkCronSchedule, checkTimeZone } from '../core/cron';
 import { ValidationReport } from '../core/validation';
-import { Architecture } from '../gitops/architecture';
 import { positive } from './migration-job';
 import { RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
 import { checkProps } from '../core/prop-check';
@@ -29,10 +28,16 @@ export interface ScheduledTaskProps extends WorkloadProps {
  * gives up on runs missed by more than a deadline, and keeps a short history.
  */
 export class ScheduledTask extends Workload {
+  /** The cron schedule, as given. */
+  public readonly schedule: string;
+  /** The schedule's time zone. @default - UTC */
+  public readonly timeZone?: string;
+
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id, props, props.role ?? 'scheduled-task');
     checkProps(this, 'ScheduledTaskProps', props);
-    Architecture.of(this).describe(this.name, () => ({ note: `${props.schedule} ${props.timeZone ?? 'UTC'}` }));
+    this.schedule = props.schedule;
+    this.timeZone = props.timeZone;
     this.lazyObject('cronjob', 'batch/v1', 'CronJob', () => ({
       schedule: props.schedule,
       timeZone: props.timeZone,

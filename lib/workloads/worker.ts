@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { spreadAcrossZonesAndNodes } from './web-service';
-import { waiveLinter } from '../policy/linter-waivers';
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
 import { checkProps } from '../core/prop-check';
 
@@ -19,10 +19,13 @@ export class Worker extends ReplicatedWorkload {
     checkProps(this, 'WorkerProps', props);
   }
 
-  protected waiveInapplicableLinterChecks(): void {
-    super.waiveInapplicableLinterChecks();
+  protected declareCheckExceptions(): void {
+    super.declareCheckExceptions();
     if (this.mainObject && this.ports.length === 0) {
-      waiveLinter(this.mainObject, 'checkov', 'CKV_K8S_9', 'a queue consumer serves no traffic through a Service, so a readiness probe would gate nothing; liveness restarts a stuck worker');
+      declareCheckExceptions(this.mainObject, {
+        noReadinessProbe:
+          'a queue consumer serves no traffic through a Service, so a readiness probe would gate nothing; liveness restarts a stuck worker',
+      });
     }
   }
 

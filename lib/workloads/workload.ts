@@ -9,19 +9,17 @@ import { SystemChart } from '../core/system-chart';
 import { addCheck, checkUniqueId, freeId, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
 import { ApiAccess, ApiPermission } from '../security/api-access';
-import { waive } from '../policy/rule';
-import { waiveLinter } from '../policy/linter-waivers';
+import { waive } from '../core/policy-waiver';
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { addFinalizer } from '../core/finalize';
-import { Architecture, ArchitectureNodeKind } from '../gitops/architecture';
 import { isSecretKeyValue } from './env';
 import { imageVersion, isPinned, parseImage } from './image';
 import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR_RESOURCES } from './container';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
 import { arrayOrEmpty } from '../core/prop-check';
-import type { EnvConvention, IConnectable } from '../data/connection';
-import type { MetricsOptions } from '../observability/metrics-endpoint';
-import { WorkloadMetrics } from '../observability/workload-metrics';
+import type { EnvConvention, IConnectable } from './connectable';
+import type { MetricsOptions } from './metrics-endpoint';
 
 /**
  * The pod model shared by every workload (services, workers, jobs, data stores).
@@ -62,6 +60,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   public readonly selectorLabels: Record<string, string>;
   /** Allowed network flows to and from this workload's pods. */
   public readonly connections: Connections;
+  /** The role of the workload (`web-service`, `worker`, `migration`, `database`, `backup`, ...), its component label. */
+  public readonly role: string;
+  /** The stores this workload connected to (`connect()`), with the scheme and port it uses. */
+  public readonly storeConnections: StoreConnection[] = [];
   /** Metrics Prometheus scrapes from this workload's pods (`exposeMetrics()`, exporter sidecars). */
   public readonly metricsEndpoints: MetricsOptions[] = [];
   public readonly namespaceName: string;
@@ -81,6 +83,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     checkUniqueId(this, id);
     this.chart = SystemChart.of(this);
     this.name = id;
+    this.role = role;
     const env = this.chart.environment;
     this.namespaceName = this.chart.namespaceName;
     this.selectorLabels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.chart.namespaceName };
@@ -107,36 +110,34 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     }
 
     addCheck(this, (report) => this.validateWorkload(report));
-    addFinalizer(this, () => this.waiveInapplicableLinterChecks());
-    Architecture.of(this).addNode(this.name, architectureKind(role), this.name, { image: props.image });
+    addFinalizer(this, () => this.declareCheckExceptions());
   }
 
   /**
-   * Linter findings that are wrong for this workload, waived on its object with the reason
-   * (the linters' own annotations; the lint report lists them all).
+   * Declares on its object why generic best-practice checks do not apply to this workload,
+   * with the reasons (the pipeline turns them into the linters' waivers; the lint report lists them).
    */
-  protected waiveInapplicableLinterChecks(): void {
+  protected declareCheckExceptions(): void {
     const object = this.mainObject;
     if (!object) return;
     const containers = [this.container, ...this.initContainers, ...this.sidecars];
-    if (containers.every((c) => isPinned(c.props.image))) {
-      const reason = 'images are pinned to immutable version tags or digests, so IfNotPresent pulls each version once and pods still start when the registry is unreachable';
-      waiveLinter(object, 'kube-score', 'container-image-pull-policy', reason);
-      waiveLinter(object, 'checkov', 'CKV_K8S_15', reason);
-    }
-    if (containers.some((c) => isPinned(c.props.image) && !parseImage(c.props.image).digest)) {
-      waiveLinter(object, 'checkov', 'CKV_K8S_43', 'images are pinned by explicit version tag (enforced at synth); digests are not known when the manifests are generated');
-    }
-    const readsSecretsFromEnv = containers.some((c) => c.envFrom.some((e) => e.kind === 'secret') || [...c.env.values()].some((v) => typeof v === 'object' && isSecretKeyValue(v)));
-    if (readsSecretsFromEnv) {
-      waiveLinter(object, 'checkov', 'CKV_K8S_35', 'the application reads its settings from environment variables; secret values come from secretKeyRef and never appear in the manifest');
-    }
     const lowUid = containers.find((c) => c.user < 10000);
-    if (lowUid) {
-      const reason = `uid ${lowUid.user} is the user the image is built for and that owns its files; another uid breaks the image`;
-      waiveLinter(object, 'kube-score', 'container-security-context-user-group-id', reason);
-      waiveLinter(object, 'checkov', 'CKV_K8S_40', reason);
-    }
+    const pinned =
+      'images are pinned to immutable version tags or digests, so IfNotPresent pulls each version once ' +
+      'and pods still start when the registry is unreachable';
+    const readsSecretsFromEnv = containers.some(
+      (c) => c.envFrom.some((e) => e.kind === 'secret') || [...c.env.values()].some((v) => typeof v === 'object' && isSecretKeyValue(v)),
+    );
+    declareCheckExceptions(object, {
+      defaultPullPolicy: containers.every((c) => isPinned(c.props.image)) ? pinned : undefined,
+      tagPinnedImages: containers.some((c) => isPinned(c.props.image) && !parseImage(c.props.image).digest)
+        ? 'images are pinned by explicit version tag (enforced at synth); digests are not known when the manifests are generated'
+        : undefined,
+      settingsFromEnvironment: readsSecretsFromEnv
+        ? 'the application reads its settings from environment variables; secret values come from secretKeyRef and never appear in the manifest'
+        : undefined,
+      imageUid: lowUid ? `uid ${lowUid.user} is the user the image is built for and that owns its files; another uid breaks the image` : undefined,
+    });
   }
 
   /** The ports of the main container. */
@@ -173,7 +174,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       this.container.env.set(name, value);
     }
     this.connections.allowTo(store, { port: info.port });
-    Architecture.of(this).addEdge(this.name, store.node.id, `${info.scheme} :${info.port}`);
+    this.storeConnections.push({ store, scheme: info.scheme, port: info.port });
     if (options.waitUntilReady ?? true) {
       const check = store.readinessCheck;
       const wait = new ContainerModel(
@@ -223,9 +224,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * @example api.exposeMetrics({ port: 'http', path: '/metrics', interval: '30s' })
    */
   public exposeMetrics(options: MetricsOptions): void {
+    // One Service + ServiceMonitor per workload is made from every declaration by a synth pass (lib/pipeline/metrics-monitors.ts).
     this.metricsEndpoints.push({ ...options });
-    // One Service + ServiceMonitor per workload, rendered from every declaration at synth time.
-    if (this.metricsEndpoints.length === 1) new WorkloadMetrics(this, 'metrics-monitor');
   }
 
   /** Adds an init container that runs before the main container starts. */
@@ -392,12 +392,12 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   }
 }
 
-function architectureKind(role: string): ArchitectureNodeKind {
-  if (role === 'web-service') return 'service';
-  if (role === 'worker') return 'worker';
-  if (role === 'backup' || role === 'restore') return 'backup';
-  if (['migration', 'scheduled-task', 'initialization'].includes(role)) return 'job';
-  return 'store';
+/** A store a workload connected to, as `Workload.connect()` recorded it. */
+export interface StoreConnection {
+  readonly store: IConnectable;
+  /** URL scheme of the connection, e.g. `postgresql`. */
+  readonly scheme: string;
+  readonly port: number;
 }
 
 /** Pod fields of run-to-completion pods (Jobs, CronJobs): never restarted in place, a short grace period. */

@@ -5,7 +5,7 @@
 //     `cdk8s synth` configured as `cdk8s init typescript-app` configures it
 //     (`app: npx ts-node main.ts`, from a temporary copy of cdk8s.yaml);
 //  2. the generated scale workload (scripts/bench/scale.ts) at 10, 100 and 1,000 web
-//     services each with PostgreSQL and Redis: the project's pipeline (lib/core/synth.ts)
+//     services each with PostgreSQL and Redis: the project's pipeline (lib/pipeline/synth.ts)
 //     against the same shape in plain cdk8s-plus-27 synthesized by `app.synth()`;
 //  3. the serialisation floor for the project's objects: JSON.stringify, and the `yaml`
 //     package's stringify with lib/core/yaml.ts's options.

@@ -4,7 +4,7 @@
  * dist folder), so that every per-folder analysis sees all ~10 x N objects at once.
  *
  * - `buildScaleApp(n)`: the library's constructs (WebService + Postgres + Redis,
- *   connected), synthesized by the project's pipeline (lib/core/synth.ts).
+ *   connected), synthesized by the project's pipeline (lib/pipeline/synth.ts).
  * - `buildPlainScaleApp(n)`: roughly the same objects written with plain cdk8s-plus-27
  *   (kplus.Deployment + Service, StatefulSets with Services, ConfigMaps, Secrets,
  *   ServiceAccounts, NetworkPolicies, PodDisruptionBudgets), synthesized by `app.synth()`.

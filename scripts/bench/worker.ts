@@ -4,7 +4,7 @@
  *   node .build/bench/worker.js <variant> <services> <outdir>
  *
  * variant:
- *   project  the library's constructs, synthesized by lib/core/synth.ts (writes <outdir>)
+ *   project  the library's constructs, synthesized by lib/pipeline/synth.ts (writes <outdir>)
  *   plain    plain cdk8s-plus-27 objects, synthesized by cdk8s `app.synth()` (writes <outdir>)
  *   json     serialisation floor: JSON.stringify of the project's rendered objects
  *   yaml     serialisation floor: the `yaml` package's stringify, with lib/core/yaml.ts's options

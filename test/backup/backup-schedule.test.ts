@@ -15,7 +15,7 @@ import {
 import { S3_CLIENT_IMAGE } from '../../lib/backup/tools';
 import { ENGINE_IMAGES } from '../../lib/data/versions';
 import { cronPeriodSeconds } from '../../lib/core/cron';
-import { restoreRunbook } from '../../lib/backup/runbook';
+import { restoreRunbook } from '../../lib/pipeline/restore-runbook';
 import { errorsOf, objectOf, testChart, UNUSED_OUTDIR } from '../support/synth';
 
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };

@@ -10,7 +10,7 @@ import {
 } from '../../lib';
 import { DEFAULT_TRAEFIK_CONTROLLER } from '../../lib/edge/ingress-controller';
 import { Architecture } from '../../lib/gitops/architecture';
-import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
+import { errorsOf, objectOf, objectsOf, render, testChart, testEnv } from '../support/synth';
 import { ownAnnotations, webService, worker } from './support';
 
 const NGINX = 'nginx.ingress.kubernetes.io';
@@ -537,13 +537,16 @@ describe('PublicEndpoint bad input', () => {
 
 describe('architecture diagram', () => {
   test('the endpoint and its routes are drawn in the generated README', () => {
-    const { chart } = testChart(testEnv('prod'), 'shop');
+    const { app, chart } = testChart(testEnv('prod'), 'shop');
     const web = webService(chart, 'web', 3000);
     const api = webService(chart, 'api', 3000);
     new PublicEndpoint(chart, 'api-edge', {
       hosts: [{ host: 'shop.example.org', routes: [{ backend: web }, { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: api }] }],
       tls: { issuer: IssuerRef.clusterIssuer('letsencrypt-prod', { trust: 'acme-production' }) },
     });
+    // The graph is read from the finished model by the synth pipeline.
+    expect(Architecture.of(chart).allNodes).toEqual([]);
+    render(app);
     const graph = Architecture.of(chart);
     expect(graph.allNodes).toContainEqual({ id: 'endpoint-api-edge', kind: 'endpoint', label: 'https://shop.example.org' });
     // One host: the node carries it, the route labels say what is routed and how it is rewritten.

@@ -5,6 +5,7 @@ import { EnvironmentName, synthesize, SystemChart } from '../../lib';
 import { Architecture, ArchitectureEdge, routeLabel } from '../../lib/gitops/architecture';
 import { shortImage } from '../../lib/gitops/architecture-mermaid';
 import { systemReadme } from '../../lib/gitops/system-readme';
+import { backupReadmeSections } from '../../lib/pipeline/backup-passes';
 import { UNUSED_OUTDIR } from '../support/synth';
 
 function graphOf(system: string, env: EnvironmentName): Architecture {
@@ -97,7 +98,7 @@ describe('architecture graph of the real systems', () => {
     const app = buildRepositoryApp({ envs: ['prod'], systems: ['techshop'], outdir: UNUSED_OUTDIR });
     const chart = app.node.children.find(SystemChart.isSystemChart) as SystemChart;
     const result = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true });
-    const readme = systemReadme(chart, result.objects.filter((o) => o.folder === 'prod/techshop'));
+    const readme = systemReadme(chart, result.objects.filter((o) => o.folder === 'prod/techshop'), backupReadmeSections(chart));
     expect(graph.allEdges).toContainEqual(edge('mongodb-init', 'mongodb', 'setup'));
     expect(readme).toContain('kubectl -n techshop-prod scale deployment/app --replicas=0');
     expect(readme).not.toMatch(/scale \S+\/mongodb-init/);

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { synthesize, SynthOptions, SynthResult } from './synth';
-import { formatIssue, SynthesisError, ValidationIssue } from './validation';
+import { formatIssue, SynthesisError, ValidationIssue } from '../core/validation';
 
 export interface CliSynthOptions extends Pick<SynthOptions, 'outdir' | 'replaceAll' | 'rules'> {
   /** Builds the app; exceptions thrown here are reported like collected errors. */

@@ -1,12 +1,12 @@
 import { ARGOCD_NAMESPACE } from '../gitops/argocd-applications';
 import { Architecture } from '../gitops/architecture';
-import type { BackupSchedule } from './backup-schedule';
-import { ENGINE_COMMANDS } from './engine-commands';
+import type { BackupSchedule } from '../backup/backup-schedule';
+import { ENGINE_COMMANDS } from '../backup/engine-commands';
 
 /**
  * The "Backups and restore" part of a system README for one store: what is backed up,
- * where and how long, and the exact commands that restore it. Generated from the same
- * construct that writes the CronJob and the restore Job, so it names their real objects.
+ * where and how long, and the exact commands that restore it. Generated at synth from the
+ * BackupSchedule that writes the CronJob and the restore Job, so it names their real objects.
  */
 export function restoreRunbook(backup: BackupSchedule): string {
   const store = backup.store;

@@ -1,14 +1,19 @@
 import { App, Chart } from 'cdk8s';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { evaluatePolicies, Waiver } from '../policy/evaluate';
+import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { PolicyRule } from '../policy/rule';
 import { DEFAULT_RULES } from '../policy/rules';
 import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
 import { systemReadme } from '../gitops/system-readme';
-import { DistFolder, writeDist } from './dist-writer';
-import { SystemChart } from './system-chart';
-import { runFinalizers } from './finalize';
-import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from './validation';
+import { DistFolder, writeDist } from '../core/dist-writer';
+import { SystemChart } from '../core/system-chart';
+import { runFinalizers } from '../core/finalize';
+import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
+import { recordArchitecture } from './architecture-graph';
+import { backupReadmeSections, watchBackups } from './backup-passes';
+import { addMetricsMonitors } from './metrics-monitors';
+import { addSystemFoundations } from './system-foundation';
 
 /** What was written for one folder of dist. */
 export interface FolderSummary {
@@ -48,7 +53,7 @@ export interface SynthOptions {
  * On failure it throws a SynthesisError with every problem found, and dist is untouched.
  */
 export function synthesize(app: App, options: SynthOptions): SynthResult {
-  runFinalizers(app);
+  completeModel(app);
   const { issues, warnings } = collectReport(app);
   const constructIssues = [...issues];
   const folders: DistFolder[] = [];
@@ -58,10 +63,12 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
 
   for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
     const folder = folderOf(chart);
-    const context =
+    const labels =
       SystemChart.isSystemChart(chart)
         ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
         : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
+    // Every object carries the linter waivers derived from the exceptions its construct declared.
+    const context = { ...labels, annotations: linterWaiverAnnotations };
     let unit: ReturnType<typeof renderChart>;
     try {
       unit = renderChart(chart, context);
@@ -79,7 +86,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     waivers.push(...policy.waivers);
     const files = new Map(unitFiles(unit));
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
-    if (SystemChart.isSystemChart(chart) && issues.length === 0) files.set('README.md', systemReadme(chart, unit.objects));
+    if (SystemChart.isSystemChart(chart) && issues.length === 0) files.set('README.md', systemReadme(chart, unit.objects, backupReadmeSections(chart)));
     folders.push({ folder, files });
     summaries.push({ folder, objects: unit.objects.length, files: files.size });
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
@@ -91,6 +98,22 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
   }
   if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
   return { folders: summaries, objects: allObjects, waivers, warnings };
+}
+
+/**
+ * Runs the passes over the finished model, in order, then the finalizers: everything
+ * derived from the constructs (system foundation, metrics monitors, backup alerts, the
+ * architecture graph). `synthesize` starts with it; call it to render objects without
+ * synthesizing. Idempotent.
+ */
+export function completeModel(app: App): void {
+  // Passes that add objects (and checks) of their own come before the finalizers.
+  addSystemFoundations(app);
+  addMetricsMonitors(app);
+  watchBackups(app);
+  runFinalizers(app);
+  // The architecture graph reads relationships some finalizers complete.
+  for (const chart of app.node.children.filter(SystemChart.isSystemChart)) recordArchitecture(chart);
 }
 
 /** The dist folder of a chart: `<env>/<system>` or `<env>/argocd`. */

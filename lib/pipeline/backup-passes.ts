@@ -1,0 +1,34 @@
+import { App, Chart } from 'cdk8s';
+import { BackupSchedule } from '../backup/backup-schedule';
+import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
+import { SystemChart } from '../core/system-chart';
+import { SystemAlerts } from '../observability/system-alerts';
+import { restoreRunbook } from './restore-runbook';
+
+const WATCHED = new WeakSet<BackupSchedule>();
+
+function backupsOf(chart: Chart): BackupSchedule[] {
+  return chart.node.findAll().filter((c): c is BackupSchedule => c instanceof BackupSchedule && Chart.of(c) === chart);
+}
+
+/**
+ * Synth pass: every backup CronJob is watched by the system's alerts (a failed run, or no
+ * successful run for longer than the schedule's period). A schedule that is not valid cron
+ * is reported by the BackupSchedule's own validation instead. Each backup is watched once,
+ * however often the app is synthesized.
+ */
+export function watchBackups(app: App): void {
+  for (const chart of app.node.children.filter(SystemChart.isSystemChart)) {
+    for (const backup of backupsOf(chart)) {
+      if (WATCHED.has(backup) || checkCronSchedule(backup.effectiveSchedule)) continue;
+      WATCHED.add(backup);
+      SystemAlerts.watchCronJob(backup, backup.name, cronPeriodSeconds(backup.effectiveSchedule));
+    }
+  }
+}
+
+/** The "Backups and restore" section of a system's README: one runbook per backed-up store, or none. */
+export function backupReadmeSections(chart: SystemChart): string[] {
+  const runbooks = backupsOf(chart).map((backup) => restoreRunbook(backup));
+  return runbooks.length === 0 ? [] : [['## Backups and restore', ...runbooks.flatMap((r) => ['', r])].join('\n')];
+}
