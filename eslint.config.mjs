@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   {
     // Generated, vendored or data files; the fixtures are broken on purpose (test/lint).
-    ignores: ['dist/', 'imports/', 'node_modules/', '.build/', '.cache/', 'coverage/', 'test/schemas/', 'test/lint/fixtures/', '.dist-staging-*/'],
+    ignores: ['dist/', 'imports/', 'node_modules/', '.build/', '.cache/', 'coverage/', 'test/schemas/', 'test/lint/fixtures/', '.dist-staging-*/', 'lib/**/scripts/', 'lib-dist/', 'docs-api/', 'templates/'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -33,6 +33,12 @@ export default defineConfig(
   },
   prettier,
   {
-    rules: { 'max-len': ['error', { code: 150, ignoreUrls: true, ignoreRegExpLiterals: true }] },
+    // Prettier wraps code at 150; string literals cannot be wrapped without changing them, so only they may run longer.
+    rules: { 'max-len': ['error', { code: 150, ignoreUrls: true, ignoreRegExpLiterals: true, ignoreStrings: true, ignoreTemplateLiterals: true }] },
+  },
+  {
+    // Plain CommonJS scripts (the API report, the scaffold's bin) load modules with require().
+    files: ['**/*.js', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -35,7 +35,8 @@ function parseArgs(argv: string[]): Options {
   }
   const validSystems = Object.keys(SYSTEMS);
   for (const env of values.env) {
-    if (!(ENVIRONMENT_NAMES as readonly string[]).includes(env)) errors.push(`unknown environment '${env}'; valid environments: ${ENVIRONMENT_NAMES.join(', ')}`);
+    if (!(ENVIRONMENT_NAMES as readonly string[]).includes(env))
+      errors.push(`unknown environment '${env}'; valid environments: ${ENVIRONMENT_NAMES.join(', ')}`);
   }
   for (const system of values.system) {
     if (!validSystems.includes(system)) errors.push(`unknown system '${system}'; valid systems: ${validSystems.join(', ')}`);

@@ -1,5 +1,22 @@
 import { Construct } from 'constructs';
-import { BackupTarget, ConnectionEnv, Environment, fromField, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService, Worker } from 'cdk8s-stacks';
+import {
+  BackupTarget,
+  ConnectionEnv,
+  Environment,
+  fromField,
+  fromSecret,
+  issuerForEnvironment,
+  Postgres,
+  Probe,
+  PublicEndpoint,
+  Redis,
+  SystemAlerts,
+  SystemChart,
+  SystemDashboard,
+  SystemSecret,
+  WebService,
+  Worker,
+} from 'cdk8s-stacks';
 
 /**
  * capibara6 (seeds/004): a REST API (FastAPI, 8000), a GraphQL API (Strawberry, 8001)
@@ -21,7 +38,11 @@ const HOSTS = { dev: 'api.dev.capibara6.com', staging: 'api.staging.capibara6.co
 
 export class Capibara6Chart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
-    super(scope, { system: 'capibara6', environment: env, description: 'capibara6: REST and GraphQL APIs and RQ workers with PostgreSQL, Redis and TimescaleDB.' });
+    super(scope, {
+      system: 'capibara6',
+      environment: env,
+      description: 'capibara6: REST and GraphQL APIs and RQ workers with PostgreSQL, Redis and TimescaleDB.',
+    });
     const small = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } };
     const dbResources = env.pick({
       dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
@@ -48,8 +69,20 @@ export class Capibara6Chart extends SystemChart {
     db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
     metricsDb.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '50Gi' }) }) });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
-    const cache = new Redis(this, 'cache', { use: 'cache', storage: '1Gi', credentials: redisCredentials, resources: small, monitoring: { exporter: true } });
-    const queue = new Redis(this, 'queue', { use: 'queue', storage: env.pick({ dev: '1Gi', default: '5Gi' }), credentials: redisCredentials, resources: small, monitoring: { exporter: true } });
+    const cache = new Redis(this, 'cache', {
+      use: 'cache',
+      storage: '1Gi',
+      credentials: redisCredentials,
+      resources: small,
+      monitoring: { exporter: true },
+    });
+    const queue = new Redis(this, 'queue', {
+      use: 'queue',
+      storage: env.pick({ dev: '1Gi', default: '5Gi' }),
+      credentials: redisCredentials,
+      resources: small,
+      monitoring: { exporter: true },
+    });
 
     const appSecrets = new SystemSecret(this, 'app-secrets', { keys: ['JWT_SECRET'] });
     const common = {
@@ -83,7 +116,10 @@ export class Capibara6Chart extends SystemChart {
       command: ['rq', 'worker', '--with-scheduler', '--name', '$(POD_NAME)', '--url', '$(QUEUE_URL)', 'default'],
       env: { ...common.env, POD_NAME: fromField('metadata.name') },
       // Alive while the worker is registered with the queue (RQ drops dead workers after their heartbeat TTL).
-      liveness: Probe.exec(['sh', '-c', 'rq info --url "$QUEUE_URL" --only-workers --raw | grep -q "$POD_NAME"'], { periodSeconds: 60, timeoutSeconds: 20 }),
+      liveness: Probe.exec(['sh', '-c', 'rq info --url "$QUEUE_URL" --only-workers --raw | grep -q "$POD_NAME"'], {
+        periodSeconds: 60,
+        timeoutSeconds: 20,
+      }),
     });
 
     for (const service of [api, graphql]) {
@@ -108,7 +144,15 @@ export class Capibara6Chart extends SystemChart {
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@capibara6.com' });
     new PublicEndpoint(this, 'public', {
-      hosts: [{ host: HOSTS[env.name], routes: [{ path: '/graphql', backend: graphql }, { path: '/', backend: api }] }],
+      hosts: [
+        {
+          host: HOSTS[env.name],
+          routes: [
+            { path: '/graphql', backend: graphql },
+            { path: '/', backend: api },
+          ],
+        },
+      ],
       tls: issuer ? { issuer } : false,
       policy: { rateLimit: { requests: 100, per: 'minute' } },
     });

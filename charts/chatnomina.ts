@@ -1,5 +1,20 @@
 import { Construct } from 'constructs';
-import { BackupTarget, ConnectionEnv, Environment, fromSecret, issuerForEnvironment, Postgres, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService } from 'cdk8s-stacks';
+import {
+  BackupTarget,
+  ConnectionEnv,
+  Environment,
+  fromSecret,
+  issuerForEnvironment,
+  Postgres,
+  Probe,
+  PublicEndpoint,
+  Redis,
+  SystemAlerts,
+  SystemChart,
+  SystemDashboard,
+  SystemSecret,
+  WebService,
+} from 'cdk8s-stacks';
 
 /**
  * ChatNomina (seeds/003): an API on 8000 with PostgreSQL, Redis with a password, and
@@ -69,7 +84,9 @@ export class ChatNominaChart extends SystemChart {
         AWS_SECRET_ACCESS_KEY: fromSecret(appSecrets, 'AWS_SECRET_ACCESS_KEY'),
       },
     });
-    api.connect(db, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }) });
+    api.connect(db, {
+      env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+    });
     api.connect(cache, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
     // Files live in AWS S3: HTTPS to the internet, never to the cluster's own ranges.
     api.connections.allowToInternet([{ port: 443 }]);
@@ -93,7 +110,14 @@ export class ChatNominaChart extends SystemChart {
     // The seed's alerts: error rate > 1 %, latency > 200 ms, CPU, memory and disk > 80 %,
     // 5xx and 4xx errors (the seed gives 4xx no threshold: 10 % of requests here).
     api.exposeMetrics({ port: 'http', path: '/metrics' });
-    new SystemAlerts(this, 'alerts', { errorRatio: 0.01, clientErrorRatio: 0.1, latencyP95Seconds: 0.2, cpuPercent: 80, memoryPercent: 80, diskPercent: 80 });
+    new SystemAlerts(this, 'alerts', {
+      errorRatio: 0.01,
+      clientErrorRatio: 0.1,
+      latencyP95Seconds: 0.2,
+      cpuPercent: 80,
+      memoryPercent: 80,
+      diskPercent: 80,
+    });
     new SystemDashboard(this, 'dashboard');
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@chatnomina.com' });

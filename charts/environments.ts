@@ -11,7 +11,11 @@ const GITOPS_REPO = 'https://git.example.com/platform/cdk8s-stacks.git';
 const VAULT = { kind: 'vault', server: 'https://vault.example.com:8200', path: 'secret' } as const;
 // The cluster's kube-prometheus-stack (release `prometheus` in `monitoring`) selects
 // ServiceMonitors and PrometheusRules by `release`; Grafana's sidecar loads dashboards.
-const MONITORING = { serviceMonitorLabels: { release: 'prometheus' }, ruleLabels: { release: 'prometheus' }, dashboardLabels: { grafana_dashboard: '1' } } as const;
+const MONITORING = {
+  serviceMonitorLabels: { release: 'prometheus' },
+  ruleLabels: { release: 'prometheus' },
+  dashboardLabels: { grafana_dashboard: '1' },
+} as const;
 
 export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPresets({
   gitops: { repoURL: GITOPS_REPO, targetRevision: 'main' },

@@ -39,7 +39,11 @@ const DOMAINS = { dev: 'dev.feature-models.com', staging: 'staging.feature-model
 
 export class FeatureModelsChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
-    super(scope, { system: 'feature-models', environment: env, description: 'Feature-models: Next.js dashboard, FastAPI backend, Celery worker, PostgreSQL 17 and Redis 7, behind Traefik.' });
+    super(scope, {
+      system: 'feature-models',
+      environment: env,
+      description: 'Feature-models: Next.js dashboard, FastAPI backend, Celery worker, PostgreSQL 17 and Redis 7, behind Traefik.',
+    });
     const domain = DOMAINS[env.name];
     const backendResources = env.pick({
       dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
@@ -79,8 +83,17 @@ export class FeatureModelsChart extends SystemChart {
       FIRST_SUPERUSER: `admin@${domain}`,
       PROJECT_NAME: 'feature-models',
     };
-    const backendEnv = { SECRET_KEY: fromSecret(appSecrets, 'SECRET_KEY'), FIRST_SUPERUSER_PASSWORD: fromSecret(appSecrets, 'FIRST_SUPERUSER_PASSWORD') };
-    const dbEnv = ConnectionEnv.discrete({ host: 'POSTGRES_SERVER', port: 'POSTGRES_PORT', database: 'POSTGRES_DB', user: 'POSTGRES_USER', password: 'POSTGRES_PASSWORD' });
+    const backendEnv = {
+      SECRET_KEY: fromSecret(appSecrets, 'SECRET_KEY'),
+      FIRST_SUPERUSER_PASSWORD: fromSecret(appSecrets, 'FIRST_SUPERUSER_PASSWORD'),
+    };
+    const dbEnv = ConnectionEnv.discrete({
+      host: 'POSTGRES_SERVER',
+      port: 'POSTGRES_PORT',
+      database: 'POSTGRES_DB',
+      user: 'POSTGRES_USER',
+      password: 'POSTGRES_PASSWORD',
+    });
     const brokerEnv = ConnectionEnv.url('REDIS_URL');
 
     const prestart = new MigrationJob(this, 'prestart', {

@@ -1,5 +1,20 @@
 import { Construct } from 'constructs';
-import { BackupTarget, ConnectionEnv, Environment, fromSecret, issuerForEnvironment, MySql, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService } from 'cdk8s-stacks';
+import {
+  BackupTarget,
+  ConnectionEnv,
+  Environment,
+  fromSecret,
+  issuerForEnvironment,
+  MySql,
+  Probe,
+  PublicEndpoint,
+  Redis,
+  SystemAlerts,
+  SystemChart,
+  SystemDashboard,
+  SystemSecret,
+  WebService,
+} from 'cdk8s-stacks';
 
 /**
  * Loopi API (seeds/000): a Go API on 8080 behind ingress-nginx, with MySQL 8 and Redis.
@@ -59,14 +74,17 @@ export class LoopiChart extends SystemChart {
       config: { PORT: '8080', ENVIRONMENT: env.pick({ dev: 'development', staging: 'staging', prod: 'production' }) },
       env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
     });
-    api.connect(mysql, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }) });
+    api.connect(mysql, {
+      env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+    });
     api.connect(redis, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
     // Prometheus scrapes the API and the MySQL and Redis exporters (the seed's scraping);
     // alerts and a Grafana dashboard come from the same model.
     api.exposeMetrics({ port: 'http', path: '/metrics' });
     new SystemAlerts(this, 'alerts');
     new SystemDashboard(this, 'dashboard');
-    if (env.name !== 'dev') api.autoscale({ min: env.pick({ dev: 1, staging: 2, prod: 3 }), max: env.pick({ dev: 1, staging: 4, prod: 10 }), cpuPercent: 70 });
+    if (env.name !== 'dev')
+      api.autoscale({ min: env.pick({ dev: 1, staging: 2, prod: 3 }), max: env.pick({ dev: 1, staging: 4, prod: 10 }), cpuPercent: 70 });
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@loopi.com' });
     new PublicEndpoint(this, 'public', {

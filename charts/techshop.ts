@@ -1,5 +1,20 @@
 import { Construct } from 'constructs';
-import { ConnectionEnv, Environment, fromSecret, issuerForEnvironment, MongoDb, ObjectStore, Probe, PublicEndpoint, Redis, SystemAlerts, SystemChart, SystemDashboard, SystemSecret, WebService } from 'cdk8s-stacks';
+import {
+  ConnectionEnv,
+  Environment,
+  fromSecret,
+  issuerForEnvironment,
+  MongoDb,
+  ObjectStore,
+  Probe,
+  PublicEndpoint,
+  Redis,
+  SystemAlerts,
+  SystemChart,
+  SystemDashboard,
+  SystemSecret,
+  WebService,
+} from 'cdk8s-stacks';
 
 /**
  * TechShop Cloud (seeds/002): a Node app on 3000 with a MongoDB replica set, Redis and

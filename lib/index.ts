@@ -7,8 +7,15 @@ import './core/single-cdk8s';
 // Environments and synthesis
 export { Environment, ENVIRONMENT_NAMES } from './core/environment';
 export type {
-  EnvironmentName, EnvironmentProps, GitOpsSource, MonitoringSettings, PerEnvironment, ResolvedMonitoringSettings, ResourceAmounts,
-  ResourceProfile, TlsMode,
+  EnvironmentName,
+  EnvironmentProps,
+  GitOpsSource,
+  MonitoringSettings,
+  PerEnvironment,
+  ResolvedMonitoringSettings,
+  ResourceAmounts,
+  ResourceProfile,
+  TlsMode,
 } from './core/environment';
 export { environmentPresets, ENVIRONMENT_PRESETS } from './core/environment-presets';
 export type { EnvironmentPreset, EnvironmentPresetOptions } from './core/environment-presets';

@@ -71,7 +71,7 @@ export class BackupSchedule extends ScheduledTask {
     const props = validTarget ? backupProps : { ...backupProps, target: BackupTarget.volume({ size: '1Gi' }) };
     // With an S3 target the dump goes to a scratch emptyDir first; with a volume, straight to it.
     const s3 = props.target.kind === 's3' ? props.target.s3 : undefined;
-    const scratchSize = s3 ? s3.scratchSize ?? DEFAULT_SCRATCH : undefined;
+    const scratchSize = s3 ? (s3.scratchSize ?? DEFAULT_SCRATCH) : undefined;
     const engineResources = withScratch(props.resources ?? DEFAULT_RESOURCES, scratchSize);
     const env = store.chart.environment;
     const schedule = props.schedule ?? env.backupSchedule;
@@ -88,7 +88,7 @@ export class BackupSchedule extends ScheduledTask {
     });
     checkProps(this, 'BackupScheduleProps', backupProps);
     if (!validTarget && backupProps?.target !== undefined && backupProps?.target !== null && typeof backupProps.target === 'object') {
-      addCheck(this, (report) => report.error('target', "must be BackupTarget.volume({...}) or BackupTarget.s3({...})"));
+      addCheck(this, (report) => report.error('target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'));
     }
     this.store = store;
     this.target = props.target;
@@ -120,7 +120,11 @@ export class BackupSchedule extends ScheduledTask {
       mountBackup(this.container);
       setEnv(this.container, { ...storeEnv(store), BACKUP_ROOT, ...retention });
     } else {
-      const dump = new ContainerModel('dump', { image: store.engineImage, command: ['bash', `${SCRIPTS_PATH}/backup.sh`], runAs: { user: store.engineUid } }, engineResources);
+      const dump = new ContainerModel(
+        'dump',
+        { image: store.engineImage, command: ['bash', `${SCRIPTS_PATH}/backup.sh`], runAs: { user: store.engineUid } },
+        engineResources,
+      );
       mountBackup(dump);
       setEnv(dump, { ...storeEnv(store), BACKUP_ROOT });
       this.addInitContainer(dump);
@@ -156,16 +160,22 @@ export class BackupSchedule extends ScheduledTask {
       else if (problem) report.error('target.volume.size', problem);
     } else {
       const s3 = p.target.s3;
-      if (!BUCKET_NAME.test(s3.bucket) || s3.bucket.includes('..')) report.error('target.s3.bucket', `'${s3.bucket}' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`);
+      if (!BUCKET_NAME.test(s3.bucket) || s3.bucket.includes('..'))
+        report.error('target.s3.bucket', `'${s3.bucket}' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`);
       if (s3.prefix !== undefined && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(s3.prefix)) {
         report.error('target.s3.prefix', `'${s3.prefix}' must be key segments separated by '/', without leading or trailing '/'`);
       }
-      if (s3.endpoint !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(s3.endpoint)) report.error('target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
+      if (s3.endpoint !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(s3.endpoint))
+        report.error('target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
       if (s3.endpoint !== undefined && !s3.server && !s3.endpoint.startsWith('https://')) {
-        report.error('target.s3.server', 'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)');
+        report.error(
+          'target.s3.server',
+          'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)',
+        );
       }
       const scratch = parseQuantity(s3.scratchSize ?? DEFAULT_SCRATCH);
-      if (checkQuantity(s3.scratchSize ?? DEFAULT_SCRATCH, 'bytes') || scratch === undefined || scratch <= 0) report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
+      if (checkQuantity(s3.scratchSize ?? DEFAULT_SCRATCH, 'bytes') || scratch === undefined || scratch <= 0)
+        report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
     }
   }
 }

@@ -51,7 +51,11 @@ export class RestoreJob extends Workload {
     mountBackup(this.container);
     setEnv(this.container, { ...storeEnv(props.store), BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID });
     if (props.target.kind === 's3') {
-      const download = new ContainerModel('download', { image: S3_CLIENT_IMAGE, command: ['bash', `${SCRIPTS_PATH}/download.sh`], runAs: { user: props.store.engineUid } }, S3_CLIENT_RESOURCES);
+      const download = new ContainerModel(
+        'download',
+        { image: S3_CLIENT_IMAGE, command: ['bash', `${SCRIPTS_PATH}/download.sh`], runAs: { user: props.store.engineUid } },
+        S3_CLIENT_RESOURCES,
+      );
       mountBackup(download);
       setEnv(download, { BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID, ...s3Env(props.target.s3, props.store) });
       this.addInitContainer(download);

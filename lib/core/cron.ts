@@ -144,7 +144,9 @@ export function checkCronSchedule(schedule: string): string | undefined {
 export function checkTimeZone(timeZone: string): string | undefined {
   if (typeof timeZone !== 'string') return `must be an IANA time zone name (is ${describeValue(timeZone)})`;
   const known = (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
-  return known.includes(timeZone) || timeZone === 'UTC' || timeZone === 'Etc/UTC' ? undefined : `'${timeZone}' is not an IANA time zone name (e.g. UTC, Europe/Madrid)`;
+  return known.includes(timeZone) || timeZone === 'UTC' || timeZone === 'Etc/UTC'
+    ? undefined
+    : `'${timeZone}' is not an IANA time zone name (e.g. UTC, Europe/Madrid)`;
 }
 
 /**

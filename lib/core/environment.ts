@@ -13,8 +13,7 @@ export const ENVIRONMENT_NAMES: readonly EnvironmentName[] = ['dev', 'staging', 
  * @example env.pick({ default: '1Gi', prod: '50Gi' })
  */
 export type PerEnvironment<T> =
-  | { readonly dev: T; readonly staging: T; readonly prod: T }
-  | ({ readonly default: T } & { readonly [K in EnvironmentName]?: T });
+  { readonly dev: T; readonly staging: T; readonly prod: T } | ({ readonly default: T } & { readonly [K in EnvironmentName]?: T });
 
 /** CPU and memory for one container. Quantities use Kubernetes notation (`250m`, `512Mi`). */
 export interface ResourceAmounts {
@@ -154,7 +153,9 @@ export class Environment {
     this.requireExplicitResources = props.requireExplicitResources;
     this.secrets = props.secrets;
     // Fields left undefined keep their defaults.
-    const monitoring = Object.entries(typeof props.monitoring === 'object' && props.monitoring !== null ? props.monitoring : {}).filter(([, value]) => value !== undefined);
+    const monitoring = Object.entries(typeof props.monitoring === 'object' && props.monitoring !== null ? props.monitoring : {}).filter(
+      ([, value]) => value !== undefined,
+    );
     this.monitoring = { ...DEFAULT_MONITORING, ...Object.fromEntries(monitoring) };
   }
 
@@ -167,7 +168,8 @@ export class Environment {
     if (!(ENVIRONMENT_NAMES as readonly unknown[]).includes(this.name)) {
       report.error(field('name'), `'${String(this.name)}' must be one of ${ENVIRONMENT_NAMES.join(', ')} (each has its own presets and dist folder)`);
     }
-    if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1) report.error(field('defaultReplicas'), `${this.defaultReplicas} must be a whole number of at least 1`);
+    if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1)
+      report.error(field('defaultReplicas'), `${this.defaultReplicas} must be a whole number of at least 1`);
     checkProfile(report, this.defaultResources, field('defaultResources'));
     if (this.storageClassName !== undefined && (typeof this.storageClassName !== 'string' || this.storageClassName === '')) {
       report.error(field('storageClassName'), 'must be a non-empty string when given');
@@ -175,7 +177,8 @@ export class Environment {
     if (!TLS_MODES.includes(this.tls)) report.error(field('tls'), `'${String(this.tls)}' must be one of ${TLS_MODES.join(', ')}`);
     const schedule = checkCronSchedule(this.backupSchedule);
     if (schedule) report.error(field('backupSchedule'), schedule);
-    if (!Number.isInteger(this.backupRetention) || this.backupRetention < 1) report.error(field('backupRetention'), `${this.backupRetention} must be a whole number of at least 1`);
+    if (!Number.isInteger(this.backupRetention) || this.backupRetention < 1)
+      report.error(field('backupRetention'), `${this.backupRetention} must be a whole number of at least 1`);
     for (const key of ['repoURL', 'targetRevision', 'distPath'] as const) {
       const value: unknown = this.gitops[key];
       if (typeof value !== 'string' || value === '') report.error(field(`gitops.${key}`), 'must be a non-empty string');
@@ -184,10 +187,12 @@ export class Environment {
       if (typeof this[key] !== 'boolean') report.error(field(key), `must be true or false (is ${describe(this[key])})`);
     }
     const kind: unknown = (this.secrets as { kind?: unknown } | null | undefined)?.kind;
-    if (!SECRET_BACKENDS.includes(kind as string)) report.error(field('secrets.kind'), `${describe(kind)} must be one of ${SECRET_BACKENDS.join(', ')}`);
+    if (!SECRET_BACKENDS.includes(kind as string))
+      report.error(field('secrets.kind'), `${describe(kind)} must be one of ${SECRET_BACKENDS.join(', ')}`);
     for (const [key, value] of Object.entries(this.monitoring)) {
       const expected = typeof DEFAULT_MONITORING[key as keyof MonitoringSettings];
-      if (typeof value !== expected || value === null) report.error(field(`monitoring.${key}`), `must be ${expected === 'object' ? 'an object' : `a ${expected}`} (is ${describe(value)})`);
+      if (typeof value !== expected || value === null)
+        report.error(field(`monitoring.${key}`), `must be ${expected === 'object' ? 'an object' : `a ${expected}`} (is ${describe(value)})`);
     }
   }
 
@@ -210,7 +215,13 @@ export class Environment {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  return typeof value === 'string' ? `'${value}'` : typeof value === 'object' ? (Array.isArray(value) ? 'an array' : 'an object') : `${typeof value} ${String(value)}`;
+  return typeof value === 'string'
+    ? `'${value}'`
+    : typeof value === 'object'
+      ? Array.isArray(value)
+        ? 'an array'
+        : 'an object'
+      : `${typeof value} ${String(value)}`;
 }
 
 /** Requests and limits: both given, cpu and memory quantities (bytes whole). */

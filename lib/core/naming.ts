@@ -29,5 +29,8 @@ export function checkDnsSubdomain(name: string): string | undefined {
 
 /** Joins name parts with '-', lower-cased; empty parts are dropped. */
 export function joinName(...parts: string[]): string {
-  return parts.filter((p) => p.length > 0).join('-').toLowerCase();
+  return parts
+    .filter((p) => p.length > 0)
+    .join('-')
+    .toLowerCase();
 }

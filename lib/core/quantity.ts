@@ -44,7 +44,8 @@ export type QuantityKind = 'cpu' | 'bytes';
  * milli-unit (`512m` memory is 0.512 bytes) parses but is always a mistake for bytes.
  */
 export function checkQuantity(quantity: unknown, kind: QuantityKind, example = kind === 'cpu' ? '250m or 1' : '512Mi or 10Gi'): string | undefined {
-  if (typeof quantity !== 'string' && typeof quantity !== 'number') return `must be a quantity such as ${example} (is ${quantity === null ? 'null' : typeof quantity})`;
+  if (typeof quantity !== 'string' && typeof quantity !== 'number')
+    return `must be a quantity such as ${example} (is ${quantity === null ? 'null' : typeof quantity})`;
   const value = parseQuantity(quantity);
   if (value === undefined) return `'${quantity}' is not a valid quantity (e.g. ${example})`;
   if (kind === 'bytes') {
@@ -58,7 +59,11 @@ export function checkQuantity(quantity: unknown, kind: QuantityKind, example = k
 
 /** Formats bytes as the largest binary unit that keeps a whole number (`512Mi`, `1536Ki`). */
 export function formatBytes(bytes: number): string {
-  const units: Array<[string, number]> = [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]];
+  const units: Array<[string, number]> = [
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ];
   for (const [unit, size] of units) {
     if (bytes >= size && Number.isInteger(bytes / size)) return `${bytes / size}${unit}`;
   }

@@ -15,7 +15,10 @@ export interface SystemChartProps {
   readonly version?: string;
   /** One-line description, shown in the generated README. @default - none */
   readonly description?: string;
-  /** Namespace ResourceQuota and LimitRange: sized from the stack, or an explicit quota that is checked against it. @default - sized from the stack with 20 % headroom */
+  /**
+   * Namespace ResourceQuota and LimitRange: sized from the stack, or an explicit quota that is checked against it.
+   * @default - sized from the stack with 20 % headroom
+   */
   readonly budget?: NamespaceBudgetProps;
 }
 
@@ -93,11 +96,17 @@ export class SystemChart extends Chart {
     this.description = props.description;
     this.namespaceName = namespaceName;
     if (this.node.id !== namespaceName) {
-      addCheck(this, (report) => report.error('system', `'${props.system}' is defined twice in environment '${props.environment?.name}'; a system may appear once per environment`));
+      addCheck(this, (report) =>
+        report.error(
+          'system',
+          `'${props.system}' is defined twice in environment '${props.environment?.name}'; a system may appear once per environment`,
+        ),
+      );
     }
     this.budget = props.budget;
     addCheck(this, (report) => {
-      if (typeof props.system !== 'string') report.error('system', `must be a DNS-1123 label string (is ${props.system === null ? 'null' : typeof props.system})`);
+      if (typeof props.system !== 'string')
+        report.error('system', `must be a DNS-1123 label string (is ${props.system === null ? 'null' : typeof props.system})`);
       else {
         const reason = checkDnsLabel(namespaceName);
         if (reason) report.error('system', `namespace '${namespaceName}' ${reason}`);
@@ -105,7 +114,8 @@ export class SystemChart extends Chart {
       if (!(props.environment instanceof Environment)) report.error('environment', 'must be an Environment (new Environment({...}))');
       else props.environment.validate(report, 'environment.');
       if (props.version !== undefined && typeof props.version !== 'string') report.error('version', `must be a string (is ${typeof props.version})`);
-      if (props.description !== undefined && typeof props.description !== 'string') report.error('description', `must be a string (is ${typeof props.description})`);
+      if (props.description !== undefined && typeof props.description !== 'string')
+        report.error('description', `must be a string (is ${typeof props.description})`);
     });
   }
 }

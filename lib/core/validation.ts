@@ -164,7 +164,9 @@ export function checkUniqueId(construct: IConstruct, id: string, what = 'id'): v
   if (construct.node.id === id) return;
   RENAMED.add(construct);
   const first = construct.node.scope?.node.tryFindChild(id);
-  addCheck(construct, (report) => report.error(what, `'${id}' is already used by ${first?.node.path ?? 'another construct'}; ids must be unique within their scope`));
+  addCheck(construct, (report) =>
+    report.error(what, `'${id}' is already used by ${first?.node.path ?? 'another construct'}; ids must be unique within their scope`),
+  );
 }
 
 /** Thrown when synthesis finds problems; carries all of them. */

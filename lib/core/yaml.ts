@@ -140,7 +140,7 @@ function isPlainObject(value: object): boolean {
 }
 
 function isScalar(value: unknown): boolean {
-  return value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number');
+  return value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number';
 }
 
 /** Writes a scalar after `prefix` (e.g. `  key: ` or `  - `); block content goes under `indent`. */

@@ -45,7 +45,9 @@ export const ConnectionEnv = {
       }
       const hosts = (info.members ?? [`${info.host}:${info.port}`]).join(',');
       const db = info.database !== undefined ? `/${info.database}` : '';
-      const query = Object.entries(info.params ?? {}).map(([k, v]) => `${k}=${v}`).join('&');
+      const query = Object.entries(info.params ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join('&');
       out.push([name, `${info.scheme}://${auth}${hosts}${db}${query ? `?${query}` : ''}`]);
       return out;
     };

@@ -43,7 +43,7 @@ export function resolveAccounts(props: DatabaseStoreProps, defaults: AccountDefa
     adminKeyName: defaults.adminKeyName,
     adminKey: keys[defaults.adminKeyName] ?? defaults.adminKey,
     appKey: keys.app ?? 'password',
-    exporterKey: props.monitoring?.exporter === true ? props.monitoring.passwordKey ?? defaults.exporterKey : undefined,
+    exporterKey: props.monitoring?.exporter === true ? (props.monitoring.passwordKey ?? defaults.exporterKey) : undefined,
   };
 }
 

@@ -63,7 +63,11 @@ export interface BucketUser {
 
 /** A bucket of an ObjectStore, created by its bucket Job. */
 export class Bucket {
-  constructor(public readonly store: ObjectStore, public readonly name: string, public readonly options: BucketOptions) {}
+  constructor(
+    public readonly store: ObjectStore,
+    public readonly name: string,
+    public readonly options: BucketOptions,
+  ) {}
 
   /** The user that may `access` this bucket and nothing else (created by the bucket Job, once per access level). */
   public user(access: BucketAccess): BucketUser {
@@ -267,15 +271,20 @@ export class ObjectStore extends StatefulStore {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     this.checkVersion(report, 'minio', 'MinIO');
-    const keyNames: Array<[string, string]> = [['credentialKeys.accessKey', this.keys.accessKey], ['credentialKeys.secretKey', this.keys.secretKey]];
+    const keyNames: Array<[string, string]> = [
+      ['credentialKeys.accessKey', this.keys.accessKey],
+      ['credentialKeys.secretKey', this.keys.secretKey],
+    ];
     this.checkDistinctKeys(report, keyNames, 'the access key and the secret key are different values');
-    if (!/^[a-z0-9-]+$/.test(this.region)) report.error('region', `'${this.region}' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)`);
+    if (!/^[a-z0-9-]+$/.test(this.region))
+      report.error('region', `'${this.region}' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)`);
     for (const name of new Set(this.duplicateBuckets)) report.error(`buckets.${name}`, 'is added more than once');
     for (const bucket of this.bucketMap.values()) {
       const problem = checkBucketName(bucket.name);
       if (problem) report.error(`buckets.${bucket.name}`, problem);
       const days = bucket.options.expireAfterDays;
-      if (days !== undefined && (!Number.isInteger(days) || days < 1)) report.error(`buckets.${bucket.name}.expireAfterDays`, `${days} must be a whole number of days, at least 1`);
+      if (days !== undefined && (!Number.isInteger(days) || days < 1))
+        report.error(`buckets.${bucket.name}.expireAfterDays`, `${days} must be a whole number of days, at least 1`);
     }
   }
 }
@@ -294,11 +303,18 @@ export function checkBucketName(name: string): string | undefined {
 
 /** The IAM policy of a bucket user: list the bucket, then get (read) or get, put and delete (readwrite) its objects. */
 export function bucketPolicyJson(user: BucketUser): string {
-  const objectActions = user.access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
+  const objectActions =
+    user.access === 'read'
+      ? ['s3:GetObject']
+      : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], Resource: [`arn:aws:s3:::${user.bucket.name}`] },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        Resource: [`arn:aws:s3:::${user.bucket.name}`],
+      },
       { Effect: 'Allow', Action: objectActions, Resource: [`arn:aws:s3:::${user.bucket.name}/*`] },
     ],
   });

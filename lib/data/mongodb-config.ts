@@ -124,9 +124,11 @@ const URI_SAFE = /^[A-Za-z0-9_-]+$/;
 export function checkMongoDatabaseName(name: string): string | undefined {
   if (typeof name !== 'string' || name.length === 0) return 'must not be empty';
   if (/[/\\. "$*<>:|?\0]/.test(name)) return `'${name}' contains a character MongoDB does not allow in database names (/\\. "$*<>:|? or NUL)`;
-  if (Buffer.byteLength(name, 'utf8') >= 64) return `'${name}' is ${Buffer.byteLength(name, 'utf8')} bytes; MongoDB database names must be shorter than 64 bytes`;
+  if (Buffer.byteLength(name, 'utf8') >= 64)
+    return `'${name}' is ${Buffer.byteLength(name, 'utf8')} bytes; MongoDB database names must be shorter than 64 bytes`;
   if (MONGO_RESERVED_DATABASES.includes(name)) return `'${name}' is a database MongoDB keeps for itself; give the application its own`;
-  if (!URI_SAFE.test(name)) return `'${name}' must be letters, digits, '_' and '-' only, so it can stand in a mongodb:// URI without percent-encoding`;
+  if (!URI_SAFE.test(name))
+    return `'${name}' must be letters, digits, '_' and '-' only, so it can stand in a mongodb:// URI without percent-encoding`;
   return undefined;
 }
 
@@ -145,7 +147,8 @@ export function checkMongoUserName(name: string): string | undefined {
 /** Why `name` cannot name the replica set, or undefined. */
 export function checkReplicaSetName(name: string): string | undefined {
   if (typeof name !== 'string' || name.length === 0) return 'must not be empty';
-  if (name.length > 64 || !URI_SAFE.test(name)) return `'${name}' must be 1 to 64 letters, digits, '_' and '-' (it is a URI parameter and mongod rejects '/')`;
+  if (name.length > 64 || !URI_SAFE.test(name))
+    return `'${name}' must be 1 to 64 letters, digits, '_' and '-' (it is a URI parameter and mongod rejects '/')`;
   return undefined;
 }
 

@@ -172,7 +172,11 @@ export class MongoDb extends DatabaseStore {
 
     const memoryLimit = parseQuantity(this.container.resources?.limits?.memory) ?? MONGO_MIN_MEMORY;
     this.cacheSizeGB = wiredTigerCacheSizeGB(memoryLimit);
-    this.addConfigFile('mongod.conf', renderMongodConf({ cacheSizeGB: this.cacheSizeGB, memoryLimit, source: `the props of ${this.node.path} and its container limits` }), MONGO_CONFIG_DIR);
+    this.addConfigFile(
+      'mongod.conf',
+      renderMongodConf({ cacheSizeGB: this.cacheSizeGB, memoryLimit, source: `the props of ${this.node.path} and its container limits` }),
+      MONGO_CONFIG_DIR,
+    );
 
     // The keyfile. mongod refuses a keyfile that the group or others can read ("permissions
     // on ... are too open"). A Secret volume with defaultMode 0400 is not enough: with an
@@ -265,7 +269,10 @@ export class MongoDb extends DatabaseStore {
     const n = this.replicas;
     if (Number.isInteger(n) && n >= 1) {
       if (n % 2 === 0) {
-        report.error('replicas', `${n} is even; every member votes, and an even number tolerates no more failures than one member fewer and can split the vote: use ${n - 1} or ${n + 1}`);
+        report.error(
+          'replicas',
+          `${n} is even; every member votes, and an even number tolerates no more failures than one member fewer and can split the vote: use ${n - 1} or ${n + 1}`,
+        );
       }
       if (this.chart.environment.name === 'prod' && n < 3) {
         report.error('replicas', `${n} in prod; a replica set needs at least 3 members to keep a primary when one fails`);
@@ -331,7 +338,10 @@ export class MongoDbInitJob extends Workload {
     this.store = mongo;
     this.connections.allowTo(mongo, { port: MONGO_PORT });
 
-    const env = [...this.container.env.entries()].map(([name, value]) => [name, typeof value === 'object' && value !== null ? `secret:${(value as SecretKeyValue).key}` : value]);
+    const env = [...this.container.env.entries()].map(([name, value]) => [
+      name,
+      typeof value === 'object' && value !== null ? `secret:${(value as SecretKeyValue).key}` : value,
+    ]);
     this.jobName = `${this.name}-${contentHash({ image: mongo.engineImage, script, env }).slice(0, 8)}`;
     // The script waits up to ten minutes for the members; a retry covers a member restart.
     this.syncHookJob(this.jobName, { backoffLimit: 3, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 86400 });

@@ -114,7 +114,11 @@ export class MySql extends DatabaseStore {
     const ping = ['sh', '-c', `MYSQL_PWD="$MYSQL_PASSWORD" mysqladmin ping --host=127.0.0.1 --port=${MYSQL_PORT} --user="$MYSQL_USER" --silent`];
     // Liveness asks only whether mysqld answers at all: `mysqladmin ping` exits 0 even on
     // "Access denied", so a password problem makes the pod unready, not restarted in a loop.
-    const alive = ['sh', '-c', `mysqladmin ping --host=127.0.0.1 --port=${MYSQL_PORT} --user=liveness --silent --connect-timeout=3 >/dev/null 2>&1 || mysqladmin ping --host=127.0.0.1 --port=${MYSQL_PORT} --user=liveness --connect-timeout=3 2>&1 | grep -q 'Access denied'`];
+    const alive = [
+      'sh',
+      '-c',
+      `mysqladmin ping --host=127.0.0.1 --port=${MYSQL_PORT} --user=liveness --silent --connect-timeout=3 >/dev/null 2>&1 || mysqladmin ping --host=127.0.0.1 --port=${MYSQL_PORT} --user=liveness --connect-timeout=3 2>&1 | grep -q 'Access denied'`,
+    ];
     super(
       scope,
       id,
@@ -148,7 +152,14 @@ export class MySql extends DatabaseStore {
     if (exporterKey) {
       this.addConfigFile(MYSQL_EXPORTER_INIT_SCRIPT, renderMySqlExporterInitScript(), MYSQL_CONFIG_DIR);
       // The same ConfigMap again, only the init script, executable, where the entrypoint looks.
-      this.addVolume({ name: 'initdb', configMap: { name: `${this.name}-config`, items: [{ key: MYSQL_EXPORTER_INIT_SCRIPT, path: MYSQL_EXPORTER_INIT_SCRIPT }], defaultMode: 0o555 } });
+      this.addVolume({
+        name: 'initdb',
+        configMap: {
+          name: `${this.name}-config`,
+          items: [{ key: MYSQL_EXPORTER_INIT_SCRIPT, path: MYSQL_EXPORTER_INIT_SCRIPT }],
+          defaultMode: 0o555,
+        },
+      });
       this.container.mounts.push({ name: 'initdb', mountPath: MYSQL_INITDB_DIR, readOnly: true });
       this.addExporter({
         image: EXPORTER_IMAGES.mysql,

@@ -160,13 +160,20 @@ export class Postgres extends DatabaseStore {
     this.addWritableVolume('dshm', '/dev/shm', { medium: 'Memory', sizeLimit: formatBytes(this.tuning.sharedMemoryVolume) });
 
     const timescale = flavour === 'timescaledb';
-    this.addConfigFile('postgresql.conf', renderPostgresConf(this.tuning, { timescale, source: `the props of ${this.node.path} and its container limits` }), POSTGRES_CONFIG_DIR);
+    this.addConfigFile(
+      'postgresql.conf',
+      renderPostgresConf(this.tuning, { timescale, source: `the props of ${this.node.path} and its container limits` }),
+      POSTGRES_CONFIG_DIR,
+    );
     this.addConfigFile('pg_hba.conf', renderPgHba(), POSTGRES_CONFIG_DIR);
     this.addConfigFile(POSTGRES_INIT_SCRIPT, renderPostgresInitScript({ timescale, monitoring: exporterKey !== undefined }), POSTGRES_CONFIG_DIR);
     // The same ConfigMap again, only the init script, executable, where the entrypoint looks.
     // Mounting over the directory also hides the TimescaleDB image's own init scripts
     // (timescaledb-tune would rewrite a postgresql.conf the server does not read).
-    this.addVolume({ name: 'initdb', configMap: { name: `${this.name}-config`, items: [{ key: POSTGRES_INIT_SCRIPT, path: POSTGRES_INIT_SCRIPT }], defaultMode: 0o555 } });
+    this.addVolume({
+      name: 'initdb',
+      configMap: { name: `${this.name}-config`, items: [{ key: POSTGRES_INIT_SCRIPT, path: POSTGRES_INIT_SCRIPT }], defaultMode: 0o555 },
+    });
     this.container.mounts.push({ name: 'initdb', mountPath: POSTGRES_INITDB_DIR, readOnly: true });
 
     if (exporterKey) {

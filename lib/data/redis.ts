@@ -151,7 +151,10 @@ export class Redis extends BackupableStore {
     const limit = parseQuantity(this.container.resources?.limits?.memory);
     const max = this.maxmemoryBytes;
     if (limit !== undefined && max !== undefined && max >= limit) {
-      report.error('maxmemory', `${formatBytes(max)} is at or above the container memory limit ${this.container.resources?.limits?.memory}; Redis would be OOM-killed before it evicts or refuses writes`);
+      report.error(
+        'maxmemory',
+        `${formatBytes(max)} is at or above the container memory limit ${this.container.resources?.limits?.memory}; Redis would be OOM-killed before it evicts or refuses writes`,
+      );
     }
     if (!['aof', 'rdb', 'none'].includes(p.persistence ?? 'aof')) report.error('persistence', `'${p.persistence}' must be aof, rdb or none`);
   }

@@ -2,7 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
-import { sortedByKey } from '../core/json';
+import { Json, sortedByKey } from '../core/json';
 import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { DisruptionBudget } from '../scaling/disruption-budget';
@@ -299,7 +299,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     return sortedByKey(Object.fromEntries(this.configFiles));
   }
 
-  protected podTemplate(): Record<string, any> {
+  protected podTemplate(): Json {
     if (this.configFiles.size > 0) this.podAnnotations['checksum/config'] = contentHash(this.configData());
     return super.podTemplate();
   }

@@ -76,11 +76,17 @@ export class Dns01Solver {
         if (props.accessKeyId) checkSecretKeyReference(report, 'dns01.accessKeyId', props.accessKeyId);
         if (props.secretAccessKey) checkSecretKeyReference(report, 'dns01.secretAccessKey', props.secretAccessKey);
         if ((props.accessKeyId === undefined) !== (props.secretAccessKey === undefined)) {
-          report.error(props.accessKeyId ? 'dns01.secretAccessKey' : 'dns01.accessKeyId', 'set accessKeyId and secretAccessKey together, or neither (ambient credentials)');
+          report.error(
+            props.accessKeyId ? 'dns01.secretAccessKey' : 'dns01.accessKeyId',
+            'set accessKeyId and secretAccessKey together, or neither (ambient credentials)',
+          );
         }
-        if (props.role !== undefined && !/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/.test(props.role)) report.error('dns01.role', `'${props.role}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
-        if (props.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-[0-9]$/.test(props.region)) report.error('dns01.region', `'${props.region}' is not an AWS region (e.g. eu-west-1)`);
-        if (props.hostedZoneId !== undefined && !/^Z[A-Z0-9]{1,31}$/.test(props.hostedZoneId)) report.error('dns01.hostedZoneId', `'${props.hostedZoneId}' is not a Route53 hosted zone id (Z...)`);
+        if (props.role !== undefined && !/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/.test(props.role))
+          report.error('dns01.role', `'${props.role}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+        if (props.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-[0-9]$/.test(props.region))
+          report.error('dns01.region', `'${props.region}' is not an AWS region (e.g. eu-west-1)`);
+        if (props.hostedZoneId !== undefined && !/^Z[A-Z0-9]{1,31}$/.test(props.hostedZoneId))
+          report.error('dns01.hostedZoneId', `'${props.hostedZoneId}' is not a Route53 hosted zone id (Z...)`);
       },
     );
   }
@@ -148,7 +154,11 @@ export class AcmeIssuer extends CertManagerIssuer {
   public readonly issuesWildcards: boolean;
   public readonly accountKeySecretName: string;
 
-  constructor(scope: Construct, id: string, private readonly props: AcmeIssuerProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: AcmeIssuerProps,
+  ) {
     super(scope, id, props, 'certificate-issuer');
     checkProps(this, 'AcmeIssuerProps', props);
     const env = this.chart.environment;
@@ -191,7 +201,10 @@ export class AcmeIssuer extends CertManagerIssuer {
     if (secretReason) report.error('accountKeySecretName', `'${this.accountKeySecretName}' ${secretReason}`);
     if (!this.http01 && !p.dns01) report.error('http01', 'an ACME issuer needs a challenge solver: keep http01 or set dns01');
     if (this.http01 && p.dns01 && (p.dns01.dnsZones ?? []).length === 0) {
-      report.error('dns01.dnsZones', 'with both HTTP-01 and DNS-01, list the zones DNS-01 is for; otherwise cert-manager cannot tell which solver a name uses');
+      report.error(
+        'dns01.dnsZones',
+        'with both HTTP-01 and DNS-01, list the zones DNS-01 is for; otherwise cert-manager cannot tell which solver a name uses',
+      );
     }
     if (this.http01) {
       const reason = checkDnsSubdomain(this.http01.ingressClassName);

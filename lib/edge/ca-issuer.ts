@@ -32,7 +32,11 @@ export class CaIssuer extends CertManagerIssuer {
   /** The bootstrapped root CA, when there is one. */
   public readonly root?: Certificate;
 
-  constructor(scope: Construct, id: string, private readonly caProps: CaIssuerProps = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly caProps: CaIssuerProps = {},
+  ) {
     super(scope, id, caProps, 'certificate-issuer');
     checkProps(this, 'CaIssuerProps', caProps);
     this.caSecretName = caProps.caSecretName ?? `${this.issuerName}-root-ca`;
@@ -54,7 +58,10 @@ export class CaIssuer extends CertManagerIssuer {
   protected validateIssuer(report: ValidationReport): void {
     super.validateIssuer(report);
     if (this.caProps.caSecretName === undefined && this.issuerKind === 'ClusterIssuer') {
-      report.error('caSecretName', "required for a cluster-scoped CA issuer: cert-manager reads its key pair from its own namespace, where this chart creates nothing (or use scope: 'namespace' to bootstrap one)");
+      report.error(
+        'caSecretName',
+        "required for a cluster-scoped CA issuer: cert-manager reads its key pair from its own namespace, where this chart creates nothing (or use scope: 'namespace' to bootstrap one)",
+      );
     }
     const reason = checkDnsSubdomain(this.caSecretName);
     if (reason) report.error('caSecretName', `'${this.caSecretName}' ${reason}`);

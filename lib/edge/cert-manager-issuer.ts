@@ -69,7 +69,10 @@ export abstract class CertManagerIssuer extends Construct implements IIssuer {
     if (reason) report.error('name', `'${this.issuerName}' ${reason}`);
     if (this.issuerKind === 'ClusterIssuer') {
       for (const other of otherClusterIssuers(this, this.issuerName)) {
-        report.error('name', `ClusterIssuer '${this.issuerName}' is also declared by ${other.node.path}; ClusterIssuer names are cluster-wide, so one would overwrite the other (leave name unset for a per-system name, or reference the shared one with IssuerRef.clusterIssuer)`);
+        report.error(
+          'name',
+          `ClusterIssuer '${this.issuerName}' is also declared by ${other.node.path}; ClusterIssuer names are cluster-wide, so one would overwrite the other (leave name unset for a per-system name, or reference the shared one with IssuerRef.clusterIssuer)`,
+        );
       }
     }
   }

@@ -116,7 +116,11 @@ export class Certificate extends Construct {
       const acme = props.issuer.trust === 'acme-production' || props.issuer.trust === 'acme-staging';
       if (acme) {
         const internal = this.dnsNames.filter(isInClusterName);
-        if (internal.length > 0) report.error('issuer', `${props.issuer.describe} is an ACME CA, which only signs public DNS names; ${internal.map((n) => `'${n}'`).join(', ')} ${internal.length === 1 ? 'is' : 'are'} in-cluster: use a CaIssuer`);
+        if (internal.length > 0)
+          report.error(
+            'issuer',
+            `${props.issuer.describe} is an ACME CA, which only signs public DNS names; ${internal.map((n) => `'${n}'`).join(', ')} ${internal.length === 1 ? 'is' : 'are'} in-cluster: use a CaIssuer`,
+          );
         if (props.isCa) report.error('isCa', `${props.issuer.describe} is an ACME CA and does not sign CA certificates`);
         checkIssuerForEnvironment(report, 'issuer', props.issuer, chart.environment, { allowMismatch: props.allowEnvironmentMismatch });
       }
@@ -158,12 +162,16 @@ export function checkDurations(report: ValidationReport, duration: string, renew
   else if (d < MIN_DURATION) report.error('duration', `'${duration}' is shorter than cert-manager's minimum of 1h`);
   if (r === undefined) report.error('renewBefore', `'${renewBefore}' is not a Go duration (e.g. '720h')`);
   else if (r < MIN_RENEW_BEFORE) report.error('renewBefore', `'${renewBefore}' is shorter than cert-manager's minimum of 5m`);
-  else if (d !== undefined && r >= d) report.error('renewBefore', `'${renewBefore}' must be shorter than the duration '${duration}', or the certificate is renewed continuously`);
+  else if (d !== undefined && r >= d)
+    report.error('renewBefore', `'${renewBefore}' must be shorter than the duration '${duration}', or the certificate is renewed continuously`);
 }
 
 /** A namespaced Issuer signs only for its own namespace. */
 export function checkIssuerScope(report: ValidationReport, field: string, issuer: IIssuer, namespace: string): void {
   if (issuer.issuerKind === 'Issuer' && issuer.issuerNamespace !== undefined && issuer.issuerNamespace !== namespace) {
-    report.error(field, `${issuer.describe} is in namespace '${issuer.issuerNamespace}' and signs only there, not in '${namespace}'; use a ClusterIssuer (scope: 'cluster')`);
+    report.error(
+      field,
+      `${issuer.describe} is in namespace '${issuer.issuerNamespace}' and signs only there, not in '${namespace}'; use a ClusterIssuer (scope: 'cluster')`,
+    );
   }
 }

@@ -146,7 +146,11 @@ export function nginxPolicyAnnotations(policy: EdgePolicy, tls: boolean, headers
 
 /** nginx sizes: a number of bytes, or with k/m/g (binary units). */
 function nginxSize(bytes: number): string {
-  for (const [unit, size] of [['g', 2 ** 30], ['m', 2 ** 20], ['k', 2 ** 10]] as const) {
+  for (const [unit, size] of [
+    ['g', 2 ** 30],
+    ['m', 2 ** 20],
+    ['k', 2 ** 10],
+  ] as const) {
     if (bytes >= size && Number.isInteger(bytes / size)) return `${bytes / size}${unit}`;
   }
   return String(Math.round(bytes));
@@ -214,7 +218,10 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, co
   const limit = policy.rateLimit;
   if (limit) {
     if (!wholeAtLeast(limit.requests, 1)) {
-      report.error('policy.rateLimit.requests', `${limit.requests} must be a whole number of requests of at least 1 (to turn rate limiting off, leave rateLimit out)`);
+      report.error(
+        'policy.rateLimit.requests',
+        `${limit.requests} must be a whole number of requests of at least 1 (to turn rate limiting off, leave rateLimit out)`,
+      );
     } else if (limit.burst !== undefined && !wholeAtLeast(limit.burst, 1)) {
       report.error('policy.rateLimit.burst', `${limit.burst} must be a whole number of requests of at least 1`);
     } else if (controller === 'nginx' && limit.burst !== undefined && limit.burst % limit.requests !== 0) {
@@ -225,9 +232,14 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, co
     }
   }
   const t = policy.timeouts ?? {};
-  for (const [field, value] of [['connectSeconds', t.connectSeconds], ['readSeconds', t.readSeconds], ['sendSeconds', t.sendSeconds]] as const) {
+  for (const [field, value] of [
+    ['connectSeconds', t.connectSeconds],
+    ['readSeconds', t.readSeconds],
+    ['sendSeconds', t.sendSeconds],
+  ] as const) {
     if (!wholeAtLeast(value, 1)) report.error(`policy.timeouts.${field}`, `${value} must be a whole number of seconds, 1 or more`);
-    else if (field === 'connectSeconds' && value !== undefined && value > 75) report.error(`policy.timeouts.${field}`, `${value} is more than nginx's limit for connecting (75 seconds)`);
+    else if (field === 'connectSeconds' && value !== undefined && value > 75)
+      report.error(`policy.timeouts.${field}`, `${value} is more than nginx's limit for connecting (75 seconds)`);
   }
   if (controller === 'traefik' && Object.values(t).some((v) => v !== undefined)) {
     report.error(
@@ -237,14 +249,18 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, co
   }
   if (policy.maxBodySize !== undefined) {
     const bytes = parseQuantity(policy.maxBodySize);
-    if (bytes === undefined || bytes < 1 || !Number.isInteger(bytes)) report.error('policy.maxBodySize', `'${policy.maxBodySize}' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'`);
+    if (bytes === undefined || bytes < 1 || !Number.isInteger(bytes))
+      report.error('policy.maxBodySize', `'${policy.maxBodySize}' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'`);
   }
   const h = policy.securityHeaders;
   if (h) {
     const hsts = h.hsts;
-    if (hsts && hsts.maxAgeSeconds !== undefined && !wholeAtLeast(hsts.maxAgeSeconds, 0)) report.error('policy.securityHeaders.hsts.maxAgeSeconds', `${hsts.maxAgeSeconds} must be a whole number of seconds`);
-    if (hsts && hsts.preload && (hsts.maxAgeSeconds ?? DEFAULT_HSTS.maxAgeSeconds) < 31_536_000) report.error('policy.securityHeaders.hsts.preload', 'preload lists require maxAgeSeconds of at least 31536000 (one year)');
-    if (hsts && hsts.preload && hsts.includeSubdomains === false) report.error('policy.securityHeaders.hsts.preload', 'preload lists require includeSubdomains');
+    if (hsts && hsts.maxAgeSeconds !== undefined && !wholeAtLeast(hsts.maxAgeSeconds, 0))
+      report.error('policy.securityHeaders.hsts.maxAgeSeconds', `${hsts.maxAgeSeconds} must be a whole number of seconds`);
+    if (hsts && hsts.preload && (hsts.maxAgeSeconds ?? DEFAULT_HSTS.maxAgeSeconds) < 31_536_000)
+      report.error('policy.securityHeaders.hsts.preload', 'preload lists require maxAgeSeconds of at least 31536000 (one year)');
+    if (hsts && hsts.preload && hsts.includeSubdomains === false)
+      report.error('policy.securityHeaders.hsts.preload', 'preload lists require includeSubdomains');
     const values: Array<[string, string]> = [
       ...(typeof h.referrerPolicy === 'string' ? [['referrerPolicy', h.referrerPolicy] as [string, string]] : []),
       ...(h.contentSecurityPolicy !== undefined ? [['contentSecurityPolicy', h.contentSecurityPolicy] as [string, string]] : []),
@@ -257,7 +273,8 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, co
       const field = `policy.securityHeaders.extra.${name}`;
       const nameReason = checkHeaderName(name);
       if (nameReason) report.error(field, `'${name}' ${nameReason}`);
-      else if (MANAGED_HEADERS.includes(name.toLowerCase())) report.error(field, `'${name}' is set by its own field of securityHeaders; set it there`);
+      else if (MANAGED_HEADERS.includes(name.toLowerCase()))
+        report.error(field, `'${name}' is set by its own field of securityHeaders; set it there`);
       const valueReason = checkHeaderValue(value);
       if (valueReason) report.error(field, `'${value}' ${valueReason}`);
     }

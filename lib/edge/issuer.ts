@@ -78,7 +78,11 @@ export class IssuerRef implements IIssuer {
   public readonly http01?: { readonly ingressClassName?: string };
   public readonly describe: string;
 
-  private constructor(public readonly issuerName: string, public readonly issuerKind: IssuerKind, options: IssuerRefOptions) {
+  private constructor(
+    public readonly issuerName: string,
+    public readonly issuerKind: IssuerKind,
+    options: IssuerRefOptions,
+  ) {
     this.trust = options.trust ?? 'unknown';
     const privateCa = this.trust === 'self-signed' || this.trust === 'ca';
     this.http01 = options.http01 === false ? undefined : (options.http01 ?? (privateCa ? undefined : {}));
@@ -135,14 +139,20 @@ export function checkIssuerForEnvironment(
   if (options.allowMismatch) return;
   const hint = 'or set allowEnvironmentMismatch: true if this is deliberate';
   if (issuer.trust === 'acme-staging' && wantsProductionAcme(env)) {
-    report.error(field, `${issuer.describe} uses the ACME staging endpoint in ${env.name}, whose certificates browsers do not trust; use the production endpoint (${hint})`);
+    report.error(
+      field,
+      `${issuer.describe} uses the ACME staging endpoint in ${env.name}, whose certificates browsers do not trust; use the production endpoint (${hint})`,
+    );
   } else if (issuer.trust === 'acme-production' && !wantsProductionAcme(env)) {
     report.error(
       field,
       `${issuer.describe} uses the ACME production endpoint in ${env.name} (environment tls: '${env.tls}'); non-production environments use the staging endpoint so they do not spend production rate limits (${hint})`,
     );
   } else if (options.publicEndpoint && env.isProduction && (issuer.trust === 'self-signed' || issuer.trust === 'ca')) {
-    report.error(field, `${issuer.describe} signs with a private key browsers do not trust; a public endpoint in prod needs an ACME production issuer (${hint})`);
+    report.error(
+      field,
+      `${issuer.describe} signs with a private key browsers do not trust; a public endpoint in prod needs an ACME production issuer (${hint})`,
+    );
   }
 }
 
@@ -156,7 +166,5 @@ export function registerClusterIssuer(construct: IConstruct, name: string): void
 
 /** The other constructs of the app that declare a ClusterIssuer called `name`. */
 export function otherClusterIssuers(construct: IConstruct, name: string): IConstruct[] {
-  return construct.node.root.node
-    .findAll()
-    .filter((c) => c !== construct && (c as unknown as Record<symbol, unknown>)[CLUSTER_ISSUERS] === name);
+  return construct.node.root.node.findAll().filter((c) => c !== construct && (c as unknown as Record<symbol, unknown>)[CLUSTER_ISSUERS] === name);
 }

@@ -88,7 +88,7 @@ export function checkHeaderValue(value: string): string | undefined {
   return /^[A-Za-z0-9_ :;.,\\/"'?!(){}[\]@<>=\-+*#$&`|~^%]+$/.test(value) ? undefined : 'must be non-empty printable ASCII on one line';
 }
 
-const DURATION_UNITS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, 'µs': 1e-6, ns: 1e-9 };
+const DURATION_UNITS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
 
 /** A Go duration (`2160h`, `1h30m`, `90s`) in seconds, or undefined when it does not parse. */
 export function parseGoDuration(value: string): number | undefined {
@@ -121,5 +121,9 @@ export function checkSecretKey(key: string): string | undefined {
 
 /** `api.loopi.com` → `api-loopi-com`; `*.loopi.com` → `wildcard-loopi-com`. */
 export function hostSlug(host: string): string {
-  return host.replace(/^\*\./, 'wildcard.').replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/^-+|-+$/g, '');
+  return host
+    .replace(/^\*\./, 'wildcard.')
+    .replace(/[^a-z0-9]+/gi, '-')
+    .toLowerCase()
+    .replace(/^-+|-+$/g, '');
 }

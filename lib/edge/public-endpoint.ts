@@ -171,7 +171,11 @@ export class PublicEndpoint extends Construct {
   public readonly allowedResponseHeaders: readonly string[];
   private readonly routes: ResolvedRoute[];
 
-  constructor(scope: Construct, id: string, private readonly props: PublicEndpointProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: PublicEndpointProps,
+  ) {
     super(scope, id);
     checkProps(this, 'PublicEndpointProps', props);
     const chart = SystemChart.of(this);
@@ -283,7 +287,8 @@ export class PublicEndpoint extends Construct {
         });
       }
       const chain = [...middlewareNames, ...(group.rewriteMiddleware ? [group.rewriteMiddleware] : [])];
-      if (chain.length > 0) annotations[TRAEFIK_MIDDLEWARES_ANNOTATION] = chain.map((m) => traefikMiddlewareReference(chart.namespaceName, m)).join(',');
+      if (chain.length > 0)
+        annotations[TRAEFIK_MIDDLEWARES_ANNOTATION] = chain.map((m) => traefikMiddlewareReference(chart.namespaceName, m)).join(',');
     }
     new k8s.KubeIngress(this, group.name === this.name ? 'ingress' : `ingress-${group.name.slice(this.name.length + 1)}`, {
       metadata: { name: group.name, annotations: Object.keys(annotations).length > 0 ? sortedByKey(annotations) : undefined },
@@ -364,7 +369,8 @@ export class PublicEndpoint extends Construct {
     if (nameReason) report.error('id', `'${this.name}' ${nameReason} (it names the Ingress and its objects)`);
     const shorthand = p.host !== undefined || p.backend !== undefined;
     if (shorthand && p.hosts !== undefined) report.error('hosts', 'set either hosts, or host and backend, not both');
-    else if (shorthand && (p.host === undefined || p.backend === undefined)) report.error(p.host === undefined ? 'host' : 'backend', 'host and backend go together');
+    else if (shorthand && (p.host === undefined || p.backend === undefined))
+      report.error(p.host === undefined ? 'host' : 'backend', 'host and backend go together');
     else if (!shorthand && (p.hosts ?? []).length === 0) report.error('hosts', 'an endpoint needs at least one host with a route');
     (p.hosts ?? []).forEach((h, i) => {
       if ((h.routes ?? []).length === 0) report.error(`hosts[${i}].routes`, `host '${h.host}' has no routes`);
@@ -381,7 +387,8 @@ export class PublicEndpoint extends Construct {
         // The Secret (and cert-manager's Certificate) is named after the host: it must be a valid name too.
         const secretName = this.tlsSecretName(host);
         const secretReason = checkDnsSubdomain(secretName);
-        if (secretReason) report.error(field, `'${host}' gives the TLS Secret name '${secretName}', which ${secretReason}; use a shorter host or endpoint id`);
+        if (secretReason)
+          report.error(field, `'${host}' gives the TLS Secret name '${secretName}', which ${secretReason}; use a shorter host or endpoint id`);
       }
     }
 
@@ -390,13 +397,21 @@ export class PublicEndpoint extends Construct {
       this.validateRoute(report, route, chart);
       const key = routeKey(route);
       const first = seen.get(key);
-      if (first) report.error(fieldOf(route, 'path'), `'${route.path}' on '${route.host}' is already routed by ${fieldOf(first, 'path')}${sameIngressPath(first, route)}`);
+      if (first)
+        report.error(
+          fieldOf(route, 'path'),
+          `'${route.path}' on '${route.host}' is already routed by ${fieldOf(first, 'path')}${sameIngressPath(first, route)}`,
+        );
       else seen.set(key, route);
     }
     for (const other of chart.node.findAll().filter((c): c is PublicEndpoint => c instanceof PublicEndpoint && c !== this)) {
       for (const route of this.routes) {
         const clash = other.routes.find((r) => routeKey(r) === routeKey(route));
-        if (clash) report.error(fieldOf(route, 'path'), `'${route.path}' on '${route.host}' is also routed by ${other.node.path} (${fieldOf(clash, 'path')}); a host and path can have one backend`);
+        if (clash)
+          report.error(
+            fieldOf(route, 'path'),
+            `'${route.path}' on '${route.host}' is also routed by ${other.node.path} (${fieldOf(clash, 'path')}); a host and path can have one backend`,
+          );
       }
     }
 
@@ -418,11 +433,15 @@ export class PublicEndpoint extends Construct {
       else if (route.rewrite !== undefined) {
         const groups = captureGroups(route.path);
         const missing = referencedGroups(route.rewrite).filter((n) => n > groups);
-        if (missing.length > 0) report.error(fieldOf(route, 'rewrite'), `'${route.rewrite}' refers to $${missing[0]}, but '${route.path}' has ${groups} capture group(s)`);
+        if (missing.length > 0)
+          report.error(fieldOf(route, 'rewrite'), `'${route.rewrite}' refers to $${missing[0]}, but '${route.path}' has ${groups} capture group(s)`);
       }
       if (this.controller === 'traefik') {
         if (route.rewrite === undefined) {
-          report.error(fieldOf(route, 'match'), "Traefik's Ingress support matches paths literally; a regex path needs a rewrite (it becomes a ReplacePathRegex middleware), otherwise use 'Prefix' or 'Exact'");
+          report.error(
+            fieldOf(route, 'match'),
+            "Traefik's Ingress support matches paths literally; a regex path needs a rewrite (it becomes a ReplacePathRegex middleware), otherwise use 'Prefix' or 'Exact'",
+          );
         } else {
           const literal = checkLiteralPath(route.ingressPath, 'traefik');
           if (literal) report.error(fieldOf(route, 'path'), `its literal start '${route.ingressPath}', which Traefik matches, ${literal}`);
@@ -432,13 +451,20 @@ export class PublicEndpoint extends Construct {
       const reason = checkLiteralPath(route.path, this.controller);
       if (reason) report.error(fieldOf(route, 'path'), `'${route.path}' ${reason}`);
       if (route.rewrite !== undefined) {
-        report.error(fieldOf(route, 'rewrite'), `a rewrite needs match: 'Regex' (it substitutes the regex's capture groups); '${route.path}' is a ${route.match} path`);
+        report.error(
+          fieldOf(route, 'rewrite'),
+          `a rewrite needs match: 'Regex' (it substitutes the regex's capture groups); '${route.path}' is a ${route.match} path`,
+        );
       }
     }
-    if (route.rewrite !== undefined && !route.rewrite.startsWith('/')) report.error(fieldOf(route, 'rewrite'), `'${route.rewrite}' must start with '/'`);
+    if (route.rewrite !== undefined && !route.rewrite.startsWith('/'))
+      report.error(fieldOf(route, 'rewrite'), `'${route.rewrite}' must start with '/'`);
 
     if (!hasService(backend)) {
-      report.error(fieldOf(route, 'backend'), `${backend.node.path} has no Service to route to (a ${backend.constructor.name}); only workloads with a Service, such as a WebService, can serve an endpoint`);
+      report.error(
+        fieldOf(route, 'backend'),
+        `${backend.node.path} has no Service to route to (a ${backend.constructor.name}); only workloads with a Service, such as a WebService, can serve an endpoint`,
+      );
     } else if (!route.port) {
       const declared = backend.ports.map((q) => q.name);
       report.error(
@@ -449,7 +475,10 @@ export class PublicEndpoint extends Construct {
       );
     }
     if (backend.namespaceName !== chart.namespaceName) {
-      report.error(fieldOf(route, 'backend'), `${backend.node.path} is in namespace '${backend.namespaceName}'; an Ingress routes only to Services of its own namespace ('${chart.namespaceName}')`);
+      report.error(
+        fieldOf(route, 'backend'),
+        `${backend.node.path} is in namespace '${backend.namespaceName}'; an Ingress routes only to Services of its own namespace ('${chart.namespaceName}')`,
+      );
     }
   }
 
@@ -458,7 +487,10 @@ export class PublicEndpoint extends Construct {
     const env = chart.environment;
     if (p.tls === undefined) {
       if (env.tls !== 'none') {
-        report.error('tls', `required in ${env.name} (environment tls: '${env.tls}'): pass { issuer } (see issuerForEnvironment), or tls: false to serve plain HTTP deliberately`);
+        report.error(
+          'tls',
+          `required in ${env.name} (environment tls: '${env.tls}'): pass { issuer } (see issuerForEnvironment), or tls: false to serve plain HTTP deliberately`,
+        );
       }
       return;
     }
@@ -469,18 +501,29 @@ export class PublicEndpoint extends Construct {
       return;
     }
     (p.tls.hosts ?? []).forEach((host, i) => {
-      if (!this.hosts.includes(host)) report.error(`tls.hosts[${i}]`, `'${host}' is not a host of this endpoint (hosts: ${this.hosts.join(', ')}); a certificate for it would never be served`);
+      if (!this.hosts.includes(host))
+        report.error(
+          `tls.hosts[${i}]`,
+          `'${host}' is not a host of this endpoint (hosts: ${this.hosts.join(', ')}); a certificate for it would never be served`,
+        );
     });
     checkIssuerScope(report, 'tls.issuer', issuer, chart.namespaceName);
     checkIssuerForEnvironment(report, 'tls.issuer', issuer, env, { allowMismatch: p.allowEnvironmentMismatch, publicEndpoint: true });
     const acme = issuer.trust === 'acme-production' || issuer.trust === 'acme-staging';
     if (acme && issuer.issuesWildcards === false) {
       const wildcards = this.tlsHosts.filter((h) => h.startsWith('*.'));
-      if (wildcards.length > 0) report.error('tls.issuer', `${issuer.describe} answers HTTP-01 challenges only, and ACME issues wildcard names (${wildcards.join(', ')}) through DNS-01 only; give the issuer a dns01 solver`);
+      if (wildcards.length > 0)
+        report.error(
+          'tls.issuer',
+          `${issuer.describe} answers HTTP-01 challenges only, and ACME issues wildcard names (${wildcards.join(', ')}) through DNS-01 only; give the issuer a dns01 solver`,
+        );
     }
     const solverClass = issuer.http01?.ingressClassName;
     if (solverClass !== undefined && solverClass !== this.ingressClassName && issuer.issuesWildcards !== true) {
-      report.error('tls.issuer', `${issuer.describe} answers HTTP-01 challenges through IngressClass '${solverClass}', but this endpoint is served by '${this.ingressClassName}'; the challenge would reach the wrong controller`);
+      report.error(
+        'tls.issuer',
+        `${issuer.describe} answers HTTP-01 challenges through IngressClass '${solverClass}', but this endpoint is served by '${this.ingressClassName}'; the challenge would reach the wrong controller`,
+      );
     }
   }
 }
@@ -495,7 +538,9 @@ function routeKey(route: ResolvedRoute): string {
 }
 
 function sameIngressPath(a: ResolvedRoute, b: ResolvedRoute): string {
-  return a.path === b.path ? '' : ` (both become the path '${b.ingressPath}' on ${b.match === 'Regex' || a.match === 'Regex' ? 'Traefik' : 'the Ingress'})`;
+  return a.path === b.path
+    ? ''
+    : ` (both become the path '${b.ingressPath}' on ${b.match === 'Regex' || a.match === 'Regex' ? 'Traefik' : 'the Ingress'})`;
 }
 
 function fieldOf(route: ResolvedRoute, prop: string): string {

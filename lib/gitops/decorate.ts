@@ -18,7 +18,6 @@ export interface LabelContext {
   readonly annotations?: (construct: ApiObject) => Record<string, string>;
 }
 
-
 /**
  * Adds the recommended `app.kubernetes.io/*` labels to the object and to its pod
  * template(s), the Argo CD sync wave matching the apply order, and removes the chart's
@@ -68,4 +67,3 @@ export function podTemplates(object: Json): Json[] {
       return [];
   }
 }
-

@@ -5,10 +5,11 @@ import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { applyOrderOf, knownKinds } from './apply-order';
 import { decorate, LabelContext } from './decorate';
 import { Placement, placementOf } from '../core/placement';
+import type { Json } from '../core/json';
 
 /** One synthesized object, resolved to plain JSON, with where it goes. */
 export interface RenderedObject {
-  readonly object: Record<string, any>;
+  readonly object: Json;
   readonly construct: ApiObject;
   /** File name relative to the unit folder, e.g. `60-deployment-api.yaml` or `restore/job-restore-db.yaml`. */
   readonly file: string;
@@ -84,7 +85,10 @@ function renderObject(construct: ApiObject, issues: ValidationIssue[]): Rendered
     return construct.toJson();
   } catch (e) {
     // cdk8s prefixes the cause with the path and name, which the issue already shows.
-    const cause = String(e instanceof Error ? e.message : e).replace(/^Failed serializing construct at path '[^']*' with name '[^']*': (Error: )?/, '');
+    const cause = String(e instanceof Error ? e.message : e).replace(
+      /^Failed serializing construct at path '[^']*' with name '[^']*': (Error: )?/,
+      '',
+    );
     issues.push({
       path: construct.node.path,
       message: `cannot be rendered (${cause}); values must be plain objects, arrays, strings, numbers, booleans, Lazy values or resolvable tokens`,

@@ -65,7 +65,8 @@ export function systemAlertGroups(m: AlertModel): AlertGroup[] {
   const groups: AlertGroup[] = [];
   if (m.httpJobs.length > 0) {
     const jobs = `job=~"${[...m.httpJobs].join('|')}"`;
-    const requests = (status?: string) => `sum by (namespace, job) (rate(http_requests_total{${ns},${jobs}${status ? `,${m.statusLabel}=~"${status}"` : ''}}[${m.rateWindow}]))`;
+    const requests = (status?: string) =>
+      `sum by (namespace, job) (rate(http_requests_total{${ns},${jobs}${status ? `,${m.statusLabel}=~"${status}"` : ''}}[${m.rateWindow}]))`;
     const rules: AlertRule[] = [
       {
         name: 'HttpErrorRatioHigh',
@@ -173,7 +174,8 @@ export function systemAlertGroups(m: AlertModel): AlertGroup[] {
           expr: failed,
           severity: 'critical',
           summary: 'A run of CronJob {{ $labels.cronjob }} failed',
-          description: 'A Job of the backup CronJob failed; the alert clears when the failed Job is deleted (kubectl delete job) or ages out of failedJobsHistoryLimit.',
+          description:
+            'A Job of the backup CronJob failed; the alert clears when the failed Job is deleted (kubectl delete job) or ages out of failedJobsHistoryLimit.',
         },
         {
           name: 'BackupNotSuccessful',

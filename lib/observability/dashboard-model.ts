@@ -8,7 +8,6 @@ import { ExporterEngine, ScrapeTarget } from './scrape-targets';
  * Deterministic: same model, same bytes; panel ids and positions follow the model order.
  */
 
-
 export interface DashboardModel {
   /** Grafana uid: stable, at most 40 characters. */
   readonly uid: string;
@@ -67,7 +66,12 @@ export function renderDashboard(m: DashboardModel): Json {
     if (t.http) {
       row(`${t.job}: HTTP`);
       graphs([
-        { title: `${t.job} request rate`, unit: 'reqps', expr: `sum by (${m.statusLabel}) (rate(http_requests_total{${s}}[${w}]))`, legend: `{{${m.statusLabel}}}` },
+        {
+          title: `${t.job} request rate`,
+          unit: 'reqps',
+          expr: `sum by (${m.statusLabel}) (rate(http_requests_total{${s}}[${w}]))`,
+          legend: `{{${m.statusLabel}}}`,
+        },
         {
           title: `${t.job} p95 latency`,
           unit: 's',
@@ -85,7 +89,12 @@ export function renderDashboard(m: DashboardModel): Json {
     if (t.exporter) {
       row(`${t.job}: ${t.exporter}`);
       graphs([
-        { title: `${t.job} connections`, unit: 'short', expr: CONNECTION_QUERIES[t.exporter](s), legend: t.exporter === 'postgres' ? '{{pod}} {{datname}}' : '{{pod}}' },
+        {
+          title: `${t.job} connections`,
+          unit: 'short',
+          expr: CONNECTION_QUERIES[t.exporter](s),
+          legend: t.exporter === 'postgres' ? '{{pod}} {{datname}}' : '{{pod}}',
+        },
         { title: `${t.job} exporter up`, unit: 'short', expr: `up{${s}}`, legend: '{{pod}}' },
       ]);
     }

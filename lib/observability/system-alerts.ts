@@ -59,7 +59,9 @@ const ALERT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export class SystemAlerts extends Construct {
   /** The chart's first SystemAlerts, if any. */
   public static of(scope: IConstruct): SystemAlerts | undefined {
-    return SystemChart.of(scope).node.findAll().find((c): c is SystemAlerts => c instanceof SystemAlerts);
+    return SystemChart.of(scope)
+      .node.findAll()
+      .find((c): c is SystemAlerts => c instanceof SystemAlerts);
   }
 
   /**
@@ -112,7 +114,11 @@ export class SystemAlerts extends Construct {
     const p = this.props;
     return {
       namespace: this.chart.namespaceName,
-      httpJobs: p.httpJobs ?? scrapeTargetsOf(this.chart).filter((t) => t.http).map((t) => t.job),
+      httpJobs:
+        p.httpJobs ??
+        scrapeTargetsOf(this.chart)
+          .filter((t) => t.http)
+          .map((t) => t.job),
       statusLabel: p.statusLabel ?? 'status',
       rateWindow: p.rateWindow ?? '5m',
       errorRatio: p.errorRatio ?? 0.05,
@@ -170,11 +176,15 @@ export class SystemAlerts extends Construct {
     if (p.restartsPerHour !== undefined && !(Number.isInteger(p.restartsPerHour) && p.restartsPerHour >= 0)) {
       report.error('restartsPerHour', `${p.restartsPerHour} must be a whole number, 0 or more`);
     }
-    for (const [field, value] of [['rateWindow', p.rateWindow], ['for', p.for]] as const) {
+    for (const [field, value] of [
+      ['rateWindow', p.rateWindow],
+      ['for', p.for],
+    ] as const) {
       const problem = value === undefined ? undefined : checkDuration(value, field === 'for');
       if (problem) report.error(field, problem);
     }
-    if (p.statusLabel !== undefined && !ALERT_NAME.test(p.statusLabel)) report.error('statusLabel', `'${p.statusLabel}' is not a Prometheus label name`);
+    if (p.statusLabel !== undefined && !ALERT_NAME.test(p.statusLabel))
+      report.error('statusLabel', `'${p.statusLabel}' is not a Prometheus label name`);
 
     const watched = new Set<string>();
     for (const c of WATCHES.get(this.chart) ?? []) {
@@ -183,7 +193,8 @@ export class SystemAlerts extends Construct {
       if (reason) report.error(field, `CronJob name '${c.name}' ${reason}`);
       if (watched.has(c.name)) report.error(field, `CronJob '${c.name}' is watched twice`);
       watched.add(c.name);
-      if (!(Number.isInteger(c.periodSeconds) && c.periodSeconds > 0)) report.error(`${field}.periodSeconds`, `${c.periodSeconds} must be a whole number of seconds greater than 0`);
+      if (!(Number.isInteger(c.periodSeconds) && c.periodSeconds > 0))
+        report.error(`${field}.periodSeconds`, `${c.periodSeconds} must be a whole number of seconds greater than 0`);
       const grace = c.graceSeconds ?? DEFAULT_GRACE_SECONDS;
       if (!(Number.isInteger(grace) && grace >= 0)) report.error(`${field}.graceSeconds`, `${grace} must be a whole number of seconds, 0 or more`);
     }
@@ -193,7 +204,10 @@ export class SystemAlerts extends Construct {
       if (!ALERT_NAME.test(r.name)) report.error(`${field}.name`, `'${r.name}' must be letters, digits and '_', not starting with a digit`);
       if (!r.expr || r.expr.trim() === '') report.error(`${field}.expr`, 'must not be empty');
       else if (!r.expr.includes(`namespace="${this.chart.namespaceName}"`)) {
-        report.error(`${field}.expr`, `must select the system's namespace (namespace="${this.chart.namespaceName}"): alerts are scoped to their system`);
+        report.error(
+          `${field}.expr`,
+          `must select the system's namespace (namespace="${this.chart.namespaceName}"): alerts are scoped to their system`,
+        );
       }
       if (!['critical', 'warning'].includes(r.severity)) report.error(`${field}.severity`, `'${r.severity}' must be critical or warning`);
       const problem = r.for === undefined ? undefined : checkDuration(r.for, true);
@@ -209,7 +223,11 @@ export class SystemAlerts extends Construct {
     const own = new Set<string>();
     for (const name of this.alertNames()) {
       if (own.has(name)) report.error('alerts', `'${name}' is defined twice in this PrometheusRule; alert names must be unique in the system`);
-      else if (earlier.has(name)) report.error('alerts', `'${name}' is already defined by another SystemAlerts of ${this.chart.node.path}; alert names must be unique in the system`);
+      else if (earlier.has(name))
+        report.error(
+          'alerts',
+          `'${name}' is already defined by another SystemAlerts of ${this.chart.node.path}; alert names must be unique in the system`,
+        );
       own.add(name);
     }
   }

@@ -7,6 +7,7 @@ import { dashboardUid, renderDashboard } from './dashboard-model';
 import { checkDuration } from '../workloads/metrics-endpoint';
 import { scrapeTargetsOf } from './scrape-targets';
 import { checkProps } from '../core/prop-check';
+import type { Json } from '../core/json';
 
 export interface SystemDashboardProps {
   /** Dashboard title. @default '<system> (<environment>)' */
@@ -50,12 +51,13 @@ export class SystemDashboard extends Construct {
     addCheck(this, (report) => {
       const problem = props.rateWindow === undefined ? undefined : checkDuration(props.rateWindow);
       if (problem) report.error('rateWindow', problem);
-      if (scrapeTargetsOf(this.chart).length === 0) report.error('dashboard', 'the system has nothing to show: no workload exposes metrics (exposeMetrics) and no store runs an exporter');
+      if (scrapeTargetsOf(this.chart).length === 0)
+        report.error('dashboard', 'the system has nothing to show: no workload exposes metrics (exposeMetrics) and no store runs an exporter');
     });
   }
 
   /** The dashboard JSON object. */
-  public dashboard(): Record<string, any> {
+  public dashboard(): Json {
     const chart = this.chart;
     return renderDashboard({
       uid: this.uid,

@@ -27,7 +27,8 @@ export function runSynthCli(options: CliSynthOptions): number {
     printWarnings(result.warnings, error);
     const total = result.folders.reduce((n, f) => n + f.objects, 0);
     log(`Synthesized ${total} objects into ${path.relative(process.cwd(), options.outdir) || '.'}/`);
-    for (const folder of result.folders) log(`  ${folder.folder.padEnd(28)} ${String(folder.objects).padStart(4)} objects  ${String(folder.files).padStart(4)} files`);
+    for (const folder of result.folders)
+      log(`  ${folder.folder.padEnd(28)} ${String(folder.objects).padStart(4)} objects  ${String(folder.files).padStart(4)} files`);
     log(`Policy waivers: ${result.waivers.length}`);
     for (const w of result.waivers) log(`  ${w.folder} ${w.object} [${w.rule}]: ${w.reason}`);
     options.afterWrite?.(result);

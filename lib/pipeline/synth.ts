@@ -63,10 +63,9 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
 
   for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
     const folder = folderOf(chart);
-    const labels =
-      SystemChart.isSystemChart(chart)
-        ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
-        : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
+    const labels = SystemChart.isSystemChart(chart)
+      ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
+      : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
     // Every object carries the linter waivers derived from the exceptions its construct declared.
     const context = { ...labels, annotations: linterWaiverAnnotations };
     let unit: ReturnType<typeof renderChart>;
@@ -81,12 +80,20 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     // A bad name the construct already reported is not reported again for each object it names.
     issues.push(...unit.issues.filter((i) => !(i.message.startsWith('metadata.name:') && hasReportedAncestor(i.path, constructIssues))));
     const system = SystemChart.isSystemChart(chart) ? chart : undefined;
-    const policy = evaluatePolicies(folder, unit.objects, options.rules ?? DEFAULT_RULES, system?.namespaceName ?? chart.namespace ?? '', system?.environment, constructIssues);
+    const policy = evaluatePolicies(
+      folder,
+      unit.objects,
+      options.rules ?? DEFAULT_RULES,
+      system?.namespaceName ?? chart.namespace ?? '',
+      system?.environment,
+      constructIssues,
+    );
     issues.push(...policy.failures);
     waivers.push(...policy.waivers);
     const files = new Map(unitFiles(unit));
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
-    if (SystemChart.isSystemChart(chart) && issues.length === 0) files.set('README.md', systemReadme(chart, unit.objects, backupReadmeSections(chart)));
+    if (SystemChart.isSystemChart(chart) && issues.length === 0)
+      files.set('README.md', systemReadme(chart, unit.objects, backupReadmeSections(chart)));
     folders.push({ folder, files });
     summaries.push({ folder, objects: unit.objects.length, files: files.size });
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));

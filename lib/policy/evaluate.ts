@@ -37,8 +37,10 @@ export function evaluatePolicies(
     for (const [key, reason] of Object.entries<string>(rendered.object.metadata?.annotations ?? {})) {
       if (!key.startsWith(WAIVER_PREFIX)) continue;
       const rule = key.slice(WAIVER_PREFIX.length);
-      if (!known.has(rule)) failures.push({ path: rendered.construct.node.path, message: `waiver: '${rule}' is not a policy rule (rules: ${[...known].join(', ')})` });
-      if (!reason || reason.trim() === '') failures.push({ path: rendered.construct.node.path, message: `waiver: the waiver of '${rule}' must give a reason` });
+      if (!known.has(rule))
+        failures.push({ path: rendered.construct.node.path, message: `waiver: '${rule}' is not a policy rule (rules: ${[...known].join(', ')})` });
+      if (!reason || reason.trim() === '')
+        failures.push({ path: rendered.construct.node.path, message: `waiver: the waiver of '${rule}' must give a reason` });
     }
   }
 

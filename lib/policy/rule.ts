@@ -45,7 +45,14 @@ export interface PodView {
 
 /** The pod template of a workload object, if it has one. */
 export function podOf(object: Json): PodView | undefined {
-  const template = object.kind === 'CronJob' ? object.spec?.jobTemplate?.spec?.template : ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(object.kind) ? object.spec?.template : object.kind === 'Pod' ? object : undefined;
+  const template =
+    object.kind === 'CronJob'
+      ? object.spec?.jobTemplate?.spec?.template
+      : ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(object.kind)
+        ? object.spec?.template
+        : object.kind === 'Pod'
+          ? object
+          : undefined;
   if (!template?.spec) return undefined;
   return { spec: template.spec, labels: template.metadata?.labels ?? {} };
 }
@@ -95,7 +102,10 @@ export function selects(selector: Json | undefined, labels: Record<string, strin
  */
 export class SelectorIndex<T> {
   private readonly entries: Array<{ readonly order: number; readonly pairs: string[]; readonly item: T }> = [];
-  private index?: { readonly byPair: Map<string, Array<{ readonly order: number; readonly item: T }>>; readonly always: Array<{ readonly order: number; readonly item: T }> };
+  private index?: {
+    readonly byPair: Map<string, Array<{ readonly order: number; readonly item: T }>>;
+    readonly always: Array<{ readonly order: number; readonly item: T }>;
+  };
 
   public add(selector: Json | undefined, item: T): void {
     const pairs = Object.entries<unknown>(selector?.matchLabels ?? {})

@@ -38,7 +38,17 @@ export function isBudgeted(x: unknown): x is IBudgeted {
 // Declared on the SystemChart (core); re-exported beside the construct that applies them.
 export type { NamespaceBudgetProps, QuotaAmounts };
 
-const KEYS = ['requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage', 'pods', 'persistentvolumeclaims', 'requests.storage'] as const;
+const KEYS = [
+  'requests.cpu',
+  'requests.memory',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+  'pods',
+  'persistentvolumeclaims',
+  'requests.storage',
+] as const;
 
 /**
  * The namespace's ResourceQuota and LimitRange, sized from the stack itself: the sum of
@@ -48,7 +58,11 @@ const KEYS = ['requests.cpu', 'requests.memory', 'requests.ephemeral-storage', '
  * synth error that prints the shortfall per resource.
  */
 export class NamespaceBudget extends Construct {
-  constructor(scope: Construct, id: string, private readonly props: NamespaceBudgetProps = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: NamespaceBudgetProps = {},
+  ) {
     super(scope, id);
     checkProps(this, 'NamespaceBudgetProps', props);
     const hard = Lazy.any({ produce: () => quantities(this.quota()) });
@@ -69,10 +83,14 @@ export class NamespaceBudget extends Construct {
           report.error(`quota.${key}`, problem ?? `'${given}' is not a valid quantity`);
           continue;
         }
-        if (have < needed[key]) shortfalls.push(`${key}: ${given} < ${format(key, needed[key])} needed (short by ${format(key, needed[key] - have)})`);
+        if (have < needed[key])
+          shortfalls.push(`${key}: ${given} < ${format(key, needed[key])} needed (short by ${format(key, needed[key] - have)})`);
       }
       if (shortfalls.length) {
-        report.error('quota', `cannot admit the stack at maximum scale (every workload at its HPA max with rolling-update surge, every Job once): ${shortfalls.join('; ')}`);
+        report.error(
+          'quota',
+          `cannot admit the stack at maximum scale (every workload at its HPA max with rolling-update surge, every Job once): ${shortfalls.join('; ')}`,
+        );
       }
     });
   }
@@ -96,7 +114,10 @@ export class NamespaceBudget extends Construct {
 
   private budgets(): PodBudget[] {
     const chart = this.node.scope!;
-    return chart.node.findAll().filter(isBudgeted).map((b) => b.podBudget());
+    return chart.node
+      .findAll()
+      .filter(isBudgeted)
+      .map((b) => b.podBudget());
   }
 
   private quota(): Record<string, string> {
@@ -121,8 +142,16 @@ export class NamespaceBudget extends Construct {
     };
     // Defaults only apply to containers that declare nothing (every library container
     // declares both); they are capped at the maximum, which the API server requires.
-    const defaults = { cpu: Math.min(0.5, max.cpu), memory: Math.min(2 ** 29, max.memory), ephemeralStorage: Math.min(2 ** 30, max.ephemeralStorage) };
-    const requests = { cpu: Math.min(0.1, defaults.cpu), memory: Math.min(2 ** 27, defaults.memory), ephemeralStorage: Math.min(2 ** 26, defaults.ephemeralStorage) };
+    const defaults = {
+      cpu: Math.min(0.5, max.cpu),
+      memory: Math.min(2 ** 29, max.memory),
+      ephemeralStorage: Math.min(2 ** 30, max.ephemeralStorage),
+    };
+    const requests = {
+      cpu: Math.min(0.1, defaults.cpu),
+      memory: Math.min(2 ** 27, defaults.memory),
+      ephemeralStorage: Math.min(2 ** 26, defaults.ephemeralStorage),
+    };
     const render = (a: ResourceTotals) =>
       quantities({ cpu: formatCpu(a.cpu), memory: formatBytes(a.memory), 'ephemeral-storage': formatBytes(a.ephemeralStorage) });
     return { limits: [{ type: 'Container', defaultRequest: render(requests), default: render(defaults), max: render(max) }] };

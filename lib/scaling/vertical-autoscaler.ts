@@ -37,11 +37,19 @@ const MODES: Record<VpaUpdateMode, VerticalPodAutoscalerSpecUpdatePolicyUpdateMo
  * fight (the TechShop seed's VPA in Auto mode on the cpu/memory its HPA uses).
  */
 export class VerticalAutoscaler extends Construct {
-  constructor(scope: Construct, id: string, target: ScaleTarget, options: VerticalAutoscaleOptions, hpaResources: () => ReadonlyArray<'cpu' | 'memory'>) {
+  constructor(
+    scope: Construct,
+    id: string,
+    target: ScaleTarget,
+    options: VerticalAutoscaleOptions,
+    hpaResources: () => ReadonlyArray<'cpu' | 'memory'>,
+  ) {
     super(scope, id);
     checkProps(this, 'VerticalAutoscaleOptions', options);
     const mode = options.mode ?? 'Off';
-    const controlled = [...(options.controlledResources === undefined ? ['cpu', 'memory'] : arrayOrEmpty(options.controlledResources))] as Array<'cpu' | 'memory'>;
+    const controlled = [...(options.controlledResources === undefined ? ['cpu', 'memory'] : arrayOrEmpty(options.controlledResources))] as Array<
+      'cpu' | 'memory'
+    >;
     new VerticalPodAutoscaler(this, 'resource', {
       metadata: { name: target.name },
       spec: {

@@ -26,7 +26,12 @@ const NAMELESS_VERBS = new Set(['create', 'list', 'watch', 'deletecollection']);
  * declare nothing get no token at all.
  */
 export class ApiAccess extends Construct {
-  constructor(scope: Construct, id: string, serviceAccount: string, private readonly permissions: readonly ApiPermission[]) {
+  constructor(
+    scope: Construct,
+    id: string,
+    serviceAccount: string,
+    private readonly permissions: readonly ApiPermission[],
+  ) {
     super(scope, id);
     new k8s.KubeRole(this, 'role', {
       metadata: { name: serviceAccount },
@@ -53,7 +58,10 @@ export class ApiAccess extends Construct {
       for (const verb of p.verbs) {
         if (!KNOWN_VERBS.has(verb)) report.error(`${field}.verbs`, `'${verb}' is not allowed (one of: ${[...KNOWN_VERBS].join(', ')})`);
         else if (!p.resourceNames?.length && !NAMELESS_VERBS.has(verb)) {
-          report.error(`${field}.resourceNames`, `'${verb}' on ${p.resource} needs the objects' names (least privilege); only create, list, watch and deletecollection may go without`);
+          report.error(
+            `${field}.resourceNames`,
+            `'${verb}' on ${p.resource} needs the objects' names (least privilege); only create, list, watch and deletecollection may go without`,
+          );
         }
       }
       if (['secrets'].includes(p.resource) && p.verbs.some((v) => v === 'list' || v === 'watch')) {

@@ -28,7 +28,10 @@ export class SecretStoreRef implements ISecretStore {
     return new SecretStoreRef(name, 'SecretStore');
   }
 
-  private constructor(public readonly storeName: string, public readonly storeKind: 'SecretStore' | 'ClusterSecretStore') {}
+  private constructor(
+    public readonly storeName: string,
+    public readonly storeKind: 'SecretStore' | 'ClusterSecretStore',
+  ) {}
 }
 
 /** How an ExternalSecret names its store. */
@@ -88,7 +91,10 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
         refreshInterval: props.refreshInterval ?? '1h',
         secretStoreRef: secretStoreRef(props.store),
         target: ownedSecretTarget(this.secretName),
-        data: this.keys.map((secretKey) => ({ secretKey, remoteRef: { key: props.data[secretKey]?.key, property: props.data[secretKey]?.property } })),
+        data: this.keys.map((secretKey) => ({
+          secretKey,
+          remoteRef: { key: props.data[secretKey]?.key, property: props.data[secretKey]?.property },
+        })),
       },
     });
     addCheck(this, (report) => {

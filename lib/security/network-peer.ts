@@ -74,7 +74,9 @@ function namespaceSelector(name: string): k8s.LabelSelector {
 }
 
 function describeLabels(labels: Labels): string {
-  const text = Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const text = Object.entries(labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   return text === '' ? '(no labels)' : text;
 }
 

@@ -128,7 +128,10 @@ const CROSS_NAMESPACE = new WeakMap<IConstruct, Set<IConstruct>>();
 
 /** Declares that `a` and `b`, in different systems, may talk to each other. */
 export function allowCrossNamespace(a: IConstruct, b: IConstruct): void {
-  for (const [x, y] of [[a, b], [b, a]]) {
+  for (const [x, y] of [
+    [a, b],
+    [b, a],
+  ]) {
     const set = CROSS_NAMESPACE.get(x) ?? new Set();
     set.add(y);
     CROSS_NAMESPACE.set(x, set);
@@ -153,7 +156,9 @@ function merge(rules: Map<string, Rule>, peer: NetworkPeer, ports: PortRule[]): 
   const key = peer.key;
   const existing = rules.get(key);
   const all = [...(existing?.ports ?? []), ...ports];
-  const unique = [...new Map(all.map((p) => [`${p.protocol ?? 'TCP'}/${p.port}`, p])).values()].sort((a, b) => String(a.port).localeCompare(String(b.port)));
+  const unique = [...new Map(all.map((p) => [`${p.protocol ?? 'TCP'}/${p.port}`, p])).values()].sort((a, b) =>
+    String(a.port).localeCompare(String(b.port)),
+  );
   rules.set(key, { peers: [peer], ports: unique, key });
 }
 
@@ -177,7 +182,15 @@ export class NamespaceIsolation extends Construct {
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{ to: [CLUSTER_DNS.toJson()], ports: [{ port: dns, protocol: 'UDP' }, { port: dns, protocol: 'TCP' }] }],
+        egress: [
+          {
+            to: [CLUSTER_DNS.toJson()],
+            ports: [
+              { port: dns, protocol: 'UDP' },
+              { port: dns, protocol: 'TCP' },
+            ],
+          },
+        ],
       },
     });
   }

@@ -25,7 +25,12 @@ export class SystemSecretStore extends Construct implements ISecretStore {
   public readonly storeName = 'secret-store';
   public readonly storeKind = 'SecretStore' as const;
 
-  constructor(scope: Construct, id: string, backend: Exclude<SecretBackend, { kind: 'generated' }>, identity: { readonly system: string; readonly environment: string }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    backend: Exclude<SecretBackend, { kind: 'generated' }>,
+    identity: { readonly system: string; readonly environment: string },
+  ) {
     super(scope, id);
     const role = `${identity.system}-${identity.environment}`;
     const serviceAccountName = 'secret-store';

@@ -28,7 +28,10 @@ export class ExistingSecret implements ISecretSource {
 
   public readonly describe: string;
 
-  private constructor(public readonly secretName: string, public readonly keys?: readonly string[]) {
+  private constructor(
+    public readonly secretName: string,
+    public readonly keys?: readonly string[],
+  ) {
     this.describe = `existing Secret '${secretName}'`;
   }
 }

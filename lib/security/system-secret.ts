@@ -77,10 +77,12 @@ export class SystemSecret extends Construct implements ISecretSource {
       const nameReason = typeof this.secretName === 'string' ? checkDnsSubdomain(this.secretName) : 'must be a string';
       if (nameReason) report.error(props.secretName === undefined ? 'id' : 'secretName', `'${this.secretName}' ${nameReason} (it names the Secret)`);
       if (this.keys.length === 0) report.error('keys', 'must name at least one key');
-      for (const key of this.keys) if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`keys.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
+      for (const key of this.keys)
+        if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`keys.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
       if (new Set(this.keys).size !== this.keys.length) report.error('keys', 'contains duplicates');
       const length = props.generatedLength ?? 32;
-      if (!Number.isInteger(length) || length < 16 || length > 1024) report.error('generatedLength', `${length} must be a whole number from 16 to 1024`);
+      if (!Number.isInteger(length) || length < 16 || length > 1024)
+        report.error('generatedLength', `${length} must be a whole number from 16 to 1024`);
     });
   }
 }

@@ -6,6 +6,7 @@ import { ISecretSource } from '../security/secret-source';
 import { checkEnvValue, ENV_NAME, EnvValue, isSecretKeyValue, renderEnvVar } from './env';
 import { checkImageReference, isPinned } from './image';
 import { Probe } from './probe';
+import type { Json } from '../core/json';
 
 /** A port the container listens on. */
 export interface PortSpec {
@@ -108,10 +109,15 @@ export class ContainerModel {
     for (const [key, value] of ['user', 'group', 'fsGroup'].map((k) => [k, p.runAs?.[k as keyof RunAs]] as const)) {
       if (value === undefined) continue;
       if (!Number.isInteger(value) || value < 0) report.error(`${prefix}runAs.${key}`, `${value} must be a non-negative integer`);
-      else if (value === 0 && key !== 'fsGroup') report.error(`${prefix}runAs.${key}`, '0 (root) is not allowed; pods run as non-root under Pod Security restricted');
+      else if (value === 0 && key !== 'fsGroup')
+        report.error(`${prefix}runAs.${key}`, '0 (root) is not allowed; pods run as non-root under Pod Security restricted');
     }
     for (const [name, value] of this.env) {
-      if (!ENV_NAME.test(name)) report.error(`${prefix}env.${name}`, `'${name}' is not a valid environment variable name (letters, digits and '_', not starting with a digit)`);
+      if (!ENV_NAME.test(name))
+        report.error(
+          `${prefix}env.${name}`,
+          `'${name}' is not a valid environment variable name (letters, digits and '_', not starting with a digit)`,
+        );
       const problem = checkEnvValue(value);
       if (problem) report.error(`${prefix}env.${name}`, problem);
     }
@@ -119,12 +125,19 @@ export class ContainerModel {
     for (const [name, value] of this.env) {
       if (typeof value === 'string') {
         for (const ref of value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
-          if (!defined.has(ref[1])) report.error(`${prefix}env.${name}`, `refers to $(${ref[1]}), which must be defined before it (Kubernetes expands only earlier variables)`);
+          if (!defined.has(ref[1]))
+            report.error(
+              `${prefix}env.${name}`,
+              `refers to $(${ref[1]}), which must be defined before it (Kubernetes expands only earlier variables)`,
+            );
         }
       }
       defined.add(name);
       if (typeof value === 'object' && isSecretKeyValue(value) && value.secret.keys && !value.secret.keys.includes(value.key)) {
-        report.error(`${prefix}env.${name}`, `key '${value.key}' is not produced by ${value.secret.describe} (it has: ${value.secret.keys.join(', ')})`);
+        report.error(
+          `${prefix}env.${name}`,
+          `key '${value.key}' is not produced by ${value.secret.describe} (it has: ${value.secret.keys.join(', ')})`,
+        );
       }
     }
     for (const path of p.writablePaths ?? []) {
@@ -141,21 +154,32 @@ export class ContainerModel {
       if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) {
         report.error(`${field}.protocol`, `'${port.protocol}' must be one of ${PROTOCOLS.join(', ')} (upper case)`);
       }
-      if (typeof port.name !== 'string' || !PORT_NAME.test(port.name) || port.name.length > 15) report.error(`${field}.name`, `'${port.name}' must be an IANA service name: at most 15 lower-case letters, digits and '-', with at least one letter`);
-      if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) report.error(`${field}.port`, `${port.port} must be an integer from 1 to 65535`);
+      if (typeof port.name !== 'string' || !PORT_NAME.test(port.name) || port.name.length > 15)
+        report.error(
+          `${field}.name`,
+          `'${port.name}' must be an IANA service name: at most 15 lower-case letters, digits and '-', with at least one letter`,
+        );
+      if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535)
+        report.error(`${field}.port`, `${port.port} must be an integer from 1 to 65535`);
       if (names.has(port.name)) report.error(`${field}.name`, `'${port.name}' is used by another port; port names must be unique`);
       if (numbers.has(port.port)) report.error(`${field}.port`, `${port.port} is used by another port; port numbers must be unique`);
       names.add(port.name);
       numbers.add(port.port);
     });
-    for (const [kind, probe] of [['liveness', p.liveness], ['readiness', p.readiness], ['startup', p.startup]] as const) {
+    for (const [kind, probe] of [
+      ['liveness', p.liveness],
+      ['readiness', p.readiness],
+      ['startup', p.startup],
+    ] as const) {
       const port = probe?.port;
       if (probe === undefined) continue;
       if (port === undefined && probe.action.type !== 'exec' && this.ports.length === 0) {
         report.error(`${prefix}${kind}`, 'the probe has no port and the container declares none');
       }
-      if (typeof port === 'string' && !names.has(port)) report.error(`${prefix}${kind}.port`, `'${port}' is not a declared port (declared: ${[...names].join(', ') || 'none'})`);
-      if (typeof port === 'number' && !numbers.has(port)) report.error(`${prefix}${kind}.port`, `${port} is not a declared port (declared: ${[...numbers].join(', ') || 'none'})`);
+      if (typeof port === 'string' && !names.has(port))
+        report.error(`${prefix}${kind}.port`, `'${port}' is not a declared port (declared: ${[...names].join(', ') || 'none'})`);
+      if (typeof port === 'number' && !numbers.has(port))
+        report.error(`${prefix}${kind}.port`, `${port} is not a declared port (declared: ${[...numbers].join(', ') || 'none'})`);
     }
   }
 
@@ -175,10 +199,20 @@ export class ContainerModel {
       envFrom: this.envFrom.length
         ? this.envFrom.map((e) => (e.kind === 'secret' ? { secretRef: { name: e.name } } : { configMapRef: { name: e.name } }))
         : undefined,
-      ports: this.ports.length ? this.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol ?? 'TCP' })) : undefined,
+      ports: this.ports.length
+        ? this.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol ?? 'TCP' }))
+        : undefined,
       resources: {
-        requests: { cpu: this.resources?.requests?.cpu, memory: this.resources?.requests?.memory, 'ephemeral-storage': this.resources?.requests?.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.request },
-        limits: { cpu: this.resources?.limits?.cpu, memory: this.resources?.limits?.memory, 'ephemeral-storage': this.resources?.limits?.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.limit },
+        requests: {
+          cpu: this.resources?.requests?.cpu,
+          memory: this.resources?.requests?.memory,
+          'ephemeral-storage': this.resources?.requests?.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.request,
+        },
+        limits: {
+          cpu: this.resources?.limits?.cpu,
+          memory: this.resources?.limits?.memory,
+          'ephemeral-storage': this.resources?.limits?.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.limit,
+        },
       },
       livenessProbe: p.liveness?.render('liveness', firstPort),
       readinessProbe: p.readiness?.render('readiness', firstPort),
@@ -211,7 +245,8 @@ export function checkResources(report: ValidationReport, resources: ResourceProf
     return;
   }
   for (const kind of ['requests', 'limits'] as const) {
-    if (!isObject(resources[kind])) report.error(`${field}.${kind}`, `is required: an object with cpu and memory (e.g. { cpu: '250m', memory: '256Mi' })`);
+    if (!isObject(resources[kind]))
+      report.error(`${field}.${kind}`, `is required: an object with cpu and memory (e.g. { cpu: '250m', memory: '256Mi' })`);
   }
   if (!isObject(resources.requests) || !isObject(resources.limits)) return;
   for (const resource of ['cpu', 'memory', 'ephemeralStorage'] as const) {
@@ -235,6 +270,6 @@ export function checkResources(report: ValidationReport, resources: ResourceProf
   }
 }
 
-function isObject(value: unknown): value is Record<string, any> {
+function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -34,7 +34,10 @@ export class Probe {
     return new Probe({ type: 'exec', command }, options);
   }
 
-  private constructor(public readonly action: ProbeAction, public readonly timing: ProbeTiming) {}
+  private constructor(
+    public readonly action: ProbeAction,
+    public readonly timing: ProbeTiming,
+  ) {}
 
   /** The port the probe targets, if it targets one. */
   public get port(): string | number | undefined {

@@ -123,21 +123,31 @@ export abstract class ReplicatedWorkload extends Workload {
 
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
-    if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1) report.error('replicas', `${this.defaultReplicas} must be a whole number of at least 1`);
+    if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1)
+      report.error('replicas', `${this.defaultReplicas} must be a whole number of at least 1`);
     else if (this.chart.environment.isProduction && this.maxReplicas === 1) {
-      report.warn(this.autoscaler ? 'autoscale().max' : 'replicas', 'runs a single pod in prod: every rollout, node drain or crash is an outage; use at least 2');
+      report.warn(
+        this.autoscaler ? 'autoscale().max' : 'replicas',
+        'runs a single pod in prod: every rollout, node drain or crash is an outage; use at least 2',
+      );
     }
     if (this.autoscaler && this.declaredReplicas !== undefined && this.declaredReplicas !== this.autoscaler.options.min) {
-      report.error('replicas', `${this.declaredReplicas} differs from the autoscaler's min ${this.autoscaler.options.min}; under an HPA the minimum is the initial size, so drop replicas or make them equal`);
+      report.error(
+        'replicas',
+        `${this.declaredReplicas} differs from the autoscaler's min ${this.autoscaler.options.min}; under an HPA the minimum is the initial size, so drop replicas or make them equal`,
+      );
     }
     if (this.autoscaler) {
       for (const resource of this.autoscaler.resources) {
         const containers = [this.container, ...this.initContainers];
         for (const c of containers) {
-          if (!c.resources?.requests?.[resource]) report.error(`resources.requests.${resource}`, `container '${c.name}' has no ${resource} request, which the HPA needs to compute utilisation`);
+          if (!c.resources?.requests?.[resource])
+            report.error(
+              `resources.requests.${resource}`,
+              `container '${c.name}' has no ${resource} request, which the HPA needs to compute utilisation`,
+            );
         }
       }
     }
   }
 }
-

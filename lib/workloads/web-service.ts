@@ -4,7 +4,8 @@ import { ValidationReport } from '../core/validation';
 import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
 
-export interface WebServiceProps extends ReplicatedWorkloadProps {  /**
+export interface WebServiceProps extends ReplicatedWorkloadProps {
+  /**
    * Seconds the pod keeps serving after it is marked for termination, so endpoints and
    * load balancers stop sending new requests before the process gets SIGTERM. Uses
    * `sleep` from the image; set 0 for images without a shell. @default 5
@@ -49,8 +50,10 @@ export class WebService extends ReplicatedWorkload {
     const p = this.props as WebServiceProps;
     if ((p.ports ?? []).length === 0) report.error('ports', 'a web service must declare at least one port');
     if (!p.readiness) report.error('readiness', 'a web service must have a readiness probe, or it receives traffic before it can serve it');
-    if (!Number.isInteger(this.drainSeconds) || this.drainSeconds < 0) report.error('drainSeconds', `${this.drainSeconds} must be a whole number of seconds, 0 or more`);
-    if (!Number.isInteger(this.shutdownSeconds) || this.shutdownSeconds < 1) report.error('shutdownSeconds', `${this.shutdownSeconds} must be a whole number of seconds, 1 or more`);
+    if (!Number.isInteger(this.drainSeconds) || this.drainSeconds < 0)
+      report.error('drainSeconds', `${this.drainSeconds} must be a whole number of seconds, 0 or more`);
+    if (!Number.isInteger(this.shutdownSeconds) || this.shutdownSeconds < 1)
+      report.error('shutdownSeconds', `${this.shutdownSeconds} must be a whole number of seconds, 1 or more`);
   }
 
   protected containerExtras(): Record<string, unknown> {
@@ -81,9 +84,7 @@ export function spreadAcrossZonesAndNodes(selector: Record<string, string>, repl
     ],
     affinity: {
       podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [
-          { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector } },
-        ],
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector } }],
       },
     },
   };

@@ -4,7 +4,8 @@ import { declareCheckExceptions } from '../core/check-exceptions';
 import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
 import { checkProps } from '../core/prop-check';
 
-export interface WorkerProps extends ReplicatedWorkloadProps {  /** Seconds a worker has to finish its current task after SIGTERM. @default 60 */
+export interface WorkerProps extends ReplicatedWorkloadProps {
+  /** Seconds a worker has to finish its current task after SIGTERM. @default 60 */
   readonly shutdownSeconds?: number;
 }
 
@@ -13,7 +14,6 @@ export interface WorkerProps extends ReplicatedWorkloadProps {  /** Seconds a wo
  * Service. Liveness, if any, is usually an exec command (e.g. `celery inspect ping`).
  */
 export class Worker extends ReplicatedWorkload {
-
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id, props, 'worker');
     checkProps(this, 'WorkerProps', props);

@@ -39,7 +39,6 @@ export interface WorkloadProps extends ContainerProps {
   readonly imagePullSecrets?: readonly string[];
 }
 
-
 export interface ConnectOptions {
   /** Which variables the application reads, e.g. `ConnectionEnv.discrete({ host: 'DB_HOST', ... })`. */
   readonly env: EnvConvention;
@@ -78,7 +77,12 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   /** Methods that may be called once and were called again: reported by the check, not thrown. */
   protected readonly repeatedCalls: string[] = [];
 
-  protected constructor(scope: Construct, id: string, protected readonly props: WorkloadProps, role: string) {
+  protected constructor(
+    scope: Construct,
+    id: string,
+    protected readonly props: WorkloadProps,
+    role: string,
+  ) {
     super(scope, freeId(scope, id));
     checkUniqueId(this, id);
     this.chart = SystemChart.of(this);
@@ -242,7 +246,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       report.error('resources', `required in ${env.name}: set requests and limits for cpu and memory`);
     }
     this.apiAccess?.validate(report);
-    for (const method of this.repeatedCalls) report.error(`${method}()`, 'was called more than once; call it once with everything it needs (later calls are ignored)');
+    for (const method of this.repeatedCalls)
+      report.error(`${method}()`, 'was called more than once; call it once with everything it needs (later calls are ignored)');
     for (const name of this.duplicateEnv) report.error(`env.${name.split(' ')[0]}`, `is set twice: ${name} overrides an earlier value`);
     this.container.validate(report, env.requirePinnedImages);
     this.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
@@ -255,7 +260,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     const config: unknown = this.props.config;
     if (config === undefined) return;
     if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-      report.error('config', `must be an object of variable name to string value (is ${config === null ? 'null' : Array.isArray(config) ? 'an array' : typeof config})`);
+      report.error(
+        'config',
+        `must be an object of variable name to string value (is ${config === null ? 'null' : Array.isArray(config) ? 'an array' : typeof config})`,
+      );
       return;
     }
     const secretKeys = new Map<string, string>();
@@ -263,9 +271,13 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       for (const key of from.source?.keys ?? []) secretKeys.set(key, from.source?.describe ?? from.name);
     }
     for (const [key, value] of Object.entries(config)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) report.error(`config.${key}`, `'${key}' is read as an environment variable and must be a valid name (letters, digits and '_')`);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+        report.error(`config.${key}`, `'${key}' is read as an environment variable and must be a valid name (letters, digits and '_')`);
       if (typeof value !== 'string') {
-        report.error(`config.${key}`, `must be a string (is ${value === null ? 'null' : typeof value}); ConfigMap data holds strings only, e.g. '${String(value)}'`);
+        report.error(
+          `config.${key}`,
+          `must be a string (is ${value === null ? 'null' : typeof value}); ConfigMap data holds strings only, e.g. '${String(value)}'`,
+        );
       }
       // env entries (and connections) win over envFrom: the ConfigMap value would never be read.
       if (this.container.env.has(key)) {
@@ -330,14 +342,21 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       // Missing or malformed amounts are reported by the container's own check; count them as zero here.
       cpu: parseQuantity(c.resources?.[kind]?.cpu) ?? 0,
       memory: parseQuantity(c.resources?.[kind]?.memory) ?? 0,
-      ephemeralStorage: parseQuantity(c.resources?.[kind]?.ephemeralStorage ?? (kind === 'requests' ? DEFAULT_EPHEMERAL_STORAGE.request : DEFAULT_EPHEMERAL_STORAGE.limit)) ?? 0,
+      ephemeralStorage:
+        parseQuantity(
+          c.resources?.[kind]?.ephemeralStorage ?? (kind === 'requests' ? DEFAULT_EPHEMERAL_STORAGE.request : DEFAULT_EPHEMERAL_STORAGE.limit),
+        ) ?? 0,
     });
     const effective = (kind: 'requests' | 'limits'): ResourceTotals => {
       const running = [this.container, ...this.sidecars].map((c) => amounts(c, kind));
       const init = this.initContainers.map((c) => amounts(c, kind));
       const sum = (f: keyof ResourceTotals) => running.reduce((n, a) => n + a[f], 0);
       const initMax = (f: keyof ResourceTotals) => Math.max(0, ...init.map((a) => a[f]));
-      return { cpu: Math.max(sum('cpu'), initMax('cpu')), memory: Math.max(sum('memory'), initMax('memory')), ephemeralStorage: Math.max(sum('ephemeralStorage'), initMax('ephemeralStorage')) };
+      return {
+        cpu: Math.max(sum('cpu'), initMax('cpu')),
+        memory: Math.max(sum('memory'), initMax('memory')),
+        ephemeralStorage: Math.max(sum('ephemeralStorage'), initMax('ephemeralStorage')),
+      };
     };
     const all = [this.container, ...this.sidecars, ...this.initContainers].map((c) => amounts(c, 'limits'));
     const [storageBytes, claims] = this.storagePerPod();
@@ -369,7 +388,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * (BeforeHookCreation). `jobName` carries a hash of what the Job does, so a changed Job
    * is a new object (a Job's pod template is immutable).
    */
-  protected syncHookJob(jobName: string, limits: { readonly backoffLimit: number; readonly activeDeadlineSeconds: number; readonly ttlSecondsAfterFinished: number }): ApiObject {
+  protected syncHookJob(
+    jobName: string,
+    limits: { readonly backoffLimit: number; readonly activeDeadlineSeconds: number; readonly ttlSecondsAfterFinished: number },
+  ): ApiObject {
     return this.lazyObject('job', 'batch/v1', 'Job', () => ({ ...limits, template: this.podTemplate() }), {
       name: jobName,
       annotations: {
@@ -408,8 +430,11 @@ export function contentHash(data: unknown): string {
   return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
 }
 
-
 function volumeNameFor(path: string): string {
-  const name = path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase().replace(/^-+|-+$/g, '');
+  const name = path
+    .replace(/^\/+/, '')
+    .replace(/[^a-z0-9]+/gi, '-')
+    .toLowerCase()
+    .replace(/^-+|-+$/g, '');
   return `w-${name}`.slice(0, 63).replace(/-+$/, '');
 }

@@ -59,7 +59,12 @@ const log = (...args) => console.error('[bench]', ...args);
 function measureCommand(argv, options = {}) {
   const full = TIME ? [TIME, '-v', ...argv] : argv;
   const start = performance.now();
-  const result = spawnSync(full[0], full.slice(1), { cwd: options.cwd ?? root, env: { ...process.env, ...options.env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(full[0], full.slice(1), {
+    cwd: options.cwd ?? root,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const wallMs = performance.now() - start;
   if (result.status !== 0) throw new Error(`${argv.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   const field = (name) => {
@@ -68,7 +73,12 @@ function measureCommand(argv, options = {}) {
   };
   const user = field('User time \\(seconds\\)');
   const sys = field('System time \\(seconds\\)');
-  return { wallMs, maxRssKb: field('Maximum resident set size \\(kbytes\\)'), cpuMs: user === undefined ? undefined : (user + (sys ?? 0)) * 1000, stdout: result.stdout };
+  return {
+    wallMs,
+    maxRssKb: field('Maximum resident set size \\(kbytes\\)'),
+    cpuMs: user === undefined ? undefined : (user + (sys ?? 0)) * 1000,
+    stdout: result.stdout,
+  };
 }
 
 function countFiles(dir) {
@@ -79,7 +89,10 @@ function countFiles(dir) {
 
 /** Byte-for-byte comparison of two trees; returns the first difference or undefined. */
 function firstDifference(a, b) {
-  const list = (dir, base = dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? list(join(dir, e.name), base) : [relative(base, join(dir, e.name))])).sort();
+  const list = (dir, base = dir) =>
+    readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? list(join(dir, e.name), base) : [relative(base, join(dir, e.name))]))
+      .sort();
   const fa = list(a);
   const fb = list(b);
   if (fa.join('\n') !== fb.join('\n')) return 'different file lists';
@@ -94,7 +107,15 @@ function machine() {
   } catch {
     // not Linux
   }
-  return { cores: cpus().length, model, memoryGb: (totalmem() / 2 ** 30).toFixed(1), node: process.version, load: loadavg().map((l) => l.toFixed(2)).join(' ') };
+  return {
+    cores: cpus().length,
+    model,
+    memoryGb: (totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    load: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
+  };
 }
 
 async function main() {
@@ -103,7 +124,17 @@ async function main() {
   log(`runs ${RUNS}, scales ${SCALES.join(', ')}, scratch ${work}`);
   try {
     // The worker bundle: the scale workload and the pipeline, built like scripts/build.mjs builds main.ts.
-    await build({ entryPoints: [join(root, 'scripts', 'bench', 'worker.ts')], outfile: join(root, '.build', 'bench', 'worker.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning', plugins: [moduleDirname(root)] });
+    await build({
+      entryPoints: [join(root, 'scripts', 'bench', 'worker.ts')],
+      outfile: join(root, '.build', 'bench', 'worker.js'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      packages: 'external',
+      logLevel: 'warning',
+      plugins: [moduleDirname(root)],
+    });
 
     // 1. The repository.
     const repo = { project: [], cdk8s: [] };
@@ -148,14 +179,20 @@ async function main() {
           const outdir = join(work, `scale-${n}-${variant}-${i}`);
           log(`scale ${n}: ${variant} (${i + 1}/${RUNS})`);
           const run = measureCommand(['node', join(root, '.build', 'bench', 'worker.js'), variant, String(n), outdir]);
-          scale[n][variant].push({ ...JSON.parse(run.stdout.trim().split('\n').pop()), wallMs: run.wallMs, cpuMs: run.cpuMs, timeRssKb: run.maxRssKb });
+          scale[n][variant].push({
+            ...JSON.parse(run.stdout.trim().split('\n').pop()),
+            wallMs: run.wallMs,
+            cpuMs: run.cpuMs,
+            timeRssKb: run.maxRssKb,
+          });
           if (variant !== 'project' && existsSync(outdir)) rmSync(outdir, { recursive: true, force: true });
         }
       }
     }
     // Determinism: two project synths of the largest workload, byte for byte.
     const largest = Math.max(...SCALES);
-    const deterministic = RUNS > 1 ? firstDifference(join(work, `scale-${largest}-project-0`), join(work, `scale-${largest}-project-1`)) === undefined : undefined;
+    const deterministic =
+      RUNS > 1 ? firstDifference(join(work, `scale-${largest}-project-0`), join(work, `scale-${largest}-project-1`)) === undefined : undefined;
 
     const report = render({ repo, repoFiles, scale, deterministic, largest, before, after: machine() });
     writeResults(report);
@@ -171,11 +208,16 @@ function stats(runs, key) {
 
 function render({ repo, repoFiles, scale, deterministic, largest, before, after }) {
   const lines = [];
-  const ns = Object.keys(scale).map(Number).sort((a, b) => a - b);
+  const ns = Object.keys(scale)
+    .map(Number)
+    .sort((a, b) => a - b);
   const rate = (runs) => stats(runs, 'objects') / (stats(runs, 'synthMs') / 1000);
   const verdict = (ok) => (ok ? 'met' : '**not met**');
 
-  lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${before.cores} cores (${before.model}), ${before.memoryGb} GB memory, Node ${before.node}; load average ${before.load} at the start and ${after.load} at the end. ${RUNS} runs per figure (medians; each run a fresh process), \`BENCH_RUNS=${RUNS} BENCH_SCALES=${ns.join(',')} npm run bench\`.`, '');
+  lines.push(
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${before.cores} cores (${before.model}), ${before.memoryGb} GB memory, Node ${before.node}; load average ${before.load} at the start and ${after.load} at the end. ${RUNS} runs per figure (medians; each run a fresh process), \`BENCH_RUNS=${RUNS} BENCH_SCALES=${ns.join(',')} npm run bench\`.`,
+    '',
+  );
 
   lines.push('### Ratios against the targets', '', '| target | measured | |', '| --- | --- | --- |');
   if (repo.project.length && repo.cdk8s.length) {
@@ -193,38 +235,72 @@ function render({ repo, repoFiles, scale, deterministic, largest, before, after 
     }
     const rss = stats(scale[n].project, 'maxRssKb');
     lines.push(`| peak RSS < 512 MB at ${n} services | ${fmtMb(rss)} | ${verdict(rss < 512 * 1024)} |`);
-    if (deterministic !== undefined) lines.push(`| output deterministic (two synths of ${largest} services byte-identical) | ${deterministic ? 'yes' : 'no'} | ${verdict(deterministic)} |`);
+    if (deterministic !== undefined)
+      lines.push(
+        `| output deterministic (two synths of ${largest} services byte-identical) | ${deterministic ? 'yes' : 'no'} | ${verdict(deterministic)} |`,
+      );
   }
   lines.push('');
 
   if (repo.project.length) {
     lines.push('### Whole repository (every system, every environment)', '');
-    lines.push(`${repoFiles} files. Wall time of the whole command, peak RSS of its largest process (/usr/bin/time -v), CPU time of all its processes.`, '');
+    lines.push(
+      `${repoFiles} files. Wall time of the whole command, peak RSS of its largest process (/usr/bin/time -v), CPU time of all its processes.`,
+      '',
+    );
     lines.push('| pipeline | wall (median) | ratio | CPU time | peak RSS |', '| --- | --- | --- | --- | --- |');
     const base = stats(repo.project, 'wallMs');
-    lines.push(`| \`npm run synth\` (esbuild bundle + node) | ${fmtMs(base)} | 1x | ${fmtMs(stats(repo.project, 'cpuMs'))} | ${fmtMb(stats(repo.project, 'maxRssKb'))} |`);
-    if (repo.cdk8s.length) lines.push(`| \`cdk8s synth\`, \`app: npx ts-node main.ts\` | ${fmtMs(stats(repo.cdk8s, 'wallMs'))} | ${fmtX(stats(repo.cdk8s, 'wallMs') / base)} slower | ${fmtMs(stats(repo.cdk8s, 'cpuMs'))} | ${fmtMb(stats(repo.cdk8s, 'maxRssKb'))} |`);
+    lines.push(
+      `| \`npm run synth\` (esbuild bundle + node) | ${fmtMs(base)} | 1x | ${fmtMs(stats(repo.project, 'cpuMs'))} | ${fmtMb(stats(repo.project, 'maxRssKb'))} |`,
+    );
+    if (repo.cdk8s.length)
+      lines.push(
+        `| \`cdk8s synth\`, \`app: npx ts-node main.ts\` | ${fmtMs(stats(repo.cdk8s, 'wallMs'))} | ${fmtX(stats(repo.cdk8s, 'wallMs') / base)} slower | ${fmtMs(stats(repo.cdk8s, 'cpuMs'))} | ${fmtMb(stats(repo.cdk8s, 'maxRssKb'))} |`,
+      );
     lines.push('');
   }
 
   lines.push('### Scale workload: N web services, each with PostgreSQL and Redis, in one namespace', '');
-  lines.push('Objects per second of the synth phase (after the construct tree is built): the project pipeline (validation, finalizers, policy rules, labels, one YAML file per object, README, kustomization, atomic write) and plain `app.synth()` (one multi-document YAML file per chart). The floors serialise the project\'s already-resolved objects without writing.', '');
-  lines.push('| services | objects (project / plain) | project vs plain | project vs `yaml` floor | project vs JSON floor |', '| --- | --- | --- | --- | --- |');
+  lines.push(
+    "Objects per second of the synth phase (after the construct tree is built): the project pipeline (validation, finalizers, policy rules, labels, one YAML file per object, README, kustomization, atomic write) and plain `app.synth()` (one multi-document YAML file per chart). The floors serialise the project's already-resolved objects without writing.",
+    '',
+  );
+  lines.push(
+    '| services | objects (project / plain) | project vs plain | project vs `yaml` floor | project vs JSON floor |',
+    '| --- | --- | --- | --- | --- |',
+  );
   for (const n of ns) {
     const s = scale[n];
-    lines.push(`| ${n.toLocaleString('en-US')} | ${stats(s.project, 'objects')} / ${stats(s.plain, 'objects')} | ${fmtX(rate(s.project) / rate(s.plain))} | ${fmtX(rate(s.project) / rate(s.yaml))} | ${fmtX(rate(s.project) / rate(s.json))} |`);
+    lines.push(
+      `| ${n.toLocaleString('en-US')} | ${stats(s.project, 'objects')} / ${stats(s.plain, 'objects')} | ${fmtX(rate(s.project) / rate(s.plain))} | ${fmtX(rate(s.project) / rate(s.yaml))} | ${fmtX(rate(s.project) / rate(s.json))} |`,
+    );
   }
   lines.push('', 'Absolute figures (medians):', '');
-  lines.push('| services | variant | synth phase | objects/s | build tree | whole process | CPU time (process) | peak RSS |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
-  const names = { project: 'project pipeline', plain: 'plain cdk8s-plus-27 `app.synth()`', json: 'floor: `JSON.stringify`', yaml: 'floor: `yaml` stringify' };
+  lines.push(
+    '| services | variant | synth phase | objects/s | build tree | whole process | CPU time (process) | peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  const names = {
+    project: 'project pipeline',
+    plain: 'plain cdk8s-plus-27 `app.synth()`',
+    json: 'floor: `JSON.stringify`',
+    yaml: 'floor: `yaml` stringify',
+  };
   for (const n of ns) {
     for (const v of VARIANTS) {
       const runs = scale[n][v];
-      lines.push(`| ${n.toLocaleString('en-US')} | ${names[v]} | ${fmtMs(stats(runs, 'synthMs'))} | ${fmtRate(rate(runs))} | ${fmtMs(stats(runs, 'buildMs'))} | ${fmtMs(stats(runs, 'wallMs'))} | ${fmtMs(stats(runs, 'cpuMs'))} | ${fmtMb(stats(runs, 'maxRssKb'))} |`);
+      lines.push(
+        `| ${n.toLocaleString('en-US')} | ${names[v]} | ${fmtMs(stats(runs, 'synthMs'))} | ${fmtRate(rate(runs))} | ${fmtMs(stats(runs, 'buildMs'))} | ${fmtMs(stats(runs, 'wallMs'))} | ${fmtMs(stats(runs, 'cpuMs'))} | ${fmtMb(stats(runs, 'maxRssKb'))} |`,
+      );
     }
   }
   if (scale[100] && scale[1000]) {
-    lines.push('', 'Growth from 100 to 1,000 services (10x the objects), synth phase: ' + VARIANTS.map((v) => `${names[v]} ${fmtX(stats(scale[1000][v], 'synthMs') / stats(scale[100][v], 'synthMs'))}`).join(', ') + '.');
+    lines.push(
+      '',
+      'Growth from 100 to 1,000 services (10x the objects), synth phase: ' +
+        VARIANTS.map((v) => `${names[v]} ${fmtX(stats(scale[1000][v], 'synthMs') / stats(scale[100][v], 'synthMs'))}`).join(', ') +
+        '.',
+    );
   }
   return lines.join('\n');
 }
@@ -235,10 +311,12 @@ function writeResults(report) {
   const current = existsSync(OUT) ? readFileSync(OUT, 'utf8') : `# Benchmarks\n\n## Results\n\n${begin}\n${end}\n`;
   const i = current.indexOf(begin);
   const j = current.indexOf(end);
-  const next = i >= 0 && j > i ? `${current.slice(0, i + begin.length)}\n${report}\n${current.slice(j)}` : `${current.trimEnd()}\n\n## Results\n\n${begin}\n${report}\n${end}\n`;
+  const next =
+    i >= 0 && j > i
+      ? `${current.slice(0, i + begin.length)}\n${report}\n${current.slice(j)}`
+      : `${current.trimEnd()}\n\n## Results\n\n${begin}\n${report}\n${end}\n`;
   writeFileSync(OUT, next);
   log(`wrote ${relative(root, OUT)}`);
 }
 
 await main();
-

@@ -26,7 +26,11 @@ const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '
 /** The scale workload with the library's constructs, in prod (the strictest environment). */
 export function buildScaleApp(services: number, outdir: string): App {
   const app = new App({ outdir });
-  const chart = new SystemChart(app, { system: SCALE_SYSTEM, environment: ENVIRONMENTS.prod, description: `Benchmark: ${services} web services, each with PostgreSQL and Redis.` });
+  const chart = new SystemChart(app, {
+    system: SCALE_SYSTEM,
+    environment: ENVIRONMENTS.prod,
+    description: `Benchmark: ${services} web services, each with PostgreSQL and Redis.`,
+  });
   for (let i = 0; i < services; i++) {
     const id = serviceId(i);
     const db = new Postgres(chart, `${id}-db`, {
@@ -82,48 +86,66 @@ export function buildPlainScaleApp(services: number, outdir: string): App {
         serviceAccount,
         replicas: 1,
         securityContext: { ensureNonRoot: true, user: 999, group: 999, fsGroup: 999 },
-        containers: [{
-          name: 'main',
-          image,
-          portNumber: port,
-          securityContext,
-          resources: containerResources,
-          envFrom: [kplus.Env.fromConfigMap(configMap)],
-          envVariables: { PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: secretKeys[0] }) },
-          readiness: kplus.Probe.fromTcpSocket({ port }),
-          volumeMounts: [{ path: '/data', volume: kplus.Volume.fromEmptyDir(chart, `${name}-scratch`, `${name}-scratch`, { sizeLimit: Size.gibibytes(storage) }) }],
-        }],
+        containers: [
+          {
+            name: 'main',
+            image,
+            portNumber: port,
+            securityContext,
+            resources: containerResources,
+            envFrom: [kplus.Env.fromConfigMap(configMap)],
+            envVariables: { PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: secretKeys[0] }) },
+            readiness: kplus.Probe.fromTcpSocket({ port }),
+            volumeMounts: [
+              {
+                path: '/data',
+                volume: kplus.Volume.fromEmptyDir(chart, `${name}-scratch`, `${name}-scratch`, { sizeLimit: Size.gibibytes(storage) }),
+              },
+            ],
+          },
+        ],
       });
-      new kplus.k8s.KubePodDisruptionBudget(chart, `${name}-pdb`, { metadata: { name }, spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { app: name } } } });
+      new kplus.k8s.KubePodDisruptionBudget(chart, `${name}-pdb`, {
+        metadata: { name },
+        spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { app: name } } },
+      });
       return sts;
     };
     const db = store(`${id}-db`, 'postgres:17.2', 5432, 10, { POSTGRES_DB: `app_${i}`, PGDATA: '/data/pgdata' }, ['postgres-password', 'password']);
     const cache = store(`${id}-cache`, 'redis:7.4.1', 6379, 1, { REDIS_MAXMEMORY: '384mb', REDIS_POLICY: 'allkeys-lru' }, ['redis-password']);
 
     const serviceAccount = new kplus.ServiceAccount(chart, `${id}-sa`, { metadata: { name: id }, automountToken: false });
-    const configMap = new kplus.ConfigMap(chart, `${id}-config`, { metadata: { name: `${id}-config` }, data: { SERVICE_INDEX: String(i), LOG_LEVEL: 'info' } });
+    const configMap = new kplus.ConfigMap(chart, `${id}-config`, {
+      metadata: { name: `${id}-config` },
+      data: { SERVICE_INDEX: String(i), LOG_LEVEL: 'info' },
+    });
     const deployment = new kplus.Deployment(chart, id, {
       metadata: { name: id },
       replicas: 2,
       serviceAccount,
       securityContext: { ensureNonRoot: true, user: 1000, group: 1000, fsGroup: 1000 },
-      containers: [{
-        name: 'main',
-        image: `example/${id}:1.0.${i}`,
-        portNumber: 8080,
-        securityContext,
-        resources: containerResources,
-        envFrom: [kplus.Env.fromConfigMap(configMap)],
-        envVariables: {
-          DATABASE_HOST: kplus.EnvValue.fromValue(`${id}-db`),
-          CACHE_HOST: kplus.EnvValue.fromValue(`${id}-cache`),
+      containers: [
+        {
+          name: 'main',
+          image: `example/${id}:1.0.${i}`,
+          portNumber: 8080,
+          securityContext,
+          resources: containerResources,
+          envFrom: [kplus.Env.fromConfigMap(configMap)],
+          envVariables: {
+            DATABASE_HOST: kplus.EnvValue.fromValue(`${id}-db`),
+            CACHE_HOST: kplus.EnvValue.fromValue(`${id}-cache`),
+          },
+          liveness: kplus.Probe.fromHttpGet('/health', { port: 8080, periodSeconds: Duration.seconds(10) }),
+          readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }),
         },
-        liveness: kplus.Probe.fromHttpGet('/health', { port: 8080, periodSeconds: Duration.seconds(10) }),
-        readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }),
-      }],
+      ],
     });
     deployment.exposeViaService({ name: id, ports: [{ name: 'http', port: 80, targetPort: 8080 }] });
-    new kplus.k8s.KubePodDisruptionBudget(chart, `${id}-pdb`, { metadata: { name: id }, spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { app: id } } } });
+    new kplus.k8s.KubePodDisruptionBudget(chart, `${id}-pdb`, {
+      metadata: { name: id },
+      spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { app: id } } },
+    });
     // Network policies: the web service may reach its database and its cache.
     deployment.connections.allowTo(db, { ports: [kplus.NetworkPolicyPort.tcp(5432)] });
     deployment.connections.allowTo(cache, { ports: [kplus.NetworkPolicyPort.tcp(6379)] });

@@ -52,7 +52,11 @@ function main(): void {
       const plainObjects = result.objects.map((o) => o.object);
       const t3 = performance.now();
       for (const object of plainObjects) {
-        bytes += (variant === 'json' ? JSON.stringify(object, undefined, 2) : stringify(object, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })).length;
+        bytes += (
+          variant === 'json'
+            ? JSON.stringify(object, undefined, 2)
+            : stringify(object, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })
+        ).length;
       }
       synthMs = performance.now() - t3;
     }

@@ -67,7 +67,12 @@ async function main(argv) {
         fs.writeFileSync(target, data);
         console.log(`diagrams: ${path.relative(process.cwd(), target)}`);
       } catch (error) {
-        failures.push(`${name}: ${String(error?.message ?? error).split('\n').slice(0, 6).join('\n  ')}`);
+        failures.push(
+          `${name}: ${String(error?.message ?? error)
+            .split('\n')
+            .slice(0, 6)
+            .join('\n  ')}`,
+        );
       }
     }
   } finally {

@@ -161,7 +161,14 @@ function loadObjects(env) {
       const js = doc.toJS();
       if (js === null || js === undefined) return; // empty document
       const md = js?.metadata ?? {};
-      objects.push({ ...base, kind: String(js?.kind ?? '?'), apiVersion: js?.apiVersion, name: String(md.name ?? '?'), namespace: md.namespace ?? '', doc: js });
+      objects.push({
+        ...base,
+        kind: String(js?.kind ?? '?'),
+        apiVersion: js?.apiVersion,
+        name: String(md.name ?? '?'),
+        namespace: md.namespace ?? '',
+        doc: js,
+      });
       if (typeof js !== 'object' || !js.kind || !js.apiVersion) {
         fail(objects[objects.length - 1], 'runner', 'object', 'ERROR', 'document is not a Kubernetes object (no kind/apiVersion)');
       }
@@ -184,7 +191,11 @@ function validAnnotationKey(key) {
   const parts = key.split('/');
   if (parts.length > 2) return false;
   const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(prefix))) return false;
+  if (
+    prefix !== undefined &&
+    (prefix.length === 0 || prefix.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(prefix))
+  )
+    return false;
   return name.length >= 1 && name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
 }
 
@@ -193,12 +204,24 @@ let kubeScoreChecks; // id -> target type, from `kube-score list`
 function collectWaivers(obj) {
   const levels = [{ where: 'metadata.annotations', annotations: obj.doc?.metadata?.annotations ?? {} }];
   const tmd = templateMetadata(obj.doc);
-  if (tmd) levels.push({ where: obj.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.metadata.annotations' : 'spec.template.metadata.annotations', annotations: tmd.annotations ?? {}, template: true });
+  if (tmd)
+    levels.push({
+      where: obj.kind === 'CronJob' ? 'spec.jobTemplate.spec.template.metadata.annotations' : 'spec.template.metadata.annotations',
+      annotations: tmd.annotations ?? {},
+      template: true,
+    });
 
   for (const level of levels) {
     const a = level.annotations && typeof level.annotations === 'object' ? level.annotations : {};
     for (const key of Object.keys(a)) {
-      if (!validAnnotationKey(key)) fail(obj, 'runner', 'annotation-key', 'ERROR', `${level.where}: '${key}' is not a valid annotation key (prefix: DNS subdomain; name: at most 63 characters [A-Za-z0-9_.-])`);
+      if (!validAnnotationKey(key))
+        fail(
+          obj,
+          'runner',
+          'annotation-key',
+          'ERROR',
+          `${level.where}: '${key}' is not a valid annotation key (prefix: DNS subdomain; name: at most 63 characters [A-Za-z0-9_.-])`,
+        );
     }
 
     // kube-score: kube-score/ignore: id[,id]  +  kube-score.waiver.cdk8s-stacks.io/<id>: reason
@@ -209,15 +232,36 @@ function collectWaivers(obj) {
     for (const id of ids) {
       const reason = String(a[KS_REASON_PREFIX + id] ?? '').trim();
       obj.waivers.push({ tool: 'kube-score', check: id, reason, where: level.where });
-      if (!reason) fail(obj, 'waiver', `kube-score:${id}`, 'ERROR', `${level.where}: kube-score/ignore lists '${id}' but '${KS_REASON_PREFIX}${id}' with a reason is missing`);
-      if (kubeScoreChecks && !kubeScoreChecks.has(id)) fail(obj, 'waiver', `kube-score:${id}`, 'ERROR', `${level.where}: '${id}' is not a kube-score ${versions.KUBE_SCORE_VERSION} check id`);
+      if (!reason)
+        fail(
+          obj,
+          'waiver',
+          `kube-score:${id}`,
+          'ERROR',
+          `${level.where}: kube-score/ignore lists '${id}' but '${KS_REASON_PREFIX}${id}' with a reason is missing`,
+        );
+      if (kubeScoreChecks && !kubeScoreChecks.has(id))
+        fail(obj, 'waiver', `kube-score:${id}`, 'ERROR', `${level.where}: '${id}' is not a kube-score ${versions.KUBE_SCORE_VERSION} check id`);
       else if (kubeScoreChecks && level.template && kubeScoreChecks.get(id) !== 'Pod')
-        fail(obj, 'waiver', `kube-score:${id}`, 'ERROR', `${level.where}: '${id}' is a ${kubeScoreChecks.get(id)} check; kube-score reads its ignore only from the ${obj.kind}'s metadata.annotations`);
+        fail(
+          obj,
+          'waiver',
+          `kube-score:${id}`,
+          'ERROR',
+          `${level.where}: '${id}' is a ${kubeScoreChecks.get(id)} check; kube-score reads its ignore only from the ${obj.kind}'s metadata.annotations`,
+        );
     }
     for (const key of Object.keys(a)) {
       if (!key.startsWith(KS_REASON_PREFIX)) continue;
       const id = key.slice(KS_REASON_PREFIX.length);
-      if (!ids.includes(id)) fail(obj, 'waiver', `kube-score:${id}`, 'ERROR', `${level.where}: '${key}' gives a reason but kube-score/ignore at the same place does not list '${id}' (the waiver has no effect)`);
+      if (!ids.includes(id))
+        fail(
+          obj,
+          'waiver',
+          `kube-score:${id}`,
+          'ERROR',
+          `${level.where}: '${key}' gives a reason but kube-score/ignore at the same place does not list '${id}' (the waiver has no effect)`,
+        );
     }
 
     // checkov: checkov.io/skip<anything>: <CHECK_ID>=<reason>
@@ -229,14 +273,39 @@ function collectWaivers(obj) {
       const reason = eq < 0 ? '' : value.slice(eq + 1).trim();
       obj.waivers.push({ tool: 'checkov', check: id, reason, where: level.where });
       if (level.template) {
-        fail(obj, 'waiver', `checkov:${id}`, 'ERROR', `${level.where}: checkov ignores skip annotations on a pod template; put '${key}' in the ${obj.kind}'s metadata.annotations`);
+        fail(
+          obj,
+          'waiver',
+          `checkov:${id}`,
+          'ERROR',
+          `${level.where}: checkov ignores skip annotations on a pod template; put '${key}' in the ${obj.kind}'s metadata.annotations`,
+        );
       } else if (!reason) {
-        fail(obj, 'waiver', `checkov:${id}`, 'ERROR', `metadata.annotations: '${key}: ${value}' has no reason (write '${id || '<CHECK_ID>'}=<reason>')`);
+        fail(
+          obj,
+          'waiver',
+          `checkov:${id}`,
+          'ERROR',
+          `metadata.annotations: '${key}: ${value}' has no reason (write '${id || '<CHECK_ID>'}=<reason>')`,
+        );
       } else if (reason.includes('=')) {
         obj.checkovUnsafe = true;
-        fail(obj, 'waiver', `checkov:${id}`, 'ERROR', `metadata.annotations: the reason in '${key}' contains '=' (checkov ${versions.CHECKOV_VERSION} crashes on it); reword it`);
+        fail(
+          obj,
+          'waiver',
+          `checkov:${id}`,
+          'ERROR',
+          `metadata.annotations: the reason in '${key}' contains '=' (checkov ${versions.CHECKOV_VERSION} crashes on it); reword it`,
+        );
       }
-      if (!/^(CKV2?_K8S_\d+|BC_K8S_\d+)$/.test(id)) fail(obj, 'waiver', `checkov:${id}`, 'ERROR', `metadata.annotations: '${id}' does not look like a checkov Kubernetes check id (CKV_K8S_<n> / CKV2_K8S_<n>)`);
+      if (!/^(CKV2?_K8S_\d+|BC_K8S_\d+)$/.test(id))
+        fail(
+          obj,
+          'waiver',
+          `checkov:${id}`,
+          'ERROR',
+          `metadata.annotations: '${id}' does not look like a checkov Kubernetes check id (CKV_K8S_<n> / CKV2_K8S_<n>)`,
+        );
     }
   }
 }
@@ -297,7 +366,7 @@ function runKubeScore(env) {
     const ns = s.object_meta?.namespace ?? '';
     const matches = candidates.filter((o) => o.file === file && o.kind === kind && o.name === name && (o.namespace || '') === ns);
     // Same kind/name twice in one file: take the document that starts at or before file_row.
-    const obj = matches.length <= 1 ? matches[0] : matches.filter((o) => o.startLine <= (s.file_row ?? 0) + 1).pop() ?? matches[0];
+    const obj = matches.length <= 1 ? matches[0] : (matches.filter((o) => o.startLine <= (s.file_row ?? 0) + 1).pop() ?? matches[0]);
     if (!obj) {
       toolErrors.push(`kube-score (${env.name}): cannot place ${kind} ${ns}/${name} from ${rel(file)}`);
       continue;
@@ -305,7 +374,10 @@ function runKubeScore(env) {
     obj.checkedBy = [...new Set([...(obj.checkedBy ?? []), 'kube-score'])];
     for (const c of s.checks ?? []) {
       const id = c.check?.id;
-      const message = (c.comments ?? []).map((x) => `${x.path ? `(${x.path}) ` : ''}${x.summary}${x.description ? `: ${x.description}` : ''}`).join(' | ') || c.check?.comment || '';
+      const message =
+        (c.comments ?? []).map((x) => `${x.path ? `(${x.path}) ` : ''}${x.summary}${x.description ? `: ${x.description}` : ''}`).join(' | ') ||
+        c.check?.comment ||
+        '';
       if (c.skipped) {
         const w = obj.waivers.find((w) => w.tool === 'kube-score' && w.check === id);
         if (w) w.suppressed = (w.suppressed ?? false) || c.grade <= KS_THRESHOLD;
@@ -335,7 +407,9 @@ function placeCheckovResult(env, r) {
   return (
     inFile.find((o) => id(o) === r.resource) ??
     // checkov also scores the pod template of a workload as a nested 'Pod.<ns>.<workload>.<labels>'
-    inFile.filter((o) => isWorkload(o) && r.resource.startsWith(`Pod.${o.namespace || 'default'}.${o.name}.`)).sort((a, b) => b.name.length - a.name.length)[0] ??
+    inFile
+      .filter((o) => isWorkload(o) && r.resource.startsWith(`Pod.${o.namespace || 'default'}.${o.name}.`))
+      .sort((a, b) => b.name.length - a.name.length)[0] ??
     inFile.find((o) => o.startLine <= from && from <= o.endLine)
   );
 }
@@ -391,7 +465,9 @@ function main() {
 
   const out = [];
   const fileCount = envs.reduce((n, e) => n + e.files.length, 0);
-  out.push(`Manifest lint: kube-score ${versions.KUBE_SCORE_VERSION} (fails on ${failOn === 'warning' ? 'WARNING and CRITICAL' : 'CRITICAL'}, --kubernetes-version ${k8sVersion}), checkov ${versions.CHECKOV_VERSION} (fails on any FAILED check)`);
+  out.push(
+    `Manifest lint: kube-score ${versions.KUBE_SCORE_VERSION} (fails on ${failOn === 'warning' ? 'WARNING and CRITICAL' : 'CRITICAL'}, --kubernetes-version ${k8sVersion}), checkov ${versions.CHECKOV_VERSION} (fails on any FAILED check)`,
+  );
   out.push(`dist: ${rel(distDir)}  environments: ${envs.map((e) => e.name).join(', ')}  files: ${fileCount}  objects: ${objects.length}`);
   if (toolErrors.length > 0) {
     out.push('', 'LINTER ERRORS');
@@ -409,7 +485,9 @@ function main() {
     const extras = [];
     if (o.waivers.length > 0) extras.push(`${o.waivers.length} waiver${o.waivers.length === 1 ? '' : 's'}`);
     if (!o.parseError && !(o.checkedBy ?? []).includes('kube-score')) extras.push('not scored by kube-score');
-    out.push(`${o.passed ? 'ok  ' : 'FAIL'}  ${rel(o.file)}${o.index > 0 ? `#${o.index + 1}` : ''}  ${objectLabel(o)}${extras.length ? `  (${extras.join('; ')})` : ''}`);
+    out.push(
+      `${o.passed ? 'ok  ' : 'FAIL'}  ${rel(o.file)}${o.index > 0 ? `#${o.index + 1}` : ''}  ${objectLabel(o)}${extras.length ? `  (${extras.join('; ')})` : ''}`,
+    );
     for (const f of [...o.findings].sort((a, b) => Number(b.failing) - Number(a.failing) || order(a) - order(b) || a.check.localeCompare(b.check))) {
       out.push(`        ${f.failing ? '✗' : '·'} ${f.tool.padEnd(10)} ${f.check} [${f.severity}${f.failing ? '' : ', not failing'}]  ${f.message}`);
     }
@@ -420,7 +498,9 @@ function main() {
   if (waivers.length === 0) out.push('  none');
   for (const w of waivers) {
     const state = w.suppressed === undefined ? '' : w.suppressed ? '  [suppresses a finding]' : '  [unused: the check passes without it]';
-    out.push(`  ${w.object}  ${w.tool} ${w.check}  reason: ${w.reason ? JSON.stringify(w.reason) : 'MISSING (fails)'}  at ${w.where}${w.tool === 'checkov' ? (w.suppressed ? '  [applied]' : '') : state}`);
+    out.push(
+      `  ${w.object}  ${w.tool} ${w.check}  reason: ${w.reason ? JSON.stringify(w.reason) : 'MISSING (fails)'}  at ${w.where}${w.tool === 'checkov' ? (w.suppressed ? '  [applied]' : '') : state}`,
+    );
   }
   out.push('', `${passed} passed, ${failed} failed`);
   process.stdout.write(out.join('\n') + '\n');

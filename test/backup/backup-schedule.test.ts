@@ -25,7 +25,12 @@ type Json = Record<string, any>;
 function postgresWithBackup(target: BackupTarget, extra: Record<string, unknown> = {}) {
   const { app, chart } = testChart();
   const db = new Postgres(chart, 'db', { version: '17', database: 'app', user: 'app_user', storage: '10Gi', credentials: pgCredentials, resources });
-  const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
+  const api = new WebService(chart, 'api', {
+    image: 'org/api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
   api.connect(db, { env: ConnectionEnv.url('DATABASE_URL') });
   new SystemAlerts(chart, 'alerts', {});
   const backup = db.backup({ target, ...extra });
@@ -41,7 +46,7 @@ describe('BackupSchedule to a volume (PostgreSQL)', () => {
   const pod = podOf(cronJob);
   const main = pod.containers[0];
 
-  test('a CronJob that never overlaps, with deadlines, retries, history and the environment\'s schedule', () => {
+  test("a CronJob that never overlaps, with deadlines, retries, history and the environment's schedule", () => {
     expect(cronJob.spec).toMatchObject({
       schedule: '0 2 * * *',
       concurrencyPolicy: 'Forbid',
@@ -94,7 +99,10 @@ describe('BackupSchedule to a volume (PostgreSQL)', () => {
 
   test('the NetworkPolicy lets the backup reach the store on its port, and the store accept it', () => {
     const own = objectOf(app, 'NetworkPolicy', 'db-backup').spec;
-    expect(own.egress).toContainEqual({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'test-prod' } } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+    expect(own.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'db', 'app.kubernetes.io/instance': 'test-prod' } } }],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    });
     const store = objectOf(app, 'NetworkPolicy', 'db').spec;
     expect(JSON.stringify(store.ingress)).toContain('"app.kubernetes.io/name":"db-backup"');
   });
@@ -136,7 +144,12 @@ describe('BackupSchedule to S3', () => {
   test('AWS: dump in an init container with the engine image, upload with an S3 client image; HTTPS egress outside the cluster only', () => {
     const keys = ExistingSecret.named('backup-keys', ['id', 'secret']);
     const { app } = postgresWithBackup(
-      BackupTarget.s3({ bucket: 'acme-backups', accessKeyId: fromSecret(keys, 'id'), secretAccessKey: fromSecret(keys, 'secret'), scratchSize: '8Gi' }),
+      BackupTarget.s3({
+        bucket: 'acme-backups',
+        accessKeyId: fromSecret(keys, 'id'),
+        secretAccessKey: fromSecret(keys, 'secret'),
+        scratchSize: '8Gi',
+      }),
     );
     const pod = podOf(objectOf(app, 'CronJob', 'db-backup'));
     expect(pod.initContainers.map((c: Json) => [c.name, c.image])).toContainEqual(['dump', ENGINE_IMAGES.postgres['17']]);
@@ -153,9 +166,16 @@ describe('BackupSchedule to S3', () => {
     // The scratch volume counts against the dump container's local disk.
     expect(pod.initContainers.find((c: Json) => c.name === 'dump').resources.limits['ephemeral-storage']).toBe('9Gi');
     const egress = objectOf(app, 'NetworkPolicy', 'db-backup').spec.egress;
-    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    expect(egress).toContainEqual({
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      ports: [{ port: 443, protocol: 'TCP' }],
+    });
     const restore = objectOf(app, 'Job', 'db-restore').spec.template.spec;
-    expect(restore.initContainers.map((c: Json) => [c.name, c.image, c.command[1]])).toContainEqual(['download', S3_CLIENT_IMAGE, '/opt/backup/download.sh']);
+    expect(restore.initContainers.map((c: Json) => [c.name, c.image, c.command[1]])).toContainEqual([
+      'download',
+      S3_CLIENT_IMAGE,
+      '/opt/backup/download.sh',
+    ]);
     const scripts = objectOf(app, 'ConfigMap', 'db-backup-scripts').data;
     expect(Object.keys(scripts).sort()).toEqual(['backup.sh', 'download.sh', 'restore.sh', 'upload.sh']);
     expect(scripts['upload.sh']).toContain('cmp -s "$check/SHA256SUMS"');
@@ -170,7 +190,11 @@ describe('BackupSchedule to S3', () => {
       credentials: ExistingSecret.named('mongo-credentials', ['root-password', 'password', 'keyfile']),
       resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
     });
-    const minio = new ObjectStore(chart, 'minio', { storage: '50Gi', credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']), resources });
+    const minio = new ObjectStore(chart, 'minio', {
+      storage: '50Gi',
+      credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']),
+      resources,
+    });
     const bucket = minio.addBucket('backups', { expireAfterDays: 60 });
     mongo.backup({ target: bucket.asBackupTarget(), schedule: '0 2 * * *' });
     const pod = podOf(objectOf(app, 'CronJob', 'mongodb-backup'));
@@ -188,13 +212,21 @@ describe('BackupSchedule to S3', () => {
     // The password reaches mongodump through a 0600 file, never its command line.
     expect(scripts['backup.sh']).not.toMatch(/--password/);
     const egress = objectOf(app, 'NetworkPolicy', 'mongodb-backup').spec.egress;
-    expect(egress).toContainEqual({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': 'test-prod' } } }], ports: [{ port: 9000, protocol: 'TCP' }] });
+    expect(egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': 'test-prod' } } }],
+      ports: [{ port: 9000, protocol: 'TCP' }],
+    });
     expect(JSON.stringify(egress)).not.toContain('0.0.0.0/0');
   });
 
   test('Redis: an RDB snapshot streamed by the server, checked with redis-check-rdb; restored through MIGRATE', () => {
     const { app, chart } = testChart();
-    const redis = new Redis(chart, 'queue', { use: 'queue', storage: '5Gi', credentials: ExistingSecret.named('redis-credentials', ['redis-password']), resources });
+    const redis = new Redis(chart, 'queue', {
+      use: 'queue',
+      storage: '5Gi',
+      credentials: ExistingSecret.named('redis-credentials', ['redis-password']),
+      resources,
+    });
     redis.backup({ target: BackupTarget.volume({ size: '5Gi' }) });
     const scripts = objectOf(app, 'ConfigMap', 'queue-backup-scripts').data;
     expect(scripts['backup.sh']).toContain('store_cli --rdb "$work/dump.rdb"');
@@ -209,7 +241,14 @@ describe('bad input', () => {
   test('every problem at once, with the backup path and field', () => {
     const keys = ExistingSecret.named('k', ['id', 'secret']);
     const { app } = postgresWithBackup(
-      BackupTarget.s3({ bucket: 'Bad_Bucket', prefix: '/leading/', endpoint: 'http://minio:9000', accessKeyId: fromSecret(keys, 'id'), secretAccessKey: fromSecret(keys, 'secret'), scratchSize: 'lots' }),
+      BackupTarget.s3({
+        bucket: 'Bad_Bucket',
+        prefix: '/leading/',
+        endpoint: 'http://minio:9000',
+        accessKeyId: fromSecret(keys, 'id'),
+        secretAccessKey: fromSecret(keys, 'secret'),
+        scratchSize: 'lots',
+      }),
       { keep: 0, maxAgeDays: 0, schedule: '0 25 * * *' },
     );
     const errors = errorsOf(app);
@@ -227,7 +266,9 @@ describe('bad input', () => {
 
   test('a volume size that does not parse', () => {
     const { app } = postgresWithBackup(BackupTarget.volume({ size: 'big' }));
-    expect(errorsOf(app)).toEqual(expect.arrayContaining([expect.stringMatching(/\[test-prod\/db-backup\] target\.volume\.size: 'big' must be a positive quantity/)]));
+    expect(errorsOf(app)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\[test-prod\/db-backup\] target\.volume\.size: 'big' must be a positive quantity/)]),
+    );
   });
 });
 
@@ -243,4 +284,3 @@ describe('cronPeriodSeconds: the longest gap between runs', () => {
     expect(cronPeriodSeconds(schedule)).toBe(seconds);
   });
 });
-

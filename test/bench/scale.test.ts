@@ -13,7 +13,12 @@ describe('bench scale workload', () => {
     for (const n of [1, 3]) {
       const result = synthesize(buildScaleApp(n, unused), { outdir: unused, dryRun: true });
       expect(result.objects.length).toBe(20 * n + 7);
-      expect(countObjects(result.objects.map((o) => o.object as { kind: string }))).toMatchObject({ Deployment: n, StatefulSet: 2 * n, Service: 5 * n, Namespace: 1 });
+      expect(countObjects(result.objects.map((o) => o.object as { kind: string }))).toMatchObject({
+        Deployment: n,
+        StatefulSet: 2 * n,
+        Service: 5 * n,
+        Namespace: 1,
+      });
       const plain = buildPlainScaleApp(n, unused).charts.flatMap((c) => c.toJson());
       expect(plain.length).toBe(21 * n);
     }
@@ -27,7 +32,9 @@ describe('bench scale workload', () => {
       expect(files(dirs[0])).toEqual(files(dirs[1]));
       expect(files(dirs[0]).length).toBe(5 * 20 + 7 + 2); // plus kustomization.yaml and README.md
       for (const name of files(dirs[0])) {
-        expect(fs.readFileSync(path.join(dirs[1], 'dist', 'prod', 'scale', name), 'utf8')).toBe(fs.readFileSync(path.join(dirs[0], 'dist', 'prod', 'scale', name), 'utf8'));
+        expect(fs.readFileSync(path.join(dirs[1], 'dist', 'prod', 'scale', name), 'utf8')).toBe(
+          fs.readFileSync(path.join(dirs[0], 'dist', 'prod', 'scale', name), 'utf8'),
+        );
       }
       for (const o of results[0].objects) {
         expect(fs.readFileSync(path.join(dirs[0], 'dist', 'prod', 'scale', o.file), 'utf8')).toBe(toYamlDocumentReference(o.object));

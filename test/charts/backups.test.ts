@@ -6,8 +6,8 @@ import { envOf, find, kinds, mainContainer, systemObjects } from './support';
 type Json = Record<string, any>;
 const pod = (cronJob: Json): Json => cronJob.spec.jobTemplate.spec.template.spec;
 
-describe('the seeds\' backups, scheduled, verified and restorable', () => {
-  test('TechShop (seeds/002): the daily 02:00 Mongo backup goes to MinIO through an S3 client image, not `aws` in the mongo image (the seed\'s defect)', () => {
+describe("the seeds' backups, scheduled, verified and restorable", () => {
+  test("TechShop (seeds/002): the daily 02:00 Mongo backup goes to MinIO through an S3 client image, not `aws` in the mongo image (the seed's defect)", () => {
     const prod = systemObjects('techshop', 'prod');
     const cronJob = find(prod, 'CronJob', 'mongodb-backup');
     expect(cronJob.spec.schedule).toBe('0 2 * * *');
@@ -33,12 +33,18 @@ describe('the seeds\' backups, scheduled, verified and restorable', () => {
 
   test('Feature-models (seeds/001): the backups the seed calls critical exist (database and broker)', () => {
     const prod = systemObjects('feature-models', 'prod');
-    expect(kinds(prod, 'CronJob').map((c) => c.metadata.name).sort()).toEqual(expect.arrayContaining(['db-backup', 'redis-backup']));
+    expect(
+      kinds(prod, 'CronJob')
+        .map((c) => c.metadata.name)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['db-backup', 'redis-backup']));
   });
 
   test('Loopi and capibara6: every relational database is backed up', () => {
     expect(kinds(systemObjects('loopi', 'prod'), 'CronJob').map((c) => c.metadata.name)).toContain('mysql-backup');
-    expect(kinds(systemObjects('capibara6', 'prod'), 'CronJob').map((c) => c.metadata.name)).toEqual(expect.arrayContaining(['db-backup', 'metrics-db-backup']));
+    expect(kinds(systemObjects('capibara6', 'prod'), 'CronJob').map((c) => c.metadata.name)).toEqual(
+      expect.arrayContaining(['db-backup', 'metrics-db-backup']),
+    );
   });
 
   test('every committed system README carries a restore runbook for each of its restore Jobs, and restore Jobs are not in the kustomization', () => {

@@ -35,7 +35,11 @@ describe('Loopi API (seeds/000) in prod', () => {
 
   test('defect fixed: no credentials in base64 Secrets; every secret comes from the secret store', () => {
     expect(kinds(objects, 'Secret')).toEqual([]);
-    expect(kinds(objects, 'ExternalSecret').map((e) => e.metadata.name).sort()).toEqual(['api-secrets', 'mysql-credentials', 'redis-credentials']);
+    expect(
+      kinds(objects, 'ExternalSecret')
+        .map((e) => e.metadata.name)
+        .sort(),
+    ).toEqual(['api-secrets', 'mysql-credentials', 'redis-credentials']);
   });
 
   test('defect fixed: ingressClassName instead of the deprecated kubernetes.io/ingress.class annotation', () => {
@@ -44,7 +48,7 @@ describe('Loopi API (seeds/000) in prod', () => {
     expect(ingress.metadata.annotations['kubernetes.io/ingress.class']).toBeUndefined();
   });
 
-  test('api.loopi.com with TLS from Let\'s Encrypt production, 10 r/s burst 20, timeouts 5/60/60 and the security headers', () => {
+  test("api.loopi.com with TLS from Let's Encrypt production, 10 r/s burst 20, timeouts 5/60/60 and the security headers", () => {
     const ingress = find(objects, 'Ingress', 'public');
     expect(ingress.spec.rules[0].host).toBe('api.loopi.com');
     expect(ingress.spec.tls[0].hosts).toEqual(['api.loopi.com']);
@@ -69,7 +73,9 @@ describe('Loopi API (seeds/000) in prod', () => {
   });
 
   test('staging uses the ACME staging endpoint; dev a self-signed issuer and one replica', () => {
-    expect(find(systemObjects('loopi', 'staging'), 'Issuer', 'letsencrypt').spec.acme.server).toBe('https://acme-staging-v02.api.letsencrypt.org/directory');
+    expect(find(systemObjects('loopi', 'staging'), 'Issuer', 'letsencrypt').spec.acme.server).toBe(
+      'https://acme-staging-v02.api.letsencrypt.org/directory',
+    );
     const dev = systemObjects('loopi', 'dev');
     expect(find(dev, 'Issuer', 'letsencrypt').spec.selfSigned).toEqual({});
     expect(find(dev, 'Deployment', 'api').spec.replicas).toBe(1);

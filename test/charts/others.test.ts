@@ -7,14 +7,28 @@ describe('Feature-models (seeds/001) in prod', () => {
     const ingresses = kinds(objects, 'Ingress');
     expect(ingresses.every((i) => i.spec.ingressClassName === 'traefik')).toBe(true);
     const rules = ingresses.flatMap((i) => i.spec.rules.map((r: any) => [r.host, r.http.paths[0].backend.service.name]));
-    expect(rules).toEqual(expect.arrayContaining([['dashboard.feature-models.com', 'frontend'], ['api.feature-models.com', 'backend']]));
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        ['dashboard.feature-models.com', 'frontend'],
+        ['api.feature-models.com', 'backend'],
+      ]),
+    );
     expect(find(objects, 'ConfigMap', 'frontend-config').data.NEXT_PUBLIC_API_URL).toBe('https://api.feature-models.com');
     expect(kinds(objects, 'Middleware').some((m) => m.spec.redirectScheme?.scheme === 'https')).toBe(true);
   });
 
   test('backend: gunicorn with 4 uvicorn workers, health /api/v1/utils/health-check/', () => {
     const c = mainContainer(find(objects, 'Deployment', 'backend'));
-    expect(c.command).toEqual(['gunicorn', 'app.main:app', '--workers', '4', '--worker-class', 'uvicorn.workers.UvicornWorker', '--bind', '0.0.0.0:8000']);
+    expect(c.command).toEqual([
+      'gunicorn',
+      'app.main:app',
+      '--workers',
+      '4',
+      '--worker-class',
+      'uvicorn.workers.UvicornWorker',
+      '--bind',
+      '0.0.0.0:8000',
+    ]);
     expect(c.readinessProbe.httpGet.path).toBe('/api/v1/utils/health-check/');
   });
 
@@ -59,7 +73,10 @@ describe('ChatNomina (seeds/003)', () => {
   test('Redis with a password; egress to S3 over 443 only outside the cluster ranges', () => {
     expect(mainContainer(find(prod, 'StatefulSet', 'cache')).command).toContain('--requirepass');
     const egress = find(prod, 'NetworkPolicy', 'api').spec.egress;
-    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    expect(egress).toContainEqual({
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      ports: [{ port: 443, protocol: 'TCP' }],
+    });
   });
 
   test('api.chatnomina.com in prod, staging.chatnomina.com in staging', () => {
@@ -89,7 +106,12 @@ describe('capibara6 (seeds/004) in prod', () => {
     const ingress = kinds(objects, 'Ingress')[0];
     expect(ingress.spec.tls).toHaveLength(1);
     expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/limit-rpm']).toBe('100');
-    expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name])).toEqual(expect.arrayContaining([['/graphql', 'graphql'], ['/', 'api']]));
+    expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name])).toEqual(
+      expect.arrayContaining([
+        ['/graphql', 'graphql'],
+        ['/', 'api'],
+      ]),
+    );
   });
 
   test('NetworkPolicies: workers reach the queue, not the cache', () => {

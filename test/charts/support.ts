@@ -7,12 +7,20 @@ type Json = Record<string, any>;
 /** The synthesized objects of one system in one environment (full pipeline, policy rules included). */
 export function systemObjects(system: string, env: EnvironmentName): Json[] {
   const app = buildRepositoryApp({ envs: [env], systems: [system], outdir: UNUSED_OUTDIR });
-  return synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true }).objects.filter((o) => o.folder === `${env}/${system}`).map((o) => o.object);
+  return synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true })
+    .objects.filter((o) => o.folder === `${env}/${system}`)
+    .map((o) => o.object);
 }
 
 export function find(objects: Json[], kind: string, name: string): Json {
   const found = objects.filter((o) => o.kind === kind && o.metadata.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${kind} '${name}', found ${found.length} (have: ${objects.filter((o) => o.kind === kind).map((o) => o.metadata.name).join(', ')})`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${kind} '${name}', found ${found.length} (have: ${objects
+        .filter((o) => o.kind === kind)
+        .map((o) => o.metadata.name)
+        .join(', ')})`,
+    );
   return found[0];
 }
 

@@ -22,14 +22,20 @@ describe('TechShop Cloud (seeds/002)', () => {
   test('HPA 3-10 on cpu 70 % and memory 80 %, PDB minAvailable 2', () => {
     const hpa = find(prod, 'HorizontalPodAutoscaler', 'app').spec;
     expect(hpa).toMatchObject({ minReplicas: 3, maxReplicas: 10 });
-    expect(hpa.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 70], ['memory', 80]]);
+    expect(hpa.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([
+      ['cpu', 70],
+      ['memory', 80],
+    ]);
     expect(find(prod, 'PodDisruptionBudget', 'app').spec.minAvailable).toBe(2);
   });
 
   test('defect fixed: the VPA does not fight the HPA (recommendations only, within 100m/128Mi and 1 CPU/1Gi)', () => {
     const vpa = find(prod, 'VerticalPodAutoscaler', 'app').spec;
     expect(vpa.updatePolicy.updateMode).toBe('Off');
-    expect(vpa.resourcePolicy.containerPolicies[0]).toMatchObject({ minAllowed: { cpu: '100m', memory: '128Mi' }, maxAllowed: { cpu: '1', memory: '1Gi' } });
+    expect(vpa.resourcePolicy.containerPolicies[0]).toMatchObject({
+      minAllowed: { cpu: '100m', memory: '128Mi' },
+      maxAllowed: { cpu: '1', memory: '1Gi' },
+    });
   });
 
   test('defect fixed: the regex path is ImplementationSpecific with use-regex and rewrite-target; 100 req/min', () => {
@@ -43,7 +49,7 @@ describe('TechShop Cloud (seeds/002)', () => {
     });
   });
 
-  test('a ClusterIssuer for Let\'s Encrypt with admin@techshop-cloud.com', () => {
+  test("a ClusterIssuer for Let's Encrypt with admin@techshop-cloud.com", () => {
     const issuer = kinds(prod, 'ClusterIssuer')[0];
     expect(issuer.spec.acme.email).toBe('admin@techshop-cloud.com');
     expect(issuer.metadata.namespace).toBeUndefined();
@@ -52,7 +58,10 @@ describe('TechShop Cloud (seeds/002)', () => {
   test('defect fixed: NetworkPolicy egress includes DNS for every pod', () => {
     const dns = find(prod, 'NetworkPolicy', 'allow-dns').spec;
     expect(dns.podSelector).toEqual({});
-    expect(dns.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+    expect(dns.egress[0].ports).toEqual([
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ]);
   });
 
   test('defect fixed: Redis is one member with its own volume and no cluster mode (not a 3-replica Deployment on one RWO PVC)', () => {
@@ -81,11 +90,20 @@ describe('TechShop Cloud (seeds/002)', () => {
   const SEED_QUOTA = { 'requests.cpu': '4', 'limits.cpu': '8', 'requests.memory': '8Gi', 'limits.memory': '16Gi', pods: '20' };
 
   test('an explicit quota smaller than the stack is a synth error naming the budget and the shortfall', () => {
-    const errors = withQuota({ ...SEED_QUOTA, 'requests.cpu': '100', 'limits.cpu': '100', 'requests.memory': '100Gi', 'limits.memory': '100Gi', pods: '5' });
-    expect(errors).toEqual([expect.stringMatching(/^\[techshop-prod\/seed-budget\] quota: cannot admit the stack at maximum scale .*: pods: 5 < \d+ needed/)]);
+    const errors = withQuota({
+      ...SEED_QUOTA,
+      'requests.cpu': '100',
+      'limits.cpu': '100',
+      'requests.memory': '100Gi',
+      'limits.memory': '100Gi',
+      pods: '5',
+    });
+    expect(errors).toEqual([
+      expect.stringMatching(/^\[techshop-prod\/seed-budget\] quota: cannot admit the stack at maximum scale .*: pods: 5 < \d+ needed/),
+    ]);
   });
 
-  test('defect fixed: the seed\'s ResourceQuota cannot admit the stack at maximum scale (cpu)', () => {
+  test("defect fixed: the seed's ResourceQuota cannot admit the stack at maximum scale (cpu)", () => {
     // The stack in prod at maximum scale, per pod (requests / limits) x pods:
     //   app       250m / 500m   x 13 (HPA max 10, rolling-update surge 25 % -> 3)  = 3250m / 6500m
     //   mongodb   510m / 1200m  x 3  (mongod 500m/1, exporter 10m/200m)           = 1530m / 3600m
@@ -112,7 +130,9 @@ describe('TechShop Cloud (seeds/002)', () => {
     expect(mongod.image).toMatch(/^mongo:8\.0\.\d+$/);
     expect(mongod.args).toEqual(expect.arrayContaining(['--replSet', 'rs0', '--keyFile', '/var/run/mongo-keyfile/keyfile', '--bind_ip_all']));
     expect(find(prod, 'Service', 'mongodb-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
-    expect(mongo.spec.template.spec.volumes).toContainEqual(expect.objectContaining({ name: 'keyfile-secret', secret: expect.objectContaining({ secretName: 'mongodb-credentials', defaultMode: 0o400 }) }));
+    expect(mongo.spec.template.spec.volumes).toContainEqual(
+      expect.objectContaining({ name: 'keyfile-secret', secret: expect.objectContaining({ secretName: 'mongodb-credentials', defaultMode: 0o400 }) }),
+    );
     expect(mongo.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
     expect(mongod.resources).toMatchObject({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } });
     expect(find(prod, 'PodDisruptionBudget', 'mongodb').spec.maxUnavailable).toBe(1);
@@ -125,16 +145,34 @@ describe('TechShop Cloud (seeds/002)', () => {
   test('the app reads MONGODB_URI (every member, replicaSet=rs0, its own user; password by reference) and S3 settings for MinIO', () => {
     const env = envOf(mainContainer(app));
     const members = [0, 1, 2].map((i) => `mongodb-${i}.mongodb-headless.techshop-prod.svc:27017`).join(',');
-    expect(env.MONGODB_URI).toEqual({ name: 'MONGODB_URI', value: `mongodb://techshop:$(MONGODB_URI_PASSWORD)@${members}/techshop?replicaSet=rs0&authSource=techshop` });
-    expect(env.MONGODB_URI_PASSWORD).toEqual({ name: 'MONGODB_URI_PASSWORD', valueFrom: { secretKeyRef: { name: 'mongodb-credentials', key: 'password' } } });
+    expect(env.MONGODB_URI).toEqual({
+      name: 'MONGODB_URI',
+      value: `mongodb://techshop:$(MONGODB_URI_PASSWORD)@${members}/techshop?replicaSet=rs0&authSource=techshop`,
+    });
+    expect(env.MONGODB_URI_PASSWORD).toEqual({
+      name: 'MONGODB_URI_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'mongodb-credentials', key: 'password' } },
+    });
     expect(env.S3_ENDPOINT).toEqual({ name: 'S3_ENDPOINT', value: 'http://minio.techshop-prod.svc:9000' });
     expect(env.S3_BUCKET).toEqual({ name: 'S3_BUCKET', value: 'uploads' });
     // A MinIO user that may use the uploads bucket only, never the root keys.
     expect(env.AWS_ACCESS_KEY_ID).toEqual({ name: 'AWS_ACCESS_KEY_ID', value: 'uploads-rw' });
-    expect(env.AWS_SECRET_ACCESS_KEY).toEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'minio-uploads-rw', key: 'secret-key' } } });
+    expect(env.AWS_SECRET_ACCESS_KEY).toEqual({
+      name: 'AWS_SECRET_ACCESS_KEY',
+      valueFrom: { secretKeyRef: { name: 'minio-uploads-rw', key: 'secret-key' } },
+    });
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-redis', 'wait-for-mongodb', 'wait-for-minio']);
-    const egress = find(prod, 'NetworkPolicy', 'app').spec.egress.map((rule: any) => [rule.to[0].podSelector.matchLabels['app.kubernetes.io/name'], rule.ports[0].port]);
-    expect(egress).toEqual(expect.arrayContaining([['mongodb', 27017], ['minio', 9000], ['redis', 6379]]));
+    const egress = find(prod, 'NetworkPolicy', 'app').spec.egress.map((rule: any) => [
+      rule.to[0].podSelector.matchLabels['app.kubernetes.io/name'],
+      rule.ports[0].port,
+    ]);
+    expect(egress).toEqual(
+      expect.arrayContaining([
+        ['mongodb', 27017],
+        ['minio', 9000],
+        ['redis', 6379],
+      ]),
+    );
   });
 
   test('MinIO: one server, buckets uploads (versioned) and backups (expiring after the retention) created by a Job', () => {
@@ -149,7 +187,7 @@ describe('TechShop Cloud (seeds/002)', () => {
     expect(script).toContain('"Expiration":{"Days":60}');
   });
 
-  test('dev differs as the seed\'s values files say: 1 replica, small resources, 1Gi Redis, no ingress', () => {
+  test("dev differs as the seed's values files say: 1 replica, small resources, 1Gi Redis, no ingress", () => {
     expect(find(dev, 'Deployment', 'app').spec.replicas).toBe(1);
     expect(mainContainer(find(dev, 'Deployment', 'app')).resources.limits).toMatchObject({ cpu: '200m', memory: '256Mi' });
     expect(find(dev, 'StatefulSet', 'redis').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');

@@ -59,7 +59,10 @@ describe('validate', () => {
     [{ secrets: { kind: 'sops' } }, "environment.secrets.kind: 'sops' must be one of generated, vault, aws-secrets-manager"],
     [{ secrets: null }, 'environment.secrets.kind: undefined must be one of'],
     [{ gitops: { repoURL: '', targetRevision: 'main' } }, 'environment.gitops.repoURL: must be a non-empty string'],
-    [{ defaultResources: { requests: { cpu: '100m', memory: '128m' }, limits: { cpu: '1', memory: '1Gi' } } }, 'environment.defaultResources.requests.memory: '],
+    [
+      { defaultResources: { requests: { cpu: '100m', memory: '128m' }, limits: { cpu: '1', memory: '1Gi' } } },
+      'environment.defaultResources.requests.memory: ',
+    ],
     [{ defaultResources: { requests: { cpu: '100m', memory: '128Mi' } } }, 'environment.defaultResources.limits: is required'],
     [{ monitoring: { scrapeInterval: 30 } }, 'environment.monitoring.scrapeInterval: must be a string (is number 30)'],
   ])('%p is refused', (overrides, message) => {

@@ -32,7 +32,11 @@ describe('synthesis of the repository', () => {
         expect(fs.existsSync(path.join(out, env, system, 'README.md'))).toBe(true);
       }
       const apps = fs.readdirSync(path.join(out, env, 'argocd')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
-      expect(apps.sort()).toEqual(Object.keys(SYSTEMS).sort().map((s) => `95-application-${s}-${env}.yaml`));
+      expect(apps.sort()).toEqual(
+        Object.keys(SYSTEMS)
+          .sort()
+          .map((s) => `95-application-${s}-${env}.yaml`),
+      );
     }
   });
 
@@ -59,8 +63,17 @@ describe('a failed synthesis', () => {
 
     const app = buildRepositoryApp({ outdir: UNUSED_OUTDIR, envs: ['prod'] });
     const chart = app.node.findChild('loopi-prod');
-    new WebService(chart, 'broken', { image: 'broken:latest', ports: [{ name: 'http', port: 80 }], readiness: Probe.http('/ready', { port: 'web' }) });
-    new WebService(chart, 'Also_Broken', { image: 'x:1', ports: [{ name: 'http', port: 80 }], readiness: Probe.http('/'), resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: 'lots', memory: '512Mi' } } });
+    new WebService(chart, 'broken', {
+      image: 'broken:latest',
+      ports: [{ name: 'http', port: 80 }],
+      readiness: Probe.http('/ready', { port: 'web' }),
+    });
+    new WebService(chart, 'Also_Broken', {
+      image: 'x:1',
+      ports: [{ name: 'http', port: 80 }],
+      readiness: Probe.http('/'),
+      resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: 'lots', memory: '512Mi' } },
+    });
 
     let error: unknown;
     try {

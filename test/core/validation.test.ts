@@ -3,7 +3,17 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addCheck, checkUniqueId, collectIssues, collectReport, formatIssue, freeId, SynthesisError, uniqueIssues, ValidationReport } from '../../lib/core/validation';
+import {
+  addCheck,
+  checkUniqueId,
+  collectIssues,
+  collectReport,
+  formatIssue,
+  freeId,
+  SynthesisError,
+  uniqueIssues,
+  ValidationReport,
+} from '../../lib/core/validation';
 import { removeStaleStaging, writeDist } from '../../lib/core/dist-writer';
 import { tmpdir } from '../support/synth';
 
@@ -28,7 +38,7 @@ describe('collectReport', () => {
   addCheck(b, (r) => r.error('three', 'third'));
   addCheck(b, () => {
     // What a check that trusted a prop's type does when the prop is null.
-    (null as unknown as { x: number }).x;
+    return (null as unknown as { x: number }).x;
   });
 
   test('every check of every construct, in tree order, with the construct path', () => {

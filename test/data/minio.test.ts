@@ -14,7 +14,12 @@ describe('ObjectStore (MinIO)', () => {
   const minio = new ObjectStore(chart, 'minio', { storage: '50Gi', credentials, resources });
   const uploads = minio.addBucket('uploads', { versioning: true });
   const backups = minio.addBucket('backups', { expireAfterDays: 14 });
-  const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 3000 }], readiness: Probe.http('/ready'), resources });
+  const api = new WebService(chart, 'api', {
+    image: 'org/api:1.0.0',
+    ports: [{ name: 'http', port: 3000 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
   api.connect(minio, { env: minio.s3Env({ bucket: uploads }) });
 
   const objects = objectsOf(app);
@@ -32,7 +37,10 @@ describe('ObjectStore (MinIO)', () => {
     expect(server.image).toBe('quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z');
     expect(server.command).toEqual(['minio']);
     expect(server.args).toEqual(['server', '/data', '--address', ':9000', '--console-address', ':9001']);
-    expect(server.ports).toEqual([{ name: 'api', containerPort: 9000, protocol: 'TCP' }, { name: 'console', containerPort: 9001, protocol: 'TCP' }]);
+    expect(server.ports).toEqual([
+      { name: 'api', containerPort: 9000, protocol: 'TCP' },
+      { name: 'console', containerPort: 9001, protocol: 'TCP' },
+    ]);
     expect(objectOf(app, 'Service', 'minio').spec.ports).toEqual([{ name: 'api', port: 9000, targetPort: 'api', protocol: 'TCP' }]);
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
     expect(server.volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
@@ -52,7 +60,11 @@ describe('ObjectStore (MinIO)', () => {
 
   test('health probes on /minio/health/live and /minio/health/ready (no authentication)', () => {
     expect(server.readinessProbe.httpGet).toEqual({ path: '/minio/health/ready', port: 'api', scheme: 'HTTP' });
-    expect(server.livenessProbe).toMatchObject({ httpGet: { path: '/minio/health/live', port: 'api', scheme: 'HTTP' }, periodSeconds: 20, failureThreshold: 6 });
+    expect(server.livenessProbe).toMatchObject({
+      httpGet: { path: '/minio/health/live', port: 'api', scheme: 'HTTP' },
+      periodSeconds: 20,
+      failureThreshold: 6,
+    });
     expect(server.startupProbe).toMatchObject({ httpGet: { path: '/minio/health/live', port: 'api', scheme: 'HTTP' }, failureThreshold: 60 });
   });
 
@@ -60,7 +72,10 @@ describe('ObjectStore (MinIO)', () => {
     expect(jobs).toHaveLength(1);
     const job = jobs[0];
     expect(job.metadata.name).toMatch(/^minio-buckets-[0-9a-f]{8}$/);
-    expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+    expect(job.metadata.annotations).toMatchObject({
+      'argocd.argoproj.io/hook': 'Sync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    });
     const c = job.spec.template.spec.containers[0];
     expect(c.image).toBe(TOOL_IMAGES.mc);
     expect(TOOL_IMAGES.mc).toMatch(/^quay\.io\/minio\/mc:RELEASE\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ$/);
@@ -75,13 +90,16 @@ describe('ObjectStore (MinIO)', () => {
     expect(c.command.slice(0, 2)).toEqual(['sh', '-c']);
     expect(script).toContain('mc alias set store "$S3_ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"');
     expect(script).toContain('mc mb --ignore-existing store/uploads\nmc version enable store/uploads\n');
-    expect(script).toContain('mc mb --ignore-existing store/backups\nmc ilm import store/backups <<\'EOF\'\n');
+    expect(script).toContain("mc mb --ignore-existing store/backups\nmc ilm import store/backups <<'EOF'\n");
     const lifecycle = JSON.parse(/<<'EOF'\n(.*)\nEOF/.exec(script)![1]);
     expect(lifecycle).toEqual({ Rules: [{ ID: 'expire-after-14-days', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 14 } }] });
     // Buckets in name order: the hash does not depend on the order of addBucket() calls.
     expect(script.indexOf('store/backups')).toBeLessThan(script.indexOf('store/uploads'));
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
-    expect(objectOf(app, 'NetworkPolicy', 'minio').spec.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: minio.bucketJob!.selectorLabels } }], ports: [{ port: 9000, protocol: 'TCP' }] });
+    expect(objectOf(app, 'NetworkPolicy', 'minio').spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: minio.bucketJob!.selectorLabels } }],
+      ports: [{ port: 9000, protocol: 'TCP' }],
+    });
   });
 
   test('the bucket script is valid POSIX sh (sh -n)', () => {
@@ -111,21 +129,35 @@ describe('ObjectStore (MinIO)', () => {
     ]);
     expect(spec.initContainers[0]).toMatchObject({ name: 'wait-for-minio', image: TOOL_IMAGES.mc });
     expect(spec.initContainers[0].command[2]).toContain('MC_HOST_store="http://$STORE_HOST:$STORE_PORT" mc ready store');
-    expect(objectOf(app, 'NetworkPolicy', 'api').spec.egress).toContainEqual({ to: [{ podSelector: { matchLabels: minio.selectorLabels } }], ports: [{ port: 9000, protocol: 'TCP' }] });
-    expect(objectOf(app, 'NetworkPolicy', 'minio').spec.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: api.selectorLabels } }], ports: [{ port: 9000, protocol: 'TCP' }] });
+    expect(objectOf(app, 'NetworkPolicy', 'api').spec.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: minio.selectorLabels } }],
+      ports: [{ port: 9000, protocol: 'TCP' }],
+    });
+    expect(objectOf(app, 'NetworkPolicy', 'minio').spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: api.selectorLabels } }],
+      ports: [{ port: 9000, protocol: 'TCP' }],
+    });
   });
 
   test('bucket users: a one-bucket policy each, created (policy on stdin, user, attach) by the bucket Job; secret keys from the secret store', () => {
     const script: string = jobs[0].spec.template.spec.containers[0].command[2];
     expect(script).toContain("mc admin policy create store bucket-uploads-rw /dev/stdin <<'EOF'\n");
-    expect(script).toContain('mc admin user add store uploads-rw "$USER_SECRET_0"\nmc admin policy attach store bucket-uploads-rw --user uploads-rw\n');
+    expect(script).toContain(
+      'mc admin user add store uploads-rw "$USER_SECRET_0"\nmc admin policy attach store bucket-uploads-rw --user uploads-rw\n',
+    );
     const policy = JSON.parse(/bucket-uploads-rw \/dev\/stdin <<'EOF'\n(.*)\nEOF/.exec(script)![1]);
     expect(policy.Statement).toEqual([
       { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], Resource: ['arn:aws:s3:::uploads'] },
-      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: ['arn:aws:s3:::uploads/*'] },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        Resource: ['arn:aws:s3:::uploads/*'],
+      },
     ]);
     expect(JSON.stringify(policy)).not.toContain('"*"');
-    expect(objectOf(app, 'ExternalSecret', 'minio-uploads-rw').spec.data).toEqual([{ secretKey: 'secret-key', remoteRef: { key: 'test/prod/minio-uploads-rw', property: 'secret-key' } }]);
+    expect(objectOf(app, 'ExternalSecret', 'minio-uploads-rw').spec.data).toEqual([
+      { secretKey: 'secret-key', remoteRef: { key: 'test/prod/minio-uploads-rw', property: 'secret-key' } },
+    ]);
     // One user per bucket and access level, however often it is asked for; read-only users only get.
     expect(uploads.user('readwrite')).toBe(uploads.user('readwrite'));
     const ro = bucketPolicyJson(uploads.user('read'));
@@ -155,7 +187,10 @@ describe('ObjectStore defaults', () => {
       expect(objectsOf(app, 'Job')).toEqual([]);
       const { app: app2, chart: chart2 } = testChart(env);
       const secret2 = new SystemSecret(chart2, 'minio-credentials', { keys: ['root-user', 'root-password'] });
-      new ObjectStore(chart2, 'minio', { storage: '1Gi', credentials: secret2, resources }).addBucket('files', { expireAfterDays: 7, versioning: true });
+      new ObjectStore(chart2, 'minio', { storage: '1Gi', credentials: secret2, resources }).addBucket('files', {
+        expireAfterDays: 7,
+        versioning: true,
+      });
       expect(errorsOf(app2, DEFAULT_RULES)).toEqual([]);
       expect(objectsOf(app2, 'Job')).toHaveLength(1);
     }
@@ -193,12 +228,18 @@ describe('ObjectStore bad input', () => {
   });
 
   test('expiry days, duplicate buckets, storage, version, shared keys, region', () => {
-    expect(errors({}, [['logs', { expireAfterDays: 0 }]])).toEqual(['[test-prod/minio] buckets.logs.expireAfterDays: 0 must be a whole number of days, at least 1']);
+    expect(errors({}, [['logs', { expireAfterDays: 0 }]])).toEqual([
+      '[test-prod/minio] buckets.logs.expireAfterDays: 0 must be a whole number of days, at least 1',
+    ]);
     expect(errors({}, [['logs'], ['logs']])).toEqual(['[test-prod/minio] buckets.logs: is added more than once']);
     expect(errors({ storage: '0' })).toContainEqual('[test-prod/minio] storage: must be greater than zero');
     expect(errors({ storage: 'lots' })).toContainEqual("[test-prod/minio] storage: 'lots' is not a valid quantity (e.g. 10Gi)");
     expect(errors({ version: '2023' })).toEqual(["[test-prod/minio] version: '2023' is not a supported MinIO version (supported: 2025)"]);
-    expect(errors({ credentialKeys: { secretKey: 'root-user' } })).toEqual(["[test-prod/minio] credentialKeys.secretKey: 'root-user' is also credentialKeys.accessKey; the access key and the secret key are different values"]);
-    expect(errors({ region: 'EU West' })).toEqual(["[test-prod/minio] region: 'EU West' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)"]);
+    expect(errors({ credentialKeys: { secretKey: 'root-user' } })).toEqual([
+      "[test-prod/minio] credentialKeys.secretKey: 'root-user' is also credentialKeys.accessKey; the access key and the secret key are different values",
+    ]);
+    expect(errors({ region: 'EU West' })).toEqual([
+      "[test-prod/minio] region: 'EU West' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)",
+    ]);
   });
 });

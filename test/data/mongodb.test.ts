@@ -21,7 +21,12 @@ const GiB = 2 ** 30;
 describe('MongoDb', () => {
   const { app, chart } = testChart();
   const mongo = new MongoDb(chart, 'mongodb', { database: 'techshop', storage: '20Gi', credentials, resources, monitoring: { exporter: true } });
-  const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 3000 }], readiness: Probe.http('/ready'), resources });
+  const api = new WebService(chart, 'api', {
+    image: 'org/api:1.0.0',
+    ports: [{ name: 'http', port: 3000 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
   api.connect(mongo, { env: ConnectionEnv.url('MONGODB_URI') });
 
   const objects = objectsOf(app);
@@ -42,7 +47,11 @@ describe('MongoDb', () => {
     expect(sts.spec.replicas).toBe(3);
     expect(sts.spec.podManagementPolicy).toBe('Parallel');
     expect(sts.spec.serviceName).toBe('mongodb-headless');
-    expect(objectOf(app, 'Service', 'mongodb-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, ports: [{ name: 'mongodb', port: 27017, targetPort: 'mongodb', protocol: 'TCP' }] });
+    expect(objectOf(app, 'Service', 'mongodb-headless').spec).toMatchObject({
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      ports: [{ name: 'mongodb', port: 27017, targetPort: 'mongodb', protocol: 'TCP' }],
+    });
     expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } });
     expect(mongo.memberHosts).toEqual(MEMBERS.map((m) => m.replace(/:27017$/, '')));
     expect(mongod.image).toBe('mongo:8.0.13');
@@ -50,29 +59,59 @@ describe('MongoDb', () => {
 
   test('mongod runs with --replSet, --keyFile and --bind_ip_all, and reads the generated mongod.conf', () => {
     expect(mongod.command).toBeUndefined(); // the image's entrypoint creates root on an empty volume
-    expect(mongod.args).toEqual(['mongod', '--config', '/etc/mongo/mongod.conf', '--replSet', 'rs0', '--keyFile', '/var/run/mongo-keyfile/keyfile', '--bind_ip_all']);
+    expect(mongod.args).toEqual([
+      'mongod',
+      '--config',
+      '/etc/mongo/mongod.conf',
+      '--replSet',
+      'rs0',
+      '--keyFile',
+      '/var/run/mongo-keyfile/keyfile',
+      '--bind_ip_all',
+    ]);
     expect(sts.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{16}$/);
   });
 
   test('the keyfile: a Secret volume with mode 0400, copied by an init container into a memory emptyDir and chmod 400', () => {
-    expect(pod.volumes).toContainEqual({ name: 'keyfile-secret', secret: { secretName: 'mongo-credentials', items: [{ key: 'keyfile', path: 'keyfile' }], defaultMode: 0o400 } });
+    expect(pod.volumes).toContainEqual({
+      name: 'keyfile-secret',
+      secret: { secretName: 'mongo-credentials', items: [{ key: 'keyfile', path: 'keyfile' }], defaultMode: 0o400 },
+    });
     expect(pod.volumes).toContainEqual({ name: 'keyfile', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
     const install = pod.initContainers.find((c: any) => c.name === 'install-keyfile');
-    expect(install.command).toEqual(['sh', '-c', 'rm -f /var/run/mongo-keyfile/keyfile && cp /etc/mongo-keyfile-secret/keyfile /var/run/mongo-keyfile/keyfile && chmod 0400 /var/run/mongo-keyfile/keyfile']);
+    expect(install.command).toEqual([
+      'sh',
+      '-c',
+      'rm -f /var/run/mongo-keyfile/keyfile && cp /etc/mongo-keyfile-secret/keyfile /var/run/mongo-keyfile/keyfile && chmod 0400 /var/run/mongo-keyfile/keyfile',
+    ]);
     expect(install.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, readOnlyRootFilesystem: true });
-    expect(install.volumeMounts).toEqual(expect.arrayContaining([
-      { name: 'keyfile-secret', mountPath: '/etc/mongo-keyfile-secret', readOnly: true },
-      { name: 'keyfile', mountPath: '/var/run/mongo-keyfile' },
-    ]));
+    expect(install.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'keyfile-secret', mountPath: '/etc/mongo-keyfile-secret', readOnly: true },
+        { name: 'keyfile', mountPath: '/var/run/mongo-keyfile' },
+      ]),
+    );
     expect(mongod.volumeMounts).toContainEqual({ name: 'keyfile', mountPath: '/var/run/mongo-keyfile', readOnly: true });
     // The Secret volume itself is never mounted into mongod.
     expect(mongod.volumeMounts.map((m: any) => m.name)).not.toContain('keyfile-secret');
   });
 
   test('restricted: uid/gid 999 with fsGroup, read-only root filesystem, /tmp and the data volume writable', () => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 999,
+      runAsGroup: 999,
+      fsGroup: 999,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(mongod.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-    expect(mongod.volumeMounts).toEqual(expect.arrayContaining([{ name: 'tmp', mountPath: '/tmp' }, { name: 'data', mountPath: '/data/db' }, { name: 'config', mountPath: '/etc/mongo', readOnly: true }]));
+    expect(mongod.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'tmp', mountPath: '/tmp' },
+        { name: 'data', mountPath: '/data/db' },
+        { name: 'config', mountPath: '/etc/mongo', readOnly: true },
+      ]),
+    );
     expect(mongod.env).toContainEqual({ name: 'HOME', value: '/tmp' });
   });
 
@@ -100,24 +139,38 @@ describe('MongoDb', () => {
     expect(conf).toContain('  port: 27017\n');
     expect(conf).toContain('    pathPrefix: /tmp\n');
     expect(conf).not.toMatch(/^(replication|security):/m);
-    const settings = conf.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    const settings = conf
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('#'))
+      .join('\n');
     expect(settings).not.toMatch(/bindIp|keyFile|password|replSet/);
   });
 
   test('a PDB for the three members: at most one down, the majority keeps a primary', () => {
-    expect(objectOf(app, 'PodDisruptionBudget', 'mongodb').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: mongo.selectorLabels }, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect(objectOf(app, 'PodDisruptionBudget', 'mongodb').spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: mongo.selectorLabels },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
   });
 
   test('members may reach each other on 27017 (replication, elections)', () => {
     const policy = objectOf(app, 'NetworkPolicy', 'mongodb').spec;
     expect(policy.egress).toContainEqual({ to: [{ podSelector: { matchLabels: mongo.selectorLabels } }], ports: [{ port: 27017, protocol: 'TCP' }] });
-    expect(policy.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: mongo.selectorLabels } }], ports: [{ port: 27017, protocol: 'TCP' }] });
+    expect(policy.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: mongo.selectorLabels } }],
+      ports: [{ port: 27017, protocol: 'TCP' }],
+    });
   });
 
   test('the init Job: content-hashed name, Argo CD Sync hook, mongosh on the script from its ConfigMap, root by reference', () => {
     expect(jobs).toHaveLength(1);
     expect(job.metadata.name).toMatch(/^mongodb-init-[0-9a-f]{8}$/);
-    expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', 'argocd.argoproj.io/sync-wave': '50' });
+    expect(job.metadata.annotations).toMatchObject({
+      'argocd.argoproj.io/hook': 'Sync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      'argocd.argoproj.io/sync-wave': '50',
+    });
     // After the StatefulSet's wave (40): Argo CD starts the Job once the members are ready.
     expect(sts.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('40');
     expect(job.spec).toMatchObject({ backoffLimit: 3, ttlSecondsAfterFinished: 86400 });
@@ -138,8 +191,14 @@ describe('MongoDb', () => {
     ]);
     expect(jobPod.volumes).toContainEqual({ name: 'script', configMap: { name: 'mongodb-init-script' } });
     expect(jobPod).toMatchObject({ restartPolicy: 'Never', automountServiceAccountToken: false });
-    expect(objectOf(app, 'NetworkPolicy', 'mongodb-init').spec.egress).toContainEqual({ to: [{ podSelector: { matchLabels: mongo.selectorLabels } }], ports: [{ port: 27017, protocol: 'TCP' }] });
-    expect(objectOf(app, 'NetworkPolicy', 'mongodb').spec.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: mongo.initJob.selectorLabels } }], ports: [{ port: 27017, protocol: 'TCP' }] });
+    expect(objectOf(app, 'NetworkPolicy', 'mongodb-init').spec.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: mongo.selectorLabels } }],
+      ports: [{ port: 27017, protocol: 'TCP' }],
+    });
+    expect(objectOf(app, 'NetworkPolicy', 'mongodb').spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: mongo.initJob.selectorLabels } }],
+      ports: [{ port: 27017, protocol: 'TCP' }],
+    });
   });
 
   test('connect(): a URI with every member, replicaSet= and authSource=, the password only through $(VAR)', () => {
@@ -154,7 +213,10 @@ describe('MongoDb', () => {
     expect(wait.env).toContainEqual({ name: 'STORE_PASSWORD', ...secretRef('password') });
     expect(wait.command[2]).toContain('replicaSet=rs0');
     expect(wait.command[2]).toContain('process.env.STORE_PASSWORD');
-    expect(objectOf(app, 'NetworkPolicy', 'api').spec.egress).toContainEqual({ to: [{ podSelector: { matchLabels: mongo.selectorLabels } }], ports: [{ port: 27017, protocol: 'TCP' }] });
+    expect(objectOf(app, 'NetworkPolicy', 'api').spec.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: mongo.selectorLabels } }],
+      ports: [{ port: 27017, protocol: 'TCP' }],
+    });
   });
 
   test('no literal secret anywhere: every password is a secretKeyRef, and the key only reaches pods as a file', () => {
@@ -188,7 +250,7 @@ describe('MongoDb', () => {
     for (const object of objects) expect(validator.validate(object)).toEqual([]);
   });
 
-  test('every generated mongosh script parses (node\'s parser; mongosh scripts are JavaScript)', () => {
+  test("every generated mongosh script parses (node's parser; mongosh scripts are JavaScript)", () => {
     expect(() => new vm.Script(script, { filename: 'init-replica-set.js' })).not.toThrow();
     const js = /--eval '([^']*)'/.exec(mongo.readinessCheck.command)![1];
     expect(() => new vm.Script(js, { filename: 'readiness-check.js' })).not.toThrow();
@@ -209,7 +271,10 @@ function fakeCluster(options: { members: string[]; rootPassword: string }) {
   };
   class FakeDb {
     private authenticated = false;
-    constructor(private readonly uri: string, private readonly name: string) {}
+    constructor(
+      private readonly uri: string,
+      private readonly name: string,
+    ) {}
     getName() {
       return this.name;
     }
@@ -285,7 +350,16 @@ describe('the initialization script, run against a fake mongosh', () => {
   };
   const run = (cluster: ReturnType<typeof fakeCluster>, environment: Record<string, string> = env) => {
     const printed: string[] = [];
-    const context = vm.createContext({ Mongo: cluster.Mongo, print: (s: string) => printed.push(s), sleep: () => undefined, process: { env: environment }, Date, Number, String, Error });
+    const context = vm.createContext({
+      Mongo: cluster.Mongo,
+      print: (s: string) => printed.push(s),
+      sleep: () => undefined,
+      process: { env: environment },
+      Date,
+      Number,
+      String,
+      Error,
+    });
     new vm.Script(renderMongoInitScript(), { filename: 'init-replica-set.js' }).runInContext(context);
     return printed;
   };
@@ -297,7 +371,13 @@ describe('the initialization script, run against a fake mongosh', () => {
     expect(printed.filter((l) => l.startsWith(`waiting for ${MEMBERS[2]}`))).toHaveLength(2);
     expect(cluster.state.initiated).toEqual({ _id: 'rs0', members: MEMBERS.map((host, i) => ({ _id: i, host })) });
     expect(cluster.state.users.get('techshop.techshop')).toEqual({ pwd: 'app-pw', roles: [{ role: 'readWrite', db: 'techshop' }] });
-    expect(cluster.state.users.get('admin.mongodb_exporter')).toEqual({ pwd: 'exporter-pw', roles: [{ role: 'clusterMonitor', db: 'admin' }, { role: 'read', db: 'local' }] });
+    expect(cluster.state.users.get('admin.mongodb_exporter')).toEqual({
+      pwd: 'exporter-pw',
+      roles: [
+        { role: 'clusterMonitor', db: 'admin' },
+        { role: 'read', db: 'local' },
+      ],
+    });
     expect(cluster.state.calls.filter((c) => ['replSetInitiate', 'createUser'].includes(c))).toEqual(['replSetInitiate', 'createUser', 'createUser']);
     // Status first, initiation only after NotYetInitialized.
     expect(cluster.state.calls.indexOf('replSetGetStatus')).toBeLessThan(cluster.state.calls.indexOf('replSetInitiate'));
@@ -344,7 +424,14 @@ describe('MongoDb defaults', () => {
 
   test('version 7.0 uses its pinned image; replicaSetName is used everywhere', () => {
     const { app, chart } = testChart();
-    const mongo = new MongoDb(chart, 'mongodb', { version: '7.0', database: 'shop', storage: '1Gi', replicaSetName: 'shop-rs', credentials, resources });
+    const mongo = new MongoDb(chart, 'mongodb', {
+      version: '7.0',
+      database: 'shop',
+      storage: '1Gi',
+      replicaSetName: 'shop-rs',
+      credentials,
+      resources,
+    });
     expect(errorsOf(app)).toEqual([]);
     const mongod = objectOf(app, 'StatefulSet', 'mongodb').spec.template.spec.containers[0];
     expect(mongod.image).toBe('mongo:7.0.24');
@@ -380,7 +467,9 @@ describe('MongoDb bad input', () => {
   });
 
   test('fewer than three members in prod; more than seven anywhere; zero', () => {
-    expect(errors({ replicas: 1 })).toEqual(['[test-prod/mongodb] replicas: 1 in prod; a replica set needs at least 3 members to keep a primary when one fails']);
+    expect(errors({ replicas: 1 })).toEqual([
+      '[test-prod/mongodb] replicas: 1 in prod; a replica set needs at least 3 members to keep a primary when one fails',
+    ]);
     expect(errors({ replicas: 9 }, testEnv('dev'))).toEqual(['[test-dev/mongodb] replicas: 9 is more than the 7 voting members MongoDB allows']);
     expect(errors({ replicas: 0 }, testEnv('dev'))).toContainEqual('[test-dev/mongodb] replicas: 0 must be a whole number of at least 1');
   });
@@ -421,8 +510,12 @@ describe('MongoDb bad input', () => {
 
   test('unsupported version, bad replica set name, shared keys, missing keyfile key, too little memory', () => {
     expect(errors({ version: '6.0' })).toEqual(["[test-prod/mongodb] version: '6.0' is not a supported MongoDB version (supported: 7.0, 8.0)"]);
-    expect(errors({ replicaSetName: 'rs/0' })).toEqual(["[test-prod/mongodb] replicaSetName: 'rs/0' must be 1 to 64 letters, digits, '_' and '-' (it is a URI parameter and mongod rejects '/')"]);
-    expect(errors({ credentialKeys: { app: 'root-password' } })).toEqual(["[test-prod/mongodb] credentialKeys.app: 'root-password' is also credentialKeys.root; every user and the keyfile need their own secret"]);
+    expect(errors({ replicaSetName: 'rs/0' })).toEqual([
+      "[test-prod/mongodb] replicaSetName: 'rs/0' must be 1 to 64 letters, digits, '_' and '-' (it is a URI parameter and mongod rejects '/')",
+    ]);
+    expect(errors({ credentialKeys: { app: 'root-password' } })).toEqual([
+      "[test-prod/mongodb] credentialKeys.app: 'root-password' is also credentialKeys.root; every user and the keyfile need their own secret",
+    ]);
     expect(errors({ credentialKeys: { keyFile: 'key' } })).toEqual([
       "[test-prod/mongodb] credentialKeys.keyFile: key 'key' is not produced by existing Secret 'mongo-credentials' (it has: root-password, password, keyfile, exporter-password)",
     ]);
@@ -434,12 +527,14 @@ describe('MongoDb bad input', () => {
 
   test('every error of one construct is reported together, each naming the field', () => {
     const found = errors({ replicas: 2, database: 'admin', user: 'root', storage: '0' });
-    expect(found.map((e) => e.replace(/:.*$/, ''))).toEqual(expect.arrayContaining([
-      '[test-prod/mongodb] replicas',
-      '[test-prod/mongodb] database',
-      '[test-prod/mongodb] user',
-      '[test-prod/mongodb] storage',
-    ]));
+    expect(found.map((e) => e.replace(/:.*$/, ''))).toEqual(
+      expect.arrayContaining([
+        '[test-prod/mongodb] replicas',
+        '[test-prod/mongodb] database',
+        '[test-prod/mongodb] user',
+        '[test-prod/mongodb] storage',
+      ]),
+    );
   });
 
   test('checkMongoDatabaseName accepts ordinary names', () => {

@@ -26,9 +26,17 @@ function group(cnf: string, name: string): Record<string, string> {
 describe('MySql', () => {
   const { app, chart } = testChart();
   const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '20Gi', credentials, resources, monitoring: { exporter: true } });
-  const api = new WebService(chart, 'api', { image: 'loopi-api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
+  const api = new WebService(chart, 'api', {
+    image: 'loopi-api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
   api.connect(mysql, {
-    env: ConnectionEnv.all(ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }), ConnectionEnv.url('DATABASE_URL')),
+    env: ConnectionEnv.all(
+      ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+      ConnectionEnv.url('DATABASE_URL'),
+    ),
   });
   const sts = objectOf(app, 'StatefulSet', 'mysql');
   const pod = sts.spec.template.spec;
@@ -56,7 +64,13 @@ describe('MySql', () => {
       fsGroupChangePolicy: 'OnRootMismatch',
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(server.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 999, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(server.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 999,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
   });
 
   test('volumes: data on the claim, emptyDirs for /var/run/mysqld and /tmp, my.cnf in conf.d, the exporter init script', () => {
@@ -170,7 +184,10 @@ describe('MySql', () => {
       `until MYSQL_PWD="$STORE_PASSWORD" mysqladmin ping --host="$STORE_HOST" --port="$STORE_PORT" --user="$STORE_USER" --silent; do echo 'waiting for mysql'; sleep 2; done`,
     ]);
     expect(wait.env).toContainEqual({ name: 'STORE_PASSWORD', ...secretRef('password') });
-    expect(objectOf(app, 'NetworkPolicy', 'mysql').spec.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: api.selectorLabels } }], ports: [{ port: 3306, protocol: 'TCP' }] });
+    expect(objectOf(app, 'NetworkPolicy', 'mysql').spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: api.selectorLabels } }],
+      ports: [{ port: 3306, protocol: 'TCP' }],
+    });
   });
 
   test('backups as root, the application as its own account', () => {
@@ -190,12 +207,23 @@ describe('MySql defaults and sizing', () => {
   test('without the exporter: no init script, no sidecar, no exporter password', () => {
     const { app, chart } = testChart(testEnv('staging'));
     const secret = new SystemSecret(chart, 'mysql-credentials', { keys: ['root-password', 'password'] });
-    new MySql(chart, 'mysql', { database: 'loopi', user: 'loopi_api', storage: '5Gi', credentials: secret, resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '768Mi' } } });
+    new MySql(chart, 'mysql', {
+      database: 'loopi',
+      user: 'loopi_api',
+      storage: '5Gi',
+      credentials: secret,
+      resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '768Mi' } },
+    });
     expect(errorsOf(app)).toEqual([]);
     const pod = objectOf(app, 'StatefulSet', 'mysql').spec.template.spec;
     expect(pod.containers).toHaveLength(1);
     expect(pod.volumes.map((v: { name: string }) => v.name)).toEqual(['tmp', 'run', 'config']);
-    expect(pod.containers[0].env.map((e: { name: string }) => e.name)).toEqual(['MYSQL_ROOT_PASSWORD', 'MYSQL_DATABASE', 'MYSQL_USER', 'MYSQL_PASSWORD']);
+    expect(pod.containers[0].env.map((e: { name: string }) => e.name)).toEqual([
+      'MYSQL_ROOT_PASSWORD',
+      'MYSQL_DATABASE',
+      'MYSQL_USER',
+      'MYSQL_PASSWORD',
+    ]);
     const cnf = objectOf(app, 'ConfigMap', 'mysql-config').data['my.cnf'];
     expect(group(cnf, 'mysqld').innodb_buffer_pool_size).toBe('384M'); // 50 % of 768Mi, 3 chunks
   });
@@ -205,16 +233,33 @@ describe('MySql defaults and sizing', () => {
       const { app, chart } = testChart(env);
       const secret = new SystemSecret(chart, 'mysql-credentials', { keys: ['root-password', 'password', 'exporter-password'] });
       const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '1Gi', credentials: secret, resources, monitoring: { exporter: true } });
-      const api = new WebService(chart, 'api', { image: 'loopi-api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
-      api.connect(mysql, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }) });
+      const api = new WebService(chart, 'api', {
+        image: 'loopi-api:1.0.0',
+        ports: [{ name: 'http', port: 8080 }],
+        readiness: Probe.http('/ready'),
+        resources,
+      });
+      api.connect(mysql, {
+        env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+      });
       expect(errorsOf(app, DEFAULT_RULES)).toEqual([]);
     }
   });
 
   test('the buffer pool is a multiple of chunk size x instances (InnoDB would round it up)', () => {
-    expect(mysqlTuning({ memoryLimit: 600 * 2 ** 20, maxConnections: 151 })).toMatchObject({ bufferPoolSize: 256 * 2 ** 20, bufferPoolInstances: 1, bufferPoolChunkSize: 128 * 2 ** 20 });
-    expect(mysqlTuning({ memoryLimit: 7 * 2 ** 30, maxConnections: 151 })).toMatchObject({ bufferPoolSize: 9 * 384 * 2 ** 20, bufferPoolInstances: 3 }); // 3.5Gi rounded down to 128Mi x 3
-    expect(mysqlTuning({ memoryLimit: 2 ** 30, maxConnections: 151, bufferPoolSize: 100 * 2 ** 20 })).toMatchObject({ bufferPoolSize: 100 * 2 ** 20, bufferPoolChunkSize: 100 * 2 ** 20 });
+    expect(mysqlTuning({ memoryLimit: 600 * 2 ** 20, maxConnections: 151 })).toMatchObject({
+      bufferPoolSize: 256 * 2 ** 20,
+      bufferPoolInstances: 1,
+      bufferPoolChunkSize: 128 * 2 ** 20,
+    });
+    expect(mysqlTuning({ memoryLimit: 7 * 2 ** 30, maxConnections: 151 })).toMatchObject({
+      bufferPoolSize: 9 * 384 * 2 ** 20,
+      bufferPoolInstances: 3,
+    }); // 3.5Gi rounded down to 128Mi x 3
+    expect(mysqlTuning({ memoryLimit: 2 ** 30, maxConnections: 151, bufferPoolSize: 100 * 2 ** 20 })).toMatchObject({
+      bufferPoolSize: 100 * 2 ** 20,
+      bufferPoolChunkSize: 100 * 2 ** 20,
+    });
     expect(mysqlSize(3 * 2 ** 30)).toBe('3G');
     expect(mysqlSize(384 * 2 ** 20)).toBe('384M');
   });
@@ -250,7 +295,7 @@ describe('MySql bad input', () => {
 
   test('MySQL 8 / 8.0 is not offered: the error lists 8.4', () => {
     expect(errors({ version: '8.0' })).toEqual([
-      "[test-prod/mysql] version: '8.0' is not a supported MySQL version (supported: 8.4; MySQL 8.0 reached end of life in April 2026, \"MySQL 8\" means the 8.4 LTS line)",
+      '[test-prod/mysql] version: \'8.0\' is not a supported MySQL version (supported: 8.4; MySQL 8.0 reached end of life in April 2026, "MySQL 8" means the 8.4 LTS line)',
     ]);
   });
 
@@ -271,7 +316,9 @@ describe('MySql bad input', () => {
   });
 
   test('memory-derived settings that do not fit the limit', () => {
-    expect(errors({ innodbBufferPoolSize: '2Gi' })).toEqual(['[test-prod/mysql] innodbBufferPoolSize: 2Gi is at or above the container memory limit 2Gi; the server would be OOM-killed']);
+    expect(errors({ innodbBufferPoolSize: '2Gi' })).toEqual([
+      '[test-prod/mysql] innodbBufferPoolSize: 2Gi is at or above the container memory limit 2Gi; the server would be OOM-killed',
+    ]);
     expect(errors({ innodbBufferPoolSize: '1800Mi' })).toEqual([
       '[test-prod/mysql] innodbBufferPoolSize: 1800Mi is more than 75 % of the container memory limit 2Gi, leaving too little for 151 connections, performance_schema and the server',
     ]);
@@ -284,8 +331,12 @@ describe('MySql bad input', () => {
   });
 
   test('accounts sharing a password key; max_connections out of range', () => {
-    expect(errors({ credentialKeys: { app: 'root-password' } })).toEqual(["[test-prod/mysql] credentialKeys.app: 'root-password' is also credentialKeys.root; every account needs its own password"]);
-    expect(errors({ monitoring: { exporter: true, passwordKey: 'password' } })).toEqual(["[test-prod/mysql] monitoring.passwordKey: 'password' is also credentialKeys.app; every account needs its own password"]);
+    expect(errors({ credentialKeys: { app: 'root-password' } })).toEqual([
+      "[test-prod/mysql] credentialKeys.app: 'root-password' is also credentialKeys.root; every account needs its own password",
+    ]);
+    expect(errors({ monitoring: { exporter: true, passwordKey: 'password' } })).toEqual([
+      "[test-prod/mysql] monitoring.passwordKey: 'password' is also credentialKeys.app; every account needs its own password",
+    ]);
     expect(errors({ maxConnections: 0 })).toEqual(['[test-prod/mysql] maxConnections: 0 must be a whole number from 10 to 100000']);
   });
 

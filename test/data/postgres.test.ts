@@ -20,17 +20,37 @@ function settings(conf: string): Record<string, string> {
 
 describe('Postgres', () => {
   const { app, chart } = testChart();
-  const db = new Postgres(chart, 'db', { database: 'app', user: 'app_user', storage: '20Gi', credentials, resources, monitoring: { exporter: true } });
-  const backend = new WebService(chart, 'backend', { image: 'org/backend:1.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources });
+  const db = new Postgres(chart, 'db', {
+    database: 'app',
+    user: 'app_user',
+    storage: '20Gi',
+    credentials,
+    resources,
+    monitoring: { exporter: true },
+  });
+  const backend = new WebService(chart, 'backend', {
+    image: 'org/backend:1.0.0',
+    ports: [{ name: 'http', port: 8000 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
   // Feature-models (FastAPI template) and a URL for SQLAlchemy-style clients.
   backend.connect(db, {
     env: ConnectionEnv.all(
-      ConnectionEnv.discrete({ host: 'POSTGRES_SERVER', port: 'POSTGRES_PORT', database: 'POSTGRES_DB', user: 'POSTGRES_USER', password: 'POSTGRES_PASSWORD' }),
+      ConnectionEnv.discrete({
+        host: 'POSTGRES_SERVER',
+        port: 'POSTGRES_PORT',
+        database: 'POSTGRES_DB',
+        user: 'POSTGRES_USER',
+        password: 'POSTGRES_PASSWORD',
+      }),
       ConnectionEnv.url('DATABASE_URL'),
     ),
   });
   const worker = new Worker(chart, 'loopi', { image: 'org/worker:1.0.0', resources });
-  worker.connect(db, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }) });
+  worker.connect(db, {
+    env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+  });
 
   const sts = objectOf(app, 'StatefulSet', 'db');
   const pod = sts.spec.template.spec;
@@ -111,7 +131,10 @@ describe('Postgres', () => {
   });
 
   test('probes: pg_isready on 127.0.0.1 as the app user; alive while recovering; ten minutes to initialize; fast shutdown before SIGTERM', () => {
-    expect(postgres.readinessProbe).toMatchObject({ exec: { command: ['pg_isready', '-h', '127.0.0.1', '-p', '5432', '-U', 'app_user', '-d', 'app'] }, timeoutSeconds: 5 });
+    expect(postgres.readinessProbe).toMatchObject({
+      exec: { command: ['pg_isready', '-h', '127.0.0.1', '-p', '5432', '-U', 'app_user', '-d', 'app'] },
+      timeoutSeconds: 5,
+    });
     const answering = ['sh', '-c', 'pg_isready -h 127.0.0.1 -p 5432 -U app_user -d app -q; [ $? -le 1 ]'];
     expect(postgres.livenessProbe).toMatchObject({ exec: { command: answering }, failureThreshold: 6 });
     expect(postgres.startupProbe).toMatchObject({ exec: { command: answering }, periodSeconds: 5, failureThreshold: 120 });
@@ -150,7 +173,10 @@ describe('Postgres', () => {
   });
 
   test('pg_hba.conf: SCRAM for every connection, socket included; no trust, no peer, no replication', () => {
-    const rules = config['pg_hba.conf'].split('\n').filter((l: string) => l.trim() && !l.startsWith('#')).map((l: string) => l.split(/\s+/));
+    const rules = config['pg_hba.conf']
+      .split('\n')
+      .filter((l: string) => l.trim() && !l.startsWith('#'))
+      .map((l: string) => l.split(/\s+/));
     expect(rules).toEqual([
       ['local', 'all', 'all', 'scram-sha-256'],
       ['host', 'all', 'all', 'all', 'scram-sha-256'],
@@ -165,7 +191,9 @@ describe('Postgres', () => {
     expect(script).toContain(': "${APP_DATABASE:?}" "${APP_USER:?}" "${APP_PASSWORD:?}"');
     expect(script).toContain('export PGPASSWORD="${PGPASSWORD:-${POSTGRES_PASSWORD:?}}"');
     expect(script).toContain('--set app_user="$APP_USER" --set app_password="$APP_PASSWORD" --set app_db="$APP_DATABASE"');
-    expect(script).toContain("SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD %L', :'app_user', :'app_password')\\gexec");
+    expect(script).toContain(
+      "SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD %L', :'app_user', :'app_password')\\gexec",
+    );
     expect(script).toContain("SELECT format('CREATE DATABASE %I OWNER %I', :'app_db', :'app_user')");
     expect(script).toContain("SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'app_db')\\gexec");
     expect(script).toContain('REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC;');
@@ -217,15 +245,25 @@ describe('Postgres', () => {
     const wait = spec.initContainers[0];
     expect(wait.name).toBe('wait-for-db');
     expect(wait.image).toBe('postgres:17.6');
-    expect(wait.command).toEqual(['sh', '-c', `until pg_isready -h "$STORE_HOST" -p "$STORE_PORT" -U "$STORE_USER" -d 'app'; do echo 'waiting for db'; sleep 2; done`]);
+    expect(wait.command).toEqual([
+      'sh',
+      '-c',
+      `until pg_isready -h "$STORE_HOST" -p "$STORE_PORT" -U "$STORE_USER" -d 'app'; do echo 'waiting for db'; sleep 2; done`,
+    ]);
     expect(wait.env).toEqual([
       { name: 'STORE_HOST', value: 'db.test-prod.svc' },
       { name: 'STORE_PORT', value: '5432' },
       { name: 'STORE_USER', value: 'app_user' },
       { name: 'STORE_PASSWORD', ...secretRef('password') },
     ]);
-    expect(objectOf(app, 'NetworkPolicy', 'loopi').spec.egress).toContainEqual({ to: [{ podSelector: { matchLabels: db.selectorLabels } }], ports: [{ port: 5432, protocol: 'TCP' }] });
-    expect(objectOf(app, 'NetworkPolicy', 'db').spec.ingress).toContainEqual({ from: [{ podSelector: { matchLabels: worker.selectorLabels } }], ports: [{ port: 5432, protocol: 'TCP' }] });
+    expect(objectOf(app, 'NetworkPolicy', 'loopi').spec.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: db.selectorLabels } }],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    });
+    expect(objectOf(app, 'NetworkPolicy', 'db').spec.ingress).toContainEqual({
+      from: [{ podSelector: { matchLabels: worker.selectorLabels } }],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+    });
   });
 
   test('backups reach it as the superuser; the application never does', () => {
@@ -254,7 +292,15 @@ describe('Postgres defaults and flavours', () => {
     expect(db.user).toBe('feature_models');
     const conf = settings(objectOf(app, 'ConfigMap', 'db-config').data['postgresql.conf']);
     // Dev's 256Mi limit and 250m cpu; a 1Gi volume keeps WAL small.
-    expect(conf).toMatchObject({ shared_buffers: '64MB', effective_cache_size: '192MB', work_mem: '425kB', maintenance_work_mem: '16MB', max_parallel_workers: '0', max_wal_size: '128MB', min_wal_size: '32MB' });
+    expect(conf).toMatchObject({
+      shared_buffers: '64MB',
+      effective_cache_size: '192MB',
+      work_mem: '425kB',
+      maintenance_work_mem: '16MB',
+      max_parallel_workers: '0',
+      max_wal_size: '128MB',
+      min_wal_size: '32MB',
+    });
     expect(pod.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } });
     const script = objectOf(app, 'ConfigMap', 'db-config').data['init-app.sh'];
     expect(script).not.toContain('postgres_exporter');
@@ -262,13 +308,18 @@ describe('Postgres defaults and flavours', () => {
     expect(pod.containers[0].env.map((e: { name: string }) => e.name)).not.toContain('MONITORING_PASSWORD');
   });
 
-  test("every policy rule passes for a chart with generated credentials, exporter and TimescaleDB", () => {
+  test('every policy rule passes for a chart with generated credentials, exporter and TimescaleDB', () => {
     for (const env of [testEnv('dev'), testEnv('prod')]) {
       const { app, chart } = testChart(env);
       const secret = new SystemSecret(chart, 'db-credentials', { keys: ['postgres-password', 'password', 'monitoring-password'] });
       const db = new Postgres(chart, 'db', { database: 'app', storage: '1Gi', credentials: secret, resources, monitoring: { exporter: true } });
       new Postgres(chart, 'metrics-db', { flavour: 'timescaledb', database: 'metrics', storage: '1Gi', credentials: secret, resources });
-      const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources });
+      const api = new WebService(chart, 'api', {
+        image: 'org/api:1.0.0',
+        ports: [{ name: 'http', port: 8000 }],
+        readiness: Probe.http('/ready'),
+        resources,
+      });
       api.connect(db, { env: ConnectionEnv.url('DATABASE_URL') });
       expect(errorsOf(app, DEFAULT_RULES)).toEqual([]);
     }
@@ -276,7 +327,14 @@ describe('Postgres defaults and flavours', () => {
 
   test('TimescaleDB: its image and uid, the library preloaded, background workers, the extension in the app database', () => {
     const { app, chart } = testChart();
-    const metrics = new Postgres(chart, 'metrics-db', { flavour: 'timescaledb', version: '16', database: 'metrics', storage: '10Gi', credentials, resources });
+    const metrics = new Postgres(chart, 'metrics-db', {
+      flavour: 'timescaledb',
+      version: '16',
+      database: 'metrics',
+      storage: '10Gi',
+      credentials,
+      resources,
+    });
     expect(errorsOf(app)).toEqual([]);
     const pod = objectOf(app, 'StatefulSet', 'metrics-db').spec.template.spec;
     expect(pod.containers[0].image).toBe('timescale/timescaledb:2.21.3-pg16');
@@ -284,8 +342,15 @@ describe('Postgres defaults and flavours', () => {
     expect(metrics.engineUid).toBe(70);
     const data = objectOf(app, 'ConfigMap', 'metrics-db-config').data;
     const conf = settings(data['postgresql.conf']);
-    expect(conf).toMatchObject({ shared_preload_libraries: "'timescaledb'", 'timescaledb.telemetry_level': 'off', 'timescaledb.max_background_workers': '8', max_worker_processes: '13' });
-    expect(data['init-app.sh']).toMatch(/--dbname "\$APP_DATABASE" <<'EOSQL'\nREVOKE CREATE ON SCHEMA public FROM PUBLIC;\nCREATE EXTENSION IF NOT EXISTS timescaledb;\nEOSQL/);
+    expect(conf).toMatchObject({
+      shared_preload_libraries: "'timescaledb'",
+      'timescaledb.telemetry_level': 'off',
+      'timescaledb.max_background_workers': '8',
+      max_worker_processes: '13',
+    });
+    expect(data['init-app.sh']).toMatch(
+      /--dbname "\$APP_DATABASE" <<'EOSQL'\nREVOKE CREATE ON SCHEMA public FROM PUBLIC;\nCREATE EXTENSION IF NOT EXISTS timescaledb;\nEOSQL/,
+    );
     // The image's own init scripts (timescaledb-tune) are hidden by the mount.
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'initdb', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
   });
@@ -320,7 +385,9 @@ describe('Postgres bad input', () => {
 
   test('unsupported versions list the supported ones', () => {
     expect(errors({ version: '13' })).toEqual(["[test-prod/db] version: '13' is not a supported PostgreSQL version (supported: 15, 16, 17, 18)"]);
-    expect(errors({ version: '18', flavour: 'timescaledb' })).toEqual(["[test-prod/db] version: '18' is not a supported TimescaleDB version (supported: 16, 17)"]);
+    expect(errors({ version: '18', flavour: 'timescaledb' })).toEqual([
+      "[test-prod/db] version: '18' is not a supported TimescaleDB version (supported: 16, 17)",
+    ]);
     expect(errors({ flavour: 'citus' })).toEqual(["[test-prod/db] flavour: 'citus' must be 'postgres' or 'timescaledb'"]);
   });
 
@@ -355,18 +422,24 @@ describe('Postgres bad input', () => {
   });
 
   test('the default user (the database name) must be a valid role too', () => {
-    expect(errors({ database: 'pg_data' })).toEqual(["[test-prod/db] user: 'pg_data': role names starting with 'pg_' are reserved for PostgreSQL's predefined roles (the default is the database name; set user)"]);
+    expect(errors({ database: 'pg_data' })).toEqual([
+      "[test-prod/db] user: 'pg_data': role names starting with 'pg_' are reserved for PostgreSQL's predefined roles (the default is the database name; set user)",
+    ]);
   });
 
   test('memory-derived settings that do not fit the limit', () => {
-    expect(errors({ sharedBuffers: '1Gi' })).toEqual(['[test-prod/db] sharedBuffers: 1Gi is at or above the container memory limit 1Gi; the server would be OOM-killed']);
+    expect(errors({ sharedBuffers: '1Gi' })).toEqual([
+      '[test-prod/db] sharedBuffers: 1Gi is at or above the container memory limit 1Gi; the server would be OOM-killed',
+    ]);
     expect(errors({ sharedBuffers: '900Mi' })).toEqual([
       '[test-prod/db] sharedBuffers: 900Mi is more than 75 % of the container memory limit 1Gi, leaving too little for 100 sessions (work_mem), maintenance and the page cache',
     ]);
     expect(errors({ sharedBuffers: 'lots' })).toEqual(["[test-prod/db] sharedBuffers: 'lots' is not a valid quantity (e.g. 256Mi)"]);
     expect(errors({ sharedBuffers: '64Ki' })).toEqual(["[test-prod/db] sharedBuffers: 64Ki is below PostgreSQL's minimum of 128Ki"]);
     const small = { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '96Mi' } };
-    expect(errors({ resources: small })).toEqual(['[test-prod/db] resources.limits.memory: 96Mi is below the 128Mi PostgreSQL needs for shared buffers and sessions']);
+    expect(errors({ resources: small })).toEqual([
+      '[test-prod/db] resources.limits.memory: 96Mi is below the 128Mi PostgreSQL needs for shared buffers and sessions',
+    ]);
   });
 
   test('max_connections out of range', () => {
@@ -375,8 +448,12 @@ describe('Postgres bad input', () => {
   });
 
   test('roles sharing a password key, and keys the Secret does not hold', () => {
-    expect(errors({ credentialKeys: { app: 'postgres-password' } })).toEqual(["[test-prod/db] credentialKeys.app: 'postgres-password' is also credentialKeys.superuser; every role needs its own password"]);
-    expect(errors({ monitoring: { exporter: true, passwordKey: 'password' } })).toEqual(["[test-prod/db] monitoring.passwordKey: 'password' is also credentialKeys.app; every role needs its own password"]);
+    expect(errors({ credentialKeys: { app: 'postgres-password' } })).toEqual([
+      "[test-prod/db] credentialKeys.app: 'postgres-password' is also credentialKeys.superuser; every role needs its own password",
+    ]);
+    expect(errors({ monitoring: { exporter: true, passwordKey: 'password' } })).toEqual([
+      "[test-prod/db] monitoring.passwordKey: 'password' is also credentialKeys.app; every role needs its own password",
+    ]);
     expect(errors({ credentialKeys: { app: 'app-password' } })).toEqual([
       "[test-prod/db] env.APP_PASSWORD: key 'app-password' is not produced by existing Secret 'db-credentials' (it has: postgres-password, password, monitoring-password)",
     ]);

@@ -7,7 +7,12 @@ const credentials = ExistingSecret.named('cache-credentials', ['redis-password']
 describe('Redis', () => {
   const { app, chart } = testChart();
   const cache = new Redis(chart, 'cache', { use: 'cache', storage: '5Gi', credentials, resources, monitoring: { exporter: true } });
-  const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
+  const api = new WebService(chart, 'api', {
+    image: 'org/api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
   api.connect(cache, { env: ConnectionEnv.url('REDIS_URL') });
   const sts = objectOf(app, 'StatefulSet', 'cache');
   const pod = sts.spec.template.spec;
@@ -52,12 +57,19 @@ describe('Redis', () => {
       { name: 'REDIS_URL', value: 'redis://default:$(REDIS_URL_PASSWORD)@cache.test-prod.svc:6379/0' },
     ]);
     const apiPolicy = objectOf(app, 'NetworkPolicy', 'api');
-    expect(apiPolicy.spec.egress).toEqual([{ to: [{ podSelector: { matchLabels: cache.selectorLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] }]);
+    expect(apiPolicy.spec.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: cache.selectorLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] },
+    ]);
     const cachePolicy = objectOf(app, 'NetworkPolicy', 'cache');
     expect(cachePolicy.spec.ingress).toEqual([
       // The exporter (monitoring: { exporter: true }) is scraped: Prometheus reaches its port only.
       {
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+          },
+        ],
         ports: [{ port: 9121, protocol: 'TCP' }],
       },
       { from: [{ podSelector: { matchLabels: api.selectorLabels } }], ports: [{ port: 6379, protocol: 'TCP' }] },

@@ -2,7 +2,7 @@ import { AcmeIssuer, Dns01Solver, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING,
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 
 describe('AcmeIssuer', () => {
-  test('prod: a namespaced Issuer for Let\'s Encrypt production, HTTP-01 through the nginx class on a ClusterIP Service', () => {
+  test("prod: a namespaced Issuer for Let's Encrypt production, HTTP-01 through the nginx class on a ClusterIP Service", () => {
     const { app, chart } = testChart(testEnv('prod'), 'loopi');
     const issuer = new AcmeIssuer(chart, 'letsencrypt', { email: 'ops@loopi.com' });
     expect(errorsOf(app)).toEqual([]);
@@ -17,7 +17,13 @@ describe('AcmeIssuer', () => {
         solvers: [{ http01: { ingress: { ingressClassName: 'nginx', serviceType: 'ClusterIP' } } }],
       },
     });
-    expect(issuer).toMatchObject({ issuerName: 'letsencrypt', issuerKind: 'Issuer', issuerNamespace: 'loopi-prod', trust: 'acme-production', issuesWildcards: false });
+    expect(issuer).toMatchObject({
+      issuerName: 'letsencrypt',
+      issuerKind: 'Issuer',
+      issuerNamespace: 'loopi-prod',
+      trust: 'acme-production',
+      issuesWildcards: false,
+    });
     expect(issuer.http01).toEqual({ ingressClassName: 'nginx' });
   });
 
@@ -33,7 +39,12 @@ describe('AcmeIssuer', () => {
 
   test('a ClusterIssuer is named after the system and environment, has no namespace, and a Traefik solver on request', () => {
     const { app, chart } = testChart(testEnv('prod'), 'features');
-    const issuer = new AcmeIssuer(chart, 'letsencrypt', { email: 'ops@features.dev', scope: 'cluster', http01: { controller: 'traefik' }, accountKeySecretName: 'features-acme' });
+    const issuer = new AcmeIssuer(chart, 'letsencrypt', {
+      email: 'ops@features.dev',
+      scope: 'cluster',
+      http01: { controller: 'traefik' },
+      accountKeySecretName: 'features-acme',
+    });
     expect(errorsOf(app)).toEqual([]);
     const object = objectOf(app, 'ClusterIssuer', 'features-prod-letsencrypt');
     expect(object.metadata.namespace).toBeUndefined();
@@ -49,7 +60,11 @@ describe('AcmeIssuer', () => {
     new AcmeIssuer(chart, 'letsencrypt', { email: 'ops@loopi.com', scope: 'cluster' });
     new AcmeIssuer(other, 'letsencrypt', { email: 'ops@chatnomina.com', scope: 'cluster' });
     expect(errorsOf(app)).toEqual([]);
-    expect(objectsOf(app, 'ClusterIssuer').map((o) => o.metadata.name).sort()).toEqual(['chat-prod-letsencrypt', 'loopi-prod-letsencrypt']);
+    expect(
+      objectsOf(app, 'ClusterIssuer')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['chat-prod-letsencrypt', 'loopi-prod-letsencrypt']);
   });
 
   test('DNS-01 through Cloudflare: an API token by reference, wildcard-capable, no HTTP-01', () => {
@@ -59,7 +74,9 @@ describe('AcmeIssuer', () => {
       dns01: Dns01Solver.cloudflare({ apiToken: { secretName: 'cloudflare-api', key: 'token' } }),
     });
     expect(errorsOf(app)).toEqual([]);
-    expect(objectOf(app, 'Issuer', 'letsencrypt').spec.acme.solvers).toEqual([{ dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api', key: 'token' } } } }]);
+    expect(objectOf(app, 'Issuer', 'letsencrypt').spec.acme.solvers).toEqual([
+      { dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api', key: 'token' } } } },
+    ]);
     expect(issuer.issuesWildcards).toBe(true);
     expect(issuer.http01).toBeUndefined();
   });
@@ -96,9 +113,14 @@ describe('AcmeIssuer', () => {
 
   test('Route53 with ambient credentials (IRSA) and a role', () => {
     const { app, chart } = testChart();
-    new AcmeIssuer(chart, 'letsencrypt', { email: 'ops@loopi.com', dns01: Dns01Solver.route53({ role: 'arn:aws:iam::123456789012:role/cert-manager' }) });
+    new AcmeIssuer(chart, 'letsencrypt', {
+      email: 'ops@loopi.com',
+      dns01: Dns01Solver.route53({ role: 'arn:aws:iam::123456789012:role/cert-manager' }),
+    });
     expect(errorsOf(app)).toEqual([]);
-    expect(objectOf(app, 'Issuer', 'letsencrypt').spec.acme.solvers).toEqual([{ dns01: { route53: { role: 'arn:aws:iam::123456789012:role/cert-manager' } } }]);
+    expect(objectOf(app, 'Issuer', 'letsencrypt').spec.acme.solvers).toEqual([
+      { dns01: { route53: { role: 'arn:aws:iam::123456789012:role/cert-manager' } } },
+    ]);
   });
 });
 
@@ -110,20 +132,48 @@ describe('AcmeIssuer bad input', () => {
   }
 
   test.each([
-    ['no email', { email: undefined }, "[test-prod/letsencrypt] email: required: the ACME account needs a contact address for expiry and revocation notices"],
-    ['an empty email', { email: ' ' }, "[test-prod/letsencrypt] email: required: the ACME account needs a contact address for expiry and revocation notices"],
+    [
+      'no email',
+      { email: undefined },
+      '[test-prod/letsencrypt] email: required: the ACME account needs a contact address for expiry and revocation notices',
+    ],
+    [
+      'an empty email',
+      { email: ' ' },
+      '[test-prod/letsencrypt] email: required: the ACME account needs a contact address for expiry and revocation notices',
+    ],
     ['not an email', { email: 'ops-at-loopi' }, "[test-prod/letsencrypt] email: 'ops-at-loopi' is not an e-mail address"],
-    ['a reserved domain', { email: 'admin@example.com' }, "[test-prod/letsencrypt] email: 'admin@example.com' uses a reserved domain; the ACME server refuses to register it and sends expiry warnings nowhere"],
-    ['a plain-http server', { server: 'http://acme.local/directory', allowEnvironmentMismatch: true }, "[test-prod/letsencrypt] server: 'http://acme.local/directory' must be an https:// ACME directory URL"],
+    [
+      'a reserved domain',
+      { email: 'admin@example.com' },
+      "[test-prod/letsencrypt] email: 'admin@example.com' uses a reserved domain; the ACME server refuses to register it and sends expiry warnings nowhere",
+    ],
+    [
+      'a plain-http server',
+      { server: 'http://acme.local/directory', allowEnvironmentMismatch: true },
+      "[test-prod/letsencrypt] server: 'http://acme.local/directory' must be an https:// ACME directory URL",
+    ],
     ['no solver', { http01: false }, '[test-prod/letsencrypt] http01: an ACME issuer needs a challenge solver: keep http01 or set dns01'],
-    ['a ClusterIssuer name that is not a DNS name', { scope: 'cluster', name: 'Lets_Encrypt' }, expect.stringMatching(/^\[test-prod\/letsencrypt\] name: 'Lets_Encrypt' must consist of lower case/)],
+    [
+      'a ClusterIssuer name that is not a DNS name',
+      { scope: 'cluster', name: 'Lets_Encrypt' },
+      expect.stringMatching(/^\[test-prod\/letsencrypt\] name: 'Lets_Encrypt' must consist of lower case/),
+    ],
   ])('%s', (_name, props, expected) => {
     expect(errors(props)).toEqual([expected]);
   });
 
   test('production environment pointing at the staging endpoint, and the other way round, unless allowed', () => {
-    expect(errors({ server: LETS_ENCRYPT_STAGING })).toEqual([expect.stringMatching(/^\[test-prod\/letsencrypt\] server: Issuer 'letsencrypt' \(test-prod\/letsencrypt\) uses the ACME staging endpoint in prod/)]);
-    expect(errors({ server: LETS_ENCRYPT_PRODUCTION }, testEnv('staging'))).toEqual([expect.stringMatching(/^\[test-staging\/letsencrypt\] server: .* uses the ACME production endpoint in staging \(environment tls: 'acme-staging'\)/)]);
+    expect(errors({ server: LETS_ENCRYPT_STAGING })).toEqual([
+      expect.stringMatching(
+        /^\[test-prod\/letsencrypt\] server: Issuer 'letsencrypt' \(test-prod\/letsencrypt\) uses the ACME staging endpoint in prod/,
+      ),
+    ]);
+    expect(errors({ server: LETS_ENCRYPT_PRODUCTION }, testEnv('staging'))).toEqual([
+      expect.stringMatching(
+        /^\[test-staging\/letsencrypt\] server: .* uses the ACME production endpoint in staging \(environment tls: 'acme-staging'\)/,
+      ),
+    ]);
     expect(errors({ server: LETS_ENCRYPT_PRODUCTION }, testEnv('dev'))).toEqual([expect.stringMatching(/uses the ACME production endpoint in dev/)]);
     expect(errors({ server: LETS_ENCRYPT_STAGING, allowEnvironmentMismatch: true })).toEqual([]);
     // An environment that asks for production certificates may use them outside prod.
@@ -157,7 +207,9 @@ describe('AcmeIssuer bad input', () => {
     new AcmeIssuer(chart, 'letsencrypt', { email: 'ops@loopi.com', scope: 'cluster', name: 'letsencrypt-prod' });
     new AcmeIssuer(other, 'letsencrypt', { email: 'ops@chatnomina.com', scope: 'cluster', name: 'letsencrypt-prod' });
     expect(errorsOf(app)).toEqual([
-      expect.stringMatching(/^\[loopi-prod\/letsencrypt\] name: ClusterIssuer 'letsencrypt-prod' is also declared by chat-prod\/letsencrypt; ClusterIssuer names are cluster-wide/),
+      expect.stringMatching(
+        /^\[loopi-prod\/letsencrypt\] name: ClusterIssuer 'letsencrypt-prod' is also declared by chat-prod\/letsencrypt; ClusterIssuer names are cluster-wide/,
+      ),
       expect.stringMatching(/^\[chat-prod\/letsencrypt\] name: ClusterIssuer 'letsencrypt-prod' is also declared by loopi-prod\/letsencrypt/),
     ]);
   });

@@ -33,6 +33,10 @@ describe('CaIssuer', () => {
   test('a cluster-scoped CA issuer needs an existing key pair', () => {
     const { app, chart } = testChart(testEnv('dev'));
     new CaIssuer(chart, 'internal-ca', { scope: 'cluster' });
-    expect(errorsOf(app)).toEqual([expect.stringMatching(/^\[test-dev\/internal-ca\] caSecretName: required for a cluster-scoped CA issuer: cert-manager reads its key pair from its own namespace/)]);
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(
+        /^\[test-dev\/internal-ca\] caSecretName: required for a cluster-scoped CA issuer: cert-manager reads its key pair from its own namespace/,
+      ),
+    ]);
   });
 });

@@ -68,29 +68,52 @@ describe('Certificate bad input', () => {
     ['no DNS name', { dnsNames: [] }, '[test-prod/cert] dnsNames: a certificate needs at least one DNS name: set service or dnsNames'],
     ['an invalid DNS name', { dnsNames: ['DB'] }, "[test-prod/cert] dnsNames[0]: 'DB' must be lower case"],
     ['a duration that is not a Go duration', { duration: '90d' }, "[test-prod/cert] duration: '90d' is not a Go duration (e.g. '2160h')"],
-    ['a duration below an hour', { duration: '30m', renewBefore: '10m' }, "[test-prod/cert] duration: '30m' is shorter than cert-manager's minimum of 1h"],
+    [
+      'a duration below an hour',
+      { duration: '30m', renewBefore: '10m' },
+      "[test-prod/cert] duration: '30m' is shorter than cert-manager's minimum of 1h",
+    ],
     ['renewBefore below five minutes', { renewBefore: '1m' }, "[test-prod/cert] renewBefore: '1m' is shorter than cert-manager's minimum of 5m"],
-    ['renewBefore not below the duration', { duration: '24h', renewBefore: '24h' }, "[test-prod/cert] renewBefore: '24h' must be shorter than the duration '24h', or the certificate is renewed continuously"],
+    [
+      'renewBefore not below the duration',
+      { duration: '24h', renewBefore: '24h' },
+      "[test-prod/cert] renewBefore: '24h' must be shorter than the duration '24h', or the certificate is renewed continuously",
+    ],
     ['an invalid secret name', { secretName: 'DB_TLS' }, expect.stringMatching(/secretName: 'DB_TLS' must consist of lower case/)],
-    ['a CA without a common name', { isCa: true, dnsNames: [] }, '[test-prod/cert] commonName: a CA certificate needs a common name; it names the CA to whoever trusts it'],
+    [
+      'a CA without a common name',
+      { isCa: true, dnsNames: [] },
+      '[test-prod/cert] commonName: a CA certificate needs a common name; it names the CA to whoever trusts it',
+    ],
   ])('%s', (_name, props, expected) => {
     expect(errors(props)).toEqual([expected]);
   });
 
   test('in-cluster names from an ACME issuer', () => {
-    const out = errors({ issuer: IssuerRef.clusterIssuer('letsencrypt-prod', { trust: 'acme-production' }), dnsNames: ['db', 'db.test-prod.svc', 'db.loopi.com'] });
-    expect(out).toEqual(["[test-prod/cert] issuer: ClusterIssuer 'letsencrypt-prod' is an ACME CA, which only signs public DNS names; 'db', 'db.test-prod.svc' are in-cluster: use a CaIssuer"]);
+    const out = errors({
+      issuer: IssuerRef.clusterIssuer('letsencrypt-prod', { trust: 'acme-production' }),
+      dnsNames: ['db', 'db.test-prod.svc', 'db.loopi.com'],
+    });
+    expect(out).toEqual([
+      "[test-prod/cert] issuer: ClusterIssuer 'letsencrypt-prod' is an ACME CA, which only signs public DNS names; 'db', 'db.test-prod.svc' are in-cluster: use a CaIssuer",
+    ]);
   });
 
   test('an ACME staging issuer in prod', () => {
     const out = errors({ issuer: IssuerRef.clusterIssuer('letsencrypt-staging', { trust: 'acme-staging' }), dnsNames: ['db.loopi.com'] });
-    expect(out).toEqual([expect.stringMatching(/^\[test-prod\/cert\] issuer: ClusterIssuer 'letsencrypt-staging' uses the ACME staging endpoint in prod/)]);
+    expect(out).toEqual([
+      expect.stringMatching(/^\[test-prod\/cert\] issuer: ClusterIssuer 'letsencrypt-staging' uses the ACME staging endpoint in prod/),
+    ]);
   });
 
   test("another namespace's Issuer", () => {
     const { app, chart } = testChart(testEnv('prod'), 'one');
     const other = new SystemChart(app, { system: 'two', environment: testEnv('prod') });
     new Certificate(chart, 'cert', { issuer: new CaIssuer(other, 'ca'), dnsNames: ['db.one-prod.svc'] });
-    expect(errorsOf(app)).toEqual([expect.stringMatching(/^\[one-prod\/cert\] issuer: Issuer 'ca' \(two-prod\/ca\) is in namespace 'two-prod' and signs only there, not in 'one-prod'/)]);
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(
+        /^\[one-prod\/cert\] issuer: Issuer 'ca' \(two-prod\/ca\) is in namespace 'two-prod' and signs only there, not in 'one-prod'/,
+      ),
+    ]);
   });
 });

@@ -17,8 +17,14 @@ describe('ingress-nginx annotations', () => {
   });
 
   test('rate limit per second or minute with the burst as a multiplier', () => {
-    expect(nginxPolicyAnnotations({ rateLimit: { requests: 10, burst: 20 } }, false)).toEqual({ [`${N}/limit-rps`]: '10', [`${N}/limit-burst-multiplier`]: '2' });
-    expect(nginxPolicyAnnotations({ rateLimit: { requests: 100, per: 'minute', burst: 300 } }, false)).toEqual({ [`${N}/limit-rpm`]: '100', [`${N}/limit-burst-multiplier`]: '3' });
+    expect(nginxPolicyAnnotations({ rateLimit: { requests: 10, burst: 20 } }, false)).toEqual({
+      [`${N}/limit-rps`]: '10',
+      [`${N}/limit-burst-multiplier`]: '2',
+    });
+    expect(nginxPolicyAnnotations({ rateLimit: { requests: 100, per: 'minute', burst: 300 } }, false)).toEqual({
+      [`${N}/limit-rpm`]: '100',
+      [`${N}/limit-burst-multiplier`]: '3',
+    });
   });
 
   test('body sizes in nginx units (binary k/m/g, bytes otherwise)', () => {
@@ -38,14 +44,22 @@ describe('Traefik middlewares', () => {
     const [headers] = traefikPolicyMiddlewares({ securityHeaders: { frameOptions: false, extra: { 'Permissions-Policy': 'camera=()' } } }, false);
     expect(headers).toEqual({
       suffix: 'security-headers',
-      spec: { headers: expect.objectContaining({ contentTypeNosniff: true, referrerPolicy: 'strict-origin-when-cross-origin', customResponseHeaders: { 'Permissions-Policy': 'camera=()' } }) },
+      spec: {
+        headers: expect.objectContaining({
+          contentTypeNosniff: true,
+          referrerPolicy: 'strict-origin-when-cross-origin',
+          customResponseHeaders: { 'Permissions-Policy': 'camera=()' },
+        }),
+      },
     });
     expect(headers.spec.headers?.stsSeconds).toBeUndefined();
     expect(headers.spec.headers?.frameDeny).toBeUndefined();
   });
 
   test('SAMEORIGIN frames through customFrameOptionsValue', () => {
-    const [headers] = traefikPolicyMiddlewares({ securityHeaders: { frameOptions: 'SAMEORIGIN' } }, true).filter((m) => m.suffix === 'security-headers');
+    const [headers] = traefikPolicyMiddlewares({ securityHeaders: { frameOptions: 'SAMEORIGIN' } }, true).filter(
+      (m) => m.suffix === 'security-headers',
+    );
     expect(headers.spec.headers).toMatchObject({ customFrameOptionsValue: 'SAMEORIGIN', stsSeconds: 31536000 });
   });
 });
@@ -65,22 +79,39 @@ describe('security header values', () => {
 
 describe('checkEdgePolicy', () => {
   test('a valid policy', () => {
-    expect(problems({ rateLimit: { requests: 10, burst: 20 }, timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 }, maxBodySize: '8Mi' })).toEqual([]);
+    expect(
+      problems({ rateLimit: { requests: 10, burst: 20 }, timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 }, maxBodySize: '8Mi' }),
+    ).toEqual([]);
     expect(problems({ rateLimit: { requests: 10, burst: 25 } }, 'traefik')).toEqual([]);
   });
 
   test.each([
-    [{ rateLimit: { requests: 1.5 } }, 'policy.rateLimit.requests: 1.5 must be a whole number of requests of at least 1 (to turn rate limiting off, leave rateLimit out)'],
+    [
+      { rateLimit: { requests: 1.5 } },
+      'policy.rateLimit.requests: 1.5 must be a whole number of requests of at least 1 (to turn rate limiting off, leave rateLimit out)',
+    ],
     [{ timeouts: { readSeconds: 0 } }, 'policy.timeouts.readSeconds: 0 must be a whole number of seconds, 1 or more'],
     [{ timeouts: { connectSeconds: 2.5 } }, 'policy.timeouts.connectSeconds: 2.5 must be a whole number of seconds, 1 or more'],
     [{ timeouts: { connectSeconds: 120 } }, "policy.timeouts.connectSeconds: 120 is more than nginx's limit for connecting (75 seconds)"],
     [{ maxBodySize: '8 MB' }, "policy.maxBodySize: '8 MB' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'"],
     [{ maxBodySize: '0' }, "policy.maxBodySize: '0' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'"],
     [{ securityHeaders: { extra: { 'X Bad': 'v' } } }, "policy.securityHeaders.extra.X Bad: 'X Bad' must consist of letters, digits, '-' and '_'"],
-    [{ securityHeaders: { extra: { 'X-Ok': 'line\nbreak' } } }, "policy.securityHeaders.extra.X-Ok: 'line\nbreak' must be non-empty printable ASCII on one line"],
-    [{ securityHeaders: { extra: { 'x-frame-options': 'DENY' } } }, "policy.securityHeaders.extra.x-frame-options: 'x-frame-options' is set by its own field of securityHeaders; set it there"],
-    [{ securityHeaders: { hsts: { preload: true, maxAgeSeconds: 86400 } } }, 'policy.securityHeaders.hsts.preload: preload lists require maxAgeSeconds of at least 31536000 (one year)'],
-    [{ securityHeaders: { hsts: { preload: true, includeSubdomains: false } } }, 'policy.securityHeaders.hsts.preload: preload lists require includeSubdomains'],
+    [
+      { securityHeaders: { extra: { 'X-Ok': 'line\nbreak' } } },
+      "policy.securityHeaders.extra.X-Ok: 'line\nbreak' must be non-empty printable ASCII on one line",
+    ],
+    [
+      { securityHeaders: { extra: { 'x-frame-options': 'DENY' } } },
+      "policy.securityHeaders.extra.x-frame-options: 'x-frame-options' is set by its own field of securityHeaders; set it there",
+    ],
+    [
+      { securityHeaders: { hsts: { preload: true, maxAgeSeconds: 86400 } } },
+      'policy.securityHeaders.hsts.preload: preload lists require maxAgeSeconds of at least 31536000 (one year)',
+    ],
+    [
+      { securityHeaders: { hsts: { preload: true, includeSubdomains: false } } },
+      'policy.securityHeaders.hsts.preload: preload lists require includeSubdomains',
+    ],
   ] as Array<[EdgePolicy, string]>)('%j', (policy, expected) => {
     expect(problems(policy)).toEqual([expected]);
   });

@@ -26,7 +26,13 @@ describe('edge name checks', () => {
   });
 
   test('Go durations, e-mail addresses, host slugs', () => {
-    expect([parseGoDuration('2160h'), parseGoDuration('1h30m'), parseGoDuration('90s'), parseGoDuration('90d'), parseGoDuration('')]).toEqual([7776000, 5400, 90, undefined, undefined]);
+    expect([parseGoDuration('2160h'), parseGoDuration('1h30m'), parseGoDuration('90s'), parseGoDuration('90d'), parseGoDuration('')]).toEqual([
+      7776000,
+      5400,
+      90,
+      undefined,
+      undefined,
+    ]);
     expect(checkEmail('ops@loopi.com')).toBeUndefined();
     expect(checkEmail('ops@mail.example.org')).toMatch(/reserved domain/);
     expect([hostSlug('api.loopi.com'), hostSlug('*.loopi.com')]).toEqual(['api-loopi-com', 'wildcard-loopi-com']);

@@ -1,13 +1,4 @@
-import {
-  AcmeIssuer,
-  Dns01Solver,
-  IssuerRef,
-  issuerForEnvironment,
-  NetworkPeer,
-  PublicEndpoint,
-  SelfSignedIssuer,
-  SystemChart,
-} from '../../lib';
+import { AcmeIssuer, Dns01Solver, IssuerRef, issuerForEnvironment, NetworkPeer, PublicEndpoint, SelfSignedIssuer, SystemChart } from '../../lib';
 import { DEFAULT_TRAEFIK_CONTROLLER } from '../../lib/edge/ingress-controller';
 import { Architecture } from '../../lib/gitops/architecture';
 import { errorsOf, objectOf, objectsOf, render, testChart, testEnv } from '../support/synth';
@@ -195,8 +186,14 @@ describe('Traefik, feature-models-like: two hosts to two workloads, HTTPS redire
   test('host routing with the traefik IngressClass and a certificate per host', () => {
     expect(ingress.spec.ingressClassName).toBe('traefik');
     expect(ingress.spec.rules).toEqual([
-      { host: 'dashboard.features.dev', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'frontend', port: { name: 'http' } } } }] } },
-      { host: 'api.features.dev', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'backend', port: { name: 'http' } } } }] } },
+      {
+        host: 'dashboard.features.dev',
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'frontend', port: { name: 'http' } } } }] },
+      },
+      {
+        host: 'api.features.dev',
+        http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'backend', port: { name: 'http' } } } }] },
+      },
     ]);
     expect(ingress.spec.tls).toEqual([
       { hosts: ['dashboard.features.dev'], secretName: 'public-dashboard-features-dev-tls' },
@@ -206,7 +203,12 @@ describe('Traefik, feature-models-like: two hosts to two workloads, HTTPS redire
   });
 
   test('the policy as Middleware objects, referenced in order from the router annotation', () => {
-    expect(middlewares.map((m) => m.metadata.name).sort()).toEqual(['public-body-size', 'public-https-redirect', 'public-rate-limit', 'public-security-headers']);
+    expect(middlewares.map((m) => m.metadata.name).sort()).toEqual([
+      'public-body-size',
+      'public-https-redirect',
+      'public-rate-limit',
+      'public-security-headers',
+    ]);
     expect(ingress.metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']).toBe(
       'features-prod-public-https-redirect@kubernetescrd,features-prod-public-rate-limit@kubernetescrd,features-prod-public-body-size@kubernetescrd,features-prod-public-security-headers@kubernetescrd',
     );
@@ -266,7 +268,10 @@ describe('Traefik, feature-models-like: two hosts to two workloads, HTTPS redire
 
 describe('environments', () => {
   test('staging: the staging ACME endpoint; dev: a self-signed issuer', () => {
-    for (const [env, kind, annotation] of [['staging', 'Issuer', 'cert-manager.io/issuer'], ['dev', 'Issuer', 'cert-manager.io/issuer']] as const) {
+    for (const [env, kind, annotation] of [
+      ['staging', 'Issuer', 'cert-manager.io/issuer'],
+      ['dev', 'Issuer', 'cert-manager.io/issuer'],
+    ] as const) {
       const { app, chart } = testChart(testEnv(env), 'chat');
       const api = webService(chart, 'api', 8000);
       const issuer = issuerForEnvironment(chart, 'tls', { email: 'ops@chatnomina.com' })!;
@@ -321,19 +326,40 @@ describe('options', () => {
       ingressClassName: 'nginx-public',
       controllerPeer: peer,
       hosts: [
-        { host: 'api.loopi.com', routes: [{ path: '/v1', backend: api }, { path: '/admin', match: 'Exact', backend: api, port: 'admin' }] },
+        {
+          host: 'api.loopi.com',
+          routes: [
+            { path: '/v1', backend: api },
+            { path: '/admin', match: 'Exact', backend: api, port: 'admin' },
+          ],
+        },
         { host: 'legacy.loopi.com', routes: [{ backend: api }] },
       ],
-      tls: { issuer: IssuerRef.clusterIssuer('letsencrypt-prod', { trust: 'acme-production', http01: { ingressClassName: 'nginx-public' } }), hosts: ['api.loopi.com'] },
+      tls: {
+        issuer: IssuerRef.clusterIssuer('letsencrypt-prod', { trust: 'acme-production', http01: { ingressClassName: 'nginx-public' } }),
+        hosts: ['api.loopi.com'],
+      },
     });
     expect(errorsOf(app)).toEqual([]);
     const ingress = objectOf(app, 'Ingress', 'public');
     expect(ingress.spec.ingressClassName).toBe('nginx-public');
-    expect(ingress.spec.rules[0].http.paths[1]).toEqual({ path: '/admin', pathType: 'Exact', backend: { service: { name: 'api', port: { name: 'admin' } } } });
+    expect(ingress.spec.rules[0].http.paths[1]).toEqual({
+      path: '/admin',
+      pathType: 'Exact',
+      backend: { service: { name: 'api', port: { name: 'admin' } } },
+    });
     expect(ingress.spec.tls).toEqual([{ hosts: ['api.loopi.com'], secretName: 'public-api-loopi-com-tls' }]);
     // Not every host has a certificate: no forced redirect, no HSTS.
     expect(ingress.metadata.annotations[`${NGINX}/force-ssl-redirect`]).toBeUndefined();
-    expect(objectOf(app, 'NetworkPolicy', 'api').spec.ingress).toEqual([{ from: [peer.toJson()], ports: [{ port: 8080, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' }] }]);
+    expect(objectOf(app, 'NetworkPolicy', 'api').spec.ingress).toEqual([
+      {
+        from: [peer.toJson()],
+        ports: [
+          { port: 8080, protocol: 'TCP' },
+          { port: 9090, protocol: 'TCP' },
+        ],
+      },
+    ]);
   });
 
   test('security headers configurable; redirect off on request; no headers, no ConfigMap', () => {
@@ -344,7 +370,15 @@ describe('options', () => {
       host: 'a.loopi.com',
       backend: api,
       tls,
-      policy: { httpsRedirect: false, securityHeaders: { frameOptions: 'SAMEORIGIN', referrerPolicy: false, hsts: { maxAgeSeconds: 63072000, preload: true }, extra: { 'Permissions-Policy': 'camera=()' } } },
+      policy: {
+        httpsRedirect: false,
+        securityHeaders: {
+          frameOptions: 'SAMEORIGIN',
+          referrerPolicy: false,
+          hsts: { maxAgeSeconds: 63072000, preload: true },
+          extra: { 'Permissions-Policy': 'camera=()' },
+        },
+      },
     });
     new PublicEndpoint(chart, 'b', { host: 'b.loopi.com', backend: api, tls, policy: { securityHeaders: false } });
     expect(errorsOf(app)).toEqual([]);
@@ -354,7 +388,10 @@ describe('options', () => {
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'SAMEORIGIN',
     });
-    expect(ownAnnotations(objectOf(app, 'Ingress', 'a'))).toMatchObject({ [`${NGINX}/ssl-redirect`]: 'false', [`${NGINX}/force-ssl-redirect`]: 'false' });
+    expect(ownAnnotations(objectOf(app, 'Ingress', 'a'))).toMatchObject({
+      [`${NGINX}/ssl-redirect`]: 'false',
+      [`${NGINX}/force-ssl-redirect`]: 'false',
+    });
     expect(objectsOf(app, 'ConfigMap').map((c) => c.metadata.name)).not.toContain('b-response-headers');
     expect(objectOf(app, 'Ingress', 'b').metadata.annotations[`${NGINX}/custom-headers`]).toBeUndefined();
   });
@@ -383,14 +420,27 @@ describe('PublicEndpoint bad input', () => {
     const out = errors((chart) => {
       const api = webService(chart, 'api');
       const web = webService(chart, 'web');
-      new PublicEndpoint(chart, 'public', { hosts: [{ host: 'api.loopi.com', routes: [{ path: '/v1', backend: api }, { path: '/v1', match: 'Exact', backend: web }] }], tls });
+      new PublicEndpoint(chart, 'public', {
+        hosts: [
+          {
+            host: 'api.loopi.com',
+            routes: [
+              { path: '/v1', backend: api },
+              { path: '/v1', match: 'Exact', backend: web },
+            ],
+          },
+        ],
+        tls,
+      });
       new PublicEndpoint(chart, 'other', { host: 'api.loopi.com', backend: web, tls });
       new PublicEndpoint(chart, 'third', { hosts: [{ host: 'api.loopi.com', routes: [{ path: '/', backend: api }] }], tls });
     });
     expect(out).toEqual(
       expect.arrayContaining([
         "[test-prod/public] hosts[0].routes[1].path: '/v1' on 'api.loopi.com' is already routed by hosts[0].routes[0].path",
-        expect.stringMatching(/^\[test-prod\/other\] host: '\/' on 'api\.loopi\.com' is also routed by test-prod\/third \(hosts\[0\]\.routes\[0\]\.path\)/),
+        expect.stringMatching(
+          /^\[test-prod\/other\] host: '\/' on 'api\.loopi\.com' is also routed by test-prod\/third \(hosts\[0\]\.routes\[0\]\.path\)/,
+        ),
         expect.stringMatching(/^\[test-prod\/third\] hosts\[0\]\.routes\[0\]\.path: '\/' on 'api\.loopi\.com' is also routed by test-prod\/other/),
       ]),
     );
@@ -401,25 +451,56 @@ describe('PublicEndpoint bad input', () => {
       const api = webService(chart, 'api');
       new PublicEndpoint(chart, 'public', {
         controller: 'traefik',
-        hosts: [{ host: 'api.loopi.com', routes: [{ path: '/api', backend: api }, { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: api }] }],
+        hosts: [
+          {
+            host: 'api.loopi.com',
+            routes: [
+              { path: '/api', backend: api },
+              { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: api },
+            ],
+          },
+        ],
         tls: { issuer: IssuerRef.clusterIssuer('le', { trust: 'acme-production' }) },
       });
     });
-    expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/hosts\[0\]\.routes\[1\]\.path: '\/api\(\/\|\$\)\(\.\*\)' on 'api\.loopi\.com' is already routed by hosts\[0\]\.routes\[0\]\.path \(both become the path '\/api' on Traefik\)/)]));
+    expect(out).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /hosts\[0\]\.routes\[1\]\.path: '\/api\(\/\|\$\)\(\.\*\)' on 'api\.loopi\.com' is already routed by hosts\[0\]\.routes\[0\]\.path \(both become the path '\/api' on Traefik\)/,
+        ),
+      ]),
+    );
   });
 
   test('a TLS host not in the rules', () => {
-    const out = errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls: { ...tls, hosts: ['api.loopi.com', 'www.loopi.com'] } }));
-    expect(out).toEqual(["[test-prod/public] tls.hosts[1]: 'www.loopi.com' is not a host of this endpoint (hosts: api.loopi.com); a certificate for it would never be served"]);
+    const out = errors(
+      (chart) =>
+        new PublicEndpoint(chart, 'public', {
+          host: 'api.loopi.com',
+          backend: webService(chart, 'api'),
+          tls: { ...tls, hosts: ['api.loopi.com', 'www.loopi.com'] },
+        }),
+    );
+    expect(out).toEqual([
+      "[test-prod/public] tls.hosts[1]: 'www.loopi.com' is not a host of this endpoint (hosts: api.loopi.com); a certificate for it would never be served",
+    ]);
   });
 
   test('a backend without a Service (a Worker)', () => {
     const out = errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: worker(chart, 'jobs'), tls }));
-    expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^\[test-prod\/public\] backend: test-prod\/jobs has no Service to route to \(a Worker\)/)]));
+    expect(out).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\[test-prod\/public\] backend: test-prod\/jobs has no Service to route to \(a Worker\)/)]),
+    );
   });
 
   test('a port name the backend does not have', () => {
-    const out = errors((chart) => new PublicEndpoint(chart, 'public', { hosts: [{ host: 'api.loopi.com', routes: [{ backend: webService(chart, 'api'), port: 'metrics' }] }], tls }));
+    const out = errors(
+      (chart) =>
+        new PublicEndpoint(chart, 'public', {
+          hosts: [{ host: 'api.loopi.com', routes: [{ backend: webService(chart, 'api'), port: 'metrics' }] }],
+          tls,
+        }),
+    );
     expect(out).toEqual(["[test-prod/public] hosts[0].routes[0].port: 'metrics' is not a port of test-prod/api (its ports: http)"]);
   });
 
@@ -427,7 +508,15 @@ describe('PublicEndpoint bad input', () => {
     const out = errors((chart) => {
       const api = webService(chart, 'api');
       new PublicEndpoint(chart, 'public', {
-        hosts: [{ host: 'api.loopi.com', routes: [{ path: '/api', rewrite: '/', backend: api }, { path: '/v2(/|$)(.*)', match: 'Regex', rewrite: '/$3', backend: api }] }],
+        hosts: [
+          {
+            host: 'api.loopi.com',
+            routes: [
+              { path: '/api', rewrite: '/', backend: api },
+              { path: '/v2(/|$)(.*)', match: 'Regex', rewrite: '/$3', backend: api },
+            ],
+          },
+        ],
         tls,
       });
     });
@@ -440,30 +529,86 @@ describe('PublicEndpoint bad input', () => {
   test('paths: regex characters in a Prefix path on nginx, an invalid regex, a relative path, a regex without rewrite on Traefik', () => {
     const out = errors((chart) => {
       const api = webService(chart, 'api');
-      new PublicEndpoint(chart, 'n', { hosts: [{ host: 'a.loopi.com', routes: [{ path: '/api(/|$)(.*)', backend: api }, { path: '/x(', match: 'Regex', backend: api }, { path: 'v1', backend: api }] }], tls });
-      new PublicEndpoint(chart, 't', { controller: 'traefik', hosts: [{ host: 'b.loopi.com', routes: [{ path: '/v[0-9]+', match: 'Regex', backend: api }] }], tls });
+      new PublicEndpoint(chart, 'n', {
+        hosts: [
+          {
+            host: 'a.loopi.com',
+            routes: [
+              { path: '/api(/|$)(.*)', backend: api },
+              { path: '/x(', match: 'Regex', backend: api },
+              { path: 'v1', backend: api },
+            ],
+          },
+        ],
+        tls,
+      });
+      new PublicEndpoint(chart, 't', {
+        controller: 'traefik',
+        hosts: [{ host: 'b.loopi.com', routes: [{ path: '/v[0-9]+', match: 'Regex', backend: api }] }],
+        tls,
+      });
     });
     expect(out).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/\[test-prod\/n\] hosts\[0\]\.routes\[0\]\.path: '\/api\(\/\|\$\)\(\.\*\)' may only contain letters, digits, '_', '-' and '\/' .*use match: 'Regex'/),
+        expect.stringMatching(
+          /\[test-prod\/n\] hosts\[0\]\.routes\[0\]\.path: '\/api\(\/\|\$\)\(\.\*\)' may only contain letters, digits, '_', '-' and '\/' .*use match: 'Regex'/,
+        ),
         expect.stringMatching(/\[test-prod\/n\] hosts\[0\]\.routes\[1\]\.path: '\/x\(' is not a valid regular expression/),
         "[test-prod/n] hosts[0].routes[2].path: 'v1' must start with '/'",
-        expect.stringMatching(/\[test-prod\/t\] hosts\[0\]\.routes\[0\]\.match: Traefik's Ingress support matches paths literally; a regex path needs a rewrite/),
+        expect.stringMatching(
+          /\[test-prod\/t\] hosts\[0\]\.routes\[0\]\.match: Traefik's Ingress support matches paths literally; a regex path needs a rewrite/,
+        ),
       ]),
     );
   });
 
   test('rate limits of zero or less, and a burst ingress-nginx cannot express', () => {
-    expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls, policy: { rateLimit: { requests: 0 } } }))).toEqual([
+    expect(
+      errors(
+        (chart) =>
+          new PublicEndpoint(chart, 'public', {
+            host: 'api.loopi.com',
+            backend: webService(chart, 'api'),
+            tls,
+            policy: { rateLimit: { requests: 0 } },
+          }),
+      ),
+    ).toEqual([
       '[test-prod/public] policy.rateLimit.requests: 0 must be a whole number of requests of at least 1 (to turn rate limiting off, leave rateLimit out)',
     ]);
-    expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls, policy: { rateLimit: { requests: -5, per: 'minute' } } }))).toEqual([
-      expect.stringMatching(/policy\.rateLimit\.requests: -5 must be a whole number/),
-    ]);
-    expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls, policy: { rateLimit: { requests: 10, burst: 0 } } }))).toEqual([
-      '[test-prod/public] policy.rateLimit.burst: 0 must be a whole number of requests of at least 1',
-    ]);
-    expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls, policy: { rateLimit: { requests: 10, burst: 25 } } }))).toEqual([
+    expect(
+      errors(
+        (chart) =>
+          new PublicEndpoint(chart, 'public', {
+            host: 'api.loopi.com',
+            backend: webService(chart, 'api'),
+            tls,
+            policy: { rateLimit: { requests: -5, per: 'minute' } },
+          }),
+      ),
+    ).toEqual([expect.stringMatching(/policy\.rateLimit\.requests: -5 must be a whole number/)]);
+    expect(
+      errors(
+        (chart) =>
+          new PublicEndpoint(chart, 'public', {
+            host: 'api.loopi.com',
+            backend: webService(chart, 'api'),
+            tls,
+            policy: { rateLimit: { requests: 10, burst: 0 } },
+          }),
+      ),
+    ).toEqual(['[test-prod/public] policy.rateLimit.burst: 0 must be a whole number of requests of at least 1']);
+    expect(
+      errors(
+        (chart) =>
+          new PublicEndpoint(chart, 'public', {
+            host: 'api.loopi.com',
+            backend: webService(chart, 'api'),
+            tls,
+            policy: { rateLimit: { requests: 10, burst: 25 } },
+          }),
+      ),
+    ).toEqual([
       '[test-prod/public] policy.rateLimit.burst: 25 is not a whole multiple of 10 requests: ingress-nginx sets the burst as limit-burst-multiplier x the rate; use 20 or 30',
     ]);
   });
@@ -472,21 +617,41 @@ describe('PublicEndpoint bad input', () => {
     const staging = IssuerRef.clusterIssuer('letsencrypt-staging', { trust: 'acme-staging' });
     const production = IssuerRef.clusterIssuer('letsencrypt-prod', { trust: 'acme-production' });
     const build = (issuer: typeof staging, allow?: boolean) => (chart: ReturnType<typeof testChart>['chart']) =>
-      new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls: { issuer }, allowEnvironmentMismatch: allow });
-    expect(errors(build(staging))).toEqual([expect.stringMatching(/^\[test-prod\/public\] tls\.issuer: ClusterIssuer 'letsencrypt-staging' uses the ACME staging endpoint in prod, whose certificates browsers do not trust/)]);
-    expect(errors(build(production), testEnv('staging'))).toEqual([expect.stringMatching(/^\[test-staging\/public\] tls\.issuer: ClusterIssuer 'letsencrypt-prod' uses the ACME production endpoint in staging/)]);
+      new PublicEndpoint(chart, 'public', {
+        host: 'api.loopi.com',
+        backend: webService(chart, 'api'),
+        tls: { issuer },
+        allowEnvironmentMismatch: allow,
+      });
+    expect(errors(build(staging))).toEqual([
+      expect.stringMatching(
+        /^\[test-prod\/public\] tls\.issuer: ClusterIssuer 'letsencrypt-staging' uses the ACME staging endpoint in prod, whose certificates browsers do not trust/,
+      ),
+    ]);
+    expect(errors(build(production), testEnv('staging'))).toEqual([
+      expect.stringMatching(/^\[test-staging\/public\] tls\.issuer: ClusterIssuer 'letsencrypt-prod' uses the ACME production endpoint in staging/),
+    ]);
     expect(errors(build(staging, true))).toEqual([]);
     expect(errors(build(production, true), testEnv('staging'))).toEqual([]);
   });
 
   test('prod with a self-signed issuer; no tls at all in prod', () => {
-    expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls: { issuer: new SelfSignedIssuer(chart, 'self') } }))).toEqual([
-      expect.stringMatching(/tls\.issuer: Issuer 'self' \(test-prod\/self\) signs with a private key browsers do not trust/),
-    ]);
+    expect(
+      errors(
+        (chart) =>
+          new PublicEndpoint(chart, 'public', {
+            host: 'api.loopi.com',
+            backend: webService(chart, 'api'),
+            tls: { issuer: new SelfSignedIssuer(chart, 'self') },
+          }),
+      ),
+    ).toEqual([expect.stringMatching(/tls\.issuer: Issuer 'self' \(test-prod\/self\) signs with a private key browsers do not trust/)]);
     expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api') }))).toEqual([
       expect.stringMatching(/^\[test-prod\/public\] tls: required in prod \(environment tls: 'acme-production'\)/),
     ]);
-    expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls: false }))).toEqual([]);
+    expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls: false }))).toEqual(
+      [],
+    );
   });
 
   test("an issuer whose HTTP-01 solver uses another controller's class; a wildcard without DNS-01; another namespace's Issuer", () => {
@@ -504,32 +669,56 @@ describe('PublicEndpoint bad input', () => {
     const other = new SystemChart(app, { system: 'two', environment: testEnv('prod') });
     const foreign = new AcmeIssuer(other, 'letsencrypt', { email: 'ops@loopi.com' });
     new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls: { issuer: foreign } });
-    expect(errorsOf(app)).toEqual([expect.stringMatching(/^\[one-prod\/public\] tls\.issuer: Issuer 'letsencrypt' \(two-prod\/letsencrypt\) is in namespace 'two-prod' and signs only there/)]);
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(
+        /^\[one-prod\/public\] tls\.issuer: Issuer 'letsencrypt' \(two-prod\/letsencrypt\) is in namespace 'two-prod' and signs only there/,
+      ),
+    ]);
   });
 
   test('missing or conflicting host props; a backend in another system', () => {
-    expect(errors((chart) => new PublicEndpoint(chart, 'public', { tls }))).toEqual(['[test-prod/public] hosts: an endpoint needs at least one host with a route']);
-    expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'a.loopi.com', tls }))).toEqual(['[test-prod/public] backend: host and backend go together']);
-    expect(errors((chart) => new PublicEndpoint(chart, 'public', { hosts: [{ host: 'a.loopi.com', routes: [] }], tls }))).toEqual(expect.arrayContaining(["[test-prod/public] hosts[0].routes: host 'a.loopi.com' has no routes"]));
+    expect(errors((chart) => new PublicEndpoint(chart, 'public', { tls }))).toEqual([
+      '[test-prod/public] hosts: an endpoint needs at least one host with a route',
+    ]);
+    expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'a.loopi.com', tls }))).toEqual([
+      '[test-prod/public] backend: host and backend go together',
+    ]);
+    expect(errors((chart) => new PublicEndpoint(chart, 'public', { hosts: [{ host: 'a.loopi.com', routes: [] }], tls }))).toEqual(
+      expect.arrayContaining(["[test-prod/public] hosts[0].routes: host 'a.loopi.com' has no routes"]),
+    );
     const { app, chart } = testChart(testEnv('prod'), 'one');
     const other = new SystemChart(app, { system: 'two', environment: testEnv('prod') });
     new PublicEndpoint(chart, 'public', { host: 'a.loopi.com', backend: webService(other, 'api'), tls });
-    expect(errorsOf(app)).toEqual(expect.arrayContaining([
-      "[one-prod/public] backend: two-prod/api is in namespace 'two-prod'; an Ingress routes only to Services of its own namespace ('one-prod')",
-    ]));
+    expect(errorsOf(app)).toEqual(
+      expect.arrayContaining([
+        "[one-prod/public] backend: two-prod/api is in namespace 'two-prod'; an Ingress routes only to Services of its own namespace ('one-prod')",
+      ]),
+    );
   });
 
   test('Traefik timeouts cannot be expressed', () => {
-    const out = errors((chart) =>
-      new PublicEndpoint(chart, 'public', { controller: 'traefik', host: 'api.loopi.com', backend: webService(chart, 'api'), tls: { issuer: IssuerRef.clusterIssuer('le', { trust: 'acme-production' }) }, policy: { timeouts: { readSeconds: 60 } } }),
+    const out = errors(
+      (chart) =>
+        new PublicEndpoint(chart, 'public', {
+          controller: 'traefik',
+          host: 'api.loopi.com',
+          backend: webService(chart, 'api'),
+          tls: { issuer: IssuerRef.clusterIssuer('le', { trust: 'acme-production' }) },
+          policy: { timeouts: { readSeconds: 60 } },
+        }),
     );
     expect(out).toEqual([expect.stringMatching(/^\[test-prod\/public\] policy\.timeouts: Traefik has no per-route timeouts/)]);
   });
 
   test('a valid endpoint has no errors; all errors are reported together', () => {
     expect(errors((chart) => new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: webService(chart, 'api'), tls }))).toEqual([]);
-    const out = errors((chart) =>
-      new PublicEndpoint(chart, 'public', { hosts: [{ host: 'API.loopi.com', routes: [{ backend: worker(chart, 'w') }] }], tls: { ...tls, hosts: ['x.loopi.com'] }, policy: { rateLimit: { requests: 0 } } }),
+    const out = errors(
+      (chart) =>
+        new PublicEndpoint(chart, 'public', {
+          hosts: [{ host: 'API.loopi.com', routes: [{ backend: worker(chart, 'w') }] }],
+          tls: { ...tls, hosts: ['x.loopi.com'] },
+          policy: { rateLimit: { requests: 0 } },
+        }),
     );
     expect(out).toHaveLength(4);
   });

@@ -4,7 +4,17 @@
  * resources against the CRDs in imports/crds.
  */
 import { App } from 'cdk8s';
-import { AcmeIssuer, CaIssuer, Certificate, Dns01Solver, IssuerRef, issuerForEnvironment, PublicEndpoint, SelfSignedIssuer, SystemChart } from '../../lib';
+import {
+  AcmeIssuer,
+  CaIssuer,
+  Certificate,
+  Dns01Solver,
+  IssuerRef,
+  issuerForEnvironment,
+  PublicEndpoint,
+  SelfSignedIssuer,
+  SystemChart,
+} from '../../lib';
 import { K8S_VERSIONS, createValidator } from '../support/schema/validator';
 import { render, testChart, testEnv } from '../support/synth';
 import { webService } from './support';
@@ -19,12 +29,22 @@ function apps(): App[] {
   for (const env of ['dev', 'staging', 'prod'] as const) {
     // nginx (Loopi, TechShop): policy annotations, custom-headers ConfigMap, regex rewrite, issuer per environment.
     const { app, chart } = testChart(testEnv(env), 'loopi');
-    const api = webService(chart, 'api', 8080, [{ name: 'http', port: 8080 }, { name: 'admin', port: 9090 }]);
+    const api = webService(chart, 'api', 8080, [
+      { name: 'http', port: 8080 },
+      { name: 'admin', port: 9090 },
+    ]);
     const web = webService(chart, 'web', 3000);
     const issuer = issuerForEnvironment(chart, 'letsencrypt', { email: 'ops@loopi.com' })!;
     new PublicEndpoint(chart, 'public', {
       hosts: [
-        { host: 'api.loopi.com', routes: [{ path: '/', backend: web }, { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: api }, { path: '/admin', match: 'Exact', backend: api, port: 'admin' }] },
+        {
+          host: 'api.loopi.com',
+          routes: [
+            { path: '/', backend: web },
+            { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: api },
+            { path: '/admin', match: 'Exact', backend: api, port: 'admin' },
+          ],
+        },
         { host: 'www.loopi.com', routes: [{ backend: web }] },
       ],
       tls: { issuer },
@@ -53,13 +73,20 @@ function apps(): App[] {
         { host: 'api.features.dev', routes: [{ backend }, { path: '/v2(/|$)(.*)', match: 'Regex', rewrite: '/api/v2/$2', backend }] },
       ],
       tls: { issuer: traefikIssuer },
-      policy: { rateLimit: { requests: 100, per: 'minute' }, maxBodySize: '10M', securityHeaders: { frameOptions: 'SAMEORIGIN', extra: { 'X-Robots-Tag': 'noindex' } } },
+      policy: {
+        rateLimit: { requests: 100, per: 'minute' },
+        maxBodySize: '10M',
+        securityHeaders: { frameOptions: 'SAMEORIGIN', extra: { 'X-Robots-Tag': 'noindex' } },
+      },
     });
   }
 
   // Issuers of every kind: DNS-01 (Cloudflare, Route53), self-signed, CA with an existing key pair.
   const { app, chart } = testChart(testEnv('prod'), 'issuers');
-  new AcmeIssuer(chart, 'cloudflare', { email: 'ops@loopi.com', dns01: Dns01Solver.cloudflare({ apiToken: { secretName: 'cloudflare', key: 'api-token' } }) });
+  new AcmeIssuer(chart, 'cloudflare', {
+    email: 'ops@loopi.com',
+    dns01: Dns01Solver.cloudflare({ apiToken: { secretName: 'cloudflare', key: 'api-token' } }),
+  });
   new AcmeIssuer(chart, 'route53', {
     email: 'ops@loopi.com',
     scope: 'cluster',
@@ -76,7 +103,12 @@ function apps(): App[] {
   new SelfSignedIssuer(chart, 'self-signed', { scope: 'cluster' });
   new CaIssuer(chart, 'company-ca', { scope: 'cluster', caSecretName: 'company-ca' });
   const api = webService(chart, 'api');
-  new PublicEndpoint(chart, 'public', { host: '*.loopi.com', backend: api, tls: { issuer: IssuerRef.clusterIssuer('issuers-prod-route53', { trust: 'acme-production' }) }, policy: { securityHeaders: false } });
+  new PublicEndpoint(chart, 'public', {
+    host: '*.loopi.com',
+    backend: api,
+    tls: { issuer: IssuerRef.clusterIssuer('issuers-prod-route53', { trust: 'acme-production' }) },
+    policy: { securityHeaders: false },
+  });
   out.push(app);
   return out;
 }
@@ -85,7 +117,13 @@ test('every object the edge constructs synthesize passes strict schema validatio
   const objects = apps().flatMap((app) => render(app).objects.map((o) => o.object));
   const kinds = new Set(objects.map((o) => o.kind));
   for (const kind of ['Ingress', 'ConfigMap', 'Middleware', 'Issuer', 'ClusterIssuer', 'Certificate', 'NetworkPolicy']) expect(kinds).toContain(kind);
-  const problems = K8S_VERSIONS.flatMap((version) => objects.flatMap((o) => createValidator(version).validate(o).map((m) => `[k8s ${version}] ${m}`)));
+  const problems = K8S_VERSIONS.flatMap((version) =>
+    objects.flatMap((o) =>
+      createValidator(version)
+        .validate(o)
+        .map((m) => `[k8s ${version}] ${m}`),
+    ),
+  );
   expect(problems).toEqual([]);
   expect(objects.length).toBeGreaterThan(50);
 }, 60_000);

@@ -98,7 +98,11 @@ describe('architecture graph of the real systems', () => {
     const app = buildRepositoryApp({ envs: ['prod'], systems: ['techshop'], outdir: UNUSED_OUTDIR });
     const chart = app.node.children.find(SystemChart.isSystemChart) as SystemChart;
     const result = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true });
-    const readme = systemReadme(chart, result.objects.filter((o) => o.folder === 'prod/techshop'), backupReadmeSections(chart));
+    const readme = systemReadme(
+      chart,
+      result.objects.filter((o) => o.folder === 'prod/techshop'),
+      backupReadmeSections(chart),
+    );
     expect(graph.allEdges).toContainEqual(edge('mongodb-init', 'mongodb', 'setup'));
     expect(readme).toContain('kubectl -n techshop-prod scale deployment/app --replicas=0');
     expect(readme).not.toMatch(/scale \S+\/mongodb-init/);

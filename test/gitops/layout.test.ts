@@ -28,7 +28,10 @@ describe('dist layout', () => {
   test('kustomization.yaml lists exactly the applied files, in apply order', () => {
     for (const folder of folders()) {
       const kustomization = parse(fs.readFileSync(path.join(out, folder, 'kustomization.yaml'), 'utf8'));
-      const applied = fs.readdirSync(path.join(out, folder)).filter((f) => /^\d\d-.*\.yaml$/.test(f)).sort();
+      const applied = fs
+        .readdirSync(path.join(out, folder))
+        .filter((f) => /^\d\d-.*\.yaml$/.test(f))
+        .sort();
       expect(kustomization.kind).toBe('Kustomization');
       expect(kustomization.resources).toEqual(applied);
     }

@@ -26,7 +26,12 @@ describe('SystemAlerts', () => {
     expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(rule.metadata.namespace).toBe('test-prod');
     expect(rule.metadata.labels.release).toBe('prometheus');
-    expect(rule.spec.groups.map((g: any) => g.name)).toEqual(['test-prod.alerts.http', 'test-prod.alerts.resources', 'test-prod.alerts.availability', 'test-prod.alerts.backups']);
+    expect(rule.spec.groups.map((g: any) => g.name)).toEqual([
+      'test-prod.alerts.http',
+      'test-prod.alerts.resources',
+      'test-prod.alerts.availability',
+      'test-prod.alerts.backups',
+    ]);
     expect(rulesOf(rule).map((r) => r.alert)).toEqual([
       'HttpErrorRatioHigh',
       'HttpLatencyP95High',
@@ -67,7 +72,9 @@ describe('SystemAlerts', () => {
       'max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_used_bytes{namespace="test-prod"}) / max by (namespace, persistentvolumeclaim) (kubelet_volume_stats_capacity_bytes{namespace="test-prod"}) > 0.8',
     );
     expect(ruleNamed(rule, 'ContainerRestarting').expr).toBe('increase(kube_pod_container_status_restarts_total{namespace="test-prod"}[1h]) > 3');
-    expect(ruleNamed(rule, 'DeploymentReplicasUnavailable').expr).toBe('max by (namespace, deployment) (kube_deployment_status_replicas_unavailable{namespace="test-prod"}) > 0');
+    expect(ruleNamed(rule, 'DeploymentReplicasUnavailable').expr).toBe(
+      'max by (namespace, deployment) (kube_deployment_status_replicas_unavailable{namespace="test-prod"}) > 0',
+    );
     expect(ruleNamed(rule, 'StatefulSetReplicasNotReady').expr).toBe(
       'max by (namespace, statefulset) (kube_statefulset_replicas{namespace="test-prod"}) - max by (namespace, statefulset) (kube_statefulset_status_replicas_ready{namespace="test-prod"}) > 0',
     );
@@ -126,8 +133,20 @@ describe('SystemAlerts per environment and options', () => {
 
   test('explicit HTTP jobs, status label, 4xx alert, window and `for`', () => {
     const { app, chart } = testChart();
-    const alerts = new SystemAlerts(chart, 'alerts', { httpJobs: ['api', 'graphql'], statusLabel: 'code', clientErrorRatio: 0.1, rateWindow: '10m', for: '2m' });
-    alerts.addAlert({ name: 'QueueBacklogHigh', expr: 'sum(rq_queue_length{namespace="test-prod"}) > 1000', severity: 'warning', summary: 'backlog', for: '30m' });
+    const alerts = new SystemAlerts(chart, 'alerts', {
+      httpJobs: ['api', 'graphql'],
+      statusLabel: 'code',
+      clientErrorRatio: 0.1,
+      rateWindow: '10m',
+      for: '2m',
+    });
+    alerts.addAlert({
+      name: 'QueueBacklogHigh',
+      expr: 'sum(rq_queue_length{namespace="test-prod"}) > 1000',
+      severity: 'warning',
+      summary: 'backlog',
+      for: '30m',
+    });
     const rule = objectOf(app, 'PrometheusRule', 'alerts');
     expect(ruleNamed(rule, 'HttpClientErrorRatioHigh').expr).toBe(
       'sum by (namespace, job) (rate(http_requests_total{namespace="test-prod",job=~"api|graphql",code=~"4.."}[10m])) / sum by (namespace, job) (rate(http_requests_total{namespace="test-prod",job=~"api|graphql"}[10m])) > 0.1',

@@ -4,7 +4,11 @@ import { UNUSED_OUTDIR } from '../support/synth';
 
 /** What the five systems scrape, alert on and show, in prod. */
 describe('observability in the repository charts (prod)', () => {
-  const objects = synthesize(buildRepositoryApp({ envs: ['prod'], outdir: UNUSED_OUTDIR }), { outdir: UNUSED_OUTDIR, dryRun: true, rules: [] }).objects;
+  const objects = synthesize(buildRepositoryApp({ envs: ['prod'], outdir: UNUSED_OUTDIR }), {
+    outdir: UNUSED_OUTDIR,
+    dryRun: true,
+    rules: [],
+  }).objects;
   const named = (folder: string, kind: string) => objects.filter((o) => o.folder === `prod/${folder}` && o.object.kind === kind).map((o) => o.object);
 
   test.each([
@@ -14,7 +18,11 @@ describe('observability in the repository charts (prod)', () => {
     ['chatnomina', ['api', 'cache', 'db']],
     ['capibara6', ['api', 'cache', 'db', 'graphql', 'queue']],
   ])('%s: ServiceMonitors for the APIs and every exporter, one PrometheusRule, one dashboard', (system, monitored) => {
-    expect(named(system, 'ServiceMonitor').map((m) => m.metadata.name).sort()).toEqual(monitored);
+    expect(
+      named(system, 'ServiceMonitor')
+        .map((m) => m.metadata.name)
+        .sort(),
+    ).toEqual(monitored);
     expect(named(system, 'PrometheusRule').map((r) => r.metadata.name)).toEqual(['alerts']);
     const dashboards = named(system, 'ConfigMap').filter((c) => c.metadata.labels.grafana_dashboard === '1');
     expect(dashboards).toHaveLength(1);

@@ -10,9 +10,28 @@ function build(env = testEnv()) {
   const { app, chart } = testChart(env);
   new WebService(chart, 'api', web).exposeMetrics({ port: 'http' });
   new WebService(chart, 'frontend', web); // no metrics: no row
-  new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials: new SystemSecret(chart, 'redis', { keys: ['redis-password'] }), resources, monitoring: { exporter: true } });
-  new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }), resources, monitoring: { exporter: true } });
-  new MySql(chart, 'mysql', { database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }), resources, monitoring: { exporter: true } });
+  new Redis(chart, 'cache', {
+    use: 'cache',
+    storage: '1Gi',
+    credentials: new SystemSecret(chart, 'redis', { keys: ['redis-password'] }),
+    resources,
+    monitoring: { exporter: true },
+  });
+  new Postgres(chart, 'db', {
+    version: '17',
+    database: 'app',
+    storage: '1Gi',
+    credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
+    resources,
+    monitoring: { exporter: true },
+  });
+  new MySql(chart, 'mysql', {
+    database: 'app',
+    storage: '1Gi',
+    credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }),
+    resources,
+    monitoring: { exporter: true },
+  });
   const dashboard = new SystemDashboard(chart, 'dashboard');
   return { app, chart, dashboard };
 }
@@ -31,7 +50,13 @@ describe('SystemDashboard', () => {
   });
 
   test('valid dashboard JSON with a stable uid from the system and environment', () => {
-    expect(json).toMatchObject({ uid: 'test-prod', title: 'test (prod)', schemaVersion: 39, editable: false, tags: ['cdk8s-stacks', 'test', 'prod'] });
+    expect(json).toMatchObject({
+      uid: 'test-prod',
+      title: 'test (prod)',
+      schemaVersion: 39,
+      editable: false,
+      tags: ['cdk8s-stacks', 'test', 'prod'],
+    });
     expect(dashboard.uid).toBe('test-prod');
     expect(json.templating.list).toEqual([expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' })]);
   });
@@ -53,7 +78,9 @@ describe('SystemDashboard', () => {
       'mysql exporter up',
     ]);
     expect(exprOf('api request rate')).toBe('sum by (status) (rate(http_requests_total{namespace="test-prod",job="api"}[5m]))');
-    expect(exprOf('api p95 latency')).toBe('histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="test-prod",job="api"}[5m])))');
+    expect(exprOf('api p95 latency')).toBe(
+      'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="test-prod",job="api"}[5m])))',
+    );
     expect(exprOf('api error rate (5xx)')).toBe(
       'sum(rate(http_requests_total{namespace="test-prod",job="api",status=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="test-prod",job="api"}[5m]))',
     );
@@ -93,7 +120,9 @@ describe('SystemDashboard options and errors', () => {
 
   test('a worker exposing metrics has no HTTP row', () => {
     const { app, chart } = testChart();
-    new Worker(chart, 'workers', { image: 'org/w:1.0.0', ports: [{ name: 'metrics', port: 9100 }], readiness: Probe.tcp(), resources }).exposeMetrics({ port: 'metrics' });
+    new Worker(chart, 'workers', { image: 'org/w:1.0.0', ports: [{ name: 'metrics', port: 9100 }], readiness: Probe.tcp(), resources }).exposeMetrics(
+      { port: 'metrics' },
+    );
     new SystemDashboard(chart, 'dashboard');
     expect(JSON.parse(objectOf(app, 'ConfigMap', 'dashboard-grafana').data['test-prod.json']).panels).toEqual([]);
   });

@@ -7,7 +7,8 @@ const prometheusPeer = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
   podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
 };
-const fromPrometheus = (policy: Record<string, any>) => (policy.spec.ingress ?? []).filter((r: any) => JSON.stringify(r.from) === JSON.stringify([prometheusPeer]));
+const fromPrometheus = (policy: Record<string, any>) =>
+  (policy.spec.ingress ?? []).filter((r: any) => JSON.stringify(r.from) === JSON.stringify([prometheusPeer]));
 
 describe('exposeMetrics on a web service', () => {
   const { app, chart } = testChart();
@@ -61,10 +62,21 @@ describe('exposeMetrics on a web service', () => {
 describe('exposeMetrics options and environment settings', () => {
   test('interval and path as given; labels, Prometheus namespace and pods from the environment', () => {
     const env = testEnv('prod', {
-      monitoring: { serviceMonitorLabels: { prometheus: 'platform' }, prometheusNamespace: 'observability', prometheusPodLabels: { app: 'prom' }, scrapeInterval: '1m' },
+      monitoring: {
+        serviceMonitorLabels: { prometheus: 'platform' },
+        prometheusNamespace: 'observability',
+        prometheusPodLabels: { app: 'prom' },
+        scrapeInterval: '1m',
+      },
     });
     const { app, chart } = testChart(env);
-    const api = new WebService(chart, 'api', { ...web, ports: [{ name: 'http', port: 8080 }, { name: 'admin', port: 9090 }] });
+    const api = new WebService(chart, 'api', {
+      ...web,
+      ports: [
+        { name: 'http', port: 8080 },
+        { name: 'admin', port: 9090 },
+      ],
+    });
     api.exposeMetrics({ port: 'admin', path: '/internal/metrics', interval: '15s' });
     const monitor = objectOf(app, 'ServiceMonitor', 'api');
     expect(monitor.metadata.labels).toMatchObject({ prometheus: 'platform' });
@@ -73,7 +85,9 @@ describe('exposeMetrics options and environment settings', () => {
     expect(objectOf(app, 'Service', 'api-metrics').spec.ports).toEqual([{ name: 'admin', port: 9090, targetPort: 'admin', protocol: 'TCP' }]);
     expect(objectOf(app, 'NetworkPolicy', 'api').spec.ingress).toEqual([
       {
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { app: 'prom' } } }],
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { app: 'prom' } } },
+        ],
         ports: [{ port: 9090, protocol: 'TCP' }],
       },
     ]);
@@ -87,7 +101,12 @@ describe('exposeMetrics options and environment settings', () => {
 
   test('a worker without a Service gets the same metrics Service and ServiceMonitor', () => {
     const { app, chart } = testChart();
-    const worker = new Worker(chart, 'workers', { image: 'org/worker:1.0.0', ports: [{ name: 'metrics', port: 9100 }], readiness: Probe.tcp(), resources });
+    const worker = new Worker(chart, 'workers', {
+      image: 'org/worker:1.0.0',
+      ports: [{ name: 'metrics', port: 9100 }],
+      readiness: Probe.tcp(),
+      resources,
+    });
     worker.exposeMetrics({ port: 'metrics' });
     expect(objectsOf(app, 'Service').map((s) => s.metadata.name)).toEqual(['workers-metrics']);
     expect(objectOf(app, 'ServiceMonitor', 'workers').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
@@ -109,8 +128,21 @@ describe('data-store exporters are scraped', () => {
   const { app, chart } = testChart();
   const redisSecret = new SystemSecret(chart, 'redis', { keys: ['redis-password'] });
   new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials: redisSecret, resources, monitoring: { exporter: true } });
-  new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }), resources, monitoring: { exporter: true } });
-  new MySql(chart, 'mysql', { database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }), resources, monitoring: { exporter: true } });
+  new Postgres(chart, 'db', {
+    version: '17',
+    database: 'app',
+    storage: '1Gi',
+    credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
+    resources,
+    monitoring: { exporter: true },
+  });
+  new MySql(chart, 'mysql', {
+    database: 'app',
+    storage: '1Gi',
+    credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }),
+    resources,
+    monitoring: { exporter: true },
+  });
   new Redis(chart, 'queue', { use: 'queue', storage: '1Gi', credentials: redisSecret, resources });
 
   test.each([
@@ -119,7 +151,9 @@ describe('data-store exporters are scraped', () => {
     ['mysql', 9104, 3306],
   ])('%s: ServiceMonitor on the `metrics` port %i; Prometheus reaches only that port, not the engine port', (name, metricsPort, enginePort) => {
     expect(objectOf(app, 'ServiceMonitor', name).spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
-    expect(objectOf(app, 'Service', `${name}-metrics`).spec.ports).toEqual([{ name: 'metrics', port: metricsPort, targetPort: 'metrics', protocol: 'TCP' }]);
+    expect(objectOf(app, 'Service', `${name}-metrics`).spec.ports).toEqual([
+      { name: 'metrics', port: metricsPort, targetPort: 'metrics', protocol: 'TCP' },
+    ]);
     const ports = fromPrometheus(objectOf(app, 'NetworkPolicy', name)).flatMap((r: any) => r.ports.map((p: any) => p.port));
     expect(ports).toEqual([metricsPort]);
     expect(ports).not.toContain(enginePort);
@@ -157,7 +191,9 @@ describe('bad declarations are synth errors naming the workload and the field', 
   });
 
   test.each(['30', '30 s', 'soon', '0s', ''])('interval %p', (interval) => {
-    expect(errors((api) => api.exposeMetrics({ port: 'http', interval }))).toEqual([expect.stringMatching(/^\[test-prod\/api\] exposeMetrics\.interval: '.*' (is not a Prometheus duration|must be longer than zero)/)]);
+    expect(errors((api) => api.exposeMetrics({ port: 'http', interval }))).toEqual([
+      expect.stringMatching(/^\[test-prod\/api\] exposeMetrics\.interval: '.*' (is not a Prometheus duration|must be longer than zero)/),
+    ]);
   });
 
   test('the same port and path twice', () => {
@@ -171,7 +207,13 @@ describe('bad declarations are synth errors naming the workload and the field', 
 
   test('a UDP port', () => {
     const { app, chart } = testChart();
-    new WebService(chart, 'api', { ...web, ports: [{ name: 'http', port: 8080 }, { name: 'statsd', port: 8125, protocol: 'UDP' }] }).exposeMetrics({ port: 'statsd' });
+    new WebService(chart, 'api', {
+      ...web,
+      ports: [
+        { name: 'http', port: 8080 },
+        { name: 'statsd', port: 8125, protocol: 'UDP' },
+      ],
+    }).exposeMetrics({ port: 'statsd' });
     expect(errorsOf(app)).toEqual(["[test-prod/api] exposeMetrics.port: 'statsd' is UDP; Prometheus scrapes over HTTP (TCP)"]);
   });
 });

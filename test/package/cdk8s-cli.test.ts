@@ -50,6 +50,9 @@ test('cdk8s synth --stdout prints the selected system and environment: the same 
 test('cdk8s synth lists one manifest file per synthesized folder', () => {
   const { stdout } = cdk8sSynth([], { CDK8S_STACKS_ENV: 'staging', CDK8S_STACKS_SYSTEM: 'techshop,loopi' });
   expect(stdout).not.toContain('No manifests synthesized');
-  const listed = stdout.split('\n').filter((l) => l.startsWith('  - ')).map((l) => path.basename(l.slice(4)));
+  const listed = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('  - '))
+    .map((l) => path.basename(l.slice(4)));
   expect(listed.sort()).toEqual(['staging-loopi.k8s.yaml', 'staging-techshop.k8s.yaml']);
 }, 180_000);

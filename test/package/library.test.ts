@@ -90,7 +90,11 @@ describe('output for the cdk8s CLI', () => {
     fs.writeFileSync(path.join(dist, 'dev', 'shop', '60-deployment-api.yaml'), 'kind: Deployment');
     fs.writeFileSync(path.join(dist, 'dev', 'shop', 'restore', 'job-db-restore.yaml'), 'kind: Job\n');
     const out = path.join(tmpdir('cli-out'), 'cdk8s.out');
-    const written = writeCdk8sCliOutput({ folders: [{ folder: 'dev/shop', objects: 2, files: 4 }], objects: [], waivers: [], warnings: [] }, dist, out);
+    const written = writeCdk8sCliOutput(
+      { folders: [{ folder: 'dev/shop', objects: 2, files: 4 }], objects: [], waivers: [], warnings: [] },
+      dist,
+      out,
+    );
     expect(written).toEqual([path.join(out, 'dev-shop.k8s.yaml')]);
     expect(fs.readFileSync(written[0], 'utf8')).toBe('---\nkind: Namespace\n---\nkind: Deployment\n');
   });

@@ -35,7 +35,13 @@ describe('NamespaceBudget', () => {
   test('an explicit quota that fits is used as given', () => {
     const app = stack({ quota: { 'requests.cpu': '4', 'limits.cpu': '16', 'requests.memory': '8Gi', 'limits.memory': '16Gi', pods: '30' } });
     expect(errorsOf(app)).toEqual([]);
-    expect(objectOf(app, 'ResourceQuota', 'stack').spec.hard).toEqual({ 'requests.cpu': '4', 'limits.cpu': '16', 'requests.memory': '8Gi', 'limits.memory': '16Gi', pods: '30' });
+    expect(objectOf(app, 'ResourceQuota', 'stack').spec.hard).toEqual({
+      'requests.cpu': '4',
+      'limits.cpu': '16',
+      'requests.memory': '8Gi',
+      'limits.memory': '16Gi',
+      pods: '30',
+    });
   });
 
   test('an explicit quota that cannot admit the stack is an error with the shortfall per resource', () => {

@@ -57,7 +57,11 @@ describe('scaling invariants', () => {
     const api = new WebService(chart, 'api', web);
     api.autoscale({ min: 2, max: 4 });
     api.disruptionBudget({ minAvailable: 2 });
-    expect(errorsOf(app)).toEqual([expect.stringMatching(/\[test-prod\/api\/disruption-budget\] minAvailable: 2 with test-prod\/api at its minimum of 2 replica\(s\) allows no voluntary disruption/)]);
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(
+        /\[test-prod\/api\/disruption-budget\] minAvailable: 2 with test-prod\/api at its minimum of 2 replica\(s\) allows no voluntary disruption/,
+      ),
+    ]);
   });
 
   test('maxUnavailable 0 is an error', () => {
@@ -75,7 +79,9 @@ describe('scaling invariants', () => {
   test('min above max is an error', () => {
     const { app, chart } = testChart();
     new WebService(chart, 'api', web).autoscale({ min: 5, max: 3 });
-    expect(errorsOf(app)).toEqual(expect.arrayContaining([expect.stringMatching(/autoscaler\] max: 3 must be a whole number of at least min \(5\)/)]));
+    expect(errorsOf(app)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/autoscaler\] max: 3 must be a whole number of at least min \(5\)/)]),
+    );
   });
 
   test('a VPA in an updating mode on a resource the HPA uses is an error that says how to fix it', () => {
@@ -84,7 +90,9 @@ describe('scaling invariants', () => {
     api.autoscale({ min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 });
     api.autoscaleVertically({ mode: 'Recreate', min: { cpu: '100m', memory: '128Mi' }, max: { cpu: '1', memory: '1Gi' } });
     expect(errorsOf(app)).toEqual([
-      expect.stringMatching(/\[test-prod\/api\/vertical-autoscaler\] controlledResources: the VPA in 'Recreate' mode controls cpu and memory, which the HorizontalPodAutoscaler of test-prod\/api scales on.*mode 'Off'/),
+      expect.stringMatching(
+        /\[test-prod\/api\/vertical-autoscaler\] controlledResources: the VPA in 'Recreate' mode controls cpu and memory, which the HorizontalPodAutoscaler of test-prod\/api scales on.*mode 'Off'/,
+      ),
     ]);
   });
 
@@ -95,7 +103,10 @@ describe('scaling invariants', () => {
     api.autoscaleVertically({ min: { cpu: '100m', memory: '128Mi' }, max: { cpu: '1', memory: '1Gi' } });
     const vpa = objectOf(app, 'VerticalPodAutoscaler', 'api');
     expect(vpa.spec.updatePolicy).toEqual({ updateMode: 'Off' });
-    expect(vpa.spec.resourcePolicy.containerPolicies[0]).toMatchObject({ minAllowed: { cpu: '100m', memory: '128Mi' }, maxAllowed: { cpu: '1', memory: '1Gi' } });
+    expect(vpa.spec.resourcePolicy.containerPolicies[0]).toMatchObject({
+      minAllowed: { cpu: '100m', memory: '128Mi' },
+      maxAllowed: { cpu: '1', memory: '1Gi' },
+    });
     expect(errorsOf(app)).toEqual([]);
   });
 

@@ -76,8 +76,18 @@ export function validBuiltins(): Record<string, K8sObject> {
       spec: {
         podSelector: { matchLabels: labels },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }],
-        egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.96.0.0/12'] } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 'https', protocol: 'TCP' }] }],
+        ingress: [
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } } }], ports: [{ port: 8080, protocol: 'TCP' }] },
+        ],
+        egress: [
+          {
+            to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.96.0.0/12'] } }],
+            ports: [
+              { port: 53, protocol: 'UDP' },
+              { port: 'https', protocol: 'TCP' },
+            ],
+          },
+        ],
       },
     },
     PodDisruptionBudget: {
@@ -160,7 +170,9 @@ export function validCustomResources(): Record<string, K8sObject> {
         targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' },
         updatePolicy: { updateMode: 'Off' },
         resourcePolicy: {
-          containerPolicies: [{ containerName: '*', minAllowed: { cpu: '50m', memory: 64 }, maxAllowed: { memory: '1Gi' }, controlledResources: ['cpu', 'memory'] }],
+          containerPolicies: [
+            { containerName: '*', minAllowed: { cpu: '50m', memory: 64 }, maxAllowed: { memory: '1Gi' }, controlledResources: ['cpu', 'memory'] },
+          ],
         },
       },
     },

@@ -27,9 +27,7 @@ describe('parseManifests', () => {
       '    env: [{name: FEATURE, value: yes}]',
     ].join('\n');
     const [doc] = parseManifests(text, 'pod.yaml').documents;
-    expect(createValidator('1.33').validate(doc?.object)).toEqual([
-      'v1 Pod p: /spec/containers/0/env/0/value: must be string, got boolean true',
-    ]);
+    expect(createValidator('1.33').validate(doc?.object)).toEqual(['v1 Pod p: /spec/containers/0/env/0/value: must be string, got boolean true']);
   });
 
   test('reports duplicate keys and syntax errors with file and document index', () => {

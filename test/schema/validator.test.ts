@@ -84,9 +84,7 @@ describe.each(K8S_VERSIONS)('Kubernetes %s', (version) => {
 
     test('null is rejected (the server would drop it, losing the intended value)', () => {
       const svc = withValue(validBuiltins().Service!, '/spec/type', null);
-      expect(validate(svc)).toEqual([
-        'v1 Service api: /spec/type: must be string, got null (null is only allowed where the schema says nullable)',
-      ]);
+      expect(validate(svc)).toEqual(['v1 Service api: /spec/type: must be string, got null (null is only allowed where the schema says nullable)']);
     });
 
     test('IntOrString accepts integers and strings, nothing else', () => {
@@ -105,7 +103,9 @@ describe.each(K8S_VERSIONS)('Kubernetes %s', (version) => {
       expect(validate(ok)).toEqual([]);
       const bad = withValue(validBuiltins().Deployment!, '/spec/template/spec/containers/0/resources/limits/memory', '512MB');
       expect(validate(bad)).toEqual([
-        expect.stringMatching(/^apps\/v1 Deployment api: \/spec\/template\/spec\/containers\/0\/resources\/limits\/memory: must match pattern .*, got string "512MB"$/),
+        expect.stringMatching(
+          /^apps\/v1 Deployment api: \/spec\/template\/spec\/containers\/0\/resources\/limits\/memory: must match pattern .*, got string "512MB"$/,
+        ),
       ]);
     });
 
@@ -170,7 +170,9 @@ describe.each(K8S_VERSIONS)('Kubernetes %s', (version) => {
     });
 
     test('anything goes under x-kubernetes-preserve-unknown-fields', () => {
-      const mw = withValue(validCustomResources().Middleware!, '/spec/plugin', { geoblock: { allowed: ['DE', 'FR'], nested: { deep: [1, true, null] } } });
+      const mw = withValue(validCustomResources().Middleware!, '/spec/plugin', {
+        geoblock: { allowed: ['DE', 'FR'], nested: { deep: [1, true, null] } },
+      });
       expect(validate(mw)).toEqual([]);
       const app = withValue(validCustomResources().Application!, '/spec/source/helm', {
         releaseName: 'shop',
@@ -208,9 +210,7 @@ describe.each(K8S_VERSIONS)('Kubernetes %s', (version) => {
       };
       expect(validate(store)).toEqual([]);
       store.spec.provider.yandexlockbox.fetching.byID = { x: 1 } as never;
-      expect(validate(store)).toEqual([
-        'external-secrets.io/v1 SecretStore lockbox: /spec/provider/yandexlockbox/fetching/byID/x: unknown field',
-      ]);
+      expect(validate(store)).toEqual(['external-secrets.io/v1 SecretStore lockbox: /spec/provider/yandexlockbox/fetching/byID/x: unknown field']);
     });
 
     test('nullable is respected', () => {

@@ -39,7 +39,7 @@ test('without shellcheck the check fails (in CI too) and says how to install it'
 test('an info-level finding fails the check, and names where the script comes from', () => {
   requireShellcheck();
   const findings = shellcheck([
-    { origin: 'fixture bad.sh', shell: 'bash', text: "#!/bin/bash\nbs='\\'; echo \"$bs\"\n" },
+    { origin: 'fixture bad.sh', shell: 'bash', text: '#!/bin/bash\nbs=\'\\\'; echo "$bs"\n' },
     { origin: 'fixture unquoted', shell: 'sh', text: 'echo $1\n' },
     { origin: 'fixture clean', shell: 'sh', text: 'echo "$1"\n' },
   ]);

@@ -13,7 +13,7 @@ describe('least privilege on the Kubernetes API', () => {
     expect(objectsOf(app, 'RoleBinding')).toEqual([]);
   });
 
-  test('allowApiAccess: a token, a Role with exactly the named objects and verbs, bound to the workload\'s own ServiceAccount', () => {
+  test("allowApiAccess: a token, a Role with exactly the named objects and verbs, bound to the workload's own ServiceAccount", () => {
     const { app, chart } = testChart();
     const worker = new Worker(chart, 'leader', { image: 'org/worker:1.0.0', resources });
     worker.allowApiAccess([
@@ -31,7 +31,13 @@ describe('least privilege on the Kubernetes API', () => {
       subjects: [{ kind: 'ServiceAccount', name: 'leader' }],
     });
     const egress = objectOf(app, 'NetworkPolicy', 'leader').spec.egress;
-    expect(egress).toContainEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }] });
+    expect(egress).toContainEqual({
+      to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+      ports: [
+        { port: 443, protocol: 'TCP' },
+        { port: 6443, protocol: 'TCP' },
+      ],
+    });
   });
 
   test('wildcards, unnamed updates and listing secrets are refused, all at once, with the workload path and field', () => {

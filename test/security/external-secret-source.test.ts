@@ -39,7 +39,9 @@ describe('ExternalSecretSource', () => {
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       env: { B: fromSecret(secret, 'B') },
     });
-    expect(errorsOf(app)).toEqual([expect.stringMatching(/\[test-prod\/api\] env\.B: key 'B' is not produced by ExternalSecret test-prod\/s \(it has: A\)/)]);
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(/\[test-prod\/api\] env\.B: key 'B' is not produced by ExternalSecret test-prod\/s \(it has: A\)/),
+    ]);
   });
 
   test('bad keys and intervals are errors', () => {

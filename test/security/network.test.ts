@@ -82,7 +82,11 @@ describe('the NetworkPolicy of a workload', () => {
       [
         {
           from: [podsIn('monitoring', { app: 'prom' })],
-          ports: [{ port: 8080, protocol: 'TCP' }, { port: 9100, protocol: 'TCP' }, { port: 'metrics', protocol: 'TCP' }],
+          ports: [
+            { port: 8080, protocol: 'TCP' },
+            { port: 9100, protocol: 'TCP' },
+            { port: 'metrics', protocol: 'TCP' },
+          ],
         },
       ],
       undefined,
@@ -97,7 +101,13 @@ describe('the NetworkPolicy of a workload', () => {
       undefined,
       [
         { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: clusterRanges } }], ports: [{ port: 443, protocol: 'TCP' }] },
-        { to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 53, protocol: 'UDP' }, { port: 5432, protocol: 'TCP' }] },
+        {
+          to: [{ ipBlock: { cidr: '192.0.2.10/32' } }],
+          ports: [
+            { port: 53, protocol: 'UDP' },
+            { port: 5432, protocol: 'TCP' },
+          ],
+        },
       ],
     ],
   ])('%s', (_, declare, ingress, egress) => {
@@ -161,7 +171,15 @@ describe('namespace isolation', () => {
     expect(objectOf(app, 'NetworkPolicy', 'allow-dns').spec).toEqual({
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [{ to: [podsIn('kube-system', { 'k8s-app': 'kube-dns' })], ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] }],
+      egress: [
+        {
+          to: [podsIn('kube-system', { 'k8s-app': 'kube-dns' })],
+          ports: [
+            { port: 53, protocol: 'UDP' },
+            { port: 53, protocol: 'TCP' },
+          ],
+        },
+      ],
     });
   });
 });

@@ -40,7 +40,13 @@ export function scanObject(object: unknown, file: string): SecretFinding[] {
     for (const [pattern, reason] of PATTERNS) if (pattern.test(value)) findings.push({ file, path: pointer, reason });
     if (looksLikeBase64Text(value)) findings.push({ file, path: pointer, reason: 'base64-encoded text' });
     // Keys such as secretKey, secretKeys, secretName or passwordRef hold names of things, not values.
-    if (SENSITIVE_NAME.test(key) && !/(Ref|Key|Keys|Name)$/.test(key) && value.length >= 8 && !/^\$\(|^[a-z0-9-]+$/.test(value) && !value.includes(' ')) {
+    if (
+      SENSITIVE_NAME.test(key) &&
+      !/(Ref|Key|Keys|Name)$/.test(key) &&
+      value.length >= 8 &&
+      !/^\$\(|^[a-z0-9-]+$/.test(value) &&
+      !value.includes(' ')
+    ) {
       findings.push({ file, path: pointer, reason: `a literal value under '${key}'` });
     }
   });

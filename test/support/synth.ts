@@ -33,7 +33,9 @@ export function render(app: App, rules: readonly PolicyRule[] = []): SynthResult
 
 /** The objects of an app as plain JSON, optionally filtered by kind. */
 export function objectsOf(app: App, kind?: string): Array<Record<string, any>> {
-  return render(app).objects.map((o) => o.object).filter((o) => kind === undefined || o.kind === kind);
+  return render(app)
+    .objects.map((o) => o.object)
+    .filter((o) => kind === undefined || o.kind === kind);
 }
 
 /** The one object of `kind` named `name`. */

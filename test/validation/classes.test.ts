@@ -45,7 +45,9 @@ describe('generated names are checked against the field they land in', () => {
   test.each(['Api_Keys', 'api keys', 'API'])('SystemSecret secretName %s', (secretName) => {
     const { app, chart } = testChart();
     new SystemSecret(chart, 'secret', { keys: ['password'], secretName });
-    expect(errorsOf(app)).toEqual([`[test-prod/secret] secretName: '${secretName}' must consist of lower case alphanumeric characters, "-" or ".", and start and end with an alphanumeric character (it names the Secret)`]);
+    expect(errorsOf(app)).toEqual([
+      `[test-prod/secret] secretName: '${secretName}' must consist of lower case alphanumeric characters, "-" or ".", and start and end with an alphanumeric character (it names the Secret)`,
+    ]);
   });
 
   // A valid host of 250 characters (labels of at most 63) gives a TLS Secret name over 253.
@@ -59,7 +61,9 @@ describe('generated names are checked against the field they land in', () => {
     const api = new WebService(chart, 'api', service);
     new PublicEndpoint(chart, id, { host, backend: api, tls: { issuer: new AcmeIssuer(chart, 'le', { email: 'ops@loopi.com' }) } });
     const secretName = `${id}-${host.replace(/\./g, '-')}-tls`;
-    expect(errorsOf(app)).toEqual([`[test-prod/${id}] host: '${host}' gives the TLS Secret name '${secretName}', which must be at most 253 characters (is ${secretName.length}); use a shorter host or endpoint id`]);
+    expect(errorsOf(app)).toEqual([
+      `[test-prod/${id}] host: '${host}' gives the TLS Secret name '${secretName}', which must be at most 253 characters (is ${secretName.length}); use a shorter host or endpoint id`,
+    ]);
   });
 });
 
@@ -87,7 +91,10 @@ describe('memory and storage in milli-units are refused', () => {
   test.each([
     [{ resources: { ...resources, limits: { cpu: '1', memory: '512m' } } }, "resources.limits.memory: '512m' is in milli-units"],
     [{ resources: { ...resources, requests: { cpu: '1', memory: '100m' } } }, "resources.requests.memory: '100m' is in milli-units"],
-    [{ resources: { requests: { ...resources.requests, ephemeralStorage: '64m' }, limits: resources.limits } }, "resources.requests.ephemeralStorage: '64m' is in milli-units"],
+    [
+      { resources: { requests: { ...resources.requests, ephemeralStorage: '64m' }, limits: resources.limits } },
+      "resources.requests.ephemeralStorage: '64m' is in milli-units",
+    ],
     [{ resources: { ...resources, limits: { cpu: '1', memory: '1.5' } } }, "resources.limits.memory: '1.5' is not a whole number of bytes"],
   ])('%j', (props, message) => {
     expect(serviceErrors(props)).toEqual(expect.arrayContaining([expect.stringContaining(`[test-prod/api] ${message}`)]));
@@ -101,9 +108,17 @@ describe('memory and storage in milli-units are refused', () => {
 
   test.each(['200m', '2000m'])('backup volume size %s', (size) => {
     const { app, chart } = testChart();
-    const db = new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }), resources });
+    const db = new Postgres(chart, 'db', {
+      version: '17',
+      database: 'app',
+      storage: '1Gi',
+      credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
+      resources,
+    });
     db.backup({ target: BackupTarget.volume({ size }) });
-    expect(errorsOf(app)).toEqual([expect.stringMatching(new RegExp(`^\\[test-prod/db-backup\\] target\\.volume\\.size: '${size}' is in milli-units`))]);
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(new RegExp(`^\\[test-prod/db-backup\\] target\\.volume\\.size: '${size}' is in milli-units`)),
+    ]);
   });
 });
 
@@ -127,11 +142,15 @@ describe('values must have the type and case Kubernetes expects', () => {
     [{ LIMITS: null }, 'config.LIMITS: must be a string (is null)'],
     [{ NESTED: { a: 1 } }, 'config.NESTED: must be a string (is object)'],
   ])('ConfigMap data %j', (config, message) => {
-    expect(serviceErrors({ config })).toEqual([`[test-prod/api] ${message}; ConfigMap data holds strings only, e.g. '${String(Object.values(config)[0])}'`]);
+    expect(serviceErrors({ config })).toEqual([
+      `[test-prod/api] ${message}; ConfigMap data holds strings only, e.g. '${String(Object.values(config)[0])}'`,
+    ]);
   });
 
   test.each(['tcp', 'Tcp', 'udp', 'SCTP', 'HTTP'])('port protocol %s', (protocol) => {
-    expect(serviceErrors({ ports: [{ name: 'http', port: 8000, protocol }] })).toEqual([`[test-prod/api] ports[0].protocol: '${protocol}' must be one of TCP, UDP (upper case)`]);
+    expect(serviceErrors({ ports: [{ name: 'http', port: 8000, protocol }] })).toEqual([
+      `[test-prod/api] ports[0].protocol: '${protocol}' must be one of TCP, UDP (upper case)`,
+    ]);
   });
 
   test.each([
@@ -146,15 +165,27 @@ describe('values must have the type and case Kubernetes expects', () => {
 
 describe('a variable set in two places is an error', () => {
   test.each(['MODE', 'LOG_LEVEL', 'PORT'])('config and env both set %s', (name) => {
-    expect(serviceErrors({ config: { [name]: 'a' }, env: { [name]: 'b' } })).toEqual([`[test-prod/api] config.${name}: is also set by env, which overrides the ConfigMap value; set '${name}' in one place`]);
+    expect(serviceErrors({ config: { [name]: 'a' }, env: { [name]: 'b' } })).toEqual([
+      `[test-prod/api] config.${name}: is also set by env, which overrides the ConfigMap value; set '${name}' in one place`,
+    ]);
   });
 
   test.each(['DB_HOST', 'DB_PASSWORD', 'DB_PORT'])('config and a connection both set %s', (name) => {
     const { app, chart } = testChart();
-    const db = new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }), resources });
+    const db = new Postgres(chart, 'db', {
+      version: '17',
+      database: 'app',
+      storage: '1Gi',
+      credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
+      resources,
+    });
     const api = new WebService(chart, 'api', { ...service, config: { [name]: 'x' } });
-    api.connect(db, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }) });
-    expect(errorsOf(app)).toEqual([`[test-prod/api] config.${name}: is also set by a connection, which overrides the ConfigMap value; set '${name}' in one place`]);
+    api.connect(db, {
+      env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+    });
+    expect(errorsOf(app)).toEqual([
+      `[test-prod/api] config.${name}: is also set by a connection, which overrides the ConfigMap value; set '${name}' in one place`,
+    ]);
   });
 
   test.each(['API_KEY', 'TOKEN'])('config and envFromSecrets both set %s', (name) => {
@@ -174,7 +205,13 @@ describe('schedules that never fire', () => {
 
   test.each(['0 0 31 2 *', '0 3 30 2 *'])('a backup with alerts on names the backup and its schedule (%s)', (schedule) => {
     const { app, chart } = testChart();
-    const db = new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }), resources });
+    const db = new Postgres(chart, 'db', {
+      version: '17',
+      database: 'app',
+      storage: '1Gi',
+      credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
+      resources,
+    });
     db.backup({ target: BackupTarget.volume({ size: '20Gi' }), schedule });
     const errors = errorsOf(app);
     expect(errors).toEqual([`[test-prod/db-backup] schedule: '${schedule}' never fires (no date matches its day, month and weekday fields)`]);
@@ -197,11 +234,31 @@ describe('warnings', () => {
   }
 
   test.each([
-    ['WebService replicas 1', (c: SystemChart) => new WebService(c, 'api', { ...service, replicas: 1 }), '[test-prod/api] replicas: runs a single pod in prod'],
-    ['Worker replicas 1', (c: SystemChart) => new Worker(c, 'jobs', { image: 'org/jobs:1.0.0', resources, replicas: 1 }), '[test-prod/jobs] replicas: runs a single pod in prod'],
-    ['an HPA with max 1', (c: SystemChart) => new WebService(c, 'api', service).autoscale({ min: 1, max: 1 }), '[test-prod/api] autoscale().max: runs a single pod in prod'],
-    ['cpuPercent 150', (c: SystemChart) => new WebService(c, 'api', service).autoscale({ min: 2, max: 4, cpuPercent: 150 }), '[test-prod/api/autoscaler] cpuPercent: 150 % of the cpu request'],
-    ['cpuPercent 101', (c: SystemChart) => new WebService(c, 'api', service).autoscale({ min: 2, max: 4, cpuPercent: 101 }), '[test-prod/api/autoscaler] cpuPercent: 101 % of the cpu request'],
+    [
+      'WebService replicas 1',
+      (c: SystemChart) => new WebService(c, 'api', { ...service, replicas: 1 }),
+      '[test-prod/api] replicas: runs a single pod in prod',
+    ],
+    [
+      'Worker replicas 1',
+      (c: SystemChart) => new Worker(c, 'jobs', { image: 'org/jobs:1.0.0', resources, replicas: 1 }),
+      '[test-prod/jobs] replicas: runs a single pod in prod',
+    ],
+    [
+      'an HPA with max 1',
+      (c: SystemChart) => new WebService(c, 'api', service).autoscale({ min: 1, max: 1 }),
+      '[test-prod/api] autoscale().max: runs a single pod in prod',
+    ],
+    [
+      'cpuPercent 150',
+      (c: SystemChart) => new WebService(c, 'api', service).autoscale({ min: 2, max: 4, cpuPercent: 150 }),
+      '[test-prod/api/autoscaler] cpuPercent: 150 % of the cpu request',
+    ],
+    [
+      'cpuPercent 101',
+      (c: SystemChart) => new WebService(c, 'api', service).autoscale({ min: 2, max: 4, cpuPercent: 101 }),
+      '[test-prod/api/autoscaler] cpuPercent: 101 % of the cpu request',
+    ],
   ])('%s', (_, build, warning) => {
     expect(warningsOf(build)).toEqual([expect.stringContaining(warning)]);
   });
@@ -247,7 +304,9 @@ describe('missing amounts, repeated ids and repeated calls are collected errors,
     const { app, chart } = testChart();
     const api = new WebService(chart, 'api', service);
     expect(() => call(api)).not.toThrow();
-    expect(errorsOf(app)).toEqual([`[test-prod/api] ${method}(): was called more than once; call it once with everything it needs (later calls are ignored)`]);
+    expect(errorsOf(app)).toEqual([
+      `[test-prod/api] ${method}(): was called more than once; call it once with everything it needs (later calls are ignored)`,
+    ]);
   });
 });
 

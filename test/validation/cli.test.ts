@@ -25,7 +25,14 @@ buildSync({
 });
 afterAll(() => fs.rmSync(BUNDLE, { force: true }));
 
-function run(caseName: string): { status: number | null; stdout: string; stderr: string; parent: string; dist: string; before: Record<string, string> } {
+function run(caseName: string): {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  parent: string;
+  dist: string;
+  before: Record<string, string>;
+} {
   const parent = tmpdir('cli');
   const dist = path.join(parent, 'dist');
   fs.mkdirSync(path.join(dist, 'prod', 'shop'), { recursive: true });

@@ -52,8 +52,12 @@ interface Baseline {
   readonly make: (chart: SystemChart, props: Props) => Construct;
 }
 
-const make = <T,>(ctor: new (scope: Construct, id: string, props: T) => Construct, id: string) => (chart: SystemChart, props: Props) => new ctor(chart, id, props as T);
-const service = (chart: SystemChart) => new WebService(chart, 'api', { image, ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources });
+const make =
+  <T>(ctor: new (scope: Construct, id: string, props: T) => Construct, id: string) =>
+  (chart: SystemChart, props: Props) =>
+    new ctor(chart, id, props as T);
+const service = (chart: SystemChart) =>
+  new WebService(chart, 'api', { image, ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources });
 const pgSecret = (chart: SystemChart) => new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] });
 
 const BASELINES: Record<string, Baseline> = {
@@ -65,25 +69,49 @@ const BASELINES: Record<string, Baseline> = {
   Autoscaler: { props: () => ({ min: 2, max: 4 }), make: (chart, props) => service(chart).autoscale(props as never) },
   BackupSchedule: {
     props: () => ({ target: BackupTarget.volume({ size: '20Gi' }) }),
-    make: (chart, props) => new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: pgSecret(chart), resources }).backup(props as never),
+    make: (chart, props) =>
+      new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: pgSecret(chart), resources }).backup(props as never),
   },
   CaIssuer: { props: () => ({}), make: make(CaIssuer, 'ca') },
   Certificate: { props: (chart) => ({ issuer: new CaIssuer(chart, 'ca'), dnsNames: ['db.test-prod.svc'] }), make: make(Certificate, 'cert') },
-  ExternalSecretSource: { props: () => ({ store: SecretStoreRef.namespaced('aws'), data: { A: { key: 'a' } } }), make: make(ExternalSecretSource, 'secret') },
+  ExternalSecretSource: {
+    props: () => ({ store: SecretStoreRef.namespaced('aws'), data: { A: { key: 'a' } } }),
+    make: make(ExternalSecretSource, 'secret'),
+  },
   MigrationJob: { props: () => ({ image, command: ['migrate'], readyCheck: 'true', resources }), make: make(MigrationJob, 'migrate') },
   MongoDb: {
-    props: (chart) => ({ database: 'shop', storage: '1Gi', replicas: 1, resources: { ...resources, limits: { cpu: '1', memory: '2Gi' } }, credentials: new SystemSecret(chart, 'mongo', { keys: ['root-password', 'password', 'keyfile', 'exporter-password'] }) }),
+    props: (chart) => ({
+      database: 'shop',
+      storage: '1Gi',
+      replicas: 1,
+      resources: { ...resources, limits: { cpu: '1', memory: '2Gi' } },
+      credentials: new SystemSecret(chart, 'mongo', { keys: ['root-password', 'password', 'keyfile', 'exporter-password'] }),
+    }),
     make: make(MongoDb, 'mongodb'),
   },
   MySql: {
-    props: (chart) => ({ database: 'app', storage: '1Gi', resources, credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }) }),
+    props: (chart) => ({
+      database: 'app',
+      storage: '1Gi',
+      resources,
+      credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }),
+    }),
     make: make(MySql, 'mysql'),
   },
   NamespaceBudget: { props: () => ({}), make: make(NamespaceBudget, 'extra-budget') },
-  ObjectStore: { props: () => ({ storage: '50Gi', credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']), resources }), make: make(ObjectStore, 'minio') },
-  Postgres: { props: (chart) => ({ version: '17', database: 'app', storage: '1Gi', credentials: pgSecret(chart), resources }), make: make(Postgres, 'db') },
+  ObjectStore: {
+    props: () => ({ storage: '50Gi', credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']), resources }),
+    make: make(ObjectStore, 'minio'),
+  },
+  Postgres: {
+    props: (chart) => ({ version: '17', database: 'app', storage: '1Gi', credentials: pgSecret(chart), resources }),
+    make: make(Postgres, 'db'),
+  },
   PublicEndpoint: { props: (chart) => ({ host: 'api.loopi.com', backend: service(chart) }), make: make(PublicEndpoint, 'public') },
-  Redis: { props: (chart) => ({ use: 'cache', storage: '1Gi', resources, credentials: new SystemSecret(chart, 'redis', { keys: ['redis-password'] }) }), make: make(Redis, 'cache') },
+  Redis: {
+    props: (chart) => ({ use: 'cache', storage: '1Gi', resources, credentials: new SystemSecret(chart, 'redis', { keys: ['redis-password'] }) }),
+    make: make(Redis, 'cache'),
+  },
   ScheduledTask: { props: () => ({ image, command: ['report'], schedule: '0 2 * * *', resources }), make: make(ScheduledTask, 'report') },
   SelfSignedIssuer: { props: () => ({}), make: make(SelfSignedIssuer, 'self-signed') },
   SystemAlerts: { props: () => ({}), make: make(SystemAlerts, 'alerts') },
@@ -94,7 +122,10 @@ const BASELINES: Record<string, Baseline> = {
   SystemDashboard: { props: () => ({}), make: make(SystemDashboard, 'dashboard') },
   SystemSecret: { props: () => ({ keys: ['password'] }), make: make(SystemSecret, 'secret') },
   VerticalAutoscaler: { props: () => ({ mode: 'Off' }), make: (chart, props) => service(chart).autoscaleVertically(props as never) },
-  WebService: { props: () => ({ image, ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources }), make: make(WebService, 'web') },
+  WebService: {
+    props: () => ({ image, ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources }),
+    make: make(WebService, 'web'),
+  },
   Worker: { props: () => ({ image, resources }), make: make(Worker, 'worker') },
 };
 
@@ -118,10 +149,17 @@ test('every construct with props has a baseline here, or is listed as internal w
 
 /** The bad values of one prop: [label, value, whether a collected error on the prop is required]. */
 function badValues(spec: PropSpec): Array<[string, unknown, boolean]> {
-  const out: Array<[string, unknown, boolean]> = [['undefined', undefined, !spec.optional], ['null', null, true]];
+  const out: Array<[string, unknown, boolean]> = [
+    ['undefined', undefined, !spec.optional],
+    ['null', null, true],
+  ];
   if (spec.values) {
     out.push(['an unknown enum value', 'no-such-value', true]);
-    out.push(['an enum value in the wrong case', spec.values[0].toUpperCase() === spec.values[0] ? spec.values[0].toLowerCase() : spec.values[0].toUpperCase(), spec.values[0].toUpperCase() !== spec.values[0].toLowerCase()]);
+    out.push([
+      'an enum value in the wrong case',
+      spec.values[0].toUpperCase() === spec.values[0] ? spec.values[0].toLowerCase() : spec.values[0].toUpperCase(),
+      spec.values[0].toUpperCase() !== spec.values[0].toLowerCase(),
+    ]);
   }
   if (!spec.kinds.includes('any')) {
     out.push(['a wrong type', spec.kinds.includes('number') ? 'three' : 42, true]);
@@ -132,7 +170,9 @@ function badValues(spec: PropSpec): Array<[string, unknown, boolean]> {
 }
 
 const CASES = TABLE.filter((c) => BASELINES[c.construct]).flatMap((c) =>
-  Object.entries(c.props).flatMap(([prop, spec]) => badValues(spec).map(([label, value, mustFail]) => ({ construct: c.construct, prop, label, value, mustFail }))),
+  Object.entries(c.props).flatMap(([prop, spec]) =>
+    badValues(spec).map(([label, value, mustFail]) => ({ construct: c.construct, prop, label, value, mustFail })),
+  ),
 );
 
 test('the table is not empty (the declarations were read)', () => {

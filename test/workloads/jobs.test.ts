@@ -6,8 +6,19 @@ const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '
 
 describe('MigrationJob', () => {
   const { app, chart } = testChart();
-  const backend = new WebService(chart, 'backend', { image: 'org/backend:2.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources, env: { DB: 'x' } });
-  const migrate = new MigrationJob(chart, 'prestart', { image: 'org/backend:2.0.0', command: ['bash', 'scripts/prestart.sh'], readyCheck: "alembic current | grep -q '(head)'", resources });
+  const backend = new WebService(chart, 'backend', {
+    image: 'org/backend:2.0.0',
+    ports: [{ name: 'http', port: 8000 }],
+    readiness: Probe.http('/ready'),
+    resources,
+    env: { DB: 'x' },
+  });
+  const migrate = new MigrationJob(chart, 'prestart', {
+    image: 'org/backend:2.0.0',
+    command: ['bash', 'scripts/prestart.sh'],
+    readyCheck: "alembic current | grep -q '(head)'",
+    resources,
+  });
   migrate.gate(backend);
   const job = objectsOf(app, 'Job')[0];
 
@@ -59,7 +70,13 @@ describe('MigrationJob', () => {
 describe('ScheduledTask', () => {
   test('a CronJob that never overlaps, with deadlines, history limits and a time zone', () => {
     const { app, chart } = testChart();
-    new ScheduledTask(chart, 'report', { image: 'org/report:1.0.0', command: ['report'], schedule: '0 2 * * *', timeZone: 'Europe/Madrid', resources });
+    new ScheduledTask(chart, 'report', {
+      image: 'org/report:1.0.0',
+      command: ['report'],
+      schedule: '0 2 * * *',
+      timeZone: 'Europe/Madrid',
+      resources,
+    });
     const cron = objectOf(app, 'CronJob', 'report');
     expect(cron.spec).toMatchObject({
       schedule: '0 2 * * *',
@@ -92,7 +109,19 @@ describe('cron schedules', () => {
   test.each(['0 2 * * *', '*/15 * * * *', '0 0 1 jan,jul *', '30 3 * * mon-fri', '@daily', '0 0-23/2 * * 0,6'])('%s is valid', (s) => {
     expect(checkCronSchedule(s)).toBeUndefined();
   });
-  test.each(['', '* * * *', '60 * * * *', '* * 0 * *', '* * * 13 *', '5-1 * * * *', '*/0 * * * *', '@sometimes', 'CRON_TZ=UTC 0 * * * *', '0 0 * * 7', '0 0 31 2 *'])('%s is invalid', (s) => {
+  test.each([
+    '',
+    '* * * *',
+    '60 * * * *',
+    '* * 0 * *',
+    '* * * 13 *',
+    '5-1 * * * *',
+    '*/0 * * * *',
+    '@sometimes',
+    'CRON_TZ=UTC 0 * * * *',
+    '0 0 * * 7',
+    '0 0 31 2 *',
+  ])('%s is invalid', (s) => {
     expect(checkCronSchedule(s)).toBeDefined();
   });
 });
@@ -100,7 +129,12 @@ describe('cron schedules', () => {
 describe('Worker', () => {
   test('a Deployment without a Service, with an exec liveness probe and a long grace period', () => {
     const { app, chart } = testChart();
-    new Worker(chart, 'celery', { image: 'org/backend:2.0.0', command: ['celery', '-A', 'app', 'worker'], liveness: Probe.exec(['celery', 'inspect', 'ping']), resources });
+    new Worker(chart, 'celery', {
+      image: 'org/backend:2.0.0',
+      command: ['celery', '-A', 'app', 'worker'],
+      liveness: Probe.exec(['celery', 'inspect', 'ping']),
+      resources,
+    });
     const deployment = objectOf(app, 'Deployment', 'celery');
     expect(objectsOf(app, 'Service')).toEqual([]);
     expect(deployment.spec.template.spec.containers[0].livenessProbe.exec.command).toEqual(['celery', 'inspect', 'ping']);

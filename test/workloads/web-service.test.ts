@@ -26,7 +26,13 @@ describe('WebService defaults', () => {
   });
 
   test('Pod Security restricted: non-root uid/gid, RuntimeDefault seccomp, no capabilities, read-only root', () => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(container.securityContext).toEqual({
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
@@ -48,7 +54,12 @@ describe('WebService defaults', () => {
   });
 
   test('probes on the named port, with a startup probe guarding the liveness probe', () => {
-    expect(container.readinessProbe).toMatchObject({ httpGet: { path: '/ready', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 });
+    expect(container.readinessProbe).toMatchObject({
+      httpGet: { path: '/ready', port: 'http' },
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    });
     expect(container.livenessProbe).toMatchObject({ httpGet: { path: '/health', port: 'http' } });
     expect(container.startupProbe).toMatchObject({ tcpSocket: { port: 'http' }, failureThreshold: 30, periodSeconds: 5 });
   });
@@ -60,7 +71,9 @@ describe('WebService defaults', () => {
 
   test('spreads across zones and nodes', () => {
     expect(pod.topologySpreadConstraints.map((t: any) => t.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
-    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('kubernetes.io/hostname');
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe(
+      'kubernetes.io/hostname',
+    );
   });
 
   test('owns a ConfigMap read with envFrom, whose content hash rolls the pods', () => {
@@ -160,20 +173,66 @@ describe('WebService bad input', () => {
     ['missing resources in prod', { resources: undefined }, /\[test-prod\/api\] resources: required in prod/],
     ['latest image in prod', { image: 'org/api:latest' }, /\[test-prod\/api\] image: 'org\/api:latest' is not pinned/],
     ['untagged image in prod', { image: 'org/api' }, /image: 'org\/api' is not pinned/],
-    ['two ports with one name', { ports: [{ name: 'http', port: 1 }, { name: 'http', port: 2 }] }, /ports\[1\]\.name: 'http' is used by another port/],
-    ['two ports with one number', { ports: [{ name: 'http', port: 1 }, { name: 'admin', port: 1 }] }, /ports\[1\]\.port: 1 is used by another port/],
-    ['a probe on an undeclared port', { liveness: Probe.http('/h', { port: 'admin' }) }, /liveness\.port: 'admin' is not a declared port \(declared: http\)/],
+    [
+      'two ports with one name',
+      {
+        ports: [
+          { name: 'http', port: 1 },
+          { name: 'http', port: 2 },
+        ],
+      },
+      /ports\[1\]\.name: 'http' is used by another port/,
+    ],
+    [
+      'two ports with one number',
+      {
+        ports: [
+          { name: 'http', port: 1 },
+          { name: 'admin', port: 1 },
+        ],
+      },
+      /ports\[1\]\.port: 1 is used by another port/,
+    ],
+    [
+      'a probe on an undeclared port',
+      { liveness: Probe.http('/h', { port: 'admin' }) },
+      /liveness\.port: 'admin' is not a declared port \(declared: http\)/,
+    ],
     ['a probe on an undeclared port number', { readiness: Probe.tcp({ port: 9999 }) }, /readiness\.port: 9999 is not a declared port/],
     ['an env var name that is not an identifier', { env: { 'MY-VAR': 'x' } }, /env\.MY-VAR: 'MY-VAR' is not a valid environment variable name/],
     ['uid 0', { runAs: { user: 0 } }, /runAs\.user: 0 \(root\) is not allowed/],
-    ['a memory quantity that does not parse', { resources: { ...resources, limits: { cpu: '1', memory: '1 GB' } } }, /resources\.limits\.memory: '1 GB' is not a valid quantity/],
-    ['a CPU quantity that does not parse', { resources: { ...resources, requests: { cpu: 'half', memory: '1Mi' } } }, /resources\.requests\.cpu: 'half' is not a valid quantity/],
-    ['limits below requests', { resources: { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } } }, /resources\.limits\.cpu: 1 is below the request 2/],
+    [
+      'a memory quantity that does not parse',
+      { resources: { ...resources, limits: { cpu: '1', memory: '1 GB' } } },
+      /resources\.limits\.memory: '1 GB' is not a valid quantity/,
+    ],
+    [
+      'a CPU quantity that does not parse',
+      { resources: { ...resources, requests: { cpu: 'half', memory: '1Mi' } } },
+      /resources\.requests\.cpu: 'half' is not a valid quantity/,
+    ],
+    [
+      'limits below requests',
+      { resources: { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } } },
+      /resources\.limits\.cpu: 1 is below the request 2/,
+    ],
     ['no readiness probe', { readiness: undefined }, /readiness: a web service must have a readiness probe/],
     ['no port', { ports: [] }, /ports: a web service must declare at least one port/],
-    ['a port name that is not an IANA name', { ports: [{ name: 'HTTP_PORT', port: 80 }] }, /ports\[0\]\.name: 'HTTP_PORT' must be an IANA service name/],
-    ['a missing secret key', { env: { T: fromSecret(ExistingSecret.named('s', ['a']), 'b') } }, /env\.T: key 'b' is not produced by existing Secret 's' \(it has: a\)/],
-    ['a $(VAR) reference to a later or unknown variable', { env: { URL: 'redis://:$(PASS)@r:6379', PASS: 'x' } }, /env\.URL: refers to \$\(PASS\), which must be defined before it/],
+    [
+      'a port name that is not an IANA name',
+      { ports: [{ name: 'HTTP_PORT', port: 80 }] },
+      /ports\[0\]\.name: 'HTTP_PORT' must be an IANA service name/,
+    ],
+    [
+      'a missing secret key',
+      { env: { T: fromSecret(ExistingSecret.named('s', ['a']), 'b') } },
+      /env\.T: key 'b' is not produced by existing Secret 's' \(it has: a\)/,
+    ],
+    [
+      'a $(VAR) reference to a later or unknown variable',
+      { env: { URL: 'redis://:$(PASS)@r:6379', PASS: 'x' } },
+      /env\.URL: refers to \$\(PASS\), which must be defined before it/,
+    ],
     ['a config key that is not an env name', { config: { 'log.level': 'x' } }, /config\.log\.level: 'log\.level' is read as an environment variable/],
   ])('%s', (_name, props, expected) => {
     expect(errors(props)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));

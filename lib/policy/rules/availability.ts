@@ -7,7 +7,11 @@ export const multiReplicaHasPdb: PolicyRule = {
   check({ objects }) {
     const pdbs = new SelectorIndex<Json>();
     for (const o of objects) if (o.object.kind === 'PodDisruptionBudget') pdbs.add(o.object.spec.selector, o.object.spec.selector);
-    const hpas = new Map<string, Json>(objects.filter((o) => o.object.kind === 'HorizontalPodAutoscaler').map((o) => [`${o.object.spec.scaleTargetRef.kind}/${o.object.spec.scaleTargetRef.name}`, o.object.spec]));
+    const hpas = new Map<string, Json>(
+      objects
+        .filter((o) => o.object.kind === 'HorizontalPodAutoscaler')
+        .map((o) => [`${o.object.spec.scaleTargetRef.kind}/${o.object.spec.scaleTargetRef.name}`, o.object.spec]),
+    );
     return objects
       .filter((o) => ['Deployment', 'StatefulSet'].includes(o.object.kind))
       .filter((o) => {

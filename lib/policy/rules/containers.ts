@@ -12,7 +12,9 @@ export const resourcesRequired: PolicyRule = {
       const pod = podOf(object.object);
       if (!pod) continue;
       for (const c of containersOf(pod.spec)) {
-        const missing = ['requests', 'limits'].flatMap((kind) => ['cpu', 'memory'].filter((r) => !c.resources?.[kind]?.[r]).map((r) => `${kind}.${r}`));
+        const missing = ['requests', 'limits'].flatMap((kind) =>
+          ['cpu', 'memory'].filter((r) => !c.resources?.[kind]?.[r]).map((r) => `${kind}.${r}`),
+        );
         if (missing.length) out.push({ object, message: `${describe(object.object)}: container '${c.name}' has no ${missing.join(', ')}` });
       }
     }
@@ -31,7 +33,8 @@ export const readinessProbes: PolicyRule = {
       if (!['Deployment', 'StatefulSet', 'DaemonSet'].includes(object.object.kind)) continue;
       const pod = podOf(object.object);
       for (const c of pod?.spec.containers ?? []) {
-        if ((c.ports ?? []).length > 0 && !c.readinessProbe) out.push({ object, message: `${describe(object.object)}: container '${c.name}' serves ports but has no readiness probe` });
+        if ((c.ports ?? []).length > 0 && !c.readinessProbe)
+          out.push({ object, message: `${describe(object.object)}: container '${c.name}' serves ports but has no readiness probe` });
       }
     }
     return out;

@@ -5,7 +5,8 @@ const ALLOWED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemer
 /** The fields Pod Security `restricted` checks, evaluated here so a violation fails synth, not the rollout. */
 export const podSecurityRestricted: PolicyRule = {
   id: 'pod-security-restricted',
-  description: 'Every pod meets Pod Security "restricted": non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, restricted volume types.',
+  description:
+    'Every pod meets Pod Security "restricted": non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, restricted volume types.',
   fix: 'Use the library workloads (they set these fields); for custom pods set runAsNonRoot, allowPrivilegeEscalation: false, capabilities.drop [ALL] and seccompProfile RuntimeDefault.',
   check({ objects }) {
     const out: Violation[] = [];
@@ -31,7 +32,8 @@ export const podSecurityRestricted: PolicyRule = {
         if (added.length) say(`${name} adds capabilities ${added.join(', ')}`);
         const seccomp = ctx.seccompProfile?.type ?? podCtx.seccompProfile?.type;
         if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') say(`${name} has no RuntimeDefault or Localhost seccomp profile`);
-        if (ctx.readOnlyRootFilesystem !== true) say(`${name} has a writable root filesystem (set readOnlyRootFilesystem and mount emptyDirs where it writes)`);
+        if (ctx.readOnlyRootFilesystem !== true)
+          say(`${name} has a writable root filesystem (set readOnlyRootFilesystem and mount emptyDirs where it writes)`);
       }
     }
     return out;

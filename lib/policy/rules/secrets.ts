@@ -18,7 +18,8 @@ export const noSecretData: PolicyRule = {
  */
 export const referencesResolve: PolicyRule = {
   id: 'references-resolve',
-  description: 'Every secretKeyRef, configMapKeyRef, envFrom and secret/configMap volume refers to an object produced in the same namespace, with that key.',
+  description:
+    'Every secretKeyRef, configMapKeyRef, envFrom and secret/configMap volume refers to an object produced in the same namespace, with that key.',
   fix: 'Produce the Secret with an ExternalSecretSource (or generated credentials), or fix the name/key.',
   check({ objects }) {
     const configMaps = new Map<string, Set<string>>();
@@ -42,7 +43,8 @@ export const referencesResolve: PolicyRule = {
       const checkSecret = (name: string, key: string | undefined, where: string) => {
         const keys = secrets.get(name);
         if (!keys) say(`${where} refers to Secret '${name}', which nothing in this namespace produces`);
-        else if (key !== undefined && keys !== 'any' && !keys.has(key)) say(`${where} refers to key '${key}' of Secret '${name}', which its ExternalSecret does not produce`);
+        else if (key !== undefined && keys !== 'any' && !keys.has(key))
+          say(`${where} refers to key '${key}' of Secret '${name}', which its ExternalSecret does not produce`);
       };
       const checkConfigMap = (name: string, key: string | undefined, where: string) => {
         const keys = configMaps.get(name);

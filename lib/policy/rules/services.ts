@@ -25,13 +25,20 @@ export const servicesSelectOneWorkload: PolicyRule = {
       }
       const matched = index.candidates(selector).filter((w) => selects(selector, podOf(w.object)!.labels));
       if (matched.length !== 1) {
-        out.push({ object, message: `${describe(object.object)} selects ${matched.length} workloads${matched.length ? ` (${matched.map((m) => describe(m.object)).join(', ')})` : ''}; it must select exactly one` });
+        out.push({
+          object,
+          message: `${describe(object.object)} selects ${matched.length} workloads${matched.length ? ` (${matched.map((m) => describe(m.object)).join(', ')})` : ''}; it must select exactly one`,
+        });
         continue;
       }
       const pod = podOf(matched[0].object)!.spec;
       for (const port of spec.ports ?? []) {
         const target = port.targetPort ?? port.port;
-        if (!exposesPort(pod, target)) out.push({ object, message: `${describe(object.object)} port '${port.name ?? port.port}' targets ${target}, which ${describe(matched[0].object)} does not expose` });
+        if (!exposesPort(pod, target))
+          out.push({
+            object,
+            message: `${describe(object.object)} port '${port.name ?? port.port}' targets ${target}, which ${describe(matched[0].object)} does not expose`,
+          });
       }
     }
     return out;
@@ -46,13 +53,17 @@ export const ingressBackendsExist: PolicyRule = {
     const services = new Map(objects.filter((o) => o.object.kind === 'Service').map((o) => [o.object.metadata.name, o.object.spec]));
     const out: Violation[] = [];
     for (const object of objects.filter((o) => o.object.kind === 'Ingress')) {
-      const backends = [object.object.spec?.defaultBackend, ...(object.object.spec?.rules ?? []).flatMap((r: Json) => (r.http?.paths ?? []).map((p: Json) => p.backend))].filter(Boolean);
+      const backends = [
+        object.object.spec?.defaultBackend,
+        ...(object.object.spec?.rules ?? []).flatMap((r: Json) => (r.http?.paths ?? []).map((p: Json) => p.backend)),
+      ].filter(Boolean);
       for (const b of backends) {
         if (!b.service) continue;
         const svc = services.get(b.service.name);
         const port = b.service.port?.name ?? b.service.port?.number;
         if (!svc) out.push({ object, message: `${describe(object.object)} routes to Service '${b.service.name}', which does not exist here` });
-        else if (!(svc.ports ?? []).some((p: Json) => p.name === port || p.port === port)) out.push({ object, message: `${describe(object.object)} routes to port ${port} of Service '${b.service.name}', which has no such port` });
+        else if (!(svc.ports ?? []).some((p: Json) => p.name === port || p.port === port))
+          out.push({ object, message: `${describe(object.object)} routes to port ${port} of Service '${b.service.name}', which has no such port` });
       }
     }
     return out;

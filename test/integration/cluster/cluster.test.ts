@@ -11,7 +11,9 @@ import { ControlPlane, REPO, startControlPlane } from './control-plane';
  * LimitRange). No kubelet runs, so pods stay Pending; admission is what is tested.
  */
 const DIST = process.env.DIST_DIR ?? path.join(REPO, 'dist');
-const VERSIONS = (process.env.K8S_VERSIONS ?? /K8S_VERSIONS="([^"]+)"/.exec(fs.readFileSync(path.join(REPO, 'scripts', 'k8s', 'versions.env'), 'utf8'))![1]).split(/\s+/);
+const VERSIONS = (
+  process.env.K8S_VERSIONS ?? /K8S_VERSIONS="([^"]+)"/.exec(fs.readFileSync(path.join(REPO, 'scripts', 'k8s', 'versions.env'), 'utf8'))![1]
+).split(/\s+/);
 
 type Json = Record<string, any>;
 
@@ -39,7 +41,9 @@ function crdsFor(version: string, dir: string): string {
   fs.mkdirSync(out, { recursive: true });
   const minor = Number(version.split('.')[1]);
   for (const file of fs.readdirSync(path.join(REPO, 'imports', 'crds')).filter((f) => f.endsWith('.yaml'))) {
-    const docs = parseAllDocuments(fs.readFileSync(path.join(REPO, 'imports', 'crds', file), 'utf8')).map((d) => d.toJS()).filter(Boolean);
+    const docs = parseAllDocuments(fs.readFileSync(path.join(REPO, 'imports', 'crds', file), 'utf8'))
+      .map((d) => d.toJS())
+      .filter(Boolean);
     for (const crd of docs) if (minor < 30) for (const v of crd.spec?.versions ?? []) delete v.selectableFields;
     // YAML 1.1 output: kubectl reads YAML 1.1, where an unquoted `Off` (a VPA enum value) is false.
     fs.writeFileSync(path.join(out, file), docs.map((d) => stringify(d, { version: '1.1' })).join('---\n'));
@@ -57,15 +61,22 @@ function warningsOf(stderr: string): string[] {
 }
 
 function applyFolder(plane: ControlPlane, folder: string): { stdout: string; warnings: string[] } {
-  const result = plane.kubectl(['apply', '--server-side', '--field-manager=cdk8s-stacks', '--validate=strict', '-k', path.join(DIST, folder)], { allowFailure: true });
+  const result = plane.kubectl(['apply', '--server-side', '--field-manager=cdk8s-stacks', '--validate=strict', '-k', path.join(DIST, folder)], {
+    allowFailure: true,
+  });
   if (result.status !== 0) throw new Error(`apply of ${folder} failed:\n${result.stderr}`);
   return { stdout: result.stdout, warnings: warningsOf(result.stderr) };
 }
 
 function applyFiles(plane: ControlPlane, dir: string): string[] {
   const warnings: string[] = [];
-  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    const result = plane.kubectl(['apply', '--server-side', '--field-manager=cdk8s-stacks', '--validate=strict', '-f', path.join(dir, file)], { allowFailure: true });
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
+    const result = plane.kubectl(['apply', '--server-side', '--field-manager=cdk8s-stacks', '--validate=strict', '-f', path.join(dir, file)], {
+      allowFailure: true,
+    });
     if (result.status !== 0) throw new Error(`apply of ${path.relative(DIST, path.join(dir, file))} failed:\n${result.stderr}`);
     warnings.push(...warningsOf(result.stderr).map((w) => `${path.relative(DIST, path.join(dir, file))}: ${w}`));
   }
@@ -83,7 +94,8 @@ function versions(plane: ControlPlane, folder: string): Record<string, string> {
   // What our apply owns: its managedFields entry (time and field set) changes only when an
   // apply changes the object. resourceVersion alone would also count controllers' writes
   // (the PV controller annotates claims, the HPA controller writes status).
-  const ours = (o: Json) => JSON.stringify((o.metadata.managedFields ?? []).filter((f: Json) => f.manager === 'cdk8s-stacks' && f.operation === 'Apply'));
+  const ours = (o: Json) =>
+    JSON.stringify((o.metadata.managedFields ?? []).filter((f: Json) => f.manager === 'cdk8s-stacks' && f.operation === 'Apply'));
   return Object.fromEntries(items.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, ours(o)]));
 }
 
@@ -104,27 +116,56 @@ describe.each(VERSIONS)('Kubernetes %s', (version) => {
   test('the harness can fail: the server rejects a selector mismatch, a root pod under restricted, and an unknown field', () => {
     plane.kubectl(['create', 'namespace', 'harness-check']);
     plane.kubectl(['label', 'namespace', 'harness-check', 'pod-security.kubernetes.io/enforce=restricted']);
-    const apply = (manifest: Json) => plane.kubectl(['apply', '--server-side', '--validate=strict', '-f', '-'], { input: JSON.stringify(manifest), allowFailure: true });
-    const container = { name: 'c', image: 'busybox:1.36', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } } };
+    const apply = (manifest: Json) =>
+      plane.kubectl(['apply', '--server-side', '--validate=strict', '-f', '-'], { input: JSON.stringify(manifest), allowFailure: true });
+    const container = {
+      name: 'c',
+      image: 'busybox:1.36',
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    };
     const mismatch = apply({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'mismatch', namespace: 'harness-check' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'mismatch', namespace: 'harness-check' },
       spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'b' } }, spec: { containers: [container] } } },
     });
     expect(mismatch.status).not.toBe(0);
     expect(mismatch.stderr).toMatch(/selector`? does not match template `?labels/);
 
-    const root = apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'root', namespace: 'harness-check' }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', securityContext: { runAsUser: 0 } }] } });
+    const root = apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'root', namespace: 'harness-check' },
+      spec: { containers: [{ name: 'c', image: 'busybox:1.36', securityContext: { runAsUser: 0 } }] },
+    });
     expect(root.status).not.toBe(0);
     expect(root.stderr).toMatch(/violates PodSecurity "restricted/);
 
-    const unknown = apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'harness-check' }, data: { a: 'b' }, dataa: { a: 'b' } });
+    const unknown = apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x', namespace: 'harness-check' },
+      data: { a: 'b' },
+      dataa: { a: 'b' },
+    });
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown field "dataa"|field not declared in schema/);
 
     // A Deployment whose pods violate restricted is accepted with a warning: the suite counts warnings as failures.
     const warned = apply({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'warned', namespace: 'harness-check' },
-      spec: { selector: { matchLabels: { app: 'w' } }, template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'warned', namespace: 'harness-check' },
+      spec: {
+        selector: { matchLabels: { app: 'w' } },
+        template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+      },
     });
     expect(warningsOf(warned.stderr)).toEqual([expect.stringMatching(/would violate PodSecurity "restricted/)]);
   });
@@ -178,14 +219,22 @@ describe.each(VERSIONS)('Kubernetes %s', (version) => {
           workloads.push({ ns, kind: 'Job', name: o.metadata.name, selector: `job-name=${o.metadata.name}` });
         } else if (['Deployment', 'StatefulSet'].includes(o.kind)) {
           const labels = o.spec.selector.matchLabels as Record<string, string>;
-          workloads.push({ ns, kind: o.kind, name: o.metadata.name, selector: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') });
+          workloads.push({
+            ns,
+            kind: o.kind,
+            name: o.metadata.name,
+            selector: Object.entries(labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(','),
+          });
         }
       }
       const restore = path.join(DIST, folder, 'restore');
       if (fs.existsSync(restore)) {
         for (const file of fs.readdirSync(restore).filter((f) => f.endsWith('.yaml'))) {
           const o = JSON.parse(plane.kubectl(['get', '-f', path.join(restore, file), '-o', 'json']).stdout) as Json;
-          if (o.kind === 'Job') workloads.push({ ns: o.metadata.namespace, kind: 'Job', name: o.metadata.name, selector: `job-name=${o.metadata.name}` });
+          if (o.kind === 'Job')
+            workloads.push({ ns: o.metadata.namespace, kind: 'Job', name: o.metadata.name, selector: `job-name=${o.metadata.name}` });
         }
       }
     }
@@ -195,12 +244,16 @@ describe.each(VERSIONS)('Kubernetes %s', (version) => {
     const deadline = Date.now() + 180_000;
     let missing = workloads;
     while (Date.now() < deadline) {
-      missing = missing.filter((w) => JSON.parse(plane.kubectl(['get', 'pods', '-n', w.ns, '-l', w.selector, '-o', 'json']).stdout).items.length === 0);
+      missing = missing.filter(
+        (w) => JSON.parse(plane.kubectl(['get', 'pods', '-n', w.ns, '-l', w.selector, '-o', 'json']).stdout).items.length === 0,
+      );
       if (missing.length === 0) break;
       if (failedCreates(plane, namespaces).length > 0) break;
       await new Promise((r) => setTimeout(r, 2000));
     }
-    const failed = failedCreates(plane, namespaces).map((e) => `${e.involvedObject.namespace}/${e.involvedObject.kind} ${e.involvedObject.name}: ${e.message}`);
+    const failed = failedCreates(plane, namespaces).map(
+      (e) => `${e.involvedObject.namespace}/${e.involvedObject.kind} ${e.involvedObject.name}: ${e.message}`,
+    );
     expect(failed).toEqual([]);
     expect(missing.map((w) => `${w.ns}/${w.kind} ${w.name}`)).toEqual([]);
   }, 300_000);

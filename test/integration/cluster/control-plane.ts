@@ -31,7 +31,11 @@ const CACHE = process.env.CDK8S_STACKS_CACHE ?? path.join(REPO, '.cache');
 
 export function binaries(version: string): Record<'apiserver' | 'controllerManager' | 'kubectl', string> {
   const bin = path.join(CACHE, 'k8s', version, 'bin');
-  const found = { apiserver: path.join(bin, 'kube-apiserver'), controllerManager: path.join(bin, 'kube-controller-manager'), kubectl: path.join(bin, 'kubectl') };
+  const found = {
+    apiserver: path.join(bin, 'kube-apiserver'),
+    controllerManager: path.join(bin, 'kube-controller-manager'),
+    kubectl: path.join(bin, 'kubectl'),
+  };
   for (const file of Object.values(found)) {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run 'bash scripts/k8s/build.sh ${version}' (npm run test:cluster does it)`);
   }
@@ -62,13 +66,60 @@ function openssl(args: string[], cwd: string): void {
 
 /** CA, API server serving certificate, admin client certificate, service-account key pair. */
 function makeCertificates(dir: string): void {
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=cdk8s-stacks-test-ca'], dir);
-  fs.writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
+  openssl(
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=cdk8s-stacks-test-ca'],
+    dir,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'server.ext'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
+  );
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=kube-apiserver'], dir);
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'server.ext',
+    ],
+    dir,
+  );
   fs.writeFileSync(path.join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'admin.key', '-out', 'admin.csr', '-subj', '/O=system:masters/CN=cdk8s-stacks-admin'], dir);
-  openssl(['x509', '-req', '-in', 'admin.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'admin.crt', '-days', '2', '-extfile', 'client.ext'], dir);
+  openssl(
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'admin.key', '-out', 'admin.csr', '-subj', '/O=system:masters/CN=cdk8s-stacks-admin'],
+    dir,
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'admin.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'admin.crt',
+      '-days',
+      '2',
+      '-extfile',
+      'client.ext',
+    ],
+    dir,
+  );
   openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
   openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
 }
@@ -138,7 +189,11 @@ export async function startControlPlane(version: string): Promise<ControlPlane> 
   const kubeconfig = kubeconfigFor(dir, apiPort);
 
   const kubectl = (args: string[], options: { input?: string; allowFailure?: boolean } = {}): KubectlResult => {
-    const result = spawnSync(bin.kubectl, ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', input: options.input, maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync(bin.kubectl, ['--kubeconfig', kubeconfig, ...args], {
+      encoding: 'utf8',
+      input: options.input,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const out = { status: result.status ?? 1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
     if (out.status !== 0 && !options.allowFailure) throw new Error(`kubectl ${args.join(' ')} failed (${out.status}):\n${out.stderr}${out.stdout}`);
     return out;
@@ -159,45 +214,93 @@ export async function startControlPlane(version: string): Promise<ControlPlane> 
 
   try {
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
-    const etcdProcess = start('etcd', etcd, [
-      '--name', 'test', '--data-dir', path.join(dir, 'etcd'),
-      '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster', `test=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync',
-    ], dir);
+    const etcdProcess = start(
+      'etcd',
+      etcd,
+      [
+        '--name',
+        'test',
+        '--data-dir',
+        path.join(dir, 'etcd'),
+        '--listen-client-urls',
+        etcdUrl,
+        '--advertise-client-urls',
+        etcdUrl,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${etcdPeer}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${etcdPeer}`,
+        '--initial-cluster',
+        `test=http://127.0.0.1:${etcdPeer}`,
+        '--unsafe-no-fsync',
+      ],
+      dir,
+    );
     pids.push(etcdProcess.pid!);
     await waitFor('etcd', () => spawnSync('curl', ['-sf', `${etcdUrl}/health`]).status === 0, 30, dir, ['etcd.log'], etcdProcess);
 
-    const apiserver = start('kube-apiserver', bin.apiserver, [
-      `--etcd-servers=${etcdUrl}`,
-      '--bind-address=127.0.0.1', `--secure-port=${apiPort}`, '--advertise-address=127.0.0.1',
-      // Newer releases refuse a loopback advertise address for the `kubernetes` Service
-      // endpoints; nothing in the suite reaches the API server through that Service.
-      '--endpoint-reconciler-type=none',
-      `--tls-cert-file=${path.join(dir, 'server.crt')}`, `--tls-private-key-file=${path.join(dir, 'server.key')}`,
-      `--client-ca-file=${path.join(dir, 'ca.crt')}`,
-      '--service-account-issuer=https://kubernetes.default.svc',
-      `--service-account-key-file=${path.join(dir, 'sa.pub')}`, `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
-      '--service-cluster-ip-range=10.96.0.0/16',
-      '--authorization-mode=RBAC',
-      '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultTolerationSeconds,ResourceQuota,PodSecurity,MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
-      '--allow-privileged=false',
-      `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
-    ], dir);
+    const apiserver = start(
+      'kube-apiserver',
+      bin.apiserver,
+      [
+        `--etcd-servers=${etcdUrl}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        '--advertise-address=127.0.0.1',
+        // Newer releases refuse a loopback advertise address for the `kubernetes` Service
+        // endpoints; nothing in the suite reaches the API server through that Service.
+        '--endpoint-reconciler-type=none',
+        `--tls-cert-file=${path.join(dir, 'server.crt')}`,
+        `--tls-private-key-file=${path.join(dir, 'server.key')}`,
+        `--client-ca-file=${path.join(dir, 'ca.crt')}`,
+        '--service-account-issuer=https://kubernetes.default.svc',
+        `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
+        '--service-cluster-ip-range=10.96.0.0/16',
+        '--authorization-mode=RBAC',
+        '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultTolerationSeconds,ResourceQuota,PodSecurity,MutatingAdmissionWebhook,ValidatingAdmissionWebhook',
+        '--allow-privileged=false',
+        `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
+      ],
+      dir,
+    );
     pids.push(apiserver.pid!);
-    await waitFor('kube-apiserver', () => kubectl(['get', '--raw', '/readyz'], { allowFailure: true }).status === 0, 120, dir, ['kube-apiserver.log'], apiserver);
+    await waitFor(
+      'kube-apiserver',
+      () => kubectl(['get', '--raw', '/readyz'], { allowFailure: true }).status === 0,
+      120,
+      dir,
+      ['kube-apiserver.log'],
+      apiserver,
+    );
 
-    const controllerManager = start('kube-controller-manager', bin.controllerManager, [
-      `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
-      '--bind-address=127.0.0.1', `--secure-port=${cmPort}`,
-      `--service-account-private-key-file=${path.join(dir, 'sa.key')}`, `--root-ca-file=${path.join(dir, 'ca.crt')}`,
-      '--leader-elect=false',
-      `--cert-dir=${path.join(dir, 'cm-certs')}`,
-    ], dir);
+    const controllerManager = start(
+      'kube-controller-manager',
+      bin.controllerManager,
+      [
+        `--kubeconfig=${kubeconfig}`,
+        `--authentication-kubeconfig=${kubeconfig}`,
+        `--authorization-kubeconfig=${kubeconfig}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${cmPort}`,
+        `--service-account-private-key-file=${path.join(dir, 'sa.key')}`,
+        `--root-ca-file=${path.join(dir, 'ca.crt')}`,
+        '--leader-elect=false',
+        `--cert-dir=${path.join(dir, 'cm-certs')}`,
+      ],
+      dir,
+    );
     pids.push(controllerManager.pid!);
     // The ServiceAccount controller creates `default` in every namespace once it runs.
     kubectl(['create', 'namespace', 'cluster-suite-probe']);
-    await waitFor('kube-controller-manager', () => kubectl(['get', 'serviceaccount', 'default', '-n', 'cluster-suite-probe'], { allowFailure: true }).status === 0, 120, dir, ['kube-controller-manager.log'], controllerManager);
+    await waitFor(
+      'kube-controller-manager',
+      () => kubectl(['get', 'serviceaccount', 'default', '-n', 'cluster-suite-probe'], { allowFailure: true }).status === 0,
+      120,
+      dir,
+      ['kube-controller-manager.log'],
+      controllerManager,
+    );
     kubectl(['delete', 'namespace', 'cluster-suite-probe', '--wait=false']);
     return plane;
   } catch (error) {

@@ -52,7 +52,12 @@ export function segmentEntersBox(a: Point, b: Point, box: Box): boolean {
   let t1 = 1;
   const dx = b.x - a.x;
   const dy = b.y - a.y;
-  const sides: Array<[number, number]> = [[-dx, a.x - box.x0], [dx, box.x1 - a.x], [-dy, a.y - box.y0], [dy, box.y1 - a.y]];
+  const sides: Array<[number, number]> = [
+    [-dx, a.x - box.x0],
+    [dx, box.x1 - a.x],
+    [-dy, a.y - box.y0],
+    [dy, box.y1 - a.y],
+  ];
   for (const [p, q] of sides) {
     if (p === 0) {
       if (q < 0) return false;

@@ -83,7 +83,9 @@ function s3Tools(): { minio: string; mc: string; aws: string } {
   const aws = path.join(cache, 'awscli', version('AWSCLI_VERSION'), 'bin', 'aws');
   const missing = [minio, mc, aws].filter((f) => !fs.existsSync(f));
   if (missing.length) {
-    throw new Error(`S3 tools not found: ${missing.join(', ')} (cache: ${cache}). Run: bash ${INSTALL_SCRIPT} (it builds MinIO with go install and installs the AWS CLI into a venv; honours CDK8S_STACKS_CACHE)`);
+    throw new Error(
+      `S3 tools not found: ${missing.join(', ')} (cache: ${cache}). Run: bash ${INSTALL_SCRIPT} (it builds MinIO with go install and installs the AWS CLI into a venv; honours CDK8S_STACKS_CACHE)`,
+    );
   }
   return { minio, mc, aws };
 }
@@ -104,7 +106,10 @@ afterAll(async () => {
 });
 
 function checkDirs(): string[] {
-  return fs.readdirSync('/tmp').filter((n) => n.startsWith('check.')).map((n) => path.join('/tmp', n));
+  return fs
+    .readdirSync('/tmp')
+    .filter((n) => n.startsWith('check.'))
+    .map((n) => path.join('/tmp', n));
 }
 
 type User = ReturnType<typeof serviceUser>;
@@ -136,7 +141,13 @@ function named(list: Json[] | undefined, name: string): Json {
 }
 
 /** What the test itself asks the bucket (as root, with the MinIO root keys, unless other keys are given). */
-function s3(args: string[], keys: { id: string; secret: string } = { id: MINIO_SECRETS['minio-credentials/root-user'], secret: MINIO_SECRETS['minio-credentials/root-password'] }): RunResult {
+function s3(
+  args: string[],
+  keys: { id: string; secret: string } = {
+    id: MINIO_SECRETS['minio-credentials/root-user'],
+    secret: MINIO_SECRETS['minio-credentials/root-password'],
+  },
+): RunResult {
   return run(ctx.aws, ['--endpoint-url', ctx.endpoint, 's3', ...args], {
     env: {
       AWS_ACCESS_KEY_ID: keys.id,
@@ -211,7 +222,11 @@ function backupRun(): { stamp: string; dump: string; upload: string; pod: Pod } 
 
 /** Backups are named by their start second: the next run must start in a later one, as scheduled runs do. */
 async function nextSecond(stamp: string): Promise<void> {
-  const stampNow = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stampNow = () =>
+    new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
   while (stampNow() <= stamp) await new Promise((r) => setTimeout(r, 100));
 }
 
@@ -230,8 +245,19 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     const user = serviceUser('postgres');
     const minioUser = serviceUser('minio');
     const { app, chart } = testChart();
-    const db = new Postgres(chart, 'db', { version: '15', database: 'app', user: 'app_user', storage: '10Gi', credentials: ExistingSecret.named('db-credentials', ['postgres-password', 'password']), resources });
-    const minio = new ObjectStore(chart, 'minio', { storage: '50Gi', credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']), resources });
+    const db = new Postgres(chart, 'db', {
+      version: '15',
+      database: 'app',
+      user: 'app_user',
+      storage: '10Gi',
+      credentials: ExistingSecret.named('db-credentials', ['postgres-password', 'password']),
+      resources,
+    });
+    const minio = new ObjectStore(chart, 'minio', {
+      storage: '50Gi',
+      credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']),
+      resources,
+    });
     const bucket = minio.addBucket(BUCKET, { expireAfterDays: 60 });
     db.backup({ target: bucket.asBackupTarget(), keep: KEEP });
     // A second bucket with its own user: the backup keys must not reach it.
@@ -253,7 +279,9 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     const minioData = mkdirOwned(path.join(minioDir, 'data'), minioUser, 0o700);
     const minioHome = mkdirOwned(path.join(minioDir, 'home'), minioUser, 0o700);
     const [apiPort, consolePort] = [await freePort(), await freePort()];
-    const args: string[] = server.args.map((a: string) => ({ '/data': minioData, ':9000': `127.0.0.1:${apiPort}`, ':9001': `127.0.0.1:${consolePort}` })[a] ?? a);
+    const args: string[] = server.args.map(
+      (a: string) => ({ '/data': minioData, ':9000': `127.0.0.1:${apiPort}`, ':9001': `127.0.0.1:${consolePort}` })[a] ?? a,
+    );
     const minioEnv = substituteEnv(containerEnv(server, SECRETS), [{ why: 'HOME is a /tmp emptyDir in the pod', from: '/tmp', to: minioHome }]);
     expect(Object.keys(minioEnv)).toEqual(expect.arrayContaining(['MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD']));
     servers.start('minio', tools.minio, args, { user: minioUser.name, env: minioEnv });
@@ -266,10 +294,14 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     const pw = writeOwned(path.join(dir, 'pw'), `${PG_SECRETS['db-credentials/postgres-password']}\n`, user, 0o600);
     mustRun('initdb', ['-D', data, '--username=postgres', `--pwfile=${pw}`, '--auth=scram-sha-256'], { user: user.name, timeoutMs: 120_000 });
     const pgPort = await freePort();
-    servers.start('postgres', 'postgres', ['-D', data, '-p', String(pgPort), '-k', sock, '-c', 'listen_addresses=127.0.0.1'], { user: user.name, stopSignal: 'SIGINT' });
+    servers.start('postgres', 'postgres', ['-D', data, '-p', String(pgPort), '-k', sock, '-c', 'listen_addresses=127.0.0.1'], {
+      user: user.name,
+      stopSignal: 'SIGINT',
+    });
     const su = { PGHOST: '127.0.0.1', PGPORT: String(pgPort), PGUSER: 'postgres', PGPASSWORD: PG_SECRETS['db-credentials/postgres-password'] };
     await servers.waitUntil('postgres', () => run('pg_isready', ['-q'], { env: su }).status === 0);
-    const psql = (sql: string, database = 'app') => mustRun('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-d', database, '-c', sql], { env: su }).trim();
+    const psql = (sql: string, database = 'app') =>
+      mustRun('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-d', database, '-c', sql], { env: su }).trim();
     psql("CREATE ROLE app_user LOGIN PASSWORD 'AppUserPassw0rd'", 'postgres');
     psql('CREATE DATABASE app OWNER app_user', 'postgres');
     psql('SET ROLE app_user; CREATE TABLE item (id int PRIMARY KEY, title text NOT NULL, price numeric(10,2))');
@@ -309,7 +341,9 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     const mcEnv = jobEnv;
     expect(mustRun(tools.mc, ['version', 'info', 'store/uploads'], { env: mcEnv })).toMatch(/versioning is enabled/i);
     expect(mustRun(tools.mc, ['ilm', 'rule', 'ls', 'store/backups', '--json'], { env: mcEnv })).toMatch(/"Days":\s*60/);
-    expect(mustRun(tools.mc, ['admin', 'user', 'info', 'store', 'backups-rw', '--json'], { env: mcEnv })).toContain('"policyName":"bucket-backups-rw"');
+    expect(mustRun(tools.mc, ['admin', 'user', 'info', 'store', 'backups-rw', '--json'], { env: mcEnv })).toContain(
+      '"policyName":"bucket-backups-rw"',
+    );
     seeded = fingerprint();
     expect(seeded).toMatch(/^5000:[0-9a-f]{32}$/);
   }, 300_000);
@@ -335,11 +369,15 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     }
     expect(containerEnv(upload, SECRETS).KEEP_COUNT).toBe(String(KEEP));
     expect(containerEnv(dump, SECRETS)).toMatchObject({ STORE_HOST: 'db.test-prod.svc', STORE_PORT: '5432', BACKUP_ROOT: '/backup' });
-    expect(containerEnv(restorePod().containers[0], SECRETS)).toMatchObject({ STORE_HOST: 'db.test-prod.svc', BACKUP_ID: 'latest', BACKUP_ROOT: '/backup' });
+    expect(containerEnv(restorePod().containers[0], SECRETS)).toMatchObject({
+      STORE_HOST: 'db.test-prod.svc',
+      BACKUP_ID: 'latest',
+      BACKUP_ROOT: '/backup',
+    });
     expect(containerEnv(download, SECRETS).BACKUP_ID).toBe('latest');
   });
 
-  test("the backup user (made by the bucket Job) reaches its bucket and nothing else: not the uploads bucket, not the admin API", () => {
+  test('the backup user (made by the bucket Job) reaches its bucket and nothing else: not the uploads bucket, not the admin API', () => {
     const backups = { id: 'backups-rw', secret: MINIO_SECRETS['minio-backups-rw/secret-key'] };
     expect(s3(['ls', `s3://${BUCKET}/`], backups)).toMatchObject({ status: 0 });
     const other = s3(['ls', 's3://uploads/'], backups);
@@ -356,7 +394,11 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     const upload = cronPod().containers[0];
     const env: Record<string, string> = { ...containerEnv(upload, SECRETS), ...clientPath(), AWS_MAX_ATTEMPTS: '1' };
     // Nothing listens there outside the cluster: only the request the client builds is looked at.
-    const r = run(ctx.aws, ['--debug', '--cli-connect-timeout', '2', '--endpoint-url', env.S3_ENDPOINT, 's3', 'ls', `s3://${env.S3_BUCKET}/${env.S3_PREFIX}/`], { env, timeoutMs: 60_000 });
+    const r = run(
+      ctx.aws,
+      ['--debug', '--cli-connect-timeout', '2', '--endpoint-url', env.S3_ENDPOINT, 's3', 'ls', `s3://${env.S3_BUCKET}/${env.S3_PREFIX}/`],
+      { env, timeoutMs: 60_000 },
+    );
     expect(r.stderr).toContain(`url=http://minio.test-prod.svc:9000/${BUCKET}?`);
     expect(r.stderr).not.toContain(`${BUCKET}.minio.test-prod.svc`);
     expect(r.stderr).toContain("'signing': {'region': 'us-east-1'");
@@ -372,7 +414,8 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     const local = path.join(pod.backupDir, stamp);
     const fetched = fs.mkdtempSync(path.join(ctx.dir, 'fetched-'));
     mustS3(['cp', '--recursive', '--only-show-errors', `s3://${BUCKET}/${PREFIX}/${stamp}/`, `${fetched}/`]);
-    for (const f of ['SHA256SUMS', 'app.dump', 'globals.sql']) expect(fs.readFileSync(path.join(fetched, f)).equals(fs.readFileSync(path.join(local, f)))).toBe(true);
+    for (const f of ['SHA256SUMS', 'app.dump', 'globals.sql'])
+      expect(fs.readFileSync(path.join(fetched, f)).equals(fs.readFileSync(path.join(local, f)))).toBe(true);
     mustRun('sha256sum', ['--check', '--strict', 'SHA256SUMS'], { cwd: fetched });
     expect(run('pg_restore', ['--list', path.join(fetched, 'app.dump')]).status).toBe(0);
   });

@@ -20,6 +20,7 @@
  * package reachable): its scripts pass shellcheck (npm test) and their commands are unit-tested.
  */
 import * as fs from 'fs';
+import * as crypto from 'crypto';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { BackupTarget, ExistingSecret, Postgres, Redis } from '../../../lib';
@@ -78,7 +79,11 @@ function synthesizeBackups(app: App, store: string): Synthesized {
 class PodFiles {
   public readonly scripts: string;
   public readonly backups: string;
-  constructor(public readonly root: string, synthesized: Synthesized, public readonly user: User) {
+  constructor(
+    public readonly root: string,
+    synthesized: Synthesized,
+    public readonly user: User,
+  ) {
     this.scripts = mkdirOwned(path.join(root, 'scripts'), user, 0o755);
     this.backups = mkdirOwned(path.join(root, 'backups'), user, 0o700);
     for (const [name, text] of Object.entries(synthesized.scripts)) writeOwned(path.join(this.scripts, name), text, user, 0o555);
@@ -101,7 +106,10 @@ class PodFiles {
   }
 
   public backupNames(): string[] {
-    return fs.readdirSync(this.backups).filter((n) => /^\d{8}T\d{6}Z$/.test(n)).sort();
+    return fs
+      .readdirSync(this.backups)
+      .filter((n) => /^\d{8}T\d{6}Z$/.test(n))
+      .sort();
   }
 }
 
@@ -114,7 +122,18 @@ function ok(r: RunResult, what: string): string {
  * The same checks for every engine: backup, checksum and listing, retention, destroy,
  * restore, compare, corruption.
  */
-function roundTrip(engine: string, setup: () => Promise<{ files: PodFiles; synthesized: Synthesized; subs: Substitution[]; secrets: Record<string, string>; fingerprint: () => string; destroy: () => void; listing: (dir: string) => RunResult }>) {
+function roundTrip(
+  engine: string,
+  setup: () => Promise<{
+    files: PodFiles;
+    synthesized: Synthesized;
+    subs: Substitution[];
+    secrets: Record<string, string>;
+    fingerprint: () => string;
+    destroy: () => void;
+    listing: (dir: string) => RunResult;
+  }>,
+) {
   let ctx: Awaited<ReturnType<typeof setup>>;
   let seeded: string;
   const backupContainer = () => ctx.synthesized.cronJob.spec.jobTemplate.spec.template.spec.containers[0];
@@ -219,7 +238,14 @@ roundTrip('PostgreSQL', async () => {
   requirePrograms('initdb', 'postgres', 'pg_dump', 'pg_restore', 'psql');
   const user = serviceUser('postgres');
   const { app, chart } = testChart();
-  const db = new Postgres(chart, 'db', { version: '15', database: 'app', user: 'app_user', storage: '10Gi', credentials: ExistingSecret.named('db-credentials', ['postgres-password', 'password']), resources });
+  const db = new Postgres(chart, 'db', {
+    version: '15',
+    database: 'app',
+    user: 'app_user',
+    storage: '10Gi',
+    credentials: ExistingSecret.named('db-credentials', ['postgres-password', 'password']),
+    resources,
+  });
   db.backup({ target: BackupTarget.volume({ size: '20Gi' }), keep: KEEP });
   const synth = synthesizeBackups(app, 'db');
 
@@ -230,15 +256,23 @@ roundTrip('PostgreSQL', async () => {
   const pw = writeOwned(path.join(dir, 'pw'), `${PG_SECRETS['db-credentials/postgres-password']}\n`, user, 0o600);
   mustRun('initdb', ['-D', data, '--username=postgres', `--pwfile=${pw}`, '--auth=scram-sha-256'], { user: user.name, timeoutMs: 120_000 });
   const port = await freePort();
-  servers.start('postgres', 'postgres', ['-D', data, '-p', String(port), '-k', sock, '-c', 'listen_addresses=127.0.0.1'], { user: user.name, stopSignal: 'SIGINT' });
+  servers.start('postgres', 'postgres', ['-D', data, '-p', String(port), '-k', sock, '-c', 'listen_addresses=127.0.0.1'], {
+    user: user.name,
+    stopSignal: 'SIGINT',
+  });
   const su = { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'postgres', PGPASSWORD: PG_SECRETS['db-credentials/postgres-password'] };
   await servers.waitUntil('postgres', () => run('pg_isready', ['-q'], { env: su }).status === 0);
-  const psql = (sql: string, database = 'app') => mustRun('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-d', database, '-c', sql], { env: su }).trim();
+  const psql = (sql: string, database = 'app') =>
+    mustRun('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-d', database, '-c', sql], { env: su }).trim();
   psql("CREATE ROLE app_user LOGIN PASSWORD 'AppUserPassw0rd'", 'postgres');
   psql('CREATE DATABASE app OWNER app_user', 'postgres');
-  psql('SET ROLE app_user; CREATE TABLE item (id int PRIMARY KEY, title text NOT NULL, price numeric(10,2)); CREATE INDEX item_title ON item (title)');
+  psql(
+    'SET ROLE app_user; CREATE TABLE item (id int PRIMARY KEY, title text NOT NULL, price numeric(10,2)); CREATE INDEX item_title ON item (title)',
+  );
   psql("SET ROLE app_user; INSERT INTO item SELECT g, 'item ' || g || E' \\u00e9\\'\"', g * 1.5 FROM generate_series(1, 5000) g");
-  psql("SET ROLE app_user; CREATE VIEW expensive AS SELECT * FROM item WHERE price > 100; CREATE FUNCTION double_it(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 2'");
+  psql(
+    "SET ROLE app_user; CREATE VIEW expensive AS SELECT * FROM item WHERE price > 100; CREATE FUNCTION double_it(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 2'",
+  );
 
   const files = new PodFiles(dir, synth, user);
   return {
@@ -273,7 +307,13 @@ roundTrip('MariaDB (as MySQL)', async () => {
   requirePrograms('mariadbd', 'mariadb-install-db', 'mysql', 'mysqldump');
   const user = serviceUser('mysql');
   const { app, chart } = testChart();
-  const db = new MySql(chart, 'mysql', { database: 'loopi_db', user: 'loopi', storage: '10Gi', credentials: ExistingSecret.named('mysql-credentials', ['root-password', 'password']), resources });
+  const db = new MySql(chart, 'mysql', {
+    database: 'loopi_db',
+    user: 'loopi',
+    storage: '10Gi',
+    credentials: ExistingSecret.named('mysql-credentials', ['root-password', 'password']),
+    resources,
+  });
   db.backup({ target: BackupTarget.volume({ size: '20Gi' }), keep: KEEP });
   const synth = synthesizeBackups(app, 'mysql');
 
@@ -281,20 +321,48 @@ roundTrip('MariaDB (as MySQL)', async () => {
   dirs.push(dir);
   const data = mkdirOwned(path.join(dir, 'data'), user, 0o750);
   const sock = path.join(mkdirOwned(path.join(dir, 'run'), user, 0o755), 'mysqld.sock');
-  mustRun('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--user=${user.name}`], { user: user.name, timeoutMs: 120_000 });
+  mustRun(
+    'mariadb-install-db',
+    ['--no-defaults', `--datadir=${data}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--user=${user.name}`],
+    { user: user.name, timeoutMs: 120_000 },
+  );
   const port = await freePort();
-  servers.start('mariadb', 'mariadbd', ['--no-defaults', `--datadir=${data}`, `--socket=${sock}`, `--port=${port}`, '--bind-address=127.0.0.1', '--skip-name-resolve'], { user: user.name });
+  servers.start(
+    'mariadb',
+    'mariadbd',
+    ['--no-defaults', `--datadir=${data}`, `--socket=${sock}`, `--port=${port}`, '--bind-address=127.0.0.1', '--skip-name-resolve'],
+    { user: user.name },
+  );
   await servers.waitUntil('mariadb', () => run('mysqladmin', ['--protocol=socket', `--socket=${sock}`, '--user=root', 'ping']).status === 0);
   const rootPw = MYSQL_SECRETS['mysql-credentials/root-password'];
   const quoted = `'${rootPw.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   // install-db also creates root@127.0.0.1, root@::1 and root@<hostname> without a password; they would match first.
-  mustRun('mysql', ['--protocol=socket', `--socket=${sock}`, '--user=root', '-e', "DELETE FROM mysql.global_priv WHERE User = 'root' AND Host <> 'localhost'; DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES"]);
-  mustRun('mysql', ['--protocol=socket', `--socket=${sock}`, '--user=root', '-e', `CREATE USER 'root'@'%' IDENTIFIED BY ${quoted}; GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION; ALTER USER 'root'@'localhost' IDENTIFIED BY ${quoted};`]);
+  mustRun('mysql', [
+    '--protocol=socket',
+    `--socket=${sock}`,
+    '--user=root',
+    '-e',
+    "DELETE FROM mysql.global_priv WHERE User = 'root' AND Host <> 'localhost'; DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES",
+  ]);
+  mustRun('mysql', [
+    '--protocol=socket',
+    `--socket=${sock}`,
+    '--user=root',
+    '-e',
+    `CREATE USER 'root'@'%' IDENTIFIED BY ${quoted}; GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION; ALTER USER 'root'@'localhost' IDENTIFIED BY ${quoted};`,
+  ]);
   const sql = (statement: string, database = 'loopi_db') =>
-    mustRun('mysql', ['--host=127.0.0.1', `--port=${port}`, '--user=root', '--batch', '--skip-column-names', '-e', statement, database], { env: { MYSQL_PWD: rootPw } }).trim();
-  sql("CREATE DATABASE loopi_db CHARACTER SET utf8mb4; CREATE USER 'loopi'@'%' IDENTIFIED BY 'LoopiPassw0rd'; GRANT ALL ON `loopi\\_db`.* TO 'loopi'@'%'", 'mysql');
-  sql("CREATE TABLE visit (id INT PRIMARY KEY, path VARCHAR(200) NOT NULL, at DATETIME NOT NULL, INDEX (path)) ENGINE=InnoDB");
-  sql("INSERT INTO visit WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 900) SELECT n, CONCAT('/p/', n, '/é\\'\"'), '2026-11-25 02:00:00' + INTERVAL n MINUTE FROM seq");
+    mustRun('mysql', ['--host=127.0.0.1', `--port=${port}`, '--user=root', '--batch', '--skip-column-names', '-e', statement, database], {
+      env: { MYSQL_PWD: rootPw },
+    }).trim();
+  sql(
+    "CREATE DATABASE loopi_db CHARACTER SET utf8mb4; CREATE USER 'loopi'@'%' IDENTIFIED BY 'LoopiPassw0rd'; GRANT ALL ON `loopi\\_db`.* TO 'loopi'@'%'",
+    'mysql',
+  );
+  sql('CREATE TABLE visit (id INT PRIMARY KEY, path VARCHAR(200) NOT NULL, at DATETIME NOT NULL, INDEX (path)) ENGINE=InnoDB');
+  sql(
+    "INSERT INTO visit WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 900) SELECT n, CONCAT('/p/', n, '/é\\'\"'), '2026-11-25 02:00:00' + INTERVAL n MINUTE FROM seq",
+  );
   sql('CREATE TRIGGER visit_path BEFORE INSERT ON visit FOR EACH ROW SET NEW.path = LOWER(NEW.path)');
   sql('CREATE PROCEDURE visits() SELECT COUNT(*) FROM visit');
 
@@ -325,7 +393,12 @@ roundTrip('Redis', async () => {
   requirePrograms('redis-server', 'redis-cli', 'redis-check-rdb');
   const user = serviceUser('redis');
   const { app, chart } = testChart();
-  const redis = new Redis(chart, 'redis', { use: 'sessions', storage: '5Gi', credentials: ExistingSecret.named('redis-credentials', ['redis-password']), resources });
+  const redis = new Redis(chart, 'redis', {
+    use: 'sessions',
+    storage: '5Gi',
+    credentials: ExistingSecret.named('redis-credentials', ['redis-password']),
+    resources,
+  });
   redis.backup({ target: BackupTarget.volume({ size: '10Gi' }), keep: KEEP });
   const synth = synthesizeBackups(app, 'redis');
 
@@ -334,9 +407,18 @@ roundTrip('Redis', async () => {
   const data = mkdirOwned(path.join(dir, 'data'), user);
   const port = await freePort();
   const password = REDIS_SECRETS['redis-credentials/redis-password'];
-  servers.start('redis', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--appendonly', 'yes', '--save', '', '--requirepass', password], { user: user.name });
-  const cli = (...args: string[]) => mustRun('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', ...args], { env: { REDISCLI_AUTH: password } }).trim();
-  await servers.waitUntil('redis', () => run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ping'], { env: { REDISCLI_AUTH: password } }).stdout.trim() === 'PONG');
+  servers.start(
+    'redis',
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--appendonly', 'yes', '--save', '', '--requirepass', password],
+    { user: user.name },
+  );
+  const cli = (...args: string[]) =>
+    mustRun('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', ...args], { env: { REDISCLI_AUTH: password } }).trim();
+  await servers.waitUntil(
+    'redis',
+    () => run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'ping'], { env: { REDISCLI_AUTH: password } }).stdout.trim() === 'PONG',
+  );
   for (let i = 0; i < 500; i++) cli('SET', `session:${i}`, `user-${i} "é" \\ ${'x'.repeat(i % 50)}`);
   cli('EXPIRE', 'session:7', '86400');
   cli('RPUSH', 'queue:jobs', 'a', 'b', 'c');
@@ -354,7 +436,10 @@ roundTrip('Redis', async () => {
       const keys = cli('--scan').split('\n').filter(Boolean).sort();
       // One client for all keys: TYPE and the serialized value (DUMP, hex) of each.
       const script = keys.map((k) => `TYPE "${k}"\nDEBUG DIGEST-VALUE "${k}"`).join('\n');
-      const details = mustRun('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning'], { env: { REDISCLI_AUTH: password }, input: `${script}\n` }).trim();
+      const details = mustRun('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning'], {
+        env: { REDISCLI_AUTH: password },
+        input: `${script}\n`,
+      }).trim();
       const ttl = Number(cli('TTL', 'session:7'));
       return [
         keys.length,
@@ -364,7 +449,7 @@ roundTrip('Redis', async () => {
         cli('-n', '2', 'GET', 'other-db'),
         ttl > 86000 && ttl <= 86400 ? 'ttl kept' : `ttl ${ttl}`,
         keys.join(','),
-        require('crypto').createHash('sha256').update(details).digest('hex'),
+        crypto.createHash('sha256').update(details).digest('hex'),
       ].join(' / ');
     },
     destroy: () => {

@@ -76,9 +76,13 @@ const application = (database = 'loopi_db') => ({ user: 'loopi', password: SECRE
 
 /** As root on the socket of the temporary server, with no password yet or with it. */
 function socketSql(statement: string, password?: string): string {
-  return mustRun('mysql', ['--protocol=socket', `--socket=${socket}`, '--user=root', '--batch', '--skip-column-names', '--database=mysql', '-e', statement], {
-    env: password ? { MYSQL_PWD: password } : {},
-  });
+  return mustRun(
+    'mysql',
+    ['--protocol=socket', `--socket=${socket}`, '--user=root', '--batch', '--skip-column-names', '--database=mysql', '-e', statement],
+    {
+      env: password ? { MYSQL_PWD: password } : {},
+    },
+  );
 }
 
 beforeAll(async () => {
@@ -91,10 +95,25 @@ beforeAll(async () => {
   const credentials = ExistingSecret.named('mysql-credentials', ['root-password', 'password', 'exporter-password']);
   const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
   // As the Loopi chart: a database name with '_' (a wildcard in GRANT unless escaped) and its own user.
-  const mysql = new MySql(chart, 'mysql', { database: 'loopi_db', user: 'loopi', storage: '10Gi', credentials, resources, monitoring: { exporter: true } });
-  const api = new WebService(chart, 'api', { image: 'loopi-api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
+  const mysql = new MySql(chart, 'mysql', {
+    database: 'loopi_db',
+    user: 'loopi',
+    storage: '10Gi',
+    credentials,
+    resources,
+    monitoring: { exporter: true },
+  });
+  const api = new WebService(chart, 'api', {
+    image: 'loopi-api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
   api.connect(mysql, {
-    env: ConnectionEnv.all(ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }), ConnectionEnv.url('DATABASE_URL')),
+    env: ConnectionEnv.all(
+      ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+      ConnectionEnv.url('DATABASE_URL'),
+    ),
   });
   objects = synthesized(app);
 
@@ -113,7 +132,12 @@ beforeAll(async () => {
   const configMap = find(objects, 'ConfigMap', 'mysql-config').data;
   const cnf = writeOwned(path.join(confDir, 'my.cnf'), substitute(configMap['my.cnf'], [volumePath, runPath, portSub, bind], 'my.cnf'), user);
   const initItem = podSpec(sts).volumes.find((v: Json) => v.name === 'initdb').configMap.items[0];
-  const initScript = writeOwned(path.join(initdbDir, initItem.path), substitute(configMap[initItem.key], [runPath], 'the exporter init script'), user, 0o555);
+  const initScript = writeOwned(
+    path.join(initdbDir, initItem.path),
+    substitute(configMap[initItem.key], [runPath], 'the exporter init script'),
+    user,
+    0o555,
+  );
 
   const server = container(sts, 'mysql');
   serverEnv = substituteEnv(containerEnv(server, SECRETS), [volumePath, runPath]);
@@ -121,20 +145,32 @@ beforeAll(async () => {
 
   // The entrypoint (docker-library/mysql 8.4 docker-entrypoint.sh), step by step:
   // docker_init_database_dir: `mysqld --initialize-insecure` (root@localhost without a password).
-  mustRun('mariadb-install-db', [`--defaults-file=${cnf}`, '--auth-root-authentication-method=normal', '--skip-test-db'], { user: user.name, timeoutMs: 120_000 });
+  mustRun('mariadb-install-db', [`--defaults-file=${cnf}`, '--auth-root-authentication-method=normal', '--skip-test-db'], {
+    user: user.name,
+    timeoutMs: 120_000,
+  });
   // docker_temp_server_start: socket only, the server's time zone.
-  servers.start('temporary', 'mariadbd', [`--defaults-file=${cnf}`, '--skip-networking', '--default-time-zone=SYSTEM', `--socket=${socket}`], { user: user.name });
-  await servers.waitUntil('temporary', () => run('mysqladmin', ['--protocol=socket', `--socket=${socket}`, '--user=root', 'ping'], { env: {} }).status === 0);
+  servers.start('temporary', 'mariadbd', [`--defaults-file=${cnf}`, '--skip-networking', '--default-time-zone=SYSTEM', `--socket=${socket}`], {
+    user: user.name,
+  });
+  await servers.waitUntil(
+    'temporary',
+    () => run('mysqladmin', ['--protocol=socket', `--socket=${socket}`, '--user=root', 'ping'], { env: {} }).status === 0,
+  );
   // docker_setup_db: time zones, then root's password, root@'%' (MYSQL_ROOT_HOST), no
   // other accounts, no test database; MYSQL_DATABASE; MYSQL_USER with MYSQL_PASSWORD and
   // ALL on MYSQL_DATABASE only ('_' escaped so it is no wildcard).
   if (fs.existsSync('/usr/share/zoneinfo')) {
-    mustRun('sh', ['-c', `mysql_tzinfo_to_sql /usr/share/zoneinfo | mysql --protocol=socket --socket='${socket}' --user=root --database=mysql`], { timeoutMs: 120_000 });
+    mustRun('sh', ['-c', `mysql_tzinfo_to_sql /usr/share/zoneinfo | mysql --protocol=socket --socket='${socket}' --user=root --database=mysql`], {
+      timeoutMs: 120_000,
+    });
   }
   // MariaDB keeps accounts in mysql.global_priv (mysql.user is a view): the entrypoint's
   // `DELETE FROM mysql.user WHERE user NOT IN ('mysql.sys', 'mysqlxsys', 'root') OR host NOT IN ('localhost')`
   // becomes a DROP USER of each such account.
-  const others = socketSql("SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv WHERE User NOT IN ('mariadb.sys', 'root') OR Host <> 'localhost'")
+  const others = socketSql(
+    "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.global_priv WHERE User NOT IN ('mariadb.sys', 'root') OR Host <> 'localhost'",
+  )
     .split('\n')
     .filter(Boolean);
   const rootPassword = env.MYSQL_ROOT_PASSWORD;
@@ -172,8 +208,26 @@ afterAll(async () => {
 describe('MariaDB runs what MySql generated', () => {
   test(`the server runs as ${IS_ROOT ? 'the mysql system user' : 'the current (non-root) user'}, with my.cnf [mysqld] in effect`, () => {
     expect(user.uid).not.toBe(0);
-    const variables = must(sql(root(), 'SELECT CONCAT_WS(\',\', @@innodb_buffer_pool_size, @@max_connections, @@character_set_server, @@skip_name_resolve, @@log_bin, @@sync_binlog, @@binlog_expire_logs_seconds, @@local_infile, @@performance_schema, @@time_zone, @@max_connect_errors, @@datadir)'));
-    expect(variables.split(',')).toEqual([String(512 * 2 ** 20), '151', 'utf8mb4', 'ON', 'ON', '1', '259200', 'OFF', 'ON', '+00:00', '1000000', `${path.join(dir, 'volume', 'data')}/`]);
+    const variables = must(
+      sql(
+        root(),
+        "SELECT CONCAT_WS(',', @@innodb_buffer_pool_size, @@max_connections, @@character_set_server, @@skip_name_resolve, @@log_bin, @@sync_binlog, @@binlog_expire_logs_seconds, @@local_infile, @@performance_schema, @@time_zone, @@max_connect_errors, @@datadir)",
+      ),
+    );
+    expect(variables.split(',')).toEqual([
+      String(512 * 2 ** 20),
+      '151',
+      'utf8mb4',
+      'ON',
+      'ON',
+      '1',
+      '259200',
+      'OFF',
+      'ON',
+      '+00:00',
+      '1000000',
+      `${path.join(dir, 'volume', 'data')}/`,
+    ]);
   });
 
   test('the readiness, liveness and startup probes pass', () => {
@@ -264,7 +318,9 @@ describe('MariaDB runs what MySql generated', () => {
       expect(Number(must(sql(exporter, 'SELECT COUNT(*) FROM performance_schema.events_statements_summary_by_digest')))).toBeGreaterThanOrEqual(0);
       expect(must(sql(exporter, 'SELECT COUNT(*) > 0 FROM information_schema.PROCESSLIST'))).toBe('1');
       expect(must(sql(exporter, 'SHOW GRANTS')).split('\n').sort()).toEqual([
-        expect.stringMatching(/^GRANT (PROCESS, BINLOG MONITOR|PROCESS, REPLICATION CLIENT|PROCESS, SLAVE MONITOR, BINLOG MONITOR).* ON \*\.\* TO `mysqld_exporter`@`127\.0\.0\.1`/),
+        expect.stringMatching(
+          /^GRANT (PROCESS, BINLOG MONITOR|PROCESS, REPLICATION CLIENT|PROCESS, SLAVE MONITOR, BINLOG MONITOR).* ON \*\.\* TO `mysqld_exporter`@`127\.0\.0\.1`/,
+        ),
         'GRANT SELECT ON `performance_schema`.* TO `mysqld_exporter`@`127.0.0.1`',
       ]);
       expect(sql(exporter, 'SELECT token FROM loopi_db.session').stderr).toMatch(/SELECT command denied to user 'mysqld_exporter'/);

@@ -68,8 +68,20 @@ function must(r: RunResult): string {
   return r.stdout.trim();
 }
 
-const superuser = () => ({ PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'postgres', PGDATABASE: 'postgres', PGPASSWORD: SECRETS['db-credentials/postgres-password'] });
-const appRole = (database = 'app') => ({ PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'app_user', PGDATABASE: database, PGPASSWORD: SECRETS['db-credentials/password'] });
+const superuser = () => ({
+  PGHOST: '127.0.0.1',
+  PGPORT: String(port),
+  PGUSER: 'postgres',
+  PGDATABASE: 'postgres',
+  PGPASSWORD: SECRETS['db-credentials/postgres-password'],
+});
+const appRole = (database = 'app') => ({
+  PGHOST: '127.0.0.1',
+  PGPORT: String(port),
+  PGUSER: 'app_user',
+  PGDATABASE: database,
+  PGPASSWORD: SECRETS['db-credentials/password'],
+});
 
 beforeAll(async () => {
   prependPath(postgresBinDir());
@@ -80,16 +92,37 @@ beforeAll(async () => {
   const { app, chart } = testChart();
   const credentials = ExistingSecret.named('db-credentials', ['postgres-password', 'password', 'monitoring-password']);
   const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
-  const db = new Postgres(chart, 'db', { version: '15', database: 'app', user: 'app_user', storage: '10Gi', credentials, resources, monitoring: { exporter: true } });
-  const backend = new WebService(chart, 'backend', { image: 'org/backend:1.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources });
+  const db = new Postgres(chart, 'db', {
+    version: '15',
+    database: 'app',
+    user: 'app_user',
+    storage: '10Gi',
+    credentials,
+    resources,
+    monitoring: { exporter: true },
+  });
+  const backend = new WebService(chart, 'backend', {
+    image: 'org/backend:1.0.0',
+    ports: [{ name: 'http', port: 8000 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
   backend.connect(db, {
     env: ConnectionEnv.all(
-      ConnectionEnv.discrete({ host: 'POSTGRES_SERVER', port: 'POSTGRES_PORT', database: 'POSTGRES_DB', user: 'POSTGRES_USER', password: 'POSTGRES_PASSWORD' }),
+      ConnectionEnv.discrete({
+        host: 'POSTGRES_SERVER',
+        port: 'POSTGRES_PORT',
+        database: 'POSTGRES_DB',
+        user: 'POSTGRES_USER',
+        password: 'POSTGRES_PASSWORD',
+      }),
       ConnectionEnv.url('DATABASE_URL'),
     ),
   });
   const api = new Worker(chart, 'api', { image: 'org/api:1.0.0', resources });
-  api.connect(db, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }) });
+  api.connect(db, {
+    env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+  });
   objects = synthesized(app);
 
   dir = workDir('postgres', user);
@@ -112,7 +145,12 @@ beforeAll(async () => {
   writeOwned(path.join(configDir, 'postgresql.conf'), substitute(configMap['postgresql.conf'], [subs[1], subs[3], subs[4]], 'postgresql.conf'), user);
   writeOwned(path.join(configDir, 'pg_hba.conf'), configMap['pg_hba.conf'], user);
   const initItem = podSpec(sts).volumes.find((v: Json) => v.name === 'initdb').configMap.items[0];
-  const initScript = writeOwned(path.join(initdbDir, initItem.path), substitute(configMap[initItem.key], [subs[1], subs[3]], 'the init script'), user, 0o555);
+  const initScript = writeOwned(
+    path.join(initdbDir, initItem.path),
+    substitute(configMap[initItem.key], [subs[1], subs[3]], 'the init script'),
+    user,
+    0o555,
+  );
 
   // The server container's environment, with its paths substituted.
   const server = container(sts, 'db');
@@ -125,10 +163,18 @@ beforeAll(async () => {
   mkdirOwned(serverEnv.PGDATA, user, 0o700);
   // 2. docker_init_database_dir: initdb --username=postgres --pwfile=<password> $POSTGRES_INITDB_ARGS
   const pwfile = writeOwned(path.join(dir, 'pwfile'), `${serverEnv.POSTGRES_PASSWORD}\n`, user, 0o600);
-  mustRun('initdb', ['--username=postgres', `--pwfile=${pwfile}`, ...serverEnv.POSTGRES_INITDB_ARGS.split(' ')], { user: user.name, env: serverEnv, timeoutMs: 120_000 });
+  mustRun('initdb', ['--username=postgres', `--pwfile=${pwfile}`, ...serverEnv.POSTGRES_INITDB_ARGS.split(' ')], {
+    user: user.name,
+    env: serverEnv,
+    timeoutMs: 120_000,
+  });
   fs.rmSync(pwfile);
   // 3. docker_temp_server_start: the same arguments, socket only.
-  servers.start('temporary', 'postgres', [...args.slice(1), '-c', 'listen_addresses=', '-p', String(port)], { user: user.name, env: serverEnv, stopSignal: 'SIGINT' });
+  servers.start('temporary', 'postgres', [...args.slice(1), '-c', 'listen_addresses=', '-p', String(port)], {
+    user: user.name,
+    env: serverEnv,
+    stopSignal: 'SIGINT',
+  });
   await servers.waitUntil('temporary', () => run('pg_isready', ['-q', '-h', socketDir, '-p', String(port)]).status === 0);
   // 4. docker_setup_db: POSTGRES_DB defaults to POSTGRES_USER (postgres), which exists: nothing to do.
   // 5. docker_process_init_files: the executable script runs with the container's
@@ -193,7 +239,7 @@ describe('PostgreSQL runs what Postgres generated', () => {
       must(psql(as, 'CREATE TABLE item (id serial PRIMARY KEY, title text NOT NULL)', ['-d', conninfo]));
       must(psql(as, "INSERT INTO item (title) VALUES ('from feature-models')", ['-d', conninfo]));
       expect(must(psql(as, 'SELECT title FROM item ORDER BY id', ['-d', conninfo]))).toBe('from feature-models');
-      expect(must(psql(as, 'SELECT current_user || \'@\' || current_database()', ['-d', conninfo]))).toBe('app_user@app');
+      expect(must(psql(as, "SELECT current_user || '@' || current_database()", ['-d', conninfo]))).toBe('app_user@app');
     });
 
     test('the URL form (DATABASE_URL, password spliced in with $(VAR)): reads what was written', () => {
@@ -213,7 +259,14 @@ describe('PostgreSQL runs what Postgres generated', () => {
 
   describe('least privilege', () => {
     test('the application role is an ordinary role with a SCRAM password', () => {
-      expect(must(psql(appRole(), "SELECT concat_ws(',', rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) FROM pg_roles WHERE rolname = current_user"))).toBe('f,f,f,f,f');
+      expect(
+        must(
+          psql(
+            appRole(),
+            "SELECT concat_ws(',', rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) FROM pg_roles WHERE rolname = current_user",
+          ),
+        ),
+      ).toBe('f,f,f,f,f');
       expect(must(psql(superuser(), "SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = 'app_user'"))).toBe('t');
       expect(must(psql(superuser(), "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'app'"))).toBe('app_user');
     });
@@ -239,11 +292,13 @@ describe('PostgreSQL runs what Postgres generated', () => {
     test('nobody gets in without the password: no trust, not even on the socket', () => {
       expect(psql({ ...appRole(), PGPASSWORD: 'wrong' }, 'SELECT 1').stderr).toMatch(/password authentication failed for user "app_user"/);
       const socket = path.join(dir, 'run');
-      const noPassword = run('psql', ['-X', '-w', '-h', socket, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', 'SELECT 1'], { env: {} });
+      const noPassword = run('psql', ['-X', '-w', '-h', socket, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', 'SELECT 1'], {
+        env: {},
+      });
       expect(noPassword.status).not.toBe(0);
       expect(noPassword.stderr).toMatch(/no password supplied|password authentication failed/);
       // With it, the superuser reaches the server over TCP (what backup Jobs do).
-      expect(must(psql(superuser(), 'SELECT current_setting(\'is_superuser\')'))).toBe('on');
+      expect(must(psql(superuser(), "SELECT current_setting('is_superuser')"))).toBe('on');
     });
 
     test("the exporter's role, with the sidecar's environment: pg_monitor statistics, no application data", () => {
@@ -252,10 +307,17 @@ describe('PostgreSQL runs what Postgres generated', () => {
       const [host] = hostPort.split(':');
       const [database, query] = rest.split('?');
       expect(query).toBe('sslmode=disable');
-      const monitor = { PGHOST: host, PGPORT: String(port), PGDATABASE: database, PGUSER: env.DATA_SOURCE_USER, PGPASSWORD: env.DATA_SOURCE_PASS, PGSSLMODE: 'disable' };
+      const monitor = {
+        PGHOST: host,
+        PGPORT: String(port),
+        PGDATABASE: database,
+        PGUSER: env.DATA_SOURCE_USER,
+        PGPASSWORD: env.DATA_SOURCE_PASS,
+        PGSSLMODE: 'disable',
+      };
       expect(must(psql(monitor, "SELECT pg_has_role(current_user, 'pg_monitor', 'MEMBER')"))).toBe('t');
       expect(Number(must(psql(monitor, 'SELECT count(*) FROM pg_stat_database')))).toBeGreaterThan(0);
-      expect(must(psql(monitor, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))).toBe('f');
+      expect(must(psql(monitor, 'SELECT rolsuper FROM pg_roles WHERE rolname = current_user'))).toBe('f');
       expect(psql({ ...monitor, PGDATABASE: 'app' }, 'SELECT 1').stderr).toMatch(/permission denied for database "app"/);
     });
   });

@@ -63,8 +63,18 @@ beforeAll(async () => {
   const credentials = ExistingSecret.named('cache-credentials', ['redis-password']);
   const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
   const cache = new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials, resources });
-  const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
-  api.connect(cache, { env: ConnectionEnv.all(ConnectionEnv.url('REDIS_URL'), ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' })) });
+  const api = new WebService(chart, 'api', {
+    image: 'org/api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
+  api.connect(cache, {
+    env: ConnectionEnv.all(
+      ConnectionEnv.url('REDIS_URL'),
+      ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }),
+    ),
+  });
   objects = synthesized(app);
 
   dir = workDir('redis', user);
@@ -105,7 +115,10 @@ describe('Redis runs what the Redis construct generated', () => {
   test(`the server runs as ${IS_ROOT ? 'the redis system user' : 'the current (non-root) user'}, with redis.conf in effect`, () => {
     expect(user.uid).not.toBe(0);
     const auth = { REDISCLI_AUTH: SECRETS['cache-credentials/redis-password'] };
-    const get = (name: string) => cli(['-p', String(port), 'CONFIG', 'GET', name], auth).stdout.trim().split('\n')[1];
+    const get = (name: string) =>
+      cli(['-p', String(port), 'CONFIG', 'GET', name], auth)
+        .stdout.trim()
+        .split('\n')[1];
     expect(get('maxmemory')).toBe(String(384 * 2 ** 20));
     expect(get('maxmemory-policy')).toBe('allkeys-lru');
     expect(get('appendonly')).toBe('yes');

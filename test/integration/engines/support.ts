@@ -61,7 +61,8 @@ export function containerEnv(c: Json, secrets: SecretValues): Record<string, str
     } else if (entry.valueFrom?.secretKeyRef) {
       const ref = entry.valueFrom.secretKeyRef;
       const value = secrets[`${ref.name}/${ref.key}`];
-      if (value === undefined) throw new Error(`container '${c.name}' env ${entry.name} reads Secret ${ref.name} key ${ref.key}, for which the test has no value`);
+      if (value === undefined)
+        throw new Error(`container '${c.name}' env ${entry.name} reads Secret ${ref.name} key ${ref.key}, for which the test has no value`);
       out[entry.name] = value;
     } else {
       throw new Error(`container '${c.name}' env ${entry.name}: ${JSON.stringify(entry.valueFrom)} is not supported by this suite`);
@@ -83,7 +84,8 @@ export interface Substitution {
 export function substitute(text: string, substitutions: readonly Substitution[], what: string): string {
   let out = text;
   for (const s of substitutions) {
-    if (!out.includes(s.from)) throw new Error(`substitution '${s.from}' -> '${s.to}' (${s.why}) does not apply to ${what}; did the generated text change?\n${text}`);
+    if (!out.includes(s.from))
+      throw new Error(`substitution '${s.from}' -> '${s.to}' (${s.why}) does not apply to ${what}; did the generated text change?\n${text}`);
     out = out.split(s.from).join(s.to);
   }
   return out;
@@ -209,7 +211,12 @@ export class Servers {
   private readonly running = new Map<string, { child: ChildProcess; log: string[]; exited?: number | null; stopSignal: NodeJS.Signals }>();
 
   /** Starts `command` as `user` in its own process group; its output is kept for error messages. */
-  public start(name: string, command: string, args: readonly string[], options: { user?: string; env?: Readonly<Record<string, string>>; stopSignal?: NodeJS.Signals } = {}): void {
+  public start(
+    name: string,
+    command: string,
+    args: readonly string[],
+    options: { user?: string; env?: Readonly<Record<string, string>>; stopSignal?: NodeJS.Signals } = {},
+  ): void {
     if (this.running.has(name)) throw new Error(`server '${name}' is already running`);
     const [cmd, argv] = asUser(options.user, command, args);
     const child = spawn(cmd, argv, { env: baseEnv(options.env), detached: true, stdio: ['ignore', 'pipe', 'pipe'], cwd: os.tmpdir() });
@@ -295,5 +302,5 @@ export function requirePrograms(...programs: string[]): void {
 }
 
 export function missingPackages(): string {
-  return 'Run scripts/engines/test-engines.sh (as root it installs them), or: sudo sh -c \'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql mariadb-server mariadb-client redis-server redis-tools\'';
+  return "Run scripts/engines/test-engines.sh (as root it installs them), or: sudo sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql mariadb-server mariadb-client redis-server redis-tools'";
 }

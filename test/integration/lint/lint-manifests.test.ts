@@ -71,7 +71,9 @@ afterAll(() => {
 function lint(dist: string, env: NodeJS.ProcessEnv = {}): Run {
   const json = path.join(tmp, `report-${Math.random().toString(36).slice(2)}.json`);
   const r = spawnSync('bash', [script, '--dist', dist, '--json', json], { encoding: 'utf8', env: { ...process.env, ...env } });
-  const report = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, 'utf8')) as Report) : ({ errors: [], objects: [], passed: 0, failed: 0 } as Report);
+  const report = fs.existsSync(json)
+    ? (JSON.parse(fs.readFileSync(json, 'utf8')) as Report)
+    : ({ errors: [], objects: [], passed: 0, failed: 0 } as Report);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, report };
 }
 
@@ -92,7 +94,11 @@ function object(run: Run, kind: string, name: string): ReportObject {
   return o;
 }
 
-const failing = (o: ReportObject) => o.findings.filter((f) => f.failing).map((f) => `${f.tool}:${f.check}`).sort();
+const failing = (o: ReportObject) =>
+  o.findings
+    .filter((f) => f.failing)
+    .map((f) => `${f.tool}:${f.check}`)
+    .sort();
 const lastLine = (s: string) => s.trimEnd().split('\n').pop();
 
 describe('a deliberately bad Deployment', () => {
@@ -210,13 +216,29 @@ describe('waivers', () => {
     const web = object(run, 'Deployment', 'web');
     expect(web.findings).toEqual([]);
     expect(web.waivers).toEqual([
-      { tool: 'kube-score', check: 'container-image-pull-policy', reason: 'Tags are immutable in our registry; IfNotPresent avoids a registry round-trip per start', where: 'metadata.annotations', suppressed: true },
+      {
+        tool: 'kube-score',
+        check: 'container-image-pull-policy',
+        reason: 'Tags are immutable in our registry; IfNotPresent avoids a registry round-trip per start',
+        where: 'metadata.annotations',
+        suppressed: true,
+      },
       { tool: 'checkov', check: 'CKV_K8S_15', reason: 'Tags are immutable in our registry', where: 'metadata.annotations', suppressed: true },
-      { tool: 'checkov', check: 'CKV_K8S_43', reason: 'Release tags are immutable; digests are pinned by the registry policy', where: 'metadata.annotations', suppressed: true },
+      {
+        tool: 'checkov',
+        check: 'CKV_K8S_43',
+        reason: 'Release tags are immutable; digests are pinned by the registry policy',
+        where: 'metadata.annotations',
+        suppressed: true,
+      },
     ]);
     expect(run.stdout).toContain('WAIVERS (3)');
-    expect(run.stdout).toMatch(/30-deployment-web\.yaml {2}Deployment shop\/web {2}kube-score container-image-pull-policy {2}reason: "Tags are immutable in our registry; IfNotPresent avoids a registry round-trip per start" {2}at metadata\.annotations {2}\[suppresses a finding\]/);
-    expect(run.stdout).toMatch(/Deployment shop\/web {2}checkov CKV_K8S_43 {2}reason: "Release tags are immutable; digests are pinned by the registry policy"/);
+    expect(run.stdout).toMatch(
+      /30-deployment-web\.yaml {2}Deployment shop\/web {2}kube-score container-image-pull-policy {2}reason: "Tags are immutable in our registry; IfNotPresent avoids a registry round-trip per start" {2}at metadata\.annotations {2}\[suppresses a finding\]/,
+    );
+    expect(run.stdout).toMatch(
+      /Deployment shop\/web {2}checkov CKV_K8S_43 {2}reason: "Release tags are immutable; digests are pinned by the registry policy"/,
+    );
     expect(lastLine(run.stdout)).toBe('8 passed, 0 failed');
     expect(run.status).toBe(0);
   });
@@ -252,7 +274,9 @@ describe('waivers', () => {
     const web = object(run, 'Deployment', 'web');
     // the linters themselves honour the skips; the runner fails the object for the missing reasons
     expect(failing(web)).toEqual(['waiver:checkov:CKV_K8S_15', 'waiver:checkov:CKV_K8S_43', 'waiver:kube-score:container-image-pull-policy']);
-    expect(run.stdout).toContain("kube-score/ignore lists 'container-image-pull-policy' but 'kube-score.waiver.cdk8s-stacks.io/container-image-pull-policy' with a reason is missing");
+    expect(run.stdout).toContain(
+      "kube-score/ignore lists 'container-image-pull-policy' but 'kube-score.waiver.cdk8s-stacks.io/container-image-pull-policy' with a reason is missing",
+    );
     expect(run.stdout).toContain("'checkov.io/skip1: CKV_K8S_15' has no reason (write 'CKV_K8S_15=<reason>')");
     expect(run.stdout).toMatch(/checkov CKV_K8S_15 {2}reason: MISSING \(fails\)/);
     expect(lastLine(run.stdout)).toBe('7 passed, 1 failed');
@@ -288,8 +312,12 @@ describe('waivers', () => {
       .map((f) => f.message)
       .join('\n');
     expect(messages).toContain("checkov ignores skip annotations on a pod template; put 'checkov.io/skip1' in the Deployment's metadata.annotations");
-    expect(messages).toContain("'deployment-has-poddisruptionbudget' is a Deployment check; kube-score reads its ignore only from the Deployment's metadata.annotations");
-    expect(messages).toContain("'kube-score.waiver.cdk8s-stacks.io/container-image-tag' gives a reason but kube-score/ignore at the same place does not list 'container-image-tag'");
+    expect(messages).toContain(
+      "'deployment-has-poddisruptionbudget' is a Deployment check; kube-score reads its ignore only from the Deployment's metadata.annotations",
+    );
+    expect(messages).toContain(
+      "'kube-score.waiver.cdk8s-stacks.io/container-image-tag' gives a reason but kube-score/ignore at the same place does not list 'container-image-tag'",
+    );
     expect(messages).toContain("'cdk8s-stacks.io/waiver.kube-score.container-security-context-readonlyrootfilesystem' is not a valid annotation key");
     expect(messages).toContain("'no-such-check' is not a kube-score v1.20.0 check id");
     // and checkov really did not honour the template-level skip

@@ -24,7 +24,9 @@ let promtool = '';
 beforeAll(() => {
   const build = spawnSync('bash', [path.join(repo, 'scripts/observability/build-promtool.sh')], { encoding: 'utf8', timeout: 1_800_000 });
   if (build.status !== 0) {
-    throw new Error(`promtool could not be built (scripts/observability/build-promtool.sh exited ${build.status ?? build.signal}):\n${build.stderr}\n${build.stdout}`);
+    throw new Error(
+      `promtool could not be built (scripts/observability/build-promtool.sh exited ${build.status ?? build.signal}):\n${build.stderr}\n${build.stdout}`,
+    );
   }
   promtool = build.stdout.trim().split('\n').pop()!;
   expect(fs.existsSync(promtool)).toBe(true);
@@ -135,10 +137,17 @@ describe('promtool test rules', () => {
         interval: '1m',
         input_series: [
           { series: 'kube_job_status_failed{namespace="test-prod",job_name="db-backup-29000000"}', values: '0x10 1x20' },
-          { series: 'kube_job_owner{namespace="test-prod",job_name="db-backup-29000000",owner_kind="CronJob",owner_name="db-backup",owner_is_controller="true"}', values: '1x30' },
+          {
+            series:
+              'kube_job_owner{namespace="test-prod",job_name="db-backup-29000000",owner_kind="CronJob",owner_name="db-backup",owner_is_controller="true"}',
+            values: '1x30',
+          },
           // A failed Job of a CronJob nobody watches.
           { series: 'kube_job_status_failed{namespace="test-prod",job_name="report-1"}', values: '1x30' },
-          { series: 'kube_job_owner{namespace="test-prod",job_name="report-1",owner_kind="CronJob",owner_name="report",owner_is_controller="true"}', values: '1x30' },
+          {
+            series: 'kube_job_owner{namespace="test-prod",job_name="report-1",owner_kind="CronJob",owner_name="report",owner_is_controller="true"}',
+            values: '1x30',
+          },
         ],
         alert_rule_test: [
           { eval_time: '10m', alertname: 'BackupJobFailed', exp_alerts: [] },
@@ -150,7 +159,8 @@ describe('promtool test rules', () => {
                 exp_labels: { ...labels, cronjob: 'db-backup' },
                 exp_annotations: {
                   summary: 'A run of CronJob db-backup failed',
-                  description: 'A Job of the backup CronJob failed; the alert clears when the failed Job is deleted (kubectl delete job) or ages out of failedJobsHistoryLimit.',
+                  description:
+                    'A Job of the backup CronJob failed; the alert clears when the failed Job is deleted (kubectl delete job) or ages out of failedJobsHistoryLimit.',
                 },
               },
             ],

@@ -38,7 +38,12 @@ export function loadCrdIndex(dir: string = CRD_DIR): CrdIndex {
   if (cachedIndex && dir === CRD_DIR) return cachedIndex;
   const byGvk = new Map<string, CrdVersion>();
   const versionsByGroupKind = new Map<string, string[]>();
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+    : [];
   for (const file of files) {
     for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
       if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]?.message}`);
@@ -50,7 +55,10 @@ export function loadCrdIndex(dir: string = CRD_DIR): CrdIndex {
       const kind = String(names.kind);
       const crdName = isSchema(crd.metadata) ? String(crd.metadata.name) : `${kind}.${group}`;
       const versions = Array.isArray(spec.versions) ? spec.versions.filter(isSchema) : [];
-      versionsByGroupKind.set(`${group}/${kind}`, versions.map((v) => String(v.name)));
+      versionsByGroupKind.set(
+        `${group}/${kind}`,
+        versions.map((v) => String(v.name)),
+      );
       for (const v of versions) {
         const validation = isSchema(v.schema) ? v.schema.openAPIV3Schema : undefined;
         // A version without a schema accepts anything; model that explicitly rather than crash.
@@ -94,7 +102,10 @@ function structuralNode(node: JsonSchema): JsonSchema {
   delete out.nullable;
 
   // OpenAPI 3.0 boolean exclusive bounds → JSON Schema draft-07 numeric ones (ajv strict would reject the former).
-  for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+  for (const [flag, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
     if (typeof out[flag] === 'boolean') {
       if (out[flag] === true && typeof out[bound] === 'number') {
         out[flag] = out[bound];

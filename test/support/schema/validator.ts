@@ -86,9 +86,7 @@ function buildValidator(k8sVersion: K8sVersion): ManifestValidator {
     if (definition) {
       result = ajv.compile({ $ref: definitionRef(definition) });
     } else if (custom) {
-      result = custom.crd.served
-        ? ajv.compile(custom.schema)
-        : `version ${version} of CRD ${custom.crd.crdName} is not served (served: false)`;
+      result = custom.crd.served ? ajv.compile(custom.schema) : `version ${version} of CRD ${custom.crd.crdName} is not served (served: false)`;
     } else {
       const known = crds.versionsByGroupKind.get(`${group}/${kind}`);
       result = known
