@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import { DEFAULT_RULES, ExistingSecret, Probe, SystemSecret, WebService } from '../../lib';
 import { bucketPolicyJson, checkBucketName, ObjectStore, ObjectStoreProps } from '../../lib/data/minio';
 import { TOOL_IMAGES } from '../../lib/data/versions';
-import { createValidator, K8S_VERSIONS } from '../support/schema/validator';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
+import { expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
 
 const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 const credentials = ExistingSecret.named('minio-credentials', ['root-user', 'root-password']);
@@ -171,10 +171,7 @@ describe('ObjectStore (MinIO)', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
   });
 
-  test.each(K8S_VERSIONS)('every object passes strict Kubernetes %s schema validation', (version) => {
-    const validator = createValidator(version);
-    for (const object of objects) expect(validator.validate(object)).toEqual([]);
-  });
+  testStrictSchemaValidation(() => objects);
 });
 
 describe('ObjectStore defaults', () => {
@@ -218,9 +215,7 @@ describe('ObjectStore bad input', () => {
     ['files-s3alias', /suffix S3 reserves/],
   ])('bucket %s is rejected', (name, message) => {
     const found = errors({}, [[name]]);
-    expect(found).toHaveLength(1);
-    expect(found[0].startsWith(`[test-prod/minio] buckets.${name}: `)).toBe(true);
-    expect(found[0]).toMatch(message);
+    expectOneError(found, 'test-prod/minio', `buckets.${name}`, message);
   });
 
   test('bucket names S3 accepts', () => {

@@ -9,8 +9,8 @@ import * as vm from 'vm';
 import { ConnectionEnv, DEFAULT_RULES, ExistingSecret, Probe, SystemSecret, WebService } from '../../lib';
 import { MongoDb, MongoDbProps } from '../../lib/data/mongodb';
 import { checkMongoDatabaseName, renderMongoInitScript, wiredTigerCacheSizeGB } from '../../lib/data/mongodb-config';
-import { createValidator, K8S_VERSIONS } from '../support/schema/validator';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
+import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
 
 const resources = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
 const credentials = ExistingSecret.named('mongo-credentials', ['root-password', 'password', 'keyfile', 'exporter-password']);
@@ -245,10 +245,7 @@ describe('MongoDb', () => {
     expect(admin.password.key).toBe('root-password');
   });
 
-  test.each(K8S_VERSIONS)('every object passes strict Kubernetes %s schema validation', (version) => {
-    const validator = createValidator(version);
-    for (const object of objects) expect(validator.validate(object)).toEqual([]);
-  });
+  testStrictSchemaValidation(() => objects);
 
   test("every generated mongosh script parses (node's parser; mongosh scripts are JavaScript)", () => {
     expect(() => new vm.Script(script, { filename: 'init-replica-set.js' })).not.toThrow();
@@ -451,11 +448,7 @@ describe('MongoDb defaults', () => {
 
 describe('MongoDb bad input', () => {
   const base: MongoDbProps = { database: 'shop', storage: '1Gi', credentials, resources };
-  const errors = (props: { readonly [K in keyof MongoDbProps]?: unknown }, env = testEnv()) => {
-    const { app, chart } = testChart(env);
-    new MongoDb(chart, 'mongodb', { ...base, ...props } as unknown as MongoDbProps);
-    return errorsOf(app);
-  };
+  const errors = badInputErrors(base, (chart, props) => new MongoDb(chart, 'mongodb', props));
 
   test('an even number of members is an error everywhere', () => {
     expect(errors({ replicas: 4 })).toEqual([
@@ -485,9 +478,7 @@ describe('MongoDb bad input', () => {
     ['shop#1', /without percent-encoding/],
   ])('database %s is rejected', (database, message) => {
     const found = errors({ database, user: 'app' });
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^\[test-prod\/mongodb\] database: /);
-    expect(found[0]).toMatch(message);
+    expectOneError(found, 'test-prod/mongodb', 'database', message);
   });
 
   test.each([
@@ -498,9 +489,7 @@ describe('MongoDb bad input', () => {
     ['', /must not be empty/],
   ])('user %s is rejected', (user, message) => {
     const found = errors({ user });
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^\[test-prod\/mongodb\] user: /);
-    expect(found[0]).toMatch(message);
+    expectOneError(found, 'test-prod/mongodb', 'user', message);
   });
 
   test('storage that does not parse, or zero (the StatefulStore base)', () => {

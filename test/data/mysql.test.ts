@@ -1,8 +1,8 @@
 import { ConnectionEnv, DEFAULT_RULES, ExistingSecret, Probe, SystemSecret, WebService } from '../../lib';
 import { MySql, MySqlProps } from '../../lib/data/mysql';
 import { checkMySqlName, mysqlSize, mysqlTuning } from '../../lib/data/mysql-config';
-import { createValidator, K8S_VERSIONS } from '../support/schema/validator';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
+import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
 
 const resources = { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
 const credentials = ExistingSecret.named('mysql-credentials', ['root-password', 'password', 'exporter-password']);
@@ -197,10 +197,7 @@ describe('MySql', () => {
     expect(mysql).toMatchObject({ backupEngine: 'mysql', engineUid: 999, backupDatabases: ['loopi'], engineImage: 'mysql:8.4.6' });
   });
 
-  test.each(K8S_VERSIONS)('every object passes strict Kubernetes %s schema validation', (version) => {
-    const validator = createValidator(version);
-    for (const object of objectsOf(app)) expect(validator.validate(object)).toEqual([]);
-  });
+  testStrictSchemaValidation(() => objectsOf(app));
 });
 
 describe('MySql defaults and sizing', () => {
@@ -275,11 +272,7 @@ describe('MySql defaults and sizing', () => {
 
 describe('MySql bad input', () => {
   const base: MySqlProps = { database: 'loopi', storage: '1Gi', credentials, resources };
-  const errors = (props: { readonly [K in keyof MySqlProps]?: unknown }, env = testEnv()) => {
-    const { app, chart } = testChart(env);
-    new MySql(chart, 'mysql', { ...base, ...props } as unknown as MySqlProps);
-    return errorsOf(app);
-  };
+  const errors = badInputErrors(base, (chart, props) => new MySql(chart, 'mysql', props));
 
   test('the Loopi seed connects as root: user root is an error', () => {
     expect(errors({ user: 'root' })).toEqual([
@@ -310,9 +303,7 @@ describe('MySql bad input', () => {
     ['user', 'mysqld_exporter', /the exporter's account/],
   ])('%s %s is rejected', (field, value, message) => {
     const found = errors({ [field]: value, ...(field === 'database' ? { user: 'loopi' } : {}) });
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(new RegExp(`^\\[test-prod/mysql\\] ${field}: `));
-    expect(found[0]).toMatch(message);
+    expectOneError(found, 'test-prod/mysql', field, message);
   });
 
   test('memory-derived settings that do not fit the limit', () => {

@@ -1,8 +1,8 @@
 import { ConnectionEnv, DEFAULT_RULES, ExistingSecret, Probe, SystemSecret, WebService, Worker } from '../../lib';
 import { Postgres, PostgresProps } from '../../lib/data/postgres';
 import { checkPostgresName, pgSize, postgresTuning } from '../../lib/data/postgres-config';
-import { createValidator, K8S_VERSIONS } from '../support/schema/validator';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
+import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
 
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } };
 const credentials = ExistingSecret.named('db-credentials', ['postgres-password', 'password', 'monitoring-password']);
@@ -274,10 +274,7 @@ describe('Postgres', () => {
     expect(db).toMatchObject({ backupEngine: 'postgres', engineUid: 999, backupDatabases: ['app'], engineImage: 'postgres:17.6' });
   });
 
-  test.each(K8S_VERSIONS)('every object passes strict Kubernetes %s schema validation', (version) => {
-    const validator = createValidator(version);
-    for (const object of objectsOf(app)) expect(validator.validate(object)).toEqual([]);
-  });
+  testStrictSchemaValidation(() => objectsOf(app));
 });
 
 describe('Postgres defaults and flavours', () => {
@@ -372,11 +369,7 @@ describe('Postgres defaults and flavours', () => {
 
 describe('Postgres bad input', () => {
   const base: PostgresProps = { database: 'app', storage: '1Gi', credentials, resources };
-  const errors = (props: { readonly [K in keyof PostgresProps]?: unknown }, env = testEnv()) => {
-    const { app, chart } = testChart(env);
-    new Postgres(chart, 'db', { ...base, ...props } as unknown as PostgresProps);
-    return errorsOf(app);
-  };
+  const errors = badInputErrors(base, (chart, props) => new Postgres(chart, 'db', props));
 
   test('storage that does not parse, or zero', () => {
     expect(errors({ storage: 'ten gigs' })).toContainEqual("[test-prod/db] storage: 'ten gigs' is not a valid quantity (e.g. 10Gi)");
@@ -401,9 +394,7 @@ describe('Postgres bad input', () => {
     ['template1', /a database PostgreSQL creates for itself/],
   ])('database %s is rejected', (database, message) => {
     const found = errors({ database, user: 'app' });
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^\[test-prod\/db\] database: /);
-    expect(found[0]).toMatch(message);
+    expectOneError(found, 'test-prod/db', 'database', message);
   });
 
   test.each([
@@ -416,9 +407,7 @@ describe('Postgres bad input', () => {
     ['u'.repeat(70), /70 bytes/],
   ])('user %s is rejected', (user, message) => {
     const found = errors({ user });
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^\[test-prod\/db\] user: /);
-    expect(found[0]).toMatch(message);
+    expectOneError(found, 'test-prod/db', 'user', message);
   });
 
   test('the default user (the database name) must be a valid role too', () => {
