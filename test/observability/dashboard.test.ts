@@ -1,7 +1,8 @@
-import { MySql, Postgres, Probe, Redis, SystemDashboard, SystemSecret, WebService, Worker } from '../../lib';
+import { Probe, Redis, SystemDashboard, SystemSecret, WebService, Worker } from '../../lib';
 import { CONNECTION_QUERIES, dashboardUid } from '../../lib/observability/dashboard-model';
 import { exporterEngineOf } from '../../lib/observability/scrape-targets';
 import { errorsOf, objectOf, testChart, testEnv } from '../support/synth';
+import { sampleMySql, samplePostgres } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const web = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
@@ -17,21 +18,8 @@ function build(env = testEnv()) {
     resources,
     monitoring: { exporter: true },
   });
-  new Postgres(chart, 'db', {
-    version: '17',
-    database: 'app',
-    storage: '1Gi',
-    credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
-    resources,
-    monitoring: { exporter: true },
-  });
-  new MySql(chart, 'mysql', {
-    database: 'app',
-    storage: '1Gi',
-    credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }),
-    resources,
-    monitoring: { exporter: true },
-  });
+  samplePostgres(chart, resources, { exporter: true });
+  sampleMySql(chart, resources, { exporter: true });
   const dashboard = new SystemDashboard(chart, 'dashboard');
   return { app, chart, dashboard };
 }

@@ -1,5 +1,6 @@
-import { ContainerModel, DEFAULT_RULES, MySql, SystemSecret, Postgres, Probe, Redis, WebService, Worker } from '../../lib';
+import { ContainerModel, DEFAULT_RULES, SystemSecret, Probe, Redis, WebService, Worker } from '../../lib';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
+import { sampleMySql, samplePostgres } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const web = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
@@ -128,21 +129,8 @@ describe('data-store exporters are scraped', () => {
   const { app, chart } = testChart();
   const redisSecret = new SystemSecret(chart, 'redis', { keys: ['redis-password'] });
   new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials: redisSecret, resources, monitoring: { exporter: true } });
-  new Postgres(chart, 'db', {
-    version: '17',
-    database: 'app',
-    storage: '1Gi',
-    credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
-    resources,
-    monitoring: { exporter: true },
-  });
-  new MySql(chart, 'mysql', {
-    database: 'app',
-    storage: '1Gi',
-    credentials: new SystemSecret(chart, 'my', { keys: ['root-password', 'password', 'exporter-password'] }),
-    resources,
-    monitoring: { exporter: true },
-  });
+  samplePostgres(chart, resources, { exporter: true });
+  sampleMySql(chart, resources, { exporter: true });
   new Redis(chart, 'queue', { use: 'queue', storage: '1Gi', credentials: redisSecret, resources });
 
   test.each([

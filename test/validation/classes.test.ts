@@ -11,7 +11,6 @@ import {
   DEFAULT_RULES,
   Environment,
   ExistingSecret,
-  Postgres,
   Probe,
   PublicEndpoint,
   Redis,
@@ -23,6 +22,7 @@ import {
 } from '../../lib';
 import { ENVIRONMENTS } from '../../charts';
 import { errorsOf, render, testChart, testEnv, UNUSED_OUTDIR } from '../support/synth';
+import { samplePostgres } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const service = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources };
@@ -108,13 +108,7 @@ describe('memory and storage in milli-units are refused', () => {
 
   test.each(['200m', '2000m'])('backup volume size %s', (size) => {
     const { app, chart } = testChart();
-    const db = new Postgres(chart, 'db', {
-      version: '17',
-      database: 'app',
-      storage: '1Gi',
-      credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
-      resources,
-    });
+    const db = samplePostgres(chart, resources);
     db.backup({ target: BackupTarget.volume({ size }) });
     expect(errorsOf(app)).toEqual([
       expect.stringMatching(new RegExp(`^\\[test-prod/db-backup\\] target\\.volume\\.size: '${size}' is in milli-units`)),
@@ -172,13 +166,7 @@ describe('a variable set in two places is an error', () => {
 
   test.each(['DB_HOST', 'DB_PASSWORD', 'DB_PORT'])('config and a connection both set %s', (name) => {
     const { app, chart } = testChart();
-    const db = new Postgres(chart, 'db', {
-      version: '17',
-      database: 'app',
-      storage: '1Gi',
-      credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
-      resources,
-    });
+    const db = samplePostgres(chart, resources);
     const api = new WebService(chart, 'api', { ...service, config: { [name]: 'x' } });
     api.connect(db, {
       env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
@@ -205,13 +193,7 @@ describe('schedules that never fire', () => {
 
   test.each(['0 0 31 2 *', '0 3 30 2 *'])('a backup with alerts on names the backup and its schedule (%s)', (schedule) => {
     const { app, chart } = testChart();
-    const db = new Postgres(chart, 'db', {
-      version: '17',
-      database: 'app',
-      storage: '1Gi',
-      credentials: new SystemSecret(chart, 'pg', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
-      resources,
-    });
+    const db = samplePostgres(chart, resources);
     db.backup({ target: BackupTarget.volume({ size: '20Gi' }), schedule });
     const errors = errorsOf(app);
     expect(errors).toEqual([`[test-prod/db-backup] schedule: '${schedule}' never fires (no date matches its day, month and weekday fields)`]);
