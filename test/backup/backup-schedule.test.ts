@@ -1,37 +1,17 @@
-import {
-  BackupTarget,
-  ConnectionEnv,
-  ExistingSecret,
-  fromSecret,
-  MongoDb,
-  ObjectStore,
-  Postgres,
-  Probe,
-  Redis,
-  SystemAlerts,
-  synthesize,
-  WebService,
-} from '../../lib';
+import { BackupTarget, ExistingSecret, fromSecret, MongoDb, ObjectStore, Redis, SystemAlerts, synthesize } from '../../lib';
 import { S3_CLIENT_IMAGE } from '../../lib/backup/tools';
 import { ENGINE_IMAGES } from '../../lib/data/versions';
 import { cronPeriodSeconds } from '../../lib/core/cron';
 import { restoreRunbook } from '../../lib/pipeline/restore-runbook';
 import { errorsOf, objectOf, testChart, UNUSED_OUTDIR } from '../support/synth';
+import { postgresWithApi } from '../support/stores';
 
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
-const pgCredentials = ExistingSecret.named('db-credentials', ['postgres-password', 'password']);
 type Json = Record<string, any>;
 
 function postgresWithBackup(target: BackupTarget, extra: Record<string, unknown> = {}) {
   const { app, chart } = testChart();
-  const db = new Postgres(chart, 'db', { version: '17', database: 'app', user: 'app_user', storage: '10Gi', credentials: pgCredentials, resources });
-  const api = new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
-    ports: [{ name: 'http', port: 8080 }],
-    readiness: Probe.http('/ready'),
-    resources,
-  });
-  api.connect(db, { env: ConnectionEnv.url('DATABASE_URL') });
+  const { db } = postgresWithApi(chart, resources);
   new SystemAlerts(chart, 'alerts', {});
   const backup = db.backup({ target, ...extra });
   return { app, chart, db, backup };

@@ -1,39 +1,15 @@
 import { ApiObject } from 'cdk8s';
-import {
-  BackupTarget,
-  ConnectionEnv,
-  declareCheckExceptions,
-  ExistingSecret,
-  MigrationJob,
-  Postgres,
-  Probe,
-  SystemAlerts,
-  waiveLinter,
-  WebService,
-} from '../../lib';
+import { BackupTarget, declareCheckExceptions, MigrationJob, SystemAlerts, waiveLinter, WebService } from '../../lib';
 import { Architecture } from '../../lib/gitops/architecture';
 import { linterWaiversOf } from '../../lib/policy/linter-waivers';
 import { errorsOf, objectOf, objectsOf, render, testChart } from '../support/synth';
+import { postgresWithApi } from '../support/stores';
 
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 
 function system() {
   const { app, chart } = testChart();
-  const db = new Postgres(chart, 'db', {
-    version: '17',
-    database: 'app',
-    user: 'app_user',
-    storage: '10Gi',
-    credentials: ExistingSecret.named('db-credentials', ['postgres-password', 'password']),
-    resources,
-  });
-  const api = new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
-    ports: [{ name: 'http', port: 8080 }],
-    readiness: Probe.http('/ready'),
-    resources,
-  });
-  api.connect(db, { env: ConnectionEnv.url('DATABASE_URL') });
+  const { db, api } = postgresWithApi(chart, resources);
   const migrate = new MigrationJob(chart, 'migrate', { image: 'org/api:1.0.0', command: ['migrate'], readyCheck: 'check', resources });
   migrate.gate(api);
   new SystemAlerts(chart, 'alerts', {});

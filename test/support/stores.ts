@@ -2,7 +2,7 @@
  * The small data stores several test files build the same way: generated credentials,
  * one application database, 1Gi. Tests that check the stores' own props build their own.
  */
-import { MySql, MySqlProps, Postgres, PostgresProps, SystemChart, SystemSecret } from '../../lib';
+import { ConnectionEnv, ExistingSecret, MySql, MySqlProps, Postgres, PostgresProps, Probe, SystemChart, SystemSecret, WebService } from '../../lib';
 
 /** What the store's own tests do not care about here: with or without the metrics exporter. */
 export interface SampleStoreOptions {
@@ -33,4 +33,27 @@ export function sampleMySql(chart: SystemChart, resources: MySqlProps['resources
     resources,
     ...monitoring(options),
   });
+}
+
+/**
+ * Postgres 17 `db` (database `app`, role `app_user`, 10Gi, the existing Secret `db-credentials`)
+ * and the WebService `api` on 8080 connected to it by `DATABASE_URL`.
+ */
+export function postgresWithApi(chart: SystemChart, resources: PostgresProps['resources']): { db: Postgres; api: WebService } {
+  const db = new Postgres(chart, 'db', {
+    version: '17',
+    database: 'app',
+    user: 'app_user',
+    storage: '10Gi',
+    credentials: ExistingSecret.named('db-credentials', ['postgres-password', 'password']),
+    resources,
+  });
+  const api = new WebService(chart, 'api', {
+    image: 'org/api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
+  api.connect(db, { env: ConnectionEnv.url('DATABASE_URL') });
+  return { db, api };
 }
