@@ -31,6 +31,7 @@ import { ExistingSecret, ObjectStore, Postgres } from '../../../lib';
 import { testChart } from '../../support/synth';
 import {
   containerEnv,
+  engineSession,
   find,
   freePort,
   Json,
@@ -42,12 +43,10 @@ import {
   requirePrograms,
   run,
   RunResult,
-  Servers,
   serviceUser,
   Substitution,
   substituteEnv,
   synthesized,
-  workDir,
   writeOwned,
 } from './support';
 
@@ -90,17 +89,14 @@ function s3Tools(): { minio: string; mc: string; aws: string } {
   return { minio, mc, aws };
 }
 
-const servers = new Servers();
-const dirs: string[] = [];
+const { servers, workDir } = engineSession();
 let tmpBefore: Set<string>;
 
 beforeAll(() => {
   tmpBefore = new Set(checkDirs());
 });
 
-afterAll(async () => {
-  await servers.stopAll();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+afterAll(() => {
   // upload.sh fetches the uploaded SHA256SUMS into /tmp/check.XXXXXX (an emptyDir in the pod).
   for (const d of checkDirs()) if (!tmpBefore.has(d)) fs.rmSync(d, { recursive: true, force: true });
 });
@@ -265,7 +261,6 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     const objects = synthesized(app);
 
     const dir = workDir('backup-s3', user);
-    dirs.push(dir);
     const scripts = mkdirOwned(path.join(dir, 'scripts'), user, 0o755);
     for (const [name, text] of Object.entries(find(objects, 'ConfigMap', 'db-backup-scripts').data as Record<string, string>)) {
       writeOwned(path.join(scripts, name), text, user, 0o555);

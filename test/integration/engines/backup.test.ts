@@ -28,6 +28,7 @@ import { MySql } from '../../../lib/data/mysql';
 import { testChart } from '../../support/synth';
 import {
   containerEnv,
+  engineSession,
   find,
   freePort,
   Json,
@@ -38,24 +39,16 @@ import {
   requirePrograms,
   run,
   RunResult,
-  Servers,
   serviceUser,
   Substitution,
   substituteEnv,
   synthesized,
-  workDir,
   writeOwned,
 } from './support';
 
 const KEEP = 2;
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
-const servers = new Servers();
-const dirs: string[] = [];
-
-afterAll(async () => {
-  await servers.stopAll();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const { servers, workDir } = engineSession();
 
 type User = ReturnType<typeof serviceUser>;
 
@@ -250,7 +243,6 @@ roundTrip('PostgreSQL', async () => {
   const synth = synthesizeBackups(app, 'db');
 
   const dir = workDir('backup-postgres', user);
-  dirs.push(dir);
   const data = mkdirOwned(path.join(dir, 'data'), user);
   const sock = mkdirOwned(path.join(dir, 'run'), user, 0o775);
   const pw = writeOwned(path.join(dir, 'pw'), `${PG_SECRETS['db-credentials/postgres-password']}\n`, user, 0o600);
@@ -318,7 +310,6 @@ roundTrip('MariaDB (as MySQL)', async () => {
   const synth = synthesizeBackups(app, 'mysql');
 
   const dir = workDir('backup-mysql', user);
-  dirs.push(dir);
   const data = mkdirOwned(path.join(dir, 'data'), user, 0o750);
   const sock = path.join(mkdirOwned(path.join(dir, 'run'), user, 0o755), 'mysqld.sock');
   mustRun(
@@ -403,7 +394,6 @@ roundTrip('Redis', async () => {
   const synth = synthesizeBackups(app, 'redis');
 
   const dir = workDir('backup-redis', user);
-  dirs.push(dir);
   const data = mkdirOwned(path.join(dir, 'data'), user);
   const port = await freePort();
   const password = REDIS_SECRETS['redis-credentials/redis-password'];

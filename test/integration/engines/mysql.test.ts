@@ -20,6 +20,7 @@ import { testChart } from '../../support/synth';
 import {
   container,
   containerEnv,
+  engineSession,
   find,
   freePort,
   IS_ROOT,
@@ -31,13 +32,11 @@ import {
   requirePrograms,
   run,
   RunResult,
-  Servers,
   serviceUser,
   Substitution,
   substitute,
   substituteEnv,
   synthesized,
-  workDir,
   writeOwned,
 } from './support';
 
@@ -51,7 +50,7 @@ const SECRETS = {
 };
 const SERVICE_HOST = 'mysql.test-prod.svc';
 
-const servers = new Servers();
+const { servers, workDir } = engineSession();
 let dir: string;
 let port: number;
 let socket: string;
@@ -199,11 +198,6 @@ beforeAll(async () => {
   const readiness: string[] = server.readinessProbe.exec.command.map((a: string) => a.replace('--port=3306', `--port=${port}`));
   await servers.waitUntil('mysql', () => run(readiness[0], readiness.slice(1), { env }).status === 0);
 }, 300_000);
-
-afterAll(async () => {
-  await servers.stopAll();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 describe('MariaDB runs what MySql generated', () => {
   test(`the server runs as ${IS_ROOT ? 'the mysql system user' : 'the current (non-root) user'}, with my.cnf [mysqld] in effect`, () => {

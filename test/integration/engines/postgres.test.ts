@@ -19,6 +19,7 @@ import { testChart } from '../../support/synth';
 import {
   container,
   containerEnv,
+  engineSession,
   find,
   freePort,
   IS_ROOT,
@@ -30,13 +31,11 @@ import {
   prependPath,
   run,
   RunResult,
-  Servers,
   serviceUser,
   Substitution,
   substitute,
   substituteEnv,
   synthesized,
-  workDir,
   writeOwned,
 } from './support';
 
@@ -50,7 +49,7 @@ const SECRETS = {
 };
 const NAMESPACE_HOST = 'db.test-prod.svc';
 
-const servers = new Servers();
+const { servers, workDir } = engineSession();
 let dir: string;
 let port: number;
 let objects: Json[];
@@ -186,11 +185,6 @@ beforeAll(async () => {
   const readiness: string[] = server.readinessProbe.exec.command.map((a: string) => (a === '5432' ? String(port) : a));
   await servers.waitUntil('postgres', () => run(readiness[0], readiness.slice(1), { env: serverEnv }).status === 0);
 }, 300_000);
-
-afterAll(async () => {
-  await servers.stopAll();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 describe('PostgreSQL runs what Postgres generated', () => {
   test(`the server runs as ${IS_ROOT ? 'the postgres system user' : 'the current (non-root) user'}, with postgresql.conf in effect`, () => {

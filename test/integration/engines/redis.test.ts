@@ -9,13 +9,13 @@
  * 6379), the bind address (loopback instead of every pod address) and the Service host
  * name (127.0.0.1 instead of cache.<namespace>.svc).
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { ConnectionEnv, ExistingSecret, Probe, Redis, WebService } from '../../../lib';
 import { testChart } from '../../support/synth';
 import {
   container,
   containerEnv,
+  engineSession,
   expandKubernetes,
   find,
   freePort,
@@ -25,20 +25,18 @@ import {
   requirePrograms,
   run,
   RunResult,
-  Servers,
   serviceUser,
   Substitution,
   substitute,
   substituteEnv,
   synthesized,
-  workDir,
   writeOwned,
 } from './support';
 
 const SECRETS = { 'cache-credentials/redis-password': 'RedisPassw0rd' };
 const SERVICE_HOST = 'cache.test-prod.svc';
 
-const servers = new Servers();
+const { servers, workDir } = engineSession();
 let dir: string;
 let port: number;
 let objects: Json[];
@@ -105,11 +103,6 @@ beforeAll(async () => {
   const readiness: string[] = server.readinessProbe.exec.command.map((a: string) => a.replace('6379', String(port)));
   await servers.waitUntil('redis', () => run(readiness[0], readiness.slice(1), { env: serverEnv }).status === 0);
 }, 120_000);
-
-afterAll(async () => {
-  await servers.stopAll();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 describe('Redis runs what the Redis construct generated', () => {
   test(`the server runs as ${IS_ROOT ? 'the redis system user' : 'the current (non-root) user'}, with redis.conf in effect`, () => {

@@ -135,6 +135,27 @@ export function workDir(prefix: string, user: { uid: number; gid: number }): str
   return dir;
 }
 
+/**
+ * A test file's servers and work directories, from the file's top level: one afterAll stops
+ * every server (also when a test failed), then removes every directory its `workDir` made.
+ */
+export function engineSession(): { servers: Servers; workDir: (prefix: string, user: { uid: number; gid: number }) => string } {
+  const servers = new Servers();
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await servers.stopAll();
+    for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    servers,
+    workDir: (prefix, user) => {
+      const dir = workDir(prefix, user);
+      dirs.push(dir);
+      return dir;
+    },
+  };
+}
+
 export function mkdirOwned(dir: string, user: { uid: number; gid: number }, mode = 0o700): string {
   fs.mkdirSync(dir, { recursive: true, mode });
   fs.chmodSync(dir, mode);
