@@ -64,6 +64,30 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: 'pipe' });
 }
 
+/** `<name>.csr` signed by the test CA (ca.crt, ca.key) into `<name>.crt`, with the extensions in `extfile`. */
+function signWithCa(name: string, extfile: string, dir: string): void {
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      extfile,
+    ],
+    dir,
+  );
+}
+
 /** CA, API server serving certificate, admin client certificate, service-account key pair. */
 function makeCertificates(dir: string): void {
   openssl(
@@ -75,51 +99,13 @@ function makeCertificates(dir: string): void {
     'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
   );
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=kube-apiserver'], dir);
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.crt',
-      '-days',
-      '2',
-      '-extfile',
-      'server.ext',
-    ],
-    dir,
-  );
+  signWithCa('server', 'server.ext', dir);
   fs.writeFileSync(path.join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   openssl(
     ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'admin.key', '-out', 'admin.csr', '-subj', '/O=system:masters/CN=cdk8s-stacks-admin'],
     dir,
   );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'admin.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'admin.crt',
-      '-days',
-      '2',
-      '-extfile',
-      'client.ext',
-    ],
-    dir,
-  );
+  signWithCa('admin', 'client.ext', dir);
   openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
   openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
 }
