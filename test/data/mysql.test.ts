@@ -1,4 +1,4 @@
-import { ConnectionEnv, DEFAULT_RULES, ExistingSecret, Probe, SystemSecret, WebService } from '../../lib';
+import { ConnectionEnv, DEFAULT_RULES, ExistingSecret, Probe, SystemChart, SystemSecret, WebService } from '../../lib';
 import { MySql, MySqlProps } from '../../lib/data/mysql';
 import { checkMySqlName, mysqlSize, mysqlTuning } from '../../lib/data/mysql-config';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
@@ -7,6 +7,10 @@ import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../s
 const resources = { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
 const credentials = ExistingSecret.named('mysql-credentials', ['root-password', 'password', 'exporter-password']);
 const secretRef = (key: string) => ({ valueFrom: { secretKeyRef: { name: 'mysql-credentials', key } } });
+
+/** The Loopi API as a WebService on 8080, the application the MySQL tests connect. */
+const loopiApi = (chart: SystemChart) =>
+  new WebService(chart, 'api', { image: 'loopi-api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
 
 /** The options of one [group] of an option file. */
 function group(cnf: string, name: string): Record<string, string> {
@@ -26,12 +30,7 @@ function group(cnf: string, name: string): Record<string, string> {
 describe('MySql', () => {
   const { app, chart } = testChart();
   const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '20Gi', credentials, resources, monitoring: { exporter: true } });
-  const api = new WebService(chart, 'api', {
-    image: 'loopi-api:1.0.0',
-    ports: [{ name: 'http', port: 8080 }],
-    readiness: Probe.http('/ready'),
-    resources,
-  });
+  const api = loopiApi(chart);
   api.connect(mysql, {
     env: ConnectionEnv.all(
       ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
@@ -230,12 +229,7 @@ describe('MySql defaults and sizing', () => {
       const { app, chart } = testChart(env);
       const secret = new SystemSecret(chart, 'mysql-credentials', { keys: ['root-password', 'password', 'exporter-password'] });
       const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '1Gi', credentials: secret, resources, monitoring: { exporter: true } });
-      const api = new WebService(chart, 'api', {
-        image: 'loopi-api:1.0.0',
-        ports: [{ name: 'http', port: 8080 }],
-        readiness: Probe.http('/ready'),
-        resources,
-      });
+      const api = loopiApi(chart);
       api.connect(mysql, {
         env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
       });

@@ -5,6 +5,13 @@ import { errorsOf, objectOf, objectsOf, render, testChart, testEnv } from '../su
 import { ownAnnotations, webService, worker } from './support';
 
 const NGINX = 'nginx.ingress.kubernetes.io';
+/** The default ingress-nginx controller's pods, as a NetworkPolicy peer list. */
+const NGINX_CONTROLLER = [
+  {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+  },
+];
 
 describe('nginx, Loopi-like: one host, rate limit 10 r/s burst 20, timeouts, security headers, TLS', () => {
   const { app, chart } = testChart(testEnv('prod'), 'loopi');
@@ -68,12 +75,7 @@ describe('nginx, Loopi-like: one host, rate limit 10 r/s burst 20, timeouts, sec
   test('only the ingress controller reaches the backend, on its port', () => {
     expect(objectOf(app, 'NetworkPolicy', 'api').spec.ingress).toEqual([
       {
-        from: [
-          {
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-          },
-        ],
+        from: NGINX_CONTROLLER,
         ports: [{ port: 8080, protocol: 'TCP' }],
       },
     ]);
@@ -85,12 +87,7 @@ describe('nginx, Loopi-like: one host, rate limit 10 r/s burst 20, timeouts, sec
       policyTypes: ['Ingress'],
       ingress: [
         {
-          from: [
-            {
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
-            },
-          ],
+          from: NGINX_CONTROLLER,
           ports: [{ port: 8089, protocol: 'TCP' }],
         },
       ],
