@@ -2,6 +2,7 @@ import { ConnectionEnv, DEFAULT_RULES, ExistingSecret, Probe, SystemSecret, WebS
 import { Postgres, PostgresProps } from '../../lib/data/postgres';
 import { checkPostgresName, pgSize, postgresTuning } from '../../lib/data/postgres-config';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
+import { fastApiBackend } from '../support/stores';
 import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
 
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } };
@@ -28,25 +29,8 @@ describe('Postgres', () => {
     resources,
     monitoring: { exporter: true },
   });
-  const backend = new WebService(chart, 'backend', {
-    image: 'org/backend:1.0.0',
-    ports: [{ name: 'http', port: 8000 }],
-    readiness: Probe.http('/ready'),
-    resources,
-  });
   // Feature-models (FastAPI template) and a URL for SQLAlchemy-style clients.
-  backend.connect(db, {
-    env: ConnectionEnv.all(
-      ConnectionEnv.discrete({
-        host: 'POSTGRES_SERVER',
-        port: 'POSTGRES_PORT',
-        database: 'POSTGRES_DB',
-        user: 'POSTGRES_USER',
-        password: 'POSTGRES_PASSWORD',
-      }),
-      ConnectionEnv.url('DATABASE_URL'),
-    ),
-  });
+  fastApiBackend(chart, db, resources);
   const worker = new Worker(chart, 'loopi', { image: 'org/worker:1.0.0', resources });
   worker.connect(db, {
     env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),

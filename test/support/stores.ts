@@ -57,3 +57,29 @@ export function postgresWithApi(chart: SystemChart, resources: PostgresProps['re
   api.connect(db, { env: ConnectionEnv.url('DATABASE_URL') });
   return { db, api };
 }
+
+/**
+ * The FastAPI template's backend: WebService `backend` on 8000, connected to `db` by the
+ * template's POSTGRES_* variables and a URL for SQLAlchemy-style clients.
+ */
+export function fastApiBackend(chart: SystemChart, db: Postgres, resources: PostgresProps['resources']): WebService {
+  const backend = new WebService(chart, 'backend', {
+    image: 'org/backend:1.0.0',
+    ports: [{ name: 'http', port: 8000 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
+  backend.connect(db, {
+    env: ConnectionEnv.all(
+      ConnectionEnv.discrete({
+        host: 'POSTGRES_SERVER',
+        port: 'POSTGRES_PORT',
+        database: 'POSTGRES_DB',
+        user: 'POSTGRES_USER',
+        password: 'POSTGRES_PASSWORD',
+      }),
+      ConnectionEnv.url('DATABASE_URL'),
+    ),
+  });
+  return backend;
+}

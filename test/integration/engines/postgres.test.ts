@@ -13,8 +13,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConnectionEnv, ExistingSecret, Probe, WebService, Worker } from '../../../lib';
+import { ConnectionEnv, ExistingSecret, Worker } from '../../../lib';
 import { Postgres } from '../../../lib/data/postgres';
+import { fastApiBackend } from '../../support/stores';
 import { testChart } from '../../support/synth';
 import {
   container,
@@ -100,24 +101,7 @@ beforeAll(async () => {
     resources,
     monitoring: { exporter: true },
   });
-  const backend = new WebService(chart, 'backend', {
-    image: 'org/backend:1.0.0',
-    ports: [{ name: 'http', port: 8000 }],
-    readiness: Probe.http('/ready'),
-    resources,
-  });
-  backend.connect(db, {
-    env: ConnectionEnv.all(
-      ConnectionEnv.discrete({
-        host: 'POSTGRES_SERVER',
-        port: 'POSTGRES_PORT',
-        database: 'POSTGRES_DB',
-        user: 'POSTGRES_USER',
-        password: 'POSTGRES_PASSWORD',
-      }),
-      ConnectionEnv.url('DATABASE_URL'),
-    ),
-  });
+  fastApiBackend(chart, db, resources);
   const api = new Worker(chart, 'api', { image: 'org/api:1.0.0', resources });
   api.connect(db, {
     env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
