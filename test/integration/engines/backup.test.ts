@@ -40,6 +40,7 @@ import {
   run,
   RunResult,
   serviceUser,
+  startAppPostgres,
   Substitution,
   substituteEnv,
   synthesized,
@@ -243,21 +244,7 @@ roundTrip('PostgreSQL', async () => {
   const synth = synthesizeBackups(app, 'db');
 
   const dir = workDir('backup-postgres', user);
-  const data = mkdirOwned(path.join(dir, 'data'), user);
-  const sock = mkdirOwned(path.join(dir, 'run'), user, 0o775);
-  const pw = writeOwned(path.join(dir, 'pw'), `${PG_SECRETS['db-credentials/postgres-password']}\n`, user, 0o600);
-  mustRun('initdb', ['-D', data, '--username=postgres', `--pwfile=${pw}`, '--auth=scram-sha-256'], { user: user.name, timeoutMs: 120_000 });
-  const port = await freePort();
-  servers.start('postgres', 'postgres', ['-D', data, '-p', String(port), '-k', sock, '-c', 'listen_addresses=127.0.0.1'], {
-    user: user.name,
-    stopSignal: 'SIGINT',
-  });
-  const su = { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'postgres', PGPASSWORD: PG_SECRETS['db-credentials/postgres-password'] };
-  await servers.waitUntil('postgres', () => run('pg_isready', ['-q'], { env: su }).status === 0);
-  const psql = (sql: string, database = 'app') =>
-    mustRun('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-d', database, '-c', sql], { env: su }).trim();
-  psql("CREATE ROLE app_user LOGIN PASSWORD 'AppUserPassw0rd'", 'postgres');
-  psql('CREATE DATABASE app OWNER app_user', 'postgres');
+  const { port, psql } = await startAppPostgres(servers, dir, user, PG_SECRETS['db-credentials/postgres-password']);
   psql(
     'SET ROLE app_user; CREATE TABLE item (id int PRIMARY KEY, title text NOT NULL, price numeric(10,2)); CREATE INDEX item_title ON item (title)',
   );

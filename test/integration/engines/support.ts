@@ -309,6 +309,35 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * A PostgreSQL server (Debian's) in `<dir>/data` as `user` on a free loopback port, its superuser
+ * `postgres` with `superuserPassword` (scram-sha-256), then the role app_user and its database app.
+ * `psql(sql, database = 'app')` runs as the superuser.
+ */
+export async function startAppPostgres(
+  servers: Servers,
+  dir: string,
+  user: { name: string; uid: number; gid: number },
+  superuserPassword: string,
+): Promise<{ port: number; psql: (sql: string, database?: string) => string }> {
+  const data = mkdirOwned(path.join(dir, 'data'), user);
+  const sock = mkdirOwned(path.join(dir, 'run'), user, 0o775);
+  const pw = writeOwned(path.join(dir, 'pw'), `${superuserPassword}\n`, user, 0o600);
+  mustRun('initdb', ['-D', data, '--username=postgres', `--pwfile=${pw}`, '--auth=scram-sha-256'], { user: user.name, timeoutMs: 120_000 });
+  const port = await freePort();
+  servers.start('postgres', 'postgres', ['-D', data, '-p', String(port), '-k', sock, '-c', 'listen_addresses=127.0.0.1'], {
+    user: user.name,
+    stopSignal: 'SIGINT',
+  });
+  const su = { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'postgres', PGPASSWORD: superuserPassword };
+  await servers.waitUntil('postgres', () => run('pg_isready', ['-q'], { env: su }).status === 0);
+  const psql = (sql: string, database = 'app') =>
+    mustRun('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-d', database, '-c', sql], { env: su }).trim();
+  psql("CREATE ROLE app_user LOGIN PASSWORD 'AppUserPassw0rd'", 'postgres');
+  psql('CREATE DATABASE app OWNER app_user', 'postgres');
+  return { port, psql };
+}
+
 /** The newest PostgreSQL server programs Debian installed, e.g. /usr/lib/postgresql/15/bin. */
 export function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
