@@ -55,7 +55,9 @@ export class MigrationJob extends Workload {
 
   /**
    * Keeps `workload` from starting against an unmigrated schema: an init container runs
-   * the ready check, with the workload's own image and environment, until it succeeds.
+   * the ready check, with the workload's own image, environment, writable paths and
+   * resources (the check usually boots the application's framework, which needs what the
+   * application needs to start), until it succeeds.
    */
   public gate(workload: Workload): void {
     const props = this.props as MigrationJobProps;
@@ -66,10 +68,11 @@ export class MigrationJob extends Workload {
         command: ['sh', '-c', `until ${props.readyCheck}; do echo 'waiting for migration ${this.jobName}'; sleep 5; done`],
         runAs: workload.container.props.runAs,
       },
-      { requests: { cpu: '10m', memory: '32Mi' }, limits: workload.container.resources.limits },
+      workload.container.resources,
     );
     for (const [name, value] of workload.container.env) check.env.set(name, value);
     check.envFrom.push(...workload.container.envFrom);
+    check.mounts.push(...workload.writableMounts());
     workload.addInitContainer(check);
     this.gatedWorkloads.push(workload);
   }

@@ -14,7 +14,15 @@ import { declareCheckExceptions } from '../core/check-exceptions';
 import { addFinalizer } from '../core/finalize';
 import { isSecretKeyValue } from './env';
 import { imageVersion, isPinned, parseImage } from './image';
-import { ContainerModel, ContainerProps, DEFAULT_EPHEMERAL_STORAGE, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR_RESOURCES } from './container';
+import {
+  ContainerModel,
+  ContainerProps,
+  DEFAULT_EPHEMERAL_STORAGE,
+  DEFAULT_SCRATCH_SIZE,
+  PortSpec,
+  SIDECAR_RESOURCES,
+  VolumeMount,
+} from './container';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
 import { arrayOrEmpty } from '../core/prop-check';
@@ -158,6 +166,11 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   public addWritableVolume(volumeName: string, path: string, emptyDir: Json = { sizeLimit: DEFAULT_SCRATCH_SIZE }): void {
     this.volumes.set(volumeName, { name: volumeName, emptyDir });
     this.container.mounts.push({ name: volumeName, mountPath: path });
+  }
+
+  /** The main container's mounts of writable scratch volumes (emptyDir), e.g. `/tmp` and `writablePaths`. */
+  public writableMounts(): VolumeMount[] {
+    return this.container.mounts.filter((m) => (this.volumes.get(m.name) as Json | undefined)?.emptyDir !== undefined).map((m) => ({ ...m }));
   }
 
   /** Adds a volume to the pod (mounts are added to containers separately). */

@@ -48,6 +48,37 @@ describe('MigrationJob', () => {
     expect(init[0].securityContext.runAsNonRoot).toBe(true);
   });
 
+  test.each([
+    ['default /tmp only', undefined, [{ name: 'tmp', mountPath: '/tmp' }]],
+    [
+      'declared writable paths',
+      ['/app/cache', '/var/log/app'],
+      [
+        { name: 'tmp', mountPath: '/tmp' },
+        { name: 'w-app-cache', mountPath: '/app/cache' },
+        { name: 'w-var-log-app', mountPath: '/var/log/app' },
+      ],
+    ],
+  ])('the gate inherits the workload writable paths (%s) and its resources', (_, writablePaths, mounts) => {
+    const { app: a, chart: c } = testChart();
+    const bootResources = { requests: { cpu: '250m', memory: '384Mi' }, limits: { cpu: '1', memory: '768Mi' } };
+    const api = new WebService(c, 'api', {
+      image: 'org/api:1.0.0',
+      ports: [{ name: 'http', port: 8000 }],
+      readiness: Probe.http('/ready'),
+      resources: bootResources,
+      writablePaths,
+    });
+    new MigrationJob(c, 'migrate', { image: 'org/api:1.0.0', command: ['migrate'], readyCheck: 'check', resources }).gate(api);
+    const init = objectOf(a, 'Deployment', 'api').spec.template.spec.initContainers[0];
+    expect(init.volumeMounts).toEqual(mounts);
+    expect(init.resources).toEqual({
+      requests: { cpu: '250m', memory: '384Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '1', memory: '768Mi', 'ephemeral-storage': '1Gi' },
+    });
+    expect(errorsOf(a)).toEqual([]);
+  });
+
   test('a new image gives a new Job name', () => {
     const { app: other, chart: c } = testChart();
     new MigrationJob(c, 'prestart', { image: 'org/backend:2.0.1', command: ['bash', 'scripts/prestart.sh'], readyCheck: 'true', resources });
