@@ -12,7 +12,13 @@ import type { Json } from '../core/json';
 export interface PortSpec {
   /** IANA service name: at most 15 lower-case letters, digits and '-', e.g. `http`, `metrics`. */
   readonly name: string;
+  /** The port the container listens on (NetworkPolicies match this port: they see pod traffic after the Service). */
   readonly port: number;
+  /**
+   * The port clients use on the workload's Service, e.g. 80 for a container listening on
+   * 8080 (a non-root container cannot bind a port below 1024). @default - the container port
+   */
+  readonly servicePort?: number;
   /** @default 'TCP' */
   readonly protocol?: 'TCP' | 'UDP';
 }
@@ -161,6 +167,10 @@ export class ContainerModel {
         );
       if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535)
         report.error(`${field}.port`, `${port.port} must be an integer from 1 to 65535`);
+      if (port.servicePort !== undefined && (!Number.isInteger(port.servicePort) || port.servicePort < 1 || port.servicePort > 65535))
+        report.error(`${field}.servicePort`, `${port.servicePort} must be an integer from 1 to 65535`);
+      const bindProblem = checkUnprivilegedBind(port.port, this.addedCapabilities());
+      if (bindProblem) report.error(`${field}.port`, bindProblem);
       if (names.has(port.name)) report.error(`${field}.name`, `'${port.name}' is used by another port; port names must be unique`);
       if (numbers.has(port.port)) report.error(`${field}.port`, `${port.port} is used by another port; port numbers must be unique`);
       names.add(port.name);
@@ -181,6 +191,12 @@ export class ContainerModel {
       if (typeof port === 'number' && !numbers.has(port))
         report.error(`${prefix}${kind}.port`, `${port} is not a declared port (declared: ${[...numbers].join(', ') || 'none'})`);
     }
+  }
+
+  /** Capabilities the container adds to its (otherwise fully dropped) set. */
+  public addedCapabilities(): readonly string[] {
+    const context = restrictedContainerSecurityContext(this.user, this.group) as { capabilities?: { add?: string[] } };
+    return context.capabilities?.add ?? [];
   }
 
   public render(): Record<string, unknown> {
@@ -222,6 +238,19 @@ export class ContainerModel {
       volumeMounts: this.mounts.length ? this.mounts.map((m) => ({ ...m })) : undefined,
     };
   }
+}
+
+/**
+ * A non-root process may bind a port below 1024 only with NET_BIND_SERVICE, which the
+ * restricted container drops; the bind would fail at start, so it is refused at synth.
+ */
+export function checkUnprivilegedBind(port: number, addedCapabilities: readonly string[]): string | undefined {
+  if (!Number.isInteger(port) || port < 1 || port >= 1024 || addedCapabilities.includes('NET_BIND_SERVICE')) return undefined;
+  return (
+    `${port} is a privileged port (below 1024), which a non-root container cannot bind without the NET_BIND_SERVICE capability; ` +
+    `let the application listen on a port of 1024 or above (e.g. ${port + 8000}) and set servicePort: ${port} ` +
+    'so clients keep using it'
+  );
 }
 
 /** Every field Pod Security `restricted` asks of a container, set explicitly. */

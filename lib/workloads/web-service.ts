@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ValidationReport } from '../core/validation';
 import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
+import type { PortSpec } from './container';
 
 export interface WebServiceProps extends ReplicatedWorkloadProps {
   /**
@@ -37,7 +38,7 @@ export class WebService extends ReplicatedWorkload {
         selector: { ...this.selectorLabels },
         ports: arrayOrEmpty(props.ports).map((p) => ({
           name: p.name,
-          port: p.port,
+          port: p.servicePort ?? p.port,
           targetPort: k8s.IntOrString.fromString(p.name),
           protocol: p.protocol ?? 'TCP',
         })),
@@ -49,6 +50,15 @@ export class WebService extends ReplicatedWorkload {
     super.validateWorkload(report);
     const p = this.props as WebServiceProps;
     if ((p.ports ?? []).length === 0) report.error('ports', 'a web service must declare at least one port');
+    // Equal container ports are reported by the container's own check; this catches servicePort clashes.
+    const servicePorts = new Map<number, PortSpec>();
+    arrayOrEmpty(p.ports).forEach((port, i) => {
+      const number = port?.servicePort ?? port?.port;
+      const other = servicePorts.get(number);
+      if (other !== undefined && other.port !== port.port)
+        report.error(`ports[${i}].servicePort`, `${number} is also the Service port of '${other.name}'; each port needs its own Service port`);
+      servicePorts.set(number, port);
+    });
     if (!p.readiness) report.error('readiness', 'a web service must have a readiness probe, or it receives traffic before it can serve it');
     if (!Number.isInteger(this.drainSeconds) || this.drainSeconds < 0)
       report.error('drainSeconds', `${this.drainSeconds} must be a whole number of seconds, 0 or more`);
