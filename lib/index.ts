@@ -46,6 +46,8 @@ export { MigrationJob } from './workloads/migration-job';
 export type { MigrationJobProps } from './workloads/migration-job';
 export { ScheduledTask } from './workloads/scheduled-task';
 export type { ScheduledTaskProps } from './workloads/scheduled-task';
+export { PersistentVolume } from './workloads/persistent-volume';
+export type { PersistentVolumeProps, VolumeAccessMode, VolumeMountOptions } from './workloads/persistent-volume';
 export { Probe } from './workloads/probe';
 export type { ProbeTiming } from './workloads/probe';
 export { fromField, fromSecret } from './workloads/env';

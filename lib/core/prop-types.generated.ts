@@ -131,6 +131,11 @@ export const PROP_TYPES: PropTypeTable = {
     "storageClassName": {"optional":true,"kinds":["string"]},
     "version": {"optional":true,"kinds":["string"],"values":["2025"]},
   },
+  PersistentVolumeProps: {
+    "accessMode": {"optional":true,"kinds":["string"],"values":["ReadOnlyMany","ReadWriteMany","ReadWriteOnce","ReadWriteOncePod"]},
+    "size": {"optional":false,"kinds":["string"]},
+    "storageClassName": {"optional":true,"kinds":["string"]},
+  },
   PostgresProps: {
     "credentialKeys": {"optional":true,"kinds":["object"]},
     "credentials": {"optional":false,"kinds":["object"]},

@@ -1,4 +1,4 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { checkQuantity, formatBytes, formatCpu, parseQuantity } from '../core/quantity';
@@ -33,6 +33,14 @@ export interface IBudgeted extends IConstruct {
 
 export function isBudgeted(x: unknown): x is IBudgeted {
   return typeof (x as IBudgeted)?.podBudget === 'function';
+}
+
+/** Claims whose owner reports a bad size itself (typed volumes): the budget counts them without repeating the error. */
+const SIZE_CHECKED_BY_OWNER = new WeakSet<IConstruct>();
+
+/** Marks a claim whose owning construct validates its size (and reports it with its own field). @internal */
+export function claimSizeCheckedByOwner(claim: IConstruct): void {
+  SIZE_CHECKED_BY_OWNER.add(claim);
 }
 
 // Declared on the SystemChart (core); re-exported beside the construct that applies them.
@@ -71,6 +79,14 @@ export class NamespaceBudget extends Construct {
     addCheck(this, (report) => {
       const headroom = props.headroomPercent ?? 20;
       if (!Number.isFinite(headroom) || headroom < 0 || headroom > 500) report.error('headroomPercent', `${headroom} must be from 0 to 500`);
+      for (const claim of this.standaloneClaims()) {
+        if (claim.bytes === undefined && !claim.checkedByOwner)
+          report.error(
+            'persistentvolumeclaims',
+            `${claim.path}: spec.resources.requests.storage ${claim.problem}; the quota counts every claim by its requested size, ` +
+              "so give it a quantity such as '10Gi'",
+          );
+      }
       if (!props.quota) return;
       const needed = this.needed();
       const shortfalls: string[] = [];
@@ -109,7 +125,37 @@ export class NamespaceBudget extends Construct {
       totals.persistentvolumeclaims += b.claims * b.maxPods;
       totals['requests.storage'] += b.storageBytes * b.maxPods;
     }
+    for (const claim of this.standaloneClaims()) {
+      totals.persistentvolumeclaims += 1;
+      totals['requests.storage'] += claim.bytes ?? 0;
+    }
     return totals;
+  }
+
+  /**
+   * PersistentVolumeClaim objects of the chart (typed volumes and raw escape-hatch objects alike),
+   * except those inside a construct whose pod budget already claims storage (it counts its own).
+   */
+  private standaloneClaims(): Array<{ readonly path: string; readonly bytes?: number; readonly problem?: string; readonly checkedByOwner: boolean }> {
+    const chart = this.node.scope!;
+    return chart.node
+      .findAll()
+      .filter((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'PersistentVolumeClaim')
+      .filter((claim) => !claim.node.scopes.some((s) => s !== claim && isBudgeted(s) && s.podBudget().claims > 0))
+      .map((claim) => {
+        const given: unknown = (claim.toJson() as { spec?: { resources?: { requests?: { storage?: unknown } } } }).spec?.resources?.requests?.storage;
+        const problem =
+          typeof given !== 'string'
+            ? `is ${given === undefined ? 'missing' : `not a quantity (${JSON.stringify(given)})`}`
+            : checkQuantity(given, 'bytes');
+        const bytes = problem === undefined ? parseQuantity(given as string) : undefined;
+        return {
+          path: claim.node.path,
+          checkedByOwner: SIZE_CHECKED_BY_OWNER.has(claim),
+          bytes,
+          problem: problem ?? (bytes === undefined ? `'${given}' is not a valid quantity` : undefined),
+        };
+      });
   }
 
   private budgets(): PodBudget[] {

@@ -1,0 +1,131 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { checkDnsLabel } from '../core/naming';
+import { checkProps } from '../core/prop-check';
+import { checkQuantity, parseQuantity } from '../core/quantity';
+import { SystemChart } from '../core/system-chart';
+import { addCheck, ValidationReport } from '../core/validation';
+import { claimSizeCheckedByOwner } from '../scaling/namespace-budget';
+import { ReplicatedWorkload } from './replicated-workload';
+import { ScheduledTask } from './scheduled-task';
+import type { Workload } from './workload';
+
+/** How the volume may be attached (Kubernetes access modes). */
+export type VolumeAccessMode = 'ReadWriteOnce' | 'ReadWriteOncePod' | 'ReadWriteMany' | 'ReadOnlyMany';
+
+const ACCESS_MODES: readonly unknown[] = ['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany', 'ReadOnlyMany'];
+
+export interface PersistentVolumeProps {
+  /** Requested capacity, e.g. `'20Gi'`; the namespace quota counts it. */
+  readonly size: string;
+  /**
+   * `ReadWriteOnce` attaches to one node at a time: only one pod (one replica of one
+   * workload) may mount it. `ReadWriteMany` needs a StorageClass that supports it (NFS, CephFS, ...).
+   * @default 'ReadWriteOnce'
+   */
+  readonly accessMode?: VolumeAccessMode;
+  /** @default - the environment's storage class, else the cluster's default StorageClass */
+  readonly storageClassName?: string;
+}
+
+export interface VolumeMountOptions {
+  /** Mount read-only. @default false */
+  readonly readOnly?: boolean;
+}
+
+/** One workload's mount of the volume. */
+interface Mount {
+  readonly workload: Workload;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+}
+
+/**
+ * A PersistentVolumeClaim for application data (repositories, uploads, models, logs),
+ * rendered once and mounted by any number of workloads and scheduled tasks of its
+ * system (`mountOn`). The namespace budget counts its size and the claim.
+ */
+export class PersistentVolume extends Construct {
+  /** Name of the claim. */
+  public readonly claimName: string;
+  public readonly accessMode: VolumeAccessMode;
+  private readonly mounts: Mount[] = [];
+  private readonly chart: SystemChart;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: PersistentVolumeProps,
+  ) {
+    super(scope, id);
+    checkProps(this, 'PersistentVolumeProps', props);
+    this.chart = SystemChart.of(this);
+    this.claimName = id;
+    this.accessMode = props?.accessMode ?? 'ReadWriteOnce';
+    const claim = new k8s.KubePersistentVolumeClaim(this, 'claim', {
+      metadata: { name: this.claimName },
+      spec: {
+        accessModes: [this.accessMode],
+        storageClassName: props?.storageClassName ?? this.chart.environment.storageClassName,
+        resources: { requests: { storage: k8s.Quantity.fromString(String(props?.size)) } },
+      },
+    });
+    claimSizeCheckedByOwner(claim);
+    addCheck(this, (report) => this.validate(report));
+  }
+
+  /** Mounts the volume at `mountPath` in the main container of `workload`. */
+  public mountOn(workload: Workload, mountPath: string, options: VolumeMountOptions = {}): void {
+    const readOnly = options?.readOnly === true;
+    const volumeName = `pv-${this.claimName}`.slice(0, 63);
+    workload.addVolume({ name: volumeName, persistentVolumeClaim: { claimName: this.claimName, readOnly: readOnly || undefined } });
+    workload.container.mounts.push({ name: volumeName, mountPath, readOnly: readOnly || undefined });
+    this.mounts.push({ workload, mountPath, readOnly });
+  }
+
+  private validate(report: ValidationReport): void {
+    const p = this.props;
+    const nameReason = checkDnsLabel(this.claimName);
+    if (nameReason) report.error('id', `'${this.claimName}' ${nameReason} (it names the PersistentVolumeClaim)`);
+    const sizeProblem = typeof p?.size === 'string' ? checkQuantity(p.size, 'bytes') : `must be a quantity such as '20Gi'`;
+    if (sizeProblem) report.error('size', sizeProblem);
+    else if ((parseQuantity(p.size) ?? 0) <= 0) report.error('size', `'${p.size}' must be greater than zero`);
+    if (!ACCESS_MODES.includes(this.accessMode)) report.error('accessMode', `'${this.accessMode}' must be one of ${ACCESS_MODES.join(', ')}`);
+    if (p?.storageClassName !== undefined && (typeof p.storageClassName !== 'string' || p.storageClassName === ''))
+      report.error('storageClassName', 'must be a non-empty string when given');
+    this.mounts.forEach((m, i) => this.validateMount(report, m, `mountOn[${i}]`));
+    this.validateSharing(report);
+  }
+
+  private validateMount(report: ValidationReport, m: Mount, field: string): void {
+    if (typeof m.mountPath !== 'string' || !m.mountPath.startsWith('/') || m.mountPath === '/')
+      report.error(`${field}.mountPath`, `'${m.mountPath}' must be an absolute path other than /`);
+    if (m.workload.namespaceName !== this.chart.namespaceName)
+      report.error(
+        `${field}`,
+        `${m.workload.node.path} runs in namespace '${m.workload.namespaceName}'; a claim can only be mounted in its own namespace ` +
+          `('${this.chart.namespaceName}'): create the volume in that workload's system`,
+      );
+    const clash = m.workload.container.mounts.filter((other) => other.mountPath === m.mountPath);
+    if (clash.length > 1) report.error(`${field}.mountPath`, `'${m.mountPath}' is mounted more than once in ${m.workload.node.path}`);
+  }
+
+  /** A ReadWriteOnce volume attaches to one node: pods that may run on different nodes at once cannot share it. */
+  private validateSharing(report: ValidationReport): void {
+    if (this.accessMode !== 'ReadWriteOnce' && this.accessMode !== 'ReadWriteOncePod') return;
+    const workloads = [...new Set(this.mounts.map((m) => m.workload))];
+    const pods = workloads.map((w) => (w instanceof ReplicatedWorkload ? w.maxReplicas : 1));
+    const total = pods.reduce((a, b) => a + b, 0);
+    if (total <= 1) return;
+    const described = workloads.map((w, i) => {
+      if (w instanceof ScheduledTask) return `${w.name} (a CronJob, which runs beside the others)`;
+      return pods[i] > 1 ? `${w.name} (up to ${pods[i]} replicas)` : w.name;
+    });
+    report.error(
+      'accessMode',
+      `'${this.accessMode}' attaches to one node, but it is mounted by ${described.join(', ')}, whose pods can run on different nodes ` +
+        `at once; use accessMode: 'ReadWriteMany' (with a StorageClass that supports it), or mount it on one writer ` +
+        'with one replica and let the others reach that writer over the network',
+    );
+  }
+}
