@@ -106,6 +106,8 @@ export class PersistentVolume extends Construct {
         `${m.workload.node.path} runs in namespace '${m.workload.namespaceName}'; a claim can only be mounted in its own namespace ` +
           `('${this.chart.namespaceName}'): create the volume in that workload's system`,
       );
+    if (this.accessMode === 'ReadOnlyMany' && !m.readOnly)
+      report.error(`${field}.readOnly`, `a 'ReadOnlyMany' volume can only be mounted read-only: pass { readOnly: true }`);
     const clash = m.workload.container.mounts.filter((other) => other.mountPath === m.mountPath);
     if (clash.length > 1) report.error(`${field}.mountPath`, `'${m.mountPath}' is mounted more than once in ${m.workload.node.path}`);
   }

@@ -63,6 +63,12 @@ describe('PersistentVolume defaults', () => {
     expect(objectOf(app, 'PersistentVolumeClaim', 'uploads').spec.accessModes).toEqual(['ReadWriteOnce']);
   });
 
+  test('a ReadOnlyMany volume may be mounted read-only by many replicas', () => {
+    const { app, chart } = testChart();
+    new PersistentVolume(chart, 'models', { size: '50Gi', accessMode: 'ReadOnlyMany' }).mountOn(web(chart, 'api', 3), '/models', { readOnly: true });
+    expect(errorsOf(app)).toEqual([]);
+  });
+
   test('a ReadWriteOnce volume used by one scheduled task alone is allowed', () => {
     const { app, chart } = testChart();
     new PersistentVolume(chart, 'reports', { size: '1Gi' }).mountOn(task(chart, 'report'), '/reports');
@@ -97,6 +103,12 @@ describe('PersistentVolume refusals', () => {
       (c) => new PersistentVolume(c, 'v', { size: '1Gi' }).mountOn(web(c, 'api'), '/tmp'),
       'mountOn[0].mountPath',
       /'\/tmp' is mounted more than once/,
+    ],
+    [
+      'a ReadOnlyMany volume mounted read-write',
+      (c) => new PersistentVolume(c, 'v', { size: '1Gi', accessMode: 'ReadOnlyMany' }).mountOn(web(c, 'api', 3), '/models'),
+      'mountOn[0].readOnly',
+      /a 'ReadOnlyMany' volume can only be mounted read-only: pass \{ readOnly: true \}/,
     ],
     [
       'a ReadWriteOnce volume on a workload with 3 replicas',
