@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
 import { checkDnsLabel } from './naming';
 import { addCheck, freeId } from './validation';
+import { ENVIRONMENT_PRESETS } from './environment-presets';
 import type { NamespaceBudgetProps } from './budget';
 import { checkProps } from './prop-check';
 
@@ -26,15 +27,8 @@ const SYSTEM_CHART = Symbol.for('cdk8s-stacks.SystemChart');
 
 /** Used only while a chart without a valid environment is built; such a chart never synthesizes. */
 const STAND_IN_ENVIRONMENT = new Environment({
-  name: 'dev',
-  defaultReplicas: 1,
-  defaultResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '1Gi' } },
-  tls: 'none',
-  backupSchedule: '0 3 * * *',
-  backupRetention: 1,
+  ...ENVIRONMENT_PRESETS.dev,
   gitops: { repoURL: 'stand-in', targetRevision: 'stand-in' },
-  requirePinnedImages: false,
-  requireExplicitResources: false,
   secrets: { kind: 'generated' },
 });
 
