@@ -19,6 +19,31 @@ export type {
 } from './core/environment';
 export { environmentPresets, ENVIRONMENT_PRESETS } from './core/environment-presets';
 export type { EnvironmentPreset, EnvironmentPresetOptions } from './core/environment-presets';
+export {
+  Platform,
+  DEFAULT_INGRESS_NGINX,
+  DEFAULT_TRAEFIK,
+  DEFAULT_DNS_PODS,
+  DEFAULT_PROMETHEUS_PROFILE,
+  DEFAULT_GRAFANA_PROFILE,
+} from './core/platform';
+export type {
+  ArgoCdProfile,
+  ComponentPods,
+  DnsProfile,
+  EdgeKind,
+  EdgeProfile,
+  GatewayImplementation,
+  GatewayProfile,
+  GrafanaProfile,
+  IngressControllerProfile,
+  PlatformProps,
+  PrometheusProfile,
+  RegistryProfile,
+  StorageProfile,
+} from './core/platform';
+export { requirePlatform, platformRequirements } from './core/platform-requirements';
+export type { DeclaredRequirement, PlatformComponentName, PlatformRequirement } from './core/platform-requirements';
 export { SystemChart } from './core/system-chart';
 export type { SystemChartProps } from './core/system-chart';
 export { completeModel, synthesize } from './pipeline/synth';

@@ -41,6 +41,7 @@ export type TlsMode =
   | 'none';
 
 import type { SecretBackend } from './secret-backend';
+import { GitOpsSource, Platform, PlatformProps } from './platform';
 import { checkCronSchedule } from './cron';
 import { checkQuantity } from './quantity';
 import { ValidationReport } from './validation';
@@ -48,15 +49,7 @@ import { ValidationReport } from './validation';
 const TLS_MODES: readonly string[] = ['acme-production', 'acme-staging', 'self-signed', 'none'];
 const SECRET_BACKENDS: readonly string[] = ['generated', 'vault', 'aws-secrets-manager'];
 
-/** Where Argo CD reads the synthesized manifests from. */
-export interface GitOpsSource {
-  /** Git repository URL Argo CD clones. */
-  readonly repoURL: string;
-  /** Branch, tag or commit Argo CD follows. */
-  readonly targetRevision: string;
-  /** Folder of the repository that holds `dist/`. @default 'dist' */
-  readonly distPath?: string;
-}
+export type { GitOpsSource } from './platform';
 
 export interface EnvironmentProps {
   readonly name: EnvironmentName;
@@ -82,6 +75,12 @@ export interface EnvironmentProps {
   readonly secrets: SecretBackend;
   /** How the cluster's Prometheus and Grafana find what the systems generate, and how loud alerts are. @default - see MonitoringSettings */
   readonly monitoring?: MonitoringSettings;
+  /**
+   * The cluster profile: facts about the target cluster (edge controllers, DNS, Prometheus,
+   * secret backend, registry, storage).
+   * @default - built from gitops, secrets, monitoring and storageClassName
+   */
+  readonly platform?: PlatformProps;
 }
 
 /**
@@ -139,6 +138,8 @@ export class Environment {
   public readonly requireExplicitResources: boolean;
   public readonly secrets: SecretBackend;
   public readonly monitoring: ResolvedMonitoringSettings;
+  /** The cluster profile. */
+  public readonly platform: Platform;
 
   constructor(props: EnvironmentProps) {
     this.name = props.name;
@@ -157,6 +158,20 @@ export class Environment {
       ([, value]) => value !== undefined,
     );
     this.monitoring = { ...DEFAULT_MONITORING, ...Object.fromEntries(monitoring) };
+    // Until every construct reads the profile, a profile not given is the one the other props describe.
+    this.platform = new Platform(
+      props.platform ?? {
+        gitops: this.gitops,
+        secrets: this.secrets,
+        storage: { defaultClass: this.storageClassName },
+        prometheus: {
+          pods: { namespace: this.monitoring.prometheusNamespace, podLabels: this.monitoring.prometheusPodLabels },
+          serviceMonitorLabels: this.monitoring.serviceMonitorLabels,
+          ruleLabels: this.monitoring.ruleLabels,
+        },
+        grafana: { dashboardLabels: this.monitoring.dashboardLabels },
+      },
+    );
   }
 
   /**

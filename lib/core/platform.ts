@@ -1,0 +1,196 @@
+/**
+ * The cluster profile: every fact about the target cluster that the generated manifests
+ * depend on, in one typed value per environment. Constructs read these facts from
+ * `environment.platform` instead of assuming a particular installation (ingress-nginx in
+ * `ingress-nginx`, Prometheus in `monitoring`, DNS at `kube-dns`).
+ *
+ * The generated platform layer (lib/gitops/) installs the components this profile names, with
+ * Helm values derived from it and from what the systems use, so that profile, platform and
+ * systems cannot disagree.
+ */
+import type { SecretBackend } from './secret-backend';
+
+/** Pods of a cluster component, as a NetworkPolicy peer selects them. */
+export interface ComponentPods {
+  /** Namespace the component runs in. */
+  readonly namespace: string;
+  /** Labels on its pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** Where Argo CD reads the synthesized manifests from. */
+export interface GitOpsSource {
+  /** Git repository URL Argo CD clones. */
+  readonly repoURL: string;
+  /** Branch, tag or commit Argo CD follows. */
+  readonly targetRevision: string;
+  /** Folder of the repository that holds `dist/`. @default 'dist' */
+  readonly distPath?: string;
+}
+
+/** The Argo CD installation that syncs the environment. */
+export interface ArgoCdProfile {
+  /** Namespace Argo CD runs in (and where its Applications live). @default 'argocd' */
+  readonly namespace?: string;
+}
+
+/** An ingress controller serving `networking.k8s.io/v1` Ingress objects. */
+export interface IngressControllerProfile {
+  /** Where its pods run, as NetworkPolicies select them. */
+  readonly pods: ComponentPods;
+  /** The IngressClass it serves. @default 'nginx' for ingress-nginx, 'traefik' for Traefik */
+  readonly ingressClassName?: string;
+}
+
+/** A Gateway API implementation. */
+export type GatewayImplementation = 'envoy-gateway' | 'traefik';
+
+/** The Gateway API edge. */
+export interface GatewayProfile {
+  /** The controller implementing the Gateway API (decides which extension policies exist). */
+  readonly implementation: GatewayImplementation;
+  /** The data-plane pods (Envoy proxies, Traefik) that connect to the backends. */
+  readonly dataPlane: ComponentPods;
+  /** GatewayClass of a Gateway the library generates. @default 'eg' for Envoy Gateway, 'traefik' for Traefik */
+  readonly gatewayClassName?: string;
+  /**
+   * A Gateway shared by the systems, managed by the platform team; routes attach to it.
+   * @default - one Gateway per system, in the system's namespace
+   */
+  readonly sharedGateway?: { readonly name: string; readonly namespace: string };
+}
+
+/** What renders a PublicEndpoint that does not choose for itself. */
+export type EdgeKind = 'ingress-nginx' | 'traefik' | 'gateway';
+
+/** The edge controllers running in the cluster. */
+export interface EdgeProfile {
+  /** The edge a PublicEndpoint uses unless it names another. */
+  readonly default: EdgeKind;
+  /** ingress-nginx, when the cluster runs it. @default - not running */
+  readonly ingressNginx?: IngressControllerProfile;
+  /** Traefik's Ingress provider, when the cluster runs it. @default - not running */
+  readonly traefik?: IngressControllerProfile;
+  /** A Gateway API implementation, when the cluster runs one. @default - not running */
+  readonly gateway?: GatewayProfile;
+}
+
+/** The cluster DNS every pod must reach. */
+export interface DnsProfile {
+  /** The DNS server pods. @default kube-dns pods (`k8s-app: kube-dns`) in `kube-system` */
+  readonly pods?: ComponentPods;
+  /**
+   * The node-local address of NodeLocal DNSCache (e.g. `169.254.20.10`), which pods reach on
+   * their node instead of through a pod selector. @default - no NodeLocal DNSCache
+   */
+  readonly nodeLocalAddress?: string;
+}
+
+/** The Prometheus that scrapes the systems and evaluates their rules (prometheus-operator). */
+export interface PrometheusProfile {
+  /** Where its pods run: they are allowed to reach the metrics ports. @default `app.kubernetes.io/name: prometheus` in `monitoring` */
+  readonly pods?: ComponentPods;
+  /** Labels its `serviceMonitorSelector` (and `podMonitorSelector`) match. @default { release: 'prometheus' } */
+  readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  /** Labels its `ruleSelector` matches. @default { release: 'prometheus' } */
+  readonly ruleLabels?: Readonly<Record<string, string>>;
+}
+
+/** Grafana's dashboard sidecar. */
+export interface GrafanaProfile {
+  /** Labels the sidecar watches ConfigMaps for. @default { grafana_dashboard: '1' } */
+  readonly dashboardLabels?: Readonly<Record<string, string>>;
+  /** Namespace Grafana runs in. @default 'monitoring' */
+  readonly namespace?: string;
+}
+
+/** Storage classes of the cluster. */
+export interface StorageProfile {
+  /** Class of persistent volumes that do not name one. @default - the cluster's default storage class */
+  readonly defaultClass?: string;
+}
+
+/** The registry application images come from. */
+export interface RegistryProfile {
+  /** Host (and optional path) that qualifies an image without a registry, e.g. `registry.loopi.com/apps`. @default - none */
+  readonly host?: string;
+}
+
+export interface PlatformProps {
+  /** Where Argo CD finds this environment's manifests. */
+  readonly gitops: GitOpsSource;
+  /** The Argo CD installation. @default - namespace `argocd` */
+  readonly argocd?: ArgoCdProfile;
+  /** Where secrets come from. */
+  readonly secrets: SecretBackend;
+  /** The edge controllers. @default - ingress-nginx in `ingress-nginx` (class `nginx`) and the default edge */
+  readonly edge?: EdgeProfile;
+  /** The cluster DNS. @default - kube-dns in kube-system */
+  readonly dns?: DnsProfile;
+  /** Prometheus (prometheus-operator). @default - see PrometheusProfile */
+  readonly prometheus?: PrometheusProfile;
+  /** Grafana's dashboard sidecar. @default - see GrafanaProfile */
+  readonly grafana?: GrafanaProfile;
+  /** Storage classes. @default - the cluster's default class */
+  readonly storage?: StorageProfile;
+  /** The application image registry. @default - none */
+  readonly registry?: RegistryProfile;
+}
+
+export const DEFAULT_INGRESS_NGINX: Required<IngressControllerProfile> = {
+  pods: { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+  ingressClassName: 'nginx',
+};
+
+export const DEFAULT_TRAEFIK: Required<IngressControllerProfile> = {
+  pods: { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' } },
+  ingressClassName: 'traefik',
+};
+
+export const DEFAULT_DNS_PODS: ComponentPods = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
+
+export const DEFAULT_PROMETHEUS_PROFILE: Required<PrometheusProfile> = {
+  pods: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+  serviceMonitorLabels: { release: 'prometheus' },
+  ruleLabels: { release: 'prometheus' },
+};
+
+export const DEFAULT_GRAFANA_PROFILE: Required<GrafanaProfile> = {
+  dashboardLabels: { grafana_dashboard: '1' },
+  namespace: 'monitoring',
+};
+
+/**
+ * A cluster profile with its defaults applied. Validation (placeholders in staging and
+ * prod, malformed fields) is reported through the environment, by each SystemChart.
+ */
+export class Platform {
+  public readonly gitops: Required<GitOpsSource>;
+  public readonly argocd: Required<ArgoCdProfile>;
+  public readonly secrets: SecretBackend;
+  public readonly edge: EdgeProfile;
+  public readonly dns: { readonly pods: ComponentPods; readonly nodeLocalAddress?: string };
+  public readonly prometheus: Required<PrometheusProfile>;
+  public readonly grafana: Required<GrafanaProfile>;
+  public readonly storage: StorageProfile;
+  public readonly registry: RegistryProfile;
+
+  constructor(public readonly props: PlatformProps) {
+    const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
+    this.gitops = { distPath: 'dist', ...defined(p.gitops) } as Required<GitOpsSource>;
+    this.argocd = { namespace: 'argocd', ...defined(p.argocd) };
+    this.secrets = p.secrets as SecretBackend;
+    this.edge = p.edge ?? { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX };
+    this.dns = { pods: DEFAULT_DNS_PODS, ...defined(p.dns) };
+    this.prometheus = { ...DEFAULT_PROMETHEUS_PROFILE, ...defined(p.prometheus) };
+    this.grafana = { ...DEFAULT_GRAFANA_PROFILE, ...defined(p.grafana) };
+    this.storage = { ...defined(p.storage) };
+    this.registry = { ...defined(p.registry) };
+  }
+}
+
+/** The fields of an object that are not undefined (so that they do not hide defaults when spread). */
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
