@@ -26,6 +26,7 @@ export {
   DEFAULT_DNS_PODS,
   DEFAULT_PROMETHEUS_PROFILE,
   DEFAULT_GRAFANA_PROFILE,
+  demoPlatform,
 } from './core/platform';
 export type {
   ArgoCdProfile,
@@ -152,6 +153,9 @@ export { SystemSecret } from './security/system-secret';
 export type { SystemSecretProps } from './security/system-secret';
 export { SystemSecretStore } from './security/secret-backend';
 export type { SecretBackend } from './security/secret-backend';
+export type { AwsSecretsManagerBackend, GeneratedSecretBackend, VaultSecretBackend } from './core/secret-backend';
+export { vaultPlan } from './security/vault-plan';
+export type { VaultPlan, VaultPlanSecret } from './security/vault-plan';
 export { ApiAccess } from './security/api-access';
 export type { ApiPermission } from './security/api-access';
 

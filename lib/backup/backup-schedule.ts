@@ -191,7 +191,7 @@ function backupClaim(owner: BackupSchedule, target: VolumeTargetProps): string {
     },
     spec: {
       accessModes: ['ReadWriteOnce'],
-      storageClassName: target.storageClassName ?? owner.chart.environment.storageClassName,
+      storageClassName: target.storageClassName ?? owner.chart.environment.platform.storage.defaultClass,
       resources: { requests: { storage: k8s.Quantity.fromString(target.size) } },
     },
   });

@@ -5,7 +5,7 @@ import { SecretKeyValue } from '../workloads/env';
 export interface VolumeTargetProps {
   /** Size of the backup volume, e.g. `20Gi`: room for `keep` backups. */
   readonly size: string;
-  /** @default - the environment's storage class */
+  /** @default - the cluster profile's `platform.storage.defaultClass`, else the cluster default */
   readonly storageClassName?: string;
 }
 

@@ -1,9 +1,9 @@
-import { Environment, EnvironmentName, EnvironmentProps, GitOpsSource, MonitoringSettings } from './environment';
+import { Environment, EnvironmentName, EnvironmentProps, ENVIRONMENT_NAMES, MonitoringSettings, PerEnvironment } from './environment';
+import type { PlatformProps } from './platform';
 import { SynthesisError } from './validation';
-import { SecretBackend } from './secret-backend';
 
-/** What a preset fixes for one environment: everything but where the cluster's GitOps source and secrets live. */
-export type EnvironmentPreset = Omit<EnvironmentProps, 'gitops' | 'secrets'>;
+/** What a preset fixes for one environment: everything but the cluster profile. */
+export type EnvironmentPreset = Omit<EnvironmentProps, 'platform'>;
 
 /**
  * The usual dev, staging and prod: one replica, self-signed TLS, relaxed image and resource
@@ -47,19 +47,17 @@ export const ENVIRONMENT_PRESETS: Readonly<Record<EnvironmentName, EnvironmentPr
   },
 };
 
-/** The cluster-specific values the presets leave open. */
+/** The cluster values the presets leave open. */
 export interface EnvironmentPresetOptions {
-  /** The Git repository and branch Argo CD reads dist/ from (every environment). */
-  readonly gitops: GitOpsSource;
   /**
-   * Where secrets come from in staging and prod (dev always generates them in the cluster).
-   * @default { kind: 'generated' }
+   * The cluster profile of each environment (one cluster per environment, or the same
+   * profile for several): `{ dev: demoPlatform(), staging: {...}, prod: {...} }` or
+   * `{ default: {...}, dev: demoPlatform() }`.
    */
-  readonly secrets?: SecretBackend;
+  readonly platform: PerEnvironment<PlatformProps>;
   /**
-   * The cluster's monitoring stack (selector labels, Prometheus namespace); merged under the
-   * presets' alert timing and severities.
-   * @default - a kube-prometheus-stack release named `prometheus` in `monitoring`
+   * Alert timing, severities and scrape interval for every environment, over the presets' own
+   * (`overrides` still win). @default - the presets' values
    */
   readonly monitoring?: MonitoringSettings;
   /**
@@ -72,19 +70,26 @@ export interface EnvironmentPresetOptions {
 /** dev, staging and prod from the presets and the cluster's own values. */
 export function environmentPresets(options: EnvironmentPresetOptions): Record<EnvironmentName, Environment> {
   // Checked at run time: JavaScript callers and JSON-loaded options skip the type checker.
-  const gitops = (options as Partial<EnvironmentPresetOptions> | undefined)?.gitops;
-  if (typeof gitops?.repoURL !== 'string' || gitops.repoURL === '' || typeof gitops.targetRevision !== 'string' || gitops.targetRevision === '') {
-    throw new SynthesisError([{ path: 'environmentPresets', message: 'gitops: repoURL and targetRevision must be non-empty strings' }]);
+  const platform = (options as Partial<EnvironmentPresetOptions> | undefined)?.platform as Record<string, unknown> | undefined;
+  const missing = ENVIRONMENT_NAMES.filter(
+    (name) => typeof platform !== 'object' || platform === null || (platform[name] ?? platform.default) === undefined,
+  );
+  if (missing.length > 0) {
+    throw new SynthesisError([
+      {
+        path: 'environmentPresets',
+        message: `platform: no cluster profile for ${missing.join(', ')}; give { dev, staging, prod } or a default (see demoPlatform() for dev)`,
+      },
+    ]);
   }
   const make = (name: EnvironmentName): Environment => {
     const preset = ENVIRONMENT_PRESETS[name];
     const override = options.overrides?.[name] ?? {};
     return new Environment({
       ...preset,
-      gitops,
-      secrets: name === 'dev' ? { kind: 'generated' } : (options.secrets ?? { kind: 'generated' }),
+      platform: (platform![name] ?? platform!.default) as PlatformProps,
       ...override,
-      monitoring: { ...options.monitoring, ...preset.monitoring, ...override.monitoring },
+      monitoring: { ...preset.monitoring, ...options.monitoring, ...override.monitoring },
       name,
     });
   };

@@ -40,14 +40,13 @@ export type TlsMode =
   /** No TLS at all. */
   | 'none';
 
-import type { SecretBackend } from './secret-backend';
-import { GitOpsSource, Platform, PlatformProps } from './platform';
+import { Platform, PlatformProps } from './platform';
+import { checkPlatform } from './platform-validation';
 import { checkCronSchedule } from './cron';
 import { checkQuantity } from './quantity';
 import { ValidationReport } from './validation';
 
 const TLS_MODES: readonly string[] = ['acme-production', 'acme-staging', 'self-signed', 'none'];
-const SECRET_BACKENDS: readonly string[] = ['generated', 'vault', 'aws-secrets-manager'];
 
 export type { GitOpsSource } from './platform';
 
@@ -57,48 +56,32 @@ export interface EnvironmentProps {
   readonly defaultReplicas: number;
   /** Container resources when the chart does not say otherwise. */
   readonly defaultResources: ResourceProfile;
-  /** Storage class for persistent volumes. @default - the cluster's default storage class */
-  readonly storageClassName?: string;
   /** How certificates are issued. */
   readonly tls: TlsMode;
   /** Default schedule of backups, as a cron expression (UTC). */
   readonly backupSchedule: string;
   /** How many backups are kept. */
   readonly backupRetention: number;
-  /** Where Argo CD finds this environment's manifests. */
-  readonly gitops: GitOpsSource;
   /** Whether images must be pinned to a version tag or digest (never `latest` or untagged). */
   readonly requirePinnedImages: boolean;
   /** Whether every container must declare requests and limits explicitly. */
   readonly requireExplicitResources: boolean;
-  /** Where secrets come from. */
-  readonly secrets: SecretBackend;
-  /** How the cluster's Prometheus and Grafana find what the systems generate, and how loud alerts are. @default - see MonitoringSettings */
+  /** How loud the generated alerts are and how often metrics are scraped. @default - see MonitoringSettings */
   readonly monitoring?: MonitoringSettings;
   /**
-   * The cluster profile: facts about the target cluster (edge controllers, DNS, Prometheus,
-   * secret backend, registry, storage).
-   * @default - built from gitops, secrets, monitoring and storageClassName
+   * The cluster profile: every fact about the target cluster (Git repository for Argo CD,
+   * secret backend, edge controllers, DNS, Prometheus and Grafana, storage classes, image
+   * registry). Checked at synth; in staging and prod no field may hold a placeholder.
    */
-  readonly platform?: PlatformProps;
+  readonly platform: PlatformProps;
 }
 
 /**
- * The cluster's monitoring stack, as the generated ServiceMonitors, PrometheusRules,
- * dashboards and NetworkPolicies must see it. The defaults match a kube-prometheus-stack
- * release named `prometheus` in the `monitoring` namespace.
+ * The environment's alerting policy: scrape interval, how long a condition must hold and
+ * which severities page. Where the cluster's Prometheus and Grafana are, and which labels
+ * they select, is part of the cluster profile (`platform.prometheus`, `platform.grafana`).
  */
 export interface MonitoringSettings {
-  /** Labels Prometheus's `serviceMonitorSelector` matches. @default { release: 'prometheus' } */
-  readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
-  /** Labels Prometheus's `ruleSelector` matches. @default { release: 'prometheus' } */
-  readonly ruleLabels?: Readonly<Record<string, string>>;
-  /** Labels the Grafana dashboard sidecar watches ConfigMaps for. @default { grafana_dashboard: '1' } */
-  readonly dashboardLabels?: Readonly<Record<string, string>>;
-  /** Namespace Prometheus runs in (allowed to reach the metrics ports). @default 'monitoring' */
-  readonly prometheusNamespace?: string;
-  /** Labels of the Prometheus pods. @default { 'app.kubernetes.io/name': 'prometheus' } */
-  readonly prometheusPodLabels?: Readonly<Record<string, string>>;
   /** Scrape interval when a metrics declaration does not set one. @default '30s' */
   readonly scrapeInterval?: string;
   /** How long a condition must hold before an alert fires. @default '5m' */
@@ -115,11 +98,6 @@ export interface MonitoringSettings {
 export type ResolvedMonitoringSettings = { readonly [K in keyof MonitoringSettings]-?: NonNullable<MonitoringSettings[K]> };
 
 export const DEFAULT_MONITORING: ResolvedMonitoringSettings = {
-  serviceMonitorLabels: { release: 'prometheus' },
-  ruleLabels: { release: 'prometheus' },
-  dashboardLabels: { grafana_dashboard: '1' },
-  prometheusNamespace: 'monitoring',
-  prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
   scrapeInterval: '30s',
   alertFor: '5m',
   severities: { critical: 'critical', warning: 'warning' },
@@ -129,49 +107,32 @@ export class Environment {
   public readonly name: EnvironmentName;
   public readonly defaultReplicas: number;
   public readonly defaultResources: ResourceProfile;
-  public readonly storageClassName?: string;
   public readonly tls: TlsMode;
   public readonly backupSchedule: string;
   public readonly backupRetention: number;
-  public readonly gitops: Required<GitOpsSource>;
   public readonly requirePinnedImages: boolean;
   public readonly requireExplicitResources: boolean;
-  public readonly secrets: SecretBackend;
   public readonly monitoring: ResolvedMonitoringSettings;
-  /** The cluster profile. */
+  /** The cluster profile, with its defaults applied. */
   public readonly platform: Platform;
 
   constructor(props: EnvironmentProps) {
     this.name = props.name;
     this.defaultReplicas = props.defaultReplicas;
     this.defaultResources = props.defaultResources;
-    this.storageClassName = props.storageClassName;
     this.tls = props.tls;
     this.backupSchedule = props.backupSchedule;
     this.backupRetention = props.backupRetention;
-    this.gitops = { distPath: 'dist', ...(typeof props.gitops === 'object' ? props.gitops : {}) } as Required<GitOpsSource>;
     this.requirePinnedImages = props.requirePinnedImages;
     this.requireExplicitResources = props.requireExplicitResources;
-    this.secrets = props.secrets;
     // Fields left undefined keep their defaults.
     const monitoring = Object.entries(typeof props.monitoring === 'object' && props.monitoring !== null ? props.monitoring : {}).filter(
       ([, value]) => value !== undefined,
     );
     this.monitoring = { ...DEFAULT_MONITORING, ...Object.fromEntries(monitoring) };
-    // Until every construct reads the profile, a profile not given is the one the other props describe.
-    this.platform = new Platform(
-      props.platform ?? {
-        gitops: this.gitops,
-        secrets: this.secrets,
-        storage: { defaultClass: this.storageClassName },
-        prometheus: {
-          pods: { namespace: this.monitoring.prometheusNamespace, podLabels: this.monitoring.prometheusPodLabels },
-          serviceMonitorLabels: this.monitoring.serviceMonitorLabels,
-          ruleLabels: this.monitoring.ruleLabels,
-        },
-        grafana: { dashboardLabels: this.monitoring.dashboardLabels },
-      },
-    );
+    // An Environment spread into new props (`{ ...env, name }`) carries its resolved profile.
+    const platform: unknown = props.platform;
+    this.platform = platform instanceof Platform ? platform : new Platform(props.platform);
   }
 
   /**
@@ -186,29 +147,25 @@ export class Environment {
     if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1)
       report.error(field('defaultReplicas'), `${this.defaultReplicas} must be a whole number of at least 1`);
     checkProfile(report, this.defaultResources, field('defaultResources'));
-    if (this.storageClassName !== undefined && (typeof this.storageClassName !== 'string' || this.storageClassName === '')) {
-      report.error(field('storageClassName'), 'must be a non-empty string when given');
-    }
     if (!TLS_MODES.includes(this.tls)) report.error(field('tls'), `'${String(this.tls)}' must be one of ${TLS_MODES.join(', ')}`);
     const schedule = checkCronSchedule(this.backupSchedule);
     if (schedule) report.error(field('backupSchedule'), schedule);
     if (!Number.isInteger(this.backupRetention) || this.backupRetention < 1)
       report.error(field('backupRetention'), `${this.backupRetention} must be a whole number of at least 1`);
-    for (const key of ['repoURL', 'targetRevision', 'distPath'] as const) {
-      const value: unknown = this.gitops[key];
-      if (typeof value !== 'string' || value === '') report.error(field(`gitops.${key}`), 'must be a non-empty string');
-    }
     for (const key of ['requirePinnedImages', 'requireExplicitResources'] as const) {
       if (typeof this[key] !== 'boolean') report.error(field(key), `must be true or false (is ${describe(this[key])})`);
     }
-    const kind: unknown = (this.secrets as { kind?: unknown } | null | undefined)?.kind;
-    if (!SECRET_BACKENDS.includes(kind as string))
-      report.error(field('secrets.kind'), `${describe(kind)} must be one of ${SECRET_BACKENDS.join(', ')}`);
     for (const [key, value] of Object.entries(this.monitoring)) {
       const expected = typeof DEFAULT_MONITORING[key as keyof MonitoringSettings];
-      if (typeof value !== expected || value === null)
+      if (expected === 'undefined') {
+        report.error(
+          field(`monitoring.${key}`),
+          `is not a monitoring setting (settings: ${Object.keys(DEFAULT_MONITORING).join(', ')}; the cluster's Prometheus and Grafana are in platform)`,
+        );
+      } else if (typeof value !== expected || value === null)
         report.error(field(`monitoring.${key}`), `must be ${expected === 'object' ? 'an object' : `a ${expected}`} (is ${describe(value)})`);
     }
+    checkPlatform(this.platform, String(this.name), report, field('platform.'));
   }
 
   /** True for production. */

@@ -135,6 +135,11 @@ export interface PlatformProps {
   readonly storage?: StorageProfile;
   /** The application image registry. @default - none */
   readonly registry?: RegistryProfile;
+  /**
+   * Marks a demonstration profile whose values are placeholders (see `demoPlatform()`):
+   * accepted in dev only. @default false
+   */
+  readonly demo?: boolean;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<IngressControllerProfile> = {
@@ -174,18 +179,22 @@ export class Platform {
   public readonly grafana: Required<GrafanaProfile>;
   public readonly storage: StorageProfile;
   public readonly registry: RegistryProfile;
+  /** True for a demonstration profile (dev only). */
+  public readonly demo: boolean;
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
     this.gitops = { distPath: 'dist', ...defined(p.gitops) } as Required<GitOpsSource>;
     this.argocd = { namespace: 'argocd', ...defined(p.argocd) };
-    this.secrets = p.secrets as SecretBackend;
+    // A missing or malformed backend is reported by checkPlatform; construction goes on with generated secrets.
+    this.secrets = typeof p.secrets === 'object' && p.secrets !== null ? p.secrets : { kind: 'generated' };
     this.edge = p.edge ?? { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX };
     this.dns = { pods: DEFAULT_DNS_PODS, ...defined(p.dns) };
     this.prometheus = { ...DEFAULT_PROMETHEUS_PROFILE, ...defined(p.prometheus) };
     this.grafana = { ...DEFAULT_GRAFANA_PROFILE, ...defined(p.grafana) };
     this.storage = { ...defined(p.storage) };
     this.registry = { ...defined(p.registry) };
+    this.demo = p.demo === true;
   }
 }
 
@@ -193,4 +202,18 @@ export class Platform {
 function defined<T extends object>(value: T | undefined): Partial<T> {
   if (typeof value !== 'object' || value === null) return {};
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * A demonstration profile: a placeholder Git repository, secrets generated in the cluster and
+ * every other fact at its default (ingress-nginx, kube-dns, a kube-prometheus-stack release
+ * named `prometheus` in `monitoring`). Accepted in dev only; staging and prod need the real
+ * cluster's profile, and a synth with this one there is an error.
+ */
+export function demoPlatform(): PlatformProps {
+  return {
+    demo: true,
+    gitops: { repoURL: 'https://git.example.com/demo/cdk8s-stacks.git', targetRevision: 'main' },
+    secrets: { kind: 'generated' },
+  };
 }

@@ -4,6 +4,7 @@ import { Environment } from './environment';
 import { checkDnsLabel } from './naming';
 import { addCheck, freeId } from './validation';
 import { ENVIRONMENT_PRESETS } from './environment-presets';
+import { demoPlatform } from './platform';
 import type { NamespaceBudgetProps } from './budget';
 import { checkProps } from './prop-check';
 
@@ -26,11 +27,7 @@ export interface SystemChartProps {
 const SYSTEM_CHART = Symbol.for('cdk8s-stacks.SystemChart');
 
 /** Used only while a chart without a valid environment is built; such a chart never synthesizes. */
-const STAND_IN_ENVIRONMENT = new Environment({
-  ...ENVIRONMENT_PRESETS.dev,
-  gitops: { repoURL: 'stand-in', targetRevision: 'stand-in' },
-  secrets: { kind: 'generated' },
-});
+const STAND_IN_ENVIRONMENT = new Environment({ ...ENVIRONMENT_PRESETS.dev, platform: demoPlatform() });
 
 /**
  * One system in one environment: its own namespace (`<system>-<env>`), the recommended

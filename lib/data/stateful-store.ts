@@ -34,7 +34,7 @@ export interface MemorySetting {
 export interface StoreCommonProps {
   /** Size of each member's volume, e.g. `10Gi`. */
   readonly storage: string;
-  /** Storage class. @default - the environment's, else the cluster default */
+  /** Storage class. @default - the cluster profile's `platform.storage.defaultClass`, else the cluster default */
   readonly storageClassName?: string;
   /** Requests and limits of the server container. @default - the environment's default profile */
   readonly resources?: ResourceProfile;
@@ -141,7 +141,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
       },
     });
 
-    const storageClassName = props.storageClassName ?? this.chart.environment.storageClassName;
+    const storageClassName = props.storageClassName ?? this.chart.environment.platform.storage.defaultClass;
     this.mainObject = new ApiObject(this, 'statefulset', {
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',

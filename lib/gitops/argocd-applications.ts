@@ -4,6 +4,7 @@ import { Application } from '../../imports/applications-argoproj.io';
 import { Environment } from '../core/environment';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
 
+/** Argo CD's namespace when the cluster profile does not name another (`platform.argocd.namespace`). */
 export const ARGOCD_NAMESPACE = 'argocd';
 
 export interface ArgoCdApplicationsProps {
@@ -30,22 +31,26 @@ export class ArgoCdApplications extends Chart {
   public readonly environment: Environment;
 
   constructor(scope: Construct, props: ArgoCdApplicationsProps) {
-    super(scope, `argocd-${props.environment?.name}`, { namespace: ARGOCD_NAMESPACE, disableResourceNameHashes: true });
+    super(scope, `argocd-${props.environment?.name}`, {
+      namespace: props.environment?.platform?.argocd.namespace ?? ARGOCD_NAMESPACE,
+      disableResourceNameHashes: true,
+    });
     checkProps(this, 'ArgoCdApplicationsProps', props);
     Object.defineProperty(this, ARGOCD_CHART, { value: true });
     this.environment = props.environment;
     const env = props.environment;
     // Without an environment there is nothing to point at; checkProps reports it.
-    const systems = env?.gitops ? arrayOrEmpty(props.systems) : [];
+    const systems = env?.platform ? arrayOrEmpty(props.systems) : [];
+    const gitops = env?.platform?.gitops;
     for (const system of [...systems].sort()) {
       new Application(this, system, {
         metadata: { name: `${system}-${env.name}` },
         spec: {
           project: props.project ?? 'default',
           source: {
-            repoUrl: env.gitops.repoURL,
-            targetRevision: env.gitops.targetRevision,
-            path: `${env.gitops.distPath}/${env.name}/${system}`,
+            repoUrl: gitops.repoURL,
+            targetRevision: gitops.targetRevision,
+            path: `${gitops.distPath}/${env.name}/${system}`,
           },
           destination: { server: 'https://kubernetes.default.svc', namespace: `${system}-${env.name}` },
           syncPolicy: {

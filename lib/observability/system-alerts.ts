@@ -87,9 +87,8 @@ export class SystemAlerts extends Construct {
     checkProps(this, 'SystemAlertsProps', props);
     this.chart = SystemChart.of(this);
     this.props = props;
-    const monitoring = this.chart.environment.monitoring;
     this.resource = new PrometheusRule(this, 'resource', {
-      metadata: { name: id, labels: { ...monitoring.ruleLabels } },
+      metadata: { name: id, labels: { ...this.chart.environment.platform.prometheus.ruleLabels } },
       spec: lazy<PrometheusRuleSpec>(() => ({ groups: this.groups().map((g) => this.renderGroup(g)) })),
     });
     addCheck(this, (report) => this.validate(report));

@@ -20,7 +20,7 @@ export interface SystemDashboardProps {
 
 /**
  * A Grafana dashboard for the system, as a ConfigMap the Grafana dashboard sidecar picks
- * up (labels from the environment's `monitoring.dashboardLabels`, `grafana_dashboard: "1"`
+ * up (labels from the cluster profile's `platform.grafana.dashboardLabels`, `grafana_dashboard: "1"`
  * by default; the sidecar must search the system's namespace, e.g. `searchNamespace: ALL`).
  * Built from the same model as the ServiceMonitors and alerts: a row per web service
  * that exposes metrics and per data-store exporter. The uid is derived from the
@@ -45,7 +45,7 @@ export class SystemDashboard extends Construct {
     this.configMapName = `${id}-grafana`;
     this.fileName = `${this.chart.namespaceName}.json`;
     new k8s.KubeConfigMap(this, 'config-map', {
-      metadata: { name: this.configMapName, labels: { ...this.chart.environment.monitoring.dashboardLabels } },
+      metadata: { name: this.configMapName, labels: { ...this.chart.environment.platform.grafana.dashboardLabels } },
       data: Lazy.any({ produce: () => ({ [this.fileName]: `${JSON.stringify(this.dashboard(), null, 2)}\n` }) }),
     });
     addCheck(this, (report) => {

@@ -62,9 +62,9 @@ export class WorkloadMetrics extends Construct {
       }),
     });
 
-    const monitoring = w.chart.environment.monitoring;
+    const prometheusProfile = w.chart.environment.platform.prometheus;
     new ServiceMonitor(this, 'service-monitor', {
-      metadata: { name: w.name, labels: { ...monitoring.serviceMonitorLabels } },
+      metadata: { name: w.name, labels: { ...prometheusProfile.serviceMonitorLabels } },
       spec: lazy<ServiceMonitorSpec>(() => ({
         jobLabel: 'app.kubernetes.io/name',
         namespaceSelector: { matchNames: [ns] },
@@ -75,7 +75,7 @@ export class WorkloadMetrics extends Construct {
 
     // After the model is complete: the ports may belong to sidecars added after the declaration.
     addFinalizer(this, () => {
-      const prometheus = NetworkPeer.pods(monitoring.prometheusPodLabels, monitoring.prometheusNamespace);
+      const prometheus = NetworkPeer.pods(prometheusProfile.pods.podLabels, prometheusProfile.pods.namespace);
       const ports = this.ports();
       if (ports.length) w.connections.allowFromPeer(prometheus, ...ports.map((p) => ({ port: p.port, protocol: 'TCP' as const })));
     });

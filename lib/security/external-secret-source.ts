@@ -78,10 +78,16 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
   public readonly secretName: string;
   public readonly keys: readonly string[];
   public readonly describe: string;
+  /** The store the values are read from. */
+  public readonly store: ISecretStore;
+  /** Where each key of the Secret comes from in the store. */
+  public readonly remoteKeys: Readonly<Record<string, RemoteKey>>;
 
   constructor(scope: Construct, id: string, props: ExternalSecretSourceProps) {
     super(scope, id);
     checkProps(this, 'ExternalSecretSourceProps', props);
+    this.store = props.store;
+    this.remoteKeys = typeof props.data === 'object' && props.data !== null ? props.data : {};
     this.secretName = props.secretName ?? id;
     this.keys = Object.keys(typeof props.data === 'object' && props.data !== null ? props.data : {}).sort();
     this.describe = `ExternalSecret ${this.node.path}`;

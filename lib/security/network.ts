@@ -1,6 +1,9 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { isIP } from 'net';
+import { DEFAULT_INGRESS_NGINX, DEFAULT_PROMETHEUS_PROFILE, Platform } from '../core/platform';
+import { SystemChart } from '../core/system-chart';
 import { addCheck } from '../core/validation';
 import { DEFAULT_CLUSTER_CIDRS, NetworkPeer } from './network-peer';
 
@@ -36,14 +39,23 @@ interface Rule {
   readonly key: string;
 }
 
-/** Where a standard ingress-nginx installation runs its controller. */
-export const DEFAULT_INGRESS_CONTROLLER = NetworkPeer.pods({ 'app.kubernetes.io/name': 'ingress-nginx' }, 'ingress-nginx');
+/** Where a standard ingress-nginx installation runs its controller (the cluster profile's default). */
+export const DEFAULT_INGRESS_CONTROLLER = NetworkPeer.pods(DEFAULT_INGRESS_NGINX.pods.podLabels, DEFAULT_INGRESS_NGINX.pods.namespace);
 
-/** Where a kube-prometheus-stack release runs Prometheus (the environment's monitoring settings say otherwise). */
-export const DEFAULT_PROMETHEUS = NetworkPeer.pods({ 'app.kubernetes.io/name': 'prometheus' }, 'monitoring');
+/** Where a kube-prometheus-stack release runs Prometheus (the cluster profile's default; `platform.prometheus.pods` says otherwise). */
+export const DEFAULT_PROMETHEUS = NetworkPeer.pods(DEFAULT_PROMETHEUS_PROFILE.pods.podLabels, DEFAULT_PROMETHEUS_PROFILE.pods.namespace);
 
-/** The cluster DNS, which every pod must reach. */
-const CLUSTER_DNS = NetworkPeer.pods({ 'k8s-app': 'kube-dns' }, 'kube-system');
+/**
+ * The peers every pod must reach for name resolution: the profile's DNS pods and, with
+ * NodeLocal DNSCache, its node-local address (the cache answers on the node, so a pod
+ * selector never matches it).
+ */
+export function clusterDnsPeers(dns: Platform['dns']): NetworkPeer[] {
+  const pods = NetworkPeer.pods(dns.pods.podLabels, dns.pods.namespace);
+  const address = dns.nodeLocalAddress;
+  if (address === undefined || isIP(address) === 0) return [pods];
+  return [pods, NetworkPeer.cidr(`${address}/${isIP(address) === 6 ? 128 : 32}`)];
+}
 
 /** A workload's allowed flows. Rendered as a NetworkPolicy named after the workload. */
 export class Connections {
@@ -168,8 +180,10 @@ export function workloadNetworkPolicy(scope: Construct, name: string, connection
 }
 
 /**
- * Deny everything in the namespace, then allow DNS to the cluster DNS (kube-system,
- * UDP and TCP 53): without it no pod can resolve a Service name (the TechShop seed's bug).
+ * Deny everything in the namespace, then allow DNS (UDP and TCP 53) to the cluster DNS the
+ * profile names (`platform.dns`: kube-dns in kube-system by default, plus NodeLocal
+ * DNSCache's address when set): without it no pod can resolve a Service name (the TechShop
+ * seed's bug).
  */
 export class NamespaceIsolation extends Construct {
   constructor(scope: Construct, id: string) {
@@ -184,7 +198,7 @@ export class NamespaceIsolation extends Construct {
         policyTypes: ['Egress'],
         egress: [
           {
-            to: [CLUSTER_DNS.toJson()],
+            to: clusterDnsPeers(SystemChart.of(this).environment.platform.dns).map((peer) => peer.toJson()),
             ports: [
               { port: dns, protocol: 'UDP' },
               { port: dns, protocol: 'TCP' },

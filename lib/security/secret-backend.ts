@@ -1,21 +1,25 @@
 import { SecretStore, SecretStoreSpecProviderAwsService, SecretStoreSpecProviderVaultVersion } from '../../imports/secretstores-external-secrets.io';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { SecretBackend } from '../core/secret-backend';
+import { DEFAULT_VAULT_AUTH_MOUNT, secretRoleName, SecretBackend } from '../core/secret-backend';
 import type { SystemChart } from '../core/system-chart';
 import { ISecretStore } from './external-secret-source';
 
 // The type is part of the environment model (core); re-exported here beside the store it configures.
 export type { SecretBackend };
 
+/** The ServiceAccount each system's SecretStore authenticates as (bound to the Vault role / IAM role). */
+export const SECRET_STORE_SERVICE_ACCOUNT = 'secret-store';
+
 /**
  * A namespaced SecretStore for one system, authenticating as its own ServiceAccount
  * (`secret-store`): a system can only read the secrets its Vault role or IAM role grants.
+ * Role names and the auth mount come from the cluster profile (`platform.secrets`).
  */
 export class SystemSecretStore extends Construct implements ISecretStore {
   /** The system's SecretStore (created on first use), or undefined where secrets are generated. */
   public static of(chart: SystemChart): SystemSecretStore | undefined {
-    const backend = chart.environment.secrets;
+    const backend = chart.environment.platform.secrets;
     if (backend.kind === 'generated') return undefined;
     const existing = chart.node.tryFindChild('secret-store');
     if (existing) return existing as SystemSecretStore;
@@ -32,8 +36,8 @@ export class SystemSecretStore extends Construct implements ISecretStore {
     identity: { readonly system: string; readonly environment: string },
   ) {
     super(scope, id);
-    const role = `${identity.system}-${identity.environment}`;
-    const serviceAccountName = 'secret-store';
+    const role = secretRoleName(backend, identity.system, identity.environment);
+    const serviceAccountName = SECRET_STORE_SERVICE_ACCOUNT;
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: {
         name: serviceAccountName,
@@ -48,7 +52,9 @@ export class SystemSecretStore extends Construct implements ISecretStore {
               server: backend.server,
               path: backend.path,
               version: SecretStoreSpecProviderVaultVersion.V2,
-              auth: { kubernetes: { mountPath: backend.authMountPath ?? 'kubernetes', role, serviceAccountRef: { name: serviceAccountName } } },
+              auth: {
+                kubernetes: { mountPath: backend.authMountPath ?? DEFAULT_VAULT_AUTH_MOUNT, role, serviceAccountRef: { name: serviceAccountName } },
+              },
             },
           }
         : {

@@ -12,6 +12,7 @@ import { ownedSecretTarget, secretStoreRef } from './external-secret-source';
 import { ISecretSource } from './secret-source';
 import { checkProps } from '../core/prop-check';
 import { SystemSecretStore } from './secret-backend';
+import { secretKeyPath } from '../core/secret-backend';
 
 export interface SystemSecretProps {
   /** Keys of the Secret, e.g. `['postgres-password', 'password']`. */
@@ -25,13 +26,16 @@ export interface SystemSecretProps {
 /**
  * A Secret of a system, produced by the external-secrets operator from the
  * environment's backend: random values generated once in the cluster (dev), or the
- * store's `<system>/<env>/<secret>` entry, one property per key (staging, prod).
+ * store's entry named by `platform.secrets.keyPath` (default `<system>/<env>/<secret>`),
+ * one property per key (staging, prod).
  * Generated values are letters and digits only, so they are safe inside URLs.
  */
 export class SystemSecret extends Construct implements ISecretSource {
   public readonly secretName: string;
   public readonly keys: readonly string[];
   public readonly describe: string;
+  /** The key of the secret in the environment's store (`platform.secrets.keyPath`), or undefined where values are generated. */
+  public readonly remoteKey?: string;
 
   constructor(scope: Construct, id: string, props: SystemSecretProps) {
     super(scope, id);
@@ -44,7 +48,8 @@ export class SystemSecret extends Construct implements ISecretSource {
     this.describe = `SystemSecret ${this.node.path}`;
     const target = ownedSecretTarget(this.secretName);
 
-    if (env.secrets.kind === 'generated') {
+    const backend = env.platform.secrets;
+    if (backend.kind === 'generated') {
       new Password(this, 'generator', {
         metadata: { name: this.secretName },
         spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: [...this.keys] },
@@ -62,13 +67,14 @@ export class SystemSecret extends Construct implements ISecretSource {
       });
     } else {
       const store = SystemSecretStore.of(chart);
+      this.remoteKey = secretKeyPath(backend, chart.system, env.name, this.secretName);
       new ExternalSecret(this, 'resource', {
         metadata: { name: this.secretName },
         spec: {
           refreshInterval: '1h',
           secretStoreRef: secretStoreRef(store!),
           target,
-          data: this.keys.map((key) => ({ secretKey: key, remoteRef: { key: `${chart.system}/${env.name}/${this.secretName}`, property: key } })),
+          data: this.keys.map((key) => ({ secretKey: key, remoteRef: { key: this.remoteKey!, property: key } })),
         },
       });
     }

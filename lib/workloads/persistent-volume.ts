@@ -24,7 +24,7 @@ export interface PersistentVolumeProps {
    * @default 'ReadWriteOnce'
    */
   readonly accessMode?: VolumeAccessMode;
-  /** @default - the environment's storage class, else the cluster's default StorageClass */
+  /** @default - the cluster profile's `platform.storage.defaultClass`, else the cluster's default StorageClass */
   readonly storageClassName?: string;
 }
 
@@ -66,7 +66,7 @@ export class PersistentVolume extends Construct {
       metadata: { name: this.claimName },
       spec: {
         accessModes: [this.accessMode],
-        storageClassName: props?.storageClassName ?? this.chart.environment.storageClassName,
+        storageClassName: props?.storageClassName ?? this.chart.environment.platform.storage.defaultClass,
         resources: { requests: { storage: k8s.Quantity.fromString(String(props?.size)) } },
       },
     });

@@ -1,12 +1,24 @@
-import { Environment, EnvironmentName, environmentPresets } from 'cdk8s-stacks';
+import { demoPlatform, Environment, EnvironmentName, environmentPresets } from 'cdk8s-stacks';
 
 /**
  * dev, staging and prod: the library's presets (replicas, resources, TLS, backups, image and
- * resource rules, alert timing) with this cluster's own values. Change them here only.
+ * resource rules, alert timing) with the cluster profile of each environment. Change them here only.
+ *
+ * dev runs on the demo profile (placeholder Git URL, secrets generated in the cluster, the
+ * usual ingress-nginx, kube-dns and kube-prometheus-stack). Staging and prod must describe
+ * their real clusters: a synth refuses placeholders (example.com, .invalid, localhost, empty)
+ * there. Replace the repository, registry and secret backend below with your own.
  */
 export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPresets({
-  // Argo CD reads dist/ from this repository.
-  gitops: { repoURL: 'https://git.example.com/platform/{{name}}.git', targetRevision: 'main' },
-  // Secrets are generated in the cluster; use { kind: 'vault', ... } for staging and prod.
-  secrets: { kind: 'generated' },
+  platform: {
+    dev: demoPlatform(),
+    default: {
+      // Argo CD reads dist/ from this repository.
+      gitops: { repoURL: 'https://github.com/{{name}}/{{name}}.git', targetRevision: 'main' },
+      // Secrets are generated in the cluster; use { kind: 'vault', server, path } to read them from Vault.
+      secrets: { kind: 'generated' },
+      // Images without a registry host (`my-api:1.0.0`) are pulled from here.
+      registry: { host: 'ghcr.io/{{name}}' },
+    },
+  },
 });

@@ -3,7 +3,8 @@ import { ENVIRONMENTS } from '../../charts';
 
 function env(name: string, overrides: Record<string, unknown> = {}): Environment {
   const base = ENVIRONMENTS.prod;
-  return new Environment({ ...base, gitops: base.gitops, ...overrides, name } as unknown as EnvironmentProps);
+  const { platform, ...rest } = overrides;
+  return new Environment({ ...base, ...rest, platform: { ...base.platform.props, ...(platform as object) }, name } as unknown as EnvironmentProps);
 }
 
 function errors(e: Environment): string[] {
@@ -56,9 +57,6 @@ describe('validate', () => {
     [{ backupSchedule: '0 0 31 2 *' }, 'environment.backupSchedule: ' + "'0 0 31 2 *' never fires"],
     [{ backupRetention: -1 }, 'environment.backupRetention: -1 must be a whole number of at least 1'],
     [{ requirePinnedImages: 'yes' }, "environment.requirePinnedImages: must be true or false (is 'yes')"],
-    [{ secrets: { kind: 'sops' } }, "environment.secrets.kind: 'sops' must be one of generated, vault, aws-secrets-manager"],
-    [{ secrets: null }, 'environment.secrets.kind: undefined must be one of'],
-    [{ gitops: { repoURL: '', targetRevision: 'main' } }, 'environment.gitops.repoURL: must be a non-empty string'],
     [
       { defaultResources: { requests: { cpu: '100m', memory: '128m' }, limits: { cpu: '1', memory: '1Gi' } } },
       'environment.defaultResources.requests.memory: ',

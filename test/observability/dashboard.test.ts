@@ -97,7 +97,7 @@ describe('SystemDashboard', () => {
 
 describe('SystemDashboard options and errors', () => {
   test('labels from the environment, uid distinct per environment, long names hashed to 40 characters', () => {
-    const { app } = build(testEnv('staging', { monitoring: { dashboardLabels: { grafana_dashboard: 'yes', team: 'ops' } } }));
+    const { app } = build(testEnv('staging', { platform: { grafana: { dashboardLabels: { grafana_dashboard: 'yes', team: 'ops' } } } }));
     const configMap = objectOf(app, 'ConfigMap', 'dashboard-grafana');
     expect(configMap.metadata.labels).toMatchObject({ grafana_dashboard: 'yes', team: 'ops' });
     expect(JSON.parse(configMap.data['test-staging.json']).uid).toBe('test-staging');

@@ -63,11 +63,9 @@ describe('exposeMetrics on a web service', () => {
 describe('exposeMetrics options and environment settings', () => {
   test('interval and path as given; labels, Prometheus namespace and pods from the environment', () => {
     const env = testEnv('prod', {
-      monitoring: {
-        serviceMonitorLabels: { prometheus: 'platform' },
-        prometheusNamespace: 'observability',
-        prometheusPodLabels: { app: 'prom' },
-        scrapeInterval: '1m',
+      monitoring: { scrapeInterval: '1m' },
+      platform: {
+        prometheus: { serviceMonitorLabels: { prometheus: 'platform' }, pods: { namespace: 'observability', podLabels: { app: 'prom' } } },
       },
     });
     const { app, chart } = testChart(env);
@@ -208,13 +206,8 @@ describe('bad declarations are synth errors naming the workload and the field', 
 
 describe('Environment monitoring settings', () => {
   test('defaults when not set; fields set to undefined keep their defaults', () => {
-    const env = testEnv('prod', { monitoring: { alertFor: undefined, prometheusNamespace: 'obs' } });
+    const env = testEnv('prod', { monitoring: { alertFor: undefined } });
     expect(env.monitoring).toEqual({
-      serviceMonitorLabels: { release: 'prometheus' },
-      ruleLabels: { release: 'prometheus' },
-      dashboardLabels: { grafana_dashboard: '1' },
-      prometheusNamespace: 'obs',
-      prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
       scrapeInterval: '30s',
       alertFor: '5m',
       severities: { critical: 'critical', warning: 'warning' },

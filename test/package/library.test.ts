@@ -1,46 +1,52 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ENVIRONMENT_PRESETS, environmentPresets, SynthesisError, writeCdk8sCliOutput } from '../../lib';
+import { demoPlatform, ENVIRONMENT_PRESETS, environmentPresets, SynthesisError, writeCdk8sCliOutput } from '../../lib';
 import { duplicateCdk8sError } from '../../lib/core/single-cdk8s';
 import { ENVIRONMENTS } from '../../charts';
 import { tmpdir } from '../support/synth';
 
-const GITOPS = { repoURL: 'https://git.example.com/platform/stacks.git', targetRevision: 'main' };
+const GITOPS = { repoURL: 'https://github.com/stackworks/stacks.git', targetRevision: 'main' };
+const VAULT = { kind: 'vault', server: 'https://vault.stackworks.io:8200', path: 'secret' } as const;
 
 describe('environment presets', () => {
-  test('dev, staging and prod from the presets, with the cluster values given', () => {
-    const envs = environmentPresets({ gitops: GITOPS, secrets: { kind: 'vault', server: 'https://vault.internal:8200', path: 'secret' } });
-    expect(envs.dev.secrets).toEqual({ kind: 'generated' });
-    expect(envs.prod.secrets).toEqual({ kind: 'vault', server: 'https://vault.internal:8200', path: 'secret' });
+  test('dev, staging and prod from the presets, each with its cluster profile', () => {
+    const envs = environmentPresets({ platform: { dev: demoPlatform(), default: { gitops: GITOPS, secrets: VAULT } } });
+    expect(envs.dev.platform.secrets).toEqual({ kind: 'generated' });
+    expect(envs.dev.platform.demo).toBe(true);
+    expect(envs.prod.platform.secrets).toEqual(VAULT);
     expect([envs.dev.defaultReplicas, envs.staging.defaultReplicas, envs.prod.defaultReplicas]).toEqual([1, 2, 3]);
     expect(envs.prod.requireExplicitResources).toBe(true);
     expect(envs.dev.monitoring.severities).toEqual({ critical: 'warning', warning: 'info' });
-    expect(envs.staging.gitops).toEqual({ ...GITOPS, distPath: 'dist' });
+    expect(envs.staging.platform.gitops).toEqual({ ...GITOPS, distPath: 'dist' });
   });
 
-  test('overrides change one environment, monitoring settings merge under the preset timing', () => {
+  test('overrides change one environment; monitoring options go over the preset timing, overrides over both', () => {
     const envs = environmentPresets({
-      gitops: GITOPS,
-      monitoring: { prometheusNamespace: 'observability' },
+      platform: { default: { gitops: GITOPS, secrets: VAULT } },
+      monitoring: { scrapeInterval: '1m' },
       overrides: { prod: { defaultReplicas: 5, monitoring: { alertFor: '2m' } } },
     });
     expect(envs.prod.defaultReplicas).toBe(5);
     expect(envs.prod.monitoring.alertFor).toBe('2m');
-    expect(envs.prod.monitoring.prometheusNamespace).toBe('observability');
+    expect(envs.prod.monitoring.scrapeInterval).toBe('1m');
     expect(envs.staging.defaultReplicas).toBe(ENVIRONMENT_PRESETS.staging.defaultReplicas);
     expect(envs.staging.monitoring.alertFor).toBe('10m');
   });
 
-  test('the repository environments are the presets with its own GitOps, Vault and monitoring values', () => {
+  test('the repository environments are the presets with its own cluster profiles', () => {
     expect(ENVIRONMENTS.prod.defaultResources).toEqual(ENVIRONMENT_PRESETS.prod.defaultResources);
     expect(ENVIRONMENTS.prod.backupRetention).toBe(14);
-    expect(ENVIRONMENTS.staging.secrets.kind).toBe('vault');
+    expect(ENVIRONMENTS.staging.platform.secrets.kind).toBe('vault');
+    expect(ENVIRONMENTS.dev.platform.demo).toBe(false);
   });
 
-  test('missing GitOps settings are a synthesis error naming the field, not a crash later', () => {
-    const call = (): unknown => environmentPresets({} as never);
+  test.each([
+    [{}, 'dev, staging, prod'],
+    [{ platform: { dev: demoPlatform() } }, 'staging, prod'],
+  ])('a missing cluster profile (%p) is a synthesis error naming the environments, not a crash later', (options, missing) => {
+    const call = (): unknown => environmentPresets(options as never);
     expect(call).toThrow(SynthesisError);
-    expect(call).toThrow('[environmentPresets] gitops: repoURL and targetRevision must be non-empty strings');
+    expect(call).toThrow(`[environmentPresets] platform: no cluster profile for ${missing}; give { dev, staging, prod } or a default`);
   });
 });
 

@@ -3,16 +3,20 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { Environment, EnvironmentProps, PolicyRule, SynthesisError, SystemChart, synthesize, SynthResult } from '../../lib';
+import { Environment, EnvironmentProps, PlatformProps, PolicyRule, SynthesisError, SystemChart, synthesize, SynthResult } from '../../lib';
 import { ENVIRONMENTS } from '../../charts';
 
 /** cdk8s wants an outdir; our pipeline never writes there (dry runs, or its own dist). Not created. */
 export const UNUSED_OUTDIR = path.join(os.tmpdir(), 'cdk8s-stacks-unused');
 
+/** Changes to a test environment: any prop, and fields of its cluster profile (merged over the real one's). */
+export type TestEnvOverrides = Partial<Omit<EnvironmentProps, 'platform'>> & { readonly platform?: Partial<PlatformProps> };
+
 /** An environment for tests, based on the real one with overrides. */
-export function testEnv(name: 'dev' | 'staging' | 'prod' = 'prod', overrides: Partial<EnvironmentProps> = {}): Environment {
+export function testEnv(name: 'dev' | 'staging' | 'prod' = 'prod', overrides: TestEnvOverrides = {}): Environment {
   const base = ENVIRONMENTS[name];
-  return new Environment({ ...base, gitops: base.gitops, ...overrides, name });
+  const { platform, ...rest } = overrides;
+  return new Environment({ ...base, ...rest, platform: { ...base.platform.props, ...platform } as PlatformProps, name });
 }
 
 /** A fresh app with one system chart, for unit tests of constructs. */

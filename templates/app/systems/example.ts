@@ -17,7 +17,7 @@ export class ExampleSystem extends SystemChart {
     });
 
     const web = new WebService(this, 'web', {
-      image: 'nginxinc/nginx-unprivileged:1.27.3',
+      image: 'docker.io/nginxinc/nginx-unprivileged:1.27.3',
       ports: [{ name: 'http', port: 8080 }],
       replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },

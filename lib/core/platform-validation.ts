@@ -1,0 +1,309 @@
+/**
+ * Run-time checks of a cluster profile (charts are not type-checked by `npm run synth`):
+ * every field's type and shape, and in staging and prod no placeholder value anywhere.
+ * Reported through the environment by each SystemChart, as `environment.platform.<field>`.
+ */
+import { isIP } from 'net';
+import { checkDnsLabel, checkDnsSubdomain } from './naming';
+import type { Platform, PlatformProps } from './platform';
+import { checkSecretTemplate } from './secret-backend';
+import type { ValidationReport } from './validation';
+
+const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
+  'gitops',
+  'argocd',
+  'secrets',
+  'edge',
+  'dns',
+  'prometheus',
+  'grafana',
+  'storage',
+  'registry',
+  'demo',
+];
+const EDGE_KINDS: readonly string[] = ['ingress-nginx', 'traefik', 'gateway'];
+const GATEWAY_IMPLEMENTATIONS: readonly string[] = ['envoy-gateway', 'traefik'];
+const SECRET_BACKENDS: readonly string[] = ['generated', 'vault', 'aws-secrets-manager'];
+
+/**
+ * Strings that stand for "fill in later": reserved example domains (RFC 2606 / 6761), the
+ * reserved `.invalid`, `.test` and `.example` TLDs, `localhost` and the empty string.
+ */
+const PLACEHOLDERS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/(^|[^a-z0-9-])example\.(com|org|net)($|[^a-z0-9-])/i, 'a reserved example domain'],
+  [/\.(invalid|test|example)($|[/:?#])/i, 'a reserved placeholder top-level domain'],
+  [/(^|[^a-z0-9-])localhost($|[^a-z0-9-])/i, 'localhost'],
+];
+
+/** Checks every field of `platform` for environment `envName`; `prefix` names the profile (e.g. `environment.platform.`). */
+export function checkPlatform(platform: Platform, envName: string, report: ValidationReport, prefix: string): void {
+  const raw: unknown = platform.props;
+  if (!isObject(raw)) {
+    report.error(prefix.replace(/\.$/, ''), `is required: the cluster profile (PlatformProps) of environment '${envName}' (is ${describe(raw)})`);
+    return;
+  }
+  const c = new Checker(report, prefix);
+  for (const key of Object.keys(raw)) {
+    if (!(PROFILE_FIELDS as readonly string[]).includes(key)) c.error(key, `is not a profile field (fields: ${PROFILE_FIELDS.join(', ')})`);
+  }
+  checkGitOps(c, raw.gitops);
+  if (c.optionalObject('argocd', raw.argocd)) c.namespace('argocd.namespace', platform.argocd.namespace);
+  checkSecrets(c, raw.secrets);
+  checkEdge(c, raw.edge);
+  if (c.optionalObject('dns', raw.dns)) {
+    if (raw.dns.pods !== undefined) c.pods('dns.pods', raw.dns.pods);
+    const address: unknown = raw.dns.nodeLocalAddress;
+    if (address !== undefined && (typeof address !== 'string' || isIP(address) === 0))
+      c.error('dns.nodeLocalAddress', `${describe(address)} must be an IP address (NodeLocal DNSCache listens on e.g. 169.254.20.10)`);
+  }
+  if (c.optionalObject('prometheus', raw.prometheus)) {
+    if (raw.prometheus.pods !== undefined) c.pods('prometheus.pods', raw.prometheus.pods);
+    // An empty map is allowed: a Prometheus whose selector is `{}` selects every object.
+    if (raw.prometheus.serviceMonitorLabels !== undefined) c.labels('prometheus.serviceMonitorLabels', raw.prometheus.serviceMonitorLabels, true);
+    if (raw.prometheus.ruleLabels !== undefined) c.labels('prometheus.ruleLabels', raw.prometheus.ruleLabels, true);
+  }
+  if (c.optionalObject('grafana', raw.grafana)) {
+    if (raw.grafana.dashboardLabels !== undefined) c.labels('grafana.dashboardLabels', raw.grafana.dashboardLabels, false);
+    if (raw.grafana.namespace !== undefined) c.namespace('grafana.namespace', raw.grafana.namespace);
+  }
+  if (c.optionalObject('storage', raw.storage) && raw.storage.defaultClass !== undefined) {
+    c.subdomain('storage.defaultClass', raw.storage.defaultClass, 'a StorageClass name');
+  }
+  if (c.optionalObject('registry', raw.registry) && raw.registry.host !== undefined) checkRegistryHost(c, raw.registry.host);
+  if (raw.demo !== undefined && typeof raw.demo !== 'boolean') c.error('demo', `must be true or false (is ${describe(raw.demo)})`);
+  if (envName !== 'dev') {
+    if (raw.demo === true) {
+      c.error(
+        'demo',
+        `the demo profile (demoPlatform()) is for dev only; ${envName} needs the real cluster's profile (Git repository, secret backend, registry)`,
+      );
+    }
+    for (const [field, value] of strings(raw, '')) {
+      const found = placeholderIn(value);
+      if (found) c.error(field, `'${value}' is ${found}, a placeholder; ${envName} needs the real value`);
+    }
+  }
+}
+
+/** Why `value` is a placeholder, or undefined. */
+export function placeholderIn(value: string): string | undefined {
+  if (value.trim() === '') return 'empty';
+  return PLACEHOLDERS.find(([pattern]) => pattern.test(value))?.[1];
+}
+
+/** Every string below `value`, with its dotted field path. */
+function* strings(value: unknown, path: string): Generator<readonly [string, string]> {
+  if (typeof value === 'string') yield [path, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* strings(v, `${path}[${i}]`);
+  else if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      // Label keys are strings too: `example.com/tier` is as much a placeholder as a value.
+      if (placeholderIn(k) && path !== '') yield [`${path}.${k}`, k];
+      yield* strings(v, path === '' ? k : `${path}.${k}`);
+    }
+  }
+}
+
+function checkGitOps(c: Checker, gitops: unknown): void {
+  if (!isObject(gitops)) {
+    c.error('gitops', `is required: { repoURL, targetRevision } of the repository Argo CD syncs (is ${describe(gitops)})`);
+    return;
+  }
+  const url: unknown = gitops.repoURL;
+  if (typeof url !== 'string' || !isGitUrl(url)) {
+    c.error(
+      'gitops.repoURL',
+      `${describe(url)} must be a Git repository URL (https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git)`,
+    );
+  }
+  c.nonEmpty('gitops.targetRevision', gitops.targetRevision, 'a branch, tag or commit');
+  const dist: unknown = gitops.distPath;
+  if (dist !== undefined && (typeof dist !== 'string' || dist === '' || dist.startsWith('/') || dist.split('/').includes('..'))) {
+    c.error('gitops.distPath', `${describe(dist)} must be a relative path inside the repository, without '..'`);
+  }
+}
+
+function isGitUrl(url: string): boolean {
+  if (/^[\w.-]+@[\w.-]+:[\w./~-]+$/.test(url)) return true;
+  try {
+    const parsed = new URL(url);
+    return ['https:', 'http:', 'ssh:', 'git:'].includes(parsed.protocol) && parsed.hostname !== '' && parsed.pathname.length > 1;
+  } catch {
+    return false;
+  }
+}
+
+function checkSecrets(c: Checker, secrets: unknown): void {
+  if (!isObject(secrets)) {
+    c.error('secrets.kind', `${describe(undefined)} must be one of ${SECRET_BACKENDS.join(', ')}`);
+    return;
+  }
+  if (!SECRET_BACKENDS.includes(secrets.kind as string)) {
+    c.error('secrets.kind', `${describe(secrets.kind)} must be one of ${SECRET_BACKENDS.join(', ')}`);
+    return;
+  }
+  if (secrets.kind === 'vault') {
+    const server: unknown = secrets.server;
+    if (!isHttpUrl(server))
+      c.error('secrets.server', `${describe(server)} must be the Vault address, an http(s) URL such as https://vault.acme-corp.io:8200`);
+    c.mountPath('secrets.path', secrets.path, 'the mount path of the KV v2 engine, e.g. secret');
+    if (secrets.authMountPath !== undefined)
+      c.mountPath('secrets.authMountPath', secrets.authMountPath, 'the mount path of the Kubernetes auth method');
+  }
+  if (secrets.kind === 'aws-secrets-manager') {
+    const region: unknown = secrets.region;
+    if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
+      c.error('secrets.region', `${describe(region)} must be an AWS region, e.g. eu-west-1`);
+    const arn: unknown = secrets.roleArnPrefix;
+    if (typeof arn !== 'string' || !/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*$/.test(arn)) {
+      c.error('secrets.roleArnPrefix', `${describe(arn)} must be an IAM role ARN up to the role name, e.g. arn:aws:iam::123456789012:role/`);
+    }
+  }
+  if (secrets.kind !== 'generated') {
+    const role = secrets.roleName === undefined ? undefined : checkSecretTemplate(secrets.roleName, ['system', 'env'], ['system', 'env']);
+    if (role) c.error('secrets.roleName', role);
+    const key =
+      secrets.keyPath === undefined ? undefined : checkSecretTemplate(secrets.keyPath, ['system', 'env', 'secret'], ['system', 'env', 'secret']);
+    if (key) c.error('secrets.keyPath', key);
+  }
+}
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function checkEdge(c: Checker, edge: unknown): void {
+  if (!c.optionalObject('edge', edge)) return;
+  if (!EDGE_KINDS.includes(edge.default as string)) c.error('edge.default', `${describe(edge.default)} must be one of ${EDGE_KINDS.join(', ')}`);
+  for (const key of ['ingressNginx', 'traefik'] as const) {
+    if (!c.optionalObject(`edge.${key}`, edge[key])) continue;
+    const controller = edge[key] as Record<string, unknown>;
+    c.pods(`edge.${key}.pods`, controller.pods);
+    if (controller.ingressClassName !== undefined) c.subdomain(`edge.${key}.ingressClassName`, controller.ingressClassName, 'an IngressClass name');
+  }
+  if (c.optionalObject('edge.gateway', edge.gateway)) {
+    const gateway = edge.gateway;
+    if (!GATEWAY_IMPLEMENTATIONS.includes(gateway.implementation as string))
+      c.error('edge.gateway.implementation', `${describe(gateway.implementation)} must be one of ${GATEWAY_IMPLEMENTATIONS.join(', ')}`);
+    c.pods('edge.gateway.dataPlane', gateway.dataPlane);
+    if (gateway.gatewayClassName !== undefined) c.subdomain('edge.gateway.gatewayClassName', gateway.gatewayClassName, 'a GatewayClass name');
+    if (c.optionalObject('edge.gateway.sharedGateway', gateway.sharedGateway)) {
+      c.subdomain('edge.gateway.sharedGateway.name', gateway.sharedGateway.name, 'a Gateway name');
+      c.namespace('edge.gateway.sharedGateway.namespace', gateway.sharedGateway.namespace);
+    }
+  }
+  const configured: Record<string, unknown> = { 'ingress-nginx': edge.ingressNginx, traefik: edge.traefik, gateway: edge.gateway };
+  if (EDGE_KINDS.includes(edge.default as string) && configured[edge.default as string] === undefined) {
+    const field = { 'ingress-nginx': 'ingressNginx', traefik: 'traefik', gateway: 'gateway' }[edge.default as string];
+    c.error('edge.default', `'${String(edge.default)}' is not running in the cluster: edge.${field} is not set`);
+  }
+}
+
+const REGISTRY_HOST =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]{1,5})?$/;
+const REGISTRY_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+function checkRegistryHost(c: Checker, host: unknown): void {
+  const message = 'must be a registry host with an optional port and path, e.g. registry.acme-corp.io/apps or ghcr.io/acme-corp';
+  if (typeof host !== 'string') return c.error('registry.host', `${describe(host)} ${message}`);
+  const [domain, ...path] = host.split('/');
+  // Docker reads the first component as a registry only when it has a '.' or ':' (or is localhost).
+  const looksLikeHost = domain.includes('.') || domain.includes(':') || domain === 'localhost';
+  if (!looksLikeHost || !REGISTRY_HOST.test(domain) || path.some((p) => !REGISTRY_PATH.test(p))) c.error('registry.host', `'${host}' ${message}`);
+}
+
+/** Records errors under the profile prefix, with the shared shape checks. */
+class Checker {
+  constructor(
+    private readonly report: ValidationReport,
+    private readonly prefix: string,
+  ) {}
+
+  public error(field: string, message: string): void {
+    this.report.error(`${this.prefix}${field}`, message);
+  }
+
+  /** True when `value` is an object; reports anything else but undefined. */
+  public optionalObject(field: string, value: unknown): value is Record<string, unknown> {
+    if (value === undefined) return false;
+    if (isObject(value)) return true;
+    this.error(field, `must be an object when given (is ${describe(value)})`);
+    return false;
+  }
+
+  public nonEmpty(field: string, value: unknown, what: string): void {
+    if (typeof value !== 'string' || value.trim() === '') this.error(field, `${describe(value)} must be a non-empty string: ${what}`);
+  }
+
+  public namespace(field: string, value: unknown): void {
+    const reason = typeof value === 'string' ? checkDnsLabel(value) : `must be a string (is ${describe(value)})`;
+    if (reason) this.error(field, `${typeof value === 'string' ? `namespace '${value}' ` : ''}${reason}`);
+  }
+
+  public subdomain(field: string, value: unknown, what: string): void {
+    const reason = typeof value === 'string' ? checkDnsSubdomain(value) : `must be a string (is ${describe(value)})`;
+    if (reason) this.error(field, `${typeof value === 'string' ? `'${value}' ` : ''}${reason} (${what})`);
+  }
+
+  public mountPath(field: string, value: unknown, what: string): void {
+    if (typeof value !== 'string' || !/^[\w-]+(\/[\w-]+)*$/.test(value))
+      this.error(field, `${describe(value)} must be ${what}: path segments of letters, digits, '-' and '_', without leading or trailing '/'`);
+  }
+
+  public pods(field: string, value: unknown): void {
+    if (!isObject(value)) {
+      this.error(field, `must be { namespace, podLabels } (is ${describe(value)})`);
+      return;
+    }
+    this.namespace(`${field}.namespace`, value.namespace);
+    this.labels(`${field}.podLabels`, value.podLabels, false);
+  }
+
+  /** A label map: qualified names as keys, valid label values; `allowEmpty` for selectors that may match everything. */
+  public labels(field: string, value: unknown, allowEmpty: boolean): void {
+    if (!isObject(value)) {
+      this.error(field, `must be an object of label names to values (is ${describe(value)})`);
+      return;
+    }
+    const entries = Object.entries(value);
+    if (entries.length === 0 && !allowEmpty) this.error(field, 'must name at least one label (an empty selector selects every pod)');
+    for (const [key, v] of entries) {
+      if (!isLabelKey(key))
+        this.error(`${field}.${key}`, `'${key}' is not a label name ([prefix/]name: name at most 63 characters of letters, digits, '-', '_', '.')`);
+      if (typeof v !== 'string' || !LABEL_VALUE.test(v))
+        this.error(
+          `${field}.${key}`,
+          `${describe(v)} is not a label value (at most 63 letters, digits, '-', '_', '.', starting and ending alphanumeric)`,
+        );
+    }
+  }
+}
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const name = slash === -1 ? key : key.slice(slash + 1);
+  const prefix = slash === -1 ? undefined : key.slice(0, slash);
+  if (prefix !== undefined && (prefix.length > 253 || checkDnsSubdomain(prefix) !== undefined)) return false;
+  return name.length > 0 && LABEL_VALUE.test(name);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
