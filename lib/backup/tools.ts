@@ -3,4 +3,4 @@
  * The engine images hold no S3 client (the TechShop seed's job fails on exactly that):
  * uploads run in this image, after the engine image has written the dump.
  */
-export const S3_CLIENT_IMAGE = 'amazon/aws-cli:2.27.49';
+export const S3_CLIENT_IMAGE = 'docker.io/amazon/aws-cli:2.27.49';

@@ -2,23 +2,30 @@
  * Engine images, pinned by explicit tag, in one place. Only versions still supported
  * upstream (as of 2026-11) are offered; asking for another is a synth error that lists
  * these. Tags cannot be verified against a registry from the build machines; they are
- * the upstream releases current when this table was last reviewed.
+ * the upstream releases current when this table was last reviewed. Every reference names
+ * its registry (`docker.io/library/...` for Docker Hub's official images): an image without
+ * one is an application image and is pulled from the cluster profile's registry.
  */
 export const ENGINE_IMAGES = {
-  postgres: { '15': 'postgres:15.14', '16': 'postgres:16.10', '17': 'postgres:17.6', '18': 'postgres:18.0' },
-  timescaledb: { '16': 'timescale/timescaledb:2.21.3-pg16', '17': 'timescale/timescaledb:2.21.3-pg17' },
+  postgres: {
+    '15': 'docker.io/library/postgres:15.14',
+    '16': 'docker.io/library/postgres:16.10',
+    '17': 'docker.io/library/postgres:17.6',
+    '18': 'docker.io/library/postgres:18.0',
+  },
+  timescaledb: { '16': 'docker.io/timescale/timescaledb:2.21.3-pg16', '17': 'docker.io/timescale/timescaledb:2.21.3-pg17' },
   // MySQL 8.0 reached end of life in April 2026: "MySQL 8" means the 8.4 LTS line.
-  mysql: { '8.4': 'mysql:8.4.6' },
-  mongo: { '7.0': 'mongo:7.0.24', '8.0': 'mongo:8.0.13' },
-  redis: { '7.4': 'redis:7.4.5', '8.2': 'redis:8.2.1' },
+  mysql: { '8.4': 'docker.io/library/mysql:8.4.6' },
+  mongo: { '7.0': 'docker.io/library/mongo:7.0.24', '8.0': 'docker.io/library/mongo:8.0.13' },
+  redis: { '7.4': 'docker.io/library/redis:7.4.5', '8.2': 'docker.io/library/redis:8.2.1' },
   minio: { '2025': 'quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z' },
 } as const;
 
 export const EXPORTER_IMAGES = {
   postgres: 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
-  mysql: 'prom/mysqld-exporter:v0.17.2',
-  mongo: 'percona/mongodb_exporter:0.44.0',
-  redis: 'oliver006/redis_exporter:v1.74.0',
+  mysql: 'docker.io/prom/mysqld-exporter:v0.17.2',
+  mongo: 'docker.io/percona/mongodb_exporter:0.44.0',
+  redis: 'docker.io/oliver006/redis_exporter:v1.74.0',
 } as const;
 
 /**

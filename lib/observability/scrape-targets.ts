@@ -38,7 +38,12 @@ export function scrapeTargetsOf(scope: IConstruct): ScrapeTarget[] {
 
 /** The engine an exporter image belongs to, by repository (any tag). */
 export function exporterEngineOf(image: string): ExporterEngine | undefined {
-  const repository = (ref: string) => ref.split('@')[0].replace(/:[^/:]+$/, '');
+  // Docker Hub's own spelling (`docker.io/`, `library/`) is the same repository as the short one.
+  const repository = (ref: string) =>
+    ref
+      .split('@')[0]
+      .replace(/:[^/:]+$/, '')
+      .replace(/^docker\.io\/(library\/)?/, '');
   const entry = Object.entries(EXPORTER_IMAGES).find(([, known]) => repository(known) === repository(image));
   return entry?.[0] as ExporterEngine | undefined;
 }

@@ -4,7 +4,7 @@ import { checkQuantity, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { checkEnvValue, ENV_NAME, EnvValue, isSecretKeyValue, renderEnvVar } from './env';
-import { checkImageReference, isPinned } from './image';
+import { checkImageReference, hasRegistry, isPinned, qualifyImage } from './image';
 import { Probe } from './probe';
 import type { Json } from '../core/json';
 
@@ -199,7 +199,25 @@ export class ContainerModel {
     return context.capabilities?.add ?? [];
   }
 
-  public render(): Record<string, unknown> {
+  /**
+   * Reports an image without a registry host when the cluster profile names no registry:
+   * an error where images must be pinned to the organisation's builds (staging, prod), a
+   * warning in dev (Docker Hub, as a runtime reads it).
+   */
+  public validateRegistry(report: ValidationReport, environment: string, registry: string | undefined, prefix = ''): void {
+    const image: unknown = this.props.image;
+    if (typeof image !== 'string' || hasRegistry(image) || (registry !== undefined && registry !== '')) return;
+    const problem = `'${image}' names no registry and the cluster profile has none (platform.registry.host)`;
+    if (environment === 'dev') report.warn(`${prefix}image`, `${problem}: it is pulled from Docker Hub`);
+    else
+      report.error(
+        `${prefix}image`,
+        `${problem}; in ${environment} it would be pulled from Docker Hub, someone else's image or none: set platform.registry.host, or write the full reference (docker.io/library/<name> for an official image)`,
+      );
+  }
+
+  /** The container; an image without a registry host is qualified with `registry` (the cluster profile's). */
+  public render(registry?: string): Record<string, unknown> {
     const p = this.props;
     const firstPort = this.ports[0]?.name;
     const startup = p.startup ?? (p.liveness && firstPort ? Probe.tcp() : undefined);
@@ -207,7 +225,7 @@ export class ContainerModel {
     const env = [...this.env.entries()].map(([name, value]) => renderEnvVar(name, value));
     return {
       name: this.name,
-      image: p.image,
+      image: qualifyImage(p.image, registry),
       imagePullPolicy: isPinned(p.image) ? 'IfNotPresent' : 'Always',
       command: p.command ? [...p.command] : undefined,
       args: p.args ? [...p.args] : undefined,

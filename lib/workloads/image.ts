@@ -59,6 +59,25 @@ function hasRegistryHost(repository: string): boolean {
   return first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
 }
 
+/**
+ * True when the reference names its registry: a first path component with a '.' or ':', or
+ * `localhost` (`registry.loopi.com/api:1.0`, `docker.io/library/postgres:17`). `loopi-api:1.0.0`
+ * and `techshop/app:1.0.0` do not: a runtime would pull them from Docker Hub.
+ */
+export function hasRegistry(image: string): boolean {
+  const [nameAndTag] = (typeof image === 'string' ? image : '').split('@', 1);
+  const slash = nameAndTag.indexOf('/');
+  if (slash === -1) return false;
+  const first = nameAndTag.slice(0, slash);
+  return first.includes('.') || first.includes(':') || first === 'localhost';
+}
+
+/** `image` qualified with the registry (host and optional path) when it names none; unchanged otherwise. */
+export function qualifyImage(image: string, registry: string | undefined): string {
+  if (registry === undefined || registry === '' || typeof image !== 'string' || hasRegistry(image)) return image;
+  return `${registry.replace(/\/+$/, '')}/${image}`;
+}
+
 /** The version an image carries, for the `app.kubernetes.io/version` label. */
 export function imageVersion(image: string): string | undefined {
   const parsed = parseImage(image);

@@ -265,6 +265,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     this.container.validate(report, env.requirePinnedImages);
     this.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
     this.sidecars.forEach((c, i) => c.validate(report, env.requirePinnedImages, `sidecars[${i}].`));
+    const registry = env.platform.registry.host;
+    this.container.validateRegistry(report, env.name, registry);
+    this.initContainers.forEach((c, i) => c.validateRegistry(report, env.name, registry, `initContainers[${i}].`));
+    this.sidecars.forEach((c, i) => c.validateRegistry(report, env.name, registry, `sidecars[${i}].`));
     this.validateConfig(report);
   }
 
@@ -314,6 +318,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   /** The pod template, rendered at synth time so later additions (connections) are included. */
   protected podTemplate(): Json {
     const c = this.container;
+    const registry = this.chart.environment.platform.registry.host;
     const fsGroup = this.props.runAs?.fsGroup ?? c.group;
     const annotations = Object.keys(this.podAnnotations).length ? sortedByKey(this.podAnnotations) : undefined;
     return {
@@ -331,8 +336,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
           seccompProfile: { type: 'RuntimeDefault' },
         },
         imagePullSecrets: this.props.imagePullSecrets?.map((name) => ({ name })),
-        initContainers: this.initContainers.length ? this.initContainers.map((i) => i.render()) : undefined,
-        containers: [{ ...c.render(), ...this.containerExtras() }, ...this.sidecars.map((sidecar) => sidecar.render())],
+        initContainers: this.initContainers.length ? this.initContainers.map((i) => i.render(registry)) : undefined,
+        containers: [{ ...c.render(registry), ...this.containerExtras() }, ...this.sidecars.map((sidecar) => sidecar.render(registry))],
         volumes: [...this.volumes.values()],
         ...this.podExtras(),
       },

@@ -13,7 +13,7 @@ describe("the seeds' backups, scheduled, verified and restorable", () => {
     expect(cronJob.spec.schedule).toBe('0 2 * * *');
     const spec = pod(cronJob);
     const dump = spec.initContainers.find((c: Json) => c.name === 'dump');
-    expect(dump.image).toMatch(/^mongo:\d/);
+    expect(dump.image).toMatch(/^docker\.io\/library\/mongo:\d/);
     expect(dump.command).toEqual(['bash', '/opt/backup/backup.sh']);
     expect(mainContainer(cronJob).image).toBe(S3_CLIENT_IMAGE);
     expect(envOf(mainContainer(cronJob)).S3_ENDPOINT.value).toBe('http://minio.techshop-prod.svc:9000');

@@ -30,7 +30,7 @@ describe('Loopi API (seeds/000) in prod', () => {
     expect(env.DB_HOST.value).toBe('mysql.loopi-prod.svc');
     expect(env.DB_PORT.value).toBe('3306');
     expect(env.DB_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'mysql-credentials', key: 'password' });
-    expect(mainContainer(find(objects, 'StatefulSet', 'mysql')).image).toMatch(/^mysql:8\.4\./);
+    expect(mainContainer(find(objects, 'StatefulSet', 'mysql')).image).toMatch(/^docker\.io\/library\/mysql:8\.4\./);
   });
 
   test('defect fixed: no credentials in base64 Secrets; every secret comes from the secret store', () => {

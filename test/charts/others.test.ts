@@ -45,7 +45,7 @@ describe('Feature-models (seeds/001) in prod', () => {
   test('Celery worker with the same image; PostgreSQL 17 with PGDATA in a subdirectory; Redis with AOF', () => {
     expect(mainContainer(find(objects, 'Deployment', 'celery-worker')).image).toBe(mainContainer(find(objects, 'Deployment', 'backend')).image);
     const db = mainContainer(find(objects, 'StatefulSet', 'db'));
-    expect(db.image).toMatch(/^postgres:17\./);
+    expect(db.image).toMatch(/^docker\.io\/library\/postgres:17\./);
     expect(envOf(db).PGDATA.value).toBe('/var/lib/postgresql/data/pgdata');
     expect(find(objects, 'ConfigMap', 'redis-config').data['redis.conf']).toContain('appendonly yes');
     expect(envOf(mainContainer(find(objects, 'Deployment', 'backend'))).POSTGRES_SERVER.value).toBe('db.feature-models-prod.svc');
@@ -66,7 +66,7 @@ describe('ChatNomina (seeds/003)', () => {
   });
 
   test('defect fixed: supported PostgreSQL and Redis instead of the end-of-life 13 and 6', () => {
-    expect(mainContainer(find(prod, 'StatefulSet', 'db')).image).toMatch(/^postgres:15\./);
+    expect(mainContainer(find(prod, 'StatefulSet', 'db')).image).toMatch(/^docker\.io\/library\/postgres:15\./);
     expect(mainContainer(find(prod, 'StatefulSet', 'cache')).image).toMatch(/^redis:7\.4\./);
   });
 
@@ -99,7 +99,7 @@ describe('capibara6 (seeds/004) in prod', () => {
   test('Redis for cache evicts, Redis for the queue never does; TimescaleDB for metrics', () => {
     expect(find(objects, 'ConfigMap', 'cache-config').data['redis.conf']).toContain('maxmemory-policy allkeys-lru');
     expect(find(objects, 'ConfigMap', 'queue-config').data['redis.conf']).toContain('maxmemory-policy noeviction');
-    expect(mainContainer(find(objects, 'StatefulSet', 'metrics-db')).image).toMatch(/^timescale\/timescaledb:/);
+    expect(mainContainer(find(objects, 'StatefulSet', 'metrics-db')).image).toMatch(/^docker\.io\/timescale\/timescaledb:/);
   });
 
   test('ingress-nginx with TLS and 100 req/min per IP; /graphql to the GraphQL API', () => {

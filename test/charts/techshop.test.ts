@@ -127,7 +127,7 @@ describe('TechShop Cloud (seeds/002)', () => {
     const mongo = find(prod, 'StatefulSet', 'mongodb');
     expect(mongo.spec).toMatchObject({ replicas: 3, serviceName: 'mongodb-headless', podManagementPolicy: 'Parallel' });
     const mongod = mainContainer(mongo);
-    expect(mongod.image).toMatch(/^mongo:8\.0\.\d+$/);
+    expect(mongod.image).toMatch(/^docker\.io\/library\/mongo:8\.0\.\d+$/);
     expect(mongod.args).toEqual(expect.arrayContaining(['--replSet', 'rs0', '--keyFile', '/var/run/mongo-keyfile/keyfile', '--bind_ip_all']));
     expect(find(prod, 'Service', 'mongodb-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
     expect(mongo.spec.template.spec.volumes).toContainEqual(

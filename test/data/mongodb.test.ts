@@ -54,7 +54,7 @@ describe('MongoDb', () => {
     });
     expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } });
     expect(mongo.memberHosts).toEqual(MEMBERS.map((m) => m.replace(/:27017$/, '')));
-    expect(mongod.image).toBe('mongo:8.0.13');
+    expect(mongod.image).toBe('docker.io/library/mongo:8.0.13');
   });
 
   test('mongod runs with --replSet, --keyFile and --bind_ip_all, and reads the generated mongod.conf', () => {
@@ -175,7 +175,7 @@ describe('MongoDb', () => {
     expect(sts.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('40');
     expect(job.spec).toMatchObject({ backoffLimit: 3, ttlSecondsAfterFinished: 86400 });
     const c = jobPod.containers[0];
-    expect(c.image).toBe('mongo:8.0.13');
+    expect(c.image).toBe('docker.io/library/mongo:8.0.13');
     expect(c.command).toEqual(['mongosh', '--nodb', '--quiet', '--norc', '/etc/mongo-init/init-replica-set.js']);
     expect(c.env).toEqual([
       { name: 'HOME', value: '/tmp' },
@@ -209,7 +209,7 @@ describe('MongoDb', () => {
     ]);
     const wait = objectOf(app, 'Deployment', 'api').spec.template.spec.initContainers[0];
     expect(wait.name).toBe('wait-for-mongodb');
-    expect(wait.image).toBe('mongo:8.0.13');
+    expect(wait.image).toBe('docker.io/library/mongo:8.0.13');
     expect(wait.env).toContainEqual({ name: 'STORE_PASSWORD', ...secretRef('password') });
     expect(wait.command[2]).toContain('replicaSet=rs0');
     expect(wait.command[2]).toContain('process.env.STORE_PASSWORD');
@@ -228,7 +228,7 @@ describe('MongoDb', () => {
 
   test('mongodb_exporter sidecar on metrics:9216 as its own clusterMonitor user, by reference', () => {
     const metrics = pod.containers[1];
-    expect(metrics).toMatchObject({ name: 'metrics', image: 'percona/mongodb_exporter:0.44.0' });
+    expect(metrics).toMatchObject({ name: 'metrics', image: 'docker.io/percona/mongodb_exporter:0.44.0' });
     expect(metrics.ports).toEqual([{ name: 'metrics', containerPort: 9216, protocol: 'TCP' }]);
     expect(metrics.env).toEqual([
       { name: 'MONGODB_URI', value: 'mongodb://127.0.0.1:27017/admin?directConnection=true' },
@@ -239,7 +239,12 @@ describe('MongoDb', () => {
   });
 
   test('IBackupable: engine mongo, its image and uid, the database, root with replicaSet and authSource admin', () => {
-    expect(mongo).toMatchObject({ backupEngine: 'mongo', engineImage: 'mongo:8.0.13', engineUid: 999, backupDatabases: ['techshop'] });
+    expect(mongo).toMatchObject({
+      backupEngine: 'mongo',
+      engineImage: 'docker.io/library/mongo:8.0.13',
+      engineUid: 999,
+      backupDatabases: ['techshop'],
+    });
     const admin = mongo.adminConnection();
     expect(admin).toMatchObject({ host: 'mongodb.test-prod.svc', port: 27017, user: 'root', params: { replicaSet: 'rs0', authSource: 'admin' } });
     expect(admin.password.key).toBe('root-password');
@@ -431,7 +436,7 @@ describe('MongoDb defaults', () => {
     });
     expect(errorsOf(app)).toEqual([]);
     const mongod = objectOf(app, 'StatefulSet', 'mongodb').spec.template.spec.containers[0];
-    expect(mongod.image).toBe('mongo:7.0.24');
+    expect(mongod.image).toBe('docker.io/library/mongo:7.0.24');
     expect(mongod.args).toContain('shop-rs');
     expect(mongo.connectionInfo().params).toEqual({ replicaSet: 'shop-rs', authSource: 'shop' });
   });

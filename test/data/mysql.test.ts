@@ -44,7 +44,7 @@ describe('MySql', () => {
   const mysqld = group(config['my.cnf'], 'mysqld');
 
   test('a StatefulSet with a headless and a client Service on 3306, MySQL 8.4 LTS, the volume kept', () => {
-    expect(server.image).toBe('mysql:8.4.6');
+    expect(server.image).toBe('docker.io/library/mysql:8.4.6');
     expect(sts.spec.serviceName).toBe('mysql-headless');
     expect(objectOf(app, 'Service', 'mysql-headless').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
     expect(objectOf(app, 'Service', 'mysql').spec.ports).toEqual([{ name: 'mysql', port: 3306, targetPort: 'mysql', protocol: 'TCP' }]);
@@ -156,7 +156,7 @@ describe('MySql', () => {
 
   test('mysqld_exporter sidecar on metrics:9104 with its own account, password by reference', () => {
     const metrics = pod.containers[1];
-    expect(metrics).toMatchObject({ name: 'metrics', image: 'prom/mysqld-exporter:v0.17.2' });
+    expect(metrics).toMatchObject({ name: 'metrics', image: 'docker.io/prom/mysqld-exporter:v0.17.2' });
     expect(metrics.args).toEqual(['--mysqld.address=127.0.0.1:3306', '--mysqld.username=mysqld_exporter']);
     expect(metrics.env).toEqual([{ name: 'MYSQLD_EXPORTER_PASSWORD', ...secretRef('exporter-password') }]);
     expect(metrics.ports).toEqual([{ name: 'metrics', containerPort: 9104, protocol: 'TCP' }]);
@@ -176,7 +176,7 @@ describe('MySql', () => {
     ]);
     expect(JSON.stringify(spec)).not.toContain('root-password');
     const wait = spec.initContainers[0];
-    expect(wait).toMatchObject({ name: 'wait-for-mysql', image: 'mysql:8.4.6' });
+    expect(wait).toMatchObject({ name: 'wait-for-mysql', image: 'docker.io/library/mysql:8.4.6' });
     expect(wait.command).toEqual([
       'sh',
       '-c',
@@ -193,7 +193,7 @@ describe('MySql', () => {
     expect(mysql.connectionInfo()).toMatchObject({ scheme: 'mysql', host: 'mysql.test-prod.svc', port: 3306, database: 'loopi', user: 'loopi' });
     expect(mysql.adminConnection()).toMatchObject({ user: 'root', port: 3306 });
     expect(mysql.adminConnection().password.key).toBe('root-password');
-    expect(mysql).toMatchObject({ backupEngine: 'mysql', engineUid: 999, backupDatabases: ['loopi'], engineImage: 'mysql:8.4.6' });
+    expect(mysql).toMatchObject({ backupEngine: 'mysql', engineUid: 999, backupDatabases: ['loopi'], engineImage: 'docker.io/library/mysql:8.4.6' });
   });
 
   testStrictSchemaValidation(() => objectsOf(app));

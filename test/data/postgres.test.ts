@@ -49,7 +49,7 @@ describe('Postgres', () => {
     expect(objectOf(app, 'Service', 'db').spec.ports).toEqual([{ name: 'postgres', port: 5432, targetPort: 'postgres', protocol: 'TCP' }]);
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
     expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '20Gi' } } });
-    expect(postgres.image).toBe('postgres:17.6');
+    expect(postgres.image).toBe('docker.io/library/postgres:17.6');
     expect(postgres.ports).toEqual([{ name: 'postgres', containerPort: 5432, protocol: 'TCP' }]);
   });
 
@@ -228,7 +228,7 @@ describe('Postgres', () => {
     ]);
     const wait = spec.initContainers[0];
     expect(wait.name).toBe('wait-for-db');
-    expect(wait.image).toBe('postgres:17.6');
+    expect(wait.image).toBe('docker.io/library/postgres:17.6');
     expect(wait.command).toEqual([
       'sh',
       '-c',
@@ -255,7 +255,7 @@ describe('Postgres', () => {
     expect(db.connectionInfo().password?.key).toBe('password');
     expect(db.adminConnection()).toMatchObject({ host: 'db.test-prod.svc', port: 5432, user: 'postgres' });
     expect(db.adminConnection().password.key).toBe('postgres-password');
-    expect(db).toMatchObject({ backupEngine: 'postgres', engineUid: 999, backupDatabases: ['app'], engineImage: 'postgres:17.6' });
+    expect(db).toMatchObject({ backupEngine: 'postgres', engineUid: 999, backupDatabases: ['app'], engineImage: 'docker.io/library/postgres:17.6' });
   });
 
   testStrictSchemaValidation(() => objectsOf(app));
@@ -269,7 +269,7 @@ describe('Postgres defaults and flavours', () => {
     expect(errorsOf(app)).toEqual([]);
     const pod = objectOf(app, 'StatefulSet', 'db').spec.template.spec;
     expect(pod.containers).toHaveLength(1);
-    expect(pod.containers[0].image).toBe('postgres:17.6');
+    expect(pod.containers[0].image).toBe('docker.io/library/postgres:17.6');
     expect(db.user).toBe('feature_models');
     const conf = settings(objectOf(app, 'ConfigMap', 'db-config').data['postgresql.conf']);
     // Dev's 256Mi limit and 250m cpu; a 1Gi volume keeps WAL small.
@@ -318,7 +318,7 @@ describe('Postgres defaults and flavours', () => {
     });
     expect(errorsOf(app)).toEqual([]);
     const pod = objectOf(app, 'StatefulSet', 'metrics-db').spec.template.spec;
-    expect(pod.containers[0].image).toBe('timescale/timescaledb:2.21.3-pg16');
+    expect(pod.containers[0].image).toBe('docker.io/timescale/timescaledb:2.21.3-pg16');
     expect(pod.securityContext).toMatchObject({ runAsUser: 70, runAsGroup: 70, fsGroup: 70 });
     expect(metrics.engineUid).toBe(70);
     const data = objectOf(app, 'ConfigMap', 'metrics-db-config').data;
@@ -339,7 +339,9 @@ describe('Postgres defaults and flavours', () => {
   test.each(['15', '16', '18'] as const)('version %s uses its pinned image', (version) => {
     const { app, chart } = testChart();
     new Postgres(chart, 'db', { version, database: 'app', storage: '1Gi', credentials, resources });
-    expect(objectOf(app, 'StatefulSet', 'db').spec.template.spec.containers[0].image).toMatch(new RegExp(`^postgres:${version}\\.\\d+$`));
+    expect(objectOf(app, 'StatefulSet', 'db').spec.template.spec.containers[0].image).toMatch(
+      new RegExp(`^docker\\.io/library/postgres:${version}\\.\\d+$`),
+    );
   });
 
   test('explicit shared_buffers and max_connections drive the derived settings', () => {

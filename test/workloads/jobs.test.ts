@@ -42,7 +42,8 @@ describe('MigrationJob', () => {
     const init = objectOf(app, 'Deployment', 'backend').spec.template.spec.initContainers;
     expect(init).toHaveLength(1);
     expect(init[0].name).toBe('wait-for-migration');
-    expect(init[0].image).toBe('org/backend:2.0.0');
+    // The profile's registry qualifies the application image, init containers included.
+    expect(init[0].image).toBe('registry.stackworks.io/org/backend:2.0.0');
     expect(init[0].command).toEqual(['sh', '-c', expect.stringContaining("until alembic current | grep -q '(head)'; do")]);
     expect(init[0].env).toEqual([{ name: 'DB', value: 'x' }]);
     expect(init[0].securityContext.runAsNonRoot).toBe(true);

@@ -1,6 +1,7 @@
 import { PolicyRule } from '../rule';
 import { multiReplicaHasPdb } from './availability';
 import { pinnedImages, readinessProbes, resourcesRequired } from './containers';
+import { monitoringSelected } from './monitoring';
 import { podsHaveNetworkPolicy } from './network';
 import { noHostAccess, podSecurityRestricted } from './pod-security';
 import { noSecretData, referencesResolve } from './secrets';
@@ -19,9 +20,11 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
   servicesSelectOneWorkload,
   ingressBackendsExist,
   multiReplicaHasPdb,
+  monitoringSelected,
 ];
 
 export {
+  monitoringSelected,
   multiReplicaHasPdb,
   pinnedImages,
   readinessProbes,
