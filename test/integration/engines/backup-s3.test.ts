@@ -340,7 +340,7 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     const upload = cronPod().containers[0];
     const download = named(restorePod().initContainers, 'download');
     expect(dump.image).toMatch(/postgres/);
-    expect(upload.image).toMatch(/^amazon\/aws-cli:/);
+    expect(upload.image).toMatch(/^docker\.io\/amazon\/aws-cli:/);
     expect(download.image).toBe(upload.image);
     for (const c of [upload, download]) {
       const env = containerEnv(c, SECRETS);
