@@ -48,6 +48,13 @@ import { ValidationReport } from './validation';
 
 const TLS_MODES: readonly string[] = ['acme-production', 'acme-staging', 'self-signed', 'none'];
 
+/** Props of earlier releases that are cluster facts now: where each lives in the profile. */
+const MOVED_TO_PLATFORM: Readonly<Record<string, string>> = {
+  gitops: 'platform.gitops',
+  secrets: 'platform.secrets',
+  storageClassName: 'platform.storage.defaultClass',
+};
+
 export type { GitOpsSource } from './platform';
 
 export interface EnvironmentProps {
@@ -115,6 +122,8 @@ export class Environment {
   public readonly monitoring: ResolvedMonitoringSettings;
   /** The cluster profile, with its defaults applied. */
   public readonly platform: Platform;
+  /** Props of earlier releases given anyway (JavaScript callers): reported, never silently ignored. */
+  private readonly movedProps: readonly string[];
 
   constructor(props: EnvironmentProps) {
     this.name = props.name;
@@ -133,6 +142,7 @@ export class Environment {
     // An Environment spread into new props (`{ ...env, name }`) carries its resolved profile.
     const platform: unknown = props.platform;
     this.platform = platform instanceof Platform ? platform : new Platform(props.platform);
+    this.movedProps = Object.keys(MOVED_TO_PLATFORM).filter((key) => (props as unknown as Record<string, unknown>)[key] !== undefined);
   }
 
   /**
@@ -165,6 +175,7 @@ export class Environment {
       } else if (typeof value !== expected || value === null)
         report.error(field(`monitoring.${key}`), `must be ${expected === 'object' ? 'an object' : `a ${expected}`} (is ${describe(value)})`);
     }
+    for (const key of this.movedProps) report.error(field(key), `is part of the cluster profile now: set ${MOVED_TO_PLATFORM[key]}`);
     checkPlatform(this.platform, String(this.name), report, field('platform.'));
   }
 

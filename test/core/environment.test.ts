@@ -63,6 +63,17 @@ describe('validate', () => {
     ],
     [{ defaultResources: { requests: { cpu: '100m', memory: '128Mi' } } }, 'environment.defaultResources.limits: is required'],
     [{ monitoring: { scrapeInterval: 30 } }, 'environment.monitoring.scrapeInterval: must be a string (is number 30)'],
+    [
+      { monitoring: { serviceMonitorLabels: { release: 'prometheus' } } },
+      "environment.monitoring.serviceMonitorLabels: is not a monitoring setting (settings: scrapeInterval, alertFor, severities; the cluster's Prometheus and Grafana are in platform)",
+    ],
+    [
+      { gitops: { repoURL: 'https://github.com/stackworks/cdk8s-stacks.git', targetRevision: 'main' } },
+      'environment.gitops: is part of the cluster profile now: set platform.gitops',
+    ],
+    [{ secrets: { kind: 'generated' } }, 'environment.secrets: is part of the cluster profile now: set platform.secrets'],
+    [{ storageClassName: 'ssd' }, 'environment.storageClassName: is part of the cluster profile now: set platform.storage.defaultClass'],
+    [{ platform: { secrets: { kind: 'sops' } } }, "environment.platform.secrets.kind: 'sops' must be one of generated, vault, aws-secrets-manager"],
   ])('%p is refused', (overrides, message) => {
     const name = (overrides as { name?: string }).name ?? 'prod';
     expect(errors(env(name, overrides))).toEqual(expect.arrayContaining([expect.stringContaining(message)]));

@@ -4,7 +4,9 @@
  * Prometheus namespace, pods and selector labels, Grafana labels, storage class, registry,
  * Vault naming), and every dependent field of every object follows the profile.
  */
+import { App } from 'cdk8s';
 import {
+  ArgoCdApplications,
   BackupTarget,
   ConnectionEnv,
   DEFAULT_RULES,
@@ -18,7 +20,7 @@ import {
   WebService,
 } from '../../lib';
 import { ENVIRONMENTS } from '../../charts';
-import { render, testChart } from '../support/synth';
+import { render, testChart, UNUSED_OUTDIR } from '../support/synth';
 import { samplePostgres } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
@@ -144,4 +146,24 @@ test('secrets: the SecretStore and ExternalSecrets use the profile mount, role a
     auth: { kubernetes: { mountPath: 'k8s-prod', role: 'k8s-prod-shop' } },
   });
   expect(after.remoteKey).toBe('prod/shop/api-keys');
+});
+
+test('Argo CD: the Applications live in the profile namespace and sync from the profile repository', () => {
+  const env = new Environment({
+    ...ENVIRONMENTS.prod,
+    platform: {
+      ...CHANGED,
+      gitops: { repoURL: 'git@git.stackworks.io:platform/stacks.git', targetRevision: 'v2.3.0', distPath: 'deploy' },
+      argocd: { namespace: 'gitops' },
+    },
+  });
+  const app = new App({ outdir: UNUSED_OUTDIR });
+  new ArgoCdApplications(app, { environment: env, systems: ['shop'] });
+  const [application] = app.charts.flatMap((c) => c.toJson());
+  expect(application.metadata).toMatchObject({ name: 'shop-prod', namespace: 'gitops' });
+  expect(application.spec.source).toEqual({
+    repoURL: 'git@git.stackworks.io:platform/stacks.git',
+    targetRevision: 'v2.3.0',
+    path: 'deploy/prod/shop',
+  });
 });
