@@ -1,5 +1,5 @@
 import { ExternalSecretSource, SystemSecret, SystemSecretStore, vaultPlan } from '../../lib';
-import { testChart, testEnv } from '../support/synth';
+import { objectOf, testChart, testEnv } from '../support/synth';
 
 describe('vaultPlan', () => {
   test('the role, policy and every KV entry with its keys, named as the SecretStore and ExternalSecrets name them', () => {
@@ -68,5 +68,30 @@ describe('vaultPlan', () => {
       'loopi',
     ).chart;
     expect(vaultPlan(aws)).toBeUndefined();
+  });
+});
+
+describe('AWS Secrets Manager naming from the profile', () => {
+  test('the IRSA role is roleArnPrefix + roleName, the entries follow keyPath, the region is the profile one', () => {
+    const env = testEnv('prod', {
+      platform: {
+        secrets: {
+          kind: 'aws-secrets-manager',
+          region: 'eu-central-1',
+          roleArnPrefix: 'arn:aws:iam::123456789012:role/eks/',
+          roleName: 'stacks-{system}-{env}',
+          keyPath: 'stacks/{env}/{system}/{secret}',
+        },
+      },
+    });
+    const { app, chart } = testChart(env, 'loopi');
+    new SystemSecret(chart, 'db', { keys: ['password'] });
+    expect(objectOf(app, 'ServiceAccount', 'secret-store').metadata.annotations).toMatchObject({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/eks/stacks-loopi-prod',
+    });
+    expect(objectOf(app, 'SecretStore', 'secret-store').spec.provider.aws).toMatchObject({ service: 'SecretsManager', region: 'eu-central-1' });
+    expect(objectOf(app, 'ExternalSecret', 'db').spec.data).toEqual([
+      { secretKey: 'password', remoteRef: { key: 'stacks/prod/loopi/db', property: 'password' } },
+    ]);
   });
 });
