@@ -67,7 +67,7 @@ describe('ChatNomina (seeds/003)', () => {
 
   test('defect fixed: supported PostgreSQL and Redis instead of the end-of-life 13 and 6', () => {
     expect(mainContainer(find(prod, 'StatefulSet', 'db')).image).toMatch(/^docker\.io\/library\/postgres:15\./);
-    expect(mainContainer(find(prod, 'StatefulSet', 'cache')).image).toMatch(/^redis:7\.4\./);
+    expect(mainContainer(find(prod, 'StatefulSet', 'cache')).image).toMatch(/^docker\.io\/library\/redis:7\.4\./);
   });
 
   test('Redis with a password; egress to S3 over 443 only outside the cluster ranges', () => {
