@@ -13,6 +13,7 @@ import { checkDuration } from '../workloads/metrics-endpoint';
 import { scrapeTargetsOf } from './scrape-targets';
 import { lazy } from './workload-metrics';
 import { checkProps } from '../core/prop-check';
+import { requirePlatform } from '../core/platform-requirements';
 
 export interface SystemAlertsProps {
   /** Ratio (0 to 1) of requests answered 5xx above which `HttpErrorRatioHigh` fires. @default 0.05 */
@@ -88,6 +89,17 @@ export class SystemAlerts extends Construct {
     this.chart = SystemChart.of(this);
     this.props = props;
     const monitoring = this.chart.environment.monitoring;
+    requirePlatform(this, {
+      component: 'prometheus-operator',
+      minVersion: '0.50.0',
+      reason: 'monitoring.coreos.com/v1 PrometheusRule (every field used is served since v0.50)',
+      settings: {
+        ruleSelector: Object.entries(monitoring.ruleLabels)
+          .map(([k, v]) => `${k}=${v}`)
+          .sort(),
+        ruleNamespaceSelector: [this.chart.namespaceName],
+      },
+    });
     this.resource = new PrometheusRule(this, 'resource', {
       metadata: { name: id, labels: { ...monitoring.ruleLabels } },
       spec: lazy<PrometheusRuleSpec>(() => ({ groups: this.groups().map((g) => this.renderGroup(g)) })),
