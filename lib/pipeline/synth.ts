@@ -14,6 +14,8 @@ import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
 import { addMetricsMonitors } from './metrics-monitors';
 import { addSystemFoundations } from './system-foundation';
+import { addPlatformLayers, assignPriorityClasses } from './platform-layer';
+import { PlatformLayer } from '../gitops/platform-layer';
 
 /** What was written for one folder of dist. */
 export interface FolderSummary {
@@ -65,7 +67,9 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     const folder = folderOf(chart);
     const labels = SystemChart.isSystemChart(chart)
       ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
-      : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
+      : PlatformLayer.isPlatformLayer(chart)
+        ? { partOf: 'platform', instance: chart.node.id, version: '1.0.0' }
+        : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
     // Every object carries the linter waivers derived from the exceptions its construct declared.
     const context = { ...labels, annotations: linterWaiverAnnotations };
     let unit: ReturnType<typeof renderChart>;
@@ -119,16 +123,20 @@ export function completeModel(app: App): void {
   addMetricsMonitors(app);
   watchBackups(app);
   runFinalizers(app);
+  assignPriorityClasses(app);
+  // After every pass and finalizer: they declare requirements too.
+  addPlatformLayers(app);
   // The architecture graph reads relationships some finalizers complete.
   for (const chart of app.node.children.filter(SystemChart.isSystemChart)) recordArchitecture(chart);
 }
 
-/** The dist folder of a chart: `<env>/<system>` or `<env>/argocd`. */
+/** The dist folder of a chart: `<env>/<system>`, `<env>/argocd` or `<env>/platform`. */
 export function folderOf(chart: Chart): string {
   // `?.`: a missing environment is a collected error of the chart; the folder is then never written.
   if (SystemChart.isSystemChart(chart)) return `${chart.environment?.name}/${chart.system}`;
   if (ArgoCdApplications.isArgoCdApplications(chart)) return `${chart.environment?.name}/argocd`;
-  throw new Error(`${chart.node.path}: only SystemChart and ArgoCdApplications charts can be synthesized`);
+  if (PlatformLayer.isPlatformLayer(chart)) return `${chart.environment.name}/platform`;
+  throw new Error(`${chart.node.path}: only SystemChart, ArgoCdApplications and PlatformLayer charts can be synthesized`);
 }
 
 function hasReportedAncestor(path: string, reported: readonly ValidationIssue[]): boolean {

@@ -74,6 +74,11 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   /** Metrics Prometheus scrapes from this workload's pods (`exposeMetrics()`, exporter sidecars). */
   public readonly metricsEndpoints: MetricsOptions[] = [];
   public readonly namespaceName: string;
+  /**
+   * PriorityClass of the pods (created by the platform layer, `dist/<env>/platform/`).
+   * @default - chosen by the synth pipeline from what the workload is: `stacks-data` for data stores, `stacks-batch` for scheduled tasks, `stacks-app` for the rest
+   */
+  public priorityClassName?: string;
   protected readonly volumes = new Map<string, Json>();
   protected readonly podAnnotations: Record<string, string> = {};
   private readonly configMapName?: string;
@@ -320,6 +325,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       metadata: { labels: { ...this.selectorLabels }, annotations },
       spec: {
         serviceAccountName: this.name,
+        priorityClassName: this.priorityClassName,
         automountServiceAccountToken: this.apiAccess !== undefined,
         enableServiceLinks: false,
         securityContext: {
