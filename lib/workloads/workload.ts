@@ -76,7 +76,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   public readonly namespaceName: string;
   /**
    * PriorityClass of the pods (created by the platform layer, `dist/<env>/platform/`).
-   * @default - chosen by the synth pipeline from what the workload is: `stacks-data` for data stores, `stacks-batch` for scheduled tasks, `stacks-app` for the rest
+   * @default - chosen by the synth pipeline from what the workload is: `stacks-data` for data stores,
+   * `stacks-batch` for scheduled tasks, `stacks-app` for the rest
    */
   public priorityClassName?: string;
   protected readonly volumes = new Map<string, Json>();
