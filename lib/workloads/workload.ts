@@ -379,6 +379,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       };
     };
     const all = [this.container, ...this.sidecars, ...this.initContainers].map((c) => amounts(c, 'limits'));
+    const requested = [this.container, ...this.sidecars, ...this.initContainers].map((c) => amounts(c, 'requests'));
     const [storageBytes, claims] = this.storagePerPod();
     return {
       maxPods: this.maxPods(),
@@ -388,6 +389,11 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
         cpu: Math.max(...all.map((a) => a.cpu)),
         memory: Math.max(...all.map((a) => a.memory)),
         ephemeralStorage: Math.max(...all.map((a) => a.ephemeralStorage)),
+      },
+      smallestContainer: {
+        cpu: Math.min(...requested.map((a) => a.cpu)),
+        memory: Math.min(...requested.map((a) => a.memory)),
+        ephemeralStorage: Math.min(...requested.map((a) => a.ephemeralStorage)),
       },
       storageBytes,
       claims,
