@@ -115,6 +115,7 @@ export class ArgoCdApplications extends Chart {
    * admit what it installs. Called by the synth pipeline, which makes the layer.
    * @param layer the environment's platform layer
    * @param systemClusterKinds cluster-scoped kinds the systems create (`group/Kind`)
+   * @internal
    */
   public attachPlatform(layer: PlatformLayer, systemClusterKinds: readonly string[]): void {
     if (this.platformLayer) return;
