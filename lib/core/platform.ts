@@ -8,6 +8,7 @@
  * Helm values derived from it and from what the systems use, so that profile, platform and
  * systems cannot disagree.
  */
+import type { PlatformComponentName } from './platform-requirements';
 import type { SecretBackend } from './secret-backend';
 
 /** Pods of a cluster component, as a NetworkPolicy peer selects them. */
@@ -135,6 +136,12 @@ export interface PlatformProps {
   readonly storage?: StorageProfile;
   /** The application image registry. @default - none */
   readonly registry?: RegistryProfile;
+  /**
+   * Components the cluster already runs, managed outside this repository: the generated
+   * platform layer does not install them (the system READMEs still list the minimum versions
+   * and settings the systems need from them). @default - none: the platform layer installs every component the systems need
+   */
+  readonly preinstalled?: readonly PlatformComponentName[];
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<IngressControllerProfile> = {
@@ -174,6 +181,7 @@ export class Platform {
   public readonly grafana: Required<GrafanaProfile>;
   public readonly storage: StorageProfile;
   public readonly registry: RegistryProfile;
+  public readonly preinstalled: readonly PlatformComponentName[];
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -186,6 +194,7 @@ export class Platform {
     this.grafana = { ...DEFAULT_GRAFANA_PROFILE, ...defined(p.grafana) };
     this.storage = { ...defined(p.storage) };
     this.registry = { ...defined(p.registry) };
+    this.preinstalled = Array.isArray(p.preinstalled) ? [...p.preinstalled] : [];
   }
 }
 

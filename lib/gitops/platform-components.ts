@@ -151,6 +151,8 @@ export interface PlatformPlan {
   readonly components: readonly PlannedComponent[];
   /** Components the systems need that the platform layer has no chart for: listed as prerequisites, installed by hand. */
   readonly unmanaged: readonly PlatformComponentName[];
+  /** Components the systems need that the profile says the cluster already runs (`preinstalled`). */
+  readonly preinstalled: readonly PlatformComponentName[];
   readonly issues: readonly PlanIssue[];
 }
 
@@ -201,11 +203,16 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
   }
   const components: PlannedComponent[] = [];
   const unmanaged: PlatformComponentName[] = [];
+  const preinstalled: PlatformComponentName[] = [];
   const issues: PlanIssue[] = [];
   for (const component of [...byComponent.keys()].sort()) {
     const reqs = byComponent.get(component)!;
     const minVersion = reqs.map((r) => r.minVersion).reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
     const chart = COMPONENT_CHARTS[component];
+    if (platform.preinstalled.includes(component)) {
+      preinstalled.push(component);
+      continue;
+    }
     if (!chart) {
       unmanaged.push(component);
       continue;
@@ -223,7 +230,7 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
     const values = valuesFor(component, platform, settings, byComponent.has('prometheus-operator'), issues);
     components.push({ component, chart, namespace, minVersion, requirements: reqs, settings, values });
   }
-  return { components, unmanaged, issues };
+  return { components, unmanaged, preinstalled, issues };
 }
 
 function valuesFor(

@@ -103,7 +103,11 @@ export function prerequisitesSection(chart: SystemChart, objects: readonly Rende
     );
     for (const n of needs) {
       const c = COMPONENT_CHARTS[n.component];
-      const installs = c ? `${c.chart} chart ${c.chartVersion} (${n.component} ${c.appVersion})` : 'not installed: install it yourself';
+      const installs = chart.environment.platform.preinstalled.includes(n.component)
+        ? 'no: preinstalled (profile)'
+        : c
+          ? `${c.chart} chart ${c.chartVersion} (${n.component} ${c.appVersion})`
+          : 'no: install it yourself';
       lines.push(`| ${n.component} | ${n.minVersion} | ${installs} | ${n.reasons.join('; ')} |`);
     }
     lines.push('');

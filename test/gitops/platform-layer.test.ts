@@ -269,3 +269,22 @@ describe('bad input is reported', () => {
     expect(compareVersions(COMPONENT_CHARTS['prometheus-operator']!.appVersion, '0.93.0')).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('components the cluster already runs', () => {
+  test('a preinstalled component gets no Application, and the README still lists its minimum', () => {
+    const base = testEnv('prod');
+    const env = testEnv('prod', { platform: { gitops: base.gitops, secrets: base.secrets, preinstalled: ['ingress-nginx'] } });
+    const { app, chart } = testChart(env);
+    const api = new WebService(chart, 'api', {
+      image: 'org/api:1.0.0',
+      ports: [{ name: 'http', port: 8080 }],
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      readiness: Probe.http('/ready'),
+    });
+    new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: api, tls: false });
+    new ArgoCdApplications(app, { environment: env, systems: ['test'] });
+    const result = render(app);
+    expect(result.objects.filter((o) => o.object.kind === 'Application').map((o) => o.object.metadata.name)).not.toContain('ingress-nginx-prod');
+    expect(result.warnings).toEqual([]);
+  });
+});
