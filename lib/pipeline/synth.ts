@@ -6,6 +6,7 @@ import { PolicyRule } from '../policy/rule';
 import { DEFAULT_RULES } from '../policy/rules';
 import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
 import { systemReadme } from '../gitops/system-readme';
+import { platformReadme } from '../gitops/platform-readme';
 import { DistFolder, writeDist } from '../core/dist-writer';
 import { SystemChart } from '../core/system-chart';
 import { runFinalizers } from '../core/finalize';
@@ -98,6 +99,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
     if (SystemChart.isSystemChart(chart) && issues.length === 0)
       files.set('README.md', systemReadme(chart, unit.objects, backupReadmeSections(chart)));
+    if (PlatformLayer.isPlatformLayer(chart) && issues.length === 0) files.set('README.md', platformReadme(chart));
     folders.push({ folder, files });
     summaries.push({ folder, objects: unit.objects.length, files: files.size });
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
