@@ -199,6 +199,12 @@ export class PublicEndpoint extends Construct {
     this.ingressNames = groups.map((g) => g.name);
     const headers = securityHeaderValues(policy, fullTls);
     this.allowedResponseHeaders = this.controller === 'nginx' ? Object.keys(headers).sort() : [];
+    if (tls)
+      requirePlatform(this, {
+        component: 'cert-manager',
+        minVersion: '1.0.0',
+        reason: 'ingress-shim: certificates from the Ingress issuer annotation',
+      });
     const headerNames = this.allowedResponseHeaders;
     requirePlatform(
       this,
