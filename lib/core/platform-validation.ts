@@ -20,6 +20,7 @@ const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
   'storage',
   'registry',
   'demo',
+  'preinstalled',
 ];
 const EDGE_KINDS: readonly string[] = ['ingress-nginx', 'traefik', 'gateway'];
 const GATEWAY_IMPLEMENTATIONS: readonly string[] = ['envoy-gateway', 'traefik'];

@@ -8,6 +8,7 @@
  * Helm values derived from it and from what the systems use, so that profile, platform and
  * systems cannot disagree.
  */
+import type { PlatformComponentName } from './platform-requirements';
 import type { SecretBackend } from './secret-backend';
 
 /** Pods of a cluster component, as a NetworkPolicy peer selects them. */
@@ -140,6 +141,12 @@ export interface PlatformProps {
    * accepted in dev only. @default false
    */
   readonly demo?: boolean;
+  /**
+   * Components the cluster already runs, managed outside this repository: the generated
+   * platform layer does not install them (the system READMEs still list the minimum versions
+   * and settings the systems need from them). @default - none: the platform layer installs every component the systems need
+   */
+  readonly preinstalled?: readonly PlatformComponentName[];
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<IngressControllerProfile> = {
@@ -181,6 +188,7 @@ export class Platform {
   public readonly registry: RegistryProfile;
   /** True for a demonstration profile (dev only). */
   public readonly demo: boolean;
+  public readonly preinstalled: readonly PlatformComponentName[];
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -195,6 +203,7 @@ export class Platform {
     this.storage = { ...defined(p.storage) };
     this.registry = { ...defined(p.registry) };
     this.demo = p.demo === true;
+    this.preinstalled = Array.isArray(p.preinstalled) ? [...p.preinstalled] : [];
   }
 }
 

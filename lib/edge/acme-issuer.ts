@@ -7,6 +7,7 @@ import { checkIssuerForEnvironment, checkSecretKeyReference, IssuerTrust, Secret
 import { checkDnsSubdomain } from '../core/naming';
 import { checkEmail, checkIngressHost } from './names';
 import { checkProps } from '../core/prop-check';
+import { requirePlatform } from '../core/platform-requirements';
 
 /** Let's Encrypt's production directory: publicly trusted certificates, strict rate limits. */
 export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
@@ -170,6 +171,13 @@ export class AcmeIssuer extends CertManagerIssuer {
     this.issuesWildcards = props.dns01 !== undefined;
 
     const solvers: ClusterIssuerSpecAcmeSolvers[] = [];
+    if (this.http01) {
+      requirePlatform(this, {
+        component: 'cert-manager',
+        minVersion: '1.12.0',
+        reason: 'ACME HTTP-01 solver `ingress.ingressClassName` (first in cert-manager v1.12.0)',
+      });
+    }
     if (this.http01) solvers.push({ http01: { ingress: { ingressClassName: this.http01.ingressClassName, serviceType: 'ClusterIP' } } });
     if (props.dns01) {
       const zones = props.dns01.dnsZones;

@@ -6,6 +6,7 @@ import { checkDnsSubdomain, joinName } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import { IIssuer, IssuerKind, IssuerTrust, otherClusterIssuers, registerClusterIssuer } from './issuer';
+import { requirePlatform } from '../core/platform-requirements';
 
 /** Where an issuer can be used from. */
 export type IssuerScope =
@@ -53,6 +54,7 @@ export abstract class CertManagerIssuer extends Construct implements IIssuer {
     this.describe = `${this.issuerKind} '${this.issuerName}' (${this.node.path})`;
     markComponent(this, { name: this.issuerName, component });
     if (cluster) registerClusterIssuer(this, this.issuerName);
+    requirePlatform(this, { component: 'cert-manager', minVersion: '1.0.0', reason: `cert-manager.io/v1 ${this.issuerKind}` });
     addCheck(this, (report) => this.validateIssuer(report));
   }
 

@@ -14,6 +14,7 @@ import type { Workload } from '../workloads/workload';
 import { checkIssuerForEnvironment, IIssuer, issuerRefOf } from './issuer';
 import { checkIngressHost, parseGoDuration } from './names';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
+import { requirePlatform } from '../core/platform-requirements';
 
 export type KeyAlgorithm = 'ECDSA' | 'RSA' | 'Ed25519';
 
@@ -78,6 +79,7 @@ export class Certificate extends Construct {
     const renewBefore = props.renewBefore ?? '720h';
     markComponent(this, { name: props.service?.name ?? this.name, component: 'certificate' });
 
+    requirePlatform(this, { component: 'cert-manager', minVersion: '1.0.0', reason: 'cert-manager.io/v1 Certificate (privateKey.rotationPolicy)' });
     new CertificateResource(this, 'resource', {
       metadata: { name: this.name },
       spec: {

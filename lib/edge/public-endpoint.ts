@@ -24,6 +24,7 @@ import {
 import { checkIssuerForEnvironment, IIssuer, issuerAnnotation } from './issuer';
 import { captureGroups, checkIngressHost, checkLiteralPath, checkRegexPath, hostSlug, referencedGroups, regexLiteralPrefix } from './names';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
+import { requirePlatform } from '../core/platform-requirements';
 
 /** How a route's path matches request paths. */
 export type PathMatch =
@@ -198,6 +199,30 @@ export class PublicEndpoint extends Construct {
     this.ingressNames = groups.map((g) => g.name);
     const headers = securityHeaderValues(policy, fullTls);
     this.allowedResponseHeaders = this.controller === 'nginx' ? Object.keys(headers).sort() : [];
+    if (tls)
+      requirePlatform(this, {
+        component: 'cert-manager',
+        minVersion: '1.0.0',
+        reason: 'ingress-shim: certificates from the Ingress issuer annotation',
+      });
+    const headerNames = this.allowedResponseHeaders;
+    requirePlatform(
+      this,
+      this.controller === 'nginx'
+        ? headerNames.length > 0
+          ? {
+              component: 'ingress-nginx',
+              minVersion: '1.11.0',
+              reason: '`custom-headers` annotation (first in controller v1.11.0)',
+              settings: { 'global-allowed-response-headers': headerNames },
+            }
+          : { component: 'ingress-nginx', minVersion: '1.0.0', reason: `networking.k8s.io/v1 Ingress of class '${this.ingressClassName}'` }
+        : {
+            component: 'traefik',
+            minVersion: '2.10.0',
+            reason: 'traefik.io/v1alpha1 Middleware (the traefik.io API group is first served by v2.10)',
+          },
+    );
 
     // Policy objects shared by every Ingress of the endpoint.
     const shared: Record<string, string> = {};

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 /**
  * The order objects are applied in. File names start with this number so that
  * `kubectl apply -f dist/<env>/<system>/` creates the namespace and configuration before
@@ -7,6 +8,7 @@
 const ORDER: Record<string, number> = {
   Namespace: 0,
   // cluster-scoped configuration
+  PriorityClass: 5,
   ClusterIssuer: 5,
   ClusterSecretStore: 5,
   ClusterRole: 5,
@@ -45,7 +47,8 @@ const ORDER: Record<string, number> = {
   // observability
   ServiceMonitor: 90,
   PrometheusRule: 90,
-  // GitOps
+  // GitOps: the project first, then the Applications (the root, the platform and the systems override their wave)
+  AppProject: 91,
   Application: 95,
 };
 
@@ -64,6 +67,22 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
 /** The apply order of a kind, or undefined for a kind the layout does not know. */
 export function applyOrderOf(kind: string): number | undefined {
   return ORDER[kind];
+}
+
+const ORDER_OVERRIDES = new WeakMap<ApiObject, number>();
+
+/**
+ * Places one object at `order` instead of its kind's place (file prefix and Argo CD sync
+ * wave), for objects of one kind that must be ordered among themselves: the Argo CD
+ * Application of the platform layer before those of the systems.
+ */
+export function setApplyOrder(object: ApiObject, order: number): void {
+  ORDER_OVERRIDES.set(object, order);
+}
+
+/** The apply order of one object: its own if it was given one, else its kind's. */
+export function applyOrderOfObject(object: ApiObject, kind: string): number | undefined {
+  return ORDER_OVERRIDES.get(object) ?? ORDER[kind];
 }
 
 export function knownKinds(): string[] {

@@ -1,24 +1,44 @@
-import { Chart } from 'cdk8s';
+import { Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Application } from '../../imports/applications-argoproj.io';
+import { Application, ApplicationSpecSyncPolicy } from '../../imports/applications-argoproj.io';
+import { AppProject, AppProjectSpec } from '../../imports/appprojects-argoproj.io';
 import { Environment } from '../core/environment';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
+import { addCheck } from '../core/validation';
+import { setApplyOrder } from './apply-order';
+import type { PlatformLayer } from './platform-layer';
 
 /** Argo CD's namespace when the cluster profile does not name another (`platform.argocd.namespace`). */
 export const ARGOCD_NAMESPACE = 'argocd';
+
+/** Sync waves of the Applications in `dist/<env>/argocd/`: the root, then the platform, then the systems (95, their kind's place). */
+const ROOT_WAVE = 92;
+const PLATFORM_WAVE = 93;
+
+const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+/** Folders of `dist/<env>/` that are not systems. */
+const RESERVED_FOLDERS = ['argocd', 'platform'];
 
 export interface ArgoCdApplicationsProps {
   readonly environment: Environment;
   /** The systems of the environment, each deployed from `dist/<env>/<system>/` into `<system>-<env>`. */
   readonly systems: readonly string[];
-  /** Argo CD project the applications belong to. @default 'default' */
+  /**
+   * An Argo CD project managed elsewhere for every Application. When set, no AppProject is generated.
+   * @default - the generated AppProject `stacks-<env>`, restricted to the environment's repositories and namespaces
+   */
   readonly project?: string;
 }
 
 /**
- * App-of-apps for one environment: one Argo CD Application per system, each watching
- * its dist folder. Syncs are automated with pruning and self-heal; server-side apply
- * matches how the verification harness applies the same folders.
+ * `dist/<env>/argocd/`, the entry point of one environment: its AppProject (sources: the
+ * profile's Git repository and the platform's chart repositories; destinations: the
+ * namespaces the environment owns; cluster-scoped kinds: only those the environment
+ * creates), the root Application that syncs this folder itself (app-of-apps), the
+ * Application of the platform layer (`dist/<env>/platform/`) and one per system. Sync
+ * waves put the platform before the systems. Syncs are automated with pruning and
+ * self-heal; server-side apply matches how the verification harness applies the folders.
  */
 const ARGOCD_CHART = Symbol.for('cdk8s-stacks.ArgoCdApplications');
 
@@ -29,6 +49,12 @@ export class ArgoCdApplications extends Chart {
   }
 
   public readonly environment: Environment;
+  /** The systems, sorted. */
+  public readonly systems: readonly string[];
+  /** The Argo CD project every Application of the environment belongs to. */
+  public readonly project: string;
+  private platformLayer?: PlatformLayer;
+  private systemClusterKinds: readonly string[] = [];
 
   constructor(scope: Construct, props: ArgoCdApplicationsProps) {
     super(scope, `argocd-${props.environment?.name}`, {
@@ -40,28 +66,112 @@ export class ArgoCdApplications extends Chart {
     this.environment = props.environment;
     const env = props.environment;
     // Without an environment there is nothing to point at; checkProps reports it.
-    const systems = env?.platform ? arrayOrEmpty(props.systems) : [];
-    const gitops = env?.platform?.gitops;
-    for (const system of [...systems].sort()) {
+    this.systems = env?.platform ? [...arrayOrEmpty(props.systems)].sort() : [];
+    this.project = props.project ?? `stacks-${env?.name}`;
+    addCheck(this, (report) => {
+      for (const system of this.systems.filter((s) => RESERVED_FOLDERS.includes(s))) {
+        report.error('systems', `'${system}' is the name of an environment's own dist folder (${RESERVED_FOLDERS.join(', ')}); rename the system`);
+      }
+    });
+    if (!env?.platform) return;
+    const git = env.platform.gitops;
+    const folder = (name: string) => ({ repoUrl: git.repoURL, targetRevision: git.targetRevision, path: `${git.distPath}/${env.name}/${name}` });
+
+    if (props.project === undefined) {
+      new AppProject(this, 'stacks-project', { metadata: { name: this.project }, spec: Lazy.any({ produce: () => this.projectSpec() }) });
+    }
+    const root = new Application(this, 'stacks-root', {
+      metadata: { name: `stacks-${env.name}` },
+      spec: {
+        project: this.project,
+        source: folder('argocd'),
+        destination: { server: IN_CLUSTER, namespace: this.namespace },
+        // Never prunes: removing a system from the list must not be a one-commit deletion of its data.
+        syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['ServerSideApply=true'], retry: RETRY },
+      },
+    });
+    setApplyOrder(root, ROOT_WAVE);
+
+    for (const system of this.systems) {
       new Application(this, system, {
         metadata: { name: `${system}-${env.name}` },
         spec: {
-          project: props.project ?? 'default',
-          source: {
-            repoUrl: gitops.repoURL,
-            targetRevision: gitops.targetRevision,
-            path: `${gitops.distPath}/${env.name}/${system}`,
-          },
-          destination: { server: 'https://kubernetes.default.svc', namespace: `${system}-${env.name}` },
+          project: this.project,
+          source: folder(system),
+          destination: { server: IN_CLUSTER, namespace: `${system}-${env.name}` },
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             // The namespace is part of the folder (with its Pod Security labels), so Argo CD
             // must not create a bare one first.
             syncOptions: ['ServerSideApply=true', 'PruneLast=true', 'CreateNamespace=false'],
-            retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+            retry: RETRY,
           },
         },
       });
     }
   }
+
+  /**
+   * Adds the Application of the environment's platform layer and lets the AppProject
+   * admit what it installs. Called by the synth pipeline, which makes the layer.
+   * @param layer the environment's platform layer
+   * @param systemClusterKinds cluster-scoped kinds the systems create (`group/Kind`)
+   * @internal
+   */
+  public attachPlatform(layer: PlatformLayer, systemClusterKinds: readonly string[]): void {
+    if (this.platformLayer) return;
+    this.platformLayer = layer;
+    this.systemClusterKinds = systemClusterKinds;
+    const env = this.environment;
+    const git = env.platform.gitops;
+    const app = new Application(this, 'stacks-platform', {
+      metadata: { name: `platform-${env.name}` },
+      spec: {
+        project: this.project,
+        source: { repoUrl: git.repoURL, targetRevision: git.targetRevision, path: `${git.distPath}/${env.name}/platform` },
+        destination: { server: IN_CLUSTER, namespace: this.namespace },
+        // Not pruned: removing a component from the layer must be done on purpose.
+        syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['ServerSideApply=true'], retry: RETRY },
+      },
+    });
+    setApplyOrder(app, PLATFORM_WAVE);
+  }
+
+  /** Namespaces the environment owns: Argo CD's (its Applications), the systems' and the platform components'. */
+  public ownedNamespaces(): string[] {
+    const namespaces = new Set<string>([this.namespace!, ...this.systems.map((s) => `${s}-${this.environment.name}`)]);
+    for (const c of this.platformLayer?.plan.components ?? []) {
+      namespaces.add(c.namespace);
+      for (const extra of c.chart.extraNamespaces ?? []) namespaces.add(extra);
+    }
+    return [...namespaces].sort();
+  }
+
+  /** Repositories Applications of the environment may read: the profile's Git repository and the chart repositories used. */
+  public sourceRepositories(): string[] {
+    const charts = (this.platformLayer?.plan.components ?? []).map((c) => c.chart.repoURL);
+    return [...new Set([this.environment.platform.gitops.repoURL, ...charts])].sort();
+  }
+
+  /** Cluster-scoped kinds (`group/Kind`) the environment creates: namespaces, PriorityClasses, the systems' and the charts'. */
+  public clusterKinds(): string[] {
+    const kinds = new Set<string>(['/Namespace', ...this.systemClusterKinds]);
+    if (this.platformLayer) kinds.add('scheduling.k8s.io/PriorityClass');
+    for (const c of this.platformLayer?.plan.components ?? []) for (const k of c.chart.clusterKinds) kinds.add(k);
+    return [...kinds].sort();
+  }
+
+  private projectSpec(): AppProjectSpec {
+    return {
+      description: `cdk8s-stacks ${this.environment.name}: the platform layer and the systems, from ${this.environment.platform.gitops.repoURL}`,
+      sourceRepos: this.sourceRepositories(),
+      destinations: this.ownedNamespaces().map((namespace) => ({ server: IN_CLUSTER, namespace })),
+      clusterResourceWhitelist: this.clusterKinds().map((k) => {
+        const [group, kind] = k.split('/');
+        return { group, kind };
+      }),
+    };
+  }
 }
+
+const RETRY: ApplicationSpecSyncPolicy['retry'] = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };

@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { toYamlDocument } from '../core/yaml';
 import { ValidationIssue } from '../core/validation';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
-import { applyOrderOf, knownKinds } from './apply-order';
+import { applyOrderOfObject, knownKinds } from './apply-order';
 import { decorate, LabelContext } from './decorate';
 import { Placement, placementOf } from '../core/placement';
 import type { Json } from '../core/json';
@@ -39,7 +39,7 @@ export function renderChart(chart: Chart, context: LabelContext): RenderedUnit {
   for (const construct of apiObjectsOf(chart)) {
     const object = renderObject(construct, issues);
     if (object === undefined) continue;
-    const order = applyOrderOf(object.kind);
+    const order = applyOrderOfObject(construct, object.kind);
     if (order === undefined) {
       issues.push({
         path: construct.node.path,

@@ -1,27 +1,7 @@
 import { SystemChart } from '../core/system-chart';
 import { Architecture } from './architecture';
 import { RenderedObject } from './render';
-
-/** Cluster add-ons a folder needs, derived from the kinds and annotations it contains. */
-export function prerequisitesOf(objects: readonly RenderedObject[]): string[] {
-  const kinds = new Set(objects.map((o) => o.object.kind));
-  const needs = new Set<string>();
-  const annotations = objects.flatMap((o) => Object.keys(o.object.metadata?.annotations ?? {}));
-  if (['Certificate', 'Issuer', 'ClusterIssuer'].some((k) => kinds.has(k)) || annotations.some((a) => a.startsWith('cert-manager.io/'))) {
-    needs.add('cert-manager (Certificate, Issuer, ClusterIssuer CRDs and controller)');
-  }
-  for (const ingress of objects.filter((o) => o.object.kind === 'Ingress')) {
-    needs.add(`an ingress controller for IngressClass '${ingress.object.spec?.ingressClassName}'`);
-  }
-  if (kinds.has('Middleware')) needs.add('Traefik CRDs (traefik.io Middleware)');
-  if (['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'Password'].some((k) => kinds.has(k))) {
-    needs.add('external-secrets operator (ExternalSecret, SecretStore, Password generator CRDs)');
-  }
-  if (kinds.has('VerticalPodAutoscaler')) needs.add('Vertical Pod Autoscaler (CRD and recommender)');
-  if (kinds.has('ServiceMonitor') || kinds.has('PrometheusRule')) needs.add('Prometheus Operator (ServiceMonitor, PrometheusRule CRDs)');
-  if (kinds.has('HorizontalPodAutoscaler')) needs.add('metrics-server (resource metrics for the HorizontalPodAutoscalers)');
-  return [...needs].sort();
-}
+import { prerequisitesSection } from './system-prerequisites';
 
 /** The generated README.md of `dist/<env>/<system>/`. */
 export function systemReadme(chart: SystemChart, objects: readonly RenderedObject[], sections: readonly string[] = []): string {
@@ -40,11 +20,7 @@ export function systemReadme(chart: SystemChart, objects: readonly RenderedObjec
   lines.push('## Apply', '', '```sh', `kubectl apply --server-side -k ${folder}`, '```', '');
   lines.push('Or let Argo CD sync it: the Application lives in `dist/' + env + '/argocd/`.', '');
   lines.push('## Architecture', '', '```mermaid', Architecture.of(chart).toMermaid(), '```', '');
-  const prerequisites = prerequisitesOf(objects);
-  lines.push('## Prerequisites in the cluster', '');
-  if (prerequisites.length === 0) lines.push('None beyond a Kubernetes 1.27+ cluster.');
-  for (const p of prerequisites) lines.push(`- ${p}`);
-  lines.push('');
+  lines.push(...prerequisitesSection(chart, objects));
   for (const section of sections) lines.push(section, '');
   lines.push(`## Objects (${applied.length} applied${manual.length ? `, ${manual.length} run by hand` : ''})`, '');
   lines.push('| file | kind | name |', '| --- | --- | --- |');

@@ -13,6 +13,7 @@ import { checkDuration } from '../workloads/metrics-endpoint';
 import { scrapeTargetsOf } from './scrape-targets';
 import { lazy } from './workload-metrics';
 import { checkProps } from '../core/prop-check';
+import { requirePlatform } from '../core/platform-requirements';
 
 export interface SystemAlertsProps {
   /** Ratio (0 to 1) of requests answered 5xx above which `HttpErrorRatioHigh` fires. @default 0.05 */
@@ -87,6 +88,18 @@ export class SystemAlerts extends Construct {
     checkProps(this, 'SystemAlertsProps', props);
     this.chart = SystemChart.of(this);
     this.props = props;
+    const prometheus = this.chart.environment.platform.prometheus;
+    requirePlatform(this, {
+      component: 'prometheus-operator',
+      minVersion: '0.50.0',
+      reason: 'monitoring.coreos.com/v1 PrometheusRule (every field used is served since v0.50)',
+      settings: {
+        ruleSelector: Object.entries(prometheus.ruleLabels)
+          .map(([k, v]) => `${k}=${v}`)
+          .sort(),
+        ruleNamespaceSelector: [this.chart.namespaceName],
+      },
+    });
     this.resource = new PrometheusRule(this, 'resource', {
       metadata: { name: id, labels: { ...this.chart.environment.platform.prometheus.ruleLabels } },
       spec: lazy<PrometheusRuleSpec>(() => ({ groups: this.groups().map((g) => this.renderGroup(g)) })),

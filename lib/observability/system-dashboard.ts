@@ -8,6 +8,7 @@ import { checkDuration } from '../workloads/metrics-endpoint';
 import { scrapeTargetsOf } from './scrape-targets';
 import { checkProps } from '../core/prop-check';
 import type { Json } from '../core/json';
+import { requirePlatform } from '../core/platform-requirements';
 
 export interface SystemDashboardProps {
   /** Dashboard title. @default '<system> (<environment>)' */
@@ -44,6 +45,17 @@ export class SystemDashboard extends Construct {
     this.uid = dashboardUid(this.chart.namespaceName);
     this.configMapName = `${id}-grafana`;
     this.fileName = `${this.chart.namespaceName}.json`;
+    requirePlatform(this, {
+      component: 'grafana',
+      minVersion: '11.0.0',
+      reason: 'dashboard JSON schemaVersion 39, loaded by the dashboard sidecar from a labelled ConfigMap in the system namespace',
+      settings: {
+        'sidecar.dashboards.label': Object.entries(this.chart.environment.platform.grafana.dashboardLabels)
+          .map(([k, v]) => `${k}=${v}`)
+          .sort(),
+        'sidecar.dashboards.searchNamespace': ['ALL'],
+      },
+    });
     new k8s.KubeConfigMap(this, 'config-map', {
       metadata: { name: this.configMapName, labels: { ...this.chart.environment.platform.grafana.dashboardLabels } },
       data: Lazy.any({ produce: () => ({ [this.fileName]: `${JSON.stringify(this.dashboard(), null, 2)}\n` }) }),

@@ -8,6 +8,7 @@ import { NetworkPeer } from '../security/network-peer';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
 import { checkDuration, MetricsOptions } from '../workloads/metrics-endpoint';
+import { requirePlatform } from '../core/platform-requirements';
 
 /** Label on the metrics Service; with the workload's name it selects exactly that Service. */
 export const METRICS_SERVICE_LABEL = 'cdk8s-stacks.io/metrics';
@@ -63,6 +64,15 @@ export class WorkloadMetrics extends Construct {
     });
 
     const prometheusProfile = w.chart.environment.platform.prometheus;
+    requirePlatform(this, {
+      component: 'prometheus-operator',
+      minVersion: '0.50.0',
+      reason: 'monitoring.coreos.com/v1 ServiceMonitor (jobLabel, namespaceSelector; every field used is served since v0.50)',
+      settings: {
+        serviceMonitorSelector: labelList(prometheusProfile.serviceMonitorLabels),
+        serviceMonitorNamespaceSelector: [ns],
+      },
+    });
     new ServiceMonitor(this, 'service-monitor', {
       metadata: { name: w.name, labels: { ...prometheusProfile.serviceMonitorLabels } },
       spec: lazy<ServiceMonitorSpec>(() => ({
@@ -135,4 +145,11 @@ export class WorkloadMetrics extends Construct {
  */
 export function lazy<T>(produce: () => T): T {
   return Lazy.any({ produce }) as unknown as T;
+}
+
+/** `key=value` for each label, sorted. */
+function labelList(labels: Readonly<Record<string, string>>): string[] {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .sort();
 }

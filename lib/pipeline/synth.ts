@@ -6,6 +6,7 @@ import { PolicyRule } from '../policy/rule';
 import { DEFAULT_RULES } from '../policy/rules';
 import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
 import { systemReadme } from '../gitops/system-readme';
+import { platformReadme } from '../gitops/platform-readme';
 import { DistFolder, writeDist } from '../core/dist-writer';
 import { SystemChart } from '../core/system-chart';
 import { runFinalizers } from '../core/finalize';
@@ -14,6 +15,8 @@ import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
 import { addMetricsMonitors } from './metrics-monitors';
 import { addSystemFoundations } from './system-foundation';
+import { addPlatformLayers, assignPriorityClasses } from './platform-layer';
+import { PlatformLayer } from '../gitops/platform-layer';
 
 /** What was written for one folder of dist. */
 export interface FolderSummary {
@@ -65,7 +68,9 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     const folder = folderOf(chart);
     const labels = SystemChart.isSystemChart(chart)
       ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
-      : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
+      : PlatformLayer.isPlatformLayer(chart)
+        ? { partOf: 'platform', instance: chart.node.id, version: '1.0.0' }
+        : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
     // Every object carries the linter waivers derived from the exceptions its construct declared.
     const context = { ...labels, annotations: linterWaiverAnnotations };
     let unit: ReturnType<typeof renderChart>;
@@ -94,6 +99,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
     if (SystemChart.isSystemChart(chart) && issues.length === 0)
       files.set('README.md', systemReadme(chart, unit.objects, backupReadmeSections(chart)));
+    if (PlatformLayer.isPlatformLayer(chart) && issues.length === 0) files.set('README.md', platformReadme(chart));
     folders.push({ folder, files });
     summaries.push({ folder, objects: unit.objects.length, files: files.size });
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
@@ -119,16 +125,20 @@ export function completeModel(app: App): void {
   addMetricsMonitors(app);
   watchBackups(app);
   runFinalizers(app);
+  assignPriorityClasses(app);
+  // After every pass and finalizer: they declare requirements too.
+  addPlatformLayers(app);
   // The architecture graph reads relationships some finalizers complete.
   for (const chart of app.node.children.filter(SystemChart.isSystemChart)) recordArchitecture(chart);
 }
 
-/** The dist folder of a chart: `<env>/<system>` or `<env>/argocd`. */
+/** The dist folder of a chart: `<env>/<system>`, `<env>/argocd` or `<env>/platform`. */
 export function folderOf(chart: Chart): string {
   // `?.`: a missing environment is a collected error of the chart; the folder is then never written.
   if (SystemChart.isSystemChart(chart)) return `${chart.environment?.name}/${chart.system}`;
   if (ArgoCdApplications.isArgoCdApplications(chart)) return `${chart.environment?.name}/argocd`;
-  throw new Error(`${chart.node.path}: only SystemChart and ArgoCdApplications charts can be synthesized`);
+  if (PlatformLayer.isPlatformLayer(chart)) return `${chart.environment.name}/platform`;
+  throw new Error(`${chart.node.path}: only SystemChart, ArgoCdApplications and PlatformLayer charts can be synthesized`);
 }
 
 function hasReportedAncestor(path: string, reported: readonly ValidationIssue[]): boolean {

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addCheck } from '../core/validation';
 import { checkProps } from '../core/prop-check';
+import { requirePlatform } from '../core/platform-requirements';
 
 export interface ScalingBehavior {
   /** Seconds of recommendations considered before scaling down. @default 300 */
@@ -55,6 +56,13 @@ export class Autoscaler extends Construct {
       ...(cpu !== undefined ? [utilization('cpu', cpu)] : []),
       ...(options.memoryPercent !== undefined ? [utilization('memory', options.memoryPercent)] : []),
     ];
+    if (metrics.length > 0) {
+      requirePlatform(this, {
+        component: 'metrics-server',
+        minVersion: '0.6.0',
+        reason: 'metrics.k8s.io/v1beta1 resource metrics (cpu, memory) for an autoscaling/v2 HorizontalPodAutoscaler',
+      });
+    }
     this.resource = new k8s.KubeHorizontalPodAutoscalerV2(this, 'resource', {
       metadata: { name: target.name },
       spec: {

@@ -15,6 +15,8 @@ export interface PodBudget {
   readonly limits: ResourceTotals;
   /** Largest single-container limits, for the LimitRange maximum. */
   readonly largestContainer: ResourceTotals;
+  /** Smallest single-container requests, for the LimitRange minimum. @default - no bound from this workload */
+  readonly smallestContainer?: ResourceTotals;
   /** Persistent storage claimed per pod (bytes) and number of claims per pod. */
   readonly storageBytes: number;
   readonly claims: number;
@@ -200,7 +202,35 @@ export class NamespaceBudget extends Construct {
     };
     const render = (a: ResourceTotals) =>
       quantities({ cpu: formatCpu(a.cpu), memory: formatBytes(a.memory), 'ephemeral-storage': formatBytes(a.ephemeralStorage) });
-    return { limits: [{ type: 'Container', defaultRequest: render(requests), default: render(defaults), max: render(max) }] };
+    // The minimum admits every container of the stack and one that takes the default request;
+    // it refuses a container added outside the constructs that asks for (next to) nothing.
+    const smallest = (f: (a: ResourceTotals) => number, step: number, fallback: number) =>
+      Math.floor(Math.min(fallback, ...budgets.map((b) => (b.smallestContainer ? f(b.smallestContainer) : fallback))) / step + 1e-9) * step;
+    const min = {
+      cpu: smallest((a) => a.cpu, 0.001, requests.cpu),
+      memory: smallest((a) => a.memory, 2 ** 20, requests.memory),
+      ephemeralStorage: smallest((a) => a.ephemeralStorage, 2 ** 20, requests.ephemeralStorage),
+    };
+    const minimum = quantities(
+      Object.fromEntries(
+        [
+          ['cpu', min.cpu > 0 ? formatCpu(min.cpu) : ''],
+          ['memory', min.memory > 0 ? formatBytes(min.memory) : ''],
+          ['ephemeral-storage', min.ephemeralStorage > 0 ? formatBytes(min.ephemeralStorage) : ''],
+        ].filter(([, v]) => v !== ''),
+      ),
+    );
+    return {
+      limits: [
+        {
+          type: 'Container',
+          defaultRequest: render(requests),
+          default: render(defaults),
+          max: render(max),
+          min: Object.keys(minimum).length > 0 ? minimum : undefined,
+        },
+      ],
+    };
   }
 }
 

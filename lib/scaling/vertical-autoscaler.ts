@@ -10,6 +10,7 @@ import { parseQuantity } from '../core/quantity';
 import { addCheck } from '../core/validation';
 import { ScaleTarget } from './autoscaler';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
+import { requirePlatform } from '../core/platform-requirements';
 
 export type VpaUpdateMode = 'Off' | 'Initial' | 'Recreate' | 'InPlaceOrRecreate';
 
@@ -50,6 +51,12 @@ export class VerticalAutoscaler extends Construct {
     const controlled = [...(options.controlledResources === undefined ? ['cpu', 'memory'] : arrayOrEmpty(options.controlledResources))] as Array<
       'cpu' | 'memory'
     >;
+    requirePlatform(this, {
+      component: 'vertical-pod-autoscaler',
+      minVersion: '1.0.0',
+      reason: `autoscaling.k8s.io/v1 VerticalPodAutoscaler with controlledValues (updateMode ${mode}: ${mode === 'Off' ? 'the recommender' : 'recommender, updater and admission controller'})`,
+      settings: { components: mode === 'Off' ? ['recommender'] : ['recommender', 'updater', 'admission-controller'] },
+    });
     new VerticalPodAutoscaler(this, 'resource', {
       metadata: { name: target.name },
       spec: {

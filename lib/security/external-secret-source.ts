@@ -11,6 +11,7 @@ import { checkDnsSubdomain } from '../core/naming';
 import { addCheck } from '../core/validation';
 import { ISecretSource } from './secret-source';
 import { checkProps } from '../core/prop-check';
+import { requirePlatform } from '../core/platform-requirements';
 
 /** A (Cluster)SecretStore that ExternalSecrets read from. */
 export interface ISecretStore {
@@ -91,6 +92,11 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
     this.secretName = props.secretName ?? id;
     this.keys = Object.keys(typeof props.data === 'object' && props.data !== null ? props.data : {}).sort();
     this.describe = `ExternalSecret ${this.node.path}`;
+    requirePlatform(this, {
+      component: 'external-secrets',
+      minVersion: '0.16.0',
+      reason: 'external-secrets.io/v1 ExternalSecret (the v1 API is first served by v0.16.0)',
+    });
     new ExternalSecret(this, 'resource', {
       metadata: { name: this.secretName },
       spec: {

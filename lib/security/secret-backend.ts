@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_VAULT_AUTH_MOUNT, secretRoleName, SecretBackend } from '../core/secret-backend';
 import type { SystemChart } from '../core/system-chart';
 import { ISecretStore } from './external-secret-source';
+import { requirePlatform } from '../core/platform-requirements';
 
 // The type is part of the environment model (core); re-exported here beside the store it configures.
 export type { SecretBackend };
@@ -65,5 +66,10 @@ export class SystemSecretStore extends Construct implements ISecretStore {
             },
           };
     new SecretStore(this, 'resource', { metadata: { name: this.storeName }, spec: { provider } });
+    requirePlatform(this, {
+      component: 'external-secrets',
+      minVersion: '0.16.0',
+      reason: `external-secrets.io/v1 SecretStore (${backend.kind === 'vault' ? 'Vault provider, Kubernetes auth' : 'AWS Secrets Manager provider, IRSA'})`,
+    });
   }
 }

@@ -13,6 +13,7 @@ import { ISecretSource } from './secret-source';
 import { checkProps } from '../core/prop-check';
 import { SystemSecretStore } from './secret-backend';
 import { secretKeyPath } from '../core/secret-backend';
+import { requirePlatform } from '../core/platform-requirements';
 
 export interface SystemSecretProps {
   /** Keys of the Secret, e.g. `['postgres-password', 'password']`. */
@@ -48,8 +49,18 @@ export class SystemSecret extends Construct implements ISecretSource {
     this.describe = `SystemSecret ${this.node.path}`;
     const target = ownedSecretTarget(this.secretName);
 
+    requirePlatform(this, {
+      component: 'external-secrets',
+      minVersion: '0.16.0',
+      reason: 'external-secrets.io/v1 ExternalSecret (the v1 API is first served by v0.16.0)',
+    });
     const backend = env.platform.secrets;
     if (backend.kind === 'generated') {
+      requirePlatform(this, {
+        component: 'external-secrets',
+        minVersion: '1.1.1',
+        reason: 'Password generator `secretKeys` (several keys from one generator; first released in v1.1.1, external-secrets PR #5669)',
+      });
       new Password(this, 'generator', {
         metadata: { name: this.secretName },
         spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: [...this.keys] },

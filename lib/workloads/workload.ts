@@ -74,6 +74,12 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   /** Metrics Prometheus scrapes from this workload's pods (`exposeMetrics()`, exporter sidecars). */
   public readonly metricsEndpoints: MetricsOptions[] = [];
   public readonly namespaceName: string;
+  /**
+   * PriorityClass of the pods (created by the platform layer, `dist/<env>/platform/`).
+   * @default - chosen by the synth pipeline from what the workload is: `stacks-data` for data stores,
+   * `stacks-batch` for scheduled tasks, `stacks-app` for the rest
+   */
+  public priorityClassName?: string;
   protected readonly volumes = new Map<string, Json>();
   protected readonly podAnnotations: Record<string, string> = {};
   private readonly configMapName?: string;
@@ -325,6 +331,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       metadata: { labels: { ...this.selectorLabels }, annotations },
       spec: {
         serviceAccountName: this.name,
+        priorityClassName: this.priorityClassName,
         automountServiceAccountToken: this.apiAccess !== undefined,
         enableServiceLinks: false,
         securityContext: {
@@ -377,6 +384,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       };
     };
     const all = [this.container, ...this.sidecars, ...this.initContainers].map((c) => amounts(c, 'limits'));
+    const requested = [this.container, ...this.sidecars, ...this.initContainers].map((c) => amounts(c, 'requests'));
     const [storageBytes, claims] = this.storagePerPod();
     return {
       maxPods: this.maxPods(),
@@ -386,6 +394,11 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
         cpu: Math.max(...all.map((a) => a.cpu)),
         memory: Math.max(...all.map((a) => a.memory)),
         ephemeralStorage: Math.max(...all.map((a) => a.ephemeralStorage)),
+      },
+      smallestContainer: {
+        cpu: Math.min(...requested.map((a) => a.cpu)),
+        memory: Math.min(...requested.map((a) => a.memory)),
+        ephemeralStorage: Math.min(...requested.map((a) => a.ephemeralStorage)),
       },
       storageBytes,
       claims,

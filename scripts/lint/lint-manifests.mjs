@@ -106,13 +106,16 @@ function yamlFilesUnder(dir) {
   return out;
 }
 
-/** dist/<env>/<system>/**.yaml, without kustomization.yaml and without dist/<env>/argocd (Argo CD Applications: no linter here checks that kind). */
+/**
+ * dist/<env>/<system>/**.yaml, without kustomization.yaml and without dist/<env>/argocd and dist/<env>/platform
+ * (Argo CD Applications, AppProjects and PriorityClasses: no linter here checks those kinds).
+ */
 function discover() {
   const envs = [];
   for (const env of subdirs(distDir)) {
     const files = [];
     for (const system of subdirs(path.join(distDir, env))) {
-      if (system === 'argocd') continue;
+      if (system === 'argocd' || system === 'platform') continue;
       files.push(...yamlFilesUnder(path.join(distDir, env, system)));
     }
     if (files.length > 0) envs.push({ name: env, files: files.map((f) => fs.realpathSync(f)) });

@@ -32,11 +32,16 @@ describe('synthesis of the repository', () => {
         expect(fs.existsSync(path.join(out, env, system, 'README.md'))).toBe(true);
       }
       const apps = fs.readdirSync(path.join(out, env, 'argocd')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
-      expect(apps.sort()).toEqual(
-        Object.keys(SYSTEMS)
+      expect(apps.sort()).toEqual([
+        `91-appproject-stacks-${env}.yaml`,
+        `92-application-stacks-${env}.yaml`,
+        `93-application-platform-${env}.yaml`,
+        ...Object.keys(SYSTEMS)
           .sort()
           .map((s) => `95-application-${s}-${env}.yaml`),
-      );
+      ]);
+      expect(fs.existsSync(path.join(out, env, 'platform', 'kustomization.yaml'))).toBe(true);
+      expect(fs.existsSync(path.join(out, env, 'platform', 'README.md'))).toBe(true);
     }
   });
 

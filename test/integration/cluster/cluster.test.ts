@@ -26,8 +26,10 @@ function folders(): string[] {
     }
   }
   if (out.length === 0) throw new Error(`no dist folders under ${DIST}`);
-  // The Argo CD applications last: they only need the argocd namespace and their CRD.
-  return [...out.filter((f) => !f.endsWith('/argocd')), ...out.filter((f) => f.endsWith('/argocd'))];
+  // The platform layers first (the PriorityClasses every pod names), the Argo CD folders last:
+  // Applications and AppProjects only need the argocd namespace and their CRDs.
+  const rank = (f: string) => (f.endsWith('/platform') ? 0 : f.endsWith('/argocd') ? 2 : 1);
+  return [...out].sort((a, b) => rank(a) - rank(b));
 }
 
 /**
@@ -207,7 +209,7 @@ describe.each(VERSIONS)('Kubernetes %s', (version) => {
   test('the pods of every workload are admitted (Pod Security restricted, quota, limits, service accounts)', async () => {
     expect(applied.length).toBeGreaterThan(0);
     const workloads: Array<{ ns: string; kind: string; name: string; selector: string }> = [];
-    for (const folder of applied.filter((f) => !f.endsWith('/argocd'))) {
+    for (const folder of applied.filter((f) => !f.endsWith('/argocd') && !f.endsWith('/platform'))) {
       const list = JSON.parse(plane.kubectl(['get', '-k', path.join(DIST, folder), '-o', 'json']).stdout) as Json;
       for (const o of list.items as Json[]) {
         const ns = o.metadata.namespace;
@@ -256,6 +258,13 @@ describe.each(VERSIONS)('Kubernetes %s', (version) => {
     );
     expect(failed).toEqual([]);
     expect(missing.map((w) => `${w.ns}/${w.kind} ${w.name}`)).toEqual([]);
+    // The Priority admission plugin resolved every pod's class (a missing class is refused above).
+    const unprioritized = namespaces.flatMap((ns) =>
+      (JSON.parse(plane.kubectl(['get', 'pods', '-n', ns, '-o', 'json']).stdout).items as Json[])
+        .filter((p) => !/^stacks-(data|app|batch)$/.test(p.spec.priorityClassName ?? '') || !(p.spec.priority > 0))
+        .map((p) => `${ns}/${p.metadata.name}: priorityClassName ${p.spec.priorityClassName}, priority ${p.spec.priority}`),
+    );
+    expect(unprioritized).toEqual([]);
   }, 300_000);
 });
 

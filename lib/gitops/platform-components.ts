@@ -1,0 +1,354 @@
+/**
+ * The cluster components the generated platform layer can install: one pinned Helm chart
+ * per component, and the Helm values that make it agree with the cluster profile and with
+ * what the systems emit. Which components an environment gets, and the values that depend
+ * on the systems (ingress-nginx's allowed response headers), come from the requirements
+ * the constructs declared (`requirePlatform`), never from a second list.
+ */
+import type { Json } from '../core/json';
+import { DeclaredRequirement, compareVersions, PlatformComponentName } from '../core/platform-requirements';
+import { DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, Platform } from '../core/platform';
+
+/** A pinned Helm release of one component. */
+export interface ComponentChart {
+  /** What the component is, for READMEs. */
+  readonly title: string;
+  /** Helm repository URL (an AppProject source repository). */
+  readonly repoURL: string;
+  /** Chart name in that repository. */
+  readonly chart: string;
+  /** Chart version, pinned. */
+  readonly chartVersion: string;
+  /** The component's own release the chart installs (its appVersion); requirements' minVersion is compared with it. */
+  readonly appVersion: string;
+  /** Helm release name. */
+  readonly releaseName: string;
+  /** Cluster-scoped kinds the chart creates (`group/Kind`, core group empty), for the AppProject whitelist. */
+  readonly clusterKinds: readonly string[];
+  /** Namespaces outside its own that the chart writes objects into. @default - none */
+  readonly extraNamespaces?: readonly string[];
+}
+
+const RBAC = ['rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'];
+const CRD = 'apiextensions.k8s.io/CustomResourceDefinition';
+const WEBHOOKS = ['admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration'];
+
+/**
+ * The charts, pinned. Versions are those of the CRDs in imports/crds (cert-manager v1.21.1,
+ * external-secrets v2.9.0, prometheus-operator v0.93 (kube-prometheus-stack 88.5.3 ships
+ * v0.93.1), Traefik v3.7, VPA 1.7.1) and each chart's newest release at the time of pinning.
+ */
+export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, ComponentChart>>> = {
+  'cert-manager': {
+    title: 'cert-manager',
+    repoURL: 'https://charts.jetstack.io',
+    chart: 'cert-manager',
+    chartVersion: 'v1.21.1',
+    appVersion: '1.21.1',
+    releaseName: 'cert-manager',
+    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
+    extraNamespaces: ['kube-system'],
+  },
+  'ingress-nginx': {
+    title: 'ingress-nginx controller',
+    repoURL: 'https://kubernetes.github.io/ingress-nginx',
+    chart: 'ingress-nginx',
+    chartVersion: '4.15.1',
+    appVersion: '1.15.1',
+    releaseName: 'ingress-nginx',
+    clusterKinds: [...RBAC, 'networking.k8s.io/IngressClass', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration'],
+  },
+  traefik: {
+    title: 'Traefik',
+    repoURL: 'https://traefik.github.io/charts',
+    chart: 'traefik',
+    chartVersion: '41.3.0',
+    appVersion: '3.7.11',
+    releaseName: 'traefik',
+    clusterKinds: [CRD, ...RBAC, 'networking.k8s.io/IngressClass'],
+  },
+  'external-secrets': {
+    title: 'External Secrets Operator',
+    repoURL: 'https://charts.external-secrets.io',
+    chart: 'external-secrets',
+    chartVersion: '2.9.0',
+    appVersion: '2.9.0',
+    releaseName: 'external-secrets',
+    clusterKinds: [CRD, ...RBAC, 'admissionregistration.k8s.io/ValidatingWebhookConfiguration'],
+  },
+  'prometheus-operator': {
+    title: 'Prometheus Operator with Prometheus and Alertmanager (kube-prometheus-stack)',
+    repoURL: 'https://prometheus-community.github.io/helm-charts',
+    chart: 'kube-prometheus-stack',
+    chartVersion: '88.5.3',
+    appVersion: '0.93.1',
+    releaseName: 'prometheus',
+    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
+    // The chart's Services for the control plane components (kubelet, CoreDNS, ...).
+    extraNamespaces: ['kube-system'],
+  },
+  grafana: {
+    title: 'Grafana with the dashboard sidecar',
+    repoURL: 'https://grafana-community.github.io/helm-charts',
+    chart: 'grafana',
+    chartVersion: '12.11.1',
+    appVersion: '13.2.0',
+    releaseName: 'grafana',
+    clusterKinds: RBAC,
+  },
+  'vertical-pod-autoscaler': {
+    title: 'Vertical Pod Autoscaler',
+    repoURL: 'https://charts.fairwinds.com/stable',
+    chart: 'vpa',
+    chartVersion: '5.0.0',
+    appVersion: '1.7.1',
+    releaseName: 'vpa',
+    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
+  },
+  'metrics-server': {
+    title: 'metrics-server',
+    repoURL: 'https://kubernetes-sigs.github.io/metrics-server/',
+    chart: 'metrics-server',
+    chartVersion: '3.13.1',
+    appVersion: '0.8.1',
+    releaseName: 'metrics-server',
+    clusterKinds: [...RBAC, 'apiregistration.k8s.io/APIService'],
+  },
+  'cloudnative-pg': {
+    title: 'CloudNativePG operator',
+    repoURL: 'https://cloudnative-pg.github.io/charts',
+    chart: 'cloudnative-pg',
+    chartVersion: '0.29.0',
+    appVersion: '1.30.0',
+    releaseName: 'cnpg',
+    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
+  },
+};
+
+/** One component of an environment's platform layer: its chart, where it runs, its values and why it is there. */
+export interface PlannedComponent {
+  readonly component: PlatformComponentName;
+  readonly chart: ComponentChart;
+  readonly namespace: string;
+  /** Highest minimum version any system needs. */
+  readonly minVersion: string;
+  /** Every requirement that led to it, with the declaring construct. */
+  readonly requirements: readonly DeclaredRequirement[];
+  /** Settings merged from the requirements: name -> sorted union of values. */
+  readonly settings: Readonly<Record<string, readonly string[]>>;
+  readonly values: Json;
+}
+
+/** A problem of the plan, on a profile field or a requirement. */
+export interface PlanIssue {
+  /** Construct path to report on (the declaring construct), or undefined for the profile. */
+  readonly path?: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface PlatformPlan {
+  readonly components: readonly PlannedComponent[];
+  /** Components the systems need that the platform layer has no chart for: listed as prerequisites, installed by hand. */
+  readonly unmanaged: readonly PlatformComponentName[];
+  /** Components the systems need that the profile says the cluster already runs (`preinstalled`). */
+  readonly preinstalled: readonly PlatformComponentName[];
+  readonly issues: readonly PlanIssue[];
+}
+
+/** Settings of several requirements merged: for each name the sorted union of the values. */
+export function mergeSettings(requirements: readonly DeclaredRequirement[]): Record<string, string[]> {
+  const merged: Record<string, Set<string>> = {};
+  for (const r of requirements)
+    for (const [name, values] of Object.entries(r.settings ?? {})) for (const v of values) (merged[name] ??= new Set()).add(v);
+  return Object.fromEntries(
+    Object.keys(merged)
+      .sort()
+      .map((name) => [name, [...merged[name]].sort()]),
+  );
+}
+
+/** The namespace a component runs in: from the profile where it names one, else the chart's usual namespace. */
+export function componentNamespace(component: PlatformComponentName, platform: Platform): string {
+  switch (component) {
+    case 'ingress-nginx':
+      return (platform.edge.ingressNginx ?? DEFAULT_INGRESS_NGINX).pods.namespace;
+    case 'traefik':
+      return (platform.edge.traefik ?? DEFAULT_TRAEFIK).pods.namespace;
+    case 'prometheus-operator':
+      return platform.prometheus.pods.namespace;
+    case 'grafana':
+      return platform.grafana.namespace;
+    case 'metrics-server':
+      return 'kube-system';
+    case 'vertical-pod-autoscaler':
+      return 'vpa';
+    case 'cloudnative-pg':
+      return 'cnpg-system';
+    default:
+      return component;
+  }
+}
+
+/**
+ * The platform layer of one environment: one component per component the requirements
+ * name, at the pinned chart, with values derived from the profile and the merged settings.
+ */
+export function planPlatform(platform: Platform, requirements: readonly DeclaredRequirement[]): PlatformPlan {
+  const byComponent = new Map<PlatformComponentName, DeclaredRequirement[]>();
+  for (const r of requirements) {
+    const list = byComponent.get(r.component) ?? [];
+    list.push(r);
+    byComponent.set(r.component, list);
+  }
+  const components: PlannedComponent[] = [];
+  const unmanaged: PlatformComponentName[] = [];
+  const preinstalled: PlatformComponentName[] = [];
+  const issues: PlanIssue[] = [];
+  for (const component of [...byComponent.keys()].sort()) {
+    const reqs = byComponent.get(component)!;
+    const minVersion = reqs.map((r) => r.minVersion).reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
+    const chart = COMPONENT_CHARTS[component];
+    if (platform.preinstalled.includes(component)) {
+      preinstalled.push(component);
+      continue;
+    }
+    if (!chart) {
+      unmanaged.push(component);
+      continue;
+    }
+    const highest = reqs.find((r) => r.minVersion === minVersion)!;
+    if (compareVersions(chart.appVersion, minVersion) < 0) {
+      issues.push({
+        path: highest.path,
+        field: 'platform',
+        message: `needs ${component} >= ${minVersion} (${highest.reason}); the platform layer pins ${chart.chart} ${chart.chartVersion} (${component} ${chart.appVersion}) in lib/gitops/platform-components.ts`,
+      });
+    }
+    const settings = mergeSettings(reqs);
+    const namespace = componentNamespace(component, platform);
+    const values = valuesFor(component, platform, settings, byComponent.has('prometheus-operator'), issues);
+    components.push({ component, chart, namespace, minVersion, requirements: reqs, settings, values });
+  }
+  return { components, unmanaged, preinstalled, issues };
+}
+
+function valuesFor(
+  component: PlatformComponentName,
+  platform: Platform,
+  settings: Readonly<Record<string, readonly string[]>>,
+  withPrometheus: boolean,
+  issues: PlanIssue[],
+): Json {
+  switch (component) {
+    case 'cert-manager':
+      // The CRDs are part of the release and survive its removal (certificates are not lost with it).
+      return { crds: { enabled: true, keep: true } };
+    case 'ingress-nginx': {
+      const profile = platform.edge.ingressNginx ?? DEFAULT_INGRESS_NGINX;
+      const className = profile.ingressClassName ?? DEFAULT_INGRESS_NGINX.ingressClassName;
+      // Every controller setting a system relies on, as the controller's ConfigMap expects lists: comma-separated.
+      const config = Object.fromEntries(Object.entries(settings).map(([name, values]) => [name, values.join(',')]));
+      return {
+        controller: {
+          ingressClass: className,
+          ingressClassResource: {
+            name: className,
+            enabled: true,
+            default: false,
+            controllerValue: `k8s.io/${className === 'nginx' ? 'ingress-nginx' : className}`,
+          },
+          podLabels: { ...profile.pods.podLabels },
+          config,
+        },
+      };
+    }
+    case 'traefik': {
+      const profile = platform.edge.traefik ?? DEFAULT_TRAEFIK;
+      return {
+        ingressClass: { enabled: true, isDefaultClass: false, name: profile.ingressClassName ?? DEFAULT_TRAEFIK.ingressClassName },
+        providers: { kubernetesCRD: { enabled: true, allowCrossNamespace: false }, kubernetesIngress: { enabled: true } },
+        deployment: { podLabels: { ...profile.pods.podLabels } },
+      };
+    }
+    case 'external-secrets':
+      return { installCRDs: true };
+    case 'prometheus-operator': {
+      const p = platform.prometheus;
+      const selector = (labels: Readonly<Record<string, string>>) => ({ matchLabels: { ...labels } });
+      const common = { ...p.serviceMonitorLabels };
+      for (const [k, v] of Object.entries(p.ruleLabels)) {
+        if (common[k] !== undefined && common[k] !== v) {
+          issues.push({
+            field: 'platform.prometheus.ruleLabels',
+            message: `'${k}: ${v}' contradicts serviceMonitorLabels '${k}: ${common[k]}'; the chart's own monitors and rules carry one set of labels`,
+          });
+        }
+        common[k] = v;
+      }
+      return {
+        // The chart's own ServiceMonitors and rules carry the labels the selectors below match.
+        commonLabels: common,
+        grafana: { enabled: false },
+        prometheus: {
+          prometheusSpec: {
+            podMetadata: { labels: { ...p.pods.podLabels } },
+            serviceMonitorSelectorNilUsesHelmValues: false,
+            serviceMonitorSelector: selector(p.serviceMonitorLabels),
+            serviceMonitorNamespaceSelector: {},
+            podMonitorSelectorNilUsesHelmValues: false,
+            podMonitorSelector: selector(p.serviceMonitorLabels),
+            podMonitorNamespaceSelector: {},
+            ruleSelectorNilUsesHelmValues: false,
+            ruleSelector: selector(p.ruleLabels),
+            ruleNamespaceSelector: {},
+          },
+        },
+      };
+    }
+    case 'grafana': {
+      const labels = Object.entries(platform.grafana.dashboardLabels);
+      if (labels.length !== 1) {
+        issues.push({
+          field: 'platform.grafana.dashboardLabels',
+          message: `has ${labels.length} labels; Grafana's dashboard sidecar watches exactly one label (key and value)`,
+        });
+      }
+      const [label, labelValue] = labels[0] ?? ['grafana_dashboard', '1'];
+      const values: Json = { sidecar: { dashboards: { enabled: true, label, labelValue, searchNamespace: 'ALL' } } };
+      if (withPrometheus) {
+        values.datasources = {
+          'datasources.yaml': {
+            apiVersion: 1,
+            datasources: [
+              {
+                name: 'Prometheus',
+                type: 'prometheus',
+                uid: 'prometheus',
+                access: 'proxy',
+                isDefault: true,
+                // The Service prometheus-operator creates for every Prometheus.
+                url: `http://prometheus-operated.${platform.prometheus.pods.namespace}.svc:9090`,
+              },
+            ],
+          },
+        };
+      }
+      return values;
+    }
+    case 'vertical-pod-autoscaler': {
+      const parts = new Set(settings.components ?? ['recommender']);
+      return {
+        recommender: { enabled: true },
+        updater: { enabled: parts.has('updater') },
+        admissionController: { enabled: parts.has('admission-controller') },
+      };
+    }
+    case 'metrics-server':
+      return {};
+    case 'cloudnative-pg':
+      return { crds: { create: true } };
+    default:
+      return {};
+  }
+}

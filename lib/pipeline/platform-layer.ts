@@ -1,0 +1,78 @@
+import { App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { platformRequirements } from '../core/platform-requirements';
+import { SystemChart } from '../core/system-chart';
+import { addCheck } from '../core/validation';
+import { StatefulStore } from '../data/stateful-store';
+import { CLUSTER_SCOPED_KINDS } from '../gitops/apply-order';
+import { ArgoCdApplications } from '../gitops/argocd-applications';
+import { planPlatform } from '../gitops/platform-components';
+import { PlatformLayer } from '../gitops/platform-layer';
+import { PRIORITY_CLASSES, PriorityTier } from '../gitops/priority-classes';
+import { apiObjectsOf } from '../gitops/render';
+import { ScheduledTask } from '../workloads/scheduled-task';
+import { Workload } from '../workloads/workload';
+
+/**
+ * Synth pass: the platform layer (`dist/<env>/platform/`) of every environment that has an
+ * ArgoCdApplications chart, planned from the requirements its systems declared, and its
+ * Application in the environment's Argo CD folder. Runs once the model is complete (the
+ * metrics monitors and finalizers declare requirements too). Idempotent.
+ */
+export function addPlatformLayers(app: App): void {
+  const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
+  for (const argo of charts.filter(ArgoCdApplications.isArgoCdApplications)) {
+    const env = argo.environment;
+    if (!env?.platform || charts.some((c) => PlatformLayer.isPlatformLayer(c) && c.environment.name === env.name)) continue;
+    const systems = charts.filter(SystemChart.isSystemChart).filter((c) => c.environment?.name === env.name);
+    const plan = planPlatform(
+      env.platform,
+      systems.flatMap((c) => platformRequirements(c)),
+    );
+    const layer = new PlatformLayer(app, { environment: env, plan, project: argo.project });
+    argo.attachPlatform(layer, systemClusterKinds(systems));
+    for (const issue of plan.issues) {
+      const target: IConstruct = (issue.path && app.node.findAll().find((c) => c.node.path === issue.path)) || layer;
+      addCheck(target, (report) => report.error(issue.field, issue.message));
+    }
+    if (plan.unmanaged.length > 0) {
+      addCheck(layer, (report) =>
+        report.warn(
+          'components',
+          `${plan.unmanaged.join(', ')}: needed by the systems of ${env.name} but not installed by the platform layer (no chart in lib/gitops/platform-components.ts); install ${plan.unmanaged.length === 1 ? 'it' : 'them'} before syncing`,
+        ),
+      );
+    }
+  }
+}
+
+/** `group/Kind` of every cluster-scoped object the systems create. */
+function systemClusterKinds(systems: readonly SystemChart[]): string[] {
+  const kinds = new Set<string>();
+  for (const chart of systems) {
+    for (const o of apiObjectsOf(chart)) {
+      if (!CLUSTER_SCOPED_KINDS.has(o.kind)) continue;
+      kinds.add(`${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`);
+    }
+  }
+  return [...kinds].sort();
+}
+
+/** The priority tier of a workload's pods: data stores, scheduled tasks (backups included), everything else. */
+export function priorityTierOf(workload: Workload): PriorityTier {
+  if (workload instanceof StatefulStore) return 'data';
+  if (workload instanceof ScheduledTask) return 'batch';
+  return 'app';
+}
+
+/**
+ * Synth pass: every workload's pods get the PriorityClass of their tier (the platform
+ * layer creates the classes), unless the workload names one itself. Idempotent.
+ */
+export function assignPriorityClasses(app: App): void {
+  for (const construct of app.node.findAll()) {
+    if (construct instanceof Workload && construct.priorityClassName === undefined) {
+      construct.priorityClassName = PRIORITY_CLASSES[priorityTierOf(construct)].name;
+    }
+  }
+}
