@@ -1,0 +1,325 @@
+/**
+ * A PublicEndpoint on the Gateway API: HTTPRoutes attached to the system's Gateway (or the
+ * platform's shared one), a cert-manager Certificate per host, the HTTP -> HTTPS redirect as a
+ * RequestRedirect route on the HTTP listener, and what the standard API cannot say rendered
+ * by the implementation of the cluster profile: Envoy Gateway BackendTrafficPolicies targeting
+ * the named rules (`sectionName`), or Traefik Middlewares through ExtensionRef filters.
+ */
+import { Construct } from 'constructs';
+import {
+  BackendTrafficPolicy,
+  BackendTrafficPolicySpec,
+  BackendTrafficPolicySpecCompressorType,
+  BackendTrafficPolicySpecRateLimitLocalRulesClientSelectorsSourceCidrType,
+  BackendTrafficPolicySpecRateLimitLocalRulesLimitUnit,
+  BackendTrafficPolicySpecRateLimitType,
+  BackendTrafficPolicySpecRequestBufferLimit,
+  BackendTrafficPolicySpecRetryRetryOnTriggers,
+} from '../../imports/backendtrafficpolicies-gateway.envoyproxy.io';
+import {
+  HttpRoute,
+  HttpRouteSpecParentRefs,
+  HttpRouteSpecRules,
+  HttpRouteSpecRulesFilters,
+  HttpRouteSpecRulesFiltersRequestRedirectScheme,
+  HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
+  HttpRouteSpecRulesFiltersType,
+  HttpRouteSpecRulesFiltersUrlRewritePathType,
+  HttpRouteSpecRulesMatchesPathType,
+} from '../../imports/httproutes-gateway.networking.k8s.io';
+import { Middleware } from '../../imports/middlewares-traefik.io';
+import { ReferenceGrant } from '../../imports/referencegrants-gateway.networking.k8s.io';
+import { sortedByKey } from '../core/json';
+import type { GatewayImplementation } from '../core/platform';
+import { parseQuantity } from '../core/quantity';
+import { Certificate } from './certificate';
+import { DEFAULT_RETRY_STATUSES, EdgePolicy, policyKey, redirectsToHttps, securityHeaderValues, traefikPolicyMiddlewares } from './edge-policy';
+import type { IIssuer } from './issuer';
+import { hostSlug } from './names';
+
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/** The Gateway routes attach to. */
+export interface GatewayParent {
+  readonly name: string;
+  readonly namespace: string;
+  /** Shared by the platform (routes select its listeners by hostname and port) or the system's own (by listener name). */
+  readonly shared: boolean;
+}
+
+/** One route of an endpoint, as the Gateway rendering needs it. */
+export interface GatewayRouteInput {
+  readonly host: string;
+  readonly path: string;
+  readonly match: 'Prefix' | 'Exact' | 'Regex';
+  readonly rewrite?: string;
+  readonly serviceName: string;
+  readonly servicePort: number;
+  readonly policy: EdgePolicy;
+}
+
+export interface GatewayRenderInput {
+  readonly name: string;
+  readonly namespace: string;
+  readonly implementation: GatewayImplementation;
+  readonly gateway: GatewayParent;
+  readonly routes: readonly GatewayRouteInput[];
+  readonly hosts: readonly string[];
+  readonly tlsHosts: readonly string[];
+  /** Every host has a certificate (redirect and HSTS are on only then). */
+  readonly fullTls: boolean;
+  readonly endpointPolicy: EdgePolicy;
+  readonly issuer?: IIssuer;
+  readonly allowEnvironmentMismatch?: boolean;
+  readonly tlsSecretName: (host: string) => string;
+}
+
+/** What the rendering made, for the endpoint's public fields and the Gateway's listeners. */
+export interface GatewayRenderOutput {
+  readonly routeNames: readonly string[];
+}
+
+/** The listener of the system's Gateway that serves `host` over HTTPS. */
+export function httpsListenerName(host: string): string {
+  return `https-${hostSlug(host)}`;
+}
+
+/** The plain HTTP listener of the system's Gateway (redirects, and ACME HTTP-01 challenges). */
+export const HTTP_LISTENER = 'http';
+
+/**
+ * The prefix-stripping rewrite the Gateway API can express: `/api(/|$)(.*)` -> `/$2` is a
+ * PathPrefix `/api` with `ReplacePrefixMatch: /`. Other capture-group rewrites have no
+ * Gateway API form.
+ */
+export function prefixStripOf(path: string, rewrite: string | undefined): string | undefined {
+  if (rewrite !== '/$2' && rewrite !== '/${2}') return undefined;
+  const m = /^(\/[A-Za-z0-9_\-/]*[A-Za-z0-9_-])\(\/\|\$\)\(\.\*\)$/.exec(path);
+  return m ? m[1] : undefined;
+}
+
+/**
+ * The RE2 expression Envoy matches against the whole path for an nginx-style regex path
+ * (anchored at the start only, case-insensitive): `(?i)` and a trailing `.*`.
+ */
+export function envoyRegexOf(path: string): string {
+  const open = path.endsWith('.*') || path.endsWith('$') ? path : `${path}.*`;
+  return `(?i)${open}`;
+}
+
+/** Rule names: a slug of the path (`/graphql` -> `graphql`, `/` -> `root`), unique within the route. */
+function ruleNames(routes: readonly GatewayRouteInput[]): string[] {
+  const used = new Map<string, number>();
+  return routes.map((r) => {
+    const base = hostSlug(r.path.replace(/[^A-Za-z0-9/_-]/g, '')).slice(0, 50) || 'root';
+    const n = (used.get(base) ?? 0) + 1;
+    used.set(base, n);
+    return n === 1 ? base : `${base}-${n}`;
+  });
+}
+
+/** Renders the endpoint's Gateway API objects as children of `scope`. */
+export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput): GatewayRenderOutput {
+  const { name, gateway, implementation } = input;
+  const routeNames: string[] = [];
+  const singleHost = input.hosts.length === 1;
+  const redirect = input.fullTls && redirectsToHttps(input.endpointPolicy, input.fullTls);
+  const parentFor = (host: string, tls: boolean): HttpRouteSpecParentRefs[] => {
+    const base = { group: GATEWAY_API_GROUP, kind: 'Gateway', name: gateway.name, ...(gateway.shared ? { namespace: gateway.namespace } : {}) };
+    const https = gateway.shared ? { ...base, port: 443 } : { ...base, sectionName: httpsListenerName(host) };
+    const http = gateway.shared ? { ...base, port: 80 } : { ...base, sectionName: HTTP_LISTENER };
+    if (!tls) return [http];
+    return redirect ? [https] : [https, http];
+  };
+
+  // One Certificate per host, whatever the routes' policies: listeners reference its Secret.
+  if (input.issuer) {
+    for (const host of input.tlsHosts) {
+      new Certificate(scope, `certificate-${hostSlug(host)}`, {
+        issuer: input.issuer,
+        name: `${name}-${hostSlug(host)}`,
+        dnsNames: [host],
+        secretName: input.tlsSecretName(host),
+        allowEnvironmentMismatch: input.allowEnvironmentMismatch,
+      });
+    }
+  }
+  // A shared Gateway in another namespace reads the certificates' Secrets from here.
+  if (gateway.shared && gateway.namespace !== input.namespace && input.tlsHosts.length > 0) {
+    new ReferenceGrant(scope, 'reference-grant', {
+      metadata: { name: `${name}-gateway-certificates` },
+      spec: {
+        from: [{ group: GATEWAY_API_GROUP, kind: 'Gateway', namespace: gateway.namespace }],
+        to: input.tlsHosts.map((h) => ({ group: '', kind: 'Secret', name: input.tlsSecretName(h) })),
+      },
+    });
+  }
+
+  // Traefik: one set of Middlewares per distinct policy, shared by the rules that have it.
+  const middlewaresByPolicy = new Map<string, string[]>();
+  const traefikMiddlewares = (policy: EdgePolicy, owner: string): string[] => {
+    const key = policyKey(policy);
+    const existing = middlewaresByPolicy.get(key);
+    if (existing) return existing;
+    const names: string[] = [];
+    // Redirect and headers are standard filters on the Gateway API.
+    for (const part of traefikPolicyMiddlewares(policy, input.fullTls, { redirect: false, headers: false })) {
+      const middlewareName = `${owner}-${part.suffix}`;
+      new Middleware(scope, middlewareName.slice(name.length + 1) || part.suffix, { metadata: { name: middlewareName }, spec: part.spec });
+      names.push(middlewareName);
+    }
+    middlewaresByPolicy.set(key, names);
+    return names;
+  };
+
+  // Envoy Gateway: one BackendTrafficPolicy per distinct policy, targeting the rules that have it.
+  const envoyTargets = new Map<string, { policy: EdgePolicy; targets: Array<{ route: string; rule?: string }> }>();
+
+  for (const host of input.hosts) {
+    const routes = input.routes.filter((r) => r.host === host);
+    const routeName = singleHost ? name : `${name}-${hostSlug(host)}`;
+    routeNames.push(routeName);
+    const names = ruleNames(routes);
+    const rules: HttpRouteSpecRules[] = routes.map((r, i) => {
+      const strip = r.match === 'Regex' ? prefixStripOf(r.path, r.rewrite) : undefined;
+      const pathMatch =
+        strip !== undefined
+          ? { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: strip }
+          : r.match === 'Regex'
+            ? { type: HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, value: envoyRegexOf(r.path) }
+            : { type: r.match === 'Exact' ? HttpRouteSpecRulesMatchesPathType.EXACT : HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: r.path };
+      const filters: HttpRouteSpecRulesFilters[] = [];
+      if (strip !== undefined)
+        filters.push({
+          type: HttpRouteSpecRulesFiltersType.URL_REWRITE,
+          urlRewrite: { path: { type: HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: '/' } },
+        });
+      const headers = securityHeaderValues(r.policy, input.fullTls);
+      if (Object.keys(headers).length > 0)
+        filters.push({
+          type: HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
+          responseHeaderModifier: { set: Object.entries(sortedByKey(headers)).map(([headerName, value]) => ({ name: headerName, value })) },
+        });
+      if (implementation === 'traefik') {
+        const owner = policyKey(r.policy) === policyKey(input.endpointPolicy) ? name : `${routeName}-${names[i]}`;
+        for (const middleware of traefikMiddlewares(r.policy, owner))
+          filters.push({ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'traefik.io', kind: 'Middleware', name: middleware } });
+      } else if (envoyPolicySpec(r.policy)) {
+        const key = policyKey(r.policy);
+        const entry = envoyTargets.get(key) ?? { policy: r.policy, targets: [] };
+        entry.targets.push({ route: routeName, rule: names[i] });
+        envoyTargets.set(key, entry);
+      }
+      const requestSeconds = r.policy.timeouts?.requestSeconds;
+      return {
+        name: names[i],
+        matches: [{ path: pathMatch }],
+        filters: filters.length > 0 ? filters : undefined,
+        backendRefs: [{ name: r.serviceName, port: r.servicePort }],
+        timeouts: requestSeconds !== undefined ? { request: `${requestSeconds}s` } : undefined,
+      };
+    });
+    new HttpRoute(scope, singleHost ? 'route' : `route-${hostSlug(host)}`, {
+      metadata: { name: routeName },
+      spec: { parentRefs: parentFor(host, input.tlsHosts.includes(host)), hostnames: [host], rules },
+    });
+  }
+
+  if (redirect) {
+    const base = { group: GATEWAY_API_GROUP, kind: 'Gateway', name: gateway.name };
+    new HttpRoute(scope, 'https-redirect', {
+      metadata: { name: `${name}-https-redirect` },
+      spec: {
+        parentRefs: [gateway.shared ? { ...base, namespace: gateway.namespace, port: 80 } : { ...base, sectionName: HTTP_LISTENER }],
+        hostnames: [...input.tlsHosts],
+        rules: [
+          {
+            name: 'https-redirect',
+            filters: [
+              {
+                type: HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+                requestRedirect: {
+                  scheme: HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
+                  statusCode: HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301,
+                },
+              },
+            ],
+          },
+        ],
+      },
+    });
+  }
+
+  let index = 0;
+  for (const { policy, targets } of envoyTargets.values()) {
+    const spec = envoyPolicySpec(policy) as Omit<BackendTrafficPolicySpec, 'targetRefs'>;
+    // A policy shared by every rule of a route targets the route; otherwise each rule by name.
+    const byRoute = new Map<string, Array<string | undefined>>();
+    for (const t of targets) byRoute.set(t.route, [...(byRoute.get(t.route) ?? []), t.rule]);
+    const targetRefs = [...byRoute.entries()].flatMap(([route, rules]) => {
+      const all = input.routes.filter((r) => (singleHost ? true : `${name}-${hostSlug(r.host)}` === route)).length === rules.length;
+      return all
+        ? [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', name: route }]
+        : rules.map((rule) => ({ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', name: route, sectionName: rule }));
+    });
+    const policyName = index === 0 ? name : `${name}-${targets[0].rule}`;
+    new BackendTrafficPolicy(scope, index === 0 ? 'traffic-policy' : `traffic-policy-${index + 1}`, {
+      metadata: { name: policyName },
+      spec: { ...spec, targetRefs },
+    });
+    index++;
+  }
+  return { routeNames };
+}
+
+/**
+ * The policy as an Envoy Gateway BackendTrafficPolicy spec (without targets), or undefined
+ * when nothing in it needs one. The rate limit is local (per Envoy replica) and per client
+ * IP (`Distinct` source CIDR, IPv4 and IPv6), like ingress-nginx's per-replica limit_req.
+ */
+export function envoyPolicySpec(policy: EdgePolicy): Omit<BackendTrafficPolicySpec, 'targetRefs'> | undefined {
+  const spec: { -readonly [K in keyof BackendTrafficPolicySpec]?: BackendTrafficPolicySpec[K] } = {};
+  const limit = policy.rateLimit;
+  if (limit) {
+    const unit =
+      (limit.per ?? 'second') === 'second'
+        ? BackendTrafficPolicySpecRateLimitLocalRulesLimitUnit.SECOND
+        : BackendTrafficPolicySpecRateLimitLocalRulesLimitUnit.MINUTE;
+    spec.rateLimit = {
+      type: BackendTrafficPolicySpecRateLimitType.LOCAL,
+      local: {
+        rules: ['0.0.0.0/0', '::/0'].map((cidr) => ({
+          clientSelectors: [{ sourceCidr: { type: BackendTrafficPolicySpecRateLimitLocalRulesClientSelectorsSourceCidrType.DISTINCT, value: cidr } }],
+          limit: { requests: limit.requests, unit },
+        })),
+      },
+    };
+  }
+  const t = policy.timeouts ?? {};
+  const idle = t.readSeconds ?? t.sendSeconds;
+  if (t.connectSeconds !== undefined || idle !== undefined) {
+    spec.timeout = {
+      tcp: t.connectSeconds !== undefined ? { connectTimeout: `${t.connectSeconds}s` } : undefined,
+      http: idle !== undefined ? { streamIdleTimeout: `${idle}s` } : undefined,
+    };
+  }
+  if (policy.retry) {
+    spec.retry = {
+      numRetries: policy.retry.attempts,
+      retryOn: {
+        triggers: [
+          BackendTrafficPolicySpecRetryRetryOnTriggers.CONNECT_HYPHEN_FAILURE,
+          BackendTrafficPolicySpecRetryRetryOnTriggers.RESET,
+          BackendTrafficPolicySpecRetryRetryOnTriggers.RETRIABLE_HYPHEN_STATUS_HYPHEN_CODES,
+        ],
+        httpStatusCodes: [...(policy.retry.onStatus ?? DEFAULT_RETRY_STATUSES)],
+      },
+    };
+  }
+  if (policy.compression) spec.compressor = [{ type: BackendTrafficPolicySpecCompressorType.GZIP }];
+  if (policy.websocket) spec.httpUpgrade = [{ type: 'websocket' }];
+  if (policy.maxBodySize !== undefined) {
+    spec.requestBuffer = { limit: BackendTrafficPolicySpecRequestBufferLimit.fromNumber(Math.round(parseQuantity(policy.maxBodySize) ?? 0)) };
+  }
+  return Object.keys(spec).length > 0 ? spec : undefined;
+}
