@@ -535,7 +535,9 @@ export class PublicEndpoint extends Construct {
     const single = plainByPolicy.size + rewriteGroups.length === 1;
     const groups: IngressGroup[] = [];
     const usedNames = new Set<string>([this.name]);
-    for (const [key, routes] of plainByPolicy) {
+    // The group of the endpoint's own policy first: it owns the endpoint's name and shared objects.
+    const plainGroups = [...plainByPolicy.entries()].sort(([a], [b]) => (a === endpointKey ? -1 : b === endpointKey ? 1 : 0));
+    for (const [key, routes] of plainGroups) {
       let name = this.name;
       if (key !== endpointKey && !single) {
         const base = `${this.name}-${pathSlug(routes[0].path)}`;
