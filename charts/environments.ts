@@ -1,4 +1,12 @@
-import { EnvironmentName, Environment, environmentPresets } from 'cdk8s-stacks';
+import {
+  DEFAULT_ENVOY_GATEWAY_DATA_PLANE,
+  DEFAULT_INGRESS_NGINX,
+  DEFAULT_TRAEFIK,
+  EdgeProfile,
+  EnvironmentName,
+  Environment,
+  environmentPresets,
+} from 'cdk8s-stacks';
 
 /**
  * The three environments, in one place: the library's presets (replicas, resources, TLS,
@@ -22,3 +30,36 @@ export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPre
   secrets: VAULT,
   monitoring: MONITORING,
 });
+
+/**
+ * The cluster's Gateway API edge: Envoy Gateway (its Helm chart's defaults: data plane in
+ * `envoy-gateway-system`, GatewayClass `eg`), beside ingress-nginx and Traefik. ingress-nginx
+ * was retired in March 2026; systems move to the Gateway API one environment at a time.
+ */
+const GATEWAY_EDGE: EdgeProfile = {
+  default: 'gateway',
+  ingressNginx: DEFAULT_INGRESS_NGINX,
+  traefik: DEFAULT_TRAEFIK,
+  gateway: { implementation: 'envoy-gateway', dataPlane: DEFAULT_ENVOY_GATEWAY_DATA_PLANE },
+};
+
+/**
+ * Where a system's edge differs from its environment's: the one line that moves a system
+ * (Loopi and capibara6 are served by Envoy Gateway in staging; their seeds' ingress-nginx stays
+ * in dev and prod until the move is proven there).
+ */
+export const SYSTEM_EDGES: Readonly<Record<string, Partial<Record<EnvironmentName, EdgeProfile>>>> = {
+  loopi: { staging: GATEWAY_EDGE },
+  capibara6: { staging: GATEWAY_EDGE },
+};
+
+/** The environment a system is synthesized for: `env`, with the system's own edge when SYSTEM_EDGES names one. */
+export function environmentFor(system: string, env: Environment): Environment {
+  const edge = SYSTEM_EDGES[system]?.[env.name];
+  return edge ? withEdge(env, edge) : env;
+}
+
+/** `env` with another edge in its cluster profile (everything else unchanged). */
+export function withEdge(env: Environment, edge: EdgeProfile): Environment {
+  return new Environment({ ...env, gitops: env.gitops, platform: { ...env.platform.props, edge } });
+}

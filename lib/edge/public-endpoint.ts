@@ -649,7 +649,8 @@ export class PublicEndpoint extends Construct {
     if (this.controller !== 'gateway') {
       const profile = this.controller === 'nginx' ? edge.ingressNginx : edge.traefik;
       const served = profile?.ingressClassName ?? DEFAULT_INGRESS_CLASS[this.controller];
-      if (this.ingressClassName !== served)
+      const wellFormed = typeof this.ingressClassName === 'string' && checkDnsSubdomain(this.ingressClassName) === undefined;
+      if (wellFormed && this.ingressClassName !== served)
         report.error(
           'ingressClassName',
           `'${this.ingressClassName}' is not the class the profile's ${edgeName({ controller: this.controller })} serves ('${served}', ${field}.ingressClassName); no controller would serve this Ingress`,

@@ -14,6 +14,22 @@ export function prerequisitesOf(objects: readonly RenderedObject[]): string[] {
     needs.add(`an ingress controller for IngressClass '${ingress.object.spec?.ingressClassName}'`);
   }
   if (kinds.has('Middleware')) needs.add('Traefik CRDs (traefik.io Middleware)');
+  for (const gateway of objects.filter((o) => o.object.kind === 'Gateway'))
+    needs.add(`a Gateway API implementation serving GatewayClass '${gateway.object.spec?.gatewayClassName}' (Envoy Gateway: 'eg')`);
+  if (['HTTPRoute', 'GRPCRoute', 'Gateway', 'ReferenceGrant'].some((k) => kinds.has(k)))
+    needs.add('Gateway API CRDs, standard channel v1.2+ (named HTTPRoute rules, rule timeouts; the output is validated against v1.6.1)');
+  if (kinds.has('BackendTrafficPolicy'))
+    needs.add('Envoy Gateway v1.4+ (BackendTrafficPolicy: local rate limit per client IP; requestBuffer needs the v1.9 CRDs the output is validated against)');
+  if (kinds.has('Gateway') || kinds.has('HTTPRoute'))
+    needs.add('cert-manager v1.15+ with `config.enableGatewayAPI: true` (Certificates for the Gateway listeners, HTTP-01 through the gatewayHTTPRoute solver)');
+  for (const route of objects.filter((o) => o.object.kind === 'HTTPRoute')) {
+    for (const parent of (route.object.spec?.parentRefs ?? []) as Array<{ name: string; namespace?: string }>) {
+      if (parent.namespace !== undefined && parent.namespace !== route.object.metadata?.namespace)
+        needs.add(
+          `the shared Gateway '${parent.namespace}/${parent.name}', allowing routes from namespace '${route.object.metadata?.namespace}' and with an HTTPS listener per host whose certificateRefs name this folder's certificate Secrets (the ReferenceGrant lets it read them)`,
+        );
+    }
+  }
   if (['ExternalSecret', 'SecretStore', 'ClusterSecretStore', 'Password'].some((k) => kinds.has(k))) {
     needs.add('external-secrets operator (ExternalSecret, SecretStore, Password generator CRDs)');
   }
@@ -21,6 +37,27 @@ export function prerequisitesOf(objects: readonly RenderedObject[]): string[] {
   if (kinds.has('ServiceMonitor') || kinds.has('PrometheusRule')) needs.add('Prometheus Operator (ServiceMonitor, PrometheusRule CRDs)');
   if (kinds.has('HorizontalPodAutoscaler')) needs.add('metrics-server (resource metrics for the HorizontalPodAutoscalers)');
   return [...needs].sort();
+}
+
+/** Which edge serves the folder's endpoints, in one sentence (undefined when it has none). */
+export function edgeOf(objects: readonly RenderedObject[]): string | undefined {
+  const parts: string[] = [];
+  const classes = [...new Set(objects.filter((o) => o.object.kind === 'Ingress').map((o) => String(o.object.spec?.ingressClassName)))];
+  for (const c of classes) parts.push(`Ingress objects for IngressClass \`${c}\` (${c === 'traefik' ? 'Traefik' : c === 'nginx' ? 'ingress-nginx' : 'the controller serving it'})`);
+  const routes = objects.filter((o) => o.object.kind === 'HTTPRoute' || o.object.kind === 'GRPCRoute');
+  if (routes.length > 0) {
+    const parents = new Set<string>();
+    for (const r of routes)
+      for (const p of (r.object.spec?.parentRefs ?? []) as Array<{ name: string; namespace?: string }>)
+        parents.add(`${p.namespace ?? r.object.metadata?.namespace}/${p.name}`);
+    const implementation = objects.some((o) => o.object.kind === 'BackendTrafficPolicy')
+      ? 'Envoy Gateway policies'
+      : objects.some((o) => o.object.kind === 'Middleware')
+        ? 'Traefik Middlewares through ExtensionRef'
+        : 'standard filters only';
+    parts.push(`Gateway API routes attached to Gateway ${[...parents].map((p) => `\`${p}\``).join(', ')} (${implementation})`);
+  }
+  return parts.length > 0 ? `Edge: ${parts.join('; ')}.` : undefined;
 }
 
 /** The generated README.md of `dist/<env>/<system>/`. */
@@ -37,6 +74,8 @@ export function systemReadme(chart: SystemChart, objects: readonly RenderedObjec
   ];
   if (chart.description) lines.push(chart.description, '');
   lines.push(`Namespace: \`${chart.namespaceName}\` (Pod Security \`restricted\`, enforced).`, '');
+  const edge = edgeOf(objects);
+  if (edge) lines.push(edge, '');
   lines.push('## Apply', '', '```sh', `kubectl apply --server-side -k ${folder}`, '```', '');
   lines.push('Or let Argo CD sync it: the Application lives in `dist/' + env + '/argocd/`.', '');
   lines.push('## Architecture', '', '```mermaid', Architecture.of(chart).toMermaid(), '```', '');
