@@ -36,7 +36,7 @@ export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPre
  * `envoy-gateway-system`, GatewayClass `eg`), beside ingress-nginx and Traefik. ingress-nginx
  * was retired in March 2026; systems move to the Gateway API one environment at a time.
  */
-const GATEWAY_EDGE: EdgeProfile = {
+export const GATEWAY_EDGE: EdgeProfile = {
   default: 'gateway',
   ingressNginx: DEFAULT_INGRESS_NGINX,
   traefik: DEFAULT_TRAEFIK,

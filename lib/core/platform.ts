@@ -130,7 +130,7 @@ export interface PlatformProps {
   readonly argocd?: ArgoCdProfile;
   /** Where secrets come from. */
   readonly secrets: SecretBackend;
-  /** The edge controllers. @default - ingress-nginx in `ingress-nginx` (class `nginx`, the default edge) and Traefik in `traefik` (class `traefik`) */
+  /** The edge controllers. @default - ingress-nginx in `ingress-nginx` (class `nginx`, the default) and Traefik in `traefik` (class `traefik`) */
   readonly edge?: EdgeProfile;
   /** The cluster DNS. @default - kube-dns in kube-system */
   readonly dns?: DnsProfile;

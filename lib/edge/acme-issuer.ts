@@ -177,7 +177,8 @@ export class AcmeIssuer extends CertManagerIssuer {
     const http01 = props.http01 ?? (props.dns01 ? false : {});
     const edge = env?.platform?.edge;
     const onGateway =
-      http01 !== false && (http01.gateway !== undefined || (http01.controller === undefined && http01.ingressClassName === undefined && edge?.default === 'gateway'));
+      http01 !== false &&
+      (http01.gateway !== undefined || (http01.controller === undefined && http01.ingressClassName === undefined && edge?.default === 'gateway'));
     if (http01 === false) this.http01 = undefined;
     else if (onGateway) {
       const shared = edge?.gateway?.sharedGateway;
@@ -195,7 +196,15 @@ export class AcmeIssuer extends CertManagerIssuer {
       solvers.push({
         http01: {
           gatewayHttpRoute: {
-            parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gateway.name, namespace: gateway.namespace, sectionName: edge?.gateway?.sharedGateway ? undefined : HTTP_LISTENER }],
+            parentRefs: [
+              {
+                group: 'gateway.networking.k8s.io',
+                kind: 'Gateway',
+                name: gateway.name,
+                namespace: gateway.namespace,
+                sectionName: edge?.gateway?.sharedGateway ? undefined : HTTP_LISTENER,
+              },
+            ],
           },
         },
       });

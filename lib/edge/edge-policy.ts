@@ -2,7 +2,8 @@
  * What a public endpoint enforces in front of the application, stated once and rendered
  * for whichever controller serves it: ingress-nginx annotations, Traefik Middleware
  * objects, or on the Gateway API, HTTPRoute filters and timeouts plus the implementation's
- * policies (Envoy Gateway BackendTrafficPolicy; Traefik Middlewares through ExtensionRef). Loopi's seed asks for a rate limit of 10 r/s with a burst of 20, proxy
+ * policies (Envoy Gateway BackendTrafficPolicy; Traefik Middlewares through ExtensionRef).
+ * Loopi's seed asks for a rate limit of 10 r/s with a burst of 20, proxy
  * timeouts and security headers; TechShop and capibara6 for 100 requests per minute per IP.
  */
 import { MiddlewareSpec, MiddlewareSpecRateLimitPeriod } from '../../imports/middlewares-traefik.io';
@@ -239,9 +240,14 @@ export interface TraefikMiddlewarePart {
  * first (nothing else is worth doing for plain HTTP), then the rate limit, body size and
  * response headers.
  */
-export function traefikPolicyMiddlewares(policy: EdgePolicy, tls: boolean, options: { redirect?: boolean; headers?: boolean } = {}): TraefikMiddlewarePart[] {
+export function traefikPolicyMiddlewares(
+  policy: EdgePolicy,
+  tls: boolean,
+  options: { redirect?: boolean; headers?: boolean } = {},
+): TraefikMiddlewarePart[] {
   const parts: TraefikMiddlewarePart[] = [];
-  if ((options.redirect ?? true) && redirectsToHttps(policy, tls)) parts.push({ suffix: 'https-redirect', spec: { redirectScheme: { scheme: 'https', permanent: true } } });
+  if ((options.redirect ?? true) && redirectsToHttps(policy, tls))
+    parts.push({ suffix: 'https-redirect', spec: { redirectScheme: { scheme: 'https', permanent: true } } });
   if (policy.rateLimit) {
     const per = policy.rateLimit.per ?? 'second';
     parts.push({
@@ -356,7 +362,10 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
   if (policy.maxBodySize !== undefined) {
     const bytes = parseQuantity(policy.maxBodySize);
     if (bytes === undefined || bytes < 1 || !Number.isInteger(bytes))
-      report.error(`${prefix}.maxBodySize`, `'${policy.maxBodySize}' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'`);
+      report.error(
+        `${prefix}.maxBodySize`,
+        `'${policy.maxBodySize}' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'`,
+      );
     else if (envoy && policy.websocket)
       report.error(
         `${prefix}.maxBodySize`,

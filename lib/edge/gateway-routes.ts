@@ -203,7 +203,10 @@ export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput)
       if (implementation === 'traefik') {
         const owner = policyKey(r.policy) === policyKey(input.endpointPolicy) ? name : `${routeName}-${names[i]}`;
         for (const middleware of traefikMiddlewares(r.policy, owner))
-          filters.push({ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'traefik.io', kind: 'Middleware', name: middleware } });
+          filters.push({
+            type: HttpRouteSpecRulesFiltersType.EXTENSION_REF,
+            extensionRef: { group: 'traefik.io', kind: 'Middleware', name: middleware },
+          });
       } else if (envoyPolicySpec(r.policy)) {
         const key = policyKey(r.policy);
         const entry = envoyTargets.get(key) ?? { policy: r.policy, targets: [] };

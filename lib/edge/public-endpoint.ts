@@ -109,7 +109,10 @@ export interface PublicEndpointProps {
    * @default - the profile's default edge (`platform.edge.default`)
    */
   readonly controller?: EdgeController;
-  /** The IngressClass (`spec.ingressClassName`); Ingress controllers only. @default - the class of the controller in the cluster profile ('nginx' or 'traefik' unless it says otherwise) */
+  /**
+   * The IngressClass (`spec.ingressClassName`); Ingress controllers only.
+   * @default - the class of the controller in the cluster profile ('nginx' or 'traefik' unless it says otherwise)
+   */
   readonly ingressClassName?: string;
   /** Hosts and their routes. @default - the single host given by `host` and `backend` */
   readonly hosts?: readonly EndpointHost[];
@@ -129,7 +132,8 @@ export interface PublicEndpointProps {
   readonly policy?: EdgePolicy;
   /**
    * The controller's pods, the only ones allowed to reach the backends.
-   * @default - the controller's pods from the cluster profile (for a Gateway, its data plane; for Envoy Gateway with the system's own Gateway, only that Gateway's proxies)
+   * @default - the controller's pods from the cluster profile (for a Gateway, its data plane; for Envoy
+   * Gateway with the system's own Gateway, only that Gateway's proxies)
    */
   readonly controllerPeer?: NetworkPeer;
   /** Accept an issuer that does not fit the environment (ACME staging in prod, production elsewhere). @default false */
@@ -390,7 +394,7 @@ export class PublicEndpoint extends Construct {
       requirePlatform(this, {
         component: 'traefik',
         minVersion: '3.1.0',
-        reason: "Gateway API provider (experimental in 3.0) with ExtensionRef filters to Middlewares",
+        reason: 'Gateway API provider (experimental in 3.0) with ExtensionRef filters to Middlewares',
         settings: { 'providers.kubernetesGateway.enabled': ['true'] },
       });
     if (tls?.issuer)
@@ -641,7 +645,10 @@ export class PublicEndpoint extends Construct {
       );
       return;
     }
-    if (this.props.controllerPeer === undefined && (typeof pods.podLabels !== 'object' || pods.podLabels === null || Object.keys(pods.podLabels).length === 0))
+    if (
+      this.props.controllerPeer === undefined &&
+      (typeof pods.podLabels !== 'object' || pods.podLabels === null || Object.keys(pods.podLabels).length === 0)
+    )
       report.error(
         'controller',
         `${field}${this.controller === 'gateway' ? '.dataPlane' : '.pods'}.podLabels is empty: the NetworkPolicies would admit every pod of namespace '${pods.namespace}'; give the labels of the ${this.controller === 'gateway' ? 'data-plane' : 'controller'} pods`,
@@ -781,7 +788,10 @@ export class PublicEndpoint extends Construct {
     }
     const solverGateway = issuer.http01?.gateway;
     if (this.controller === 'gateway' && this.gateway && issuer.http01 && issuer.issuesWildcards !== true) {
-      const wrong = solverGateway === undefined || solverGateway.name !== this.gateway.name || (solverGateway.namespace ?? chart.namespaceName) !== this.gateway.namespace;
+      const wrong =
+        solverGateway === undefined ||
+        solverGateway.name !== this.gateway.name ||
+        (solverGateway.namespace ?? chart.namespaceName) !== this.gateway.namespace;
       if (wrong && (solverGateway !== undefined || issuer.http01.ingressClassName !== undefined))
         report.error(
           'tls.issuer',
@@ -790,7 +800,10 @@ export class PublicEndpoint extends Construct {
     }
     const solverClass = issuer.http01?.ingressClassName;
     if (this.controller !== 'gateway' && solverGateway !== undefined && issuer.issuesWildcards !== true)
-      report.error('tls.issuer', `${issuer.describe} answers HTTP-01 challenges through a Gateway, but this endpoint is served by IngressClass '${this.ingressClassName}'`);
+      report.error(
+        'tls.issuer',
+        `${issuer.describe} answers HTTP-01 challenges through a Gateway, but this endpoint is served by IngressClass '${this.ingressClassName}'`,
+      );
     if (this.controller !== 'gateway' && solverClass !== undefined && solverClass !== this.ingressClassName && issuer.issuesWildcards !== true) {
       report.error(
         'tls.issuer',
@@ -807,7 +820,11 @@ function hasService(workload: Workload): boolean {
 
 /** `/ws` -> `ws`, `/api/v1` -> `api-v1`, `/` -> `root`: names an Ingress of a route policy. */
 function pathSlug(path: string): string {
-  return hostSlug(path.replace(/[^A-Za-z0-9/_-]/g, '')).slice(0, 20).replace(/-+$/, '') || 'root';
+  return (
+    hostSlug(path.replace(/[^A-Za-z0-9/_-]/g, ''))
+      .slice(0, 20)
+      .replace(/-+$/, '') || 'root'
+  );
 }
 
 function routeKey(route: ResolvedRoute): string {

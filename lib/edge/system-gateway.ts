@@ -1,6 +1,11 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Gateway, GatewaySpecListeners, GatewaySpecListenersAllowedRoutesNamespacesFrom, GatewaySpecListenersTlsMode } from '../../imports/gateways-gateway.networking.k8s.io';
+import {
+  Gateway,
+  GatewaySpecListeners,
+  GatewaySpecListenersAllowedRoutesNamespacesFrom,
+  GatewaySpecListenersTlsMode,
+} from '../../imports/gateways-gateway.networking.k8s.io';
 import { markComponent } from '../core/component';
 import { SystemChart } from '../core/system-chart';
 import { HTTP_LISTENER, httpsListenerName } from './gateway-routes';

@@ -19,9 +19,13 @@ export function prerequisitesOf(objects: readonly RenderedObject[]): string[] {
   if (['HTTPRoute', 'GRPCRoute', 'Gateway', 'ReferenceGrant'].some((k) => kinds.has(k)))
     needs.add('Gateway API CRDs, standard channel v1.2+ (named HTTPRoute rules, rule timeouts; the output is validated against v1.6.1)');
   if (kinds.has('BackendTrafficPolicy'))
-    needs.add('Envoy Gateway v1.4+ (BackendTrafficPolicy: local rate limit per client IP; requestBuffer needs the v1.9 CRDs the output is validated against)');
+    needs.add(
+      'Envoy Gateway v1.4+ (BackendTrafficPolicy: local rate limit per client IP; requestBuffer needs the v1.9 CRDs the output is validated against)',
+    );
   if (kinds.has('Gateway') || kinds.has('HTTPRoute'))
-    needs.add('cert-manager v1.15+ with `config.enableGatewayAPI: true` (Certificates for the Gateway listeners, HTTP-01 through the gatewayHTTPRoute solver)');
+    needs.add(
+      'cert-manager v1.15+ with `config.enableGatewayAPI: true` (Certificates for the Gateway listeners, HTTP-01 through the gatewayHTTPRoute solver)',
+    );
   for (const route of objects.filter((o) => o.object.kind === 'HTTPRoute')) {
     for (const parent of (route.object.spec?.parentRefs ?? []) as Array<{ name: string; namespace?: string }>) {
       if (parent.namespace !== undefined && parent.namespace !== route.object.metadata?.namespace)
@@ -43,7 +47,10 @@ export function prerequisitesOf(objects: readonly RenderedObject[]): string[] {
 export function edgeOf(objects: readonly RenderedObject[]): string | undefined {
   const parts: string[] = [];
   const classes = [...new Set(objects.filter((o) => o.object.kind === 'Ingress').map((o) => String(o.object.spec?.ingressClassName)))];
-  for (const c of classes) parts.push(`Ingress objects for IngressClass \`${c}\` (${c === 'traefik' ? 'Traefik' : c === 'nginx' ? 'ingress-nginx' : 'the controller serving it'})`);
+  for (const c of classes)
+    parts.push(
+      `Ingress objects for IngressClass \`${c}\` (${c === 'traefik' ? 'Traefik' : c === 'nginx' ? 'ingress-nginx' : 'the controller serving it'})`,
+    );
   const routes = objects.filter((o) => o.object.kind === 'HTTPRoute' || o.object.kind === 'GRPCRoute');
   if (routes.length > 0) {
     const parents = new Set<string>();

@@ -9,7 +9,10 @@ import { errorsOf, objectOf, objectsOf, testChart } from '../support/synth';
 import { edgeEnv, ENVOY_EDGE, ownAnnotations, TRAEFIK_GATEWAY_EDGE, webService } from './support';
 
 const NGINX = 'nginx.ingress.kubernetes.io';
-const TRAEFIK_INGRESS_EDGE: EdgeProfile = { default: 'traefik', traefik: { pods: { namespace: 'kube-system', podLabels: { 'app.kubernetes.io/name': 'traefik' } } } };
+const TRAEFIK_INGRESS_EDGE: EdgeProfile = {
+  default: 'traefik',
+  traefik: { pods: { namespace: 'kube-system', podLabels: { 'app.kubernetes.io/name': 'traefik' } } },
+};
 
 describe('Envoy Gateway: Loopi-like endpoint', () => {
   const { app, chart } = testChart(edgeEnv('prod', ENVOY_EDGE), 'loopi');
@@ -51,12 +54,18 @@ describe('Envoy Gateway: Loopi-like endpoint', () => {
       },
     ]);
     const certificate = objectOf(app, 'Certificate', 'public-api-loopi-com');
-    expect(certificate.spec).toMatchObject({ secretName: 'public-api-loopi-com-tls', dnsNames: ['api.loopi.com'], issuerRef: { name: 'letsencrypt' } });
+    expect(certificate.spec).toMatchObject({
+      secretName: 'public-api-loopi-com-tls',
+      dnsNames: ['api.loopi.com'],
+      issuerRef: { name: 'letsencrypt' },
+    });
   });
 
   test('the HTTPRoute: HTTPS listener, Service port, security headers as a ResponseHeaderModifier', () => {
     const route = objectOf(app, 'HTTPRoute', 'public');
-    expect(route.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gateway', sectionName: 'https-api-loopi-com' }]);
+    expect(route.spec.parentRefs).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gateway', sectionName: 'https-api-loopi-com' },
+    ]);
     expect(route.spec.hostnames).toEqual(['api.loopi.com']);
     expect(route.spec.rules).toHaveLength(1);
     const rule = route.spec.rules[0];
@@ -102,7 +111,13 @@ describe('Envoy Gateway: Loopi-like endpoint', () => {
   test('the ACME issuer answers HTTP-01 through the gatewayHTTPRoute solver on the HTTP listener; cert-manager >= 1.15 declared', () => {
     const acme = objectOf(app, 'Issuer', 'letsencrypt');
     expect(acme.spec.acme.solvers).toEqual([
-      { http01: { gatewayHTTPRoute: { parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gateway', namespace: 'loopi-prod', sectionName: 'http' }] } } },
+      {
+        http01: {
+          gatewayHTTPRoute: {
+            parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gateway', namespace: 'loopi-prod', sectionName: 'http' }],
+          },
+        },
+      },
     ]);
     const needs = platformRequirements(app).filter((r) => r.component === 'cert-manager');
     expect(needs.length).toBeGreaterThan(0);
@@ -111,7 +126,9 @@ describe('Envoy Gateway: Loopi-like endpoint', () => {
   });
 
   test("only this Gateway's Envoy proxies reach the backend, never the whole data-plane namespace", () => {
-    const policy = objectsOf(app, 'NetworkPolicy').find((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'api' && p.spec.ingress);
+    const policy = objectsOf(app, 'NetworkPolicy').find(
+      (p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/name'] === 'api' && p.spec.ingress,
+    );
     const peers = policy!.spec.ingress.flatMap((rule: { from: unknown[] }) => rule.from);
     expect(peers).toContainEqual({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
@@ -184,7 +201,10 @@ describe('paths and rewrites on the Gateway API', () => {
 
 /** One host, a WebSocket route with a one-hour timeout and a normal route, on the edge of `edge`. */
 function websocketHost(edge: EdgeProfile | undefined) {
-  const { app, chart } = testChart(edge ? edgeEnv('prod', edge) : edgeEnv('prod', { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX }), 'chat');
+  const { app, chart } = testChart(
+    edge ? edgeEnv('prod', edge) : edgeEnv('prod', { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX }),
+    'chat',
+  );
   const api = webService(chart, 'api');
   const issuer = issuerForEnvironment(chart, 'letsencrypt', { email: 'ops@chat.io' })!;
   const endpoint = new PublicEndpoint(chart, 'public', {
@@ -236,7 +256,9 @@ describe('per-route policy: a WebSocket route with a 3600 s timeout beside a nor
     for (const edge of [TRAEFIK_INGRESS_EDGE, TRAEFIK_GATEWAY_EDGE]) {
       const { app } = websocketHost(edge);
       const errors = errorsOf(app);
-      expect(errors).toContainEqual(expect.stringMatching(/\[chat-prod\/public\] policy\.timeouts: Traefik's (Ingress|Gateway API) provider has no per-route timeouts/));
+      expect(errors).toContainEqual(
+        expect.stringMatching(/\[chat-prod\/public\] policy\.timeouts: Traefik's (Ingress|Gateway API) provider has no per-route timeouts/),
+      );
       expect(errors).toContainEqual(expect.stringMatching(/hosts\[0\]\.routes\[0\]\.policy\.timeouts: Traefik/));
     }
   });
@@ -249,18 +271,35 @@ describe('per-route rate limit and body size on Traefik: middlewares of their ow
   ])('%s', (_, edge) => {
     const { app, chart } = testChart(edgeEnv('prod', edge), 'feat');
     const api = webService(chart, 'api');
-    const issuer = issuerForEnvironment(chart, 'letsencrypt', { email: 'ops@feat.dev', ...(edge.default === 'traefik' ? { http01: { controller: 'traefik' as const } } : {}) })!;
+    const issuer = issuerForEnvironment(chart, 'letsencrypt', {
+      email: 'ops@feat.dev',
+      ...(edge.default === 'traefik' ? { http01: { controller: 'traefik' as const } } : {}),
+    })!;
     new PublicEndpoint(chart, 'public', {
-      hosts: [{ host: 'feat.dev', routes: [{ path: '/login', backend: api, policy: { rateLimit: { requests: 5, per: 'minute' } } }, { path: '/upload', backend: api, policy: { maxBodySize: '50Mi' } }, { path: '/', backend: api }] }],
+      hosts: [
+        {
+          host: 'feat.dev',
+          routes: [
+            { path: '/login', backend: api, policy: { rateLimit: { requests: 5, per: 'minute' } } },
+            { path: '/upload', backend: api, policy: { maxBodySize: '50Mi' } },
+            { path: '/', backend: api },
+          ],
+        },
+      ],
       tls: { issuer },
       policy: { rateLimit: { requests: 100, per: 'minute' } },
     });
     expect(errorsOf(app)).toEqual([]);
     const middlewares = Object.fromEntries(objectsOf(app, 'Middleware').map((m) => [m.metadata.name, m.spec]));
-    const limits = Object.values(middlewares).filter((spec) => spec.rateLimit).map((spec) => spec.rateLimit.average);
+    const limits = Object.values(middlewares)
+      .filter((spec) => spec.rateLimit)
+      .map((spec) => spec.rateLimit.average);
     expect(limits.sort((a, b) => a - b)).toEqual([5, 100, 100]);
     expect(Object.values(middlewares).find((spec) => spec.buffering)?.buffering).toEqual({ maxRequestBodyBytes: 50 * 2 ** 20 });
-    const certificates = edge.default === 'gateway' ? objectsOf(app, 'Certificate') : objectsOf(app, 'Ingress').filter((i) => ownAnnotations(i)['cert-manager.io/issuer']);
+    const certificates =
+      edge.default === 'gateway'
+        ? objectsOf(app, 'Certificate')
+        : objectsOf(app, 'Ingress').filter((i) => ownAnnotations(i)['cert-manager.io/issuer']);
     expect(certificates).toHaveLength(1);
   });
 });
@@ -274,16 +313,76 @@ describe('what an edge cannot express is a synth error naming the field and the 
   };
   const NGINX_EDGE: EdgeProfile = { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX };
   test.each([
-    ['Envoy Gateway: a burst', ENVOY_EDGE, {}, { rateLimit: { requests: 10, burst: 20 } }, /policy\.rateLimit\.burst: Envoy Gateway cannot express a burst of 20/],
-    ['Envoy Gateway: different read and send timeouts', ENVOY_EDGE, {}, { timeouts: { readSeconds: 60, sendSeconds: 30 } }, /policy\.timeouts\.sendSeconds: Envoy Gateway has one idle timeout/],
-    ['Envoy Gateway: body size on a websocket route', ENVOY_EDGE, {}, { websocket: true, maxBodySize: '1Mi' }, /policy\.maxBodySize: Envoy Gateway limits the body size by buffering/],
-    ['Envoy Gateway: a capture-group rewrite', ENVOY_EDGE, { path: '/a/(.*)/b', match: 'Regex', rewrite: '/$1' }, {}, /routes\[0\]\.rewrite: '\/\$1' on '\/a\/\(\.\*\)\/b' has no Gateway API form/],
-    ['Traefik Gateway: a regex path', TRAEFIK_GATEWAY_EDGE, { path: '/v[0-9]+', match: 'Regex' }, {}, /routes\[0\]\.match: Traefik's Gateway API provider does not support RegularExpression/],
-    ['Traefik Gateway: retry on a status', TRAEFIK_GATEWAY_EDGE, {}, { retry: { attempts: 2 } }, /policy\.retry: Traefik's Gateway API provider cannot retry on a response status/],
-    ['Traefik Ingress: retry on a status', TRAEFIK_INGRESS_EDGE, {}, { retry: { attempts: 2 } }, /policy\.retry: Traefik's Ingress provider cannot retry on a response status/],
-    ['ingress-nginx: a whole-request timeout', NGINX_EDGE, {}, { timeouts: { requestSeconds: 30 } }, /policy\.timeouts\.requestSeconds: ingress-nginx has no limit on a whole request/],
-    ['ingress-nginx: a status it cannot name', NGINX_EDGE, {}, { retry: { attempts: 1, onStatus: [501] } }, /policy\.retry\.onStatus\[0\]: ingress-nginx's proxy-next-upstream can only name/],
-    ['any edge: too many attempts', ENVOY_EDGE, {}, { retry: { attempts: 11 } }, /policy\.retry\.attempts: 11 must be a whole number of further attempts from 1 to 10/],
+    [
+      'Envoy Gateway: a burst',
+      ENVOY_EDGE,
+      {},
+      { rateLimit: { requests: 10, burst: 20 } },
+      /policy\.rateLimit\.burst: Envoy Gateway cannot express a burst of 20/,
+    ],
+    [
+      'Envoy Gateway: different read and send timeouts',
+      ENVOY_EDGE,
+      {},
+      { timeouts: { readSeconds: 60, sendSeconds: 30 } },
+      /policy\.timeouts\.sendSeconds: Envoy Gateway has one idle timeout/,
+    ],
+    [
+      'Envoy Gateway: body size on a websocket route',
+      ENVOY_EDGE,
+      {},
+      { websocket: true, maxBodySize: '1Mi' },
+      /policy\.maxBodySize: Envoy Gateway limits the body size by buffering/,
+    ],
+    [
+      'Envoy Gateway: a capture-group rewrite',
+      ENVOY_EDGE,
+      { path: '/a/(.*)/b', match: 'Regex', rewrite: '/$1' },
+      {},
+      /routes\[0\]\.rewrite: '\/\$1' on '\/a\/\(\.\*\)\/b' has no Gateway API form/,
+    ],
+    [
+      'Traefik Gateway: a regex path',
+      TRAEFIK_GATEWAY_EDGE,
+      { path: '/v[0-9]+', match: 'Regex' },
+      {},
+      /routes\[0\]\.match: Traefik's Gateway API provider does not support RegularExpression/,
+    ],
+    [
+      'Traefik Gateway: retry on a status',
+      TRAEFIK_GATEWAY_EDGE,
+      {},
+      { retry: { attempts: 2 } },
+      /policy\.retry: Traefik's Gateway API provider cannot retry on a response status/,
+    ],
+    [
+      'Traefik Ingress: retry on a status',
+      TRAEFIK_INGRESS_EDGE,
+      {},
+      { retry: { attempts: 2 } },
+      /policy\.retry: Traefik's Ingress provider cannot retry on a response status/,
+    ],
+    [
+      'ingress-nginx: a whole-request timeout',
+      NGINX_EDGE,
+      {},
+      { timeouts: { requestSeconds: 30 } },
+      /policy\.timeouts\.requestSeconds: ingress-nginx has no limit on a whole request/,
+    ],
+    [
+      'ingress-nginx: a status it cannot name',
+      NGINX_EDGE,
+      {},
+      { retry: { attempts: 1, onStatus: [501] } },
+      /policy\.retry\.onStatus\[0\]: ingress-nginx's proxy-next-upstream can only name/,
+    ],
+    [
+      'any edge: too many attempts',
+      ENVOY_EDGE,
+      {},
+      { retry: { attempts: 11 } },
+      /policy\.retry\.attempts: 11 must be a whole number of further attempts from 1 to 10/,
+    ],
   ])('%s', (_, edge, route, policy, message) => {
     expect(build(edge, route, policy)).toContainEqual(expect.stringMatching(message));
   });
@@ -297,18 +396,39 @@ describe('what an edge cannot express is a synth error naming the field and the 
 
 describe('the cluster profile decides which edges exist', () => {
   test.each([
-    ['Gateway API on a profile without one', { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX } as EdgeProfile, { controller: 'gateway' }, /controller: 'gateway': the cluster profile of prod runs no such edge \(platform\.edge\.gateway is not set; it runs ingress-nginx\)/],
-    ['Traefik on a profile without it', ENVOY_EDGE, { controller: 'traefik' }, /controller: 'traefik': the cluster profile of prod runs no such edge \(platform\.edge\.traefik is not set; it runs ingress-nginx, gateway \(Envoy Gateway\)\)/],
-    ['an IngressClass the profile does not serve', ENVOY_EDGE, { controller: 'nginx', ingressClassName: 'internal' }, /ingressClassName: 'internal' is not the class the profile's ingress-nginx serves \('nginx'/],
+    [
+      'Gateway API on a profile without one',
+      { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX } as EdgeProfile,
+      { controller: 'gateway' },
+      /controller: 'gateway': the cluster profile of prod runs no such edge \(platform\.edge\.gateway is not set; it runs ingress-nginx\)/,
+    ],
+    [
+      'Traefik on a profile without it',
+      ENVOY_EDGE,
+      { controller: 'traefik' },
+      /controller: 'traefik': the cluster profile of prod runs no such edge \(platform\.edge\.traefik is not set; it runs ingress-nginx, gateway \(Envoy Gateway\)\)/,
+    ],
+    [
+      'an IngressClass the profile does not serve',
+      ENVOY_EDGE,
+      { controller: 'nginx', ingressClassName: 'internal' },
+      /ingressClassName: 'internal' is not the class the profile's ingress-nginx serves \('nginx'/,
+    ],
     [
       'data-plane pods without labels (a whole namespace)',
-      { default: 'gateway', gateway: { implementation: 'envoy-gateway', dataPlane: { namespace: 'envoy-gateway-system', podLabels: {} } } } as EdgeProfile,
+      {
+        default: 'gateway',
+        gateway: { implementation: 'envoy-gateway', dataPlane: { namespace: 'envoy-gateway-system', podLabels: {} } },
+      } as EdgeProfile,
       {},
       /controller: platform\.edge\.gateway\.dataPlane\.podLabels is empty: the NetworkPolicies would admit every pod of namespace 'envoy-gateway-system'/,
     ],
     [
       'a header ingress-nginx is not configured to allow',
-      { default: 'ingress-nginx', ingressNginx: { ...DEFAULT_INGRESS_NGINX, allowedResponseHeaders: ['X-Frame-Options', 'X-Content-Type-Options', 'Referrer-Policy'] } } as EdgeProfile,
+      {
+        default: 'ingress-nginx',
+        ingressNginx: { ...DEFAULT_INGRESS_NGINX, allowedResponseHeaders: ['X-Frame-Options', 'X-Content-Type-Options', 'Referrer-Policy'] },
+      } as EdgeProfile,
       { policy: { securityHeaders: { extra: { 'X-XSS-Protection': '1; mode=block' } } } },
       /policy\.securityHeaders: sets X-XSS-Protection, which ingress-nginx does not allow \(platform\.edge\.ingressNginx\.allowedResponseHeaders/,
     ],
@@ -324,7 +444,11 @@ describe('the cluster profile decides which edges exist', () => {
     const api = webService(chart, 'api');
     const issuer = IssuerRef.clusterIssuer('letsencrypt-prod', { trust: 'acme-production', http01: { ingressClassName: 'nginx' } });
     new PublicEndpoint(chart, 'public', { host: 'p.dev', backend: api, tls: { issuer } });
-    expect(errorsOf(app)).toContainEqual(expect.stringMatching(/tls\.issuer: ClusterIssuer 'letsencrypt-prod' answers HTTP-01 challenges through IngressClass 'nginx', but this endpoint is served by Gateway 'p-prod\/gateway'/));
+    expect(errorsOf(app)).toContainEqual(
+      expect.stringMatching(
+        /tls\.issuer: ClusterIssuer 'letsencrypt-prod' answers HTTP-01 challenges through IngressClass 'nginx', but this endpoint is served by Gateway 'p-prod\/gateway'/,
+      ),
+    );
   });
 });
 
@@ -348,6 +472,8 @@ describe('Loopi seed (issue 18 item 11) on every edge: X-XSS-Protection, gzip, n
     new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: api, tls: false, policy: { ...policy, retry: undefined } });
     expect(errorsOf(app)).toEqual([]);
     expect(objectOf(app, 'Middleware', 'public-compress').spec).toEqual({ compress: {} });
-    expect(objectOf(app, 'Middleware', 'public-security-headers').spec.headers.customResponseHeaders).toEqual({ 'X-XSS-Protection': '1; mode=block' });
+    expect(objectOf(app, 'Middleware', 'public-security-headers').spec.headers.customResponseHeaders).toEqual({
+      'X-XSS-Protection': '1; mode=block',
+    });
   });
 });

@@ -127,7 +127,11 @@ function apps(): App[] {
         {
           host: `${system}.loopi.com`,
           routes: [
-            { path: '/ws', backend: web, policy: envoy ? { websocket: true, timeouts: { readSeconds: 3600, sendSeconds: 3600 } } : { rateLimit: { requests: 5 } } },
+            {
+              path: '/ws',
+              backend: web,
+              policy: envoy ? { websocket: true, timeouts: { readSeconds: 3600, sendSeconds: 3600 } } : { rateLimit: { requests: 5 } },
+            },
             { path: '/upload', backend: web, policy: { maxBodySize: '20Mi' } },
             { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: web },
             ...(envoy ? [{ path: '/v[0-9]+/items', match: 'Regex' as const, backend: web }] : []),
