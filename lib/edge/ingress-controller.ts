@@ -1,3 +1,4 @@
+import { DEFAULT_TRAEFIK } from '../core/platform';
 import type { ComponentPods, EdgeKind, EdgeProfile, GatewayImplementation } from '../core/platform';
 import { DEFAULT_INGRESS_CONTROLLER, NetworkPeer } from '../security/network';
 
@@ -20,7 +21,7 @@ export type EdgeController = IngressController | 'gateway';
  * `app.kubernetes.io/name: traefik`). The ingress-nginx default lives in
  * lib/security/network.ts as DEFAULT_INGRESS_CONTROLLER.
  */
-export const DEFAULT_TRAEFIK_CONTROLLER = NetworkPeer.pods({ 'app.kubernetes.io/name': 'traefik' }, 'traefik');
+export const DEFAULT_TRAEFIK_CONTROLLER = NetworkPeer.pods(DEFAULT_TRAEFIK.pods.podLabels, DEFAULT_TRAEFIK.pods.namespace);
 
 /** The IngressClass each controller's Helm chart creates by default. */
 export const DEFAULT_INGRESS_CLASS: Readonly<Record<IngressController, string>> = {

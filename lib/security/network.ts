@@ -1,6 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
+import { DEFAULT_INGRESS_NGINX } from '../core/platform';
 import { addCheck } from '../core/validation';
 import { DEFAULT_CLUSTER_CIDRS, NetworkPeer } from './network-peer';
 
@@ -36,8 +37,12 @@ interface Rule {
   readonly key: string;
 }
 
-/** Where a standard ingress-nginx installation runs its controller. */
-export const DEFAULT_INGRESS_CONTROLLER = NetworkPeer.pods({ 'app.kubernetes.io/name': 'ingress-nginx' }, 'ingress-nginx');
+/**
+ * Where a standard ingress-nginx installation runs its controller: the cluster profile's
+ * default (DEFAULT_INGRESS_NGINX). PublicEndpoints take the controller's pods from the
+ * environment's profile (`platform.edge`); this is the peer for code without an environment.
+ */
+export const DEFAULT_INGRESS_CONTROLLER = NetworkPeer.pods(DEFAULT_INGRESS_NGINX.pods.podLabels, DEFAULT_INGRESS_NGINX.pods.namespace);
 
 /** Where a kube-prometheus-stack release runs Prometheus (the environment's monitoring settings say otherwise). */
 export const DEFAULT_PROMETHEUS = NetworkPeer.pods({ 'app.kubernetes.io/name': 'prometheus' }, 'monitoring');
