@@ -27,6 +27,7 @@ import {
   HttpRouteSpecRulesFiltersUrlRewritePathType,
   HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/httproutes-gateway.networking.k8s.io';
+import { GrpcRoute, GrpcRouteSpecRulesMatchesMethodType } from '../../imports/grpcroutes-gateway.networking.k8s.io';
 import { Middleware } from '../../imports/middlewares-traefik.io';
 import { ReferenceGrant } from '../../imports/referencegrants-gateway.networking.k8s.io';
 import { sortedByKey } from '../core/json';
@@ -56,6 +57,8 @@ export interface GatewayRouteInput {
   readonly serviceName: string;
   readonly servicePort: number;
   readonly policy: EdgePolicy;
+  /** 'grpc': the route becomes a rule of a GRPCRoute. */
+  readonly protocol: 'http' | 'grpc';
 }
 
 export interface GatewayRenderInput {
@@ -107,11 +110,31 @@ export function envoyRegexOf(path: string): string {
   return `(?i)${open}`;
 }
 
+/**
+ * The gRPC method a route's path names: `/` is every method, a Prefix `/pkg.Service` the
+ * service's methods, an Exact `/pkg.Service/Method` one method (undefined: every method).
+ */
+export function grpcMethodOf(path: string, match: string): { service: string; method?: string } | undefined {
+  if (path === '/') return undefined;
+  const [service, method] = path.slice(1).split('/');
+  return match === 'Exact' && method ? { service, method } : { service };
+}
+
+/** Why a route's path cannot name gRPC methods, or undefined. */
+export function checkGrpcPath(path: string, match: string): string | undefined {
+  if (match === 'Regex')
+    return "a gRPC route matches a service or method, not a regex: use match 'Prefix' with '/<package.Service>' or 'Exact' with '/<package.Service>/<Method>'";
+  if (path === '/' && match === 'Prefix') return undefined;
+  if (match === 'Prefix' && /^\/[A-Za-z_][A-Za-z0-9_.]*$/.test(path)) return undefined;
+  if (match === 'Exact' && /^\/[A-Za-z_][A-Za-z0-9_.]*\/[A-Za-z_][A-Za-z0-9_]*$/.test(path)) return undefined;
+  return "must be '/' (every method), '/<package.Service>' (Prefix) or '/<package.Service>/<Method>' (Exact)";
+}
+
 /** Rule names: a slug of the path (`/graphql` -> `graphql`, `/` -> `root`), unique within the route. */
 function ruleNames(routes: readonly GatewayRouteInput[]): string[] {
   const used = new Map<string, number>();
   return routes.map((r) => {
-    const base = hostSlug(r.path.replace(/[^A-Za-z0-9/_-]/g, '')).slice(0, 50) || 'root';
+    const base = hostSlug(r.path).slice(0, 50).replace(/-+$/, '') || 'root';
     const n = (used.get(base) ?? 0) + 1;
     used.set(base, n);
     return n === 1 ? base : `${base}-${n}`;
@@ -173,13 +196,64 @@ export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput)
   };
 
   // Envoy Gateway: one BackendTrafficPolicy per distinct policy, targeting the rules that have it.
-  const envoyTargets = new Map<string, { policy: EdgePolicy; targets: Array<{ route: string; rule?: string }> }>();
+  const envoyTargets = new Map<string, { policy: EdgePolicy; targets: Array<{ kind: string; route: string; rule: string }> }>();
+  /** Rules of each rendered route, by `<kind>/<name>`. */
+  const ruleCount = new Map<string, number>();
+  const filtersOf = (r: GatewayRouteInput, kind: string, routeName: string, ruleName: string) => {
+    const filters: Array<{ type: HttpRouteSpecRulesFiltersType; [k: string]: unknown }> = [];
+    const headers = securityHeaderValues(r.policy, input.fullTls);
+    if (Object.keys(headers).length > 0)
+      filters.push({
+        type: HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
+        responseHeaderModifier: { set: Object.entries(sortedByKey(headers)).map(([headerName, value]) => ({ name: headerName, value })) },
+      });
+    if (implementation === 'traefik') {
+      const owner = policyKey(r.policy) === policyKey(input.endpointPolicy) ? name : `${routeName}-${ruleName}`;
+      for (const middleware of traefikMiddlewares(r.policy, owner))
+        filters.push({
+          type: HttpRouteSpecRulesFiltersType.EXTENSION_REF,
+          extensionRef: { group: 'traefik.io', kind: 'Middleware', name: middleware },
+        });
+    } else if (envoyPolicySpec(r.policy)) {
+      const key = policyKey(r.policy);
+      const entry = envoyTargets.get(key) ?? { policy: r.policy, targets: [] };
+      entry.targets.push({ kind, route: routeName, rule: ruleName });
+      envoyTargets.set(key, entry);
+    }
+    return filters;
+  };
 
   for (const host of input.hosts) {
-    const routes = input.routes.filter((r) => r.host === host);
+    const all = input.routes.filter((r) => r.host === host);
+    const routes = all.filter((r) => r.protocol !== 'grpc');
+    const grpc = all.filter((r) => r.protocol === 'grpc');
     const routeName = singleHost ? name : `${name}-${hostSlug(host)}`;
+    if (grpc.length > 0) {
+      const grpcName = routes.length > 0 ? `${routeName}-grpc` : routeName;
+      routeNames.push(grpcName);
+      const grpcRules = ruleNames(grpc);
+      ruleCount.set(`GRPCRoute/${grpcName}`, grpc.length);
+      new GrpcRoute(scope, routes.length > 0 || !singleHost ? `grpc-route-${hostSlug(host)}` : 'grpc-route', {
+        metadata: { name: grpcName },
+        spec: {
+          parentRefs: parentFor(host, input.tlsHosts.includes(host)),
+          hostnames: [host],
+          rules: grpc.map((r, i) => {
+            const method = grpcMethodOf(r.path, r.match);
+            return {
+              name: grpcRules[i],
+              matches: method ? [{ method: { type: GrpcRouteSpecRulesMatchesMethodType.EXACT, ...method } }] : undefined,
+              filters: filtersOf(r, 'GRPCRoute', grpcName, grpcRules[i]) as never,
+              backendRefs: [{ name: r.serviceName, port: r.servicePort }],
+            };
+          }),
+        },
+      });
+    }
+    if (routes.length === 0) continue;
     routeNames.push(routeName);
     const names = ruleNames(routes);
+    ruleCount.set(`HTTPRoute/${routeName}`, routes.length);
     const rules: HttpRouteSpecRules[] = routes.map((r, i) => {
       const strip = r.match === 'Regex' ? prefixStripOf(r.path, r.rewrite) : undefined;
       const pathMatch =
@@ -194,25 +268,7 @@ export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput)
           type: HttpRouteSpecRulesFiltersType.URL_REWRITE,
           urlRewrite: { path: { type: HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: '/' } },
         });
-      const headers = securityHeaderValues(r.policy, input.fullTls);
-      if (Object.keys(headers).length > 0)
-        filters.push({
-          type: HttpRouteSpecRulesFiltersType.RESPONSE_HEADER_MODIFIER,
-          responseHeaderModifier: { set: Object.entries(sortedByKey(headers)).map(([headerName, value]) => ({ name: headerName, value })) },
-        });
-      if (implementation === 'traefik') {
-        const owner = policyKey(r.policy) === policyKey(input.endpointPolicy) ? name : `${routeName}-${names[i]}`;
-        for (const middleware of traefikMiddlewares(r.policy, owner))
-          filters.push({
-            type: HttpRouteSpecRulesFiltersType.EXTENSION_REF,
-            extensionRef: { group: 'traefik.io', kind: 'Middleware', name: middleware },
-          });
-      } else if (envoyPolicySpec(r.policy)) {
-        const key = policyKey(r.policy);
-        const entry = envoyTargets.get(key) ?? { policy: r.policy, targets: [] };
-        entry.targets.push({ route: routeName, rule: names[i] });
-        envoyTargets.set(key, entry);
-      }
+      filters.push(...(filtersOf(r, 'HTTPRoute', routeName, names[i]) as HttpRouteSpecRulesFilters[]));
       const requestSeconds = r.policy.timeouts?.requestSeconds;
       return {
         name: names[i],
@@ -257,13 +313,13 @@ export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput)
   for (const { policy, targets } of envoyTargets.values()) {
     const spec = envoyPolicySpec(policy) as Omit<BackendTrafficPolicySpec, 'targetRefs'>;
     // A policy shared by every rule of a route targets the route; otherwise each rule by name.
-    const byRoute = new Map<string, Array<string | undefined>>();
-    for (const t of targets) byRoute.set(t.route, [...(byRoute.get(t.route) ?? []), t.rule]);
-    const targetRefs = [...byRoute.entries()].flatMap(([route, rules]) => {
-      const all = input.routes.filter((r) => (singleHost ? true : `${name}-${hostSlug(r.host)}` === route)).length === rules.length;
-      return all
-        ? [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', name: route }]
-        : rules.map((rule) => ({ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', name: route, sectionName: rule }));
+    const byRoute = new Map<string, string[]>();
+    for (const t of targets) byRoute.set(`${t.kind}/${t.route}`, [...(byRoute.get(`${t.kind}/${t.route}`) ?? []), t.rule]);
+    const targetRefs = [...byRoute.entries()].flatMap(([key, rules]) => {
+      const [kind, route] = key.split('/');
+      return ruleCount.get(key) === rules.length
+        ? [{ group: GATEWAY_API_GROUP, kind, name: route }]
+        : rules.map((rule) => ({ group: GATEWAY_API_GROUP, kind, name: route, sectionName: rule }));
     });
     const policyName = index === 0 ? name : `${name}-${targets[0].rule}`;
     new BackendTrafficPolicy(scope, index === 0 ? 'traffic-policy' : `traffic-policy-${index + 1}`, {

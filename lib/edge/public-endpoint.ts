@@ -25,7 +25,7 @@ import {
   securityHeaderValues,
   traefikPolicyMiddlewares,
 } from './edge-policy';
-import { GatewayParent, prefixStripOf, renderGatewayRoutes } from './gateway-routes';
+import { checkGrpcPath, GatewayParent, prefixStripOf, renderGatewayRoutes } from './gateway-routes';
 import {
   controllerOfEdge,
   controllerPodsOf,
@@ -83,6 +83,14 @@ export interface EndpointRoute {
    * @default - the endpoint's policy
    */
   readonly policy?: EdgePolicy;
+  /**
+   * 'grpc' for a gRPC backend: a GRPCRoute on the Gateway API (the path names a service
+   * `/pkg.Service` or a method `/pkg.Service/Method`, Exact), `backend-protocol: GRPC` on
+   * ingress-nginx (which serves gRPC over TLS only). Traefik's Ingress provider needs a Service
+   * annotation instead: refused there.
+   * @default 'http'
+   */
+  readonly protocol?: 'http' | 'grpc';
 }
 
 /** One host name and its routes. */
@@ -158,6 +166,7 @@ interface ResolvedRoute {
   readonly policy: EdgePolicy;
   /** Where the route's policy problems are reported: `policy`, or `hosts[0].routes[1].policy`. */
   readonly policyField: string;
+  readonly protocol: 'http' | 'grpc';
 }
 
 /** One routed request path of an endpoint and the workload serving it (`PublicEndpoint.routing`). */
@@ -179,6 +188,8 @@ interface IngressGroup {
   readonly routes: ResolvedRoute[];
   readonly rewriteMiddleware?: string;
   readonly policy: EdgePolicy;
+  /** Its backends speak gRPC. */
+  readonly grpc?: boolean;
 }
 
 /**
@@ -367,6 +378,7 @@ export class PublicEndpoint extends Construct {
         serviceName: r.backend.name,
         servicePort: r.port?.servicePort ?? r.port?.port ?? 80,
         policy: r.policy,
+        protocol: r.protocol,
       })),
       hosts: [...new Set(usable.map((r) => r.host))],
       tlsHosts: this.tlsHosts,
@@ -452,6 +464,7 @@ export class PublicEndpoint extends Construct {
       // use-regex is host-wide in ingress-nginx; rewrite-target applies to every path of this Ingress.
       if (group.routes.some((r) => r.match === 'Regex')) annotations[`${NGINX_ANNOTATION_PREFIX}/use-regex`] = 'true';
       if (group.rewrite !== undefined) annotations[`${NGINX_ANNOTATION_PREFIX}/rewrite-target`] = group.rewrite;
+      if (group.grpc) annotations[`${NGINX_ANNOTATION_PREFIX}/backend-protocol`] = 'GRPC';
     } else {
       if (group.rewriteMiddleware !== undefined) {
         new Middleware(this, group.rewriteMiddleware.slice(this.name.length + 1), {
@@ -511,6 +524,7 @@ export class PublicEndpoint extends Construct {
           field: field(j),
           policy: mergePolicies(endpointPolicy, r.policy),
           policyField: r.policy !== undefined && field(j) !== '' ? `${field(j)}.policy` : 'policy',
+          protocol: r.protocol ?? 'http',
         } as ResolvedRoute;
       }),
     );
@@ -526,7 +540,8 @@ export class PublicEndpoint extends Construct {
     const plainByPolicy = new Map<string, ResolvedRoute[]>();
     const byRewrite = new Map<string, ResolvedRoute[]>();
     for (const route of this.routes) {
-      const key = policyKey(route.policy);
+      // gRPC backends need their own Ingress (backend-protocol applies to every path of one).
+      const key = `${policyKey(route.policy)}${route.protocol === 'grpc' ? '\u0000grpc' : ''}`;
       if (route.rewrite === undefined) {
         plainByPolicy.set(key, [...(plainByPolicy.get(key) ?? []), route]);
         continue;
@@ -549,7 +564,7 @@ export class PublicEndpoint extends Construct {
         for (let n = 2; usedNames.has(name); n++) name = `${base}-${n}`;
         usedNames.add(name);
       }
-      groups.push({ name, routes, policy: routes[0].policy });
+      groups.push({ name, routes, policy: routes[0].policy, grpc: routes[0].protocol === 'grpc' });
     }
     rewriteGroups.forEach((routes, i) => {
       const suffix = `rewrite${i === 0 ? '' : `-${i + 1}`}`;
@@ -727,6 +742,8 @@ export class PublicEndpoint extends Construct {
     }
     if (route.rewrite !== undefined && !route.rewrite.startsWith('/'))
       report.error(fieldOf(route, 'rewrite'), `'${route.rewrite}' must start with '/'`);
+    if (route.protocol === 'grpc') this.validateGrpcRoute(report, route);
+    else if (route.protocol !== 'http') report.error(fieldOf(route, 'protocol'), `${describeValue(route.protocol)} must be 'http' or 'grpc'`);
 
     if (!hasService(backend)) {
       report.error(
@@ -747,6 +764,30 @@ export class PublicEndpoint extends Construct {
         fieldOf(route, 'backend'),
         `${backend.node.path} is in namespace '${backend.namespaceName}'; an ${this.controller === 'gateway' ? 'HTTPRoute of this library' : 'Ingress'} routes only to Services of its own namespace ('${chart.namespaceName}')`,
       );
+    }
+  }
+
+  private validateGrpcRoute(report: ValidationReport, route: ResolvedRoute): void {
+    if (this.controller === 'traefik') {
+      report.error(
+        fieldOf(route, 'protocol'),
+        "Traefik's Ingress provider speaks gRPC to a backend only through the Service annotation traefik.ingress.kubernetes.io/service.serversscheme: h2c, which the workload's Service does not carry; use ingress-nginx or the Gateway API",
+      );
+      return;
+    }
+    if (this.controller === 'nginx' && !this.tlsHosts.includes(route.host))
+      report.error(
+        fieldOf(route, 'protocol'),
+        `ingress-nginx serves gRPC over HTTP/2, which it speaks with clients only over TLS: give '${route.host}' a certificate`,
+      );
+    if (this.controller === 'gateway') {
+      const reason = checkGrpcPath(route.path, route.match);
+      if (reason) report.error(fieldOf(route, 'path'), `'${route.path}' ${reason}`);
+      if (route.policy.timeouts?.requestSeconds !== undefined)
+        report.error(
+          `${route.policyField}.timeouts.requestSeconds`,
+          'a GRPCRoute has no request timeout in the Gateway API; leave requestSeconds out of a gRPC route',
+        );
     }
   }
 
@@ -825,6 +866,10 @@ function pathSlug(path: string): string {
       .slice(0, 20)
       .replace(/-+$/, '') || 'root'
   );
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : String(value);
 }
 
 function routeKey(route: ResolvedRoute): string {

@@ -53,7 +53,7 @@ function nginxTable(objects: Json[], app: App): RouteRow[] {
       const a = (name: string): string | undefined => ingress.metadata.annotations?.[`nginx.ingress.kubernetes.io/${name}`];
       const num = (name: string) => (a(name) === undefined ? undefined : Number(a(name)));
       const headersRef = a('custom-headers');
-      const headers = headersRef ? objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === headersRef.split('/')[1]).data : {};
+      const headers = headersRef ? objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === headersRef.split('/')[1])!.data : {};
       const rps = a('limit-rps');
       const rpm = a('limit-rpm');
       const upstream = a('proxy-next-upstream');
@@ -176,10 +176,10 @@ describe.each([
 
 test("Loopi's one difference, stated in its chart: Envoy Gateway's local rate limit has no burst", () => {
   const nginx = render((s, e) => new LoopiChart(s, e), ENVIRONMENTS.staging);
-  const ingress = nginx.objects.find((o) => o.kind === 'Ingress');
+  const ingress = nginx.objects.find((o) => o.kind === 'Ingress')!;
   expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/limit-burst-multiplier']).toBe('2');
   const gateway = render((s, e) => new LoopiChart(s, e), withEdge(ENVIRONMENTS.staging, GATEWAY_EDGE));
-  const policy = gateway.objects.find((o) => o.kind === 'BackendTrafficPolicy');
+  const policy = gateway.objects.find((o) => o.kind === 'BackendTrafficPolicy')!;
   expect(policy.spec.rateLimit.local.rules.map((r: Json) => r.limit)).toEqual([
     { requests: 10, unit: 'Second' },
     { requests: 10, unit: 'Second' },

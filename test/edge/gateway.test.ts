@@ -290,7 +290,7 @@ describe('per-route rate limit and body size on Traefik: middlewares of their ow
       policy: { rateLimit: { requests: 100, per: 'minute' } },
     });
     expect(errorsOf(app)).toEqual([]);
-    const middlewares = Object.fromEntries(objectsOf(app, 'Middleware').map((m) => [m.metadata.name, m.spec]));
+    const middlewares: Record<string, Record<string, any>> = Object.fromEntries(objectsOf(app, 'Middleware').map((m) => [m.metadata.name, m.spec]));
     const limits = Object.values(middlewares)
       .filter((spec) => spec.rateLimit)
       .map((spec) => spec.rateLimit.average);
@@ -475,5 +475,88 @@ describe('Loopi seed (issue 18 item 11) on every edge: X-XSS-Protection, gzip, n
     expect(objectOf(app, 'Middleware', 'public-security-headers').spec.headers.customResponseHeaders).toEqual({
       'X-XSS-Protection': '1; mode=block',
     });
+  });
+});
+
+describe('gRPC backends', () => {
+  const build = (edge: EdgeProfile, tls = true) => {
+    const { app, chart } = testChart(edgeEnv('prod', edge), 'rpc');
+    const api = webService(chart, 'api');
+    const rpc = webService(chart, 'rpc', 9090, [{ name: 'grpc', port: 9090 }]);
+    const issuer = issuerForEnvironment(chart, 'letsencrypt', { email: 'ops@rpc.dev' })!;
+    new PublicEndpoint(chart, 'public', {
+      hosts: [
+        {
+          host: 'rpc.dev',
+          routes: [
+            { path: '/inventory.v1.Stock', backend: rpc, protocol: 'grpc', policy: { timeouts: { readSeconds: 300, sendSeconds: 300 } } },
+            { path: '/', backend: api },
+          ],
+        },
+      ],
+      tls: tls ? { issuer } : false,
+      policy: { rateLimit: { requests: 50 } },
+    });
+    return app;
+  };
+
+  test('Envoy Gateway: a GRPCRoute matching the service, beside the HTTPRoute; its policy targets the GRPCRoute', () => {
+    const app = build(ENVOY_EDGE);
+    expect(errorsOf(app)).toEqual([]);
+    const grpc = objectOf(app, 'GRPCRoute', 'public-grpc');
+    expect(grpc.spec.hostnames).toEqual(['rpc.dev']);
+    expect(grpc.spec.rules).toEqual([
+      expect.objectContaining({
+        name: 'inventory-v1-stock',
+        matches: [{ method: { type: 'Exact', service: 'inventory.v1.Stock' } }],
+        backendRefs: [{ name: 'rpc', port: 9090 }],
+      }),
+    ]);
+    expect(objectOf(app, 'HTTPRoute', 'public').spec.rules.map((r: { name: string }) => r.name)).toEqual(['root']);
+    const targets = objectsOf(app, 'BackendTrafficPolicy').flatMap((p) => p.spec.targetRefs);
+    expect(targets).toEqual(
+      expect.arrayContaining([
+        { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute', name: 'public-grpc' },
+        { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'public' },
+      ]),
+    );
+  });
+
+  test('ingress-nginx: an Ingress of its own with backend-protocol GRPC; plain HTTP is refused', () => {
+    const nginx: EdgeProfile = { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX };
+    // ingress-nginx validates Prefix paths strictly (no '.'): a gRPC API gets a host of its own.
+    const { app, chart } = testChart(edgeEnv('prod', nginx), 'rpc');
+    const api = webService(chart, 'api');
+    const rpc = webService(chart, 'rpc', 9090, [{ name: 'grpc', port: 9090 }]);
+    const issuer = issuerForEnvironment(chart, 'letsencrypt', { email: 'ops@rpc.dev' })!;
+    new PublicEndpoint(chart, 'public', {
+      hosts: [
+        { host: 'grpc.rpc.dev', routes: [{ backend: rpc, protocol: 'grpc' }] },
+        { host: 'rpc.dev', routes: [{ backend: api }] },
+      ],
+      tls: { issuer },
+    });
+    expect(errorsOf(app)).toEqual([]);
+    const grpc = objectsOf(app, 'Ingress').filter((i) => ownAnnotations(i)[`${NGINX}/backend-protocol`] === 'GRPC');
+    expect(grpc).toHaveLength(1);
+    expect(grpc[0].spec.rules.map((r: { host: string }) => r.host)).toEqual(['grpc.rpc.dev']);
+    expect(errorsOf(build(nginx, false))).toContainEqual(
+      expect.stringMatching(/hosts\[0\]\.routes\[0\]\.protocol: ingress-nginx serves gRPC over HTTP\/2/),
+    );
+  });
+
+  test('Traefik Ingress: refused, with what it would need', () => {
+    expect(errorsOf(build(TRAEFIK_INGRESS_EDGE))).toContainEqual(
+      expect.stringMatching(
+        /hosts\[0\]\.routes\[0\]\.protocol: Traefik's Ingress provider speaks gRPC to a backend only through the Service annotation/,
+      ),
+    );
+  });
+
+  test('a gRPC path that names no service or method is refused', () => {
+    const { app, chart } = testChart(edgeEnv('prod', ENVOY_EDGE), 'rpc');
+    const rpc = webService(chart, 'rpc', 9090);
+    new PublicEndpoint(chart, 'public', { hosts: [{ host: 'rpc.dev', routes: [{ path: '/api/v1', backend: rpc, protocol: 'grpc' }] }], tls: false });
+    expect(errorsOf(app)).toContainEqual(expect.stringMatching(/hosts\[0\]\.routes\[0\]\.path: '\/api\/v1' must be '\/' \(every method\)/));
   });
 });

@@ -136,6 +136,8 @@ function apps(): App[] {
             { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: web },
             ...(envoy ? [{ path: '/v[0-9]+/items', match: 'Regex' as const, backend: web }] : []),
             { path: '/health', match: 'Exact', backend: web, policy: envoy ? { timeouts: { requestSeconds: 5 } } : {} },
+            { path: '/inventory.v1.Stock', backend: web, protocol: 'grpc' },
+            { path: '/inventory.v1.Stock/Get', match: 'Exact', backend: web, protocol: 'grpc', policy: { rateLimit: { requests: 7 } } },
           ],
         },
         { host: `www.${system}.loopi.com`, routes: [{ backend: web }] },
@@ -168,6 +170,7 @@ test('every object the edge constructs synthesize passes strict schema validatio
     'HTTPRoute',
     'ReferenceGrant',
     'BackendTrafficPolicy',
+    'GRPCRoute',
   ])
     expect(kinds).toContain(kind);
   const problems = K8S_VERSIONS.flatMap((version) =>
