@@ -560,3 +560,61 @@ describe('gRPC backends', () => {
     expect(errorsOf(app)).toContainEqual(expect.stringMatching(/hosts\[0\]\.routes\[0\]\.path: '\/api\/v1' must be '\/' \(every method\)/));
   });
 });
+
+describe('the NetworkPolicy peers follow the profile', () => {
+  const peersFor = (edge: EdgeProfile): unknown[] => {
+    const { app, chart } = testChart(edgeEnv('prod', edge), 'k3s');
+    const api = webService(chart, 'api');
+    const issuer = issuerForEnvironment(chart, 'letsencrypt', { email: 'ops@k3s.dev' })!;
+    new PublicEndpoint(chart, 'public', { host: 'k3s.dev', backend: api, tls: { issuer } });
+    expect(errorsOf(app)).toEqual([]);
+    return objectsOf(app, 'NetworkPolicy')
+      .filter((p) => ['api', 'acme-http01-solver'].includes(p.metadata.name))
+      .flatMap((p) => p.spec.ingress.flatMap((rule: { from: unknown[] }) => rule.from))
+      .filter((peer: any) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] !== 'monitoring');
+  };
+
+  test.each([
+    [
+      'Traefik in kube-system (k3s)',
+      {
+        default: 'traefik',
+        traefik: {
+          pods: { namespace: 'kube-system', podLabels: { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/instance': 'traefik-kube-system' } },
+        },
+      } as EdgeProfile,
+      { 'kubernetes.io/metadata.name': 'kube-system' },
+      { 'app.kubernetes.io/instance': 'traefik-kube-system', 'app.kubernetes.io/name': 'traefik' },
+    ],
+    [
+      'ingress-nginx in its own namespace with a release label',
+      {
+        default: 'ingress-nginx',
+        ingressNginx: { pods: { namespace: 'edge', podLabels: { 'app.kubernetes.io/instance': 'public' } } },
+      } as EdgeProfile,
+      { 'kubernetes.io/metadata.name': 'edge' },
+      { 'app.kubernetes.io/instance': 'public' },
+    ],
+    [
+      "a shared Envoy Gateway: the profile's data plane, narrowed to that Gateway's proxies",
+      {
+        default: 'gateway',
+        gateway: {
+          implementation: 'envoy-gateway',
+          dataPlane: { namespace: 'gateway-system', podLabels: { 'app.kubernetes.io/name': 'envoy' } },
+          sharedGateway: { name: 'public', namespace: 'gateway-system' },
+        },
+      } as EdgeProfile,
+      { 'kubernetes.io/metadata.name': 'gateway-system' },
+      {
+        'app.kubernetes.io/name': 'envoy',
+        'gateway.envoyproxy.io/owning-gateway-name': 'public',
+        'gateway.envoyproxy.io/owning-gateway-namespace': 'gateway-system',
+      },
+    ],
+  ])('%s: the backends and the ACME solver admit exactly those pods', (_, edge, namespaceLabels, podLabels) => {
+    const peers = peersFor(edge);
+    expect(peers.length).toBeGreaterThanOrEqual(2);
+    for (const peer of peers) expect(peer).toEqual({ namespaceSelector: { matchLabels: namespaceLabels }, podSelector: { matchLabels: podLabels } });
+  });
+});
