@@ -202,7 +202,10 @@ export class AcmeIssuer extends CertManagerIssuer {
                 kind: 'Gateway',
                 name: gateway.name,
                 namespace: gateway.namespace,
-                sectionName: edge?.gateway?.sharedGateway ? undefined : HTTP_LISTENER,
+                // The system's own Gateway's HTTP listener by name; any other Gateway's by port.
+                ...(http01 !== false && http01.gateway === undefined && !edge?.gateway?.sharedGateway
+                  ? { sectionName: HTTP_LISTENER }
+                  : { port: 80 }),
               },
             ],
           },

@@ -22,7 +22,8 @@ export interface EdgeRateLimit {
   /**
    * Requests a client may send at once, above the steady rate, before it is refused.
    * ingress-nginx can only express a whole multiple of `requests`
-   * (`limit-burst-multiplier`); other values are reported at synth time.
+   * (`limit-burst-multiplier`); Envoy Gateway none at all (its bucket holds `requests`);
+   * other values are reported at synth time.
    * @default - `requests` (one period's worth)
    */
   readonly burst?: number;
@@ -84,7 +85,11 @@ export interface EdgeSecurityHeaders {
 
 /** What the controller enforces in front of the backends. Every field is optional. */
 export interface EdgePolicy {
-  /** Rate limit per client IP. @default - none */
+  /**
+   * Rate limit per client IP. Counted by each edge replica, as ingress-nginx does: on Envoy
+   * Gateway a local limit per Envoy replica (sourceCIDR `Distinct`, IPv4 and IPv6), on
+   * Traefik per Traefik pod. @default - none
+   */
   readonly rateLimit?: EdgeRateLimit;
   /** Backend timeouts. @default - the controller's */
   readonly timeouts?: EdgeTimeouts;

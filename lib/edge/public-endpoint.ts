@@ -140,8 +140,8 @@ export interface PublicEndpointProps {
   readonly policy?: EdgePolicy;
   /**
    * The controller's pods, the only ones allowed to reach the backends.
-   * @default - the controller's pods from the cluster profile (for a Gateway, its data plane; for Envoy
-   * Gateway with the system's own Gateway, only that Gateway's proxies)
+   * @default - the controller's pods from the cluster profile (for a Gateway, its data plane; on Envoy
+   * Gateway only the proxies of the Gateway the routes attach to, by its owning-gateway labels)
    */
   readonly controllerPeer?: NetworkPeer;
   /** Accept an issuer that does not fit the environment (ACME staging in prod, production elsewhere). @default false */

@@ -163,7 +163,7 @@ describe('a shared Gateway of the platform', () => {
       to: [{ group: '', kind: 'Secret', name: 'public-shop-com-tls' }],
     });
     expect(objectOf(app, 'Issuer', 'letsencrypt').spec.acme.solvers[0].http01.gatewayHTTPRoute.parentRefs).toEqual([
-      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system' },
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateway-system', port: 80 },
     ]);
   });
 });
