@@ -40,6 +40,9 @@ import { hostSlug } from './names';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
+/** Rules an HTTPRoute or GRPCRoute may have (the CRDs' maxItems). */
+export const MAX_ROUTE_RULES = 16;
+
 /** The Gateway routes attach to. */
 export interface GatewayParent {
   readonly name: string;
@@ -251,9 +254,15 @@ export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput)
       });
     }
     if (routes.length === 0) continue;
-    routeNames.push(routeName);
     const names = ruleNames(routes);
-    ruleCount.set(`HTTPRoute/${routeName}`, routes.length);
+    // An HTTPRoute holds at most 16 rules: a host with more gets `<name>-2`, `<name>-3`...
+    const chunkOf = (i: number) => Math.floor(i / MAX_ROUTE_RULES);
+    const chunkName = (chunk: number) => (chunk === 0 ? routeName : `${routeName}-${chunk + 1}`);
+    const chunks = chunkOf(routes.length - 1) + 1;
+    for (let c = 0; c < chunks; c++) {
+      routeNames.push(chunkName(c));
+      ruleCount.set(`HTTPRoute/${chunkName(c)}`, routes.filter((_, i) => chunkOf(i) === c).length);
+    }
     const rules: HttpRouteSpecRules[] = routes.map((r, i) => {
       const strip = r.match === 'Regex' ? prefixStripOf(r.path, r.rewrite) : undefined;
       const pathMatch =
@@ -268,7 +277,7 @@ export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput)
           type: HttpRouteSpecRulesFiltersType.URL_REWRITE,
           urlRewrite: { path: { type: HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: '/' } },
         });
-      filters.push(...(filtersOf(r, 'HTTPRoute', routeName, names[i]) as HttpRouteSpecRulesFilters[]));
+      filters.push(...(filtersOf(r, 'HTTPRoute', chunkName(chunkOf(i)), names[i]) as HttpRouteSpecRulesFilters[]));
       const requestSeconds = r.policy.timeouts?.requestSeconds;
       return {
         name: names[i],
@@ -278,10 +287,13 @@ export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput)
         timeouts: requestSeconds !== undefined ? { request: `${requestSeconds}s` } : undefined,
       };
     });
-    new HttpRoute(scope, singleHost ? 'route' : `route-${hostSlug(host)}`, {
-      metadata: { name: routeName },
-      spec: { parentRefs: parentFor(host, input.tlsHosts.includes(host)), hostnames: [host], rules },
-    });
+    for (let c = 0; c < chunks; c++) {
+      const id = singleHost ? 'route' : `route-${hostSlug(host)}`;
+      new HttpRoute(scope, c === 0 ? id : `${id}-${c + 1}`, {
+        metadata: { name: chunkName(c) },
+        spec: { parentRefs: parentFor(host, input.tlsHosts.includes(host)), hostnames: [host], rules: rules.filter((_, i) => chunkOf(i) === c) },
+      });
+    }
   }
 
   if (redirect) {
@@ -310,6 +322,7 @@ export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput)
   }
 
   let index = 0;
+  const usedPolicyNames = new Set<string>();
   for (const { policy, targets } of envoyTargets.values()) {
     const spec = envoyPolicySpec(policy) as Omit<BackendTrafficPolicySpec, 'targetRefs'>;
     // A policy shared by every rule of a route targets the route; otherwise each rule by name.
@@ -321,7 +334,9 @@ export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput)
         ? [{ group: GATEWAY_API_GROUP, kind, name: route }]
         : rules.map((rule) => ({ group: GATEWAY_API_GROUP, kind, name: route, sectionName: rule }));
     });
-    const policyName = index === 0 ? name : `${name}-${targets[0].rule}`;
+    let policyName = index === 0 ? name : `${name}-${targets[0].rule}`;
+    for (let n = 2; usedPolicyNames.has(policyName); n++) policyName = `${name}-${targets[0].rule}-${n}`;
+    usedPolicyNames.add(policyName);
     new BackendTrafficPolicy(scope, index === 0 ? 'traffic-policy' : `traffic-policy-${index + 1}`, {
       metadata: { name: policyName },
       spec: { ...spec, targetRefs },

@@ -25,7 +25,7 @@ import {
   securityHeaderValues,
   traefikPolicyMiddlewares,
 } from './edge-policy';
-import { checkGrpcPath, GatewayParent, prefixStripOf, renderGatewayRoutes } from './gateway-routes';
+import { checkGrpcPath, GatewayParent, MAX_ROUTE_RULES, prefixStripOf, renderGatewayRoutes } from './gateway-routes';
 import {
   controllerOfEdge,
   controllerPodsOf,
@@ -640,6 +640,16 @@ export class PublicEndpoint extends Construct {
       if (classReason) report.error('ingressClassName', `'${this.ingressClassName}' ${classReason}`);
     }
     this.validateAgainstProfile(report, chart);
+    if (this.controller === 'gateway') {
+      for (const host of this.hosts) {
+        const count = this.routes.filter((r) => r.host === host && r.protocol === 'grpc').length;
+        if (count > MAX_ROUTE_RULES)
+          report.error(
+            'hosts',
+            `'${host}' has ${count} gRPC routes; a GRPCRoute holds at most ${MAX_ROUTE_RULES} rules: route whole services (Prefix '/<package.Service>') instead of single methods`,
+          );
+      }
+    }
   }
 
   /** The endpoint must use an edge the cluster profile runs, the way the profile says it runs. */

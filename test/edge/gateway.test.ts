@@ -618,3 +618,20 @@ describe('the NetworkPolicy peers follow the profile', () => {
     for (const peer of peers) expect(peer).toEqual({ namespaceSelector: { matchLabels: namespaceLabels }, podSelector: { matchLabels: podLabels } });
   });
 });
+
+test('a host with more routes than an HTTPRoute holds (16 rules) gets a second HTTPRoute; policies follow their rules', () => {
+  const { app, chart } = testChart(edgeEnv('prod', ENVOY_EDGE), 'many');
+  const api = webService(chart, 'api');
+  const routes = Array.from({ length: 20 }, (_, i) => ({
+    path: `/r${i}`,
+    backend: api,
+    ...(i === 18 ? { policy: { timeouts: { readSeconds: 600 } } } : {}),
+  }));
+  new PublicEndpoint(chart, 'public', { hosts: [{ host: 'many.dev', routes }], tls: false });
+  expect(errorsOf(app)).toEqual([]);
+  expect(objectOf(app, 'HTTPRoute', 'public').spec.rules).toHaveLength(16);
+  expect(objectOf(app, 'HTTPRoute', 'public-2').spec.rules).toHaveLength(4);
+  expect(objectsOf(app, 'BackendTrafficPolicy').map((p) => p.spec.targetRefs)).toEqual([
+    [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: 'public-2', sectionName: 'r18' }],
+  ]);
+});
