@@ -1,4 +1,13 @@
-import { EnvironmentName, Environment, environmentPresets, PlatformProps } from 'cdk8s-stacks';
+import {
+  DEFAULT_ENVOY_GATEWAY_DATA_PLANE,
+  DEFAULT_INGRESS_NGINX,
+  DEFAULT_TRAEFIK,
+  EdgeProfile,
+  EnvironmentName,
+  Environment,
+  environmentPresets,
+  PlatformProps,
+} from 'cdk8s-stacks';
 
 /**
  * The three environments, in one place: the library's presets (replicas, resources, TLS,
@@ -39,14 +48,18 @@ const VAULT = {
   keyPath: '{system}/{env}/{secret}',
 } as const;
 
+/** The Ingress controllers every environment's cluster runs (ingress-nginx for four systems, Traefik for feature-models). */
+const INGRESS_EDGE: EdgeProfile = { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX, traefik: DEFAULT_TRAEFIK };
+
 const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
   // dev: secrets generated in the cluster, images from the dev registry, the cluster's default storage class.
-  dev: { gitops: GITOPS, secrets: { kind: 'generated' }, registry: { host: 'registry.dev.stackworks.io' }, ...MONITORING },
+  dev: { gitops: GITOPS, secrets: { kind: 'generated' }, registry: { host: 'registry.dev.stackworks.io' }, edge: INGRESS_EDGE, ...MONITORING },
   staging: {
     gitops: GITOPS,
     secrets: VAULT,
     registry: { host: 'registry.stackworks.io' },
     storage: { defaultClass: 'ssd' },
+    edge: INGRESS_EDGE,
     ...MONITORING,
   },
   prod: {
@@ -54,8 +67,42 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     secrets: VAULT,
     registry: { host: 'registry.stackworks.io' },
     storage: { defaultClass: 'ssd-retain' },
+    edge: INGRESS_EDGE,
     ...MONITORING,
   },
 };
 
 export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPresets({ platform: PLATFORMS });
+
+/**
+ * The cluster's Gateway API edge: Envoy Gateway (its Helm chart's defaults: data plane in
+ * `envoy-gateway-system`, GatewayClass `eg`), beside ingress-nginx and Traefik. ingress-nginx
+ * was retired in March 2026; systems move to the Gateway API one environment at a time.
+ */
+export const GATEWAY_EDGE: EdgeProfile = {
+  default: 'gateway',
+  ingressNginx: DEFAULT_INGRESS_NGINX,
+  traefik: DEFAULT_TRAEFIK,
+  gateway: { implementation: 'envoy-gateway', dataPlane: DEFAULT_ENVOY_GATEWAY_DATA_PLANE },
+};
+
+/**
+ * Where a system's edge differs from its environment's: the one line that moves a system
+ * (Loopi and capibara6 are served by Envoy Gateway in staging; their seeds' ingress-nginx stays
+ * in dev and prod until the move is proven there).
+ */
+export const SYSTEM_EDGES: Readonly<Record<string, Partial<Record<EnvironmentName, EdgeProfile>>>> = {
+  loopi: { staging: GATEWAY_EDGE },
+  capibara6: { staging: GATEWAY_EDGE },
+};
+
+/** The environment a system is synthesized for: `env`, with the system's own edge when SYSTEM_EDGES names one. */
+export function environmentFor(system: string, env: Environment): Environment {
+  const edge = SYSTEM_EDGES[system]?.[env.name];
+  return edge ? withEdge(env, edge) : env;
+}
+
+/** `env` with another edge in its cluster profile (everything else unchanged). */
+export function withEdge(env: Environment, edge: EdgeProfile): Environment {
+  return new Environment({ ...env, platform: { ...env.platform.props, edge } });
+}

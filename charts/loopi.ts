@@ -17,7 +17,8 @@ import {
 } from 'cdk8s-stacks';
 
 /**
- * Loopi API (seeds/000): a Go API on 8080 behind ingress-nginx, with MySQL 8 and Redis.
+ * Loopi API (seeds/000): a Go API on 8080 behind ingress-nginx (Envoy Gateway in staging, see
+ * SYSTEM_EDGES in environments.ts), with MySQL 8 and Redis.
  *
  *   internet -> ingress-nginx (api.loopi.com, TLS, 10 r/s burst 20) -> api (x3, HPA) -> mysql, redis
  *
@@ -36,7 +37,7 @@ const HOSTS = { dev: 'api.dev.loopi.com', staging: 'api.staging.loopi.com', prod
 
 export class LoopiChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
-    super(scope, { system: 'loopi', environment: env, description: 'Loopi API: Go API with MySQL 8 and Redis, behind ingress-nginx.' });
+    super(scope, { system: 'loopi', environment: env, description: 'Loopi API: Go API with MySQL 8 and Redis.' });
 
     const appSecrets = new SystemSecret(this, 'api-secrets', { keys: ['JWT_SECRET'] });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
@@ -87,13 +88,22 @@ export class LoopiChart extends SystemChart {
       api.autoscale({ min: env.pick({ dev: 1, staging: 2, prod: 3 }), max: env.pick({ dev: 1, staging: 4, prod: 10 }), cpuPercent: 70 });
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@loopi.com' });
+    // The seed's nginx: 10 r/s per client with a burst of 20, 5/60/60 s proxy timeouts, its
+    // security headers (X-XSS-Protection included), gzip, and the next upstream on 500/502/503.
+    // Envoy Gateway's local rate limit has no burst (a bucket of `requests` tokens per second):
+    // where it serves Loopi, the limit is the steady 10 r/s and the burst is left out rather
+    // than refused.
+    const gatewayEdge = env.platform.edge.default === 'gateway' && env.platform.edge.gateway?.implementation === 'envoy-gateway';
     new PublicEndpoint(this, 'public', {
       host: HOSTS[env.name],
       backend: api,
       tls: issuer ? { issuer } : false,
       policy: {
-        rateLimit: { requests: 10, per: 'second', burst: 20 },
+        rateLimit: { requests: 10, per: 'second', burst: gatewayEdge ? undefined : 20 },
         timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 },
+        securityHeaders: { extra: { 'X-XSS-Protection': '1; mode=block' } },
+        compression: true,
+        retry: { attempts: 2, onStatus: [500, 502, 503] },
       },
     });
   }

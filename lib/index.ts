@@ -23,6 +23,7 @@ export {
   Platform,
   DEFAULT_INGRESS_NGINX,
   DEFAULT_TRAEFIK,
+  DEFAULT_ENVOY_GATEWAY_DATA_PLANE,
   DEFAULT_DNS_PODS,
   DEFAULT_PROMETHEUS_PROFILE,
   DEFAULT_GRAFANA_PROFILE,
@@ -123,8 +124,8 @@ export type { AdminConnection, BackupEngine, IBackupable } from './backup/backup
 // Edge: ingress, TLS, issuers
 export { PublicEndpoint } from './edge/public-endpoint';
 export type { EndpointHost, EndpointRoute, EndpointRouting, EndpointTls, PathMatch, PublicEndpointProps } from './edge/public-endpoint';
-export type { EdgeHsts, EdgePolicy, EdgeRateLimit, EdgeSecurityHeaders, EdgeTimeouts } from './edge/edge-policy';
-export type { IngressController } from './edge/ingress-controller';
+export type { EdgeHsts, EdgePolicy, EdgeRateLimit, EdgeRetry, EdgeSecurityHeaders, EdgeTimeouts } from './edge/edge-policy';
+export type { EdgeController, IngressController } from './edge/ingress-controller';
 export { AcmeIssuer, Dns01Solver, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING } from './edge/acme-issuer';
 export type { AcmeHttp01Options, AcmeIssuerProps, CloudflareDns01Props, Route53Dns01Props } from './edge/acme-issuer';
 export { CaIssuer } from './edge/ca-issuer';

@@ -41,6 +41,13 @@ export interface IngressControllerProfile {
   readonly pods: ComponentPods;
   /** The IngressClass it serves. @default 'nginx' for ingress-nginx, 'traefik' for Traefik */
   readonly ingressClassName?: string;
+  /**
+   * ingress-nginx only: the response headers its ConfigMap's `global-allowed-response-headers`
+   * lists, when a platform team fixes that list; an endpoint setting another header is a synth
+   * error (the controller would answer 503).
+   * @default - derived by the platform layer from the headers the endpoints set
+   */
+  readonly allowedResponseHeaders?: readonly string[];
 }
 
 /** A Gateway API implementation. */
@@ -124,7 +131,7 @@ export interface PlatformProps {
   readonly argocd?: ArgoCdProfile;
   /** Where secrets come from. */
   readonly secrets: SecretBackend;
-  /** The edge controllers. @default - ingress-nginx in `ingress-nginx` (class `nginx`) and the default edge */
+  /** The edge controllers. @default - ingress-nginx in `ingress-nginx` (class `nginx`, the default) and Traefik in `traefik` (class `traefik`) */
   readonly edge?: EdgeProfile;
   /** The cluster DNS. @default - kube-dns in kube-system */
   readonly dns?: DnsProfile;
@@ -149,14 +156,24 @@ export interface PlatformProps {
   readonly preinstalled?: readonly PlatformComponentName[];
 }
 
-export const DEFAULT_INGRESS_NGINX: Required<IngressControllerProfile> = {
+export const DEFAULT_INGRESS_NGINX: Required<Omit<IngressControllerProfile, 'allowedResponseHeaders'>> = {
   pods: { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
   ingressClassName: 'nginx',
 };
 
-export const DEFAULT_TRAEFIK: Required<IngressControllerProfile> = {
+export const DEFAULT_TRAEFIK: Required<Omit<IngressControllerProfile, 'allowedResponseHeaders'>> = {
   pods: { namespace: 'traefik', podLabels: { 'app.kubernetes.io/name': 'traefik' } },
   ingressClassName: 'traefik',
+};
+
+/**
+ * Envoy Gateway's data plane as its Helm chart deploys it: the Envoy proxies of every
+ * Gateway run in `envoy-gateway-system`, labelled as Envoy proxies (a PublicEndpoint narrows
+ * the peer further to the proxies of its own Gateway by the owning-gateway labels).
+ */
+export const DEFAULT_ENVOY_GATEWAY_DATA_PLANE: ComponentPods = {
+  namespace: 'envoy-gateway-system',
+  podLabels: { 'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy' },
 };
 
 export const DEFAULT_DNS_PODS: ComponentPods = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
@@ -196,7 +213,8 @@ export class Platform {
     this.argocd = { namespace: 'argocd', ...defined(p.argocd) };
     // A missing or malformed backend is reported by checkPlatform; construction goes on with generated secrets.
     this.secrets = typeof p.secrets === 'object' && p.secrets !== null ? p.secrets : { kind: 'generated' };
-    this.edge = p.edge ?? { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX };
+    // Without a profile, both Ingress controllers the library always rendered for are assumed at their defaults.
+    this.edge = p.edge ?? { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX, traefik: DEFAULT_TRAEFIK };
     this.dns = { pods: DEFAULT_DNS_PODS, ...defined(p.dns) };
     this.prometheus = { ...DEFAULT_PROMETHEUS_PROFILE, ...defined(p.prometheus) };
     this.grafana = { ...DEFAULT_GRAFANA_PROFILE, ...defined(p.grafana) };

@@ -153,7 +153,7 @@ export const PROP_TYPES: PropTypeTable = {
   PublicEndpointProps: {
     "allowEnvironmentMismatch": {"optional":true,"kinds":["boolean"]},
     "backend": {"optional":true,"kinds":["object"]},
-    "controller": {"optional":true,"kinds":["string"],"values":["nginx","traefik"]},
+    "controller": {"optional":true,"kinds":["string"],"values":["gateway","nginx","traefik"]},
     "controllerPeer": {"optional":true,"kinds":["object"]},
     "host": {"optional":true,"kinds":["string"]},
     "hosts": {"optional":true,"kinds":["array"]},

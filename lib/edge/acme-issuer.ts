@@ -2,24 +2,32 @@ import { Construct } from 'constructs';
 import { ClusterIssuerSpecAcmeSolvers, ClusterIssuerSpecAcmeSolversDns01 } from '../../imports/clusterissuers-cert-manager.io';
 import { ValidationReport } from '../core/validation';
 import { CertManagerIssuer, CertManagerIssuerProps } from './cert-manager-issuer';
+import { requirePlatform } from '../core/platform-requirements';
 import { DEFAULT_INGRESS_CLASS, IngressController } from './ingress-controller';
+import { HTTP_LISTENER } from './gateway-routes';
+import { SYSTEM_GATEWAY_NAME } from './system-gateway';
 import { checkIssuerForEnvironment, checkSecretKeyReference, IssuerTrust, SecretKeyReference } from './issuer';
 import { checkDnsSubdomain } from '../core/naming';
 import { checkEmail, checkIngressHost } from './names';
 import { checkProps } from '../core/prop-check';
-import { requirePlatform } from '../core/platform-requirements';
 
 /** Let's Encrypt's production directory: publicly trusted certificates, strict rate limits. */
 export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
 /** Let's Encrypt's staging directory: untrusted certificates, generous rate limits, for testing. */
 export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
 
-/** Answering HTTP-01 challenges through an Ingress of the cluster's controller. */
+/** Answering HTTP-01 challenges through an Ingress of the cluster's controller, or an HTTPRoute on a Gateway. */
 export interface AcmeHttp01Options {
-  /** The controller that serves the challenge paths. @default 'nginx' */
+  /** The controller that serves the challenge paths. @default - the cluster profile's default edge ('nginx' unless it is a Gateway) */
   readonly controller?: IngressController;
-  /** Its IngressClass. @default - the controller's default class ('nginx' or 'traefik') */
+  /** Its IngressClass. @default - the controller's class in the cluster profile ('nginx' or 'traefik' unless it says otherwise) */
   readonly ingressClassName?: string;
+  /**
+   * The Gateway whose HTTP listener serves the challenge paths (cert-manager's
+   * `gatewayHTTPRoute` solver; cert-manager >= 1.15 with `config.enableGatewayAPI`).
+   * @default - when the profile's default edge is a Gateway: its shared Gateway, or the system's own
+   */
+  readonly gateway?: { readonly name: string; readonly namespace: string };
 }
 
 export interface CloudflareDns01Props {
@@ -151,7 +159,7 @@ export interface AcmeIssuerProps extends CertManagerIssuerProps {
 export class AcmeIssuer extends CertManagerIssuer {
   public readonly trust: IssuerTrust;
   public readonly server: string;
-  public readonly http01?: { readonly ingressClassName: string };
+  public readonly http01?: { readonly ingressClassName?: string; readonly gateway?: { readonly name: string; readonly namespace: string } };
   public readonly issuesWildcards: boolean;
   public readonly accountKeySecretName: string;
 
@@ -167,18 +175,56 @@ export class AcmeIssuer extends CertManagerIssuer {
     this.trust = isStagingServer(this.server) ? 'acme-staging' : 'acme-production';
     this.accountKeySecretName = props.accountKeySecretName ?? `${this.issuerName}-account-key`;
     const http01 = props.http01 ?? (props.dns01 ? false : {});
-    this.http01 = http01 === false ? undefined : { ingressClassName: http01.ingressClassName ?? DEFAULT_INGRESS_CLASS[http01.controller ?? 'nginx'] };
+    const edge = env?.platform?.edge;
+    const onGateway =
+      http01 !== false &&
+      (http01.gateway !== undefined || (http01.controller === undefined && http01.ingressClassName === undefined && edge?.default === 'gateway'));
+    if (http01 === false) this.http01 = undefined;
+    else if (onGateway) {
+      const shared = edge?.gateway?.sharedGateway;
+      this.http01 = { gateway: http01.gateway ?? (shared ? { ...shared } : { name: SYSTEM_GATEWAY_NAME, namespace: this.chart.namespaceName }) };
+    } else {
+      const controller = http01.controller ?? (edge?.default === 'traefik' ? 'traefik' : 'nginx');
+      const profileClass = controller === 'nginx' ? edge?.ingressNginx?.ingressClassName : edge?.traefik?.ingressClassName;
+      this.http01 = { ingressClassName: http01.ingressClassName ?? profileClass ?? DEFAULT_INGRESS_CLASS[controller] };
+    }
     this.issuesWildcards = props.dns01 !== undefined;
 
     const solvers: ClusterIssuerSpecAcmeSolvers[] = [];
-    if (this.http01) {
+    const gateway = this.http01?.gateway;
+    if (gateway) {
+      solvers.push({
+        http01: {
+          gatewayHttpRoute: {
+            parentRefs: [
+              {
+                group: 'gateway.networking.k8s.io',
+                kind: 'Gateway',
+                name: gateway.name,
+                namespace: gateway.namespace,
+                // The system's own Gateway's HTTP listener by name; any other Gateway's by port.
+                ...(http01 !== false && http01.gateway === undefined && !edge?.gateway?.sharedGateway
+                  ? { sectionName: HTTP_LISTENER }
+                  : { port: 80 }),
+              },
+            ],
+          },
+        },
+      });
+      requirePlatform(this, {
+        component: 'cert-manager',
+        minVersion: '1.15.0',
+        reason: 'ACME HTTP-01 through the gatewayHTTPRoute solver, enabled by config.enableGatewayAPI (before 1.15: an alpha feature gate)',
+        settings: { 'config.enableGatewayAPI': ['true'] },
+      });
+    } else if (this.http01) {
       requirePlatform(this, {
         component: 'cert-manager',
         minVersion: '1.12.0',
         reason: 'ACME HTTP-01 solver `ingress.ingressClassName` (first in cert-manager v1.12.0)',
       });
+      solvers.push({ http01: { ingress: { ingressClassName: this.http01.ingressClassName, serviceType: 'ClusterIP' } } });
     }
-    if (this.http01) solvers.push({ http01: { ingress: { ingressClassName: this.http01.ingressClassName, serviceType: 'ClusterIP' } } });
     if (props.dns01) {
       const zones = props.dns01.dnsZones;
       solvers.push({ dns01: props.dns01.config, selector: zones && zones.length > 0 ? { dnsZones: [...zones] } : undefined });
@@ -214,7 +260,7 @@ export class AcmeIssuer extends CertManagerIssuer {
         'with both HTTP-01 and DNS-01, list the zones DNS-01 is for; otherwise cert-manager cannot tell which solver a name uses',
       );
     }
-    if (this.http01) {
+    if (this.http01?.ingressClassName !== undefined) {
       const reason = checkDnsSubdomain(this.http01.ingressClassName);
       if (reason) report.error('http01.ingressClassName', `'${this.http01.ingressClassName}' ${reason}`);
     }

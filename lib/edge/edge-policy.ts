@@ -1,13 +1,16 @@
 /**
  * What a public endpoint enforces in front of the application, stated once and rendered
- * for whichever controller serves it: ingress-nginx annotations, or Traefik Middleware
- * objects. Loopi's seed asks for a rate limit of 10 r/s with a burst of 20, proxy
+ * for whichever controller serves it: ingress-nginx annotations, Traefik Middleware
+ * objects, or on the Gateway API, HTTPRoute filters and timeouts plus the implementation's
+ * policies (Envoy Gateway BackendTrafficPolicy; Traefik Middlewares through ExtensionRef).
+ * Loopi's seed asks for a rate limit of 10 r/s with a burst of 20, proxy
  * timeouts and security headers; TechShop and capibara6 for 100 requests per minute per IP.
  */
 import { MiddlewareSpec, MiddlewareSpecRateLimitPeriod } from '../../imports/middlewares-traefik.io';
+import type { GatewayImplementation } from '../core/platform';
 import { parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
-import { IngressController, NGINX_ANNOTATION_PREFIX } from './ingress-controller';
+import { EdgeController, GATEWAY_IMPLEMENTATION_NAMES, NGINX_ANNOTATION_PREFIX } from './ingress-controller';
 import { checkHeaderName, checkHeaderValue } from './names';
 
 /** Requests per client IP address. */
@@ -19,7 +22,8 @@ export interface EdgeRateLimit {
   /**
    * Requests a client may send at once, above the steady rate, before it is refused.
    * ingress-nginx can only express a whole multiple of `requests`
-   * (`limit-burst-multiplier`); other values are reported at synth time.
+   * (`limit-burst-multiplier`); Envoy Gateway none at all (its bucket holds `requests`);
+   * other values are reported at synth time.
    * @default - `requests` (one period's worth)
    */
   readonly burst?: number;
@@ -33,6 +37,24 @@ export interface EdgeTimeouts {
   readonly readSeconds?: number;
   /** Seconds the backend may take to accept the next part of the request. @default - the controller's (ingress-nginx: 60) */
   readonly sendSeconds?: number;
+  /**
+   * Seconds for the whole request, until the last byte of the response: the Gateway API's
+   * `timeouts.request`. ingress-nginx and Traefik have no such limit (refused there).
+   * @default - the implementation's (Envoy Gateway: none)
+   */
+  readonly requestSeconds?: number;
+}
+
+/** Retrying a request on another backend pod when one fails. */
+export interface EdgeRetry {
+  /** Further attempts after the first: a whole number from 1 to 10. */
+  readonly attempts: number;
+  /**
+   * Response statuses that send the request to the next pod (besides connection errors and
+   * timeouts, which always do).
+   * @default [500, 502, 503] (what nginx's proxy_next_upstream can name: 500, 502, 503, 504, 403, 404, 429)
+   */
+  readonly onStatus?: readonly number[];
 }
 
 /** HTTP Strict Transport Security: browsers refuse plain HTTP for the host afterwards. */
@@ -63,7 +85,11 @@ export interface EdgeSecurityHeaders {
 
 /** What the controller enforces in front of the backends. Every field is optional. */
 export interface EdgePolicy {
-  /** Rate limit per client IP. @default - none */
+  /**
+   * Rate limit per client IP. Counted by each edge replica, as ingress-nginx does: on Envoy
+   * Gateway a local limit per Envoy replica (sourceCIDR `Distinct`, IPv4 and IPv6), on
+   * Traefik per Traefik pod. @default - none
+   */
   readonly rateLimit?: EdgeRateLimit;
   /** Backend timeouts. @default - the controller's */
   readonly timeouts?: EdgeTimeouts;
@@ -76,6 +102,52 @@ export interface EdgePolicy {
   readonly securityHeaders?: EdgeSecurityHeaders | false;
   /** Redirect plain HTTP to HTTPS. @default true when the endpoint has TLS, false otherwise */
   readonly httpsRedirect?: boolean;
+  /**
+   * Gzip the responses for clients that accept it. ingress-nginx compresses in its
+   * ConfigMap (`use-gzip`) for every host of the controller: the endpoint declares the
+   * setting for the platform layer. @default false
+   */
+  readonly compression?: boolean;
+  /**
+   * Send a failed request to the next backend pod (nginx `proxy-next-upstream`, Envoy's retry
+   * policy). Traefik's retry middleware retries on network errors only, never on a response
+   * status: refused there. Envoy retries every method, nginx only idempotent ones.
+   * @default - no retries on a status
+   */
+  readonly retry?: EdgeRetry;
+  /**
+   * The routes carry WebSocket connections: on Envoy Gateway the upgrade is allowed
+   * explicitly and body buffering (maxBodySize) is refused, because it would hang them.
+   * Give them a long readSeconds. @default false
+   */
+  readonly websocket?: boolean;
+}
+
+/** The default statuses of EdgeRetry.onStatus. */
+export const DEFAULT_RETRY_STATUSES: readonly number[] = [500, 502, 503];
+const NGINX_RETRY_STATUSES = [500, 502, 503, 504, 403, 404, 429];
+
+/** The policy of a route: the endpoint's, with the route's own fields (`timeouts` merged field by field) on top. */
+export function mergePolicies(endpoint: EdgePolicy, route: EdgePolicy | undefined): EdgePolicy {
+  if (!route) return endpoint;
+  const timeouts = endpoint.timeouts || route.timeouts ? { ...endpoint.timeouts, ...route.timeouts } : undefined;
+  return { ...endpoint, ...route, ...(timeouts ? { timeouts } : {}) };
+}
+
+/** A stable key of a policy: routes with equal keys share Ingress objects, middlewares and policies. */
+export function policyKey(policy: EdgePolicy): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : typeof value === 'object' && value !== null
+        ? Object.fromEntries(
+            Object.entries(value)
+              .filter(([, v]) => v !== undefined)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, v]) => [k, canonical(v)]),
+          )
+        : value;
+  return JSON.stringify(canonical(policy));
 }
 
 const DEFAULT_HSTS: Required<EdgeHsts> = { maxAgeSeconds: 31_536_000, includeSubdomains: true, preload: false };
@@ -140,6 +212,12 @@ export function nginxPolicyAnnotations(policy: EdgePolicy, tls: boolean, headers
   if (t.readSeconds !== undefined) a[key('proxy-read-timeout')] = String(t.readSeconds);
   if (t.sendSeconds !== undefined) a[key('proxy-send-timeout')] = String(t.sendSeconds);
   if (policy.maxBodySize !== undefined) a[key('proxy-body-size')] = nginxSize(parseQuantity(policy.maxBodySize) ?? 0);
+  if (policy.retry) {
+    const statuses = policy.retry.onStatus ?? DEFAULT_RETRY_STATUSES;
+    a[key('proxy-next-upstream')] = ['error', 'timeout', ...statuses.map((code) => `http_${code}`)].join(' ');
+    // Tries counts the first attempt.
+    a[key('proxy-next-upstream-tries')] = String(policy.retry.attempts + 1);
+  }
   if (headersConfigMap) a[key('custom-headers')] = headersConfigMap;
   return a;
 }
@@ -167,9 +245,14 @@ export interface TraefikMiddlewarePart {
  * first (nothing else is worth doing for plain HTTP), then the rate limit, body size and
  * response headers.
  */
-export function traefikPolicyMiddlewares(policy: EdgePolicy, tls: boolean): TraefikMiddlewarePart[] {
+export function traefikPolicyMiddlewares(
+  policy: EdgePolicy,
+  tls: boolean,
+  options: { redirect?: boolean; headers?: boolean } = {},
+): TraefikMiddlewarePart[] {
   const parts: TraefikMiddlewarePart[] = [];
-  if (redirectsToHttps(policy, tls)) parts.push({ suffix: 'https-redirect', spec: { redirectScheme: { scheme: 'https', permanent: true } } });
+  if ((options.redirect ?? true) && redirectsToHttps(policy, tls))
+    parts.push({ suffix: 'https-redirect', spec: { redirectScheme: { scheme: 'https', permanent: true } } });
   if (policy.rateLimit) {
     const per = policy.rateLimit.per ?? 'second';
     parts.push({
@@ -183,10 +266,11 @@ export function traefikPolicyMiddlewares(policy: EdgePolicy, tls: boolean): Trae
       },
     });
   }
+  if (policy.compression) parts.push({ suffix: 'compress', spec: { compress: {} } });
   if (policy.maxBodySize !== undefined) {
     parts.push({ suffix: 'body-size', spec: { buffering: { maxRequestBodyBytes: Math.round(parseQuantity(policy.maxBodySize) ?? 0) } } });
   }
-  if (policy.securityHeaders !== false) {
+  if ((options.headers ?? true) && policy.securityHeaders !== false) {
     const h = policy.securityHeaders ?? {};
     const frame = h.frameOptions ?? 'DENY';
     const referrer = h.referrerPolicy ?? 'strict-origin-when-cross-origin';
@@ -212,22 +296,44 @@ export function traefikPolicyMiddlewares(policy: EdgePolicy, tls: boolean): Trae
 /** Headers the endpoint sets itself; `extra` must not repeat them. */
 const MANAGED_HEADERS = ['x-frame-options', 'x-content-type-options', 'referrer-policy', 'strict-transport-security', 'content-security-policy'];
 
-/** Checks the policy, reporting on `policy.*` fields. */
-export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, controller: IngressController): void {
+/** What serves the policy: an ingress controller, or a Gateway API implementation. */
+export interface PolicyTarget {
+  readonly controller: EdgeController;
+  /** The Gateway API implementation, when `controller` is 'gateway'. */
+  readonly implementation?: GatewayImplementation;
+}
+
+/** How messages name the edge. */
+export function edgeName(target: PolicyTarget): string {
+  if (target.controller === 'gateway') return GATEWAY_IMPLEMENTATION_NAMES[target.implementation ?? 'envoy-gateway'];
+  return target.controller === 'nginx' ? 'ingress-nginx' : "Traefik's Ingress provider";
+}
+
+/** Checks the policy, reporting on `<prefix>.*` fields (`policy`, or a route's `hosts[0].routes[1].policy`). */
+export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, target: PolicyTarget, prefix = 'policy'): void {
+  const { controller } = target;
+  const envoy = controller === 'gateway' && (target.implementation ?? 'envoy-gateway') === 'envoy-gateway';
+  const traefik = controller === 'traefik' || (controller === 'gateway' && target.implementation === 'traefik');
+  const edge = edgeName(target);
   const wholeAtLeast = (value: number | undefined, min: number) => value === undefined || (Number.isInteger(value) && value >= min);
   const limit = policy.rateLimit;
   if (limit) {
     if (!wholeAtLeast(limit.requests, 1)) {
       report.error(
-        'policy.rateLimit.requests',
+        `${prefix}.rateLimit.requests`,
         `${limit.requests} must be a whole number of requests of at least 1 (to turn rate limiting off, leave rateLimit out)`,
       );
     } else if (limit.burst !== undefined && !wholeAtLeast(limit.burst, 1)) {
-      report.error('policy.rateLimit.burst', `${limit.burst} must be a whole number of requests of at least 1`);
+      report.error(`${prefix}.rateLimit.burst`, `${limit.burst} must be a whole number of requests of at least 1`);
     } else if (controller === 'nginx' && limit.burst !== undefined && limit.burst % limit.requests !== 0) {
       report.error(
-        'policy.rateLimit.burst',
+        `${prefix}.rateLimit.burst`,
         `${limit.burst} is not a whole multiple of ${limit.requests} requests: ingress-nginx sets the burst as limit-burst-multiplier x the rate; use ${Math.max(1, Math.floor(limit.burst / limit.requests)) * limit.requests} or ${Math.ceil(limit.burst / limit.requests) * limit.requests}`,
+      );
+    } else if (envoy && limit.burst !== undefined && limit.burst !== limit.requests) {
+      report.error(
+        `${prefix}.rateLimit.burst`,
+        `${edge} cannot express a burst of ${limit.burst}: its local rate limit is a token bucket of 'requests' (${limit.requests}) tokens refilled every ${limit.per ?? 'second'}; leave burst out or set it to ${limit.requests}`,
       );
     }
   }
@@ -236,41 +342,81 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, co
     ['connectSeconds', t.connectSeconds],
     ['readSeconds', t.readSeconds],
     ['sendSeconds', t.sendSeconds],
+    ['requestSeconds', t.requestSeconds],
   ] as const) {
-    if (!wholeAtLeast(value, 1)) report.error(`policy.timeouts.${field}`, `${value} must be a whole number of seconds, 1 or more`);
+    if (!wholeAtLeast(value, 1)) report.error(`${prefix}.timeouts.${field}`, `${value} must be a whole number of seconds, 1 or more`);
     else if (field === 'connectSeconds' && value !== undefined && value > 75)
-      report.error(`policy.timeouts.${field}`, `${value} is more than nginx's limit for connecting (75 seconds)`);
+      report.error(`${prefix}.timeouts.${field}`, `${value} is more than nginx's limit for connecting (75 seconds)`);
   }
-  if (controller === 'traefik' && Object.values(t).some((v) => v !== undefined)) {
+  if (traefik && Object.values(t).some((v) => v !== undefined)) {
     report.error(
-      'policy.timeouts',
-      "Traefik has no per-route timeouts: they live on a ServersTransport (forwardingTimeouts) referenced from the Service, whose CRD is not in imports/crds; leave timeouts out for Traefik, or use controller: 'nginx'",
+      `${prefix}.timeouts`,
+      `${edge} has no per-route timeouts: they live on a ServersTransport (forwardingTimeouts) referenced from the Service, whose CRD is not in imports/crds; leave timeouts out for Traefik, or use ingress-nginx or Envoy Gateway`,
+    );
+  } else if (controller === 'nginx' && t.requestSeconds !== undefined) {
+    report.error(
+      `${prefix}.timeouts.requestSeconds`,
+      'ingress-nginx has no limit on a whole request (only on the silence between reads and writes): use readSeconds and sendSeconds',
+    );
+  } else if (envoy && t.readSeconds !== undefined && t.sendSeconds !== undefined && t.readSeconds !== t.sendSeconds) {
+    report.error(
+      `${prefix}.timeouts.sendSeconds`,
+      `${edge} has one idle timeout for both directions of a stream (streamIdleTimeout); readSeconds ${t.readSeconds} and sendSeconds ${t.sendSeconds} must be equal`,
     );
   }
   if (policy.maxBodySize !== undefined) {
     const bytes = parseQuantity(policy.maxBodySize);
     if (bytes === undefined || bytes < 1 || !Number.isInteger(bytes))
-      report.error('policy.maxBodySize', `'${policy.maxBodySize}' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'`);
+      report.error(
+        `${prefix}.maxBodySize`,
+        `'${policy.maxBodySize}' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'`,
+      );
+    else if (envoy && policy.websocket)
+      report.error(
+        `${prefix}.maxBodySize`,
+        `${edge} limits the body size by buffering the whole request (BackendTrafficPolicy requestBuffer), which hangs WebSocket connections; leave maxBodySize out of a websocket route`,
+      );
+  }
+  const retry = policy.retry;
+  if (retry) {
+    if (traefik) {
+      report.error(
+        `${prefix}.retry`,
+        `${edge} cannot retry on a response status: Traefik's retry middleware retries only when the backend cannot be reached; leave retry out for Traefik`,
+      );
+    } else {
+      if (!wholeAtLeast(retry.attempts, 1) || retry.attempts > 10)
+        report.error(`${prefix}.retry.attempts`, `${retry.attempts} must be a whole number of further attempts from 1 to 10`);
+      (retry.onStatus ?? []).forEach((code, i) => {
+        const allowed = controller === 'nginx' ? NGINX_RETRY_STATUSES : undefined;
+        if (!Number.isInteger(code) || code < 400 || code > 599)
+          report.error(`${prefix}.retry.onStatus[${i}]`, `${code} must be an HTTP error status (400-599)`);
+        else if (allowed && !allowed.includes(code))
+          report.error(`${prefix}.retry.onStatus[${i}]`, `ingress-nginx's proxy-next-upstream can only name ${allowed.join(', ')} (not ${code})`);
+      });
+      if (retry.onStatus !== undefined && retry.onStatus.length === 0)
+        report.error(`${prefix}.retry.onStatus`, 'must name at least one status (leave it out for 500, 502, 503)');
+    }
   }
   const h = policy.securityHeaders;
   if (h) {
     const hsts = h.hsts;
     if (hsts && hsts.maxAgeSeconds !== undefined && !wholeAtLeast(hsts.maxAgeSeconds, 0))
-      report.error('policy.securityHeaders.hsts.maxAgeSeconds', `${hsts.maxAgeSeconds} must be a whole number of seconds`);
+      report.error(`${prefix}.securityHeaders.hsts.maxAgeSeconds`, `${hsts.maxAgeSeconds} must be a whole number of seconds`);
     if (hsts && hsts.preload && (hsts.maxAgeSeconds ?? DEFAULT_HSTS.maxAgeSeconds) < 31_536_000)
-      report.error('policy.securityHeaders.hsts.preload', 'preload lists require maxAgeSeconds of at least 31536000 (one year)');
+      report.error(`${prefix}.securityHeaders.hsts.preload`, 'preload lists require maxAgeSeconds of at least 31536000 (one year)');
     if (hsts && hsts.preload && hsts.includeSubdomains === false)
-      report.error('policy.securityHeaders.hsts.preload', 'preload lists require includeSubdomains');
+      report.error(`${prefix}.securityHeaders.hsts.preload`, 'preload lists require includeSubdomains');
     const values: Array<[string, string]> = [
       ...(typeof h.referrerPolicy === 'string' ? [['referrerPolicy', h.referrerPolicy] as [string, string]] : []),
       ...(h.contentSecurityPolicy !== undefined ? [['contentSecurityPolicy', h.contentSecurityPolicy] as [string, string]] : []),
     ];
     for (const [field, value] of values) {
       const reason = checkHeaderValue(value);
-      if (reason) report.error(`policy.securityHeaders.${field}`, `'${value}' ${reason}`);
+      if (reason) report.error(`${prefix}.securityHeaders.${field}`, `'${value}' ${reason}`);
     }
     for (const [name, value] of Object.entries(h.extra ?? {})) {
-      const field = `policy.securityHeaders.extra.${name}`;
+      const field = `${prefix}.securityHeaders.extra.${name}`;
       const nameReason = checkHeaderName(name);
       if (nameReason) report.error(field, `'${name}' ${nameReason}`);
       else if (MANAGED_HEADERS.includes(name.toLowerCase()))

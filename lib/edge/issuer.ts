@@ -43,6 +43,8 @@ export interface IIssuer {
   readonly http01?: {
     /** The IngressClass of the solver's Ingress, when known. */
     readonly ingressClassName?: string;
+    /** The Gateway the solver's HTTPRoute attaches to (cert-manager's gatewayHTTPRoute solver), when known. */
+    readonly gateway?: { readonly name: string; readonly namespace?: string };
   };
   /** Whether it can issue wildcard names (ACME needs DNS-01 for them); undefined when unknown. */
   readonly issuesWildcards?: boolean;

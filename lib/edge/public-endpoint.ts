@@ -5,6 +5,8 @@ import { Middleware } from '../../imports/middlewares-traefik.io';
 import { markComponent } from '../core/component';
 import { sortedByKey } from '../core/json';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
+import type { GatewayImplementation } from '../core/platform';
+import { requirePlatform } from '../core/platform-requirements';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import type { PortSpec } from '../workloads/container';
@@ -12,19 +14,36 @@ import type { Workload } from '../workloads/workload';
 import { NetworkPeer } from '../security/network-peer';
 import { AcmeSolverAccess } from './acme-solver-access';
 import { checkIssuerScope } from './certificate';
-import { checkEdgePolicy, EdgePolicy, nginxPolicyAnnotations, securityHeaderValues, traefikPolicyMiddlewares } from './edge-policy';
 import {
+  checkEdgePolicy,
+  EdgePolicy,
+  edgeName,
+  mergePolicies,
+  nginxPolicyAnnotations,
+  policyKey,
+  PolicyTarget,
+  securityHeaderValues,
+  traefikPolicyMiddlewares,
+} from './edge-policy';
+import { checkGrpcPath, GatewayParent, MAX_ROUTE_RULES, prefixStripOf, renderGatewayRoutes } from './gateway-routes';
+import {
+  controllerOfEdge,
+  controllerPodsOf,
+  DEFAULT_GATEWAY_CLASS,
   DEFAULT_INGRESS_CLASS,
   defaultControllerPeer,
-  IngressController,
+  EdgeController,
+  GATEWAY_IMPLEMENTATION_NAMES,
   NGINX_ANNOTATION_PREFIX,
+  peerOfPods,
+  profileFieldOf,
   TRAEFIK_MIDDLEWARES_ANNOTATION,
   traefikMiddlewareReference,
 } from './ingress-controller';
+import { SYSTEM_GATEWAY_NAME, SystemGateway } from './system-gateway';
 import { checkIssuerForEnvironment, IIssuer, issuerAnnotation } from './issuer';
 import { captureGroups, checkIngressHost, checkLiteralPath, checkRegexPath, hostSlug, referencedGroups, regexLiteralPrefix } from './names';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
-import { requirePlatform } from '../core/platform-requirements';
 
 /** How a route's path matches request paths. */
 export type PathMatch =
@@ -56,6 +75,22 @@ export interface EndpointRoute {
   readonly backend: Workload;
   /** Name of the backend's port. @default - its first port */
   readonly port?: string;
+  /**
+   * This route's own policy, over the endpoint's (field by field; `timeouts` merged): a
+   * WebSocket route's long timeout, an upload route's body size, a login route's rate limit,
+   * on the host's one certificate. ingress-nginx and Traefik get an Ingress per distinct
+   * policy; the Gateway API a policy per named rule.
+   * @default - the endpoint's policy
+   */
+  readonly policy?: EdgePolicy;
+  /**
+   * 'grpc' for a gRPC backend: a GRPCRoute on the Gateway API (the path names a service
+   * `/pkg.Service` or a method `/pkg.Service/Method`, Exact), `backend-protocol: GRPC` on
+   * ingress-nginx (which serves gRPC over TLS only). Traefik's Ingress provider needs a Service
+   * annotation instead: refused there.
+   * @default 'http'
+   */
+  readonly protocol?: 'http' | 'grpc';
 }
 
 /** One host name and its routes. */
@@ -75,9 +110,17 @@ export interface EndpointTls {
 }
 
 export interface PublicEndpointProps {
-  /** The ingress controller serving it. @default 'nginx' */
-  readonly controller?: IngressController;
-  /** The IngressClass (`spec.ingressClassName`). @default - the controller's default class ('nginx' or 'traefik') */
+  /**
+   * What serves it: ingress-nginx, Traefik (Ingress objects), or the Gateway API
+   * implementation of the cluster profile (HTTPRoutes). It must be an edge the profile runs
+   * (`environment.platform.edge`).
+   * @default - the profile's default edge (`platform.edge.default`)
+   */
+  readonly controller?: EdgeController;
+  /**
+   * The IngressClass (`spec.ingressClassName`); Ingress controllers only.
+   * @default - the class of the controller in the cluster profile ('nginx' or 'traefik' unless it says otherwise)
+   */
   readonly ingressClassName?: string;
   /** Hosts and their routes. @default - the single host given by `host` and `backend` */
   readonly hosts?: readonly EndpointHost[];
@@ -97,7 +140,8 @@ export interface PublicEndpointProps {
   readonly policy?: EdgePolicy;
   /**
    * The controller's pods, the only ones allowed to reach the backends.
-   * @default - DEFAULT_INGRESS_CONTROLLER for nginx, DEFAULT_TRAEFIK_CONTROLLER for traefik
+   * @default - the controller's pods from the cluster profile (for a Gateway, its data plane; on Envoy
+   * Gateway only the proxies of the Gateway the routes attach to, by its owning-gateway labels)
    */
   readonly controllerPeer?: NetworkPeer;
   /** Accept an issuer that does not fit the environment (ACME staging in prod, production elsewhere). @default false */
@@ -118,6 +162,11 @@ interface ResolvedRoute {
   readonly ingressPathType: 'Prefix' | 'Exact' | 'ImplementationSpecific';
   /** e.g. `hosts[0].routes[1]`, or '' for the host/backend shorthand. */
   readonly field: string;
+  /** The endpoint's policy with the route's own on top. */
+  readonly policy: EdgePolicy;
+  /** Where the route's policy problems are reported: `policy`, or `hosts[0].routes[1].policy`. */
+  readonly policyField: string;
+  readonly protocol: 'http' | 'grpc';
 }
 
 /** One routed request path of an endpoint and the workload serving it (`PublicEndpoint.routing`). */
@@ -138,17 +187,25 @@ interface IngressGroup {
   readonly rewrite?: string;
   readonly routes: ResolvedRoute[];
   readonly rewriteMiddleware?: string;
+  readonly policy: EdgePolicy;
+  /** Its backends speak gRPC. */
+  readonly grpc?: boolean;
 }
 
 /**
- * A public HTTP(S) entry point: `networking.k8s.io/v1` Ingress objects for ingress-nginx or
- * Traefik that route hosts and paths to workloads (never to hand-typed Service names),
- * with certificates from cert-manager, HTTPS redirect and HSTS by default, the edge policy
- * rendered the controller's way, and NetworkPolicy allowances so that only the
- * controller's pods reach the backends, on their ports.
+ * A public HTTP(S) entry point that routes hosts and paths to workloads (never to hand-typed
+ * Service names), with certificates from cert-manager, HTTPS redirect and HSTS by default, the
+ * edge policy rendered the serving edge's way, and NetworkPolicy allowances so that only the
+ * edge's pods reach the backends, on their ports. The edge comes from the cluster profile
+ * (`environment.platform.edge`): switching a system from ingress-nginx to the Gateway API is
+ * one change of its environment, not of its chart.
  *
- * Routes with a rewrite get an Ingress of their own: ingress-nginx's `rewrite-target` and
- * a Traefik router's middlewares apply to every path of an Ingress.
+ * On ingress-nginx and Traefik it renders `networking.k8s.io/v1` Ingress objects: one per
+ * distinct route policy and rewrite (ingress-nginx's annotations and a Traefik router's
+ * middlewares apply to every path of an Ingress), all sharing the host's one certificate.
+ * On the Gateway API it renders an HTTPRoute per host attached to the system's Gateway or the
+ * profile's shared one, one named rule per route, a Certificate per host, and the policies
+ * of the implementation (see gateway-routes.ts).
  *
  * On ingress-nginx, security headers are set with `custom-headers` (a ConfigMap of
  * response headers; ingress-nginx >= 1.10), because `configuration-snippet` is disabled by
@@ -158,19 +215,25 @@ interface IngressGroup {
  */
 export class PublicEndpoint extends Construct {
   public readonly name: string;
-  public readonly controller: IngressController;
-  public readonly ingressClassName: string;
+  public readonly controller: EdgeController;
+  /** The Gateway API implementation serving it, when `controller` is 'gateway'. */
+  public readonly gatewayImplementation?: GatewayImplementation;
+  /** The IngressClass of its Ingress objects; undefined on the Gateway API. */
+  public readonly ingressClassName?: string;
   /** Every host, in order. */
   public readonly hosts: readonly string[];
   /** Hosts served over HTTPS. */
   public readonly tlsHosts: readonly string[];
   /** `https://api.loopi.com` for each host (http:// without TLS). */
   public readonly urls: readonly string[];
-  /** Names of the Ingress objects. */
+  /** Names of the Ingress objects (empty on the Gateway API). */
   public readonly ingressNames: readonly string[];
-  /** Response header names ingress-nginx must list in `global-allowed-response-headers` (empty on Traefik). */
+  /** Names of the HTTPRoutes that route its hosts (empty on Ingress controllers). */
+  public readonly routeNames: readonly string[];
+  /** Response header names ingress-nginx must list in `global-allowed-response-headers` (empty on other edges). */
   public readonly allowedResponseHeaders: readonly string[];
   private readonly routes: ResolvedRoute[];
+  private readonly gateway?: GatewayParent;
 
   constructor(
     scope: Construct,
@@ -180,9 +243,19 @@ export class PublicEndpoint extends Construct {
     super(scope, id);
     checkProps(this, 'PublicEndpointProps', props);
     const chart = SystemChart.of(this);
+    const edge = chart.environment?.platform?.edge;
     this.name = id;
-    this.controller = props.controller ?? 'nginx';
-    this.ingressClassName = props.ingressClassName ?? DEFAULT_INGRESS_CLASS[this.controller];
+    this.controller = props.controller ?? controllerOfEdge(edge?.default ?? 'ingress-nginx');
+    if (this.controller === 'gateway') {
+      this.gatewayImplementation = edge?.gateway?.implementation ?? 'envoy-gateway';
+      const shared = edge?.gateway?.sharedGateway;
+      this.gateway = shared
+        ? { name: shared.name, namespace: shared.namespace, shared: true }
+        : { name: SYSTEM_GATEWAY_NAME, namespace: chart.namespaceName, shared: false };
+    } else {
+      const profile = this.controller === 'nginx' ? edge?.ingressNginx : edge?.traefik;
+      this.ingressClassName = props.ingressClassName ?? profile?.ingressClassName ?? DEFAULT_INGRESS_CLASS[this.controller];
+    }
     markComponent(this, { name: this.name, component: 'public-endpoint' });
 
     this.routes = this.resolveRoutes();
@@ -195,59 +268,89 @@ export class PublicEndpoint extends Construct {
     const fullTls = tls !== undefined && this.hosts.every((h) => this.tlsHosts.includes(h));
     const policy = props.policy ?? {};
 
-    const groups = this.groupRoutes();
-    this.ingressNames = groups.map((g) => g.name);
-    const headers = securityHeaderValues(policy, fullTls);
-    this.allowedResponseHeaders = this.controller === 'nginx' ? Object.keys(headers).sort() : [];
-    if (tls)
-      requirePlatform(this, {
-        component: 'cert-manager',
-        minVersion: '1.0.0',
-        reason: 'ingress-shim: certificates from the Ingress issuer annotation',
-      });
-    const headerNames = this.allowedResponseHeaders;
-    requirePlatform(
-      this,
-      this.controller === 'nginx'
-        ? headerNames.length > 0
-          ? {
-              component: 'ingress-nginx',
-              minVersion: '1.11.0',
-              reason: '`custom-headers` annotation (first in controller v1.11.0)',
-              settings: { 'global-allowed-response-headers': headerNames },
-            }
-          : { component: 'ingress-nginx', minVersion: '1.0.0', reason: `networking.k8s.io/v1 Ingress of class '${this.ingressClassName}'` }
-        : {
-            component: 'traefik',
-            minVersion: '2.10.0',
-            reason: 'traefik.io/v1alpha1 Middleware (the traefik.io API group is first served by v2.10)',
-          },
-    );
-
-    // Policy objects shared by every Ingress of the endpoint.
-    const shared: Record<string, string> = {};
-    const middlewareNames: string[] = [];
-    if (this.controller === 'nginx') {
-      let headersConfigMap: string | undefined;
-      if (Object.keys(headers).length > 0) {
-        const configMapName = `${this.name}-response-headers`;
-        new k8s.KubeConfigMap(this, 'response-headers', { metadata: { name: configMapName }, data: sortedByKey(headers) });
-        headersConfigMap = `${chart.namespaceName}/${configMapName}`;
-      }
-      Object.assign(shared, nginxPolicyAnnotations(policy, fullTls, headersConfigMap));
-    } else {
-      for (const part of traefikPolicyMiddlewares(policy, fullTls)) {
-        const middlewareName = `${this.name}-${part.suffix}`;
-        new Middleware(this, part.suffix, { metadata: { name: middlewareName }, spec: part.spec });
-        middlewareNames.push(middlewareName);
-      }
+    const headerNames = new Set<string>();
+    for (const route of this.routes) for (const name of Object.keys(securityHeaderValues(route.policy, fullTls))) headerNames.add(name);
+    this.allowedResponseHeaders = this.controller === 'nginx' ? [...headerNames].sort() : [];
+    // What the Ingress output needs from the cluster (the Gateway API's needs are declared by renderGateway).
+    if (this.controller !== 'gateway') {
+      if (tls)
+        requirePlatform(this, {
+          component: 'cert-manager',
+          minVersion: '1.0.0',
+          reason: 'ingress-shim: certificates from the Ingress issuer annotation',
+        });
+      requirePlatform(
+        this,
+        this.controller === 'nginx'
+          ? this.allowedResponseHeaders.length > 0
+            ? {
+                component: 'ingress-nginx',
+                minVersion: '1.11.0',
+                reason: '`custom-headers` annotation (first in controller v1.11.0)',
+                settings: { 'global-allowed-response-headers': this.allowedResponseHeaders },
+              }
+            : { component: 'ingress-nginx', minVersion: '1.0.0', reason: `networking.k8s.io/v1 Ingress of class '${this.ingressClassName}'` }
+          : {
+              component: 'traefik',
+              minVersion: '2.10.0',
+              reason: 'traefik.io/v1alpha1 Middleware (the traefik.io API group is first served by v2.10)',
+            },
+      );
     }
 
-    const certified = new Set<string>();
-    for (const group of groups) this.renderIngress(chart, group, tls, shared, middlewareNames, certified);
+    if (this.controller === 'gateway') {
+      this.ingressNames = [];
+      this.routeNames = this.renderGateway(chart, tls, fullTls, policy).routeNames;
+    } else {
+      this.routeNames = [];
+      const groups = this.groupRoutes();
+      this.ingressNames = groups.map((g) => g.name);
+      const certified = new Set<string>();
+      const policyObjects = new Map<string, { annotations: Record<string, string>; middlewares: string[] }>();
+      let headerMaps = 0;
+      for (const group of groups) {
+        // Policy objects are shared by the Ingresses with the same policy.
+        const key = policyKey(group.policy);
+        let objects = policyObjects.get(key);
+        if (!objects) {
+          const owner = policyObjects.size === 0 ? this.name : group.name;
+          objects = { annotations: {}, middlewares: [] };
+          if (this.controller === 'nginx') {
+            const headers = securityHeaderValues(group.policy, fullTls);
+            let headersConfigMap: string | undefined;
+            if (Object.keys(headers).length > 0) {
+              headerMaps++;
+              const configMapName = `${this.name}-response-headers${headerMaps === 1 ? '' : `-${headerMaps}`}`;
+              new k8s.KubeConfigMap(this, headerMaps === 1 ? 'response-headers' : `response-headers-${headerMaps}`, {
+                metadata: { name: configMapName },
+                data: sortedByKey(headers),
+              });
+              headersConfigMap = `${chart.namespaceName}/${configMapName}`;
+            }
+            Object.assign(objects.annotations, nginxPolicyAnnotations(group.policy, fullTls, headersConfigMap));
+          } else {
+            for (const part of traefikPolicyMiddlewares(group.policy, fullTls)) {
+              const middlewareName = `${owner}-${part.suffix}`;
+              new Middleware(this, middlewareName.slice(this.name.length + 1), { metadata: { name: middlewareName }, spec: part.spec });
+              objects.middlewares.push(middlewareName);
+            }
+          }
+          policyObjects.set(key, objects);
+        }
+        this.renderIngress(chart, group, tls, objects.annotations, objects.middlewares, certified);
+      }
+      // ingress-nginx compresses in its ConfigMap, for every host it serves.
+      if (this.controller === 'nginx' && this.routes.some((r) => r.policy.compression))
+        requirePlatform(this, {
+          component: 'ingress-nginx',
+          minVersion: '1.0.0',
+          reason: 'gzip compression of responses (ConfigMap use-gzip; ingress-nginx has no per-Ingress switch)',
+          settings: { 'use-gzip': ['true'] },
+        });
+    }
 
-    // Only the controller reaches the backends, and only on the routed ports.
-    const peer = props.controllerPeer ?? defaultControllerPeer(this.controller);
+    // Only the edge's pods reach the backends, and only on the routed ports.
+    const peer = props.controllerPeer ?? this.defaultPeer(chart);
     for (const route of this.routes) {
       if (route.backend && route.port && hasService(route.backend) && route.backend.namespaceName === chart.namespaceName) {
         route.backend.connections.allowFromPeer(peer, { port: route.port.port, protocol: route.port.protocol ?? 'TCP' });
@@ -278,6 +381,86 @@ export class PublicEndpoint extends Construct {
     return `${this.name}-${hostSlug(host)}-tls`;
   }
 
+  /** The Gateway API objects of the endpoint, and its hosts on the system's Gateway. */
+  private renderGateway(chart: SystemChart, tls: EndpointTls | undefined, fullTls: boolean, policy: EdgePolicy): { routeNames: readonly string[] } {
+    const gateway = this.gateway as GatewayParent;
+    const implementation = this.gatewayImplementation as GatewayImplementation;
+    if (!gateway.shared) {
+      const className = chart.environment?.platform?.edge?.gateway?.gatewayClassName ?? DEFAULT_GATEWAY_CLASS[implementation];
+      const systemGateway = SystemGateway.of(chart, className);
+      for (const host of this.tlsHosts) systemGateway.addHttpsHost(host, this.tlsSecretName(host));
+    }
+    const usable = this.routes.filter((r) => r.backend && r.port);
+    const output = renderGatewayRoutes(this, {
+      name: this.name,
+      namespace: chart.namespaceName,
+      implementation,
+      gateway,
+      routes: usable.map((r) => ({
+        host: r.host,
+        path: r.path,
+        match: r.match,
+        rewrite: r.rewrite,
+        serviceName: r.backend.name,
+        servicePort: r.port?.servicePort ?? r.port?.port ?? 80,
+        policy: r.policy,
+        protocol: r.protocol,
+      })),
+      hosts: [...new Set(usable.map((r) => r.host))],
+      tlsHosts: this.tlsHosts,
+      fullTls,
+      endpointPolicy: policy,
+      issuer: tls?.issuer,
+      allowEnvironmentMismatch: this.props.allowEnvironmentMismatch,
+      tlsSecretName: (host) => this.tlsSecretName(host),
+    });
+    // What the output needs from the cluster, and since which versions.
+    requirePlatform(this, {
+      component: 'gateway-api-crds',
+      minVersion: '1.2.0',
+      reason: 'HTTPRoute rule names (policies target rules by sectionName) and rule timeouts in the standard channel',
+    });
+    if (implementation === 'envoy-gateway')
+      requirePlatform(this, {
+        component: 'envoy-gateway',
+        minVersion: this.routes.some((r) => r.policy.maxBodySize !== undefined) ? '1.9.0' : '1.4.0',
+        reason: this.routes.some((r) => r.policy.maxBodySize !== undefined)
+          ? 'BackendTrafficPolicy requestBuffer (body size), as in the v1.9.0 CRDs the output is validated against'
+          : 'BackendTrafficPolicy local rate limit per client IP (sourceCIDR type Distinct)',
+      });
+    else
+      requirePlatform(this, {
+        component: 'traefik',
+        minVersion: '3.1.0',
+        reason: 'Gateway API provider (experimental in 3.0) with ExtensionRef filters to Middlewares',
+        settings: { 'providers.kubernetesGateway.enabled': ['true'] },
+      });
+    if (tls?.issuer)
+      requirePlatform(this, {
+        component: 'cert-manager',
+        minVersion: '1.15.0',
+        reason: 'Certificates for Gateway listeners and the ACME HTTP-01 gatewayHTTPRoute solver without a feature gate (config.enableGatewayAPI)',
+        settings: { 'config.enableGatewayAPI': ['true'] },
+      });
+    return output;
+  }
+
+  /** The edge's pods from the cluster profile, as a NetworkPolicy peer. */
+  private defaultPeer(chart: SystemChart): NetworkPeer {
+    const edge = chart.environment?.platform?.edge;
+    const pods = controllerPodsOf(edge, this.controller);
+    if (!pods) return this.controller === 'gateway' ? NetworkPeer.pods({}, '') : defaultControllerPeer(this.controller);
+    // Envoy Gateway labels each Gateway's proxies with it: only this system's Gateway reaches its pods.
+    const own: Record<string, string> =
+      this.controller === 'gateway' && this.gatewayImplementation === 'envoy-gateway' && this.gateway
+        ? {
+            'gateway.envoyproxy.io/owning-gateway-name': this.gateway.name,
+            'gateway.envoyproxy.io/owning-gateway-namespace': this.gateway.namespace,
+          }
+        : {};
+    return peerOfPods(pods, own);
+  }
+
   /**
    * One Ingress for a group of routes. Each host's certificate is requested by one Ingress
    * only (`certified` tracks them): cert-manager creates one Certificate per secret, and two
@@ -293,17 +476,21 @@ export class PublicEndpoint extends Construct {
     certified: Set<string>,
   ): void {
     const groupHosts = [...new Set(group.routes.map((r) => r.host))];
-    const tlsEntries = groupHosts
-      .filter((h) => this.tlsHosts.includes(h) && !certified.has(h))
-      .map((h) => {
-        certified.add(h);
-        return { hosts: [h], secretName: this.tlsSecretName(h) };
-      });
-    const annotations: Record<string, string> = { ...(tls && tlsEntries.length > 0 ? issuerAnnotation(tls.issuer) : {}), ...sharedAnnotations };
+    const uncertified = groupHosts.filter((h) => this.tlsHosts.includes(h) && !certified.has(h));
+    uncertified.forEach((h) => certified.add(h));
+    // ingress-nginx serves a host's certificate for every path of the host; a Traefik router
+    // serves HTTPS only when its own Ingress lists the host, so there every Ingress lists it
+    // (the same Secret) and only the first asks cert-manager for it.
+    const tlsEntries = (this.controller === 'traefik' ? groupHosts.filter((h) => this.tlsHosts.includes(h)) : uncertified).map((h) => ({
+      hosts: [h],
+      secretName: this.tlsSecretName(h),
+    }));
+    const annotations: Record<string, string> = { ...(tls && uncertified.length > 0 ? issuerAnnotation(tls.issuer) : {}), ...sharedAnnotations };
     if (this.controller === 'nginx') {
       // use-regex is host-wide in ingress-nginx; rewrite-target applies to every path of this Ingress.
       if (group.routes.some((r) => r.match === 'Regex')) annotations[`${NGINX_ANNOTATION_PREFIX}/use-regex`] = 'true';
       if (group.rewrite !== undefined) annotations[`${NGINX_ANNOTATION_PREFIX}/rewrite-target`] = group.rewrite;
+      if (group.grpc) annotations[`${NGINX_ANNOTATION_PREFIX}/backend-protocol`] = 'GRPC';
     } else {
       if (group.rewriteMiddleware !== undefined) {
         new Middleware(this, group.rewriteMiddleware.slice(this.name.length + 1), {
@@ -318,7 +505,7 @@ export class PublicEndpoint extends Construct {
     new k8s.KubeIngress(this, group.name === this.name ? 'ingress' : `ingress-${group.name.slice(this.name.length + 1)}`, {
       metadata: { name: group.name, annotations: Object.keys(annotations).length > 0 ? sortedByKey(annotations) : undefined },
       spec: {
-        ingressClassName: this.ingressClassName,
+        ingressClassName: this.ingressClassName as string,
         tls: tlsEntries.length > 0 ? tlsEntries : undefined,
         rules: groupHosts.map((host) => ({
           host,
@@ -339,6 +526,7 @@ export class PublicEndpoint extends Construct {
 
   private resolveRoutes(): ResolvedRoute[] {
     const p = this.props;
+    const endpointPolicy = p.policy ?? {};
     const hosts: Array<{ host: string; routes: readonly EndpointRoute[]; field: (j: number) => string }> = [];
     if (p.host !== undefined || p.backend !== undefined) {
       if (p.backend) hosts.push({ host: p.host ?? '', routes: [{ backend: p.backend, port: p.port }], field: () => '' });
@@ -360,22 +548,50 @@ export class PublicEndpoint extends Construct {
           ingressPath: regexOnTraefik ? regexLiteralPrefix(path) : path,
           ingressPathType: match === 'Regex' ? (regexOnTraefik ? 'Prefix' : 'ImplementationSpecific') : match,
           field: field(j),
-        };
+          policy: mergePolicies(endpointPolicy, r.policy),
+          policyField: r.policy !== undefined && field(j) !== '' ? `${field(j)}.policy` : 'policy',
+          protocol: r.protocol ?? 'http',
+        } as ResolvedRoute;
       }),
     );
   }
 
+  /**
+   * Routes that can share an Ingress: the same policy and the same rewrite. The group of the
+   * endpoint's own policy keeps the endpoint's name; a route policy's group is named after its
+   * first path (`public-ws`), a rewrite's `public-rewrite`.
+   */
   private groupRoutes(): IngressGroup[] {
-    const plain = this.routes.filter((r) => r.rewrite === undefined);
+    const endpointKey = policyKey(this.props.policy ?? {});
+    const plainByPolicy = new Map<string, ResolvedRoute[]>();
     const byRewrite = new Map<string, ResolvedRoute[]>();
-    for (const route of this.routes.filter((r) => r.rewrite !== undefined)) {
+    for (const route of this.routes) {
+      // gRPC backends need their own Ingress (backend-protocol applies to every path of one).
+      const key = `${policyKey(route.policy)}${route.protocol === 'grpc' ? '\u0000grpc' : ''}`;
+      if (route.rewrite === undefined) {
+        plainByPolicy.set(key, [...(plainByPolicy.get(key) ?? []), route]);
+        continue;
+      }
       // A Traefik rewrite middleware carries one expression, so each regex gets its own.
-      const key = this.controller === 'traefik' ? `${route.rewrite}\u0000${route.path}` : (route.rewrite as string);
-      byRewrite.set(key, [...(byRewrite.get(key) ?? []), route]);
+      const rewriteKey = this.controller === 'traefik' ? `${route.rewrite}\u0000${route.path}` : (route.rewrite as string);
+      byRewrite.set(`${rewriteKey}\u0000${key}`, [...(byRewrite.get(`${rewriteKey}\u0000${key}`) ?? []), route]);
     }
     const rewriteGroups = [...byRewrite.values()];
-    const single = (plain.length > 0 ? 1 : 0) + rewriteGroups.length === 1;
-    const groups: IngressGroup[] = plain.length > 0 ? [{ name: this.name, routes: plain }] : [];
+    const single = plainByPolicy.size + rewriteGroups.length === 1;
+    const groups: IngressGroup[] = [];
+    const usedNames = new Set<string>([this.name]);
+    // The group of the endpoint's own policy first: it owns the endpoint's name and shared objects.
+    const plainGroups = [...plainByPolicy.entries()].sort(([a], [b]) => (a === endpointKey ? -1 : b === endpointKey ? 1 : 0));
+    for (const [key, routes] of plainGroups) {
+      let name = this.name;
+      if (key !== endpointKey && !single) {
+        const base = `${this.name}-${pathSlug(routes[0].path)}`;
+        name = base;
+        for (let n = 2; usedNames.has(name); n++) name = `${base}-${n}`;
+        usedNames.add(name);
+      }
+      groups.push({ name, routes, policy: routes[0].policy, grpc: routes[0].protocol === 'grpc' });
+    }
     rewriteGroups.forEach((routes, i) => {
       const suffix = `rewrite${i === 0 ? '' : `-${i + 1}`}`;
       groups.push({
@@ -383,6 +599,7 @@ export class PublicEndpoint extends Construct {
         rewrite: routes[0].rewrite,
         routes,
         rewriteMiddleware: this.controller === 'traefik' ? `${this.name}-${suffix}` : undefined,
+        policy: routes[0].policy,
       });
     });
     return groups;
@@ -441,9 +658,72 @@ export class PublicEndpoint extends Construct {
     }
 
     this.validateTls(report, chart);
-    checkEdgePolicy(report, p.policy ?? {}, this.controller);
-    const classReason = checkDnsSubdomain(this.ingressClassName);
-    if (classReason) report.error('ingressClassName', `'${this.ingressClassName}' ${classReason}`);
+    const target: PolicyTarget = { controller: this.controller, implementation: this.gatewayImplementation };
+    checkEdgePolicy(report, p.policy ?? {}, target);
+    for (const route of this.routes) if (route.policyField !== 'policy') checkEdgePolicy(report, route.policy, target, route.policyField);
+    if (this.ingressClassName !== undefined) {
+      const classReason = checkDnsSubdomain(this.ingressClassName);
+      if (classReason) report.error('ingressClassName', `'${this.ingressClassName}' ${classReason}`);
+    }
+    this.validateAgainstProfile(report, chart);
+    if (this.controller === 'gateway') {
+      for (const host of this.hosts) {
+        const count = this.routes.filter((r) => r.host === host && r.protocol === 'grpc').length;
+        if (count > MAX_ROUTE_RULES)
+          report.error(
+            'hosts',
+            `'${host}' has ${count} gRPC routes; a GRPCRoute holds at most ${MAX_ROUTE_RULES} rules: route whole services (Prefix '/<package.Service>') instead of single methods`,
+          );
+      }
+    }
+  }
+
+  /** The endpoint must use an edge the cluster profile runs, the way the profile says it runs. */
+  private validateAgainstProfile(report: ValidationReport, chart: SystemChart): void {
+    const edge = chart.environment?.platform?.edge;
+    if (!edge) return;
+    const field = profileFieldOf(this.controller);
+    const running = [
+      ...(edge.ingressNginx ? ['ingress-nginx'] : []),
+      ...(edge.traefik ? ['traefik'] : []),
+      ...(edge.gateway ? [`gateway (${GATEWAY_IMPLEMENTATION_NAMES[edge.gateway.implementation]})`] : []),
+    ];
+    const pods = controllerPodsOf(edge, this.controller);
+    if (!pods) {
+      report.error(
+        'controller',
+        `'${this.controller}': the cluster profile of ${chart.environment.name} runs no such edge (${field} is not set; it runs ${running.join(', ') || 'none'}); use one of those, or add ${field} to the profile`,
+      );
+      return;
+    }
+    if (
+      this.props.controllerPeer === undefined &&
+      (typeof pods.podLabels !== 'object' || pods.podLabels === null || Object.keys(pods.podLabels).length === 0)
+    )
+      report.error(
+        'controller',
+        `${field}${this.controller === 'gateway' ? '.dataPlane' : '.pods'}.podLabels is empty: the NetworkPolicies would admit every pod of namespace '${pods.namespace}'; give the labels of the ${this.controller === 'gateway' ? 'data-plane' : 'controller'} pods`,
+      );
+    if (this.controller !== 'gateway') {
+      const profile = this.controller === 'nginx' ? edge.ingressNginx : edge.traefik;
+      const served = profile?.ingressClassName ?? DEFAULT_INGRESS_CLASS[this.controller];
+      const wellFormed = typeof this.ingressClassName === 'string' && checkDnsSubdomain(this.ingressClassName) === undefined;
+      if (wellFormed && this.ingressClassName !== served)
+        report.error(
+          'ingressClassName',
+          `'${this.ingressClassName}' is not the class the profile's ${edgeName({ controller: this.controller })} serves ('${served}', ${field}.ingressClassName); no controller would serve this Ingress`,
+        );
+    }
+    const allowed = this.controller === 'nginx' ? edge.ingressNginx?.allowedResponseHeaders : undefined;
+    if (allowed) {
+      const lower = new Set(allowed.map((h) => h.toLowerCase()));
+      const refused = this.allowedResponseHeaders.filter((h) => !lower.has(h.toLowerCase()));
+      if (refused.length > 0)
+        report.error(
+          'policy.securityHeaders',
+          `sets ${refused.join(', ')}, which ingress-nginx does not allow (platform.edge.ingressNginx.allowedResponseHeaders: ${allowed.join(', ') || 'none'}); it would answer 503 on every path: add the headers to the profile's list or leave them out`,
+        );
+    }
   }
 
   private validateRoute(report: ValidationReport, route: ResolvedRoute, chart: SystemChart): void {
@@ -472,8 +752,22 @@ export class PublicEndpoint extends Construct {
           if (literal) report.error(fieldOf(route, 'path'), `its literal start '${route.ingressPath}', which Traefik matches, ${literal}`);
         }
       }
+      if (this.controller === 'gateway') {
+        const edge = GATEWAY_IMPLEMENTATION_NAMES[this.gatewayImplementation as GatewayImplementation];
+        const strip = prefixStripOf(route.path, route.rewrite);
+        if (route.rewrite !== undefined && strip === undefined)
+          report.error(
+            fieldOf(route, 'rewrite'),
+            `'${route.rewrite}' on '${route.path}' has no Gateway API form: URLRewrite replaces a path prefix or the whole path, never capture groups; only the prefix strip '<prefix>(/|$)(.*)' -> '/$2' is rendered (as PathPrefix + ReplacePrefixMatch)`,
+          );
+        else if (strip === undefined && this.gatewayImplementation !== 'envoy-gateway')
+          report.error(
+            fieldOf(route, 'match'),
+            `${edge} does not support RegularExpression path matches (implementation-specific in the Gateway API); use 'Prefix' or 'Exact', or Envoy Gateway`,
+          );
+      }
     } else {
-      const reason = checkLiteralPath(route.path, this.controller);
+      const reason = checkLiteralPath(route.path, this.controller === 'gateway' ? 'traefik' : this.controller);
       if (reason) report.error(fieldOf(route, 'path'), `'${route.path}' ${reason}`);
       if (route.rewrite !== undefined) {
         report.error(
@@ -484,6 +778,8 @@ export class PublicEndpoint extends Construct {
     }
     if (route.rewrite !== undefined && !route.rewrite.startsWith('/'))
       report.error(fieldOf(route, 'rewrite'), `'${route.rewrite}' must start with '/'`);
+    if (route.protocol === 'grpc') this.validateGrpcRoute(report, route);
+    else if (route.protocol !== 'http') report.error(fieldOf(route, 'protocol'), `${describeValue(route.protocol)} must be 'http' or 'grpc'`);
 
     if (!hasService(backend)) {
       report.error(
@@ -502,8 +798,32 @@ export class PublicEndpoint extends Construct {
     if (backend.namespaceName !== chart.namespaceName) {
       report.error(
         fieldOf(route, 'backend'),
-        `${backend.node.path} is in namespace '${backend.namespaceName}'; an Ingress routes only to Services of its own namespace ('${chart.namespaceName}')`,
+        `${backend.node.path} is in namespace '${backend.namespaceName}'; an ${this.controller === 'gateway' ? 'HTTPRoute of this library' : 'Ingress'} routes only to Services of its own namespace ('${chart.namespaceName}')`,
       );
+    }
+  }
+
+  private validateGrpcRoute(report: ValidationReport, route: ResolvedRoute): void {
+    if (this.controller === 'traefik') {
+      report.error(
+        fieldOf(route, 'protocol'),
+        "Traefik's Ingress provider speaks gRPC to a backend only through the Service annotation traefik.ingress.kubernetes.io/service.serversscheme: h2c, which the workload's Service does not carry; use ingress-nginx or the Gateway API",
+      );
+      return;
+    }
+    if (this.controller === 'nginx' && !this.tlsHosts.includes(route.host))
+      report.error(
+        fieldOf(route, 'protocol'),
+        `ingress-nginx serves gRPC over HTTP/2, which it speaks with clients only over TLS: give '${route.host}' a certificate`,
+      );
+    if (this.controller === 'gateway') {
+      const reason = checkGrpcPath(route.path, route.match);
+      if (reason) report.error(fieldOf(route, 'path'), `'${route.path}' ${reason}`);
+      if (route.policy.timeouts?.requestSeconds !== undefined)
+        report.error(
+          `${route.policyField}.timeouts.requestSeconds`,
+          'a GRPCRoute has no request timeout in the Gateway API; leave requestSeconds out of a gRPC route',
+        );
     }
   }
 
@@ -543,8 +863,25 @@ export class PublicEndpoint extends Construct {
           `${issuer.describe} answers HTTP-01 challenges only, and ACME issues wildcard names (${wildcards.join(', ')}) through DNS-01 only; give the issuer a dns01 solver`,
         );
     }
+    const solverGateway = issuer.http01?.gateway;
+    if (this.controller === 'gateway' && this.gateway && issuer.http01 && issuer.issuesWildcards !== true) {
+      const wrong =
+        solverGateway === undefined ||
+        solverGateway.name !== this.gateway.name ||
+        (solverGateway.namespace ?? chart.namespaceName) !== this.gateway.namespace;
+      if (wrong && (solverGateway !== undefined || issuer.http01.ingressClassName !== undefined))
+        report.error(
+          'tls.issuer',
+          `${issuer.describe} answers HTTP-01 challenges through ${solverGateway ? `Gateway '${solverGateway.namespace ?? chart.namespaceName}/${solverGateway.name}'` : `IngressClass '${issuer.http01.ingressClassName}'`}, but this endpoint is served by Gateway '${this.gateway.namespace}/${this.gateway.name}'; the challenge would reach the wrong edge`,
+        );
+    }
     const solverClass = issuer.http01?.ingressClassName;
-    if (solverClass !== undefined && solverClass !== this.ingressClassName && issuer.issuesWildcards !== true) {
+    if (this.controller !== 'gateway' && solverGateway !== undefined && issuer.issuesWildcards !== true)
+      report.error(
+        'tls.issuer',
+        `${issuer.describe} answers HTTP-01 challenges through a Gateway, but this endpoint is served by IngressClass '${this.ingressClassName}'`,
+      );
+    if (this.controller !== 'gateway' && solverClass !== undefined && solverClass !== this.ingressClassName && issuer.issuesWildcards !== true) {
       report.error(
         'tls.issuer',
         `${issuer.describe} answers HTTP-01 challenges through IngressClass '${solverClass}', but this endpoint is served by '${this.ingressClassName}'; the challenge would reach the wrong controller`,
@@ -556,6 +893,19 @@ export class PublicEndpoint extends Construct {
 /** A workload has a Service to route to when it owns one named after itself (a WebService does). */
 function hasService(workload: Workload): boolean {
   return workload.node.findAll().some((c: IConstruct) => c instanceof ApiObject && c.kind === 'Service' && c.name === workload.name);
+}
+
+/** `/ws` -> `ws`, `/api/v1` -> `api-v1`, `/` -> `root`: names an Ingress of a route policy. */
+function pathSlug(path: string): string {
+  return (
+    hostSlug(path.replace(/[^A-Za-z0-9/_-]/g, ''))
+      .slice(0, 20)
+      .replace(/-+$/, '') || 'root'
+  );
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : String(value);
 }
 
 function routeKey(route: ResolvedRoute): string {

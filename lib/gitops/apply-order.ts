@@ -29,6 +29,7 @@ const ORDER: Record<string, number> = {
   Issuer: 22,
   Certificate: 23,
   Middleware: 23,
+  ReferenceGrant: 23,
   // storage and addresses
   PersistentVolumeClaim: 30,
   Service: 30,
@@ -44,6 +45,10 @@ const ORDER: Record<string, number> = {
   PodDisruptionBudget: 70,
   // edge
   Ingress: 80,
+  Gateway: 80,
+  HTTPRoute: 80,
+  GRPCRoute: 80,
+  BackendTrafficPolicy: 80,
   // observability
   ServiceMonitor: 90,
   PrometheusRule: 90,

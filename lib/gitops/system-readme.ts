@@ -3,6 +3,30 @@ import { Architecture } from './architecture';
 import { RenderedObject } from './render';
 import { prerequisitesSection } from './system-prerequisites';
 
+/** Which edge serves the folder's endpoints, in one sentence (undefined when it has none). */
+export function edgeOf(objects: readonly RenderedObject[]): string | undefined {
+  const parts: string[] = [];
+  const classes = [...new Set(objects.filter((o) => o.object.kind === 'Ingress').map((o) => String(o.object.spec?.ingressClassName)))];
+  for (const c of classes)
+    parts.push(
+      `Ingress objects for IngressClass \`${c}\` (${c === 'traefik' ? 'Traefik' : c === 'nginx' ? 'ingress-nginx' : 'the controller serving it'})`,
+    );
+  const routes = objects.filter((o) => o.object.kind === 'HTTPRoute' || o.object.kind === 'GRPCRoute');
+  if (routes.length > 0) {
+    const parents = new Set<string>();
+    for (const r of routes)
+      for (const p of (r.object.spec?.parentRefs ?? []) as Array<{ name: string; namespace?: string }>)
+        parents.add(`${p.namespace ?? r.object.metadata?.namespace}/${p.name}`);
+    const implementation = objects.some((o) => o.object.kind === 'BackendTrafficPolicy')
+      ? 'Envoy Gateway policies'
+      : objects.some((o) => o.object.kind === 'Middleware')
+        ? 'Traefik Middlewares through ExtensionRef'
+        : 'standard filters only';
+    parts.push(`Gateway API routes attached to Gateway ${[...parents].map((p) => `\`${p}\``).join(', ')} (${implementation})`);
+  }
+  return parts.length > 0 ? `Edge: ${parts.join('; ')}.` : undefined;
+}
+
 /** The generated README.md of `dist/<env>/<system>/`. */
 export function systemReadme(chart: SystemChart, objects: readonly RenderedObject[], sections: readonly string[] = []): string {
   const env = chart.environment.name;
@@ -17,6 +41,8 @@ export function systemReadme(chart: SystemChart, objects: readonly RenderedObjec
   ];
   if (chart.description) lines.push(chart.description, '');
   lines.push(`Namespace: \`${chart.namespaceName}\` (Pod Security \`restricted\`, enforced).`, '');
+  const edge = edgeOf(objects);
+  if (edge) lines.push(edge, '');
   lines.push('## Apply', '', '```sh', `kubectl apply --server-side -k ${folder}`, '```', '');
   lines.push('Or let Argo CD sync it: the Application lives in `dist/' + env + '/argocd/`.', '');
   lines.push('## Architecture', '', '```mermaid', Architecture.of(chart).toMermaid(), '```', '');

@@ -39,7 +39,11 @@ interface Rule {
   readonly key: string;
 }
 
-/** Where a standard ingress-nginx installation runs its controller (the cluster profile's default). */
+/**
+ * Where a standard ingress-nginx installation runs its controller: the cluster profile's
+ * default (DEFAULT_INGRESS_NGINX). PublicEndpoints take the controller's pods from the
+ * environment's profile (`platform.edge`); this is the peer for code without an environment.
+ */
 export const DEFAULT_INGRESS_CONTROLLER = NetworkPeer.pods(DEFAULT_INGRESS_NGINX.pods.podLabels, DEFAULT_INGRESS_NGINX.pods.namespace);
 
 /** Where a kube-prometheus-stack release runs Prometheus (the cluster profile's default; `platform.prometheus.pods` says otherwise). */

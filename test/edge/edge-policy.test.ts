@@ -6,7 +6,7 @@ const N = 'nginx.ingress.kubernetes.io';
 
 function problems(policy: EdgePolicy, controller: 'nginx' | 'traefik' = 'nginx'): readonly string[] {
   const report = new ValidationReport();
-  checkEdgePolicy(report, policy, controller);
+  checkEdgePolicy(report, policy, { controller });
   return report.errors;
 }
 

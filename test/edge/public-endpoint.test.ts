@@ -2,7 +2,8 @@ import { AcmeIssuer, Dns01Solver, IssuerRef, issuerForEnvironment, NetworkPeer, 
 import { DEFAULT_TRAEFIK_CONTROLLER } from '../../lib/edge/ingress-controller';
 import { Architecture } from '../../lib/gitops/architecture';
 import { errorsOf, objectOf, objectsOf, render, testChart, testEnv } from '../support/synth';
-import { ownAnnotations, webService, worker } from './support';
+import { DEFAULT_INGRESS_NGINX } from '../../lib/core/platform';
+import { edgeEnv, ownAnnotations, webService, worker } from './support';
 
 const NGINX = 'nginx.ingress.kubernetes.io';
 /** The default ingress-nginx controller's pods, as a NetworkPolicy peer list. */
@@ -313,7 +314,8 @@ describe('environments', () => {
 
 describe('options', () => {
   test('Exact paths, a named port, a custom controller peer and class, TLS for some hosts only', () => {
-    const { app, chart } = testChart(testEnv('prod'));
+    const profile = { default: 'ingress-nginx' as const, ingressNginx: { ...DEFAULT_INGRESS_NGINX, ingressClassName: 'nginx-public' } };
+    const { app, chart } = testChart(edgeEnv('prod', profile));
     const api = webService(chart, 'api', 8080, [
       { name: 'http', port: 8080 },
       { name: 'admin', port: 9090 },
@@ -704,7 +706,7 @@ describe('PublicEndpoint bad input', () => {
           policy: { timeouts: { readSeconds: 60 } },
         }),
     );
-    expect(out).toEqual([expect.stringMatching(/^\[test-prod\/public\] policy\.timeouts: Traefik has no per-route timeouts/)]);
+    expect(out).toEqual([expect.stringMatching(/^\[test-prod\/public\] policy\.timeouts: Traefik's Ingress provider has no per-route timeouts/)]);
   });
 
   test('a valid endpoint has no errors; all errors are reported together', () => {

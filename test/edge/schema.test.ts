@@ -17,7 +17,7 @@ import {
 } from '../../lib';
 import { K8S_VERSIONS, createValidator } from '../support/schema/validator';
 import { render, testChart, testEnv } from '../support/synth';
-import { webService } from './support';
+import { edgeEnv, ENVOY_EDGE, TRAEFIK_GATEWAY_EDGE, webService } from './support';
 
 beforeAll(() => {
   for (const version of K8S_VERSIONS) createValidator(version);
@@ -110,13 +110,69 @@ function apps(): App[] {
     policy: { securityHeaders: false },
   });
   out.push(app);
+
+  // The Gateway API: Envoy Gateway with the system's Gateway (every policy, per-route policies,
+  // regex, prefix strip), a shared Gateway with its ReferenceGrant, and Traefik's provider.
+  for (const [system, edge] of [
+    ['envoy', ENVOY_EDGE],
+    ['shared', { ...ENVOY_EDGE, gateway: { ...ENVOY_EDGE.gateway!, sharedGateway: { name: 'public', namespace: 'gateway-system' } } }],
+    ['traefik', TRAEFIK_GATEWAY_EDGE],
+  ] as const) {
+    const { app: gatewayApp, chart: gatewayChart } = testChart(edgeEnv('prod', edge), system);
+    const web = webService(gatewayChart, 'web');
+    const gatewayIssuer = issuerForEnvironment(gatewayChart, 'letsencrypt', { email: 'ops@loopi.com' })!;
+    const envoy = system !== 'traefik';
+    new PublicEndpoint(gatewayChart, 'public', {
+      hosts: [
+        {
+          host: `${system}.loopi.com`,
+          routes: [
+            {
+              path: '/ws',
+              backend: web,
+              policy: envoy ? { websocket: true, timeouts: { readSeconds: 3600, sendSeconds: 3600 } } : { rateLimit: { requests: 5 } },
+            },
+            { path: '/upload', backend: web, policy: { maxBodySize: '20Mi' } },
+            { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: web },
+            ...(envoy ? [{ path: '/v[0-9]+/items', match: 'Regex' as const, backend: web }] : []),
+            { path: '/health', match: 'Exact', backend: web, policy: envoy ? { timeouts: { requestSeconds: 5 } } : {} },
+            { path: '/inventory.v1.Stock', backend: web, protocol: 'grpc' },
+            { path: '/inventory.v1.Stock/Get', match: 'Exact', backend: web, protocol: 'grpc', policy: { rateLimit: { requests: 7 } } },
+          ],
+        },
+        { host: `www.${system}.loopi.com`, routes: [{ backend: web }] },
+      ],
+      tls: { issuer: gatewayIssuer },
+      policy: {
+        rateLimit: { requests: 100, per: 'minute' },
+        compression: true,
+        securityHeaders: { contentSecurityPolicy: "default-src 'self'", extra: { 'X-XSS-Protection': '1; mode=block' } },
+        ...(envoy ? { timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 }, retry: { attempts: 2, onStatus: [502, 503] } } : {}),
+      },
+    });
+    out.push(gatewayApp);
+  }
   return out;
 }
 
 test('every object the edge constructs synthesize passes strict schema validation on 1.27 and 1.33 and the CRDs', () => {
   const objects = apps().flatMap((app) => render(app).objects.map((o) => o.object));
   const kinds = new Set(objects.map((o) => o.kind));
-  for (const kind of ['Ingress', 'ConfigMap', 'Middleware', 'Issuer', 'ClusterIssuer', 'Certificate', 'NetworkPolicy']) expect(kinds).toContain(kind);
+  for (const kind of [
+    'Ingress',
+    'ConfigMap',
+    'Middleware',
+    'Issuer',
+    'ClusterIssuer',
+    'Certificate',
+    'NetworkPolicy',
+    'Gateway',
+    'HTTPRoute',
+    'ReferenceGrant',
+    'BackendTrafficPolicy',
+    'GRPCRoute',
+  ])
+    expect(kinds).toContain(kind);
   const problems = K8S_VERSIONS.flatMap((version) =>
     objects.flatMap((o) =>
       createValidator(version)

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import { Probe, WebService, Worker } from '../../lib';
+import { Environment, EnvironmentProps, Probe, WebService, Worker } from '../../lib';
+import { DEFAULT_ENVOY_GATEWAY_DATA_PLANE, DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, EdgeProfile } from '../../lib/core/platform';
+import { testEnv } from '../support/synth';
 
 export const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 
@@ -23,3 +25,22 @@ export function ownAnnotations(object: Record<string, any>): Record<string, stri
   const { 'argocd.argoproj.io/sync-wave': _, ...rest } = object.metadata.annotations ?? {};
   return rest;
 }
+
+/** An environment of `name` whose cluster profile runs `edge` (everything else as the repository's environments). */
+export function edgeEnv(name: 'dev' | 'staging' | 'prod', edge: EdgeProfile, overrides: Partial<EnvironmentProps> = {}): Environment {
+  const base = testEnv(name, overrides);
+  return testEnv(name, { ...overrides, platform: { ...base.platform.props, edge } });
+}
+
+/** Envoy Gateway with the system's own Gateway, beside ingress-nginx. */
+export const ENVOY_EDGE: EdgeProfile = {
+  default: 'gateway',
+  ingressNginx: DEFAULT_INGRESS_NGINX,
+  gateway: { implementation: 'envoy-gateway', dataPlane: DEFAULT_ENVOY_GATEWAY_DATA_PLANE },
+};
+
+/** Traefik's Gateway API provider. */
+export const TRAEFIK_GATEWAY_EDGE: EdgeProfile = {
+  default: 'gateway',
+  gateway: { implementation: 'traefik', dataPlane: DEFAULT_TRAEFIK.pods },
+};

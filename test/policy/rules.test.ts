@@ -78,6 +78,12 @@ function goodObjects(): Array<Record<string, any>> {
         ],
       },
     },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'web' },
+      spec: { parentRefs: [{ name: 'gateway' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+    },
   ];
 }
 
@@ -151,6 +157,18 @@ describe.each<[string, PolicyRule, (o: Array<Record<string, any>>) => void, RegE
     ingressBackendsExist,
     (o) => (o[6].spec.rules[0].http.paths[0].backend.service.port = { number: 9999 }),
     /routes to port 9999 of Service 'web', which has no such port/,
+  ],
+  [
+    'HTTPRoute backend',
+    ingressBackendsExist,
+    (o) => (o[7].spec.rules[0].backendRefs[0].name = 'ghost'),
+    /HTTPRoute web routes to Service 'ghost', which does not exist/,
+  ],
+  [
+    'HTTPRoute port',
+    ingressBackendsExist,
+    (o) => (o[7].spec.rules[0].backendRefs[0].port = 8080),
+    /routes to port 8080 of Service 'web', which has no such port/,
   ],
   ['pdb', multiReplicaHasPdb, (o) => o.splice(3, 1), /Deployment web can run several pods but no PodDisruptionBudget selects them/],
 ])('rule %s', (_name, rule, mutate, expected) => {

@@ -47,7 +47,7 @@ export const servicesSelectOneWorkload: PolicyRule = {
 
 export const ingressBackendsExist: PolicyRule = {
   id: 'ingress-backend-exists',
-  description: 'Every Ingress backend is a Service in the namespace with that port.',
+  description: 'Every Ingress, HTTPRoute and GRPCRoute backend is a Service in the namespace with that port.',
   fix: 'Route to workloads (PublicEndpoint) instead of typing service names.',
   check({ objects }) {
     const services = new Map(objects.filter((o) => o.object.kind === 'Service').map((o) => [o.object.metadata.name, o.object.spec]));
@@ -64,6 +64,22 @@ export const ingressBackendsExist: PolicyRule = {
         if (!svc) out.push({ object, message: `${describe(object.object)} routes to Service '${b.service.name}', which does not exist here` });
         else if (!(svc.ports ?? []).some((p: Json) => p.name === port || p.port === port))
           out.push({ object, message: `${describe(object.object)} routes to port ${port} of Service '${b.service.name}', which has no such port` });
+      }
+    }
+    // Gateway API routes: backendRefs to Services of the route's namespace, by port number.
+    for (const object of objects.filter((o) => o.object.kind === 'HTTPRoute' || o.object.kind === 'GRPCRoute')) {
+      const refs = (object.object.spec?.rules ?? []).flatMap((r: Json) => r.backendRefs ?? []);
+      for (const ref of refs as Json[]) {
+        if (
+          (ref.kind ?? 'Service') !== 'Service' ||
+          (ref.group ?? '') !== '' ||
+          (ref.namespace ?? object.object.metadata?.namespace) !== object.object.metadata?.namespace
+        )
+          continue;
+        const svc = services.get(ref.name);
+        if (!svc) out.push({ object, message: `${describe(object.object)} routes to Service '${ref.name}', which does not exist here` });
+        else if (!(svc.ports ?? []).some((p: Json) => p.port === ref.port))
+          out.push({ object, message: `${describe(object.object)} routes to port ${ref.port} of Service '${ref.name}', which has no such port` });
       }
     }
     return out;

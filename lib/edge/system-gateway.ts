@@ -1,0 +1,64 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  Gateway,
+  GatewaySpecListeners,
+  GatewaySpecListenersAllowedRoutesNamespacesFrom,
+  GatewaySpecListenersTlsMode,
+} from '../../imports/gateways-gateway.networking.k8s.io';
+import { markComponent } from '../core/component';
+import { SystemChart } from '../core/system-chart';
+import { HTTP_LISTENER, httpsListenerName } from './gateway-routes';
+
+/** Name of the Gateway a system gets when the cluster profile names no shared one. */
+export const SYSTEM_GATEWAY_NAME = 'gateway';
+
+/**
+ * The system's own Gateway (when the cluster profile names no shared Gateway): an HTTP
+ * listener on port 80 (HTTPS redirects and ACME HTTP-01 challenges) and an HTTPS listener per
+ * host, terminating TLS with the host's certificate. Routes of the system's namespace only.
+ * One per system, shared by its endpoints; created by the first endpoint that needs it.
+ */
+export class SystemGateway extends Construct {
+  /** The system's one instance, created on first use. */
+  public static of(chart: SystemChart, gatewayClassName: string): SystemGateway {
+    const existing = chart.node.tryFindChild(ID);
+    return (existing as SystemGateway | undefined) ?? new SystemGateway(chart, ID, gatewayClassName);
+  }
+
+  public readonly name = SYSTEM_GATEWAY_NAME;
+  /** Secret of each HTTPS host, in the order hosts were added. */
+  private readonly hosts = new Map<string, string>();
+
+  private constructor(scope: Construct, id: string, gatewayClassName: string) {
+    super(scope, id);
+    markComponent(this, { name: SYSTEM_GATEWAY_NAME, component: 'public-endpoint' });
+    const sameNamespace = { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } };
+    new Gateway(this, 'gateway', {
+      metadata: { name: SYSTEM_GATEWAY_NAME },
+      spec: {
+        gatewayClassName,
+        listeners: Lazy.any({
+          produce: (): GatewaySpecListeners[] => [
+            { name: HTTP_LISTENER, protocol: 'HTTP', port: 80, allowedRoutes: sameNamespace },
+            ...[...this.hosts.entries()].map(([host, secretName]) => ({
+              name: httpsListenerName(host),
+              hostname: host,
+              protocol: 'HTTPS',
+              port: 443,
+              tls: { mode: GatewaySpecListenersTlsMode.TERMINATE, certificateRefs: [{ group: '', kind: 'Secret', name: secretName }] },
+              allowedRoutes: sameNamespace,
+            })),
+          ],
+        }),
+      },
+    });
+  }
+
+  /** Serves `host` over HTTPS with the certificate in `secretName` (the first endpoint to add a host wins). */
+  public addHttpsHost(host: string, secretName: string): void {
+    if (!this.hosts.has(host)) this.hosts.set(host, secretName);
+  }
+}
+
+const ID = 'system-gateway';
