@@ -55,6 +55,8 @@ const ORDER: Record<string, number> = {
   // GitOps: the project first, then the Applications (the root, the platform and the systems override their wave)
   AppProject: 91,
   Application: 95,
+  // a platform object whose CRD a platform Application installs (Envoy Gateway's chart brings the Gateway API CRDs)
+  GatewayClass: 96,
 };
 
 /** Kinds that are not namespaced: they must not carry `metadata.namespace`. */
@@ -67,6 +69,7 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'CustomResourceDefinition',
   'PriorityClass',
   'StorageClass',
+  'GatewayClass',
 ]);
 
 /** The apply order of a kind, or undefined for a kind the layout does not know. */

@@ -27,6 +27,8 @@ export interface ComponentChart {
   readonly clusterKinds: readonly string[];
   /** Namespaces outside its own that the chart writes objects into. @default - none */
   readonly extraNamespaces?: readonly string[];
+  /** Other components the chart installs as well (their requirements are met by it). @default - none */
+  readonly provides?: readonly PlatformComponentName[];
 }
 
 const RBAC = ['rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'];
@@ -114,6 +116,19 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     releaseName: 'metrics-server',
     clusterKinds: [...RBAC, 'apiregistration.k8s.io/APIService'],
   },
+  // Published as an OCI chart (oci://docker.io/envoyproxy/gateway-helm; Argo CD's Helm OCI
+  // repository URL has no scheme). Its default install applies the Gateway API CRDs (standard
+  // channel) beside Envoy Gateway's own; the GatewayClass is the platform layer's.
+  'envoy-gateway': {
+    title: 'Envoy Gateway (with the Gateway API CRDs)',
+    repoURL: 'docker.io/envoyproxy',
+    chart: 'gateway-helm',
+    chartVersion: 'v1.9.0',
+    appVersion: '1.9.0',
+    releaseName: 'eg',
+    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS, 'gateway.networking.k8s.io/GatewayClass'],
+    provides: ['gateway-api-crds'],
+  },
   'cloudnative-pg': {
     title: 'CloudNativePG operator',
     repoURL: 'https://cloudnative-pg.github.io/charts',
@@ -185,6 +200,9 @@ export function componentNamespace(component: PlatformComponentName, platform: P
       return 'vpa';
     case 'cloudnative-pg':
       return 'cnpg-system';
+    case 'envoy-gateway':
+      // The controller runs its proxies in its own namespace: where the profile says the data plane is.
+      return platform.edge.gateway?.dataPlane.namespace ?? 'envoy-gateway-system';
     default:
       return component;
   }
@@ -214,7 +232,10 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
       continue;
     }
     if (!chart) {
-      unmanaged.push(component);
+      const provider = Object.entries(COMPONENT_CHARTS).find(
+        ([name, c]) => byComponent.has(name as PlatformComponentName) && c?.provides?.includes(component),
+      );
+      if (!provider) unmanaged.push(component);
       continue;
     }
     const highest = reqs.find((r) => r.minVersion === minVersion)!;
@@ -243,7 +264,13 @@ function valuesFor(
   switch (component) {
     case 'cert-manager':
       // The CRDs are part of the release and survive its removal (certificates are not lost with it).
-      return { crds: { enabled: true, keep: true } };
+      // Gateway API support (Certificates for listeners, the gatewayHTTPRoute solver) is switched on in the controller's configuration.
+      return {
+        crds: { enabled: true, keep: true },
+        ...(settings['config.enableGatewayAPI']?.includes('true')
+          ? { config: { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true } }
+          : {}),
+      };
     case 'ingress-nginx': {
       const profile = platform.edge.ingressNginx ?? DEFAULT_INGRESS_NGINX;
       const className = profile.ingressClassName ?? DEFAULT_INGRESS_NGINX.ingressClassName;

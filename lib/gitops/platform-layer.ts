@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Application } from '../../imports/applications-argoproj.io';
+import { GatewayClass } from '../../imports/gatewayclasses-gateway.networking.k8s.io';
 import { Environment } from '../core/environment';
 import { PlatformPlan } from './platform-components';
 import { StackPriorityClasses } from './priority-classes';
@@ -59,5 +60,19 @@ export class PlatformLayer extends Chart {
         },
       });
     }
+    if (props.plan.components.some((c) => c.component === 'envoy-gateway')) {
+      // The class the systems' Gateways name; Envoy Gateway's chart does not create one. Its CRD
+      // comes with the chart, so the first sync skips the dry run and the Application retries.
+      new GatewayClass(this, 'gateway-class', {
+        metadata: {
+          name: env.platform.edge.gateway?.gatewayClassName ?? ENVOY_GATEWAY_CLASS,
+          annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
+        },
+        spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' },
+      });
+    }
   }
 }
+
+/** The GatewayClass Envoy Gateway's quickstart names, which the library's Gateways use by default. */
+const ENVOY_GATEWAY_CLASS = 'eg';

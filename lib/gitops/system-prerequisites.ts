@@ -103,11 +103,16 @@ export function prerequisitesSection(chart: SystemChart, objects: readonly Rende
     );
     for (const n of needs) {
       const c = COMPONENT_CHARTS[n.component];
+      const provider = Object.values(COMPONENT_CHARTS).find(
+        (p) => p?.provides?.includes(n.component) && needs.some((m) => COMPONENT_CHARTS[m.component] === p),
+      );
       const installs = chart.environment.platform.preinstalled.includes(n.component)
         ? 'no: preinstalled (profile)'
         : c
           ? `${c.chart} chart ${c.chartVersion} (${n.component} ${c.appVersion})`
-          : 'no: install it yourself';
+          : provider
+            ? `with the ${provider.chart} chart ${provider.chartVersion}`
+            : 'no: install it yourself';
       lines.push(`| ${n.component} | ${n.minVersion} | ${installs} | ${n.reasons.join('; ')} |`);
     }
     lines.push('');

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import {
   ArgoCdApplications,
+  issuerForEnvironment,
   completeModel,
   EnvironmentName,
   platformRequirements,
@@ -263,7 +264,8 @@ describe('bad input is reported', () => {
   test('the pinned charts are exact versions at or above what the CRDs in imports/ come from', () => {
     for (const [component, chart] of Object.entries(COMPONENT_CHARTS)) {
       expect(`${component} ${chart!.chartVersion}`).toMatch(/ v?\d+\.\d+\.\d+$/);
-      expect(chart!.repoURL).toMatch(/^https:\/\//);
+      // A Helm repository over HTTPS, or an OCI registry path (Argo CD's Helm OCI sources have no scheme).
+      expect(chart!.repoURL).toMatch(/^(https:\/\/|[a-z0-9.-]+\.[a-z]+\/[a-z0-9/-]+$)/);
     }
     expect(compareVersions(COMPONENT_CHARTS['external-secrets']!.appVersion, '2.9.0')).toBeGreaterThanOrEqual(0);
     expect(compareVersions(COMPONENT_CHARTS['cert-manager']!.appVersion, '1.21.1')).toBeGreaterThanOrEqual(0);
@@ -286,5 +288,72 @@ describe('components the cluster already runs', () => {
     const result = render(app);
     expect(result.objects.filter((o) => o.object.kind === 'Application').map((o) => o.object.metadata.name)).not.toContain('ingress-nginx-prod');
     expect(result.warnings).toEqual([]);
+  });
+});
+
+describe('the Gateway API edge in the platform layer', () => {
+  const platformOfGateway = (gatewayClassName?: string) => {
+    const env = testEnv('staging', {
+      platform: {
+        edge: {
+          default: 'gateway',
+          gateway: {
+            implementation: 'envoy-gateway',
+            dataPlane: { namespace: 'edge-proxies', podLabels: { 'app.kubernetes.io/name': 'envoy' } },
+            ...(gatewayClassName ? { gatewayClassName } : {}),
+          },
+        },
+      },
+    });
+    const { app, chart } = testChart(env);
+    const api = new WebService(chart, 'api', {
+      image: 'org/api:1.0.0',
+      ports: [{ name: 'http', port: 8080 }],
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      readiness: Probe.http('/ready'),
+    });
+    const issuer = issuerForEnvironment(chart, 'letsencrypt', { email: 'ops@loopi.com' })!;
+    new PublicEndpoint(chart, 'public', { host: 'api.loopi.com', backend: api, tls: { issuer } });
+    new ArgoCdApplications(app, { environment: env, systems: ['test'] });
+    return render(app).objects.map((o) => o.object);
+  };
+
+  test('Envoy Gateway is installed (with the Gateway API CRDs), its GatewayClass is created, cert-manager serves Gateways', () => {
+    const objects = platformOfGateway();
+    const apps = objects.filter((o) => o.kind === 'Application');
+    const eg = apps.find((a) => a.metadata.name === 'envoy-gateway-staging')!;
+    expect(eg.spec.source).toMatchObject({ repoURL: 'docker.io/envoyproxy', chart: 'gateway-helm', targetRevision: 'v1.9.0' });
+    // Where the profile says the proxies run: the NetworkPolicies admit pods there.
+    expect(eg.spec.destination.namespace).toBe('edge-proxies');
+    // The Gateway API CRDs come with the chart: no Application of their own, nothing left to install by hand.
+    expect(apps.some((a) => a.metadata.name.startsWith('gateway-api-crds'))).toBe(false);
+    const gatewayClass = objects.find((o) => o.kind === 'GatewayClass')!;
+    expect(gatewayClass.metadata.name).toBe('eg');
+    expect(gatewayClass.spec.controllerName).toBe('gateway.envoyproxy.io/gatewayclass-controller');
+    const gateway = objects.find((o) => o.kind === 'Gateway')!;
+    expect(gateway.spec.gatewayClassName).toBe(gatewayClass.metadata.name);
+    const certManager = apps.find((a) => a.metadata.name === 'cert-manager-staging')!;
+    expect(certManager.spec.source.helm.valuesObject.config).toEqual({
+      apiVersion: 'controller.config.cert-manager.io/v1alpha1',
+      kind: 'ControllerConfiguration',
+      enableGatewayAPI: true,
+    });
+    const project = objects.find((o) => o.kind === 'AppProject')!;
+    expect(project.spec.sourceRepos).toContain('docker.io/envoyproxy');
+    expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'gateway.networking.k8s.io', kind: 'GatewayClass' });
+  });
+
+  test("the profile's GatewayClass name is the one created and the one the Gateway names", () => {
+    const objects = platformOfGateway('public-edge');
+    expect(objects.find((o) => o.kind === 'GatewayClass')!.metadata.name).toBe('public-edge');
+    expect(objects.find((o) => o.kind === 'Gateway')!.spec.gatewayClassName).toBe('public-edge');
+  });
+
+  test('an Ingress-only environment gets neither Envoy Gateway nor a GatewayClass, and cert-manager keeps its defaults', () => {
+    const objects = synthOf('prod').objects.map((o) => o.object as Json);
+    expect(objects.some((o) => o.kind === 'GatewayClass')).toBe(false);
+    expect(objects.some((o) => o.kind === 'Application' && o.metadata.name === 'envoy-gateway-prod')).toBe(false);
+    const certManager = objects.find((o) => o.kind === 'Application' && o.metadata.name === 'cert-manager-prod')!;
+    expect(certManager.spec.source.helm.valuesObject.config).toBeUndefined();
   });
 });
