@@ -159,7 +159,7 @@ test('Argo CD: the Applications live in the profile namespace and sync from the 
   });
   const app = new App({ outdir: UNUSED_OUTDIR });
   new ArgoCdApplications(app, { environment: env, systems: ['shop'] });
-  const [application] = app.charts.flatMap((c) => c.toJson());
+  const application = app.charts.flatMap((c) => c.toJson()).find((o) => o.kind === 'Application' && o.metadata.name === 'shop-prod');
   expect(application.metadata).toMatchObject({ name: 'shop-prod', namespace: 'gitops' });
   expect(application.spec.source).toEqual({
     repoURL: 'git@git.stackworks.io:platform/stacks.git',
