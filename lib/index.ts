@@ -48,6 +48,7 @@ export { SystemChart } from './core/system-chart';
 export type { SystemChartProps } from './core/system-chart';
 export { completeModel, synthesize } from './pipeline/synth';
 export type { FolderSummary, SynthOptions, SynthResult } from './pipeline/synth';
+export type { SecurityExceptionSummary } from './pipeline/workload-notes';
 export { writeCdk8sCliOutput } from './pipeline/cli-output';
 export { runSynthCli } from './pipeline/cli';
 export type { CliSynthOptions } from './pipeline/cli';
@@ -60,7 +61,9 @@ export type { ArgoCdApplicationsProps } from './gitops/argocd-applications';
 
 // Workloads
 export { Workload } from './workloads/workload';
-export type { ConnectOptions, StoreConnection, WorkloadProps } from './workloads/workload';
+export type { ConnectOptions, ImageUserNote, StoreConnection, WorkloadProps } from './workloads/workload';
+export { BASELINE_CAPABILITIES } from './workloads/security-exception';
+export type { AddableCapability, PodSecurityLevel, SecurityException } from './workloads/security-exception';
 export { ReplicatedWorkload } from './workloads/replicated-workload';
 export type { DisruptionBudgetOptions, ReplicatedWorkloadProps } from './workloads/replicated-workload';
 export { WebService } from './workloads/web-service';

@@ -23,6 +23,8 @@ import {
   SIDECAR_RESOURCES,
   VolumeMount,
 } from './container';
+import { describeSecurityException, requiredPodSecurityLevel, restrictedViolations } from './security-exception';
+import { SystemNamespace } from '../security/system-namespace';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
 import { arrayOrEmpty } from '../core/prop-check';
@@ -45,6 +47,20 @@ export interface WorkloadProps extends ContainerProps {
   readonly config?: Readonly<Record<string, string>>;
   /** Names of Secrets holding registry credentials. @default - none */
   readonly imagePullSecrets?: readonly string[];
+  /**
+   * For an image built for another user than `runAs` (e.g. one that runs as root from
+   * `/root`): what it expects and what it must do to run as the chart's user, rendered
+   * into the system's README. @default - none: the image runs as `runAs` unchanged
+   */
+  readonly imageUser?: ImageUserNote;
+}
+
+/** What an image built for another user needs to run as the chart's user (see `WorkloadProps.imageUser`). */
+export interface ImageUserNote {
+  /** What the image does as built, e.g. `runs as root with its binary and .env in WORKDIR /root`. */
+  readonly expects: string;
+  /** What it must do to run as `runAs`, e.g. `put the binary in /app, readable by uid 10001`. */
+  readonly mustDo: string;
 }
 
 export interface ConnectOptions {
@@ -81,6 +97,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   /** The Deployment, StatefulSet, Job or CronJob. */
   protected mainObject?: ApiObject;
   private apiAccess?: ApiAccess;
+  /** What the image must do to run as the chart's user, when it was built for another (README). */
+  public readonly imageUser?: ImageUserNote;
 
   /** Methods that may be called once and were called again: reported by the check, not thrown. */
   protected readonly repeatedCalls: string[] = [];
@@ -103,6 +121,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     workloadNetworkPolicy(this, this.name, this.connections);
     markComponent(this, { name: this.name, component: role, version: imageVersion(props.image) });
 
+    this.imageUser = props.imageUser;
     this.container = new ContainerModel(this.name, props, props.resources ?? env.defaultResources, props.ports);
     this.addWritableVolume('tmp', '/tmp');
     arrayOrEmpty(props.writablePaths).forEach((path) => this.addWritableVolume(volumeNameFor(path), path));
@@ -140,6 +159,9 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     const readsSecretsFromEnv = containers.some(
       (c) => c.envFrom.some((e) => e.kind === 'secret') || [...c.env.values()].some((v) => typeof v === 'object' && isSecretKeyValue(v)),
     );
+    const exception = this.container.securityException;
+    if (exception && (exception.writableRootFilesystem === true || requiredPodSecurityLevel(exception) === 'baseline'))
+      waive(object, 'pod-security-restricted', `security exception (${describeSecurityException(exception)}): ${exception.reason}`);
     declareCheckExceptions(object, {
       defaultPullPolicy: containers.every((c) => isPinned(c.props.image)) ? pinned : undefined,
       tagPinnedImages: containers.some((c) => isPinned(c.props.image) && !parseImage(c.props.image).digest)
@@ -266,6 +288,39 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     this.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
     this.sidecars.forEach((c, i) => c.validate(report, env.requirePinnedImages, `sidecars[${i}].`));
     this.validateConfig(report);
+    this.validateSecurityException(report);
+    const note: unknown = this.props.imageUser;
+    if (note !== undefined) {
+      const n = (typeof note === 'object' && note !== null ? note : {}) as Record<string, unknown>;
+      for (const key of ['expects', 'mustDo'])
+        if (typeof n[key] !== 'string' || (n[key] as string).trim() === '')
+          report.error(
+            `imageUser.${key}`,
+            `is required: a sentence for the README (${key === 'expects' ? 'what the image does as built' : 'what it must do to run as runAs'})`,
+          );
+    }
+  }
+
+  /** An exception `restricted` does not admit needs the namespace lowered by the same decision, and only then. */
+  private validateSecurityException(report: ValidationReport): void {
+    const exception = this.container.securityException;
+    if (!exception) return;
+    const required = requiredPodSecurityLevel(exception);
+    const namespace = SystemNamespace.of(this.chart);
+    const level = namespace?.podSecurity ?? 'restricted';
+    if (exception.lowerNamespaceTo === 'baseline' && required === 'restricted') {
+      report.error(
+        'securityException.lowerNamespaceTo',
+        `is not needed: Pod Security restricted admits ${describeSecurityException(exception)}; remove lowerNamespaceTo so namespace '${this.namespaceName}' stays restricted`,
+      );
+    } else if (required === 'baseline' && level === 'restricted') {
+      report.error(
+        'securityException',
+        `needs Pod Security baseline for ${restrictedViolations(exception).join(' and ')}, but namespace '${this.namespaceName}' enforces restricted, ` +
+          "which refuses the pods: set lowerNamespaceTo: 'baseline' in this exception (the namespace's enforce, audit and warn labels are " +
+          'lowered, with this reason in the README), or remove what restricted does not admit',
+      );
+    }
   }
 
   /** The ConfigMap is read with envFrom: keys are variable names, values strings, and nothing else may set the same variable. */
