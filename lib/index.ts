@@ -61,7 +61,7 @@ export type { ArgoCdApplicationsProps } from './gitops/argocd-applications';
 
 // Workloads
 export { Workload } from './workloads/workload';
-export type { ConnectOptions, ImageUserNote, StoreConnection, WorkloadProps } from './workloads/workload';
+export type { ConfigSource, ConnectOptions, ImageUserNote, StoreConnection, WorkloadProps } from './workloads/workload';
 export { BASELINE_CAPABILITIES } from './workloads/security-exception';
 export type { AddableCapability, PodSecurityLevel, SecurityException } from './workloads/security-exception';
 export { ReplicatedWorkload } from './workloads/replicated-workload';
@@ -74,6 +74,8 @@ export { MigrationJob } from './workloads/migration-job';
 export type { MigrationJobProps } from './workloads/migration-job';
 export { ScheduledTask } from './workloads/scheduled-task';
 export type { ScheduledTaskProps } from './workloads/scheduled-task';
+export { AppConfig } from './workloads/app-config';
+export type { AppConfigProps } from './workloads/app-config';
 export { PersistentVolume } from './workloads/persistent-volume';
 export type { PersistentVolumeProps, VolumeAccessMode, VolumeMountOptions } from './workloads/persistent-volume';
 export { Probe } from './workloads/probe';
@@ -152,7 +154,7 @@ export type { ISecretSource } from './security/secret-source';
 export { ExternalSecretSource, SecretStoreRef } from './security/external-secret-source';
 export type { ExternalSecretSourceProps, ISecretStore, RemoteKey } from './security/external-secret-source';
 export { SystemSecret } from './security/system-secret';
-export type { SystemSecretProps } from './security/system-secret';
+export type { ProvidedSecret, SystemSecretProps } from './security/system-secret';
 export { SystemSecretStore } from './security/secret-backend';
 export type { SecretBackend } from './security/secret-backend';
 export { ApiAccess } from './security/api-access';

@@ -13,6 +13,11 @@ export const PROP_TYPES: PropTypeTable = {
     "scope": {"optional":true,"kinds":["string"],"values":["cluster","namespace"]},
     "server": {"optional":true,"kinds":["string"]},
   },
+  AppConfigProps: {
+    "configMapName": {"optional":true,"kinds":["string"]},
+    "env": {"optional":true,"kinds":["object"]},
+    "files": {"optional":true,"kinds":["object"]},
+  },
   ArgoCdApplicationsProps: {
     "environment": {"optional":false,"kinds":["object"]},
     "project": {"optional":true,"kinds":["string"]},
@@ -246,6 +251,7 @@ export const PROP_TYPES: PropTypeTable = {
   SystemSecretProps: {
     "generatedLength": {"optional":true,"kinds":["number"]},
     "keys": {"optional":false,"kinds":["array"]},
+    "provided": {"optional":true,"kinds":["object"]},
     "secretName": {"optional":true,"kinds":["string"]},
   },
   VerticalAutoscaleOptions: {

@@ -1,5 +1,6 @@
 import { SystemChart } from '../core/system-chart';
 import { SystemNamespace } from '../security/system-namespace';
+import { SystemSecret } from '../security/system-secret';
 import { describeSecurityException, PodSecurityLevel, requiredPodSecurityLevel } from '../workloads/security-exception';
 import { Workload } from '../workloads/workload';
 
@@ -22,7 +23,10 @@ export function securityExceptionsOf(chart: SystemChart): SecurityExceptionSumma
   });
 }
 
-/** README sections about the workloads: their security exceptions and what their images must do to run as the chart's user. */
+/**
+ * README sections about the workloads: their security exceptions, what their images must
+ * do to run as the chart's user, and the Secrets people provide.
+ */
 export function workloadReadmeSections(chart: SystemChart): string[] {
   const sections: string[] = [];
   const exceptions = workloadsOf(chart).filter((w) => w.container.securityException);
@@ -56,7 +60,32 @@ export function workloadReadmeSections(chart: SystemChart): string[] {
     }
     sections.push(lines.join('\n'));
   }
+  const provided = chart.node.findAll().filter((c): c is SystemSecret => c instanceof SystemSecret && c.provided !== undefined);
+  if (provided.length > 0) {
+    const env = chart.environment;
+    const lines = ['## Secrets provided by people', '', 'Never generated: random values cannot stand in for these.', ''];
+    for (const s of provided) {
+      lines.push(`- \`${s.secretName}\` (keys: ${s.keys.join(', ')}): provided by ${s.provided!.by}. How: ${s.provided!.how}.`);
+      if (s.createdOutsideGit) {
+        const from = s.keys.map((k) => `--from-literal=${k}="$${envVar(k)}"`).join(' ');
+        lines.push(
+          `  Nothing in this folder creates it: before the first apply, with the values in the shell variables, run` +
+            ` \`kubectl -n ${chart.namespaceName} create secret generic ${s.secretName} ${from}\`.`,
+        );
+      } else {
+        lines.push(
+          `  The secret store's entry \`${chart.system}/${env.name}/${s.secretName}\` holds them, one property per key; the ExternalSecret copies it into the namespace.`,
+        );
+      }
+    }
+    sections.push(lines.join('\n'));
+  }
   return sections;
+}
+
+/** A shell variable name for a Secret key, e.g. `vapid-public` -> `VAPID_PUBLIC`. */
+function envVar(key: string): string {
+  return key.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
 }
 
 function workloadsOf(chart: SystemChart): Workload[] {

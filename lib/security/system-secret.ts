@@ -10,7 +10,7 @@ import { checkDnsSubdomain } from '../core/naming';
 import { addCheck } from '../core/validation';
 import { ownedSecretTarget, secretStoreRef } from './external-secret-source';
 import { ISecretSource } from './secret-source';
-import { checkProps } from '../core/prop-check';
+import { checkProps, objectOrUndefined } from '../core/prop-check';
 import { SystemSecretStore } from './secret-backend';
 
 export interface SystemSecretProps {
@@ -20,6 +20,22 @@ export interface SystemSecretProps {
   readonly secretName?: string;
   /** Length of generated values (dev). @default 32 */
   readonly generatedLength?: number;
+  /**
+   * The values are provided by a person or another system, in every environment, and
+   * never generated: for keys that random values cannot stand in for (a VAPID key pair, an
+   * OAuth client of a real provider, a licence). In dev the Secret is created by hand
+   * (the README gives the command, without values); in staging and prod it comes from the
+   * secret store like any other. @default - generated in dev, from the secret store elsewhere
+   */
+  readonly provided?: ProvidedSecret;
+}
+
+/** Who provides a Secret's values and how (see `SystemSecretProps.provided`). */
+export interface ProvidedSecret {
+  /** Who provides the values, e.g. `the web-push maintainers (team-notifications)`. */
+  readonly by: string;
+  /** How the values are made, e.g. `npx web-push generate-vapid-keys: the public and the private key of one pair`. */
+  readonly how: string;
 }
 
 /**
@@ -32,6 +48,10 @@ export class SystemSecret extends Construct implements ISecretSource {
   public readonly secretName: string;
   public readonly keys: readonly string[];
   public readonly describe: string;
+  /** Who provides the values and how, when they are not generated. */
+  public readonly provided?: ProvidedSecret;
+  /** In dev, a provided Secret is created by hand: why nothing in dist produces it. */
+  public readonly createdOutsideGit?: string;
 
   constructor(scope: Construct, id: string, props: SystemSecretProps) {
     super(scope, id);
@@ -43,8 +63,12 @@ export class SystemSecret extends Construct implements ISecretSource {
     this.keys = Array.isArray(props.keys) ? [...props.keys].sort() : [];
     this.describe = `SystemSecret ${this.node.path}`;
     const target = ownedSecretTarget(this.secretName);
+    this.provided = objectOrUndefined(props.provided);
 
-    if (env.secrets.kind === 'generated') {
+    if (this.provided && env.secrets.kind === 'generated') {
+      // Nothing generates it: the README of the system says who creates it and how.
+      this.createdOutsideGit = `Secret '${this.secretName}' is provided by ${this.provided.by} and created by hand (see the README)`;
+    } else if (env.secrets.kind === 'generated') {
       new Password(this, 'generator', {
         metadata: { name: this.secretName },
         spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: [...this.keys] },
@@ -80,6 +104,14 @@ export class SystemSecret extends Construct implements ISecretSource {
       for (const key of this.keys)
         if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`keys.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
       if (new Set(this.keys).size !== this.keys.length) report.error('keys', 'contains duplicates');
+      if (props.provided !== undefined) {
+        const given = (objectOrUndefined(props.provided) ?? {}) as Record<string, unknown>;
+        for (const key of ['by', 'how'])
+          if (typeof given[key] !== 'string' || (given[key] as string).trim() === '')
+            report.error(`provided.${key}`, `is required: ${key === 'by' ? 'who provides the values' : 'how they are made'}, for the README`);
+        if (props.generatedLength !== undefined)
+          report.error('generatedLength', 'has no effect on a provided Secret (its values are never generated); remove it');
+      }
       const length = props.generatedLength ?? 32;
       if (!Number.isInteger(length) || length < 16 || length > 1024)
         report.error('generatedLength', `${length} must be a whole number from 16 to 1024`);

@@ -93,6 +93,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   protected readonly volumes = new Map<string, Json>();
   protected readonly podAnnotations: Record<string, string> = {};
   private readonly configMapName?: string;
+  private readonly configSources: ConfigSource[] = [];
   private readonly duplicateEnv: string[] = [];
   /** The Deployment, StatefulSet, Job or CronJob. */
   protected mainObject?: ApiObject;
@@ -162,6 +163,15 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     const exception = this.container.securityException;
     if (exception && (exception.writableRootFilesystem === true || requiredPodSecurityLevel(exception) === 'baseline'))
       waive(object, 'pod-security-restricted', `security exception (${describeSecurityException(exception)}): ${exception.reason}`);
+    const handMade = [
+      ...new Set(
+        containers.flatMap((c) => [
+          ...c.envFrom.map((e) => e.source?.createdOutsideGit),
+          ...[...c.env.values()].map((v) => (typeof v === 'object' && isSecretKeyValue(v) ? v.secret?.createdOutsideGit : undefined)),
+        ]),
+      ),
+    ].filter((r): r is string => typeof r === 'string');
+    if (handMade.length) waive(object, 'references-resolve', handMade.join('; '));
     declareCheckExceptions(object, {
       defaultPullPolicy: containers.every((c) => isPinned(c.props.image)) ? pinned : undefined,
       tagPinnedImages: containers.some((c) => isPinned(c.props.image) && !parseImage(c.props.image).digest)
@@ -193,6 +203,16 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   /** The main container's mounts of writable scratch volumes (emptyDir), e.g. `/tmp` and `writablePaths`. */
   public writableMounts(): VolumeMount[] {
     return this.container.mounts.filter((m) => (this.volumes.get(m.name) as Json | undefined)?.emptyDir !== undefined).map((m) => ({ ...m }));
+  }
+
+  /**
+   * Reads a shared ConfigMap's variables with envFrom and rolls the pods when it changes
+   * (called by `AppConfig.useIn`). A variable also set elsewhere is a synth error.
+   */
+  public addConfigSource(source: ConfigSource): void {
+    this.configSources.push(source);
+    if (source.envKeys.length > 0) this.container.envFrom.push({ kind: 'configMap', name: source.configMapName });
+    this.podAnnotations[`checksum/config-${source.configMapName}`.slice(0, 63)] = source.checksum;
   }
 
   /** Adds a volume to the pod (mounts are added to containers separately). */
@@ -325,6 +345,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
   /** The ConfigMap is read with envFrom: keys are variable names, values strings, and nothing else may set the same variable. */
   private validateConfig(report: ValidationReport): void {
+    this.validateConfigSources(report);
     const config: unknown = this.props.config;
     if (config === undefined) return;
     if (typeof config !== 'object' || config === null || Array.isArray(config)) {
@@ -353,6 +374,30 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
         report.error(`config.${key}`, `is also set by ${by}, which overrides the ConfigMap value; set '${key}' in one place`);
       }
       if (secretKeys.has(key)) report.error(`config.${key}`, `is also a key of ${secretKeys.get(key)} (envFromSecrets); set '${key}' in one place`);
+    }
+  }
+
+  /**
+   * A variable of a shared config set again by env, a connection, the workload's own config,
+   * a secret or another shared config would be dead in one place.
+   */
+  private validateConfigSources(report: ValidationReport): void {
+    const own = objectOrUndefinedRecord(this.props.config);
+    const seen = new Map<string, string>();
+    for (const from of this.container.envFrom)
+      if (from.kind === 'secret') for (const key of from.source?.keys ?? []) seen.set(key, `${from.source?.describe ?? from.name} (envFromSecrets)`);
+    for (const key of Object.keys(own)) seen.set(key, 'config');
+    for (const source of this.configSources) {
+      for (const key of source.envKeys) {
+        const field = `useConfig(${source.configMapName}).${key}`;
+        if (this.container.env.has(key)) {
+          const by = Object.prototype.hasOwnProperty.call(this.props.env ?? {}, key) ? 'env' : 'a connection';
+          report.error(field, `is set by ${source.describe} and by ${by}, which overrides the shared value; set '${key}' in one place`);
+        } else if (seen.has(key)) {
+          report.error(field, `is set by ${source.describe} and by ${seen.get(key)}; only one value is read, set '${key}' in one place`);
+        }
+        seen.set(key, source.describe);
+      }
     }
   }
 
@@ -482,6 +527,17 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   }
 }
 
+/** A ConfigMap a workload reads (`AppConfig.useIn`), as the workload sees it. */
+export interface ConfigSource {
+  readonly configMapName: string;
+  /** The variables it sets through envFrom. */
+  readonly envKeys: readonly string[];
+  /** For messages, e.g. `AppConfig system/common`. */
+  readonly describe: string;
+  /** Hash of its data: a change rolls the pods. */
+  readonly checksum: string;
+}
+
 /** A store a workload connected to, as `Workload.connect()` recorded it. */
 export interface StoreConnection {
   readonly store: IConnectable;
@@ -496,6 +552,10 @@ export const RUN_TO_COMPLETION_POD: Readonly<Record<string, unknown>> = { restar
 /** A short, stable hash of content, for pod-template annotations that roll pods on change. */
 export function contentHash(data: unknown): string {
   return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+}
+
+function objectOrUndefinedRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function volumeNameFor(path: string): string {
