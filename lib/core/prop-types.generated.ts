@@ -226,6 +226,7 @@ export const PROP_TYPES: PropTypeTable = {
     "for": {"optional":true,"kinds":["string"]},
     "httpJobs": {"optional":true,"kinds":["array"]},
     "latencyP95Seconds": {"optional":true,"kinds":["number"]},
+    "latencyP95SecondsByJob": {"optional":true,"kinds":["object"]},
     "memoryPercent": {"optional":true,"kinds":["number"]},
     "rateWindow": {"optional":true,"kinds":["string"]},
     "restartsPerHour": {"optional":true,"kinds":["number"]},

@@ -20,6 +20,11 @@ export function prerequisitesOf(objects: readonly RenderedObject[]): string[] {
   }
   if (kinds.has('VerticalPodAutoscaler')) needs.add('Vertical Pod Autoscaler (CRD and recommender)');
   if (kinds.has('ServiceMonitor') || kinds.has('PrometheusRule')) needs.add('Prometheus Operator (ServiceMonitor, PrometheusRule CRDs)');
+  const shared = objects.filter((o) => o.object.kind === 'PersistentVolumeClaim' && (o.object.spec?.accessModes ?? []).includes('ReadWriteMany'));
+  for (const claim of shared) {
+    const cls = claim.object.spec?.storageClassName;
+    needs.add(`a StorageClass that provisions ReadWriteMany volumes (NFS, CephFS, EFS, ...): ${cls ? `'${cls}'` : 'the default class'}`);
+  }
   if (kinds.has('HorizontalPodAutoscaler')) needs.add('metrics-server (resource metrics for the HorizontalPodAutoscalers)');
   return [...needs].sort();
 }
