@@ -106,6 +106,8 @@ export function checkSecurityException(report: ValidationReport, value: unknown,
   const e = value as Record<string, unknown>;
   if (typeof e.reason !== 'string' || e.reason.trim() === '')
     report.error(`${field}.reason`, 'is required: say why the workload needs the exception (it is printed by synth and in the README)');
+  else if (e.reason.includes('='))
+    report.error(`${field}.reason`, "must not contain '=': it becomes the linters' waiver reason, which checkov cannot parse with '='");
   if (e.addCapabilities !== undefined) {
     if (!Array.isArray(e.addCapabilities)) report.error(`${field}.addCapabilities`, 'must be an array of capability names');
     else {

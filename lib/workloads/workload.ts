@@ -23,7 +23,7 @@ import {
   SIDECAR_RESOURCES,
   VolumeMount,
 } from './container';
-import { describeSecurityException, requiredPodSecurityLevel, restrictedViolations } from './security-exception';
+import { describeSecurityException, requiredPodSecurityLevel, restrictedViolations, SecurityException } from './security-exception';
 import { SystemNamespace } from '../security/system-namespace';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
@@ -181,6 +181,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
         ? 'the application reads its settings from environment variables; secret values come from secretKeyRef and never appear in the manifest'
         : undefined,
       imageUid: lowUid ? `uid ${lowUid.user} is the user the image is built for and that owns its files; another uid breaks the image` : undefined,
+      ...(exception && !lintSafe(exception.reason) ? {} : securityCheckExceptions(exception)),
     });
   }
 
@@ -536,6 +537,23 @@ export interface ConfigSource {
   readonly describe: string;
   /** Hash of its data: a change rolls the pods. */
   readonly checksum: string;
+}
+
+/** The linter checks a declared security exception answers, with its reason. */
+function securityCheckExceptions(exception: SecurityException | undefined): Record<string, string | undefined> {
+  if (!exception) return {};
+  const reason = `security exception (${describeSecurityException(exception)}): ${exception.reason}`;
+  const caps = Array.isArray(exception.addCapabilities) ? exception.addCapabilities : [];
+  return {
+    addedCapabilities: caps.length ? reason : undefined,
+    writableRootFilesystem: exception.writableRootFilesystem === true ? reason : undefined,
+    startsAsRoot: exception.startAsRoot === true ? reason : undefined,
+  };
+}
+
+/** A reason the linters' annotations can carry (reported by the exception's check otherwise). */
+function lintSafe(reason: unknown): boolean {
+  return typeof reason === 'string' && reason.trim() !== '' && !reason.includes('=');
 }
 
 /** A store a workload connected to, as `Workload.connect()` recorded it. */

@@ -43,6 +43,13 @@ describe('NET_BIND_SERVICE: the one capability restricted admits', () => {
     });
   });
 
+  test("the community linters' capability check is waived on the Deployment with the reason", () => {
+    const annotations = objectOf(app, 'Deployment', 'git').metadata.annotations;
+    expect(Object.values(annotations)).toContain(
+      'CKV_K8S_25=security exception (adds NET_BIND_SERVICE): existing clones use ssh://git.example.org:22',
+    );
+  });
+
   test('the namespace stays restricted', () => {
     expect(objectOf(app, 'Namespace', 'test-prod').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
@@ -159,6 +166,7 @@ describe('refusals name the field and say what to do', () => {
     ],
     ['a string flag', { writableRootFilesystem: 'yes', reason: 'x' }, 'securityException.writableRootFilesystem', /must be true or false/],
     ['not an object', 'NET_BIND_SERVICE', 'securityException', /must be an object \{ reason, addCapabilities\?/],
+    ['a reason with =', { writableRootFilesystem: true, reason: 'PLUGINS=on' }, 'securityException.reason', /must not contain '='/],
   ])('%s', (_name, exception, field, message) => {
     const { errors } = gitService(exception, [{ name: 'http', port: 3000 }] as never);
     expect(errors.filter((e) => e.startsWith(`[test-prod/git] ${field}: `))).toEqual([expect.stringMatching(message)]);
