@@ -334,6 +334,12 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
         'securityException.lowerNamespaceTo',
         `is not needed: Pod Security restricted admits ${describeSecurityException(exception)}; remove lowerNamespaceTo so namespace '${this.namespaceName}' stays restricted`,
       );
+    } else if (required === 'baseline' && level === 'restricted' && exception.lowerNamespaceTo === 'baseline') {
+      report.error(
+        'securityException.lowerNamespaceTo',
+        `cannot lower namespace '${this.namespaceName}': the chart made its own SystemNamespace (${namespace?.node.path}) enforcing restricted; ` +
+          "give it podSecurity: 'baseline' with podSecurityReason, or remove it so the synth pass makes the namespace",
+      );
     } else if (required === 'baseline' && level === 'restricted') {
       report.error(
         'securityException',

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { App } from 'cdk8s';
-import { MigrationJob, Probe, runSynthCli, SecurityException, synthesize, WebService, Worker } from '../../lib';
+import { MigrationJob, Probe, runSynthCli, SecurityException, synthesize, SystemNamespace, WebService, Worker } from '../../lib';
 import { podSecurityRestricted } from '../../lib/policy/rules/pod-security';
 import { errorsOf, render, testChart, tmpdir, UNUSED_OUTDIR } from '../support/synth';
 import { expectOneError } from '../support/construct-tests';
@@ -77,6 +77,18 @@ describe('a start as root that drops privileges', () => {
       'test-prod/git',
       'securityException',
       /needs Pod Security baseline for a start as root \(runAsNonRoot: false, runAsUser: 0\) and the capabilities SETUID, SETGID, CHOWN .*namespace 'test-prod' enforces restricted.*set lowerNamespaceTo: 'baseline'/,
+    );
+  });
+
+  test("a chart's own restricted SystemNamespace is not lowered behind its back: refused, with what to do", () => {
+    const { app, chart } = testChart();
+    new SystemNamespace(chart, 'namespace', { name: chart.namespaceName });
+    new WebService(chart, 'git', { ...base, ports: [{ name: 'http', port: 3000 }], securityException: exception as SecurityException });
+    expectOneError(
+      errorsOf(app, [podSecurityRestricted]),
+      'test-prod/git',
+      'securityException.lowerNamespaceTo',
+      /cannot lower namespace 'test-prod': the chart made its own SystemNamespace \(test-prod\/namespace\) enforcing restricted; give it podSecurity: 'baseline'/,
     );
   });
 
