@@ -14,10 +14,9 @@ import { ControlPlane, REPO, startControlPlane } from './control-plane';
  * restricted; no kubelet runs, so they stay Pending), and one more claim beyond the quota
  * is refused by the API server.
  */
-const VERSION = /K8S_VERSIONS="([^"]+)"/
-  .exec(fs.readFileSync(path.join(REPO, 'scripts', 'k8s', 'versions.env'), 'utf8'))![1]
-  .split(/\s+/)
-  .pop()!;
+const VERSIONS = (
+  process.env.K8S_VERSIONS ?? /K8S_VERSIONS="([^"]+)"/.exec(fs.readFileSync(path.join(REPO, 'scripts', 'k8s', 'versions.env'), 'utf8'))![1]
+).split(/\s+/);
 
 type Json = Record<string, any>;
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
@@ -43,7 +42,7 @@ function synthesizeFixture(): { folder: string; namespace: string } {
   return { folder: path.join(out, 'prod', 'quota'), namespace: chart.namespaceName };
 }
 
-describe(`Kubernetes ${VERSION}: a workload volume and a raw claim fit the generated quota`, () => {
+describe.each(VERSIONS)('Kubernetes %s: a workload volume and a raw claim fit the generated quota', (version) => {
   let plane: ControlPlane;
   let fixture: { folder: string; namespace: string };
   let files: string[];
@@ -51,7 +50,7 @@ describe(`Kubernetes ${VERSION}: a workload volume and a raw claim fit the gener
   beforeAll(async () => {
     fixture = synthesizeFixture();
     files = fs.readdirSync(fixture.folder).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
-    plane = await startControlPlane(VERSION);
+    plane = await startControlPlane(version);
   }, 300_000);
 
   afterAll(() => plane?.stop());
