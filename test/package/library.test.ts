@@ -76,7 +76,9 @@ describe('a second copy of cdk8s', () => {
 
 describe('output for the cdk8s CLI', () => {
   test('nothing is written outside the CLI, and a wrong call is a clear error', () => {
-    expect(writeCdk8sCliOutput({ folders: [], objects: [], waivers: [], warnings: [], securityExceptions: [] }, tmpdir('cli-none'), undefined)).toEqual([]);
+    expect(
+      writeCdk8sCliOutput({ folders: [], objects: [], waivers: [], warnings: [], securityExceptions: [] }, tmpdir('cli-none'), undefined),
+    ).toEqual([]);
     const wrong = (): unknown => writeCdk8sCliOutput({} as never, 'dist', tmpdir('cli-bad'));
     expect(wrong).toThrow('writeCdk8sCliOutput: result must be what synthesize() returned');
   });
