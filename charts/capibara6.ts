@@ -1,11 +1,13 @@
 import { Construct } from 'constructs';
 import {
+  AppConfig,
   BackupTarget,
   ConnectionEnv,
   Environment,
   fromField,
   fromSecret,
   issuerForEnvironment,
+  PersistentVolume,
   Postgres,
   Probe,
   PublicEndpoint,
@@ -26,6 +28,7 @@ import {
  *   internet -> ingress-nginx (/ -> api, /graphql -> graphql)
  *   api (HPA 3-10), graphql (HPA 2-6) -> db, cache, metrics-db
  *   workers (HPA 3-8) -> queue, db, metrics-db
+ *   api, graphql, workers -> volumes data, logs, models (ReadWriteMany)
  *
  * Cache and queue are two Redis instances: a cache must evict (allkeys-lru) and a queue
  * must never lose a job (noeviction); one instance cannot do both.
@@ -85,13 +88,16 @@ export class Capibara6Chart extends SystemChart {
     });
 
     const appSecrets = new SystemSecret(this, 'app-secrets', { keys: ['JWT_SECRET'] });
+    // One ConfigMap read by the three workloads of the one image (not a copy each).
+    const appConfig = new AppConfig(this, 'app-config', {
+      env: { ENVIRONMENT: env.name, LOG_LEVEL: env.pick({ prod: 'info', default: 'debug' }), RATE_LIMIT_PER_MINUTE: '100' },
+    });
     const common = {
       image: CAPIBARA6_IMAGES.api,
       resources: env.pick({
         dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
         default: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
       }),
-      config: { ENVIRONMENT: env.name, LOG_LEVEL: env.pick({ prod: 'info', default: 'debug' }), RATE_LIMIT_PER_MINUTE: '100' },
       env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
     };
     const dbEnv = ConnectionEnv.url('DATABASE_URL');
@@ -104,11 +110,13 @@ export class Capibara6Chart extends SystemChart {
       readiness: Probe.http('/health'),
       liveness: Probe.tcp({ periodSeconds: 20 }),
     });
+    // Ready when the schema answers a query on the seed's /graphql path. Assumption: Strawberry's
+    // default `allow_queries_via_get` (a kubelet probe can only GET); the seed shows no health path here.
     const graphql = new WebService(this, 'graphql', {
       ...common,
       command: ['python', 'backend/graphql/main.py'],
       ports: [{ name: 'http', port: 8001 }],
-      readiness: Probe.http('/health'),
+      readiness: Probe.http('/graphql?query=%7B__typename%7D'),
       liveness: Probe.tcp({ periodSeconds: 20 }),
     });
     const workers = new Worker(this, 'workers', {
@@ -121,6 +129,21 @@ export class Capibara6Chart extends SystemChart {
         timeoutSeconds: 20,
       }),
     });
+
+    for (const workload of [api, graphql, workers]) appConfig.useIn(workload);
+
+    // The seed's persistent volumes for data, logs and models, shared by every pod of the
+    // image (the APIs and workers scale out across nodes, so ReadWriteMany). Assumption: the
+    // application's working directory is /app (the seed's compose mounts them under it).
+    const volumes = [
+      { id: 'data', path: '/app/data', size: env.pick({ dev: '1Gi', default: '20Gi' }) },
+      { id: 'logs', path: '/app/logs', size: env.pick({ dev: '1Gi', default: '10Gi' }) },
+      { id: 'models', path: '/app/models', size: env.pick({ dev: '5Gi', default: '50Gi' }) },
+    ];
+    for (const v of volumes) {
+      const volume = new PersistentVolume(this, v.id, { size: v.size, accessMode: 'ReadWriteMany' });
+      for (const workload of [api, graphql, workers]) volume.mountOn(workload, v.path);
+    }
 
     for (const service of [api, graphql]) {
       service.connect(db, { env: dbEnv });
@@ -137,9 +160,20 @@ export class Capibara6Chart extends SystemChart {
     workers.autoscale({ min: env.pick({ dev: 1, default: 3 }), max: env.pick({ dev: 2, default: 8 }), cpuPercent: 80, memoryPercent: 85 });
 
     // The seed's Prometheus/Grafana: both APIs and the PostgreSQL and Redis exporters, alerts and a dashboard.
-    api.exposeMetrics({ port: 'http', path: '/metrics' });
+    // The REST API serves its metrics at /api/v1/metrics behind a bearer token (the seed's curl):
+    // an access token of the API's own auth, which only its operators can issue.
+    const scrapeToken = new SystemSecret(this, 'metrics-scrape-token', {
+      keys: ['token'],
+      provided: {
+        by: 'the capibara6 operators',
+        how: 'a long-lived access token of a read-only API user (permission API_Access) issued by the API itself; renew it before it expires',
+      },
+    });
+    api.exposeMetrics({ port: 'http', path: '/api/v1/metrics', bearerToken: fromSecret(scrapeToken, 'token') });
+    // Assumption: the GraphQL process serves Prometheus metrics at /metrics (the seed shows none for it).
     graphql.exposeMetrics({ port: 'http', path: '/metrics' });
-    new SystemAlerts(this, 'alerts');
+    // The seed's p95 targets: REST 200 ms, GraphQL 150 ms.
+    new SystemAlerts(this, 'alerts', { latencyP95Seconds: 0.2, latencyP95SecondsByJob: { graphql: 0.15 } });
     new SystemDashboard(this, 'dashboard');
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@capibara6.com' });

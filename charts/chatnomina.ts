@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
 import {
+  AppConfig,
   BackupTarget,
   ConnectionEnv,
   Environment,
   fromSecret,
   issuerForEnvironment,
+  MigrationJob,
   Postgres,
   Probe,
   PublicEndpoint,
@@ -20,7 +22,8 @@ import {
  * ChatNomina (seeds/003): an API on 8000 with PostgreSQL, Redis with a password, and
  * AWS S3 for files, published at api.chatnomina.com (prod) and staging.chatnomina.com.
  *
- *   internet -> ingress-nginx -> api (x3) -> db (PostgreSQL), cache (Redis), AWS S3 (443)
+ *   internet -> ingress-nginx -> api (x3, Service port 80 -> 8000) -> db (PostgreSQL), cache (Redis), AWS S3 (443)
+ *   migrate (alembic upgrade head, before the API rolls out) -> db
  *
  * Versions: the seed pins PostgreSQL 13 and Redis 6, both past end of life. This chart
  * uses the oldest supported majors instead, PostgreSQL 15 and Redis 7.4, so an upgrade
@@ -61,14 +64,9 @@ export class ChatNominaChart extends SystemChart {
     });
 
     const appSecrets = new SystemSecret(this, 'api-secrets', { keys: ['JWT_SECRET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] });
-    const api = new WebService(this, 'api', {
-      image: CHATNOMINA_IMAGES.api,
-      ports: [{ name: 'http', port: 8000 }],
-      replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
-      resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
-      liveness: Probe.http('/health'),
-      readiness: Probe.http('/ready'),
-      config: {
+    // One ConfigMap read by the API and its migration: both boot the same application settings.
+    const apiConfig = new AppConfig(this, 'api-config', {
+      env: {
         API_VERSION: 'v1',
         API_PORT: '8000',
         ENVIRONMENT: env.pick({ dev: 'development', staging: 'staging', prod: 'production' }),
@@ -78,15 +76,41 @@ export class ChatNominaChart extends SystemChart {
         S3_BUCKET: `chatnomina-${env.name}`,
         AWS_REGION: 'us-east-1',
       },
-      env: {
-        JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET'),
-        AWS_ACCESS_KEY_ID: fromSecret(appSecrets, 'AWS_ACCESS_KEY_ID'),
-        AWS_SECRET_ACCESS_KEY: fromSecret(appSecrets, 'AWS_SECRET_ACCESS_KEY'),
-      },
     });
-    api.connect(db, {
-      env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+    const apiEnv = {
+      JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET'),
+      AWS_ACCESS_KEY_ID: fromSecret(appSecrets, 'AWS_ACCESS_KEY_ID'),
+      AWS_SECRET_ACCESS_KEY: fromSecret(appSecrets, 'AWS_SECRET_ACCESS_KEY'),
+    };
+    const resources = { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
+    const dbEnv = ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' });
+
+    // The seed's `alembic upgrade head`, run before the API rolls out: an Argo CD Sync hook
+    // after the database, and a gate that keeps the API's pods from starting against an
+    // unmigrated schema when the folder is applied with kubectl.
+    const migrate = new MigrationJob(this, 'migrate', {
+      image: CHATNOMINA_IMAGES.api,
+      command: ['alembic', 'upgrade', 'head'],
+      readyCheck: "alembic current 2>/dev/null | grep -q '(head)'",
+      resources,
+      env: apiEnv,
     });
+    apiConfig.useIn(migrate);
+    migrate.connect(db, { env: dbEnv });
+
+    // The seed's Service: port 80 -> 8000.
+    const api = new WebService(this, 'api', {
+      image: CHATNOMINA_IMAGES.api,
+      ports: [{ name: 'http', port: 8000, servicePort: 80 }],
+      replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
+      resources,
+      liveness: Probe.http('/health'),
+      readiness: Probe.http('/ready'),
+      env: apiEnv,
+    });
+    apiConfig.useIn(api);
+    api.connect(db, { env: dbEnv });
+    migrate.gate(api);
     api.connect(cache, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
     // Files live in AWS S3: HTTPS to the internet, never to the cluster's own ranges.
     api.connections.allowToInternet([{ port: 443 }]);

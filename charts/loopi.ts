@@ -20,7 +20,7 @@ import {
  * Loopi API (seeds/000): a Go API on 8080 behind ingress-nginx (Envoy Gateway in staging, see
  * SYSTEM_EDGES in environments.ts), with MySQL 8 and Redis.
  *
- *   internet -> ingress-nginx (api.loopi.com, TLS, 10 r/s burst 20) -> api (x3, HPA) -> mysql, redis
+ *   internet -> ingress-nginx (api.loopi.com, TLS, 10 r/s burst 20) -> api (x3, HPA, Service port 80 -> 8080) -> mysql, redis
  *
  * What the seed gets wrong and this chart does not repeat:
  * - credentials committed as base64 Secrets: every secret is produced in the cluster by
@@ -67,13 +67,21 @@ export class LoopiChart extends SystemChart {
 
     const api = new WebService(this, 'api', {
       image: LOOPI_IMAGES.api,
-      ports: [{ name: 'http', port: 8080 }],
+      // The seed's Service: port 80 -> 8080.
+      ports: [{ name: 'http', port: 8080, servicePort: 80 }],
       replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       liveness: Probe.http('/health'),
       readiness: Probe.http('/ready'),
       config: { PORT: '8080', ENVIRONMENT: env.pick({ dev: 'development', staging: 'staging', prod: 'production' }) },
       env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
+      // The seed's image runs as root from /root; here it runs as uid 10001 with a read-only root filesystem.
+      imageUser: {
+        expects: 'to run as root (its Dockerfile sets no USER) with the binary and a copied .env in WORKDIR /root, which no other user can read',
+        mustDo:
+          'install the binary outside /root (e.g. COPY --chown=10001:10001 loopi-api /app/loopi-api, WORKDIR /app, USER 10001), ' +
+          'drop the copied .env (every setting comes from the environment this chart sets), and write nothing but /tmp',
+      },
     });
     api.connect(mysql, {
       env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
@@ -81,7 +89,8 @@ export class LoopiChart extends SystemChart {
     api.connect(redis, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
     // Prometheus scrapes the API and the MySQL and Redis exporters (the seed's scraping);
     // alerts and a Grafana dashboard come from the same model.
-    api.exposeMetrics({ port: 'http', path: '/metrics' });
+    // The seed scrapes the API every 5 s (the exporters at the environment's interval).
+    api.exposeMetrics({ port: 'http', path: '/metrics', interval: '5s' });
     new SystemAlerts(this, 'alerts');
     new SystemDashboard(this, 'dashboard');
     if (env.name !== 'dev')

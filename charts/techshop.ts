@@ -91,7 +91,8 @@ export class TechShopChart extends SystemChart {
 
     const app = new WebService(this, 'app', {
       image: TECHSHOP_IMAGES.app,
-      ports: [{ name: 'http', port: 3000 }],
+      // The seed's Service: port 80 -> 3000.
+      ports: [{ name: 'http', port: 3000, servicePort: 80 }],
       runAs: { user: 1001, group: 1001, fsGroup: 1001 },
       replicas: env.pick({ dev: 1, staging: 3, prod: 3 }),
       resources: env.pick({
@@ -108,7 +109,8 @@ export class TechShopChart extends SystemChart {
     app.connect(objectStore, { env: objectStore.s3Env({ bucket: uploads }) });
 
     // The seed's Prometheus + Grafana: the app's metrics and the store exporters, alerts and a dashboard.
-    app.exposeMetrics({ port: 'http', path: '/metrics' });
+    // The seed scrapes the app every 10 s.
+    app.exposeMetrics({ port: 'http', path: '/metrics', interval: '10s' });
     new SystemAlerts(this, 'alerts');
     new SystemDashboard(this, 'dashboard');
 

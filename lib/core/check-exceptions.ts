@@ -24,6 +24,12 @@ export interface CheckExceptions {
   readonly scalesToOneReplica?: string;
   /** A NetworkPolicy selects pods that exist only for a while (made by a controller). @default - not declared */
   readonly selectsTransientPods?: string;
+  /** A container adds capabilities (a declared security exception). @default - not declared */
+  readonly addedCapabilities?: string;
+  /** A container's root filesystem is writable (a declared security exception). @default - not declared */
+  readonly writableRootFilesystem?: string;
+  /** A container starts as root and drops privileges itself (a declared security exception). @default - not declared */
+  readonly startsAsRoot?: string;
 }
 
 const DECLARED = new WeakMap<ApiObject, CheckExceptions>();
@@ -38,6 +44,9 @@ const EXCEPTION_KEYS: { readonly [K in keyof Required<CheckExceptions>]: true } 
   singleReplica: true,
   scalesToOneReplica: true,
   selectsTransientPods: true,
+  addedCapabilities: true,
+  writableRootFilesystem: true,
+  startsAsRoot: true,
 };
 const KNOWN = Object.keys(EXCEPTION_KEYS);
 

@@ -1,4 +1,5 @@
 import { SystemChart } from '../core/system-chart';
+import { SystemNamespace } from '../security/system-namespace';
 import { Architecture } from './architecture';
 import { RenderedObject } from './render';
 import { prerequisitesSection } from './system-prerequisites';
@@ -40,7 +41,9 @@ export function systemReadme(chart: SystemChart, objects: readonly RenderedObjec
     '',
   ];
   if (chart.description) lines.push(chart.description, '');
-  lines.push(`Namespace: \`${chart.namespaceName}\` (Pod Security \`restricted\`, enforced).`, '');
+  const podSecurity = SystemNamespace.of(chart)?.podSecurity ?? 'restricted';
+  const lowered = podSecurity === 'restricted' ? '' : ', lowered by the security exceptions below';
+  lines.push(`Namespace: \`${chart.namespaceName}\` (Pod Security \`${podSecurity}\`, enforced${lowered}).`, '');
   const edge = edgeOf(objects);
   if (edge) lines.push(edge, '');
   lines.push('## Apply', '', '```sh', `kubectl apply --server-side -k ${folder}`, '```', '');

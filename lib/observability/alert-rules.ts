@@ -45,6 +45,8 @@ export interface AlertModel {
   readonly errorRatio: number;
   readonly clientErrorRatio?: number;
   readonly latencyP95Seconds: number;
+  /** Jobs whose p95 target differs from `latencyP95Seconds`. @default - none */
+  readonly latencyP95SecondsByJob?: Readonly<Record<string, number>>;
   readonly cpuPercent: number;
   readonly memoryPercent: number;
   readonly diskPercent: number;
@@ -85,12 +87,26 @@ export function systemAlertGroups(m: AlertModel): AlertGroup[] {
         description: `More than ${percent(m.clientErrorRatio)} of the requests to {{ $labels.job }} were rejected as client errors over ${m.rateWindow}: a broken client, a changed API or an attack.`,
       });
     }
+    // One rule; jobs with a target of their own compare against it (`or` of one comparison per target).
+    const targetOf = (job: string) => m.latencyP95SecondsByJob?.[job] ?? m.latencyP95Seconds;
+    const targets = [...new Set(m.httpJobs.map(targetOf))];
+    const p95 = (selector: string) =>
+      `histogram_quantile(0.95, sum by (namespace, job, le) (rate(http_request_duration_seconds_bucket{${ns},${selector}}[${m.rateWindow}])))`;
+    const byTarget = targets.map((t) => ({ t, jobs: m.httpJobs.filter((j) => targetOf(j) === t) }));
     rules.push({
       name: 'HttpLatencyP95High',
-      expr: `histogram_quantile(0.95, sum by (namespace, job, le) (rate(http_request_duration_seconds_bucket{${ns},${jobs}}[${m.rateWindow}]))) > ${m.latencyP95Seconds}`,
+      expr:
+        targets.length === 1
+          ? `${p95(jobs)} > ${targets[0]}`
+          : byTarget.map(({ t, jobs: js }) => `(${p95(`job=~"${js.join('|')}"`)} > ${t})`).join(' or '),
       severity: 'warning',
       summary: '{{ $labels.job }} p95 latency is {{ $value | humanizeDuration }}',
-      description: `The 95th percentile of request durations of {{ $labels.job }} is above ${m.latencyP95Seconds * 1000} ms over ${m.rateWindow}.`,
+      description:
+        targets.length === 1
+          ? `The 95th percentile of request durations of {{ $labels.job }} is above ${targets[0] * 1000} ms over ${m.rateWindow}.`
+          : `The 95th percentile of request durations of {{ $labels.job }} is above its target (${byTarget
+              .map(({ t, jobs: js }) => `${js.join(', ')}: ${Math.round(t * 1000)} ms`)
+              .join('; ')}) over ${m.rateWindow}.`,
     });
     groups.push({ name: 'http', rules });
   }

@@ -84,6 +84,12 @@ export function renderDashboard(m: DashboardModel): Json {
           expr: `sum(rate(http_requests_total{${s},${m.statusLabel}=~"5.."}[${w}])) / sum(rate(http_requests_total{${s}}[${w}]))`,
           legend: '5xx ratio',
         },
+        {
+          title: `${t.job} client errors (4xx)`,
+          unit: 'percentunit',
+          expr: `sum(rate(http_requests_total{${s},${m.statusLabel}=~"4.."}[${w}])) / sum(rate(http_requests_total{${s}}[${w}]))`,
+          legend: '4xx ratio',
+        },
       ]);
     }
     if (t.exporter) {

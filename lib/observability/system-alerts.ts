@@ -22,6 +22,11 @@ export interface SystemAlertsProps {
   readonly clientErrorRatio?: number;
   /** 95th-percentile request duration, in seconds, above which `HttpLatencyP95High` fires. @default 0.5 */
   readonly latencyP95Seconds?: number;
+  /**
+   * Targets of their own for some jobs (workload names), in seconds, e.g. `{ graphql: 0.15 }`;
+   * the other jobs use `latencyP95Seconds`. @default - every job at `latencyP95Seconds`
+   */
+  readonly latencyP95SecondsByJob?: Readonly<Record<string, number>>;
   /** CPU use of a container, in percent of its limit (1 to 100). @default 90 */
   readonly cpuPercent?: number;
   /** Memory working set of a container, in percent of its limit (1 to 100). @default 90 */
@@ -136,6 +141,7 @@ export class SystemAlerts extends Construct {
       errorRatio: p.errorRatio ?? 0.05,
       clientErrorRatio: p.clientErrorRatio,
       latencyP95Seconds: p.latencyP95Seconds ?? 0.5,
+      latencyP95SecondsByJob: p.latencyP95SecondsByJob,
       cpuPercent: p.cpuPercent ?? 90,
       memoryPercent: p.memoryPercent ?? 90,
       diskPercent: p.diskPercent ?? 85,
@@ -184,6 +190,19 @@ export class SystemAlerts extends Construct {
     }
     if (p.latencyP95Seconds !== undefined && !(Number.isFinite(p.latencyP95Seconds) && p.latencyP95Seconds > 0)) {
       report.error('latencyP95Seconds', `${p.latencyP95Seconds} must be a number of seconds greater than 0 (0.2 is 200 ms)`);
+    }
+    const byJob: unknown = p.latencyP95SecondsByJob;
+    if (byJob !== undefined) {
+      const httpJobs = this.model().httpJobs;
+      for (const [job, seconds] of Object.entries(typeof byJob === 'object' && byJob !== null ? byJob : {})) {
+        if (!(typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0))
+          report.error(`latencyP95SecondsByJob.${job}`, `${seconds} must be a number of seconds greater than 0 (0.15 is 150 ms)`);
+        if (!httpJobs.includes(job))
+          report.error(
+            `latencyP95SecondsByJob.${job}`,
+            `'${job}' is not a job with HTTP metrics (jobs: ${httpJobs.join(', ') || 'none'}); name a web service that exposes metrics`,
+          );
+      }
     }
     if (p.restartsPerHour !== undefined && !(Number.isInteger(p.restartsPerHour) && p.restartsPerHour >= 0)) {
       report.error('restartsPerHour', `${p.restartsPerHour} must be a whole number, 0 or more`);

@@ -9,6 +9,7 @@ import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
 import { checkDuration, MetricsOptions } from '../workloads/metrics-endpoint';
 import { requirePlatform } from '../core/platform-requirements';
+import { checkEnvValue } from '../workloads/env';
 
 /** Label on the metrics Service; with the workload's name it selects exactly that Service. */
 export const METRICS_SERVICE_LABEL = 'cdk8s-stacks.io/metrics';
@@ -79,7 +80,14 @@ export class WorkloadMetrics extends Construct {
         jobLabel: 'app.kubernetes.io/name',
         namespaceSelector: { matchNames: [ns] },
         selector: { matchLabels: { ...this.serviceLabels } },
-        endpoints: this.endpoints().map((e): ServiceMonitorSpecEndpoints => ({ port: e.port, path: e.path, interval: e.interval })),
+        endpoints: this.endpoints().map((e): ServiceMonitorSpecEndpoints => ({
+          port: e.port,
+          path: e.path,
+          interval: e.interval,
+          authorization: e.bearerToken
+            ? { type: 'Bearer', credentials: { name: e.bearerToken.secret?.secretName, key: e.bearerToken.key } }
+            : undefined,
+        })),
       })),
     });
 
@@ -132,6 +140,20 @@ export class WorkloadMetrics extends Construct {
       if (!e.path.startsWith('/')) report.error('exposeMetrics.path', `'${e.path}' must be an absolute HTTP path, e.g. /metrics`);
       const interval = checkDuration(e.interval);
       if (interval) report.error('exposeMetrics.interval', interval);
+      if (e.bearerToken !== undefined) {
+        const problem = checkEnvValue(e.bearerToken);
+        const token = e.bearerToken as { secret?: { keys?: readonly string[]; describe?: string }; key?: string };
+        if (problem || !('secret' in Object(e.bearerToken)))
+          report.error(
+            'exposeMetrics.bearerToken',
+            'must be fromSecret(secret, key): the token is read from a Secret, never written in the manifest',
+          );
+        else if (token.secret?.keys && !token.secret.keys.includes(String(token.key)))
+          report.error(
+            'exposeMetrics.bearerToken',
+            `key '${token.key}' is not produced by ${token.secret.describe} (it has: ${token.secret.keys.join(', ')})`,
+          );
+      }
       const key = `${e.port} ${e.path}`;
       if (seen.has(key)) report.error('exposeMetrics', `port '${e.port}' path '${e.path}' is declared twice; Prometheus would scrape it twice`);
       seen.add(key);

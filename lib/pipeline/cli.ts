@@ -31,6 +31,8 @@ export function runSynthCli(options: CliSynthOptions): number {
       log(`  ${folder.folder.padEnd(28)} ${String(folder.objects).padStart(4)} objects  ${String(folder.files).padStart(4)} files`);
     log(`Policy waivers: ${result.waivers.length}`);
     for (const w of result.waivers) log(`  ${w.folder} ${w.object} [${w.rule}]: ${w.reason}`);
+    log(`Security exceptions: ${result.securityExceptions.length}`);
+    for (const e of result.securityExceptions) log(`  ${e.folder} ${e.workload} (${e.grants}; admitted by ${e.level}): ${e.reason}`);
     options.afterWrite?.(result);
     return 0;
   } catch (e) {

@@ -17,6 +17,7 @@ import { addMetricsMonitors } from './metrics-monitors';
 import { addSystemFoundations } from './system-foundation';
 import { addPlatformLayers, assignPriorityClasses } from './platform-layer';
 import { PlatformLayer } from '../gitops/platform-layer';
+import { securityExceptionsOf, SecurityExceptionSummary, workloadReadmeSections } from './workload-notes';
 
 /** What was written for one folder of dist. */
 export interface FolderSummary {
@@ -33,6 +34,8 @@ export interface SynthResult {
   readonly waivers: readonly Waiver[];
   /** Settings that are legal but probably not meant; printed, never fatal. */
   readonly warnings: readonly ValidationIssue[];
+  /** The workloads' declared departures from the hardened defaults, with their reasons. */
+  readonly securityExceptions: ReadonlyArray<SecurityExceptionSummary & { readonly folder: string }>;
 }
 
 export interface SynthOptions {
@@ -63,6 +66,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
   const summaries: FolderSummary[] = [];
   const allObjects: Array<RenderedObject & { folder: string }> = [];
   const waivers: Waiver[] = [];
+  const securityExceptions: Array<SecurityExceptionSummary & { folder: string }> = [];
 
   for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
     const folder = folderOf(chart);
@@ -98,8 +102,9 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     const files = new Map(unitFiles(unit));
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
     if (SystemChart.isSystemChart(chart) && issues.length === 0)
-      files.set('README.md', systemReadme(chart, unit.objects, backupReadmeSections(chart)));
+      files.set('README.md', systemReadme(chart, unit.objects, [...workloadReadmeSections(chart), ...backupReadmeSections(chart)]));
     if (PlatformLayer.isPlatformLayer(chart) && issues.length === 0) files.set('README.md', platformReadme(chart));
+    if (SystemChart.isSystemChart(chart)) securityExceptions.push(...securityExceptionsOf(chart).map((e) => ({ ...e, folder })));
     folders.push({ folder, files });
     summaries.push({ folder, objects: unit.objects.length, files: files.size });
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
@@ -110,7 +115,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     throw new SynthesisError(uniqueIssues(reported), warnings);
   }
   if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
-  return { folders: summaries, objects: allObjects, waivers, warnings };
+  return { folders: summaries, objects: allObjects, waivers, warnings, securityExceptions };
 }
 
 /**

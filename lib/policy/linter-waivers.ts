@@ -33,6 +33,16 @@ const LINTER_CHECKS: { readonly [K in keyof Required<CheckExceptions>]: Readonly
   singleReplica: [['kube-score', 'deployment-replicas']],
   scalesToOneReplica: [['kube-score', 'horizontalpodautoscaler-replicas']],
   selectsTransientPods: [['kube-score', 'networkpolicy-targets-pod']],
+  addedCapabilities: [['checkov', 'CKV_K8S_25']],
+  writableRootFilesystem: [
+    ['kube-score', 'container-security-context-readonlyrootfilesystem'],
+    ['checkov', 'CKV_K8S_22'],
+  ],
+  startsAsRoot: [
+    ['kube-score', 'container-security-context-user-group-id'],
+    ['checkov', 'CKV_K8S_23'],
+    ['checkov', 'CKV_K8S_40'],
+  ],
 };
 
 const WAIVERS = new WeakMap<ApiObject, LinterWaiver[]>();

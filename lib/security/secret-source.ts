@@ -14,6 +14,8 @@ export interface ISecretSource {
   readonly keys?: readonly string[];
   /** Construct path of the producer, for error messages. */
   readonly describe: string;
+  /** Set when nothing in dist produces the Secret (created by hand): why, for the waiver of the reference check. @default - produced in dist */
+  readonly createdOutsideGit?: string;
 }
 
 /** A Secret created and managed outside this repository (by hand, by another tool). */

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { checkProps } from '../core/prop-check';
 
@@ -10,6 +10,12 @@ export interface SystemNamespaceProps {
   readonly name: string;
   /** Pod Security level enforced, audited and warned about. @default 'restricted' */
   readonly podSecurity?: 'restricted' | 'baseline';
+  /**
+   * Why the level is lowered below `restricted`, as the annotation
+   * `cdk8s-stacks.io/pod-security-reason` (the synth pass sets it from the workloads'
+   * security exceptions). @default - none
+   */
+  readonly podSecurityReason?: string;
 }
 
 /**
@@ -18,18 +24,27 @@ export interface SystemNamespaceProps {
  * cannot silently change what is admitted).
  */
 export class SystemNamespace extends Construct {
+  /** The namespace of `chart` made by its system (the synth pass adds it), if any yet. */
+  public static of(chart: IConstruct): SystemNamespace | undefined {
+    return chart.node.children.find((c): c is SystemNamespace => c instanceof SystemNamespace);
+  }
+
   public readonly name: string;
+  /** The Pod Security level enforced, audited and warned about. */
+  public readonly podSecurity: 'restricted' | 'baseline';
 
   constructor(scope: Construct, id: string, props: SystemNamespaceProps) {
     super(scope, id);
     checkProps(this, 'SystemNamespaceProps', props);
     this.name = props.name;
     const level = props.podSecurity ?? 'restricted';
+    this.podSecurity = level;
     const labels: Record<string, string> = { 'kubernetes.io/metadata.name': props.name };
     for (const mode of ['enforce', 'audit', 'warn']) {
       labels[`pod-security.kubernetes.io/${mode}`] = level;
       labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
     }
-    new k8s.KubeNamespace(this, 'resource', { metadata: { name: props.name, labels } });
+    const annotations = props.podSecurityReason ? { 'cdk8s-stacks.io/pod-security-reason': props.podSecurityReason } : undefined;
+    new k8s.KubeNamespace(this, 'resource', { metadata: { name: props.name, labels, annotations } });
   }
 }

@@ -10,7 +10,7 @@ import { checkDnsSubdomain } from '../core/naming';
 import { addCheck } from '../core/validation';
 import { ownedSecretTarget, secretStoreRef } from './external-secret-source';
 import { ISecretSource } from './secret-source';
-import { checkProps } from '../core/prop-check';
+import { checkProps, objectOrUndefined } from '../core/prop-check';
 import { SystemSecretStore } from './secret-backend';
 import { secretKeyPath } from '../core/secret-backend';
 import { requirePlatform } from '../core/platform-requirements';
@@ -22,6 +22,22 @@ export interface SystemSecretProps {
   readonly secretName?: string;
   /** Length of generated values (dev). @default 32 */
   readonly generatedLength?: number;
+  /**
+   * The values are provided by a person or another system, in every environment, and
+   * never generated: for keys that random values cannot stand in for (a VAPID key pair, an
+   * OAuth client of a real provider, a licence). In dev the Secret is created by hand
+   * (the README gives the command, without values); in staging and prod it comes from the
+   * secret store like any other. @default - generated in dev, from the secret store elsewhere
+   */
+  readonly provided?: ProvidedSecret;
+}
+
+/** Who provides a Secret's values and how (see `SystemSecretProps.provided`). */
+export interface ProvidedSecret {
+  /** Who provides the values, e.g. `the web-push maintainers (team-notifications)`. */
+  readonly by: string;
+  /** How the values are made, e.g. `npx web-push generate-vapid-keys: the public and the private key of one pair`. */
+  readonly how: string;
 }
 
 /**
@@ -37,6 +53,10 @@ export class SystemSecret extends Construct implements ISecretSource {
   public readonly describe: string;
   /** The key of the secret in the environment's store (`platform.secrets.keyPath`), or undefined where values are generated. */
   public readonly remoteKey?: string;
+  /** Who provides the values and how, when they are not generated. */
+  public readonly provided?: ProvidedSecret;
+  /** In dev, a provided Secret is created by hand: why nothing in dist produces it. */
+  public readonly createdOutsideGit?: string;
 
   constructor(scope: Construct, id: string, props: SystemSecretProps) {
     super(scope, id);
@@ -48,6 +68,7 @@ export class SystemSecret extends Construct implements ISecretSource {
     this.keys = Array.isArray(props.keys) ? [...props.keys].sort() : [];
     this.describe = `SystemSecret ${this.node.path}`;
     const target = ownedSecretTarget(this.secretName);
+    this.provided = objectOrUndefined(props.provided);
 
     requirePlatform(this, {
       component: 'external-secrets',
@@ -55,7 +76,10 @@ export class SystemSecret extends Construct implements ISecretSource {
       reason: 'external-secrets.io/v1 ExternalSecret (the v1 API is first served by v0.16.0)',
     });
     const backend = env.platform.secrets;
-    if (backend.kind === 'generated') {
+    if (this.provided && backend.kind === 'generated') {
+      // Nothing generates it: the README of the system says who creates it and how.
+      this.createdOutsideGit = `Secret '${this.secretName}' is provided by ${this.provided.by} and created by hand (see the README)`;
+    } else if (backend.kind === 'generated') {
       requirePlatform(this, {
         component: 'external-secrets',
         minVersion: '1.1.1',
@@ -97,6 +121,14 @@ export class SystemSecret extends Construct implements ISecretSource {
       for (const key of this.keys)
         if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`keys.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
       if (new Set(this.keys).size !== this.keys.length) report.error('keys', 'contains duplicates');
+      if (props.provided !== undefined) {
+        const given = (objectOrUndefined(props.provided) ?? {}) as Record<string, unknown>;
+        for (const key of ['by', 'how'])
+          if (typeof given[key] !== 'string' || (given[key] as string).trim() === '')
+            report.error(`provided.${key}`, `is required: ${key === 'by' ? 'who provides the values' : 'how they are made'}, for the README`);
+        if (props.generatedLength !== undefined)
+          report.error('generatedLength', 'has no effect on a provided Secret (its values are never generated); remove it');
+      }
       const length = props.generatedLength ?? 32;
       if (!Number.isInteger(length) || length < 16 || length > 1024)
         report.error('generatedLength', `${length} must be a whole number from 16 to 1024`);

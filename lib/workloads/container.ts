@@ -6,6 +6,7 @@ import { ISecretSource } from '../security/secret-source';
 import { checkEnvValue, ENV_NAME, EnvValue, isSecretKeyValue, renderEnvVar } from './env';
 import { checkImageReference, hasRegistry, isPinned, qualifyImage } from './image';
 import { Probe } from './probe';
+import { BASELINE_CAPABILITIES, checkSecurityException, SecurityException } from './security-exception';
 import type { Json } from '../core/json';
 
 /** A port the container listens on. */
@@ -57,6 +58,12 @@ export interface ContainerProps {
   readonly readiness?: Probe;
   /** Startup probe for slow starters. @default - a TCP probe on the first port when there is a liveness probe */
   readonly startup?: Probe;
+  /**
+   * A reasoned departure from the hardened container defaults (an added capability such as
+   * NET_BIND_SERVICE, a writable root filesystem, a start as root that drops privileges),
+   * printed by synth and listed in the README. @default - none: restricted, all capabilities dropped
+   */
+  readonly securityException?: SecurityException;
 }
 
 export const DEFAULT_USER = 10001;
@@ -112,11 +119,16 @@ export class ContainerModel {
       report.error(`${prefix}image`, `'${p.image}' is not pinned; use an explicit version tag (not 'latest') or a sha256 digest`);
     }
     checkResources(report, this.resources, `${prefix}resources`);
+    checkSecurityException(report, p.securityException, `${prefix}securityException`);
     for (const [key, value] of ['user', 'group', 'fsGroup'].map((k) => [k, p.runAs?.[k as keyof RunAs]] as const)) {
       if (value === undefined) continue;
       if (!Number.isInteger(value) || value < 0) report.error(`${prefix}runAs.${key}`, `${value} must be a non-negative integer`);
       else if (value === 0 && key !== 'fsGroup')
-        report.error(`${prefix}runAs.${key}`, '0 (root) is not allowed; pods run as non-root under Pod Security restricted');
+        report.error(
+          `${prefix}runAs.${key}`,
+          '0 (root) is not allowed; pods run as non-root under Pod Security restricted. For an image that must start as root and drop ' +
+            "privileges itself, keep runAs the user it drops to and declare securityException: { startAsRoot: true, addCapabilities: ['SETUID', 'SETGID'], reason }",
+        );
     }
     for (const [name, value] of this.env) {
       if (!ENV_NAME.test(name))
@@ -195,7 +207,7 @@ export class ContainerModel {
 
   /** Capabilities the container adds to its (otherwise fully dropped) set. */
   public addedCapabilities(): readonly string[] {
-    const context = restrictedContainerSecurityContext(this.user, this.group) as { capabilities?: { add?: string[] } };
+    const context = this.securityContext() as { capabilities?: { add?: string[] } };
     return context.capabilities?.add ?? [];
   }
 
@@ -214,6 +226,27 @@ export class ContainerModel {
         `${prefix}image`,
         `${problem}; in ${environment} it would be pulled from Docker Hub, someone else's image or none: set platform.registry.host, or write the full reference (docker.io/library/<name> for an official image)`,
       );
+  }
+
+  /** The declared exception, when it is an object (a wrong type is reported by the check). */
+  public get securityException(): SecurityException | undefined {
+    const e = this.props.securityException;
+    return typeof e === 'object' && e !== null && !Array.isArray(e) ? e : undefined;
+  }
+
+  /** The restricted security context, with what the declared exception grants. */
+  public securityContext(): Record<string, unknown> {
+    const context = restrictedContainerSecurityContext(this.user, this.group);
+    const e = this.securityException;
+    if (!e) return context;
+    const add = (Array.isArray(e.addCapabilities) ? e.addCapabilities : []).filter((c) => (BASELINE_CAPABILITIES as readonly unknown[]).includes(c));
+    return {
+      ...context,
+      capabilities: add.length ? { add: [...new Set(add)].sort(), drop: ['ALL'] } : context.capabilities,
+      readOnlyRootFilesystem: e.writableRootFilesystem !== true,
+      runAsNonRoot: e.startAsRoot !== true,
+      runAsUser: e.startAsRoot === true ? 0 : context.runAsUser,
+    };
   }
 
   /** The container; an image without a registry host is qualified with `registry` (the cluster profile's). */
@@ -251,7 +284,7 @@ export class ContainerModel {
       livenessProbe: p.liveness?.render('liveness', firstPort),
       readinessProbe: p.readiness?.render('readiness', firstPort),
       startupProbe: startup?.render('startup', firstPort),
-      securityContext: restrictedContainerSecurityContext(this.user, this.group),
+      securityContext: this.securityContext(),
       terminationMessagePolicy: 'FallbackToLogsOnError',
       volumeMounts: this.mounts.length ? this.mounts.map((m) => ({ ...m })) : undefined,
     };
@@ -267,7 +300,8 @@ export function checkUnprivilegedBind(port: number, addedCapabilities: readonly 
   return (
     `${port} is a privileged port (below 1024), which a non-root container cannot bind without the NET_BIND_SERVICE capability; ` +
     `let the application listen on a port of 1024 or above (e.g. ${port + 8000}) and set servicePort: ${port} ` +
-    'so clients keep using it'
+    "so clients keep using it, or, when it must bind the port itself, declare securityException: { addCapabilities: ['NET_BIND_SERVICE'], reason } " +
+    '(admitted by Pod Security restricted)'
   );
 }
 

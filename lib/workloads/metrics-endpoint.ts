@@ -1,3 +1,5 @@
+import type { SecretKeyValue } from './env';
+
 /**
  * What a workload declares about the Prometheus metrics it serves. Recorded by
  * `Workload.exposeMetrics()`; the ServiceMonitor, alerts and dashboards are derived from it.
@@ -9,6 +11,13 @@ export interface MetricsOptions {
   readonly path?: string;
   /** Scrape interval, a Prometheus duration (`30s`, `1m`). @default - the environment's `monitoring.scrapeInterval` */
   readonly interval?: string;
+  /**
+   * A bearer token Prometheus sends (`Authorization: Bearer`), read from a key of a Secret
+   * in the system's namespace (`fromSecret(secret, 'token')`), for an application that
+   * protects its metrics. The Prometheus Operator reads the Secret (its RBAC must allow
+   * it in this namespace). @default - no authorization header
+   */
+  readonly bearerToken?: SecretKeyValue;
 }
 
 /** A Prometheus duration, as the ServiceMonitor and PrometheusRule CRDs accept it (`30s`, `1h30m`, `500ms`). */

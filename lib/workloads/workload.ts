@@ -23,6 +23,8 @@ import {
   SIDECAR_RESOURCES,
   VolumeMount,
 } from './container';
+import { describeSecurityException, requiredPodSecurityLevel, restrictedViolations, SecurityException } from './security-exception';
+import { SystemNamespace } from '../security/system-namespace';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
 import { parseQuantity } from '../core/quantity';
 import { arrayOrEmpty } from '../core/prop-check';
@@ -45,6 +47,20 @@ export interface WorkloadProps extends ContainerProps {
   readonly config?: Readonly<Record<string, string>>;
   /** Names of Secrets holding registry credentials. @default - none */
   readonly imagePullSecrets?: readonly string[];
+  /**
+   * For an image built for another user than `runAs` (e.g. one that runs as root from
+   * `/root`): what it expects and what it must do to run as the chart's user, rendered
+   * into the system's README. @default - none: the image runs as `runAs` unchanged
+   */
+  readonly imageUser?: ImageUserNote;
+}
+
+/** What an image built for another user needs to run as the chart's user (see `WorkloadProps.imageUser`). */
+export interface ImageUserNote {
+  /** What the image does as built, e.g. `runs as root with its binary and .env in WORKDIR /root`. */
+  readonly expects: string;
+  /** What it must do to run as `runAs`, e.g. `put the binary in /app, readable by uid 10001`. */
+  readonly mustDo: string;
 }
 
 export interface ConnectOptions {
@@ -83,10 +99,13 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   protected readonly volumes = new Map<string, Json>();
   protected readonly podAnnotations: Record<string, string> = {};
   private readonly configMapName?: string;
+  private readonly configSources: ConfigSource[] = [];
   private readonly duplicateEnv: string[] = [];
   /** The Deployment, StatefulSet, Job or CronJob. */
   protected mainObject?: ApiObject;
   private apiAccess?: ApiAccess;
+  /** What the image must do to run as the chart's user, when it was built for another (README). */
+  public readonly imageUser?: ImageUserNote;
 
   /** Methods that may be called once and were called again: reported by the check, not thrown. */
   protected readonly repeatedCalls: string[] = [];
@@ -109,6 +128,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     workloadNetworkPolicy(this, this.name, this.connections);
     markComponent(this, { name: this.name, component: role, version: imageVersion(props.image) });
 
+    this.imageUser = props.imageUser;
     this.container = new ContainerModel(this.name, props, props.resources ?? env.defaultResources, props.ports);
     this.addWritableVolume('tmp', '/tmp');
     arrayOrEmpty(props.writablePaths).forEach((path) => this.addWritableVolume(volumeNameFor(path), path));
@@ -146,6 +166,18 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     const readsSecretsFromEnv = containers.some(
       (c) => c.envFrom.some((e) => e.kind === 'secret') || [...c.env.values()].some((v) => typeof v === 'object' && isSecretKeyValue(v)),
     );
+    const exception = this.container.securityException;
+    if (exception && (exception.writableRootFilesystem === true || requiredPodSecurityLevel(exception) === 'baseline'))
+      waive(object, 'pod-security-restricted', `security exception (${describeSecurityException(exception)}): ${exception.reason}`);
+    const handMade = [
+      ...new Set(
+        containers.flatMap((c) => [
+          ...c.envFrom.map((e) => e.source?.createdOutsideGit),
+          ...[...c.env.values()].map((v) => (typeof v === 'object' && isSecretKeyValue(v) ? v.secret?.createdOutsideGit : undefined)),
+        ]),
+      ),
+    ].filter((r): r is string => typeof r === 'string');
+    if (handMade.length) waive(object, 'references-resolve', handMade.join('; '));
     declareCheckExceptions(object, {
       defaultPullPolicy: containers.every((c) => isPinned(c.props.image)) ? pinned : undefined,
       tagPinnedImages: containers.some((c) => isPinned(c.props.image) && !parseImage(c.props.image).digest)
@@ -155,6 +187,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
         ? 'the application reads its settings from environment variables; secret values come from secretKeyRef and never appear in the manifest'
         : undefined,
       imageUid: lowUid ? `uid ${lowUid.user} is the user the image is built for and that owns its files; another uid breaks the image` : undefined,
+      ...(exception && !lintSafe(exception.reason) ? {} : securityCheckExceptions(exception)),
     });
   }
 
@@ -177,6 +210,16 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   /** The main container's mounts of writable scratch volumes (emptyDir), e.g. `/tmp` and `writablePaths`. */
   public writableMounts(): VolumeMount[] {
     return this.container.mounts.filter((m) => (this.volumes.get(m.name) as Json | undefined)?.emptyDir !== undefined).map((m) => ({ ...m }));
+  }
+
+  /**
+   * Reads a shared ConfigMap's variables with envFrom and rolls the pods when it changes
+   * (called by `AppConfig.useIn`). A variable also set elsewhere is a synth error.
+   */
+  public addConfigSource(source: ConfigSource): void {
+    this.configSources.push(source);
+    if (source.envKeys.length > 0) this.container.envFrom.push({ kind: 'configMap', name: source.configMapName });
+    this.podAnnotations[`checksum/config-${source.configMapName}`.slice(0, 63)] = source.checksum;
   }
 
   /** Adds a volume to the pod (mounts are added to containers separately). */
@@ -276,10 +319,50 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     this.initContainers.forEach((c, i) => c.validateRegistry(report, env.name, registry, `initContainers[${i}].`));
     this.sidecars.forEach((c, i) => c.validateRegistry(report, env.name, registry, `sidecars[${i}].`));
     this.validateConfig(report);
+    this.validateSecurityException(report);
+    const note: unknown = this.props.imageUser;
+    if (note !== undefined) {
+      const n = (typeof note === 'object' && note !== null ? note : {}) as Record<string, unknown>;
+      for (const key of ['expects', 'mustDo'])
+        if (typeof n[key] !== 'string' || (n[key] as string).trim() === '')
+          report.error(
+            `imageUser.${key}`,
+            `is required: a sentence for the README (${key === 'expects' ? 'what the image does as built' : 'what it must do to run as runAs'})`,
+          );
+    }
+  }
+
+  /** An exception `restricted` does not admit needs the namespace lowered by the same decision, and only then. */
+  private validateSecurityException(report: ValidationReport): void {
+    const exception = this.container.securityException;
+    if (!exception) return;
+    const required = requiredPodSecurityLevel(exception);
+    const namespace = SystemNamespace.of(this.chart);
+    const level = namespace?.podSecurity ?? 'restricted';
+    if (exception.lowerNamespaceTo === 'baseline' && required === 'restricted') {
+      report.error(
+        'securityException.lowerNamespaceTo',
+        `is not needed: Pod Security restricted admits ${describeSecurityException(exception)}; remove lowerNamespaceTo so namespace '${this.namespaceName}' stays restricted`,
+      );
+    } else if (required === 'baseline' && level === 'restricted' && exception.lowerNamespaceTo === 'baseline') {
+      report.error(
+        'securityException.lowerNamespaceTo',
+        `cannot lower namespace '${this.namespaceName}': the chart made its own SystemNamespace (${namespace?.node.path}) enforcing restricted; ` +
+          "give it podSecurity: 'baseline' with podSecurityReason, or remove it so the synth pass makes the namespace",
+      );
+    } else if (required === 'baseline' && level === 'restricted') {
+      report.error(
+        'securityException',
+        `needs Pod Security baseline for ${restrictedViolations(exception).join(' and ')}, but namespace '${this.namespaceName}' enforces restricted, ` +
+          "which refuses the pods: set lowerNamespaceTo: 'baseline' in this exception (the namespace's enforce, audit and warn labels are " +
+          'lowered, with this reason in the README), or remove what restricted does not admit',
+      );
+    }
   }
 
   /** The ConfigMap is read with envFrom: keys are variable names, values strings, and nothing else may set the same variable. */
   private validateConfig(report: ValidationReport): void {
+    this.validateConfigSources(report);
     const config: unknown = this.props.config;
     if (config === undefined) return;
     if (typeof config !== 'object' || config === null || Array.isArray(config)) {
@@ -308,6 +391,30 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
         report.error(`config.${key}`, `is also set by ${by}, which overrides the ConfigMap value; set '${key}' in one place`);
       }
       if (secretKeys.has(key)) report.error(`config.${key}`, `is also a key of ${secretKeys.get(key)} (envFromSecrets); set '${key}' in one place`);
+    }
+  }
+
+  /**
+   * A variable of a shared config set again by env, a connection, the workload's own config,
+   * a secret or another shared config would be dead in one place.
+   */
+  private validateConfigSources(report: ValidationReport): void {
+    const own = objectOrUndefinedRecord(this.props.config);
+    const seen = new Map<string, string>();
+    for (const from of this.container.envFrom)
+      if (from.kind === 'secret') for (const key of from.source?.keys ?? []) seen.set(key, `${from.source?.describe ?? from.name} (envFromSecrets)`);
+    for (const key of Object.keys(own)) seen.set(key, 'config');
+    for (const source of this.configSources) {
+      for (const key of source.envKeys) {
+        const field = `useConfig(${source.configMapName}).${key}`;
+        if (this.container.env.has(key)) {
+          const by = Object.prototype.hasOwnProperty.call(this.props.env ?? {}, key) ? 'env' : 'a connection';
+          report.error(field, `is set by ${source.describe} and by ${by}, which overrides the shared value; set '${key}' in one place`);
+        } else if (seen.has(key)) {
+          report.error(field, `is set by ${source.describe} and by ${seen.get(key)}; only one value is read, set '${key}' in one place`);
+        }
+        seen.set(key, source.describe);
+      }
     }
   }
 
@@ -445,6 +552,34 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   }
 }
 
+/** A ConfigMap a workload reads (`AppConfig.useIn`), as the workload sees it. */
+export interface ConfigSource {
+  readonly configMapName: string;
+  /** The variables it sets through envFrom. */
+  readonly envKeys: readonly string[];
+  /** For messages, e.g. `AppConfig system/common`. */
+  readonly describe: string;
+  /** Hash of its data: a change rolls the pods. */
+  readonly checksum: string;
+}
+
+/** The linter checks a declared security exception answers, with its reason. */
+function securityCheckExceptions(exception: SecurityException | undefined): Record<string, string | undefined> {
+  if (!exception) return {};
+  const reason = `security exception (${describeSecurityException(exception)}): ${exception.reason}`;
+  const caps = Array.isArray(exception.addCapabilities) ? exception.addCapabilities : [];
+  return {
+    addedCapabilities: caps.length ? reason : undefined,
+    writableRootFilesystem: exception.writableRootFilesystem === true ? reason : undefined,
+    startsAsRoot: exception.startAsRoot === true ? reason : undefined,
+  };
+}
+
+/** A reason the linters' annotations can carry (reported by the exception's check otherwise). */
+function lintSafe(reason: unknown): boolean {
+  return typeof reason === 'string' && reason.trim() !== '' && !reason.includes('=');
+}
+
 /** A store a workload connected to, as `Workload.connect()` recorded it. */
 export interface StoreConnection {
   readonly store: IConnectable;
@@ -459,6 +594,10 @@ export const RUN_TO_COMPLETION_POD: Readonly<Record<string, unknown>> = { restar
 /** A short, stable hash of content, for pod-template annotations that roll pods on change. */
 export function contentHash(data: unknown): string {
   return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+}
+
+function objectOrUndefinedRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function volumeNameFor(path: string): string {

@@ -49,12 +49,13 @@ describe('SystemDashboard', () => {
     expect(json.templating.list).toEqual([expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' })]);
   });
 
-  test('a row per web service exposing metrics: request rate, p95 latency, error rate', () => {
+  test('a row per web service exposing metrics: request rate, p95 latency, error rate, client errors', () => {
     expect(titles).toEqual([
       'api: HTTP',
       'api request rate',
       'api p95 latency',
       'api error rate (5xx)',
+      'api client errors (4xx)',
       'cache: redis',
       'cache connections',
       'cache exporter up',
@@ -72,6 +73,11 @@ describe('SystemDashboard', () => {
     expect(exprOf('api error rate (5xx)')).toBe(
       'sum(rate(http_requests_total{namespace="test-prod",job="api",status=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="test-prod",job="api"}[5m]))',
     );
+    // The seeds' error panels count 4xx too (Loopi: status=~"4..|5.."): their own panel, as a ratio of all requests.
+    expect(exprOf('api client errors (4xx)')).toBe(
+      'sum(rate(http_requests_total{namespace="test-prod",job="api",status=~"4.."}[5m])) / sum(rate(http_requests_total{namespace="test-prod",job="api"}[5m]))',
+    );
+    expect(panels.filter((p) => p.type === 'timeseries' && p.title.startsWith('api ')).map((p) => p.gridPos.w)).toEqual([6, 6, 6, 6]);
   });
 
   test('store exporter panels: connections as each exporter names them', () => {

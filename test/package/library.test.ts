@@ -82,7 +82,9 @@ describe('a second copy of cdk8s', () => {
 
 describe('output for the cdk8s CLI', () => {
   test('nothing is written outside the CLI, and a wrong call is a clear error', () => {
-    expect(writeCdk8sCliOutput({ folders: [], objects: [], waivers: [], warnings: [] }, tmpdir('cli-none'), undefined)).toEqual([]);
+    expect(
+      writeCdk8sCliOutput({ folders: [], objects: [], waivers: [], warnings: [], securityExceptions: [] }, tmpdir('cli-none'), undefined),
+    ).toEqual([]);
     const wrong = (): unknown => writeCdk8sCliOutput({} as never, 'dist', tmpdir('cli-bad'));
     expect(wrong).toThrow('writeCdk8sCliOutput: result must be what synthesize() returned');
   });
@@ -97,7 +99,7 @@ describe('output for the cdk8s CLI', () => {
     fs.writeFileSync(path.join(dist, 'dev', 'shop', 'restore', 'job-db-restore.yaml'), 'kind: Job\n');
     const out = path.join(tmpdir('cli-out'), 'cdk8s.out');
     const written = writeCdk8sCliOutput(
-      { folders: [{ folder: 'dev/shop', objects: 2, files: 4 }], objects: [], waivers: [], warnings: [] },
+      { folders: [{ folder: 'dev/shop', objects: 2, files: 4 }], objects: [], waivers: [], warnings: [], securityExceptions: [] },
       dist,
       out,
     );

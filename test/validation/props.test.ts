@@ -24,6 +24,7 @@ import {
   NamespaceBudget,
   ObjectStore,
   PersistentVolume,
+  AppConfig,
   Postgres,
   Probe,
   PublicEndpoint,
@@ -99,6 +100,7 @@ const BASELINES: Record<string, Baseline> = {
     }),
     make: make(MySql, 'mysql'),
   },
+  AppConfig: { props: () => ({ env: { LOG_LEVEL: 'info' }, files: { '/etc/app/config.yaml': 'a: 1\n' } }), make: make(AppConfig, 'common') },
   NamespaceBudget: { props: () => ({}), make: make(NamespaceBudget, 'extra-budget') },
   ObjectStore: {
     props: () => ({ storage: '50Gi', credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']), resources }),
