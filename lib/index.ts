@@ -26,10 +26,12 @@ export {
   DEFAULT_DNS_PODS,
   DEFAULT_PROMETHEUS_PROFILE,
   DEFAULT_GRAFANA_PROFILE,
+  DEFAULT_DATABASE_OPERATORS,
 } from './core/platform';
 export type {
   ArgoCdProfile,
   ComponentPods,
+  DatabaseOperatorsProfile,
   DnsProfile,
   EdgeKind,
   EdgeProfile,
@@ -60,7 +62,7 @@ export type { ArgoCdApplicationsProps } from './gitops/argocd-applications';
 
 // Workloads
 export { Workload } from './workloads/workload';
-export type { ConnectOptions, StoreConnection, WorkloadProps } from './workloads/workload';
+export type { ConnectOptions, ManagedPods, StoreConnection, WorkloadProps } from './workloads/workload';
 export { ReplicatedWorkload } from './workloads/replicated-workload';
 export type { DisruptionBudgetOptions, ReplicatedWorkloadProps } from './workloads/replicated-workload';
 export { WebService } from './workloads/web-service';
@@ -105,6 +107,10 @@ export { Postgres } from './data/postgres';
 export type { PostgresCredentialKeys, PostgresFlavour, PostgresProps, PostgresVersion } from './data/postgres';
 export { MySql } from './data/mysql';
 export type { MySqlCredentialKeys, MySqlProps, MySqlVersion } from './data/mysql';
+export { MySqlEngine } from './data/mysql-engine';
+export type { MocoBackupOptions, MocoEngineOptions } from './data/mysql-engine';
+export { MocoCluster } from './data/moco-cluster';
+export type { MocoClusterProps, MocoStore } from './data/moco-cluster';
 export { MongoDb } from './data/mongodb';
 export type { MongoDbCredentialKeys, MongoDbProps, MongoVersion } from './data/mongodb';
 export { Bucket, ObjectStore } from './data/minio';

@@ -116,6 +116,17 @@ export interface RegistryProfile {
   readonly host?: string;
 }
 
+/** The database operators' controllers, as NetworkPolicies select them (they reach the instances they manage). */
+export interface DatabaseOperatorsProfile {
+  /** MOCO's controller. @default pods `app.kubernetes.io/component: moco-controller` in `moco-system` */
+  readonly moco?: ComponentPods;
+  /**
+   * The Percona Operator for MongoDB (cluster-wide mode).
+   * @default pods `app.kubernetes.io/name: percona-server-mongodb-operator` in `psmdb-operator`
+   */
+  readonly perconaMongodb?: ComponentPods;
+}
+
 export interface PlatformProps {
   /** Where Argo CD finds this environment's manifests. */
   readonly gitops: GitOpsSource;
@@ -135,6 +146,8 @@ export interface PlatformProps {
   readonly storage?: StorageProfile;
   /** The application image registry. @default - none */
   readonly registry?: RegistryProfile;
+  /** The database operators' controllers. @default - see DatabaseOperatorsProfile */
+  readonly databaseOperators?: DatabaseOperatorsProfile;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<IngressControllerProfile> = {
@@ -160,6 +173,11 @@ export const DEFAULT_GRAFANA_PROFILE: Required<GrafanaProfile> = {
   namespace: 'monitoring',
 };
 
+export const DEFAULT_DATABASE_OPERATORS: Required<DatabaseOperatorsProfile> = {
+  moco: { namespace: 'moco-system', podLabels: { 'app.kubernetes.io/component': 'moco-controller' } },
+  perconaMongodb: { namespace: 'psmdb-operator', podLabels: { 'app.kubernetes.io/name': 'percona-server-mongodb-operator' } },
+};
+
 /**
  * A cluster profile with its defaults applied. Validation (placeholders in staging and
  * prod, malformed fields) is reported through the environment, by each SystemChart.
@@ -174,6 +192,7 @@ export class Platform {
   public readonly grafana: Required<GrafanaProfile>;
   public readonly storage: StorageProfile;
   public readonly registry: RegistryProfile;
+  public readonly databaseOperators: Required<DatabaseOperatorsProfile>;
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -186,6 +205,7 @@ export class Platform {
     this.grafana = { ...DEFAULT_GRAFANA_PROFILE, ...defined(p.grafana) };
     this.storage = { ...defined(p.storage) };
     this.registry = { ...defined(p.registry) };
+    this.databaseOperators = { ...DEFAULT_DATABASE_OPERATORS, ...defined(p.databaseOperators) };
   }
 }
 

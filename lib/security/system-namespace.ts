@@ -10,6 +10,12 @@ export interface SystemNamespaceProps {
   readonly name: string;
   /** Pod Security level enforced, audited and warned about. @default 'restricted' */
   readonly podSecurity?: 'restricted' | 'baseline';
+  /**
+   * Why pods an operator creates here cannot meet `restricted` (from
+   * requireBaselinePodSecurity): `baseline` is enforced, `restricted` still audited and
+   * warned about, and the reasons are annotated on the namespace. @default - none
+   */
+  readonly baselineEnforcedBecause?: readonly string[];
 }
 
 /**
@@ -25,11 +31,13 @@ export class SystemNamespace extends Construct {
     checkProps(this, 'SystemNamespaceProps', props);
     this.name = props.name;
     const level = props.podSecurity ?? 'restricted';
+    const reasons = props.baselineEnforcedBecause ?? [];
     const labels: Record<string, string> = { 'kubernetes.io/metadata.name': props.name };
     for (const mode of ['enforce', 'audit', 'warn']) {
-      labels[`pod-security.kubernetes.io/${mode}`] = level;
+      labels[`pod-security.kubernetes.io/${mode}`] = mode === 'enforce' && reasons.length > 0 ? 'baseline' : level;
       labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
     }
-    new k8s.KubeNamespace(this, 'resource', { metadata: { name: props.name, labels } });
+    const annotations = reasons.length > 0 ? { 'cdk8s-stacks.io/pod-security-baseline-because': reasons.join('; ') } : undefined;
+    new k8s.KubeNamespace(this, 'resource', { metadata: { name: props.name, labels, annotations } });
   }
 }
