@@ -67,7 +67,8 @@ export class LoopiChart extends SystemChart {
       database: 'loopi_db',
       user: 'loopi',
       storage: env.pick({ dev: '1Gi', staging: '10Gi', prod: '20Gi' }),
-      credentials: new SystemSecret(this, 'mysql-credentials', { keys: ['root-password', 'password', 'exporter-password'] }),
+      // MOCO keeps its own administrator and exporter accounts: prod needs only the application's password.
+      credentials: new SystemSecret(this, 'mysql-credentials', { keys: prod ? ['password'] : ['root-password', 'password', 'exporter-password'] }),
       resources: env.pick({
         dev: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '768Mi' } },
         default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },

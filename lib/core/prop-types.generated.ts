@@ -92,6 +92,16 @@ export const PROP_TYPES: PropTypeTable = {
     "ttlSecondsAfterFinished": {"optional":true,"kinds":["number"]},
     "writablePaths": {"optional":true,"kinds":["array"]},
   },
+  MocoClusterProps: {
+    "controller": {"optional":false,"kinds":["object"]},
+    "engine": {"optional":false,"kinds":["object"]},
+    "environment": {"optional":false,"kinds":["string"]},
+    "exporter": {"optional":false,"kinds":["boolean"]},
+    "image": {"optional":false,"kinds":["string"]},
+    "mysqld": {"optional":false,"kinds":["object"]},
+    "storage": {"optional":false,"kinds":["string"]},
+    "storageClassName": {"optional":true,"kinds":["string"]},
+  },
   MongoDbProps: {
     "credentialKeys": {"optional":true,"kinds":["object"]},
     "credentials": {"optional":false,"kinds":["object"]},
@@ -109,6 +119,7 @@ export const PROP_TYPES: PropTypeTable = {
     "credentialKeys": {"optional":true,"kinds":["object"]},
     "credentials": {"optional":false,"kinds":["object"]},
     "database": {"optional":false,"kinds":["string"]},
+    "engine": {"optional":true,"kinds":["object"]},
     "innodbBufferPoolSize": {"optional":true,"kinds":["string"]},
     "maxConnections": {"optional":true,"kinds":["number"]},
     "monitoring": {"optional":true,"kinds":["object"]},
@@ -235,6 +246,7 @@ export const PROP_TYPES: PropTypeTable = {
     "title": {"optional":true,"kinds":["string"]},
   },
   SystemNamespaceProps: {
+    "baselineEnforcedBecause": {"optional":true,"kinds":["array"]},
     "name": {"optional":false,"kinds":["string"]},
     "podSecurity": {"optional":true,"kinds":["string"],"values":["baseline","restricted"]},
   },
