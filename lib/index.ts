@@ -113,6 +113,10 @@ export { MocoCluster } from './data/moco-cluster';
 export type { MocoClusterProps, MocoStore } from './data/moco-cluster';
 export { MongoDb } from './data/mongodb';
 export type { MongoDbCredentialKeys, MongoDbProps, MongoVersion } from './data/mongodb';
+export { MongoDbEngine } from './data/mongodb-engine';
+export type { PerconaBackupOptions, PerconaEngineOptions } from './data/mongodb-engine';
+export { PerconaCluster } from './data/psmdb-cluster';
+export type { PerconaClusterProps, PerconaStore } from './data/psmdb-cluster';
 export { Bucket, ObjectStore } from './data/minio';
 export type { BucketAccess, BucketOptions, BucketUser, MinioVersion, ObjectStoreCredentialKeys, ObjectStoreProps, S3EnvNames } from './data/minio';
 

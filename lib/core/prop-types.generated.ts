@@ -106,6 +106,7 @@ export const PROP_TYPES: PropTypeTable = {
     "credentialKeys": {"optional":true,"kinds":["object"]},
     "credentials": {"optional":false,"kinds":["object"]},
     "database": {"optional":false,"kinds":["string"]},
+    "engine": {"optional":true,"kinds":["object"]},
     "monitoring": {"optional":true,"kinds":["object"]},
     "replicaSetName": {"optional":true,"kinds":["string"]},
     "replicas": {"optional":true,"kinds":["number"]},
@@ -141,6 +142,14 @@ export const PROP_TYPES: PropTypeTable = {
     "storage": {"optional":false,"kinds":["string"]},
     "storageClassName": {"optional":true,"kinds":["string"]},
     "version": {"optional":true,"kinds":["string"],"values":["2025"]},
+  },
+  PerconaClusterProps: {
+    "engine": {"optional":false,"kinds":["object"]},
+    "image": {"optional":false,"kinds":["string"]},
+    "operator": {"optional":false,"kinds":["object"]},
+    "replicaSetName": {"optional":false,"kinds":["string"]},
+    "storage": {"optional":false,"kinds":["string"]},
+    "storageClassName": {"optional":true,"kinds":["string"]},
   },
   PersistentVolumeProps: {
     "accessMode": {"optional":true,"kinds":["string"],"values":["ReadOnlyMany","ReadWriteMany","ReadWriteOnce","ReadWriteOncePod"]},
