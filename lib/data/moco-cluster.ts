@@ -212,13 +212,7 @@ export class MocoCluster extends Construct {
   private appUserJob(store: MocoStore, props: MocoClusterProps): void {
     const name = store.name;
     const primary = `moco-${name}-primary.${store.namespaceName}.svc`;
-    const script = renderScriptFile(__dirname, 'scripts/moco-app-user.sh', {
-      HOST: primary,
-      PORT: String(MOCO.ports.mysql),
-      DATABASE: store.database,
-      DATABASE_GRANT: store.database.replace(/_/g, '\\_'),
-      USER: store.user,
-    });
+    const script = renderMocoAppUserScript({ host: primary, database: store.database, user: store.user });
     const configName = `${name}-app-user`;
     new k8s.KubeConfigMap(this, 'app-user-script', { metadata: { name: configName }, data: { 'app-user.sh': script } });
 
@@ -367,6 +361,20 @@ export class MocoCluster extends Construct {
     restored.connections.allowTo(store, { port: MOCO.ports.mysql });
     this.backupSchedule = schedule;
   }
+}
+
+/**
+ * The script of the app-user Job: as moco-writable on the primary, the database, the
+ * account and every privilege on that database (`_` escaped so it is no wildcard). @internal
+ */
+export function renderMocoAppUserScript(values: { readonly host: string; readonly database: string; readonly user: string }): string {
+  return renderScriptFile(__dirname, 'scripts/moco-app-user.sh', {
+    HOST: values.host,
+    PORT: String(MOCO.ports.mysql),
+    DATABASE: values.database,
+    DATABASE_GRANT: values.database.replace(/_/g, '\\_'),
+    USER: values.user,
+  });
 }
 
 /** Requests and limits of MOCO's backup and restore Job (MySQL Shell dumping with two threads). */
