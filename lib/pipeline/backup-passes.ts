@@ -3,8 +3,9 @@ import { BackupSchedule } from '../backup/backup-schedule';
 import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { SystemChart } from '../core/system-chart';
 import { SystemAlerts } from '../observability/system-alerts';
+import { MongoDb } from '../data/mongodb';
 import { MySql } from '../data/mysql';
-import { mocoRestoreRunbook, restoreRunbook } from './restore-runbook';
+import { mocoRestoreRunbook, perconaRestoreRunbook, restoreRunbook } from './restore-runbook';
 
 const WATCHED = new WeakSet<object>();
 
@@ -45,6 +46,10 @@ export function backupReadmeSections(chart: SystemChart): string[] {
   const runbooks = [
     ...backupsOf(chart).map((backup) => restoreRunbook(backup)),
     ...mocoBackupsOf(chart).map((store) => mocoRestoreRunbook(store, store.moco!)),
+    ...chart.node
+      .findAll()
+      .filter((c): c is MongoDb => c instanceof MongoDb && Chart.of(c) === chart && c.percona?.backupSchedule !== undefined)
+      .map((store) => perconaRestoreRunbook(store, store.percona!)),
   ];
   return runbooks.length === 0 ? [] : [['## Backups and restore', ...runbooks.flatMap((r) => ['', r])].join('\n')];
 }

@@ -3,7 +3,9 @@ import { Architecture } from '../gitops/architecture';
 import type { BackupSchedule } from '../backup/backup-schedule';
 import { ENGINE_COMMANDS } from '../backup/engine-commands';
 import type { MocoCluster } from '../data/moco-cluster';
+import type { MongoDb } from '../data/mongodb';
 import type { MySql } from '../data/mysql';
+import type { PerconaCluster } from '../data/psmdb-cluster';
 
 /**
  * The "Backups and restore" part of a system README for one store: what is backed up,
@@ -118,6 +120,60 @@ export function mocoRestoreRunbook(store: MySql, moco: MocoCluster): string {
     `  kubectl -n ${ns} exec -i moco-${restore}-0 -c mysqld -- bash -c ${copy}`,
     `# 5. Remove the restored cluster and give the system back to Argo CD.`,
     `kubectl -n ${ns} delete mysqlcluster ${restore}`,
+    `kubectl apply --server-side -k dist/${env}/argocd`,
+    '```',
+  ].join('\n');
+}
+
+/**
+ * The runbook of a MongoDB replica set run by the Percona operator: what PBM keeps where,
+ * and the in-place point-in-time restore through a `PerconaServerMongoDBRestore`.
+ */
+export function perconaRestoreRunbook(store: MongoDb, percona: PerconaCluster): string {
+  const chart = store.chart;
+  const ns = chart.namespaceName;
+  const env = chart.environment.name;
+  const name = store.name;
+  const target = percona.backupTarget;
+  const where =
+    target?.kind === 's3'
+      ? `\`s3://${target.s3.bucket}/${target.s3.prefix ? `${target.s3.prefix}/` : ''}\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`
+      : 'its bucket';
+  const writers = Architecture.of(chart)
+    .allEdges.filter((e) => e.to === store.name && e.kind === 'connect')
+    .map((e) => e.from)
+    .filter((w, i, all) => all.indexOf(w) === i)
+    .sort();
+  return [
+    `### ${name} (Percona operator, point-in-time recovery)`,
+    '',
+    `- **Schedule**: full logical backup \`${percona.backupSchedule}\` (UTC) and oplog slices uploaded continuously by the PBM agent beside every member.`,
+    `- **Where**: ${where}.`,
+    '- **Recovery point**: any second covered by the oplog after the oldest kept backup; at most one oplog span is lost with the whole replica set.',
+    '',
+    'To restore to a point in time (in place: the operator stops the set, restores and restarts it):',
+    '',
+    '```sh',
+    `# 1. Stop Argo CD from undoing the next steps, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
+    `kubectl -n ${ARGOCD_NAMESPACE} patch application ${chart.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
+    ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
+    '# 2. The backups (choose the newest one finished before the point in time):',
+    `kubectl -n ${ns} get perconaservermongodbbackups -o custom-columns=NAME:.metadata.name,CLUSTER:.spec.clusterName,COMPLETED:.status.completed,STATE:.status.state`,
+    '# 3. Restore to the point in time (UTC, YYYY-MM-DD HH:MM:SS):',
+    `cat <<'EOF' | kubectl -n ${ns} create -f -`,
+    'apiVersion: psmdb.percona.com/v1',
+    'kind: PerconaServerMongoDBRestore',
+    'metadata:',
+    `  generateName: ${name}-pitr-`,
+    'spec:',
+    `  clusterName: ${name}`,
+    '  backupName: <backup>',
+    '  pitr:',
+    '    type: date',
+    "    date: '2026-01-01 00:00:00'",
+    'EOF',
+    `kubectl -n ${ns} get perconaservermongodbrestores -w   # until its state is ready`,
+    '# 4. Check the data, then give the system back to Argo CD (the sync restores the writers).',
     `kubectl apply --server-side -k dist/${env}/argocd`,
     '```',
   ].join('\n');

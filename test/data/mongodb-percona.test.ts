@@ -14,6 +14,7 @@ import {
 import type { MongoDbProps } from '../../lib/data/mongodb';
 import type { PerconaEngineOptions } from '../../lib/data/mongodb-engine';
 import { platformRequirements } from '../../lib/core/platform-requirements';
+import { backupReadmeSections } from '../../lib/pipeline/backup-passes';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
 
@@ -155,6 +156,14 @@ describe('MongoDb on the Percona operator', () => {
       to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
       ports: [{ port: 443, protocol: 'TCP' }],
     });
+  });
+
+  test('the README runbook restores in place to a point in time through a PerconaServerMongoDBRestore', () => {
+    const [section] = backupReadmeSections(chart);
+    expect(section).toContain('### mongodb (Percona operator, point-in-time recovery)');
+    expect(section).toContain('`s3://techshop-mongodb-backups/` (AWS S3)');
+    expect(section).toContain('kubectl -n test-prod scale deployment/app --replicas=0');
+    expect(section).toMatch(/kind: PerconaServerMongoDBRestore\n[^]*clusterName: mongodb\n {2}backupName: <backup>\n {2}pitr:\n {4}type: date/);
   });
 
   test('declares the operator with its minimum version', () => {
