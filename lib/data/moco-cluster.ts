@@ -75,15 +75,15 @@ export interface MocoStore extends INetworkPeer {
 export interface MocoClusterProps {
   readonly engine: MocoEngineOptions;
   readonly image: string;
+  /** Size of each instance's data volume. */
   readonly storage: string;
+  /** Storage class of the data and work volumes. @default - the cluster's default class */
   readonly storageClassName?: string;
   /** my.cnf settings MOCO merges into its own (MySQL variable names). */
   readonly mysqld: Readonly<Record<string, string>>;
   readonly exporter: boolean;
   /** Where the operator's controller runs (it reaches every instance). */
   readonly controller: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
-  /** Labels the cluster's Prometheus selects ServiceMonitors by (unused here; the metrics pass makes the monitor). */
-  readonly environment: string;
 }
 
 /**

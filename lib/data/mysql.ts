@@ -147,7 +147,6 @@ export class MySql extends DatabaseStore {
         mysqld: { max_connections: String(this.tuning.maxConnections), innodb_buffer_pool_size: String(this.tuning.bufferPoolSize) },
         exporter: props.monitoring?.exporter === true,
         controller: platform.databaseOperators.moco,
-        environment: this.chart.environment.name,
       });
       this.mainObject = this.moco.cluster;
       return;

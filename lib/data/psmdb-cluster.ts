@@ -73,7 +73,9 @@ export interface PerconaClusterProps {
   readonly engine: PerconaEngineOptions;
   readonly image: string;
   readonly replicaSetName: string;
+  /** Size of each member's data volume. */
   readonly storage: string;
+  /** Storage class of the data volumes. @default - the cluster's default class */
   readonly storageClassName?: string;
   /** Where the operator runs (it connects to every member). */
   readonly operator: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
