@@ -95,7 +95,6 @@ export const PROP_TYPES: PropTypeTable = {
   MocoClusterProps: {
     "controller": {"optional":false,"kinds":["object"]},
     "engine": {"optional":false,"kinds":["object"]},
-    "environment": {"optional":false,"kinds":["string"]},
     "exporter": {"optional":false,"kinds":["boolean"]},
     "image": {"optional":false,"kinds":["string"]},
     "mysqld": {"optional":false,"kinds":["object"]},
