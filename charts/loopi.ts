@@ -6,6 +6,7 @@ import {
   fromSecret,
   issuerForEnvironment,
   MySql,
+  MySqlEngine,
   Probe,
   PublicEndpoint,
   Redis,
@@ -42,17 +43,39 @@ export class LoopiChart extends SystemChart {
     const appSecrets = new SystemSecret(this, 'api-secrets', { keys: ['JWT_SECRET'] });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
 
+    // Prod runs the seed's primary and two replicas on MOCO (semi-synchronous replication,
+    // automatic failover) with hourly backups and binary logs in an S3 bucket off the
+    // cluster; dev and staging keep the single-server StatefulSet and its daily dumps.
+    const prod = env.name === 'prod';
+    const backupKeys = prod ? new SystemSecret(this, 'mysql-backup-s3', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] }) : undefined;
+    const engine = backupKeys
+      ? MySqlEngine.moco({
+          instances: 3,
+          rpo: '1h',
+          backup: {
+            target: BackupTarget.s3({
+              bucket: 'loopi-mysql-backups-prod',
+              region: 'us-east-1',
+              accessKeyId: fromSecret(backupKeys, 'AWS_ACCESS_KEY_ID'),
+              secretAccessKey: fromSecret(backupKeys, 'AWS_SECRET_ACCESS_KEY'),
+            }),
+            schedule: '0 * * * *',
+          },
+        })
+      : MySqlEngine.statefulSet();
     const mysql = new MySql(this, 'mysql', {
       version: '8.4',
       database: 'loopi_db',
       user: 'loopi',
       storage: env.pick({ dev: '1Gi', staging: '10Gi', prod: '20Gi' }),
-      credentials: new SystemSecret(this, 'mysql-credentials', { keys: ['root-password', 'password', 'exporter-password'] }),
+      // MOCO keeps its own administrator and exporter accounts: prod needs only the application's password.
+      credentials: new SystemSecret(this, 'mysql-credentials', { keys: prod ? ['password'] : ['root-password', 'password', 'exporter-password'] }),
       resources: env.pick({
         dev: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '768Mi' } },
         default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
       }),
       monitoring: { exporter: true },
+      engine,
     });
 
     const redis = new Redis(this, 'redis', {
@@ -62,8 +85,8 @@ export class LoopiChart extends SystemChart {
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
       monitoring: { exporter: true },
     });
-    // Daily verified dumps of the application database on a volume of their own.
-    mysql.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
+    // Daily verified dumps of the application database on a volume of their own (MOCO backs up prod).
+    if (!prod) mysql.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
 
     const api = new WebService(this, 'api', {
       image: LOOPI_IMAGES.api,

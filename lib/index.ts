@@ -28,10 +28,12 @@ export {
   DEFAULT_PROMETHEUS_PROFILE,
   DEFAULT_GRAFANA_PROFILE,
   demoPlatform,
+  DEFAULT_DATABASE_OPERATORS,
 } from './core/platform';
 export type {
   ArgoCdProfile,
   ComponentPods,
+  DatabaseOperatorsProfile,
   DnsProfile,
   EdgeKind,
   EdgeProfile,
@@ -63,7 +65,7 @@ export type { ArgoCdApplicationsProps } from './gitops/argocd-applications';
 
 // Workloads
 export { Workload } from './workloads/workload';
-export type { ConfigSource, ConnectOptions, ImageUserNote, StoreConnection, WorkloadProps } from './workloads/workload';
+export type { ConfigSource, ConnectOptions, ImageUserNote, ManagedPods, StoreConnection, WorkloadProps } from './workloads/workload';
 export { BASELINE_CAPABILITIES } from './workloads/security-exception';
 export type { AddableCapability, PodSecurityLevel, SecurityException } from './workloads/security-exception';
 export { ReplicatedWorkload } from './workloads/replicated-workload';
@@ -112,8 +114,16 @@ export { Postgres } from './data/postgres';
 export type { PostgresCredentialKeys, PostgresFlavour, PostgresProps, PostgresVersion } from './data/postgres';
 export { MySql } from './data/mysql';
 export type { MySqlCredentialKeys, MySqlProps, MySqlVersion } from './data/mysql';
+export { MySqlEngine } from './data/mysql-engine';
+export type { MocoBackupOptions, MocoEngineOptions } from './data/mysql-engine';
+export { MocoCluster } from './data/moco-cluster';
+export type { MocoClusterProps, MocoStore } from './data/moco-cluster';
 export { MongoDb } from './data/mongodb';
 export type { MongoDbCredentialKeys, MongoDbProps, MongoVersion } from './data/mongodb';
+export { MongoDbEngine } from './data/mongodb-engine';
+export type { PerconaBackupOptions, PerconaEngineOptions } from './data/mongodb-engine';
+export { PerconaCluster } from './data/psmdb-cluster';
+export type { PerconaClusterProps, PerconaStore } from './data/psmdb-cluster';
 export { Bucket, ObjectStore } from './data/minio';
 export type { BucketAccess, BucketOptions, BucketUser, MinioVersion, ObjectStoreCredentialKeys, ObjectStoreProps, S3EnvNames } from './data/minio';
 

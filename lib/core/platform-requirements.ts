@@ -20,8 +20,8 @@ export type PlatformComponentName =
   | 'vertical-pod-autoscaler'
   | 'metrics-server'
   | 'cloudnative-pg'
-  | 'mysql-operator'
-  | 'mongodb-operator';
+  | 'moco'
+  | 'percona-server-mongodb-operator';
 
 /** One need of one construct. */
 export interface PlatformRequirement {

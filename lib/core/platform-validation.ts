@@ -21,6 +21,7 @@ const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
   'registry',
   'demo',
   'preinstalled',
+  'databaseOperators',
 ];
 const EDGE_KINDS: readonly string[] = ['ingress-nginx', 'traefik', 'gateway'];
 const GATEWAY_IMPLEMENTATIONS: readonly string[] = ['envoy-gateway', 'traefik'];

@@ -124,6 +124,17 @@ export interface RegistryProfile {
   readonly host?: string;
 }
 
+/** The database operators' controllers, as NetworkPolicies select them (they reach the instances they manage). */
+export interface DatabaseOperatorsProfile {
+  /** MOCO's controller. @default pods `app.kubernetes.io/component: moco-controller` in `moco-system` */
+  readonly moco?: ComponentPods;
+  /**
+   * The Percona Operator for MongoDB (cluster-wide mode).
+   * @default pods `app.kubernetes.io/name: percona-server-mongodb-operator` in `psmdb-operator`
+   */
+  readonly perconaMongodb?: ComponentPods;
+}
+
 export interface PlatformProps {
   /** Where Argo CD finds this environment's manifests. */
   readonly gitops: GitOpsSource;
@@ -154,6 +165,8 @@ export interface PlatformProps {
    * and settings the systems need from them). @default - none: the platform layer installs every component the systems need
    */
   readonly preinstalled?: readonly PlatformComponentName[];
+  /** The database operators' controllers. @default - see DatabaseOperatorsProfile */
+  readonly databaseOperators?: DatabaseOperatorsProfile;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<Omit<IngressControllerProfile, 'allowedResponseHeaders'>> = {
@@ -189,6 +202,11 @@ export const DEFAULT_GRAFANA_PROFILE: Required<GrafanaProfile> = {
   namespace: 'monitoring',
 };
 
+export const DEFAULT_DATABASE_OPERATORS: Required<DatabaseOperatorsProfile> = {
+  moco: { namespace: 'moco-system', podLabels: { 'app.kubernetes.io/component': 'moco-controller' } },
+  perconaMongodb: { namespace: 'psmdb-operator', podLabels: { 'app.kubernetes.io/name': 'percona-server-mongodb-operator' } },
+};
+
 /**
  * A cluster profile with its defaults applied. Validation (placeholders in staging and
  * prod, malformed fields) is reported through the environment, by each SystemChart.
@@ -206,6 +224,7 @@ export class Platform {
   /** True for a demonstration profile (dev only). */
   public readonly demo: boolean;
   public readonly preinstalled: readonly PlatformComponentName[];
+  public readonly databaseOperators: Required<DatabaseOperatorsProfile>;
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -222,6 +241,7 @@ export class Platform {
     this.registry = { ...defined(p.registry) };
     this.demo = p.demo === true;
     this.preinstalled = Array.isArray(p.preinstalled) ? [...p.preinstalled] : [];
+    this.databaseOperators = { ...DEFAULT_DATABASE_OPERATORS, ...defined(p.databaseOperators) };
   }
 }
 

@@ -7,6 +7,8 @@ export type { ConnectionInfo, EnvConvention, EnvEntries, IConnectable };
 
 export interface DiscreteNames {
   readonly host?: string;
+  /** Variable for the read-only endpoint (the replicas where the engine has them, else the read-write host). @default - not set */
+  readonly readOnlyHost?: string;
   readonly port?: string;
   readonly database?: string;
   readonly user?: string;
@@ -20,6 +22,7 @@ export const ConnectionEnv = {
     return (info) => {
       const out: Array<[string, EnvValue]> = [];
       if (names.host) out.push([names.host, info.host]);
+      if (names.readOnlyHost) out.push([names.readOnlyHost, info.readOnlyHost ?? info.host]);
       if (names.port) out.push([names.port, String(info.port)]);
       if (names.database && info.database !== undefined) out.push([names.database, info.database]);
       if (names.user && info.user !== undefined) out.push([names.user, info.user]);

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { parseQuantity } from '../core/quantity';
+import { checkCronSchedule } from '../core/cron';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { ContainerModel, SIDECAR_RESOURCES } from '../workloads/container';
@@ -35,6 +36,11 @@ import { DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-s
 import { ExporterAccountMonitoring } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 import { checkProps } from '../core/prop-check';
+import { addCheck } from '../core/validation';
+import type { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
+import { MongoDbEngine } from './mongodb-engine';
+import { checkInstances, checkOperatorBackupTarget, formatSeconds, parseRpo } from './mysql-engine-validation';
+import { PBM_AGENT_RESOURCES, PerconaCluster, PSMDB, psmdbPodLabels, psmdbSystemUsersSecret } from './psmdb-cluster';
 
 /** MongoDB versions with an image in versions.ts. */
 export type MongoVersion = keyof typeof ENGINE_IMAGES.mongo;
@@ -80,6 +86,16 @@ export interface MongoDbProps extends DatabaseStoreProps {
    * under `passwordKey` (default 'exporter-password'). @default - no exporter
    */
   readonly monitoring?: ExporterAccountMonitoring;
+  /**
+   * What runs the replica set: the construct's own StatefulSet, or the Percona Operator for
+   * MongoDB (members from `engine`, PBM backups with oplog point-in-time recovery). connect()
+   * sets the same variables either way. With Percona, `replicas` is not read (use
+   * `members`), the operator keeps its own administrators and keyfile (root's password and
+   * `credentialKeys.keyFile` are not read) and the exporter logs in as the operator's
+   * clusterMonitor user.
+   * @default MongoDbEngine.statefulSet()
+   */
+  readonly engine?: MongoDbEngine;
 }
 
 const KEYFILE_SECRET_VOLUME = 'keyfile-secret';
@@ -116,22 +132,73 @@ export class MongoDb extends DatabaseStore {
   /** WiredTiger cache in GB, derived from the memory limit (what mongod.conf says). */
   public readonly cacheSizeGB: number;
   /** The Job that initiates the replica set and creates the users. */
-  public readonly initJob: MongoDbInitJob;
+  public readonly initJob?: MongoDbInitJob;
+  /** The operator's cluster, with `MongoDbEngine.percona()`. */
+  public readonly percona?: PerconaCluster;
   private readonly mongoProps: MongoDbProps;
   private readonly keyFileKey: string;
+  private readonly engineChoice?: MongoDbEngine;
 
   constructor(scope: Construct, id: string, props: MongoDbProps) {
     const version: string = props.version ?? '8.0';
-    const image = engineImage('mongo', version) ?? `mongo:${version}`;
     const replicaSetName = props.replicaSetName ?? 'rs0';
-    const accounts = resolveAccounts(props, {
-      scheme: 'mongodb',
-      adminUser: MONGO_ROOT_USER,
-      adminKeyName: 'root',
-      adminKey: 'root-password',
-      exporterKey: 'exporter-password',
-    });
+    const accounts = resolveAccounts(props, MONGO_ACCOUNTS);
     const keyFileKey = props.credentialKeys?.keyFile ?? 'keyfile';
+    const engineChoice = props.engine instanceof MongoDbEngine ? props.engine : undefined;
+    const percona = engineChoice?.kind === 'percona' ? engineChoice.percona : undefined;
+    if (percona) {
+      super(
+        scope,
+        id,
+        { ...props, replicas: typeof percona.members === 'number' ? percona.members : 3 },
+        { image: PSMDB.mongodImages[version] ?? `percona/percona-server-mongodb:${version}` },
+        {
+          port: { name: 'mongodb', port: MONGO_PORT },
+          dataPath: '/data/db',
+          role: 'database',
+          uid: PSMDB.uid,
+          version,
+          managed: { selectorLabels: psmdbPodLabels(id, replicaSetName) },
+        },
+        accounts,
+      );
+      checkProps(this, 'MongoDbProps', props);
+      this.mongoProps = props;
+      this.replicaSetName = replicaSetName;
+      this.keyFileKey = keyFileKey;
+      this.engineChoice = engineChoice;
+      this.cacheSizeGB = wiredTigerCacheSizeGB(parseQuantity(this.container.resources?.limits?.memory) ?? MONGO_MIN_MEMORY);
+      if (props.monitoring?.exporter === true) {
+        const users = {
+          secretName: psmdbSystemUsersSecret(id),
+          keys: [...PSMDB.systemUserKeys],
+          describe: `the operator's Secret '${psmdbSystemUsersSecret(id)}'`,
+        };
+        const env = {
+          MONGODB_URI: `mongodb://127.0.0.1:${MONGO_PORT}/admin?directConnection=true`,
+          MONGODB_USER: fromSecret(users, 'MONGODB_CLUSTER_MONITOR_USER'),
+          MONGODB_PASSWORD: fromSecret(users, 'MONGODB_CLUSTER_MONITOR_PASSWORD'),
+        };
+        const resources = { requests: SIDECAR_RESOURCES.requests, limits: { cpu: '200m', memory: '128Mi' } };
+        this.addExporter({ image: EXPORTER_IMAGES.mongo, port: 9216, args: ['--web.listen-address=:9216', '--compatible-mode'], env, resources });
+      }
+      if (percona.backup) {
+        // The PBM agent the operator adds beside mongod: in the model for the namespace budget only.
+        this.addSidecar(new ContainerModel('backup-agent', { image: PSMDB.backupImage, runAs: { user: PSMDB.uid } }, PBM_AGENT_RESOURCES));
+      }
+      const platform = this.chart.environment.platform;
+      this.percona = new PerconaCluster(this, 'percona', this, {
+        engine: percona,
+        image: this.engineImage,
+        replicaSetName,
+        storage: props.storage,
+        storageClassName: props.storageClassName ?? this.chart.environment.platform.storage.defaultClass,
+        operator: platform.databaseOperators.perconaMongodb,
+      });
+      this.mainObject = this.percona.cluster;
+      return;
+    }
+    const image = engineImage('mongo', version) ?? `mongo:${version}`;
     // `ping` is one of the few commands mongod answers without authentication, so the
     // probes need no password. Ready: answers at all; a member that is not yet in an
     // initiated set must be ready too, or the StatefulSet (and Argo CD's wave) would never
@@ -169,6 +236,7 @@ export class MongoDb extends DatabaseStore {
     this.mongoProps = props;
     this.replicaSetName = replicaSetName;
     this.keyFileKey = keyFileKey;
+    this.engineChoice = engineChoice;
 
     const memoryLimit = parseQuantity(this.container.resources?.limits?.memory) ?? MONGO_MIN_MEMORY;
     this.cacheSizeGB = wiredTigerCacheSizeGB(memoryLimit);
@@ -227,6 +295,39 @@ export class MongoDb extends DatabaseStore {
     return 'Parallel';
   }
 
+  /** With Percona: the operator's headless Service `<name>-<replset>`. */
+  public get headlessHost(): string | undefined {
+    return this.percona ? `${this.name}-${this.replicaSetName}.${this.namespaceName}.svc` : undefined;
+  }
+
+  /** The client Service; with Percona, its headless replica set Service (the driver finds the primary). */
+  public get host(): string {
+    return this.headlessHost ?? super.host;
+  }
+
+  /** Stable DNS names of the members (the operator's: `<name>-<replset>-<i>.<name>-<replset>.<ns>.svc`). */
+  public get memberHosts(): string[] {
+    if (!this.percona) return super.memberHosts;
+    const set = `${this.name}-${this.replicaSetName}`;
+    return Array.from({ length: this.replicas }, (_, i) => `${set}-${i}.${set}.${this.namespaceName}.svc`);
+  }
+
+  /**
+   * Scheduled dumps by the library's own CronJob. With Percona, PBM takes the backups
+   * (`MongoDbEngine.percona({ backup })`): calling this is a synth error.
+   */
+  public backup(props: BackupScheduleProps): BackupSchedule {
+    if (this.percona) {
+      addCheck(this, (report) =>
+        report.error(
+          'backup()',
+          "the Percona operator takes this replica set's backups (PBM with oplog): set MongoDbEngine.percona({ backup: { target, schedule } }) instead",
+        ),
+      );
+    }
+    return super.backup(props);
+  }
+
   /** Member addresses with the port, as a seed list. */
   public get memberAddresses(): string[] {
     return this.memberHosts.map((host) => `${host}:${MONGO_PORT}`);
@@ -265,6 +366,14 @@ export class MongoDb extends DatabaseStore {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.mongoProps;
+    const engine = (p as { engine?: unknown }).engine;
+    if (engine !== undefined && !(engine instanceof MongoDbEngine)) {
+      report.error('engine', 'must be MongoDbEngine.statefulSet() or MongoDbEngine.percona({ members, ... })');
+    }
+    if (this.engineChoice?.kind === 'percona') {
+      this.validatePercona(report);
+      return;
+    }
     this.checkVersion(report, 'mongo', 'MongoDB');
     const n = this.replicas;
     if (Number.isInteger(n) && n >= 1) {
@@ -292,7 +401,91 @@ export class MongoDb extends DatabaseStore {
     const needs = 'a member needs (a 0.25 GB WiredTiger cache, connections, and the mongosh processes of its probes); set resources';
     this.checkMemoryLimit(report, MONGO_MIN_MEMORY, needs);
   }
+
+  private validatePercona(report: ValidationReport): void {
+    const options = this.engineChoice?.percona;
+    const env = this.chart.environment.name;
+    if (typeof options !== 'object' || options === null) {
+      report.error('engine', 'MongoDbEngine.percona() needs its options: { members, backup, rpo }');
+      return;
+    }
+    const setProblem = checkReplicaSetName(this.replicaSetName);
+    if (setProblem) report.error('replicaSetName', setProblem);
+    this.checkNames(report, (name, what) => (what === 'database' ? checkMongoDatabaseName(name) : checkMongoUserName(name)));
+    if ((this.mongoProps as { replicas?: unknown }).replicas !== undefined) {
+      report.error('replicas', 'is not read with MongoDbEngine.percona(): set engine.members');
+    }
+    checkInstances(
+      report,
+      options.members,
+      {
+        field: 'engine.members',
+        allowed: [3, 5, 7],
+        why: 'the operator runs an odd number of voting members, at least 3, so that a majority survives a lost member',
+        prodMinimum: 3,
+        prodWhy: 'a primary survives the loss of one member',
+      },
+      env,
+    );
+    if (PSMDB.mongodImages[this.version] === undefined) {
+      report.error('version', `'${this.version}' has no Percona Server for MongoDB image (supported: ${Object.keys(PSMDB.mongodImages).join(', ')})`);
+    }
+    this.checkMemoryLimit(report, MONGO_MIN_MEMORY, 'a member needs (a 0.25 GB WiredTiger cache and connections); set resources');
+    const backup = options.backup;
+    if (backup === undefined) {
+      if (env === 'prod')
+        report.error('engine.backup', 'required in prod: PBM backups with oplog point-in-time recovery to an S3 bucket outside the cluster');
+      if (options.rpo !== undefined) report.error('engine.rpo', `${String(options.rpo)} cannot be met without backups: set engine.backup`);
+      return;
+    }
+    checkOperatorBackupTarget(report, 'engine.backup.target', backup.target, env, 'Percona Backup for MongoDB');
+    if (backup.target?.kind === 's3') {
+      const { accessKeyId, secretAccessKey } = backup.target.s3;
+      const pair = [
+        ['accessKeyId', accessKeyId, 'AWS_ACCESS_KEY_ID'],
+        ['secretAccessKey', secretAccessKey, 'AWS_SECRET_ACCESS_KEY'],
+      ] as const;
+      const secretName = typeof secretAccessKey === 'object' ? secretAccessKey?.secret?.secretName : undefined;
+      for (const [field, value, key] of pair) {
+        if (typeof value !== 'object' || value === null || value.key !== key || value.secret?.secretName !== secretName) {
+          report.error(
+            `engine.backup.target.${field}`,
+            `PBM reads the keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of one Secret: give fromSecret(<that secret>, '${key}')`,
+          );
+        }
+      }
+    }
+    if (backup.keep !== undefined && (!Number.isInteger(backup.keep) || backup.keep < 1)) {
+      report.error('engine.backup.keep', `${String(backup.keep)} must be a whole number of at least 1`);
+    }
+    const span = backup.oplogSpanMinutes ?? 10;
+    if (!Number.isInteger(span) || span < 1) {
+      report.error('engine.backup.oplogSpanMinutes', `${String(span)} must be a whole number of minutes, at least 1`);
+      return;
+    }
+    const schedule = backup.schedule ?? '0 2 * * *';
+    const scheduleProblem = checkCronSchedule(schedule);
+    if (scheduleProblem) report.error('engine.backup.schedule', scheduleProblem);
+    if (options.rpo === undefined) return;
+    const seconds = parseRpo(options.rpo);
+    if (typeof seconds === 'string') report.error('engine.rpo', seconds);
+    else if (span * 60 > seconds) {
+      report.error(
+        'engine.rpo',
+        `${String(options.rpo)} cannot be met: PBM uploads the oplog in slices of ${span} minutes (engine.backup.oplogSpanMinutes); ` +
+          `set oplogSpanMinutes to at most ${Math.floor(seconds / 60)} or accept rpo '${formatSeconds(span * 60)}'`,
+      );
+    }
+  }
 }
+
+const MONGO_ACCOUNTS = {
+  scheme: 'mongodb',
+  adminUser: MONGO_ROOT_USER,
+  adminKeyName: 'root',
+  adminKey: 'root-password',
+  exporterKey: 'exporter-password',
+} as const;
 
 /**
  * The replica set's idempotent initialization (see MongoDb): mongosh in the engine's

@@ -10,7 +10,7 @@ import { ContainerModel, PortSpec, SIDECAR_RESOURCES } from '../workloads/contai
 import { EnvValue } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import { spreadAcrossZonesAndNodes } from '../workloads/web-service';
-import { contentHash, Workload, WorkloadProps } from '../workloads/workload';
+import { contentHash, ManagedPods, Workload, WorkloadProps } from '../workloads/workload';
 import { ConnectionInfo, IConnectable } from './connection';
 import { Engine, engineImage, supportedVersions } from './versions';
 
@@ -89,6 +89,12 @@ export interface EngineSpec {
   readonly uid: number;
   /** The engine version asked for (the image is chosen from it). */
   readonly version: string;
+  /**
+   * An operator runs the members from a custom resource the engine renders: no StatefulSet,
+   * Services or PDB of the store's own, and the pods are selected by the operator's labels.
+   * @default - the store's own StatefulSet
+   */
+  readonly managed?: ManagedPods;
 }
 
 /**
@@ -113,7 +119,13 @@ export abstract class StatefulStore extends Workload implements IConnectable {
 
   protected constructor(scope: Construct, id: string, props: StatefulStoreProps, container: StoreContainerProps, engine: EngineSpec) {
     const runAs = { user: engine.uid, group: engine.uid, fsGroup: engine.uid };
-    super(scope, id, { ...container, resources: props.resources, runAs, ports: [engine.port, ...(container.ports ?? [])] }, engine.role);
+    super(
+      scope,
+      id,
+      { ...container, resources: props.resources, runAs, ports: [engine.port, ...(container.ports ?? [])] },
+      engine.role,
+      engine.managed,
+    );
     this.storeProps = props;
     this.engine = engine;
     this.engineUid = engine.uid;
@@ -121,6 +133,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     this.replicas = props.replicas ?? 1;
     this.headlessServiceName = `${this.name}-headless`;
     this.container.mounts.push({ name: 'data', mountPath: engine.dataPath });
+    if (engine.managed) return;
 
     new k8s.KubeService(this, 'headless-service', {
       metadata: { name: this.headlessServiceName },

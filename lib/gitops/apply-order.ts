@@ -33,8 +33,11 @@ const ORDER: Record<string, number> = {
   // storage and addresses
   PersistentVolumeClaim: 30,
   Service: 30,
-  // data before the applications that use it
+  // data before the applications that use it (a BackupPolicy before the cluster naming it)
+  BackupPolicy: 35,
   StatefulSet: 40,
+  MySQLCluster: 40,
+  PerconaServerMongoDB: 40,
   Job: 50,
   Deployment: 60,
   DaemonSet: 60,

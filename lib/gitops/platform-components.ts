@@ -129,6 +129,29 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     clusterKinds: [CRD, ...RBAC, ...WEBHOOKS, 'gateway.networking.k8s.io/GatewayClass'],
     provides: ['gateway-api-crds'],
   },
+  // MOCO's chart versions run ten minors behind the operator (chart 0.19.0 installs 0.29.0, per
+  // the chart CHANGELOG in the v0.30.0 module); 0.20.0 is the release for 0.30.0, whose
+  // sidecar security contexts the MySQLCluster uses. No Helm repository is reachable here to
+  // confirm it: Argo CD reports a missing chart version at sync.
+  moco: {
+    title: 'MOCO (MySQL operator)',
+    repoURL: 'https://cybozu-go.github.io/moco/',
+    chart: 'moco',
+    chartVersion: '0.20.0',
+    appVersion: '0.30.0',
+    releaseName: 'moco',
+    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
+  },
+  // Percona publishes the operator chart at the operator's own version.
+  'percona-server-mongodb-operator': {
+    title: 'Percona Operator for MongoDB',
+    repoURL: 'https://percona.github.io/percona-helm-charts/',
+    chart: 'psmdb-operator',
+    chartVersion: '1.23.0',
+    appVersion: '1.23.0',
+    releaseName: 'psmdb-operator',
+    clusterKinds: [CRD, ...RBAC],
+  },
   'cloudnative-pg': {
     title: 'CloudNativePG operator',
     repoURL: 'https://cloudnative-pg.github.io/charts',
@@ -200,6 +223,10 @@ export function componentNamespace(component: PlatformComponentName, platform: P
       return 'vpa';
     case 'cloudnative-pg':
       return 'cnpg-system';
+    case 'moco':
+      return platform.databaseOperators.moco.namespace;
+    case 'percona-server-mongodb-operator':
+      return platform.databaseOperators.perconaMongodb.namespace;
     case 'envoy-gateway':
       // The controller runs its proxies in its own namespace: where the profile says the data plane is.
       return platform.edge.gateway?.dataPlane.namespace ?? 'envoy-gateway-system';
@@ -375,6 +402,9 @@ function valuesFor(
       return {};
     case 'cloudnative-pg':
       return { crds: { create: true } };
+    case 'percona-server-mongodb-operator':
+      // One operator for every system namespace (the PerconaServerMongoDB objects live there).
+      return { watchAllNamespaces: true };
     default:
       return {};
   }

@@ -3,9 +3,16 @@ import { BackupSchedule } from '../backup/backup-schedule';
 import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { SystemChart } from '../core/system-chart';
 import { SystemAlerts } from '../observability/system-alerts';
-import { restoreRunbook } from './restore-runbook';
+import { MongoDb } from '../data/mongodb';
+import { MySql } from '../data/mysql';
+import { mocoRestoreRunbook, perconaRestoreRunbook, restoreRunbook } from './restore-runbook';
 
-const WATCHED = new WeakSet<BackupSchedule>();
+const WATCHED = new WeakSet<object>();
+
+/** The MySql stores of a chart whose backups MOCO takes. */
+function mocoBackupsOf(chart: Chart): MySql[] {
+  return chart.node.findAll().filter((c): c is MySql => c instanceof MySql && Chart.of(c) === chart && c.moco?.backupSchedule !== undefined);
+}
 
 function backupsOf(chart: Chart): BackupSchedule[] {
   return chart.node.findAll().filter((c): c is BackupSchedule => c instanceof BackupSchedule && Chart.of(c) === chart);
@@ -24,11 +31,25 @@ export function watchBackups(app: App): void {
       WATCHED.add(backup);
       SystemAlerts.watchCronJob(backup, backup.name, cronPeriodSeconds(backup.effectiveSchedule));
     }
+    // MOCO's CronJob, made by the operator from the BackupPolicy.
+    for (const store of mocoBackupsOf(chart)) {
+      const schedule = store.moco!.backupSchedule!;
+      if (WATCHED.has(store) || checkCronSchedule(schedule)) continue;
+      WATCHED.add(store);
+      SystemAlerts.watchCronJob(store, `moco-backup-${store.name}`, cronPeriodSeconds(schedule));
+    }
   }
 }
 
 /** The "Backups and restore" section of a system's README: one runbook per backed-up store, or none. */
 export function backupReadmeSections(chart: SystemChart): string[] {
-  const runbooks = backupsOf(chart).map((backup) => restoreRunbook(backup));
+  const runbooks = [
+    ...backupsOf(chart).map((backup) => restoreRunbook(backup)),
+    ...mocoBackupsOf(chart).map((store) => mocoRestoreRunbook(store, store.moco!)),
+    ...chart.node
+      .findAll()
+      .filter((c): c is MongoDb => c instanceof MongoDb && Chart.of(c) === chart && c.percona?.backupSchedule !== undefined)
+      .map((store) => perconaRestoreRunbook(store, store.percona!)),
+  ];
   return runbooks.length === 0 ? [] : [['## Backups and restore', ...runbooks.flatMap((r) => ['', r])].join('\n')];
 }

@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { baselinePodSecurityReasons } from '../core/pod-security-exceptions';
 import { SystemChart } from '../core/system-chart';
 import { NamespaceBudget } from '../scaling/namespace-budget';
 import { NamespaceIsolation } from '../security/network';
@@ -17,7 +18,14 @@ import { describeSecurityException } from '../workloads/security-exception';
 export function addSystemFoundations(app: App): void {
   for (const chart of app.node.children.filter(SystemChart.isSystemChart)) {
     const has = (type: new (...args: never[]) => unknown) => chart.node.children.some((c) => c instanceof type);
-    if (!has(SystemNamespace)) new SystemNamespace(chart, 'namespace', { name: chart.namespaceName, ...podSecurityOf(chart) });
+    if (!has(SystemNamespace)) {
+      const because = baselinePodSecurityReasons(chart);
+      new SystemNamespace(chart, 'namespace', {
+        name: chart.namespaceName,
+        ...podSecurityOf(chart),
+        ...(because.length ? { baselineEnforcedBecause: because } : {}),
+      });
+    }
     if (!has(NamespaceIsolation)) new NamespaceIsolation(chart, 'isolation');
     if (!has(NamespaceBudget)) new NamespaceBudget(chart, 'budget', chart.budget);
   }

@@ -1,6 +1,8 @@
 import { Environment } from '../core/environment';
 import type { Json } from '../core/json';
 import { RenderedObject } from '../gitops/render';
+import { MOCO, mocoPodLabels } from '../data/moco-cluster';
+import { PSMDB, psmdbPodLabels } from '../data/psmdb-cluster';
 
 /** One finding of a rule on one object. */
 export interface Violation {
@@ -55,6 +57,35 @@ export function podOf(object: Json): PodView | undefined {
           : undefined;
   if (!template?.spec) return undefined;
   return { spec: template.spec, labels: template.metadata?.labels ?? {} };
+}
+
+/**
+ * The pods an operator creates from a custom resource (MOCO's MySQLCluster, the Percona
+ * operator's PerconaServerMongoDB), as far as Services need them: their labels and the
+ * named ports of their containers. Undefined for any other kind.
+ */
+export function operatorPodOf(object: Json): PodView | undefined {
+  const name = object.metadata?.name;
+  if (object.kind === 'MySQLCluster') {
+    const p = MOCO.ports;
+    const containers: Json[] = [
+      { name: 'mysqld', ports: [port('mysql', p.mysql), port('mysqlx', p.mysqlx), port('mysql-admin', p.admin)] },
+      { name: 'agent', ports: [port('agent', p.agent), port('agent-metrics', p.agentMetrics)] },
+    ];
+    if ((object.spec?.collectors ?? []).length > 0) containers.push({ name: 'mysqld-exporter', ports: [port('mysqld-metrics', p.exporter)] });
+    return { labels: { ...(object.spec?.podTemplate?.metadata?.labels ?? {}), ...mocoPodLabels(name) }, spec: { containers } };
+  }
+  if (object.kind === 'PerconaServerMongoDB') {
+    const replset = object.spec?.replsets?.[0];
+    const sidecars: Json[] = (replset?.sidecars ?? []).map((c: Json) => ({ name: c.name, ports: c.ports ?? [] }));
+    const labels = { ...(replset?.labels ?? {}), ...psmdbPodLabels(name, replset?.name ?? 'rs0') };
+    return { labels, spec: { containers: [{ name: 'mongod', ports: [port('mongodb', PSMDB.port)] }, ...sidecars] } };
+  }
+  return undefined;
+}
+
+function port(name: string, containerPort: number): Json {
+  return { name, containerPort, protocol: 'TCP' };
 }
 
 export function containersOf(pod: Json): Json[] {

@@ -16,6 +16,12 @@ export interface SystemNamespaceProps {
    * security exceptions). @default - none
    */
   readonly podSecurityReason?: string;
+  /**
+   * Why pods an operator creates here cannot meet `restricted` (from
+   * requireBaselinePodSecurity): `baseline` is enforced, `restricted` still audited and
+   * warned about, and the reasons are annotated on the namespace. @default - none
+   */
+  readonly baselineEnforcedBecause?: readonly string[];
 }
 
 /**
@@ -38,13 +44,19 @@ export class SystemNamespace extends Construct {
     checkProps(this, 'SystemNamespaceProps', props);
     this.name = props.name;
     const level = props.podSecurity ?? 'restricted';
-    this.podSecurity = level;
+    const reasons = props.baselineEnforcedBecause ?? [];
+    // Operator pods that cannot meet restricted lower what is enforced only; audit and warn keep the level.
+    this.podSecurity = reasons.length > 0 ? 'baseline' : level;
     const labels: Record<string, string> = { 'kubernetes.io/metadata.name': props.name };
     for (const mode of ['enforce', 'audit', 'warn']) {
-      labels[`pod-security.kubernetes.io/${mode}`] = level;
+      labels[`pod-security.kubernetes.io/${mode}`] = mode === 'enforce' && reasons.length > 0 ? 'baseline' : level;
       labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
     }
-    const annotations = props.podSecurityReason ? { 'cdk8s-stacks.io/pod-security-reason': props.podSecurityReason } : undefined;
-    new k8s.KubeNamespace(this, 'resource', { metadata: { name: props.name, labels, annotations } });
+    const annotations: Record<string, string> = {};
+    if (props.podSecurityReason) annotations['cdk8s-stacks.io/pod-security-reason'] = props.podSecurityReason;
+    if (reasons.length > 0) annotations['cdk8s-stacks.io/pod-security-baseline-because'] = reasons.join('; ');
+    new k8s.KubeNamespace(this, 'resource', {
+      metadata: { name: props.name, labels, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+    });
   }
 }

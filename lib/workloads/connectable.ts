@@ -9,6 +9,11 @@ export interface ConnectionInfo {
   /** Host name (the client Service, `<name>.<namespace>.svc`). */
   readonly host: string;
   readonly port: number;
+  /**
+   * Host of an endpoint that serves reads only (replicas), for applications that send reads
+   * there; a store without one gives its read-write host. @default - same as host
+   */
+  readonly readOnlyHost?: string;
   /** All members, for clients that take a seed list (MongoDB replica sets). @default - [host:port] */
   readonly members?: readonly string[];
   /** Database (or Redis logical db number). @default - none */

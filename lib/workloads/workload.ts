@@ -115,6 +115,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     id: string,
     protected readonly props: WorkloadProps,
     role: string,
+    managed?: ManagedPods,
   ) {
     super(scope, freeId(scope, id));
     checkUniqueId(this, id);
@@ -123,7 +124,9 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     this.role = role;
     const env = this.chart.environment;
     this.namespaceName = this.chart.namespaceName;
-    this.selectorLabels = { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.chart.namespaceName };
+    this.selectorLabels = managed
+      ? { ...managed.selectorLabels }
+      : { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.chart.namespaceName };
     this.connections = new Connections(this);
     workloadNetworkPolicy(this, this.name, this.connections);
     markComponent(this, { name: this.name, component: role, version: imageVersion(props.image) });
@@ -133,11 +136,14 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     this.addWritableVolume('tmp', '/tmp');
     arrayOrEmpty(props.writablePaths).forEach((path) => this.addWritableVolume(volumeNameFor(path), path));
 
-    new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { name: this.name },
-      // A token only for workloads that declared what they do with the API (allowApiAccess).
-      automountServiceAccountToken: Lazy.any({ produce: () => this.apiAccess !== undefined }),
-    });
+    // An operator's pods run under the ServiceAccount the operator makes for them.
+    if (!managed) {
+      new k8s.KubeServiceAccount(this, 'service-account', {
+        metadata: { name: this.name },
+        // A token only for workloads that declared what they do with the API (allowApiAccess).
+        automountServiceAccountToken: Lazy.any({ produce: () => this.apiAccess !== undefined }),
+      });
+    }
 
     if (props.config && Object.keys(props.config).length > 0) {
       this.configMapName = `${this.name}-config`;
@@ -578,6 +584,16 @@ function securityCheckExceptions(exception: SecurityException | undefined): Reco
 /** A reason the linters' annotations can carry (reported by the exception's check otherwise). */
 function lintSafe(reason: unknown): boolean {
   return typeof reason === 'string' && reason.trim() !== '' && !reason.includes('=');
+}
+
+/**
+ * Pods an operator creates from a custom resource the workload renders (MOCO's mysqld
+ * pods): the workload's NetworkPolicy, metrics Service and connections select them by
+ * the operator's labels, and the workload makes no ServiceAccount of its own.
+ */
+export interface ManagedPods {
+  /** Labels the operator puts on the pods (and only on them). */
+  readonly selectorLabels: Readonly<Record<string, string>>;
 }
 
 /** A store a workload connected to, as `Workload.connect()` recorded it. */

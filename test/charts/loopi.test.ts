@@ -27,10 +27,77 @@ describe('Loopi API (seeds/000) in prod', () => {
     const env = envOf(container);
     expect(env.DB_USER.value).toBe('loopi');
     expect(env.DB_NAME.value).toBe('loopi_db');
-    expect(env.DB_HOST.value).toBe('mysql.loopi-prod.svc');
+    // MOCO's primary Service, which follows failovers.
+    expect(env.DB_HOST.value).toBe('moco-mysql-primary.loopi-prod.svc');
     expect(env.DB_PORT.value).toBe('3306');
     expect(env.DB_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'mysql-credentials', key: 'password' });
-    expect(mainContainer(find(objects, 'StatefulSet', 'mysql')).image).toMatch(/^docker\.io\/library\/mysql:8\.4\./);
+    expect(find(objects, 'MySQLCluster', 'mysql').spec.podTemplate.spec.containers[0].image).toMatch(/^ghcr\.io\/cybozu-go\/moco\/mysql:8\.4\./);
+    // Staging keeps the single server and its Service.
+    const staging = systemObjects('loopi', 'staging');
+    expect(envOf(mainContainer(find(staging, 'Deployment', 'api'))).DB_HOST.value).toBe('mysql.loopi-staging.svc');
+    expect(mainContainer(find(staging, 'StatefulSet', 'mysql')).image).toMatch(/^docker\.io\/library\/mysql:8\.4\./);
+  });
+
+  describe("the seed's MySQL master and two slaves: a MOCO primary with two semi-synchronous replicas in prod", () => {
+    const cluster = find(objects, 'MySQLCluster', 'mysql');
+
+    test('three instances, never two on one node, with the seed-derived resources and 20Gi each', () => {
+      expect(cluster.apiVersion).toBe('moco.cybozu.com/v1beta2');
+      expect(cluster.spec.replicas).toBe(3);
+      const anti = cluster.spec.podTemplate.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+      expect(anti).toEqual([
+        {
+          topologyKey: 'kubernetes.io/hostname',
+          labelSelector: {
+            matchLabels: { 'app.kubernetes.io/name': 'mysql', 'app.kubernetes.io/instance': 'mysql', 'app.kubernetes.io/created-by': 'moco' },
+          },
+        },
+      ]);
+      expect(cluster.spec.podTemplate.spec.containers[0].resources).toEqual({
+        requests: { cpu: '250m', memory: '1Gi' },
+        limits: { cpu: '1', memory: '2Gi' },
+      });
+      expect(cluster.spec.volumeClaimTemplates[0]).toMatchObject({
+        metadata: { name: 'mysql-data' },
+        spec: { resources: { requests: { storage: '20Gi' } } },
+      });
+      expect(kinds(objects, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['redis']);
+    });
+
+    test('the application account loopi on loopi_db is created by a Job logging in as moco-writable on the primary', () => {
+      const job = kinds(objects, 'Job').find((j) => j.metadata.name.startsWith('mysql-app-user-'))!;
+      const env = envOf(mainContainer(job));
+      expect(env.MOCO_WRITABLE_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'moco-mysql', key: 'WRITABLE_PASSWORD' });
+      expect(env.APP_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'mysql-credentials', key: 'password' });
+      const script = find(objects, 'ConfigMap', 'mysql-app-user').data['app-user.sh'];
+      expect(script).toContain("host='moco-mysql-primary.loopi-prod.svc'");
+      expect(script).toContain("GRANT ALL ON \\`loopi\\_db\\`.* TO 'loopi'@'%';");
+    });
+
+    test('hourly backups with binary logs to an S3 bucket off the cluster, watched by the backup alerts', () => {
+      expect(cluster.spec.backupPolicyName).toBe('mysql-backup');
+      const policy = find(objects, 'BackupPolicy', 'mysql-backup');
+      expect(policy.spec.schedule).toBe('0 * * * *');
+      expect(policy.spec.jobConfig.bucketConfig).toEqual({ bucketName: 'loopi-mysql-backups-prod', region: 'us-east-1' });
+      expect(policy.spec.jobConfig.env[1].valueFrom.secretKeyRef).toEqual({ name: 'mysql-backup-s3', key: 'AWS_SECRET_ACCESS_KEY' });
+      const rules = find(objects, 'PrometheusRule', 'alerts').spec.groups.flatMap((g: any) => g.rules);
+      expect(rules.find((r: any) => r.alert === 'BackupNotSuccessful').expr).toContain('cronjob="moco-backup-mysql"}) > 7200');
+    });
+
+    test('the exporter sidecar scraped through the metrics Service, NetworkPolicy from the MOCO controller and between instances', () => {
+      expect(cluster.spec.collectors.length).toBeGreaterThan(0);
+      expect(find(objects, 'Service', 'mysql-metrics').spec.ports).toEqual([
+        { name: 'mysqld-metrics', port: 9104, targetPort: 'mysqld-metrics', protocol: 'TCP' },
+      ]);
+      const policy = find(objects, 'NetworkPolicy', 'mysql').spec;
+      const from = (labels: Record<string, string>) =>
+        policy.ingress.filter((r: any) => r.from.some((f: any) => JSON.stringify(f.podSelector.matchLabels) === JSON.stringify(labels)));
+      expect(from({ 'app.kubernetes.io/component': 'moco-controller' })[0].ports.map((p: any) => p.port)).toEqual([3306, 33062, 9080]);
+      expect(
+        from(cluster.spec.podTemplate.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels)
+          .length,
+      ).toBe(1);
+    });
   });
 
   test('defect fixed: no credentials in base64 Secrets; every secret comes from the secret store', () => {
@@ -39,7 +106,9 @@ describe('Loopi API (seeds/000) in prod', () => {
       kinds(objects, 'ExternalSecret')
         .map((e) => e.metadata.name)
         .sort(),
-    ).toEqual(['api-secrets', 'mysql-credentials', 'redis-credentials']);
+    ).toEqual(['api-secrets', 'mysql-backup-s3', 'mysql-credentials', 'redis-credentials']);
+    // MOCO keeps its own administrator and exporter accounts: prod fetches only the application's password.
+    expect(find(objects, 'ExternalSecret', 'mysql-credentials').spec.data.map((d: any) => d.secretKey)).toEqual(['password']);
   });
 
   test('defect fixed: ingressClassName instead of the deprecated kubernetes.io/ingress.class annotation', () => {
@@ -66,10 +135,11 @@ describe('Loopi API (seeds/000) in prod', () => {
   });
 
   test('exporters for MySQL and Redis on metrics ports', () => {
-    for (const store of ['mysql', 'redis']) {
-      const ports = find(objects, 'StatefulSet', store).spec.template.spec.containers.flatMap((c: any) => c.ports ?? []);
-      expect(ports.map((p: any) => p.name)).toContain('metrics');
-    }
+    const ports = find(objects, 'StatefulSet', 'redis').spec.template.spec.containers.flatMap((c: any) => c.ports ?? []);
+    expect(ports.map((p: any) => p.name)).toContain('metrics');
+    const staging = systemObjects('loopi', 'staging');
+    const mysqlPorts = find(staging, 'StatefulSet', 'mysql').spec.template.spec.containers.flatMap((c: any) => c.ports ?? []);
+    expect(mysqlPorts.map((p: any) => p.name)).toContain('metrics');
   });
 
   test('staging uses the ACME staging endpoint; dev a self-signed issuer and one replica', () => {

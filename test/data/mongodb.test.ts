@@ -196,7 +196,7 @@ describe('MongoDb', () => {
       ports: [{ port: 27017, protocol: 'TCP' }],
     });
     expect(objectOf(app, 'NetworkPolicy', 'mongodb').spec.ingress).toContainEqual({
-      from: [{ podSelector: { matchLabels: mongo.initJob.selectorLabels } }],
+      from: [{ podSelector: { matchLabels: mongo.initJob!.selectorLabels } }],
       ports: [{ port: 27017, protocol: 'TCP' }],
     });
   });

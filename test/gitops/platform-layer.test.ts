@@ -252,11 +252,11 @@ describe('bad input is reported', () => {
   test('a component without a chart is a warning, not a silent omission', () => {
     const env = testEnv('prod');
     const { app, chart } = testChart(env);
-    requirePlatform(chart, { component: 'mongodb-operator', minVersion: '0.9.0', reason: 'MongoDBCommunity' });
+    requirePlatform(chart, { component: 'gateway-api-crds', minVersion: '1.2.0', reason: 'HTTPRoute' });
     new ArgoCdApplications(app, { environment: env, systems: ['test'] });
     expect(render(app).warnings.map((w) => w.message)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^components: mongodb-operator: needed by the systems of prod but not installed by the platform layer/),
+        expect.stringMatching(/^components: gateway-api-crds: needed by the systems of prod but not installed by the platform layer/),
       ]),
     );
   });

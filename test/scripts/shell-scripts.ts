@@ -5,6 +5,7 @@
  * and every script found in the objects of dist/ (ConfigMap entries with a shebang, and
  * `sh -c` / `bash -c` commands of containers, probes and hooks).
  */
+import { renderMocoAppUserScript } from '../../lib/data/moco-cluster';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -44,6 +45,7 @@ export function libraryScripts(): ShellScript[] {
     }
   }
   bash('renderMySqlExporterInitScript', renderMySqlExporterInitScript());
+  bash('renderMocoAppUserScript', renderMocoAppUserScript({ host: 'moco-mysql-primary.loopi-prod.svc', database: 'loopi_db', user: 'loopi' }));
   sh('renderBucketScript(no buckets)', renderBucketScript([]));
   const { buckets, users } = bucketFixture();
   sh('renderBucketScript(buckets, users)', renderBucketScript(buckets, users));

@@ -1,4 +1,9 @@
+import { MOCO } from '../../data/moco-cluster';
+import { PSMDB } from '../../data/psmdb-cluster';
 import { containersOf, describe, Json, PolicyRule, podOf, Violation } from '../rule';
+
+const MOCO_USER_SECRET_KEYS: readonly string[] = MOCO.userSecretKeys;
+const PSMDB_USER_KEYS: readonly string[] = PSMDB.systemUserKeys;
 
 export const noSecretData: PolicyRule = {
   id: 'no-secret-data',
@@ -28,6 +33,10 @@ export const referencesResolve: PolicyRule = {
       if (object.kind === 'ConfigMap') configMaps.set(object.metadata.name, new Set(Object.keys({ ...object.data, ...object.binaryData })));
       // cert-manager writes the certificate's Secret with these keys.
       if (object.kind === 'Certificate' && object.spec?.secretName) secrets.set(object.spec.secretName, new Set(['tls.crt', 'tls.key', 'ca.crt']));
+      // MOCO writes its accounts' passwords to `moco-<cluster>` in the cluster's namespace.
+      if (object.kind === 'MySQLCluster') secrets.set(`moco-${object.metadata.name}`, new Set(MOCO_USER_SECRET_KEYS));
+      // The Percona operator fills its system users Secret (generating what is missing).
+      if (object.kind === 'PerconaServerMongoDB' && object.spec?.secrets?.users) secrets.set(object.spec.secrets.users, new Set(PSMDB_USER_KEYS));
       if (object.kind === 'ExternalSecret') {
         const name = object.spec?.target?.name ?? object.metadata.name;
         const keys = (object.spec?.data ?? []).map((d: Json) => d.secretKey);

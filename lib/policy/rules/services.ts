@@ -1,7 +1,12 @@
-import { describe, Json, LabelIndex, PolicyRule, podOf, selects, Violation } from '../rule';
+import { describe, Json, LabelIndex, operatorPodOf, PodView, PolicyRule, podOf, selects, Violation } from '../rule';
 
+/** Workloads, and the custom resources of operators that run pods. */
 function workloads(objects: readonly { object: Json }[]) {
-  return objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.object.kind));
+  return objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.object.kind) || operatorPodOf(o.object) !== undefined);
+}
+
+function podsOf(object: Json): PodView {
+  return (podOf(object) ?? operatorPodOf(object))!;
 }
 
 function exposesPort(pod: Json, port: string | number): boolean {
@@ -21,9 +26,9 @@ export const servicesSelectOneWorkload: PolicyRule = {
       const selector = { matchLabels: spec.selector };
       if (!index) {
         index = new LabelIndex();
-        for (const w of workloads(objects)) index.add(podOf(w.object)!.labels, w);
+        for (const w of workloads(objects)) index.add(podsOf(w.object).labels, w);
       }
-      const matched = index.candidates(selector).filter((w) => selects(selector, podOf(w.object)!.labels));
+      const matched = index.candidates(selector).filter((w) => selects(selector, podsOf(w.object).labels));
       if (matched.length !== 1) {
         out.push({
           object,
@@ -31,7 +36,7 @@ export const servicesSelectOneWorkload: PolicyRule = {
         });
         continue;
       }
-      const pod = podOf(matched[0].object)!.spec;
+      const pod = podsOf(matched[0].object).spec;
       for (const port of spec.ports ?? []) {
         const target = port.targetPort ?? port.port;
         if (!exposesPort(pod, target))

@@ -36,7 +36,10 @@ function folders(): string[] {
  * The operators' CRDs as this server accepts them. The released CRDs (cert-manager 1.21,
  * external-secrets 2.9) declare `selectableFields`, a field Kubernetes added in 1.30; an
  * older server rejects the whole CRD, so for 1.27 it is removed (it only enables field
- * selectors on those resources). Nothing else is changed.
+ * selectors on those resources). The Percona Operator for MongoDB 1.23 CRD has validation
+ * rules in CEL's optional syntax (`self.?pmm.?enabled`), which servers before 1.29 cannot
+ * compile: for them those rules are removed (they only relate PMM and log collector
+ * settings; the operator itself needs a newer Kubernetes). Nothing else is changed.
  */
 function crdsFor(version: string, dir: string): string {
   const out = path.join(dir, 'crds');
@@ -47,10 +50,26 @@ function crdsFor(version: string, dir: string): string {
       .map((d) => d.toJS())
       .filter(Boolean);
     for (const crd of docs) if (minor < 30) for (const v of crd.spec?.versions ?? []) delete v.selectableFields;
+    for (const crd of docs) if (minor < 29) for (const v of crd.spec?.versions ?? []) dropOptionalCelRules(v.schema);
     // YAML 1.1 output: kubectl reads YAML 1.1, where an unquoted `Off` (a VPA enum value) is false.
     fs.writeFileSync(path.join(out, file), docs.map((d) => stringify(d, { version: '1.1' })).join('---\n'));
   }
   return out;
+}
+
+/** Removes, in place, every x-kubernetes-validations rule written in CEL's optional syntax. */
+function dropOptionalCelRules(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(dropOptionalCelRules);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const object = node as Json;
+  if (Array.isArray(object['x-kubernetes-validations'])) {
+    object['x-kubernetes-validations'] = object['x-kubernetes-validations'].filter((r: Json) => !String(r.rule).includes('.?'));
+    if (object['x-kubernetes-validations'].length === 0) delete object['x-kubernetes-validations'];
+  }
+  Object.values(object).forEach(dropOptionalCelRules);
 }
 
 function failedCreates(plane: ControlPlane, namespaces: string[]): Json[] {
