@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { ArgoCdApplications, EnvironmentName } from 'cdk8s-stacks';
+import { ArgoCdApplications, EnvironmentName, PlatformPrometheusChart } from 'cdk8s-stacks';
 import { ENVIRONMENTS } from './environments';
 import { SYSTEMS } from './index';
 
@@ -21,7 +21,11 @@ export function buildRepositoryApp(options: RepositoryAppOptions = {}): App {
     const env = ENVIRONMENTS[envName];
     for (const system of systems) SYSTEMS[system](app, env);
     // The app-of-apps lists every system; it is regenerated only when the environment is complete.
-    if (systems.length === allSystems.length) new ArgoCdApplications(app, { environment: env, systems: allSystems });
+    if (systems.length === allSystems.length) {
+      new ArgoCdApplications(app, { environment: env, systems: allSystems });
+      // The platform's Prometheus, which selects every system's ServiceMonitors and PrometheusRules.
+      new PlatformPrometheusChart(app, { environment: env });
+    }
   }
   return app;
 }

@@ -32,6 +32,8 @@ const ORDER: Record<string, number> = {
   Service: 30,
   // data before the applications that use it
   StatefulSet: 40,
+  // the operator makes a StatefulSet of it
+  Prometheus: 40,
   Job: 50,
   Deployment: 60,
   DaemonSet: 60,
