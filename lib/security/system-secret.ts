@@ -12,6 +12,14 @@ import { ownedSecretTarget, secretStoreRef } from './external-secret-source';
 import { ISecretSource } from './secret-source';
 import { checkProps } from '../core/prop-check';
 import { SystemSecretStore } from './secret-backend';
+import { requirePlatform } from '../core/platform-requirements';
+
+/**
+ * The oldest external-secrets release the generated ExternalSecrets are tested with: the
+ * cluster suite runs this controller (built from the Go module proxy, which serves no older
+ * release with the `external-secrets.io/v1` API) against every dev system.
+ */
+export const EXTERNAL_SECRETS_MIN_VERSION = '0.16.2';
 
 export interface SystemSecretProps {
   /** Keys of the Secret, e.g. `['postgres-password', 'password']`. */
@@ -45,9 +53,13 @@ export class SystemSecret extends Construct implements ISecretSource {
     const target = ownedSecretTarget(this.secretName);
 
     if (env.secrets.kind === 'generated') {
+      // One Password generator, called once per key: each dataFrom entry generates its own
+      // value (key `password`), renamed to the Secret key. The generator's `secretKeys`
+      // (several keys from one call) would need a newer external-secrets than the
+      // EXTERNAL_SECRETS_MIN_VERSION the cluster suite runs.
       new Password(this, 'generator', {
         metadata: { name: this.secretName },
-        spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: [...this.keys] },
+        spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true },
       });
       const kind = ExternalSecretSpecDataFromSourceRefGeneratorRefKind.PASSWORD;
       const generatorRef = { apiVersion: Password.GVK.apiVersion, kind, name: this.secretName };
@@ -57,7 +69,7 @@ export class SystemSecret extends Construct implements ISecretSource {
           // Generated once: regenerating would lock the applications out of their own data stores.
           refreshPolicy: ExternalSecretSpecRefreshPolicy.CREATED_ONCE,
           target,
-          dataFrom: [{ sourceRef: { generatorRef } }],
+          dataFrom: this.keys.map((key) => ({ sourceRef: { generatorRef }, rewrite: [{ regexp: { source: '^password$', target: key } }] })),
         },
       });
     } else {
@@ -72,6 +84,14 @@ export class SystemSecret extends Construct implements ISecretSource {
         },
       });
     }
+    requirePlatform(this, {
+      component: 'external-secrets',
+      minVersion: EXTERNAL_SECRETS_MIN_VERSION,
+      reason:
+        env.secrets.kind === 'generated'
+          ? 'external-secrets.io/v1 ExternalSecret with a Password generator per key (dataFrom rewrite)'
+          : 'external-secrets.io/v1 ExternalSecret',
+    });
     addCheck(this, (report) => {
       // The name lands in the ExternalSecret, the generator, the Secret and a dist file name.
       const nameReason = typeof this.secretName === 'string' ? checkDnsSubdomain(this.secretName) : 'must be a string';

@@ -3,6 +3,9 @@
 # module proxy, into ${CDK8S_STACKS_CACHE:-<repo>/.cache}/controllers/<name>/<version>/<name>:
 # - prometheus-operator (cmd/operator) at PROMETHEUS_OPERATOR_VERSION;
 # - external-secrets (the root package, the controller manager) at EXTERNAL_SECRETS_VERSION.
+# Next to each binary, crds/ holds the CRDs of that very release, copied from its module zip
+# (prometheus-operator: example/prometheus-operator-crd; external-secrets: config/crds/bases),
+# so the suite installs exactly the API the controller serves.
 # A version already built is reused, so warm runs return at once.
 #
 # How: a throwaway module from scripts/k8s/controllers/<name>.go.mod (the version filled in)
@@ -18,17 +21,34 @@ names=${*:-prometheus-operator external-secrets}
 log() { printf 'build-controllers: %s\n' "$*" >&2; }
 command -v go >/dev/null || { log "Go is required (https://go.dev/dl, or apt-get install golang-go)"; exit 1; }
 
+# The release's CRD files (not kustomization.yaml) from its module zip into $4.
+copy_crds() {
+  local module=$1 version=$2 from=$3 to=$4 dir
+  [[ -f "$to/.complete" ]] && return
+  dir=$(go mod download -json "$module@$version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  rm -rf "$to"
+  mkdir -p "$to"
+  find "$dir/$from" -maxdepth 1 -name '*.yaml' ! -name kustomization.yaml -exec cp {} "$to/" \;
+  chmod -R u+w,a+r "$to"
+  [[ -n "$(ls "$to")" ]] || { log "no CRDs in $module@$version/$from"; exit 1; }
+  touch "$to/.complete"
+}
+
 build() {
-  local name=$1 version pkg ldflags
+  local name=$1 version module pkg ldflags crds
   case "$name" in
     prometheus-operator)
       version=$PROMETHEUS_OPERATOR_VERSION
-      pkg=github.com/prometheus-operator/prometheus-operator/cmd/operator
+      module=github.com/prometheus-operator/prometheus-operator
+      pkg=$module/cmd/operator
+      crds=example/prometheus-operator-crd
       ldflags="-s -w -X github.com/prometheus/common/version.Version=${version#v} -X github.com/prometheus/common/version.Branch=module-proxy"
       ;;
     external-secrets)
       version=$EXTERNAL_SECRETS_VERSION
-      pkg=github.com/external-secrets/external-secrets
+      module=github.com/external-secrets/external-secrets
+      pkg=$module
+      crds=config/crds/bases
       ldflags="-s -w"
       ;;
     *)
@@ -39,6 +59,7 @@ build() {
   local out="$cache/$name/$version"
   if [[ -x "$out/$name" && -f "$out/.complete" ]]; then
     log "$name $version: cached in $out"
+    copy_crds "$module" "$version" "$crds" "$out/crds"
     return
   fi
   mkdir -p "$cache"
@@ -47,6 +68,7 @@ build() {
   flock 9
   if [[ -x "$out/$name" && -f "$out/.complete" ]]; then
     log "$name $version: cached in $out"
+    copy_crds "$module" "$version" "$crds" "$out/crds"
     exec 9>&-
     return
   fi
@@ -69,6 +91,7 @@ build() {
   rm -rf "$mod"
   touch "$out/.complete"
   log "$name $version: built in $((SECONDS - start)) s"
+  copy_crds "$module" "$version" "$crds" "$out/crds"
   exec 9>&-
 }
 
