@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Environment } from '../core/environment';
-import { checkProps } from '../core/prop-check';
+import { checkProps, objectOrUndefined } from '../core/prop-check';
 import { PrometheusServer, PrometheusServerProps } from '../observability/prometheus-server';
 import { SystemNamespace } from '../security/system-namespace';
 
@@ -35,7 +35,8 @@ export class PlatformPrometheusChart extends Chart {
     checkProps(this, 'PlatformPrometheusChartProps', props);
     Object.defineProperty(this, PLATFORM_PROMETHEUS_CHART, { value: true });
     this.environment = props.environment;
-    new SystemNamespace(this, 'namespace', { name: namespace });
-    this.server = new PrometheusServer(this, 'prometheus', { ...props.server, environment: props.environment });
+    // Without a valid environment (reported by checkProps) the server renders with the default profile.
+    this.server = new PrometheusServer(this, 'prometheus', { ...objectOrUndefined(props.server), environment: props.environment });
+    new SystemNamespace(this, 'namespace', { name: this.server.namespace });
   }
 }

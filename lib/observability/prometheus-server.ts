@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Environment } from '../core/environment';
 import { checkDnsLabel } from '../core/naming';
+import { DEFAULT_PROMETHEUS_PROFILE } from '../core/platform';
 import { requirePlatform } from '../core/platform-requirements';
 import { checkProps } from '../core/prop-check';
 import { checkQuantity } from '../core/quantity';
@@ -66,9 +67,11 @@ export class PrometheusServer extends Construct {
   constructor(scope: Construct, id: string, props: PrometheusServerProps) {
     super(scope, id);
     checkProps(this, 'PrometheusServerProps', props);
-    const env = props.environment;
-    const profile = env.platform.prometheus;
-    this.name = props.name ?? 'prometheus';
+    // An environment that is not one (reported by checkProps) renders with the default profile.
+    const env: Partial<Environment> = typeof props?.environment === 'object' && props.environment !== null ? props.environment : {};
+    const profile = env.platform?.prometheus ?? DEFAULT_PROMETHEUS_PROFILE;
+    const storageClass = env.platform?.storage?.defaultClass;
+    this.name = props?.name ?? 'prometheus';
     this.namespace = profile.pods.namespace;
     const dev = env.name === 'dev';
     const retention = props.retention ?? (dev ? '2d' : '15d');
@@ -134,7 +137,7 @@ export class PrometheusServer extends Construct {
                 volumeClaimTemplate: {
                   spec: {
                     accessModes: ['ReadWriteOnce'],
-                    ...(env.platform.storage.defaultClass ? { storageClassName: env.platform.storage.defaultClass } : {}),
+                    ...(storageClass ? { storageClassName: storageClass } : {}),
                     resources: { requests: { storage: storageSize } },
                   },
                 },
@@ -155,7 +158,7 @@ export class PrometheusServer extends Construct {
         report.error('retention', `${JSON.stringify(retention)} must be a Prometheus duration such as '15d' or '12h'`);
       if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10)
         report.error('replicas', `${String(replicas)} must be a whole number from 1 to 10`);
-      else if (env.isProduction && replicas < 2)
+      else if (env.name === 'prod' && replicas < 2)
         report.error('replicas', `${replicas} leaves prod without monitoring during a rollout or node loss; use at least 2`);
       if (storageSize !== undefined) {
         const reason = checkQuantity(storageSize, 'bytes', '50Gi');
