@@ -5,7 +5,7 @@ import { Environment } from '../core/environment';
 import { checkDnsLabel } from '../core/naming';
 import { DEFAULT_PROMETHEUS_PROFILE } from '../core/platform';
 import { requirePlatform } from '../core/platform-requirements';
-import { checkProps } from '../core/prop-check';
+import { checkProps, objectOrUndefined } from '../core/prop-check';
 import { checkQuantity } from '../core/quantity';
 import { addCheck } from '../core/validation';
 
@@ -72,13 +72,14 @@ export class PrometheusServer extends Construct {
     const profile = env.platform?.prometheus ?? DEFAULT_PROMETHEUS_PROFILE;
     const storageClass = env.platform?.storage?.defaultClass;
     this.name = props?.name ?? 'prometheus';
+    const p: Partial<PrometheusServerProps> = objectOrUndefined(props) ?? {};
     this.namespace = profile.pods.namespace;
     const dev = env.name === 'dev';
-    const retention = props.retention ?? (dev ? '2d' : '15d');
-    const replicas = props.replicas ?? (dev ? 1 : 2);
-    const storageSize = props.storageSize ?? (dev ? undefined : '50Gi');
-    const cpu = props.resources?.cpu ?? '500m';
-    const memory = props.resources?.memory ?? '2Gi';
+    const retention = p.retention ?? (dev ? '2d' : '15d');
+    const replicas = p.replicas ?? (dev ? 1 : 2);
+    const storageSize = p.storageSize ?? (dev ? undefined : '50Gi');
+    const cpu = objectOrUndefined(p.resources)?.cpu ?? '500m';
+    const memory = objectOrUndefined(p.resources)?.memory ?? '2Gi';
     // Cluster-scoped names carry the namespace: two Prometheus servers of one cluster keep their own access.
     const clusterName = `${this.namespace}-${this.name}`;
     const serviceAccountName = this.name;
@@ -86,7 +87,7 @@ export class PrometheusServer extends Construct {
 
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name: serviceAccountName, namespace: this.namespace, labels },
-      // The pods talk to the API server for service discovery only; the token is mounted by the operator's pod spec.
+      // Prometheus authenticates to the API server with this token for service discovery (the ClusterRole below).
       automountServiceAccountToken: true,
     });
     new k8s.KubeClusterRole(this, 'cluster-role', {
