@@ -21,7 +21,10 @@ export function buildRepositoryApp(options: RepositoryAppOptions = {}): App {
     const env = ENVIRONMENTS[envName];
     for (const system of systems) SYSTEMS[system](app, env);
     // The app-of-apps lists every system; it is regenerated only when the environment is complete.
-    if (systems.length === allSystems.length) new ArgoCdApplications(app, { environment: env, systems: allSystems });
+    if (systems.length === allSystems.length) {
+      // With the platform layer and its Prometheus, made by the synth from what the systems need.
+      new ArgoCdApplications(app, { environment: env, systems: allSystems });
+    }
   }
   return app;
 }

@@ -62,6 +62,8 @@ export type { ValidationIssue } from './core/validation';
 export type { RenderedObject } from './gitops/render';
 export { ArgoCdApplications } from './gitops/argocd-applications';
 export type { ArgoCdApplicationsProps } from './gitops/argocd-applications';
+export { PlatformPrometheusChart } from './gitops/platform-prometheus-chart';
+export type { PlatformPrometheusChartProps } from './gitops/platform-prometheus-chart';
 
 // Workloads
 export { Workload } from './workloads/workload';
@@ -180,6 +182,8 @@ export { SystemAlerts } from './observability/system-alerts';
 export type { SystemAlertsProps } from './observability/system-alerts';
 export { SystemDashboard } from './observability/system-dashboard';
 export type { SystemDashboardProps } from './observability/system-dashboard';
+export { PrometheusServer, PROMETHEUS_VERSION } from './observability/prometheus-server';
+export type { PrometheusServerProps, PrometheusServerResources } from './observability/prometheus-server';
 export type { MetricsOptions } from './workloads/metrics-endpoint';
 export type { AlertSeverity } from './observability/alert-rules';
 

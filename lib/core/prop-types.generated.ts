@@ -162,6 +162,10 @@ export const PROP_TYPES: PropTypeTable = {
     "size": {"optional":false,"kinds":["string"]},
     "storageClassName": {"optional":true,"kinds":["string"]},
   },
+  PlatformPrometheusChartProps: {
+    "environment": {"optional":false,"kinds":["object"]},
+    "server": {"optional":true,"kinds":["object"]},
+  },
   PostgresProps: {
     "credentialKeys": {"optional":true,"kinds":["object"]},
     "credentials": {"optional":false,"kinds":["object"]},
@@ -175,6 +179,14 @@ export const PROP_TYPES: PropTypeTable = {
     "storageClassName": {"optional":true,"kinds":["string"]},
     "user": {"optional":true,"kinds":["string"]},
     "version": {"optional":true,"kinds":["string"],"values":["15","16","17","18"]},
+  },
+  PrometheusServerProps: {
+    "environment": {"optional":false,"kinds":["object"]},
+    "name": {"optional":true,"kinds":["string"]},
+    "replicas": {"optional":true,"kinds":["number"]},
+    "resources": {"optional":true,"kinds":["object"]},
+    "retention": {"optional":true,"kinds":["string"]},
+    "storageSize": {"optional":true,"kinds":["string"]},
   },
   PublicEndpointProps: {
     "allowEnvironmentMismatch": {"optional":true,"kinds":["boolean"]},

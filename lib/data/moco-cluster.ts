@@ -1,3 +1,4 @@
+import { PRIORITY_CLASSES } from '../core/priority-classes';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -166,6 +167,7 @@ export class MocoCluster extends Construct {
     });
     return {
       spec: {
+        priorityClassName: PRIORITY_CLASSES.data.name,
         enableServiceLinks: false,
         securityContext: {
           runAsNonRoot: true,
@@ -243,6 +245,7 @@ export class MocoCluster extends Construct {
           metadata: { labels: podLabels },
           spec: {
             ...RUN_TO_COMPLETION_POD,
+            priorityClassName: PRIORITY_CLASSES.app.name,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: { runAsNonRoot: true, runAsUser: MOCO.uid, runAsGroup: MOCO.uid, seccompProfile: { type: 'RuntimeDefault' } },

@@ -38,6 +38,8 @@ const ORDER: Record<string, number> = {
   StatefulSet: 40,
   MySQLCluster: 40,
   PerconaServerMongoDB: 40,
+  // the operator makes a StatefulSet of it
+  Prometheus: 40,
   Job: 50,
   Deployment: 60,
   DaemonSet: 60,

@@ -137,6 +137,27 @@ export class ArgoCdApplications extends Chart {
     setApplyOrder(app, PLATFORM_WAVE);
   }
 
+  /**
+   * Adds the Application of the platform's Prometheus (`dist/<env>/platform/prometheus/`),
+   * synced after the platform layer has installed the operator and its CRDs.
+   * @internal
+   */
+  public attachPlatformPrometheus(): void {
+    if (this.node.tryFindChild('stacks-platform-prometheus')) return;
+    const env = this.environment;
+    const git = env.platform.gitops;
+    const app = new Application(this, 'stacks-platform-prometheus', {
+      metadata: { name: `prometheus-${env.name}` },
+      spec: {
+        project: this.project,
+        source: { repoUrl: git.repoURL, targetRevision: git.targetRevision, path: `${git.distPath}/${env.name}/platform/prometheus` },
+        destination: { server: IN_CLUSTER, namespace: env.platform.prometheus.pods.namespace },
+        syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['ServerSideApply=true'], retry: RETRY },
+      },
+    });
+    setApplyOrder(app, PLATFORM_WAVE + 1);
+  }
+
   /** Namespaces the environment owns: Argo CD's (its Applications), the systems' and the platform components'. */
   public ownedNamespaces(): string[] {
     const namespaces = new Set<string>([this.namespace!, ...this.systems.map((s) => `${s}-${this.environment.name}`)]);

@@ -329,7 +329,6 @@ function valuesFor(
       return { installCRDs: true };
     case 'prometheus-operator': {
       const p = platform.prometheus;
-      const selector = (labels: Readonly<Record<string, string>>) => ({ matchLabels: { ...labels } });
       const common = { ...p.serviceMonitorLabels };
       for (const [k, v] of Object.entries(p.ruleLabels)) {
         if (common[k] !== undefined && common[k] !== v) {
@@ -344,20 +343,10 @@ function valuesFor(
         // The chart's own ServiceMonitors and rules carry the labels the selectors below match.
         commonLabels: common,
         grafana: { enabled: false },
-        prometheus: {
-          prometheusSpec: {
-            podMetadata: { labels: { ...p.pods.podLabels } },
-            serviceMonitorSelectorNilUsesHelmValues: false,
-            serviceMonitorSelector: selector(p.serviceMonitorLabels),
-            serviceMonitorNamespaceSelector: {},
-            podMonitorSelectorNilUsesHelmValues: false,
-            podMonitorSelector: selector(p.serviceMonitorLabels),
-            podMonitorNamespaceSelector: {},
-            ruleSelectorNilUsesHelmValues: false,
-            ruleSelector: selector(p.ruleLabels),
-            ruleNamespaceSelector: {},
-          },
-        },
+        // The Prometheus is the platform layer's own object (PrometheusServer in
+        // dist/<env>/platform/prometheus, selecting by the profile's labels), the one the cluster
+        // suite runs this operator against; the chart's would be a second one scraping everything.
+        prometheus: { enabled: false },
       };
     }
     case 'grafana': {

@@ -7,6 +7,7 @@ import { StatefulStore } from '../data/stateful-store';
 import { CLUSTER_SCOPED_KINDS } from '../gitops/apply-order';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { planPlatform } from '../gitops/platform-components';
+import { PlatformPrometheusChart } from '../gitops/platform-prometheus-chart';
 import { PlatformLayer } from '../gitops/platform-layer';
 import { PRIORITY_CLASSES, PriorityTier } from '../gitops/priority-classes';
 import { apiObjectsOf } from '../gitops/render';
@@ -31,6 +32,12 @@ export function addPlatformLayers(app: App): void {
     );
     const layer = new PlatformLayer(app, { environment: env, plan, project: argo.project });
     argo.attachPlatform(layer, systemClusterKinds(systems));
+    // The Prometheus the operator runs, selecting what the systems label (unless the cluster already runs its own).
+    if (plan.components.some((c) => c.component === 'prometheus-operator')) {
+      if (!charts.some((c) => PlatformPrometheusChart.isPlatformPrometheusChart(c) && c.environment?.name === env.name))
+        new PlatformPrometheusChart(app, { environment: env });
+      argo.attachPlatformPrometheus();
+    }
     for (const issue of plan.issues) {
       const target: IConstruct = (issue.path && app.node.findAll().find((c) => c.node.path === issue.path)) || layer;
       addCheck(target, (report) => report.error(issue.field, issue.message));

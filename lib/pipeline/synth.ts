@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
+import { PlatformPrometheusChart } from '../gitops/platform-prometheus-chart';
 import { evaluatePolicies, Waiver } from '../policy/evaluate';
 import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { PolicyRule } from '../policy/rule';
@@ -72,7 +73,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     const folder = folderOf(chart);
     const labels = SystemChart.isSystemChart(chart)
       ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
-      : PlatformLayer.isPlatformLayer(chart)
+      : PlatformLayer.isPlatformLayer(chart) || PlatformPrometheusChart.isPlatformPrometheusChart(chart)
         ? { partOf: 'platform', instance: chart.node.id, version: '1.0.0' }
         : { partOf: 'gitops', instance: chart.node.id, version: '1.0.0' };
     // Every object carries the linter waivers derived from the exceptions its construct declared.
@@ -137,13 +138,14 @@ export function completeModel(app: App): void {
   for (const chart of app.node.children.filter(SystemChart.isSystemChart)) recordArchitecture(chart);
 }
 
-/** The dist folder of a chart: `<env>/<system>`, `<env>/argocd` or `<env>/platform`. */
+/** The dist folder of a chart: `<env>/<system>`, `<env>/argocd`, `<env>/platform` or `<env>/platform/prometheus`. */
 export function folderOf(chart: Chart): string {
   // `?.`: a missing environment is a collected error of the chart; the folder is then never written.
   if (SystemChart.isSystemChart(chart)) return `${chart.environment?.name}/${chart.system}`;
   if (ArgoCdApplications.isArgoCdApplications(chart)) return `${chart.environment?.name}/argocd`;
   if (PlatformLayer.isPlatformLayer(chart)) return `${chart.environment.name}/platform`;
-  throw new Error(`${chart.node.path}: only SystemChart, ArgoCdApplications and PlatformLayer charts can be synthesized`);
+  if (PlatformPrometheusChart.isPlatformPrometheusChart(chart)) return `${chart.environment?.name}/platform/prometheus`;
+  throw new Error(`${chart.node.path}: only SystemChart, ArgoCdApplications, PlatformLayer and PlatformPrometheusChart charts can be synthesized`);
 }
 
 function hasReportedAncestor(path: string, reported: readonly ValidationIssue[]): boolean {

@@ -15,6 +15,13 @@ import { SystemSecretStore } from './secret-backend';
 import { secretKeyPath } from '../core/secret-backend';
 import { requirePlatform } from '../core/platform-requirements';
 
+/**
+ * The oldest external-secrets release the generated ExternalSecrets are tested with: the
+ * cluster suite runs this controller (built from the Go module proxy, which serves no older
+ * release with the `external-secrets.io/v1` API) against every dev system.
+ */
+export const EXTERNAL_SECRETS_MIN_VERSION = '0.16.2';
+
 export interface SystemSecretProps {
   /** Keys of the Secret, e.g. `['postgres-password', 'password']`. */
   readonly keys: readonly string[];
@@ -70,24 +77,18 @@ export class SystemSecret extends Construct implements ISecretSource {
     const target = ownedSecretTarget(this.secretName);
     this.provided = objectOrUndefined(props.provided);
 
-    requirePlatform(this, {
-      component: 'external-secrets',
-      minVersion: '0.16.0',
-      reason: 'external-secrets.io/v1 ExternalSecret (the v1 API is first served by v0.16.0)',
-    });
     const backend = env.platform.secrets;
     if (this.provided && backend.kind === 'generated') {
       // Nothing generates it: the README of the system says who creates it and how.
       this.createdOutsideGit = `Secret '${this.secretName}' is provided by ${this.provided.by} and created by hand (see the README)`;
     } else if (backend.kind === 'generated') {
-      requirePlatform(this, {
-        component: 'external-secrets',
-        minVersion: '1.1.1',
-        reason: 'Password generator `secretKeys` (several keys from one generator; first released in v1.1.1, external-secrets PR #5669)',
-      });
+      // One Password generator, called once per key: each dataFrom entry generates its own
+      // value (key `password`), renamed to the Secret key. The generator's `secretKeys`
+      // (several keys from one call) would need a newer external-secrets than the
+      // EXTERNAL_SECRETS_MIN_VERSION the cluster suite runs.
       new Password(this, 'generator', {
         metadata: { name: this.secretName },
-        spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: [...this.keys] },
+        spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true },
       });
       const kind = ExternalSecretSpecDataFromSourceRefGeneratorRefKind.PASSWORD;
       const generatorRef = { apiVersion: Password.GVK.apiVersion, kind, name: this.secretName };
@@ -97,7 +98,7 @@ export class SystemSecret extends Construct implements ISecretSource {
           // Generated once: regenerating would lock the applications out of their own data stores.
           refreshPolicy: ExternalSecretSpecRefreshPolicy.CREATED_ONCE,
           target,
-          dataFrom: [{ sourceRef: { generatorRef } }],
+          dataFrom: this.keys.map((key) => ({ sourceRef: { generatorRef }, rewrite: [{ regexp: { source: '^password$', target: key } }] })),
         },
       });
     } else {
@@ -113,6 +114,14 @@ export class SystemSecret extends Construct implements ISecretSource {
         },
       });
     }
+    requirePlatform(this, {
+      component: 'external-secrets',
+      minVersion: EXTERNAL_SECRETS_MIN_VERSION,
+      reason:
+        env.platform.secrets.kind === 'generated'
+          ? 'external-secrets.io/v1 ExternalSecret with a Password generator per key (dataFrom rewrite)'
+          : 'external-secrets.io/v1 ExternalSecret',
+    });
     addCheck(this, (report) => {
       // The name lands in the ExternalSecret, the generator, the Secret and a dist file name.
       const nameReason = typeof this.secretName === 'string' ? checkDnsSubdomain(this.secretName) : 'must be a string';

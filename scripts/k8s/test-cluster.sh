@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The cluster suite: builds (or reuses) the pinned Kubernetes releases, makes sure etcd is
-# installed, then applies every dist folder to a real control plane per release.
+# The cluster suite: builds (or reuses) the pinned Kubernetes releases and the controllers
+# (prometheus-operator, external-secrets), makes sure etcd is installed, then applies every
+# dist folder to a real control plane per release and runs the controllers against the newest.
 # Fails loudly, never skips, when something it needs cannot be had.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,4 +21,5 @@ command -v openssl >/dev/null || { echo "test-cluster: openssl is missing; run: 
 command -v curl >/dev/null || { echo "test-cluster: curl is missing; run: sudo apt-get install -y curl" >&2; exit 1; }
 
 bash scripts/k8s/build.sh
+bash scripts/k8s/build-controllers.sh
 exec npx jest -c jest.integration.config.js test/integration/cluster

@@ -8,8 +8,19 @@ import { tmpdir, UNUSED_OUTDIR } from '../support/synth';
 const out = path.join(tmpdir('dist'), 'dist');
 beforeAll(() => synthesize(buildRepositoryApp({ outdir: UNUSED_OUTDIR }), { outdir: out }));
 
+/** Every folder with a kustomization.yaml: `<env>/<system>`, `<env>/argocd`, `<env>/platform/<component>`. */
 function folders(): string[] {
-  return fs.readdirSync(out).flatMap((env) => fs.readdirSync(path.join(out, env)).map((f) => path.join(env, f)));
+  const found: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(out, rel), { withFileTypes: true }).filter((e) => e.isDirectory())) {
+      const child = path.join(rel, entry.name);
+      if (fs.existsSync(path.join(out, child, 'kustomization.yaml'))) found.push(child);
+      if (entry.name === 'platform') walk(child);
+    }
+  };
+  for (const env of fs.readdirSync(out)) walk(env);
+  expect(found).toEqual(expect.arrayContaining(['prod/loopi', 'prod/argocd', 'prod/platform/prometheus']));
+  return found;
 }
 
 describe('dist layout', () => {

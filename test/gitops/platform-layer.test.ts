@@ -55,7 +55,11 @@ describe.each(ENVS)('the platform layer of %s is derived from what the systems e
   });
 
   test('Prometheus selects every ServiceMonitor and PrometheusRule by their labels, in every namespace; Grafana searches every namespace for the dashboards', () => {
-    const spec = componentApp(env, 'prometheus-operator')!.spec.source.helm.valuesObject.prometheus.prometheusSpec;
+    // The operator's chart runs no Prometheus of its own: the platform layer's PrometheusServer is the one.
+    expect(componentApp(env, 'prometheus-operator')!.spec.source.helm.valuesObject.prometheus).toEqual({ enabled: false });
+    const spec = synthOf(env)
+      .objects.map((o) => o.object as Json)
+      .find((o) => o.kind === 'Prometheus')!.spec;
     const matches = (selector: Json, labels: Json) => Object.entries(selector.matchLabels).every(([k, v]) => labels?.[k] === v);
     const monitors = systemObjects(env).filter((o) => o.kind === 'ServiceMonitor');
     const rules = systemObjects(env).filter((o) => o.kind === 'PrometheusRule');
@@ -64,7 +68,6 @@ describe.each(ENVS)('the platform layer of %s is derived from what the systems e
     expect(rules.filter((r) => !matches(spec.ruleSelector, r.metadata.labels)).map((r) => r.metadata.name)).toEqual([]);
     expect(spec.serviceMonitorNamespaceSelector).toEqual({});
     expect(spec.ruleNamespaceSelector).toEqual({});
-    expect(spec.serviceMonitorSelectorNilUsesHelmValues).toBe(false);
     const sidecar = componentApp(env, 'grafana')!.spec.source.helm.valuesObject.sidecar.dashboards;
     const dashboards = systemObjects(env).filter((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-grafana'));
     expect(dashboards.length).toBeGreaterThan(0);
@@ -133,7 +136,11 @@ describe.each(ENVS)('the platform layer of %s is derived from what the systems e
     const platform = apps.find((a) => a.metadata.name === `platform-${env}`)!;
     expect(root.spec.source.path).toBe(`dist/${env}/argocd`);
     expect(platform.spec.source.path).toBe(`dist/${env}/platform`);
-    const systems = apps.filter((a) => a !== root && a !== platform);
+    const prometheus = apps.find((a) => a.metadata.name === `prometheus-${env}`)!;
+    expect(prometheus.spec.source.path).toBe(`dist/${env}/platform/prometheus`);
+    expect(wave(prometheus)).toBeGreaterThan(wave(platform));
+    const systems = apps.filter((a) => a !== root && a !== platform && a !== prometheus);
+    for (const s of systems) expect(wave(prometheus)).toBeLessThan(wave(s));
     expect(systems.length).toBe(5);
     for (const s of systems) expect(wave(platform)).toBeLessThan(wave(s));
   });
@@ -178,7 +185,7 @@ describe.each(ENVS)('the platform layer of %s is derived from what the systems e
 });
 
 describe('the platform layer follows the profile', () => {
-  function platformOf(overrides: Parameters<typeof testEnv>[1]): { apps: Json[]; project: Json; monitors: Json[] } {
+  function platformOf(overrides: Parameters<typeof testEnv>[1]): { apps: Json[]; project: Json; monitors: Json[]; prometheus: Json } {
     const env = testEnv('prod', overrides);
     const { app, chart } = testChart(env);
     const api = new WebService(chart, 'api', {
@@ -195,11 +202,12 @@ describe('the platform layer follows the profile', () => {
       apps: objects.filter((o) => o.kind === 'Application'),
       project: objects.find((o) => o.kind === 'AppProject')!,
       monitors: objects.filter((o) => o.kind === 'ServiceMonitor'),
+      prometheus: objects.find((o) => o.kind === 'Prometheus')!,
     };
   }
 
   test('Prometheus labels: the ServiceMonitor and the Prometheus selector change together', () => {
-    const { apps, monitors } = platformOf({
+    const { apps, monitors, prometheus } = platformOf({
       platform: {
         prometheus: {
           serviceMonitorLabels: { team: 'sre' },
@@ -210,7 +218,8 @@ describe('the platform layer follows the profile', () => {
     });
     const kps = apps.find((a) => a.metadata.name === 'prometheus-operator-prod')!;
     expect(kps.spec.destination.namespace).toBe('observability');
-    expect(kps.spec.source.helm.valuesObject.prometheus.prometheusSpec.serviceMonitorSelector).toEqual({ matchLabels: { team: 'sre' } });
+    expect(prometheus.spec.serviceMonitorSelector).toEqual({ matchLabels: { team: 'sre' } });
+    expect(prometheus.metadata.namespace).toBe('observability');
     expect(kps.spec.source.helm.valuesObject.commonLabels).toEqual({ team: 'sre' });
     expect(monitors.map((m) => m.metadata.labels.team)).toEqual(['sre']);
   });

@@ -13,6 +13,8 @@ import { Construct } from 'constructs';
 import {
   AcmeIssuer,
   ArgoCdApplications,
+  PlatformPrometheusChart,
+  PrometheusServer,
   BackupTarget,
   CaIssuer,
   Certificate,
@@ -116,6 +118,11 @@ const BASELINES: Record<string, Baseline> = {
     make: make(Redis, 'cache'),
   },
   PersistentVolume: { props: () => ({ size: '1Gi' }), make: make(PersistentVolume, 'data') },
+  PlatformPrometheusChart: {
+    props: (chart) => ({ environment: chart.environment }),
+    make: (chart, props) => new PlatformPrometheusChart(chart.node.scope as App, props as never),
+  },
+  PrometheusServer: { props: (chart) => ({ environment: chart.environment }), make: make(PrometheusServer, 'prometheus') },
   ScheduledTask: { props: () => ({ image, command: ['report'], schedule: '0 2 * * *', resources }), make: make(ScheduledTask, 'report') },
   SelfSignedIssuer: { props: () => ({}), make: make(SelfSignedIssuer, 'self-signed') },
   SystemAlerts: { props: () => ({}), make: make(SystemAlerts, 'alerts') },

@@ -17,6 +17,11 @@ export interface ControlPlane {
   /** Process ids of etcd, kube-apiserver and kube-controller-manager (process group leaders). */
   readonly pids: number[];
   kubectl(args: string[], options?: { input?: string; allowFailure?: boolean }): KubectlResult;
+  /**
+   * Starts a process (a controller) with KUBECONFIG pointing at this control plane, logging
+   * to `<dir>/<name>.log`; stop() kills it with the rest.
+   */
+  run(name: string, command: string, args: string[]): ChildProcess;
   stop(): void;
 }
 
@@ -143,9 +148,9 @@ function killAll(): void {
 }
 process.on('exit', killAll);
 
-function start(name: string, command: string, args: string[], dir: string): ChildProcess {
+function start(name: string, command: string, args: string[], dir: string, env?: NodeJS.ProcessEnv): ChildProcess {
   const log = fs.openSync(path.join(dir, `${name}.log`), 'w');
-  const child = spawn(command, args, { cwd: dir, detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(command, args, { cwd: dir, detached: true, stdio: ['ignore', log, log], env: env ?? process.env });
   RUNNING.add(child);
   child.on('exit', () => RUNNING.delete(child));
   return child;
@@ -192,6 +197,11 @@ export async function startControlPlane(version: string): Promise<ControlPlane> 
     dir,
     pids,
     kubectl,
+    run: (name, command, args) => {
+      const child = start(name, command, args, dir, { ...process.env, KUBECONFIG: kubeconfig });
+      pids.push(child.pid!);
+      return child;
+    },
     stop: () => {
       killAll();
       fs.rmSync(dir, { recursive: true, force: true });

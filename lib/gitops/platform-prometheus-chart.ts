@@ -1,0 +1,42 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Environment } from '../core/environment';
+import { checkProps, objectOrUndefined } from '../core/prop-check';
+import { PrometheusServer, PrometheusServerProps } from '../observability/prometheus-server';
+import { SystemNamespace } from '../security/system-namespace';
+
+export interface PlatformPrometheusChartProps {
+  /** The environment whose cluster profile the Prometheus follows. */
+  readonly environment: Environment;
+  /** Settings of the Prometheus server (the environment is this chart's). @default - see PrometheusServerProps */
+  readonly server?: Omit<PrometheusServerProps, 'environment'>;
+}
+
+const PLATFORM_PROMETHEUS_CHART = Symbol.for('cdk8s-stacks.PlatformPrometheusChart');
+
+/**
+ * The platform's Prometheus for one environment, synthesized into
+ * `dist/<env>/platform/prometheus/`: the namespace the profile names (Pod Security
+ * `restricted`, which the operator-made pods satisfy) and the PrometheusServer. The
+ * prometheus-operator and its CRDs are installed by the platform layer before it.
+ */
+export class PlatformPrometheusChart extends Chart {
+  /** True when `x` is a PlatformPrometheusChart (`instanceof` does not work for charts). */
+  public static isPlatformPrometheusChart(x: unknown): x is PlatformPrometheusChart {
+    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[PLATFORM_PROMETHEUS_CHART] === true;
+  }
+
+  public readonly environment: Environment;
+  public readonly server: PrometheusServer;
+
+  constructor(scope: Construct, props: PlatformPrometheusChartProps) {
+    const namespace = props?.environment?.platform?.prometheus?.pods?.namespace;
+    super(scope, `platform-prometheus-${props?.environment?.name}`, { namespace, disableResourceNameHashes: true });
+    checkProps(this, 'PlatformPrometheusChartProps', props);
+    Object.defineProperty(this, PLATFORM_PROMETHEUS_CHART, { value: true });
+    this.environment = props.environment;
+    // Without a valid environment (reported by checkProps) the server renders with the default profile.
+    this.server = new PrometheusServer(this, 'prometheus', { ...objectOrUndefined(props.server), environment: props.environment });
+    new SystemNamespace(this, 'namespace', { name: this.server.namespace });
+  }
+}

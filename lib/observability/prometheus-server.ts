@@ -1,0 +1,182 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Environment } from '../core/environment';
+import { checkDnsLabel } from '../core/naming';
+import { DEFAULT_PROMETHEUS_PROFILE } from '../core/platform';
+import { requirePlatform } from '../core/platform-requirements';
+import { checkProps, objectOrUndefined } from '../core/prop-check';
+import { checkQuantity } from '../core/quantity';
+import { addCheck } from '../core/validation';
+
+/**
+ * The Prometheus release the server runs: the newest one prometheus-operator 0.90.1 (the
+ * operator the cluster suite runs) lists as compatible.
+ */
+export const PROMETHEUS_VERSION = 'v3.7.3';
+const PROMETHEUS_IMAGE = `quay.io/prometheus/prometheus:${PROMETHEUS_VERSION}`;
+
+/** The Prometheus object's `monitoring.coreos.com/v1` identity. */
+export const PROMETHEUS_GVK = { apiVersion: 'monitoring.coreos.com/v1', kind: 'Prometheus' } as const;
+
+/** Requests and limits of the Prometheus container. */
+export interface PrometheusServerResources {
+  /** CPU request. @default '500m' */
+  readonly cpu?: string;
+  /** Memory request and limit (Prometheus is killed, not throttled, past it). @default '2Gi' */
+  readonly memory?: string;
+}
+
+export interface PrometheusServerProps {
+  /** The environment whose cluster profile (`platform.prometheus`) the server follows. */
+  readonly environment: Environment;
+  /** Name of the Prometheus object (the operator names its StatefulSet `prometheus-<name>`). @default 'prometheus' */
+  readonly name?: string;
+  /** How long samples are kept, a Prometheus duration (`15d`, `12h`). @default '2d' in dev, '15d' in staging and prod */
+  readonly retention?: string;
+  /** Prometheus replicas (each scrapes every target). @default 1 in dev, 2 in staging and prod */
+  readonly replicas?: number;
+  /** Size of each replica's volume, from the profile's default storage class. @default - an emptyDir in dev, '50Gi' in staging and prod */
+  readonly storageSize?: string;
+  /** Container resources. @default - 500m CPU, 2Gi memory */
+  readonly resources?: PrometheusServerResources;
+}
+
+/**
+ * The Prometheus that scrapes the systems and evaluates their rules, as a
+ * prometheus-operator `Prometheus` object with its ServiceAccount and the cluster-wide
+ * read access it needs to discover targets. Everything it must agree with comes from the
+ * environment's profile (`platform.prometheus`):
+ *
+ * - `serviceMonitorSelector` and `podMonitorSelector` match the profile's
+ *   `serviceMonitorLabels`, `ruleSelector` its `ruleLabels` (the labels the library puts on
+ *   every ServiceMonitor and PrometheusRule);
+ * - the namespace selectors are `{}` (every namespace): each system has a namespace of its
+ *   own per environment, and a namespace label as a second gate would drop a system's
+ *   monitors silently whenever its Namespace lacked it. The object labels are the one gate,
+ *   derived from the same profile on both sides;
+ * - the pods carry the profile's `pods.podLabels`, the labels the systems' NetworkPolicies
+ *   admit to their metrics ports; the object lives in `pods.namespace`.
+ */
+export class PrometheusServer extends Construct {
+  /** The Prometheus object's name. */
+  public readonly name: string;
+  /** Its namespace (the profile's `prometheus.pods.namespace`). */
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: PrometheusServerProps) {
+    super(scope, id);
+    checkProps(this, 'PrometheusServerProps', props);
+    // An environment that is not one (reported by checkProps) renders with the default profile.
+    const env: Partial<Environment> = typeof props?.environment === 'object' && props.environment !== null ? props.environment : {};
+    const profile = env.platform?.prometheus ?? DEFAULT_PROMETHEUS_PROFILE;
+    const storageClass = env.platform?.storage?.defaultClass;
+    this.name = props?.name ?? 'prometheus';
+    const p: Partial<PrometheusServerProps> = objectOrUndefined(props) ?? {};
+    this.namespace = profile.pods.namespace;
+    const dev = env.name === 'dev';
+    const retention = p.retention ?? (dev ? '2d' : '15d');
+    const replicas = p.replicas ?? (dev ? 1 : 2);
+    const storageSize = p.storageSize ?? (dev ? undefined : '50Gi');
+    const cpu = objectOrUndefined(p.resources)?.cpu ?? '500m';
+    const memory = objectOrUndefined(p.resources)?.memory ?? '2Gi';
+    // Cluster-scoped names carry the namespace: two Prometheus servers of one cluster keep their own access.
+    const clusterName = `${this.namespace}-${this.name}`;
+    const serviceAccountName = this.name;
+    const labels = { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': this.name };
+
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name: serviceAccountName, namespace: this.namespace, labels },
+      // Prometheus authenticates to the API server with this token for service discovery (the ClusterRole below).
+      automountServiceAccountToken: true,
+    });
+    new k8s.KubeClusterRole(this, 'cluster-role', {
+      metadata: { name: clusterName, labels },
+      rules: [
+        // Service discovery of ServiceMonitors (endpoints or endpoint slices) and PodMonitors, in every namespace.
+        { apiGroups: [''], resources: ['services', 'endpoints', 'pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+        { nonResourceUrLs: ['/metrics'], verbs: ['get'] },
+      ],
+    });
+    new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
+      metadata: { name: clusterName, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccountName, namespace: this.namespace }],
+    });
+
+    const everyNamespace = {};
+    new ApiObject(this, 'resource', {
+      ...PROMETHEUS_GVK,
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      spec: {
+        version: PROMETHEUS_VERSION,
+        image: PROMETHEUS_IMAGE,
+        replicas,
+        retention,
+        serviceAccountName,
+        podMetadata: { labels: { ...profile.pods.podLabels } },
+        serviceMonitorSelector: { matchLabels: { ...profile.serviceMonitorLabels } },
+        serviceMonitorNamespaceSelector: everyNamespace,
+        podMonitorSelector: { matchLabels: { ...profile.serviceMonitorLabels } },
+        podMonitorNamespaceSelector: everyNamespace,
+        ruleSelector: { matchLabels: { ...profile.ruleLabels } },
+        ruleNamespaceSelector: everyNamespace,
+        resources: { requests: { cpu, memory }, limits: { memory } },
+        // Pod Security `restricted`: the operator's own containers drop every capability and forbid escalation.
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: 65534,
+          runAsGroup: 65534,
+          fsGroup: 65534,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        ...(storageSize === undefined
+          ? {}
+          : {
+              storage: {
+                volumeClaimTemplate: {
+                  spec: {
+                    accessModes: ['ReadWriteOnce'],
+                    ...(storageClass ? { storageClassName: storageClass } : {}),
+                    resources: { requests: { storage: storageSize } },
+                  },
+                },
+              },
+            }),
+      },
+    });
+    requirePlatform(this, {
+      component: 'prometheus-operator',
+      minVersion: '0.90.1',
+      reason: `monitoring.coreos.com/v1 Prometheus running Prometheus ${PROMETHEUS_VERSION} (the newest release prometheus-operator 0.90.1 supports)`,
+    });
+
+    addCheck(this, (report) => {
+      const nameReason = typeof this.name === 'string' ? checkDnsLabel(this.name, 52) : 'must be a string';
+      if (nameReason) report.error('name', `'${String(this.name)}' ${nameReason} (the operator names the StatefulSet prometheus-<name>)`);
+      if (typeof retention !== 'string' || !/^(\d+(ms|s|m|h|d|w|y))+$/.test(retention))
+        report.error('retention', `${JSON.stringify(retention)} must be a Prometheus duration such as '15d' or '12h'`);
+      if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10)
+        report.error('replicas', `${String(replicas)} must be a whole number from 1 to 10`);
+      else if (env.name === 'prod' && replicas < 2)
+        report.error('replicas', `${replicas} leaves prod without monitoring during a rollout or node loss; use at least 2`);
+      if (storageSize !== undefined) {
+        const reason = checkQuantity(storageSize, 'bytes', '50Gi');
+        if (reason) report.error('storageSize', reason);
+      }
+      const cpuReason = checkQuantity(cpu, 'cpu');
+      if (cpuReason) report.error('resources.cpu', cpuReason);
+      const memoryReason = checkQuantity(memory, 'bytes', '2Gi');
+      if (memoryReason) report.error('resources.memory', memoryReason);
+      for (const [field, value] of [
+        ['platform.prometheus.serviceMonitorLabels', profile.serviceMonitorLabels],
+        ['platform.prometheus.ruleLabels', profile.ruleLabels],
+        ['platform.prometheus.pods.podLabels', profile.pods.podLabels],
+      ] as const) {
+        if (typeof value !== 'object' || value === null || Object.keys(value).length === 0)
+          report.error(field, 'must name at least one label: an empty selector would select every object of the cluster');
+      }
+    });
+  }
+}

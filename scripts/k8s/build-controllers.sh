@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Builds the controllers the cluster suite runs against its control plane, from the Go
+# module proxy, into ${CDK8S_STACKS_CACHE:-<repo>/.cache}/controllers/<name>/<version>/<name>:
+# - prometheus-operator (cmd/operator) at PROMETHEUS_OPERATOR_VERSION;
+# - external-secrets (the root package, the controller manager) at EXTERNAL_SECRETS_VERSION.
+# Next to each binary, crds/ holds the CRDs of that very release, copied from its module zip
+# (prometheus-operator: example/prometheus-operator-crd; external-secrets: config/crds/bases),
+# so the suite installs exactly the API the controller serves.
+# A version already built is reused, so warm runs return at once.
+#
+# How: a throwaway module from scripts/k8s/controllers/<name>.go.mod (the version filled in)
+# and `go build` of the command inside it; the templates say why each needs what it has.
+# Usage: build-controllers.sh [name...]   (default: both)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${CDK8S_STACKS_CACHE:-$repo/.cache}/controllers
+# shellcheck disable=SC1091 # plain KEY=VALUE lines, checked by the suite
+. "$repo/scripts/k8s/versions.env"
+names=${*:-prometheus-operator external-secrets}
+
+log() { printf 'build-controllers: %s\n' "$*" >&2; }
+command -v go >/dev/null || { log "Go is required (https://go.dev/dl, or apt-get install golang-go)"; exit 1; }
+
+# The release's CRD files (not kustomization.yaml) from its module zip into $4.
+copy_crds() {
+  local module=$1 version=$2 from=$3 to=$4 dir
+  [[ -f "$to/.complete" ]] && return
+  dir=$(go mod download -json "$module@$version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  rm -rf "$to"
+  mkdir -p "$to"
+  find "$dir/$from" -maxdepth 1 -name '*.yaml' ! -name kustomization.yaml -exec cp {} "$to/" \;
+  chmod -R u+w,a+r "$to"
+  [[ -n "$(ls "$to")" ]] || { log "no CRDs in $module@$version/$from"; exit 1; }
+  touch "$to/.complete"
+}
+
+build() {
+  local name=$1 version module pkg ldflags crds
+  case "$name" in
+    prometheus-operator)
+      version=$PROMETHEUS_OPERATOR_VERSION
+      module=github.com/prometheus-operator/prometheus-operator
+      pkg=$module/cmd/operator
+      crds=example/prometheus-operator-crd
+      ldflags="-s -w -X github.com/prometheus/common/version.Version=${version#v} -X github.com/prometheus/common/version.Branch=module-proxy"
+      ;;
+    external-secrets)
+      version=$EXTERNAL_SECRETS_VERSION
+      module=github.com/external-secrets/external-secrets
+      pkg=$module
+      crds=config/crds/bases
+      ldflags="-s -w"
+      ;;
+    *)
+      log "unknown controller '$name' (known: prometheus-operator external-secrets)"
+      exit 1
+      ;;
+  esac
+  local out="$cache/$name/$version"
+  if [[ -x "$out/$name" && -f "$out/.complete" ]]; then
+    log "$name $version: cached in $out"
+    copy_crds "$module" "$version" "$crds" "$out/crds"
+    return
+  fi
+  mkdir -p "$cache"
+  # One build at a time per controller (a second caller waits, then finds it cached).
+  exec 9>"$cache/.$name.lock"
+  flock 9
+  if [[ -x "$out/$name" && -f "$out/.complete" ]]; then
+    log "$name $version: cached in $out"
+    copy_crds "$module" "$version" "$crds" "$out/crds"
+    exec 9>&-
+    return
+  fi
+  log "$name $version: building from the Go module proxy"
+  local start=$SECONDS
+  rm -rf "$out"
+  local mod="$cache/$name/.module-$version"
+  rm -rf "$mod"
+  mkdir -p "$mod"
+  sed "s/@VERSION@/$version/g" "$repo/scripts/k8s/controllers/$name.go.mod" >"$mod/go.mod"
+  if ! (cd "$mod" && GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$mod/$name" "$pkg"); then
+    log "$name $version: build failed (module in $mod)"
+    exit 1
+  fi
+  # Both print their flags for --help (exit status 0 or 2 depending on the flag library).
+  "$mod/$name" --help >"$mod/help.txt" 2>&1 || true
+  grep -q -- '-' "$mod/help.txt" || { log "$name $version: the built binary does not run"; cat "$mod/help.txt" >&2; exit 1; }
+  mkdir -p "$out"
+  mv "$mod/$name" "$out/$name"
+  rm -rf "$mod"
+  touch "$out/.complete"
+  log "$name $version: built in $((SECONDS - start)) s"
+  copy_crds "$module" "$version" "$crds" "$out/crds"
+  exec 9>&-
+}
+
+for name in $names; do
+  build "$name"
+done
