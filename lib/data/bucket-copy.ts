@@ -41,6 +41,8 @@ export function copyEnv(
 ): Record<string, EnvValue | undefined> {
   const env: Record<string, EnvValue | undefined> = {
     HOME: '/tmp',
+    // mc keeps its aliases here (the /tmp emptyDir), whatever HOME the image gives the user.
+    MC_CONFIG_DIR: '/tmp/.mc',
     SOURCE_ENDPOINT: store.endpoint,
     BUCKETS: buckets.map((b) => b?.name).join(' '),
   };
