@@ -73,6 +73,18 @@ const BASELINES: Record<string, Baseline> = {
     make: (chart, props) =>
       new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: pgSecret(chart), resources }).backup(props as never),
   },
+  BucketBackup: {
+    props: () => ({ target: BackupTarget.volume({ size: '20Gi' }) }),
+    make: (chart, props) => {
+      const store = new ObjectStore(chart, 'minio', {
+        storage: '1Gi',
+        credentials: ExistingSecret.named('minio', ['root-user', 'root-password']),
+        resources,
+      });
+      store.addBucket('uploads');
+      return store.backup(props as never);
+    },
+  },
   CaIssuer: { props: () => ({}), make: make(CaIssuer, 'ca') },
   Certificate: { props: (chart) => ({ issuer: new CaIssuer(chart, 'ca'), dnsNames: ['db.test-prod.svc'] }), make: make(Certificate, 'cert') },
   ExternalSecretSource: {
@@ -134,6 +146,7 @@ const BASELINES: Record<string, Baseline> = {
 /** Constructs only other constructs create, with props those constructs compute (never user input). */
 const INTERNAL: Record<string, string> = {
   DisruptionBudget: 'made by ReplicatedWorkload from disruptionBudget() (whose options are covered by its own checks)',
+  BucketRestoreJob: 'made by BucketBackup for every bucket backup',
   RestoreJob: 'made by BackupSchedule for every backup',
   SystemNamespace: 'made by SystemChart',
 };
