@@ -122,6 +122,8 @@ export type { BucketBackupProps } from './data/bucket-backup';
 export { BucketRestoreJob } from './data/bucket-restore-job';
 export type { BucketRestoreJobProps } from './data/bucket-restore-job';
 export type { BackupBucket, IBucketSource } from './data/bucket-copy';
+export { ObjectStoreGateway } from './data/object-store-gateway';
+export type { ObjectStoreGatewayProps, PublicBucket } from './data/object-store-gateway';
 
 // Backups
 export { BackupTarget } from './backup/target';

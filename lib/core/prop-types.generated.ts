@@ -137,6 +137,11 @@ export const PROP_TYPES: PropTypeTable = {
     "headroomPercent": {"optional":true,"kinds":["number"]},
     "quota": {"optional":true,"kinds":["object"]},
   },
+  ObjectStoreGatewayProps: {
+    "bucket": {"optional":false,"kinds":["object"]},
+    "replicas": {"optional":true,"kinds":["number"]},
+    "resources": {"optional":true,"kinds":["object"]},
+  },
   ObjectStoreProps: {
     "credentialKeys": {"optional":true,"kinds":["object"]},
     "credentials": {"optional":false,"kinds":["object"]},

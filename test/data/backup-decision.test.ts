@@ -3,7 +3,7 @@
  * MinIO buckets are backed up with BucketBackup; public-read buckets get an anonymous
  * GetObject-only policy.
  */
-import { BackupTarget, ExistingSecret, fromSecret, ObjectStore, Redis } from '../../lib';
+import { BackupTarget, ExistingSecret, fromSecret, ObjectStore, ObjectStoreGateway, PublicEndpoint, Redis } from '../../lib';
 import { publicReadPolicyJson } from '../../lib/data/minio';
 import { render, errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 
@@ -188,5 +188,58 @@ describe('public-read buckets', () => {
       .noBackup({ reason: 'a test store whose data is not kept' })
       .addBucket('assets', { publicRead: 'yes' } as never);
     expect(errorsOf(app)).toContainEqual(expect.stringMatching(/^\[test-prod\/minio\] buckets\.assets\.publicRead: "yes" must be true or false/));
+  });
+});
+
+describe('ObjectStoreGateway: one public bucket, read-only, nothing else of the MinIO API', () => {
+  test('nginx (unprivileged) with a generated nginx.conf: GET/HEAD of /<bucket>/ only, keys and query strings dropped; egress to the MinIO API port only; routable by a PublicEndpoint', () => {
+    const { app, chart } = testChart();
+    const store = minio(chart).noBackup({ reason: 'a test store whose data is not kept' });
+    const assets = store.addBucket('assets', { publicRead: true });
+    const gateway = new ObjectStoreGateway(chart, 'assets-gateway', { bucket: assets });
+    new PublicEndpoint(chart, 'static', { host: 'static.shop.my-company.io', backend: gateway, tls: false });
+    expect(errorsOf(app)).toEqual([]);
+    const conf: string = objectOf(app, 'ConfigMap', 'assets-gateway-config').data['nginx.conf'];
+    expect(conf).toContain('server minio.test-prod.svc:9000;');
+    expect(conf).toContain('location /assets/ {');
+    expect(conf).toContain('if ($request_method !~ ^(GET|HEAD)$) {\n        return 405;');
+    expect(conf).toContain('proxy_set_header Authorization "";');
+    expect(conf).toContain('rewrite ^(.*)$ $1? break;');
+    expect(conf).toContain('location = /assets/ {\n      return 404;');
+    expect(conf).toContain('location / {\n      return 404;');
+    const deployment = objectOf(app, 'Deployment', 'assets-gateway');
+    const c = deployment.spec.template.spec.containers[0];
+    expect(c.image).toBe('nginxinc/nginx-unprivileged:1.27.3');
+    expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(c.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'config', mountPath: '/etc/gateway', readOnly: true },
+        { name: 'tmp', mountPath: '/tmp' },
+      ]),
+    );
+    expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]+$/);
+    expect(objectOf(app, 'NetworkPolicy', 'assets-gateway').spec.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': 'test-prod' } } }],
+      ports: [{ port: 9000, protocol: 'TCP' }],
+    });
+    expect(objectOf(app, 'Ingress', 'static').spec.rules[0].http.paths[0].backend.service).toEqual({
+      name: 'assets-gateway',
+      port: { name: 'http' },
+    });
+  });
+
+  test('refused: a bucket that is not public-read (every anonymous request would be refused)', () => {
+    const { app, chart } = testChart();
+    const store = minio(chart).noBackup({ reason: 'a test store whose data is not kept' });
+    new ObjectStoreGateway(chart, 'gateway', { bucket: store.addBucket('uploads') });
+    expect(errorsOf(app)).toContainEqual(
+      expect.stringMatching(/^\[test-prod\/gateway\] bucket: 'uploads' is not public-read: .* add it with \{ publicRead: true \}/),
+    );
+  });
+
+  test('refused: no bucket', () => {
+    const { app, chart } = testChart();
+    new ObjectStoreGateway(chart, 'gateway', {} as never);
+    expect(errorsOf(app).join('\n')).toMatch(/\[test-prod\/gateway\] bucket: /);
   });
 });

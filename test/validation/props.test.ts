@@ -23,6 +23,7 @@ import {
   MySql,
   NamespaceBudget,
   ObjectStore,
+  ObjectStoreGateway,
   PersistentVolume,
   Postgres,
   Probe,
@@ -86,6 +87,17 @@ const BASELINES: Record<string, Baseline> = {
     },
   },
   CaIssuer: { props: () => ({}), make: make(CaIssuer, 'ca') },
+  ObjectStoreGateway: {
+    props: (chart) => {
+      const store = new ObjectStore(chart, 'minio', {
+        storage: '1Gi',
+        credentials: ExistingSecret.named('minio', ['root-user', 'root-password']),
+        resources,
+      });
+      return { bucket: store.noBackup({ reason: 'a test store whose data is not kept' }).addBucket('assets', { publicRead: true }) };
+    },
+    make: make(ObjectStoreGateway, 'assets-gateway'),
+  },
   Certificate: { props: (chart) => ({ issuer: new CaIssuer(chart, 'ca'), dnsNames: ['db.test-prod.svc'] }), make: make(Certificate, 'cert') },
   ExternalSecretSource: {
     props: () => ({ store: SecretStoreRef.namespaced('aws'), data: { A: { key: 'a' } } }),

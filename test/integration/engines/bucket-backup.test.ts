@@ -11,9 +11,15 @@
  * run with mc. The backup and restore scripts run with the synthesized containers' command
  * and environment, as the pods' non-root user.
  *
+ * The ObjectStoreGateway runs as Debian's nginx with the synthesized command and nginx.conf,
+ * in front of the source MinIO: every method and path that is not a read of the public bucket
+ * is refused.
+ *
  * Substitutions (values that only make sense in a pod): the Service URLs (127.0.0.1 and a
  * free port), HOME (/tmp, an emptyDir: a directory here), the /opt/backup scripts mount (the
- * ConfigMap's scripts written to a directory), and PATH (the mc image's `mc`: the cached one).
+ * ConfigMap's scripts written to a directory), PATH (the mc image's `mc`: the cached one), the
+ * gateway's listen port, /tmp and its logs (/dev/stderr cannot be opened on the harness's
+ * socket stdio; files instead).
  *
  *   bash scripts/backup/install-s3-tools.sh     (once; `npm run test:engines` runs it)
  *   npx jest -c jest.integration.config.js test/integration/engines/bucket-backup
@@ -21,7 +27,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ExistingSecret, ObjectStore } from '../../../lib';
+import { ExistingSecret, ObjectStore, ObjectStoreGateway } from '../../../lib';
 import { NOT_BACKED_UP_IN_TEST } from '../../support/stores';
 import { testChart } from '../../support/synth';
 import {
@@ -88,6 +94,8 @@ interface Context {
   readonly subs: Substitution[];
   readonly endpoints: { source: string; archive: string };
   readonly originals: Map<string, Buffer>;
+  /** The gateway's URL (nginx with the synthesized configuration). */
+  gateway: string;
 }
 let ctx: Context;
 
@@ -144,7 +152,8 @@ describe('MinIO bucket backups to another MinIO: mirror, sha256 check, refusal o
       NOT_BACKED_UP_IN_TEST,
     );
     const uploads = source.addBucket('uploads', { versioning: true });
-    source.addBucket('assets', { publicRead: true });
+    const assets = source.addBucket('assets', { publicRead: true });
+    new ObjectStoreGateway(chart, 'assets-gateway', { bucket: assets });
     const mirror = archive.addBucket('mirror', { versioning: true });
     source.backup({ target: mirror.asBackupTarget({ prefix: 'techshop' }), buckets: [uploads, source.buckets[1]] });
     const objects = synthesized(app);
@@ -187,6 +196,7 @@ describe('MinIO bucket backups to another MinIO: mirror, sha256 check, refusal o
       subs,
       endpoints: { source: endpoints.minio, archive: endpoints.archive },
       originals: new Map(),
+      gateway: '',
     };
 
     // ---- The buckets, users and policies, made by each store's synthesized bucket Job script.
@@ -217,6 +227,33 @@ describe('MinIO bucket backups to another MinIO: mirror, sha256 check, refusal o
       ctx.originals.set(key, bytes);
     }
     admin(['cp', path.join(dir, 'upload.tmp'), 'src/assets/logo.svg']);
+
+    // ---- The gateway: nginx (Debian's, for the image's) with the synthesized nginx.conf and command.
+    const gateway = podSpec(find(objects, 'Deployment', 'assets-gateway')).containers[0];
+    expect(gateway.command).toEqual(['nginx', '-e', '/dev/stderr', '-c', '/etc/gateway/nginx.conf', '-g', 'daemon off;']);
+    const gatewayDir = mkdirOwned(path.join(dir, 'gateway'), user, 0o755);
+    const gatewayPort = await freePort();
+    const conf = (find(objects, 'ConfigMap', 'assets-gateway-config').data as Record<string, string>)['nginx.conf']
+      .replace('listen 8080;', `listen 127.0.0.1:${gatewayPort};`)
+      .split('minio.test-prod.svc:9000')
+      .join(endpoints.minio.replace('http://', ''))
+      .split('/tmp/')
+      .join(`${gatewayDir}/`)
+      // The harness's stdio are sockets, which /dev/stderr cannot be opened on (in a pod they are pipes).
+      .split('/dev/stderr')
+      .join(path.join(gatewayDir, 'error.log'))
+      .split('/dev/stdout')
+      .join(path.join(gatewayDir, 'access.log'));
+    writeOwned(path.join(gatewayDir, 'nginx.conf'), conf, user, 0o644);
+    const args = gateway.command
+      .slice(1)
+      .map(
+        (a: string) =>
+          ({ '/etc/gateway/nginx.conf': path.join(gatewayDir, 'nginx.conf'), '/dev/stderr': path.join(gatewayDir, 'error.log') })[a] ?? a,
+      );
+    servers.start('gateway', 'nginx', args, { user: user.name, env: {} });
+    ctx.gateway = `http://127.0.0.1:${gatewayPort}`;
+    await servers.waitUntil('gateway', () => run('curl', ['-sf', '-o', '/dev/null', `${ctx.gateway}/healthz`]).status === 0, 30_000);
   }, 600_000);
 
   test('the synthesized pods: mc, each bucket read with its own read-only user and restored with its read-write user, never the root keys', () => {
@@ -243,6 +280,33 @@ describe('MinIO bucket backups to another MinIO: mirror, sha256 check, refusal o
     expect(put.stdout).toBe('403');
     const priv = run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', `${ctx.endpoints.source}/uploads/invoice.pdf`]);
     expect(priv.stdout).toBe('403');
+  });
+
+  test.each([
+    ['GET an object of the bucket', ['/assets/logo.svg'], '200'],
+    ['HEAD an object', ['-I', '/assets/logo.svg'], '200'],
+    ['a presigned or sub-resource query is dropped: still the object', ['/assets/logo.svg?acl&X-Amz-Signature=x'], '200'],
+    ['PUT', ['-X', 'PUT', '--data', 'x', '/assets/evil.txt'], '405'],
+    ['DELETE', ['-X', 'DELETE', '/assets/logo.svg'], '405'],
+    ['POST (a multipart upload)', ['-X', 'POST', '--data', 'x', '/assets/big.bin?uploads'], '405'],
+    ['POST on the bucket (multi-delete): not even routed', ['-X', 'POST', '--data', 'x', '/assets/?delete'], '404'],
+    ['the listing of the bucket', ['/assets/'], '404'],
+    ['another bucket', ['/uploads/invoice.pdf'], '404'],
+    ['another bucket through ..', ['--path-as-is', '/assets/../uploads/invoice.pdf'], '404'],
+    ['another bucket through an encoded ..', ['--path-as-is', '/assets/%2e%2e/uploads/invoice.pdf'], '404'],
+    ['the admin API', ['/minio/admin/v3/info'], '404'],
+    ['health and metrics', ['/minio/v2/metrics/cluster'], '404'],
+    ['the bucket list', ['/'], '404'],
+  ])('the gateway publishes the public bucket and nothing else: %s -> %s', (_, args, status) => {
+    const urlArg = args[args.length - 1];
+    const r = run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', ...args.slice(0, -1), `${ctx.gateway}${urlArg}`]);
+    expect(r.stdout).toBe(status);
+  });
+
+  test('the gateway serves the object byte for byte', () => {
+    const out = path.join(ctx.dir, 'via-gateway.tmp');
+    mustRun('curl', ['-sf', '-o', out, `${ctx.gateway}/assets/logo.svg`]);
+    expect(fs.readFileSync(out).equals(fs.readFileSync(path.join(ctx.dir, 'upload.tmp')))).toBe(true);
   });
 
   test('mirror.sh copies every object and checks it by sha256; SHA256SUMS lists the bucket as it is', () => {
