@@ -88,7 +88,7 @@ export class Capibara6Chart extends SystemChart {
     // The RQ queue holds jobs not yet run, which nothing else records: a lost volume would
     // lose them. Daily RDB snapshots, verified with redis-check-rdb. A restore re-queues what
     // was waiting at the snapshot, so jobs finished since then run again: RQ jobs must be
-    // idempotent (the runbook in the README says so before the restore command).
+    // idempotent for a restore to be safe.
     queue.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '1Gi', default: '5Gi' }) }) });
 
     const appSecrets = new SystemSecret(this, 'app-secrets', { keys: ['JWT_SECRET'] });
