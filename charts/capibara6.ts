@@ -68,7 +68,7 @@ export class Capibara6Chart extends SystemChart {
       credentials: new SystemSecret(this, 'metrics-db-credentials', { keys: ['postgres-password', 'password'] }),
       resources: dbResources,
     });
-    // Daily verified dumps of both databases (the queue and the cache are rebuilt, not restored).
+    // Daily verified dumps of both databases; the queue's RDB snapshots below.
     db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
     metricsDb.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '50Gi' }) }) });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
@@ -78,6 +78,8 @@ export class Capibara6Chart extends SystemChart {
       credentials: redisCredentials,
       resources: small,
       monitoring: { exporter: true },
+    }).noBackup({
+      reason: 'a cache (allkeys-lru): every key is a copy of data in PostgreSQL, refilled on a miss; an empty cache only costs latency',
     });
     const queue = new Redis(this, 'queue', {
       use: 'queue',
@@ -86,6 +88,11 @@ export class Capibara6Chart extends SystemChart {
       resources: small,
       monitoring: { exporter: true },
     });
+    // The RQ queue holds jobs not yet run, which nothing else records: a lost volume would
+    // lose them. Daily RDB snapshots, verified with redis-check-rdb. A restore re-queues what
+    // was waiting at the snapshot, so jobs finished since then run again: RQ jobs must be
+    // idempotent for a restore to be safe.
+    queue.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '1Gi', default: '5Gi' }) }) });
 
     const appSecrets = new SystemSecret(this, 'app-secrets', { keys: ['JWT_SECRET'] });
     // One ConfigMap read by the three workloads of the one image (not a copy each).

@@ -84,7 +84,7 @@ export class LoopiChart extends SystemChart {
       credentials: redisCredentials,
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
       monitoring: { exporter: true },
-    });
+    }).noBackup({ reason: 'a cache (allkeys-lru) in front of MySQL: every key is refilled from the database on a miss' });
     // Daily verified dumps of the application database on a volume of their own (MOCO backs up prod).
     if (!prod) mysql.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
 

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import {
+  BackupTarget,
   ConnectionEnv,
   Environment,
   fromSecret,
@@ -44,7 +45,12 @@ import {
  *   scale (about 5 cpu requested and 12 cpu of limits with the app at its HPA maximum and
  *   the three Mongo members): the quota is sized from the stack (see
  *   test/charts/techshop.test.ts for the arithmetic);
- * - `techshop/app:latest`: pinned.
+ * - `techshop/app:latest`: pinned;
+ * - backups only of MongoDB, and to a MinIO in the same cluster: in prod every store's
+ *   backups go off-site to AWS S3 (the seed's `s3://techshop-backups`); dev and staging keep
+ *   them in the cluster (the Mongo dumps in MinIO's `backups` bucket, the uploads on a volume).
+ *   Redis holds sessions and is deliberately not backed up (the reason is in the chart and
+ *   the README).
  */
 export const TECHSHOP_IMAGES = {
   app: 'techshop/app:1.0.0',
@@ -54,6 +60,7 @@ export class TechShopChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
     super(scope, { system: 'techshop', environment: env, description: 'TechShop Cloud: Node app with a MongoDB replica set, Redis and MinIO.' });
     const prodLike = env.name !== 'dev';
+    const prod = env.name === 'prod';
 
     const appSecrets = new SystemSecret(this, 'app-secrets', { keys: ['JWT_SECRET'] });
     const redis = new Redis(this, 'redis', {
@@ -62,6 +69,9 @@ export class TechShopChart extends SystemChart {
       credentials: new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] }),
       resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       monitoring: { exporter: true },
+    }).noBackup({
+      reason:
+        'sessions and cache only: losing them signs users out, while restoring a snapshot would bring back sessions that were signed out or revoked since',
     });
 
     const mongo = new MongoDb(this, 'mongodb', {
@@ -84,10 +94,28 @@ export class TechShopChart extends SystemChart {
       resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
     });
     const uploads = objectStore.addBucket('uploads', { versioning: true });
-    // The seed's daily 02:00 Mongo backup, to MinIO. The backup Job applies retention by
-    // count and age itself; the bucket's expiry is a backstop well beyond it.
-    const backups = objectStore.addBucket('backups', { expireAfterDays: 60 });
-    mongo.backup({ target: backups.asBackupTarget(), schedule: '0 2 * * *' });
+    // The seed's daily 02:00 Mongo backup. In prod off-site, to the seed's AWS S3 bucket
+    // (keys from the secret store; the bucket should keep versions); in dev and staging to
+    // MinIO, where the backup Job applies retention by count and age itself and the bucket's
+    // expiry is a backstop well beyond it.
+    const offSiteKeys = prod ? new SystemSecret(this, 'backup-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] }) : undefined;
+    const offSite = (): BackupTarget =>
+      BackupTarget.s3({
+        bucket: 'techshop-backups',
+        region: 'us-east-1',
+        accessKeyId: fromSecret(offSiteKeys!, 'AWS_ACCESS_KEY_ID'),
+        secretAccessKey: fromSecret(offSiteKeys!, 'AWS_SECRET_ACCESS_KEY'),
+      });
+    const mongoTarget = prod ? offSite() : objectStore.addBucket('backups', { expireAfterDays: 60 }).asBackupTarget();
+    mongo.backup({ target: mongoTarget, schedule: '0 2 * * *' });
+    // The uploads (the only copy of what customers sent): mirrored daily and checked object by
+    // object. Not to a bucket of this MinIO (the same disk): AWS S3 in prod, a volume of its own
+    // in dev and staging. The `backups` bucket is not copied: it holds backups already.
+    objectStore.backup({
+      target: prod ? offSite() : BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '50Gi' }) }),
+      buckets: [uploads],
+      schedule: '30 2 * * *',
+    });
 
     const app = new WebService(this, 'app', {
       image: TECHSHOP_IMAGES.app,
@@ -107,6 +135,10 @@ export class TechShopChart extends SystemChart {
     app.connect(redis, { env: ConnectionEnv.url('REDIS_URL') });
     app.connect(mongo, { env: ConnectionEnv.url('MONGODB_URI') });
     app.connect(objectStore, { env: objectStore.s3Env({ bucket: uploads }) });
+    // The seed's egress rule (`to: []` on TCP 80 and 443): the app calls services outside the
+    // cluster over HTTP and HTTPS. Here any address outside the cluster's own ranges, on those
+    // two ports only; inside the cluster the app still reaches only its own stores.
+    app.connections.allowToInternet([{ port: 80 }, { port: 443 }]);
 
     // The seed's Prometheus + Grafana: the app's metrics and the store exporters, alerts and a dashboard.
     // The seed scrapes the app every 10 s.

@@ -106,7 +106,15 @@ export type { IBudgeted, NamespaceBudgetProps, PodBudget, QuotaAmounts, Resource
 export { ConnectionEnv } from './data/connection';
 export type { ConnectionInfo, DiscreteNames, EnvConvention, EnvEntries, IConnectable } from './data/connection';
 export { StatefulStore } from './data/stateful-store';
-export type { EngineSpec, ExporterAccountMonitoring, StatefulStoreProps, StoreCommonProps, StoreMonitoring } from './data/stateful-store';
+export type {
+  BackupDecision,
+  EngineSpec,
+  ExporterAccountMonitoring,
+  NoBackupProps,
+  StatefulStoreProps,
+  StoreCommonProps,
+  StoreMonitoring,
+} from './data/stateful-store';
 export { BackupableStore } from './data/backupable-store';
 export { DatabaseStore } from './data/database-store';
 export type { DatabaseStoreProps } from './data/database-store';
@@ -128,6 +136,13 @@ export { PerconaCluster } from './data/psmdb-cluster';
 export type { PerconaClusterProps, PerconaStore } from './data/psmdb-cluster';
 export { Bucket, ObjectStore } from './data/minio';
 export type { BucketAccess, BucketOptions, BucketUser, MinioVersion, ObjectStoreCredentialKeys, ObjectStoreProps, S3EnvNames } from './data/minio';
+export { BucketBackup } from './data/bucket-backup';
+export type { BucketBackupProps } from './data/bucket-backup';
+export { BucketRestoreJob } from './data/bucket-restore-job';
+export type { BucketRestoreJobProps } from './data/bucket-restore-job';
+export type { BackupBucket, IBucketSource } from './data/bucket-copy';
+export { ObjectStoreGateway } from './data/object-store-gateway';
+export type { ObjectStoreGatewayProps, PublicBucket } from './data/object-store-gateway';
 
 // Backups
 export { BackupTarget } from './backup/target';

@@ -42,6 +42,21 @@ export const PROP_TYPES: PropTypeTable = {
     "target": {"optional":false,"kinds":["object"]},
     "timeZone": {"optional":true,"kinds":["string"]},
   },
+  BucketBackupProps: {
+    "activeDeadlineSeconds": {"optional":true,"kinds":["number"]},
+    "buckets": {"optional":true,"kinds":["array"]},
+    "resources": {"optional":true,"kinds":["object"]},
+    "schedule": {"optional":true,"kinds":["string"]},
+    "target": {"optional":false,"kinds":["object"]},
+    "timeZone": {"optional":true,"kinds":["string"]},
+  },
+  BucketRestoreJobProps: {
+    "backupVolume": {"optional":true,"kinds":["object"]},
+    "buckets": {"optional":false,"kinds":["array"]},
+    "scriptsVolume": {"optional":false,"kinds":["object"]},
+    "store": {"optional":false,"kinds":["object"]},
+    "target": {"optional":false,"kinds":["object"]},
+  },
   CaIssuerProps: {
     "caSecretName": {"optional":true,"kinds":["string"]},
     "name": {"optional":true,"kinds":["string"]},
@@ -139,6 +154,11 @@ export const PROP_TYPES: PropTypeTable = {
   NamespaceBudgetProps: {
     "headroomPercent": {"optional":true,"kinds":["number"]},
     "quota": {"optional":true,"kinds":["object"]},
+  },
+  ObjectStoreGatewayProps: {
+    "bucket": {"optional":false,"kinds":["object"]},
+    "replicas": {"optional":true,"kinds":["number"]},
+    "resources": {"optional":true,"kinds":["object"]},
   },
   ObjectStoreProps: {
     "credentialKeys": {"optional":true,"kinds":["object"]},

@@ -13,6 +13,7 @@ export abstract class BackupableStore extends StatefulStore implements IBackupab
 
   /** Scheduled, verified backups of this store (and the Job that restores them). */
   public backup(props: BackupScheduleProps): BackupSchedule {
+    this.markBackedUp();
     return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
   }
 }

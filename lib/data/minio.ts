@@ -12,6 +12,7 @@ import { ConnectionInfo, EnvConvention } from './connection';
 import { StatefulStore, StoreCommonProps } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, TOOL_IMAGES } from './versions';
 import { checkProps } from '../core/prop-check';
+import { BucketBackup, BucketBackupProps } from './bucket-backup';
 
 /** MinIO release lines with an image in versions.ts. */
 export type MinioVersion = keyof typeof ENGINE_IMAGES.minio;
@@ -40,6 +41,15 @@ export interface BucketOptions {
   readonly expireAfterDays?: number;
   /** Keep every version of every object (needed to recover overwritten or deleted objects). @default false */
   readonly versioning?: boolean;
+  /**
+   * Anyone may read an object who knows its name, without keys: the bucket Job sets an
+   * anonymous policy that allows `s3:GetObject` on the bucket's objects and nothing else:
+   * no listing of the names, no writes, no deletes, no versions, no ACLs. For files that are
+   * public anyway (images, downloads); publish them with an ObjectStoreGateway. Turning it off
+   * later removes the policy on the next sync.
+   * @default false
+   */
+  readonly publicRead?: boolean;
 }
 
 /** What a bucket user may do: read objects, or read, write and delete them. */
@@ -219,6 +229,20 @@ export class ObjectStore extends StatefulStore {
     return this.bucketJobInstance;
   }
 
+  /** The port of the S3 API (the client Service's). */
+  public get apiPort(): number {
+    return MINIO_API_PORT;
+  }
+
+  /**
+   * Scheduled, verified copies of the buckets to another place (a volume, AWS S3, another
+   * S3-compatible server), and the Job that restores them: see BucketBackup.
+   */
+  public backup(props: BucketBackupProps): BucketBackup {
+    this.markBackedUp();
+    return new BucketBackup(this.chart, `${this.name}-backup`, this, props);
+  }
+
   /** The S3 endpoint inside the cluster: `http://<name>.<namespace>.svc:9000`. */
   public get endpoint(): string {
     return `http://${this.host}:${MINIO_API_PORT}`;
@@ -282,6 +306,9 @@ export class ObjectStore extends StatefulStore {
     for (const bucket of this.bucketMap.values()) {
       const problem = checkBucketName(bucket.name);
       if (problem) report.error(`buckets.${bucket.name}`, problem);
+      const publicRead = bucket.options.publicRead;
+      if (publicRead !== undefined && typeof publicRead !== 'boolean')
+        report.error(`buckets.${bucket.name}.publicRead`, `${JSON.stringify(publicRead)} must be true or false`);
       const days = bucket.options.expireAfterDays;
       if (days !== undefined && (!Number.isInteger(days) || days < 1))
         report.error(`buckets.${bucket.name}.expireAfterDays`, `${days} must be a whole number of days, at least 1`);
@@ -320,6 +347,14 @@ export function bucketPolicyJson(user: BucketUser): string {
   });
 }
 
+/** The anonymous policy of a public-read bucket: get an object by its name; nothing else (no listing). */
+export function publicReadPolicyJson(bucket: Bucket): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: ['*'] }, Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${bucket.name}/*`] }],
+  });
+}
+
 /** The lifecycle configuration `mc ilm import` reads for a bucket with an expiry. */
 export function lifecycleJson(bucket: Bucket): string {
   const days = bucket.options.expireAfterDays!;
@@ -351,6 +386,10 @@ export function renderBucketScript(buckets: readonly Bucket[], users: readonly B
         BUCKET,
         VERSIONING: bucket.options.versioning ? file('minio-bucket-versioning.sh', { BUCKET }) : '',
         EXPIRY: bucket.options.expireAfterDays !== undefined ? file('minio-bucket-expiry.sh', { BUCKET, LIFECYCLE: lifecycleJson(bucket) }) : '',
+        // Set on every run either way, so a bucket that is no longer public loses its policy.
+        ANONYMOUS: bucket.options.publicRead
+          ? file('minio-bucket-public-read.sh', { BUCKET, POLICY_JSON: publicReadPolicyJson(bucket) })
+          : file('minio-bucket-private.sh', { BUCKET }),
       });
     });
   // The policy is replaced on every run, the user created or its secret key reset (the

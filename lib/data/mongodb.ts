@@ -196,6 +196,8 @@ export class MongoDb extends DatabaseStore {
         operator: platform.databaseOperators.perconaMongodb,
       });
       this.mainObject = this.percona.cluster;
+      // PBM's backups and oplog slices are this store's backup.
+      if (this.percona.backupSchedule !== undefined) this.markBackedUp();
       return;
     }
     const image = engineImage('mongo', version) ?? `mongo:${version}`;

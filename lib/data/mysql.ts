@@ -149,6 +149,8 @@ export class MySql extends DatabaseStore {
         controller: platform.databaseOperators.moco,
       });
       this.mainObject = this.moco.cluster;
+      // MOCO's BackupPolicy is this store's backup (full dumps and binary logs).
+      if (this.moco.backupSchedule !== undefined) this.markBackedUp();
       return;
     }
     const image = engineImage('mysql', version) ?? `mysql:${version}`;

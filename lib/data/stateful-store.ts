@@ -17,6 +17,21 @@ import { Engine, engineImage, supportedVersions } from './versions';
 /** The props every engine takes and hands to the base unchanged. */
 export const MiB = 2 ** 20;
 
+/** Why a store's data needs no backup (`store.noBackup({ reason })`). */
+export interface NoBackupProps {
+  /**
+   * Why losing this store's data is acceptable, in a sentence a reviewer can judge: what
+   * rebuilds it, or why a restored copy would do harm. Printed in the system README.
+   */
+  readonly reason: string;
+}
+
+/** How a store's data is protected: backed up, or not on purpose (with the reason). */
+export type BackupDecision = { readonly kind: 'backup' } | { readonly kind: 'none'; readonly reason: string };
+
+/** The shortest reason accepted: a sentence, not a word. */
+const MIN_REASON_LENGTH = 20;
+
 /** A memory setting of an engine checked against the container limit (shared_buffers, the InnoDB buffer pool). */
 export interface MemorySetting {
   /** The prop, e.g. `sharedBuffers`. */
@@ -115,6 +130,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   protected readonly engine: EngineSpec;
   private readonly configFiles = new Map<string, string>();
   private configMountPath?: string;
+  private readonly backupDecisions: BackupDecision[] = [];
   private readonly storeProps: StatefulStoreProps;
 
   protected constructor(scope: Construct, id: string, props: StatefulStoreProps, container: StoreContainerProps, engine: EngineSpec) {
@@ -192,6 +208,27 @@ export abstract class StatefulStore extends Workload implements IConnectable {
         workloadPath: this.node.path,
       });
     }
+  }
+
+  /**
+   * Declares that this store is deliberately not backed up, and why (a cache refilled from
+   * the database, sessions a restore must not bring back). Every store that holds data
+   * either has a backup (`backup()`) or this; without either the synth fails in staging and
+   * prod and warns in dev. The reason is listed in the system README.
+   */
+  public noBackup(props: NoBackupProps): this {
+    this.backupDecisions.push({ kind: 'none', reason: (props as Partial<NoBackupProps> | undefined)?.reason as string });
+    return this;
+  }
+
+  /** What `backup()` and `noBackup()` decided, or undefined when neither was called. */
+  public get backupDecision(): BackupDecision | undefined {
+    return this.backupDecisions.find((d) => d.kind === 'backup') ?? this.backupDecisions[0];
+  }
+
+  /** Records that a backup of this store was declared (called by each engine's `backup()`). */
+  protected markBackedUp(): void {
+    this.backupDecisions.push({ kind: 'backup' });
   }
 
   /** StatefulSets replace members one at a time: no surge. */
@@ -323,6 +360,30 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     if (problem) report.error('storage', problem);
     else if ((parseQuantity(this.storeProps.storage) ?? 0) <= 0) report.error('storage', 'must be greater than zero');
     if (!Number.isInteger(this.replicas) || this.replicas < 1) report.error('replicas', `${this.replicas} must be a whole number of at least 1`);
+    this.checkBackupDecision(report);
+  }
+
+  /** A store holds data: it is backed up, or not on purpose with a reason; never neither, never both. */
+  private checkBackupDecision(report: ValidationReport): void {
+    const backedUp = this.backupDecisions.some((d) => d.kind === 'backup');
+    const optOuts = this.backupDecisions.filter((d): d is Extract<BackupDecision, { kind: 'none' }> => d.kind === 'none');
+    if (backedUp && optOuts.length > 0) {
+      report.error('noBackup', 'the store is also backed up (backup() was called); keep the backup or the opt-out, not both');
+    }
+    for (const optOut of optOuts) {
+      const reason = typeof optOut.reason === 'string' ? optOut.reason.trim() : '';
+      if (reason.length < MIN_REASON_LENGTH) {
+        report.error(
+          'noBackup.reason',
+          `${JSON.stringify(optOut.reason ?? null)} is not a reason: say in a sentence (at least ${MIN_REASON_LENGTH} characters) why losing this store's data is acceptable, e.g. 'a cache, refilled from the database on a miss'`,
+        );
+      }
+    }
+    if (backedUp || optOuts.length > 0) return;
+    const env = this.chart.environment.name;
+    const message = `${this.node.id} holds data on a volume but has neither a backup nor a reasoned opt-out: call backup({ target }) (verified, with a restore Job), or noBackup({ reason }) saying why its data may be lost`;
+    if (env === 'dev') report.warn('backup', `${message} (an error in staging and prod)`);
+    else report.error('backup', message);
   }
 
   protected podExtras(): Record<string, unknown> {

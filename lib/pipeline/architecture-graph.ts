@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { BackupSchedule } from '../backup/backup-schedule';
+import { BucketBackup } from '../data/bucket-backup';
 import { SystemChart } from '../core/system-chart';
 import type { S3TargetProps } from '../backup/target';
 import type { MocoCluster } from '../data/moco-cluster';
@@ -33,7 +34,7 @@ export function recordArchitecture(chart: SystemChart): void {
       notes.set(construct.name, 'schema migration, runs first');
       for (const workload of construct.gatedWorkloads) graph.addEdge(construct.name, workload.name, 'migrates schema before start', 'migrate');
     }
-    if (construct instanceof BackupSchedule) {
+    if (construct instanceof BackupSchedule || construct instanceof BucketBackup) {
       recordBackup(graph, construct);
       notes.set(construct.restoreJob.name, 'restore, run by hand');
     }
@@ -113,10 +114,10 @@ function recordEndpoint(graph: Architecture, endpoint: PublicEndpoint): void {
 }
 
 /** Drawn as the data moves: store => backup Job => destination, and back through the restore Job. */
-function recordBackup(graph: Architecture, backup: BackupSchedule): void {
+function recordBackup(graph: Architecture, backup: BackupSchedule | BucketBackup): void {
   const store = { name: backup.store.name, namespaceName: backup.store.chart.namespaceName };
   const destination = recordDestination(graph, backup, store);
-  graph.addEdge(store.name, backup.name, 'dump', 'backup');
+  graph.addEdge(store.name, backup.name, backup instanceof BucketBackup ? 'mirror' : 'dump', 'backup');
   graph.addEdge(backup.name, destination, 'copy', 'backup');
   graph.addEdge(destination, backup.restoreJob.name, 'read backup', 'restore');
   graph.addEdge(backup.restoreJob.name, store.name, 'restores on demand', 'restore');
@@ -127,7 +128,7 @@ function recordBackup(graph: Architecture, backup: BackupSchedule): void {
  * prefix and server. One node per store, also when stores share a bucket: each store's
  * backup and restore path is then a loop of its own, which the layout keeps apart.
  */
-function recordDestination(graph: Architecture, backup: BackupSchedule, store: { name: string; namespaceName: string }): string {
+function recordDestination(graph: Architecture, backup: BackupSchedule | BucketBackup, store: { name: string; namespaceName: string }): string {
   const target = backup.target;
   if (target.kind === 'volume') {
     const claim = `${store.name}-backups`;

@@ -2,10 +2,12 @@ import { App, Chart } from 'cdk8s';
 import { BackupSchedule } from '../backup/backup-schedule';
 import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { SystemChart } from '../core/system-chart';
+import { BucketBackup } from '../data/bucket-backup';
+import { StatefulStore } from '../data/stateful-store';
 import { SystemAlerts } from '../observability/system-alerts';
 import { MongoDb } from '../data/mongodb';
 import { MySql } from '../data/mysql';
-import { mocoRestoreRunbook, perconaRestoreRunbook, restoreRunbook } from './restore-runbook';
+import { bucketRestoreRunbook, mocoRestoreRunbook, perconaRestoreRunbook, restoreRunbook } from './restore-runbook';
 
 const WATCHED = new WeakSet<object>();
 
@@ -14,8 +16,10 @@ function mocoBackupsOf(chart: Chart): MySql[] {
   return chart.node.findAll().filter((c): c is MySql => c instanceof MySql && Chart.of(c) === chart && c.moco?.backupSchedule !== undefined);
 }
 
-function backupsOf(chart: Chart): BackupSchedule[] {
-  return chart.node.findAll().filter((c): c is BackupSchedule => c instanceof BackupSchedule && Chart.of(c) === chart);
+function backupsOf(chart: Chart): Array<BackupSchedule | BucketBackup> {
+  return chart.node
+    .findAll()
+    .filter((c): c is BackupSchedule | BucketBackup => (c instanceof BackupSchedule || c instanceof BucketBackup) && Chart.of(c) === chart);
 }
 
 /**
@@ -41,15 +45,27 @@ export function watchBackups(app: App): void {
   }
 }
 
-/** The "Backups and restore" section of a system's README: one runbook per backed-up store, or none. */
+/**
+ * The "Backups and restore" section of a system's README: one runbook per backed-up store,
+ * and the stores deliberately not backed up with the reason given for each; or none.
+ */
 export function backupReadmeSections(chart: SystemChart): string[] {
   const runbooks = [
-    ...backupsOf(chart).map((backup) => restoreRunbook(backup)),
+    ...backupsOf(chart).map((backup) => (backup instanceof BucketBackup ? bucketRestoreRunbook(backup) : restoreRunbook(backup))),
     ...mocoBackupsOf(chart).map((store) => mocoRestoreRunbook(store, store.moco!)),
     ...chart.node
       .findAll()
       .filter((c): c is MongoDb => c instanceof MongoDb && Chart.of(c) === chart && c.percona?.backupSchedule !== undefined)
       .map((store) => perconaRestoreRunbook(store, store.percona!)),
   ];
-  return runbooks.length === 0 ? [] : [['## Backups and restore', ...runbooks.flatMap((r) => ['', r])].join('\n')];
+  const optOuts = chart.node
+    .findAll()
+    .filter((c): c is StatefulStore => c instanceof StatefulStore && Chart.of(c) === chart)
+    .flatMap((store) => {
+      const decision = store.backupDecision;
+      return decision?.kind === 'none' ? [`- \`${store.name}\`: ${decision.reason}`] : [];
+    });
+  const notBackedUp = optOuts.length === 0 ? [] : [['### Not backed up, on purpose', '', ...optOuts].join('\n')];
+  const parts = [...runbooks, ...notBackedUp];
+  return parts.length === 0 ? [] : [['## Backups and restore', ...parts.flatMap((r) => ['', r])].join('\n')];
 }

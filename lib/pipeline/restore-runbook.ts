@@ -1,6 +1,7 @@
 import { ARGOCD_NAMESPACE } from '../gitops/argocd-applications';
 import { Architecture } from '../gitops/architecture';
 import type { BackupSchedule } from '../backup/backup-schedule';
+import type { BucketBackup } from '../data/bucket-backup';
 import { ENGINE_COMMANDS } from '../backup/engine-commands';
 import type { MocoCluster } from '../data/moco-cluster';
 import type { MongoDb } from '../data/mongodb';
@@ -174,6 +175,53 @@ export function perconaRestoreRunbook(store: MongoDb, percona: PerconaCluster): 
     'EOF',
     `kubectl -n ${ns} get perconaservermongodbrestores -w   # until its state is ready`,
     '# 4. Check the data, then give the system back to Argo CD (the sync restores the writers).',
+    `kubectl apply --server-side -k dist/${env}/argocd`,
+    '```',
+  ].join('\n');
+}
+
+/**
+ * The runbook of an ObjectStore's bucket backup: where the copy is, what a run checks, and the
+ * commands that put the objects back (all buckets, or the ones named in BUCKETS).
+ */
+export function bucketRestoreRunbook(backup: BucketBackup): string {
+  const store = backup.store;
+  const chart = backup.chart;
+  const ns = chart.namespaceName;
+  const env = chart.environment.name;
+  const restoreName = backup.restoreJob.name;
+  const restoreFile = `dist/${env}/${chart.system}/restore/job-${restoreName}.yaml`;
+  const target = backup.target;
+  const buckets = backup.buckets.map((b) => b.name);
+  const where =
+    target.kind === 'volume'
+      ? `the volume claim \`${store.name}-backups\` (${target.volume.size}; Argo CD never prunes it)`
+      : `\`s3://${target.s3.bucket}/${target.s3.prefix ?? `${ns}/${store.name}`}/\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`;
+  const writers = Architecture.of(chart)
+    .allEdges.filter((e) => e.to === store.name && e.kind === 'connect')
+    .map((e) => e.from)
+    .filter((name, i, all) => all.indexOf(name) === i)
+    .sort();
+  return [
+    `### ${store.name} (MinIO buckets: ${buckets.join(', ')})`,
+    '',
+    `- **Schedule**: \`${backup.effectiveSchedule}\` (${backup.backupTimeZone ?? 'UTC'}), CronJob \`${backup.name}\`; a failed run, or no successful run for longer than the schedule's period, raises an alert.`,
+    `- **Where**: ${where}, one folder per bucket (\`mc mirror\`: only new and changed objects travel) and \`<bucket>.SHA256SUMS\`, the bucket as it was at the last run.`,
+    '- **Checked**: every run reads each object on both sides and compares their sha256; a difference fails the run. An object deleted from the bucket stays in the copy; an overwritten one is overwritten there too (versioning on the target keeps the old one).',
+    '- **A restore**: every object listed in `<bucket>.SHA256SUMS` is checked in the copy, then written back into the bucket (replacing objects of the same name) and checked again; objects the backup does not list are left alone.',
+    '',
+    'To restore:',
+    '',
+    '```sh',
+    `# 1. Stop Argo CD from undoing the next step, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
+    `kubectl -n ${ARGOCD_NAMESPACE} patch application ${chart.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
+    ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
+    `# 2. Run the restore Job: every bucket (${buckets.join(', ')}), or only those named in RESTORE_BUCKETS.`,
+    `kubectl -n ${ns} delete job ${restoreName} --ignore-not-found`,
+    `kubectl set env --local -f ${restoreFile} RESTORE_BUCKETS='${buckets.join(' ')}' -o yaml | kubectl -n ${ns} create -f -`,
+    `kubectl -n ${ns} wait --for=condition=complete job/${restoreName} --timeout=8h`,
+    `kubectl -n ${ns} logs job/${restoreName}`,
+    '# 3. Check the data, then give the system back to Argo CD (automated sync back on, replicas restored).',
     `kubectl apply --server-side -k dist/${env}/argocd`,
     '```',
   ].join('\n');

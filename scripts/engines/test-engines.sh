@@ -31,8 +31,10 @@ declare -A PROVIDES=(
   [mariadb-client]='mysql mysqladmin'
   [redis-server]='redis-server'
   [redis-tools]='redis-cli'
+  [nginx-light]='nginx'
 )
-PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools)
+# nginx: the ObjectStoreGateway's configuration runs on it (bucket-backup.test.ts).
+PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools nginx-light)
 
 have_program() {
   local p="$1"
@@ -85,7 +87,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   trap - EXIT
   printf 'test-engines: apt-get update + install took %.1f s\n' "$(echo "$finished - $started" | bc 2>/dev/null || awk "BEGIN { print $finished - $started }")"
 else
-  echo "test-engines: PostgreSQL, MariaDB and Redis are installed"
+  echo "test-engines: PostgreSQL, MariaDB, Redis and nginx are installed"
 fi
 
 # MinIO and the AWS CLI for backup-s3.test.ts (built once into the cache, skipped when there);

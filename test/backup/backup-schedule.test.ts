@@ -4,7 +4,7 @@ import { ENGINE_IMAGES } from '../../lib/data/versions';
 import { cronPeriodSeconds } from '../../lib/core/cron';
 import { restoreRunbook } from '../../lib/pipeline/restore-runbook';
 import { errorsOf, objectOf, testChart, UNUSED_OUTDIR } from '../support/synth';
-import { postgresWithApi } from '../support/stores';
+import { NOT_BACKED_UP_IN_TEST, postgresWithApi } from '../support/stores';
 
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 type Json = Record<string, any>;
@@ -174,7 +174,7 @@ describe('BackupSchedule to S3', () => {
       storage: '50Gi',
       credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']),
       resources,
-    });
+    }).noBackup(NOT_BACKED_UP_IN_TEST);
     const bucket = minio.addBucket('backups', { expireAfterDays: 60 });
     mongo.backup({ target: bucket.asBackupTarget(), schedule: '0 2 * * *' });
     const pod = podOf(objectOf(app, 'CronJob', 'mongodb-backup'));

@@ -162,10 +162,9 @@ describe('TechShop Cloud (seeds/002)', () => {
       valueFrom: { secretKeyRef: { name: 'minio-uploads-rw', key: 'secret-key' } },
     });
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait-for-redis', 'wait-for-mongodb', 'wait-for-minio']);
-    const egress = find(prod, 'NetworkPolicy', 'app').spec.egress.map((rule: any) => [
-      rule.to[0].podSelector.matchLabels['app.kubernetes.io/name'],
-      rule.ports[0].port,
-    ]);
+    const egress = find(prod, 'NetworkPolicy', 'app')
+      .spec.egress.filter((rule: any) => rule.to[0].podSelector)
+      .map((rule: any) => [rule.to[0].podSelector.matchLabels['app.kubernetes.io/name'], rule.ports[0].port]);
     expect(egress).toEqual(
       expect.arrayContaining([
         ['mongodb', 27017],
@@ -175,15 +174,32 @@ describe('TechShop Cloud (seeds/002)', () => {
     );
   });
 
-  test('MinIO: one server, buckets uploads (versioned) and backups (expiring after the retention) created by a Job', () => {
+  test.each(['dev', 'staging', 'prod'] as const)(
+    "%s: the seed's egress to 80/443 for outside services is restored: any address outside the cluster's ranges, those two ports only",
+    (envName) => {
+      const egress = find(systemObjects('techshop', envName), 'NetworkPolicy', 'app').spec.egress;
+      const internet = egress.filter((rule: any) => rule.to.some((peer: any) => peer.ipBlock));
+      expect(internet).toEqual([
+        {
+          to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+          ports: [
+            { port: 443, protocol: 'TCP' },
+            { port: 80, protocol: 'TCP' },
+          ],
+        },
+      ]);
+    },
+  );
+
+  test('MinIO: one server, buckets uploads (versioned) and, in staging, backups (expiring after the retention) created by a Job', () => {
     const minio = find(prod, 'StatefulSet', 'minio');
     expect(mainContainer(minio).args).toEqual(['server', '/data', '--address', ':9000', '--console-address', ':9001']);
-    const jobs = kinds(prod, 'Job').filter((j) => j.metadata.name.startsWith('minio-buckets-'));
+    const jobs = kinds(systemObjects('techshop', 'staging'), 'Job').filter((j) => j.metadata.name.startsWith('minio-buckets-'));
     expect(jobs).toHaveLength(1);
     const script: string = mainContainer(jobs[0]).command[2];
     expect(script).toContain('mc mb --ignore-existing store/uploads\nmc version enable store/uploads');
     expect(script).toContain('mc mb --ignore-existing store/backups');
-    // A backstop: the backup Job's own retention (14 backups, 30 days) applies first.
+    // A backstop: the backup Job's own retention (7 backups, 30 days) applies first.
     expect(script).toContain('"Expiration":{"Days":60}');
   });
 

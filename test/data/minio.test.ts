@@ -4,6 +4,7 @@ import { bucketPolicyJson, checkBucketName, ObjectStore, ObjectStoreProps } from
 import { TOOL_IMAGES } from '../../lib/data/versions';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
+import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 const credentials = ExistingSecret.named('minio-credentials', ['root-user', 'root-password']);
@@ -11,7 +12,7 @@ const secretRef = (key: string) => ({ valueFrom: { secretKeyRef: { name: 'minio-
 
 describe('ObjectStore (MinIO)', () => {
   const { app, chart } = testChart();
-  const minio = new ObjectStore(chart, 'minio', { storage: '50Gi', credentials, resources });
+  const minio = new ObjectStore(chart, 'minio', { storage: '50Gi', credentials, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
   const uploads = minio.addBucket('uploads', { versioning: true });
   const backups = minio.addBucket('backups', { expireAfterDays: 14 });
   const api = new WebService(chart, 'api', {
@@ -179,12 +180,12 @@ describe('ObjectStore defaults', () => {
     for (const env of [testEnv('dev'), testEnv('prod')]) {
       const { app, chart } = testChart(env);
       const secret = new SystemSecret(chart, 'minio-credentials', { keys: ['root-user', 'root-password'] });
-      new ObjectStore(chart, 'minio', { storage: '1Gi', credentials: secret, resources });
+      new ObjectStore(chart, 'minio', { storage: '1Gi', credentials: secret, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
       expect(errorsOf(app, DEFAULT_RULES)).toEqual([]);
       expect(objectsOf(app, 'Job')).toEqual([]);
       const { app: app2, chart: chart2 } = testChart(env);
       const secret2 = new SystemSecret(chart2, 'minio-credentials', { keys: ['root-user', 'root-password'] });
-      new ObjectStore(chart2, 'minio', { storage: '1Gi', credentials: secret2, resources }).addBucket('files', {
+      new ObjectStore(chart2, 'minio', { storage: '1Gi', credentials: secret2, resources }).noBackup(NOT_BACKED_UP_IN_TEST).addBucket('files', {
         expireAfterDays: 7,
         versioning: true,
       });
@@ -198,7 +199,7 @@ describe('ObjectStore bad input', () => {
   const base: ObjectStoreProps = { storage: '1Gi', credentials, resources };
   const errors = (props: { readonly [K in keyof ObjectStoreProps]?: unknown }, buckets: Array<[string, object?]> = []) => {
     const { app, chart } = testChart();
-    const store = new ObjectStore(chart, 'minio', { ...base, ...props } as unknown as ObjectStoreProps);
+    const store = new ObjectStore(chart, 'minio', { ...base, ...props } as unknown as ObjectStoreProps).noBackup(NOT_BACKED_UP_IN_TEST);
     for (const [name, options] of buckets) store.addBucket(name, options);
     return errorsOf(app);
   };

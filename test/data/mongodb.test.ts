@@ -11,6 +11,7 @@ import { MongoDb, MongoDbProps } from '../../lib/data/mongodb';
 import { checkMongoDatabaseName, renderMongoInitScript, wiredTigerCacheSizeGB } from '../../lib/data/mongodb-config';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
+import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 
 const resources = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
 const credentials = ExistingSecret.named('mongo-credentials', ['root-password', 'password', 'keyfile', 'exporter-password']);
@@ -20,7 +21,13 @@ const GiB = 2 ** 30;
 
 describe('MongoDb', () => {
   const { app, chart } = testChart();
-  const mongo = new MongoDb(chart, 'mongodb', { database: 'techshop', storage: '20Gi', credentials, resources, monitoring: { exporter: true } });
+  const mongo = new MongoDb(chart, 'mongodb', {
+    database: 'techshop',
+    storage: '20Gi',
+    credentials,
+    resources,
+    monitoring: { exporter: true },
+  }).noBackup(NOT_BACKED_UP_IN_TEST);
   const api = new WebService(chart, 'api', {
     image: 'org/api:1.0.0',
     ports: [{ name: 'http', port: 3000 }],
@@ -414,7 +421,9 @@ describe('MongoDb defaults', () => {
   test('dev: one member is allowed (odd, outside prod); version 8.0; user = database; no exporter', () => {
     const { app, chart } = testChart(testEnv('dev'));
     const secret = new SystemSecret(chart, 'mongo-credentials', { keys: ['root-password', 'password', 'keyfile'] });
-    const mongo = new MongoDb(chart, 'mongodb', { database: 'shop', storage: '1Gi', replicas: 1, credentials: secret, resources });
+    const mongo = new MongoDb(chart, 'mongodb', { database: 'shop', storage: '1Gi', replicas: 1, credentials: secret, resources }).noBackup(
+      NOT_BACKED_UP_IN_TEST,
+    );
     expect(errorsOf(app, DEFAULT_RULES)).toEqual([]);
     const sts = objectOf(app, 'StatefulSet', 'mongodb');
     expect(sts.spec.replicas).toBe(1);
@@ -433,7 +442,7 @@ describe('MongoDb defaults', () => {
       replicaSetName: 'shop-rs',
       credentials,
       resources,
-    });
+    }).noBackup(NOT_BACKED_UP_IN_TEST);
     expect(errorsOf(app)).toEqual([]);
     const mongod = objectOf(app, 'StatefulSet', 'mongodb').spec.template.spec.containers[0];
     expect(mongod.image).toBe('docker.io/library/mongo:7.0.24');
@@ -453,7 +462,7 @@ describe('MongoDb defaults', () => {
 
 describe('MongoDb bad input', () => {
   const base: MongoDbProps = { database: 'shop', storage: '1Gi', credentials, resources };
-  const errors = badInputErrors(base, (chart, props) => new MongoDb(chart, 'mongodb', props));
+  const errors = badInputErrors(base, (chart, props) => new MongoDb(chart, 'mongodb', props).noBackup(NOT_BACKED_UP_IN_TEST));
 
   test('an even number of members is an error everywhere', () => {
     expect(errors({ replicas: 4 })).toEqual([

@@ -3,6 +3,7 @@ import { MySql, MySqlProps } from '../../lib/data/mysql';
 import { checkMySqlName, mysqlSize, mysqlTuning } from '../../lib/data/mysql-config';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
+import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 
 const resources = { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
 const credentials = ExistingSecret.named('mysql-credentials', ['root-password', 'password', 'exporter-password']);
@@ -29,7 +30,9 @@ function group(cnf: string, name: string): Record<string, string> {
 
 describe('MySql', () => {
   const { app, chart } = testChart();
-  const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '20Gi', credentials, resources, monitoring: { exporter: true } });
+  const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '20Gi', credentials, resources, monitoring: { exporter: true } }).noBackup(
+    NOT_BACKED_UP_IN_TEST,
+  );
   const api = loopiApi(chart);
   api.connect(mysql, {
     env: ConnectionEnv.all(
@@ -209,7 +212,7 @@ describe('MySql defaults and sizing', () => {
       storage: '5Gi',
       credentials: secret,
       resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '768Mi' } },
-    });
+    }).noBackup(NOT_BACKED_UP_IN_TEST);
     expect(errorsOf(app)).toEqual([]);
     const pod = objectOf(app, 'StatefulSet', 'mysql').spec.template.spec;
     expect(pod.containers).toHaveLength(1);
@@ -228,7 +231,13 @@ describe('MySql defaults and sizing', () => {
     for (const env of [testEnv('dev'), testEnv('prod')]) {
       const { app, chart } = testChart(env);
       const secret = new SystemSecret(chart, 'mysql-credentials', { keys: ['root-password', 'password', 'exporter-password'] });
-      const mysql = new MySql(chart, 'mysql', { database: 'loopi', storage: '1Gi', credentials: secret, resources, monitoring: { exporter: true } });
+      const mysql = new MySql(chart, 'mysql', {
+        database: 'loopi',
+        storage: '1Gi',
+        credentials: secret,
+        resources,
+        monitoring: { exporter: true },
+      }).noBackup(NOT_BACKED_UP_IN_TEST);
       const api = loopiApi(chart);
       api.connect(mysql, {
         env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
@@ -257,7 +266,14 @@ describe('MySql defaults and sizing', () => {
 
   test('explicit buffer pool and max_connections', () => {
     const { app, chart } = testChart();
-    new MySql(chart, 'mysql', { database: 'loopi', storage: '5Gi', credentials, resources, innodbBufferPoolSize: '1280Mi', maxConnections: 300 });
+    new MySql(chart, 'mysql', {
+      database: 'loopi',
+      storage: '5Gi',
+      credentials,
+      resources,
+      innodbBufferPoolSize: '1280Mi',
+      maxConnections: 300,
+    }).noBackup(NOT_BACKED_UP_IN_TEST);
     expect(errorsOf(app)).toEqual([]);
     const cnf = objectOf(app, 'ConfigMap', 'mysql-config').data['my.cnf'];
     expect(group(cnf, 'mysqld')).toMatchObject({ innodb_buffer_pool_size: '1280M', max_connections: '300' });
@@ -266,7 +282,7 @@ describe('MySql defaults and sizing', () => {
 
 describe('MySql bad input', () => {
   const base: MySqlProps = { database: 'loopi', storage: '1Gi', credentials, resources };
-  const errors = badInputErrors(base, (chart, props) => new MySql(chart, 'mysql', props));
+  const errors = badInputErrors(base, (chart, props) => new MySql(chart, 'mysql', props).noBackup(NOT_BACKED_UP_IN_TEST));
 
   test('the Loopi seed connects as root: user root is an error', () => {
     expect(errors({ user: 'root' })).toEqual([

@@ -4,6 +4,7 @@ import { checkPostgresName, pgSize, postgresTuning } from '../../lib/data/postgr
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { fastApiBackend } from '../support/stores';
 import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
+import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } };
 const credentials = ExistingSecret.named('db-credentials', ['postgres-password', 'password', 'monitoring-password']);
@@ -28,7 +29,7 @@ describe('Postgres', () => {
     credentials,
     resources,
     monitoring: { exporter: true },
-  });
+  }).noBackup(NOT_BACKED_UP_IN_TEST);
   // Feature-models (FastAPI template) and a URL for SQLAlchemy-style clients.
   fastApiBackend(chart, db, resources);
   const worker = new Worker(chart, 'loopi', { image: 'org/worker:1.0.0', resources });
@@ -265,7 +266,7 @@ describe('Postgres defaults and flavours', () => {
   test('defaults: version 17, user = database, keys postgres-password/password, no exporter, dev resources', () => {
     const { app, chart } = testChart(testEnv('dev'));
     const secret = new SystemSecret(chart, 'db-credentials', { keys: ['postgres-password', 'password'] });
-    const db = new Postgres(chart, 'db', { database: 'feature_models', storage: '1Gi', credentials: secret });
+    const db = new Postgres(chart, 'db', { database: 'feature_models', storage: '1Gi', credentials: secret }).noBackup(NOT_BACKED_UP_IN_TEST);
     expect(errorsOf(app)).toEqual([]);
     const pod = objectOf(app, 'StatefulSet', 'db').spec.template.spec;
     expect(pod.containers).toHaveLength(1);
@@ -293,8 +294,16 @@ describe('Postgres defaults and flavours', () => {
     for (const env of [testEnv('dev'), testEnv('prod')]) {
       const { app, chart } = testChart(env);
       const secret = new SystemSecret(chart, 'db-credentials', { keys: ['postgres-password', 'password', 'monitoring-password'] });
-      const db = new Postgres(chart, 'db', { database: 'app', storage: '1Gi', credentials: secret, resources, monitoring: { exporter: true } });
-      new Postgres(chart, 'metrics-db', { flavour: 'timescaledb', database: 'metrics', storage: '1Gi', credentials: secret, resources });
+      const db = new Postgres(chart, 'db', {
+        database: 'app',
+        storage: '1Gi',
+        credentials: secret,
+        resources,
+        monitoring: { exporter: true },
+      }).noBackup(NOT_BACKED_UP_IN_TEST);
+      new Postgres(chart, 'metrics-db', { flavour: 'timescaledb', database: 'metrics', storage: '1Gi', credentials: secret, resources }).noBackup(
+        NOT_BACKED_UP_IN_TEST,
+      );
       const api = new WebService(chart, 'api', {
         image: 'org/api:1.0.0',
         ports: [{ name: 'http', port: 8000 }],
@@ -315,7 +324,7 @@ describe('Postgres defaults and flavours', () => {
       storage: '10Gi',
       credentials,
       resources,
-    });
+    }).noBackup(NOT_BACKED_UP_IN_TEST);
     expect(errorsOf(app)).toEqual([]);
     const pod = objectOf(app, 'StatefulSet', 'metrics-db').spec.template.spec;
     expect(pod.containers[0].image).toBe('docker.io/timescale/timescaledb:2.21.3-pg16');
@@ -338,7 +347,7 @@ describe('Postgres defaults and flavours', () => {
 
   test.each(['15', '16', '18'] as const)('version %s uses its pinned image', (version) => {
     const { app, chart } = testChart();
-    new Postgres(chart, 'db', { version, database: 'app', storage: '1Gi', credentials, resources });
+    new Postgres(chart, 'db', { version, database: 'app', storage: '1Gi', credentials, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
     expect(objectOf(app, 'StatefulSet', 'db').spec.template.spec.containers[0].image).toMatch(
       new RegExp(`^docker\\.io/library/postgres:${version}\\.\\d+$`),
     );
@@ -346,7 +355,9 @@ describe('Postgres defaults and flavours', () => {
 
   test('explicit shared_buffers and max_connections drive the derived settings', () => {
     const { app, chart } = testChart();
-    new Postgres(chart, 'db', { database: 'app', storage: '100Gi', credentials, resources, sharedBuffers: '384Mi', maxConnections: 50 });
+    new Postgres(chart, 'db', { database: 'app', storage: '100Gi', credentials, resources, sharedBuffers: '384Mi', maxConnections: 50 }).noBackup(
+      NOT_BACKED_UP_IN_TEST,
+    );
     expect(errorsOf(app)).toEqual([]);
     const conf = settings(objectOf(app, 'ConfigMap', 'db-config').data['postgresql.conf']);
     expect(conf).toMatchObject({ shared_buffers: '384MB', max_connections: '50', work_mem: '2752kB', max_wal_size: '4GB', min_wal_size: '1GB' });
@@ -355,7 +366,7 @@ describe('Postgres defaults and flavours', () => {
 
 describe('Postgres bad input', () => {
   const base: PostgresProps = { database: 'app', storage: '1Gi', credentials, resources };
-  const errors = badInputErrors(base, (chart, props) => new Postgres(chart, 'db', props));
+  const errors = badInputErrors(base, (chart, props) => new Postgres(chart, 'db', props).noBackup(NOT_BACKED_UP_IN_TEST));
 
   test('storage that does not parse, or zero', () => {
     expect(errors({ storage: 'ten gigs' })).toContainEqual("[test-prod/db] storage: 'ten gigs' is not a valid quantity (e.g. 10Gi)");

@@ -1,12 +1,15 @@
 import { ConnectionEnv, ExistingSecret, Probe, Redis, WebService } from '../../lib';
 import { errorsOf, objectOf, objectsOf, testChart } from '../support/synth';
+import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const credentials = ExistingSecret.named('cache-credentials', ['redis-password']);
 
 describe('Redis', () => {
   const { app, chart } = testChart();
-  const cache = new Redis(chart, 'cache', { use: 'cache', storage: '5Gi', credentials, resources, monitoring: { exporter: true } });
+  const cache = new Redis(chart, 'cache', { use: 'cache', storage: '5Gi', credentials, resources, monitoring: { exporter: true } }).noBackup(
+    NOT_BACKED_UP_IN_TEST,
+  );
   const api = new WebService(chart, 'api', {
     image: 'org/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
@@ -81,13 +84,13 @@ describe('Redis', () => {
 
   test('a queue never evicts', () => {
     const { app: a, chart: c } = testChart();
-    new Redis(c, 'queue', { use: 'queue', storage: '1Gi', credentials, resources });
+    new Redis(c, 'queue', { use: 'queue', storage: '1Gi', credentials, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
     expect(objectsOf(a, 'ConfigMap')[0].data['redis.conf']).toContain('maxmemory-policy noeviction');
   });
 
   test('bad input: maxmemory at the limit, unsupported version, bad storage', () => {
     const { app: a, chart: c } = testChart();
-    new Redis(c, 'r', { use: 'cache', storage: '0', credentials, resources, maxmemory: '512Mi', version: '6.2' });
+    new Redis(c, 'r', { use: 'cache', storage: '0', credentials, resources, maxmemory: '512Mi', version: '6.2' }).noBackup(NOT_BACKED_UP_IN_TEST);
     expect(errorsOf(a)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/\[test-prod\/r\] maxmemory: 512Mi is at or above the container memory limit 512Mi/),

@@ -4,6 +4,7 @@
  * the administrator's connection.
  */
 import { ExistingSecret, MongoDb, MySql, ObjectStore, Postgres, Redis, StatefulStore, SystemChart } from '../../lib';
+import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 import { errorsOf, objectOf, testChart } from '../support/synth';
 
 const resources = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
@@ -62,7 +63,7 @@ const CASES: Record<string, Case> = {
 
 describe.each(Object.entries(CASES))('%s', (_, spec) => {
   const { app, chart } = testChart();
-  const store = spec.build(chart);
+  const store = spec.build(chart).noBackup(NOT_BACKED_UP_IN_TEST);
   const pod = () => objectOf(app, 'StatefulSet', 'store').spec.template.spec;
 
   test('synthesizes without errors', () => {

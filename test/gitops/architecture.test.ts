@@ -18,9 +18,9 @@ function graphOf(system: string, env: EnvironmentName): Architecture {
 const edge = (from: string, to: string, kind: ArchitectureEdge['kind']) => expect.objectContaining({ from, to, kind });
 
 describe('architecture graph of the real systems', () => {
-  test('techshop prod: the Mongo backup goes to the MinIO bucket and back through the restore Job; setup Jobs point at what they set up', () => {
-    const graph = graphOf('techshop', 'prod');
-    const bucket = { id: 'bucket-backups-mongodb', kind: 'destination', label: 'backups', details: { note: 'techshop-prod/mongodb/ on minio' } };
+  test('techshop staging: the Mongo backup goes to the MinIO bucket and back through the restore Job; setup Jobs point at what they set up', () => {
+    const graph = graphOf('techshop', 'staging');
+    const bucket = { id: 'bucket-backups-mongodb', kind: 'destination', label: 'backups', details: { note: 'techshop-staging/mongodb/ on minio' } };
     expect(graph.allNodes).toContainEqual(bucket);
     expect(graph.allEdges).toEqual(
       expect.arrayContaining([
@@ -38,6 +38,27 @@ describe('architecture graph of the real systems', () => {
     expect(mermaid).toContain('n_mongodb_backup ==> n_bucket_backups_mongodb');
     expect(mermaid).toContain('n_mongodb ==> n_mongodb_backup');
     expect(mermaid).toContain('n_bucket_backups_mongodb -.-> n_mongodb_restore');
+  });
+
+  test('techshop prod: Mongo and MinIO back up off-site to AWS S3, each with its own loop; the bucket copy is a mirror', () => {
+    const graph = graphOf('techshop', 'prod');
+    for (const store of ['mongodb', 'minio']) {
+      expect(graph.allNodes).toContainEqual({
+        id: `bucket-techshop-backups-${store}`,
+        kind: 'destination',
+        label: 'techshop-backups',
+        details: { note: `techshop-prod/${store}/ on AWS S3` },
+      });
+      expect(graph.allEdges).toEqual(
+        expect.arrayContaining([
+          edge(store, `${store}-backup`, 'backup'),
+          edge(`${store}-backup`, `bucket-techshop-backups-${store}`, 'backup'),
+          edge(`bucket-techshop-backups-${store}`, `${store}-restore`, 'restore'),
+          edge(`${store}-restore`, store, 'restore'),
+        ]),
+      );
+    }
+    expect(graph.allEdges).toContainEqual(expect.objectContaining({ from: 'minio', to: 'minio-backup', label: 'mirror' }));
   });
 
   test('chatnomina prod: stores sharing a bucket get a destination each (their prefixes), so their backup loops stay apart', () => {

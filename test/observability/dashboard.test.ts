@@ -2,7 +2,7 @@ import { Probe, Redis, SystemDashboard, SystemSecret, WebService, Worker } from 
 import { CONNECTION_QUERIES, dashboardUid } from '../../lib/observability/dashboard-model';
 import { exporterEngineOf } from '../../lib/observability/scrape-targets';
 import { errorsOf, objectOf, testChart, testEnv } from '../support/synth';
-import { sampleMySql, samplePostgres } from '../support/stores';
+import { NOT_BACKED_UP_IN_TEST, sampleMySql, samplePostgres } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const web = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
@@ -17,9 +17,9 @@ function build(env = testEnv()) {
     credentials: new SystemSecret(chart, 'redis', { keys: ['redis-password'] }),
     resources,
     monitoring: { exporter: true },
-  });
-  samplePostgres(chart, resources, { exporter: true });
-  sampleMySql(chart, resources, { exporter: true });
+  }).noBackup(NOT_BACKED_UP_IN_TEST);
+  samplePostgres(chart, resources, { exporter: true }).noBackup(NOT_BACKED_UP_IN_TEST);
+  sampleMySql(chart, resources, { exporter: true }).noBackup(NOT_BACKED_UP_IN_TEST);
   const dashboard = new SystemDashboard(chart, 'dashboard');
   return { app, chart, dashboard };
 }

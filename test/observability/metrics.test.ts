@@ -1,6 +1,6 @@
 import { ContainerModel, DEFAULT_RULES, SystemSecret, Probe, Redis, WebService, Worker } from '../../lib';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
-import { sampleMySql, samplePostgres } from '../support/stores';
+import { NOT_BACKED_UP_IN_TEST, sampleMySql, samplePostgres } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const web = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
@@ -126,10 +126,12 @@ describe('exposeMetrics options and environment settings', () => {
 describe('data-store exporters are scraped', () => {
   const { app, chart } = testChart();
   const redisSecret = new SystemSecret(chart, 'redis', { keys: ['redis-password'] });
-  new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials: redisSecret, resources, monitoring: { exporter: true } });
-  samplePostgres(chart, resources, { exporter: true });
-  sampleMySql(chart, resources, { exporter: true });
-  new Redis(chart, 'queue', { use: 'queue', storage: '1Gi', credentials: redisSecret, resources });
+  new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials: redisSecret, resources, monitoring: { exporter: true } }).noBackup(
+    NOT_BACKED_UP_IN_TEST,
+  );
+  samplePostgres(chart, resources, { exporter: true }).noBackup(NOT_BACKED_UP_IN_TEST);
+  sampleMySql(chart, resources, { exporter: true }).noBackup(NOT_BACKED_UP_IN_TEST);
+  new Redis(chart, 'queue', { use: 'queue', storage: '1Gi', credentials: redisSecret, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
 
   test.each([
     ['cache', 9121, 6379],

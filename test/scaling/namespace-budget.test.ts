@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { ExistingSecret, NamespaceBudget, Probe, Redis, SystemChart, WebService, Worker } from '../../lib';
 import { errorsOf, objectOf, testEnv, UNUSED_OUTDIR } from '../support/synth';
+import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 
@@ -10,7 +11,9 @@ function stack(budget?: ConstructorParameters<typeof NamespaceBudget>[2]) {
   const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 3000 }], readiness: Probe.http('/'), resources });
   api.autoscale({ min: 3, max: 10 });
   new Worker(chart, 'worker', { image: 'org/api:1.0.0', resources, replicas: 2 });
-  new Redis(chart, 'cache', { use: 'cache', storage: '5Gi', credentials: ExistingSecret.named('c', ['redis-password']), resources });
+  new Redis(chart, 'cache', { use: 'cache', storage: '5Gi', credentials: ExistingSecret.named('c', ['redis-password']), resources }).noBackup(
+    NOT_BACKED_UP_IN_TEST,
+  );
   return app;
 }
 

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { renderGatewayConfig } from '../../lib/data/object-store-gateway';
 import { renderMongoInitScript } from '../../lib/data/mongodb-config';
 import { renderTemplate, scriptFilesRead } from '../../lib/core/script-file';
 import { libraryScripts } from './shell-scripts';
@@ -47,6 +48,8 @@ describe('renderTemplate', () => {
 test('every file under lib/<concern>/scripts/ is read by the library (no stale script files)', () => {
   libraryScripts();
   renderMongoInitScript();
+  // Not a shell script: the ObjectStoreGateway's nginx.conf.
+  renderGatewayConfig('assets', 'test-prod/minio', 'minio.test-prod.svc:9000');
   const read = new Set(scriptFilesRead().map((f) => path.resolve(f)));
   const files = listScriptFiles(LIB);
   expect(files.length).toBeGreaterThan(30);

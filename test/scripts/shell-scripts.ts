@@ -12,6 +12,8 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import type { BackupEngine } from '../../lib/backup/backupable';
 import { backupScript, downloadScript, restoreScript, uploadScript } from '../../lib/backup/scripts';
+import { BackupTarget } from '../../lib/backup/target';
+import { bucketBackupScripts } from '../../lib/data/bucket-backup';
 import { Bucket, BucketUser, renderBucketScript } from '../../lib/data/minio';
 import { renderMySqlExporterInitScript } from '../../lib/data/mysql-config';
 import { renderPostgresInitScript } from '../../lib/data/postgres-config';
@@ -49,6 +51,12 @@ export function libraryScripts(): ShellScript[] {
   sh('renderBucketScript(no buckets)', renderBucketScript([]));
   const { buckets, users } = bucketFixture();
   sh('renderBucketScript(buckets, users)', renderBucketScript(buckets, users));
+  for (const target of [
+    BackupTarget.volume({ size: '1Gi' }),
+    BackupTarget.s3({ bucket: 'b', accessKeyId: 'k', secretAccessKey: 'unused' as never }),
+  ]) {
+    for (const [name, text] of Object.entries(bucketBackupScripts('store', target))) bash(`bucketBackupScripts(${target.kind}) ${name}`, text);
+  }
   return out;
 }
 
@@ -61,6 +69,7 @@ function bucketFixture(): { buckets: Bucket[]; users: BucketUser[] } {
     bucket('versioned', { versioning: true }),
     bucket('expiring', { expireAfterDays: 7 }),
     bucket('both', { versioning: true, expireAfterDays: 30 }),
+    bucket('public', { publicRead: true }),
   ];
   const user = (b: Bucket, access: BucketUser['access'], key: string): BucketUser =>
     ({ bucket: b, access, accessKey: key, policy: `bucket-${key}`, secretKey: { secretName: 'unused', key: 'secret-key' } }) as unknown as BucketUser;

@@ -10,6 +10,9 @@ export interface SampleStoreOptions {
   readonly exporter?: boolean;
 }
 
+/** The opt-out unit tests give a store whose backup is not what they test (without one, staging and prod refuse the store). */
+export const NOT_BACKED_UP_IN_TEST = { reason: 'a unit test of the store itself: its data is thrown away with the test' } as const;
+
 const monitoring = (options: SampleStoreOptions) => (options.exporter ? { monitoring: { exporter: true } } : {});
 
 /** Postgres 17 `db` with database `app`; credentials the Secret `pg` (superuser, app, monitoring role). */

@@ -22,7 +22,7 @@ import {
 } from '../../lib';
 import { ENVIRONMENTS } from '../../charts';
 import { errorsOf, render, testChart, testEnv, UNUSED_OUTDIR } from '../support/synth';
-import { samplePostgres } from '../support/stores';
+import { NOT_BACKED_UP_IN_TEST, samplePostgres } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const service = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources };
@@ -102,7 +102,12 @@ describe('memory and storage in milli-units are refused', () => {
 
   test.each(['500m', '1500m', '0.5m'])('store storage %s', (storage) => {
     const { app, chart } = testChart();
-    new Redis(chart, 'cache', { use: 'cache', storage, resources, credentials: new SystemSecret(chart, 'redis', { keys: ['redis-password'] }) });
+    new Redis(chart, 'cache', {
+      use: 'cache',
+      storage,
+      resources,
+      credentials: new SystemSecret(chart, 'redis', { keys: ['redis-password'] }),
+    }).noBackup(NOT_BACKED_UP_IN_TEST);
     expect(errorsOf(app)).toEqual([expect.stringMatching(new RegExp(`^\\[test-prod/cache\\] storage: '${storage}' is in milli-units`))]);
   });
 
@@ -166,7 +171,7 @@ describe('a variable set in two places is an error', () => {
 
   test.each(['DB_HOST', 'DB_PASSWORD', 'DB_PORT'])('config and a connection both set %s', (name) => {
     const { app, chart } = testChart();
-    const db = samplePostgres(chart, resources);
+    const db = samplePostgres(chart, resources).noBackup(NOT_BACKED_UP_IN_TEST);
     const api = new WebService(chart, 'api', { ...service, config: { [name]: 'x' } });
     api.connect(db, {
       env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),

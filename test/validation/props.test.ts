@@ -25,6 +25,7 @@ import {
   MySql,
   NamespaceBudget,
   ObjectStore,
+  ObjectStoreGateway,
   PersistentVolume,
   AppConfig,
   Postgres,
@@ -76,7 +77,30 @@ const BASELINES: Record<string, Baseline> = {
     make: (chart, props) =>
       new Postgres(chart, 'db', { version: '17', database: 'app', storage: '1Gi', credentials: pgSecret(chart), resources }).backup(props as never),
   },
+  BucketBackup: {
+    props: () => ({ target: BackupTarget.volume({ size: '20Gi' }) }),
+    make: (chart, props) => {
+      const store = new ObjectStore(chart, 'minio', {
+        storage: '1Gi',
+        credentials: ExistingSecret.named('minio', ['root-user', 'root-password']),
+        resources,
+      });
+      store.addBucket('uploads');
+      return store.backup(props as never);
+    },
+  },
   CaIssuer: { props: () => ({}), make: make(CaIssuer, 'ca') },
+  ObjectStoreGateway: {
+    props: (chart) => {
+      const store = new ObjectStore(chart, 'minio', {
+        storage: '1Gi',
+        credentials: ExistingSecret.named('minio', ['root-user', 'root-password']),
+        resources,
+      });
+      return { bucket: store.noBackup({ reason: 'a test store whose data is not kept' }).addBucket('assets', { publicRead: true }) };
+    },
+    make: make(ObjectStoreGateway, 'assets-gateway'),
+  },
   Certificate: { props: (chart) => ({ issuer: new CaIssuer(chart, 'ca'), dnsNames: ['db.test-prod.svc'] }), make: make(Certificate, 'cert') },
   ExternalSecretSource: {
     props: () => ({ store: SecretStoreRef.namespaced('aws'), data: { A: { key: 'a' } } }),
@@ -145,6 +169,7 @@ const INTERNAL: Record<string, string> = {
   DisruptionBudget: 'made by ReplicatedWorkload from disruptionBudget() (whose options are covered by its own checks)',
   MocoCluster: 'made by MySql with MySqlEngine.moco() (whose options MySql validates)',
   PerconaCluster: 'made by MongoDb with MongoDbEngine.percona() (whose options MongoDb validates)',
+  BucketRestoreJob: 'made by BucketBackup for every bucket backup',
   RestoreJob: 'made by BackupSchedule for every backup',
   SystemNamespace: 'made by SystemChart',
 };

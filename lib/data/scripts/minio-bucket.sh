@@ -1,3 +1,4 @@
 mc mb --ignore-existing store/{{BUCKET}}
 {{VERSIONING}}
 {{EXPIRY}}
+{{ANONYMOUS}}

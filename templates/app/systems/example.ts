@@ -14,7 +14,7 @@ export class ExampleSystem extends SystemChart {
       storage: env.pick({ dev: '1Gi', default: '5Gi' }),
       credentials: new SystemSecret(this, 'cache-credentials', { keys: ['redis-password'] }),
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
-    });
+    }).noBackup({ reason: 'a cache: everything in it can be computed again, an empty cache only costs latency' });
 
     const web = new WebService(this, 'web', {
       image: 'docker.io/nginxinc/nginx-unprivileged:1.27.3',

@@ -28,6 +28,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ExistingSecret, ObjectStore, Postgres } from '../../../lib';
+import { NOT_BACKED_UP_IN_TEST } from '../../support/stores';
 import { testChart } from '../../support/synth';
 import {
   containerEnv,
@@ -254,7 +255,7 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
       storage: '50Gi',
       credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']),
       resources,
-    });
+    }).noBackup(NOT_BACKED_UP_IN_TEST);
     const bucket = minio.addBucket(BUCKET, { expireAfterDays: 60 });
     db.backup({ target: bucket.asBackupTarget(), keep: KEEP });
     // A second bucket with its own user: the backup keys must not reach it.

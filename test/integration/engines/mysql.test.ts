@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConnectionEnv, ExistingSecret, Probe, WebService } from '../../../lib';
 import { MySql } from '../../../lib/data/mysql';
+import { NOT_BACKED_UP_IN_TEST } from '../../support/stores';
 import { testChart } from '../../support/synth';
 import {
   container,
@@ -101,7 +102,7 @@ beforeAll(async () => {
     credentials,
     resources,
     monitoring: { exporter: true },
-  });
+  }).noBackup(NOT_BACKED_UP_IN_TEST);
   const api = new WebService(chart, 'api', {
     image: 'loopi-api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],

@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConnectionEnv, ExistingSecret, Worker } from '../../../lib';
 import { Postgres } from '../../../lib/data/postgres';
-import { fastApiBackend } from '../../support/stores';
+import { fastApiBackend, NOT_BACKED_UP_IN_TEST } from '../../support/stores';
 import { testChart } from '../../support/synth';
 import {
   container,
@@ -100,7 +100,7 @@ beforeAll(async () => {
     credentials,
     resources,
     monitoring: { exporter: true },
-  });
+  }).noBackup(NOT_BACKED_UP_IN_TEST);
   fastApiBackend(chart, db, resources);
   const api = new Worker(chart, 'api', { image: 'org/api:1.0.0', resources });
   api.connect(db, {

@@ -11,6 +11,7 @@
  */
 import * as path from 'path';
 import { ConnectionEnv, ExistingSecret, Probe, Redis, WebService } from '../../../lib';
+import { NOT_BACKED_UP_IN_TEST } from '../../support/stores';
 import { testChart } from '../../support/synth';
 import {
   container,
@@ -60,7 +61,7 @@ beforeAll(async () => {
   const { app, chart } = testChart();
   const credentials = ExistingSecret.named('cache-credentials', ['redis-password']);
   const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-  const cache = new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials, resources });
+  const cache = new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
   const api = new WebService(chart, 'api', {
     image: 'org/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],

@@ -1,0 +1,1 @@
+mc anonymous set none store/{{BUCKET}} >/dev/null
