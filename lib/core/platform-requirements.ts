@@ -21,7 +21,8 @@ export type PlatformComponentName =
   | 'metrics-server'
   | 'cloudnative-pg'
   | 'mysql-operator'
-  | 'mongodb-operator';
+  | 'mongodb-operator'
+  | 'barman-cloud-plugin';
 
 /** One need of one construct. */
 export interface PlatformRequirement {

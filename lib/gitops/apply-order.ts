@@ -27,11 +27,15 @@ const ORDER: Record<string, number> = {
   Issuer: 22,
   Certificate: 23,
   Middleware: 23,
+  // the Barman Cloud plugin's bucket settings, before the CloudNativePG Cluster that archives to them
+  ObjectStore: 23,
   // storage and addresses
   PersistentVolumeClaim: 30,
   Service: 30,
   // data before the applications that use it
   StatefulSet: 40,
+  Cluster: 40,
+  ScheduledBackup: 45,
   Job: 50,
   Deployment: 60,
   DaemonSet: 60,
@@ -44,6 +48,7 @@ const ORDER: Record<string, number> = {
   Ingress: 80,
   // observability
   ServiceMonitor: 90,
+  PodMonitor: 90,
   PrometheusRule: 90,
   // GitOps
   Application: 95,

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
   ExternalSecret,
+  ExternalSecretSpecTarget,
   ExternalSecretSpecDataFromSourceRefGeneratorRefKind,
   ExternalSecretSpecRefreshPolicy,
 } from '../../imports/externalsecrets-external-secrets.io';
@@ -20,6 +21,12 @@ export interface SystemSecretProps {
   readonly secretName?: string;
   /** Length of generated values (dev). @default 32 */
   readonly generatedLength?: number;
+  /**
+   * Makes the Secret a `kubernetes.io/basic-auth` Secret: a `username` key with this value is
+   * added beside the keys (one of which must be `password`), as CloudNativePG requires of
+   * the database owner's credentials. @default - an Opaque Secret with the keys only
+   */
+  readonly basicAuthUsername?: string;
 }
 
 /**
@@ -32,6 +39,8 @@ export class SystemSecret extends Construct implements ISecretSource {
   public readonly secretName: string;
   public readonly keys: readonly string[];
   public readonly describe: string;
+  /** The `username` of a kubernetes.io/basic-auth Secret; undefined for an Opaque one. */
+  public readonly basicAuthUsername?: string;
 
   constructor(scope: Construct, id: string, props: SystemSecretProps) {
     super(scope, id);
@@ -40,14 +49,30 @@ export class SystemSecret extends Construct implements ISecretSource {
     const env = chart.environment;
     this.secretName = props.secretName ?? id;
     // Props arrive unchecked from JavaScript; a non-array is reported by the check below.
-    this.keys = Array.isArray(props.keys) ? [...props.keys].sort() : [];
+    const fetched = Array.isArray(props.keys) ? [...props.keys].sort() : [];
+    this.basicAuthUsername = props.basicAuthUsername;
+    const basicAuth = props.basicAuthUsername !== undefined;
+    this.keys = basicAuth ? [...fetched, 'username'].sort() : fetched;
     this.describe = `SystemSecret ${this.node.path}`;
-    const target = ownedSecretTarget(this.secretName);
+    const target = {
+      ...ownedSecretTarget(this.secretName),
+      // The fetched keys stay (Merge); `username` is added and the type set for the consumers that require basic-auth.
+      ...(basicAuth
+        ? {
+            template: {
+              type: 'kubernetes.io/basic-auth',
+              engineVersion: 'v2',
+              mergePolicy: 'Merge',
+              data: { username: String(props.basicAuthUsername) },
+            },
+          }
+        : {}),
+    } as ExternalSecretSpecTarget;
 
     if (env.secrets.kind === 'generated') {
       new Password(this, 'generator', {
         metadata: { name: this.secretName },
-        spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: [...this.keys] },
+        spec: { length: props.generatedLength ?? 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true, secretKeys: [...fetched] },
       });
       const kind = ExternalSecretSpecDataFromSourceRefGeneratorRefKind.PASSWORD;
       const generatorRef = { apiVersion: Password.GVK.apiVersion, kind, name: this.secretName };
@@ -68,7 +93,7 @@ export class SystemSecret extends Construct implements ISecretSource {
           refreshInterval: '1h',
           secretStoreRef: secretStoreRef(store!),
           target,
-          data: this.keys.map((key) => ({ secretKey: key, remoteRef: { key: `${chart.system}/${env.name}/${this.secretName}`, property: key } })),
+          data: fetched.map((key) => ({ secretKey: key, remoteRef: { key: `${chart.system}/${env.name}/${this.secretName}`, property: key } })),
         },
       });
     }
@@ -80,6 +105,13 @@ export class SystemSecret extends Construct implements ISecretSource {
       for (const key of this.keys)
         if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`keys.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
       if (new Set(this.keys).size !== this.keys.length) report.error('keys', 'contains duplicates');
+      if (basicAuth) {
+        if (typeof props.basicAuthUsername !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(props.basicAuthUsername)) {
+          report.error('basicAuthUsername', `'${String(props.basicAuthUsername)}' must be a plain user name (lower-case letters, digits, '_')`);
+        }
+        if (fetched.includes('username')) report.error('keys.username', 'is added by basicAuthUsername; remove it from keys');
+        if (!fetched.includes('password')) report.error('keys', "must include 'password' for a basic-auth Secret (basicAuthUsername)");
+      }
       const length = props.generatedLength ?? 32;
       if (!Number.isInteger(length) || length < 16 || length > 1024)
         report.error('generatedLength', `${length} must be a whole number from 16 to 1024`);

@@ -133,6 +133,7 @@ const BASELINES: Record<string, Baseline> = {
 
 /** Constructs only other constructs create, with props those constructs compute (never user input). */
 const INTERNAL: Record<string, string> = {
+  CloudNativePgCluster: 'made by Postgres for PostgresEngine.cloudNativePg() (the engine props are checked by Postgres)',
   DisruptionBudget: 'made by ReplicatedWorkload from disruptionBudget() (whose options are covered by its own checks)',
   RestoreJob: 'made by BackupSchedule for every backup',
   SystemNamespace: 'made by SystemChart',
