@@ -9,6 +9,7 @@ import { Json } from '../core/json';
 import { requirePlatform } from '../core/platform-requirements';
 import { checkProps } from '../core/prop-check';
 import { SystemChart } from '../core/system-chart';
+import { DEFAULT_EPHEMERAL_STORAGE } from '../workloads/container';
 import { SecretKeyValue } from '../workloads/env';
 import { BARMAN_CLOUD_PLUGIN, CloudNativePgArchiveSettings, CloudNativePgProps } from './postgres-engine';
 import { pgSize, PostgresTuning } from './postgres-config';
@@ -19,6 +20,14 @@ export const CNPG_METRICS_PORT = 9187;
 export const CNPG_STATUS_PORT = 8000;
 /** The operator's pods, as its Helm chart labels them. */
 export const CNPG_OPERATOR_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'cloudnative-pg' };
+
+/** The Barman Cloud plugin's sidecar (injected by the plugin v0.15.0 into every instance pod). */
+export const BARMAN_CLOUD_SIDECAR_IMAGE = 'ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar:v0.15.0';
+/** Its resources: barman-cloud compresses and uploads WAL segments and base backups (set on the ObjectStore). */
+export const BARMAN_CLOUD_SIDECAR_RESOURCES: ResourceProfile = {
+  requests: { cpu: '50m', memory: '128Mi', ephemeralStorage: '64Mi' },
+  limits: { cpu: '500m', memory: '512Mi', ephemeralStorage: '1Gi' },
+};
 
 /** What a Postgres store hands to its CloudNativePG rendering. */
 export interface CloudNativePgClusterProps {
@@ -61,6 +70,8 @@ export class CloudNativePgCluster extends Construct {
   public readonly cluster: ApiObject;
   /** The ObjectStore's name, `<cluster>-backups`; undefined without backups. */
   public readonly objectStoreName?: string;
+  /** How long the ObjectStore keeps backups and WAL; undefined without backups. */
+  public readonly retentionPolicy?: string;
   /** The ScheduledBackup's name; undefined without backups. */
   public readonly scheduledBackupName?: string;
 
@@ -122,13 +133,15 @@ export class CloudNativePgCluster extends Construct {
         reason: 'barmancloud.cnpg.io/v1 ObjectStore and ScheduledBackup method plugin (the CRD in imports/crds is v0.15.0)',
       });
       this.objectStoreName = `${name}-backups`;
+      this.retentionPolicy = props.engine.backup?.retention ?? '30d';
       const ref = (v: SecretKeyValue) => ({ name: v.secret.secretName, key: v.key });
       new ApiObject(this, 'object-store', {
         apiVersion: ObjectStore.GVK.apiVersion,
         kind: ObjectStore.GVK.kind,
         metadata: { name: this.objectStoreName },
         spec: {
-          retentionPolicy: props.engine.backup?.retention ?? '30d',
+          retentionPolicy: this.retentionPolicy,
+          instanceSidecarConfiguration: { resources: resourcesJson(BARMAN_CLOUD_SIDECAR_RESOURCES) },
           configuration: {
             destinationPath: archive.destinationPath,
             endpointURL: archive.endpointUrl,
@@ -171,7 +184,11 @@ export class CloudNativePgCluster extends Construct {
 }
 
 function resourcesJson(r: ResourceProfile): Json {
-  const pick = (v: Json | undefined) =>
-    v ? Object.fromEntries(['cpu', 'memory'].filter((k) => v[k] !== undefined).map((k) => [k, v[k]])) : undefined;
-  return { requests: pick(r?.requests as Json | undefined), limits: pick(r?.limits as Json | undefined) };
+  // As the library's own containers render them: an explicit ephemeral-storage request and limit (the quota counts it).
+  const amounts = (a: ResourceProfile['requests'] | undefined, ephemeral: string) => ({
+    cpu: a?.cpu,
+    memory: a?.memory,
+    'ephemeral-storage': a?.ephemeralStorage ?? ephemeral,
+  });
+  return { requests: amounts(r?.requests, DEFAULT_EPHEMERAL_STORAGE.request), limits: amounts(r?.limits, DEFAULT_EPHEMERAL_STORAGE.limit) };
 }

@@ -30,7 +30,15 @@ import { NetworkPeer } from '../security/network';
 import { isSecretKeyValue, SecretKeyValue } from '../workloads/env';
 import type { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
 import { ConnectionInfo } from './connection';
-import { CloudNativePgCluster, CNPG_METRICS_PORT, CNPG_OPERATOR_LABELS, CNPG_STATUS_PORT } from './cloudnative-pg-cluster';
+import { ContainerModel } from '../workloads/container';
+import {
+  BARMAN_CLOUD_SIDECAR_IMAGE,
+  BARMAN_CLOUD_SIDECAR_RESOURCES,
+  CloudNativePgCluster,
+  CNPG_METRICS_PORT,
+  CNPG_OPERATOR_LABELS,
+  CNPG_STATUS_PORT,
+} from './cloudnative-pg-cluster';
 import { checkInstances, checkOffClusterTarget, checkRpo } from './engine-validation';
 import {
   CloudNativePgArchiveSettings,
@@ -229,6 +237,11 @@ export class Postgres extends DatabaseStore {
     }
   }
 
+  /** The linters' waivers describe the library's own pod template; the operator renders CloudNativePG's pods. */
+  protected declareCheckExceptions(): void {
+    if (!this.cnpg) super.declareCheckExceptions();
+  }
+
   /** The read-write endpoint: the client Service, or CloudNativePG's `<name>-rw` (always the primary). */
   public get host(): string {
     return this.cnpg ? `${this.name}-rw.${this.namespaceName}.svc` : super.host;
@@ -270,6 +283,8 @@ export class Postgres extends DatabaseStore {
     // (no superuser password, no exporter account).
     this.container.env.clear();
     const target = cnpg.backup?.target;
+    // The Barman Cloud plugin's sidecar in every instance pod: counted in the namespace budget with the resources the ObjectStore gives it.
+    if (target) this.addSidecar(new ContainerModel('plugin-barman-cloud', { image: BARMAN_CLOUD_SIDECAR_IMAGE }, BARMAN_CLOUD_SIDECAR_RESOURCES));
     const archive = target ? cloudNativePgArchiveSettings(this.name, this.namespaceName, target, cnpg.rpo ?? DEFAULT_RPO) : undefined;
     const s3 = target?.kind === 's3' ? target.s3 : undefined;
     const keyRef = (v: unknown) => (typeof v === 'object' && v !== null && isSecretKeyValue(v as SecretKeyValue) ? (v as SecretKeyValue) : undefined);

@@ -12,6 +12,7 @@ import { runFinalizers } from '../core/finalize';
 import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
 import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
+import { cloudNativePgReadmeSections } from './cloudnative-pg-runbook';
 import { addMetricsMonitors } from './metrics-monitors';
 import { addSystemFoundations } from './system-foundation';
 
@@ -93,7 +94,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     const files = new Map(unitFiles(unit));
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
     if (SystemChart.isSystemChart(chart) && issues.length === 0)
-      files.set('README.md', systemReadme(chart, unit.objects, backupReadmeSections(chart)));
+      files.set('README.md', systemReadme(chart, unit.objects, [...backupReadmeSections(chart), ...cloudNativePgReadmeSections(chart)]));
     folders.push({ folder, files });
     summaries.push({ folder, objects: unit.objects.length, files: files.size });
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));

@@ -64,8 +64,13 @@ describe('Postgres on CloudNativePG', () => {
       enablePDB: true,
       bootstrap: { initdb: { database: 'shop', owner: 'shop', secret: { name: 'db-credentials' }, dataChecksums: true } },
       storage: { size: '50Gi' },
-      resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+      resources: {
+        requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '64Mi' },
+        limits: { cpu: '1', memory: '2Gi', 'ephemeral-storage': '1Gi' },
+      },
     });
+    // The library's own pod template is not rendered: no waivers describing it on the Cluster.
+    expect(Object.keys(cluster.metadata.annotations ?? {}).filter((k) => k !== 'argocd.argoproj.io/sync-wave')).toEqual([]);
     // The store's selector labels on every pod the operator makes: NetworkPolicies select them.
     expect(cluster.spec.inheritedMetadata.labels).toEqual(db.selectorLabels);
   });
@@ -111,6 +116,12 @@ describe('Postgres on CloudNativePG', () => {
     expect(store.apiVersion).toBe('barmancloud.cnpg.io/v1');
     expect(store.spec).toEqual({
       retentionPolicy: '30d',
+      instanceSidecarConfiguration: {
+        resources: {
+          requests: { cpu: '50m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+          limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '1Gi' },
+        },
+      },
       configuration: {
         destinationPath: 's3://shop-backups-prod/shop-prod/cnpg',
         endpointURL: 'https://s3.eu-west-1.amazonaws.com',

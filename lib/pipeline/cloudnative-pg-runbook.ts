@@ -1,0 +1,95 @@
+import { Chart } from 'cdk8s';
+import { Json } from '../core/json';
+import { SystemChart } from '../core/system-chart';
+import { toYamlDocument } from '../core/yaml';
+import { Postgres } from '../data/postgres';
+import { BARMAN_CLOUD_PLUGIN } from '../data/postgres-engine';
+import { ARGOCD_NAMESPACE } from '../gitops/argocd-applications';
+import { Architecture } from '../gitops/architecture';
+
+/**
+ * The README section of every PostgreSQL store on CloudNativePG: where its WAL archive and
+ * base backups are, how much data a restore can lose, and the point-in-time recovery, with
+ * the real names of the cluster, its ObjectStore, namespace and database.
+ */
+export function cloudNativePgReadmeSections(chart: SystemChart): string[] {
+  const stores = chart.node.findAll().filter((c): c is Postgres => c instanceof Postgres && Chart.of(c) === chart && c.cloudNativePg !== undefined);
+  const runbooks = stores.map((store) => runbook(chart, store));
+  return runbooks.length === 0
+    ? []
+    : [['## PostgreSQL on CloudNativePG: backups and point-in-time recovery', ...runbooks.flatMap((r) => ['', r])].join('\n')];
+}
+
+function runbook(chart: SystemChart, store: Postgres): string {
+  const ns = chart.namespaceName;
+  const env = chart.environment.name;
+  const name = store.name;
+  const cluster = store.cloudNativePg!;
+  const spec = cluster.cluster.toJson().spec as Json;
+  const archive = store.archiveSettings;
+  const header = [
+    `### ${name} (CloudNativePG Cluster \`${name}\`, ${spec.instances} instances)`,
+    '',
+    `- **Endpoints**: \`${name}-rw.${ns}.svc\` (the primary; what \`connect()\` gives) and \`${name}-ro.${ns}.svc\` (the standbys, \`connect(..., { readOnly: true })\`). The operator fails over to a standby when the primary is lost.`,
+  ];
+  if (!archive || !cluster.objectStoreName) {
+    return [...header, '- **Backups**: none (no `engine.backup`): a lost cluster cannot be recovered.'].join('\n');
+  }
+  const pitr = `${name}-pitr`;
+  const recovery = {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Cluster',
+    metadata: { name: pitr, namespace: ns },
+    spec: {
+      instances: 1,
+      imageName: spec.imageName,
+      // The store's labels: its NetworkPolicy (operator, API server, the bucket) applies to the restored instance too.
+      inheritedMetadata: spec.inheritedMetadata,
+      storage: spec.storage,
+      resources: spec.resources,
+      bootstrap: {
+        recovery: { source: name, database: store.database, owner: store.user, recoveryTarget: { targetTime: '2026-11-30 14:05:00+00' } },
+      },
+      externalClusters: [
+        { name, plugin: { name: BARMAN_CLOUD_PLUGIN, parameters: { barmanObjectName: cluster.objectStoreName, serverName: archive.serverName } } },
+      ],
+    },
+  };
+  const writers = Architecture.of(chart)
+    .allEdges.filter((e) => e.to === name && e.kind === 'connect')
+    .map((e) => e.from)
+    .filter((w, i, all) => all.indexOf(w) === i)
+    .sort();
+  const primary = `$(kubectl -n ${ns} get pod -l cnpg.io/cluster=${name},cnpg.io/instanceRole=primary -o name)`;
+  return [
+    ...header,
+    `- **WAL archive and base backups**: \`${archive.destinationPath}/${archive.serverName}/\` (\`wals/\` and \`base/\`) at ${archive.endpointUrl}, through the Barman Cloud plugin (ObjectStore \`${cluster.objectStoreName}\`), gzip-compressed; kept ${cluster.retentionPolicy ?? ''} (older base backups and the WAL only they need are deleted by the plugin).`,
+    `- **Recovery point**: \`archive_timeout = ${archive.archiveTimeout}\`: a WAL segment is archived at least every ${archive.archiveTimeout}, so a restore loses at most the last ${archive.archiveTimeout} of commits (usually less: full segments are archived at once).`,
+    `- **Base backups**: ScheduledBackup \`${cluster.scheduledBackupName}\` (\`${spec.instances > 1 ? 'prefer-standby' : 'primary'}\`); the recovery window (\`kubectl -n ${ns} get objectstore ${cluster.objectStoreName} -o jsonpath='{.status.serverRecoveryWindow}'\`) starts at the oldest kept base backup.`,
+    '',
+    'Point-in-time recovery into a new cluster, then copy back (the running cluster, its archive and its timeline stay untouched):',
+    '',
+    '```sh',
+    `# 1. Stop Argo CD from undoing the next steps, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
+    `kubectl -n ${ARGOCD_NAMESPACE} patch application ${chart.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
+    ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
+    `# 2. Restore to the moment just before the damage (UTC): save the Cluster below as ${pitr}.yaml with that targetTime.`,
+    `kubectl apply -f ${pitr}.yaml`,
+    `kubectl -n ${ns} wait cluster/${pitr} --for=condition=Ready --timeout=4h`,
+    `# 3. Check the restored data.`,
+    `kubectl -n ${ns} exec ${pitr}-1 -c postgres -- psql -d ${store.database} -c '\\dt+'`,
+    `# 4. Copy it into ${name}'s primary (as the owner ${store.user}; --clean replaces what the damage left).`,
+    `kubectl -n ${ns} exec ${pitr}-1 -c postgres -- pg_dump -Fc -d ${store.database} \\`,
+    `  | kubectl -n ${ns} exec -i ${primary} -c postgres -- pg_restore --clean --if-exists --no-owner --role=${store.user} -d ${store.database}`,
+    `# 5. Remove the restored cluster and give the system back to Argo CD (the sync restores the replicas).`,
+    `kubectl -n ${ns} delete cluster ${pitr}`,
+    `kubectl apply --server-side -k dist/${env}/argocd`,
+    '```',
+    '',
+    `\`${pitr}.yaml\` (it reads ${name}'s archive and writes none of its own):`,
+    '',
+    '```yaml',
+    toYamlDocument(recovery).trimEnd(),
+    '```',
+  ].join('\n');
+}
