@@ -114,9 +114,10 @@ export class ChatNominaChart extends SystemChart {
     // Files live in AWS S3: HTTPS to the internet, never to the cluster's own ranges.
     api.connections.allowToInternet([{ port: 443 }]);
 
-    // The seed's daily pg_dump (dev, staging; prod's PostgreSQL is archived by CloudNativePG) and Redis backups. Staging and prod keep them off-site in
-    // an S3 bucket of their own (keys from the secret store, by reference); dev, whose
-    // generated keys open no bucket, keeps them on a volume.
+    // The seed's daily pg_dump (dev and staging; prod's PostgreSQL is archived by
+    // CloudNativePG) and Redis backups. Staging and prod keep them off-site in an S3 bucket
+    // of their own (keys from the secret store, by reference); dev, whose generated keys
+    // open no bucket, keeps them on a volume.
     const backupTarget = (size: string) => (env.name === 'dev' ? BackupTarget.volume({ size }) : s3Backups());
     if (!prod) db.backup({ target: backupTarget('5Gi') });
     cache.backup({ target: backupTarget('2Gi') });
