@@ -26,9 +26,11 @@ export {
   DEFAULT_DNS_PODS,
   DEFAULT_PROMETHEUS_PROFILE,
   DEFAULT_GRAFANA_PROFILE,
+  DEFAULT_CLOUDNATIVE_PG_PROFILE,
 } from './core/platform';
 export type {
   ArgoCdProfile,
+  CloudNativePgProfile,
   ComponentPods,
   DnsProfile,
   EdgeKind,

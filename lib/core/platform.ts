@@ -116,6 +116,12 @@ export interface RegistryProfile {
   readonly host?: string;
 }
 
+/** The CloudNativePG operator (PostgreSQL stores with `PostgresEngine.cloudNativePg()`). */
+export interface CloudNativePgProfile {
+  /** The operator's pods: they reach the instances on 8000 (status) and 5432. @default `app.kubernetes.io/name: cloudnative-pg` in `cnpg-system` */
+  readonly operatorPods?: ComponentPods;
+}
+
 export interface PlatformProps {
   /** Where Argo CD finds this environment's manifests. */
   readonly gitops: GitOpsSource;
@@ -135,6 +141,8 @@ export interface PlatformProps {
   readonly storage?: StorageProfile;
   /** The application image registry. @default - none */
   readonly registry?: RegistryProfile;
+  /** The CloudNativePG operator. @default - see CloudNativePgProfile */
+  readonly cloudNativePg?: CloudNativePgProfile;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<IngressControllerProfile> = {
@@ -153,6 +161,10 @@ export const DEFAULT_PROMETHEUS_PROFILE: Required<PrometheusProfile> = {
   pods: { namespace: 'monitoring', podLabels: { 'app.kubernetes.io/name': 'prometheus' } },
   serviceMonitorLabels: { release: 'prometheus' },
   ruleLabels: { release: 'prometheus' },
+};
+
+export const DEFAULT_CLOUDNATIVE_PG_PROFILE: Required<CloudNativePgProfile> = {
+  operatorPods: { namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
 };
 
 export const DEFAULT_GRAFANA_PROFILE: Required<GrafanaProfile> = {
@@ -174,6 +186,7 @@ export class Platform {
   public readonly grafana: Required<GrafanaProfile>;
   public readonly storage: StorageProfile;
   public readonly registry: RegistryProfile;
+  public readonly cloudNativePg: Required<CloudNativePgProfile>;
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -186,6 +199,7 @@ export class Platform {
     this.grafana = { ...DEFAULT_GRAFANA_PROFILE, ...defined(p.grafana) };
     this.storage = { ...defined(p.storage) };
     this.registry = { ...defined(p.registry) };
+    this.cloudNativePg = { ...DEFAULT_CLOUDNATIVE_PG_PROFILE, ...defined(p.cloudNativePg) };
   }
 }
 

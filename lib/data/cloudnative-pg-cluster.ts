@@ -18,8 +18,6 @@ import { pgSize, PostgresTuning } from './postgres-config';
 export const CNPG_METRICS_PORT = 9187;
 /** Port of the instance manager's status API, which the operator calls. */
 export const CNPG_STATUS_PORT = 8000;
-/** The operator's pods, as its Helm chart labels them. */
-export const CNPG_OPERATOR_LABELS: Readonly<Record<string, string>> = { 'app.kubernetes.io/name': 'cloudnative-pg' };
 
 /** The Barman Cloud plugin's sidecar (injected by the plugin v0.15.0 into every instance pod). */
 export const BARMAN_CLOUD_SIDECAR_IMAGE = 'ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar:v0.15.0';

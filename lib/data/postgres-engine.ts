@@ -27,8 +27,6 @@ export interface CloudNativePgProps {
   readonly rpo?: string;
   /** Base backups and the WAL archive. Required in prod. @default - none (only allowed outside prod) */
   readonly backup?: CloudNativePgBackupProps;
-  /** Namespace the operator runs in (allowed to reach the instances on 8000 and 5432). @default 'cnpg-system' */
-  readonly operatorNamespace?: string;
 }
 
 /** How a `Postgres` store runs: the library's own StatefulSet, or a CloudNativePG `Cluster`. */

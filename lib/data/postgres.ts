@@ -36,7 +36,6 @@ import {
   BARMAN_CLOUD_SIDECAR_RESOURCES,
   CloudNativePgCluster,
   CNPG_METRICS_PORT,
-  CNPG_OPERATOR_LABELS,
   CNPG_STATUS_PORT,
 } from './cloudnative-pg-cluster';
 import { checkInstances, checkOffClusterTarget, checkRpo } from './engine-validation';
@@ -311,7 +310,8 @@ export class Postgres extends DatabaseStore {
     this.mainObject = cluster.cluster;
 
     const port = POSTGRES_PORT;
-    const operator = NetworkPeer.pods(CNPG_OPERATOR_LABELS, cnpg.operatorNamespace ?? 'cnpg-system');
+    const operatorPods = env.platform.cloudNativePg.operatorPods;
+    const operator = NetworkPeer.pods(operatorPods.podLabels, operatorPods.namespace);
     this.connections.allowFromPeer(operator, { port: CNPG_STATUS_PORT }, { port });
     // Standbys stream from the primary; after a failover any instance may be the primary.
     const instances = NetworkPeer.pods(this.selectorLabels);

@@ -252,6 +252,24 @@ describe('Postgres on CloudNativePG: an in-cluster MinIO target outside prod', (
   });
 });
 
+describe('Postgres on CloudNativePG: the operator where the cluster profile says it runs', () => {
+  test('platform.cloudNativePg.operatorPods is the peer allowed to reach 8000 and 5432', () => {
+    const base = testEnv('prod');
+    const operatorPods = { namespace: 'postgres-operators', podLabels: { app: 'cnpg' } };
+    const env = testEnv('prod', { platform: { ...base.platform.props, cloudNativePg: { operatorPods } } });
+    const { app } = build(env);
+    const ingress = objectOf(app, 'NetworkPolicy', 'db').spec.ingress;
+    expect(ingress).toContainEqual({
+      from: [NetworkPeer.pods(operatorPods.podLabels, operatorPods.namespace).toJson()],
+      ports: [
+        { port: 5432, protocol: 'TCP' },
+        { port: 8000, protocol: 'TCP' },
+      ],
+    });
+    expect(JSON.stringify(ingress)).not.toContain('cnpg-system');
+  });
+});
+
 describe('engine validation helpers', () => {
   test.each([
     ['5m', 300],
