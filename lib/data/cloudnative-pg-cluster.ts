@@ -70,6 +70,8 @@ export class CloudNativePgCluster extends Construct {
   public readonly objectStoreName?: string;
   /** How long the ObjectStore keeps backups and WAL; undefined without backups. */
   public readonly retentionPolicy?: string;
+  /** The PodMonitor's name; undefined without one. */
+  public readonly podMonitorName?: string;
   /** The ScheduledBackup's name; undefined without backups. */
   public readonly scheduledBackupName?: string;
 
@@ -168,6 +170,7 @@ export class CloudNativePgCluster extends Construct {
     }
 
     if (props.podMonitor) {
+      this.podMonitorName = name;
       new ApiObject(this, 'pod-monitor', {
         apiVersion: PodMonitor.GVK.apiVersion,
         kind: PodMonitor.GVK.kind,

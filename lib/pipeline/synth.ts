@@ -12,7 +12,7 @@ import { runFinalizers } from '../core/finalize';
 import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
 import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
-import { cloudNativePgReadmeSections } from './cloudnative-pg-runbook';
+import { cloudNativePgReadmeSections, watchCloudNativePgArchives } from './cloudnative-pg-passes';
 import { addMetricsMonitors } from './metrics-monitors';
 import { addSystemFoundations } from './system-foundation';
 
@@ -119,6 +119,7 @@ export function completeModel(app: App): void {
   addSystemFoundations(app);
   addMetricsMonitors(app);
   watchBackups(app);
+  watchCloudNativePgArchives(app);
   runFinalizers(app);
   // The architecture graph reads relationships some finalizers complete.
   for (const chart of app.node.children.filter(SystemChart.isSystemChart)) recordArchitecture(chart);

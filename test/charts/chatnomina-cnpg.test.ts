@@ -50,6 +50,19 @@ describe('ChatNomina prod: PostgreSQL on CloudNativePG', () => {
     expect(find(prod, 'ScheduledBackup', 'db-daily').spec).toMatchObject({ cluster: { name: 'db' }, method: 'plugin', schedule: '0 0 2 * * *' });
   });
 
+  test('an alert when WAL archiving has been failing for longer than the rpo, from the PodMonitor-scraped exporter', () => {
+    expect(find(prod, 'PodMonitor', 'db').spec.selector.matchLabels).toEqual({ 'cnpg.io/cluster': 'db', 'cnpg.io/podRole': 'instance' });
+    const rules = find(prod, 'PrometheusRule', 'alerts').spec.groups.flatMap((g: Json) => g.rules);
+    const rule = rules.find((r: Json) => r.alert === 'WalArchiveFailingDb');
+    expect(rule).toMatchObject({ for: '5m', labels: { severity: 'critical' } });
+    expect(rule.expr).toBe(
+      'max by (namespace, pod) (cnpg_pg_stat_archiver_last_failed_time{namespace="chatnomina-prod",pod=~"db-[0-9]+"}) > ' +
+        'max by (namespace, pod) (cnpg_pg_stat_archiver_last_archived_time{namespace="chatnomina-prod",pod=~"db-[0-9]+"})',
+    );
+    // The pg_dump backup's CronJob alerts are gone with the CronJob.
+    expect(JSON.stringify(rules)).not.toContain('db-backup');
+  });
+
   test('the API connects to the primary through db-rw with the same variables as before', () => {
     const env = envOf(mainContainer(find(prod, 'Deployment', 'api')));
     expect(env.DB_HOST.value).toBe('db-rw.chatnomina-prod.svc');

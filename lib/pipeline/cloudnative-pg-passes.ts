@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Json } from '../core/json';
 import { SystemChart } from '../core/system-chart';
 import { toYamlDocument } from '../core/yaml';
@@ -6,6 +6,7 @@ import { Postgres } from '../data/postgres';
 import { BARMAN_CLOUD_PLUGIN } from '../data/postgres-engine';
 import { ARGOCD_NAMESPACE } from '../gitops/argocd-applications';
 import { Architecture } from '../gitops/architecture';
+import { SystemAlerts } from '../observability/system-alerts';
 
 /**
  * The README section of every PostgreSQL store on CloudNativePG: where its WAL archive and
@@ -18,6 +19,59 @@ export function cloudNativePgReadmeSections(chart: SystemChart): string[] {
   return runbooks.length === 0
     ? []
     : [['## PostgreSQL on CloudNativePG: backups and point-in-time recovery', ...runbooks.flatMap((r) => ['', r])].join('\n')];
+}
+
+function cloudNativePgStores(chart: Chart): Postgres[] {
+  return chart.node.findAll().filter((c): c is Postgres => c instanceof Postgres && Chart.of(c) === chart && c.cloudNativePg !== undefined);
+}
+
+const WATCHED = new WeakSet<Postgres>();
+
+/**
+ * Synth pass: the recovery point objective of every CloudNativePG store with backups and a
+ * PodMonitor is watched by the system's alerts: WAL archiving that has been failing for
+ * longer than the rpo (the operator's exporter reports pg_stat_archiver on the primary) means
+ * a restore would lose more than promised. Once per store, however often the app is synthesized.
+ */
+export function watchCloudNativePgArchives(app: App): void {
+  for (const chart of app.node.children.filter(SystemChart.isSystemChart)) {
+    const alerts = SystemAlerts.of(chart);
+    if (!alerts) continue;
+    for (const store of cloudNativePgStores(chart)) {
+      const archive = store.archiveSettings;
+      if (WATCHED.has(store) || !archive || !store.cloudNativePg?.podMonitorName) continue;
+      WATCHED.add(store);
+      const selector = `namespace="${chart.namespaceName}",pod=~"${store.name}-[0-9]+"`;
+      const metric = (m: string) => `max by (namespace, pod) (cnpg_pg_stat_archiver_${m}{${selector}})`;
+      const rpo = durationText(archive.archiveTimeoutSeconds);
+      alerts.addAlert({
+        name: `WalArchiveFailing${pascal(store.name)}`,
+        expr: `${metric('last_failed_time')} > ${metric('last_archived_time')}`,
+        for: rpo,
+        severity: 'critical',
+        summary: `WAL archiving of {{ $labels.pod }} has been failing for ${rpo}: the ${rpo} recovery point objective of ${store.name} is not met`,
+        description:
+          `The primary of CloudNativePG cluster ${store.name} cannot archive WAL to ${archive.destinationPath}/${archive.serverName}/ ` +
+          `(the Barman Cloud plugin's sidecar logs say why: credentials, bucket, network). Until it succeeds, a restore loses everything ` +
+          'since the last archived segment, and WAL accumulates on the volume.',
+      });
+    }
+  }
+}
+
+/** A Prometheus duration for whole seconds (`5m`, `90s`, `1h`). */
+function durationText(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+function pascal(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
 }
 
 function runbook(chart: SystemChart, store: Postgres): string {
