@@ -1,4 +1,6 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { formatBytes, formatCpu, parseQuantity } from '../core/quantity';
+import { BARMAN_CLOUD_SIDECAR_RESOURCES } from '../data/cloudnative-pg-cluster';
 import { Json } from '../core/json';
 import { SystemChart } from '../core/system-chart';
 import { toYamlDocument } from '../core/yaml';
@@ -114,6 +116,7 @@ function runbook(chart: SystemChart, store: Postgres): string {
     .map((e) => e.from)
     .filter((w, i, all) => all.indexOf(w) === i)
     .sort();
+  const quotaPatch = restoreQuotaPatch(chart, spec);
   const primary = `$(kubectl -n ${ns} get pod -l cnpg.io/cluster=${name},cnpg.io/instanceRole=primary -o name)`;
   return [
     ...header,
@@ -127,15 +130,21 @@ function runbook(chart: SystemChart, store: Postgres): string {
     `# 1. Stop Argo CD from undoing the next steps, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
     `kubectl -n ${ARGOCD_NAMESPACE} patch application ${chart.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
     ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
-    `# 2. Restore to the moment just before the damage (UTC): save the Cluster below as ${pitr}.yaml with that targetTime.`,
+    ...(quotaPatch
+      ? [
+          `# 2. Make room in the namespace's ResourceQuota for one more instance and its volume (the last step's sync puts it back).`,
+          `kubectl -n ${ns} patch resourcequota ${quotaPatch.name} --type merge -p '${JSON.stringify({ spec: { hard: quotaPatch.hard } })}'`,
+        ]
+      : []),
+    `# ${quotaPatch ? 3 : 2}. Restore to the moment just before the damage (UTC): save the Cluster below as ${pitr}.yaml with that targetTime.`,
     `kubectl apply -f ${pitr}.yaml`,
     `kubectl -n ${ns} wait cluster/${pitr} --for=condition=Ready --timeout=4h`,
-    `# 3. Check the restored data.`,
+    `# ${quotaPatch ? 4 : 3}. Check the restored data.`,
     `kubectl -n ${ns} exec ${pitr}-1 -c postgres -- psql -d ${store.database} -c '\\dt+'`,
-    `# 4. Copy it into ${name}'s primary (as the owner ${store.user}; --clean replaces what the damage left).`,
+    `# ${quotaPatch ? 5 : 4}. Copy it into ${name}'s primary (as the owner ${store.user}; --clean replaces what the damage left).`,
     `kubectl -n ${ns} exec ${pitr}-1 -c postgres -- pg_dump -Fc -d ${store.database} \\`,
     `  | kubectl -n ${ns} exec -i ${primary} -c postgres -- pg_restore --clean --if-exists --no-owner --role=${store.user} -d ${store.database}`,
-    `# 5. Remove the restored cluster and give the system back to Argo CD (the sync restores the replicas).`,
+    `# ${quotaPatch ? 6 : 5}. Remove the restored cluster and give the system back to Argo CD (the sync restores the replicas and the quota).`,
     `kubectl -n ${ns} delete cluster ${pitr}`,
     `kubectl apply --server-side -k dist/${env}/argocd`,
     '```',
@@ -146,4 +155,35 @@ function runbook(chart: SystemChart, store: Postgres): string {
     toYamlDocument(recovery).trimEnd(),
     '```',
   ].join('\n');
+}
+
+/**
+ * The system's ResourceQuota raised by what the restored cluster's one instance needs (its
+ * postgres container, the Barman Cloud sidecar, one pod and one volume); undefined without a quota.
+ */
+function restoreQuotaPatch(chart: SystemChart, spec: Json): { name: string; hard: Record<string, string> } | undefined {
+  const quota = chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ResourceQuota' && Chart.of(c) === chart);
+  if (!quota) return undefined;
+  const hard = (quota.toJson().spec?.hard ?? {}) as Record<string, string>;
+  const container = spec.resources as Json;
+  const sidecar = BARMAN_CLOUD_SIDECAR_RESOURCES as Json;
+  const sum = (kind: 'requests' | 'limits', resource: string, sidecarKey: string) =>
+    (parseQuantity(container?.[kind]?.[resource]) ?? 0) + (parseQuantity(sidecar[kind]?.[sidecarKey]) ?? 0);
+  const extra: Record<string, [number, 'cpu' | 'bytes' | 'count']> = {
+    pods: [1, 'count'],
+    persistentvolumeclaims: [1, 'count'],
+    'requests.storage': [parseQuantity(spec.storage?.size) ?? 0, 'bytes'],
+  };
+  for (const kind of ['requests', 'limits'] as const) {
+    extra[`${kind}.cpu`] = [sum(kind, 'cpu', 'cpu'), 'cpu'];
+    extra[`${kind}.memory`] = [sum(kind, 'memory', 'memory'), 'bytes'];
+    extra[`${kind}.ephemeral-storage`] = [sum(kind, 'ephemeral-storage', 'ephemeralStorage'), 'bytes'];
+  }
+  const raised: Record<string, string> = {};
+  for (const [key, current] of Object.entries(hard)) {
+    const [add, unit] = extra[key] ?? [0, 'count'];
+    const total = (parseQuantity(current) ?? 0) + add;
+    raised[key] = unit === 'cpu' ? formatCpu(total) : unit === 'bytes' ? formatBytes(total) : String(total);
+  }
+  return { name: quota.metadata.name!, hard: raised };
 }

@@ -102,5 +102,15 @@ describe('ChatNomina prod: PostgreSQL on CloudNativePG', () => {
     expect(readme).toContain('kubectl -n chatnomina-prod scale deployment/api --replicas=0');
     expect(readme).toMatch(/recoveryTarget:\n\s+targetTime: /);
     expect(readme).toContain('barmanObjectName: db-backups');
+    // The quota raised by exactly one more instance (postgres 1 cpu / 2Gi, the Barman Cloud sidecar 500m / 512Mi) and its 50Gi volume.
+    const quota = find(prod, 'ResourceQuota', 'stack').spec.hard;
+    const patch = /kubectl -n chatnomina-prod patch resourcequota stack --type merge -p '(.*)'/.exec(readme)![1];
+    const raised = JSON.parse(patch).spec.hard;
+    expect(Object.keys(raised).sort()).toEqual(Object.keys(quota).sort());
+    expect(Number(raised.pods)).toBe(Number(quota.pods) + 1);
+    expect(Number(raised.persistentvolumeclaims)).toBe(Number(quota.persistentvolumeclaims) + 1);
+    expect(parseInt(raised['requests.storage'], 10)).toBe(parseInt(quota['requests.storage'], 10) + 50);
+    expect(parseInt(raised['limits.cpu'], 10)).toBe(parseInt(quota['limits.cpu'], 10) + 1500);
+    expect(parseInt(raised['limits.memory'], 10)).toBe(parseInt(quota['limits.memory'], 10) + 2560);
   });
 });
