@@ -248,10 +248,10 @@ export class Postgres extends DatabaseStore {
 
   /**
    * The application account through the read-only endpoint: CloudNativePG's `<name>-ro`
-   * (the standbys); undefined on the StatefulSet engine, which has none.
+   * (the standbys); undefined on the StatefulSet engine and with one instance, where no standby serves it.
    */
   public readOnlyConnectionInfo(): ConnectionInfo | undefined {
-    if (!this.cnpg) return undefined;
+    if (!this.cnpg || this.replicas < 2) return undefined;
     return { ...this.connectionInfo(), host: `${this.name}-ro.${this.namespaceName}.svc` };
   }
 

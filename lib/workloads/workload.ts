@@ -193,7 +193,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     const readOnly = options.readOnly === true ? store.readOnlyConnectionInfo?.() : undefined;
     if (options.readOnly === true && readOnly === undefined) {
       addCheck(this, (report) =>
-        report.error('connect().readOnly', `${store.node.path} has no read-only endpoint (PostgreSQL on CloudNativePG has one)`),
+        report.error(
+          'connect().readOnly',
+          `${store.node.path} has no read-only endpoint (PostgreSQL on CloudNativePG with 2 or more instances has one)`,
+        ),
       );
     }
     const info = readOnly ?? store.connectionInfo();

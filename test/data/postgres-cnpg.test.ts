@@ -352,9 +352,12 @@ describe('Postgres on CloudNativePG: bad input', () => {
     expect(errorsOf(app).filter((e) => e.includes('backup()'))).toEqual([expect.stringMatching(/set engine.backup/)]);
   });
 
-  test('readOnly on a store without a read-only endpoint', () => {
-    const { app, chart } = testChart(testEnv('prod'), 'shop');
-    const db = new Postgres(chart, 'db', { ...base, engine: PostgresEngine.statefulSet() });
+  test.each([
+    ['the StatefulSet engine', PostgresEngine.statefulSet(), testEnv('prod')],
+    ['one CloudNativePG instance', PostgresEngine.cloudNativePg({ instances: 1 }), testEnv('dev')],
+  ])('readOnly on a store without a read-only endpoint: %s', (_, engine, env) => {
+    const { app, chart } = testChart(env, 'shop');
+    const db = new Postgres(chart, 'db', { ...base, engine });
     const api = new WebService(chart, 'api', {
       image: 'shop/api:1.0.0',
       ports: [{ name: 'http', port: 8080 }],

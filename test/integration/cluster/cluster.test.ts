@@ -34,7 +34,10 @@ function folders(): string[] {
  * The operators' CRDs as this server accepts them. The released CRDs (cert-manager 1.21,
  * external-secrets 2.9) declare `selectableFields`, a field Kubernetes added in 1.30; an
  * older server rejects the whole CRD, so for 1.27 it is removed (it only enables field
- * selectors on those resources). Nothing else is changed.
+ * selectors on those resources). The Barman Cloud plugin's ObjectStore gives its validation
+ * rules a `reason` (and may give a `fieldPath`), fields Kubernetes added in 1.28: for 1.27
+ * they are removed (the rules stay; only the error's reason code and path differ). Nothing
+ * else is changed.
  */
 function crdsFor(version: string, dir: string): string {
   const out = path.join(dir, 'crds');
@@ -45,10 +48,25 @@ function crdsFor(version: string, dir: string): string {
       .map((d) => d.toJS())
       .filter(Boolean);
     for (const crd of docs) if (minor < 30) for (const v of crd.spec?.versions ?? []) delete v.selectableFields;
+    if (minor < 28) for (const crd of docs) for (const v of crd.spec?.versions ?? []) withoutRuleReasons(v.schema);
     // YAML 1.1 output: kubectl reads YAML 1.1, where an unquoted `Off` (a VPA enum value) is false.
     fs.writeFileSync(path.join(out, file), docs.map((d) => stringify(d, { version: '1.1' })).join('---\n'));
   }
   return out;
+}
+
+/** Removes `reason` and `fieldPath` from every x-kubernetes-validations rule under `node`. */
+function withoutRuleReasons(node: unknown): void {
+  if (Array.isArray(node)) node.forEach(withoutRuleReasons);
+  if (typeof node !== 'object' || node === null) return;
+  for (const [key, value] of Object.entries(node as Json)) {
+    if (key === 'x-kubernetes-validations' && Array.isArray(value)) {
+      for (const rule of value as Json[]) {
+        delete rule.reason;
+        delete rule.fieldPath;
+      }
+    } else withoutRuleReasons(value);
+  }
 }
 
 function failedCreates(plane: ControlPlane, namespaces: string[]): Json[] {
