@@ -8,6 +8,7 @@ import {
   issuerForEnvironment,
   MigrationJob,
   Postgres,
+  PostgresEngine,
   Probe,
   PublicEndpoint,
   Redis,
@@ -42,12 +43,34 @@ export class ChatNominaChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
     super(scope, { system: 'chatnomina', environment: env, description: 'ChatNomina: API with PostgreSQL, Redis and AWS S3.' });
 
+    // The seed runs prod on an RDS cluster: here prod runs PostgreSQL on CloudNativePG, a
+    // primary and two streaming standbys on different nodes with automated failover, WAL
+    // archived to S3 at least every 5 minutes (the recovery point objective) and daily base
+    // backups, so the README's point-in-time recovery can reach any moment of the last 30 days.
+    // Dev and staging keep the single StatefulSet with daily pg_dump backups.
+    const prod = env.name === 'prod';
+    const backupKeys = new SystemSecret(this, 'backup-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] });
+    const s3Backups = (prefix?: string) =>
+      BackupTarget.s3({
+        bucket: `chatnomina-backups-${env.name}`,
+        region: 'us-east-1',
+        ...(prefix ? { prefix } : {}),
+        accessKeyId: fromSecret(backupKeys, 'AWS_ACCESS_KEY_ID'),
+        secretAccessKey: fromSecret(backupKeys, 'AWS_SECRET_ACCESS_KEY'),
+      });
     const db = new Postgres(this, 'db', {
       version: '15',
       database: env.pick({ staging: 'chatnomina_staging', default: 'chatnomina' }),
       user: 'chatnomina',
       storage: env.pick({ dev: '1Gi', staging: '10Gi', prod: '50Gi' }),
-      credentials: new SystemSecret(this, 'db-credentials', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
+      // CloudNativePG reads the owner's login from a kubernetes.io/basic-auth Secret.
+      credentials: new SystemSecret(this, 'db-credentials', {
+        keys: ['postgres-password', 'password', 'monitoring-password'],
+        ...(prod ? { basicAuthUsername: 'chatnomina' } : {}),
+      }),
+      engine: prod
+        ? PostgresEngine.cloudNativePg({ instances: 3, rpo: '5m', backup: { target: s3Backups('chatnomina-prod/cnpg'), retention: '30d' } })
+        : PostgresEngine.statefulSet(),
       resources: env.pick({
         dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
         default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
@@ -115,20 +138,12 @@ export class ChatNominaChart extends SystemChart {
     // Files live in AWS S3: HTTPS to the internet, never to the cluster's own ranges.
     api.connections.allowToInternet([{ port: 443 }]);
 
-    // The seed's daily pg_dump and Redis backups. Staging and prod keep them off-site in
-    // an S3 bucket of their own (keys from the secret store, by reference); dev, whose
-    // generated keys open no bucket, keeps them on a volume.
-    const backupKeys = new SystemSecret(this, 'backup-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] });
-    const backupTarget = (size: string) =>
-      env.name === 'dev'
-        ? BackupTarget.volume({ size })
-        : BackupTarget.s3({
-            bucket: `chatnomina-backups-${env.name}`,
-            region: 'us-east-1',
-            accessKeyId: fromSecret(backupKeys, 'AWS_ACCESS_KEY_ID'),
-            secretAccessKey: fromSecret(backupKeys, 'AWS_SECRET_ACCESS_KEY'),
-          });
-    db.backup({ target: backupTarget('5Gi') });
+    // The seed's daily pg_dump (dev and staging; prod's PostgreSQL is archived by
+    // CloudNativePG) and Redis backups. Staging and prod keep them off-site in an S3 bucket
+    // of their own (keys from the secret store, by reference); dev, whose generated keys
+    // open no bucket, keeps them on a volume.
+    const backupTarget = (size: string) => (env.name === 'dev' ? BackupTarget.volume({ size }) : s3Backups());
+    if (!prod) db.backup({ target: backupTarget('5Gi') });
     cache.backup({ target: backupTarget('2Gi') });
 
     // The seed's alerts: error rate > 1 %, latency > 200 ms, CPU, memory and disk > 80 %,

@@ -29,9 +29,11 @@ export {
   DEFAULT_GRAFANA_PROFILE,
   demoPlatform,
   DEFAULT_DATABASE_OPERATORS,
+  DEFAULT_CLOUDNATIVE_PG_PROFILE,
 } from './core/platform';
 export type {
   ArgoCdProfile,
+  CloudNativePgProfile,
   ComponentPods,
   DatabaseOperatorsProfile,
   DnsProfile,
@@ -122,6 +124,10 @@ export { Redis } from './data/redis';
 export type { RedisCredentialKeys, RedisProps, RedisUse } from './data/redis';
 export { Postgres } from './data/postgres';
 export type { PostgresCredentialKeys, PostgresFlavour, PostgresProps, PostgresVersion } from './data/postgres';
+export { cloudNativePgArchiveSettings, PostgresEngine } from './data/postgres-engine';
+export type { CloudNativePgArchiveSettings, CloudNativePgBackupProps, CloudNativePgProps } from './data/postgres-engine';
+export { CloudNativePgCluster } from './data/cloudnative-pg-cluster';
+export type { CloudNativePgClusterProps } from './data/cloudnative-pg-cluster';
 export { MySql } from './data/mysql';
 export type { MySqlCredentialKeys, MySqlProps, MySqlVersion } from './data/mysql';
 export { MySqlEngine } from './data/mysql-engine';

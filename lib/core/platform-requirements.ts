@@ -21,7 +21,8 @@ export type PlatformComponentName =
   | 'metrics-server'
   | 'cloudnative-pg'
   | 'moco'
-  | 'percona-server-mongodb-operator';
+  | 'percona-server-mongodb-operator'
+  | 'barman-cloud-plugin';
 
 /** One need of one construct. */
 export interface PlatformRequirement {

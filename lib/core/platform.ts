@@ -135,6 +135,12 @@ export interface DatabaseOperatorsProfile {
   readonly perconaMongodb?: ComponentPods;
 }
 
+/** The CloudNativePG operator (PostgreSQL stores with `PostgresEngine.cloudNativePg()`). */
+export interface CloudNativePgProfile {
+  /** The operator's pods: they reach the instances on 8000 (status) and 5432. @default `app.kubernetes.io/name: cloudnative-pg` in `cnpg-system` */
+  readonly operatorPods?: ComponentPods;
+}
+
 export interface PlatformProps {
   /** Where Argo CD finds this environment's manifests. */
   readonly gitops: GitOpsSource;
@@ -167,6 +173,8 @@ export interface PlatformProps {
   readonly preinstalled?: readonly PlatformComponentName[];
   /** The database operators' controllers. @default - see DatabaseOperatorsProfile */
   readonly databaseOperators?: DatabaseOperatorsProfile;
+  /** The CloudNativePG operator. @default - see CloudNativePgProfile */
+  readonly cloudNativePg?: CloudNativePgProfile;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<Omit<IngressControllerProfile, 'allowedResponseHeaders'>> = {
@@ -197,6 +205,10 @@ export const DEFAULT_PROMETHEUS_PROFILE: Required<PrometheusProfile> = {
   ruleLabels: { release: 'prometheus' },
 };
 
+export const DEFAULT_CLOUDNATIVE_PG_PROFILE: Required<CloudNativePgProfile> = {
+  operatorPods: { namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } },
+};
+
 export const DEFAULT_GRAFANA_PROFILE: Required<GrafanaProfile> = {
   dashboardLabels: { grafana_dashboard: '1' },
   namespace: 'monitoring',
@@ -225,6 +237,7 @@ export class Platform {
   public readonly demo: boolean;
   public readonly preinstalled: readonly PlatformComponentName[];
   public readonly databaseOperators: Required<DatabaseOperatorsProfile>;
+  public readonly cloudNativePg: Required<CloudNativePgProfile>;
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -242,6 +255,7 @@ export class Platform {
     this.demo = p.demo === true;
     this.preinstalled = Array.isArray(p.preinstalled) ? [...p.preinstalled] : [];
     this.databaseOperators = { ...DEFAULT_DATABASE_OPERATORS, ...defined(p.databaseOperators) };
+    this.cloudNativePg = { ...DEFAULT_CLOUDNATIVE_PG_PROFILE, ...defined(p.cloudNativePg) };
   }
 }
 

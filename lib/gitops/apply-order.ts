@@ -30,6 +30,8 @@ const ORDER: Record<string, number> = {
   Certificate: 23,
   Middleware: 23,
   ReferenceGrant: 23,
+  // the Barman Cloud plugin's bucket settings, before the CloudNativePG Cluster that archives to them
+  ObjectStore: 23,
   // storage and addresses
   PersistentVolumeClaim: 30,
   Service: 30,
@@ -40,6 +42,8 @@ const ORDER: Record<string, number> = {
   PerconaServerMongoDB: 40,
   // the operator makes a StatefulSet of it
   Prometheus: 40,
+  Cluster: 40,
+  ScheduledBackup: 45,
   Job: 50,
   Deployment: 60,
   DaemonSet: 60,
@@ -56,6 +60,7 @@ const ORDER: Record<string, number> = {
   BackendTrafficPolicy: 80,
   // observability
   ServiceMonitor: 90,
+  PodMonitor: 90,
   PrometheusRule: 90,
   // GitOps: the project first, then the Applications (the root, the platform and the systems override their wave)
   AppProject: 91,

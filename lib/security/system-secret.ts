@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
   ExternalSecret,
+  ExternalSecretSpecTarget,
   ExternalSecretSpecDataFromSourceRefGeneratorRefKind,
   ExternalSecretSpecRefreshPolicy,
 } from '../../imports/externalsecrets-external-secrets.io';
@@ -37,6 +38,12 @@ export interface SystemSecretProps {
    * secret store like any other. @default - generated in dev, from the secret store elsewhere
    */
   readonly provided?: ProvidedSecret;
+  /**
+   * Makes the Secret a `kubernetes.io/basic-auth` Secret: a `username` key with this value is
+   * added beside the keys (one of which must be `password`), as CloudNativePG requires of
+   * the database owner's credentials. @default - an Opaque Secret with the keys only
+   */
+  readonly basicAuthUsername?: string;
 }
 
 /** Who provides a Secret's values and how (see `SystemSecretProps.provided`). */
@@ -64,6 +71,8 @@ export class SystemSecret extends Construct implements ISecretSource {
   public readonly provided?: ProvidedSecret;
   /** In dev, a provided Secret is created by hand: why nothing in dist produces it. */
   public readonly createdOutsideGit?: string;
+  /** The `username` of a kubernetes.io/basic-auth Secret; undefined for an Opaque one. */
+  public readonly basicAuthUsername?: string;
 
   constructor(scope: Construct, id: string, props: SystemSecretProps) {
     super(scope, id);
@@ -72,10 +81,26 @@ export class SystemSecret extends Construct implements ISecretSource {
     const env = chart.environment;
     this.secretName = props.secretName ?? id;
     // Props arrive unchecked from JavaScript; a non-array is reported by the check below.
-    this.keys = Array.isArray(props.keys) ? [...props.keys].sort() : [];
+    const fetched = Array.isArray(props.keys) ? [...props.keys].sort() : [];
+    this.basicAuthUsername = props.basicAuthUsername;
+    const basicAuth = props.basicAuthUsername !== undefined;
+    this.keys = basicAuth ? [...fetched, 'username'].sort() : fetched;
     this.describe = `SystemSecret ${this.node.path}`;
-    const target = ownedSecretTarget(this.secretName);
     this.provided = objectOrUndefined(props.provided);
+    const target = {
+      ...ownedSecretTarget(this.secretName),
+      // The fetched keys stay (Merge); `username` is added and the type set for the consumers that require basic-auth.
+      ...(basicAuth
+        ? {
+            template: {
+              type: 'kubernetes.io/basic-auth',
+              engineVersion: 'v2',
+              mergePolicy: 'Merge',
+              data: { username: String(props.basicAuthUsername) },
+            },
+          }
+        : {}),
+    } as ExternalSecretSpecTarget;
 
     const backend = env.platform.secrets;
     if (this.provided && backend.kind === 'generated') {
@@ -98,7 +123,7 @@ export class SystemSecret extends Construct implements ISecretSource {
           // Generated once: regenerating would lock the applications out of their own data stores.
           refreshPolicy: ExternalSecretSpecRefreshPolicy.CREATED_ONCE,
           target,
-          dataFrom: this.keys.map((key) => ({ sourceRef: { generatorRef }, rewrite: [{ regexp: { source: '^password$', target: key } }] })),
+          dataFrom: fetched.map((key) => ({ sourceRef: { generatorRef }, rewrite: [{ regexp: { source: '^password$', target: key } }] })),
         },
       });
     } else {
@@ -110,7 +135,8 @@ export class SystemSecret extends Construct implements ISecretSource {
           refreshInterval: '1h',
           secretStoreRef: secretStoreRef(store!),
           target,
-          data: this.keys.map((key) => ({ secretKey: key, remoteRef: { key: this.remoteKey!, property: key } })),
+          // `username` of a basic-auth Secret comes from the template, not the store.
+          data: fetched.map((key) => ({ secretKey: key, remoteRef: { key: this.remoteKey!, property: key } })),
         },
       });
     }
@@ -137,6 +163,13 @@ export class SystemSecret extends Construct implements ISecretSource {
             report.error(`provided.${key}`, `is required: ${key === 'by' ? 'who provides the values' : 'how they are made'}, for the README`);
         if (props.generatedLength !== undefined)
           report.error('generatedLength', 'has no effect on a provided Secret (its values are never generated); remove it');
+      }
+      if (basicAuth) {
+        if (typeof props.basicAuthUsername !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(props.basicAuthUsername)) {
+          report.error('basicAuthUsername', `'${String(props.basicAuthUsername)}' must be a plain user name (lower-case letters, digits, '_')`);
+        }
+        if (fetched.includes('username')) report.error('keys.username', 'is added by basicAuthUsername; remove it from keys');
+        if (!fetched.includes('password')) report.error('keys', "must include 'password' for a basic-auth Secret (basicAuthUsername)");
       }
       const length = props.generatedLength ?? 32;
       if (!Number.isInteger(length) || length < 16 || length > 1024)

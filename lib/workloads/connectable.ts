@@ -30,6 +30,8 @@ export interface ConnectionInfo {
 export interface IConnectable extends INetworkPeer {
   /** Connection settings for an application. */
   connectionInfo(): ConnectionInfo;
+  /** The same through a read-only endpoint (standbys), where the store has one. @default - none */
+  readOnlyConnectionInfo?(): ConnectionInfo | undefined;
   /**
    * A command (run by `sh -c` in the store's own image, as a non-root user, with the
    * connection variables `STORE_HOST`, `STORE_PORT`, `STORE_USER` and `STORE_PASSWORD`

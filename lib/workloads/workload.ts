@@ -68,6 +68,11 @@ export interface ConnectOptions {
   readonly env: EnvConvention;
   /** Wait in an init container until the store accepts connections. @default true */
   readonly waitUntilReady?: boolean;
+  /**
+   * Connect through the store's read-only endpoint (PostgreSQL on CloudNativePG: `<name>-ro`,
+   * the standbys); a store without one is a synth error. @default false (the read-write endpoint)
+   */
+  readonly readOnly?: boolean;
 }
 
 export abstract class Workload extends Construct implements INetworkPeer, IBudgeted {
@@ -240,7 +245,16 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * by default, waits in an init container until the store accepts connections.
    */
   public connect(store: IConnectable, options: ConnectOptions): void {
-    const info = store.connectionInfo();
+    const readOnly = options.readOnly === true ? store.readOnlyConnectionInfo?.() : undefined;
+    if (options.readOnly === true && readOnly === undefined) {
+      addCheck(this, (report) =>
+        report.error(
+          'connect().readOnly',
+          `${store.node.path} has no read-only endpoint (PostgreSQL on CloudNativePG with 2 or more instances has one)`,
+        ),
+      );
+    }
+    const info = readOnly ?? store.connectionInfo();
     for (const [name, value] of options.env(info)) {
       if (this.container.env.has(name)) this.duplicateEnv.push(`${name} (connecting ${store.node.path})`);
       this.container.env.set(name, value);

@@ -12,7 +12,8 @@
 # Servers come from Debian (apt-get): installed here when running as root and missing;
 # otherwise the script stops and prints the exact command to run. Package installs do not
 # start system services (a policy-rc.d is put in place for the install when none exists).
-# MinIO and the AWS CLI (the S3 backup target) come from scripts/backup/install-s3-tools.sh.
+# MinIO and the AWS CLI (the S3 backup target) come from scripts/backup/install-s3-tools.sh,
+# barman-cloud (the point-in-time recovery proof) from scripts/engines/install-barman-cloud.sh.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -93,6 +94,8 @@ fi
 # MinIO and the AWS CLI for backup-s3.test.ts (built once into the cache, skipped when there);
 # the suite looks for them in the same cache directory.
 bash scripts/backup/install-s3-tools.sh
+# barman-cloud (PyPI, into a venv in the same cache) for the point-in-time recovery proof, pitr.test.ts.
+bash scripts/engines/install-barman-cloud.sh
 export CDK8S_STACKS_CACHE="${CDK8S_STACKS_CACHE:-$repo/.cache}"
 
 if [ "$install_only" = true ]; then

@@ -71,13 +71,21 @@ describe("the seeds' backups, scheduled, verified and restorable", () => {
     expect(readme).toContain('### minio (MinIO buckets: uploads)');
   });
 
-  test('ChatNomina (seeds/003): daily pg_dump and Redis backups, off-site to S3 in prod, on a volume in dev', () => {
-    const prod = systemObjects('chatnomina', 'prod');
-    for (const store of ['db', 'cache']) {
-      const cronJob = find(prod, 'CronJob', `${store}-backup`);
-      expect(envOf(mainContainer(cronJob)).S3_BUCKET.value).toBe('chatnomina-backups-prod');
-      expect(envOf(mainContainer(cronJob)).AWS_ACCESS_KEY_ID.valueFrom.secretKeyRef.name).toBe('backup-s3-credentials');
+  test('ChatNomina (seeds/003): daily pg_dump and Redis backups, off-site to S3 in staging and prod, on a volume in dev; prod PostgreSQL archived by CloudNativePG', () => {
+    for (const [env, stores] of [
+      ['staging', ['db', 'cache']],
+      ['prod', ['cache']],
+    ] as const) {
+      const objects = systemObjects('chatnomina', env);
+      for (const store of stores) {
+        const cronJob = find(objects, 'CronJob', `${store}-backup`);
+        expect(envOf(mainContainer(cronJob)).S3_BUCKET.value).toBe(`chatnomina-backups-${env}`);
+        expect(envOf(mainContainer(cronJob)).AWS_ACCESS_KEY_ID.valueFrom.secretKeyRef.name).toBe('backup-s3-credentials');
+      }
     }
+    const prod = systemObjects('chatnomina', 'prod');
+    expect(find(prod, 'ObjectStore', 'db-backups').spec.configuration.destinationPath).toBe('s3://chatnomina-backups-prod/chatnomina-prod/cnpg');
+    expect(kinds(prod, 'CronJob').map((c) => c.metadata.name)).toEqual(['cache-backup']);
     const dev = systemObjects('chatnomina', 'dev');
     expect(pod(find(dev, 'CronJob', 'db-backup')).volumes).toContainEqual({ name: 'backup', persistentVolumeClaim: { claimName: 'db-backups' } });
   });

@@ -66,7 +66,8 @@ describe('ChatNomina (seeds/003)', () => {
   });
 
   test('defect fixed: supported PostgreSQL and Redis instead of the end-of-life 13 and 6', () => {
-    expect(mainContainer(find(prod, 'StatefulSet', 'db')).image).toMatch(/^docker\.io\/library\/postgres:15\./);
+    expect(find(prod, 'Cluster', 'db').spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:15\./);
+    expect(mainContainer(find(systemObjects('chatnomina', 'staging'), 'StatefulSet', 'db')).image).toMatch(/^docker\.io\/library\/postgres:15\./);
     expect(mainContainer(find(prod, 'StatefulSet', 'cache')).image).toMatch(/^docker\.io\/library\/redis:7\.4\./);
   });
 

@@ -61,13 +61,14 @@ describe('architecture graph of the real systems', () => {
     expect(graph.allEdges).toContainEqual(expect.objectContaining({ from: 'minio', to: 'minio-backup', label: 'mirror' }));
   });
 
-  test('chatnomina prod: stores sharing a bucket get a destination each (their prefixes), so their backup loops stay apart', () => {
-    const graph = graphOf('chatnomina', 'prod');
-    const bucket = 'bucket-chatnomina-backups-prod';
+  test('chatnomina staging (prod PostgreSQL archives through CloudNativePG): stores sharing a bucket get a destination each (their prefixes), so their backup loops stay apart', () => {
+    const graph = graphOf('chatnomina', 'staging');
+    const bucket = 'bucket-chatnomina-backups-staging';
+
     expect(graph.allNodes).toEqual(
       expect.arrayContaining([
-        { id: `${bucket}-db`, kind: 'destination', label: 'chatnomina-backups-prod', details: { note: 'chatnomina-prod/db/ on AWS S3' } },
-        { id: `${bucket}-cache`, kind: 'destination', label: 'chatnomina-backups-prod', details: { note: 'chatnomina-prod/cache/ on AWS S3' } },
+        { id: `${bucket}-db`, kind: 'destination', label: 'chatnomina-backups-staging', details: { note: 'chatnomina-staging/db/ on AWS S3' } },
+        { id: `${bucket}-cache`, kind: 'destination', label: 'chatnomina-backups-staging', details: { note: 'chatnomina-staging/cache/ on AWS S3' } },
       ]),
     );
     const copies = [edge('db-backup', `${bucket}-db`, 'backup'), edge('cache-backup', `${bucket}-cache`, 'backup')];

@@ -17,19 +17,18 @@ describe('observability in the repository charts (prod)', () => {
     ['techshop', ['app', 'mongodb', 'redis']],
     ['chatnomina', ['api', 'cache', 'db']],
     ['capibara6', ['api', 'cache', 'db', 'graphql', 'queue']],
-  ])('%s: ServiceMonitors for the APIs and every exporter, one PrometheusRule, one dashboard', (system, monitored) => {
-    expect(
-      named(system, 'ServiceMonitor')
-        .map((m) => m.metadata.name)
-        .sort(),
-    ).toEqual(monitored);
-    expect(named(system, 'PrometheusRule').map((r) => r.metadata.name)).toEqual(['alerts']);
-    const dashboards = named(system, 'ConfigMap').filter((c) => c.metadata.labels.grafana_dashboard === '1');
-    expect(dashboards).toHaveLength(1);
-    const json = JSON.parse(Object.values(dashboards[0].data)[0] as string);
-    expect(json.uid).toBe(`${system}-prod`);
-    expect(json.panels.length).toBeGreaterThan(0);
-  });
+  ])(
+    '%s: ServiceMonitors (PodMonitors for CloudNativePG) for the APIs and every exporter, one PrometheusRule, one dashboard',
+    (system, monitored) => {
+      expect([...named(system, 'ServiceMonitor'), ...named(system, 'PodMonitor')].map((m) => m.metadata.name).sort()).toEqual(monitored);
+      expect(named(system, 'PrometheusRule').map((r) => r.metadata.name)).toEqual(['alerts']);
+      const dashboards = named(system, 'ConfigMap').filter((c) => c.metadata.labels.grafana_dashboard === '1');
+      expect(dashboards).toHaveLength(1);
+      const json = JSON.parse(Object.values(dashboards[0].data)[0] as string);
+      expect(json.uid).toBe(`${system}-prod`);
+      expect(json.panels.length).toBeGreaterThan(0);
+    },
+  );
 
   test("ChatNomina's seed thresholds: error rate > 1 %, latency > 200 ms, CPU, memory and disk > 80 %, 4xx", () => {
     const rules = named('chatnomina', 'PrometheusRule')[0].spec.groups.flatMap((g: any) => g.rules);

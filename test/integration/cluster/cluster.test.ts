@@ -40,6 +40,10 @@ function folders(): string[] {
  * rules in CEL's optional syntax (`self.?pmm.?enabled`), which servers before 1.29 cannot
  * compile: for them those rules are removed (they only relate PMM and log collector
  * settings; the operator itself needs a newer Kubernetes). Nothing else is changed.
+ * The Barman Cloud plugin's ObjectStore gives its validation
+ * rules a `reason` (and may give a `fieldPath`), fields Kubernetes added in 1.28: for 1.27
+ * they are removed (the rules stay; only the error's reason code and path differ). Nothing
+ * else is changed.
  */
 function crdsFor(version: string, dir: string): string {
   const out = path.join(dir, 'crds');
@@ -51,6 +55,7 @@ function crdsFor(version: string, dir: string): string {
       .filter(Boolean);
     for (const crd of docs) if (minor < 30) for (const v of crd.spec?.versions ?? []) delete v.selectableFields;
     for (const crd of docs) if (minor < 29) for (const v of crd.spec?.versions ?? []) dropOptionalCelRules(v.schema);
+    if (minor < 28) for (const crd of docs) for (const v of crd.spec?.versions ?? []) withoutRuleReasons(v.schema);
     // YAML 1.1 output: kubectl reads YAML 1.1, where an unquoted `Off` (a VPA enum value) is false.
     fs.writeFileSync(path.join(out, file), docs.map((d) => stringify(d, { version: '1.1' })).join('---\n'));
   }
@@ -70,6 +75,20 @@ function dropOptionalCelRules(node: unknown): void {
     if (object['x-kubernetes-validations'].length === 0) delete object['x-kubernetes-validations'];
   }
   Object.values(object).forEach(dropOptionalCelRules);
+}
+
+/** Removes `reason` and `fieldPath` from every x-kubernetes-validations rule under `node`. */
+function withoutRuleReasons(node: unknown): void {
+  if (Array.isArray(node)) node.forEach(withoutRuleReasons);
+  if (typeof node !== 'object' || node === null) return;
+  for (const [key, value] of Object.entries(node as Json)) {
+    if (key === 'x-kubernetes-validations' && Array.isArray(value)) {
+      for (const rule of value as Json[]) {
+        delete rule.reason;
+        delete rule.fieldPath;
+      }
+    } else withoutRuleReasons(value);
+  }
 }
 
 function failedCreates(plane: ControlPlane, namespaces: string[]): Json[] {

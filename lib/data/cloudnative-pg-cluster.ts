@@ -1,0 +1,195 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Cluster } from '../../imports/clusters-postgresql.cnpg.io';
+import { ObjectStore } from '../../imports/objectstores-barmancloud.cnpg.io';
+import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
+import { ScheduledBackup } from '../../imports/scheduledbackups-postgresql.cnpg.io';
+import type { ResourceProfile } from '../core/environment';
+import { Json } from '../core/json';
+import { requirePlatform } from '../core/platform-requirements';
+import { checkProps } from '../core/prop-check';
+import { SystemChart } from '../core/system-chart';
+import { DEFAULT_EPHEMERAL_STORAGE } from '../workloads/container';
+import { SecretKeyValue } from '../workloads/env';
+import { BARMAN_CLOUD_PLUGIN, CloudNativePgArchiveSettings, CloudNativePgProps } from './postgres-engine';
+import { pgSize, PostgresTuning } from './postgres-config';
+
+/** Port of CloudNativePG's built-in metrics exporter (named `metrics` on every instance). */
+export const CNPG_METRICS_PORT = 9187;
+/** Port of the instance manager's status API, which the operator calls. */
+export const CNPG_STATUS_PORT = 8000;
+
+/** The Barman Cloud plugin's sidecar (injected by the plugin v0.15.0 into every instance pod). */
+export const BARMAN_CLOUD_SIDECAR_IMAGE = 'ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar:v0.15.0';
+/** Its resources: barman-cloud compresses and uploads WAL segments and base backups (set on the ObjectStore). */
+export const BARMAN_CLOUD_SIDECAR_RESOURCES: ResourceProfile = {
+  requests: { cpu: '50m', memory: '128Mi', ephemeralStorage: '64Mi' },
+  limits: { cpu: '500m', memory: '512Mi', ephemeralStorage: '1Gi' },
+};
+
+/** What a Postgres store hands to its CloudNativePG rendering. */
+export interface CloudNativePgClusterProps {
+  /** The cluster's name (the store's): Services `<name>-rw`, `<name>-ro`, `<name>-r`. */
+  readonly name: string;
+  readonly engine: CloudNativePgProps;
+  /** Pinned CloudNativePG operand image. */
+  readonly imageName: string;
+  readonly database: string;
+  readonly owner: string;
+  /** The kubernetes.io/basic-auth Secret with the owner's `username` and `password`. */
+  readonly ownerSecretName: string;
+  readonly storage: string;
+  /** @default - the cluster's default storage class */
+  readonly storageClass?: string;
+  readonly resources: ResourceProfile;
+  readonly tuning: PostgresTuning;
+  /** Labels every object the operator makes carries (the store's selector labels, so NetworkPolicies match the instances). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Archive settings; undefined without backups. */
+  readonly archive?: CloudNativePgArchiveSettings;
+  /** S3 keys by reference; undefined without backups. */
+  readonly s3Credentials?: { readonly accessKeyId: SecretKeyValue; readonly secretAccessKey: SecretKeyValue };
+  /** Render a PodMonitor for the built-in exporter. */
+  readonly podMonitor: boolean;
+}
+
+/**
+ * A CloudNativePG `Cluster` with what it needs from this repository: the Barman Cloud
+ * plugin's `ObjectStore` (WAL archive and base backups), a daily `ScheduledBackup`, and a
+ * PodMonitor for the built-in exporter. The operator makes the pods, the Services, the
+ * PodDisruptionBudgets and the ServiceAccount; nothing here duplicates them.
+ *
+ * Backups use the Barman Cloud plugin (`barmancloud.cnpg.io/v1 ObjectStore`, plugin
+ * v0.15.0) rather than `Cluster.spec.backup.barmanObjectStore`: the in-tree Barman Cloud
+ * support is deprecated since CloudNativePG 1.26 and the plugin carries the same
+ * barman-cloud tools and settings.
+ */
+export class CloudNativePgCluster extends Construct {
+  public readonly cluster: ApiObject;
+  /** The ObjectStore's name, `<cluster>-backups`; undefined without backups. */
+  public readonly objectStoreName?: string;
+  /** How long the ObjectStore keeps backups and WAL; undefined without backups. */
+  public readonly retentionPolicy?: string;
+  /** The PodMonitor's name; undefined without one. */
+  public readonly podMonitorName?: string;
+  /** The ScheduledBackup's name; undefined without backups. */
+  public readonly scheduledBackupName?: string;
+
+  constructor(scope: Construct, id: string, props: CloudNativePgClusterProps) {
+    super(scope, id);
+    checkProps(this, 'CloudNativePgClusterProps', props);
+    const chart = SystemChart.of(this);
+    const { name, tuning, archive } = props;
+    requirePlatform(this, {
+      component: 'cloudnative-pg',
+      minVersion: '1.26.0',
+      reason: 'postgresql.cnpg.io/v1 Cluster with spec.plugins[].isWALArchiver (the Barman Cloud plugin archives WAL)',
+    });
+
+    const parameters: Record<string, string> = {
+      max_connections: String(tuning.maxConnections),
+      shared_buffers: pgSize(tuning.sharedBuffers),
+      effective_cache_size: pgSize(tuning.effectiveCacheSize),
+      work_mem: pgSize(tuning.workMem),
+      maintenance_work_mem: pgSize(tuning.maintenanceWorkMem),
+      max_wal_size: pgSize(tuning.maxWalSize),
+      min_wal_size: pgSize(tuning.minWalSize),
+      max_worker_processes: String(tuning.maxWorkerProcesses),
+      max_parallel_workers: String(tuning.maxParallelWorkers),
+      max_parallel_workers_per_gather: String(tuning.maxParallelWorkersPerGather),
+    };
+    // The recovery point objective: a WAL segment is archived at least this often, even when quiet.
+    if (archive) parameters.archive_timeout = archive.archiveTimeout;
+
+    const spec: Json = {
+      instances: props.engine.instances,
+      imageName: props.imageName,
+      primaryUpdateStrategy: 'unsupervised',
+      enableSuperuserAccess: false,
+      inheritedMetadata: { labels: { ...props.podLabels } },
+      bootstrap: { initdb: { database: props.database, owner: props.owner, secret: { name: props.ownerSecretName }, dataChecksums: true } },
+      postgresql: { parameters },
+      storage: { size: props.storage, ...(props.storageClass ? { storageClass: props.storageClass } : {}) },
+      resources: resourcesJson(props.resources),
+      // One instance per node (a node failure costs one instance), spread over zones where there are several.
+      affinity: { enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' },
+      topologySpreadConstraints: [
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' } },
+        },
+      ],
+      enablePDB: true,
+      ...(archive ? { plugins: [{ name: BARMAN_CLOUD_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: `${name}-backups` } }] } : {}),
+    };
+    this.cluster = new ApiObject(this, 'cluster', { apiVersion: Cluster.GVK.apiVersion, kind: Cluster.GVK.kind, metadata: { name }, spec });
+
+    if (archive && props.s3Credentials) {
+      requirePlatform(this, {
+        component: 'barman-cloud-plugin',
+        minVersion: '0.15.0',
+        reason: 'barmancloud.cnpg.io/v1 ObjectStore and ScheduledBackup method plugin (the CRD in imports/crds is v0.15.0)',
+      });
+      this.objectStoreName = `${name}-backups`;
+      this.retentionPolicy = props.engine.backup?.retention ?? '30d';
+      const ref = (v: SecretKeyValue) => ({ name: v.secret.secretName, key: v.key });
+      new ApiObject(this, 'object-store', {
+        apiVersion: ObjectStore.GVK.apiVersion,
+        kind: ObjectStore.GVK.kind,
+        metadata: { name: this.objectStoreName },
+        spec: {
+          retentionPolicy: this.retentionPolicy,
+          instanceSidecarConfiguration: { resources: resourcesJson(BARMAN_CLOUD_SIDECAR_RESOURCES) },
+          configuration: {
+            destinationPath: archive.destinationPath,
+            endpointURL: archive.endpointUrl,
+            s3Credentials: { accessKeyId: ref(props.s3Credentials.accessKeyId), secretAccessKey: ref(props.s3Credentials.secretAccessKey) },
+            wal: { compression: archive.walCompression, maxParallel: 2 },
+            data: { compression: archive.dataCompression, jobs: 2 },
+          },
+        },
+      });
+      this.scheduledBackupName = `${name}-daily`;
+      new ApiObject(this, 'scheduled-backup', {
+        apiVersion: ScheduledBackup.GVK.apiVersion,
+        kind: ScheduledBackup.GVK.kind,
+        metadata: { name: this.scheduledBackupName },
+        spec: {
+          cluster: { name },
+          // CloudNativePG's schedules have a leading seconds field.
+          schedule: `0 ${props.engine.backup?.schedule ?? '0 2 * * *'}`,
+          immediate: true,
+          backupOwnerReference: 'self',
+          method: 'plugin',
+          pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
+          target: 'prefer-standby',
+        },
+      });
+    }
+
+    if (props.podMonitor) {
+      this.podMonitorName = name;
+      new ApiObject(this, 'pod-monitor', {
+        apiVersion: PodMonitor.GVK.apiVersion,
+        kind: PodMonitor.GVK.kind,
+        metadata: { name, labels: { ...chart.environment.platform.prometheus.serviceMonitorLabels } },
+        spec: {
+          selector: { matchLabels: { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' } },
+          podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }],
+        },
+      });
+    }
+  }
+}
+
+function resourcesJson(r: ResourceProfile): Json {
+  // As the library's own containers render them: an explicit ephemeral-storage request and limit (the quota counts it).
+  const amounts = (a: ResourceProfile['requests'] | undefined, ephemeral: string) => ({
+    cpu: a?.cpu,
+    memory: a?.memory,
+    'ephemeral-storage': a?.ephemeralStorage ?? ephemeral,
+  });
+  return { requests: amounts(r?.requests, DEFAULT_EPHEMERAL_STORAGE.request), limits: amounts(r?.limits, DEFAULT_EPHEMERAL_STORAGE.limit) };
+}

@@ -1,0 +1,370 @@
+import { BackupTarget, ConnectionEnv, ExistingSecret, fromSecret, NetworkPeer, Probe, SystemSecret, WebService, Worker } from '../../lib';
+import { Postgres, PostgresProps } from '../../lib/data/postgres';
+import { cloudNativePgArchiveSettings, CloudNativePgProps, PostgresEngine } from '../../lib/data/postgres-engine';
+import { checkOffClusterTarget, checkRpo, parseDuration } from '../../lib/data/engine-validation';
+import { platformRequirements } from '../../lib/core/platform-requirements';
+import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
+import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
+
+const resources = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
+const s3Keys = ExistingSecret.named('backup-s3', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+const awsTarget = BackupTarget.s3({
+  bucket: 'shop-backups-prod',
+  region: 'eu-west-1',
+  accessKeyId: fromSecret(s3Keys, 'AWS_ACCESS_KEY_ID'),
+  secretAccessKey: fromSecret(s3Keys, 'AWS_SECRET_ACCESS_KEY'),
+});
+const engineProps: CloudNativePgProps = { instances: 3, rpo: '5m', backup: { target: awsTarget } };
+
+function build(env = testEnv('prod'), engine: CloudNativePgProps = engineProps) {
+  const { app, chart } = testChart(env, 'shop');
+  const credentials = new SystemSecret(chart, 'db-credentials', { keys: ['postgres-password', 'password'], basicAuthUsername: 'shop' });
+  const db = new Postgres(chart, 'db', {
+    version: '17',
+    database: 'shop',
+    storage: '50Gi',
+    credentials,
+    resources,
+    monitoring: { exporter: true },
+    engine: PostgresEngine.cloudNativePg(engine),
+  });
+  const api = new WebService(chart, 'api', {
+    image: 'shop/api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    resources,
+    readiness: Probe.http('/ready'),
+  });
+  api.connect(db, {
+    env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+  });
+  const reports = new WebService(chart, 'reports', {
+    image: 'shop/reports:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    resources,
+    readiness: Probe.http('/ready'),
+  });
+  reports.connect(db, { env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT' }), readOnly: true });
+  return { app, chart, db };
+}
+
+describe('Postgres on CloudNativePG', () => {
+  const { app, db } = build();
+  const cluster = objectOf(app, 'Cluster', 'db');
+  const env = (workload: string) => {
+    const container = objectOf(app, 'Deployment', workload).spec.template.spec.containers[0];
+    return Object.fromEntries(container.env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
+  };
+
+  test('a Cluster with N instances, the app database and owner bootstrapped from the basic-auth credentials, no superuser access', () => {
+    expect(cluster.apiVersion).toBe('postgresql.cnpg.io/v1');
+    expect(cluster.spec).toMatchObject({
+      instances: 3,
+      imageName: 'ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie',
+      enableSuperuserAccess: false,
+      enablePDB: true,
+      bootstrap: { initdb: { database: 'shop', owner: 'shop', secret: { name: 'db-credentials' }, dataChecksums: true } },
+      storage: { size: '50Gi' },
+      resources: {
+        requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '64Mi' },
+        limits: { cpu: '1', memory: '2Gi', 'ephemeral-storage': '1Gi' },
+      },
+    });
+    // The library's own pod template is not rendered: no waivers describing it on the Cluster.
+    expect(Object.keys(cluster.metadata.annotations ?? {}).filter((k) => k !== 'argocd.argoproj.io/sync-wave')).toEqual([]);
+    // The store's selector labels on every pod the operator makes: NetworkPolicies select them.
+    expect(cluster.spec.inheritedMetadata.labels).toEqual(db.selectorLabels);
+  });
+
+  test('the credentials Secret is templated as kubernetes.io/basic-auth with the owner as username, the other keys kept', () => {
+    const secret = objectOf(app, 'ExternalSecret', 'db-credentials');
+    expect(secret.spec.target.template).toEqual({
+      type: 'kubernetes.io/basic-auth',
+      engineVersion: 'v2',
+      mergePolicy: 'Merge',
+      data: { username: 'shop' },
+    });
+    expect(secret.spec.data.map((d: { secretKey: string }) => d.secretKey)).toEqual(['password', 'postgres-password']);
+  });
+
+  test('instances on different nodes (required anti-affinity), spread over zones', () => {
+    expect(cluster.spec.affinity).toEqual({ enablePodAntiAffinity: true, podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' });
+    expect(cluster.spec.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1 });
+  });
+
+  test('no StatefulSet, Services, ServiceAccount, ConfigMap or PDB of its own: the operator makes them', () => {
+    const names = objectsOf(app)
+      .filter((o) => o.metadata?.name?.startsWith('db'))
+      .map((o) => `${o.kind}/${o.metadata.name}`)
+      .sort();
+    expect(names).toEqual([
+      'Cluster/db',
+      'ExternalSecret/db-credentials',
+      'NetworkPolicy/db',
+      'ObjectStore/db-backups',
+      'PodMonitor/db',
+      'ScheduledBackup/db-daily',
+    ]);
+  });
+
+  test('WAL archived through the Barman Cloud plugin to the S3 bucket; archive_timeout is the rpo', () => {
+    expect(cluster.spec.plugins).toEqual([
+      { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'db-backups' } },
+    ]);
+    expect(cluster.spec.postgresql.parameters.archive_timeout).toBe('5min');
+    expect(cluster.spec.backup).toBeUndefined();
+    const store = objectOf(app, 'ObjectStore', 'db-backups');
+    expect(store.apiVersion).toBe('barmancloud.cnpg.io/v1');
+    expect(store.spec).toEqual({
+      retentionPolicy: '30d',
+      instanceSidecarConfiguration: {
+        resources: {
+          requests: { cpu: '50m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+          limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '1Gi' },
+        },
+      },
+      configuration: {
+        destinationPath: 's3://shop-backups-prod/shop-prod/cnpg',
+        endpointURL: 'https://s3.eu-west-1.amazonaws.com',
+        s3Credentials: {
+          accessKeyId: { name: 'backup-s3', key: 'AWS_ACCESS_KEY_ID' },
+          secretAccessKey: { name: 'backup-s3', key: 'AWS_SECRET_ACCESS_KEY' },
+        },
+        wal: { compression: 'gzip', maxParallel: 2 },
+        data: { compression: 'gzip', jobs: 2 },
+      },
+    });
+  });
+
+  test('the archive settings function returns what the rendering uses', () => {
+    const settings = cloudNativePgArchiveSettings('db', 'shop-prod', awsTarget, '5m');
+    expect(db.archiveSettings).toEqual(settings);
+    expect(settings).toEqual({
+      destinationPath: 's3://shop-backups-prod/shop-prod/cnpg',
+      serverName: 'db',
+      endpointUrl: 'https://s3.eu-west-1.amazonaws.com',
+      walCompression: 'gzip',
+      dataCompression: 'gzip',
+      archiveTimeout: '5min',
+      archiveTimeoutSeconds: 300,
+    });
+  });
+
+  test('a daily ScheduledBackup through the plugin (six-field cron), preferring a standby', () => {
+    expect(objectOf(app, 'ScheduledBackup', 'db-daily').spec).toEqual({
+      cluster: { name: 'db' },
+      schedule: '0 0 2 * * *',
+      immediate: true,
+      backupOwnerReference: 'self',
+      method: 'plugin',
+      pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+      target: 'prefer-standby',
+    });
+  });
+
+  test("a PodMonitor for the operator's exporter, labelled for the profile's Prometheus", () => {
+    const monitor = objectOf(app, 'PodMonitor', 'db');
+    expect(monitor.metadata.labels).toMatchObject({ release: 'prometheus' });
+    expect(monitor.spec).toEqual({
+      selector: { matchLabels: { 'cnpg.io/cluster': 'db', 'cnpg.io/podRole': 'instance' } },
+      podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }],
+    });
+  });
+
+  test('connect(): the same variables, the read-write Service db-rw; readOnly gives db-ro', () => {
+    expect(env('api')).toMatchObject({
+      DB_HOST: 'db-rw.shop-prod.svc',
+      DB_PORT: '5432',
+      DB_NAME: 'shop',
+      DB_USER: 'shop',
+      DB_PASSWORD: { secretKeyRef: { name: 'db-credentials', key: 'password' } },
+    });
+    expect(env('reports')).toMatchObject({ DB_HOST: 'db-ro.shop-prod.svc', DB_PORT: '5432' });
+  });
+
+  test('NetworkPolicy: operator on 8000 and 5432, instances to each other, apps on 5432, Prometheus on 9187; egress to the API server and S3', () => {
+    const policy = objectOf(app, 'NetworkPolicy', 'db').spec;
+    expect(policy.podSelector.matchLabels).toEqual(db.selectorLabels);
+    const ingress = policy.ingress.map((r: { from: unknown[]; ports: Array<{ port: number }> }) => [r.from[0], r.ports.map((p) => p.port)]);
+    expect(ingress).toEqual(
+      expect.arrayContaining([
+        [NetworkPeer.pods({ 'app.kubernetes.io/name': 'cloudnative-pg' }, 'cnpg-system').toJson(), [5432, 8000]],
+        [{ podSelector: { matchLabels: db.selectorLabels } }, [5432]],
+        [NetworkPeer.pods({ 'app.kubernetes.io/name': 'prometheus' }, 'monitoring').toJson(), [9187]],
+        [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'shop-prod' } } }, [5432]],
+      ]),
+    );
+    const egress = policy.egress.map((r: { to: Array<Record<string, unknown>>; ports: Array<{ port: number }> }) => [
+      r.to[0],
+      r.ports.map((p) => p.port),
+    ]);
+    expect(egress).toEqual(
+      expect.arrayContaining([
+        [{ podSelector: { matchLabels: db.selectorLabels } }, [5432]],
+        [{ ipBlock: { cidr: '0.0.0.0/0' } }, [443, 6443]],
+        [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }, [443]],
+      ]),
+    );
+  });
+
+  test('declares the CloudNativePG operator and the Barman Cloud plugin with their minimum versions', () => {
+    const declared = platformRequirements(app).map((r) => [r.component, r.minVersion]);
+    expect(declared).toEqual(
+      expect.arrayContaining([
+        ['cloudnative-pg', '1.26.0'],
+        ['barman-cloud-plugin', '0.15.0'],
+      ]),
+    );
+  });
+
+  test('no validation errors', () => {
+    expect(errorsOf(app)).toEqual([]);
+  });
+
+  testStrictSchemaValidation(() => objectsOf(build().app));
+});
+
+describe('Postgres on CloudNativePG: an in-cluster MinIO target outside prod', () => {
+  test('egress to exactly the MinIO pods on their port, the endpoint as given', () => {
+    const { app, chart } = testChart(testEnv('staging'), 'shop');
+    const keys = ExistingSecret.named('minio-keys', ['id', 'secret']);
+    const minioPeer = new Worker(chart, 'minio', { image: 'quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z', resources });
+    const target = BackupTarget.s3({
+      bucket: 'pg',
+      endpoint: 'http://minio.shop-staging.svc:9000',
+      accessKeyId: fromSecret(keys, 'id'),
+      secretAccessKey: fromSecret(keys, 'secret'),
+      server: { peer: minioPeer, port: 9000 },
+    });
+    expect(checkOffClusterTarget(target)).toMatch(/in-cluster/);
+    const credentials = new SystemSecret(chart, 'db-credentials', { keys: ['password'], basicAuthUsername: 'shop' });
+    new Postgres(chart, 'db', {
+      database: 'shop',
+      storage: '10Gi',
+      credentials,
+      resources,
+      engine: PostgresEngine.cloudNativePg({ instances: 2, backup: { target } }),
+    });
+    expect(objectOf(app, 'ObjectStore', 'db-backups').spec.configuration.endpointURL).toBe('http://minio.shop-staging.svc:9000');
+    expect(objectsOf(app, 'PodMonitor')).toEqual([]);
+    const egress = objectOf(app, 'NetworkPolicy', 'db').spec.egress;
+    expect(egress).toContainEqual({ to: [{ podSelector: { matchLabels: minioPeer.selectorLabels } }], ports: [{ port: 9000, protocol: 'TCP' }] });
+    expect(JSON.stringify(egress)).not.toContain('"except"');
+  });
+});
+
+describe('Postgres on CloudNativePG: the operator where the cluster profile says it runs', () => {
+  test('platform.cloudNativePg.operatorPods is the peer allowed to reach 8000 and 5432', () => {
+    const base = testEnv('prod');
+    const operatorPods = { namespace: 'postgres-operators', podLabels: { app: 'cnpg' } };
+    const env = testEnv('prod', { platform: { ...base.platform.props, cloudNativePg: { operatorPods } } });
+    const { app } = build(env);
+    const ingress = objectOf(app, 'NetworkPolicy', 'db').spec.ingress;
+    expect(ingress).toContainEqual({
+      from: [NetworkPeer.pods(operatorPods.podLabels, operatorPods.namespace).toJson()],
+      ports: [
+        { port: 5432, protocol: 'TCP' },
+        { port: 8000, protocol: 'TCP' },
+      ],
+    });
+    expect(JSON.stringify(ingress)).not.toContain('cnpg-system');
+  });
+});
+
+describe('engine validation helpers', () => {
+  test.each([
+    ['5m', 300],
+    ['90s', 90],
+    ['1h', 3600],
+    ['5min', undefined],
+    ['0m', undefined],
+    [5, undefined],
+  ])('parseDuration(%p) = %p', (value, seconds) => expect(parseDuration(value)).toBe(seconds));
+
+  test.each([
+    ['30s', /below the 1m/],
+    ['2d', /must be a duration/],
+    ['25h', /above 24h/],
+  ])('rpo %s is refused', (rpo, message) => expect(checkRpo(rpo)).toMatch(message));
+});
+
+describe('Postgres on CloudNativePG: bad input', () => {
+  const base: PostgresProps = {
+    database: 'shop',
+    storage: '50Gi',
+    credentials: ExistingSecret.named('db-credentials', ['username', 'password', 'postgres-password']),
+    resources,
+    engine: PostgresEngine.cloudNativePg(engineProps),
+  };
+  const errors = badInputErrors(base, (chart, props) => new Postgres(chart, 'db', props));
+  const cnpg = (props: Partial<Record<keyof CloudNativePgProps, unknown>>) =>
+    PostgresEngine.cloudNativePg({ ...engineProps, ...props } as CloudNativePgProps);
+  const minio = BackupTarget.s3({
+    bucket: 'pg',
+    endpoint: 'http://minio.shop-prod.svc:9000',
+    accessKeyId: fromSecret(s3Keys, 'AWS_ACCESS_KEY_ID'),
+    secretAccessKey: fromSecret(s3Keys, 'AWS_SECRET_ACCESS_KEY'),
+  });
+
+  test.each<[string, Record<string, unknown>, string, RegExp]>([
+    ['one instance in prod', { engine: cnpg({ instances: 1 }) }, 'engine.instances', /at least 2/],
+    ['a fractional instance count', { engine: cnpg({ instances: 2.5 }) }, 'engine.instances', /whole number from 1 to 9/],
+    ['an rpo below a minute', { engine: cnpg({ rpo: '30s' }) }, 'engine.rpo', /below the 1m/],
+    ['an rpo that does not parse', { engine: cnpg({ rpo: 'five minutes' }) }, 'engine.rpo', /duration such as '5m'/],
+    ['no backup in prod', { engine: cnpg({ backup: undefined }) }, 'engine.backup', /required in prod/],
+    [
+      'a volume target',
+      { engine: cnpg({ backup: { target: BackupTarget.volume({ size: '10Gi' }) } }) },
+      'engine.backup.target',
+      /object storage only/,
+    ],
+    ['an in-cluster endpoint in prod', { engine: cnpg({ backup: { target: minio } }) }, 'engine.backup.target', /only inside the cluster/],
+    [
+      'a plain access key id',
+      {
+        engine: cnpg({
+          backup: { target: BackupTarget.s3({ bucket: 'b', accessKeyId: 'AKIA', secretAccessKey: fromSecret(s3Keys, 'AWS_SECRET_ACCESS_KEY') }) },
+        }),
+      },
+      'engine.backup.target.s3.accessKeyId',
+      /from a Secret/,
+    ],
+    ['a bad schedule', { engine: cnpg({ backup: { target: awsTarget, schedule: 'daily' } }) }, 'engine.backup.schedule', /./],
+    ['a bad retention', { engine: cnpg({ backup: { target: awsTarget, retention: '30 days' } }) }, 'engine.backup.retention', /'30d'/],
+    ['credentials without username', { credentials: ExistingSecret.named('db-credentials', ['password']) }, 'credentials', /basic-auth/],
+    ['the app password under another key', { credentialKeys: { app: 'app-password' } }, 'credentialKeys.app', /key 'password'/],
+    ['TimescaleDB', { flavour: 'timescaledb', version: '17' }, 'engine', /no TimescaleDB/],
+    ['an engine not built by PostgresEngine', { engine: { kind: 'cloudnative-pg' } }, 'engine', /PostgresEngine.statefulSet\(\)/],
+  ])('%s', (_, props, field, message) => expectOneError(errors(props), 'test-prod/db', field, message));
+
+  test('an rpo without a backup target (staging)', () => {
+    expectOneError(
+      errors({ engine: cnpg({ backup: undefined, rpo: '10m' }) }, testEnv('staging')),
+      'test-staging/db',
+      'engine.rpo',
+      /needs WAL archiving/,
+    );
+  });
+
+  test('backup() on CloudNativePG', () => {
+    const { app, chart } = testChart(testEnv('prod'), 'shop');
+    const db = new Postgres(chart, 'db', base);
+    db.backup({ target: awsTarget });
+    expect(errorsOf(app).filter((e) => e.includes('backup()'))).toEqual([expect.stringMatching(/set engine.backup/)]);
+  });
+
+  test.each([
+    ['the StatefulSet engine', PostgresEngine.statefulSet(), testEnv('prod')],
+    ['one CloudNativePG instance', PostgresEngine.cloudNativePg({ instances: 1 }), testEnv('dev')],
+  ])('readOnly on a store without a read-only endpoint: %s', (_, engine, env) => {
+    const { app, chart } = testChart(env, 'shop');
+    const db = new Postgres(chart, 'db', { ...base, engine });
+    const api = new WebService(chart, 'api', {
+      image: 'shop/api:1.0.0',
+      ports: [{ name: 'http', port: 8080 }],
+      resources,
+      readiness: Probe.http('/ready'),
+    });
+    api.connect(db, { env: ConnectionEnv.discrete({ host: 'DB_HOST' }), readOnly: true });
+    expect(errorsOf(app).filter((e) => e.includes('readOnly'))).toEqual([expect.stringMatching(/has no read-only endpoint/)]);
+  });
+});
