@@ -202,6 +202,8 @@ export class Postgres extends DatabaseStore {
       const rendered = this.renderCloudNativePg(cnpg, props);
       this.cloudNativePg = rendered.cluster;
       this.archiveSettings = rendered.archive;
+      // The WAL archive and base backups of the engine are this store's backup.
+      if (cnpg.backup?.target !== undefined) this.markBackedUp();
       return;
     }
 
