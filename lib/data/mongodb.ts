@@ -303,6 +303,12 @@ export class MongoDb extends DatabaseStore {
   }
 
   /** The client Service; with Percona, its headless replica set Service (the driver finds the primary). */
+  /** The Percona engine reports a missing backup on `engine.backup` (prod) or `engine.rpo`. */
+  protected get backupRequiredByEngine(): boolean {
+    const o = this.engineChoice?.kind === 'percona' ? this.engineChoice.percona : undefined;
+    return o !== undefined && o.backup === undefined && (this.chart.environment.name === 'prod' || o.rpo !== undefined);
+  }
+
   public get host(): string {
     return this.headlessHost ?? super.host;
   }

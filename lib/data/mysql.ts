@@ -243,6 +243,12 @@ export class MySql extends DatabaseStore {
   }
 
   /** With MOCO: the primary's Service (`moco-<name>-primary`), which follows failovers. */
+  /** MOCO reports a missing backup on `engine.backup` (prod) or `engine.rpo`. */
+  protected get backupRequiredByEngine(): boolean {
+    const o = this.engineChoice?.kind === 'moco' ? this.engineChoice.moco : undefined;
+    return o !== undefined && o.backup === undefined && (this.chart.environment.name === 'prod' || o.rpo !== undefined);
+  }
+
   public get host(): string {
     return this.engineChoice?.kind === 'moco' ? `moco-${this.name}-primary.${this.namespaceName}.svc` : super.host;
   }

@@ -244,6 +244,12 @@ export class Postgres extends DatabaseStore {
   }
 
   /** The read-write endpoint: the client Service, or CloudNativePG's `<name>-rw` (always the primary). */
+  /** CloudNativePG reports a missing backup on `engine.backup` (prod) or `engine.rpo`. */
+  protected get backupRequiredByEngine(): boolean {
+    const o = this.cnpg;
+    return o !== undefined && o.backup === undefined && (this.chart.environment.name === 'prod' || o.rpo !== undefined);
+  }
+
   public get host(): string {
     return this.cnpg ? `${this.name}-rw.${this.namespaceName}.svc` : super.host;
   }

@@ -363,6 +363,14 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     this.checkBackupDecision(report);
   }
 
+  /**
+   * True when the store's engine (an operator) reports a missing backup itself, on its own
+   * field (`engine.backup`), so that the store does not report it a second time.
+   */
+  protected get backupRequiredByEngine(): boolean {
+    return false;
+  }
+
   /** A store holds data: it is backed up, or not on purpose with a reason; never neither, never both. */
   private checkBackupDecision(report: ValidationReport): void {
     const backedUp = this.backupDecisions.some((d) => d.kind === 'backup');
@@ -379,7 +387,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
         );
       }
     }
-    if (backedUp || optOuts.length > 0) return;
+    if (backedUp || optOuts.length > 0 || this.backupRequiredByEngine) return;
     const env = this.chart.environment.name;
     const message = `${this.node.id} holds data on a volume but has neither a backup nor a reasoned opt-out: call backup({ target }) (verified, with a restore Job), or noBackup({ reason }) saying why its data may be lost`;
     if (env === 'dev') report.warn('backup', `${message} (an error in staging and prod)`);

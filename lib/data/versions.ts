@@ -36,7 +36,7 @@ export const EXPORTER_IMAGES = {
 export const TOOL_IMAGES = {
   mc: 'quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z',
   /** The ObjectStoreGateway's nginx: the unprivileged build (uid 101, port 8080). */
-  gateway: 'nginxinc/nginx-unprivileged:1.27.3',
+  gateway: 'docker.io/nginxinc/nginx-unprivileged:1.27.3',
 } as const;
 
 export type Engine = keyof typeof ENGINE_IMAGES;

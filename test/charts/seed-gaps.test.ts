@@ -108,7 +108,7 @@ describe('capibara6: volumes, metrics, readiness and latency as the seed lists t
 
   test('the README names the ReadWriteMany storage prerequisite, and in dev who provides the scrape token', () => {
     expect(readmeOf('capibara6', 'prod')).toContain(
-      '- a StorageClass that provisions ReadWriteMany volumes (NFS, CephFS, EFS, ...): the default class',
+      '- a StorageClass that provisions ReadWriteMany volumes (NFS, CephFS, EFS, ...): `ssd-retain`, for `data`, `logs`, `models`',
     );
     expect(readmeOf('capibara6', 'dev')).toContain(
       'kubectl -n capibara6-dev create secret generic metrics-scrape-token --from-literal=token="$TOKEN"',

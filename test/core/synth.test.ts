@@ -36,6 +36,7 @@ describe('synthesis of the repository', () => {
         `91-appproject-stacks-${env}.yaml`,
         `92-application-stacks-${env}.yaml`,
         `93-application-platform-${env}.yaml`,
+        `94-application-prometheus-${env}.yaml`,
         ...Object.keys(SYSTEMS)
           .sort()
           .map((s) => `95-application-${s}-${env}.yaml`),

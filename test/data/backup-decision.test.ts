@@ -209,7 +209,7 @@ describe('ObjectStoreGateway: one public bucket, read-only, nothing else of the 
     expect(conf).toContain('location / {\n      return 404;');
     const deployment = objectOf(app, 'Deployment', 'assets-gateway');
     const c = deployment.spec.template.spec.containers[0];
-    expect(c.image).toBe('nginxinc/nginx-unprivileged:1.27.3');
+    expect(c.image).toBe('docker.io/nginxinc/nginx-unprivileged:1.27.3');
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(c.volumeMounts).toEqual(
       expect.arrayContaining([

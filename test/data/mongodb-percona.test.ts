@@ -1,3 +1,4 @@
+import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 import {
   BackupTarget,
   ConnectionEnv,
@@ -53,6 +54,7 @@ const minioTarget = (chart: SystemChart) =>
     credentials: new SystemSecret(chart, 'minio-credentials', { keys: ['root-user', 'root-password'] }),
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
   })
+    .noBackup(NOT_BACKED_UP_IN_TEST)
     .addBucket('backups')
     .asBackupTarget();
 
@@ -138,7 +140,7 @@ describe('MongoDb on the Percona operator', () => {
 
   test("metrics: mongodb_exporter beside mongod as the operator's clusterMonitor user, scraped on metrics", () => {
     const exporter = replset.sidecars[0];
-    expect(exporter.image).toMatch(/^percona\/mongodb_exporter:/);
+    expect(exporter.image).toMatch(/^docker\.io\/percona\/mongodb_exporter:/);
     expect(exporter.env.slice(1).map((e: any) => e.valueFrom.secretKeyRef)).toEqual([
       { name: 'mongodb-system-users', key: 'MONGODB_CLUSTER_MONITOR_USER' },
       { name: 'mongodb-system-users', key: 'MONGODB_CLUSTER_MONITOR_PASSWORD' },

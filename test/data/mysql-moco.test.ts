@@ -1,3 +1,4 @@
+import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 import { BackupTarget, ConnectionEnv, DEFAULT_RULES, fromSecret, ObjectStore, Probe, SystemChart, SystemSecret, WebService } from '../../lib';
 import { MySql, MySqlProps } from '../../lib/data/mysql';
 import { MocoEngineOptions, MySqlEngine } from '../../lib/data/mysql-engine';
@@ -195,7 +196,7 @@ describe('MySql on MOCO: an in-cluster MinIO target outside prod', () => {
         storage: '10Gi',
         credentials: new SystemSecret(chart, 'minio-credentials', { keys: ['root-user', 'root-password'] }),
         resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
-      });
+      }).noBackup(NOT_BACKED_UP_IN_TEST);
       return { backup: { target: minio.addBucket('backups').asBackupTarget() } };
     }, 'staging');
     expect(errorsOf(app)).toEqual([]);
@@ -270,7 +271,7 @@ describe('MySql on MOCO refuses', () => {
         storage: '10Gi',
         credentials: new SystemSecret(chart, 'minio-credentials', { keys: ['root-user', 'root-password'] }),
         resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } },
-      });
+      }).noBackup(NOT_BACKED_UP_IN_TEST);
       return { backup: { target: minio.addBucket('backups').asBackupTarget() } };
     });
     expectOneError(
