@@ -7,22 +7,26 @@
  */
 import { IConstruct } from 'constructs';
 
+/** Every component name, for run-time checks of names given in JavaScript or JSON. */
+export const PLATFORM_COMPONENTS = [
+  'cert-manager',
+  'ingress-nginx',
+  'traefik',
+  'envoy-gateway',
+  'gateway-api-crds',
+  'external-secrets',
+  'prometheus-operator',
+  'grafana',
+  'vertical-pod-autoscaler',
+  'metrics-server',
+  'cloudnative-pg',
+  'moco',
+  'percona-server-mongodb-operator',
+  'barman-cloud-plugin',
+] as const;
+
 /** The cluster components the library's output can need. */
-export type PlatformComponentName =
-  | 'cert-manager'
-  | 'ingress-nginx'
-  | 'traefik'
-  | 'envoy-gateway'
-  | 'gateway-api-crds'
-  | 'external-secrets'
-  | 'prometheus-operator'
-  | 'grafana'
-  | 'vertical-pod-autoscaler'
-  | 'metrics-server'
-  | 'cloudnative-pg'
-  | 'moco'
-  | 'percona-server-mongodb-operator'
-  | 'barman-cloud-plugin';
+export type PlatformComponentName = (typeof PLATFORM_COMPONENTS)[number];
 
 /** One need of one construct. */
 export interface PlatformRequirement {

@@ -6,6 +6,7 @@
 import { isIP } from 'net';
 import { checkDnsLabel, checkDnsSubdomain } from './naming';
 import type { Platform, PlatformProps } from './platform';
+import { PLATFORM_COMPONENTS } from './platform-requirements';
 import { checkSecretTemplate } from './secret-backend';
 import type { ValidationReport } from './validation';
 
@@ -22,6 +23,7 @@ const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
   'demo',
   'preinstalled',
   'databaseOperators',
+  'cloudNativePg',
 ];
 const EDGE_KINDS: readonly string[] = ['ingress-nginx', 'traefik', 'gateway'];
 const GATEWAY_IMPLEMENTATIONS: readonly string[] = ['envoy-gateway', 'traefik'];
@@ -72,6 +74,19 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
     c.subdomain('storage.defaultClass', raw.storage.defaultClass, 'a StorageClass name');
   }
   if (c.optionalObject('registry', raw.registry) && raw.registry.host !== undefined) checkRegistryHost(c, raw.registry.host);
+  if (c.optionalObject('databaseOperators', raw.databaseOperators)) {
+    for (const key of ['moco', 'perconaMongodb'] as const)
+      if (raw.databaseOperators[key] !== undefined) c.pods(`databaseOperators.${key}`, raw.databaseOperators[key]);
+  }
+  if (c.optionalObject('cloudNativePg', raw.cloudNativePg) && raw.cloudNativePg.operatorPods !== undefined)
+    c.pods('cloudNativePg.operatorPods', raw.cloudNativePg.operatorPods);
+  if (raw.preinstalled !== undefined) {
+    if (!Array.isArray(raw.preinstalled)) c.error('preinstalled', `must be a list of component names (is ${describe(raw.preinstalled)})`);
+    else
+      for (const [i, name] of raw.preinstalled.entries())
+        if (!(PLATFORM_COMPONENTS as readonly unknown[]).includes(name))
+          c.error(`preinstalled[${i}]`, `${describe(name)} is not a component the library knows (${PLATFORM_COMPONENTS.join(', ')})`);
+  }
   if (raw.demo !== undefined && typeof raw.demo !== 'boolean') c.error('demo', `must be true or false (is ${describe(raw.demo)})`);
   if (envName !== 'dev') {
     if (raw.demo === true) {

@@ -4,13 +4,12 @@
  * value is refused (undefined when it is fine); the caller reports it on its own field.
  */
 import type { BackupTarget } from '../backup/target';
+import { parseRpo } from './mysql-engine-validation';
 
-/** Seconds of a duration written as `<n>s`, `<n>m` or `<n>h` (e.g. `30s`, `5m`, `1h`); undefined when it is not one. */
+/** Seconds of a duration written as `<n>s`, `<n>m`, `<n>h` or `<n>d` (e.g. `30s`, `5m`, `1h`); undefined when it is not one. */
 export function parseDuration(value: unknown): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const m = /^([1-9][0-9]*)(s|m|h)$/.exec(value);
-  if (!m) return undefined;
-  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
+  const seconds = parseRpo(value);
+  return typeof seconds === 'number' ? seconds : undefined;
 }
 
 /** Below this, forcing a WAL segment switch that often fills the archive with mostly empty 16MB segments. */

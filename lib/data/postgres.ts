@@ -246,6 +246,8 @@ export class Postgres extends DatabaseStore {
   /** The read-write endpoint: the client Service, or CloudNativePG's `<name>-rw` (always the primary). */
   /** CloudNativePG reports a missing backup on `engine.backup` (prod) or `engine.rpo`. */
   protected get backupRequiredByEngine(): boolean {
+    // An engine that is not one is reported on `engine`; what it would back up is unknown.
+    if (this.pgProps.engine !== undefined && !PostgresEngine.isPostgresEngine(this.pgProps.engine)) return true;
     const o = this.cnpg;
     return o !== undefined && o.backup === undefined && (this.chart.environment.name === 'prod' || o.rpo !== undefined);
   }

@@ -207,3 +207,38 @@ describe('placeholders', () => {
     expect(placeholderIn(value)).toBe(found);
   });
 });
+
+describe('the operators and preinstalled components in the profile', () => {
+  test.each<[string, (p: Record<string, any>) => void, string]>([
+    [
+      'an unknown preinstalled component',
+      (p) => (p.preinstalled = ['cert-manager', 'nginx']),
+      "environment.platform.preinstalled[1]: 'nginx' is not a component",
+    ],
+    ['preinstalled not a list', (p) => (p.preinstalled = 'cert-manager'), 'environment.platform.preinstalled: must be a list of component names'],
+    [
+      'a CloudNativePG operator namespace that is no DNS label',
+      (p) => (p.cloudNativePg = { operatorPods: { namespace: 'CNPG', podLabels: { app: 'cnpg' } } }),
+      'environment.platform.cloudNativePg.operatorPods.namespace',
+    ],
+    [
+      'MOCO pod labels that are no map',
+      (p) => (p.databaseOperators = { moco: { namespace: 'moco-system', podLabels: 'moco' } }),
+      'environment.platform.databaseOperators.moco.podLabels',
+    ],
+  ])('%s is refused with its field', (_, change, expected) => {
+    const found = errors('dev', profile('dev', change));
+    expect(found.filter((e) => e.startsWith(expected))).toHaveLength(1);
+  });
+
+  test('known components and operator pods are accepted', () => {
+    const found = errors(
+      'dev',
+      profile('dev', (p) => {
+        p.preinstalled = ['cert-manager', 'moco'];
+        p.cloudNativePg = { operatorPods: { namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } } };
+      }),
+    );
+    expect(found).toEqual([]);
+  });
+});

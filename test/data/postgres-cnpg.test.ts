@@ -282,7 +282,7 @@ describe('engine validation helpers', () => {
 
   test.each([
     ['30s', /below the 1m/],
-    ['2d', /must be a duration/],
+    ['2d', /above 24h/],
     ['25h', /above 24h/],
   ])('rpo %s is refused', (rpo, message) => expect(checkRpo(rpo)).toMatch(message));
 });
