@@ -208,7 +208,7 @@ interface IngressGroup {
  * of the implementation (see gateway-routes.ts).
  *
  * On ingress-nginx, security headers are set with `custom-headers` (a ConfigMap of
- * response headers; ingress-nginx >= 1.10), because `configuration-snippet` is disabled by
+ * response headers; ingress-nginx >= 1.11), because `configuration-snippet` is disabled by
  * default since 1.9. The controller only sends headers listed in its ConfigMap's
  * `global-allowed-response-headers` and answers 503 otherwise: `allowedResponseHeaders`
  * lists the names it must allow.

@@ -39,12 +39,12 @@ describe('system prerequisites', () => {
     ]);
   });
 
-  test('dev (generated secrets): no Vault section; external-secrets >= 1.1.1 for the Password generator secretKeys', () => {
+  test('dev (generated secrets): no Vault section; external-secrets >= 0.16.2 (the release the cluster suite runs) for a Password generator per key', () => {
     const { chart, objects } = secretsSystem(testEnv('dev'));
     expect(vaultSetup(chart, objects)).toEqual([]);
     const section = prerequisitesSection(chart, objects).join('\n');
     expect(section).toMatch(
-      /\| external-secrets \| 1\.1\.1 \| external-secrets chart 2\.9\.0 \(external-secrets 2\.9\.0\) \| .*Password generator `secretKeys`/,
+      /\| external-secrets \| 0\.16\.2 \| external-secrets chart 2\.9\.0 \(external-secrets 2\.9\.0\) \| .*Password generator per key/,
     );
     expect(section).not.toContain('### Vault');
   });
