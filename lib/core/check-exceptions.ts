@@ -24,6 +24,8 @@ export interface CheckExceptions {
   readonly scalesToOneReplica?: string;
   /** A NetworkPolicy selects pods that exist only for a while (made by a controller). @default - not declared */
   readonly selectsTransientPods?: string;
+  /** A NetworkPolicy or Service selects pods an operator creates from a custom resource (never in the manifests). @default - not declared */
+  readonly selectsOperatorPods?: string;
   /** A container adds capabilities (a declared security exception). @default - not declared */
   readonly addedCapabilities?: string;
   /** A container's root filesystem is writable (a declared security exception). @default - not declared */
@@ -44,6 +46,7 @@ const EXCEPTION_KEYS: { readonly [K in keyof Required<CheckExceptions>]: true } 
   singleReplica: true,
   scalesToOneReplica: true,
   selectsTransientPods: true,
+  selectsOperatorPods: true,
   addedCapabilities: true,
   writableRootFilesystem: true,
   startsAsRoot: true,

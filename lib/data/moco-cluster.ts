@@ -1,3 +1,4 @@
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { PRIORITY_CLASSES } from '../core/priority-classes';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
@@ -219,7 +220,16 @@ export class MocoCluster extends Construct {
     new k8s.KubeConfigMap(this, 'app-user-script', { metadata: { name: configName }, data: { 'app-user.sh': script } });
 
     const podLabels = { 'app.kubernetes.io/name': `${name}-app-user`, 'app.kubernetes.io/instance': store.namespaceName };
-    const pods = new OperatorPods(this, 'app-user-pods', `${name}-app-user`, podLabels, store.namespaceName, () => jobBudget(SIDECAR_RESOURCES, 0));
+    // The app-user Job is the chart's own: its pods are in the manifests.
+    const pods = new OperatorPods(
+      this,
+      'app-user-pods',
+      `${name}-app-user`,
+      podLabels,
+      store.namespaceName,
+      () => jobBudget(SIDECAR_RESOURCES, 0),
+      false,
+    );
     pods.connections.allowTo(store, { port: MOCO.ports.mysql });
 
     const container = new ContainerModel(
@@ -231,7 +241,7 @@ export class MocoCluster extends Construct {
     container.env.set('APP_PASSWORD', store.appPassword);
     container.mounts.push({ name: 'script', mountPath: '/scripts', readOnly: true }, { name: 'tmp', mountPath: '/tmp' });
     const hash = contentHash({ script, image: props.image, password: [store.appPassword.secret.secretName, store.appPassword.key] }).slice(0, 8);
-    new ApiObject(this, 'app-user-job', {
+    const job = new ApiObject(this, 'app-user-job', {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: {
@@ -257,6 +267,13 @@ export class MocoCluster extends Construct {
           },
         },
       },
+    });
+    declareCheckExceptions(job, {
+      defaultPullPolicy:
+        'images are pinned to immutable version tags or digests, so IfNotPresent pulls each version once and pods still start when the registry is unreachable',
+      tagPinnedImages: 'images are pinned by explicit version tag (enforced at synth); digests are not known when the manifests are generated',
+      settingsFromEnvironment:
+        'the script reads the two passwords from environment variables; secret values come from secretKeyRef and never appear in the manifest',
     });
   }
 

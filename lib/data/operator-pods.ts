@@ -1,3 +1,4 @@
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { Construct } from 'constructs';
 import { IBudgeted, PodBudget } from '../scaling/namespace-budget';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
@@ -22,10 +23,16 @@ export class OperatorPods extends Construct implements INetworkPeer, IBudgeted {
     public readonly namespaceName: string,
     /** What they take from the namespace's quota at most (they count in its budget). */
     private readonly budget: () => PodBudget,
+    /** Whether an operator makes the pods (no manifest holds them) rather than a Job of the chart. @default true */
+    madeByOperator = true,
   ) {
     super(scope, id);
     this.connections = new Connections(this);
-    workloadNetworkPolicy(this, name, this.connections);
+    const policy = workloadNetworkPolicy(this, name, this.connections);
+    if (madeByOperator)
+      declareCheckExceptions(policy, {
+        selectsOperatorPods: 'selects pods the database operator creates (its Jobs and instances), never in the manifests',
+      });
   }
 
   public podBudget(): PodBudget {

@@ -244,6 +244,11 @@ export class Postgres extends DatabaseStore {
   }
 
   /** The read-write endpoint: the client Service, or CloudNativePG's `<name>-rw` (always the primary). */
+  /** CloudNativePG makes the instance pods from the Cluster. */
+  public get operatorPodsReason(): string | undefined {
+    return this.cnpg ? 'selects the instance pods CloudNativePG creates from the Cluster, never in the manifests' : super.operatorPodsReason;
+  }
+
   /** CloudNativePG reports a missing backup on `engine.backup` (prod) or `engine.rpo`. */
   protected get backupRequiredByEngine(): boolean {
     // An engine that is not one is reported on `engine`; what it would back up is unknown.

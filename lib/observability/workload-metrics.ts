@@ -1,3 +1,4 @@
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -52,7 +53,7 @@ export class WorkloadMetrics extends Construct {
     const w = scope;
     const ns = w.namespaceName;
 
-    new k8s.KubeService(this, 'service', {
+    const service = new k8s.KubeService(this, 'service', {
       metadata: { name: `${w.name}-metrics`, labels: this.serviceLabels },
       spec: Lazy.any({
         produce: (): k8s.ServiceSpec => ({
@@ -62,6 +63,11 @@ export class WorkloadMetrics extends Construct {
           ports: this.ports().map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
         }),
       }),
+    });
+    // Pods an operator makes (MOCO, CloudNativePG) are in no manifest: the linters cannot find them.
+    addFinalizer(this, () => {
+      const reason = w.operatorPodsReason;
+      if (reason) declareCheckExceptions(service, { selectsOperatorPods: reason });
     });
 
     const prometheusProfile = w.chart.environment.platform.prometheus;

@@ -33,6 +33,10 @@ const LINTER_CHECKS: { readonly [K in keyof Required<CheckExceptions>]: Readonly
   singleReplica: [['kube-score', 'deployment-replicas']],
   scalesToOneReplica: [['kube-score', 'horizontalpodautoscaler-replicas']],
   selectsTransientPods: [['kube-score', 'networkpolicy-targets-pod']],
+  selectsOperatorPods: [
+    ['kube-score', 'networkpolicy-targets-pod'],
+    ['kube-score', 'service-targets-pod'],
+  ],
   addedCapabilities: [['checkov', 'CKV_K8S_25']],
   writableRootFilesystem: [
     ['kube-score', 'container-security-context-readonlyrootfilesystem'],

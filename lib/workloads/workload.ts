@@ -86,6 +86,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   public readonly sidecars: ContainerModel[] = [];
   /** Labels that select this workload's pods, and only them. */
   public readonly selectorLabels: Record<string, string>;
+  /** True when an operator makes the pods (ManagedPods). */
+  private readonly managedPods: boolean;
   /** Allowed network flows to and from this workload's pods. */
   public readonly connections: Connections;
   /** The role of the workload (`web-service`, `worker`, `migration`, `database`, `backup`, ...), its component label. */
@@ -129,11 +131,17 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     this.role = role;
     const env = this.chart.environment;
     this.namespaceName = this.chart.namespaceName;
+    this.managedPods = managed !== undefined;
     this.selectorLabels = managed
       ? { ...managed.selectorLabels }
       : { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.chart.namespaceName };
     this.connections = new Connections(this);
-    workloadNetworkPolicy(this, this.name, this.connections);
+    const policy = workloadNetworkPolicy(this, this.name, this.connections);
+    // Pods an operator makes from a custom resource are in no manifest: the linters cannot find them.
+    addFinalizer(this, () => {
+      const reason = this.operatorPodsReason;
+      if (reason) declareCheckExceptions(policy, { selectsOperatorPods: reason });
+    });
     markComponent(this, { name: this.name, component: role, version: imageVersion(props.image) });
 
     this.imageUser = props.imageUser;
@@ -160,6 +168,15 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
     addCheck(this, (report) => this.validateWorkload(report));
     addFinalizer(this, () => this.declareCheckExceptions());
+  }
+
+  /**
+   * Why the workload's pods are made by an operator from a custom resource rather than
+   * rendered here (its NetworkPolicy and metrics Service select pods no manifest holds);
+   * undefined for pods of the workload's own StatefulSet, Deployment or Job.
+   */
+  public get operatorPodsReason(): string | undefined {
+    return this.managedPods ? 'selects the pods the database operator creates from its custom resource, never in the manifests' : undefined;
   }
 
   /**

@@ -22,7 +22,11 @@ export function diagramsOfDist(dist) {
   for (const env of fs.readdirSync(dist).sort()) {
     const envDir = path.join(dist, env);
     if (!fs.statSync(envDir).isDirectory()) continue;
-    for (const system of fs.readdirSync(envDir).sort()) {
+    // The environment's own folders (the platform layer, the Argo CD apps) are no systems.
+    for (const system of fs
+      .readdirSync(envDir)
+      .sort()
+      .filter((f) => !['platform', 'argocd'].includes(f))) {
       const readme = path.join(envDir, system, 'README.md');
       if (!fs.existsSync(readme)) continue;
       const block = /^```mermaid\n([\s\S]*?)\n```$/m.exec(fs.readFileSync(readme, 'utf8'));
