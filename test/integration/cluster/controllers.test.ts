@@ -106,6 +106,23 @@ async function poll<T>(what: string, seconds: number, attempt: () => T | undefin
   }
 }
 
+/** The StorageClasses the Prometheus objects of a folder name, created (no provisioner: nothing is provisioned here). */
+function createStorageClasses(plane: ControlPlane, objects: readonly Json[]): void {
+  const classes = new Set<string>();
+  for (const o of objects.filter((x) => x.kind === 'Prometheus')) {
+    const name = o.spec?.storage?.volumeClaimTemplate?.spec?.storageClassName;
+    if (typeof name === 'string') classes.add(name);
+  }
+  const items = [...classes].map((name) => ({
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name },
+    provisioner: 'kubernetes.io/no-provisioner',
+    volumeBindingMode: 'WaitForFirstConsumer',
+  }));
+  if (items.length > 0) plane.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+}
+
 function apply(plane: ControlPlane, args: string[], what: string): void {
   const result = plane.kubectl(['apply', '--server-side', '--field-manager=cdk8s-stacks', '--validate=strict', ...args], { allowFailure: true });
   if (result.status !== 0) throw new Error(`apply of ${what} failed:\n${result.stderr}`);
@@ -264,6 +281,9 @@ describe(`controllers in the loop on Kubernetes ${NEWEST}`, () => {
         expect(rules.length).toBeGreaterThan(0);
 
         for (const folder of prometheusFolders(env)) {
+          // The cluster profile names the storage classes the cluster has (the operator refuses a
+          // Prometheus whose class does not exist): this control plane gets them as the profile says.
+          createStorageClasses(plane, objectsOf(folder));
           apply(plane, ['-k', path.join(DIST, folder)], folder);
           for (const prometheus of objectsOf(folder).filter((o) => o.kind === 'Prometheus')) {
             const { name, namespace } = prometheus.metadata;
