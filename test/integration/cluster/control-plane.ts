@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { StackPriorityClasses } from '../../../lib/gitops/priority-classes';
 
 /**
  * A real Kubernetes control plane on 127.0.0.1: etcd, kube-apiserver and
@@ -303,4 +305,16 @@ export async function startControlPlane(version: string): Promise<ControlPlane> 
     plane.stop();
     throw error;
   }
+}
+
+/**
+ * Applies the platform layer's PriorityClasses (what `dist/<env>/platform/` creates before
+ * any system), for suites that apply a system without its environment's platform folder:
+ * every pod names one, and the API server refuses a pod whose class does not exist.
+ */
+export function applyPlatformPriorityClasses(plane: ControlPlane): void {
+  const app = new App({ outdir: os.tmpdir() });
+  const chart = new Chart(app, 'priority-classes');
+  new StackPriorityClasses(chart, 'classes');
+  plane.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: chart.toJson() }) });
 }

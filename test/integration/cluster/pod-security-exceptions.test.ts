@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { SecurityException, SystemChart, synthesize, Worker } from '../../../lib';
 import { testEnv, tmpdir, UNUSED_OUTDIR } from '../../support/synth';
-import { ControlPlane, REPO, startControlPlane } from './control-plane';
+import { applyPlatformPriorityClasses, ControlPlane, REPO, startControlPlane } from './control-plane';
 
 /**
  * Issue 18's security exceptions against the real Pod Security admission: a container that
@@ -40,6 +40,7 @@ describe.each(VERSIONS)('Kubernetes %s: Pod Security admission of declared excep
       lowerNamespaceTo: 'baseline',
     });
     plane = await startControlPlane(version);
+    applyPlatformPriorityClasses(plane);
   }, 300_000);
 
   afterAll(() => plane?.stop());

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { PersistentVolume, SystemChart, synthesize, Worker } from '../../../lib';
 import { testEnv, tmpdir, UNUSED_OUTDIR } from '../../support/synth';
-import { ControlPlane, REPO, startControlPlane } from './control-plane';
+import { applyPlatformPriorityClasses, ControlPlane, REPO, startControlPlane } from './control-plane';
 
 /**
  * Issue 18's quota acceptance, on a real kube-apiserver and kube-controller-manager: a
@@ -51,6 +51,7 @@ describe.each(VERSIONS)('Kubernetes %s: a workload volume and a raw claim fit th
     fixture = synthesizeFixture();
     files = fs.readdirSync(fixture.folder).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
     plane = await startControlPlane(version);
+    applyPlatformPriorityClasses(plane);
   }, 300_000);
 
   afterAll(() => plane?.stop());
