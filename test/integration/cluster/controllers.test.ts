@@ -106,6 +106,38 @@ async function poll<T>(what: string, seconds: number, attempt: () => T | undefin
   }
 }
 
+/**
+ * Secrets a ServiceMonitor reads its scrape credentials from that this control plane cannot
+ * produce: values a person provides (`SystemSecret.provided`; the system README gives the
+ * command), and in staging and prod everything the ExternalSecrets read from Vault, which
+ * the suite has no access to. The operator skips a monitor whose Secret is missing, so the
+ * suite plays that person (and that Vault) and creates them, with a placeholder value. In dev
+ * the external-secrets controller makes the generated ones itself.
+ */
+function createProvidedScrapeSecrets(plane: ControlPlane, objects: readonly Json[], generatedHere: boolean): void {
+  const produced = new Set(
+    objects.filter((o) => o.kind === 'Secret' || (generatedHere && o.kind === 'ExternalSecret')).map((o) => o.spec?.target?.name ?? o.metadata.name),
+  );
+  const wanted = new Map<string, { namespace: string; name: string; keys: Set<string> }>();
+  for (const monitor of objects.filter((o) => o.kind === 'ServiceMonitor')) {
+    for (const endpoint of (monitor.spec?.endpoints ?? []) as Json[]) {
+      const ref = endpoint.authorization?.credentials ?? endpoint.bearerTokenSecret;
+      if (!ref?.name || produced.has(ref.name)) continue;
+      const id = `${monitor.metadata.namespace}/${ref.name}`;
+      const entry = wanted.get(id) ?? { namespace: monitor.metadata.namespace, name: ref.name, keys: new Set<string>() };
+      entry.keys.add(ref.key);
+      wanted.set(id, entry);
+    }
+  }
+  const items = [...wanted.values()].map((w) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: w.name, namespace: w.namespace },
+    stringData: Object.fromEntries([...w.keys].map((k) => [k, 'provided-by-the-test'])),
+  }));
+  if (items.length > 0) plane.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+}
+
 /** The StorageClasses the Prometheus objects of a folder name, created (no provisioner: nothing is provisioned here). */
 function createStorageClasses(plane: ControlPlane, objects: readonly Json[]): void {
   const classes = new Set<string>();
@@ -271,6 +303,7 @@ describe(`controllers in the loop on Kubernetes ${NEWEST}`, () => {
         const rules: Array<{ namespace: string; name: string }> = [];
         for (const folder of systemFolders(env)) {
           apply(plane, ['-k', path.join(DIST, folder)], folder);
+          createProvidedScrapeSecrets(plane, objectsOf(folder), env === 'dev');
           for (const o of objectsOf(folder)) {
             if (o.kind === 'ServiceMonitor')
               (o.spec.endpoints as Json[]).forEach((_, i) => monitors.push(`serviceMonitor/${o.metadata.namespace}/${o.metadata.name}/${i}`));
