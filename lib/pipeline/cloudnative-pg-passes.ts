@@ -7,8 +7,8 @@ import { toYamlDocument } from '../core/yaml';
 import { Postgres } from '../data/postgres';
 import { BARMAN_CLOUD_PLUGIN } from '../data/postgres-engine';
 import { ARGOCD_NAMESPACE } from '../gitops/argocd-applications';
-import { Architecture } from '../gitops/architecture';
 import { SystemAlerts } from '../observability/system-alerts';
+import { writersOf } from './restore-runbook';
 
 /**
  * The README section of every PostgreSQL store on CloudNativePG: where its WAL archive and
@@ -111,11 +111,7 @@ function runbook(chart: SystemChart, store: Postgres): string {
       ],
     },
   };
-  const writers = Architecture.of(chart)
-    .allEdges.filter((e) => e.to === name && e.kind === 'connect')
-    .map((e) => e.from)
-    .filter((w, i, all) => all.indexOf(w) === i)
-    .sort();
+  const writers = writersOf(chart, name);
   const quotaPatch = restoreQuotaPatch(chart, spec);
   const primary = `$(kubectl -n ${ns} get pod -l cnpg.io/cluster=${name},cnpg.io/instanceRole=primary -o name)`;
   return [

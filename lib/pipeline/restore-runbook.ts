@@ -1,3 +1,4 @@
+import type { SystemChart } from '../core/system-chart';
 import { ARGOCD_NAMESPACE } from '../gitops/argocd-applications';
 import { Architecture } from '../gitops/architecture';
 import type { BackupSchedule } from '../backup/backup-schedule';
@@ -26,11 +27,7 @@ export function restoreRunbook(backup: BackupSchedule): string {
     target.kind === 'volume'
       ? `the volume claim \`${store.name}-backups\` (${target.volume.size}; Argo CD never prunes it)`
       : `\`s3://${target.s3.bucket}/${target.s3.prefix ?? `${ns}/${store.name}`}/\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`;
-  const writers = Architecture.of(chart)
-    .allEdges.filter((e) => e.to === store.name && e.kind === 'connect')
-    .map((e) => e.from)
-    .filter((name, i, all) => all.indexOf(name) === i)
-    .sort();
+  const writers = writersOf(chart, store.name);
   const runJob = (id: string) => `kubectl set env --local -f ${restoreFile} BACKUP_ID=${id} -o yaml | kubectl -n ${ns} create -f -`;
   return [
     `### ${store.name} (${backup.store.backupEngine})`,
@@ -80,11 +77,7 @@ export function mocoRestoreRunbook(store: MySql, moco: MocoCluster): string {
     target?.kind === 's3'
       ? `\`s3://${target.s3.bucket}/moco/${ns}/${name}/\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`
       : 'its bucket';
-  const writers = Architecture.of(chart)
-    .allEdges.filter((e) => e.to === store.name && e.kind === 'connect')
-    .map((e) => e.from)
-    .filter((w, i, all) => all.indexOf(w) === i)
-    .sort();
+  const writers = writersOf(chart, store.name);
   const jq =
     `'{apiVersion, kind, metadata: {name: "${restore}"}, spec: (.spec | del(.backupPolicyName) | .replicas = 1 | ` +
     `.restore = {sourceName: "${name}", sourceNamespace: "${ns}", restorePoint: $t, jobConfig: $job})}'`;
@@ -140,11 +133,7 @@ export function perconaRestoreRunbook(store: MongoDb, percona: PerconaCluster): 
     target?.kind === 's3'
       ? `\`s3://${target.s3.bucket}/${target.s3.prefix ? `${target.s3.prefix}/` : ''}\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`
       : 'its bucket';
-  const writers = Architecture.of(chart)
-    .allEdges.filter((e) => e.to === store.name && e.kind === 'connect')
-    .map((e) => e.from)
-    .filter((w, i, all) => all.indexOf(w) === i)
-    .sort();
+  const writers = writersOf(chart, store.name);
   return [
     `### ${name} (Percona operator, point-in-time recovery)`,
     '',
@@ -197,11 +186,7 @@ export function bucketRestoreRunbook(backup: BucketBackup): string {
     target.kind === 'volume'
       ? `the volume claim \`${store.name}-backups\` (${target.volume.size}; Argo CD never prunes it)`
       : `\`s3://${target.s3.bucket}/${target.s3.prefix ?? `${ns}/${store.name}`}/\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`;
-  const writers = Architecture.of(chart)
-    .allEdges.filter((e) => e.to === store.name && e.kind === 'connect')
-    .map((e) => e.from)
-    .filter((name, i, all) => all.indexOf(name) === i)
-    .sort();
+  const writers = writersOf(chart, store.name);
   return [
     `### ${store.name} (MinIO buckets: ${buckets.join(', ')})`,
     '',
@@ -225,4 +210,12 @@ export function bucketRestoreRunbook(backup: BucketBackup): string {
     `kubectl apply --server-side -k dist/${env}/argocd`,
     '```',
   ].join('\n');
+}
+
+/** The workloads that connect to store `name` (the writers a restore must stop), sorted, once each. */
+export function writersOf(chart: SystemChart, name: string): string[] {
+  const from = Architecture.of(chart)
+    .allEdges.filter((e) => e.to === name && e.kind === 'connect')
+    .map((e) => e.from);
+  return [...new Set(from)].sort();
 }
