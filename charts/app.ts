@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { ArgoCdApplications, EnvironmentName } from 'cdk8s-stacks';
+import { buildStacksApp, EnvironmentName } from 'cdk8s-stacks';
 import { ENVIRONMENTS } from './environments';
 import { SYSTEMS } from './index';
 
@@ -12,19 +12,16 @@ export interface RepositoryAppOptions {
   readonly outdir?: string;
 }
 
-/** The app of this repository: the selected systems in the selected environments, plus the Argo CD apps. */
+/**
+ * The app of this repository: the selected systems in the selected environments, plus the
+ * Argo CD apps of each complete environment. The same app `npm run synth` builds (main.ts).
+ */
 export function buildRepositoryApp(options: RepositoryAppOptions = {}): App {
-  const app = new App({ outdir: options.outdir ?? '.build/cdk8s-app' });
-  const allSystems = Object.keys(SYSTEMS);
-  const systems = options.systems ?? allSystems;
-  for (const envName of options.envs ?? (Object.keys(ENVIRONMENTS) as EnvironmentName[])) {
-    const env = ENVIRONMENTS[envName];
-    for (const system of systems) SYSTEMS[system](app, env);
-    // The app-of-apps lists every system; it is regenerated only when the environment is complete.
-    if (systems.length === allSystems.length) {
-      // With the platform layer and its Prometheus, made by the synth from what the systems need.
-      new ArgoCdApplications(app, { environment: env, systems: allSystems });
-    }
-  }
-  return app;
+  return buildStacksApp({
+    systems: SYSTEMS,
+    environments: ENVIRONMENTS,
+    selectEnvironments: options.envs,
+    selectSystems: options.systems,
+    appOutdir: options.outdir ?? '.build/cdk8s-app',
+  });
 }

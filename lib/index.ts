@@ -58,6 +58,8 @@ export type { SecurityExceptionSummary } from './pipeline/workload-notes';
 export { writeCdk8sCliOutput } from './pipeline/cli-output';
 export { runSynthCli } from './pipeline/cli';
 export type { CliSynthOptions } from './pipeline/cli';
+export { buildStacksApp, runStacksCli } from './pipeline/stacks-cli';
+export type { StacksAppOptions, StacksCliOptions, SystemFactory } from './pipeline/stacks-cli';
 // Escape hatch for constructs of your own: checks that join the collected report.
 export { addCheck, SynthesisError, ValidationReport } from './core/validation';
 export type { ValidationIssue } from './core/validation';

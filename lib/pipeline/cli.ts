@@ -2,6 +2,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { synthesize, SynthOptions, SynthResult } from './synth';
 import { formatIssue, SynthesisError, ValidationIssue } from '../core/validation';
+import { recoverStaging, StagingRecovery, treeFingerprint } from '../core/dist-writer';
 
 export interface CliSynthOptions extends Pick<SynthOptions, 'outdir' | 'replaceAll' | 'rules'> {
   /** Builds the app; exceptions thrown here are reported like collected errors. */
@@ -15,18 +16,30 @@ export interface CliSynthOptions extends Pick<SynthOptions, 'outdir' | 'replaceA
 }
 
 /**
- * What `npm run synth` does around the pipeline: build, synthesize, print the summary,
- * warnings and waivers; on failure print every collected error (never a stack trace)
- * and return exit code 1. dist is untouched on failure (writeDist runs last, atomically).
+ * What `npm run synth` does around the pipeline: finish or discard what an interrupted synth
+ * left, build, synthesize, print the summary, warnings, waivers and security exceptions; on
+ * failure print every collected error (never a stack trace) and return exit code 1. Whether
+ * dist was changed is checked (a digest of the tree before and after), never assumed.
  */
 export function runSynthCli(options: CliSynthOptions): number {
   const log = options.log ?? ((line: string) => console.log(line));
   const error = options.error ?? ((line: string) => console.error(line));
+  const outdir = path.resolve(options.outdir);
+  const shown = `${path.basename(outdir)}/`;
+  let before: string | undefined;
   try {
-    const result = synthesize(options.build(), { outdir: options.outdir, replaceAll: options.replaceAll, rules: options.rules });
+    for (const r of recoverStaging(path.dirname(outdir))) log(describeRecovery(r, r.target ? `${path.basename(r.target)}/` : shown));
+    before = treeFingerprint(outdir);
+  } catch (e) {
+    // Nothing was synthesized; what the recovery of an interrupted synth did is its own message.
+    error(`Synthesis did not start: ${shown} could not be read or recovered.\n  ${describeBuildError(e)}`);
+    return 1;
+  }
+  try {
+    const result = synthesize(options.build(), { outdir, replaceAll: options.replaceAll, rules: options.rules });
     printWarnings(result.warnings, error);
     const total = result.folders.reduce((n, f) => n + f.objects, 0);
-    log(`Synthesized ${total} objects into ${path.relative(process.cwd(), options.outdir) || '.'}/`);
+    log(`Synthesized ${total} objects into ${path.relative(process.cwd(), outdir) || '.'}/`);
     for (const folder of result.folders)
       log(`  ${folder.folder.padEnd(28)} ${String(folder.objects).padStart(4)} objects  ${String(folder.files).padStart(4)} files`);
     log(`Policy waivers: ${result.waivers.length}`);
@@ -36,15 +49,35 @@ export function runSynthCli(options: CliSynthOptions): number {
     options.afterWrite?.(result);
     return 0;
   } catch (e) {
+    const state = distState(outdir, before, shown);
     if (e instanceof SynthesisError) {
       printWarnings(e.warnings, error);
-      error(`Synthesis failed; dist/ was not changed.\n${e.message}`);
+      error(`Synthesis failed; ${state}\n${e.message}`);
     } else {
-      // Thrown while the charts were being built, before any check could collect it.
-      error(`Synthesis failed; dist/ was not changed.\n1 error while building the charts:\n  ${describeBuildError(e)}`);
+      // Thrown while the charts were being built (or written), before any check could collect it.
+      error(`Synthesis failed; ${state}\n1 error while building the charts:\n  ${describeBuildError(e)}`);
     }
     return 1;
   }
+}
+
+/** Whether dist is what it was before the run, as checked, in words. */
+function distState(outdir: string, before: string | undefined, shown: string): string {
+  let after: string | undefined;
+  try {
+    after = treeFingerprint(outdir);
+  } catch (e) {
+    return `could not check whether ${shown} changed (${describeBuildError(e)}).`;
+  }
+  if (after === before) return `${shown} was not changed.`;
+  return `${shown} differs from before this run (another process may have written it, or the failure came after it was written); synthesize again once the error is fixed.`;
+}
+
+function describeRecovery(r: StagingRecovery, shown: string): string {
+  const name = path.basename(r.staging);
+  return r.action === 'completed'
+    ? `An earlier synth was interrupted while it swapped in its output; finished it: ${shown} is its complete output (${name} removed).`
+    : `Removed ${name}, left by an interrupted synth before it touched ${shown}.`;
 }
 
 function printWarnings(warnings: readonly ValidationIssue[], error: (line: string) => void): void {

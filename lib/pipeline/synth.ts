@@ -45,7 +45,10 @@ export interface SynthOptions {
   readonly outdir: string;
   /**
    * Replace the whole of dist (files no longer produced disappear). When false, only the
-   * folders of the charts in the app are replaced and everything else is left as it is.
+   * folders of the charts in the app are replaced (with everything below them, nested
+   * folders included), and the whole `<env>/` folder of an environment whose Argo CD
+   * applications are in the app with all their systems; everything else is carried over
+   * byte for byte. Either way the new tree is swapped in atomically.
    * @default true
    */
   readonly replaceAll?: boolean;
@@ -119,7 +122,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     const reported = issues.filter((issue, i) => i < constructIssues.length || !isInRenamedConstruct(app, issue.path));
     throw new SynthesisError(uniqueIssues(reported), warnings);
   }
-  if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
+  if (!options.dryRun) writeDist(options.outdir, folders, (options.replaceAll ?? true) ? 'all' : { folders: completeEnvironments(app) });
   return { folders: summaries, objects: allObjects, waivers, warnings, securityExceptions };
 }
 
@@ -151,6 +154,24 @@ export function folderOf(chart: Chart): string {
   if (PlatformLayer.isPlatformLayer(chart)) return `${chart.environment.name}/platform`;
   if (PlatformPrometheusChart.isPlatformPrometheusChart(chart)) return `${chart.environment?.name}/platform/prometheus`;
   throw new Error(`${chart.node.path}: only SystemChart, ArgoCdApplications, PlatformLayer and PlatformPrometheusChart charts can be synthesized`);
+}
+
+/**
+ * The environments the app synthesizes completely: its Argo CD applications and every system
+ * they list. Their whole `<env>/` folder is replaced, so a system no longer listed disappears.
+ */
+function completeEnvironments(app: App): string[] {
+  const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
+  return charts.filter(ArgoCdApplications.isArgoCdApplications).flatMap((argo) => {
+    const env = argo.environment?.name;
+    const present = new Set(
+      charts
+        .filter(SystemChart.isSystemChart)
+        .filter((c) => c.environment?.name === env)
+        .map((c) => c.system),
+    );
+    return env !== undefined && argo.systems.every((s) => present.has(s)) ? [env] : [];
+  });
 }
 
 function hasReportedAncestor(path: string, reported: readonly ValidationIssue[]): boolean {

@@ -1,6 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { spawnSync } from 'child_process';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
@@ -14,8 +11,6 @@ import {
   uniqueIssues,
   ValidationReport,
 } from '../../lib/core/validation';
-import { removeStaleStaging, writeDist } from '../../lib/core/dist-writer';
-import { tmpdir } from '../support/synth';
 
 describe('ValidationReport', () => {
   test('errors and warnings start with their field, in the order recorded', () => {
@@ -91,26 +86,4 @@ test('SynthesisError lists every issue and carries the warnings', () => {
   const error = new SynthesisError([{ path: 'p', message: 'f: m' }], [{ path: 'q', message: 'w: n' }]);
   expect(error.message).toBe('1 validation error:\n  [p] f: m');
   expect(error.warnings).toEqual([{ path: 'q', message: 'w: n' }]);
-});
-
-describe('stale staging folders', () => {
-  test('folders of dead synths and without a pid are removed; those of live processes are kept', () => {
-    const parent = tmpdir('staging');
-    // A pid that surely exited: a child that has already been reaped.
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
-    for (const name of [`.dist-staging-${dead}-abc`, '.dist-staging-XyZ12', `.dist-staging-${process.pid}-live`, `.dist-staging-1-init`, 'other']) {
-      fs.mkdirSync(path.join(parent, name, 'prod'), { recursive: true });
-    }
-    expect(removeStaleStaging(parent).sort()).toEqual([`.dist-staging-${dead}-abc`, '.dist-staging-XyZ12'].sort());
-    expect(fs.readdirSync(parent).sort()).toEqual([`.dist-staging-${process.pid}-live`, '.dist-staging-1-init', 'other'].sort());
-  });
-
-  test('a synth removes them before writing, and leaves no staging folder of its own', () => {
-    const parent = tmpdir('staging-write');
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
-    fs.mkdirSync(path.join(parent, `.dist-staging-${dead}-old`, 'dev'), { recursive: true });
-    writeDist(path.join(parent, 'dist'), [{ folder: 'dev/x', files: new Map([['a.yaml', 'a: 1\n']]) }], true);
-    expect(fs.readdirSync(parent)).toEqual(['dist']);
-    expect(fs.readFileSync(path.join(parent, 'dist/dev/x/a.yaml'), 'utf8')).toBe('a: 1\n');
-  });
 });
