@@ -33,6 +33,7 @@ import {
  * Cache and queue are two Redis instances: a cache must evict (allkeys-lru) and a queue
  * must never lose a job (noeviction); one instance cannot do both.
  */
+/** Paths in each environment's registry: `env.image()` writes them in full (`registry.stackworks.io/<path>` in staging and prod). */
 export const CAPIBARA6_IMAGES = {
   api: 'capibara6/api:1.0.0',
 } as const;
@@ -100,7 +101,7 @@ export class Capibara6Chart extends SystemChart {
       env: { ENVIRONMENT: env.name, LOG_LEVEL: env.pick({ prod: 'info', default: 'debug' }), RATE_LIMIT_PER_MINUTE: '100' },
     });
     const common = {
-      image: CAPIBARA6_IMAGES.api,
+      image: env.image(CAPIBARA6_IMAGES.api),
       resources: env.pick({
         dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
         default: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },

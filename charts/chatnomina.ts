@@ -33,6 +33,7 @@ import {
  * The seed's app connects as `admin` with the password in a committed file: here a
  * least-privilege `chatnomina` role, passwords from the secret store.
  */
+/** Paths in each environment's registry: `env.image()` writes them in full (`registry.stackworks.io/<path>` in staging and prod). */
 export const CHATNOMINA_IMAGES = {
   api: 'chatnomina/api:1.0.0',
 } as const;
@@ -112,7 +113,7 @@ export class ChatNominaChart extends SystemChart {
     // after the database, and a gate that keeps the API's pods from starting against an
     // unmigrated schema when the folder is applied with kubectl.
     const migrate = new MigrationJob(this, 'migrate', {
-      image: CHATNOMINA_IMAGES.api,
+      image: env.image(CHATNOMINA_IMAGES.api),
       command: ['alembic', 'upgrade', 'head'],
       readyCheck: "alembic current 2>/dev/null | grep -q '(head)'",
       resources,
@@ -123,7 +124,7 @@ export class ChatNominaChart extends SystemChart {
 
     // The seed's Service: port 80 -> 8000.
     const api = new WebService(this, 'api', {
-      image: CHATNOMINA_IMAGES.api,
+      image: env.image(CHATNOMINA_IMAGES.api),
       ports: [{ name: 'http', port: 8000, servicePort: 80 }],
       replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
       resources,

@@ -30,6 +30,7 @@ import {
  *
  * The seed calls database backups critical and has none: daily backups (see backups).
  */
+/** Paths in each environment's registry: `env.image()` writes them in full (`registry.stackworks.io/<path>` in staging and prod). */
 export const FEATURE_MODELS_IMAGES = {
   frontend: 'feature-models-frontend:1.0.0',
   backend: 'feature-models-backend:1.0.0',
@@ -97,7 +98,7 @@ export class FeatureModelsChart extends SystemChart {
     const brokerEnv = ConnectionEnv.url('REDIS_URL');
 
     const prestart = new MigrationJob(this, 'prestart', {
-      image: FEATURE_MODELS_IMAGES.backend,
+      image: env.image(FEATURE_MODELS_IMAGES.backend),
       command: ['bash', 'scripts/prestart.sh'],
       readyCheck: "alembic current 2>/dev/null | grep -q '(head)'",
       resources: backendResources,
@@ -107,7 +108,7 @@ export class FeatureModelsChart extends SystemChart {
     prestart.connect(db, { env: dbEnv });
 
     const backend = new WebService(this, 'backend', {
-      image: FEATURE_MODELS_IMAGES.backend,
+      image: env.image(FEATURE_MODELS_IMAGES.backend),
       command: ['gunicorn', 'app.main:app', '--workers', '4', '--worker-class', 'uvicorn.workers.UvicornWorker', '--bind', '0.0.0.0:8000'],
       ports: [{ name: 'http', port: 8000 }],
       replicas: env.pick({ dev: 1, default: 2 }),
@@ -127,7 +128,7 @@ export class FeatureModelsChart extends SystemChart {
     new SystemDashboard(this, 'dashboard');
 
     const worker = new Worker(this, 'celery-worker', {
-      image: FEATURE_MODELS_IMAGES.backend,
+      image: env.image(FEATURE_MODELS_IMAGES.backend),
       command: ['celery', '-A', 'app.core.celery.celery_app', 'worker', '--loglevel=info'],
       replicas: env.pick({ dev: 1, default: 2 }),
       resources: backendResources,
@@ -144,7 +145,7 @@ export class FeatureModelsChart extends SystemChart {
     prestart.gate(worker);
 
     const frontend = new WebService(this, 'frontend', {
-      image: FEATURE_MODELS_IMAGES.frontend,
+      image: env.image(FEATURE_MODELS_IMAGES.frontend),
       command: ['node', 'server.js'],
       ports: [{ name: 'http', port: 3000 }],
       runAs: { user: 1001 },

@@ -30,6 +30,7 @@ import {
  * - the deprecated `kubernetes.io/ingress.class` annotation: `spec.ingressClassName`;
  * - `loopi-api:latest`: the image is pinned.
  */
+/** Paths in each environment's registry: `env.image()` writes them in full (`registry.stackworks.io/<path>` in staging and prod). */
 export const LOOPI_IMAGES = {
   api: 'loopi-api:1.0.0',
 } as const;
@@ -89,7 +90,7 @@ export class LoopiChart extends SystemChart {
     if (!prod) mysql.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
 
     const api = new WebService(this, 'api', {
-      image: LOOPI_IMAGES.api,
+      image: env.image(LOOPI_IMAGES.api),
       // The seed's Service: port 80 -> 8080.
       ports: [{ name: 'http', port: 8080, servicePort: 80 }],
       replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),

@@ -52,6 +52,7 @@ import {
  *   Redis holds sessions and is deliberately not backed up (the reason is in the chart and
  *   the README).
  */
+/** Paths in each environment's registry: `env.image()` writes them in full (`registry.stackworks.io/<path>` in staging and prod). */
 export const TECHSHOP_IMAGES = {
   app: 'techshop/app:1.0.0',
 } as const;
@@ -118,7 +119,7 @@ export class TechShopChart extends SystemChart {
     });
 
     const app = new WebService(this, 'app', {
-      image: TECHSHOP_IMAGES.app,
+      image: env.image(TECHSHOP_IMAGES.app),
       // The seed's Service: port 80 -> 3000.
       ports: [{ name: 'http', port: 3000, servicePort: 80 }],
       runAs: { user: 1001, group: 1001, fsGroup: 1001 },

@@ -184,6 +184,21 @@ export class Environment {
     return this.name === 'prod';
   }
 
+  /**
+   * An image in this environment's registry (the cluster profile's `registry.host`):
+   * `env.image('loopi-api:1.0.0')` is `registry.stackworks.io/loopi-api:1.0.0`. For your own
+   * images, so that each environment pulls from its registry; write a public image in full
+   * instead (`docker.io/library/nginx:1.27.3`). Nothing is qualified behind your back: an
+   * image without a registry host is a synth error in staging and prod. Without a registry
+   * in the profile, `path` is returned as it is (and the synth reports it).
+   * @param path repository and tag (or digest) inside the registry, e.g. `shop/api:1.4.2`
+   */
+  public image(path: string): string {
+    const host = this.platform.registry.host;
+    if (typeof host !== 'string' || host === '' || typeof path !== 'string') return path;
+    return `${host.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  }
+
   /** The value for this environment. */
   public pick<T>(values: PerEnvironment<T>): T {
     if (typeof values !== 'object' || values === null) throw new Error(`env.pick needs an object of values per environment (is ${describe(values)})`);

@@ -120,7 +120,11 @@ export interface StorageProfile {
 
 /** The registry application images come from. */
 export interface RegistryProfile {
-  /** Host (and optional path) that qualifies an image without a registry, e.g. `registry.loopi.com/apps`. @default - none */
+  /**
+   * Host (and optional path) of your registry, e.g. `registry.loopi.com/apps`: `env.image(path)`
+   * names an image in it, and the synth's error for an image without a registry host suggests it.
+   * Images are never qualified with it silently. @default - none
+   */
   readonly host?: string;
 }
 

@@ -151,7 +151,7 @@ export class MongoDb extends DatabaseStore {
         scope,
         id,
         { ...props, replicas: typeof percona.members === 'number' ? percona.members : 3 },
-        { image: PSMDB.mongodImages[version] ?? `percona/percona-server-mongodb:${version}` },
+        { image: PSMDB.mongodImages[version] ?? `docker.io/percona/percona-server-mongodb:${version}` },
         {
           port: { name: 'mongodb', port: MONGO_PORT },
           dataPath: '/data/db',
@@ -200,7 +200,7 @@ export class MongoDb extends DatabaseStore {
       if (this.percona.backupSchedule !== undefined) this.markBackedUp();
       return;
     }
-    const image = engineImage('mongo', version) ?? `mongo:${version}`;
+    const image = engineImage('mongo', version) ?? `docker.io/library/mongo:${version}`;
     // `ping` is one of the few commands mongod answers without authentication, so the
     // probes need no password. Ready: answers at all; a member that is not yet in an
     // initiated set must be ready too, or the StatefulSet (and Argo CD's wave) would never

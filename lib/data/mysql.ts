@@ -153,7 +153,7 @@ export class MySql extends DatabaseStore {
       if (this.moco.backupSchedule !== undefined) this.markBackedUp();
       return;
     }
-    const image = engineImage('mysql', version) ?? `mysql:${version}`;
+    const image = engineImage('mysql', version) ?? `docker.io/library/mysql:${version}`;
     const database = props.database;
     const user = props.user ?? props.database;
     const accounts = resolveAccounts(props, MYSQL_ACCOUNTS);

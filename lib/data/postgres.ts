@@ -140,7 +140,8 @@ export class Postgres extends DatabaseStore {
   constructor(scope: Construct, id: string, props: PostgresProps) {
     const version: string = props.version ?? '17';
     const flavour: PostgresFlavour = props.flavour ?? 'postgres';
-    const image = (flavour === 'timescaledb' ? engineImage('timescaledb', version) : engineImage('postgres', version)) ?? `postgres:${version}`;
+    const image =
+      (flavour === 'timescaledb' ? engineImage('timescaledb', version) : engineImage('postgres', version)) ?? `docker.io/library/postgres:${version}`;
     const uid = POSTGRES_UIDS[flavour] ?? POSTGRES_UIDS.postgres;
     const database = props.database;
     const user = props.user ?? props.database;

@@ -58,7 +58,7 @@ export class Redis extends BackupableStore {
 
   constructor(scope: Construct, id: string, props: RedisProps) {
     const version = props.version ?? '7.4';
-    const image = engineImage('redis', version) ?? `redis:${version}`;
+    const image = engineImage('redis', version) ?? `docker.io/library/redis:${version}`;
     const passwordKey = props.credentialKeys?.password ?? 'redis-password';
     // Ready only when it answers PONG; alive also while it is still loading its data set
     // (it answers LOADING then), so a large AOF replay is not killed by the liveness probe.

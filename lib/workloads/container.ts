@@ -4,7 +4,7 @@ import { checkQuantity, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { checkEnvValue, ENV_NAME, EnvValue, isSecretKeyValue, renderEnvVar } from './env';
-import { checkImageReference, hasRegistry, isPinned, qualifyImage } from './image';
+import { checkImageReference, dockerHubPath, hasRegistry, isPinned } from './image';
 import { Probe } from './probe';
 import { BASELINE_CAPABILITIES, checkSecurityException, SecurityException } from './security-exception';
 import type { Json } from '../core/json';
@@ -212,20 +212,19 @@ export class ContainerModel {
   }
 
   /**
-   * Reports an image without a registry host when the cluster profile names no registry:
-   * an error where images must be pinned to the organisation's builds (staging, prod), a
-   * warning in dev (Docker Hub, as a runtime reads it).
+   * Reports an image without a registry host: a runtime pulls `gitea/gitea:1.22.3` from Docker
+   * Hub, while the author may have meant their own registry; neither is guessed. An error in
+   * staging and prod, a warning in dev, naming both ways out.
+   * @param registry the cluster profile's registry, suggested in the message
    */
   public validateRegistry(report: ValidationReport, environment: string, registry: string | undefined, prefix = ''): void {
     const image: unknown = this.props.image;
-    if (typeof image !== 'string' || hasRegistry(image) || (registry !== undefined && registry !== '')) return;
-    const problem = `'${image}' names no registry and the cluster profile has none (platform.registry.host)`;
-    if (environment === 'dev') report.warn(`${prefix}image`, `${problem}: it is pulled from Docker Hub`);
-    else
-      report.error(
-        `${prefix}image`,
-        `${problem}; in ${environment} it would be pulled from Docker Hub, someone else's image or none: set platform.registry.host, or write the full reference (docker.io/library/<name> for an official image)`,
-      );
+    if (typeof image !== 'string' || hasRegistry(image) || checkImageReference(image) !== undefined) return;
+    const own = registry ? `${registry.replace(/\/+$/, '')}/${image}` : `<your-registry>/${image}`;
+    const how = `write docker.io/${dockerHubPath(image)} for the public image, or your registry's path (${own}${registry ? `, env.image('${image}')` : ''})`;
+    const problem = `'${image}' names no registry host, so it would be pulled from Docker Hub`;
+    if (environment === 'dev') report.warn(`${prefix}image`, `${problem}; ${how} (an error in staging and prod)`);
+    else report.error(`${prefix}image`, `${problem}, someone else's image or none; ${how}`);
   }
 
   /** The declared exception, when it is an object (a wrong type is reported by the check). */
@@ -249,8 +248,8 @@ export class ContainerModel {
     };
   }
 
-  /** The container; an image without a registry host is qualified with `registry` (the cluster profile's). */
-  public render(registry?: string): Record<string, unknown> {
+  /** The container, its image as written (never qualified behind the author's back). */
+  public render(): Record<string, unknown> {
     const p = this.props;
     const firstPort = this.ports[0]?.name;
     const startup = p.startup ?? (p.liveness && firstPort ? Probe.tcp() : undefined);
@@ -258,7 +257,7 @@ export class ContainerModel {
     const env = [...this.env.entries()].map(([name, value]) => renderEnvVar(name, value));
     return {
       name: this.name,
-      image: qualifyImage(p.image, registry),
+      image: p.image,
       imagePullPolicy: isPinned(p.image) ? 'IfNotPresent' : 'Always',
       command: p.command ? [...p.command] : undefined,
       args: p.args ? [...p.args] : undefined,

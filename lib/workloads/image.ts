@@ -72,10 +72,9 @@ export function hasRegistry(image: string): boolean {
   return first.includes('.') || first.includes(':') || first === 'localhost';
 }
 
-/** `image` qualified with the registry (host and optional path) when it names none; unchanged otherwise. */
-export function qualifyImage(image: string, registry: string | undefined): string {
-  if (registry === undefined || registry === '' || typeof image !== 'string' || hasRegistry(image)) return image;
-  return `${registry.replace(/\/+$/, '')}/${image}`;
+/** Where Docker Hub keeps an image named without a registry: official images under `library/`. */
+export function dockerHubPath(image: string): string {
+  return image.split('@', 1)[0].includes('/') ? image : `library/${image}`;
 }
 
 /** The version an image carries, for the `app.kubernetes.io/version` label. */

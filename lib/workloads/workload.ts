@@ -23,6 +23,7 @@ import {
   SIDECAR_RESOURCES,
   VolumeMount,
 } from './container';
+import { checkPodModel } from './pod-spec-check';
 import { describeSecurityException, requiredPodSecurityLevel, restrictedViolations, SecurityException } from './security-exception';
 import { SystemNamespace } from '../security/system-namespace';
 import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
@@ -104,6 +105,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    */
   public priorityClassName?: string;
   protected readonly volumes = new Map<string, Json>();
+  /** Volumes added under a name a different volume already had (reported by the pod check). */
+  private readonly volumeClashes: Array<readonly [string, Json, Json]> = [];
   protected readonly podAnnotations: Record<string, string> = {};
   private readonly configMapName?: string;
   private readonly configSources: ConfigSource[] = [];
@@ -231,7 +234,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
   /** Adds an emptyDir volume mounted read-write at `path` in the main container. */
   public addWritableVolume(volumeName: string, path: string, emptyDir: Json = { sizeLimit: DEFAULT_SCRATCH_SIZE }): void {
-    this.volumes.set(volumeName, { name: volumeName, emptyDir });
+    this.setVolume({ name: volumeName, emptyDir });
     this.container.mounts.push({ name: volumeName, mountPath: path });
   }
 
@@ -252,7 +255,13 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
   /** Adds a volume to the pod (mounts are added to containers separately). */
   public addVolume(volume: Json): void {
-    this.volumes.set(volume.name, volume);
+    this.setVolume(volume);
+  }
+
+  private setVolume(volume: Json): void {
+    const kept = this.volumes.get(volume?.name);
+    if (kept !== undefined && JSON.stringify(kept) !== JSON.stringify(volume)) this.volumeClashes.push([volume.name, kept, volume]);
+    else this.volumes.set(volume?.name, volume);
   }
 
   /**
@@ -355,6 +364,13 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     this.container.validateRegistry(report, env.name, registry);
     this.initContainers.forEach((c, i) => c.validateRegistry(report, env.name, registry, `initContainers[${i}].`));
     this.sidecars.forEach((c, i) => c.validateRegistry(report, env.name, registry, `sidecars[${i}].`));
+    checkPodModel(report, {
+      main: this.container,
+      initContainers: this.initContainers,
+      sidecars: this.sidecars,
+      writablePaths: this.props.writablePaths,
+      volumeClashes: this.volumeClashes,
+    });
     this.validateConfig(report);
     this.validateSecurityException(report);
     const note: unknown = this.props.imageUser;
@@ -468,7 +484,6 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   /** The pod template, rendered at synth time so later additions (connections) are included. */
   protected podTemplate(): Json {
     const c = this.container;
-    const registry = this.chart.environment.platform.registry.host;
     const fsGroup = this.props.runAs?.fsGroup ?? c.group;
     const annotations = Object.keys(this.podAnnotations).length ? sortedByKey(this.podAnnotations) : undefined;
     return {
@@ -487,8 +502,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
           seccompProfile: { type: 'RuntimeDefault' },
         },
         imagePullSecrets: this.props.imagePullSecrets?.map((name) => ({ name })),
-        initContainers: this.initContainers.length ? this.initContainers.map((i) => i.render(registry)) : undefined,
-        containers: [{ ...c.render(registry), ...this.containerExtras() }, ...this.sidecars.map((sidecar) => sidecar.render(registry))],
+        initContainers: this.initContainers.length ? this.initContainers.map((i) => i.render()) : undefined,
+        containers: [{ ...c.render(), ...this.containerExtras() }, ...this.sidecars.map((sidecar) => sidecar.render())],
         volumes: [...this.volumes.values()],
         ...this.podExtras(),
       },

@@ -50,7 +50,7 @@ export function buildScaleApp(services: number, outdir: string): App {
       resources,
     }).noBackup(NO_BACKUP);
     const web = new WebService(chart, id, {
-      image: `example/${id}:1.0.${i}`,
+      image: `registry.stackworks.io/example/${id}:1.0.${i}`,
       ports: [{ name: 'http', port: 8080 }],
       runAs: { user: 1000, group: 1000, fsGroup: 1000 },
       replicas: 2,
@@ -130,7 +130,7 @@ export function buildPlainScaleApp(services: number, outdir: string): App {
       containers: [
         {
           name: 'main',
-          image: `example/${id}:1.0.${i}`,
+          image: `registry.stackworks.io/example/${id}:1.0.${i}`,
           portNumber: 8080,
           securityContext,
           resources: containerResources,

@@ -153,7 +153,9 @@ describe('Loopi: the README says what the root image must do to run as the chart
 
   test('the note names the uid, the read-only root filesystem, what the image expects and what it must do', () => {
     expect(readme).toContain('## What the images must do to run here');
-    expect(readme).toMatch(/- `api` \(`loopi-api:1\.0\.0`\) runs as uid 10001, gid 10001, with a read-only root filesystem \(writable: \/tmp\)/);
+    expect(readme).toMatch(
+      /- `api` \(`registry\.stackworks\.io\/loopi-api:1\.0\.0`\) runs as uid 10001, gid 10001, with a read-only root filesystem \(writable: \/tmp\)/,
+    );
     expect(readme).toMatch(/The image expects: to run as root .* WORKDIR \/root/);
     expect(readme).toMatch(/It must: install the binary outside \/root .*USER 10001/);
   });

@@ -70,12 +70,12 @@ describe('a failed synthesis', () => {
     const app = buildRepositoryApp({ outdir: UNUSED_OUTDIR, envs: ['prod'] });
     const chart = app.node.findChild('loopi-prod');
     new WebService(chart, 'broken', {
-      image: 'broken:latest',
+      image: 'registry.stackworks.io/broken:latest',
       ports: [{ name: 'http', port: 80 }],
       readiness: Probe.http('/ready', { port: 'web' }),
     });
     new WebService(chart, 'Also_Broken', {
-      image: 'x:1',
+      image: 'registry.stackworks.io/x:1',
       ports: [{ name: 'http', port: 80 }],
       readiness: Probe.http('/'),
       resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: 'lots', memory: '512Mi' } },
@@ -91,7 +91,7 @@ describe('a failed synthesis', () => {
     const messages = (error as SynthesisError).issues.map((i) => `[${i.path}] ${i.message}`);
     expect(messages).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^\[loopi-prod\/broken\] image: 'broken:latest' is not pinned/),
+        expect.stringMatching(/^\[loopi-prod\/broken\] image: 'registry\.stackworks\.io\/broken:latest' is not pinned/),
         expect.stringMatching(/^\[loopi-prod\/broken\] resources: required in prod/),
         expect.stringMatching(/^\[loopi-prod\/broken\] readiness\.port: 'web' is not a declared port/),
         expect.stringMatching(/^\[loopi-prod\/Also_Broken\] id: 'Also_Broken' must consist of lower case/),

@@ -16,7 +16,7 @@ describe('ObjectStore (MinIO)', () => {
   const uploads = minio.addBucket('uploads', { versioning: true });
   const backups = minio.addBucket('backups', { expireAfterDays: 14 });
   const api = new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
+    image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 3000 }],
     readiness: Probe.http('/ready'),
     resources,

@@ -46,7 +46,12 @@ function build(engine: (chart: SystemChart) => Partial<PerconaEngineOptions> = (
 }
 
 const web = (chart: SystemChart) =>
-  new WebService(chart, 'app', { image: 'techshop/app:1.0.0', ports: [{ name: 'http', port: 3000 }], readiness: Probe.http('/ready'), resources });
+  new WebService(chart, 'app', {
+    image: 'registry.stackworks.io/techshop/app:1.0.0',
+    ports: [{ name: 'http', port: 3000 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
 
 const minioTarget = (chart: SystemChart) =>
   new ObjectStore(chart, 'minio', {
@@ -74,7 +79,7 @@ describe('MongoDb on the Percona operator', () => {
     expect(cluster.apiVersion).toBe('psmdb.percona.com/v1');
     expect(cluster.spec).toMatchObject({
       crVersion: '1.23.0',
-      image: 'percona/percona-server-mongodb:8.0.26-11',
+      image: 'docker.io/percona/percona-server-mongodb:8.0.26-11',
       upgradeOptions: { apply: 'disabled' },
     });
     expect(replset).toMatchObject({
@@ -129,7 +134,7 @@ describe('MongoDb on the Percona operator', () => {
   test('PBM backups: a daily full backup kept 7 times and oplog slices of 10 minutes for point-in-time recovery', () => {
     expect(cluster.spec.backup).toMatchObject({
       enabled: true,
-      image: 'percona/percona-backup-mongodb:2.15.0',
+      image: 'docker.io/percona/percona-backup-mongodb:2.15.0',
       pitr: { enabled: true, oplogSpanMin: 10 },
       storages: { s3: { type: 's3', s3: { bucket: 'techshop-mongodb-backups', region: 'eu-west-1', credentialsSecret: 'backup-s3' } } },
       tasks: [

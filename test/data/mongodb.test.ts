@@ -29,7 +29,7 @@ describe('MongoDb', () => {
     monitoring: { exporter: true },
   }).noBackup(NOT_BACKED_UP_IN_TEST);
   const api = new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
+    image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 3000 }],
     readiness: Probe.http('/ready'),
     resources,

@@ -35,7 +35,12 @@ function build(engine: (chart: SystemChart) => Partial<MocoEngineOptions> = () =
 }
 
 const api = (chart: SystemChart) =>
-  new WebService(chart, 'api', { image: 'loopi-api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
+  new WebService(chart, 'api', {
+    image: 'registry.stackworks.io/loopi-api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
 
 const names = { host: 'DB_HOST', readOnlyHost: 'DB_READ_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' };
 

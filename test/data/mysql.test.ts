@@ -11,7 +11,12 @@ const secretRef = (key: string) => ({ valueFrom: { secretKeyRef: { name: 'mysql-
 
 /** The Loopi API as a WebService on 8080, the application the MySQL tests connect. */
 const loopiApi = (chart: SystemChart) =>
-  new WebService(chart, 'api', { image: 'loopi-api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
+  new WebService(chart, 'api', {
+    image: 'registry.stackworks.io/loopi-api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources,
+  });
 
 /** The options of one [group] of an option file. */
 function group(cnf: string, name: string): Record<string, string> {

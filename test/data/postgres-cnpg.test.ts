@@ -29,7 +29,7 @@ function build(env = testEnv('prod'), engine: CloudNativePgProps = engineProps) 
     engine: PostgresEngine.cloudNativePg(engine),
   });
   const api = new WebService(chart, 'api', {
-    image: 'shop/api:1.0.0',
+    image: 'registry.stackworks.io/shop/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
     resources,
     readiness: Probe.http('/ready'),
@@ -38,7 +38,7 @@ function build(env = testEnv('prod'), engine: CloudNativePgProps = engineProps) 
     env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
   });
   const reports = new WebService(chart, 'reports', {
-    image: 'shop/reports:1.0.0',
+    image: 'registry.stackworks.io/shop/reports:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
     resources,
     readiness: Probe.http('/ready'),
@@ -359,7 +359,7 @@ describe('Postgres on CloudNativePG: bad input', () => {
     const { app, chart } = testChart(env, 'shop');
     const db = new Postgres(chart, 'db', { ...base, engine });
     const api = new WebService(chart, 'api', {
-      image: 'shop/api:1.0.0',
+      image: 'registry.stackworks.io/shop/api:1.0.0',
       ports: [{ name: 'http', port: 8080 }],
       resources,
       readiness: Probe.http('/ready'),

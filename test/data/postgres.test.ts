@@ -32,7 +32,7 @@ describe('Postgres', () => {
   }).noBackup(NOT_BACKED_UP_IN_TEST);
   // Feature-models (FastAPI template) and a URL for SQLAlchemy-style clients.
   fastApiBackend(chart, db, resources);
-  const worker = new Worker(chart, 'loopi', { image: 'org/worker:1.0.0', resources });
+  const worker = new Worker(chart, 'loopi', { image: 'registry.stackworks.io/org/worker:1.0.0', resources });
   worker.connect(db, {
     env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
   });
@@ -305,7 +305,7 @@ describe('Postgres defaults and flavours', () => {
         NOT_BACKED_UP_IN_TEST,
       );
       const api = new WebService(chart, 'api', {
-        image: 'org/api:1.0.0',
+        image: 'registry.stackworks.io/org/api:1.0.0',
         ports: [{ name: 'http', port: 8000 }],
         readiness: Probe.http('/ready'),
         resources,

@@ -11,7 +11,7 @@ describe('Redis', () => {
     NOT_BACKED_UP_IN_TEST,
   );
   const api = new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
+    image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
     readiness: Probe.http('/ready'),
     resources,

@@ -8,7 +8,7 @@ export const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: {
 /** A web service listening on `port` (named `http` unless said otherwise). */
 export function webService(scope: Construct, id: string, port = 8080, ports?: Array<{ name: string; port: number }>): WebService {
   return new WebService(scope, id, {
-    image: `org/${id}:1.0.0`,
+    image: `registry.stackworks.io/org/${id}:1.0.0`,
     ports: ports ?? [{ name: 'http', port }],
     readiness: Probe.http('/ready'),
     resources,
@@ -17,7 +17,7 @@ export function webService(scope: Construct, id: string, port = 8080, ports?: Ar
 
 /** A worker: no Service, so it cannot be routed to. */
 export function worker(scope: Construct, id: string): Worker {
-  return new Worker(scope, id, { image: `org/${id}:1.0.0`, resources });
+  return new Worker(scope, id, { image: `registry.stackworks.io/org/${id}:1.0.0`, resources });
 }
 
 /** The annotations of an object without the ones every object gets. */

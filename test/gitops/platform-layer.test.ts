@@ -189,7 +189,7 @@ describe('the platform layer follows the profile', () => {
     const env = testEnv('prod', overrides);
     const { app, chart } = testChart(env);
     const api = new WebService(chart, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 8080 }],
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
       readiness: Probe.http('/ready'),
@@ -287,7 +287,7 @@ describe('components the cluster already runs', () => {
     const env = testEnv('prod', { platform: { preinstalled: ['ingress-nginx'] } });
     const { app, chart } = testChart(env);
     const api = new WebService(chart, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 8080 }],
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
       readiness: Probe.http('/ready'),
@@ -316,7 +316,7 @@ describe('the Gateway API edge in the platform layer', () => {
     });
     const { app, chart } = testChart(env);
     const api = new WebService(chart, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 8080 }],
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
       readiness: Probe.http('/ready'),

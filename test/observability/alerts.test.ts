@@ -2,7 +2,7 @@ import { Probe, SystemAlerts, WebService } from '../../lib';
 import { errorsOf, objectOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-const web = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
+const web = { image: 'registry.stackworks.io/org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
 
 type Rule = { alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> };
 const rulesOf = (rule: Record<string, any>): Rule[] => rule.spec.groups.flatMap((g: any) => g.rules);

@@ -5,7 +5,7 @@ import { errorsOf, objectOf, testChart, testEnv } from '../support/synth';
 import { NOT_BACKED_UP_IN_TEST, sampleMySql, samplePostgres } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-const web = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
+const web = { image: 'registry.stackworks.io/org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
 
 function build(env = testEnv()) {
   const { app, chart } = testChart(env);
@@ -114,9 +114,12 @@ describe('SystemDashboard options and errors', () => {
 
   test('a worker exposing metrics has no HTTP row', () => {
     const { app, chart } = testChart();
-    new Worker(chart, 'workers', { image: 'org/w:1.0.0', ports: [{ name: 'metrics', port: 9100 }], readiness: Probe.tcp(), resources }).exposeMetrics(
-      { port: 'metrics' },
-    );
+    new Worker(chart, 'workers', {
+      image: 'registry.stackworks.io/org/w:1.0.0',
+      ports: [{ name: 'metrics', port: 9100 }],
+      readiness: Probe.tcp(),
+      resources,
+    }).exposeMetrics({ port: 'metrics' });
     new SystemDashboard(chart, 'dashboard');
     expect(JSON.parse(objectOf(app, 'ConfigMap', 'dashboard-grafana').data['test-prod.json']).panels).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/sy
 import { NOT_BACKED_UP_IN_TEST, sampleMySql, samplePostgres } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-const web = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
+const web = { image: 'registry.stackworks.io/org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
 const prometheusPeer = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
   podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
@@ -101,7 +101,7 @@ describe('exposeMetrics options and environment settings', () => {
   test('a worker without a Service gets the same metrics Service and ServiceMonitor', () => {
     const { app, chart } = testChart();
     const worker = new Worker(chart, 'workers', {
-      image: 'org/worker:1.0.0',
+      image: 'registry.stackworks.io/org/worker:1.0.0',
       ports: [{ name: 'metrics', port: 9100 }],
       readiness: Probe.tcp(),
       resources,
@@ -117,7 +117,11 @@ describe('exposeMetrics options and environment settings', () => {
     const { app, chart } = testChart();
     const api = new WebService(chart, 'api', web);
     api.exposeMetrics({ port: 'stats' });
-    api.addSidecar(new ContainerModel('stats', { image: 'org/stats:1.0.0', runAs: { user: 10002 } }, resources, [{ name: 'stats', port: 9102 }]));
+    api.addSidecar(
+      new ContainerModel('stats', { image: 'registry.stackworks.io/org/stats:1.0.0', runAs: { user: 10002 } }, resources, [
+        { name: 'stats', port: 9102 },
+      ]),
+    );
     expect(objectOf(app, 'Service', 'api-metrics').spec.ports).toEqual([{ name: 'stats', port: 9102, targetPort: 'stats', protocol: 'TCP' }]);
     expect(fromPrometheus(objectOf(app, 'NetworkPolicy', 'api'))[0].ports).toEqual([{ port: 9102, protocol: 'TCP' }]);
   });

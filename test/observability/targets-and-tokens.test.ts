@@ -2,7 +2,7 @@ import { ExistingSecret, fromSecret, Probe, SystemAlerts, SystemSecret, WebServi
 import { errorsOf, objectOf, testChart } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-const web = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
+const web = { image: 'registry.stackworks.io/org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
 
 describe('latency targets per job', () => {
   function build(byJob: Record<string, unknown> | undefined, latency = 0.2) {
@@ -64,7 +64,7 @@ describe('metrics behind a bearer token', () => {
     ['a plain string', () => 'abc123', /must be fromSecret\(secret, key\): the token is read from a Secret, never written in the manifest/],
   ])('%s is refused', (_name, token, message) => {
     const { app, chart } = testChart();
-    new Worker(chart, 'w', { image: 'org/w:1.0.0', resources, ports: [{ name: 'metrics', port: 9100 }] }).exposeMetrics({
+    new Worker(chart, 'w', { image: 'registry.stackworks.io/org/w:1.0.0', resources, ports: [{ name: 'metrics', port: 9100 }] }).exposeMetrics({
       port: 'metrics',
       bearerToken: token() as never,
     });
@@ -79,7 +79,7 @@ describe('imageUser: what an image built for another user must do', () => {
     ['as a string', 'runs as root', 'imageUser', /must be an object/],
   ])('%s is refused', (_name, note, field, message) => {
     const { app, chart } = testChart();
-    new Worker(chart, 'w', { image: 'org/w:1.0.0', resources, imageUser: note as never });
+    new Worker(chart, 'w', { image: 'registry.stackworks.io/org/w:1.0.0', resources, imageUser: note as never });
     expect(errorsOf(app).filter((e) => e.startsWith(`[test-prod/w] ${field}: `))).toEqual([expect.stringMatching(message)]);
   });
 });

@@ -10,7 +10,12 @@ const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '
 function system() {
   const { app, chart } = testChart();
   const { db, api } = postgresWithApi(chart, resources);
-  const migrate = new MigrationJob(chart, 'migrate', { image: 'org/api:1.0.0', command: ['migrate'], readyCheck: 'check', resources });
+  const migrate = new MigrationJob(chart, 'migrate', {
+    image: 'registry.stackworks.io/org/api:1.0.0',
+    command: ['migrate'],
+    readyCheck: 'check',
+    resources,
+  });
   migrate.gate(api);
   new SystemAlerts(chart, 'alerts', {});
   db.backup({ target: BackupTarget.volume({ size: '20Gi' }) });
@@ -44,7 +49,12 @@ describe('constructs render only themselves; the pipeline derives the rest', () 
     );
     expect(Architecture.of(chart).allNodes).toEqual(
       expect.arrayContaining([
-        { id: 'api', kind: 'service', label: 'api', details: { image: 'org/api:1.0.0', replicas: expect.stringMatching(/^x\d/) } },
+        {
+          id: 'api',
+          kind: 'service',
+          label: 'api',
+          details: { image: 'registry.stackworks.io/org/api:1.0.0', replicas: expect.stringMatching(/^x\d/) },
+        },
         { id: 'migrate', kind: 'job', label: 'migrate', details: expect.objectContaining({ note: 'schema migration, runs first' }) },
         { id: 'db-backup', kind: 'backup', label: 'db-backup', details: expect.objectContaining({ note: '0 2 * * * UTC' }) },
         { id: 'db-restore', kind: 'backup', label: 'db-restore', details: expect.objectContaining({ note: 'restore, run by hand' }) },

@@ -52,7 +52,8 @@ function facts(platform: PlatformProps) {
   const db = samplePostgres(chart, resources, { exporter: true });
   db.backup({ target: BackupTarget.volume({ size: '5Gi' }) });
   const api = new WebService(chart, 'api', {
-    image: 'shop/api:1.0.0',
+    // The chart names its image in the profile's registry explicitly (env.image), so it follows the profile.
+    image: chart.environment.image('shop/api:1.0.0'),
     ports: [{ name: 'http', port: 8080 }],
     readiness: Probe.http('/ready'),
     resources,
@@ -133,7 +134,7 @@ test('storage: every claim (store volumes, the backup volume, a standalone volum
   expect(new Set(after.storageClasses)).toEqual(new Set(['fast-nvme']));
 });
 
-test("registry: the application image comes from the profile's registry; the library's own images keep theirs", () => {
+test("registry: an application image named with env.image() follows the profile's registry; the library's own images keep theirs", () => {
   expect(after.apiImage).toBe('ghcr.io/stackworks/shop/api:1.0.0');
   expect(after.engineImages).toEqual(before.engineImages);
   for (const image of after.engineImages) expect(image).toMatch(/^(docker\.io|quay\.io)\//);

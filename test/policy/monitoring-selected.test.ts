@@ -7,7 +7,7 @@ const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '
 function system(labels: { monitor?: Record<string, string>; rule?: Record<string, string> }, env = testEnv('prod')) {
   const { app, chart } = testChart(env);
   new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
+    image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
     readiness: Probe.http('/ready'),
     resources,

@@ -15,7 +15,7 @@ function goodObjects(): Array<Record<string, any>> {
   const labels = { app: 'web' };
   const container = {
     name: 'web',
-    image: 'org/web:1.0.0',
+    image: 'registry.stackworks.io/org/web:1.0.0',
     ports: [{ name: 'http', containerPort: 8080 }],
     readinessProbe: { httpGet: { path: '/', port: 'http' } },
     resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },
@@ -219,7 +219,7 @@ describe('waivers', () => {
     const { app, chart } = testChart(testEnv('prod'));
     const secret = new SystemSecret(chart, 'creds', { keys: ['a'] });
     const api = new WebService(chart, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 8080 }],
       readiness: Probe.http('/'),
       resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '64Mi' } },

@@ -8,9 +8,14 @@ const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '
 function stack(budget?: ConstructorParameters<typeof NamespaceBudget>[2]) {
   const app = new App({ outdir: UNUSED_OUTDIR });
   const chart = new SystemChart(app, { system: 'shop', environment: testEnv('prod'), budget });
-  const api = new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 3000 }], readiness: Probe.http('/'), resources });
+  const api = new WebService(chart, 'api', {
+    image: 'registry.stackworks.io/org/api:1.0.0',
+    ports: [{ name: 'http', port: 3000 }],
+    readiness: Probe.http('/'),
+    resources,
+  });
   api.autoscale({ min: 3, max: 10 });
-  new Worker(chart, 'worker', { image: 'org/api:1.0.0', resources, replicas: 2 });
+  new Worker(chart, 'worker', { image: 'registry.stackworks.io/org/api:1.0.0', resources, replicas: 2 });
   new Redis(chart, 'cache', { use: 'cache', storage: '5Gi', credentials: ExistingSecret.named('c', ['redis-password']), resources }).noBackup(
     NOT_BACKED_UP_IN_TEST,
   );

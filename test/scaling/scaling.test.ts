@@ -2,7 +2,7 @@ import { Probe, WebService, Worker } from '../../lib';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-const web = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
+const web = { image: 'registry.stackworks.io/org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
 
 describe('Autoscaler', () => {
   const { app, chart } = testChart();
@@ -46,7 +46,7 @@ describe('scaling invariants', () => {
   test('no PDB for a single replica; explicit minAvailable respected', () => {
     const { app, chart } = testChart(testEnv('dev'));
     new WebService(chart, 'one', web);
-    const two = new Worker(chart, 'two', { image: 'x:1', replicas: 3 });
+    const two = new Worker(chart, 'two', { image: 'registry.stackworks.io/x:1', replicas: 3 });
     two.disruptionBudget({ minAvailable: 2 });
     expect(objectsOf(app, 'PodDisruptionBudget').map((p) => p.metadata.name)).toEqual(['two']);
     expect(objectOf(app, 'PodDisruptionBudget', 'two').spec.minAvailable).toBe(2);

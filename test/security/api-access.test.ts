@@ -6,7 +6,12 @@ const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '
 describe('least privilege on the Kubernetes API', () => {
   test('a workload that declares nothing gets no token, no Role and no API egress', () => {
     const { app, chart } = testChart();
-    new WebService(chart, 'api', { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources });
+    new WebService(chart, 'api', {
+      image: 'registry.stackworks.io/org/api:1.0.0',
+      ports: [{ name: 'http', port: 8080 }],
+      readiness: Probe.http('/ready'),
+      resources,
+    });
     expect(objectOf(app, 'ServiceAccount', 'api').automountServiceAccountToken).toBe(false);
     expect(objectOf(app, 'Deployment', 'api').spec.template.spec.automountServiceAccountToken).toBe(false);
     expect(objectsOf(app, 'Role')).toEqual([]);
@@ -15,7 +20,7 @@ describe('least privilege on the Kubernetes API', () => {
 
   test("allowApiAccess: a token, a Role with exactly the named objects and verbs, bound to the workload's own ServiceAccount", () => {
     const { app, chart } = testChart();
-    const worker = new Worker(chart, 'leader', { image: 'org/worker:1.0.0', resources });
+    const worker = new Worker(chart, 'leader', { image: 'registry.stackworks.io/org/worker:1.0.0', resources });
     worker.allowApiAccess([
       { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['get', 'update'], resourceNames: ['leader-lock'] },
       { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['create'] },
@@ -42,7 +47,7 @@ describe('least privilege on the Kubernetes API', () => {
 
   test('wildcards, unnamed updates and listing secrets are refused, all at once, with the workload path and field', () => {
     const { app, chart } = testChart();
-    const worker = new Worker(chart, 'greedy', { image: 'org/worker:1.0.0', resources });
+    const worker = new Worker(chart, 'greedy', { image: 'registry.stackworks.io/org/worker:1.0.0', resources });
     worker.allowApiAccess([
       { apiGroup: '*', resource: '*', verbs: ['*'] },
       { apiGroup: '', resource: 'configmaps', verbs: ['update'] },

@@ -9,7 +9,7 @@ describe('ExternalSecretSource', () => {
       data: { JWT_SECRET: { key: 'prod/api', property: 'jwt' } },
     });
     new WebService(chart, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 8080 }],
       readiness: Probe.http('/ready'),
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
@@ -33,7 +33,7 @@ describe('ExternalSecretSource', () => {
     const { app, chart } = testChart();
     const secret = new ExternalSecretSource(chart, 's', { store: SecretStoreRef.namespaced('aws'), data: { A: { key: 'a' } } });
     new WebService(chart, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 8080 }],
       readiness: Probe.http('/ready'),
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },

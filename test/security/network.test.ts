@@ -3,9 +3,9 @@ import { allowCrossNamespace, DEFAULT_CLUSTER_CIDRS, DEFAULT_INGRESS_CONTROLLER,
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } };
-const webProps = { image: 'org/web:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
+const webProps = { image: 'registry.stackworks.io/org/web:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
 const web = (chart: SystemChart, id: string) => new WebService(chart, id, webProps);
-const worker = (chart: SystemChart, id: string) => new Worker(chart, id, { image: 'org/worker:1.0.0', resources });
+const worker = (chart: SystemChart, id: string) => new Worker(chart, id, { image: 'registry.stackworks.io/org/worker:1.0.0', resources });
 const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
 const podsIn = (namespace: string, labels: Record<string, string>) => ({
   namespaceSelector: nsSelector(namespace),

@@ -52,7 +52,7 @@ export function postgresWithApi(chart: SystemChart, resources: PostgresProps['re
     resources,
   });
   const api = new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
+    image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
     readiness: Probe.http('/ready'),
     resources,
@@ -67,7 +67,7 @@ export function postgresWithApi(chart: SystemChart, resources: PostgresProps['re
  */
 export function fastApiBackend(chart: SystemChart, db: Postgres, resources: PostgresProps['resources']): WebService {
   const backend = new WebService(chart, 'backend', {
-    image: 'org/backend:1.0.0',
+    image: 'registry.stackworks.io/org/backend:1.0.0',
     ports: [{ name: 'http', port: 8000 }],
     readiness: Probe.http('/ready'),
     resources,

@@ -25,7 +25,7 @@ import { errorsOf, render, testChart, testEnv, UNUSED_OUTDIR } from '../support/
 import { NOT_BACKED_UP_IN_TEST, samplePostgres } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-const service = { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources };
+const service = { image: 'registry.stackworks.io/org/api:1.0.0', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources };
 const loose = (props: unknown) => props as never;
 
 /** The errors of one WebService `api` with props merged over a valid base. */
@@ -192,7 +192,7 @@ describe('a variable set in two places is an error', () => {
 describe('schedules that never fire', () => {
   test.each(['0 0 31 2 *', '0 0 30 2 *', '0 0 31 4,6,9,11 *'])('ScheduledTask %s', (schedule) => {
     const { app, chart } = testChart();
-    new ScheduledTask(chart, 'report', { image: 'org/report:1.0.0', resources, schedule });
+    new ScheduledTask(chart, 'report', { image: 'registry.stackworks.io/org/report:1.0.0', resources, schedule });
     expect(errorsOf(app)).toEqual([`[test-prod/report] schedule: '${schedule}' never fires (no date matches its day, month and weekday fields)`]);
   });
 
@@ -228,7 +228,7 @@ describe('warnings', () => {
     ],
     [
       'Worker replicas 1',
-      (c: SystemChart) => new Worker(c, 'jobs', { image: 'org/jobs:1.0.0', resources, replicas: 1 }),
+      (c: SystemChart) => new Worker(c, 'jobs', { image: 'registry.stackworks.io/org/jobs:1.0.0', resources, replicas: 1 }),
       '[test-prod/jobs] replicas: runs a single pod in prod',
     ],
     [
@@ -300,8 +300,8 @@ describe('missing amounts, repeated ids and repeated calls are collected errors,
 describe('an error is reported once, not again by the policy rule', () => {
   test.each([
     ['no readiness probe', { readiness: undefined }, 'readiness: a web service must have a readiness probe'],
-    ['an unpinned image', { image: 'org/api:latest' }, "image: 'org/api:latest' is not pinned"],
-    ['an untagged image', { image: 'org/api' }, "image: 'org/api' is not pinned"],
+    ['an unpinned image', { image: 'registry.stackworks.io/org/api:latest' }, "image: 'registry.stackworks.io/org/api:latest' is not pinned"],
+    ['an untagged image', { image: 'registry.stackworks.io/org/api' }, "image: 'registry.stackworks.io/org/api' is not pinned"],
     ['no limits', { resources: { requests: resources.requests } }, 'resources.limits: is required'],
   ])('%s', (_, props, message) => {
     const { app, chart } = testChart();

@@ -48,7 +48,7 @@ import { render, testEnv, UNUSED_OUTDIR } from '../support/synth';
 
 type Props = Record<string, unknown>;
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '1Gi' } };
-const image = 'org/app:1.0.0';
+const image = 'registry.stackworks.io/org/app:1.0.0';
 
 /** A valid construct of each kind: its props, and how it is made from them. */
 interface Baseline {

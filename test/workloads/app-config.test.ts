@@ -5,12 +5,12 @@ import { referencesResolve } from '../../lib/policy/rules/secrets';
 import { errorsOf, objectOf, objectsOf, render, testChart, testEnv, tmpdir, UNUSED_OUTDIR } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-const web = { image: 'org/app:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
+const web = { image: 'registry.stackworks.io/org/app:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
 
 describe('one config shared by several workloads, with files mounted', () => {
   const { app, chart } = testChart();
   const api = new WebService(chart, 'api', web);
-  const worker = new Worker(chart, 'worker', { image: 'org/app:1.0.0', resources });
+  const worker = new Worker(chart, 'worker', { image: 'registry.stackworks.io/org/app:1.0.0', resources });
   const common = new AppConfig(chart, 'common', {
     env: { LOG_LEVEL: 'info', APP_MODE: 'server' },
     files: { '/etc/app/config.yaml': 'log_level: info\n', '/etc/app/routes.json': '{}\n' },
@@ -58,7 +58,7 @@ describe('one config shared by several workloads, with files mounted', () => {
   test('a change of a file rolls the pods of every workload using it', () => {
     const checksum = (content: string) => {
       const { app: a, chart: c } = testChart();
-      const w = new Worker(c, 'worker', { image: 'org/app:1.0.0', resources });
+      const w = new Worker(c, 'worker', { image: 'registry.stackworks.io/org/app:1.0.0', resources });
       new AppConfig(c, 'common', { files: { '/etc/app/config.yaml': content } }).useIn(w);
       return objectOf(a, 'Deployment', 'worker').spec.template.metadata.annotations['checksum/config-common'];
     };
@@ -115,14 +115,14 @@ describe('config refusals name the field and say what to do', () => {
     ['a file over 1 MiB', { files: { '/etc/big': 'x'.repeat(1024 * 1024 + 1) } }, 'files', /a ConfigMap holds at most 1 MiB/],
   ])('%s', (_name, props, field, message) => {
     const found = errors((_, chart) =>
-      new AppConfig(chart, 'common', props as never).useIn(new Worker(chart, 'w', { image: 'org/app:1.0.0', resources })),
+      new AppConfig(chart, 'common', props as never).useIn(new Worker(chart, 'w', { image: 'registry.stackworks.io/org/app:1.0.0', resources })),
     );
     expect(found.filter((e) => e.startsWith(`[test-prod/common] ${field}: `))).toEqual([expect.stringMatching(message)]);
   });
 
   test('a file path that is also a writable path is refused', () => {
     const found = errors((_, chart) => {
-      const w = new Worker(chart, 'w', { image: 'org/app:1.0.0', resources, writablePaths: ['/etc/app.yaml'] });
+      const w = new Worker(chart, 'w', { image: 'registry.stackworks.io/org/app:1.0.0', resources, writablePaths: ['/etc/app.yaml'] });
       new AppConfig(chart, 'common', { files: { '/etc/app.yaml': 'x' } }).useIn(w);
     });
     expect(found).toEqual([expect.stringMatching(/^\[test-prod\/common\] files\.\/etc\/app\.yaml: is mounted more than once in test-prod\/w/)]);

@@ -7,14 +7,14 @@ const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '
 describe('MigrationJob', () => {
   const { app, chart } = testChart();
   const backend = new WebService(chart, 'backend', {
-    image: 'org/backend:2.0.0',
+    image: 'registry.stackworks.io/org/backend:2.0.0',
     ports: [{ name: 'http', port: 8000 }],
     readiness: Probe.http('/ready'),
     resources,
     env: { DB: 'x' },
   });
   const migrate = new MigrationJob(chart, 'prestart', {
-    image: 'org/backend:2.0.0',
+    image: 'registry.stackworks.io/org/backend:2.0.0',
     command: ['bash', 'scripts/prestart.sh'],
     readyCheck: "alembic current | grep -q '(head)'",
     resources,
@@ -64,13 +64,13 @@ describe('MigrationJob', () => {
     const { app: a, chart: c } = testChart();
     const bootResources = { requests: { cpu: '250m', memory: '384Mi' }, limits: { cpu: '1', memory: '768Mi' } };
     const api = new WebService(c, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 8000 }],
       readiness: Probe.http('/ready'),
       resources: bootResources,
       writablePaths,
     });
-    new MigrationJob(c, 'migrate', { image: 'org/api:1.0.0', command: ['migrate'], readyCheck: 'check', resources }).gate(api);
+    new MigrationJob(c, 'migrate', { image: 'registry.stackworks.io/org/api:1.0.0', command: ['migrate'], readyCheck: 'check', resources }).gate(api);
     const init = objectOf(a, 'Deployment', 'api').spec.template.spec.initContainers[0];
     expect(init.volumeMounts).toEqual(mounts);
     expect(init.resources).toEqual({
@@ -82,13 +82,18 @@ describe('MigrationJob', () => {
 
   test('a new image gives a new Job name', () => {
     const { app: other, chart: c } = testChart();
-    new MigrationJob(c, 'prestart', { image: 'org/backend:2.0.1', command: ['bash', 'scripts/prestart.sh'], readyCheck: 'true', resources });
+    new MigrationJob(c, 'prestart', {
+      image: 'registry.stackworks.io/org/backend:2.0.1',
+      command: ['bash', 'scripts/prestart.sh'],
+      readyCheck: 'true',
+      resources,
+    });
     expect(objectsOf(other, 'Job')[0].metadata.name).not.toBe(job.metadata.name);
   });
 
   test('bad input', () => {
     const { app: bad, chart: c } = testChart();
-    new MigrationJob(c, 'm', { image: 'x:1', command: [], readyCheck: ' ', resources, backoffLimit: -1 });
+    new MigrationJob(c, 'm', { image: 'registry.stackworks.io/x:1', command: [], readyCheck: ' ', resources, backoffLimit: -1 });
     expect(errorsOf(bad)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/\[test-prod\/m\] command: must not be empty/),
@@ -103,7 +108,7 @@ describe('ScheduledTask', () => {
   test('a CronJob that never overlaps, with deadlines, history limits and a time zone', () => {
     const { app, chart } = testChart();
     new ScheduledTask(chart, 'report', {
-      image: 'org/report:1.0.0',
+      image: 'registry.stackworks.io/org/report:1.0.0',
       command: ['report'],
       schedule: '0 2 * * *',
       timeZone: 'Europe/Madrid',
@@ -125,8 +130,8 @@ describe('ScheduledTask', () => {
 
   test('an invalid schedule or time zone is an error naming the field', () => {
     const { app, chart } = testChart();
-    new ScheduledTask(chart, 'a', { image: 'x:1', schedule: '0 25 * * *', resources });
-    new ScheduledTask(chart, 'b', { image: 'x:1', schedule: 'daily', timeZone: 'Mars/Olympus', resources });
+    new ScheduledTask(chart, 'a', { image: 'registry.stackworks.io/x:1', schedule: '0 25 * * *', resources });
+    new ScheduledTask(chart, 'b', { image: 'registry.stackworks.io/x:1', schedule: 'daily', timeZone: 'Mars/Olympus', resources });
     expect(errorsOf(app)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/\[test-prod\/a\] schedule: '0 25 \* \* \*': hour '25' must be within 0-23/),
@@ -162,7 +167,7 @@ describe('Worker', () => {
   test('a Deployment without a Service, with an exec liveness probe and a long grace period', () => {
     const { app, chart } = testChart();
     new Worker(chart, 'celery', {
-      image: 'org/backend:2.0.0',
+      image: 'registry.stackworks.io/org/backend:2.0.0',
       command: ['celery', '-A', 'app', 'worker'],
       liveness: Probe.exec(['celery', 'inspect', 'ping']),
       resources,

@@ -6,7 +6,7 @@ const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '
 
 function web(chart: SystemChart, id: string, replicas = 1): WebService {
   return new WebService(chart, id, {
-    image: `org/${id}:1.0.0`,
+    image: `registry.stackworks.io/org/${id}:1.0.0`,
     ports: [{ name: 'http', port: 3000 }],
     readiness: Probe.http('/'),
     resources,
@@ -15,7 +15,7 @@ function web(chart: SystemChart, id: string, replicas = 1): WebService {
 }
 
 function task(chart: SystemChart, id: string): ScheduledTask {
-  return new ScheduledTask(chart, id, { image: `org/${id}:1.0.0`, command: ['run'], schedule: '0 3 * * *', resources });
+  return new ScheduledTask(chart, id, { image: `registry.stackworks.io/org/${id}:1.0.0`, command: ['run'], schedule: '0 3 * * *', resources });
 }
 
 describe('PersistentVolume shared by a workload and its scheduled task', () => {
@@ -131,7 +131,7 @@ describe('PersistentVolume refusals', () => {
       (c) => {
         const v = new PersistentVolume(c, 'v', { size: '1Gi', accessMode: 'ReadWriteOncePod' });
         v.mountOn(web(c, 'api'), '/data');
-        v.mountOn(new Worker(c, 'w', { image: 'org/w:1.0.0', resources }), '/data');
+        v.mountOn(new Worker(c, 'w', { image: 'registry.stackworks.io/org/w:1.0.0', resources }), '/data');
       },
       'accessMode',
       /'ReadWriteOncePod' attaches to one node/,

@@ -6,7 +6,7 @@ import { errorsOf, render, testChart, tmpdir, UNUSED_OUTDIR } from '../support/s
 import { expectOneError } from '../support/construct-tests';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-const base = { image: 'org/git:1.0.0', readiness: Probe.http('/ready'), resources };
+const base = { image: 'registry.stackworks.io/org/git:1.0.0', readiness: Probe.http('/ready'), resources };
 
 /** The one object of `kind` named `name`, rendered with the restricted rule (the rule exceptions waive must exist). */
 function objectOf(app: App, kind: string, name: string): Record<string, any> {
@@ -95,7 +95,7 @@ describe('a start as root that drops privileges', () => {
   describe('lowered by the same decision', () => {
     const { app, chart } = testChart();
     new WebService(chart, 'git', { ...base, ports: [{ name: 'http', port: 3000 }], securityException: exception as SecurityException });
-    const other = new Worker(chart, 'indexer', { image: 'org/indexer:1.0.0', resources });
+    const other = new Worker(chart, 'indexer', { image: 'registry.stackworks.io/org/indexer:1.0.0', resources });
 
     test('synthesizes; the restricted policy rule is waived with the reason', () => {
       expect(errorsOf(app, [podSecurityRestricted])).toEqual([]);
@@ -186,7 +186,7 @@ describe('refusals name the field and say what to do', () => {
 
   test('runAs.user 0 says how to start as root and drop privileges', () => {
     const { app, chart } = testChart();
-    new Worker(chart, 'w', { image: 'org/w:1.0.0', resources, runAs: { user: 0 } });
+    new Worker(chart, 'w', { image: 'registry.stackworks.io/org/w:1.0.0', resources, runAs: { user: 0 } });
     expect(errorsOf(app).join('\n')).toMatch(
       /runAs.user: 0 \(root\) is not allowed.*securityException: \{ startAsRoot: true, addCapabilities: \['SETUID', 'SETGID'\], reason \}/,
     );
@@ -199,7 +199,9 @@ describe('refusals name the field and say what to do', () => {
       ports: [{ name: 'ssh', port: 22 }],
       securityException: { addCapabilities: ['NET_BIND_SERVICE'], reason: 'ssh on 22' },
     });
-    new MigrationJob(chart, 'migrate', { image: 'org/git:1.0.0', resources, command: ['migrate'], readyCheck: 'true' }).gate(api);
+    new MigrationJob(chart, 'migrate', { image: 'registry.stackworks.io/org/git:1.0.0', resources, command: ['migrate'], readyCheck: 'true' }).gate(
+      api,
+    );
     const init = objectOf(app, 'Deployment', 'git').spec.template.spec.initContainers[0];
     expect(init.securityContext.capabilities).toEqual({ drop: ['ALL'] });
   });

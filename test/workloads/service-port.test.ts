@@ -2,7 +2,7 @@ import { MigrationJob, Probe, PublicEndpoint, WebService, Worker } from '../../l
 import { errorsOf, objectOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-const base = { image: 'org/git:1.0.0', readiness: Probe.http('/ready'), resources };
+const base = { image: 'registry.stackworks.io/org/git:1.0.0', readiness: Probe.http('/ready'), resources };
 
 describe('a Service port independent of the container port', () => {
   const { app, chart } = testChart(testEnv('prod'));
@@ -14,7 +14,7 @@ describe('a Service port independent of the container port', () => {
       { name: 'metrics', port: 9100 },
     ],
   });
-  const client = new Worker(chart, 'client', { image: 'org/client:1.0.0', resources });
+  const client = new Worker(chart, 'client', { image: 'registry.stackworks.io/org/client:1.0.0', resources });
   client.connections.allowTo(git, { port: 'ssh' });
   new PublicEndpoint(chart, 'public', { host: 'git.example.com', backend: git, port: 'http', tls: false });
 

@@ -2,7 +2,7 @@ import { ExistingSecret, fromSecret, Probe, WebService } from '../../lib';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
-const base = { image: 'org/api:1.4.2', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources };
+const base = { image: 'registry.stackworks.io/org/api:1.4.2', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources };
 
 describe('WebService defaults', () => {
   const { app, chart } = testChart(testEnv('prod'));
@@ -127,8 +127,8 @@ describe('WebService options', () => {
 
   test('digests are accepted as pinned; in dev an unpinned image is allowed and pulled Always', () => {
     const { app, chart } = testChart(testEnv('dev'));
-    new WebService(chart, 'a', { ...base, image: `org/a@sha256:${'a'.repeat(64)}` });
-    new WebService(chart, 'b', { ...base, image: 'org/b' });
+    new WebService(chart, 'a', { ...base, image: `registry.stackworks.io/org/a@sha256:${'a'.repeat(64)}` });
+    new WebService(chart, 'b', { ...base, image: 'registry.stackworks.io/org/b' });
     expect(errorsOf(app)).toEqual([]);
     expect(objectOf(app, 'Deployment', 'a').spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
     expect(objectOf(app, 'Deployment', 'b').spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
@@ -171,8 +171,12 @@ describe('WebService bad input', () => {
 
   test.each([
     ['missing resources in prod', { resources: undefined }, /\[test-prod\/api\] resources: required in prod/],
-    ['latest image in prod', { image: 'org/api:latest' }, /\[test-prod\/api\] image: 'org\/api:latest' is not pinned/],
-    ['untagged image in prod', { image: 'org/api' }, /image: 'org\/api' is not pinned/],
+    [
+      'latest image in prod',
+      { image: 'registry.stackworks.io/org/api:latest' },
+      /\[test-prod\/api\] image: 'registry\.stackworks\.io\/org\/api:latest' is not pinned/,
+    ],
+    ['untagged image in prod', { image: 'registry.stackworks.io/org/api' }, /image: 'registry\.stackworks\.io\/org\/api' is not pinned/],
     [
       'two ports with one name',
       {
@@ -239,7 +243,7 @@ describe('WebService bad input', () => {
   });
 
   test('all errors are reported together', () => {
-    expect(errors({ image: 'x:latest', resources: undefined, runAs: { user: 0 } })).toHaveLength(3);
+    expect(errors({ image: 'registry.stackworks.io/x:latest', resources: undefined, runAs: { user: 0 } })).toHaveLength(3);
   });
 
   test('a valid service has no errors', () => {

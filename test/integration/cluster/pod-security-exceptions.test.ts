@@ -21,7 +21,13 @@ const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '
 function synthesizeSystem(system: string, exception: SecurityException): string {
   const app = new App({ outdir: UNUSED_OUTDIR });
   const chart = new SystemChart(app, { system, environment: testEnv('dev') });
-  new Worker(chart, 'git', { image: 'busybox:1.36.1', command: ['sleep', '3600'], replicas: 1, resources, securityException: exception });
+  new Worker(chart, 'git', {
+    image: 'docker.io/library/busybox:1.36.1',
+    command: ['sleep', '3600'],
+    replicas: 1,
+    resources,
+    securityException: exception,
+  });
   const out = tmpdir(`pss-${system}`);
   synthesize(app, { outdir: out });
   return path.join(out, 'dev', system);

@@ -25,8 +25,8 @@ const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '
 function synthesizeFixture(): { folder: string; namespace: string } {
   const app = new App({ outdir: UNUSED_OUTDIR });
   const chart = new SystemChart(app, { system: 'quota', environment: testEnv('prod') });
-  const git = new Worker(chart, 'git', { image: 'busybox:1.36.1', command: ['sleep', '3600'], replicas: 1, resources });
-  const indexer = new Worker(chart, 'indexer', { image: 'busybox:1.36.1', command: ['sleep', '3600'], replicas: 1, resources });
+  const git = new Worker(chart, 'git', { image: 'docker.io/library/busybox:1.36.1', command: ['sleep', '3600'], replicas: 1, resources });
+  const indexer = new Worker(chart, 'indexer', { image: 'docker.io/library/busybox:1.36.1', command: ['sleep', '3600'], replicas: 1, resources });
   new PersistentVolume(chart, 'repositories', { size: '5Gi' }).mountOn(git, '/data/repositories');
   // The escape hatch: a claim the library does not model, mounted through a raw volume.
   new ApiObject(chart, 'raw-claim', {

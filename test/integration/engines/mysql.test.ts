@@ -104,7 +104,7 @@ beforeAll(async () => {
     monitoring: { exporter: true },
   }).noBackup(NOT_BACKED_UP_IN_TEST);
   const api = new WebService(chart, 'api', {
-    image: 'loopi-api:1.0.0',
+    image: 'registry.stackworks.io/loopi-api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
     readiness: Probe.http('/ready'),
     resources,

@@ -102,7 +102,7 @@ beforeAll(async () => {
     monitoring: { exporter: true },
   }).noBackup(NOT_BACKED_UP_IN_TEST);
   fastApiBackend(chart, db, resources);
-  const api = new Worker(chart, 'api', { image: 'org/api:1.0.0', resources });
+  const api = new Worker(chart, 'api', { image: 'registry.stackworks.io/org/api:1.0.0', resources });
   api.connect(db, {
     env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
   });

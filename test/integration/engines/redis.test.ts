@@ -63,7 +63,7 @@ beforeAll(async () => {
   const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
   const cache = new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
   const api = new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
+    image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
     readiness: Probe.http('/ready'),
     resources,

@@ -73,7 +73,7 @@ describe('promtool test rules', () => {
   // The rules exactly as a chart renders them: an API exposing metrics and a watched backup.
   const { app, chart } = testChart(testEnv('prod'));
   new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
+    image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
     readiness: Probe.http('/ready'),
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
