@@ -11,6 +11,8 @@ import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
+import { ObjectStore } from '../data/minio';
+import { StatefulStore } from '../data/stateful-store';
 import { NetworkPeer } from '../security/network-peer';
 import { AcmeSolverAccess } from './acme-solver-access';
 import { checkIssuerScope } from './certificate';
@@ -795,6 +797,19 @@ export class PublicEndpoint extends Construct {
           : `'${route.portName}' is not a port of ${backend.node.path} (its ports: ${declared.join(', ') || 'none'})`,
       );
     }
+    const dataPort = backend instanceof StatefulStore ? storeDataPort(backend) : undefined;
+    if (route.port && dataPort !== undefined && route.port.port === dataPort) {
+      // The edge forwards whatever arrives: the store's own protocol, with its accounts, on the internet.
+      report.error(
+        fieldOf(route, 'backend'),
+        `${backend.node.path} is a data store and '${route.port.name}' (${dataPort}) its data port, which an endpoint would open to the internet ` +
+          `with the store's own accounts and no way to restrict what they do; ${
+            backend instanceof ObjectStore
+              ? 'route public reads of a bucket to an ObjectStoreGateway (GET and HEAD of one bucket, anonymous) instead'
+              : 'route the endpoint to the application that uses the store, which connect()s to it inside the namespace'
+          }`,
+      );
+    }
     if (backend.namespaceName !== chart.namespaceName) {
       report.error(
         fieldOf(route, 'backend'),
@@ -887,6 +902,15 @@ export class PublicEndpoint extends Construct {
         `${issuer.describe} answers HTTP-01 challenges through IngressClass '${solverClass}', but this endpoint is served by '${this.ingressClassName}'; the challenge would reach the wrong controller`,
       );
     }
+  }
+}
+
+/** The port clients of a store connect to (undefined when the store's own checks refuse its props). */
+function storeDataPort(store: StatefulStore): number | undefined {
+  try {
+    return store.connectionInfo().port;
+  } catch {
+    return undefined;
   }
 }
 
