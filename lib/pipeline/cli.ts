@@ -4,7 +4,7 @@ import { synthesize, SynthOptions, SynthResult } from './synth';
 import { formatIssue, SynthesisError, ValidationIssue } from '../core/validation';
 import { recoverStaging, StagingRecovery, treeFingerprint } from '../core/dist-writer';
 
-export interface CliSynthOptions extends Pick<SynthOptions, 'outdir' | 'replaceAll' | 'rules'> {
+export interface CliSynthOptions extends Pick<SynthOptions, 'outdir' | 'replaceAll' | 'rules' | 'sourceFolder'> {
   /** Builds the app; exceptions thrown here are reported like collected errors. */
   readonly build: () => App;
   /** Runs after dist was written (e.g. copies for the cdk8s CLI); what it throws is reported like a build error. @default nothing */
@@ -36,7 +36,7 @@ export function runSynthCli(options: CliSynthOptions): number {
     return 1;
   }
   try {
-    const result = synthesize(options.build(), { outdir, replaceAll: options.replaceAll, rules: options.rules });
+    const result = synthesize(options.build(), { outdir, replaceAll: options.replaceAll, rules: options.rules, sourceFolder: options.sourceFolder });
     printWarnings(result.warnings, error);
     const total = result.folders.reduce((n, f) => n + f.objects, 0);
     log(`Synthesized ${total} objects into ${path.relative(process.cwd(), outdir) || '.'}/`);

@@ -57,6 +57,8 @@ export interface StacksCliOptions extends Omit<StacksAppOptions, 'selectEnvironm
   readonly variables?: Readonly<Record<string, string | undefined>>;
   /** Policy rules run over every folder. @default DEFAULT_RULES */
   readonly rules?: readonly PolicyRule[];
+  /** The folder the charts are written in, named by each generated README. @default 'charts/' */
+  readonly sourceFolder?: string;
   /** Where normal output goes. @default console.log */
   readonly log?: (line: string) => void;
   /** Where warnings and errors go. @default console.error */
@@ -88,6 +90,8 @@ export function runStacksCli(options: StacksCliOptions): number {
   const parsed = parseSelection(argv, Object.keys(options.systems ?? {}));
   if (typeof options.systems !== 'object' || options.systems === null || Object.keys(options.systems).length === 0)
     parsed.errors.push('runStacksCli: systems must be an object of system name to chart factory, with at least one system');
+  if (options.sourceFolder !== undefined && (typeof options.sourceFolder !== 'string' || options.sourceFolder.trim() === ''))
+    parsed.errors.push('runStacksCli: sourceFolder must be the folder the charts are in, e.g. systems/');
   for (const name of ENVIRONMENT_NAMES)
     if (!(options.environments?.[name] instanceof Environment)) parsed.errors.push(`runStacksCli: environments.${name} must be an Environment`);
   if (parsed.errors.length > 0) {
@@ -109,6 +113,7 @@ export function runStacksCli(options: StacksCliOptions): number {
     outdir,
     replaceAll: !partial,
     rules: options.rules,
+    sourceFolder: options.sourceFolder,
     log,
     error,
     // Under `cdk8s synth`: copies of what dist/ received, for the CLI to list or print.

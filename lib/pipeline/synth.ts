@@ -56,6 +56,8 @@ export interface SynthOptions {
   readonly dryRun?: boolean;
   /** Policy rules run over every folder. @default DEFAULT_RULES */
   readonly rules?: readonly PolicyRule[];
+  /** The folder the charts are written in, named by each generated README (`systems/` in a scaffolded project). @default 'charts/' */
+  readonly sourceFolder?: string;
 }
 
 /**
@@ -109,7 +111,12 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     if (SystemChart.isSystemChart(chart) && issues.length === 0)
       files.set(
         'README.md',
-        systemReadme(chart, unit.objects, [...workloadReadmeSections(chart), ...backupReadmeSections(chart), ...cloudNativePgReadmeSections(chart)]),
+        systemReadme(
+          chart,
+          unit.objects,
+          [...workloadReadmeSections(chart), ...backupReadmeSections(chart), ...cloudNativePgReadmeSections(chart)],
+          options.sourceFolder,
+        ),
       );
     if (PlatformLayer.isPlatformLayer(chart) && issues.length === 0) files.set('README.md', platformReadme(chart));
     if (SystemChart.isSystemChart(chart)) securityExceptions.push(...securityExceptionsOf(chart).map((e) => ({ ...e, folder })));

@@ -33,6 +33,29 @@ export class NetworkPeer {
     return new NetworkPeer({ namespaceSelector: namespaceSelector(name) }, `namespace '${name}'`, checkNamespace(name));
   }
 
+  /**
+   * Pods of every namespace (with `podLabels`, only those): for a client that runs in
+   * namespaces this chart cannot name, e.g. a cluster-wide scraper or every tenant's pods.
+   * It opens the port to the whole cluster, so the reason is required (a sentence, kept on
+   * the peer and shown in messages).
+   * @param options.reason why no namespace can be named
+   * @param options.podLabels only the pods with these labels @default - every pod
+   */
+  public static anyNamespace(options: { readonly reason: string; readonly podLabels?: Labels }): NetworkPeer {
+    const reason: unknown = options?.reason;
+    const podLabels = options?.podLabels;
+    const problem =
+      typeof reason !== 'string' || reason.trim().length < 20
+        ? `anyNamespace needs a reason: say in a sentence (at least 20 characters) why no namespace can be named (is ${typeof reason === 'string' ? `'${reason}'` : typeof reason})`
+        : podLabels === undefined
+          ? undefined
+          : checkLabels(podLabels, 'pod labels');
+    const selector: k8s.NetworkPolicyPeer =
+      podLabels === undefined ? { namespaceSelector: {} } : { namespaceSelector: {}, podSelector: { matchLabels: { ...podLabels } } };
+    const who = podLabels === undefined ? 'every pod' : `pods ${describeLabels(podLabels)}`;
+    return new NetworkPeer(selector, `${who} in any namespace (${String(reason)})`, problem);
+  }
+
   /** Addresses in `cidr` (e.g. a managed database outside the cluster), except the ranges in `except`. */
   public static cidr(cidr: string, except?: readonly string[]): NetworkPeer {
     const ipBlock = except === undefined ? { cidr } : { cidr, except: [...except] };

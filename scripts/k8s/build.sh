@@ -13,9 +13,11 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${CDK8S_STACKS_CACHE:-$repo/.cache}
+# Releases to build: the arguments, else K8S_VERSIONS from the environment, else the pinned list.
+requested=${K8S_VERSIONS:-}
 # shellcheck disable=SC1091 # plain KEY=VALUE lines, checked by the suite
 . "$repo/scripts/k8s/versions.env"
-versions=${*:-$K8S_VERSIONS}
+versions=${*:-${requested:-$K8S_VERSIONS}}
 
 command -v go >/dev/null || { echo "build.sh: Go is required (https://go.dev/dl, or apt-get install golang-go)" >&2; exit 1; }
 

@@ -3,7 +3,7 @@ import { ConnectionEnv, Environment, Probe, PublicEndpoint, Redis, SystemChart, 
 
 /**
  * An example system: a web service with a Redis cache, public over HTTPS.
- * Copy this file for each system and register it in main.ts.
+ * Copy this file for each system and register it in systems/index.ts (SYSTEMS).
  */
 export class ExampleSystem extends SystemChart {
   constructor(scope: Construct, env: Environment) {
