@@ -138,6 +138,44 @@ function createProvidedScrapeSecrets(plane: ControlPlane, objects: readonly Json
   if (items.length > 0) plane.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
 }
 
+/** Where a workload declares the Secrets people create by hand (SystemSecret `provided`): its references-resolve waiver. */
+const PROVIDED_WAIVER = 'cdk8s-stacks.io/waive.references-resolve';
+
+/**
+ * Stand-ins for the Secrets a person creates by hand by design (`SystemSecret` with
+ * `provided`: no ExternalSecret, the system README gives the command). The workload that
+ * reads one says so in its references-resolve waiver (`Secret '<name>' is provided by ...`);
+ * the suite plays that person and creates each such Secret with every key a pod references,
+ * before the folder is applied. Returns the `<namespace>/<name>` of each stand-in.
+ */
+function createProvidedSecretStandIns(plane: ControlPlane, objects: readonly Json[]): string[] {
+  const wanted = new Map<string, { namespace: string; name: string; keys: Set<string> }>();
+  for (const o of objects) {
+    const waiver: unknown = o.metadata?.annotations?.[PROVIDED_WAIVER];
+    if (typeof waiver !== 'string') continue;
+    const provided = new Set([...waiver.matchAll(/Secret '([^']+)' is provided by/g)].map((m) => m[1]));
+    for (const { spec, namespace } of podSpecs([o]))
+      for (const ref of secretReferences(spec).filter((r) => provided.has(r.secret))) {
+        const id = `${namespace}/${ref.secret}`;
+        const entry = wanted.get(id) ?? { namespace, name: ref.secret, keys: new Set<string>() };
+        if (ref.key !== undefined) entry.keys.add(ref.key);
+        wanted.set(id, entry);
+      }
+  }
+  const items = [...wanted.values()].map((w) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: w.name, namespace: w.namespace },
+    stringData: Object.fromEntries([...w.keys].map((k) => [k, 'provided-by-the-test'])),
+  }));
+  if (items.length > 0) {
+    // The namespace comes with the folder; create it first so the Secrets exist before anything reads them.
+    for (const ns of new Set(items.map((i) => i.metadata.namespace))) plane.kubectl(['create', 'namespace', ns], { allowFailure: true });
+    plane.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+  }
+  return [...wanted.keys()];
+}
+
 /** The StorageClasses the Prometheus objects of a folder name, created (no provisioner: nothing is provisioned here). */
 function createStorageClasses(plane: ControlPlane, objects: readonly Json[]): void {
   const classes = new Set<string>();
@@ -437,11 +475,13 @@ describe(`controllers in the loop on Kubernetes ${NEWEST}`, () => {
     test('dev: every ExternalSecret becomes a Secret holding every key a pod references', async () => {
       const folders = systemFolders('dev');
       const externalSecrets: Json[] = [];
+      const standIns: string[] = [];
       const references: Array<{ namespace: string; secret: string; key?: string; from: string }> = [];
       for (const folder of folders) {
+        const objects = objectsOf(folder);
+        standIns.push(...createProvidedSecretStandIns(plane, objects));
         // Applied before (with the Prometheus checks) or now: strict apply against this release's CRDs either way.
         apply(plane, ['-k', path.join(DIST, folder)], folder);
-        const objects = objectsOf(folder);
         const restore = path.join(DIST, folder, 'restore');
         if (fs.existsSync(restore))
           for (const f of fs.readdirSync(restore).filter((x) => x.endsWith('.yaml')))
@@ -480,8 +520,9 @@ describe(`controllers in the loop on Kubernetes ${NEWEST}`, () => {
           ready: 'True',
         });
       }
-      // Every reference resolves: the Secret exists (made by an ExternalSecret) and holds the key, with a non-empty value.
-      const produced = new Set(externalSecrets.map((es) => `${es.metadata.namespace}/${es.spec.target?.name ?? es.metadata.name}`));
+      // Every reference resolves: the Secret exists (made by an ExternalSecret, or by hand as its workload
+      // declares: a stand-in here) and holds the key, with a non-empty value.
+      const produced = new Set([...externalSecrets.map((es) => `${es.metadata.namespace}/${es.spec.target?.name ?? es.metadata.name}`), ...standIns]);
       const unresolved = references
         .filter((r) => {
           const secret = secretOf(r.namespace, r.secret);
