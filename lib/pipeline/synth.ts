@@ -6,6 +6,7 @@ import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { PolicyRule } from '../policy/rule';
 import { DEFAULT_RULES } from '../policy/rules';
 import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
+import { undeclaredStorageClasses } from '../gitops/storage-classes';
 import { systemReadme } from '../gitops/system-readme';
 import { platformReadme } from '../gitops/platform-readme';
 import { DistFolder, writeDist } from '../core/dist-writer';
@@ -96,6 +97,8 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     // A bad name the construct already reported is not reported again for each object it names.
     issues.push(...unit.issues.filter((i) => !(i.message.startsWith('metadata.name:') && hasReportedAncestor(i.path, constructIssues))));
     const system = SystemChart.isSystemChart(chart) ? chart : undefined;
+    const environment = system?.environment ?? (PlatformPrometheusChart.isPlatformPrometheusChart(chart) ? chart.environment : undefined);
+    if (environment?.platform) issues.push(...undeclaredStorageClasses(unit.objects, environment.platform));
     const policy = evaluatePolicies(
       folder,
       unit.objects,
@@ -106,7 +109,11 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     );
     issues.push(...policy.failures);
     waivers.push(...policy.waivers);
-    const files = new Map(unitFiles(unit));
+    // The Argo CD folder's kustomization is the bootstrap: the project and the root only, so that
+    // the root's sync waves order the platform, its Prometheus and the systems.
+    const files = new Map(
+      unitFiles(unit, ArgoCdApplications.isArgoCdApplications(chart) ? (o) => chart.bootstrapObjects().includes(o.construct) : undefined),
+    );
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
     if (SystemChart.isSystemChart(chart) && issues.length === 0)
       files.set(
