@@ -28,6 +28,7 @@ run promtool npm run test:promtool
 run diagrams npm run test:diagrams
 run engines npm run test:engines
 run cluster npm run test:cluster
+run gitops npm run test:gitops
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then
