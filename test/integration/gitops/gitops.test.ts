@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ENVIRONMENT_NAMES, Environment, EnvironmentName, runSynthCli } from 'cdk8s-stacks';
 import { PLATFORM_COMPONENTS } from '../../../lib/core/platform-requirements';
+import { parse, stringify } from 'yaml';
 import { buildRepositoryApp } from '../../../charts/app';
 import { ENVIRONMENTS } from '../../../charts/environments';
 import { REPO } from '../cluster/control-plane';
@@ -285,4 +286,78 @@ describe.each(ENVS)('%s: Argo CD deploys dist/ onto a blank cluster', (env) => {
     },
     (CONVERGE_SECONDS + 300) * 1000,
   );
+});
+
+test('every listed exception occurs in some environment (the list stays short and true)', () => {
+  if (ENVS.length < ENVIRONMENT_NAMES.length) return; // a subset run (GITOPS_ENVS) cannot tell
+  expect(EXCEPTIONS.map((e) => e.kind).filter((k) => !usedExceptions.has(k))).toEqual([]);
+});
+
+/** `file` with its YAML rewritten by `change` (one object per file, as dist/ writes them). */
+function edit(file: string, change: (o: Json) => void): void {
+  const doc = parse(fs.readFileSync(file, 'utf8')) as Json;
+  change(doc);
+  fs.writeFileSync(file, stringify(doc));
+}
+
+/**
+ * Negative tests: a deliberately broken dev tree makes the procedure fail, and the failure
+ * carries Argo CD's own message. Each is a fresh blank cluster; the test ends as soon as Argo
+ * CD has said it.
+ */
+describe('dev, deliberately broken: the failure is Argo CD’s own message', () => {
+  let run: Run | undefined;
+  afterEach(() => {
+    run?.cluster.plane.stop();
+    run = undefined;
+  });
+
+  test('a kind the platform layer creates removed from the AppProject whitelist', async () => {
+    run = await deploy('dev', (dist) => {
+      const project = fs.readdirSync(path.join(dist, 'argocd')).find((f) => /^\d+-appproject-/.test(f))!;
+      edit(path.join(dist, 'argocd', project), (o) => {
+        const before = o.spec.clusterResourceWhitelist.length;
+        o.spec.clusterResourceWhitelist = o.spec.clusterResourceWhitelist.filter((k: Json) => k.kind !== 'PriorityClass');
+        expect(o.spec.clusterResourceWhitelist.length).toBe(before - 1);
+      });
+    });
+    const message = /PriorityClass\b.*\bis not permitted in project stacks-dev/;
+    const apps = await waitForApplications(
+      run,
+      'Argo CD did not refuse the PriorityClasses of platform-dev',
+      (list) => list.some((a) => a.metadata.name === 'platform-dev' && message.test(describeApplication(a))),
+      300,
+    );
+    const platform = apps.find((a) => a.metadata.name === 'platform-dev')!;
+    console.log(`broken whitelist, as Argo CD reports it:\n${describeApplication(platform)}`);
+    expect(isHealthy(platform)).toBe(false);
+    // The root waits for the platform: no system is synced.
+    expect(apps.filter((a) => /-dev$/.test(a.metadata.name) && !['stacks-dev', 'platform-dev'].includes(a.metadata.name) && isHealthy(a))).toEqual(
+      [],
+    );
+  }, 600_000);
+
+  test('a claim moved to a wave before its consumer on a WaitForFirstConsumer class', async () => {
+    let moved = '';
+    run = await deploy('dev', (dist) => {
+      // capibara6's `data`: its consumers are Deployments, so in its own wave it binds at once.
+      const system = 'capibara6';
+      const claim = fs.readdirSync(path.join(dist, system)).find((f) => /^\d+-persistentvolumeclaim-data\.yaml$/.test(f));
+      if (!claim) throw new Error(`dist/dev/${system} has no PersistentVolumeClaim to move`);
+      edit(path.join(dist, system, claim), (o) => {
+        moved = o.metadata.name;
+        o.metadata.annotations = { ...o.metadata.annotations, 'argocd.argoproj.io/sync-wave': '1' };
+      });
+    });
+    const message = new RegExp(`waiting for healthy state of /PersistentVolumeClaim/${moved}\\b`);
+    const apps = await waitForApplications(
+      run,
+      `Argo CD did not report the claim ${moved} blocking capibara6-dev's sync`,
+      (list) => list.some((a) => a.metadata.name === 'capibara6-dev' && message.test(describeApplication(a))),
+      420,
+    );
+    const app = apps.find((a) => a.metadata.name === 'capibara6-dev')!;
+    console.log(`claim before its consumer, as Argo CD reports it:\n${describeApplication(app)}`);
+    expect(isHealthy(app)).toBe(false);
+  }, 600_000);
 });
