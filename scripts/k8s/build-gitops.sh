@@ -114,6 +114,10 @@ build_argocd() {
 }
 
 for name in $names; do
+  # One build per tool at a time (test-all.sh starts the builds early in the background; a
+  # suite that needs them waits here, then finds them built).
+  exec 9>"$cache/.$name.lock"
+  flock 9
   case "$name" in
     kwok)
       install_tool kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
@@ -126,4 +130,5 @@ for name in $names; do
       exit 1
       ;;
   esac
+  exec 9>&-
 done

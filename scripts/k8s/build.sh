@@ -34,6 +34,20 @@ for v in $versions; do
     echo "k8s $v: cached in $out"
     continue
   fi
+  # One build per release at a time (test-all.sh starts the builds early in the background;
+  # a suite that needs them waits here, then finds them built).
+  mkdir -p "$cache/k8s"
+  exec 9>"$cache/k8s/.$v.lock"
+  flock 9
+  missing=()
+  for cmd in "${cmds[@]}"; do
+    [ -x "$out/$cmd" ] || missing+=("$cmd")
+  done
+  if [ ${#missing[@]} = 0 ]; then
+    echo "k8s $v: cached in $out (built meanwhile)"
+    exec 9>&-
+    continue
+  fi
   echo "k8s $v: building ${missing[*]} into $out"
   start=$(date +%s)
   minor=$(echo "$v" | cut -d. -f2)
@@ -60,4 +74,5 @@ for v in $versions; do
     mv "$out/$cmd.tmp" "$out/$cmd"
   done
   echo "k8s $v: built in $(($(date +%s) - start)) s"
+  exec 9>&-
 done
