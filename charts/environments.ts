@@ -51,6 +51,12 @@ const VAULT = {
 /** The Ingress controllers every environment's cluster runs (ingress-nginx for four systems, Traefik for feature-models). */
 const INGRESS_EDGE: EdgeProfile = { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX, traefik: DEFAULT_TRAEFIK };
 
+/*
+ * Storage: staging's `ssd` and prod's `ssd-retain` (volumes kept when their claim is deleted)
+ * are the clusters' own classes, made with the cluster by its provider's CSI driver, so the
+ * profile declares them preinstalled (the gitops suite checks that they exist before the first
+ * sync); a class the platform layer should create names its provisioner instead.
+ */
 const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
   // dev: secrets generated in the cluster, images from the dev registry, the cluster's default storage class.
   dev: { gitops: GITOPS, secrets: { kind: 'generated' }, registry: { host: 'registry.dev.stackworks.io' }, edge: INGRESS_EDGE, ...MONITORING },
@@ -58,7 +64,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     gitops: GITOPS,
     secrets: VAULT,
     registry: { host: 'registry.stackworks.io' },
-    storage: { defaultClass: 'ssd' },
+    storage: { defaultClass: 'ssd', classes: { ssd: { preinstalled: true } } },
     edge: INGRESS_EDGE,
     ...MONITORING,
   },
@@ -66,7 +72,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     gitops: GITOPS,
     secrets: VAULT,
     registry: { host: 'registry.stackworks.io' },
-    storage: { defaultClass: 'ssd-retain' },
+    storage: { defaultClass: 'ssd-retain', classes: { 'ssd-retain': { preinstalled: true } } },
     edge: INGRESS_EDGE,
     ...MONITORING,
   },

@@ -63,6 +63,7 @@ export { addCheck, SynthesisError, ValidationReport } from './core/validation';
 export type { ValidationIssue } from './core/validation';
 export type { RenderedObject } from './gitops/render';
 export { ArgoCdApplications } from './gitops/argocd-applications';
+export { ARGOCD_HEALTH_CUSTOMIZATIONS } from './gitops/argocd-health';
 export type { ArgoCdApplicationsProps } from './gitops/argocd-applications';
 export { PlatformPrometheusChart } from './gitops/platform-prometheus-chart';
 export type { PlatformPrometheusChartProps } from './gitops/platform-prometheus-chart';

@@ -51,7 +51,10 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
     if (!(PROFILE_FIELDS as readonly string[]).includes(key)) c.error(key, `is not a profile field (fields: ${PROFILE_FIELDS.join(', ')})`);
   }
   checkGitOps(c, raw.gitops);
-  if (c.optionalObject('argocd', raw.argocd)) c.namespace('argocd.namespace', platform.argocd.namespace);
+  if (c.optionalObject('argocd', raw.argocd)) {
+    c.namespace('argocd.namespace', platform.argocd.namespace);
+    if (raw.argocd.destinationServer !== undefined) checkDestinationServer(c, raw.argocd.destinationServer);
+  }
   checkSecrets(c, raw.secrets);
   checkEdge(c, raw.edge);
   if (c.optionalObject('dns', raw.dns)) {
@@ -70,9 +73,7 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
     if (raw.grafana.dashboardLabels !== undefined) c.labels('grafana.dashboardLabels', raw.grafana.dashboardLabels, false);
     if (raw.grafana.namespace !== undefined) c.namespace('grafana.namespace', raw.grafana.namespace);
   }
-  if (c.optionalObject('storage', raw.storage) && raw.storage.defaultClass !== undefined) {
-    c.subdomain('storage.defaultClass', raw.storage.defaultClass, 'a StorageClass name');
-  }
+  if (c.optionalObject('storage', raw.storage)) checkStorage(c, raw.storage);
   if (c.optionalObject('registry', raw.registry) && raw.registry.host !== undefined) checkRegistryHost(c, raw.registry.host);
   if (c.optionalObject('databaseOperators', raw.databaseOperators)) {
     for (const key of ['moco', 'perconaMongodb'] as const)
@@ -137,6 +138,75 @@ function checkGitOps(c: Checker, gitops: unknown): void {
   const dist: unknown = gitops.distPath;
   if (dist !== undefined && (typeof dist !== 'string' || dist === '' || dist.startsWith('/') || dist.split('/').includes('..'))) {
     c.error('gitops.distPath', `${describe(dist)} must be a relative path inside the repository, without '..'`);
+  }
+}
+
+function checkDestinationServer(c: Checker, server: unknown): void {
+  let ok = false;
+  if (typeof server === 'string') {
+    try {
+      const u = new URL(server);
+      ok = u.protocol === 'https:' && u.hostname !== '' && (u.pathname === '/' || u.pathname === '') && u.search === '' && u.hash === '';
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok)
+    c.error(
+      'argocd.destinationServer',
+      `${describe(server)} must be the https URL of the API server as Argo CD knows the cluster (https://kubernetes.default.svc in-cluster, or a cluster Secret's server, e.g. https://10.0.0.1:6443)`,
+    );
+}
+
+const BINDING_MODES: readonly string[] = ['WaitForFirstConsumer', 'Immediate'];
+const RECLAIM_POLICIES: readonly string[] = ['Delete', 'Retain'];
+
+function checkStorage(c: Checker, storage: Record<string, unknown>): void {
+  for (const key of Object.keys(storage))
+    if (!['defaultClass', 'classes'].includes(key)) c.error(`storage.${key}`, 'is not a storage field (fields: defaultClass, classes)');
+  const classes = c.optionalObject('storage.classes', storage.classes) ? storage.classes : {};
+  for (const [name, spec] of Object.entries(classes)) {
+    const field = `storage.classes.${name}`;
+    c.subdomain(field, name, 'a StorageClass name');
+    if (!isObject(spec)) {
+      c.error(field, `must be { preinstalled: true } or { provisioner, ... } (is ${describe(spec)})`);
+      continue;
+    }
+    if (spec.preinstalled !== undefined) {
+      if (spec.preinstalled !== true) c.error(`${field}.preinstalled`, `must be true when given (is ${describe(spec.preinstalled)})`);
+      const extra = Object.keys(spec).filter((k) => k !== 'preinstalled');
+      if (extra.length > 0) c.error(field, `a preinstalled class has no other fields (the cluster defines it); remove ${extra.join(', ')}`);
+      continue;
+    }
+    for (const key of Object.keys(spec))
+      if (!['provisioner', 'reclaimPolicy', 'volumeBindingMode', 'allowVolumeExpansion', 'parameters'].includes(key))
+        c.error(
+          `${field}.${key}`,
+          'is not a StorageClass field (provisioner, reclaimPolicy, volumeBindingMode, allowVolumeExpansion, parameters; or preinstalled: true)',
+        );
+    if (spec.provisioner === undefined)
+      c.error(`${field}.provisioner`, 'is required for a class the platform layer creates (or declare it { preinstalled: true })');
+    else c.subdomain(`${field}.provisioner`, spec.provisioner, 'a provisioner name, e.g. ebs.csi.aws.com');
+    if (spec.reclaimPolicy !== undefined && !RECLAIM_POLICIES.includes(spec.reclaimPolicy as string))
+      c.error(`${field}.reclaimPolicy`, `${describe(spec.reclaimPolicy)} must be one of ${RECLAIM_POLICIES.join(', ')}`);
+    if (spec.volumeBindingMode !== undefined && !BINDING_MODES.includes(spec.volumeBindingMode as string))
+      c.error(`${field}.volumeBindingMode`, `${describe(spec.volumeBindingMode)} must be one of ${BINDING_MODES.join(', ')}`);
+    if (spec.allowVolumeExpansion !== undefined && typeof spec.allowVolumeExpansion !== 'boolean')
+      c.error(`${field}.allowVolumeExpansion`, `must be true or false (is ${describe(spec.allowVolumeExpansion)})`);
+    if (spec.parameters !== undefined) {
+      if (!isObject(spec.parameters)) c.error(`${field}.parameters`, `must be a map of strings (is ${describe(spec.parameters)})`);
+      else
+        for (const [k, v] of Object.entries(spec.parameters))
+          if (typeof v !== 'string') c.error(`${field}.parameters.${k}`, `must be a string (is ${describe(v)})`);
+    }
+  }
+  if (storage.defaultClass !== undefined) {
+    c.subdomain('storage.defaultClass', storage.defaultClass, 'a StorageClass name');
+    if (typeof storage.defaultClass === 'string' && !(storage.defaultClass in classes))
+      c.error(
+        'storage.defaultClass',
+        `'${storage.defaultClass}' is not declared in storage.classes; declare it there, created by the platform layer ({ provisioner: ... }) or already in the cluster ({ preinstalled: true })`,
+      );
   }
 }
 

@@ -33,7 +33,16 @@ export interface GitOpsSource {
 export interface ArgoCdProfile {
   /** Namespace Argo CD runs in (and where its Applications live). @default 'argocd' */
   readonly namespace?: string;
+  /**
+   * The API server the Applications deploy to, as Argo CD knows the cluster (a cluster Secret's
+   * `server`), e.g. `https://kubernetes.default.svc` when Argo CD runs in the cluster it deploys to.
+   * @default 'https://kubernetes.default.svc'
+   */
+  readonly destinationServer?: string;
 }
+
+/** The destination of an Argo CD running in the cluster it deploys to. */
+export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 
 /** An ingress controller serving `networking.k8s.io/v1` Ingress objects. */
 export interface IngressControllerProfile {
@@ -112,10 +121,42 @@ export interface GrafanaProfile {
   readonly namespace?: string;
 }
 
+/** A StorageClass the cluster already has, managed outside this repository. */
+export interface PreinstalledStorageClass {
+  /** The class exists in the cluster before the first sync (the gitops suite checks it). */
+  readonly preinstalled: true;
+}
+
+/** A StorageClass the platform layer creates (`dist/<env>/platform/`). */
+export interface CreatedStorageClass {
+  /** The provisioner (CSI driver) that makes its volumes, e.g. `ebs.csi.aws.com`, `pd.csi.storage.gke.io`. */
+  readonly provisioner: string;
+  /** What happens to a volume when its claim is deleted. @default 'Delete' */
+  readonly reclaimPolicy?: 'Delete' | 'Retain';
+  /** When a volume is provisioned: with the first pod that uses the claim, or at once. @default 'WaitForFirstConsumer' */
+  readonly volumeBindingMode?: 'WaitForFirstConsumer' | 'Immediate';
+  /** Whether claims may grow. @default false */
+  readonly allowVolumeExpansion?: boolean;
+  /** The provisioner's parameters (e.g. `type: gp3`). @default - none */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+/** A storage class the profile names: created by the platform layer, or already in the cluster. */
+export type StorageClassProfile = PreinstalledStorageClass | CreatedStorageClass;
+
 /** Storage classes of the cluster. */
 export interface StorageProfile {
-  /** Class of persistent volumes that do not name one. @default - the cluster's default storage class */
+  /**
+   * Class of persistent volumes that do not name one; must be declared in `classes`.
+   * @default - the cluster's default storage class
+   */
   readonly defaultClass?: string;
+  /**
+   * Every storage class the profile names, by name: created by the platform layer (with a
+   * provisioner) or declared preinstalled.
+   * @default - none
+   */
+  readonly classes?: Readonly<Record<string, StorageClassProfile>>;
 }
 
 /** The registry application images come from. */
@@ -242,7 +283,7 @@ export class Platform {
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
     this.gitops = { distPath: 'dist', ...defined(p.gitops) } as Required<GitOpsSource>;
-    this.argocd = { namespace: 'argocd', ...defined(p.argocd) };
+    this.argocd = { namespace: 'argocd', destinationServer: IN_CLUSTER_SERVER, ...defined(p.argocd) };
     // A missing or malformed backend is reported by checkPlatform; construction goes on with generated secrets.
     this.secrets = typeof p.secrets === 'object' && p.secrets !== null ? p.secrets : { kind: 'generated' };
     // Without a profile, both Ingress controllers the library always rendered for are assumed at their defaults.

@@ -199,6 +199,7 @@ export const PROP_TYPES: PropTypeTable = {
     "storageClassName": {"optional":true,"kinds":["string"]},
   },
   PlatformPrometheusChartProps: {
+    "chartPodsNeed": {"optional":true,"kinds":["object"]},
     "environment": {"optional":false,"kinds":["object"]},
     "server": {"optional":true,"kinds":["object"]},
   },
@@ -317,6 +318,7 @@ export const PROP_TYPES: PropTypeTable = {
     "name": {"optional":false,"kinds":["string"]},
     "podSecurity": {"optional":true,"kinds":["string"],"values":["baseline","restricted"]},
     "podSecurityReason": {"optional":true,"kinds":["string"]},
+    "privilegedEnforcedBecause": {"optional":true,"kinds":["array"]},
   },
   SystemSecretProps: {
     "basicAuthUsername": {"optional":true,"kinds":["string"]},

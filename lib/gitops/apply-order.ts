@@ -9,6 +9,7 @@ const ORDER: Record<string, number> = {
   Namespace: 0,
   // cluster-scoped configuration
   PriorityClass: 5,
+  StorageClass: 5,
   ClusterIssuer: 5,
   ClusterSecretStore: 5,
   ClusterRole: 5,

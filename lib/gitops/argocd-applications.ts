@@ -1,4 +1,4 @@
-import { Chart, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Application, ApplicationSpecSyncPolicy } from '../../imports/applications-argoproj.io';
 import { AppProject, AppProjectSpec } from '../../imports/appprojects-argoproj.io';
@@ -14,8 +14,6 @@ export const ARGOCD_NAMESPACE = 'argocd';
 /** Sync waves of the Applications in `dist/<env>/argocd/`: the root, then the platform, then the systems (95, their kind's place). */
 const ROOT_WAVE = 92;
 const PLATFORM_WAVE = 93;
-
-const IN_CLUSTER = 'https://kubernetes.default.svc';
 
 /** Folders of `dist/<env>/` that are not systems. */
 const RESERVED_FOLDERS = ['argocd', 'platform'];
@@ -55,6 +53,7 @@ export class ArgoCdApplications extends Chart {
   public readonly project: string;
   private platformLayer?: PlatformLayer;
   private systemClusterKinds: readonly string[] = [];
+  private readonly bootstrap: ApiObject[] = [];
 
   constructor(scope: Construct, props: ArgoCdApplicationsProps) {
     super(scope, `argocd-${props.environment?.name}`, {
@@ -76,21 +75,28 @@ export class ArgoCdApplications extends Chart {
     if (!env?.platform) return;
     const git = env.platform.gitops;
     const folder = (name: string) => ({ repoUrl: git.repoURL, targetRevision: git.targetRevision, path: `${git.distPath}/${env.name}/${name}` });
+    const server = env.platform.argocd.destinationServer;
 
     if (props.project === undefined) {
-      new AppProject(this, 'stacks-project', { metadata: { name: this.project }, spec: Lazy.any({ produce: () => this.projectSpec() }) });
+      this.bootstrap.push(
+        new AppProject(this, 'stacks-project', { metadata: { name: this.project }, spec: Lazy.any({ produce: () => this.projectSpec() }) }),
+      );
     }
     const root = new Application(this, 'stacks-root', {
       metadata: { name: `stacks-${env.name}` },
       spec: {
         project: this.project,
-        source: folder('argocd'),
-        destination: { server: IN_CLUSTER, namespace: this.namespace },
+        // The folder as plain manifests, not its kustomization: that one is the bootstrap
+        // (`kubectl apply -k`: the project and this Application only); the root then creates the
+        // other Applications in their waves.
+        source: { ...folder('argocd'), directory: { exclude: 'kustomization.yaml' } },
+        destination: { server, namespace: this.namespace },
         // Never prunes: removing a system from the list must not be a one-commit deletion of its data.
         syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['ServerSideApply=true'], retry: RETRY },
       },
     });
     setApplyOrder(root, ROOT_WAVE);
+    this.bootstrap.push(root);
 
     for (const system of this.systems) {
       new Application(this, system, {
@@ -98,7 +104,7 @@ export class ArgoCdApplications extends Chart {
         spec: {
           project: this.project,
           source: folder(system),
-          destination: { server: IN_CLUSTER, namespace: `${system}-${env.name}` },
+          destination: { server, namespace: `${system}-${env.name}` },
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             // The namespace is part of the folder (with its Pod Security labels), so Argo CD
@@ -109,6 +115,14 @@ export class ArgoCdApplications extends Chart {
         },
       });
     }
+  }
+
+  /**
+   * What `kubectl apply -k dist/<env>/argocd` creates: the generated AppProject and the root
+   * Application. Every other Application of the folder is created by the root's sync, in its wave.
+   */
+  public bootstrapObjects(): readonly ApiObject[] {
+    return this.bootstrap;
   }
 
   /**
@@ -129,7 +143,7 @@ export class ArgoCdApplications extends Chart {
       spec: {
         project: this.project,
         source: { repoUrl: git.repoURL, targetRevision: git.targetRevision, path: `${git.distPath}/${env.name}/platform` },
-        destination: { server: IN_CLUSTER, namespace: this.namespace },
+        destination: { server: env.platform.argocd.destinationServer, namespace: this.namespace },
         // Not pruned: removing a component from the layer must be done on purpose.
         syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['ServerSideApply=true'], retry: RETRY },
       },
@@ -151,7 +165,7 @@ export class ArgoCdApplications extends Chart {
       spec: {
         project: this.project,
         source: { repoUrl: git.repoURL, targetRevision: git.targetRevision, path: `${git.distPath}/${env.name}/platform/prometheus` },
-        destination: { server: IN_CLUSTER, namespace: env.platform.prometheus.pods.namespace },
+        destination: { server: env.platform.argocd.destinationServer, namespace: env.platform.prometheus.pods.namespace },
         syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ['ServerSideApply=true'], retry: RETRY },
       },
     });
@@ -163,7 +177,8 @@ export class ArgoCdApplications extends Chart {
     const namespaces = new Set<string>([this.namespace!, ...this.systems.map((s) => `${s}-${this.environment.name}`)]);
     for (const c of this.platformLayer?.plan.components ?? []) {
       namespaces.add(c.namespace);
-      for (const extra of c.chart.extraNamespaces ?? []) namespaces.add(extra);
+      // The namespaces the chart writes objects into, read from the chart (chart-facts-table.json).
+      for (const written of c.facts?.namespaces ?? []) namespaces.add(written);
     }
     return [...namespaces].sort();
   }
@@ -178,7 +193,8 @@ export class ArgoCdApplications extends Chart {
   public clusterKinds(): string[] {
     const kinds = new Set<string>(['/Namespace', ...this.systemClusterKinds]);
     if (this.platformLayer) kinds.add('scheduling.k8s.io/PriorityClass');
-    for (const c of this.platformLayer?.plan.components ?? []) for (const k of c.chart.clusterKinds) kinds.add(k);
+    // What each chart creates, read from the chart with the values the layer sets (chart-facts-table.json).
+    for (const c of this.platformLayer?.plan.components ?? []) for (const k of c.facts?.clusterKinds ?? []) kinds.add(k);
     return [...kinds].sort();
   }
 
@@ -186,7 +202,7 @@ export class ArgoCdApplications extends Chart {
     return {
       description: `cdk8s-stacks ${this.environment.name}: the platform layer and the systems, from ${this.environment.platform.gitops.repoURL}`,
       sourceRepos: this.sourceRepositories(),
-      destinations: this.ownedNamespaces().map((namespace) => ({ server: IN_CLUSTER, namespace })),
+      destinations: this.ownedNamespaces().map((namespace) => ({ server: this.environment.platform.argocd.destinationServer, namespace })),
       clusterResourceWhitelist: this.clusterKinds().map((k) => {
         const [group, kind] = k.split('/');
         return { group, kind };
@@ -195,4 +211,11 @@ export class ArgoCdApplications extends Chart {
   }
 }
 
-const RETRY: ApplicationSpecSyncPolicy['retry'] = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } };
+/**
+ * Retries of a failed sync. A first sync onto a blank cluster fails until the CRDs another
+ * Application installs exist, and Argo CD does not sync the same revision again once the retries
+ * are used up: ten attempts, backing off to three minutes, cover about twenty minutes of the
+ * platform installing.
+ */
+export const SYNC_RETRY: ApplicationSpecSyncPolicy['retry'] = { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
+const RETRY = SYNC_RETRY;

@@ -8,6 +8,7 @@
 import type { Json } from '../core/json';
 import { DeclaredRequirement, compareVersions, PlatformComponentName } from '../core/platform-requirements';
 import { DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, Platform } from '../core/platform';
+import { releaseFacts, ReleaseFacts } from './chart-facts';
 
 /** A pinned Helm release of one component. */
 export interface ComponentChart {
@@ -23,20 +24,15 @@ export interface ComponentChart {
   readonly appVersion: string;
   /** Helm release name. */
   readonly releaseName: string;
-  /** Cluster-scoped kinds the chart creates (`group/Kind`, core group empty), for the AppProject whitelist. */
-  readonly clusterKinds: readonly string[];
-  /** Namespaces outside its own that the chart writes objects into. @default - none */
-  readonly extraNamespaces?: readonly string[];
   /** Other components the chart installs as well (their requirements are met by it). @default - none */
   readonly provides?: readonly PlatformComponentName[];
 }
 
-const RBAC = ['rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding'];
-const CRD = 'apiextensions.k8s.io/CustomResourceDefinition';
-const WEBHOOKS = ['admissionregistration.k8s.io/MutatingWebhookConfiguration', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration'];
-
 /**
- * The charts, pinned. Versions are those of the CRDs in imports/crds (cert-manager v1.21.1,
+ * The charts, pinned. What each creates (cluster-scoped kinds, namespaces, CRDs, the Pod
+ * Security its pods need) is not written here: it is read from the chart itself into
+ * chart-facts-table.json (scripts/chart-facts/README.md); re-pinning a version without refreshing
+ * that table is a synth error. Versions are those of the CRDs in imports/crds (cert-manager v1.21.1,
  * external-secrets v2.9.0, prometheus-operator v0.93 (kube-prometheus-stack 88.5.3 ships
  * v0.93.1), Traefik v3.7, VPA 1.7.1) and each chart's newest release at the time of pinning.
  */
@@ -48,8 +44,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: 'v1.21.1',
     appVersion: '1.21.1',
     releaseName: 'cert-manager',
-    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
-    extraNamespaces: ['kube-system'],
   },
   'ingress-nginx': {
     title: 'ingress-nginx controller',
@@ -58,7 +52,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: '4.15.1',
     appVersion: '1.15.1',
     releaseName: 'ingress-nginx',
-    clusterKinds: [...RBAC, 'networking.k8s.io/IngressClass', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration'],
   },
   traefik: {
     title: 'Traefik',
@@ -67,7 +60,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: '41.3.0',
     appVersion: '3.7.11',
     releaseName: 'traefik',
-    clusterKinds: [CRD, ...RBAC, 'networking.k8s.io/IngressClass'],
   },
   'external-secrets': {
     title: 'External Secrets Operator',
@@ -76,7 +68,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: '2.9.0',
     appVersion: '2.9.0',
     releaseName: 'external-secrets',
-    clusterKinds: [CRD, ...RBAC, 'admissionregistration.k8s.io/ValidatingWebhookConfiguration'],
   },
   'prometheus-operator': {
     title: 'Prometheus Operator with Prometheus and Alertmanager (kube-prometheus-stack)',
@@ -85,9 +76,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: '88.5.3',
     appVersion: '0.93.1',
     releaseName: 'prometheus',
-    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
-    // The chart's Services for the control plane components (kubelet, CoreDNS, ...).
-    extraNamespaces: ['kube-system'],
   },
   grafana: {
     title: 'Grafana with the dashboard sidecar',
@@ -96,7 +84,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: '12.11.1',
     appVersion: '13.2.0',
     releaseName: 'grafana',
-    clusterKinds: RBAC,
   },
   'vertical-pod-autoscaler': {
     title: 'Vertical Pod Autoscaler',
@@ -105,7 +92,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: '5.0.0',
     appVersion: '1.7.1',
     releaseName: 'vpa',
-    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
   },
   'metrics-server': {
     title: 'metrics-server',
@@ -114,7 +100,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: '3.13.1',
     appVersion: '0.8.1',
     releaseName: 'metrics-server',
-    clusterKinds: [...RBAC, 'apiregistration.k8s.io/APIService'],
   },
   // Published as an OCI chart (oci://docker.io/envoyproxy/gateway-helm; Argo CD's Helm OCI
   // repository URL has no scheme). Its default install applies the Gateway API CRDs (standard
@@ -126,7 +111,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: 'v1.9.0',
     appVersion: '1.9.0',
     releaseName: 'eg',
-    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS, 'gateway.networking.k8s.io/GatewayClass'],
     provides: ['gateway-api-crds'],
   },
   // MOCO's chart versions run ten minors behind the operator (chart 0.19.0 installs 0.29.0, per
@@ -140,7 +124,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: '0.20.0',
     appVersion: '0.30.0',
     releaseName: 'moco',
-    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
   },
   // Percona publishes the operator chart at the operator's own version.
   'percona-server-mongodb-operator': {
@@ -150,7 +133,6 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: '1.23.0',
     appVersion: '1.23.0',
     releaseName: 'psmdb-operator',
-    clusterKinds: [CRD, ...RBAC],
   },
   'cloudnative-pg': {
     title: 'CloudNativePG operator',
@@ -159,7 +141,16 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     chartVersion: '0.29.0',
     appVersion: '1.30.0',
     releaseName: 'cnpg',
-    clusterKinds: [CRD, ...RBAC, ...WEBHOOKS],
+  },
+  // The CNPG-I Barman Cloud plugin: the ObjectStore CRD and the plugin the Clusters archive WAL
+  // through. It runs beside the operator and issues its TLS certificates with cert-manager.
+  'barman-cloud-plugin': {
+    title: 'Barman Cloud plugin for CloudNativePG',
+    repoURL: 'https://cloudnative-pg.github.io/charts',
+    chart: 'plugin-barman-cloud',
+    chartVersion: '0.8.0',
+    appVersion: '0.15.0',
+    releaseName: 'plugin-barman-cloud',
   },
 };
 
@@ -175,6 +166,8 @@ export interface PlannedComponent {
   /** Settings merged from the requirements: name -> sorted union of values. */
   readonly settings: Readonly<Record<string, readonly string[]>>;
   readonly values: Json;
+  /** What the chart creates with these values, from chart-facts-table.json (undefined when the table has no facts for the version: a plan issue). */
+  readonly facts?: ReleaseFacts;
 }
 
 /** A problem of the plan, on a profile field or a requirement. */
@@ -222,7 +215,9 @@ export function componentNamespace(component: PlatformComponentName, platform: P
     case 'vertical-pod-autoscaler':
       return 'vpa';
     case 'cloudnative-pg':
-      return 'cnpg-system';
+    case 'barman-cloud-plugin':
+      // The plugin runs in the operator's namespace, where the operator discovers it.
+      return platform.cloudNativePg.operatorPods.namespace;
     case 'moco':
       return platform.databaseOperators.moco.namespace;
     case 'percona-server-mongodb-operator':
@@ -276,7 +271,30 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
     const settings = mergeSettings(reqs);
     const namespace = componentNamespace(component, platform);
     const values = valuesFor(component, platform, settings, byComponent.has('prometheus-operator'), issues);
-    components.push({ component, chart, namespace, minVersion, requirements: reqs, settings, values });
+    const facts = releaseFacts(chart.chart, chart.chartVersion, chart.releaseName, namespace, values);
+    if (!facts) {
+      issues.push({
+        path: highest.path,
+        field: 'platform',
+        message: `${chart.chart} ${chart.chartVersion} has no facts in lib/gitops/chart-facts-table.json (what it creates, read from the chart); run scripts/chart-facts/generate.ts (scripts/chart-facts/README.md) after pinning a chart`,
+      });
+    }
+    components.push({ component, chart, namespace, minVersion, requirements: reqs, settings, values, facts });
+  }
+  // The plugin's chart issues its certificates with cert-manager.
+  if (
+    byComponent.has('barman-cloud-plugin') &&
+    !preinstalled.includes('barman-cloud-plugin') &&
+    !byComponent.has('cert-manager') &&
+    !platform.preinstalled.includes('cert-manager')
+  ) {
+    const r = byComponent.get('barman-cloud-plugin')![0];
+    issues.push({
+      path: r.path,
+      field: 'platform',
+      message:
+        "the Barman Cloud plugin needs cert-manager (its chart issues the plugin's TLS certificates): list cert-manager in preinstalled, or let a system require it",
+    });
   }
   return { components, unmanaged, preinstalled, issues };
 }
@@ -390,6 +408,7 @@ function valuesFor(
     case 'metrics-server':
       return {};
     case 'cloudnative-pg':
+    case 'barman-cloud-plugin':
       return { crds: { create: true } };
     case 'percona-server-mongodb-operator':
       // One operator for every system namespace (the PerconaServerMongoDB objects live there).

@@ -1,9 +1,11 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Application } from '../../imports/applications-argoproj.io';
 import { GatewayClass } from '../../imports/gatewayclasses-gateway.networking.k8s.io';
 import { Environment } from '../core/environment';
-import { PlatformPlan } from './platform-components';
+import { SYNC_RETRY } from './argocd-applications';
+import { setApplyOrder } from './apply-order';
+import { PlannedComponent, PlatformPlan } from './platform-components';
 import { StackPriorityClasses } from './priority-classes';
 
 export interface PlatformLayerProps {
@@ -39,8 +41,26 @@ export class PlatformLayer extends Chart {
     this.environment = env;
     this.plan = props.plan;
     new StackPriorityClasses(this, 'priority-classes');
+    // The storage classes the profile declares for the platform layer to create (preinstalled ones are the cluster's).
+    for (const [name, spec] of Object.entries(env.platform.storage.classes ?? {})) {
+      if (!('provisioner' in spec)) continue;
+      new ApiObject(this, `storage-class-${name}`, {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: { name },
+        provisioner: spec.provisioner,
+        reclaimPolicy: spec.reclaimPolicy ?? 'Delete',
+        volumeBindingMode: spec.volumeBindingMode ?? 'WaitForFirstConsumer',
+        allowVolumeExpansion: spec.allowVolumeExpansion ?? false,
+        ...(spec.parameters ? { parameters: { ...spec.parameters } } : {}),
+      });
+    }
+    const waves = componentWaves(props.plan.components);
     for (const c of props.plan.components) {
-      new Application(this, c.component, {
+      // A chart that renders custom resources of another component's CRDs (the Barman Cloud
+      // plugin's cert-manager Certificates) must not fail its dry run before those CRDs exist.
+      const skipDryRun = (c.facts?.foreignKinds.length ?? 0) > 0 ? ['SkipDryRunOnMissingResource=true'] : [];
+      const app = new Application(this, c.component, {
         metadata: { name: `${c.component}-${env.name}`, labels: { 'app.kubernetes.io/name': c.component } },
         spec: {
           project: props.project,
@@ -50,28 +70,57 @@ export class PlatformLayer extends Chart {
             targetRevision: c.chart.chartVersion,
             helm: { releaseName: c.chart.releaseName, valuesObject: c.values },
           },
-          destination: { server: 'https://kubernetes.default.svc', namespace: c.namespace },
+          destination: { server: env.platform.argocd.destinationServer, namespace: c.namespace },
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             // Server-side apply: the operators' CRDs exceed the size of the client-side apply annotation.
-            syncOptions: ['CreateNamespace=true', 'ServerSideApply=true'],
-            retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+            syncOptions: ['CreateNamespace=true', 'ServerSideApply=true', ...skipDryRun],
+            retry: SYNC_RETRY,
           },
         },
       });
+      setApplyOrder(app, waves.get(c.component)!);
     }
     if (props.plan.components.some((c) => c.component === 'envoy-gateway')) {
-      // The class the systems' Gateways name; Envoy Gateway's chart does not create one. Its CRD
-      // comes with the chart, so the first sync skips the dry run and the Application retries.
-      new GatewayClass(this, 'gateway-class', {
-        metadata: {
-          name: env.platform.edge.gateway?.gatewayClassName ?? ENVOY_GATEWAY_CLASS,
-          annotations: { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' },
-        },
+      // The class the systems' Gateways name; Envoy Gateway's chart does not create one.
+      const gatewayClass = new GatewayClass(this, 'gateway-class', {
+        // Its CRD comes with the chart: the render marks it SkipDryRunOnMissingResource.
+        metadata: { name: env.platform.edge.gateway?.gatewayClassName ?? ENVOY_GATEWAY_CLASS },
         spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' },
       });
+      // After the Application that installs its CRD.
+      setApplyOrder(gatewayClass, waves.get('envoy-gateway')! + 1);
     }
   }
+}
+
+/** The wave of the first component Application; a component's wave is after those whose CRDs its chart uses. */
+export const FIRST_COMPONENT_WAVE = 95;
+
+/**
+ * The sync wave of each component's Application: 95 for a chart that needs no other
+ * component's CRDs, one more than the latest of its providers otherwise (read from the charts:
+ * a custom resource kind one chart renders and another's CRDs define), so that with Argo CD's
+ * Application health check a chart syncs once the CRDs it uses are installed.
+ */
+export function componentWaves(components: readonly PlannedComponent[]): Map<string, number> {
+  const providers = new Map<string, string>();
+  for (const c of components) for (const crd of c.facts?.crds ?? []) providers.set(crd, c.component);
+  const waves = new Map<string, number>();
+  const visit = (c: PlannedComponent, path: readonly string[]): number => {
+    const known = waves.get(c.component);
+    if (known !== undefined) return known;
+    let wave = FIRST_COMPONENT_WAVE;
+    for (const kind of c.facts?.foreignKinds ?? []) {
+      const provider = components.find((p) => p.component === providers.get(kind));
+      // A cycle cannot be ordered by waves: both sync in the same wave and retry.
+      if (provider && provider !== c && !path.includes(provider.component)) wave = Math.max(wave, visit(provider, [...path, c.component]) + 1);
+    }
+    waves.set(c.component, wave);
+    return wave;
+  };
+  for (const c of components) visit(c, []);
+  return waves;
 }
 
 /** The GatewayClass Envoy Gateway's quickstart names, which the library's Gateways use by default. */

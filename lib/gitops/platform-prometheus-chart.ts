@@ -10,6 +10,13 @@ export interface PlatformPrometheusChartProps {
   readonly environment: Environment;
   /** Settings of the Prometheus server (the environment is this chart's). @default - see PrometheusServerProps */
   readonly server?: Omit<PrometheusServerProps, 'environment'>;
+  /**
+   * What the pods platform charts install in the same namespace need, read from the charts
+   * (kube-prometheus-stack's node-exporter: host network, PID namespace and paths): the
+   * namespace enforces that level and still audits and warns `restricted`.
+   * @default - none: `restricted` enforced
+   */
+  readonly chartPodsNeed?: { readonly level: 'baseline' | 'privileged'; readonly because: readonly string[] };
 }
 
 const PLATFORM_PROMETHEUS_CHART = Symbol.for('cdk8s-stacks.PlatformPrometheusChart');
@@ -17,7 +24,8 @@ const PLATFORM_PROMETHEUS_CHART = Symbol.for('cdk8s-stacks.PlatformPrometheusCha
 /**
  * The platform's Prometheus for one environment, synthesized into
  * `dist/<env>/platform/prometheus/`: the namespace the profile names (Pod Security
- * `restricted`, which the operator-made pods satisfy) and the PrometheusServer. The
+ * `restricted`, which the operator-made pods satisfy, unless a platform chart's pods there
+ * need more) and the PrometheusServer. The
  * prometheus-operator and its CRDs are installed by the platform layer before it.
  */
 export class PlatformPrometheusChart extends Chart {
@@ -37,6 +45,11 @@ export class PlatformPrometheusChart extends Chart {
     this.environment = props.environment;
     // Without a valid environment (reported by checkProps) the server renders with the default profile.
     this.server = new PrometheusServer(this, 'prometheus', { ...objectOrUndefined(props.server), environment: props.environment });
-    new SystemNamespace(this, 'namespace', { name: this.server.namespace });
+    const need = props.chartPodsNeed;
+    new SystemNamespace(this, 'namespace', {
+      name: this.server.namespace,
+      privilegedEnforcedBecause: need?.level === 'privileged' ? need.because : undefined,
+      baselineEnforcedBecause: need?.level === 'baseline' ? need.because : undefined,
+    });
   }
 }

@@ -3,9 +3,9 @@ import { toYamlDocument } from '../core/yaml';
 import { ValidationIssue } from '../core/validation';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { applyOrderOfObject, knownKinds } from './apply-order';
-import { decorate, LabelContext } from './decorate';
+import { decorate, LabelContext, podTemplates, SYNC_WAVE_ANNOTATION } from './decorate';
 import { Placement, placementOf } from '../core/placement';
-import type { Json } from '../core/json';
+import { Json, sortedByKey } from '../core/json';
 
 /** One synthesized object, resolved to plain JSON, with where it goes. */
 export interface RenderedObject {
@@ -59,7 +59,9 @@ export function renderChart(chart: Chart, context: LabelContext): RenderedUnit {
     const file = placement === 'applied' ? `${String(order).padStart(2, '0')}-${base}` : `${placement}/${base}`;
     objects.push({ object, construct, file, placement, applyOrder: order });
   }
+  claimsWithTheirFirstConsumer(objects);
   objects.sort((a, b) => a.applyOrder - b.applyOrder || compare(a.file, b.file));
+  skipDryRunOfForeignCustomResources(objects.map((o) => o.object));
 
   const seen = new Map<string, RenderedObject>();
   for (const rendered of objects) {
@@ -97,11 +99,100 @@ function renderObject(construct: ApiObject, issues: ValidationIssue[]): Rendered
   }
 }
 
-/** The files of a unit: one YAML document per object, plus the kustomization. */
-export function unitFiles(unit: RenderedUnit): Map<string, string> {
+/** Set on every claim the library emits: Argo CD's health rule (ARGOCD_HEALTH_CUSTOMIZATIONS) lets it pass while it waits for its first pod. */
+export const FIRST_CONSUMER_ANNOTATION = 'cdk8s-stacks.io/binds-with-first-consumer';
+
+/**
+ * Moves each PersistentVolumeClaim into the wave (and file prefix) of its first consumer: the
+ * lowest apply order of the applied workloads whose pods mount it. On a WaitForFirstConsumer
+ * storage class (kind, EKS, GKE and AKS's defaults) a claim stays Pending until a pod that uses
+ * it is scheduled, and Argo CD rates a Pending claim Progressing: in a wave before its consumer
+ * it would hold that wave for ever. A claim no applied workload mounts yet (a backup claim of a
+ * CronJob, a restore Job's) keeps its place; the annotation lets Argo CD's health rule pass it.
+ */
+function claimsWithTheirFirstConsumer(objects: RenderedObject[]): void {
+  for (const [i, claim] of objects.entries()) {
+    if (claim.object.kind !== 'PersistentVolumeClaim' || claim.placement !== 'applied') continue;
+    claim.object.metadata.annotations = sortedByKey({ ...claim.object.metadata.annotations, [FIRST_CONSUMER_ANNOTATION]: 'true' });
+    const name = claim.object.metadata.name;
+    const consumers = objects.filter(
+      (o) =>
+        o.placement === 'applied' &&
+        podTemplates(o.object).some((t) => (t.spec?.volumes ?? []).some((v: Json) => v.persistentVolumeClaim?.claimName === name)),
+    );
+    if (consumers.length === 0) continue;
+    const order = Math.min(...consumers.map((c) => c.applyOrder));
+    if (order === claim.applyOrder) continue;
+    claim.object.metadata.annotations = sortedByKey({ ...claim.object.metadata.annotations, [SYNC_WAVE_ANNOTATION]: String(order) });
+    const file = claim.file.replace(/^\d+-/, `${String(order).padStart(2, '0')}-`);
+    objects[i] = { ...claim, applyOrder: order, file };
+  }
+}
+
+/**
+ * API groups Kubernetes serves itself (k8s.io/api, apiextensions, apiregistration), and Argo
+ * CD's own (its CRDs are installed with Argo CD, before any Application).
+ */
+const PRESENT_GROUPS: ReadonlySet<string> = new Set([
+  '',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'apps',
+  'autoscaling',
+  'batch',
+  'certificates.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'events.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'networking.k8s.io',
+  'node.k8s.io',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'resource.k8s.io',
+  'scheduling.k8s.io',
+  'storage.k8s.io',
+  'argoproj.io',
+]);
+
+/** The Argo CD annotation that carries per-object sync options. */
+export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+export const SKIP_DRY_RUN = 'SkipDryRunOnMissingResource=true';
+
+/**
+ * Custom resources whose CRD comes from another Application (a platform component) carry
+ * `SkipDryRunOnMissingResource=true`: on a first sync the CRD may not exist yet, and a failed
+ * dry run of one object fails the whole sync before anything is applied. The object's own wave
+ * then applies it once the platform has installed the CRD (or the sync retries).
+ */
+export function skipDryRunOfForeignCustomResources(objects: readonly Json[]): void {
+  const own = new Set(objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => `${o.spec?.group}/${o.spec?.names?.kind}`));
+  for (const o of objects) {
+    const group = typeof o.apiVersion === 'string' && o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+    if (PRESENT_GROUPS.has(group) || own.has(`${group}/${o.kind}`)) continue;
+    const annotations: Record<string, string> = { ...o.metadata.annotations };
+    const options = (annotations[SYNC_OPTIONS_ANNOTATION] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    if (!options.includes(SKIP_DRY_RUN)) options.push(SKIP_DRY_RUN);
+    annotations[SYNC_OPTIONS_ANNOTATION] = options.join(',');
+    o.metadata.annotations = sortedByKey(annotations);
+  }
+}
+
+/**
+ * The files of a unit: one YAML document per object, plus the kustomization. `kustomized`
+ * narrows what the kustomization lists (the Argo CD folder's bootstrap: the project and the
+ * root Application, which then syncs the rest in waves).
+ * @param kustomized the applied objects `kubectl apply -k` creates @default - every applied object
+ */
+export function unitFiles(unit: RenderedUnit, kustomized?: (o: RenderedObject) => boolean): Map<string, string> {
   const files = new Map<string, string>();
   for (const rendered of unit.objects) files.set(rendered.file, toYamlDocument(rendered.object));
-  files.set('kustomization.yaml', kustomization(unit.objects.filter((o) => o.placement === 'applied').map((o) => o.file)));
+  const listed = unit.objects.filter((o) => o.placement === 'applied' && (kustomized?.(o) ?? true));
+  files.set('kustomization.yaml', kustomization(listed.map((o) => o.file)));
   return files;
 }
 

@@ -8,6 +8,7 @@ import { CLUSTER_SCOPED_KINDS } from '../gitops/apply-order';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { planPlatform } from '../gitops/platform-components';
 import { PlatformPrometheusChart } from '../gitops/platform-prometheus-chart';
+import { higherLevel, PodSecurityLevelName } from '../gitops/chart-facts';
 import { PlatformLayer } from '../gitops/platform-layer';
 import { PRIORITY_CLASSES, PriorityTier } from '../gitops/priority-classes';
 import { apiObjectsOf } from '../gitops/render';
@@ -31,13 +32,21 @@ export function addPlatformLayers(app: App): void {
       systems.flatMap((c) => platformRequirements(c)),
     );
     const layer = new PlatformLayer(app, { environment: env, plan, project: argo.project });
-    argo.attachPlatform(layer, systemClusterKinds(systems));
     // The Prometheus the operator runs, selecting what the systems label (unless the cluster already runs its own).
+    let prometheus: Chart | undefined;
     if (plan.components.some((c) => c.component === 'prometheus-operator')) {
-      if (!charts.some((c) => PlatformPrometheusChart.isPlatformPrometheusChart(c) && c.environment?.name === env.name))
-        new PlatformPrometheusChart(app, { environment: env });
-      argo.attachPlatformPrometheus();
+      // What the charts' pods in its namespace need (node-exporter's host network, PID and paths).
+      const namespace = env.platform.prometheus.pods.namespace;
+      const needs = plan.components.flatMap((c) => (c.facts?.podSecurity[namespace] ? [c.facts.podSecurity[namespace]] : []));
+      const level = needs.reduce<PodSecurityLevelName>((l, n) => higherLevel(l, n.level), 'restricted');
+      const chartPodsNeed = level === 'restricted' ? undefined : { level, because: needs.flatMap((n) => n.reasons) };
+      prometheus =
+        charts.find((c) => PlatformPrometheusChart.isPlatformPrometheusChart(c) && c.environment?.name === env.name) ??
+        new PlatformPrometheusChart(app, { environment: env, chartPodsNeed });
     }
+    // The project admits the cluster-scoped kinds of the systems' and the platform's own objects (the charts' come from their facts).
+    argo.attachPlatform(layer, systemClusterKinds([...systems, layer, ...(prometheus ? [prometheus] : [])]));
+    if (prometheus) argo.attachPlatformPrometheus();
     for (const issue of plan.issues) {
       const target: IConstruct = (issue.path && app.node.findAll().find((c) => c.node.path === issue.path)) || layer;
       addCheck(target, (report) => report.error(issue.field, issue.message));
@@ -54,7 +63,7 @@ export function addPlatformLayers(app: App): void {
 }
 
 /** `group/Kind` of every cluster-scoped object the systems create. */
-function systemClusterKinds(systems: readonly SystemChart[]): string[] {
+function systemClusterKinds(systems: readonly Chart[]): string[] {
   const kinds = new Set<string>();
   for (const chart of systems) {
     for (const o of apiObjectsOf(chart)) {

@@ -101,7 +101,11 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     );
     issues.push(...policy.failures);
     waivers.push(...policy.waivers);
-    const files = new Map(unitFiles(unit));
+    // The Argo CD folder's kustomization is the bootstrap: the project and the root only, so that
+    // the root's sync waves order the platform, its Prometheus and the systems.
+    const files = new Map(
+      unitFiles(unit, ArgoCdApplications.isArgoCdApplications(chart) ? (o) => chart.bootstrapObjects().includes(o.construct) : undefined),
+    );
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
     if (SystemChart.isSystemChart(chart) && issues.length === 0)
       files.set(

@@ -22,6 +22,13 @@ export interface SystemNamespaceProps {
    * warned about, and the reasons are annotated on the namespace. @default - none
    */
   readonly baselineEnforcedBecause?: readonly string[];
+  /**
+   * Why pods a platform chart installs here need host access (read from the chart: e.g.
+   * node-exporter's host network, PID namespace and host paths): `privileged` is enforced,
+   * the level still audited and warned about, and the reasons annotated. Wins over
+   * `baselineEnforcedBecause`. @default - none
+   */
+  readonly privilegedEnforcedBecause?: readonly string[];
 }
 
 /**
@@ -37,7 +44,7 @@ export class SystemNamespace extends Construct {
 
   public readonly name: string;
   /** The Pod Security level enforced, audited and warned about. */
-  public readonly podSecurity: 'restricted' | 'baseline';
+  public readonly podSecurity: 'restricted' | 'baseline' | 'privileged';
 
   constructor(scope: Construct, id: string, props: SystemNamespaceProps) {
     super(scope, id);
@@ -45,16 +52,19 @@ export class SystemNamespace extends Construct {
     this.name = props.name;
     const level = props.podSecurity ?? 'restricted';
     const reasons = props.baselineEnforcedBecause ?? [];
-    // Operator pods that cannot meet restricted lower what is enforced only; audit and warn keep the level.
-    this.podSecurity = reasons.length > 0 ? 'baseline' : level;
+    const privileged = props.privilegedEnforcedBecause ?? [];
+    // Operator or chart pods that cannot meet the level lower what is enforced only; audit and warn keep it.
+    const enforced = privileged.length > 0 ? 'privileged' : reasons.length > 0 ? 'baseline' : level;
+    this.podSecurity = enforced;
     const labels: Record<string, string> = { 'kubernetes.io/metadata.name': props.name };
     for (const mode of ['enforce', 'audit', 'warn']) {
-      labels[`pod-security.kubernetes.io/${mode}`] = mode === 'enforce' && reasons.length > 0 ? 'baseline' : level;
+      labels[`pod-security.kubernetes.io/${mode}`] = mode === 'enforce' ? enforced : level;
       labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
     }
     const annotations: Record<string, string> = {};
     if (props.podSecurityReason) annotations['cdk8s-stacks.io/pod-security-reason'] = props.podSecurityReason;
     if (reasons.length > 0) annotations['cdk8s-stacks.io/pod-security-baseline-because'] = reasons.join('; ');
+    if (privileged.length > 0) annotations['cdk8s-stacks.io/pod-security-privileged-because'] = privileged.join('; ');
     new k8s.KubeNamespace(this, 'resource', {
       metadata: { name: props.name, labels, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
     });

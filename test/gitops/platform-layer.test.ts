@@ -15,6 +15,7 @@ import {
 import { compareVersions } from '../../lib/core/platform-requirements';
 import { CLUSTER_SCOPED_KINDS } from '../../lib/gitops/apply-order';
 import { podTemplates } from '../../lib/gitops/decorate';
+import { releaseFacts } from '../../lib/gitops/chart-facts';
 import { COMPONENT_CHARTS } from '../../lib/gitops/platform-components';
 import { PRIORITY_CLASSES } from '../../lib/gitops/priority-classes';
 import { parseQuantity } from '../../lib/core/quantity';
@@ -111,20 +112,35 @@ describe.each(ENVS)('the platform layer of %s is derived from what the systems e
     const project = argocd.find((o) => o.kind === 'AppProject')!;
     const everything = objectsIn(env, () => true);
     const applications = everything.filter((o) => o.kind === 'Application');
-    // Owned namespaces: every namespaced object's, and every Application's destination.
+    // Owned namespaces: every namespaced object's, every Application's destination, and every
+    // namespace a chart writes into (read from the chart with these values: chart-facts-table.json).
     const namespaces = new Set<string>();
+    // Cluster-scoped kinds: the Namespaces Argo CD creates, those in dist, and those the charts render.
+    const kinds = new Set<string>(['/Namespace']);
     for (const o of everything) if (o.metadata.namespace) namespaces.add(o.metadata.namespace);
+    for (const o of everything.filter((x) => CLUSTER_SCOPED_KINDS.has(x.kind)))
+      kinds.add(`${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`);
     for (const a of applications) {
       namespaces.add(a.spec.destination.namespace);
-      for (const extra of COMPONENT_CHARTS[a.metadata.labels['app.kubernetes.io/name'] as keyof typeof COMPONENT_CHARTS]?.extraNamespaces ?? [])
-        namespaces.add(extra);
+      const source = a.spec.source;
+      if (!source.chart) continue;
+      const facts = releaseFacts(
+        source.chart,
+        source.targetRevision,
+        source.helm.releaseName,
+        a.spec.destination.namespace,
+        source.helm.valuesObject,
+      )!;
+      // The table has a render of exactly these values (else: run scripts/chart-facts).
+      expect({ chart: source.chart, exact: facts?.exact }).toEqual({ chart: source.chart, exact: true });
+      for (const n of facts.namespaces) namespaces.add(n);
+      for (const k of facts.clusterKinds) kinds.add(k);
     }
     expect(project.spec.destinations.map((d: Json) => d.namespace)).toEqual([...namespaces].sort());
     expect(project.spec.sourceRepos).toEqual([...new Set(applications.map((a) => a.spec.source.repoURL))].sort());
+    // No more, no less than what is created.
     const whitelist = project.spec.clusterResourceWhitelist.map((k: Json) => `${k.group}/${k.kind}`);
-    for (const o of everything.filter((x) => CLUSTER_SCOPED_KINDS.has(x.kind))) {
-      expect(whitelist).toContain(`${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`);
-    }
+    expect(whitelist).toEqual([...kinds].sort());
     // Every Application of the environment uses the project.
     expect(applications.map((a) => a.spec.project)).toEqual(applications.map(() => project.metadata.name));
   });
