@@ -181,8 +181,7 @@ async function installPreinstalled(cluster: SimulatedCluster): Promise<void> {
     `--web.listen-address=127.0.0.1:${await freePort()}`,
     '--log-level=info',
   ]);
-  if (!process.env.DEBUG_NO_ESO)
-    cluster.plane.run('external-secrets', eso.bin, ['--metrics-addr=0', '--enable-leader-election=false', '--loglevel=info']);
+  cluster.plane.run('external-secrets', eso.bin, ['--metrics-addr=0', '--enable-leader-election=false', '--loglevel=info']);
 }
 
 /** Every Application the environment's dist defines (root, platform, Prometheus, systems, platform components). */
