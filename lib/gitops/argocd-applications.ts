@@ -1,11 +1,12 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Application, ApplicationSpecSyncPolicy } from '../../imports/applications-argoproj.io';
+import { Application } from '../../imports/applications-argoproj.io';
 import { AppProject, AppProjectSpec } from '../../imports/appprojects-argoproj.io';
 import { Environment } from '../core/environment';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
 import { addCheck } from '../core/validation';
 import { setApplyOrder } from './apply-order';
+import { SYNC_RETRY } from './sync-policy';
 import type { PlatformLayer } from './platform-layer';
 
 /** Argo CD's namespace when the cluster profile does not name another (`platform.argocd.namespace`). */
@@ -211,11 +212,5 @@ export class ArgoCdApplications extends Chart {
   }
 }
 
-/**
- * Retries of a failed sync. A first sync onto a blank cluster fails until the CRDs another
- * Application installs exist, and Argo CD does not sync the same revision again once the retries
- * are used up: ten attempts, backing off to three minutes, cover about twenty minutes of the
- * platform installing.
- */
-export const SYNC_RETRY: ApplicationSpecSyncPolicy['retry'] = { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
+/** Every generated Application retries the same way (lib/gitops/sync-policy.ts). */
 const RETRY = SYNC_RETRY;

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Application } from '../../imports/applications-argoproj.io';
 import { GatewayClass } from '../../imports/gatewayclasses-gateway.networking.k8s.io';
 import { Environment } from '../core/environment';
-import { SYNC_RETRY } from './argocd-applications';
+import { SYNC_RETRY } from './sync-policy';
 import { setApplyOrder } from './apply-order';
 import { PlannedComponent, PlatformPlan } from './platform-components';
 import { StackPriorityClasses } from './priority-classes';

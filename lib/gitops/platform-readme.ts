@@ -1,5 +1,5 @@
 import { toYamlDocument } from '../core/yaml';
-import { PlatformLayer } from './platform-layer';
+import { componentWaves, PlatformLayer } from './platform-layer';
 import { PRIORITY_CLASSES } from './priority-classes';
 
 /** The generated README.md of `dist/<env>/platform/`: what is installed, at which version, why, and with which values. */
@@ -28,6 +28,28 @@ export function platformReadme(layer: PlatformLayer): string {
   if (plan.preinstalled.length > 0)
     lines.push(`Already in the cluster (profile \`preinstalled\`), not installed here: ${plan.preinstalled.join(', ')}.`, '');
   if (plan.unmanaged.length > 0) lines.push(`Needed but not installed by this layer (install them yourself): ${plan.unmanaged.join(', ')}.`, '');
+  lines.push(
+    '## What the charts create',
+    '',
+    'Read from each chart with these values (`lib/gitops/chart-facts-table.json`, made by `scripts/chart-facts/`): the AppProject admits exactly these cluster-scoped kinds and namespaces. ' +
+      'A component syncs in a later wave than the components whose CRDs its chart uses.',
+    '',
+    '| component | sync wave | cluster-scoped kinds | namespaces | CRDs | Pod Security its pods need |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  const waves = componentWaves(plan.components);
+  for (const c of plan.components) {
+    const f = c.facts;
+    const pss = Object.entries(f?.podSecurity ?? {})
+      .map(([ns, n]) => `\`${ns}\`: ${n.level}`)
+      .join(', ');
+    lines.push(
+      `| ${c.component} | ${waves.get(c.component)} | ${(f?.clusterKinds ?? []).map((k) => k.split('/')[1]).join(', ')} | ${(f?.namespaces ?? []).map((n) => `\`${n}\``).join(', ')} | ${f?.crds.length ?? 0} | ${pss} |`,
+    );
+  }
+  lines.push('');
+  const unverified = plan.components.filter((c) => c.facts?.unverified);
+  for (const c of unverified) lines.push(`Not verified for ${c.chart.chart} ${c.chart.chartVersion}: ${c.facts!.unverified}`, '');
   lines.push('## PriorityClasses', '', '| name | value | preemption |', '| --- | --- | --- |');
   for (const p of Object.values(PRIORITY_CLASSES)) lines.push(`| \`${p.name}\` | ${p.value} | ${p.preemptionPolicy} |`);
   lines.push('');

@@ -6,6 +6,7 @@ import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { PolicyRule } from '../policy/rule';
 import { DEFAULT_RULES } from '../policy/rules';
 import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
+import { undeclaredStorageClasses } from '../gitops/storage-classes';
 import { systemReadme } from '../gitops/system-readme';
 import { platformReadme } from '../gitops/platform-readme';
 import { DistFolder, writeDist } from '../core/dist-writer';
@@ -91,6 +92,8 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     // A bad name the construct already reported is not reported again for each object it names.
     issues.push(...unit.issues.filter((i) => !(i.message.startsWith('metadata.name:') && hasReportedAncestor(i.path, constructIssues))));
     const system = SystemChart.isSystemChart(chart) ? chart : undefined;
+    const environment = system?.environment ?? (PlatformPrometheusChart.isPlatformPrometheusChart(chart) ? chart.environment : undefined);
+    if (environment?.platform) issues.push(...undeclaredStorageClasses(unit.objects, environment.platform));
     const policy = evaluatePolicies(
       folder,
       unit.objects,

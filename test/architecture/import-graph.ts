@@ -43,6 +43,8 @@ export function readImportGraph(root: string): ImportGraph {
     const targets = new Set<string>();
     for (const ref of info.importedFiles) {
       if (!ref.fileName.startsWith('.')) continue;
+      // A data file (JSON) is a leaf, not a module of a layer.
+      if (ref.fileName.endsWith('.json') && fs.existsSync(path.resolve(path.dirname(file), ref.fileName))) continue;
       const target = resolveFile(file, ref.fileName);
       if (!target) throw new Error(`${rel(file)}: import '${ref.fileName}' resolves to no .ts file`);
       if (target.startsWith(abs + path.sep)) targets.add(rel(target));

@@ -70,7 +70,9 @@ describe('Postgres on CloudNativePG', () => {
       },
     });
     // The library's own pod template is not rendered: no waivers describing it on the Cluster.
-    expect(Object.keys(cluster.metadata.annotations ?? {}).filter((k) => k !== 'argocd.argoproj.io/sync-wave')).toEqual([]);
+    expect(
+      Object.keys(cluster.metadata.annotations ?? {}).filter((k) => !['argocd.argoproj.io/sync-wave', 'argocd.argoproj.io/sync-options'].includes(k)),
+    ).toEqual([]);
     // The store's selector labels on every pod the operator makes: NetworkPolicies select them.
     expect(cluster.spec.inheritedMetadata.labels).toEqual(db.selectorLabels);
   });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { EnvironmentName, PersistentVolume, Probe, ScheduledTask, synthesize, SynthResult, WebService } from '../../lib';
+import { ArgoCdApplications, EnvironmentName, PersistentVolume, Probe, ScheduledTask, synthesize, SynthResult, WebService } from '../../lib';
 import { ARGOCD_HEALTH_CUSTOMIZATIONS } from '../../lib/gitops/argocd-health';
 import { FIRST_CONSUMER_ANNOTATION } from '../../lib/gitops/render';
 import { buildRepositoryApp } from '../../charts/app';
@@ -197,5 +197,64 @@ describe('storage classes in the profile', () => {
       expect.stringMatching(/argocd\.destinationServer: 'http:\/\/127\.0\.0\.1:6443' must be the https URL/),
     ]);
     expect(errors(42)).toHaveLength(1);
+  });
+});
+
+describe('the storage classes the output names', () => {
+  test('every class an object names must be declared when the profile declares its classes', () => {
+    const { app, chart } = testChart(testEnv('prod', { platform: { storage: { defaultClass: 'ssd', classes: { ssd: { preinstalled: true } } } } }));
+    const api = new WebService(chart, 'api', {
+      image: 'org/api:1.0.0',
+      ports: [{ name: 'http', port: 3000 }],
+      readiness: Probe.http('/'),
+      resources,
+      replicas: 1,
+    });
+    new PersistentVolume(chart, 'uploads', { size: '1Gi', storageClassName: 'nfs' }).mountOn(api, '/data');
+    new PersistentVolume(chart, 'cache', { size: '1Gi' }).mountOn(api, '/cache');
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(
+        /\[test-prod\/uploads[^\]]*\] storageClassName: 'nfs' \(PersistentVolumeClaim uploads\) is not declared in the cluster profile's storage\.classes \(ssd\)/,
+      ),
+    ]);
+  });
+
+  test('the platform layer creates the classes the profile gives a provisioner, and the project admits StorageClass', () => {
+    const env = testEnv('prod', {
+      platform: {
+        storage: {
+          defaultClass: 'fast',
+          classes: { fast: { provisioner: 'ebs.csi.aws.com', reclaimPolicy: 'Retain', parameters: { type: 'gp3' } }, slow: { preinstalled: true } },
+        },
+        argocd: { destinationServer: 'https://127.0.0.1:6443' },
+      },
+    });
+    const { app, chart } = testChart(env);
+    const api = new WebService(chart, 'api', {
+      image: 'org/api:1.0.0',
+      ports: [{ name: 'http', port: 3000 }],
+      readiness: Probe.http('/'),
+      resources,
+      replicas: 1,
+    });
+    new PersistentVolume(chart, 'uploads', { size: '1Gi' }).mountOn(api, '/data');
+    new ArgoCdApplications(app, { environment: env, systems: ['test'] });
+    const objects = render(app).objects.map((o) => o.object);
+    const classes = objects.filter((o) => o.kind === 'StorageClass');
+    expect(classes).toEqual([
+      expect.objectContaining({
+        metadata: expect.objectContaining({ name: 'fast' }),
+        provisioner: 'ebs.csi.aws.com',
+        reclaimPolicy: 'Retain',
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: false,
+        parameters: { type: 'gp3' },
+      }),
+    ]);
+    const project = objects.find((o) => o.kind === 'AppProject')!;
+    expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'storage.k8s.io', kind: 'StorageClass' });
+    // The destination server of the profile, everywhere.
+    for (const a of objects.filter((o) => o.kind === 'Application')) expect(a.spec.destination.server).toBe('https://127.0.0.1:6443');
+    expect(new Set(project.spec.destinations.map((d: Json) => d.server))).toEqual(new Set(['https://127.0.0.1:6443']));
   });
 });

@@ -34,7 +34,7 @@ const CHANGED: PlatformProps = {
     ruleLabels: { role: 'alert-rules' },
   },
   grafana: { namespace: 'observability', dashboardLabels: { dashboards: 'platform' } },
-  storage: { defaultClass: 'fast-nvme' },
+  storage: { defaultClass: 'fast-nvme', classes: { 'fast-nvme': { preinstalled: true } } },
   registry: { host: 'ghcr.io/stackworks' },
   secrets: {
     kind: 'vault',

@@ -19,7 +19,9 @@ function task(chart: SystemChart, id: string): ScheduledTask {
 }
 
 describe('PersistentVolume shared by a workload and its scheduled task', () => {
-  const { app, chart } = testChart(testEnv('prod'));
+  // The profile declares every class the output names: prod's own and the NFS class the shared claim needs.
+  const storage = { defaultClass: 'ssd-retain', classes: { 'ssd-retain': { preinstalled: true }, nfs: { preinstalled: true } } } as const;
+  const { app, chart } = testChart(testEnv('prod', { platform: { storage } }));
   const git = web(chart, 'git');
   const gc = task(chart, 'gc');
   const repos = new PersistentVolume(chart, 'repositories', { size: '20Gi', accessMode: 'ReadWriteMany', storageClassName: 'nfs' });
