@@ -1,3 +1,4 @@
+import { ARGOCD_HEALTH_CUSTOMIZATIONS } from '../../lib/gitops/argocd-health';
 import { blankClusterProcedure, commandsFor } from '../integration/gitops/procedure';
 
 /**
@@ -6,8 +7,9 @@ import { blankClusterProcedure, commandsFor } from '../integration/gitops/proced
  * checks keep the section readable by that suite without starting a cluster.
  */
 describe("README 'From a blank cluster'", () => {
-  test('holds the argocd-cm settings the suite applies, with the Application health check', () => {
+  test('holds exactly the argocd-cm health rules the generated dist relies on', () => {
     const { argocdCm } = blankClusterProcedure();
+    expect(argocdCm).toEqual(ARGOCD_HEALTH_CUSTOMIZATIONS);
     expect(Object.keys(argocdCm)).toContain('resource.customizations.health.argoproj.io_Application');
     expect(argocdCm['resource.customizations.health.argoproj.io_Application']).toMatch(/obj\.status\.health\.status/);
   });
