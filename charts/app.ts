@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { buildStacksApp, EnvironmentName } from 'cdk8s-stacks';
+import { buildStacksApp, Environment, EnvironmentName } from 'cdk8s-stacks';
 import { ENVIRONMENTS } from './environments';
 import { SYSTEMS } from './index';
 
@@ -10,6 +10,12 @@ export interface RepositoryAppOptions {
   readonly systems?: readonly string[];
   /** Scratch folder cdk8s may use; nothing is written there by our pipeline. */
   readonly outdir?: string;
+  /**
+   * The environments with their cluster profiles (the GitOps suite synthesizes with a test
+   * profile: its own Git server and API server).
+   * @default ENVIRONMENTS
+   */
+  readonly environments?: Readonly<Record<EnvironmentName, Environment>>;
 }
 
 /**
@@ -19,7 +25,7 @@ export interface RepositoryAppOptions {
 export function buildRepositoryApp(options: RepositoryAppOptions = {}): App {
   return buildStacksApp({
     systems: SYSTEMS,
-    environments: ENVIRONMENTS,
+    environments: options.environments ?? ENVIRONMENTS,
     selectEnvironments: options.envs,
     selectSystems: options.systems,
     appOutdir: options.outdir ?? '.build/cdk8s-app',

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds kube-apiserver, kube-controller-manager and kubectl for each pinned release from
-# the Go module proxy, into ${CDK8S_STACKS_CACHE:-<repo>/.cache}/k8s/<version>/bin.
-# A release already built is skipped, so warm runs start at once.
+# the Go module proxy, into ${CDK8S_STACKS_CACHE:-<repo>/.cache}/k8s/<version>/bin, and for
+# the newest pinned release (the last of K8S_VERSIONS) also kube-scheduler, which the GitOps
+# suite runs so that pods land on its fake nodes. A binary already built is skipped, so warm
+# runs start at once.
 #
 # How: a throwaway module requires k8s.io/kubernetes at the release and replaces each
 # k8s.io/* staging module with the matching v0.<minor>.<patch>. Two adjustments:
@@ -18,16 +20,37 @@ requested=${K8S_VERSIONS:-}
 # shellcheck disable=SC1091 # plain KEY=VALUE lines, checked by the suite
 . "$repo/scripts/k8s/versions.env"
 versions=${*:-${requested:-$K8S_VERSIONS}}
+newest=${K8S_VERSIONS##* }
 
 command -v go >/dev/null || { echo "build.sh: Go is required (https://go.dev/dl, or apt-get install golang-go)" >&2; exit 1; }
 
 for v in $versions; do
   out="$cache/k8s/$v/bin"
-  if [ -x "$out/kube-apiserver" ] && [ -x "$out/kube-controller-manager" ] && [ -x "$out/kubectl" ]; then
+  cmds=(kube-apiserver kube-controller-manager kubectl)
+  [ "$v" = "$newest" ] && cmds+=(kube-scheduler)
+  missing=()
+  for cmd in "${cmds[@]}"; do
+    [ -x "$out/$cmd" ] || missing+=("$cmd")
+  done
+  if [ ${#missing[@]} = 0 ]; then
     echo "k8s $v: cached in $out"
     continue
   fi
-  echo "k8s $v: building into $out"
+  # One build per release at a time (test-all.sh starts the builds early in the background;
+  # a suite that needs them waits here, then finds them built).
+  mkdir -p "$cache/k8s"
+  exec 9>"$cache/k8s/.$v.lock"
+  flock 9
+  missing=()
+  for cmd in "${cmds[@]}"; do
+    [ -x "$out/$cmd" ] || missing+=("$cmd")
+  done
+  if [ ${#missing[@]} = 0 ]; then
+    echo "k8s $v: cached in $out (built meanwhile)"
+    exec 9>&-
+    continue
+  fi
+  echo "k8s $v: building ${missing[*]} into $out"
   start=$(date +%s)
   minor=$(echo "$v" | cut -d. -f2)
   patch=$(echo "$v" | cut -d. -f3)
@@ -48,9 +71,10 @@ for v in $versions; do
   mkdir -p "$mod/legacy-cloud-providers-stub"
   echo "module k8s.io/legacy-cloud-providers" >"$mod/legacy-cloud-providers-stub/go.mod"
   ldflags="-s -w -checklinkname=0 -X k8s.io/component-base/version.gitVersion=v$v -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=v$v"
-  for cmd in kube-apiserver kube-controller-manager kubectl; do
+  for cmd in "${missing[@]}"; do
     (cd "$mod" && GOFLAGS=-mod=mod go build -tags providerless -trimpath -ldflags "$ldflags" -o "$out/$cmd.tmp" "k8s.io/kubernetes/cmd/$cmd")
     mv "$out/$cmd.tmp" "$out/$cmd"
   done
   echo "k8s $v: built in $(($(date +%s) - start)) s"
+  exec 9>&-
 done

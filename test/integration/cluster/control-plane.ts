@@ -21,9 +21,10 @@ export interface ControlPlane {
   kubectl(args: string[], options?: { input?: string; allowFailure?: boolean }): KubectlResult;
   /**
    * Starts a process (a controller) with KUBECONFIG pointing at this control plane, logging
-   * to `<dir>/<name>.log`; stop() kills it with the rest.
+   * to `<dir>/<name>.log`; stop() kills it with the rest. `env` adds to (or overrides) the
+   * environment variables.
    */
-  run(name: string, command: string, args: string[]): ChildProcess;
+  run(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess;
   stop(): void;
 }
 
@@ -199,8 +200,8 @@ export async function startControlPlane(version: string): Promise<ControlPlane> 
     dir,
     pids,
     kubectl,
-    run: (name, command, args) => {
-      const child = start(name, command, args, dir, { ...process.env, KUBECONFIG: kubeconfig });
+    run: (name, command, args, env) => {
+      const child = start(name, command, args, dir, { ...process.env, KUBECONFIG: kubeconfig, ...env });
       pids.push(child.pid!);
       return child;
     },
