@@ -14,7 +14,6 @@ import { runFinalizers } from '../core/finalize';
 import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
 import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
-import { cloudNativePgReadmeSections, watchCloudNativePgArchives } from './cloudnative-pg-passes';
 import { addMetricsMonitors } from './metrics-monitors';
 import { addSystemFoundations } from './system-foundation';
 import { addPlatformLayers, assignPriorityClasses } from './platform-layer';
@@ -104,10 +103,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     const files = new Map(unitFiles(unit));
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
     if (SystemChart.isSystemChart(chart) && issues.length === 0)
-      files.set(
-        'README.md',
-        systemReadme(chart, unit.objects, [...workloadReadmeSections(chart), ...backupReadmeSections(chart), ...cloudNativePgReadmeSections(chart)]),
-      );
+      files.set('README.md', systemReadme(chart, unit.objects, [...workloadReadmeSections(chart), ...backupReadmeSections(chart)]));
     if (PlatformLayer.isPlatformLayer(chart) && issues.length === 0) files.set('README.md', platformReadme(chart));
     if (SystemChart.isSystemChart(chart)) securityExceptions.push(...securityExceptionsOf(chart).map((e) => ({ ...e, folder })));
     folders.push({ folder, files });
@@ -134,7 +130,6 @@ export function completeModel(app: App): void {
   addSystemFoundations(app);
   addMetricsMonitors(app);
   watchBackups(app);
-  watchCloudNativePgArchives(app);
   runFinalizers(app);
   assignPriorityClasses(app);
   // After every pass and finalizer: they declare requirements too.
