@@ -173,6 +173,11 @@ export class BackupSchedule extends ScheduledTask {
           'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)',
         );
       }
+      // The rule every engine's backups follow (data/engine-validation.ts): a bucket inside the
+      // cluster dies with it. A volume stays allowed here: it is the declared single-cluster choice.
+      const inside = p.target.offClusterProblem();
+      if (this.chart.environment.name === 'prod' && inside)
+        report.error('target', `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
       const scratch = parseQuantity(s3.scratchSize ?? DEFAULT_SCRATCH);
       if (checkQuantity(s3.scratchSize ?? DEFAULT_SCRATCH, 'bytes') || scratch === undefined || scratch <= 0)
         report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
