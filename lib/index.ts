@@ -133,6 +133,7 @@ export type { CloudNativePgArchiveSettings, CloudNativePgBackupProps, CloudNativ
 export type { PostgresSettings } from './data/cloudnative-pg-engine';
 export { StatefulSetEngine } from './data/store-engine';
 export type {
+  DatabaseSettings,
   EngineAlert,
   EngineBackupPlan,
   EngineGraph,

@@ -16,23 +16,17 @@ import { cloudNativePgRunbook } from './cloudnative-pg-runbook';
 import { cloudNativePgArchiveSettings, CloudNativePgProps, CNPG_IMAGES, DEFAULT_RPO } from './cloudnative-pg-settings';
 import { checkBackupPresence, checkInstances, checkOperatorTarget, checkRpo, checkSchedule, engineReportsMissingBackup } from './engine-validation';
 import type { PostgresTuning } from './postgres-config';
-import { bucketNode, EngineHost, EngineShape, IBoundEngine, IStoreEngine, OwnServer, ShapeInput } from './store-engine';
+import { OperatorEngine, OperatorPodsShape } from './operator-engine';
+import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, ShapeInput } from './store-engine';
 
 /** What a PostgreSQL store tells its engine beyond what every store has. */
-export interface PostgresSettings {
-  readonly database: string;
-  /** The application role (CloudNativePG's owner). */
-  readonly user: string;
+export interface PostgresSettings extends DatabaseSettings {
   readonly flavour: string;
   readonly tuning: PostgresTuning;
-  readonly storage: string;
-  /** @default - the environment's default class */
-  readonly storageClassName?: string;
+  /** The credentials Secret (CloudNativePG reads the owner's login from it). */
   readonly credentials: ISecretSource;
   /** `credentialKeys.app` as given. @default 'password' */
   readonly appKey?: string;
-  /** Whether the props ask for the exporter. */
-  readonly exporter: boolean;
 }
 
 /** Below this, archive_timeout fills the archive with mostly empty 16MB WAL segments. */
@@ -47,27 +41,23 @@ const MAX_RPO_SECONDS = 24 * 3600;
  * with the store's own labels through `inheritedMetadata`), the Services `<name>-rw` and
  * `<name>-ro`, the PodDisruptionBudget and the ServiceAccount.
  */
-export class CloudNativePgEngine implements IStoreEngine<PostgresSettings> {
+export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, PostgresSettings> {
   public readonly kind = 'cloudnative-pg';
   public readonly family = 'postgres';
 
-  constructor(public readonly props: CloudNativePgProps) {}
+  protected members(options: Partial<CloudNativePgProps>): unknown {
+    return options.instances;
+  }
 
-  public shape(input: ShapeInput): EngineShape {
-    const instances = this.props?.instances;
-    return {
-      managed: {
-        selectorLabels: input.ownLabels,
-        reason: 'selects the instance pods CloudNativePG creates from the Cluster, never in the manifests',
-      },
-      replicas: Number.isInteger(instances) && instances > 0 ? instances : 1,
-      // The model carries the image and resources only: the operator configures the server itself.
-      container: { image: input.image },
-    };
+  protected pods(input: ShapeInput): OperatorPodsShape {
+    // The operator labels the instances with the store's own labels (inheritedMetadata); the
+    // model carries the image and resources only: the operator configures the server itself.
+    const reason = 'selects the instance pods CloudNativePG creates from the Cluster, never in the manifests';
+    return { labels: input.ownLabels, reason, fallbackMembers: 1, image: input.image };
   }
 
   public bind(host: EngineHost, _own: OwnServer, settings: PostgresSettings): IBoundEngine {
-    const props = (typeof this.props === 'object' && this.props !== null ? this.props : {}) as Partial<CloudNativePgProps>;
+    const props = this.given;
     const env = host.chart.environment;
     const target = props.backup?.target;
     const s3 = target?.kind === 's3' ? target : undefined;
@@ -169,11 +159,8 @@ export class CloudNativePgEngine implements IStoreEngine<PostgresSettings> {
   /** The engine's checks: flavour and version, instances, rpo, backups, and the credentials the operator reads. */
   private validate(report: ValidationReport, host: EngineHost, settings: PostgresSettings): void {
     const env = host.chart.environment.name;
-    const props = this.props;
-    if (typeof props !== 'object' || props === null) {
-      report.error('engine', 'PostgresEngine.cloudNativePg() needs its props: { instances, rpo, backup }');
-      return;
-    }
+    const props = this.options;
+    if (!this.checkOptions(report, 'PostgresEngine.cloudNativePg({ instances, rpo, backup })')) return;
     if (settings.flavour === 'timescaledb')
       report.error('engine', "CloudNativePG's images carry no TimescaleDB; use flavour 'postgres' or the StatefulSet engine");
     if (!(host.version in CNPG_IMAGES)) {

@@ -12,19 +12,14 @@ import {
   engineReportsMissingBackup,
 } from './engine-validation';
 import { MOCO, MOCO_SYSTEM_CONTAINERS, MocoCluster, MocoEngineOptions, mocoPodLabels } from './moco-cluster';
-import { bucketNode, EngineHost, EngineShape, IBoundEngine, IStoreEngine, OwnServer, RunbookContext, ShapeInput } from './store-engine';
+import { OperatorEngine, OperatorPodsShape } from './operator-engine';
+import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, RunbookContext, ShapeInput } from './store-engine';
 
 /** What a MySQL store tells its engine beyond what every store has. */
-export interface MySqlSettings {
-  readonly database: string;
-  readonly user: string;
+export interface MySqlSettings extends DatabaseSettings {
   readonly appPassword: SecretKeyValue;
   readonly maxConnections: number;
   readonly bufferPoolSize: number;
-  readonly storage: string;
-  /** @default - the environment's default class */
-  readonly storageClassName?: string;
-  readonly exporter: boolean;
 }
 
 /** MOCO's default backup schedule: hourly. */
@@ -35,25 +30,21 @@ const DEFAULT_SCHEDULE = '0 * * * *';
  * failover, MOCO's system containers in the model, the application account made by a Job, and
  * MOCO's backups (full dumps and binary logs) with a point-in-time restore runbook.
  */
-export class MocoEngine implements IStoreEngine<MySqlSettings> {
+export class MocoEngine extends OperatorEngine<MocoEngineOptions, MySqlSettings> {
   public readonly kind = 'moco';
   public readonly family = 'mysql';
 
-  constructor(public readonly options: MocoEngineOptions) {}
+  protected members(options: Partial<MocoEngineOptions>): unknown {
+    return options.instances;
+  }
 
-  public shape(input: ShapeInput): EngineShape {
-    const instances = this.options?.instances;
-    return {
-      managed: { selectorLabels: mocoPodLabels(input.id) },
-      replicas: typeof instances === 'number' ? instances : 1,
-      container: { image: MOCO.mysqlImages[input.version] ?? `ghcr.io/cybozu-go/moco/mysql:${input.version}` },
-      uid: MOCO.uid,
-      dataPath: '/var/lib/mysql',
-    };
+  protected pods(input: ShapeInput): OperatorPodsShape {
+    const image = MOCO.mysqlImages[input.version] ?? `ghcr.io/cybozu-go/moco/mysql:${input.version}`;
+    return { labels: mocoPodLabels(input.id), fallbackMembers: 1, image, uid: MOCO.uid, dataPath: '/var/lib/mysql' };
   }
 
   public bind(host: EngineHost, _own: OwnServer, settings: MySqlSettings): IBoundEngine {
-    const options = (typeof this.options === 'object' && this.options !== null ? this.options : {}) as Partial<MocoEngineOptions>;
+    const options = this.given;
     modelMocoContainers(host, settings.exporter);
     const platform = host.chart.environment.platform;
     const moco = new MocoCluster(host, 'moco', host, {
@@ -119,10 +110,7 @@ export class MocoEngine implements IStoreEngine<MySqlSettings> {
   private validate(report: ValidationReport, host: EngineHost): void {
     const options = this.options;
     const env = host.chart.environment.name;
-    if (typeof options !== 'object' || options === null) {
-      report.error('engine', 'MySqlEngine.moco() needs its options: { instances, backup, rpo }');
-      return;
-    }
+    if (!this.checkOptions(report, 'MySqlEngine.moco({ instances, backup, rpo })')) return;
     checkInstances(
       report,
       options.instances,

@@ -23,19 +23,14 @@ import {
   psmdbSystemUsersSecret,
 } from './psmdb-cluster';
 import { exporterSidecar } from './stateful-store';
-import { bucketNode, EngineHost, EngineShape, IBoundEngine, IStoreEngine, OwnServer, RunbookContext, ShapeInput } from './store-engine';
+import { OperatorEngine, OperatorPodsShape } from './operator-engine';
+import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, RunbookContext, ShapeInput } from './store-engine';
 import { EXPORTER_IMAGES } from './versions';
 
 /** What a MongoDB store tells its engine beyond what every store has. */
-export interface MongoDbSettings {
-  readonly database: string;
-  readonly user: string;
+export interface MongoDbSettings extends DatabaseSettings {
   readonly appPassword: SecretKeyValue;
   readonly replicaSetName: string;
-  readonly storage: string;
-  /** @default - the environment's default class */
-  readonly storageClassName?: string;
-  readonly exporter: boolean;
   /** Whether the props set `replicas` (the operator's members come from `engine.members`). */
   readonly replicasGiven: boolean;
 }
@@ -45,25 +40,21 @@ export interface MongoDbSettings {
  * `PerconaServerMongoDB` replica set, the exporter logging in as the operator's
  * clusterMonitor user, and PBM backups with oplog point-in-time recovery, restored in place.
  */
-export class PerconaEngine implements IStoreEngine<MongoDbSettings> {
+export class PerconaEngine extends OperatorEngine<PerconaEngineOptions, MongoDbSettings> {
   public readonly kind = 'percona';
   public readonly family = 'mongodb';
 
-  constructor(public readonly options: PerconaEngineOptions) {}
+  protected members(options: Partial<PerconaEngineOptions>): unknown {
+    return options.members;
+  }
 
-  public shape(input: ShapeInput): EngineShape {
-    const members = this.options?.members;
-    return {
-      managed: { selectorLabels: psmdbPodLabels(input.id, input.replicaSetName ?? 'rs0') },
-      replicas: typeof members === 'number' ? members : 3,
-      container: { image: PSMDB.mongodImages[input.version] ?? `docker.io/percona/percona-server-mongodb:${input.version}` },
-      uid: PSMDB.uid,
-      dataPath: '/data/db',
-    };
+  protected pods(input: ShapeInput): OperatorPodsShape {
+    const image = PSMDB.mongodImages[input.version] ?? `docker.io/percona/percona-server-mongodb:${input.version}`;
+    return { labels: psmdbPodLabels(input.id, input.replicaSetName ?? 'rs0'), fallbackMembers: 3, image, uid: PSMDB.uid, dataPath: '/data/db' };
   }
 
   public bind(host: EngineHost, _own: OwnServer, settings: MongoDbSettings): IBoundEngine {
-    const options = (typeof this.options === 'object' && this.options !== null ? this.options : {}) as Partial<PerconaEngineOptions>;
+    const options = this.given;
     if (settings.exporter) {
       const users = {
         secretName: psmdbSystemUsersSecret(host.name),
@@ -133,10 +124,7 @@ export class PerconaEngine implements IStoreEngine<MongoDbSettings> {
   private validate(report: ValidationReport, host: EngineHost, settings: MongoDbSettings): void {
     const options = this.options;
     const env = host.chart.environment.name;
-    if (typeof options !== 'object' || options === null) {
-      report.error('engine', 'MongoDbEngine.percona() needs its options: { members, backup, rpo }');
-      return;
-    }
+    if (!this.checkOptions(report, 'MongoDbEngine.percona({ members, backup, rpo })')) return;
     if (settings.replicasGiven) report.error('replicas', 'is not read with MongoDbEngine.percona(): set engine.members');
     checkInstances(
       report,

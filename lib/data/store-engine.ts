@@ -83,6 +83,19 @@ export interface RunbookContext {
   readonly resourceQuota?: { readonly name: string; readonly hard: Readonly<Record<string, string>> };
 }
 
+/** What every database store tells its engine: the application's database and account, the volumes, the exporter. */
+export interface DatabaseSettings {
+  readonly database: string;
+  /** The application account. */
+  readonly user: string;
+  /** Size of each member's volume. */
+  readonly storage: string;
+  /** @default - the environment's default class */
+  readonly storageClassName?: string;
+  /** Whether the props ask for the exporter. */
+  readonly exporter: boolean;
+}
+
 /** The store as an engine sees it while binding (StatefulStore hands it over). */
 export interface EngineHost extends INetworkPeer {
   readonly name: string;

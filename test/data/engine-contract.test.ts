@@ -16,7 +16,7 @@ import {
   Postgres,
   PostgresEngine,
   Probe,
-  StatefulStore,
+  BackupableStore,
   SystemAlerts,
   SystemChart,
   SystemSecret,
@@ -42,7 +42,7 @@ function bucket(endpoint?: string): BackupTarget {
 
 interface EngineCase {
   /** A store on this engine with an exporter, backed up to `target` (or not at all). */
-  readonly build: (chart: SystemChart, target: BackupTarget | undefined) => StatefulStore;
+  readonly build: (chart: SystemChart, target: BackupTarget | undefined) => BackupableStore;
   /** The kind of the object the engine renders the members from. */
   readonly renders: string;
   /** Whether an operator makes the pods (they are in no manifest). */
@@ -96,7 +96,7 @@ const ENGINES: Record<string, EngineCase> = {
 };
 
 /** A prod system with the store, an application reading from it, and the system's alerts. */
-function system(engine: EngineCase, target: BackupTarget | 'none' = bucket()): { app: App; chart: SystemChart; store: StatefulStore } {
+function system(engine: EngineCase, target: BackupTarget | 'none' = bucket()): { app: App; chart: SystemChart; store: BackupableStore } {
   const { app, chart } = testChart(testEnv('prod', { monitoring: { scrapeInterval: SCRAPE_INTERVAL } }));
   const store = engine.build(chart, target === 'none' ? undefined : target);
   const api = new WebService(chart, 'api', {
