@@ -17,10 +17,11 @@ export const PSMDB = {
   port: 27017,
   /** uid and gid of the Percona Server for MongoDB images. */
   uid: 1001,
-  mongodImages: { '7.0': 'percona/percona-server-mongodb:7.0.37-20', '8.0': 'percona/percona-server-mongodb:8.0.26-11' } as Readonly<
-    Record<string, string>
-  >,
-  backupImage: 'percona/percona-backup-mongodb:2.15.0',
+  mongodImages: {
+    '7.0': 'docker.io/percona/percona-server-mongodb:7.0.37-20',
+    '8.0': 'docker.io/percona/percona-server-mongodb:8.0.26-11',
+  } as Readonly<Record<string, string>>,
+  backupImage: 'docker.io/percona/percona-backup-mongodb:2.15.0',
   /** Keys of the system users Secret (`spec.secrets.users`), which the operator fills when they are missing. */
   systemUserKeys: [
     'MONGODB_BACKUP_USER',

@@ -13,6 +13,7 @@ import {
   SystemSecret,
   WebService,
 } from '../../lib';
+import { PSMDB } from '../../lib/data/psmdb-cluster';
 import type { MongoDbProps } from '../../lib/data/mongodb';
 import type { PerconaEngineOptions } from '../../lib/data/mongodb-engine';
 import { platformRequirements } from '../../lib/core/platform-requirements';
@@ -75,7 +76,7 @@ describe('MongoDb on the Percona operator', () => {
     expect(cluster.apiVersion).toBe('psmdb.percona.com/v1');
     expect(cluster.spec).toMatchObject({
       crVersion: '1.23.0',
-      image: 'percona/percona-server-mongodb:8.0.26-11',
+      image: 'docker.io/percona/percona-server-mongodb:8.0.26-11',
       upgradeOptions: { apply: 'disabled' },
     });
     expect(replset).toMatchObject({
@@ -130,7 +131,7 @@ describe('MongoDb on the Percona operator', () => {
   test('PBM backups: a daily full backup kept 7 times and oplog slices of 10 minutes for point-in-time recovery', () => {
     expect(cluster.spec.backup).toMatchObject({
       enabled: true,
-      image: 'percona/percona-backup-mongodb:2.15.0',
+      image: 'docker.io/percona/percona-backup-mongodb:2.15.0',
       pitr: { enabled: true, oplogSpanMin: 10 },
       storages: { s3: { type: 's3', s3: { bucket: 'techshop-mongodb-backups', region: 'eu-west-1', credentialsSecret: 'backup-s3' } } },
       tasks: [
@@ -256,5 +257,12 @@ describe('MongoDb on the Percona operator refuses', () => {
     expect(errorsOf(app)).toContainEqual(
       expect.stringMatching(/^\[test-prod\/mongodb\] engine: must be MongoDbEngine.statefulSet\(\) or MongoDbEngine.percona/),
     );
+  });
+});
+
+describe('Percona images', () => {
+  test('every image names its registry (no implicit Docker Hub)', () => {
+    const images = [...Object.values(PSMDB.mongodImages), PSMDB.backupImage];
+    for (const image of images) expect(image.split('/')[0]).toMatch(/\./);
   });
 });
