@@ -131,7 +131,6 @@ export { PostgresEngine } from './data/postgres-engine';
 export { cloudNativePgArchiveSettings } from './data/cloudnative-pg-settings';
 export type { CloudNativePgArchiveSettings, CloudNativePgBackupProps, CloudNativePgProps } from './data/cloudnative-pg-settings';
 export type { PostgresSettings } from './data/cloudnative-pg-engine';
-export { StatefulSetEngine } from './data/store-engine';
 export type {
   DatabaseSettings,
   EngineAlert,
@@ -169,7 +168,7 @@ export { ObjectStoreGateway } from './data/object-store-gateway';
 export type { ObjectStoreGatewayProps, PublicBucket } from './data/object-store-gateway';
 
 // Backups
-export { BackupTarget, DEFAULT_S3_REGION, S3BackupTarget, VolumeBackupTarget } from './backup/target';
+export { BackupTarget, S3BackupTarget, VolumeBackupTarget } from './backup/target';
 export type { S3Server, S3TargetProps, VolumeTargetProps } from './backup/target';
 export { BackupSchedule } from './backup/backup-schedule';
 export type { BackupScheduleProps } from './backup/backup-schedule';
