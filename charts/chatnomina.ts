@@ -3,6 +3,7 @@ import {
   AppConfig,
   BackupTarget,
   ConnectionEnv,
+  Duration,
   Environment,
   fromSecret,
   issuerForEnvironment,
@@ -70,7 +71,11 @@ export class ChatNominaChart extends SystemChart {
         ...(prod ? { basicAuthUsername: 'chatnomina' } : {}),
       }),
       engine: prod
-        ? PostgresEngine.cloudNativePg({ instances: 3, rpo: '5m', backup: { target: s3Backups('chatnomina-prod/cnpg'), retention: '30d' } })
+        ? PostgresEngine.cloudNativePg({
+            instances: 3,
+            rpo: Duration.minutes(5),
+            backup: { target: s3Backups('chatnomina-prod/cnpg'), retention: Duration.days(30) },
+          })
         : PostgresEngine.statefulSet(),
       resources: env.pick({
         dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
   BackupTarget,
+  Duration,
   ConnectionEnv,
   Environment,
   fromSecret,
@@ -52,7 +53,7 @@ export class LoopiChart extends SystemChart {
     const engine = backupKeys
       ? MySqlEngine.moco({
           instances: 3,
-          rpo: '1h',
+          rpo: Duration.hours(1),
           backup: {
             target: BackupTarget.s3({
               bucket: 'loopi-mysql-backups-prod',

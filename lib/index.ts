@@ -4,6 +4,9 @@
 // checked by `npm test`, accepted with `npm run api:update`) makes every change deliberate.
 import './core/single-cdk8s';
 
+// Value types
+export { Duration } from './core/duration';
+
 // Environments and synthesis
 export { Environment, ENVIRONMENT_NAMES } from './core/environment';
 export type {
@@ -127,22 +130,36 @@ export { Redis } from './data/redis';
 export type { RedisCredentialKeys, RedisProps, RedisUse } from './data/redis';
 export { Postgres } from './data/postgres';
 export type { PostgresCredentialKeys, PostgresFlavour, PostgresProps, PostgresVersion } from './data/postgres';
-export { cloudNativePgArchiveSettings, PostgresEngine } from './data/postgres-engine';
-export type { CloudNativePgArchiveSettings, CloudNativePgBackupProps, CloudNativePgProps } from './data/postgres-engine';
-export { CloudNativePgCluster } from './data/cloudnative-pg-cluster';
-export type { CloudNativePgClusterProps } from './data/cloudnative-pg-cluster';
+export { PostgresEngine } from './data/postgres-engine';
+export { cloudNativePgArchiveSettings } from './data/cloudnative-pg-settings';
+export type { CloudNativePgArchiveSettings, CloudNativePgBackupProps, CloudNativePgProps } from './data/cloudnative-pg-settings';
+export type { PostgresSettings } from './data/cloudnative-pg-engine';
+export type {
+  DatabaseSettings,
+  EngineAlert,
+  EngineBackupPlan,
+  EngineGraph,
+  EngineGraphEdge,
+  EngineGraphNode,
+  EngineHost,
+  EngineShape,
+  IBoundEngine,
+  IStoreEngine,
+  OwnServer,
+  RunbookContext,
+  ShapeInput,
+  StoreEndpoints,
+} from './data/store-engine';
 export { MySql } from './data/mysql';
 export type { MySqlCredentialKeys, MySqlProps, MySqlVersion } from './data/mysql';
 export { MySqlEngine } from './data/mysql-engine';
 export type { MocoBackupOptions, MocoEngineOptions } from './data/mysql-engine';
-export { MocoCluster } from './data/moco-cluster';
-export type { MocoClusterProps, MocoStore } from './data/moco-cluster';
+export type { MySqlSettings } from './data/moco-engine';
 export { MongoDb } from './data/mongodb';
 export type { MongoDbCredentialKeys, MongoDbProps, MongoVersion } from './data/mongodb';
 export { MongoDbEngine } from './data/mongodb-engine';
 export type { PerconaBackupOptions, PerconaEngineOptions } from './data/mongodb-engine';
-export { PerconaCluster } from './data/psmdb-cluster';
-export type { PerconaClusterProps, PerconaStore } from './data/psmdb-cluster';
+export type { MongoDbSettings } from './data/percona-engine';
 export { Bucket, ObjectStore } from './data/minio';
 export type { BucketAccess, BucketOptions, BucketUser, MinioVersion, ObjectStoreCredentialKeys, ObjectStoreProps, S3EnvNames } from './data/minio';
 export { BucketBackup } from './data/bucket-backup';
@@ -154,7 +171,7 @@ export { ObjectStoreGateway } from './data/object-store-gateway';
 export type { ObjectStoreGatewayProps, PublicBucket } from './data/object-store-gateway';
 
 // Backups
-export { BackupTarget } from './backup/target';
+export { BackupTarget, S3BackupTarget, VolumeBackupTarget } from './backup/target';
 export type { S3Server, S3TargetProps, VolumeTargetProps } from './backup/target';
 export { BackupSchedule } from './backup/backup-schedule';
 export type { BackupScheduleProps } from './backup/backup-schedule';

@@ -3,7 +3,7 @@ import { ContainerModel } from '../workloads/container';
 import { EnvValue } from '../workloads/env';
 import { Workload } from '../workloads/workload';
 import type { IBackupable } from './backupable';
-import { BackupTarget, S3TargetProps } from './target';
+import { BackupTarget, S3BackupTarget } from './target';
 
 /**
  * What the backup CronJob's pods and the restore Job's pods share: where the backup
@@ -53,17 +53,8 @@ export function storeEnv(store: IBackupable): Record<string, EnvValue | undefine
 }
 
 /** How the S3 client reaches the bucket: endpoint, region, keys by reference, prefix. */
-export function s3Env(s3: S3TargetProps, store: IBackupable): Record<string, EnvValue | undefined> {
-  return {
-    HOME: '/tmp',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_REGION: s3.region ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: s3.bucket,
-    S3_PREFIX: s3.prefix ?? `${store.namespaceName}/${store.name}`,
-  };
+export function s3Env(target: S3BackupTarget, store: IBackupable): Record<string, EnvValue | undefined> {
+  return { HOME: '/tmp', AWS_EC2_METADATA_DISABLED: 'true', ...target.environment(`${store.namespaceName}/${store.name}`) };
 }
 
 /**
@@ -72,7 +63,5 @@ export function s3Env(s3: S3TargetProps, store: IBackupable): Record<string, Env
  */
 export function allowBackupFlows(workload: Workload, store: IBackupable, target: BackupTarget): void {
   workload.connections.allowTo(store, { port: store.adminConnection().port });
-  if (target.kind !== 's3') return;
-  if (target.s3.server) workload.connections.allowTo(target.s3.server.peer, { port: target.s3.server.port });
-  else workload.connections.allowToInternet([{ port: 443 }]);
+  target.allowAccess(workload.connections);
 }

@@ -10,7 +10,7 @@ import type { IBackupable } from './backupable';
 import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
 import { RestoreJob } from './restore-job';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
-import { BackupTarget, VolumeTargetProps } from './target';
+import { BackupTarget, S3BackupTarget, VolumeTargetProps } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
 import { checkProps } from '../core/prop-check';
 
@@ -67,7 +67,7 @@ export class BackupSchedule extends ScheduledTask {
 
   constructor(scope: Construct, id: string, store: IBackupable, backupProps: BackupScheduleProps) {
     // A missing or malformed target (from JavaScript) is reported by checkProps; a stand-in lets construction go on.
-    const validTarget = ['volume', 's3'].includes((backupProps?.target as { kind?: string } | undefined)?.kind as string);
+    const validTarget = BackupTarget.isBackupTarget(backupProps?.target);
     const props = validTarget ? backupProps : { ...backupProps, target: BackupTarget.volume({ size: '1Gi' }) };
     // With an S3 target the dump goes to a scratch emptyDir first; with a volume, straight to it.
     const s3 = props.target.kind === 's3' ? props.target.s3 : undefined;
@@ -129,7 +129,7 @@ export class BackupSchedule extends ScheduledTask {
       setEnv(dump, { ...storeEnv(store), BACKUP_ROOT });
       this.addInitContainer(dump);
       mountBackup(this.container);
-      setEnv(this.container, { BACKUP_ROOT, ...s3Env(s3, store), ...retention });
+      setEnv(this.container, { BACKUP_ROOT, ...s3Env(props.target as S3BackupTarget, store), ...retention });
     }
 
     allowBackupFlows(this, store, props.target);
@@ -173,6 +173,11 @@ export class BackupSchedule extends ScheduledTask {
           'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)',
         );
       }
+      // The rule every engine's backups follow (data/engine-validation.ts): a bucket inside the
+      // cluster dies with it. A volume stays allowed here: it is the declared single-cluster choice.
+      const inside = p.target.offClusterProblem();
+      if (this.chart.environment.name === 'prod' && inside)
+        report.error('target', `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
       const scratch = parseQuantity(s3.scratchSize ?? DEFAULT_SCRATCH);
       if (checkQuantity(s3.scratchSize ?? DEFAULT_SCRATCH, 'bytes') || scratch === undefined || scratch <= 0)
         report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);

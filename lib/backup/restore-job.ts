@@ -57,7 +57,7 @@ export class RestoreJob extends Workload {
         S3_CLIENT_RESOURCES,
       );
       mountBackup(download);
-      setEnv(download, { BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID, ...s3Env(props.target.s3, props.store) });
+      setEnv(download, { BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID, ...s3Env(props.target, props.store) });
       this.addInitContainer(download);
     }
     allowBackupFlows(this, props.store, props.target);

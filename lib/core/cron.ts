@@ -1,3 +1,4 @@
+import { describeValue } from './describe-value';
 /**
  * Cron schedules exactly as Kubernetes CronJobs read them (robfig/cron v3, `ParseStandard`):
  * five fields or a macro, checked at synth time so a typo or a schedule that never fires
@@ -160,11 +161,4 @@ export function cronPeriodSeconds(schedule: string): number {
   const run = simulate(fields);
   if (!run.fires) throw new Error(`cronPeriodSeconds: '${schedule}' never fires`);
   return Math.round(run.longestGapMs / 1000);
-}
-
-/** A short description of a value of the wrong type, for messages. */
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }

@@ -41,6 +41,7 @@ export type TlsMode =
   | 'none';
 
 import { Platform, PlatformProps } from './platform';
+import { describeValue as describe } from './describe-value';
 import { checkPlatform } from './platform-validation';
 import { checkCronSchedule } from './cron';
 import { checkQuantity } from './quantity';
@@ -208,18 +209,6 @@ export class Environment {
     // Unreachable through the types; kept for JavaScript callers.
     throw new Error(`no value for environment '${this.name}' and no default`);
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  return typeof value === 'string'
-    ? `'${value}'`
-    : typeof value === 'object'
-      ? Array.isArray(value)
-        ? 'an array'
-        : 'an object'
-      : `${typeof value} ${String(value)}`;
 }
 
 /** Requests and limits: both given, cpu and memory quantities (bytes whole). */

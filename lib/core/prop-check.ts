@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { PROP_TYPES } from './prop-types.generated';
 import type { PropTypeSpec } from './prop-types';
 import { addCheck } from './validation';
+import { describeValue as describe } from './describe-value';
 
 export type { PropTypeSpec, PropTypeTable } from './prop-types';
 
@@ -67,12 +68,4 @@ function fits(value: unknown, kind: string): boolean {
 
 function article(kind: string): string {
   return kind === 'array' || kind === 'object' ? `an ${kind}` : `a ${kind}`;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }

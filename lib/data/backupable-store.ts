@@ -1,5 +1,6 @@
 import type { AdminConnection, BackupEngine, IBackupable } from '../backup/backupable';
 import { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
+import { addCheck } from '../core/validation';
 import { StatefulStore } from './stateful-store';
 
 /**
@@ -13,6 +14,8 @@ export abstract class BackupableStore extends StatefulStore implements IBackupab
 
   /** Scheduled, verified backups of this store (and the Job that restores them). */
   public backup(props: BackupScheduleProps): BackupSchedule {
+    const ownBackups = this.engine.ownBackups;
+    if (ownBackups) addCheck(this, (report) => report.error('backup()', ownBackups));
     this.markBackedUp();
     return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
   }

@@ -1,4 +1,4 @@
-import { BackupTarget, S3TargetProps } from '../backup/target';
+import { BackupTarget } from '../backup/target';
 import { SecretKeyValue, EnvValue } from '../workloads/env';
 import { Workload } from '../workloads/workload';
 
@@ -53,18 +53,7 @@ export function copyEnv(
     env[`SOURCE_SECRET_KEY_${i}`] = user.secretKey;
   });
   if (target.kind === 'volume') return { ...env, BACKUP_ROOT };
-  return { ...env, ...s3TargetEnv(target.s3, store) };
-}
-
-function s3TargetEnv(s3: S3TargetProps, store: IBucketSource): Record<string, EnvValue | undefined> {
-  return {
-    AWS_REGION: s3.region ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: s3.bucket,
-    S3_PREFIX: s3.prefix ?? `${store.namespaceName}/${store.name}`,
-  };
+  return { ...env, ...target.environment(`${store.namespaceName}/${store.name}`) };
 }
 
 export function setEnv(workload: Workload, env: Record<string, EnvValue | undefined>): void {
@@ -74,7 +63,5 @@ export function setEnv(workload: Workload, env: Record<string, EnvValue | undefi
 /** To the store's S3 port, and to the target: the in-cluster server, or HTTPS outside the cluster. */
 export function allowCopyFlows(workload: Workload, store: IBucketSource, target: BackupTarget): void {
   workload.connections.allowTo(store, { port: store.apiPort });
-  if (target.kind !== 's3') return;
-  if (target.s3.server) workload.connections.allowTo(target.s3.server.peer, { port: target.s3.server.port });
-  else workload.connections.allowToInternet([{ port: 443 }]);
+  target.allowAccess(workload.connections);
 }

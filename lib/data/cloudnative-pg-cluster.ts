@@ -7,11 +7,11 @@ import { ScheduledBackup } from '../../imports/scheduledbackups-postgresql.cnpg.
 import type { ResourceProfile } from '../core/environment';
 import { Json } from '../core/json';
 import { requirePlatform } from '../core/platform-requirements';
-import { checkProps } from '../core/prop-check';
 import { SystemChart } from '../core/system-chart';
 import { DEFAULT_EPHEMERAL_STORAGE } from '../workloads/container';
 import { SecretKeyValue } from '../workloads/env';
-import { BARMAN_CLOUD_PLUGIN, CloudNativePgArchiveSettings, CloudNativePgProps } from './postgres-engine';
+import { Duration } from '../core/duration';
+import { BARMAN_CLOUD_PLUGIN, barmanRetention, CloudNativePgArchiveSettings, CloudNativePgProps } from './cloudnative-pg-settings';
 import { pgSize, PostgresTuning } from './postgres-config';
 
 /** Port of CloudNativePG's built-in metrics exporter (named `metrics` on every instance). */
@@ -77,7 +77,6 @@ export class CloudNativePgCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudNativePgClusterProps) {
     super(scope, id);
-    checkProps(this, 'CloudNativePgClusterProps', props);
     const chart = SystemChart.of(this);
     const { name, tuning, archive } = props;
     requirePlatform(this, {
@@ -133,7 +132,7 @@ export class CloudNativePgCluster extends Construct {
         reason: 'barmancloud.cnpg.io/v1 ObjectStore and ScheduledBackup method plugin (the CRD in imports/crds is v0.15.0)',
       });
       this.objectStoreName = `${name}-backups`;
-      this.retentionPolicy = props.engine.backup?.retention ?? '30d';
+      this.retentionPolicy = barmanRetention(props.engine.backup?.retention ?? Duration.days(30)) ?? '30d';
       const ref = (v: SecretKeyValue) => ({ name: v.secret.secretName, key: v.key });
       new ApiObject(this, 'object-store', {
         apiVersion: ObjectStore.GVK.apiVersion,
@@ -177,7 +176,8 @@ export class CloudNativePgCluster extends Construct {
         metadata: { name, labels: { ...chart.environment.platform.prometheus.serviceMonitorLabels } },
         spec: {
           selector: { matchLabels: { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' } },
-          podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }],
+          // Scraped as often as every other target of the environment.
+          podMetricsEndpoints: [{ port: 'metrics', interval: chart.environment.monitoring.scrapeInterval }],
         },
       });
     }

@@ -138,7 +138,7 @@ export abstract class DatabaseStore extends BackupableStore {
   }
 
   public adminConnection(): AdminConnection {
-    return { host: this.host, port: this.engine.port.port, user: this.accounts.adminUser, password: this.adminPassword };
+    return { host: this.host, port: this.clientPort, user: this.accounts.adminUser, password: this.adminPassword };
   }
 
   /**

@@ -1,76 +1,152 @@
 /**
- * Checks shared by the operator-run engines (CloudNativePG): recovery point objectives,
- * instance counts and backup targets that must be off the cluster. Each returns why a
- * value is refused (undefined when it is fine); the caller reports it on its own field.
+ * The checks every operator engine (CloudNativePG, MOCO, Percona) applies, one rule per
+ * concern, so that the engines cannot drift apart: the member count, the presence of
+ * backups, the backup target (an S3 bucket, off the cluster in prod, keys by reference), the
+ * recovery point objective and whether the engine's schedule can meet it. Each reports on
+ * the field it is given; the engines say only what differs (their counts, their words).
  */
-import type { BackupTarget } from '../backup/target';
-import { parseRpo } from './mysql-engine-validation';
+import { BackupTarget } from '../backup/target';
+import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
+import { durationSeconds, formatSeconds } from '../core/duration';
+import type { ValidationReport } from '../core/validation';
+import { isSecretKeyValue, SecretKeyValue } from '../workloads/env';
 
-/** Seconds of a duration written as `<n>s`, `<n>m`, `<n>h` or `<n>d` (e.g. `30s`, `5m`, `1h`); undefined when it is not one. */
-export function parseDuration(value: unknown): number | undefined {
-  const seconds = parseRpo(value);
-  return typeof seconds === 'number' ? seconds : undefined;
+/** What an engine accepts as its member count. */
+export interface InstanceRule {
+  /** The prop, e.g. `engine.instances`. */
+  readonly field: string;
+  /** Counts the engine accepts at all (e.g. MOCO: 1, 3, 5). */
+  readonly allowed: readonly number[];
+  /** Why only those, completing "allowed: 1, 3, 5 (...)". */
+  readonly why: string;
+  /** Smallest count in prod. */
+  readonly prodMinimum: number;
+  /** Why prod needs that many. */
+  readonly prodWhy: string;
 }
 
-/** Below this, forcing a WAL segment switch that often fills the archive with mostly empty 16MB segments. */
-export const MIN_RPO_SECONDS = 60;
-/** Above this, a "recovery point objective" is a daily dump, not continuous archiving. */
-export const MAX_RPO_SECONDS = 24 * 3600;
-
-/** Why `rpo` cannot be met by WAL archiving (archive_timeout = rpo), or undefined. */
-export function checkRpo(rpo: unknown): string | undefined {
-  const seconds = parseDuration(rpo);
-  if (seconds === undefined) return `'${String(rpo)}' must be a duration such as '5m', '90s' or '1h'`;
-  if (seconds < MIN_RPO_SECONDS) {
-    return (
-      `${String(rpo)} is below the ${MIN_RPO_SECONDS / 60}m that WAL archiving can sanely meet: archive_timeout would force a 16MB WAL segment ` +
-      'to object storage more often than once a minute, mostly empty; use synchronous replicas for a tighter objective'
-    );
+/** Reports a member count the engine refuses, or one too small for prod. */
+export function checkInstances(report: ValidationReport, value: unknown, rule: InstanceRule, environment: string): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || !rule.allowed.includes(value)) {
+    report.error(rule.field, `${String(value)} is not allowed: ${rule.allowed.join(', ')} (${rule.why})`);
+    return;
   }
-  if (seconds > MAX_RPO_SECONDS) return `${String(rpo)} is above 24h; continuous archiving is meant for objectives of minutes`;
-  return undefined;
-}
-
-/** PostgreSQL's spelling of a duration in seconds (`archive_timeout = 5min`). */
-export function postgresDuration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds % 60 === 0) return `${seconds / 60}min`;
-  return `${seconds}s`;
-}
-
-/** Why `instances` is not a usable instance count in `environment`, or undefined. `quorum`: the engine needs an odd count. */
-export function checkInstances(instances: unknown, environment: string, options: { readonly quorum?: boolean } = {}): string | undefined {
-  if (typeof instances !== 'number' || !Number.isInteger(instances) || instances < 1 || instances > 9) {
-    return `${String(instances)} must be a whole number from 1 to 9`;
+  if (environment === 'prod' && value < rule.prodMinimum) {
+    report.error(rule.field, `${value} in prod: at least ${rule.prodMinimum} (${rule.prodWhy})`);
   }
-  if (environment === 'prod' && instances < 2) {
-    return `${instances} in prod: at least 2 (a primary and a standby to fail over to) are required`;
-  }
-  if (options.quorum && instances % 2 === 0) return `${instances} must be odd: the members elect a primary by majority`;
-  return undefined;
 }
 
-/** Host names that only resolve inside the cluster. */
-const IN_CLUSTER_HOST = /(^|\.)(svc|svc\.cluster\.local|cluster\.local)$|^[a-z0-9-]+$/;
+/** An engine's backup options as the presence rule reads them. */
+export interface EngineBackupChoice {
+  /** `engine.backup` as given. */
+  readonly backup: unknown;
+  /** `engine.rpo` as given. */
+  readonly rpo: unknown;
+  /** What the backups are, completing "required in prod: ..." (e.g. `base backups and the WAL archive`). */
+  readonly what: string;
+}
 
 /**
- * Why `target` is not off the cluster (backups that die with the cluster are no backups), or
- * undefined. Only checked where `required` (prod).
+ * Reports a missing `engine.backup` in prod, and an `engine.rpo` without backups to meet it.
+ * Returns whether there are backups to check further.
  */
-export function checkOffClusterTarget(target: BackupTarget): string | undefined {
-  if (target.kind === 'volume') return 'a volume in the cluster dies with the cluster; back up to an S3 bucket outside it';
-  if (target.kind !== 's3') return undefined;
-  if (target.s3.server !== undefined)
-    return 'is an in-cluster S3 server (MinIO); prod backups must leave the cluster (AWS S3 or an external endpoint)';
-  const endpoint = target.s3.endpoint;
-  if (typeof endpoint === 'string') {
-    let host: string;
-    try {
-      host = new URL(endpoint).hostname;
-    } catch {
-      return undefined; // reported as a malformed endpoint by the caller
-    }
-    if (IN_CLUSTER_HOST.test(host)) return `endpoint '${endpoint}' resolves only inside the cluster; prod backups must leave the cluster`;
+export function checkBackupPresence(report: ValidationReport, choice: EngineBackupChoice, environment: string): boolean {
+  if (choice.backup !== undefined) return true;
+  // One error for one cause: in prod the missing backup, elsewhere the objective nothing meets.
+  if (environment === 'prod') report.error('engine.backup', `required in prod: ${choice.what} to an S3 bucket outside the cluster`);
+  else if (choice.rpo !== undefined) report.error('engine.rpo', 'cannot be met without backups: set engine.backup');
+  return false;
+}
+
+/** True when the engine reports a missing backup itself (on `engine.backup` or `engine.rpo`), so the store does not. */
+export function engineReportsMissingBackup(choice: { readonly backup?: unknown; readonly rpo?: unknown }, environment: string): boolean {
+  return choice.backup === undefined && (environment === 'prod' || choice.rpo !== undefined);
+}
+
+/** How an engine reads its bucket's keys. */
+export interface TargetRule {
+  /** The engine, for the messages (`MOCO`, `CloudNativePG`). */
+  readonly engine: string;
+  /** The engine reads both keys from Secrets: plain values are refused. */
+  readonly keysFromSecret: boolean;
+}
+
+/**
+ * Reports a backup target an operator cannot use: not an S3 bucket, an endpoint that is not
+ * an http(s) URL without a path, keys the engine cannot read, and (in prod) a bucket inside
+ * the cluster, which a lost cluster would take with it. Returns the target when it is S3.
+ */
+export function checkOperatorTarget(
+  report: ValidationReport,
+  target: unknown,
+  rule: TargetRule,
+  environment: string,
+): Extract<BackupTarget, { kind: 's3' }> | undefined {
+  const field = 'engine.backup.target';
+  if (!BackupTarget.isBackupTarget(target) || target.kind !== 's3') {
+    report.error(field, `must be BackupTarget.s3({...}): ${rule.engine} writes its backups to an S3 bucket only`);
+    return undefined;
   }
-  return undefined;
+  const s3 = target.s3;
+  if (s3.endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(String(s3.endpoint))) {
+    report.error(`${field}.s3.endpoint`, `'${String(s3.endpoint)}' must be an http(s) URL with no path, e.g. https://s3.eu-west-1.amazonaws.com`);
+  }
+  if (rule.keysFromSecret) {
+    for (const key of ['accessKeyId', 'secretAccessKey'] as const) {
+      const value: unknown = s3[key];
+      if (!(typeof value === 'object' && value !== null && isSecretKeyValue(value as SecretKeyValue))) {
+        report.error(`${field}.s3.${key}`, `${rule.engine} reads it from a Secret: give a reference (fromSecret(...))`);
+      }
+    }
+  }
+  const inside = target.offClusterProblem();
+  if (environment === 'prod' && inside) report.error(field, `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
+  return target;
+}
+
+/** Bounds of a recovery point objective an engine can meet at all. */
+export interface RpoBounds {
+  readonly minSeconds: number;
+  readonly maxSeconds: number;
+  /** Why not below the minimum. */
+  readonly belowWhy: string;
+  /** Why not above the maximum. */
+  readonly aboveWhy: string;
+}
+
+/** Reports an `engine.rpo` that is not a Duration or is out of `bounds`; its seconds when it is usable. */
+export function checkRpo(report: ValidationReport, rpo: unknown, bounds?: RpoBounds): number | undefined {
+  const seconds = durationSeconds(rpo, 'Duration.minutes(15)');
+  if (typeof seconds === 'string') {
+    report.error('engine.rpo', seconds);
+    return undefined;
+  }
+  if (bounds && seconds < bounds.minSeconds)
+    report.error('engine.rpo', `${formatSeconds(seconds)} is below ${formatSeconds(bounds.minSeconds)}: ${bounds.belowWhy}`);
+  else if (bounds && seconds > bounds.maxSeconds)
+    report.error('engine.rpo', `${formatSeconds(seconds)} is above ${formatSeconds(bounds.maxSeconds)}: ${bounds.aboveWhy}`);
+  return seconds;
+}
+
+/**
+ * Reports an `engine.rpo` the engine cannot meet because it uploads what a restore needs only
+ * every `periodSeconds` (MOCO: each backup run; PBM: each oplog slice). `how` says why,
+ * `fix` how to meet it.
+ */
+export function checkRpoMet(report: ValidationReport, rpoSeconds: number | undefined, periodSeconds: number, how: string, fix: string): void {
+  if (rpoSeconds === undefined || periodSeconds <= rpoSeconds) return;
+  report.error(
+    'engine.rpo',
+    `${formatSeconds(rpoSeconds)} cannot be met: ${how} up to ${formatSeconds(periodSeconds)} apart; ${fix} or accept rpo ${formatSeconds(periodSeconds)}`,
+  );
+}
+
+/** Reports a schedule that is not five-field cron; its longest gap in seconds when it is. */
+export function checkSchedule(report: ValidationReport, field: string, schedule: string): number | undefined {
+  const problem = checkCronSchedule(schedule);
+  if (problem) {
+    report.error(field, problem);
+    return undefined;
+  }
+  return cronPeriodSeconds(schedule);
 }

@@ -5,7 +5,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BackupPolicy } from '../../imports/backuppolicies-moco.cybozu.com';
 import { MySqlCluster } from '../../imports/mysqlclusters-moco.cybozu.com';
-import type { BackupTarget, S3TargetProps } from '../backup/target';
+import type { BackupTarget } from '../backup/target';
+import type { Duration } from '../core/duration';
 import { Json } from '../core/json';
 import { requirePlatform } from '../core/platform-requirements';
 import { requireBaselinePodSecurity } from '../core/pod-security-exceptions';
@@ -18,7 +19,6 @@ import type { PodBudget } from '../scaling/namespace-budget';
 import { ContainerModel, DEFAULT_EPHEMERAL_STORAGE, restrictedContainerSecurityContext, SIDECAR_RESOURCES } from '../workloads/container';
 import { fromSecret, SecretKeyValue } from '../workloads/env';
 import { contentHash, RUN_TO_COMPLETION_POD } from '../workloads/workload';
-import type { MocoEngineOptions } from './mysql-engine';
 import { OperatorPods } from './operator-pods';
 
 /** MOCO release whose CRDs (imports/crds/moco.cybozu.com_*.yaml) and defaults this output is written against. */
@@ -63,19 +63,52 @@ export function mocoPodLabels(cluster: string): Record<string, string> {
 /** The mysqld_exporter collectors MOCO's exporter sidecar runs (beyond the defaults). */
 const COLLECTORS = ['engine_innodb_status', 'info_schema.innodb_metrics', 'info_schema.processlist', 'perf_schema.eventsstatements', 'binlog_size'];
 
-/** The store a MocoCluster renders (the MySql construct in `moco` mode). */
+/** Backups MOCO takes: a full dump (MySQL Shell) and the binary logs since the previous run, to an S3 bucket. */
+export interface MocoBackupOptions {
+  /** The bucket (MOCO writes to object storage only; prod requires one outside the cluster). */
+  readonly target: BackupTarget;
+  /**
+   * Cron schedule (UTC) of the backup Job. Each run uploads a full dump and the binary logs
+   * since the previous run, so the longest gap between two runs is the worst-case data loss.
+   * @default '0 * * * *' (hourly)
+   */
+  readonly schedule?: string;
+  /** Size of the generic ephemeral volume a backup or restore works in (one uncompressed dump). @default '20Gi' */
+  readonly workVolumeSize?: string;
+}
+
+/** A MySQL cluster run by MOCO. */
+export interface MocoEngineOptions {
+  /**
+   * mysqld instances: one primary and `instances - 1` replicas with semi-synchronous GTID
+   * replication and automatic failover. MOCO accepts 1, 3 or 5; prod needs 3 (tolerates one
+   * lost instance without losing a committed transaction).
+   */
+  readonly instances: number;
+  /** The recovery point objective, e.g. `Duration.hours(1)`: checked against the backup schedule. @default - not checked */
+  readonly rpo?: Duration;
+  /** Backups with binary logs for point-in-time recovery. @default - none (a synth error in prod) */
+  readonly backup?: MocoBackupOptions;
+}
+
+/** The store a MocoCluster renders (the MySql construct on the MOCO engine). */
 export interface MocoStore extends INetworkPeer {
   readonly name: string;
   readonly container: ContainerModel;
   readonly replicas: number;
+  podBudget(): PodBudget;
+}
+
+/** The application's database and account, which MOCO does not create itself. */
+export interface MocoApplication {
   readonly database: string;
   readonly user: string;
-  readonly appPassword: SecretKeyValue;
-  podBudget(): PodBudget;
+  readonly password: SecretKeyValue;
 }
 
 export interface MocoClusterProps {
   readonly engine: MocoEngineOptions;
+  readonly application: MocoApplication;
   readonly image: string;
   /** Size of each instance's data volume. */
   readonly storage: string;
@@ -215,7 +248,8 @@ export class MocoCluster extends Construct {
   private appUserJob(store: MocoStore, props: MocoClusterProps): void {
     const name = store.name;
     const primary = `moco-${name}-primary.${store.namespaceName}.svc`;
-    const script = renderMocoAppUserScript({ host: primary, database: store.database, user: store.user });
+    const app = props.application;
+    const script = renderMocoAppUserScript({ host: primary, database: app.database, user: app.user });
     const configName = `${name}-app-user`;
     new k8s.KubeConfigMap(this, 'app-user-script', { metadata: { name: configName }, data: { 'app-user.sh': script } });
 
@@ -238,9 +272,9 @@ export class MocoCluster extends Construct {
       SIDECAR_RESOURCES,
     );
     container.env.set('MOCO_WRITABLE_PASSWORD', fromSecret(mocoUserSecret(name), 'WRITABLE_PASSWORD'));
-    container.env.set('APP_PASSWORD', store.appPassword);
+    container.env.set('APP_PASSWORD', app.password);
     container.mounts.push({ name: 'script', mountPath: '/scripts', readOnly: true }, { name: 'tmp', mountPath: '/tmp' });
-    const hash = contentHash({ script, image: props.image, password: [store.appPassword.secret.secretName, store.appPassword.key] }).slice(0, 8);
+    const hash = contentHash({ script, image: props.image, password: [app.password.secret.secretName, app.password.key] }).slice(0, 8);
     const job = new ApiObject(this, 'app-user-job', {
       apiVersion: 'batch/v1',
       kind: 'Job',
@@ -287,11 +321,13 @@ export class MocoCluster extends Construct {
     const workSize = props.engine.backup?.workVolumeSize ?? '20Gi';
     // The Job reads and updates its MySQLCluster (MOCO binds the Role to this account).
     new k8s.KubeServiceAccount(this, 'backup-service-account', { metadata: { name: serviceAccount } });
-    const s3: S3TargetProps | undefined = target.kind === 's3' ? target.s3 : undefined;
+    const bucket = target.kind === 's3' ? target : undefined;
+    const s3 = bucket?.s3;
     const env: Json[] = [];
-    if (s3) {
-      env.push(envVar('AWS_ACCESS_KEY_ID', s3.accessKeyId), envVar('AWS_SECRET_ACCESS_KEY', s3.secretAccessKey));
-      env.push({ name: 'AWS_REGION', value: s3.region ?? 'us-east-1' });
+    if (bucket) {
+      const vars = bucket.environment('');
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'] as const)
+        env.push(envVar(name, vars[name] as SecretKeyValue | string));
     }
     new ApiObject(this, 'backup-policy', {
       ...BackupPolicy.GVK,
@@ -307,7 +343,7 @@ export class MocoCluster extends Construct {
           bucketConfig: s3
             ? {
                 bucketName: s3.bucket,
-                region: s3.region ?? 'us-east-1',
+                region: bucket!.region,
                 endpointURL: s3.endpoint,
                 usePathStyle: s3.endpoint !== undefined ? true : undefined,
               }

@@ -2,7 +2,6 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { parseQuantity } from '../core/quantity';
-import { checkCronSchedule } from '../core/cron';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { ContainerModel, SIDECAR_RESOURCES } from '../workloads/container';
@@ -33,14 +32,12 @@ import {
   wiredTigerCacheSizeGB,
 } from './mongodb-config';
 import { DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
-import { ExporterAccountMonitoring } from './stateful-store';
+import { ExporterAccountMonitoring, shaped, shapeFor } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 import { checkProps } from '../core/prop-check';
-import { addCheck } from '../core/validation';
-import type { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
 import { MongoDbEngine } from './mongodb-engine';
-import { checkInstances, checkOperatorBackupTarget, formatSeconds, parseRpo } from './mysql-engine-validation';
-import { PBM_AGENT_RESOURCES, PerconaCluster, PSMDB, psmdbPodLabels, psmdbSystemUsersSecret } from './psmdb-cluster';
+import type { MongoDbSettings } from './percona-engine';
+import { resolveEngine } from './store-engine';
 
 /** MongoDB versions with an image in versions.ts. */
 export type MongoVersion = keyof typeof ENGINE_IMAGES.mongo;
@@ -131,76 +128,18 @@ export class MongoDb extends DatabaseStore {
   public readonly replicaSetName: string;
   /** WiredTiger cache in GB, derived from the memory limit (what mongod.conf says). */
   public readonly cacheSizeGB: number;
-  /** The Job that initiates the replica set and creates the users. */
-  public readonly initJob?: MongoDbInitJob;
-  /** The operator's cluster, with `MongoDbEngine.percona()`. */
-  public readonly percona?: PerconaCluster;
+  private ownInitJob?: MongoDbInitJob;
   private readonly mongoProps: MongoDbProps;
   private readonly keyFileKey: string;
-  private readonly engineChoice?: MongoDbEngine;
 
   constructor(scope: Construct, id: string, props: MongoDbProps) {
     const version: string = props.version ?? '8.0';
     const replicaSetName = props.replicaSetName ?? 'rs0';
     const accounts = resolveAccounts(props, MONGO_ACCOUNTS);
     const keyFileKey = props.credentialKeys?.keyFile ?? 'keyfile';
-    const engineChoice = props.engine instanceof MongoDbEngine ? props.engine : undefined;
-    const percona = engineChoice?.kind === 'percona' ? engineChoice.percona : undefined;
-    if (percona) {
-      super(
-        scope,
-        id,
-        { ...props, replicas: typeof percona.members === 'number' ? percona.members : 3 },
-        { image: PSMDB.mongodImages[version] ?? `docker.io/percona/percona-server-mongodb:${version}` },
-        {
-          port: { name: 'mongodb', port: MONGO_PORT },
-          dataPath: '/data/db',
-          role: 'database',
-          uid: PSMDB.uid,
-          version,
-          managed: { selectorLabels: psmdbPodLabels(id, replicaSetName) },
-        },
-        accounts,
-      );
-      checkProps(this, 'MongoDbProps', props);
-      this.mongoProps = props;
-      this.replicaSetName = replicaSetName;
-      this.keyFileKey = keyFileKey;
-      this.engineChoice = engineChoice;
-      this.cacheSizeGB = wiredTigerCacheSizeGB(parseQuantity(this.container.resources?.limits?.memory) ?? MONGO_MIN_MEMORY);
-      if (props.monitoring?.exporter === true) {
-        const users = {
-          secretName: psmdbSystemUsersSecret(id),
-          keys: [...PSMDB.systemUserKeys],
-          describe: `the operator's Secret '${psmdbSystemUsersSecret(id)}'`,
-        };
-        const env = {
-          MONGODB_URI: `mongodb://127.0.0.1:${MONGO_PORT}/admin?directConnection=true`,
-          MONGODB_USER: fromSecret(users, 'MONGODB_CLUSTER_MONITOR_USER'),
-          MONGODB_PASSWORD: fromSecret(users, 'MONGODB_CLUSTER_MONITOR_PASSWORD'),
-        };
-        const resources = { requests: SIDECAR_RESOURCES.requests, limits: { cpu: '200m', memory: '128Mi' } };
-        this.addExporter({ image: EXPORTER_IMAGES.mongo, port: 9216, args: ['--web.listen-address=:9216', '--compatible-mode'], env, resources });
-      }
-      if (percona.backup) {
-        // The PBM agent the operator adds beside mongod: in the model for the namespace budget only.
-        this.addSidecar(new ContainerModel('backup-agent', { image: PSMDB.backupImage, runAs: { user: PSMDB.uid } }, PBM_AGENT_RESOURCES));
-      }
-      const platform = this.chart.environment.platform;
-      this.percona = new PerconaCluster(this, 'percona', this, {
-        engine: percona,
-        image: this.engineImage,
-        replicaSetName,
-        storage: props.storage,
-        storageClassName: props.storageClassName ?? this.chart.environment.platform.storage.defaultClass,
-        operator: platform.databaseOperators.perconaMongodb,
-      });
-      this.mainObject = this.percona.cluster;
-      // PBM's backups and oplog slices are this store's backup.
-      if (this.percona.backupSchedule !== undefined) this.markBackedUp();
-      return;
-    }
+    const engine = resolveEngine<MongoDbSettings>(props.engine, 'mongodb');
     const image = engineImage('mongo', version) ?? `docker.io/library/mongo:${version}`;
+    const shape = shapeFor(engine, scope, id, { version, image, replicaSetName });
     // `ping` is one of the few commands mongod answers without authentication, so the
     // probes need no password. Ready: answers at all; a member that is not yet in an
     // initiated set must be ready too, or the StatefulSet (and Argo CD's wave) would never
@@ -212,36 +151,56 @@ export class MongoDb extends DatabaseStore {
     super(
       scope,
       id,
-      { ...props, replicas: props.replicas ?? 3 },
-      {
-        image,
-        // The image's entrypoint (kept: it creates root on an empty volume) runs these.
-        args: ['mongod', '--config', `${MONGO_CONFIG_DIR}/mongod.conf`, '--replSet', replicaSetName, '--keyFile', MONGO_KEYFILE, '--bind_ip_all'],
-        env: {
-          // mongosh (probes, the entrypoint) keeps its history and logs under $HOME; the
-          // image's home for uid 999 is the data volume. /tmp is an emptyDir.
-          HOME: '/tmp',
-          // Read by the entrypoint on an empty volume only, and unset before mongod starts.
-          MONGO_INITDB_ROOT_USERNAME: MONGO_ROOT_USER,
-          MONGO_INITDB_ROOT_PASSWORD: fromSecret(props.credentials, accounts.adminKey),
+      ...shaped(
+        shape,
+        { ...props, replicas: props.replicas ?? 3 },
+        {
+          image,
+          // The image's entrypoint (kept: it creates root on an empty volume) runs these.
+          args: ['mongod', '--config', `${MONGO_CONFIG_DIR}/mongod.conf`, '--replSet', replicaSetName, '--keyFile', MONGO_KEYFILE, '--bind_ip_all'],
+          env: {
+            // mongosh (probes, the entrypoint) keeps its history and logs under $HOME; the
+            // image's home for uid 999 is the data volume. /tmp is an emptyDir.
+            HOME: '/tmp',
+            // Read by the entrypoint on an empty volume only, and unset before mongod starts.
+            MONGO_INITDB_ROOT_USERNAME: MONGO_ROOT_USER,
+            MONGO_INITDB_ROOT_PASSWORD: fromSecret(props.credentials, accounts.adminKey),
+          },
+          readiness: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10 }),
+          // Liveness only asks whether mongod still accepts connections: a member busy with an
+          // initial sync or a heavy query answers ping slowly and must not be restarted for it.
+          liveness: Probe.tcp({ port: 'mongodb', periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }),
+          startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
         },
-        readiness: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10 }),
-        // Liveness only asks whether mongod still accepts connections: a member busy with an
-        // initial sync or a heavy query answers ping slowly and must not be restarted for it.
-        liveness: Probe.tcp({ port: 'mongodb', periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }),
-        startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
-      },
-      { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID, version },
+        { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID, version },
+      ),
       accounts,
     );
     checkProps(this, 'MongoDbProps', props);
     this.mongoProps = props;
     this.replicaSetName = replicaSetName;
     this.keyFileKey = keyFileKey;
-    this.engineChoice = engineChoice;
+    this.cacheSizeGB = wiredTigerCacheSizeGB(parseQuantity(this.container.resources?.limits?.memory) ?? MONGO_MIN_MEMORY);
+    this.bindEngine(
+      engine,
+      { render: () => this.renderOwnServer(image, keyFileKey), validate: (report) => this.validateOwnServer(report), note: 'replica set' },
+      {
+        database: this.database,
+        user: this.user,
+        appPassword: this.appPassword,
+        replicaSetName,
+        storage: props.storage,
+        storageClassName: props.storageClassName,
+        exporter: props.monitoring?.exporter === true,
+        replicasGiven: (props as { replicas?: unknown }).replicas !== undefined,
+      },
+    );
+  }
 
+  /** The replica set the StatefulSet engine runs: mongod.conf, the keyfile, the exporter and the initialization Job. */
+  private renderOwnServer(image: string, keyFileKey: string): void {
+    const props = this.mongoProps;
     const memoryLimit = parseQuantity(this.container.resources?.limits?.memory) ?? MONGO_MIN_MEMORY;
-    this.cacheSizeGB = wiredTigerCacheSizeGB(memoryLimit);
     this.addConfigFile(
       'mongod.conf',
       renderMongodConf({ cacheSizeGB: this.cacheSizeGB, memoryLimit, source: `the props of ${this.node.path} and its container limits` }),
@@ -289,7 +248,31 @@ export class MongoDb extends DatabaseStore {
       this.addExporter({ image: EXPORTER_IMAGES.mongo, port: 9216, args: ['--web.listen-address=:9216', '--compatible-mode'], env, resources });
     }
 
-    this.initJob = new MongoDbInitJob(this, `${this.name}-init`, this);
+    this.ownInitJob = new MongoDbInitJob(this, `${this.name}-init`, this);
+  }
+
+  /** The checks of the StatefulSet engine's replica set: its version, member count, secrets and memory. */
+  private validateOwnServer(report: ValidationReport): void {
+    const p = this.mongoProps;
+    this.checkVersion(report, 'mongo', 'MongoDB');
+    const n = this.replicas;
+    if (Number.isInteger(n) && n >= 1) {
+      if (n % 2 === 0) {
+        report.error(
+          'replicas',
+          `${n} is even; every member votes, and an even number tolerates no more failures than one member fewer and can split the vote: use ${n - 1} or ${n + 1}`,
+        );
+      }
+      if (this.chart.environment.name === 'prod' && n < 3) {
+        report.error('replicas', `${n} in prod; a replica set needs at least 3 members to keep a primary when one fails`);
+      }
+      if (n > MONGO_MAX_VOTING_MEMBERS) report.error('replicas', `${n} is more than the ${MONGO_MAX_VOTING_MEMBERS} voting members MongoDB allows`);
+    }
+    this.checkAccountKeys(report, 'every user and the keyfile need their own secret', ['credentialKeys.keyFile', this.keyFileKey]);
+    const known = p.credentials.keys;
+    if (known && !known.includes(this.keyFileKey)) {
+      report.error('credentialKeys.keyFile', `key '${this.keyFileKey}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
+    }
   }
 
   /** All members vote and elect together: they start at once. */
@@ -297,43 +280,9 @@ export class MongoDb extends DatabaseStore {
     return 'Parallel';
   }
 
-  /** With Percona: the operator's headless Service `<name>-<replset>`. */
-  public get headlessHost(): string | undefined {
-    return this.percona ? `${this.name}-${this.replicaSetName}.${this.namespaceName}.svc` : undefined;
-  }
-
-  /** The client Service; with Percona, its headless replica set Service (the driver finds the primary). */
-  /** The Percona engine reports a missing backup on `engine.backup` (prod) or `engine.rpo`. */
-  protected get backupRequiredByEngine(): boolean {
-    const o = this.engineChoice?.kind === 'percona' ? this.engineChoice.percona : undefined;
-    return o !== undefined && o.backup === undefined && (this.chart.environment.name === 'prod' || o.rpo !== undefined);
-  }
-
-  public get host(): string {
-    return this.headlessHost ?? super.host;
-  }
-
-  /** Stable DNS names of the members (the operator's: `<name>-<replset>-<i>.<name>-<replset>.<ns>.svc`). */
-  public get memberHosts(): string[] {
-    if (!this.percona) return super.memberHosts;
-    const set = `${this.name}-${this.replicaSetName}`;
-    return Array.from({ length: this.replicas }, (_, i) => `${set}-${i}.${set}.${this.namespaceName}.svc`);
-  }
-
-  /**
-   * Scheduled dumps by the library's own CronJob. With Percona, PBM takes the backups
-   * (`MongoDbEngine.percona({ backup })`): calling this is a synth error.
-   */
-  public backup(props: BackupScheduleProps): BackupSchedule {
-    if (this.percona) {
-      addCheck(this, (report) =>
-        report.error(
-          'backup()',
-          "the Percona operator takes this replica set's backups (PBM with oplog): set MongoDbEngine.percona({ backup: { target, schedule } }) instead",
-        ),
-      );
-    }
-    return super.backup(props);
+  /** The Job that initiates the replica set and creates the users (the StatefulSet engine's; an operator does both itself). */
+  public get initJob(): MongoDbInitJob | undefined {
+    return this.ownInitJob;
   }
 
   /** Member addresses with the port, as a seed list. */
@@ -374,116 +323,13 @@ export class MongoDb extends DatabaseStore {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.mongoProps;
-    const engine = (p as { engine?: unknown }).engine;
-    if (engine !== undefined && !(engine instanceof MongoDbEngine)) {
+    if (p.engine !== undefined && !MongoDbEngine.isMongoDbEngine(p.engine)) {
       report.error('engine', 'must be MongoDbEngine.statefulSet() or MongoDbEngine.percona({ members, ... })');
     }
-    if (this.engineChoice?.kind === 'percona') {
-      this.validatePercona(report);
-      return;
-    }
-    this.checkVersion(report, 'mongo', 'MongoDB');
-    const n = this.replicas;
-    if (Number.isInteger(n) && n >= 1) {
-      if (n % 2 === 0) {
-        report.error(
-          'replicas',
-          `${n} is even; every member votes, and an even number tolerates no more failures than one member fewer and can split the vote: use ${n - 1} or ${n + 1}`,
-        );
-      }
-      if (this.chart.environment.name === 'prod' && n < 3) {
-        report.error('replicas', `${n} in prod; a replica set needs at least 3 members to keep a primary when one fails`);
-      }
-      if (n > MONGO_MAX_VOTING_MEMBERS) report.error('replicas', `${n} is more than the ${MONGO_MAX_VOTING_MEMBERS} voting members MongoDB allows`);
-    }
     const setProblem = checkReplicaSetName(this.replicaSetName);
     if (setProblem) report.error('replicaSetName', setProblem);
     this.checkNames(report, (name, what) => (what === 'database' ? checkMongoDatabaseName(name) : checkMongoUserName(name)));
-
-    this.checkAccountKeys(report, 'every user and the keyfile need their own secret', ['credentialKeys.keyFile', this.keyFileKey]);
-    const known = p.credentials.keys;
-    if (known && !known.includes(this.keyFileKey)) {
-      report.error('credentialKeys.keyFile', `key '${this.keyFileKey}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
-    }
-
-    const needs = 'a member needs (a 0.25 GB WiredTiger cache, connections, and the mongosh processes of its probes); set resources';
-    this.checkMemoryLimit(report, MONGO_MIN_MEMORY, needs);
-  }
-
-  private validatePercona(report: ValidationReport): void {
-    const options = this.engineChoice?.percona;
-    const env = this.chart.environment.name;
-    if (typeof options !== 'object' || options === null) {
-      report.error('engine', 'MongoDbEngine.percona() needs its options: { members, backup, rpo }');
-      return;
-    }
-    const setProblem = checkReplicaSetName(this.replicaSetName);
-    if (setProblem) report.error('replicaSetName', setProblem);
-    this.checkNames(report, (name, what) => (what === 'database' ? checkMongoDatabaseName(name) : checkMongoUserName(name)));
-    if ((this.mongoProps as { replicas?: unknown }).replicas !== undefined) {
-      report.error('replicas', 'is not read with MongoDbEngine.percona(): set engine.members');
-    }
-    checkInstances(
-      report,
-      options.members,
-      {
-        field: 'engine.members',
-        allowed: [3, 5, 7],
-        why: 'the operator runs an odd number of voting members, at least 3, so that a majority survives a lost member',
-        prodMinimum: 3,
-        prodWhy: 'a primary survives the loss of one member',
-      },
-      env,
-    );
-    if (PSMDB.mongodImages[this.version] === undefined) {
-      report.error('version', `'${this.version}' has no Percona Server for MongoDB image (supported: ${Object.keys(PSMDB.mongodImages).join(', ')})`);
-    }
     this.checkMemoryLimit(report, MONGO_MIN_MEMORY, 'a member needs (a 0.25 GB WiredTiger cache and connections); set resources');
-    const backup = options.backup;
-    if (backup === undefined) {
-      if (env === 'prod')
-        report.error('engine.backup', 'required in prod: PBM backups with oplog point-in-time recovery to an S3 bucket outside the cluster');
-      if (options.rpo !== undefined) report.error('engine.rpo', `${String(options.rpo)} cannot be met without backups: set engine.backup`);
-      return;
-    }
-    checkOperatorBackupTarget(report, 'engine.backup.target', backup.target, env, 'Percona Backup for MongoDB');
-    if (backup.target?.kind === 's3') {
-      const { accessKeyId, secretAccessKey } = backup.target.s3;
-      const pair = [
-        ['accessKeyId', accessKeyId, 'AWS_ACCESS_KEY_ID'],
-        ['secretAccessKey', secretAccessKey, 'AWS_SECRET_ACCESS_KEY'],
-      ] as const;
-      const secretName = typeof secretAccessKey === 'object' ? secretAccessKey?.secret?.secretName : undefined;
-      for (const [field, value, key] of pair) {
-        if (typeof value !== 'object' || value === null || value.key !== key || value.secret?.secretName !== secretName) {
-          report.error(
-            `engine.backup.target.${field}`,
-            `PBM reads the keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of one Secret: give fromSecret(<that secret>, '${key}')`,
-          );
-        }
-      }
-    }
-    if (backup.keep !== undefined && (!Number.isInteger(backup.keep) || backup.keep < 1)) {
-      report.error('engine.backup.keep', `${String(backup.keep)} must be a whole number of at least 1`);
-    }
-    const span = backup.oplogSpanMinutes ?? 10;
-    if (!Number.isInteger(span) || span < 1) {
-      report.error('engine.backup.oplogSpanMinutes', `${String(span)} must be a whole number of minutes, at least 1`);
-      return;
-    }
-    const schedule = backup.schedule ?? '0 2 * * *';
-    const scheduleProblem = checkCronSchedule(schedule);
-    if (scheduleProblem) report.error('engine.backup.schedule', scheduleProblem);
-    if (options.rpo === undefined) return;
-    const seconds = parseRpo(options.rpo);
-    if (typeof seconds === 'string') report.error('engine.rpo', seconds);
-    else if (span * 60 > seconds) {
-      report.error(
-        'engine.rpo',
-        `${String(options.rpo)} cannot be met: PBM uploads the oplog in slices of ${span} minutes (engine.backup.oplogSpanMinutes); ` +
-          `set oplogSpanMinutes to at most ${Math.floor(seconds / 60)} or accept rpo '${formatSeconds(span * 60)}'`,
-      );
-    }
   }
 }
 

@@ -20,15 +20,12 @@ import {
   renderMySqlExporterInitScript,
 } from './mysql-config';
 import { accountEnv, databaseProbes, DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
-import { ExporterAccountMonitoring, MiB } from './stateful-store';
+import { ExporterAccountMonitoring, MiB, shaped, shapeFor, StatefulStoreProps } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 import { checkProps } from '../core/prop-check';
-import { addCheck } from '../core/validation';
-import type { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
-import { ContainerModel } from '../workloads/container';
-import { MOCO, MOCO_SYSTEM_CONTAINERS, MocoCluster, mocoPodLabels } from './moco-cluster';
+import type { MySqlSettings } from './moco-engine';
 import { MySqlEngine } from './mysql-engine';
-import { checkInstances, checkOperatorBackupTarget, checkRpoBySchedule } from './mysql-engine-validation';
+import { resolveEngine } from './store-engine';
 
 /** MySQL versions with an image in versions.ts: the 8.4 LTS line (8.0 reached end of life in April 2026). */
 export type MySqlVersion = keyof typeof ENGINE_IMAGES.mysql;
@@ -109,51 +106,11 @@ export class MySql extends DatabaseStore {
   public readonly tuning: MySqlTuning;
   private readonly mysqlProps: MySqlProps;
 
-  /** The MOCO options when MOCO runs this store. */
-  public readonly moco?: MocoCluster;
-  private readonly engineChoice: MySqlEngine | undefined;
-
   constructor(scope: Construct, id: string, props: MySqlProps) {
     const version: string = props.version ?? '8.4';
-    const engineChoice = props.engine instanceof MySqlEngine ? props.engine : undefined;
-    const mocoOptions = engineChoice?.kind === 'moco' ? engineChoice.moco : undefined;
-    if (mocoOptions) {
-      super(
-        scope,
-        id,
-        { ...props, replicas: typeof mocoOptions.instances === 'number' ? mocoOptions.instances : 1 },
-        mocoContainer(version),
-        {
-          port: { name: 'mysql', port: MYSQL_PORT },
-          dataPath: '/var/lib/mysql',
-          role: 'database',
-          uid: MOCO.uid,
-          version,
-          managed: { selectorLabels: mocoPodLabels(id) },
-        },
-        resolveAccounts(props, MYSQL_ACCOUNTS),
-      );
-      checkProps(this, 'MySqlProps', props);
-      this.mysqlProps = props;
-      this.engineChoice = engineChoice;
-      this.tuning = this.tune(props);
-      this.modelMocoContainers(props.monitoring?.exporter === true);
-      const platform = this.chart.environment.platform;
-      this.moco = new MocoCluster(this, 'moco', this, {
-        engine: mocoOptions,
-        image: this.engineImage,
-        storage: props.storage,
-        storageClassName: props.storageClassName ?? this.chart.environment.platform.storage.defaultClass,
-        mysqld: { max_connections: String(this.tuning.maxConnections), innodb_buffer_pool_size: String(this.tuning.bufferPoolSize) },
-        exporter: props.monitoring?.exporter === true,
-        controller: platform.databaseOperators.moco,
-      });
-      this.mainObject = this.moco.cluster;
-      // MOCO's BackupPolicy is this store's backup (full dumps and binary logs).
-      if (this.moco.backupSchedule !== undefined) this.markBackedUp();
-      return;
-    }
+    const engine = resolveEngine<MySqlSettings>(props.engine, 'mysql');
     const image = engineImage('mysql', version) ?? `docker.io/library/mysql:${version}`;
+    const shape = shapeFor(engine, scope, id, { version, image });
     const database = props.database;
     const user = props.user ?? props.database;
     const accounts = resolveAccounts(props, MYSQL_ACCOUNTS);
@@ -173,48 +130,65 @@ export class MySql extends DatabaseStore {
     super(
       scope,
       id,
-      props,
-      {
-        image,
-        env: {
-          MYSQL_ROOT_PASSWORD: secret(accounts.adminKey),
-          ...accountEnv('MYSQL_', database, user, secret(accounts.appKey)),
-          ...(exporterKey ? { MYSQL_EXPORTER_PASSWORD: secret(exporterKey) } : {}),
+      ...shaped(
+        shape,
+        props as MySqlProps & StatefulStoreProps,
+        {
+          image,
+          env: {
+            MYSQL_ROOT_PASSWORD: secret(accounts.adminKey),
+            ...accountEnv('MYSQL_', database, user, secret(accounts.appKey)),
+            ...(exporterKey ? { MYSQL_EXPORTER_PASSWORD: secret(exporterKey) } : {}),
+          },
+          // Until initialization has finished the server runs with --skip-networking, so
+          // none of these pass; ten minutes for that (and for InnoDB crash recovery).
+          ...databaseProbes(ping, alive),
         },
-        // Until initialization has finished the server runs with --skip-networking, so
-        // none of these pass; ten minutes for that (and for InnoDB crash recovery).
-        ...databaseProbes(ping, alive),
-      },
-      { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database', uid: MYSQL_UID, version },
+        { port: { name: 'mysql', port: MYSQL_PORT }, dataPath: MYSQL_VOLUME_PATH, role: 'database', uid: MYSQL_UID, version },
+      ),
       accounts,
     );
     checkProps(this, 'MySqlProps', props);
     this.mysqlProps = props;
-    this.engineChoice = engineChoice;
     this.tuning = this.tune(props);
+    this.bindEngine(
+      engine,
+      { render: () => this.renderOwnServer(exporterKey), validate: () => {} },
+      {
+        database,
+        user,
+        appPassword: this.appPassword,
+        maxConnections: this.tuning.maxConnections,
+        bufferPoolSize: this.tuning.bufferPoolSize,
+        storage: props.storage,
+        storageClassName: props.storageClassName,
+        exporter: props.monitoring?.exporter === true,
+      },
+    );
+  }
 
+  /** The server the StatefulSet engine runs: my.cnf, and the exporter with its account. */
+  private renderOwnServer(exporterKey: string | undefined): void {
     this.addWritableVolume('run', MYSQL_RUN_DIR);
     this.addConfigFile(MYSQL_CONFIG_FILE, renderMyCnf(this.tuning, `the props of ${this.node.path} and its container limits`), MYSQL_CONFIG_DIR);
-
-    if (exporterKey) {
-      this.addConfigFile(MYSQL_EXPORTER_INIT_SCRIPT, renderMySqlExporterInitScript(), MYSQL_CONFIG_DIR);
-      // The same ConfigMap again, only the init script, executable, where the entrypoint looks.
-      this.addVolume({
-        name: 'initdb',
-        configMap: {
-          name: `${this.name}-config`,
-          items: [{ key: MYSQL_EXPORTER_INIT_SCRIPT, path: MYSQL_EXPORTER_INIT_SCRIPT }],
-          defaultMode: 0o555,
-        },
-      });
-      this.container.mounts.push({ name: 'initdb', mountPath: MYSQL_INITDB_DIR, readOnly: true });
-      this.addExporter({
-        image: EXPORTER_IMAGES.mysql,
-        port: 9104,
-        args: [`--mysqld.address=127.0.0.1:${MYSQL_PORT}`, `--mysqld.username=${MYSQL_EXPORTER_USER}`],
-        env: { MYSQLD_EXPORTER_PASSWORD: secret(exporterKey) },
-      });
-    }
+    if (!exporterKey) return;
+    this.addConfigFile(MYSQL_EXPORTER_INIT_SCRIPT, renderMySqlExporterInitScript(), MYSQL_CONFIG_DIR);
+    // The same ConfigMap again, only the init script, executable, where the entrypoint looks.
+    this.addVolume({
+      name: 'initdb',
+      configMap: {
+        name: `${this.name}-config`,
+        items: [{ key: MYSQL_EXPORTER_INIT_SCRIPT, path: MYSQL_EXPORTER_INIT_SCRIPT }],
+        defaultMode: 0o555,
+      },
+    });
+    this.container.mounts.push({ name: 'initdb', mountPath: MYSQL_INITDB_DIR, readOnly: true });
+    this.addExporter({
+      image: EXPORTER_IMAGES.mysql,
+      port: 9104,
+      args: [`--mysqld.address=127.0.0.1:${MYSQL_PORT}`, `--mysqld.username=${MYSQL_EXPORTER_USER}`],
+      env: { MYSQLD_EXPORTER_PASSWORD: fromSecret(this.mysqlProps.credentials, exporterKey) },
+    });
   }
 
   private tune(props: MySqlProps): MySqlTuning {
@@ -223,59 +197,6 @@ export class MySql extends DatabaseStore {
       maxConnections: props.maxConnections ?? 151,
       bufferPoolSize: props.innodbBufferPoolSize !== undefined ? parseQuantity(props.innodbBufferPoolSize) : undefined,
     });
-  }
-
-  /**
-   * MOCO's own containers beside mysqld (agent, slow-log, the exporter, moco-init), in the
-   * model only: they count in the namespace budget and the exporter's port is scraped.
-   * MOCO adds them to the pods; their resources are set through overwriteContainers.
-   */
-  private modelMocoContainers(exporter: boolean): void {
-    const system = (name: keyof typeof MOCO_SYSTEM_CONTAINERS, image: string, ports: Array<{ name: string; port: number }> = []) =>
-      new ContainerModel(name, { image, runAs: { user: MOCO.uid, group: MOCO.uid } }, MOCO_SYSTEM_CONTAINERS[name], ports);
-    this.addSidecar(system('agent', MOCO.agentImage, [{ name: 'agent', port: MOCO.ports.agent }]));
-    this.addSidecar(system('slow-log', MOCO.fluentBitImage));
-    this.addInitContainer(system('moco-init', this.engineImage));
-    if (exporter) {
-      this.addSidecar(system('mysqld-exporter', MOCO.exporterImage, [{ name: 'mysqld-metrics', port: MOCO.ports.exporter }]));
-      this.exposeMetrics({ port: 'mysqld-metrics' });
-    }
-  }
-
-  /** With MOCO: the primary's Service (`moco-<name>-primary`), which follows failovers. */
-  /** MOCO reports a missing backup on `engine.backup` (prod) or `engine.rpo`. */
-  protected get backupRequiredByEngine(): boolean {
-    const o = this.engineChoice?.kind === 'moco' ? this.engineChoice.moco : undefined;
-    return o !== undefined && o.backup === undefined && (this.chart.environment.name === 'prod' || o.rpo !== undefined);
-  }
-
-  public get host(): string {
-    return this.engineChoice?.kind === 'moco' ? `moco-${this.name}-primary.${this.namespaceName}.svc` : super.host;
-  }
-
-  /** With MOCO, the replicas' Service (`moco-<name>-replica`); else the server itself. */
-  public get readOnlyHost(): string {
-    return this.engineChoice?.kind === 'moco' ? `moco-${this.name}-replica.${this.namespaceName}.svc` : super.host;
-  }
-
-  public connectionInfo() {
-    return { ...super.connectionInfo(), readOnlyHost: this.readOnlyHost };
-  }
-
-  /**
-   * Scheduled dumps by the library's own CronJob. With MOCO, backups are MOCO's
-   * (`MySqlEngine.moco({ backup })`): calling this is a synth error.
-   */
-  public backup(props: BackupScheduleProps): BackupSchedule {
-    if (this.engineChoice?.kind === 'moco') {
-      addCheck(this, (report) =>
-        report.error(
-          'backup()',
-          "MOCO takes this cluster's backups (full dumps and binary logs): set MySqlEngine.moco({ backup: { target, schedule } }) instead",
-        ),
-      );
-    }
-    return super.backup(props);
   }
 
   /** mysqladmin answers once the server listens on the network, which it does only after initialization. */
@@ -289,11 +210,9 @@ export class MySql extends DatabaseStore {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.mysqlProps;
-    const engine = (p as { engine?: unknown }).engine;
-    if (engine !== undefined && !(engine instanceof MySqlEngine)) {
+    if (p.engine !== undefined && !MySqlEngine.isMySqlEngine(p.engine)) {
       report.error('engine', 'must be MySqlEngine.statefulSet() or MySqlEngine.moco({ instances, ... })');
     }
-    if (this.engineChoice?.kind === 'moco') this.validateMoco(report);
     this.checkVersion(report, 'mysql', 'MySQL', '; MySQL 8.0 reached end of life in April 2026, "MySQL 8" means the 8.4 LTS line');
     this.checkNames(report, checkMySqlName);
 
@@ -306,53 +225,6 @@ export class MySql extends DatabaseStore {
     const minimum = [5 * MiB, "InnoDB's minimum of 5Mi"] as const;
     this.checkMemorySetting(report, { field: 'innodbBufferPoolSize', value: pool, example: '1Gi', minimum, leaves });
   }
-
-  private validateMoco(report: ValidationReport): void {
-    const options = this.engineChoice?.moco;
-    const env = this.chart.environment.name;
-    if (typeof options !== 'object' || options === null) {
-      report.error('engine', 'MySqlEngine.moco() needs its options: { instances, backup, rpo }');
-      return;
-    }
-    checkInstances(
-      report,
-      options.instances,
-      {
-        field: 'engine.instances',
-        allowed: [1, 3, 5],
-        why: 'MOCO runs a primary and an even number of semi-synchronous replicas',
-        prodMinimum: 3,
-        prodWhy:
-          'a primary and two semi-synchronous replicas, so that a committed transaction survives the loss of one instance and failover needs no manual step',
-      },
-      env,
-    );
-    if (MOCO.mysqlImages[this.version] === undefined) {
-      report.error('version', `'${this.version}' has no MOCO mysqld image (MOCO ${Object.keys(MOCO.mysqlImages).join(', ')})`);
-    }
-    const backup = options.backup;
-    if (backup === undefined) {
-      if (env === 'prod')
-        report.error('engine.backup', 'required in prod: MOCO backups (full dumps and binary logs) to an S3 bucket outside the cluster');
-      if (options.rpo !== undefined) report.error('engine.rpo', `${String(options.rpo)} cannot be met without backups: set engine.backup`);
-      return;
-    }
-    checkOperatorBackupTarget(report, 'engine.backup.target', backup.target, env, 'MOCO');
-    if (backup.target?.kind === 's3' && backup.target.s3.prefix !== undefined) {
-      report.error('engine.backup.target.prefix', `MOCO names its keys itself (moco/${this.namespaceName}/${this.name}/...); leave prefix unset`);
-    }
-    if (backup.workVolumeSize !== undefined) {
-      const bytes = parseQuantity(backup.workVolumeSize);
-      if (bytes === undefined || bytes <= 0) report.error('engine.backup.workVolumeSize', `'${backup.workVolumeSize}' is not a size, e.g. 20Gi`);
-    }
-    checkRpoBySchedule(
-      report,
-      { rpo: 'engine.rpo', schedule: 'engine.backup.schedule' },
-      options.rpo,
-      backup.schedule ?? '0 * * * *',
-      'MOCO uploads the binary logs only when a backup runs',
-    );
-  }
 }
 
 const MYSQL_ACCOUNTS = {
@@ -362,8 +234,3 @@ const MYSQL_ACCOUNTS = {
   adminKey: 'root-password',
   exporterKey: 'exporter-password',
 } as const;
-
-/** The mysqld container as MOCO runs it: MOCO's image, probes and configuration. */
-function mocoContainer(version: string) {
-  return { image: MOCO.mysqlImages[version] ?? `ghcr.io/cybozu-go/moco/mysql:${version}` };
-}

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { formatBytes, parseQuantity } from '../core/quantity';
-import { addCheck, ValidationReport } from '../core/validation';
-import type { ResourceProfile } from '../core/environment';
+import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { fromSecret } from '../workloads/env';
 import {
@@ -22,31 +21,12 @@ import {
   renderPostgresInitScript,
 } from './postgres-config';
 import { accountEnv, databaseProbes, DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
-import { ExporterAccountMonitoring, MiB } from './stateful-store';
+import { ExporterAccountMonitoring, MiB, shaped, shapeFor, StatefulStoreProps } from './stateful-store';
 import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 import { checkProps } from '../core/prop-check';
-import { checkCronSchedule } from '../core/cron';
-import { NetworkPeer } from '../security/network';
-import { isSecretKeyValue, SecretKeyValue } from '../workloads/env';
-import type { BackupSchedule, BackupScheduleProps } from '../backup/backup-schedule';
-import { ConnectionInfo } from './connection';
-import { ContainerModel } from '../workloads/container';
-import {
-  BARMAN_CLOUD_SIDECAR_IMAGE,
-  BARMAN_CLOUD_SIDECAR_RESOURCES,
-  CloudNativePgCluster,
-  CNPG_METRICS_PORT,
-  CNPG_STATUS_PORT,
-} from './cloudnative-pg-cluster';
-import { checkInstances, checkOffClusterTarget, checkRpo } from './engine-validation';
-import {
-  CloudNativePgArchiveSettings,
-  cloudNativePgArchiveSettings,
-  CloudNativePgBackupProps,
-  CloudNativePgProps,
-  DEFAULT_RPO,
-  PostgresEngine,
-} from './postgres-engine';
+import type { PostgresSettings } from './cloudnative-pg-engine';
+import { PostgresEngine } from './postgres-engine';
+import { resolveEngine } from './store-engine';
 
 /** PostgreSQL major versions with an image in versions.ts. */
 export type PostgresVersion = keyof typeof ENGINE_IMAGES.postgres;
@@ -130,12 +110,6 @@ export class Postgres extends DatabaseStore {
   /** Settings derived from the limits and props (what postgresql.conf says). */
   public readonly tuning: PostgresTuning;
   private readonly pgProps: PostgresProps;
-  /** The CloudNativePG settings; undefined on the StatefulSet engine. */
-  private readonly cnpg?: CloudNativePgProps;
-  /** The CloudNativePG rendering; undefined on the StatefulSet engine. */
-  public readonly cloudNativePg?: CloudNativePgCluster;
-  /** The WAL archive settings the CloudNativePG rendering uses; undefined without CloudNativePG backups. */
-  public readonly archiveSettings?: CloudNativePgArchiveSettings;
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     const version: string = props.version ?? '17';
@@ -160,34 +134,35 @@ export class Postgres extends DatabaseStore {
     // take long after an unclean stop and must not be killed for it. Until initialization
     // has finished the server listens on its socket only, so neither passes.
     const answering = ['sh', '-c', `${isready.join(' ')} -q; [ $? -le 1 ]`];
-    const cnpg =
-      PostgresEngine.isPostgresEngine(props.engine) && props.engine.kind === 'cloudnative-pg' ? props.engine.cloudNativePgProps : undefined;
-    const instances = cnpg?.instances;
+    const engine = resolveEngine<PostgresSettings>(props.engine, 'postgres');
+    const shape = shapeFor(engine, scope, id, { version, image });
     super(
       scope,
       id,
-      { ...props, ...(cnpg ? { replicas: Number.isInteger(instances) && (instances as number) > 0 ? instances : 1 } : {}) },
-      {
-        image,
-        args: ['postgres', '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', `hba_file=${POSTGRES_CONFIG_DIR}/pg_hba.conf`],
-        env: {
-          PGDATA,
-          // Read by the entrypoint (initdb) and by the init script, never by the application.
-          POSTGRES_PASSWORD: secret(accounts.adminKey),
-          POSTGRES_INITDB_ARGS: '--data-checksums --auth-local=scram-sha-256 --auth-host=scram-sha-256',
-          ...accountEnv('APP_', database, user, secret(accounts.appKey)),
-          ...(exporterKey ? { MONITORING_PASSWORD: secret(exporterKey) } : {}),
+      ...shaped(
+        shape,
+        props as PostgresProps & StatefulStoreProps,
+        {
+          image,
+          args: ['postgres', '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', `hba_file=${POSTGRES_CONFIG_DIR}/pg_hba.conf`],
+          env: {
+            PGDATA,
+            // Read by the entrypoint (initdb) and by the init script, never by the application.
+            POSTGRES_PASSWORD: secret(accounts.adminKey),
+            POSTGRES_INITDB_ARGS: '--data-checksums --auth-local=scram-sha-256 --auth-host=scram-sha-256',
+            ...accountEnv('APP_', database, user, secret(accounts.appKey)),
+            ...(exporterKey ? { MONITORING_PASSWORD: secret(exporterKey) } : {}),
+          },
+          // Started: up to ten minutes for initdb and the init script on a slow volume.
+          ...databaseProbes(isready, answering, answering),
         },
-        // Started: up to ten minutes for initdb and the init script on a slow volume.
-        ...databaseProbes(isready, answering, answering),
-      },
-      { port: { name: 'postgres', port: POSTGRES_PORT }, dataPath: POSTGRES_VOLUME_PATH, role: 'database', uid, version },
+        { port: { name: 'postgres', port: POSTGRES_PORT }, dataPath: POSTGRES_VOLUME_PATH, role: 'database', uid, version },
+      ),
       accounts,
     );
     checkProps(this, 'PostgresProps', props);
     this.pgProps = props;
     this.flavour = flavour;
-    this.cnpg = cnpg;
 
     const limits = this.container.resources?.limits;
     this.tuning = postgresTuning({
@@ -198,21 +173,30 @@ export class Postgres extends DatabaseStore {
       sharedBuffers: props.sharedBuffers !== undefined ? parseQuantity(props.sharedBuffers) : undefined,
       timescale: flavour === 'timescaledb',
     });
+    this.bindEngine(
+      engine,
+      { render: () => this.renderOwnServer(exporterKey), validate: () => {} },
+      {
+        database,
+        user,
+        flavour,
+        tuning: this.tuning,
+        storage: props.storage,
+        storageClassName: props.storageClassName,
+        credentials: props.credentials,
+        appKey: props.credentialKeys?.app,
+        exporter: props.monitoring?.exporter === true,
+      },
+    );
+  }
 
-    if (cnpg) {
-      const rendered = this.renderCloudNativePg(cnpg, props);
-      this.cloudNativePg = rendered.cluster;
-      this.archiveSettings = rendered.archive;
-      // The WAL archive and base backups of the engine are this store's backup.
-      if (cnpg.backup?.target !== undefined) this.markBackedUp();
-      return;
-    }
-
+  /** The server the StatefulSet engine runs: its configuration, init script and exporter. */
+  private renderOwnServer(exporterKey: string | undefined): void {
     this.addWritableVolume('run', POSTGRES_SOCKET_DIR);
     // Dynamic shared memory (parallel queries); a container's own /dev/shm is 64MB at most.
     this.addWritableVolume('dshm', '/dev/shm', { medium: 'Memory', sizeLimit: formatBytes(this.tuning.sharedMemoryVolume) });
 
-    const timescale = flavour === 'timescaledb';
+    const timescale = this.flavour === 'timescaledb';
     this.addConfigFile(
       'postgresql.conf',
       renderPostgresConf(this.tuning, { timescale, source: `the props of ${this.node.path} and its container limits` }),
@@ -233,180 +217,9 @@ export class Postgres extends DatabaseStore {
       const env = {
         DATA_SOURCE_URI: `127.0.0.1:${POSTGRES_PORT}/postgres?sslmode=disable`,
         DATA_SOURCE_USER: POSTGRES_MONITORING_ROLE,
-        DATA_SOURCE_PASS: secret(exporterKey),
+        DATA_SOURCE_PASS: fromSecret(this.pgProps.credentials, exporterKey),
       };
       this.addExporter({ image: EXPORTER_IMAGES.postgres, port: 9187, env });
-    }
-  }
-
-  /** The linters' waivers describe the library's own pod template; the operator renders CloudNativePG's pods. */
-  protected declareCheckExceptions(): void {
-    if (!this.cnpg) super.declareCheckExceptions();
-  }
-
-  /** The read-write endpoint: the client Service, or CloudNativePG's `<name>-rw` (always the primary). */
-  /** CloudNativePG makes the instance pods from the Cluster. */
-  public get operatorPodsReason(): string | undefined {
-    return this.cnpg ? 'selects the instance pods CloudNativePG creates from the Cluster, never in the manifests' : super.operatorPodsReason;
-  }
-
-  /** CloudNativePG reports a missing backup on `engine.backup` (prod) or `engine.rpo`. */
-  protected get backupRequiredByEngine(): boolean {
-    // An engine that is not one is reported on `engine`; what it would back up is unknown.
-    if (this.pgProps.engine !== undefined && !PostgresEngine.isPostgresEngine(this.pgProps.engine)) return true;
-    const o = this.cnpg;
-    return o !== undefined && o.backup === undefined && (this.chart.environment.name === 'prod' || o.rpo !== undefined);
-  }
-
-  public get host(): string {
-    return this.cnpg ? `${this.name}-rw.${this.namespaceName}.svc` : super.host;
-  }
-
-  /**
-   * The application account through the read-only endpoint: CloudNativePG's `<name>-ro`
-   * (the standbys); undefined on the StatefulSet engine and with one instance, where no standby serves it.
-   */
-  public readOnlyConnectionInfo(): ConnectionInfo | undefined {
-    if (!this.cnpg || this.replicas < 2) return undefined;
-    return { ...this.connectionInfo(), host: `${this.name}-ro.${this.namespaceName}.svc` };
-  }
-
-  /**
-   * Scheduled pg_dump backups (StatefulSet engine). On CloudNativePG the engine's own
-   * `backup` (base backups and the WAL archive) replaces them; calling this there is an error.
-   */
-  public backup(props: BackupScheduleProps): BackupSchedule {
-    if (this.cnpg) {
-      addCheck(this, (report) =>
-        report.error(
-          'backup()',
-          'CloudNativePG backs up through its own WAL archive and base backups: set engine.backup instead of calling backup()',
-        ),
-      );
-    }
-    return super.backup(props);
-  }
-
-  /** Replaces the StatefulSet rendering with a CloudNativePG Cluster and its NetworkPolicy allowances. */
-  private renderCloudNativePg(
-    cnpg: CloudNativePgProps,
-    props: PostgresProps,
-  ): { cluster: CloudNativePgCluster; archive?: CloudNativePgArchiveSettings } {
-    // The operator makes the pods, Services, PodDisruptionBudget and ServiceAccount (named after the cluster).
-    for (const id of ['statefulset', 'headless-service', 'service', 'service-account', 'disruption-budget']) this.node.tryRemoveChild(id);
-    // The container model only carries the image and resources here: the operator configures the server itself
-    // (no superuser password, no exporter account).
-    this.container.env.clear();
-    const target = cnpg.backup?.target;
-    // The Barman Cloud plugin's sidecar in every instance pod: counted in the namespace budget with the resources the ObjectStore gives it.
-    if (target) this.addSidecar(new ContainerModel('plugin-barman-cloud', { image: BARMAN_CLOUD_SIDECAR_IMAGE }, BARMAN_CLOUD_SIDECAR_RESOURCES));
-    const archive = target ? cloudNativePgArchiveSettings(this.name, this.namespaceName, target, cnpg.rpo ?? DEFAULT_RPO) : undefined;
-    const s3 = target?.kind === 's3' ? target.s3 : undefined;
-    const keyRef = (v: unknown) => (typeof v === 'object' && v !== null && isSecretKeyValue(v as SecretKeyValue) ? (v as SecretKeyValue) : undefined);
-    const accessKeyId = keyRef(s3?.accessKeyId);
-    const secretAccessKey = keyRef(s3?.secretAccessKey);
-    const version = this.version;
-    const env = this.chart.environment;
-    const cluster = new CloudNativePgCluster(this, 'cloudnative-pg', {
-      name: this.name,
-      engine: cnpg,
-      imageName: CNPG_IMAGES[version as keyof typeof CNPG_IMAGES] ?? `ghcr.io/cloudnative-pg/postgresql:${version}`,
-      database: this.database,
-      owner: this.user,
-      ownerSecretName: props.credentials?.secretName,
-      storage: props.storage,
-      storageClass: props.storageClassName ?? env.platform.storage.defaultClass,
-      resources: this.container.resources as ResourceProfile,
-      tuning: this.tuning,
-      podLabels: this.selectorLabels,
-      archive,
-      s3Credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
-      podMonitor: props.monitoring?.exporter === true,
-    });
-    this.mainObject = cluster.cluster;
-
-    const port = POSTGRES_PORT;
-    const operatorPods = env.platform.cloudNativePg.operatorPods;
-    const operator = NetworkPeer.pods(operatorPods.podLabels, operatorPods.namespace);
-    this.connections.allowFromPeer(operator, { port: CNPG_STATUS_PORT }, { port });
-    // Standbys stream from the primary; after a failover any instance may be the primary.
-    const instances = NetworkPeer.pods(this.selectorLabels);
-    this.connections.addIngress(instances, [{ port }]);
-    this.connections.addEgress(instances, [{ port }]);
-    // The instance manager (and the Barman Cloud sidecar) watch the API server.
-    this.connections.allowToCidr('0.0.0.0/0', [{ port: 443 }, { port: 6443 }]);
-    if (s3?.server) this.connections.allowTo(s3.server.peer, { port: s3.server.port });
-    else if (s3) this.connections.allowToInternet([{ port: endpointPort(s3.endpoint) }]);
-    if (props.monitoring?.exporter === true) {
-      const prometheus = env.platform.prometheus.pods;
-      this.connections.allowFromPeer(NetworkPeer.pods(prometheus.podLabels, prometheus.namespace), { port: CNPG_METRICS_PORT });
-    }
-    return { cluster, archive };
-  }
-
-  /** The CloudNativePG engine's checks (instances, rpo, backup target, credentials). */
-  private validateCloudNativePg(report: ValidationReport, cnpg: CloudNativePgProps): void {
-    const env = this.chart.environment.name;
-    const p = this.pgProps;
-    if (this.flavour === 'timescaledb')
-      report.error('engine', "CloudNativePG's images carry no TimescaleDB; use flavour 'postgres' or the StatefulSet engine");
-    if (!(this.version in CNPG_IMAGES)) {
-      report.error('version', `'${this.version}' has no CloudNativePG image (supported: ${Object.keys(CNPG_IMAGES).join(', ')})`);
-    }
-    const instancesProblem = checkInstances(cnpg.instances, env);
-    if (instancesProblem) report.error('engine.instances', instancesProblem);
-    const rpoProblem = checkRpo(cnpg.rpo ?? DEFAULT_RPO);
-    if (rpoProblem) report.error('engine.rpo', rpoProblem);
-    const backup = cnpg.backup;
-    if (backup === undefined) {
-      if (env === 'prod') report.error('engine.backup', 'required in prod: an S3 bucket outside the cluster for base backups and the WAL archive');
-      else if (cnpg.rpo !== undefined) report.error('engine.rpo', `${cnpg.rpo} needs WAL archiving: set engine.backup with an S3 target`);
-    } else {
-      this.validateCloudNativePgBackup(report, backup, env);
-    }
-    const credentials = p.credentials as ISecretSource & { basicAuthUsername?: string };
-    if (credentials?.keys !== undefined && !credentials.keys.includes('username')) {
-      report.error(
-        'credentials',
-        `${credentials.describe} has no 'username': CloudNativePG reads the owner's login from a kubernetes.io/basic-auth Secret (username, password); give the SystemSecret basicAuthUsername: '${this.user}'`,
-      );
-    } else if (credentials?.basicAuthUsername !== undefined && credentials.basicAuthUsername !== this.user) {
-      report.error('credentials', `basicAuthUsername '${credentials.basicAuthUsername}' is not the owner '${this.user}'`);
-    }
-    if ((p.credentialKeys?.app ?? 'password') !== 'password') {
-      report.error('credentialKeys.app', `'${p.credentialKeys?.app}': CloudNativePG reads the owner's password from the key 'password'`);
-    }
-  }
-
-  private validateCloudNativePgBackup(report: ValidationReport, backup: CloudNativePgBackupProps, env: string): void {
-    const target = backup.target;
-    if (target?.kind !== 's3') {
-      report.error('engine.backup.target', 'CloudNativePG archives WAL to object storage only: use BackupTarget.s3()');
-      return;
-    }
-    const s3 = target.s3;
-    if (s3.endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(s3.endpoint)) {
-      report.error(
-        'engine.backup.target.s3.endpoint',
-        `'${s3.endpoint}' must be an http(s) URL with no path, e.g. https://s3.eu-west-1.amazonaws.com`,
-      );
-    }
-    if (env === 'prod') {
-      const offCluster = checkOffClusterTarget(target);
-      if (offCluster) report.error('engine.backup.target', offCluster);
-    }
-    for (const field of ['accessKeyId', 'secretAccessKey'] as const) {
-      const value: unknown = s3[field];
-      if (!(typeof value === 'object' && value !== null && isSecretKeyValue(value as SecretKeyValue))) {
-        report.error(`engine.backup.target.s3.${field}`, 'CloudNativePG reads it from a Secret: give a reference (fromSecret(...))');
-      }
-    }
-    if (backup.schedule !== undefined) {
-      const problem = checkCronSchedule(backup.schedule);
-      if (problem) report.error('engine.backup.schedule', problem);
-    }
-    if (backup.retention !== undefined && !/^[1-9][0-9]*[dwm]$/.test(String(backup.retention))) {
-      report.error('engine.backup.retention', `'${String(backup.retention)}' must be a number of days, weeks or months, e.g. '30d', '4w', '3m'`);
     }
   }
 
@@ -441,7 +254,6 @@ export class Postgres extends DatabaseStore {
     if (p.engine !== undefined && !PostgresEngine.isPostgresEngine(p.engine)) {
       report.error('engine', 'must be PostgresEngine.statefulSet() or PostgresEngine.cloudNativePg({ ... })');
     }
-    if (this.cnpg) this.validateCloudNativePg(report, this.cnpg);
 
     this.checkAccountKeys(report, 'every role needs its own password');
     const maxConnections = this.tuning.maxConnections;
@@ -450,24 +262,5 @@ export class Postgres extends DatabaseStore {
     const leaves = `${maxConnections} sessions (work_mem), maintenance and the page cache`;
     const minimum = [128 * 1024, "PostgreSQL's minimum of 128Ki"] as const;
     this.checkMemorySetting(report, { field: 'sharedBuffers', value: p.sharedBuffers, example: '256Mi', minimum, leaves });
-  }
-}
-
-/** CloudNativePG operand images (minimal Debian trixie plus the standard extensions), pinned like ENGINE_IMAGES. */
-const CNPG_IMAGES = {
-  '15': 'ghcr.io/cloudnative-pg/postgresql:15.14-standard-trixie',
-  '16': 'ghcr.io/cloudnative-pg/postgresql:16.10-standard-trixie',
-  '17': 'ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie',
-  '18': 'ghcr.io/cloudnative-pg/postgresql:18.0-standard-trixie',
-} as const;
-
-/** The port of an S3 endpoint URL (443 for AWS S3 and https, 80 for http). */
-function endpointPort(endpoint: string | undefined): number {
-  if (endpoint === undefined) return 443;
-  try {
-    const url = new URL(endpoint);
-    return url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
-  } catch {
-    return 443;
   }
 }

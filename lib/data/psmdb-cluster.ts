@@ -1,13 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PerconaServerMongoDb } from '../../imports/perconaservermongodbs-psmdb.percona.com';
-import type { BackupTarget } from '../backup/target';
+import type { BackupTarget, S3BackupTarget } from '../backup/target';
+import { Duration, durationSeconds } from '../core/duration';
 import { Json } from '../core/json';
 import { requirePlatform } from '../core/platform-requirements';
 import { INetworkPeer, NetworkPeer } from '../security/network';
 import { ContainerModel } from '../workloads/container';
 import { SecretKeyValue } from '../workloads/env';
-import type { PerconaEngineOptions } from './mongodb-engine';
 
 /** Percona Operator for MongoDB release whose CRD (imports/crds/psmdb.percona.com_perconaservermongodbs.yaml) this output is written against. */
 export const PSMDB_VERSION = '1.23.0';
@@ -59,19 +59,52 @@ export function psmdbSystemUsersSecret(cluster: string): string {
   return `${cluster}-system-users`;
 }
 
-/** The store a PerconaCluster renders (the MongoDb construct in `percona` mode). */
+/** Backups the Percona operator takes with Percona Backup for MongoDB (PBM): scheduled full backups and continuous oplog slices. */
+export interface PerconaBackupOptions {
+  /** The bucket (PBM writes to object storage; prod requires one outside the cluster). */
+  readonly target: BackupTarget;
+  /** Cron schedule (UTC) of the full (logical) backup. @default '0 2 * * *' (daily at 02:00) */
+  readonly schedule?: string;
+  /** Full backups kept (older ones and their oplog are deleted from the bucket). @default 7 */
+  readonly keep?: number;
+  /**
+   * How much oplog each slice PBM uploads between backups holds (point-in-time recovery), in
+   * whole minutes: the worst-case loss with the whole replica set. @default Duration.minutes(10)
+   */
+  readonly oplogSpan?: Duration;
+}
+
+/** A MongoDB replica set run by the Percona Operator for MongoDB. */
+export interface PerconaEngineOptions {
+  /** Voting members of the replica set: 3, 5 or 7 (odd, so that a majority survives a lost member). */
+  readonly members: number;
+  /** The recovery point objective, e.g. `Duration.minutes(10)`: checked against the oplog span. @default - not checked */
+  readonly rpo?: Duration;
+  /** Backups with point-in-time recovery. @default - none (a synth error in prod) */
+  readonly backup?: PerconaBackupOptions;
+}
+
+/** The default oplog span of PBM's point-in-time recovery. */
+export const DEFAULT_OPLOG_SPAN = Duration.minutes(10);
+
+/** Minutes of `span` when it is a Duration of whole minutes, else undefined (a validation error). */
+export function oplogSpanMinutes(span: unknown): number | undefined {
+  const seconds = durationSeconds(span);
+  return typeof seconds === 'number' && seconds % 60 === 0 ? seconds / 60 : undefined;
+}
+
+/** The store a PerconaCluster renders (the MongoDb construct on the Percona engine). */
 export interface PerconaStore extends INetworkPeer {
   readonly name: string;
   readonly container: ContainerModel;
-  readonly sidecars: ContainerModel[];
+  readonly sidecars: readonly ContainerModel[];
   readonly replicas: number;
-  readonly database: string;
-  readonly user: string;
-  readonly appPassword: SecretKeyValue;
 }
 
 export interface PerconaClusterProps {
   readonly engine: PerconaEngineOptions;
+  /** The application's database, user and password (the operator creates the user). */
+  readonly application: { readonly database: string; readonly user: string; readonly password: SecretKeyValue };
   readonly image: string;
   readonly replicaSetName: string;
   /** Size of each member's data volume. */
@@ -116,7 +149,8 @@ export class PerconaCluster extends Construct {
       seccompProfile: { type: 'RuntimeDefault' },
     };
     const backup = engine.backup;
-    const s3 = backup?.target?.kind === 's3' ? backup.target.s3 : undefined;
+    const bucket = backup?.target?.kind === 's3' ? backup.target : undefined;
+    const s3 = bucket?.s3;
     this.backupTarget = backup?.target;
     this.backupSchedule = backup ? (backup.schedule ?? '0 2 * * *') : undefined;
     const credentialsSecret = s3 && typeof s3.secretAccessKey === 'object' ? s3.secretAccessKey.secret.secretName : undefined;
@@ -163,14 +197,14 @@ export class PerconaCluster extends Construct {
         ],
         users: [
           {
-            name: store.user,
-            db: store.database,
-            passwordSecretRef: { name: store.appPassword.secret.secretName, key: store.appPassword.key },
-            roles: [{ name: 'readWrite', db: store.database }],
+            name: props.application.user,
+            db: props.application.database,
+            passwordSecretRef: { name: props.application.password.secret.secretName, key: props.application.password.key },
+            roles: [{ name: 'readWrite', db: props.application.database }],
           },
         ],
         logcollector: { enabled: false },
-        backup: this.backupSpec(engine, s3, credentialsSecret, restricted),
+        backup: this.backupSpec(engine, bucket, credentialsSecret, restricted),
       },
     });
 
@@ -181,18 +215,18 @@ export class PerconaCluster extends Construct {
     store.connections.addIngress(self, [mongo]);
     store.connections.addEgress(self, [mongo]);
     // The PBM agent in every member pod uploads backups and oplog slices, and reads them back on a restore.
-    if (s3?.server) store.connections.allowTo(s3.server.peer, { port: s3.server.port });
-    else if (s3) store.connections.allowToInternet([{ port: 443 }]);
+    bucket?.allowAccess(store.connections);
   }
 
   private backupSpec(
     engine: PerconaEngineOptions,
-    s3: Extract<BackupTarget, { kind: 's3' }>['s3'] | undefined,
+    bucket: S3BackupTarget | undefined,
     credentialsSecret: string | undefined,
     restricted: Json,
   ): Json {
     const backup = engine.backup;
-    if (!backup || !s3) return { enabled: false, image: PSMDB.backupImage };
+    if (!backup || !bucket) return { enabled: false, image: PSMDB.backupImage };
+    const s3 = bucket.s3;
     return {
       enabled: true,
       image: PSMDB.backupImage,
@@ -204,7 +238,7 @@ export class PerconaCluster extends Construct {
           main: true,
           s3: {
             bucket: s3.bucket,
-            region: s3.region ?? 'us-east-1',
+            region: bucket.region,
             prefix: s3.prefix,
             endpointUrl: s3.endpoint,
             forcePathStyle: s3.endpoint !== undefined ? true : undefined,
@@ -212,7 +246,7 @@ export class PerconaCluster extends Construct {
           },
         },
       },
-      pitr: { enabled: true, oplogSpanMin: backup.oplogSpanMinutes ?? 10, compressionType: 'zstd' },
+      pitr: { enabled: true, oplogSpanMin: oplogSpanMinutes(backup.oplogSpan ?? DEFAULT_OPLOG_SPAN) ?? 10, compressionType: 'zstd' },
       tasks: [
         {
           name: 'daily',

@@ -13,6 +13,8 @@ import { spreadAcrossZonesAndNodes } from '../workloads/web-service';
 import { contentHash, ManagedPods, Workload, WorkloadProps } from '../workloads/workload';
 import { ConnectionInfo, IConnectable } from './connection';
 import { Engine, engineImage, supportedVersions } from './versions';
+import { EngineShape, IBoundEngine, IStoreEngine, OwnServer, ShapeInput, StatefulSetEngine } from './store-engine';
+import { SystemChart } from '../core/system-chart';
 
 /** The props every engine takes and hands to the base unchanged. */
 export const MiB = 2 ** 20;
@@ -112,6 +114,46 @@ export interface EngineSpec {
   readonly managed?: ManagedPods;
 }
 
+/** An engine's exporter sidecar, serving `metrics`, with the resources every exporter gets unless it says otherwise. */
+export function exporterSidecar(spec: ExporterSpec): ContainerModel {
+  return new ContainerModel(
+    'metrics',
+    {
+      image: spec.image,
+      ...(spec.args ? { args: spec.args } : {}),
+      env: spec.env,
+      readiness: Probe.http(spec.readinessPath ?? '/'),
+      liveness: Probe.tcp(),
+      runAs: { user: spec.user ?? 65534 },
+    },
+    spec.resources ?? SIDECAR_RESOURCES,
+    [{ name: 'metrics', port: spec.port }],
+  );
+}
+
+/** What `engine` makes of store `id` in `scope`, given the store's own labels (its engine decides before the store is built). */
+export function shapeFor<S>(engine: IStoreEngine<S>, scope: Construct, id: string, input: Omit<ShapeInput, 'id' | 'ownLabels'>): EngineShape {
+  const ownLabels = { 'app.kubernetes.io/name': id, 'app.kubernetes.io/instance': SystemChart.of(scope).namespaceName };
+  return engine.shape({ id, ownLabels, ...input });
+}
+
+/**
+ * The store's props, server container and engine spec as its engine shaped them: what the
+ * engine decides (members, container, uid, data path, operator-made pods) replaces the store's own.
+ */
+export function shaped<P extends StatefulStoreProps>(
+  shape: EngineShape,
+  props: P,
+  container: StoreContainerProps,
+  spec: EngineSpec,
+): [P, StoreContainerProps, EngineSpec] {
+  return [
+    { ...props, replicas: shape.replicas ?? props.replicas },
+    shape.container ?? container,
+    { ...spec, uid: shape.uid ?? spec.uid, dataPath: shape.dataPath ?? spec.dataPath, managed: shape.managed },
+  ];
+}
+
 /**
  * The common shape of every data store: a StatefulSet with a headless Service (stable
  * member DNS: `<name>-0.<name>-headless.<ns>.svc`) and a client Service, one volume per
@@ -127,7 +169,8 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   public readonly engineUid: number;
   /** The engine version asked for. */
   public readonly version: string;
-  protected readonly engine: EngineSpec;
+  protected readonly spec: EngineSpec;
+  private boundEngine?: IBoundEngine;
   private readonly configFiles = new Map<string, string>();
   private configMountPath?: string;
   private readonly backupDecisions: BackupDecision[] = [];
@@ -143,7 +186,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
       engine.managed,
     );
     this.storeProps = props;
-    this.engine = engine;
+    this.spec = engine;
     this.engineUid = engine.uid;
     this.version = engine.version;
     this.replicas = props.replicas ?? 1;
@@ -245,14 +288,49 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     return 'OrderedReady';
   }
 
-  /** The client Service's in-cluster DNS name. */
-  public get host(): string {
-    return `${this.name}.${this.namespaceName}.svc`;
+  /**
+   * What runs this store's members, bound to it: its endpoints, its own backups and their
+   * checks, its alerts, restore runbook and graph nodes. Stores without a choice of engine
+   * (Redis, MinIO) run on their own StatefulSet.
+   */
+  public get engine(): IBoundEngine {
+    this.boundEngine ??= new StatefulSetEngine().bind(this, this.ownServer({ render: () => {}, validate: () => {} }));
+    return this.boundEngine;
   }
 
-  /** Stable DNS names of the members, `<name>-<i>.<name>-headless.<ns>.svc`. */
+  /** Binds the engine chosen in the props; called once, at the end of the store's constructor. */
+  protected bindEngine<S>(engine: IStoreEngine<S>, own: Pick<OwnServer, 'render' | 'validate' | 'note'>, settings: S): void {
+    this.boundEngine = engine.bind(this, this.ownServer(own), settings);
+    if (this.boundEngine.mainObject) this.mainObject = this.boundEngine.mainObject;
+    // The engine's own backups (an operator's) are this store's backup.
+    if (this.boundEngine.backupPlan()) this.markBackedUp();
+  }
+
+  private ownServer(own: Pick<OwnServer, 'render' | 'validate' | 'note'>): OwnServer {
+    const statefulSet = this.spec.managed ? undefined : this.mainObject;
+    const memberHosts = Array.from({ length: this.replicas }, (_, i) => `${this.name}-${i}.${this.headlessServiceName}.${this.namespaceName}.svc`);
+    return { ...own, statefulSet, memberHosts };
+  }
+
+  /** The port clients use. */
+  public get clientPort(): number {
+    return this.spec.port.port;
+  }
+
+  /** The read-write endpoint: the client Service, or the operator's Service that follows the primary. */
+  public get host(): string {
+    return this.engine.endpoints().readWrite;
+  }
+
+  /** Stable DNS names of the members (the StatefulSet's: `<name>-<i>.<name>-headless.<ns>.svc`). */
   public get memberHosts(): string[] {
-    return Array.from({ length: this.replicas }, (_, i) => `${this.name}-${i}.${this.headlessServiceName}.${this.namespaceName}.svc`);
+    return [...this.engine.endpoints().members];
+  }
+
+  /** The connection through the read-only endpoint (replicas or standbys); undefined where the engine has none. */
+  public readOnlyConnectionInfo(): ConnectionInfo | undefined {
+    const readOnly = this.engine.endpoints().readOnly;
+    return readOnly === undefined ? undefined : { ...this.connectionInfo(), host: readOnly };
   }
 
   /** The engine image: its client tools match the server's version. */
@@ -264,25 +342,13 @@ export abstract class StatefulStore extends Workload implements IConnectable {
 
   /** The client Service's host and the engine's port, with what the engine adds. */
   protected connectionWith(scheme: string, details: Omit<ConnectionInfo, 'scheme' | 'host' | 'port'> = {}): ConnectionInfo {
-    return { scheme, host: this.host, port: this.engine.port.port, ...details };
+    const readOnlyHost = this.engine.endpoints().readOnly;
+    return { scheme, host: this.host, port: this.clientPort, ...(readOnlyHost ? { readOnlyHost } : {}), ...details };
   }
 
   /** Runs the engine's Prometheus exporter beside the server, with the resources every exporter gets unless it says otherwise. */
   protected addExporter(spec: ExporterSpec): void {
-    const exporter = new ContainerModel(
-      'metrics',
-      {
-        image: spec.image,
-        ...(spec.args ? { args: spec.args } : {}),
-        env: spec.env,
-        readiness: Probe.http(spec.readinessPath ?? '/'),
-        liveness: Probe.tcp(),
-        runAs: { user: spec.user ?? 65534 },
-      },
-      spec.resources ?? SIDECAR_RESOURCES,
-      [{ name: 'metrics', port: spec.port }],
-    );
-    this.addSidecar(exporter);
+    this.addSidecar(exporterSidecar(spec));
   }
 
   /** Reports a version with no image in versions.ts; `note` follows the list of supported ones. */
@@ -360,15 +426,13 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     if (problem) report.error('storage', problem);
     else if ((parseQuantity(this.storeProps.storage) ?? 0) <= 0) report.error('storage', 'must be greater than zero');
     if (!Number.isInteger(this.replicas) || this.replicas < 1) report.error('replicas', `${this.replicas} must be a whole number of at least 1`);
+    this.engine.validate(report);
     this.checkBackupDecision(report);
   }
 
-  /**
-   * True when the store's engine (an operator) reports a missing backup itself, on its own
-   * field (`engine.backup`), so that the store does not report it a second time.
-   */
-  protected get backupRequiredByEngine(): boolean {
-    return false;
+  /** The linters' waivers describe a pod template; an operator's custom resource without one gets none. */
+  protected declareCheckExceptions(): void {
+    if (this.engine.rendersPodTemplate) super.declareCheckExceptions();
   }
 
   /** A store holds data: it is backed up, or not on purpose with a reason; never neither, never both. */
@@ -387,7 +451,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
         );
       }
     }
-    if (backedUp || optOuts.length > 0 || this.backupRequiredByEngine) return;
+    if (backedUp || optOuts.length > 0 || this.engine.reportsMissingBackup()) return;
     const env = this.chart.environment.name;
     const message = `${this.node.id} holds data on a volume but has neither a backup nor a reasoned opt-out: call backup({ target }) (verified, with a restore Job), or noBackup({ reason }) saying why its data may be lost`;
     if (env === 'dev') report.warn('backup', `${message} (an error in staging and prod)`);

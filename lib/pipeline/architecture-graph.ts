@@ -3,11 +3,7 @@ import { IConstruct } from 'constructs';
 import { BackupSchedule } from '../backup/backup-schedule';
 import { BucketBackup } from '../data/bucket-backup';
 import { SystemChart } from '../core/system-chart';
-import type { S3TargetProps } from '../backup/target';
-import type { MocoCluster } from '../data/moco-cluster';
-import { MongoDb, MongoDbInitJob } from '../data/mongodb';
-import { MySql } from '../data/mysql';
-import type { PerconaCluster } from '../data/psmdb-cluster';
+import { MongoDbInitJob } from '../data/mongodb';
 import { ObjectStoreBucketJob } from '../data/minio';
 import { StatefulStore } from '../data/stateful-store';
 import { PublicEndpoint } from '../edge/public-endpoint';
@@ -41,8 +37,7 @@ export function recordArchitecture(chart: SystemChart): void {
     if (construct instanceof ObjectStoreBucketJob) graph.addEdge(construct.name, construct.store.name, 'creates buckets, users', 'setup');
     if (construct instanceof MongoDbInitJob) graph.addEdge(construct.name, construct.store.name, 'initiates replica set, users', 'setup');
     if (construct instanceof PublicEndpoint) recordEndpoint(graph, construct);
-    if (construct instanceof MySql && construct.moco) recordMoco(graph, construct, construct.moco);
-    if (construct instanceof MongoDb && construct.percona?.backupTarget) recordPercona(graph, construct, construct.percona);
+    if (construct instanceof StatefulStore) recordEngine(graph, construct);
   }
   for (const workload of constructs.filter((c): c is Workload => c instanceof Workload)) {
     graph.addNode(workload.name, nodeKind(workload.role), workload.name, details(workload, notes.get(workload.name)));
@@ -61,46 +56,15 @@ function details(workload: Workload, note: string | undefined): ArchitectureNode
     replicas = `x${workload.replicas}`;
   }
   if (workload instanceof ScheduledTask) note = `${workload.schedule} ${workload.timeZone ?? 'UTC'}`;
-  if (workload instanceof MongoDb) note = workload.percona ? 'replica set (Percona operator)' : 'replica set';
-  if (workload instanceof MySql && workload.moco) note = 'primary + semi-sync replicas (MOCO)';
+  if (workload instanceof StatefulStore) note = workload.engine.graph().note ?? note;
   return { image: workload.container.props.image, ...(replicas ? { replicas } : {}), ...(note ? { note } : {}) };
 }
 
-/**
- * MOCO: the app-user Job prepares the store; MOCO's backup CronJob dumps it with the binary
- * logs to the bucket, and the runbook's `<name>-restore` cluster restores from there.
- */
-function recordMoco(graph: Architecture, store: MySql, moco: MocoCluster): void {
-  const job = `${store.name}-app-user`;
-  graph.addNode(job, 'job', job, { image: store.engineImage, note: 'Sync hook' });
-  graph.addEdge(job, store.name, 'creates database, user', 'setup');
-  const target = moco.backupTarget;
-  if (moco.backupSchedule === undefined || target?.kind !== 's3') return;
-  const backup = `moco-backup-${store.name}`;
-  graph.addNode(backup, 'backup', backup, { note: `${moco.backupSchedule} UTC, by MOCO` });
-  const destination = s3Destination(graph, target.s3, store.name, `moco/${store.namespaceName}/${store.name}`);
-  const restore = moco.restoreName ?? `${store.name}-restore`;
-  graph.addNode(restore, 'backup', restore, { note: 'point-in-time restore, by hand' });
-  graph.addEdge(store.name, backup, 'dump + binlogs', 'backup');
-  graph.addEdge(backup, destination, 'upload', 'backup');
-  graph.addEdge(destination, restore, 'restore to a point in time', 'restore');
-  graph.addEdge(restore, store.name, 'copies back on demand', 'restore');
-}
-
-/** Percona: the PBM agents in the members upload backups and oplog, and restore in place. */
-function recordPercona(graph: Architecture, store: MongoDb, percona: PerconaCluster): void {
-  const target = percona.backupTarget;
-  if (target?.kind !== 's3') return;
-  const destination = s3Destination(graph, target.s3, store.name, target.s3.prefix ?? '');
-  graph.addEdge(store.name, destination, 'PBM backups + oplog', 'backup');
-  graph.addEdge(destination, store.name, 'PBM point-in-time restore', 'restore');
-}
-
-function s3Destination(graph: Architecture, s3: S3TargetProps, store: string, prefix: string): string {
-  const server = s3.endpoint ? (/^https?:\/\/([^/:.]+)/.exec(String(s3.endpoint))?.[1] ?? String(s3.endpoint)) : 'AWS S3';
-  const id = `bucket-${s3.bucket}-${store}`;
-  graph.addNode(id, 'destination', s3.bucket, { note: `${prefix}/ on ${server}` });
-  return id;
+/** What the store's engine adds around it: an operator's setup Job, its backups, their destination and the restore path. */
+function recordEngine(graph: Architecture, store: StatefulStore): void {
+  const { nodes, edges } = store.engine.graph();
+  for (const node of nodes) graph.addNode(node.id, node.kind, node.label, node.details);
+  for (const edge of edges) graph.addEdge(edge.from, edge.to, edge.label, edge.kind);
 }
 
 /** Prefixed node: an endpoint may share its name with a workload. With one host, the node carries it. */

@@ -1,19 +1,20 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { BackupSchedule } from '../backup/backup-schedule';
 import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { SystemChart } from '../core/system-chart';
 import { BucketBackup } from '../data/bucket-backup';
 import { StatefulStore } from '../data/stateful-store';
+import type { RunbookContext } from '../data/store-engine';
+import { ARGOCD_NAMESPACE } from '../gitops/argocd-applications';
 import { SystemAlerts } from '../observability/system-alerts';
-import { MongoDb } from '../data/mongodb';
-import { MySql } from '../data/mysql';
-import { bucketRestoreRunbook, mocoRestoreRunbook, perconaRestoreRunbook, restoreRunbook } from './restore-runbook';
+import { bucketRestoreRunbook, restoreRunbook, writersOf } from './restore-runbook';
 
 const WATCHED = new WeakSet<object>();
+const ALERTED = new WeakSet<object>();
 
-/** The MySql stores of a chart whose backups MOCO takes. */
-function mocoBackupsOf(chart: Chart): MySql[] {
-  return chart.node.findAll().filter((c): c is MySql => c instanceof MySql && Chart.of(c) === chart && c.moco?.backupSchedule !== undefined);
+/** The data stores of a chart, each with its engine. */
+function storesOf(chart: Chart): StatefulStore[] {
+  return chart.node.findAll().filter((c): c is StatefulStore => c instanceof StatefulStore && Chart.of(c) === chart);
 }
 
 function backupsOf(chart: Chart): Array<BackupSchedule | BucketBackup> {
@@ -24,9 +25,11 @@ function backupsOf(chart: Chart): Array<BackupSchedule | BucketBackup> {
 
 /**
  * Synth pass: every backup CronJob is watched by the system's alerts (a failed run, or no
- * successful run for longer than the schedule's period). A schedule that is not valid cron
- * is reported by the BackupSchedule's own validation instead. Each backup is watched once,
- * however often the app is synthesized.
+ * successful run for longer than the schedule's period): the library's own, and those an
+ * engine's operator makes from its backup plan (MOCO's). A schedule that is not valid cron is
+ * reported by its own validation instead. The alerts each store's engine asks for (CloudNativePG:
+ * WAL archiving failing for longer than the rpo) are added too. Each once, however often the
+ * app is synthesized.
  */
 export function watchBackups(app: App): void {
   for (const chart of app.node.children.filter(SystemChart.isSystemChart)) {
@@ -35,36 +38,46 @@ export function watchBackups(app: App): void {
       WATCHED.add(backup);
       SystemAlerts.watchCronJob(backup, backup.name, cronPeriodSeconds(backup.effectiveSchedule));
     }
-    // MOCO's CronJob, made by the operator from the BackupPolicy.
-    for (const store of mocoBackupsOf(chart)) {
-      const schedule = store.moco!.backupSchedule!;
-      if (WATCHED.has(store) || checkCronSchedule(schedule)) continue;
-      WATCHED.add(store);
-      SystemAlerts.watchCronJob(store, `moco-backup-${store.name}`, cronPeriodSeconds(schedule));
+    const alerts = SystemAlerts.of(chart);
+    for (const store of storesOf(chart)) {
+      const plan = store.engine.backupPlan();
+      if (plan?.cronJobName && !WATCHED.has(store) && !checkCronSchedule(plan.schedule)) {
+        WATCHED.add(store);
+        SystemAlerts.watchCronJob(store, plan.cronJobName, cronPeriodSeconds(plan.schedule));
+      }
+      if (alerts && !ALERTED.has(store)) {
+        ALERTED.add(store);
+        for (const rule of store.engine.alerts()) alerts.addAlert(rule);
+      }
     }
   }
 }
 
+/** What a store's restore runbook needs from the system around it. */
+function runbookContext(chart: SystemChart, store: StatefulStore): RunbookContext {
+  const quota = chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ResourceQuota' && Chart.of(c) === chart);
+  return {
+    writers: writersOf(chart, store.name),
+    argocdNamespace: ARGOCD_NAMESPACE,
+    resourceQuota: quota ? { name: quota.metadata.name!, hard: (quota.toJson().spec?.hard ?? {}) as Record<string, string> } : undefined,
+  };
+}
+
 /**
- * The "Backups and restore" section of a system's README: one runbook per backed-up store,
- * and the stores deliberately not backed up with the reason given for each; or none.
+ * The "Backups and restore" section of a system's README: one runbook per backed-up store
+ * (the library's backups, then each engine's own), and the stores deliberately not backed up
+ * with the reason given for each; or none.
  */
 export function backupReadmeSections(chart: SystemChart): string[] {
+  const stores = storesOf(chart);
   const runbooks = [
     ...backupsOf(chart).map((backup) => (backup instanceof BucketBackup ? bucketRestoreRunbook(backup) : restoreRunbook(backup))),
-    ...mocoBackupsOf(chart).map((store) => mocoRestoreRunbook(store, store.moco!)),
-    ...chart.node
-      .findAll()
-      .filter((c): c is MongoDb => c instanceof MongoDb && Chart.of(c) === chart && c.percona?.backupSchedule !== undefined)
-      .map((store) => perconaRestoreRunbook(store, store.percona!)),
+    ...stores.flatMap((store) => store.engine.restoreRunbook(runbookContext(chart, store)) ?? []),
   ];
-  const optOuts = chart.node
-    .findAll()
-    .filter((c): c is StatefulStore => c instanceof StatefulStore && Chart.of(c) === chart)
-    .flatMap((store) => {
-      const decision = store.backupDecision;
-      return decision?.kind === 'none' ? [`- \`${store.name}\`: ${decision.reason}`] : [];
-    });
+  const optOuts = stores.flatMap((store) => {
+    const decision = store.backupDecision;
+    return decision?.kind === 'none' ? [`- \`${store.name}\`: ${decision.reason}`] : [];
+  });
   const notBackedUp = optOuts.length === 0 ? [] : [['### Not backed up, on purpose', '', ...optOuts].join('\n')];
   const parts = [...runbooks, ...notBackedUp];
   return parts.length === 0 ? [] : [['## Backups and restore', ...parts.flatMap((r) => ['', r])].join('\n')];

@@ -15,7 +15,6 @@ import { runFinalizers } from '../core/finalize';
 import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
 import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
-import { cloudNativePgReadmeSections, watchCloudNativePgArchives } from './cloudnative-pg-passes';
 import { addMetricsMonitors } from './metrics-monitors';
 import { addSystemFoundations } from './system-foundation';
 import { addPlatformLayers, assignPriorityClasses } from './platform-layer';
@@ -121,7 +120,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
         systemReadme(
           chart,
           unit.objects,
-          [...workloadReadmeSections(chart), ...backupReadmeSections(chart), ...cloudNativePgReadmeSections(chart)],
+          [...workloadReadmeSections(chart), ...backupReadmeSections(chart)],
           options.sourceFolder,
         ),
       );
@@ -151,7 +150,6 @@ export function completeModel(app: App): void {
   addSystemFoundations(app);
   addMetricsMonitors(app);
   watchBackups(app);
-  watchCloudNativePgArchives(app);
   runFinalizers(app);
   assignPriorityClasses(app);
   // After every pass and finalizer: they declare requirements too.

@@ -3,7 +3,7 @@ import { S3_CLIENT_IMAGE } from '../../lib/backup/tools';
 import { ENGINE_IMAGES } from '../../lib/data/versions';
 import { cronPeriodSeconds } from '../../lib/core/cron';
 import { restoreRunbook } from '../../lib/pipeline/restore-runbook';
-import { errorsOf, objectOf, testChart, UNUSED_OUTDIR } from '../support/synth';
+import { errorsOf, objectOf, testChart, testEnv, UNUSED_OUTDIR } from '../support/synth';
 import { NOT_BACKED_UP_IN_TEST, postgresWithApi } from '../support/stores';
 
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
@@ -163,7 +163,8 @@ describe('BackupSchedule to S3', () => {
   });
 
   test('MongoDB to a MinIO bucket (TechShop): mongodump --oplog of the replica set, egress to exactly the MinIO pods', () => {
-    const { app, chart } = testChart();
+    // TechShop backs up to its MinIO outside prod (in prod a bucket inside the cluster is refused).
+    const { app, chart } = testChart(testEnv('staging'));
     const mongo = new MongoDb(chart, 'mongodb', {
       database: 'shop',
       storage: '20Gi',
@@ -181,9 +182,9 @@ describe('BackupSchedule to S3', () => {
     const dump = pod.initContainers.find((c: Json) => c.name === 'dump');
     expect(dump.image).toBe(ENGINE_IMAGES.mongo['8.0']);
     const env = envOf(dump);
-    expect(env.STORE_MEMBERS.value).toBe(['0', '1', '2'].map((i) => `mongodb-${i}.mongodb-headless.test-prod.svc:27017`).join(','));
+    expect(env.STORE_MEMBERS.value).toBe(['0', '1', '2'].map((i) => `mongodb-${i}.mongodb-headless.test-staging.svc:27017`).join(','));
     expect(env.MONGO_REPLICA_SET.value).toBeDefined();
-    expect(envOf(pod.containers[0]).S3_ENDPOINT.value).toBe('http://minio.test-prod.svc:9000');
+    expect(envOf(pod.containers[0]).S3_ENDPOINT.value).toBe('http://minio.test-staging.svc:9000');
     expect(envOf(pod.containers[0]).S3_BUCKET.value).toBe('backups');
     const scripts = objectOf(app, 'ConfigMap', 'mongodb-backup-scripts').data;
     expect(scripts['backup.sh']).toContain('mongodump --config="$mongo_config"');
@@ -193,7 +194,7 @@ describe('BackupSchedule to S3', () => {
     expect(scripts['backup.sh']).not.toMatch(/--password/);
     const egress = objectOf(app, 'NetworkPolicy', 'mongodb-backup').spec.egress;
     expect(egress).toContainEqual({
-      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': 'test-prod' } } }],
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': 'test-staging' } } }],
       ports: [{ port: 9000, protocol: 'TCP' }],
     });
     expect(JSON.stringify(egress)).not.toContain('0.0.0.0/0');

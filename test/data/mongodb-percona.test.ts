@@ -3,6 +3,7 @@ import {
   BackupTarget,
   ConnectionEnv,
   DEFAULT_RULES,
+  Duration,
   fromSecret,
   MongoDb,
   MongoDbEngine,
@@ -12,6 +13,7 @@ import {
   SystemSecret,
   WebService,
 } from '../../lib';
+import { PSMDB } from '../../lib/data/psmdb-cluster';
 import type { MongoDbProps } from '../../lib/data/mongodb';
 import type { PerconaEngineOptions } from '../../lib/data/mongodb-engine';
 import { platformRequirements } from '../../lib/core/platform-requirements';
@@ -39,7 +41,7 @@ function build(engine: (chart: SystemChart) => Partial<PerconaEngineOptions> = (
     credentials,
     resources,
     monitoring: { exporter: true },
-    engine: MongoDbEngine.percona({ members: 3, rpo: '10m', backup: { target }, ...engine(chart) }),
+    engine: MongoDbEngine.percona({ members: 3, rpo: Duration.minutes(10), backup: { target }, ...engine(chart) }),
     ...props,
   });
   return { app, chart, mongo };
@@ -209,12 +211,12 @@ describe('MongoDb on the Percona operator refuses', () => {
   });
 
   test('an rpo the oplog span cannot meet', () => {
-    const { app } = build(() => ({ rpo: '5m' }));
+    const { app } = build(() => ({ rpo: Duration.minutes(5) }));
     expectOneError(
       errorsOf(app),
       path,
       'engine.rpo',
-      /5m cannot be met: PBM uploads the oplog in slices of 10 minutes .* set oplogSpanMinutes to at most 5 or accept rpo '10m'/,
+      /5m cannot be met: PBM uploads the oplog in slices up to 10m apart; shorten engine.backup.oplogSpan or accept rpo 10m/,
     );
   });
 
@@ -224,14 +226,14 @@ describe('MongoDb on the Percona operator refuses', () => {
       errorsOf(app),
       path,
       'engine.backup.target',
-      /BackupTarget.volume cannot be used: Percona Backup for MongoDB writes its backups to an S3 bucket only/,
+      /must be BackupTarget.s3\(\{...\}\): Percona Backup for MongoDB writes its backups to an S3 bucket only/,
     );
   });
 
   test('an in-cluster MinIO in prod', () => {
     const errors = errorsOf(build((chart) => ({ backup: { target: minioTarget(chart) } })).app);
     expect(errors).toContainEqual(
-      expect.stringMatching(/^\[test-prod\/mongodb\] engine.backup.target: is an S3 server inside the cluster .* in prod/),
+      expect.stringMatching(/^\[test-prod\/mongodb\] engine.backup.target: is an S3 server inside the cluster .*: in prod/),
     );
   });
 
@@ -260,5 +262,12 @@ describe('MongoDb on the Percona operator refuses', () => {
     expect(errorsOf(app)).toContainEqual(
       expect.stringMatching(/^\[test-prod\/mongodb\] engine: must be MongoDbEngine.statefulSet\(\) or MongoDbEngine.percona/),
     );
+  });
+});
+
+describe('Percona images', () => {
+  test('every image names its registry (no implicit Docker Hub)', () => {
+    const images = [...Object.values(PSMDB.mongodImages), PSMDB.backupImage];
+    for (const image of images) expect(image.split('/')[0]).toMatch(/\./);
   });
 });

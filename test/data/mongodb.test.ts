@@ -524,7 +524,7 @@ describe('MongoDb bad input', () => {
     ]);
     const small = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
     expect(errors({ resources: small })).toEqual([
-      '[test-prod/mongodb] resources.limits.memory: 512Mi is below the 768Mi a member needs (a 0.25 GB WiredTiger cache, connections, and the mongosh processes of its probes); set resources',
+      '[test-prod/mongodb] resources.limits.memory: 512Mi is below the 768Mi a member needs (a 0.25 GB WiredTiger cache and connections); set resources',
     ]);
   });
 

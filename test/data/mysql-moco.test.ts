@@ -1,8 +1,18 @@
 import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
-import { BackupTarget, ConnectionEnv, DEFAULT_RULES, fromSecret, ObjectStore, Probe, SystemChart, SystemSecret, WebService } from '../../lib';
+import {
+  BackupTarget,
+  ConnectionEnv,
+  DEFAULT_RULES,
+  Duration,
+  fromSecret,
+  ObjectStore,
+  Probe,
+  SystemChart,
+  SystemSecret,
+  WebService,
+} from '../../lib';
 import { MySql, MySqlProps } from '../../lib/data/mysql';
 import { MocoEngineOptions, MySqlEngine } from '../../lib/data/mysql-engine';
-import { formatSeconds, parseRpo } from '../../lib/data/mysql-engine-validation';
 import { platformRequirements } from '../../lib/core/platform-requirements';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
@@ -28,7 +38,7 @@ function build(engine: (chart: SystemChart) => Partial<MocoEngineOptions> = () =
     credentials,
     resources,
     monitoring: { exporter: true },
-    engine: MySqlEngine.moco({ instances: 3, rpo: '1h', backup: { target, schedule: '0 * * * *' }, ...engine(chart) }),
+    engine: MySqlEngine.moco({ instances: 3, rpo: Duration.hours(1), backup: { target, schedule: '0 * * * *' }, ...engine(chart) }),
     ...props,
   });
   return { app, chart, mysql };
@@ -239,19 +249,20 @@ describe('MySql on MOCO refuses', () => {
     );
   });
 
-  test.each([
+  test.each<[unknown, string, RegExp]>([
     [
-      '5m',
+      Duration.minutes(5),
       '0 * * * *',
-      /5m cannot be met: MOCO uploads the binary logs only when a backup runs, and '0 \* \* \* \*' leaves up to 1h between two runs/,
+      /5m cannot be met: MOCO uploads the binary logs only when a backup runs, and runs of '0 \* \* \* \*' are up to 1h apart/,
     ],
-    ['1h', '0 */6 * * *', /leaves up to 6h between two runs; run the backup at least every 1h/],
-    ['1 hour', '0 * * * *', /'1 hour' is not a duration/],
+    [Duration.hours(1), '0 */6 * * *', /up to 6h apart; run the backup more often \(engine.backup.schedule\) or accept rpo 6h/],
+    ['1 hour', '0 * * * *', /'1 hour' is a string: give a Duration, Duration.hours\(1\)/],
+    ['1h', '0 * * * *', /'1h' is a string: give a Duration, Duration.hours\(1\)/],
   ])('rpo %p with schedule %p', (rpo, schedule, message) => {
     const { app } = build((chart) => {
       const keys = new SystemSecret(chart, 'k', { keys: ['id', 'secret'] });
       const target = BackupTarget.s3({ bucket: 'b-backups', accessKeyId: fromSecret(keys, 'id'), secretAccessKey: fromSecret(keys, 'secret') });
-      return { rpo, backup: { target, schedule } };
+      return { rpo: rpo as Duration, backup: { target, schedule } };
     });
     expectOneError(errorsOf(app), path, 'engine.rpo', message);
   });
@@ -267,7 +278,7 @@ describe('MySql on MOCO refuses', () => {
 
   test('a volume target (MOCO writes to object storage only)', () => {
     const { app } = build(() => ({ backup: { target: BackupTarget.volume({ size: '20Gi' }) }, rpo: undefined }));
-    expectOneError(errorsOf(app), path, 'engine.backup.target', /BackupTarget.volume cannot be used: MOCO writes its backups to an S3 bucket only/);
+    expectOneError(errorsOf(app), path, 'engine.backup.target', /must be BackupTarget.s3\(\{...\}\): MOCO writes its backups to an S3 bucket only/);
   });
 
   test('an in-cluster S3 server in prod', () => {
@@ -279,12 +290,7 @@ describe('MySql on MOCO refuses', () => {
       }).noBackup(NOT_BACKED_UP_IN_TEST);
       return { backup: { target: minio.addBucket('backups').asBackupTarget() } };
     });
-    expectOneError(
-      errorsOf(app),
-      path,
-      'engine.backup.target',
-      /an S3 server inside the cluster .* in prod: backups must survive the loss of the cluster/,
-    );
+    expectOneError(errorsOf(app), path, 'engine.backup.target', /is an S3 server inside the cluster .*: in prod, use a bucket outside it/);
   });
 
   test('a key prefix (MOCO names its keys itself)', () => {
@@ -314,20 +320,5 @@ describe('MySql on MOCO refuses', () => {
     expect(errorsOf(app)).toContainEqual(
       expect.stringMatching(/^\[test-prod\/mysql\] engine: must be MySqlEngine.statefulSet\(\) or MySqlEngine.moco/),
     );
-  });
-});
-
-describe('rpo parsing', () => {
-  test.each([
-    ['90s', 90],
-    ['5m', 300],
-    ['1h', 3600],
-    ['1d', 86400],
-  ])('%s is %d seconds', (text, seconds) => {
-    expect(parseRpo(text)).toBe(seconds);
-    expect(formatSeconds(seconds)).toBe(text === '90s' ? '90s' : text);
-  });
-  test.each(['0m', '5', '1.5h', '-1h', ''])('%p is refused', (text) => {
-    expect(typeof parseRpo(text)).toBe('string');
   });
 });

@@ -1,7 +1,7 @@
-import { BackupTarget, ConnectionEnv, ExistingSecret, fromSecret, NetworkPeer, Probe, SystemSecret, WebService, Worker } from '../../lib';
+import { BackupTarget, ConnectionEnv, Duration, ExistingSecret, fromSecret, NetworkPeer, Probe, SystemSecret, WebService, Worker } from '../../lib';
 import { Postgres, PostgresProps } from '../../lib/data/postgres';
-import { cloudNativePgArchiveSettings, CloudNativePgProps, PostgresEngine } from '../../lib/data/postgres-engine';
-import { checkOffClusterTarget, checkRpo, parseDuration } from '../../lib/data/engine-validation';
+import { PostgresEngine } from '../../lib/data/postgres-engine';
+import { cloudNativePgArchiveSettings, CloudNativePgProps } from '../../lib/data/cloudnative-pg-settings';
 import { platformRequirements } from '../../lib/core/platform-requirements';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
@@ -14,7 +14,7 @@ const awsTarget = BackupTarget.s3({
   accessKeyId: fromSecret(s3Keys, 'AWS_ACCESS_KEY_ID'),
   secretAccessKey: fromSecret(s3Keys, 'AWS_SECRET_ACCESS_KEY'),
 });
-const engineProps: CloudNativePgProps = { instances: 3, rpo: '5m', backup: { target: awsTarget } };
+const engineProps: CloudNativePgProps = { instances: 3, rpo: Duration.minutes(5), backup: { target: awsTarget } };
 
 function build(env = testEnv('prod'), engine: CloudNativePgProps = engineProps) {
   const { app, chart } = testChart(env, 'shop');
@@ -138,8 +138,11 @@ describe('Postgres on CloudNativePG', () => {
   });
 
   test('the archive settings function returns what the rendering uses', () => {
-    const settings = cloudNativePgArchiveSettings('db', 'shop-prod', awsTarget, '5m');
-    expect(db.archiveSettings).toEqual(settings);
+    const settings = cloudNativePgArchiveSettings('db', 'shop-prod', awsTarget, Duration.minutes(5))!;
+    const rendered = objectOf(app, 'ObjectStore', 'db-backups').spec.configuration;
+    expect([rendered.destinationPath, rendered.endpointURL]).toEqual([settings.destinationPath, settings.endpointUrl]);
+    expect(cluster.spec.postgresql.parameters.archive_timeout).toBe(settings.archiveTimeout);
+    expect(db.engine.backupPlan()).toEqual({ target: awsTarget, schedule: '0 2 * * *' });
     expect(settings).toEqual({
       destinationPath: 's3://shop-backups-prod/shop-prod/cnpg',
       serverName: 'db',
@@ -237,7 +240,7 @@ describe('Postgres on CloudNativePG: an in-cluster MinIO target outside prod', (
       secretAccessKey: fromSecret(keys, 'secret'),
       server: { peer: minioPeer, port: 9000 },
     });
-    expect(checkOffClusterTarget(target)).toMatch(/in-cluster/);
+    expect(target.offClusterProblem()).toMatch(/inside the cluster/);
     const credentials = new SystemSecret(chart, 'db-credentials', { keys: ['password'], basicAuthUsername: 'shop' });
     new Postgres(chart, 'db', {
       database: 'shop',
@@ -272,23 +275,6 @@ describe('Postgres on CloudNativePG: the operator where the cluster profile says
   });
 });
 
-describe('engine validation helpers', () => {
-  test.each([
-    ['5m', 300],
-    ['90s', 90],
-    ['1h', 3600],
-    ['5min', undefined],
-    ['0m', undefined],
-    [5, undefined],
-  ])('parseDuration(%p) = %p', (value, seconds) => expect(parseDuration(value)).toBe(seconds));
-
-  test.each([
-    ['30s', /below the 1m/],
-    ['2d', /above 24h/],
-    ['25h', /above 24h/],
-  ])('rpo %s is refused', (rpo, message) => expect(checkRpo(rpo)).toMatch(message));
-});
-
 describe('Postgres on CloudNativePG: bad input', () => {
   const base: PostgresProps = {
     database: 'shop',
@@ -309,16 +295,13 @@ describe('Postgres on CloudNativePG: bad input', () => {
 
   test.each<[string, Record<string, unknown>, string, RegExp]>([
     ['one instance in prod', { engine: cnpg({ instances: 1 }) }, 'engine.instances', /at least 2/],
-    ['a fractional instance count', { engine: cnpg({ instances: 2.5 }) }, 'engine.instances', /whole number from 1 to 9/],
-    ['an rpo below a minute', { engine: cnpg({ rpo: '30s' }) }, 'engine.rpo', /below the 1m/],
-    ['an rpo that does not parse', { engine: cnpg({ rpo: 'five minutes' }) }, 'engine.rpo', /duration such as '5m'/],
+    ['a fractional instance count', { engine: cnpg({ instances: 2.5 }) }, 'engine.instances', /2.5 is not allowed: 1, 2, 3, 4, 5, 6, 7, 8, 9/],
+    ['an rpo below a minute', { engine: cnpg({ rpo: Duration.seconds(30) }) }, 'engine.rpo', /30s is below 1m/],
+    ['an rpo above a day', { engine: cnpg({ rpo: Duration.hours(25) }) }, 'engine.rpo', /25h is above 1d/],
+    ['an rpo given as a string', { engine: cnpg({ rpo: '5min' }) }, 'engine.rpo', /is a string: give a Duration, Duration.minutes\(5\)/],
+    ['an ambiguous rpo', { engine: cnpg({ rpo: '3m' }) }, 'engine.rpo', /ambiguous \(minutes or months\?\)/],
     ['no backup in prod', { engine: cnpg({ backup: undefined }) }, 'engine.backup', /required in prod/],
-    [
-      'a volume target',
-      { engine: cnpg({ backup: { target: BackupTarget.volume({ size: '10Gi' }) } }) },
-      'engine.backup.target',
-      /object storage only/,
-    ],
+    ['a volume target', { engine: cnpg({ backup: { target: BackupTarget.volume({ size: '10Gi' }) } }) }, 'engine.backup.target', /S3 bucket only/],
     ['an in-cluster endpoint in prod', { engine: cnpg({ backup: { target: minio } }) }, 'engine.backup.target', /only inside the cluster/],
     [
       'a plain access key id',
@@ -331,7 +314,19 @@ describe('Postgres on CloudNativePG: bad input', () => {
       /from a Secret/,
     ],
     ['a bad schedule', { engine: cnpg({ backup: { target: awsTarget, schedule: 'daily' } }) }, 'engine.backup.schedule', /./],
-    ['a bad retention', { engine: cnpg({ backup: { target: awsTarget, retention: '30 days' } }) }, 'engine.backup.retention', /'30d'/],
+    [
+      'a retention given as a string',
+      { engine: cnpg({ backup: { target: awsTarget, retention: '30d' } }) },
+      'engine.backup.retention',
+      /Duration.days\(30\)/,
+    ],
+    ['the old months spelling', { engine: cnpg({ backup: { target: awsTarget, retention: '3m' } }) }, 'engine.backup.retention', /ambiguous/],
+    [
+      'a retention of part of a day',
+      { engine: cnpg({ backup: { target: awsTarget, retention: Duration.hours(36) } }) },
+      'engine.backup.retention',
+      /whole days/,
+    ],
     ['credentials without username', { credentials: ExistingSecret.named('db-credentials', ['password']) }, 'credentials', /basic-auth/],
     ['the app password under another key', { credentialKeys: { app: 'app-password' } }, 'credentialKeys.app', /key 'password'/],
     ['TimescaleDB', { flavour: 'timescaledb', version: '17' }, 'engine', /no TimescaleDB/],
@@ -340,10 +335,10 @@ describe('Postgres on CloudNativePG: bad input', () => {
 
   test('an rpo without a backup target (staging)', () => {
     expectOneError(
-      errors({ engine: cnpg({ backup: undefined, rpo: '10m' }) }, testEnv('staging')),
+      errors({ engine: cnpg({ backup: undefined, rpo: Duration.minutes(10) }) }, testEnv('staging')),
       'test-staging/db',
       'engine.rpo',
-      /needs WAL archiving/,
+      /cannot be met without backups/,
     );
   });
 

@@ -166,10 +166,7 @@ const BASELINES: Record<string, Baseline> = {
 
 /** Constructs only other constructs create, with props those constructs compute (never user input). */
 const INTERNAL: Record<string, string> = {
-  CloudNativePgCluster: 'made by Postgres for PostgresEngine.cloudNativePg() (the engine props are checked by Postgres)',
   DisruptionBudget: 'made by ReplicatedWorkload from disruptionBudget() (whose options are covered by its own checks)',
-  MocoCluster: 'made by MySql with MySqlEngine.moco() (whose options MySql validates)',
-  PerconaCluster: 'made by MongoDb with MongoDbEngine.percona() (whose options MongoDb validates)',
   BucketRestoreJob: 'made by BucketBackup for every bucket backup',
   RestoreJob: 'made by BackupSchedule for every backup',
   SystemNamespace: 'made by SystemChart',

@@ -20,7 +20,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { BackupTarget, ExistingSecret, fromSecret, Postgres, PostgresEngine } from '../../../lib';
+import { BackupTarget, cloudNativePgArchiveSettings, Duration, ExistingSecret, fromSecret, Postgres, PostgresEngine } from '../../../lib';
 import { testChart, testEnv } from '../../support/synth';
 import {
   engineSession,
@@ -92,7 +92,7 @@ describe('point-in-time recovery with the CloudNativePG archive settings, on Deb
       resources,
       engine: PostgresEngine.cloudNativePg({
         instances: 2,
-        rpo: '1m',
+        rpo: Duration.minutes(1),
         backup: {
           target: BackupTarget.s3({
             bucket: BUCKET,
@@ -104,7 +104,9 @@ describe('point-in-time recovery with the CloudNativePG archive settings, on Deb
       }),
     });
     const objects = synthesized(app);
-    const settings = db.archiveSettings!;
+    const plan = db.engine.backupPlan();
+    expect(plan).toBeDefined();
+    const settings = cloudNativePgArchiveSettings(db.name, chart.namespaceName, plan!.target, Duration.minutes(1))!;
     expect(settings).toBeDefined();
     const configuration: Json = find(objects, 'ObjectStore', 'db-backups').spec.configuration;
     expect(configuration).toMatchObject({

@@ -1,0 +1,241 @@
+import type { ResourceProfile } from '../core/environment';
+import { durationSeconds, formatSeconds } from '../core/duration';
+import type { ValidationReport } from '../core/validation';
+import type { ISecretSource } from '../security/secret-source';
+import { NetworkPeer } from '../security/network';
+import { ContainerModel } from '../workloads/container';
+import { isSecretKeyValue, SecretKeyValue } from '../workloads/env';
+import {
+  BARMAN_CLOUD_SIDECAR_IMAGE,
+  BARMAN_CLOUD_SIDECAR_RESOURCES,
+  CloudNativePgCluster,
+  CNPG_METRICS_PORT,
+  CNPG_STATUS_PORT,
+} from './cloudnative-pg-cluster';
+import { cloudNativePgRunbook } from './cloudnative-pg-runbook';
+import { cloudNativePgArchiveSettings, CloudNativePgProps, CNPG_IMAGES, DEFAULT_RPO } from './cloudnative-pg-settings';
+import { checkBackupPresence, checkInstances, checkOperatorTarget, checkRpo, checkSchedule, engineReportsMissingBackup } from './engine-validation';
+import type { PostgresTuning } from './postgres-config';
+import { OperatorEngine, OperatorPodsShape } from './operator-engine';
+import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, ShapeInput } from './store-engine';
+
+/** What a PostgreSQL store tells its engine beyond what every store has. */
+export interface PostgresSettings extends DatabaseSettings {
+  readonly flavour: string;
+  readonly tuning: PostgresTuning;
+  /** The credentials Secret (CloudNativePG reads the owner's login from it). */
+  readonly credentials: ISecretSource;
+  /** `credentialKeys.app` as given. @default 'password' */
+  readonly appKey?: string;
+}
+
+/** Below this, archive_timeout fills the archive with mostly empty 16MB WAL segments. */
+const MIN_RPO_SECONDS = 60;
+/** Above this, a "recovery point objective" is a daily dump, not continuous archiving. */
+const MAX_RPO_SECONDS = 24 * 3600;
+
+/**
+ * PostgreSQL run by CloudNativePG (`PostgresEngine.cloudNativePg`): a `Cluster` with
+ * streaming standbys and failover, WAL archiving and base backups through the Barman Cloud
+ * plugin, the operator's exporter with a PodMonitor. The operator makes the pods (labelled
+ * with the store's own labels through `inheritedMetadata`), the Services `<name>-rw` and
+ * `<name>-ro`, the PodDisruptionBudget and the ServiceAccount.
+ */
+export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, PostgresSettings> {
+  public readonly kind = 'cloudnative-pg';
+  public readonly family = 'postgres';
+
+  protected members(options: Partial<CloudNativePgProps>): unknown {
+    return options.instances;
+  }
+
+  protected pods(input: ShapeInput): OperatorPodsShape {
+    // The operator labels the instances with the store's own labels (inheritedMetadata); the
+    // model carries the image and resources only: the operator configures the server itself.
+    const reason = 'selects the instance pods CloudNativePG creates from the Cluster, never in the manifests';
+    return { labels: input.ownLabels, reason, fallbackMembers: 1, image: input.image };
+  }
+
+  public bind(host: EngineHost, _own: OwnServer, settings: PostgresSettings): IBoundEngine {
+    const props = this.given;
+    const env = host.chart.environment;
+    const target = props.backup?.target;
+    const s3 = target?.kind === 's3' ? target : undefined;
+    // The Barman Cloud plugin's sidecar in every instance pod: counted in the namespace budget with the resources the ObjectStore gives it.
+    if (target) host.addSidecar(new ContainerModel('plugin-barman-cloud', { image: BARMAN_CLOUD_SIDECAR_IMAGE }, BARMAN_CLOUD_SIDECAR_RESOURCES));
+    const archive = target ? cloudNativePgArchiveSettings(host.name, host.namespaceName, target, props.rpo ?? DEFAULT_RPO) : undefined;
+    const keyRef = (v: unknown) => (typeof v === 'object' && v !== null && isSecretKeyValue(v as SecretKeyValue) ? (v as SecretKeyValue) : undefined);
+    const accessKeyId = keyRef(s3?.s3.accessKeyId);
+    const secretAccessKey = keyRef(s3?.s3.secretAccessKey);
+    const cluster = new CloudNativePgCluster(host, 'cloudnative-pg', {
+      name: host.name,
+      engine: props as CloudNativePgProps,
+      imageName: CNPG_IMAGES[host.version] ?? `ghcr.io/cloudnative-pg/postgresql:${host.version}`,
+      database: settings.database,
+      owner: settings.user,
+      ownerSecretName: settings.credentials?.secretName,
+      storage: settings.storage,
+      storageClass: settings.storageClassName ?? env.platform.storage.defaultClass,
+      resources: host.container.resources as ResourceProfile,
+      tuning: settings.tuning,
+      podLabels: host.selectorLabels,
+      archive,
+      s3Credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+      podMonitor: settings.exporter,
+    });
+
+    const port = host.clientPort;
+    const operatorPods = env.platform.cloudNativePg.operatorPods;
+    host.connections.allowFromPeer(NetworkPeer.pods(operatorPods.podLabels, operatorPods.namespace), { port: CNPG_STATUS_PORT }, { port });
+    // Standbys stream from the primary; after a failover any instance may be the primary.
+    const instances = NetworkPeer.pods(host.selectorLabels);
+    host.connections.addIngress(instances, [{ port }]);
+    host.connections.addEgress(instances, [{ port }]);
+    // The instance manager (and the Barman Cloud sidecar) watch the API server.
+    host.connections.allowToCidr('0.0.0.0/0', [{ port: 443 }, { port: 6443 }]);
+    s3?.allowAccess(host.connections);
+    if (settings.exporter) {
+      const prometheus = env.platform.prometheus.pods;
+      host.connections.allowFromPeer(NetworkPeer.pods(prometheus.podLabels, prometheus.namespace), { port: CNPG_METRICS_PORT });
+    }
+
+    const ns = host.namespaceName;
+    const environment = env.name;
+    return {
+      kind: this.kind,
+      mainObject: cluster.cluster,
+      // The Cluster holds no pod template: the linters' waivers would describe nothing it renders.
+      rendersPodTemplate: false,
+      endpoints: () => ({
+        readWrite: `${host.name}-rw.${ns}.svc`,
+        // The standbys; with one instance no standby serves `-ro`.
+        readOnly: host.replicas > 1 ? `${host.name}-ro.${ns}.svc` : undefined,
+        // The operator gives its instances no DNS names of their own: clients go through the Services.
+        members: [],
+      }),
+      backupPlan: () => (target ? { target, schedule: props.backup?.schedule ?? '0 2 * * *' } : undefined),
+      ownBackups: 'CloudNativePG backs up through its own WAL archive and base backups: set engine.backup instead of calling backup()',
+      reportsMissingBackup: () => engineReportsMissingBackup(props, environment),
+      validate: (report) => this.validate(report, host, settings),
+      alerts: () =>
+        archive && cluster.podMonitorName
+          ? [walArchiveAlert(host, archive.archiveTimeoutSeconds, `${archive.destinationPath}/${archive.serverName}/`)]
+          : [],
+      restoreRunbook: (context) =>
+        cloudNativePgRunbook(
+          {
+            name: host.name,
+            namespace: ns,
+            environment,
+            system: host.chart.system,
+            database: settings.database,
+            owner: settings.user,
+            spec: cluster.cluster.toJson().spec,
+            archive,
+            objectStoreName: cluster.objectStoreName,
+            retentionPolicy: cluster.retentionPolicy,
+            scheduledBackupName: cluster.scheduledBackupName,
+          },
+          context,
+        ),
+      graph: () => {
+        const note = 'primary + streaming standbys (CloudNativePG)';
+        if (!s3 || !archive) return { note, nodes: [], edges: [] };
+        const destination = bucketNode(s3, host.name, archive.destinationPath.replace(/^s3:\/\/[^/]+\/?/, ''));
+        const pitr = `${host.name}-pitr`;
+        return {
+          note,
+          nodes: [destination, { id: pitr, kind: 'backup', label: pitr, details: { note: 'point-in-time recovery, by hand' } }],
+          edges: [
+            { from: host.name, to: destination.id, label: 'WAL archive + base backups', kind: 'backup' },
+            { from: destination.id, to: pitr, label: 'recover to a point in time', kind: 'restore' },
+            { from: pitr, to: host.name, label: 'copies back on demand', kind: 'restore' },
+          ],
+        };
+      },
+    };
+  }
+
+  /** The engine's checks: flavour and version, instances, rpo, backups, and the credentials the operator reads. */
+  private validate(report: ValidationReport, host: EngineHost, settings: PostgresSettings): void {
+    const env = host.chart.environment.name;
+    const props = this.options;
+    if (!this.checkOptions(report, 'PostgresEngine.cloudNativePg({ instances, rpo, backup })')) return;
+    if (settings.flavour === 'timescaledb')
+      report.error('engine', "CloudNativePG's images carry no TimescaleDB; use flavour 'postgres' or the StatefulSet engine");
+    if (!(host.version in CNPG_IMAGES)) {
+      report.error('version', `'${host.version}' has no CloudNativePG image (supported: ${Object.keys(CNPG_IMAGES).join(', ')})`);
+    }
+    checkInstances(
+      report,
+      props.instances,
+      {
+        field: 'engine.instances',
+        allowed: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+        why: 'a primary and up to eight streaming standbys',
+        prodMinimum: 2,
+        prodWhy: 'a primary and a standby to fail over to',
+      },
+      env,
+    );
+    checkRpo(report, props.rpo ?? DEFAULT_RPO, {
+      minSeconds: MIN_RPO_SECONDS,
+      maxSeconds: MAX_RPO_SECONDS,
+      belowWhy:
+        'archive_timeout would force a 16MB WAL segment to object storage more often than once a minute, mostly empty; use synchronous replicas for a tighter objective',
+      aboveWhy: 'continuous archiving is meant for objectives of minutes',
+    });
+    if (checkBackupPresence(report, { backup: props.backup, rpo: props.rpo, what: 'base backups and the WAL archive' }, env)) {
+      const backup = props.backup!;
+      checkOperatorTarget(report, backup.target, { engine: 'CloudNativePG', keysFromSecret: true }, env);
+      if (backup.schedule !== undefined) checkSchedule(report, 'engine.backup.schedule', backup.schedule);
+      if (backup.retention !== undefined) {
+        const seconds = durationSeconds(backup.retention, 'Duration.days(30)');
+        if (typeof seconds === 'string') report.error('engine.backup.retention', seconds);
+        else if (seconds % 86400 !== 0)
+          report.error('engine.backup.retention', `${formatSeconds(seconds)} must be whole days, e.g. Duration.days(30)`);
+      }
+    }
+    const credentials = settings.credentials as ISecretSource & { basicAuthUsername?: string };
+    if (credentials?.keys !== undefined && !credentials.keys.includes('username')) {
+      report.error(
+        'credentials',
+        `${credentials.describe} has no 'username': CloudNativePG reads the owner's login from a kubernetes.io/basic-auth Secret (username, password); give the SystemSecret basicAuthUsername: '${settings.user}'`,
+      );
+    } else if (credentials?.basicAuthUsername !== undefined && credentials.basicAuthUsername !== settings.user) {
+      report.error('credentials', `basicAuthUsername '${credentials.basicAuthUsername}' is not the owner '${settings.user}'`);
+    }
+    if ((settings.appKey ?? 'password') !== 'password') {
+      report.error('credentialKeys.app', `'${settings.appKey}': CloudNativePG reads the owner's password from the key 'password'`);
+    }
+  }
+}
+
+/**
+ * WAL archiving that has been failing for longer than the rpo (the operator's exporter reports
+ * pg_stat_archiver on the primary) means a restore would lose more than promised.
+ */
+function walArchiveAlert(host: EngineHost, rpoSeconds: number, where: string) {
+  const selector = `namespace="${host.namespaceName}",pod=~"${host.name}-[0-9]+"`;
+  const metric = (m: string) => `max by (namespace, pod) (cnpg_pg_stat_archiver_${m}{${selector}})`;
+  const rpo = formatSeconds(rpoSeconds);
+  return {
+    name: `WalArchiveFailing${pascal(host.name)}`,
+    expr: `${metric('last_failed_time')} > ${metric('last_archived_time')}`,
+    for: rpo,
+    severity: 'critical' as const,
+    summary: `WAL archiving of {{ $labels.pod }} has been failing for ${rpo}: the ${rpo} recovery point objective of ${host.name} is not met`,
+    description:
+      `The primary of CloudNativePG cluster ${host.name} cannot archive WAL to ${where} ` +
+      `(the Barman Cloud plugin's sidecar logs say why: credentials, bucket, network). Until it succeeds, a restore loses everything ` +
+      'since the last archived segment, and WAL accumulates on the volume.',
+  };
+}
+
+function pascal(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
+}

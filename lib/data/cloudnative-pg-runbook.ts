@@ -1,0 +1,130 @@
+import { Json } from '../core/json';
+import { formatBytes, formatCpu, parseQuantity } from '../core/quantity';
+import { toYamlDocument } from '../core/yaml';
+import { BARMAN_CLOUD_SIDECAR_RESOURCES } from './cloudnative-pg-cluster';
+import { BARMAN_CLOUD_PLUGIN, CloudNativePgArchiveSettings } from './cloudnative-pg-settings';
+import type { RunbookContext } from './store-engine';
+
+/** What the runbook of one CloudNativePG store names. */
+export interface CloudNativePgRunbookInput {
+  readonly name: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly system: string;
+  readonly database: string;
+  readonly owner: string;
+  /** The rendered Cluster's spec (image, storage, resources, labels the restored cluster copies). */
+  readonly spec: Json;
+  /** Undefined without backups. */
+  readonly archive?: CloudNativePgArchiveSettings;
+  readonly objectStoreName?: string;
+  readonly retentionPolicy?: string;
+  readonly scheduledBackupName?: string;
+}
+
+/**
+ * The README section of a PostgreSQL store on CloudNativePG: where its WAL archive and base
+ * backups are, how much data a restore can lose, and the point-in-time recovery into a new
+ * cluster with the copy back, with the real names of the cluster, its ObjectStore, namespace
+ * and database.
+ */
+export function cloudNativePgRunbook(store: CloudNativePgRunbookInput, context: RunbookContext): string {
+  const { name, namespace: ns, environment: env, spec, archive } = store;
+  const header = [
+    `### ${name} (CloudNativePG Cluster \`${name}\`, ${spec.instances} instances)`,
+    '',
+    `- **Endpoints**: \`${name}-rw.${ns}.svc\` (the primary; what \`connect()\` gives) and \`${name}-ro.${ns}.svc\` (the standbys, \`connect(..., { readOnly: true })\`). The operator fails over to a standby when the primary is lost.`,
+  ];
+  if (!archive || !store.objectStoreName) {
+    return [...header, '- **Backups**: none (no `engine.backup`): a lost cluster cannot be recovered.'].join('\n');
+  }
+  const pitr = `${name}-pitr`;
+  const recovery = {
+    apiVersion: 'postgresql.cnpg.io/v1',
+    kind: 'Cluster',
+    metadata: { name: pitr, namespace: ns },
+    spec: {
+      instances: 1,
+      imageName: spec.imageName,
+      // The store's labels: its NetworkPolicy (operator, API server, the bucket) applies to the restored instance too.
+      inheritedMetadata: spec.inheritedMetadata,
+      storage: spec.storage,
+      resources: spec.resources,
+      bootstrap: {
+        recovery: { source: name, database: store.database, owner: store.owner, recoveryTarget: { targetTime: '2026-11-30 14:05:00+00' } },
+      },
+      externalClusters: [
+        { name, plugin: { name: BARMAN_CLOUD_PLUGIN, parameters: { barmanObjectName: store.objectStoreName, serverName: archive.serverName } } },
+      ],
+    },
+  };
+  const writers = context.writers;
+  const quotaPatch = context.resourceQuota ? raisedQuota(context.resourceQuota, spec) : undefined;
+  const primary = `$(kubectl -n ${ns} get pod -l cnpg.io/cluster=${name},cnpg.io/instanceRole=primary -o name)`;
+  const step = (n: number) => (quotaPatch ? n + 1 : n);
+  return [
+    ...header,
+    `- **WAL archive and base backups**: \`${archive.destinationPath}/${archive.serverName}/\` (\`wals/\` and \`base/\`) at ${archive.endpointUrl}, through the Barman Cloud plugin (ObjectStore \`${store.objectStoreName}\`), gzip-compressed; kept ${store.retentionPolicy ?? ''} (older base backups and the WAL only they need are deleted by the plugin).`,
+    `- **Recovery point**: \`archive_timeout = ${archive.archiveTimeout}\`: a WAL segment is archived at least every ${archive.archiveTimeout}, so a restore loses at most the last ${archive.archiveTimeout} of commits (usually less: full segments are archived at once).`,
+    `- **Base backups**: ScheduledBackup \`${store.scheduledBackupName}\` (\`${spec.instances > 1 ? 'prefer-standby' : 'primary'}\`); the recovery window (\`kubectl -n ${ns} get objectstore ${store.objectStoreName} -o jsonpath='{.status.serverRecoveryWindow}'\`) starts at the oldest kept base backup.`,
+    '',
+    'Point-in-time recovery into a new cluster, then copy back (the running cluster, its archive and its timeline stay untouched):',
+    '',
+    '```sh',
+    `# 1. Stop Argo CD from undoing the next steps, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
+    `kubectl -n ${context.argocdNamespace} patch application ${store.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
+    ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
+    ...(quotaPatch
+      ? [
+          `# 2. Make room in the namespace's ResourceQuota for one more instance and its volume (the last step's sync puts it back).`,
+          `kubectl -n ${ns} patch resourcequota ${quotaPatch.name} --type merge -p '${JSON.stringify({ spec: { hard: quotaPatch.hard } })}'`,
+        ]
+      : []),
+    `# ${step(2)}. Restore to the moment just before the damage (UTC): save the Cluster below as ${pitr}.yaml with that targetTime.`,
+    `kubectl apply -f ${pitr}.yaml`,
+    `kubectl -n ${ns} wait cluster/${pitr} --for=condition=Ready --timeout=4h`,
+    `# ${step(3)}. Check the restored data.`,
+    `kubectl -n ${ns} exec ${pitr}-1 -c postgres -- psql -d ${store.database} -c '\\dt+'`,
+    `# ${step(4)}. Copy it into ${name}'s primary (as the owner ${store.owner}; --clean replaces what the damage left).`,
+    `kubectl -n ${ns} exec ${pitr}-1 -c postgres -- pg_dump -Fc -d ${store.database} \\`,
+    `  | kubectl -n ${ns} exec -i ${primary} -c postgres -- pg_restore --clean --if-exists --no-owner --role=${store.owner} -d ${store.database}`,
+    `# ${step(5)}. Remove the restored cluster and give the system back to Argo CD (the sync restores the replicas and the quota).`,
+    `kubectl -n ${ns} delete cluster ${pitr}`,
+    `kubectl apply --server-side -k dist/${env}/argocd`,
+    '```',
+    '',
+    `\`${pitr}.yaml\` (it reads ${name}'s archive and writes none of its own):`,
+    '',
+    '```yaml',
+    toYamlDocument(recovery).trimEnd(),
+    '```',
+  ].join('\n');
+}
+
+/**
+ * The system's ResourceQuota raised by what the restored cluster's one instance needs (its
+ * postgres container, the Barman Cloud sidecar, one pod and one volume).
+ */
+function raisedQuota(quota: NonNullable<RunbookContext['resourceQuota']>, spec: Json): { name: string; hard: Record<string, string> } {
+  const container = spec.resources as Json;
+  const sidecar = BARMAN_CLOUD_SIDECAR_RESOURCES as Json;
+  const sum = (kind: 'requests' | 'limits', resource: string, sidecarKey: string) =>
+    (parseQuantity(container?.[kind]?.[resource]) ?? 0) + (parseQuantity(sidecar[kind]?.[sidecarKey]) ?? 0);
+  const extra: Record<string, [number, 'cpu' | 'bytes' | 'count']> = {
+    pods: [1, 'count'],
+    persistentvolumeclaims: [1, 'count'],
+    'requests.storage': [parseQuantity(spec.storage?.size) ?? 0, 'bytes'],
+  };
+  for (const kind of ['requests', 'limits'] as const) {
+    extra[`${kind}.cpu`] = [sum(kind, 'cpu', 'cpu'), 'cpu'];
+    extra[`${kind}.memory`] = [sum(kind, 'memory', 'memory'), 'bytes'];
+    extra[`${kind}.ephemeral-storage`] = [sum(kind, 'ephemeral-storage', 'ephemeralStorage'), 'bytes'];
+  }
+  const raised: Record<string, string> = {};
+  for (const [key, current] of Object.entries(quota.hard)) {
+    const [add, unit] = extra[key] ?? [0, 'count'];
+    const total = (parseQuantity(current) ?? 0) + add;
+    raised[key] = unit === 'cpu' ? formatCpu(total) : unit === 'bytes' ? formatBytes(total) : String(total);
+  }
+  return { name: quota.name, hard: raised };
+}
