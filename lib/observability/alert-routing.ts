@@ -86,9 +86,21 @@ export function systemDownInhibition(): Json {
   };
 }
 
-/** The platform's (global) AlertmanagerConfig spec from the profile; credentials from Secret `secretName`. */
+/**
+ * The platform's (global) AlertmanagerConfig spec from the profile; credentials from Secret
+ * `secretName`. Its routes end with a catch-all to the default receiver: the operator puts each
+ * system's route (`continue: true`) before them, and an alert that matched one of those never
+ * falls back to the root's receiver, so without the catch-all a system's alert that no platform
+ * route takes would be sent nowhere.
+ */
 export function platformAlertmanagerConfigSpec(a: ResolvedAlerting, secretName: string): Json {
   const receivers = [{ name: NULL_RECEIVER }, ...a.receivers.map((r) => receiverSpec(r, secretName))];
+  const routes: Json[] = a.routes.map((r) => ({
+    receiver: r.receiver,
+    matchers: routeMatchers(r),
+    ...(r.continue ? { continue: true } : {}),
+    ...(r.repeatInterval !== undefined ? { repeatInterval: r.repeatInterval } : {}),
+  }));
   return {
     route: {
       receiver: a.defaultReceiver,
@@ -96,16 +108,7 @@ export function platformAlertmanagerConfigSpec(a: ResolvedAlerting, secretName: 
       groupWait: a.groupWait,
       groupInterval: a.groupInterval,
       repeatInterval: a.repeatInterval,
-      ...(a.routes.length === 0
-        ? {}
-        : {
-            routes: a.routes.map((r) => ({
-              receiver: r.receiver,
-              matchers: routeMatchers(r),
-              ...(r.continue ? { continue: true } : {}),
-              ...(r.repeatInterval !== undefined ? { repeatInterval: r.repeatInterval } : {}),
-            })),
-          }),
+      routes: [...routes, { receiver: a.defaultReceiver }],
     },
     receivers,
     inhibitRules: [systemDownInhibition()],

@@ -71,7 +71,11 @@ export class AlertmanagerServer extends Construct {
     const labels = { 'app.kubernetes.io/name': 'alertmanager', 'app.kubernetes.io/instance': this.name };
 
     // Credentials: one ExternalSecret for every receiver's, from a store of its own (role alertmanager-<env>).
-    const credentials = (alerting?.receivers ?? []).flatMap((r) => (typeof r === 'object' && r !== null ? receiverCredentials(r) : []));
+    // Malformed receivers and credentials are reported with the profile (checkAlerting), not a second time by the ExternalSecret.
+    const credentials = (alerting?.receivers ?? [])
+      .filter((r) => typeof r === 'object' && r !== null && typeof r.name === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(r.name))
+      .flatMap((r) => receiverCredentials(r))
+      .filter((c) => typeof c.credential?.key === 'string' && c.credential.key.trim() !== '');
     const backend = platform?.secrets;
     if (credentials.length > 0 && backend && backend.kind !== 'generated') {
       const store = new SystemSecretStore(this, 'secret-store', backend, { system: 'alertmanager', environment: envName });
