@@ -117,7 +117,7 @@ describe('amtool config routes test', () => {
   });
 
   test.each(ENVS)('%s: every route of the profile takes the alerts its matchers describe', (env) => {
-    const routes = (ENVIRONMENTS[env as 'prod'].platform.alerting.routes ?? []) as Json[];
+    const routes = ENVIRONMENTS[env as 'prod'].platform.alerting.routes;
     for (const r of routes) {
       const labels: Record<string, string> = { alertname: 'Probe' };
       if (r.severities) labels.severity = r.severities[0];
