@@ -194,3 +194,39 @@ function convertReceiver(
   if (r.webhookConfigs) out.webhook_configs = r.webhookConfigs.map((c: Json) => ({ send_resolved: c.sendResolved, url: c.url ?? read(c.urlSecret) }));
   return out;
 }
+
+/** One matcher string of a generated configuration (`name="v"`, `name=~"re"`, ...) applied to `labels`. */
+function matches(matcher: string, labels: Readonly<Record<string, string>>): boolean {
+  const m = /^([a-zA-Z_][a-zA-Z0-9_]*)(=~|!~|!=|=)(".*")$/.exec(matcher);
+  if (!m) throw new Error(`unsupported matcher ${matcher}`);
+  const value = labels[m[1]] ?? '';
+  const wanted = JSON.parse(m[3]) as string;
+  switch (m[2]) {
+    case '=':
+      return value === wanted;
+    case '!=':
+      return value !== wanted;
+    case '=~':
+      return new RegExp(`^(?:${wanted})$`).test(value);
+    default:
+      return !new RegExp(`^(?:${wanted})$`).test(value);
+  }
+}
+
+/**
+ * The receivers an alert with `labels` reaches in a generated configuration, as Alertmanager
+ * routes it: depth first, the first matching child unless it says `continue`, the route's own
+ * receiver when no child matches. For READMEs; the suites ask amtool.
+ */
+export function receiversOf(route: Json, labels: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  let matched = false;
+  for (const child of (route.routes ?? []) as Json[]) {
+    if (!((child.matchers ?? []) as string[]).every((m) => matches(m, labels))) continue;
+    out.push(...receiversOf(child, labels));
+    matched = true;
+    if (!child.continue) break;
+  }
+  if (!matched) out.push(route.receiver);
+  return [...new Set(out)];
+}

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { PlatformPrometheusChart } from '../gitops/platform-prometheus-chart';
+import { observabilitySection } from '../gitops/system-observability-readme';
 import { evaluatePolicies, Waiver } from '../policy/evaluate';
 import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { PolicyRule } from '../policy/rule';
@@ -106,7 +107,12 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     if (SystemChart.isSystemChart(chart) && issues.length === 0)
       files.set(
         'README.md',
-        systemReadme(chart, unit.objects, [...workloadReadmeSections(chart), ...backupReadmeSections(chart), ...cloudNativePgReadmeSections(chart)]),
+        systemReadme(chart, unit.objects, [
+          ...workloadReadmeSections(chart),
+          ...backupReadmeSections(chart),
+          ...cloudNativePgReadmeSections(chart),
+          observabilitySection(chart, unit.objects),
+        ]),
       );
     if (PlatformLayer.isPlatformLayer(chart) && issues.length === 0) files.set('README.md', platformReadme(chart));
     if (SystemChart.isSystemChart(chart)) securityExceptions.push(...securityExceptionsOf(chart).map((e) => ({ ...e, folder })));

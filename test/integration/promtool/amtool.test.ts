@@ -16,6 +16,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { buildRepositoryApp } from '../../../charts/app';
 import { ENVIRONMENTS } from '../../../charts/environments';
+import { receiversOf } from '../../../lib/observability/alert-routing';
 import { synthesize } from '../../../lib';
 import { UNUSED_OUTDIR } from '../../support/synth';
 import { alertingTools, AlertingTools, generatedAlertmanagerConfig } from './alerting-support';
@@ -124,5 +125,20 @@ describe('amtool config routes test', () => {
       if (r.systems) labels.system = r.systems[0];
       expect(routesOf(env, labels)).toContain(`${P}${r.receiver}`);
     }
+  });
+
+  test.each(ENVS)('%s: the system READMEs name the receivers amtool finds for every alert', (env) => {
+    const config = generatedAlertmanagerConfig(byEnv.get(env)!).config;
+    const differ: string[] = [];
+    for (const rule of byEnv.get(env)!.filter((o) => o.kind === 'PrometheusRule'))
+      for (const group of rule.spec.groups as Json[])
+        for (const r of group.rules as Json[]) {
+          const labels = { ...r.labels, alertname: r.alert, namespace: rule.metadata.namespace };
+          const readme = receiversOf(config.route, labels).sort();
+          const amtool = routesOf(env, labels);
+          if (JSON.stringify(readme) !== JSON.stringify(amtool))
+            differ.push(`${rule.metadata.namespace} ${r.alert}: README ${readme} amtool ${amtool}`);
+        }
+    expect(differ).toEqual([]);
   });
 });
