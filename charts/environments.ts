@@ -116,7 +116,14 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
   },
 };
 
-export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPresets({ platform: PLATFORMS });
+/**
+ * Metrics every 15 s unless a workload says otherwise: the global interval of the Loopi and
+ * TechShop seeds' Prometheus (their own jobs keep theirs: Loopi's API 5 s, TechShop's app 10 s).
+ * Exporters and operator-made monitors follow it.
+ */
+const MONITORING_SETTINGS = { scrapeInterval: '15s' } as const;
+
+export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPresets({ platform: PLATFORMS, monitoring: MONITORING_SETTINGS });
 
 /**
  * The cluster's Gateway API edge: Envoy Gateway (its Helm chart's defaults: data plane in

@@ -177,7 +177,7 @@ export class CloudNativePgCluster extends Construct {
         metadata: { name, labels: { ...chart.environment.platform.prometheus.serviceMonitorLabels } },
         spec: {
           selector: { matchLabels: { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' } },
-          podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }],
+          podMetricsEndpoints: [{ port: 'metrics', interval: chart.environment.monitoring.scrapeInterval }],
         },
       });
     }

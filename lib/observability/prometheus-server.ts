@@ -117,6 +117,8 @@ export class PrometheusServer extends Construct {
         image: PROMETHEUS_IMAGE,
         replicas,
         retention,
+        // The environment's default (monitors the library makes set their own), for rules as well.
+        ...(env.monitoring ? { scrapeInterval: env.monitoring.scrapeInterval, evaluationInterval: env.monitoring.scrapeInterval } : {}),
         serviceAccountName,
         podMetadata: { labels: { ...profile.pods.podLabels } },
         serviceMonitorSelector: { matchLabels: { ...profile.serviceMonitorLabels } },
