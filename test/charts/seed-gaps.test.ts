@@ -127,7 +127,7 @@ describe('Loopi and TechShop: scrape intervals, ports and panels as the seeds gi
     expect(find(objects, 'ServiceMonitor', workload).spec.endpoints.map((e: any) => e.interval)).toEqual([interval]);
   });
 
-  test('the exporters keep the environment interval (15 s, the seeds\' global one)', () => {
+  test("the exporters keep the environment interval (15 s, the seeds' global one)", () => {
     expect(find(loopi, 'ServiceMonitor', 'mysql').spec.endpoints[0].interval).toBe('15s');
   });
 
