@@ -409,6 +409,9 @@ describe(`controllers in the loop on Kubernetes ${NEWEST}`, () => {
         const folders = prometheusFolders(env);
         const systems = systemFolders(env);
         const objects = [...folders, ...systems].flatMap(objectsOf);
+        // One control plane plays every environment's cluster: another environment's system routes
+        // (TechShop's in techshop-prod) would be selected too, as they would in a shared cluster.
+        plane.kubectl(['delete', 'alertmanagerconfigs', '--all', '--all-namespaces', '--wait=true']);
         for (const folder of systems) apply(plane, ['-k', path.join(DIST, folder)], folder);
         // The receivers' credentials: made by ExternalSecrets from Vault in staging and prod, which this
         // control plane has no access to; the suite plays Vault, with the values the rendering uses.
@@ -461,11 +464,13 @@ describe(`controllers in the loop on Kubernetes ${NEWEST}`, () => {
         expect(`${check.stdout}${check.stderr}`).toMatch(/SUCCESS/);
 
         const sts = await poll(
-          `${env}: no StatefulSet alertmanager-${name}`,
+          `${env}: no StatefulSet alertmanager-${name} with the Alertmanager's replicas`,
           60,
           () => {
+            // The previous environment's Alertmanager (same name) may still be there until the operator updates it.
             const got = plane.kubectl(['get', 'statefulset', `alertmanager-${name}`, '-n', namespace, '-o', 'json'], { allowFailure: true });
-            return got.status === 0 ? (JSON.parse(got.stdout) as Json) : undefined;
+            const found = got.status === 0 ? (JSON.parse(got.stdout) as Json) : undefined;
+            return found?.spec?.replicas === expected.alertmanager.spec.replicas ? found : undefined;
           },
           logs('prometheus-operator'),
         );
