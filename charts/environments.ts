@@ -1,4 +1,5 @@
 import {
+  AlertingProfile,
   DEFAULT_ENVOY_GATEWAY_DATA_PLANE,
   DEFAULT_INGRESS_NGINX,
   DEFAULT_TRAEFIK,
@@ -48,6 +49,47 @@ const VAULT = {
   keyPath: '{system}/{env}/{secret}',
 } as const;
 
+/**
+ * Where alerts go (the platform Alertmanager's receivers and routes). Credentials are properties
+ * of one Vault entry per environment, `alertmanager/<env>/receivers`, read with the role
+ * `alertmanager-<env>` (the platform README lists both). dev has no receivers: its alerts stay in
+ * Alertmanager's UI. In staging every alert is a warning (monitoring.severities) and goes to Slack;
+ * in prod critical alerts page through PagerDuty and are posted to Slack, TechShop's also go to the
+ * incident webhook of its team, warnings go to Slack (every 12 h while they last) and, for the data
+ * platform's on-call (TechShop and ChatNomina stores), by e-mail.
+ */
+const receivers = (env: 'staging' | 'prod') => ({ key: `alertmanager/${env}/receivers` });
+const SLACK = (env: 'staging' | 'prod') => ({
+  name: 'platform-slack',
+  slack: { channel: `#alerts-${env}`, apiUrl: { ...receivers(env), property: 'slack-webhook-url' } },
+});
+const STAGING_ALERTING: AlertingProfile = { receivers: [SLACK('staging')], defaultReceiver: 'platform-slack' };
+const PROD_ALERTING: AlertingProfile = {
+  receivers: [
+    { name: 'oncall', pagerduty: { routingKey: { ...receivers('prod'), property: 'pagerduty-routing-key' } } },
+    SLACK('prod'),
+    {
+      name: 'ops-email',
+      email: {
+        to: 'ops@stackworks.io',
+        from: 'alertmanager@stackworks.io',
+        smarthost: 'smtp.stackworks.io:587',
+        authUsername: 'alertmanager',
+        authPassword: { ...receivers('prod'), property: 'smtp-password' },
+      },
+    },
+    { name: 'techshop-incidents', webhook: { urlSecret: { ...receivers('prod'), property: 'techshop-incident-webhook-url' } } },
+  ],
+  routes: [
+    { receiver: 'oncall', severities: ['critical'], continue: true },
+    { receiver: 'techshop-incidents', systems: ['techshop'], continue: true },
+    { receiver: 'platform-slack', severities: ['critical'] },
+    { receiver: 'ops-email', severities: ['warning'], systems: ['techshop', 'chatnomina'], continue: true },
+    { receiver: 'platform-slack', severities: ['warning'], repeatInterval: '12h' },
+  ],
+  defaultReceiver: 'platform-slack',
+};
+
 /** The Ingress controllers every environment's cluster runs (ingress-nginx for four systems, Traefik for feature-models). */
 const INGRESS_EDGE: EdgeProfile = { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX, traefik: DEFAULT_TRAEFIK };
 
@@ -67,6 +109,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     storage: { defaultClass: 'ssd', classes: { ssd: { preinstalled: true } } },
     edge: INGRESS_EDGE,
     ...MONITORING,
+    alerting: STAGING_ALERTING,
   },
   prod: {
     gitops: GITOPS,
@@ -75,10 +118,18 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     storage: { defaultClass: 'ssd-retain', classes: { 'ssd-retain': { preinstalled: true } } },
     edge: INGRESS_EDGE,
     ...MONITORING,
+    alerting: PROD_ALERTING,
   },
 };
 
-export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPresets({ platform: PLATFORMS });
+/**
+ * Metrics every 15 s unless a workload says otherwise: the global interval of the Loopi and
+ * TechShop seeds' Prometheus (their own jobs keep theirs: Loopi's API 5 s, TechShop's app 10 s).
+ * Exporters and operator-made monitors follow it.
+ */
+const MONITORING_SETTINGS = { scrapeInterval: '15s' } as const;
+
+export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPresets({ platform: PLATFORMS, monitoring: MONITORING_SETTINGS });
 
 /**
  * The cluster's Gateway API edge: Envoy Gateway (its Helm chart's defaults: data plane in

@@ -10,6 +10,7 @@ import {
   Probe,
   PublicEndpoint,
   Redis,
+  SystemAlertRoutes,
   SystemAlerts,
   SystemChart,
   SystemDashboard,
@@ -146,6 +147,25 @@ export class TechShopChart extends SystemChart {
     app.exposeMetrics({ port: 'http', path: '/metrics', interval: '10s' });
     new SystemAlerts(this, 'alerts');
     new SystemDashboard(this, 'dashboard');
+    if (prodLike) {
+      // The seed's Alertmanager mails its admin: the shop's own address gets the alerts that say the
+      // shop is down or its backups are not being made, on top of the platform's routes.
+      new SystemAlertRoutes(this, 'alert-routes', {
+        receivers: [
+          {
+            name: 'shop-admin',
+            email: {
+              to: 'admin@techshop-cloud.com',
+              from: 'alertmanager@stackworks.io',
+              smarthost: 'smtp.stackworks.io:587',
+              authUsername: 'techshop-alerts',
+              authPassword: { key: `techshop/${env.name}/alerting`, property: 'smtp-password' },
+            },
+          },
+        ],
+        routes: [{ receiver: 'shop-admin', alerts: ['SystemDown', 'BackupJobFailed', 'BackupNotSuccessful'] }],
+      });
+    }
 
     if (prodLike) {
       app.autoscale({ min: 3, max: 10, cpuPercent: 70, memoryPercent: 80 });

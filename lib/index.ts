@@ -213,6 +213,17 @@ export type { ProvidedSecret, SystemSecretProps } from './security/system-secret
 export { SystemSecretStore } from './security/secret-backend';
 export type { SecretBackend } from './security/secret-backend';
 export type { AwsSecretsManagerBackend, GeneratedSecretBackend, VaultSecretBackend } from './core/secret-backend';
+export { DEFAULT_ALERTING, NULL_RECEIVER } from './core/alerting-profile';
+export type {
+  AlertCredential,
+  AlertingProfile,
+  AlertReceiver,
+  AlertRoute,
+  EmailReceiver,
+  PagerDutyReceiver,
+  SlackReceiver,
+  WebhookReceiver,
+} from './core/alerting-profile';
 export { vaultPlan } from './security/vault-plan';
 export type { VaultPlan, VaultPlanSecret } from './security/vault-plan';
 export { ApiAccess } from './security/api-access';
@@ -225,6 +236,12 @@ export { SystemDashboard } from './observability/system-dashboard';
 export type { SystemDashboardProps } from './observability/system-dashboard';
 export { PrometheusServer, PROMETHEUS_VERSION } from './observability/prometheus-server';
 export type { PrometheusServerProps, PrometheusServerResources } from './observability/prometheus-server';
+export { AlertmanagerServer, ALERTMANAGER_VERSION } from './observability/alertmanager-server';
+export type { AlertmanagerServerProps } from './observability/alertmanager-server';
+export { SystemAlertRoutes } from './observability/system-alert-routes';
+export type { SystemAlertRoute, SystemAlertRoutesProps } from './observability/system-alert-routes';
+export { renderAlertmanagerConfig, SYSTEM_DOWN_ALERT } from './observability/alert-routing';
+export type { AlertmanagerConfigObject, SecretReader } from './observability/alert-routing';
 export type { MetricsOptions } from './workloads/metrics-endpoint';
 export type { AlertSeverity } from './observability/alert-rules';
 

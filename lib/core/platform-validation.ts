@@ -5,6 +5,7 @@
  */
 import { isIP } from 'net';
 import { describeValue as describe } from './describe-value';
+import { checkAlerting } from './alerting-profile';
 import { checkDnsLabel, checkDnsSubdomain } from './naming';
 import type { Platform, PlatformProps } from './platform';
 import { PLATFORM_COMPONENTS } from './platform-requirements';
@@ -25,6 +26,7 @@ const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
   'preinstalled',
   'databaseOperators',
   'cloudNativePg',
+  'alerting',
 ];
 const EDGE_KINDS: readonly string[] = ['ingress-nginx', 'traefik', 'gateway'];
 const GATEWAY_IMPLEMENTATIONS: readonly string[] = ['envoy-gateway', 'traefik'];
@@ -89,6 +91,7 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
         if (!(PLATFORM_COMPONENTS as readonly unknown[]).includes(name))
           c.error(`preinstalled[${i}]`, `${describe(name)} is not a component the library knows (${PLATFORM_COMPONENTS.join(', ')})`);
   }
+  checkAlerting(raw.alerting, envName, isObject(raw.secrets) ? String(raw.secrets.kind) : 'generated', report, `${prefix}alerting`);
   if (raw.demo !== undefined && typeof raw.demo !== 'boolean') c.error('demo', `must be true or false (is ${describe(raw.demo)})`);
   if (envName !== 'dev') {
     if (raw.demo === true) {

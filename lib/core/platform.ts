@@ -8,6 +8,7 @@
  * Helm values derived from it and from what the systems use, so that profile, platform and
  * systems cannot disagree.
  */
+import { AlertingProfile, ResolvedAlerting, resolveAlerting } from './alerting-profile';
 import type { PlatformComponentName } from './platform-requirements';
 import type { SecretBackend } from './secret-backend';
 
@@ -220,6 +221,11 @@ export interface PlatformProps {
   readonly databaseOperators?: DatabaseOperatorsProfile;
   /** The CloudNativePG operator. @default - see CloudNativePgProfile */
   readonly cloudNativePg?: CloudNativePgProfile;
+  /**
+   * Where alerts go: receivers and routes of the platform Alertmanager. Required in staging and prod.
+   * @default - in dev, no receivers: alerts stay in Alertmanager and are delivered nowhere
+   */
+  readonly alerting?: AlertingProfile;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<Omit<IngressControllerProfile, 'allowedResponseHeaders'>> = {
@@ -283,6 +289,8 @@ export class Platform {
   public readonly preinstalled: readonly PlatformComponentName[];
   public readonly databaseOperators: Required<DatabaseOperatorsProfile>;
   public readonly cloudNativePg: Required<CloudNativePgProfile>;
+  /** Receivers and routes of the platform Alertmanager, with defaults. */
+  public readonly alerting: ResolvedAlerting;
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -301,6 +309,7 @@ export class Platform {
     this.preinstalled = Array.isArray(p.preinstalled) ? [...p.preinstalled] : [];
     this.databaseOperators = { ...DEFAULT_DATABASE_OPERATORS, ...defined(p.databaseOperators) };
     this.cloudNativePg = { ...DEFAULT_CLOUDNATIVE_PG_PROFILE, ...defined(p.cloudNativePg) };
+    this.alerting = resolveAlerting(p.alerting);
   }
 }
 

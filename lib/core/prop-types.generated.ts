@@ -13,6 +13,13 @@ export const PROP_TYPES: PropTypeTable = {
     "scope": {"optional":true,"kinds":["string"],"values":["cluster","namespace"]},
     "server": {"optional":true,"kinds":["string"]},
   },
+  AlertmanagerServerProps: {
+    "environment": {"optional":false,"kinds":["object"]},
+    "name": {"optional":true,"kinds":["string"]},
+    "replicas": {"optional":true,"kinds":["number"]},
+    "storageSize": {"optional":true,"kinds":["string"]},
+    "systems": {"optional":true,"kinds":["array"]},
+  },
   AppConfigProps: {
     "configMapName": {"optional":true,"kinds":["string"]},
     "env": {"optional":true,"kinds":["object"]},
@@ -166,6 +173,7 @@ export const PROP_TYPES: PropTypeTable = {
     "storageClassName": {"optional":true,"kinds":["string"]},
   },
   PlatformPrometheusChartProps: {
+    "alertmanager": {"optional":true,"kinds":["object"]},
     "chartPodsNeed": {"optional":true,"kinds":["object"]},
     "environment": {"optional":false,"kinds":["object"]},
     "server": {"optional":true,"kinds":["object"]},
@@ -253,6 +261,10 @@ export const PROP_TYPES: PropTypeTable = {
   SelfSignedIssuerProps: {
     "name": {"optional":true,"kinds":["string"]},
     "scope": {"optional":true,"kinds":["string"],"values":["cluster","namespace"]},
+  },
+  SystemAlertRoutesProps: {
+    "receivers": {"optional":false,"kinds":["array"]},
+    "routes": {"optional":false,"kinds":["array"]},
   },
   SystemAlertsProps: {
     "clientErrorRatio": {"optional":true,"kinds":["number"]},

@@ -33,6 +33,8 @@ const ORDER: Record<string, number> = {
   ReferenceGrant: 23,
   // the Barman Cloud plugin's bucket settings, before the CloudNativePG Cluster that archives to them
   ObjectStore: 23,
+  // alert routes, before the Alertmanager whose base configuration one of them is
+  AlertmanagerConfig: 23,
   // storage and addresses
   PersistentVolumeClaim: 30,
   Service: 30,
@@ -43,6 +45,7 @@ const ORDER: Record<string, number> = {
   PerconaServerMongoDB: 40,
   // the operator makes a StatefulSet of it
   Prometheus: 40,
+  Alertmanager: 40,
   Cluster: 40,
   ScheduledBackup: 45,
   Job: 50,

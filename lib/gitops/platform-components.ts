@@ -332,6 +332,10 @@ function valuesFor(
           },
           podLabels: { ...profile.pods.podLabels },
           config,
+          // The client's address reaches the controller (X-Real-IP, per-client rate limits): the
+          // load balancer sends only to nodes running a controller pod, which kube-proxy does not SNAT.
+          // Chart 4.15.1 renders this on its external Service.
+          service: { externalTrafficPolicy: 'Local' },
         },
       };
     }
@@ -341,6 +345,9 @@ function valuesFor(
         ingressClass: { enabled: true, isDefaultClass: false, name: profile.ingressClassName ?? DEFAULT_TRAEFIK.ingressClassName },
         providers: { kubernetesCRD: { enabled: true, allowCrossNamespace: false }, kubernetesIngress: { enabled: true } },
         deployment: { podLabels: { ...profile.pods.podLabels } },
+        // As for ingress-nginx: keep the client's address. Chart 41.3.0 adds `service.spec` to its Service's spec.
+        // (Envoy Gateway v1.9.0 already gives its proxies' Services externalTrafficPolicy Local by default.)
+        service: { spec: { externalTrafficPolicy: 'Local' } },
       };
     }
     case 'external-secrets':

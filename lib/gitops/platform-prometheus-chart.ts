@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Environment } from '../core/environment';
 import { checkProps, objectOrUndefined } from '../core/prop-check';
+import { AlertmanagerServer, AlertmanagerServerProps } from '../observability/alertmanager-server';
 import { PrometheusServer, PrometheusServerProps } from '../observability/prometheus-server';
 import { SystemNamespace } from '../security/system-namespace';
 
@@ -17,6 +18,8 @@ export interface PlatformPrometheusChartProps {
    * @default - none: `restricted` enforced
    */
   readonly chartPodsNeed?: { readonly level: 'baseline' | 'privileged'; readonly because: readonly string[] };
+  /** Settings of the Alertmanager (the environment is this chart's). @default - see AlertmanagerServerProps */
+  readonly alertmanager?: Omit<AlertmanagerServerProps, 'environment'>;
 }
 
 const PLATFORM_PROMETHEUS_CHART = Symbol.for('cdk8s-stacks.PlatformPrometheusChart');
@@ -25,7 +28,8 @@ const PLATFORM_PROMETHEUS_CHART = Symbol.for('cdk8s-stacks.PlatformPrometheusCha
  * The platform's Prometheus for one environment, synthesized into
  * `dist/<env>/platform/prometheus/`: the namespace the profile names (Pod Security
  * `restricted`, which the operator-made pods satisfy, unless a platform chart's pods there
- * need more) and the PrometheusServer. The
+ * need more), the PrometheusServer and the AlertmanagerServer it sends alerts to (routes
+ * and receivers from `platform.alerting`). The
  * prometheus-operator and its CRDs are installed by the platform layer before it.
  */
 export class PlatformPrometheusChart extends Chart {
@@ -36,6 +40,7 @@ export class PlatformPrometheusChart extends Chart {
 
   public readonly environment: Environment;
   public readonly server: PrometheusServer;
+  public readonly alertmanager: AlertmanagerServer;
 
   constructor(scope: Construct, props: PlatformPrometheusChartProps) {
     const namespace = props?.environment?.platform?.prometheus?.pods?.namespace;
@@ -45,6 +50,7 @@ export class PlatformPrometheusChart extends Chart {
     this.environment = props.environment;
     // Without a valid environment (reported by checkProps) the server renders with the default profile.
     this.server = new PrometheusServer(this, 'prometheus', { ...objectOrUndefined(props.server), environment: props.environment });
+    this.alertmanager = new AlertmanagerServer(this, 'alertmanager', { ...objectOrUndefined(props.alertmanager), environment: props.environment });
     const need = props.chartPodsNeed;
     new SystemNamespace(this, 'namespace', {
       name: this.server.namespace,

@@ -147,9 +147,23 @@ export function systemAlertGroups(m: AlertModel): AlertGroup[] {
     ],
   });
 
+  // The whole system down: no target of any of its web services answers a scrape (or none exists).
+  // Alertmanager silences the system's other alerts while it fires (alert-routing.ts).
+  const down: AlertRule[] = [];
+  if (m.httpJobs.length > 0) {
+    const up = `up{${ns},job=~"${[...m.httpJobs].join('|')}"}`;
+    down.push({
+      name: 'SystemDown',
+      expr: `(sum by (namespace) (${up}) == 0) or absent(${up})`,
+      severity: 'critical',
+      summary: 'No web service of {{ $labels.namespace }} answers',
+      description: `Prometheus reaches no pod of ${m.httpJobs.join(', ')}: the system is down for its users. Its other alerts are silenced while this one fires.`,
+    });
+  }
   groups.push({
     name: 'availability',
     rules: [
+      ...down,
       {
         name: 'DeploymentReplicasUnavailable',
         expr: `max by (namespace, deployment) (kube_deployment_status_replicas_unavailable{${ns}}) > 0`,

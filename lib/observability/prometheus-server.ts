@@ -8,6 +8,7 @@ import { requirePlatform } from '../core/platform-requirements';
 import { checkProps, objectOrUndefined } from '../core/prop-check';
 import { checkQuantity } from '../core/quantity';
 import { addCheck } from '../core/validation';
+import { ALERTMANAGER_SERVICE } from './alertmanager-server';
 
 /**
  * The Prometheus release the server runs: the newest one prometheus-operator 0.90.1 (the
@@ -56,7 +57,9 @@ export interface PrometheusServerProps {
  *   monitors silently whenever its Namespace lacked it. The object labels are the one gate,
  *   derived from the same profile on both sides;
  * - the pods carry the profile's `pods.podLabels`, the labels the systems' NetworkPolicies
- *   admit to their metrics ports; the object lives in `pods.namespace`.
+ *   admit to their metrics ports; the object lives in `pods.namespace`;
+ * - alerts go to the Alertmanager of the same namespace (AlertmanagerServer, through the
+ *   `alertmanager-operated` Service the operator makes for it).
  */
 export class PrometheusServer extends Construct {
   /** The Prometheus object's name. */
@@ -114,6 +117,8 @@ export class PrometheusServer extends Construct {
         image: PROMETHEUS_IMAGE,
         replicas,
         retention,
+        // The environment's default (monitors the library makes set their own), for rules as well.
+        ...(env.monitoring ? { scrapeInterval: env.monitoring.scrapeInterval, evaluationInterval: env.monitoring.scrapeInterval } : {}),
         serviceAccountName,
         podMetadata: { labels: { ...profile.pods.podLabels } },
         serviceMonitorSelector: { matchLabels: { ...profile.serviceMonitorLabels } },
@@ -122,6 +127,10 @@ export class PrometheusServer extends Construct {
         podMonitorNamespaceSelector: everyNamespace,
         ruleSelector: { matchLabels: { ...profile.ruleLabels } },
         ruleNamespaceSelector: everyNamespace,
+        // The platform layer's Alertmanager (AlertmanagerServer), through the Service the operator makes for it.
+        alerting: {
+          alertmanagers: [{ namespace: this.namespace, name: ALERTMANAGER_SERVICE.name, port: ALERTMANAGER_SERVICE.port, apiVersion: 'v2' }],
+        },
         resources: { requests: { cpu, memory }, limits: { memory } },
         // Pod Security `restricted`: the operator's own containers drop every capability and forbid escalation.
         securityContext: {

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { PlatformPrometheusChart } from '../gitops/platform-prometheus-chart';
+import { observabilitySection } from '../gitops/system-observability-readme';
 import { evaluatePolicies, Waiver } from '../policy/evaluate';
 import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { PolicyRule } from '../policy/rule';
@@ -120,7 +121,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
         systemReadme(
           chart,
           unit.objects,
-          [...workloadReadmeSections(chart), ...backupReadmeSections(chart)],
+          [...workloadReadmeSections(chart), ...backupReadmeSections(chart), observabilitySection(chart, unit.objects)],
           options.sourceFolder,
         ),
       );

@@ -19,6 +19,9 @@ export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPre
       secrets: { kind: 'generated' },
       // Images without a registry host (`my-api:1.0.0`) are pulled from here.
       registry: { host: 'ghcr.io/{{name}}' },
+      // Where alerts go (required in staging and prod). A webhook needs no credential; Slack,
+      // PagerDuty and e-mail read theirs from a secret store (vault or aws-secrets-manager).
+      alerting: { receivers: [{ name: 'team', webhook: { url: 'https://alerts.{{name}}.io/alertmanager' } }], defaultReceiver: 'team' },
     },
   },
 });

@@ -127,8 +127,8 @@ describe('Loopi and TechShop: scrape intervals, ports and panels as the seeds gi
     expect(find(objects, 'ServiceMonitor', workload).spec.endpoints.map((e: any) => e.interval)).toEqual([interval]);
   });
 
-  test('the exporters keep the environment interval', () => {
-    expect(find(loopi, 'ServiceMonitor', 'mysql').spec.endpoints[0].interval).toBe('30s');
+  test("the exporters keep the environment interval (15 s, the seeds' global one)", () => {
+    expect(find(loopi, 'ServiceMonitor', 'mysql').spec.endpoints[0].interval).toBe('15s');
   });
 
   test.each([

@@ -186,6 +186,7 @@ describe('placeholders', () => {
     expect(errors('dev', demoPlatform())).toEqual([]);
     for (const name of ['staging', 'prod'] as const) {
       expect(errors(name, demoPlatform())).toEqual([
+        `environment.platform.alerting: is required in ${name}: receivers and a defaultReceiver, or every alert would be dropped by the Alertmanager`,
         `environment.platform.demo: the demo profile (demoPlatform()) is for dev only; ${name} needs the real cluster's profile (Git repository, secret backend, registry)`,
         `environment.platform.gitops.repoURL: 'https://git.example.com/demo/cdk8s-stacks.git' is a reserved example domain, a placeholder; ${name} needs the real value`,
       ]);

@@ -171,7 +171,7 @@ describe('Postgres on CloudNativePG', () => {
     expect(monitor.metadata.labels).toMatchObject({ release: 'prometheus' });
     expect(monitor.spec).toEqual({
       selector: { matchLabels: { 'cnpg.io/cluster': 'db', 'cnpg.io/podRole': 'instance' } },
-      podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }],
+      podMetricsEndpoints: [{ port: 'metrics', interval: '15s' }],
     });
   });
 

@@ -55,6 +55,12 @@ describe.each(ENVS)('the platform layer of %s is derived from what the systems e
     expect(allowed.split(',')).toEqual([...used].sort());
   });
 
+  test("the edge controllers' Services keep the client's address (externalTrafficPolicy Local)", () => {
+    // Keys as charts ingress-nginx 4.15.1 and traefik 41.3.0 read them.
+    expect(componentApp(env, 'ingress-nginx')!.spec.source.helm.valuesObject.controller.service).toEqual({ externalTrafficPolicy: 'Local' });
+    expect(componentApp(env, 'traefik')!.spec.source.helm.valuesObject.service).toEqual({ spec: { externalTrafficPolicy: 'Local' } });
+  });
+
   test('Prometheus selects every ServiceMonitor and PrometheusRule by their labels, in every namespace; Grafana searches every namespace for the dashboards', () => {
     // The operator's chart runs no Prometheus of its own: the platform layer's PrometheusServer is the one.
     expect(componentApp(env, 'prometheus-operator')!.spec.source.helm.valuesObject.prometheus).toEqual({ enabled: false });

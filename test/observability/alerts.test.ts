@@ -39,6 +39,7 @@ describe('SystemAlerts', () => {
       'ContainerMemoryNearLimit',
       'PersistentVolumeFillingUp',
       'ContainerRestarting',
+      'SystemDown',
       'DeploymentReplicasUnavailable',
       'StatefulSetReplicasNotReady',
       'BackupJobFailed',

@@ -41,7 +41,7 @@ describe('exposeMetrics on a web service', () => {
       jobLabel: 'app.kubernetes.io/name',
       namespaceSelector: { matchNames: ['test-prod'] },
       selector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'cdk8s-stacks.io/metrics': 'true' } },
-      endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
+      endpoints: [{ port: 'http', path: '/metrics', interval: '15s' }],
     });
   });
 
@@ -108,7 +108,7 @@ describe('exposeMetrics options and environment settings', () => {
     });
     worker.exposeMetrics({ port: 'metrics' });
     expect(objectsOf(app, 'Service').map((s) => s.metadata.name)).toEqual(['workers-metrics']);
-    expect(objectOf(app, 'ServiceMonitor', 'workers').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    expect(objectOf(app, 'ServiceMonitor', 'workers').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
     expect(fromPrometheus(objectOf(app, 'NetworkPolicy', 'workers'))[0].ports).toEqual([{ port: 9100, protocol: 'TCP' }]);
     expect(errorsOf(app, DEFAULT_RULES)).toEqual([]);
   });
@@ -142,7 +142,7 @@ describe('data-store exporters are scraped', () => {
     ['db', 9187, 5432],
     ['mysql', 9104, 3306],
   ])('%s: ServiceMonitor on the `metrics` port %i; Prometheus reaches only that port, not the engine port', (name, metricsPort, enginePort) => {
-    expect(objectOf(app, 'ServiceMonitor', name).spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    expect(objectOf(app, 'ServiceMonitor', name).spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
     expect(objectOf(app, 'Service', `${name}-metrics`).spec.ports).toEqual([
       { name: 'metrics', port: metricsPort, targetPort: 'metrics', protocol: 'TCP' },
     ]);

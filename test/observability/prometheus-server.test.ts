@@ -64,11 +64,18 @@ describe('PrometheusServer with the default profile (prod)', () => {
   test('is written to dist/<env>/platform/prometheus with its namespace, ServiceAccount and discovery RBAC', () => {
     expect(new Set(objects.map((o) => o.folder))).toEqual(new Set(['prod/platform/prometheus']));
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      // The Alertmanager it sends to, its routes and the receivers' credentials (alertmanager.test.ts).
+      'Alertmanager/alertmanager',
+      'AlertmanagerConfig/alertmanager',
       'ClusterRole/monitoring-prometheus',
       'ClusterRoleBinding/monitoring-prometheus',
+      'ExternalSecret/alertmanager-receivers',
       'Namespace/monitoring',
+      'PodDisruptionBudget/alertmanager-alertmanager',
       'Prometheus/prometheus',
+      'SecretStore/secret-store',
       'ServiceAccount/prometheus',
+      'ServiceAccount/secret-store',
     ]);
     expect(one(objects, 'Namespace').metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
     const role = one(objects, 'ClusterRole');
@@ -151,9 +158,13 @@ test('a changed profile moves namespace, selectors, pod labels and storage class
 test('declares the prometheus-operator it needs', () => {
   const app = new App({ outdir: UNUSED_OUTDIR });
   new PlatformPrometheusChart(app, { environment: testEnv('prod') });
-  expect(platformRequirements(app)).toEqual([
-    expect.objectContaining({ component: 'prometheus-operator', minVersion: '0.90.1', reason: expect.stringMatching(/Prometheus v3\./) }),
-  ]);
+  expect(platformRequirements(app)).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ component: 'prometheus-operator', minVersion: '0.90.1', reason: expect.stringMatching(/Prometheus v3\./) }),
+      expect.objectContaining({ component: 'prometheus-operator', minVersion: '0.66.0', reason: expect.stringMatching(/Alertmanager/) }),
+      expect.objectContaining({ component: 'external-secrets' }),
+    ]),
+  );
 });
 
 describe('bad input is refused with the field and what is allowed', () => {

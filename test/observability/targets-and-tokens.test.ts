@@ -49,7 +49,7 @@ describe('metrics behind a bearer token', () => {
       {
         port: 'http',
         path: '/api/v1/metrics',
-        interval: '30s',
+        interval: '15s',
         authorization: { type: 'Bearer', credentials: { name: 'scrape-token', key: 'token' } },
       },
     ]);

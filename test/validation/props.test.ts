@@ -12,6 +12,7 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AcmeIssuer,
+  AlertmanagerServer,
   ArgoCdApplications,
   PlatformPrometheusChart,
   PrometheusServer,
@@ -36,6 +37,7 @@ import {
   SecretStoreRef,
   SelfSignedIssuer,
   SynthesisError,
+  SystemAlertRoutes,
   SystemAlerts,
   SystemChart,
   SystemDashboard,
@@ -147,6 +149,11 @@ const BASELINES: Record<string, Baseline> = {
     make: (chart, props) => new PlatformPrometheusChart(chart.node.scope as App, props as never),
   },
   PrometheusServer: { props: (chart) => ({ environment: chart.environment }), make: make(PrometheusServer, 'prometheus') },
+  AlertmanagerServer: { props: (chart) => ({ environment: chart.environment }), make: make(AlertmanagerServer, 'alertmanager') },
+  SystemAlertRoutes: {
+    props: () => ({ receivers: [{ name: 'team', webhook: { url: 'https://hooks.acme-corp.io/alerts' } }], routes: [{ receiver: 'team' }] }),
+    make: make(SystemAlertRoutes, 'alert-routes'),
+  },
   ScheduledTask: { props: () => ({ image, command: ['report'], schedule: '0 2 * * *', resources }), make: make(ScheduledTask, 'report') },
   SelfSignedIssuer: { props: () => ({}), make: make(SelfSignedIssuer, 'self-signed') },
   SystemAlerts: { props: () => ({}), make: make(SystemAlerts, 'alerts') },

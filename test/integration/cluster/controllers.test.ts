@@ -1,9 +1,10 @@
-import { ChildProcess } from 'child_process';
+import { ChildProcess, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { parse, parseAllDocuments, stringify } from 'yaml';
+import { alertingTools, fakeSecret, generatedAlertmanagerConfig } from '../promtool/alerting-support';
 import { ControlPlane, REPO, startControlPlane, tail } from './control-plane';
 
 /**
@@ -17,6 +18,10 @@ import { ControlPlane, REPO, startControlPlane, tail } from './control-plane';
  *   Every ServiceMonitor of every system must appear as scrape job
  *   `serviceMonitor/<ns>/<name>/<i>`, every PrometheusRule as rule file `<ns>-<name>-<uid>.yaml`;
  *   a ServiceMonitor with the wrong label must be absent.
+ * - the same operator reconciles the Alertmanager of dist/<env>/platform/: its generated
+ *   configuration (Secret `alertmanager-<name>-generated`) holds the base AlertmanagerConfig and
+ *   every system's, routes exactly as renderAlertmanagerConfig (which the amtool suite checks)
+ *   says, and passes `amtool check-config`.
  * - external-secrets (the controller only: no webhook, no cert controller) turns every dev
  *   ExternalSecret into its Secret, holding every key a pod of dist/dev references.
  *
@@ -176,10 +181,29 @@ function createProvidedSecretStandIns(plane: ControlPlane, objects: readonly Jso
   return [...wanted.keys()];
 }
 
+/** The Secrets (name and key) an AlertmanagerConfig spec refers to. */
+function secretRefsOf(value: unknown): Array<{ name: string; key: string }> {
+  if (Array.isArray(value)) return value.flatMap(secretRefsOf);
+  if (typeof value !== 'object' || value === null) return [];
+  const o = value as Json;
+  if (typeof o.name === 'string' && typeof o.key === 'string' && Object.keys(o).length === 2) return [{ name: o.name, key: o.key }];
+  return Object.values(o).flatMap(secretRefsOf);
+}
+
+/** A route tree as receivers, matchers and continue (the fields that decide where an alert goes). */
+function routeTree(route: Json): Json {
+  return {
+    receiver: route.receiver,
+    matchers: route.matchers ?? [],
+    continue: route.continue ?? false,
+    routes: ((route.routes ?? []) as Json[]).map(routeTree),
+  };
+}
+
 /** The StorageClasses the Prometheus objects of a folder name, created (no provisioner: nothing is provisioned here). */
 function createStorageClasses(plane: ControlPlane, objects: readonly Json[]): void {
   const classes = new Set<string>();
-  for (const o of objects.filter((x) => x.kind === 'Prometheus')) {
+  for (const o of objects.filter((x) => x.kind === 'Prometheus' || x.kind === 'Alertmanager')) {
     const name = o.spec?.storage?.volumeClaimTemplate?.spec?.storageClassName;
     if (typeof name === 'string') classes.add(name);
   }
@@ -412,6 +436,86 @@ describe(`controllers in the loop on Kubernetes ${NEWEST}`, () => {
             for (const peer of peers) expect(podLabels).toMatchObject(peer.podSelector?.matchLabels ?? {});
           }
         }
+      },
+      400_000,
+    );
+
+    test.each(envs())(
+      '%s: the platform Alertmanager takes its base AlertmanagerConfig and every system one; the generated configuration is the one amtool checks',
+      async (env) => {
+        // Every environment's platform folder has the same Alertmanager: each is checked right after its own apply.
+        const folders = prometheusFolders(env);
+        const systems = systemFolders(env);
+        const objects = [...folders, ...systems].flatMap(objectsOf);
+        // One control plane plays every environment's cluster: another environment's system routes
+        // (TechShop's in techshop-prod) would be selected too, as they would in a shared cluster.
+        plane.kubectl(['delete', 'alertmanagerconfigs', '--all', '--all-namespaces', '--wait=true']);
+        for (const folder of systems) apply(plane, ['-k', path.join(DIST, folder)], folder);
+        // The receivers' credentials: made by ExternalSecrets from Vault in staging and prod, which this
+        // control plane has no access to; the suite plays Vault, with the values the rendering uses.
+        const secrets = new Map<string, Json>();
+        for (const amc of objects.filter((o) => o.kind === 'AlertmanagerConfig'))
+          for (const ref of secretRefsOf(amc.spec)) {
+            const id = `${amc.metadata.namespace}/${ref.name}`;
+            const entry = secrets.get(id) ?? {
+              apiVersion: 'v1',
+              kind: 'Secret',
+              metadata: { name: ref.name, namespace: amc.metadata.namespace },
+              stringData: {},
+            };
+            entry.stringData[ref.key] = fakeSecret(amc.metadata.namespace, ref.name, ref.key);
+            secrets.set(id, entry);
+          }
+        for (const folder of folders) {
+          createStorageClasses(plane, objectsOf(folder));
+          apply(plane, ['-k', path.join(DIST, folder)], folder);
+        }
+        if (secrets.size > 0)
+          plane.kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], {
+            input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...secrets.values()] }),
+          });
+        const expected = generatedAlertmanagerConfig(objects);
+        const { name, namespace } = expected.alertmanager.metadata;
+        const systemReceivers = expected.systems.flatMap((o) => (o.spec.receivers as Json[]).map((r) => `${o.namespace}/${o.name}/${r.name}`));
+        const generated = await poll(
+          `${env}: the operator did not generate a configuration with the base and every system AlertmanagerConfig (${systemReceivers.join(', ')})`,
+          180,
+          () => {
+            const got = plane.kubectl(['get', 'secret', `alertmanager-${name}-generated`, '-n', namespace, '-o', 'json'], { allowFailure: true });
+            const gz = got.status === 0 ? (JSON.parse(got.stdout) as Json).data?.['alertmanager.yaml.gz'] : undefined;
+            if (!gz) return undefined;
+            const config = parse(zlib.gunzipSync(Buffer.from(gz, 'base64')).toString('utf8')) as Json;
+            const names = ((config.receivers ?? []) as Json[]).map((r) => r.name as string);
+            return systemReceivers.every((r) => names.includes(r)) && names.includes(`${namespace}/${name}/null`) ? config : undefined;
+          },
+          logs('prometheus-operator'),
+        );
+        // Where alerts go, as the operator built it, is what the amtool suite checks.
+        expect(routeTree(generated.route)).toEqual(routeTree(expected.config.route));
+        expect(generated.inhibit_rules).toEqual(expected.config.inhibit_rules);
+        expect(((generated.receivers ?? []) as Json[]).map((r) => r.name).sort()).toEqual(
+          (expected.config.receivers as Json[]).map((r) => r.name).sort(),
+        );
+        const file = path.join(plane.dir, `${env}-alertmanager.yaml`);
+        fs.writeFileSync(file, stringify(generated));
+        const check = spawnSync(alertingTools().amtool, ['check-config', file], { encoding: 'utf8' });
+        expect(`${check.stdout}${check.stderr}`).toMatch(/SUCCESS/);
+
+        const sts = await poll(
+          `${env}: no StatefulSet alertmanager-${name} with the Alertmanager's replicas`,
+          60,
+          () => {
+            // The previous environment's Alertmanager (same name) may still be there until the operator updates it.
+            const got = plane.kubectl(['get', 'statefulset', `alertmanager-${name}`, '-n', namespace, '-o', 'json'], { allowFailure: true });
+            const found = got.status === 0 ? (JSON.parse(got.stdout) as Json) : undefined;
+            return found?.spec?.replicas === expected.alertmanager.spec.replicas ? found : undefined;
+          },
+          logs('prometheus-operator'),
+        );
+        expect(sts.spec.replicas).toBe(expected.alertmanager.spec.replicas);
+        // The PodDisruptionBudget (prod, staging) selects the pods the operator makes.
+        for (const pdb of objectsOf(folders[0]).filter((o) => o.kind === 'PodDisruptionBudget'))
+          expect(sts.spec.template.metadata.labels).toMatchObject(pdb.spec.selector.matchLabels);
       },
       400_000,
     );

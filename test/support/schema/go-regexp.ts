@@ -24,6 +24,13 @@ export function translateGoPattern(pattern: string): { source: string; flags: st
     if (m[2].includes('U')) throw new Error(`Go regex flag U is not supported: ${pattern}`);
     flags = m[2];
   }
+  // A case-insensitive flag group later in the pattern (prometheus-operator's AlertmanagerConfig
+  // months: `^((?i)january|...)(?:((:((?i)january|...))$)|$)`) has no JavaScript form before regex
+  // modifiers; it is widened to the whole pattern: more lenient than the API server, never stricter.
+  if (/(?<!\\)\(\?i\)/.test(source)) {
+    source = source.replace(/(?<!\\)\(\?i\)/g, '');
+    if (!flags.includes('i')) flags += 'i';
+  }
   // Named groups: Go `(?P<name>...)` is JS `(?<name>...)`. `\A`/`\z` are Go's absolute anchors; without
   // translation JS (non-u) would read them as the letters A/z. The lookbehind skips escaped backslashes.
   source = source

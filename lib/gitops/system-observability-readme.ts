@@ -1,0 +1,81 @@
+import { SystemChart } from '../core/system-chart';
+import { AlertmanagerConfigObject, platformAlertmanagerConfigSpec, receiversOf, renderAlertmanagerConfig } from '../observability/alert-routing';
+import { RECEIVER_CREDENTIALS_SECRET } from '../observability/alertmanager-server';
+import type { Json } from '../core/json';
+import { RenderedObject } from './render';
+
+/** The name the platform layer gives its Alertmanager (AlertmanagerServer's default). */
+const ALERTMANAGER = 'alertmanager';
+
+/** What a receiver of a generated AlertmanagerConfig spec delivers to, in words. */
+function describeReceiver(r: Json | undefined): string {
+  if (!r) return 'unknown';
+  const parts = [
+    ...((r.slackConfigs ?? []) as Json[]).map((c) => `Slack ${c.channel}`),
+    ...((r.emailConfigs ?? []) as Json[]).map((c) => `e-mail to ${c.to}`),
+    ...((r.pagerdutyConfigs ?? []) as Json[]).map(() => 'PagerDuty'),
+    ...((r.webhookConfigs ?? []) as Json[]).map((c) => (c.url ? `webhook ${c.url}` : 'webhook (URL from the secret store)')),
+  ];
+  return parts.length ? parts.join(', ') : 'nowhere (kept in Alertmanager)';
+}
+
+/**
+ * The README section that says where a system's alerts, metrics and logs go: for every alert
+ * of its PrometheusRules, the receivers the environment's routing (the profile's and the
+ * system's own AlertmanagerConfigs) delivers it to.
+ */
+export function observabilitySection(chart: SystemChart, objects: readonly RenderedObject[]): string {
+  const env = chart.environment;
+  const monitoring = env.platform.prometheus.pods.namespace;
+  const lines = ['## Observability', ''];
+  const monitors = objects.filter((o) => o.object.kind === 'ServiceMonitor' || o.object.kind === 'PodMonitor');
+  lines.push(
+    monitors.length
+      ? `Metrics: ${monitors.length} monitor(s), scraped by the platform Prometheus in \`${monitoring}\`.`
+      : 'Metrics: none scraped (no workload exposes metrics).',
+    '',
+    `Logs: each container's stdout and stderr, kept by the kubelet of its node (\`kubectl logs -n ${chart.namespaceName} <pod>\`); the platform layer runs no central log store yet.`,
+    '',
+    'Traces: none collected (no trace pipeline in the platform layer yet).',
+    '',
+  );
+  const rules = objects.filter((o) => o.object.kind === 'PrometheusRule');
+  if (rules.length === 0) {
+    lines.push('Alerts: none (the system defines no SystemAlerts).');
+    return lines.join('\n');
+  }
+  const base: AlertmanagerConfigObject = {
+    namespace: monitoring,
+    name: ALERTMANAGER,
+    spec: platformAlertmanagerConfigSpec(env.platform.alerting, RECEIVER_CREDENTIALS_SECRET),
+  };
+  const own: AlertmanagerConfigObject[] = objects
+    .filter((o) => o.object.kind === 'AlertmanagerConfig')
+    .map((o) => ({ namespace: chart.namespaceName, name: o.object.metadata.name as string, spec: o.object.spec as Json }));
+  const config = renderAlertmanagerConfig(base, own, () => '');
+  const specs = new Map<string, Json>();
+  for (const o of [base, ...own]) for (const r of (o.spec.receivers ?? []) as Json[]) specs.set(`${o.namespace}/${o.name}/${r.name}`, r);
+  lines.push(
+    `Alerts: evaluated by the platform Prometheus, sent to the Alertmanager \`${monitoring}/${ALERTMANAGER}\`, routed by the profile (\`platform.alerting\`)${own.length ? " and this system's own routes" : ''}:`,
+    '',
+    '| alert | severity | delivered to |',
+    '| --- | --- | --- |',
+  );
+  for (const r of rules)
+    for (const group of (r.object.spec?.groups ?? []) as Json[])
+      for (const rule of (group.rules ?? []) as Json[]) {
+        if (!rule.alert) continue;
+        const labels: Record<string, string> = {
+          ...(rule.labels as Record<string, string>),
+          alertname: rule.alert as string,
+          namespace: chart.namespaceName,
+        };
+        const to = receiversOf(config.route, labels)
+          .map((name) => ({ name, spec: specs.get(name) }))
+          .filter((x, _, all) => all.length === 1 || describeReceiver(x.spec) !== 'nowhere (kept in Alertmanager)')
+          .map((x) => `${x.name.split('/').pop()}: ${describeReceiver(x.spec)}`);
+        lines.push(`| ${rule.alert} | ${labels.severity} | ${to.join('; ')} |`);
+      }
+  lines.push('', `While \`SystemDown\` fires, the system's other alerts in ${env.name} are not sent.`);
+  return lines.join('\n');
+}
