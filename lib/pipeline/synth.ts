@@ -61,6 +61,17 @@ export interface SynthOptions {
  * On failure it throws a SynthesisError with every problem found, and dist is untouched.
  */
 export function synthesize(app: App, options: SynthOptions): SynthResult {
+  const { result, folders } = renderApp(app, options);
+  if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
+  return result;
+}
+
+/**
+ * Everything `synthesize` does but writing: the result and the files of every folder.
+ * `plan` (lib/plan) compares these in memory with a baseline. Throws SynthesisError like
+ * `synthesize`.
+ */
+export function renderApp(app: App, options: Pick<SynthOptions, 'rules'> = {}): { result: SynthResult; folders: DistFolder[] } {
   completeModel(app);
   const { issues, warnings } = collectReport(app);
   const constructIssues = [...issues];
@@ -119,8 +130,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     const reported = issues.filter((issue, i) => i < constructIssues.length || !isInRenamedConstruct(app, issue.path));
     throw new SynthesisError(uniqueIssues(reported), warnings);
   }
-  if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
-  return { folders: summaries, objects: allObjects, waivers, warnings, securityExceptions };
+  return { result: { folders: summaries, objects: allObjects, waivers, warnings, securityExceptions }, folders };
 }
 
 /**
