@@ -6,6 +6,7 @@ import { acknowledgementsUnder } from '../core/change-acknowledgement';
 import { SynthesisError } from '../core/validation';
 import { describeBuildError } from '../pipeline/cli';
 import { renderApp } from '../pipeline/synth';
+import type { PolicyRule } from '../policy/rule';
 import { BaselineError, BaselineSource, readBaseline } from './baseline';
 import { CurrentFolder } from './model';
 import { computePlan, DEFAULT_KUBERNETES_MINOR, Plan } from './plan';
@@ -77,8 +78,8 @@ export interface CliPlanOptions extends PlanArgs {
 }
 
 /** The rendered folders as the plan compares them: object files only (no README, no kustomization). */
-export function currentFolders(app: App): CurrentFolder[] {
-  const { result, folders } = renderApp(app);
+export function currentFolders(app: App, rules?: readonly PolicyRule[]): CurrentFolder[] {
+  const { result, folders } = renderApp(app, { rules });
   const constructs = new Map(result.objects.map((o) => [`${o.folder}\0${o.file}`, o]));
   return folders.map((f) => ({
     folder: f.folder,

@@ -124,7 +124,15 @@ export function selects(selector: Json | undefined, labels: Record<string, strin
   return true;
 }
 
-/** Changed objects and renamed ones (both compared before/after). */
-export function pairs(plan: FolderPlan): Array<{ before: PlanObject; after: PlanObject; renamed: boolean }> {
-  return [...plan.changed.map((c) => ({ before: c.before, after: c.after, renamed: false })), ...plan.renamed.map((c) => ({ before: c.before, after: c.after, renamed: true }))];
+/**
+ * Changed objects and renamed ones, compared before/after. For a rename, `before.object`
+ * reads as if it had always had the new name (so a renamed store's policies and env do not
+ * look changed); `original` is the object as it was. Objects people apply by hand
+ * (`restore/`) are left out: nothing applies them.
+ */
+export function pairs(plan: FolderPlan): Array<{ before: PlanObject; after: PlanObject; renamed: boolean; original: PlanObject }> {
+  return [
+    ...plan.changed.map((c) => ({ before: c.before, after: c.after, renamed: false, original: c.before })),
+    ...plan.renamed.map((c) => ({ before: { ...c.before, object: c.beforeRenamed ?? c.before.object }, after: c.after, renamed: true, original: c.before })),
+  ].filter((p) => p.after.applied);
 }

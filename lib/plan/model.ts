@@ -15,6 +15,8 @@ export interface PlanObject {
   readonly object: Json;
   /** The construct that rendered it (current side only). */
   readonly constructPath?: string;
+  /** Applied by Argo CD / kustomize (false for `restore/` files, which people apply by hand). */
+  readonly applied: boolean;
 }
 
 /** An object present on both sides (or renamed), with its field changes. */
@@ -22,6 +24,8 @@ export interface ObjectChange {
   readonly before: PlanObject;
   readonly after: PlanObject;
   readonly fields: readonly FieldChange[];
+  /** For a rename: `before` as it reads with the new name (what the content rules compare). */
+  readonly beforeRenamed?: Json;
 }
 
 export interface FolderPlan {
@@ -52,7 +56,7 @@ export function objectKey(object: Json): string {
 }
 
 function planObject(folder: string, file: string, object: Json, constructPath?: string): PlanObject {
-  return { folder, file, key: objectKey(object), kind: String(object?.kind), name: String(object?.metadata?.name), object, constructPath };
+  return { folder, file, key: objectKey(object), kind: String(object?.kind), name: String(object?.metadata?.name), object, constructPath, applied: !file.includes('/') };
 }
 
 /** A folder whose files are all byte-identical to the baseline: nothing to parse or diff. */

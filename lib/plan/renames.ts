@@ -58,12 +58,13 @@ export function findRenames(removed: readonly PlanObject[], added: readonly Plan
   const out: ObjectChange[] = [];
   for (const g of groups.values()) {
     if (g.added.length === 0 || g.removed.length * g.added.length > MAX_PAIRS) continue;
-    const candidates: Array<{ before: PlanObject; after: PlanObject; fields: FieldChange[]; share: number }> = [];
+    const candidates: Array<{ before: PlanObject; after: PlanObject; fields: FieldChange[]; share: number; beforeRenamed: Json }> = [];
     for (const before of g.removed) {
       for (const after of g.added) {
-        const fields = diffObjects(renamed(before.object, before.name, after.name), after.object);
+        const beforeRenamed = renamed(before.object, before.name, after.name);
+        const fields = diffObjects(beforeRenamed, after.object);
         const share = fields.reduce((n, f) => n + Math.max(leaves(f.before), leaves(f.after)), 0) / leaves(after.object);
-        if (share <= MAX_CHANGED_SHARE) candidates.push({ before, after, fields, share });
+        if (share <= MAX_CHANGED_SHARE) candidates.push({ before, after, fields, share, beforeRenamed });
       }
     }
     candidates.sort((x, y) => x.share - y.share || x.before.name.localeCompare(y.before.name));
@@ -72,7 +73,7 @@ export function findRenames(removed: readonly PlanObject[], added: readonly Plan
       if (used.has(c.before.key) || used.has(c.after.key)) continue;
       used.add(c.before.key);
       used.add(c.after.key);
-      out.push({ before: c.before, after: c.after, fields: c.fields });
+      out.push({ before: c.before, after: c.after, fields: c.fields, beforeRenamed: c.beforeRenamed });
     }
   }
   return out;

@@ -67,7 +67,7 @@ function bucketsOf(objects: Iterable<PlanObject>): Set<string> {
 
 export function dataLossChanges(plan: FolderPlan): Finding[] {
   const out: Finding[] = [];
-  for (const before of plan.removed) {
+  for (const before of plan.removed.filter((o) => o.applied)) {
     const gk = groupKind(before);
     const s = { before };
     if (gk === '/PersistentVolumeClaim') out.push(finding(plan, 'data-loss.claim-removed', s, 'metadata.name', before.name, undefined, `claim ${before.name} removed`));
@@ -121,7 +121,7 @@ export function dataLossChanges(plan: FolderPlan): Finding[] {
     if (gk === 'storage.k8s.io/StorageClass' && (b.reclaimPolicy ?? 'Delete') === 'Retain' && a.reclaimPolicy !== 'Retain')
       out.push(finding(plan, 'data-loss.reclaim-policy-changed', s, 'reclaimPolicy', b.reclaimPolicy, a.reclaimPolicy, 'volumes of the class are deleted with their claims'));
     // Storage shrunk or moved to another class (claims themselves: refused-class rules).
-    const was = new Map(storageOf(before).map((v) => [renamed ? v.field.replace(before.name, after.name) : v.field, v]));
+    const was = new Map(storageOf(before).map((v) => [v.field, v]));
     for (const v of storageOf(after)) {
       const old = was.get(v.field);
       if (!old) continue;

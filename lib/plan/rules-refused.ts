@@ -1,5 +1,5 @@
 import type { Json } from '../core/json';
-import { deepEqual } from './diff';
+import { brief, deepEqual, diffObjects } from './diff';
 import { Finding, finding, quantity } from './finding';
 import type { FolderPlan, PlanObject } from './model';
 
@@ -43,7 +43,7 @@ function at(object: Json, dotted: string): unknown {
 export function refusedChanges(plan: FolderPlan, kubernetesMinor: number): Finding[] {
   const out: Finding[] = [];
   // Renamed objects are new objects to the API server: only same-name changes can be refused.
-  for (const { before, after } of plan.changed) {
+  for (const { before, after } of plan.changed.filter((c) => c.after.applied && c.before.applied)) {
     const gk = groupKind(after);
     const b = before.object;
     const a = after.object;
@@ -54,7 +54,20 @@ export function refusedChanges(plan: FolderPlan, kubernetesMinor: number): Findi
       const mutable = statefulSetMutable(kubernetesMinor);
       for (const key of [...new Set([...Object.keys(b.spec ?? {}), ...Object.keys(a.spec ?? {})])].sort()) {
         if (key === 'selector' || mutable.has(key) || deepEqual(b.spec?.[key], a.spec?.[key])) continue;
-        out.push(finding(plan, 'refused.statefulset-field-changed', subject, `spec.${key}`, b.spec?.[key], a.spec?.[key], `StatefulSet spec.${key} changed`, 'refused'));
+        const leaves = diffObjects(b.spec?.[key], a.spec?.[key], `spec.${key}`);
+        const shown = leaves.slice(0, 3).map((l) => `${l.path}: ${brief(l.before, 40)} -> ${brief(l.after, 40)}`);
+        out.push(
+          finding(
+            plan,
+            'refused.statefulset-field-changed',
+            subject,
+            `spec.${key}`,
+            leaves[0]?.before,
+            leaves[0]?.after,
+            `StatefulSet ${shown.join('; ')}${leaves.length > 3 ? ` and ${leaves.length - 3} more` : ''}`,
+            'refused',
+          ),
+        );
       }
     }
     if (gk === 'batch/Job') {

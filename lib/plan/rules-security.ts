@@ -1,6 +1,6 @@
 import type { Json } from '../core/json';
 import { deepEqual } from './diff';
-import { containersOf, Finding, finding, pairs, podSpecOf } from './finding';
+import { containersOf, Finding, finding, pairs, podLabelsOf, podSpecOf, selects } from './finding';
 import type { FolderPlan, PlanObject } from './model';
 
 const LEVELS = ['privileged', 'baseline', 'restricted'];
@@ -89,7 +89,7 @@ function readersOf(plan: FolderPlan, secret: string, key: string): string[] {
 
 export function securityChanges(plan: FolderPlan): Finding[] {
   const out: Finding[] = [];
-  const withNothingBefore = plan.added.map((after) => ({ before: undefined as PlanObject | undefined, after, renamed: false }));
+  const withNothingBefore = plan.added.filter((o) => o.applied).map((after) => ({ before: undefined as PlanObject | undefined, after, renamed: false }));
   for (const { before, after } of [...pairs(plan), ...withNothingBefore]) {
     const s = { before, after };
     const b = before?.object;
@@ -145,11 +145,13 @@ export function securityChanges(plan: FolderPlan): Finding[] {
           out.push(finding(plan, 'security.secret-key-dropped', s, `keys[${key}]`, key, undefined, `key ${key} of Secret ${keysAfter.secret} dropped; still read by ${readers.join(', ')}`));
       }
   }
-  // A removed NetworkPolicy that denied traffic (a policy type with no rule) widens what is allowed.
+  // A removed NetworkPolicy that denied traffic (a policy type with no rule) to pods that are still there widens what is allowed.
   for (const before of plan.removed) {
     if (before.kind !== 'NetworkPolicy') continue;
     const denies = ((before.object.spec?.policyTypes ?? []) as string[]).filter((t) => (before.object.spec?.[t.toLowerCase()] ?? []).length === 0);
-    if (denies.length > 0) out.push(finding(plan, 'security.network-policy-widened', { before }, 'metadata.name', before.name, undefined, `deny policy removed (${denies.join(', ')})`));
+    const stillSelected = [...plan.afterObjects.values()].some((o) => o.applied && podSpecOf(o.object) && selects(before.object.spec?.podSelector ?? {}, podLabelsOf(o.object)));
+    if (denies.length > 0 && stillSelected)
+      out.push(finding(plan, 'security.network-policy-widened', { before }, 'metadata.name', before.name, undefined, `deny policy removed (${denies.join(', ')})`));
   }
   return out;
 }
