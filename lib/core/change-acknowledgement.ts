@@ -16,6 +16,7 @@ export const CHANGE_RISK_IDS = [
   'refused.immutable-data-changed',
   'refused.role-ref-changed',
   'refused.custom-resource-field-changed',
+  'refused.quota-exceeded',
   'data-loss.claim-removed',
   'data-loss.claim-renamed',
   'data-loss.statefulset-claims-orphaned',

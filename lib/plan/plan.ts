@@ -6,7 +6,7 @@ import { Finding } from './finding';
 import { CurrentFolder, FolderPlan, isEmptyPlan, isUnchanged, planFolder } from './model';
 import { availabilityChanges } from './rules-availability';
 import { dataLossChanges } from './rules-data';
-import { refusedChanges } from './rules-refused';
+import { quotaChanges, refusedChanges } from './rules-refused';
 import { securityChanges } from './rules-security';
 
 /** The Kubernetes minor version the refused-class rules assume. @default 27, the oldest release the library supports */
@@ -45,7 +45,7 @@ export interface Plan {
 
 /** Risk findings of one folder's changes. */
 export function findingsOf(folder: FolderPlan, kubernetesMinor = DEFAULT_KUBERNETES_MINOR): Finding[] {
-  return [...refusedChanges(folder, kubernetesMinor), ...dataLossChanges(folder), ...availabilityChanges(folder), ...securityChanges(folder)];
+  return [...refusedChanges(folder, kubernetesMinor), ...quotaChanges(folder), ...dataLossChanges(folder), ...availabilityChanges(folder), ...securityChanges(folder)];
 }
 
 /**

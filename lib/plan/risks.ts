@@ -94,6 +94,14 @@ export const RISKS: Readonly<Record<ChangeRiskId, RiskDefinition>> = {
     title: 'the API server refuses a change to a field its CustomResourceDefinition declares immutable (`self == oldSelf`)',
     remedy: REPLACE,
   },
+  'refused.quota-exceeded': {
+    id: 'refused.quota-exceeded',
+    class: 'refused',
+    severity: 'blocking',
+    title:
+      "the namespace's ResourceQuota refuses a new or larger claim: every claim of the baseline still counts when it is created (claims are never pruned, and pruning comes after the sync)",
+    remedy: 'delete the old claims by hand once their data is copied, or raise the quota for the migration (SystemChart budget), then sync',
+  },
   'data-loss.claim-removed': {
     id: 'data-loss.claim-removed',
     class: 'data-loss',

@@ -30,6 +30,7 @@ export const CUSTOM_RESOURCE_IMMUTABLE: Readonly<Record<string, readonly string[
   'gateway.networking.k8s.io/GatewayClass': ['spec.controllerName'],
   'postgresql.cnpg.io/ScheduledBackup': ['spec.cluster'],
   'postgresql.cnpg.io/Backup': ['spec'],
+  'postgresql.cnpg.io/Cluster': ['spec.serviceAccountName'],
 };
 
 function groupKind(o: PlanObject): string {
@@ -114,6 +115,46 @@ export function refusedChanges(plan: FolderPlan, kubernetesMinor: number): Findi
       if (at(b, field) === undefined || deepEqual(at(b, field), at(a, field))) continue;
       out.push(finding(plan, 'refused.custom-resource-field-changed', subject, field, at(b, field), at(a, field), `${after.kind} ${field} changed`, 'refused'));
     }
+  }
+  return out;
+}
+
+/**
+ * ResourceQuota admission on claims: when a claim is created (or grows), every claim already
+ * in the namespace counts, including those the change removes or renames away (Argo CD
+ * prunes after the sync, and never prunes the claims this library makes). Checked against
+ * the quota after the change, which the sync applies first (wave 10, claims are wave 30).
+ */
+export function quotaChanges(plan: FolderPlan): Finding[] {
+  const quota = [...plan.afterObjects.values()].find((o) => o.kind === 'ResourceQuota' && o.object.spec?.hard?.['requests.storage'] !== undefined);
+  const hard = quota ? quantity(quota.object.spec.hard['requests.storage']) : undefined;
+  if (hard === undefined) return [];
+  const claims = (objects: Iterable<PlanObject>) => [...objects].filter((o) => o.kind === 'PersistentVolumeClaim' && o.applied);
+  const size = (o: PlanObject) => quantity(o.object.spec?.resources?.requests?.storage) ?? 0;
+  let used = claims(plan.beforeObjects.values()).reduce((n, o) => n + size(o), 0);
+  const out: Finding[] = [];
+  const growing = [
+    ...claims(plan.added).map((after) => ({ after, before: undefined as PlanObject | undefined })),
+    ...plan.renamed.filter((r) => r.after.kind === 'PersistentVolumeClaim' && r.after.applied).map((r) => ({ after: r.after, before: undefined as PlanObject | undefined })),
+    ...plan.changed.filter((c) => c.after.kind === 'PersistentVolumeClaim' && c.after.applied).map((c) => ({ after: c.after, before: c.before as PlanObject | undefined })),
+  ];
+  for (const { after, before } of growing) {
+    const delta = size(after) - (before ? size(before) : 0);
+    if (delta <= 0) continue;
+    used += delta;
+    if (used > hard)
+      out.push(
+        finding(
+          plan,
+          'refused.quota-exceeded',
+          { before, after },
+          'spec.resources.requests.storage',
+          before?.object.spec?.resources?.requests?.storage,
+          after.object.spec?.resources?.requests?.storage,
+          `claims would use ${Math.ceil(used / 2 ** 20)}Mi of the quota's ${quota!.object.spec.hard['requests.storage']} (ResourceQuota ${quota!.name}) while the old claims are still there`,
+          'refused',
+        ),
+      );
   }
   return out;
 }

@@ -47,9 +47,9 @@ export const DATA_LOSS_CHANGES: readonly PlanChange[] = [
   },
   {
     id: 'claim-renamed',
-    title: 'a volume is renamed (its construct id changed): removal plus an empty new claim',
-    risks: ['data-loss.claim-renamed'],
-    server: 'accepts',
+    title: 'a volume is renamed (its construct id changed): removal plus an empty new claim, refused by the quota while the old claim is kept',
+    risks: ['data-loss.claim-renamed', 'refused.quota-exceeded'],
+    server: 'refuses',
     build: (chart, side) => {
       const w = worker(chart);
       new PersistentVolume(chart, side === 'before' ? 'files' : 'uploads', { size: '1Gi', storageClassName: 'standard' }).mountOn(w, '/files');
@@ -58,8 +58,8 @@ export const DATA_LOSS_CHANGES: readonly PlanChange[] = [
   {
     id: 'store-renamed',
     title: 'a store is renamed: its StatefulSet, its backup claim and its backup schedule all get new names',
-    risks: ['data-loss.statefulset-claims-orphaned', 'data-loss.claim-renamed'],
-    server: 'accepts',
+    risks: ['data-loss.statefulset-claims-orphaned', 'data-loss.claim-renamed', 'refused.quota-exceeded'],
+    server: 'refuses',
     build: (chart, side) => {
       const db = postgres(chart, side === 'before' ? 'db' : 'database');
       db.backup({ target: BackupTarget.volume({ size: '2Gi', storageClassName: 'standard' }) });
