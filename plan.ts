@@ -24,7 +24,8 @@ function main(): number {
     else selection[m[1] as 'env' | 'system'].push(...value.split(',').filter((v) => v.length > 0));
   }
   for (const env of selection.env)
-    if (!(ENVIRONMENT_NAMES as readonly string[]).includes(env)) errors.push(`unknown environment '${env}'; valid environments: ${ENVIRONMENT_NAMES.join(', ')}`);
+    if (!(ENVIRONMENT_NAMES as readonly string[]).includes(env))
+      errors.push(`unknown environment '${env}'; valid environments: ${ENVIRONMENT_NAMES.join(', ')}`);
   for (const system of selection.system)
     if (!(system in SYSTEMS)) errors.push(`unknown system '${system}'; valid systems: ${Object.keys(SYSTEMS).join(', ')}`);
   if (errors.length > 0) {
@@ -37,7 +38,7 @@ function main(): number {
   const partial = selection.env.length > 0 || selection.system.length > 0;
   return runPlanCli({
     ...args,
-    build: () => buildRepositoryApp({ envs: envs as typeof ENVIRONMENT_NAMES[number][], systems, outdir: path.join(__dirname, 'cdk8s-app') }),
+    build: () => buildRepositoryApp({ envs: envs as (typeof ENVIRONMENT_NAMES)[number][], systems, outdir: path.join(__dirname, 'cdk8s-app') }),
     distDir: path.join(__dirname, '..', 'dist'),
     // A partial plan compares only the folders it renders.
     selected: partial ? (folder) => envs.includes(folder.split('/')[0]) && systems.includes(folder.split('/')[1]) : undefined,

@@ -91,7 +91,10 @@ export function acknowledgeChange(scope: IConstruct, acknowledgement: ChangeAckn
   if (typeof ack.reason !== 'string' || ack.reason.trim() === '' || ack.reason.includes('\n'))
     problems.push(['acknowledgeChange.reason', `${JSON.stringify(ack.reason)} must say why the change is safe: one line of text`]);
   if (typeof ack.baseline !== 'string' || !FINGERPRINT.test(ack.baseline))
-    problems.push(['acknowledgeChange.baseline', `${JSON.stringify(ack.baseline)} must be the 8-hex-digit fingerprint \`plan\` prints for the change`]);
+    problems.push([
+      'acknowledgeChange.baseline',
+      `${JSON.stringify(ack.baseline)} must be the 8-hex-digit fingerprint \`plan\` prints for the change`,
+    ]);
   if (ack.object !== undefined && (typeof ack.object !== 'string' || !OBJECT.test(ack.object)))
     problems.push(['acknowledgeChange.object', `${JSON.stringify(ack.object)} must be Kind/name, e.g. PersistentVolumeClaim/db-backups`]);
   if (problems.length > 0) {

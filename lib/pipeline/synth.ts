@@ -61,9 +61,21 @@ export interface SynthOptions {
  * On failure it throws a SynthesisError with every problem found, and dist is untouched.
  */
 export function synthesize(app: App, options: SynthOptions): SynthResult {
+  if (synthesisHook) return synthesisHook(app, options);
   const { result, folders } = renderApp(app, options);
   if (!options.dryRun) writeDist(options.outdir, folders, options.replaceAll ?? true);
   return result;
+}
+
+let synthesisHook: ((app: App, options: SynthOptions) => SynthResult) | undefined;
+
+/**
+ * Hands every later `synthesize` call to `hook` instead. `cdk8s-stacks plan` runs a user's
+ * unchanged app with this set (lib/plan/register.ts), so the app is planned, not written.
+ * Not part of the public API.
+ */
+export function interceptSynthesis(hook: (app: App, options: SynthOptions) => SynthResult): void {
+  synthesisHook = hook;
 }
 
 /**

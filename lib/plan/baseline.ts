@@ -11,7 +11,9 @@ import * as path from 'path';
 export type DistTree = Map<string, Map<string, string>>;
 
 /** Where the baseline comes from. */
-export type BaselineSource = { readonly kind: 'git'; readonly ref: string; readonly repo: string; readonly distPath: string } | { readonly kind: 'folder'; readonly dir: string };
+export type BaselineSource =
+  | { readonly kind: 'git'; readonly ref: string; readonly repo: string; readonly distPath: string }
+  | { readonly kind: 'folder'; readonly dir: string };
 
 /** A baseline that cannot be read: the message says what and why. */
 export class BaselineError extends Error {}

@@ -35,7 +35,7 @@ export const PLAN_USAGE = [
   '  --markdown <file>         also write the plan as Markdown (for a pull request comment)',
   '  --check                   exit 1 when a blocking change has no acknowledgement',
   '  --strict-acknowledgements with --check, stale acknowledgements fail too',
-  '  --kubernetes <1.N>        the clusters\' Kubernetes release (default 1.27): immutable fields differ between releases',
+  "  --kubernetes <1.N>        the clusters' Kubernetes release (default 1.27): immutable fields differ between releases",
 ].join('\n');
 
 /** Parses the plan's own options; what it does not know is returned in `rest` for the caller. */
@@ -71,6 +71,8 @@ export interface CliPlanOptions extends PlanArgs {
   readonly distDir: string;
   /** Baseline folders outside the selection are not compared (a partial build). @default every folder */
   readonly selected?: (folder: string) => boolean;
+  /** Policy rules, as for synth. @default DEFAULT_RULES */
+  readonly rules?: readonly PolicyRule[];
   /** @default console.log */
   readonly log?: (line: string) => void;
   /** @default console.error */
@@ -93,7 +95,9 @@ export function currentFolders(app: App, rules?: readonly PolicyRule[]): Current
 }
 
 function gitBaseline(distDir: string, ref: string): BaselineSource {
-  const top = spawnSync('git', ['-C', fs.existsSync(distDir) ? distDir : path.dirname(distDir), 'rev-parse', '--show-toplevel'], { encoding: 'utf8' });
+  const top = spawnSync('git', ['-C', fs.existsSync(distDir) ? distDir : path.dirname(distDir), 'rev-parse', '--show-toplevel'], {
+    encoding: 'utf8',
+  });
   if (top.status !== 0) throw new BaselineError(`${distDir} is not in a git repository: use --baseline-dir <folder>`);
   const repo = top.stdout.trim();
   return { kind: 'git', ref, repo, distPath: path.relative(repo, path.resolve(distDir)).split(path.sep).join('/') };
@@ -113,7 +117,7 @@ export function runPlanCli(options: CliPlanOptions): number {
   let current: CurrentFolder[];
   try {
     app = options.build();
-    current = currentFolders(app);
+    current = currentFolders(app, options.rules);
   } catch (e) {
     if (e instanceof SynthesisError) error(`Plan failed: the charts do not synthesize.\n${e.message}`);
     else error(`Plan failed: 1 error while building the charts:\n  ${describeBuildError(e)}`);
@@ -122,7 +126,10 @@ export function runPlanCli(options: CliPlanOptions): number {
   let source: BaselineSource;
   let plan: Plan;
   try {
-    source = options.baselineDir !== undefined ? { kind: 'folder', dir: path.resolve(options.baselineDir) } : gitBaseline(options.distDir, options.baseline ?? 'HEAD');
+    source =
+      options.baselineDir !== undefined
+        ? { kind: 'folder', dir: path.resolve(options.baselineDir) }
+        : gitBaseline(options.distDir, options.baseline ?? 'HEAD');
     plan = computePlan(current, readBaseline(source), {
       kubernetesMinor: options.kubernetesMinor ?? DEFAULT_KUBERNETES_MINOR,
       selected: options.selected,

@@ -44,7 +44,10 @@ export function stableJson(value: unknown): string {
 }
 
 export function fingerprintOf(risk: string, folder: string, object: string, field: string, before: unknown): string {
-  return createHash('sha256').update(`${risk}\0${folder}\0${object}\0${field}\0${stableJson(before)}`).digest('hex').slice(0, 8);
+  return createHash('sha256')
+    .update(`${risk}\0${folder}\0${object}\0${field}\0${stableJson(before)}`)
+    .digest('hex')
+    .slice(0, 8);
 }
 
 /** A finding about `subject` (the object after the change, or before for a removal). */
@@ -133,6 +136,11 @@ export function selects(selector: Json | undefined, labels: Record<string, strin
 export function pairs(plan: FolderPlan): Array<{ before: PlanObject; after: PlanObject; renamed: boolean; original: PlanObject }> {
   return [
     ...plan.changed.map((c) => ({ before: c.before, after: c.after, renamed: false, original: c.before })),
-    ...plan.renamed.map((c) => ({ before: { ...c.before, object: c.beforeRenamed ?? c.before.object }, after: c.after, renamed: true, original: c.before })),
+    ...plan.renamed.map((c) => ({
+      before: { ...c.before, object: c.beforeRenamed ?? c.before.object },
+      after: c.after,
+      renamed: true,
+      original: c.before,
+    })),
   ].filter((p) => p.after.applied);
 }

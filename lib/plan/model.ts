@@ -1,53 +1,11 @@
 import { parse } from 'yaml';
 import type { Json } from '../core/json';
 import { DistTree } from './baseline';
-import { diffObjects, FieldChange } from './diff';
+import { diffObjects } from './diff';
 import { findRenames } from './renames';
+import type { CurrentFolder, FolderPlan, ObjectChange, PlanObject } from './types';
 
-/** An object on one side of the plan. */
-export interface PlanObject {
-  readonly folder: string;
-  readonly file: string;
-  /** `group/Kind/namespace/name`: what the API server identifies it by. */
-  readonly key: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly object: Json;
-  /** The construct that rendered it (current side only). */
-  readonly constructPath?: string;
-  /** Applied by Argo CD / kustomize (false for `restore/` files, which people apply by hand). */
-  readonly applied: boolean;
-}
-
-/** An object present on both sides (or renamed), with its field changes. */
-export interface ObjectChange {
-  readonly before: PlanObject;
-  readonly after: PlanObject;
-  readonly fields: readonly FieldChange[];
-  /** For a rename: `before` as it reads with the new name (what the content rules compare). */
-  readonly beforeRenamed?: Json;
-}
-
-export interface FolderPlan {
-  readonly folder: string;
-  /** The environment: the folder's first segment. */
-  readonly environment: string;
-  readonly added: readonly PlanObject[];
-  readonly removed: readonly PlanObject[];
-  readonly changed: readonly ObjectChange[];
-  /** Removed + added pairs that are the same object under a new name. */
-  readonly renamed: readonly ObjectChange[];
-  /** Every object before the change, by key (unchanged ones included). */
-  readonly beforeObjects: ReadonlyMap<string, PlanObject>;
-  /** Every object after the change, by key. */
-  readonly afterObjects: ReadonlyMap<string, PlanObject>;
-}
-
-/** What a folder holds after the change: rendered objects with their text (for the fast comparison). */
-export interface CurrentFolder {
-  readonly folder: string;
-  readonly objects: ReadonlyArray<{ readonly file: string; readonly text: string; readonly object: Json; readonly constructPath?: string }>;
-}
+export type { CurrentFolder, FolderPlan, ObjectChange, PlanObject } from './types';
 
 export function objectKey(object: Json): string {
   const apiVersion = String(object?.apiVersion ?? '');
@@ -56,7 +14,16 @@ export function objectKey(object: Json): string {
 }
 
 function planObject(folder: string, file: string, object: Json, constructPath?: string): PlanObject {
-  return { folder, file, key: objectKey(object), kind: String(object?.kind), name: String(object?.metadata?.name), object, constructPath, applied: !file.includes('/') };
+  return {
+    folder,
+    file,
+    key: objectKey(object),
+    kind: String(object?.kind),
+    name: String(object?.metadata?.name),
+    object,
+    constructPath,
+    applied: !file.includes('/'),
+  };
 }
 
 /** A folder whose files are all byte-identical to the baseline: nothing to parse or diff. */

@@ -45,7 +45,13 @@ export interface Plan {
 
 /** Risk findings of one folder's changes. */
 export function findingsOf(folder: FolderPlan, kubernetesMinor = DEFAULT_KUBERNETES_MINOR): Finding[] {
-  return [...refusedChanges(folder, kubernetesMinor), ...quotaChanges(folder), ...dataLossChanges(folder), ...availabilityChanges(folder), ...securityChanges(folder)];
+  return [
+    ...refusedChanges(folder, kubernetesMinor),
+    ...quotaChanges(folder),
+    ...dataLossChanges(folder),
+    ...availabilityChanges(folder),
+    ...securityChanges(folder),
+  ];
 }
 
 /**
@@ -67,7 +73,13 @@ export function computePlan(current: readonly CurrentFolder[], baseline: DistTre
   const findings = folders.flatMap((f) => findingsOf(f, options.kubernetesMinor));
   const acknowledgements = matchAcknowledgements(findings, options.acknowledgements ?? []);
   const covered = new Set(acknowledgements.flatMap((a) => a.covers));
-  return { folders, compared: names.length, findings, acknowledgements, unacknowledged: findings.filter((f) => f.severity === 'blocking' && !covered.has(f)) };
+  return {
+    folders,
+    compared: names.length,
+    findings,
+    acknowledgements,
+    unacknowledged: findings.filter((f) => f.severity === 'blocking' && !covered.has(f)),
+  };
 }
 
 function folderOfScope(ack: DeclaredAcknowledgement): string | undefined {
@@ -93,7 +105,9 @@ export function matchAcknowledgements(findings: readonly Finding[], acks: readon
         f.risk === ack.risk &&
         f.fingerprint === ack.baseline &&
         f.folder === folder &&
-        (ack.object !== undefined ? f.object === ack.object : onChart || (f.constructPath !== undefined && (f.constructPath === path || f.constructPath.startsWith(`${path}/`)))),
+        (ack.object !== undefined
+          ? f.object === ack.object
+          : onChart || (f.constructPath !== undefined && (f.constructPath === path || f.constructPath.startsWith(`${path}/`)))),
     );
     return { path, folder, risk: ack.risk, reason: ack.reason, baseline: ack.baseline, object: ack.object, covers };
   });

@@ -1,6 +1,6 @@
 import type { Json } from '../core/json';
 import { diffObjects, FieldChange } from './diff';
-import type { ObjectChange, PlanObject } from './model';
+import type { ObjectChange, PlanObject } from './types';
 
 /** Pairs compared per kind and namespace at most; beyond that, renames are not looked for (reported as removal + addition). */
 const MAX_PAIRS = 4096;

@@ -85,7 +85,10 @@ export function textReport(plan: Plan, context: ReportContext): string[] {
     for (const a of used) lines.push(`  ${a.path} ${a.risk} (${a.baseline}): ${a.reason}`);
   }
   if (stale(plan).length > 0) {
-    lines.push('', `Stale acknowledgements (${stale(plan).length}): they match no change in this plan (it has landed in the baseline, or the value changed again); remove them:`);
+    lines.push(
+      '',
+      `Stale acknowledgements (${stale(plan).length}): they match no change in this plan (it has landed in the baseline, or the value changed again); remove them:`,
+    );
     for (const a of stale(plan)) lines.push(`  ${a.path} ${a.risk} (${a.baseline}): ${a.reason}`);
   }
   return lines;
@@ -131,12 +134,23 @@ export function markdownReport(plan: Plan, context: ReportContext): string {
   }
   if (stale(plan).length > 0) {
     out.push('### Stale acknowledgements: remove them', '');
-    for (const a of stale(plan)) out.push(`- ${code(a.risk)} (${code(a.baseline)}) on ${code(a.path)}: matches no change (landed, or the value changed again)`);
+    for (const a of stale(plan))
+      out.push(`- ${code(a.risk)} (${code(a.baseline)}) on ${code(a.path)}: matches no change (landed, or the value changed again)`);
     out.push('');
   }
   for (const folder of plan.folders) {
-    out.push(`<details><summary><code>${folder.folder}</code>: ${folder.added.length} added, ${folder.changed.length} changed, ${folder.renamed.length} renamed, ${folder.removed.length} removed</summary>`, '', '```diff');
-    for (const line of objectLines(folder)) out.push(line.replace(/^ {2}([+\-~>])/, '$1').replace(/^~/, '!').replace(/^>/, '!'));
+    out.push(
+      `<details><summary><code>${folder.folder}</code>: ${folder.added.length} added, ${folder.changed.length} changed, ${folder.renamed.length} renamed, ${folder.removed.length} removed</summary>`,
+      '',
+      '```diff',
+    );
+    for (const line of objectLines(folder))
+      out.push(
+        line
+          .replace(/^ {2}([+\-~>])/, '$1')
+          .replace(/^~/, '!')
+          .replace(/^>/, '!'),
+      );
     out.push('```', '', '</details>', '');
   }
   return `${out.join('\n').trimEnd()}\n`;

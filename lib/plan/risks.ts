@@ -19,7 +19,7 @@ export interface RiskDefinition {
 }
 
 const REPLACE =
-  "recreate the object: annotate it `argocd.argoproj.io/sync-options: Replace=true` for the sync that carries the change (Argo CD deletes and creates it), or delete it first with `kubectl delete --cascade=orphan` (the pods keep running and the new object adopts them), then apply";
+  'recreate the object: annotate it `argocd.argoproj.io/sync-options: Replace=true` for the sync that carries the change (Argo CD deletes and creates it), or delete it first with `kubectl delete --cascade=orphan` (the pods keep running and the new object adopts them), then apply';
 
 /** Every risk class, by id. The ids are stable (acknowledgements name them). */
 export const RISKS: Readonly<Record<ChangeRiskId, RiskDefinition>> = {
@@ -43,13 +43,15 @@ export const RISKS: Readonly<Record<ChangeRiskId, RiskDefinition>> = {
     class: 'refused',
     severity: 'blocking',
     title: "the API server refuses a changed Job template or selector (a Job's pod template is immutable)",
-    remedy: 'give the Job a new name (MigrationJob names carry a hash of their template for this), or delete the finished Job before the sync (Argo CD: `Replace=true`, or a hook with `hook-delete-policy: BeforeHookCreation`)',
+    remedy:
+      'give the Job a new name (MigrationJob names carry a hash of their template for this), or delete the finished Job before the sync (Argo CD: `Replace=true`, or a hook with `hook-delete-policy: BeforeHookCreation`)',
   },
   'refused.claim-spec-changed': {
     id: 'refused.claim-spec-changed',
     class: 'refused',
     severity: 'blocking',
-    title: "the API server refuses a change to a PersistentVolumeClaim's spec other than a storage increase (class, access modes, volume mode are immutable)",
+    title:
+      "the API server refuses a change to a PersistentVolumeClaim's spec other than a storage increase (class, access modes, volume mode are immutable)",
     remedy: 'make a new claim with a new name, copy the data (or restore a backup into it), then remove the old one',
   },
   'refused.claim-shrunk': {
@@ -64,13 +66,14 @@ export const RISKS: Readonly<Record<ChangeRiskId, RiskDefinition>> = {
     class: 'refused',
     severity: 'warning',
     title: 'a larger storage request is accepted only for a bound claim whose StorageClass has allowVolumeExpansion: true',
-    remedy: 'check that the StorageClass allows expansion (`kubectl get storageclass <class> -o jsonpath={.allowVolumeExpansion}`); if not, make a new claim and copy the data',
+    remedy:
+      'check that the StorageClass allows expansion (`kubectl get storageclass <class> -o jsonpath={.allowVolumeExpansion}`); if not, make a new claim and copy the data',
   },
   'refused.service-cluster-ip-changed': {
     id: 'refused.service-cluster-ip-changed',
     class: 'refused',
     severity: 'blocking',
-    title: "the API server refuses a changed clusterIP, clusterIPs or IP family of a Service (e.g. a Service made headless, or headless no longer)",
+    title: 'the API server refuses a changed clusterIP, clusterIPs or IP family of a Service (e.g. a Service made headless, or headless no longer)',
     remedy: `give the new Service a new name, or ${REPLACE}`,
   },
   'refused.immutable-data-changed': {
@@ -107,7 +110,8 @@ export const RISKS: Readonly<Record<ChangeRiskId, RiskDefinition>> = {
     class: 'data-loss',
     severity: 'blocking',
     title: 'a PersistentVolumeClaim is removed: its volume (and data) is deleted unless the claim is kept from pruning and the volume retained',
-    remedy: 'take a backup first; keep the claim in the chart until the data is moved; the claims this library makes are never pruned by Argo CD (`Prune=false`), delete them by hand once the data is safe',
+    remedy:
+      'take a backup first; keep the claim in the chart until the data is moved; the claims this library makes are never pruned by Argo CD (`Prune=false`), delete them by hand once the data is safe',
   },
   'data-loss.claim-renamed': {
     id: 'data-loss.claim-renamed',
@@ -127,7 +131,8 @@ export const RISKS: Readonly<Record<ChangeRiskId, RiskDefinition>> = {
     id: 'data-loss.database-cluster-removed',
     class: 'data-loss',
     severity: 'blocking',
-    title: 'an operator database cluster (CloudNativePG Cluster, MOCO MySQLCluster, Percona PerconaServerMongoDB) is removed or renamed: the operator deletes its instances and, depending on the operator, their volumes',
+    title:
+      'an operator database cluster (CloudNativePG Cluster, MOCO MySQLCluster, Percona PerconaServerMongoDB) is removed or renamed: the operator deletes its instances and, depending on the operator, their volumes',
     remedy: 'take and verify a backup; keep the resource (or the name) until the data is migrated and the restore is proven',
   },
   'data-loss.bucket-removed': {

@@ -8,10 +8,13 @@ const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'];
 /** Members of a replicated store, where its kind keeps them. */
 function membersOf(o: PlanObject): Array<{ field: string; count: number }> {
   const spec = o.object.spec ?? {};
-  if (o.kind === 'Cluster' && o.key.startsWith('postgresql.cnpg.io/')) return typeof spec.instances === 'number' ? [{ field: 'spec.instances', count: spec.instances }] : [];
+  if (o.kind === 'Cluster' && o.key.startsWith('postgresql.cnpg.io/'))
+    return typeof spec.instances === 'number' ? [{ field: 'spec.instances', count: spec.instances }] : [];
   if (o.kind === 'MySQLCluster') return typeof spec.replicas === 'number' ? [{ field: 'spec.replicas', count: spec.replicas }] : [];
   if (o.kind === 'PerconaServerMongoDB')
-    return ((spec.replsets ?? []) as Json[]).filter((r) => typeof r.size === 'number').map((r) => ({ field: `spec.replsets[${r.name}].size`, count: r.size }));
+    return ((spec.replsets ?? []) as Json[])
+      .filter((r) => typeof r.size === 'number')
+      .map((r) => ({ field: `spec.replsets[${r.name}].size`, count: r.size }));
   return [];
 }
 
@@ -38,7 +41,10 @@ function blocksEviction(pdb: Json, replicas: number): { blocked: boolean; floor:
   return { blocked: false, floor: undefined };
 }
 
-function budgetState(o: PlanObject | undefined, objects: ReadonlyMap<string, PlanObject>): { blocked: boolean; pdb?: PlanObject; floor?: unknown; replicas: number } {
+function budgetState(
+  o: PlanObject | undefined,
+  objects: ReadonlyMap<string, PlanObject>,
+): { blocked: boolean; pdb?: PlanObject; floor?: unknown; replicas: number } {
   if (!o) return { blocked: false, replicas: 0 };
   const replicas = floorReplicas(o, objects);
   const labels = podLabelsOf(o.object);
@@ -84,7 +90,17 @@ export function availabilityChanges(plan: FolderPlan): Finding[] {
       const old = was.get(m.field);
       if (old === undefined || old === m.count) continue;
       if (m.count < old || (m.count % 2 === 0 && m.count > 1))
-        out.push(finding(plan, 'availability.quorum-weakened', s, m.field, old, m.count, `${old} -> ${m.count} members${m.count % 2 === 0 ? ' (an even number)' : ''}`));
+        out.push(
+          finding(
+            plan,
+            'availability.quorum-weakened',
+            s,
+            m.field,
+            old,
+            m.count,
+            `${old} -> ${m.count} members${m.count % 2 === 0 ? ' (an even number)' : ''}`,
+          ),
+        );
     }
     // Probes removed, per container.
     const cb = containersOf(podSpecOf(before.object));
@@ -93,7 +109,17 @@ export function availabilityChanges(plan: FolderPlan): Finding[] {
       if (!old) continue;
       for (const probe of PROBES)
         if (old[probe] && !c[probe])
-          out.push(finding(plan, 'availability.probe-removed', s, `containers[${name}].${probe}`, Object.keys(old[probe]).find((k) => /Get|exec|tcpSocket|grpc/.test(k)) ?? 'probe', undefined, `${probe} of ${name} removed`));
+          out.push(
+            finding(
+              plan,
+              'availability.probe-removed',
+              s,
+              `containers[${name}].${probe}`,
+              Object.keys(old[probe]).find((k) => /Get|exec|tcpSocket|grpc/.test(k)) ?? 'probe',
+              undefined,
+              `${probe} of ${name} removed`,
+            ),
+          );
     }
     if (after.kind === 'HorizontalPodAutoscaler') {
       const [x, y] = [before.object.spec?.minReplicas ?? 1, after.object.spec?.minReplicas ?? 1];

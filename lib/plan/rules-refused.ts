@@ -25,7 +25,7 @@ function statefulSetMutable(minor: number): Set<string> {
 /** Job spec fields the API server refuses to change (ValidateJobSpecUpdate). */
 const JOB_IMMUTABLE = ['template', 'completionMode', 'podFailurePolicy', 'backoffLimitPerIndex', 'managedBy', 'successPolicy'];
 
-/** Fields custom resource definitions this library renders declare immutable with `self == oldSelf` (cross-checked with imports/crds by a unit test). */
+/** Fields the CRDs of imports/crds declare immutable with `self == oldSelf` (a unit test cross-checks the two). */
 export const CUSTOM_RESOURCE_IMMUTABLE: Readonly<Record<string, readonly string[]>> = {
   'gateway.networking.k8s.io/GatewayClass': ['spec.controllerName'],
   'postgresql.cnpg.io/ScheduledBackup': ['spec.cluster'],
@@ -50,7 +50,18 @@ export function refusedChanges(plan: FolderPlan, kubernetesMinor: number): Findi
     const a = after.object;
     const subject = { before, after };
     if (SELECTOR_KINDS.has(gk) && !deepEqual(b.spec?.selector, a.spec?.selector))
-      out.push(finding(plan, 'refused.selector-changed', subject, 'spec.selector', b.spec?.selector, a.spec?.selector, `${after.kind} selector changed`, 'refused'));
+      out.push(
+        finding(
+          plan,
+          'refused.selector-changed',
+          subject,
+          'spec.selector',
+          b.spec?.selector,
+          a.spec?.selector,
+          `${after.kind} selector changed`,
+          'refused',
+        ),
+      );
     if (gk === 'apps/StatefulSet') {
       const mutable = statefulSetMutable(kubernetesMinor);
       for (const key of [...new Set([...Object.keys(b.spec ?? {}), ...Object.keys(a.spec ?? {})])].sort()) {
@@ -74,12 +85,25 @@ export function refusedChanges(plan: FolderPlan, kubernetesMinor: number): Findi
     if (gk === 'batch/Job') {
       for (const key of JOB_IMMUTABLE) {
         if (deepEqual(b.spec?.[key], a.spec?.[key])) continue;
-        out.push(finding(plan, 'refused.job-field-changed', subject, `spec.${key}`, b.spec?.[key], a.spec?.[key], `Job spec.${key} changed`, 'refused'));
+        out.push(
+          finding(plan, 'refused.job-field-changed', subject, `spec.${key}`, b.spec?.[key], a.spec?.[key], `Job spec.${key} changed`, 'refused'),
+        );
       }
       // completions may change only together with parallelism on an Indexed Job (elastic Indexed Jobs).
       const elastic = a.spec?.completionMode === 'Indexed' && a.spec?.completions === a.spec?.parallelism;
       if (!deepEqual(b.spec?.completions, a.spec?.completions) && !elastic)
-        out.push(finding(plan, 'refused.job-field-changed', subject, 'spec.completions', b.spec?.completions, a.spec?.completions, 'Job spec.completions changed', 'refused'));
+        out.push(
+          finding(
+            plan,
+            'refused.job-field-changed',
+            subject,
+            'spec.completions',
+            b.spec?.completions,
+            a.spec?.completions,
+            'Job spec.completions changed',
+            'refused',
+          ),
+        );
     }
     if (gk === '/PersistentVolumeClaim') out.push(...claimChanges(plan, subject, b, a));
     if (gk === '/Service') {
@@ -97,23 +121,50 @@ export function refusedChanges(plan: FolderPlan, kubernetesMinor: number): Findi
             `spec.${key}`,
             was,
             now,
-            outcome === 'ignored' ? `Service spec.${key} removed: the API server keeps ${JSON.stringify(was)} (the Service stays as it was)` : `Service spec.${key} changed`,
+            outcome === 'ignored'
+              ? `Service spec.${key} removed: the API server keeps ${JSON.stringify(was)} (the Service stays as it was)`
+              : `Service spec.${key} changed`,
             outcome,
           ),
         );
       }
     }
     if ((gk === '/Secret' || gk === '/ConfigMap') && b.immutable === true) {
-      if (a.immutable !== true) out.push(finding(plan, 'refused.immutable-data-changed', subject, 'immutable', true, a.immutable, `${after.kind} no longer immutable`, 'refused'));
+      if (a.immutable !== true)
+        out.push(
+          finding(plan, 'refused.immutable-data-changed', subject, 'immutable', true, a.immutable, `${after.kind} no longer immutable`, 'refused'),
+        );
       for (const key of ['data', 'stringData', 'binaryData'])
         if (!deepEqual(b[key], a[key]))
-          out.push(finding(plan, 'refused.immutable-data-changed', subject, key, summaryKeys(b[key]), summaryKeys(a[key]), `immutable ${after.kind} ${key} changed`, 'refused'));
+          out.push(
+            finding(
+              plan,
+              'refused.immutable-data-changed',
+              subject,
+              key,
+              summaryKeys(b[key]),
+              summaryKeys(a[key]),
+              `immutable ${after.kind} ${key} changed`,
+              'refused',
+            ),
+          );
     }
     if ((gk === 'rbac.authorization.k8s.io/RoleBinding' || gk === 'rbac.authorization.k8s.io/ClusterRoleBinding') && !deepEqual(b.roleRef, a.roleRef))
       out.push(finding(plan, 'refused.role-ref-changed', subject, 'roleRef', b.roleRef, a.roleRef, `${after.kind} roleRef changed`, 'refused'));
     for (const field of CUSTOM_RESOURCE_IMMUTABLE[gk] ?? []) {
       if (at(b, field) === undefined || deepEqual(at(b, field), at(a, field))) continue;
-      out.push(finding(plan, 'refused.custom-resource-field-changed', subject, field, at(b, field), at(a, field), `${after.kind} ${field} changed`, 'refused'));
+      out.push(
+        finding(
+          plan,
+          'refused.custom-resource-field-changed',
+          subject,
+          field,
+          at(b, field),
+          at(a, field),
+          `${after.kind} ${field} changed`,
+          'refused',
+        ),
+      );
     }
   }
   return out;
@@ -135,8 +186,12 @@ export function quotaChanges(plan: FolderPlan): Finding[] {
   const out: Finding[] = [];
   const growing = [
     ...claims(plan.added).map((after) => ({ after, before: undefined as PlanObject | undefined })),
-    ...plan.renamed.filter((r) => r.after.kind === 'PersistentVolumeClaim' && r.after.applied).map((r) => ({ after: r.after, before: undefined as PlanObject | undefined })),
-    ...plan.changed.filter((c) => c.after.kind === 'PersistentVolumeClaim' && c.after.applied).map((c) => ({ after: c.after, before: c.before as PlanObject | undefined })),
+    ...plan.renamed
+      .filter((r) => r.after.kind === 'PersistentVolumeClaim' && r.after.applied)
+      .map((r) => ({ after: r.after, before: undefined as PlanObject | undefined })),
+    ...plan.changed
+      .filter((c) => c.after.kind === 'PersistentVolumeClaim' && c.after.applied)
+      .map((c) => ({ after: c.after, before: c.before as PlanObject | undefined })),
   ];
   for (const { after, before } of growing) {
     const delta = size(after) - (before ? size(before) : 0);
@@ -170,15 +225,48 @@ function claimChanges(plan: FolderPlan, subject: { before: PlanObject; after: Pl
   const keys = [...new Set([...Object.keys(b.spec ?? {}), ...Object.keys(a.spec ?? {})])].sort();
   for (const key of keys) {
     if (key === 'resources' || key === 'volumeAttributesClassName' || deepEqual(b.spec?.[key], a.spec?.[key])) continue;
-    out.push(finding(plan, 'refused.claim-spec-changed', subject, `spec.${key}`, b.spec?.[key], a.spec?.[key], `PersistentVolumeClaim spec.${key} changed`, 'refused'));
+    out.push(
+      finding(
+        plan,
+        'refused.claim-spec-changed',
+        subject,
+        `spec.${key}`,
+        b.spec?.[key],
+        a.spec?.[key],
+        `PersistentVolumeClaim spec.${key} changed`,
+        'refused',
+      ),
+    );
   }
   const { storage: was, ...otherWas } = b.spec?.resources?.requests ?? {};
   const { storage: now, ...otherNow } = a.spec?.resources?.requests ?? {};
   if (!deepEqual(otherWas, otherNow) || !deepEqual(b.spec?.resources?.limits, a.spec?.resources?.limits))
-    out.push(finding(plan, 'refused.claim-spec-changed', subject, 'spec.resources', b.spec?.resources, a.spec?.resources, 'PersistentVolumeClaim resources other than requests.storage changed', 'refused'));
+    out.push(
+      finding(
+        plan,
+        'refused.claim-spec-changed',
+        subject,
+        'spec.resources',
+        b.spec?.resources,
+        a.spec?.resources,
+        'PersistentVolumeClaim resources other than requests.storage changed',
+        'refused',
+      ),
+    );
   const [x, y] = [quantity(was), quantity(now)];
   if (x !== undefined && y !== undefined && y < x)
-    out.push(finding(plan, 'refused.claim-shrunk', subject, 'spec.resources.requests.storage', was, now, `storage request lowered from ${was} to ${now}`, 'refused'));
+    out.push(
+      finding(
+        plan,
+        'refused.claim-shrunk',
+        subject,
+        'spec.resources.requests.storage',
+        was,
+        now,
+        `storage request lowered from ${was} to ${now}`,
+        'refused',
+      ),
+    );
   if (x !== undefined && y !== undefined && y > x)
     out.push(
       finding(

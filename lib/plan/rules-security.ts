@@ -47,17 +47,21 @@ function rulesOf(policy: Json, direction: 'ingress' | 'egress'): Array<{ text: s
 function routesOf(o: PlanObject): Set<string> {
   const out = new Set<string>();
   if (o.kind === 'Ingress')
-    for (const rule of o.object.spec?.rules ?? []) for (const p of rule.http?.paths ?? [{ path: '/' }]) out.add(`${rule.host ?? '*'}${p.path ?? '/'}`);
+    for (const rule of o.object.spec?.rules ?? [])
+      for (const p of rule.http?.paths ?? [{ path: '/' }]) out.add(`${rule.host ?? '*'}${p.path ?? '/'}`);
   if (o.kind === 'HTTPRoute')
     for (const host of o.object.spec?.hostnames ?? ['*'])
-      for (const rule of o.object.spec?.rules ?? []) for (const m of rule.matches ?? [{ path: { value: '/' } }]) out.add(`${host}${m.path?.value ?? '/'}`);
+      for (const rule of o.object.spec?.rules ?? [])
+        for (const m of rule.matches ?? [{ path: { value: '/' } }]) out.add(`${host}${m.path?.value ?? '/'}`);
   return out;
 }
 
 function tlsHostsOf(o: PlanObject): Set<string> {
   if (o.kind === 'Ingress') return new Set(((o.object.spec?.tls ?? []) as Json[]).flatMap((t) => t.hosts ?? []));
   if (o.kind === 'Gateway')
-    return new Set(((o.object.spec?.listeners ?? []) as Json[]).filter((l) => l.protocol === 'HTTPS' || l.protocol === 'TLS').map((l) => l.hostname ?? '*'));
+    return new Set(
+      ((o.object.spec?.listeners ?? []) as Json[]).filter((l) => l.protocol === 'HTTPS' || l.protocol === 'TLS').map((l) => l.hostname ?? '*'),
+    );
   return new Set();
 }
 
@@ -65,10 +69,7 @@ function tlsHostsOf(o: PlanObject): Set<string> {
 function secretKeys(o: PlanObject): { secret: string; keys: Set<string> } | undefined {
   if (o.kind !== 'ExternalSecret') return undefined;
   const spec = o.object.spec ?? {};
-  const keys = new Set<string>([
-    ...((spec.data ?? []) as Json[]).map((d) => String(d.secretKey)),
-    ...Object.keys(spec.target?.template?.data ?? {}),
-  ]);
+  const keys = new Set<string>([...((spec.data ?? []) as Json[]).map((d) => String(d.secretKey)), ...Object.keys(spec.target?.template?.data ?? {})]);
   // dataFrom (whole remote keys) provides keys the manifest cannot list: not compared.
   if ((spec.dataFrom ?? []).length > 0) return undefined;
   return { secret: spec.target?.name ?? o.name, keys };
@@ -80,7 +81,11 @@ function readersOf(plan: FolderPlan, secret: string, key: string): string[] {
   for (const o of plan.afterObjects.values()) {
     const pod = podSpecOf(o.object);
     if (!pod) continue;
-    const reads = [...containersOf(pod).values()].some((c) => (c.env ?? []).some((e: Json) => e.valueFrom?.secretKeyRef?.name === secret && e.valueFrom.secretKeyRef.key === key && e.valueFrom.secretKeyRef.optional !== true));
+    const reads = [...containersOf(pod).values()].some((c) =>
+      (c.env ?? []).some(
+        (e: Json) => e.valueFrom?.secretKeyRef?.name === secret && e.valueFrom.secretKeyRef.key === key && e.valueFrom.secretKeyRef.optional !== true,
+      ),
+    );
     const mounts = (pod.volumes ?? []).some((v: Json) => v.secret?.secretName === secret && (v.secret.items ?? []).some((i: Json) => i.key === key));
     if (reads || mounts) out.push(`${o.kind}/${o.name}`);
   }
@@ -89,7 +94,9 @@ function readersOf(plan: FolderPlan, secret: string, key: string): string[] {
 
 export function securityChanges(plan: FolderPlan): Finding[] {
   const out: Finding[] = [];
-  const withNothingBefore = plan.added.filter((o) => o.applied).map((after) => ({ before: undefined as PlanObject | undefined, after, renamed: false }));
+  const withNothingBefore = plan.added
+    .filter((o) => o.applied)
+    .map((after) => ({ before: undefined as PlanObject | undefined, after, renamed: false }));
   for (const { before, after } of [...pairs(plan), ...withNothingBefore]) {
     const s = { before, after };
     const b = before?.object;
@@ -97,7 +104,17 @@ export function securityChanges(plan: FolderPlan): Finding[] {
     if (after.kind === 'Namespace' && b) {
       const level = (o: Json) => LEVELS.indexOf(o.metadata?.labels?.[ENFORCE] ?? 'privileged');
       if (level(a) < level(b))
-        out.push(finding(plan, 'security.pod-security-lowered', s, `metadata.labels["${ENFORCE}"]`, b.metadata?.labels?.[ENFORCE], a.metadata?.labels?.[ENFORCE], 'Pod Security enforcement lowered'));
+        out.push(
+          finding(
+            plan,
+            'security.pod-security-lowered',
+            s,
+            `metadata.labels["${ENFORCE}"]`,
+            b.metadata?.labels?.[ENFORCE],
+            a.metadata?.labels?.[ENFORCE],
+            'Pod Security enforcement lowered',
+          ),
+        );
     }
     // More privileges for a container than it had (or a new workload's containers beyond the hardened defaults).
     const pod = podSpecOf(a);
@@ -109,7 +126,18 @@ export function securityChanges(plan: FolderPlan): Finding[] {
         const had = old ? privileges(oldPod, old) : before ? undefined : new Map<string, unknown>();
         if (!had) continue;
         for (const [what, value] of privileges(pod, c))
-          if (!had.has(what)) out.push(finding(plan, 'security.exception-added', s, `containers[${name}].${what}`, undefined, value, `${name}: ${what} ${JSON.stringify(value)}`));
+          if (!had.has(what))
+            out.push(
+              finding(
+                plan,
+                'security.exception-added',
+                s,
+                `containers[${name}].${what}`,
+                undefined,
+                value,
+                `${name}: ${what} ${JSON.stringify(value)}`,
+              ),
+            );
       }
     }
     if (after.kind === 'NetworkPolicy') {
@@ -117,13 +145,47 @@ export function securityChanges(plan: FolderPlan): Finding[] {
         const old = new Set(b ? rulesOf(b, direction).map((r) => r.text) : []);
         for (const rule of rulesOf(a, direction)) {
           if (old.has(rule.text) || (!b && !rule.broad)) continue;
-          out.push(finding(plan, 'security.network-policy-widened', s, `spec.${direction}`, undefined, rule.text, `${direction} allowed from ${rule.broad ?? rule.text}`));
+          out.push(
+            finding(
+              plan,
+              'security.network-policy-widened',
+              s,
+              `spec.${direction}`,
+              undefined,
+              rule.text,
+              `${direction} allowed from ${rule.broad ?? rule.text}`,
+            ),
+          );
         }
-        if (b && (b.spec?.policyTypes ?? []).some((t: string) => t.toLowerCase() === direction) && !(a.spec?.policyTypes ?? []).some((t: string) => t.toLowerCase() === direction))
-          out.push(finding(plan, 'security.network-policy-widened', s, 'spec.policyTypes', b.spec.policyTypes, a.spec?.policyTypes, `${direction} no longer restricted`));
+        if (
+          b &&
+          (b.spec?.policyTypes ?? []).some((t: string) => t.toLowerCase() === direction) &&
+          !(a.spec?.policyTypes ?? []).some((t: string) => t.toLowerCase() === direction)
+        )
+          out.push(
+            finding(
+              plan,
+              'security.network-policy-widened',
+              s,
+              'spec.policyTypes',
+              b.spec.policyTypes,
+              a.spec?.policyTypes,
+              `${direction} no longer restricted`,
+            ),
+          );
       }
       if (b && !deepEqual(b.spec?.podSelector, a.spec?.podSelector) && Object.keys(a.spec?.podSelector ?? {}).length === 0)
-        out.push(finding(plan, 'security.network-policy-widened', s, 'spec.podSelector', b.spec?.podSelector, a.spec?.podSelector, 'now applies to every pod of the namespace'));
+        out.push(
+          finding(
+            plan,
+            'security.network-policy-widened',
+            s,
+            'spec.podSelector',
+            b.spec?.podSelector,
+            a.spec?.podSelector,
+            'now applies to every pod of the namespace',
+          ),
+        );
     }
     const routesBefore = before ? routesOf(before) : new Set<string>();
     for (const route of routesOf(after))
@@ -133,7 +195,17 @@ export function securityChanges(plan: FolderPlan): Finding[] {
       const routedHosts = new Set([...routesOf(after)].map((r) => r.replace(/\/.*$/, '')));
       for (const host of tlsHostsOf(before))
         if (!tlsNow.has(host) && (after.kind === 'Gateway' || routedHosts.has(host)))
-          out.push(finding(plan, 'security.tls-removed', s, after.kind === 'Gateway' ? 'spec.listeners' : 'spec.tls', host, undefined, `${host} no longer served with TLS`));
+          out.push(
+            finding(
+              plan,
+              'security.tls-removed',
+              s,
+              after.kind === 'Gateway' ? 'spec.listeners' : 'spec.tls',
+              host,
+              undefined,
+              `${host} no longer served with TLS`,
+            ),
+          );
     }
     const keysBefore = before ? secretKeys(before) : undefined;
     const keysAfter = secretKeys(after);
@@ -142,16 +214,38 @@ export function securityChanges(plan: FolderPlan): Finding[] {
         if (keysAfter.keys.has(key)) continue;
         const readers = readersOf(plan, keysAfter.secret, key);
         if (readers.length > 0)
-          out.push(finding(plan, 'security.secret-key-dropped', s, `keys[${key}]`, key, undefined, `key ${key} of Secret ${keysAfter.secret} dropped; still read by ${readers.join(', ')}`));
+          out.push(
+            finding(
+              plan,
+              'security.secret-key-dropped',
+              s,
+              `keys[${key}]`,
+              key,
+              undefined,
+              `key ${key} of Secret ${keysAfter.secret} dropped; still read by ${readers.join(', ')}`,
+            ),
+          );
       }
   }
   // A removed NetworkPolicy that denied traffic (a policy type with no rule) to pods that are still there widens what is allowed.
   for (const before of plan.removed) {
     if (before.kind !== 'NetworkPolicy') continue;
     const denies = ((before.object.spec?.policyTypes ?? []) as string[]).filter((t) => (before.object.spec?.[t.toLowerCase()] ?? []).length === 0);
-    const stillSelected = [...plan.afterObjects.values()].some((o) => o.applied && podSpecOf(o.object) && selects(before.object.spec?.podSelector ?? {}, podLabelsOf(o.object)));
+    const stillSelected = [...plan.afterObjects.values()].some(
+      (o) => o.applied && podSpecOf(o.object) && selects(before.object.spec?.podSelector ?? {}, podLabelsOf(o.object)),
+    );
     if (denies.length > 0 && stillSelected)
-      out.push(finding(plan, 'security.network-policy-widened', { before }, 'metadata.name', before.name, undefined, `deny policy removed (${denies.join(', ')})`));
+      out.push(
+        finding(
+          plan,
+          'security.network-policy-widened',
+          { before },
+          'metadata.name',
+          before.name,
+          undefined,
+          `deny policy removed (${denies.join(', ')})`,
+        ),
+      );
   }
   return out;
 }

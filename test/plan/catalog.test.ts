@@ -33,9 +33,12 @@ describe('risk catalog', () => {
         for (const v of crd?.spec?.versions ?? []) walk(v.schema?.openAPIV3Schema, [], `${crd.spec.group}/${crd.spec.names.kind}`);
       }
     // Every rule the table lists is declared by the CRD.
-    for (const [kind, fields] of Object.entries(CUSTOM_RESOURCE_IMMUTABLE)) for (const f of fields) expect({ kind, f, declared: declared[kind]?.includes(f) }).toEqual({ kind, f, declared: true });
+    for (const [kind, fields] of Object.entries(CUSTOM_RESOURCE_IMMUTABLE))
+      for (const f of fields) expect({ kind, f, declared: declared[kind]?.includes(f) }).toEqual({ kind, f, declared: true });
     // And every rule the CRDs declare is in the table.
-    const left = Object.entries(declared).flatMap(([kind, fields]) => fields.filter((f) => !(CUSTOM_RESOURCE_IMMUTABLE[kind] ?? []).includes(f)).map((f) => `${kind} ${f}`));
+    const left = Object.entries(declared).flatMap(([kind, fields]) =>
+      fields.filter((f) => !(CUSTOM_RESOURCE_IMMUTABLE[kind] ?? []).includes(f)).map((f) => `${kind} ${f}`),
+    );
     expect(left).toEqual([]);
     expect(Object.keys(declared).length).toBeGreaterThanOrEqual(4);
   });

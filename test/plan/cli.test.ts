@@ -87,7 +87,9 @@ describe('plan CLI', () => {
     expect(r.out).toMatch(/BLOCKING refused\.statefulset-field-changed dev\/shop StatefulSet\/db spec\.volumeClaimTemplates/);
     expect(r.out).toMatch(/BLOCKING data-loss\.storage-class-changed dev\/shop StatefulSet\/db/);
     expect(r.out).toMatch(/BLOCKING data-loss\.claim-removed dev\/shop PersistentVolumeClaim\/files/);
-    expect(r.out).toMatch(/acknowledgeChange\(<the chart of dev\/shop>, \{ risk: 'data-loss\.claim-removed', baseline: '[0-9a-f]{8}', object: 'PersistentVolumeClaim\/files'/);
+    expect(r.out).toMatch(
+      /acknowledgeChange\(<the chart of dev\/shop>, \{ risk: 'data-loss\.claim-removed', baseline: '[0-9a-f]{8}', object: 'PersistentVolumeClaim\/files'/,
+    );
     const text = fs.readFileSync(md, 'utf8');
     expect(text).toMatch(/^## cdk8s-stacks plan$/m);
     expect(text).toMatch(/\*\*3 blocking changes without acknowledgement\.\*\*/);
@@ -104,9 +106,22 @@ describe('plan CLI', () => {
     const acked: Variant = {
       ...after,
       ack: (db, chart) => {
-        acknowledgeChange(db, { risk: 'data-loss.storage-class-changed', baseline: fp('data-loss.storage-class-changed'), reason: 'dev data is disposable' });
-        acknowledgeChange(db, { risk: 'refused.statefulset-field-changed', baseline: fp('refused.statefulset-field-changed'), reason: 'replaced with Replace=true' });
-        acknowledgeChange(chart, { risk: 'data-loss.claim-removed', baseline: fp('data-loss.claim-removed'), object: 'PersistentVolumeClaim/files', reason: 'files moved to S3' });
+        acknowledgeChange(db, {
+          risk: 'data-loss.storage-class-changed',
+          baseline: fp('data-loss.storage-class-changed'),
+          reason: 'dev data is disposable',
+        });
+        acknowledgeChange(db, {
+          risk: 'refused.statefulset-field-changed',
+          baseline: fp('refused.statefulset-field-changed'),
+          reason: 'replaced with Replace=true',
+        });
+        acknowledgeChange(chart, {
+          risk: 'data-loss.claim-removed',
+          baseline: fp('data-loss.claim-removed'),
+          object: 'PersistentVolumeClaim/files',
+          reason: 'files moved to S3',
+        });
       },
     };
     const r = run(dir, acked, ['--check']);
@@ -121,7 +136,8 @@ describe('plan CLI', () => {
     const fingerprint = /risk: 'data-loss\.storage-class-changed', baseline: '([0-9a-f]{8})'/.exec(run(dir, after).out)![1];
     const wrongPlace: Variant = {
       ...after,
-      ack: (_db, chart) => acknowledgeChange(chart.node.findChild('worker'), { risk: 'data-loss.storage-class-changed', baseline: fingerprint, reason: 'x' }),
+      ack: (_db, chart) =>
+        acknowledgeChange(chart.node.findChild('worker'), { risk: 'data-loss.storage-class-changed', baseline: fingerprint, reason: 'x' }),
     };
     const r = run(dir, wrongPlace, ['--check', '--strict-acknowledgements']);
     expect(r.code).toBe(1);
@@ -132,11 +148,16 @@ describe('plan CLI', () => {
     const landed: Variant = { storageClass: 'fast', withFiles: true };
     const fingerprint = /risk: 'data-loss\.storage-class-changed', baseline: '([0-9a-f]{8})'/.exec(run(dir, landed).out)![1];
     const landedDir = repoWith(landed);
-    const acked: Variant = { ...landed, ack: (db) => acknowledgeChange(db, { risk: 'data-loss.storage-class-changed', baseline: fingerprint, reason: 'moved' }) };
+    const acked: Variant = {
+      ...landed,
+      ack: (db) => acknowledgeChange(db, { risk: 'data-loss.storage-class-changed', baseline: fingerprint, reason: 'moved' }),
+    };
     const r = run(landedDir, acked, ['--check']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^No changes/);
-    expect(r.out).toMatch(/Stale acknowledgements \(1\): they match no change in this plan[^\n]*remove them:\n {2}shop-dev\/db data-loss\.storage-class-changed/);
+    expect(r.out).toMatch(
+      /Stale acknowledgements \(1\): they match no change in this plan[^\n]*remove them:\n {2}shop-dev\/db data-loss\.storage-class-changed/,
+    );
     expect(run(landedDir, acked, ['--check', '--strict-acknowledgements']).code).toBe(1);
     // The same field changed again later: the old acknowledgement does not cover the new change.
     const again: Variant = { ...acked, storageClass: 'slow' };
@@ -152,14 +173,19 @@ describe('plan CLI', () => {
     };
     const r = run(dir, bad);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/\[shop-dev\/db\] acknowledgeChange\.risk: "data-loss\.everything" is not a known risk \(known: refused\.selector-changed, /);
+    expect(r.err).toMatch(
+      /\[shop-dev\/db\] acknowledgeChange\.risk: "data-loss\.everything" is not a known risk \(known: refused\.selector-changed, /,
+    );
     expect(r.err).toMatch(/\[shop-dev\/db\] acknowledgeChange\.reason: " " must say why the change is safe/);
     expect(r.err).toMatch(/\[shop-dev\/db\] acknowledgeChange\.baseline: "xyz" must be the 8-hex-digit fingerprint/);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
   test('a bad baseline is exit 2 with the reason; arguments are checked', () => {
-    expect(run(dir, BEFORE, ['--baseline', 'no-such-ref'])).toMatchObject({ code: 2, err: expect.stringMatching(/--baseline no-such-ref: no such commit/) });
+    expect(run(dir, BEFORE, ['--baseline', 'no-such-ref'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--baseline no-such-ref: no such commit/),
+    });
     expect(run(dir, BEFORE, ['--baseline-dir', path.join(dir, 'nope')])).toMatchObject({ code: 2, err: expect.stringMatching(/not a folder/) });
     expect(parsePlanArgs(['--kubernetes', '27', '--baseline', 'a', '--baseline-dir', 'b', '--x']).errors).toEqual([
       '--kubernetes "27" must be a release such as 1.27 or 1.30',

@@ -15,7 +15,10 @@ describe.each(Object.entries(PLAN_CORPUS))('plan corpus: %s', (_, changes) => {
       const plan = planOf(change, minor);
       // Something changed: the corpus never compares a chart with itself.
       expect(plan.folders.length).toBe(1);
-      expect({ minor, risks: [...new Set(plan.findings.map((f) => f.risk))].sort() }).toEqual({ minor, risks: [...expectedRisks(change, minor)].sort() });
+      expect({ minor, risks: [...new Set(plan.findings.map((f) => f.risk))].sort() }).toEqual({
+        minor,
+        risks: [...expectedRisks(change, minor)].sort(),
+      });
     }
   });
 });

@@ -8,11 +8,29 @@ describe('field-level diff', () => {
   });
 
   test('named list items are matched by name: reordering is no change, an inserted container does not shift the others', () => {
-    const before = { containers: [{ name: 'api', image: 'a:1', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }] };
+    const before = {
+      containers: [
+        {
+          name: 'api',
+          image: 'a:1',
+          env: [
+            { name: 'A', value: '1' },
+            { name: 'B', value: '2' },
+          ],
+        },
+      ],
+    };
     const after = {
       containers: [
         { name: 'sidecar', image: 's:1' },
-        { name: 'api', image: 'a:2', env: [{ name: 'B', value: '2' }, { name: 'A', value: '1' }] },
+        {
+          name: 'api',
+          image: 'a:2',
+          env: [
+            { name: 'B', value: '2' },
+            { name: 'A', value: '1' },
+          ],
+        },
       ],
     };
     expect(diffObjects(before, after)).toEqual([

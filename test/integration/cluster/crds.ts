@@ -63,4 +63,3 @@ function withoutRuleReasons(node: unknown): void {
     } else withoutRuleReasons(value);
   }
 }
-

@@ -137,7 +137,9 @@ describe.each(VERSIONS)('plan against Kubernetes %s', (version) => {
       const conditional = marked('conditional');
       // Every mark is a refusal, every refusal is marked (conditional marks may go either way).
       expect({ markedButAccepted: [...refused].filter((o) => !refusedByServer.has(o)) }).toEqual({ markedButAccepted: [] });
-      expect({ refusedButNotMarked: [...refusedByServer].filter(([o]) => !refused.has(o) && !conditional.has(o)) }).toEqual({ refusedButNotMarked: [] });
+      expect({ refusedButNotMarked: [...refusedByServer].filter(([o]) => !refused.has(o) && !conditional.has(o)) }).toEqual({
+        refusedButNotMarked: [],
+      });
       // Accepted but ignored: the API server keeps the old value.
       for (const f of plan.findings.filter((x) => x.outcome === 'ignored')) {
         const live = results.get(f.object);

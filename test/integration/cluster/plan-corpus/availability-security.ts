@@ -125,7 +125,14 @@ export const SECURITY_CHANGES: readonly PlanChange[] = [
     build: (chart, side) =>
       void worker(
         chart,
-        side === 'after' ? { reason: 'the entrypoint chowns its volume, then drops to 10001', startAsRoot: true, addCapabilities: ['SETUID', 'SETGID', 'CHOWN'], lowerNamespaceTo: 'baseline' } : undefined,
+        side === 'after'
+          ? {
+              reason: 'the entrypoint chowns its volume, then drops to 10001',
+              startAsRoot: true,
+              addCapabilities: ['SETUID', 'SETGID', 'CHOWN'],
+              lowerNamespaceTo: 'baseline',
+            }
+          : undefined,
       ),
   },
   {
@@ -133,7 +140,8 @@ export const SECURITY_CHANGES: readonly PlanChange[] = [
     title: 'a workload gets NET_BIND_SERVICE',
     risks: ['security.exception-added'],
     server: 'accepts',
-    build: (chart, side) => void worker(chart, side === 'after' ? { reason: 'listens on 443 itself', addCapabilities: ['NET_BIND_SERVICE'] } : undefined),
+    build: (chart, side) =>
+      void worker(chart, side === 'after' ? { reason: 'listens on 443 itself', addCapabilities: ['NET_BIND_SERVICE'] } : undefined),
   },
   {
     id: 'netpol-widened',
@@ -164,7 +172,10 @@ export const SECURITY_CHANGES: readonly PlanChange[] = [
       const api = web(chart, 1);
       const issuer = issuerForEnvironment(chart, 'letsencrypt', { email: 'ops@example.com' });
       new PublicEndpoint(chart, 'public', {
-        hosts: [{ host: 'api.dev.example.com', routes: [{ path: '/', backend: api }] }, ...(side === 'after' ? [{ host: 'admin.dev.example.com', routes: [{ path: '/', backend: api }] }] : [])],
+        hosts: [
+          { host: 'api.dev.example.com', routes: [{ path: '/', backend: api }] },
+          ...(side === 'after' ? [{ host: 'admin.dev.example.com', routes: [{ path: '/', backend: api }] }] : []),
+        ],
         tls: issuer ? { issuer } : false,
       } as never);
     },

@@ -1,5 +1,19 @@
 import { JsonPatch } from 'cdk8s';
-import { AppConfig, BackupTarget, fromSecret, MigrationJob, PersistentVolume, Postgres, PostgresEngine, Probe, Redis, SystemChart, SystemSecret, WebService, Worker } from '../../../../lib';
+import {
+  AppConfig,
+  BackupTarget,
+  fromSecret,
+  MigrationJob,
+  PersistentVolume,
+  Postgres,
+  PostgresEngine,
+  Probe,
+  Redis,
+  SystemChart,
+  SystemSecret,
+  WebService,
+  Worker,
+} from '../../../../lib';
 import { apiObject, NO_BACKUP, patch, PlanChange, RESOURCES } from './change';
 
 const web = (chart: SystemChart, id = 'api'): WebService =>
@@ -27,7 +41,12 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
     build: (chart, side) => {
       const api = web(chart);
       if (side === 'after')
-        patch(api, 'Deployment', JsonPatch.add('/spec/selector/matchLabels/tier', 'web'), JsonPatch.add('/spec/template/metadata/labels/tier', 'web'));
+        patch(
+          api,
+          'Deployment',
+          JsonPatch.add('/spec/selector/matchLabels/tier', 'web'),
+          JsonPatch.add('/spec/template/metadata/labels/tier', 'web'),
+        );
     },
   },
   {
@@ -38,7 +57,12 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
     build: (chart, side) => {
       const cache = redis(chart);
       if (side === 'after')
-        patch(cache, 'StatefulSet', JsonPatch.add('/spec/selector/matchLabels/tier', 'cache'), JsonPatch.add('/spec/template/metadata/labels/tier', 'cache'));
+        patch(
+          cache,
+          'StatefulSet',
+          JsonPatch.add('/spec/selector/matchLabels/tier', 'cache'),
+          JsonPatch.add('/spec/template/metadata/labels/tier', 'cache'),
+        );
     },
   },
   {
@@ -99,7 +123,13 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
     server: 'accepts',
     build: (chart, side) => {
       const cache = redis(chart);
-      if (side === 'after') patch(cache, 'StatefulSet', JsonPatch.add('/spec/template/metadata/annotations/restarted', 'yes'), JsonPatch.replace('/spec/minReadySeconds', 5));
+      if (side === 'after')
+        patch(
+          cache,
+          'StatefulSet',
+          JsonPatch.add('/spec/template/metadata/annotations/restarted', 'yes'),
+          JsonPatch.replace('/spec/minReadySeconds', 5),
+        );
     },
   },
   {
@@ -108,7 +138,12 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
     risks: ['refused.job-field-changed'],
     server: 'refuses',
     build: (chart, side) => {
-      const job = new MigrationJob(chart, 'migrate', { image: 'org/api:1.0.0', command: ['migrate', 'up'], readyCheck: 'true', resources: RESOURCES });
+      const job = new MigrationJob(chart, 'migrate', {
+        image: 'org/api:1.0.0',
+        command: ['migrate', 'up'],
+        readyCheck: 'true',
+        resources: RESOURCES,
+      });
       if (side === 'after') apiObject(job, 'Job').addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { note: 'changed' }));
     },
   },
@@ -118,7 +153,12 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
     risks: [],
     server: 'accepts',
     build: (chart, side) => {
-      new MigrationJob(chart, 'migrate', { image: 'org/api:1.0.0', command: side === 'before' ? ['migrate', 'up'] : ['migrate', 'up', '--all'], readyCheck: 'true', resources: RESOURCES });
+      new MigrationJob(chart, 'migrate', {
+        image: 'org/api:1.0.0',
+        command: side === 'before' ? ['migrate', 'up'] : ['migrate', 'up', '--all'],
+        readyCheck: 'true',
+        resources: RESOURCES,
+      });
     },
   },
   {
@@ -138,7 +178,11 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
     server: 'refuses',
     build: (chart, side) => {
       const w = worker(chart);
-      new PersistentVolume(chart, 'files', { size: '1Gi', storageClassName: 'standard', accessMode: side === 'before' ? 'ReadWriteOnce' : 'ReadWriteMany' }).mountOn(w, '/files');
+      new PersistentVolume(chart, 'files', {
+        size: '1Gi',
+        storageClassName: 'standard',
+        accessMode: side === 'before' ? 'ReadWriteOnce' : 'ReadWriteMany',
+      }).mountOn(w, '/files');
     },
   },
   {
