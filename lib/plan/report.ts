@@ -14,6 +14,11 @@ export interface ReportContext {
   readonly strictAcknowledgements?: boolean;
 }
 
+/** `1 folder matches` / `24 folders match`. */
+function folders(n: number): string {
+  return n === 1 ? '1 folder matches' : `${n} folders match`;
+}
+
 function fieldLine(f: FieldChange): string {
   if (f.before === undefined) return `${f.path}: + ${brief(f.after)}`;
   if (f.after === undefined) return `${f.path}: - ${brief(f.before)}`;
@@ -61,7 +66,7 @@ function stale(plan: Plan): AcknowledgementResult[] {
 /** The plan as text for a terminal. */
 export function textReport(plan: Plan, context: ReportContext): string[] {
   const lines: string[] = [];
-  if (plan.folders.length === 0) lines.push(`No changes: ${plan.compared} folders match the baseline (${context.baseline}).`);
+  if (plan.folders.length === 0) lines.push(`No changes: ${folders(plan.compared)} the baseline (${context.baseline}).`);
   else {
     const count = (k: keyof Pick<FolderPlan, 'added' | 'removed' | 'changed' | 'renamed'>) => plan.folders.reduce((n, f) => n + f[k].length, 0);
     lines.push(
@@ -101,7 +106,7 @@ const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 export function markdownReport(plan: Plan, context: ReportContext): string {
   const out: string[] = ['## cdk8s-stacks plan', ''];
   const covered = new Set(plan.acknowledgements.flatMap((a) => a.covers));
-  if (plan.folders.length === 0) out.push(`No changes: ${plan.compared} folders match the baseline (${code(context.baseline)}).`);
+  if (plan.folders.length === 0) out.push(`No changes: ${folders(plan.compared)} the baseline (${code(context.baseline)}).`);
   else {
     const verdict =
       plan.unacknowledged.length > 0

@@ -72,7 +72,7 @@ describe('plan CLI', () => {
     const before = fs.readdirSync(path.join(dir, 'dist', 'dev', 'shop')).sort();
     const r = run(dir, BEFORE, ['--check']);
     expect(r).toMatchObject({ code: 0 });
-    expect(r.out).toMatch(/^No changes: 1 folders match the baseline \(HEAD:dist\/\)\.$/);
+    expect(r.out).toMatch(/^No changes: 1 folder matches the baseline \(HEAD:dist\/\)\.$/);
     expect(fs.readdirSync(path.join(dir, 'dist', 'dev', 'shop')).sort()).toEqual(before);
   });
 
