@@ -60,12 +60,14 @@ export function finding(
   after: unknown,
   detail: string,
   outcome?: ServerOutcome,
+  /** A lower severity than the risk's, when the deployment path avoids the problem (an Argo CD hook Job is recreated). @default the risk's */
+  severity?: 'warning',
 ): Finding {
   const shown = subject.after ?? subject.before!;
   const base = subject.before ?? subject.after!;
   return {
     risk,
-    severity: severityIn(risk, plan.environment),
+    severity: severity ?? severityIn(risk, plan.environment),
     folder: plan.folder,
     object: `${shown.kind}/${shown.name}`,
     field,

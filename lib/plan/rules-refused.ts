@@ -83,27 +83,32 @@ export function refusedChanges(plan: FolderPlan, kubernetesMinor: number): Findi
       }
     }
     if (gk === 'batch/Job') {
-      for (const key of JOB_IMMUTABLE) {
-        if (deepEqual(b.spec?.[key], a.spec?.[key])) continue;
-        out.push(
-          finding(plan, 'refused.job-field-changed', subject, `spec.${key}`, b.spec?.[key], a.spec?.[key], `Job spec.${key} changed`, 'refused'),
-        );
-      }
+      // An Argo CD hook deleted before it is created again is never updated in place: refused by a
+      // plain `kubectl apply`, fine under Argo CD. Reported as conditional, not blocking.
+      const annotations = a.metadata?.annotations ?? {};
+      const recreated =
+        annotations['argocd.argoproj.io/hook'] !== undefined && /BeforeHookCreation/.test(annotations['argocd.argoproj.io/hook-delete-policy'] ?? '');
+      const outcome = recreated ? 'conditional' : 'refused';
+      const severity = recreated ? 'warning' : undefined;
+      const note = recreated ? ' (an Argo CD hook deleted before creation: Argo CD recreates it; `kubectl apply` is refused)' : '';
       // completions may change only together with parallelism on an Indexed Job (elastic Indexed Jobs).
       const elastic = a.spec?.completionMode === 'Indexed' && a.spec?.completions === a.spec?.parallelism;
-      if (!deepEqual(b.spec?.completions, a.spec?.completions) && !elastic)
+      for (const key of [...JOB_IMMUTABLE, ...(elastic ? [] : ['completions'])]) {
+        if (deepEqual(b.spec?.[key], a.spec?.[key])) continue;
         out.push(
           finding(
             plan,
             'refused.job-field-changed',
             subject,
-            'spec.completions',
-            b.spec?.completions,
-            a.spec?.completions,
-            'Job spec.completions changed',
-            'refused',
+            `spec.${key}`,
+            b.spec?.[key],
+            a.spec?.[key],
+            `Job spec.${key} changed${note}`,
+            outcome,
+            severity,
           ),
         );
+      }
     }
     if (gk === '/PersistentVolumeClaim') out.push(...claimChanges(plan, subject, b, a));
     if (gk === '/Service') {

@@ -153,7 +153,7 @@ export function securityChanges(plan: FolderPlan): Finding[] {
               `spec.${direction}`,
               undefined,
               rule.text,
-              `${direction} allowed from ${rule.broad ?? rule.text}`,
+              `${direction} allowed ${direction === 'ingress' ? 'from' : 'to'} ${rule.broad ?? rule.text}`,
             ),
           );
         }

@@ -29,3 +29,11 @@ test('the corpus has at least 30 changes, unique ids, and covers every risk clas
   const covered = new Set(ALL.flatMap((c) => [...expectedRisks(c, 27), ...expectedRisks(c, 37)]));
   expect(CHANGE_RISK_IDS.filter((id) => !covered.has(id))).toEqual([]);
 });
+
+test('a changed hook Job is conditional (Argo CD recreates it), a plain Job is refused and blocking', () => {
+  const byId = (id: string) => ALL.find((c) => c.id === id)!;
+  const [hook] = planOf(byId('job-template'), 27).findings;
+  expect(hook).toMatchObject({ risk: 'refused.job-field-changed', outcome: 'conditional', severity: 'warning' });
+  const [plain] = planOf(byId('job-template-plain'), 27).findings;
+  expect(plain).toMatchObject({ risk: 'refused.job-field-changed', outcome: 'refused', severity: 'blocking' });
+});

@@ -134,7 +134,7 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
   },
   {
     id: 'job-template',
-    title: "a Job's pod template changes under the same name",
+    title: "a migration Job's pod template changes under the same name (an Argo CD hook: conditional, refused by kubectl apply)",
     risks: ['refused.job-field-changed'],
     server: 'refuses',
     build: (chart, side) => {
@@ -145,6 +145,26 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
         resources: RESOURCES,
       });
       if (side === 'after') apiObject(job, 'Job').addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { note: 'changed' }));
+    },
+  },
+  {
+    id: 'job-template-plain',
+    title: 'a Job that is not an Argo CD hook changes its pod template under the same name',
+    risks: ['refused.job-field-changed'],
+    server: 'refuses',
+    build: (chart, side) => {
+      const job = new MigrationJob(chart, 'migrate', {
+        image: 'org/api:1.0.0',
+        command: ['migrate', 'up'],
+        readyCheck: 'true',
+        resources: RESOURCES,
+      });
+      const object = apiObject(job, 'Job');
+      object.addJsonPatch(
+        JsonPatch.remove('/metadata/annotations/argocd.argoproj.io~1hook'),
+        JsonPatch.remove('/metadata/annotations/argocd.argoproj.io~1hook-delete-policy'),
+      );
+      if (side === 'after') object.addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { note: 'changed' }));
     },
   },
   {
