@@ -42,7 +42,9 @@ if (!fresh()) {
     metafile: true,
     plugins: [moduleDirname(root)],
   });
-  const inputs = Object.fromEntries(['scripts/plan.mjs', 'scripts/esbuild-module-dirname.mjs', ...Object.keys(result.metafile.inputs)].map((f) => [f, stamp(f)]));
+  const inputs = Object.fromEntries(
+    ['scripts/plan.mjs', 'scripts/esbuild-module-dirname.mjs', ...Object.keys(result.metafile.inputs)].map((f) => [f, stamp(f)]),
+  );
   writeFileSync(stampFile, JSON.stringify(inputs));
 }
 createRequire(import.meta.url)(outfile);

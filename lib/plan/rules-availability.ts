@@ -18,17 +18,30 @@ function membersOf(o: PlanObject): Array<{ field: string; count: number }> {
   return [];
 }
 
+/** What the budget check reads from one side, indexed once per folder (not once per workload). */
+interface Side {
+  /** HorizontalPodAutoscaler minimum by `Kind/name` of its target. */
+  readonly minReplicas: ReadonlyMap<string, number>;
+  readonly budgets: readonly PlanObject[];
+}
+
+function sideOf(objects: ReadonlyMap<string, PlanObject>): Side {
+  const minReplicas = new Map<string, number>();
+  const budgets: PlanObject[] = [];
+  for (const o of objects.values()) {
+    const ref = o.object.spec?.scaleTargetRef;
+    if (o.kind === 'HorizontalPodAutoscaler' && ref) minReplicas.set(`${ref.kind}/${ref.name}`, o.object.spec?.minReplicas ?? 1);
+    if (o.kind === 'PodDisruptionBudget') budgets.push(o);
+  }
+  return { minReplicas, budgets };
+}
+
 /**
  * The replicas a workload runs with at least: its HorizontalPodAutoscaler's minimum when
  * one targets it, else spec.replicas (default 1).
  */
-function floorReplicas(o: PlanObject, objects: ReadonlyMap<string, PlanObject>): number {
-  for (const h of objects.values()) {
-    if (h.kind !== 'HorizontalPodAutoscaler') continue;
-    const ref = h.object.spec?.scaleTargetRef;
-    if (ref?.kind === o.kind && ref?.name === o.name) return h.object.spec?.minReplicas ?? 1;
-  }
-  return o.object.spec?.replicas ?? 1;
+function floorReplicas(o: PlanObject, side: Side): number {
+  return side.minReplicas.get(`${o.kind}/${o.name}`) ?? o.object.spec?.replicas ?? 1;
 }
 
 /** Whether a budget lets no pod of `replicas` be evicted; a percentage is resolved as the eviction API does (minAvailable rounds up). */
@@ -41,15 +54,12 @@ function blocksEviction(pdb: Json, replicas: number): { blocked: boolean; floor:
   return { blocked: false, floor: undefined };
 }
 
-function budgetState(
-  o: PlanObject | undefined,
-  objects: ReadonlyMap<string, PlanObject>,
-): { blocked: boolean; pdb?: PlanObject; floor?: unknown; replicas: number } {
+function budgetState(o: PlanObject | undefined, side: Side): { blocked: boolean; pdb?: PlanObject; floor?: unknown; replicas: number } {
   if (!o) return { blocked: false, replicas: 0 };
-  const replicas = floorReplicas(o, objects);
+  const replicas = floorReplicas(o, side);
   const labels = podLabelsOf(o.object);
-  for (const pdb of objects.values()) {
-    if (pdb.kind !== 'PodDisruptionBudget' || !selects(pdb.object.spec?.selector, labels)) continue;
+  for (const pdb of side.budgets) {
+    if (!selects(pdb.object.spec?.selector, labels)) continue;
     const state = blocksEviction(pdb.object, replicas);
     if (state.blocked) return { blocked: true, pdb, floor: state.floor, replicas };
   }
@@ -60,15 +70,18 @@ export function availabilityChanges(plan: FolderPlan): Finding[] {
   const out: Finding[] = [];
   // Replicas at or below a budget's floor: workloads and budgets that changed or are new, compared with how they were.
   const touched = new Set<string>();
+  let budgetsTouched = false;
   for (const o of [...plan.added, ...plan.changed.map((c) => c.after), ...plan.renamed.map((c) => c.after)]) {
     if (REPLICATED.has(o.kind)) touched.add(o.key);
-    if (o.kind === 'PodDisruptionBudget' || o.kind === 'HorizontalPodAutoscaler')
-      for (const w of plan.afterObjects.values()) if (REPLICATED.has(w.kind)) touched.add(w.key);
+    if (o.kind === 'PodDisruptionBudget' || o.kind === 'HorizontalPodAutoscaler') budgetsTouched = true;
   }
+  // A changed budget or autoscaler can put any workload at its floor.
+  if (budgetsTouched) for (const w of plan.afterObjects.values()) if (REPLICATED.has(w.kind)) touched.add(w.key);
+  const [afterSide, beforeSide] = touched.size > 0 ? [sideOf(plan.afterObjects), sideOf(plan.beforeObjects)] : [undefined, undefined];
   for (const key of [...touched].sort()) {
     const after = plan.afterObjects.get(key)!;
-    const now = budgetState(after, plan.afterObjects);
-    const was = budgetState(plan.beforeObjects.get(key), plan.beforeObjects);
+    const now = budgetState(after, afterSide!);
+    const was = budgetState(plan.beforeObjects.get(key), beforeSide!);
     if (now.blocked && !was.blocked)
       out.push(
         finding(
