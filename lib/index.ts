@@ -255,3 +255,14 @@ export type { Linter, LinterWaiver } from './policy/linter-waivers';
 // Escape hatch: why a generic best-practice check does not apply to an object (the linter waivers are derived from it).
 export { declareCheckExceptions } from './core/check-exceptions';
 export type { CheckExceptions } from './core/check-exceptions';
+
+// Change review: `plan` (risky changes against a baseline) and the acknowledgements that let them through.
+export { acknowledgeChange, CHANGE_RISK_IDS } from './core/change-acknowledgement';
+export type { ChangeAcknowledgement, ChangeRiskId } from './core/change-acknowledgement';
+export { runPlanCli, parsePlanArgs, PLAN_USAGE } from './plan/cli';
+export type { CliPlanOptions, PlanArgs } from './plan/cli';
+export { computePlan } from './plan/plan';
+export type { AcknowledgementResult, Plan, PlanOptions } from './plan/plan';
+export { RISKS } from './plan/risks';
+export type { RiskClass, RiskDefinition, RiskSeverity } from './plan/risks';
+export type { Finding, ServerOutcome } from './plan/finding';

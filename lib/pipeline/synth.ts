@@ -67,6 +67,29 @@ export interface SynthOptions {
  * On failure it throws a SynthesisError with every problem found, and dist is untouched.
  */
 export function synthesize(app: App, options: SynthOptions): SynthResult {
+  if (synthesisHook) return synthesisHook(app, options);
+  const { result, folders } = renderApp(app, options);
+  if (!options.dryRun) writeDist(options.outdir, folders, (options.replaceAll ?? true) ? 'all' : { folders: completeEnvironments(app) });
+  return result;
+}
+
+let synthesisHook: ((app: App, options: SynthOptions) => SynthResult) | undefined;
+
+/**
+ * Hands every later `synthesize` call to `hook` instead. `cdk8s-stacks plan` runs a user's
+ * unchanged app with this set (lib/plan/register.ts), so the app is planned, not written.
+ * Not part of the public API.
+ */
+export function interceptSynthesis(hook: (app: App, options: SynthOptions) => SynthResult): void {
+  synthesisHook = hook;
+}
+
+/**
+ * Everything `synthesize` does but writing: the result and the files of every folder.
+ * `plan` (lib/plan) compares these in memory with a baseline. Throws SynthesisError like
+ * `synthesize`.
+ */
+export function renderApp(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'> = {}): { result: SynthResult; folders: DistFolder[] } {
   completeModel(app);
   const { issues, warnings } = collectReport(app);
   const constructIssues = [...issues];
@@ -136,8 +159,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     const reported = issues.filter((issue, i) => i < constructIssues.length || !isInRenamedConstruct(app, issue.path));
     throw new SynthesisError(uniqueIssues(reported), warnings);
   }
-  if (!options.dryRun) writeDist(options.outdir, folders, (options.replaceAll ?? true) ? 'all' : { folders: completeEnvironments(app) });
-  return { folders: summaries, objects: allObjects, waivers, warnings, securityExceptions };
+  return { result: { folders: summaries, objects: allObjects, waivers, warnings, securityExceptions }, folders };
 }
 
 /**

@@ -81,6 +81,31 @@ test('init writes a project that installs offline, synthesizes valid manifests a
   expect(run('npm', ['test'], project, { CI: 'true' }).stdout).toMatch(/# fail 0\b/);
 }, 600_000);
 
+test("cdk8s-stacks plan runs the project's own synth command in memory: no changes, then a risky change fails --check", () => {
+  const bin = path.join(project, 'node_modules', 'cdk8s-stacks', 'bin', 'cdk8s-stacks.js');
+  const git = (...args: string[]) => run('git', args, project);
+  git('init', '-q');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'add', '-A');
+  git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'baseline');
+  const unchanged = run(process.execPath, [bin, 'plan', '--check'], project);
+  expect(unchanged.stdout).toMatch(/^No changes: \d+ folders match the baseline \(HEAD:dist\/\)\.$/m);
+  const example = path.join(project, 'systems', 'example.ts');
+  const original = fs.readFileSync(example, 'utf8');
+  fs.writeFileSync(
+    example,
+    original.replace("storage: env.pick({ dev: '1Gi', default: '5Gi' })", "storage: env.pick({ dev: '1Gi', default: '2Gi' })"),
+  );
+  const before = fs.readFileSync(path.join(project, 'dist', 'prod', 'example', '40-statefulset-cache.yaml'), 'utf8');
+  const risky = spawnSync(process.execPath, [bin, 'plan', '--check', '--markdown', 'plan.md'], { cwd: project, encoding: 'utf8' });
+  expect(risky.status).toBe(1);
+  expect(risky.stdout).toMatch(/BLOCKING data-loss\.storage-shrunk prod\/example StatefulSet\/cache/);
+  expect(risky.stderr).toMatch(/plan --check: \d+ blocking change\(s\) without acknowledgement/);
+  expect(fs.readFileSync(path.join(project, 'plan.md'), 'utf8')).toMatch(/^## cdk8s-stacks plan$/m);
+  // Nothing was written to dist/.
+  expect(fs.readFileSync(path.join(project, 'dist', 'prod', 'example', '40-statefulset-cache.yaml'), 'utf8')).toBe(before);
+  fs.writeFileSync(example, original);
+}, 600_000);
+
 test('a second copy of cdk8s under the library is named when the library loads', () => {
   const nested = path.join(project, 'node_modules', 'cdk8s-stacks', 'node_modules', 'cdk8s');
   fs.cpSync(path.join(project, 'node_modules', 'cdk8s'), nested, { recursive: true });
