@@ -82,6 +82,8 @@ export function writeDist(outdir: string, folders: readonly DistFolder[], replac
     } else {
       fs.mkdirSync(trash);
       folders.forEach((folder, index) => {
+        // A folder inside another one of the list (dist/<env>/platform/prometheus) moves with it.
+        if (folders.some((other) => folder.folder.startsWith(`${other.folder}/`))) return;
         const target = path.join(outdir, folder.folder);
         if (fs.existsSync(target)) fs.renameSync(target, path.join(trash, String(index)));
         fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -202,7 +202,8 @@ function checkStorage(c: Checker, storage: Record<string, unknown>): void {
   }
   if (storage.defaultClass !== undefined) {
     c.subdomain('storage.defaultClass', storage.defaultClass, 'a StorageClass name');
-    if (typeof storage.defaultClass === 'string' && !(storage.defaultClass in classes))
+    // A malformed name is reported once, above.
+    if (typeof storage.defaultClass === 'string' && !checkDnsSubdomain(storage.defaultClass) && !(storage.defaultClass in classes))
       c.error(
         'storage.defaultClass',
         `'${storage.defaultClass}' is not declared in storage.classes; declare it there, created by the platform layer ({ provisioner: ... }) or already in the cluster ({ preinstalled: true })`,

@@ -128,8 +128,17 @@ function extract(sources: string, source: ChartSource, dest: string): string {
   const commit = git(dir, 'rev-parse', `${source.ref}^{commit}`).trim();
   mkdirSync(dest, { recursive: true });
   const strip = source.path.split('/').length;
-  const tar = execFileSync('git', ['--git-dir', dir, 'archive', commit, source.path], { maxBuffer: 1 << 30 });
+  // stderr ignored: git archive warns about blobs missing elsewhere in the snapshot; the chart's files are checked below.
+  const tar = execFileSync('git', ['--git-dir', dir, 'archive', commit, source.path], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
   execFileSync('tar', ['-x', '-C', dest, `--strip-components=${strip}`], { input: tar });
+  // A snapshot may lack large blobs (git archive then skips them with a warning): every file of
+  // the chart's folder must have arrived, or the facts would be those of a partial chart.
+  const files = git(dir, 'ls-tree', '-r', '--name-only', commit, '--', source.path).split('\n').filter(Boolean);
+  const missing = files.filter((f) => !existsSync(join(dest, f.slice(source.path.length + 1))));
+  if (files.length === 0 || missing.length > 0)
+    throw new Error(
+      `${source.repo} ${source.ref}: ${files.length === 0 ? `no files under ${source.path}` : `files missing from the source: ${missing.join(', ')}`}`,
+    );
   return commit;
 }
 

@@ -113,4 +113,33 @@ describe('stale staging folders', () => {
     expect(fs.readdirSync(parent)).toEqual(['dist']);
     expect(fs.readFileSync(path.join(parent, 'dist/dev/x/a.yaml'), 'utf8')).toBe('a: 1\n');
   });
+
+  test('a partial write replaces a folder and the folder nested in it (dist/<env>/platform/prometheus), and leaves the others', () => {
+    const parent = tmpdir('nested-write');
+    const dist = path.join(parent, 'dist');
+    const write = (folders: [string, string][], all: boolean) =>
+      writeDist(
+        dist,
+        folders.map(([folder, text]) => ({ folder, files: new Map([['a.yaml', text]]) })),
+        all,
+      );
+    write(
+      [
+        ['dev/platform', 'old: 1\n'],
+        ['dev/platform/prometheus', 'old: 2\n'],
+        ['prod/platform', 'prod: 1\n'],
+      ],
+      true,
+    );
+    write(
+      [
+        ['dev/platform', 'new: 1\n'],
+        ['dev/platform/prometheus', 'new: 2\n'],
+      ],
+      false,
+    );
+    expect(fs.readFileSync(path.join(dist, 'dev/platform/a.yaml'), 'utf8')).toBe('new: 1\n');
+    expect(fs.readFileSync(path.join(dist, 'dev/platform/prometheus/a.yaml'), 'utf8')).toBe('new: 2\n');
+    expect(fs.readFileSync(path.join(dist, 'prod/platform/a.yaml'), 'utf8')).toBe('prod: 1\n');
+  });
 });

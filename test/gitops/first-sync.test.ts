@@ -177,6 +177,8 @@ describe('storage classes in the profile', () => {
       expect.stringMatching(/environment\.platform\.storage\.defaultClass: 'ssd' is not declared in storage\.classes/),
     ]);
     expect(errors({ defaultClass: 'ssd', classes: { ssd: { preinstalled: true } } })).toEqual([]);
+    // A malformed name is reported once (not also as undeclared).
+    expect(errors({ defaultClass: 'SSD Fast' })).toEqual([expect.stringMatching(/storage\.defaultClass: 'SSD Fast' must consist of/)]);
     expect(errors({ classes: { ssd: { provisioner: 'ebs.csi.aws.com', volumeBindingMode: 'Later', reclaimPolicy: 'Keep' } } })).toEqual([
       expect.stringMatching(/storage\.classes\.ssd\.reclaimPolicy: 'Keep' must be one of Delete, Retain/),
       expect.stringMatching(/storage\.classes\.ssd\.volumeBindingMode: 'Later' must be one of WaitForFirstConsumer, Immediate/),

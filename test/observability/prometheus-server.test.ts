@@ -14,7 +14,7 @@ type Json = Record<string, any>;
 function movedProfileEnv(name: 'dev' | 'staging' | 'prod' = 'prod'): Environment {
   const env = testEnv(name, {
     platform: {
-      storage: { defaultClass: 'fast-ssd' },
+      storage: { defaultClass: 'fast-ssd', classes: { 'fast-ssd': { preinstalled: true } } },
       prometheus: {
         pods: { namespace: 'observability', podLabels: { 'app.kubernetes.io/name': 'prom', team: 'sre' } },
         serviceMonitorLabels: { 'monitoring.acme.io/scrape': 'yes' },
