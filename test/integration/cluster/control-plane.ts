@@ -174,7 +174,12 @@ export function tail(file: string, lines = 30): string {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '(no log)';
 }
 
-export async function startControlPlane(version: string): Promise<ControlPlane> {
+export interface ControlPlaneOptions {
+  /** Extra flags of kube-controller-manager. @default - none */
+  readonly controllerManagerArgs?: readonly string[];
+}
+
+export async function startControlPlane(version: string, options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const bin = binaries(version);
   const etcd = etcdBinary();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk8s-stacks-k8s-${version}-`));
@@ -286,6 +291,7 @@ export async function startControlPlane(version: string): Promise<ControlPlane> 
         `--root-ca-file=${path.join(dir, 'ca.crt')}`,
         '--leader-elect=false',
         `--cert-dir=${path.join(dir, 'cm-certs')}`,
+        ...(options.controllerManagerArgs ?? []),
       ],
       dir,
     );

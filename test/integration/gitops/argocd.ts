@@ -211,6 +211,9 @@ export async function startArgoCd(
         '2',
         '--repo-server-timeout-seconds',
         '180',
+        // Per-resource health in the Application's status (v3 keeps it only in redis by
+        // default): the suite reads it to name unhealthy objects and the exceptions.
+        '--persist-resource-health',
         '--status-processors',
         '4',
         '--operation-processors',

@@ -71,7 +71,11 @@ export async function startSimulatedCluster(): Promise<SimulatedCluster> {
   const stages = path.join(kwokDir, 'stages');
   cached(path.join(stages, '.complete'), 'bash scripts/k8s/build-gitops.sh kwok');
 
-  const plane = await startControlPlane(NEWEST);
+  // A long node grace period: on a loaded machine kwok's lease renewals can lag past the
+  // default 50 s, and the node lifecycle controller would then mark the nodes NotReady and
+  // their pods not Ready for good (kwok's stages make a pod Ready once, when it starts). The
+  // controller stays on: it removes the not-ready taint new nodes are admitted with.
+  const plane = await startControlPlane(NEWEST, { controllerManagerArgs: ['--node-monitor-grace-period=10m'] });
   const log = (name: string, lines = 40) => `--- ${name}.log\n${tail(path.join(plane.dir, `${name}.log`), lines)}`;
   try {
     const server = /server: (\S+)/.exec(fs.readFileSync(plane.kubeconfig, 'utf8'))![1];
