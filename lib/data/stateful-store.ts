@@ -10,10 +10,10 @@ import { ContainerModel, PortSpec, SIDECAR_RESOURCES } from '../workloads/contai
 import { EnvValue } from '../workloads/env';
 import { Probe } from '../workloads/probe';
 import { spreadAcrossZonesAndNodes } from '../workloads/web-service';
-import { contentHash, ManagedPods, Workload, WorkloadProps } from '../workloads/workload';
+import { contentHash, Workload, WorkloadProps } from '../workloads/workload';
 import { ConnectionInfo, IConnectable } from './connection';
 import { Engine, engineImage, supportedVersions } from './versions';
-import { EngineShape, IBoundEngine, IStoreEngine, OwnServer, ShapeInput, StatefulSetEngine } from './store-engine';
+import { EnginePods, EngineShape, IBoundEngine, IStoreEngine, OwnServer, ShapeInput, StatefulSetEngine } from './store-engine';
 import { SystemChart } from '../core/system-chart';
 
 /** The props every engine takes and hands to the base unchanged. */
@@ -111,7 +111,7 @@ export interface EngineSpec {
    * Services or PDB of the store's own, and the pods are selected by the operator's labels.
    * @default - the store's own StatefulSet
    */
-  readonly managed?: ManagedPods;
+  readonly managed?: EnginePods;
 }
 
 /** An engine's exporter sidecar, serving `metrics`, with the resources every exporter gets unless it says otherwise. */
@@ -428,6 +428,11 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     if (!Number.isInteger(this.replicas) || this.replicas < 1) report.error('replicas', `${this.replicas} must be a whole number of at least 1`);
     this.engine.validate(report);
     this.checkBackupDecision(report);
+  }
+
+  /** Why the operator makes the pods, as the engine says; undefined for the store's own StatefulSet. */
+  public get operatorPodsReason(): string | undefined {
+    return this.spec?.managed?.reason ?? super.operatorPodsReason;
   }
 
   /** The linters' waivers describe a pod template; an operator's custom resource without one gets none. */

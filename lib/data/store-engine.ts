@@ -119,10 +119,19 @@ export interface EngineHost extends INetworkPeer {
   exposeMetrics(options: MetricsOptions): void;
 }
 
+/** Pods an operator makes from the engine's custom resource: their labels, and why no manifest holds them. */
+export interface EnginePods extends ManagedPods {
+  /**
+   * Why the pods are the operator's, for the linters' waiver on the store's NetworkPolicy.
+   * @default - the Workload's reason for operator-made pods
+   */
+  readonly reason?: string;
+}
+
 /** What a store is made of, decided by the engine before the store is built. */
 export interface EngineShape {
   /** Pods an operator makes, and the labels they carry. @default - the store's own StatefulSet */
-  readonly managed?: ManagedPods;
+  readonly managed?: EnginePods;
   /** Members. @default - the store's `replicas` */
   readonly replicas?: number;
   /** The server container in the model. @default - the store's own server container */

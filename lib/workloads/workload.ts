@@ -87,8 +87,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   public readonly sidecars: ContainerModel[] = [];
   /** Labels that select this workload's pods, and only them. */
   public readonly selectorLabels: Record<string, string>;
-  /** Why an operator makes the pods (ManagedPods); undefined for the workload's own. */
-  private readonly managedPodsReason?: string;
+  /** True when an operator makes the pods (ManagedPods). */
+  private readonly managedPods: boolean;
   /** Allowed network flows to and from this workload's pods. */
   public readonly connections: Connections;
   /** The role of the workload (`web-service`, `worker`, `migration`, `database`, `backup`, ...), its component label. */
@@ -134,9 +134,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     this.role = role;
     const env = this.chart.environment;
     this.namespaceName = this.chart.namespaceName;
-    this.managedPodsReason = managed
-      ? (managed.reason ?? 'selects the pods the database operator creates from its custom resource, never in the manifests')
-      : undefined;
+    this.managedPods = managed !== undefined;
     this.selectorLabels = managed
       ? { ...managed.selectorLabels }
       : { 'app.kubernetes.io/name': this.name, 'app.kubernetes.io/instance': this.chart.namespaceName };
@@ -181,7 +179,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * undefined for pods of the workload's own StatefulSet, Deployment or Job.
    */
   public get operatorPodsReason(): string | undefined {
-    return this.managedPodsReason;
+    return this.managedPods ? 'selects the pods the database operator creates from its custom resource, never in the manifests' : undefined;
   }
 
   /**
@@ -642,11 +640,6 @@ function lintSafe(reason: unknown): boolean {
 export interface ManagedPods {
   /** Labels the operator puts on the pods (and only on them). */
   readonly selectorLabels: Readonly<Record<string, string>>;
-  /**
-   * Why the pods are the operator's, for the linters' waiver on the NetworkPolicy.
-   * @default 'selects the pods the database operator creates from its custom resource, never in the manifests'
-   */
-  readonly reason?: string;
 }
 
 /** A store a workload connected to, as `Workload.connect()` recorded it. */
