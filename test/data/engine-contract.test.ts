@@ -100,7 +100,7 @@ function system(engine: EngineCase, target: BackupTarget | 'none' = bucket()): {
   const { app, chart } = testChart(testEnv('prod', { monitoring: { scrapeInterval: SCRAPE_INTERVAL } }));
   const store = engine.build(chart, target === 'none' ? undefined : target);
   const api = new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
+    image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
     resources,
     readiness: Probe.http('/ready'),
@@ -143,7 +143,7 @@ describe.each(Object.entries(ENGINES))('engine contract: %s', (_, engine) => {
 
     const other = system(engine);
     const reports = new WebService(other.chart, 'reports', {
-      image: 'org/reports:1.0.0',
+      image: 'registry.stackworks.io/org/reports:1.0.0',
       ports: [{ name: 'http', port: 8080 }],
       resources,
       readiness: Probe.http('/ready'),

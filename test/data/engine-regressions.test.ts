@@ -112,7 +112,7 @@ describe('issue 29: connect(store, { readOnly: true }) wherever the engine has a
       engine: MySqlEngine.moco({ instances: 3, backup: { target: awsBucket() } }),
     });
     const reports = new WebService(chart, 'reports', {
-      image: 'org/reports:1.0.0',
+      image: 'registry.stackworks.io/org/reports:1.0.0',
       ports: [{ name: 'http', port: 8080 }],
       resources,
       readiness: Probe.http('/ready'),

@@ -139,7 +139,7 @@ describe('a claim placed before its consumer', () => {
   test('a Deployment mounting a claim pulls the claim into its own wave', () => {
     const { app, chart } = testChart(testEnv('prod', { platform: { storage: { defaultClass: 'fast', classes: { fast: { preinstalled: true } } } } }));
     const api = new WebService(chart, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 3000 }],
       readiness: Probe.http('/'),
       resources,
@@ -157,7 +157,12 @@ describe('a claim placed before its consumer', () => {
 
   test('a claim only a CronJob mounts keeps its place and passes health while it waits', () => {
     const { app, chart } = testChart(testEnv('prod'));
-    const task = new ScheduledTask(chart, 'report', { image: 'org/report:1.0.0', command: ['run'], schedule: '0 3 * * *', resources });
+    const task = new ScheduledTask(chart, 'report', {
+      image: 'registry.stackworks.io/org/report:1.0.0',
+      command: ['run'],
+      schedule: '0 3 * * *',
+      resources,
+    });
     new PersistentVolume(chart, 'reports', { size: '1Gi' }).mountOn(task, '/reports');
     const result = render(app);
     const claim = result.objects.find((o) => o.object.kind === 'PersistentVolumeClaim')!;
@@ -206,7 +211,7 @@ describe('the storage classes the output names', () => {
   test('every class an object names must be declared when the profile declares its classes', () => {
     const { app, chart } = testChart(testEnv('prod', { platform: { storage: { defaultClass: 'ssd', classes: { ssd: { preinstalled: true } } } } }));
     const api = new WebService(chart, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 3000 }],
       readiness: Probe.http('/'),
       resources,
@@ -233,7 +238,7 @@ describe('the storage classes the output names', () => {
     });
     const { app, chart } = testChart(env);
     const api = new WebService(chart, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 3000 }],
       readiness: Probe.http('/'),
       resources,

@@ -31,7 +31,12 @@ function build(v: Variant): App {
     resources: RESOURCES,
   });
   db.backup({ target: BackupTarget.volume({ size: '2Gi', storageClassName: 'standard' }) });
-  const worker = new Worker(chart, 'worker', { image: 'org/worker:1.0.0', command: ['work'], liveness: Probe.exec(['true']), resources: RESOURCES });
+  const worker = new Worker(chart, 'worker', {
+    image: 'registry.stackworks.io/org/worker:1.0.0',
+    command: ['work'],
+    liveness: Probe.exec(['true']),
+    resources: RESOURCES,
+  });
   if (v.withFiles) new PersistentVolume(chart, 'files', { size: '1Gi', storageClassName: 'standard' }).mountOn(worker, '/files');
   v.ack?.(db, chart);
   return app;

@@ -10,7 +10,7 @@ const ROOT = path.join(__dirname, '..', '..');
 function run(env: Record<string, string>): string {
   const cache = tmpdir('k8s-cache');
   for (const v of ['1.30.1', '1.27.16', '1.37.2'])
-    for (const b of ['kube-apiserver', 'kube-controller-manager', 'kubectl']) {
+    for (const b of ['kube-apiserver', 'kube-controller-manager', 'kubectl', 'kube-scheduler']) {
       fs.mkdirSync(path.join(cache, 'k8s', v, 'bin'), { recursive: true });
       fs.writeFileSync(path.join(cache, 'k8s', v, 'bin', b), '#!/bin/sh\n', { mode: 0o755 });
     }

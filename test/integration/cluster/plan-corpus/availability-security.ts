@@ -18,7 +18,7 @@ import { cnpg } from './refused';
 
 const web = (chart: SystemChart, replicas = 3, liveness = true): WebService =>
   new WebService(chart, 'api', {
-    image: 'org/api:1.0.0',
+    image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
     replicas,
     readiness: Probe.http('/ready'),
@@ -96,7 +96,7 @@ export const AVAILABILITY_CHANGES: readonly PlanChange[] = [
     server: 'accepts',
     build: (chart, side) => {
       const api = new WebService(chart, 'api', {
-        image: 'org/api:1.0.0',
+        image: 'registry.stackworks.io/org/api:1.0.0',
         ports: [{ name: 'http', port: 8080 }],
         readiness: Probe.http('/ready'),
         resources: RESOURCES,
@@ -108,7 +108,7 @@ export const AVAILABILITY_CHANGES: readonly PlanChange[] = [
 
 const worker = (chart: SystemChart, exception?: Parameters<typeof Object.assign>[1]): Worker =>
   new Worker(chart, 'worker', {
-    image: 'org/worker:1.0.0',
+    image: 'registry.stackworks.io/org/worker:1.0.0',
     command: ['worker'],
     liveness: Probe.exec(['true']),
     resources: RESOURCES,
@@ -200,7 +200,7 @@ export const SECURITY_CHANGES: readonly PlanChange[] = [
     build: (chart, side) => {
       const secret = new SystemSecret(chart, 'api-secrets', { keys: ['JWT_SECRET', 'API_TOKEN'] });
       const api = new WebService(chart, 'api', {
-        image: 'org/api:1.0.0',
+        image: 'registry.stackworks.io/org/api:1.0.0',
         ports: [{ name: 'http', port: 8080 }],
         readiness: Probe.http('/ready'),
         resources: RESOURCES,

@@ -43,10 +43,21 @@ export function patch(scope: IConstruct, kind: string, ...ops: JsonPatch[]): voi
   apiObject(scope, kind).addJsonPatch(...ops);
 }
 
+/**
+ * The repository's environment, with the classes the corpus moves claims between ('standard',
+ * 'fast') declared as the cluster's own, as the cluster suite makes them.
+ */
+function corpusEnv(name: 'dev' | 'staging' | 'prod'): ReturnType<typeof testEnv> {
+  const storage = testEnv(name).platform.props.storage;
+  if (storage?.classes === undefined) return testEnv(name);
+  const classes = { ...storage.classes, standard: { preinstalled: true as const }, fast: { preinstalled: true as const } };
+  return testEnv(name, { platform: { storage: { ...storage, classes } } });
+}
+
 /** The app of one side of a change. */
 export function buildSide(change: PlanChange, side: 'before' | 'after'): App {
   const app = new App({ outdir: UNUSED_OUTDIR });
-  const chart = new SystemChart(app, { system: change.id, environment: testEnv(change.environment ?? 'dev') });
+  const chart = new SystemChart(app, { system: change.id, environment: corpusEnv(change.environment ?? 'dev') });
   change.build(chart, side);
   return app;
 }

@@ -4,7 +4,12 @@ import { NO_BACKUP, patch, PlanChange, RESOURCES } from './change';
 import { cnpg } from './refused';
 
 const worker = (chart: SystemChart): Worker =>
-  new Worker(chart, 'worker', { image: 'org/worker:1.0.0', command: ['worker'], liveness: Probe.exec(['true']), resources: RESOURCES });
+  new Worker(chart, 'worker', {
+    image: 'registry.stackworks.io/org/worker:1.0.0',
+    command: ['worker'],
+    liveness: Probe.exec(['true']),
+    resources: RESOURCES,
+  });
 
 const postgres = (chart: SystemChart, id = 'db'): Postgres =>
   new Postgres(chart, id, {

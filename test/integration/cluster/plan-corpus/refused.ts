@@ -17,7 +17,12 @@ import {
 import { apiObject, NO_BACKUP, patch, PlanChange, RESOURCES } from './change';
 
 const web = (chart: SystemChart, id = 'api'): WebService =>
-  new WebService(chart, id, { image: 'org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources: RESOURCES });
+  new WebService(chart, id, {
+    image: 'registry.stackworks.io/org/api:1.0.0',
+    ports: [{ name: 'http', port: 8080 }],
+    readiness: Probe.http('/ready'),
+    resources: RESOURCES,
+  });
 
 const redis = (chart: SystemChart, id = 'cache', storageClassName?: string): Redis =>
   new Redis(chart, id, {
@@ -29,7 +34,12 @@ const redis = (chart: SystemChart, id = 'cache', storageClassName?: string): Red
   }).noBackup(NO_BACKUP);
 
 const worker = (chart: SystemChart, id = 'worker'): Worker =>
-  new Worker(chart, id, { image: 'org/worker:1.0.0', command: ['worker'], liveness: Probe.exec(['true']), resources: RESOURCES });
+  new Worker(chart, id, {
+    image: 'registry.stackworks.io/org/worker:1.0.0',
+    command: ['worker'],
+    liveness: Probe.exec(['true']),
+    resources: RESOURCES,
+  });
 
 /** Changes to fields the API server holds immutable, and mutable controls next to them. */
 export const REFUSED_CHANGES: readonly PlanChange[] = [
@@ -139,7 +149,7 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
     server: 'refuses',
     build: (chart, side) => {
       const job = new MigrationJob(chart, 'migrate', {
-        image: 'org/api:1.0.0',
+        image: 'registry.stackworks.io/org/api:1.0.0',
         command: ['migrate', 'up'],
         readyCheck: 'true',
         resources: RESOURCES,
@@ -154,7 +164,7 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
     server: 'refuses',
     build: (chart, side) => {
       const job = new MigrationJob(chart, 'migrate', {
-        image: 'org/api:1.0.0',
+        image: 'registry.stackworks.io/org/api:1.0.0',
         command: ['migrate', 'up'],
         readyCheck: 'true',
         resources: RESOURCES,
@@ -174,7 +184,7 @@ export const REFUSED_CHANGES: readonly PlanChange[] = [
     server: 'accepts',
     build: (chart, side) => {
       new MigrationJob(chart, 'migrate', {
-        image: 'org/api:1.0.0',
+        image: 'registry.stackworks.io/org/api:1.0.0',
         command: side === 'before' ? ['migrate', 'up'] : ['migrate', 'up', '--all'],
         readyCheck: 'true',
         resources: RESOURCES,
