@@ -113,7 +113,7 @@ class Harness {
     new PlatformPrometheusChart(app, { environment: env });
     const chart = new SystemChart(app, { system, environment: env });
     new WebService(chart, 'api', {
-      image: 'org/api:1.0.0',
+      image: 'registry.stackworks.io/org/api:1.0.0',
       ports: [{ name: 'http', port: 8080 }],
       readiness: Probe.http('/ready'),
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
