@@ -11,7 +11,7 @@
  * the synthesized containers in order (not copies of them): the CronJob's `dump` init
  * container (backup.sh) then its `upload` container (upload.sh); the restore Job's
  * `download` init container (download.sh) then its main container (restore.sh). Checked:
- * the upload lands complete under s3://backups/test-prod/db/<stamp>/ (SHA256SUMS
+ * the upload lands complete under s3://backups/test-staging/db/<stamp>/ (SHA256SUMS
  * included, bytes equal to the dump); retention in the bucket keeps exactly `keep`
  * backups (the newest) after keep + 2 runs; destroyed data comes back exactly; a
  * corrupted object fails download.sh's checksum check, so restore.sh never runs.
@@ -29,7 +29,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ExistingSecret, ObjectStore, Postgres } from '../../../lib';
 import { NOT_BACKED_UP_IN_TEST } from '../../support/stores';
-import { testChart } from '../../support/synth';
+import { testChart, testEnv } from '../../support/synth';
 import {
   containerEnv,
   engineSession,
@@ -54,7 +54,7 @@ import {
 
 const KEEP = 2;
 const BUCKET = 'backups';
-const PREFIX = 'test-prod/db';
+const PREFIX = 'test-staging/db';
 const resources = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
 
 const PG_SECRETS = { 'db-credentials/postgres-password': `Super'user "pw" \\ 1`, 'db-credentials/password': 'AppUserPassw0rd' };
@@ -242,7 +242,8 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     requirePrograms('initdb', 'postgres', 'pg_dump', 'pg_restore', 'psql', 'curl', 'sha256sum');
     const user = serviceUser('postgres');
     const minioUser = serviceUser('minio');
-    const { app, chart } = testChart();
+    // Staging: an in-cluster MinIO is a valid backup target there (prod requires one outside the cluster).
+    const { app, chart } = testChart(testEnv('staging'));
     const db = new Postgres(chart, 'db', {
       version: '15',
       database: 'app',
@@ -297,9 +298,9 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
       cronJob: find(objects, 'CronJob', 'db-backup'),
       restoreJob: find(objects, 'Job', 'db-restore'),
       subs: [
-        { why: 'the Service name resolves only in the cluster', from: 'db.test-prod.svc', to: '127.0.0.1' },
+        { why: 'the Service name resolves only in the cluster', from: 'db.test-staging.svc', to: '127.0.0.1' },
         { why: 'a free port', from: '5432', to: String(pgPort) },
-        { why: "MinIO's Service and port, only in the cluster", from: 'http://minio.test-prod.svc:9000', to: endpoint },
+        { why: "MinIO's Service and port, only in the cluster", from: 'http://minio.test-staging.svc:9000', to: endpoint },
       ],
       aws: tools.aws,
       endpoint,
@@ -345,15 +346,15 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
     expect(download.image).toBe(upload.image);
     for (const c of [upload, download]) {
       const env = containerEnv(c, SECRETS);
-      expect(env).toMatchObject({ S3_ENDPOINT: 'http://minio.test-prod.svc:9000', S3_BUCKET: BUCKET, S3_PREFIX: PREFIX, BACKUP_ROOT: '/backup' });
+      expect(env).toMatchObject({ S3_ENDPOINT: 'http://minio.test-staging.svc:9000', S3_BUCKET: BUCKET, S3_PREFIX: PREFIX, BACKUP_ROOT: '/backup' });
       // Not the root keys: the bucket's own user.
       expect(env.AWS_ACCESS_KEY_ID).toBe('backups-rw');
       expect(env.AWS_SECRET_ACCESS_KEY).toBe(MINIO_SECRETS['minio-backups-rw/secret-key']);
     }
     expect(containerEnv(upload, SECRETS).KEEP_COUNT).toBe(String(KEEP));
-    expect(containerEnv(dump, SECRETS)).toMatchObject({ STORE_HOST: 'db.test-prod.svc', STORE_PORT: '5432', BACKUP_ROOT: '/backup' });
+    expect(containerEnv(dump, SECRETS)).toMatchObject({ STORE_HOST: 'db.test-staging.svc', STORE_PORT: '5432', BACKUP_ROOT: '/backup' });
     expect(containerEnv(restorePod().containers[0], SECRETS)).toMatchObject({
-      STORE_HOST: 'db.test-prod.svc',
+      STORE_HOST: 'db.test-staging.svc',
       BACKUP_ID: 'latest',
       BACKUP_ROOT: '/backup',
     });
@@ -382,12 +383,12 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
       ['--debug', '--cli-connect-timeout', '2', '--endpoint-url', env.S3_ENDPOINT, 's3', 'ls', `s3://${env.S3_BUCKET}/${env.S3_PREFIX}/`],
       { env, timeoutMs: 60_000 },
     );
-    expect(r.stderr).toContain(`url=http://minio.test-prod.svc:9000/${BUCKET}?`);
-    expect(r.stderr).not.toContain(`${BUCKET}.minio.test-prod.svc`);
+    expect(r.stderr).toContain(`url=http://minio.test-staging.svc:9000/${BUCKET}?`);
+    expect(r.stderr).not.toContain(`${BUCKET}.minio.test-staging.svc`);
     expect(r.stderr).toContain("'signing': {'region': 'us-east-1'");
   });
 
-  test('a run dumps into the scratch volume and uploads it: every file, SHA256SUMS included, byte for byte, under s3://backups/test-prod/db/<stamp>/', () => {
+  test('a run dumps into the scratch volume and uploads it: every file, SHA256SUMS included, byte for byte, under s3://backups/test-staging/db/<stamp>/', () => {
     const { stamp, upload, pod } = backupRun();
     stamps.push(stamp);
     expect(upload).toContain(`upload ${stamp}: 3 files in s3://${BUCKET}/${PREFIX}/${stamp}/`);
