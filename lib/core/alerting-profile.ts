@@ -5,6 +5,7 @@
  * ExternalSecret into the Alertmanager's namespace.
  */
 import type { ValidationReport } from './validation';
+import { describeValue as describe } from './describe-value';
 
 /** A credential of a receiver: a key of the environment's secret store (Vault KV, AWS Secrets Manager). */
 export interface AlertCredential {
@@ -283,13 +284,4 @@ function checkDuration(value: unknown, field: string, report: ValidationReport):
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }

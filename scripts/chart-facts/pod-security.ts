@@ -4,6 +4,7 @@
  * evaluated on a rendered pod template. Used by generate.ts on charts' pods; a pod that fails
  * a baseline check needs `privileged`, one that fails a restricted check needs `baseline`.
  */
+import { BASELINE_CAPABILITIES as BASELINE_CAPABILITY_LIST } from '../../lib/workloads/security-exception';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
@@ -13,22 +14,8 @@ export const LEVEL_ORDER: readonly PodSecurityLevel[] = ['restricted', 'baseline
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
-/** Capabilities a baseline container may add. */
-const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE',
-  'CHOWN',
-  'DAC_OVERRIDE',
-  'FOWNER',
-  'FSETID',
-  'KILL',
-  'MKNOD',
-  'NET_BIND_SERVICE',
-  'SETFCAP',
-  'SETGID',
-  'SETPCAP',
-  'SETUID',
-  'SYS_CHROOT',
-]);
+/** Capabilities a baseline container may add: the library's own list, the Pod Security Standards'. */
+const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set(BASELINE_CAPABILITY_LIST);
 
 const SAFE_SYSCTLS = new Set([
   'kernel.shm_rmid_forced',

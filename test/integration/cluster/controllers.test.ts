@@ -134,13 +134,18 @@ function createProvidedScrapeSecrets(plane: ControlPlane, objects: readonly Json
       wanted.set(id, entry);
     }
   }
-  const items = [...wanted.values()].map((w) => ({
+  const items = standInSecrets(wanted.values());
+  if (items.length > 0) plane.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+}
+
+/** Secrets with a test value for every key, as the person who provides them by hand would create them. */
+function standInSecrets(wanted: Iterable<{ namespace: string; name: string; keys: Set<string> }>): Json[] {
+  return [...wanted].map((w) => ({
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: w.name, namespace: w.namespace },
     stringData: Object.fromEntries([...w.keys].map((k) => [k, 'provided-by-the-test'])),
   }));
-  if (items.length > 0) plane.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
 }
 
 /** Where a workload declares the Secrets people create by hand (SystemSecret `provided`): its references-resolve waiver. */
@@ -167,12 +172,7 @@ function createProvidedSecretStandIns(plane: ControlPlane, objects: readonly Jso
         wanted.set(id, entry);
       }
   }
-  const items = [...wanted.values()].map((w) => ({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: w.name, namespace: w.namespace },
-    stringData: Object.fromEntries([...w.keys].map((k) => [k, 'provided-by-the-test'])),
-  }));
+  const items = standInSecrets(wanted.values());
   if (items.length > 0) {
     // The namespace comes with the folder; create it first so the Secrets exist before anything reads them.
     for (const ns of new Set(items.map((i) => i.metadata.namespace))) plane.kubectl(['create', 'namespace', ns], { allowFailure: true });
