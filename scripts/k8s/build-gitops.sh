@@ -5,8 +5,8 @@
 #   with stages/ (the release's own Stage objects, from its module zip: node-initialize,
 #   node-heartbeat-with-lease, and the "fast" pod stages: ready, Job pods complete, delete)
 # - kustomize/<KUSTOMIZE_VERSION>/kustomize  what Argo CD's repo-server runs for kustomize folders
-# - argocd/<ARGOCD_VERSION>/argocd        Argo CD's multi-call binary (ARGOCD_BINARY_NAME picks
-#                                         argocd-repo-server or argocd-application-controller),
+# - argocd/<ARGOCD_VERSION>/argocd        Argo CD's application-controller, repo-server and
+#                                         git-ask-pass in one binary (ARGOCD_BINARY_NAME picks),
 #   with crds/ (manifests/crds), config/ (manifests/base/config) and hack/ (the git and gpg
 #   wrappers the repo-server calls) copied from that very release's module zip.
 # A version already built is reused, so warm runs return at once. kube-scheduler comes from
@@ -16,8 +16,12 @@
 # `replace (...)` block of that release's go.mod (its pins of k8s.io/* and a few others,
 # which a dependency's go.mod cannot impose), minus the replace of gitops-engine by the
 # local ./gitops-engine folder: the release's gitops-engine/v3 of the same tag resolves from
-# the proxy. Its go.mod says `go 1.27.0`, so it builds with ARGOCD_GOTOOLCHAIN. A tools.go
-# (build tag `tools`) imports the command so that `go mod tidy` keeps the pinned require.
+# the proxy. Its go.mod says `go 1.27.0`, so it builds with ARGOCD_GOTOOLCHAIN.
+# The release's own cmd/ links every component (API server and its UI, CLI, Dex, notifications,
+# ApplicationSet, commit server); the suite runs two of them, so the throwaway module's main
+# links only the command packages of those two (and git-ask-pass, which the repo-server hands
+# to git as GIT_ASKPASS) and dispatches on ARGOCD_BINARY_NAME as the release's binary does.
+# That compiles about half the packages: the build is the longest of a cold CI run.
 # Usage: build-gitops.sh [kwok|kustomize|argocd ...]   (default: all three)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -91,11 +95,53 @@ build_argocd() {
     ' "$gomod"
   } >"$mod/go.mod"
   grep -q '^replace' "$mod/go.mod" || { log "no replace block found in $gomod"; exit 1; }
-  # Without a package importing it, `go mod tidy` would drop the require (and `go build`
-  # would then resolve the newest release instead of the pinned one).
-  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/argoproj/argo-cd/v3/cmd"\n' >"$mod/tools.go"
+  # main.go imports the pinned module's command packages, so `go mod tidy` keeps the require.
+  cat >"$mod/main.go" <<'GO'
+// Argo CD's components the GitOps suite runs, picked by ARGOCD_BINARY_NAME (or the name the
+// binary is called by), as in the release's multi-call binary.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
+
+	controller "github.com/argoproj/argo-cd/v3/cmd/argocd-application-controller/commands"
+	askpass "github.com/argoproj/argo-cd/v3/cmd/argocd-git-ask-pass/commands"
+	reposerver "github.com/argoproj/argo-cd/v3/cmd/argocd-repo-server/commands"
+	"github.com/argoproj/argo-cd/v3/util/log"
+)
+
+func main() {
+	klog.SetLogger(log.NewLogrusLogger(log.NewWithCurrentConfig()))
+	// No grpc.DisableSRVLookups() as in the release's main: only the grpclb balancer turns
+	// SRV lookups on, and none of these components links it (the call panics when they are off).
+	name := filepath.Base(os.Args[0])
+	if v := os.Getenv("ARGOCD_BINARY_NAME"); v != "" {
+		name = v
+	}
+	var command *cobra.Command
+	switch name {
+	case "argocd-application-controller":
+		command = controller.NewCommand()
+	case "argocd-repo-server":
+		command = reposerver.NewCommand()
+	case "argocd-git-ask-pass":
+		command = askpass.NewCommand()
+	default:
+		fmt.Fprintf(os.Stderr, "%s: this build has argocd-application-controller, argocd-repo-server and argocd-git-ask-pass (set ARGOCD_BINARY_NAME)\n", name)
+		os.Exit(2)
+	}
+	if err := command.Execute(); err != nil {
+		os.Exit(1)
+	}
+}
+GO
   if ! (cd "$mod" && export GOTOOLCHAIN=$ARGOCD_GOTOOLCHAIN GOFLAGS=-mod=mod CGO_ENABLED=0 &&
-    go mod tidy && go build -trimpath -ldflags "-s -w" -o argocd github.com/argoproj/argo-cd/v3/cmd); then
+    go mod tidy && go build -trimpath -ldflags "-s -w" -o argocd .); then
     log "argocd $version: build failed (module in $mod)"
     exit 1
   fi
