@@ -83,7 +83,8 @@ export function observabilitySection(chart: SystemChart, objects: readonly Rende
           .map((x) => `${x.name.split('/').pop()}: ${describeReceiver(x.spec)}`);
         lines.push(`| ${rule.alert} | ${labels.severity} | ${to.join('; ')} |`);
       }
-  if (logRules.length > 0) lines.push('', "`LogErrorBurst` is evaluated by Loki's ruler on the system's logs and sent to the same Alertmanager with the same labels.");
+  if (logRules.length > 0)
+    lines.push('', "`LogErrorBurst` is evaluated by Loki's ruler on the system's logs and sent to the same Alertmanager with the same labels.");
   lines.push('', `While \`SystemDown\` fires, the system's other alerts in ${env.name} are not sent.`);
   return lines.join('\n');
 }

@@ -33,7 +33,7 @@ const OWN_ATTRIBUTES = ['service.name', 'service.namespace', 'deployment.environ
  * | variable | value |
  * | --- | --- |
  * | `OTEL_SERVICE_NAME` | the workload's name |
- * | `OTEL_RESOURCE_ATTRIBUTES` | `service.namespace=<system>`, `deployment.environment.name=<env>`, `k8s.namespace.name=<namespace>`, then the extra ones |
+ * | `OTEL_RESOURCE_ATTRIBUTES` | `service.namespace=<system>`, `deployment.environment.name=<env>`, `k8s.namespace.name=<ns>`, then yours |
  * | `OTEL_EXPORTER_OTLP_ENDPOINT` | the collector's Service, `http://<collector>:4318` (or `:4317` for gRPC) |
  * | `OTEL_EXPORTER_OTLP_PROTOCOL` | `http/protobuf` or `grpc` |
  * | `OTEL_TRACES_EXPORTER` | `otlp` |
