@@ -168,8 +168,7 @@ function lokiValues(platform: Platform, withAlertmanager: boolean): Json {
       rulerConfig: {
         storage: { type: 'local', local: { directory: '/rules' } },
         rule_path: '/var/loki/rules-temp',
-        enable_api: true,
-        ...(withAlertmanager ? { alertmanager_url: alertmanagerUrl(platform), enable_alertmanager_v2: true } : {}),
+        ...(withAlertmanager ? { alertmanager_url: alertmanagerUrl(platform) } : {}),
       },
     },
     singleBinary: {

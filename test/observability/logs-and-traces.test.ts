@@ -15,6 +15,7 @@ import {
   Worker,
 } from '../../lib';
 import { planPlatform } from '../../lib/gitops/platform-components';
+import { podSecurityLabels } from '../../lib/gitops/platform-layer';
 import { ENVIRONMENTS } from '../../charts';
 import { testStrictSchemaValidation } from '../support/construct-tests';
 import { errorsOf, objectsOf, render, testChart, testEnv, UNUSED_OUTDIR } from '../support/synth';
@@ -166,6 +167,25 @@ describe('central logs', () => {
     expect(v.loki.rulerConfig.alertmanager_url).toBe('http://alertmanager-operated.monitoring.svc:9093');
     expect(v.loki.rulerConfig.storage).toEqual({ type: 'local', local: { directory: '/rules' } });
     expect(v.sidecar.rules).toEqual({ label: 'loki_rule', labelValue: '', folder: '/rules/fake', searchNamespace: 'ALL' });
+  });
+
+  test("the namespaces of the platform components enforce the Pod Security their charts' pods need (Alloy's hostPath: privileged)", () => {
+    const app = new App({ outdir: UNUSED_OUTDIR });
+    const chart = new SystemChart(app, { system: 'shop', environment: testEnv('prod') });
+    api(chart).tracing();
+    new ArgoCdApplications(app, { environment: chart.environment, systems: ['shop'] });
+    const apps = render(app).objects.filter((o) => o.object.kind === 'Application' && o.folder === 'prod/platform');
+    const labelsOf = (name: string) => apps.find((o) => o.object.metadata.name === name)!.object.spec.syncPolicy.managedNamespaceMetadata?.labels;
+    const enforce = 'pod-security.kubernetes.io/enforce';
+    expect(labelsOf('alloy-prod')[enforce]).toBe('privileged');
+    // Loki shares the namespace: both Applications carry the same labels.
+    expect(labelsOf('loki-prod')).toEqual(labelsOf('alloy-prod'));
+    expect(labelsOf('loki-prod')['pod-security.kubernetes.io/warn']).toBe('restricted');
+    expect(labelsOf('tempo-prod')[enforce]).toBe('restricted');
+    expect(labelsOf('opentelemetry-collector-prod')[enforce]).toBe('restricted');
+    // The Prometheus namespace is labelled by its own Namespace object, kube-system by nobody.
+    const planned = plan(ENVIRONMENTS.prod, ['prometheus-operator', 'metrics-server', 'loki', 'alloy']).components;
+    expect([...podSecurityLabels(planned, 'monitoring').keys()]).toEqual(['logging']);
   });
 
   describe('log alerts', () => {
