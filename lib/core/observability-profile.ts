@@ -105,6 +105,33 @@ export const COLLECTOR_RELEASE = 'otel-collector';
 export const OTLP_GRPC_PORT = 4317;
 export const OTLP_HTTP_PORT = 4318;
 
+/**
+ * The collector requirement's setting listing the pods that call `tracing()`, one
+ * `<namespace>: <label>=<value>,...` per workload; the platform layer turns the merged list into
+ * the collector's ingress NetworkPolicy (a preinstalled collector must admit the same pods).
+ */
+export const COLLECTOR_CLIENTS_SETTING = 'networkPolicy.allowIngressFrom';
+
+/** One traced workload's pods as a collector-clients setting value. */
+export function collectorClient(namespace: string, podLabels: Readonly<Record<string, string>>): string {
+  const labels = Object.keys(podLabels)
+    .sort()
+    .map((k) => `${k}=${podLabels[k]}`);
+  return `${namespace}: ${labels.join(',')}`;
+}
+
+/** The pods of a collector-clients setting value (labels neither contain ',' nor '=', namespaces not ':'). */
+export function parseCollectorClient(value: string): ComponentPods {
+  const at = value.indexOf(': ');
+  const podLabels = Object.fromEntries(
+    value
+      .slice(at + 2)
+      .split(',')
+      .map((pair) => pair.split('=') as [string, string]),
+  );
+  return { namespace: value.slice(0, at), podLabels };
+}
+
 const DAY = 86400;
 
 /** Defaults applied; malformed fields fall back to defaults (checkLogs/checkTracing report them). */

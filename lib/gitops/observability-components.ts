@@ -8,7 +8,7 @@
  * chart-facts-table.json.
  */
 import type { Json } from '../core/json';
-import { COLLECTOR_RELEASE, lokiPeriod, OTLP_GRPC_PORT } from '../core/observability-profile';
+import { COLLECTOR_CLIENTS_SETTING, COLLECTOR_RELEASE, lokiPeriod, OTLP_GRPC_PORT, parseCollectorClient } from '../core/observability-profile';
 import type { Platform } from '../core/platform';
 import type { PlatformComponentName } from '../core/platform-requirements';
 import { alloyLogsConfig, LOKI_RULE_LABEL, LOKI_RULES_TENANT } from '../observability/log-collection';
@@ -66,7 +66,13 @@ function alertmanagerUrl(platform: Platform): string {
 }
 
 /** Helm values of one log or trace component for an environment's profile. */
-export function observabilityValues(component: ObservabilityComponent, platform: Platform, environment: string, withAlertmanager: boolean): Json {
+export function observabilityValues(
+  component: ObservabilityComponent,
+  platform: Platform,
+  environment: string,
+  withAlertmanager: boolean,
+  settings: Readonly<Record<string, readonly string[]>> = {},
+): Json {
   switch (component) {
     case 'loki':
       return lokiValues(platform, withAlertmanager);
@@ -109,6 +115,18 @@ export function observabilityValues(component: ObservabilityComponent, platform:
         image: { repository: 'docker.io/otel/opentelemetry-collector-k8s' },
         command: { name: 'otelcol-k8s' },
         replicaCount: t.collectorReplicas,
+        // Ingress to the collector's OTLP ports from exactly the pods that call tracing() (their
+        // own policies allow egress to it on the one port they use); any other pod is refused.
+        networkPolicy: {
+          enabled: true,
+          allowIngressFrom: (settings[COLLECTOR_CLIENTS_SETTING] ?? []).map((value) => {
+            const pods = parseCollectorClient(value);
+            return {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': pods.namespace } },
+              podSelector: { matchLabels: { ...pods.podLabels } },
+            };
+          }),
+        },
         podSecurityContext: RESTRICTED_POD,
         securityContext: RESTRICTED_CONTAINER,
         // Only OTLP: the workloads' SDKs speak it (tracing() sets the OTEL_* variables).

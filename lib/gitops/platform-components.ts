@@ -322,7 +322,7 @@ function valuesFor(
     case 'alloy':
     case 'tempo':
     case 'opentelemetry-collector':
-      return observabilityValues(component, platform, context.environment, withPrometheus);
+      return observabilityValues(component, platform, context.environment, withPrometheus, settings);
     case 'cert-manager':
       // The CRDs are part of the release and survive its removal (certificates are not lost with it).
       // Gateway API support (Certificates for listeners, the gatewayHTTPRoute solver) is switched on in the controller's configuration.

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { describeValue } from '../core/describe-value';
-import { OTLP_GRPC_PORT, OTLP_HTTP_PORT } from '../core/observability-profile';
+import { COLLECTOR_CLIENTS_SETTING, collectorClient, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from '../core/observability-profile';
 import { requirePlatform } from '../core/platform-requirements';
 import { addCheck, ValidationReport } from '../core/validation';
 import { NetworkPeer } from '../security/network-peer';
@@ -83,6 +83,8 @@ export class WorkloadTracing extends Construct {
       component: 'opentelemetry-collector',
       minVersion: '0.100.0',
       reason: `OTLP ${this.protocol} receiver on ${this.port}, exporting to Tempo over OTLP gRPC`,
+      // The collector's own NetworkPolicy admits exactly the traced pods (merged over all systems).
+      settings: { [COLLECTOR_CLIENTS_SETTING]: [collectorClient(workload.namespaceName, workload.selectorLabels)] },
     });
     requirePlatform(this, { component: 'tempo', minVersion: '2.0.0', reason: 'OTLP gRPC ingest and TraceQL search (Grafana Tempo datasource)' });
     addCheck(this, (report) => validate(report, raw, clashes));

@@ -361,6 +361,43 @@ describe('traces', () => {
     expect(apps.map((o) => o.object.metadata.name)).toContain('tempo-prod');
   });
 
+  test("the collector's own NetworkPolicy admits exactly the traced pods of every system, on the OTLP ports only", () => {
+    const app = new App({ outdir: UNUSED_OUTDIR });
+    const env = testEnv('prod');
+    const shop = new SystemChart(app, { system: 'shop', environment: env });
+    api(shop).tracing();
+    new Worker(shop, 'jobs', { image: IMAGE, resources: RESOURCES });
+    const blog = new SystemChart(app, { system: 'blog', environment: env });
+    api(blog, 'web').tracing({ protocol: 'grpc' });
+    api(blog, 'admin');
+    new ArgoCdApplications(app, { environment: env, systems: ['shop', 'blog'] });
+    const rendered = render(app).objects;
+    const collector = rendered.find((o) => o.object.kind === 'Application' && o.object.metadata.name === 'opentelemetry-collector-prod')!;
+    const policy = collector.object.spec.source.helm.valuesObject.networkPolicy;
+    const peer = (namespace: string, name: string) => ({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': namespace, 'app.kubernetes.io/name': name } },
+    });
+    expect(policy.enabled).toBe(true);
+    // Sorted, one entry per traced workload: not the untraced worker nor the untraced admin service.
+    expect(policy.allowIngressFrom).toEqual([peer('blog-prod', 'web'), peer('shop-prod', 'api')]);
+    // The chart applies the list to its enabled ports: only OTLP's are left (Jaeger and Zipkin off).
+    expect(collector.object.spec.source.helm.valuesObject.ports).toEqual({
+      'jaeger-compact': { enabled: false },
+      'jaeger-thrift': { enabled: false },
+      'jaeger-grpc': { enabled: false },
+      zipkin: { enabled: false },
+    });
+    // Each traced pod's own labels match its peer (what the Deployment's pods carry).
+    for (const [ns, name] of [
+      ['shop-prod', 'api'],
+      ['blog-prod', 'web'],
+    ]) {
+      const d = rendered.find((o) => o.object.kind === 'Deployment' && o.object.metadata.namespace === ns && o.object.metadata.name === name)!;
+      expect(d.object.spec.template.metadata.labels).toMatchObject(peer(ns, name).podSelector.matchLabels);
+    }
+  });
+
   test('bad tracing options are refused with the construct path and field', () => {
     const errors = (options: unknown, env?: Json) => {
       const { app, chart } = testChart(testEnv('prod'), 'shop');
@@ -447,6 +484,10 @@ describe('the repository systems (dist/)', () => {
     }
     expect(fs.readFileSync(path.join('dist', 'prod', 'loopi', 'README.md'), 'utf8')).toMatch(
       /\| LogErrorBurst \| warning \| platform-slack: Slack #alerts-prod \|/,
+    );
+    // A collector the cluster already runs (preinstalled) must admit the same pods: the README names them.
+    expect(fs.readFileSync(path.join('dist', 'prod', 'loopi', 'README.md'), 'utf8')).toContain(
+      '- opentelemetry-collector `networkPolicy.allowIngressFrom`: `loopi-prod: app.kubernetes.io/instance=loopi-prod,app.kubernetes.io/name=api`',
     );
   });
 });
