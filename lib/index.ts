@@ -242,7 +242,7 @@ export { SystemLogs, DEFAULT_ERROR_PATTERN } from './observability/system-logs';
 export type { SystemLogsProps, ErrorBurstAlert } from './observability/system-logs';
 export { alloyLogsConfig, LOG_LABELS } from './observability/log-collection';
 export { WorkloadTracing } from './workloads/workload-tracing';
-export type { TracingOptions } from './workloads/workload-tracing';
+export type { TracingOptions, TracedWorkload } from './workloads/workload-tracing';
 export type {
   LogsProfile,
   LogStorage,

@@ -4,10 +4,10 @@
  * how long each environment keeps what they store, and where they store it. One profile per
  * environment, so retention and storage are per environment.
  */
+import type { ComponentPods } from './component-pods';
 import { describeValue } from './describe-value';
 import { Duration, durationSeconds } from './duration';
 import { checkDnsLabel } from './naming';
-import type { ComponentPods } from './platform';
 import { checkQuantity } from './quantity';
 import type { ValidationReport } from './validation';
 
@@ -89,7 +89,7 @@ export interface ResolvedTracing {
   readonly storageClass?: string;
   readonly sampleRatio: number;
   readonly collectorReplicas: number;
-  /** The collector's pods, as NetworkPolicies select them. */
+  /** The collector's pods, as NetworkPolicies select them . */
   readonly collectorPods: ComponentPods;
   /** The collector's Service (OTLP gRPC 4317, OTLP/HTTP 4318). */
   readonly collectorHost: string;

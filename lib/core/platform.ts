@@ -12,14 +12,9 @@ import { AlertingProfile, ResolvedAlerting, resolveAlerting } from './alerting-p
 import { LogsProfile, ResolvedLogs, ResolvedTracing, resolveLogs, resolveTracing, TracingProfile } from './observability-profile';
 import type { PlatformComponentName } from './platform-requirements';
 import type { SecretBackend } from './secret-backend';
+import type { ComponentPods } from './component-pods';
 
-/** Pods of a cluster component, as a NetworkPolicy peer selects them. */
-export interface ComponentPods {
-  /** Namespace the component runs in. */
-  readonly namespace: string;
-  /** Labels on its pods. */
-  readonly podLabels: Readonly<Record<string, string>>;
-}
+export type { ComponentPods } from './component-pods';
 
 /** Where Argo CD reads the synthesized manifests from. */
 export interface GitOpsSource {

@@ -12,7 +12,7 @@ import { COLLECTOR_CLIENTS_SETTING, COLLECTOR_RELEASE, lokiPeriod, OTLP_GRPC_POR
 import type { Platform } from '../core/platform';
 import type { PlatformComponentName } from '../core/platform-requirements';
 import { alloyLogsConfig, LOKI_RULE_LABEL, LOKI_RULES_TENANT } from '../observability/log-collection';
-import type { ComponentChart } from './platform-components';
+import type { ComponentChart } from './component-chart';
 
 /** Components of this file. */
 export type ObservabilityComponent = Extract<PlatformComponentName, 'loki' | 'alloy' | 'tempo' | 'opentelemetry-collector'>;

@@ -9,25 +9,10 @@ import type { Json } from '../core/json';
 import { DeclaredRequirement, compareVersions, PlatformComponentName } from '../core/platform-requirements';
 import { DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, Platform } from '../core/platform';
 import { releaseFacts, ReleaseFacts } from './chart-facts';
+import type { ComponentChart } from './component-chart';
 import { OBSERVABILITY_CHARTS, observabilityDatasources, observabilityValues } from './observability-components';
 
-/** A pinned Helm release of one component. */
-export interface ComponentChart {
-  /** What the component is, for READMEs. */
-  readonly title: string;
-  /** Helm repository URL (an AppProject source repository). */
-  readonly repoURL: string;
-  /** Chart name in that repository. */
-  readonly chart: string;
-  /** Chart version, pinned. */
-  readonly chartVersion: string;
-  /** The component's own release the chart installs (its appVersion); requirements' minVersion is compared with it. */
-  readonly appVersion: string;
-  /** Helm release name. */
-  readonly releaseName: string;
-  /** Other components the chart installs as well (their requirements are met by it). @default - none */
-  readonly provides?: readonly PlatformComponentName[];
-}
+export type { ComponentChart } from './component-chart';
 
 /**
  * The charts, pinned. What each creates (cluster-scoped kinds, namespaces, CRDs, the Pod

@@ -4,7 +4,24 @@ import { COLLECTOR_CLIENTS_SETTING, collectorClient, OTLP_GRPC_PORT, OTLP_HTTP_P
 import { requirePlatform } from '../core/platform-requirements';
 import { addCheck, ValidationReport } from '../core/validation';
 import { NetworkPeer } from '../security/network-peer';
-import type { Workload } from './workload';
+import type { SystemChart } from '../core/system-chart';
+import type { Connections } from '../security/network';
+import type { ContainerModel } from './container';
+
+/**
+ * What tracing() uses of its workload: every Workload is one. (A structural type, so this file,
+ * split from workload.ts, does not import it back.)
+ */
+export interface TracedWorkload extends Construct {
+  readonly chart: SystemChart;
+  /** Becomes the service name. */
+  readonly name: string;
+  readonly namespaceName: string;
+  /** The labels selecting the workload's pods (the collector admits exactly these). */
+  readonly selectorLabels: Readonly<Record<string, string>>;
+  readonly container: ContainerModel;
+  readonly connections: Connections;
+}
 
 /** How a workload's OpenTelemetry SDK sends traces (`Workload.tracing()`). */
 export interface TracingOptions {
@@ -44,7 +61,7 @@ export class WorkloadTracing extends Construct {
   public readonly protocol: 'http/protobuf' | 'grpc';
   public readonly port: number;
 
-  constructor(workload: Workload, id: string, options: TracingOptions = {}) {
+  constructor(workload: TracedWorkload, id: string, options: TracingOptions = {}) {
     super(workload, id);
     const raw: unknown = options;
     const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as TracingOptions;
@@ -98,19 +115,18 @@ function validate(report: ValidationReport, raw: unknown, clashes: readonly stri
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     return report.error('tracing', `options must be a TracingOptions object (is ${describeValue(raw)})`);
   const o = raw as Record<string, unknown>;
-  for (const key of Object.keys(o))
-    if (!OPTION_FIELDS.includes(key)) report.error(`tracing.${key}`, `is not an option (options: ${OPTION_FIELDS.join(', ')})`);
+  for (const key of Object.keys(o)) if (!OPTION_FIELDS.includes(key)) report.error(key, `is not an option (options: ${OPTION_FIELDS.join(', ')})`);
   if (o.protocol !== undefined && !(PROTOCOLS as readonly unknown[]).includes(o.protocol))
-    report.error('tracing.protocol', `must be one of ${PROTOCOLS.map((p) => `'${p}'`).join(', ')} (is ${describeValue(o.protocol)})`);
+    report.error('protocol', `must be one of ${PROTOCOLS.map((p) => `'${p}'`).join(', ')} (is ${describeValue(o.protocol)})`);
   if (o.sampleRatio !== undefined && !(typeof o.sampleRatio === 'number' && o.sampleRatio >= 0 && o.sampleRatio <= 1))
-    report.error('tracing.sampleRatio', `must be a number from 0 to 1, the share of root traces sampled (is ${describeValue(o.sampleRatio)})`);
+    report.error('sampleRatio', `must be a number from 0 to 1, the share of root traces sampled (is ${describeValue(o.sampleRatio)})`);
   const attrs = o.resourceAttributes;
   if (attrs === undefined) return;
   if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs))
-    return report.error('tracing.resourceAttributes', `must be an object of attribute names to strings (is ${describeValue(attrs)})`);
+    return report.error('resourceAttributes', `must be an object of attribute names to strings (is ${describeValue(attrs)})`);
   for (const [k, v] of Object.entries(attrs)) {
-    if (OWN_ATTRIBUTES.includes(k)) report.error(`tracing.resourceAttributes.${k}`, 'is set by tracing() from the workload, system and environment');
+    if (OWN_ATTRIBUTES.includes(k)) report.error(`resourceAttributes.${k}`, 'is set by tracing() from the workload, system and environment');
     else if (typeof v !== 'string' || /[,=]/.test(k) || /[,=]/.test(v) || k.trim() === '')
-      report.error(`tracing.resourceAttributes.${k}`, `must be a string, and neither key nor value may contain ',' or '=' (is ${describeValue(v)})`);
+      report.error(`resourceAttributes.${k}`, `must be a string, and neither key nor value may contain ',' or '=' (is ${describeValue(v)})`);
   }
 }
