@@ -182,6 +182,9 @@ export class Capibara6Chart extends SystemChart {
     graphql.exposeMetrics({ port: 'http', path: '/metrics' });
     // The seed's p95 targets: REST 200 ms, GraphQL 150 ms.
     new SystemAlerts(this, 'alerts', { latencyP95Seconds: 0.2, latencyP95SecondsByJob: { graphql: 0.15 } });
+    // The seed's Jaeger: the REST and GraphQL APIs and the queue workers trace their requests and
+    // jobs (OTLP to the platform's collector, stored in Tempo).
+    for (const w of [api, graphql, workers]) w.tracing();
     new SystemDashboard(this, 'dashboard');
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@capibara6.com' });

@@ -18,6 +18,7 @@ import {
   SystemDashboard,
   SystemSecret,
   WebService,
+  SystemLogs,
 } from 'cdk8s-stacks';
 
 /**
@@ -164,6 +165,8 @@ export class ChatNominaChart extends SystemChart {
       diskPercent: 80,
     });
     new SystemDashboard(this, 'dashboard');
+    // The seed's ELK stack: logs in the platform's Loki, and its "error rate" alerting covers error lines too.
+    new SystemLogs(this, 'logs', { errorBurst: { linesPerMinute: 10 } });
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@chatnomina.com' });
     new PublicEndpoint(this, 'public', { host: HOSTS[env.name], backend: api, tls: issuer ? { issuer } : false });

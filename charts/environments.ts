@@ -1,5 +1,6 @@
 import {
   AlertingProfile,
+  Duration,
   DEFAULT_ENVOY_GATEWAY_DATA_PLANE,
   DEFAULT_INGRESS_NGINX,
   DEFAULT_TRAEFIK,
@@ -90,6 +91,26 @@ const PROD_ALERTING: AlertingProfile = {
   defaultReceiver: 'platform-slack',
 };
 
+/**
+ * Central logs and traces (Loki with Grafana Alloy, Tempo behind the OpenTelemetry Collector):
+ * retention grows with the environment (a day or three of dev, a month of prod logs for incident
+ * reviews); prod keeps its stores on the retained SSD class and samples a fifth of the root traces.
+ */
+const OBSERVABILITY = {
+  dev: {
+    logs: { retention: Duration.days(3), storage: { kind: 'volume', size: '5Gi' } },
+    tracing: { retention: Duration.days(1), storageSize: '5Gi' },
+  },
+  staging: {
+    logs: { retention: Duration.days(7), storage: { kind: 'volume', size: '20Gi' } },
+    tracing: { retention: Duration.days(3), storageSize: '10Gi' },
+  },
+  prod: {
+    logs: { retention: Duration.days(30), storage: { kind: 'volume', size: '100Gi' } },
+    tracing: { retention: Duration.days(7), storageSize: '50Gi', sampleRatio: 0.2 },
+  },
+} as const satisfies Record<EnvironmentName, Pick<PlatformProps, 'logs' | 'tracing'>>;
+
 /** The Ingress controllers every environment's cluster runs (ingress-nginx for four systems, Traefik for feature-models). */
 const INGRESS_EDGE: EdgeProfile = { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX, traefik: DEFAULT_TRAEFIK };
 
@@ -101,7 +122,14 @@ const INGRESS_EDGE: EdgeProfile = { default: 'ingress-nginx', ingressNginx: DEFA
  */
 const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
   // dev: secrets generated in the cluster, images from the dev registry, the cluster's default storage class.
-  dev: { gitops: GITOPS, secrets: { kind: 'generated' }, registry: { host: 'registry.dev.stackworks.io' }, edge: INGRESS_EDGE, ...MONITORING },
+  dev: {
+    gitops: GITOPS,
+    secrets: { kind: 'generated' },
+    registry: { host: 'registry.dev.stackworks.io' },
+    edge: INGRESS_EDGE,
+    ...MONITORING,
+    ...OBSERVABILITY.dev,
+  },
   staging: {
     gitops: GITOPS,
     secrets: VAULT,
@@ -109,6 +137,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     storage: { defaultClass: 'ssd', classes: { ssd: { preinstalled: true } } },
     edge: INGRESS_EDGE,
     ...MONITORING,
+    ...OBSERVABILITY.staging,
     alerting: STAGING_ALERTING,
   },
   prod: {
@@ -118,6 +147,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     storage: { defaultClass: 'ssd-retain', classes: { 'ssd-retain': { preinstalled: true } } },
     edge: INGRESS_EDGE,
     ...MONITORING,
+    ...OBSERVABILITY.prod,
     alerting: PROD_ALERTING,
   },
 };

@@ -16,6 +16,7 @@ import {
   SystemSecret,
   WebService,
   Worker,
+  SystemLogs,
 } from 'cdk8s-stacks';
 
 /**
@@ -126,6 +127,9 @@ export class FeatureModelsChart extends SystemChart {
     backend.exposeMetrics({ port: 'http', path: '/metrics' });
     new SystemAlerts(this, 'alerts');
     new SystemDashboard(this, 'dashboard');
+    // The seed lists centralized logs and error alerts (Sentry) as critical: logs in the platform's
+    // Loki, and an alert when a workload logs a burst of errors.
+    new SystemLogs(this, 'logs', { errorBurst: { linesPerMinute: 10 } });
 
     const worker = new Worker(this, 'celery-worker', {
       image: env.image(FEATURE_MODELS_IMAGES.backend),

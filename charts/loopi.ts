@@ -12,6 +12,7 @@ import {
   PublicEndpoint,
   Redis,
   SystemAlerts,
+  SystemLogs,
   SystemChart,
   SystemDashboard,
   SystemSecret,
@@ -117,6 +118,10 @@ export class LoopiChart extends SystemChart {
     // The seed scrapes the API every 5 s (the exporters at the environment's interval).
     api.exposeMetrics({ port: 'http', path: '/metrics', interval: '5s' });
     new SystemAlerts(this, 'alerts');
+    // The seed's Jaeger and ELK: the API's traces (OTLP to the platform's collector, Tempo) and its
+    // logs in Loki, with an alert on bursts of error lines.
+    api.tracing();
+    new SystemLogs(this, 'logs', { errorBurst: { linesPerMinute: 10 } });
     new SystemDashboard(this, 'dashboard');
     if (env.name !== 'dev')
       api.autoscale({ min: env.pick({ dev: 1, staging: 2, prod: 3 }), max: env.pick({ dev: 1, staging: 4, prod: 10 }), cpuPercent: 70 });

@@ -12,6 +12,7 @@ import {
   Redis,
   SystemAlertRoutes,
   SystemAlerts,
+  SystemLogs,
   SystemChart,
   SystemDashboard,
   SystemSecret,
@@ -146,6 +147,11 @@ export class TechShopChart extends SystemChart {
     // The seed scrapes the app every 10 s.
     app.exposeMetrics({ port: 'http', path: '/metrics', interval: '10s' });
     new SystemAlerts(this, 'alerts');
+    // The seed's Jaeger and ELK: the app's traces go to the platform's collector and Tempo, every
+    // pod's logs to Loki (the README's observability section says why not Elasticsearch); a
+    // burst of error lines alerts like the metrics do.
+    app.tracing();
+    new SystemLogs(this, 'logs', { errorBurst: { linesPerMinute: 20 } });
     new SystemDashboard(this, 'dashboard');
     // Its SMTP password is read from the secret store: a cluster that generates its secrets in place
     // (the GitOps suite's test profile) has no mailbox credential to give, so no admin route there.

@@ -238,6 +238,20 @@ export { PrometheusServer, PROMETHEUS_VERSION } from './observability/prometheus
 export type { PrometheusServerProps, PrometheusServerResources } from './observability/prometheus-server';
 export { AlertmanagerServer, ALERTMANAGER_VERSION } from './observability/alertmanager-server';
 export type { AlertmanagerServerProps } from './observability/alertmanager-server';
+export { SystemLogs, DEFAULT_ERROR_PATTERN } from './observability/system-logs';
+export type { SystemLogsProps, ErrorBurstAlert } from './observability/system-logs';
+export { alloyLogsConfig, LOG_LABELS } from './observability/log-collection';
+export { WorkloadTracing } from './workloads/workload-tracing';
+export type { TracingOptions, TracedWorkload } from './workloads/workload-tracing';
+export type {
+  LogsProfile,
+  LogStorage,
+  LogVolumeStorage,
+  LogObjectStorage,
+  TracingProfile,
+  ResolvedLogs,
+  ResolvedTracing,
+} from './core/observability-profile';
 export { SystemAlertRoutes } from './observability/system-alert-routes';
 export type { SystemAlertRoute, SystemAlertRoutesProps } from './observability/system-alert-routes';
 export { renderAlertmanagerConfig, SYSTEM_DOWN_ALERT } from './observability/alert-routing';

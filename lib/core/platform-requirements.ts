@@ -23,6 +23,10 @@ export const PLATFORM_COMPONENTS = [
   'moco',
   'percona-server-mongodb-operator',
   'barman-cloud-plugin',
+  'loki',
+  'alloy',
+  'tempo',
+  'opentelemetry-collector',
 ] as const;
 
 /** The cluster components the library's output can need. */

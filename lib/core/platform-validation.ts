@@ -6,6 +6,7 @@
 import { isIP } from 'net';
 import { describeValue as describe } from './describe-value';
 import { checkAlerting } from './alerting-profile';
+import { checkLogs, checkTracing } from './observability-profile';
 import { checkDnsLabel, checkDnsSubdomain } from './naming';
 import type { Platform, PlatformProps } from './platform';
 import { PLATFORM_COMPONENTS } from './platform-requirements';
@@ -27,6 +28,8 @@ const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
   'databaseOperators',
   'cloudNativePg',
   'alerting',
+  'logs',
+  'tracing',
 ];
 const EDGE_KINDS: readonly string[] = ['ingress-nginx', 'traefik', 'gateway'];
 const GATEWAY_IMPLEMENTATIONS: readonly string[] = ['envoy-gateway', 'traefik'];
@@ -92,6 +95,8 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
           c.error(`preinstalled[${i}]`, `${describe(name)} is not a component the library knows (${PLATFORM_COMPONENTS.join(', ')})`);
   }
   checkAlerting(raw.alerting, envName, isObject(raw.secrets) ? String(raw.secrets.kind) : 'generated', report, `${prefix}alerting`);
+  checkLogs(raw.logs, report, `${prefix}logs`);
+  checkTracing(raw.tracing, report, `${prefix}tracing`);
   if (raw.demo !== undefined && typeof raw.demo !== 'boolean') c.error('demo', `must be true or false (is ${describe(raw.demo)})`);
   if (envName !== 'dev') {
     if (raw.demo === true) {

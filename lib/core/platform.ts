@@ -9,16 +9,12 @@
  * systems cannot disagree.
  */
 import { AlertingProfile, ResolvedAlerting, resolveAlerting } from './alerting-profile';
+import { LogsProfile, ResolvedLogs, ResolvedTracing, resolveLogs, resolveTracing, TracingProfile } from './observability-profile';
 import type { PlatformComponentName } from './platform-requirements';
 import type { SecretBackend } from './secret-backend';
+import type { ComponentPods } from './component-pods';
 
-/** Pods of a cluster component, as a NetworkPolicy peer selects them. */
-export interface ComponentPods {
-  /** Namespace the component runs in. */
-  readonly namespace: string;
-  /** Labels on its pods. */
-  readonly podLabels: Readonly<Record<string, string>>;
-}
+export type { ComponentPods } from './component-pods';
 
 /** Where Argo CD reads the synthesized manifests from. */
 export interface GitOpsSource {
@@ -226,6 +222,17 @@ export interface PlatformProps {
    * @default - in dev, no receivers: alerts stay in Alertmanager and are delivered nowhere
    */
   readonly alerting?: AlertingProfile;
+  /**
+   * Central logs: Loki and Grafana Alloy in the platform layer (every pod's logs, labelled with
+   * system, workload and environment), retention and storage of this environment.
+   * @default - collected, kept 7 days on a 10Gi volume in namespace `logging`
+   */
+  readonly logs?: LogsProfile;
+  /**
+   * Traces of the workloads that call `tracing()`: the OpenTelemetry Collector and Tempo in the
+   * platform layer. @default - kept 3 days on a 10Gi volume in namespace `tracing`, every trace sampled
+   */
+  readonly tracing?: TracingProfile;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<Omit<IngressControllerProfile, 'allowedResponseHeaders'>> = {
@@ -291,6 +298,10 @@ export class Platform {
   public readonly cloudNativePg: Required<CloudNativePgProfile>;
   /** Receivers and routes of the platform Alertmanager, with defaults. */
   public readonly alerting: ResolvedAlerting;
+  /** Central logs, with defaults. */
+  public readonly logs: ResolvedLogs;
+  /** The trace pipeline, with defaults. */
+  public readonly tracing: ResolvedTracing;
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -310,6 +321,8 @@ export class Platform {
     this.databaseOperators = { ...DEFAULT_DATABASE_OPERATORS, ...defined(p.databaseOperators) };
     this.cloudNativePg = { ...DEFAULT_CLOUDNATIVE_PG_PROFILE, ...defined(p.cloudNativePg) };
     this.alerting = resolveAlerting(p.alerting);
+    this.logs = resolveLogs(p.logs);
+    this.tracing = resolveTracing(p.tracing);
   }
 }
 

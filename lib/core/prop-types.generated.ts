@@ -292,6 +292,9 @@ export const PROP_TYPES: PropTypeTable = {
     "statusLabel": {"optional":true,"kinds":["string"]},
     "title": {"optional":true,"kinds":["string"]},
   },
+  SystemLogsProps: {
+    "errorBurst": {"optional":true,"kinds":["object"]},
+  },
   SystemNamespaceProps: {
     "baselineEnforcedBecause": {"optional":true,"kinds":["array"]},
     "name": {"optional":false,"kinds":["string"]},
@@ -305,6 +308,11 @@ export const PROP_TYPES: PropTypeTable = {
     "keys": {"optional":false,"kinds":["array"]},
     "provided": {"optional":true,"kinds":["object"]},
     "secretName": {"optional":true,"kinds":["string"]},
+  },
+  TracingOptions: {
+    "protocol": {"optional":true,"kinds":["string"],"values":["grpc","http/protobuf"]},
+    "resourceAttributes": {"optional":true,"kinds":["object"]},
+    "sampleRatio": {"optional":true,"kinds":["number"]},
   },
   VerticalAutoscaleOptions: {
     "controlledResources": {"optional":true,"kinds":["array"]},

@@ -9,24 +9,10 @@ import type { Json } from '../core/json';
 import { DeclaredRequirement, compareVersions, PlatformComponentName } from '../core/platform-requirements';
 import { DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, Platform } from '../core/platform';
 import { releaseFacts, ReleaseFacts } from './chart-facts';
+import type { ComponentChart } from './component-chart';
+import { OBSERVABILITY_CHARTS, observabilityDatasources, observabilityValues } from './observability-components';
 
-/** A pinned Helm release of one component. */
-export interface ComponentChart {
-  /** What the component is, for READMEs. */
-  readonly title: string;
-  /** Helm repository URL (an AppProject source repository). */
-  readonly repoURL: string;
-  /** Chart name in that repository. */
-  readonly chart: string;
-  /** Chart version, pinned. */
-  readonly chartVersion: string;
-  /** The component's own release the chart installs (its appVersion); requirements' minVersion is compared with it. */
-  readonly appVersion: string;
-  /** Helm release name. */
-  readonly releaseName: string;
-  /** Other components the chart installs as well (their requirements are met by it). @default - none */
-  readonly provides?: readonly PlatformComponentName[];
-}
+export type { ComponentChart } from './component-chart';
 
 /**
  * The charts, pinned. What each creates (cluster-scoped kinds, namespaces, CRDs, the Pod
@@ -152,6 +138,8 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     appVersion: '0.15.0',
     releaseName: 'plugin-barman-cloud',
   },
+  // Loki, Alloy, Tempo and the OpenTelemetry Collector (lib/gitops/observability-components.ts).
+  ...OBSERVABILITY_CHARTS,
 };
 
 /** One component of an environment's platform layer: its chart, where it runs, its values and why it is there. */
@@ -222,6 +210,12 @@ export function componentNamespace(component: PlatformComponentName, platform: P
       return platform.databaseOperators.moco.namespace;
     case 'percona-server-mongodb-operator':
       return platform.databaseOperators.perconaMongodb.namespace;
+    case 'loki':
+    case 'alloy':
+      return platform.logs.namespace;
+    case 'tempo':
+    case 'opentelemetry-collector':
+      return platform.tracing.namespace;
     case 'envoy-gateway':
       // The controller runs its proxies in its own namespace: where the profile says the data plane is.
       return platform.edge.gateway?.dataPlane.namespace ?? 'envoy-gateway-system';
@@ -233,8 +227,9 @@ export function componentNamespace(component: PlatformComponentName, platform: P
 /**
  * The platform layer of one environment: one component per component the requirements
  * name, at the pinned chart, with values derived from the profile and the merged settings.
+ * `environment` is the name the log collector labels every stream with.
  */
-export function planPlatform(platform: Platform, requirements: readonly DeclaredRequirement[]): PlatformPlan {
+export function planPlatform(platform: Platform, requirements: readonly DeclaredRequirement[], environment = 'dev'): PlatformPlan {
   const byComponent = new Map<PlatformComponentName, DeclaredRequirement[]>();
   for (const r of requirements) {
     const list = byComponent.get(r.component) ?? [];
@@ -270,7 +265,7 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
     }
     const settings = mergeSettings(reqs);
     const namespace = componentNamespace(component, platform);
-    const values = valuesFor(component, platform, settings, byComponent.has('prometheus-operator'), issues);
+    const values = valuesFor(component, platform, settings, { environment, has: (c) => byComponent.has(c) }, issues);
     const facts = releaseFacts(chart.chart, chart.chartVersion, chart.releaseName, namespace, values);
     if (!facts) {
       issues.push({
@@ -303,10 +298,16 @@ function valuesFor(
   component: PlatformComponentName,
   platform: Platform,
   settings: Readonly<Record<string, readonly string[]>>,
-  withPrometheus: boolean,
+  context: { readonly environment: string; readonly has: (c: PlatformComponentName) => boolean },
   issues: PlanIssue[],
 ): Json {
+  const withPrometheus = context.has('prometheus-operator');
   switch (component) {
+    case 'loki':
+    case 'alloy':
+    case 'tempo':
+    case 'opentelemetry-collector':
+      return observabilityValues(component, platform, context.environment, withPrometheus, settings);
     case 'cert-manager':
       // The CRDs are part of the release and survive its removal (certificates are not lost with it).
       // Gateway API support (Certificates for listeners, the gatewayHTTPRoute solver) is switched on in the controller's configuration.
@@ -384,20 +385,26 @@ function valuesFor(
       }
       const [label, labelValue] = labels[0] ?? ['grafana_dashboard', '1'];
       const values: Json = { sidecar: { dashboards: { enabled: true, label, labelValue, searchNamespace: 'ALL' } } };
-      if (withPrometheus) {
+      const logsAndTraces = observabilityDatasources(platform, context.has);
+      if (withPrometheus || logsAndTraces.length > 0) {
         values.datasources = {
           'datasources.yaml': {
             apiVersion: 1,
             datasources: [
-              {
-                name: 'Prometheus',
-                type: 'prometheus',
-                uid: 'prometheus',
-                access: 'proxy',
-                isDefault: true,
-                // The Service prometheus-operator creates for every Prometheus.
-                url: `http://prometheus-operated.${platform.prometheus.pods.namespace}.svc:9090`,
-              },
+              ...(withPrometheus
+                ? [
+                    {
+                      name: 'Prometheus',
+                      type: 'prometheus',
+                      uid: 'prometheus',
+                      access: 'proxy',
+                      isDefault: true,
+                      // The Service prometheus-operator creates for every Prometheus.
+                      url: `http://prometheus-operated.${platform.prometheus.pods.namespace}.svc:9090`,
+                    },
+                  ]
+                : []),
+              ...logsAndTraces,
             ],
           },
         };

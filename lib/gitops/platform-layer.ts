@@ -7,6 +7,8 @@ import { SYNC_RETRY } from './sync-policy';
 import { setApplyOrder } from './apply-order';
 import { PlannedComponent, PlatformPlan } from './platform-components';
 import { StackPriorityClasses } from './priority-classes';
+import { higherLevel, PodSecurityLevelName } from './chart-facts';
+import { POD_SECURITY_VERSION } from '../security/system-namespace';
 
 export interface PlatformLayerProps {
   readonly environment: Environment;
@@ -56,7 +58,9 @@ export class PlatformLayer extends Chart {
       });
     }
     const waves = componentWaves(props.plan.components);
+    const namespaceLabels = podSecurityLabels(props.plan.components, env.platform.prometheus.pods.namespace);
     for (const c of props.plan.components) {
+      const labels = namespaceLabels.get(c.namespace);
       // A chart that renders custom resources of another component's CRDs (the Barman Cloud
       // plugin's cert-manager Certificates) must not fail its dry run before those CRDs exist.
       const skipDryRun = (c.facts?.foreignKinds.length ?? 0) > 0 ? ['SkipDryRunOnMissingResource=true'] : [];
@@ -75,6 +79,7 @@ export class PlatformLayer extends Chart {
             automated: { prune: true, selfHeal: true },
             // Server-side apply: the operators' CRDs exceed the size of the client-side apply annotation.
             syncOptions: ['CreateNamespace=true', 'ServerSideApply=true', ...skipDryRun],
+            ...(labels ? { managedNamespaceMetadata: { labels } } : {}),
             retry: SYNC_RETRY,
           },
         },
@@ -92,6 +97,37 @@ export class PlatformLayer extends Chart {
       setApplyOrder(gatewayClass, waves.get('envoy-gateway')! + 1);
     }
   }
+}
+
+/**
+ * The Pod Security labels of the namespaces the component Applications create: each enforces
+ * the highest level the charts' pods in it need (read from the charts: Alloy's hostPath makes
+ * `logging` privileged), and audits and warns `restricted`, so a cluster whose default is
+ * stricter admits them and one whose default is laxer still holds the rest to it. Every
+ * Application of a namespace carries the same labels (Argo CD applies them with each). Not for
+ * kube-system, which the cluster owns, nor the Prometheus namespace, which PlatformPrometheusChart's
+ * Namespace object labels.
+ */
+export function podSecurityLabels(components: readonly PlannedComponent[], prometheusNamespace: string): Map<string, Record<string, string>> {
+  const levels = new Map<string, PodSecurityLevelName>();
+  for (const c of components) {
+    if (c.namespace === 'kube-system' || c.namespace === prometheusNamespace) continue;
+    levels.set(c.namespace, higherLevel(levels.get(c.namespace) ?? 'restricted', c.facts?.podSecurity[c.namespace]?.level ?? 'restricted'));
+  }
+  const out = new Map<string, Record<string, string>>();
+  for (const [namespace, level] of levels) {
+    const labels: Record<string, string> = {};
+    for (const [mode, value] of [
+      ['enforce', level],
+      ['audit', 'restricted'],
+      ['warn', 'restricted'],
+    ]) {
+      labels[`pod-security.kubernetes.io/${mode}`] = value;
+      labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
+    }
+    out.set(namespace, labels);
+  }
+  return out;
 }
 
 /** The wave of the first component Application; a component's wave is after those whose CRDs its chart uses. */

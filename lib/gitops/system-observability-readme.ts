@@ -2,6 +2,10 @@ import { SystemChart } from '../core/system-chart';
 import { AlertmanagerConfigObject, platformAlertmanagerConfigSpec, receiversOf, renderAlertmanagerConfig } from '../observability/alert-routing';
 import { RECEIVER_CREDENTIALS_SECRET } from '../observability/alertmanager-server';
 import type { Json } from '../core/json';
+import { formatSeconds } from '../core/duration';
+import { SystemLogs } from '../observability/system-logs';
+import { WorkloadTracing } from '../workloads/workload-tracing';
+import { Workload } from '../workloads/workload';
 import { RenderedObject } from './render';
 
 /** The name the platform layer gives its Alertmanager (AlertmanagerServer's default). */
@@ -34,12 +38,15 @@ export function observabilitySection(chart: SystemChart, objects: readonly Rende
       ? `Metrics: ${monitors.length} monitor(s), scraped by the platform Prometheus in \`${monitoring}\`.`
       : 'Metrics: none scraped (no workload exposes metrics).',
     '',
-    `Logs: each container's stdout and stderr, kept by the kubelet of its node (\`kubectl logs -n ${chart.namespaceName} <pod>\`); the platform layer runs no central log store yet.`,
+    logsLine(chart),
     '',
-    'Traces: none collected (no trace pipeline in the platform layer yet).',
+    tracesLine(chart),
     '',
   );
-  const rules = objects.filter((o) => o.object.kind === 'PrometheusRule');
+  const rules: Json[] = objects.filter((o) => o.object.kind === 'PrometheusRule').map((o) => o.object);
+  // Log alerts (Loki ruler) are routed by the same Alertmanager with the same labels.
+  const logRules = SystemLogs.of(chart)?.rules ? SystemLogs.of(chart)!.ruleGroups() : [];
+  if (logRules.length > 0) rules.push({ spec: { groups: logRules } });
   if (rules.length === 0) {
     lines.push('Alerts: none (the system defines no SystemAlerts).');
     return lines.join('\n');
@@ -62,7 +69,7 @@ export function observabilitySection(chart: SystemChart, objects: readonly Rende
     '| --- | --- | --- |',
   );
   for (const r of rules)
-    for (const group of (r.object.spec?.groups ?? []) as Json[])
+    for (const group of (r.spec?.groups ?? []) as Json[])
       for (const rule of (group.rules ?? []) as Json[]) {
         if (!rule.alert) continue;
         const labels: Record<string, string> = {
@@ -76,6 +83,35 @@ export function observabilitySection(chart: SystemChart, objects: readonly Rende
           .map((x) => `${x.name.split('/').pop()}: ${describeReceiver(x.spec)}`);
         lines.push(`| ${rule.alert} | ${labels.severity} | ${to.join('; ')} |`);
       }
+  if (logRules.length > 0)
+    lines.push('', "`LogErrorBurst` is evaluated by Loki's ruler on the system's logs and sent to the same Alertmanager with the same labels.");
   lines.push('', `While \`SystemDown\` fires, the system's other alerts in ${env.name} are not sent.`);
   return lines.join('\n');
+}
+
+/** Where the system's logs go, from the profile's `platform.logs`. */
+function logsLine(chart: SystemChart): string {
+  const logs = chart.environment.platform.logs;
+  const local = `each container's stdout and stderr, kept by the kubelet of its node (\`kubectl logs -n ${chart.namespaceName} <pod>\`)`;
+  if (!logs.enabled || !SystemLogs.of(chart)) return `Logs: ${local}; the profile collects no central logs (\`platform.logs.enabled: false\`).`;
+  const storage = logs.storage.kind === 's3' ? `S3 bucket \`${logs.storage.bucket}\`` : `a ${logs.storage.size ?? '10Gi'} volume`;
+  return (
+    `Logs: ${local}, collected by Grafana Alloy on every node into Loki (\`${logs.url}\`, ${storage}), kept ${formatSeconds(logs.retentionSeconds)}. ` +
+    `Labels: \`system\`, \`workload\`, \`environment\`, \`namespace\`, \`pod\`, \`container\`; in Grafana (Explore, Loki): \`{system="${chart.system}", environment="${chart.environment.name}"}\`.`
+  );
+}
+
+/** Which workloads send traces, and where. */
+function tracesLine(chart: SystemChart): string {
+  const traced = chart.node
+    .findAll()
+    .filter((c): c is WorkloadTracing => c instanceof WorkloadTracing)
+    .map((t) => ({ workload: t.node.scope as Workload, protocol: t.protocol, port: t.port }));
+  if (traced.length === 0) return 'Traces: none (no workload calls `tracing()`).';
+  const t = chart.environment.platform.tracing;
+  const names = traced.map((x) => `\`${x.workload.name}\` (OTLP ${x.protocol}, port ${x.port})`).join(', ');
+  return (
+    `Traces: ${names} ${traced.length === 1 ? 'sends' : 'send'} to the OpenTelemetry Collector \`${t.collectorHost}\`, which stores them in Tempo (\`${t.tempoHost}\`), kept ${formatSeconds(t.retentionSeconds)}, ` +
+    `${t.sampleRatio === 1 ? 'every trace sampled' : `${t.sampleRatio * 100} % of root traces sampled`}. In Grafana (Explore, Tempo): \`{resource.service.namespace="${chart.system}"}\`; a span links to its logs in Loki.`
+  );
 }

@@ -5,3 +5,5 @@ export * from './alert-rules';
 export * from './system-alerts';
 export * from './dashboard-model';
 export * from './system-dashboard';
+export * from './log-collection';
+export * from './system-logs';

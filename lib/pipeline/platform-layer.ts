@@ -30,6 +30,7 @@ export function addPlatformLayers(app: App): void {
     const plan = planPlatform(
       env.platform,
       systems.flatMap((c) => platformRequirements(c)),
+      env.name,
     );
     const layer = new PlatformLayer(app, { environment: env, plan, project: argo.project });
     // The Prometheus the operator runs, selecting what the systems label (unless the cluster already runs its own).

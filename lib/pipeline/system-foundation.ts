@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { baselinePodSecurityReasons } from '../core/pod-security-exceptions';
 import { SystemChart } from '../core/system-chart';
+import { SystemLogs } from '../observability/system-logs';
 import { NamespaceBudget } from '../scaling/namespace-budget';
 import { NamespaceIsolation } from '../security/network';
 import { SystemNamespace } from '../security/system-namespace';
@@ -10,8 +11,8 @@ import { describeSecurityException } from '../workloads/security-exception';
 /**
  * Synth pass: what every system gets from its chart's model, added once the model is
  * complete: its Namespace (Pod Security `restricted`, or `baseline` when a workload's
- * security exception lowers it), the default-deny NetworkPolicies
- * and the namespace budget sized from the stack. A chart that already has one of them
+ * security exception lowers it), the default-deny NetworkPolicies, the namespace budget
+ * sized from the stack, and its central logs (SystemLogs) when the profile collects them. A chart that already has one of them
  * (made by the chart itself, e.g. a NamespaceBudget with other ids or props) keeps its own,
  * so the pass is also idempotent.
  */
@@ -28,6 +29,8 @@ export function addSystemFoundations(app: App): void {
     }
     if (!has(NamespaceIsolation)) new NamespaceIsolation(chart, 'isolation');
     if (!has(NamespaceBudget)) new NamespaceBudget(chart, 'budget', chart.budget);
+    // Every pod's logs go to the environment's Loki (the platform layer installs it from this requirement).
+    if (chart.environment?.platform?.logs.enabled && !SystemLogs.of(chart)) new SystemLogs(chart, 'central-logs');
   }
 }
 

@@ -31,6 +31,7 @@ import { parseQuantity } from '../core/quantity';
 import { arrayOrEmpty } from '../core/prop-check';
 import type { EnvConvention, IConnectable } from './connectable';
 import type { MetricsOptions } from './metrics-endpoint';
+import { TracingOptions, WorkloadTracing } from './workload-tracing';
 
 /**
  * The pod model shared by every workload (services, workers, jobs, data stores).
@@ -319,6 +320,22 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     }
     this.apiAccess = new ApiAccess(this, 'api-access', this.name, permissions);
     this.connections.allowToCidr(apiServerCidr, [{ port: 443 }, { port: 6443 }]);
+  }
+
+  /**
+   * Sends the workload's traces to the environment's OpenTelemetry Collector: sets the
+   * standard `OTEL_*` variables (service name = the workload, resource attributes = system
+   * and environment) on the main container and lets exactly its pods reach the collector.
+   * See WorkloadTracing.
+   * @example api.tracing({ protocol: 'grpc' })
+   */
+  public tracing(options?: TracingOptions): WorkloadTracing {
+    const existing = this.node.tryFindChild('tracing');
+    if (existing instanceof WorkloadTracing) {
+      this.repeatedCalls.push('tracing');
+      return existing;
+    }
+    return new WorkloadTracing(this, 'tracing', options);
   }
 
   /** Adds a container that runs beside the main one for the pod's whole life. */

@@ -210,6 +210,8 @@ function resolveDependencies(dir: string, entry: ChartSourceEntry, values: Obj, 
     const first = conditions.map((c) => lookup(merged, c)).find((v) => typeof v === 'boolean');
     if (first === false) {
       notes.push(`dependency ${dep.name} ${dep.version}: disabled (${conditions.join(',')} is false), not rendered`);
+      // Helm renders every chart in charts/ that Chart.yaml does not list: a disabled one shipped there (Alloy's crds) goes too.
+      rmSync(join(dir, 'charts', dep.name), { recursive: true, force: true });
       continue;
     }
     kept.push(dep);

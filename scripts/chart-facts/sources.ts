@@ -97,4 +97,12 @@ export const CHART_SOURCES: Readonly<Record<string, ChartSourceEntry>> = {
       nearest: { repo: 'cloudnative-pg/charts', ref: 'plugin-barman-cloud-v0.7.0', path: 'charts/plugin-barman-cloud', version: '0.7.0' },
     },
   },
+  // Logs and traces (lib/gitops/observability-components.ts). Loki's minio and rollout-operator
+  // subcharts and Alloy's CRD subchart are disabled by their conditions with the layer's values.
+  'loki@18.11.0': { source: { repo: 'grafana-community/helm-charts', ref: 'loki-18.11.0', path: 'charts/loki' } },
+  'tempo@2.2.4': { source: { repo: 'grafana-community/helm-charts', ref: 'tempo-2.2.4', path: 'charts/tempo' } },
+  'alloy@1.11.1': { source: { repo: 'grafana/alloy', ref: 'helm-chart/1.11.1', path: 'operations/helm/charts/alloy' } },
+  'opentelemetry-collector@0.170.0': {
+    source: { repo: 'open-telemetry/opentelemetry-helm-charts', ref: 'opentelemetry-collector-0.170.0', path: 'charts/opentelemetry-collector' },
+  },
 };

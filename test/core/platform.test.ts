@@ -4,9 +4,17 @@ import { ENVIRONMENTS } from '../../charts';
 
 /** The repository's profile of `name` with `change` applied to a copy (untyped: bad input). */
 function profile(name: EnvironmentName, change: (p: Record<string, any>) => void = () => undefined): PlatformProps {
-  const copy = JSON.parse(JSON.stringify(ENVIRONMENTS[name].platform.props));
+  const copy = clone(ENVIRONMENTS[name].platform.props) as Record<string, any>;
   change(copy);
-  return copy;
+  return copy as PlatformProps;
+}
+
+/** A deep copy of plain objects and arrays; typed values (a Duration) are kept, as JSON would flatten them. */
+function clone(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(clone);
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clone(v)]));
+  return value;
 }
 
 function errors(name: EnvironmentName, platform: unknown): string[] {

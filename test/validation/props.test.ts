@@ -41,6 +41,7 @@ import {
   SystemAlerts,
   SystemChart,
   SystemDashboard,
+  SystemLogs,
   SystemSecret,
   WebService,
   Worker,
@@ -162,6 +163,7 @@ const BASELINES: Record<string, Baseline> = {
     make: (chart, props) => new SystemChart(chart.node.scope as App, props as never),
   },
   SystemDashboard: { props: () => ({}), make: make(SystemDashboard, 'dashboard') },
+  SystemLogs: { props: () => ({ errorBurst: { linesPerMinute: 10 } }), make: make(SystemLogs, 'logs') },
   SystemSecret: { props: () => ({ keys: ['password'] }), make: make(SystemSecret, 'secret') },
   VerticalAutoscaler: { props: () => ({ mode: 'Off' }), make: (chart, props) => service(chart).autoscaleVertically(props as never) },
   WebService: {
@@ -169,6 +171,7 @@ const BASELINES: Record<string, Baseline> = {
     make: make(WebService, 'web'),
   },
   Worker: { props: () => ({ image, resources }), make: make(Worker, 'worker') },
+  WorkloadTracing: { props: () => ({ protocol: 'grpc' }), make: (chart, props) => service(chart).tracing(props as never) },
 };
 
 /** Constructs only other constructs create, with props those constructs compute (never user input). */
