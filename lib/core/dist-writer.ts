@@ -206,6 +206,21 @@ export class DistWrite {
     }
   }
 
+  /**
+   * Carries `folder` (relative to dist) over from the current dist as it is, files and
+   * subfolders: an incremental synth's unchanged system. Its path is part of what this write
+   * replaces, so a scope that keeps other folders never copies it twice.
+   */
+  public carryOver(folder: string): void {
+    if (this.closed) throw new Error('DistWrite: the write is already committed or aborted');
+    const from = path.join(this.target, folder);
+    const to = path.join(this.next, folder);
+    fs.mkdirSync(to, { recursive: true });
+    this.created.add(to);
+    copyTree(from, to, () => false);
+    if (!this.folders.includes(folder)) this.folders.push(folder);
+  }
+
   /** Writes every file of `folder` into the new tree. */
   public add(folder: DistFolder): void {
     for (const [name, text] of folder.files) this.addFile(folder.folder, name, text);

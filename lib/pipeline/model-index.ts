@@ -14,8 +14,10 @@ export class ModelIndex {
   /** Walks the tree once: every construct in `node.findAll()` order, filed under its chart (`Chart.of`). */
   public static build(app: App): ModelIndex {
     const byChart = new Map<Chart, IConstruct[]>();
+    const all: IConstruct[] = [];
     // Depth first, children in order: the order of `node.findAll()` (pre-order).
     const visit = (construct: IConstruct, chart: Chart | undefined): void => {
+      all.push(construct);
       const own = construct instanceof Chart ? construct : chart;
       if (own) {
         let list = byChart.get(own);
@@ -25,12 +27,16 @@ export class ModelIndex {
       for (const child of construct.node.children) visit(child, own);
     };
     visit(app, undefined);
-    return new ModelIndex(byChart);
+    return new ModelIndex(all, byChart);
   }
 
   private readonly types = new Map<Chart, Map<unknown, IConstruct[]>>();
 
-  private constructor(private readonly byChart: ReadonlyMap<Chart, readonly IConstruct[]>) {}
+  private constructor(
+    /** Every construct of the app, the app first, in `node.findAll()` order. */
+    public readonly all: readonly IConstruct[],
+    private readonly byChart: ReadonlyMap<Chart, readonly IConstruct[]>,
+  ) {}
 
   /** The constructs whose chart (`Chart.of`) is `chart`, the chart first, in `node.findAll()` order. */
   public constructsOf(chart: Chart): readonly IConstruct[] {
@@ -38,11 +44,11 @@ export class ModelIndex {
   }
 
   /** The constructs of `chart` (see constructsOf) that are instances of `type`, in the same order. */
-  public ofType<T>(chart: Chart, type: Function & { readonly prototype: T }): readonly T[] {
+  public ofType<T>(chart: Chart, type: { readonly prototype: T }): readonly T[] {
     let perChart = this.types.get(chart);
     if (!perChart) this.types.set(chart, (perChart = new Map()));
     let list = perChart.get(type);
-    if (!list) perChart.set(type, (list = this.constructsOf(chart).filter((c) => c instanceof type)));
+    if (!list) perChart.set(type, (list = this.constructsOf(chart).filter((c) => c instanceof (type as unknown as new () => T))));
     return list as readonly unknown[] as readonly T[];
   }
 

@@ -18,6 +18,7 @@ import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
 import { addMetricsMonitors } from './metrics-monitors';
 import { ModelIndex } from './model-index';
+import { CachedFolder, IncrementalSynth, SynthCacheSession } from './synth-cache';
 import { addSystemFoundations } from './system-foundation';
 import { addPlatformLayers, assignPriorityClasses } from './platform-layer';
 import { PlatformLayer } from '../gitops/platform-layer';
@@ -66,6 +67,14 @@ export interface SynthOptions {
    * @default - CDK8S_STACKS_WRITE_THREADS, else one per core besides the main thread's (1 to 3)
    */
   readonly writeThreads?: number;
+  /**
+   * Re-render only the systems whose inputs changed since the last synth into this outdir
+   * (see IncrementalSynth); the output is byte-identical to a full synth.
+   * @default - every folder is rendered, and no cache is kept
+   */
+  readonly incremental?: IncrementalSynth;
+  /** Called with each folder carried over unchanged by an incremental synth (for its summary). @default nothing */
+  readonly onReused?: (folder: string) => void;
 }
 
 /**
@@ -80,22 +89,41 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
   // threads while the next ones are rendered); the staging folder is opened with the first
   // file, so that a synth that fails before it touches nothing.
   let write: DistWrite | undefined;
-  const sink: FileSink = (folder, name, text) =>
-    (write ??= DistWrite.open(options.outdir, { threads: options.writeThreads })).addFile(folder, name, text);
+  const open = (): DistWrite => (write ??= DistWrite.open(options.outdir, { threads: options.writeThreads }));
+  const cache = options.incremental ? new SynthCacheSession(options.incremental, options) : undefined;
+  const sink: FileSink = {
+    file: (folder, name, text) => {
+      cache?.file(folder, name, text);
+      open().addFile(folder, name, text);
+    },
+    reused: (folder) => {
+      open().carryOver(folder);
+      options.onReused?.(folder);
+    },
+    cached: cache ? (chart, folder) => cache.reusable(chart, folder) : undefined,
+  };
   let result: SynthResult;
   try {
     result = render(app, options, sink).result;
-    write ??= DistWrite.open(options.outdir, { threads: options.writeThreads });
+    open();
   } catch (error) {
     write?.abort();
     throw error;
   }
-  write.commit((options.replaceAll ?? true) ? 'all' : { folders: completeEnvironments(app) });
+  write!.commit((options.replaceAll ?? true) ? 'all' : { folders: completeEnvironments(app) });
+  cache?.save(result);
   return result;
 }
 
-/** Receives each file of dist as it is made: folder (e.g. `prod/loopi`), file name, text. */
-type FileSink = (folder: string, name: string, text: string) => void;
+/** Where a synth puts dist's files as they are made. */
+interface FileSink {
+  /** One file: folder (e.g. `prod/loopi`), file name, text. */
+  readonly file: (folder: string, name: string, text: string) => void;
+  /** A folder carried over from the current dist as it is. */
+  readonly reused: (folder: string) => void;
+  /** What the incremental synth knows of a system folder it may carry over, if it may. */
+  readonly cached?: (chart: SystemChart, folder: string) => CachedFolder | undefined;
+}
 
 let synthesisHook: ((app: App, options: SynthOptions) => SynthResult) | undefined;
 
@@ -125,7 +153,7 @@ function render(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'>,
   completeModel(app);
   // One walk of the finished tree, shared by the passes below (see ModelIndex).
   const index = ModelIndex.build(app);
-  const { issues, warnings } = collectReport(app);
+  const { issues, warnings } = collectReport(app, index.all);
   const constructIssues = [...issues];
   const folders: DistFolder[] = [];
   const summaries: FolderSummary[] = [];
@@ -135,6 +163,15 @@ function render(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'>,
 
   for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
     const folder = folderOf(chart);
+    const cached = SystemChart.isSystemChart(chart) && issues.length === 0 ? sink?.cached?.(chart, folder) : undefined;
+    if (cached) {
+      // Inputs and dist folder unchanged since they were rendered: carried over, not rendered.
+      sink!.reused(folder);
+      summaries.push({ folder, objects: cached.objects, files: cached.files });
+      waivers.push(...cached.waivers);
+      securityExceptions.push(...cached.securityExceptions);
+      continue;
+    }
     const labels = SystemChart.isSystemChart(chart)
       ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
       : PlatformLayer.isPlatformLayer(chart) || PlatformPrometheusChart.isPlatformPrometheusChart(chart)
@@ -174,7 +211,7 @@ function render(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'>,
     const add = (name: string, text: string): void => {
       count++;
       if (!sink) files.set(name, text);
-      else if (issues.length === 0) sink(folder, name, text);
+      else if (issues.length === 0) sink.file(folder, name, text);
     };
     unitFiles(unit, ArgoCdApplications.isArgoCdApplications(chart) ? (o) => chart.bootstrapObjects().includes(o.construct) : undefined, add);
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
