@@ -39,6 +39,13 @@ parentPort.on('message', (batch) => {
 /** Files per message: large enough that messages cost little, small enough that every worker gets work early. */
 const BATCH_FILES = 64;
 
+/**
+ * Batches queued per thread before the main thread waits for the writers: enough that a
+ * thread never runs dry while the main thread serializes, few enough that the texts waiting
+ * in memory stay a few hundred files, not the whole of dist.
+ */
+export const IN_FLIGHT_PER_THREAD = 4;
+
 /** How long the writers may make no progress before the synth gives up on them. */
 const STALL_MS = 120_000;
 
@@ -69,6 +76,7 @@ export class FileWriterPool {
   private batch: string[] = [];
   private sent = 0;
   private next = 0;
+  private peak = 0;
 
   /** @param threads the number of worker threads (at least 1) */
   constructor(threads: number) {
@@ -94,25 +102,39 @@ export class FileWriterPool {
 
   private send(): void {
     if (this.batch.length === 0) return;
+    // Bounded: texts queued for the threads stay in memory until written, so a main thread
+    // faster than the disk waits here instead of holding the whole of dist (peak RSS).
+    this.waitUntil(this.sent - IN_FLIGHT_PER_THREAD * this.workers.length + 1);
+    this.peak = Math.max(this.peak, this.sent + 1 - Atomics.load(this.done, 0));
     this.workers[this.next].postMessage(this.batch);
     this.next = (this.next + 1) % this.workers.length;
     this.batch = [];
     this.sent++;
   }
 
+  /** The most batches that were ever queued and not yet written at once (the bound on the texts held in memory). */
+  public get peakPendingBatches(): number {
+    return this.peak;
+  }
+
   /** Waits until every queued file is written; throws the first write error. */
   public flush(): void {
     this.send();
-    for (;;) {
-      const written = Atomics.load(this.done, 0);
-      if (written >= this.sent) break;
-      // A worker that died (killed, out of memory) never counts its batch: give up rather than hang.
-      if (Atomics.wait(this.done, 0, written, STALL_MS) === 'timed-out' && Atomics.load(this.done, 0) === written)
-        throw new Error(`the file writer threads wrote nothing for ${STALL_MS / 1000} s (${this.sent - written} batches of files pending)`);
-    }
+    this.waitUntil(this.sent);
     for (const port of this.errors) {
       const error = receiveMessageOnPort(port);
       if (error) throw new Error(String(error.message));
+    }
+  }
+
+  /** Waits until at least `batches` batches are written. */
+  private waitUntil(batches: number): void {
+    for (;;) {
+      const written = Atomics.load(this.done, 0);
+      if (written >= batches) return;
+      // A worker that died (killed, out of memory) never counts its batch: give up rather than hang.
+      if (Atomics.wait(this.done, 0, written, STALL_MS) === 'timed-out' && Atomics.load(this.done, 0) === written)
+        throw new Error(`the file writer threads wrote nothing for ${STALL_MS / 1000} s (${this.sent - written} batches of files pending)`);
     }
   }
 
