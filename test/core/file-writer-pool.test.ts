@@ -52,6 +52,20 @@ describe('FileWriterPool', () => {
     for (const [name, text] of files) expect(fs.readFileSync(path.join(dir, name), 'utf8')).toBe(text);
   });
 
+  test("a text far larger than a writer's young generation is written whole", () => {
+    const dir = tmpdir('pool-large');
+    const large = `${'data: 0123456789abcdef\n'.repeat(1_500_000)}end\n`;
+    const pool = new FileWriterPool(1);
+    try {
+      pool.write(path.join(dir, 'large.yaml'), large);
+      pool.flush();
+    } finally {
+      pool.close();
+    }
+    expect(fs.statSync(path.join(dir, 'large.yaml')).size).toBe(Buffer.byteLength(large));
+    expect(fs.readFileSync(path.join(dir, 'large.yaml'), 'utf8') === large).toBe(true);
+  });
+
   test('a failed write is reported by flush with the file named', () => {
     const dir = tmpdir('pool-error');
     const pool = new FileWriterPool(2);
