@@ -57,6 +57,7 @@ export { SystemChart } from './core/system-chart';
 export type { SystemChartProps } from './core/system-chart';
 export { completeModel, synthesize } from './pipeline/synth';
 export type { FolderSummary, SynthOptions, SynthResult } from './pipeline/synth';
+export type { IncrementalSynth } from './pipeline/synth-cache';
 export type { SecurityExceptionSummary } from './pipeline/workload-notes';
 export { writeCdk8sCliOutput } from './pipeline/cli-output';
 export { runSynthCli } from './pipeline/cli';

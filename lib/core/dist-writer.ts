@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { defaultWriteThreads, FileWriterPool } from './file-writer-pool';
 
 /**
  * Writes dist/ atomically, for a full synth and for a subset alike.
@@ -119,56 +120,178 @@ export interface DistFolder {
  */
 export type DistScope = 'all' | { readonly folders: readonly string[] };
 
+/** How a synth writes its files. */
+export interface DistWriteOptions {
+  /**
+   * Worker threads that write the files (0: the main thread writes them). Threads start only
+   * once a synth has more than a few hundred files to write.
+   * @default defaultWriteThreads(): CDK8S_STACKS_WRITE_THREADS, else one per core besides the main thread's (1 to 3)
+   */
+  readonly threads?: number;
+}
+
+/** Files queued before the writer threads are started: below it, starting them costs more than they save. */
+const THREADS_FROM_FILES = 400;
+
+/**
+ * One atomic write of dist, file by file: `open` makes the staging folder (see the module
+ * comment), `add` writes folders' files into it while the caller renders the next ones,
+ * `commit` swaps the complete tree in, `abort` removes the staging folder and leaves dist as
+ * it was. `writeDist` is open, add, commit.
+ */
+export class DistWrite {
+  /**
+   * Starts a write of `outdir`: finishes or discards what interrupted synths left, refuses
+   * when another live synth is writing it, and makes the staging folder.
+   */
+  public static open(outdir: string, options: DistWriteOptions = {}): DistWrite {
+    const target = path.resolve(outdir);
+    const parent = path.dirname(target);
+    fs.mkdirSync(parent, { recursive: true });
+    recoverStaging(parent);
+    const busy = stagingFolders(parent).find((s) => s.pid !== process.pid && readTarget(path.join(parent, s.name)) === target);
+    if (busy)
+      throw new DistBusyError(
+        `another synth (pid ${busy.pid}) is writing ${target}; wait for it to finish (if no synth is running, delete ${path.join(parent, busy.name)})`,
+      );
+    // The pid in the name tells later runs whether the synth that owns the folder is still alive.
+    const staging = fs.mkdtempSync(path.join(parent, `${STAGING_PREFIX}${process.pid}-`));
+    try {
+      fs.writeFileSync(path.join(staging, TARGET_FILE), target);
+      fs.mkdirSync(path.join(staging, 'next'));
+    } catch (error) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw error;
+    }
+    return new DistWrite(target, staging, options.threads ?? defaultWriteThreads());
+  }
+
+  private readonly next: string;
+  private readonly folders: string[] = [];
+  private readonly created = new Set<string>();
+  private queued: string[] = [];
+  private pool?: FileWriterPool;
+  private closed = false;
+
+  private constructor(
+    private readonly target: string,
+    private readonly staging: string,
+    private readonly threads: number,
+  ) {
+    this.next = path.join(staging, 'next');
+  }
+
+  /** Writes one file of `folder` (relative to dist) into the new tree. */
+  public addFile(folder: string, name: string, text: string): void {
+    if (this.closed) throw new Error('DistWrite: the write is already committed or aborted');
+    if (this.folders[this.folders.length - 1] !== folder && !this.folders.includes(folder)) this.folders.push(folder);
+    const file = path.join(this.next, folder, name);
+    const dir = path.dirname(file);
+    // One mkdir per directory, not per file: at thousands of objects per folder the
+    // repeated recursive mkdir calls cost as much as the writes. Made here, before the
+    // file is handed to a thread, so that a writer never finds its folder missing.
+    if (!this.created.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      this.created.add(dir);
+    }
+    if (this.pool) this.pool.write(file, text);
+    else if (this.threads === 0) fs.writeFileSync(file, text);
+    else {
+      this.queued.push(file, text);
+      if (this.queued.length >= THREADS_FROM_FILES * 2) {
+        this.pool = new FileWriterPool(this.threads);
+        for (let i = 0; i < this.queued.length; i += 2) this.pool.write(this.queued[i], this.queued[i + 1]);
+        this.queued = [];
+      }
+    }
+  }
+
+  /**
+   * Carries `folder` (relative to dist) over from the current dist as it is, files and
+   * subfolders: an incremental synth's unchanged system. Its path is part of what this write
+   * replaces, so a scope that keeps other folders never copies it twice.
+   */
+  public carryOver(folder: string): void {
+    if (this.closed) throw new Error('DistWrite: the write is already committed or aborted');
+    const from = path.join(this.target, folder);
+    const to = path.join(this.next, folder);
+    fs.mkdirSync(to, { recursive: true });
+    this.created.add(to);
+    copyTree(from, to, () => false);
+    if (!this.folders.includes(folder)) this.folders.push(folder);
+  }
+
+  /** Writes every file of `folder` into the new tree. */
+  public add(folder: DistFolder): void {
+    for (const [name, text] of folder.files) this.addFile(folder.folder, name, text);
+    // A folder without files is still part of what this synth replaces.
+    if (!this.folders.includes(folder.folder)) this.folders.push(folder.folder);
+  }
+
+  /**
+   * Swaps the new tree in: what `scope` replaces (the added folders' paths always) comes from
+   * this write, everything else from the current dist. Aborts (dist untouched) when it fails
+   * before the swap.
+   */
+  public commit(scope: DistScope): void {
+    let moved = false;
+    const old = path.join(this.staging, 'old');
+    try {
+      for (let i = 0; i < this.queued.length; i += 2) fs.writeFileSync(this.queued[i], this.queued[i + 1]);
+      this.queued = [];
+      this.pool?.flush();
+      if (scope !== 'all' && fs.existsSync(this.target)) {
+        const replaced = [...scope.folders, ...this.folders].map((f) =>
+          f
+            .split('/')
+            .filter((p) => p.length > 0)
+            .join('/'),
+        );
+        copyTree(this.target, this.next, (relative) => replaced.some((r) => relative === r || relative.startsWith(`${r}/`)));
+      }
+      fs.writeFileSync(path.join(this.staging, READY_FILE), '');
+      if (fs.existsSync(this.target)) {
+        fs.renameSync(this.target, old);
+        moved = true;
+      }
+      try {
+        fs.renameSync(this.next, this.target);
+      } catch (error) {
+        // Put the old tree back; the next run would do the same (dist missing, `ready`: it moves `next`).
+        if (moved && !fs.existsSync(this.target)) fs.renameSync(old, this.target);
+        throw error;
+      }
+    } finally {
+      this.abort();
+    }
+  }
+
+  /** Stops the writers and removes the staging folder; dist is left as it was (or as commit swapped it). */
+  public abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pool?.close();
+    fs.rmSync(this.staging, { recursive: true, force: true });
+  }
+}
+
 /**
  * Writes dist atomically (see the module comment): a failure or a kill at any point
  * leaves dist as it was, or, once the next run has recovered, the complete new tree.
  * @param outdir the dist folder
  * @param folders the new content
  * @param scope what is replaced; the given folders' own paths are always part of it
+ * @param options how the files are written @default - see DistWriteOptions
  */
-export function writeDist(outdir: string, folders: readonly DistFolder[], scope: DistScope): void {
-  const target = path.resolve(outdir);
-  const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
-  recoverStaging(parent);
-  const busy = stagingFolders(parent).find((s) => s.pid !== process.pid && readTarget(path.join(parent, s.name)) === target);
-  if (busy)
-    throw new DistBusyError(
-      `another synth (pid ${busy.pid}) is writing ${target}; wait for it to finish (if no synth is running, delete ${path.join(parent, busy.name)})`,
-    );
-  // The pid in the name tells later runs whether the synth that owns the folder is still alive.
-  const staging = fs.mkdtempSync(path.join(parent, `${STAGING_PREFIX}${process.pid}-`));
-  const next = path.join(staging, 'next');
-  const old = path.join(staging, 'old');
-  let moved = false;
+export function writeDist(outdir: string, folders: readonly DistFolder[], scope: DistScope, options: DistWriteOptions = {}): void {
+  const write = DistWrite.open(outdir, options);
   try {
-    fs.writeFileSync(path.join(staging, TARGET_FILE), target);
-    fs.mkdirSync(next);
-    if (scope !== 'all' && fs.existsSync(target)) {
-      const replaced = [...scope.folders, ...folders.map((f) => f.folder)].map((f) =>
-        f
-          .split('/')
-          .filter((p) => p.length > 0)
-          .join('/'),
-      );
-      copyTree(target, next, (relative) => replaced.some((r) => relative === r || relative.startsWith(`${r}/`)));
-    }
-    writeFolders(next, folders);
-    fs.writeFileSync(path.join(staging, READY_FILE), '');
-    if (fs.existsSync(target)) {
-      fs.renameSync(target, old);
-      moved = true;
-    }
-    try {
-      fs.renameSync(next, target);
-    } catch (error) {
-      // Put the old tree back; the next run would do the same (dist missing, `ready`: it moves `next`).
-      if (moved && !fs.existsSync(target)) fs.renameSync(old, target);
-      throw error;
-    }
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    for (const folder of folders) write.add(folder);
+  } catch (error) {
+    write.abort();
+    throw error;
   }
+  write.commit(scope);
 }
 
 /** Copies `from` into `to` (files and folders), leaving out the relative paths `skip` names. */
@@ -177,28 +300,12 @@ function copyTree(from: string, to: string, skip: (relative: string) => boolean,
     const rel = relative === '' ? entry.name : `${relative}/${entry.name}`;
     if (skip(rel)) continue;
     if (entry.isDirectory()) {
-      fs.mkdirSync(path.join(to, rel));
+      // Recursive: the folder may hold a replaced folder this synth has written already.
+      fs.mkdirSync(path.join(to, rel), { recursive: true });
       copyTree(from, to, skip, rel);
     } else {
       // A reflink where the file system has them, a copy otherwise: the old tree is removed after the swap.
       fs.copyFileSync(path.join(from, rel), path.join(to, rel), fs.constants.COPYFILE_FICLONE);
-    }
-  }
-}
-
-function writeFolders(root: string, folders: readonly DistFolder[]): void {
-  // One mkdir per directory, not per file: at thousands of objects per folder the
-  // repeated recursive mkdir calls cost as much as the writes.
-  const created = new Set<string>();
-  for (const folder of folders) {
-    for (const [name, text] of folder.files) {
-      const file = path.join(root, folder.folder, name);
-      const dir = path.dirname(file);
-      if (!created.has(dir)) {
-        fs.mkdirSync(dir, { recursive: true });
-        created.add(dir);
-      }
-      fs.writeFileSync(file, text);
     }
   }
 }

@@ -99,11 +99,17 @@ export function collectIssues(root: IConstruct): ValidationIssue[] {
   return collectReport(root).issues;
 }
 
-/** Every issue and warning below `root`, in tree order, each reported once. */
-export function collectReport(root: IConstruct): { issues: ValidationIssue[]; warnings: ValidationIssue[] } {
+/**
+ * Every issue and warning below `root`, in tree order, each reported once.
+ * @param constructs `root` and everything below it, when the caller has walked the tree already @default root.node.findAll()
+ */
+export function collectReport(
+  root: IConstruct,
+  constructs: Iterable<IConstruct> = root.node.findAll(),
+): { issues: ValidationIssue[]; warnings: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const warnings: ValidationIssue[] = [];
-  for (const construct of root.node.findAll()) {
+  for (const construct of constructs) {
     WARNINGS.delete(construct);
     let messages: string[];
     try {

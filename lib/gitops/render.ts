@@ -32,11 +32,12 @@ export function apiObjectsOf(chart: Chart): ApiObject[] {
  * Resolves the chart's objects, decorates them and assigns file names. Objects are
  * sorted by apply order, then kind, then name, so the result does not depend on the
  * order constructs were declared in.
+ * @param constructs the chart's ApiObjects, when the caller has them already @default apiObjectsOf(chart)
  */
-export function renderChart(chart: Chart, context: LabelContext): RenderedUnit {
+export function renderChart(chart: Chart, context: LabelContext, constructs: readonly ApiObject[] = apiObjectsOf(chart)): RenderedUnit {
   const issues: ValidationIssue[] = [];
   const objects: RenderedObject[] = [];
-  for (const construct of apiObjectsOf(chart)) {
+  for (const construct of constructs) {
     const object = renderObject(construct, issues);
     if (object === undefined) continue;
     const order = applyOrderOfObject(construct, object.kind);
@@ -187,12 +188,19 @@ export function skipDryRunOfForeignCustomResources(objects: readonly Json[]): vo
  * narrows what the kustomization lists (the Argo CD folder's bootstrap: the project and the
  * root Application, which then syncs the rest in waves).
  * @param kustomized the applied objects `kubectl apply -k` creates @default - every applied object
+ * @param onFile receives each file as it is serialized, instead of the returned map (a synth
+ *   streams them to its writer threads) @default - each file is put in the returned map
  */
-export function unitFiles(unit: RenderedUnit, kustomized?: (o: RenderedObject) => boolean): Map<string, string> {
+export function unitFiles(
+  unit: RenderedUnit,
+  kustomized?: (o: RenderedObject) => boolean,
+  onFile?: (name: string, text: string) => void,
+): Map<string, string> {
   const files = new Map<string, string>();
-  for (const rendered of unit.objects) files.set(rendered.file, toYamlDocument(rendered.object));
+  const emit = onFile ?? ((name: string, text: string) => files.set(name, text));
+  for (const rendered of unit.objects) emit(rendered.file, toYamlDocument(rendered.object));
   const listed = unit.objects.filter((o) => o.placement === 'applied' && (kustomized?.(o) ?? true));
-  files.set('kustomization.yaml', kustomization(listed.map((o) => o.file)));
+  emit('kustomization.yaml', kustomization(listed.map((o) => o.file)));
   return files;
 }
 

@@ -7,7 +7,9 @@ import { StatefulStore } from '../data/stateful-store';
 import type { RunbookContext } from '../data/store-engine';
 import { ARGOCD_NAMESPACE } from '../gitops/argocd-applications';
 import { SystemAlerts } from '../observability/system-alerts';
-import { bucketRestoreRunbook, restoreRunbook, writersOf } from './restore-runbook';
+import { RenderedObject } from '../gitops/render';
+import { ModelIndex } from './model-index';
+import { bucketRestoreRunbook, restoreRunbook, writersByStore } from './restore-runbook';
 
 const WATCHED = new WeakSet<object>();
 const ALERTED = new WeakSet<object>();
@@ -53,26 +55,36 @@ export function watchBackups(app: App): void {
   }
 }
 
-/** What a store's restore runbook needs from the system around it. */
-function runbookContext(chart: SystemChart, store: StatefulStore): RunbookContext {
-  const quota = chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ResourceQuota' && Chart.of(c) === chart);
-  return {
-    writers: writersOf(chart, store.name),
-    argocdNamespace: ARGOCD_NAMESPACE,
-    resourceQuota: quota ? { name: quota.metadata.name!, hard: (quota.toJson().spec?.hard ?? {}) as Record<string, string> } : undefined,
-  };
+/**
+ * What the stores' restore runbooks need from the system around them, found once per chart
+ * (per store, the whole tree was searched and the ResourceQuota's budget re-rendered once for
+ * every store: quadratic in the number of stores). The quota is read from its rendered form.
+ */
+function runbookContexts(chart: SystemChart, rendered?: readonly RenderedObject[], index?: ModelIndex): (store: StatefulStore) => RunbookContext {
+  const constructs = index ? index.constructsOf(chart) : chart.node.findAll().filter((c) => Chart.of(c) === chart);
+  const quota = constructs.find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ResourceQuota');
+  const json = quota && (rendered?.find((o) => o.construct === quota)?.object ?? quota.toJson());
+  const resourceQuota = quota ? { name: quota.metadata.name!, hard: (json.spec?.hard ?? {}) as Record<string, string> } : undefined;
+  const writers = writersByStore(chart);
+  return (store) => ({ writers: writers.get(store.name) ?? [], argocdNamespace: ARGOCD_NAMESPACE, resourceQuota });
 }
 
 /**
  * The "Backups and restore" section of a system's README: one runbook per backed-up store
  * (the library's backups, then each engine's own), and the stores deliberately not backed up
  * with the reason given for each; or none.
+ * @param rendered the chart's rendered objects (renderChart), read instead of rendering again @default - rendered here
+ * @param index the model index of the synth, instead of walking the tree @default - the tree is walked
  */
-export function backupReadmeSections(chart: SystemChart): string[] {
-  const stores = storesOf(chart);
+export function backupReadmeSections(chart: SystemChart, rendered?: readonly RenderedObject[], index?: ModelIndex): string[] {
+  const stores = index ? index.ofType(chart, StatefulStore) : storesOf(chart);
+  const contextOf = runbookContexts(chart, rendered, index);
+  const backups = index
+    ? index.constructsOf(chart).filter((c): c is BackupSchedule | BucketBackup => c instanceof BackupSchedule || c instanceof BucketBackup)
+    : backupsOf(chart);
   const runbooks = [
-    ...backupsOf(chart).map((backup) => (backup instanceof BucketBackup ? bucketRestoreRunbook(backup) : restoreRunbook(backup))),
-    ...stores.flatMap((store) => store.engine.restoreRunbook(runbookContext(chart, store)) ?? []),
+    ...backups.map((backup) => (backup instanceof BucketBackup ? bucketRestoreRunbook(backup) : restoreRunbook(backup))),
+    ...stores.flatMap((store) => store.engine.restoreRunbook(contextOf(store)) ?? []),
   ];
   const optOuts = stores.flatMap((store) => {
     const decision = store.backupDecision;

@@ -4,7 +4,7 @@ import { synthesize, SynthOptions, SynthResult } from './synth';
 import { formatIssue, SynthesisError, ValidationIssue } from '../core/validation';
 import { recoverStaging, StagingRecovery, treeFingerprint } from '../core/dist-writer';
 
-export interface CliSynthOptions extends Pick<SynthOptions, 'outdir' | 'replaceAll' | 'rules' | 'sourceFolder'> {
+export interface CliSynthOptions extends Pick<SynthOptions, 'outdir' | 'replaceAll' | 'rules' | 'sourceFolder' | 'incremental'> {
   /** Builds the app; exceptions thrown here are reported like collected errors. */
   readonly build: () => App;
   /** Runs after dist was written (e.g. copies for the cdk8s CLI); what it throws is reported like a build error. @default nothing */
@@ -36,12 +36,22 @@ export function runSynthCli(options: CliSynthOptions): number {
     return 1;
   }
   try {
-    const result = synthesize(options.build(), { outdir, replaceAll: options.replaceAll, rules: options.rules, sourceFolder: options.sourceFolder });
+    const reused = new Set<string>();
+    const result = synthesize(options.build(), {
+      outdir,
+      replaceAll: options.replaceAll,
+      rules: options.rules,
+      sourceFolder: options.sourceFolder,
+      incremental: options.incremental,
+      onReused: (folder) => reused.add(folder),
+    });
     printWarnings(result.warnings, error);
     const total = result.folders.reduce((n, f) => n + f.objects, 0);
     log(`Synthesized ${total} objects into ${path.relative(process.cwd(), outdir) || '.'}/`);
     for (const folder of result.folders)
-      log(`  ${folder.folder.padEnd(28)} ${String(folder.objects).padStart(4)} objects  ${String(folder.files).padStart(4)} files`);
+      log(
+        `  ${folder.folder.padEnd(28)} ${String(folder.objects).padStart(4)} objects  ${String(folder.files).padStart(4)} files${reused.has(folder.folder) ? '  (inputs unchanged: carried over)' : ''}`,
+      );
     log(`Policy waivers: ${result.waivers.length}`);
     for (const w of result.waivers) log(`  ${w.folder} ${w.object} [${w.rule}]: ${w.reason}`);
     log(`Security exceptions: ${result.securityExceptions.length}`);

@@ -102,8 +102,17 @@ export function bucketRestoreRunbook(backup: BucketBackup): string {
 
 /** The workloads that connect to store `name` (the writers a restore must stop), sorted, once each. */
 export function writersOf(chart: SystemChart, name: string): string[] {
-  const from = Architecture.of(chart)
-    .allEdges.filter((e) => e.to === name && e.kind === 'connect')
-    .map((e) => e.from);
-  return [...new Set(from)].sort();
+  return writersByStore(chart).get(name) ?? [];
+}
+
+/** writersOf for every store of the chart at once: one pass over the architecture's edges. */
+export function writersByStore(chart: SystemChart): Map<string, string[]> {
+  const writers = new Map<string, Set<string>>();
+  for (const e of Architecture.of(chart).allEdges) {
+    if (e.kind !== 'connect') continue;
+    const set = writers.get(e.to) ?? new Set<string>();
+    set.add(e.from);
+    writers.set(e.to, set);
+  }
+  return new Map([...writers].map(([store, from]) => [store, [...from].sort()]));
 }

@@ -8,6 +8,7 @@ import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { PolicyRule } from '../policy/rule';
 import { runSynthCli } from './cli';
 import { writeCdk8sCliOutput } from './cli-output';
+import { systemInputDigests } from './synth-cache';
 
 /** Makes one system's chart in one environment. */
 export type SystemFactory = (scope: Construct, env: Environment) => SystemChart;
@@ -63,13 +64,22 @@ export interface StacksCliOptions extends Omit<StacksAppOptions, 'selectEnvironm
   readonly log?: (line: string) => void;
   /** Where warnings and errors go. @default console.error */
   readonly error?: (line: string) => void;
+  /**
+   * The input list of the bundle this app runs from (scripts/bundle.mjs's
+   * `<bundle>.inputs.json`) and the folder its paths are relative to. With it every synth
+   * records what each system folder was made from (next to the list, `synth-cache.json`),
+   * and `--incremental` re-renders only the systems whose inputs changed.
+   * @default - no record; `--incremental` is refused
+   */
+  readonly bundleInputs?: { readonly stampFile: string; readonly root: string };
 }
 
 const USAGE =
-  'usage: synth [--env <env>[,<env>...]] [--system <system>[,<system>...]] [--outdir <dir>]\n' +
+  'usage: synth [--env <env>[,<env>...]] [--system <system>[,<system>...]] [--outdir <dir>] [--incremental]\n' +
   '  Without --env and --system every system of every environment is synthesized and dist/ replaced;\n' +
   '  with them only the selected folders are, and the rest of dist/ is kept. CDK8S_STACKS_ENV and\n' +
-  '  CDK8S_STACKS_SYSTEM select the same way (for `npx cdk8s synth`).';
+  '  CDK8S_STACKS_SYSTEM select the same way (for `npx cdk8s synth`). --incremental re-renders only the\n' +
+  '  systems whose source files changed since the last synth into the same dist (byte-identical output).';
 
 /**
  * The synth command of a stacks repository (its `main.ts`), for `npm run synth` and `npx
@@ -94,6 +104,8 @@ export function runStacksCli(options: StacksCliOptions): number {
     parsed.errors.push('runStacksCli: sourceFolder must be the folder the charts are in, e.g. systems/');
   for (const name of ENVIRONMENT_NAMES)
     if (!(options.environments?.[name] instanceof Environment)) parsed.errors.push(`runStacksCli: environments.${name} must be an Environment`);
+  if (parsed.incremental && options.bundleInputs === undefined)
+    parsed.errors.push('--incremental needs the input list of the bundle the app runs from (npm run synth gives it; ts-node and cdk8s synth do not)');
   if (parsed.errors.length > 0) {
     for (const e of parsed.errors) error(`error: ${e}`);
     error(USAGE);
@@ -101,6 +113,9 @@ export function runStacksCli(options: StacksCliOptions): number {
   }
   const outdir = path.resolve(parsed.outdir ?? options.outdir);
   const partial = parsed.envs.length > 0 || parsed.systems.length > 0;
+  const digests = options.bundleInputs
+    ? systemInputDigests(options.bundleInputs.stampFile, options.bundleInputs.root, Object.keys(options.systems), options.sourceFolder)
+    : undefined;
   return runSynthCli({
     build: () =>
       buildStacksApp({
@@ -114,6 +129,14 @@ export function runStacksCli(options: StacksCliOptions): number {
     replaceAll: !partial,
     rules: options.rules,
     sourceFolder: options.sourceFolder,
+    incremental:
+      options.bundleInputs && digests
+        ? {
+            cacheFile: path.join(path.dirname(options.bundleInputs.stampFile), 'synth-cache.json'),
+            inputsOf: (chart) => digests.get(chart.system),
+            reuse: parsed.incremental,
+          }
+        : undefined,
     log,
     error,
     // Under `cdk8s synth`: copies of what dist/ received, for the CLI to list or print.
@@ -130,6 +153,7 @@ function selectionFrom(variables: Readonly<Record<string, string | undefined>>):
 }
 
 interface Selection {
+  readonly incremental: boolean;
   readonly envs: EnvironmentName[];
   readonly systems: string[];
   readonly outdir?: string;
@@ -139,10 +163,15 @@ interface Selection {
 function parseSelection(argv: readonly string[], validSystems: readonly string[]): Selection {
   const values: Record<string, string[]> = { env: [], system: [], outdir: [] };
   const errors: string[] = [];
+  let incremental = false;
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--incremental') {
+      incremental = true;
+      continue;
+    }
     const match = /^--(env|system|outdir)(?:=(.*))?$/.exec(argv[i]);
     if (!match) {
-      errors.push(`unknown argument '${argv[i]}' (allowed: --env <name>, --system <name>, --outdir <dir>)`);
+      errors.push(`unknown argument '${argv[i]}' (allowed: --env <name>, --system <name>, --outdir <dir>, --incremental)`);
       continue;
     }
     // `--env --system x`: the next flag is not a value.
@@ -160,6 +189,7 @@ function parseSelection(argv: readonly string[], validSystems: readonly string[]
   }
   if (values.outdir.length > 1) errors.push('--outdir may be given once');
   return {
+    incremental,
     envs: [...new Set(values.env)] as EnvironmentName[],
     systems: [...new Set(values.system)],
     outdir: values.outdir[0],

@@ -10,13 +10,15 @@ import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
 import { undeclaredStorageClasses } from '../gitops/storage-classes';
 import { systemReadme } from '../gitops/system-readme';
 import { platformReadme } from '../gitops/platform-readme';
-import { DistFolder, writeDist } from '../core/dist-writer';
+import { DistFolder, DistWrite } from '../core/dist-writer';
 import { SystemChart } from '../core/system-chart';
 import { runFinalizers } from '../core/finalize';
 import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
 import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
 import { addMetricsMonitors } from './metrics-monitors';
+import { ModelIndex } from './model-index';
+import { CachedFolder, IncrementalSynth, SynthCacheSession } from './synth-cache';
 import { addSystemFoundations } from './system-foundation';
 import { addPlatformLayers, assignPriorityClasses } from './platform-layer';
 import { PlatformLayer } from '../gitops/platform-layer';
@@ -59,6 +61,20 @@ export interface SynthOptions {
   readonly rules?: readonly PolicyRule[];
   /** The folder the charts are written in, named by each generated README (`systems/` in a scaffolded project). @default 'charts/' */
   readonly sourceFolder?: string;
+  /**
+   * Worker threads that write dist's files while the pipeline renders the next ones (0: the
+   * main thread writes them). The output is byte-identical either way.
+   * @default - CDK8S_STACKS_WRITE_THREADS, else one per core besides the main thread's (1 to 3)
+   */
+  readonly writeThreads?: number;
+  /**
+   * Re-render only the systems whose inputs changed since the last synth into this outdir
+   * (see IncrementalSynth); the output is byte-identical to a full synth.
+   * @default - every folder is rendered, and no cache is kept
+   */
+  readonly incremental?: IncrementalSynth;
+  /** Called with each folder carried over unchanged by an incremental synth (for its summary). @default nothing */
+  readonly onReused?: (folder: string) => void;
 }
 
 /**
@@ -68,9 +84,45 @@ export interface SynthOptions {
  */
 export function synthesize(app: App, options: SynthOptions): SynthResult {
   if (synthesisHook) return synthesisHook(app, options);
-  const { result, folders } = renderApp(app, options);
-  if (!options.dryRun) writeDist(options.outdir, folders, (options.replaceAll ?? true) ? 'all' : { folders: completeEnvironments(app) });
+  if (options.dryRun) return renderApp(app, options).result;
+  // Each file goes to the staging folder as soon as it is serialized (written by worker
+  // threads while the next ones are rendered); the staging folder is opened with the first
+  // file, so that a synth that fails before it touches nothing.
+  let write: DistWrite | undefined;
+  const open = (): DistWrite => (write ??= DistWrite.open(options.outdir, { threads: options.writeThreads }));
+  const cache = options.incremental ? new SynthCacheSession(options.incremental, options) : undefined;
+  const sink: FileSink = {
+    file: (folder, name, text) => {
+      cache?.file(folder, name, text);
+      open().addFile(folder, name, text);
+    },
+    reused: (folder) => {
+      open().carryOver(folder);
+      options.onReused?.(folder);
+    },
+    cached: cache ? (chart, folder) => cache.reusable(chart, folder) : undefined,
+  };
+  let result: SynthResult;
+  try {
+    result = render(app, options, sink).result;
+    open();
+  } catch (error) {
+    write?.abort();
+    throw error;
+  }
+  write!.commit((options.replaceAll ?? true) ? 'all' : { folders: completeEnvironments(app) });
+  cache?.save(result);
   return result;
+}
+
+/** Where a synth puts dist's files as they are made. */
+interface FileSink {
+  /** One file: folder (e.g. `prod/loopi`), file name, text. */
+  readonly file: (folder: string, name: string, text: string) => void;
+  /** A folder carried over from the current dist as it is. */
+  readonly reused: (folder: string) => void;
+  /** What the incremental synth knows of a system folder it may carry over, if it may. */
+  readonly cached?: (chart: SystemChart, folder: string) => CachedFolder | undefined;
 }
 
 let synthesisHook: ((app: App, options: SynthOptions) => SynthResult) | undefined;
@@ -90,8 +142,18 @@ export function interceptSynthesis(hook: (app: App, options: SynthOptions) => Sy
  * `synthesize`.
  */
 export function renderApp(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'> = {}): { result: SynthResult; folders: DistFolder[] } {
+  return render(app, options);
+}
+
+/**
+ * renderApp, handing each file to `sink` (while no error was found) instead of keeping it:
+ * the files of a folder are then neither kept nor returned.
+ */
+function render(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'>, sink?: FileSink): { result: SynthResult; folders: DistFolder[] } {
   completeModel(app);
-  const { issues, warnings } = collectReport(app);
+  // One walk of the finished tree, shared by the passes below (see ModelIndex).
+  const index = ModelIndex.build(app);
+  const { issues, warnings } = collectReport(app, index.all);
   const constructIssues = [...issues];
   const folders: DistFolder[] = [];
   const summaries: FolderSummary[] = [];
@@ -101,6 +163,15 @@ export function renderApp(app: App, options: Pick<SynthOptions, 'rules' | 'sourc
 
   for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
     const folder = folderOf(chart);
+    const cached = SystemChart.isSystemChart(chart) && issues.length === 0 ? sink?.cached?.(chart, folder) : undefined;
+    if (cached) {
+      // Inputs and dist folder unchanged since they were rendered: carried over, not rendered.
+      sink!.reused(folder);
+      summaries.push({ folder, objects: cached.objects, files: cached.files });
+      waivers.push(...cached.waivers);
+      securityExceptions.push(...cached.securityExceptions);
+      continue;
+    }
     const labels = SystemChart.isSystemChart(chart)
       ? { partOf: chart.system, instance: chart.namespaceName, version: chart.version }
       : PlatformLayer.isPlatformLayer(chart) || PlatformPrometheusChart.isPlatformPrometheusChart(chart)
@@ -110,7 +181,7 @@ export function renderApp(app: App, options: Pick<SynthOptions, 'rules' | 'sourc
     const context = { ...labels, annotations: linterWaiverAnnotations };
     let unit: ReturnType<typeof renderChart>;
     try {
-      unit = renderChart(chart, context);
+      unit = renderChart(chart, context, index.apiObjectsOf(chart));
     } catch (error) {
       // Props the checks above refused can make rendering fail; those errors say why.
       // Without them, the failure is reported on the chart rather than as a stack trace.
@@ -134,24 +205,30 @@ export function renderApp(app: App, options: Pick<SynthOptions, 'rules' | 'sourc
     waivers.push(...policy.waivers);
     // The Argo CD folder's kustomization is the bootstrap: the project and the root only, so that
     // the root's sync waves order the platform, its Prometheus and the systems.
-    const files = new Map(
-      unitFiles(unit, ArgoCdApplications.isArgoCdApplications(chart) ? (o) => chart.bootstrapObjects().includes(o.construct) : undefined),
-    );
+    const files = new Map<string, string>();
+    let count = 0;
+    // Streamed while nothing failed (a failed synth writes nothing; its files are not needed).
+    const add = (name: string, text: string): void => {
+      count++;
+      if (!sink) files.set(name, text);
+      else if (issues.length === 0) sink.file(folder, name, text);
+    };
+    unitFiles(unit, ArgoCdApplications.isArgoCdApplications(chart) ? (o) => chart.bootstrapObjects().includes(o.construct) : undefined, add);
     // Only written when nothing failed; skipping it on failure keeps refused props from reaching it.
     if (SystemChart.isSystemChart(chart) && issues.length === 0)
-      files.set(
+      add(
         'README.md',
         systemReadme(
           chart,
           unit.objects,
-          [...workloadReadmeSections(chart), ...backupReadmeSections(chart), observabilitySection(chart, unit.objects)],
+          [...workloadReadmeSections(chart), ...backupReadmeSections(chart, unit.objects, index), observabilitySection(chart, unit.objects)],
           options.sourceFolder,
         ),
       );
-    if (PlatformLayer.isPlatformLayer(chart) && issues.length === 0) files.set('README.md', platformReadme(chart));
+    if (PlatformLayer.isPlatformLayer(chart) && issues.length === 0) add('README.md', platformReadme(chart));
     if (SystemChart.isSystemChart(chart)) securityExceptions.push(...securityExceptionsOf(chart).map((e) => ({ ...e, folder })));
     folders.push({ folder, files });
-    summaries.push({ folder, objects: unit.objects.length, files: files.size });
+    summaries.push({ folder, objects: unit.objects.length, files: count });
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
   }
 
