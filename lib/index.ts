@@ -41,6 +41,7 @@ export type {
   DatabaseOperatorsProfile,
   DnsProfile,
   EdgeKind,
+  ClientAddress,
   EdgeProfile,
   GatewayImplementation,
   GatewayProfile,
@@ -181,7 +182,15 @@ export type { AdminConnection, BackupEngine, IBackupable } from './backup/backup
 
 // Edge: ingress, TLS, issuers
 export { PublicEndpoint } from './edge/public-endpoint';
-export type { EndpointHost, EndpointRoute, EndpointRouting, EndpointTls, PathMatch, PublicEndpointProps, PublicMetrics } from './edge/public-endpoint';
+export type {
+  EndpointHost,
+  EndpointRoute,
+  EndpointRouting,
+  EndpointTls,
+  PathMatch,
+  PublicEndpointProps,
+  PublicMetrics,
+} from './edge/public-endpoint';
 export type { EdgeHsts, EdgePolicy, EdgeRateLimit, EdgeRetry, EdgeSecurityHeaders, EdgeTimeouts } from './edge/edge-policy';
 export type { EdgeController, IngressController } from './edge/ingress-controller';
 export { AcmeIssuer, Dns01Solver, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING } from './edge/acme-issuer';

@@ -1,4 +1,4 @@
-import { Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   Gateway,
@@ -8,7 +8,7 @@ import {
 } from '../../imports/gateways-gateway.networking.k8s.io';
 import { markComponent } from '../core/component';
 import { SystemChart } from '../core/system-chart';
-import { HTTP_LISTENER, httpsListenerName } from './gateway-routes';
+import { GATEWAY_API_GROUP, HTTP_LISTENER, httpsListenerName } from './gateway-routes';
 
 /** Name of the Gateway a system gets when the cluster profile names no shared one. */
 export const SYSTEM_GATEWAY_NAME = 'gateway';
@@ -51,6 +51,31 @@ export class SystemGateway extends Construct {
             })),
           ],
         }),
+      },
+    });
+    this.clientTrafficPolicy(SystemChart.of(this));
+  }
+
+  /**
+   * On Envoy Gateway, how its proxies learn the client's address when the profile says the load
+   * balancer sends a PROXY header or X-Forwarded-For (`platform.edge.clientAddress`): a
+   * ClientTrafficPolicy on this Gateway. With `local` (the default) nothing is needed: Envoy
+   * Gateway gives its proxies' Services externalTrafficPolicy Local itself.
+   */
+  private clientTrafficPolicy(chart: SystemChart): void {
+    const edge = chart.environment?.platform?.edge;
+    const client = edge?.clientAddress;
+    if (edge?.gateway?.implementation !== 'envoy-gateway' || !client || client.mode === 'local') return;
+    new ApiObject(this, 'client-traffic-policy', {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'ClientTrafficPolicy',
+      metadata: { name: SYSTEM_GATEWAY_NAME },
+      spec: {
+        targetRefs: [{ group: GATEWAY_API_GROUP, kind: 'Gateway', name: SYSTEM_GATEWAY_NAME }],
+        ...(client.mode === 'proxy-protocol'
+          ? // The listener then requires the header (Envoy has no list of senders for it: trustedCidrs are the load balancer's to enforce).
+            { proxyProtocol: {} }
+          : { clientIPDetection: { xForwardedFor: { trustedCIDRs: [...client.trustedCidrs] } } }),
       },
     });
   }
