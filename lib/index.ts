@@ -99,7 +99,7 @@ export { fromField, fromSecret } from './workloads/env';
 export type { EnvValue, FieldValue, SecretKeyValue } from './workloads/env';
 // Escape hatch: sidecars and init containers (workload.addSidecar / addInitContainer).
 export { ContainerModel } from './workloads/container';
-export type { ContainerProps, PortSpec, RunAs, VolumeMount } from './workloads/container';
+export type { ContainerProps, EnvFromSource, MountOptions, PortSpec, RunAs, VolumeMount } from './workloads/container';
 
 // Scaling
 export { Autoscaler } from './scaling/autoscaler';
