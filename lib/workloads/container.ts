@@ -199,7 +199,12 @@ export class ContainerModel {
 
   /** Adds a port (checked with the declared ones: name, number, uniqueness). */
   public addPort(port: PortSpec): void {
-    this.portList.push(port);
+    // A non-object would break every later lookup by name; name, number and uniqueness are checked by validate().
+    if (typeof port !== 'object' || port === null || Array.isArray(port)) {
+      this.verbProblems.push(['ports', `addPort() needs { name, port, protocol? } (got ${describeValue(port)})`]);
+      return;
+    }
+    this.portList.push({ ...port });
   }
 
   public get user(): number {

@@ -35,7 +35,7 @@ export class PodContents {
 
   /** The pod's volumes, in the order they were added (a copy). */
   public get volumes(): readonly Json[] {
-    return [...this.volumeMap.values()];
+    return [...this.volumeMap.values()].map((v) => copyPlain(v) as Json);
   }
 
   /** Volumes added twice under one name with different contents. */
@@ -50,7 +50,8 @@ export class PodContents {
 
   /** The volume named `name`, if the pod has one. */
   public volume(name: string): Json | undefined {
-    return this.volumeMap.get(name);
+    const v = this.volumeMap.get(name);
+    return v === undefined ? undefined : (copyPlain(v) as Json);
   }
 
   /** Adds an init container; it gets the pod's writable /tmp like every container. */
@@ -69,9 +70,11 @@ export class PodContents {
       this.problems.push(['volumes', `addVolume() needs an object with a name (got ${describeValue(volume)})`]);
       return;
     }
+    // The caller's object stays the caller's: a later change to it does not reach the pod.
+    const copy = copyPlain(volume) as Json;
     const kept = this.volumeMap.get(volume.name);
-    if (kept !== undefined && JSON.stringify(kept) !== JSON.stringify(volume)) this.clashes.push([volume.name, kept, volume]);
-    else this.volumeMap.set(volume.name, volume);
+    if (kept !== undefined && JSON.stringify(kept) !== JSON.stringify(copy)) this.clashes.push([volume.name, kept, copy]);
+    else this.volumeMap.set(volume.name, copy);
   }
 
   /** Sets a pod annotation (e.g. a checksum that rolls the pods when configuration changes). */
@@ -142,4 +145,12 @@ export class PodContents {
       claims,
     };
   }
+}
+
+/** A deep copy of plain objects and arrays; anything else (a Lazy, a token) is kept as it is. */
+function copyPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyPlain);
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyPlain(v)]));
+  return value;
 }

@@ -5,10 +5,12 @@
  */
 import type { ApiObject } from 'cdk8s';
 import { declareCheckExceptions } from '../core/check-exceptions';
+import { describeValue } from '../core/describe-value';
 import { waive } from '../core/policy-waiver';
 import type { ValidationReport } from '../core/validation';
 import { SystemNamespace } from '../security/system-namespace';
 import type { SystemChart } from '../core/system-chart';
+import type { IConnectable } from './connectable';
 import type { ContainerModel } from './container';
 import { isSecretKeyValue } from './env';
 import { isPinned, parseImage } from './image';
@@ -193,4 +195,29 @@ function securityCheckExceptions(exception: SecurityException | undefined): Reco
 /** A reason the linters' annotations can carry (reported by the exception's check otherwise). */
 function lintSafe(reason: unknown): boolean {
   return typeof reason === 'string' && reason.trim() !== '' && !reason.includes('=');
+}
+
+/**
+ * Why `connect(store, options)` cannot use what it was given (from JavaScript the types are not
+ * enforced), or undefined: the store must be a data store construct (connection settings, a
+ * readiness check) and the options must name the variables the application reads.
+ */
+export function checkConnectArgs(store: unknown, options: unknown): string | undefined {
+  const s = store as (Partial<IConnectable> & { node?: { path?: unknown } }) | null | undefined;
+  const path = s?.node?.path;
+  if (
+    typeof s !== 'object' ||
+    s === null ||
+    typeof s.connectionInfo !== 'function' ||
+    typeof path !== 'string' ||
+    typeof s.readinessCheck !== 'object' ||
+    s.readinessCheck === null
+  )
+    return `needs a data store (a construct with connectionInfo() and readinessCheck, e.g. Postgres) (got ${describeValue(store)})`;
+  const o = options as { env?: unknown; waitUntilReady?: unknown; readOnly?: unknown } | null | undefined;
+  if (typeof o !== 'object' || o === null || typeof o.env !== 'function')
+    return `needs options { env: <EnvConvention>, e.g. ConnectionEnv.url('DATABASE_URL') } for ${path} (got ${describeValue(options)})`;
+  for (const key of ['waitUntilReady', 'readOnly'] as const)
+    if (o[key] !== undefined && typeof o[key] !== 'boolean') return `${key} must be true or false (got ${describeValue(o[key])})`;
+  return undefined;
 }

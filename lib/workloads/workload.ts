@@ -17,13 +17,21 @@ import { ContainerModel, ContainerProps, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR
 import { checkPodModel } from './pod-spec-check';
 import { IBudgeted, PodBudget } from '../scaling/namespace-budget';
 import { arrayOrEmpty } from '../core/prop-check';
-import type { EnvConvention, IConnectable } from './connectable';
+import type { ConnectOptions, IConnectable, StoreConnection } from './connectable';
 import type { MetricsOptions } from './metrics-endpoint';
 import { PodContents } from './pod-contents';
-import { checkConfig, checkImageUser, checkSecurityExceptionNamespace, ConfigSource, declarePodCheckExceptions } from './workload-checks';
+import {
+  checkConfig,
+  checkConnectArgs,
+  checkImageUser,
+  checkSecurityExceptionNamespace,
+  ConfigSource,
+  declarePodCheckExceptions,
+} from './workload-checks';
 import { describeValue } from '../core/describe-value';
 
 export type { ConfigSource } from './workload-checks';
+export type { ConnectOptions, StoreConnection } from './connectable';
 
 /**
  * The pod model shared by every workload (services, workers, jobs, data stores).
@@ -57,18 +65,6 @@ export interface ImageUserNote {
   readonly mustDo: string;
 }
 
-export interface ConnectOptions {
-  /** Which variables the application reads, e.g. `ConnectionEnv.discrete({ host: 'DB_HOST', ... })`. */
-  readonly env: EnvConvention;
-  /** Wait in an init container until the store accepts connections. @default true */
-  readonly waitUntilReady?: boolean;
-  /**
-   * Connect through the store's read-only endpoint (PostgreSQL on CloudNativePG: `<name>-ro`,
-   * the standbys); a store without one is a synth error. @default false (the read-write endpoint)
-   */
-  readonly readOnly?: boolean;
-}
-
 export abstract class Workload extends Construct implements INetworkPeer, IBudgeted {
   /** Object name of the workload, its ServiceAccount and (for services) its Service. */
   public readonly name: string;
@@ -87,7 +83,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   public readonly role: string;
   private readonly connected: StoreConnection[] = [];
   private readonly metrics: MetricsOptions[] = [];
-  private readonly metricsProblems: string[] = [];
+  /** Bad input given to the verbs (connect, exposeMetrics), reported by the check: [field, message]. */
+  private readonly verbProblems: Array<[string, string]> = [];
   public readonly namespaceName: string;
   /**
    * PriorityClass of the pods (created by the platform layer, `dist/<env>/platform/`).
@@ -246,6 +243,11 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * by default, waits in an init container until the store accepts connections.
    */
   public connect(store: IConnectable, options: ConnectOptions): void {
+    const problem = checkConnectArgs(store, options);
+    if (problem) {
+      this.verbProblems.push(['connect()', problem]);
+      return;
+    }
     const readOnly = options.readOnly === true ? store.readOnlyConnectionInfo?.() : undefined;
     if (options.readOnly === true && readOnly === undefined) {
       addCheck(this, (report) =>
@@ -313,7 +315,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     // One Service + ServiceMonitor per workload is made from every declaration by a synth pass (lib/pipeline/metrics-monitors.ts).
     const o = options as Partial<MetricsOptions> | undefined;
     if (typeof o !== 'object' || o === null || typeof o.port !== 'string' || o.port === '') {
-      this.metricsProblems.push(`exposeMetrics() needs { port: '<port name>' } (got ${describeValue(options)})`);
+      this.verbProblems.push(['exposeMetrics()', `exposeMetrics() needs { port: '<port name>' } (got ${describeValue(options)})`]);
       return;
     }
     this.metrics.push({ ...options });
@@ -336,7 +338,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       report.error(`${method}()`, 'was called more than once; call it once with everything it needs (later calls are ignored)');
     for (const name of this.duplicateEnv) report.error(`env.${name.split(' ')[0]}`, `is set twice: ${name} overrides an earlier value`);
     this.pod.validate(report);
-    for (const problem of this.metricsProblems) report.error('exposeMetrics()', problem);
+    for (const [field, problem] of this.verbProblems) report.error(field, problem);
     this.container.validate(report, env.requirePinnedImages);
     this.pod.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
     this.pod.sidecars.forEach((c, i) => c.validate(report, env.requirePinnedImages, `sidecars[${i}].`));
@@ -458,14 +460,6 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 export interface ManagedPods {
   /** Labels the operator puts on the pods (and only on them). */
   readonly selectorLabels: Readonly<Record<string, string>>;
-}
-
-/** A store a workload connected to, as `Workload.connect()` recorded it. */
-export interface StoreConnection {
-  readonly store: IConnectable;
-  /** URL scheme of the connection, e.g. `postgresql`. */
-  readonly scheme: string;
-  readonly port: number;
 }
 
 /** Pod fields of run-to-completion pods (Jobs, CronJobs): never restarted in place, a short grace period. */

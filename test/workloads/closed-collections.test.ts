@@ -90,3 +90,73 @@ describe('checked verbs: they change the model, and bad input is an error naming
     ]);
   });
 });
+
+describe('the verbs added last: addPort, connect, addVolume', () => {
+  test('addPort copies the port it is given and refuses what is not a port; clashes are reported with the field', () => {
+    const { app, chart } = testChart();
+    const api = web(chart) as any;
+    const admin = { name: 'admin', port: 9000 };
+    api.container.addPort(admin);
+    admin.port = 1; // the caller's object is not the model's
+    api.container.addPort(null);
+    api.container.addPort('metrics:9090');
+    api.container.addPort({ name: 'http', port: 9001 });
+    expect(api.port('admin')).toEqual({ name: 'admin', port: 9000 });
+    expect(errorsOf(app)).toEqual([
+      '[test-prod/api] ports: addPort() needs { name, port, protocol? } (got null)',
+      "[test-prod/api] ports: addPort() needs { name, port, protocol? } (got 'metrics:9090')",
+      "[test-prod/api] ports[2].name: 'http' is used by another port; port names must be unique",
+    ]);
+  });
+
+  test('connect refuses what is not a store or has no variable convention, naming connect() and what it needs', () => {
+    const { app, chart } = testChart();
+    const api = web(chart) as any;
+    api.connect({ name: 'db' }, { env: () => [] });
+    api.connect(undefined, { env: () => [] });
+    expect(errorsOf(app)).toEqual([
+      '[test-prod/api] connect(): needs a data store (a construct with connectionInfo() and readinessCheck, e.g. Postgres) (got an object)',
+      '[test-prod/api] connect(): needs a data store (a construct with connectionInfo() and readinessCheck, e.g. Postgres) (got undefined)',
+    ]);
+    expect(api.storeConnections).toEqual([]);
+    expect(api.initContainers).toEqual([]);
+  });
+
+  test('addVolume: the same volume twice is one volume; a different one under a used name is an error', () => {
+    const { app, chart } = testChart();
+    const api = web(chart);
+    api.addVolume({ name: 'cache', emptyDir: {} });
+    api.addVolume({ name: 'cache', emptyDir: {} });
+    expect(errorsOf(app)).toEqual([]);
+    expect(objectOf(app, 'Deployment', 'api').spec.template.spec.volumes.filter((v: any) => v.name === 'cache')).toHaveLength(1);
+    const { app: app2, chart: chart2 } = testChart();
+    const api2 = web(chart2);
+    api2.addVolume({ name: 'cache', emptyDir: {} });
+    api2.addVolume({ name: 'cache', secret: { secretName: 'x' } });
+    expect(errorsOf(app2)).toEqual([
+      expect.stringMatching(/^\[test-prod\/api\] volumes: 'cache' names two different volumes \(.*\); volume names must be unique/),
+    ]);
+  });
+
+  test('a returned metrics endpoint is a copy too', () => {
+    const { app, chart } = testChart();
+    const api = web(chart);
+    api.exposeMetrics({ port: 'http', path: '/metrics' });
+    (api.metricsEndpoints[0] as any).path = '/public';
+    expect(api.metricsEndpoints).toEqual([{ port: 'http', path: '/metrics' }]);
+    expect(errorsOf(app)).toEqual([]);
+  });
+});
+
+test('a volume given to addVolume is copied: changing the caller object afterwards changes nothing', () => {
+  const { app, chart } = testChart();
+  const api = web(chart);
+  const volume = { name: 'config', configMap: { name: 'settings', items: [{ key: 'a', path: 'a' }] } };
+  api.addVolume(volume);
+  api.container.mount('/etc/app', 'config', { readOnly: true });
+  volume.configMap.name = 'other';
+  volume.configMap.items.push({ key: 'b', path: 'b' });
+  expect(errorsOf(app)).toEqual([]);
+  const rendered = objectOf(app, 'Deployment', 'api').spec.template.spec.volumes.find((v: any) => v.name === 'config');
+  expect(rendered).toEqual({ name: 'config', configMap: { name: 'settings', items: [{ key: 'a', path: 'a' }] } });
+});
