@@ -34,10 +34,12 @@ export class SystemGateway extends Construct {
     super(scope, id);
     markComponent(this, { name: SYSTEM_GATEWAY_NAME, component: 'public-endpoint' });
     const sameNamespace = { namespaces: { from: GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } };
+    const chart = SystemChart.of(this);
     new Gateway(this, 'gateway', {
       metadata: { name: SYSTEM_GATEWAY_NAME },
       spec: {
         gatewayClassName,
+        ...proxyServiceAnnotations(chart),
         listeners: Lazy.any({
           produce: (): GatewaySpecListeners[] => [
             { name: HTTP_LISTENER, protocol: 'HTTP', port: 80, allowedRoutes: sameNamespace },
@@ -53,7 +55,7 @@ export class SystemGateway extends Construct {
         }),
       },
     });
-    this.clientTrafficPolicy(SystemChart.of(this));
+    this.clientTrafficPolicy(chart);
   }
 
   /**
@@ -87,3 +89,17 @@ export class SystemGateway extends Construct {
 }
 
 const ID = 'system-gateway';
+
+/**
+ * On Envoy Gateway with `clientAddress: proxy-protocol`, the annotations that make the cloud's
+ * load balancer send the PROXY header, on the Service Envoy Gateway makes for this Gateway's
+ * proxies (v1.9.0 copies `spec.infrastructure.annotations` onto it). Without them the listener,
+ * which then requires the header, would refuse every connection. Traefik's Service is its
+ * chart's, annotated through the chart's values.
+ */
+function proxyServiceAnnotations(chart: SystemChart): { infrastructure?: { annotations: Record<string, string> } } {
+  const edge = chart.environment?.platform?.edge;
+  const client = edge?.clientAddress;
+  if (edge?.gateway?.implementation !== 'envoy-gateway' || client?.mode !== 'proxy-protocol') return {};
+  return { infrastructure: { annotations: { ...client.loadBalancerAnnotations } } };
+}

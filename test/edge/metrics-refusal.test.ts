@@ -155,6 +155,34 @@ describe('metrics never public: routes to a metrics path are refused unless decl
     }
   });
 
+  test.each([
+    ['ingress-nginx', NGINX_EDGE, 'Ingress'],
+    ['Traefik', TRAEFIK_EDGE, 'Ingress'],
+    ['Envoy Gateway', ENVOY_EDGE, 'HTTPRoute'],
+  ])('%s: a metrics route declared public with a reason is rendered and nothing refuses it', (_name, edge, kind) => {
+    const { app, chart } = testChart(edgeEnv('prod', edge), 'loopi');
+    const api = webService(chart, 'api', 8080);
+    api.exposeMetrics({ port: 'http', path: '/metrics' });
+    const issuer = issuerForEnvironment(chart, 'letsencrypt', { email: 'ops@loopi.com' })!;
+    new PublicEndpoint(chart, 'public', {
+      hosts: [
+        {
+          host: 'api.loopi.com',
+          routes: [
+            { path: '/metrics', backend: api, publicMetrics: { reason: 'read by the public status page' } },
+            { path: '/v1', backend: api },
+          ],
+        },
+      ],
+      tls: { issuer },
+    });
+    expect(errorsOf(app)).toEqual([]);
+    const objects = objectsOf(app, kind);
+    expect(named(objects, 'public-private-metrics')).toEqual([]);
+    const paths = JSON.stringify(objects.map((o) => o.spec));
+    expect(paths).toContain('"/metrics"');
+  });
+
   test('a declared decision with a reason is accepted; one without a reason is an error', () => {
     expect(explicit(NGINX_EDGE, { path: '/metrics', publicMetrics: { reason: 'read by the public status page' } })).toEqual([]);
     expect(explicit(NGINX_EDGE, { path: '/metrics', publicMetrics: { reason: ' ' } })).toEqual([

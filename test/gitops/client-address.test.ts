@@ -24,13 +24,20 @@ function platformWith(clientAddress?: ClientAddress) {
   const objects = render(app).objects.map((o) => o.object);
   const values = (component: string) =>
     objects.find((o) => o.kind === 'Application' && o.metadata.name === `${component}-prod`)!.spec.source.helm.valuesObject;
-  return { nginx: values('ingress-nginx'), traefik: values('traefik'), policies: objects.filter((o) => o.kind === 'ClientTrafficPolicy') };
+  return {
+    nginx: values('ingress-nginx'),
+    traefik: values('traefik'),
+    policies: objects.filter((o) => o.kind === 'ClientTrafficPolicy'),
+    gateway: objects.find((o) => o.kind === 'Gateway')!,
+  };
 }
 
 describe("the client's address reaches the edge the way the profile says", () => {
   test('default (local): externalTrafficPolicy Local on the Services, no header believed, no ClientTrafficPolicy', () => {
-    const { nginx, traefik, policies } = platformWith();
+    const { nginx, traefik, policies, gateway } = platformWith();
     expect(nginx.controller.service).toEqual({ externalTrafficPolicy: 'Local' });
+    // Envoy Gateway v1.9.0 gives its proxies' Service externalTrafficPolicy Local by default.
+    expect(gateway.spec.infrastructure).toBeUndefined();
     expect(Object.keys(nginx.controller.config).filter((k) => /proxy-protocol|forwarded|real-ip/.test(k))).toEqual([]);
     expect(traefik.service).toEqual({ spec: { externalTrafficPolicy: 'Local' } });
     expect(traefik.ports).toBeUndefined();
@@ -38,7 +45,13 @@ describe("the client's address reaches the edge the way the profile says", () =>
   });
 
   test('proxy protocol: the load balancer annotation on both Services, the header believed only from its addresses', () => {
-    const { nginx, traefik, policies } = platformWith({ mode: 'proxy-protocol', loadBalancerAnnotations: LB, trustedCidrs: ['10.0.0.0/16'] });
+    const { nginx, traefik, policies, gateway } = platformWith({
+      mode: 'proxy-protocol',
+      loadBalancerAnnotations: LB,
+      trustedCidrs: ['10.0.0.0/16'],
+    });
+    // Envoy Gateway copies the Gateway's infrastructure annotations onto the Service of its proxies.
+    expect(gateway.spec.infrastructure).toEqual({ annotations: LB });
     expect(nginx.controller.service).toEqual({ externalTrafficPolicy: 'Local', annotations: LB });
     expect(nginx.controller.config).toMatchObject({ 'use-proxy-protocol': 'true', 'proxy-real-ip-cidr': '10.0.0.0/16' });
     expect(nginx.controller.config['use-forwarded-headers']).toBeUndefined();
@@ -51,7 +64,8 @@ describe("the client's address reaches the edge the way the profile says", () =>
   });
 
   test('X-Forwarded-For from trusted proxies: nginx use-forwarded-headers, Traefik forwardedHeaders, Envoy clientIPDetection', () => {
-    const { nginx, traefik, policies } = platformWith({ mode: 'forwarded-for', trustedCidrs: ['10.0.0.0/16', '192.168.0.0/24'] });
+    const { nginx, traefik, policies, gateway } = platformWith({ mode: 'forwarded-for', trustedCidrs: ['10.0.0.0/16', '192.168.0.0/24'] });
+    expect(gateway.spec.infrastructure).toBeUndefined();
     expect(nginx.controller.config).toMatchObject({ 'use-forwarded-headers': 'true', 'proxy-real-ip-cidr': '10.0.0.0/16,192.168.0.0/24' });
     expect(nginx.controller.service).toEqual({ externalTrafficPolicy: 'Local' });
     expect(traefik.ports.web).toEqual({ forwardedHeaders: { trustedIPs: ['10.0.0.0/16', '192.168.0.0/24'] } });
