@@ -41,6 +41,7 @@ export type {
   DatabaseOperatorsProfile,
   DnsProfile,
   EdgeKind,
+  ClientAddress,
   EdgeProfile,
   GatewayImplementation,
   GatewayProfile,
@@ -99,7 +100,7 @@ export { fromField, fromSecret } from './workloads/env';
 export type { EnvValue, FieldValue, SecretKeyValue } from './workloads/env';
 // Escape hatch: sidecars and init containers (workload.addSidecar / addInitContainer).
 export { ContainerModel } from './workloads/container';
-export type { ContainerProps, PortSpec, RunAs, VolumeMount } from './workloads/container';
+export type { ContainerProps, EnvFromSource, MountOptions, PortSpec, RunAs, VolumeMount } from './workloads/container';
 
 // Scaling
 export { Autoscaler } from './scaling/autoscaler';
@@ -182,7 +183,15 @@ export type { AdminConnection, BackupEngine, IBackupable } from './backup/backup
 
 // Edge: ingress, TLS, issuers
 export { PublicEndpoint } from './edge/public-endpoint';
-export type { EndpointHost, EndpointRoute, EndpointRouting, EndpointTls, PathMatch, PublicEndpointProps } from './edge/public-endpoint';
+export type {
+  EndpointHost,
+  EndpointRoute,
+  EndpointRouting,
+  EndpointTls,
+  PathMatch,
+  PublicEndpointProps,
+  PublicMetrics,
+} from './edge/public-endpoint';
 export type { EdgeHsts, EdgePolicy, EdgeRateLimit, EdgeRetry, EdgeSecurityHeaders, EdgeTimeouts } from './edge/edge-policy';
 export type { EdgeController, IngressController } from './edge/ingress-controller';
 export { AcmeIssuer, Dns01Solver, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING } from './edge/acme-issuer';

@@ -29,13 +29,13 @@ export function scriptsVolume(configMap: string): Record<string, unknown> {
 
 /** The backup volume and the scripts, mounted in a backup or restore container. */
 export function mountBackup(container: ContainerModel): void {
-  container.mounts.push({ name: 'backup', mountPath: BACKUP_ROOT });
-  container.mounts.push({ name: 'scripts', mountPath: SCRIPTS_PATH, readOnly: true });
+  container.mount(BACKUP_ROOT, 'backup');
+  container.mount(SCRIPTS_PATH, 'scripts', { readOnly: true });
 }
 
 /** Sets the defined variables, in order. */
 export function setEnv(container: ContainerModel, env: Readonly<Record<string, EnvValue | undefined>>): void {
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) container.env.set(name, value);
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) container.addEnv(name, value);
 }
 
 /** How the dump and restore containers reach the store, as its administrator. */

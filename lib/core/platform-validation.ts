@@ -295,11 +295,53 @@ function checkEdge(c: Checker, edge: unknown): void {
       c.namespace('edge.gateway.sharedGateway.namespace', gateway.sharedGateway.namespace);
     }
   }
+  checkClientAddress(c, edge.clientAddress);
   const configured: Record<string, unknown> = { 'ingress-nginx': edge.ingressNginx, traefik: edge.traefik, gateway: edge.gateway };
   if (EDGE_KINDS.includes(edge.default as string) && configured[edge.default as string] === undefined) {
     const field = { 'ingress-nginx': 'ingressNginx', traefik: 'traefik', gateway: 'gateway' }[edge.default as string];
     c.error('edge.default', `'${String(edge.default)}' is not running in the cluster: edge.${field} is not set`);
   }
+}
+
+const CLIENT_ADDRESS_MODES: readonly unknown[] = ['local', 'proxy-protocol', 'forwarded-for'];
+
+/** The client address choice: its mode, and the load balancer's addresses and annotations it needs. */
+function checkClientAddress(c: Checker, value: unknown): void {
+  if (!c.optionalObject('edge.clientAddress', value)) return;
+  const field = 'edge.clientAddress';
+  if (!CLIENT_ADDRESS_MODES.includes(value.mode)) {
+    c.error(`${field}.mode`, `${describe(value.mode)} must be one of ${CLIENT_ADDRESS_MODES.join(', ')}`);
+    return;
+  }
+  if (value.mode === 'local') return;
+  const cidrs = value.trustedCidrs;
+  if (!Array.isArray(cidrs) || cidrs.length === 0)
+    c.error(
+      `${field}.trustedCidrs`,
+      `is required for ${value.mode}: the load balancer's or proxy's addresses (CIDRs), the only senders the edge believes`,
+    );
+  else
+    cidrs.forEach((cidr, i) => {
+      if (!isCidr(cidr)) c.error(`${field}.trustedCidrs[${i}]`, `${describe(cidr)} must be an IPv4 or IPv6 CIDR, e.g. 10.0.0.0/16`);
+      else if (/\/0$/.test(cidr))
+        c.error(`${field}.trustedCidrs[${i}]`, `'${cidr}' trusts every address: any client could forge its address; give the load balancer's range`);
+    });
+  if (value.mode === 'proxy-protocol') {
+    const annotations = value.loadBalancerAnnotations;
+    const entries = typeof annotations === 'object' && annotations !== null && !Array.isArray(annotations) ? Object.entries(annotations) : undefined;
+    if (!entries || entries.length === 0 || entries.some(([, v]) => typeof v !== 'string'))
+      c.error(
+        `${field}.loadBalancerAnnotations`,
+        "is required for proxy-protocol: the Service annotations (string values) that make the cluster's load balancer send the PROXY header",
+      );
+  }
+}
+
+function isCidr(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const [address, bits, rest] = value.split('/');
+  const family = isIP(address);
+  return rest === undefined && family !== 0 && /^[0-9]{1,3}$/.test(bits ?? '') && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 const REGISTRY_HOST =

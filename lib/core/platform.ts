@@ -77,8 +77,42 @@ export interface GatewayProfile {
 /** What renders a PublicEndpoint that does not choose for itself. */
 export type EdgeKind = 'ingress-nginx' | 'traefik' | 'gateway';
 
+/**
+ * How the client's address reaches the edge controllers, so that X-Real-IP, per-client rate
+ * limits and logs see the client and not a node or the load balancer (README: what the
+ * cluster's load balancer must do).
+ */
+export type ClientAddress =
+  /**
+   * The load balancer passes connections through (a network load balancer) and sends them only
+   * to nodes running an edge pod: the controllers' Services have `externalTrafficPolicy: Local`,
+   * so kube-proxy does not replace the source address.
+   */
+  | { readonly mode: 'local' }
+  /**
+   * The load balancer sends the PROXY protocol header with the client's address; the
+   * controllers read it only from `trustedCidrs` (the load balancer's addresses).
+   */
+  | {
+      readonly mode: 'proxy-protocol';
+      /**
+       * Annotations that make the cloud's load balancer send PROXY protocol, e.g.
+       * `service.beta.kubernetes.io/aws-load-balancer-proxy-protocol: '*'`.
+       */
+      readonly loadBalancerAnnotations: Readonly<Record<string, string>>;
+      /** Addresses of the load balancer, the only senders whose header is believed. */
+      readonly trustedCidrs: readonly string[];
+    }
+  /**
+   * An HTTP proxy in front of the cluster (an L7 load balancer, a CDN) sets X-Forwarded-For;
+   * the controllers believe the header only from `trustedCidrs` (the proxy's addresses).
+   */
+  | { readonly mode: 'forwarded-for'; readonly trustedCidrs: readonly string[] };
+
 /** The edge controllers running in the cluster. */
 export interface EdgeProfile {
+  /** How the client's address reaches the edge. @default { mode: 'local' } (externalTrafficPolicy Local) */
+  readonly clientAddress?: ClientAddress;
   /** The edge a PublicEndpoint uses unless it names another. */
   readonly default: EdgeKind;
   /** ingress-nginx, when the cluster runs it. @default - not running */

@@ -211,6 +211,7 @@ export const PROP_TYPES: PropTypeTable = {
     "ingressClassName": {"optional":true,"kinds":["string"]},
     "policy": {"optional":true,"kinds":["object"]},
     "port": {"optional":true,"kinds":["string"]},
+    "publicMetrics": {"optional":true,"kinds":["object"]},
     "tls": {"optional":true,"kinds":["boolean","object"]},
   },
   RedisProps: {

@@ -105,7 +105,7 @@ export class BucketBackup extends ScheduledTask {
     new k8s.KubeConfigMap(this, 'scripts', { metadata: { name: scriptsName }, data: bucketBackupScripts(store.name, props.target) });
     const scriptsVolume = { name: 'scripts', configMap: { name: scriptsName, defaultMode: 0o555 } };
     this.addVolume(scriptsVolume);
-    this.container.mounts.push({ name: 'scripts', mountPath: SCRIPTS_PATH, readOnly: true });
+    this.container.mount(SCRIPTS_PATH, 'scripts', { readOnly: true });
     let backupVolume: Record<string, unknown> | undefined;
     if (props.target.kind === 'volume') {
       const claimName = `${store.name}-backups`;
@@ -119,7 +119,7 @@ export class BucketBackup extends ScheduledTask {
       });
       backupVolume = { name: 'backup', persistentVolumeClaim: { claimName } };
       this.addVolume(backupVolume);
-      this.container.mounts.push({ name: 'backup', mountPath: BACKUP_ROOT });
+      this.container.mount(BACKUP_ROOT, 'backup');
     }
     setEnv(this, copyEnv(store, buckets, 'read', props.target));
     allowCopyFlows(this, store, props.target);

@@ -57,7 +57,7 @@ export function copyEnv(
 }
 
 export function setEnv(workload: Workload, env: Record<string, EnvValue | undefined>): void {
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) workload.container.env.set(name, value);
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) workload.container.addEnv(name, value);
 }
 
 /** To the store's S3 port, and to the target: the in-cluster server, or HTTPS outside the cluster. */

@@ -29,10 +29,10 @@ export class BucketRestoreJob extends Workload {
     super(scope, id, { image: TOOL_IMAGES.mc, command: ['bash', `${SCRIPTS_PATH}/restore.sh`], resources: RESOURCES }, 'restore');
     this.store = props.store;
     this.addVolume(props.scriptsVolume);
-    this.container.mounts.push({ name: 'scripts', mountPath: SCRIPTS_PATH, readOnly: true });
+    this.container.mount(SCRIPTS_PATH, 'scripts', { readOnly: true });
     if (props.backupVolume) {
       this.addVolume(props.backupVolume);
-      this.container.mounts.push({ name: 'backup', mountPath: BACKUP_ROOT, readOnly: true });
+      this.container.mount(BACKUP_ROOT, 'backup', { readOnly: true });
     }
     setEnv(this, copyEnv(props.store, props.buckets, 'readwrite', props.target));
     allowCopyFlows(this, props.store, props.target);

@@ -271,9 +271,10 @@ export class MocoCluster extends Construct {
       { image: props.image, command: ['bash', '/scripts/app-user.sh'], runAs: { user: MOCO.uid, group: MOCO.uid } },
       SIDECAR_RESOURCES,
     );
-    container.env.set('MOCO_WRITABLE_PASSWORD', fromSecret(mocoUserSecret(name), 'WRITABLE_PASSWORD'));
-    container.env.set('APP_PASSWORD', app.password);
-    container.mounts.push({ name: 'script', mountPath: '/scripts', readOnly: true }, { name: 'tmp', mountPath: '/tmp' });
+    container.addEnv('MOCO_WRITABLE_PASSWORD', fromSecret(mocoUserSecret(name), 'WRITABLE_PASSWORD'));
+    container.addEnv('APP_PASSWORD', app.password);
+    container.mount('/scripts', 'script', { readOnly: true });
+    container.mount('/tmp', 'tmp');
     const hash = contentHash({ script, image: props.image, password: [app.password.secret.secretName, app.password.key] }).slice(0, 8);
     const job = new ApiObject(this, 'app-user-job', {
       apiVersion: 'batch/v1',

@@ -218,7 +218,7 @@ export class MongoDb extends DatabaseStore {
       secret: { secretName: props.credentials?.secretName, items: [{ key: keyFileKey, path: 'keyfile' }], defaultMode: 0o400 },
     });
     this.addVolume({ name: KEYFILE_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
-    this.container.mounts.push({ name: KEYFILE_VOLUME, mountPath: MONGO_KEYFILE_DIR, readOnly: true });
+    this.container.mount(MONGO_KEYFILE_DIR, KEYFILE_VOLUME, { readOnly: true });
     const copyKey = new ContainerModel(
       'install-keyfile',
       {
@@ -228,8 +228,8 @@ export class MongoDb extends DatabaseStore {
       },
       { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
     );
-    copyKey.mounts.push({ name: KEYFILE_SECRET_VOLUME, mountPath: MONGO_KEYFILE_SECRET_DIR, readOnly: true });
-    copyKey.mounts.push({ name: KEYFILE_VOLUME, mountPath: MONGO_KEYFILE_DIR });
+    copyKey.mount(MONGO_KEYFILE_SECRET_DIR, KEYFILE_SECRET_VOLUME, { readOnly: true });
+    copyKey.mount(MONGO_KEYFILE_DIR, KEYFILE_VOLUME);
     // The key reaches the container only as a file; referencing it in env would be wrong.
     this.addInitContainer(copyKey);
 
@@ -381,7 +381,7 @@ export class MongoDbInitJob extends Workload {
     this.scriptConfigMapName = `${this.name}-script`;
     new k8s.KubeConfigMap(this, 'script', { metadata: { name: this.scriptConfigMapName }, data: { [MONGO_INIT_SCRIPT]: script } });
     this.addVolume({ name: 'script', configMap: { name: this.scriptConfigMapName } });
-    this.container.mounts.push({ name: 'script', mountPath: MONGO_INIT_DIR, readOnly: true });
+    this.container.mount(MONGO_INIT_DIR, 'script', { readOnly: true });
     this.store = mongo;
     this.connections.allowTo(mongo, { port: MONGO_PORT });
 

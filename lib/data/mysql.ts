@@ -182,7 +182,7 @@ export class MySql extends DatabaseStore {
         defaultMode: 0o555,
       },
     });
-    this.container.mounts.push({ name: 'initdb', mountPath: MYSQL_INITDB_DIR, readOnly: true });
+    this.container.mount(MYSQL_INITDB_DIR, 'initdb', { readOnly: true });
     this.addExporter({
       image: EXPORTER_IMAGES.mysql,
       port: 9104,

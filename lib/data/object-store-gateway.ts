@@ -71,8 +71,8 @@ export class ObjectStoreGateway extends WebService {
     const configName = `${this.name}-config`;
     new k8s.KubeConfigMap(this, 'config', { metadata: { name: configName }, data: { 'nginx.conf': config } });
     this.addVolume({ name: 'config', configMap: { name: configName } });
-    this.container.mounts.push({ name: 'config', mountPath: '/etc/gateway', readOnly: true });
-    this.podAnnotations['checksum/config'] = contentHash(config);
+    this.container.mount('/etc/gateway', 'config', { readOnly: true });
+    this.annotatePods('checksum/config', contentHash(config));
     if (store) this.connections.allowTo(store, { port: store.apiPort });
     addCheck(this, (report) => this.validateGateway(report));
   }

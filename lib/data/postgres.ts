@@ -211,7 +211,7 @@ export class Postgres extends DatabaseStore {
       name: 'initdb',
       configMap: { name: `${this.name}-config`, items: [{ key: POSTGRES_INIT_SCRIPT, path: POSTGRES_INIT_SCRIPT }], defaultMode: 0o555 },
     });
-    this.container.mounts.push({ name: 'initdb', mountPath: POSTGRES_INITDB_DIR, readOnly: true });
+    this.container.mount(POSTGRES_INITDB_DIR, 'initdb', { readOnly: true });
 
     if (exporterKey) {
       const env = {

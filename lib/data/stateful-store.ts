@@ -191,7 +191,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     this.version = engine.version;
     this.replicas = props.replicas ?? 1;
     this.headlessServiceName = `${this.name}-headless`;
-    this.container.mounts.push({ name: 'data', mountPath: engine.dataPath });
+    this.container.mount(engine.dataPath, 'data');
     if (engine.managed) return;
 
     new k8s.KubeService(this, 'headless-service', {
@@ -406,7 +406,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
       const name = `${this.name}-config`;
       new k8s.KubeConfigMap(this, 'config-files', { metadata: { name }, data: Lazy.any({ produce: () => this.configData() }) });
       this.addVolume({ name: 'config', configMap: { name } });
-      this.container.mounts.push({ name: 'config', mountPath, readOnly: true });
+      this.container.mount(mountPath, 'config', { readOnly: true });
     }
     this.configFiles.set(fileName, content);
   }
@@ -416,7 +416,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   }
 
   protected podTemplate(): Json {
-    if (this.configFiles.size > 0) this.podAnnotations['checksum/config'] = contentHash(this.configData());
+    if (this.configFiles.size > 0) this.annotatePods('checksum/config', contentHash(this.configData()));
     return super.podTemplate();
   }
 

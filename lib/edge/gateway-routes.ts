@@ -144,19 +144,25 @@ function ruleNames(routes: readonly GatewayRouteInput[]): string[] {
   });
 }
 
+/**
+ * The listeners a route of `host` attaches to: the HTTPS one when the host has a certificate,
+ * and the HTTP one unless HTTP is only redirected to HTTPS.
+ */
+export function parentRefsOf(gateway: GatewayParent, host: string, tls: boolean, redirect: boolean): HttpRouteSpecParentRefs[] {
+  const base = { group: GATEWAY_API_GROUP, kind: 'Gateway', name: gateway.name, ...(gateway.shared ? { namespace: gateway.namespace } : {}) };
+  const https = gateway.shared ? { ...base, port: 443 } : { ...base, sectionName: httpsListenerName(host) };
+  const http = gateway.shared ? { ...base, port: 80 } : { ...base, sectionName: HTTP_LISTENER };
+  if (!tls) return [http];
+  return redirect ? [https] : [https, http];
+}
+
 /** Renders the endpoint's Gateway API objects as children of `scope`. */
 export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput): GatewayRenderOutput {
   const { name, gateway, implementation } = input;
   const routeNames: string[] = [];
   const singleHost = input.hosts.length === 1;
   const redirect = input.fullTls && redirectsToHttps(input.endpointPolicy, input.fullTls);
-  const parentFor = (host: string, tls: boolean): HttpRouteSpecParentRefs[] => {
-    const base = { group: GATEWAY_API_GROUP, kind: 'Gateway', name: gateway.name, ...(gateway.shared ? { namespace: gateway.namespace } : {}) };
-    const https = gateway.shared ? { ...base, port: 443 } : { ...base, sectionName: httpsListenerName(host) };
-    const http = gateway.shared ? { ...base, port: 80 } : { ...base, sectionName: HTTP_LISTENER };
-    if (!tls) return [http];
-    return redirect ? [https] : [https, http];
-  };
+  const parentFor = (host: string, tls: boolean): HttpRouteSpecParentRefs[] => parentRefsOf(gateway, host, tls, redirect);
 
   // One Certificate per host, whatever the routes' policies: listeners reference its Secret.
   if (input.issuer) {

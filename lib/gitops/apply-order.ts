@@ -62,6 +62,7 @@ const ORDER: Record<string, number> = {
   HTTPRoute: 80,
   GRPCRoute: 80,
   BackendTrafficPolicy: 80,
+  ClientTrafficPolicy: 80,
   // observability
   ServiceMonitor: 90,
   PodMonitor: 90,

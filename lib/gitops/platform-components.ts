@@ -294,6 +294,24 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
   return { components, unmanaged, preinstalled, issues };
 }
 
+/** The annotations that make the load balancer send PROXY protocol, on the edge controller's Service. */
+function loadBalancerAnnotations(platform: Platform): Json {
+  const client = platform.edge.clientAddress;
+  return client?.mode === 'proxy-protocol' ? { annotations: { ...client.loadBalancerAnnotations } } : {};
+}
+
+/**
+ * Traefik's entry points read the PROXY header (`proxyProtocol`) or X-Forwarded-For
+ * (`forwardedHeaders`) only from the trusted addresses (chart 41.3.0: `ports.<name>.<setting>.trustedIPs`).
+ */
+function traefikClientAddress(platform: Platform): Json {
+  const client = platform.edge.clientAddress;
+  if (!client || client.mode === 'local') return {};
+  const setting = client.mode === 'proxy-protocol' ? 'proxyProtocol' : 'forwardedHeaders';
+  const trusted = { [setting]: { trustedIPs: [...client.trustedCidrs] } };
+  return { ports: { web: trusted, websecure: trusted } };
+}
+
 function valuesFor(
   component: PlatformComponentName,
   platform: Platform,
@@ -321,7 +339,12 @@ function valuesFor(
       const profile = platform.edge.ingressNginx ?? DEFAULT_INGRESS_NGINX;
       const className = profile.ingressClassName ?? DEFAULT_INGRESS_NGINX.ingressClassName;
       // Every controller setting a system relies on, as the controller's ConfigMap expects lists: comma-separated.
-      const config = Object.fromEntries(Object.entries(settings).map(([name, values]) => [name, values.join(',')]));
+      const config: Record<string, string> = Object.fromEntries(Object.entries(settings).map(([name, values]) => [name, values.join(',')]));
+      // A PROXY header or X-Forwarded-For believed only from the load balancer's addresses (realip module).
+      const client = platform.edge.clientAddress;
+      if (client?.mode === 'proxy-protocol') config['use-proxy-protocol'] = 'true';
+      if (client?.mode === 'forwarded-for') config['use-forwarded-headers'] = 'true';
+      if (client && client.mode !== 'local') config['proxy-real-ip-cidr'] = client.trustedCidrs.join(',');
       return {
         controller: {
           ingressClass: className,
@@ -336,7 +359,7 @@ function valuesFor(
           // The client's address reaches the controller (X-Real-IP, per-client rate limits): the
           // load balancer sends only to nodes running a controller pod, which kube-proxy does not SNAT.
           // Chart 4.15.1 renders this on its external Service.
-          service: { externalTrafficPolicy: 'Local' },
+          service: { externalTrafficPolicy: 'Local', ...loadBalancerAnnotations(platform) },
         },
       };
     }
@@ -348,7 +371,8 @@ function valuesFor(
         deployment: { podLabels: { ...profile.pods.podLabels } },
         // As for ingress-nginx: keep the client's address. Chart 41.3.0 adds `service.spec` to its Service's spec.
         // (Envoy Gateway v1.9.0 already gives its proxies' Services externalTrafficPolicy Local by default.)
-        service: { spec: { externalTrafficPolicy: 'Local' } },
+        service: { spec: { externalTrafficPolicy: 'Local' }, ...loadBalancerAnnotations(platform) },
+        ...traefikClientAddress(platform),
       };
     }
     case 'external-secrets':

@@ -80,7 +80,7 @@ export class AppConfig extends Construct {
     if (this.files.length === 0) return;
     const volume = `cfg-${this.configMapName}`.slice(0, 63).replace(/-+$/, '');
     workload.addVolume({ name: volume, configMap: { name: this.configMapName, items: this.files.map((f) => ({ key: f.key, path: f.key })) } });
-    for (const f of this.files) workload.container.mounts.push({ name: volume, mountPath: f.path, subPath: f.key, readOnly: true });
+    for (const f of this.files) workload.container.mount(f.path, volume, { subPath: f.key, readOnly: true });
   }
 
   private validate(report: ValidationReport, data: Record<string, string>): void {

@@ -45,3 +45,24 @@ export type EnvEntries = ReadonlyArray<readonly [string, EnvValue]>;
 
 /** Maps connection settings to the variables an application reads. */
 export type EnvConvention = (info: ConnectionInfo) => EnvEntries;
+
+/** How `Workload.connect()` connects to a store. */
+export interface ConnectOptions {
+  /** Which variables the application reads, e.g. `ConnectionEnv.discrete({ host: 'DB_HOST', ... })`. */
+  readonly env: EnvConvention;
+  /** Wait in an init container until the store accepts connections. @default true */
+  readonly waitUntilReady?: boolean;
+  /**
+   * Connect through the store's read-only endpoint (PostgreSQL on CloudNativePG: `<name>-ro`,
+   * the standbys); a store without one is a synth error. @default false (the read-write endpoint)
+   */
+  readonly readOnly?: boolean;
+}
+
+/** A store a workload connected to, as `Workload.connect()` recorded it. */
+export interface StoreConnection {
+  readonly store: IConnectable;
+  /** URL scheme of the connection, e.g. `postgresql`. */
+  readonly scheme: string;
+  readonly port: number;
+}

@@ -8,6 +8,7 @@ import { checkImageReference, dockerHubPath, hasRegistry, isPinned } from './ima
 import { Probe } from './probe';
 import { BASELINE_CAPABILITIES, checkSecurityException, SecurityException } from './security-exception';
 import type { Json } from '../core/json';
+import { describeValue } from '../core/describe-value';
 
 /** A port the container listens on. */
 export interface PortSpec {
@@ -83,12 +84,36 @@ export interface VolumeMount {
   readonly subPath?: string;
 }
 
-/** Everything needed to render one container; mutable so connections can add env and mounts. */
+/** A source of variables read with `envFrom`: a Secret (with what it is) or a ConfigMap. */
+export interface EnvFromSource {
+  readonly kind: 'secret' | 'configMap';
+  readonly name: string;
+  /** The Secret's source, for messages and waivers. @default - a ConfigMap, or a Secret known by name only */
+  readonly source?: ISecretSource;
+}
+
+/** How a volume is mounted (`ContainerModel.mount`). */
+export interface MountOptions {
+  /** @default false */
+  readonly readOnly?: boolean;
+  /** Mount one key or folder of the volume. @default - the whole volume */
+  readonly subPath?: string;
+}
+
+/**
+ * Everything needed to render one container. Its collections are closed: they are read as
+ * copies, and connections, volumes and configuration change them through the verbs
+ * (`addEnv`, `addEnvFrom`, `mount`, `addPort`), which check what they are given at run time
+ * (props and callers are not trusted to respect the types) and report bad input with the
+ * container's other problems.
+ */
 export class ContainerModel {
-  public readonly env = new Map<string, EnvValue>();
-  public readonly envFrom: Array<{ readonly kind: 'secret' | 'configMap'; readonly name: string; readonly source?: ISecretSource }> = [];
-  public readonly mounts: VolumeMount[] = [];
-  public readonly ports: PortSpec[];
+  private readonly envVars = new Map<string, EnvValue>();
+  private readonly envSources: EnvFromSource[] = [];
+  private readonly volumeMounts: VolumeMount[] = [];
+  private readonly portList: PortSpec[];
+  /** Bad input given to the verbs, reported by `validate()`: [field, message]. */
+  private readonly verbProblems: Array<[string, string]> = [];
 
   constructor(
     public readonly name: string,
@@ -97,9 +122,89 @@ export class ContainerModel {
     ports: readonly PortSpec[] = [],
   ) {
     // Wrong-typed props (from JavaScript) are reported by checkProps; construction goes on without them.
-    this.ports = [...arrayOrEmpty(ports)];
-    for (const [key, value] of Object.entries(objectOrUndefined(props.env) ?? {})) this.env.set(key, value);
-    for (const source of arrayOrEmpty(props.envFromSecrets)) this.envFrom.push({ kind: 'secret', name: source?.secretName, source });
+    this.portList = [...arrayOrEmpty(ports)];
+    for (const [key, value] of Object.entries(objectOrUndefined(props.env) ?? {})) this.envVars.set(key, value);
+    for (const source of arrayOrEmpty(props.envFromSecrets)) this.envSources.push({ kind: 'secret', name: source?.secretName, source });
+  }
+
+  /** The environment variables, in declaration order (a copy). */
+  public get env(): ReadonlyMap<string, EnvValue> {
+    return new Map(this.envVars);
+  }
+
+  /** The sources read with `envFrom` (a copy). */
+  public get envFrom(): readonly EnvFromSource[] {
+    return [...this.envSources];
+  }
+
+  /** The volume mounts (a copy). */
+  public get mounts(): readonly VolumeMount[] {
+    return this.volumeMounts.map((m) => ({ ...m }));
+  }
+
+  /** The ports the container listens on (a copy). */
+  public get ports(): readonly PortSpec[] {
+    return [...this.portList];
+  }
+
+  /**
+   * Sets an environment variable (a later value replaces an earlier one; callers that must
+   * not override check `env.has` first). The name is checked with the container's variables.
+   */
+  public addEnv(name: string, value: EnvValue): void {
+    if (typeof name !== 'string' || name === '') {
+      this.verbProblems.push(['env', `addEnv() needs a variable name (got ${describeValue(name)})`]);
+      return;
+    }
+    if (value === undefined || value === null) {
+      this.verbProblems.push([`env.${name}`, `addEnv() needs a value (got ${describeValue(value)})`]);
+      return;
+    }
+    this.envVars.set(name, value);
+  }
+
+  /** Reads every key of a Secret or ConfigMap as a variable. */
+  public addEnvFrom(source: EnvFromSource): void {
+    const s = source as Partial<EnvFromSource> | undefined;
+    if (typeof s !== 'object' || s === null || (s.kind !== 'secret' && s.kind !== 'configMap') || typeof s.name !== 'string' || s.name === '') {
+      this.verbProblems.push(['envFrom', `addEnvFrom() needs { kind: 'secret' | 'configMap', name } (got ${describeValue(source)})`]);
+      return;
+    }
+    this.envSources.push({ ...source });
+  }
+
+  /** Mounts the pod volume `volumeName` at `mountPath`. */
+  public mount(mountPath: string, volumeName: string, options: MountOptions = {}): void {
+    if (typeof mountPath !== 'string' || !mountPath.startsWith('/')) {
+      this.verbProblems.push([
+        'volumeMounts',
+        `mount() needs an absolute path (got ${describeValue(mountPath)} for volume ${describeValue(volumeName)})`,
+      ]);
+      return;
+    }
+    if (typeof volumeName !== 'string' || volumeName === '') {
+      this.verbProblems.push([`volumeMounts.${mountPath}`, `mount() needs the name of a pod volume (got ${describeValue(volumeName)})`]);
+      return;
+    }
+    const o = (typeof options === 'object' && options !== null ? options : {}) as MountOptions;
+    if (o.subPath !== undefined && (typeof o.subPath !== 'string' || o.subPath.startsWith('/') || o.subPath.split('/').includes('..')))
+      this.verbProblems.push([`volumeMounts.${mountPath}.subPath`, `${describeValue(o.subPath)} must be a relative path inside the volume`]);
+    this.volumeMounts.push({
+      name: volumeName,
+      mountPath,
+      ...(o.readOnly === true ? { readOnly: true } : {}),
+      ...(typeof o.subPath === 'string' ? { subPath: o.subPath } : {}),
+    });
+  }
+
+  /** Adds a port (checked with the declared ones: name, number, uniqueness). */
+  public addPort(port: PortSpec): void {
+    // A non-object would break every later lookup by name; name, number and uniqueness are checked by validate().
+    if (typeof port !== 'object' || port === null || Array.isArray(port)) {
+      this.verbProblems.push(['ports', `addPort() needs { name, port, protocol? } (got ${describeValue(port)})`]);
+      return;
+    }
+    this.portList.push({ ...port });
   }
 
   public get user(): number {
@@ -113,6 +218,7 @@ export class ContainerModel {
   /** Checks that only depend on the container's own props. */
   public validate(report: ValidationReport, requirePinnedImage: boolean, prefix = ''): void {
     const p = this.props;
+    for (const [field, message] of this.verbProblems) report.error(`${prefix}${field}`, message);
     const imageProblem = checkImageReference(p.image);
     if (imageProblem) report.error(`${prefix}image`, `'${p.image}' ${imageProblem}`);
     else if (requirePinnedImage && !isPinned(p.image)) {
@@ -130,7 +236,7 @@ export class ContainerModel {
             "privileges itself, keep runAs the user it drops to and declare securityException: { startAsRoot: true, addCapabilities: ['SETUID', 'SETGID'], reason }",
         );
     }
-    for (const [name, value] of this.env) {
+    for (const [name, value] of this.envVars) {
       if (!ENV_NAME.test(name))
         report.error(
           `${prefix}env.${name}`,
@@ -140,7 +246,7 @@ export class ContainerModel {
       if (problem) report.error(`${prefix}env.${name}`, problem);
     }
     const defined = new Set<string>();
-    for (const [name, value] of this.env) {
+    for (const [name, value] of this.envVars) {
       if (typeof value === 'string') {
         for (const ref of value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
           if (!defined.has(ref[1]))
@@ -163,7 +269,7 @@ export class ContainerModel {
     }
     const names = new Set<string>();
     const numbers = new Set<number>();
-    this.ports.forEach((port, i) => {
+    this.portList.forEach((port, i) => {
       const field = `${prefix}ports[${i}]`;
       if (typeof port !== 'object' || port === null) {
         report.error(field, `must be an object { name, port, protocol? } (is ${port === null ? 'null' : typeof port})`);
@@ -254,7 +360,7 @@ export class ContainerModel {
     const firstPort = this.ports[0]?.name;
     const startup = p.startup ?? (p.liveness && firstPort ? Probe.tcp() : undefined);
     // Declaration order, not sorted: Kubernetes expands $(VAR) only from variables defined earlier.
-    const env = [...this.env.entries()].map(([name, value]) => renderEnvVar(name, value));
+    const env = [...this.envVars.entries()].map(([name, value]) => renderEnvVar(name, value));
     return {
       name: this.name,
       image: p.image,
@@ -262,8 +368,8 @@ export class ContainerModel {
       command: p.command ? [...p.command] : undefined,
       args: p.args ? [...p.args] : undefined,
       env: env.length ? env : undefined,
-      envFrom: this.envFrom.length
-        ? this.envFrom.map((e) => (e.kind === 'secret' ? { secretRef: { name: e.name } } : { configMapRef: { name: e.name } }))
+      envFrom: this.envSources.length
+        ? this.envSources.map((e) => (e.kind === 'secret' ? { secretRef: { name: e.name } } : { configMapRef: { name: e.name } }))
         : undefined,
       ports: this.ports.length
         ? this.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol ?? 'TCP' }))
@@ -285,7 +391,7 @@ export class ContainerModel {
       startupProbe: startup?.render('startup', firstPort),
       securityContext: this.securityContext(),
       terminationMessagePolicy: 'FallbackToLogsOnError',
-      volumeMounts: this.mounts.length ? this.mounts.map((m) => ({ ...m })) : undefined,
+      volumeMounts: this.volumeMounts.length ? this.volumeMounts.map((m) => ({ ...m })) : undefined,
     };
   }
 }

@@ -70,9 +70,9 @@ export class MigrationJob extends Workload {
       },
       workload.container.resources,
     );
-    for (const [name, value] of workload.container.env) check.env.set(name, value);
-    check.envFrom.push(...workload.container.envFrom);
-    check.mounts.push(...workload.writableMounts());
+    for (const [name, value] of workload.container.env) check.addEnv(name, value);
+    for (const source of workload.container.envFrom) check.addEnvFrom(source);
+    for (const m of workload.writableMounts()) check.mount(m.mountPath, m.name, { readOnly: m.readOnly, subPath: m.subPath });
     workload.addInitContainer(check);
     this.gatedWorkloads.push(workload);
   }

@@ -79,7 +79,7 @@ export class PersistentVolume extends Construct {
     const readOnly = options?.readOnly === true;
     const volumeName = `pv-${this.claimName}`.slice(0, 63);
     workload.addVolume({ name: volumeName, persistentVolumeClaim: { claimName: this.claimName, readOnly: readOnly || undefined } });
-    workload.container.mounts.push({ name: volumeName, mountPath, readOnly: readOnly || undefined });
+    workload.container.mount(mountPath, volumeName, { readOnly });
     this.mounts.push({ workload, mountPath, readOnly });
   }
 

@@ -12,26 +12,28 @@ import { ApiAccess, ApiPermission } from '../security/api-access';
 import { waive } from '../core/policy-waiver';
 import { declareCheckExceptions } from '../core/check-exceptions';
 import { addFinalizer } from '../core/finalize';
-import { isSecretKeyValue } from './env';
-import { imageVersion, isPinned, parseImage } from './image';
-import {
-  ContainerModel,
-  ContainerProps,
-  DEFAULT_EPHEMERAL_STORAGE,
-  DEFAULT_SCRATCH_SIZE,
-  PortSpec,
-  SIDECAR_RESOURCES,
-  VolumeMount,
-} from './container';
+import { imageVersion } from './image';
+import { ContainerModel, ContainerProps, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR_RESOURCES, VolumeMount } from './container';
 import { checkPodModel } from './pod-spec-check';
-import { describeSecurityException, requiredPodSecurityLevel, restrictedViolations, SecurityException } from './security-exception';
-import { SystemNamespace } from '../security/system-namespace';
-import { IBudgeted, PodBudget, ResourceTotals } from '../scaling/namespace-budget';
-import { parseQuantity } from '../core/quantity';
+import { IBudgeted, PodBudget } from '../scaling/namespace-budget';
 import { arrayOrEmpty } from '../core/prop-check';
-import type { EnvConvention, IConnectable } from './connectable';
+import type { ConnectOptions, IConnectable, StoreConnection } from './connectable';
 import type { MetricsOptions } from './metrics-endpoint';
 import { TracingOptions, WorkloadTracing } from './workload-tracing';
+
+import { PodContents } from './pod-contents';
+import {
+  checkConfig,
+  checkConnectArgs,
+  checkImageUser,
+  checkSecurityExceptionNamespace,
+  ConfigSource,
+  declarePodCheckExceptions,
+} from './workload-checks';
+import { describeValue } from '../core/describe-value';
+
+export type { ConfigSource } from './workload-checks';
+export type { ConnectOptions, StoreConnection } from './connectable';
 
 /**
  * The pod model shared by every workload (services, workers, jobs, data stores).
@@ -65,27 +67,14 @@ export interface ImageUserNote {
   readonly mustDo: string;
 }
 
-export interface ConnectOptions {
-  /** Which variables the application reads, e.g. `ConnectionEnv.discrete({ host: 'DB_HOST', ... })`. */
-  readonly env: EnvConvention;
-  /** Wait in an init container until the store accepts connections. @default true */
-  readonly waitUntilReady?: boolean;
-  /**
-   * Connect through the store's read-only endpoint (PostgreSQL on CloudNativePG: `<name>-ro`,
-   * the standbys); a store without one is a synth error. @default false (the read-write endpoint)
-   */
-  readonly readOnly?: boolean;
-}
-
 export abstract class Workload extends Construct implements INetworkPeer, IBudgeted {
   /** Object name of the workload, its ServiceAccount and (for services) its Service. */
   public readonly name: string;
   public readonly chart: SystemChart;
   /** The main container; connections add environment variables and mounts to it. */
   public readonly container: ContainerModel;
-  public readonly initContainers: ContainerModel[] = [];
-  /** Containers running beside the main one (e.g. metrics exporters). */
-  public readonly sidecars: ContainerModel[] = [];
+  /** Init containers, sidecars, volumes and annotations of the pod (its collections, closed). */
+  private readonly pod: PodContents;
   /** Labels that select this workload's pods, and only them. */
   public readonly selectorLabels: Record<string, string>;
   /** True when an operator makes the pods (ManagedPods). */
@@ -94,10 +83,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   public readonly connections: Connections;
   /** The role of the workload (`web-service`, `worker`, `migration`, `database`, `backup`, ...), its component label. */
   public readonly role: string;
-  /** The stores this workload connected to (`connect()`), with the scheme and port it uses. */
-  public readonly storeConnections: StoreConnection[] = [];
-  /** Metrics Prometheus scrapes from this workload's pods (`exposeMetrics()`, exporter sidecars). */
-  public readonly metricsEndpoints: MetricsOptions[] = [];
+  private readonly connected: StoreConnection[] = [];
+  private readonly metrics: MetricsOptions[] = [];
+  /** Bad input given to the verbs (connect, exposeMetrics), reported by the check: [field, message]. */
+  private readonly verbProblems: Array<[string, string]> = [];
   public readonly namespaceName: string;
   /**
    * PriorityClass of the pods (created by the platform layer, `dist/<env>/platform/`).
@@ -105,10 +94,6 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * `stacks-batch` for scheduled tasks, `stacks-app` for the rest
    */
   public priorityClassName?: string;
-  protected readonly volumes = new Map<string, Json>();
-  /** Volumes added under a name a different volume already had (reported by the pod check). */
-  private readonly volumeClashes: Array<readonly [string, Json, Json]> = [];
-  protected readonly podAnnotations: Record<string, string> = {};
   private readonly configMapName?: string;
   private readonly configSources: ConfigSource[] = [];
   private readonly duplicateEnv: string[] = [];
@@ -150,6 +135,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
     this.imageUser = props.imageUser;
     this.container = new ContainerModel(this.name, props, props.resources ?? env.defaultResources, props.ports);
+    this.pod = new PodContents(this.container);
     this.addWritableVolume('tmp', '/tmp');
     arrayOrEmpty(props.writablePaths).forEach((path) => this.addWritableVolume(volumeNameFor(path), path));
 
@@ -166,8 +152,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       this.configMapName = `${this.name}-config`;
       const data = sortedByKey(props.config);
       new k8s.KubeConfigMap(this, 'config', { metadata: { name: this.configMapName }, data });
-      this.container.envFrom.push({ kind: 'configMap', name: this.configMapName });
-      this.podAnnotations['checksum/config'] = contentHash(data);
+      this.container.addEnvFrom({ kind: 'configMap', name: this.configMapName });
+      this.pod.annotate('checksum/config', contentHash(data));
     }
 
     addCheck(this, (report) => this.validateWorkload(report));
@@ -188,39 +174,32 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * with the reasons (the pipeline turns them into the linters' waivers; the lint report lists them).
    */
   protected declareCheckExceptions(): void {
-    const object = this.mainObject;
-    if (!object) return;
-    const containers = [this.container, ...this.initContainers, ...this.sidecars];
-    const lowUid = containers.find((c) => c.user < 10000);
-    const pinned =
-      'images are pinned to immutable version tags or digests, so IfNotPresent pulls each version once ' +
-      'and pods still start when the registry is unreachable';
-    const readsSecretsFromEnv = containers.some(
-      (c) => c.envFrom.some((e) => e.kind === 'secret') || [...c.env.values()].some((v) => typeof v === 'object' && isSecretKeyValue(v)),
-    );
-    const exception = this.container.securityException;
-    if (exception && (exception.writableRootFilesystem === true || requiredPodSecurityLevel(exception) === 'baseline'))
-      waive(object, 'pod-security-restricted', `security exception (${describeSecurityException(exception)}): ${exception.reason}`);
-    const handMade = [
-      ...new Set(
-        containers.flatMap((c) => [
-          ...c.envFrom.map((e) => e.source?.createdOutsideGit),
-          ...[...c.env.values()].map((v) => (typeof v === 'object' && isSecretKeyValue(v) ? v.secret?.createdOutsideGit : undefined)),
-        ]),
-      ),
-    ].filter((r): r is string => typeof r === 'string');
-    if (handMade.length) waive(object, 'references-resolve', handMade.join('; '));
-    declareCheckExceptions(object, {
-      defaultPullPolicy: containers.every((c) => isPinned(c.props.image)) ? pinned : undefined,
-      tagPinnedImages: containers.some((c) => isPinned(c.props.image) && !parseImage(c.props.image).digest)
-        ? 'images are pinned by explicit version tag (enforced at synth); digests are not known when the manifests are generated'
-        : undefined,
-      settingsFromEnvironment: readsSecretsFromEnv
-        ? 'the application reads its settings from environment variables; secret values come from secretKeyRef and never appear in the manifest'
-        : undefined,
-      imageUid: lowUid ? `uid ${lowUid.user} is the user the image is built for and that owns its files; another uid breaks the image` : undefined,
-      ...(exception && !lintSafe(exception.reason) ? {} : securityCheckExceptions(exception)),
-    });
+    if (this.mainObject) declarePodCheckExceptions(this.mainObject, [this.container, ...this.pod.initContainers, ...this.pod.sidecars]);
+  }
+
+  /** Init containers, in order (a copy; add with `addInitContainer`). */
+  public get initContainers(): readonly ContainerModel[] {
+    return this.pod.initContainers;
+  }
+
+  /** Containers running beside the main one, e.g. metrics exporters (a copy; add with `addSidecar`). */
+  public get sidecars(): readonly ContainerModel[] {
+    return this.pod.sidecars;
+  }
+
+  /** The stores this workload connected to (`connect()`), with the scheme and port it uses (a copy). */
+  public get storeConnections(): readonly StoreConnection[] {
+    return [...this.connected];
+  }
+
+  /** Metrics Prometheus scrapes from this workload's pods (`exposeMetrics()`, exporter sidecars; a copy). */
+  public get metricsEndpoints(): readonly MetricsOptions[] {
+    return this.metrics.map((m) => ({ ...m }));
+  }
+
+  /** Sets a pod annotation, e.g. a checksum of configuration that rolls the pods when it changes. */
+  protected annotatePods(key: string, value: string): void {
+    this.pod.annotate(key, value);
   }
 
   /** The ports of the main container. */
@@ -235,13 +214,13 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
   /** Adds an emptyDir volume mounted read-write at `path` in the main container. */
   public addWritableVolume(volumeName: string, path: string, emptyDir: Json = { sizeLimit: DEFAULT_SCRATCH_SIZE }): void {
-    this.setVolume({ name: volumeName, emptyDir });
-    this.container.mounts.push({ name: volumeName, mountPath: path });
+    this.pod.addVolume({ name: volumeName, emptyDir });
+    this.container.mount(path, volumeName);
   }
 
   /** The main container's mounts of writable scratch volumes (emptyDir), e.g. `/tmp` and `writablePaths`. */
   public writableMounts(): VolumeMount[] {
-    return this.container.mounts.filter((m) => (this.volumes.get(m.name) as Json | undefined)?.emptyDir !== undefined).map((m) => ({ ...m }));
+    return this.container.mounts.filter((m) => this.pod.volume(m.name)?.emptyDir !== undefined).map((m) => ({ ...m }));
   }
 
   /**
@@ -250,19 +229,13 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    */
   public addConfigSource(source: ConfigSource): void {
     this.configSources.push(source);
-    if (source.envKeys.length > 0) this.container.envFrom.push({ kind: 'configMap', name: source.configMapName });
-    this.podAnnotations[`checksum/config-${source.configMapName}`.slice(0, 63)] = source.checksum;
+    if (source.envKeys.length > 0) this.container.addEnvFrom({ kind: 'configMap', name: source.configMapName });
+    this.pod.annotate(`checksum/config-${source.configMapName}`.slice(0, 63), source.checksum);
   }
 
   /** Adds a volume to the pod (mounts are added to containers separately). */
   public addVolume(volume: Json): void {
-    this.setVolume(volume);
-  }
-
-  private setVolume(volume: Json): void {
-    const kept = this.volumes.get(volume?.name);
-    if (kept !== undefined && JSON.stringify(kept) !== JSON.stringify(volume)) this.volumeClashes.push([volume.name, kept, volume]);
-    else this.volumes.set(volume?.name, volume);
+    this.pod.addVolume(volume);
   }
 
   /**
@@ -272,6 +245,11 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * by default, waits in an init container until the store accepts connections.
    */
   public connect(store: IConnectable, options: ConnectOptions): void {
+    const problem = checkConnectArgs(store, options);
+    if (problem) {
+      this.verbProblems.push(['connect()', problem]);
+      return;
+    }
     const readOnly = options.readOnly === true ? store.readOnlyConnectionInfo?.() : undefined;
     if (options.readOnly === true && readOnly === undefined) {
       addCheck(this, (report) =>
@@ -284,10 +262,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     const info = readOnly ?? store.connectionInfo();
     for (const [name, value] of options.env(info)) {
       if (this.container.env.has(name)) this.duplicateEnv.push(`${name} (connecting ${store.node.path})`);
-      this.container.env.set(name, value);
+      this.container.addEnv(name, value);
     }
     this.connections.allowTo(store, { port: info.port });
-    this.storeConnections.push({ store, scheme: info.scheme, port: info.port });
+    this.connected.push({ store, scheme: info.scheme, port: info.port });
     if (options.waitUntilReady ?? true) {
       const check = store.readinessCheck;
       const wait = new ContainerModel(
@@ -299,10 +277,10 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
         },
         SIDECAR_RESOURCES,
       );
-      wait.env.set('STORE_HOST', info.host);
-      wait.env.set('STORE_PORT', String(info.port));
-      if (info.user !== undefined) wait.env.set('STORE_USER', info.user);
-      if (info.password) wait.env.set('STORE_PASSWORD', info.password);
+      wait.addEnv('STORE_HOST', info.host);
+      wait.addEnv('STORE_PORT', String(info.port));
+      if (info.user !== undefined) wait.addEnv('STORE_USER', info.user);
+      if (info.password) wait.addEnv('STORE_PASSWORD', info.password);
       this.addInitContainer(wait);
     }
   }
@@ -340,10 +318,9 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
   /** Adds a container that runs beside the main one for the pod's whole life. */
   public addSidecar(container: ContainerModel): void {
-    if (!container.mounts.some((m) => m.mountPath === '/tmp')) container.mounts.push({ name: 'tmp', mountPath: '/tmp' });
-    this.sidecars.push(container);
+    this.pod.addSidecar(container);
     // The data-store convention: an exporter sidecar serves its metrics on a port named `metrics`.
-    if (container.ports.some((p) => p.name === 'metrics')) this.exposeMetrics({ port: 'metrics' });
+    if (container instanceof ContainerModel && container.ports.some((p) => p.name === 'metrics')) this.exposeMetrics({ port: 'metrics' });
   }
 
   /**
@@ -354,13 +331,17 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    */
   public exposeMetrics(options: MetricsOptions): void {
     // One Service + ServiceMonitor per workload is made from every declaration by a synth pass (lib/pipeline/metrics-monitors.ts).
-    this.metricsEndpoints.push({ ...options });
+    const o = options as Partial<MetricsOptions> | undefined;
+    if (typeof o !== 'object' || o === null || typeof o.port !== 'string' || o.port === '') {
+      this.verbProblems.push(['exposeMetrics()', `exposeMetrics() needs { port: '<port name>' } (got ${describeValue(options)})`]);
+      return;
+    }
+    this.metrics.push({ ...options });
   }
 
   /** Adds an init container that runs before the main container starts. */
   public addInitContainer(container: ContainerModel): void {
-    if (!container.mounts.some((m) => m.mountPath === '/tmp')) container.mounts.push({ name: 'tmp', mountPath: '/tmp' });
-    this.initContainers.push(container);
+    this.pod.addInitContainer(container);
   }
 
   protected validateWorkload(report: ValidationReport): void {
@@ -374,118 +355,25 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     for (const method of this.repeatedCalls)
       report.error(`${method}()`, 'was called more than once; call it once with everything it needs (later calls are ignored)');
     for (const name of this.duplicateEnv) report.error(`env.${name.split(' ')[0]}`, `is set twice: ${name} overrides an earlier value`);
+    this.pod.validate(report);
+    for (const [field, problem] of this.verbProblems) report.error(field, problem);
     this.container.validate(report, env.requirePinnedImages);
-    this.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
-    this.sidecars.forEach((c, i) => c.validate(report, env.requirePinnedImages, `sidecars[${i}].`));
+    this.pod.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
+    this.pod.sidecars.forEach((c, i) => c.validate(report, env.requirePinnedImages, `sidecars[${i}].`));
     const registry = env.platform.registry.host;
     this.container.validateRegistry(report, env.name, registry);
-    this.initContainers.forEach((c, i) => c.validateRegistry(report, env.name, registry, `initContainers[${i}].`));
-    this.sidecars.forEach((c, i) => c.validateRegistry(report, env.name, registry, `sidecars[${i}].`));
+    this.pod.initContainers.forEach((c, i) => c.validateRegistry(report, env.name, registry, `initContainers[${i}].`));
+    this.pod.sidecars.forEach((c, i) => c.validateRegistry(report, env.name, registry, `sidecars[${i}].`));
     checkPodModel(report, {
       main: this.container,
-      initContainers: this.initContainers,
-      sidecars: this.sidecars,
+      initContainers: this.pod.initContainers,
+      sidecars: this.pod.sidecars,
       writablePaths: this.props.writablePaths,
-      volumeClashes: this.volumeClashes,
+      volumeClashes: this.pod.volumeClashes,
     });
-    this.validateConfig(report);
-    this.validateSecurityException(report);
-    const note: unknown = this.props.imageUser;
-    if (note !== undefined) {
-      const n = (typeof note === 'object' && note !== null ? note : {}) as Record<string, unknown>;
-      for (const key of ['expects', 'mustDo'])
-        if (typeof n[key] !== 'string' || (n[key] as string).trim() === '')
-          report.error(
-            `imageUser.${key}`,
-            `is required: a sentence for the README (${key === 'expects' ? 'what the image does as built' : 'what it must do to run as runAs'})`,
-          );
-    }
-  }
-
-  /** An exception `restricted` does not admit needs the namespace lowered by the same decision, and only then. */
-  private validateSecurityException(report: ValidationReport): void {
-    const exception = this.container.securityException;
-    if (!exception) return;
-    const required = requiredPodSecurityLevel(exception);
-    const namespace = SystemNamespace.of(this.chart);
-    const level = namespace?.podSecurity ?? 'restricted';
-    if (exception.lowerNamespaceTo === 'baseline' && required === 'restricted') {
-      report.error(
-        'securityException.lowerNamespaceTo',
-        `is not needed: Pod Security restricted admits ${describeSecurityException(exception)}; remove lowerNamespaceTo so namespace '${this.namespaceName}' stays restricted`,
-      );
-    } else if (required === 'baseline' && level === 'restricted' && exception.lowerNamespaceTo === 'baseline') {
-      report.error(
-        'securityException.lowerNamespaceTo',
-        `cannot lower namespace '${this.namespaceName}': the chart made its own SystemNamespace (${namespace?.node.path}) enforcing restricted; ` +
-          "give it podSecurity: 'baseline' with podSecurityReason, or remove it so the synth pass makes the namespace",
-      );
-    } else if (required === 'baseline' && level === 'restricted') {
-      report.error(
-        'securityException',
-        `needs Pod Security baseline for ${restrictedViolations(exception).join(' and ')}, but namespace '${this.namespaceName}' enforces restricted, ` +
-          "which refuses the pods: set lowerNamespaceTo: 'baseline' in this exception (the namespace's enforce, audit and warn labels are " +
-          'lowered, with this reason in the README), or remove what restricted does not admit',
-      );
-    }
-  }
-
-  /** The ConfigMap is read with envFrom: keys are variable names, values strings, and nothing else may set the same variable. */
-  private validateConfig(report: ValidationReport): void {
-    this.validateConfigSources(report);
-    const config: unknown = this.props.config;
-    if (config === undefined) return;
-    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-      report.error(
-        'config',
-        `must be an object of variable name to string value (is ${config === null ? 'null' : Array.isArray(config) ? 'an array' : typeof config})`,
-      );
-      return;
-    }
-    const secretKeys = new Map<string, string>();
-    for (const from of this.container.envFrom) {
-      for (const key of from.source?.keys ?? []) secretKeys.set(key, from.source?.describe ?? from.name);
-    }
-    for (const [key, value] of Object.entries(config)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
-        report.error(`config.${key}`, `'${key}' is read as an environment variable and must be a valid name (letters, digits and '_')`);
-      if (typeof value !== 'string') {
-        report.error(
-          `config.${key}`,
-          `must be a string (is ${value === null ? 'null' : typeof value}); ConfigMap data holds strings only, e.g. '${String(value)}'`,
-        );
-      }
-      // env entries (and connections) win over envFrom: the ConfigMap value would never be read.
-      if (this.container.env.has(key)) {
-        const by = Object.prototype.hasOwnProperty.call(this.props.env ?? {}, key) ? 'env' : 'a connection';
-        report.error(`config.${key}`, `is also set by ${by}, which overrides the ConfigMap value; set '${key}' in one place`);
-      }
-      if (secretKeys.has(key)) report.error(`config.${key}`, `is also a key of ${secretKeys.get(key)} (envFromSecrets); set '${key}' in one place`);
-    }
-  }
-
-  /**
-   * A variable of a shared config set again by env, a connection, the workload's own config,
-   * a secret or another shared config would be dead in one place.
-   */
-  private validateConfigSources(report: ValidationReport): void {
-    const own = objectOrUndefinedRecord(this.props.config);
-    const seen = new Map<string, string>();
-    for (const from of this.container.envFrom)
-      if (from.kind === 'secret') for (const key of from.source?.keys ?? []) seen.set(key, `${from.source?.describe ?? from.name} (envFromSecrets)`);
-    for (const key of Object.keys(own)) seen.set(key, 'config');
-    for (const source of this.configSources) {
-      for (const key of source.envKeys) {
-        const field = `useConfig(${source.configMapName}).${key}`;
-        if (this.container.env.has(key)) {
-          const by = Object.prototype.hasOwnProperty.call(this.props.env ?? {}, key) ? 'env' : 'a connection';
-          report.error(field, `is set by ${source.describe} and by ${by}, which overrides the shared value; set '${key}' in one place`);
-        } else if (seen.has(key)) {
-          report.error(field, `is set by ${source.describe} and by ${seen.get(key)}; only one value is read, set '${key}' in one place`);
-        }
-        seen.set(key, source.describe);
-      }
-    }
+    checkConfig(report, this.container, this.props, this.configSources);
+    checkSecurityExceptionNamespace(report, this.container, this.chart, this.namespaceName);
+    checkImageUser(report, this.props.imageUser);
   }
 
   /** Pod-level extras each kind adds (spread, anti-affinity, grace period). */
@@ -502,7 +390,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   protected podTemplate(): Json {
     const c = this.container;
     const fsGroup = this.props.runAs?.fsGroup ?? c.group;
-    const annotations = Object.keys(this.podAnnotations).length ? sortedByKey(this.podAnnotations) : undefined;
+    const annotations = this.pod.annotations;
     return {
       metadata: { labels: { ...this.selectorLabels }, annotations },
       spec: {
@@ -519,9 +407,9 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
           seccompProfile: { type: 'RuntimeDefault' },
         },
         imagePullSecrets: this.props.imagePullSecrets?.map((name) => ({ name })),
-        initContainers: this.initContainers.length ? this.initContainers.map((i) => i.render()) : undefined,
-        containers: [{ ...c.render(), ...this.containerExtras() }, ...this.sidecars.map((sidecar) => sidecar.render())],
-        volumes: [...this.volumes.values()],
+        initContainers: this.pod.initContainers.length ? this.pod.initContainers.map((i) => i.render()) : undefined,
+        containers: [{ ...c.render(), ...this.containerExtras() }, ...this.pod.sidecars.map((sidecar) => sidecar.render())],
+        volumes: [...this.pod.volumes],
         ...this.podExtras(),
       },
     };
@@ -539,46 +427,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
 
   /** Effective per-pod requests and limits (as the scheduler and quota compute them) and the pod count at maximum scale. */
   public podBudget(): PodBudget {
-    const amounts = (c: ContainerModel, kind: 'requests' | 'limits'): ResourceTotals => ({
-      // Missing or malformed amounts are reported by the container's own check; count them as zero here.
-      cpu: parseQuantity(c.resources?.[kind]?.cpu) ?? 0,
-      memory: parseQuantity(c.resources?.[kind]?.memory) ?? 0,
-      ephemeralStorage:
-        parseQuantity(
-          c.resources?.[kind]?.ephemeralStorage ?? (kind === 'requests' ? DEFAULT_EPHEMERAL_STORAGE.request : DEFAULT_EPHEMERAL_STORAGE.limit),
-        ) ?? 0,
-    });
-    const effective = (kind: 'requests' | 'limits'): ResourceTotals => {
-      const running = [this.container, ...this.sidecars].map((c) => amounts(c, kind));
-      const init = this.initContainers.map((c) => amounts(c, kind));
-      const sum = (f: keyof ResourceTotals) => running.reduce((n, a) => n + a[f], 0);
-      const initMax = (f: keyof ResourceTotals) => Math.max(0, ...init.map((a) => a[f]));
-      return {
-        cpu: Math.max(sum('cpu'), initMax('cpu')),
-        memory: Math.max(sum('memory'), initMax('memory')),
-        ephemeralStorage: Math.max(sum('ephemeralStorage'), initMax('ephemeralStorage')),
-      };
-    };
-    const all = [this.container, ...this.sidecars, ...this.initContainers].map((c) => amounts(c, 'limits'));
-    const requested = [this.container, ...this.sidecars, ...this.initContainers].map((c) => amounts(c, 'requests'));
-    const [storageBytes, claims] = this.storagePerPod();
-    return {
-      maxPods: this.maxPods(),
-      requests: effective('requests'),
-      limits: effective('limits'),
-      largestContainer: {
-        cpu: Math.max(...all.map((a) => a.cpu)),
-        memory: Math.max(...all.map((a) => a.memory)),
-        ephemeralStorage: Math.max(...all.map((a) => a.ephemeralStorage)),
-      },
-      smallestContainer: {
-        cpu: Math.min(...requested.map((a) => a.cpu)),
-        memory: Math.min(...requested.map((a) => a.memory)),
-        ephemeralStorage: Math.min(...requested.map((a) => a.ephemeralStorage)),
-      },
-      storageBytes,
-      claims,
-    };
+    return this.pod.budget(this.maxPods(), this.storagePerPod());
   }
 
   /**
@@ -621,34 +470,6 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   }
 }
 
-/** A ConfigMap a workload reads (`AppConfig.useIn`), as the workload sees it. */
-export interface ConfigSource {
-  readonly configMapName: string;
-  /** The variables it sets through envFrom. */
-  readonly envKeys: readonly string[];
-  /** For messages, e.g. `AppConfig system/common`. */
-  readonly describe: string;
-  /** Hash of its data: a change rolls the pods. */
-  readonly checksum: string;
-}
-
-/** The linter checks a declared security exception answers, with its reason. */
-function securityCheckExceptions(exception: SecurityException | undefined): Record<string, string | undefined> {
-  if (!exception) return {};
-  const reason = `security exception (${describeSecurityException(exception)}): ${exception.reason}`;
-  const caps = Array.isArray(exception.addCapabilities) ? exception.addCapabilities : [];
-  return {
-    addedCapabilities: caps.length ? reason : undefined,
-    writableRootFilesystem: exception.writableRootFilesystem === true ? reason : undefined,
-    startsAsRoot: exception.startAsRoot === true ? reason : undefined,
-  };
-}
-
-/** A reason the linters' annotations can carry (reported by the exception's check otherwise). */
-function lintSafe(reason: unknown): boolean {
-  return typeof reason === 'string' && reason.trim() !== '' && !reason.includes('=');
-}
-
 /**
  * Pods an operator creates from a custom resource the workload renders (MOCO's mysqld
  * pods): the workload's NetworkPolicy, metrics Service and connections select them by
@@ -659,24 +480,12 @@ export interface ManagedPods {
   readonly selectorLabels: Readonly<Record<string, string>>;
 }
 
-/** A store a workload connected to, as `Workload.connect()` recorded it. */
-export interface StoreConnection {
-  readonly store: IConnectable;
-  /** URL scheme of the connection, e.g. `postgresql`. */
-  readonly scheme: string;
-  readonly port: number;
-}
-
 /** Pod fields of run-to-completion pods (Jobs, CronJobs): never restarted in place, a short grace period. */
 export const RUN_TO_COMPLETION_POD: Readonly<Record<string, unknown>> = { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
 
 /** A short, stable hash of content, for pod-template annotations that roll pods on change. */
 export function contentHash(data: unknown): string {
   return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
-}
-
-function objectOrUndefinedRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function volumeNameFor(path: string): string {

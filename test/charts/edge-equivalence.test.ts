@@ -43,12 +43,30 @@ function servicePort(objects: Json[], service: string, port: { name?: string; nu
   return p.port;
 }
 
+/** An Ingress that refuses metrics paths to every client (the metrics refusal), not a route. */
+const refusal = (ingress: Json): boolean => ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/denylist-source-range'] === '0.0.0.0/0,::/0';
+
+/** The request paths each rendering refuses (metrics), as `host path`. */
+function refusedPaths(objects: Json[]): string[] {
+  const nginx = objects
+    .filter((o) => o.kind === 'Ingress' && refusal(o))
+    .flatMap((i) => i.spec.rules.flatMap((r: Json) => r.http.paths.map((p: Json) => `${r.host} ${p.path}`)));
+  const gateway = objects
+    .filter((o) => o.kind === 'HTTPRoute')
+    .flatMap((route) =>
+      route.spec.rules
+        .filter((rule: Json) => !rule.backendRefs && !rule.filters)
+        .flatMap((rule: Json) => route.spec.hostnames.flatMap((h: string) => rule.matches.map((m: Json) => `${h} ${m.path.value}`))),
+    );
+  return [...nginx, ...gateway].sort();
+}
+
 /** The route table of Ingress objects (ingress-nginx annotations and custom-headers ConfigMaps). */
 function nginxTable(objects: Json[], app: App): RouteRow[] {
   const gzip = platformRequirements(app).some((r) => r.component === 'ingress-nginx' && r.settings?.['use-gzip']?.includes('true'));
   const tlsHosts = new Set(objects.filter((o) => o.kind === 'Ingress').flatMap((i) => (i.spec.tls ?? []).flatMap((t: Json) => t.hosts)));
   return objects
-    .filter((o) => o.kind === 'Ingress')
+    .filter((o) => o.kind === 'Ingress' && !refusal(o))
     .flatMap((ingress) => {
       const a = (name: string): string | undefined => ingress.metadata.annotations?.[`nginx.ingress.kubernetes.io/${name}`];
       const num = (name: string) => (a(name) === undefined ? undefined : Number(a(name)));
@@ -153,6 +171,12 @@ describe.each([
     expect(gateway.objects.filter((o) => o.kind === 'Ingress')).toEqual([]);
   });
 
+  test('both refuse the same metrics paths', () => {
+    const refused = refusedPaths(nginx.objects);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refusedPaths(gateway.objects)).toEqual(refused);
+  });
+
   test('same hosts, paths, Services and ports, HTTPS and redirect, limits, timeouts, retries, headers and compression', () => {
     expect(nginxRows.length).toBeGreaterThan(0);
     expect(gatewayRows).toEqual(nginxRows);
@@ -176,7 +200,7 @@ describe.each([
 
 test("Loopi's one difference, stated in its chart: Envoy Gateway's local rate limit has no burst", () => {
   const nginx = render((s, e) => new LoopiChart(s, e), ENVIRONMENTS.staging);
-  const ingress = nginx.objects.find((o) => o.kind === 'Ingress')!;
+  const ingress = nginx.objects.find((o) => o.kind === 'Ingress' && o.metadata.name === 'public')!;
   expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/limit-burst-multiplier']).toBe('2');
   const gateway = render((s, e) => new LoopiChart(s, e), withEdge(ENVIRONMENTS.staging, GATEWAY_EDGE));
   const policy = gateway.objects.find((o) => o.kind === 'BackendTrafficPolicy')!;

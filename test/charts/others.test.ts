@@ -104,7 +104,7 @@ describe('capibara6 (seeds/004) in prod', () => {
   });
 
   test('ingress-nginx with TLS and 100 req/min per IP; /graphql to the GraphQL API', () => {
-    const ingress = kinds(objects, 'Ingress')[0];
+    const ingress = find(objects, 'Ingress', 'public');
     expect(ingress.spec.tls).toHaveLength(1);
     expect(ingress.metadata.annotations['nginx.ingress.kubernetes.io/limit-rpm']).toBe('100');
     expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name])).toEqual(

@@ -39,7 +39,7 @@ describe('TechShop Cloud (seeds/002)', () => {
   });
 
   test('defect fixed: the regex path is ImplementationSpecific with use-regex and rewrite-target; 100 req/min', () => {
-    const ingress = kinds(prod, 'Ingress')[0];
+    const ingress = kinds(prod, 'Ingress').find((i) => i.metadata.name === 'public')!;
     expect(ingress.spec.rules[0].host).toBe('api.techshop-cloud.com');
     expect(ingress.spec.rules[0].http.paths[0]).toMatchObject({ path: '/api(/|$)(.*)', pathType: 'ImplementationSpecific' });
     expect(ingress.metadata.annotations).toMatchObject({

@@ -152,6 +152,23 @@ function apps(): App[] {
     });
     out.push(gatewayApp);
   }
+
+  // The client address from the profile: a ClientTrafficPolicy on the system's Gateway; metrics refused on every edge.
+  for (const clientAddress of [
+    {
+      mode: 'proxy-protocol',
+      loadBalancerAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-proxy-protocol': '*' },
+      trustedCidrs: ['10.0.0.0/16'],
+    },
+    { mode: 'forwarded-for', trustedCidrs: ['10.0.0.0/16'] },
+  ] as const) {
+    const { app: clientApp, chart: clientChart } = testChart(edgeEnv('prod', { ...ENVOY_EDGE, clientAddress }), `client-${clientAddress.mode}`);
+    const web = webService(clientChart, 'web');
+    web.exposeMetrics({ port: 'http' });
+    const clientIssuer = issuerForEnvironment(clientChart, 'letsencrypt', { email: 'ops@loopi.com' })!;
+    new PublicEndpoint(clientChart, 'public', { host: 'client.loopi.com', backend: web, tls: { issuer: clientIssuer } });
+    out.push(clientApp);
+  }
   return out;
 }
 
@@ -171,6 +188,7 @@ test('every object the edge constructs synthesize passes strict schema validatio
     'ReferenceGrant',
     'BackendTrafficPolicy',
     'GRPCRoute',
+    'ClientTrafficPolicy',
   ])
     expect(kinds).toContain(kind);
   const problems = K8S_VERSIONS.flatMap((version) =>

@@ -32,8 +32,8 @@ describe('mount paths', () => {
     const { app, chart } = testChart();
     const api = web(chart, { writablePaths: ['/etc/app'] });
     new AppConfig(chart, 'common', { files: { '/etc/app': 'x: 1\n' } }).useIn(api);
-    api.container.mounts.push({ name: 'tmp', mountPath: '/var/cache/app' });
-    api.container.mounts.push({ name: 'tmp', mountPath: '/var/cache/app' });
+    api.container.mount('/var/cache/app', 'tmp');
+    api.container.mount('/var/cache/app', 'tmp');
     const errors = errorsOf(app);
     expect(errors).toContainEqual(
       "[test-prod/api] volumeMounts: '/var/cache/app' is mounted twice (volumes 'tmp' and 'tmp'); mount paths must be unique in a container (the API server refuses the pod)",
@@ -49,7 +49,7 @@ describe('mount paths', () => {
     const api = web(chart);
     const sidecar = new ContainerModel('shipper', { image: 'docker.io/fluent/fluent-bit:3.2.2' }, resources);
     api.addSidecar(sidecar);
-    sidecar.mounts.push({ name: 'tmp', mountPath: '/tmp' });
+    sidecar.mount('/tmp', 'tmp');
     expect(errorsOf(app)).toEqual([
       "[test-prod/api] sidecars[0].volumeMounts: '/tmp' is mounted twice (volumes 'tmp' and 'tmp'); mount paths must be unique in a container (the API server refuses the pod)",
     ]);

@@ -36,7 +36,7 @@ function synthesizeFixture(): { folder: string; namespace: string } {
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '3Gi' } } },
   });
   indexer.addVolume({ name: 'uploads', persistentVolumeClaim: { claimName: 'uploads' } });
-  indexer.container.mounts.push({ name: 'uploads', mountPath: '/data/uploads' });
+  indexer.container.mount('/data/uploads', 'uploads');
   const out = tmpdir('quota-dist');
   synthesize(app, { outdir: out });
   return { folder: path.join(out, 'prod', 'quota'), namespace: chart.namespaceName };
