@@ -92,7 +92,7 @@ export class WorkloadTracing extends Construct {
     const clashes: string[] = [];
     for (const [name, value] of Object.entries(vars)) {
       if (workload.container.env.has(name)) clashes.push(name);
-      else workload.container.env.set(name, value);
+      else workload.container.addEnv(name, value);
     }
     // Exactly the collector's pods, on the one port the SDK uses (DNS is the namespace's own allowance).
     workload.connections.addEgress(NetworkPeer.pods(t.collectorPods.podLabels, t.collectorPods.namespace), [{ port: this.port }]);
