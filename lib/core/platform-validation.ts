@@ -6,6 +6,7 @@
 import { isIP } from 'net';
 import { describeValue as describe } from './describe-value';
 import { checkAlerting } from './alerting-profile';
+import { isKubernetesVersion, KUBERNETES_VERSIONS } from './kubernetes-version';
 import { checkDnsLabel, checkDnsSubdomain } from './naming';
 import type { Platform, PlatformProps } from './platform';
 import { PLATFORM_COMPONENTS } from './platform-requirements';
@@ -27,6 +28,7 @@ const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
   'databaseOperators',
   'cloudNativePg',
   'alerting',
+  'kubernetesVersion',
 ];
 const EDGE_KINDS: readonly string[] = ['ingress-nginx', 'traefik', 'gateway'];
 const GATEWAY_IMPLEMENTATIONS: readonly string[] = ['envoy-gateway', 'traefik'];
@@ -92,6 +94,11 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
           c.error(`preinstalled[${i}]`, `${describe(name)} is not a component the library knows (${PLATFORM_COMPONENTS.join(', ')})`);
   }
   checkAlerting(raw.alerting, envName, isObject(raw.secrets) ? String(raw.secrets.kind) : 'generated', report, `${prefix}alerting`);
+  if (raw.kubernetesVersion !== undefined && !isKubernetesVersion(raw.kubernetesVersion))
+    c.error(
+      'kubernetesVersion',
+      `${describe(raw.kubernetesVersion)} is not a supported Kubernetes release (one of ${KUBERNETES_VERSIONS.join(', ')}, as a string: '1.30')`,
+    );
   if (raw.demo !== undefined && typeof raw.demo !== 'boolean') c.error('demo', `must be true or false (is ${describe(raw.demo)})`);
   if (envName !== 'dev') {
     if (raw.demo === true) {

@@ -9,6 +9,7 @@
  * systems cannot disagree.
  */
 import { AlertingProfile, ResolvedAlerting, resolveAlerting } from './alerting-profile';
+import { DEFAULT_KUBERNETES_VERSION, isKubernetesVersion, KubernetesVersion } from './kubernetes-version';
 import type { PlatformComponentName } from './platform-requirements';
 import type { SecretBackend } from './secret-backend';
 
@@ -226,6 +227,14 @@ export interface PlatformProps {
    * @default - in dev, no receivers: alerts stay in Alertmanager and are delivered nowhere
    */
   readonly alerting?: AlertingProfile;
+  /**
+   * The Kubernetes release the environment's clusters run, `1.27` to `1.37`. The synth validates
+   * every built-in object against that release's API: an API version it no longer (or not yet)
+   * serves and a field it does not have are errors naming the construct. Name the oldest release
+   * among the environment's clusters (during an upgrade, the one not yet upgraded).
+   * @default '1.27' - the oldest supported release (DEFAULT_KUBERNETES_VERSION)
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<Omit<IngressControllerProfile, 'allowedResponseHeaders'>> = {
@@ -291,6 +300,8 @@ export class Platform {
   public readonly cloudNativePg: Required<CloudNativePgProfile>;
   /** Receivers and routes of the platform Alertmanager, with defaults. */
   public readonly alerting: ResolvedAlerting;
+  /** The Kubernetes release the synth validates the environment's objects against. */
+  public readonly kubernetesVersion: KubernetesVersion;
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -310,6 +321,8 @@ export class Platform {
     this.databaseOperators = { ...DEFAULT_DATABASE_OPERATORS, ...defined(p.databaseOperators) };
     this.cloudNativePg = { ...DEFAULT_CLOUDNATIVE_PG_PROFILE, ...defined(p.cloudNativePg) };
     this.alerting = resolveAlerting(p.alerting);
+    // A malformed version is reported by checkPlatform; validation then uses the default.
+    this.kubernetesVersion = isKubernetesVersion(p.kubernetesVersion) ? p.kubernetesVersion : DEFAULT_KUBERNETES_VERSION;
   }
 }
 
