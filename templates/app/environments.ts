@@ -13,6 +13,9 @@ export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPre
   platform: {
     dev: demoPlatform(),
     default: {
+      // The Kubernetes release the clusters run (1.27 to 1.37): the synth refuses API versions and
+      // fields it does not have. During an upgrade, the release not yet upgraded.
+      kubernetesVersion: '1.33',
       // Argo CD reads dist/ from this repository.
       gitops: { repoURL: 'https://github.com/{{name}}/{{name}}.git', targetRevision: 'main' },
       // Secrets are generated in the cluster; use { kind: 'vault', server, path } to read them from Vault.
