@@ -92,6 +92,7 @@ export class SynthesizedSystem {
   /** The dist folder of the system: `<env>/<system>`. */
   public readonly folder: string;
 
+  /** @internal made by synthSystem */
   constructor(result: SynthResult, environment: Environment) {
     this.result = result;
     this.environment = environment;
