@@ -68,7 +68,7 @@ export function synthSystem(system: SystemClass | SystemFactory, environment: En
     appOutdir: UNUSED_OUTDIR,
   });
   const { result } = renderApp(app, { rules: options.rules });
-  return new SynthesizedSystem(result, env);
+  return new SynthesizedSystem(result, env, `${env.name}/${name}`);
 }
 
 /** An ES class (it cannot be called without `new`), as opposed to a factory function. */
@@ -93,10 +93,10 @@ export class SynthesizedSystem {
   public readonly folder: string;
 
   /** @internal made by synthSystem */
-  constructor(result: SynthResult, environment: Environment) {
+  constructor(result: SynthResult, environment: Environment, folder: string) {
     this.result = result;
     this.environment = environment;
-    this.folder = result.folders.map((f) => f.folder).find((f) => !/\/(argocd|platform)(\/|$)/.test(f)) ?? `${environment.name}/system`;
+    this.folder = folder;
     this.objects = result.objects.filter((o) => o.folder === this.folder).map((o) => o.object as KubernetesObject);
   }
 
