@@ -126,7 +126,9 @@ export function renderApp(app: App, options: Pick<SynthOptions, 'rules' | 'sourc
     if (environment?.platform) issues.push(...undeclaredStorageClasses(unit.objects, environment.platform));
     // Every folder is applied to the environment's clusters: each object must be what their release serves.
     const platform = (environment ?? environmentOf(chart))?.platform;
-    if (platform) issues.push(...kubernetesApiIssues(unit.objects, platform.kubernetesVersion));
+    // An object whose construct already reported bad props is not reported again for what they made of it.
+    if (platform)
+      issues.push(...kubernetesApiIssues(unit.objects, platform.kubernetesVersion).filter((i) => !hasReportedAncestor(i.path, constructIssues)));
     const policy = evaluatePolicies(
       folder,
       unit.objects,

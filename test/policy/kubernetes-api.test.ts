@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, KubernetesVersion } from '../../lib';
+import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, KubernetesVersion, Probe, WebService } from '../../lib';
 import type { RenderedObject } from '../../lib/gitops/render';
 import { kubernetesApiIssues } from '../../lib/policy/kubernetes-api';
 import { errorsOf, testChart, testEnv } from '../support/synth';
@@ -101,6 +101,18 @@ describe('platform.kubernetesVersion: every built-in object is checked against t
     expect(errorsFor('1.31', pod)).toEqual([
       '[test-dev/raw] Deployment raw: spec.template.spec.resourceClaims[0].source: unknown field in Kubernetes 1.31: up to 1.30 have it (Kubernetes 1.31: platform.kubernetesVersion)',
     ]);
+  });
+
+  test('a prop its construct already refused is reported once, not again for the object it made', () => {
+    const { app, chart } = testChart(testEnv('prod'));
+    new WebService(chart, 'svc', {
+      image: 'registry.stackworks.io/org/git:1.0.0',
+      readiness: Probe.http('/ready'),
+      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      // The Service port would also be "must be an integer" against the API schema.
+      ports: [{ name: 'http', port: 8080, servicePort: '80' as never }],
+    });
+    expect(errorsOf(app)).toEqual(['[test-prod/svc] ports[0].servicePort: 80 must be an integer from 1 to 65535']);
   });
 
   test('custom resources are not checked here (their CRDs are)', () => {
