@@ -1,10 +1,11 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { describeValue } from '../core/describe-value';
 import type { Json } from '../core/json';
 import { KUBERNETES_VERSIONS, KubernetesVersion } from '../core/kubernetes-version';
 import type { ValidationIssue } from '../core/validation';
 import type { RenderedObject } from '../gitops/render';
+// Imported, not read from a path: a project that bundles its synth (esbuild, webpack) gets the
+// data inside its bundle, where a read relative to __dirname would look in the bundle's folder.
+import KUBERNETES_API from './kubernetes-api.json';
 
 /**
  * What each supported Kubernetes release serves, generated from the releases' own OpenAPI
@@ -25,11 +26,9 @@ interface KubernetesApi {
 /** A field's type, alone when every release has the field with that type, else each type with the first and last release that have it so. */
 type FieldSchema = string | ReadonlyArray<readonly [string, number, number]>;
 
-let loaded: KubernetesApi | undefined;
-/** Read on first use: 250 KB that a program which never synthesizes does not need. */
+/** The bundled data, with its declared shape (the inferred JSON type is too loose for tuples). */
 function api(): KubernetesApi {
-  loaded ??= JSON.parse(fs.readFileSync(path.join(__dirname, 'kubernetes-api.json'), 'utf8')) as KubernetesApi;
-  return loaded;
+  return KUBERNETES_API as unknown as KubernetesApi;
 }
 
 /** The Kubernetes release of a release index. */
