@@ -60,7 +60,9 @@ function init(dir) {
   for (const [pkg, version] of Object.entries(versions())) values[`version:${pkg}`] = version;
   copy(TEMPLATE, target, values);
   const shown = path.relative(process.cwd(), target) || '.';
-  console.log(`Wrote a stacks repository to ${shown}/. Next:\n  cd ${shown}\n  npm install && npm run synth\n  npm test`);
+  console.log(
+    `Wrote a stacks repository to ${shown}/. Next:\n  cd ${shown}\n  npm install && npm run synth\n  npm run test:update   # records the first snapshots (commit test/__snapshots__/)\n  npm test`,
+  );
 }
 
 /** The options `plan` passes on (as lib/plan/cli.ts's PlanArgs), checked here so mistakes fail before the app runs. */

@@ -115,6 +115,15 @@ const OBSERVABILITY = {
 const INGRESS_EDGE: EdgeProfile = { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX, traefik: DEFAULT_TRAEFIK };
 
 /*
+ * Kubernetes releases: dev and staging clusters are upgraded first and run the newest release,
+ * prod stays on 1.27 until the upgrade is proven there. The synth checks each environment's
+ * objects against its release's API, and the cluster suite applies each environment to a real
+ * control plane of that release (scripts/k8s/versions.env builds exactly these two).
+ */
+const DEV_AND_STAGING_RELEASE = '1.37';
+const PROD_RELEASE = '1.27';
+
+/*
  * Storage: staging's `ssd` and prod's `ssd-retain` (volumes kept when their claim is deleted)
  * are the clusters' own classes, made with the cluster by its provider's CSI driver, so the
  * profile declares them preinstalled (the gitops suite checks that they exist before the first
@@ -129,8 +138,11 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     edge: INGRESS_EDGE,
     ...MONITORING,
     ...OBSERVABILITY.dev,
+
+    kubernetesVersion: DEV_AND_STAGING_RELEASE,
   },
   staging: {
+    kubernetesVersion: DEV_AND_STAGING_RELEASE,
     gitops: GITOPS,
     secrets: VAULT,
     registry: { host: 'registry.stackworks.io' },
@@ -141,6 +153,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     alerting: STAGING_ALERTING,
   },
   prod: {
+    kubernetesVersion: PROD_RELEASE,
     gitops: GITOPS,
     secrets: VAULT,
     registry: { host: 'registry.stackworks.io' },

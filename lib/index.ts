@@ -54,11 +54,17 @@ export type {
 } from './core/platform';
 export { requirePlatform, platformRequirements } from './core/platform-requirements';
 export type { DeclaredRequirement, PlatformComponentName, PlatformRequirement } from './core/platform-requirements';
+export { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from './core/kubernetes-version';
+export type { KubernetesVersion } from './core/kubernetes-version';
 export { SystemChart } from './core/system-chart';
 export type { SystemChartProps } from './core/system-chart';
 export { completeModel, synthesize } from './pipeline/synth';
 export type { FolderSummary, SynthOptions, SynthResult } from './pipeline/synth';
 export type { IncrementalSynth } from './pipeline/synth-cache';
+
+export { synthSystem, SynthesizedSystem } from './pipeline/testing';
+export type { KubernetesObject, SynthSystemOptions, SystemClass } from './pipeline/testing';
+export { manifestSnapshot, manifestSnapshotSerializer } from './pipeline/snapshot-serializer';
 export type { SecurityExceptionSummary } from './pipeline/workload-notes';
 export { writeCdk8sCliOutput } from './pipeline/cli-output';
 export { runSynthCli } from './pipeline/cli';

@@ -7,6 +7,8 @@ import { isIP } from 'net';
 import { describeValue as describe } from './describe-value';
 import { checkAlerting } from './alerting-profile';
 import { checkLogs, checkTracing } from './observability-profile';
+
+import { isKubernetesVersion, KUBERNETES_VERSIONS } from './kubernetes-version';
 import { checkDnsLabel, checkDnsSubdomain } from './naming';
 import type { Platform, PlatformProps } from './platform';
 import { PLATFORM_COMPONENTS } from './platform-requirements';
@@ -30,6 +32,8 @@ const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
   'alerting',
   'logs',
   'tracing',
+
+  'kubernetesVersion',
 ];
 const EDGE_KINDS: readonly string[] = ['ingress-nginx', 'traefik', 'gateway'];
 const GATEWAY_IMPLEMENTATIONS: readonly string[] = ['envoy-gateway', 'traefik'];
@@ -97,6 +101,12 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
   checkAlerting(raw.alerting, envName, isObject(raw.secrets) ? String(raw.secrets.kind) : 'generated', report, `${prefix}alerting`);
   checkLogs(raw.logs, report, `${prefix}logs`);
   checkTracing(raw.tracing, report, `${prefix}tracing`);
+
+  if (raw.kubernetesVersion !== undefined && !isKubernetesVersion(raw.kubernetesVersion))
+    c.error(
+      'kubernetesVersion',
+      `${describe(raw.kubernetesVersion)} is not a supported Kubernetes release (one of ${KUBERNETES_VERSIONS.join(', ')}, as a string: '1.30')`,
+    );
   if (raw.demo !== undefined && typeof raw.demo !== 'boolean') c.error('demo', `must be true or false (is ${describe(raw.demo)})`);
   if (envName !== 'dev') {
     if (raw.demo === true) {

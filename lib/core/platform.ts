@@ -10,6 +10,8 @@
  */
 import { AlertingProfile, ResolvedAlerting, resolveAlerting } from './alerting-profile';
 import { LogsProfile, ResolvedLogs, ResolvedTracing, resolveLogs, resolveTracing, TracingProfile } from './observability-profile';
+
+import { DEFAULT_KUBERNETES_VERSION, isKubernetesVersion, KubernetesVersion } from './kubernetes-version';
 import type { PlatformComponentName } from './platform-requirements';
 import type { SecretBackend } from './secret-backend';
 import type { ComponentPods } from './component-pods';
@@ -267,6 +269,14 @@ export interface PlatformProps {
    * platform layer. @default - kept 3 days on a 10Gi volume in namespace `tracing`, every trace sampled
    */
   readonly tracing?: TracingProfile;
+  /**
+   * The Kubernetes release the environment's clusters run, `1.27` to `1.37`. The synth validates
+   * every built-in object against that release's API: an API version it no longer (or not yet)
+   * serves and a field it does not have are errors naming the construct. Name the oldest release
+   * among the environment's clusters (during an upgrade, the one not yet upgraded).
+   * @default '1.27' - the oldest supported release (DEFAULT_KUBERNETES_VERSION)
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<Omit<IngressControllerProfile, 'allowedResponseHeaders'>> = {
@@ -337,6 +347,9 @@ export class Platform {
   /** The trace pipeline, with defaults. */
   public readonly tracing: ResolvedTracing;
 
+  /** The Kubernetes release the synth validates the environment's objects against. */
+  public readonly kubernetesVersion: KubernetesVersion;
+
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
     this.gitops = { distPath: 'dist', ...defined(p.gitops) } as Required<GitOpsSource>;
@@ -357,6 +370,9 @@ export class Platform {
     this.alerting = resolveAlerting(p.alerting);
     this.logs = resolveLogs(p.logs);
     this.tracing = resolveTracing(p.tracing);
+
+    // A malformed version is reported by checkPlatform; validation then uses the default.
+    this.kubernetesVersion = isKubernetesVersion(p.kubernetesVersion) ? p.kubernetesVersion : DEFAULT_KUBERNETES_VERSION;
   }
 }
 

@@ -4,6 +4,7 @@ import { PlatformPrometheusChart } from '../gitops/platform-prometheus-chart';
 import { observabilitySection } from '../gitops/system-observability-readme';
 import { evaluatePolicies, Waiver } from '../policy/evaluate';
 import { linterWaiverAnnotations } from '../policy/linter-waivers';
+import { kubernetesApiIssues } from '../policy/kubernetes-api';
 import { PolicyRule } from '../policy/rule';
 import { DEFAULT_RULES } from '../policy/rules';
 import { renderChart, RenderedObject, unitFiles } from '../gitops/render';
@@ -11,6 +12,7 @@ import { undeclaredStorageClasses } from '../gitops/storage-classes';
 import { systemReadme } from '../gitops/system-readme';
 import { platformReadme } from '../gitops/platform-readme';
 import { DistFolder, DistWrite } from '../core/dist-writer';
+import type { Environment } from '../core/environment';
 import { SystemChart } from '../core/system-chart';
 import { runFinalizers } from '../core/finalize';
 import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
@@ -193,6 +195,11 @@ function render(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'>,
     const system = SystemChart.isSystemChart(chart) ? chart : undefined;
     const environment = system?.environment ?? (PlatformPrometheusChart.isPlatformPrometheusChart(chart) ? chart.environment : undefined);
     if (environment?.platform) issues.push(...undeclaredStorageClasses(unit.objects, environment.platform));
+    // Every folder is applied to the environment's clusters: each object must be what their release serves.
+    const platform = (environment ?? environmentOf(chart))?.platform;
+    // An object whose construct already reported bad props is not reported again for what they made of it.
+    if (platform)
+      issues.push(...kubernetesApiIssues(unit.objects, platform.kubernetesVersion).filter((i) => !hasReportedAncestor(i.path, constructIssues)));
     const policy = evaluatePolicies(
       folder,
       unit.objects,
@@ -284,6 +291,12 @@ function completeEnvironments(app: App): string[] {
     );
     return env !== undefined && argo.systems.every((s) => present.has(s)) ? [env] : [];
   });
+}
+
+/** The environment of an Argo CD or platform-layer chart (a system's is read above). */
+function environmentOf(chart: Chart): Environment | undefined {
+  if (ArgoCdApplications.isArgoCdApplications(chart) || PlatformLayer.isPlatformLayer(chart)) return chart.environment;
+  return undefined;
 }
 
 function hasReportedAncestor(path: string, reported: readonly ValidationIssue[]): boolean {

@@ -9,10 +9,18 @@ import { demoPlatform, Environment, EnvironmentName, environmentPresets } from '
  * their real clusters: a synth refuses placeholders (example.com, .invalid, localhost, empty)
  * there. Replace the repository, registry and secret backend below with your own.
  */
+/**
+ * The Kubernetes release the clusters run (1.27 to 1.37): the synth refuses API versions and
+ * fields it does not have. During an upgrade, the release not yet upgraded; an environment
+ * whose clusters differ names its own.
+ */
+const KUBERNETES_VERSION = '1.33';
+
 export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPresets({
   platform: {
-    dev: demoPlatform(),
+    dev: { ...demoPlatform(), kubernetesVersion: KUBERNETES_VERSION },
     default: {
+      kubernetesVersion: KUBERNETES_VERSION,
       // Argo CD reads dist/ from this repository.
       gitops: { repoURL: 'https://github.com/{{name}}/{{name}}.git', targetRevision: 'main' },
       // Secrets are generated in the cluster; use { kind: 'vault', server, path } to read them from Vault.

@@ -44,9 +44,10 @@ describe('rendering goes through cdk8s resolution', () => {
   test('lazies, nested lazies, number-or-string unions, undefined and empty values, JSON patches', () => {
     const app = new App({ outdir: UNUSED_OUTDIR });
     const chart = new SystemChart(app, { system: 'builtins', environment: testEnv('prod') });
+    // A custom resource: its body is free-form (the synth checks built-in kinds against the Kubernetes API).
     const object = new ApiObject(chart, 'o', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
       metadata: { name: 'thing', annotations: {}, labels: { b: '2', a: '1' } },
       spec: Lazy.any({
         produce: () => ({
@@ -60,13 +61,14 @@ describe('rendering goes through cdk8s resolution', () => {
     new k8s.KubeService(chart, 's', { metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
 
     const objects = synthObjects(app);
-    const thing = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'thing')!;
+    const thing = objects.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'thing')!;
     // Keys sorted, undefined and null dropped, empty arrays kept in the body, patches applied last.
     expect(thing.spec).toEqual({ a: { empty: [] }, patched: 'yes', port: { value: 8080 }, z: [1, { deep: true }] });
     expect(Object.keys(thing.spec)).toEqual(['a', 'port', 'z', 'patched']);
     expect(Object.keys(thing).slice(0, 3)).toEqual(['apiVersion', 'kind', 'metadata']);
-    // cdk8s drops the empty annotations; only the pipeline's own sync wave is there.
-    expect(Object.keys(thing.metadata.annotations)).toEqual(['argocd.argoproj.io/sync-wave']);
+    // cdk8s drops the empty annotations; only the pipeline's own Argo CD annotations are there (a custom
+    // resource also gets its sync options).
+    expect(Object.keys(thing.metadata.annotations)).toEqual(['argocd.argoproj.io/sync-options', 'argocd.argoproj.io/sync-wave']);
     expect(thing.metadata.labels).toMatchObject({ a: '1', b: '2' });
     const service = objects.find((o) => o.kind === 'Service')!;
     expect(service.spec.ports).toEqual([{ port: 80, targetPort: 'http' }]);

@@ -3,8 +3,12 @@
  * tarball, install it into the new project (from the npm cache `npm ci` filled), synthesize,
  * and validate every object strictly; every subset form of the synth (--env, --system, both,
  * the variables, npx cdk8s synth and its --stdout) through the library's runner; then the
- * project's own tests, and the load-time check for a second copy of cdk8s. A few minutes on a
- * busy 2-core machine, most of it `tsc`.
+ * project's own jest tests (snapshots recorded, compared with --ci, a change failing with a
+ * readable diff); under Node.js 20, 22 and 24 (pinned runtimes from the npm registry, cached
+ * under $CDK8S_STACKS_CACHE/node) the same dist/ and passing tests, and an ES module consumer
+ * importing both entry points; the load-time check for a second copy of cdk8s. A few minutes
+ * on a busy 2-core machine, most of it `tsc`; the first run also downloads the three runtimes
+ * (about 40 s).
  */
 import { execFileSync, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
@@ -14,6 +18,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { validateManifestTree } from '../support/schema/validate-tree';
 import { treeDigest } from '../support/synth';
 import { scaffoldLockfile } from './lockfile';
+import { NODE_RUNTIMES, nodeRuntime } from './node-runtimes';
 
 const ROOT = path.join(__dirname, '..', '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-stacks-package-'));
@@ -44,7 +49,19 @@ function equalDigests(a: Record<string, string>, b: Record<string, string>): boo
 }
 
 test('the tarball ships the compiled library, its declarations, the bin and the templates, and nothing else', () => {
-  const wanted = ['lib-dist/lib/index.js', 'lib-dist/lib/index.d.ts', 'bin/cdk8s-stacks.js', 'templates/app/main.ts', 'CHANGELOG.md'];
+  const wanted = [
+    'lib-dist/lib/index.js',
+    'lib-dist/lib/index.mjs',
+    'lib-dist/lib/index.d.ts',
+    'lib-dist/lib/testing.js',
+    'lib-dist/lib/testing.mjs',
+    'lib-dist/lib/snapshot-serializer.js',
+    'lib-dist/lib/policy/kubernetes-api.json',
+    'bin/cdk8s-stacks.js',
+    'templates/app/main.ts',
+    'templates/app/jest.config.js',
+    'CHANGELOG.md',
+  ];
   expect(packedFiles).toEqual(expect.arrayContaining(wanted));
   const unexpected = packedFiles.filter(
     (f) =>
@@ -62,7 +79,16 @@ test('the tarball ships the compiled library, its declarations, the bin and the 
 test('init writes a project that installs offline, synthesizes valid manifests in every form, and passes its own tests', () => {
   const init = run(process.execPath, [path.join(work, 'package', 'bin', 'cdk8s-stacks.js'), 'init', project], work);
   expect(init.stdout).toContain('npm install && npm run synth');
-  for (const file of ['cdk8s.yaml', 'main.ts', 'systems/example.ts', 'test/example.test.ts', '.ci/run', 'README.md', '.gitignore']) {
+  for (const file of [
+    'cdk8s.yaml',
+    'main.ts',
+    'systems/example.ts',
+    'test/example.test.ts',
+    'jest.config.js',
+    '.ci/run',
+    'README.md',
+    '.gitignore',
+  ]) {
     expect(fs.existsSync(path.join(project, file))).toBe(true);
   }
 
@@ -75,6 +101,7 @@ test('init writes a project that installs offline, synthesizes valid manifests i
   const lock = scaffoldLockfile(path.join(ROOT, 'package-lock.json'), manifest, { file: tarball, spec });
   fs.writeFileSync(path.join(project, 'package-lock.json'), JSON.stringify(lock, null, 2));
   run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], project);
+  writeEsmConsumer(project);
 
   const synth = run('npm', ['run', 'synth'], project);
   expect(synth.stdout).toMatch(/^ {2}prod\/example\s+\d+ objects/m);
@@ -131,12 +158,111 @@ test('init writes a project that installs offline, synthesizes valid manifests i
   expect(bad.stderr).not.toMatch(/\n\s+at /);
   expect(equalDigests(treeDigest(path.join(project, 'dist')), complete)).toBe(true);
 
+  // The scaffold's own tests: jest with --ci, so the first run cannot record the snapshots...
+  const unrecorded = spawnSync('npm', ['test'], { cwd: project, encoding: 'utf8', env: { ...process.env, CI: '' } });
+  expect(unrecorded.status).not.toBe(0);
+  expect(unrecorded.stderr).toContain('New snapshot was not written');
+  const snapshots = path.join(project, 'test', '__snapshots__', 'example.test.ts.snap');
+  expect(fs.existsSync(snapshots)).toBe(false);
+  // ...`npm run test:update` does, and then `npm test` passes, comparing with them.
+  run('npm', ['run', 'test:update'], project);
   const tests = run('npm', ['test'], project, { CI: '' });
-  expect(tests.stdout).toMatch(/# pass 3\b/);
-  expect(fs.existsSync(path.join(project, 'test', '__snapshots__', 'dev.json'))).toBe(true);
-  // The second run compares with the snapshot the first one recorded.
-  expect(run('npm', ['test'], project, { CI: 'true' }).stdout).toMatch(/# fail 0\b/);
+  expect(tests.stderr).toMatch(/^Tests: +5 passed, 5 total$/m);
+  expect(tests.stderr).toMatch(/^Snapshots: +3 passed, 3 total$/m);
+  // Readable snapshots: YAML documents, sorted, the objects of dist/ (the serializer from the package).
+  const recorded = fs.readFileSync(snapshots, 'utf8');
+  expect(recorded).toContain('exports[`prod manifests match the snapshot 1`] = `\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n');
+  expect(recorded).not.toContain('"apiVersion"');
 }, 1_200_000);
+
+test("a change to a system fails the project's tests with a readable diff, and so does a snapshot no test uses", () => {
+  const example = path.join(project, 'systems', 'example.ts');
+  const snapshots = path.join(project, 'test', '__snapshots__', 'example.test.ts.snap');
+  const original = fs.readFileSync(example, 'utf8');
+  const recorded = fs.readFileSync(snapshots, 'utf8');
+  try {
+    expect(original).toContain("readiness: Probe.http('/'),");
+    fs.writeFileSync(example, original.replace("readiness: Probe.http('/'),", "readiness: Probe.http('/ready'),"));
+    const changed = spawnSync('npm', ['test'], { cwd: project, encoding: 'utf8', env: { ...process.env, CI: '' } });
+    expect(changed.status).not.toBe(0);
+    expect(changed.stderr).toMatch(/^Snapshots: +3 failed, 3 total$/m);
+    // The diff is the YAML line that changed, under the object it belongs to.
+    expect(changed.stderr).toContain('- Snapshot');
+    expect(changed.stderr).toContain('+ Received');
+    expect(changed.stderr).toMatch(/^ *- +path: \/$/m);
+    expect(changed.stderr).toMatch(/^ *\+ +path: \/ready$/m);
+    // The snapshot file was not rewritten (--ci).
+    expect(fs.readFileSync(snapshots, 'utf8')).toBe(recorded);
+  } finally {
+    fs.writeFileSync(example, original);
+  }
+  try {
+    fs.writeFileSync(snapshots, `${recorded}\nexports[\`a test that is gone 1\`] = \`x\`;\n`);
+    const obsolete = spawnSync('npm', ['test'], { cwd: project, encoding: 'utf8', env: { ...process.env, CI: '' } });
+    expect(obsolete.status).not.toBe(0);
+    expect(obsolete.stderr).toMatch(/1 snapshot obsolete/);
+  } finally {
+    fs.writeFileSync(snapshots, recorded);
+  }
+  run('npm', ['test'], project, { CI: '' });
+}, 600_000);
+
+describe.each(Object.keys(NODE_RUNTIMES))('Node.js %s', (version) => {
+  let node = '';
+  beforeAll(() => {
+    node = nodeRuntime(version);
+  }, 300_000);
+
+  test('CommonJS: the project synthesizes the same dist/ and its tests pass', () => {
+    const out = path.join(work, `dist-node-${version}`);
+    // .build/ is the project's compiled code (npm run synth compiled it): the same JavaScript on every line.
+    const synth = run(node, [path.join(project, '.build', 'main.js'), '--outdir', out], project);
+    expect(synth.stdout).toMatch(/^ {2}prod\/example\s+\d+ objects/m);
+    expect(equalDigests(treeDigest(out), treeDigest(path.join(project, 'dist')))).toBe(true);
+    const tests = run(node, [path.join(project, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci'], project, { CI: '' });
+    expect(tests.stderr).toMatch(/^Snapshots: +3 passed, 3 total$/m);
+  }, 600_000);
+
+  test('ES modules: `import` of both entry points gets the one library the CommonJS code uses', () => {
+    const result = run(node, [path.join(project, 'esm', 'consumer.mjs'), path.join(work, `dist-esm-${version}`)], project);
+    const report = JSON.parse(result.stdout.trim().split('\n').pop()!);
+    expect(report).toEqual({
+      node: `v${version}`,
+      sameTestingExports: true,
+      serializer: true,
+      replicas: 1,
+      image: 'ghcr.io/acme/hello:1.0.0',
+      snapshotStart: 'apiVersion: apps/v1',
+      exitCode: 0,
+      written: ['dev/hello'],
+    });
+  }, 300_000);
+});
+
+test('an ES module written in TypeScript type-checks against both entry points (module nodenext)', () => {
+  const tsc = path.join(project, 'node_modules', 'typescript', 'bin', 'tsc');
+  const args = [
+    '--noEmit',
+    '--strict',
+    '--skipLibCheck',
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--target',
+    'es2022',
+    '--types',
+    'node',
+  ];
+  // One program: the consumer must compile, and a wrong type beside it must be reported (the check can fail).
+  const bad = path.join(project, 'esm', 'bad.mts');
+  fs.writeFileSync(bad, "import { KubernetesVersion } from 'cdk8s-stacks';\nexport const v: KubernetesVersion = '1.26';\n");
+  const checked = spawnSync(process.execPath, [tsc, ...args, path.join(project, 'esm', 'types.mts'), bad], { cwd: project, encoding: 'utf8' });
+  fs.rmSync(bad);
+  expect(checked.stdout.trim().split('\n')).toEqual([
+    expect.stringMatching(/^esm\/bad\.mts\(2,14\): error TS2322: Type '"1\.26"' is not assignable to type '"1\.27" \| /),
+  ]);
+}, 300_000);
 
 test("cdk8s-stacks plan runs the project's own synth command in memory: no changes, then a risky change fails --check", () => {
   const bin = path.join(project, 'node_modules', 'cdk8s-stacks', 'bin', 'cdk8s-stacks.js');
@@ -184,3 +310,63 @@ test('init refuses a folder that is not empty, and writes nothing there', () => 
   expect(result.stderr).toContain('exists and is not an empty folder; nothing was written');
   expect(result.stderr).not.toMatch(/\n\s+at /);
 });
+
+/**
+ * An ES module consumer in the project: its own system (a class extending the library's
+ * SystemChart, imported with `import`), the project's environments from its compiled CommonJS
+ * code, rendered with synthSystem and written with runStacksCli; it prints what it saw. A
+ * second copy of the library (an ESM build beside the CommonJS one) would fail its instanceof
+ * checks. `types.mts`: the same imports, type-checked.
+ */
+function writeEsmConsumer(dir: string): void {
+  fs.mkdirSync(path.join(dir, 'esm'));
+  fs.writeFileSync(
+    path.join(dir, 'esm', 'consumer.mjs'),
+    `import { Probe, runStacksCli, SystemChart, synthSystem, WebService } from 'cdk8s-stacks';
+import * as testing from 'cdk8s-stacks/testing';
+import serializer from 'cdk8s-stacks/snapshot-serializer';
+import { readdirSync } from 'node:fs';
+import { ENVIRONMENTS } from '../.build/environments.js';
+
+class Hello extends SystemChart {
+  constructor(scope, env) {
+    super(scope, { system: 'hello', environment: env });
+    new WebService(this, 'web', {
+      image: 'ghcr.io/acme/hello:1.0.0',
+      ports: [{ name: 'http', port: 8080 }],
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+      readiness: Probe.http('/'),
+    });
+  }
+}
+
+const dev = synthSystem(Hello, ENVIRONMENTS.dev);
+const outdir = process.argv[2];
+const exitCode = runStacksCli({ systems: { hello: (s, e) => new Hello(s, e) }, environments: ENVIRONMENTS, outdir, argv: ['--env', 'dev', '--system', 'hello'], log: () => {} });
+console.log(JSON.stringify({
+  node: process.version,
+  sameTestingExports: testing.synthSystem === synthSystem,
+  serializer: serializer.test(dev),
+  replicas: dev.find('Deployment', 'web').spec.replicas,
+  image: dev.find('Deployment', 'web').spec.template.spec.containers[0].image,
+  snapshotStart: testing.manifestSnapshot(dev.objects).split('\\n')[0],
+  exitCode,
+  written: readdirSync(outdir).flatMap((env) => readdirSync(outdir + '/' + env).map((f) => env + '/' + f)).filter((f) => f.endsWith('/hello')),
+}));
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'esm', 'types.mts'),
+    `import { type KubernetesVersion, SynthesizedSystem, synthSystem } from 'cdk8s-stacks';
+import { manifestSnapshotSerializer } from 'cdk8s-stacks/testing';
+import { serialize } from 'cdk8s-stacks/snapshot-serializer';
+
+export const version: KubernetesVersion = '1.33';
+export const render: typeof synthSystem = synthSystem;
+export const serializers: Array<(value: unknown) => string> = [manifestSnapshotSerializer.serialize, serialize];
+export function replicas(system: SynthesizedSystem): unknown {
+  return system.find('Deployment', 'web').spec;
+}
+`,
+  );
+}

@@ -2,9 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ControlPlane, REPO, startControlPlane } from './control-plane';
 import { crdsFor } from './crds';
+import { ENVIRONMENTS } from '../../../charts/environments';
+import type { Environment } from '../../../lib';
 
 /**
- * Every dist folder applied to a real kube-apiserver, for each pinned release:
+ * Every dist folder applied to a real kube-apiserver of the release its environment's profile
+ * names (`platform.kubernetesVersion`: dev and staging 1.37, prod 1.27; one control plane per
+ * pinned release):
  * server-side apply with strict field validation, every warning (Pod Security included)
  * a failure, a second apply that changes nothing, and pods of every workload admitted
  * (created by the real controllers under the namespace's Pod Security, ResourceQuota and
@@ -17,20 +21,46 @@ const VERSIONS = (
 
 type Json = Record<string, any>;
 
-function folders(): string[] {
+/**
+ * The release (of VERSIONS) each environment runs on: the one its cluster profile names
+ * (`platform.kubernetesVersion`), which is what the synth validated its objects against. A
+ * profile naming a release the suite does not build fails here, loudly.
+ */
+function releaseOf(env: string): string {
+  const minor = (ENVIRONMENTS as Record<string, Environment | undefined>)[env]?.platform.kubernetesVersion;
+  if (minor === undefined) throw new Error(`dist/${env}: no environment '${env}' in charts/environments.ts`);
+  const release = VERSIONS.find((v) => v === minor || v.startsWith(`${minor}.`));
+  if (!release)
+    throw new Error(
+      `environment ${env} names Kubernetes ${minor} (platform.kubernetesVersion); the suite builds ${VERSIONS.join(', ')} (scripts/k8s/versions.env)`,
+    );
+  return release;
+}
+
+/** The dist folders of the environments that run on `version`. */
+function folders(version: string): string[] {
   if (!fs.existsSync(DIST)) throw new Error(`${DIST} does not exist: run npm run synth`);
   const out: string[] = [];
   for (const env of fs.readdirSync(DIST).sort()) {
+    if (releaseOf(env) !== version) continue;
     for (const folder of fs.readdirSync(path.join(DIST, env)).sort()) {
       if (fs.existsSync(path.join(DIST, env, folder, 'kustomization.yaml'))) out.push(path.join(env, folder));
     }
   }
-  if (out.length === 0) throw new Error(`no dist folders under ${DIST}`);
+  if (out.length === 0)
+    throw new Error(`no dist folders under ${DIST} of an environment on Kubernetes ${version}: every built release should be some profile's`);
   // The platform layers first (the PriorityClasses every pod names), the Argo CD folders last:
   // Applications and AppProjects only need the argocd namespace and their CRDs.
   const rank = (f: string) => (f.endsWith('/platform') ? 0 : f.endsWith('/argocd') ? 2 : 1);
   return [...out].sort((a, b) => rank(a) - rank(b));
 }
+
+test('each environment names a release the suite builds, and each built release runs some environment', () => {
+  const envs = fs.readdirSync(DIST).sort();
+  const releases = Object.fromEntries(envs.map((env) => [env, releaseOf(env)]));
+  expect(Object.keys(releases)).toEqual(['dev', 'prod', 'staging']);
+  expect([...new Set(Object.values(releases))].sort()).toEqual([...VERSIONS].sort());
+});
 
 function failedCreates(plane: ControlPlane, namespaces: string[]): Json[] {
   const events = JSON.parse(plane.kubectl(['get', 'events', '-A', '--field-selector', 'reason=FailedCreate', '-o', 'json']).stdout).items as Json[];
@@ -164,7 +194,7 @@ describe.each(VERSIONS)('Kubernetes %s', (version) => {
 
   test('server-side apply of every dist folder with strict validation: no error, no warning', () => {
     const warnings: string[] = [];
-    for (const folder of folders()) {
+    for (const folder of folders(version)) {
       warnings.push(...applyFolder(plane, folder).warnings.map((w) => `${folder}: ${w}`));
       const restore = path.join(DIST, folder, 'restore');
       if (fs.existsSync(restore)) warnings.push(...applyFiles(plane, restore));
