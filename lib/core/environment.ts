@@ -111,6 +111,7 @@ export const DEFAULT_MONITORING: ResolvedMonitoringSettings = {
   severities: { critical: 'critical', warning: 'warning' },
 };
 
+/** @sealed subclassing is not supported; its protected members are not API */
 export class Environment {
   public readonly name: EnvironmentName;
   public readonly defaultReplicas: number;

@@ -273,6 +273,7 @@ export const DEFAULT_DATABASE_OPERATORS: Required<DatabaseOperatorsProfile> = {
 /**
  * A cluster profile with its defaults applied. Validation (placeholders in staging and
  * prod, malformed fields) is reported through the environment, by each SystemChart.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Platform {
   public readonly gitops: Required<GitOpsSource>;

@@ -35,6 +35,11 @@ const STAND_IN_ENVIRONMENT = new Environment({ ...ENVIRONMENT_PRESETS.dev, platf
  * The chart is the model only; what every system gets from it (the Namespace, default-deny
  * NetworkPolicies, the stack-sized quota) is added by the synth pipeline
  * (lib/pipeline/system-foundation.ts), which the lower layers cannot import.
+ *
+ * Extension point: a system is a subclass (`class ShopSystem extends SystemChart`) whose
+ * constructor calls `super(scope, { system, environment })` and adds its constructs. It takes
+ * `(scope, props)`, not `(scope, id, props)`: its id is derived (`<system>-<env>`, the
+ * namespace and the dist folder), so a second id could only contradict it.
  */
 export class SystemChart extends Chart {
   /**

@@ -14,7 +14,9 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
-/** Collects the problems of one check. */
+/** Collects the problems of one check.
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class ValidationReport {
   private readonly messages: string[] = [];
   private readonly warningMessages: string[] = [];
@@ -169,7 +171,9 @@ export function checkUniqueId(construct: IConstruct, id: string, what = 'id'): v
   );
 }
 
-/** Thrown when synthesis finds problems; carries all of them. */
+/** Thrown when synthesis finds problems; carries all of them.
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class SynthesisError extends Error {
   constructor(
     public readonly issues: readonly ValidationIssue[],

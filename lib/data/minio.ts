@@ -147,6 +147,7 @@ export const MINIO_UID = 1000;
  * `bucket.asBackupTarget()` hand them a MinIO user whose policy allows that one bucket
  * (read, or read-write-delete), created by the bucket Job with a generated (dev) or
  * stored (staging, prod) secret key.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class ObjectStore extends StatefulStore {
   public readonly region: string;

@@ -122,6 +122,7 @@ const KEYFILE_VOLUME = 'keyfile';
  * on every sync) and is named by a hash of what it runs, so `kubectl apply` also creates
  * a new Job when the script changes instead of failing on an immutable one. Running it
  * again is harmless.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class MongoDb extends DatabaseStore {
   public readonly backupEngine = 'mongo' as const;

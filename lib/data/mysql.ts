@@ -99,6 +99,7 @@ const MIN_MEMORY = 512 * MiB;
  * accounts, read files or kill other sessions. The application never gets root's
  * password: connect() hands it the application account only, and `user: 'root'` (the
  * Loopi seed's mistake) is a synth error.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class MySql extends DatabaseStore {
   public readonly backupEngine = 'mysql' as const;

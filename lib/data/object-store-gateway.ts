@@ -47,6 +47,7 @@ export function renderGatewayConfig(bucket: string, store: string, upstream: str
  * Why not route the Ingress to MinIO itself: the edge cannot restrict methods, so a route
  * to the S3 port would accept from the internet every S3 request under that path, including
  * writes and deletes signed with any bucket user's keys, and bucket-level requests.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class ObjectStoreGateway extends WebService {
   public readonly bucket: PublicBucket;

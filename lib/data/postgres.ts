@@ -103,6 +103,7 @@ const MIN_MEMORY = 128 * MiB;
  * data, and its scrapes would count against the application's connections; and without
  * `pg_monitor` the statistics views hide other sessions' queries and wait events.
  * `pg_monitor` reads statistics and settings and nothing else.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Postgres extends DatabaseStore {
   public readonly backupEngine = 'postgres' as const;

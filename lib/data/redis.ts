@@ -49,6 +49,7 @@ export const REDIS_UID = 999;
  * what it stores. Not the TechShop seed's "cluster" (three Deployment replicas sharing
  * one ReadWriteOnce volume with cluster mode on, which never forms a cluster and
  * corrupts data): one member with its own volume, restarted by the StatefulSet.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Redis extends BackupableStore {
   public readonly backupEngine = 'redis' as const;

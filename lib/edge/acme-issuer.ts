@@ -57,6 +57,7 @@ export interface Route53Dns01Props {
  * only way to get wildcard certificates, and it works for hosts the internet cannot reach.
  * Credentials are always Secret references; a ClusterIssuer reads them from cert-manager's
  * own namespace, an Issuer from the system's namespace.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Dns01Solver {
   public static cloudflare(props: CloudflareDns01Props): Dns01Solver {
@@ -155,6 +156,7 @@ export interface AcmeIssuerProps extends CertManagerIssuerProps {
  * the challenge solvers. The HTTP-01 solver is bound to an IngressClass
  * (`ingressClassName`, not the deprecated class annotation) and its Service is ClusterIP,
  * so solving a challenge opens no NodePort on every node.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class AcmeIssuer extends CertManagerIssuer {
   public readonly trust: IssuerTrust;

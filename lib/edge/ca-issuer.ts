@@ -23,6 +23,7 @@ export interface CaIssuerProps extends CertManagerIssuerProps {
  * clients). Without `caSecretName` it bootstraps itself the cert-manager way: a
  * self-signed issuer signs a root CA Certificate, whose Secret (`<name>-root-ca`) this CA
  * issuer then signs with; clients trust that Secret's `ca.crt`.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class CaIssuer extends CertManagerIssuer {
   public readonly trust: IssuerTrust = 'ca';

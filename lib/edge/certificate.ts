@@ -58,6 +58,7 @@ const MIN_RENEW_BEFORE = 300;
  * A cert-manager Certificate (cert-manager.io/v1) for in-cluster TLS, e.g. a database
  * that serves TLS to its clients. The private key is regenerated on every renewal
  * (`rotationPolicy: Always`), so a leaked key expires with its certificate.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Certificate extends Construct {
   public readonly name: string;

@@ -64,7 +64,9 @@ export interface IssuerRefOptions {
   readonly http01?: { readonly ingressClassName?: string } | false;
 }
 
-/** An issuer created outside this chart (by the platform team, or another system), by name. */
+/** An issuer created outside this chart (by the platform team, or another system), by name.
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class IssuerRef implements IIssuer {
   /** A ClusterIssuer, e.g. the platform's `letsencrypt-prod`. */
   public static clusterIssuer(name: string, options: IssuerRefOptions = {}): IIssuer {

@@ -214,6 +214,7 @@ interface IngressGroup {
  * default since 1.9. The controller only sends headers listed in its ConfigMap's
  * `global-allowed-response-headers` and answers 503 otherwise: `allowedResponseHeaders`
  * lists the names it must allow.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class PublicEndpoint extends Construct {
   public readonly name: string;

@@ -41,6 +41,7 @@ export interface ArgoCdApplicationsProps {
  */
 const ARGOCD_CHART = Symbol.for('cdk8s-stacks.ArgoCdApplications');
 
+/** @sealed subclassing is not supported; its protected members are not API */
 export class ArgoCdApplications extends Chart {
   /** True when `x` is an ArgoCdApplications chart (`instanceof` does not work for charts). */
   public static isArgoCdApplications(x: unknown): x is ArgoCdApplications {
@@ -56,6 +57,7 @@ export class ArgoCdApplications extends Chart {
   private systemClusterKinds: readonly string[] = [];
   private readonly bootstrap: ApiObject[] = [];
 
+  /** Takes `(scope, props)`: the id is derived (`argocd-<env>`, the dist folder), like SystemChart's. */
   constructor(scope: Construct, props: ArgoCdApplicationsProps) {
     super(scope, `argocd-${props.environment?.name}`, {
       namespace: props.environment?.platform?.argocd.namespace ?? ARGOCD_NAMESPACE,

@@ -43,6 +43,7 @@ const NONE = 'none';
  *   receivers: [{ name: 'team', slack: { channel: '#shop-alerts', apiUrl: { key: 'techshop/prod/slack' } } }],
  *   routes: [{ receiver: 'team' }],
  * });
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class SystemAlertRoutes extends Construct {
   public readonly chart: SystemChart;

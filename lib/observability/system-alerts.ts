@@ -61,6 +61,7 @@ const ALERT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * @example
  * const alerts = new SystemAlerts(this, 'alerts', { errorRatio: 0.01, latencyP95Seconds: 0.2 });
  * alerts.watchCronJob('db-backup', 86_400);
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class SystemAlerts extends Construct {
   /** The chart's first SystemAlerts, if any. */

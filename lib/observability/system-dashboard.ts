@@ -26,6 +26,7 @@ export interface SystemDashboardProps {
  * Built from the same model as the ServiceMonitors and alerts: a row per web service
  * that exposes metrics and per data-store exporter. The uid is derived from the
  * namespace (`<system>-<env>`), so it is stable and distinct per environment.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class SystemDashboard extends Construct {
   public readonly chart: SystemChart;

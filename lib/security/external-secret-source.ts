@@ -19,7 +19,9 @@ export interface ISecretStore {
   readonly storeKind: 'SecretStore' | 'ClusterSecretStore';
 }
 
-/** A store defined outside this repository (e.g. a ClusterSecretStore the platform team runs). */
+/** A store defined outside this repository (e.g. a ClusterSecretStore the platform team runs).
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class SecretStoreRef implements ISecretStore {
   public static cluster(name: string): SecretStoreRef {
     return new SecretStoreRef(name, 'ClusterSecretStore');
@@ -74,6 +76,7 @@ export interface ExternalSecretSourceProps {
  * secret store (Vault, AWS Secrets Manager, ...). Git only ever holds the reference.
  * The Secret is owned by the ExternalSecret, and retained if the ExternalSecret is
  * deleted so that running pods are not cut off from their credentials.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class ExternalSecretSource extends Construct implements ISecretSource {
   public readonly secretName: string;

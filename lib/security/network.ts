@@ -61,7 +61,9 @@ export function clusterDnsPeers(dns: Platform['dns']): NetworkPeer[] {
   return [pods, NetworkPeer.cidr(`${address}/${isIP(address) === 6 ? 128 : 32}`)];
 }
 
-/** A workload's allowed flows. Rendered as a NetworkPolicy named after the workload. */
+/** A workload's allowed flows. Rendered as a NetworkPolicy named after the workload.
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class Connections {
   private readonly ingress = new Map<string, Rule>();
   private readonly egress = new Map<string, Rule>();

@@ -60,6 +60,7 @@ export interface ProvidedSecret {
  * store's entry named by `platform.secrets.keyPath` (default `<system>/<env>/<secret>`),
  * one property per key (staging, prod).
  * Generated values are letters and digits only, so they are safe inside URLs.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class SystemSecret extends Construct implements ISecretSource {
   public readonly secretName: string;

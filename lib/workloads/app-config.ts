@@ -36,6 +36,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  * @example
  * const common = new AppConfig(this, 'common', { env: { LOG_LEVEL: 'info' }, files: { '/etc/app/app.yaml': yaml } });
  * common.useIn(api); common.useIn(worker);
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class AppConfig extends Construct {
   public readonly configMapName: string;

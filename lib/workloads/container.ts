@@ -83,7 +83,9 @@ export interface VolumeMount {
   readonly subPath?: string;
 }
 
-/** Everything needed to render one container; mutable so connections can add env and mounts. */
+/** Everything needed to render one container; mutable so connections can add env and mounts.
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class ContainerModel {
   public readonly env = new Map<string, EnvValue>();
   public readonly envFrom: Array<{ readonly kind: 'secret' | 'configMap'; readonly name: string; readonly source?: ISecretSource }> = [];

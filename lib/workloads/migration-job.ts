@@ -36,6 +36,7 @@ export interface MigrationJobProps extends WorkloadProps {
  *   and also holds when the migration is run by Argo CD or by hand.
  * - The Job's name carries a hash of its pod template: Jobs are immutable, so a new
  *   image or command yields a new Job instead of an apply error.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class MigrationJob extends Workload {
   public readonly jobName: string;

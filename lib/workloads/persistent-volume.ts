@@ -44,6 +44,7 @@ interface Mount {
  * A PersistentVolumeClaim for application data (repositories, uploads, models, logs),
  * rendered once and mounted by any number of workloads and scheduled tasks of its
  * system (`mountOn`). The namespace budget counts its size and the claim.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class PersistentVolume extends Construct {
   /** Name of the claim. */

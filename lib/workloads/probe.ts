@@ -18,6 +18,7 @@ type ProbeAction =
   | { readonly type: 'tcp'; readonly port?: string | number }
   | { readonly type: 'exec'; readonly command: readonly string[] };
 
+/** @sealed subclassing is not supported; its protected members are not API */
 export class Probe {
   /** HTTP GET on `path`; the port defaults to the workload's first port. */
   public static http(path: string, options: ProbeTiming & { readonly port?: string | number } = {}): Probe {

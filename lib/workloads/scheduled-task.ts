@@ -26,6 +26,7 @@ export interface ScheduledTaskProps extends WorkloadProps {
 /**
  * A periodic job: a CronJob that never overlaps itself (`concurrencyPolicy: Forbid`),
  * gives up on runs missed by more than a deadline, and keeps a short history.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class ScheduledTask extends Workload {
   /** The cron schedule, as given. */

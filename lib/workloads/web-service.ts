@@ -20,6 +20,7 @@ export interface WebServiceProps extends ReplicatedWorkloadProps {
  * An HTTP (or TCP) service: a Deployment and a ClusterIP Service. Rolls out without
  * losing capacity (`maxUnavailable: 0`), spreads across zones and nodes, drains
  * in-flight requests before stopping, and runs under Pod Security `restricted`.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class WebService extends ReplicatedWorkload {
   private readonly drainSeconds: number;

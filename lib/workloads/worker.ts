@@ -12,6 +12,7 @@ export interface WorkerProps extends ReplicatedWorkloadProps {
 /**
  * A background worker (queue consumer): the same pod model as a web service, without a
  * Service. Liveness, if any, is usually an exec command (e.g. `celery inspect ping`).
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Worker extends ReplicatedWorkload {
   constructor(scope: Construct, id: string, props: WorkerProps) {

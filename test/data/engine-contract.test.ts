@@ -16,12 +16,12 @@ import {
   Postgres,
   PostgresEngine,
   Probe,
-  BackupableStore,
   SystemAlerts,
   SystemChart,
   SystemSecret,
   WebService,
 } from '../../lib';
+import { BackupableStore } from '../../lib/data/backupable-store';
 import { Architecture } from '../../lib/gitops/architecture';
 import { backupReadmeSections } from '../../lib/pipeline/backup-passes';
 import { errorsOf, objectsOf, render, testChart, testEnv } from '../support/synth';

@@ -4,7 +4,6 @@ import {
   Environment,
   PlatformPrometheusChart,
   Probe,
-  renderAlertmanagerConfig,
   SynthesisError,
   synthesize,
   SystemAlertRoutes,
@@ -12,6 +11,7 @@ import {
   SystemChart,
   WebService,
 } from '../../lib';
+import { renderAlertmanagerConfig } from '../../lib/observability/alert-routing';
 import { testStrictSchemaValidation } from '../support/construct-tests';
 import { testEnv, UNUSED_OUTDIR } from '../support/synth';
 

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
-import { Environment, PlatformPrometheusChart, PrometheusServerProps, SynthesisError, synthesize, WebService, Probe, SystemChart } from '../../lib';
+import { Environment, PlatformPrometheusChart, SynthesisError, synthesize, WebService, Probe, SystemChart } from '../../lib';
+import { PrometheusServerProps } from '../../lib/observability/prometheus-server';
 import { platformRequirements } from '../../lib/core/platform-requirements';
 import { testStrictSchemaValidation } from '../support/construct-tests';
 import { testEnv, UNUSED_OUTDIR } from '../support/synth';
