@@ -88,7 +88,9 @@ export class BackupSchedule extends ScheduledTask {
     });
     checkProps(this, 'BackupScheduleProps', backupProps);
     if (!validTarget && backupProps?.target !== undefined && backupProps?.target !== null && typeof backupProps.target === 'object') {
-      addCheck(this, (report) => report.error('target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'));
+      addCheck(this, (report) =>
+        report.error('backup-schedule.target.backuptarget-volume', 'target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'),
+      );
     }
     this.store = store;
     this.target = props.target;
@@ -156,19 +158,33 @@ export class BackupSchedule extends ScheduledTask {
     if (p.target.kind === 'volume') {
       const size = parseQuantity(p.target.volume.size);
       const problem = checkQuantity(p.target.volume.size, 'bytes');
-      if (size === undefined || size <= 0) report.error('target.volume.size', `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`);
-      else if (problem) report.error('target.volume.size', problem);
+      if (size === undefined || size <= 0)
+        report.error(
+          'backup-schedule.target.volume.size.positive-quantity',
+          'target.volume.size',
+          `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`,
+        );
+      else if (problem) report.error('backup-schedule.target.volume.size.invalid', 'target.volume.size', problem);
     } else {
       const s3 = p.target.s3;
       if (!BUCKET_NAME.test(s3.bucket) || s3.bucket.includes('..'))
-        report.error('target.s3.bucket', `'${s3.bucket}' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`);
+        report.error(
+          'backup-schedule.target.s3.bucket',
+          'target.s3.bucket',
+          `'${s3.bucket}' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`,
+        );
       if (s3.prefix !== undefined && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(s3.prefix)) {
-        report.error('target.s3.prefix', `'${s3.prefix}' must be key segments separated by '/', without leading or trailing '/'`);
+        report.error(
+          'backup-schedule.target.s3.prefix',
+          'target.s3.prefix',
+          `'${s3.prefix}' must be key segments separated by '/', without leading or trailing '/'`,
+        );
       }
       if (s3.endpoint !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(s3.endpoint))
-        report.error('target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
+        report.error('backup-schedule.target.s3.endpoint', 'target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
       if (s3.endpoint !== undefined && !s3.server && !s3.endpoint.startsWith('https://')) {
         report.error(
+          'backup-schedule.target.s3.server',
           'target.s3.server',
           'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)',
         );
@@ -177,10 +193,10 @@ export class BackupSchedule extends ScheduledTask {
       // cluster dies with it. A volume stays allowed here: it is the declared single-cluster choice.
       const inside = p.target.offClusterProblem();
       if (this.chart.environment.name === 'prod' && inside)
-        report.error('target', `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
+        report.error('backup.target-in-cluster', 'target', `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
       const scratch = parseQuantity(s3.scratchSize ?? DEFAULT_SCRATCH);
       if (checkQuantity(s3.scratchSize ?? DEFAULT_SCRATCH, 'bytes') || scratch === undefined || scratch <= 0)
-        report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
+        report.error('backup-schedule.target.s3.scratch-size', 'target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Environment, EnvironmentName, EnvironmentProps, ENVIRONMENT_NAMES, MonitoringSettings, PerEnvironment } from './environment';
 import type { PlatformProps } from './platform';
-import { SynthesisError } from './validation';
+import { issue, SynthesisError } from './validation';
 
 /** What a preset fixes for one environment: everything but the cluster profile. */
 export type EnvironmentPreset = Omit<EnvironmentProps, 'platform'>;
@@ -76,10 +76,11 @@ export function environmentPresets(options: EnvironmentPresetOptions): Record<En
   );
   if (missing.length > 0) {
     throw new SynthesisError([
-      {
-        path: 'environmentPresets',
-        message: `platform: no cluster profile for ${missing.join(', ')}; give { dev, staging, prod } or a default (see demoPlatform() for dev)`,
-      },
+      issue(
+        'environment.presets.profile-missing',
+        'environmentPresets',
+        `platform: no cluster profile for ${missing.join(', ')}; give { dev, staging, prod } or a default (see demoPlatform() for dev)`,
+      ),
     ]);
   }
   const make = (name: EnvironmentName): Environment => {

@@ -154,30 +154,42 @@ export class Environment {
   public validate(report: ValidationReport, prefix = ''): void {
     const field = (name: string) => `${prefix}${name}`;
     if (!(ENVIRONMENT_NAMES as readonly unknown[]).includes(this.name)) {
-      report.error(field('name'), `'${String(this.name)}' must be one of ${ENVIRONMENT_NAMES.join(', ')} (each has its own presets and dist folder)`);
+      report.error(
+        'environment.name-unknown',
+        field('name'),
+        `'${String(this.name)}' must be one of ${ENVIRONMENT_NAMES.join(', ')} (each has its own presets and dist folder)`,
+      );
     }
     if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1)
-      report.error(field('defaultReplicas'), `${this.defaultReplicas} must be a whole number of at least 1`);
+      report.error('environment.default-replicas-invalid', field('defaultReplicas'), `${this.defaultReplicas} must be a whole number of at least 1`);
     checkProfile(report, this.defaultResources, field('defaultResources'));
-    if (!TLS_MODES.includes(this.tls)) report.error(field('tls'), `'${String(this.tls)}' must be one of ${TLS_MODES.join(', ')}`);
+    if (!TLS_MODES.includes(this.tls))
+      report.error('environment.tls-unknown', field('tls'), `'${String(this.tls)}' must be one of ${TLS_MODES.join(', ')}`);
     const schedule = checkCronSchedule(this.backupSchedule);
-    if (schedule) report.error(field('backupSchedule'), schedule);
+    if (schedule) report.error('environment.backup-schedule-invalid', field('backupSchedule'), schedule);
     if (!Number.isInteger(this.backupRetention) || this.backupRetention < 1)
-      report.error(field('backupRetention'), `${this.backupRetention} must be a whole number of at least 1`);
+      report.error('environment.backup-retention-invalid', field('backupRetention'), `${this.backupRetention} must be a whole number of at least 1`);
     for (const key of ['requirePinnedImages', 'requireExplicitResources'] as const) {
-      if (typeof this[key] !== 'boolean') report.error(field(key), `must be true or false (is ${describe(this[key])})`);
+      if (typeof this[key] !== 'boolean')
+        report.error('environment.flag-not-boolean', field(key), `must be true or false (is ${describe(this[key])})`);
     }
     for (const [key, value] of Object.entries(this.monitoring)) {
       const expected = typeof DEFAULT_MONITORING[key as keyof MonitoringSettings];
       if (expected === 'undefined') {
         report.error(
+          'environment.monitoring.setting-invalid',
           field(`monitoring.${key}`),
           `is not a monitoring setting (settings: ${Object.keys(DEFAULT_MONITORING).join(', ')}; the cluster's Prometheus and Grafana are in platform)`,
         );
       } else if (typeof value !== expected || value === null)
-        report.error(field(`monitoring.${key}`), `must be ${expected === 'object' ? 'an object' : `a ${expected}`} (is ${describe(value)})`);
+        report.error(
+          'environment.monitoring.wrong-type',
+          field(`monitoring.${key}`),
+          `must be ${expected === 'object' ? 'an object' : `a ${expected}`} (is ${describe(value)})`,
+        );
     }
-    for (const key of this.movedProps) report.error(field(key), `is part of the cluster profile now: set ${MOVED_TO_PLATFORM[key]}`);
+    for (const key of this.movedProps)
+      report.error('environment.prop-moved-to-platform', field(key), `is part of the cluster profile now: set ${MOVED_TO_PLATFORM[key]}`);
     checkPlatform(this.platform, String(this.name), report, field('platform.'));
   }
 
@@ -217,15 +229,15 @@ function checkProfile(report: ValidationReport, profile: ResourceProfile, field:
   for (const kind of ['requests', 'limits'] as const) {
     const amounts: unknown = (profile as Partial<ResourceProfile> | null | undefined)?.[kind];
     if (typeof amounts !== 'object' || amounts === null) {
-      report.error(`${field}.${kind}`, `is required: an object with cpu and memory (is ${describe(amounts)})`);
+      report.error('environment.resources-missing', `${field}.${kind}`, `is required: an object with cpu and memory (is ${describe(amounts)})`);
       continue;
     }
     const a = amounts as Partial<ResourceAmounts>;
     const cpu = checkQuantity(a.cpu, 'cpu');
-    if (cpu) report.error(`${field}.${kind}.cpu`, cpu);
+    if (cpu) report.error('environment.cpu', `${field}.${kind}.cpu`, cpu);
     const memory = checkQuantity(a.memory, 'bytes');
-    if (memory) report.error(`${field}.${kind}.memory`, memory);
+    if (memory) report.error('environment.memory', `${field}.${kind}.memory`, memory);
     const disk = a.ephemeralStorage === undefined ? undefined : checkQuantity(a.ephemeralStorage, 'bytes');
-    if (disk) report.error(`${field}.${kind}.ephemeralStorage`, disk);
+    if (disk) report.error('environment.ephemeral-storage', `${field}.${kind}.ephemeralStorage`, disk);
   }
 }

@@ -94,6 +94,7 @@ export class SystemChart extends Chart {
     if (this.node.id !== namespaceName) {
       addCheck(this, (report) =>
         report.error(
+          'system-chart.system.defined-twice',
           'system',
           `'${props.system}' is defined twice in environment '${props.environment?.name}'; a system may appear once per environment`,
         ),
@@ -102,16 +103,22 @@ export class SystemChart extends Chart {
     this.budget = props.budget;
     addCheck(this, (report) => {
       if (typeof props.system !== 'string')
-        report.error('system', `must be a DNS-1123 label string (is ${props.system === null ? 'null' : typeof props.system})`);
+        report.error(
+          'system-chart.system.dns-label',
+          'system',
+          `must be a DNS-1123 label string (is ${props.system === null ? 'null' : typeof props.system})`,
+        );
       else {
         const reason = checkDnsLabel(namespaceName);
-        if (reason) report.error('system', `namespace '${namespaceName}' ${reason}`);
+        if (reason) report.error('system-chart.system.namespace', 'system', `namespace '${namespaceName}' ${reason}`);
       }
-      if (!(props.environment instanceof Environment)) report.error('environment', 'must be an Environment (new Environment({...}))');
+      if (!(props.environment instanceof Environment))
+        report.error('system-chart.environment', 'environment', 'must be an Environment (new Environment({...}))');
       else props.environment.validate(report, 'environment.');
-      if (props.version !== undefined && typeof props.version !== 'string') report.error('version', `must be a string (is ${typeof props.version})`);
+      if (props.version !== undefined && typeof props.version !== 'string')
+        report.error('system-chart.version', 'version', `must be a string (is ${typeof props.version})`);
       if (props.description !== undefined && typeof props.description !== 'string')
-        report.error('description', `must be a string (is ${typeof props.description})`);
+        report.error('system-chart.description', 'description', `must be a string (is ${typeof props.description})`);
     });
   }
 }

@@ -15,7 +15,7 @@ export abstract class BackupableStore extends StatefulStore implements IBackupab
   /** Scheduled, verified backups of this store (and the Job that restores them). */
   public backup(props: BackupScheduleProps): BackupSchedule {
     const ownBackups = this.engine.ownBackups;
-    if (ownBackups) addCheck(this, (report) => report.error('backup()', ownBackups));
+    if (ownBackups) addCheck(this, (report) => report.error('store.backup.engine-backs-up-itself', 'backup()', ownBackups));
     this.markBackedUp();
     return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
   }

@@ -92,7 +92,9 @@ export class BucketBackup extends ScheduledTask {
     });
     checkProps(this, 'BucketBackupProps', backupProps);
     if (!validTarget && backupProps?.target !== undefined && backupProps?.target !== null && typeof backupProps.target === 'object') {
-      addCheck(this, (report) => report.error('target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'));
+      addCheck(this, (report) =>
+        report.error('bucket-backup.target.backuptarget-volume', 'target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'),
+      );
     }
     this.store = store;
     this.target = props.target;
@@ -136,30 +138,44 @@ export class BucketBackup extends ScheduledTask {
     super.validateWorkload(report);
     const p = this.backupProps;
     if (p.buckets !== undefined && !Array.isArray(p.buckets))
-      report.error('buckets', 'must be a list of buckets of this store (store.addBucket(...))');
+      report.error('bucket-backup.buckets.list-buckets', 'buckets', 'must be a list of buckets of this store (store.addBucket(...))');
     if (this.buckets.length === 0)
-      report.error('buckets', `${this.store.node.path} has no bucket to back up: add one with addBucket(), or drop the backup`);
+      report.error(
+        'bucket-backup.buckets.bucket-back',
+        'buckets',
+        `${this.store.node.path} has no bucket to back up: add one with addBucket(), or drop the backup`,
+      );
     this.buckets.forEach((bucket, i) => {
-      if (bucket?.store !== this.store) report.error(`buckets[${i}]`, `'${bucket?.name}' is not a bucket of ${this.store.node.path}`);
+      if (bucket?.store !== this.store)
+        report.error('bucket-backup.buckets.bucket', `buckets[${i}]`, `'${bucket?.name}' is not a bucket of ${this.store.node.path}`);
     });
     if (p.target.kind === 'volume') {
       const problem = checkQuantity(p.target.volume.size, 'bytes');
       if (problem || (parseQuantity(p.target.volume.size) ?? 0) <= 0)
-        report.error('target.volume.size', `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`);
+        report.error('bucket-backup.target.volume.size', 'target.volume.size', `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`);
       return;
     }
     const s3 = p.target.s3;
     if (s3.server?.peer === this.store) {
       report.error(
+        'bucket-backup.target.bucket-itself',
         'target',
         `bucket '${s3.bucket}' is on ${this.store.node.path} itself: a copy on the same server and disk is lost with it; back up to another server, AWS S3 or a volume`,
       );
     }
     if (s3.prefix !== undefined && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(s3.prefix))
-      report.error('target.s3.prefix', `'${s3.prefix}' must be key segments separated by '/', without leading or trailing '/'`);
+      report.error(
+        'bucket-backup.target.s3.prefix',
+        'target.s3.prefix',
+        `'${s3.prefix}' must be key segments separated by '/', without leading or trailing '/'`,
+      );
     if (s3.endpoint !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(s3.endpoint))
-      report.error('target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
+      report.error('bucket-backup.target.s3.endpoint', 'target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
     if (s3.endpoint !== undefined && !s3.server && !s3.endpoint.startsWith('https://'))
-      report.error('target.s3.server', 'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)');
+      report.error(
+        'bucket-backup.target.s3.server',
+        'target.s3.server',
+        'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)',
+      );
   }
 }

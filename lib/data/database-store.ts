@@ -155,8 +155,8 @@ export abstract class DatabaseStore extends BackupableStore {
   /** Reports why the engine rejects the database or account name (each check's answer, undefined when fine). */
   protected checkNames(report: ValidationReport, check: (name: string, what: 'database' | 'user') => string | undefined): void {
     const databaseProblem = check(this.database, 'database');
-    if (databaseProblem) report.error('database', databaseProblem);
+    if (databaseProblem) report.error('store.database', 'database', databaseProblem);
     const userProblem = check(this.user, 'user');
-    if (userProblem) report.error('user', this.userGiven ? userProblem : `${userProblem} (the default is the database name; set user)`);
+    if (userProblem) report.error('store.user', 'user', this.userGiven ? userProblem : `${userProblem} (the default is the database name; set user)`);
   }
 }

@@ -302,17 +302,21 @@ export class ObjectStore extends StatefulStore {
     ];
     this.checkDistinctKeys(report, keyNames, 'the access key and the secret key are different values');
     if (!/^[a-z0-9-]+$/.test(this.region))
-      report.error('region', `'${this.region}' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)`);
-    for (const name of new Set(this.duplicateBuckets)) report.error(`buckets.${name}`, 'is added more than once');
+      report.error('object-store.region', 'region', `'${this.region}' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)`);
+    for (const name of new Set(this.duplicateBuckets)) report.error('object-store.buckets.added-more', `buckets.${name}`, 'is added more than once');
     for (const bucket of this.bucketMap.values()) {
       const problem = checkBucketName(bucket.name);
-      if (problem) report.error(`buckets.${bucket.name}`, problem);
+      if (problem) report.error('object-store.buckets.invalid', `buckets.${bucket.name}`, problem);
       const publicRead = bucket.options.publicRead;
       if (publicRead !== undefined && typeof publicRead !== 'boolean')
-        report.error(`buckets.${bucket.name}.publicRead`, `${JSON.stringify(publicRead)} must be true or false`);
+        report.error('object-store.buckets.public-read', `buckets.${bucket.name}.publicRead`, `${JSON.stringify(publicRead)} must be true or false`);
       const days = bucket.options.expireAfterDays;
       if (days !== undefined && (!Number.isInteger(days) || days < 1))
-        report.error(`buckets.${bucket.name}.expireAfterDays`, `${days} must be a whole number of days, at least 1`);
+        report.error(
+          'object-store.buckets.expire-after-days',
+          `buckets.${bucket.name}.expireAfterDays`,
+          `${days} must be a whole number of days, at least 1`,
+        );
     }
   }
 }

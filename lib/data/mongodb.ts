@@ -260,19 +260,29 @@ export class MongoDb extends DatabaseStore {
     if (Number.isInteger(n) && n >= 1) {
       if (n % 2 === 0) {
         report.error(
+          'mongodb.replicas.even-every',
           'replicas',
           `${n} is even; every member votes, and an even number tolerates no more failures than one member fewer and can split the vote: use ${n - 1} or ${n + 1}`,
         );
       }
       if (this.chart.environment.name === 'prod' && n < 3) {
-        report.error('replicas', `${n} in prod; a replica set needs at least 3 members to keep a primary when one fails`);
+        report.error(
+          'mongodb.replicas.prod-replica',
+          'replicas',
+          `${n} in prod; a replica set needs at least 3 members to keep a primary when one fails`,
+        );
       }
-      if (n > MONGO_MAX_VOTING_MEMBERS) report.error('replicas', `${n} is more than the ${MONGO_MAX_VOTING_MEMBERS} voting members MongoDB allows`);
+      if (n > MONGO_MAX_VOTING_MEMBERS)
+        report.error('mongodb.replicas.more-voting', 'replicas', `${n} is more than the ${MONGO_MAX_VOTING_MEMBERS} voting members MongoDB allows`);
     }
     this.checkAccountKeys(report, 'every user and the keyfile need their own secret', ['credentialKeys.keyFile', this.keyFileKey]);
     const known = p.credentials.keys;
     if (known && !known.includes(this.keyFileKey)) {
-      report.error('credentialKeys.keyFile', `key '${this.keyFileKey}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
+      report.error(
+        'mongodb.credential-keys.key-file',
+        'credentialKeys.keyFile',
+        `key '${this.keyFileKey}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`,
+      );
     }
   }
 
@@ -325,10 +335,10 @@ export class MongoDb extends DatabaseStore {
     super.validateWorkload(report);
     const p = this.mongoProps;
     if (p.engine !== undefined && !MongoDbEngine.isMongoDbEngine(p.engine)) {
-      report.error('engine', 'must be MongoDbEngine.statefulSet() or MongoDbEngine.percona({ members, ... })');
+      report.error('mongodb.engine', 'engine', 'must be MongoDbEngine.statefulSet() or MongoDbEngine.percona({ members, ... })');
     }
     const setProblem = checkReplicaSetName(this.replicaSetName);
-    if (setProblem) report.error('replicaSetName', setProblem);
+    if (setProblem) report.error('mongodb.replica-set-name', 'replicaSetName', setProblem);
     this.checkNames(report, (name, what) => (what === 'database' ? checkMongoDatabaseName(name) : checkMongoUserName(name)));
     this.checkMemoryLimit(report, MONGO_MIN_MEMORY, 'a member needs (a 0.25 GB WiredTiger cache and connections); set resources');
   }

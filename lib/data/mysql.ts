@@ -212,7 +212,7 @@ export class MySql extends DatabaseStore {
     super.validateWorkload(report);
     const p = this.mysqlProps;
     if (p.engine !== undefined && !MySqlEngine.isMySqlEngine(p.engine)) {
-      report.error('engine', 'must be MySqlEngine.statefulSet() or MySqlEngine.moco({ instances, ... })');
+      report.error('mysql.engine', 'engine', 'must be MySqlEngine.statefulSet() or MySqlEngine.moco({ instances, ... })');
     }
     this.checkVersion(report, 'mysql', 'MySQL', '; MySQL 8.0 reached end of life in April 2026, "MySQL 8" means the 8.4 LTS line');
     this.checkNames(report, checkMySqlName);

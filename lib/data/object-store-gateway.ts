@@ -81,11 +81,16 @@ export class ObjectStoreGateway extends WebService {
   private validateGateway(report: ValidationReport): void {
     const bucket = this.bucket;
     if (!bucket || typeof bucket.name !== 'string' || !bucket.store) {
-      report.error('bucket', 'must be a bucket of an ObjectStore (objectStore.addBucket(name, { publicRead: true }))');
+      report.error(
+        'object-store-gateway.bucket.bucket-objectstore',
+        'bucket',
+        'must be a bucket of an ObjectStore (objectStore.addBucket(name, { publicRead: true }))',
+      );
       return;
     }
     if (bucket.options?.publicRead !== true) {
       report.error(
+        'object-store-gateway.bucket.public-read',
         'bucket',
         `'${bucket.name}' is not public-read: the gateway asks MinIO anonymously, so every request would be refused; add it with { publicRead: true } (anyone may then read its objects by name)`,
       );

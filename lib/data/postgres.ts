@@ -245,7 +245,7 @@ export class Postgres extends DatabaseStore {
     super.validateWorkload(report);
     const p = this.pgProps;
     if (!['postgres', 'timescaledb'].includes(this.flavour)) {
-      report.error('flavour', `'${this.flavour}' must be 'postgres' or 'timescaledb'`);
+      report.error('postgres.flavour', 'flavour', `'${this.flavour}' must be 'postgres' or 'timescaledb'`);
     } else if (this.flavour === 'timescaledb') {
       this.checkVersion(report, 'timescaledb', 'TimescaleDB');
     } else {
@@ -253,7 +253,7 @@ export class Postgres extends DatabaseStore {
     }
     this.checkNames(report, checkPostgresName);
     if (p.engine !== undefined && !PostgresEngine.isPostgresEngine(p.engine)) {
-      report.error('engine', 'must be PostgresEngine.statefulSet() or PostgresEngine.cloudNativePg({ ... })');
+      report.error('postgres.engine', 'engine', 'must be PostgresEngine.statefulSet() or PostgresEngine.cloudNativePg({ ... })');
     }
 
     this.checkAccountKeys(report, 'every role needs its own password');

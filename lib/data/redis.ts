@@ -148,15 +148,17 @@ export class Redis extends BackupableStore {
     const p = this.redisProps;
     this.checkVersion(report, 'redis', 'Redis');
     const maxmemoryProblem = p.maxmemory === undefined ? undefined : checkQuantity(p.maxmemory, 'bytes');
-    if (maxmemoryProblem) report.error('maxmemory', maxmemoryProblem);
+    if (maxmemoryProblem) report.error('redis.maxmemory.invalid', 'maxmemory', maxmemoryProblem);
     const limit = parseQuantity(this.container.resources?.limits?.memory);
     const max = this.maxmemoryBytes;
     if (limit !== undefined && max !== undefined && max >= limit) {
       report.error(
+        'redis.maxmemory.above-container',
         'maxmemory',
         `${formatBytes(max)} is at or above the container memory limit ${this.container.resources?.limits?.memory}; Redis would be OOM-killed before it evicts or refuses writes`,
       );
     }
-    if (!['aof', 'rdb', 'none'].includes(p.persistence ?? 'aof')) report.error('persistence', `'${p.persistence}' must be aof, rdb or none`);
+    if (!['aof', 'rdb', 'none'].includes(p.persistence ?? 'aof'))
+      report.error('redis.persistence', 'persistence', `'${p.persistence}' must be aof, rdb or none`);
   }
 }

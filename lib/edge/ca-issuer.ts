@@ -60,11 +60,12 @@ export class CaIssuer extends CertManagerIssuer {
     super.validateIssuer(report);
     if (this.caProps.caSecretName === undefined && this.issuerKind === 'ClusterIssuer') {
       report.error(
+        'ca-issuer.ca-secret-name.required-cluster',
         'caSecretName',
         "required for a cluster-scoped CA issuer: cert-manager reads its key pair from its own namespace, where this chart creates nothing (or use scope: 'namespace' to bootstrap one)",
       );
     }
     const reason = checkDnsSubdomain(this.caSecretName);
-    if (reason) report.error('caSecretName', `'${this.caSecretName}' ${reason}`);
+    if (reason) report.error('ca-issuer.ca-secret-name.invalid', 'caSecretName', `'${this.caSecretName}' ${reason}`);
   }
 }

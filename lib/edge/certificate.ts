@@ -105,14 +105,21 @@ export class Certificate extends Construct {
 
     addCheck(this, (report) => {
       const nameReason = checkDnsSubdomain(this.name);
-      if (nameReason) report.error(props.name === undefined ? 'id' : 'name', `'${this.name}' ${nameReason} (it becomes the object name)`);
+      if (nameReason)
+        report.error(
+          'certificate.value.becomes-object',
+          props.name === undefined ? 'id' : 'name',
+          `'${this.name}' ${nameReason} (it becomes the object name)`,
+        );
       const secretReason = checkDnsSubdomain(this.secretName);
-      if (secretReason) report.error('secretName', `'${this.secretName}' ${secretReason}`);
-      if (this.dnsNames.length === 0 && !props.isCa) report.error('dnsNames', 'a certificate needs at least one DNS name: set service or dnsNames');
-      if (props.isCa && !props.commonName) report.error('commonName', 'a CA certificate needs a common name; it names the CA to whoever trusts it');
+      if (secretReason) report.error('certificate.secret-name', 'secretName', `'${this.secretName}' ${secretReason}`);
+      if (this.dnsNames.length === 0 && !props.isCa)
+        report.error('certificate.dns-names.certificate-needs', 'dnsNames', 'a certificate needs at least one DNS name: set service or dnsNames');
+      if (props.isCa && !props.commonName)
+        report.error('certificate.common-name', 'commonName', 'a CA certificate needs a common name; it names the CA to whoever trusts it');
       (props.dnsNames ?? []).forEach((name, i) => {
         const reason = checkIngressHost(name);
-        if (reason) report.error(`dnsNames[${i}]`, `'${name}' ${reason}`);
+        if (reason) report.error('certificate.dns-names.invalid', `dnsNames[${i}]`, `'${name}' ${reason}`);
       });
       checkDurations(report, duration, renewBefore);
       checkIssuerScope(report, 'issuer', props.issuer, chart.namespaceName);
@@ -121,10 +128,11 @@ export class Certificate extends Construct {
         const internal = this.dnsNames.filter(isInClusterName);
         if (internal.length > 0)
           report.error(
+            'certificate.issuer',
             'issuer',
             `${props.issuer.describe} is an ACME CA, which only signs public DNS names; ${internal.map((n) => `'${n}'`).join(', ')} ${internal.length === 1 ? 'is' : 'are'} in-cluster: use a CaIssuer`,
           );
-        if (props.isCa) report.error('isCa', `${props.issuer.describe} is an ACME CA and does not sign CA certificates`);
+        if (props.isCa) report.error('certificate.is-ca', 'isCa', `${props.issuer.describe} is an ACME CA and does not sign CA certificates`);
         checkIssuerForEnvironment(report, 'issuer', props.issuer, chart.environment, { allowMismatch: props.allowEnvironmentMismatch });
       }
     });
@@ -161,18 +169,25 @@ function isInClusterName(name: string): boolean {
 export function checkDurations(report: ValidationReport, duration: string, renewBefore: string): void {
   const d = parseGoDuration(duration);
   const r = parseGoDuration(renewBefore);
-  if (d === undefined) report.error('duration', `'${duration}' is not a Go duration (e.g. '2160h')`);
-  else if (d < MIN_DURATION) report.error('duration', `'${duration}' is shorter than cert-manager's minimum of 1h`);
-  if (r === undefined) report.error('renewBefore', `'${renewBefore}' is not a Go duration (e.g. '720h')`);
-  else if (r < MIN_RENEW_BEFORE) report.error('renewBefore', `'${renewBefore}' is shorter than cert-manager's minimum of 5m`);
+  if (d === undefined) report.error('certificate.duration.go-duration', 'duration', `'${duration}' is not a Go duration (e.g. '2160h')`);
+  else if (d < MIN_DURATION)
+    report.error('certificate.duration.shorter-cert', 'duration', `'${duration}' is shorter than cert-manager's minimum of 1h`);
+  if (r === undefined) report.error('certificate.renew-before.go-duration', 'renewBefore', `'${renewBefore}' is not a Go duration (e.g. '720h')`);
+  else if (r < MIN_RENEW_BEFORE)
+    report.error('certificate.renew-before.shorter-cert', 'renewBefore', `'${renewBefore}' is shorter than cert-manager's minimum of 5m`);
   else if (d !== undefined && r >= d)
-    report.error('renewBefore', `'${renewBefore}' must be shorter than the duration '${duration}', or the certificate is renewed continuously`);
+    report.error(
+      'certificate.renew-before.shorter-duration',
+      'renewBefore',
+      `'${renewBefore}' must be shorter than the duration '${duration}', or the certificate is renewed continuously`,
+    );
 }
 
 /** A namespaced Issuer signs only for its own namespace. */
 export function checkIssuerScope(report: ValidationReport, field: string, issuer: IIssuer, namespace: string): void {
   if (issuer.issuerKind === 'Issuer' && issuer.issuerNamespace !== undefined && issuer.issuerNamespace !== namespace) {
     report.error(
+      'certificate.value.namespace-signs',
       field,
       `${issuer.describe} is in namespace '${issuer.issuerNamespace}' and signs only there, not in '${namespace}'; use a ClusterIssuer (scope: 'cluster')`,
     );

@@ -72,7 +72,11 @@ export class ArgoCdApplications extends Chart {
     this.project = props.project ?? `stacks-${env?.name}`;
     addCheck(this, (report) => {
       for (const system of this.systems.filter((s) => RESERVED_FOLDERS.includes(s))) {
-        report.error('systems', `'${system}' is the name of an environment's own dist folder (${RESERVED_FOLDERS.join(', ')}); rename the system`);
+        report.error(
+          'argocd-applications.systems',
+          'systems',
+          `'${system}' is the name of an environment's own dist folder (${RESERVED_FOLDERS.join(', ')}); rename the system`,
+        );
       }
     });
     if (!env?.platform) return;

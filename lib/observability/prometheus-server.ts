@@ -163,28 +163,33 @@ export class PrometheusServer extends Construct {
 
     addCheck(this, (report) => {
       const nameReason = typeof this.name === 'string' ? checkDnsLabel(this.name, 52) : 'must be a string';
-      if (nameReason) report.error('name', `'${String(this.name)}' ${nameReason} (the operator names the StatefulSet prometheus-<name>)`);
+      if (nameReason)
+        report.error('prometheus-server.name', 'name', `'${String(this.name)}' ${nameReason} (the operator names the StatefulSet prometheus-<name>)`);
       if (typeof retention !== 'string' || !/^(\d+(ms|s|m|h|d|w|y))+$/.test(retention))
-        report.error('retention', `${JSON.stringify(retention)} must be a Prometheus duration such as '15d' or '12h'`);
+        report.error('prometheus-server.retention', 'retention', `${JSON.stringify(retention)} must be a Prometheus duration such as '15d' or '12h'`);
       if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10)
-        report.error('replicas', `${String(replicas)} must be a whole number from 1 to 10`);
+        report.error('prometheus-server.replicas.whole-number', 'replicas', `${String(replicas)} must be a whole number from 1 to 10`);
       else if (env.name === 'prod' && replicas < 2)
-        report.error('replicas', `${replicas} leaves prod without monitoring during a rollout or node loss; use at least 2`);
+        report.error(
+          'prometheus-server.replicas.leaves-prod',
+          'replicas',
+          `${replicas} leaves prod without monitoring during a rollout or node loss; use at least 2`,
+        );
       if (storageSize !== undefined) {
         const reason = checkQuantity(storageSize, 'bytes', '50Gi');
-        if (reason) report.error('storageSize', reason);
+        if (reason) report.error('prometheus-server.storage-size', 'storageSize', reason);
       }
       const cpuReason = checkQuantity(cpu, 'cpu');
-      if (cpuReason) report.error('resources.cpu', cpuReason);
+      if (cpuReason) report.error('prometheus-server.resources.cpu', 'resources.cpu', cpuReason);
       const memoryReason = checkQuantity(memory, 'bytes', '2Gi');
-      if (memoryReason) report.error('resources.memory', memoryReason);
+      if (memoryReason) report.error('prometheus-server.resources.memory', 'resources.memory', memoryReason);
       for (const [field, value] of [
         ['platform.prometheus.serviceMonitorLabels', profile.serviceMonitorLabels],
         ['platform.prometheus.ruleLabels', profile.ruleLabels],
         ['platform.prometheus.pods.podLabels', profile.pods.podLabels],
       ] as const) {
         if (typeof value !== 'object' || value === null || Object.keys(value).length === 0)
-          report.error(field, 'must name at least one label: an empty selector would select every object of the cluster');
+          report.error('prometheus-server.value', field, 'must name at least one label: an empty selector would select every object of the cluster');
       }
     });
   }

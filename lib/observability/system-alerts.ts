@@ -183,67 +183,82 @@ export class SystemAlerts extends Construct {
     const p = this.props;
     for (const field of ['errorRatio', 'clientErrorRatio'] as const) {
       const v = p[field];
-      if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 1)) report.error(field, `${v} must be a ratio from 0 to 1 (0.01 is 1 %)`);
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 1))
+        report.error('system-alerts.value.ratio', field, `${v} must be a ratio from 0 to 1 (0.01 is 1 %)`);
     }
     for (const field of ['cpuPercent', 'memoryPercent', 'diskPercent'] as const) {
       const v = p[field];
-      if (v !== undefined && !(Number.isFinite(v) && v > 0 && v <= 100)) report.error(field, `${v} must be a percent greater than 0 and at most 100`);
+      if (v !== undefined && !(Number.isFinite(v) && v > 0 && v <= 100))
+        report.error('system-alerts.value.percent-greater', field, `${v} must be a percent greater than 0 and at most 100`);
     }
     if (p.latencyP95Seconds !== undefined && !(Number.isFinite(p.latencyP95Seconds) && p.latencyP95Seconds > 0)) {
-      report.error('latencyP95Seconds', `${p.latencyP95Seconds} must be a number of seconds greater than 0 (0.2 is 200 ms)`);
+      report.error(
+        'system-alerts.latency-p95-seconds',
+        'latencyP95Seconds',
+        `${p.latencyP95Seconds} must be a number of seconds greater than 0 (0.2 is 200 ms)`,
+      );
     }
     const byJob: unknown = p.latencyP95SecondsByJob;
     if (byJob !== undefined) {
       const httpJobs = this.model().httpJobs;
       for (const [job, seconds] of Object.entries(typeof byJob === 'object' && byJob !== null ? byJob : {})) {
         if (!(typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0))
-          report.error(`latencyP95SecondsByJob.${job}`, `${seconds} must be a number of seconds greater than 0 (0.15 is 150 ms)`);
+          report.error(
+            'system-alerts.latency-p95-seconds-by-job.number-seconds',
+            `latencyP95SecondsByJob.${job}`,
+            `${seconds} must be a number of seconds greater than 0 (0.15 is 150 ms)`,
+          );
         if (!httpJobs.includes(job))
           report.error(
+            'system-alerts.latency-p95-seconds-by-job.job-http',
             `latencyP95SecondsByJob.${job}`,
             `'${job}' is not a job with HTTP metrics (jobs: ${httpJobs.join(', ') || 'none'}); name a web service that exposes metrics`,
           );
       }
     }
     if (p.restartsPerHour !== undefined && !(Number.isInteger(p.restartsPerHour) && p.restartsPerHour >= 0)) {
-      report.error('restartsPerHour', `${p.restartsPerHour} must be a whole number, 0 or more`);
+      report.error('system-alerts.restarts-per-hour', 'restartsPerHour', `${p.restartsPerHour} must be a whole number, 0 or more`);
     }
     for (const [field, value] of [
       ['rateWindow', p.rateWindow],
       ['for', p.for],
     ] as const) {
       const problem = value === undefined ? undefined : checkDuration(value, field === 'for');
-      if (problem) report.error(field, problem);
+      if (problem) report.error('system-alerts.value.invalid', field, problem);
     }
     if (p.statusLabel !== undefined && !ALERT_NAME.test(p.statusLabel))
-      report.error('statusLabel', `'${p.statusLabel}' is not a Prometheus label name`);
+      report.error('system-alerts.status-label', 'statusLabel', `'${p.statusLabel}' is not a Prometheus label name`);
 
     const watched = new Set<string>();
     for (const c of WATCHES.get(this.chart) ?? []) {
       const field = `watchCronJob(${c.name})`;
       const reason = checkDnsLabel(c.name, 52);
-      if (reason) report.error(field, `CronJob name '${c.name}' ${reason}`);
-      if (watched.has(c.name)) report.error(field, `CronJob '${c.name}' is watched twice`);
+      if (reason) report.error('system-alerts.value.cronjob-name', field, `CronJob name '${c.name}' ${reason}`);
+      if (watched.has(c.name)) report.error('system-alerts.value.cronjob-watched', field, `CronJob '${c.name}' is watched twice`);
       watched.add(c.name);
       if (!(Number.isInteger(c.periodSeconds) && c.periodSeconds > 0))
-        report.error(`${field}.periodSeconds`, `${c.periodSeconds} must be a whole number of seconds greater than 0`);
+        report.error('system-alerts.period-seconds', `${field}.periodSeconds`, `${c.periodSeconds} must be a whole number of seconds greater than 0`);
       const grace = c.graceSeconds ?? DEFAULT_GRACE_SECONDS;
-      if (!(Number.isInteger(grace) && grace >= 0)) report.error(`${field}.graceSeconds`, `${grace} must be a whole number of seconds, 0 or more`);
+      if (!(Number.isInteger(grace) && grace >= 0))
+        report.error('system-alerts.grace-seconds', `${field}.graceSeconds`, `${grace} must be a whole number of seconds, 0 or more`);
     }
 
     this.custom.forEach((r, i) => {
       const field = `addAlert[${i}]`;
-      if (!ALERT_NAME.test(r.name)) report.error(`${field}.name`, `'${r.name}' must be letters, digits and '_', not starting with a digit`);
-      if (!r.expr || r.expr.trim() === '') report.error(`${field}.expr`, 'must not be empty');
+      if (!ALERT_NAME.test(r.name))
+        report.error('system-alerts.name', `${field}.name`, `'${r.name}' must be letters, digits and '_', not starting with a digit`);
+      if (!r.expr || r.expr.trim() === '') report.error('system-alerts.expr.empty', `${field}.expr`, 'must not be empty');
       else if (!r.expr.includes(`namespace="${this.chart.namespaceName}"`)) {
         report.error(
+          'system-alerts.expr.select-system',
           `${field}.expr`,
           `must select the system's namespace (namespace="${this.chart.namespaceName}"): alerts are scoped to their system`,
         );
       }
-      if (!['critical', 'warning'].includes(r.severity)) report.error(`${field}.severity`, `'${r.severity}' must be critical or warning`);
+      if (!['critical', 'warning'].includes(r.severity))
+        report.error('system-alerts.severity', `${field}.severity`, `'${r.severity}' must be critical or warning`);
       const problem = r.for === undefined ? undefined : checkDuration(r.for, true);
-      if (problem) report.error(`${field}.for`, problem);
+      if (problem) report.error('system-alerts.for', `${field}.for`, problem);
     });
 
     // Alert names are unique across every SystemAlerts of the system.
@@ -254,9 +269,15 @@ export class SystemAlerts extends Construct {
     }
     const own = new Set<string>();
     for (const name of this.alertNames()) {
-      if (own.has(name)) report.error('alerts', `'${name}' is defined twice in this PrometheusRule; alert names must be unique in the system`);
+      if (own.has(name))
+        report.error(
+          'system-alerts.alerts.defined-twice',
+          'alerts',
+          `'${name}' is defined twice in this PrometheusRule; alert names must be unique in the system`,
+        );
       else if (earlier.has(name))
         report.error(
+          'system-alerts.alerts.already-defined',
           'alerts',
           `'${name}' is already defined by another SystemAlerts of ${this.chart.node.path}; alert names must be unique in the system`,
         );

@@ -63,9 +63,13 @@ export class SystemDashboard extends Construct {
     });
     addCheck(this, (report) => {
       const problem = props.rateWindow === undefined ? undefined : checkDuration(props.rateWindow);
-      if (problem) report.error('rateWindow', problem);
+      if (problem) report.error('system-dashboard.rate-window', 'rateWindow', problem);
       if (scrapeTargetsOf(this.chart).length === 0)
-        report.error('dashboard', 'the system has nothing to show: no workload exposes metrics (exposeMetrics) and no store runs an exporter');
+        report.error(
+          'system-dashboard.dashboard',
+          'dashboard',
+          'the system has nothing to show: no workload exposes metrics (exposeMetrics) and no store runs an exporter',
+        );
     });
   }
 

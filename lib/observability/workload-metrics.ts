@@ -139,29 +139,45 @@ export class WorkloadMetrics extends Construct {
     const seen = new Set<string>();
     for (const e of this.endpoints()) {
       if (!e.spec) {
-        report.error('exposeMetrics.port', `'${e.port}' is not a port of ${w.node.path} (its containers declare: ${declared.join(', ') || 'none'})`);
+        report.error(
+          'workload-metrics.expose-metrics.port.port-containers',
+          'exposeMetrics.port',
+          `'${e.port}' is not a port of ${w.node.path} (its containers declare: ${declared.join(', ') || 'none'})`,
+        );
       } else if ((e.spec.protocol ?? 'TCP') !== 'TCP') {
-        report.error('exposeMetrics.port', `'${e.port}' is ${e.spec.protocol}; Prometheus scrapes over HTTP (TCP)`);
+        report.error(
+          'workload-metrics.expose-metrics.port.prometheus-scrapes',
+          'exposeMetrics.port',
+          `'${e.port}' is ${e.spec.protocol}; Prometheus scrapes over HTTP (TCP)`,
+        );
       }
-      if (!e.path.startsWith('/')) report.error('exposeMetrics.path', `'${e.path}' must be an absolute HTTP path, e.g. /metrics`);
+      if (!e.path.startsWith('/'))
+        report.error('workload-metrics.expose-metrics.path', 'exposeMetrics.path', `'${e.path}' must be an absolute HTTP path, e.g. /metrics`);
       const interval = checkDuration(e.interval);
-      if (interval) report.error('exposeMetrics.interval', interval);
+      if (interval) report.error('workload-metrics.expose-metrics.interval', 'exposeMetrics.interval', interval);
       if (e.bearerToken !== undefined) {
         const problem = checkEnvValue(e.bearerToken);
         const token = e.bearerToken as { secret?: { keys?: readonly string[]; describe?: string }; key?: string };
         if (problem || !('secret' in Object(e.bearerToken)))
           report.error(
+            'workload-metrics.expose-metrics.bearer-token.fromsecret-secret',
             'exposeMetrics.bearerToken',
             'must be fromSecret(secret, key): the token is read from a Secret, never written in the manifest',
           );
         else if (token.secret?.keys && !token.secret.keys.includes(String(token.key)))
           report.error(
+            'workload-metrics.expose-metrics.bearer-token.key-produced',
             'exposeMetrics.bearerToken',
             `key '${token.key}' is not produced by ${token.secret.describe} (it has: ${token.secret.keys.join(', ')})`,
           );
       }
       const key = `${e.port} ${e.path}`;
-      if (seen.has(key)) report.error('exposeMetrics', `port '${e.port}' path '${e.path}' is declared twice; Prometheus would scrape it twice`);
+      if (seen.has(key))
+        report.error(
+          'workload-metrics.expose-metrics',
+          'exposeMetrics',
+          `port '${e.port}' path '${e.path}' is declared twice; Prometheus would scrape it twice`,
+        );
       seen.add(key);
     }
   }

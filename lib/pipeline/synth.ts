@@ -13,7 +13,7 @@ import { platformReadme } from '../gitops/platform-readme';
 import { DistFolder, writeDist } from '../core/dist-writer';
 import { SystemChart } from '../core/system-chart';
 import { runFinalizers } from '../core/finalize';
-import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
+import { collectReport, isInRenamedConstruct, issue, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
 import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
 import { addMetricsMonitors } from './metrics-monitors';
@@ -114,7 +114,8 @@ export function renderApp(app: App, options: Pick<SynthOptions, 'rules' | 'sourc
     } catch (error) {
       // Props the checks above refused can make rendering fail; those errors say why.
       // Without them, the failure is reported on the chart rather than as a stack trace.
-      if (issues.length === 0) issues.push({ path: chart.node.path, message: `render: ${error instanceof Error ? error.message : String(error)}` });
+      if (issues.length === 0)
+        issues.push(issue('render.failed', chart.node.path, `render: ${error instanceof Error ? error.message : String(error)}`));
       continue;
     }
     // A bad name the construct already reported is not reported again for each object it names.

@@ -88,9 +88,10 @@ export class Autoscaler extends Construct {
       },
     });
     addCheck(this, (report) => {
-      if (!Number.isInteger(options.min) || options.min < 1) report.error('min', `${options.min} must be a whole number of at least 1`);
+      if (!Number.isInteger(options.min) || options.min < 1)
+        report.error('autoscaler.min', 'min', `${options.min} must be a whole number of at least 1`);
       if (!Number.isInteger(options.max) || options.max < options.min)
-        report.error('max', `${options.max} must be a whole number of at least min (${options.min})`);
+        report.error('autoscaler.max', 'max', `${options.max} must be a whole number of at least min (${options.min})`);
       for (const [field, value] of [
         ['cpuPercent', options.cpuPercent],
         ['memoryPercent', options.memoryPercent],
@@ -98,10 +99,11 @@ export class Autoscaler extends Construct {
         ['scaleDownPercentPerMinute', options.scaleDownPercentPerMinute],
       ] as const) {
         if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 1000))
-          report.error(field, `${value} must be a whole percent from 1 to 1000`);
+          report.error('autoscaler.value', field, `${value} must be a whole percent from 1 to 1000`);
       }
       if (Number.isInteger(options.cpuPercent) && (options.cpuPercent as number) > 100) {
         report.warn(
+          'autoscaler.cpu-percent',
           'cpuPercent',
           `${options.cpuPercent} % of the cpu request: pods scale out only once they use more than they requested, which the limit may never allow`,
         );

@@ -114,15 +114,25 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
     });
     addCheck(this, (report) => {
       const reason = checkDnsSubdomain(this.secretName);
-      if (reason) report.error('secretName', `'${this.secretName}' ${reason}`);
-      if (this.keys.length === 0) report.error('data', 'must name at least one key');
+      if (reason) report.error('external-secret-source.secret-name', 'secretName', `'${this.secretName}' ${reason}`);
+      if (this.keys.length === 0) report.error('external-secret-source.data.name-least', 'data', 'must name at least one key');
       for (const key of this.keys) {
-        if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`data.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
+        if (!/^[-._a-zA-Z0-9]+$/.test(key))
+          report.error(
+            'external-secret-source.data.valid-secret',
+            `data.${key}`,
+            `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`,
+          );
         const remote: unknown = props.data[key]?.key;
-        if (typeof remote !== 'string' || remote.trim() === '') report.error(`data.${key}.key`, 'must name the secret in the store');
+        if (typeof remote !== 'string' || remote.trim() === '')
+          report.error('external-secret-source.data.key', `data.${key}.key`, 'must name the secret in the store');
       }
       if (props.refreshInterval !== undefined && !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(props.refreshInterval)) {
-        report.error('refreshInterval', `'${props.refreshInterval}' must be a Go duration such as 1h or 15m`);
+        report.error(
+          'external-secret-source.refresh-interval',
+          'refreshInterval',
+          `'${props.refreshInterval}' must be a Go duration such as 1h or 15m`,
+        );
       }
     });
   }

@@ -75,6 +75,7 @@ export class Connections {
     addCheck(this.owner, (report) => {
       if (peer.namespaceName !== this.owner.namespaceName && !crossNamespaceAllowed(this.owner, peer)) {
         report.error(
+          'network.connections.connects-namespace',
           'connections',
           `connects to ${peer.node.path} in namespace '${peer.namespaceName}'; connections across systems need an explicit allowance (allowCrossNamespace(peer) on both sides)`,
         );
@@ -111,11 +112,12 @@ export class Connections {
   private accepts(peer: NetworkPeer, direction: 'ingress' | 'egress'): boolean {
     if (!NetworkPeer.isNetworkPeer(peer)) {
       const message = `an ${direction} peer must be a NetworkPeer (NetworkPeer.pods(), .namespace() or .cidr())`;
-      addCheck(this.owner, (report) => report.error('connections', message));
+      addCheck(this.owner, (report) => report.error('network.connections.invalid', 'connections', message));
       return false;
     }
     const problem = peer.problem;
-    if (problem !== undefined) addCheck(this.owner, (report) => report.error('connections', `${direction} peer ${peer.description}: ${problem}`));
+    if (problem !== undefined)
+      addCheck(this.owner, (report) => report.error('network.connections.peer', 'connections', `${direction} peer ${peer.description}: ${problem}`));
     return problem === undefined;
   }
 

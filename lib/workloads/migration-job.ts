@@ -81,8 +81,9 @@ export class MigrationJob extends Workload {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.props as MigrationJobProps;
-    if (p.command.length === 0) report.error('command', 'must not be empty');
-    if (p.readyCheck.trim() === '') report.error('readyCheck', 'must be a shell command that succeeds once the schema is migrated');
+    if (p.command.length === 0) report.error('migration-job.command', 'command', 'must not be empty');
+    if (p.readyCheck.trim() === '')
+      report.error('migration-job.ready-check', 'readyCheck', 'must be a shell command that succeeds once the schema is migrated');
     positive(report, 'backoffLimit', p.backoffLimit, 0);
     positive(report, 'activeDeadlineSeconds', p.activeDeadlineSeconds, 1);
     positive(report, 'ttlSecondsAfterFinished', p.ttlSecondsAfterFinished, 0);
@@ -94,5 +95,6 @@ export class MigrationJob extends Workload {
 }
 
 export function positive(report: ValidationReport, field: string, value: number | undefined, min: number): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < min)) report.error(field, `${value} must be a whole number of at least ${min}`);
+  if (value !== undefined && (!Number.isInteger(value) || value < min))
+    report.error('migration-job.value', field, `${value} must be a whole number of at least ${min}`);
 }

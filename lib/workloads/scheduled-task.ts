@@ -62,10 +62,10 @@ export class ScheduledTask extends Workload {
     super.validateWorkload(report);
     const p = this.props as ScheduledTaskProps;
     const schedule = checkCronSchedule(p.schedule);
-    if (schedule) report.error('schedule', schedule);
+    if (schedule) report.error('scheduled-task.schedule', 'schedule', schedule);
     if (p.timeZone !== undefined) {
       const tz = checkTimeZone(p.timeZone);
-      if (tz) report.error('timeZone', tz);
+      if (tz) report.error('scheduled-task.time-zone', 'timeZone', tz);
     }
     positive(report, 'startingDeadlineSeconds', p.startingDeadlineSeconds, 10);
     positive(report, 'backoffLimit', p.backoffLimit, 0);

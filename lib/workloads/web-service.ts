@@ -50,21 +50,26 @@ export class WebService extends ReplicatedWorkload {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.props as WebServiceProps;
-    if ((p.ports ?? []).length === 0) report.error('ports', 'a web service must declare at least one port');
+    if ((p.ports ?? []).length === 0) report.error('web-service.ports', 'ports', 'a web service must declare at least one port');
     // Equal container ports are reported by the container's own check; this catches servicePort clashes.
     const servicePorts = new Map<number, PortSpec>();
     arrayOrEmpty(p.ports).forEach((port, i) => {
       const number = port?.servicePort ?? port?.port;
       const other = servicePorts.get(number);
       if (other !== undefined && other.port !== port.port)
-        report.error(`ports[${i}].servicePort`, `${number} is also the Service port of '${other.name}'; each port needs its own Service port`);
+        report.error(
+          'web-service.ports.service-port',
+          `ports[${i}].servicePort`,
+          `${number} is also the Service port of '${other.name}'; each port needs its own Service port`,
+        );
       servicePorts.set(number, port);
     });
-    if (!p.readiness) report.error('readiness', 'a web service must have a readiness probe, or it receives traffic before it can serve it');
+    if (!p.readiness)
+      report.error('web-service.readiness', 'readiness', 'a web service must have a readiness probe, or it receives traffic before it can serve it');
     if (!Number.isInteger(this.drainSeconds) || this.drainSeconds < 0)
-      report.error('drainSeconds', `${this.drainSeconds} must be a whole number of seconds, 0 or more`);
+      report.error('web-service.drain-seconds', 'drainSeconds', `${this.drainSeconds} must be a whole number of seconds, 0 or more`);
     if (!Number.isInteger(this.shutdownSeconds) || this.shutdownSeconds < 1)
-      report.error('shutdownSeconds', `${this.shutdownSeconds} must be a whole number of seconds, 1 or more`);
+      report.error('web-service.shutdown-seconds', 'shutdownSeconds', `${this.shutdownSeconds} must be a whole number of seconds, 1 or more`);
   }
 
   protected containerExtras(): Record<string, unknown> {
