@@ -10,7 +10,7 @@ import type { IBackupable } from './backupable';
 import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
 import { RestoreJob } from './restore-job';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
-import { BackupTarget, S3BackupTarget, VolumeTargetProps } from './target';
+import { BackupTarget, checkBucketLeavesCluster, S3BackupTarget, VolumeTargetProps } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
 import { checkProps } from '../core/prop-check';
 
@@ -189,11 +189,8 @@ export class BackupSchedule extends ScheduledTask {
           'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)',
         );
       }
-      // The rule every engine's backups follow (data/engine-validation.ts): a bucket inside the
-      // cluster dies with it. A volume stays allowed here: it is the declared single-cluster choice.
-      const inside = p.target.offClusterProblem();
-      if (this.chart.environment.name === 'prod' && inside)
-        report.error('backup.target-in-cluster', 'target', `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
+      // The rule every engine's backups follow. A volume stays allowed here: it is the declared single-cluster choice.
+      checkBucketLeavesCluster(report, p.target, 'target', this.chart.environment.name);
       const scratch = parseQuantity(s3.scratchSize ?? DEFAULT_SCRATCH);
       if (checkQuantity(s3.scratchSize ?? DEFAULT_SCRATCH, 'bytes') || scratch === undefined || scratch <= 0)
         report.error('backup-schedule.target.s3.scratch-size', 'target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);

@@ -200,7 +200,7 @@ export class Environment {
 
   /**
    * An image in this environment's registry (the cluster profile's `registry.host`):
-   * `env.image('loopi-api:1.0.0')` is `registry.stackworks.io/loopi-api:1.0.0`. For your own
+   * `env.image('shop-api:1.0.0')` is `registry.stackworks.io/shop-api:1.0.0`. For your own
    * images, so that each environment pulls from its registry; write a public image in full
    * instead (`docker.io/library/nginx:1.27.3`). Nothing is qualified behind your back: an
    * image without a registry host is a synth error in staging and prod. Without a registry

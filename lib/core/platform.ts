@@ -163,7 +163,7 @@ export interface StorageProfile {
 /** The registry application images come from. */
 export interface RegistryProfile {
   /**
-   * Host (and optional path) of your registry, e.g. `registry.loopi.com/apps`: `env.image(path)`
+   * Host (and optional path) of your registry, e.g. `registry.acme-corp.io/apps`: `env.image(path)`
    * names an image in it, and the synth's error for an image without a registry host suggests it.
    * Images are never qualified with it silently. @default - none
    */

@@ -9,7 +9,7 @@ import type { NamespaceBudgetProps } from './budget';
 import { checkProps } from './prop-check';
 
 export interface SystemChartProps {
-  /** Short DNS-1123 name of the system, e.g. `loopi`. Used in the namespace and the `part-of` label. */
+  /** Short DNS-1123 name of the system, e.g. `shop`. Used in the namespace and the `part-of` label. */
   readonly system: string;
   /** The environment this instance of the system is synthesized for. */
   readonly environment: Environment;

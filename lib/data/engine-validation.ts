@@ -5,7 +5,7 @@
  * recovery point objective and whether the engine's schedule can meet it. Each reports on
  * the field it is given; the engines say only what differs (their counts, their words).
  */
-import { BackupTarget } from '../backup/target';
+import { BackupTarget, checkBucketLeavesCluster } from '../backup/target';
 import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { durationSeconds, formatSeconds } from '../core/duration';
 import type { ValidationReport } from '../core/validation';
@@ -109,9 +109,7 @@ export function checkOperatorTarget(
       }
     }
   }
-  const inside = target.offClusterProblem();
-  if (environment === 'prod' && inside)
-    report.error('store.backup.target-in-cluster', field, `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
+  checkBucketLeavesCluster(report, target, field, environment);
   return target;
 }
 

@@ -104,8 +104,8 @@ const KEYFILE_VOLUME = 'keyfile';
  * authentication), found by each other through the headless Service's stable names,
  * bootstrapped together (`podManagementPolicy: Parallel`), with mongod.conf generated
  * from the memory limit, a read-only root filesystem, and an initialization Job that
- * initiates the set and creates a least-privilege application user. Not the TechShop
- * seed's StatefulSet, whose three mongods had no `--replSet`, no keyfile and no headless
+ * initiates the set and creates a least-privilege application user. Not a
+ * StatefulSet whose three mongods had no `--replSet`, no keyfile and no headless
  * Service, and so were three unrelated servers.
  *
  * Who creates which user, and why not all in the Job: with a keyfile, mongod requires

@@ -97,8 +97,8 @@ const MIN_MEMORY = 512 * MiB;
  * wildcard): every privilege on its own database (what migrations need) and no global
  * privilege at all: it cannot see or create other databases, read `mysql.*`, manage
  * accounts, read files or kill other sessions. The application never gets root's
- * password: connect() hands it the application account only, and `user: 'root'` (the
- * Loopi seed's mistake) is a synth error.
+ * password: connect() hands it the application account only, and `user: 'root'` (a
+ * common mistake) is a synth error.
  * @sealed subclassing is not supported; its protected members are not API
  */
 export class MySql extends DatabaseStore {

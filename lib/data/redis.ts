@@ -46,7 +46,7 @@ export const REDIS_UID = 999;
 
 /**
  * A standalone Redis with a password, AOF persistence and an eviction policy chosen by
- * what it stores. Not the TechShop seed's "cluster" (three Deployment replicas sharing
+ * what it stores. Not a Redis "cluster" of three Deployment replicas sharing
  * one ReadWriteOnce volume with cluster mode on, which never forms a cluster and
  * corrupts data): one member with its own volume, restarted by the StatefulSet.
  * @sealed subclassing is not supported; its protected members are not API

@@ -3,8 +3,8 @@
  * for whichever controller serves it: ingress-nginx annotations, Traefik Middleware
  * objects, or on the Gateway API, HTTPRoute filters and timeouts plus the implementation's
  * policies (Envoy Gateway BackendTrafficPolicy; Traefik Middlewares through ExtensionRef).
- * Loopi's seed asks for a rate limit of 10 r/s with a burst of 20, proxy
- * timeouts and security headers; TechShop and capibara6 for 100 requests per minute per IP.
+ * Typical asks: a rate limit of 10 r/s with a burst of 20, proxy timeouts and security
+ * headers, or 100 requests per minute per client IP.
  */
 import { MiddlewareSpec, MiddlewareSpecRateLimitPeriod } from '../../imports/middlewares-traefik.io';
 import type { GatewayImplementation } from '../core/platform';

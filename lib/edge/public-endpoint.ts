@@ -69,7 +69,7 @@ export interface EndpointRoute {
   readonly match?: PathMatch;
   /**
    * The path the backend receives instead, using the regex's capture groups (`/$2`):
-   * TechShop's `/api(/|$)(.*)` → `/$2` serves `/api/users` as `/users`. Regex paths only.
+   * `/api(/|$)(.*)` → `/$2` serves `/api/users` as `/users`. Regex paths only.
    * @default - the request path, unchanged
    */
   readonly rewrite?: string;
@@ -97,7 +97,7 @@ export interface EndpointRoute {
 
 /** One host name and its routes. */
 export interface EndpointHost {
-  /** A DNS name, e.g. `api.loopi.com`, or a wildcard `*.loopi.com`. */
+  /** A DNS name, e.g. `api.acme-corp.io`, or a wildcard `*.acme-corp.io`. */
   readonly host: string;
   /** Its routes. */
   readonly routes: readonly EndpointRoute[];
@@ -227,7 +227,7 @@ export class PublicEndpoint extends Construct {
   public readonly hosts: readonly string[];
   /** Hosts served over HTTPS. */
   public readonly tlsHosts: readonly string[];
-  /** `https://api.loopi.com` for each host (http:// without TLS). */
+  /** `https://api.acme-corp.io` for each host (http:// without TLS). */
   public readonly urls: readonly string[];
   /** Names of the Ingress objects (empty on the Gateway API). */
   public readonly ingressNames: readonly string[];

@@ -167,13 +167,16 @@ export interface PlannedComponent {
   /** Settings merged from the requirements: name -> sorted union of values. */
   readonly settings: Readonly<Record<string, readonly string[]>>;
   readonly values: Json;
-  /** What the chart creates with these values, from chart-facts-table.json (undefined when the table has no facts for the version: a plan issue). */
+  /**
+   * What the chart creates with these values, from chart-facts-table.json.
+   * @default - none when the table has no facts for the version (a plan issue)
+   */
   readonly facts?: ReleaseFacts;
 }
 
 /** A problem of the plan, on a profile field or a requirement. */
 export interface PlanIssue {
-  /** Construct path to report on (the declaring construct), or undefined for the profile. */
+  /** Construct path to report on (the declaring construct). @default - the platform layer (an issue of the profile) */
   readonly path?: string;
   /** The stable id of the problem (see ErrorId). */
   readonly id: ErrorId;

@@ -40,7 +40,7 @@ const NONE = 'none';
  *
  * @example
  * new SystemAlertRoutes(this, 'alert-routes', {
- *   receivers: [{ name: 'team', slack: { channel: '#shop-alerts', apiUrl: { key: 'techshop/prod/slack' } } }],
+ *   receivers: [{ name: 'team', slack: { channel: '#shop-alerts', apiUrl: { key: 'shop/prod/slack' } } }],
  *   routes: [{ receiver: 'team' }],
  * });
  * @sealed subclassing is not supported; its protected members are not API

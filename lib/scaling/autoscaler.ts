@@ -37,8 +37,8 @@ export interface ScaleTarget {
 /**
  * An `autoscaling/v2` HorizontalPodAutoscaler with safe behaviour by default: scale up
  * fast (no stabilisation, double per 30 s), scale down slowly (5 minutes of stable
- * recommendations, at most 20 % of pods per minute), the "gradual scaling and
- * stabilisation" the capibara6 seed asks for.
+ * recommendations, at most 20 % of pods per minute), gradual scaling with
+ * stabilisation.
  */
 export class Autoscaler extends Construct {
   public readonly options: AutoscaleOptions;

@@ -8,7 +8,10 @@ export interface DisruptionBudgetProps {
   readonly name: string;
   /** Labels selecting the pods it protects. */
   readonly selector: Record<string, string>;
-  /** Pods that must stay available during voluntary disruptions (node drains). Exclusive with maxUnavailable. */
+  /**
+   * Pods that must stay available during voluntary disruptions (node drains). Exclusive with maxUnavailable.
+   * @default - unset: maxUnavailable applies
+   */
   readonly minAvailable?: number;
   /** Pods that may be down at once. @default 1 (when minAvailable is not set) */
   readonly maxUnavailable?: number;

@@ -35,7 +35,7 @@ const MODES: Record<VpaUpdateMode, VerticalPodAutoscalerSpecUpdatePolicyUpdateMo
 /**
  * A VerticalPodAutoscaler (`autoscaling.k8s.io/v1`). Checked against the workload's HPA:
  * a VPA that updates pods must not control a resource the HPA scales on, or the two
- * fight (the TechShop seed's VPA in Auto mode on the cpu/memory its HPA uses).
+ * fight (a VPA in Auto mode on the cpu/memory its HPA uses).
  */
 export class VerticalAutoscaler extends Construct {
   constructor(

@@ -55,7 +55,7 @@ export function ownedSecretTarget(name: string): ExternalSecretSpecTarget {
 
 /** Where one key of the Kubernetes Secret comes from in the store. */
 export interface RemoteKey {
-  /** Key (path) of the secret in the store, e.g. `prod/loopi/mysql`. */
+  /** Key (path) of the secret in the store, e.g. `prod/shop/mysql`. */
   readonly key: string;
   /** Property inside a structured secret (JSON field, Vault KV field). @default - the whole value */
   readonly property?: string;

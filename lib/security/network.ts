@@ -190,8 +190,8 @@ export function workloadNetworkPolicy(scope: Construct, name: string, connection
 /**
  * Deny everything in the namespace, then allow DNS (UDP and TCP 53) to the cluster DNS the
  * profile names (`platform.dns`: kube-dns in kube-system by default, plus NodeLocal
- * DNSCache's address when set): without it no pod can resolve a Service name (the TechShop
- * seed's bug).
+ * DNSCache's address when set): without it no pod can resolve a Service name (a common
+ * bug).
  */
 export class NamespaceIsolation extends Construct {
   constructor(scope: Construct, id: string) {

@@ -12,8 +12,11 @@ export interface ReplicatedWorkloadProps extends WorkloadProps {
   readonly replicas?: number;
 }
 
+/** The pod disruption budget of `disruptionBudget()`: one of the two. */
 export interface DisruptionBudgetOptions {
+  /** Pods that must stay available during voluntary disruptions (node drains). @default - unset: maxUnavailable applies */
   readonly minAvailable?: number;
+  /** Pods that may be down at once. @default 1 (when minAvailable is not set) */
   readonly maxUnavailable?: number;
 }
 

@@ -16,8 +16,9 @@ export interface ScheduledTaskProps extends WorkloadProps {
   readonly backoffLimit?: number;
   /** Seconds before a run is stopped and failed. @default 3600 */
   readonly activeDeadlineSeconds?: number;
-  /** Finished Jobs kept, successful and failed. @default 3 and 3 */
+  /** Successful Jobs kept. @default 3 */
   readonly successfulJobsHistoryLimit?: number;
+  /** Failed Jobs kept. @default 3 */
   readonly failedJobsHistoryLimit?: number;
   /** Component label. @default 'scheduled-task' */
   readonly role?: string;
