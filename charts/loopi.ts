@@ -115,7 +115,7 @@ export class LoopiChart extends SystemChart {
     // Prometheus scrapes the API and the MySQL and Redis exporters (the seed's scraping);
     // alerts and a Grafana dashboard come from the same model.
     // The seed scrapes the API every 5 s (the exporters at the environment's interval).
-    api.exposeMetrics({ port: 'http', path: '/metrics', interval: '5s' });
+    api.exposeMetrics({ port: 'http', path: '/metrics', interval: Duration.seconds(5) });
     new SystemAlerts(this, 'alerts');
     new SystemDashboard(this, 'dashboard');
     if (env.name !== 'dev')

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import {
   BackupTarget,
   ConnectionEnv,
+  Duration,
   Environment,
   fromSecret,
   issuerForEnvironment,
@@ -144,7 +145,7 @@ export class TechShopChart extends SystemChart {
 
     // The seed's Prometheus + Grafana: the app's metrics and the store exporters, alerts and a dashboard.
     // The seed scrapes the app every 10 s.
-    app.exposeMetrics({ port: 'http', path: '/metrics', interval: '10s' });
+    app.exposeMetrics({ port: 'http', path: '/metrics', interval: Duration.seconds(10) });
     new SystemAlerts(this, 'alerts');
     new SystemDashboard(this, 'dashboard');
     // Its SMTP password is read from the secret store: a cluster that generates its secrets in place

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
-import { addCheck, ValidationReport } from '../core/validation';
+import { ValidationReport } from '../core/validation';
 import { ContainerModel } from '../workloads/container';
 import { positive } from '../workloads/migration-job';
 import { ScheduledTask } from '../workloads/scheduled-task';
@@ -10,7 +10,7 @@ import type { IBackupable } from './backupable';
 import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
 import { RestoreJob } from './restore-job';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
-import { BackupTarget, checkBucketLeavesCluster, S3BackupTarget, VolumeTargetProps } from './target';
+import { BackupTarget, checkBucketLeavesCluster, checkGivenTarget, S3BackupTarget, VolumeTargetProps } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
 import { checkProps } from '../core/prop-check';
 
@@ -87,11 +87,7 @@ export class BackupSchedule extends ScheduledTask {
       role: 'backup',
     });
     checkProps(this, 'BackupScheduleProps', backupProps);
-    if (!validTarget && backupProps?.target !== undefined && backupProps?.target !== null && typeof backupProps.target === 'object') {
-      addCheck(this, (report) =>
-        report.error('backup-schedule.target.backuptarget-volume', 'target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'),
-      );
-    }
+    checkGivenTarget(this, validTarget, backupProps?.target);
     this.store = store;
     this.target = props.target;
     this.backupProps = props;

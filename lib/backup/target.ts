@@ -1,4 +1,5 @@
-import type { ValidationReport } from '../core/validation';
+import type { IConstruct } from 'constructs';
+import { addCheck, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer } from '../security/network';
 import { EnvValue, SecretKeyValue } from '../workloads/env';
 
@@ -152,4 +153,13 @@ export function checkBucketLeavesCluster(report: ValidationReport, target: S3Bac
   if (environment === 'prod' && inside) {
     report.error('store.backup.target-in-cluster', field, `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
   }
+}
+
+/**
+ * Reports a target that was given as an object but is no BackupTarget (from JavaScript); a
+ * missing one is the prop check's. One rule for every construct that takes a target.
+ */
+export function checkGivenTarget(scope: IConstruct, valid: boolean, target: unknown): void {
+  if (valid || target === undefined || target === null || typeof target !== 'object') return;
+  addCheck(scope, (report) => report.error('backup.target-not-a-target', 'target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'));
 }

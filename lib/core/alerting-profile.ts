@@ -6,6 +6,7 @@
  */
 import type { ValidationReport } from './validation';
 import { describeValue as describe } from './describe-value';
+import { Duration, durationSeconds, prometheusDuration as spelled } from './duration';
 
 /** A credential of a receiver: a key of the environment's secret store (Vault KV, AWS Secrets Manager). */
 export interface AlertCredential {
@@ -80,7 +81,7 @@ export interface AlertRoute {
   /** Go on matching the next routes after this one (to notify a second receiver). @default false */
   readonly continue?: boolean;
   /** How long before a still-firing group is sent again. @default - alerting.repeatInterval */
-  readonly repeatInterval?: string;
+  readonly repeatInterval?: Duration;
 }
 
 /** The environment's alert routing (the platform Alertmanager's configuration). */
@@ -96,12 +97,12 @@ export interface AlertingProfile {
   readonly defaultReceiver?: string;
   /** Labels alerts are grouped by into one notification. @default ['alertname', 'system', 'environment'] */
   readonly groupBy?: readonly string[];
-  /** Wait before the first notification of a new group. @default '30s' */
-  readonly groupWait?: string;
-  /** Wait before notifying about alerts added to a group. @default '5m' */
-  readonly groupInterval?: string;
-  /** Wait before re-sending a still-firing group. @default '4h' */
-  readonly repeatInterval?: string;
+  /** Wait before the first notification of a new group. @default Duration.seconds(30) */
+  readonly groupWait?: Duration;
+  /** Wait before notifying about alerts added to a group. @default Duration.minutes(5) */
+  readonly groupInterval?: Duration;
+  /** Wait before re-sending a still-firing group. @default Duration.hours(4) */
+  readonly repeatInterval?: Duration;
   /** Labels the Alertmanager selects the systems' AlertmanagerConfig objects by. @default { release: 'prometheus' } */
   readonly alertmanagerConfigLabels?: Readonly<Record<string, string>>;
 }
@@ -113,19 +114,40 @@ export const DEFAULT_ALERTING: Required<Omit<AlertingProfile, 'defaultReceiver'>
   receivers: [],
   routes: [],
   groupBy: ['alertname', 'system', 'environment'],
-  groupWait: '30s',
-  groupInterval: '5m',
-  repeatInterval: '4h',
+  groupWait: Duration.seconds(30),
+  groupInterval: Duration.minutes(5),
+  repeatInterval: Duration.hours(4),
   alertmanagerConfigLabels: { release: 'prometheus' },
 };
 
-/** An AlertingProfile with its defaults applied. */
-export type ResolvedAlerting = Required<Omit<AlertingProfile, 'defaultReceiver'>> & { readonly defaultReceiver: string };
+/** A route with its repeat interval in the Alertmanager's spelling. */
+export type ResolvedAlertRoute = Omit<AlertRoute, 'repeatInterval'> & { readonly repeatInterval?: string };
+
+/** An AlertingProfile with its defaults applied, durations in the Alertmanager's spelling (`30s`, `4h`). */
+export type ResolvedAlerting = Required<Omit<AlertingProfile, 'defaultReceiver' | 'routes' | 'groupWait' | 'groupInterval' | 'repeatInterval'>> & {
+  readonly defaultReceiver: string;
+  readonly routes: readonly ResolvedAlertRoute[];
+  readonly groupWait: string;
+  readonly groupInterval: string;
+  readonly repeatInterval: string;
+};
 
 /** The profile with defaults: receivers and routes as given (checked by checkAlerting). */
 export function resolveAlerting(raw: AlertingProfile | undefined): ResolvedAlerting {
   const given = Object.fromEntries(Object.entries(isObject(raw) ? raw : {}).filter(([, v]) => v !== undefined)) as AlertingProfile;
-  return { ...DEFAULT_ALERTING, defaultReceiver: NULL_RECEIVER, ...given } as ResolvedAlerting;
+  const merged = { ...DEFAULT_ALERTING, defaultReceiver: NULL_RECEIVER, ...given };
+  const routes: unknown = merged.routes;
+  return {
+    ...merged,
+    groupWait: spelled(merged.groupWait),
+    groupInterval: spelled(merged.groupInterval),
+    repeatInterval: spelled(merged.repeatInterval),
+    routes: Array.isArray(routes)
+      ? routes.map((r: unknown) =>
+          isObject(r) && r.repeatInterval !== undefined ? { ...(r as unknown as AlertRoute), repeatInterval: spelled(r.repeatInterval) } : r,
+        )
+      : routes,
+  } as ResolvedAlerting;
 }
 
 /** The kinds of integration a receiver may have. */
@@ -154,7 +176,6 @@ export function receiverCredentials(
 
 const RECEIVER_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
 /**
  * Checks `platform.alerting` (raw, as given) for environment `envName`; `field` prefixes each
@@ -320,12 +341,8 @@ function checkReceiver(r: AlertReceiver, kind: AlertReceiverKind, at: string, re
 }
 
 function checkDuration(value: unknown, field: string, report: ValidationReport): void {
-  if (typeof value !== 'string' || !DURATION.test(value) || !/[1-9]/.test(value))
-    report.error(
-      'alerting-profile.value.alertmanager-duration',
-      field,
-      `${describe(value)} must be an Alertmanager duration longer than zero, e.g. 30s, 5m, 4h`,
-    );
+  const seconds = durationSeconds(value, 'Duration.hours(4)');
+  if (typeof seconds === 'string') report.error('alerting-profile.duration-invalid', field, seconds);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -56,6 +56,33 @@ export function formatSeconds(seconds: number): string {
   ]);
 }
 
+/**
+ * A Duration prop as Prometheus and the Alertmanager spell it (`30s`, `5m`, `4h`); any other
+ * value as it is, for the prop's check to report (see `durationProblem`).
+ */
+export function prometheusDuration(value: unknown): string {
+  const seconds = durationSeconds(value);
+  return typeof seconds === 'number' ? formatSeconds(seconds) : String(value);
+}
+
+/**
+ * Why `value` is not a usable Duration (completing "<field>: ..."), or undefined when it is one.
+ * `allowZero`: `Duration.seconds(0)` is allowed too (an alert's `for`).
+ */
+export function durationProblem(value: unknown, allowZero = false, example = 'Duration.minutes(5)'): string | undefined {
+  if (allowZero && value instanceof Duration && value.toMilliseconds() === 0) return undefined;
+  const seconds = durationSeconds(value, example);
+  return typeof seconds === 'string' ? seconds : undefined;
+}
+
+/** Go's spelling (cert-manager, External Secrets): hours at most, Go has no day unit (`2160h`, `15m`). */
+export function goDuration(seconds: number): string {
+  return spell(seconds, [
+    ['h', 3600],
+    ['m', 60],
+  ]);
+}
+
 /** PostgreSQL's spelling (`archive_timeout = 5min`): its unit for minutes is `min`. */
 export function postgresDuration(seconds: number): string {
   return spell(seconds, [

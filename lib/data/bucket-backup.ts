@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { renderScriptFile } from '../core/script-file';
-import { addCheck, ValidationReport } from '../core/validation';
-import { BackupTarget } from '../backup/target';
+import { ValidationReport } from '../core/validation';
+import { BackupTarget, checkGivenTarget } from '../backup/target';
 import { ScheduledTask } from '../workloads/scheduled-task';
 import { allowCopyFlows, BACKUP_ROOT, BackupBucket, copyEnv, IBucketSource, SCRIPTS_PATH, setEnv } from './bucket-copy';
 import { BucketRestoreJob } from './bucket-restore-job';
@@ -91,11 +91,7 @@ export class BucketBackup extends ScheduledTask {
       role: 'backup',
     });
     checkProps(this, 'BucketBackupProps', backupProps);
-    if (!validTarget && backupProps?.target !== undefined && backupProps?.target !== null && typeof backupProps.target === 'object') {
-      addCheck(this, (report) =>
-        report.error('bucket-backup.target.backuptarget-volume', 'target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'),
-      );
-    }
+    checkGivenTarget(this, validTarget, backupProps?.target);
     this.store = store;
     this.target = props.target;
     this.buckets = buckets;

@@ -1,5 +1,5 @@
 import type { ResourceProfile } from '../core/environment';
-import { durationSeconds, formatSeconds } from '../core/duration';
+import { Duration, durationSeconds, formatSeconds } from '../core/duration';
 import type { ValidationReport } from '../core/validation';
 import type { ISecretSource } from '../security/secret-source';
 import { NetworkPeer } from '../security/network';
@@ -243,7 +243,7 @@ function walArchiveAlert(host: EngineHost, rpoSeconds: number, where: string) {
   return {
     name: `WalArchiveFailing${pascal(host.name)}`,
     expr: `${metric('last_failed_time')} > ${metric('last_archived_time')}`,
-    for: rpo,
+    for: Duration.seconds(rpoSeconds),
     severity: 'critical' as const,
     summary: `WAL archiving of {{ $labels.pod }} has been failing for ${rpo}: the ${rpo} recovery point objective of ${host.name} is not met`,
     description:

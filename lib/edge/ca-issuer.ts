@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { checkDnsSubdomain } from '../core/naming';
 import { ValidationReport } from '../core/validation';
+import { Duration } from '../core/duration';
 import { CertManagerIssuer, CertManagerIssuerProps } from './cert-manager-issuer';
 import { Certificate } from './certificate';
 import { IssuerTrust } from './issuer';
@@ -14,8 +15,8 @@ export interface CaIssuerProps extends CertManagerIssuerProps {
    * @default - a root CA bootstrapped in the system's namespace (namespaced issuers only)
    */
   readonly caSecretName?: string;
-  /** Lifetime of a bootstrapped root CA, as a Go duration. @default '87600h' (10 years) */
-  readonly rootDuration?: string;
+  /** Lifetime of a bootstrapped root CA. @default Duration.days(3650) (10 years) */
+  readonly rootDuration?: Duration;
 }
 
 /**
@@ -49,8 +50,8 @@ export class CaIssuer extends CertManagerIssuer {
         secretName: this.caSecretName,
         isCa: true,
         commonName: `${this.chart.namespaceName} ${id} root CA`,
-        duration: caProps.rootDuration ?? '87600h',
-        renewBefore: '720h',
+        duration: caProps.rootDuration ?? Duration.days(3650),
+        renewBefore: Duration.days(30),
       });
     }
     this.renderIssuer({ ca: { secretName: this.caSecretName } });

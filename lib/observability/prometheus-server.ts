@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { Duration, durationProblem, prometheusDuration } from '../core/duration';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Environment } from '../core/environment';
@@ -33,8 +34,8 @@ export interface PrometheusServerProps {
   readonly environment: Environment;
   /** Name of the Prometheus object (the operator names its StatefulSet `prometheus-<name>`). @default 'prometheus' */
   readonly name?: string;
-  /** How long samples are kept, a Prometheus duration (`15d`, `12h`). @default '2d' in dev, '15d' in staging and prod */
-  readonly retention?: string;
+  /** How long samples are kept. @default Duration.days(2) in dev, Duration.days(15) in staging and prod */
+  readonly retention?: Duration;
   /** Prometheus replicas (each scrapes every target). @default 1 in dev, 2 in staging and prod */
   readonly replicas?: number;
   /** Size of each replica's volume, from the profile's default storage class. @default - an emptyDir in dev, '50Gi' in staging and prod */
@@ -78,7 +79,7 @@ export class PrometheusServer extends Construct {
     const p: Partial<PrometheusServerProps> = objectOrUndefined(props) ?? {};
     this.namespace = profile.pods.namespace;
     const dev = env.name === 'dev';
-    const retention = p.retention ?? (dev ? '2d' : '15d');
+    const retention = p.retention === undefined ? (dev ? '2d' : '15d') : prometheusDuration(p.retention);
     const replicas = p.replicas ?? (dev ? 1 : 2);
     const storageSize = p.storageSize ?? (dev ? undefined : '50Gi');
     const cpu = objectOrUndefined(p.resources)?.cpu ?? '500m';
@@ -165,8 +166,8 @@ export class PrometheusServer extends Construct {
       const nameReason = typeof this.name === 'string' ? checkDnsLabel(this.name, 52) : 'must be a string';
       if (nameReason)
         report.error('prometheus-server.name', 'name', `'${String(this.name)}' ${nameReason} (the operator names the StatefulSet prometheus-<name>)`);
-      if (typeof retention !== 'string' || !/^(\d+(ms|s|m|h|d|w|y))+$/.test(retention))
-        report.error('prometheus-server.retention', 'retention', `${JSON.stringify(retention)} must be a Prometheus duration such as '15d' or '12h'`);
+      const retentionProblem = p.retention === undefined ? undefined : durationProblem(p.retention, false, 'Duration.days(15)');
+      if (retentionProblem) report.error('prometheus-server.retention', 'retention', retentionProblem);
       if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10)
         report.error('prometheus-server.replicas.whole-number', 'replicas', `${String(replicas)} must be a whole number from 1 to 10`);
       else if (env.name === 'prod' && replicas < 2)

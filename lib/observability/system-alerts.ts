@@ -9,7 +9,7 @@ import { checkDnsLabel } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import { AlertGroup, AlertModel, AlertRule, CronJobWatch, DEFAULT_GRACE_SECONDS, systemAlertGroups } from './alert-rules';
-import { checkDuration } from '../workloads/metrics-endpoint';
+import { Duration, durationProblem as checkDuration, prometheusDuration } from '../core/duration';
 import { scrapeTargetsOf } from './scrape-targets';
 import { lazy } from './workload-metrics';
 import { checkProps } from '../core/prop-check';
@@ -35,10 +35,10 @@ export interface SystemAlertsProps {
   readonly diskPercent?: number;
   /** Restarts of one container in an hour above which `ContainerRestarting` fires. @default 3 */
   readonly restartsPerHour?: number;
-  /** Window of the rates. @default '5m' */
-  readonly rateWindow?: string;
+  /** Window of the rates. @default Duration.minutes(5) */
+  readonly rateWindow?: Duration;
   /** How long a condition must hold before an alert fires. @default - the environment's `monitoring.alertFor` */
-  readonly for?: string;
+  readonly for?: Duration;
   /** Label of `http_requests_total` holding the status code (`code` for some client libraries). @default 'status' */
   readonly statusLabel?: string;
   /** Jobs (workload names) with HTTP request metrics. @default - every WebService whose own container serves metrics (`exposeMetrics`) */
@@ -138,7 +138,7 @@ export class SystemAlerts extends Construct {
           .filter((t) => t.http)
           .map((t) => t.job),
       statusLabel: p.statusLabel ?? 'status',
-      rateWindow: p.rateWindow ?? '5m',
+      rateWindow: p.rateWindow === undefined ? '5m' : prometheusDuration(p.rateWindow),
       errorRatio: p.errorRatio ?? 0.05,
       clientErrorRatio: p.clientErrorRatio,
       latencyP95Seconds: p.latencyP95Seconds ?? 0.5,
@@ -165,14 +165,14 @@ export class SystemAlerts extends Construct {
 
   private renderGroup(group: AlertGroup): PrometheusRuleSpecGroups {
     const monitoring = this.chart.environment.monitoring;
-    const forDuration = this.props.for ?? monitoring.alertFor;
+    const forDuration = this.props.for === undefined ? monitoring.alertFor : prometheusDuration(this.props.for);
     return {
       // Group names are global in Prometheus: qualified by the namespace.
       name: `${this.chart.namespaceName}.${this.node.id}.${group.name}`,
       rules: group.rules.map((r) => ({
         alert: r.name,
         expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
-        for: r.for ?? forDuration,
+        for: r.for === undefined ? forDuration : prometheusDuration(r.for),
         labels: { severity: monitoring.severities[r.severity], system: this.chart.system, environment: this.chart.environment.name },
         annotations: { summary: r.summary, ...(r.description ? { description: r.description } : {}) },
       })),

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { SystemChart } from '../core/system-chart';
 import { addCheck } from '../core/validation';
 import { dashboardUid, renderDashboard } from './dashboard-model';
-import { checkDuration } from '../workloads/metrics-endpoint';
+import { Duration, durationProblem as checkDuration, prometheusDuration } from '../core/duration';
 import { scrapeTargetsOf } from './scrape-targets';
 import { checkProps } from '../core/prop-check';
 import type { Json } from '../core/json';
@@ -15,8 +15,8 @@ export interface SystemDashboardProps {
   readonly title?: string;
   /** Label of `http_requests_total` holding the status code. @default 'status' */
   readonly statusLabel?: string;
-  /** Window of the rates. @default '5m' */
-  readonly rateWindow?: string;
+  /** Window of the rates. @default Duration.minutes(5) */
+  readonly rateWindow?: Duration;
 }
 
 /**
@@ -83,7 +83,7 @@ export class SystemDashboard extends Construct {
       tags: ['cdk8s-stacks', chart.system, chart.environment.name],
       targets: scrapeTargetsOf(chart),
       statusLabel: this.props.statusLabel ?? 'status',
-      rateWindow: this.props.rateWindow ?? '5m',
+      rateWindow: this.props.rateWindow === undefined ? '5m' : prometheusDuration(this.props.rateWindow),
     });
   }
 }

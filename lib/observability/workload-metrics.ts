@@ -8,7 +8,8 @@ import { addCheck, ValidationReport } from '../core/validation';
 import { NetworkPeer } from '../security/network-peer';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
-import { checkDuration, MetricsOptions } from '../workloads/metrics-endpoint';
+import { MetricsOptions } from '../workloads/metrics-endpoint';
+import { durationProblem as checkDuration, prometheusDuration } from '../core/duration';
 import { requirePlatform } from '../core/platform-requirements';
 import { checkEnvValue } from '../workloads/env';
 
@@ -16,9 +17,12 @@ import { checkEnvValue } from '../workloads/env';
 export const METRICS_SERVICE_LABEL = 'cdk8s-stacks.io/metrics';
 
 /** A metrics declaration resolved against the workload's ports. */
-export interface ResolvedMetricsEndpoint extends MetricsOptions {
+export interface ResolvedMetricsEndpoint extends Omit<MetricsOptions, 'interval'> {
   readonly path: string;
+  /** The scrape interval in Prometheus's spelling. */
   readonly interval: string;
+  /** The interval as declared, for its check. @default - none: the environment's */
+  readonly givenInterval?: unknown;
   /** The port, when it exists on the main container or a sidecar. */
   readonly spec?: PortSpec;
   /** Name of the container serving it (the main container or a sidecar). */
@@ -119,7 +123,8 @@ export class WorkloadMetrics extends Construct {
       return {
         ...e,
         path: e.path ?? '/metrics',
-        interval: e.interval ?? interval,
+        interval: e.interval === undefined ? interval : prometheusDuration(e.interval),
+        givenInterval: e.interval,
         spec: owner?.ports.find((p) => p.name === e.port),
         container: owner?.name,
       };
@@ -153,7 +158,7 @@ export class WorkloadMetrics extends Construct {
       }
       if (!e.path.startsWith('/'))
         report.error('workload-metrics.expose-metrics.path', 'exposeMetrics.path', `'${e.path}' must be an absolute HTTP path, e.g. /metrics`);
-      const interval = checkDuration(e.interval);
+      const interval = e.givenInterval === undefined ? undefined : checkDuration(e.givenInterval, false, 'Duration.seconds(30)');
       if (interval) report.error('workload-metrics.expose-metrics.interval', 'exposeMetrics.interval', interval);
       if (e.bearerToken !== undefined) {
         const problem = checkEnvValue(e.bearerToken);

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Duration, durationProblem, durationSeconds, goDuration } from '../core/duration';
 import {
   ExternalSecret,
   ExternalSecretSpecSecretStoreRef,
@@ -67,8 +68,8 @@ export interface ExternalSecretSourceProps {
   readonly data: Readonly<Record<string, RemoteKey>>;
   /** Name of the Secret created in the namespace. @default - the construct id */
   readonly secretName?: string;
-  /** How often the operator re-reads the store. @default '1h' */
-  readonly refreshInterval?: string;
+  /** How often the operator re-reads the store. @default Duration.hours(1) */
+  readonly refreshInterval?: Duration;
 }
 
 /**
@@ -103,7 +104,7 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
     new ExternalSecret(this, 'resource', {
       metadata: { name: this.secretName },
       spec: {
-        refreshInterval: props.refreshInterval ?? '1h',
+        refreshInterval: props.refreshInterval === undefined ? '1h' : goSpelling(props.refreshInterval),
         secretStoreRef: secretStoreRef(props.store),
         target: ownedSecretTarget(this.secretName),
         data: this.keys.map((secretKey) => ({
@@ -127,13 +128,14 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
         if (typeof remote !== 'string' || remote.trim() === '')
           report.error('external-secret-source.data.key', `data.${key}.key`, 'must name the secret in the store');
       }
-      if (props.refreshInterval !== undefined && !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(props.refreshInterval)) {
-        report.error(
-          'external-secret-source.refresh-interval',
-          'refreshInterval',
-          `'${props.refreshInterval}' must be a Go duration such as 1h or 15m`,
-        );
-      }
+      const refresh = props.refreshInterval === undefined ? undefined : durationProblem(props.refreshInterval, false, 'Duration.hours(1)');
+      if (refresh) report.error('external-secret-source.refresh-interval', 'refreshInterval', refresh);
     });
   }
+}
+
+/** A Duration as the operator reads it (Go: `1h`, `15m`); anything else as it is (the check reports it). */
+function goSpelling(value: unknown): string {
+  const seconds = durationSeconds(value);
+  return typeof seconds === 'number' ? goDuration(seconds) : String(value);
 }

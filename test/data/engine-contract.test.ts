@@ -3,7 +3,7 @@
  * through the engine interface only (store.engine), against what is rendered and what the
  * synth passes derive. A new engine is added to ENGINES and must pass all of them.
  */
-import { App } from 'cdk8s';
+import { App, Duration } from 'cdk8s';
 import {
   BackupTarget,
   ConnectionEnv,
@@ -29,6 +29,7 @@ import { errorIdsOf, errorsOf, objectsOf, render, testChart, testEnv } from '../
 const resources = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
 const keys = ExistingSecret.named('backup-s3', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
 const SCRAPE_INTERVAL = '20s';
+const SCRAPE_DURATION = Duration.seconds(20);
 
 function bucket(endpoint?: string): BackupTarget {
   return BackupTarget.s3({
@@ -97,7 +98,7 @@ const ENGINES: Record<string, EngineCase> = {
 
 /** A prod system with the store, an application reading from it, and the system's alerts. */
 function system(engine: EngineCase, target: BackupTarget | 'none' = bucket()): { app: App; chart: SystemChart; store: BackupableStore } {
-  const { app, chart } = testChart(testEnv('prod', { monitoring: { scrapeInterval: SCRAPE_INTERVAL } }));
+  const { app, chart } = testChart(testEnv('prod', { monitoring: { scrapeInterval: SCRAPE_DURATION } }));
   const store = engine.build(chart, target === 'none' ? undefined : target);
   const api = new WebService(chart, 'api', {
     image: 'registry.stackworks.io/org/api:1.0.0',

@@ -4,6 +4,7 @@
  * fails on the code before the engines became objects and passes now.
  */
 import {
+  Duration,
   BackupTarget,
   ConnectionEnv,
   ExistingSecret,
@@ -125,7 +126,7 @@ describe('issue 29: connect(store, { readOnly: true }) wherever the engine has a
 });
 
 describe('issue 29: CloudNativePG like every other scrape target and store', () => {
-  function cnpg(scrapeInterval = '30s') {
+  function cnpg(scrapeInterval = Duration.seconds(30)) {
     const { app, chart } = testChart(testEnv('prod', { monitoring: { scrapeInterval } }));
     const credentials = new SystemSecret(chart, 'db-credentials', { keys: ['password'], basicAuthUsername: 'app' });
     new Postgres(chart, 'db', {
@@ -140,7 +141,7 @@ describe('issue 29: CloudNativePG like every other scrape target and store', () 
   }
 
   test("the PodMonitor scrapes at the environment's interval", () => {
-    const { app } = cnpg('15s');
+    const { app } = cnpg(Duration.seconds(15));
     expect(objectOf(app, 'PodMonitor', 'db').spec.podMetricsEndpoints).toEqual([{ port: 'metrics', interval: '15s' }]);
   });
 

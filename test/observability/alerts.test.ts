@@ -1,4 +1,4 @@
-import { Probe, SystemAlerts, WebService } from '../../lib';
+import { Duration, Probe, SystemAlerts, WebService } from '../../lib';
 import { errorsOf, objectOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
@@ -138,15 +138,15 @@ describe('SystemAlerts per environment and options', () => {
       httpJobs: ['api', 'graphql'],
       statusLabel: 'code',
       clientErrorRatio: 0.1,
-      rateWindow: '10m',
-      for: '2m',
+      rateWindow: Duration.minutes(10),
+      for: Duration.minutes(2),
     });
     alerts.addAlert({
       name: 'QueueBacklogHigh',
       expr: 'sum(rq_queue_length{namespace="test-prod"}) > 1000',
       severity: 'warning',
       summary: 'backlog',
-      for: '30m',
+      for: Duration.minutes(30),
     });
     const rule = objectOf(app, 'PrometheusRule', 'alerts');
     expect(ruleNamed(rule, 'HttpClientErrorRatioHigh').expr).toBe(
@@ -199,9 +199,14 @@ describe('bad input is a synth error naming the construct and the field', () => 
     ['diskPercent', 100.5, 'diskPercent: 100.5 must be a percent greater than 0 and at most 100'],
     ['latencyP95Seconds', 0, 'latencyP95Seconds: 0 must be a number of seconds greater than 0 (0.2 is 200 ms)'],
     ['restartsPerHour', 1.5, 'restartsPerHour: 1.5 must be a whole number, 0 or more'],
-    ['rateWindow', '5 minutes', "rateWindow: '5 minutes' is not a Prometheus duration (e.g. 30s, 5m, 1h30m)"],
-    ['rateWindow', '0m', "rateWindow: '0m' must be longer than zero"],
-    ['for', 'later', "for: 'later' is not a Prometheus duration (e.g. 30s, 5m, 1h30m)"],
+    [
+      'rateWindow',
+      '5m',
+      "rateWindow: '5m' is ambiguous (minutes or months?): give a Duration, Duration.minutes(5) or, for months, Duration.days(150)",
+    ],
+    ['rateWindow', Duration.seconds(0), 'rateWindow: 0 seconds is not a whole number of seconds, at least one'],
+    ['rateWindow', Duration.millis(1500), 'rateWindow: 1 second 500 millis is not a whole number of seconds, at least one'],
+    ['for', 'later', "for: 'later' is a string: give a Duration, e.g. Duration.minutes(5)"],
     ['statusLabel', 'status-code', "statusLabel: 'status-code' is not a Prometheus label name"],
   ])('%s = %p', (field, value, message) => {
     expect(errors({ [field]: value })).toEqual([`[test-prod/alerts] ${message}`]);
@@ -231,13 +236,13 @@ describe('bad input is a synth error naming the construct and the field', () => 
         a.addAlert({ ...base, name: 'Down' });
         a.addAlert({ ...base, name: 'not valid' });
         a.addAlert({ ...base, name: 'Everywhere', expr: 'up == 0' });
-        a.addAlert({ ...base, name: 'Loud', severity: 'page' as any, for: 'soon' });
+        a.addAlert({ ...base, name: 'Loud', severity: 'page' as any, for: 'soon' as never });
       }),
     ).toEqual([
       "[test-prod/alerts] addAlert[3].name: 'not valid' must be letters, digits and '_', not starting with a digit",
       '[test-prod/alerts] addAlert[4].expr: must select the system\'s namespace (namespace="test-prod"): alerts are scoped to their system',
       "[test-prod/alerts] addAlert[5].severity: 'page' must be critical or warning",
-      "[test-prod/alerts] addAlert[5].for: 'soon' is not a Prometheus duration (e.g. 30s, 5m, 1h30m)",
+      "[test-prod/alerts] addAlert[5].for: 'soon' is a string: give a Duration, e.g. Duration.minutes(5)",
       "[test-prod/alerts] alerts: 'ContainerCpuNearLimit' is defined twice in this PrometheusRule; alert names must be unique in the system",
       "[test-prod/alerts] alerts: 'Down' is defined twice in this PrometheusRule; alert names must be unique in the system",
     ]);
