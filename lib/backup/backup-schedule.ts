@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
+import { Duration, durationSeconds, formatSeconds, secondsOr } from '../core/duration';
 import { ValidationReport } from '../core/validation';
 import { ContainerModel } from '../workloads/container';
 import { positive } from '../workloads/migration-job';
@@ -23,13 +24,15 @@ export interface BackupScheduleProps {
   readonly timeZone?: string;
   /** Backups kept (the newest ones). @default - the environment's backupRetention */
   readonly keep?: number;
-  /** Backups older than this are removed, except the newest one. @default 30 */
-  readonly maxAgeDays?: number;
+  /** Backups older than this are removed, except the newest one: whole days. @default Duration.days(30) */
+  readonly maxAge?: Duration;
   /** Requests and limits of the dump container. @default - 100m/256Mi requested, 1 cpu/1Gi limit */
   readonly resources?: ResourceProfile;
-  /** A run that takes longer is stopped and fails. @default 3600 */
-  readonly activeDeadlineSeconds?: number;
+  /** A run that takes longer is stopped and fails: whole seconds. @default Duration.hours(1) */
+  readonly activeDeadline?: Duration;
 }
+
+const DAY = 86400;
 
 const DEFAULT_RESOURCES: ResourceProfile = {
   requests: { cpu: '100m', memory: '256Mi' },
@@ -83,7 +86,7 @@ export class BackupSchedule extends ScheduledTask {
       schedule,
       timeZone: props.timeZone,
       backoffLimit: 1,
-      activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
+      activeDeadline: props.activeDeadline ?? Duration.hours(1),
       role: 'backup',
     });
     checkProps(this, 'BackupScheduleProps', backupProps);
@@ -94,7 +97,7 @@ export class BackupSchedule extends ScheduledTask {
     this.effectiveSchedule = schedule;
     this.backupTimeZone = props.timeZone;
     this.keep = props.keep ?? env.backupRetention;
-    this.maxAgeDays = props.maxAgeDays ?? 30;
+    this.maxAgeDays = secondsOr(props.maxAge, 30 * DAY) / DAY;
 
     const scriptsName = `${this.name}-scripts`;
     const storeName = store.name;
@@ -150,7 +153,16 @@ export class BackupSchedule extends ScheduledTask {
     super.validateWorkload(report);
     const p = this.backupProps;
     positive(report, 'keep', this.keep, 1);
-    positive(report, 'maxAgeDays', this.maxAgeDays, 1);
+    if (p.maxAge !== undefined) {
+      const seconds = durationSeconds(p.maxAge, 'Duration.days(30)');
+      const problem =
+        typeof seconds === 'string'
+          ? seconds
+          : seconds % DAY !== 0
+            ? `${formatSeconds(seconds)} is not whole days, e.g. Duration.days(30)`
+            : undefined;
+      if (problem) report.error('backup-schedule.max-age', 'maxAge', problem);
+    }
     if (p.target.kind === 'volume') {
       const size = parseQuantity(p.target.volume.size);
       const problem = checkQuantity(p.target.volume.size, 'bytes');

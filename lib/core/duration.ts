@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { describeValue } from './describe-value';
+import type { ErrorId, ValidationReport } from './validation';
 
 /**
  * The home of durations: every time a prop takes is a cdk8s `Duration` (`Duration.minutes(5)`,
@@ -89,4 +90,39 @@ export function postgresDuration(seconds: number): string {
     ['h', 3600],
     ['min', 60],
   ]);
+}
+
+/**
+ * Whole seconds of an optional Duration prop, for a manifest field that counts seconds
+ * (`periodSeconds`, `activeDeadlineSeconds`): `fallback` when absent, and when invalid too
+ * (its `checkDurationProp` reports it, so nothing is written).
+ */
+export function secondsOr(value: unknown, fallback: number): number {
+  if (!(value instanceof Duration)) return fallback;
+  const ms = value.toMilliseconds();
+  return Number.isFinite(ms) && ms >= 0 && ms % 1000 === 0 ? ms / 1000 : fallback;
+}
+
+/**
+ * Reports an optional Duration prop that is not a whole number of seconds, or is shorter than
+ * `minSeconds` (0: `Duration.seconds(0)` is allowed). The one check of a Duration prop that a
+ * manifest field counts in seconds.
+ */
+export function checkDurationProp(
+  report: ValidationReport,
+  id: ErrorId,
+  field: string,
+  value: unknown,
+  minSeconds: number,
+  example = 'Duration.seconds(30)',
+): void {
+  if (value === undefined) return;
+  const problem = (): string | undefined => {
+    if (!(value instanceof Duration)) return durationSeconds(value, example) as string;
+    const ms = value.toMilliseconds();
+    if (!Number.isFinite(ms) || ms < 0 || ms % 1000 !== 0) return `${value.toHumanString()} is not a whole number of seconds`;
+    return ms / 1000 < minSeconds ? `${formatSeconds(ms / 1000)} is shorter than the minimum of ${formatSeconds(minSeconds)}` : undefined;
+  };
+  const message = problem();
+  if (message) report.error(id, field, message);
 }

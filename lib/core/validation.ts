@@ -59,6 +59,7 @@ interface Entry {
  * Collects the problems of one check. Every method takes the error's id first (see ErrorId).
  * The two-argument forms without an id are kept only for call sites that have not adopted
  * ids yet (docs/error-ids.md lists the files); their errors carry the id `unassigned.<field>`.
+ * @sealed subclassing is not supported (checks receive one, they do not make their own kind)
  */
 export class ValidationReport {
   private readonly entries: Entry[] = [];

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { renderScriptFile } from '../core/script-file';
+import { Duration } from '../core/duration';
 import { ValidationReport } from '../core/validation';
 import { BackupTarget, checkGivenTarget } from '../backup/target';
 import { ScheduledTask } from '../workloads/scheduled-task';
@@ -26,9 +27,9 @@ export interface BucketBackupProps {
   readonly timeZone?: string;
   /**
    * A run that takes longer is stopped and fails. Every object is read on both sides at each
-   * run (the sha256 check): allow for the buckets' size. @default 14400 (4 hours)
+   * run (the sha256 check): allow for the buckets' size. Whole seconds. @default Duration.hours(4)
    */
-  readonly activeDeadlineSeconds?: number;
+  readonly activeDeadline?: Duration;
   /** Requests and limits of the mc container. @default - 50m/128Mi requested, 500m/512Mi limit */
   readonly resources?: ResourceProfile;
 }
@@ -87,7 +88,7 @@ export class BucketBackup extends ScheduledTask {
       schedule,
       timeZone: props.timeZone,
       backoffLimit: 1,
-      activeDeadlineSeconds: props.activeDeadlineSeconds ?? 4 * 3600,
+      activeDeadline: props.activeDeadline ?? Duration.hours(4),
       role: 'backup',
     });
     checkProps(this, 'BucketBackupProps', backupProps);

@@ -1,3 +1,4 @@
+import { Duration } from '../core/duration';
 import { Construct } from 'constructs';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
@@ -79,9 +80,9 @@ export function databaseProbes(
   started: readonly string[] = ready,
 ): Pick<StoreContainerProps, 'readiness' | 'liveness' | 'startup'> {
   return {
-    readiness: Probe.exec(ready, { timeoutSeconds: 5 }),
-    liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 6 }),
-    startup: Probe.exec(started, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
+    readiness: Probe.exec(ready, { timeout: Duration.seconds(5) }),
+    liveness: Probe.exec(alive, { timeout: Duration.seconds(5), failureThreshold: 6 }),
+    startup: Probe.exec(started, { period: Duration.seconds(5), timeout: Duration.seconds(5), failureThreshold: 120 }),
   };
 }
 

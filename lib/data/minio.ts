@@ -1,3 +1,4 @@
+import { Duration } from '../core/duration';
 import { Construct } from 'constructs';
 import { addFinalizer, runFinalizers } from '../core/finalize';
 import { renderScriptFile, ScriptValues } from '../core/script-file';
@@ -179,9 +180,9 @@ export class ObjectStore extends StatefulStore {
         },
         ports: [{ name: 'console', port: MINIO_CONSOLE_PORT }],
         // Ready: the node can serve requests (read/write quorum). Alive: the process answers.
-        readiness: Probe.http('/minio/health/ready', { port: 'api', timeoutSeconds: 5 }),
-        liveness: Probe.http('/minio/health/live', { port: 'api', periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
-        startup: Probe.http('/minio/health/live', { port: 'api', periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 }),
+        readiness: Probe.http('/minio/health/ready', { port: 'api', timeout: Duration.seconds(5) }),
+        liveness: Probe.http('/minio/health/live', { port: 'api', period: Duration.seconds(20), timeout: Duration.seconds(5), failureThreshold: 6 }),
+        startup: Probe.http('/minio/health/live', { port: 'api', period: Duration.seconds(5), timeout: Duration.seconds(5), failureThreshold: 60 }),
       },
       { port: { name: 'api', port: MINIO_API_PORT }, dataPath: '/data', role: 'object-store', uid: MINIO_UID, version },
     );

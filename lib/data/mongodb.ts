@@ -1,3 +1,4 @@
+import { Duration } from '../core/duration';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
@@ -167,11 +168,11 @@ export class MongoDb extends DatabaseStore {
             MONGO_INITDB_ROOT_USERNAME: MONGO_ROOT_USER,
             MONGO_INITDB_ROOT_PASSWORD: fromSecret(props.credentials, accounts.adminKey),
           },
-          readiness: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10 }),
+          readiness: Probe.exec(ping, { period: Duration.seconds(10), timeout: Duration.seconds(10) }),
           // Liveness only asks whether mongod still accepts connections: a member busy with an
           // initial sync or a heavy query answers ping slowly and must not be restarted for it.
-          liveness: Probe.tcp({ port: 'mongodb', periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }),
-          startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
+          liveness: Probe.tcp({ port: 'mongodb', period: Duration.seconds(30), timeout: Duration.seconds(10), failureThreshold: 5 }),
+          startup: Probe.exec(ping, { period: Duration.seconds(10), timeout: Duration.seconds(10), failureThreshold: 60 }),
         },
         { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID, version },
       ),

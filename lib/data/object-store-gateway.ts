@@ -1,3 +1,4 @@
+import { Duration } from '../core/duration';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
@@ -65,7 +66,7 @@ export class ObjectStoreGateway extends WebService {
       replicas: props?.replicas,
       resources: props?.resources ?? DEFAULT_RESOURCES,
       readiness: Probe.http('/healthz'),
-      liveness: Probe.http('/healthz', { periodSeconds: 20 }),
+      liveness: Probe.http('/healthz', { period: Duration.seconds(20) }),
     });
     checkProps(this, 'ObjectStoreGatewayProps', props);
     this.bucket = props.bucket;

@@ -1,3 +1,4 @@
+import { Duration } from '../core/duration';
 import { Construct } from 'constructs';
 import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
@@ -77,8 +78,8 @@ export class Redis extends BackupableStore {
           // redis-cli reads the password from here, so probes never put it on a command line.
           REDISCLI_AUTH: '$(REDIS_PASSWORD)',
         },
-        readiness: Probe.exec(ready, { timeoutSeconds: 3 }),
-        liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 5 }),
+        readiness: Probe.exec(ready, { timeout: Duration.seconds(3) }),
+        liveness: Probe.exec(alive, { timeout: Duration.seconds(5), failureThreshold: 5 }),
       },
       { port: { name: 'redis', port: 6379 }, dataPath: '/data', role: props.use === 'cache' ? 'cache' : 'queue', uid: REDIS_UID, version },
     );

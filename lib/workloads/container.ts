@@ -1,6 +1,7 @@
 import { ResourceProfile } from '../core/environment';
 import { arrayOrEmpty, objectOrUndefined } from '../core/prop-check';
 import { checkQuantity, parseQuantity } from '../core/quantity';
+import { describeValue } from '../core/describe-value';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { checkEnvValue, ENV_NAME, EnvValue, isSecretKeyValue, renderEnvVar } from './env';
@@ -214,6 +215,15 @@ export class ContainerModel {
     ] as const) {
       const port = probe?.port;
       if (probe === undefined) continue;
+      if (!(probe instanceof Probe)) {
+        report.error(
+          'container.probe.not-a-probe',
+          `${prefix}${kind}`,
+          `must be Probe.http(...), Probe.tcp(...) or Probe.exec(...) (is ${describeValue(probe)})`,
+        );
+        continue;
+      }
+      probe.validate(report, `${prefix}${kind}`);
       if (port === undefined && probe.action.type !== 'exec' && this.ports.length === 0) {
         report.error('container.value.probe-port', `${prefix}${kind}`, 'the probe has no port and the container declares none');
       }
@@ -279,7 +289,10 @@ export class ContainerModel {
   public render(): Record<string, unknown> {
     const p = this.props;
     const firstPort = this.ports[0]?.name;
-    const startup = p.startup ?? (p.liveness && firstPort ? Probe.tcp() : undefined);
+    // A prop that is no Probe is reported by validate(); it renders as none.
+    const probe = (value: unknown) => (value instanceof Probe ? value : undefined);
+    const [liveness, readiness] = [probe(p.liveness), probe(p.readiness)];
+    const startup = p.startup !== undefined ? probe(p.startup) : liveness && firstPort ? Probe.tcp() : undefined;
     // Declaration order, not sorted: Kubernetes expands $(VAR) only from variables defined earlier.
     const env = [...this.env.entries()].map(([name, value]) => renderEnvVar(name, value));
     return {
@@ -307,8 +320,8 @@ export class ContainerModel {
           'ephemeral-storage': this.resources?.limits?.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.limit,
         },
       },
-      livenessProbe: p.liveness?.render('liveness', firstPort),
-      readinessProbe: p.readiness?.render('readiness', firstPort),
+      livenessProbe: liveness?.render('liveness', firstPort),
+      readinessProbe: readiness?.render('readiness', firstPort),
       startupProbe: startup?.render('startup', firstPort),
       securityContext: this.securityContext(),
       terminationMessagePolicy: 'FallbackToLogsOnError',

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkDurationProp, Duration, secondsOr } from '../core/duration';
 import { ValidationReport } from '../core/validation';
 import { ContainerModel } from './container';
 import { contentHash, RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
@@ -14,10 +15,10 @@ export interface MigrationJobProps extends WorkloadProps {
   readonly readyCheck: string;
   /** Retries before the Job fails. @default 2 */
   readonly backoffLimit?: number;
-  /** Seconds before a running migration is stopped and failed. @default 900 */
-  readonly activeDeadlineSeconds?: number;
-  /** Seconds a finished Job is kept (for its logs) before it is deleted. @default 86400 */
-  readonly ttlSecondsAfterFinished?: number;
+  /** How long a migration may run before it is stopped and failed: whole seconds. @default Duration.minutes(15) */
+  readonly activeDeadline?: Duration;
+  /** How long a finished Job is kept (for its logs) before it is deleted: whole seconds. @default Duration.days(1) */
+  readonly ttlAfterFinished?: Duration;
 }
 
 /**
@@ -49,8 +50,8 @@ export class MigrationJob extends Workload {
     this.jobName = `${this.name}-${contentHash({ image: props.image, command: props.command, args: props.args, env: props.env ? Object.keys(props.env) : [] }).slice(0, 8)}`;
     this.syncHookJob(this.jobName, {
       backoffLimit: props.backoffLimit ?? 2,
-      activeDeadlineSeconds: props.activeDeadlineSeconds ?? 900,
-      ttlSecondsAfterFinished: props.ttlSecondsAfterFinished ?? 86400,
+      activeDeadlineSeconds: secondsOr(props.activeDeadline, 900),
+      ttlSecondsAfterFinished: secondsOr(props.ttlAfterFinished, 86400),
     });
   }
 
@@ -85,8 +86,8 @@ export class MigrationJob extends Workload {
     if (p.readyCheck.trim() === '')
       report.error('migration-job.ready-check', 'readyCheck', 'must be a shell command that succeeds once the schema is migrated');
     positive(report, 'backoffLimit', p.backoffLimit, 0);
-    positive(report, 'activeDeadlineSeconds', p.activeDeadlineSeconds, 1);
-    positive(report, 'ttlSecondsAfterFinished', p.ttlSecondsAfterFinished, 0);
+    checkDurationProp(report, 'migration-job.active-deadline', 'activeDeadline', p.activeDeadline, 1, 'Duration.minutes(15)');
+    checkDurationProp(report, 'migration-job.ttl-after-finished', 'ttlAfterFinished', p.ttlAfterFinished, 0, 'Duration.days(1)');
   }
 
   protected podExtras(): Record<string, unknown> {

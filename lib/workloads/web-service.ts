@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checkDurationProp, Duration, secondsOr } from '../core/duration';
 import { ValidationReport } from '../core/validation';
 import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
@@ -7,13 +8,14 @@ import type { PortSpec } from './container';
 
 export interface WebServiceProps extends ReplicatedWorkloadProps {
   /**
-   * Seconds the pod keeps serving after it is marked for termination, so endpoints and
-   * load balancers stop sending new requests before the process gets SIGTERM. Uses
-   * `sleep` from the image; set 0 for images without a shell. @default 5
+   * How long the pod keeps serving after it is marked for termination, so endpoints and
+   * load balancers stop sending new requests before the process gets SIGTERM: whole seconds.
+   * Uses `sleep` from the image; `Duration.seconds(0)` for images without a shell.
+   * @default Duration.seconds(5)
    */
-  readonly drainSeconds?: number;
-  /** Seconds the process has to finish in-flight requests after SIGTERM. @default 30 */
-  readonly shutdownSeconds?: number;
+  readonly drain?: Duration;
+  /** How long the process has to finish in-flight requests after SIGTERM: whole seconds, at least 1. @default Duration.seconds(30) */
+  readonly shutdownGrace?: Duration;
 }
 
 /**
@@ -29,8 +31,8 @@ export class WebService extends ReplicatedWorkload {
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, props, 'web-service');
     checkProps(this, 'WebServiceProps', props);
-    this.drainSeconds = props.drainSeconds ?? 5;
-    this.shutdownSeconds = props.shutdownSeconds ?? 30;
+    this.drainSeconds = secondsOr(props.drain, 5);
+    this.shutdownSeconds = secondsOr(props.shutdownGrace, 30);
 
     new k8s.KubeService(this, 'service', {
       metadata: { name: this.name },
@@ -66,10 +68,8 @@ export class WebService extends ReplicatedWorkload {
     });
     if (!p.readiness)
       report.error('web-service.readiness', 'readiness', 'a web service must have a readiness probe, or it receives traffic before it can serve it');
-    if (!Number.isInteger(this.drainSeconds) || this.drainSeconds < 0)
-      report.error('web-service.drain-seconds', 'drainSeconds', `${this.drainSeconds} must be a whole number of seconds, 0 or more`);
-    if (!Number.isInteger(this.shutdownSeconds) || this.shutdownSeconds < 1)
-      report.error('web-service.shutdown-seconds', 'shutdownSeconds', `${this.shutdownSeconds} must be a whole number of seconds, 1 or more`);
+    checkDurationProp(report, 'web-service.drain', 'drain', p.drain, 0, 'Duration.seconds(5)');
+    checkDurationProp(report, 'web-service.shutdown-grace', 'shutdownGrace', p.shutdownGrace, 1, 'Duration.seconds(30)');
   }
 
   protected containerExtras(): Record<string, unknown> {

@@ -333,7 +333,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * Declares that the pods serve Prometheus metrics on a named port (the main container's
    * or a sidecar's): a ServiceMonitor scrapes them, Prometheus may reach that port, and
    * SystemAlerts / SystemDashboard cover them. A port that does not exist is a synth error.
-   * @example api.exposeMetrics({ port: 'http', path: '/metrics', interval: '30s' })
+   * @example api.exposeMetrics({ port: 'http', path: '/metrics', interval: Duration.seconds(30) })
    */
   public exposeMetrics(options: MetricsOptions): void {
     // One Service + ServiceMonitor per workload is made from every declaration by a synth pass (lib/pipeline/metrics-monitors.ts).

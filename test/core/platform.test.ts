@@ -2,9 +2,17 @@ import { demoPlatform, Environment, EnvironmentName, PlatformProps, ValidationRe
 import { placeholderIn } from '../../lib/core/platform-validation';
 import { ENVIRONMENTS } from '../../charts';
 
+/** A deep copy of plain objects and arrays; class instances (Durations) are kept as they are. */
+function plainCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plainCopy);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainCopy(v)]));
+  return value;
+}
+
 /** The repository's profile of `name` with `change` applied to a copy (untyped: bad input). */
 function profile(name: EnvironmentName, change: (p: Record<string, any>) => void = () => undefined): PlatformProps {
-  const copy = JSON.parse(JSON.stringify(ENVIRONMENTS[name].platform.props));
+  const copy = plainCopy(ENVIRONMENTS[name].platform.props) as any;
   change(copy);
   return copy;
 }
