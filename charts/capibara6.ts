@@ -182,7 +182,7 @@ export class Capibara6Chart extends SystemChart {
     // Assumption: the GraphQL process serves Prometheus metrics at /metrics (the seed shows none for it).
     graphql.exposeMetrics({ port: 'http', path: '/metrics' });
     // The seed's p95 targets: REST 200 ms, GraphQL 150 ms.
-    new SystemAlerts(this, 'alerts', { latencyP95Seconds: 0.2, latencyP95SecondsByJob: { graphql: 0.15 } });
+    new SystemAlerts(this, 'alerts', { latencyP95: Duration.millis(200), latencyP95ByJob: { graphql: Duration.millis(150) } });
     new SystemDashboard(this, 'dashboard');
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@capibara6.com' });

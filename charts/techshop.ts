@@ -109,7 +109,7 @@ export class TechShopChart extends SystemChart {
         accessKeyId: fromSecret(offSiteKeys!, 'AWS_ACCESS_KEY_ID'),
         secretAccessKey: fromSecret(offSiteKeys!, 'AWS_SECRET_ACCESS_KEY'),
       });
-    const mongoTarget = prod ? offSite() : objectStore.addBucket('backups', { expireAfterDays: 60 }).asBackupTarget();
+    const mongoTarget = prod ? offSite() : objectStore.addBucket('backups', { expireAfter: Duration.days(60) }).asBackupTarget();
     mongo.backup({ target: mongoTarget, schedule: '0 2 * * *' });
     // The uploads (the only copy of what customers sent): mirrored daily and checked object by
     // object. Not to a bucket of this MinIO (the same disk): AWS S3 in prod, a volume of its own

@@ -105,7 +105,7 @@ export function secondsOr(value: unknown, fallback: number): number {
 
 /**
  * Reports an optional Duration prop that is not a whole number of seconds, or is shorter than
- * `minSeconds` (0: `Duration.seconds(0)` is allowed). The one check of a Duration prop that a
+ * `minSeconds` (0: `Duration.seconds(0)` is allowed) or longer than `maxSeconds`. The one check of a Duration prop that a
  * manifest field counts in seconds.
  */
 export function checkDurationProp(
@@ -115,14 +115,26 @@ export function checkDurationProp(
   value: unknown,
   minSeconds: number,
   example = 'Duration.seconds(30)',
+  maxSeconds = Infinity,
 ): void {
   if (value === undefined) return;
   const problem = (): string | undefined => {
     if (!(value instanceof Duration)) return durationSeconds(value, example) as string;
     const ms = value.toMilliseconds();
     if (!Number.isFinite(ms) || ms < 0 || ms % 1000 !== 0) return `${value.toHumanString()} is not a whole number of seconds`;
-    return ms / 1000 < minSeconds ? `${formatSeconds(ms / 1000)} is shorter than the minimum of ${formatSeconds(minSeconds)}` : undefined;
+    if (ms / 1000 < minSeconds) return `${formatSeconds(ms / 1000)} is shorter than the minimum of ${formatSeconds(minSeconds)}`;
+    return ms / 1000 > maxSeconds ? `${formatSeconds(ms / 1000)} is longer than the maximum of ${formatSeconds(maxSeconds)}` : undefined;
   };
   const message = problem();
   if (message) report.error(id, field, message);
+}
+
+/**
+ * Seconds, fractions allowed, of a Duration longer than zero (a latency target:
+ * `Duration.millis(200)` is 0.2); else why not (completing "<field>: ...").
+ */
+export function positiveSeconds(value: unknown, example = 'Duration.millis(200)'): number | string {
+  if (!(value instanceof Duration)) return durationSeconds(value, example) as string;
+  const ms = value.toMilliseconds();
+  return Number.isFinite(ms) && ms > 0 ? ms / 1000 : `${value.toHumanString()} must be longer than zero`;
 }

@@ -1,4 +1,4 @@
-import { Duration } from '../core/duration';
+import { Duration, durationSeconds, formatSeconds, secondsOr } from '../core/duration';
 import { Construct } from 'constructs';
 import { addFinalizer, runFinalizers } from '../core/finalize';
 import { renderScriptFile, ScriptValues } from '../core/script-file';
@@ -38,8 +38,8 @@ export interface ObjectStoreProps extends StoreCommonProps {
 }
 
 export interface BucketOptions {
-  /** Delete objects this many days after they were written (an ILM expiry rule). @default - kept forever */
-  readonly expireAfterDays?: number;
+  /** Delete objects this long after they were written (an ILM expiry rule): whole days, at least one. @default - kept forever */
+  readonly expireAfter?: Duration;
   /** Keep every version of every object (needed to recover overwritten or deleted objects). @default false */
   readonly versioning?: boolean;
   /**
@@ -311,13 +311,11 @@ export class ObjectStore extends StatefulStore {
       const publicRead = bucket.options.publicRead;
       if (publicRead !== undefined && typeof publicRead !== 'boolean')
         report.error('object-store.buckets.public-read', `buckets.${bucket.name}.publicRead`, `${JSON.stringify(publicRead)} must be true or false`);
-      const days = bucket.options.expireAfterDays;
-      if (days !== undefined && (!Number.isInteger(days) || days < 1))
-        report.error(
-          'object-store.buckets.expire-after-days',
-          `buckets.${bucket.name}.expireAfterDays`,
-          `${days} must be a whole number of days, at least 1`,
-        );
+      const expiry = bucket.options.expireAfter;
+      const seconds = expiry === undefined ? undefined : durationSeconds(expiry, 'Duration.days(30)');
+      const expiryProblem =
+        typeof seconds === 'number' && seconds % DAY !== 0 ? `${formatSeconds(seconds)} is not whole days (MinIO's expiry counts days)` : seconds;
+      if (typeof expiryProblem === 'string') report.error('object-store.buckets.expire-after', `buckets.${bucket.name}.expireAfter`, expiryProblem);
     }
   }
 }
@@ -361,9 +359,17 @@ export function publicReadPolicyJson(bucket: Bucket): string {
   });
 }
 
+const DAY = 86400;
+
+/** A bucket's expiry in whole days, or undefined when it has none (or none that is valid: reported by the check). */
+export function expiryDays(bucket: Bucket): number | undefined {
+  const days = secondsOr(bucket.options.expireAfter, 0) / DAY;
+  return Number.isInteger(days) && days >= 1 ? days : undefined;
+}
+
 /** The lifecycle configuration `mc ilm import` reads for a bucket with an expiry. */
 export function lifecycleJson(bucket: Bucket): string {
-  const days = bucket.options.expireAfterDays!;
+  const days = expiryDays(bucket)!;
   const rule: Record<string, unknown> = {
     ID: `expire-after-${days}-days`,
     Status: 'Enabled',
@@ -378,7 +384,7 @@ export function lifecycleJson(bucket: Bucket): string {
  * The bucket script: define the alias, wait until the server is ready, then per bucket
  * `mc mb --ignore-existing`, versioning, and the expiry rule. Every step is idempotent:
  * `mc ilm import` replaces the bucket's whole lifecycle configuration, so running it again
- * does not add rules. Removing `expireAfterDays` later leaves the existing rule in place
+ * does not add rules. Removing `expireAfter` later leaves the existing rule in place
  * (remove it with `mc ilm rule rm`).
  */
 export function renderBucketScript(buckets: readonly Bucket[], users: readonly BucketUser[] = []): string {
@@ -391,7 +397,7 @@ export function renderBucketScript(buckets: readonly Bucket[], users: readonly B
       return file('minio-bucket.sh', {
         BUCKET,
         VERSIONING: bucket.options.versioning ? file('minio-bucket-versioning.sh', { BUCKET }) : '',
-        EXPIRY: bucket.options.expireAfterDays !== undefined ? file('minio-bucket-expiry.sh', { BUCKET, LIFECYCLE: lifecycleJson(bucket) }) : '',
+        EXPIRY: expiryDays(bucket) !== undefined ? file('minio-bucket-expiry.sh', { BUCKET, LIFECYCLE: lifecycleJson(bucket) }) : '',
         // Set on every run either way, so a bucket that is no longer public loses its policy.
         ANONYMOUS: bucket.options.publicRead
           ? file('minio-bucket-public-read.sh', { BUCKET, POLICY_JSON: publicReadPolicyJson(bucket) })

@@ -176,7 +176,7 @@ describe('BackupSchedule to S3', () => {
       credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']),
       resources,
     }).noBackup(NOT_BACKED_UP_IN_TEST);
-    const bucket = minio.addBucket('backups', { expireAfterDays: 60 });
+    const bucket = minio.addBucket('backups', { expireAfter: Duration.days(60) });
     mongo.backup({ target: bucket.asBackupTarget(), schedule: '0 2 * * *' });
     const pod = podOf(objectOf(app, 'CronJob', 'mongodb-backup'));
     const dump = pod.initContainers.find((c: Json) => c.name === 'dump');
