@@ -214,7 +214,7 @@ export class ContainerModel {
       ['startup', p.startup],
     ] as const) {
       const port = probe?.port;
-      if (probe === undefined) continue;
+      if (probe === undefined || probe === null) continue; // null: the prop check reports it
       if (!(probe instanceof Probe)) {
         report.error(
           'container.probe.not-a-probe',
