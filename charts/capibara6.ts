@@ -3,6 +3,7 @@ import {
   AppConfig,
   BackupTarget,
   ConnectionEnv,
+  Duration,
   Environment,
   fromField,
   fromSecret,
@@ -116,7 +117,7 @@ export class Capibara6Chart extends SystemChart {
       command: ['uvicorn', 'backend.main:app', '--host', '0.0.0.0', '--port', '8000'],
       ports: [{ name: 'http', port: 8000 }],
       readiness: Probe.http('/health'),
-      liveness: Probe.tcp({ periodSeconds: 20 }),
+      liveness: Probe.tcp({ period: Duration.seconds(20) }),
     });
     // Ready when the schema answers a query on the seed's /graphql path. Assumption: Strawberry's
     // default `allow_queries_via_get` (a kubelet probe can only GET); the seed shows no health path here.
@@ -125,7 +126,7 @@ export class Capibara6Chart extends SystemChart {
       command: ['python', 'backend/graphql/main.py'],
       ports: [{ name: 'http', port: 8001 }],
       readiness: Probe.http('/graphql?query=%7B__typename%7D'),
-      liveness: Probe.tcp({ periodSeconds: 20 }),
+      liveness: Probe.tcp({ period: Duration.seconds(20) }),
     });
     const workers = new Worker(this, 'workers', {
       ...common,
@@ -133,8 +134,8 @@ export class Capibara6Chart extends SystemChart {
       env: { ...common.env, POD_NAME: fromField('metadata.name') },
       // Alive while the worker is registered with the queue (RQ drops dead workers after their heartbeat TTL).
       liveness: Probe.exec(['sh', '-c', 'rq info --url "$QUEUE_URL" --only-workers --raw | grep -q "$POD_NAME"'], {
-        periodSeconds: 60,
-        timeoutSeconds: 20,
+        period: Duration.seconds(60),
+        timeout: Duration.seconds(20),
       }),
     });
 
@@ -181,7 +182,7 @@ export class Capibara6Chart extends SystemChart {
     // Assumption: the GraphQL process serves Prometheus metrics at /metrics (the seed shows none for it).
     graphql.exposeMetrics({ port: 'http', path: '/metrics' });
     // The seed's p95 targets: REST 200 ms, GraphQL 150 ms.
-    new SystemAlerts(this, 'alerts', { latencyP95Seconds: 0.2, latencyP95SecondsByJob: { graphql: 0.15 } });
+    new SystemAlerts(this, 'alerts', { latencyP95: Duration.millis(200), latencyP95ByJob: { graphql: Duration.millis(150) } });
     // The seed's Jaeger: the REST and GraphQL APIs and the queue workers trace their requests and
     // jobs (OTLP to the platform's collector, stored in Tempo).
     for (const w of [api, graphql, workers]) w.tracing();

@@ -159,7 +159,7 @@ export class ChatNominaChart extends SystemChart {
     new SystemAlerts(this, 'alerts', {
       errorRatio: 0.01,
       clientErrorRatio: 0.1,
-      latencyP95Seconds: 0.2,
+      latencyP95: Duration.millis(200),
       cpuPercent: 80,
       memoryPercent: 80,
       diskPercent: 80,

@@ -1,9 +1,9 @@
 import {
   AlertingProfile,
-  Duration,
   DEFAULT_ENVOY_GATEWAY_DATA_PLANE,
   DEFAULT_INGRESS_NGINX,
   DEFAULT_TRAEFIK,
+  Duration,
   EdgeProfile,
   EnvironmentName,
   Environment,
@@ -86,7 +86,7 @@ const PROD_ALERTING: AlertingProfile = {
     { receiver: 'techshop-incidents', systems: ['techshop'], continue: true },
     { receiver: 'platform-slack', severities: ['critical'] },
     { receiver: 'ops-email', severities: ['warning'], systems: ['techshop', 'chatnomina'], continue: true },
-    { receiver: 'platform-slack', severities: ['warning'], repeatInterval: '12h' },
+    { receiver: 'platform-slack', severities: ['warning'], repeatInterval: Duration.hours(12) },
   ],
   defaultReceiver: 'platform-slack',
 };
@@ -170,7 +170,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
  * TechShop seeds' Prometheus (their own jobs keep theirs: Loopi's API 5 s, TechShop's app 10 s).
  * Exporters and operator-made monitors follow it.
  */
-const MONITORING_SETTINGS = { scrapeInterval: '15s' } as const;
+const MONITORING_SETTINGS = { scrapeInterval: Duration.seconds(15) };
 
 export const ENVIRONMENTS: Record<EnvironmentName, Environment> = environmentPresets({ platform: PLATFORMS, monitoring: MONITORING_SETTINGS });
 

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import {
   BackupTarget,
   ConnectionEnv,
+  Duration,
   Environment,
   fromSecret,
   issuerForEnvironment,
@@ -114,9 +115,9 @@ export class FeatureModelsChart extends SystemChart {
       ports: [{ name: 'http', port: 8000 }],
       replicas: env.pick({ dev: 1, default: 2 }),
       resources: backendResources,
-      readiness: Probe.http('/api/v1/utils/health-check/', { timeoutSeconds: 5 }),
+      readiness: Probe.http('/api/v1/utils/health-check/', { timeout: Duration.seconds(5) }),
       // Alive as long as gunicorn accepts connections; readiness also needs the app to answer.
-      liveness: Probe.tcp({ periodSeconds: 20, failureThreshold: 5 }),
+      liveness: Probe.tcp({ period: Duration.seconds(20), failureThreshold: 5 }),
       config: backendConfig,
       env: backendEnv,
     });
@@ -138,8 +139,8 @@ export class FeatureModelsChart extends SystemChart {
       resources: backendResources,
       // The node name from the environment the runtime sets; POSIX sh defines no $HOSTNAME itself (shellcheck SC3028).
       liveness: Probe.exec(['sh', '-c', 'celery -A app.core.celery.celery_app inspect ping -d "celery@$(printenv HOSTNAME)" --timeout 10'], {
-        periodSeconds: 60,
-        timeoutSeconds: 20,
+        period: Duration.seconds(60),
+        timeout: Duration.seconds(20),
       }),
       config: backendConfig,
       env: backendEnv,
@@ -159,7 +160,7 @@ export class FeatureModelsChart extends SystemChart {
         default: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       }),
       readiness: Probe.http('/'),
-      liveness: Probe.tcp({ periodSeconds: 20 }),
+      liveness: Probe.tcp({ period: Duration.seconds(20) }),
       // Next.js standalone writes its image and fetch caches under .next/cache.
       writablePaths: ['/app/.next/cache'],
       config: { NEXT_PUBLIC_API_URL: `https://api.${domain}`, NODE_ENV: 'production', HOSTNAME: '0.0.0.0', PORT: '3000' },

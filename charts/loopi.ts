@@ -116,7 +116,7 @@ export class LoopiChart extends SystemChart {
     // Prometheus scrapes the API and the MySQL and Redis exporters (the seed's scraping);
     // alerts and a Grafana dashboard come from the same model.
     // The seed scrapes the API every 5 s (the exporters at the environment's interval).
-    api.exposeMetrics({ port: 'http', path: '/metrics', interval: '5s' });
+    api.exposeMetrics({ port: 'http', path: '/metrics', interval: Duration.seconds(5) });
     new SystemAlerts(this, 'alerts');
     // The seed's Jaeger and ELK: the API's traces (OTLP to the platform's collector, Tempo) and its
     // logs in Loki, with an alert on bursts of error lines.

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import {
   BackupTarget,
   ConnectionEnv,
+  Duration,
   Environment,
   fromSecret,
   issuerForEnvironment,
@@ -109,7 +110,7 @@ export class TechShopChart extends SystemChart {
         accessKeyId: fromSecret(offSiteKeys!, 'AWS_ACCESS_KEY_ID'),
         secretAccessKey: fromSecret(offSiteKeys!, 'AWS_SECRET_ACCESS_KEY'),
       });
-    const mongoTarget = prod ? offSite() : objectStore.addBucket('backups', { expireAfterDays: 60 }).asBackupTarget();
+    const mongoTarget = prod ? offSite() : objectStore.addBucket('backups', { expireAfter: Duration.days(60) }).asBackupTarget();
     mongo.backup({ target: mongoTarget, schedule: '0 2 * * *' });
     // The uploads (the only copy of what customers sent): mirrored daily and checked object by
     // object. Not to a bucket of this MinIO (the same disk): AWS S3 in prod, a volume of its own
@@ -145,7 +146,7 @@ export class TechShopChart extends SystemChart {
 
     // The seed's Prometheus + Grafana: the app's metrics and the store exporters, alerts and a dashboard.
     // The seed scrapes the app every 10 s.
-    app.exposeMetrics({ port: 'http', path: '/metrics', interval: '10s' });
+    app.exposeMetrics({ port: 'http', path: '/metrics', interval: Duration.seconds(10) });
     new SystemAlerts(this, 'alerts');
     // The seed's Jaeger and ELK: the app's traces go to the platform's collector and Tempo, every
     // pod's logs to Loki (the README's observability section says why not Elasticsearch); a

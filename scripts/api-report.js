@@ -21,8 +21,21 @@ const HEADER = [
   '',
 ];
 
+function hasTag(node, name) {
+  return ts.getJSDocTags(node).some((tag) => tag.tagName.text === name);
+}
+
 function isInternal(node) {
-  return ts.getJSDocTags(node).some((tag) => tag.tagName.text === 'internal');
+  return hasTag(node, 'internal');
+}
+
+/**
+ * A `@sealed` class (TSDoc) is not meant to be subclassed: its protected members, and those
+ * it inherits, are implementation, not API, and the report leaves them out. An exported
+ * class that is not sealed is a documented extension point (SystemChart).
+ */
+function isSealed(node) {
+  return ts.isClassDeclaration(node) && hasTag(node, 'sealed');
 }
 
 function hasModifier(node, kind) {
@@ -41,8 +54,9 @@ function apiReports(entries) {
   const signatureOf = (decl) => checker.getSignatureFromDeclaration(decl);
   const signature = (decl) => checker.signatureToString(signatureOf(decl), decl, FLAGS & ~ts.TypeFormatFlags.WriteArrowStyleSignature);
 
-  function member(decl) {
+  function member(decl, sealed = false) {
     if (hasModifier(decl, ts.ModifierFlags.Private) || isInternal(decl)) return undefined;
+    if (sealed && hasModifier(decl, ts.ModifierFlags.Protected)) return undefined;
     if (decl.name && ts.isPrivateIdentifier(decl.name)) return undefined;
     const mods = [];
     if (hasModifier(decl, ts.ModifierFlags.Protected)) mods.push('protected');
@@ -69,22 +83,62 @@ function apiReports(entries) {
     return `${prefix}${name}: ${typeOf(decl)};`;
   }
 
-  function declaration(name, decl) {
+  /** The members a class or interface declares itself, as report lines. */
+  function ownMembers(decl, withConstructor, seen, sealed) {
+    const members = [];
+    for (const m of decl.members) {
+      if (ts.isConstructorDeclaration(m) && !withConstructor) continue;
+      // An override is listed once, where the exported class declares it.
+      const key = m.name ? m.name.getText() : undefined;
+      if (key !== undefined && !ts.isConstructorDeclaration(m)) {
+        if (seen.has(key) && !withConstructor) continue;
+        seen.add(key);
+      }
+      const text = member(m, sealed);
+      if (text) members.push(`    ${text}`);
+      // Constructor parameter properties are members too.
+      if (ts.isConstructorDeclaration(m)) {
+        const property = ts.ModifierFlags.Public | ts.ModifierFlags.Protected | ts.ModifierFlags.Readonly;
+        for (const p of m.parameters) if (ts.getCombinedModifierFlags(p) & property) members.push(`    ${member(p, sealed) ?? ''}`.trimEnd());
+      }
+    }
+    return members;
+  }
+
+  /**
+   * The members a declaration inherits from bases the entry point does not export: a user
+   * reaches them through the exported class, so they are its API, listed under it (with the
+   * internal base named) rather than lost with the base.
+   */
+  function inheritedMembers(decl, exported, seen, sealed) {
+    const lines = [];
+    for (const clause of decl.heritageClauses ?? []) {
+      for (const type of clause.types) {
+        let base = checker.getSymbolAtLocation(type.expression);
+        if (!base) continue;
+        if (base.flags & ts.SymbolFlags.Alias) base = checker.getAliasedSymbol(base);
+        if (exported.has(base)) continue;
+        for (const d of base.declarations ?? []) {
+          if (!ts.isClassDeclaration(d) && !ts.isInterfaceDeclaration(d)) continue;
+          if (d.getSourceFile().isDeclarationFile) continue;
+          const own = ownMembers(d, false, seen, sealed);
+          if (own.length) lines.push(`    // from ${base.name} (internal)`, ...own);
+          lines.push(...inheritedMembers(d, exported, seen, sealed));
+        }
+      }
+    }
+    return lines;
+  }
+
+  function declaration(name, decl, exported) {
     const heritage = (decl.heritageClauses ?? []).map((h) => ` ${print(h)}`).join('');
     const typeParameters = decl.typeParameters ? `<${decl.typeParameters.map(print).join(', ')}>` : '';
     if (ts.isClassDeclaration(decl) || ts.isInterfaceDeclaration(decl)) {
-      const members = [];
-      for (const m of decl.members) {
-        const text = member(m);
-        if (text) members.push(`    ${text}`);
-        // Constructor parameter properties are members too.
-        if (ts.isConstructorDeclaration(m)) {
-          const property = ts.ModifierFlags.Public | ts.ModifierFlags.Protected | ts.ModifierFlags.Readonly;
-          for (const p of m.parameters) if (ts.getCombinedModifierFlags(p) & property) members.push(`    ${member(p) ?? ''}`.trimEnd());
-        }
-      }
+      const seen = new Set();
+      const sealed = isSealed(decl);
+      const members = [...ownMembers(decl, true, seen, sealed), ...inheritedMembers(decl, exported, seen, sealed)];
       const keyword = ts.isClassDeclaration(decl) ? `${hasModifier(decl, ts.ModifierFlags.Abstract) ? 'abstract ' : ''}class` : 'interface';
-      return `export ${keyword} ${name}${typeParameters}${heritage} {\n${members.filter((m) => m.trim()).join('\n')}\n}`;
+      return `${isSealed(decl) ? '/** @sealed */\n' : ''}export ${keyword} ${name}${typeParameters}${heritage} {\n${members.filter((m) => m.trim()).join('\n')}\n}`;
     }
     if (ts.isTypeAliasDeclaration(decl)) return `export type ${name}${typeParameters} = ${print(decl.type)};`;
     if (ts.isFunctionDeclaration(decl)) {
@@ -101,15 +155,16 @@ function apiReports(entries) {
     const diagnostics = ts.getPreEmitDiagnostics(program, source);
     const format = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' };
     if (diagnostics.length > 0) throw new Error(ts.formatDiagnostics(diagnostics, format));
-    const blocks = checker
-      .getExportsOfModule(checker.getSymbolAtLocation(source))
+    const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(source));
+    const exportedSymbols = new Set(exports.map((e) => (e.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(e) : e)));
+    const blocks = exports
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((exported) => {
         const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
         // Overloads are the API; the implementation signature of overloaded functions is not.
         const all = symbol.declarations ?? [];
         const decls = all.filter((d) => !ts.isFunctionDeclaration(d) || d.body === undefined || all.length === 1);
-        return decls.map((d) => declaration(exported.name, d)).join('\n');
+        return decls.map((d) => declaration(exported.name, d, exportedSymbols)).join('\n');
       });
     return [...HEADER, '```ts', blocks.join('\n\n'), '```', ''].join('\n');
   });

@@ -2,7 +2,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
-import { addCheck, ValidationReport } from '../core/validation';
+import { Duration, durationSeconds, formatSeconds, secondsOr } from '../core/duration';
+import { ValidationReport } from '../core/validation';
 import { ContainerModel } from '../workloads/container';
 import { positive } from '../workloads/migration-job';
 import { ScheduledTask } from '../workloads/scheduled-task';
@@ -10,7 +11,7 @@ import type { IBackupable } from './backupable';
 import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
 import { RestoreJob } from './restore-job';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
-import { BackupTarget, S3BackupTarget, VolumeTargetProps } from './target';
+import { BackupTarget, checkBucketLeavesCluster, checkGivenTarget, S3BackupTarget, VolumeTargetProps } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
 import { checkProps } from '../core/prop-check';
 
@@ -23,13 +24,15 @@ export interface BackupScheduleProps {
   readonly timeZone?: string;
   /** Backups kept (the newest ones). @default - the environment's backupRetention */
   readonly keep?: number;
-  /** Backups older than this are removed, except the newest one. @default 30 */
-  readonly maxAgeDays?: number;
+  /** Backups older than this are removed, except the newest one: whole days. @default Duration.days(30) */
+  readonly maxAge?: Duration;
   /** Requests and limits of the dump container. @default - 100m/256Mi requested, 1 cpu/1Gi limit */
   readonly resources?: ResourceProfile;
-  /** A run that takes longer is stopped and fails. @default 3600 */
-  readonly activeDeadlineSeconds?: number;
+  /** A run that takes longer is stopped and fails: whole seconds. @default Duration.hours(1) */
+  readonly activeDeadline?: Duration;
 }
+
+const DAY = 86400;
 
 const DEFAULT_RESOURCES: ResourceProfile = {
   requests: { cpu: '100m', memory: '256Mi' },
@@ -83,20 +86,18 @@ export class BackupSchedule extends ScheduledTask {
       schedule,
       timeZone: props.timeZone,
       backoffLimit: 1,
-      activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
+      activeDeadline: props.activeDeadline ?? Duration.hours(1),
       role: 'backup',
     });
     checkProps(this, 'BackupScheduleProps', backupProps);
-    if (!validTarget && backupProps?.target !== undefined && backupProps?.target !== null && typeof backupProps.target === 'object') {
-      addCheck(this, (report) => report.error('target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'));
-    }
+    checkGivenTarget(this, validTarget, backupProps?.target);
     this.store = store;
     this.target = props.target;
     this.backupProps = props;
     this.effectiveSchedule = schedule;
     this.backupTimeZone = props.timeZone;
     this.keep = props.keep ?? env.backupRetention;
-    this.maxAgeDays = props.maxAgeDays ?? 30;
+    this.maxAgeDays = secondsOr(props.maxAge, 30 * DAY) / DAY;
 
     const scriptsName = `${this.name}-scripts`;
     const storeName = store.name;
@@ -152,35 +153,55 @@ export class BackupSchedule extends ScheduledTask {
     super.validateWorkload(report);
     const p = this.backupProps;
     positive(report, 'keep', this.keep, 1);
-    positive(report, 'maxAgeDays', this.maxAgeDays, 1);
+    if (p.maxAge !== undefined) {
+      const seconds = durationSeconds(p.maxAge, 'Duration.days(30)');
+      const problem =
+        typeof seconds === 'string'
+          ? seconds
+          : seconds % DAY !== 0
+            ? `${formatSeconds(seconds)} is not whole days, e.g. Duration.days(30)`
+            : undefined;
+      if (problem) report.error('backup-schedule.max-age', 'maxAge', problem);
+    }
     if (p.target.kind === 'volume') {
       const size = parseQuantity(p.target.volume.size);
       const problem = checkQuantity(p.target.volume.size, 'bytes');
-      if (size === undefined || size <= 0) report.error('target.volume.size', `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`);
-      else if (problem) report.error('target.volume.size', problem);
+      if (size === undefined || size <= 0)
+        report.error(
+          'backup-schedule.target.volume.size.positive-quantity',
+          'target.volume.size',
+          `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`,
+        );
+      else if (problem) report.error('backup-schedule.target.volume.size.invalid', 'target.volume.size', problem);
     } else {
       const s3 = p.target.s3;
       if (!BUCKET_NAME.test(s3.bucket) || s3.bucket.includes('..'))
-        report.error('target.s3.bucket', `'${s3.bucket}' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`);
+        report.error(
+          'backup-schedule.target.s3.bucket',
+          'target.s3.bucket',
+          `'${s3.bucket}' is not a valid bucket name (3-63 lower-case letters, digits, '.' and '-')`,
+        );
       if (s3.prefix !== undefined && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(s3.prefix)) {
-        report.error('target.s3.prefix', `'${s3.prefix}' must be key segments separated by '/', without leading or trailing '/'`);
+        report.error(
+          'backup-schedule.target.s3.prefix',
+          'target.s3.prefix',
+          `'${s3.prefix}' must be key segments separated by '/', without leading or trailing '/'`,
+        );
       }
       if (s3.endpoint !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(s3.endpoint))
-        report.error('target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
+        report.error('backup-schedule.target.s3.endpoint', 'target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
       if (s3.endpoint !== undefined && !s3.server && !s3.endpoint.startsWith('https://')) {
         report.error(
+          'backup-schedule.target.s3.server',
           'target.s3.server',
           'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)',
         );
       }
-      // The rule every engine's backups follow (data/engine-validation.ts): a bucket inside the
-      // cluster dies with it. A volume stays allowed here: it is the declared single-cluster choice.
-      const inside = p.target.offClusterProblem();
-      if (this.chart.environment.name === 'prod' && inside)
-        report.error('target', `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
+      // The rule every engine's backups follow. A volume stays allowed here: it is the declared single-cluster choice.
+      checkBucketLeavesCluster(report, p.target, 'target', this.chart.environment.name);
       const scratch = parseQuantity(s3.scratchSize ?? DEFAULT_SCRATCH);
       if (checkQuantity(s3.scratchSize ?? DEFAULT_SCRATCH, 'bytes') || scratch === undefined || scratch <= 0)
-        report.error('target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
+        report.error('backup-schedule.target.s3.scratch-size', 'target.s3.scratchSize', `'${s3.scratchSize}' must be a positive quantity, e.g. 4Gi`);
     }
   }
 }

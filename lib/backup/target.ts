@@ -1,3 +1,5 @@
+import type { IConstruct } from 'constructs';
+import { addCheck, ValidationReport } from '../core/validation';
 import { Connections, INetworkPeer } from '../security/network';
 import { EnvValue, SecretKeyValue } from '../workloads/env';
 
@@ -25,7 +27,7 @@ export interface S3TargetProps {
   readonly bucket: string;
   /** Key prefix under which each backup is a folder named by its start time. @default '<namespace>/<store>' */
   readonly prefix?: string;
-  /** Endpoint of an S3-compatible server, e.g. `http://minio.techshop-prod.svc:9000`. @default - AWS S3 */
+  /** Endpoint of an S3-compatible server, e.g. `http://minio.shop-prod.svc:9000`. @default - AWS S3 */
   readonly endpoint?: string;
   /** @default 'us-east-1' */
   readonly region?: string;
@@ -141,3 +143,23 @@ export const BackupTarget = {
     return value instanceof VolumeBackupTarget || value instanceof S3BackupTarget;
   },
 };
+
+/**
+ * The one rule every backup to a bucket follows in prod, whoever writes it (the library's
+ * BackupSchedule or an operator engine): a bucket inside the cluster dies with it.
+ */
+export function checkBucketLeavesCluster(report: ValidationReport, target: S3BackupTarget, field: string, environment: string): void {
+  const inside = target.offClusterProblem();
+  if (environment === 'prod' && inside) {
+    report.error('store.backup.target-in-cluster', field, `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
+  }
+}
+
+/**
+ * Reports a target that was given as an object but is no BackupTarget (from JavaScript); a
+ * missing one is the prop check's. One rule for every construct that takes a target.
+ */
+export function checkGivenTarget(scope: IConstruct, valid: boolean, target: unknown): void {
+  if (valid || target === undefined || target === null || typeof target !== 'object') return;
+  addCheck(scope, (report) => report.error('backup.target-not-a-target', 'target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'));
+}

@@ -6,6 +6,6 @@ export type QuotaAmounts = Readonly<Record<string, string>>;
 export interface NamespaceBudgetProps {
   /** Margin on top of the stack at maximum scale, in percent. @default 20 */
   readonly headroomPercent?: number;
-  /** An explicit quota (e.g. TechShop's); it is checked against what the stack needs. @default - sized from the stack */
+  /** An explicit quota (e.g. one the cluster admins set); it is checked against what the stack needs. @default - sized from the stack */
   readonly quota?: QuotaAmounts;
 }

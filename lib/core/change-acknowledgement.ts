@@ -98,7 +98,7 @@ export function acknowledgeChange(scope: IConstruct, acknowledgement: ChangeAckn
   if (ack.object !== undefined && (typeof ack.object !== 'string' || !OBJECT.test(ack.object)))
     problems.push(['acknowledgeChange.object', `${JSON.stringify(ack.object)} must be Kind/name, e.g. PersistentVolumeClaim/db-backups`]);
   if (problems.length > 0) {
-    addCheck(scope, (report) => problems.forEach(([field, message]) => report.error(field, message)));
+    addCheck(scope, (report) => problems.forEach(([field, message]) => report.error('change-acknowledgement.value', field, message)));
     return;
   }
   const list = DECLARED.get(scope) ?? [];

@@ -67,7 +67,7 @@ export function declareCheckExceptions(object: ApiObject, exceptions: CheckExcep
       : typeof reason !== 'string' || reason.trim() === '' || /[=\n]/.test(reason)
         ? `${JSON.stringify(reason)} must be a reason: one line of text without '='`
         : undefined;
-    if (problem) addCheck(object, (report) => report.error(`exceptions.${key}`, problem));
+    if (problem) addCheck(object, (report) => report.error('check-exceptions.exceptions', `exceptions.${key}`, problem));
     else declared[key] = reason;
   }
   DECLARED.set(object, declared);

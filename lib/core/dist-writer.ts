@@ -107,7 +107,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The content of one folder of dist, e.g. `prod/loopi`: file name -> text. */
+/** The content of one folder of dist, e.g. `prod/shop`: file name -> text. */
 export interface DistFolder {
   readonly folder: string;
   readonly files: ReadonlyMap<string, string>;
@@ -115,7 +115,7 @@ export interface DistFolder {
 
 /**
  * Which parts of dist a synth replaces: everything (`'all'`: files no longer produced
- * disappear), or the given folders (relative to dist, e.g. `prod` or `prod/loopi`), each
+ * disappear), or the given folders (relative to dist, e.g. `prod` or `prod/shop`), each
  * with everything below it; the rest of dist is carried over unchanged.
  */
 export type DistScope = 'all' | { readonly folders: readonly string[] };

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { describeValue } from './describe-value';
+import type { ErrorId, ValidationReport } from './validation';
 
 /**
  * The home of durations: every time a prop takes is a cdk8s `Duration` (`Duration.minutes(5)`,
@@ -56,10 +57,84 @@ export function formatSeconds(seconds: number): string {
   ]);
 }
 
+/**
+ * A Duration prop as Prometheus and the Alertmanager spell it (`30s`, `5m`, `4h`); any other
+ * value as it is, for the prop's check to report (see `durationProblem`).
+ */
+export function prometheusDuration(value: unknown): string {
+  const seconds = durationSeconds(value);
+  return typeof seconds === 'number' ? formatSeconds(seconds) : String(value);
+}
+
+/**
+ * Why `value` is not a usable Duration (completing "<field>: ..."), or undefined when it is one.
+ * `allowZero`: `Duration.seconds(0)` is allowed too (an alert's `for`).
+ */
+export function durationProblem(value: unknown, allowZero = false, example = 'Duration.minutes(5)'): string | undefined {
+  if (allowZero && value instanceof Duration && value.toMilliseconds() === 0) return undefined;
+  const seconds = durationSeconds(value, example);
+  return typeof seconds === 'string' ? seconds : undefined;
+}
+
+/** Go's spelling (cert-manager, External Secrets): hours at most, Go has no day unit (`2160h`, `15m`). */
+export function goDuration(seconds: number): string {
+  return spell(seconds, [
+    ['h', 3600],
+    ['m', 60],
+  ]);
+}
+
 /** PostgreSQL's spelling (`archive_timeout = 5min`): its unit for minutes is `min`. */
 export function postgresDuration(seconds: number): string {
   return spell(seconds, [
     ['h', 3600],
     ['min', 60],
   ]);
+}
+
+/**
+ * Whole seconds of an optional Duration prop, for a manifest field that counts seconds
+ * (`periodSeconds`, `activeDeadlineSeconds`): `fallback` when absent, and when invalid too
+ * (its `checkDurationProp` reports it, so nothing is written).
+ */
+export function secondsOr(value: unknown, fallback: number): number {
+  if (!(value instanceof Duration)) return fallback;
+  const ms = value.toMilliseconds();
+  return Number.isFinite(ms) && ms >= 0 && ms % 1000 === 0 ? ms / 1000 : fallback;
+}
+
+/**
+ * Reports an optional Duration prop that is not a whole number of seconds, or is shorter than
+ * `minSeconds` (0: `Duration.seconds(0)` is allowed) or longer than `maxSeconds`. The one check of a Duration prop that a
+ * manifest field counts in seconds.
+ */
+export function checkDurationProp(
+  report: ValidationReport,
+  id: ErrorId,
+  field: string,
+  value: unknown,
+  minSeconds: number,
+  example = 'Duration.seconds(30)',
+  maxSeconds = Infinity,
+): void {
+  if (value === undefined) return;
+  const problem = (): string | undefined => {
+    if (!(value instanceof Duration)) return durationSeconds(value, example) as string;
+    const ms = value.toMilliseconds();
+    if (!Number.isFinite(ms) || ms < 0 || ms % 1000 !== 0) return `${value.toHumanString()} is not a whole number of seconds`;
+    if (ms / 1000 < minSeconds) return `${formatSeconds(ms / 1000)} is shorter than the minimum of ${formatSeconds(minSeconds)}`;
+    return ms / 1000 > maxSeconds ? `${formatSeconds(ms / 1000)} is longer than the maximum of ${formatSeconds(maxSeconds)}` : undefined;
+  };
+  const message = problem();
+  if (message) report.error(id, field, message);
+}
+
+/**
+ * Seconds, fractions allowed, of a Duration longer than zero (a latency target:
+ * `Duration.millis(200)` is 0.2); else why not (completing "<field>: ...").
+ */
+export function positiveSeconds(value: unknown, example = 'Duration.millis(200)'): number | string {
+  if (!(value instanceof Duration)) return durationSeconds(value, example) as string;
+  const ms = value.toMilliseconds();
+  return Number.isFinite(ms) && ms > 0 ? ms / 1000 : `${value.toHumanString()} must be longer than zero`;
 }

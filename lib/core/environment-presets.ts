@@ -1,6 +1,7 @@
 import { Environment, EnvironmentName, EnvironmentProps, ENVIRONMENT_NAMES, MonitoringSettings, PerEnvironment } from './environment';
 import type { PlatformProps } from './platform';
-import { SynthesisError } from './validation';
+import { issue, SynthesisError } from './validation';
+import { Duration } from './duration';
 
 /** What a preset fixes for one environment: everything but the cluster profile. */
 export type EnvironmentPreset = Omit<EnvironmentProps, 'platform'>;
@@ -21,7 +22,7 @@ export const ENVIRONMENT_PRESETS: Readonly<Record<EnvironmentName, EnvironmentPr
     requirePinnedImages: false,
     requireExplicitResources: false,
     // Nobody is paged for dev: its "critical" alerts are warnings, and conditions must last longer.
-    monitoring: { alertFor: '15m', severities: { critical: 'warning', warning: 'info' } },
+    monitoring: { alertFor: Duration.minutes(15), severities: { critical: 'warning', warning: 'info' } },
   },
   staging: {
     name: 'staging',
@@ -32,7 +33,7 @@ export const ENVIRONMENT_PRESETS: Readonly<Record<EnvironmentName, EnvironmentPr
     backupRetention: 7,
     requirePinnedImages: true,
     requireExplicitResources: false,
-    monitoring: { alertFor: '10m', severities: { critical: 'warning', warning: 'warning' } },
+    monitoring: { alertFor: Duration.minutes(10), severities: { critical: 'warning', warning: 'warning' } },
   },
   prod: {
     name: 'prod',
@@ -43,7 +44,7 @@ export const ENVIRONMENT_PRESETS: Readonly<Record<EnvironmentName, EnvironmentPr
     backupRetention: 14,
     requirePinnedImages: true,
     requireExplicitResources: true,
-    monitoring: { alertFor: '5m', severities: { critical: 'critical', warning: 'warning' } },
+    monitoring: { alertFor: Duration.minutes(5), severities: { critical: 'critical', warning: 'warning' } },
   },
 };
 
@@ -76,10 +77,11 @@ export function environmentPresets(options: EnvironmentPresetOptions): Record<En
   );
   if (missing.length > 0) {
     throw new SynthesisError([
-      {
-        path: 'environmentPresets',
-        message: `platform: no cluster profile for ${missing.join(', ')}; give { dev, staging, prod } or a default (see demoPlatform() for dev)`,
-      },
+      issue(
+        'environment.presets.profile-missing',
+        'environmentPresets',
+        `platform: no cluster profile for ${missing.join(', ')}; give { dev, staging, prod } or a default (see demoPlatform() for dev)`,
+      ),
     ]);
   }
   const make = (name: EnvironmentName): Environment => {
@@ -89,7 +91,7 @@ export function environmentPresets(options: EnvironmentPresetOptions): Record<En
       ...preset,
       platform: (platform![name] ?? platform!.default) as PlatformProps,
       ...override,
-      monitoring: { ...preset.monitoring, ...options.monitoring, ...override.monitoring },
+      monitoring: { ...preset.monitoring, ...options.monitoring, ...override.monitoring } as MonitoringSettings,
       name,
     });
   };

@@ -46,6 +46,7 @@ import { checkPlatform } from './platform-validation';
 import { checkCronSchedule } from './cron';
 import { checkQuantity } from './quantity';
 import { ValidationReport } from './validation';
+import { Duration, durationSeconds, formatSeconds } from './duration';
 
 const TLS_MODES: readonly string[] = ['acme-production', 'acme-staging', 'self-signed', 'none'];
 
@@ -74,14 +75,18 @@ export interface EnvironmentProps {
   readonly requirePinnedImages: boolean;
   /** Whether every container must declare requests and limits explicitly. */
   readonly requireExplicitResources: boolean;
-  /** How loud the generated alerts are and how often metrics are scraped. @default - see MonitoringSettings */
-  readonly monitoring?: MonitoringSettings;
+  /**
+   * How loud the generated alerts are and how often metrics are scraped. The resolved form is
+   * accepted only as an Environment's own (`new Environment({ ...env, name })`).
+   * @default - see MonitoringSettings
+   */
+  readonly monitoring?: MonitoringSettings | ResolvedMonitoringSettings;
   /**
    * The cluster profile: every fact about the target cluster (Git repository for Argo CD,
    * secret backend, edge controllers, DNS, Prometheus and Grafana, storage classes, image
    * registry). Checked at synth; in staging and prod no field may hold a placeholder.
    */
-  readonly platform: PlatformProps;
+  readonly platform: PlatformProps | Platform;
 }
 
 /**
@@ -90,10 +95,10 @@ export interface EnvironmentProps {
  * they select, is part of the cluster profile (`platform.prometheus`, `platform.grafana`).
  */
 export interface MonitoringSettings {
-  /** Scrape interval when a metrics declaration does not set one. @default '30s' */
-  readonly scrapeInterval?: string;
-  /** How long a condition must hold before an alert fires. @default '5m' */
-  readonly alertFor?: string;
+  /** Scrape interval when a metrics declaration does not set one. @default Duration.seconds(30) */
+  readonly scrapeInterval?: Duration;
+  /** How long a condition must hold before an alert fires. @default Duration.minutes(5) */
+  readonly alertFor?: Duration;
   /**
    * The `severity` label of alerts that need someone now (`critical`) and of those that
    * can wait for working hours (`warning`); lower them where nobody is paged (dev).
@@ -102,8 +107,18 @@ export interface MonitoringSettings {
   readonly severities?: { readonly critical: string; readonly warning: string };
 }
 
-/** MonitoringSettings with every default applied. */
-export type ResolvedMonitoringSettings = { readonly [K in keyof MonitoringSettings]-?: NonNullable<MonitoringSettings[K]> };
+/** MonitoringSettings with every default applied, the durations in Prometheus's spelling (`30s`, `5m`). */
+export interface ResolvedMonitoringSettings {
+  readonly scrapeInterval: string;
+  readonly alertFor: string;
+  readonly severities: { readonly critical: string; readonly warning: string };
+}
+
+/** The monitoring settings that are durations. */
+const MONITORING_DURATIONS = ['scrapeInterval', 'alertFor'] as const;
+
+/** Resolved settings, so that an Environment spread into new props (`{ ...env, name }`) keeps them. */
+const RESOLVED_MONITORING = new WeakSet<object>();
 
 export const DEFAULT_MONITORING: ResolvedMonitoringSettings = {
   scrapeInterval: '30s',
@@ -111,6 +126,7 @@ export const DEFAULT_MONITORING: ResolvedMonitoringSettings = {
   severities: { critical: 'critical', warning: 'warning' },
 };
 
+/** @sealed subclassing is not supported; its protected members are not API */
 export class Environment {
   public readonly name: EnvironmentName;
   public readonly defaultReplicas: number;
@@ -125,6 +141,8 @@ export class Environment {
   public readonly platform: Platform;
   /** Props of earlier releases given anyway (JavaScript callers): reported, never silently ignored. */
   private readonly movedProps: readonly string[];
+  /** The monitoring settings as given, for the checks. */
+  private readonly monitoringGiven: Readonly<Record<string, unknown>>;
 
   constructor(props: EnvironmentProps) {
     this.name = props.name;
@@ -135,14 +153,19 @@ export class Environment {
     this.backupRetention = props.backupRetention;
     this.requirePinnedImages = props.requirePinnedImages;
     this.requireExplicitResources = props.requireExplicitResources;
-    // Fields left undefined keep their defaults.
-    const monitoring = Object.entries(typeof props.monitoring === 'object' && props.monitoring !== null ? props.monitoring : {}).filter(
-      ([, value]) => value !== undefined,
-    );
-    this.monitoring = { ...DEFAULT_MONITORING, ...Object.fromEntries(monitoring) };
+    // Fields left undefined keep their defaults; durations are spelled as Prometheus reads them.
+    const given: object = typeof props.monitoring === 'object' && props.monitoring !== null ? props.monitoring : {};
+    const resolved = RESOLVED_MONITORING.has(given);
+    this.monitoringGiven = resolved ? {} : Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+    const spelled = Object.entries(this.monitoringGiven).map(([key, value]) => {
+      const seconds = (MONITORING_DURATIONS as readonly string[]).includes(key) ? durationSeconds(value) : undefined;
+      return [key, typeof seconds === 'number' ? formatSeconds(seconds) : value];
+    });
+    this.monitoring = resolved ? (given as ResolvedMonitoringSettings) : { ...DEFAULT_MONITORING, ...Object.fromEntries(spelled) };
+    RESOLVED_MONITORING.add(this.monitoring);
     // An Environment spread into new props (`{ ...env, name }`) carries its resolved profile.
     const platform: unknown = props.platform;
-    this.platform = platform instanceof Platform ? platform : new Platform(props.platform);
+    this.platform = platform instanceof Platform ? platform : new Platform(props.platform as PlatformProps);
     this.movedProps = Object.keys(MOVED_TO_PLATFORM).filter((key) => (props as unknown as Record<string, unknown>)[key] !== undefined);
   }
 
@@ -153,30 +176,45 @@ export class Environment {
   public validate(report: ValidationReport, prefix = ''): void {
     const field = (name: string) => `${prefix}${name}`;
     if (!(ENVIRONMENT_NAMES as readonly unknown[]).includes(this.name)) {
-      report.error(field('name'), `'${String(this.name)}' must be one of ${ENVIRONMENT_NAMES.join(', ')} (each has its own presets and dist folder)`);
+      report.error(
+        'environment.name-unknown',
+        field('name'),
+        `'${String(this.name)}' must be one of ${ENVIRONMENT_NAMES.join(', ')} (each has its own presets and dist folder)`,
+      );
     }
     if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1)
-      report.error(field('defaultReplicas'), `${this.defaultReplicas} must be a whole number of at least 1`);
+      report.error('environment.default-replicas-invalid', field('defaultReplicas'), `${this.defaultReplicas} must be a whole number of at least 1`);
     checkProfile(report, this.defaultResources, field('defaultResources'));
-    if (!TLS_MODES.includes(this.tls)) report.error(field('tls'), `'${String(this.tls)}' must be one of ${TLS_MODES.join(', ')}`);
+    if (!TLS_MODES.includes(this.tls))
+      report.error('environment.tls-unknown', field('tls'), `'${String(this.tls)}' must be one of ${TLS_MODES.join(', ')}`);
     const schedule = checkCronSchedule(this.backupSchedule);
-    if (schedule) report.error(field('backupSchedule'), schedule);
+    if (schedule) report.error('environment.backup-schedule-invalid', field('backupSchedule'), schedule);
     if (!Number.isInteger(this.backupRetention) || this.backupRetention < 1)
-      report.error(field('backupRetention'), `${this.backupRetention} must be a whole number of at least 1`);
+      report.error('environment.backup-retention-invalid', field('backupRetention'), `${this.backupRetention} must be a whole number of at least 1`);
     for (const key of ['requirePinnedImages', 'requireExplicitResources'] as const) {
-      if (typeof this[key] !== 'boolean') report.error(field(key), `must be true or false (is ${describe(this[key])})`);
+      if (typeof this[key] !== 'boolean')
+        report.error('environment.flag-not-boolean', field(key), `must be true or false (is ${describe(this[key])})`);
     }
-    for (const [key, value] of Object.entries(this.monitoring)) {
+    for (const [key, value] of Object.entries(this.monitoringGiven)) {
       const expected = typeof DEFAULT_MONITORING[key as keyof MonitoringSettings];
-      if (expected === 'undefined') {
+      if ((MONITORING_DURATIONS as readonly string[]).includes(key)) {
+        const seconds = durationSeconds(value, key === 'alertFor' ? 'Duration.minutes(5)' : 'Duration.seconds(30)');
+        if (typeof seconds === 'string') report.error('environment.monitoring.duration-invalid', field(`monitoring.${key}`), seconds);
+      } else if (expected === 'undefined') {
         report.error(
+          'environment.monitoring.setting-invalid',
           field(`monitoring.${key}`),
           `is not a monitoring setting (settings: ${Object.keys(DEFAULT_MONITORING).join(', ')}; the cluster's Prometheus and Grafana are in platform)`,
         );
       } else if (typeof value !== expected || value === null)
-        report.error(field(`monitoring.${key}`), `must be ${expected === 'object' ? 'an object' : `a ${expected}`} (is ${describe(value)})`);
+        report.error(
+          'environment.monitoring.wrong-type',
+          field(`monitoring.${key}`),
+          `must be ${expected === 'object' ? 'an object' : `a ${expected}`} (is ${describe(value)})`,
+        );
     }
-    for (const key of this.movedProps) report.error(field(key), `is part of the cluster profile now: set ${MOVED_TO_PLATFORM[key]}`);
+    for (const key of this.movedProps)
+      report.error('environment.prop-moved-to-platform', field(key), `is part of the cluster profile now: set ${MOVED_TO_PLATFORM[key]}`);
     checkPlatform(this.platform, String(this.name), report, field('platform.'));
   }
 
@@ -187,7 +225,7 @@ export class Environment {
 
   /**
    * An image in this environment's registry (the cluster profile's `registry.host`):
-   * `env.image('loopi-api:1.0.0')` is `registry.stackworks.io/loopi-api:1.0.0`. For your own
+   * `env.image('shop-api:1.0.0')` is `registry.stackworks.io/shop-api:1.0.0`. For your own
    * images, so that each environment pulls from its registry; write a public image in full
    * instead (`docker.io/library/nginx:1.27.3`). Nothing is qualified behind your back: an
    * image without a registry host is a synth error in staging and prod. Without a registry
@@ -216,15 +254,15 @@ function checkProfile(report: ValidationReport, profile: ResourceProfile, field:
   for (const kind of ['requests', 'limits'] as const) {
     const amounts: unknown = (profile as Partial<ResourceProfile> | null | undefined)?.[kind];
     if (typeof amounts !== 'object' || amounts === null) {
-      report.error(`${field}.${kind}`, `is required: an object with cpu and memory (is ${describe(amounts)})`);
+      report.error('environment.resources-missing', `${field}.${kind}`, `is required: an object with cpu and memory (is ${describe(amounts)})`);
       continue;
     }
     const a = amounts as Partial<ResourceAmounts>;
     const cpu = checkQuantity(a.cpu, 'cpu');
-    if (cpu) report.error(`${field}.${kind}.cpu`, cpu);
+    if (cpu) report.error('environment.cpu', `${field}.${kind}.cpu`, cpu);
     const memory = checkQuantity(a.memory, 'bytes');
-    if (memory) report.error(`${field}.${kind}.memory`, memory);
+    if (memory) report.error('environment.memory', `${field}.${kind}.memory`, memory);
     const disk = a.ephemeralStorage === undefined ? undefined : checkQuantity(a.ephemeralStorage, 'bytes');
-    if (disk) report.error(`${field}.${kind}.ephemeralStorage`, disk);
+    if (disk) report.error('environment.ephemeral-storage', `${field}.${kind}.ephemeralStorage`, disk);
   }
 }

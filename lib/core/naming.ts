@@ -1,7 +1,7 @@
 /**
  * Kubernetes object names. Names are derived from construct ids, never hashed, so that
  * a platform engineer reading dist/ sees `api`, `api-config`, `db` rather than
- * `loopi-prod-api-deployment-c8f2a9b1`.
+ * `shop-prod-api-deployment-c8f2a9b1`.
  */
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

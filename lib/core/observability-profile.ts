@@ -180,16 +180,18 @@ const TRACING_FIELDS = ['namespace', 'retention', 'storageSize', 'storageClass',
 /** Checks `platform.logs`; `prefix` is e.g. `environment.platform.logs`. */
 export function checkLogs(raw: unknown, report: ValidationReport, prefix: string): void {
   if (raw === undefined) return;
-  if (!isObject(raw)) return report.error(prefix, `must be a LogsProfile object (is ${describeValue(raw)})`);
+  if (!isObject(raw))
+    return report.error('observability-profile.value.logsprofile-object', prefix, `must be a LogsProfile object (is ${describeValue(raw)})`);
   unknownFields(raw, LOG_FIELDS, report, prefix);
   if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean')
-    report.error(`${prefix}.enabled`, `must be true or false (is ${describeValue(raw.enabled)})`);
+    report.error('observability-profile.enabled', `${prefix}.enabled`, `must be true or false (is ${describeValue(raw.enabled)})`);
   checkNamespace(raw.namespace, report, `${prefix}.namespace`);
   checkRetention(raw.retention, report, `${prefix}.retention`, 'Duration.days(7)');
   const storage = raw.storage;
   if (storage !== undefined) {
     if (!isObject(storage) || (storage.kind !== 'volume' && storage.kind !== 's3')) {
       report.error(
+        'observability-profile.storage',
         `${prefix}.storage`,
         `must be { kind: 'volume', size? } or { kind: 's3', bucket, region, endpoint? } (is ${describeValue(storage)})`,
       );
@@ -201,16 +203,26 @@ export function checkLogs(raw: unknown, report: ValidationReport, prefix: string
       unknownFields(storage, ['kind', 'bucket', 'region', 'endpoint', 'serviceAccountAnnotations'], report, `${prefix}.storage`);
       if (typeof storage.bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(storage.bucket))
         report.error(
+          'observability-profile.storage.bucket',
           `${prefix}.storage.bucket`,
           `must be an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens; is ${describeValue(storage.bucket)})`,
         );
       if (typeof storage.region !== 'string' || !/^[a-z0-9-]+$/.test(storage.region))
-        report.error(`${prefix}.storage.region`, `must be a region such as 'eu-west-1' (is ${describeValue(storage.region)})`);
+        report.error(
+          'observability-profile.storage.region',
+          `${prefix}.storage.region`,
+          `must be a region such as 'eu-west-1' (is ${describeValue(storage.region)})`,
+        );
       if (storage.endpoint !== undefined && (typeof storage.endpoint !== 'string' || !/^https?:\/\/[^\s/]+/.test(storage.endpoint)))
-        report.error(`${prefix}.storage.endpoint`, `must be an http(s) URL (is ${describeValue(storage.endpoint)})`);
+        report.error(
+          'observability-profile.storage.endpoint',
+          `${prefix}.storage.endpoint`,
+          `must be an http(s) URL (is ${describeValue(storage.endpoint)})`,
+        );
       const annotations = storage.serviceAccountAnnotations;
       if (annotations !== undefined && (!isObject(annotations) || Object.values(annotations).some((v) => typeof v !== 'string')))
         report.error(
+          'observability-profile.storage.service-account-annotations',
           `${prefix}.storage.serviceAccountAnnotations`,
           `must be an object of annotation names to string values (is ${describeValue(annotations)})`,
         );
@@ -218,9 +230,14 @@ export function checkLogs(raw: unknown, report: ValidationReport, prefix: string
   }
   if (raw.replicas !== undefined) {
     if (!Number.isInteger(raw.replicas) || (raw.replicas as number) < 1)
-      report.error(`${prefix}.replicas`, `must be a whole number of pods, at least 1 (is ${describeValue(raw.replicas)})`);
+      report.error(
+        'observability-profile.replicas.whole-number',
+        `${prefix}.replicas`,
+        `must be a whole number of pods, at least 1 (is ${describeValue(raw.replicas)})`,
+      );
     else if ((raw.replicas as number) > 1 && !(isObject(storage) && storage.kind === 's3'))
       report.error(
+        'observability-profile.replicas.more-loki',
         `${prefix}.replicas`,
         `is ${raw.replicas}: more than one Loki pod needs object storage (storage: { kind: 's3', ... }); each pod would keep its own part of the logs on its own volume`,
       );
@@ -230,41 +247,56 @@ export function checkLogs(raw: unknown, report: ValidationReport, prefix: string
 /** Checks `platform.tracing`. */
 export function checkTracing(raw: unknown, report: ValidationReport, prefix: string): void {
   if (raw === undefined) return;
-  if (!isObject(raw)) return report.error(prefix, `must be a TracingProfile object (is ${describeValue(raw)})`);
+  if (!isObject(raw))
+    return report.error('observability-profile.value.tracingprofile-object', prefix, `must be a TracingProfile object (is ${describeValue(raw)})`);
   unknownFields(raw, TRACING_FIELDS, report, prefix);
   checkNamespace(raw.namespace, report, `${prefix}.namespace`);
   checkRetention(raw.retention, report, `${prefix}.retention`, 'Duration.days(3)');
   checkSize(raw.storageSize, report, `${prefix}.storageSize`);
   if (raw.storageClass !== undefined) checkNamespace(raw.storageClass, report, `${prefix}.storageClass`, 'a storage class name');
   if (raw.sampleRatio !== undefined && (typeof raw.sampleRatio !== 'number' || !(raw.sampleRatio >= 0 && raw.sampleRatio <= 1)))
-    report.error(`${prefix}.sampleRatio`, `must be a number from 0 to 1, the share of root traces sampled (is ${describeValue(raw.sampleRatio)})`);
+    report.error(
+      'observability-profile.sample-ratio',
+      `${prefix}.sampleRatio`,
+      `must be a number from 0 to 1, the share of root traces sampled (is ${describeValue(raw.sampleRatio)})`,
+    );
   if (raw.collectorReplicas !== undefined && (!Number.isInteger(raw.collectorReplicas) || (raw.collectorReplicas as number) < 1))
-    report.error(`${prefix}.collectorReplicas`, `must be a whole number of pods, at least 1 (is ${describeValue(raw.collectorReplicas)})`);
+    report.error(
+      'observability-profile.collector-replicas',
+      `${prefix}.collectorReplicas`,
+      `must be a whole number of pods, at least 1 (is ${describeValue(raw.collectorReplicas)})`,
+    );
 }
 
 function checkRetention(value: unknown, report: ValidationReport, field: string, example: string): void {
   if (value === undefined) return;
   const seconds = durationSeconds(value, example);
-  if (typeof seconds === 'string') return report.error(field, seconds);
+  if (typeof seconds === 'string') return report.error('observability-profile.value.invalid', field, seconds);
   // Loki and Tempo delete by whole hours of age; an hour is also the least that makes sense for either.
   if (seconds < 3600 || seconds % 3600 !== 0)
-    report.error(field, `must be a whole number of hours, at least one (is ${(value as Duration).toHumanString()})`);
+    report.error(
+      'observability-profile.value.whole-number',
+      field,
+      `must be a whole number of hours, at least one (is ${(value as Duration).toHumanString()})`,
+    );
 }
 
 function checkSize(value: unknown, report: ValidationReport, field: string): void {
   if (value === undefined) return;
   const problem = typeof value === 'string' ? checkQuantity(value, 'bytes') : `must be a quantity string such as '10Gi' (is ${describeValue(value)})`;
-  if (problem) report.error(field, problem);
+  if (problem) report.error('observability-profile.value.2', field, problem);
 }
 
 function checkNamespace(value: unknown, report: ValidationReport, field: string, what = 'a namespace name'): void {
   if (value === undefined) return;
   const problem = typeof value === 'string' ? checkDnsLabel(value) : `must be ${what} (is ${describeValue(value)})`;
-  if (problem) report.error(field, typeof value === 'string' ? `'${value}' ${problem}` : problem);
+  if (problem) report.error('observability-profile.value.3', field, typeof value === 'string' ? `'${value}' ${problem}` : problem);
 }
 
 function unknownFields(raw: Record<string, unknown>, fields: readonly string[], report: ValidationReport, prefix: string): void {
-  for (const key of Object.keys(raw)) if (!fields.includes(key)) report.error(`${prefix}.${key}`, `is not a field (fields: ${fields.join(', ')})`);
+  for (const key of Object.keys(raw))
+    if (!fields.includes(key))
+      report.error('observability-profile.value.field-fields', `${prefix}.${key}`, `is not a field (fields: ${fields.join(', ')})`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

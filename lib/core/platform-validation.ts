@@ -13,7 +13,7 @@ import { checkDnsLabel, checkDnsSubdomain } from './naming';
 import type { Platform, PlatformProps } from './platform';
 import { PLATFORM_COMPONENTS } from './platform-requirements';
 import { checkSecretTemplate } from './secret-backend';
-import type { ValidationReport } from './validation';
+import type { ErrorId, ValidationReport } from './validation';
 
 const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
   'gitops',
@@ -53,12 +53,17 @@ const PLACEHOLDERS: ReadonlyArray<readonly [RegExp, string]> = [
 export function checkPlatform(platform: Platform, envName: string, report: ValidationReport, prefix: string): void {
   const raw: unknown = platform.props;
   if (!isObject(raw)) {
-    report.error(prefix.replace(/\.$/, ''), `is required: the cluster profile (PlatformProps) of environment '${envName}' (is ${describe(raw)})`);
+    report.error(
+      'platform.value.required-cluster',
+      prefix.replace(/\.$/, ''),
+      `is required: the cluster profile (PlatformProps) of environment '${envName}' (is ${describe(raw)})`,
+    );
     return;
   }
   const c = new Checker(report, prefix);
   for (const key of Object.keys(raw)) {
-    if (!(PROFILE_FIELDS as readonly string[]).includes(key)) c.error(key, `is not a profile field (fields: ${PROFILE_FIELDS.join(', ')})`);
+    if (!(PROFILE_FIELDS as readonly string[]).includes(key))
+      c.error('platform.value.profile-field', key, `is not a profile field (fields: ${PROFILE_FIELDS.join(', ')})`);
   }
   checkGitOps(c, raw.gitops);
   if (c.optionalObject('argocd', raw.argocd)) {
@@ -71,7 +76,11 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
     if (raw.dns.pods !== undefined) c.pods('dns.pods', raw.dns.pods);
     const address: unknown = raw.dns.nodeLocalAddress;
     if (address !== undefined && (typeof address !== 'string' || isIP(address) === 0))
-      c.error('dns.nodeLocalAddress', `${describe(address)} must be an IP address (NodeLocal DNSCache listens on e.g. 169.254.20.10)`);
+      c.error(
+        'platform.dns.node-local-address',
+        'dns.nodeLocalAddress',
+        `${describe(address)} must be an IP address (NodeLocal DNSCache listens on e.g. 169.254.20.10)`,
+      );
   }
   if (c.optionalObject('prometheus', raw.prometheus)) {
     if (raw.prometheus.pods !== undefined) c.pods('prometheus.pods', raw.prometheus.pods);
@@ -92,11 +101,16 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
   if (c.optionalObject('cloudNativePg', raw.cloudNativePg) && raw.cloudNativePg.operatorPods !== undefined)
     c.pods('cloudNativePg.operatorPods', raw.cloudNativePg.operatorPods);
   if (raw.preinstalled !== undefined) {
-    if (!Array.isArray(raw.preinstalled)) c.error('preinstalled', `must be a list of component names (is ${describe(raw.preinstalled)})`);
+    if (!Array.isArray(raw.preinstalled))
+      c.error('platform.preinstalled.list-component', 'preinstalled', `must be a list of component names (is ${describe(raw.preinstalled)})`);
     else
       for (const [i, name] of raw.preinstalled.entries())
         if (!(PLATFORM_COMPONENTS as readonly unknown[]).includes(name))
-          c.error(`preinstalled[${i}]`, `${describe(name)} is not a component the library knows (${PLATFORM_COMPONENTS.join(', ')})`);
+          c.error(
+            'platform.preinstalled.component-library',
+            `preinstalled[${i}]`,
+            `${describe(name)} is not a component the library knows (${PLATFORM_COMPONENTS.join(', ')})`,
+          );
   }
   checkAlerting(raw.alerting, envName, isObject(raw.secrets) ? String(raw.secrets.kind) : 'generated', report, `${prefix}alerting`);
   checkLogs(raw.logs, report, `${prefix}logs`);
@@ -104,20 +118,23 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
 
   if (raw.kubernetesVersion !== undefined && !isKubernetesVersion(raw.kubernetesVersion))
     c.error(
+      'platform.kubernetes-version.unsupported',
       'kubernetesVersion',
       `${describe(raw.kubernetesVersion)} is not a supported Kubernetes release (one of ${KUBERNETES_VERSIONS.join(', ')}, as a string: '1.30')`,
     );
-  if (raw.demo !== undefined && typeof raw.demo !== 'boolean') c.error('demo', `must be true or false (is ${describe(raw.demo)})`);
+  if (raw.demo !== undefined && typeof raw.demo !== 'boolean')
+    c.error('platform.demo.true-false', 'demo', `must be true or false (is ${describe(raw.demo)})`);
   if (envName !== 'dev') {
     if (raw.demo === true) {
       c.error(
+        'platform.demo.demo-profile',
         'demo',
         `the demo profile (demoPlatform()) is for dev only; ${envName} needs the real cluster's profile (Git repository, secret backend, registry)`,
       );
     }
     for (const [field, value] of strings(raw, '')) {
       const found = placeholderIn(value);
-      if (found) c.error(field, `'${value}' is ${found}, a placeholder; ${envName} needs the real value`);
+      if (found) c.error('platform.value.placeholder-needs', field, `'${value}' is ${found}, a placeholder; ${envName} needs the real value`);
     }
   }
 }
@@ -143,12 +160,13 @@ function* strings(value: unknown, path: string): Generator<readonly [string, str
 
 function checkGitOps(c: Checker, gitops: unknown): void {
   if (!isObject(gitops)) {
-    c.error('gitops', `is required: { repoURL, targetRevision } of the repository Argo CD syncs (is ${describe(gitops)})`);
+    c.error('platform.gitops', 'gitops', `is required: { repoURL, targetRevision } of the repository Argo CD syncs (is ${describe(gitops)})`);
     return;
   }
   const url: unknown = gitops.repoURL;
   if (typeof url !== 'string' || !isGitUrl(url)) {
     c.error(
+      'platform.gitops.repo-url',
       'gitops.repoURL',
       `${describe(url)} must be a Git repository URL (https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git)`,
     );
@@ -156,7 +174,7 @@ function checkGitOps(c: Checker, gitops: unknown): void {
   c.nonEmpty('gitops.targetRevision', gitops.targetRevision, 'a branch, tag or commit');
   const dist: unknown = gitops.distPath;
   if (dist !== undefined && (typeof dist !== 'string' || dist === '' || dist.startsWith('/') || dist.split('/').includes('..'))) {
-    c.error('gitops.distPath', `${describe(dist)} must be a relative path inside the repository, without '..'`);
+    c.error('platform.gitops.dist-path', 'gitops.distPath', `${describe(dist)} must be a relative path inside the repository, without '..'`);
   }
 }
 
@@ -172,6 +190,7 @@ function checkDestinationServer(c: Checker, server: unknown): void {
   }
   if (!ok)
     c.error(
+      'platform.argocd.destination-server',
       'argocd.destinationServer',
       `${describe(server)} must be the https URL of the API server as Argo CD knows the cluster (https://kubernetes.default.svc in-cluster, or a cluster Secret's server, e.g. https://10.0.0.1:6443)`,
     );
@@ -182,41 +201,62 @@ const RECLAIM_POLICIES: readonly string[] = ['Delete', 'Retain'];
 
 function checkStorage(c: Checker, storage: Record<string, unknown>): void {
   for (const key of Object.keys(storage))
-    if (!['defaultClass', 'classes'].includes(key)) c.error(`storage.${key}`, 'is not a storage field (fields: defaultClass, classes)');
+    if (!['defaultClass', 'classes'].includes(key))
+      c.error('platform.storage', `storage.${key}`, 'is not a storage field (fields: defaultClass, classes)');
   const classes = c.optionalObject('storage.classes', storage.classes) ? storage.classes : {};
   for (const [name, spec] of Object.entries(classes)) {
     const field = `storage.classes.${name}`;
     c.subdomain(field, name, 'a StorageClass name');
     if (!isObject(spec)) {
-      c.error(field, `must be { preinstalled: true } or { provisioner, ... } (is ${describe(spec)})`);
+      c.error('platform.value.preinstalled-true', field, `must be { preinstalled: true } or { provisioner, ... } (is ${describe(spec)})`);
       continue;
     }
     if (spec.preinstalled !== undefined) {
-      if (spec.preinstalled !== true) c.error(`${field}.preinstalled`, `must be true when given (is ${describe(spec.preinstalled)})`);
+      if (spec.preinstalled !== true)
+        c.error('platform.preinstalled.true', `${field}.preinstalled`, `must be true when given (is ${describe(spec.preinstalled)})`);
       const extra = Object.keys(spec).filter((k) => k !== 'preinstalled');
-      if (extra.length > 0) c.error(field, `a preinstalled class has no other fields (the cluster defines it); remove ${extra.join(', ')}`);
+      if (extra.length > 0)
+        c.error(
+          'platform.value.preinstalled-class',
+          field,
+          `a preinstalled class has no other fields (the cluster defines it); remove ${extra.join(', ')}`,
+        );
       continue;
     }
     for (const key of Object.keys(spec))
       if (!['provisioner', 'reclaimPolicy', 'volumeBindingMode', 'allowVolumeExpansion', 'parameters'].includes(key))
         c.error(
+          'platform.value.storageclass-field',
           `${field}.${key}`,
           'is not a StorageClass field (provisioner, reclaimPolicy, volumeBindingMode, allowVolumeExpansion, parameters; or preinstalled: true)',
         );
     if (spec.provisioner === undefined)
-      c.error(`${field}.provisioner`, 'is required for a class the platform layer creates (or declare it { preinstalled: true })');
+      c.error(
+        'platform.provisioner',
+        `${field}.provisioner`,
+        'is required for a class the platform layer creates (or declare it { preinstalled: true })',
+      );
     else c.subdomain(`${field}.provisioner`, spec.provisioner, 'a provisioner name, e.g. ebs.csi.aws.com');
     if (spec.reclaimPolicy !== undefined && !RECLAIM_POLICIES.includes(spec.reclaimPolicy as string))
-      c.error(`${field}.reclaimPolicy`, `${describe(spec.reclaimPolicy)} must be one of ${RECLAIM_POLICIES.join(', ')}`);
+      c.error('platform.reclaim-policy', `${field}.reclaimPolicy`, `${describe(spec.reclaimPolicy)} must be one of ${RECLAIM_POLICIES.join(', ')}`);
     if (spec.volumeBindingMode !== undefined && !BINDING_MODES.includes(spec.volumeBindingMode as string))
-      c.error(`${field}.volumeBindingMode`, `${describe(spec.volumeBindingMode)} must be one of ${BINDING_MODES.join(', ')}`);
+      c.error(
+        'platform.volume-binding-mode',
+        `${field}.volumeBindingMode`,
+        `${describe(spec.volumeBindingMode)} must be one of ${BINDING_MODES.join(', ')}`,
+      );
     if (spec.allowVolumeExpansion !== undefined && typeof spec.allowVolumeExpansion !== 'boolean')
-      c.error(`${field}.allowVolumeExpansion`, `must be true or false (is ${describe(spec.allowVolumeExpansion)})`);
+      c.error(
+        'platform.allow-volume-expansion',
+        `${field}.allowVolumeExpansion`,
+        `must be true or false (is ${describe(spec.allowVolumeExpansion)})`,
+      );
     if (spec.parameters !== undefined) {
-      if (!isObject(spec.parameters)) c.error(`${field}.parameters`, `must be a map of strings (is ${describe(spec.parameters)})`);
+      if (!isObject(spec.parameters))
+        c.error('platform.parameters.map-strings', `${field}.parameters`, `must be a map of strings (is ${describe(spec.parameters)})`);
       else
         for (const [k, v] of Object.entries(spec.parameters))
-          if (typeof v !== 'string') c.error(`${field}.parameters.${k}`, `must be a string (is ${describe(v)})`);
+          if (typeof v !== 'string') c.error('platform.parameters.string', `${field}.parameters.${k}`, `must be a string (is ${describe(v)})`);
     }
   }
   if (storage.defaultClass !== undefined) {
@@ -224,6 +264,7 @@ function checkStorage(c: Checker, storage: Record<string, unknown>): void {
     // A malformed name is reported once, above.
     if (typeof storage.defaultClass === 'string' && !checkDnsSubdomain(storage.defaultClass) && !(storage.defaultClass in classes))
       c.error(
+        'platform.storage.default-class',
         'storage.defaultClass',
         `'${storage.defaultClass}' is not declared in storage.classes; declare it there, created by the platform layer ({ provisioner: ... }) or already in the cluster ({ preinstalled: true })`,
       );
@@ -242,17 +283,21 @@ function isGitUrl(url: string): boolean {
 
 function checkSecrets(c: Checker, secrets: unknown): void {
   if (!isObject(secrets)) {
-    c.error('secrets.kind', `${describe(undefined)} must be one of ${SECRET_BACKENDS.join(', ')}`);
+    c.error('platform.secrets.kind-missing', 'secrets.kind', `${describe(undefined)} must be one of ${SECRET_BACKENDS.join(', ')}`);
     return;
   }
   if (!SECRET_BACKENDS.includes(secrets.kind as string)) {
-    c.error('secrets.kind', `${describe(secrets.kind)} must be one of ${SECRET_BACKENDS.join(', ')}`);
+    c.error('platform.secrets.kind-unknown', 'secrets.kind', `${describe(secrets.kind)} must be one of ${SECRET_BACKENDS.join(', ')}`);
     return;
   }
   if (secrets.kind === 'vault') {
     const server: unknown = secrets.server;
     if (!isHttpUrl(server))
-      c.error('secrets.server', `${describe(server)} must be the Vault address, an http(s) URL such as https://vault.acme-corp.io:8200`);
+      c.error(
+        'platform.secrets.server',
+        'secrets.server',
+        `${describe(server)} must be the Vault address, an http(s) URL such as https://vault.acme-corp.io:8200`,
+      );
     c.mountPath('secrets.path', secrets.path, 'the mount path of the KV v2 engine, e.g. secret');
     if (secrets.authMountPath !== undefined)
       c.mountPath('secrets.authMountPath', secrets.authMountPath, 'the mount path of the Kubernetes auth method');
@@ -260,18 +305,22 @@ function checkSecrets(c: Checker, secrets: unknown): void {
   if (secrets.kind === 'aws-secrets-manager') {
     const region: unknown = secrets.region;
     if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
-      c.error('secrets.region', `${describe(region)} must be an AWS region, e.g. eu-west-1`);
+      c.error('platform.secrets.region', 'secrets.region', `${describe(region)} must be an AWS region, e.g. eu-west-1`);
     const arn: unknown = secrets.roleArnPrefix;
     if (typeof arn !== 'string' || !/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*$/.test(arn)) {
-      c.error('secrets.roleArnPrefix', `${describe(arn)} must be an IAM role ARN up to the role name, e.g. arn:aws:iam::123456789012:role/`);
+      c.error(
+        'platform.secrets.role-arn-prefix',
+        'secrets.roleArnPrefix',
+        `${describe(arn)} must be an IAM role ARN up to the role name, e.g. arn:aws:iam::123456789012:role/`,
+      );
     }
   }
   if (secrets.kind !== 'generated') {
     const role = secrets.roleName === undefined ? undefined : checkSecretTemplate(secrets.roleName, ['system', 'env'], ['system', 'env']);
-    if (role) c.error('secrets.roleName', role);
+    if (role) c.error('platform.secrets.role-name', 'secrets.roleName', role);
     const key =
       secrets.keyPath === undefined ? undefined : checkSecretTemplate(secrets.keyPath, ['system', 'env', 'secret'], ['system', 'env', 'secret']);
-    if (key) c.error('secrets.keyPath', key);
+    if (key) c.error('platform.secrets.key-path', 'secrets.keyPath', key);
   }
 }
 
@@ -287,7 +336,8 @@ function isHttpUrl(value: unknown): boolean {
 
 function checkEdge(c: Checker, edge: unknown): void {
   if (!c.optionalObject('edge', edge)) return;
-  if (!EDGE_KINDS.includes(edge.default as string)) c.error('edge.default', `${describe(edge.default)} must be one of ${EDGE_KINDS.join(', ')}`);
+  if (!EDGE_KINDS.includes(edge.default as string))
+    c.error('platform.edge.default.invalid', 'edge.default', `${describe(edge.default)} must be one of ${EDGE_KINDS.join(', ')}`);
   for (const key of ['ingressNginx', 'traefik'] as const) {
     if (!c.optionalObject(`edge.${key}`, edge[key])) continue;
     const controller = edge[key] as Record<string, unknown>;
@@ -297,7 +347,11 @@ function checkEdge(c: Checker, edge: unknown): void {
   if (c.optionalObject('edge.gateway', edge.gateway)) {
     const gateway = edge.gateway;
     if (!GATEWAY_IMPLEMENTATIONS.includes(gateway.implementation as string))
-      c.error('edge.gateway.implementation', `${describe(gateway.implementation)} must be one of ${GATEWAY_IMPLEMENTATIONS.join(', ')}`);
+      c.error(
+        'platform.edge.gateway.implementation',
+        'edge.gateway.implementation',
+        `${describe(gateway.implementation)} must be one of ${GATEWAY_IMPLEMENTATIONS.join(', ')}`,
+      );
     c.pods('edge.gateway.dataPlane', gateway.dataPlane);
     if (gateway.gatewayClassName !== undefined) c.subdomain('edge.gateway.gatewayClassName', gateway.gatewayClassName, 'a GatewayClass name');
     if (c.optionalObject('edge.gateway.sharedGateway', gateway.sharedGateway)) {
@@ -309,7 +363,11 @@ function checkEdge(c: Checker, edge: unknown): void {
   const configured: Record<string, unknown> = { 'ingress-nginx': edge.ingressNginx, traefik: edge.traefik, gateway: edge.gateway };
   if (EDGE_KINDS.includes(edge.default as string) && configured[edge.default as string] === undefined) {
     const field = { 'ingress-nginx': 'ingressNginx', traefik: 'traefik', gateway: 'gateway' }[edge.default as string];
-    c.error('edge.default', `'${String(edge.default)}' is not running in the cluster: edge.${field} is not set`);
+    c.error(
+      'platform.edge.default.running-cluster',
+      'edge.default',
+      `'${String(edge.default)}' is not running in the cluster: edge.${field} is not set`,
+    );
   }
 }
 
@@ -320,27 +378,38 @@ function checkClientAddress(c: Checker, value: unknown): void {
   if (!c.optionalObject('edge.clientAddress', value)) return;
   const field = 'edge.clientAddress';
   if (!CLIENT_ADDRESS_MODES.includes(value.mode)) {
-    c.error(`${field}.mode`, `${describe(value.mode)} must be one of ${CLIENT_ADDRESS_MODES.join(', ')}`);
+    c.error('platform.edge.client-address.mode', `${field}.mode`, `${describe(value.mode)} must be one of ${CLIENT_ADDRESS_MODES.join(', ')}`);
     return;
   }
   if (value.mode === 'local') return;
   const cidrs = value.trustedCidrs;
   if (!Array.isArray(cidrs) || cidrs.length === 0)
     c.error(
+      'platform.edge.client-address.trusted-cidrs-required',
       `${field}.trustedCidrs`,
       `is required for ${value.mode}: the load balancer's or proxy's addresses (CIDRs), the only senders the edge believes`,
     );
   else
     cidrs.forEach((cidr, i) => {
-      if (!isCidr(cidr)) c.error(`${field}.trustedCidrs[${i}]`, `${describe(cidr)} must be an IPv4 or IPv6 CIDR, e.g. 10.0.0.0/16`);
+      if (!isCidr(cidr))
+        c.error(
+          'platform.edge.client-address.trusted-cidrs-invalid',
+          `${field}.trustedCidrs[${i}]`,
+          `${describe(cidr)} must be an IPv4 or IPv6 CIDR, e.g. 10.0.0.0/16`,
+        );
       else if (/\/0$/.test(cidr))
-        c.error(`${field}.trustedCidrs[${i}]`, `'${cidr}' trusts every address: any client could forge its address; give the load balancer's range`);
+        c.error(
+          'platform.edge.client-address.trusted-cidrs-everyone',
+          `${field}.trustedCidrs[${i}]`,
+          `'${cidr}' trusts every address: any client could forge its address; give the load balancer's range`,
+        );
     });
   if (value.mode === 'proxy-protocol') {
     const annotations = value.loadBalancerAnnotations;
     const entries = typeof annotations === 'object' && annotations !== null && !Array.isArray(annotations) ? Object.entries(annotations) : undefined;
     if (!entries || entries.length === 0 || entries.some(([, v]) => typeof v !== 'string'))
       c.error(
+        'platform.edge.client-address.load-balancer-annotations',
         `${field}.loadBalancerAnnotations`,
         "is required for proxy-protocol: the Service annotations (string values) that make the cluster's load balancer send the PROXY header",
       );
@@ -360,11 +429,12 @@ const REGISTRY_PATH = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 function checkRegistryHost(c: Checker, host: unknown): void {
   const message = 'must be a registry host with an optional port and path, e.g. registry.acme-corp.io/apps or ghcr.io/acme-corp';
-  if (typeof host !== 'string') return c.error('registry.host', `${describe(host)} ${message}`);
+  if (typeof host !== 'string') return c.error('platform.registry.host-not-a-string', 'registry.host', `${describe(host)} ${message}`);
   const [domain, ...path] = host.split('/');
   // Docker reads the first component as a registry only when it has a '.' or ':' (or is localhost).
   const looksLikeHost = domain.includes('.') || domain.includes(':') || domain === 'localhost';
-  if (!looksLikeHost || !REGISTRY_HOST.test(domain) || path.some((p) => !REGISTRY_PATH.test(p))) c.error('registry.host', `'${host}' ${message}`);
+  if (!looksLikeHost || !REGISTRY_HOST.test(domain) || path.some((p) => !REGISTRY_PATH.test(p)))
+    c.error('platform.registry.host-invalid', 'registry.host', `'${host}' ${message}`);
 }
 
 /** Records errors under the profile prefix, with the shared shape checks. */
@@ -374,40 +444,45 @@ class Checker {
     private readonly prefix: string,
   ) {}
 
-  public error(field: string, message: string): void {
-    this.report.error(`${this.prefix}${field}`, message);
+  public error(id: ErrorId, field: string, message: string): void {
+    this.report.error(id, `${this.prefix}${field}`, message);
   }
 
   /** True when `value` is an object; reports anything else but undefined. */
   public optionalObject(field: string, value: unknown): value is Record<string, unknown> {
     if (value === undefined) return false;
     if (isObject(value)) return true;
-    this.error(field, `must be an object when given (is ${describe(value)})`);
+    this.error('platform.not-an-object', field, `must be an object when given (is ${describe(value)})`);
     return false;
   }
 
   public nonEmpty(field: string, value: unknown, what: string): void {
-    if (typeof value !== 'string' || value.trim() === '') this.error(field, `${describe(value)} must be a non-empty string: ${what}`);
+    if (typeof value !== 'string' || value.trim() === '')
+      this.error('platform.value.non-empty', field, `${describe(value)} must be a non-empty string: ${what}`);
   }
 
   public namespace(field: string, value: unknown): void {
     const reason = typeof value === 'string' ? checkDnsLabel(value) : `must be a string (is ${describe(value)})`;
-    if (reason) this.error(field, `${typeof value === 'string' ? `namespace '${value}' ` : ''}${reason}`);
+    if (reason) this.error('platform.namespace-invalid', field, `${typeof value === 'string' ? `namespace '${value}' ` : ''}${reason}`);
   }
 
   public subdomain(field: string, value: unknown, what: string): void {
     const reason = typeof value === 'string' ? checkDnsSubdomain(value) : `must be a string (is ${describe(value)})`;
-    if (reason) this.error(field, `${typeof value === 'string' ? `'${value}' ` : ''}${reason} (${what})`);
+    if (reason) this.error('platform.label-invalid', field, `${typeof value === 'string' ? `'${value}' ` : ''}${reason} (${what})`);
   }
 
   public mountPath(field: string, value: unknown, what: string): void {
     if (typeof value !== 'string' || !/^[\w-]+(\/[\w-]+)*$/.test(value))
-      this.error(field, `${describe(value)} must be ${what}: path segments of letters, digits, '-' and '_', without leading or trailing '/'`);
+      this.error(
+        'platform.value.path-segments',
+        field,
+        `${describe(value)} must be ${what}: path segments of letters, digits, '-' and '_', without leading or trailing '/'`,
+      );
   }
 
   public pods(field: string, value: unknown): void {
     if (!isObject(value)) {
-      this.error(field, `must be { namespace, podLabels } (is ${describe(value)})`);
+      this.error('platform.value.namespace-podlabels', field, `must be { namespace, podLabels } (is ${describe(value)})`);
       return;
     }
     this.namespace(`${field}.namespace`, value.namespace);
@@ -417,16 +492,22 @@ class Checker {
   /** A label map: qualified names as keys, valid label values; `allowEmpty` for selectors that may match everything. */
   public labels(field: string, value: unknown, allowEmpty: boolean): void {
     if (!isObject(value)) {
-      this.error(field, `must be an object of label names to values (is ${describe(value)})`);
+      this.error('platform.value.object-label', field, `must be an object of label names to values (is ${describe(value)})`);
       return;
     }
     const entries = Object.entries(value);
-    if (entries.length === 0 && !allowEmpty) this.error(field, 'must name at least one label (an empty selector selects every pod)');
+    if (entries.length === 0 && !allowEmpty)
+      this.error('platform.value.name-least', field, 'must name at least one label (an empty selector selects every pod)');
     for (const [key, v] of entries) {
       if (!isLabelKey(key))
-        this.error(`${field}.${key}`, `'${key}' is not a label name ([prefix/]name: name at most 63 characters of letters, digits, '-', '_', '.')`);
+        this.error(
+          'platform.value.label-name',
+          `${field}.${key}`,
+          `'${key}' is not a label name ([prefix/]name: name at most 63 characters of letters, digits, '-', '_', '.')`,
+        );
       if (typeof v !== 'string' || !LABEL_VALUE.test(v))
         this.error(
+          'platform.value.label-value',
           `${field}.${key}`,
           `${describe(v)} is not a label value (at most 63 letters, digits, '-', '_', '.', starting and ending alphanumeric)`,
         );

@@ -195,7 +195,7 @@ export interface StorageProfile {
 /** The registry application images come from. */
 export interface RegistryProfile {
   /**
-   * Host (and optional path) of your registry, e.g. `registry.loopi.com/apps`: `env.image(path)`
+   * Host (and optional path) of your registry, e.g. `registry.acme-corp.io/apps`: `env.image(path)`
    * names an image in it, and the synth's error for an image without a registry host suggests it.
    * Images are never qualified with it silently. @default - none
    */
@@ -324,6 +324,7 @@ export const DEFAULT_DATABASE_OPERATORS: Required<DatabaseOperatorsProfile> = {
 /**
  * A cluster profile with its defaults applied. Validation (placeholders in staging and
  * prod, malformed fields) is reported through the environment, by each SystemChart.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Platform {
   public readonly gitops: Required<GitOpsSource>;

@@ -17,17 +17,17 @@ export function checkProps(scope: IConstruct, propsType: string, props: unknown)
   if (!spec) throw new Error(`checkProps: no declaration read for ${propsType}; run scripts/prop-types/generate.ts`);
   addCheck(scope, (report) => {
     if (props === undefined) {
-      if (Object.values(spec).some((p) => !p.optional)) report.typeError('props', 'are required');
+      if (Object.values(spec).some((p) => !p.optional)) report.typeError('props.required', 'props', 'are required');
       return;
     }
     if (typeof props !== 'object' || props === null || Array.isArray(props)) {
-      report.typeError('props', `must be an object (is ${describe(props)})`);
+      report.typeError('props.not-an-object', 'props', `must be an object (is ${describe(props)})`);
       return;
     }
     const values = props as Record<string, unknown>;
     for (const [name, prop] of Object.entries(spec)) {
       const problem = checkValue(values[name], prop);
-      if (problem) report.typeError(name, problem);
+      if (problem) report.typeError('props.wrong-type', name, problem);
     }
   });
 }

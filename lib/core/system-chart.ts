@@ -9,7 +9,7 @@ import type { NamespaceBudgetProps } from './budget';
 import { checkProps } from './prop-check';
 
 export interface SystemChartProps {
-  /** Short DNS-1123 name of the system, e.g. `loopi`. Used in the namespace and the `part-of` label. */
+  /** Short DNS-1123 name of the system, e.g. `shop`. Used in the namespace and the `part-of` label. */
   readonly system: string;
   /** The environment this instance of the system is synthesized for. */
   readonly environment: Environment;
@@ -35,6 +35,11 @@ const STAND_IN_ENVIRONMENT = new Environment({ ...ENVIRONMENT_PRESETS.dev, platf
  * The chart is the model only; what every system gets from it (the Namespace, default-deny
  * NetworkPolicies, the stack-sized quota) is added by the synth pipeline
  * (lib/pipeline/system-foundation.ts), which the lower layers cannot import.
+ *
+ * Extension point: a system is a subclass (`class ShopSystem extends SystemChart`) whose
+ * constructor calls `super(scope, { system, environment })` and adds its constructs. It takes
+ * `(scope, props)`, not `(scope, id, props)`: its id is derived (`<system>-<env>`, the
+ * namespace and the dist folder), so a second id could only contradict it.
  */
 export class SystemChart extends Chart {
   /**
@@ -89,6 +94,7 @@ export class SystemChart extends Chart {
     if (this.node.id !== namespaceName) {
       addCheck(this, (report) =>
         report.error(
+          'system-chart.system.defined-twice',
           'system',
           `'${props.system}' is defined twice in environment '${props.environment?.name}'; a system may appear once per environment`,
         ),
@@ -97,16 +103,22 @@ export class SystemChart extends Chart {
     this.budget = props.budget;
     addCheck(this, (report) => {
       if (typeof props.system !== 'string')
-        report.error('system', `must be a DNS-1123 label string (is ${props.system === null ? 'null' : typeof props.system})`);
+        report.error(
+          'system-chart.system.dns-label',
+          'system',
+          `must be a DNS-1123 label string (is ${props.system === null ? 'null' : typeof props.system})`,
+        );
       else {
         const reason = checkDnsLabel(namespaceName);
-        if (reason) report.error('system', `namespace '${namespaceName}' ${reason}`);
+        if (reason) report.error('system-chart.system.namespace', 'system', `namespace '${namespaceName}' ${reason}`);
       }
-      if (!(props.environment instanceof Environment)) report.error('environment', 'must be an Environment (new Environment({...}))');
+      if (!(props.environment instanceof Environment))
+        report.error('system-chart.environment', 'environment', 'must be an Environment (new Environment({...}))');
       else props.environment.validate(report, 'environment.');
-      if (props.version !== undefined && typeof props.version !== 'string') report.error('version', `must be a string (is ${typeof props.version})`);
+      if (props.version !== undefined && typeof props.version !== 'string')
+        report.error('system-chart.version', 'version', `must be a string (is ${typeof props.version})`);
       if (props.description !== undefined && typeof props.description !== 'string')
-        report.error('description', `must be a string (is ${typeof props.description})`);
+        report.error('system-chart.description', 'description', `must be a string (is ${typeof props.description})`);
     });
   }
 }

@@ -6,32 +6,77 @@ import { IConstruct } from 'constructs';
  * construct path and the field (aws-cdk-lib's `node.addValidation` model).
  */
 
+/**
+ * The stable id of one kind of validation error: lowercase dot-separated segments in kebab
+ * case, area first (`store.backup.target-in-cluster`). Printed with every message, so a user
+ * can search for it and a test can assert it rather than a sentence that may be reworded.
+ *
+ * Every id is a string literal where the error is raised (or a parameter of this type that
+ * passes one through), is raised at one place only, and is listed in docs/error-ids.md, which
+ * `npm run error-ids:update` writes from the code and test/core/error-ids.test.ts compares
+ * with it both ways. Ids are written at the call site rather than derived from the field or
+ * the construct: a derived id would change when a field is renamed or a check moves, and two
+ * rules on one field would share one.
+ */
+export type ErrorId = string;
+
+const ERROR_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)+$/;
+
+/** True when `id` has the shape of an error id (see ErrorId). */
+export function isErrorId(id: unknown): id is ErrorId {
+  return typeof id === 'string' && ERROR_ID.test(id);
+}
+
 /** One problem found in a construct's configuration. */
 export interface ValidationIssue {
-  /** Construct path, e.g. `loopi-prod/api`. */
+  /** Construct path, e.g. `shop-prod/api`. */
   readonly path: string;
+  /** The stable id of the kind of problem, e.g. `store.backup.target-in-cluster`. */
+  readonly id: ErrorId;
   /** Human-readable message, starting with the field it is about. */
   readonly message: string;
 }
 
-/** Collects the problems of one check. */
+/** An issue found outside a construct check (rendering, policy, the platform plan). */
+export function issue(id: ErrorId, path: string, message: string): ValidationIssue {
+  return { path, id: checkedId(id), message };
+}
+
+/** The id as given; an id of the wrong shape is a defect of the library, said loudly. */
+function checkedId(id: string): ErrorId {
+  if (!isErrorId(id)) throw new Error(`validation error id ${JSON.stringify(id)} is not of the form area.what (lowercase, kebab-case segments)`);
+  return id;
+}
+
+/** One recorded message with its id. */
+interface Entry {
+  readonly id: ErrorId;
+  readonly field: string;
+  readonly text: string;
+}
+
+/**
+ * Collects the problems of one check. Every method takes the error's id first (see ErrorId).
+ * The two-argument forms without an id are kept only for call sites that have not adopted
+ * ids yet (docs/error-ids.md lists the files); their errors carry the id `unassigned.<field>`.
+ * @sealed subclassing is not supported (checks receive one, they do not make their own kind)
+ */
 export class ValidationReport {
-  private readonly messages: string[] = [];
-  private readonly warningMessages: string[] = [];
-  private readonly typeErrors = new Map<string, string>();
+  private readonly entries: Entry[] = [];
+  private readonly warningEntries: Entry[] = [];
+  private readonly typeErrors = new Map<string, Entry>();
 
   /**
    * Records an error on a field.
+   * @param id the stable id of this kind of error, e.g. `store.backup.target-in-cluster`
    * @param field the prop (dotted path) at fault, e.g. `resources.limits.memory`
    * @param message what is wrong and what is allowed
    */
-  public error(field: string, message: string): void {
-    this.messages.push(`${field}: ${message}`);
-  }
-
-  /** Records an error unless `condition` holds. */
-  public check(condition: boolean, field: string, message: string): void {
-    if (!condition) this.error(field, message);
+  public error(id: ErrorId, field: string, message: string): void;
+  /** @deprecated give the error's id first: `error(id, field, message)` */
+  public error(field: string, message: string): void;
+  public error(...args: [string, string, string?]): void {
+    this.entries.push(entry(args));
   }
 
   /**
@@ -39,32 +84,72 @@ export class ValidationReport {
    * value). Errors below it (`prop.x`) are then left out as its consequences; an error on
    * exactly the prop from the construct's own check replaces it.
    */
-  public typeError(field: string, message: string): void {
-    this.typeErrors.set(field, `${field}: ${message}`);
+  public typeError(id: ErrorId, field: string, message: string): void {
+    const e = entry([id, field, message]);
+    this.typeErrors.set(field, e);
   }
 
   /**
    * Records a warning on a field: printed by every synth, never fails it. For settings
    * that are legal but probably not meant (one replica in production).
    */
-  public warn(field: string, message: string): void {
-    this.warningMessages.push(`${field}: ${message}`);
+  public warn(id: ErrorId, field: string, message: string): void;
+  /** @deprecated give the warning's id first: `warn(id, field, message)` */
+  public warn(field: string, message: string): void;
+  public warn(...args: [string, string, string?]): void {
+    this.warningEntries.push(entry(args));
   }
 
+  /** The errors, each `<field>: <message>`. */
   public get errors(): readonly string[] {
+    return this.errorEntries.map((e) => e.text);
+  }
+
+  /** The errors with their ids. */
+  public get errorEntries(): ReadonlyArray<{ readonly id: ErrorId; readonly text: string }> {
     // The construct's own message on exactly that prop says more than the type; keep it instead.
-    const typeErrors = [...this.typeErrors].filter(([f]) => !this.messages.some((m) => m.startsWith(`${f}:`)));
-    const consequence = (m: string) => [...this.typeErrors.keys()].some((f) => m.startsWith(`${f}.`) || m.startsWith(`${f}[`));
-    return [...typeErrors.map(([, m]) => m), ...this.messages.filter((m) => !consequence(m))];
+    const typeErrors = [...this.typeErrors].filter(([f]) => !this.entries.some((m) => m.field === f)).map(([, e]) => e);
+    const consequence = (e: Entry) => [...this.typeErrors.keys()].some((f) => e.field.startsWith(`${f}.`) || e.field.startsWith(`${f}[`));
+    return [...typeErrors, ...this.entries.filter((e) => !consequence(e))];
   }
 
   public get warnings(): readonly string[] {
-    return this.warningMessages;
+    return this.warningEntries.map((e) => e.text);
+  }
+
+  /** The warnings with their ids. */
+  public get warningEntriesWithIds(): ReadonlyArray<{ readonly id: ErrorId; readonly text: string }> {
+    return this.warningEntries;
   }
 }
 
+function entry([a, b, c]: [string, string, string?]): Entry {
+  if (c === undefined) return { id: `unassigned.${fieldSlug(a)}`, field: a, text: `${a}: ${b}` };
+  return { id: checkedId(a), field: b, text: `${b}: ${c}` };
+}
+
+/** A field path as id segments: `routes[0].backend` -> `routes.backend`. */
+function fieldSlug(field: string): string {
+  const slug = field
+    .replace(/\[[^\]]*\]/g, '')
+    .split('.')
+    .map((s) =>
+      s
+        .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/^-+|-+$/g, ''),
+    )
+    .filter(Boolean)
+    .join('.');
+  return slug || 'value';
+}
+
 /** Warnings of the last validation run of each construct (node.addValidation returns errors only). */
-const WARNINGS = new WeakMap<IConstruct, string[]>();
+const WARNINGS = new WeakMap<IConstruct, Array<{ readonly id: ErrorId; readonly text: string }>>();
+
+/** The id of each error message of the last validation run of each construct. */
+const IDS = new WeakMap<IConstruct, Map<string, ErrorId>>();
 
 /** Registers a check that runs at synth time. */
 export function addCheck(scope: IConstruct, check: (report: ValidationReport) => void): void {
@@ -81,11 +166,13 @@ export function addCheck(scope: IConstruct, check: (report: ValidationReport) =>
           try {
             c(report);
           } catch (error) {
-            report.error('props', wrongTypeMessage(error));
+            report.error('construct.unchecked', 'props', wrongTypeMessage(error));
           }
         }
-        WARNINGS.set(scope, [...report.warnings]);
-        return [...report.errors];
+        WARNINGS.set(scope, [...report.warningEntriesWithIds]);
+        const errors = report.errorEntries;
+        IDS.set(scope, new Map(errors.map((e) => [e.text, e.id])));
+        return errors.map((e) => e.text);
       },
     });
   }
@@ -111,14 +198,21 @@ export function collectReport(
   const warnings: ValidationIssue[] = [];
   for (const construct of constructs) {
     WARNINGS.delete(construct);
+    IDS.delete(construct);
     let messages: string[];
     try {
       messages = construct.node.validate();
     } catch (error) {
-      messages = [`props: ${wrongTypeMessage(error)}`];
+      issues.push(issue('construct.validation-threw', construct.node.path, `props: ${wrongTypeMessage(error)}`));
+      messages = [];
     }
-    for (const message of messages) issues.push({ path: construct.node.path, message });
-    for (const message of WARNINGS.get(construct) ?? []) warnings.push({ path: construct.node.path, message });
+    // A validation added with node.addValidation directly (not through addCheck) has no ids.
+    const ids = IDS.get(construct);
+    for (const message of messages) {
+      const id: ErrorId | undefined = ids?.get(message);
+      issues.push(id === undefined ? issue('construct.validation', construct.node.path, message) : issue(id, construct.node.path, message));
+    }
+    for (const w of WARNINGS.get(construct) ?? []) warnings.push({ path: construct.node.path, id: w.id, message: w.text });
   }
   return { issues: uniqueIssues(issues), warnings: uniqueIssues(warnings) };
 }
@@ -171,11 +265,17 @@ export function checkUniqueId(construct: IConstruct, id: string, what = 'id'): v
   RENAMED.add(construct);
   const first = construct.node.scope?.node.tryFindChild(id);
   addCheck(construct, (report) =>
-    report.error(what, `'${id}' is already used by ${first?.node.path ?? 'another construct'}; ids must be unique within their scope`),
+    report.error(
+      'construct.id-not-unique',
+      what,
+      `'${id}' is already used by ${first?.node.path ?? 'another construct'}; ids must be unique within their scope`,
+    ),
   );
 }
 
-/** Thrown when synthesis finds problems; carries all of them. */
+/** Thrown when synthesis finds problems; carries all of them.
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class SynthesisError extends Error {
   constructor(
     public readonly issues: readonly ValidationIssue[],
@@ -187,6 +287,7 @@ export class SynthesisError extends Error {
   }
 }
 
+/** How an issue is printed: path, message, and its id to search for. */
 export function formatIssue(issue: ValidationIssue): string {
-  return `  [${issue.path}] ${issue.message}`;
+  return `  [${issue.path}] ${issue.message} [${issue.id}]`;
 }

@@ -15,8 +15,15 @@ export abstract class BackupableStore extends StatefulStore implements IBackupab
   /** Scheduled, verified backups of this store (and the Job that restores them). */
   public backup(props: BackupScheduleProps): BackupSchedule {
     const ownBackups = this.engine.ownBackups;
-    if (ownBackups) addCheck(this, (report) => report.error('backup()', ownBackups));
-    this.markBackedUp();
-    return new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
+    const schedule = new BackupSchedule(this.chart, `${this.name}-backup`, this, props);
+    if (ownBackups) {
+      // Refused: one error on the call, and nothing of it rendered (its objects would clash
+      // with the engine's own backup objects and be reported again as duplicate names).
+      addCheck(this, (report) => report.error('store.backup.engine-backs-up-itself', 'backup()', ownBackups));
+      for (const refused of [schedule, schedule.restoreJob]) refused.node.scope?.node.tryRemoveChild(refused.node.id);
+    } else {
+      this.markBackedUp();
+    }
+    return schedule;
   }
 }

@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
 import { checkQuantity, parseQuantity } from '../core/quantity';
 import { renderScriptFile } from '../core/script-file';
-import { addCheck, ValidationReport } from '../core/validation';
-import { BackupTarget } from '../backup/target';
+import { Duration } from '../core/duration';
+import { ValidationReport } from '../core/validation';
+import { BackupTarget, checkGivenTarget } from '../backup/target';
 import { ScheduledTask } from '../workloads/scheduled-task';
 import { allowCopyFlows, BACKUP_ROOT, BackupBucket, copyEnv, IBucketSource, SCRIPTS_PATH, setEnv } from './bucket-copy';
 import { BucketRestoreJob } from './bucket-restore-job';
@@ -26,9 +27,9 @@ export interface BucketBackupProps {
   readonly timeZone?: string;
   /**
    * A run that takes longer is stopped and fails. Every object is read on both sides at each
-   * run (the sha256 check): allow for the buckets' size. @default 14400 (4 hours)
+   * run (the sha256 check): allow for the buckets' size. Whole seconds. @default Duration.hours(4)
    */
-  readonly activeDeadlineSeconds?: number;
+  readonly activeDeadline?: Duration;
   /** Requests and limits of the mc container. @default - 50m/128Mi requested, 500m/512Mi limit */
   readonly resources?: ResourceProfile;
 }
@@ -87,13 +88,11 @@ export class BucketBackup extends ScheduledTask {
       schedule,
       timeZone: props.timeZone,
       backoffLimit: 1,
-      activeDeadlineSeconds: props.activeDeadlineSeconds ?? 4 * 3600,
+      activeDeadline: props.activeDeadline ?? Duration.hours(4),
       role: 'backup',
     });
     checkProps(this, 'BucketBackupProps', backupProps);
-    if (!validTarget && backupProps?.target !== undefined && backupProps?.target !== null && typeof backupProps.target === 'object') {
-      addCheck(this, (report) => report.error('target', 'must be BackupTarget.volume({...}) or BackupTarget.s3({...})'));
-    }
+    checkGivenTarget(this, validTarget, backupProps?.target);
     this.store = store;
     this.target = props.target;
     this.buckets = buckets;
@@ -136,30 +135,44 @@ export class BucketBackup extends ScheduledTask {
     super.validateWorkload(report);
     const p = this.backupProps;
     if (p.buckets !== undefined && !Array.isArray(p.buckets))
-      report.error('buckets', 'must be a list of buckets of this store (store.addBucket(...))');
+      report.error('bucket-backup.buckets.list-buckets', 'buckets', 'must be a list of buckets of this store (store.addBucket(...))');
     if (this.buckets.length === 0)
-      report.error('buckets', `${this.store.node.path} has no bucket to back up: add one with addBucket(), or drop the backup`);
+      report.error(
+        'bucket-backup.buckets.bucket-back',
+        'buckets',
+        `${this.store.node.path} has no bucket to back up: add one with addBucket(), or drop the backup`,
+      );
     this.buckets.forEach((bucket, i) => {
-      if (bucket?.store !== this.store) report.error(`buckets[${i}]`, `'${bucket?.name}' is not a bucket of ${this.store.node.path}`);
+      if (bucket?.store !== this.store)
+        report.error('bucket-backup.buckets.bucket', `buckets[${i}]`, `'${bucket?.name}' is not a bucket of ${this.store.node.path}`);
     });
     if (p.target.kind === 'volume') {
       const problem = checkQuantity(p.target.volume.size, 'bytes');
       if (problem || (parseQuantity(p.target.volume.size) ?? 0) <= 0)
-        report.error('target.volume.size', `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`);
+        report.error('bucket-backup.target.volume.size', 'target.volume.size', `'${p.target.volume.size}' must be a positive quantity, e.g. 20Gi`);
       return;
     }
     const s3 = p.target.s3;
     if (s3.server?.peer === this.store) {
       report.error(
+        'bucket-backup.target.bucket-itself',
         'target',
         `bucket '${s3.bucket}' is on ${this.store.node.path} itself: a copy on the same server and disk is lost with it; back up to another server, AWS S3 or a volume`,
       );
     }
     if (s3.prefix !== undefined && !/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/.test(s3.prefix))
-      report.error('target.s3.prefix', `'${s3.prefix}' must be key segments separated by '/', without leading or trailing '/'`);
+      report.error(
+        'bucket-backup.target.s3.prefix',
+        'target.s3.prefix',
+        `'${s3.prefix}' must be key segments separated by '/', without leading or trailing '/'`,
+      );
     if (s3.endpoint !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(s3.endpoint))
-      report.error('target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
+      report.error('bucket-backup.target.s3.endpoint', 'target.s3.endpoint', `'${s3.endpoint}' must be an http(s) URL without a path`);
     if (s3.endpoint !== undefined && !s3.server && !s3.endpoint.startsWith('https://'))
-      report.error('target.s3.server', 'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)');
+      report.error(
+        'bucket-backup.target.s3.server',
+        'target.s3.server',
+        'an http endpoint is an in-cluster server: give `server` so the backup pods may reach it (and nothing else)',
+      );
   }
 }

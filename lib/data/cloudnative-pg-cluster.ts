@@ -45,9 +45,9 @@ export interface CloudNativePgClusterProps {
   readonly tuning: PostgresTuning;
   /** Labels every object the operator makes carries (the store's selector labels, so NetworkPolicies match the instances). */
   readonly podLabels: Readonly<Record<string, string>>;
-  /** Archive settings; undefined without backups. */
+  /** Archive settings. @default - none: no backups */
   readonly archive?: CloudNativePgArchiveSettings;
-  /** S3 keys by reference; undefined without backups. */
+  /** S3 keys by reference. @default - none: no backups */
   readonly s3Credentials?: { readonly accessKeyId: SecretKeyValue; readonly secretAccessKey: SecretKeyValue };
   /** Render a PodMonitor for the built-in exporter. */
   readonly podMonitor: boolean;

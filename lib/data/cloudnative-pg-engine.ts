@@ -1,5 +1,5 @@
 import type { ResourceProfile } from '../core/environment';
-import { durationSeconds, formatSeconds } from '../core/duration';
+import { Duration, durationSeconds, formatSeconds } from '../core/duration';
 import type { ValidationReport } from '../core/validation';
 import type { ISecretSource } from '../security/secret-source';
 import { NetworkPeer } from '../security/network';
@@ -162,9 +162,17 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
     const props = this.options;
     if (!this.checkOptions(report, 'PostgresEngine.cloudNativePg({ instances, rpo, backup })')) return;
     if (settings.flavour === 'timescaledb')
-      report.error('engine', "CloudNativePG's images carry no TimescaleDB; use flavour 'postgres' or the StatefulSet engine");
+      report.error(
+        'cloudnative-pg-engine.engine',
+        'engine',
+        "CloudNativePG's images carry no TimescaleDB; use flavour 'postgres' or the StatefulSet engine",
+      );
     if (!(host.version in CNPG_IMAGES)) {
-      report.error('version', `'${host.version}' has no CloudNativePG image (supported: ${Object.keys(CNPG_IMAGES).join(', ')})`);
+      report.error(
+        'cloudnative-pg-engine.version',
+        'version',
+        `'${host.version}' has no CloudNativePG image (supported: ${Object.keys(CNPG_IMAGES).join(', ')})`,
+      );
     }
     checkInstances(
       report,
@@ -191,22 +199,35 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
       if (backup.schedule !== undefined) checkSchedule(report, 'engine.backup.schedule', backup.schedule);
       if (backup.retention !== undefined) {
         const seconds = durationSeconds(backup.retention, 'Duration.days(30)');
-        if (typeof seconds === 'string') report.error('engine.backup.retention', seconds);
+        if (typeof seconds === 'string') report.error('cloudnative-pg-engine.engine.backup.retention.invalid', 'engine.backup.retention', seconds);
         else if (seconds % 86400 !== 0)
-          report.error('engine.backup.retention', `${formatSeconds(seconds)} must be whole days, e.g. Duration.days(30)`);
+          report.error(
+            'cloudnative-pg-engine.engine.backup.retention.whole-days',
+            'engine.backup.retention',
+            `${formatSeconds(seconds)} must be whole days, e.g. Duration.days(30)`,
+          );
       }
     }
     const credentials = settings.credentials as ISecretSource & { basicAuthUsername?: string };
     if (credentials?.keys !== undefined && !credentials.keys.includes('username')) {
       report.error(
+        'cloudnative-pg-engine.credentials.username-cloudnativepg',
         'credentials',
         `${credentials.describe} has no 'username': CloudNativePG reads the owner's login from a kubernetes.io/basic-auth Secret (username, password); give the SystemSecret basicAuthUsername: '${settings.user}'`,
       );
     } else if (credentials?.basicAuthUsername !== undefined && credentials.basicAuthUsername !== settings.user) {
-      report.error('credentials', `basicAuthUsername '${credentials.basicAuthUsername}' is not the owner '${settings.user}'`);
+      report.error(
+        'cloudnative-pg-engine.credentials.basicauthusername-owner',
+        'credentials',
+        `basicAuthUsername '${credentials.basicAuthUsername}' is not the owner '${settings.user}'`,
+      );
     }
     if ((settings.appKey ?? 'password') !== 'password') {
-      report.error('credentialKeys.app', `'${settings.appKey}': CloudNativePG reads the owner's password from the key 'password'`);
+      report.error(
+        'cloudnative-pg-engine.credential-keys.app',
+        'credentialKeys.app',
+        `'${settings.appKey}': CloudNativePG reads the owner's password from the key 'password'`,
+      );
     }
   }
 }
@@ -222,7 +243,7 @@ function walArchiveAlert(host: EngineHost, rpoSeconds: number, where: string) {
   return {
     name: `WalArchiveFailing${pascal(host.name)}`,
     expr: `${metric('last_failed_time')} > ${metric('last_archived_time')}`,
-    for: rpo,
+    for: Duration.seconds(rpoSeconds),
     severity: 'critical' as const,
     summary: `WAL archiving of {{ $labels.pod }} has been failing for ${rpo}: the ${rpo} recovery point objective of ${host.name} is not met`,
     description:

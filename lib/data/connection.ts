@@ -17,7 +17,7 @@ export interface DiscreteNames {
 
 /** Naming conventions for connection variables. */
 export const ConnectionEnv = {
-  /** One variable per setting, e.g. `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`, `DB_PASSWORD` (Loopi). */
+  /** One variable per setting, e.g. `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`, `DB_PASSWORD`. */
   discrete(names: DiscreteNames): EnvConvention {
     return (info) => {
       const out: Array<[string, EnvValue]> = [];
@@ -32,7 +32,7 @@ export const ConnectionEnv = {
   },
 
   /**
-   * A URL, e.g. `MONGODB_URI` or `REDIS_URL` (TechShop). The password is read by
+   * A URL, e.g. `MONGODB_URI` or `REDIS_URL`. The password is read by
    * reference into `<name>_PASSWORD` first and spliced in with Kubernetes' `$(VAR)`
    * expansion, so it never appears in the manifest. Passwords must be URL-safe (the
    * generated ones are alphanumeric).

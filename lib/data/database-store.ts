@@ -1,3 +1,4 @@
+import { Duration } from '../core/duration';
 import { Construct } from 'constructs';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
@@ -79,9 +80,9 @@ export function databaseProbes(
   started: readonly string[] = ready,
 ): Pick<StoreContainerProps, 'readiness' | 'liveness' | 'startup'> {
   return {
-    readiness: Probe.exec(ready, { timeoutSeconds: 5 }),
-    liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 6 }),
-    startup: Probe.exec(started, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 }),
+    readiness: Probe.exec(ready, { timeout: Duration.seconds(5) }),
+    liveness: Probe.exec(alive, { timeout: Duration.seconds(5), failureThreshold: 6 }),
+    startup: Probe.exec(started, { period: Duration.seconds(5), timeout: Duration.seconds(5), failureThreshold: 120 }),
   };
 }
 
@@ -155,8 +156,8 @@ export abstract class DatabaseStore extends BackupableStore {
   /** Reports why the engine rejects the database or account name (each check's answer, undefined when fine). */
   protected checkNames(report: ValidationReport, check: (name: string, what: 'database' | 'user') => string | undefined): void {
     const databaseProblem = check(this.database, 'database');
-    if (databaseProblem) report.error('database', databaseProblem);
+    if (databaseProblem) report.error('store.database', 'database', databaseProblem);
     const userProblem = check(this.user, 'user');
-    if (userProblem) report.error('user', this.userGiven ? userProblem : `${userProblem} (the default is the database name; set user)`);
+    if (userProblem) report.error('store.user', 'user', this.userGiven ? userProblem : `${userProblem} (the default is the database name; set user)`);
   }
 }

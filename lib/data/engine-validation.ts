@@ -5,7 +5,7 @@
  * recovery point objective and whether the engine's schedule can meet it. Each reports on
  * the field it is given; the engines say only what differs (their counts, their words).
  */
-import { BackupTarget } from '../backup/target';
+import { BackupTarget, checkBucketLeavesCluster } from '../backup/target';
 import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { durationSeconds, formatSeconds } from '../core/duration';
 import type { ValidationReport } from '../core/validation';
@@ -28,11 +28,11 @@ export interface InstanceRule {
 /** Reports a member count the engine refuses, or one too small for prod. */
 export function checkInstances(report: ValidationReport, value: unknown, rule: InstanceRule, environment: string): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || !rule.allowed.includes(value)) {
-    report.error(rule.field, `${String(value)} is not allowed: ${rule.allowed.join(', ')} (${rule.why})`);
+    report.error('store.engine.instances-not-allowed', rule.field, `${String(value)} is not allowed: ${rule.allowed.join(', ')} (${rule.why})`);
     return;
   }
   if (environment === 'prod' && value < rule.prodMinimum) {
-    report.error(rule.field, `${value} in prod: at least ${rule.prodMinimum} (${rule.prodWhy})`);
+    report.error('store.engine.instances-too-few-in-prod', rule.field, `${value} in prod: at least ${rule.prodMinimum} (${rule.prodWhy})`);
   }
 }
 
@@ -53,8 +53,10 @@ export interface EngineBackupChoice {
 export function checkBackupPresence(report: ValidationReport, choice: EngineBackupChoice, environment: string): boolean {
   if (choice.backup !== undefined) return true;
   // One error for one cause: in prod the missing backup, elsewhere the objective nothing meets.
-  if (environment === 'prod') report.error('engine.backup', `required in prod: ${choice.what} to an S3 bucket outside the cluster`);
-  else if (choice.rpo !== undefined) report.error('engine.rpo', 'cannot be met without backups: set engine.backup');
+  if (environment === 'prod')
+    report.error('store.engine.backup-missing-in-prod', 'engine.backup', `required in prod: ${choice.what} to an S3 bucket outside the cluster`);
+  else if (choice.rpo !== undefined)
+    report.error('store.engine.rpo-without-backup', 'engine.rpo', 'cannot be met without backups: set engine.backup');
   return false;
 }
 
@@ -84,23 +86,30 @@ export function checkOperatorTarget(
 ): Extract<BackupTarget, { kind: 's3' }> | undefined {
   const field = 'engine.backup.target';
   if (!BackupTarget.isBackupTarget(target) || target.kind !== 's3') {
-    report.error(field, `must be BackupTarget.s3({...}): ${rule.engine} writes its backups to an S3 bucket only`);
+    report.error('store.backup.target-not-s3', field, `must be BackupTarget.s3({...}): ${rule.engine} writes its backups to an S3 bucket only`);
     return undefined;
   }
   const s3 = target.s3;
   if (s3.endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(String(s3.endpoint))) {
-    report.error(`${field}.s3.endpoint`, `'${String(s3.endpoint)}' must be an http(s) URL with no path, e.g. https://s3.eu-west-1.amazonaws.com`);
+    report.error(
+      'store.backup.s3-endpoint-invalid',
+      `${field}.s3.endpoint`,
+      `'${String(s3.endpoint)}' must be an http(s) URL with no path, e.g. https://s3.eu-west-1.amazonaws.com`,
+    );
   }
   if (rule.keysFromSecret) {
     for (const key of ['accessKeyId', 'secretAccessKey'] as const) {
       const value: unknown = s3[key];
       if (!(typeof value === 'object' && value !== null && isSecretKeyValue(value as SecretKeyValue))) {
-        report.error(`${field}.s3.${key}`, `${rule.engine} reads it from a Secret: give a reference (fromSecret(...))`);
+        report.error(
+          'store.backup.s3-key-not-from-secret',
+          `${field}.s3.${key}`,
+          `${rule.engine} reads it from a Secret: give a reference (fromSecret(...))`,
+        );
       }
     }
   }
-  const inside = target.offClusterProblem();
-  if (environment === 'prod' && inside) report.error(field, `${inside}: in prod, use a bucket outside it (AWS S3 or an external S3 endpoint)`);
+  checkBucketLeavesCluster(report, target, field, environment);
   return target;
 }
 
@@ -118,13 +127,21 @@ export interface RpoBounds {
 export function checkRpo(report: ValidationReport, rpo: unknown, bounds?: RpoBounds): number | undefined {
   const seconds = durationSeconds(rpo, 'Duration.minutes(15)');
   if (typeof seconds === 'string') {
-    report.error('engine.rpo', seconds);
+    report.error('store.engine.rpo-invalid', 'engine.rpo', seconds);
     return undefined;
   }
   if (bounds && seconds < bounds.minSeconds)
-    report.error('engine.rpo', `${formatSeconds(seconds)} is below ${formatSeconds(bounds.minSeconds)}: ${bounds.belowWhy}`);
+    report.error(
+      'store.engine.rpo-too-short',
+      'engine.rpo',
+      `${formatSeconds(seconds)} is below ${formatSeconds(bounds.minSeconds)}: ${bounds.belowWhy}`,
+    );
   else if (bounds && seconds > bounds.maxSeconds)
-    report.error('engine.rpo', `${formatSeconds(seconds)} is above ${formatSeconds(bounds.maxSeconds)}: ${bounds.aboveWhy}`);
+    report.error(
+      'store.engine.rpo-too-long',
+      'engine.rpo',
+      `${formatSeconds(seconds)} is above ${formatSeconds(bounds.maxSeconds)}: ${bounds.aboveWhy}`,
+    );
   return seconds;
 }
 
@@ -136,6 +153,7 @@ export function checkRpo(report: ValidationReport, rpo: unknown, bounds?: RpoBou
 export function checkRpoMet(report: ValidationReport, rpoSeconds: number | undefined, periodSeconds: number, how: string, fix: string): void {
   if (rpoSeconds === undefined || periodSeconds <= rpoSeconds) return;
   report.error(
+    'store.engine.rpo-not-met',
     'engine.rpo',
     `${formatSeconds(rpoSeconds)} cannot be met: ${how} up to ${formatSeconds(periodSeconds)} apart; ${fix} or accept rpo ${formatSeconds(periodSeconds)}`,
   );
@@ -145,7 +163,7 @@ export function checkRpoMet(report: ValidationReport, rpoSeconds: number | undef
 export function checkSchedule(report: ValidationReport, field: string, schedule: string): number | undefined {
   const problem = checkCronSchedule(schedule);
   if (problem) {
-    report.error(field, problem);
+    report.error('store.engine.schedule-invalid', field, problem);
     return undefined;
   }
   return cronPeriodSeconds(schedule);

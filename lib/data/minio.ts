@@ -1,3 +1,4 @@
+import { Duration, durationSeconds, formatSeconds, secondsOr } from '../core/duration';
 import { Construct } from 'constructs';
 import { addFinalizer, runFinalizers } from '../core/finalize';
 import { renderScriptFile, ScriptValues } from '../core/script-file';
@@ -37,8 +38,8 @@ export interface ObjectStoreProps extends StoreCommonProps {
 }
 
 export interface BucketOptions {
-  /** Delete objects this many days after they were written (an ILM expiry rule). @default - kept forever */
-  readonly expireAfterDays?: number;
+  /** Delete objects this long after they were written (an ILM expiry rule): whole days, at least one. @default - kept forever */
+  readonly expireAfter?: Duration;
   /** Keep every version of every object (needed to recover overwritten or deleted objects). @default false */
   readonly versioning?: boolean;
   /**
@@ -147,6 +148,7 @@ export const MINIO_UID = 1000;
  * `bucket.asBackupTarget()` hand them a MinIO user whose policy allows that one bucket
  * (read, or read-write-delete), created by the bucket Job with a generated (dev) or
  * stored (staging, prod) secret key.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class ObjectStore extends StatefulStore {
   public readonly region: string;
@@ -178,9 +180,9 @@ export class ObjectStore extends StatefulStore {
         },
         ports: [{ name: 'console', port: MINIO_CONSOLE_PORT }],
         // Ready: the node can serve requests (read/write quorum). Alive: the process answers.
-        readiness: Probe.http('/minio/health/ready', { port: 'api', timeoutSeconds: 5 }),
-        liveness: Probe.http('/minio/health/live', { port: 'api', periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 }),
-        startup: Probe.http('/minio/health/live', { port: 'api', periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 }),
+        readiness: Probe.http('/minio/health/ready', { port: 'api', timeout: Duration.seconds(5) }),
+        liveness: Probe.http('/minio/health/live', { port: 'api', period: Duration.seconds(20), timeout: Duration.seconds(5), failureThreshold: 6 }),
+        startup: Probe.http('/minio/health/live', { port: 'api', period: Duration.seconds(5), timeout: Duration.seconds(5), failureThreshold: 60 }),
       },
       { port: { name: 'api', port: MINIO_API_PORT }, dataPath: '/data', role: 'object-store', uid: MINIO_UID, version },
     );
@@ -301,17 +303,19 @@ export class ObjectStore extends StatefulStore {
     ];
     this.checkDistinctKeys(report, keyNames, 'the access key and the secret key are different values');
     if (!/^[a-z0-9-]+$/.test(this.region))
-      report.error('region', `'${this.region}' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)`);
-    for (const name of new Set(this.duplicateBuckets)) report.error(`buckets.${name}`, 'is added more than once');
+      report.error('object-store.region', 'region', `'${this.region}' is not a region name (lower-case letters, digits and '-', e.g. us-east-1)`);
+    for (const name of new Set(this.duplicateBuckets)) report.error('object-store.buckets.added-more', `buckets.${name}`, 'is added more than once');
     for (const bucket of this.bucketMap.values()) {
       const problem = checkBucketName(bucket.name);
-      if (problem) report.error(`buckets.${bucket.name}`, problem);
+      if (problem) report.error('object-store.buckets.invalid', `buckets.${bucket.name}`, problem);
       const publicRead = bucket.options.publicRead;
       if (publicRead !== undefined && typeof publicRead !== 'boolean')
-        report.error(`buckets.${bucket.name}.publicRead`, `${JSON.stringify(publicRead)} must be true or false`);
-      const days = bucket.options.expireAfterDays;
-      if (days !== undefined && (!Number.isInteger(days) || days < 1))
-        report.error(`buckets.${bucket.name}.expireAfterDays`, `${days} must be a whole number of days, at least 1`);
+        report.error('object-store.buckets.public-read', `buckets.${bucket.name}.publicRead`, `${JSON.stringify(publicRead)} must be true or false`);
+      const expiry = bucket.options.expireAfter;
+      const seconds = expiry === undefined ? undefined : durationSeconds(expiry, 'Duration.days(30)');
+      const expiryProblem =
+        typeof seconds === 'number' && seconds % DAY !== 0 ? `${formatSeconds(seconds)} is not whole days (MinIO's expiry counts days)` : seconds;
+      if (typeof expiryProblem === 'string') report.error('object-store.buckets.expire-after', `buckets.${bucket.name}.expireAfter`, expiryProblem);
     }
   }
 }
@@ -355,9 +359,17 @@ export function publicReadPolicyJson(bucket: Bucket): string {
   });
 }
 
+const DAY = 86400;
+
+/** A bucket's expiry in whole days, or undefined when it has none (or none that is valid: reported by the check). */
+export function expiryDays(bucket: Bucket): number | undefined {
+  const days = secondsOr(bucket.options.expireAfter, 0) / DAY;
+  return Number.isInteger(days) && days >= 1 ? days : undefined;
+}
+
 /** The lifecycle configuration `mc ilm import` reads for a bucket with an expiry. */
 export function lifecycleJson(bucket: Bucket): string {
-  const days = bucket.options.expireAfterDays!;
+  const days = expiryDays(bucket)!;
   const rule: Record<string, unknown> = {
     ID: `expire-after-${days}-days`,
     Status: 'Enabled',
@@ -372,7 +384,7 @@ export function lifecycleJson(bucket: Bucket): string {
  * The bucket script: define the alias, wait until the server is ready, then per bucket
  * `mc mb --ignore-existing`, versioning, and the expiry rule. Every step is idempotent:
  * `mc ilm import` replaces the bucket's whole lifecycle configuration, so running it again
- * does not add rules. Removing `expireAfterDays` later leaves the existing rule in place
+ * does not add rules. Removing `expireAfter` later leaves the existing rule in place
  * (remove it with `mc ilm rule rm`).
  */
 export function renderBucketScript(buckets: readonly Bucket[], users: readonly BucketUser[] = []): string {
@@ -385,7 +397,7 @@ export function renderBucketScript(buckets: readonly Bucket[], users: readonly B
       return file('minio-bucket.sh', {
         BUCKET,
         VERSIONING: bucket.options.versioning ? file('minio-bucket-versioning.sh', { BUCKET }) : '',
-        EXPIRY: bucket.options.expireAfterDays !== undefined ? file('minio-bucket-expiry.sh', { BUCKET, LIFECYCLE: lifecycleJson(bucket) }) : '',
+        EXPIRY: expiryDays(bucket) !== undefined ? file('minio-bucket-expiry.sh', { BUCKET, LIFECYCLE: lifecycleJson(bucket) }) : '',
         // Set on every run either way, so a bucket that is no longer public loses its policy.
         ANONYMOUS: bucket.options.publicRead
           ? file('minio-bucket-public-read.sh', { BUCKET, POLICY_JSON: publicReadPolicyJson(bucket) })

@@ -125,18 +125,27 @@ export class MocoEngine extends OperatorEngine<MocoEngineOptions, MySqlSettings>
       env,
     );
     if (MOCO.mysqlImages[host.version] === undefined) {
-      report.error('version', `'${host.version}' has no MOCO mysqld image (MOCO ${Object.keys(MOCO.mysqlImages).join(', ')})`);
+      report.error('moco-engine.version', 'version', `'${host.version}' has no MOCO mysqld image (MOCO ${Object.keys(MOCO.mysqlImages).join(', ')})`);
     }
     const rpo = options.rpo === undefined ? undefined : checkRpo(report, options.rpo);
     if (!checkBackupPresence(report, { backup: options.backup, rpo: options.rpo, what: 'MOCO backups (full dumps and binary logs)' }, env)) return;
     const backup = options.backup!;
     const target = checkOperatorTarget(report, backup.target, { engine: 'MOCO', keysFromSecret: false }, env);
     if (target?.s3.prefix !== undefined) {
-      report.error('engine.backup.target.prefix', `MOCO names its keys itself (moco/${host.namespaceName}/${host.name}/...); leave prefix unset`);
+      report.error(
+        'moco-engine.engine.backup.target.prefix',
+        'engine.backup.target.prefix',
+        `MOCO names its keys itself (moco/${host.namespaceName}/${host.name}/...); leave prefix unset`,
+      );
     }
     if (backup.workVolumeSize !== undefined) {
       const bytes = parseQuantity(backup.workVolumeSize);
-      if (bytes === undefined || bytes <= 0) report.error('engine.backup.workVolumeSize', `'${backup.workVolumeSize}' is not a size, e.g. 20Gi`);
+      if (bytes === undefined || bytes <= 0)
+        report.error(
+          'moco-engine.engine.backup.work-volume-size',
+          'engine.backup.workVolumeSize',
+          `'${backup.workVolumeSize}' is not a size, e.g. 20Gi`,
+        );
     }
     const gap = checkSchedule(report, 'engine.backup.schedule', backup.schedule ?? DEFAULT_SCHEDULE);
     if (gap !== undefined) {

@@ -1,3 +1,4 @@
+import { Duration } from '../core/duration';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
@@ -104,8 +105,8 @@ const KEYFILE_VOLUME = 'keyfile';
  * authentication), found by each other through the headless Service's stable names,
  * bootstrapped together (`podManagementPolicy: Parallel`), with mongod.conf generated
  * from the memory limit, a read-only root filesystem, and an initialization Job that
- * initiates the set and creates a least-privilege application user. Not the TechShop
- * seed's StatefulSet, whose three mongods had no `--replSet`, no keyfile and no headless
+ * initiates the set and creates a least-privilege application user. Not a
+ * StatefulSet whose three mongods had no `--replSet`, no keyfile and no headless
  * Service, and so were three unrelated servers.
  *
  * Who creates which user, and why not all in the Job: with a keyfile, mongod requires
@@ -122,6 +123,7 @@ const KEYFILE_VOLUME = 'keyfile';
  * on every sync) and is named by a hash of what it runs, so `kubectl apply` also creates
  * a new Job when the script changes instead of failing on an immutable one. Running it
  * again is harmless.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class MongoDb extends DatabaseStore {
   public readonly backupEngine = 'mongo' as const;
@@ -166,11 +168,11 @@ export class MongoDb extends DatabaseStore {
             MONGO_INITDB_ROOT_USERNAME: MONGO_ROOT_USER,
             MONGO_INITDB_ROOT_PASSWORD: fromSecret(props.credentials, accounts.adminKey),
           },
-          readiness: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10 }),
+          readiness: Probe.exec(ping, { period: Duration.seconds(10), timeout: Duration.seconds(10) }),
           // Liveness only asks whether mongod still accepts connections: a member busy with an
           // initial sync or a heavy query answers ping slowly and must not be restarted for it.
-          liveness: Probe.tcp({ port: 'mongodb', periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 }),
-          startup: Probe.exec(ping, { periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 60 }),
+          liveness: Probe.tcp({ port: 'mongodb', period: Duration.seconds(30), timeout: Duration.seconds(10), failureThreshold: 5 }),
+          startup: Probe.exec(ping, { period: Duration.seconds(10), timeout: Duration.seconds(10), failureThreshold: 60 }),
         },
         { port: { name: 'mongodb', port: MONGO_PORT }, dataPath: MONGO_DATA_PATH, role: 'database', uid: MONGO_UID, version },
       ),
@@ -259,19 +261,29 @@ export class MongoDb extends DatabaseStore {
     if (Number.isInteger(n) && n >= 1) {
       if (n % 2 === 0) {
         report.error(
+          'mongodb.replicas.even-every',
           'replicas',
           `${n} is even; every member votes, and an even number tolerates no more failures than one member fewer and can split the vote: use ${n - 1} or ${n + 1}`,
         );
       }
       if (this.chart.environment.name === 'prod' && n < 3) {
-        report.error('replicas', `${n} in prod; a replica set needs at least 3 members to keep a primary when one fails`);
+        report.error(
+          'mongodb.replicas.prod-replica',
+          'replicas',
+          `${n} in prod; a replica set needs at least 3 members to keep a primary when one fails`,
+        );
       }
-      if (n > MONGO_MAX_VOTING_MEMBERS) report.error('replicas', `${n} is more than the ${MONGO_MAX_VOTING_MEMBERS} voting members MongoDB allows`);
+      if (n > MONGO_MAX_VOTING_MEMBERS)
+        report.error('mongodb.replicas.more-voting', 'replicas', `${n} is more than the ${MONGO_MAX_VOTING_MEMBERS} voting members MongoDB allows`);
     }
     this.checkAccountKeys(report, 'every user and the keyfile need their own secret', ['credentialKeys.keyFile', this.keyFileKey]);
     const known = p.credentials.keys;
     if (known && !known.includes(this.keyFileKey)) {
-      report.error('credentialKeys.keyFile', `key '${this.keyFileKey}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`);
+      report.error(
+        'mongodb.credential-keys.key-file',
+        'credentialKeys.keyFile',
+        `key '${this.keyFileKey}' is not produced by ${p.credentials.describe} (it has: ${known.join(', ')})`,
+      );
     }
   }
 
@@ -324,10 +336,10 @@ export class MongoDb extends DatabaseStore {
     super.validateWorkload(report);
     const p = this.mongoProps;
     if (p.engine !== undefined && !MongoDbEngine.isMongoDbEngine(p.engine)) {
-      report.error('engine', 'must be MongoDbEngine.statefulSet() or MongoDbEngine.percona({ members, ... })');
+      report.error('mongodb.engine', 'engine', 'must be MongoDbEngine.statefulSet() or MongoDbEngine.percona({ members, ... })');
     }
     const setProblem = checkReplicaSetName(this.replicaSetName);
-    if (setProblem) report.error('replicaSetName', setProblem);
+    if (setProblem) report.error('mongodb.replica-set-name', 'replicaSetName', setProblem);
     this.checkNames(report, (name, what) => (what === 'database' ? checkMongoDatabaseName(name) : checkMongoUserName(name)));
     this.checkMemoryLimit(report, MONGO_MIN_MEMORY, 'a member needs (a 0.25 GB WiredTiger cache and connections); set resources');
   }

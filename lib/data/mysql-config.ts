@@ -170,7 +170,7 @@ export function checkMySqlName(name: string, kind: 'database' | 'user'): string 
   } else {
     if (name.length > 32) return `'${name}' is ${name.length} characters; MySQL account names have at most 32`;
     if (name.toLowerCase() === 'root') {
-      return "'root' is the administrative account: the application must connect as its own least-privilege user (the Loopi seed's app connects as root)";
+      return "'root' is the administrative account: the application must connect as its own least-privilege user";
     }
     if (name === MYSQL_EXPORTER_USER) return `'${name}' is the exporter's account`;
   }

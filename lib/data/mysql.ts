@@ -97,8 +97,9 @@ const MIN_MEMORY = 512 * MiB;
  * wildcard): every privilege on its own database (what migrations need) and no global
  * privilege at all: it cannot see or create other databases, read `mysql.*`, manage
  * accounts, read files or kill other sessions. The application never gets root's
- * password: connect() hands it the application account only, and `user: 'root'` (the
- * Loopi seed's mistake) is a synth error.
+ * password: connect() hands it the application account only, and `user: 'root'` (a
+ * common mistake) is a synth error.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class MySql extends DatabaseStore {
   public readonly backupEngine = 'mysql' as const;
@@ -211,7 +212,7 @@ export class MySql extends DatabaseStore {
     super.validateWorkload(report);
     const p = this.mysqlProps;
     if (p.engine !== undefined && !MySqlEngine.isMySqlEngine(p.engine)) {
-      report.error('engine', 'must be MySqlEngine.statefulSet() or MySqlEngine.moco({ instances, ... })');
+      report.error('mysql.engine', 'engine', 'must be MySqlEngine.statefulSet() or MySqlEngine.moco({ instances, ... })');
     }
     this.checkVersion(report, 'mysql', 'MySQL', '; MySQL 8.0 reached end of life in April 2026, "MySQL 8" means the 8.4 LTS line');
     this.checkNames(report, checkMySqlName);

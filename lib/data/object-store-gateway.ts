@@ -1,3 +1,4 @@
+import { Duration } from '../core/duration';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ResourceProfile } from '../core/environment';
@@ -47,6 +48,7 @@ export function renderGatewayConfig(bucket: string, store: string, upstream: str
  * Why not route the Ingress to MinIO itself: the edge cannot restrict methods, so a route
  * to the S3 port would accept from the internet every S3 request under that path, including
  * writes and deletes signed with any bucket user's keys, and bucket-level requests.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class ObjectStoreGateway extends WebService {
   public readonly bucket: PublicBucket;
@@ -64,7 +66,7 @@ export class ObjectStoreGateway extends WebService {
       replicas: props?.replicas,
       resources: props?.resources ?? DEFAULT_RESOURCES,
       readiness: Probe.http('/healthz'),
-      liveness: Probe.http('/healthz', { periodSeconds: 20 }),
+      liveness: Probe.http('/healthz', { period: Duration.seconds(20) }),
     });
     checkProps(this, 'ObjectStoreGatewayProps', props);
     this.bucket = props.bucket;
@@ -80,11 +82,16 @@ export class ObjectStoreGateway extends WebService {
   private validateGateway(report: ValidationReport): void {
     const bucket = this.bucket;
     if (!bucket || typeof bucket.name !== 'string' || !bucket.store) {
-      report.error('bucket', 'must be a bucket of an ObjectStore (objectStore.addBucket(name, { publicRead: true }))');
+      report.error(
+        'object-store-gateway.bucket.bucket-objectstore',
+        'bucket',
+        'must be a bucket of an ObjectStore (objectStore.addBucket(name, { publicRead: true }))',
+      );
       return;
     }
     if (bucket.options?.publicRead !== true) {
       report.error(
+        'object-store-gateway.bucket.public-read',
         'bucket',
         `'${bucket.name}' is not public-read: the gateway asks MinIO anonymously, so every request would be refused; add it with { publicRead: true } (anyone may then read its objects by name)`,
       );

@@ -35,7 +35,7 @@ export abstract class OperatorEngine<O extends object, S> implements IStoreEngin
   /** Reports options that are not an object (`call` names the factory and what it needs); true when they are one. */
   protected checkOptions(report: ValidationReport, call: string): boolean {
     if (typeof this.options === 'object' && this.options !== null) return true;
-    report.error('engine', `${call} needs its options`);
+    report.error('operator-engine.engine', 'engine', `${call} needs its options`);
     return false;
   }
 

@@ -125,7 +125,7 @@ export class PerconaEngine extends OperatorEngine<PerconaEngineOptions, MongoDbS
     const options = this.options;
     const env = host.chart.environment.name;
     if (!this.checkOptions(report, 'MongoDbEngine.percona({ members, backup, rpo })')) return;
-    if (settings.replicasGiven) report.error('replicas', 'is not read with MongoDbEngine.percona(): set engine.members');
+    if (settings.replicasGiven) report.error('percona-engine.replicas', 'replicas', 'is not read with MongoDbEngine.percona(): set engine.members');
     checkInstances(
       report,
       options.members,
@@ -139,7 +139,11 @@ export class PerconaEngine extends OperatorEngine<PerconaEngineOptions, MongoDbS
       env,
     );
     if (PSMDB.mongodImages[host.version] === undefined) {
-      report.error('version', `'${host.version}' has no Percona Server for MongoDB image (supported: ${Object.keys(PSMDB.mongodImages).join(', ')})`);
+      report.error(
+        'percona-engine.version',
+        'version',
+        `'${host.version}' has no Percona Server for MongoDB image (supported: ${Object.keys(PSMDB.mongodImages).join(', ')})`,
+      );
     }
     const rpo = options.rpo === undefined ? undefined : checkRpo(report, options.rpo);
     const what = 'PBM backups with oplog point-in-time recovery';
@@ -157,6 +161,7 @@ export class PerconaEngine extends OperatorEngine<PerconaEngineOptions, MongoDbS
       for (const [field, value, key] of pair) {
         if (typeof value !== 'object' || value === null || value.key !== key || value.secret?.secretName !== secretName) {
           report.error(
+            'percona-engine.engine.backup.target',
             `engine.backup.target.${field}`,
             `PBM reads the keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of one Secret: give fromSecret(<that secret>, '${key}')`,
           );
@@ -164,14 +169,18 @@ export class PerconaEngine extends OperatorEngine<PerconaEngineOptions, MongoDbS
       }
     }
     if (backup.keep !== undefined && (!Number.isInteger(backup.keep) || backup.keep < 1)) {
-      report.error('engine.backup.keep', `${String(backup.keep)} must be a whole number of at least 1`);
+      report.error('percona-engine.engine.backup.keep', 'engine.backup.keep', `${String(backup.keep)} must be a whole number of at least 1`);
     }
     checkSchedule(report, 'engine.backup.schedule', backup.schedule ?? '0 2 * * *');
     const span = backup.oplogSpan ?? DEFAULT_OPLOG_SPAN;
     const minutes = oplogSpanMinutes(span);
     if (minutes === undefined) {
       const seconds = durationSeconds(span, 'Duration.minutes(10)');
-      report.error('engine.backup.oplogSpan', typeof seconds === 'string' ? seconds : 'must be whole minutes, e.g. Duration.minutes(10)');
+      report.error(
+        'percona-engine.engine.backup.oplog-span',
+        'engine.backup.oplogSpan',
+        typeof seconds === 'string' ? seconds : 'must be whole minutes, e.g. Duration.minutes(10)',
+      );
       return;
     }
     checkRpoMet(report, rpo, minutes * 60, 'PBM uploads the oplog in slices', 'shorten engine.backup.oplogSpan');

@@ -103,6 +103,7 @@ const MIN_MEMORY = 128 * MiB;
  * data, and its scrapes would count against the application's connections; and without
  * `pg_monitor` the statistics views hide other sessions' queries and wait events.
  * `pg_monitor` reads statistics and settings and nothing else.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Postgres extends DatabaseStore {
   public readonly backupEngine = 'postgres' as const;
@@ -244,7 +245,7 @@ export class Postgres extends DatabaseStore {
     super.validateWorkload(report);
     const p = this.pgProps;
     if (!['postgres', 'timescaledb'].includes(this.flavour)) {
-      report.error('flavour', `'${this.flavour}' must be 'postgres' or 'timescaledb'`);
+      report.error('postgres.flavour', 'flavour', `'${this.flavour}' must be 'postgres' or 'timescaledb'`);
     } else if (this.flavour === 'timescaledb') {
       this.checkVersion(report, 'timescaledb', 'TimescaleDB');
     } else {
@@ -252,7 +253,7 @@ export class Postgres extends DatabaseStore {
     }
     this.checkNames(report, checkPostgresName);
     if (p.engine !== undefined && !PostgresEngine.isPostgresEngine(p.engine)) {
-      report.error('engine', 'must be PostgresEngine.statefulSet() or PostgresEngine.cloudNativePg({ ... })');
+      report.error('postgres.engine', 'engine', 'must be PostgresEngine.statefulSet() or PostgresEngine.cloudNativePg({ ... })');
     }
 
     this.checkAccountKeys(report, 'every role needs its own password');

@@ -1,3 +1,4 @@
+import { Duration } from '../core/duration';
 import { Construct } from 'constructs';
 import { checkQuantity, formatBytes, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
@@ -46,9 +47,10 @@ export const REDIS_UID = 999;
 
 /**
  * A standalone Redis with a password, AOF persistence and an eviction policy chosen by
- * what it stores. Not the TechShop seed's "cluster" (three Deployment replicas sharing
+ * what it stores. Not a Redis "cluster" of three Deployment replicas sharing
  * one ReadWriteOnce volume with cluster mode on, which never forms a cluster and
  * corrupts data): one member with its own volume, restarted by the StatefulSet.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Redis extends BackupableStore {
   public readonly backupEngine = 'redis' as const;
@@ -76,8 +78,8 @@ export class Redis extends BackupableStore {
           // redis-cli reads the password from here, so probes never put it on a command line.
           REDISCLI_AUTH: '$(REDIS_PASSWORD)',
         },
-        readiness: Probe.exec(ready, { timeoutSeconds: 3 }),
-        liveness: Probe.exec(alive, { timeoutSeconds: 5, failureThreshold: 5 }),
+        readiness: Probe.exec(ready, { timeout: Duration.seconds(3) }),
+        liveness: Probe.exec(alive, { timeout: Duration.seconds(5), failureThreshold: 5 }),
       },
       { port: { name: 'redis', port: 6379 }, dataPath: '/data', role: props.use === 'cache' ? 'cache' : 'queue', uid: REDIS_UID, version },
     );
@@ -147,15 +149,17 @@ export class Redis extends BackupableStore {
     const p = this.redisProps;
     this.checkVersion(report, 'redis', 'Redis');
     const maxmemoryProblem = p.maxmemory === undefined ? undefined : checkQuantity(p.maxmemory, 'bytes');
-    if (maxmemoryProblem) report.error('maxmemory', maxmemoryProblem);
+    if (maxmemoryProblem) report.error('redis.maxmemory.invalid', 'maxmemory', maxmemoryProblem);
     const limit = parseQuantity(this.container.resources?.limits?.memory);
     const max = this.maxmemoryBytes;
     if (limit !== undefined && max !== undefined && max >= limit) {
       report.error(
+        'redis.maxmemory.above-container',
         'maxmemory',
         `${formatBytes(max)} is at or above the container memory limit ${this.container.resources?.limits?.memory}; Redis would be OOM-killed before it evicts or refuses writes`,
       );
     }
-    if (!['aof', 'rdb', 'none'].includes(p.persistence ?? 'aof')) report.error('persistence', `'${p.persistence}' must be aof, rdb or none`);
+    if (!['aof', 'rdb', 'none'].includes(p.persistence ?? 'aof'))
+      report.error('redis.persistence', 'persistence', `'${p.persistence}' must be aof, rdb or none`);
   }
 }

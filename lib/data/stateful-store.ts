@@ -354,14 +354,19 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   /** Reports a version with no image in versions.ts; `note` follows the list of supported ones. */
   protected checkVersion(report: ValidationReport, engine: Engine, label: string, note = ''): void {
     if (engineImage(engine, this.version) !== undefined) return;
-    report.error('version', `'${this.version}' is not a supported ${label} version (supported: ${supportedVersions(engine).join(', ')}${note})`);
+    report.error(
+      'store.version',
+      'version',
+      `'${this.version}' is not a supported ${label} version (supported: ${supportedVersions(engine).join(', ')}${note})`,
+    );
   }
 
   /** Reports a memory limit below what the engine needs (`needs` completes the sentence). */
   protected checkMemoryLimit(report: ValidationReport, minimum: number, needs: string): void {
     const limitText = this.container.resources?.limits?.memory;
     const limit = parseQuantity(limitText);
-    if (limit !== undefined && limit < minimum) report.error('resources.limits.memory', `${limitText} is below the ${formatBytes(minimum)} ${needs}`);
+    if (limit !== undefined && limit < minimum)
+      report.error('store.resources.limits.memory', 'resources.limits.memory', `${limitText} is below the ${formatBytes(minimum)} ${needs}`);
   }
 
   /** Reports a memory setting that does not parse, is below the engine's minimum, or leaves the server too little of its limit. */
@@ -371,27 +376,31 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     const bytes = parseQuantity(value);
     const limitText = this.container.resources?.limits?.memory;
     const limit = parseQuantity(limitText);
-    if (bytes === undefined) report.error(field, `'${value}' is not a valid quantity (e.g. ${setting.example})`);
-    else if (bytes < setting.minimum[0]) report.error(field, `${value} is below ${setting.minimum[1]}`);
+    if (bytes === undefined) report.error('store.value.valid-quantity', field, `'${value}' is not a valid quantity (e.g. ${setting.example})`);
+    else if (bytes < setting.minimum[0]) report.error('store.value.below', field, `${value} is below ${setting.minimum[1]}`);
     else if (limit !== undefined && bytes >= limit) {
-      report.error(field, `${value} is at or above the container memory limit ${limitText}; the server would be OOM-killed`);
+      report.error(
+        'store.value.above-container',
+        field,
+        `${value} is at or above the container memory limit ${limitText}; the server would be OOM-killed`,
+      );
     } else if (limit !== undefined && bytes > limit * 0.75) {
       const why = `leaving too little for ${setting.leaves}`;
-      report.error(field, `${value} is more than 75 % of the container memory limit ${limitText}, ${why}`);
+      report.error('store.value.more-container', field, `${value} is more than 75 % of the container memory limit ${limitText}, ${why}`);
     }
   }
 
   /** Reports a number of connections that is not a whole number in [min, max]. */
   protected checkMaxConnections(report: ValidationReport, value: number, min: number, max: number): void {
     if (Number.isInteger(value) && value >= min && value <= max) return;
-    report.error('maxConnections', `${value} must be a whole number from ${min} to ${max}`);
+    report.error('store.max-connections', 'maxConnections', `${value} must be a whole number from ${min} to ${max}`);
   }
 
   /** Reports a key of the credentials Secret given to two accounts: `keys` are [field, key] pairs, in order. */
   protected checkDistinctKeys(report: ValidationReport, keys: ReadonlyArray<readonly [string, string]>, why: string): void {
     keys.forEach(([field, key], i) => {
       const earlier = keys.slice(0, i).find(([, other]) => other === key);
-      if (earlier) report.error(field, `'${key}' is also ${earlier[0]}; ${why}`);
+      if (earlier) report.error('store.value.also', field, `'${key}' is also ${earlier[0]}; ${why}`);
     });
   }
   public abstract get readinessCheck(): { readonly image: string; readonly command: string };
@@ -423,9 +432,10 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const problem = checkQuantity(this.storeProps.storage, 'bytes', '10Gi');
-    if (problem) report.error('storage', problem);
-    else if ((parseQuantity(this.storeProps.storage) ?? 0) <= 0) report.error('storage', 'must be greater than zero');
-    if (!Number.isInteger(this.replicas) || this.replicas < 1) report.error('replicas', `${this.replicas} must be a whole number of at least 1`);
+    if (problem) report.error('store.storage.invalid', 'storage', problem);
+    else if ((parseQuantity(this.storeProps.storage) ?? 0) <= 0) report.error('store.storage.greater-zero', 'storage', 'must be greater than zero');
+    if (!Number.isInteger(this.replicas) || this.replicas < 1)
+      report.error('store.replicas', 'replicas', `${this.replicas} must be a whole number of at least 1`);
     this.engine.validate(report);
     this.checkBackupDecision(report);
   }
@@ -445,12 +455,13 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     const backedUp = this.backupDecisions.some((d) => d.kind === 'backup');
     const optOuts = this.backupDecisions.filter((d): d is Extract<BackupDecision, { kind: 'none' }> => d.kind === 'none');
     if (backedUp && optOuts.length > 0) {
-      report.error('noBackup', 'the store is also backed up (backup() was called); keep the backup or the opt-out, not both');
+      report.error('store.no-backup', 'noBackup', 'the store is also backed up (backup() was called); keep the backup or the opt-out, not both');
     }
     for (const optOut of optOuts) {
       const reason = typeof optOut.reason === 'string' ? optOut.reason.trim() : '';
       if (reason.length < MIN_REASON_LENGTH) {
         report.error(
+          'store.no-backup.reason',
           'noBackup.reason',
           `${JSON.stringify(optOut.reason ?? null)} is not a reason: say in a sentence (at least ${MIN_REASON_LENGTH} characters) why losing this store's data is acceptable, e.g. 'a cache, refilled from the database on a miss'`,
         );
@@ -459,8 +470,8 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     if (backedUp || optOuts.length > 0 || this.engine.reportsMissingBackup()) return;
     const env = this.chart.environment.name;
     const message = `${this.node.id} holds data on a volume but has neither a backup nor a reasoned opt-out: call backup({ target }) (verified, with a restore Job), or noBackup({ reason }) saying why its data may be lost`;
-    if (env === 'dev') report.warn('backup', `${message} (an error in staging and prod)`);
-    else report.error('backup', message);
+    if (env === 'dev') report.warn('store.backup.decision-missing-in-dev', 'backup', `${message} (an error in staging and prod)`);
+    else report.error('store.backup.decision-missing', 'backup', message);
   }
 
   protected podExtras(): Record<string, unknown> {

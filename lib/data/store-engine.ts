@@ -11,6 +11,7 @@ import type { ApiObject } from 'cdk8s';
 import type { BackupTarget, S3BackupTarget } from '../backup/target';
 import type { SystemChart } from '../core/system-chart';
 import type { ValidationReport } from '../core/validation';
+import type { Duration } from '../core/duration';
 import type { PodBudget } from '../scaling/namespace-budget';
 import type { INetworkPeer } from '../security/network';
 import type { ContainerModel } from '../workloads/container';
@@ -67,7 +68,7 @@ export interface EngineAlert {
   readonly expr: string;
   readonly severity: 'critical' | 'warning';
   /** @default - the alerts' `for` */
-  readonly for?: string;
+  readonly for?: Duration;
   readonly summary: string;
   /** @default - none */
   readonly description?: string;

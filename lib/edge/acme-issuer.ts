@@ -57,6 +57,7 @@ export interface Route53Dns01Props {
  * only way to get wildcard certificates, and it works for hosts the internet cannot reach.
  * Credentials are always Secret references; a ClusterIssuer reads them from cert-manager's
  * own namespace, an Issuer from the system's namespace.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Dns01Solver {
   public static cloudflare(props: CloudflareDns01Props): Dns01Solver {
@@ -86,16 +87,17 @@ export class Dns01Solver {
         if (props.secretAccessKey) checkSecretKeyReference(report, 'dns01.secretAccessKey', props.secretAccessKey);
         if ((props.accessKeyId === undefined) !== (props.secretAccessKey === undefined)) {
           report.error(
+            'acme-issuer.value',
             props.accessKeyId ? 'dns01.secretAccessKey' : 'dns01.accessKeyId',
             'set accessKeyId and secretAccessKey together, or neither (ambient credentials)',
           );
         }
         if (props.role !== undefined && !/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/.test(props.role))
-          report.error('dns01.role', `'${props.role}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+          report.error('acme-issuer.dns01.role', 'dns01.role', `'${props.role}' is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
         if (props.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-[0-9]$/.test(props.region))
-          report.error('dns01.region', `'${props.region}' is not an AWS region (e.g. eu-west-1)`);
+          report.error('acme-issuer.dns01.region', 'dns01.region', `'${props.region}' is not an AWS region (e.g. eu-west-1)`);
         if (props.hostedZoneId !== undefined && !/^Z[A-Z0-9]{1,31}$/.test(props.hostedZoneId))
-          report.error('dns01.hostedZoneId', `'${props.hostedZoneId}' is not a Route53 hosted zone id (Z...)`);
+          report.error('acme-issuer.dns01.hosted-zone-id', 'dns01.hostedZoneId', `'${props.hostedZoneId}' is not a Route53 hosted zone id (Z...)`);
       },
     );
   }
@@ -115,7 +117,8 @@ export class Dns01Solver {
     this.checkCredentials(report);
     (this.dnsZones ?? []).forEach((zone, i) => {
       const reason = checkIngressHost(zone);
-      if (reason || zone.startsWith('*.')) report.error(`dns01.dnsZones[${i}]`, `'${zone}' ${reason ?? 'must be a zone name, not a wildcard'}`);
+      if (reason || zone.startsWith('*.'))
+        report.error('acme-issuer.dns01.dns-zones.invalid', `dns01.dnsZones[${i}]`, `'${zone}' ${reason ?? 'must be a zone name, not a wildcard'}`);
     });
   }
 }
@@ -155,6 +158,7 @@ export interface AcmeIssuerProps extends CertManagerIssuerProps {
  * the challenge solvers. The HTTP-01 solver is bound to an IngressClass
  * (`ingressClassName`, not the deprecated class annotation) and its Service is ClusterIP,
  * so solving a challenge opens no NodePort on every node.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class AcmeIssuer extends CertManagerIssuer {
   public readonly trust: IssuerTrust;
@@ -243,26 +247,32 @@ export class AcmeIssuer extends CertManagerIssuer {
     super.validateIssuer(report);
     const p = this.props;
     if (typeof p.email !== 'string' || p.email.trim() === '') {
-      report.error('email', 'required: the ACME account needs a contact address for expiry and revocation notices');
+      report.error(
+        'acme-issuer.email.required-acme',
+        'email',
+        'required: the ACME account needs a contact address for expiry and revocation notices',
+      );
     } else {
       const reason = checkEmail(p.email);
-      if (reason) report.error('email', reason);
+      if (reason) report.error('acme-issuer.email.invalid', 'email', reason);
     }
-    if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(this.server)) report.error('server', `'${this.server}' must be an https:// ACME directory URL`);
+    if (!/^https:\/\/[^\s/]+(\/\S*)?$/.test(this.server))
+      report.error('acme-issuer.server', 'server', `'${this.server}' must be an https:// ACME directory URL`);
     checkIssuerForEnvironment(report, 'server', this, this.chart.environment, { allowMismatch: p.allowEnvironmentMismatch });
     // A derived name is wrong only when the issuer's name is, which is reported already.
     const secretReason = p.accountKeySecretName === undefined ? undefined : checkDnsSubdomain(p.accountKeySecretName);
-    if (secretReason) report.error('accountKeySecretName', `'${this.accountKeySecretName}' ${secretReason}`);
-    if (!this.http01 && !p.dns01) report.error('http01', 'an ACME issuer needs a challenge solver: keep http01 or set dns01');
+    if (secretReason) report.error('acme-issuer.account-key-secret-name', 'accountKeySecretName', `'${this.accountKeySecretName}' ${secretReason}`);
+    if (!this.http01 && !p.dns01) report.error('acme-issuer.http01', 'http01', 'an ACME issuer needs a challenge solver: keep http01 or set dns01');
     if (this.http01 && p.dns01 && (p.dns01.dnsZones ?? []).length === 0) {
       report.error(
+        'acme-issuer.dns01.dns-zones.both-http',
         'dns01.dnsZones',
         'with both HTTP-01 and DNS-01, list the zones DNS-01 is for; otherwise cert-manager cannot tell which solver a name uses',
       );
     }
     if (this.http01?.ingressClassName !== undefined) {
       const reason = checkDnsSubdomain(this.http01.ingressClassName);
-      if (reason) report.error('http01.ingressClassName', `'${this.http01.ingressClassName}' ${reason}`);
+      if (reason) report.error('acme-issuer.http01.ingress-class-name', 'http01.ingressClassName', `'${this.http01.ingressClassName}' ${reason}`);
     }
     p.dns01?.validate(report);
   }

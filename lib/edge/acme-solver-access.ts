@@ -53,7 +53,9 @@ export class AcmeSolverAccess extends Construct {
   /** Allows `peer` (an ingress controller) to reach the solver pods. */
   public allowFrom(peer: NetworkPeer): void {
     if (!NetworkPeer.isNetworkPeer(peer)) {
-      addCheck(this, (report) => report.error('controllerPeer', 'must be a NetworkPeer (NetworkPeer.pods(), .namespace() or .cidr())'));
+      addCheck(this, (report) =>
+        report.error('acme-solver-access.controller-peer', 'controllerPeer', 'must be a NetworkPeer (NetworkPeer.pods(), .namespace() or .cidr())'),
+      );
       return;
     }
     this.peers.set(peer.key, peer);

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { checkDnsSubdomain } from '../core/naming';
 import { ValidationReport } from '../core/validation';
+import { Duration } from '../core/duration';
 import { CertManagerIssuer, CertManagerIssuerProps } from './cert-manager-issuer';
 import { Certificate } from './certificate';
 import { IssuerTrust } from './issuer';
@@ -14,8 +15,8 @@ export interface CaIssuerProps extends CertManagerIssuerProps {
    * @default - a root CA bootstrapped in the system's namespace (namespaced issuers only)
    */
   readonly caSecretName?: string;
-  /** Lifetime of a bootstrapped root CA, as a Go duration. @default '87600h' (10 years) */
-  readonly rootDuration?: string;
+  /** Lifetime of a bootstrapped root CA. @default Duration.days(3650) (10 years) */
+  readonly rootDuration?: Duration;
 }
 
 /**
@@ -23,6 +24,7 @@ export interface CaIssuerProps extends CertManagerIssuerProps {
  * clients). Without `caSecretName` it bootstraps itself the cert-manager way: a
  * self-signed issuer signs a root CA Certificate, whose Secret (`<name>-root-ca`) this CA
  * issuer then signs with; clients trust that Secret's `ca.crt`.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class CaIssuer extends CertManagerIssuer {
   public readonly trust: IssuerTrust = 'ca';
@@ -48,8 +50,8 @@ export class CaIssuer extends CertManagerIssuer {
         secretName: this.caSecretName,
         isCa: true,
         commonName: `${this.chart.namespaceName} ${id} root CA`,
-        duration: caProps.rootDuration ?? '87600h',
-        renewBefore: '720h',
+        duration: caProps.rootDuration ?? Duration.days(3650),
+        renewBefore: Duration.days(30),
       });
     }
     this.renderIssuer({ ca: { secretName: this.caSecretName } });
@@ -59,11 +61,12 @@ export class CaIssuer extends CertManagerIssuer {
     super.validateIssuer(report);
     if (this.caProps.caSecretName === undefined && this.issuerKind === 'ClusterIssuer') {
       report.error(
+        'ca-issuer.ca-secret-name.required-cluster',
         'caSecretName',
         "required for a cluster-scoped CA issuer: cert-manager reads its key pair from its own namespace, where this chart creates nothing (or use scope: 'namespace' to bootstrap one)",
       );
     }
     const reason = checkDnsSubdomain(this.caSecretName);
-    if (reason) report.error('caSecretName', `'${this.caSecretName}' ${reason}`);
+    if (reason) report.error('ca-issuer.ca-secret-name.invalid', 'caSecretName', `'${this.caSecretName}' ${reason}`);
   }
 }

@@ -68,10 +68,11 @@ export abstract class CertManagerIssuer extends Construct implements IIssuer {
 
   protected validateIssuer(report: ValidationReport): void {
     const reason = checkDnsSubdomain(this.issuerName);
-    if (reason) report.error('name', `'${this.issuerName}' ${reason}`);
+    if (reason) report.error('issuer.name.invalid', 'name', `'${this.issuerName}' ${reason}`);
     if (this.issuerKind === 'ClusterIssuer') {
       for (const other of otherClusterIssuers(this, this.issuerName)) {
         report.error(
+          'issuer.name.clusterissuer-also',
           'name',
           `ClusterIssuer '${this.issuerName}' is also declared by ${other.node.path}; ClusterIssuer names are cluster-wide, so one would overwrite the other (leave name unset for a per-system name, or reference the shared one with IssuerRef.clusterIssuer)`,
         );

@@ -12,7 +12,8 @@ import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import type { Workload } from '../workloads/workload';
 import { checkIssuerForEnvironment, IIssuer, issuerRefOf } from './issuer';
-import { checkIngressHost, parseGoDuration } from './names';
+import { checkIngressHost } from './names';
+import { Duration, durationSeconds, formatSeconds, goDuration } from '../core/duration';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
 import { requirePlatform } from '../core/platform-requirements';
 
@@ -33,10 +34,10 @@ export interface CertificateProps {
   readonly name?: string;
   /** Secret the key pair and chain are written to (`tls.crt`, `tls.key`, `ca.crt`). @default `<name>-tls` */
   readonly secretName?: string;
-  /** Requested lifetime, as a Go duration. @default '2160h' (90 days) */
-  readonly duration?: string;
-  /** Renew this long before expiry, as a Go duration. @default '720h' (30 days: a failed renewal has weeks to be noticed) */
-  readonly renewBefore?: string;
+  /** Requested lifetime. @default Duration.days(90) */
+  readonly duration?: Duration;
+  /** Renew this long before expiry. @default Duration.days(30) (a failed renewal has weeks to be noticed) */
+  readonly renewBefore?: Duration;
   /** Private key algorithm. @default 'ECDSA' (P-256: small, fast, supported by every current TLS stack) */
   readonly keyAlgorithm?: KeyAlgorithm;
   /** Encoding of `tls.key`. @default 'PKCS8' (what Java and most libraries read; PKCS1 is RSA/EC-specific) */
@@ -58,6 +59,7 @@ const MIN_RENEW_BEFORE = 300;
  * A cert-manager Certificate (cert-manager.io/v1) for in-cluster TLS, e.g. a database
  * that serves TLS to its clients. The private key is regenerated on every renewal
  * (`rotationPolicy: Always`), so a leaked key expires with its certificate.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Certificate extends Construct {
   public readonly name: string;
@@ -75,8 +77,8 @@ export class Certificate extends Construct {
     const serviceNames = props.service ? serviceDnsNames(props.service.name, props.service.namespaceName) : [];
     this.dnsNames = [...new Set([...serviceNames, ...arrayOrEmpty(props.dnsNames)])];
     const algorithm = props.keyAlgorithm ?? 'ECDSA';
-    const duration = props.duration ?? '2160h';
-    const renewBefore = props.renewBefore ?? '720h';
+    const duration: unknown = props.duration ?? Duration.days(90);
+    const renewBefore: unknown = props.renewBefore ?? Duration.days(30);
     markComponent(this, { name: props.service?.name ?? this.name, component: 'certificate' });
 
     requirePlatform(this, { component: 'cert-manager', minVersion: '1.0.0', reason: 'cert-manager.io/v1 Certificate (privateKey.rotationPolicy)' });
@@ -87,8 +89,8 @@ export class Certificate extends Construct {
         issuerRef: issuerRefOf(props.issuer),
         commonName: props.commonName,
         dnsNames: this.dnsNames.length > 0 ? [...this.dnsNames] : undefined,
-        duration,
-        renewBefore,
+        duration: goSpelling(duration),
+        renewBefore: goSpelling(renewBefore),
         isCa: props.isCa ? true : undefined,
         privateKey: {
           algorithm: KEY_ALGORITHMS[algorithm],
@@ -104,14 +106,21 @@ export class Certificate extends Construct {
 
     addCheck(this, (report) => {
       const nameReason = checkDnsSubdomain(this.name);
-      if (nameReason) report.error(props.name === undefined ? 'id' : 'name', `'${this.name}' ${nameReason} (it becomes the object name)`);
+      if (nameReason)
+        report.error(
+          'certificate.value.becomes-object',
+          props.name === undefined ? 'id' : 'name',
+          `'${this.name}' ${nameReason} (it becomes the object name)`,
+        );
       const secretReason = checkDnsSubdomain(this.secretName);
-      if (secretReason) report.error('secretName', `'${this.secretName}' ${secretReason}`);
-      if (this.dnsNames.length === 0 && !props.isCa) report.error('dnsNames', 'a certificate needs at least one DNS name: set service or dnsNames');
-      if (props.isCa && !props.commonName) report.error('commonName', 'a CA certificate needs a common name; it names the CA to whoever trusts it');
+      if (secretReason) report.error('certificate.secret-name', 'secretName', `'${this.secretName}' ${secretReason}`);
+      if (this.dnsNames.length === 0 && !props.isCa)
+        report.error('certificate.dns-names.certificate-needs', 'dnsNames', 'a certificate needs at least one DNS name: set service or dnsNames');
+      if (props.isCa && !props.commonName)
+        report.error('certificate.common-name', 'commonName', 'a CA certificate needs a common name; it names the CA to whoever trusts it');
       (props.dnsNames ?? []).forEach((name, i) => {
         const reason = checkIngressHost(name);
-        if (reason) report.error(`dnsNames[${i}]`, `'${name}' ${reason}`);
+        if (reason) report.error('certificate.dns-names.invalid', `dnsNames[${i}]`, `'${name}' ${reason}`);
       });
       checkDurations(report, duration, renewBefore);
       checkIssuerScope(report, 'issuer', props.issuer, chart.namespaceName);
@@ -120,10 +129,11 @@ export class Certificate extends Construct {
         const internal = this.dnsNames.filter(isInClusterName);
         if (internal.length > 0)
           report.error(
+            'certificate.issuer',
             'issuer',
             `${props.issuer.describe} is an ACME CA, which only signs public DNS names; ${internal.map((n) => `'${n}'`).join(', ')} ${internal.length === 1 ? 'is' : 'are'} in-cluster: use a CaIssuer`,
           );
-        if (props.isCa) report.error('isCa', `${props.issuer.describe} is an ACME CA and does not sign CA certificates`);
+        if (props.isCa) report.error('certificate.is-ca', 'isCa', `${props.issuer.describe} is an ACME CA and does not sign CA certificates`);
         checkIssuerForEnvironment(report, 'issuer', props.issuer, chart.environment, { allowMismatch: props.allowEnvironmentMismatch });
       }
     });
@@ -156,22 +166,35 @@ function isInClusterName(name: string): boolean {
   return !name.includes('.') || /\.svc$|\.svc\.cluster\.local$|\.cluster\.local$/.test(name);
 }
 
+/** A Duration as cert-manager reads it (`2160h`); anything else as it is (checkDurations reports it). */
+function goSpelling(value: unknown): string {
+  const seconds = durationSeconds(value);
+  return typeof seconds === 'number' ? goDuration(seconds) : String(value);
+}
+
 /** Checks a duration/renewBefore pair against cert-manager's limits. */
-export function checkDurations(report: ValidationReport, duration: string, renewBefore: string): void {
-  const d = parseGoDuration(duration);
-  const r = parseGoDuration(renewBefore);
-  if (d === undefined) report.error('duration', `'${duration}' is not a Go duration (e.g. '2160h')`);
-  else if (d < MIN_DURATION) report.error('duration', `'${duration}' is shorter than cert-manager's minimum of 1h`);
-  if (r === undefined) report.error('renewBefore', `'${renewBefore}' is not a Go duration (e.g. '720h')`);
-  else if (r < MIN_RENEW_BEFORE) report.error('renewBefore', `'${renewBefore}' is shorter than cert-manager's minimum of 5m`);
-  else if (d !== undefined && r >= d)
-    report.error('renewBefore', `'${renewBefore}' must be shorter than the duration '${duration}', or the certificate is renewed continuously`);
+export function checkDurations(report: ValidationReport, duration: unknown, renewBefore: unknown): void {
+  const d = durationSeconds(duration, 'Duration.days(90)');
+  const r = durationSeconds(renewBefore, 'Duration.days(30)');
+  if (typeof d === 'string') report.error('certificate.duration.invalid', 'duration', d);
+  else if (d < MIN_DURATION)
+    report.error('certificate.duration.shorter-cert', 'duration', `${formatSeconds(d)} is shorter than cert-manager's minimum of 1h`);
+  if (typeof r === 'string') report.error('certificate.renew-before.invalid', 'renewBefore', r);
+  else if (r < MIN_RENEW_BEFORE)
+    report.error('certificate.renew-before.shorter-cert', 'renewBefore', `${formatSeconds(r)} is shorter than cert-manager's minimum of 5m`);
+  else if (typeof d === 'number' && r >= d)
+    report.error(
+      'certificate.renew-before.shorter-duration',
+      'renewBefore',
+      `${formatSeconds(r)} must be shorter than the duration ${formatSeconds(d)}, or the certificate is renewed continuously`,
+    );
 }
 
 /** A namespaced Issuer signs only for its own namespace. */
 export function checkIssuerScope(report: ValidationReport, field: string, issuer: IIssuer, namespace: string): void {
   if (issuer.issuerKind === 'Issuer' && issuer.issuerNamespace !== undefined && issuer.issuerNamespace !== namespace) {
     report.error(
+      'certificate.value.namespace-signs',
       field,
       `${issuer.describe} is in namespace '${issuer.issuerNamespace}' and signs only there, not in '${namespace}'; use a ClusterIssuer (scope: 'cluster')`,
     );

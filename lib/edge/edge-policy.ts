@@ -3,8 +3,8 @@
  * for whichever controller serves it: ingress-nginx annotations, Traefik Middleware
  * objects, or on the Gateway API, HTTPRoute filters and timeouts plus the implementation's
  * policies (Envoy Gateway BackendTrafficPolicy; Traefik Middlewares through ExtensionRef).
- * Loopi's seed asks for a rate limit of 10 r/s with a burst of 20, proxy
- * timeouts and security headers; TechShop and capibara6 for 100 requests per minute per IP.
+ * Typical asks: a rate limit of 10 r/s with a burst of 20, proxy timeouts and security
+ * headers, or 100 requests per minute per client IP.
  */
 import { MiddlewareSpec, MiddlewareSpecRateLimitPeriod } from '../../imports/middlewares-traefik.io';
 import type { GatewayImplementation } from '../core/platform';
@@ -320,18 +320,25 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
   if (limit) {
     if (!wholeAtLeast(limit.requests, 1)) {
       report.error(
+        'edge-policy.rate-limit.requests',
         `${prefix}.rateLimit.requests`,
         `${limit.requests} must be a whole number of requests of at least 1 (to turn rate limiting off, leave rateLimit out)`,
       );
     } else if (limit.burst !== undefined && !wholeAtLeast(limit.burst, 1)) {
-      report.error(`${prefix}.rateLimit.burst`, `${limit.burst} must be a whole number of requests of at least 1`);
+      report.error(
+        'edge-policy.rate-limit.burst.whole-number',
+        `${prefix}.rateLimit.burst`,
+        `${limit.burst} must be a whole number of requests of at least 1`,
+      );
     } else if (controller === 'nginx' && limit.burst !== undefined && limit.burst % limit.requests !== 0) {
       report.error(
+        'edge-policy.rate-limit.burst.whole-multiple',
         `${prefix}.rateLimit.burst`,
         `${limit.burst} is not a whole multiple of ${limit.requests} requests: ingress-nginx sets the burst as limit-burst-multiplier x the rate; use ${Math.max(1, Math.floor(limit.burst / limit.requests)) * limit.requests} or ${Math.ceil(limit.burst / limit.requests) * limit.requests}`,
       );
     } else if (envoy && limit.burst !== undefined && limit.burst !== limit.requests) {
       report.error(
+        'edge-policy.rate-limit.burst.cannot-express',
         `${prefix}.rateLimit.burst`,
         `${edge} cannot express a burst of ${limit.burst}: its local rate limit is a token bucket of 'requests' (${limit.requests}) tokens refilled every ${limit.per ?? 'second'}; leave burst out or set it to ${limit.requests}`,
       );
@@ -344,22 +351,30 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
     ['sendSeconds', t.sendSeconds],
     ['requestSeconds', t.requestSeconds],
   ] as const) {
-    if (!wholeAtLeast(value, 1)) report.error(`${prefix}.timeouts.${field}`, `${value} must be a whole number of seconds, 1 or more`);
+    if (!wholeAtLeast(value, 1))
+      report.error('edge-policy.timeouts.whole-number', `${prefix}.timeouts.${field}`, `${value} must be a whole number of seconds, 1 or more`);
     else if (field === 'connectSeconds' && value !== undefined && value > 75)
-      report.error(`${prefix}.timeouts.${field}`, `${value} is more than nginx's limit for connecting (75 seconds)`);
+      report.error(
+        'edge-policy.timeouts.more-nginx',
+        `${prefix}.timeouts.${field}`,
+        `${value} is more than nginx's limit for connecting (75 seconds)`,
+      );
   }
   if (traefik && Object.values(t).some((v) => v !== undefined)) {
     report.error(
+      'edge-policy.timeouts.per-route',
       `${prefix}.timeouts`,
       `${edge} has no per-route timeouts: they live on a ServersTransport (forwardingTimeouts) referenced from the Service, whose CRD is not in imports/crds; leave timeouts out for Traefik, or use ingress-nginx or Envoy Gateway`,
     );
   } else if (controller === 'nginx' && t.requestSeconds !== undefined) {
     report.error(
+      'edge-policy.timeouts.request-seconds',
       `${prefix}.timeouts.requestSeconds`,
       'ingress-nginx has no limit on a whole request (only on the silence between reads and writes): use readSeconds and sendSeconds',
     );
   } else if (envoy && t.readSeconds !== undefined && t.sendSeconds !== undefined && t.readSeconds !== t.sendSeconds) {
     report.error(
+      'edge-policy.timeouts.send-seconds',
       `${prefix}.timeouts.sendSeconds`,
       `${edge} has one idle timeout for both directions of a stream (streamIdleTimeout); readSeconds ${t.readSeconds} and sendSeconds ${t.sendSeconds} must be equal`,
     );
@@ -368,11 +383,13 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
     const bytes = parseQuantity(policy.maxBodySize);
     if (bytes === undefined || bytes < 1 || !Number.isInteger(bytes))
       report.error(
+        'edge-policy.max-body-size.whole-number',
         `${prefix}.maxBodySize`,
         `'${policy.maxBodySize}' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'`,
       );
     else if (envoy && policy.websocket)
       report.error(
+        'edge-policy.max-body-size.limits-body',
         `${prefix}.maxBodySize`,
         `${edge} limits the body size by buffering the whole request (BackendTrafficPolicy requestBuffer), which hangs WebSocket connections; leave maxBodySize out of a websocket route`,
       );
@@ -381,48 +398,73 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
   if (retry) {
     if (traefik) {
       report.error(
+        'edge-policy.retry',
         `${prefix}.retry`,
         `${edge} cannot retry on a response status: Traefik's retry middleware retries only when the backend cannot be reached; leave retry out for Traefik`,
       );
     } else {
       if (!wholeAtLeast(retry.attempts, 1) || retry.attempts > 10)
-        report.error(`${prefix}.retry.attempts`, `${retry.attempts} must be a whole number of further attempts from 1 to 10`);
+        report.error(
+          'edge-policy.retry.attempts',
+          `${prefix}.retry.attempts`,
+          `${retry.attempts} must be a whole number of further attempts from 1 to 10`,
+        );
       (retry.onStatus ?? []).forEach((code, i) => {
         const allowed = controller === 'nginx' ? NGINX_RETRY_STATUSES : undefined;
         if (!Number.isInteger(code) || code < 400 || code > 599)
-          report.error(`${prefix}.retry.onStatus[${i}]`, `${code} must be an HTTP error status (400-599)`);
+          report.error('edge-policy.retry.on-status.http-error', `${prefix}.retry.onStatus[${i}]`, `${code} must be an HTTP error status (400-599)`);
         else if (allowed && !allowed.includes(code))
-          report.error(`${prefix}.retry.onStatus[${i}]`, `ingress-nginx's proxy-next-upstream can only name ${allowed.join(', ')} (not ${code})`);
+          report.error(
+            'edge-policy.retry.on-status.ingress-nginx',
+            `${prefix}.retry.onStatus[${i}]`,
+            `ingress-nginx's proxy-next-upstream can only name ${allowed.join(', ')} (not ${code})`,
+          );
       });
       if (retry.onStatus !== undefined && retry.onStatus.length === 0)
-        report.error(`${prefix}.retry.onStatus`, 'must name at least one status (leave it out for 500, 502, 503)');
+        report.error(
+          'edge-policy.retry.on-status.name-least',
+          `${prefix}.retry.onStatus`,
+          'must name at least one status (leave it out for 500, 502, 503)',
+        );
     }
   }
   const h = policy.securityHeaders;
   if (h) {
     const hsts = h.hsts;
     if (hsts && hsts.maxAgeSeconds !== undefined && !wholeAtLeast(hsts.maxAgeSeconds, 0))
-      report.error(`${prefix}.securityHeaders.hsts.maxAgeSeconds`, `${hsts.maxAgeSeconds} must be a whole number of seconds`);
+      report.error(
+        'edge-policy.security-headers.hsts.max-age-seconds',
+        `${prefix}.securityHeaders.hsts.maxAgeSeconds`,
+        `${hsts.maxAgeSeconds} must be a whole number of seconds`,
+      );
     if (hsts && hsts.preload && (hsts.maxAgeSeconds ?? DEFAULT_HSTS.maxAgeSeconds) < 31_536_000)
-      report.error(`${prefix}.securityHeaders.hsts.preload`, 'preload lists require maxAgeSeconds of at least 31536000 (one year)');
+      report.error(
+        'edge-policy.security-headers.hsts.preload.preload-lists',
+        `${prefix}.securityHeaders.hsts.preload`,
+        'preload lists require maxAgeSeconds of at least 31536000 (one year)',
+      );
     if (hsts && hsts.preload && hsts.includeSubdomains === false)
-      report.error(`${prefix}.securityHeaders.hsts.preload`, 'preload lists require includeSubdomains');
+      report.error(
+        'edge-policy.security-headers.hsts.preload.preload-lists-require',
+        `${prefix}.securityHeaders.hsts.preload`,
+        'preload lists require includeSubdomains',
+      );
     const values: Array<[string, string]> = [
       ...(typeof h.referrerPolicy === 'string' ? [['referrerPolicy', h.referrerPolicy] as [string, string]] : []),
       ...(h.contentSecurityPolicy !== undefined ? [['contentSecurityPolicy', h.contentSecurityPolicy] as [string, string]] : []),
     ];
     for (const [field, value] of values) {
       const reason = checkHeaderValue(value);
-      if (reason) report.error(`${prefix}.securityHeaders.${field}`, `'${value}' ${reason}`);
+      if (reason) report.error('edge-policy.security-headers', `${prefix}.securityHeaders.${field}`, `'${value}' ${reason}`);
     }
     for (const [name, value] of Object.entries(h.extra ?? {})) {
       const field = `${prefix}.securityHeaders.extra.${name}`;
       const nameReason = checkHeaderName(name);
-      if (nameReason) report.error(field, `'${name}' ${nameReason}`);
+      if (nameReason) report.error('edge-policy.headers.name-invalid', field, `'${name}' ${nameReason}`);
       else if (MANAGED_HEADERS.includes(name.toLowerCase()))
-        report.error(field, `'${name}' is set by its own field of securityHeaders; set it there`);
+        report.error('edge-policy.headers.name-has-own-field', field, `'${name}' is set by its own field of securityHeaders; set it there`);
       const valueReason = checkHeaderValue(value);
-      if (valueReason) report.error(field, `'${value}' ${valueReason}`);
+      if (valueReason) report.error('edge-policy.headers.value-invalid', field, `'${value}' ${valueReason}`);
     }
   }
 }

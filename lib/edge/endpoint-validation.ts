@@ -33,14 +33,16 @@ export function validateEndpoint(report: ValidationReport, input: EndpointCheckI
   const { props: p, endpoint, renderer } = input;
   const { resolved } = endpoint;
   const nameReason = checkDnsLabel(endpoint.name, 40);
-  if (nameReason) report.error('id', `'${endpoint.name}' ${nameReason} (it names the Ingress and its objects)`);
+  if (nameReason) report.error('endpoint-validation.id', 'id', `'${endpoint.name}' ${nameReason} (it names the Ingress and its objects)`);
   const shorthand = p.host !== undefined || p.backend !== undefined;
-  if (shorthand && p.hosts !== undefined) report.error('hosts', 'set either hosts, or host and backend, not both');
+  if (shorthand && p.hosts !== undefined)
+    report.error('endpoint-validation.hosts.set-either', 'hosts', 'set either hosts, or host and backend, not both');
   else if (shorthand && (p.host === undefined || p.backend === undefined))
-    report.error(p.host === undefined ? 'host' : 'backend', 'host and backend go together');
-  else if (!shorthand && (p.hosts ?? []).length === 0) report.error('hosts', 'an endpoint needs at least one host with a route');
+    report.error('endpoint-validation.value.host-backend', p.host === undefined ? 'host' : 'backend', 'host and backend go together');
+  else if (!shorthand && (p.hosts ?? []).length === 0)
+    report.error('endpoint-validation.hosts.endpoint-needs', 'hosts', 'an endpoint needs at least one host with a route');
   (p.hosts ?? []).forEach((h, i) => {
-    if ((h.routes ?? []).length === 0) report.error(`hosts[${i}].routes`, `host '${h.host}' has no routes`);
+    if ((h.routes ?? []).length === 0) report.error('endpoint-validation.hosts.routes', `hosts[${i}].routes`, `host '${h.host}' has no routes`);
   });
   const hostFields = new Map<string, string>();
   if (shorthand && p.host !== undefined) hostFields.set(p.host, 'host');
@@ -49,13 +51,17 @@ export function validateEndpoint(report: ValidationReport, input: EndpointCheckI
   });
   for (const [host, field] of hostFields) {
     const reason = typeof host === 'string' ? checkIngressHost(host) : `must be a host name string (is ${host === null ? 'null' : typeof host})`;
-    if (reason) report.error(field, `'${host}' ${reason}`);
+    if (reason) report.error('endpoint-validation.value.invalid', field, `'${host}' ${reason}`);
     else if (resolved.tlsHosts.includes(host)) {
       // The Secret (and cert-manager's Certificate) is named after the host: it must be a valid name too.
       const secretName = endpoint.tlsSecretName(host);
       const secretReason = checkDnsSubdomain(secretName);
       if (secretReason)
-        report.error(field, `'${host}' gives the TLS Secret name '${secretName}', which ${secretReason}; use a shorter host or endpoint id`);
+        report.error(
+          'endpoint-validation.value.tls-secret',
+          field,
+          `'${host}' gives the TLS Secret name '${secretName}', which ${secretReason}; use a shorter host or endpoint id`,
+        );
     }
   }
 
@@ -66,6 +72,7 @@ export function validateEndpoint(report: ValidationReport, input: EndpointCheckI
     const first = seen.get(key);
     if (first)
       report.error(
+        'endpoint-validation.value.already-routed',
         fieldOf(route, 'path'),
         `'${route.path}' on '${route.host}' is already routed by ${fieldOf(first, 'path')}${sameIngressPath(first, route)}`,
       );
@@ -76,6 +83,7 @@ export function validateEndpoint(report: ValidationReport, input: EndpointCheckI
       const clash = other.routes.find((r) => routeKey(r) === routeKey(route));
       if (clash)
         report.error(
+          'endpoint-validation.value.also-routed',
           fieldOf(route, 'path'),
           `'${route.path}' on '${route.host}' is also routed by ${other.path} (${fieldOf(clash, 'path')}); a host and path can have one backend`,
         );
@@ -106,6 +114,7 @@ function validateAgainstProfile(report: ValidationReport, input: EndpointCheckIn
   const pods = controllerPodsOf(edge, renderer.controller);
   if (!pods) {
     report.error(
+      'endpoint-validation.controller.cluster-profile',
       'controller',
       `'${renderer.controller}': the cluster profile of ${endpoint.chart.environment.name} runs no such edge (${field} is not set; it runs ${running.join(', ') || 'none'}); use one of those, or add ${field} to the profile`,
     );
@@ -116,6 +125,7 @@ function validateAgainstProfile(report: ValidationReport, input: EndpointCheckIn
     (typeof pods.podLabels !== 'object' || pods.podLabels === null || Object.keys(pods.podLabels).length === 0)
   )
     report.error(
+      'endpoint-validation.controller.podlabels-empty',
       'controller',
       `${field}.${renderer.profile.podsField}.podLabels is empty: the NetworkPolicies would admit every pod of namespace '${pods.namespace}'; give the labels of the ${renderer.profile.pods} pods`,
     );
@@ -126,42 +136,50 @@ function validateRoute(report: ValidationReport, route: ResolvedRoute, endpoint:
   const chart = endpoint.chart;
   const backend = route.backend;
   if (!backend) {
-    report.error(fieldOf(route, 'backend'), 'required: the workload the route goes to');
+    report.error('endpoint-validation.value.required-workload', fieldOf(route, 'backend'), 'required: the workload the route goes to');
     return;
   }
   if (route.match === 'Regex') {
     const reason = checkRegexPath(route.path);
-    if (reason) report.error(fieldOf(route, 'path'), `'${route.path}' ${reason}`);
+    if (reason) report.error('endpoint-validation.value.2', fieldOf(route, 'path'), `'${route.path}' ${reason}`);
     else if (route.rewrite !== undefined) {
       const groups = captureGroups(route.path);
       const missing = referencedGroups(route.rewrite).filter((n) => n > groups);
       if (missing.length > 0)
-        report.error(fieldOf(route, 'rewrite'), `'${route.rewrite}' refers to $${missing[0]}, but '${route.path}' has ${groups} capture group(s)`);
+        report.error(
+          'endpoint-validation.value.refers-but',
+          fieldOf(route, 'rewrite'),
+          `'${route.rewrite}' refers to $${missing[0]}, but '${route.path}' has ${groups} capture group(s)`,
+        );
     }
     renderer.validateRegexRoute(report, route);
   } else {
     const reason = renderer.checkLiteralPath(route.path);
-    if (reason) report.error(fieldOf(route, 'path'), `'${route.path}' ${reason}`);
+    if (reason) report.error('endpoint-validation.value.3', fieldOf(route, 'path'), `'${route.path}' ${reason}`);
     if (route.rewrite !== undefined) {
       report.error(
+        'endpoint-validation.value.rewrite-needs',
         fieldOf(route, 'rewrite'),
         `a rewrite needs match: 'Regex' (it substitutes the regex's capture groups); '${route.path}' is a ${route.match} path`,
       );
     }
   }
   if (route.rewrite !== undefined && !route.rewrite.startsWith('/'))
-    report.error(fieldOf(route, 'rewrite'), `'${route.rewrite}' must start with '/'`);
+    report.error('endpoint-validation.value.start', fieldOf(route, 'rewrite'), `'${route.rewrite}' must start with '/'`);
   if (route.protocol === 'grpc') renderer.validateGrpcRoute(report, route, endpoint);
-  else if (route.protocol !== 'http') report.error(fieldOf(route, 'protocol'), `${describeValue(route.protocol)} must be 'http' or 'grpc'`);
+  else if (route.protocol !== 'http')
+    report.error('endpoint-validation.value.http-grpc', fieldOf(route, 'protocol'), `${describeValue(route.protocol)} must be 'http' or 'grpc'`);
 
   if (!hasService(backend)) {
     report.error(
+      'endpoint-validation.value.service-route',
       fieldOf(route, 'backend'),
       `${backend.node.path} has no Service to route to (a ${backend.constructor.name}); only workloads with a Service, such as a WebService, can serve an endpoint`,
     );
   } else if (!route.port) {
     const declared = backend.ports.map((q) => q.name);
     report.error(
+      'endpoint-validation.value.4',
       fieldOf(route, 'port'),
       route.portName === undefined
         ? `${backend.node.path} declares no port`
@@ -172,6 +190,7 @@ function validateRoute(report: ValidationReport, route: ResolvedRoute, endpoint:
   if (route.port && dataPort !== undefined && route.port.port === dataPort) {
     // The edge forwards whatever arrives: the store's own protocol, with its accounts, on the internet.
     report.error(
+      'endpoint-validation.value.data-store',
       fieldOf(route, 'backend'),
       `${backend.node.path} is a data store and '${route.port.name}' (${dataPort}) its data port, which an endpoint would open to the internet ` +
         `with the store's own accounts and no way to restrict what they do; ${
@@ -183,6 +202,7 @@ function validateRoute(report: ValidationReport, route: ResolvedRoute, endpoint:
   }
   if (backend.namespaceName !== chart.namespaceName) {
     report.error(
+      'endpoint-validation.value.namespace-routes',
       fieldOf(route, 'backend'),
       `${backend.node.path} is in namespace '${backend.namespaceName}'; an ${renderer.objectKind} routes only to Services of its own namespace ('${chart.namespaceName}')`,
     );
@@ -196,6 +216,7 @@ function validateTls(report: ValidationReport, input: EndpointCheckInput): void 
   if (p.tls === undefined) {
     if (env.tls !== 'none') {
       report.error(
+        'endpoint-validation.tls',
         'tls',
         `required in ${env.name} (environment tls: '${env.tls}'): pass { issuer } (see issuerForEnvironment), or tls: false to serve plain HTTP deliberately`,
       );
@@ -205,12 +226,13 @@ function validateTls(report: ValidationReport, input: EndpointCheckInput): void 
   if (p.tls === false) return;
   const issuer = p.tls.issuer;
   if (!issuer) {
-    report.error('tls.issuer', 'required: the issuer of the certificates');
+    report.error('endpoint-validation.tls.issuer.required-issuer', 'tls.issuer', 'required: the issuer of the certificates');
     return;
   }
   (p.tls.hosts ?? []).forEach((host, i) => {
     if (!hosts.includes(host))
       report.error(
+        'endpoint-validation.tls.hosts',
         `tls.hosts[${i}]`,
         `'${host}' is not a host of this endpoint (hosts: ${hosts.join(', ')}); a certificate for it would never be served`,
       );
@@ -222,6 +244,7 @@ function validateTls(report: ValidationReport, input: EndpointCheckInput): void 
     const wildcards = tlsHosts.filter((h) => h.startsWith('*.'));
     if (wildcards.length > 0)
       report.error(
+        'endpoint-validation.tls.issuer.answers-http',
         'tls.issuer',
         `${issuer.describe} answers HTTP-01 challenges only, and ACME issues wildcard names (${wildcards.join(', ')}) through DNS-01 only; give the issuer a dns01 solver`,
       );

@@ -11,7 +11,7 @@ export interface EnvironmentIssuerProps extends Omit<AcmeIssuerProps, 'server' |
  * staging (an AcmeIssuer), a SelfSignedIssuer, or none at all (undefined) when the
  * environment serves plain HTTP. Charts call it once and hand the result to their
  * endpoints, so no chart decides per environment by hand.
- * @example const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@loopi.com' });
+ * @example const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@acme-corp.io' });
  */
 export function issuerForEnvironment(scope: Construct, id: string, props: EnvironmentIssuerProps): IIssuer | undefined {
   const env = SystemChart.of(scope).environment;

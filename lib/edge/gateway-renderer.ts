@@ -159,11 +159,13 @@ export class GatewayRenderer implements IEdgeRenderer {
     const strip = prefixStripOf(route.path, route.rewrite);
     if (route.rewrite !== undefined && strip === undefined)
       report.error(
+        'gateway-renderer.value.gateway-api',
         fieldOf(route, 'rewrite'),
         `'${route.rewrite}' on '${route.path}' has no Gateway API form: URLRewrite replaces a path prefix or the whole path, never capture groups; only the prefix strip '<prefix>(/|$)(.*)' -> '/$2' is rendered (as PathPrefix + ReplacePrefixMatch)`,
       );
     else if (strip === undefined && this.gatewayImplementation !== 'envoy-gateway')
       report.error(
+        'gateway-renderer.value.does-support',
         fieldOf(route, 'match'),
         `${edge} does not support RegularExpression path matches (implementation-specific in the Gateway API); use 'Prefix' or 'Exact', or Envoy Gateway`,
       );
@@ -171,9 +173,10 @@ export class GatewayRenderer implements IEdgeRenderer {
 
   public validateGrpcRoute(report: ValidationReport, route: ResolvedRoute): void {
     const reason = checkGrpcPath(route.path, route.match);
-    if (reason) report.error(fieldOf(route, 'path'), `'${route.path}' ${reason}`);
+    if (reason) report.error('gateway-renderer.value.invalid', fieldOf(route, 'path'), `'${route.path}' ${reason}`);
     if (route.policy.timeouts?.requestSeconds !== undefined)
       report.error(
+        'gateway-renderer.timeouts.request-seconds',
         `${route.policyField}.timeouts.requestSeconds`,
         'a GRPCRoute has no request timeout in the Gateway API; leave requestSeconds out of a gRPC route',
       );
@@ -188,6 +191,7 @@ export class GatewayRenderer implements IEdgeRenderer {
       solverGateway === undefined || solverGateway.name !== this.gateway.name || (solverGateway.namespace ?? namespace) !== this.gateway.namespace;
     if (wrong && (solverGateway !== undefined || issuer.http01.ingressClassName !== undefined))
       report.error(
+        'gateway-renderer.tls.issuer',
         'tls.issuer',
         `${issuer.describe} answers HTTP-01 challenges through ${solverGateway ? `Gateway '${solverGateway.namespace ?? namespace}/${solverGateway.name}'` : `IngressClass '${issuer.http01.ingressClassName}'`}, but this endpoint is served by Gateway '${this.gateway.namespace}/${this.gateway.name}'; the challenge would reach the wrong edge`,
       );
@@ -203,6 +207,7 @@ export class GatewayRenderer implements IEdgeRenderer {
       const count = resolved.routes.filter((r) => r.host === host && r.protocol === 'grpc').length;
       if (count > MAX_ROUTE_RULES)
         report.error(
+          'gateway-renderer.hosts',
           'hosts',
           `'${host}' has ${count} gRPC routes; a GRPCRoute holds at most ${MAX_ROUTE_RULES} rules: route whole services (Prefix '/<package.Service>') instead of single methods`,
         );

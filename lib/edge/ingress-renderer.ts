@@ -248,11 +248,13 @@ export abstract class IngressRenderer implements IEdgeRenderer {
     const solverClass = issuer.http01?.ingressClassName;
     if (solverGateway !== undefined)
       report.error(
+        'ingress-renderer.tls.issuer.answers-http',
         'tls.issuer',
         `${issuer.describe} answers HTTP-01 challenges through a Gateway, but this endpoint is served by IngressClass '${this.ingressClassName}'`,
       );
     if (solverClass !== undefined && solverClass !== this.ingressClassName)
       report.error(
+        'ingress-renderer.tls.issuer.answers-http-challenges',
         'tls.issuer',
         `${issuer.describe} answers HTTP-01 challenges through IngressClass '${solverClass}', but this endpoint is served by '${this.ingressClassName}'; the challenge would reach the wrong controller`,
       );
@@ -260,7 +262,7 @@ export abstract class IngressRenderer implements IEdgeRenderer {
 
   public validateProps(report: ValidationReport): void {
     const classReason = checkDnsSubdomain(this.ingressClassName);
-    if (classReason) report.error('ingressClassName', `'${this.ingressClassName}' ${classReason}`);
+    if (classReason) report.error('ingress-renderer.ingress-class-name.invalid', 'ingressClassName', `'${this.ingressClassName}' ${classReason}`);
   }
 
   public validateAgainstProfile(report: ValidationReport, _edge: EdgeProfile, _endpoint: EdgeEndpoint): void {
@@ -268,6 +270,7 @@ export abstract class IngressRenderer implements IEdgeRenderer {
     const wellFormed = typeof this.ingressClassName === 'string' && checkDnsSubdomain(this.ingressClassName) === undefined;
     if (wellFormed && this.ingressClassName !== served)
       report.error(
+        'ingress-renderer.ingress-class-name.class-profile',
         'ingressClassName',
         `'${this.ingressClassName}' is not the class the profile's ${edgeName({ controller: this.controller })} serves ('${served}', ${this.profile.field}.ingressClassName); no controller would serve this Ingress`,
       );

@@ -64,7 +64,9 @@ export interface IssuerRefOptions {
   readonly http01?: { readonly ingressClassName?: string } | false;
 }
 
-/** An issuer created outside this chart (by the platform team, or another system), by name. */
+/** An issuer created outside this chart (by the platform team, or another system), by name.
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class IssuerRef implements IIssuer {
   /** A ClusterIssuer, e.g. the platform's `letsencrypt-prod`. */
   public static clusterIssuer(name: string, options: IssuerRefOptions = {}): IIssuer {
@@ -114,9 +116,9 @@ export interface SecretKeyReference {
 /** Checks a secret reference, reporting on `field`. */
 export function checkSecretKeyReference(report: ValidationReport, field: string, ref: SecretKeyReference): void {
   const nameReason = checkDnsSubdomain(ref.secretName);
-  if (nameReason) report.error(`${field}.secretName`, `'${ref.secretName}' ${nameReason}`);
+  if (nameReason) report.error('issuer.secret-name', `${field}.secretName`, `'${ref.secretName}' ${nameReason}`);
   const keyReason = checkSecretKey(ref.key);
-  if (keyReason) report.error(`${field}.key`, `'${ref.key}' ${keyReason}`);
+  if (keyReason) report.error('issuer.key', `${field}.key`, `'${ref.key}' ${keyReason}`);
 }
 
 /** Whether the environment asks for publicly trusted (production ACME) certificates. */
@@ -142,16 +144,19 @@ export function checkIssuerForEnvironment(
   const hint = 'or set allowEnvironmentMismatch: true if this is deliberate';
   if (issuer.trust === 'acme-staging' && wantsProductionAcme(env)) {
     report.error(
+      'issuer.value.uses-acme',
       field,
       `${issuer.describe} uses the ACME staging endpoint in ${env.name}, whose certificates browsers do not trust; use the production endpoint (${hint})`,
     );
   } else if (issuer.trust === 'acme-production' && !wantsProductionAcme(env)) {
     report.error(
+      'issuer.value.uses-acme-production',
       field,
       `${issuer.describe} uses the ACME production endpoint in ${env.name} (environment tls: '${env.tls}'); non-production environments use the staging endpoint so they do not spend production rate limits (${hint})`,
     );
   } else if (options.publicEndpoint && env.isProduction && (issuer.trust === 'self-signed' || issuer.trust === 'ca')) {
     report.error(
+      'issuer.value.signs-private',
       field,
       `${issuer.describe} signs with a private key browsers do not trust; a public endpoint in prod needs an ACME production issuer (${hint})`,
     );

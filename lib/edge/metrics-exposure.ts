@@ -107,6 +107,7 @@ export function checkMetricsRoutes(report: ValidationReport, routes: readonly Re
       if (typeof reason !== 'string' || reason.trim() === '') {
         reported.add(route.publicMetricsField);
         report.error(
+          'metrics-exposure.reason',
           `${route.publicMetricsField}.reason`,
           'is required: a sentence saying why these metrics may be read by anyone on the internet (or leave publicMetrics out to keep them private)',
         );
@@ -117,11 +118,13 @@ export function checkMetricsRoutes(report: ValidationReport, routes: readonly Re
       const where = `${route.backend.node.path} serves its metrics at '${e.metricsPath}' on port '${route.port?.name}' (exposeMetrics())`;
       if (e.kind === 'explicit')
         report.error(
+          'metrics-exposure.value.routes-metrics',
           fieldOf(route, 'path'),
           `'${route.path}' on '${route.host}' routes to metrics: ${where}, which only Prometheus may read; remove the route, serve the metrics on a port no endpoint routes, or declare publicMetrics: { reason } on the route`,
         );
       else if (e.kind === 'unknown')
         report.error(
+          'metrics-exposure.value.may-send',
           fieldOf(route, 'rewrite'),
           `'${route.rewrite}' on '${route.path}' may send requests to '${e.metricsPath}': ${where}; an edge cannot exclude what a rewrite produces: serve the metrics on a port no endpoint routes, or declare publicMetrics: { reason } on the route`,
         );

@@ -119,7 +119,7 @@ export function checkSecretKey(key: string): string | undefined {
   return /^[-._a-zA-Z0-9]+$/.test(key) ? undefined : "must consist of letters, digits, '-', '_' or '.'";
 }
 
-/** `api.loopi.com` → `api-loopi-com`; `*.loopi.com` → `wildcard-loopi-com`. */
+/** `api.acme-corp.io` → `api-acme-corp-io`; `*.acme-corp.io` → `wildcard-acme-corp-io`. */
 export function hostSlug(host: string): string {
   return host
     .replace(/^\*\./, 'wildcard.')

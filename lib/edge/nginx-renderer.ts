@@ -123,6 +123,7 @@ export class NginxRenderer extends IngressRenderer {
   public validateGrpcRoute(report: ValidationReport, route: ResolvedRoute, endpoint: EdgeEndpoint): void {
     if (!endpoint.resolved.tlsHosts.includes(route.host))
       report.error(
+        'nginx-renderer.value',
         fieldOf(route, 'protocol'),
         `ingress-nginx serves gRPC over HTTP/2, which it speaks with clients only over TLS: give '${route.host}' a certificate`,
       );
@@ -136,6 +137,7 @@ export class NginxRenderer extends IngressRenderer {
     const refused = this.allowedResponseHeaders(endpoint.resolved).filter((h) => !lower.has(h.toLowerCase()));
     if (refused.length > 0)
       report.error(
+        'nginx-renderer.policy.security-headers',
         'policy.securityHeaders',
         `sets ${refused.join(', ')}, which ingress-nginx does not allow (platform.edge.ingressNginx.allowedResponseHeaders: ${allowed.join(', ') || 'none'}); it would answer 503 on every path: add the headers to the profile's list or leave them out`,
       );

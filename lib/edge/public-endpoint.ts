@@ -104,6 +104,7 @@ const RENDERERS: Readonly<Record<EdgeController, (edge: EdgeProfile | undefined,
  * Metrics stay private: a path where a backend serves its metrics (`exposeMetrics()` on the
  * routed port) is refused as a route, and answered with an error on every edge when a broader
  * route (the catch-all `/`) covers it, unless declared public (`publicMetrics`, with a reason).
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class PublicEndpoint extends Construct {
   public readonly name: string;

@@ -96,17 +96,24 @@ export class TraefikRenderer extends IngressRenderer {
   public validateRegexRoute(report: ValidationReport, route: ResolvedRoute): void {
     if (route.rewrite === undefined) {
       report.error(
+        'traefik-renderer.value.traefik-s',
         fieldOf(route, 'match'),
         "Traefik's Ingress support matches paths literally; a regex path needs a rewrite (it becomes a ReplacePathRegex middleware), otherwise use 'Prefix' or 'Exact'",
       );
     } else {
       const literal = checkLiteralPath(route.ingressPath, 'traefik');
-      if (literal) report.error(fieldOf(route, 'path'), `its literal start '${route.ingressPath}', which Traefik matches, ${literal}`);
+      if (literal)
+        report.error(
+          'traefik-renderer.value.literal-start',
+          fieldOf(route, 'path'),
+          `its literal start '${route.ingressPath}', which Traefik matches, ${literal}`,
+        );
     }
   }
 
   public validateGrpcRoute(report: ValidationReport, route: ResolvedRoute): void {
     report.error(
+      'traefik-renderer.value.traefik-s-ingress',
       fieldOf(route, 'protocol'),
       "Traefik's Ingress provider speaks gRPC to a backend only through the Service annotation traefik.ingress.kubernetes.io/service.serversscheme: h2c, which the workload's Service does not carry; use ingress-nginx or the Gateway API",
     );

@@ -41,6 +41,7 @@ export interface ArgoCdApplicationsProps {
  */
 const ARGOCD_CHART = Symbol.for('cdk8s-stacks.ArgoCdApplications');
 
+/** @sealed subclassing is not supported; its protected members are not API */
 export class ArgoCdApplications extends Chart {
   /** True when `x` is an ArgoCdApplications chart (`instanceof` does not work for charts). */
   public static isArgoCdApplications(x: unknown): x is ArgoCdApplications {
@@ -56,6 +57,7 @@ export class ArgoCdApplications extends Chart {
   private systemClusterKinds: readonly string[] = [];
   private readonly bootstrap: ApiObject[] = [];
 
+  /** Takes `(scope, props)`: the id is derived (`argocd-<env>`, the dist folder), like SystemChart's. */
   constructor(scope: Construct, props: ArgoCdApplicationsProps) {
     super(scope, `argocd-${props.environment?.name}`, {
       namespace: props.environment?.platform?.argocd.namespace ?? ARGOCD_NAMESPACE,
@@ -70,7 +72,11 @@ export class ArgoCdApplications extends Chart {
     this.project = props.project ?? `stacks-${env?.name}`;
     addCheck(this, (report) => {
       for (const system of this.systems.filter((s) => RESERVED_FOLDERS.includes(s))) {
-        report.error('systems', `'${system}' is the name of an environment's own dist folder (${RESERVED_FOLDERS.join(', ')}); rename the system`);
+        report.error(
+          'argocd-applications.systems',
+          'systems',
+          `'${system}' is the name of an environment's own dist folder (${RESERVED_FOLDERS.join(', ')}); rename the system`,
+        );
       }
     });
     if (!env?.platform) return;

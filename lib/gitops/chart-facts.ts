@@ -113,7 +113,7 @@ export function canonicalValuesDigest(release: { readonly releaseName: string; r
 export interface ReleaseFacts {
   /** True when the table has a render of exactly these values; else the union of the version's renders. */
   readonly exact: boolean;
-  /** Set when the facts are another version's (the pinned version's source could not be had). */
+  /** Set when the facts are another version's (the pinned version's source could not be had). @default - the facts are the pinned version's */
   readonly unverified?: string;
   readonly clusterKinds: readonly string[];
   readonly namespaces: readonly string[];

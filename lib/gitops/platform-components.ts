@@ -6,6 +6,7 @@
  * the constructs declared (`requirePlatform`), never from a second list.
  */
 import type { Json } from '../core/json';
+import type { ErrorId } from '../core/validation';
 import { DeclaredRequirement, compareVersions, PlatformComponentName } from '../core/platform-requirements';
 import { DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, Platform } from '../core/platform';
 import { releaseFacts, ReleaseFacts } from './chart-facts';
@@ -154,14 +155,19 @@ export interface PlannedComponent {
   /** Settings merged from the requirements: name -> sorted union of values. */
   readonly settings: Readonly<Record<string, readonly string[]>>;
   readonly values: Json;
-  /** What the chart creates with these values, from chart-facts-table.json (undefined when the table has no facts for the version: a plan issue). */
+  /**
+   * What the chart creates with these values, from chart-facts-table.json.
+   * @default - none when the table has no facts for the version (a plan issue)
+   */
   readonly facts?: ReleaseFacts;
 }
 
 /** A problem of the plan, on a profile field or a requirement. */
 export interface PlanIssue {
-  /** Construct path to report on (the declaring construct), or undefined for the profile. */
+  /** Construct path to report on (the declaring construct). @default - the platform layer (an issue of the profile) */
   readonly path?: string;
+  /** The stable id of the problem (see ErrorId). */
+  readonly id: ErrorId;
   readonly field: string;
   readonly message: string;
 }
@@ -258,6 +264,7 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
     const highest = reqs.find((r) => r.minVersion === minVersion)!;
     if (compareVersions(chart.appVersion, minVersion) < 0) {
       issues.push({
+        id: 'platform.component-too-old',
         path: highest.path,
         field: 'platform',
         message: `needs ${component} >= ${minVersion} (${highest.reason}); the platform layer pins ${chart.chart} ${chart.chartVersion} (${component} ${chart.appVersion}) in lib/gitops/platform-components.ts`,
@@ -269,6 +276,7 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
     const facts = releaseFacts(chart.chart, chart.chartVersion, chart.releaseName, namespace, values);
     if (!facts) {
       issues.push({
+        id: 'platform.chart-facts-missing',
         path: highest.path,
         field: 'platform',
         message: `${chart.chart} ${chart.chartVersion} has no facts in lib/gitops/chart-facts-table.json (what it creates, read from the chart); run scripts/chart-facts/generate.ts (scripts/chart-facts/README.md) after pinning a chart`,
@@ -285,6 +293,7 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
   ) {
     const r = byComponent.get('barman-cloud-plugin')![0];
     issues.push({
+      id: 'platform.barman-plugin-needs-cert-manager',
       path: r.path,
       field: 'platform',
       message:
@@ -383,6 +392,7 @@ function valuesFor(
       for (const [k, v] of Object.entries(p.ruleLabels)) {
         if (common[k] !== undefined && common[k] !== v) {
           issues.push({
+            id: 'platform.prometheus.rule-labels-contradict',
             field: 'platform.prometheus.ruleLabels',
             message: `'${k}: ${v}' contradicts serviceMonitorLabels '${k}: ${common[k]}'; the chart's own monitors and rules carry one set of labels`,
           });
@@ -403,6 +413,7 @@ function valuesFor(
       const labels = Object.entries(platform.grafana.dashboardLabels);
       if (labels.length !== 1) {
         issues.push({
+          id: 'platform.grafana.dashboard-labels-not-one',
           field: 'platform.grafana.dashboardLabels',
           message: `has ${labels.length} labels; Grafana's dashboard sidecar watches exactly one label (key and value)`,
         });

@@ -31,6 +31,7 @@ const PLATFORM_PROMETHEUS_CHART = Symbol.for('cdk8s-stacks.PlatformPrometheusCha
  * need more), the PrometheusServer and the AlertmanagerServer it sends alerts to (routes
  * and receivers from `platform.alerting`). The
  * prometheus-operator and its CRDs are installed by the platform layer before it.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class PlatformPrometheusChart extends Chart {
   /** True when `x` is a PlatformPrometheusChart (`instanceof` does not work for charts). */
@@ -42,6 +43,7 @@ export class PlatformPrometheusChart extends Chart {
   public readonly server: PrometheusServer;
   public readonly alertmanager: AlertmanagerServer;
 
+  /** Takes `(scope, props)`: the id is derived (`platform-prometheus-<env>`, the dist folder), like SystemChart's. */
   constructor(scope: Construct, props: PlatformPrometheusChartProps) {
     const namespace = props?.environment?.platform?.prometheus?.pods?.namespace;
     super(scope, `platform-prometheus-${props?.environment?.name}`, { namespace, disableResourceNameHashes: true });

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { toYamlDocument } from '../core/yaml';
-import { ValidationIssue } from '../core/validation';
+import { issue, ValidationIssue } from '../core/validation';
 import { checkDnsLabel, checkDnsSubdomain } from '../core/naming';
 import { applyOrderOfObject, knownKinds } from './apply-order';
 import { decorate, LabelContext, podTemplates, SYNC_WAVE_ANNOTATION } from './decorate';
@@ -42,16 +42,19 @@ export function renderChart(chart: Chart, context: LabelContext, constructs: rea
     if (object === undefined) continue;
     const order = applyOrderOfObject(construct, object.kind);
     if (order === undefined) {
-      issues.push({
-        path: construct.node.path,
-        message: `kind: ${object.kind} has no place in the apply order (lib/gitops/apply-order.ts); known kinds: ${knownKinds().join(', ')}`,
-      });
+      issues.push(
+        issue(
+          'render.kind-without-apply-order',
+          construct.node.path,
+          `kind: ${object.kind} has no place in the apply order (lib/gitops/apply-order.ts); known kinds: ${knownKinds().join(', ')}`,
+        ),
+      );
       continue;
     }
     const nameProblem = checkObjectName(object.kind, object.metadata?.name);
     if (nameProblem) {
       // Every generated name, whoever chose it: it becomes the object's name and a dist file name.
-      issues.push({ path: construct.node.path, message: `metadata.name: ${object.kind} name '${object.metadata?.name}' ${nameProblem}` });
+      issues.push(issue('render.name-invalid', construct.node.path, `metadata.name: ${object.kind} name '${object.metadata?.name}' ${nameProblem}`));
       continue;
     }
     decorate(object, construct, context, order);
@@ -68,10 +71,13 @@ export function renderChart(chart: Chart, context: LabelContext, constructs: rea
   for (const rendered of objects) {
     const other = seen.get(rendered.file);
     if (other) {
-      issues.push({
-        path: rendered.construct.node.path,
-        message: `metadata.name: ${rendered.object.kind} '${rendered.object.metadata.name}' is also produced by ${other.construct.node.path}; names must be unique per kind`,
-      });
+      issues.push(
+        issue(
+          'render.name-not-unique',
+          rendered.construct.node.path,
+          `metadata.name: ${rendered.object.kind} '${rendered.object.metadata.name}' is also produced by ${other.construct.node.path}; names must be unique per kind`,
+        ),
+      );
     }
     seen.set(rendered.file, rendered);
   }
@@ -92,10 +98,13 @@ function renderObject(construct: ApiObject, issues: ValidationIssue[]): Rendered
       /^Failed serializing construct at path '[^']*' with name '[^']*': (Error: )?/,
       '',
     );
-    issues.push({
-      path: construct.node.path,
-      message: `cannot be rendered (${cause}); values must be plain objects, arrays, strings, numbers, booleans, Lazy values or resolvable tokens`,
-    });
+    issues.push(
+      issue(
+        'render.value-not-renderable',
+        construct.node.path,
+        `cannot be rendered (${cause}); values must be plain objects, arrays, strings, numbers, booleans, Lazy values or resolvable tokens`,
+      ),
+    );
     return undefined;
   }
 }

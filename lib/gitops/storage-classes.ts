@@ -1,6 +1,6 @@
 import type { Json } from '../core/json';
 import type { Platform } from '../core/platform';
-import type { ValidationIssue } from '../core/validation';
+import { issue, ValidationIssue } from '../core/validation';
 import type { RenderedObject } from './render';
 
 /**
@@ -31,10 +31,13 @@ export function undeclaredStorageClasses(objects: readonly RenderedObject[], pla
   for (const o of objects) {
     for (const name of storageClassesOf(o.object)) {
       if (name in declared) continue;
-      issues.push({
-        path: o.construct.node.path,
-        message: `storageClassName: '${name}' (${o.object.kind} ${o.object.metadata?.name}) is not declared in the cluster profile's storage.classes (${Object.keys(declared).sort().join(', ') || 'none'}); declare it there, created by the platform layer ({ provisioner }) or preinstalled`,
-      });
+      issues.push(
+        issue(
+          'storage.class-not-declared',
+          o.construct.node.path,
+          `storageClassName: '${name}' (${o.object.kind} ${o.object.metadata?.name}) is not declared in the cluster profile's storage.classes (${Object.keys(declared).sort().join(', ') || 'none'}); declare it there, created by the platform layer ({ provisioner }) or preinstalled`,
+        ),
+      );
     }
   }
   return issues;

@@ -8,6 +8,8 @@
  * (`kubelet_volume_stats_*`) and kube-state-metrics (`kube_*`).
  */
 
+import type { Duration } from '../core/duration';
+
 export type AlertSeverity = 'critical' | 'warning';
 
 /** One alerting rule. */
@@ -19,7 +21,7 @@ export interface AlertRule {
   /** `critical` needs someone now, `warning` during working hours; mapped to the environment's labels. */
   readonly severity: AlertSeverity;
   /** How long the condition must hold. @default - the alerts' `for` */
-  readonly for?: string;
+  readonly for?: Duration;
   /** One line, may use Prometheus templates (`{{ $labels.pod }}`). */
   readonly summary: string;
   /** What it means and what to do. @default - none */

@@ -143,14 +143,23 @@ export class AlertmanagerServer extends Construct {
 
     addCheck(this, (report) => {
       const nameReason = typeof this.name === 'string' ? checkDnsLabel(this.name, 50) : 'must be a string';
-      if (nameReason) report.error('name', `'${String(this.name)}' ${nameReason} (the operator names the StatefulSet alertmanager-<name>)`);
+      if (nameReason)
+        report.error(
+          'alertmanager-server.name',
+          'name',
+          `'${String(this.name)}' ${nameReason} (the operator names the StatefulSet alertmanager-<name>)`,
+        );
       if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
-        report.error('replicas', `${String(replicas)} must be a whole number from 1 to 5`);
+        report.error('alertmanager-server.replicas.whole-number', 'replicas', `${String(replicas)} must be a whole number from 1 to 5`);
       else if (envName === 'prod' && replicas < 2)
-        report.error('replicas', `${replicas} leaves prod without alert delivery during a rollout or node loss; use at least 2 (3 by default)`);
+        report.error(
+          'alertmanager-server.replicas.leaves-prod',
+          'replicas',
+          `${replicas} leaves prod without alert delivery during a rollout or node loss; use at least 2 (3 by default)`,
+        );
       if (storageSize !== undefined) {
         const reason = checkQuantity(storageSize, 'bytes', '1Gi');
-        if (reason) report.error('storageSize', reason);
+        if (reason) report.error('alertmanager-server.storage-size', 'storageSize', reason);
       }
       if (!alerting || !env) return;
       const severities = new Set(Object.values(env.monitoring.severities));
@@ -160,12 +169,18 @@ export class AlertmanagerServer extends Construct {
         for (const s of Array.isArray(r.severities) ? r.severities : [])
           if (!severities.has(s))
             report.error(
+              'alertmanager-server.severities',
               `${field}.severities`,
               `'${s}' matches no alert: in ${envName} alerts carry severity ${[...severities].join(' or ')} (monitoring.severities)`,
             );
         if (p.systems)
           for (const s of Array.isArray(r.systems) ? r.systems : [])
-            if (!p.systems.includes(s)) report.error(`${field}.systems`, `'${s}' is not a system of ${envName} (systems: ${p.systems.join(', ')})`);
+            if (!p.systems.includes(s))
+              report.error(
+                'alertmanager-server.systems',
+                `${field}.systems`,
+                `'${s}' is not a system of ${envName} (systems: ${p.systems.join(', ')})`,
+              );
       }
     });
   }

@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { Duration, durationProblem, prometheusDuration } from '../core/duration';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Environment } from '../core/environment';
@@ -33,8 +34,8 @@ export interface PrometheusServerProps {
   readonly environment: Environment;
   /** Name of the Prometheus object (the operator names its StatefulSet `prometheus-<name>`). @default 'prometheus' */
   readonly name?: string;
-  /** How long samples are kept, a Prometheus duration (`15d`, `12h`). @default '2d' in dev, '15d' in staging and prod */
-  readonly retention?: string;
+  /** How long samples are kept. @default Duration.days(2) in dev, Duration.days(15) in staging and prod */
+  readonly retention?: Duration;
   /** Prometheus replicas (each scrapes every target). @default 1 in dev, 2 in staging and prod */
   readonly replicas?: number;
   /** Size of each replica's volume, from the profile's default storage class. @default - an emptyDir in dev, '50Gi' in staging and prod */
@@ -78,7 +79,7 @@ export class PrometheusServer extends Construct {
     const p: Partial<PrometheusServerProps> = objectOrUndefined(props) ?? {};
     this.namespace = profile.pods.namespace;
     const dev = env.name === 'dev';
-    const retention = p.retention ?? (dev ? '2d' : '15d');
+    const retention = p.retention === undefined ? (dev ? '2d' : '15d') : prometheusDuration(p.retention);
     const replicas = p.replicas ?? (dev ? 1 : 2);
     const storageSize = p.storageSize ?? (dev ? undefined : '50Gi');
     const cpu = objectOrUndefined(p.resources)?.cpu ?? '500m';
@@ -163,28 +164,33 @@ export class PrometheusServer extends Construct {
 
     addCheck(this, (report) => {
       const nameReason = typeof this.name === 'string' ? checkDnsLabel(this.name, 52) : 'must be a string';
-      if (nameReason) report.error('name', `'${String(this.name)}' ${nameReason} (the operator names the StatefulSet prometheus-<name>)`);
-      if (typeof retention !== 'string' || !/^(\d+(ms|s|m|h|d|w|y))+$/.test(retention))
-        report.error('retention', `${JSON.stringify(retention)} must be a Prometheus duration such as '15d' or '12h'`);
+      if (nameReason)
+        report.error('prometheus-server.name', 'name', `'${String(this.name)}' ${nameReason} (the operator names the StatefulSet prometheus-<name>)`);
+      const retentionProblem = p.retention === undefined ? undefined : durationProblem(p.retention, false, 'Duration.days(15)');
+      if (retentionProblem) report.error('prometheus-server.retention', 'retention', retentionProblem);
       if (!Number.isInteger(replicas) || replicas < 1 || replicas > 10)
-        report.error('replicas', `${String(replicas)} must be a whole number from 1 to 10`);
+        report.error('prometheus-server.replicas.whole-number', 'replicas', `${String(replicas)} must be a whole number from 1 to 10`);
       else if (env.name === 'prod' && replicas < 2)
-        report.error('replicas', `${replicas} leaves prod without monitoring during a rollout or node loss; use at least 2`);
+        report.error(
+          'prometheus-server.replicas.leaves-prod',
+          'replicas',
+          `${replicas} leaves prod without monitoring during a rollout or node loss; use at least 2`,
+        );
       if (storageSize !== undefined) {
         const reason = checkQuantity(storageSize, 'bytes', '50Gi');
-        if (reason) report.error('storageSize', reason);
+        if (reason) report.error('prometheus-server.storage-size', 'storageSize', reason);
       }
       const cpuReason = checkQuantity(cpu, 'cpu');
-      if (cpuReason) report.error('resources.cpu', cpuReason);
+      if (cpuReason) report.error('prometheus-server.resources.cpu', 'resources.cpu', cpuReason);
       const memoryReason = checkQuantity(memory, 'bytes', '2Gi');
-      if (memoryReason) report.error('resources.memory', memoryReason);
+      if (memoryReason) report.error('prometheus-server.resources.memory', 'resources.memory', memoryReason);
       for (const [field, value] of [
         ['platform.prometheus.serviceMonitorLabels', profile.serviceMonitorLabels],
         ['platform.prometheus.ruleLabels', profile.ruleLabels],
         ['platform.prometheus.pods.podLabels', profile.pods.podLabels],
       ] as const) {
         if (typeof value !== 'object' || value === null || Object.keys(value).length === 0)
-          report.error(field, 'must name at least one label: an empty selector would select every object of the cluster');
+          report.error('prometheus-server.value', field, 'must name at least one label: an empty selector would select every object of the cluster');
       }
     });
   }

@@ -40,9 +40,10 @@ const NONE = 'none';
  *
  * @example
  * new SystemAlertRoutes(this, 'alert-routes', {
- *   receivers: [{ name: 'team', slack: { channel: '#shop-alerts', apiUrl: { key: 'techshop/prod/slack' } } }],
+ *   receivers: [{ name: 'team', slack: { channel: '#shop-alerts', apiUrl: { key: 'shop/prod/slack' } } }],
  *   routes: [{ receiver: 'team' }],
  * });
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class SystemAlertRoutes extends Construct {
   public readonly chart: SystemChart;
@@ -95,19 +96,28 @@ export class SystemAlertRoutes extends Construct {
 
     addCheck(this, (report) => {
       const names = checkReceivers(props?.receivers, env.name, env.platform.secrets.kind, report, 'receivers');
-      if (names.has(NONE)) report.error('receivers', `'${NONE}' is the name of the routes' own silent receiver; choose another`);
+      if (names.has(NONE))
+        report.error('system-alert-routes.receivers', 'receivers', `'${NONE}' is the name of the routes' own silent receiver; choose another`);
       if (!Array.isArray(props?.routes) || props.routes.length === 0)
-        report.error('routes', 'must name at least one route (a receiver nothing routes to is never used)');
+        report.error('system-alert-routes.routes', 'routes', 'must name at least one route (a receiver nothing routes to is never used)');
       const severities = new Set(Object.values(env.monitoring.severities));
       routes.forEach((r, i) => {
         if (!names.has(r.receiver))
-          report.error(`routes[${i}].receiver`, `'${String(r.receiver)}' is not one of the receivers (${[...names].join(', ') || 'none'})`);
+          report.error(
+            'system-alert-routes.routes.receiver',
+            `routes[${i}].receiver`,
+            `'${String(r.receiver)}' is not one of the receivers (${[...names].join(', ') || 'none'})`,
+          );
         for (const s of Array.isArray(r.severities) ? r.severities : [])
           if (!severities.has(s))
-            report.error(`routes[${i}].severities`, `'${s}' matches no alert: in ${env.name} alerts carry severity ${[...severities].join(' or ')}`);
+            report.error(
+              'system-alert-routes.routes.severities',
+              `routes[${i}].severities`,
+              `'${s}' matches no alert: in ${env.name} alerts carry severity ${[...severities].join(' or ')}`,
+            );
         for (const a of Array.isArray(r.alerts) ? r.alerts : [])
           if (typeof a !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(a))
-            report.error(`routes[${i}].alerts`, `${JSON.stringify(a)} is not an alert name`);
+            report.error('system-alert-routes.routes.alerts', `routes[${i}].alerts`, `${JSON.stringify(a)} is not an alert name`);
       });
     });
   }

@@ -8,11 +8,11 @@ import {
 import { checkDnsLabel } from '../core/naming';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
-import { AlertGroup, AlertModel, AlertRule, CronJobWatch, DEFAULT_GRACE_SECONDS, systemAlertGroups } from './alert-rules';
-import { checkDuration } from '../workloads/metrics-endpoint';
+import { AlertGroup, AlertModel, AlertRule, DEFAULT_GRACE_SECONDS, systemAlertGroups } from './alert-rules';
+import { checkDurationProp, Duration, durationProblem as checkDuration, positiveSeconds, prometheusDuration, secondsOr } from '../core/duration';
 import { scrapeTargetsOf } from './scrape-targets';
 import { lazy } from './workload-metrics';
-import { checkProps } from '../core/prop-check';
+import { checkProps, objectOrUndefined } from '../core/prop-check';
 import { requirePlatform } from '../core/platform-requirements';
 
 export interface SystemAlertsProps {
@@ -20,13 +20,13 @@ export interface SystemAlertsProps {
   readonly errorRatio?: number;
   /** Ratio (0 to 1) of requests answered 4xx above which `HttpClientErrorRatioHigh` fires. @default - no 4xx alert (clients cause most 4xx) */
   readonly clientErrorRatio?: number;
-  /** 95th-percentile request duration, in seconds, above which `HttpLatencyP95High` fires. @default 0.5 */
-  readonly latencyP95Seconds?: number;
+  /** 95th-percentile request duration above which `HttpLatencyP95High` fires. @default Duration.millis(500) */
+  readonly latencyP95?: Duration;
   /**
-   * Targets of their own for some jobs (workload names), in seconds, e.g. `{ graphql: 0.15 }`;
-   * the other jobs use `latencyP95Seconds`. @default - every job at `latencyP95Seconds`
+   * Targets of their own for some jobs (workload names), e.g. `{ graphql: Duration.millis(150) }`;
+   * the other jobs use `latencyP95`. @default - every job at `latencyP95`
    */
-  readonly latencyP95SecondsByJob?: Readonly<Record<string, number>>;
+  readonly latencyP95ByJob?: Readonly<Record<string, Duration>>;
   /** CPU use of a container, in percent of its limit (1 to 100). @default 90 */
   readonly cpuPercent?: number;
   /** Memory working set of a container, in percent of its limit (1 to 100). @default 90 */
@@ -35,10 +35,10 @@ export interface SystemAlertsProps {
   readonly diskPercent?: number;
   /** Restarts of one container in an hour above which `ContainerRestarting` fires. @default 3 */
   readonly restartsPerHour?: number;
-  /** Window of the rates. @default '5m' */
-  readonly rateWindow?: string;
+  /** Window of the rates. @default Duration.minutes(5) */
+  readonly rateWindow?: Duration;
   /** How long a condition must hold before an alert fires. @default - the environment's `monitoring.alertFor` */
-  readonly for?: string;
+  readonly for?: Duration;
   /** Label of `http_requests_total` holding the status code (`code` for some client libraries). @default 'status' */
   readonly statusLabel?: string;
   /** Jobs (workload names) with HTTP request metrics. @default - every WebService whose own container serves metrics (`exposeMetrics`) */
@@ -46,7 +46,20 @@ export interface SystemAlertsProps {
 }
 
 /** The CronJobs to watch, per system, whichever is created first: the alerts or the backups. */
-const WATCHES = new WeakMap<IConstruct, CronJobWatch[]>();
+/** A watch as given (checked in validate): the Durations are not trusted until then. */
+interface GivenWatch {
+  readonly name: string;
+  readonly period: unknown;
+  readonly grace?: unknown;
+}
+
+const WATCHES = new WeakMap<IConstruct, GivenWatch[]>();
+
+/** Seconds of a latency target, `fallback` when absent or invalid (reported by validate). */
+function seconds(value: unknown, fallback: number): number {
+  const s = value === undefined ? fallback : positiveSeconds(value);
+  return typeof s === 'number' ? s : fallback;
+}
 
 const ALERT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -59,8 +72,9 @@ const ALERT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * `for` come from the environment (`monitoring`), so dev does not page anyone.
  *
  * @example
- * const alerts = new SystemAlerts(this, 'alerts', { errorRatio: 0.01, latencyP95Seconds: 0.2 });
- * alerts.watchCronJob('db-backup', 86_400);
+ * const alerts = new SystemAlerts(this, 'alerts', { errorRatio: 0.01, latencyP95: Duration.millis(200) });
+ * alerts.watchCronJob('db-backup', Duration.days(1));
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class SystemAlerts extends Construct {
   /** The chart's first SystemAlerts, if any. */
@@ -75,10 +89,10 @@ export class SystemAlerts extends Construct {
    * constructs, like backups, that may be declared before the alerts). Without any
    * SystemAlerts in the system, nothing is rendered.
    */
-  public static watchCronJob(scope: IConstruct, name: string, periodSeconds: number, options: { readonly graceSeconds?: number } = {}): void {
+  public static watchCronJob(scope: IConstruct, name: string, period: Duration, options: { readonly grace?: Duration } = {}): void {
     const chart = SystemChart.of(scope);
     const list = WATCHES.get(chart) ?? [];
-    list.push({ name, periodSeconds, graceSeconds: options.graceSeconds });
+    list.push({ name, period, grace: options?.grace });
     WATCHES.set(chart, list);
   }
 
@@ -114,11 +128,11 @@ export class SystemAlerts extends Construct {
 
   /**
    * Alerts when CronJob `name` has a failed run, or has not succeeded for longer than
-   * `periodSeconds` plus `graceSeconds` (default one hour, for the run itself).
-   * @example alerts.watchCronJob('db-backup', 24 * 3600)
+   * `period` plus `grace` (whole seconds; the grace defaults to one hour, for the run itself).
+   * @example alerts.watchCronJob('db-backup', Duration.days(1))
    */
-  public watchCronJob(name: string, periodSeconds: number, options: { readonly graceSeconds?: number } = {}): void {
-    SystemAlerts.watchCronJob(this, name, periodSeconds, options);
+  public watchCronJob(name: string, period: Duration, options: { readonly grace?: Duration } = {}): void {
+    SystemAlerts.watchCronJob(this, name, period, options);
   }
 
   /** Adds an alert of the system's own (e.g. a queue backlog). Its name must be unique in the system. */
@@ -137,16 +151,21 @@ export class SystemAlerts extends Construct {
           .filter((t) => t.http)
           .map((t) => t.job),
       statusLabel: p.statusLabel ?? 'status',
-      rateWindow: p.rateWindow ?? '5m',
+      rateWindow: p.rateWindow === undefined ? '5m' : prometheusDuration(p.rateWindow),
       errorRatio: p.errorRatio ?? 0.05,
       clientErrorRatio: p.clientErrorRatio,
-      latencyP95Seconds: p.latencyP95Seconds ?? 0.5,
-      latencyP95SecondsByJob: p.latencyP95SecondsByJob,
+      latencyP95Seconds: seconds(p.latencyP95, 0.5),
+      latencyP95SecondsByJob:
+        p.latencyP95ByJob && Object.fromEntries(Object.entries(objectOrUndefined(p.latencyP95ByJob) ?? {}).map(([job, d]) => [job, seconds(d, 0.5)])),
       cpuPercent: p.cpuPercent ?? 90,
       memoryPercent: p.memoryPercent ?? 90,
       diskPercent: p.diskPercent ?? 85,
       restartsPerHour: p.restartsPerHour ?? 3,
-      cronJobs: [...(WATCHES.get(this.chart) ?? [])],
+      cronJobs: (WATCHES.get(this.chart) ?? []).map((w) => ({
+        name: w.name,
+        periodSeconds: secondsOr(w.period, 0),
+        graceSeconds: secondsOr(w.grace, DEFAULT_GRACE_SECONDS),
+      })),
     };
   }
 
@@ -164,14 +183,14 @@ export class SystemAlerts extends Construct {
 
   private renderGroup(group: AlertGroup): PrometheusRuleSpecGroups {
     const monitoring = this.chart.environment.monitoring;
-    const forDuration = this.props.for ?? monitoring.alertFor;
+    const forDuration = this.props.for === undefined ? monitoring.alertFor : prometheusDuration(this.props.for);
     return {
       // Group names are global in Prometheus: qualified by the namespace.
       name: `${this.chart.namespaceName}.${this.node.id}.${group.name}`,
       rules: group.rules.map((r) => ({
         alert: r.name,
         expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
-        for: r.for ?? forDuration,
+        for: r.for === undefined ? forDuration : prometheusDuration(r.for),
         labels: { severity: monitoring.severities[r.severity], system: this.chart.system, environment: this.chart.environment.name },
         annotations: { summary: r.summary, ...(r.description ? { description: r.description } : {}) },
       })),
@@ -182,67 +201,70 @@ export class SystemAlerts extends Construct {
     const p = this.props;
     for (const field of ['errorRatio', 'clientErrorRatio'] as const) {
       const v = p[field];
-      if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 1)) report.error(field, `${v} must be a ratio from 0 to 1 (0.01 is 1 %)`);
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0 && v <= 1))
+        report.error('system-alerts.value.ratio', field, `${v} must be a ratio from 0 to 1 (0.01 is 1 %)`);
     }
     for (const field of ['cpuPercent', 'memoryPercent', 'diskPercent'] as const) {
       const v = p[field];
-      if (v !== undefined && !(Number.isFinite(v) && v > 0 && v <= 100)) report.error(field, `${v} must be a percent greater than 0 and at most 100`);
+      if (v !== undefined && !(Number.isFinite(v) && v > 0 && v <= 100))
+        report.error('system-alerts.value.percent-greater', field, `${v} must be a percent greater than 0 and at most 100`);
     }
-    if (p.latencyP95Seconds !== undefined && !(Number.isFinite(p.latencyP95Seconds) && p.latencyP95Seconds > 0)) {
-      report.error('latencyP95Seconds', `${p.latencyP95Seconds} must be a number of seconds greater than 0 (0.2 is 200 ms)`);
-    }
-    const byJob: unknown = p.latencyP95SecondsByJob;
+    const latency = p.latencyP95 === undefined ? undefined : positiveSeconds(p.latencyP95);
+    if (typeof latency === 'string') report.error('system-alerts.latency-p95', 'latencyP95', latency);
+    const byJob: unknown = p.latencyP95ByJob;
     if (byJob !== undefined) {
       const httpJobs = this.model().httpJobs;
-      for (const [job, seconds] of Object.entries(typeof byJob === 'object' && byJob !== null ? byJob : {})) {
-        if (!(typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0))
-          report.error(`latencyP95SecondsByJob.${job}`, `${seconds} must be a number of seconds greater than 0 (0.15 is 150 ms)`);
+      for (const [job, target] of Object.entries(typeof byJob === 'object' && byJob !== null ? byJob : {})) {
+        const problem = positiveSeconds(target, 'Duration.millis(150)');
+        if (typeof problem === 'string') report.error('system-alerts.latency-p95-by-job.duration', `latencyP95ByJob.${job}`, problem);
         if (!httpJobs.includes(job))
           report.error(
-            `latencyP95SecondsByJob.${job}`,
+            'system-alerts.latency-p95-by-job.job-http',
+            `latencyP95ByJob.${job}`,
             `'${job}' is not a job with HTTP metrics (jobs: ${httpJobs.join(', ') || 'none'}); name a web service that exposes metrics`,
           );
       }
     }
     if (p.restartsPerHour !== undefined && !(Number.isInteger(p.restartsPerHour) && p.restartsPerHour >= 0)) {
-      report.error('restartsPerHour', `${p.restartsPerHour} must be a whole number, 0 or more`);
+      report.error('system-alerts.restarts-per-hour', 'restartsPerHour', `${p.restartsPerHour} must be a whole number, 0 or more`);
     }
     for (const [field, value] of [
       ['rateWindow', p.rateWindow],
       ['for', p.for],
     ] as const) {
       const problem = value === undefined ? undefined : checkDuration(value, field === 'for');
-      if (problem) report.error(field, problem);
+      if (problem) report.error('system-alerts.value.invalid', field, problem);
     }
     if (p.statusLabel !== undefined && !ALERT_NAME.test(p.statusLabel))
-      report.error('statusLabel', `'${p.statusLabel}' is not a Prometheus label name`);
+      report.error('system-alerts.status-label', 'statusLabel', `'${p.statusLabel}' is not a Prometheus label name`);
 
     const watched = new Set<string>();
     for (const c of WATCHES.get(this.chart) ?? []) {
       const field = `watchCronJob(${c.name})`;
       const reason = checkDnsLabel(c.name, 52);
-      if (reason) report.error(field, `CronJob name '${c.name}' ${reason}`);
-      if (watched.has(c.name)) report.error(field, `CronJob '${c.name}' is watched twice`);
+      if (reason) report.error('system-alerts.value.cronjob-name', field, `CronJob name '${c.name}' ${reason}`);
+      if (watched.has(c.name)) report.error('system-alerts.value.cronjob-watched', field, `CronJob '${c.name}' is watched twice`);
       watched.add(c.name);
-      if (!(Number.isInteger(c.periodSeconds) && c.periodSeconds > 0))
-        report.error(`${field}.periodSeconds`, `${c.periodSeconds} must be a whole number of seconds greater than 0`);
-      const grace = c.graceSeconds ?? DEFAULT_GRACE_SECONDS;
-      if (!(Number.isInteger(grace) && grace >= 0)) report.error(`${field}.graceSeconds`, `${grace} must be a whole number of seconds, 0 or more`);
+      checkDurationProp(report, 'system-alerts.period', `${field}.period`, c.period ?? null, 1, 'Duration.days(1)'); // required: null is reported
+      checkDurationProp(report, 'system-alerts.grace', `${field}.grace`, c.grace, 0, 'Duration.hours(1)');
     }
 
     this.custom.forEach((r, i) => {
       const field = `addAlert[${i}]`;
-      if (!ALERT_NAME.test(r.name)) report.error(`${field}.name`, `'${r.name}' must be letters, digits and '_', not starting with a digit`);
-      if (!r.expr || r.expr.trim() === '') report.error(`${field}.expr`, 'must not be empty');
+      if (!ALERT_NAME.test(r.name))
+        report.error('system-alerts.name', `${field}.name`, `'${r.name}' must be letters, digits and '_', not starting with a digit`);
+      if (!r.expr || r.expr.trim() === '') report.error('system-alerts.expr.empty', `${field}.expr`, 'must not be empty');
       else if (!r.expr.includes(`namespace="${this.chart.namespaceName}"`)) {
         report.error(
+          'system-alerts.expr.select-system',
           `${field}.expr`,
           `must select the system's namespace (namespace="${this.chart.namespaceName}"): alerts are scoped to their system`,
         );
       }
-      if (!['critical', 'warning'].includes(r.severity)) report.error(`${field}.severity`, `'${r.severity}' must be critical or warning`);
+      if (!['critical', 'warning'].includes(r.severity))
+        report.error('system-alerts.severity', `${field}.severity`, `'${r.severity}' must be critical or warning`);
       const problem = r.for === undefined ? undefined : checkDuration(r.for, true);
-      if (problem) report.error(`${field}.for`, problem);
+      if (problem) report.error('system-alerts.for', `${field}.for`, problem);
     });
 
     // Alert names are unique across every SystemAlerts of the system.
@@ -253,9 +275,15 @@ export class SystemAlerts extends Construct {
     }
     const own = new Set<string>();
     for (const name of this.alertNames()) {
-      if (own.has(name)) report.error('alerts', `'${name}' is defined twice in this PrometheusRule; alert names must be unique in the system`);
+      if (own.has(name))
+        report.error(
+          'system-alerts.alerts.defined-twice',
+          'alerts',
+          `'${name}' is defined twice in this PrometheusRule; alert names must be unique in the system`,
+        );
       else if (earlier.has(name))
         report.error(
+          'system-alerts.alerts.already-defined',
           'alerts',
           `'${name}' is already defined by another SystemAlerts of ${this.chart.node.path}; alert names must be unique in the system`,
         );

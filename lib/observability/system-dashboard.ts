@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { SystemChart } from '../core/system-chart';
 import { addCheck } from '../core/validation';
 import { dashboardUid, renderDashboard } from './dashboard-model';
-import { checkDuration } from '../workloads/metrics-endpoint';
+import { Duration, durationProblem as checkDuration, prometheusDuration } from '../core/duration';
 import { scrapeTargetsOf } from './scrape-targets';
 import { checkProps } from '../core/prop-check';
 import type { Json } from '../core/json';
@@ -15,8 +15,8 @@ export interface SystemDashboardProps {
   readonly title?: string;
   /** Label of `http_requests_total` holding the status code. @default 'status' */
   readonly statusLabel?: string;
-  /** Window of the rates. @default '5m' */
-  readonly rateWindow?: string;
+  /** Window of the rates. @default Duration.minutes(5) */
+  readonly rateWindow?: Duration;
 }
 
 /**
@@ -26,6 +26,7 @@ export interface SystemDashboardProps {
  * Built from the same model as the ServiceMonitors and alerts: a row per web service
  * that exposes metrics and per data-store exporter. The uid is derived from the
  * namespace (`<system>-<env>`), so it is stable and distinct per environment.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class SystemDashboard extends Construct {
   public readonly chart: SystemChart;
@@ -62,9 +63,13 @@ export class SystemDashboard extends Construct {
     });
     addCheck(this, (report) => {
       const problem = props.rateWindow === undefined ? undefined : checkDuration(props.rateWindow);
-      if (problem) report.error('rateWindow', problem);
+      if (problem) report.error('system-dashboard.rate-window', 'rateWindow', problem);
       if (scrapeTargetsOf(this.chart).length === 0)
-        report.error('dashboard', 'the system has nothing to show: no workload exposes metrics (exposeMetrics) and no store runs an exporter');
+        report.error(
+          'system-dashboard.dashboard',
+          'dashboard',
+          'the system has nothing to show: no workload exposes metrics (exposeMetrics) and no store runs an exporter',
+        );
     });
   }
 
@@ -78,7 +83,7 @@ export class SystemDashboard extends Construct {
       tags: ['cdk8s-stacks', chart.system, chart.environment.name],
       targets: scrapeTargetsOf(chart),
       statusLabel: this.props.statusLabel ?? 'status',
-      rateWindow: this.props.rateWindow ?? '5m',
+      rateWindow: this.props.rateWindow === undefined ? '5m' : prometheusDuration(this.props.rateWindow),
     });
   }
 }

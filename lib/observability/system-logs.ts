@@ -123,27 +123,42 @@ export class SystemLogs extends Construct {
     const burst: unknown = this.props.errorBurst;
     if (burst === undefined) return;
     if (typeof burst !== 'object' || burst === null)
-      return report.error('errorBurst', `must be an ErrorBurstAlert object (is ${describeValue(burst)})`);
+      return report.error(
+        'system-logs.error-burst.errorburstalert-object',
+        'errorBurst',
+        `must be an ErrorBurstAlert object (is ${describeValue(burst)})`,
+      );
     const b = burst as Record<string, unknown>;
     if (!this.chart.environment.platform.logs.enabled)
       report.error(
+        'system-logs.error-burst.log-alerts',
         'errorBurst',
         `log alerts need central logs, and the profile of ${this.chart.environment.name} turns them off (platform.logs.enabled: false)`,
       );
     if (b.linesPerMinute !== undefined && !(typeof b.linesPerMinute === 'number' && Number.isFinite(b.linesPerMinute) && b.linesPerMinute > 0))
-      report.error('errorBurst.linesPerMinute', `must be a number of lines greater than 0 (is ${describeValue(b.linesPerMinute)})`);
+      report.error(
+        'system-logs.error-burst.lines-per-minute',
+        'errorBurst.linesPerMinute',
+        `must be a number of lines greater than 0 (is ${describeValue(b.linesPerMinute)})`,
+      );
     if (b.pattern !== undefined) {
       if (typeof b.pattern !== 'string' || b.pattern.trim() === '')
-        report.error('errorBurst.pattern', `must be a regular expression (is ${describeValue(b.pattern)})`);
-      else if (!compiles(b.pattern)) report.error('errorBurst.pattern', `'${b.pattern}' is not a valid regular expression`);
+        report.error(
+          'system-logs.error-burst.pattern.regular-expression',
+          'errorBurst.pattern',
+          `must be a regular expression (is ${describeValue(b.pattern)})`,
+        );
+      else if (!compiles(b.pattern))
+        report.error('system-logs.error-burst.pattern.valid-regular', 'errorBurst.pattern', `'${b.pattern}' is not a valid regular expression`);
     }
     if (b.window !== undefined) {
       const seconds = durationSeconds(b.window, 'Duration.minutes(5)');
-      if (typeof seconds === 'string') report.error('errorBurst.window', seconds);
-      else if (seconds < 60 || seconds % 60 !== 0) report.error('errorBurst.window', `must be whole minutes, at least one (is ${seconds}s)`);
+      if (typeof seconds === 'string') report.error('system-logs.error-burst.window.invalid', 'errorBurst.window', seconds);
+      else if (seconds < 60 || seconds % 60 !== 0)
+        report.error('system-logs.error-burst.window.whole-minutes', 'errorBurst.window', `must be whole minutes, at least one (is ${seconds}s)`);
     }
     if (b.severity !== undefined && b.severity !== 'critical' && b.severity !== 'warning')
-      report.error('errorBurst.severity', `must be 'critical' or 'warning' (is ${describeValue(b.severity)})`);
+      report.error('system-logs.error-burst.severity', 'errorBurst.severity', `must be 'critical' or 'warning' (is ${describeValue(b.severity)})`);
   }
 }
 

@@ -8,7 +8,8 @@ import { addCheck, ValidationReport } from '../core/validation';
 import { NetworkPeer } from '../security/network-peer';
 import type { PortSpec } from '../workloads/container';
 import type { Workload } from '../workloads/workload';
-import { checkDuration, MetricsOptions } from '../workloads/metrics-endpoint';
+import { MetricsOptions } from '../workloads/metrics-endpoint';
+import { durationProblem as checkDuration, prometheusDuration } from '../core/duration';
 import { requirePlatform } from '../core/platform-requirements';
 import { checkEnvValue } from '../workloads/env';
 
@@ -16,9 +17,12 @@ import { checkEnvValue } from '../workloads/env';
 export const METRICS_SERVICE_LABEL = 'cdk8s-stacks.io/metrics';
 
 /** A metrics declaration resolved against the workload's ports. */
-export interface ResolvedMetricsEndpoint extends MetricsOptions {
+export interface ResolvedMetricsEndpoint extends Omit<MetricsOptions, 'interval'> {
   readonly path: string;
+  /** The scrape interval in Prometheus's spelling. */
   readonly interval: string;
+  /** The interval as declared, for its check. @default - none: the environment's */
+  readonly givenInterval?: unknown;
   /** The port, when it exists on the main container or a sidecar. */
   readonly spec?: PortSpec;
   /** Name of the container serving it (the main container or a sidecar). */
@@ -119,7 +123,8 @@ export class WorkloadMetrics extends Construct {
       return {
         ...e,
         path: e.path ?? '/metrics',
-        interval: e.interval ?? interval,
+        interval: e.interval === undefined ? interval : prometheusDuration(e.interval),
+        givenInterval: e.interval,
         spec: owner?.ports.find((p) => p.name === e.port),
         container: owner?.name,
       };
@@ -139,29 +144,45 @@ export class WorkloadMetrics extends Construct {
     const seen = new Set<string>();
     for (const e of this.endpoints()) {
       if (!e.spec) {
-        report.error('exposeMetrics.port', `'${e.port}' is not a port of ${w.node.path} (its containers declare: ${declared.join(', ') || 'none'})`);
+        report.error(
+          'workload-metrics.expose-metrics.port.port-containers',
+          'exposeMetrics.port',
+          `'${e.port}' is not a port of ${w.node.path} (its containers declare: ${declared.join(', ') || 'none'})`,
+        );
       } else if ((e.spec.protocol ?? 'TCP') !== 'TCP') {
-        report.error('exposeMetrics.port', `'${e.port}' is ${e.spec.protocol}; Prometheus scrapes over HTTP (TCP)`);
+        report.error(
+          'workload-metrics.expose-metrics.port.prometheus-scrapes',
+          'exposeMetrics.port',
+          `'${e.port}' is ${e.spec.protocol}; Prometheus scrapes over HTTP (TCP)`,
+        );
       }
-      if (!e.path.startsWith('/')) report.error('exposeMetrics.path', `'${e.path}' must be an absolute HTTP path, e.g. /metrics`);
-      const interval = checkDuration(e.interval);
-      if (interval) report.error('exposeMetrics.interval', interval);
+      if (!e.path.startsWith('/'))
+        report.error('workload-metrics.expose-metrics.path', 'exposeMetrics.path', `'${e.path}' must be an absolute HTTP path, e.g. /metrics`);
+      const interval = e.givenInterval === undefined ? undefined : checkDuration(e.givenInterval, false, 'Duration.seconds(30)');
+      if (interval) report.error('workload-metrics.expose-metrics.interval', 'exposeMetrics.interval', interval);
       if (e.bearerToken !== undefined) {
         const problem = checkEnvValue(e.bearerToken);
         const token = e.bearerToken as { secret?: { keys?: readonly string[]; describe?: string }; key?: string };
         if (problem || !('secret' in Object(e.bearerToken)))
           report.error(
+            'workload-metrics.expose-metrics.bearer-token.fromsecret-secret',
             'exposeMetrics.bearerToken',
             'must be fromSecret(secret, key): the token is read from a Secret, never written in the manifest',
           );
         else if (token.secret?.keys && !token.secret.keys.includes(String(token.key)))
           report.error(
+            'workload-metrics.expose-metrics.bearer-token.key-produced',
             'exposeMetrics.bearerToken',
             `key '${token.key}' is not produced by ${token.secret.describe} (it has: ${token.secret.keys.join(', ')})`,
           );
       }
       const key = `${e.port} ${e.path}`;
-      if (seen.has(key)) report.error('exposeMetrics', `port '${e.port}' path '${e.path}' is declared twice; Prometheus would scrape it twice`);
+      if (seen.has(key))
+        report.error(
+          'workload-metrics.expose-metrics',
+          'exposeMetrics',
+          `port '${e.port}' path '${e.path}' is declared twice; Prometheus would scrape it twice`,
+        );
       seen.add(key);
     }
   }

@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import { BackupSchedule } from '../backup/backup-schedule';
 import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import { SystemChart } from '../core/system-chart';
@@ -38,14 +38,14 @@ export function watchBackups(app: App): void {
     for (const backup of backupsOf(chart)) {
       if (WATCHED.has(backup) || checkCronSchedule(backup.effectiveSchedule)) continue;
       WATCHED.add(backup);
-      SystemAlerts.watchCronJob(backup, backup.name, cronPeriodSeconds(backup.effectiveSchedule));
+      SystemAlerts.watchCronJob(backup, backup.name, Duration.seconds(cronPeriodSeconds(backup.effectiveSchedule)));
     }
     const alerts = SystemAlerts.of(chart);
     for (const store of storesOf(chart)) {
       const plan = store.engine.backupPlan();
       if (plan?.cronJobName && !WATCHED.has(store) && !checkCronSchedule(plan.schedule)) {
         WATCHED.add(store);
-        SystemAlerts.watchCronJob(store, plan.cronJobName, cronPeriodSeconds(plan.schedule));
+        SystemAlerts.watchCronJob(store, plan.cronJobName, Duration.seconds(cronPeriodSeconds(plan.schedule)));
       }
       if (alerts && !ALERTED.has(store)) {
         ALERTED.add(store);

@@ -50,11 +50,12 @@ export function addPlatformLayers(app: App): void {
     if (prometheus) argo.attachPlatformPrometheus();
     for (const issue of plan.issues) {
       const target: IConstruct = (issue.path && app.node.findAll().find((c) => c.node.path === issue.path)) || layer;
-      addCheck(target, (report) => report.error(issue.field, issue.message));
+      addCheck(target, (report) => report.error(issue.id, issue.field, issue.message));
     }
     if (plan.unmanaged.length > 0) {
       addCheck(layer, (report) =>
         report.warn(
+          'platform-layer.components',
           'components',
           `${plan.unmanaged.join(', ')}: needed by the systems of ${env.name} but not installed by the platform layer (no chart in lib/gitops/platform-components.ts); install ${plan.unmanaged.length === 1 ? 'it' : 'them'} before syncing`,
         ),

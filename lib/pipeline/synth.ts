@@ -15,7 +15,7 @@ import { DistFolder, DistWrite } from '../core/dist-writer';
 import type { Environment } from '../core/environment';
 import { SystemChart } from '../core/system-chart';
 import { runFinalizers } from '../core/finalize';
-import { collectReport, isInRenamedConstruct, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
+import { collectReport, isInRenamedConstruct, issue, SynthesisError, uniqueIssues, ValidationIssue } from '../core/validation';
 import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
 import { addMetricsMonitors } from './metrics-monitors';
@@ -187,7 +187,8 @@ function render(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'>,
     } catch (error) {
       // Props the checks above refused can make rendering fail; those errors say why.
       // Without them, the failure is reported on the chart rather than as a stack trace.
-      if (issues.length === 0) issues.push({ path: chart.node.path, message: `render: ${error instanceof Error ? error.message : String(error)}` });
+      if (issues.length === 0)
+        issues.push(issue('render.failed', chart.node.path, `render: ${error instanceof Error ? error.message : String(error)}`));
       continue;
     }
     // A bad name the construct already reported is not reported again for each object it names.

@@ -53,7 +53,8 @@ export function synthSystem(system: SystemClass | SystemFactory, environment: En
   if (typeof opts !== 'object' || opts === null) problems.push(`options must be an object (is ${describeValue(opts)})`);
   else if (options.platform !== undefined && (typeof options.platform !== 'object' || options.platform === null))
     problems.push(`options.platform must be fields of a cluster profile, e.g. { kubernetesVersion: '1.33' } (is ${describeValue(options.platform)})`);
-  if (problems.length > 0) throw new SynthesisError(problems.map((message): ValidationIssue => ({ path: 'synthSystem', message })));
+  if (problems.length > 0)
+    throw new SynthesisError(problems.map((message): ValidationIssue => ({ path: 'synthSystem', id: 'testing.synth-system-arguments', message })));
 
   const env = options.platform ? new Environment({ ...environment, platform: { ...environment.platform.props, ...options.platform } }) : environment;
   const factory: SystemFactory = isClass(system) ? (scope, e) => new system(scope, e) : (system as SystemFactory);

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /**
- * The dist tree a plan compares with: folder (`prod/loopi`) -> file (relative to the folder,
+ * The dist tree a plan compares with: folder (`prod/shop`) -> file (relative to the folder,
  * `restore/` files included) -> text. A folder is a directory holding a kustomization.yaml;
  * files below it belong to the nearest such directory. READMEs and kustomizations are left
  * out: they describe objects, they are not objects.

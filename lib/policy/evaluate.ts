@@ -1,5 +1,5 @@
 import { Environment } from '../core/environment';
-import { ValidationIssue } from '../core/validation';
+import { issue, ValidationIssue } from '../core/validation';
 import { RenderedObject } from '../gitops/render';
 import { describe, PolicyRule, WAIVER_PREFIX } from './rule';
 
@@ -38,9 +38,15 @@ export function evaluatePolicies(
       if (!key.startsWith(WAIVER_PREFIX)) continue;
       const rule = key.slice(WAIVER_PREFIX.length);
       if (!known.has(rule))
-        failures.push({ path: rendered.construct.node.path, message: `waiver: '${rule}' is not a policy rule (rules: ${[...known].join(', ')})` });
+        failures.push(
+          issue(
+            'policy.waiver-unknown-rule',
+            rendered.construct.node.path,
+            `waiver: '${rule}' is not a policy rule (rules: ${[...known].join(', ')})`,
+          ),
+        );
       if (!reason || reason.trim() === '')
-        failures.push({ path: rendered.construct.node.path, message: `waiver: the waiver of '${rule}' must give a reason` });
+        failures.push(issue('policy.waiver-without-reason', rendered.construct.node.path, `waiver: the waiver of '${rule}' must give a reason`));
     }
   }
 
@@ -52,7 +58,7 @@ export function evaluatePolicies(
       if (reason && reason.trim() !== '') {
         waivers.push({ folder, object: describe(violation.object.object), rule: rule.id, reason });
       } else {
-        failures.push({ path: violation.object.construct.node.path, message: `policy ${rule.id}: ${violation.message}. Fix: ${rule.fix}` });
+        failures.push(policyIssue(rule, violation.object.construct.node.path, `policy ${rule.id}: ${violation.message}. Fix: ${rule.fix}`));
       }
     }
   }
@@ -71,4 +77,18 @@ function isReportedByConstruct(path: string, rule: PolicyRule, reported: readonl
       // `image: ...`, `sidecars[0].image: ...`, `resources.limits.cpu: ...` all cover their field.
       fields.some((field) => new RegExp(`^(?:[\\w\\[\\]]+\\.)*${field}[.:\\[]`).test(issue.message)),
   );
+}
+
+/**
+ * A rule's violation: its id is `policy.<rule id>`. The rule ids are stable already (waivers
+ * name them), so docs/error-ids.md lists them from DEFAULT_RULES rather than from literals.
+ */
+function policyIssue(rule: PolicyRule, path: string, message: string): ValidationIssue {
+  // A rule of the user's own may spell its id freely; its issue id keeps the id's shape.
+  const slug =
+    String(rule.id)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'rule';
+  return issue(`policy.${slug}`, path, message);
 }

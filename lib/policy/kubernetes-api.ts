@@ -73,14 +73,17 @@ export function kubernetesApiIssues(objects: readonly RenderedObject[], version:
     const { apiVersion, kind } = o.object;
     if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !isBuiltInGroup(groupOf(apiVersion))) continue;
     const what = `${kind} ${o.object.metadata?.name ?? '(unnamed)'}`;
-    const report = (message: string) =>
-      issues.push({ path: o.construct.node.path, message: `${message} (Kubernetes ${version}: platform.kubernetesVersion)` });
+    const report = (id: string, message: string) =>
+      issues.push({ path: o.construct.node.path, id, message: `${message} (Kubernetes ${version}: platform.kubernetesVersion)` });
     const served = api().kinds[`${apiVersion}/${kind}`];
     if (!served || served[1] > index || served[2] < index) {
-      report(`${apiVersion} ${kind} (${what}) is not served by Kubernetes ${version}${servedText(served)}${alternatives(kind, index, apiVersion)}`);
+      report(
+        'kubernetes-api.not-served',
+        `${apiVersion} ${kind} (${what}) is not served by Kubernetes ${version}${servedText(served)}${alternatives(kind, index, apiVersion)}`,
+      );
       continue;
     }
-    checkValue(o.object, `#${served[0]}`, '', index, (field, message) => report(`${what}: ${field}: ${message}`));
+    checkValue(o.object, `#${served[0]}`, '', index, (field, message, id) => report(id, `${what}: ${field}: ${message}`));
   }
   return issues;
 }
@@ -101,14 +104,18 @@ function alternatives(kind: string, index: number, apiVersion: string): string {
   return found.length > 0 ? `; use ${found.join(' or ')}` : '';
 }
 
+/** Reports one problem of a field, with its error id. */
+type FieldReport = (field: string, message: string, id: string) => void;
+
 /**
  * Checks `value` against the compact type `type` (see generate.mjs): s string, i integer, n
  * number, b boolean, q quantity, x int-or-string, o any object, * anything, [T list of T, {T map
  * of T, #Name a named type. `null` is accepted anywhere: the API server reads it as unset.
  */
-function checkValue(value: unknown, type: string, field: string, index: number, report: (field: string, message: string) => void): void {
+function checkValue(value: unknown, type: string, field: string, index: number, report: FieldReport): void {
   if (value === null || value === undefined || type === '*') return;
-  const is = (ok: boolean, expected: string) => ok || report(field || '(object)', `must be ${expected} (is ${describeValue(value)})`);
+  const is = (ok: boolean, expected: string) =>
+    ok || report(field || '(object)', `must be ${expected} (is ${describeValue(value)})`, 'kubernetes-api.wrong-type');
   switch (type[0]) {
     case 's':
       return void is(typeof value === 'string', 'a string');
@@ -137,28 +144,33 @@ function checkValue(value: unknown, type: string, field: string, index: number, 
   }
 }
 
-function checkNamed(value: unknown, name: string, field: string, index: number, report: (field: string, message: string) => void): void {
+function checkNamed(value: unknown, name: string, field: string, index: number, report: FieldReport): void {
   const schema = api().types[name];
   if (!schema) return;
   if (!schema.f) return checkValue(value, schema.t ?? '*', field, index, report);
-  if (!isObject(value)) return void report(field || '(object)', `must be an object (is ${describeValue(value)})`);
+  if (!isObject(value)) return void report(field || '(object)', `must be an object (is ${describeValue(value)})`, 'kubernetes-api.wrong-type');
   const prefix = field ? `${field}.` : '';
   for (const [key, item] of Object.entries(value)) {
     const fieldSchema = schema.f[key];
     if (fieldSchema === undefined) {
-      report(`${prefix}${key}`, 'unknown field: no supported Kubernetes release has it');
+      report(`${prefix}${key}`, 'unknown field: no supported Kubernetes release has it', 'kubernetes-api.unknown-field');
       continue;
     }
     const segments = typeof fieldSchema === 'string' ? [[fieldSchema, 0, KUBERNETES_VERSIONS.length - 1] as const] : fieldSchema;
     const here = segments.find(([, from, to]) => from <= index && index <= to);
     if (!here) {
       const [from, to] = [segments[0][1], segments[segments.length - 1][2]];
-      report(`${prefix}${key}`, `unknown field in Kubernetes ${release(index)}: ${releasesText(from, to)} ${from === to ? 'has' : 'have'} it`);
+      report(
+        `${prefix}${key}`,
+        `unknown field in Kubernetes ${release(index)}: ${releasesText(from, to)} ${from === to ? 'has' : 'have'} it`,
+        'kubernetes-api.field-not-in-release',
+      );
       continue;
     }
     checkValue(item, here[0], `${prefix}${key}`, index, report);
   }
-  for (const key of schema.r ?? []) if (value[key] === undefined || value[key] === null) report(`${prefix}${key}`, 'is required');
+  for (const key of schema.r ?? [])
+    if (value[key] === undefined || value[key] === null) report(`${prefix}${key}`, 'is required', 'kubernetes-api.required');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -3,15 +3,16 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { addCheck } from '../core/validation';
 import { checkProps } from '../core/prop-check';
+import { checkDurationProp, Duration, secondsOr } from '../core/duration';
 import { requirePlatform } from '../core/platform-requirements';
 
 export interface ScalingBehavior {
-  /** Seconds of recommendations considered before scaling down. @default 300 */
-  readonly scaleDownStabilizationSeconds?: number;
+  /** How far back recommendations are considered before scaling down: whole seconds, at most 1h. @default Duration.minutes(5) */
+  readonly scaleDownStabilization?: Duration;
   /** Percent of current pods removed at most per minute. @default 20 */
   readonly scaleDownPercentPerMinute?: number;
-  /** Seconds of recommendations considered before scaling up. @default 0 (react at once) */
-  readonly scaleUpStabilizationSeconds?: number;
+  /** How far back recommendations are considered before scaling up: whole seconds, at most 1h. @default Duration.seconds(0) (react at once) */
+  readonly scaleUpStabilization?: Duration;
   /** Percent of current pods added at most per 30 s (or 4 pods, whichever is more). @default 100 */
   readonly scaleUpPercent?: number;
 }
@@ -37,8 +38,8 @@ export interface ScaleTarget {
 /**
  * An `autoscaling/v2` HorizontalPodAutoscaler with safe behaviour by default: scale up
  * fast (no stabilisation, double per 30 s), scale down slowly (5 minutes of stable
- * recommendations, at most 20 % of pods per minute), the "gradual scaling and
- * stabilisation" the capibara6 seed asks for.
+ * recommendations, at most 20 % of pods per minute), gradual scaling with
+ * stabilisation.
  */
 export class Autoscaler extends Construct {
   public readonly options: AutoscaleOptions;
@@ -72,7 +73,7 @@ export class Autoscaler extends Construct {
         metrics,
         behavior: {
           scaleUp: {
-            stabilizationWindowSeconds: options.scaleUpStabilizationSeconds ?? 0,
+            stabilizationWindowSeconds: secondsOr(options.scaleUpStabilization, 0),
             selectPolicy: 'Max',
             policies: [
               { type: 'Percent', value: options.scaleUpPercent ?? 100, periodSeconds: 30 },
@@ -80,7 +81,7 @@ export class Autoscaler extends Construct {
             ],
           },
           scaleDown: {
-            stabilizationWindowSeconds: options.scaleDownStabilizationSeconds ?? 300,
+            stabilizationWindowSeconds: secondsOr(options.scaleDownStabilization, 300),
             selectPolicy: 'Min',
             policies: [{ type: 'Percent', value: options.scaleDownPercentPerMinute ?? 20, periodSeconds: 60 }],
           },
@@ -88,9 +89,10 @@ export class Autoscaler extends Construct {
       },
     });
     addCheck(this, (report) => {
-      if (!Number.isInteger(options.min) || options.min < 1) report.error('min', `${options.min} must be a whole number of at least 1`);
+      if (!Number.isInteger(options.min) || options.min < 1)
+        report.error('autoscaler.min', 'min', `${options.min} must be a whole number of at least 1`);
       if (!Number.isInteger(options.max) || options.max < options.min)
-        report.error('max', `${options.max} must be a whole number of at least min (${options.min})`);
+        report.error('autoscaler.max', 'max', `${options.max} must be a whole number of at least min (${options.min})`);
       for (const [field, value] of [
         ['cpuPercent', options.cpuPercent],
         ['memoryPercent', options.memoryPercent],
@@ -98,10 +100,30 @@ export class Autoscaler extends Construct {
         ['scaleDownPercentPerMinute', options.scaleDownPercentPerMinute],
       ] as const) {
         if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 1000))
-          report.error(field, `${value} must be a whole percent from 1 to 1000`);
+          report.error('autoscaler.value', field, `${value} must be a whole percent from 1 to 1000`);
       }
+      // The HPA's own limit: a window of at most one hour.
+      checkDurationProp(
+        report,
+        'autoscaler.scale-up-stabilization',
+        'scaleUpStabilization',
+        options.scaleUpStabilization,
+        0,
+        'Duration.minutes(1)',
+        3600,
+      );
+      checkDurationProp(
+        report,
+        'autoscaler.scale-down-stabilization',
+        'scaleDownStabilization',
+        options.scaleDownStabilization,
+        0,
+        'Duration.minutes(5)',
+        3600,
+      );
       if (Number.isInteger(options.cpuPercent) && (options.cpuPercent as number) > 100) {
         report.warn(
+          'autoscaler.cpu-percent',
           'cpuPercent',
           `${options.cpuPercent} % of the cpu request: pods scale out only once they use more than they requested, which the limit may never allow`,
         );

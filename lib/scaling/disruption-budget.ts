@@ -8,7 +8,10 @@ export interface DisruptionBudgetProps {
   readonly name: string;
   /** Labels selecting the pods it protects. */
   readonly selector: Record<string, string>;
-  /** Pods that must stay available during voluntary disruptions (node drains). Exclusive with maxUnavailable. */
+  /**
+   * Pods that must stay available during voluntary disruptions (node drains). Exclusive with maxUnavailable.
+   * @default - unset: maxUnavailable applies
+   */
   readonly minAvailable?: number;
   /** Pods that may be down at once. @default 1 (when minAvailable is not set) */
   readonly maxUnavailable?: number;
@@ -40,18 +43,23 @@ export class DisruptionBudget extends Construct {
     addCheck(this, (report) => {
       const min = props.minReplicas();
       if (props.minAvailable !== undefined && props.maxUnavailable !== undefined) {
-        report.error('minAvailable', 'set minAvailable or maxUnavailable, not both');
+        report.error('disruption-budget.min-available.set-minavailable', 'minAvailable', 'set minAvailable or maxUnavailable, not both');
       }
       if (props.minAvailable !== undefined && (!Number.isInteger(props.minAvailable) || props.minAvailable < 1)) {
-        report.error('minAvailable', `${props.minAvailable} must be a whole number of at least 1`);
+        report.error('disruption-budget.min-available.whole-number', 'minAvailable', `${props.minAvailable} must be a whole number of at least 1`);
       } else if (props.minAvailable !== undefined && props.minAvailable >= min) {
         report.error(
+          'disruption-budget.min-available.minimum-replica',
           'minAvailable',
           `${props.minAvailable} with ${props.workloadPath} at its minimum of ${min} replica(s) allows no voluntary disruption, so node drains would block forever; use at most ${min - 1}${min - 1 < 1 ? ' (raise the replicas first)' : ''} or maxUnavailable: 1`,
         );
       }
       if (props.maxUnavailable !== undefined && (!Number.isInteger(props.maxUnavailable) || props.maxUnavailable < 1)) {
-        report.error('maxUnavailable', `${props.maxUnavailable} must be a whole number of at least 1 (0 blocks every node drain)`);
+        report.error(
+          'disruption-budget.max-unavailable',
+          'maxUnavailable',
+          `${props.maxUnavailable} must be a whole number of at least 1 (0 blocks every node drain)`,
+        );
       }
     });
   }

@@ -80,10 +80,12 @@ export class NamespaceBudget extends Construct {
     new k8s.KubeLimitRange(this, 'limits', { metadata: { name: 'containers' }, spec: Lazy.any({ produce: () => this.limitRange() }) });
     addCheck(this, (report) => {
       const headroom = props.headroomPercent ?? 20;
-      if (!Number.isFinite(headroom) || headroom < 0 || headroom > 500) report.error('headroomPercent', `${headroom} must be from 0 to 500`);
+      if (!Number.isFinite(headroom) || headroom < 0 || headroom > 500)
+        report.error('namespace-budget.headroom-percent', 'headroomPercent', `${headroom} must be from 0 to 500`);
       for (const claim of this.standaloneClaims()) {
         if (claim.bytes === undefined && !claim.checkedByOwner)
           report.error(
+            'namespace-budget.persistentvolumeclaims',
             'persistentvolumeclaims',
             `${claim.path}: spec.resources.requests.storage ${claim.problem}; the quota counts every claim by its requested size, ` +
               "so give it a quantity such as '10Gi'",
@@ -98,7 +100,7 @@ export class NamespaceBudget extends Construct {
         const have = parseQuantity(given);
         const problem = checkQuantity(given, key.endsWith('cpu') ? 'cpu' : 'bytes');
         if (problem || have === undefined) {
-          report.error(`quota.${key}`, problem ?? `'${given}' is not a valid quantity`);
+          report.error('namespace-budget.quota.invalid', `quota.${key}`, problem ?? `'${given}' is not a valid quantity`);
           continue;
         }
         if (have < needed[key])
@@ -106,6 +108,7 @@ export class NamespaceBudget extends Construct {
       }
       if (shortfalls.length) {
         report.error(
+          'namespace-budget.quota.cannot-admit',
           'quota',
           `cannot admit the stack at maximum scale (every workload at its HPA max with rolling-update surge, every Job once): ${shortfalls.join('; ')}`,
         );

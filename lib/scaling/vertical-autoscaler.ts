@@ -35,7 +35,7 @@ const MODES: Record<VpaUpdateMode, VerticalPodAutoscalerSpecUpdatePolicyUpdateMo
 /**
  * A VerticalPodAutoscaler (`autoscaling.k8s.io/v1`). Checked against the workload's HPA:
  * a VPA that updates pods must not control a resource the HPA scales on, or the two
- * fight (the TechShop seed's VPA in Auto mode on the cpu/memory its HPA uses).
+ * fight (a VPA in Auto mode on the cpu/memory its HPA uses).
  */
 export class VerticalAutoscaler extends Construct {
   constructor(
@@ -76,23 +76,26 @@ export class VerticalAutoscaler extends Construct {
       },
     });
     addCheck(this, (report) => {
-      if (!(mode in MODES)) report.error('mode', `'${mode}' must be one of ${Object.keys(MODES).join(', ')}`);
+      if (!(mode in MODES)) report.error('vertical-autoscaler.mode', 'mode', `'${mode}' must be one of ${Object.keys(MODES).join(', ')}`);
       const clash = controlled.filter((r) => hpaResources().includes(r));
       if (mode !== 'Off' && clash.length > 0) {
         report.error(
+          'vertical-autoscaler.controlled-resources',
           'controlledResources',
           `the VPA in '${mode}' mode controls ${clash.join(' and ')}, which the HorizontalPodAutoscaler of ${target.path} scales on; the two would fight. Either restrict controlledResources to resources the HPA does not use${clash.length === 2 ? ' (none left here)' : ''}, or use mode 'Off' (recommendations only)`,
         );
       }
       for (const bound of ['min', 'max'] as const) {
         for (const [resource, value] of Object.entries(options[bound] ?? {})) {
-          if (value !== undefined && parseQuantity(value) === undefined) report.error(`${bound}.${resource}`, `'${value}' is not a valid quantity`);
+          if (value !== undefined && parseQuantity(value) === undefined)
+            report.error('vertical-autoscaler.value', `${bound}.${resource}`, `'${value}' is not a valid quantity`);
         }
       }
       for (const resource of ['cpu', 'memory'] as const) {
         const lo = options.min?.[resource];
         const hi = options.max?.[resource];
-        if (lo && hi && (parseQuantity(lo) ?? 0) > (parseQuantity(hi) ?? Infinity)) report.error(`max.${resource}`, `${hi} is below min ${lo}`);
+        if (lo && hi && (parseQuantity(lo) ?? 0) > (parseQuantity(hi) ?? Infinity))
+          report.error('vertical-autoscaler.max', `max.${resource}`, `${hi} is below min ${lo}`);
       }
     });
   }

@@ -52,20 +52,28 @@ export class ApiAccess extends Construct {
   public validate(report: ValidationReport): void {
     this.permissions.forEach((p, i) => {
       const field = `apiAccess[${i}]`;
-      if (p.resource === '' || p.resource.includes('*')) report.error(`${field}.resource`, `'${p.resource}' must name one resource (no wildcards)`);
-      if (p.apiGroup.includes('*')) report.error(`${field}.apiGroup`, `'${p.apiGroup}' must name one API group (no wildcards)`);
-      if (p.verbs.length === 0) report.error(`${field}.verbs`, 'must list at least one verb');
+      if (p.resource === '' || p.resource.includes('*'))
+        report.error('api-access.resource', `${field}.resource`, `'${p.resource}' must name one resource (no wildcards)`);
+      if (p.apiGroup.includes('*'))
+        report.error('api-access.api-group', `${field}.apiGroup`, `'${p.apiGroup}' must name one API group (no wildcards)`);
+      if (p.verbs.length === 0) report.error('api-access.verbs.list-least', `${field}.verbs`, 'must list at least one verb');
       for (const verb of p.verbs) {
-        if (!KNOWN_VERBS.has(verb)) report.error(`${field}.verbs`, `'${verb}' is not allowed (one of: ${[...KNOWN_VERBS].join(', ')})`);
+        if (!KNOWN_VERBS.has(verb))
+          report.error('api-access.verbs.allowed', `${field}.verbs`, `'${verb}' is not allowed (one of: ${[...KNOWN_VERBS].join(', ')})`);
         else if (!p.resourceNames?.length && !NAMELESS_VERBS.has(verb)) {
           report.error(
+            'api-access.resource-names',
             `${field}.resourceNames`,
             `'${verb}' on ${p.resource} needs the objects' names (least privilege); only create, list, watch and deletecollection may go without`,
           );
         }
       }
       if (['secrets'].includes(p.resource) && p.verbs.some((v) => v === 'list' || v === 'watch')) {
-        report.error(`${field}.verbs`, 'listing or watching secrets reads every Secret of the namespace; get named Secrets instead');
+        report.error(
+          'api-access.verbs.listing-watching',
+          `${field}.verbs`,
+          'listing or watching secrets reads every Secret of the namespace; get named Secrets instead',
+        );
       }
     });
   }

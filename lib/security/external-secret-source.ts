@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Duration, durationProblem, durationSeconds, goDuration } from '../core/duration';
 import {
   ExternalSecret,
   ExternalSecretSpecSecretStoreRef,
@@ -19,7 +20,9 @@ export interface ISecretStore {
   readonly storeKind: 'SecretStore' | 'ClusterSecretStore';
 }
 
-/** A store defined outside this repository (e.g. a ClusterSecretStore the platform team runs). */
+/** A store defined outside this repository (e.g. a ClusterSecretStore the platform team runs).
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class SecretStoreRef implements ISecretStore {
   public static cluster(name: string): SecretStoreRef {
     return new SecretStoreRef(name, 'ClusterSecretStore');
@@ -53,7 +56,7 @@ export function ownedSecretTarget(name: string): ExternalSecretSpecTarget {
 
 /** Where one key of the Kubernetes Secret comes from in the store. */
 export interface RemoteKey {
-  /** Key (path) of the secret in the store, e.g. `prod/loopi/mysql`. */
+  /** Key (path) of the secret in the store, e.g. `prod/shop/mysql`. */
   readonly key: string;
   /** Property inside a structured secret (JSON field, Vault KV field). @default - the whole value */
   readonly property?: string;
@@ -65,8 +68,8 @@ export interface ExternalSecretSourceProps {
   readonly data: Readonly<Record<string, RemoteKey>>;
   /** Name of the Secret created in the namespace. @default - the construct id */
   readonly secretName?: string;
-  /** How often the operator re-reads the store. @default '1h' */
-  readonly refreshInterval?: string;
+  /** How often the operator re-reads the store. @default Duration.hours(1) */
+  readonly refreshInterval?: Duration;
 }
 
 /**
@@ -74,6 +77,7 @@ export interface ExternalSecretSourceProps {
  * secret store (Vault, AWS Secrets Manager, ...). Git only ever holds the reference.
  * The Secret is owned by the ExternalSecret, and retained if the ExternalSecret is
  * deleted so that running pods are not cut off from their credentials.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class ExternalSecretSource extends Construct implements ISecretSource {
   public readonly secretName: string;
@@ -100,7 +104,7 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
     new ExternalSecret(this, 'resource', {
       metadata: { name: this.secretName },
       spec: {
-        refreshInterval: props.refreshInterval ?? '1h',
+        refreshInterval: props.refreshInterval === undefined ? '1h' : goSpelling(props.refreshInterval),
         secretStoreRef: secretStoreRef(props.store),
         target: ownedSecretTarget(this.secretName),
         data: this.keys.map((secretKey) => ({
@@ -111,16 +115,27 @@ export class ExternalSecretSource extends Construct implements ISecretSource {
     });
     addCheck(this, (report) => {
       const reason = checkDnsSubdomain(this.secretName);
-      if (reason) report.error('secretName', `'${this.secretName}' ${reason}`);
-      if (this.keys.length === 0) report.error('data', 'must name at least one key');
+      if (reason) report.error('external-secret-source.secret-name', 'secretName', `'${this.secretName}' ${reason}`);
+      if (this.keys.length === 0) report.error('external-secret-source.data.name-least', 'data', 'must name at least one key');
       for (const key of this.keys) {
-        if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`data.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
+        if (!/^[-._a-zA-Z0-9]+$/.test(key))
+          report.error(
+            'external-secret-source.data.valid-secret',
+            `data.${key}`,
+            `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`,
+          );
         const remote: unknown = props.data[key]?.key;
-        if (typeof remote !== 'string' || remote.trim() === '') report.error(`data.${key}.key`, 'must name the secret in the store');
+        if (typeof remote !== 'string' || remote.trim() === '')
+          report.error('external-secret-source.data.key', `data.${key}.key`, 'must name the secret in the store');
       }
-      if (props.refreshInterval !== undefined && !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(props.refreshInterval)) {
-        report.error('refreshInterval', `'${props.refreshInterval}' must be a Go duration such as 1h or 15m`);
-      }
+      const refresh = props.refreshInterval === undefined ? undefined : durationProblem(props.refreshInterval, false, 'Duration.hours(1)');
+      if (refresh) report.error('external-secret-source.refresh-interval', 'refreshInterval', refresh);
     });
   }
+}
+
+/** A Duration as the operator reads it (Go: `1h`, `15m`); anything else as it is (the check reports it). */
+function goSpelling(value: unknown): string {
+  const seconds = durationSeconds(value);
+  return typeof seconds === 'number' ? goDuration(seconds) : String(value);
 }

@@ -16,6 +16,7 @@ type Labels = Readonly<Record<string, string>>;
  *
  * What a peer gets wrong (an empty selector, a namespace that is no DNS label, an address
  * range that is no CIDR) is reported at synth by the workload whose rule uses it.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class NetworkPeer {
   /** Pods with `labels`: in the policy's own namespace, or in `namespace` when given. */

@@ -61,7 +61,9 @@ export function clusterDnsPeers(dns: Platform['dns']): NetworkPeer[] {
   return [pods, NetworkPeer.cidr(`${address}/${isIP(address) === 6 ? 128 : 32}`)];
 }
 
-/** A workload's allowed flows. Rendered as a NetworkPolicy named after the workload. */
+/** A workload's allowed flows. Rendered as a NetworkPolicy named after the workload.
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class Connections {
   private readonly ingress = new Map<string, Rule>();
   private readonly egress = new Map<string, Rule>();
@@ -73,6 +75,7 @@ export class Connections {
     addCheck(this.owner, (report) => {
       if (peer.namespaceName !== this.owner.namespaceName && !crossNamespaceAllowed(this.owner, peer)) {
         report.error(
+          'network.connections.connects-namespace',
           'connections',
           `connects to ${peer.node.path} in namespace '${peer.namespaceName}'; connections across systems need an explicit allowance (allowCrossNamespace(peer) on both sides)`,
         );
@@ -109,11 +112,12 @@ export class Connections {
   private accepts(peer: NetworkPeer, direction: 'ingress' | 'egress'): boolean {
     if (!NetworkPeer.isNetworkPeer(peer)) {
       const message = `an ${direction} peer must be a NetworkPeer (NetworkPeer.pods(), .namespace() or .cidr())`;
-      addCheck(this.owner, (report) => report.error('connections', message));
+      addCheck(this.owner, (report) => report.error('network.connections.invalid', 'connections', message));
       return false;
     }
     const problem = peer.problem;
-    if (problem !== undefined) addCheck(this.owner, (report) => report.error('connections', `${direction} peer ${peer.description}: ${problem}`));
+    if (problem !== undefined)
+      addCheck(this.owner, (report) => report.error('network.connections.peer', 'connections', `${direction} peer ${peer.description}: ${problem}`));
     return problem === undefined;
   }
 
@@ -186,8 +190,8 @@ export function workloadNetworkPolicy(scope: Construct, name: string, connection
 /**
  * Deny everything in the namespace, then allow DNS (UDP and TCP 53) to the cluster DNS the
  * profile names (`platform.dns`: kube-dns in kube-system by default, plus NodeLocal
- * DNSCache's address when set): without it no pod can resolve a Service name (the TechShop
- * seed's bug).
+ * DNSCache's address when set): without it no pod can resolve a Service name (a common
+ * bug).
  */
 export class NamespaceIsolation extends Construct {
   constructor(scope: Construct, id: string) {

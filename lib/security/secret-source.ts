@@ -18,7 +18,9 @@ export interface ISecretSource {
   readonly createdOutsideGit?: string;
 }
 
-/** A Secret created and managed outside this repository (by hand, by another tool). */
+/** A Secret created and managed outside this repository (by hand, by another tool).
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class ExistingSecret implements ISecretSource {
   /**
    * @param secretName the Secret's name in the system's namespace

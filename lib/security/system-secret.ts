@@ -60,6 +60,7 @@ export interface ProvidedSecret {
  * store's entry named by `platform.secrets.keyPath` (default `<system>/<env>/<secret>`),
  * one property per key (staging, prod).
  * Generated values are letters and digits only, so they are safe inside URLs.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class SystemSecret extends Construct implements ISecretSource {
   public readonly secretName: string;
@@ -151,29 +152,49 @@ export class SystemSecret extends Construct implements ISecretSource {
     addCheck(this, (report) => {
       // The name lands in the ExternalSecret, the generator, the Secret and a dist file name.
       const nameReason = typeof this.secretName === 'string' ? checkDnsSubdomain(this.secretName) : 'must be a string';
-      if (nameReason) report.error(props.secretName === undefined ? 'id' : 'secretName', `'${this.secretName}' ${nameReason} (it names the Secret)`);
-      if (this.keys.length === 0) report.error('keys', 'must name at least one key');
+      if (nameReason)
+        report.error(
+          'system-secret.value',
+          props.secretName === undefined ? 'id' : 'secretName',
+          `'${this.secretName}' ${nameReason} (it names the Secret)`,
+        );
+      if (this.keys.length === 0) report.error('system-secret.keys.name-least', 'keys', 'must name at least one key');
       for (const key of this.keys)
-        if (!/^[-._a-zA-Z0-9]+$/.test(key)) report.error(`keys.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
-      if (new Set(this.keys).size !== this.keys.length) report.error('keys', 'contains duplicates');
+        if (!/^[-._a-zA-Z0-9]+$/.test(key))
+          report.error('system-secret.keys.valid-secret', `keys.${key}`, `'${key}' is not a valid Secret key (letters, digits, '-', '_', '.')`);
+      if (new Set(this.keys).size !== this.keys.length) report.error('system-secret.keys.contains-duplicates', 'keys', 'contains duplicates');
       if (props.provided !== undefined) {
         const given = (objectOrUndefined(props.provided) ?? {}) as Record<string, unknown>;
         for (const key of ['by', 'how'])
           if (typeof given[key] !== 'string' || (given[key] as string).trim() === '')
-            report.error(`provided.${key}`, `is required: ${key === 'by' ? 'who provides the values' : 'how they are made'}, for the README`);
+            report.error(
+              'system-secret.provided',
+              `provided.${key}`,
+              `is required: ${key === 'by' ? 'who provides the values' : 'how they are made'}, for the README`,
+            );
         if (props.generatedLength !== undefined)
-          report.error('generatedLength', 'has no effect on a provided Secret (its values are never generated); remove it');
+          report.error(
+            'system-secret.generated-length.effect-provided',
+            'generatedLength',
+            'has no effect on a provided Secret (its values are never generated); remove it',
+          );
       }
       if (basicAuth) {
         if (typeof props.basicAuthUsername !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(props.basicAuthUsername)) {
-          report.error('basicAuthUsername', `'${String(props.basicAuthUsername)}' must be a plain user name (lower-case letters, digits, '_')`);
+          report.error(
+            'system-secret.basic-auth-username',
+            'basicAuthUsername',
+            `'${String(props.basicAuthUsername)}' must be a plain user name (lower-case letters, digits, '_')`,
+          );
         }
-        if (fetched.includes('username')) report.error('keys.username', 'is added by basicAuthUsername; remove it from keys');
-        if (!fetched.includes('password')) report.error('keys', "must include 'password' for a basic-auth Secret (basicAuthUsername)");
+        if (fetched.includes('username'))
+          report.error('system-secret.keys.username', 'keys.username', 'is added by basicAuthUsername; remove it from keys');
+        if (!fetched.includes('password'))
+          report.error('system-secret.keys.include-password', 'keys', "must include 'password' for a basic-auth Secret (basicAuthUsername)");
       }
       const length = props.generatedLength ?? 32;
       if (!Number.isInteger(length) || length < 16 || length > 1024)
-        report.error('generatedLength', `${length} must be a whole number from 16 to 1024`);
+        report.error('system-secret.generated-length.whole-number', 'generatedLength', `${length} must be a whole number from 16 to 1024`);
     });
   }
 }

@@ -7,9 +7,9 @@ import { SystemSecret } from './system-secret';
 
 /** One KV v2 entry a system reads, with the properties (Secret keys) it must hold. */
 export interface VaultPlanSecret {
-  /** Key of the entry inside the KV mount, e.g. `loopi/prod/db-credentials`. */
+  /** Key of the entry inside the KV mount, e.g. `shop/prod/db-credentials`. */
   readonly path: string;
-  /** The API path a policy grants, e.g. `secret/data/loopi/prod/db-credentials`. */
+  /** The API path a policy grants, e.g. `secret/data/shop/prod/db-credentials`. */
   readonly dataPath: string;
   /** Properties of the entry the system reads, sorted. */
   readonly keys: readonly string[];

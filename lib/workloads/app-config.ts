@@ -36,6 +36,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  * @example
  * const common = new AppConfig(this, 'common', { env: { LOG_LEVEL: 'info' }, files: { '/etc/app/app.yaml': yaml } });
  * common.useIn(api); common.useIn(worker);
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class AppConfig extends Construct {
   public readonly configMapName: string;
@@ -87,37 +88,75 @@ export class AppConfig extends Construct {
     const p = this.props ?? {};
     const nameReason = typeof this.configMapName === 'string' ? checkDnsLabel(this.configMapName) : 'must be a string';
     if (nameReason)
-      report.error(p.configMapName === undefined ? 'id' : 'configMapName', `'${this.configMapName}' ${nameReason} (it names the ConfigMap)`);
+      report.error(
+        'app-config.value',
+        p.configMapName === undefined ? 'id' : 'configMapName',
+        `'${this.configMapName}' ${nameReason} (it names the ConfigMap)`,
+      );
     for (const [key, value] of Object.entries(objectOrUndefined(p.env) ?? {})) {
       if (!ENV_NAME.test(key))
-        report.error(`env.${key}`, `'${key}' is not a valid environment variable name (letters, digits and '_', not starting with a digit)`);
+        report.error(
+          'app-config.env.valid-environment',
+          `env.${key}`,
+          `'${key}' is not a valid environment variable name (letters, digits and '_', not starting with a digit)`,
+        );
       if (typeof value !== 'string')
-        report.error(`env.${key}`, `must be a string (is ${value === null ? 'null' : typeof value}); ConfigMap data holds strings only`);
+        report.error(
+          'app-config.env.string-configmap',
+          `env.${key}`,
+          `must be a string (is ${value === null ? 'null' : typeof value}); ConfigMap data holds strings only`,
+        );
     }
     const keys = new Map<string, string>();
     for (const f of this.files) {
       if (!f.path.startsWith('/') || f.path.endsWith('/') || f.path.split('/').some((s) => s === '..' || s === '.'))
-        report.error(`files.${f.path}`, `'${f.path}' must be an absolute file path without '.' or '..' segments, e.g. /etc/app/config.yaml`);
+        report.error(
+          'app-config.files.absolute-file',
+          `files.${f.path}`,
+          `'${f.path}' must be an absolute file path without '.' or '..' segments, e.g. /etc/app/config.yaml`,
+        );
       if (typeof f.content !== 'string')
-        report.error(`files.${f.path}`, `must be the file's content as a string (is ${f.content === null ? 'null' : typeof f.content})`);
+        report.error(
+          'app-config.files.file-s',
+          `files.${f.path}`,
+          `must be the file's content as a string (is ${f.content === null ? 'null' : typeof f.content})`,
+        );
       const other = keys.get(f.key);
-      if (other !== undefined) report.error(`files.${f.path}`, `maps to the same ConfigMap key '${f.key}' as '${other}'; rename one of the files`);
+      if (other !== undefined)
+        report.error(
+          'app-config.files.maps-same',
+          `files.${f.path}`,
+          `maps to the same ConfigMap key '${f.key}' as '${other}'; rename one of the files`,
+        );
       if (this.envKeys.includes(f.key))
-        report.error(`files.${f.path}`, `maps to ConfigMap key '${f.key}', which is also a variable of env; rename one`);
+        report.error(
+          'app-config.files.maps-configmap',
+          `files.${f.path}`,
+          `maps to ConfigMap key '${f.key}', which is also a variable of env; rename one`,
+        );
       keys.set(f.key, f.path);
     }
-    if (this.envKeys.length === 0 && this.files.length === 0) report.error('props', 'set env or files: an empty config configures nothing');
+    if (this.envKeys.length === 0 && this.files.length === 0)
+      report.error('app-config.props', 'props', 'set env or files: an empty config configures nothing');
     const size = Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
     if (size > MAX_CONFIG_BYTES)
-      report.error('files', `hold ${size} bytes; a ConfigMap holds at most 1 MiB: ship large files in the image or on a PersistentVolume`);
+      report.error(
+        'app-config.files.hold-bytes',
+        'files',
+        `hold ${size} bytes; a ConfigMap holds at most 1 MiB: ship large files in the image or on a PersistentVolume`,
+      );
     for (const w of this.users) {
       for (const f of this.files) {
         const clash = w.container.mounts.filter((m) => m.mountPath === f.path);
         if (clash.length > 1)
-          report.error(`files.${f.path}`, `is mounted more than once in ${w.node.path} (another volume or config uses the same path)`);
+          report.error(
+            'app-config.files.mounted-more',
+            `files.${f.path}`,
+            `is mounted more than once in ${w.node.path} (another volume or config uses the same path)`,
+          );
       }
     }
-    if (this.users.length === 0) report.warn('useIn', 'no workload uses this config; call useIn(workload) or remove it');
+    if (this.users.length === 0) report.warn('app-config.use-in', 'useIn', 'no workload uses this config; call useIn(workload) or remove it');
   }
 }
 

@@ -106,6 +106,7 @@ export interface MountOptions {
  * (`addEnv`, `addEnvFrom`, `mount`, `addPort`), which check what they are given at run time
  * (props and callers are not trusted to respect the types) and report bad input with the
  * container's other problems.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class ContainerModel {
   private readonly envVars = new Map<string, EnvValue>();
@@ -218,19 +219,25 @@ export class ContainerModel {
   /** Checks that only depend on the container's own props. */
   public validate(report: ValidationReport, requirePinnedImage: boolean, prefix = ''): void {
     const p = this.props;
-    for (const [field, message] of this.verbProblems) report.error(`${prefix}${field}`, message);
+    for (const [field, message] of this.verbProblems) report.error('container.value.invalid', `${prefix}${field}`, message);
     const imageProblem = checkImageReference(p.image);
-    if (imageProblem) report.error(`${prefix}image`, `'${p.image}' ${imageProblem}`);
+    if (imageProblem) report.error('container.image.invalid', `${prefix}image`, `'${p.image}' ${imageProblem}`);
     else if (requirePinnedImage && !isPinned(p.image)) {
-      report.error(`${prefix}image`, `'${p.image}' is not pinned; use an explicit version tag (not 'latest') or a sha256 digest`);
+      report.error(
+        'container.image.pinned-use',
+        `${prefix}image`,
+        `'${p.image}' is not pinned; use an explicit version tag (not 'latest') or a sha256 digest`,
+      );
     }
     checkResources(report, this.resources, `${prefix}resources`);
     checkSecurityException(report, p.securityException, `${prefix}securityException`);
     for (const [key, value] of ['user', 'group', 'fsGroup'].map((k) => [k, p.runAs?.[k as keyof RunAs]] as const)) {
       if (value === undefined) continue;
-      if (!Number.isInteger(value) || value < 0) report.error(`${prefix}runAs.${key}`, `${value} must be a non-negative integer`);
+      if (!Number.isInteger(value) || value < 0)
+        report.error('container.run-as.non-negative', `${prefix}runAs.${key}`, `${value} must be a non-negative integer`);
       else if (value === 0 && key !== 'fsGroup')
         report.error(
+          'container.run-as.root-allowed',
           `${prefix}runAs.${key}`,
           '0 (root) is not allowed; pods run as non-root under Pod Security restricted. For an image that must start as root and drop ' +
             "privileges itself, keep runAs the user it drops to and declare securityException: { startAsRoot: true, addCapabilities: ['SETUID', 'SETGID'], reason }",
@@ -239,11 +246,12 @@ export class ContainerModel {
     for (const [name, value] of this.envVars) {
       if (!ENV_NAME.test(name))
         report.error(
+          'container.env.valid-environment',
           `${prefix}env.${name}`,
           `'${name}' is not a valid environment variable name (letters, digits and '_', not starting with a digit)`,
         );
       const problem = checkEnvValue(value);
-      if (problem) report.error(`${prefix}env.${name}`, problem);
+      if (problem) report.error('container.env.invalid', `${prefix}env.${name}`, problem);
     }
     const defined = new Set<string>();
     for (const [name, value] of this.envVars) {
@@ -251,6 +259,7 @@ export class ContainerModel {
         for (const ref of value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
           if (!defined.has(ref[1]))
             report.error(
+              'container.env.refers-defined',
               `${prefix}env.${name}`,
               `refers to $(${ref[1]}), which must be defined before it (Kubernetes expands only earlier variables)`,
             );
@@ -259,38 +268,47 @@ export class ContainerModel {
       defined.add(name);
       if (typeof value === 'object' && isSecretKeyValue(value) && value.secret.keys && !value.secret.keys.includes(value.key)) {
         report.error(
+          'container.env.key-produced',
           `${prefix}env.${name}`,
           `key '${value.key}' is not produced by ${value.secret.describe} (it has: ${value.secret.keys.join(', ')})`,
         );
       }
     }
     for (const path of p.writablePaths ?? []) {
-      if (!path.startsWith('/') || path === '/') report.error(`${prefix}writablePaths`, `'${path}' must be an absolute path other than /`);
+      if (!path.startsWith('/') || path === '/')
+        report.error('container.writable-paths', `${prefix}writablePaths`, `'${path}' must be an absolute path other than /`);
     }
     const names = new Set<string>();
     const numbers = new Set<number>();
     this.portList.forEach((port, i) => {
       const field = `${prefix}ports[${i}]`;
       if (typeof port !== 'object' || port === null) {
-        report.error(field, `must be an object { name, port, protocol? } (is ${port === null ? 'null' : typeof port})`);
+        report.error(
+          'container.value.object-name',
+          field,
+          `must be an object { name, port, protocol? } (is ${port === null ? 'null' : typeof port})`,
+        );
         return;
       }
       if (port.protocol !== undefined && !PROTOCOLS.includes(port.protocol)) {
-        report.error(`${field}.protocol`, `'${port.protocol}' must be one of ${PROTOCOLS.join(', ')} (upper case)`);
+        report.error('container.protocol', `${field}.protocol`, `'${port.protocol}' must be one of ${PROTOCOLS.join(', ')} (upper case)`);
       }
       if (typeof port.name !== 'string' || !PORT_NAME.test(port.name) || port.name.length > 15)
         report.error(
+          'container.name.iana-service',
           `${field}.name`,
           `'${port.name}' must be an IANA service name: at most 15 lower-case letters, digits and '-', with at least one letter`,
         );
       if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535)
-        report.error(`${field}.port`, `${port.port} must be an integer from 1 to 65535`);
+        report.error('container.port.integer', `${field}.port`, `${port.port} must be an integer from 1 to 65535`);
       if (port.servicePort !== undefined && (!Number.isInteger(port.servicePort) || port.servicePort < 1 || port.servicePort > 65535))
-        report.error(`${field}.servicePort`, `${port.servicePort} must be an integer from 1 to 65535`);
+        report.error('container.service-port', `${field}.servicePort`, `${port.servicePort} must be an integer from 1 to 65535`);
       const bindProblem = checkUnprivilegedBind(port.port, this.addedCapabilities());
-      if (bindProblem) report.error(`${field}.port`, bindProblem);
-      if (names.has(port.name)) report.error(`${field}.name`, `'${port.name}' is used by another port; port names must be unique`);
-      if (numbers.has(port.port)) report.error(`${field}.port`, `${port.port} is used by another port; port numbers must be unique`);
+      if (bindProblem) report.error('container.port.invalid', `${field}.port`, bindProblem);
+      if (names.has(port.name))
+        report.error('container.name.used-another', `${field}.name`, `'${port.name}' is used by another port; port names must be unique`);
+      if (numbers.has(port.port))
+        report.error('container.port.used-another', `${field}.port`, `${port.port} is used by another port; port numbers must be unique`);
       names.add(port.name);
       numbers.add(port.port);
     });
@@ -300,14 +318,31 @@ export class ContainerModel {
       ['startup', p.startup],
     ] as const) {
       const port = probe?.port;
-      if (probe === undefined) continue;
+      if (probe === undefined || probe === null) continue; // null: the prop check reports it
+      if (!(probe instanceof Probe)) {
+        report.error(
+          'container.probe.not-a-probe',
+          `${prefix}${kind}`,
+          `must be Probe.http(...), Probe.tcp(...) or Probe.exec(...) (is ${describeValue(probe)})`,
+        );
+        continue;
+      }
+      probe.validate(report, `${prefix}${kind}`);
       if (port === undefined && probe.action.type !== 'exec' && this.ports.length === 0) {
-        report.error(`${prefix}${kind}`, 'the probe has no port and the container declares none');
+        report.error('container.value.probe-port', `${prefix}${kind}`, 'the probe has no port and the container declares none');
       }
       if (typeof port === 'string' && !names.has(port))
-        report.error(`${prefix}${kind}.port`, `'${port}' is not a declared port (declared: ${[...names].join(', ') || 'none'})`);
+        report.error(
+          'container.port.declared-port',
+          `${prefix}${kind}.port`,
+          `'${port}' is not a declared port (declared: ${[...names].join(', ') || 'none'})`,
+        );
       if (typeof port === 'number' && !numbers.has(port))
-        report.error(`${prefix}${kind}.port`, `${port} is not a declared port (declared: ${[...numbers].join(', ') || 'none'})`);
+        report.error(
+          'container.port.declared-port-declared',
+          `${prefix}${kind}.port`,
+          `${port} is not a declared port (declared: ${[...numbers].join(', ') || 'none'})`,
+        );
     }
   }
 
@@ -329,8 +364,8 @@ export class ContainerModel {
     const own = registry ? `${registry.replace(/\/+$/, '')}/${image}` : `<your-registry>/${image}`;
     const how = `write docker.io/${dockerHubPath(image)} for the public image, or your registry's path (${own}${registry ? `, env.image('${image}')` : ''})`;
     const problem = `'${image}' names no registry host, so it would be pulled from Docker Hub`;
-    if (environment === 'dev') report.warn(`${prefix}image`, `${problem}; ${how} (an error in staging and prod)`);
-    else report.error(`${prefix}image`, `${problem}, someone else's image or none; ${how}`);
+    if (environment === 'dev') report.warn('container.image.error-staging', `${prefix}image`, `${problem}; ${how} (an error in staging and prod)`);
+    else report.error('container.image.someone-else', `${prefix}image`, `${problem}, someone else's image or none; ${how}`);
   }
 
   /** The declared exception, when it is an object (a wrong type is reported by the check). */
@@ -358,7 +393,10 @@ export class ContainerModel {
   public render(): Record<string, unknown> {
     const p = this.props;
     const firstPort = this.ports[0]?.name;
-    const startup = p.startup ?? (p.liveness && firstPort ? Probe.tcp() : undefined);
+    // A prop that is no Probe is reported by validate(); it renders as none.
+    const probe = (value: unknown) => (value instanceof Probe ? value : undefined);
+    const [liveness, readiness] = [probe(p.liveness), probe(p.readiness)];
+    const startup = p.startup !== undefined ? probe(p.startup) : liveness && firstPort ? Probe.tcp() : undefined;
     // Declaration order, not sorted: Kubernetes expands $(VAR) only from variables defined earlier.
     const env = [...this.envVars.entries()].map(([name, value]) => renderEnvVar(name, value));
     return {
@@ -386,8 +424,8 @@ export class ContainerModel {
           'ephemeral-storage': this.resources?.limits?.ephemeralStorage ?? DEFAULT_EPHEMERAL_STORAGE.limit,
         },
       },
-      livenessProbe: p.liveness?.render('liveness', firstPort),
-      readinessProbe: p.readiness?.render('readiness', firstPort),
+      livenessProbe: liveness?.render('liveness', firstPort),
+      readinessProbe: readiness?.render('readiness', firstPort),
       startupProbe: startup?.render('startup', firstPort),
       securityContext: this.securityContext(),
       terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -427,31 +465,44 @@ export function restrictedContainerSecurityContext(user: number, group: number):
 /** Quantities parse (bytes whole, never milli-units) and limits are not below requests. */
 export function checkResources(report: ValidationReport, resources: ResourceProfile, field: string): void {
   if (!isObject(resources)) {
-    report.error(field, `must be an object with requests and limits (is ${resources === null ? 'null' : typeof resources})`);
+    report.error(
+      'container.value.object-requests',
+      field,
+      `must be an object with requests and limits (is ${resources === null ? 'null' : typeof resources})`,
+    );
     return;
   }
   for (const kind of ['requests', 'limits'] as const) {
     if (!isObject(resources[kind]))
-      report.error(`${field}.${kind}`, `is required: an object with cpu and memory (e.g. { cpu: '250m', memory: '256Mi' })`);
+      report.error(
+        'container.value.required-object',
+        `${field}.${kind}`,
+        `is required: an object with cpu and memory (e.g. { cpu: '250m', memory: '256Mi' })`,
+      );
   }
   if (!isObject(resources.requests) || !isObject(resources.limits)) return;
   for (const resource of ['cpu', 'memory', 'ephemeralStorage'] as const) {
     const request = resources.requests[resource] ?? (resource === 'ephemeralStorage' ? DEFAULT_EPHEMERAL_STORAGE.request : undefined);
     const limit = resources.limits[resource] ?? (resource === 'ephemeralStorage' ? DEFAULT_EPHEMERAL_STORAGE.limit : undefined);
     if (request === undefined || limit === undefined) {
-      report.error(`${field}.${request === undefined ? 'requests' : 'limits'}.${resource}`, 'is required');
+      report.error('container.value.required', `${field}.${request === undefined ? 'requests' : 'limits'}.${resource}`, 'is required');
       continue;
     }
     const kind = resource === 'cpu' ? 'cpu' : 'bytes';
     const requestProblem = checkQuantity(request, kind);
     const limitProblem = checkQuantity(limit, kind);
-    if (requestProblem) report.error(`${field}.requests.${resource}`, requestProblem);
-    if (limitProblem) report.error(`${field}.limits.${resource}`, limitProblem);
+    if (requestProblem) report.error('container.requests', `${field}.requests.${resource}`, requestProblem);
+    if (limitProblem) report.error('container.limits.invalid', `${field}.limits.${resource}`, limitProblem);
     const r = parseQuantity(request);
     const l = parseQuantity(limit);
     if (!requestProblem && !limitProblem && r !== undefined && l !== undefined) {
-      if (l === 0) report.error(`${field}.limits.${resource}`, 'must be greater than zero');
-      if (l < r) report.error(`${field}.limits.${resource}`, `${limit} is below the request ${request}; limits must be at least the requests`);
+      if (l === 0) report.error('container.limits.greater-zero', `${field}.limits.${resource}`, 'must be greater than zero');
+      if (l < r)
+        report.error(
+          'container.limits.below-request',
+          `${field}.limits.${resource}`,
+          `${limit} is below the request ${request}; limits must be at least the requests`,
+        );
     }
   }
 }

@@ -61,8 +61,8 @@ function hasRegistryHost(repository: string): boolean {
 
 /**
  * True when the reference names its registry: a first path component with a '.' or ':', or
- * `localhost` (`registry.loopi.com/api:1.0`, `docker.io/library/postgres:17`). `loopi-api:1.0.0`
- * and `techshop/app:1.0.0` do not: a runtime would pull them from Docker Hub.
+ * `localhost` (`registry.acme-corp.io/api:1.0`, `docker.io/library/postgres:17`). `shop-api:1.0.0`
+ * and `acme/app:1.0.0` do not: a runtime would pull them from Docker Hub.
  */
 export function hasRegistry(image: string): boolean {
   const [nameAndTag] = (typeof image === 'string' ? image : '').split('@', 1);

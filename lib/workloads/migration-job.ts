@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkDurationProp, Duration, secondsOr } from '../core/duration';
 import { ValidationReport } from '../core/validation';
 import { ContainerModel } from './container';
 import { contentHash, RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
@@ -14,10 +15,10 @@ export interface MigrationJobProps extends WorkloadProps {
   readonly readyCheck: string;
   /** Retries before the Job fails. @default 2 */
   readonly backoffLimit?: number;
-  /** Seconds before a running migration is stopped and failed. @default 900 */
-  readonly activeDeadlineSeconds?: number;
-  /** Seconds a finished Job is kept (for its logs) before it is deleted. @default 86400 */
-  readonly ttlSecondsAfterFinished?: number;
+  /** How long a migration may run before it is stopped and failed: whole seconds. @default Duration.minutes(15) */
+  readonly activeDeadline?: Duration;
+  /** How long a finished Job is kept (for its logs) before it is deleted: whole seconds. @default Duration.days(1) */
+  readonly ttlAfterFinished?: Duration;
 }
 
 /**
@@ -36,6 +37,7 @@ export interface MigrationJobProps extends WorkloadProps {
  *   and also holds when the migration is run by Argo CD or by hand.
  * - The Job's name carries a hash of its pod template: Jobs are immutable, so a new
  *   image or command yields a new Job instead of an apply error.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class MigrationJob extends Workload {
   public readonly jobName: string;
@@ -48,8 +50,8 @@ export class MigrationJob extends Workload {
     this.jobName = `${this.name}-${contentHash({ image: props.image, command: props.command, args: props.args, env: props.env ? Object.keys(props.env) : [] }).slice(0, 8)}`;
     this.syncHookJob(this.jobName, {
       backoffLimit: props.backoffLimit ?? 2,
-      activeDeadlineSeconds: props.activeDeadlineSeconds ?? 900,
-      ttlSecondsAfterFinished: props.ttlSecondsAfterFinished ?? 86400,
+      activeDeadlineSeconds: secondsOr(props.activeDeadline, 900),
+      ttlSecondsAfterFinished: secondsOr(props.ttlAfterFinished, 86400),
     });
   }
 
@@ -80,11 +82,12 @@ export class MigrationJob extends Workload {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.props as MigrationJobProps;
-    if (p.command.length === 0) report.error('command', 'must not be empty');
-    if (p.readyCheck.trim() === '') report.error('readyCheck', 'must be a shell command that succeeds once the schema is migrated');
+    if (p.command.length === 0) report.error('migration-job.command', 'command', 'must not be empty');
+    if (p.readyCheck.trim() === '')
+      report.error('migration-job.ready-check', 'readyCheck', 'must be a shell command that succeeds once the schema is migrated');
     positive(report, 'backoffLimit', p.backoffLimit, 0);
-    positive(report, 'activeDeadlineSeconds', p.activeDeadlineSeconds, 1);
-    positive(report, 'ttlSecondsAfterFinished', p.ttlSecondsAfterFinished, 0);
+    checkDurationProp(report, 'migration-job.active-deadline', 'activeDeadline', p.activeDeadline, 1, 'Duration.minutes(15)');
+    checkDurationProp(report, 'migration-job.ttl-after-finished', 'ttlAfterFinished', p.ttlAfterFinished, 0, 'Duration.days(1)');
   }
 
   protected podExtras(): Record<string, unknown> {
@@ -93,5 +96,6 @@ export class MigrationJob extends Workload {
 }
 
 export function positive(report: ValidationReport, field: string, value: number | undefined, min: number): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < min)) report.error(field, `${value} must be a whole number of at least ${min}`);
+  if (value !== undefined && (!Number.isInteger(value) || value < min))
+    report.error('migration-job.value', field, `${value} must be a whole number of at least ${min}`);
 }

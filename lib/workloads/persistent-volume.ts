@@ -44,6 +44,7 @@ interface Mount {
  * A PersistentVolumeClaim for application data (repositories, uploads, models, logs),
  * rendered once and mounted by any number of workloads and scheduled tasks of its
  * system (`mountOn`). The namespace budget counts its size and the claim.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class PersistentVolume extends Construct {
   /** Name of the claim. */
@@ -86,30 +87,41 @@ export class PersistentVolume extends Construct {
   private validate(report: ValidationReport): void {
     const p = this.props;
     const nameReason = checkDnsLabel(this.claimName);
-    if (nameReason) report.error('id', `'${this.claimName}' ${nameReason} (it names the PersistentVolumeClaim)`);
+    if (nameReason) report.error('persistent-volume.id', 'id', `'${this.claimName}' ${nameReason} (it names the PersistentVolumeClaim)`);
     const sizeProblem = typeof p?.size === 'string' ? checkQuantity(p.size, 'bytes') : `must be a quantity such as '20Gi'`;
-    if (sizeProblem) report.error('size', sizeProblem);
-    else if ((parseQuantity(p.size) ?? 0) <= 0) report.error('size', `'${p.size}' must be greater than zero`);
-    if (!ACCESS_MODES.includes(this.accessMode)) report.error('accessMode', `'${this.accessMode}' must be one of ${ACCESS_MODES.join(', ')}`);
+    if (sizeProblem) report.error('persistent-volume.size.invalid', 'size', sizeProblem);
+    else if ((parseQuantity(p.size) ?? 0) <= 0) report.error('persistent-volume.size.greater-zero', 'size', `'${p.size}' must be greater than zero`);
+    if (!ACCESS_MODES.includes(this.accessMode))
+      report.error('persistent-volume.access-mode.invalid', 'accessMode', `'${this.accessMode}' must be one of ${ACCESS_MODES.join(', ')}`);
     if (p?.storageClassName !== undefined && (typeof p.storageClassName !== 'string' || p.storageClassName === ''))
-      report.error('storageClassName', 'must be a non-empty string when given');
+      report.error('persistent-volume.storage-class-name', 'storageClassName', 'must be a non-empty string when given');
     this.mounts.forEach((m, i) => this.validateMount(report, m, `mountOn[${i}]`));
     this.validateSharing(report);
   }
 
   private validateMount(report: ValidationReport, m: Mount, field: string): void {
     if (typeof m.mountPath !== 'string' || !m.mountPath.startsWith('/') || m.mountPath === '/')
-      report.error(`${field}.mountPath`, `'${m.mountPath}' must be an absolute path other than /`);
+      report.error('persistent-volume.mount-path.absolute-path', `${field}.mountPath`, `'${m.mountPath}' must be an absolute path other than /`);
     if (m.workload.namespaceName !== this.chart.namespaceName)
       report.error(
+        'persistent-volume.value',
         `${field}`,
         `${m.workload.node.path} runs in namespace '${m.workload.namespaceName}'; a claim can only be mounted in its own namespace ` +
           `('${this.chart.namespaceName}'): create the volume in that workload's system`,
       );
     if (this.accessMode === 'ReadOnlyMany' && !m.readOnly)
-      report.error(`${field}.readOnly`, `a 'ReadOnlyMany' volume can only be mounted read-only: pass { readOnly: true }`);
+      report.error(
+        'persistent-volume.read-only',
+        `${field}.readOnly`,
+        `a 'ReadOnlyMany' volume can only be mounted read-only: pass { readOnly: true }`,
+      );
     const clash = m.workload.container.mounts.filter((other) => other.mountPath === m.mountPath);
-    if (clash.length > 1) report.error(`${field}.mountPath`, `'${m.mountPath}' is mounted more than once in ${m.workload.node.path}`);
+    if (clash.length > 1)
+      report.error(
+        'persistent-volume.mount-path.mounted-more',
+        `${field}.mountPath`,
+        `'${m.mountPath}' is mounted more than once in ${m.workload.node.path}`,
+      );
   }
 
   /** A ReadWriteOnce volume attaches to one node: pods that may run on different nodes at once cannot share it. */
@@ -124,6 +136,7 @@ export class PersistentVolume extends Construct {
       return pods[i] > 1 ? `${w.name} (up to ${pods[i]} replicas)` : w.name;
     });
     report.error(
+      'persistent-volume.access-mode.attaches-node',
       'accessMode',
       `'${this.accessMode}' attaches to one node, but it is mounted by ${described.join(', ')}, whose pods can run on different nodes ` +
         `at once; use accessMode: 'ReadWriteMany' (with a StorageClass that supports it), or mount it on one writer ` +

@@ -88,7 +88,7 @@ export class PodContents {
 
   /** Reports bad input given to the verbs. */
   public validate(report: ValidationReport): void {
-    for (const [field, message] of this.problems) report.error(field, message);
+    for (const [field, message] of this.problems) report.error('pod-contents.value', field, message);
   }
 
   private accept(field: string, container: ContainerModel): boolean {

@@ -45,6 +45,7 @@ export function checkPodModel(report: ValidationReport, pod: PodModel): void {
   checkPortsAcrossContainers(report, containers);
   for (const [name, kept, added] of pod.volumeClashes)
     report.error(
+      'pod.volumes',
       'volumes',
       `'${name}' names two different volumes (${describeVolume(kept)} and ${describeVolume(added)}); volume names must be unique in a pod: give the second another name`,
     );
@@ -56,6 +57,7 @@ function checkContainerNames(report: ValidationReport, containers: ReadonlyArray
     const first = seen.get(container.name);
     if (first !== undefined)
       report.error(
+        'pod.name',
         `${prefix}name`,
         `'${container.name}' is also the name of ${first}; container names must be unique in a pod, init containers included (the API server refuses the pod)`,
       );
@@ -73,10 +75,12 @@ function checkWritablePaths(report: ValidationReport, writablePaths: unknown): v
     if (typeof path !== 'string') continue;
     if (normal(path) === TMP)
       report.error(
+        'pod.writable-paths.always-writable',
         'writablePaths',
         `'${path}' is always writable: every container gets an emptyDir at /tmp, and a second mount there is refused by the API server; remove it from writablePaths`,
       );
-    else if (seen.has(normal(path))) report.error('writablePaths', `'${path}' is listed twice; each path is one mount, list it once`);
+    else if (seen.has(normal(path)))
+      report.error('pod.writable-paths.listed-twice', 'writablePaths', `'${path}' is listed twice; each path is one mount, list it once`);
     seen.add(normal(path));
   }
 }
@@ -95,6 +99,7 @@ function checkMounts(report: ValidationReport, prefix: string, container: Contai
     // An AppConfig reports its own files mounted where something else is (files.<path>).
     if (mount.name.startsWith(APP_CONFIG_VOLUME_PREFIX) || first.startsWith(APP_CONFIG_VOLUME_PREFIX)) continue;
     report.error(
+      'pod.volume-mounts',
       `${prefix}volumeMounts`,
       `'${mount.mountPath}' is mounted twice (volumes '${first}' and '${mount.name}'); mount paths must be unique in a container (the API server refuses the pod)`,
     );
@@ -115,12 +120,17 @@ function checkPortsAcrossContainers(report: ValidationReport, containers: Readon
       const otherName = names.get(port.name);
       if (otherName !== undefined && otherName !== owner)
         report.error(
+          'pod.ports.name',
           `${prefix}ports[${i}].name`,
           `'${port.name}' is also a port of ${otherName}; port names must be unique in a pod (a Service's targetPort names one)`,
         );
       const otherNumber = numbers.get(key);
       if (otherNumber !== undefined && otherNumber !== owner)
-        report.error(`${prefix}ports[${i}].port`, `${key} is also a port of ${otherNumber}; two containers of a pod cannot listen on one port`);
+        report.error(
+          'pod.ports.port',
+          `${prefix}ports[${i}].port`,
+          `${key} is also a port of ${otherNumber}; two containers of a pod cannot listen on one port`,
+        );
       ownNames.add(port.name);
       ownNumbers.add(key);
     });

@@ -1,16 +1,20 @@
+import { checkDurationProp, Duration, secondsOr } from '../core/duration';
+import { describeValue } from '../core/describe-value';
+import { ValidationReport } from '../core/validation';
+
 /**
  * Health probes. Timing defaults are deliberately conservative: a startup probe absorbs
  * slow starts so the liveness probe can stay strict without restart loops.
  */
 export interface ProbeTiming {
-  /** @default 10 */
-  readonly periodSeconds?: number;
-  /** @default 3 */
-  readonly timeoutSeconds?: number;
-  /** @default 3 (startup probes: 30, i.e. up to 2.5 minutes with a 5 s period) */
+  /** How often the probe runs: whole seconds, at least 1. @default Duration.seconds(10) (startup probes: Duration.seconds(5)) */
+  readonly period?: Duration;
+  /** How long one attempt may take: whole seconds, at least 1. @default Duration.seconds(3) */
+  readonly timeout?: Duration;
+  /** Failed attempts in a row before the probe fails. @default 3 (startup probes: 30, i.e. up to 2.5 minutes with a 5 s period) */
   readonly failureThreshold?: number;
-  /** @default 0 */
-  readonly initialDelaySeconds?: number;
+  /** Wait before the first attempt. @default Duration.seconds(0) */
+  readonly initialDelay?: Duration;
 }
 
 type ProbeAction =
@@ -18,6 +22,7 @@ type ProbeAction =
   | { readonly type: 'tcp'; readonly port?: string | number }
   | { readonly type: 'exec'; readonly command: readonly string[] };
 
+/** @sealed subclassing is not supported; its protected members are not API */
 export class Probe {
   /** HTTP GET on `path`; the port defaults to the workload's first port. */
   public static http(path: string, options: ProbeTiming & { readonly port?: string | number } = {}): Probe {
@@ -44,14 +49,25 @@ export class Probe {
     return this.action.type === 'exec' ? undefined : this.action.port;
   }
 
+  /** Reports timing that Kubernetes cannot take (`field`: the probe's prop, e.g. `liveness`). */
+  public validate(report: ValidationReport, field: string): void {
+    const t = this.timing ?? {};
+    checkDurationProp(report, 'probe.period', `${field}.period`, t.period, 1, 'Duration.seconds(10)');
+    checkDurationProp(report, 'probe.timeout', `${field}.timeout`, t.timeout, 1, 'Duration.seconds(3)');
+    checkDurationProp(report, 'probe.initial-delay', `${field}.initialDelay`, t.initialDelay, 0, 'Duration.seconds(10)');
+    const threshold: unknown = t.failureThreshold;
+    if (threshold !== undefined && (typeof threshold !== 'number' || !Number.isInteger(threshold) || threshold < 1))
+      report.error('probe.failure-threshold', `${field}.failureThreshold`, `${describeValue(threshold)} must be a whole number of at least 1`);
+  }
+
   /** The Kubernetes probe object; `defaultPort` is the workload's first port name. */
   public render(kind: 'liveness' | 'readiness' | 'startup', defaultPort: string | number | undefined): Record<string, unknown> {
     const timing = {
-      periodSeconds: this.timing.periodSeconds ?? (kind === 'startup' ? 5 : 10),
-      timeoutSeconds: this.timing.timeoutSeconds ?? 3,
+      periodSeconds: secondsOr(this.timing.period, kind === 'startup' ? 5 : 10),
+      timeoutSeconds: secondsOr(this.timing.timeout, 3),
       failureThreshold: this.timing.failureThreshold ?? (kind === 'startup' ? 30 : 3),
       successThreshold: 1,
-      initialDelaySeconds: this.timing.initialDelaySeconds ?? 0,
+      initialDelaySeconds: secondsOr(this.timing.initialDelay, 0),
     };
     const a = this.action;
     switch (a.type) {

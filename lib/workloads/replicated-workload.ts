@@ -12,8 +12,11 @@ export interface ReplicatedWorkloadProps extends WorkloadProps {
   readonly replicas?: number;
 }
 
+/** The pod disruption budget of `disruptionBudget()`: one of the two. */
 export interface DisruptionBudgetOptions {
+  /** Pods that must stay available during voluntary disruptions (node drains). @default - unset: maxUnavailable applies */
   readonly minAvailable?: number;
+  /** Pods that may be down at once. @default 1 (when minAvailable is not set) */
   readonly maxUnavailable?: number;
 }
 
@@ -124,15 +127,17 @@ export abstract class ReplicatedWorkload extends Workload {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     if (!Number.isInteger(this.defaultReplicas) || this.defaultReplicas < 1)
-      report.error('replicas', `${this.defaultReplicas} must be a whole number of at least 1`);
+      report.error('replicated-workload.replicas.whole-number', 'replicas', `${this.defaultReplicas} must be a whole number of at least 1`);
     else if (this.chart.environment.isProduction && this.maxReplicas === 1) {
       report.warn(
+        'replicated-workload.value',
         this.autoscaler ? 'autoscale().max' : 'replicas',
         'runs a single pod in prod: every rollout, node drain or crash is an outage; use at least 2',
       );
     }
     if (this.autoscaler && this.declaredReplicas !== undefined && this.declaredReplicas !== this.autoscaler.options.min) {
       report.error(
+        'replicated-workload.replicas.differs-autoscaler',
         'replicas',
         `${this.declaredReplicas} differs from the autoscaler's min ${this.autoscaler.options.min}; under an HPA the minimum is the initial size, so drop replicas or make them equal`,
       );
@@ -143,6 +148,7 @@ export abstract class ReplicatedWorkload extends Workload {
         for (const c of containers) {
           if (!c.resources?.requests?.[resource])
             report.error(
+              'replicated-workload.resources.requests',
               `resources.requests.${resource}`,
               `container '${c.name}' has no ${resource} request, which the HPA needs to compute utilisation`,
             );

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { checkCronSchedule, checkTimeZone } from '../core/cron';
+import { checkDurationProp, Duration, secondsOr } from '../core/duration';
 import { ValidationReport } from '../core/validation';
 import { positive } from './migration-job';
 import { RUN_TO_COMPLETION_POD, Workload, WorkloadProps } from './workload';
@@ -10,14 +11,15 @@ export interface ScheduledTaskProps extends WorkloadProps {
   readonly schedule: string;
   /** IANA time zone of the schedule. @default - the controller's time zone (UTC on managed clusters) */
   readonly timeZone?: string;
-  /** Seconds after the scheduled time a missed run may still start. @default 300 */
-  readonly startingDeadlineSeconds?: number;
+  /** How long after the scheduled time a missed run may still start: whole seconds, at least 10. @default Duration.minutes(5) */
+  readonly startingDeadline?: Duration;
   /** Retries before a run fails. @default 1 */
   readonly backoffLimit?: number;
-  /** Seconds before a run is stopped and failed. @default 3600 */
-  readonly activeDeadlineSeconds?: number;
-  /** Finished Jobs kept, successful and failed. @default 3 and 3 */
+  /** How long a run may take before it is stopped and failed: whole seconds. @default Duration.hours(1) */
+  readonly activeDeadline?: Duration;
+  /** Successful Jobs kept. @default 3 */
   readonly successfulJobsHistoryLimit?: number;
+  /** Failed Jobs kept. @default 3 */
   readonly failedJobsHistoryLimit?: number;
   /** Component label. @default 'scheduled-task' */
   readonly role?: string;
@@ -26,6 +28,7 @@ export interface ScheduledTaskProps extends WorkloadProps {
 /**
  * A periodic job: a CronJob that never overlaps itself (`concurrencyPolicy: Forbid`),
  * gives up on runs missed by more than a deadline, and keeps a short history.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class ScheduledTask extends Workload {
   /** The cron schedule, as given. */
@@ -42,7 +45,7 @@ export class ScheduledTask extends Workload {
       schedule: props.schedule,
       timeZone: props.timeZone,
       concurrencyPolicy: 'Forbid',
-      startingDeadlineSeconds: props.startingDeadlineSeconds ?? 300,
+      startingDeadlineSeconds: secondsOr(props.startingDeadline, 300),
       successfulJobsHistoryLimit: props.successfulJobsHistoryLimit ?? 3,
       failedJobsHistoryLimit: props.failedJobsHistoryLimit ?? 3,
       suspend: false,
@@ -50,7 +53,7 @@ export class ScheduledTask extends Workload {
         metadata: { labels: { ...this.selectorLabels } },
         spec: {
           backoffLimit: props.backoffLimit ?? 1,
-          activeDeadlineSeconds: props.activeDeadlineSeconds ?? 3600,
+          activeDeadlineSeconds: secondsOr(props.activeDeadline, 3600),
           template: this.podTemplate(),
         },
       },
@@ -61,14 +64,14 @@ export class ScheduledTask extends Workload {
     super.validateWorkload(report);
     const p = this.props as ScheduledTaskProps;
     const schedule = checkCronSchedule(p.schedule);
-    if (schedule) report.error('schedule', schedule);
+    if (schedule) report.error('scheduled-task.schedule', 'schedule', schedule);
     if (p.timeZone !== undefined) {
       const tz = checkTimeZone(p.timeZone);
-      if (tz) report.error('timeZone', tz);
+      if (tz) report.error('scheduled-task.time-zone', 'timeZone', tz);
     }
-    positive(report, 'startingDeadlineSeconds', p.startingDeadlineSeconds, 10);
+    checkDurationProp(report, 'scheduled-task.starting-deadline', 'startingDeadline', p.startingDeadline, 10, 'Duration.minutes(5)');
     positive(report, 'backoffLimit', p.backoffLimit, 0);
-    positive(report, 'activeDeadlineSeconds', p.activeDeadlineSeconds, 1);
+    checkDurationProp(report, 'scheduled-task.active-deadline', 'activeDeadline', p.activeDeadline, 1, 'Duration.hours(1)');
     positive(report, 'successfulJobsHistoryLimit', p.successfulJobsHistoryLimit, 0);
     positive(report, 'failedJobsHistoryLimit', p.failedJobsHistoryLimit, 1);
   }

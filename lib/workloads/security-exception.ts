@@ -100,38 +100,64 @@ export function describeSecurityException(exception: SecurityException): string 
 export function checkSecurityException(report: ValidationReport, value: unknown, field: string): void {
   if (value === undefined) return;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    report.error(field, `must be an object { reason, addCapabilities?, writableRootFilesystem?, startAsRoot?, lowerNamespaceTo? }`);
+    report.error(
+      'security-exception.value.object-reason',
+      field,
+      `must be an object { reason, addCapabilities?, writableRootFilesystem?, startAsRoot?, lowerNamespaceTo? }`,
+    );
     return;
   }
   const e = value as Record<string, unknown>;
   if (typeof e.reason !== 'string' || e.reason.trim() === '')
-    report.error(`${field}.reason`, 'is required: say why the workload needs the exception (it is printed by synth and in the README)');
+    report.error(
+      'security-exception.reason.required-say',
+      `${field}.reason`,
+      'is required: say why the workload needs the exception (it is printed by synth and in the README)',
+    );
   else if (e.reason.includes('='))
-    report.error(`${field}.reason`, "must not contain '=': it becomes the linters' waiver reason, which checkov cannot parse with '='");
+    report.error(
+      'security-exception.reason.contain-becomes',
+      `${field}.reason`,
+      "must not contain '=': it becomes the linters' waiver reason, which checkov cannot parse with '='",
+    );
   if (e.addCapabilities !== undefined) {
-    if (!Array.isArray(e.addCapabilities)) report.error(`${field}.addCapabilities`, 'must be an array of capability names');
+    if (!Array.isArray(e.addCapabilities))
+      report.error('security-exception.add-capabilities.array-capability', `${field}.addCapabilities`, 'must be an array of capability names');
     else {
       e.addCapabilities.forEach((cap, i) => {
         if (!(BASELINE_CAPABILITIES as readonly unknown[]).includes(cap))
           report.error(
+            'security-exception.add-capabilities.cannot-added',
             `${field}.addCapabilities[${i}]`,
             `'${String(cap)}' cannot be added: Pod Security baseline allows only ${BASELINE_CAPABILITIES.join(', ')} ` +
               '(without the CAP_ prefix, upper case), and privileged namespaces are not rendered',
           );
       });
-      if (new Set(e.addCapabilities).size !== e.addCapabilities.length) report.error(`${field}.addCapabilities`, 'contains duplicates');
+      if (new Set(e.addCapabilities).size !== e.addCapabilities.length)
+        report.error('security-exception.add-capabilities.contains-duplicates', `${field}.addCapabilities`, 'contains duplicates');
     }
   }
   for (const flag of ['writableRootFilesystem', 'startAsRoot'])
-    if (e[flag] !== undefined && typeof e[flag] !== 'boolean') report.error(`${field}.${flag}`, `must be true or false (is ${typeof e[flag]})`);
+    if (e[flag] !== undefined && typeof e[flag] !== 'boolean')
+      report.error('security-exception.value.true-false', `${field}.${flag}`, `must be true or false (is ${typeof e[flag]})`);
   if (e.lowerNamespaceTo !== undefined && e.lowerNamespaceTo !== 'baseline')
-    report.error(`${field}.lowerNamespaceTo`, `'${String(e.lowerNamespaceTo)}' must be 'baseline' (privileged is never rendered)`);
+    report.error(
+      'security-exception.lower-namespace-to',
+      `${field}.lowerNamespaceTo`,
+      `'${String(e.lowerNamespaceTo)}' must be 'baseline' (privileged is never rendered)`,
+    );
   const caps = Array.isArray(e.addCapabilities) ? e.addCapabilities : [];
   if (e.startAsRoot === true && !(caps.includes('SETUID') && caps.includes('SETGID')))
     report.error(
+      'security-exception.add-capabilities.start-root',
       `${field}.addCapabilities`,
       "a start as root that drops privileges needs SETUID and SETGID (all capabilities are dropped otherwise): add 'SETUID', 'SETGID'",
     );
   const granted = e.startAsRoot === true || caps.length > 0 || e.writableRootFilesystem === true;
-  if (!granted) report.error(field, 'grants nothing: set addCapabilities, writableRootFilesystem or startAsRoot, or remove the exception');
+  if (!granted)
+    report.error(
+      'security-exception.value.grants-nothing',
+      field,
+      'grants nothing: set addCapabilities, writableRootFilesystem or startAsRoot, or remove the exception',
+    );
 }

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checkDurationProp, Duration, secondsOr } from '../core/duration';
 import { ValidationReport } from '../core/validation';
 import { ReplicatedWorkload, ReplicatedWorkloadProps } from './replicated-workload';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
@@ -7,19 +8,21 @@ import type { PortSpec } from './container';
 
 export interface WebServiceProps extends ReplicatedWorkloadProps {
   /**
-   * Seconds the pod keeps serving after it is marked for termination, so endpoints and
-   * load balancers stop sending new requests before the process gets SIGTERM. Uses
-   * `sleep` from the image; set 0 for images without a shell. @default 5
+   * How long the pod keeps serving after it is marked for termination, so endpoints and
+   * load balancers stop sending new requests before the process gets SIGTERM: whole seconds.
+   * Uses `sleep` from the image; `Duration.seconds(0)` for images without a shell.
+   * @default Duration.seconds(5)
    */
-  readonly drainSeconds?: number;
-  /** Seconds the process has to finish in-flight requests after SIGTERM. @default 30 */
-  readonly shutdownSeconds?: number;
+  readonly drain?: Duration;
+  /** How long the process has to finish in-flight requests after SIGTERM: whole seconds, at least 1. @default Duration.seconds(30) */
+  readonly shutdownGrace?: Duration;
 }
 
 /**
  * An HTTP (or TCP) service: a Deployment and a ClusterIP Service. Rolls out without
  * losing capacity (`maxUnavailable: 0`), spreads across zones and nodes, drains
  * in-flight requests before stopping, and runs under Pod Security `restricted`.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class WebService extends ReplicatedWorkload {
   private readonly drainSeconds: number;
@@ -28,8 +31,8 @@ export class WebService extends ReplicatedWorkload {
   constructor(scope: Construct, id: string, props: WebServiceProps) {
     super(scope, id, props, 'web-service');
     checkProps(this, 'WebServiceProps', props);
-    this.drainSeconds = props.drainSeconds ?? 5;
-    this.shutdownSeconds = props.shutdownSeconds ?? 30;
+    this.drainSeconds = secondsOr(props.drain, 5);
+    this.shutdownSeconds = secondsOr(props.shutdownGrace, 30);
 
     new k8s.KubeService(this, 'service', {
       metadata: { name: this.name },
@@ -49,21 +52,24 @@ export class WebService extends ReplicatedWorkload {
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
     const p = this.props as WebServiceProps;
-    if ((p.ports ?? []).length === 0) report.error('ports', 'a web service must declare at least one port');
+    if ((p.ports ?? []).length === 0) report.error('web-service.ports', 'ports', 'a web service must declare at least one port');
     // Equal container ports are reported by the container's own check; this catches servicePort clashes.
     const servicePorts = new Map<number, PortSpec>();
     arrayOrEmpty(p.ports).forEach((port, i) => {
       const number = port?.servicePort ?? port?.port;
       const other = servicePorts.get(number);
       if (other !== undefined && other.port !== port.port)
-        report.error(`ports[${i}].servicePort`, `${number} is also the Service port of '${other.name}'; each port needs its own Service port`);
+        report.error(
+          'web-service.ports.service-port',
+          `ports[${i}].servicePort`,
+          `${number} is also the Service port of '${other.name}'; each port needs its own Service port`,
+        );
       servicePorts.set(number, port);
     });
-    if (!p.readiness) report.error('readiness', 'a web service must have a readiness probe, or it receives traffic before it can serve it');
-    if (!Number.isInteger(this.drainSeconds) || this.drainSeconds < 0)
-      report.error('drainSeconds', `${this.drainSeconds} must be a whole number of seconds, 0 or more`);
-    if (!Number.isInteger(this.shutdownSeconds) || this.shutdownSeconds < 1)
-      report.error('shutdownSeconds', `${this.shutdownSeconds} must be a whole number of seconds, 1 or more`);
+    if (!p.readiness)
+      report.error('web-service.readiness', 'readiness', 'a web service must have a readiness probe, or it receives traffic before it can serve it');
+    checkDurationProp(report, 'web-service.drain', 'drain', p.drain, 0, 'Duration.seconds(5)');
+    checkDurationProp(report, 'web-service.shutdown-grace', 'shutdownGrace', p.shutdownGrace, 1, 'Duration.seconds(30)');
   }
 
   protected containerExtras(): Record<string, unknown> {

@@ -75,17 +75,20 @@ export function checkSecurityExceptionNamespace(report: ValidationReport, main: 
   const level = namespace?.podSecurity ?? 'restricted';
   if (exception.lowerNamespaceTo === 'baseline' && required === 'restricted') {
     report.error(
+      'workload-checks.security-exception.lower-namespace-to.needed-pod',
       'securityException.lowerNamespaceTo',
       `is not needed: Pod Security restricted admits ${describeSecurityException(exception)}; remove lowerNamespaceTo so namespace '${namespaceName}' stays restricted`,
     );
   } else if (required === 'baseline' && level === 'restricted' && exception.lowerNamespaceTo === 'baseline') {
     report.error(
+      'workload-checks.security-exception.lower-namespace-to.cannot-lower',
       'securityException.lowerNamespaceTo',
       `cannot lower namespace '${namespaceName}': the chart made its own SystemNamespace (${namespace?.node.path}) enforcing restricted; ` +
         "give it podSecurity: 'baseline' with podSecurityReason, or remove it so the synth pass makes the namespace",
     );
   } else if (required === 'baseline' && level === 'restricted') {
     report.error(
+      'workload-checks.security-exception',
       'securityException',
       `needs Pod Security baseline for ${restrictedViolations(exception).join(' and ')}, but namespace '${namespaceName}' enforces restricted, ` +
         "which refuses the pods: set lowerNamespaceTo: 'baseline' in this exception (the namespace's enforce, audit and warn labels are " +
@@ -106,6 +109,7 @@ export function checkConfig(
   if (config === undefined) return;
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     report.error(
+      'workload-checks.config.object-variable',
       'config',
       `must be an object of variable name to string value (is ${config === null ? 'null' : Array.isArray(config) ? 'an array' : typeof config})`,
     );
@@ -118,17 +122,31 @@ export function checkConfig(
   }
   for (const [key, value] of Object.entries(config)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
-      report.error(`config.${key}`, `'${key}' is read as an environment variable and must be a valid name (letters, digits and '_')`);
+      report.error(
+        'workload-checks.config.read-environment',
+        `config.${key}`,
+        `'${key}' is read as an environment variable and must be a valid name (letters, digits and '_')`,
+      );
     if (typeof value !== 'string') {
       report.error(
+        'workload-checks.config.string-configmap',
         `config.${key}`,
         `must be a string (is ${value === null ? 'null' : typeof value}); ConfigMap data holds strings only, e.g. '${String(value)}'`,
       );
     }
     // env entries (and connections) win over envFrom: the ConfigMap value would never be read.
     if (env.has(key))
-      report.error(`config.${key}`, `is also set by ${setBy(props, key)}, which overrides the ConfigMap value; set '${key}' in one place`);
-    if (secretKeys.has(key)) report.error(`config.${key}`, `is also a key of ${secretKeys.get(key)} (envFromSecrets); set '${key}' in one place`);
+      report.error(
+        'workload-checks.config.also-set',
+        `config.${key}`,
+        `is also set by ${setBy(props, key)}, which overrides the ConfigMap value; set '${key}' in one place`,
+      );
+    if (secretKeys.has(key))
+      report.error(
+        'workload-checks.config.also-key',
+        `config.${key}`,
+        `is also a key of ${secretKeys.get(key)} (envFromSecrets); set '${key}' in one place`,
+      );
   }
 }
 
@@ -153,9 +171,17 @@ function checkConfigSources(
     for (const key of source.envKeys) {
       const field = `useConfig(${source.configMapName}).${key}`;
       if (env.has(key)) {
-        report.error(field, `is set by ${source.describe} and by ${setBy(props, key)}, which overrides the shared value; set '${key}' in one place`);
+        report.error(
+          'workload-checks.value.set-overrides',
+          field,
+          `is set by ${source.describe} and by ${setBy(props, key)}, which overrides the shared value; set '${key}' in one place`,
+        );
       } else if (seen.has(key)) {
-        report.error(field, `is set by ${source.describe} and by ${seen.get(key)}; only one value is read, set '${key}' in one place`);
+        report.error(
+          'workload-checks.value.set-value',
+          field,
+          `is set by ${source.describe} and by ${seen.get(key)}; only one value is read, set '${key}' in one place`,
+        );
       }
       seen.set(key, source.describe);
     }
@@ -175,6 +201,7 @@ export function checkImageUser(report: ValidationReport, note: unknown): void {
   for (const key of ['expects', 'mustDo'])
     if (typeof n[key] !== 'string' || (n[key] as string).trim() === '')
       report.error(
+        'workload-checks.image-user',
         `imageUser.${key}`,
         `is required: a sentence for the README (${key === 'expects' ? 'what the image does as built' : 'what it must do to run as runAs'})`,
       );

@@ -110,23 +110,49 @@ export class WorkloadTracing extends Construct {
 
 function validate(report: ValidationReport, raw: unknown, clashes: readonly string[]): void {
   for (const name of clashes)
-    report.error(`env.${name}`, 'is set by tracing() (OpenTelemetry SDK settings); remove it from the workload, or drop tracing()');
+    report.error(
+      'workload-tracing.env',
+      `env.${name}`,
+      'is set by tracing() (OpenTelemetry SDK settings); remove it from the workload, or drop tracing()',
+    );
   if (raw === undefined) return;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    return report.error('tracing', `options must be a TracingOptions object (is ${describeValue(raw)})`);
+    return report.error('workload-tracing.tracing', 'tracing', `options must be a TracingOptions object (is ${describeValue(raw)})`);
   const o = raw as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!OPTION_FIELDS.includes(key)) report.error(key, `is not an option (options: ${OPTION_FIELDS.join(', ')})`);
+  for (const key of Object.keys(o))
+    if (!OPTION_FIELDS.includes(key)) report.error('workload-tracing.value', key, `is not an option (options: ${OPTION_FIELDS.join(', ')})`);
   if (o.protocol !== undefined && !(PROTOCOLS as readonly unknown[]).includes(o.protocol))
-    report.error('protocol', `must be one of ${PROTOCOLS.map((p) => `'${p}'`).join(', ')} (is ${describeValue(o.protocol)})`);
+    report.error(
+      'workload-tracing.protocol',
+      'protocol',
+      `must be one of ${PROTOCOLS.map((p) => `'${p}'`).join(', ')} (is ${describeValue(o.protocol)})`,
+    );
   if (o.sampleRatio !== undefined && !(typeof o.sampleRatio === 'number' && o.sampleRatio >= 0 && o.sampleRatio <= 1))
-    report.error('sampleRatio', `must be a number from 0 to 1, the share of root traces sampled (is ${describeValue(o.sampleRatio)})`);
+    report.error(
+      'workload-tracing.sample-ratio',
+      'sampleRatio',
+      `must be a number from 0 to 1, the share of root traces sampled (is ${describeValue(o.sampleRatio)})`,
+    );
   const attrs = o.resourceAttributes;
   if (attrs === undefined) return;
   if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs))
-    return report.error('resourceAttributes', `must be an object of attribute names to strings (is ${describeValue(attrs)})`);
+    return report.error(
+      'workload-tracing.resource-attributes.object-attribute',
+      'resourceAttributes',
+      `must be an object of attribute names to strings (is ${describeValue(attrs)})`,
+    );
   for (const [k, v] of Object.entries(attrs)) {
-    if (OWN_ATTRIBUTES.includes(k)) report.error(`resourceAttributes.${k}`, 'is set by tracing() from the workload, system and environment');
+    if (OWN_ATTRIBUTES.includes(k))
+      report.error(
+        'workload-tracing.resource-attributes.set-tracing',
+        `resourceAttributes.${k}`,
+        'is set by tracing() from the workload, system and environment',
+      );
     else if (typeof v !== 'string' || /[,=]/.test(k) || /[,=]/.test(v) || k.trim() === '')
-      report.error(`resourceAttributes.${k}`, `must be a string, and neither key nor value may contain ',' or '=' (is ${describeValue(v)})`);
+      report.error(
+        'workload-tracing.resource-attributes.string-neither',
+        `resourceAttributes.${k}`,
+        `must be a string, and neither key nor value may contain ',' or '=' (is ${describeValue(v)})`,
+      );
   }
 }

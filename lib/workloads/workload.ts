@@ -254,6 +254,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     if (options.readOnly === true && readOnly === undefined) {
       addCheck(this, (report) =>
         report.error(
+          'workload.connect.read-only',
           'connect().readOnly',
           `${store.node.path} has no read-only endpoint (PostgreSQL on CloudNativePG with 2 or more instances has one)`,
         ),
@@ -327,7 +328,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
    * Declares that the pods serve Prometheus metrics on a named port (the main container's
    * or a sidecar's): a ServiceMonitor scrapes them, Prometheus may reach that port, and
    * SystemAlerts / SystemDashboard cover them. A port that does not exist is a synth error.
-   * @example api.exposeMetrics({ port: 'http', path: '/metrics', interval: '30s' })
+   * @example api.exposeMetrics({ port: 'http', path: '/metrics', interval: Duration.seconds(30) })
    */
   public exposeMetrics(options: MetricsOptions): void {
     // One Service + ServiceMonitor per workload is made from every declaration by a synth pass (lib/pipeline/metrics-monitors.ts).
@@ -347,16 +348,21 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   protected validateWorkload(report: ValidationReport): void {
     const env = this.chart.environment;
     const reason = checkDnsLabel(this.name, 52);
-    if (reason) report.error('id', `'${this.name}' ${reason} (it becomes the object name)`);
+    if (reason) report.error('workload.id', 'id', `'${this.name}' ${reason} (it becomes the object name)`);
     if (env.requireExplicitResources && !this.props.resources) {
-      report.error('resources', `required in ${env.name}: set requests and limits for cpu and memory`);
+      report.error('workload.resources', 'resources', `required in ${env.name}: set requests and limits for cpu and memory`);
     }
     this.apiAccess?.validate(report);
     for (const method of this.repeatedCalls)
-      report.error(`${method}()`, 'was called more than once; call it once with everything it needs (later calls are ignored)');
-    for (const name of this.duplicateEnv) report.error(`env.${name.split(' ')[0]}`, `is set twice: ${name} overrides an earlier value`);
+      report.error(
+        'workload.value.was-called',
+        `${method}()`,
+        'was called more than once; call it once with everything it needs (later calls are ignored)',
+      );
+    for (const name of this.duplicateEnv)
+      report.error('workload.env', `env.${name.split(' ')[0]}`, `is set twice: ${name} overrides an earlier value`);
     this.pod.validate(report);
-    for (const [field, problem] of this.verbProblems) report.error(field, problem);
+    for (const [field, problem] of this.verbProblems) report.error('workload.value.invalid', field, problem);
     this.container.validate(report, env.requirePinnedImages);
     this.pod.initContainers.forEach((c, i) => c.validate(report, env.requirePinnedImages, `initContainers[${i}].`));
     this.pod.sidecars.forEach((c, i) => c.validate(report, env.requirePinnedImages, `sidecars[${i}].`));

@@ -31,9 +31,29 @@ export interface ConstructProps {
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/** Every exported construct class of lib/index.ts with a props parameter, sorted by name. */
+/**
+ * Internal constructs built from what a user passes to a method (`autoscale(options)`,
+ * `backup(props)`, the platform Prometheus's `server` props, a chart's `budget`): not exported,
+ * but their props come from the user as much as a public construct's, so they are checked too.
+ */
+const INTERNAL_CONSTRUCT_MODULES = [
+  'scaling/autoscaler',
+  'scaling/vertical-autoscaler',
+  'scaling/disruption-budget',
+  'scaling/namespace-budget',
+  'backup/backup-schedule',
+  'backup/restore-job',
+  'data/bucket-backup',
+  'data/bucket-restore-job',
+  'observability/prometheus-server',
+  'observability/alertmanager-server',
+  'security/system-namespace',
+];
+
+/** Every construct class lib/index.ts exports (and those of INTERNAL_CONSTRUCT_MODULES) with a props parameter, sorted by name. */
 export function readPropsTable(): ConstructProps[] {
-  const program = ts.createProgram([path.join(ROOT, 'lib', 'index.ts')], {
+  const modules = INTERNAL_CONSTRUCT_MODULES.map((m) => path.join(ROOT, 'lib', `${m}.ts`));
+  const program = ts.createProgram([path.join(ROOT, 'lib', 'index.ts'), ...modules], {
     strict: true,
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.CommonJS,
@@ -44,8 +64,13 @@ export function readPropsTable(): ConstructProps[] {
   const index = program.getSourceFile(path.join(ROOT, 'lib', 'index.ts'));
   if (!index) throw new Error('lib/index.ts not found');
   const out: ConstructProps[] = [];
-  for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(index) as ts.Symbol)) {
+  const sources = [index, ...modules.map((m) => program.getSourceFile(m))];
+  const exports = sources.flatMap((s) => (s ? checker.getExportsOfModule(checker.getSymbolAtLocation(s) as ts.Symbol) : []));
+  const seen = new Set<ts.Symbol>();
+  for (const exported of exports) {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    if (seen.has(symbol)) continue;
+    seen.add(symbol);
     const declaration = symbol.declarations?.find(ts.isClassDeclaration);
     if (!declaration || !declaration.name) continue;
     if (ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Abstract) continue;

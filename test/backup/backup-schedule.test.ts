@@ -1,4 +1,4 @@
-import { BackupTarget, ExistingSecret, fromSecret, MongoDb, ObjectStore, Redis, SystemAlerts, synthesize } from '../../lib';
+import { BackupTarget, Duration, ExistingSecret, fromSecret, MongoDb, ObjectStore, Redis, SystemAlerts, synthesize } from '../../lib';
 import { S3_CLIENT_IMAGE } from '../../lib/backup/tools';
 import { ENGINE_IMAGES } from '../../lib/data/versions';
 import { cronPeriodSeconds } from '../../lib/core/cron';
@@ -176,7 +176,7 @@ describe('BackupSchedule to S3', () => {
       credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']),
       resources,
     }).noBackup(NOT_BACKED_UP_IN_TEST);
-    const bucket = minio.addBucket('backups', { expireAfterDays: 60 });
+    const bucket = minio.addBucket('backups', { expireAfter: Duration.days(60) });
     mongo.backup({ target: bucket.asBackupTarget(), schedule: '0 2 * * *' });
     const pod = podOf(objectOf(app, 'CronJob', 'mongodb-backup'));
     const dump = pod.initContainers.find((c: Json) => c.name === 'dump');
@@ -230,12 +230,12 @@ describe('bad input', () => {
         secretAccessKey: fromSecret(keys, 'secret'),
         scratchSize: 'lots',
       }),
-      { keep: 0, maxAgeDays: 0, schedule: '0 25 * * *' },
+      { keep: 0, maxAge: Duration.hours(36), schedule: '0 25 * * *' },
     );
     const errors = errorsOf(app);
     const expected = [
       /\[test-prod\/db-backup\] keep: /,
-      /\[test-prod\/db-backup\] maxAgeDays: /,
+      /\[test-prod\/db-backup\] maxAge: 36h is not whole days, e\.g\. Duration\.days\(30\)/,
       /\[test-prod\/db-backup\] schedule: .*hour/,
       /\[test-prod\/db-backup\] target\.s3\.bucket: 'Bad_Bucket' is not a valid bucket name/,
       /\[test-prod\/db-backup\] target\.s3\.prefix: /,

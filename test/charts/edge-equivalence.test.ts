@@ -6,7 +6,8 @@
  */
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Environment, EnvironmentName, platformRequirements, synthesize, SystemChart } from '../../lib';
+import { Environment, EnvironmentName, synthesize, SystemChart } from '../../lib';
+import { platformRequirements } from '../../lib/core/platform-requirements';
 import { Capibara6Chart } from '../../charts/capibara6';
 import { ENVIRONMENTS, GATEWAY_EDGE, SYSTEM_EDGES, withEdge } from '../../charts/environments';
 import { LoopiChart } from '../../charts/loopi';

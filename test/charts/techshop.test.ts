@@ -1,7 +1,8 @@
 import { App } from 'cdk8s';
 import { TechShopChart } from '../../charts/techshop';
 import { ENVIRONMENTS } from '../../charts';
-import { NamespaceBudget } from '../../lib';
+import {} from '../../lib';
+import { NamespaceBudget } from '../../lib/scaling/namespace-budget';
 import { errorsOf, UNUSED_OUTDIR } from '../support/synth';
 import { envOf, find, kinds, mainContainer, systemObjects } from './support';
 

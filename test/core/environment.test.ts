@@ -62,7 +62,7 @@ describe('validate', () => {
       'environment.defaultResources.requests.memory: ',
     ],
     [{ defaultResources: { requests: { cpu: '100m', memory: '128Mi' } } }, 'environment.defaultResources.limits: is required'],
-    [{ monitoring: { scrapeInterval: 30 } }, 'environment.monitoring.scrapeInterval: must be a string (is number 30)'],
+    [{ monitoring: { scrapeInterval: 30 } }, 'environment.monitoring.scrapeInterval: must be a Duration such as Duration.seconds(30) (is number 30)'],
     [
       { monitoring: { serviceMonitorLabels: { release: 'prometheus' } } },
       "environment.monitoring.serviceMonitorLabels: is not a monitoring setting (settings: scrapeInterval, alertFor, severities; the cluster's Prometheus and Grafana are in platform)",

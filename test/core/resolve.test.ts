@@ -97,12 +97,14 @@ describe('rendering goes through cdk8s resolution', () => {
     expect((error as SynthesisError).issues).toEqual([
       {
         path: 'broken-prod/odd',
+        id: 'render.value-not-renderable',
         message:
           "cannot be rendered (can't render non-simple object of type 'NotPlain'); " +
           'values must be plain objects, arrays, strings, numbers, booleans, Lazy values or resolvable tokens',
       },
       {
         path: 'broken-prod/boom',
+        id: 'render.value-not-renderable',
         message:
           'cannot be rendered (no value for explode); ' +
           'values must be plain objects, arrays, strings, numbers, booleans, Lazy values or resolvable tokens',

@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { DEFAULT_RULES, ExistingSecret, Probe, SystemSecret, WebService } from '../../lib';
+import { DEFAULT_RULES, Duration, ExistingSecret, Probe, SystemSecret, WebService } from '../../lib';
 import { bucketPolicyJson, checkBucketName, ObjectStore, ObjectStoreProps } from '../../lib/data/minio';
 import { TOOL_IMAGES } from '../../lib/data/versions';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
@@ -14,7 +14,7 @@ describe('ObjectStore (MinIO)', () => {
   const { app, chart } = testChart();
   const minio = new ObjectStore(chart, 'minio', { storage: '50Gi', credentials, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
   const uploads = minio.addBucket('uploads', { versioning: true });
-  const backups = minio.addBucket('backups', { expireAfterDays: 14 });
+  const backups = minio.addBucket('backups', { expireAfter: Duration.days(14) });
   const api = new WebService(chart, 'api', {
     image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 3000 }],
@@ -112,7 +112,7 @@ describe('ObjectStore (MinIO)', () => {
 
   test('endpoint, typed buckets and credential references for backup Jobs', () => {
     expect(minio.endpoint).toBe('http://minio.test-prod.svc:9000');
-    expect(backups).toMatchObject({ name: 'backups', store: minio, options: { expireAfterDays: 14 }, uri: 's3://backups' });
+    expect(backups).toMatchObject({ name: 'backups', store: minio, options: { expireAfter: Duration.days(14) }, uri: 's3://backups' });
     expect(minio.buckets.map((b) => b.name)).toEqual(['uploads', 'backups']);
     expect(minio.accessKey).toEqual({ secret: credentials, key: 'root-user' });
     expect(minio.secretKey).toEqual({ secret: credentials, key: 'root-password' });
@@ -186,7 +186,7 @@ describe('ObjectStore defaults', () => {
       const { app: app2, chart: chart2 } = testChart(env);
       const secret2 = new SystemSecret(chart2, 'minio-credentials', { keys: ['root-user', 'root-password'] });
       new ObjectStore(chart2, 'minio', { storage: '1Gi', credentials: secret2, resources }).noBackup(NOT_BACKED_UP_IN_TEST).addBucket('files', {
-        expireAfterDays: 7,
+        expireAfter: Duration.days(7),
         versioning: true,
       });
       expect(errorsOf(app2, DEFAULT_RULES)).toEqual([]);
@@ -224,8 +224,11 @@ describe('ObjectStore bad input', () => {
   });
 
   test('expiry days, duplicate buckets, storage, version, shared keys, region', () => {
-    expect(errors({}, [['logs', { expireAfterDays: 0 }]])).toEqual([
-      '[test-prod/minio] buckets.logs.expireAfterDays: 0 must be a whole number of days, at least 1',
+    expect(errors({}, [['logs', { expireAfter: Duration.hours(36) }]])).toEqual([
+      "[test-prod/minio] buckets.logs.expireAfter: 36h is not whole days (MinIO's expiry counts days)",
+    ]);
+    expect(errors({}, [['logs', { expireAfter: 7 as never }]])).toEqual([
+      '[test-prod/minio] buckets.logs.expireAfter: must be a Duration such as Duration.days(30) (is number 7)',
     ]);
     expect(errors({}, [['logs'], ['logs']])).toEqual(['[test-prod/minio] buckets.logs: is added more than once']);
     expect(errors({ storage: '0' })).toContainEqual('[test-prod/minio] storage: must be greater than zero');

@@ -289,9 +289,9 @@ describe('MySql bad input', () => {
   const base: MySqlProps = { database: 'loopi', storage: '1Gi', credentials, resources };
   const errors = badInputErrors(base, (chart, props) => new MySql(chart, 'mysql', props).noBackup(NOT_BACKED_UP_IN_TEST));
 
-  test('the Loopi seed connects as root: user root is an error', () => {
+  test('connecting as root: user root is an error', () => {
     expect(errors({ user: 'root' })).toEqual([
-      "[test-prod/mysql] user: 'root' is the administrative account: the application must connect as its own least-privilege user (the Loopi seed's app connects as root)",
+      "[test-prod/mysql] user: 'root' is the administrative account: the application must connect as its own least-privilege user",
     ]);
     expect(errors({ user: 'ROOT' })).toHaveLength(1);
   });

@@ -3,7 +3,8 @@
  * the exporter sidecar, the grouped credential and monitoring props, the connection and
  * the administrator's connection.
  */
-import { ExistingSecret, MongoDb, MySql, ObjectStore, Postgres, Redis, StatefulStore, SystemChart } from '../../lib';
+import { ExistingSecret, MongoDb, MySql, ObjectStore, Postgres, Redis, SystemChart } from '../../lib';
+import { StatefulStore } from '../../lib/data/stateful-store';
 import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 import { errorsOf, objectOf, testChart } from '../support/synth';
 

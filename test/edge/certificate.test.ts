@@ -1,4 +1,4 @@
-import { AcmeIssuer, CaIssuer, Certificate, IssuerRef, SystemChart } from '../../lib';
+import { AcmeIssuer, CaIssuer, Certificate, Duration, IssuerRef, SystemChart } from '../../lib';
 import { errorsOf, objectOf, testChart, testEnv } from '../support/synth';
 import { webService } from './support';
 
@@ -30,8 +30,8 @@ describe('Certificate', () => {
       issuer: IssuerRef.clusterIssuer('company-ca', { trust: 'ca' }),
       dnsNames: ['mq.internal', 'mq.internal'],
       secretName: 'mq-tls',
-      duration: '720h',
-      renewBefore: '240h',
+      duration: Duration.days(30),
+      renewBefore: Duration.days(10),
       keyAlgorithm: 'RSA',
       keyEncoding: 'PKCS1',
       clientAuth: true,
@@ -67,17 +67,21 @@ describe('Certificate bad input', () => {
   test.each([
     ['no DNS name', { dnsNames: [] }, '[test-prod/cert] dnsNames: a certificate needs at least one DNS name: set service or dnsNames'],
     ['an invalid DNS name', { dnsNames: ['DB'] }, "[test-prod/cert] dnsNames[0]: 'DB' must be lower case"],
-    ['a duration that is not a Go duration', { duration: '90d' }, "[test-prod/cert] duration: '90d' is not a Go duration (e.g. '2160h')"],
+    ['a duration that is a string', { duration: '90d' }, "[test-prod/cert] duration: '90d' is a string: give a Duration, Duration.days(90)"],
     [
       'a duration below an hour',
-      { duration: '30m', renewBefore: '10m' },
-      "[test-prod/cert] duration: '30m' is shorter than cert-manager's minimum of 1h",
+      { duration: Duration.minutes(30), renewBefore: Duration.minutes(10) },
+      "[test-prod/cert] duration: 30m is shorter than cert-manager's minimum of 1h",
     ],
-    ['renewBefore below five minutes', { renewBefore: '1m' }, "[test-prod/cert] renewBefore: '1m' is shorter than cert-manager's minimum of 5m"],
+    [
+      'renewBefore below five minutes',
+      { renewBefore: Duration.minutes(1) },
+      "[test-prod/cert] renewBefore: 1m is shorter than cert-manager's minimum of 5m",
+    ],
     [
       'renewBefore not below the duration',
-      { duration: '24h', renewBefore: '24h' },
-      "[test-prod/cert] renewBefore: '24h' must be shorter than the duration '24h', or the certificate is renewed continuously",
+      { duration: Duration.hours(24), renewBefore: Duration.hours(24) },
+      '[test-prod/cert] renewBefore: 1d must be shorter than the duration 1d, or the certificate is renewed continuously',
     ],
     ['an invalid secret name', { secretName: 'DB_TLS' }, expect.stringMatching(/secretName: 'DB_TLS' must consist of lower case/)],
     [

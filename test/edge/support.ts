@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { Environment, EnvironmentProps, Probe, WebService, Worker } from '../../lib';
+import { Environment, Probe, WebService, Worker } from '../../lib';
 import { DEFAULT_ENVOY_GATEWAY_DATA_PLANE, DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, EdgeProfile } from '../../lib/core/platform';
-import { testEnv } from '../support/synth';
+import { testEnv, TestEnvOverrides } from '../support/synth';
 
 export const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 
@@ -27,7 +27,7 @@ export function ownAnnotations(object: Record<string, any>): Record<string, stri
 }
 
 /** An environment of `name` whose cluster profile runs `edge` (everything else as the repository's environments). */
-export function edgeEnv(name: 'dev' | 'staging' | 'prod', edge: EdgeProfile, overrides: Partial<EnvironmentProps> = {}): Environment {
+export function edgeEnv(name: 'dev' | 'staging' | 'prod', edge: EdgeProfile, overrides: TestEnvOverrides = {}): Environment {
   const base = testEnv(name, overrides);
   return testEnv(name, { ...overrides, platform: { ...base.platform.props, edge } });
 }

@@ -2,9 +2,7 @@ import { App } from 'cdk8s';
 import {
   ArgoCdApplications,
   issuerForEnvironment,
-  completeModel,
   EnvironmentName,
-  platformRequirements,
   Probe,
   PublicEndpoint,
   requirePlatform,
@@ -12,6 +10,8 @@ import {
   SynthResult,
   WebService,
 } from '../../lib';
+import { completeModel } from '../../lib/pipeline/synth';
+import { platformRequirements } from '../../lib/core/platform-requirements';
 import { compareVersions } from '../../lib/core/platform-requirements';
 import { CLUSTER_SCOPED_KINDS } from '../../lib/gitops/apply-order';
 import { podTemplates } from '../../lib/gitops/decorate';

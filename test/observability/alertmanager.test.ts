@@ -1,10 +1,9 @@
-import { App } from 'cdk8s';
+import { App, Duration } from 'cdk8s';
 import {
   AlertingProfile,
   Environment,
   PlatformPrometheusChart,
   Probe,
-  renderAlertmanagerConfig,
   SynthesisError,
   synthesize,
   SystemAlertRoutes,
@@ -12,6 +11,7 @@ import {
   SystemChart,
   WebService,
 } from '../../lib';
+import { renderAlertmanagerConfig } from '../../lib/observability/alert-routing';
 import { testStrictSchemaValidation } from '../support/construct-tests';
 import { testEnv, UNUSED_OUTDIR } from '../support/synth';
 
@@ -37,7 +37,7 @@ const PROFILE: AlertingProfile = {
   routes: [
     { receiver: 'pager', severities: ['critical'], continue: true },
     { receiver: 'mail', systems: ['shop', 'blog'], severities: ['warning'] },
-    { receiver: 'hook', systems: ['shop'], repeatInterval: '1h' },
+    { receiver: 'hook', systems: ['shop'], repeatInterval: Duration.hours(1) },
   ],
   defaultReceiver: 'chat',
 };
@@ -294,7 +294,11 @@ describe('bad input is refused with the field and what is allowed', () => {
         { name: 'mail', email: { to: 'nobody', from: 'am@acme-corp.io', smarthost: 'smtp.acme-corp.io', authUsername: 'u' } },
         { name: 'hook', webhook: {} },
       ],
-      routes: [{ receiver: 'ghost' }, { receiver: 'hook', severities: ['page'], groupBy: 1 }, { receiver: 'hook', repeatInterval: '0s' }],
+      routes: [
+        { receiver: 'ghost' },
+        { receiver: 'hook', severities: ['page'], groupBy: 1 },
+        { receiver: 'hook', repeatInterval: Duration.seconds(0) },
+      ],
       defaultReceiver: 'hook',
       groupWait: 'soon',
     });
@@ -309,8 +313,8 @@ describe('bad input is refused with the field and what is allowed', () => {
         `${p}.receivers[2].email: authUsername and authPassword go together (both or neither)`,
         `${p}.receivers[3].webhook: must set exactly one of url and urlSecret`,
         `${p}.routes[0].receiver: 'ghost' is not a receiver (receivers: two, mail, hook)`,
-        `${p}.routes[2].repeatInterval: '0s' must be an Alertmanager duration longer than zero, e.g. 30s, 5m, 4h`,
-        `${p}.groupWait: 'soon' must be an Alertmanager duration longer than zero, e.g. 30s, 5m, 4h`,
+        `${p}.routes[2].repeatInterval: 0 seconds is not a whole number of seconds, at least one`,
+        `${p}.groupWait: 'soon' is a string: give a Duration, e.g. Duration.hours(4)`,
         `[platform-prometheus-prod/alertmanager] environment.platform.alerting.routes[1].severities: 'page' matches no alert: in prod alerts carry severity critical or warning (monitoring.severities)`,
       ]),
     );

@@ -1,4 +1,4 @@
-import { Probe, SystemAlerts, WebService } from '../../lib';
+import { Duration, Probe, SystemAlerts, WebService } from '../../lib';
 import { errorsOf, objectOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
@@ -18,8 +18,14 @@ describe('SystemAlerts', () => {
   api.exposeMetrics({ port: 'http' });
   const other = new WebService(chart, 'other', web); // no metrics: not in the HTTP alerts
   void other;
-  const alerts = new SystemAlerts(chart, 'alerts', { errorRatio: 0.01, latencyP95Seconds: 0.2, cpuPercent: 80, memoryPercent: 80, diskPercent: 80 });
-  alerts.watchCronJob('db-backup', 86_400);
+  const alerts = new SystemAlerts(chart, 'alerts', {
+    errorRatio: 0.01,
+    latencyP95: Duration.millis(200),
+    cpuPercent: 80,
+    memoryPercent: 80,
+    diskPercent: 80,
+  });
+  alerts.watchCronJob('db-backup', Duration.days(1));
   const rule = objectOf(app, 'PrometheusRule', 'alerts');
 
   test('one PrometheusRule with the labels Prometheus selects rules by, groups named after the namespace', () => {
@@ -138,15 +144,15 @@ describe('SystemAlerts per environment and options', () => {
       httpJobs: ['api', 'graphql'],
       statusLabel: 'code',
       clientErrorRatio: 0.1,
-      rateWindow: '10m',
-      for: '2m',
+      rateWindow: Duration.minutes(10),
+      for: Duration.minutes(2),
     });
     alerts.addAlert({
       name: 'QueueBacklogHigh',
       expr: 'sum(rq_queue_length{namespace="test-prod"}) > 1000',
       severity: 'warning',
       summary: 'backlog',
-      for: '30m',
+      for: Duration.minutes(30),
     });
     const rule = objectOf(app, 'PrometheusRule', 'alerts');
     expect(ruleNamed(rule, 'HttpClientErrorRatioHigh').expr).toBe(
@@ -165,9 +171,9 @@ describe('SystemAlerts per environment and options', () => {
 
   test('CronJobs watched before the alerts exist (a backup declared first) and through SystemAlerts.of', () => {
     const { app, chart } = testChart();
-    SystemAlerts.watchCronJob(chart, 'db-backup', 86_400);
+    SystemAlerts.watchCronJob(chart, 'db-backup', Duration.days(1));
     const alerts = new SystemAlerts(chart, 'alerts');
-    SystemAlerts.of(chart)!.watchCronJob('cache-backup', 3600, { graceSeconds: 600 });
+    SystemAlerts.of(chart)!.watchCronJob('cache-backup', Duration.hours(1), { grace: Duration.minutes(10) });
     expect(SystemAlerts.of(chart)).toBe(alerts);
     const rule = objectOf(app, 'PrometheusRule', 'alerts');
     expect(ruleNamed(rule, 'BackupJobFailed').expr).toContain('owner_name=~"db-backup|cache-backup"');
@@ -197,11 +203,16 @@ describe('bad input is a synth error naming the construct and the field', () => 
     ['cpuPercent', 120, 'cpuPercent: 120 must be a percent greater than 0 and at most 100'],
     ['memoryPercent', 0, 'memoryPercent: 0 must be a percent greater than 0 and at most 100'],
     ['diskPercent', 100.5, 'diskPercent: 100.5 must be a percent greater than 0 and at most 100'],
-    ['latencyP95Seconds', 0, 'latencyP95Seconds: 0 must be a number of seconds greater than 0 (0.2 is 200 ms)'],
+    ['latencyP95', Duration.millis(0), 'latencyP95: 0 millis must be longer than zero'],
     ['restartsPerHour', 1.5, 'restartsPerHour: 1.5 must be a whole number, 0 or more'],
-    ['rateWindow', '5 minutes', "rateWindow: '5 minutes' is not a Prometheus duration (e.g. 30s, 5m, 1h30m)"],
-    ['rateWindow', '0m', "rateWindow: '0m' must be longer than zero"],
-    ['for', 'later', "for: 'later' is not a Prometheus duration (e.g. 30s, 5m, 1h30m)"],
+    [
+      'rateWindow',
+      '5m',
+      "rateWindow: '5m' is ambiguous (minutes or months?): give a Duration, Duration.minutes(5) or, for months, Duration.days(150)",
+    ],
+    ['rateWindow', Duration.seconds(0), 'rateWindow: 0 seconds is not a whole number of seconds, at least one'],
+    ['rateWindow', Duration.millis(1500), 'rateWindow: 1 second 500 millis is not a whole number of seconds, at least one'],
+    ['for', 'later', "for: 'later' is a string: give a Duration, e.g. Duration.minutes(5)"],
     ['statusLabel', 'status-code', "statusLabel: 'status-code' is not a Prometheus label name"],
   ])('%s = %p', (field, value, message) => {
     expect(errors({ [field]: value })).toEqual([`[test-prod/alerts] ${message}`]);
@@ -210,15 +221,15 @@ describe('bad input is a synth error naming the construct and the field', () => 
   test('watched CronJobs: bad name, twice, bad period and grace', () => {
     expect(
       errors({}, (a) => {
-        a.watchCronJob('Db_Backup', 86_400);
-        a.watchCronJob('db-backup', 0);
-        a.watchCronJob('db-backup', 3600, { graceSeconds: -1 });
+        a.watchCronJob('Db_Backup', Duration.days(1));
+        a.watchCronJob('db-backup', 0 as never);
+        a.watchCronJob('db-backup', Duration.hours(1), { grace: Duration.millis(1500) });
       }),
     ).toEqual([
       '[test-prod/alerts] watchCronJob(Db_Backup): CronJob name \'Db_Backup\' must consist of lower case alphanumeric characters or "-", and start and end with an alphanumeric character',
-      '[test-prod/alerts] watchCronJob(db-backup).periodSeconds: 0 must be a whole number of seconds greater than 0',
+      '[test-prod/alerts] watchCronJob(db-backup).period: must be a Duration such as Duration.days(1) (is number 0)',
       "[test-prod/alerts] watchCronJob(db-backup): CronJob 'db-backup' is watched twice",
-      '[test-prod/alerts] watchCronJob(db-backup).graceSeconds: -1 must be a whole number of seconds, 0 or more',
+      '[test-prod/alerts] watchCronJob(db-backup).grace: 1 second 500 millis is not a whole number of seconds',
     ]);
   });
 
@@ -231,13 +242,13 @@ describe('bad input is a synth error naming the construct and the field', () => 
         a.addAlert({ ...base, name: 'Down' });
         a.addAlert({ ...base, name: 'not valid' });
         a.addAlert({ ...base, name: 'Everywhere', expr: 'up == 0' });
-        a.addAlert({ ...base, name: 'Loud', severity: 'page' as any, for: 'soon' });
+        a.addAlert({ ...base, name: 'Loud', severity: 'page' as any, for: 'soon' as never });
       }),
     ).toEqual([
       "[test-prod/alerts] addAlert[3].name: 'not valid' must be letters, digits and '_', not starting with a digit",
       '[test-prod/alerts] addAlert[4].expr: must select the system\'s namespace (namespace="test-prod"): alerts are scoped to their system',
       "[test-prod/alerts] addAlert[5].severity: 'page' must be critical or warning",
-      "[test-prod/alerts] addAlert[5].for: 'soon' is not a Prometheus duration (e.g. 30s, 5m, 1h30m)",
+      "[test-prod/alerts] addAlert[5].for: 'soon' is a string: give a Duration, e.g. Duration.minutes(5)",
       "[test-prod/alerts] alerts: 'ContainerCpuNearLimit' is defined twice in this PrometheusRule; alert names must be unique in the system",
       "[test-prod/alerts] alerts: 'Down' is defined twice in this PrometheusRule; alert names must be unique in the system",
     ]);

@@ -133,9 +133,9 @@ describe('SystemDashboard options and errors', () => {
   test('nothing to show, and a bad rate window, are synth errors', () => {
     const { app, chart } = testChart();
     new WebService(chart, 'api', web);
-    new SystemDashboard(chart, 'dashboard', { rateWindow: 'often' });
+    new SystemDashboard(chart, 'dashboard', { rateWindow: 'often' as never });
     expect(errorsOf(app)).toEqual([
-      "[test-prod/dashboard] rateWindow: 'often' is not a Prometheus duration (e.g. 30s, 5m, 1h30m)",
+      "[test-prod/dashboard] rateWindow: 'often' is a string: give a Duration, e.g. Duration.minutes(5)",
       '[test-prod/dashboard] dashboard: the system has nothing to show: no workload exposes metrics (exposeMetrics) and no store runs an exporter',
     ]);
   });

@@ -2,19 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { parse } from 'yaml';
-import {
-  alloyLogsConfig,
-  ArgoCdApplications,
-  Duration,
-  Environment,
-  PlatformProps,
-  Probe,
-  SystemChart,
-  SystemLogs,
-  WebService,
-  Worker,
-} from '../../lib';
+import { ArgoCdApplications, Duration, Environment, PlatformProps, Probe, SystemChart, SystemLogs, WebService, Worker } from '../../lib';
 import { planPlatform } from '../../lib/gitops/platform-components';
+import { alloyLogsConfig } from '../../lib/observability/log-collection';
 import { podSecurityLabels } from '../../lib/gitops/platform-layer';
 import { ENVIRONMENTS } from '../../charts';
 import { testStrictSchemaValidation } from '../support/construct-tests';

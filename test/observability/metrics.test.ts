@@ -1,4 +1,4 @@
-import { ContainerModel, DEFAULT_RULES, SystemSecret, Probe, Redis, WebService, Worker } from '../../lib';
+import { ContainerModel, DEFAULT_RULES, Duration, SystemSecret, Probe, Redis, WebService, Worker } from '../../lib';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { NOT_BACKED_UP_IN_TEST, sampleMySql, samplePostgres } from '../support/stores';
 
@@ -63,7 +63,7 @@ describe('exposeMetrics on a web service', () => {
 describe('exposeMetrics options and environment settings', () => {
   test('interval and path as given; labels, Prometheus namespace and pods from the environment', () => {
     const env = testEnv('prod', {
-      monitoring: { scrapeInterval: '1m' },
+      monitoring: { scrapeInterval: Duration.minutes(1) },
       platform: {
         prometheus: { serviceMonitorLabels: { prometheus: 'platform' }, pods: { namespace: 'observability', podLabels: { app: 'prom' } } },
       },
@@ -76,7 +76,7 @@ describe('exposeMetrics options and environment settings', () => {
         { name: 'admin', port: 9090 },
       ],
     });
-    api.exposeMetrics({ port: 'admin', path: '/internal/metrics', interval: '15s' });
+    api.exposeMetrics({ port: 'admin', path: '/internal/metrics', interval: Duration.seconds(15) });
     const monitor = objectOf(app, 'ServiceMonitor', 'api');
     expect(monitor.metadata.labels).toMatchObject({ prometheus: 'platform' });
     expect(monitor.metadata.labels).not.toHaveProperty('release');
@@ -93,7 +93,7 @@ describe('exposeMetrics options and environment settings', () => {
   });
 
   test('the default interval is the environment scrape interval', () => {
-    const { app, chart } = testChart(testEnv('prod', { monitoring: { scrapeInterval: '1m' } }));
+    const { app, chart } = testChart(testEnv('prod', { monitoring: { scrapeInterval: Duration.minutes(1) } }));
     new WebService(chart, 'api', web).exposeMetrics({ port: 'http' });
     expect(objectOf(app, 'ServiceMonitor', 'api').spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '1m' }]);
   });
@@ -182,9 +182,14 @@ describe('bad declarations are synth errors naming the workload and the field', 
     ]);
   });
 
-  test.each(['30', '30 s', 'soon', '0s', ''])('interval %p', (interval) => {
-    expect(errors((api) => api.exposeMetrics({ port: 'http', interval }))).toEqual([
-      expect.stringMatching(/^\[test-prod\/api\] exposeMetrics\.interval: '.*' (is not a Prometheus duration|must be longer than zero)/),
+  test.each<[unknown, string]>([
+    ['30s', "'30s' is a string: give a Duration, Duration.seconds(30)"],
+    ['1m', "'1m' is ambiguous (minutes or months?): give a Duration, Duration.minutes(1) or, for months, Duration.days(30)"],
+    [30, 'must be a Duration such as Duration.seconds(30) (is number 30)'],
+    [Duration.seconds(0), '0 seconds is not a whole number of seconds, at least one'],
+  ])('interval %p', (interval, message) => {
+    expect(errors((api) => api.exposeMetrics({ port: 'http', interval: interval as Duration }))).toEqual([
+      `[test-prod/api] exposeMetrics.interval: ${message}`,
     ]);
   });
 
@@ -192,7 +197,7 @@ describe('bad declarations are synth errors naming the workload and the field', 
     expect(
       errors((api) => {
         api.exposeMetrics({ port: 'http' });
-        api.exposeMetrics({ port: 'http', path: '/metrics', interval: '1m' });
+        api.exposeMetrics({ port: 'http', path: '/metrics', interval: Duration.minutes(1) });
       }),
     ).toEqual(["[test-prod/api] exposeMetrics: port 'http' path '/metrics' is declared twice; Prometheus would scrape it twice"]);
   });

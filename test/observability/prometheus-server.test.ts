@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
-import { Environment, PlatformPrometheusChart, PrometheusServerProps, SynthesisError, synthesize, WebService, Probe, SystemChart } from '../../lib';
+import { Environment, PlatformPrometheusChart, SynthesisError, synthesize, WebService, Probe, SystemChart } from '../../lib';
+import { PrometheusServerProps } from '../../lib/observability/prometheus-server';
 import { platformRequirements } from '../../lib/core/platform-requirements';
 import { testStrictSchemaValidation } from '../support/construct-tests';
 import { testEnv, UNUSED_OUTDIR } from '../support/synth';
@@ -171,7 +172,7 @@ describe('bad input is refused with the field and what is allowed', () => {
   const path = 'platform-prometheus-prod/prometheus';
   test.each<[string, Partial<Record<keyof PrometheusServerProps, unknown>>, string, RegExp]>([
     ['name', { name: 'Prom_1' }, 'name', /StatefulSet prometheus-<name>/],
-    ['retention', { retention: '15 days' }, 'retention', /Prometheus duration such as '15d'/],
+    ['retention', { retention: '15 days' }, 'retention', /'15 days' is a string: give a Duration, Duration.days\(15\)/],
     ['replicas', { replicas: 0 }, 'replicas', /whole number from 1 to 10/],
     ['replicas in prod', { replicas: 1 }, 'replicas', /at least 2/],
     ['storage size', { storageSize: '50GB' }, 'storageSize', /quantity/],

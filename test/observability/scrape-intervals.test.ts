@@ -1,6 +1,6 @@
 import { buildRepositoryApp } from '../../charts/app';
 import { ENVIRONMENTS } from '../../charts/environments';
-import { SystemSecret, synthesize } from '../../lib';
+import { Duration, SystemSecret, synthesize } from '../../lib';
 import { Postgres } from '../../lib/data/postgres';
 import { PostgresEngine } from '../../lib/data/postgres-engine';
 import { objectsOf, testChart, testEnv, UNUSED_OUTDIR } from '../support/synth';
@@ -53,7 +53,7 @@ describe('scrape intervals in the repository', () => {
 });
 
 test("an operator-made monitor (CloudNativePG's PodMonitor) follows the environment's interval", () => {
-  const { app, chart } = testChart(testEnv('staging', { monitoring: { scrapeInterval: '20s' } }));
+  const { app, chart } = testChart(testEnv('staging', { monitoring: { scrapeInterval: Duration.seconds(20) } }));
   const credentials = new SystemSecret(chart, 'db-credentials', { keys: ['postgres-password', 'password'], basicAuthUsername: 'test' });
   new Postgres(chart, 'db', {
     version: '17',

@@ -1,14 +1,14 @@
-import { ExistingSecret, fromSecret, Probe, SystemAlerts, SystemSecret, WebService, Worker } from '../../lib';
+import { Duration, ExistingSecret, fromSecret, Probe, SystemAlerts, SystemSecret, WebService, Worker } from '../../lib';
 import { errorsOf, objectOf, testChart } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const web = { image: 'registry.stackworks.io/org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
 
 describe('latency targets per job', () => {
-  function build(byJob: Record<string, unknown> | undefined, latency = 0.2) {
+  function build(byJob: Record<string, unknown> | undefined, latency = Duration.millis(200)) {
     const { app, chart } = testChart();
     for (const name of ['rest', 'graphql']) new WebService(chart, name, web).exposeMetrics({ port: 'http' });
-    new SystemAlerts(chart, 'alerts', { latencyP95Seconds: latency, latencyP95SecondsByJob: byJob as never });
+    new SystemAlerts(chart, 'alerts', { latencyP95: latency, latencyP95ByJob: byJob as never });
     return app;
   }
   const latencyRule = (app: ReturnType<typeof build>) =>
@@ -17,7 +17,7 @@ describe('latency targets per job', () => {
       .find((r: any) => r.alert === 'HttpLatencyP95High');
 
   test('one rule: each job compared with its own target', () => {
-    const rule = latencyRule(build({ graphql: 0.15 }));
+    const rule = latencyRule(build({ graphql: Duration.millis(150) }));
     const p95 = (job: string) =>
       `histogram_quantile(0.95, sum by (namespace, job, le) (rate(http_request_duration_seconds_bucket{namespace="test-prod",job=~"${job}"}[5m])))`;
     expect(rule.expr).toBe(`(${p95('rest')} > 0.2) or (${p95('graphql')} > 0.15)`);
@@ -28,13 +28,14 @@ describe('latency targets per job', () => {
 
   test('without per-job targets the rule is unchanged (one threshold for every job)', () => {
     expect(latencyRule(build(undefined)).expr).toMatch(/job=~"rest\|graphql"\}\[5m\]\)\)\) > 0\.2$/);
-    expect(latencyRule(build({ graphql: 0.2 })).expr).toMatch(/job=~"rest\|graphql"\}\[5m\]\)\)\) > 0\.2$/);
+    expect(latencyRule(build({ graphql: Duration.millis(200) })).expr).toMatch(/job=~"rest\|graphql"\}\[5m\]\)\)\) > 0\.2$/);
   });
 
   test.each([
-    ['an unknown job', { grpc: 0.1 }, 'latencyP95SecondsByJob.grpc', /'grpc' is not a job with HTTP metrics \(jobs: rest, graphql\)/],
-    ['zero', { graphql: 0 }, 'latencyP95SecondsByJob.graphql', /0 must be a number of seconds greater than 0 \(0.15 is 150 ms\)/],
-    ['milliseconds as a string', { graphql: '150ms' }, 'latencyP95SecondsByJob.graphql', /150ms must be a number of seconds/],
+    ['an unknown job', { grpc: Duration.millis(100) }, 'latencyP95ByJob.grpc', /'grpc' is not a job with HTTP metrics \(jobs: rest, graphql\)/],
+    ['zero', { graphql: Duration.millis(0) }, 'latencyP95ByJob.graphql', /: 0 millis must be longer than zero$/],
+    ['seconds as a number', { graphql: 0.15 }, 'latencyP95ByJob.graphql', /must be a Duration such as Duration\.millis\(150\) \(is number 0\.15\)$/],
+    ['milliseconds as a string', { graphql: '150ms' }, 'latencyP95ByJob.graphql', /'150ms' is a string: give a Duration/],
   ])('%s is refused', (_name, byJob, field, message) => {
     expect(errorsOf(build(byJob)).filter((e) => e.startsWith(`[test-prod/alerts] ${field}: `))).toEqual([expect.stringMatching(message)]);
   });

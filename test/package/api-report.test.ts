@@ -57,3 +57,53 @@ test('internal helpers stay out of the public API', () => {
   expect(reports[0]).toMatch(/^export class WebService extends ReplicatedWorkload \{/m);
   expect(reports[0]).toMatch(/^export function environmentPresets\(/m);
 });
+
+describe('a deliberate public API (issue 29)', () => {
+  const exported = () => [...reports[0].matchAll(/^export (?:abstract )?(class|interface|type|const|function|enum) (\w+)/gm)];
+  /** Classes meant to be subclassed (SystemChart: a system is a subclass), and cdk8s's Duration, re-exported as it is. */
+  const EXTENSION_POINTS = ['SystemChart', 'Duration'];
+  /** Charts whose id is derived (it names the namespace and the dist folder), so they take (scope, props). */
+  const DERIVED_ID_CHARTS = ['SystemChart', 'ArgoCdApplications', 'PlatformPrometheusChart'];
+
+  test('is what a user needs: well under 200 names', () => {
+    expect(exported().length).toBeLessThan(150);
+  });
+
+  test('every exported class is sealed (its protected members are not API) unless it is an extension point', () => {
+    const unsealed = [...reports[0].matchAll(/^(\/\*\* @sealed \*\/\n)?export (?:abstract )?class (\w+)/gm)].filter((m) => !m[1]).map((m) => m[2]);
+    expect(unsealed.sort()).toEqual([...EXTENSION_POINTS].sort());
+    expect(reports[0]).not.toMatch(/^\s+protected /m);
+  });
+
+  test('the internal constructs and base classes are not exported', () => {
+    const names = new Set(exported().map((m) => m[2]));
+    for (const internal of [
+      'MocoCluster',
+      'PerconaCluster',
+      'CloudNativePgCluster',
+      'Workload',
+      'ReplicatedWorkload',
+      'StatefulStore',
+      'DatabaseStore',
+      'BackupableStore',
+      'CertManagerIssuer',
+      'IStoreEngine',
+      'ManagedPods',
+    ]) {
+      expect(names.has(internal)).toBe(false);
+    }
+  });
+
+  test('constructs take (scope, id, props); only the charts with a derived id take (scope, props)', () => {
+    const constructs = [...reports[0].matchAll(/^export class (\w+)[^\n]*\{\n((?: {4}[^\n]*\n)*?) {4}constructor\((scope: Construct, [^)]*)\);/gm)];
+    expect(constructs.length).toBeGreaterThan(20);
+    const offenders = constructs.filter(
+      ([, name, , params]) => !/^scope: Construct, id: string(, \w+\??: [\w<>]+)?$/.test(params) && !DERIVED_ID_CHARTS.includes(name),
+    );
+    expect(offenders.map(([, name, , params]) => `${name}(${params})`)).toEqual([]);
+    for (const name of DERIVED_ID_CHARTS)
+      expect(reports[0]).toMatch(
+        new RegExp(`^export class ${name} [^\\n]*\\{\\n(?: {4}[^\\n]*\\n)*? {4}constructor\\(scope: Construct, props: ${name}Props\\);`, 'm'),
+      );
+  });
+});

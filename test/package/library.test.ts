@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { demoPlatform, ENVIRONMENT_PRESETS, environmentPresets, SynthesisError, writeCdk8sCliOutput } from '../../lib';
+import { demoPlatform, Duration, ENVIRONMENT_PRESETS, environmentPresets, SynthesisError, writeCdk8sCliOutput } from '../../lib';
 import { duplicateCdk8sError } from '../../lib/core/single-cdk8s';
 import { ENVIRONMENTS } from '../../charts';
 import { tmpdir } from '../support/synth';
@@ -23,8 +23,8 @@ describe('environment presets', () => {
   test('overrides change one environment; monitoring options go over the preset timing, overrides over both', () => {
     const envs = environmentPresets({
       platform: { default: { gitops: GITOPS, secrets: VAULT } },
-      monitoring: { scrapeInterval: '1m' },
-      overrides: { prod: { defaultReplicas: 5, monitoring: { alertFor: '2m' } } },
+      monitoring: { scrapeInterval: Duration.minutes(1) },
+      overrides: { prod: { defaultReplicas: 5, monitoring: { alertFor: Duration.minutes(2) } } },
     });
     expect(envs.prod.defaultReplicas).toBe(5);
     expect(envs.prod.monitoring.alertFor).toBe('2m');

@@ -87,9 +87,21 @@ describe('synthSystem: one system in one environment, in memory', () => {
   test('bad arguments are refused together, before anything is built', () => {
     expect(() => synthSystem('shop' as never, 'prod' as never, { platform: 3 as never })).toThrow(
       new SynthesisError([
-        { path: 'synthSystem', message: "system must be a SystemChart class or a factory (scope, env) => chart (is 'shop')" },
-        { path: 'synthSystem', message: "environment must be an Environment, e.g. ENVIRONMENTS.dev (is 'prod')" },
-        { path: 'synthSystem', message: "options.platform must be fields of a cluster profile, e.g. { kubernetesVersion: '1.33' } (is number 3)" },
+        {
+          path: 'synthSystem',
+          id: 'testing.synth-system-arguments',
+          message: "system must be a SystemChart class or a factory (scope, env) => chart (is 'shop')",
+        },
+        {
+          path: 'synthSystem',
+          id: 'testing.synth-system-arguments',
+          message: "environment must be an Environment, e.g. ENVIRONMENTS.dev (is 'prod')",
+        },
+        {
+          path: 'synthSystem',
+          id: 'testing.synth-system-arguments',
+          message: "options.platform must be fields of a cluster profile, e.g. { kubernetesVersion: '1.33' } (is number 3)",
+        },
       ]).message,
     );
   });

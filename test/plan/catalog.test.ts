@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { CHANGE_RISK_IDS, RISKS } from '../../lib';
+import { CHANGE_RISK_IDS } from '../../lib';
+import { RISKS } from '../../lib/plan/risks';
 import { CUSTOM_RESOURCE_IMMUTABLE } from '../../lib/plan/rules-refused';
 
 describe('risk catalog', () => {

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
-import { ExistingSecret, NamespaceBudget, Probe, Redis, SystemChart, WebService, Worker } from '../../lib';
+import { ExistingSecret, Probe, Redis, SystemChart, WebService, Worker } from '../../lib';
+import { NamespaceBudget } from '../../lib/scaling/namespace-budget';
 import { errorsOf, objectOf, testEnv, UNUSED_OUTDIR } from '../support/synth';
 import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 

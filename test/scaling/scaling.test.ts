@@ -1,5 +1,5 @@
-import { Probe, WebService, Worker } from '../../lib';
-import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
+import { Duration, Probe, WebService, Worker } from '../../lib';
+import { errorIdsOf, errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const web = { image: 'registry.stackworks.io/org/api:1.0.0', ports: [{ name: 'http', port: 8080 }], readiness: Probe.http('/ready'), resources };
@@ -82,6 +82,29 @@ describe('scaling invariants', () => {
     expect(errorsOf(app)).toEqual(
       expect.arrayContaining([expect.stringMatching(/autoscaler\] max: 3 must be a whole number of at least min \(5\)/)]),
     );
+  });
+
+  test('stabilization windows are Durations of whole seconds, at most the HPA limit of 1h', () => {
+    const { app, chart } = testChart();
+    new WebService(chart, 'api', web).autoscale({
+      min: 2,
+      max: 4,
+      scaleUpStabilization: Duration.minutes(1),
+      scaleDownStabilization: Duration.minutes(10),
+    });
+    const behavior = objectOf(app, 'HorizontalPodAutoscaler', 'api').spec.behavior;
+    expect([behavior.scaleUp.stabilizationWindowSeconds, behavior.scaleDown.stabilizationWindowSeconds]).toEqual([60, 600]);
+    new WebService(chart, 'web', web).autoscale({ min: 2, max: 4, scaleUpStabilization: 60 as never, scaleDownStabilization: Duration.hours(2) });
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(
+        /\[test-prod\/web\/autoscaler\] scaleUpStabilization: must be a Duration such as Duration\.minutes\(1\) \(is number 60\)$/,
+      ),
+      expect.stringMatching(/\[test-prod\/web\/autoscaler\] scaleDownStabilization: 2h is longer than the maximum of 1h$/),
+    ]);
+    expect(errorIdsOf(app)).toEqual([
+      '[test-prod/web/autoscaler] autoscaler.scale-up-stabilization',
+      '[test-prod/web/autoscaler] autoscaler.scale-down-stabilization',
+    ]);
   });
 
   test('a VPA in an updating mode on a resource the HPA uses is an error that says how to fix it', () => {

@@ -13,6 +13,7 @@ import { spawnSync } from 'child_process';
 import type { BackupEngine } from '../../lib/backup/backupable';
 import { backupScript, downloadScript, restoreScript, uploadScript } from '../../lib/backup/scripts';
 import { BackupTarget } from '../../lib/backup/target';
+import { Duration } from '../../lib/core/duration';
 import { bucketBackupScripts } from '../../lib/data/bucket-backup';
 import { Bucket, BucketUser, renderBucketScript } from '../../lib/data/minio';
 import { renderMySqlExporterInitScript } from '../../lib/data/mysql-config';
@@ -67,8 +68,8 @@ function bucketFixture(): { buckets: Bucket[]; users: BucketUser[] } {
   const buckets = [
     bucket('plain', {}),
     bucket('versioned', { versioning: true }),
-    bucket('expiring', { expireAfterDays: 7 }),
-    bucket('both', { versioning: true, expireAfterDays: 30 }),
+    bucket('expiring', { expireAfter: Duration.days(7) }),
+    bucket('both', { versioning: true, expireAfter: Duration.days(30) }),
     bucket('public', { publicRead: true }),
   ];
   const user = (b: Bucket, access: BucketUser['access'], key: string): BucketUser =>

@@ -46,12 +46,16 @@ describe('ExternalSecretSource', () => {
 
   test('bad keys and intervals are errors', () => {
     const { app, chart } = testChart();
-    new ExternalSecretSource(chart, 's', { store: SecretStoreRef.namespaced('aws'), data: { 'a b': { key: '' } }, refreshInterval: 'hourly' });
+    new ExternalSecretSource(chart, 's', {
+      store: SecretStoreRef.namespaced('aws'),
+      data: { 'a b': { key: '' } },
+      refreshInterval: 'hourly' as never,
+    });
     expect(errorsOf(app)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/data\.a b: 'a b' is not a valid Secret key/),
         expect.stringMatching(/data\.a b\.key: must name the secret in the store/),
-        expect.stringMatching(/refreshInterval: 'hourly' must be a Go duration/),
+        expect.stringMatching(/refreshInterval: 'hourly' is a string: give a Duration, e.g. Duration.hours\(1\)/),
       ]),
     );
   });

@@ -1,4 +1,6 @@
-import { ExternalSecretSource, SystemSecret, SystemSecretStore, vaultPlan } from '../../lib';
+import { ExternalSecretSource, SystemSecret } from '../../lib';
+import { SystemSecretStore } from '../../lib/security/secret-backend';
+import { vaultPlan } from '../../lib/security/vault-plan';
 import { objectOf, testChart, testEnv } from '../support/synth';
 
 describe('vaultPlan', () => {

@@ -49,6 +49,17 @@ export function objectOf(app: App, kind: string, name: string): Record<string, a
   return found[0];
 }
 
+/** The ids of the validation errors of an app, each `[path] id` (empty when it synthesizes): what tests assert. */
+export function errorIdsOf(app: App, rules: readonly PolicyRule[] = []): string[] {
+  try {
+    render(app, rules);
+    return [];
+  } catch (e) {
+    if (e instanceof SynthesisError) return e.issues.map((i) => `[${i.path}] ${i.id}`);
+    throw e;
+  }
+}
+
 /** The validation messages of an app (empty when it synthesizes); with `rules`, policy violations too. */
 export function errorsOf(app: App, rules: readonly PolicyRule[] = []): string[] {
   try {

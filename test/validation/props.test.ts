@@ -12,10 +12,8 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AcmeIssuer,
-  AlertmanagerServer,
   ArgoCdApplications,
   PlatformPrometheusChart,
-  PrometheusServer,
   BackupTarget,
   CaIssuer,
   Certificate,
@@ -24,7 +22,6 @@ import {
   MigrationJob,
   MongoDb,
   MySql,
-  NamespaceBudget,
   ObjectStore,
   ObjectStoreGateway,
   PersistentVolume,
@@ -46,6 +43,9 @@ import {
   WebService,
   Worker,
 } from '../../lib';
+import { AlertmanagerServer } from '../../lib/observability/alertmanager-server';
+import { PrometheusServer } from '../../lib/observability/prometheus-server';
+import { NamespaceBudget } from '../../lib/scaling/namespace-budget';
 import { ConstructProps, PropSpec, propTypesSource, readPropsTable } from '../../scripts/prop-types/props-table';
 import { render, testEnv, UNUSED_OUTDIR } from '../support/synth';
 

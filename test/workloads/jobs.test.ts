@@ -1,6 +1,6 @@
-import { MigrationJob, Probe, ScheduledTask, WebService, Worker } from '../../lib';
+import { Duration, MigrationJob, Probe, ScheduledTask, WebService, Worker } from '../../lib';
 import { checkCronSchedule } from '../../lib/core/cron';
-import { errorsOf, objectOf, objectsOf, testChart } from '../support/synth';
+import { errorIdsOf, errorsOf, objectOf, objectsOf, testChart } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 
@@ -93,11 +93,21 @@ describe('MigrationJob', () => {
 
   test('bad input', () => {
     const { app: bad, chart: c } = testChart();
-    new MigrationJob(c, 'm', { image: 'registry.stackworks.io/x:1', command: [], readyCheck: ' ', resources, backoffLimit: -1 });
+    new MigrationJob(c, 'm', {
+      image: 'registry.stackworks.io/x:1',
+      command: [],
+      readyCheck: ' ',
+      resources,
+      backoffLimit: -1,
+      activeDeadline: 900 as never,
+      ttlAfterFinished: '1d' as never,
+    });
     expect(errorsOf(bad)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/\[test-prod\/m\] command: must not be empty/),
         expect.stringMatching(/\[test-prod\/m\] readyCheck: must be a shell command/),
+        expect.stringMatching(/\[test-prod\/m\] activeDeadline: must be a Duration such as Duration\.minutes\(15\) \(is number 900\)/),
+        expect.stringMatching(/\[test-prod\/m\] ttlAfterFinished: '1d' is a string: give a Duration, Duration\.days\(1\)/),
         expect.stringMatching(/\[test-prod\/m\] backoffLimit: -1 must be a whole number of at least 0/),
       ]),
     );
@@ -126,6 +136,23 @@ describe('ScheduledTask', () => {
     expect(cron.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 3600 });
     expect(cron.spec.jobTemplate.spec.template.spec.restartPolicy).toBe('Never');
     expect(cron.spec.jobTemplate.spec.template.metadata.labels['app.kubernetes.io/part-of']).toBe('test');
+  });
+
+  test('deadlines are Durations, rendered as whole seconds; a too short starting deadline is refused', () => {
+    const { app, chart } = testChart();
+    new ScheduledTask(chart, 'ok', {
+      image: 'registry.stackworks.io/x:1',
+      schedule: '@daily',
+      resources,
+      startingDeadline: Duration.minutes(10),
+      activeDeadline: Duration.hours(2),
+    });
+    const cron = objectOf(app, 'CronJob', 'ok');
+    expect(cron.spec.startingDeadlineSeconds).toBe(600);
+    expect(cron.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(7200);
+    new ScheduledTask(chart, 'short', { image: 'registry.stackworks.io/x:1', schedule: '@daily', resources, startingDeadline: Duration.seconds(5) });
+    expect(errorsOf(app)).toEqual([expect.stringMatching(/\[test-prod\/short\] startingDeadline: 5s is shorter than the minimum of 10s/)]);
+    expect(errorIdsOf(app)).toEqual(['[test-prod/short] scheduled-task.starting-deadline']);
   });
 
   test('an invalid schedule or time zone is an error naming the field', () => {
@@ -177,5 +204,17 @@ describe('Worker', () => {
     expect(deployment.spec.template.spec.containers[0].livenessProbe.exec.command).toEqual(['celery', 'inspect', 'ping']);
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
     expect(deployment.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  test('its shutdown grace is a Duration of at least a second', () => {
+    const { app, chart } = testChart();
+    const props = { image: 'registry.stackworks.io/org/backend:2.0.0', liveness: Probe.exec(['true']), resources };
+    new Worker(chart, 'long', { ...props, shutdownGrace: Duration.minutes(5) });
+    expect(objectOf(app, 'Deployment', 'long').spec.template.spec.terminationGracePeriodSeconds).toBe(300);
+    new Worker(chart, 'bad', { ...props, shutdownGrace: 60 as never });
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(/\[test-prod\/bad\] shutdownGrace: must be a Duration such as Duration\.seconds\(60\) \(is number 60\)/),
+    ]);
+    expect(errorIdsOf(app)).toEqual(['[test-prod/bad] worker.shutdown-grace']);
   });
 });

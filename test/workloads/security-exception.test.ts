@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { App } from 'cdk8s';
-import { MigrationJob, Probe, runSynthCli, SecurityException, synthesize, SystemNamespace, WebService, Worker } from '../../lib';
+import { MigrationJob, Probe, runSynthCli, SecurityException, synthesize, WebService, Worker } from '../../lib';
+import { SystemNamespace } from '../../lib/security/system-namespace';
 import { podSecurityRestricted } from '../../lib/policy/rules/pod-security';
 import { errorsOf, render, testChart, tmpdir, UNUSED_OUTDIR } from '../support/synth';
 import { expectOneError } from '../support/construct-tests';

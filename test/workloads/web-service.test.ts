@@ -1,5 +1,5 @@
-import { ExistingSecret, fromSecret, Probe, WebService } from '../../lib';
-import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
+import { Duration, ExistingSecret, fromSecret, Probe, WebService } from '../../lib';
+import { errorIdsOf, errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 
 const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const base = { image: 'registry.stackworks.io/org/api:1.4.2', ports: [{ name: 'http', port: 8000 }], readiness: Probe.http('/ready'), resources };
@@ -147,10 +147,24 @@ describe('WebService options', () => {
     expect(pod.topologySpreadConstraints).toBeUndefined();
   });
 
-  test('drainSeconds 0 removes the preStop hook (images without a shell)', () => {
+  test('a drain of Duration.seconds(0) removes the preStop hook (images without a shell)', () => {
     const { app, chart } = testChart();
-    new WebService(chart, 'api', { ...base, drainSeconds: 0 });
+    new WebService(chart, 'api', { ...base, drain: Duration.seconds(0) });
     expect(objectOf(app, 'Deployment', 'api').spec.template.spec.containers[0].lifecycle).toBeUndefined();
+  });
+
+  test('drain, shutdown grace and probe timing are Durations, rendered as whole seconds', () => {
+    const { app, chart } = testChart();
+    new WebService(chart, 'api', {
+      ...base,
+      drain: Duration.seconds(10),
+      shutdownGrace: Duration.minutes(2),
+      readiness: Probe.http('/ready', { period: Duration.seconds(15), timeout: Duration.seconds(4), initialDelay: Duration.seconds(2) }),
+    });
+    const pod = objectOf(app, 'Deployment', 'api').spec.template.spec;
+    expect(pod.terminationGracePeriodSeconds).toBe(130);
+    expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '10']);
+    expect(pod.containers[0].readinessProbe).toMatchObject({ periodSeconds: 15, timeoutSeconds: 4, initialDelaySeconds: 2 });
   });
 
   test('a probe by TCP or exec', () => {
@@ -238,8 +252,49 @@ describe('WebService bad input', () => {
       /env\.URL: refers to \$\(PASS\), which must be defined before it/,
     ],
     ['a config key that is not an env name', { config: { 'log.level': 'x' } }, /config\.log\.level: 'log\.level' is read as an environment variable/],
+    ['a drain given as a number', { drain: 5 }, /drain: must be a Duration such as Duration\.seconds\(5\) \(is number 5\)/],
+    [
+      'a shutdown grace of less than a second',
+      { shutdownGrace: Duration.millis(500) },
+      /shutdownGrace: 500 millis is not a whole number of seconds$/,
+    ],
+    ['a shutdown grace of zero', { shutdownGrace: Duration.seconds(0) }, /shutdownGrace: 0s is shorter than the minimum of 1s$/],
+    [
+      'a probe period given as a string',
+      { readiness: Probe.http('/r', { period: '10s' as never }) },
+      /readiness\.period: '10s' is a string: give a Duration, Duration\.seconds\(10\)/,
+    ],
+    [
+      'a probe timeout that is not whole seconds',
+      { liveness: Probe.tcp({ timeout: Duration.millis(1500) }) },
+      /liveness\.timeout: 1 second 500 millis is not a whole number of seconds$/,
+    ],
+    [
+      'a probe failure threshold of 0',
+      { liveness: Probe.tcp({ failureThreshold: 0 }) },
+      /liveness\.failureThreshold: number 0 must be a whole number of at least 1/,
+    ],
+    [
+      'a probe that is no Probe',
+      { readiness: { path: '/r' } },
+      /readiness: must be Probe\.http\(\.\.\.\), Probe\.tcp\(\.\.\.\) or Probe\.exec\(\.\.\.\) \(is an object\)/,
+    ],
   ])('%s', (_name, props, expected) => {
     expect(errors(props)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+  });
+
+  test.each([
+    [{ drain: 5 }, 'web-service.drain'],
+    [{ shutdownGrace: Duration.seconds(0) }, 'web-service.shutdown-grace'],
+    [{ readiness: Probe.http('/r', { period: '10s' as never }) }, 'probe.period'],
+    [{ liveness: Probe.tcp({ timeout: Duration.millis(1500) }) }, 'probe.timeout'],
+    [{ liveness: Probe.tcp({ initialDelay: -1 as never }) }, 'probe.initial-delay'],
+    [{ liveness: Probe.tcp({ failureThreshold: 0 }) }, 'probe.failure-threshold'],
+    [{ readiness: { path: '/r' } }, 'container.probe.not-a-probe'],
+  ])('%o is refused once, with its id', (props, id) => {
+    const { app, chart } = testChart();
+    new WebService(chart, 'api', { ...base, ...props } as any);
+    expect(errorIdsOf(app)).toEqual([`[test-prod/api] ${id}`]);
   });
 
   test('all errors are reported together', () => {

@@ -27,7 +27,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ExistingSecret, ObjectStore, Postgres } from '../../../lib';
+import { Duration, ExistingSecret, ObjectStore, Postgres } from '../../../lib';
 import { NOT_BACKED_UP_IN_TEST } from '../../support/stores';
 import { testChart, testEnv } from '../../support/synth';
 import {
@@ -257,7 +257,7 @@ describe('PostgreSQL backups to a MinIO bucket: upload, retention, restore, corr
       credentials: ExistingSecret.named('minio-credentials', ['root-user', 'root-password']),
       resources,
     }).noBackup(NOT_BACKED_UP_IN_TEST);
-    const bucket = minio.addBucket(BUCKET, { expireAfterDays: 60 });
+    const bucket = minio.addBucket(BUCKET, { expireAfter: Duration.days(60) });
     db.backup({ target: bucket.asBackupTarget(), keep: KEEP });
     // A second bucket with its own user: the backup keys must not reach it.
     minio.addBucket('uploads', { versioning: true }).user('readwrite');

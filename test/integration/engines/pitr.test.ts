@@ -20,7 +20,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { BackupTarget, cloudNativePgArchiveSettings, Duration, ExistingSecret, fromSecret, Postgres, PostgresEngine } from '../../../lib';
+import { BackupTarget, Duration, ExistingSecret, fromSecret, Postgres, PostgresEngine } from '../../../lib';
+import { cloudNativePgArchiveSettings } from '../../../lib/data/cloudnative-pg-settings';
 import { testChart, testEnv } from '../../support/synth';
 import {
   engineSession,

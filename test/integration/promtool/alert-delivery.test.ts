@@ -21,7 +21,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Duration } from 'cdk8s';
 import { stringify } from 'yaml';
 import { AlertingProfile, PlatformPrometheusChart, Probe, synthesize, SystemAlerts, SystemChart, WebService } from '../../../lib';
 import { testEnv, UNUSED_OUTDIR } from '../../support/synth';
@@ -104,9 +104,9 @@ class Harness {
         { receiver: 'team', systems: [routedSystem] },
       ],
       defaultReceiver: 'chat',
-      groupWait: '1s',
-      groupInterval: '1s',
-      repeatInterval: '1h',
+      groupWait: Duration.seconds(1),
+      groupInterval: Duration.seconds(1),
+      repeatInterval: Duration.hours(1),
     };
     const env = testEnv('prod', { platform: { alerting } });
     const app = new App({ outdir: UNUSED_OUTDIR });
@@ -119,7 +119,7 @@ class Harness {
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
     }).exposeMetrics({ port: 'http' });
     // Short windows and no `for`: the test runs in seconds, the expressions and labels are the generated ones.
-    const alerts = new SystemAlerts(chart, 'alerts', { errorRatio: 0.2, rateWindow: '10s', for: '0s' });
+    const alerts = new SystemAlerts(chart, 'alerts', { errorRatio: 0.2, rateWindow: Duration.seconds(10), for: Duration.seconds(0) });
     alerts.addAlert({
       name: 'QueueBacklogHigh',
       expr: `queue_depth{namespace="${chart.namespaceName}"} > 10`,

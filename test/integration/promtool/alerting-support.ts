@@ -5,7 +5,8 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { AlertmanagerConfigObject, renderAlertmanagerConfig } from '../../../lib';
+import {} from '../../../lib';
+import { AlertmanagerConfigObject, renderAlertmanagerConfig } from '../../../lib/observability/alert-routing';
 
 type Json = Record<string, any>;
 

@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { buildRepositoryApp } from '../../../charts/app';
-import { Probe, SystemAlerts, synthesize, WebService } from '../../../lib';
+import { Duration, Probe, SystemAlerts, synthesize, WebService } from '../../../lib';
 import { testChart, testEnv, UNUSED_OUTDIR } from '../../support/synth';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -79,8 +79,8 @@ describe('promtool test rules', () => {
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
   }).exposeMetrics({ port: 'http' });
   const alerts = new SystemAlerts(chart, 'alerts', { errorRatio: 0.01 });
-  alerts.watchCronJob('db-backup', 86_400);
-  alerts.watchCronJob('never-ran', 3_600);
+  alerts.watchCronJob('db-backup', Duration.days(1));
+  alerts.watchCronJob('never-ran', Duration.hours(1));
   const rule = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true, rules: [] }).objects.find((o) => o.object.kind === 'PrometheusRule')!.object;
   const labels = { severity: 'critical', system: 'test', environment: 'prod', namespace: 'test-prod' };
 
