@@ -14,14 +14,12 @@ export { environmentPresets, ENVIRONMENT_PRESETS } from './core/environment-pres
 export type { EnvironmentPresetOptions } from './core/environment-presets';
 export { Platform, DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, DEFAULT_ENVOY_GATEWAY_DATA_PLANE, demoPlatform } from './core/platform';
 export type { EdgeProfile, PlatformProps } from './core/platform';
-export { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from './core/kubernetes-version';
 export type { KubernetesVersion } from './core/kubernetes-version';
 export { requirePlatform } from './core/platform-requirements';
 export { SystemChart } from './core/system-chart';
 export type { SystemChartProps } from './core/system-chart';
 export { synthesize } from './pipeline/synth';
 export type { SynthOptions, SynthResult } from './pipeline/synth';
-export type { IncrementalSynth } from './pipeline/synth-cache';
 export { writeCdk8sCliOutput } from './pipeline/cli-output';
 export { runSynthCli } from './pipeline/cli';
 export type { CliSynthOptions } from './pipeline/cli';
@@ -126,7 +124,7 @@ export type { SystemDashboardProps } from './observability/system-dashboard';
 export { SystemAlertRoutes } from './observability/system-alert-routes';
 export type { SystemAlertRoute, SystemAlertRoutesProps } from './observability/system-alert-routes';
 export { SystemLogs } from './observability/system-logs';
-export type { SystemLogsProps, ErrorBurstAlert } from './observability/system-logs';
+export type { SystemLogsProps } from './observability/system-logs';
 
 // Policy: rules, and the escape hatches for raw objects (waivers with a reason)
 export { DEFAULT_RULES } from './policy/rules';

@@ -117,7 +117,7 @@ export class PublicEndpoint extends Construct {
   public readonly hosts: readonly string[];
   /** Hosts served over HTTPS. */
   public readonly tlsHosts: readonly string[];
-  /** `https://api.loopi.com` for each host (http:// without TLS). */
+  /** `https://api.acme-corp.io` for each host (http:// without TLS). */
   public readonly urls: readonly string[];
   /** Names of the Ingress objects (empty on the Gateway API). */
   public readonly ingressNames: readonly string[];

@@ -42,7 +42,7 @@ export interface EndpointRoute {
   readonly match?: PathMatch;
   /**
    * The path the backend receives instead, using the regex's capture groups (`/$2`):
-   * TechShop's `/api(/|$)(.*)` → `/$2` serves `/api/users` as `/users`. Regex paths only.
+   * `/api(/|$)(.*)` → `/$2` serves `/api/users` as `/users`. Regex paths only.
    * @default - the request path, unchanged
    */
   readonly rewrite?: string;
@@ -77,7 +77,7 @@ export interface EndpointRoute {
 
 /** One host name and its routes. */
 export interface EndpointHost {
-  /** A DNS name, e.g. `api.loopi.com`, or a wildcard `*.loopi.com`. */
+  /** A DNS name, e.g. `api.acme-corp.io`, or a wildcard `*.acme-corp.io`. */
   readonly host: string;
   /** Its routes. */
   readonly routes: readonly EndpointRoute[];
@@ -91,14 +91,21 @@ export interface EndpointTls {
   readonly hosts?: readonly string[];
 }
 
-/** The props route resolution reads (a subset of PublicEndpointProps). */
+/** The props route resolution reads (a subset of PublicEndpointProps, whose docs they share). */
 export interface RouteProps {
+  /** @default - the single host given by `host` and `backend` */
   readonly hosts?: readonly EndpointHost[];
+  /** @default - none (use hosts) */
   readonly host?: string;
+  /** @default - none (use hosts) */
   readonly backend?: Workload;
+  /** @default - the backend's first port */
   readonly port?: string;
+  /** @default - none, which is an error unless the environment's tls is 'none' */
   readonly tls?: EndpointTls | false;
+  /** @default - see EdgePolicy */
   readonly policy?: EdgePolicy;
+  /** @default - none: metrics stay private */
   readonly publicMetrics?: PublicMetrics;
 }
 

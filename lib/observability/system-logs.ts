@@ -43,6 +43,7 @@ export const DEFAULT_ERROR_PATTERN = '(?i)(\\b(error|exception|fatal|panic|criti
  * PrometheusRules, so Alertmanager routes and inhibits them the same way.
  *
  * @example new SystemLogs(this, 'logs', { errorBurst: { linesPerMinute: 20 } })
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class SystemLogs extends Construct {
   /** The chart's SystemLogs, if any. */

@@ -119,7 +119,7 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
 
 /** Where a synth puts dist's files as they are made. */
 interface FileSink {
-  /** One file: folder (e.g. `prod/loopi`), file name, text. */
+  /** One file: folder (e.g. `prod/shop`), file name, text. */
   readonly file: (folder: string, name: string, text: string) => void;
   /** A folder carried over from the current dist as it is. */
   readonly reused: (folder: string) => void;

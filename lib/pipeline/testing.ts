@@ -80,7 +80,10 @@ function isClass(fn: unknown): fn is SystemClass {
 /** One object of a rendered system. */
 export type KubernetesObject = Json & { readonly apiVersion: string; readonly kind: string; readonly metadata: Json };
 
-/** What `synthSystem` rendered: the system's objects (those of `dist/<env>/<system>/`), with finders. */
+/**
+ * What `synthSystem` rendered: the system's objects (those of `dist/<env>/<system>/`), with finders.
+ * @sealed subclassing is not supported
+ */
 export class SynthesizedSystem {
   /** Marks instances for the snapshot serializer (no instanceof: jest may load two copies of the module). */
   public readonly isSynthesizedSystem = true;

@@ -25,7 +25,7 @@ export interface PortSpec {
   readonly protocol?: 'TCP' | 'UDP';
 }
 
-/** The uid/gid a container runs as. Images differ: TechShop's Node image uses 1001. */
+/** The uid/gid a container runs as. Images differ: some Node images use 1001. */
 export interface RunAs {
   /** @default 10001 (above 10000, so it cannot collide with a host user) */
   readonly user?: number;

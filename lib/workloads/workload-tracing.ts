@@ -56,6 +56,8 @@ const OWN_ATTRIBUTES = ['service.name', 'service.namespace', 'deployment.environ
  * | `OTEL_TRACES_EXPORTER` | `otlp` |
  * | `OTEL_METRICS_EXPORTER`, `OTEL_LOGS_EXPORTER` | `none`: metrics are Prometheus's, logs are collected from stdout |
  * | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `parentbased_traceidratio` and the ratio |
+ *
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class WorkloadTracing extends Construct {
   public readonly protocol: 'http/protobuf' | 'grpc';

@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS, KubernetesVersion, Probe, WebService } from '../../lib';
+import { KubernetesVersion, Probe, WebService } from '../../lib';
+import { DEFAULT_KUBERNETES_VERSION, KUBERNETES_VERSIONS } from '../../lib/core/kubernetes-version';
 import type { RenderedObject } from '../../lib/gitops/render';
 import { kubernetesApiIssues } from '../../lib/policy/kubernetes-api';
 import { errorsOf, testChart, testEnv } from '../support/synth';
