@@ -49,6 +49,7 @@ export type {
   PlatformProps,
   PrometheusProfile,
   RegistryProfile,
+  StorageEncryptionAtRest,
   StorageProfile,
 } from './core/platform';
 export { requirePlatform, platformRequirements } from './core/platform-requirements';

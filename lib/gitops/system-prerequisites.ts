@@ -5,6 +5,7 @@ import { COMPONENT_CHARTS, mergeSettings } from './platform-components';
 import { PRIORITY_CLASSES } from './priority-classes';
 import { podTemplates } from './decorate';
 import { RenderedObject } from './render';
+import { storageSection } from './storage-classes';
 
 /** What one system needs of one component: the highest minimum, every reason, the merged settings. */
 export interface ComponentNeed {
@@ -139,20 +140,10 @@ export function prerequisitesSection(chart: SystemChart, objects: readonly Rende
     }
     lines.push('');
   }
-  // Shared volumes need a class that provisions ReadWriteMany (NFS, CephFS, EFS, ...); most default classes do not.
-  const shared = objects.filter((o) => o.object.kind === 'PersistentVolumeClaim' && (o.object.spec?.accessModes ?? []).includes('ReadWriteMany'));
-  const sharedClasses = [
-    ...new Set(shared.map((o) => (o.object.spec?.storageClassName ? `\`${o.object.spec.storageClassName}\`` : 'the default class'))),
-  ];
-  if (sharedClasses.length > 0)
-    lines.push(
-      '### Storage',
-      '',
-      `- a StorageClass that provisions ReadWriteMany volumes (NFS, CephFS, EFS, ...): ${sharedClasses.join(', ')}, for ${shared.map((o) => `\`${o.object.metadata.name}\``).join(', ')}`,
-      '',
-    );
+  const storage = storageSection(chart.environment.platform, objects);
+  lines.push(...storage);
   const vault = vaultSetup(chart, objects);
   if (vault.length > 0) lines.push('### Vault', '', ...vault, '');
-  if (needs.length === 0 && classes.size === 0) lines.push('None beyond a Kubernetes 1.27+ cluster.', '');
+  if (needs.length === 0 && classes.size === 0 && storage.length === 0) lines.push('None beyond a Kubernetes 1.27+ cluster.', '');
   return lines;
 }
