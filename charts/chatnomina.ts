@@ -39,7 +39,11 @@ export const CHATNOMINA_IMAGES = {
   api: 'chatnomina/api:1.0.0',
 } as const;
 
-const HOSTS = { dev: 'api.dev.chatnomina.com', staging: 'staging.chatnomina.com', prod: 'api.chatnomina.com' } as const;
+/**
+ * The API's host per environment. `staging.chatnomina.com` is the staging frontend (the seed's
+ * staging CORS origin), so the staging API gets its own name, as prod's and dev's have.
+ */
+const HOSTS = { dev: 'api.dev.chatnomina.com', staging: 'api.staging.chatnomina.com', prod: 'api.chatnomina.com' } as const;
 
 export class ChatNominaChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
@@ -134,8 +138,13 @@ export class ChatNominaChart extends SystemChart {
       replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
       resources,
       liveness: Probe.http('/health'),
-      readiness: Probe.http('/ready'),
+      // The seed's readiness probe runs every 5 s.
+      readiness: Probe.http('/ready', { periodSeconds: 5 }),
       env: apiEnv,
+      // The seed's log directory (its runbook prunes files older than 30 days there): an
+      // emptyDir under the read-only root, so the files live as long as the pod; what must
+      // outlive it goes to stdout, which the cluster's log collection keeps.
+      writablePaths: ['/var/log/chatnomina'],
     });
     apiConfig.useIn(api);
     api.connect(db, { env: dbEnv });

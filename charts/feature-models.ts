@@ -36,6 +36,18 @@ export const FEATURE_MODELS_IMAGES = {
   backend: 'feature-models-backend:1.0.0',
 } as const;
 
+/**
+ * Next.js inlines `NEXT_PUBLIC_*` variables into the bundle when the image is built; set at
+ * run time they change nothing in the browser. So the dashboard is built once per environment
+ * (`docker build --build-arg NEXT_PUBLIC_API_URL=<this value>`) and tagged `<version>-<env>`.
+ */
+export function frontendBuild(env: Pick<Environment, 'name'>): { readonly image: string; readonly buildArgs: Record<string, string> } {
+  return {
+    image: `${FEATURE_MODELS_IMAGES.frontend}-${env.name}`,
+    buildArgs: { NEXT_PUBLIC_API_URL: `https://api.${DOMAINS[env.name]}` },
+  };
+}
+
 const DOMAINS = { dev: 'dev.feature-models.com', staging: 'staging.feature-models.com', prod: 'feature-models.com' } as const;
 
 export class FeatureModelsChart extends SystemChart {
@@ -145,7 +157,8 @@ export class FeatureModelsChart extends SystemChart {
     prestart.gate(worker);
 
     const frontend = new WebService(this, 'frontend', {
-      image: env.image(FEATURE_MODELS_IMAGES.frontend),
+      // Built for this environment: its API URL is in the bundle (see frontendBuild).
+      image: env.image(frontendBuild(env).image),
       command: ['node', 'server.js'],
       ports: [{ name: 'http', port: 3000 }],
       runAs: { user: 1001 },
@@ -158,7 +171,7 @@ export class FeatureModelsChart extends SystemChart {
       liveness: Probe.tcp({ periodSeconds: 20 }),
       // Next.js standalone writes its image and fetch caches under .next/cache.
       writablePaths: ['/app/.next/cache'],
-      config: { NEXT_PUBLIC_API_URL: `https://api.${domain}`, NODE_ENV: 'production', HOSTNAME: '0.0.0.0', PORT: '3000' },
+      config: { NODE_ENV: 'production', HOSTNAME: '0.0.0.0', PORT: '3000' },
     });
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: `ops@${DOMAINS.prod}`, http01: { ingressClassName: 'traefik' } });

@@ -97,7 +97,8 @@ export class LoopiChart extends SystemChart {
       replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       liveness: Probe.http('/health'),
-      readiness: Probe.http('/ready'),
+      // The seed's readiness probe runs every 5 s.
+      readiness: Probe.http('/ready', { periodSeconds: 5 }),
       config: { PORT: '8080', ENVIRONMENT: env.pick({ dev: 'development', staging: 'staging', prod: 'production' }) },
       env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
       // The seed's image runs as root from /root; here it runs as uid 10001 with a read-only root filesystem.

@@ -150,6 +150,7 @@ export type {
   RunbookContext,
   ShapeInput,
   StoreEndpoints,
+  StoreWriter,
 } from './data/store-engine';
 export { MySql } from './data/mysql';
 export type { MySqlCredentialKeys, MySqlProps, MySqlVersion } from './data/mysql';

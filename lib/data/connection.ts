@@ -1,5 +1,5 @@
-import { EnvValue, fromSecret, SecretKeyValue } from '../workloads/env';
-import { ISecretSource } from '../security/secret-source';
+import { EnvValue, fromSecret, isSecretKeyValue, SecretKeyValue } from '../workloads/env';
+import { ISecretSource, markUsedInUrl } from '../security/secret-source';
 import type { ConnectionInfo, EnvConvention, EnvEntries, IConnectable } from '../workloads/connectable';
 
 // Declared where the connecting workload uses them; re-exported beside the conventions.
@@ -34,14 +34,18 @@ export const ConnectionEnv = {
   /**
    * A URL, e.g. `MONGODB_URI` or `REDIS_URL` (TechShop). The password is read by
    * reference into `<name>_PASSWORD` first and spliced in with Kubernetes' `$(VAR)`
-   * expansion, so it never appears in the manifest. Passwords must be URL-safe (the
-   * generated ones are alphanumeric).
+   * expansion, so it never appears in the manifest. Kubernetes cannot percent-encode it, so
+   * the password must be URL-safe: generated values are letters and digits by construction;
+   * for provided ones (Vault, AWS Secrets Manager) the system README states the rule
+   * (`URL_SAFE_SECRET_RULE`) beside the command that stores them. Applications that read
+   * separate variables instead take `ConnectionEnv.discrete` and have no such rule.
    */
   url(name: string, options: { readonly passwordVariable?: string } = {}): EnvConvention {
     return (info) => {
       const out: Array<[string, EnvValue]> = [];
       let auth = '';
       if (info.password) {
+        if (isSecretKeyValue(info.password)) markUsedInUrl(info.password.secret, info.password.key);
         const passwordVar = options.passwordVariable ?? `${name}_PASSWORD`;
         out.push([passwordVar, info.password]);
         auth = `${info.user ?? ''}:$(${passwordVar})@`;

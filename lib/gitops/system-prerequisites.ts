@@ -6,6 +6,8 @@ import { PRIORITY_CLASSES } from './priority-classes';
 import { podTemplates } from './decorate';
 import { RenderedObject } from './render';
 import { storageSection } from './storage-classes';
+import { keysUsedInUrls, URL_SAFE_SECRET_RULE } from '../security/secret-source';
+import { SystemSecret } from '../security/system-secret';
 
 /** What one system needs of one component: the highest minimum, every reason, the merged settings. */
 export interface ComponentNeed {
@@ -82,8 +84,14 @@ export function vaultSetup(chart: SystemChart, objects: readonly RenderedObject[
     '  ttl=1h',
     '# The secrets: each value from a local file of the same name (kept out of Git and shell history).',
   );
+  // Values spliced into connection URLs must be URL-safe: Kubernetes cannot percent-encode them.
+  const inUrls = new Map<string, string[]>();
+  for (const s of chart.node.findAll().filter((c): c is SystemSecret => c instanceof SystemSecret && c.remoteKey !== undefined))
+    inUrls.set(s.remoteKey!, keysUsedInUrls(s));
   for (const [key, properties] of keys) {
     const props = [...properties].sort();
+    const urlSafe = (inUrls.get(key) ?? []).filter((p) => properties.has(p));
+    if (urlSafe.length > 0) lines.push(`# ${urlSafe.join(', ')}: spliced into connection URLs, so ${URL_SAFE_SECRET_RULE}.`);
     lines.push(`vault kv put -mount=${mount} ${key}${props.map((p) => ` ${p}=@${p}`).join('')}`);
   }
   lines.push('```');

@@ -1,16 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { EnvironmentName, synthesize } from '../../lib';
-import { buildRepositoryApp } from '../../charts/app';
-import { tmpdir } from '../support/synth';
-import { envOf, find, kinds, mainContainer, systemObjects } from './support';
-
-/** The generated README of one system in one environment. */
-function readmeOf(system: string, env: EnvironmentName): string {
-  const out = tmpdir(`readme-${system}-${env}`);
-  synthesize(buildRepositoryApp({ envs: [env], systems: [system], outdir: out }), { outdir: out, replaceAll: false });
-  return fs.readFileSync(path.join(out, env, system, 'README.md'), 'utf8');
-}
+import { envOf, find, kinds, mainContainer, readmeOf, systemObjects } from './support';
 
 describe('ChatNomina: the seed migration (alembic upgrade head) runs before the API rolls out', () => {
   const prod = systemObjects('chatnomina', 'prod');
