@@ -84,3 +84,50 @@ describe('details of the seeds', () => {
     expect(frontendBuild({ name: 'prod' }).buildArgs).toEqual({ NEXT_PUBLIC_API_URL: 'https://api.feature-models.com' });
   });
 });
+
+describe('ChatNomina: the Chat and Auth services of the seed beside the API', () => {
+  const prod = systemObjects('chatnomina', 'prod');
+
+  test.each(['api', 'chat', 'auth'])('%s: its own image, 3 replicas on 8000 behind port 80, the shared settings and JWT secret', (name) => {
+    const deployment = find(prod, 'Deployment', name);
+    const container = mainContainer(deployment);
+    expect(deployment.spec.replicas).toBe(3);
+    expect(container.image).toBe(`registry.stackworks.io/chatnomina/${name}:1.0.0`);
+    expect(container.readinessProbe).toMatchObject({ httpGet: { path: '/ready' }, periodSeconds: 5 });
+    expect(container.envFrom).toContainEqual({ configMapRef: { name: 'api-config' } });
+    const env = envOf(container);
+    for (const v of ['DB_HOST', 'DB_PASSWORD', 'REDIS_HOST', 'REDIS_PASSWORD', 'JWT_SECRET', 'AWS_ACCESS_KEY_ID']) expect(env[v]).toBeDefined();
+    expect(container.ports).toContainEqual(expect.objectContaining({ name: 'http', containerPort: 8000 }));
+    expect(find(prod, 'Service', name).spec.ports).toContainEqual(expect.objectContaining({ port: 80, targetPort: 'http' }));
+  });
+
+  test('the database and the cache admit all three; the migration gates all three', () => {
+    for (const store of ['db', 'cache']) {
+      const policy = find(prod, 'NetworkPolicy', store);
+      const peers = JSON.stringify(policy.spec.ingress);
+      for (const name of ['api', 'chat', 'auth']) expect(peers).toContain(`"app.kubernetes.io/name":"${name}"`);
+    }
+    expect(kinds(prod, 'Job').some((j) => j.metadata.name.startsWith('migrate-'))).toBe(true);
+    for (const name of ['api', 'chat', 'auth'])
+      expect(find(prod, 'Deployment', name).spec.template.spec.initContainers.map((c: any) => c.name)).toContain('wait-for-migration');
+  });
+
+  test('one host: /api/v1/chat to chat, /api/v1/auth to auth, the rest to the API', () => {
+    const ingress = kinds(prod, 'Ingress')[0];
+    expect(ingress.spec.rules[0].host).toBe('api.chatnomina.com');
+    expect(ingress.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name])).toEqual([
+      ['/api/v1/chat', 'chat'],
+      ['/api/v1/auth', 'auth'],
+      ['/', 'api'],
+    ]);
+  });
+
+  test('all three are scraped and reach AWS S3 on 443 only outside the cluster', () => {
+    for (const name of ['api', 'chat', 'auth']) {
+      expect(find(prod, 'ServiceMonitor', name).spec.endpoints[0].path).toBe('/metrics');
+      const egress = JSON.stringify(find(prod, 'NetworkPolicy', name).spec.egress);
+      expect(egress).toContain('"cidr":"0.0.0.0/0"');
+      expect(egress).toContain('"port":443');
+    }
+  });
+});
