@@ -127,6 +127,8 @@ export type {
 export { BackupableStore } from './data/backupable-store';
 export { DatabaseStore } from './data/database-store';
 export type { DatabaseStoreProps } from './data/database-store';
+export { Memcached } from './data/memcached';
+export type { MemcachedProps } from './data/memcached';
 export { Redis } from './data/redis';
 export type { RedisCredentialKeys, RedisProps, RedisUse } from './data/redis';
 export { Postgres } from './data/postgres';

@@ -13,6 +13,11 @@ export interface DiscreteNames {
   readonly database?: string;
   readonly user?: string;
   readonly password?: string;
+  /**
+   * Variable listing every member as `host:port`, comma-separated, for clients that spread
+   * keys over the members themselves (Memcached). @default - not set
+   */
+  readonly members?: string;
 }
 
 /** Naming conventions for connection variables. */
@@ -27,6 +32,7 @@ export const ConnectionEnv = {
       if (names.database && info.database !== undefined) out.push([names.database, info.database]);
       if (names.user && info.user !== undefined) out.push([names.user, info.user]);
       if (names.password && info.password) out.push([names.password, info.password]);
+      if (names.members) out.push([names.members, (info.members ?? [`${info.host}:${info.port}`]).join(',')]);
       return out;
     };
   },
