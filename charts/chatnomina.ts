@@ -163,6 +163,8 @@ export class ChatNominaChart extends SystemChart {
       workload.connect(cache, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
       // Files live in AWS S3: HTTPS to the internet, never to the cluster's own ranges.
       workload.connections.allowToInternet([{ port: 443 }]);
+      // The seed's Auto Scaling Groups: from the seed's 3 replicas up to 10 in prod on CPU.
+      if (env.name !== 'dev') workload.autoscale({ min: env.pick({ default: 2, prod: 3 }), max: env.pick({ default: 4, prod: 10 }), cpuPercent: 70 });
       return workload;
     };
     const api = service('api');

@@ -174,12 +174,21 @@ export class FeatureModelsChart extends SystemChart {
       config: { NODE_ENV: 'production', HOSTNAME: '0.0.0.0', PORT: '3000' },
     });
 
+    // The seed's "auto-scaling based on load": the API and the dashboard scale on CPU in
+    // staging and prod (dev keeps one pod of each).
+    if (env.name !== 'dev') {
+      backend.autoscale({ min: 2, max: env.pick({ default: 4, prod: 6 }), cpuPercent: 70 });
+      frontend.autoscale({ min: 2, max: env.pick({ default: 3, prod: 4 }), cpuPercent: 70 });
+    }
+
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: `ops@${DOMAINS.prod}`, http01: { ingressClassName: 'traefik' } });
     new PublicEndpoint(this, 'public', {
       controller: 'traefik',
       hosts: [
         { host: `dashboard.${domain}`, routes: [{ backend: frontend }] },
-        { host: `api.${domain}`, routes: [{ backend: backend }] },
+        // The seed lists rate limiting without a figure: 10 r/s per client with a burst of 20
+        // (the figure of the Loopi seed) on the API; the dashboard's pages and assets are not limited.
+        { host: `api.${domain}`, routes: [{ backend: backend, policy: { rateLimit: { requests: 10, per: 'second', burst: 20 } } }] },
       ],
       tls: issuer ? { issuer } : false,
     });

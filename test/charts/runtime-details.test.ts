@@ -88,10 +88,12 @@ describe('details of the seeds', () => {
 describe('ChatNomina: the Chat and Auth services of the seed beside the API', () => {
   const prod = systemObjects('chatnomina', 'prod');
 
-  test.each(['api', 'chat', 'auth'])('%s: its own image, 3 replicas on 8000 behind port 80, the shared settings and JWT secret', (name) => {
+  test.each(['api', 'chat', 'auth'])('%s: its own image, 3 to 10 replicas on 8000 behind port 80, the shared settings and JWT secret', (name) => {
     const deployment = find(prod, 'Deployment', name);
     const container = mainContainer(deployment);
-    expect(deployment.spec.replicas).toBe(3);
+    // The seed's 3 replicas are the HPA's minimum (the Deployment leaves replicas to it).
+    expect(deployment.spec.replicas).toBeUndefined();
+    expect(find(prod, 'HorizontalPodAutoscaler', name).spec).toMatchObject({ minReplicas: 3, maxReplicas: 10 });
     expect(container.image).toBe(`registry.stackworks.io/chatnomina/${name}:1.0.0`);
     expect(container.readinessProbe).toMatchObject({ httpGet: { path: '/ready' }, periodSeconds: 5 });
     expect(container.envFrom).toContainEqual({ configMapRef: { name: 'api-config' } });
@@ -129,5 +131,46 @@ describe('ChatNomina: the Chat and Auth services of the seed beside the API', ()
       expect(egress).toContain('"cidr":"0.0.0.0/0"');
       expect(egress).toContain('"port":443');
     }
+  });
+});
+
+describe('scaling and rate limits the seeds ask for', () => {
+  test("ChatNomina: the seed's Auto Scaling Groups, an HPA on CPU for API, Chat and Auth in staging and prod, none in dev", () => {
+    for (const [env, min, max] of [
+      ['staging', 2, 4],
+      ['prod', 3, 10],
+    ] as const) {
+      const objects = systemObjects('chatnomina', env);
+      for (const name of ['api', 'chat', 'auth']) {
+        const hpa = find(objects, 'HorizontalPodAutoscaler', name);
+        expect(hpa.spec).toMatchObject({ minReplicas: min, maxReplicas: max, scaleTargetRef: { kind: 'Deployment', name } });
+        expect(hpa.spec.metrics).toContainEqual(
+          expect.objectContaining({ resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }),
+        );
+      }
+    }
+    expect(kinds(systemObjects('chatnomina', 'dev'), 'HorizontalPodAutoscaler')).toEqual([]);
+  });
+
+  test('Feature-models: the backend and the dashboard autoscale on CPU in staging and prod', () => {
+    const prod = systemObjects('feature-models', 'prod');
+    expect(find(prod, 'HorizontalPodAutoscaler', 'backend').spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
+    expect(find(prod, 'HorizontalPodAutoscaler', 'frontend').spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
+    expect(find(prod, 'Deployment', 'backend').spec.replicas).toBeUndefined();
+    expect(find(systemObjects('feature-models', 'staging'), 'HorizontalPodAutoscaler', 'backend').spec.maxReplicas).toBe(4);
+    expect(kinds(systemObjects('feature-models', 'dev'), 'HorizontalPodAutoscaler')).toEqual([]);
+  });
+
+  test('Feature-models: the API is rate-limited per client by a Traefik middleware, the dashboard is not', () => {
+    const prod = systemObjects('feature-models', 'prod');
+    const limits = kinds(prod, 'Middleware').filter((m) => m.spec.rateLimit);
+    expect(limits.map((m) => m.spec.rateLimit)).toEqual([{ average: 10, burst: 20, period: '1s' }]);
+    const middlewaresOf = (ingress: any) => String(ingress.metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']);
+    const ingresses = kinds(prod, 'Ingress');
+    const api = ingresses.find((i) => i.spec.rules.some((r: any) => r.host === 'api.feature-models.com'));
+    const dashboard = ingresses.find((i) => i.spec.rules.some((r: any) => r.host === 'dashboard.feature-models.com'));
+    expect(middlewaresOf(api)).toContain(`feature-models-prod-${limits[0].metadata.name}@kubernetescrd`);
+    expect(middlewaresOf(dashboard)).not.toContain('rate-limit');
+    expect(dashboard.spec.rules.map((r: any) => r.host)).toEqual(['dashboard.feature-models.com']);
   });
 });

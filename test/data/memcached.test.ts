@@ -84,7 +84,7 @@ describe('Memcached', () => {
     new WebService(c, 'w', apiProps).connect(m, { env: ConnectionEnv.discrete({ host: 'MEMCACHED_HOST', port: 'MEMCACHED_PORT' }) });
     new Memcached(c, 'small', { resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m', memory: '64Mi' } } });
     new Memcached(c, 'junk', { resources, memory: 'lots' });
-    new Memcached(c, 'unbounded', { resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m' } } });
+    new Memcached(c, 'unbounded', { resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '100m' } as never } });
     const errors = errorsOf(a);
     expect(errors).toEqual(
       expect.arrayContaining([
