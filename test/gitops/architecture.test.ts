@@ -79,7 +79,7 @@ describe('architecture graph of the real systems', () => {
     const techshop = graphOf('techshop', 'prod').toMermaid();
     expect(techshop).toContain('n_mongodb[("mongodb x3<br/>mongo:8.0.13<br/>replica set<br/>mongodb :27017")]');
     expect(techshop).toContain('n_app["app x3-10 (HPA)<br/>techshop/app:1.0.0"]');
-    expect(graphOf('feature-models', 'prod').toMermaid()).toContain('n_frontend["frontend x2<br/>');
+    expect(graphOf('feature-models', 'prod').toMermaid()).toContain('n_celery_worker["celery-worker x2<br/>');
     // One member: no count drawn.
     expect(graphOf('techshop', 'dev').toMermaid()).toContain('n_mongodb[("mongodb<br/>mongo:8.0.13<br/>replica set<br/>');
   });
