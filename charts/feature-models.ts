@@ -2,11 +2,13 @@ import { Construct } from 'constructs';
 import {
   BackupTarget,
   ConnectionEnv,
+  Duration,
   Environment,
   fromSecret,
   issuerForEnvironment,
   MigrationJob,
   Postgres,
+  PostgresEngine,
   Probe,
   PublicEndpoint,
   Redis,
@@ -63,10 +65,35 @@ export class FeatureModelsChart extends SystemChart {
       default: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
     });
 
-    const dbCredentials = new SystemSecret(this, 'db-credentials', { keys: ['postgres-password', 'password'] });
+    // The seed: "for production high availability, PostgreSQL with replicas". Prod runs a
+    // CloudNativePG primary with two streaming standbys it fails over to, with base backups
+    // and the WAL archive in an S3 bucket off the cluster (the RPO is 5 minutes); dev and
+    // staging keep the single server and its daily dumps.
+    const prod = env.name === 'prod';
+    const dbCredentials = new SystemSecret(this, 'db-credentials', {
+      keys: ['postgres-password', 'password'],
+      ...(prod ? { basicAuthUsername: 'app' } : {}),
+    });
+    const backupKeys = prod ? new SystemSecret(this, 'backup-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] }) : undefined;
     const db = new Postgres(this, 'db', {
       version: '17',
       database: 'app',
+      engine: backupKeys
+        ? PostgresEngine.cloudNativePg({
+            instances: 3,
+            rpo: Duration.minutes(5),
+            backup: {
+              target: BackupTarget.s3({
+                bucket: 'feature-models-backups-prod',
+                region: 'us-east-1',
+                prefix: 'feature-models-prod/cnpg',
+                accessKeyId: fromSecret(backupKeys, 'AWS_ACCESS_KEY_ID'),
+                secretAccessKey: fromSecret(backupKeys, 'AWS_SECRET_ACCESS_KEY'),
+              }),
+              retention: Duration.days(30),
+            },
+          })
+        : PostgresEngine.statefulSet(),
       storage: env.pick({ dev: '1Gi', staging: '10Gi', prod: '50Gi' }),
       credentials: dbCredentials,
       resources: env.pick({
@@ -84,7 +111,7 @@ export class FeatureModelsChart extends SystemChart {
     });
     // The seed calls database backups critical and has none: daily verified dumps of the
     // database, and RDB snapshots of the broker (queued tasks survive a lost volume).
-    db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
+    if (!prod) db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
     redis.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '1Gi', default: '5Gi' }) }) });
 
     const appSecrets = new SystemSecret(this, 'backend-secrets', { keys: ['SECRET_KEY', 'FIRST_SUPERUSER_PASSWORD'] });

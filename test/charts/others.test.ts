@@ -43,13 +43,28 @@ describe('Feature-models (seeds/001) in prod', () => {
     }
   });
 
-  test('Celery worker with the same image; PostgreSQL 17 with PGDATA in a subdirectory; Redis with AOF', () => {
+  test('Celery worker with the same image; PostgreSQL 17 with PGDATA in a subdirectory (staging); Redis with AOF', () => {
     expect(mainContainer(find(objects, 'Deployment', 'celery-worker')).image).toBe(mainContainer(find(objects, 'Deployment', 'backend')).image);
-    const db = mainContainer(find(objects, 'StatefulSet', 'db'));
+    const staging = systemObjects('feature-models', 'staging');
+    const db = mainContainer(find(staging, 'StatefulSet', 'db'));
     expect(db.image).toMatch(/^docker\.io\/library\/postgres:17\./);
     expect(envOf(db).PGDATA.value).toBe('/var/lib/postgresql/data/pgdata');
     expect(find(objects, 'ConfigMap', 'redis-config').data['redis.conf']).toContain('appendonly yes');
-    expect(envOf(mainContainer(find(objects, 'Deployment', 'backend'))).POSTGRES_SERVER.value).toBe('db.feature-models-prod.svc');
+    expect(envOf(mainContainer(find(staging, 'Deployment', 'backend'))).POSTGRES_SERVER.value).toBe('db.feature-models-staging.svc');
+  });
+
+  test("the seed's production HA: PostgreSQL 17 on CloudNativePG in prod, a primary and two standbys, the app on the primary's Service", () => {
+    const cluster = find(objects, 'Cluster', 'db');
+    expect(cluster.spec.instances).toBe(3);
+    expect(cluster.spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:17\./);
+    expect(cluster.spec.bootstrap.initdb).toMatchObject({ database: 'app', owner: 'app', secret: { name: 'db-credentials' } });
+    expect(kinds(objects, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['redis']);
+    for (const name of ['backend', 'celery-worker', 'prestart']) {
+      const workload = objects.find(
+        (o) => ['Deployment', 'Job'].includes(o.kind) && (o.metadata.name === name || o.metadata.name.startsWith(`${name}-`)),
+      )!;
+      expect(envOf(mainContainer(workload)).POSTGRES_SERVER.value).toBe('db-rw.feature-models-prod.svc');
+    }
   });
 });
 

@@ -167,8 +167,13 @@ describe('scaling and rate limits the seeds ask for', () => {
     expect(limits.map((m) => m.spec.rateLimit)).toEqual([{ average: 10, burst: 20, period: '1s' }]);
     const middlewaresOf = (ingress: any) => String(ingress.metadata.annotations['traefik.ingress.kubernetes.io/router.middlewares']);
     const ingresses = kinds(prod, 'Ingress');
-    const api = ingresses.find((i) => i.spec.rules.some((r: any) => r.host === 'api.feature-models.com'));
-    const dashboard = ingresses.find((i) => i.spec.rules.some((r: any) => r.host === 'dashboard.feature-models.com'));
+    const byHost = (host: string) => {
+      const found = ingresses.filter((i) => i.spec.rules.some((r: any) => r.host === host));
+      expect(found).toHaveLength(1);
+      return found[0];
+    };
+    const api = byHost('api.feature-models.com');
+    const dashboard = byHost('dashboard.feature-models.com');
     expect(middlewaresOf(api)).toContain(`feature-models-prod-${limits[0].metadata.name}@kubernetescrd`);
     expect(middlewaresOf(dashboard)).not.toContain('rate-limit');
     expect(dashboard.spec.rules.map((r: any) => r.host)).toEqual(['dashboard.feature-models.com']);
