@@ -90,8 +90,9 @@ describe('architecture graph of the real systems', () => {
     expect(mermaid).not.toContain('$2');
   });
 
-  test('capibara6 prod: volume backups show the claim and its size; the port is drawn once on each store, not on every client edge', () => {
-    const graph = graphOf('capibara6', 'prod');
+  test('capibara6 staging: volume backups show the claim and its size; the port is drawn once on each store, not on every client edge', () => {
+    // Staging: both databases are single servers with volume backups (prod's db is on CloudNativePG).
+    const graph = graphOf('capibara6', 'staging');
     const claim = (store: string, size: string) => ({
       id: `claim-${store}-backups`,
       kind: 'destination',
