@@ -10,6 +10,7 @@ import {
   issuerForEnvironment,
   PersistentVolume,
   Postgres,
+  PostgresEngine,
   Probe,
   PublicEndpoint,
   Redis,
@@ -54,11 +55,37 @@ export class Capibara6Chart extends SystemChart {
       default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
     });
 
+    // The application database in prod: a CloudNativePG primary with two streaming standbys
+    // it fails over to, base backups and the WAL archive in an S3 bucket off the cluster
+    // (RPO 5 minutes). TimescaleDB (metrics-db) stays a single server with daily dumps:
+    // CloudNativePG's operand images carry no TimescaleDB. The Redis cache and queue stay
+    // single servers too (see the README's fidelity notes).
+    const prod = env.name === 'prod';
+    const backupKeys = prod ? new SystemSecret(this, 'backup-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] }) : undefined;
     const db = new Postgres(this, 'db', {
       version: '17',
       database: 'capibara6',
       storage: env.pick({ dev: '1Gi', default: '20Gi' }),
-      credentials: new SystemSecret(this, 'db-credentials', { keys: ['postgres-password', 'password', 'monitoring-password'] }),
+      credentials: new SystemSecret(this, 'db-credentials', {
+        keys: ['postgres-password', 'password', 'monitoring-password'],
+        ...(prod ? { basicAuthUsername: 'capibara6' } : {}),
+      }),
+      engine: backupKeys
+        ? PostgresEngine.cloudNativePg({
+            instances: 3,
+            rpo: Duration.minutes(5),
+            backup: {
+              target: BackupTarget.s3({
+                bucket: 'capibara6-backups-prod',
+                region: 'us-east-1',
+                prefix: 'capibara6-prod/cnpg',
+                accessKeyId: fromSecret(backupKeys, 'AWS_ACCESS_KEY_ID'),
+                secretAccessKey: fromSecret(backupKeys, 'AWS_SECRET_ACCESS_KEY'),
+              }),
+              retention: Duration.days(30),
+            },
+          })
+        : PostgresEngine.statefulSet(),
       resources: dbResources,
       monitoring: { exporter: true },
     });
@@ -71,7 +98,7 @@ export class Capibara6Chart extends SystemChart {
       resources: dbResources,
     });
     // Daily verified dumps of both databases; the queue's RDB snapshots below.
-    db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
+    if (!prod) db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
     metricsDb.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '50Gi' }) }) });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
     const cache = new Redis(this, 'cache', {

@@ -22,11 +22,19 @@ import {
 } from 'cdk8s-stacks';
 
 /**
- * ChatNomina (seeds/003): an API on 8000 with PostgreSQL, Redis with a password, and
- * AWS S3 for files, published at api.chatnomina.com (prod) and staging.chatnomina.com.
+ * ChatNomina (seeds/003): three services on 8000 (API, Chat, Auth) with PostgreSQL, Redis
+ * with a password, and AWS S3 for files, published at api.chatnomina.com (prod) and
+ * api.staging.chatnomina.com.
  *
- *   internet -> ingress-nginx -> api (x3, Service port 80 -> 8000) -> db (PostgreSQL), cache (Redis), AWS S3 (443)
- *   migrate (alembic upgrade head, before the API rolls out) -> db
+ *   internet -> ingress-nginx -> /api/v1/chat: chat, /api/v1/auth: auth, /: api (x3 each, Service port 80 -> 8000)
+ *   api, chat, auth -> db (PostgreSQL), cache (Redis), AWS S3 (443)
+ *   migrate (alembic upgrade head, before the services roll out) -> db
+ *
+ * The seed draws Chat and Auth beside the API (all three reach RDS, ElastiCache and S3) and
+ * says no more about them. Assumptions, until their own documents say otherwise: each is an
+ * image of the same FastAPI stack (port 8000, /health and /ready, the API's settings and
+ * JWT secret: Auth issues the tokens the others verify), on the shared schema that the
+ * API's alembic migration manages, and reached under `/api/v1/chat` and `/api/v1/auth`.
  *
  * Versions: the seed pins PostgreSQL 13 and Redis 6, both past end of life. This chart
  * uses the oldest supported majors instead, PostgreSQL 15 and Redis 7.4, so an upgrade
@@ -38,9 +46,15 @@ import {
 /** Paths in each environment's registry: `env.image()` writes them in full (`registry.stackworks.io/<path>` in staging and prod). */
 export const CHATNOMINA_IMAGES = {
   api: 'chatnomina/api:1.0.0',
+  chat: 'chatnomina/chat:1.0.0',
+  auth: 'chatnomina/auth:1.0.0',
 } as const;
 
-const HOSTS = { dev: 'api.dev.chatnomina.com', staging: 'staging.chatnomina.com', prod: 'api.chatnomina.com' } as const;
+/**
+ * The API's host per environment. `staging.chatnomina.com` is the staging frontend (the seed's
+ * staging CORS origin), so the staging API gets its own name, as prod's and dev's have.
+ */
+const HOSTS = { dev: 'api.dev.chatnomina.com', staging: 'api.staging.chatnomina.com', prod: 'api.chatnomina.com' } as const;
 
 export class ChatNominaChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
@@ -128,22 +142,35 @@ export class ChatNominaChart extends SystemChart {
     apiConfig.useIn(migrate);
     migrate.connect(db, { env: dbEnv });
 
-    // The seed's Service: port 80 -> 8000.
-    const api = new WebService(this, 'api', {
-      image: env.image(CHATNOMINA_IMAGES.api),
-      ports: [{ name: 'http', port: 8000, servicePort: 80 }],
-      replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
-      resources,
-      liveness: Probe.http('/health'),
-      readiness: Probe.http('/ready'),
-      env: apiEnv,
-    });
-    apiConfig.useIn(api);
-    api.connect(db, { env: dbEnv });
-    migrate.gate(api);
-    api.connect(cache, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
-    // Files live in AWS S3: HTTPS to the internet, never to the cluster's own ranges.
-    api.connections.allowToInternet([{ port: 443 }]);
+    // The seed's Service: port 80 -> 8000; Chat and Auth are built the same way.
+    const service = (name: keyof typeof CHATNOMINA_IMAGES) => {
+      const workload = new WebService(this, name, {
+        image: env.image(CHATNOMINA_IMAGES[name]),
+        ports: [{ name: 'http', port: 8000, servicePort: 80 }],
+        replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
+        resources,
+        liveness: Probe.http('/health'),
+        // The seed's readiness probe runs every 5 s.
+        readiness: Probe.http('/ready', { period: Duration.seconds(5) }),
+        env: apiEnv,
+        // The seed's log directory (its runbook prunes files older than 30 days there): an
+        // emptyDir under the read-only root, so the files live as long as the pod; what must
+        // outlive it goes to stdout, which the cluster's log collection keeps.
+        writablePaths: ['/var/log/chatnomina'],
+      });
+      apiConfig.useIn(workload);
+      workload.connect(db, { env: dbEnv });
+      migrate.gate(workload);
+      workload.connect(cache, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
+      // Files live in AWS S3: HTTPS to the internet, never to the cluster's own ranges.
+      workload.connections.allowToInternet([{ port: 443 }]);
+      // The seed's Auto Scaling Groups: from the seed's 3 replicas up to 10 in prod on CPU.
+      if (env.name !== 'dev') workload.autoscale({ min: env.pick({ default: 2, prod: 3 }), max: env.pick({ default: 4, prod: 10 }), cpuPercent: 70 });
+      return workload;
+    };
+    const api = service('api');
+    const chat = service('chat');
+    const auth = service('auth');
 
     // The seed's daily pg_dump (dev and staging; prod's PostgreSQL is archived by
     // CloudNativePG) and Redis backups. Staging and prod keep them off-site in an S3 bucket
@@ -155,7 +182,8 @@ export class ChatNominaChart extends SystemChart {
 
     // The seed's alerts: error rate > 1 %, latency > 200 ms, CPU, memory and disk > 80 %,
     // 5xx and 4xx errors (the seed gives 4xx no threshold: 10 % of requests here).
-    api.exposeMetrics({ port: 'http', path: '/metrics' });
+    // Assumption: Chat and Auth serve /metrics like the API (same stack).
+    for (const w of [api, chat, auth]) w.exposeMetrics({ port: 'http', path: '/metrics' });
     new SystemAlerts(this, 'alerts', {
       errorRatio: 0.01,
       clientErrorRatio: 0.1,
@@ -169,6 +197,18 @@ export class ChatNominaChart extends SystemChart {
     new SystemLogs(this, 'logs', { errorBurst: { linesPerMinute: 10 } });
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: 'ops@chatnomina.com' });
-    new PublicEndpoint(this, 'public', { host: HOSTS[env.name], backend: api, tls: issuer ? { issuer } : false });
+    new PublicEndpoint(this, 'public', {
+      hosts: [
+        {
+          host: HOSTS[env.name],
+          routes: [
+            { path: '/api/v1/chat', backend: chat },
+            { path: '/api/v1/auth', backend: auth },
+            { path: '/', backend: api },
+          ],
+        },
+      ],
+      tls: issuer ? { issuer } : false,
+    });
   }
 }

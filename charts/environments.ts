@@ -125,16 +125,42 @@ const PROD_RELEASE = '1.27';
 
 /*
  * Storage: staging's `ssd` and prod's `ssd-retain` (volumes kept when their claim is deleted)
- * are the clusters' own classes, made with the cluster by its provider's CSI driver, so the
- * profile declares them preinstalled (the gitops suite checks that they exist before the first
- * sync); a class the platform layer should create names its provisioner instead.
+ * are the clusters' own block classes, made with the cluster by its provider's CSI driver, so
+ * the profile declares them preinstalled (the gitops suite checks that they exist before the
+ * first sync); a class the platform layer should create names its provisioner instead.
+ * Shared (ReadWriteMany) volumes need a file class, the `sharedClass`: the provider's managed
+ * file service in staging (`files`) and prod (`files-retain`), the dev clusters' in-cluster NFS
+ * provisioner (`nfs`). Encryption at rest is what the clusters' operators state: the
+ * provider encrypts block and file volumes with its managed keys; dev's NFS does not.
  */
+const PROVIDER_ENCRYPTED = { encrypted: true, by: "the cloud provider's volume encryption, with its provider-managed keys" } as const;
+const STORAGE: Record<EnvironmentName, PlatformProps['storage']> = {
+  dev: { sharedClass: 'nfs', classes: { nfs: { preinstalled: true, encryptionAtRest: { encrypted: false } } } },
+  staging: {
+    defaultClass: 'ssd',
+    sharedClass: 'files',
+    classes: {
+      ssd: { preinstalled: true, encryptionAtRest: PROVIDER_ENCRYPTED },
+      files: { preinstalled: true, encryptionAtRest: PROVIDER_ENCRYPTED },
+    },
+  },
+  prod: {
+    defaultClass: 'ssd-retain',
+    sharedClass: 'files-retain',
+    classes: {
+      'ssd-retain': { preinstalled: true, encryptionAtRest: PROVIDER_ENCRYPTED },
+      'files-retain': { preinstalled: true, encryptionAtRest: PROVIDER_ENCRYPTED },
+    },
+  },
+};
+
 const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
   // dev: secrets generated in the cluster, images from the dev registry, the cluster's default storage class.
   dev: {
     gitops: GITOPS,
     secrets: { kind: 'generated' },
     registry: { host: 'registry.dev.stackworks.io' },
+    storage: STORAGE.dev,
     edge: INGRESS_EDGE,
     ...MONITORING,
     ...OBSERVABILITY.dev,
@@ -146,7 +172,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     gitops: GITOPS,
     secrets: VAULT,
     registry: { host: 'registry.stackworks.io' },
-    storage: { defaultClass: 'ssd', classes: { ssd: { preinstalled: true } } },
+    storage: STORAGE.staging,
     edge: INGRESS_EDGE,
     ...MONITORING,
     ...OBSERVABILITY.staging,
@@ -157,7 +183,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     gitops: GITOPS,
     secrets: VAULT,
     registry: { host: 'registry.stackworks.io' },
-    storage: { defaultClass: 'ssd-retain', classes: { 'ssd-retain': { preinstalled: true } } },
+    storage: STORAGE.prod,
     edge: INGRESS_EDGE,
     ...MONITORING,
     ...OBSERVABILITY.prod,

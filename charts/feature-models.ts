@@ -8,6 +8,7 @@ import {
   issuerForEnvironment,
   MigrationJob,
   Postgres,
+  PostgresEngine,
   Probe,
   PublicEndpoint,
   Redis,
@@ -38,6 +39,18 @@ export const FEATURE_MODELS_IMAGES = {
   backend: 'feature-models-backend:1.0.0',
 } as const;
 
+/**
+ * Next.js inlines `NEXT_PUBLIC_*` variables into the bundle when the image is built; set at
+ * run time they change nothing in the browser. So the dashboard is built once per environment
+ * (`docker build --build-arg NEXT_PUBLIC_API_URL=<this value>`) and tagged `<version>-<env>`.
+ */
+export function frontendBuild(env: Pick<Environment, 'name'>): { readonly image: string; readonly buildArgs: Record<string, string> } {
+  return {
+    image: `${FEATURE_MODELS_IMAGES.frontend}-${env.name}`,
+    buildArgs: { NEXT_PUBLIC_API_URL: `https://api.${DOMAINS[env.name]}` },
+  };
+}
+
 const DOMAINS = { dev: 'dev.feature-models.com', staging: 'staging.feature-models.com', prod: 'feature-models.com' } as const;
 
 export class FeatureModelsChart extends SystemChart {
@@ -53,10 +66,35 @@ export class FeatureModelsChart extends SystemChart {
       default: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
     });
 
-    const dbCredentials = new SystemSecret(this, 'db-credentials', { keys: ['postgres-password', 'password'] });
+    // The seed: "for production high availability, PostgreSQL with replicas". Prod runs a
+    // CloudNativePG primary with two streaming standbys it fails over to, with base backups
+    // and the WAL archive in an S3 bucket off the cluster (the RPO is 5 minutes); dev and
+    // staging keep the single server and its daily dumps.
+    const prod = env.name === 'prod';
+    const dbCredentials = new SystemSecret(this, 'db-credentials', {
+      keys: ['postgres-password', 'password'],
+      ...(prod ? { basicAuthUsername: 'app' } : {}),
+    });
+    const backupKeys = prod ? new SystemSecret(this, 'backup-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] }) : undefined;
     const db = new Postgres(this, 'db', {
       version: '17',
       database: 'app',
+      engine: backupKeys
+        ? PostgresEngine.cloudNativePg({
+            instances: 3,
+            rpo: Duration.minutes(5),
+            backup: {
+              target: BackupTarget.s3({
+                bucket: 'feature-models-backups-prod',
+                region: 'us-east-1',
+                prefix: 'feature-models-prod/cnpg',
+                accessKeyId: fromSecret(backupKeys, 'AWS_ACCESS_KEY_ID'),
+                secretAccessKey: fromSecret(backupKeys, 'AWS_SECRET_ACCESS_KEY'),
+              }),
+              retention: Duration.days(30),
+            },
+          })
+        : PostgresEngine.statefulSet(),
       storage: env.pick({ dev: '1Gi', staging: '10Gi', prod: '50Gi' }),
       credentials: dbCredentials,
       resources: env.pick({
@@ -74,7 +112,7 @@ export class FeatureModelsChart extends SystemChart {
     });
     // The seed calls database backups critical and has none: daily verified dumps of the
     // database, and RDB snapshots of the broker (queued tasks survive a lost volume).
-    db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
+    if (!prod) db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
     redis.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '1Gi', default: '5Gi' }) }) });
 
     const appSecrets = new SystemSecret(this, 'backend-secrets', { keys: ['SECRET_KEY', 'FIRST_SUPERUSER_PASSWORD'] });
@@ -150,7 +188,8 @@ export class FeatureModelsChart extends SystemChart {
     prestart.gate(worker);
 
     const frontend = new WebService(this, 'frontend', {
-      image: env.image(FEATURE_MODELS_IMAGES.frontend),
+      // Built for this environment: its API URL is in the bundle (see frontendBuild).
+      image: env.image(frontendBuild(env).image),
       command: ['node', 'server.js'],
       ports: [{ name: 'http', port: 3000 }],
       runAs: { user: 1001 },
@@ -163,15 +202,24 @@ export class FeatureModelsChart extends SystemChart {
       liveness: Probe.tcp({ period: Duration.seconds(20) }),
       // Next.js standalone writes its image and fetch caches under .next/cache.
       writablePaths: ['/app/.next/cache'],
-      config: { NEXT_PUBLIC_API_URL: `https://api.${domain}`, NODE_ENV: 'production', HOSTNAME: '0.0.0.0', PORT: '3000' },
+      config: { NODE_ENV: 'production', HOSTNAME: '0.0.0.0', PORT: '3000' },
     });
+
+    // The seed's "auto-scaling based on load": the API and the dashboard scale on CPU in
+    // staging and prod (dev keeps one pod of each).
+    if (env.name !== 'dev') {
+      backend.autoscale({ min: 2, max: env.pick({ default: 4, prod: 6 }), cpuPercent: 70 });
+      frontend.autoscale({ min: 2, max: env.pick({ default: 3, prod: 4 }), cpuPercent: 70 });
+    }
 
     const issuer = issuerForEnvironment(this, 'letsencrypt', { email: `ops@${DOMAINS.prod}`, http01: { ingressClassName: 'traefik' } });
     new PublicEndpoint(this, 'public', {
       controller: 'traefik',
       hosts: [
         { host: `dashboard.${domain}`, routes: [{ backend: frontend }] },
-        { host: `api.${domain}`, routes: [{ backend: backend }] },
+        // The seed lists rate limiting without a figure: 10 r/s per client with a burst of 20
+        // (the figure of the Loopi seed) on the API; the dashboard's pages and assets are not limited.
+        { host: `api.${domain}`, routes: [{ backend: backend, policy: { rateLimit: { requests: 10, per: 'second', burst: 20 } } }] },
       ],
       tls: issuer ? { issuer } : false,
     });

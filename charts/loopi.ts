@@ -6,6 +6,7 @@ import {
   Environment,
   fromSecret,
   issuerForEnvironment,
+  Memcached,
   MySql,
   MySqlEngine,
   Probe,
@@ -21,9 +22,14 @@ import {
 
 /**
  * Loopi API (seeds/000): a Go API on 8080 behind ingress-nginx (Envoy Gateway in staging, see
- * SYSTEM_EDGES in environments.ts), with MySQL 8 and Redis.
+ * SYSTEM_EDGES in environments.ts), with MySQL 8, Redis and Memcached.
  *
- *   internet -> ingress-nginx (api.loopi.com, TLS, 10 r/s burst 20) -> api (x3, HPA, Service port 80 -> 8080) -> mysql, redis
+ *   internet -> ingress-nginx (api.loopi.com, TLS, 10 r/s burst 20) -> api (x3, HPA, Service port 80 -> 8080) -> mysql, redis, memcached
+ *
+ * The seed's cache layer has both Redis and Memcached (its third app instance uses
+ * Memcached) and does not say what each holds. Here the API gets both: REDIS_* as before,
+ * and MEMCACHED_SERVERS, the comma-separated `host:port` list of the members, which a Go
+ * client hashes keys over (gomemcache: `memcache.New(strings.Split(servers, ",")...)`).
  *
  * What the seed gets wrong and this chart does not repeat:
  * - credentials committed as base64 Secrets: every secret is produced in the cluster by
@@ -41,7 +47,7 @@ const HOSTS = { dev: 'api.dev.loopi.com', staging: 'api.staging.loopi.com', prod
 
 export class LoopiChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
-    super(scope, { system: 'loopi', environment: env, description: 'Loopi API: Go API with MySQL 8 and Redis.' });
+    super(scope, { system: 'loopi', environment: env, description: 'Loopi API: Go API with MySQL 8, Redis and Memcached.' });
 
     const appSecrets = new SystemSecret(this, 'api-secrets', { keys: ['JWT_SECRET'] });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
@@ -88,6 +94,17 @@ export class LoopiChart extends SystemChart {
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
       monitoring: { exporter: true },
     }).noBackup({ reason: 'a cache (allkeys-lru) in front of MySQL: every key is refilled from the database on a miss' });
+    // Memory only, nothing to back up. Two members in prod: losing a node halves the cache
+    // instead of emptying it (they run on different nodes, with a PDB).
+    const memcached = new Memcached(this, 'memcached', {
+      version: '1.6',
+      replicas: env.pick({ default: 1, prod: 2 }),
+      resources: env.pick({
+        dev: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '128Mi' } },
+        default: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      }),
+      monitoring: { exporter: true },
+    });
     // Daily verified dumps of the application database on a volume of their own (MOCO backs up prod).
     if (!prod) mysql.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
 
@@ -98,7 +115,8 @@ export class LoopiChart extends SystemChart {
       replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
       resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       liveness: Probe.http('/health'),
-      readiness: Probe.http('/ready'),
+      // The seed's readiness probe runs every 5 s.
+      readiness: Probe.http('/ready', { period: Duration.seconds(5) }),
       config: { PORT: '8080', ENVIRONMENT: env.pick({ dev: 'development', staging: 'staging', prod: 'production' }) },
       env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
       // The seed's image runs as root from /root; here it runs as uid 10001 with a read-only root filesystem.
@@ -113,6 +131,7 @@ export class LoopiChart extends SystemChart {
       env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
     });
     api.connect(redis, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
+    api.connect(memcached, { env: ConnectionEnv.discrete({ members: 'MEMCACHED_SERVERS' }) });
     // Prometheus scrapes the API and the MySQL and Redis exporters (the seed's scraping);
     // alerts and a Grafana dashboard come from the same model.
     // The seed scrapes the API every 5 s (the exporters at the environment's interval).

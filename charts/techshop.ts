@@ -132,7 +132,8 @@ export class TechShopChart extends SystemChart {
         default: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       }),
       liveness: Probe.http('/health'),
-      readiness: Probe.http('/ready'),
+      // The seed's readiness probe runs every 5 s.
+      readiness: Probe.http('/ready', { period: Duration.seconds(5) }),
       config: { NODE_ENV: env.pick({ dev: 'development', default: 'production' }) },
       env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
     });

@@ -66,6 +66,8 @@ export type { ContainerProps } from './workloads/container';
 // Data stores and connections
 export { ConnectionEnv } from './data/connection';
 export type { IConnectable } from './data/connection';
+export { Memcached } from './data/memcached';
+export type { MemcachedProps } from './data/memcached';
 export { Redis } from './data/redis';
 export type { RedisProps, RedisUse } from './data/redis';
 export { Postgres } from './data/postgres';

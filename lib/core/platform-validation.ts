@@ -199,10 +199,15 @@ function checkDestinationServer(c: Checker, server: unknown): void {
 const BINDING_MODES: readonly string[] = ['WaitForFirstConsumer', 'Immediate'];
 const RECLAIM_POLICIES: readonly string[] = ['Delete', 'Retain'];
 
+const CLASS_FIELDS = ['provisioner', 'reclaimPolicy', 'volumeBindingMode', 'allowVolumeExpansion', 'parameters', 'encryptionAtRest'];
+
+/** Provisioners whose class parameter `encrypted: "true"` turns on encryption at rest: the profile's statement must agree with it. */
+const ENCRYPTED_PARAMETER: readonly string[] = ['ebs.csi.aws.com', 'rbd.csi.ceph.com'];
+
 function checkStorage(c: Checker, storage: Record<string, unknown>): void {
   for (const key of Object.keys(storage))
-    if (!['defaultClass', 'classes'].includes(key))
-      c.error('platform.storage', `storage.${key}`, 'is not a storage field (fields: defaultClass, classes)');
+    if (!['defaultClass', 'sharedClass', 'classes'].includes(key))
+      c.error('platform.storage', `storage.${key}`, 'is not a storage field (fields: defaultClass, sharedClass, classes)');
   const classes = c.optionalObject('storage.classes', storage.classes) ? storage.classes : {};
   for (const [name, spec] of Object.entries(classes)) {
     const field = `storage.classes.${name}`;
@@ -211,24 +216,25 @@ function checkStorage(c: Checker, storage: Record<string, unknown>): void {
       c.error('platform.value.preinstalled-true', field, `must be { preinstalled: true } or { provisioner, ... } (is ${describe(spec)})`);
       continue;
     }
+    if (spec.encryptionAtRest !== undefined) checkEncryption(c, `${field}.encryptionAtRest`, spec.encryptionAtRest);
     if (spec.preinstalled !== undefined) {
       if (spec.preinstalled !== true)
         c.error('platform.preinstalled.true', `${field}.preinstalled`, `must be true when given (is ${describe(spec.preinstalled)})`);
-      const extra = Object.keys(spec).filter((k) => k !== 'preinstalled');
+      const extra = Object.keys(spec).filter((k) => k !== 'preinstalled' && k !== 'encryptionAtRest');
       if (extra.length > 0)
         c.error(
           'platform.value.preinstalled-class',
           field,
-          `a preinstalled class has no other fields (the cluster defines it); remove ${extra.join(', ')}`,
+          `a preinstalled class has no other fields than encryptionAtRest (the cluster defines it); remove ${extra.join(', ')}`,
         );
       continue;
     }
     for (const key of Object.keys(spec))
-      if (!['provisioner', 'reclaimPolicy', 'volumeBindingMode', 'allowVolumeExpansion', 'parameters'].includes(key))
+      if (!CLASS_FIELDS.includes(key))
         c.error(
           'platform.value.storageclass-field',
           `${field}.${key}`,
-          'is not a StorageClass field (provisioner, reclaimPolicy, volumeBindingMode, allowVolumeExpansion, parameters; or preinstalled: true)',
+          `is not a StorageClass field (${CLASS_FIELDS.join(', ')}; or preinstalled: true)`,
         );
     if (spec.provisioner === undefined)
       c.error(
@@ -258,17 +264,50 @@ function checkStorage(c: Checker, storage: Record<string, unknown>): void {
         for (const [k, v] of Object.entries(spec.parameters))
           if (typeof v !== 'string') c.error('platform.parameters.string', `${field}.parameters.${k}`, `must be a string (is ${describe(v)})`);
     }
+    // The provisioner's own switch decides; a statement that contradicts it would mislead the READMEs.
+    const stated = isObject(spec.encryptionAtRest) ? spec.encryptionAtRest.encrypted : undefined;
+    if (typeof stated === 'boolean' && ENCRYPTED_PARAMETER.includes(spec.provisioner as string)) {
+      const parameter = isObject(spec.parameters) && spec.parameters.encrypted === 'true';
+      if (stated !== parameter)
+        c.error(
+          'platform.encryption-at-rest.provisioner-parameter',
+          `${field}.encryptionAtRest.encrypted`,
+          `is ${stated}, but ${spec.provisioner} encrypts only with parameters.encrypted: 'true' (${parameter ? 'set' : 'not set'}); make the two agree`,
+        );
+    }
   }
-  if (storage.defaultClass !== undefined) {
-    c.subdomain('storage.defaultClass', storage.defaultClass, 'a StorageClass name');
+  for (const role of ['defaultClass', 'sharedClass'] as const) {
+    const value = storage[role];
+    if (value === undefined) continue;
+    c.subdomain(`storage.${role}`, value, 'a StorageClass name');
     // A malformed name is reported once, above.
-    if (typeof storage.defaultClass === 'string' && !checkDnsSubdomain(storage.defaultClass) && !(storage.defaultClass in classes))
+    if (typeof value === 'string' && !checkDnsSubdomain(value) && !(value in classes))
       c.error(
-        'platform.storage.default-class',
-        'storage.defaultClass',
-        `'${storage.defaultClass}' is not declared in storage.classes; declare it there, created by the platform layer ({ provisioner: ... }) or already in the cluster ({ preinstalled: true })`,
+        'platform.storage.declared-class',
+        `storage.${role}`,
+        `'${value}' is not declared in storage.classes; declare it there, created by the platform layer ({ provisioner: ... }) or already in the cluster ({ preinstalled: true })`,
       );
   }
+}
+
+function checkEncryption(c: Checker, field: string, value: unknown): void {
+  if (!isObject(value)) {
+    c.error('platform.encryption-at-rest.object', field, `must be { encrypted: true, by: '...' } or { encrypted: false } (is ${describe(value)})`);
+    return;
+  }
+  for (const key of Object.keys(value))
+    if (key !== 'encrypted' && key !== 'by')
+      c.error('platform.encryption-at-rest.field', `${field}.${key}`, 'is not an encryption field (encrypted, by)');
+  if (typeof value.encrypted !== 'boolean')
+    c.error('platform.encryption-at-rest.encrypted', `${field}.encrypted`, `must be true or false (is ${describe(value.encrypted)})`);
+  if (value.by !== undefined && (typeof value.by !== 'string' || value.by.trim() === ''))
+    c.error('platform.encryption-at-rest.by', `${field}.by`, `must be a non-empty string when given (is ${describe(value.by)})`);
+  if (value.encrypted === true && value.by === undefined)
+    c.error(
+      'platform.encryption-at-rest.by-required',
+      `${field}.by`,
+      "is required when encrypted is true: who encrypts the volumes and holds the key (e.g. 'EBS encryption, KMS key alias/prod')",
+    );
 }
 
 function isGitUrl(url: string): boolean {

@@ -154,10 +154,28 @@ export interface GrafanaProfile {
   readonly namespace?: string;
 }
 
+/**
+ * Whether a class's volumes are encrypted at rest, as the cluster's operators state it: the
+ * system READMEs report it for every class their claims use (a statement, not something the
+ * synth can observe; for a class the platform layer creates with a provisioner whose
+ * parameters say it, e.g. EBS's `encrypted`, the two must agree).
+ */
+export interface StorageEncryptionAtRest {
+  /** Whether volumes of the class are encrypted at rest. */
+  readonly encrypted: boolean;
+  /**
+   * Who encrypts them and holds the key, e.g. `EBS encryption with the KMS key alias/stackworks-prod`.
+   * Required when `encrypted` is true. @default - none
+   */
+  readonly by?: string;
+}
+
 /** A StorageClass the cluster already has, managed outside this repository. */
 export interface PreinstalledStorageClass {
   /** The class exists in the cluster before the first sync (the gitops suite checks it). */
   readonly preinstalled: true;
+  /** Whether its volumes are encrypted at rest. @default - not stated: the READMEs say so */
+  readonly encryptionAtRest?: StorageEncryptionAtRest;
 }
 
 /** A StorageClass the platform layer creates (`dist/<env>/platform/`). */
@@ -172,6 +190,8 @@ export interface CreatedStorageClass {
   readonly allowVolumeExpansion?: boolean;
   /** The provisioner's parameters (e.g. `type: gp3`). @default - none */
   readonly parameters?: Readonly<Record<string, string>>;
+  /** Whether its volumes are encrypted at rest. @default - not stated: the READMEs say so */
+  readonly encryptionAtRest?: StorageEncryptionAtRest;
 }
 
 /** A storage class the profile names: created by the platform layer, or already in the cluster. */
@@ -184,6 +204,14 @@ export interface StorageProfile {
    * @default - the cluster's default storage class
    */
   readonly defaultClass?: string;
+  /**
+   * Class of ReadWriteMany volumes (a file class: NFS, CephFS, EFS, Filestore, ...) that do not
+   * name one; must be declared in `classes`. Block classes (the usual default) cannot attach a
+   * volume to several nodes, so their ReadWriteMany claims stay Pending: a `PersistentVolume`
+   * with `accessMode: 'ReadWriteMany'` and no `storageClassName` is an error without it.
+   * @default - none
+   */
+  readonly sharedClass?: string;
   /**
    * Every storage class the profile names, by name: created by the platform layer (with a
    * provisioner) or declared preinstalled.

@@ -99,6 +99,14 @@ export const PROP_TYPES: PropTypeTable = {
     "secretName": {"optional":true,"kinds":["string"]},
     "store": {"optional":false,"kinds":["object"]},
   },
+  MemcachedProps: {
+    "maxConnections": {"optional":true,"kinds":["number"]},
+    "memory": {"optional":true,"kinds":["string"]},
+    "monitoring": {"optional":true,"kinds":["object"]},
+    "replicas": {"optional":true,"kinds":["number"]},
+    "resources": {"optional":true,"kinds":["object"]},
+    "version": {"optional":true,"kinds":["string"]},
+  },
   MigrationJobProps: {
     "activeDeadline": {"optional":true,"kinds":["object"]},
     "args": {"optional":true,"kinds":["array"]},

@@ -3,7 +3,7 @@ import { formatBytes, formatCpu, parseQuantity } from '../core/quantity';
 import { toYamlDocument } from '../core/yaml';
 import { BARMAN_CLOUD_SIDECAR_RESOURCES } from './cloudnative-pg-cluster';
 import { BARMAN_CLOUD_PLUGIN, CloudNativePgArchiveSettings } from './cloudnative-pg-settings';
-import type { RunbookContext } from './store-engine';
+import { stopWritersCommands, type RunbookContext } from './store-engine';
 
 /** What the runbook of one CloudNativePG store names. */
 export interface CloudNativePgRunbookInput {
@@ -58,7 +58,7 @@ export function cloudNativePgRunbook(store: CloudNativePgRunbookInput, context: 
       ],
     },
   };
-  const writers = context.writers;
+  const writers = context.writers.map((w) => w.name);
   const quotaPatch = context.resourceQuota ? raisedQuota(context.resourceQuota, spec) : undefined;
   const primary = `$(kubectl -n ${ns} get pod -l cnpg.io/cluster=${name},cnpg.io/instanceRole=primary -o name)`;
   const step = (n: number) => (quotaPatch ? n + 1 : n);
@@ -73,7 +73,7 @@ export function cloudNativePgRunbook(store: CloudNativePgRunbookInput, context: 
     '```sh',
     `# 1. Stop Argo CD from undoing the next steps, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
     `kubectl -n ${context.argocdNamespace} patch application ${store.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
-    ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
+    ...stopWritersCommands(ns, context.writers),
     ...(quotaPatch
       ? [
           `# 2. Make room in the namespace's ResourceQuota for one more instance and its volume (the last step's sync puts it back).`,

@@ -1,5 +1,5 @@
-import { EnvValue, fromSecret, SecretKeyValue } from '../workloads/env';
-import { ISecretSource } from '../security/secret-source';
+import { EnvValue, fromSecret, isSecretKeyValue, SecretKeyValue } from '../workloads/env';
+import { ISecretSource, markUsedInUrl } from '../security/secret-source';
 import type { ConnectionInfo, EnvConvention, EnvEntries, IConnectable } from '../workloads/connectable';
 
 // Declared where the connecting workload uses them; re-exported beside the conventions.
@@ -13,6 +13,11 @@ export interface DiscreteNames {
   readonly database?: string;
   readonly user?: string;
   readonly password?: string;
+  /**
+   * Variable listing every member as `host:port`, comma-separated, for clients that spread
+   * keys over the members themselves (Memcached). @default - not set
+   */
+  readonly members?: string;
 }
 
 /** Naming conventions for connection variables. */
@@ -27,6 +32,7 @@ export const ConnectionEnv = {
       if (names.database && info.database !== undefined) out.push([names.database, info.database]);
       if (names.user && info.user !== undefined) out.push([names.user, info.user]);
       if (names.password && info.password) out.push([names.password, info.password]);
+      if (names.members) out.push([names.members, (info.members ?? [`${info.host}:${info.port}`]).join(',')]);
       return out;
     };
   },
@@ -34,14 +40,18 @@ export const ConnectionEnv = {
   /**
    * A URL, e.g. `MONGODB_URI` or `REDIS_URL`. The password is read by
    * reference into `<name>_PASSWORD` first and spliced in with Kubernetes' `$(VAR)`
-   * expansion, so it never appears in the manifest. Passwords must be URL-safe (the
-   * generated ones are alphanumeric).
+   * expansion, so it never appears in the manifest. Kubernetes cannot percent-encode it, so
+   * the password must be URL-safe: generated values are letters and digits by construction;
+   * for provided ones (Vault, AWS Secrets Manager) the system README states the rule
+   * (`URL_SAFE_SECRET_RULE`) beside the command that stores them. Applications that read
+   * separate variables instead take `ConnectionEnv.discrete` and have no such rule.
    */
   url(name: string, options: { readonly passwordVariable?: string } = {}): EnvConvention {
     return (info) => {
       const out: Array<[string, EnvValue]> = [];
       let auth = '';
       if (info.password) {
+        if (isSecretKeyValue(info.password)) markUsedInUrl(info.password.secret, info.password.key);
         const passwordVar = options.passwordVariable ?? `${name}_PASSWORD`;
         out.push([passwordVar, info.password]);
         auth = `${info.user ?? ''}:$(${passwordVar})@`;

@@ -13,7 +13,7 @@ import {
 } from './engine-validation';
 import { MOCO, MOCO_SYSTEM_CONTAINERS, MocoCluster, MocoEngineOptions, mocoPodLabels } from './moco-cluster';
 import { OperatorEngine, OperatorPodsShape } from './operator-engine';
-import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, RunbookContext, ShapeInput } from './store-engine';
+import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, RunbookContext, ShapeInput, stopWritersCommands } from './store-engine';
 
 /** What a MySQL store tells its engine beyond what every store has. */
 export interface MySqlSettings extends DatabaseSettings {
@@ -192,7 +192,7 @@ function mocoRunbook(host: EngineHost, moco: MocoCluster, database: string, cont
     target?.kind === 's3'
       ? `\`s3://${target.s3.bucket}/moco/${ns}/${name}/\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`
       : 'its bucket';
-  const writers = context.writers;
+  const writers = context.writers.map((w) => w.name);
   const jq =
     `'{apiVersion, kind, metadata: {name: "${restore}"}, spec: (.spec | del(.backupPolicyName) | .replicas = 1 | ` +
     `.restore = {sourceName: "${name}", sourceNamespace: "${ns}", restorePoint: $t, jobConfig: $job})}'`;
@@ -223,7 +223,7 @@ function mocoRunbook(host: EngineHost, moco: MocoCluster, database: string, cont
     `# 4. To roll ${database} back to it: stop Argo CD and the writers${writers.length ? ` (${writers.join(', ')})` : ''}, then copy the database`,
     `#    from ${restore} to the primary (tables are dropped and recreated).`,
     `kubectl -n ${context.argocdNamespace} patch application ${host.chart.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
-    ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
+    ...stopWritersCommands(ns, context.writers),
     `{ kubectl -n ${ns} get secret moco-${restore} -o jsonpath='{.data.ADMIN_PASSWORD}' | base64 -d; echo;`,
     `  kubectl -n ${ns} get secret moco-${name} -o jsonpath='{.data.WRITABLE_PASSWORD}' | base64 -d; echo; } |`,
     `  kubectl -n ${ns} exec -i moco-${restore}-0 -c mysqld -- bash -c ${copy}`,

@@ -24,7 +24,7 @@ import {
 } from './psmdb-cluster';
 import { exporterSidecar } from './stateful-store';
 import { OperatorEngine, OperatorPodsShape } from './operator-engine';
-import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, RunbookContext, ShapeInput } from './store-engine';
+import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, RunbookContext, ShapeInput, stopWritersCommands } from './store-engine';
 import { EXPORTER_IMAGES } from './versions';
 
 /** What a MongoDB store tells its engine beyond what every store has. */
@@ -200,7 +200,7 @@ function perconaRunbook(host: EngineHost, percona: PerconaCluster, context: Runb
     target?.kind === 's3'
       ? `\`s3://${target.s3.bucket}/${target.s3.prefix ? `${target.s3.prefix}/` : ''}\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`
       : 'its bucket';
-  const writers = context.writers;
+  const writers = context.writers.map((w) => w.name);
   return [
     `### ${name} (Percona operator, point-in-time recovery)`,
     '',
@@ -213,7 +213,7 @@ function perconaRunbook(host: EngineHost, percona: PerconaCluster, context: Runb
     '```sh',
     `# 1. Stop Argo CD from undoing the next steps, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
     `kubectl -n ${context.argocdNamespace} patch application ${host.chart.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
-    ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
+    ...stopWritersCommands(ns, context.writers),
     '# 2. The backups (choose the newest one finished before the point in time):',
     `kubectl -n ${ns} get perconaservermongodbbackups -o custom-columns=NAME:.metadata.name,CLUSTER:.spec.clusterName,COMPLETED:.status.completed,STATE:.status.state`,
     '# 3. Restore to the point in time (UTC, YYYY-MM-DD HH:MM:SS):',

@@ -112,6 +112,8 @@ export interface EngineSpec {
    * @default - the store's own StatefulSet
    */
   readonly managed?: EnginePods;
+  /** Keeps its data in memory only (Memcached): no volume per member, `storage` is not read. @default false */
+  readonly memoryOnly?: boolean;
 }
 
 /** An engine's exporter sidecar, serving `metrics`, with the resources every exporter gets unless it says otherwise. */
@@ -191,7 +193,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     this.version = engine.version;
     this.replicas = props.replicas ?? 1;
     this.headlessServiceName = `${this.name}-headless`;
-    this.container.mount(engine.dataPath, 'data');
+    if (!engine.memoryOnly) this.container.mount(engine.dataPath, 'data');
     if (engine.managed) return;
 
     new k8s.KubeService(this, 'headless-service', {
@@ -226,18 +228,20 @@ export abstract class StatefulStore extends Workload implements IConnectable {
           revisionHistoryLimit: 5,
           updateStrategy: { type: 'RollingUpdate' },
           selector: { matchLabels: { ...this.selectorLabels } },
-          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+          persistentVolumeClaimRetentionPolicy: engine.memoryOnly ? undefined : { whenDeleted: 'Retain', whenScaled: 'Retain' },
           template: this.podTemplate(),
-          volumeClaimTemplates: [
-            {
-              metadata: { name: 'data', labels: { ...this.selectorLabels } },
-              spec: {
-                accessModes: ['ReadWriteOnce'],
-                storageClassName,
-                resources: { requests: { storage: props.storage } },
-              },
-            },
-          ],
+          volumeClaimTemplates: engine.memoryOnly
+            ? undefined
+            : [
+                {
+                  metadata: { name: 'data', labels: { ...this.selectorLabels } },
+                  spec: {
+                    accessModes: ['ReadWriteOnce'],
+                    storageClassName,
+                    resources: { requests: { storage: props.storage } },
+                  },
+                },
+              ],
         }),
       }),
     });
@@ -280,7 +284,7 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   }
 
   protected storagePerPod(): [number, number] {
-    return [parseQuantity(this.storeProps.storage) ?? 0, 1];
+    return [this.spec.memoryOnly ? 0 : (parseQuantity(this.storeProps.storage) ?? 0), 1];
   }
 
   /** `OrderedReady` by default; replica sets that bootstrap together use `Parallel`. */
@@ -431,9 +435,10 @@ export abstract class StatefulStore extends Workload implements IConnectable {
 
   protected validateWorkload(report: ValidationReport): void {
     super.validateWorkload(report);
-    const problem = checkQuantity(this.storeProps.storage, 'bytes', '10Gi');
+    const problem = this.spec.memoryOnly ? undefined : checkQuantity(this.storeProps.storage, 'bytes', '10Gi');
     if (problem) report.error('store.storage.invalid', 'storage', problem);
-    else if ((parseQuantity(this.storeProps.storage) ?? 0) <= 0) report.error('store.storage.greater-zero', 'storage', 'must be greater than zero');
+    else if (!this.spec.memoryOnly && (parseQuantity(this.storeProps.storage) ?? 0) <= 0)
+      report.error('store.storage.greater-zero', 'storage', 'must be greater than zero');
     if (!Number.isInteger(this.replicas) || this.replicas < 1)
       report.error('store.replicas', 'replicas', `${this.replicas} must be a whole number of at least 1`);
     this.engine.validate(report);

@@ -74,10 +74,39 @@ export interface EngineAlert {
   readonly description?: string;
 }
 
+/** A workload that writes to a store, by the object that runs it (a restore stops each its own way). */
+export interface StoreWriter {
+  /** The workload's name, as the README names it. */
+  readonly name: string;
+  readonly kind: 'Deployment' | 'StatefulSet' | 'CronJob' | 'Job';
+  /** The object's name where it differs (a migration Job's name carries a hash of its template). @default - name */
+  readonly objectName?: string;
+}
+
+/**
+ * The commands that stop a store's writers before a restore, once Argo CD's automated sync is
+ * off: Deployments and StatefulSets scaled to zero, CronJobs suspended (the manifest's
+ * `suspend: false` comes back with the sync), and Jobs (migrations, an Argo CD hook run at
+ * each sync, so none starts while sync is off) deleted if one is still running: the next
+ * sync runs it again, on the restored data.
+ */
+export function stopWritersCommands(ns: string, writers: readonly StoreWriter[]): string[] {
+  return writers.map((w) => {
+    switch (w.kind) {
+      case 'CronJob':
+        return `kubectl -n ${ns} patch cronjob/${w.objectName ?? w.name} --type merge -p '{"spec":{"suspend":true}}'`;
+      case 'Job':
+        return `kubectl -n ${ns} delete job/${w.objectName ?? w.name} --ignore-not-found --wait   # a Job run at each sync; the sync after the restore runs it again`;
+      default:
+        return `kubectl -n ${ns} scale ${w.kind.toLowerCase()}/${w.objectName ?? w.name} --replicas=0`;
+    }
+  });
+}
+
 /** What a restore runbook needs from the system around the store (the pipeline knows it). */
 export interface RunbookContext {
   /** The workloads that write to the store, which a restore stops first. */
-  readonly writers: readonly string[];
+  readonly writers: readonly StoreWriter[];
   /** The namespace of Argo CD, whose Application is paused during a restore. */
   readonly argocdNamespace: string;
   /** The namespace's ResourceQuota (its name and `hard` limits), which a restore into a new instance must raise. @default - no quota */

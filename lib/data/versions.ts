@@ -18,6 +18,7 @@ export const ENGINE_IMAGES = {
   mysql: { '8.4': 'docker.io/library/mysql:8.4.6' },
   mongo: { '7.0': 'docker.io/library/mongo:7.0.24', '8.0': 'docker.io/library/mongo:8.0.13' },
   redis: { '7.4': 'docker.io/library/redis:7.4.5', '8.2': 'docker.io/library/redis:8.2.1' },
+  memcached: { '1.6': 'docker.io/library/memcached:1.6.39' },
   minio: { '2025': 'quay.io/minio/minio:RELEASE.2025-04-22T22-12-26Z' },
 } as const;
 
@@ -26,6 +27,7 @@ export const EXPORTER_IMAGES = {
   mysql: 'docker.io/prom/mysqld-exporter:v0.17.2',
   mongo: 'docker.io/percona/mongodb_exporter:0.44.0',
   redis: 'docker.io/oliver006/redis_exporter:v1.74.0',
+  memcached: 'docker.io/prom/memcached-exporter:v0.15.3',
 } as const;
 
 /**

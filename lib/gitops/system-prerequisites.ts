@@ -5,6 +5,9 @@ import { COMPONENT_CHARTS, mergeSettings } from './platform-components';
 import { PRIORITY_CLASSES } from './priority-classes';
 import { podTemplates } from './decorate';
 import { RenderedObject } from './render';
+import { storageSection } from './storage-classes';
+import { keysUsedInUrls, URL_SAFE_SECRET_RULE } from '../security/secret-source';
+import { SystemSecret } from '../security/system-secret';
 
 /** What one system needs of one component: the highest minimum, every reason, the merged settings. */
 export interface ComponentNeed {
@@ -81,8 +84,14 @@ export function vaultSetup(chart: SystemChart, objects: readonly RenderedObject[
     '  ttl=1h',
     '# The secrets: each value from a local file of the same name (kept out of Git and shell history).',
   );
+  // Values spliced into connection URLs must be URL-safe: Kubernetes cannot percent-encode them.
+  const inUrls = new Map<string, string[]>();
+  for (const s of chart.node.findAll().filter((c): c is SystemSecret => c instanceof SystemSecret && c.remoteKey !== undefined))
+    inUrls.set(s.remoteKey!, keysUsedInUrls(s));
   for (const [key, properties] of keys) {
     const props = [...properties].sort();
+    const urlSafe = (inUrls.get(key) ?? []).filter((p) => properties.has(p));
+    if (urlSafe.length > 0) lines.push(`# ${urlSafe.join(', ')}: spliced into connection URLs, so ${URL_SAFE_SECRET_RULE}.`);
     lines.push(`vault kv put -mount=${mount} ${key}${props.map((p) => ` ${p}=@${p}`).join('')}`);
   }
   lines.push('```');
@@ -139,20 +148,10 @@ export function prerequisitesSection(chart: SystemChart, objects: readonly Rende
     }
     lines.push('');
   }
-  // Shared volumes need a class that provisions ReadWriteMany (NFS, CephFS, EFS, ...); most default classes do not.
-  const shared = objects.filter((o) => o.object.kind === 'PersistentVolumeClaim' && (o.object.spec?.accessModes ?? []).includes('ReadWriteMany'));
-  const sharedClasses = [
-    ...new Set(shared.map((o) => (o.object.spec?.storageClassName ? `\`${o.object.spec.storageClassName}\`` : 'the default class'))),
-  ];
-  if (sharedClasses.length > 0)
-    lines.push(
-      '### Storage',
-      '',
-      `- a StorageClass that provisions ReadWriteMany volumes (NFS, CephFS, EFS, ...): ${sharedClasses.join(', ')}, for ${shared.map((o) => `\`${o.object.metadata.name}\``).join(', ')}`,
-      '',
-    );
+  const storage = storageSection(chart.environment.platform, objects);
+  lines.push(...storage);
   const vault = vaultSetup(chart, objects);
   if (vault.length > 0) lines.push('### Vault', '', ...vault, '');
-  if (needs.length === 0 && classes.size === 0) lines.push('None beyond a Kubernetes 1.27+ cluster.', '');
+  if (needs.length === 0 && classes.size === 0 && storage.length === 0) lines.push('None beyond a Kubernetes 1.27+ cluster.', '');
   return lines;
 }

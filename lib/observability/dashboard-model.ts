@@ -24,6 +24,7 @@ export const CONNECTION_QUERIES: Readonly<Record<ExporterEngine, (selector: stri
   postgres: (s) => `sum by (pod, datname) (pg_stat_database_numbackends{${s}})`,
   mysql: (s) => `sum by (pod) (mysql_global_status_threads_connected{${s}})`,
   redis: (s) => `sum by (pod) (redis_connected_clients{${s}})`,
+  memcached: (s) => `sum by (pod) (memcached_current_connections{${s}})`,
   // percona/mongodb_exporter names it mongodb_ss_connections; with --compatible-mode also mongodb_connections.
   mongo: (s) => `sum by (pod) (mongodb_ss_connections{${s},conn_type="current"}) or sum by (pod) (mongodb_connections{${s},state="current"})`,
 };

@@ -4,6 +4,11 @@ import { Architecture } from '../gitops/architecture';
 import type { BackupSchedule } from '../backup/backup-schedule';
 import type { BucketBackup } from '../data/bucket-backup';
 import { ENGINE_COMMANDS } from '../backup/engine-commands';
+import { stopWritersCommands, type StoreWriter } from '../data/store-engine';
+import { StatefulStore } from '../data/stateful-store';
+import { MigrationJob } from '../workloads/migration-job';
+import { ScheduledTask } from '../workloads/scheduled-task';
+import { Workload } from '../workloads/workload';
 
 /**
  * The "Backups and restore" part of a system README for one store: what is backed up,
@@ -23,7 +28,8 @@ export function restoreRunbook(backup: BackupSchedule): string {
     target.kind === 'volume'
       ? `the volume claim \`${store.name}-backups\` (${target.volume.size}; Argo CD never prunes it)`
       : `\`s3://${target.s3.bucket}/${target.s3.prefix ?? `${ns}/${store.name}`}/\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`;
-  const writers = writersOf(chart, store.name);
+  const stop = writersOf(chart, store.name);
+  const writers = stop.map((w) => w.name);
   const runJob = (id: string) => `kubectl set env --local -f ${restoreFile} BACKUP_ID=${id} -o yaml | kubectl -n ${ns} create -f -`;
   return [
     `### ${store.name} (${backup.store.backupEngine})`,
@@ -38,7 +44,7 @@ export function restoreRunbook(backup: BackupSchedule): string {
     '```sh',
     `# 1. Stop Argo CD from undoing the next step, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
     `kubectl -n ${ARGOCD_NAMESPACE} patch application ${chart.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
-    ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
+    ...stopWritersCommands(ns, stop),
     '# 2. Choose the backup: a name from this list (the restore Job with BACKUP_ID=list prints',
     '#    them and changes nothing), or `latest`.',
     `kubectl -n ${ns} delete job ${restoreName} --ignore-not-found`,
@@ -74,7 +80,8 @@ export function bucketRestoreRunbook(backup: BucketBackup): string {
     target.kind === 'volume'
       ? `the volume claim \`${store.name}-backups\` (${target.volume.size}; Argo CD never prunes it)`
       : `\`s3://${target.s3.bucket}/${target.s3.prefix ?? `${ns}/${store.name}`}/\`${target.s3.endpoint ? ` on ${target.s3.endpoint}` : ' (AWS S3)'}`;
-  const writers = writersOf(chart, store.name);
+  const stop = writersOf(chart, store.name);
+  const writers = stop.map((w) => w.name);
   return [
     `### ${store.name} (MinIO buckets: ${buckets.join(', ')})`,
     '',
@@ -88,7 +95,7 @@ export function bucketRestoreRunbook(backup: BucketBackup): string {
     '```sh',
     `# 1. Stop Argo CD from undoing the next step, and stop the writers${writers.length ? ` (${writers.join(', ')})` : ''}.`,
     `kubectl -n ${ARGOCD_NAMESPACE} patch application ${chart.system}-${env} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
-    ...writers.map((w) => `kubectl -n ${ns} scale deployment/${w} --replicas=0`),
+    ...stopWritersCommands(ns, stop),
     `# 2. Run the restore Job: every bucket (${buckets.join(', ')}), or only those named in RESTORE_BUCKETS.`,
     `kubectl -n ${ns} delete job ${restoreName} --ignore-not-found`,
     `kubectl set env --local -f ${restoreFile} RESTORE_BUCKETS='${buckets.join(' ')}' -o yaml | kubectl -n ${ns} create -f -`,
@@ -100,13 +107,13 @@ export function bucketRestoreRunbook(backup: BucketBackup): string {
   ].join('\n');
 }
 
-/** The workloads that connect to store `name` (the writers a restore must stop), sorted, once each. */
-export function writersOf(chart: SystemChart, name: string): string[] {
+/** The workloads that connect to store `name` (the writers a restore must stop), with the kind of object that runs each, sorted, once each. */
+export function writersOf(chart: SystemChart, name: string): StoreWriter[] {
   return writersByStore(chart).get(name) ?? [];
 }
 
-/** writersOf for every store of the chart at once: one pass over the architecture's edges. */
-export function writersByStore(chart: SystemChart): Map<string, string[]> {
+/** writersOf for every store of the chart at once: one pass over the architecture's edges and one over the tree. */
+export function writersByStore(chart: SystemChart): Map<string, StoreWriter[]> {
   const writers = new Map<string, Set<string>>();
   for (const e of Architecture.of(chart).allEdges) {
     if (e.kind !== 'connect') continue;
@@ -114,5 +121,14 @@ export function writersByStore(chart: SystemChart): Map<string, string[]> {
     set.add(e.from);
     writers.set(e.to, set);
   }
-  return new Map([...writers].map(([store, from]) => [store, [...from].sort()]));
+  if (writers.size === 0) return new Map();
+  const workloads = new Map<string, Workload>();
+  for (const c of chart.node.findAll()) if (c instanceof Workload && !workloads.has(c.name)) workloads.set(c.name, c);
+  const writer = (name: string): StoreWriter => {
+    const w = workloads.get(name);
+    const kind =
+      w instanceof ScheduledTask ? 'CronJob' : w instanceof MigrationJob ? 'Job' : w instanceof StatefulStore ? 'StatefulSet' : 'Deployment';
+    return { name, kind, ...(w instanceof MigrationJob ? { objectName: w.jobName } : {}) };
+  };
+  return new Map([...writers].map(([store, from]) => [store, [...from].sort().map(writer)]));
 }

@@ -39,3 +39,25 @@ export class ExistingSecret implements ISecretSource {
     this.describe = `existing Secret '${secretName}'`;
   }
 }
+
+/**
+ * The rule for secret values that go into a connection URL (`ConnectionEnv.url`): there they
+ * are spliced in as they are, and `@ : / ? # %` would break the URL. Generated values are
+ * letters and digits (URL-safe by construction); provided ones (Vault, AWS Secrets Manager)
+ * must keep to the RFC 3986 unreserved characters.
+ */
+export const URL_SAFE_SECRET_RULE = 'letters, digits and - . _ ~ only (e.g. `openssl rand -hex 32`)';
+
+const USED_IN_URLS = new WeakMap<ISecretSource, Set<string>>();
+
+/** Records that `key` of `secret` is spliced into a connection URL, so the READMEs state the rule for it. */
+export function markUsedInUrl(secret: ISecretSource, key: string): void {
+  const keys = USED_IN_URLS.get(secret) ?? new Set<string>();
+  keys.add(key);
+  USED_IN_URLS.set(secret, keys);
+}
+
+/** The keys of `secret` that connection URLs splice in, sorted. */
+export function keysUsedInUrls(secret: ISecretSource): string[] {
+  return [...(USED_IN_URLS.get(secret) ?? [])].sort();
+}

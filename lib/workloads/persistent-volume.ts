@@ -24,7 +24,10 @@ export interface PersistentVolumeProps {
    * @default 'ReadWriteOnce'
    */
   readonly accessMode?: VolumeAccessMode;
-  /** @default - the cluster profile's `platform.storage.defaultClass`, else the cluster's default StorageClass */
+  /**
+   * @default - for `ReadWriteMany`, the cluster profile's `platform.storage.sharedClass` (an
+   * error without one); otherwise its `platform.storage.defaultClass`, else the cluster's default StorageClass
+   */
   readonly storageClassName?: string;
 }
 
@@ -50,6 +53,8 @@ export class PersistentVolume extends Construct {
   /** Name of the claim. */
   public readonly claimName: string;
   public readonly accessMode: VolumeAccessMode;
+  /** The class the claim names (undefined: the cluster's default class). */
+  public readonly storageClassName?: string;
   private readonly mounts: Mount[] = [];
   private readonly chart: SystemChart;
 
@@ -63,11 +68,13 @@ export class PersistentVolume extends Construct {
     this.chart = SystemChart.of(this);
     this.claimName = id;
     this.accessMode = props?.accessMode ?? 'ReadWriteOnce';
+    const storage = this.chart.environment.platform.storage;
+    this.storageClassName = props?.storageClassName ?? (this.accessMode === 'ReadWriteMany' ? storage.sharedClass : storage.defaultClass);
     const claim = new k8s.KubePersistentVolumeClaim(this, 'claim', {
       metadata: { name: this.claimName },
       spec: {
         accessModes: [this.accessMode],
-        storageClassName: props?.storageClassName ?? this.chart.environment.platform.storage.defaultClass,
+        storageClassName: this.storageClassName,
         resources: { requests: { storage: k8s.Quantity.fromString(String(props?.size)) } },
       },
     });
@@ -95,6 +102,7 @@ export class PersistentVolume extends Construct {
       report.error('persistent-volume.access-mode.invalid', 'accessMode', `'${this.accessMode}' must be one of ${ACCESS_MODES.join(', ')}`);
     if (p?.storageClassName !== undefined && (typeof p.storageClassName !== 'string' || p.storageClassName === ''))
       report.error('persistent-volume.storage-class-name', 'storageClassName', 'must be a non-empty string when given');
+    else this.validateSharedClass(report);
     this.mounts.forEach((m, i) => this.validateMount(report, m, `mountOn[${i}]`));
     this.validateSharing(report);
   }
@@ -121,6 +129,33 @@ export class PersistentVolume extends Construct {
         'persistent-volume.mount-path.mounted-more',
         `${field}.mountPath`,
         `'${m.mountPath}' is mounted more than once in ${m.workload.node.path}`,
+      );
+  }
+
+  /**
+   * A ReadWriteMany claim needs a file class (NFS, CephFS, EFS, ...): block classes, the usual
+   * default, cannot attach one volume to several nodes, and the claim stays Pending for ever.
+   */
+  private validateSharedClass(report: ValidationReport): void {
+    if (this.accessMode !== 'ReadWriteMany') return;
+    const env = this.chart.environment;
+    const { defaultClass, sharedClass } = env.platform.storage;
+    if (this.storageClassName === undefined)
+      report.error(
+        'persistent-volume.access-mode',
+        'accessMode',
+        `'ReadWriteMany' needs a storage class that provisions shared (file) volumes, and environment '${env.name}'s cluster profile ` +
+          'names none: declare it as platform.storage.sharedClass (an NFS, CephFS, EFS or Filestore class, listed in storage.classes), ' +
+          'or give storageClassName',
+      );
+    else if (this.props.storageClassName !== undefined && this.storageClassName === defaultClass && defaultClass !== sharedClass)
+      report.error(
+        'persistent-volume.storage-class-name.cluster-profile',
+        'storageClassName',
+        `'${this.storageClassName}' is the cluster profile's block class (storage.defaultClass), where a 'ReadWriteMany' claim stays Pending; ` +
+          (sharedClass
+            ? `leave storageClassName out to use its shared class '${sharedClass}'`
+            : 'declare a shared class as platform.storage.sharedClass'),
       );
   }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real-engines integration suite (verification layer 6 of shared/DESIGN.md):
 # the configuration files and init scripts the data-store constructs generate are run
-# against real PostgreSQL, MariaDB (the MySQL stand-in Debian ships) and Redis servers,
+# against real PostgreSQL, MariaDB (the MySQL stand-in Debian ships), Redis and Memcached servers,
 # started on 127.0.0.1 as non-root users, and a workload's exact connection environment
 # is used to write and read as the application user.
 #
@@ -33,9 +33,10 @@ declare -A PROVIDES=(
   [redis-server]='redis-server'
   [redis-tools]='redis-cli'
   [nginx-light]='nginx'
+  [memcached]='memcached'
 )
 # nginx: the ObjectStoreGateway's configuration runs on it (bucket-backup.test.ts).
-PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools nginx-light)
+PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools nginx-light memcached)
 
 have_program() {
   local p="$1"

@@ -91,21 +91,40 @@ describe("the seeds' backups, scheduled, verified and restorable", () => {
   });
 
   test('Feature-models (seeds/001): the backups the seed calls critical exist (database and broker)', () => {
+    // Prod: CloudNativePG's daily base backups and WAL archive in S3, and the broker's dumps.
     const prod = systemObjects('feature-models', 'prod');
-    expect(
-      kinds(prod, 'CronJob')
-        .map((c) => c.metadata.name)
-        .sort(),
-    ).toEqual(expect.arrayContaining(['db-backup', 'redis-backup']));
+    expect(kinds(prod, 'CronJob').map((c) => c.metadata.name)).toContain('redis-backup');
+    expect(find(prod, 'ScheduledBackup', 'db-daily').spec.cluster.name).toBe('db');
+    expect(find(prod, 'ObjectStore', 'db-backups').spec.configuration.destinationPath).toBe(
+      's3://feature-models-backups-prod/feature-models-prod/cnpg',
+    );
+    // Dev and staging: the single server's daily dumps.
+    expect(kinds(systemObjects('feature-models', 'staging'), 'CronJob').map((c) => c.metadata.name)).toEqual(
+      expect.arrayContaining(['db-backup', 'redis-backup']),
+    );
   });
 
   test('Loopi and capibara6: every relational database is backed up, and the capibara6 queue (jobs nothing else records)', () => {
     // Loopi prod: MOCO's BackupPolicy (full dumps and binary logs); dev and staging: the dump CronJob.
     expect(kinds(systemObjects('loopi', 'prod'), 'BackupPolicy').map((c) => c.metadata.name)).toEqual(['mysql-backup']);
     expect(kinds(systemObjects('loopi', 'staging'), 'CronJob').map((c) => c.metadata.name)).toContain('mysql-backup');
-    expect(kinds(systemObjects('capibara6', 'prod'), 'CronJob').map((c) => c.metadata.name)).toEqual(
+    // capibara6 prod: CloudNativePG backs up db (base backups and WAL in S3); dumps of the others.
+    const capibara6 = systemObjects('capibara6', 'prod');
+    expect(kinds(capibara6, 'CronJob').map((c) => c.metadata.name)).toEqual(expect.arrayContaining(['metrics-db-backup', 'queue-backup']));
+    expect(find(capibara6, 'ScheduledBackup', 'db-daily').spec.cluster.name).toBe('db');
+    expect(find(capibara6, 'ObjectStore', 'db-backups').spec.configuration.destinationPath).toBe('s3://capibara6-backups-prod/capibara6-prod/cnpg');
+    expect(kinds(systemObjects('capibara6', 'staging'), 'CronJob').map((c) => c.metadata.name)).toEqual(
       expect.arrayContaining(['db-backup', 'metrics-db-backup', 'queue-backup']),
     );
+  });
+
+  test('capibara6 prod: the application database runs three instances (primary and two standbys); the apps use the primary', () => {
+    const capibara6 = systemObjects('capibara6', 'prod');
+    expect(find(capibara6, 'Cluster', 'db').spec.instances).toBe(3);
+    for (const name of ['api', 'graphql']) {
+      const env = envOf(mainContainer(find(capibara6, 'Deployment', name)));
+      expect(JSON.stringify(env)).toContain('db-rw.capibara6-prod.svc');
+    }
   });
 
   test.each([

@@ -1,4 +1,4 @@
-import { envOf, find, kinds, mainContainer, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, readmeOf, systemObjects } from './support';
 
 describe('Loopi API (seeds/000) in prod', () => {
   const objects = systemObjects('loopi', 'prod');
@@ -61,7 +61,7 @@ describe('Loopi API (seeds/000) in prod', () => {
         metadata: { name: 'mysql-data' },
         spec: { resources: { requests: { storage: '20Gi' } } },
       });
-      expect(kinds(objects, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['redis']);
+      expect(kinds(objects, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['memcached', 'redis']);
     });
 
     test('the application account loopi on loopi_db is created by a Job logging in as moco-writable on the primary', () => {
@@ -149,5 +149,34 @@ describe('Loopi API (seeds/000) in prod', () => {
     const dev = systemObjects('loopi', 'dev');
     expect(find(dev, 'Issuer', 'letsencrypt').spec.selfSigned).toEqual({});
     expect(find(dev, 'Deployment', 'api').spec.replicas).toBe(1);
+  });
+});
+
+describe("Loopi's Memcached (the seed's cache layer beside Redis)", () => {
+  test('two memory-only members in prod on different nodes with a PDB; one in dev and staging', () => {
+    const prod = systemObjects('loopi', 'prod');
+    const sts = find(prod, 'StatefulSet', 'memcached');
+    expect(sts.spec.replicas).toBe(2);
+    expect(sts.spec.volumeClaimTemplates).toBeUndefined();
+    expect(mainContainer(sts).image).toBe('docker.io/library/memcached:1.6.39');
+    expect(find(prod, 'PodDisruptionBudget', 'memcached').spec.maxUnavailable).toBe(1);
+    expect(sts.spec.template.spec.priorityClassName).toBe('stacks-data');
+    expect(find(systemObjects('loopi', 'staging'), 'StatefulSet', 'memcached').spec.replicas).toBe(1);
+  });
+
+  test('the API gets the server list and may reach 11211; the exporter is scraped and on the dashboard', () => {
+    const prod = systemObjects('loopi', 'prod');
+    const env = envOf(mainContainer(find(prod, 'Deployment', 'api')));
+    expect(env.MEMCACHED_SERVERS.value).toBe(
+      'memcached-0.memcached-headless.loopi-prod.svc:11211,memcached-1.memcached-headless.loopi-prod.svc:11211',
+    );
+    expect(JSON.stringify(find(prod, 'NetworkPolicy', 'memcached').spec.ingress)).toContain('"app.kubernetes.io/name":"api"');
+    expect(find(prod, 'ServiceMonitor', 'memcached').spec.endpoints[0].port).toBe('metrics');
+    const dashboard = find(prod, 'ConfigMap', 'dashboard-grafana');
+    expect(JSON.stringify(dashboard.data)).toContain('memcached_current_connections');
+  });
+
+  test('the README lists it as not backed up, with the reason', () => {
+    expect(readmeOf('loopi', 'prod')).toContain('- `memcached`: a memory-only cache');
   });
 });

@@ -3,7 +3,7 @@ import { envOf, find, kinds, mainContainer, systemObjects } from './support';
 describe('Feature-models (seeds/001) in prod', () => {
   const objects = systemObjects('feature-models', 'prod');
 
-  test('frontend on dashboard.<domain> (3000, NEXT_PUBLIC_API_URL) and backend on api.<domain> (8000) behind Traefik with HTTPS', () => {
+  test('frontend on dashboard.<domain> (3000) and backend on api.<domain> (8000) behind Traefik with HTTPS', () => {
     const ingresses = kinds(objects, 'Ingress');
     expect(ingresses.every((i) => i.spec.ingressClassName === 'traefik')).toBe(true);
     const rules = ingresses.flatMap((i) => i.spec.rules.map((r: any) => [r.host, r.http.paths[0].backend.service.name]));
@@ -13,7 +13,8 @@ describe('Feature-models (seeds/001) in prod', () => {
         ['api.feature-models.com', 'backend'],
       ]),
     );
-    expect(find(objects, 'ConfigMap', 'frontend-config').data.NEXT_PUBLIC_API_URL).toBe('https://api.feature-models.com');
+    // NEXT_PUBLIC_API_URL is built into the image (runtime-details.test.ts), not set at run time.
+    expect(find(objects, 'ConfigMap', 'frontend-config').data.NEXT_PUBLIC_API_URL).toBeUndefined();
     expect(kinds(objects, 'Middleware').some((m) => m.spec.redirectScheme?.scheme === 'https')).toBe(true);
   });
 
@@ -42,23 +43,38 @@ describe('Feature-models (seeds/001) in prod', () => {
     }
   });
 
-  test('Celery worker with the same image; PostgreSQL 17 with PGDATA in a subdirectory; Redis with AOF', () => {
+  test('Celery worker with the same image; PostgreSQL 17 with PGDATA in a subdirectory (staging); Redis with AOF', () => {
     expect(mainContainer(find(objects, 'Deployment', 'celery-worker')).image).toBe(mainContainer(find(objects, 'Deployment', 'backend')).image);
-    const db = mainContainer(find(objects, 'StatefulSet', 'db'));
+    const staging = systemObjects('feature-models', 'staging');
+    const db = mainContainer(find(staging, 'StatefulSet', 'db'));
     expect(db.image).toMatch(/^docker\.io\/library\/postgres:17\./);
     expect(envOf(db).PGDATA.value).toBe('/var/lib/postgresql/data/pgdata');
     expect(find(objects, 'ConfigMap', 'redis-config').data['redis.conf']).toContain('appendonly yes');
-    expect(envOf(mainContainer(find(objects, 'Deployment', 'backend'))).POSTGRES_SERVER.value).toBe('db.feature-models-prod.svc');
+    expect(envOf(mainContainer(find(staging, 'Deployment', 'backend'))).POSTGRES_SERVER.value).toBe('db.feature-models-staging.svc');
+  });
+
+  test("the seed's production HA: PostgreSQL 17 on CloudNativePG in prod, a primary and two standbys, the app on the primary's Service", () => {
+    const cluster = find(objects, 'Cluster', 'db');
+    expect(cluster.spec.instances).toBe(3);
+    expect(cluster.spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:17\./);
+    expect(cluster.spec.bootstrap.initdb).toMatchObject({ database: 'app', owner: 'app', secret: { name: 'db-credentials' } });
+    expect(kinds(objects, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['redis']);
+    for (const name of ['backend', 'celery-worker', 'prestart']) {
+      const workload = objects.find(
+        (o) => ['Deployment', 'Job'].includes(o.kind) && (o.metadata.name === name || o.metadata.name.startsWith(`${name}-`)),
+      )!;
+      expect(envOf(mainContainer(workload)).POSTGRES_SERVER.value).toBe('db-rw.feature-models-prod.svc');
+    }
   });
 });
 
 describe('ChatNomina (seeds/003)', () => {
   const prod = systemObjects('chatnomina', 'prod');
 
-  test('API on 8000 with /health and /ready, 3 replicas, 256Mi/200m to 512Mi/500m', () => {
+  test('API on 8000 with /health and /ready, at least 3 replicas (the HPA minimum), 256Mi/200m to 512Mi/500m', () => {
     const api = find(prod, 'Deployment', 'api');
     const c = mainContainer(api);
-    expect(api.spec.replicas).toBe(3);
+    expect(find(prod, 'HorizontalPodAutoscaler', 'api').spec.minReplicas).toBe(3);
     expect(c.livenessProbe.httpGet.path).toBe('/health');
     expect(c.readinessProbe.httpGet.path).toBe('/ready');
     expect(c.resources.requests).toMatchObject({ cpu: '200m', memory: '256Mi' });
@@ -80,9 +96,9 @@ describe('ChatNomina (seeds/003)', () => {
     });
   });
 
-  test('api.chatnomina.com in prod, staging.chatnomina.com in staging', () => {
+  test('api.chatnomina.com in prod, api.staging.chatnomina.com in staging (staging.chatnomina.com is the staging frontend)', () => {
     expect(kinds(prod, 'Ingress')[0].spec.rules[0].host).toBe('api.chatnomina.com');
-    expect(kinds(systemObjects('chatnomina', 'staging'), 'Ingress')[0].spec.rules[0].host).toBe('staging.chatnomina.com');
+    expect(kinds(systemObjects('chatnomina', 'staging'), 'Ingress')[0].spec.rules[0].host).toBe('api.staging.chatnomina.com');
   });
 });
 

@@ -1,16 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { EnvironmentName, synthesize } from '../../lib';
-import { buildRepositoryApp } from '../../charts/app';
-import { tmpdir } from '../support/synth';
-import { envOf, find, kinds, mainContainer, systemObjects } from './support';
-
-/** The generated README of one system in one environment. */
-function readmeOf(system: string, env: EnvironmentName): string {
-  const out = tmpdir(`readme-${system}-${env}`);
-  synthesize(buildRepositoryApp({ envs: [env], systems: [system], outdir: out }), { outdir: out, replaceAll: false });
-  return fs.readFileSync(path.join(out, env, system, 'README.md'), 'utf8');
-}
+import { envOf, find, kinds, mainContainer, readmeOf, systemObjects } from './support';
 
 describe('ChatNomina: the seed migration (alembic upgrade head) runs before the API rolls out', () => {
   const prod = systemObjects('chatnomina', 'prod');
@@ -106,10 +94,24 @@ describe('capibara6: volumes, metrics, readiness and latency as the seed lists t
     expect(kinds(prod, 'ConfigMap').map((c) => c.metadata.name)).not.toEqual(expect.arrayContaining(['api-config']));
   });
 
-  test('the README names the ReadWriteMany storage prerequisite, and in dev who provides the scrape token', () => {
-    expect(readmeOf('capibara6', 'prod')).toContain(
-      '- a StorageClass that provisions ReadWriteMany volumes (NFS, CephFS, EFS, ...): `ssd-retain`, for `data`, `logs`, `models`',
+  test("the shared volumes use the profile's file class, the stores its block class; the README reports both with encryption at rest", () => {
+    const claims = kinds(prod, 'PersistentVolumeClaim').map((c) => [c.metadata.name, c.spec.accessModes, c.spec.storageClassName]);
+    expect(claims.filter(([, modes]) => modes.includes('ReadWriteMany')).sort()).toEqual(
+      ['data', 'logs', 'models'].map((n) => [n, ['ReadWriteMany'], 'files-retain']),
     );
+    // Backup volumes are ReadWriteOnce on the block class.
+    expect(new Set(claims.filter(([, modes]) => !modes.includes('ReadWriteMany')).map(([, , cls]) => cls))).toEqual(new Set(['ssd-retain']));
+    const readme = readmeOf('capibara6', 'prod');
+    expect(readme).toContain(
+      "| `files-retain` (shared (file)) | ReadWriteMany (a file class: NFS, CephFS, EFS, ...) | yes: the cloud provider's volume encryption, with its provider-managed keys | PersistentVolumeClaim `data`, PersistentVolumeClaim `logs`, PersistentVolumeClaim `models` |",
+    );
+    expect(readme).toMatch(
+      /\| `ssd-retain` \(default\) \| ReadWriteOnce \| yes: the cloud provider's volume encryption, with its provider-managed keys \| .*StatefulSet `/,
+    );
+    expect(readmeOf('capibara6', 'dev')).toContain('| `nfs` (shared (file)) | ReadWriteMany (a file class: NFS, CephFS, EFS, ...) | no |');
+  });
+
+  test('in dev the README says who provides the scrape token', () => {
     expect(readmeOf('capibara6', 'dev')).toContain(
       'kubectl -n capibara6-dev create secret generic metrics-scrape-token --from-literal=token="$TOKEN"',
     );

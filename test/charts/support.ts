@@ -1,6 +1,8 @@
 import { EnvironmentName, synthesize } from '../../lib';
 import { buildRepositoryApp } from '../../charts/app';
-import { UNUSED_OUTDIR } from '../support/synth';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tmpdir, UNUSED_OUTDIR } from '../support/synth';
 
 type Json = Record<string, any>;
 
@@ -35,4 +37,11 @@ export function mainContainer(workload: Json): Json {
 
 export function envOf(container: Json): Record<string, Json> {
   return Object.fromEntries((container.env ?? []).map((e: Json) => [e.name, e]));
+}
+
+/** The generated README of one system in one environment. */
+export function readmeOf(system: string, env: EnvironmentName): string {
+  const out = tmpdir(`readme-${system}-${env}`);
+  synthesize(buildRepositoryApp({ envs: [env], systems: [system], outdir: out }), { outdir: out, replaceAll: false });
+  return fs.readFileSync(path.join(out, env, system, 'README.md'), 'utf8');
 }

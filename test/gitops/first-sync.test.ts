@@ -190,7 +190,46 @@ describe('storage classes in the profile', () => {
     ]);
     expect(errors({ classes: { ssd: {} } })).toEqual([expect.stringMatching(/storage\.classes\.ssd\.provisioner: is required/)]);
     expect(errors({ classes: { ssd: { preinstalled: true, provisioner: 'x' } } })).toEqual([
-      expect.stringMatching(/storage\.classes\.ssd: a preinstalled class has no other fields/),
+      expect.stringMatching(/storage\.classes\.ssd: a preinstalled class has no other fields than encryptionAtRest/),
+    ]);
+  });
+
+  test('the shared class must be declared like the default class; encryption at rest is stated completely and agrees with the provisioner', () => {
+    const errors = (storage: unknown) => {
+      const { app } = testChart(testEnv('prod', { platform: { storage: storage as never } }));
+      return errorsOf(app).filter((e) => e.includes('storage'));
+    };
+    expect(errors({ sharedClass: 'nfs', classes: { ssd: { preinstalled: true } } })).toEqual([
+      expect.stringMatching(/environment\.platform\.storage\.sharedClass: 'nfs' is not declared in storage\.classes/),
+    ]);
+    expect(
+      errors({
+        sharedClass: 'nfs',
+        classes: {
+          nfs: { preinstalled: true, encryptionAtRest: { encrypted: false } },
+          ssd: { preinstalled: true, encryptionAtRest: { encrypted: true, by: 'LUKS' } },
+        },
+      }),
+    ).toEqual([]);
+    expect(errors({ classes: { ssd: { preinstalled: true, encryptionAtRest: { encrypted: true } } } })).toEqual([
+      expect.stringMatching(/storage\.classes\.ssd\.encryptionAtRest\.by: is required when encrypted is true/),
+    ]);
+    expect(errors({ classes: { ssd: { preinstalled: true, encryptionAtRest: { encrypted: 'yes', key: 'k' } } } })).toEqual([
+      expect.stringMatching(/storage\.classes\.ssd\.encryptionAtRest\.key: is not an encryption field \(encrypted, by\)/),
+      expect.stringMatching(/storage\.classes\.ssd\.encryptionAtRest\.encrypted: must be true or false \(is 'yes'\)/),
+    ]);
+    expect(errors({ classes: { ssd: { preinstalled: true, encryptionAtRest: true } } })).toEqual([
+      expect.stringMatching(/storage\.classes\.ssd\.encryptionAtRest: must be \{ encrypted: true, by: '\.\.\.' \} or \{ encrypted: false \}/),
+    ]);
+    // EBS encrypts only with its own parameter: a statement that contradicts it is refused.
+    const ebs = (parameters: Record<string, string>) => ({
+      classes: { gp3: { provisioner: 'ebs.csi.aws.com', parameters, encryptionAtRest: { encrypted: true, by: 'EBS with KMS' } } },
+    });
+    expect(errors(ebs({ type: 'gp3', encrypted: 'true' }))).toEqual([]);
+    expect(errors(ebs({ type: 'gp3' }))).toEqual([
+      expect.stringMatching(
+        /storage\.classes\.gp3\.encryptionAtRest\.encrypted: is true, but ebs\.csi\.aws\.com encrypts only with parameters\.encrypted: 'true' \(not set\)/,
+      ),
     ]);
   });
 

@@ -12,10 +12,10 @@ describe('observability in the repository charts (prod)', () => {
   const named = (folder: string, kind: string) => objects.filter((o) => o.folder === `prod/${folder}` && o.object.kind === kind).map((o) => o.object);
 
   test.each([
-    ['loopi', ['api', 'mysql', 'redis']],
+    ['loopi', ['api', 'memcached', 'mysql', 'redis']],
     ['feature-models', ['backend']],
     ['techshop', ['app', 'mongodb', 'redis']],
-    ['chatnomina', ['api', 'cache', 'db']],
+    ['chatnomina', ['api', 'auth', 'cache', 'chat', 'db']],
     ['capibara6', ['api', 'cache', 'db', 'graphql', 'queue']],
   ])(
     '%s: ServiceMonitors (PodMonitors for CloudNativePG) for the APIs and every exporter, one PrometheusRule, one dashboard',

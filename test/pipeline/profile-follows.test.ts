@@ -34,7 +34,11 @@ const CHANGED: PlatformProps = {
     ruleLabels: { role: 'alert-rules' },
   },
   grafana: { namespace: 'observability', dashboardLabels: { dashboards: 'platform' } },
-  storage: { defaultClass: 'fast-nvme', classes: { 'fast-nvme': { preinstalled: true } } },
+  storage: {
+    defaultClass: 'fast-nvme',
+    sharedClass: 'shared-nfs',
+    classes: { 'fast-nvme': { preinstalled: true }, 'shared-nfs': { preinstalled: true } },
+  },
   registry: { host: 'ghcr.io/stackworks' },
   secrets: {
     kind: 'vault',
@@ -100,7 +104,7 @@ test('the repository profile: kube-dns, Prometheus in monitoring selecting relea
     { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
   ]);
   expect(before.apiImage).toBe('registry.stackworks.io/shop/api:1.0.0');
-  expect(new Set(before.storageClasses)).toEqual(new Set(['ssd-retain']));
+  expect(new Set(before.storageClasses)).toEqual(new Set(['ssd-retain', 'files-retain']));
   expect(before.remoteKey).toBe('shop/prod/api-keys');
 });
 
@@ -131,7 +135,7 @@ test("Grafana: the dashboard carries the sidecar's labels", () => {
 
 test('storage: every claim (store volumes, the backup volume, a standalone volume) uses the profile class', () => {
   expect(after.storageClasses.length).toBeGreaterThanOrEqual(3);
-  expect(new Set(after.storageClasses)).toEqual(new Set(['fast-nvme']));
+  expect(new Set(after.storageClasses)).toEqual(new Set(['fast-nvme', 'shared-nfs']));
 });
 
 test("registry: an application image named with env.image() follows the profile's registry; the library's own images keep theirs", () => {

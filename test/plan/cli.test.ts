@@ -19,9 +19,16 @@ interface Variant {
   readonly ack?: (db: Postgres, chart: SystemChart) => void;
 }
 
+/** The dev environment with the classes the claims below move between declared as the cluster's own. */
+const DEV = (() => {
+  const storage = testEnv('dev').platform.props.storage;
+  const own = { preinstalled: true as const };
+  return testEnv('dev', { platform: { storage: { ...storage, classes: { ...storage?.classes, standard: own, fast: own, slow: own } } } });
+})();
+
 function build(v: Variant): App {
   const app = new App({ outdir: UNUSED_OUTDIR });
-  const chart = new SystemChart(app, { system: 'shop', environment: testEnv('dev') });
+  const chart = new SystemChart(app, { system: 'shop', environment: DEV });
   const db = new Postgres(chart, 'db', {
     version: '17',
     database: 'app',

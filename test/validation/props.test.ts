@@ -20,6 +20,7 @@ import {
   ExistingSecret,
   ExternalSecretSource,
   MigrationJob,
+  Memcached,
   MongoDb,
   MySql,
   ObjectStore,
@@ -144,6 +145,7 @@ const BASELINES: Record<string, Baseline> = {
     props: (chart) => ({ use: 'cache', storage: '1Gi', resources, credentials: new SystemSecret(chart, 'redis', { keys: ['redis-password'] }) }),
     make: make(Redis, 'cache'),
   },
+  Memcached: { props: () => ({ resources }), make: make(Memcached, 'memcached') },
   PersistentVolume: { props: () => ({ size: '1Gi' }), make: make(PersistentVolume, 'data') },
   PlatformPrometheusChart: {
     props: (chart) => ({ environment: chart.environment }),

@@ -78,6 +78,56 @@ describe('PersistentVolume defaults', () => {
   });
 });
 
+describe("ReadWriteMany volumes and the profile's shared class", () => {
+  const noShared = { storage: { defaultClass: 'ssd', classes: { ssd: { preinstalled: true } } } } as const;
+
+  test('a ReadWriteMany claim without a class takes storage.sharedClass, a ReadWriteOnce claim storage.defaultClass', () => {
+    const { app, chart } = testChart(testEnv('prod'));
+    const api = web(chart, 'api', 3);
+    const shared = new PersistentVolume(chart, 'uploads', { size: '5Gi', accessMode: 'ReadWriteMany' });
+    shared.mountOn(api, '/uploads');
+    new PersistentVolume(chart, 'scratch', { size: '1Gi' }).mountOn(task(chart, 'report'), '/scratch');
+    expect(errorsOf(app)).toEqual([]);
+    expect(shared.storageClassName).toBe('files-retain');
+    expect(objectOf(app, 'PersistentVolumeClaim', 'uploads').spec.storageClassName).toBe('files-retain');
+    expect(objectOf(app, 'PersistentVolumeClaim', 'scratch').spec.storageClassName).toBe('ssd-retain');
+  });
+
+  test('without a shared class in the profile, a ReadWriteMany claim without its own class is refused', () => {
+    const { app, chart } = testChart(testEnv('prod', { platform: noShared }));
+    new PersistentVolume(chart, 'uploads', { size: '5Gi', accessMode: 'ReadWriteMany' }).mountOn(web(chart, 'api', 3), '/uploads');
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(
+        /^\[test-prod\/uploads\] accessMode: 'ReadWriteMany' needs a storage class that provisions shared \(file\) volumes, and environment 'prod's cluster profile names none: declare it as platform\.storage\.sharedClass/,
+      ),
+    ]);
+  });
+
+  test("a ReadWriteMany claim that names the profile's block class is refused, with the shared class to use instead", () => {
+    const { app, chart } = testChart(testEnv('prod'));
+    new PersistentVolume(chart, 'uploads', { size: '5Gi', accessMode: 'ReadWriteMany', storageClassName: 'ssd-retain' }).mountOn(
+      web(chart, 'api', 3),
+      '/uploads',
+    );
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(
+        /^\[test-prod\/uploads\] storageClassName: 'ssd-retain' is the cluster profile's block class \(storage\.defaultClass\), where a 'ReadWriteMany' claim stays Pending; leave storageClassName out to use its shared class 'files-retain'/,
+      ),
+    ]);
+  });
+
+  test('a ReadWriteMany claim may name another declared class explicitly', () => {
+    const { app, chart } = testChart(
+      testEnv('prod', { platform: { storage: { ...noShared.storage, classes: { ssd: { preinstalled: true }, cephfs: { preinstalled: true } } } } }),
+    );
+    new PersistentVolume(chart, 'uploads', { size: '5Gi', accessMode: 'ReadWriteMany', storageClassName: 'cephfs' }).mountOn(
+      web(chart, 'api', 3),
+      '/u',
+    );
+    expect(errorsOf(app)).toEqual([]);
+  });
+});
+
 describe('PersistentVolume refusals', () => {
   type Setup = (chart: SystemChart) => void;
   test.each<[string, Setup, string, RegExp]>([

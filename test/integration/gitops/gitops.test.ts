@@ -13,6 +13,7 @@ import {
   CACHE,
   NEWEST,
   SimulatedCluster,
+  SimulatedStorageClass,
   cached,
   claimsOf,
   createStorage,
@@ -142,16 +143,20 @@ function synth(workTree: string, envs: Record<EnvironmentName, Environment>): vo
 }
 
 /**
- * The classes the cluster has before the first sync: `standard`, its default (dev names no
- * class), and every class the profile declares preinstalled (a class the platform layer
- * creates would come with the sync). Each is a no-provisioner WaitForFirstConsumer class.
+ * The classes the cluster has before the first sync: `standard`, its default, and every class
+ * the profile declares preinstalled (a class the platform layer creates would come with the
+ * sync), its shared class marked. Each is a no-provisioner WaitForFirstConsumer class.
  */
-function storageClasses(env: EnvironmentName): { name: string; reclaimPolicy: 'Delete' | 'Retain' }[] {
-  const declared = ENVIRONMENTS[env].platform.props.storage?.classes ?? {};
-  const preinstalled = Object.entries(declared)
+function storageClasses(env: EnvironmentName): SimulatedStorageClass[] {
+  const storage = ENVIRONMENTS[env].platform.props.storage;
+  const preinstalled = Object.entries(storage?.classes ?? {})
     .filter(([, c]) => 'preinstalled' in c && c.preinstalled)
     .map(([name]) => name);
-  return ['standard', ...preinstalled].map((name) => ({ name, reclaimPolicy: /retain/.test(name) ? 'Retain' : 'Delete' }));
+  return ['standard', ...preinstalled].map((name) => ({
+    name,
+    reclaimPolicy: /retain/.test(name) ? 'Retain' : 'Delete',
+    shared: name === storage?.sharedClass,
+  }));
 }
 
 /** The suite's part: what the test profile declares preinstalled (CRDs, and the controllers it can run). */
@@ -276,6 +281,28 @@ async function waitForApplications(run: Run, what: string, done: (apps: Json[]) 
   );
 }
 
+/** For each owner (ReplicaSet, StatefulSet, ...) of pods that mount a ReadWriteMany claim: its pods and the nodes they run on. */
+function sharedClaimSpread(cluster: SimulatedCluster): { owner: string; pods: number; nodes: string[] }[] {
+  const get = (kind: string): Json[] => JSON.parse(cluster.plane.kubectl(['get', kind, '-A', '-o', 'json']).stdout).items;
+  const shared = new Set(
+    get('persistentvolumeclaims')
+      .filter((c) => (c.spec?.accessModes ?? []).includes('ReadWriteMany'))
+      .map((c) => `${c.metadata.namespace}/${c.metadata.name}`),
+  );
+  const owners = new Map<string, { pods: number; nodes: Set<string> }>();
+  for (const pod of get('pods')) {
+    const claims: string[] = (pod.spec?.volumes ?? []).map((v: Json) => v.persistentVolumeClaim?.claimName).filter(Boolean);
+    if (!claims.some((c) => shared.has(`${pod.metadata.namespace}/${c}`)) || !pod.spec?.nodeName) continue;
+    const ref = pod.metadata.ownerReferences?.[0];
+    const owner = `${pod.metadata.namespace}/${ref ? `${ref.kind}/${ref.name}` : pod.metadata.name}`;
+    const entry = owners.get(owner) ?? { pods: 0, nodes: new Set<string>() };
+    entry.pods++;
+    entry.nodes.add(pod.spec.nodeName);
+    owners.set(owner, entry);
+  }
+  return [...owners.entries()].sort().map(([owner, e]) => ({ owner, pods: e.pods, nodes: [...e.nodes].sort() }));
+}
+
 const usedExceptions = new Set<string>();
 
 describe.each(ENVS)('%s: Argo CD deploys dist/ onto a blank cluster', (env) => {
@@ -307,6 +334,14 @@ describe.each(ENVS)('%s: Argo CD deploys dist/ onto a blank cluster', (env) => {
         }
       }
       console.log(`${env}: not assessed here (EXCEPTIONS):\n  ${excepted.join('\n  ') || '(none)'}`);
+      // Pods that share a ReadWriteMany claim still spread over the nodes: the shared class's
+      // volumes have no node affinity (a block class's local volume would pin them to one node).
+      const spread = sharedClaimSpread(run.cluster);
+      console.log(
+        `${env}: pods sharing ReadWriteMany claims, nodes per owner:\n  ${spread.map((s) => `${s.owner}: ${s.nodes.length} nodes for ${s.pods} pods`).join('\n  ') || '(none)'}`,
+      );
+      for (const s of spread.filter((x) => x.pods > 1))
+        expect({ owner: s.owner, spread: s.nodes.length > 1 }).toEqual({ owner: s.owner, spread: true });
     },
     (CONVERGE_SECONDS + 300) * 1000,
   );

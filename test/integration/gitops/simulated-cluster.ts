@@ -180,17 +180,26 @@ export function claimsOf(objects: readonly Json[]): Claim[] {
   return claims;
 }
 
+/** A storage class of the simulated cluster; `shared` for the profile's file class (storage.sharedClass). */
+export interface SimulatedStorageClass {
+  readonly name: string;
+  readonly reclaimPolicy: 'Delete' | 'Retain';
+  readonly shared?: boolean;
+}
+
 /**
  * The storage classes (no provisioner, `WaitForFirstConsumer`; the first one the cluster's
- * default) and, on every node, one local PersistentVolume per claim of that class, of the
- * claim's size and modes: whichever node the scheduler picks for a pod, a volume for each of
- * its claims is there, and none is bigger than asked (the binder takes the smallest fit).
+ * default) and their volumes, of each claim's size and modes (the binder takes the smallest
+ * fit, so none is bigger than asked):
+ * - a block class gets, on every node, one local PersistentVolume per claim: whichever node the
+ *   scheduler picks for a pod, a volume for each of its claims is there;
+ * - the shared (file) class gets one NFS PersistentVolume per claim and no node affinity, as a
+ *   real file service's volumes are: every node mounts it, so the pods of a workload that share
+ *   it still spread over the nodes. (A local volume would pin them all to one node, which
+ *   would hide a spread the real cluster has; kwok's nodes mount nothing, so the NFS server
+ *   is never contacted.)
  */
-export function createStorage(
-  cluster: SimulatedCluster,
-  classes: readonly { name: string; reclaimPolicy: 'Delete' | 'Retain' }[],
-  claims: readonly Claim[],
-): number {
+export function createStorage(cluster: SimulatedCluster, classes: readonly SimulatedStorageClass[], claims: readonly Claim[]): number {
   const items: Json[] = classes.map((c, i) => ({
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
@@ -199,31 +208,41 @@ export function createStorage(
     volumeBindingMode: 'WaitForFirstConsumer',
     reclaimPolicy: c.reclaimPolicy,
   }));
-  const known = new Set(classes.map((c) => c.name));
+  const known = new Map(classes.map((c) => [c.name, c]));
   const unknown = claims.filter((c) => c.storageClass !== undefined && !known.has(c.storageClass));
   if (unknown.length > 0)
     throw new Error(
       `claims name storage classes the simulated cluster does not have: ${unknown.map((c) => `${c.owner} (${c.storageClass})`).join(', ')}`,
     );
   let n = 0;
+  const volume = (name: string, claim: Claim, source: Json): Json => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name },
+    spec: {
+      capacity: { storage: claim.size },
+      accessModes: claim.accessModes,
+      storageClassName: claim.storageClass ?? classes[0].name,
+      persistentVolumeReclaimPolicy: 'Retain',
+      ...source,
+    },
+  });
+  const sharedClaims = claims.filter((c) => known.get(c.storageClass ?? classes[0].name)?.shared);
+  for (const claim of sharedClaims) {
+    const name = `files-${n++}`;
+    items.push(volume(name, claim, { nfs: { server: 'files.simulated.internal', path: `/exports/${name}` } }));
+  }
   for (const node of cluster.nodes) {
-    for (const claim of claims) {
+    for (const claim of claims.filter((c) => !sharedClaims.includes(c))) {
       const name = `local-${node}-${n++}`;
-      items.push({
-        apiVersion: 'v1',
-        kind: 'PersistentVolume',
-        metadata: { name },
-        spec: {
-          capacity: { storage: claim.size },
-          accessModes: claim.accessModes,
-          storageClassName: claim.storageClass ?? classes[0].name,
-          persistentVolumeReclaimPolicy: 'Retain',
+      items.push(
+        volume(name, claim, {
           local: { path: `/mnt/disks/${name}` },
           nodeAffinity: {
             required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] },
           },
-        },
-      });
+        }),
+      );
     }
   }
   cluster.plane.kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });

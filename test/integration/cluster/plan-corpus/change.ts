@@ -44,13 +44,15 @@ export function patch(scope: IConstruct, kind: string, ...ops: JsonPatch[]): voi
 }
 
 /**
- * The repository's environment, with the classes the corpus moves claims between ('standard',
- * 'fast') declared as the cluster's own, as the cluster suite makes them.
+ * The repository's environment, with the classes the corpus moves and resizes claims in
+ * ('standard', 'fast', 'expandable', 'fixed') declared as the cluster's own, as the cluster
+ * suite makes them.
  */
 function corpusEnv(name: 'dev' | 'staging' | 'prod'): ReturnType<typeof testEnv> {
   const storage = testEnv(name).platform.props.storage;
   if (storage?.classes === undefined) return testEnv(name);
-  const classes = { ...storage.classes, standard: { preinstalled: true as const }, fast: { preinstalled: true as const } };
+  const own = { preinstalled: true as const };
+  const classes = { ...storage.classes, standard: own, fast: own, expandable: own, fixed: own };
   return testEnv(name, { platform: { storage: { ...storage, classes } } });
 }
 
