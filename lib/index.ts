@@ -26,9 +26,9 @@ export type { CliSynthOptions } from './pipeline/cli';
 export { buildStacksApp, runStacksCli } from './pipeline/stacks-cli';
 export type { StacksAppOptions, StacksCliOptions, SystemFactory } from './pipeline/stacks-cli';
 
-// Testing a system: render it in memory, find its objects, snapshot them as YAML.
+// Testing a system: render it in memory, find its objects, snapshot them as YAML (their option
+// and object types are exported by `cdk8s-stacks/testing`).
 export { synthSystem, SynthesizedSystem } from './pipeline/testing';
-export type { KubernetesObject, SynthSystemOptions, SystemClass } from './pipeline/testing';
 export { manifestSnapshot, manifestSnapshotSerializer } from './pipeline/snapshot-serializer';
 
 // Escape hatch for constructs of your own: checks that join the collected report.

@@ -45,6 +45,7 @@ const MIN_MEMORY = 64 * MiB;
  * Memcached has no authentication on its text protocol (SASL needs the binary protocol,
  * which current clients no longer speak): only the workloads that `connect()` to it may
  * reach it, by its NetworkPolicy, and it must hold nothing a reader may not see.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class Memcached extends StatefulStore {
   private readonly memcachedProps: MemcachedProps;

@@ -1,14 +1,15 @@
 import { ResourceProfile } from '../core/environment';
 import { arrayOrEmpty, objectOrUndefined } from '../core/prop-check';
-import { checkQuantity, parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { ISecretSource } from '../security/secret-source';
 import { checkEnvValue, ENV_NAME, EnvValue, isSecretKeyValue, renderEnvVar } from './env';
 import { checkImageReference, dockerHubPath, hasRegistry, isPinned } from './image';
 import { Probe } from './probe';
 import { BASELINE_CAPABILITIES, checkSecurityException, SecurityException } from './security-exception';
-import type { Json } from '../core/json';
 import { describeValue } from '../core/describe-value';
+import { checkResources, DEFAULT_EPHEMERAL_STORAGE } from './resources-check';
+
+export { checkResources, DEFAULT_EPHEMERAL_STORAGE } from './resources-check';
 
 /** A port the container listens on. */
 export interface PortSpec {
@@ -68,8 +69,6 @@ export interface ContainerProps {
 }
 
 export const DEFAULT_USER = 10001;
-/** Local disk per container when the profile does not say: enough for logs and a /tmp of up to 256Mi. */
-export const DEFAULT_EPHEMERAL_STORAGE = { request: '64Mi', limit: '1Gi' } as const;
 /** Requests and limits of a small helper container: an exporter sidecar, a wait-for init container. */
 export const SIDECAR_RESOURCES: ResourceProfile = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
 /** Size of each writable emptyDir (the read-only root filesystem's /tmp and declared paths). */
@@ -460,53 +459,4 @@ export function restrictedContainerSecurityContext(user: number, group: number):
     runAsUser: user,
     seccompProfile: { type: 'RuntimeDefault' },
   };
-}
-
-/** Quantities parse (bytes whole, never milli-units) and limits are not below requests. */
-export function checkResources(report: ValidationReport, resources: ResourceProfile, field: string): void {
-  if (!isObject(resources)) {
-    report.error(
-      'container.value.object-requests',
-      field,
-      `must be an object with requests and limits (is ${resources === null ? 'null' : typeof resources})`,
-    );
-    return;
-  }
-  for (const kind of ['requests', 'limits'] as const) {
-    if (!isObject(resources[kind]))
-      report.error(
-        'container.value.required-object',
-        `${field}.${kind}`,
-        `is required: an object with cpu and memory (e.g. { cpu: '250m', memory: '256Mi' })`,
-      );
-  }
-  if (!isObject(resources.requests) || !isObject(resources.limits)) return;
-  for (const resource of ['cpu', 'memory', 'ephemeralStorage'] as const) {
-    const request = resources.requests[resource] ?? (resource === 'ephemeralStorage' ? DEFAULT_EPHEMERAL_STORAGE.request : undefined);
-    const limit = resources.limits[resource] ?? (resource === 'ephemeralStorage' ? DEFAULT_EPHEMERAL_STORAGE.limit : undefined);
-    if (request === undefined || limit === undefined) {
-      report.error('container.value.required', `${field}.${request === undefined ? 'requests' : 'limits'}.${resource}`, 'is required');
-      continue;
-    }
-    const kind = resource === 'cpu' ? 'cpu' : 'bytes';
-    const requestProblem = checkQuantity(request, kind);
-    const limitProblem = checkQuantity(limit, kind);
-    if (requestProblem) report.error('container.requests', `${field}.requests.${resource}`, requestProblem);
-    if (limitProblem) report.error('container.limits.invalid', `${field}.limits.${resource}`, limitProblem);
-    const r = parseQuantity(request);
-    const l = parseQuantity(limit);
-    if (!requestProblem && !limitProblem && r !== undefined && l !== undefined) {
-      if (l === 0) report.error('container.limits.greater-zero', `${field}.limits.${resource}`, 'must be greater than zero');
-      if (l < r)
-        report.error(
-          'container.limits.below-request',
-          `${field}.limits.${resource}`,
-          `${limit} is below the request ${request}; limits must be at least the requests`,
-        );
-    }
-  }
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
@@ -22,6 +21,11 @@ import type { MetricsOptions } from './metrics-endpoint';
 import { TracingOptions, WorkloadTracing } from './workload-tracing';
 
 import { PodContents } from './pod-contents';
+import { contentHash, volumeNameFor } from './pod-values';
+import type { ManagedPods } from './pod-values';
+
+export { contentHash, RUN_TO_COMPLETION_POD } from './pod-values';
+export type { ManagedPods } from './pod-values';
 import {
   checkConfig,
   checkConnectArgs,
@@ -474,31 +478,4 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
     this.mainObject = object;
     return object;
   }
-}
-
-/**
- * Pods an operator creates from a custom resource the workload renders (MOCO's mysqld
- * pods): the workload's NetworkPolicy, metrics Service and connections select them by
- * the operator's labels, and the workload makes no ServiceAccount of its own.
- */
-export interface ManagedPods {
-  /** Labels the operator puts on the pods (and only on them). */
-  readonly selectorLabels: Readonly<Record<string, string>>;
-}
-
-/** Pod fields of run-to-completion pods (Jobs, CronJobs): never restarted in place, a short grace period. */
-export const RUN_TO_COMPLETION_POD: Readonly<Record<string, unknown>> = { restartPolicy: 'Never', terminationGracePeriodSeconds: 30 };
-
-/** A short, stable hash of content, for pod-template annotations that roll pods on change. */
-export function contentHash(data: unknown): string {
-  return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
-}
-
-function volumeNameFor(path: string): string {
-  const name = path
-    .replace(/^\/+/, '')
-    .replace(/[^a-z0-9]+/gi, '-')
-    .toLowerCase()
-    .replace(/^-+|-+$/g, '');
-  return `w-${name}`.slice(0, 63).replace(/-+$/, '');
 }
