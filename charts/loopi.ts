@@ -158,7 +158,7 @@ export class LoopiChart extends SystemChart {
       tls: issuer ? { issuer } : false,
       policy: {
         rateLimit: { requests: 10, per: 'second', burst: gatewayEdge ? undefined : 20 },
-        timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 },
+        timeouts: { connect: Duration.seconds(5), read: Duration.seconds(60), send: Duration.seconds(60) },
         securityHeaders: { extra: { 'X-XSS-Protection': '1; mode=block' } },
         compression: true,
         retry: { attempts: 2, onStatus: [500, 502, 503] },

@@ -8,6 +8,7 @@
  */
 import { MiddlewareSpec, MiddlewareSpecRateLimitPeriod } from '../../imports/middlewares-traefik.io';
 import type { GatewayImplementation } from '../core/platform';
+import { checkDurationProp, Duration, secondsOr } from '../core/duration';
 import { parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { EdgeController, GATEWAY_IMPLEMENTATION_NAMES, NGINX_ANNOTATION_PREFIX } from './ingress-controller';
@@ -31,18 +32,24 @@ export interface EdgeRateLimit {
 
 /** How long the controller waits for a backend pod. */
 export interface EdgeTimeouts {
-  /** Seconds to open a connection to a backend pod. @default - the controller's (ingress-nginx: 5) */
-  readonly connectSeconds?: number;
-  /** Seconds the backend may stay silent while sending its response. @default - the controller's (ingress-nginx: 60) */
-  readonly readSeconds?: number;
-  /** Seconds the backend may take to accept the next part of the request. @default - the controller's (ingress-nginx: 60) */
-  readonly sendSeconds?: number;
+  /** To open a connection to a backend pod: whole seconds, 1 s to 75 s. @default - the controller's (ingress-nginx: Duration.seconds(5)) */
+  readonly connect?: Duration;
   /**
-   * Seconds for the whole request, until the last byte of the response: the Gateway API's
-   * `timeouts.request`. ingress-nginx and Traefik have no such limit (refused there).
+   * How long the backend may stay silent while sending its response: whole seconds.
+   * @default - the controller's (ingress-nginx: Duration.seconds(60))
+   */
+  readonly read?: Duration;
+  /**
+   * How long the backend may take to accept the next part of the request: whole seconds.
+   * @default - the controller's (ingress-nginx: Duration.seconds(60))
+   */
+  readonly send?: Duration;
+  /**
+   * The whole request, until the last byte of the response: the Gateway API's
+   * `timeouts.request`, whole seconds. ingress-nginx and Traefik have no such limit (refused there).
    * @default - the implementation's (Envoy Gateway: none)
    */
-  readonly requestSeconds?: number;
+  readonly request?: Duration;
 }
 
 /** Retrying a request on another backend pod when one fails. */
@@ -59,8 +66,8 @@ export interface EdgeRetry {
 
 /** HTTP Strict Transport Security: browsers refuse plain HTTP for the host afterwards. */
 export interface EdgeHsts {
-  /** How long browsers remember it. @default 31536000 (one year, what HSTS preload lists require) */
-  readonly maxAgeSeconds?: number;
+  /** How long browsers remember it: whole seconds (zero tells them to forget it). @default Duration.days(365) (what HSTS preload lists require) */
+  readonly maxAge?: Duration;
   /** Whether it covers every subdomain of the host too. @default true */
   readonly includeSubdomains?: boolean;
   /** Asks browsers to ship the host in their preload list; hard to undo, so opt-in. @default false */
@@ -118,7 +125,7 @@ export interface EdgePolicy {
   /**
    * The routes carry WebSocket connections: on Envoy Gateway the upgrade is allowed
    * explicitly and body buffering (maxBodySize) is refused, because it would hang them.
-   * Give them a long readSeconds. @default false
+   * Give them a long `timeouts.read`. @default false
    */
   readonly websocket?: boolean;
 }
@@ -139,18 +146,22 @@ export function policyKey(policy: EdgePolicy): string {
   const canonical = (value: unknown): unknown =>
     Array.isArray(value)
       ? value.map(canonical)
-      : typeof value === 'object' && value !== null
-        ? Object.fromEntries(
-            Object.entries(value)
-              .filter(([, v]) => v !== undefined)
-              .sort(([a], [b]) => (a < b ? -1 : 1))
-              .map(([k, v]) => [k, canonical(v)]),
-          )
-        : value;
+      : value instanceof Duration
+        ? `${value.toSeconds()}s`
+        : typeof value === 'object' && value !== null
+          ? Object.fromEntries(
+              Object.entries(value)
+                .filter(([, v]) => v !== undefined)
+                .sort(([a], [b]) => (a < b ? -1 : 1))
+                .map(([k, v]) => [k, canonical(v)]),
+            )
+          : value;
   return JSON.stringify(canonical(policy));
 }
 
-const DEFAULT_HSTS: Required<EdgeHsts> = { maxAgeSeconds: 31_536_000, includeSubdomains: true, preload: false };
+/** One year: what HSTS preload lists require. */
+const ONE_YEAR_SECONDS = 31_536_000;
+const DEFAULT_HSTS: Required<EdgeHsts> = { maxAge: Duration.seconds(ONE_YEAR_SECONDS), includeSubdomains: true, preload: false };
 
 /** The security headers with defaults applied, by header name (what browsers receive). */
 export function securityHeaderValues(policy: EdgePolicy, tls: boolean): Record<string, string> {
@@ -176,7 +187,11 @@ function hstsOf(policy: EdgePolicy): Required<EdgeHsts> | undefined {
 }
 
 function hstsValue(hsts: Required<EdgeHsts>): string {
-  return [`max-age=${hsts.maxAgeSeconds}`, ...(hsts.includeSubdomains ? ['includeSubDomains'] : []), ...(hsts.preload ? ['preload'] : [])].join('; ');
+  return [
+    `max-age=${secondsOr(hsts.maxAge, ONE_YEAR_SECONDS)}`,
+    ...(hsts.includeSubdomains ? ['includeSubDomains'] : []),
+    ...(hsts.preload ? ['preload'] : []),
+  ].join('; ');
 }
 
 /** Whether plain HTTP is redirected to HTTPS. */
@@ -208,9 +223,9 @@ export function nginxPolicyAnnotations(policy: EdgePolicy, tls: boolean, headers
     a[key('limit-burst-multiplier')] = String(Math.max(1, Math.round(burstOf(policy.rateLimit) / requests)));
   }
   const t = policy.timeouts ?? {};
-  if (t.connectSeconds !== undefined) a[key('proxy-connect-timeout')] = String(t.connectSeconds);
-  if (t.readSeconds !== undefined) a[key('proxy-read-timeout')] = String(t.readSeconds);
-  if (t.sendSeconds !== undefined) a[key('proxy-send-timeout')] = String(t.sendSeconds);
+  if (t.connect !== undefined) a[key('proxy-connect-timeout')] = String(timeoutSeconds(t.connect));
+  if (t.read !== undefined) a[key('proxy-read-timeout')] = String(timeoutSeconds(t.read));
+  if (t.send !== undefined) a[key('proxy-send-timeout')] = String(timeoutSeconds(t.send));
   if (policy.maxBodySize !== undefined) a[key('proxy-body-size')] = nginxSize(parseQuantity(policy.maxBodySize) ?? 0);
   if (policy.retry) {
     const statuses = policy.retry.onStatus ?? DEFAULT_RETRY_STATUSES;
@@ -281,7 +296,7 @@ export function traefikPolicyMiddlewares(
         customFrameOptionsValue: frame === 'SAMEORIGIN' ? 'SAMEORIGIN' : undefined,
         contentTypeNosniff: (h.contentTypeNosniff ?? true) ? true : undefined,
         referrerPolicy: referrer === false ? undefined : referrer,
-        stsSeconds: hsts?.maxAgeSeconds,
+        stsSeconds: hsts ? secondsOr(hsts.maxAge, ONE_YEAR_SECONDS) : undefined,
         stsIncludeSubdomains: hsts?.includeSubdomains,
         stsPreload: hsts?.preload,
         contentSecurityPolicy: h.contentSecurityPolicy,
@@ -346,18 +361,17 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
   }
   const t = policy.timeouts ?? {};
   for (const [field, value] of [
-    ['connectSeconds', t.connectSeconds],
-    ['readSeconds', t.readSeconds],
-    ['sendSeconds', t.sendSeconds],
-    ['requestSeconds', t.requestSeconds],
+    ['connect', t.connect],
+    ['read', t.read],
+    ['send', t.send],
+    ['request', t.request],
   ] as const) {
-    if (!wholeAtLeast(value, 1))
-      report.error('edge-policy.timeouts.whole-number', `${prefix}.timeouts.${field}`, `${value} must be a whole number of seconds, 1 or more`);
-    else if (field === 'connectSeconds' && value !== undefined && value > 75)
+    checkDurationProp(report, 'edge-policy.timeouts.whole-number', `${prefix}.timeouts.${field}`, value, 1, 'Duration.seconds(60)');
+    if (field === 'connect' && timeoutSeconds(value) > 75)
       report.error(
         'edge-policy.timeouts.more-nginx',
         `${prefix}.timeouts.${field}`,
-        `${value} is more than nginx's limit for connecting (75 seconds)`,
+        `${timeoutSeconds(value)} s is more than nginx's limit for connecting (75 seconds)`,
       );
   }
   if (traefik && Object.values(t).some((v) => v !== undefined)) {
@@ -366,17 +380,17 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
       `${prefix}.timeouts`,
       `${edge} has no per-route timeouts: they live on a ServersTransport (forwardingTimeouts) referenced from the Service, whose CRD is not in imports/crds; leave timeouts out for Traefik, or use ingress-nginx or Envoy Gateway`,
     );
-  } else if (controller === 'nginx' && t.requestSeconds !== undefined) {
+  } else if (controller === 'nginx' && t.request !== undefined) {
     report.error(
       'edge-policy.timeouts.request-seconds',
-      `${prefix}.timeouts.requestSeconds`,
-      'ingress-nginx has no limit on a whole request (only on the silence between reads and writes): use readSeconds and sendSeconds',
+      `${prefix}.timeouts.request`,
+      'ingress-nginx has no limit on a whole request (only on the silence between reads and writes): use read and send',
     );
-  } else if (envoy && t.readSeconds !== undefined && t.sendSeconds !== undefined && t.readSeconds !== t.sendSeconds) {
+  } else if (envoy && t.read !== undefined && t.send !== undefined && timeoutSeconds(t.read) !== timeoutSeconds(t.send)) {
     report.error(
       'edge-policy.timeouts.send-seconds',
-      `${prefix}.timeouts.sendSeconds`,
-      `${edge} has one idle timeout for both directions of a stream (streamIdleTimeout); readSeconds ${t.readSeconds} and sendSeconds ${t.sendSeconds} must be equal`,
+      `${prefix}.timeouts.send`,
+      `${edge} has one idle timeout for both directions of a stream (streamIdleTimeout); read (${timeoutSeconds(t.read)} s) and send (${timeoutSeconds(t.send)} s) must be equal`,
     );
   }
   if (policy.maxBodySize !== undefined) {
@@ -431,17 +445,20 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
   const h = policy.securityHeaders;
   if (h) {
     const hsts = h.hsts;
-    if (hsts && hsts.maxAgeSeconds !== undefined && !wholeAtLeast(hsts.maxAgeSeconds, 0))
-      report.error(
+    if (hsts)
+      checkDurationProp(
+        report,
         'edge-policy.security-headers.hsts.max-age-seconds',
-        `${prefix}.securityHeaders.hsts.maxAgeSeconds`,
-        `${hsts.maxAgeSeconds} must be a whole number of seconds`,
+        `${prefix}.securityHeaders.hsts.maxAge`,
+        hsts.maxAge,
+        0,
+        'Duration.days(365)',
       );
-    if (hsts && hsts.preload && (hsts.maxAgeSeconds ?? DEFAULT_HSTS.maxAgeSeconds) < 31_536_000)
+    if (hsts && hsts.preload && secondsOr(hsts.maxAge, ONE_YEAR_SECONDS) < ONE_YEAR_SECONDS)
       report.error(
         'edge-policy.security-headers.hsts.preload.preload-lists',
         `${prefix}.securityHeaders.hsts.preload`,
-        'preload lists require maxAgeSeconds of at least 31536000 (one year)',
+        'preload lists require a maxAge of at least Duration.days(365)',
       );
     if (hsts && hsts.preload && hsts.includeSubdomains === false)
       report.error(
@@ -467,4 +484,9 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
       if (valueReason) report.error('edge-policy.headers.value-invalid', field, `'${value}' ${valueReason}`);
     }
   }
+}
+
+/** Whole seconds of a timeout for the controllers' settings; 0 when absent or invalid (its check reports it). */
+export function timeoutSeconds(value: unknown): number {
+  return secondsOr(value, 0);
 }

@@ -174,11 +174,11 @@ export class GatewayRenderer implements IEdgeRenderer {
   public validateGrpcRoute(report: ValidationReport, route: ResolvedRoute): void {
     const reason = checkGrpcPath(route.path, route.match);
     if (reason) report.error('gateway-renderer.value.invalid', fieldOf(route, 'path'), `'${route.path}' ${reason}`);
-    if (route.policy.timeouts?.requestSeconds !== undefined)
+    if (route.policy.timeouts?.request !== undefined)
       report.error(
         'gateway-renderer.timeouts.request-seconds',
-        `${route.policyField}.timeouts.requestSeconds`,
-        'a GRPCRoute has no request timeout in the Gateway API; leave requestSeconds out of a gRPC route',
+        `${route.policyField}.timeouts.request`,
+        'a GRPCRoute has no request timeout in the Gateway API; leave timeouts.request out of a gRPC route',
       );
   }
 

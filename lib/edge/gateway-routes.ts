@@ -34,7 +34,15 @@ import { sortedByKey } from '../core/json';
 import type { GatewayImplementation } from '../core/platform';
 import { parseQuantity } from '../core/quantity';
 import { Certificate } from './certificate';
-import { DEFAULT_RETRY_STATUSES, EdgePolicy, policyKey, redirectsToHttps, securityHeaderValues, traefikPolicyMiddlewares } from './edge-policy';
+import {
+  DEFAULT_RETRY_STATUSES,
+  EdgePolicy,
+  policyKey,
+  redirectsToHttps,
+  securityHeaderValues,
+  timeoutSeconds,
+  traefikPolicyMiddlewares,
+} from './edge-policy';
 import type { IIssuer } from './issuer';
 import { hostSlug } from './names';
 
@@ -284,13 +292,13 @@ export function renderGatewayRoutes(scope: Construct, input: GatewayRenderInput)
           urlRewrite: { path: { type: HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replacePrefixMatch: '/' } },
         });
       filters.push(...(filtersOf(r, 'HTTPRoute', chunkName(chunkOf(i)), names[i]) as HttpRouteSpecRulesFilters[]));
-      const requestSeconds = r.policy.timeouts?.requestSeconds;
+      const request = r.policy.timeouts?.request;
       return {
         name: names[i],
         matches: [{ path: pathMatch }],
         filters: filters.length > 0 ? filters : undefined,
         backendRefs: [{ name: r.serviceName, port: r.servicePort }],
-        timeouts: requestSeconds !== undefined ? { request: `${requestSeconds}s` } : undefined,
+        timeouts: request !== undefined ? { request: `${timeoutSeconds(request)}s` } : undefined,
       };
     });
     for (let c = 0; c < chunks; c++) {
@@ -376,11 +384,11 @@ export function envoyPolicySpec(policy: EdgePolicy): Omit<BackendTrafficPolicySp
     };
   }
   const t = policy.timeouts ?? {};
-  const idle = t.readSeconds ?? t.sendSeconds;
-  if (t.connectSeconds !== undefined || idle !== undefined) {
+  const idle = t.read ?? t.send;
+  if (t.connect !== undefined || idle !== undefined) {
     spec.timeout = {
-      tcp: t.connectSeconds !== undefined ? { connectTimeout: `${t.connectSeconds}s` } : undefined,
-      http: idle !== undefined ? { streamIdleTimeout: `${idle}s` } : undefined,
+      tcp: t.connect !== undefined ? { connectTimeout: `${timeoutSeconds(t.connect)}s` } : undefined,
+      http: idle !== undefined ? { streamIdleTimeout: `${timeoutSeconds(idle)}s` } : undefined,
     };
   }
   if (policy.retry) {

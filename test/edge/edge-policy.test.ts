@@ -1,4 +1,4 @@
-import { EdgePolicy } from '../../lib';
+import { Duration, EdgePolicy } from '../../lib';
 import { ValidationReport } from '../../lib/core/validation';
 import { checkEdgePolicy, nginxPolicyAnnotations, securityHeaderValues, traefikPolicyMiddlewares } from '../../lib/edge/edge-policy';
 
@@ -80,7 +80,11 @@ describe('security header values', () => {
 describe('checkEdgePolicy', () => {
   test('a valid policy', () => {
     expect(
-      problems({ rateLimit: { requests: 10, burst: 20 }, timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 }, maxBodySize: '8Mi' }),
+      problems({
+        rateLimit: { requests: 10, burst: 20 },
+        timeouts: { connect: Duration.seconds(5), read: Duration.seconds(60), send: Duration.seconds(60) },
+        maxBodySize: '8Mi',
+      }),
     ).toEqual([]);
     expect(problems({ rateLimit: { requests: 10, burst: 25 } }, 'traefik')).toEqual([]);
   });
@@ -90,9 +94,11 @@ describe('checkEdgePolicy', () => {
       { rateLimit: { requests: 1.5 } },
       'policy.rateLimit.requests: 1.5 must be a whole number of requests of at least 1 (to turn rate limiting off, leave rateLimit out)',
     ],
-    [{ timeouts: { readSeconds: 0 } }, 'policy.timeouts.readSeconds: 0 must be a whole number of seconds, 1 or more'],
-    [{ timeouts: { connectSeconds: 2.5 } }, 'policy.timeouts.connectSeconds: 2.5 must be a whole number of seconds, 1 or more'],
-    [{ timeouts: { connectSeconds: 120 } }, "policy.timeouts.connectSeconds: 120 is more than nginx's limit for connecting (75 seconds)"],
+    [{ timeouts: { read: Duration.seconds(0) } }, 'policy.timeouts.read: 0s is shorter than the minimum of 1s'],
+    [{ timeouts: { read: '60s' as never } }, "policy.timeouts.read: '60s' is a string: give a Duration, Duration.seconds(60)"],
+    [{ timeouts: { send: 60 as never } }, 'policy.timeouts.send: must be a Duration such as Duration.seconds(60) (is number 60)'],
+    [{ timeouts: { connect: Duration.seconds(2.5) } }, 'policy.timeouts.connect: 2 seconds 500 millis is not a whole number of seconds'],
+    [{ timeouts: { connect: Duration.seconds(120) } }, "policy.timeouts.connect: 120 s is more than nginx's limit for connecting (75 seconds)"],
     [{ maxBodySize: '8 MB' }, "policy.maxBodySize: '8 MB' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'"],
     [{ maxBodySize: '0' }, "policy.maxBodySize: '0' must be a whole number of bytes of at least 1 as a quantity, e.g. '8Mi' or '10M'"],
     [{ securityHeaders: { extra: { 'X Bad': 'v' } } }, "policy.securityHeaders.extra.X Bad: 'X Bad' must consist of letters, digits, '-' and '_'"],
@@ -105,8 +111,8 @@ describe('checkEdgePolicy', () => {
       "policy.securityHeaders.extra.x-frame-options: 'x-frame-options' is set by its own field of securityHeaders; set it there",
     ],
     [
-      { securityHeaders: { hsts: { preload: true, maxAgeSeconds: 86400 } } },
-      'policy.securityHeaders.hsts.preload: preload lists require maxAgeSeconds of at least 31536000 (one year)',
+      { securityHeaders: { hsts: { preload: true, maxAge: Duration.seconds(86400) } } },
+      'policy.securityHeaders.hsts.preload: preload lists require a maxAge of at least Duration.days(365)',
     ],
     [
       { securityHeaders: { hsts: { preload: true, includeSubdomains: false } } },

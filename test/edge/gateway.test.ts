@@ -3,7 +3,7 @@ import { compareVersions } from '../../lib/core/platform-requirements';
  * PublicEndpoint on the Gateway API (Envoy Gateway and Traefik's provider), per-route
  * policies on every edge, and the cluster profile's say over which edge serves an endpoint.
  */
-import { IssuerRef, issuerForEnvironment, PublicEndpoint } from '../../lib';
+import { Duration, issuerForEnvironment, IssuerRef, PublicEndpoint } from '../../lib';
 import { DEFAULT_INGRESS_NGINX, EdgeProfile } from '../../lib/core/platform';
 import { platformRequirements } from '../../lib/core/platform-requirements';
 import { errorsOf, objectOf, objectsOf, testChart } from '../support/synth';
@@ -25,7 +25,7 @@ describe('Envoy Gateway: Loopi-like endpoint', () => {
     tls: { issuer },
     policy: {
       rateLimit: { requests: 10, per: 'second' },
-      timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 },
+      timeouts: { connect: Duration.seconds(5), read: Duration.seconds(60), send: Duration.seconds(60) },
       securityHeaders: { extra: { 'X-XSS-Protection': '1; mode=block' } },
       compression: true,
       retry: { attempts: 2 },
@@ -217,13 +217,13 @@ function websocketHost(edge: EdgeProfile | undefined) {
       {
         host: 'chat.io',
         routes: [
-          { path: '/ws', backend: api, policy: { websocket: true, timeouts: { readSeconds: 3600, sendSeconds: 3600 } } },
+          { path: '/ws', backend: api, policy: { websocket: true, timeouts: { read: Duration.seconds(3600), send: Duration.seconds(3600) } } },
           { path: '/', backend: api },
         ],
       },
     ],
     tls: { issuer },
-    policy: { timeouts: { readSeconds: 60, sendSeconds: 60 } },
+    policy: { timeouts: { read: Duration.seconds(60), send: Duration.seconds(60) } },
   });
   return { app, endpoint };
 }
@@ -329,8 +329,8 @@ describe('what an edge cannot express is a synth error naming the field and the 
       'Envoy Gateway: different read and send timeouts',
       ENVOY_EDGE,
       {},
-      { timeouts: { readSeconds: 60, sendSeconds: 30 } },
-      /policy\.timeouts\.sendSeconds: Envoy Gateway has one idle timeout/,
+      { timeouts: { read: Duration.seconds(60), send: Duration.seconds(30) } },
+      /policy\.timeouts\.send: Envoy Gateway has one idle timeout/,
     ],
     [
       'Envoy Gateway: body size on a websocket route',
@@ -371,8 +371,8 @@ describe('what an edge cannot express is a synth error naming the field and the 
       'ingress-nginx: a whole-request timeout',
       NGINX_EDGE,
       {},
-      { timeouts: { requestSeconds: 30 } },
-      /policy\.timeouts\.requestSeconds: ingress-nginx has no limit on a whole request/,
+      { timeouts: { request: Duration.seconds(30) } },
+      /policy\.timeouts\.request: ingress-nginx has no limit on a whole request/,
     ],
     [
       'ingress-nginx: a status it cannot name',
@@ -494,7 +494,12 @@ describe('gRPC backends', () => {
         {
           host: 'rpc.dev',
           routes: [
-            { path: '/inventory.v1.Stock', backend: rpc, protocol: 'grpc', policy: { timeouts: { readSeconds: 300, sendSeconds: 300 } } },
+            {
+              path: '/inventory.v1.Stock',
+              backend: rpc,
+              protocol: 'grpc',
+              policy: { timeouts: { read: Duration.seconds(300), send: Duration.seconds(300) } },
+            },
             { path: '/', backend: api },
           ],
         },
@@ -630,7 +635,7 @@ test('a host with more routes than an HTTPRoute holds (16 rules) gets a second H
   const routes = Array.from({ length: 20 }, (_, i) => ({
     path: `/r${i}`,
     backend: api,
-    ...(i === 18 ? { policy: { timeouts: { readSeconds: 600 } } } : {}),
+    ...(i === 18 ? { policy: { timeouts: { read: Duration.seconds(600) } } } : {}),
   }));
   new PublicEndpoint(chart, 'public', { hosts: [{ host: 'many.dev', routes }], tls: false });
   expect(errorsOf(app)).toEqual([]);

@@ -1,4 +1,14 @@
-import { AcmeIssuer, Dns01Solver, IssuerRef, issuerForEnvironment, NetworkPeer, PublicEndpoint, SelfSignedIssuer, SystemChart } from '../../lib';
+import {
+  AcmeIssuer,
+  Dns01Solver,
+  Duration,
+  issuerForEnvironment,
+  IssuerRef,
+  NetworkPeer,
+  PublicEndpoint,
+  SelfSignedIssuer,
+  SystemChart,
+} from '../../lib';
 import { DEFAULT_TRAEFIK_CONTROLLER } from '../../lib/edge/ingress-controller';
 import { Architecture } from '../../lib/gitops/architecture';
 import { errorsOf, objectOf, objectsOf, render, testChart, testEnv } from '../support/synth';
@@ -22,7 +32,10 @@ describe('nginx, Loopi-like: one host, rate limit 10 r/s burst 20, timeouts, sec
     host: 'api.loopi.com',
     backend: api,
     tls: { issuer },
-    policy: { rateLimit: { requests: 10, per: 'second', burst: 20 }, timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 } },
+    policy: {
+      rateLimit: { requests: 10, per: 'second', burst: 20 },
+      timeouts: { connect: Duration.seconds(5), read: Duration.seconds(60), send: Duration.seconds(60) },
+    },
   });
   const ingress = objectOf(app, 'Ingress', 'public');
 
@@ -374,7 +387,7 @@ describe('options', () => {
         securityHeaders: {
           frameOptions: 'SAMEORIGIN',
           referrerPolicy: false,
-          hsts: { maxAgeSeconds: 63072000, preload: true },
+          hsts: { maxAge: Duration.seconds(63072000), preload: true },
           extra: { 'Permissions-Policy': 'camera=()' },
         },
       },
@@ -703,7 +716,7 @@ describe('PublicEndpoint bad input', () => {
           host: 'api.loopi.com',
           backend: webService(chart, 'api'),
           tls: { issuer: IssuerRef.clusterIssuer('le', { trust: 'acme-production' }) },
-          policy: { timeouts: { readSeconds: 60 } },
+          policy: { timeouts: { read: Duration.seconds(60) } },
         }),
     );
     expect(out).toEqual([expect.stringMatching(/^\[test-prod\/public\] policy\.timeouts: Traefik's Ingress provider has no per-route timeouts/)]);

@@ -9,8 +9,9 @@ import {
   CaIssuer,
   Certificate,
   Dns01Solver,
-  IssuerRef,
+  Duration,
   issuerForEnvironment,
+  IssuerRef,
   PublicEndpoint,
   SelfSignedIssuer,
   SystemChart,
@@ -50,7 +51,7 @@ function apps(): App[] {
       tls: { issuer },
       policy: {
         rateLimit: { requests: 10, burst: 20 },
-        timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 },
+        timeouts: { connect: Duration.seconds(5), read: Duration.seconds(60), send: Duration.seconds(60) },
         maxBodySize: '8Mi',
         securityHeaders: { contentSecurityPolicy: "default-src 'self'", extra: { 'Permissions-Policy': 'camera=()' } },
       },
@@ -130,12 +131,14 @@ function apps(): App[] {
             {
               path: '/ws',
               backend: web,
-              policy: envoy ? { websocket: true, timeouts: { readSeconds: 3600, sendSeconds: 3600 } } : { rateLimit: { requests: 5 } },
+              policy: envoy
+                ? { websocket: true, timeouts: { read: Duration.seconds(3600), send: Duration.seconds(3600) } }
+                : { rateLimit: { requests: 5 } },
             },
             { path: '/upload', backend: web, policy: { maxBodySize: '20Mi' } },
             { path: '/api(/|$)(.*)', match: 'Regex', rewrite: '/$2', backend: web },
             ...(envoy ? [{ path: '/v[0-9]+/items', match: 'Regex' as const, backend: web }] : []),
-            { path: '/health', match: 'Exact', backend: web, policy: envoy ? { timeouts: { requestSeconds: 5 } } : {} },
+            { path: '/health', match: 'Exact', backend: web, policy: envoy ? { timeouts: { request: Duration.seconds(5) } } : {} },
             { path: '/inventory.v1.Stock', backend: web, protocol: 'grpc' },
             { path: '/inventory.v1.Stock/Get', match: 'Exact', backend: web, protocol: 'grpc', policy: { rateLimit: { requests: 7 } } },
           ],
@@ -147,7 +150,12 @@ function apps(): App[] {
         rateLimit: { requests: 100, per: 'minute' },
         compression: true,
         securityHeaders: { contentSecurityPolicy: "default-src 'self'", extra: { 'X-XSS-Protection': '1; mode=block' } },
-        ...(envoy ? { timeouts: { connectSeconds: 5, readSeconds: 60, sendSeconds: 60 }, retry: { attempts: 2, onStatus: [502, 503] } } : {}),
+        ...(envoy
+          ? {
+              timeouts: { connect: Duration.seconds(5), read: Duration.seconds(60), send: Duration.seconds(60) },
+              retry: { attempts: 2, onStatus: [502, 503] },
+            }
+          : {}),
       },
     });
     out.push(gatewayApp);
