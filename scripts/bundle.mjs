@@ -17,7 +17,7 @@
 // depends on.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { moduleDirname } from './esbuild-module-dirname.mjs';
 
@@ -72,6 +72,9 @@ export async function bundle({ entry, outfile, alias = {}, root = ROOT }) {
     alias,
     logLevel: 'warning',
     metafile: true,
+    // The metafile names inputs relative to esbuild's working directory: make it the root, so
+    // that the stamp's paths do not depend on where the command runs from.
+    absWorkingDir: root,
   };
   const key = createHash('sha256')
     .update(JSON.stringify({ node: process.versions.node, ...options }))
@@ -96,7 +99,7 @@ export async function bundle({ entry, outfile, alias = {}, root = ROOT }) {
   // Loaded only to build: an up-to-date bundle costs no esbuild start-up (package-lock.json, an input, pins its version).
   const { build } = await import('esbuild');
   const result = await build({ ...options, outfile: partial, plugins: [recordInputs, moduleDirname(root)] });
-  const toRelative = (f) => relative(root, join(root, f)).split(sep).join('/');
+  const toRelative = (f) => relative(root, resolve(root, f)).split(sep).join('/');
   const inputs = {};
   const imports = {};
   for (const [file, info] of Object.entries(result.metafile.inputs)) {

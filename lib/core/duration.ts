@@ -62,6 +62,8 @@ export function formatSeconds(seconds: number): string {
  * value as it is, for the prop's check to report (see `durationProblem`).
  */
 export function prometheusDuration(value: unknown): string {
+  // Zero is valid where the check allows it (an alert's `for`), though no "whole seconds, at least one".
+  if (value instanceof Duration && value.toMilliseconds() === 0) return '0s';
   const seconds = durationSeconds(value);
   return typeof seconds === 'number' ? formatSeconds(seconds) : String(value);
 }

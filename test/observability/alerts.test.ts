@@ -169,6 +169,17 @@ describe('SystemAlerts per environment and options', () => {
     expect(rule.spec.groups.at(-1).name).toBe('test-prod.alerts.custom');
   });
 
+  test('a `for` of zero fires at once: rendered as 0s (the end-to-end alert test uses it)', () => {
+    const { app, chart } = testChart();
+    const alerts = new SystemAlerts(chart, 'alerts', { for: Duration.seconds(0) });
+    alerts.addAlert({ name: 'Now', expr: 'up{namespace="test-prod"} == 0', severity: 'warning', summary: 'now', for: Duration.seconds(0) });
+    const rule = objectOf(app, 'PrometheusRule', 'alerts');
+    expect(ruleNamed(rule, 'Now').for).toBe('0s');
+    // The built-in rules take the SystemAlerts' own `for` (0s), none of them an object's text.
+    expect(rulesOf(rule).length).toBeGreaterThan(1);
+    expect(rulesOf(rule).map((r) => r.for)).toEqual(rulesOf(rule).map(() => '0s'));
+  });
+
   test('CronJobs watched before the alerts exist (a backup declared first) and through SystemAlerts.of', () => {
     const { app, chart } = testChart();
     SystemAlerts.watchCronJob(chart, 'db-backup', Duration.days(1));
