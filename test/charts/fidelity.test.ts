@@ -19,8 +19,19 @@ const SYSTEMS: Array<[string, string]> = [
 const STATUSES = ['met', 'better', 'adapted', 'deviates', 'missing'] as const;
 type Status = (typeof STATUSES)[number];
 
-interface Row { id: string; lines: number[]; requirement: string; status: string; how: string }
-interface Table { rows: Row[]; summary?: Record<string, number>; summaryTotal?: number; exempt: Map<number, string> }
+interface Row {
+  id: string;
+  lines: number[];
+  requirement: string;
+  status: string;
+  how: string;
+}
+interface Table {
+  rows: Row[];
+  summary?: Record<string, number>;
+  summaryTotal?: number;
+  exempt: Map<number, string>;
+}
 
 /** The seed's `#`..`###` headings outside fenced code, with the lines each one spans. */
 export function seedSections(seed: string): Array<{ line: number; heading: string; end: number; hasContent: boolean }> {
@@ -45,7 +56,10 @@ function cells(line: string): string[] {
   let code = false;
   for (const ch of line.trim().replace(/^\|/, '').replace(/\|$/, '')) {
     if (ch === '`') code = !code;
-    if (ch === '|' && !code) { out.push(cur.trim()); cur = ''; } else cur += ch;
+    if (ch === '|' && !code) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur.trim());
   return out;
@@ -126,8 +140,15 @@ export function checkTable(system: string, prefix: string, md: string, seed: str
     if (r.requirement.split(/\s+/).length < 3) problems.push(`${r.id}: the requirement is not stated`);
     const paths = citedPaths(r.how);
     for (const p of paths) if (!exists(p)) problems.push(`${r.id}: '${p}' does not exist`);
-    if (['met', 'better', 'adapted'].includes(r.status) && paths.length === 0) problems.push(`${r.id}: a '${r.status}' row names no file that shows it`);
-    if (['deviates', 'missing'].includes(r.status) && r.how.replace(/`[^`]*`/g, '').split(/\s+/).filter(Boolean).length < 8) {
+    if (['met', 'better', 'adapted'].includes(r.status) && paths.length === 0)
+      problems.push(`${r.id}: a '${r.status}' row names no file that shows it`);
+    if (
+      ['deviates', 'missing'].includes(r.status) &&
+      r.how
+        .replace(/`[^`]*`/g, '')
+        .split(/\s+/)
+        .filter(Boolean).length < 8
+    ) {
       problems.push(`${r.id}: a '${r.status}' row gives no reason`);
     }
   }
@@ -138,19 +159,24 @@ export function checkTable(system: string, prefix: string, md: string, seed: str
     for (let n = section.line; n <= section.end && !hit; n++) hit = cited.has(n);
     const reason = table.exempt.get(section.line);
     if (hit && reason !== undefined) problems.push(`line ${section.line} ${section.heading}: listed as without requirements but rows cite it`);
-    if (!hit && reason === undefined) problems.push(`line ${section.line} ${section.heading}: no row cites it and it is not listed under "Sections without requirements"`);
-    if (!hit && reason !== undefined && reason.split(/\s+/).filter(Boolean).length < 4) problems.push(`line ${section.line} ${section.heading}: listed without a reason`);
+    if (!hit && reason === undefined)
+      problems.push(`line ${section.line} ${section.heading}: no row cites it and it is not listed under "Sections without requirements"`);
+    if (!hit && reason !== undefined && reason.split(/\s+/).filter(Boolean).length < 4)
+      problems.push(`line ${section.line} ${section.heading}: listed without a reason`);
   }
   const headingLines = new Set(seedSections(seed).map((s) => s.line));
-  for (const n of table.exempt.keys()) if (!headingLines.has(n)) problems.push(`"Sections without requirements" lists line ${n}, which is no heading of the seed`);
+  for (const n of table.exempt.keys())
+    if (!headingLines.has(n)) problems.push(`"Sections without requirements" lists line ${n}, which is no heading of the seed`);
   if (!table.summary) problems.push('no summary line (Summary: N requirements: a met, b better, ...)');
   else {
     const counts: Record<string, number> = {};
     for (const r of table.rows) counts[r.status] = (counts[r.status] ?? 0) + 1;
     for (const st of STATUSES as readonly Status[]) {
-      if ((table.summary[st] ?? 0) !== (counts[st] ?? 0)) problems.push(`summary says ${table.summary[st] ?? 0} ${st}, the table has ${counts[st] ?? 0}`);
+      if ((table.summary[st] ?? 0) !== (counts[st] ?? 0))
+        problems.push(`summary says ${table.summary[st] ?? 0} ${st}, the table has ${counts[st] ?? 0}`);
     }
-    if (table.summaryTotal !== table.rows.length) problems.push(`summary says ${table.summaryTotal} requirements, the table has ${table.rows.length} rows`);
+    if (table.summaryTotal !== table.rows.length)
+      problems.push(`summary says ${table.summaryTotal} requirements, the table has ${table.rows.length} rows`);
   }
   return problems.map((p) => `${system}: ${p}`);
 }
@@ -171,7 +197,21 @@ describe('fidelity tables: each system against its design', () => {
 });
 
 describe('the checks can fail (planted defects)', () => {
-  const seed = ['# Title', '', '## Services', 'The API runs 3 replicas.', '', '## Commands', '```', '# not a heading', '```', '', '## Empty', '## Notes', 'Some advice.'].join('\n');
+  const seed = [
+    '# Title',
+    '',
+    '## Services',
+    'The API runs 3 replicas.',
+    '',
+    '## Commands',
+    '```',
+    '# not a heading',
+    '```',
+    '',
+    '## Empty',
+    '## Notes',
+    'Some advice.',
+  ].join('\n');
   const good = [
     'Summary: 1 requirements: 1 met.',
     '',
@@ -196,10 +236,27 @@ describe('the checks can fail (planted defects)', () => {
     ['a seed line past the end', good.replace('| 4 |', '| 400 |'), 'seed line 400 does not exist'],
     ['a file that does not exist', good.replace('`README.md`', '`dist/prod/x/gone.yaml`'), "'dist/prod/x/gone.yaml' does not exist"],
     ['a met row without a file', good.replace('`README.md` says so.', 'it does.'), 'names no file'],
-    ['a missing row without a reason', good.replace('| met | `README.md` says so. |', '| missing | later |').replace('1 met', '1 missing'), 'gives no reason'],
-    ['an uncited section', good.replace('- 12 (## Notes): general advice for the developers.\n', '').replace(/\n- 12.*$/, ''), 'line 12 ## Notes: no row cites it'],
+    [
+      'a missing row without a reason',
+      good.replace('| met | `README.md` says so. |', '| missing | later |').replace('1 met', '1 missing'),
+      'gives no reason',
+    ],
+    [
+      'an uncited section',
+      good.replace('- 12 (## Notes): general advice for the developers.\n', '').replace(/\n- 12.*$/, ''),
+      'line 12 ## Notes: no row cites it',
+    ],
     ['a wrong summary', good.replace('1 met', '2 met'), 'summary says 2 met'],
-    ['a repeated id', good.replace('| LP-01 | 4 | The API runs three replicas. | met | `README.md` says so. |', '| LP-01 | 4 | The API runs three replicas. | met | `README.md` says so. |\n| LP-01 | 4 | The API runs three replicas. | met | `README.md` says so. |').replace('1 requirements: 1 met', '2 requirements: 2 met'), 'the id repeats'],
+    [
+      'a repeated id',
+      good
+        .replace(
+          '| LP-01 | 4 | The API runs three replicas. | met | `README.md` says so. |',
+          '| LP-01 | 4 | The API runs three replicas. | met | `README.md` says so. |\n| LP-01 | 4 | The API runs three replicas. | met | `README.md` says so. |',
+        )
+        .replace('1 requirements: 1 met', '2 requirements: 2 met'),
+      'the id repeats',
+    ],
   ])('%s is reported', (_what, md, message) => {
     expect(check(md).join('\n')).toContain(message);
   });
