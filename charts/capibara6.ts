@@ -59,7 +59,7 @@ export class Capibara6Chart extends SystemChart {
     // it fails over to, base backups and the WAL archive in an S3 bucket off the cluster
     // (RPO 5 minutes). TimescaleDB (metrics-db) stays a single server with daily dumps:
     // CloudNativePG's operand images carry no TimescaleDB. The Redis cache and queue stay
-    // single servers too (see the README's fidelity notes).
+    // single servers too (docs/fidelity/capibara6.md, CB-37, says why).
     const prod = env.name === 'prod';
     const backupKeys = prod ? new SystemSecret(this, 'backup-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] }) : undefined;
     const db = new Postgres(this, 'db', {

@@ -72,7 +72,7 @@ export class FeatureModelsChart extends SystemChart {
     // staging keep the single server and its daily dumps.
     const prod = env.name === 'prod';
     const dbCredentials = new SystemSecret(this, 'db-credentials', {
-      keys: ['postgres-password', 'password'],
+      keys: ['postgres-password', 'password', 'monitoring-password'],
       ...(prod ? { basicAuthUsername: 'app' } : {}),
     });
     const backupKeys = prod ? new SystemSecret(this, 'backup-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] }) : undefined;
@@ -101,6 +101,9 @@ export class FeatureModelsChart extends SystemChart {
         dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
         default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
       }),
+      // The database's metrics: connections on the dashboard and, in prod, the operator's alert
+      // when archiving the WAL to S3 fails (the seed calls backups critical).
+      monitoring: { exporter: true },
     });
     const redis = new Redis(this, 'redis', {
       version: '7.4',
@@ -164,6 +167,9 @@ export class FeatureModelsChart extends SystemChart {
     prestart.gate(backend);
     // FastAPI's Prometheus instrumentator serves /metrics on the app port.
     backend.exposeMetrics({ port: 'http', path: '/metrics' });
+    // The seed's application performance monitoring: the API and the Celery worker send traces
+    // (OTLP to the platform's collector, kept in Tempo); see worker.tracing() below.
+    backend.tracing();
     new SystemAlerts(this, 'alerts');
     new SystemDashboard(this, 'dashboard');
     // The seed lists centralized logs and error alerts (Sentry) as critical: logs in the platform's
@@ -186,6 +192,7 @@ export class FeatureModelsChart extends SystemChart {
     worker.connect(db, { env: dbEnv });
     worker.connect(redis, { env: brokerEnv });
     prestart.gate(worker);
+    worker.tracing();
 
     const frontend = new WebService(this, 'frontend', {
       // Built for this environment: its API URL is in the bundle (see frontendBuild).

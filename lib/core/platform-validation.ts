@@ -400,6 +400,12 @@ function checkEdge(c: Checker, edge: unknown): void {
     }
   }
   checkClientAddress(c, edge.clientAddress);
+  if (edge.replicas !== undefined && !(Number.isInteger(edge.replicas) && (edge.replicas as number) >= 1 && (edge.replicas as number) <= 50))
+    c.error(
+      'platform.edge.replicas',
+      'edge.replicas',
+      `${describe(edge.replicas)} must be a whole number from 1 to 50 (pods of each Ingress controller)`,
+    );
   const configured: Record<string, unknown> = { 'ingress-nginx': edge.ingressNginx, traefik: edge.traefik, gateway: edge.gateway };
   if (EDGE_KINDS.includes(edge.default as string) && configured[edge.default as string] === undefined) {
     const field = { 'ingress-nginx': 'ingressNginx', traefik: 'traefik', gateway: 'gateway' }[edge.default as string];

@@ -115,6 +115,14 @@ export type ClientAddress =
 export interface EdgeProfile {
   /** How the client's address reaches the edge. @default { mode: 'local' } (externalTrafficPolicy Local) */
   readonly clientAddress?: ClientAddress;
+  /**
+   * Pods of each Ingress controller the platform layer installs (ingress-nginx, Traefik),
+   * spread over zones and nodes, with a PodDisruptionBudget that keeps one running when
+   * there are two or more: every public request of every system passes through them, so one
+   * pod is one node's drain or failure away from an outage.
+   * @default 2
+   */
+  readonly replicas?: number;
   /** The edge a PublicEndpoint uses unless it names another. */
   readonly default: EdgeKind;
   /** ingress-nginx, when the cluster runs it. @default - not running */

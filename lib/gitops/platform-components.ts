@@ -304,6 +304,26 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
 }
 
 /** The annotations that make the load balancer send PROXY protocol, on the edge controller's Service. */
+/** Pods of each Ingress controller (see EdgeProfile.replicas). */
+function edgeReplicas(platform: Platform): number {
+  return platform.edge.replicas ?? 2;
+}
+
+/**
+ * The controller's pods spread over zones and nodes, as the library spreads a WebService's:
+ * preferred (ScheduleAnyway), so a one-node development cluster still runs them. Selected by
+ * the profile's pod labels, which the values give the pods.
+ */
+function edgeSpread(podLabels: Readonly<Record<string, string>>): Json[] {
+  const labelSelector = { matchLabels: { ...podLabels } };
+  return ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'].map((topologyKey) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector,
+  }));
+}
+
 function loadBalancerAnnotations(platform: Platform): Json {
   const client = platform.edge.clientAddress;
   return client?.mode === 'proxy-protocol' ? { annotations: { ...client.loadBalancerAnnotations } } : {};
@@ -364,6 +384,9 @@ function valuesFor(
             controllerValue: `k8s.io/${className === 'nginx' ? 'ingress-nginx' : className}`,
           },
           podLabels: { ...profile.pods.podLabels },
+          // Chart 4.15.1 renders a PodDisruptionBudget (minAvailable 1) itself when replicaCount > 1.
+          replicaCount: edgeReplicas(platform),
+          topologySpreadConstraints: edgeSpread(profile.pods.podLabels),
           config,
           // The client's address reaches the controller (X-Real-IP, per-client rate limits): the
           // load balancer sends only to nodes running a controller pod, which kube-proxy does not SNAT.
@@ -377,7 +400,10 @@ function valuesFor(
       return {
         ingressClass: { enabled: true, isDefaultClass: false, name: profile.ingressClassName ?? DEFAULT_TRAEFIK.ingressClassName },
         providers: { kubernetesCRD: { enabled: true, allowCrossNamespace: false }, kubernetesIngress: { enabled: true } },
-        deployment: { podLabels: { ...profile.pods.podLabels } },
+        deployment: { podLabels: { ...profile.pods.podLabels }, replicas: edgeReplicas(platform) },
+        topologySpreadConstraints: edgeSpread(profile.pods.podLabels),
+        // Chart 41.3.0 renders its PodDisruptionBudget only when asked to.
+        ...(edgeReplicas(platform) > 1 ? { podDisruptionBudget: { enabled: true, minAvailable: 1 } } : {}),
         // As for ingress-nginx: keep the client's address. Chart 41.3.0 adds `service.spec` to its Service's spec.
         // (Envoy Gateway v1.9.0 already gives its proxies' Services externalTrafficPolicy Local by default.)
         service: { spec: { externalTrafficPolicy: 'Local' }, ...loadBalancerAnnotations(platform) },
@@ -407,6 +433,10 @@ function valuesFor(
         // dist/<env>/platform/prometheus, selecting by the profile's labels), the one the cluster
         // suite runs this operator against; the chart's would be a second one scraping everything.
         prometheus: { enabled: false },
+        // Likewise the Alertmanager (dist/<env>/platform/prometheus, routed by the systems'
+        // AlertmanagerConfigs): the chart's own would be a second one behind the same
+        // alertmanager-operated Service, receiving every alert and routing it to no one.
+        alertmanager: { enabled: false },
       };
     }
     case 'grafana': {

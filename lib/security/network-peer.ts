@@ -4,8 +4,20 @@ import { checkDnsLabel } from '../core/naming';
 /** The label Kubernetes puts on every namespace with its own name (selecting a namespace by name). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-/** The ranges of the cluster's own pods and services, excluded from "the internet". */
-export const DEFAULT_CLUSTER_CIDRS: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/**
+ * The ranges of the cluster's own pods and services, excluded from "the internet": the
+ * private ranges (RFC 1918) and the shared address space (RFC 6598, 100.64.0.0/10), which
+ * some CNIs give pods and which is never a public address either.
+ */
+export const DEFAULT_CLUSTER_CIDRS: readonly string[] = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16'];
+
+/**
+ * Link-local addresses, never "the internet" whatever the cluster's ranges: the cloud's
+ * instance metadata service (169.254.169.254) answers there with the node's credentials, so
+ * a pod allowed "any public address on 80" must not reach it. A pod that needs it (a cloud
+ * workload identity) is given it by name: `allowToCidr('169.254.169.254/32', ...)`.
+ */
+const LINK_LOCAL_CIDR = '169.254.0.0/16';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -64,9 +76,12 @@ export class NetworkPeer {
     return new NetworkPeer({ ipBlock }, except === undefined ? cidr : `${cidr} except ${except.join(', ')}`, problem);
   }
 
-  /** Any address outside the cluster: 0.0.0.0/0 except the cluster's own ranges. */
+  /**
+   * Any public address: 0.0.0.0/0 except the cluster's own ranges and the link-local range
+   * (the instance metadata service), which is excluded even when `clusterCidrs` is given.
+   */
   public static internet(clusterCidrs: readonly string[] = DEFAULT_CLUSTER_CIDRS): NetworkPeer {
-    return NetworkPeer.cidr('0.0.0.0/0', clusterCidrs);
+    return NetworkPeer.cidr('0.0.0.0/0', clusterCidrs.includes(LINK_LOCAL_CIDR) ? clusterCidrs : [...clusterCidrs, LINK_LOCAL_CIDR]);
   }
 
   /** Whether `value` is a NetworkPeer (props are not trusted at run time). */

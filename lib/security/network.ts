@@ -90,7 +90,7 @@ export class Connections {
     this.addIngress(peer, ports);
   }
 
-  /** Allows egress to addresses outside the cluster (e.g. AWS S3 over 443), never to the cluster's own ranges. */
+  /** Allows egress to public addresses (e.g. AWS S3 over 443), never to the cluster's own ranges nor the instance metadata service. */
   public allowToInternet(ports: PortRule[], excludeCidrs: readonly string[] = DEFAULT_CLUSTER_CIDRS): void {
     this.addEgress(NetworkPeer.internet(excludeCidrs), ports);
   }

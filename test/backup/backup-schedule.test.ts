@@ -147,7 +147,7 @@ describe('BackupSchedule to S3', () => {
     expect(pod.initContainers.find((c: Json) => c.name === 'dump').resources.limits['ephemeral-storage']).toBe('9Gi');
     const egress = objectOf(app, 'NetworkPolicy', 'db-backup').spec.egress;
     expect(egress).toContainEqual({
-      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
       ports: [{ port: 443, protocol: 'TCP' }],
     });
     const restore = objectOf(app, 'Job', 'db-restore').spec.template.spec;

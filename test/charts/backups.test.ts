@@ -37,7 +37,7 @@ describe("the seeds' backups, scheduled, verified and restorable", () => {
     for (const name of ['mongodb-backup', 'minio-backup']) {
       const egress = find(prod, 'NetworkPolicy', name).spec.egress;
       expect(egress).toContainEqual({
-        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+        to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
         ports: [{ port: 443, protocol: 'TCP' }],
       });
     }

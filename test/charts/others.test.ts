@@ -91,7 +91,7 @@ describe('ChatNomina (seeds/003)', () => {
     expect(mainContainer(find(prod, 'StatefulSet', 'cache')).command).toContain('--requirepass');
     const egress = find(prod, 'NetworkPolicy', 'api').spec.egress;
     expect(egress).toContainEqual({
-      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
       ports: [{ port: 443, protocol: 'TCP' }],
     });
   });

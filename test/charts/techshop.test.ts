@@ -182,7 +182,7 @@ describe('TechShop Cloud (seeds/002)', () => {
       const internet = egress.filter((rule: any) => rule.to.some((peer: any) => peer.ipBlock));
       expect(internet).toEqual([
         {
-          to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+          to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
           ports: [
             { port: 443, protocol: 'TCP' },
             { port: 80, protocol: 'TCP' },

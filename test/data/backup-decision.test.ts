@@ -95,7 +95,7 @@ describe('ObjectStore.backup(): bucket copies with mc', () => {
     expect(env.S3_ENDPOINT).toBeUndefined();
     const egress = objectOf(app, 'NetworkPolicy', 'minio-backup').spec.egress;
     expect(egress).toContainEqual({
-      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
       ports: [{ port: 443, protocol: 'TCP' }],
     });
     const restoreEnv = objectOf(app, 'Job', 'minio-restore').spec.template.spec.containers[0].env;

@@ -162,7 +162,7 @@ describe('MongoDb on the Percona operator', () => {
     const operator = policy.ingress.find((r: any) => r.from[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'psmdb-operator');
     expect(operator.ports).toEqual([{ port: 27017, protocol: 'TCP' }]);
     expect(policy.egress).toContainEqual({
-      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }],
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
       ports: [{ port: 443, protocol: 'TCP' }],
     });
   });

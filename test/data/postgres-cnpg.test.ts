@@ -206,7 +206,7 @@ describe('Postgres on CloudNativePG', () => {
       expect.arrayContaining([
         [{ podSelector: { matchLabels: db.selectorLabels } }, [5432]],
         [{ ipBlock: { cidr: '0.0.0.0/0' } }, [443, 6443]],
-        [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] } }, [443]],
+        [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }, [443]],
       ]),
     );
   });

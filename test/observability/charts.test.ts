@@ -13,7 +13,7 @@ describe('observability in the repository charts (prod)', () => {
 
   test.each([
     ['loopi', ['api', 'memcached', 'mysql', 'redis']],
-    ['feature-models', ['backend']],
+    ['feature-models', ['backend', 'db']],
     ['techshop', ['app', 'mongodb', 'redis']],
     ['chatnomina', ['api', 'auth', 'cache', 'chat', 'db']],
     ['capibara6', ['api', 'cache', 'db', 'graphql', 'queue']],

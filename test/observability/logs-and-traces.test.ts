@@ -438,7 +438,7 @@ describe('the repository systems (dist/)', () => {
       .map((f) => parse(fs.readFileSync(path.join('dist', env, system, f), 'utf8')));
 
   test.each(['dev', 'staging', 'prod'])(
-    '%s: TechShop, capibara6 and Loopi trace (their seeds name Jaeger); the seeds naming ELK or central logs get log alerts',
+    '%s: TechShop, capibara6 and Loopi trace (their seeds name Jaeger), Feature-models too (its seed asks for APM); the seeds naming ELK or central logs get log alerts',
     (env) => {
       const traced: Record<string, string[]> = {};
       const logAlerts: string[] = [];
@@ -452,7 +452,12 @@ describe('the repository systems (dist/)', () => {
         if (names.length) traced[system] = names;
         if (all.some((o) => o.kind === 'ConfigMap' && o.metadata.labels?.loki_rule)) logAlerts.push(system);
       }
-      expect(traced).toEqual({ techshop: ['app'], capibara6: ['api', 'graphql', 'workers'], loopi: ['api'] });
+      expect(traced).toEqual({
+        techshop: ['app'],
+        capibara6: ['api', 'graphql', 'workers'],
+        loopi: ['api'],
+        'feature-models': ['backend', 'celery-worker'],
+      });
       expect(logAlerts.sort()).toEqual(['chatnomina', 'feature-models', 'loopi', 'techshop']);
       const platform = fs.readdirSync(path.join('dist', env, 'platform'));
       for (const c of ['loki', 'alloy', 'tempo', 'opentelemetry-collector']) expect(platform).toContain(`95-application-${c}-${env}.yaml`);
@@ -463,11 +468,7 @@ describe('the repository systems (dist/)', () => {
     for (const system of ['techshop', 'capibara6', 'loopi', 'chatnomina', 'feature-models']) {
       const readme = fs.readFileSync(path.join('dist', 'prod', system, 'README.md'), 'utf8');
       expect(readme).toContain(`Loki (\`http://loki.logging.svc:3100\`, a 100Gi volume), kept 30d`);
-      expect(readme).toMatch(
-        system === 'chatnomina' || system === 'feature-models'
-          ? /Traces: none/
-          : /Traces: .*OpenTelemetry Collector `otel-collector\.tracing\.svc`.*Tempo/,
-      );
+      expect(readme).toMatch(system === 'chatnomina' ? /Traces: none/ : /Traces: .*OpenTelemetry Collector `otel-collector\.tracing\.svc`.*Tempo/);
       expect(readme).toMatch(/Alerts: evaluated by the platform Prometheus, sent to the Alertmanager `monitoring\/alertmanager`/);
     }
     expect(fs.readFileSync(path.join('dist', 'prod', 'loopi', 'README.md'), 'utf8')).toMatch(

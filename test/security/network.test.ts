@@ -11,7 +11,9 @@ const podsIn = (namespace: string, labels: Record<string, string>) => ({
   namespaceSelector: nsSelector(namespace),
   podSelector: { matchLabels: labels },
 });
-const clusterRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+const clusterRanges = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16'];
+// "The internet" also leaves out link-local addresses: the instance metadata service.
+const notInternet = [...clusterRanges, '169.254.0.0/16'];
 
 describe('NetworkPeer renders what it selects', () => {
   test.each([
@@ -22,7 +24,13 @@ describe('NetworkPeer renders what it selects', () => {
     ['an address range', NetworkPeer.cidr('10.1.0.0/16'), { ipBlock: { cidr: '10.1.0.0/16' } }],
     ['an address range with holes', NetworkPeer.cidr('10.0.0.0/8', ['10.96.0.0/12']), { ipBlock: { cidr: '10.0.0.0/8', except: ['10.96.0.0/12'] } }],
     ['an IPv6 range', NetworkPeer.cidr('fd00::/8'), { ipBlock: { cidr: 'fd00::/8' } }],
-    ['the internet', NetworkPeer.internet(), { ipBlock: { cidr: '0.0.0.0/0', except: clusterRanges } }],
+    ['the internet', NetworkPeer.internet(), { ipBlock: { cidr: '0.0.0.0/0', except: notInternet } }],
+    [
+      'the internet of a cluster with its own ranges: link-local still left out',
+      NetworkPeer.internet(['10.0.0.0/16']),
+      { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/16', '169.254.0.0/16'] } },
+    ],
+    ['the metadata service given by name', NetworkPeer.cidr('169.254.169.254/32'), { ipBlock: { cidr: '169.254.169.254/32' } }],
     ['the default ingress controller', DEFAULT_INGRESS_CONTROLLER, podsIn('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' })],
     ['the default Prometheus', DEFAULT_PROMETHEUS, podsIn('monitoring', { 'app.kubernetes.io/name': 'prometheus' })],
   ])('%s', (_, peer, json) => {
@@ -100,7 +108,7 @@ describe('the NetworkPolicy of a workload', () => {
       },
       undefined,
       [
-        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: clusterRanges } }], ports: [{ port: 443, protocol: 'TCP' }] },
+        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: notInternet } }], ports: [{ port: 443, protocol: 'TCP' }] },
         {
           to: [{ ipBlock: { cidr: '192.0.2.10/32' } }],
           ports: [
