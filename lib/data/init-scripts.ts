@@ -13,8 +13,6 @@ import type { ValidationReport } from '../core/validation';
 import { describeValue } from '../core/describe-value';
 import { renderScriptFile } from '../core/script-file';
 
-/** The prop every engine takes them in. */
-export const INIT_SCRIPTS_FIELD = 'initScripts';
 /**
  * Where the files are mounted, read-only: not in /docker-entrypoint-initdb.d, so the
  * image's entrypoint never runs them itself (as the superuser).
@@ -134,57 +132,56 @@ export function readInitScripts(scope: IConstruct, value: unknown, rules: InitSc
 
 /** Reports what readInitScripts found wrong, on `initScripts` (or `initScripts[i]`). */
 export function reportInitScripts(report: ValidationReport, scripts: InitScripts, rules: InitScriptRules): void {
-  const f = INIT_SCRIPTS_FIELD;
   const allowed = `a ${rules.extensions.join(' or ')} file`;
   for (const p of scripts.problems) {
     switch (p.kind) {
       case 'not-a-list':
-        report.error('init-scripts.not-a-list', f, `must be a list of file paths (is ${describeValue(p.value)})`);
+        report.error('init-scripts.not-a-list', 'initScripts', `must be a list of file paths (is ${describeValue(p.value)})`);
         break;
       case 'empty-list':
         report.error(
           'init-scripts.empty',
-          f,
+          'initScripts',
           'lists no file; leave initScripts unset when there is nothing to run (a list that came out empty is usually a wrong folder)',
         );
         break;
       case 'not-a-path':
-        report.error('init-scripts.not-a-path', `${f}[${p.index}]`, `must be the path of ${allowed} (is ${describeValue(p.value)})`);
+        report.error('init-scripts.not-a-path', `initScripts[${p.index}]`, `must be the path of ${allowed} (is ${describeValue(p.value)})`);
         break;
       case 'extension':
-        report.error('init-scripts.extension', `${f}[${p.index}]`, `'${p.path}' must be ${allowed}`);
+        report.error('init-scripts.extension', `initScripts[${p.index}]`, `'${p.path}' must be ${allowed}`);
         break;
       case 'file-name':
         report.error(
           'init-scripts.file-name',
-          `${f}[${p.index}]`,
+          `initScripts[${p.index}]`,
           `'${path.basename(p.path)}' cannot be a ConfigMap key: name the file with letters, digits, '-', '_' and '.' only (at most 253)`,
         );
         break;
       case 'missing':
         report.error(
           'init-scripts.file-missing',
-          `${f}[${p.index}]`,
+          `initScripts[${p.index}]`,
           `'${p.path}' does not exist (looked for ${p.resolved}; relative paths are read from the directory the synth runs in, ${process.cwd()})`,
         );
         break;
       case 'unreadable':
-        report.error('init-scripts.file-unreadable', `${f}[${p.index}]`, `'${p.path}' cannot be read as a file (${p.why})`);
+        report.error('init-scripts.file-unreadable', `initScripts[${p.index}]`, `'${p.path}' cannot be read as a file (${p.why})`);
         break;
       case 'not-utf8':
-        report.error('init-scripts.not-utf8', `${f}[${p.index}]`, `'${p.path}' is not UTF-8 text; save it as UTF-8 (a ConfigMap holds text)`);
+        report.error('init-scripts.not-utf8', `initScripts[${p.index}]`, `'${p.path}' is not UTF-8 text; save it as UTF-8 (a ConfigMap holds text)`);
         break;
       case 'duplicate':
         report.error(
           'init-scripts.duplicate-name',
-          `${f}[${p.index}]`,
+          `initScripts[${p.index}]`,
           `'${p.path}' has the same file name as '${p.earlier}'; each file is a key of one ConfigMap, so names must differ`,
         );
         break;
       case 'too-large':
         report.error(
           'init-scripts.too-large',
-          f,
+          'initScripts',
           `the files hold ${p.bytes} bytes together, more than the ${INIT_SCRIPTS_MAX_BYTES} a ConfigMap (at most 1 MiB) takes with room for its metadata; load bulk data from the application or a MigrationJob`,
         );
         break;
@@ -194,7 +191,7 @@ export function reportInitScripts(report: ValidationReport, scripts: InitScripts
 
 /** Reports init scripts given to an engine that has no way to run them: `why` says why, `instead` what to do. */
 export function refuseInitScripts(report: ValidationReport, why: string, instead: string): void {
-  report.error('init-scripts.unsupported-engine', INIT_SCRIPTS_FIELD, `${why}; init scripts run with ${instead}`);
+  report.error('init-scripts.unsupported-engine', 'initScripts', `${why}; init scripts run with ${instead}`);
 }
 
 /** The ConfigMap's data: each file under its name. */
