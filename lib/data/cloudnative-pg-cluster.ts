@@ -13,6 +13,7 @@ import { SecretKeyValue } from '../workloads/env';
 import { Duration } from '../core/duration';
 import { BARMAN_CLOUD_PLUGIN, barmanRetention, CloudNativePgArchiveSettings, CloudNativePgProps } from './cloudnative-pg-settings';
 import { pgSize, PostgresTuning } from './postgres-config';
+import { InitScript, initScriptsData } from './init-scripts';
 
 /** Port of CloudNativePG's built-in metrics exporter (named `metrics` on every instance). */
 export const CNPG_METRICS_PORT = 9187;
@@ -51,6 +52,8 @@ export interface CloudNativePgClusterProps {
   readonly s3Credentials?: { readonly accessKeyId: SecretKeyValue; readonly secretAccessKey: SecretKeyValue };
   /** Render a PodMonitor for the built-in exporter. */
   readonly podMonitor: boolean;
+  /** The store's init scripts, run in the application database at bootstrap. @default - none */
+  readonly initScripts?: readonly InitScript[];
 }
 
 /**
@@ -100,13 +103,14 @@ export class CloudNativePgCluster extends Construct {
     // The recovery point objective: a WAL segment is archived at least this often, even when quiet.
     if (archive) parameters.archive_timeout = archive.archiveTimeout;
 
+    const initdb = { database: props.database, owner: props.owner, secret: { name: props.ownerSecretName }, dataChecksums: true };
     const spec: Json = {
       instances: props.engine.instances,
       imageName: props.imageName,
       primaryUpdateStrategy: 'unsupervised',
       enableSuperuserAccess: false,
       inheritedMetadata: { labels: { ...props.podLabels } },
-      bootstrap: { initdb: { database: props.database, owner: props.owner, secret: { name: props.ownerSecretName }, dataChecksums: true } },
+      bootstrap: { initdb: { ...initdb, ...this.initScripts(props) } },
       postgresql: { parameters },
       storage: { size: props.storage, ...(props.storageClass ? { storageClass: props.storageClass } : {}) },
       resources: resourcesJson(props.resources),
@@ -181,6 +185,26 @@ export class CloudNativePgCluster extends Construct {
         },
       });
     }
+  }
+
+  /**
+   * The store's init scripts: a ConfigMap and `postInitApplicationSQLRefs`, which the
+   * operator's bootstrap runs in the application database, as the superuser, in the order
+   * given, each file in one statement batch (one transaction unless the file manages its
+   * own), failing the bootstrap on an error. Each file starts with `SET ROLE <owner>`, so what
+   * it creates belongs to the owner as with the StatefulSet engine.
+   */
+  private initScripts(props: CloudNativePgClusterProps): Json {
+    const files = props.initScripts ?? [];
+    if (files.length === 0) return {};
+    const name = `${props.name}-init-scripts`;
+    new ApiObject(this, 'init-scripts', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name },
+      data: initScriptsData(files, `SET ROLE ${props.owner};\n`),
+    });
+    return { postInitApplicationSQLRefs: { configMapRefs: files.map((f) => ({ name, key: f.name })) } };
   }
 }
 

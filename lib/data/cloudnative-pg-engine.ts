@@ -16,6 +16,7 @@ import { cloudNativePgRunbook } from './cloudnative-pg-runbook';
 import { cloudNativePgArchiveSettings, CloudNativePgProps, CNPG_IMAGES, DEFAULT_RPO } from './cloudnative-pg-settings';
 import { checkBackupPresence, checkInstances, checkOperatorTarget, checkRpo, checkSchedule, engineReportsMissingBackup } from './engine-validation';
 import type { PostgresTuning } from './postgres-config';
+import type { InitScript } from './init-scripts';
 import { OperatorEngine, OperatorPodsShape } from './operator-engine';
 import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, ShapeInput } from './store-engine';
 
@@ -27,6 +28,8 @@ export interface PostgresSettings extends DatabaseSettings {
   readonly credentials: ISecretSource;
   /** `credentialKeys.app` as given. @default 'password' */
   readonly appKey?: string;
+  /** The init scripts read (the store checks them). @default - none */
+  readonly initScripts?: readonly InitScript[];
 }
 
 /** Below this, archive_timeout fills the archive with mostly empty 16MB WAL segments. */
@@ -82,6 +85,7 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
       archive,
       s3Credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
       podMonitor: settings.exporter,
+      initScripts: settings.initScripts,
     });
 
     const port = host.clientPort;

@@ -1,3 +1,4 @@
+import { k8s } from 'cdk8s-plus-27';
 import { Duration } from '../core/duration';
 import { Construct } from 'constructs';
 import { ValidationReport } from '../core/validation';
@@ -7,6 +8,7 @@ import { Probe } from '../workloads/probe';
 import type { AdminConnection } from '../backup/backupable';
 import { BackupableStore } from './backupable-store';
 import { ConnectionInfo } from './connection';
+import { INIT_SCRIPTS_DIR, initScriptsData, InitScript } from './init-scripts';
 import { EngineSpec, ExporterAccountMonitoring, StatefulStoreProps, StoreCommonProps, StoreContainerProps } from './stateful-store';
 
 /** The application's database and account, as PostgreSQL, MySQL and MongoDB take them. */
@@ -140,6 +142,18 @@ export abstract class DatabaseStore extends BackupableStore {
 
   public adminConnection(): AdminConnection {
     return { host: this.host, port: this.clientPort, user: this.accounts.adminUser, password: this.adminPassword };
+  }
+
+  /**
+   * The user's init scripts in a ConfigMap of their own (`<name>-init-scripts`), mounted
+   * read-only at /etc/init-scripts for the runner. Not hashed into the pods: changing them
+   * does nothing to a database that exists, so it must not restart it.
+   */
+  protected addInitScriptsVolume(files: readonly InitScript[]): void {
+    const name = `${this.name}-init-scripts`;
+    new k8s.KubeConfigMap(this, 'init-scripts', { metadata: { name }, data: initScriptsData(files) });
+    this.addVolume({ name: 'init-scripts', configMap: { name, defaultMode: 0o444 } });
+    this.container.mount(INIT_SCRIPTS_DIR, 'init-scripts', { readOnly: true });
   }
 
   /**

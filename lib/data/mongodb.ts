@@ -39,6 +39,7 @@ import { checkProps } from '../core/prop-check';
 import { MongoDbEngine } from './mongodb-engine';
 import type { MongoDbSettings } from './percona-engine';
 import { resolveEngine } from './store-engine';
+import { refuseInitScripts } from './init-scripts';
 
 /** MongoDB versions with an image in versions.ts. */
 export type MongoVersion = keyof typeof ENGINE_IMAGES.mongo;
@@ -342,6 +343,14 @@ export class MongoDb extends DatabaseStore {
     if (setProblem) report.error('mongodb.replica-set-name', 'replicaSetName', setProblem);
     this.checkNames(report, (name, what) => (what === 'database' ? checkMongoDatabaseName(name) : checkMongoUserName(name)));
     this.checkMemoryLimit(report, MONGO_MIN_MEMORY, 'a member needs (a 0.25 GB WiredTiger cache and connections); set resources');
+    // Not a prop of MongoDB (PostgreSQL and MySQL take it): given anyway (JavaScript, a cast), it is refused, not ignored.
+    if ((p as { initScripts?: unknown }).initScripts !== undefined) {
+      refuseInitScripts(
+        report,
+        "MongoDB has no init scripts: the replica set is initiated by a Job (StatefulSet engine) or by the Percona operator, and neither runs the user's files",
+        'Postgres and MySql (StatefulSet engine); for MongoDB create collections and indexes from the application or a MigrationJob',
+      );
+    }
   }
 }
 

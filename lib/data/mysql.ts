@@ -8,11 +8,13 @@ import {
   checkMySqlName,
   MYSQL_CONFIG_DIR,
   MYSQL_CONFIG_FILE,
+  MYSQL_DATADIR,
   MYSQL_EXPORTER_INIT_SCRIPT,
   MYSQL_EXPORTER_USER,
   MYSQL_INITDB_DIR,
   MYSQL_PORT,
   MYSQL_RUN_DIR,
+  MYSQL_SOCKET,
   MYSQL_VOLUME_PATH,
   mysqlTuning,
   MySqlTuning,
@@ -26,6 +28,17 @@ import { checkProps } from '../core/prop-check';
 import type { MySqlSettings } from './moco-engine';
 import { MySqlEngine } from './mysql-engine';
 import { resolveEngine } from './store-engine';
+import {
+  initGuardCommand,
+  initMarker,
+  INIT_SCRIPTS_RUNNER,
+  InitScriptRules,
+  InitScripts,
+  readInitScripts,
+  refuseInitScripts,
+  renderMySqlInitScriptsRunner,
+  reportInitScripts,
+} from './init-scripts';
 
 /** MySQL versions with an image in versions.ts: the 8.4 LTS line (8.0 reached end of life in April 2026). */
 export type MySqlVersion = keyof typeof ENGINE_IMAGES.mysql;
@@ -55,6 +68,22 @@ export interface MySqlProps extends DatabaseStoreProps {
   readonly credentials: ISecretSource;
   /** Where in `credentials` each password is. @default - see MySqlCredentialKeys */
   readonly credentialKeys?: MySqlCredentialKeys;
+  /**
+   * SQL files run once, when the database is created (on an empty volume), after the image's
+   * entrypoint created `database` and `user`: in the order given, each with the mysql client
+   * as the application account in the application database, stopping at the first error,
+   * so what they create and may do is what the application's account can. A failing file
+   * fails the initialization, and the server is not started on the half-initialised
+   * database (the pod restarts and says so; delete its volume claim to initialize again).
+   * Paths are read at synth time; relative ones from the directory the synth runs in
+   * (`process.cwd()`: the repository root for `npm run synth`). They travel in a ConfigMap
+   * (`<name>-init-scripts`, at most 900KiB together) mounted read-only at
+   * /etc/init-scripts, never where the entrypoint would run them as root. Changing them
+   * later does nothing to an existing database (change it with a migration). Not with
+   * MOCO, which has no initialization hook (a synth error).
+   * @default - none
+   */
+  readonly initScripts?: readonly string[];
   /** max_connections. @default 151 (MySQL's own default) */
   readonly maxConnections?: number;
   /** innodb_buffer_pool_size, e.g. `1Gi`; rounded down to whole 128Mi chunks. @default - 50 % of the container memory limit */
@@ -82,6 +111,9 @@ export interface MySqlProps extends DatabaseStoreProps {
 /** uid/gid of `mysql` in the official images. */
 export const MYSQL_UID = 999;
 
+/** What MySQL's init scripts may be. */
+const INIT_SCRIPT_RULES: InitScriptRules = { extensions: ['.sql'], overheadPerFile: 128 };
+
 /** Buffer pool, performance_schema and the server itself do not fit in less. */
 const MIN_MEMORY = 512 * MiB;
 
@@ -106,12 +138,22 @@ export class MySql extends DatabaseStore {
   /** Settings derived from the limits and props (what my.cnf says). */
   public readonly tuning: MySqlTuning;
   private readonly mysqlProps: MySqlProps;
+  private readonly initScripts: InitScripts;
 
   constructor(scope: Construct, id: string, props: MySqlProps) {
     const version: string = props.version ?? '8.4';
     const engine = resolveEngine<MySqlSettings>(props.engine, 'mysql');
     const image = engineImage('mysql', version) ?? `docker.io/library/mysql:${version}`;
     const shape = shapeFor(engine, scope, id, { version, image });
+    const initScripts = readInitScripts(scope, props.initScripts, INIT_SCRIPT_RULES);
+    // With init scripts the server starts behind a guard against half-initialised databases
+    // (the image's own command, mysqld, given as the argument of its entrypoint).
+    const guard = initScripts.given
+      ? {
+          command: initGuardCommand({ marker: initMarker(MYSQL_VOLUME_PATH), initialized: `[ -d '${MYSQL_DATADIR}/mysql' ]`, store: id }),
+          args: ['mysqld'],
+        }
+      : {};
     const database = props.database;
     const user = props.user ?? props.database;
     const accounts = resolveAccounts(props, MYSQL_ACCOUNTS);
@@ -136,6 +178,7 @@ export class MySql extends DatabaseStore {
         props as MySqlProps & StatefulStoreProps,
         {
           image,
+          ...guard,
           env: {
             MYSQL_ROOT_PASSWORD: secret(accounts.adminKey),
             ...accountEnv('MYSQL_', database, user, secret(accounts.appKey)),
@@ -151,6 +194,7 @@ export class MySql extends DatabaseStore {
     );
     checkProps(this, 'MySqlProps', props);
     this.mysqlProps = props;
+    this.initScripts = initScripts;
     this.tuning = this.tune(props);
     this.bindEngine(
       engine,
@@ -172,18 +216,27 @@ export class MySql extends DatabaseStore {
   private renderOwnServer(exporterKey: string | undefined): void {
     this.addWritableVolume('run', MYSQL_RUN_DIR);
     this.addConfigFile(MYSQL_CONFIG_FILE, renderMyCnf(this.tuning, `the props of ${this.node.path} and its container limits`), MYSQL_CONFIG_DIR);
+    const initFiles: string[] = [];
+    if (exporterKey) {
+      this.addConfigFile(MYSQL_EXPORTER_INIT_SCRIPT, renderMySqlExporterInitScript(), MYSQL_CONFIG_DIR);
+      initFiles.push(MYSQL_EXPORTER_INIT_SCRIPT);
+    }
+    const userFiles = this.initScripts.files;
+    if (userFiles.length > 0) {
+      const runner = renderMySqlInitScriptsRunner(userFiles, { socket: MYSQL_SOCKET, marker: initMarker(MYSQL_VOLUME_PATH) });
+      this.addConfigFile(INIT_SCRIPTS_RUNNER, runner, MYSQL_CONFIG_DIR);
+      initFiles.push(INIT_SCRIPTS_RUNNER);
+      this.addInitScriptsVolume(userFiles);
+    }
+    if (initFiles.length > 0) {
+      // The same ConfigMap again, only the init scripts, executable, where the entrypoint looks.
+      this.addVolume({
+        name: 'initdb',
+        configMap: { name: `${this.name}-config`, items: initFiles.map((f) => ({ key: f, path: f })), defaultMode: 0o555 },
+      });
+      this.container.mount(MYSQL_INITDB_DIR, 'initdb', { readOnly: true });
+    }
     if (!exporterKey) return;
-    this.addConfigFile(MYSQL_EXPORTER_INIT_SCRIPT, renderMySqlExporterInitScript(), MYSQL_CONFIG_DIR);
-    // The same ConfigMap again, only the init script, executable, where the entrypoint looks.
-    this.addVolume({
-      name: 'initdb',
-      configMap: {
-        name: `${this.name}-config`,
-        items: [{ key: MYSQL_EXPORTER_INIT_SCRIPT, path: MYSQL_EXPORTER_INIT_SCRIPT }],
-        defaultMode: 0o555,
-      },
-    });
-    this.container.mount(MYSQL_INITDB_DIR, 'initdb', { readOnly: true });
     this.addExporter({
       image: EXPORTER_IMAGES.mysql,
       port: 9104,
@@ -216,6 +269,14 @@ export class MySql extends DatabaseStore {
     }
     this.checkVersion(report, 'mysql', 'MySQL', '; MySQL 8.0 reached end of life in April 2026, "MySQL 8" means the 8.4 LTS line');
     this.checkNames(report, checkMySqlName);
+    reportInitScripts(report, this.initScripts, INIT_SCRIPT_RULES);
+    if (this.initScripts.given && this.engine.kind !== 'statefulset') {
+      refuseInitScripts(
+        report,
+        "MOCO initializes its MySQLCluster itself and has no hook that runs the user's files",
+        'MySqlEngine.statefulSet() (the default); with MOCO, create the schema with a MigrationJob or from the application',
+      );
+    }
 
     this.checkAccountKeys(report, 'every account needs its own password');
     const maxConnections = this.tuning.maxConnections;

@@ -27,6 +27,16 @@ import { checkProps } from '../core/prop-check';
 import type { PostgresSettings } from './cloudnative-pg-engine';
 import { PostgresEngine } from './postgres-engine';
 import { resolveEngine } from './store-engine';
+import {
+  initGuardCommand,
+  initMarker,
+  INIT_SCRIPTS_RUNNER,
+  InitScripts,
+  readInitScripts,
+  renderPostgresInitScriptsRunner,
+  reportInitScripts,
+  InitScriptRules,
+} from './init-scripts';
 
 /** PostgreSQL major versions with an image in versions.ts. */
 export type PostgresVersion = keyof typeof ENGINE_IMAGES.postgres;
@@ -62,6 +72,23 @@ export interface PostgresProps extends DatabaseStoreProps {
   readonly credentials: ISecretSource;
   /** Where in `credentials` each password is. @default - see PostgresCredentialKeys */
   readonly credentialKeys?: PostgresCredentialKeys;
+  /**
+   * SQL files run once, when the database is created (on an empty volume), after the
+   * application role and database exist: in the order given, each as the application role
+   * in the application database (`psql -v ON_ERROR_STOP=1 --single-transaction -f`), so what
+   * they create belongs to the application role. A failing file fails the initialization,
+   * and the server is not started on the half-initialised database (the pod restarts and
+   * says so; delete its volume claim to initialize again). Paths are read at synth time;
+   * relative ones from the directory the synth runs in (`process.cwd()`: the repository
+   * root for `npm run synth`). They travel in a ConfigMap (`<name>-init-scripts`, at most
+   * 900KiB together) mounted read-only at /etc/init-scripts, never where the image's
+   * entrypoint would run them as the superuser. Changing them later does nothing to an
+   * existing database (change it with a migration). With CloudNativePG they run through
+   * `bootstrap.initdb.postInitApplicationSQLRefs` (as the superuser after
+   * `SET ROLE <user>`, so the objects belong to `user` there too).
+   * @default - none
+   */
+  readonly initScripts?: readonly string[];
   /** max_connections. @default 100 */
   readonly maxConnections?: number;
   /** shared_buffers, e.g. `256Mi`. @default - 25 % of the container memory limit */
@@ -87,6 +114,9 @@ export interface PostgresProps extends DatabaseStoreProps {
 /** uid/gid of `postgres` in the images: the Debian-based official images use 999, the Alpine-based TimescaleDB images 70. */
 export const POSTGRES_UIDS: Readonly<Record<PostgresFlavour, number>> = { postgres: 999, timescaledb: 70 };
 
+/** What PostgreSQL's init scripts may be (room for CloudNativePG's `SET ROLE` line in each). */
+const INIT_SCRIPT_RULES: InitScriptRules = { extensions: ['.sql'], overheadPerFile: 128 };
+
 /** Below this PostgreSQL has no room for shared buffers and sessions. */
 const MIN_MEMORY = 128 * MiB;
 
@@ -111,6 +141,7 @@ export class Postgres extends DatabaseStore {
   /** Settings derived from the limits and props (what postgresql.conf says). */
   public readonly tuning: PostgresTuning;
   private readonly pgProps: PostgresProps;
+  private readonly initScripts: InitScripts;
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     const version: string = props.version ?? '17';
@@ -137,6 +168,11 @@ export class Postgres extends DatabaseStore {
     const answering = ['sh', '-c', `${isready.join(' ')} -q; [ $? -le 1 ]`];
     const engine = resolveEngine<PostgresSettings>(props.engine, 'postgres');
     const shape = shapeFor(engine, scope, id, { version, image });
+    const initScripts = readInitScripts(scope, props.initScripts, INIT_SCRIPT_RULES);
+    // With init scripts the server starts behind a guard against half-initialised databases.
+    const guard = initScripts.given
+      ? { command: initGuardCommand({ marker: initMarker(POSTGRES_VOLUME_PATH), initialized: '[ -s "$PGDATA/PG_VERSION" ]', store: id }) }
+      : {};
     super(
       scope,
       id,
@@ -145,6 +181,7 @@ export class Postgres extends DatabaseStore {
         props as PostgresProps & StatefulStoreProps,
         {
           image,
+          ...guard,
           args: ['postgres', '-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`, '-c', `hba_file=${POSTGRES_CONFIG_DIR}/pg_hba.conf`],
           env: {
             PGDATA,
@@ -164,6 +201,7 @@ export class Postgres extends DatabaseStore {
     checkProps(this, 'PostgresProps', props);
     this.pgProps = props;
     this.flavour = flavour;
+    this.initScripts = initScripts;
 
     const limits = this.container.resources?.limits;
     this.tuning = postgresTuning({
@@ -187,6 +225,7 @@ export class Postgres extends DatabaseStore {
         credentials: props.credentials,
         appKey: props.credentialKeys?.app,
         exporter: props.monitoring?.exporter === true,
+        initScripts: initScripts.files,
       },
     );
   }
@@ -205,12 +244,23 @@ export class Postgres extends DatabaseStore {
     );
     this.addConfigFile('pg_hba.conf', renderPgHba(), POSTGRES_CONFIG_DIR);
     this.addConfigFile(POSTGRES_INIT_SCRIPT, renderPostgresInitScript({ timescale, monitoring: exporterKey !== undefined }), POSTGRES_CONFIG_DIR);
-    // The same ConfigMap again, only the init script, executable, where the entrypoint looks.
+    const initFiles = [POSTGRES_INIT_SCRIPT];
+    const userFiles = this.initScripts.files;
+    if (userFiles.length > 0) {
+      // The user's files in a ConfigMap of their own (they do not roll the pod: they only ever
+      // run on an empty volume), and the runner after init-app.sh.
+      const marker = initMarker(POSTGRES_VOLUME_PATH);
+      const runner = renderPostgresInitScriptsRunner(userFiles, { socketDir: POSTGRES_SOCKET_DIR, port: POSTGRES_PORT, marker });
+      this.addConfigFile(INIT_SCRIPTS_RUNNER, runner, POSTGRES_CONFIG_DIR);
+      initFiles.push(INIT_SCRIPTS_RUNNER);
+      this.addInitScriptsVolume(userFiles);
+    }
+    // The same ConfigMap again, only the init scripts, executable, where the entrypoint looks.
     // Mounting over the directory also hides the TimescaleDB image's own init scripts
     // (timescaledb-tune would rewrite a postgresql.conf the server does not read).
     this.addVolume({
       name: 'initdb',
-      configMap: { name: `${this.name}-config`, items: [{ key: POSTGRES_INIT_SCRIPT, path: POSTGRES_INIT_SCRIPT }], defaultMode: 0o555 },
+      configMap: { name: `${this.name}-config`, items: initFiles.map((f) => ({ key: f, path: f })), defaultMode: 0o555 },
     });
     this.container.mount(POSTGRES_INITDB_DIR, 'initdb', { readOnly: true });
 
@@ -252,6 +302,7 @@ export class Postgres extends DatabaseStore {
       this.checkVersion(report, 'postgres', 'PostgreSQL');
     }
     this.checkNames(report, checkPostgresName);
+    reportInitScripts(report, this.initScripts, INIT_SCRIPT_RULES);
     if (p.engine !== undefined && !PostgresEngine.isPostgresEngine(p.engine)) {
       report.error('postgres.engine', 'engine', 'must be PostgresEngine.statefulSet() or PostgresEngine.cloudNativePg({ ... })');
     }

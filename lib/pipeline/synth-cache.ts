@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { SystemChart } from '../core/system-chart';
+import { synthInputsDigest } from '../core/synth-inputs';
 import type { Waiver } from '../policy/evaluate';
 import type { SecurityExceptionSummary } from './workload-notes';
 
@@ -117,7 +118,9 @@ export class SynthCacheSession {
   public reusable(chart: SystemChart, folder: string): CachedFolder | undefined {
     const inputs = this.config.inputsOf(chart);
     if (inputs === undefined) return undefined;
-    const key = sha256(`${inputs}\n${this.settings}`);
+    // Files of the user's the system's constructs read (init scripts) count too; a system that reads none keeps its key.
+    const files = synthInputsDigest(chart);
+    const key = sha256(files === undefined ? `${inputs}\n${this.settings}` : `${inputs}\n${this.settings}\n${files}`);
     this.keys.set(folder, key);
     const entry = this.previous.get(folder);
     if (this.config.reuse === false || entry?.key !== key) return undefined;

@@ -9,11 +9,12 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { buildStacksApp } from '../../lib/pipeline/stacks-cli';
 import { synthesize } from '../../lib/pipeline/synth';
-import { systemInputDigests } from '../../lib/pipeline/synth-cache';
+import { SynthCacheSession, systemInputDigests } from '../../lib/pipeline/synth-cache';
+import { recordSynthInput } from '../../lib/core/synth-inputs';
 import { treeFingerprint } from '../../lib/core/dist-writer';
 import { Environment, SystemChart } from '../../lib';
 import { ENVIRONMENTS, SYSTEMS } from '../../charts';
-import { tmpdir } from '../support/synth';
+import { testChart, tmpdir } from '../support/synth';
 
 describe('which systems changed: digests from the bundle input list', () => {
   /** A repository with two systems, a shared library, environments and a runtime script file. */
@@ -83,6 +84,28 @@ describe('which systems changed: digests from the bundle input list', () => {
     expect(systemInputDigests(r.stamp, r.root, ['a', 'b', 'c'])!.get('c')).not.toBe(before.get('c'));
     expect(systemInputDigests(path.join(r.root, 'missing.json'), r.root, ['a'])).toBeUndefined();
   });
+});
+
+test("files a system's constructs read (init scripts) are part of its key; a system that reads none keeps the key it had", () => {
+  const dir = tmpdir('cache-key');
+  const cacheFile = path.join(dir, 'synth-cache.json');
+  const keyOf = (chart: SystemChart): string => {
+    const session = new SynthCacheSession({ cacheFile, inputsOf: () => 'same inputs' }, { outdir: dir });
+    session.reusable(chart, 'folder');
+    session.save({ folders: [{ folder: 'folder', objects: 0, files: 0 }], waivers: [], securityExceptions: [] });
+    return JSON.parse(fs.readFileSync(cacheFile, 'utf8')).folders.folder.key;
+  };
+  const plain = keyOf(testChart().chart);
+  expect(keyOf(testChart().chart)).toBe(plain);
+  const reading = (content: string) => {
+    const { chart } = testChart();
+    recordSynthInput(chart, '/repo/scripts/tables.sql', content);
+    return chart;
+  };
+  const withFile = keyOf(reading('CREATE TABLE a (id int);'));
+  expect(withFile).not.toBe(plain);
+  expect(keyOf(reading('CREATE TABLE a (id int);'))).toBe(withFile);
+  expect(keyOf(reading('CREATE TABLE b (id int);'))).not.toBe(withFile);
 });
 
 describe('incremental synth of the repository', () => {

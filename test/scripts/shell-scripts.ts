@@ -18,6 +18,7 @@ import { bucketBackupScripts } from '../../lib/data/bucket-backup';
 import { Bucket, BucketUser, renderBucketScript } from '../../lib/data/minio';
 import { renderMySqlExporterInitScript } from '../../lib/data/mysql-config';
 import { renderPostgresInitScript } from '../../lib/data/postgres-config';
+import { initGuardCommand, InitScript, renderMySqlInitScriptsRunner, renderPostgresInitScriptsRunner } from '../../lib/data/init-scripts';
 import { loadManifestDir } from '../support/schema/manifests';
 
 export type Shell = 'sh' | 'bash';
@@ -48,6 +49,16 @@ export function libraryScripts(): ShellScript[] {
     }
   }
   bash('renderMySqlExporterInitScript', renderMySqlExporterInitScript());
+  const files: InitScript[] = [
+    { name: 'tables.sql', path: 'scripts/tables.sql', content: '' },
+    { name: 'rows.sql', path: 'scripts/rows.sql', content: '' },
+  ];
+  const marker = '/var/lib/db/initialization-incomplete';
+  sh('renderPostgresInitScriptsRunner', renderPostgresInitScriptsRunner(files, { socketDir: '/var/run/postgresql', port: 5432, marker }));
+  bash('renderMySqlInitScriptsRunner', renderMySqlInitScriptsRunner(files, { socket: '/var/run/mysqld/mysqld.sock', marker }));
+  for (const initialized of ['[ -s "$PGDATA/PG_VERSION" ]', "[ -d '/var/lib/mysql/data/mysql' ]"]) {
+    sh(`initGuardCommand(${initialized})`, initGuardCommand({ marker, initialized, store: 'db' })[2]);
+  }
   bash('renderMocoAppUserScript', renderMocoAppUserScript({ host: 'moco-mysql-primary.loopi-prod.svc', database: 'loopi_db', user: 'loopi' }));
   sh('renderBucketScript(no buckets)', renderBucketScript([]));
   const { buckets, users } = bucketFixture();
