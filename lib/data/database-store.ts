@@ -8,7 +8,7 @@ import { Probe } from '../workloads/probe';
 import type { AdminConnection } from '../backup/backupable';
 import { BackupableStore } from './backupable-store';
 import { ConnectionInfo } from './connection';
-import { INIT_SCRIPTS_DIR, initScriptsData, InitScript } from './init-scripts';
+import { INIT_SCRIPTS_DIR, INIT_SCRIPTS_RUNNER, initScriptsData, InitScript } from './init-scripts';
 import { EngineSpec, ExporterAccountMonitoring, StatefulStoreProps, StoreCommonProps, StoreContainerProps } from './stateful-store';
 
 /** The application's database and account, as PostgreSQL, MySQL and MongoDB take them. */
@@ -145,15 +145,29 @@ export abstract class DatabaseStore extends BackupableStore {
   }
 
   /**
-   * The user's init scripts in a ConfigMap of their own (`<name>-init-scripts`), mounted
-   * read-only at /etc/init-scripts for the runner. Not hashed into the pods: changing them
-   * does nothing to a database that exists, so it must not restart it.
+   * The user's init scripts: the generated `runner` in the store's config ConfigMap (in
+   * `configDir`, and then where the entrypoint looks, see mountEntrypointScripts), and the
+   * files in a ConfigMap of their own (`<name>-init-scripts`), mounted read-only at
+   * /etc/init-scripts. That one is not hashed into the pods: changing the files does nothing
+   * to a database that exists, so it must not restart it.
+   * @returns the runner's key, for mountEntrypointScripts
    */
-  protected addInitScriptsVolume(files: readonly InitScript[]): void {
+  protected addInitScripts(files: readonly InitScript[], runner: string, configDir: string): string {
+    this.addConfigFile(INIT_SCRIPTS_RUNNER, runner, configDir);
     const name = `${this.name}-init-scripts`;
     new k8s.KubeConfigMap(this, 'init-scripts', { metadata: { name }, data: initScriptsData(files) });
     this.addVolume({ name: 'init-scripts', configMap: { name, defaultMode: 0o444 } });
     this.container.mount(INIT_SCRIPTS_DIR, 'init-scripts', { readOnly: true });
+    return INIT_SCRIPTS_RUNNER;
+  }
+
+  /**
+   * The store's config ConfigMap again, only the scripts `keys`, executable, in the image's
+   * init directory (/docker-entrypoint-initdb.d), which its entrypoint runs on an empty volume.
+   */
+  protected mountEntrypointScripts(keys: readonly string[], initDbDir: string): void {
+    this.addVolume({ name: 'initdb', configMap: { name: `${this.name}-config`, items: keys.map((k) => ({ key: k, path: k })), defaultMode: 0o555 } });
+    this.container.mount(initDbDir, 'initdb', { readOnly: true });
   }
 
   /**

@@ -31,6 +31,12 @@ export const INIT_SCRIPTS_MAX_BYTES = 900 * 1024;
 /** A ConfigMap key (the file's name in the mount): letters, digits, `-`, `_`, `.`. */
 const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 
+/**
+ * What PostgreSQL's and MySQL's init scripts may be: SQL files, with room in the ConfigMap
+ * for a line the engine adds to each (CloudNativePG's `SET ROLE`).
+ */
+export const SQL_INIT_SCRIPT_RULES: InitScriptRules = { extensions: ['.sql'], overheadPerFile: 128 };
+
 /** One file, read at synth time. */
 export interface InitScript {
   /** Its name in the ConfigMap and the mount: the basename of `path`. */

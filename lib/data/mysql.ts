@@ -31,9 +31,8 @@ import { resolveEngine } from './store-engine';
 import {
   initGuardCommand,
   initMarker,
-  INIT_SCRIPTS_RUNNER,
-  InitScriptRules,
   InitScripts,
+  SQL_INIT_SCRIPT_RULES,
   readInitScripts,
   refuseInitScripts,
   renderMySqlInitScriptsRunner,
@@ -111,9 +110,6 @@ export interface MySqlProps extends DatabaseStoreProps {
 /** uid/gid of `mysql` in the official images. */
 export const MYSQL_UID = 999;
 
-/** What MySQL's init scripts may be. */
-const INIT_SCRIPT_RULES: InitScriptRules = { extensions: ['.sql'], overheadPerFile: 128 };
-
 /** Buffer pool, performance_schema and the server itself do not fit in less. */
 const MIN_MEMORY = 512 * MiB;
 
@@ -145,7 +141,7 @@ export class MySql extends DatabaseStore {
     const engine = resolveEngine<MySqlSettings>(props.engine, 'mysql');
     const image = engineImage('mysql', version) ?? `docker.io/library/mysql:${version}`;
     const shape = shapeFor(engine, scope, id, { version, image });
-    const initScripts = readInitScripts(scope, props.initScripts, INIT_SCRIPT_RULES);
+    const initScripts = readInitScripts(scope, props.initScripts, SQL_INIT_SCRIPT_RULES);
     // With init scripts the server starts behind a guard against half-initialised databases
     // (the image's own command, mysqld, given as the argument of its entrypoint).
     const guard = initScripts.given
@@ -224,18 +220,9 @@ export class MySql extends DatabaseStore {
     const userFiles = this.initScripts.files;
     if (userFiles.length > 0) {
       const runner = renderMySqlInitScriptsRunner(userFiles, { socket: MYSQL_SOCKET, marker: initMarker(MYSQL_VOLUME_PATH) });
-      this.addConfigFile(INIT_SCRIPTS_RUNNER, runner, MYSQL_CONFIG_DIR);
-      initFiles.push(INIT_SCRIPTS_RUNNER);
-      this.addInitScriptsVolume(userFiles);
+      initFiles.push(this.addInitScripts(userFiles, runner, MYSQL_CONFIG_DIR));
     }
-    if (initFiles.length > 0) {
-      // The same ConfigMap again, only the init scripts, executable, where the entrypoint looks.
-      this.addVolume({
-        name: 'initdb',
-        configMap: { name: `${this.name}-config`, items: initFiles.map((f) => ({ key: f, path: f })), defaultMode: 0o555 },
-      });
-      this.container.mount(MYSQL_INITDB_DIR, 'initdb', { readOnly: true });
-    }
+    if (initFiles.length > 0) this.mountEntrypointScripts(initFiles, MYSQL_INITDB_DIR);
     if (!exporterKey) return;
     this.addExporter({
       image: EXPORTER_IMAGES.mysql,
@@ -269,7 +256,7 @@ export class MySql extends DatabaseStore {
     }
     this.checkVersion(report, 'mysql', 'MySQL', '; MySQL 8.0 reached end of life in April 2026, "MySQL 8" means the 8.4 LTS line');
     this.checkNames(report, checkMySqlName);
-    reportInitScripts(report, this.initScripts, INIT_SCRIPT_RULES);
+    reportInitScripts(report, this.initScripts, SQL_INIT_SCRIPT_RULES);
     if (this.initScripts.given && this.engine.kind !== 'statefulset') {
       refuseInitScripts(
         report,

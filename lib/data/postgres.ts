@@ -30,12 +30,11 @@ import { resolveEngine } from './store-engine';
 import {
   initGuardCommand,
   initMarker,
-  INIT_SCRIPTS_RUNNER,
   InitScripts,
+  SQL_INIT_SCRIPT_RULES,
   readInitScripts,
   renderPostgresInitScriptsRunner,
   reportInitScripts,
-  InitScriptRules,
 } from './init-scripts';
 
 /** PostgreSQL major versions with an image in versions.ts. */
@@ -114,9 +113,6 @@ export interface PostgresProps extends DatabaseStoreProps {
 /** uid/gid of `postgres` in the images: the Debian-based official images use 999, the Alpine-based TimescaleDB images 70. */
 export const POSTGRES_UIDS: Readonly<Record<PostgresFlavour, number>> = { postgres: 999, timescaledb: 70 };
 
-/** What PostgreSQL's init scripts may be (room for CloudNativePG's `SET ROLE` line in each). */
-const INIT_SCRIPT_RULES: InitScriptRules = { extensions: ['.sql'], overheadPerFile: 128 };
-
 /** Below this PostgreSQL has no room for shared buffers and sessions. */
 const MIN_MEMORY = 128 * MiB;
 
@@ -168,7 +164,7 @@ export class Postgres extends DatabaseStore {
     const answering = ['sh', '-c', `${isready.join(' ')} -q; [ $? -le 1 ]`];
     const engine = resolveEngine<PostgresSettings>(props.engine, 'postgres');
     const shape = shapeFor(engine, scope, id, { version, image });
-    const initScripts = readInitScripts(scope, props.initScripts, INIT_SCRIPT_RULES);
+    const initScripts = readInitScripts(scope, props.initScripts, SQL_INIT_SCRIPT_RULES);
     // With init scripts the server starts behind a guard against half-initialised databases.
     const guard = initScripts.given
       ? { command: initGuardCommand({ marker: initMarker(POSTGRES_VOLUME_PATH), initialized: '[ -s "$PGDATA/PG_VERSION" ]', store: id }) }
@@ -251,18 +247,11 @@ export class Postgres extends DatabaseStore {
       // run on an empty volume), and the runner after init-app.sh.
       const marker = initMarker(POSTGRES_VOLUME_PATH);
       const runner = renderPostgresInitScriptsRunner(userFiles, { socketDir: POSTGRES_SOCKET_DIR, port: POSTGRES_PORT, marker });
-      this.addConfigFile(INIT_SCRIPTS_RUNNER, runner, POSTGRES_CONFIG_DIR);
-      initFiles.push(INIT_SCRIPTS_RUNNER);
-      this.addInitScriptsVolume(userFiles);
+      initFiles.push(this.addInitScripts(userFiles, runner, POSTGRES_CONFIG_DIR));
     }
-    // The same ConfigMap again, only the init scripts, executable, where the entrypoint looks.
     // Mounting over the directory also hides the TimescaleDB image's own init scripts
     // (timescaledb-tune would rewrite a postgresql.conf the server does not read).
-    this.addVolume({
-      name: 'initdb',
-      configMap: { name: `${this.name}-config`, items: initFiles.map((f) => ({ key: f, path: f })), defaultMode: 0o555 },
-    });
-    this.container.mount(POSTGRES_INITDB_DIR, 'initdb', { readOnly: true });
+    this.mountEntrypointScripts(initFiles, POSTGRES_INITDB_DIR);
 
     if (exporterKey) {
       const env = {
@@ -302,7 +291,7 @@ export class Postgres extends DatabaseStore {
       this.checkVersion(report, 'postgres', 'PostgreSQL');
     }
     this.checkNames(report, checkPostgresName);
-    reportInitScripts(report, this.initScripts, INIT_SCRIPT_RULES);
+    reportInitScripts(report, this.initScripts, SQL_INIT_SCRIPT_RULES);
     if (p.engine !== undefined && !PostgresEngine.isPostgresEngine(p.engine)) {
       report.error('postgres.engine', 'engine', 'must be PostgresEngine.statefulSet() or PostgresEngine.cloudNativePg({ ... })');
     }

@@ -84,6 +84,7 @@ describe('the Ingress controllers run highly available', () => {
 
   test.each(['dev', 'staging', 'prod'])('%s: each controller Application in dist renders a PodDisruptionBudget (facts from the chart)', (env) => {
     const dir = join(ROOT, 'dist', env, 'platform');
+    let checked = 0;
     for (const [component, chart] of [
       ['ingress-nginx', 'ingress-nginx'],
       ['traefik', 'traefik'],
@@ -95,7 +96,10 @@ describe('the Ingress controllers run highly available', () => {
       expect(facts).toBeDefined();
       expect(facts!.usedBy).toContain(env);
       expect(facts!.namespacedKinds).toContain('policy/PodDisruptionBudget');
+      checked++;
     }
+    // Not vacuous: the environment runs at least one Ingress controller.
+    expect(checked).toBeGreaterThan(0);
   });
 });
 
