@@ -112,6 +112,13 @@ export const OTLP_HTTP_PORT = 4318;
  */
 export const COLLECTOR_CLIENTS_SETTING = 'networkPolicy.allowIngressFrom';
 
+/**
+ * The Tempo requirement's setting asking for span metrics (`latency`): the platform layer then
+ * runs Tempo's metrics generator, remote-writing to the platform Prometheus, whose remote-write
+ * receiver it turns on.
+ */
+export const SPAN_METRICS_SETTING = 'metricsGenerator.spanMetrics';
+
 /** One traced workload's pods as a collector-clients setting value. */
 export function collectorClient(namespace: string, podLabels: Readonly<Record<string, string>>): string {
   const labels = Object.keys(podLabels)

@@ -206,6 +206,7 @@ export const PROP_TYPES: PropTypeTable = {
   PrometheusServerProps: {
     "environment": {"optional":false,"kinds":["object"]},
     "name": {"optional":true,"kinds":["string"]},
+    "remoteWriteReceiver": {"optional":true,"kinds":["boolean"]},
     "replicas": {"optional":true,"kinds":["number"]},
     "resources": {"optional":true,"kinds":["object"]},
     "retention": {"optional":true,"kinds":["object"]},
@@ -278,6 +279,7 @@ export const PROP_TYPES: PropTypeTable = {
     "routes": {"optional":false,"kinds":["array"]},
   },
   SystemAlertsProps: {
+    "cacheHitRatio": {"optional":true,"kinds":["number"]},
     "clientErrorRatio": {"optional":true,"kinds":["number"]},
     "cpuPercent": {"optional":true,"kinds":["number"]},
     "diskPercent": {"optional":true,"kinds":["number"]},
@@ -290,6 +292,7 @@ export const PROP_TYPES: PropTypeTable = {
     "rateWindow": {"optional":true,"kinds":["object"]},
     "restartsPerHour": {"optional":true,"kinds":["number"]},
     "statusLabel": {"optional":true,"kinds":["string"]},
+    "traceLatencyP95": {"optional":true,"kinds":["array"]},
   },
   SystemChartProps: {
     "budget": {"optional":true,"kinds":["object"]},

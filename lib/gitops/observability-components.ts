@@ -8,7 +8,16 @@
  * chart-facts-table.json.
  */
 import type { Json } from '../core/json';
-import { COLLECTOR_CLIENTS_SETTING, COLLECTOR_RELEASE, lokiPeriod, OTLP_GRPC_PORT, parseCollectorClient } from '../core/observability-profile';
+import {
+  COLLECTOR_CLIENTS_SETTING,
+  COLLECTOR_RELEASE,
+  lokiPeriod,
+  OTLP_GRPC_PORT,
+  parseCollectorClient,
+  SPAN_METRICS_SETTING,
+} from '../core/observability-profile';
+import { SPAN_LATENCY_BUCKETS, SPAN_METRICS_DIMENSIONS } from '../observability/service-targets';
+import { defaultPrometheusReplicas, prometheusWriteUrls } from '../observability/prometheus-server';
 import type { Platform } from '../core/platform';
 import type { PlatformComponentName } from '../core/platform-requirements';
 import { alloyLogsConfig, LOKI_RULE_LABEL, LOKI_RULES_TENANT } from '../observability/log-collection';
@@ -60,6 +69,35 @@ export const OBSERVABILITY_CHARTS: Readonly<Record<ObservabilityComponent, Compo
 const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
 const RESTRICTED_POD = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } };
 
+/** The name the pipeline gives the platform's Prometheus object (PrometheusServer's default). */
+export const PLATFORM_PROMETHEUS_NAME = 'prometheus';
+
+/**
+ * Tempo's metrics generator with the span-metrics processor (asked for by the systems' trace
+ * latency targets): histograms of span durations with the `namespace` and `db_system`
+ * dimensions, remote-written to each replica of the platform's Prometheus (PrometheusServer turns
+ * its remote-write receiver on). The generator's WAL stays
+ * on the chart's /tmp emptyDir: a restart loses at most the samples not yet sent.
+ */
+function spanMetricsValues(platform: Platform, environment: string): Json {
+  const urls = prometheusWriteUrls(platform.prometheus.pods.namespace, PLATFORM_PROMETHEUS_NAME, defaultPrometheusReplicas(environment));
+  return {
+    metricsGenerator: {
+      enabled: true,
+      // Every replica of the platform Prometheus (see prometheusWriteUrls); the pipeline checks the replicas agree.
+      storage: { path: '/tmp/tempo', remote_write: urls.map((url) => ({ url })) },
+      processor: {
+        span_metrics: {
+          histogram_buckets: [...SPAN_LATENCY_BUCKETS],
+          dimension_mappings: SPAN_METRICS_DIMENSIONS.map((d) => ({ name: d.name, source_labels: [...d.sourceLabels], join: '' })),
+        },
+      },
+    },
+    // The processors run for every tenant (Tempo runs single-tenant here).
+    overrides: { defaults: { metrics_generator: { processors: ['span-metrics'] } } },
+  };
+}
+
 /** The Alertmanager the platform layer runs (AlertmanagerServer's Service made by prometheus-operator). */
 function alertmanagerUrl(platform: Platform): string {
   return `http://alertmanager-operated.${platform.prometheus.pods.namespace}.svc:9093`;
@@ -92,11 +130,13 @@ export function observabilityValues(
       };
     case 'tempo': {
       const t = platform.tracing;
+      const spanMetrics = (settings[SPAN_METRICS_SETTING] ?? []).length > 0;
       return {
         tempo: {
           retention: lokiPeriod(t.retentionSeconds),
           reportingEnabled: false,
           securityContext: RESTRICTED_CONTAINER,
+          ...(spanMetrics ? spanMetricsValues(platform, environment) : {}),
         },
         securityContext: RESTRICTED_POD,
         persistence: {

@@ -9,6 +9,7 @@
  */
 
 import type { Duration } from '../core/duration';
+import { CacheHitModel, serviceTargetRules, TraceLatencyModel } from './service-targets';
 
 export type AlertSeverity = 'critical' | 'warning';
 
@@ -54,6 +55,10 @@ export interface AlertModel {
   readonly diskPercent: number;
   readonly restartsPerHour: number;
   readonly cronJobs: readonly CronJobWatch[];
+  /** Latency targets measured from traces (span metrics). @default - none */
+  readonly traceLatency?: readonly TraceLatencyModel[];
+  /** Minimum hit ratio of the caches with exporters. @default - none */
+  readonly cacheHit?: CacheHitModel;
 }
 
 export interface AlertGroup {
@@ -219,6 +224,8 @@ export function systemAlertGroups(m: AlertModel): AlertGroup[] {
       ],
     });
   }
+  const targets = serviceTargetRules(m.namespace, m.rateWindow, m.traceLatency ?? [], m.cacheHit);
+  if (targets.length > 0) groups.push({ name: 'targets', rules: targets });
   return groups;
 }
 

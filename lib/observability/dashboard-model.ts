@@ -1,10 +1,12 @@
 import { createHash } from 'crypto';
 import { Json } from '../core/json';
 import { ExporterEngine, ScrapeTarget } from './scrape-targets';
+import { cacheHitRatio, TraceLatencyModel, traceLatencyP95 } from './service-targets';
 
 /**
  * Grafana dashboard JSON built from the scrape model: a row per web service (request
- * rate, p95 latency, error ratio) and per data-store exporter (connections, exporter up).
+ * rate, p95 latency, error ratio) and per data-store exporter (connections, exporter up, a
+ * cache's hit ratio), and a row of the latency targets measured from traces.
  * Deterministic: same model, same bytes; panel ids and positions follow the model order.
  */
 
@@ -17,6 +19,8 @@ export interface DashboardModel {
   readonly targets: readonly ScrapeTarget[];
   readonly statusLabel: string;
   readonly rateWindow: string;
+  /** Latency targets measured from traces, a panel each. @default - none */
+  readonly traceLatency?: readonly TraceLatencyModel[];
 }
 
 /** Connections per exporter, as each exporter names them. */
@@ -103,8 +107,30 @@ export function renderDashboard(m: DashboardModel): Json {
           legend: t.exporter === 'postgres' ? '{{pod}} {{datname}}' : '{{pod}}',
         },
         { title: `${t.job} exporter up`, unit: 'short', expr: `up{${s}}`, legend: '{{pod}}' },
+        // A cache's hit ratio: the share of lookups answered from memory.
+        ...(t.workload.role === 'cache' && (t.exporter === 'redis' || t.exporter === 'memcached')
+          ? [
+              {
+                title: `${t.job} hit ratio`,
+                unit: 'percentunit',
+                expr: cacheHitRatio(m.namespace, { job: t.job, exporter: t.exporter }, w),
+                legend: 'hits / lookups',
+              },
+            ]
+          : []),
       ]);
     }
+  }
+  if ((m.traceLatency ?? []).length > 0) {
+    row('Latency from traces');
+    graphs(
+      m.traceLatency!.map((t) => ({
+        title: `p95 of ${t.what} (target ${Math.round(t.p95Seconds * 1000)} ms)`,
+        unit: 's',
+        expr: traceLatencyP95(m.namespace, t, m.rateWindow),
+        legend: '{{service}}',
+      })),
+    );
   }
 
   return {

@@ -42,6 +42,26 @@ export interface PrometheusServerProps {
   readonly storageSize?: string;
   /** Container resources. @default - 500m CPU, 2Gi memory */
   readonly resources?: PrometheusServerResources;
+  /**
+   * Accept samples on `/api/v1/write` (Prometheus' remote-write receiver): Tempo's span metrics
+   * arrive that way. Anyone who can reach port 9090 can then write series, so the platform layer
+   * turns it on only when a system asks for span metrics. @default false
+   */
+  readonly remoteWriteReceiver?: boolean;
+}
+
+/** Replicas of an environment's Prometheus unless its props say otherwise: one in dev, two elsewhere. */
+export function defaultPrometheusReplicas(environment: string | undefined): number {
+  return environment === 'dev' ? 1 : 2;
+}
+
+/**
+ * The remote-write URL of each replica of a Prometheus, through the per-pod names of the
+ * `prometheus-operated` Service the operator makes: every replica must receive every sample (a
+ * write to the Service would reach one replica, and the replicas would disagree).
+ */
+export function prometheusWriteUrls(namespace: string, name: string, replicas: number): string[] {
+  return Array.from({ length: replicas }, (_, i) => `http://prometheus-${name}-${i}.prometheus-operated.${namespace}.svc:9090/api/v1/write`);
 }
 
 /**
@@ -67,6 +87,10 @@ export class PrometheusServer extends Construct {
   public readonly name: string;
   /** Its namespace (the profile's `prometheus.pods.namespace`). */
   public readonly namespace: string;
+  /** Its replicas. */
+  public readonly replicas: number;
+  /** Whether it accepts remote writes. */
+  public readonly remoteWriteReceiver: boolean;
 
   constructor(scope: Construct, id: string, props: PrometheusServerProps) {
     super(scope, id);
@@ -80,7 +104,9 @@ export class PrometheusServer extends Construct {
     this.namespace = profile.pods.namespace;
     const dev = env.name === 'dev';
     const retention = p.retention === undefined ? (dev ? '2d' : '15d') : prometheusDuration(p.retention);
-    const replicas = p.replicas ?? (dev ? 1 : 2);
+    const replicas = p.replicas ?? defaultPrometheusReplicas(env.name);
+    this.replicas = replicas;
+    this.remoteWriteReceiver = p.remoteWriteReceiver === true;
     const storageSize = p.storageSize ?? (dev ? undefined : '50Gi');
     const cpu = objectOrUndefined(p.resources)?.cpu ?? '500m';
     const memory = objectOrUndefined(p.resources)?.memory ?? '2Gi';
@@ -121,6 +147,7 @@ export class PrometheusServer extends Construct {
         // The environment's default (monitors the library makes set their own), for rules as well.
         ...(env.monitoring ? { scrapeInterval: env.monitoring.scrapeInterval, evaluationInterval: env.monitoring.scrapeInterval } : {}),
         serviceAccountName,
+        ...(this.remoteWriteReceiver ? { enableRemoteWriteReceiver: true } : {}),
         podMetadata: { labels: { ...profile.pods.podLabels } },
         serviceMonitorSelector: { matchLabels: { ...profile.serviceMonitorLabels } },
         serviceMonitorNamespaceSelector: everyNamespace,

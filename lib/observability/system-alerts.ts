@@ -14,6 +14,11 @@ import { scrapeTargetsOf } from './scrape-targets';
 import { lazy } from './workload-metrics';
 import { checkProps, objectOrUndefined } from '../core/prop-check';
 import { requirePlatform } from '../core/platform-requirements';
+import { SPAN_METRICS_SETTING } from '../core/observability-profile';
+import { describeValue } from '../core/describe-value';
+import { Workload } from '../workloads/workload';
+import { WorkloadTracing } from '../workloads/workload-tracing';
+import { CacheExporter, CacheHitModel, SPAN_KINDS, TraceLatencyModel, TraceLatencyTarget } from './service-targets';
 
 export interface SystemAlertsProps {
   /** Ratio (0 to 1) of requests answered 5xx above which `HttpErrorRatioHigh` fires. @default 0.05 */
@@ -43,6 +48,21 @@ export interface SystemAlertsProps {
   readonly statusLabel?: string;
   /** Jobs (workload names) with HTTP request metrics. @default - every WebService whose own container serves metrics (`exposeMetrics`) */
   readonly httpJobs?: readonly string[];
+  /**
+   * Latency targets measured from the workloads' traces, for work no HTTP histogram measures:
+   * queue jobs, database queries as the application waits for them. Each is an alert of its own
+   * name. The platform layer then runs Tempo's metrics generator (span metrics, remote-written to
+   * the platform's Prometheus, which is set to receive them).
+   * @example [{ alert: 'WorkerJobLatencyHigh', workloads: [workers], spanKind: 'consumer', p95: Duration.millis(500) }]
+   * @default - none
+   */
+  readonly traceLatencyP95?: readonly TraceLatencyTarget[];
+  /**
+   * Minimum hit ratio (0 to 1) of every cache that runs an exporter (a Redis with `use: 'cache'`,
+   * a Memcached): `CacheHitRatioLow` fires below it, and the dashboard draws the ratio.
+   * @default - no hit-ratio alert
+   */
+  readonly cacheHitRatio?: number;
 }
 
 /** The CronJobs to watch, per system, whichever is created first: the alerts or the backups. */
@@ -119,6 +139,13 @@ export class SystemAlerts extends Construct {
         ruleNamespaceSelector: [this.chart.namespaceName],
       },
     });
+    if (Array.isArray(props?.traceLatencyP95) && props.traceLatencyP95.length > 0)
+      requirePlatform(this, {
+        component: 'tempo',
+        minVersion: '2.4.0',
+        reason: 'span metrics (metrics generator, dimension_mappings) remote-written to the platform Prometheus',
+        settings: { [SPAN_METRICS_SETTING]: ['latency'] },
+      });
     this.resource = new PrometheusRule(this, 'resource', {
       metadata: { name: id, labels: { ...this.chart.environment.platform.prometheus.ruleLabels } },
       spec: lazy<PrometheusRuleSpec>(() => ({ groups: this.groups().map((g) => this.renderGroup(g)) })),
@@ -166,7 +193,39 @@ export class SystemAlerts extends Construct {
         periodSeconds: secondsOr(w.period, 0),
         graceSeconds: secondsOr(w.grace, DEFAULT_GRACE_SECONDS),
       })),
+      traceLatency: this.traceLatencyModel(),
+      cacheHit: this.cacheHitModel(),
     };
+  }
+
+  /** The trace latency targets that are well formed (the others are reported by validate). */
+  private traceLatencyModel(): TraceLatencyModel[] {
+    const given: unknown = this.props.traceLatencyP95;
+    if (!Array.isArray(given)) return [];
+    return given.flatMap((t: TraceLatencyTarget) => {
+      const p95 = typeof t === 'object' && t !== null ? positiveSeconds(t.p95) : undefined;
+      if (typeof p95 !== 'number' || !Array.isArray(t.workloads) || !t.workloads.every((w) => w instanceof Workload)) return [];
+      if (!(SPAN_KINDS as readonly unknown[]).includes(t.spanKind)) return [];
+      const services = t.workloads.map((w) => w.name);
+      return [
+        {
+          alert: t.alert,
+          services,
+          spanKind: t.spanKind,
+          ...(typeof t.dbSystem === 'string' ? { dbSystem: t.dbSystem } : {}),
+          p95Seconds: p95,
+          what:
+            typeof t.description === 'string' ? t.description : `${t.dbSystem ? `${t.dbSystem} ` : ''}${t.spanKind} spans of ${services.join(', ')}`,
+        },
+      ];
+    });
+  }
+
+  /** The caches whose hit ratio is watched, when a ratio is given. */
+  private cacheHitModel(): CacheHitModel | undefined {
+    const ratio = this.props.cacheHitRatio;
+    if (ratio === undefined) return undefined;
+    return { ratio, caches: cachesOf(this.chart) };
   }
 
   /** Every rule group, built-in and custom, as rendered. */
@@ -197,6 +256,93 @@ export class SystemAlerts extends Construct {
     };
   }
 
+  private validateTargets(report: ValidationReport): void {
+    const ratio: unknown = this.props.cacheHitRatio;
+    if (ratio !== undefined) {
+      if (!(typeof ratio === 'number' && Number.isFinite(ratio) && ratio > 0 && ratio <= 1))
+        report.error(
+          'system-alerts.cache-hit-ratio.value',
+          'cacheHitRatio',
+          `must be a ratio greater than 0 and at most 1, e.g. 0.9 (is ${describeValue(ratio)})`,
+        );
+      else if (cachesOf(this.chart).length === 0)
+        report.error(
+          'system-alerts.cache-hit-ratio.caches',
+          'cacheHitRatio',
+          "the system has no cache with an exporter to measure: give a Redis (use: 'cache') or Memcached `monitoring: { exporter: true }`",
+        );
+    }
+    const given: unknown = this.props.traceLatencyP95;
+    if (given === undefined) return;
+    if (!Array.isArray(given))
+      return report.error('system-alerts.trace-latency.list', 'traceLatencyP95', `must be a list of targets (is ${describeValue(given)})`);
+    given.forEach((raw: unknown, i) => {
+      const field = `traceLatencyP95[${i}]`;
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        return report.error('system-alerts.trace-latency.target', field, `must be a TraceLatencyTarget object (is ${describeValue(raw)})`);
+      const t = raw as Record<string, unknown>;
+      if (typeof t.alert !== 'string' || !ALERT_NAME.test(t.alert))
+        report.error(
+          'system-alerts.trace-latency.alert',
+          `${field}.alert`,
+          `${describeValue(t.alert)} must be an alert name: letters, digits and '_', not starting with a digit`,
+        );
+      if (!Array.isArray(t.workloads))
+        report.error(
+          'system-alerts.trace-latency.workloads',
+          `${field}.workloads`,
+          `must be a list of the traced workloads to measure (is ${describeValue(t.workloads)})`,
+        );
+      else if (t.workloads.length === 0)
+        report.error('system-alerts.trace-latency.workloads-empty', `${field}.workloads`, 'must list at least one traced workload to measure');
+      else
+        t.workloads.forEach((w: unknown, j) => {
+          if (!(w instanceof Workload))
+            return report.error(
+              'system-alerts.trace-latency.workload',
+              `${field}.workloads[${j}]`,
+              `must be a Workload of this system (is ${describeValue(w)})`,
+            );
+          if (SystemChart.of(w) !== this.chart)
+            report.error(
+              'system-alerts.trace-latency.workload-system',
+              `${field}.workloads[${j}]`,
+              `${w.node.path} belongs to another system; measure only this system's workloads`,
+            );
+          else if (!w.node.children.some((c) => c instanceof WorkloadTracing))
+            report.error(
+              'system-alerts.trace-latency.workload-traced',
+              `${field}.workloads[${j}]`,
+              `${w.name} sends no traces, so there is nothing to measure: call ${w.name}.tracing()`,
+            );
+        });
+      if (!(SPAN_KINDS as readonly unknown[]).includes(t.spanKind))
+        report.error(
+          'system-alerts.trace-latency.span-kind',
+          `${field}.spanKind`,
+          `must be one of ${SPAN_KINDS.map((k) => `'${k}'`).join(', ')} (is ${describeValue(t.spanKind)})`,
+        );
+      if (t.dbSystem !== undefined) {
+        if (typeof t.dbSystem !== 'string' || !/^[a-z][a-z0-9_.]*$/.test(t.dbSystem))
+          report.error(
+            'system-alerts.trace-latency.db-system',
+            `${field}.dbSystem`,
+            `must be a db.system value such as 'postgresql' or 'mysql' (is ${describeValue(t.dbSystem)})`,
+          );
+        else if (t.spanKind !== 'client')
+          report.error(
+            'system-alerts.trace-latency.db-system-client',
+            `${field}.dbSystem`,
+            "applies to the calls a workload makes: use it with spanKind 'client'",
+          );
+      }
+      const p95 = positiveSeconds(t.p95 ?? null, 'Duration.millis(500)');
+      if (typeof p95 === 'string') report.error('system-alerts.trace-latency.p95', `${field}.p95`, p95);
+      if (t.description !== undefined && typeof t.description !== 'string')
+        report.error('system-alerts.trace-latency.description', `${field}.description`, `must be a string (is ${describeValue(t.description)})`);
+    });
+  }
+
   private validate(report: ValidationReport): void {
     const p = this.props;
     for (const field of ['errorRatio', 'clientErrorRatio'] as const) {
@@ -225,6 +371,7 @@ export class SystemAlerts extends Construct {
           );
       }
     }
+    this.validateTargets(report);
     if (p.restartsPerHour !== undefined && !(Number.isInteger(p.restartsPerHour) && p.restartsPerHour >= 0)) {
       report.error('system-alerts.restarts-per-hour', 'restartsPerHour', `${p.restartsPerHour} must be a whole number, 0 or more`);
     }
@@ -290,4 +437,11 @@ export class SystemAlerts extends Construct {
       own.add(name);
     }
   }
+}
+
+/** The caches of a system that run an exporter whose hit and miss counters are known. */
+function cachesOf(chart: SystemChart): Array<{ job: string; exporter: CacheExporter }> {
+  return scrapeTargetsOf(chart).flatMap((t) =>
+    t.workload.role === 'cache' && (t.exporter === 'redis' || t.exporter === 'memcached') ? [{ job: t.job, exporter: t.exporter }] : [],
+  );
 }

@@ -6,6 +6,7 @@ import { addCheck } from '../core/validation';
 import { dashboardUid, renderDashboard } from './dashboard-model';
 import { Duration, durationProblem as checkDuration, prometheusDuration } from '../core/duration';
 import { scrapeTargetsOf } from './scrape-targets';
+import { SystemAlerts } from './system-alerts';
 import { checkProps } from '../core/prop-check';
 import type { Json } from '../core/json';
 import { requirePlatform } from '../core/platform-requirements';
@@ -84,6 +85,7 @@ export class SystemDashboard extends Construct {
       targets: scrapeTargetsOf(chart),
       statusLabel: this.props.statusLabel ?? 'status',
       rateWindow: this.props.rateWindow === undefined ? '5m' : prometheusDuration(this.props.rateWindow),
+      traceLatency: SystemAlerts.of(chart)?.model().traceLatency,
     });
   }
 }

@@ -8,6 +8,9 @@ import { CLUSTER_SCOPED_KINDS } from '../gitops/apply-order';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { planPlatform } from '../gitops/platform-components';
 import { PlatformPrometheusChart } from '../gitops/platform-prometheus-chart';
+import { PLATFORM_PROMETHEUS_NAME } from '../gitops/observability-components';
+import { SPAN_METRICS_SETTING } from '../core/observability-profile';
+import { defaultPrometheusReplicas } from '../observability/prometheus-server';
 import { higherLevel, PodSecurityLevelName } from '../gitops/chart-facts';
 import { PlatformLayer } from '../gitops/platform-layer';
 import { PRIORITY_CLASSES, PriorityTier } from '../gitops/priority-classes';
@@ -41,9 +44,15 @@ export function addPlatformLayers(app: App): void {
       const needs = plan.components.flatMap((c) => (c.facts?.podSecurity[namespace] ? [c.facts.podSecurity[namespace]] : []));
       const level = needs.reduce<PodSecurityLevelName>((l, n) => higherLevel(l, n.level), 'restricted');
       const chartPodsNeed = level === 'restricted' ? undefined : { level, because: needs.flatMap((n) => n.reasons) };
+      // Tempo's span metrics (trace latency targets) are remote-written to every replica.
+      const spanMetrics = plan.components.some((c) => c.component === 'tempo' && (c.settings[SPAN_METRICS_SETTING] ?? []).length > 0);
+      const existing = charts.find(
+        (c): c is PlatformPrometheusChart => PlatformPrometheusChart.isPlatformPrometheusChart(c) && c.environment?.name === env.name,
+      );
       prometheus =
-        charts.find((c) => PlatformPrometheusChart.isPlatformPrometheusChart(c) && c.environment?.name === env.name) ??
-        new PlatformPrometheusChart(app, { environment: env, chartPodsNeed });
+        existing ??
+        new PlatformPrometheusChart(app, { environment: env, chartPodsNeed, server: spanMetrics ? { remoteWriteReceiver: true } : undefined });
+      if (spanMetrics) checkSpanMetricsTarget(prometheus as PlatformPrometheusChart, env.name);
     }
     // The project admits the cluster-scoped kinds of the systems' and the platform's own objects (the charts' come from their facts).
     argo.attachPlatform(layer, systemClusterKinds([...systems, layer, ...(prometheus ? [prometheus] : [])]));
@@ -62,6 +71,29 @@ export function addPlatformLayers(app: App): void {
       );
     }
   }
+}
+
+/**
+ * Tempo writes span metrics to the replicas of the Prometheus its values name (the default
+ * server of the environment): a PlatformPrometheusChart made by hand must match them.
+ */
+function checkSpanMetricsTarget(chart: PlatformPrometheusChart, environment: string): void {
+  const server = chart.server;
+  const replicas = defaultPrometheusReplicas(environment);
+  addCheck(server, (report) => {
+    if (!server.remoteWriteReceiver)
+      report.error(
+        'platform-layer.span-metrics.receiver',
+        'remoteWriteReceiver',
+        'must be true: a system of this environment measures latency from traces, and Tempo remote-writes its span metrics to this Prometheus',
+      );
+    if (server.name !== PLATFORM_PROMETHEUS_NAME || server.replicas !== replicas)
+      report.error(
+        'platform-layer.span-metrics.replicas',
+        'replicas',
+        `Tempo remote-writes span metrics to ${replicas} replica(s) of Prometheus '${PLATFORM_PROMETHEUS_NAME}'; this server is '${server.name}' with ${server.replicas}: keep the name and the environment's default replicas`,
+      );
+  });
 }
 
 /** `group/Kind` of every cluster-scoped object the systems create. */

@@ -59,6 +59,7 @@ describe('SystemDashboard', () => {
       'cache: redis',
       'cache connections',
       'cache exporter up',
+      'cache hit ratio',
       'db: postgres',
       'db connections',
       'db exporter up',

@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { buildRepositoryApp } from '../../../charts/app';
-import { Duration, Probe, SystemAlerts, synthesize, WebService } from '../../../lib';
+import { Duration, Probe, Redis, SystemAlerts, SystemSecret, synthesize, WebService, Worker } from '../../../lib';
 import { testChart, testEnv, UNUSED_OUTDIR } from '../../support/synth';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -216,6 +216,111 @@ describe('promtool test rules', () => {
           },
         ],
       },
+    ]);
+  });
+});
+
+describe('promtool test rules: targets from traces and caches', () => {
+  // A traced worker, a traced API calling PostgreSQL, and a Redis cache with its exporter, as a chart renders them.
+  const { app, chart } = testChart(testEnv('prod'));
+  const resources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
+  const workers = new Worker(chart, 'workers', { image: 'registry.stackworks.io/org/workers:1.0.0', resources });
+  workers.tracing();
+  const credentials = new SystemSecret(chart, 'redis-credentials', { keys: ['redis-password'] });
+  new Redis(chart, 'cache', { use: 'cache', storage: '1Gi', credentials, resources, monitoring: { exporter: true } }).noBackup({
+    reason: 'a cache, refilled from the database on a miss',
+  });
+  new SystemAlerts(chart, 'alerts', {
+    traceLatencyP95: [
+      { alert: 'WorkerJobLatencyHigh', workloads: [workers], spanKind: 'consumer', p95: Duration.millis(500), description: 'queue jobs' },
+    ],
+    cacheHitRatio: 0.9,
+  });
+  const rule = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true, rules: [] }).objects.find((o) => o.object.kind === 'PrometheusRule')!.object;
+  const labels = { severity: 'warning', system: 'test', environment: 'prod', namespace: 'test-prod' };
+
+  function testRules(name: string, tests: unknown[]): void {
+    const rules = writeRuleFile(name, rule);
+    const file = path.join(work, `${name}.test.yaml`);
+    fs.writeFileSync(file, stringify({ rule_files: [path.basename(rules)], evaluation_interval: '1m', tests }));
+    const { status, output } = run(['test', 'rules', file]);
+    expect(output).toContain('SUCCESS');
+    expect(status).toBe(0);
+  }
+
+  /** Span-metrics buckets of one service, as Tempo writes them: `per` spans a minute, cumulative counts per bound. */
+  function spans(labels: string, counts: Record<string, number>): Array<{ series: string; values: string }> {
+    return Object.entries(counts).map(([le, n]) => ({ series: `traces_spanmetrics_latency_bucket{${labels},le="${le}"}`, values: `0+${n}x30` }));
+  }
+
+  test('worker jobs: a p95 above 500 ms fires for the consumer spans of this namespace only', () => {
+    const consumer = 'namespace="test-prod",service="workers",span_kind="SPAN_KIND_CONSUMER"';
+    testRules('trace-latency', [
+      {
+        interval: '1m',
+        // 80 of 100 jobs within 500 ms, all within 1 s: p95 interpolates to 875 ms.
+        input_series: [
+          ...spans(consumer, { '0.25': 50, '0.5': 80, '1': 100, '+Inf': 100 }),
+          // Slow spans that are not this target's: another namespace, and the workers' own client calls.
+          ...spans('namespace="other-prod",service="workers",span_kind="SPAN_KIND_CONSUMER"', { '0.5': 0, '+Inf': 100 }),
+          ...spans('namespace="test-prod",service="workers",span_kind="SPAN_KIND_CLIENT"', { '0.5': 0, '+Inf': 100 }),
+        ],
+        alert_rule_test: [
+          { eval_time: '4m', alertname: 'WorkerJobLatencyHigh', exp_alerts: [] },
+          {
+            eval_time: '15m',
+            alertname: 'WorkerJobLatencyHigh',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels, service: 'workers' },
+                exp_annotations: {
+                  summary: 'p95 of queue jobs (workers) is 875ms',
+                  description:
+                    'The 95th percentile of queue jobs is above 500 ms over 5m, measured from the sampled traces (Tempo span metrics); open the slow traces in Grafana (Explore, Tempo) to see where the time goes.',
+                },
+              },
+            ],
+          },
+        ],
+      },
+      {
+        // 90 of 100 within 250 ms, all within 500 ms: p95 is 375 ms, under the target.
+        interval: '1m',
+        input_series: spans(consumer, { '0.25': 90, '0.5': 100, '1': 100, '+Inf': 100 }),
+        alert_rule_test: [{ eval_time: '15m', alertname: 'WorkerJobLatencyHigh', exp_alerts: [] }],
+      },
+    ]);
+  });
+
+  test('cache: a hit ratio under 90 % fires; 95 % and an idle cache do not', () => {
+    const cache = 'namespace="test-prod",job="cache",pod="cache-0"';
+    const lookups = (hits: number, misses: number, extra = '') => [
+      { series: `redis_keyspace_hits_total{${cache}${extra}}`, values: `0+${hits}x30` },
+      { series: `redis_keyspace_misses_total{${cache}${extra}}`, values: `0+${misses}x30` },
+    ];
+    testRules('cache-hit-ratio', [
+      {
+        interval: '1m',
+        input_series: lookups(80, 20),
+        alert_rule_test: [
+          {
+            eval_time: '15m',
+            alertname: 'CacheHitRatioLow',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels, job: 'cache' },
+                exp_annotations: {
+                  summary: 'Cache cache answers 80% of lookups from memory',
+                  description:
+                    'The hit ratio of cache is under 90 % over 5m: keys expire or are evicted before they are read again (check maxmemory and evictions), or the application reads keys it never wrote.',
+                },
+              },
+            ],
+          },
+        ],
+      },
+      { interval: '1m', input_series: lookups(95, 5), alert_rule_test: [{ eval_time: '15m', alertname: 'CacheHitRatioLow', exp_alerts: [] }] },
+      { interval: '1m', input_series: lookups(0, 0), alert_rule_test: [{ eval_time: '15m', alertname: 'CacheHitRatioLow', exp_alerts: [] }] },
     ]);
   });
 });
