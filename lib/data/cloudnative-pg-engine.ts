@@ -1,5 +1,6 @@
 import type { ResourceProfile } from '../core/environment';
 import { Duration, durationSeconds, formatSeconds } from '../core/duration';
+import { checkCronSchedule, cronPeriodSeconds } from '../core/cron';
 import type { ValidationReport } from '../core/validation';
 import type { ISecretSource } from '../security/secret-source';
 import { NetworkPeer } from '../security/network';
@@ -121,10 +122,16 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
       ownBackups: 'CloudNativePG backs up through its own WAL archive and base backups: set engine.backup instead of calling backup()',
       reportsMissingBackup: () => engineReportsMissingBackup(props, environment),
       validate: (report) => this.validate(report, host, settings),
-      alerts: () =>
-        archive && cluster.podMonitorName
-          ? [walArchiveAlert(host, archive.archiveTimeoutSeconds, `${archive.destinationPath}/${archive.serverName}/`)]
-          : [],
+      alerts: () => [
+        // kube-state-metrics sees the instances whether or not the exporter is scraped.
+        instancesNotReadyAlert(host),
+        ...(archive && cluster.podMonitorName
+          ? [
+              walArchiveAlert(host, archive.archiveTimeoutSeconds, `${archive.destinationPath}/${archive.serverName}/`),
+              ...baseBackupAlerts(host, props.backup?.schedule ?? '0 2 * * *', `${archive.destinationPath}/${archive.serverName}/`),
+            ]
+          : []),
+      ],
       restoreRunbook: (context) =>
         cloudNativePgRunbook(
           {
@@ -255,6 +262,59 @@ function walArchiveAlert(host: EngineHost, rpoSeconds: number, where: string) {
       `(the Barman Cloud plugin's sidecar logs say why: credentials, bucket, network). Until it succeeds, a restore loses everything ` +
       'since the last archived segment, and WAL accumulates on the volume.',
   };
+}
+
+/**
+ * Fewer ready instances than the Cluster declares, for longer than the alerts' period: a
+ * standby that cannot catch up, a node lost with its volume, or a primary down (then the
+ * operator fails over, and the alert says the cluster runs without its spare).
+ */
+function instancesNotReadyAlert(host: EngineHost) {
+  const instances = host.replicas;
+  return {
+    name: `PostgresInstancesNotReady${pascal(host.name)}`,
+    expr: `sum by (namespace) (kube_pod_status_ready{namespace="${host.namespaceName}",pod=~"${host.name}-[0-9]+",condition="true"}) < ${instances}`,
+    severity: (instances > 1 ? 'warning' : 'critical') as 'warning' | 'critical',
+    summary: `{{ $value }} of ${instances} instance(s) of PostgreSQL cluster ${host.name} are ready`,
+    description:
+      `CloudNativePG cluster ${host.name} runs fewer ready instances than its ${instances}: ` +
+      (instances > 1
+        ? 'it still serves, but without the spare a failover needs. kubectl describe cluster and the instance pods say why (volume, node, replication).'
+        : 'its only instance is down, and the database with it.'),
+  };
+}
+
+/**
+ * The base backups, from the Barman Cloud plugin's metrics (its docs, observability.md: the
+ * last failed and last available backup times, exported by the instance manager): a failed
+ * backup newer than the last good one, and no good backup for longer than the schedule's
+ * period plus an hour.
+ */
+function baseBackupAlerts(host: EngineHost, schedule: string, where: string) {
+  // A schedule the checks refuse (reported by validate) has no period to compare with.
+  if (checkCronSchedule(schedule) !== undefined) return [];
+  const periodSeconds = cronPeriodSeconds(schedule);
+  const selector = `namespace="${host.namespaceName}",pod=~"${host.name}-[0-9]+"`;
+  const metric = (m: string) => `max by (namespace) (barman_cloud_cloudnative_pg_io_${m}{${selector}})`;
+  const limit = periodSeconds + 3600;
+  return [
+    {
+      name: `BaseBackupFailed${pascal(host.name)}`,
+      expr: `${metric('last_failed_backup_timestamp')} > ${metric('last_available_backup_timestamp')}`,
+      severity: 'critical' as const,
+      summary: `The latest base backup of ${host.name} failed`,
+      description:
+        `A scheduled base backup of CloudNativePG cluster ${host.name} to ${where} failed after the last good one ` +
+        '(kubectl get backups shows its error). The WAL archive still grows from the last good base backup, so a restore takes longer, and the retention policy keeps older backups.',
+    },
+    {
+      name: `BaseBackupStale${pascal(host.name)}`,
+      expr: `time() - ${metric('last_available_backup_timestamp')} > ${limit}`,
+      severity: 'critical' as const,
+      summary: `The newest base backup of ${host.name} is {{ $value | humanizeDuration }} old`,
+      description: `No base backup of ${host.name} has succeeded for longer than its schedule's period plus an hour (${formatSeconds(limit)}): the ScheduledBackup is not running or its backups do not complete.`,
+    },
+  ];
 }
 
 function pascal(name: string): string {

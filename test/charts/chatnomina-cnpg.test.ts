@@ -63,6 +63,25 @@ describe('ChatNomina prod: PostgreSQL on CloudNativePG', () => {
     expect(JSON.stringify(rules)).not.toContain('db-backup');
   });
 
+  test('alerts when instances are not ready, a base backup failed, or none succeeded for a day and an hour', () => {
+    const rules = find(prod, 'PrometheusRule', 'alerts').spec.groups.flatMap((g: Json) => g.rules);
+    const byName = (name: string) => rules.find((r: Json) => r.alert === name);
+    expect(byName('PostgresInstancesNotReadyDb').expr).toBe(
+      'sum by (namespace) (kube_pod_status_ready{namespace="chatnomina-prod",pod=~"db-[0-9]+",condition="true"}) < 3',
+    );
+    // Three instances: one down still serves, so it is a warning, not a page.
+    expect(byName('PostgresInstancesNotReadyDb').labels.severity).toBe('warning');
+    expect(byName('BaseBackupFailedDb').expr).toBe(
+      'max by (namespace) (barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp{namespace="chatnomina-prod",pod=~"db-[0-9]+"}) > ' +
+        'max by (namespace) (barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{namespace="chatnomina-prod",pod=~"db-[0-9]+"})',
+    );
+    // Daily at 02:00: 24 h plus an hour.
+    expect(byName('BaseBackupStaleDb').expr).toMatch(
+      /^time\(\) - max by \(namespace\) \(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp\{.*\}\) > 90000$/,
+    );
+    expect(byName('BaseBackupStaleDb').labels.severity).toBe('critical');
+  });
+
   test('the API connects to the primary through db-rw with the same variables as before', () => {
     const env = envOf(mainContainer(find(prod, 'Deployment', 'api')));
     expect(env.DB_HOST.value).toBe('db-rw.chatnomina-prod.svc');

@@ -324,3 +324,93 @@ describe('promtool test rules: targets from traces and caches', () => {
     ]);
   });
 });
+
+describe('promtool test rules: CloudNativePG instances and base backups (ChatNomina prod as synthesized)', () => {
+  const app = buildRepositoryApp({ outdir: UNUSED_OUTDIR });
+  const rule = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true, rules: [] }).objects.find(
+    (o) => o.object.kind === 'PrometheusRule' && o.folder === 'prod/chatnomina',
+  )!.object;
+  const labels = { system: 'chatnomina', environment: 'prod', namespace: 'chatnomina-prod' };
+  const pod = (n: number) => `namespace="chatnomina-prod",pod="db-${n}"`;
+
+  function testRules(name: string, tests: unknown[]): void {
+    const rules = writeRuleFile(name, rule);
+    const file = path.join(work, `${name}.test.yaml`);
+    fs.writeFileSync(file, stringify({ rule_files: [path.basename(rules)], evaluation_interval: '1m', tests }));
+    const { status, output } = run(['test', 'rules', file]);
+    expect(output).toContain('SUCCESS');
+    expect(status).toBe(0);
+  }
+
+  test('two of three instances ready fires after `for`; three do not', () => {
+    const ready = (n: number, values: string) => ({ series: `kube_pod_status_ready{${pod(n)},condition="true"}`, values });
+    testRules('cnpg-instances', [
+      {
+        interval: '1m',
+        input_series: [ready(1, '1x30'), ready(2, '1x30'), ready(3, '1x5 0x25')],
+        alert_rule_test: [
+          { eval_time: '5m', alertname: 'PostgresInstancesNotReadyDb', exp_alerts: [] },
+          {
+            eval_time: '20m',
+            alertname: 'PostgresInstancesNotReadyDb',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels, severity: 'warning' },
+                exp_annotations: {
+                  summary: '2 of 3 instance(s) of PostgreSQL cluster db are ready',
+                  description:
+                    'CloudNativePG cluster db runs fewer ready instances than its 3: it still serves, but without the spare a failover needs. kubectl describe cluster and the instance pods say why (volume, node, replication).',
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+
+  test('a failed base backup after the last good one fires; no good one for longer than a day and an hour fires the stale alert', () => {
+    const metric = (m: string, n: number, values: string) => ({ series: `barman_cloud_cloudnative_pg_io_${m}{${pod(n)}}`, values });
+    const annotationsOf = (name: string) =>
+      rule.spec.groups.flatMap((g: Record<string, any>) => g.rules).find((r: Record<string, any>) => r.alert === name).annotations;
+    testRules('cnpg-backups', [
+      {
+        // Last good backup at t=1000 s, reported by two instances; a failure at t=2000 s from the 10th minute.
+        interval: '1m',
+        input_series: [
+          metric('last_available_backup_timestamp', 1, '1000x40'),
+          metric('last_available_backup_timestamp', 2, '1000x40'),
+          metric('last_failed_backup_timestamp', 1, '0x9 2000x30'),
+        ],
+        alert_rule_test: [
+          { eval_time: '8m', alertname: 'BaseBackupFailedDb', exp_alerts: [] },
+          {
+            eval_time: '30m',
+            alertname: 'BaseBackupFailedDb',
+            exp_alerts: [{ exp_labels: { ...labels, severity: 'critical' }, exp_annotations: annotationsOf('BaseBackupFailedDb') }],
+          },
+          // The good backup is recent at 30m: not stale.
+          { eval_time: '30m', alertname: 'BaseBackupStaleDb', exp_alerts: [] },
+        ],
+      },
+      {
+        // The newest good backup is from t=0 and none follows: 24 h is within the daily period plus an hour, 26 h is not.
+        interval: '1m',
+        input_series: [metric('last_available_backup_timestamp', 1, '0x1600')],
+        alert_rule_test: [
+          { eval_time: '24h', alertname: 'BaseBackupStaleDb', exp_alerts: [] },
+          {
+            eval_time: '26h',
+            alertname: 'BaseBackupStaleDb',
+            exp_alerts: [
+              {
+                exp_labels: { ...labels, severity: 'critical' },
+                exp_annotations: { ...annotationsOf('BaseBackupStaleDb'), summary: 'The newest base backup of db is 1d 2h 0m 0s old' },
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+});
