@@ -9,7 +9,7 @@
  */
 
 import type { Duration } from '../core/duration';
-import { CacheHitModel, serviceTargetRules, TraceLatencyModel } from './service-targets';
+import { CacheHitModel, cacheHitRatio, TraceLatencyModel, traceLatencyP95 } from './service-targets';
 
 export type AlertSeverity = 'critical' | 'warning';
 
@@ -231,4 +231,28 @@ export function systemAlertGroups(m: AlertModel): AlertGroup[] {
 
 function percent(ratio: number): string {
   return `${Math.round(ratio * 10000) / 100} %`;
+}
+
+/** The rules of the targets; none when there are no targets. */
+function serviceTargetRules(namespace: string, window: string, latency: readonly TraceLatencyModel[], cache?: CacheHitModel): AlertRule[] {
+  const rules: AlertRule[] = latency.map((t) => ({
+    name: t.alert,
+    expr: `${traceLatencyP95(namespace, t, window)} > ${t.p95Seconds}`,
+    severity: 'warning',
+    summary: `p95 of ${t.what} ({{ $labels.service }}) is {{ $value | humanizeDuration }}`,
+    description:
+      `The 95th percentile of ${t.what} is above ${Math.round(t.p95Seconds * 1000)} ms over ${window}, measured from the sampled traces ` +
+      '(Tempo span metrics); open the slow traces in Grafana (Explore, Tempo) to see where the time goes.',
+  }));
+  if (cache && cache.caches.length > 0) {
+    rules.push({
+      name: 'CacheHitRatioLow',
+      // No lookups: 0/0 is NaN, which compares false, so an idle cache does not alert.
+      expr: cache.caches.map((c) => `(${cacheHitRatio(namespace, c, window)} < ${cache.ratio})`).join(' or '),
+      severity: 'warning',
+      summary: 'Cache {{ $labels.job }} answers {{ $value | humanizePercentage }} of lookups from memory',
+      description: `The hit ratio of {{ $labels.job }} is under ${Math.round(cache.ratio * 10000) / 100} % over ${window}: keys expire or are evicted before they are read again (check maxmemory and evictions), or the application reads keys it never wrote.`,
+    });
+  }
+  return rules;
 }

@@ -1,8 +1,8 @@
 /**
  * Service-level targets that no HTTP metric measures: latency measured from the traces
  * (Tempo's span metrics, remote-written to Prometheus) and the hit ratio of caches (their
- * exporters). Plain data and PromQL, like alert-rules.ts: SystemAlerts renders the rules, the
- * dashboard draws the same queries, and the promtool tests feed series to them.
+ * exporters). Plain data and PromQL: alert-rules.ts makes the rules of them, the dashboard
+ * draws the same queries, and the promtool tests feed series to the rules.
  *
  * Span metrics, as Tempo 2.10's span-metrics processor writes them
  * (modules/generator/processor/spanmetrics): the histogram `traces_spanmetrics_latency`
@@ -15,7 +15,6 @@
 
 import type { Duration } from '../core/duration';
 import type { Workload } from '../workloads/workload';
-import type { AlertRule } from './alert-rules';
 import type { ExporterEngine } from './scrape-targets';
 
 /** The span kinds OpenTelemetry defines, as a target names them. */
@@ -95,30 +94,6 @@ export function traceLatencyP95(namespace: string, t: TraceLatencyModel, window:
 export function cacheHitRatio(namespace: string, cache: CacheHitModel['caches'][number], window: string): string {
   const q = CACHE_HIT_QUERIES[cache.exporter](`namespace="${namespace}",job="${cache.job}"`, window);
   return `${q.hits} / ${q.lookups}`;
-}
-
-/** The rules of the targets; none when there are no targets. */
-export function serviceTargetRules(namespace: string, window: string, latency: readonly TraceLatencyModel[], cache?: CacheHitModel): AlertRule[] {
-  const rules: AlertRule[] = latency.map((t) => ({
-    name: t.alert,
-    expr: `${traceLatencyP95(namespace, t, window)} > ${t.p95Seconds}`,
-    severity: 'warning',
-    summary: `p95 of ${t.what} ({{ $labels.service }}) is {{ $value | humanizeDuration }}`,
-    description:
-      `The 95th percentile of ${t.what} is above ${Math.round(t.p95Seconds * 1000)} ms over ${window}, measured from the sampled traces ` +
-      '(Tempo span metrics); open the slow traces in Grafana (Explore, Tempo) to see where the time goes.',
-  }));
-  if (cache && cache.caches.length > 0) {
-    rules.push({
-      name: 'CacheHitRatioLow',
-      // No lookups: 0/0 is NaN, which compares false, so an idle cache does not alert.
-      expr: cache.caches.map((c) => `(${cacheHitRatio(namespace, c, window)} < ${cache.ratio})`).join(' or '),
-      severity: 'warning',
-      summary: 'Cache {{ $labels.job }} answers {{ $value | humanizePercentage }} of lookups from memory',
-      description: `The hit ratio of {{ $labels.job }} is under ${Math.round(cache.ratio * 10000) / 100} % over ${window}: keys expire or are evicted before they are read again (check maxmemory and evictions), or the application reads keys it never wrote.`,
-    });
-  }
-  return rules;
 }
 
 /** A latency target measured from traces, as a system declares it (`SystemAlertsProps.traceLatencyP95`). */
