@@ -17,9 +17,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConnectionEnv, ExistingSecret, IssuerRef, Probe, WebService } from '../../../lib';
+import { BackupTarget, ConnectionEnv, ExistingSecret, IssuerRef, Probe, WebService } from '../../../lib';
 import { MySql } from '../../../lib/data/mysql';
-import { NOT_BACKED_UP_IN_TEST } from '../../support/stores';
 import { testChart } from '../../support/synth';
 import {
   container,
@@ -116,7 +115,8 @@ beforeAll(async () => {
     resources,
     monitoring: { exporter: true },
     tls: { issuer: IssuerRef.clusterIssuer('internal-ca', { trust: 'ca' }) },
-  }).noBackup(NOT_BACKED_UP_IN_TEST);
+  });
+  mysql.backup({ target: BackupTarget.volume({ size: '20Gi' }) });
   const api = new WebService(chart, 'api', {
     image: 'registry.stackworks.io/loopi-api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
@@ -247,7 +247,7 @@ describe('MariaDB requires TLS and its clients verify it', () => {
   });
 
   test('a client trusting a different CA is refused', () => {
-    const env = { ...workloadEnv(), DB_SSL_CA: otherCa.cert };
+    const env: Record<string, string> = { ...workloadEnv(), DB_SSL_CA: otherCa.cert };
     const r = client(clientArgs(env), env.DB_PASSWORD, 'SELECT 1');
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/TLS\/SSL error: self-signed certificate in certificate chain|certificate verify failed/i);
@@ -266,6 +266,38 @@ describe('MariaDB requires TLS and its clients verify it', () => {
     ];
     expect(must(client(args, containerEnv(metrics, SECRETS).MYSQLD_EXPORTER_PASSWORD, SESSION_TLS))).toMatch(/^TLSv1\.[23]$/);
   });
+
+  test('the backup and restore Jobs verify the server with the CA: a dump and a restore over TLS, refused with another CA', () => {
+    const backups = mkdirOwned(path.join(dir, 'backups'), user, 0o700);
+    const scripts = mkdirOwned(path.join(dir, 'backup-scripts'), user, 0o755);
+    for (const [name, text] of Object.entries(find(objects, 'ConfigMap', 'mysql-backup-scripts').data as Record<string, string>)) {
+      writeOwned(path.join(scripts, name), text, user, 0o555);
+    }
+    const subs: Substitution[] = [
+      { why: "the CA mounted from the Secret's ca.crt", from: '/etc/db-ca/mysql', to: clientCaDir },
+      { why: 'the backup volume', from: '/backup', to: backups },
+      { why: 'a free port', from: '3306', to: String(port) },
+      { why: 'the Service name resolves only in the cluster (the certificate names 127.0.0.1 too)', from: 'mysql.test-prod.svc', to: '127.0.0.1' },
+    ];
+    const dns: Record<string, string> = {};
+    const runJob = (c: Json, extra: Record<string, string> = {}) =>
+      run('bash', [path.join(scripts, path.basename(c.command[1]))], {
+        user: user.name,
+        env: { ...substituteEnv(containerEnv(c, SECRETS), subs), ...dns, ...extra },
+        timeoutMs: 120_000,
+      });
+    const backup = find(objects, 'CronJob', 'mysql-backup').spec.jobTemplate.spec.template.spec.containers[0];
+    expect(containerEnv(backup, SECRETS).STORE_TLS_CA).toBe('/etc/db-ca/mysql/ca.crt');
+    const dumped = runJob(backup);
+    expect(dumped.stdout + dumped.stderr).toMatch(/backup \d{8}T\d{6}Z: verified/);
+    const restore = find(objects, 'Job', 'mysql-restore').spec.template.spec.containers[0];
+    const restored = runJob(restore);
+    expect(restored.stdout + restored.stderr).toMatch(/restore \d{8}T\d{6}Z: done/);
+    // The same Job trusting another CA does not get a dump.
+    const refused = runJob(backup, { STORE_TLS_CA: otherCa.cert });
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/TLS\/SSL error|certificate verify failed/i);
+  }, 120_000);
 
   test('the tls-reload script makes the running server serve a renewed certificate', async () => {
     const before = servedSerial('mysql', port);

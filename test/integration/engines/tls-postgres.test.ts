@@ -15,9 +15,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CaIssuer, ConnectionEnv, ExistingSecret, Worker } from '../../../lib';
+import { BackupTarget, CaIssuer, ConnectionEnv, ExistingSecret, Worker } from '../../../lib';
 import { Postgres } from '../../../lib/data/postgres';
-import { NOT_BACKED_UP_IN_TEST } from '../../support/stores';
 import { testChart } from '../../support/synth';
 import {
   container,
@@ -31,6 +30,7 @@ import {
   podSpec,
   postgresBinDir,
   prependPath,
+  requirePrograms,
   run,
   RunResult,
   serviceUser,
@@ -92,6 +92,7 @@ const SSL_OF_SESSION = "SELECT ssl::text || ' ' || version FROM pg_stat_ssl WHER
 
 beforeAll(async () => {
   prependPath(postgresBinDir());
+  requirePrograms('openssl');
   user = serviceUser('postgres');
   port = await freePort();
 
@@ -107,7 +108,8 @@ beforeAll(async () => {
     resources,
     monitoring: { exporter: true },
     tls: { issuer: new CaIssuer(chart, 'db-ca') },
-  }).noBackup(NOT_BACKED_UP_IN_TEST);
+  });
+  db.backup({ target: BackupTarget.volume({ size: '20Gi' }) });
   const api = new Worker(chart, 'api', { image: 'registry.stackworks.io/org/api:1.0.0', resources });
   api.connect(db, {
     env: ConnectionEnv.all(
@@ -248,6 +250,38 @@ describe('PostgreSQL requires TLS and its clients verify it', () => {
     expect(url).toContain(`sslmode=verify-full&sslrootcert=${path.join(clientCaDir, 'ca.crt')}`);
     expect(must(psql({}, SSL_OF_SESSION, ['-d', url]))).toMatch(/^true TLSv1\.[23]$/);
   });
+
+  test('the backup and restore Jobs verify the server with the CA: a dump and a restore over TLS, refused with another CA', () => {
+    const backups = mkdirOwned(path.join(dir, 'backups'), user, 0o700);
+    const scripts = mkdirOwned(path.join(dir, 'backup-scripts'), user, 0o755);
+    for (const [name, text] of Object.entries(find(objects, 'ConfigMap', 'db-backup-scripts').data as Record<string, string>)) {
+      writeOwned(path.join(scripts, name), text, user, 0o555);
+    }
+    const subs: Substitution[] = [
+      { why: "the CA mounted from the Secret's ca.crt", from: '/etc/db-ca/db', to: clientCaDir },
+      { why: 'the backup volume', from: '/backup', to: backups },
+      { why: 'a free port', from: '5432', to: String(port) },
+    ];
+    const dns: Record<string, string> = { PGHOSTADDR: '127.0.0.1' }; // cluster DNS: libpq reaches 127.0.0.1 and still verifies the Service name
+    const runJob = (c: Json, extra: Record<string, string> = {}) =>
+      run('bash', [path.join(scripts, path.basename(c.command[1]))], {
+        user: user.name,
+        env: { ...substituteEnv(containerEnv(c, SECRETS), subs), ...dns, ...extra },
+        timeoutMs: 120_000,
+      });
+    const backup = find(objects, 'CronJob', 'db-backup').spec.jobTemplate.spec.template.spec.containers[0];
+    expect(containerEnv(backup, SECRETS).STORE_TLS_CA).toBe('/etc/db-ca/db/ca.crt');
+    const dumped = runJob(backup);
+    expect(dumped.stdout + dumped.stderr).toMatch(/backup \d{8}T\d{6}Z: verified/);
+    const restore = find(objects, 'Job', 'db-restore').spec.template.spec.containers[0];
+    const restored = runJob(restore);
+    expect(restored.stdout + restored.stderr).toMatch(/restore \d{8}T\d{6}Z: done/);
+    // The same Job trusting another CA does not get a dump.
+    const refused = runJob(backup, { STORE_TLS_CA: otherCa.cert });
+    expect(refused.status).not.toBe(0);
+    // pg_dumpall 15 prints no reason; the CA is the only difference from the run that got in.
+    expect(refused.stderr).toMatch(/certificate verify failed|could not connect to database "postgres"/);
+  }, 120_000);
 
   test('the tls-reload script makes the running server serve a renewed certificate', async () => {
     const before = servedSerial('postgres', port);
