@@ -1,3 +1,4 @@
+import { Duration } from '../core/duration';
 import { renderScriptFile } from '../core/script-file';
 import { Probe } from '../workloads/probe';
 import { ContainerModel, SIDECAR_RESOURCES } from '../workloads/container';
@@ -42,6 +43,8 @@ export function tlsReloaderSidecar(props: TlsReloaderProps): ContainerModel {
       command: ['sh', `${props.configDir}/${TLS_RELOAD_SCRIPT}`],
       env: props.env,
       readiness: Probe.exec(['test', '-r', `${SERVER_TLS_DIR}/tls.crt`]),
+      // The loop touches its heartbeat every minute; five minutes without one is a hung loop.
+      liveness: Probe.exec(['sh', '-c', 'test -n "$(find /tmp/tls-reload.alive -mmin -5)"'], { period: Duration.seconds(60) }),
       runAs: { user: props.uid, group: props.uid },
     },
     SIDECAR_RESOURCES,

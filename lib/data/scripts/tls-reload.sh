@@ -6,10 +6,14 @@
 set -u
 dir='{{TLS_DIR}}'
 interval="${TLS_RELOAD_INTERVAL:-60}"
+# Touched on every round: the liveness probe restarts a loop that stopped going round.
+heartbeat="${TLS_RELOAD_HEARTBEAT:-/tmp/tls-reload.alive}"
 fingerprint() { cat "$dir/tls.crt" "$dir/tls.key" "$dir/ca.crt" | cksum; }
 {{RELOAD_FUNCTION}}
 loaded="$(fingerprint)"
+: > "$heartbeat"
 while sleep "$interval"; do
+  : > "$heartbeat"
   current="$(fingerprint)"
   [ "$current" = "$loaded" ] && continue
   if reload_tls; then

@@ -305,7 +305,7 @@ describe('MariaDB requires TLS and its clients verify it', () => {
     const sidecar = container(find(objects, 'StatefulSet', 'mysql'), 'tls-reload');
     servers.start('tls-reload', 'sh', [path.join(dir, 'conf.d', 'tls-reload.sh')], {
       user: user.name,
-      env: { ...containerEnv(sidecar, SECRETS), TLS_RELOAD_INTERVAL: '1' },
+      env: { ...containerEnv(sidecar, SECRETS), TLS_RELOAD_INTERVAL: '1', TLS_RELOAD_HEARTBEAT: path.join(dir, 'tls-reload.alive') },
     });
     await new Promise((r) => setTimeout(r, 1500));
     writeServerSecret(tlsDir, ca, sans, user.gid, user.uid);
@@ -313,6 +313,11 @@ describe('MariaDB requires TLS and its clients verify it', () => {
     expect(renewed).not.toBe(before);
     await servers.waitUntil('tls-reload', () => servedSerial('mysql', port) === renewed, 30_000);
     await servers.waitUntil('tls-reload', () => /the renewed certificate is loaded/.test(servers.log('tls-reload')), 10_000);
+    // The liveness probe passes on the loop's heartbeat.
+    const live: string[] = sidecar.livenessProbe.exec.command.map((a: string) =>
+      a.replace('/tmp/tls-reload.alive', path.join(dir, 'tls-reload.alive')),
+    );
+    expect(run(live[0], live.slice(1))).toMatchObject({ status: 0 });
     await servers.stop('tls-reload');
     const env = workloadEnv();
     expect(must(client(clientArgs(env), env.DB_PASSWORD, 'SELECT 1'))).toBe('1');

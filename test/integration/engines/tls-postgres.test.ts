@@ -287,7 +287,7 @@ describe('PostgreSQL requires TLS and its clients verify it', () => {
     const before = servedSerial('postgres', port);
     expect(before).toBe(fileSerial(path.join(tlsDir, 'tls.crt')));
     const server = container(find(objects, 'StatefulSet', 'db'), 'tls-reload');
-    const reloadEnv = { ...containerEnv(server, SECRETS), TLS_RELOAD_INTERVAL: '1' };
+    const reloadEnv = { ...containerEnv(server, SECRETS), TLS_RELOAD_INTERVAL: '1', TLS_RELOAD_HEARTBEAT: path.join(dir, 'tls-reload.alive') };
     servers.start('tls-reload', 'sh', [path.join(dir, 'config', 'tls-reload.sh')], { user: user.name, env: reloadEnv });
     await new Promise((r) => setTimeout(r, 1500));
     // cert-manager renews: a new key pair from the same CA, swapped into the Secret volume.
@@ -296,6 +296,11 @@ describe('PostgreSQL requires TLS and its clients verify it', () => {
     expect(renewed).not.toBe(before);
     await servers.waitUntil('tls-reload', () => servedSerial('postgres', port) === renewed, 30_000);
     await servers.waitUntil('tls-reload', () => /the renewed certificate is loaded/.test(servers.log('tls-reload')), 10_000);
+    // The liveness probe passes on the loop's heartbeat.
+    const live: string[] = server.livenessProbe.exec.command.map((a: string) =>
+      a.replace('/tmp/tls-reload.alive', path.join(dir, 'tls-reload.alive')),
+    );
+    expect(run(live[0], live.slice(1))).toMatchObject({ status: 0 });
     await servers.stop('tls-reload');
     // And clients still verify it.
     expect(must(psql(libpqFrom(workloadEnv()), 'SELECT 1'))).toBe('1');
