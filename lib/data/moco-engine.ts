@@ -242,8 +242,9 @@ function mocoRunbook(host: EngineHost, moco: MocoCluster, database: string, cont
  * MOCO cannot serve a store whose server requires TLS. Its mysqld could be given a certificate
  * (a volume in `podTemplate`, `ssl_*` in the `mysqlConfigMapName` ConfigMap), but
  * `require_secure_transport = ON` refuses every unencrypted TCP connection, and MOCO's own are
- * unencrypted (MOCO v0.30.0, the pinned release, and v0.36.0 alike): the controller's connections to each instance's admin port
- * 33062 (pkg/dbop/operator.go) and the backup's (pkg/bkop/operator.go) are go-sql-driver
+ * unencrypted (v0.30.0, the pinned release, and v0.36.0 alike): the controller's connections
+ * to each instance's admin port 33062 (pkg/dbop/operator.go) and the backup's
+ * (pkg/bkop/operator.go) are go-sql-driver
  * connections opened from a `mysql.NewConfig()` whose TLS is never set (`tls=false`), and the
  * replicas are pointed at the primary with `CHANGE REPLICATION SOURCE TO ...` without
  * `SOURCE_SSL = 1` (pkg/dbop/replication.go). Required TLS would cut MOCO off from its own
