@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
   BackupTarget,
+  CaIssuer,
   Duration,
   ConnectionEnv,
   Environment,
@@ -85,6 +86,11 @@ export class LoopiChart extends SystemChart {
       }),
       monitoring: { exporter: true },
       engine,
+      // The seed asks for encrypted database connections (line 591): the server requires TLS
+      // with a certificate from the system's own CA, and the API verifies it. Not on prod's
+      // MOCO cluster, whose controller, backups and replication connect without TLS (the
+      // engine refuses tls; docs/fidelity/loopi.md LP-67).
+      tls: prod ? undefined : { issuer: new CaIssuer(this, 'database-ca') },
     });
 
     const redis = new Redis(this, 'redis', {
@@ -127,8 +133,17 @@ export class LoopiChart extends SystemChart {
           'drop the copied .env (every setting comes from the environment this chart sets), and write nothing but /tmp',
       },
     });
+    // With TLS: DB_SSL_MODE=VERIFY_IDENTITY and DB_SSL_CA, the CA the API verifies MySQL with.
     api.connect(mysql, {
-      env: ConnectionEnv.discrete({ host: 'DB_HOST', port: 'DB_PORT', database: 'DB_NAME', user: 'DB_USER', password: 'DB_PASSWORD' }),
+      env: ConnectionEnv.discrete({
+        host: 'DB_HOST',
+        port: 'DB_PORT',
+        database: 'DB_NAME',
+        user: 'DB_USER',
+        password: 'DB_PASSWORD',
+        sslMode: 'DB_SSL_MODE',
+        sslCa: 'DB_SSL_CA',
+      }),
     });
     api.connect(redis, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
     api.connect(memcached, { env: ConnectionEnv.discrete({ members: 'MEMCACHED_SERVERS' }) });

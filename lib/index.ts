@@ -66,6 +66,7 @@ export type { ContainerProps } from './workloads/container';
 // Data stores and connections
 export { ConnectionEnv } from './data/connection';
 export type { IConnectable } from './data/connection';
+export type { DatabaseTlsOptions } from './data/store-tls';
 export { Memcached } from './data/memcached';
 export type { MemcachedProps } from './data/memcached';
 export { Redis } from './data/redis';

@@ -2,6 +2,7 @@ import { ResourceProfile } from '../core/environment';
 import { ContainerModel } from '../workloads/container';
 import { EnvValue } from '../workloads/env';
 import { Workload } from '../workloads/workload';
+import { storeCaVolume } from '../workloads/store-ca';
 import type { IBackupable } from './backupable';
 import { BackupTarget, S3BackupTarget } from './target';
 
@@ -49,7 +50,18 @@ export function storeEnv(store: IBackupable): Record<string, EnvValue | undefine
     STORE_USER: admin.user,
     STORE_PASSWORD: admin.password,
     BACKUP_DATABASES: store.backupDatabases.length ? store.backupDatabases.join(' ') : undefined,
+    // A store that requires TLS: the engine step verifies the server with this CA (mountStoreCa).
+    STORE_TLS_CA: admin.tls?.caFile,
   };
+}
+
+/** Mounts the CA of a store that requires TLS into the containers that reach it (nothing for a plain store). */
+export function mountStoreCa(workload: Workload, store: IBackupable, containers: readonly ContainerModel[]): void {
+  const tls = store.adminConnection().tls;
+  if (!tls) return;
+  const volume = storeCaVolume(store.name, tls);
+  workload.addVolume({ name: volume.name, secret: volume.secret });
+  for (const c of containers) c.mount(volume.mountPath, volume.name, { readOnly: true });
 }
 
 /** How the S3 client reaches the bucket: endpoint, region, keys by reference, prefix. */

@@ -8,7 +8,18 @@ import { ContainerModel } from '../workloads/container';
 import { positive } from '../workloads/migration-job';
 import { ScheduledTask } from '../workloads/scheduled-task';
 import type { IBackupable } from './backupable';
-import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
+import {
+  allowBackupFlows,
+  BACKUP_ROOT,
+  mountBackup,
+  mountStoreCa,
+  S3_CLIENT_RESOURCES,
+  s3Env,
+  SCRIPTS_PATH,
+  scriptsVolume,
+  setEnv,
+  storeEnv,
+} from './backup-pod';
 import { RestoreJob } from './restore-job';
 import { backupScript, downloadScript, restoreScript, uploadScript } from './scripts';
 import { BackupTarget, checkBucketLeavesCluster, checkGivenTarget, S3BackupTarget, VolumeTargetProps } from './target';
@@ -120,6 +131,7 @@ export class BackupSchedule extends ScheduledTask {
     if (!s3) {
       mountBackup(this.container);
       setEnv(this.container, { ...storeEnv(store), BACKUP_ROOT, ...retention });
+      mountStoreCa(this, store, [this.container]);
     } else {
       const dump = new ContainerModel(
         'dump',
@@ -128,6 +140,7 @@ export class BackupSchedule extends ScheduledTask {
       );
       mountBackup(dump);
       setEnv(dump, { ...storeEnv(store), BACKUP_ROOT });
+      mountStoreCa(this, store, [dump]);
       this.addInitContainer(dump);
       mountBackup(this.container);
       setEnv(this.container, { BACKUP_ROOT, ...s3Env(props.target as S3BackupTarget, store), ...retention });

@@ -1,6 +1,6 @@
 import type { SystemChart } from '../core/system-chart';
 import { SecretKeyValue } from '../workloads/env';
-import { IConnectable } from '../workloads/connectable';
+import { ConnectionTls, IConnectable } from '../workloads/connectable';
 
 export type BackupEngine = 'postgres' | 'mysql' | 'mongo' | 'redis';
 
@@ -13,6 +13,8 @@ export interface AdminConnection {
   readonly password: SecretKeyValue;
   /** Extra parameters (MongoDB: replicaSet, authSource). */
   readonly params?: Readonly<Record<string, string>>;
+  /** The store requires TLS: the dump and restore clients verify it with this CA (STORE_TLS_CA). @default - plain connections */
+  readonly tls?: ConnectionTls;
 }
 
 /** A data store that can be backed up and restored. Implemented by every StatefulStore engine. */

@@ -4,7 +4,18 @@ import { setPlacement } from '../core/placement';
 import { ContainerModel } from '../workloads/container';
 import { RUN_TO_COMPLETION_POD, Workload } from '../workloads/workload';
 import type { IBackupable } from './backupable';
-import { allowBackupFlows, BACKUP_ROOT, mountBackup, S3_CLIENT_RESOURCES, s3Env, SCRIPTS_PATH, scriptsVolume, setEnv, storeEnv } from './backup-pod';
+import {
+  allowBackupFlows,
+  BACKUP_ROOT,
+  mountBackup,
+  mountStoreCa,
+  S3_CLIENT_RESOURCES,
+  s3Env,
+  SCRIPTS_PATH,
+  scriptsVolume,
+  setEnv,
+  storeEnv,
+} from './backup-pod';
 import { BackupTarget } from './target';
 import { S3_CLIENT_IMAGE } from './tools';
 import { checkProps } from '../core/prop-check';
@@ -50,6 +61,7 @@ export class RestoreJob extends Workload {
     this.addVolume(props.backupVolume);
     mountBackup(this.container);
     setEnv(this.container, { ...storeEnv(props.store), BACKUP_ROOT, BACKUP_ID: DEFAULT_BACKUP_ID });
+    mountStoreCa(this, props.store, [this.container]);
     if (props.target.kind === 's3') {
       const download = new ContainerModel(
         'download',

@@ -29,6 +29,14 @@ export const BARMAN_CLOUD_SIDECAR_RESOURCES: ResourceProfile = {
 };
 
 /** What a Postgres store hands to its CloudNativePG rendering. */
+/**
+ * The user-defined pg_hba rules with TLS required. CloudNativePG puts them after its fixed
+ * rules (local peer; `hostssl ... cert` for streaming_replica and the pooler) and before its
+ * default `host all all all scram-sha-256`, which plain TCP would otherwise match: the
+ * `hostnossl ... reject` line refuses it (pkg/postgres/configuration.go, hbaTemplateString).
+ */
+const TLS_ONLY_HBA = ['hostssl all all all scram-sha-256', 'hostnossl all all all reject'];
+
 export interface CloudNativePgClusterProps {
   /** The cluster's name (the store's): Services `<name>-rw`, `<name>-ro`, `<name>-r`. */
   readonly name: string;
@@ -54,6 +62,8 @@ export interface CloudNativePgClusterProps {
   readonly podMonitor: boolean;
   /** The store's init scripts, run in the application database at bootstrap. @default - none */
   readonly initScripts?: readonly InitScript[];
+  /** cert-manager's Secret with the server's key pair and CA: TLS required. @default - the operator's certificates, plain TCP allowed */
+  readonly tlsSecretName?: string;
 }
 
 /**
@@ -111,7 +121,9 @@ export class CloudNativePgCluster extends Construct {
       enableSuperuserAccess: false,
       inheritedMetadata: { labels: { ...props.podLabels } },
       bootstrap: { initdb: { ...initdb, ...this.initScripts(props) } },
-      postgresql: { parameters },
+      postgresql: { parameters, ...(props.tlsSecretName ? { pg_hba: TLS_ONLY_HBA } : {}) },
+      // cert-manager's Secret holds the key pair and the CA (ca.crt) that clients verify with.
+      ...(props.tlsSecretName ? { certificates: { serverTLSSecret: props.tlsSecretName, serverCASecret: props.tlsSecretName } } : {}),
       storage: { size: props.storage, ...(props.storageClass ? { storageClass: props.storageClass } : {}) },
       resources: resourcesJson(props.resources),
       // One instance per node (a node failure costs one instance), spread over zones where there are several.

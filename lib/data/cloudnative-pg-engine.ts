@@ -19,6 +19,7 @@ import { checkBackupPresence, checkInstances, checkOperatorTarget, checkRpo, che
 import type { PostgresTuning } from './postgres-config';
 import type { InitScript } from './init-scripts';
 import { OperatorEngine, OperatorPodsShape } from './operator-engine';
+import { renderStoreCertificate, serviceNames, StoreTlsPlan } from './store-tls';
 import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, ShapeInput } from './store-engine';
 
 /** What a PostgreSQL store tells its engine beyond what every store has. */
@@ -31,6 +32,8 @@ export interface PostgresSettings extends DatabaseSettings {
   readonly appKey?: string;
   /** The init scripts read (the store checks them). @default - none */
   readonly initScripts?: readonly InitScript[];
+  /** The server's certificate, when the store has `tls`. @default - the operator's own self-signed certificates, TLS not required */
+  readonly tls?: StoreTlsPlan;
 }
 
 /** Below this, archive_timeout fills the archive with mostly empty 16MB WAL segments. */
@@ -87,7 +90,15 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
       s3Credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
       podMonitor: settings.exporter,
       initScripts: settings.initScripts,
+      tlsSecretName: settings.tls?.secretName,
     });
+    if (settings.tls) {
+      // The names clients and standbys reach the instances by: the operator's three Services.
+      const names = ['rw', 'ro', 'r'].flatMap((s) => serviceNames(`${host.name}-${s}`, host.namespaceName));
+      // The operator reloads the instances when a Secret labelled cnpg.io/reload changes: a
+      // renewed certificate is served without a restart.
+      renderStoreCertificate(host, settings.tls, names, { loopback: false, secretLabels: { 'cnpg.io/reload': '' } });
+    }
 
     const port = host.clientPort;
     const operatorPods = env.platform.cloudNativePg.operatorPods;

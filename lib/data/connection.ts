@@ -18,11 +18,25 @@ export interface DiscreteNames {
    * keys over the members themselves (Memcached). @default - not set
    */
   readonly members?: string;
+  /**
+   * Variable for the verifying TLS mode of a store that requires TLS (`tls`): `verify-full`
+   * for PostgreSQL, `VERIFY_IDENTITY` for MySQL (its `--ssl-mode`; Go's driver: `tls=<name>`
+   * with the CA, which verifies the host name). Not set for a store without TLS. @default - not set
+   */
+  readonly sslMode?: string;
+  /**
+   * Variable for the path of the CA certificate that verifies a store that requires TLS
+   * (mounted read-only by connect()), e.g. `DB_SSL_CA`. Not set for a store without TLS. @default - not set
+   */
+  readonly sslCa?: string;
 }
 
 /** Naming conventions for connection variables. */
 export const ConnectionEnv = {
-  /** One variable per setting, e.g. `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`, `DB_PASSWORD`. */
+  /**
+   * One variable per setting, e.g. `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`, `DB_PASSWORD`,
+   * and for a store that requires TLS `DB_SSL_MODE` and `DB_SSL_CA`.
+   */
   discrete(names: DiscreteNames): EnvConvention {
     return (info) => {
       const out: Array<[string, EnvValue]> = [];
@@ -33,6 +47,8 @@ export const ConnectionEnv = {
       if (names.user && info.user !== undefined) out.push([names.user, info.user]);
       if (names.password && info.password) out.push([names.password, info.password]);
       if (names.members) out.push([names.members, (info.members ?? [`${info.host}:${info.port}`]).join(',')]);
+      if (names.sslMode && info.tls?.mode) out.push([names.sslMode, info.tls.mode]);
+      if (names.sslCa && info.tls) out.push([names.sslCa, info.tls.caFile]);
       return out;
     };
   },
@@ -45,6 +61,8 @@ export const ConnectionEnv = {
    * for provided ones (Vault, AWS Secrets Manager) the system README states the rule
    * (`URL_SAFE_SECRET_RULE`) beside the command that stores them. Applications that read
    * separate variables instead take `ConnectionEnv.discrete` and have no such rule.
+   * For a store that requires TLS the engine's verifying parameters are in the query
+   * (PostgreSQL: `sslmode=verify-full&sslrootcert=<CA file>`; MySQL: `ssl-mode=VERIFY_IDENTITY&ssl-ca=<CA file>`).
    */
   url(name: string, options: { readonly passwordVariable?: string } = {}): EnvConvention {
     return (info) => {

@@ -9,6 +9,7 @@ import type { AdminConnection } from '../backup/backupable';
 import { BackupableStore } from './backupable-store';
 import { ConnectionInfo } from './connection';
 import { INIT_SCRIPTS_DIR, INIT_SCRIPTS_RUNNER, initScriptsData, InitScript } from './init-scripts';
+import type { StoreTlsPlan } from './store-tls';
 import { EngineSpec, ExporterAccountMonitoring, StatefulStoreProps, StoreCommonProps, StoreContainerProps } from './stateful-store';
 
 /** The application's database and account, as PostgreSQL, MySQL and MongoDB take them. */
@@ -101,6 +102,8 @@ export abstract class DatabaseStore extends BackupableStore {
   private readonly userGiven: boolean;
   private readonly credentials: ISecretSource;
   private readonly accounts: DatabaseAccounts;
+  /** The server's certificate and what its clients verify it with; undefined without `tls`. */
+  protected tlsPlan?: StoreTlsPlan;
 
   protected constructor(
     scope: Construct,
@@ -137,11 +140,18 @@ export abstract class DatabaseStore extends BackupableStore {
 
   /** The application account on the application database, through the client Service. */
   public connectionInfo(): ConnectionInfo {
-    return this.connectionWith(this.accounts.scheme, { database: this.database, user: this.user, password: this.appPassword });
+    const tls = this.tlsPlan ? this.tlsConnection(this.tlsPlan) : {};
+    return this.connectionWith(this.accounts.scheme, { database: this.database, user: this.user, password: this.appPassword, ...tls });
   }
 
   public adminConnection(): AdminConnection {
-    return { host: this.host, port: this.clientPort, user: this.accounts.adminUser, password: this.adminPassword };
+    const tls = this.tlsPlan ? this.tlsConnection(this.tlsPlan).tls : undefined;
+    return { host: this.host, port: this.clientPort, user: this.accounts.adminUser, password: this.adminPassword, ...(tls ? { tls } : {}) };
+  }
+
+  /** How the engine's clients verify a store that requires TLS: the CA, the variables and the URL parameters. */
+  protected tlsConnection(_plan: StoreTlsPlan): Pick<ConnectionInfo, 'tls' | 'params'> {
+    return {};
   }
 
   /**

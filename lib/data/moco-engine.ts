@@ -12,6 +12,7 @@ import {
   engineReportsMissingBackup,
 } from './engine-validation';
 import { MOCO, MOCO_SYSTEM_CONTAINERS, MocoCluster, MocoEngineOptions, mocoPodLabels } from './moco-cluster';
+import type { StoreTlsPlan } from './store-tls';
 import { OperatorEngine, OperatorPodsShape } from './operator-engine';
 import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, RunbookContext, ShapeInput, stopWritersCommands } from './store-engine';
 
@@ -20,6 +21,8 @@ export interface MySqlSettings extends DatabaseSettings {
   readonly appPassword: SecretKeyValue;
   readonly maxConnections: number;
   readonly bufferPoolSize: number;
+  /** The server's certificate, when the store has `tls`. @default - no TLS */
+  readonly tls?: StoreTlsPlan;
 }
 
 /** MOCO's default backup schedule: hourly. */
@@ -75,7 +78,7 @@ export class MocoEngine extends OperatorEngine<MocoEngineOptions, MySqlSettings>
         target && moco.backupSchedule !== undefined ? { target, schedule: moco.backupSchedule, cronJobName: `moco-backup-${name}` } : undefined,
       ownBackups: "MOCO takes this cluster's backups (full dumps and binary logs): set MySqlEngine.moco({ backup: { target, schedule } }) instead",
       reportsMissingBackup: () => engineReportsMissingBackup(options, environment),
-      validate: (report) => this.validate(report, host),
+      validate: (report) => this.validate(report, host, settings),
       alerts: () => [],
       restoreRunbook: (context) => (moco.backupSchedule === undefined ? undefined : mocoRunbook(host, moco, settings.database, context)),
       graph: () => {
@@ -107,9 +110,10 @@ export class MocoEngine extends OperatorEngine<MocoEngineOptions, MySqlSettings>
     };
   }
 
-  private validate(report: ValidationReport, host: EngineHost): void {
+  private validate(report: ValidationReport, host: EngineHost, settings: MySqlSettings): void {
     const options = this.options;
     const env = host.chart.environment.name;
+    if (settings.tls) refuseTls(report);
     if (!this.checkOptions(report, 'MySqlEngine.moco({ instances, backup, rpo })')) return;
     checkInstances(
       report,
@@ -232,4 +236,25 @@ function mocoRunbook(host: EngineHost, moco: MocoCluster, database: string, cont
     `kubectl apply --server-side -k dist/${env}/argocd`,
     '```',
   ].join('\n');
+}
+
+/**
+ * MOCO cannot serve a store whose server requires TLS. Its mysqld could be given a certificate
+ * (a volume in `podTemplate`, `ssl_*` in the `mysqlConfigMapName` ConfigMap), but
+ * `require_secure_transport = ON` refuses every unencrypted TCP connection, and MOCO's own are
+ * unencrypted (v0.30.0, the pinned release, and v0.36.0 alike): the controller's connections
+ * to each instance's admin port 33062 (pkg/dbop/operator.go) and the backup's
+ * (pkg/bkop/operator.go) are go-sql-driver
+ * connections opened from a `mysql.NewConfig()` whose TLS is never set (`tls=false`), and the
+ * replicas are pointed at the primary with `CHANGE REPLICATION SOURCE TO ...` without
+ * `SOURCE_SSL = 1` (pkg/dbop/replication.go). Required TLS would cut MOCO off from its own
+ * cluster: no failover, no replication, no backups. TLS offered but not required would let
+ * plain connections in, which is not what `tls` promises.
+ */
+function refuseTls(report: ValidationReport): void {
+  report.error(
+    'moco-engine.tls',
+    'tls',
+    "is not supported with MySqlEngine.moco(): MOCO's controller, backups and replication connect to mysqld without TLS, so a server that requires TLS (require_secure_transport) would refuse them; use MySqlEngine.statefulSet() for TLS-only connections, or leave tls unset with MOCO",
+  );
 }

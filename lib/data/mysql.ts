@@ -9,6 +9,7 @@ import {
   MYSQL_CONFIG_DIR,
   MYSQL_CONFIG_FILE,
   MYSQL_DATADIR,
+  MYSQL_EXPORTER_CLIENT_FILE,
   MYSQL_EXPORTER_INIT_SCRIPT,
   MYSQL_EXPORTER_USER,
   MYSQL_INITDB_DIR,
@@ -19,6 +20,7 @@ import {
   mysqlTuning,
   MySqlTuning,
   renderMyCnf,
+  renderMySqlExporterClientConfig,
   renderMySqlExporterInitScript,
 } from './mysql-config';
 import { accountEnv, databaseProbes, DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
@@ -27,6 +29,21 @@ import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 import { checkProps } from '../core/prop-check';
 import type { MySqlSettings } from './moco-engine';
 import { MySqlEngine } from './mysql-engine';
+import {
+  checkStoreTls,
+  clientCaDir,
+  clientTls,
+  DatabaseTlsOptions,
+  renderStoreCertificate,
+  SERVER_TLS_DIR,
+  serverTlsVolume,
+  serviceNames,
+  StoreTlsPlan,
+  storeTlsPlan,
+  withClusterDomain,
+} from './store-tls';
+import type { ConnectionInfo } from './connection';
+import { renderTlsReloadScript, TLS_RELOAD_SCRIPT, tlsReloaderSidecar } from './tls-reloader';
 import { resolveEngine } from './store-engine';
 import {
   initGuardCommand,
@@ -105,6 +122,19 @@ export interface MySqlProps extends DatabaseStoreProps {
    * @default MySqlEngine.statefulSet()
    */
   readonly engine?: MySqlEngine;
+  /**
+   * Encrypted, verified connections: a cert-manager Certificate (`<name>-tls`) for the store's
+   * Service names (and its member's, loopback for the exporter), signed by `issuer`; the server
+   * requires TLS 1.2+ on every TCP connection (`require_secure_transport = ON`). Connected
+   * workloads get the CA (`ca.crt` of that Secret) mounted read-only at
+   * `/etc/db-ca/<name>/ca.crt`; `ConnectionEnv.discrete({ sslMode: 'DB_SSL_MODE', sslCa: 'DB_SSL_CA' })`
+   * gives them `VERIFY_IDENTITY` and that path, and URLs carry `ssl-mode=VERIFY_IDENTITY&ssl-ca=...`
+   * (a connection whose variables never name the CA is a synth error). Backup and restore Jobs
+   * and the exporter verify the same way. Not with MOCO (a synth error: MOCO's own connections
+   * are unencrypted).
+   * @default - no TLS (connections are confined by NetworkPolicy only)
+   */
+  readonly tls?: DatabaseTlsOptions;
 }
 
 /** uid/gid of `mysql` in the official images. */
@@ -191,6 +221,7 @@ export class MySql extends DatabaseStore {
     checkProps(this, 'MySqlProps', props);
     this.mysqlProps = props;
     this.initScripts = initScripts;
+    this.tlsPlan = storeTlsPlan(id, props.tls);
     this.tuning = this.tune(props);
     this.bindEngine(
       engine,
@@ -204,6 +235,7 @@ export class MySql extends DatabaseStore {
         storage: props.storage,
         storageClassName: props.storageClassName,
         exporter: props.monitoring?.exporter === true,
+        tls: this.tlsPlan,
       },
     );
   }
@@ -211,7 +243,23 @@ export class MySql extends DatabaseStore {
   /** The server the StatefulSet engine runs: my.cnf, and the exporter with its account. */
   private renderOwnServer(exporterKey: string | undefined): void {
     this.addWritableVolume('run', MYSQL_RUN_DIR);
-    this.addConfigFile(MYSQL_CONFIG_FILE, renderMyCnf(this.tuning, `the props of ${this.node.path} and its container limits`), MYSQL_CONFIG_DIR);
+    const tls = this.tlsPlan;
+    if (tls) this.renderServerTls(tls);
+    const source = `the props of ${this.node.path} and its container limits`;
+    this.addConfigFile(MYSQL_CONFIG_FILE, renderMyCnf(this.tuning, source, { tlsDir: tls ? SERVER_TLS_DIR : undefined }), MYSQL_CONFIG_DIR);
+    if (tls) {
+      // A renewed certificate is served after ALTER INSTANCE RELOAD TLS: the sidecar sends it.
+      this.addConfigFile(TLS_RELOAD_SCRIPT, renderTlsReloadScript('mysql', { SOCKET: MYSQL_SOCKET }), MYSQL_CONFIG_DIR);
+      this.addSidecar(
+        tlsReloaderSidecar({
+          image: this.engineImage,
+          uid: this.engineUid,
+          configDir: MYSQL_CONFIG_DIR,
+          socket: { volume: 'run', path: MYSQL_RUN_DIR },
+          env: { MYSQL_ROOT_PASSWORD: this.adminPassword },
+        }),
+      );
+    }
     const initFiles: string[] = [];
     if (exporterKey) {
       this.addConfigFile(MYSQL_EXPORTER_INIT_SCRIPT, renderMySqlExporterInitScript(), MYSQL_CONFIG_DIR);
@@ -224,12 +272,40 @@ export class MySql extends DatabaseStore {
     }
     if (initFiles.length > 0) this.mountEntrypointScripts(initFiles, MYSQL_INITDB_DIR);
     if (!exporterKey) return;
+    // With TLS the exporter verifies the server like any client (the certificate names
+    // 127.0.0.1): its option file names the CA.
+    const caDir = clientCaDir(this.name);
+    if (tls) this.addConfigFile(MYSQL_EXPORTER_CLIENT_FILE, renderMySqlExporterClientConfig(`${caDir}/ca.crt`), MYSQL_CONFIG_DIR);
     this.addExporter({
       image: EXPORTER_IMAGES.mysql,
       port: 9104,
-      args: [`--mysqld.address=127.0.0.1:${MYSQL_PORT}`, `--mysqld.username=${MYSQL_EXPORTER_USER}`],
+      args: [
+        `--mysqld.address=127.0.0.1:${MYSQL_PORT}`,
+        `--mysqld.username=${MYSQL_EXPORTER_USER}`,
+        ...(tls ? [`--config.my-cnf=${MYSQL_CONFIG_DIR}/${MYSQL_EXPORTER_CLIENT_FILE}`] : []),
+      ],
       env: { MYSQLD_EXPORTER_PASSWORD: fromSecret(this.mysqlProps.credentials, exporterKey) },
+      mounts: tls
+        ? [
+            { path: caDir, volume: 'server-ca' },
+            { path: MYSQL_CONFIG_DIR, volume: 'config' },
+          ]
+        : [],
     });
+  }
+
+  /** The server's Certificate (client Service, member, loopback names), its Secret where my.cnf reads it, and the CA alone for the exporter. */
+  private renderServerTls(tls: StoreTlsPlan): void {
+    const names = [...serviceNames(this.name, this.namespaceName), ...withClusterDomain(this.memberHosts)];
+    renderStoreCertificate(this, tls, names, { loopback: true });
+    this.addVolume(serverTlsVolume(tls));
+    this.container.mount(SERVER_TLS_DIR, 'server-tls', { readOnly: true });
+    this.addVolume({ name: 'server-ca', secret: { secretName: tls.secretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
+  }
+
+  protected tlsConnection(tls: StoreTlsPlan): Pick<ConnectionInfo, 'tls' | 'params'> {
+    const caFile = `${clientCaDir(this.name)}/ca.crt`;
+    return { params: { 'ssl-mode': 'VERIFY_IDENTITY', 'ssl-ca': caFile }, tls: { ...clientTls(this.name, tls, {}), mode: 'VERIFY_IDENTITY' } };
   }
 
   private tune(props: MySqlProps): MySqlTuning {
@@ -256,6 +332,7 @@ export class MySql extends DatabaseStore {
     }
     this.checkVersion(report, 'mysql', 'MySQL', '; MySQL 8.0 reached end of life in April 2026, "MySQL 8" means the 8.4 LTS line');
     this.checkNames(report, checkMySqlName);
+    checkStoreTls(report, p.tls, this.namespaceName);
     reportInitScripts(report, this.initScripts, SQL_INIT_SCRIPT_RULES);
     if (this.initScripts.given && this.engine.kind !== 'statefulset') {
       refuseInitScripts(

@@ -26,6 +26,21 @@ import { ENGINE_IMAGES, engineImage, EXPORTER_IMAGES } from './versions';
 import { checkProps } from '../core/prop-check';
 import type { PostgresSettings } from './cloudnative-pg-engine';
 import { PostgresEngine } from './postgres-engine';
+import {
+  checkStoreTls,
+  clientCaDir,
+  clientTls,
+  DatabaseTlsOptions,
+  renderStoreCertificate,
+  SERVER_TLS_DIR,
+  serverTlsVolume,
+  serviceNames,
+  StoreTlsPlan,
+  storeTlsPlan,
+  withClusterDomain,
+} from './store-tls';
+import type { ConnectionInfo } from './connection';
+import { renderTlsReloadScript, TLS_RELOAD_SCRIPT, tlsReloaderSidecar } from './tls-reloader';
 import { resolveEngine } from './store-engine';
 import {
   initGuardCommand,
@@ -108,6 +123,18 @@ export interface PostgresProps extends DatabaseStoreProps {
    * @default PostgresEngine.statefulSet()
    */
   readonly engine?: PostgresEngine;
+  /**
+   * Encrypted, verified connections: a cert-manager Certificate (`<name>-tls`) for the store's
+   * Service names (and its members', loopback for the exporter), signed by `issuer`; the server
+   * requires TLS 1.2+ on every TCP connection (`ssl = on`, pg_hba.conf `hostssl` only, plain
+   * `host` connections refused). Connected workloads get the CA (`ca.crt` of that Secret)
+   * mounted read-only at `/etc/db-ca/<name>/ca.crt`, `PGSSLMODE=verify-full` and
+   * `PGSSLROOTCERT`, and URLs carry `sslmode=verify-full&sslrootcert=...`; backup and restore
+   * Jobs verify the same way. With CloudNativePG the certificate (for `<name>-rw`, `-ro`, `-r`)
+   * becomes the Cluster's `certificates.serverTLSSecret`/`serverCASecret`.
+   * @default - no TLS (connections are confined by NetworkPolicy only)
+   */
+  readonly tls?: DatabaseTlsOptions;
 }
 
 /** uid/gid of `postgres` in the images: the Debian-based official images use 999, the Alpine-based TimescaleDB images 70. */
@@ -198,6 +225,7 @@ export class Postgres extends DatabaseStore {
     this.pgProps = props;
     this.flavour = flavour;
     this.initScripts = initScripts;
+    this.tlsPlan = storeTlsPlan(id, props.tls);
 
     const limits = this.container.resources?.limits;
     this.tuning = postgresTuning({
@@ -222,6 +250,7 @@ export class Postgres extends DatabaseStore {
         appKey: props.credentialKeys?.app,
         exporter: props.monitoring?.exporter === true,
         initScripts: initScripts.files,
+        tls: this.tlsPlan,
       },
     );
   }
@@ -233,12 +262,28 @@ export class Postgres extends DatabaseStore {
     this.addWritableVolume('dshm', '/dev/shm', { medium: 'Memory', sizeLimit: formatBytes(this.tuning.sharedMemoryVolume) });
 
     const timescale = this.flavour === 'timescaledb';
+    const tls = this.tlsPlan;
+    if (tls) this.renderServerTls(tls);
+    const source = `the props of ${this.node.path} and its container limits`;
     this.addConfigFile(
       'postgresql.conf',
-      renderPostgresConf(this.tuning, { timescale, source: `the props of ${this.node.path} and its container limits` }),
+      renderPostgresConf(this.tuning, { timescale, source, tlsDir: tls ? SERVER_TLS_DIR : undefined }),
       POSTGRES_CONFIG_DIR,
     );
-    this.addConfigFile('pg_hba.conf', renderPgHba(), POSTGRES_CONFIG_DIR);
+    this.addConfigFile('pg_hba.conf', renderPgHba({ tls: tls !== undefined }), POSTGRES_CONFIG_DIR);
+    if (tls) {
+      const values = { SOCKET_DIR: POSTGRES_SOCKET_DIR, PORT: String(POSTGRES_PORT), SUPERUSER: POSTGRES_SUPERUSER };
+      this.addConfigFile(TLS_RELOAD_SCRIPT, renderTlsReloadScript('postgres', values), POSTGRES_CONFIG_DIR);
+      this.addSidecar(
+        tlsReloaderSidecar({
+          image: this.engineImage,
+          uid: this.engineUid,
+          configDir: POSTGRES_CONFIG_DIR,
+          socket: { volume: 'run', path: POSTGRES_SOCKET_DIR },
+          env: { POSTGRES_PASSWORD: this.adminPassword },
+        }),
+      );
+    }
     this.addConfigFile(POSTGRES_INIT_SCRIPT, renderPostgresInitScript({ timescale, monitoring: exporterKey !== undefined }), POSTGRES_CONFIG_DIR);
     const initFiles = [POSTGRES_INIT_SCRIPT];
     const userFiles = this.initScripts.files;
@@ -254,13 +299,42 @@ export class Postgres extends DatabaseStore {
     this.mountEntrypointScripts(initFiles, POSTGRES_INITDB_DIR);
 
     if (exporterKey) {
+      // With TLS the exporter verifies the server like any client: the certificate names 127.0.0.1.
+      const caFile = `${clientCaDir(this.name)}/ca.crt`;
       const env = {
-        DATA_SOURCE_URI: `127.0.0.1:${POSTGRES_PORT}/postgres?sslmode=disable`,
+        DATA_SOURCE_URI: `127.0.0.1:${POSTGRES_PORT}/postgres?${tls ? `sslmode=verify-full&sslrootcert=${caFile}` : 'sslmode=disable'}`,
         DATA_SOURCE_USER: POSTGRES_MONITORING_ROLE,
         DATA_SOURCE_PASS: fromSecret(this.pgProps.credentials, exporterKey),
       };
-      this.addExporter({ image: EXPORTER_IMAGES.postgres, port: 9187, env });
+      this.addExporter({
+        image: EXPORTER_IMAGES.postgres,
+        port: 9187,
+        env,
+        mounts: tls ? [{ path: clientCaDir(this.name), volume: 'server-ca' }] : [],
+      });
     }
+  }
+
+  /**
+   * The server's Certificate, for the client Service's names and the members' (and loopback,
+   * for the exporter), its Secret mounted where postgresql.conf reads it, and the CA alone for
+   * the exporter. The server reads a renewed certificate when told to reload: the
+   * `tls-reload` sidecar (tls-reloader.ts) tells it within a minute of the renewal.
+   */
+  private renderServerTls(tls: StoreTlsPlan): void {
+    const names = [...serviceNames(this.name, this.namespaceName), ...withClusterDomain(this.memberHosts)];
+    renderStoreCertificate(this, tls, names, { loopback: true });
+    this.addVolume(serverTlsVolume(tls));
+    this.container.mount(SERVER_TLS_DIR, 'server-tls', { readOnly: true });
+    this.addVolume({ name: 'server-ca', secret: { secretName: tls.secretName, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
+  }
+
+  protected tlsConnection(tls: StoreTlsPlan): Pick<ConnectionInfo, 'tls' | 'params'> {
+    const caFile = `${clientCaDir(this.name)}/ca.crt`;
+    return {
+      params: { sslmode: 'verify-full', sslrootcert: caFile },
+      tls: { ...clientTls(this.name, tls, { PGSSLMODE: 'verify-full', PGSSLROOTCERT: caFile }), mode: 'verify-full' },
+    };
   }
 
   public get readinessCheck() {
@@ -291,6 +365,7 @@ export class Postgres extends DatabaseStore {
       this.checkVersion(report, 'postgres', 'PostgreSQL');
     }
     this.checkNames(report, checkPostgresName);
+    checkStoreTls(report, p.tls, this.namespaceName);
     reportInitScripts(report, this.initScripts, SQL_INIT_SCRIPT_RULES);
     if (p.engine !== undefined && !PostgresEngine.isPostgresEngine(p.engine)) {
       report.error('postgres.engine', 'engine', 'must be PostgresEngine.statefulSet() or PostgresEngine.cloudNativePg({ ... })');

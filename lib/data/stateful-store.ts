@@ -92,6 +92,8 @@ export interface ExporterSpec {
   readonly user?: number;
   /** @default SIDECAR_RESOURCES */
   readonly resources?: ResourceProfile;
+  /** Pod volumes it reads, mounted read-only (the server's CA, with TLS). @default - none */
+  readonly mounts?: ReadonlyArray<{ readonly path: string; readonly volume: string }>;
 }
 
 /** What differs per engine. */
@@ -118,7 +120,7 @@ export interface EngineSpec {
 
 /** An engine's exporter sidecar, serving `metrics`, with the resources every exporter gets unless it says otherwise. */
 export function exporterSidecar(spec: ExporterSpec): ContainerModel {
-  return new ContainerModel(
+  const container = new ContainerModel(
     'metrics',
     {
       image: spec.image,
@@ -131,6 +133,8 @@ export function exporterSidecar(spec: ExporterSpec): ContainerModel {
     spec.resources ?? SIDECAR_RESOURCES,
     [{ name: 'metrics', port: spec.port }],
   );
+  for (const m of spec.mounts ?? []) container.mount(m.path, m.volume, { readOnly: true });
+  return container;
 }
 
 /** What `engine` makes of store `id` in `scope`, given the store's own labels (its engine decides before the store is built). */

@@ -24,6 +24,28 @@ export interface ConnectionInfo {
   readonly password?: SecretKeyValue;
   /** Extra URL query parameters (e.g. `replicaSet`, `authSource`). @default - none */
   readonly params?: Readonly<Record<string, string>>;
+  /**
+   * The store serves TLS only, and its clients verify it: `connect()` mounts the CA and sets
+   * the engine's variables. @default - plain connections
+   */
+  readonly tls?: ConnectionTls;
+}
+
+/** How a client verifies a store that requires TLS. */
+export interface ConnectionTls {
+  /** The Secret holding the CA certificate (cert-manager writes it beside the server's key pair). */
+  readonly caSecretName: string;
+  /** Its key in that Secret, `ca.crt`. */
+  readonly caKey: string;
+  /** Where `connect()` mounts it, read-only, in the workload's main container (a file path). */
+  readonly caFile: string;
+  /** Variables every client library of the engine reads, set whatever the convention (libpq: `PGSSLMODE`, `PGSSLROOTCERT`). */
+  readonly env: Readonly<Record<string, string>>;
+  /**
+   * The verifying mode as the engine's clients spell it (`verify-full`, `VERIFY_IDENTITY`), for
+   * `ConnectionEnv.discrete`'s `sslMode`. @default - none
+   */
+  readonly mode?: string;
 }
 
 /** A data store a workload can connect to. */

@@ -16,7 +16,9 @@ import { ContainerModel, ContainerProps, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR
 import { checkPodModel } from './pod-spec-check';
 import { IBudgeted, PodBudget } from '../scaling/namespace-budget';
 import { arrayOrEmpty } from '../core/prop-check';
-import type { ConnectOptions, IConnectable, StoreConnection } from './connectable';
+import type { ConnectionTls, ConnectOptions, IConnectable, StoreConnection } from './connectable';
+import type { EnvValue } from './env';
+import { storeCaVolume, unverifiedTlsConnection } from './store-ca';
 import type { MetricsOptions } from './metrics-endpoint';
 import { TracingOptions, WorkloadTracing } from './workload-tracing';
 
@@ -101,6 +103,8 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   private readonly configMapName?: string;
   private readonly configSources: ConfigSource[] = [];
   private readonly duplicateEnv: string[] = [];
+  /** The CA volumes of the TLS stores connected to (one per store). */
+  private readonly storeCaVolumes = new Set<string>();
   /** The Deployment, StatefulSet, Job or CronJob. */
   protected mainObject?: ApiObject;
   private apiAccess?: ApiAccess;
@@ -265,10 +269,12 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       );
     }
     const info = readOnly ?? store.connectionInfo();
-    for (const [name, value] of options.env(info)) {
+    const entries = [...options.env(info), ...Object.entries(info.tls?.env ?? {})];
+    for (const [name, value] of entries) {
       if (this.container.env.has(name)) this.duplicateEnv.push(`${name} (connecting ${store.node.path})`);
       this.container.addEnv(name, value);
     }
+    if (info.tls) this.mountStoreCa(store, info.tls, entries);
     this.connections.allowTo(store, { port: info.port });
     this.connected.push({ store, scheme: info.scheme, port: info.port });
     if (options.waitUntilReady ?? true) {
@@ -288,6 +294,18 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       if (info.password) wait.addEnv('STORE_PASSWORD', info.password);
       this.addInitContainer(wait);
     }
+  }
+
+  /** Mounts the CA of a store that requires TLS where its variables say (once per store); see storeCaVolume. */
+  private mountStoreCa(store: IConnectable, tls: ConnectionTls, entries: ReadonlyArray<readonly [string, EnvValue]>): void {
+    const volume = storeCaVolume(store.node.id, tls);
+    if (!this.storeCaVolumes.has(volume.name)) {
+      this.storeCaVolumes.add(volume.name);
+      this.addVolume({ name: volume.name, secret: volume.secret });
+      this.container.mount(volume.mountPath, volume.name, { readOnly: true });
+    }
+    const problem = unverifiedTlsConnection(store.node.path, tls, entries);
+    if (problem) addCheck(this, (report) => report.error('workload.connect.tls-ca-unset', 'connect().env', problem));
   }
 
   /**

@@ -34,9 +34,11 @@ declare -A PROVIDES=(
   [redis-tools]='redis-cli'
   [nginx-light]='nginx'
   [memcached]='memcached'
+  [openssl]='openssl'
 )
-# nginx: the ObjectStoreGateway's configuration runs on it (bucket-backup.test.ts).
-PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools nginx-light memcached)
+# nginx: the ObjectStoreGateway's configuration runs on it (bucket-backup.test.ts); openssl
+# makes the certificates of the TLS tests (tls-postgres.test.ts, tls-mysql.test.ts).
+PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools nginx-light memcached openssl)
 
 have_program() {
   local p="$1"

@@ -180,3 +180,32 @@ describe("Loopi's Memcached (the seed's cache layer beside Redis)", () => {
     expect(readmeOf('loopi', 'prod')).toContain('- `memcached`: a memory-only cache');
   });
 });
+
+describe("Loopi's database connections are encrypted (LP-67)", () => {
+  test.each(['dev', 'staging'] as const)(
+    '%s: MySQL requires TLS with a certificate from the system CA; the API verifies it with the mounted CA',
+    (env) => {
+      const objects = systemObjects('loopi', env);
+      const certificate = find(objects, 'Certificate', 'mysql-tls');
+      expect(certificate.spec.issuerRef).toEqual({ name: 'database-ca', kind: 'Issuer', group: 'cert-manager.io' });
+      expect(certificate.spec.dnsNames).toEqual(expect.arrayContaining(['mysql', `mysql.loopi-${env}.svc`, `mysql.loopi-${env}.svc.cluster.local`]));
+      expect(find(objects, 'Issuer', 'database-ca').spec).toEqual({ ca: { secretName: 'database-ca-root-ca' } });
+      expect(find(objects, 'ConfigMap', 'mysql-config').data['my.cnf']).toMatch(/require_secure_transport = ON\nssl_ca = \/etc\/db-tls\/ca\.crt/);
+      const api = mainContainer(find(objects, 'Deployment', 'api'));
+      const vars = envOf(api);
+      expect(vars.DB_HOST.value).toBe(`mysql.loopi-${env}.svc`);
+      expect(vars.DB_SSL_MODE.value).toBe('VERIFY_IDENTITY');
+      expect(vars.DB_SSL_CA.value).toBe('/etc/db-ca/mysql/ca.crt');
+      expect(api.volumeMounts).toContainEqual({ name: 'ca-mysql', mountPath: '/etc/db-ca/mysql', readOnly: true });
+      // The backup Job verifies the server too.
+      const backup = find(objects, 'CronJob', 'mysql-backup').spec.jobTemplate.spec.template.spec.containers[0];
+      expect(envOf(backup).STORE_TLS_CA.value).toBe('/etc/db-ca/mysql/ca.crt');
+    },
+  );
+
+  test("prod: not on MOCO (its own connections are unencrypted), so the API's variables carry no TLS setting", () => {
+    const objects = systemObjects('loopi', 'prod');
+    expect(objects.filter((o) => o.kind === 'Certificate' && o.metadata.name === 'mysql-tls')).toEqual([]);
+    expect(envOf(mainContainer(find(objects, 'Deployment', 'api'))).DB_SSL_MODE).toBeUndefined();
+  });
+});

@@ -19,6 +19,7 @@ import { Bucket, BucketUser, renderBucketScript } from '../../lib/data/minio';
 import { renderMySqlExporterInitScript } from '../../lib/data/mysql-config';
 import { renderPostgresInitScript } from '../../lib/data/postgres-config';
 import { initGuardCommand, InitScript, renderMySqlInitScriptsRunner, renderPostgresInitScriptsRunner } from '../../lib/data/init-scripts';
+import { renderTlsReloadScript } from '../../lib/data/tls-reloader';
 import { loadManifestDir } from '../support/schema/manifests';
 
 export type Shell = 'sh' | 'bash';
@@ -49,6 +50,8 @@ export function libraryScripts(): ShellScript[] {
     }
   }
   bash('renderMySqlExporterInitScript', renderMySqlExporterInitScript());
+  sh('renderTlsReloadScript(postgres)', renderTlsReloadScript('postgres', { SOCKET_DIR: '/var/run/postgresql', PORT: '5432', SUPERUSER: 'postgres' }));
+  sh('renderTlsReloadScript(mysql)', renderTlsReloadScript('mysql', { SOCKET: '/var/run/mysqld/mysqld.sock' }));
   const files: InitScript[] = [
     { name: 'tables.sql', path: 'scripts/tables.sql', content: '' },
     { name: 'rows.sql', path: 'scripts/rows.sql', content: '' },
