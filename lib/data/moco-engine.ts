@@ -13,6 +13,7 @@ import {
 } from './engine-validation';
 import { MOCO, MOCO_SYSTEM_CONTAINERS, MocoCluster, MocoEngineOptions, mocoPodLabels } from './moco-cluster';
 import type { StoreTlsPlan } from './store-tls';
+import { refuseInitScripts } from './init-scripts';
 import { OperatorEngine, OperatorPodsShape } from './operator-engine';
 import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, RunbookContext, ShapeInput, stopWritersCommands } from './store-engine';
 
@@ -23,6 +24,8 @@ export interface MySqlSettings extends DatabaseSettings {
   readonly bufferPoolSize: number;
   /** The server's certificate, when the store has `tls`. @default - no TLS */
   readonly tls?: StoreTlsPlan;
+  /** Whether the store was given `initScripts` (files run once at initialization). @default false */
+  readonly initScripts?: boolean;
 }
 
 /** MOCO's default backup schedule: hourly. */
@@ -114,6 +117,12 @@ export class MocoEngine extends OperatorEngine<MocoEngineOptions, MySqlSettings>
     const options = this.options;
     const env = host.chart.environment.name;
     if (settings.tls) refuseTls(report);
+    if (settings.initScripts)
+      refuseInitScripts(
+        report,
+        "MOCO initializes its MySQLCluster itself and has no hook that runs the user's files",
+        'MySqlEngine.statefulSet() (the default); with MOCO, create the schema with a MigrationJob or from the application',
+      );
     if (!this.checkOptions(report, 'MySqlEngine.moco({ instances, backup, rpo })')) return;
     checkInstances(
       report,

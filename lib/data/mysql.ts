@@ -51,7 +51,6 @@ import {
   InitScripts,
   SQL_INIT_SCRIPT_RULES,
   readInitScripts,
-  refuseInitScripts,
   renderMySqlInitScriptsRunner,
   reportInitScripts,
 } from './init-scripts';
@@ -236,6 +235,8 @@ export class MySql extends DatabaseStore {
         storageClassName: props.storageClassName,
         exporter: props.monitoring?.exporter === true,
         tls: this.tlsPlan,
+        // The engine decides whether it can run them (MOCO cannot).
+        initScripts: this.initScripts.given,
       },
     );
   }
@@ -334,13 +335,6 @@ export class MySql extends DatabaseStore {
     this.checkNames(report, checkMySqlName);
     checkStoreTls(report, p.tls, this.namespaceName);
     reportInitScripts(report, this.initScripts, SQL_INIT_SCRIPT_RULES);
-    if (this.initScripts.given && this.engine.kind !== 'statefulset') {
-      refuseInitScripts(
-        report,
-        "MOCO initializes its MySQLCluster itself and has no hook that runs the user's files",
-        'MySqlEngine.statefulSet() (the default); with MOCO, create the schema with a MigrationJob or from the application',
-      );
-    }
 
     this.checkAccountKeys(report, 'every account needs its own password');
     const maxConnections = this.tuning.maxConnections;
