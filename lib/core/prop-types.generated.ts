@@ -85,6 +85,16 @@ export const PROP_TYPES: PropTypeTable = {
     "secretName": {"optional":true,"kinds":["string"]},
     "service": {"optional":true,"kinds":["object"]},
   },
+  CircuitBreakerProps: {
+    "connectTimeout": {"optional":true,"kinds":["object"]},
+    "consecutiveErrors": {"optional":true,"kinds":["number"]},
+    "ejectionTime": {"optional":true,"kinds":["object"]},
+    "interval": {"optional":true,"kinds":["object"]},
+    "maxConnections": {"optional":true,"kinds":["number"]},
+    "maxEjectionPercent": {"optional":true,"kinds":["number"]},
+    "maxPendingRequests": {"optional":true,"kinds":["number"]},
+    "store": {"optional":false,"kinds":["object"]},
+  },
   DisruptionBudgetProps: {
     "maxUnavailable": {"optional":true,"kinds":["number"]},
     "minAvailable": {"optional":true,"kinds":["number"]},
@@ -308,6 +318,7 @@ export const PROP_TYPES: PropTypeTable = {
   },
   SystemNamespaceProps: {
     "baselineEnforcedBecause": {"optional":true,"kinds":["array"]},
+    "meshDataplaneMode": {"optional":true,"kinds":["string"],"values":["ambient"]},
     "name": {"optional":false,"kinds":["string"]},
     "podSecurity": {"optional":true,"kinds":["string"],"values":["baseline","restricted"]},
     "podSecurityReason": {"optional":true,"kinds":["string"]},

@@ -165,6 +165,14 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   }
 
   /**
+   * The ServiceAccount its pods run as (the workload's name), their identity in the service
+   * mesh; undefined for an operator's pods, which run under one the operator makes.
+   */
+  public get serviceAccountName(): string | undefined {
+    return this.managedPods ? undefined : this.name;
+  }
+
+  /**
    * Why the workload's pods are made by an operator from a custom resource rather than
    * rendered here (its NetworkPolicy and metrics Service select pods no manifest holds);
    * undefined for pods of the workload's own StatefulSet, Deployment or Job.
