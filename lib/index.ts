@@ -108,12 +108,8 @@ export { issuerForEnvironment } from './edge/environment-issuer';
 
 // Security: network, secrets, alert delivery
 export { Connections, NetworkPeer } from './security/network';
-export type { INetworkPeer, MeshIngressRule } from './security/network';
-export { enrolInMesh, MeshEnrolment } from './security/mesh';
-export { CircuitBreaker, MeshWaypoint } from './data/circuit-breaker';
-export type { CircuitBreakerProps } from './data/circuit-breaker';
-export { ISTIO_VERSION } from './core/mesh-profile';
-export type { MeshProfile, MeshProvider } from './core/mesh-profile';
+export type { INetworkPeer } from './security/network';
+export { enrolInMesh } from './data/service-mesh';
 export { ExistingSecret } from './security/secret-source';
 export type { ISecretSource } from './security/secret-source';
 export { ExternalSecretSource, SecretStoreRef } from './security/external-secret-source';

@@ -85,16 +85,6 @@ export const PROP_TYPES: PropTypeTable = {
     "secretName": {"optional":true,"kinds":["string"]},
     "service": {"optional":true,"kinds":["object"]},
   },
-  CircuitBreakerProps: {
-    "connectTimeout": {"optional":true,"kinds":["object"]},
-    "consecutiveErrors": {"optional":true,"kinds":["number"]},
-    "ejectionTime": {"optional":true,"kinds":["object"]},
-    "interval": {"optional":true,"kinds":["object"]},
-    "maxConnections": {"optional":true,"kinds":["number"]},
-    "maxEjectionPercent": {"optional":true,"kinds":["number"]},
-    "maxPendingRequests": {"optional":true,"kinds":["number"]},
-    "store": {"optional":false,"kinds":["object"]},
-  },
   DisruptionBudgetProps: {
     "maxUnavailable": {"optional":true,"kinds":["number"]},
     "minAvailable": {"optional":true,"kinds":["number"]},

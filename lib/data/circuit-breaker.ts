@@ -15,7 +15,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkDurationProp, secondsOr } from '../core/duration';
-import { checkProps } from '../core/prop-check';
 import { SystemChart } from '../core/system-chart';
 import { addCheck, ValidationReport } from '../core/validation';
 import { addFinalizer } from '../core/finalize';
@@ -38,7 +37,7 @@ const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 /** istiod's xDS and CA port (TLS), which the waypoint connects to. */
 const ISTIOD_XDS_PORT = 15012;
 
-/** When to stop sending to a store, and for how long. */
+/** When to stop sending to a store, and for how long (one entry of `enrolInMesh`'s `circuitBreakers`). */
 export interface CircuitBreakerProps {
   /** The store whose Service the breaker guards. */
   readonly store: IConnectable;
@@ -65,6 +64,7 @@ export interface CircuitBreakerProps {
  * The system's waypoint proxy: a Gateway istiod deploys (one Deployment in the namespace, its
  * resources from the istiod chart's `global.waypoint.resources`), a network peer with its own
  * NetworkPolicy and a share of the namespace's budget. Created with the first circuit breaker.
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class MeshWaypoint extends Construct implements INetworkPeer, IBudgeted {
   public static of(chart: SystemChart): MeshWaypoint {
@@ -105,11 +105,13 @@ export class MeshWaypoint extends Construct implements INetworkPeer, IBudgeted {
   }
 }
 
-/** A circuit breaker and outlier detection on one store's Service (see the file's comment). */
+/**
+ * A circuit breaker and outlier detection on one store's Service (see the file's comment).
+ * @sealed subclassing is not supported; its protected members are not API
+ */
 export class CircuitBreaker extends Construct {
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
-    checkProps(this, 'CircuitBreakerProps', props);
     const chart = SystemChart.of(this);
     addCheck(this, (report) => checkBreaker(report, chart, props));
     const store = props?.store;
@@ -178,7 +180,7 @@ function checkBreaker(report: ValidationReport, chart: SystemChart, props: Circu
     report.error(
       'circuit-breaker.not-in-mesh',
       'store',
-      `circuit breakers are applied by the service mesh's waypoint: enrol system '${chart.system}' first (enrolInMesh)`,
+      `circuit breakers are applied by the service mesh's waypoint, and system '${chart.system}' is not in the mesh`,
     );
   const store: unknown = props?.store;
   if (typeof store !== 'object' || store === null || typeof (store as IConnectable).connectionInfo !== 'function')

@@ -1,5 +1,5 @@
 /**
- * A system in the service mesh (Istio ambient). Enrolling a system (`enrolInMesh`) puts every
+ * A system in the service mesh (Istio ambient). Enrolling a system (`enrolInMesh`, data/service-mesh.ts) puts every
  * pod of its namespace in the mesh (the namespace label `istio.io/dataplane-mode: ambient`),
  * requires mutual TLS for all of them (a namespace PeerAuthentication in STRICT mode) and denies
  * every request no AuthorizationPolicy allows (`allow-nothing`). The allowances are the
@@ -39,6 +39,7 @@ const ID = 'mesh';
 /**
  * The mesh enrolment of one system: its namespace-wide mesh objects, and the per-server
  * policies the synth pass adds (`addServerPolicies`).
+ * @sealed subclassing is not supported; its protected members are not API
  */
 export class MeshEnrolment extends Construct {
   /** The enrolment of `chart`'s system, if it enrolled. */
@@ -170,8 +171,8 @@ export class MeshEnrolment extends Construct {
   }
 }
 
-/** Enrols `chart`'s system in the environment's service mesh (see MeshEnrolment); once per system. */
-export function enrolInMesh(chart: SystemChart): MeshEnrolment {
+/** The mesh enrolment of `chart`'s system, made on first use (the public entry is data/service-mesh.ts's enrolInMesh). */
+export function meshEnrolment(chart: SystemChart): MeshEnrolment {
   return MeshEnrolment.of(chart) ?? new MeshEnrolment(chart);
 }
 

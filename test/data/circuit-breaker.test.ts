@@ -1,12 +1,13 @@
 import { Duration } from 'cdk8s';
-import { CircuitBreaker, ConnectionEnv, enrolInMesh, ExistingSecret, Probe, Redis, SystemChart, WebService } from '../../lib';
+import { ConnectionEnv, enrolInMesh, ExistingSecret, Probe, Redis, WebService } from '../../lib';
+import { CircuitBreaker } from '../../lib/data/circuit-breaker';
 import { errorIdsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 
 const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const credentials = ExistingSecret.named('cache-credentials', ['redis-password']);
 
-function system(enrol = true) {
+function system(enrol = true, breaker?: Record<string, unknown>) {
   const { app, chart } = testChart(testEnv('prod'), 'shop');
   const cache = new Redis(chart, 'cache', { use: 'cache', storage: '5Gi', credentials, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
   const api = new WebService(chart, 'api', {
@@ -16,15 +17,13 @@ function system(enrol = true) {
     resources,
   });
   api.connect(cache, { env: ConnectionEnv.url('CACHE_URL') });
-  if (enrol) enrolInMesh(chart);
+  if (enrol) enrolInMesh(chart, breaker ? { circuitBreakers: [{ store: cache, ...breaker }] } : {});
   return { app, chart, cache };
 }
 
 describe('CircuitBreaker', () => {
   test("a DestinationRule with the connection pool and outlier detection, durations in Istio's seconds", () => {
-    const { app, chart, cache } = system();
-    new CircuitBreaker(chart, 'breaker', {
-      store: cache,
+    const { app } = system(true, {
       maxConnections: 50,
       maxPendingRequests: 10,
       consecutiveErrors: 3,
@@ -45,8 +44,7 @@ describe('CircuitBreaker', () => {
   });
 
   test("the waypoint: the Gateway, the Service label, the store allowing the waypoint's identity, the client checked at the waypoint", () => {
-    const { app, chart, cache } = system();
-    new CircuitBreaker(chart, 'breaker', { store: cache });
+    const { app } = system(true, {});
     expect(objectOf(app, 'Gateway', 'waypoint').spec.gatewayClassName).toBe('istio-waypoint');
     expect(objectOf(app, 'Service', 'cache').metadata.labels['istio.io/use-waypoint']).toBe('waypoint');
     const sources = objectOf(app, 'AuthorizationPolicy', 'cache').spec.rules.map((r: any) => r.from[0].source.principals?.[0]);
@@ -77,9 +75,8 @@ describe('CircuitBreaker', () => {
     ['a connect timeout of zero', { connectTimeout: Duration.seconds(0) }, 'circuit-breaker.connect-timeout'],
     ['an interval that is no Duration', { interval: '10s' as never }, 'circuit-breaker.interval'],
   ])('%s is an error naming the field', (_, bad, id) => {
-    const { app, chart, cache } = system();
-    new CircuitBreaker(chart, 'breaker', { store: cache, ...bad });
-    expect(errorIdsOf(app)).toContain(`[shop-prod/breaker] ${id}`);
+    const { app } = system(true, { ...bad });
+    expect(errorIdsOf(app)).toContain(`[shop-prod/mesh/circuit-breaker-cache] ${id}`);
   });
 
   test('a circuit breaker in a system outside the mesh is an error', () => {
@@ -90,7 +87,13 @@ describe('CircuitBreaker', () => {
 
   test('something that is no store is an error', () => {
     const { app, chart } = system();
-    new CircuitBreaker(chart as SystemChart, 'breaker', { store: 'cache' as never });
+    new CircuitBreaker(chart, 'breaker', { store: 'cache' as never });
     expect(errorIdsOf(app)).toContain('[shop-prod/breaker] circuit-breaker.store');
   });
+});
+
+test('circuitBreakers that is no list is an error', () => {
+  const { app, chart } = system(false);
+  enrolInMesh(chart, { circuitBreakers: 'cache' as never });
+  expect(errorIdsOf(app)).toContain('[shop-prod/mesh] mesh.circuit-breakers.list');
 });
