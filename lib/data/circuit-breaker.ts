@@ -91,14 +91,17 @@ export class MeshWaypoint extends Construct implements INetworkPeer, IBudgeted {
     if (mesh) this.connections.addEgress(NetworkPeer.pods(mesh.istiodPods.podLabels, mesh.istiodPods.namespace), [{ port: ISTIOD_XDS_PORT }]);
   }
 
-  /** istiod's defaults for a waypoint (global.waypoint.resources in the istiod chart 1.30.3): one pod. */
+  /**
+   * istiod's defaults for a waypoint (global.waypoint.resources in the istiod chart 1.30.3): one
+   * pod; it declares no ephemeral storage, so the namespace's LimitRange defaults (64Mi, 1Gi) apply.
+   */
   public podBudget(): PodBudget {
     const MI = 1024 * 1024;
     return {
       maxPods: 1,
-      requests: { cpu: 0.1, memory: 128 * MI, ephemeralStorage: 0 },
-      limits: { cpu: 2, memory: 1024 * MI, ephemeralStorage: 0 },
-      largestContainer: { cpu: 2, memory: 1024 * MI, ephemeralStorage: 0 },
+      requests: { cpu: 0.1, memory: 128 * MI, ephemeralStorage: 64 * MI },
+      limits: { cpu: 2, memory: 1024 * MI, ephemeralStorage: 1024 * MI },
+      largestContainer: { cpu: 2, memory: 1024 * MI, ephemeralStorage: 1024 * MI },
       storageBytes: 0,
       claims: 0,
     };
