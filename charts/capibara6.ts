@@ -20,6 +20,7 @@ import {
   SystemSecret,
   WebService,
   Worker,
+  enrolInMesh,
 } from 'cdk8s-stacks';
 
 /**
@@ -190,6 +191,20 @@ export class Capibara6Chart extends SystemChart {
     workers.connect(queue, { env: ConnectionEnv.url('QUEUE_URL') });
     workers.connect(db, { env: dbEnv });
     workers.connect(metricsDb, { env: metricsEnv });
+    // In prod every pod of the system is in the Istio ambient mesh, with circuit breakers (CB-40)
+    // where failing fast beats waiting: the cache (a slow Redis must not hold the APIs' workers;
+    // the code falls back to the database) and the metrics store (its writes are not on the
+    // request's critical path). Not on the PostgreSQL primary, whose Service CloudNativePG makes,
+    // nor on the queue, where a refused job is lost work.
+    if (env.name === 'prod') {
+      const breaker = { maxConnections: 200, connectTimeout: Duration.seconds(2), consecutiveErrors: 5, ejectionTime: Duration.seconds(30) };
+      enrolInMesh(this, {
+        circuitBreakers: [
+          { store: cache, ...breaker },
+          { store: metricsDb, ...breaker },
+        ],
+      });
+    }
 
     api.autoscale({ min: env.pick({ dev: 1, default: 3 }), max: env.pick({ dev: 2, default: 10 }), cpuPercent: 70, memoryPercent: 80 });
     graphql.autoscale({ min: env.pick({ dev: 1, default: 2 }), max: env.pick({ dev: 2, default: 6 }), cpuPercent: 70, memoryPercent: 80 });

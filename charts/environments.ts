@@ -154,6 +154,14 @@ const STORAGE: Record<EnvironmentName, PlatformProps['storage']> = {
   },
 };
 
+/**
+ * Staging and prod run Istio in ambient mode (the platform layer installs it: base, istiod,
+ * the CNI agent and ztunnel in istio-system); the systems that enrol get mutual TLS between their
+ * pods and the NetworkPolicies' connections as authorization policies. dev has no mesh: one less
+ * privileged DaemonSet pair on developers' clusters.
+ */
+const MESH = { mesh: { provider: 'istio-ambient' } } as const satisfies Pick<PlatformProps, 'mesh'>;
+
 const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
   // dev: secrets generated in the cluster, images from the dev registry, the cluster's default storage class.
   dev: {
@@ -177,6 +185,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     ...MONITORING,
     ...OBSERVABILITY.staging,
     alerting: STAGING_ALERTING,
+    ...MESH,
   },
   prod: {
     kubernetesVersion: PROD_RELEASE,
@@ -188,6 +197,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     ...MONITORING,
     ...OBSERVABILITY.prod,
     alerting: PROD_ALERTING,
+    ...MESH,
   },
 };
 

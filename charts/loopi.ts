@@ -19,6 +19,7 @@ import {
   SystemDashboard,
   SystemSecret,
   WebService,
+  enrolInMesh,
 } from 'cdk8s-stacks';
 
 /**
@@ -49,6 +50,8 @@ const HOSTS = { dev: 'api.dev.loopi.com', staging: 'api.staging.loopi.com', prod
 export class LoopiChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
     super(scope, { system: 'loopi', environment: env, description: 'Loopi API: Go API with MySQL 8, Redis and Memcached.' });
+    // All communication encrypted (LP-66): in prod, mutual TLS between every pod of the system (Istio ambient).
+    if (env.name === 'prod') enrolInMesh(this);
 
     const appSecrets = new SystemSecret(this, 'api-secrets', { keys: ['JWT_SECRET'] });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });

@@ -18,6 +18,7 @@ import {
   SystemDashboard,
   SystemSecret,
   WebService,
+  enrolInMesh,
 } from 'cdk8s-stacks';
 
 /**
@@ -63,6 +64,8 @@ export const TECHSHOP_IMAGES = {
 export class TechShopChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
     super(scope, { system: 'techshop', environment: env, description: 'TechShop Cloud: Node app with a MongoDB replica set, Redis and MinIO.' });
+    // The seed's Istio mesh (TS-03): staging and prod run Istio ambient; every pod of the system in it.
+    if (env.name !== 'dev') enrolInMesh(this);
     const prodLike = env.name !== 'dev';
     const prod = env.name === 'prod';
 

@@ -110,6 +110,7 @@ export { issuerForEnvironment } from './edge/environment-issuer';
 // Security: network, secrets, alert delivery
 export { Connections, NetworkPeer } from './security/network';
 export type { INetworkPeer } from './security/network';
+export { enrolInMesh } from './data/service-mesh';
 export { ExistingSecret } from './security/secret-source';
 export type { ISecretSource } from './security/secret-source';
 export { ExternalSecretSource, SecretStoreRef } from './security/external-secret-source';

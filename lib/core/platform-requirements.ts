@@ -27,6 +27,11 @@ export const PLATFORM_COMPONENTS = [
   'alloy',
   'tempo',
   'opentelemetry-collector',
+  // Istio ambient (lib/gitops/mesh-components.ts): CRDs, control plane, CNI node agent, node proxy.
+  'istio-base',
+  'istiod',
+  'istio-cni',
+  'ztunnel',
 ] as const;
 
 /** The cluster components the library's output can need. */

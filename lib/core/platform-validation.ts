@@ -9,6 +9,7 @@ import { checkAlerting } from './alerting-profile';
 import { checkLogs, checkTracing } from './observability-profile';
 
 import { isKubernetesVersion, KUBERNETES_VERSIONS } from './kubernetes-version';
+import { checkMesh } from './mesh-profile';
 import { checkDnsSubdomain } from './naming';
 import type { Platform, PlatformProps } from './platform';
 import { PLATFORM_COMPONENTS } from './platform-requirements';
@@ -35,6 +36,7 @@ const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
   'tracing',
 
   'kubernetesVersion',
+  'mesh',
 ];
 const EDGE_KINDS: readonly string[] = ['ingress-nginx', 'traefik', 'gateway'];
 const GATEWAY_IMPLEMENTATIONS: readonly string[] = ['envoy-gateway', 'traefik'];
@@ -116,6 +118,7 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
   checkAlerting(raw.alerting, envName, isObject(raw.secrets) ? String(raw.secrets.kind) : 'generated', report, `${prefix}alerting`);
   checkLogs(raw.logs, report, `${prefix}logs`);
   checkTracing(raw.tracing, report, `${prefix}tracing`);
+  checkMesh(raw.mesh, Array.isArray(raw.preinstalled) && raw.preinstalled.includes('istiod'), report, `${prefix}mesh`);
 
   if (raw.kubernetesVersion !== undefined && !isKubernetesVersion(raw.kubernetesVersion))
     c.error(

@@ -15,6 +15,7 @@ import { DEFAULT_KUBERNETES_VERSION, isKubernetesVersion, KubernetesVersion } fr
 import type { PlatformComponentName } from './platform-requirements';
 import type { SecretBackend } from './secret-backend';
 import type { ComponentPods } from './component-pods';
+import { MeshProfile, ResolvedMesh, resolveMesh } from './mesh-profile';
 
 export type { ComponentPods } from './component-pods';
 
@@ -313,6 +314,12 @@ export interface PlatformProps {
    * @default '1.27' - the oldest supported release (DEFAULT_KUBERNETES_VERSION)
    */
   readonly kubernetesVersion?: KubernetesVersion;
+  /**
+   * The service mesh (Istio ambient), installed by the platform layer. Systems enrol in it
+   * (`enrolInMesh`); a system asking for it in an environment without one is a synth error.
+   * @default - no mesh
+   */
+  readonly mesh?: MeshProfile;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<Omit<IngressControllerProfile, 'allowedResponseHeaders'>> = {
@@ -386,6 +393,8 @@ export class Platform {
 
   /** The Kubernetes release the synth validates the environment's objects against. */
   public readonly kubernetesVersion: KubernetesVersion;
+  /** The service mesh, with defaults; undefined when the environment has none. */
+  public readonly mesh: ResolvedMesh | undefined;
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -410,6 +419,7 @@ export class Platform {
 
     // A malformed version is reported by checkPlatform; validation then uses the default.
     this.kubernetesVersion = isKubernetesVersion(p.kubernetesVersion) ? p.kubernetesVersion : DEFAULT_KUBERNETES_VERSION;
+    this.mesh = resolveMesh(p.mesh);
   }
 }
 

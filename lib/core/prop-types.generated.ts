@@ -313,6 +313,7 @@ export const PROP_TYPES: PropTypeTable = {
   },
   SystemNamespaceProps: {
     "baselineEnforcedBecause": {"optional":true,"kinds":["array"]},
+    "meshDataplaneMode": {"optional":true,"kinds":["string"],"values":["ambient"]},
     "name": {"optional":false,"kinds":["string"]},
     "podSecurity": {"optional":true,"kinds":["string"],"values":["baseline","restricted"]},
     "podSecurityReason": {"optional":true,"kinds":["string"]},

@@ -21,6 +21,11 @@ const ORDER: Record<string, number> = {
   ResourceQuota: 10,
   LimitRange: 10,
   NetworkPolicy: 15,
+  // the mesh's mTLS and authorization, before the pods they protect start
+  PeerAuthentication: 15,
+  AuthorizationPolicy: 15,
+  // traffic policy of a Service (the mesh's circuit breakers), with the Services
+  DestinationRule: 30,
   // configuration and secrets
   SecretStore: 20,
   Password: 20,

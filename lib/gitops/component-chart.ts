@@ -19,4 +19,10 @@ export interface ComponentChart {
   readonly releaseName: string;
   /** Other components the chart installs as well (their requirements are met by it). @default - none */
   readonly provides?: readonly PlatformComponentName[];
+  /**
+   * Fields of the chart's objects that the component itself changes after the install (a
+   * webhook's CA bundle it injects): Argo CD ignores them in its diff and keeps them at sync
+   * (`RespectIgnoreDifferences`), so self-heal does not undo them. @default - none
+   */
+  readonly ignoreDifferences?: readonly { readonly group: string; readonly kind: string; readonly jqPathExpressions: readonly string[] }[];
 }

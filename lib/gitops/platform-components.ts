@@ -12,6 +12,7 @@ import { DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, Platform } from '../core/platfo
 import { releaseFacts, ReleaseFacts } from './chart-facts';
 import type { ComponentChart } from './component-chart';
 import { OBSERVABILITY_CHARTS, observabilityDatasources, observabilityValues } from './observability-components';
+import { isMeshComponent, MESH_CHARTS, meshNamespace, meshValues } from './mesh-components';
 
 export type { ComponentChart } from './component-chart';
 
@@ -141,6 +142,7 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
   },
   // Loki, Alloy, Tempo and the OpenTelemetry Collector (lib/gitops/observability-components.ts).
   ...OBSERVABILITY_CHARTS,
+  ...MESH_CHARTS, // Istio ambient (lib/gitops/mesh-components.ts)
 };
 
 /** One component of an environment's platform layer: its chart, where it runs, its values and why it is there. */
@@ -226,7 +228,7 @@ export function componentNamespace(component: PlatformComponentName, platform: P
       // The controller runs its proxies in its own namespace: where the profile says the data plane is.
       return platform.edge.gateway?.dataPlane.namespace ?? 'envoy-gateway-system';
     default:
-      return component;
+      return isMeshComponent(component) ? meshNamespace(platform) : component;
   }
 }
 
@@ -493,6 +495,6 @@ function valuesFor(
       // One operator for every system namespace (the PerconaServerMongoDB objects live there).
       return { watchAllNamespaces: true };
     default:
-      return {};
+      return isMeshComponent(component) ? meshValues(component) : {};
   }
 }

@@ -64,6 +64,7 @@ export class PlatformLayer extends Chart {
       // A chart that renders custom resources of another component's CRDs (the Barman Cloud
       // plugin's cert-manager Certificates) must not fail its dry run before those CRDs exist.
       const skipDryRun = (c.facts?.foreignKinds.length ?? 0) > 0 ? ['SkipDryRunOnMissingResource=true'] : [];
+      const ignored = c.chart.ignoreDifferences ?? [];
       const app = new Application(this, c.component, {
         metadata: { name: `${c.component}-${env.name}`, labels: { 'app.kubernetes.io/name': c.component } },
         spec: {
@@ -75,10 +76,18 @@ export class PlatformLayer extends Chart {
             helm: { releaseName: c.chart.releaseName, valuesObject: c.values },
           },
           destination: { server: env.platform.argocd.destinationServer, namespace: c.namespace },
+          ...(ignored.length > 0
+            ? { ignoreDifferences: ignored.map((d) => ({ group: d.group, kind: d.kind, jqPathExpressions: [...d.jqPathExpressions] })) }
+            : {}),
           syncPolicy: {
             automated: { prune: true, selfHeal: true },
             // Server-side apply: the operators' CRDs exceed the size of the client-side apply annotation.
-            syncOptions: ['CreateNamespace=true', 'ServerSideApply=true', ...skipDryRun],
+            syncOptions: [
+              'CreateNamespace=true',
+              'ServerSideApply=true',
+              ...skipDryRun,
+              ...(ignored.length > 0 ? ['RespectIgnoreDifferences=true'] : []),
+            ],
             ...(labels ? { managedNamespaceMetadata: { labels } } : {}),
             retry: SYNC_RETRY,
           },

@@ -19,6 +19,7 @@ import { collectReport, isInRenamedConstruct, issue, SynthesisError, uniqueIssue
 import { recordArchitecture } from './architecture-graph';
 import { backupReadmeSections, watchBackups } from './backup-passes';
 import { addMetricsMonitors } from './metrics-monitors';
+import { addMeshPolicies } from './mesh-policies';
 import { ModelIndex } from './model-index';
 import { CachedFolder, IncrementalSynth, SynthCacheSession } from './synth-cache';
 import { addSystemFoundations } from './system-foundation';
@@ -259,6 +260,8 @@ export function completeModel(app: App): void {
   addMetricsMonitors(app);
   watchBackups(app);
   runFinalizers(app);
+  // After every connection is made (the passes and finalizers above add some).
+  addMeshPolicies(app);
   assignPriorityClasses(app);
   // After every pass and finalizer: they declare requirements too.
   addPlatformLayers(app);

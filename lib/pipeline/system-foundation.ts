@@ -3,6 +3,7 @@ import { baselinePodSecurityReasons } from '../core/pod-security-exceptions';
 import { SystemChart } from '../core/system-chart';
 import { SystemLogs } from '../observability/system-logs';
 import { NamespaceBudget } from '../scaling/namespace-budget';
+import { isMeshEnrolled } from '../security/mesh-membership';
 import { NamespaceIsolation } from '../security/network';
 import { SystemNamespace } from '../security/system-namespace';
 import { Workload } from '../workloads/workload';
@@ -25,6 +26,7 @@ export function addSystemFoundations(app: App): void {
         name: chart.namespaceName,
         ...podSecurityOf(chart),
         ...(because.length ? { baselineEnforcedBecause: because } : {}),
+        ...(isMeshEnrolled(chart) ? { meshDataplaneMode: 'ambient' as const } : {}),
       });
     }
     if (!has(NamespaceIsolation)) new NamespaceIsolation(chart, 'isolation');

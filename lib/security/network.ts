@@ -6,6 +6,7 @@ import { DEFAULT_INGRESS_NGINX, DEFAULT_PROMETHEUS_PROFILE, Platform } from '../
 import { SystemChart } from '../core/system-chart';
 import { addCheck } from '../core/validation';
 import { DEFAULT_CLUSTER_CIDRS, NetworkPeer } from './network-peer';
+import { HBONE_PORT, isMeshEnrolled } from './mesh-membership';
 
 export { DEFAULT_CLUSTER_CIDRS, NAMESPACE_NAME_LABEL, NetworkPeer } from './network-peer';
 
@@ -24,6 +25,19 @@ export interface INetworkPeer extends IConstruct {
   readonly namespaceName: string;
   /** The peer's allowances. */
   readonly connections: Connections;
+  /**
+   * The ServiceAccount its pods run as, when the library names it: their identity in the
+   * service mesh. @default - unknown (an operator's pods): the mesh allows them by namespace
+   */
+  readonly serviceAccountName?: string;
+}
+
+/** An ingress allowance as the mesh sees it: the peer, the construct behind it when one connected (`allowTo`), the ports. */
+export interface MeshIngressRule {
+  readonly peer: NetworkPeer;
+  /** @default - a peer given by labels (allowFromPeer, addIngress) */
+  readonly client?: INetworkPeer;
+  readonly ports: readonly PortRule[];
 }
 
 export interface PortRule {
@@ -67,6 +81,9 @@ export function clusterDnsPeers(dns: Platform['dns']): NetworkPeer[] {
 export class Connections {
   private readonly ingress = new Map<string, Rule>();
   private readonly egress = new Map<string, Rule>();
+  /** The construct behind a rule's peer, by the peer's key, where one connected (allowTo). */
+  private readonly clients = new Map<string, INetworkPeer>();
+  private readonly servers = new Map<string, INetworkPeer>();
 
   constructor(private readonly owner: INetworkPeer) {}
 
@@ -81,8 +98,19 @@ export class Connections {
         );
       }
     });
-    this.addEgress(peerOf(peer, this.owner.namespaceName), ports);
-    peer.connections.addIngress(peerOf(this.owner, peer.namespaceName), ports);
+    const server = peerOf(peer, this.owner.namespaceName);
+    const client = peerOf(this.owner, peer.namespaceName);
+    this.servers.set(server.key, peer);
+    peer.connections.clients.set(client.key, this.owner);
+    this.addEgress(server, ports);
+    peer.connections.addIngress(client, ports);
+  }
+
+  /** The ingress allowances, with the connected construct where there is one: what the mesh's AuthorizationPolicy allows. */
+  public meshIngressRules(): MeshIngressRule[] {
+    return [...this.ingress.values()]
+      .sort((a, b) => (a.key < b.key ? -1 : 1))
+      .map((r) => ({ peer: r.peers[0], client: this.clients.get(r.key), ports: r.ports }));
   }
 
   /** Allows traffic from pods outside the system (ingress controller, Prometheus) on `ports`. */
@@ -127,10 +155,23 @@ export class Connections {
 
   /** The NetworkPolicy spec for the owner's pods. */
   public renderSpec(): Record<string, unknown> {
+    // In the mesh, a meshed peer's traffic arrives on (and leaves for) HBONE's port: allowed to the same peers.
+    const meshed = isMeshEnrolled(this.owner);
+    const hbone = (r: Rule, other: Map<string, INetworkPeer>) => {
+      const construct = other.get(r.key);
+      const inMesh = construct ? isMeshEnrolled(construct) : sameNamespacePods(r.peers[0]);
+      return meshed && inMesh ? [{ port: HBONE_PORT }] : [];
+    };
     const render = (rules: Map<string, Rule>, direction: 'from' | 'to') =>
       [...rules.values()]
         .sort((a, b) => (a.key < b.key ? -1 : 1))
-        .map((r) => ({ [direction]: r.peers.map((p) => p.toJson()), ports: r.ports.map(renderPort) }));
+        .map((r) => ({
+          [direction]: r.peers.map((p) => p.toJson()),
+          ports: [
+            ...r.ports,
+            ...hbone(r, direction === 'from' ? this.clients : this.servers).filter((h) => !r.ports.some((p) => p.port === h.port)),
+          ].map(renderPort),
+        }));
     // Empty rule lists are left out (both directions stay denied through policyTypes):
     // the API server drops `ingress: []`, so writing it would make every apply a change.
     const ingress = render(this.ingress, 'from');
@@ -160,6 +201,12 @@ export function allowCrossNamespace(a: IConstruct, b: IConstruct): void {
 
 function crossNamespaceAllowed(a: IConstruct, b: IConstruct): boolean {
   return CROSS_NAMESPACE.get(a)?.has(b) ?? false;
+}
+
+/** Whether the peer is pods of the policy's own namespace (an enrolled namespace's pods are all in the mesh). */
+function sameNamespacePods(peer: NetworkPeer): boolean {
+  const selector = peer.toJson();
+  return selector.podSelector !== undefined && selector.namespaceSelector === undefined && selector.ipBlock === undefined;
 }
 
 /** A workload's pods as seen from a policy in `fromNamespace`. */

@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { checkProps } from '../core/prop-check';
+import { DATAPLANE_MODE_LABEL } from './mesh-membership';
 
 /** The Pod Security Standards version the namespace labels pin (what cdk8s-plus-27 targets). */
 export const POD_SECURITY_VERSION = 'v1.27';
@@ -29,6 +30,11 @@ export interface SystemNamespaceProps {
    * `baselineEnforcedBecause`. @default - none
    */
   readonly privilegedEnforcedBecause?: readonly string[];
+  /**
+   * The service mesh's data plane for every pod of the namespace: `ambient` enrols them in
+   * Istio's ambient mesh (the label `istio.io/dataplane-mode`). @default - not in a mesh
+   */
+  readonly meshDataplaneMode?: 'ambient';
 }
 
 /**
@@ -61,6 +67,7 @@ export class SystemNamespace extends Construct {
       labels[`pod-security.kubernetes.io/${mode}`] = mode === 'enforce' ? enforced : level;
       labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
     }
+    if (props.meshDataplaneMode === 'ambient') labels[DATAPLANE_MODE_LABEL] = 'ambient';
     const annotations: Record<string, string> = {};
     if (props.podSecurityReason) annotations['cdk8s-stacks.io/pod-security-reason'] = props.podSecurityReason;
     if (reasons.length > 0) annotations['cdk8s-stacks.io/pod-security-baseline-because'] = reasons.join('; ');

@@ -44,6 +44,7 @@ export interface ChartSourceEntry {
 }
 
 const PROMETHEUS_COMMUNITY = 'prometheus-community/helm-charts';
+const ISTIO_RELEASE = '1.30.3';
 
 export const CHART_SOURCES: Readonly<Record<string, ChartSourceEntry>> = {
   'cert-manager@v1.21.1': {
@@ -105,4 +106,20 @@ export const CHART_SOURCES: Readonly<Record<string, ChartSourceEntry>> = {
   'opentelemetry-collector@0.170.0': {
     source: { repo: 'open-telemetry/opentelemetry-helm-charts', ref: 'opentelemetry-collector-0.170.0', path: 'charts/opentelemetry-collector' },
   },
+  // Istio ambient (lib/gitops/mesh-components.ts): every chart in istio/istio's manifests/charts at
+  // the release tag; Chart.yaml says 1.0.0 there and istio/release-builder sets the release's version.
+  ...Object.fromEntries(
+    [
+      ['base', 'manifests/charts/base'],
+      ['istiod', 'manifests/charts/istio-control/istio-discovery'],
+      ['cni', 'manifests/charts/istio-cni'],
+      ['ztunnel', 'manifests/charts/ztunnel'],
+    ].map(([chart, path]): [string, ChartSourceEntry] => [
+      `${chart}@${ISTIO_RELEASE}`,
+      {
+        source: { repo: 'istio/istio', ref: ISTIO_RELEASE, path },
+        packaging: [{ kind: 'set-chart-version', version: ISTIO_RELEASE, appVersion: ISTIO_RELEASE }],
+      },
+    ]),
+  ),
 };
