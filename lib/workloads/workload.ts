@@ -16,9 +16,8 @@ import { ContainerModel, ContainerProps, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR
 import { checkPodModel } from './pod-spec-check';
 import { IBudgeted, PodBudget } from '../scaling/namespace-budget';
 import { arrayOrEmpty } from '../core/prop-check';
-import type { ConnectionTls, ConnectOptions, IConnectable, StoreConnection } from './connectable';
-import type { EnvValue } from './env';
-import { storeCaVolume, unverifiedTlsConnection } from './store-ca';
+import type { ConnectOptions, IConnectable, StoreConnection } from './connectable';
+import { mountStoreCa, storeCaVolume } from './store-ca';
 import type { MetricsOptions } from './metrics-endpoint';
 import { TracingOptions, WorkloadTracing } from './workload-tracing';
 
@@ -169,6 +168,14 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
   }
 
   /**
+   * The ServiceAccount its pods run as (the workload's name), their identity in the service
+   * mesh; undefined for an operator's pods, which run under one the operator makes.
+   */
+  public get serviceAccountName(): string | undefined {
+    return this.managedPods ? undefined : this.name;
+  }
+
+  /**
    * Why the workload's pods are made by an operator from a custom resource rather than
    * rendered here (its NetworkPolicy and metrics Service select pods no manifest holds);
    * undefined for pods of the workload's own StatefulSet, Deployment or Job.
@@ -274,7 +281,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       if (this.container.env.has(name)) this.duplicateEnv.push(`${name} (connecting ${store.node.path})`);
       this.container.addEnv(name, value);
     }
-    if (info.tls) this.mountStoreCa(store, info.tls, entries);
+    if (info.tls) mountStoreCa(this, this.storeCaVolumes, store.node.path, storeCaVolume(store.node.id, info.tls), info.tls, entries);
     this.connections.allowTo(store, { port: info.port });
     this.connected.push({ store, scheme: info.scheme, port: info.port });
     if (options.waitUntilReady ?? true) {
@@ -294,18 +301,6 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       if (info.password) wait.addEnv('STORE_PASSWORD', info.password);
       this.addInitContainer(wait);
     }
-  }
-
-  /** Mounts the CA of a store that requires TLS where its variables say (once per store); see storeCaVolume. */
-  private mountStoreCa(store: IConnectable, tls: ConnectionTls, entries: ReadonlyArray<readonly [string, EnvValue]>): void {
-    const volume = storeCaVolume(store.node.id, tls);
-    if (!this.storeCaVolumes.has(volume.name)) {
-      this.storeCaVolumes.add(volume.name);
-      this.addVolume({ name: volume.name, secret: volume.secret });
-      this.container.mount(volume.mountPath, volume.name, { readOnly: true });
-    }
-    const problem = unverifiedTlsConnection(store.node.path, tls, entries);
-    if (problem) addCheck(this, (report) => report.error('workload.connect.tls-ca-unset', 'connect().env', problem));
   }
 
   /**
