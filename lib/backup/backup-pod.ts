@@ -2,6 +2,7 @@ import { ResourceProfile } from '../core/environment';
 import { ContainerModel } from '../workloads/container';
 import { EnvValue } from '../workloads/env';
 import { Workload } from '../workloads/workload';
+import { clientPeerOf } from '../workloads/connectable';
 import type { IBackupable } from './backupable';
 import { BackupTarget, S3BackupTarget } from './target';
 
@@ -62,6 +63,6 @@ export function s3Env(target: S3BackupTarget, store: IBackupable): Record<string
  * to the target (the in-cluster S3 server, or HTTPS outside the cluster for AWS).
  */
 export function allowBackupFlows(workload: Workload, store: IBackupable, target: BackupTarget): void {
-  workload.connections.allowTo(store, { port: store.adminConnection().port });
+  workload.connections.allowTo(clientPeerOf(store), { port: store.adminConnection().port });
   target.allowAccess(workload.connections);
 }

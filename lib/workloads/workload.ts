@@ -16,6 +16,7 @@ import { ContainerModel, ContainerProps, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR
 import { checkPodModel } from './pod-spec-check';
 import { IBudgeted, PodBudget } from '../scaling/namespace-budget';
 import { arrayOrEmpty } from '../core/prop-check';
+import { clientPeerOf } from './connectable';
 import type { ConnectOptions, IConnectable, StoreConnection } from './connectable';
 import type { MetricsOptions } from './metrics-endpoint';
 import { TracingOptions, WorkloadTracing } from './workload-tracing';
@@ -269,7 +270,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       if (this.container.env.has(name)) this.duplicateEnv.push(`${name} (connecting ${store.node.path})`);
       this.container.addEnv(name, value);
     }
-    this.connections.allowTo(store, { port: info.port });
+    this.connections.allowTo(clientPeerOf(store), { port: info.port });
     this.connected.push({ store, scheme: info.scheme, port: info.port });
     if (options.waitUntilReady ?? true) {
       const check = store.readinessCheck;

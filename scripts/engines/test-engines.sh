@@ -34,9 +34,13 @@ declare -A PROVIDES=(
   [redis-tools]='redis-cli'
   [nginx-light]='nginx'
   [memcached]='memcached'
+  [redis-sentinel]='redis-sentinel'
+  [haproxy]='haproxy'
 )
 # nginx: the ObjectStoreGateway's configuration runs on it (bucket-backup.test.ts).
-PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools nginx-light memcached)
+# redis-sentinel and haproxy: the Redis replica group (redis-sentinel.test.ts); the Sentinels
+# run as `redis-server --sentinel`, the package is what Debian ships them in.
+PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools redis-sentinel haproxy nginx-light memcached)
 
 have_program() {
   local p="$1"
