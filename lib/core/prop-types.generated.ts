@@ -238,6 +238,13 @@ export const PROP_TYPES: PropTypeTable = {
     "use": {"optional":false,"kinds":["string"],"values":["cache","queue","sessions"]},
     "version": {"optional":true,"kinds":["string"]},
   },
+  RedisProxyProps: {
+    "credentials": {"optional":false,"kinds":["object"]},
+    "members": {"optional":false,"kinds":["array"]},
+    "passwordKey": {"optional":false,"kinds":["string"]},
+    "port": {"optional":false,"kinds":["number"]},
+    "store": {"optional":false,"kinds":["string"]},
+  },
   RestoreJobProps: {
     "backupVolume": {"optional":false,"kinds":["object"]},
     "resources": {"optional":false,"kinds":["object"]},

@@ -143,7 +143,8 @@ export class Redis extends BackupableStore {
       this.addSentinels(image);
       this.proxy = new RedisProxy(scope, `${id}-proxy`, {
         store: this.name,
-        members: this.memberHosts,
+        // Fully qualified: HAProxy's resolver re-resolves these names but applies no search list.
+        members: this.memberHosts.map((h) => `${h}.${this.chart.environment.platform.dns.clusterDomain}`),
         port: 6379,
         credentials: props.credentials,
         passwordKey,

@@ -198,7 +198,8 @@ describe('Redis with replicas: 3 (Sentinel, HAProxy)', () => {
     const cfg = objectOf(app, 'ConfigMap', 'cache-proxy-config').data['haproxy.cfg'];
     expect(cfg).toContain('tcp-check send "AUTH ${REDIS_PASSWORD}\\r\\n"');
     expect(cfg).toContain('tcp-check expect string role:master');
-    for (const [i, m] of members.entries()) expect(cfg).toContain(`server member-${i} ${m}:6379`);
+    // Fully qualified: HAProxy's resolver applies no search list.
+    for (const [i, m] of members.entries()) expect(cfg).toContain(`server member-${i} ${m}.cluster.local:6379`);
     const proxyEnv = objectOf(app, 'Deployment', 'cache-proxy').spec.template.spec.containers[0].env;
     expect(proxyEnv).toEqual([{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache-credentials', key: 'redis-password' } } }]);
   });

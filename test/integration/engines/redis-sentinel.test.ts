@@ -225,7 +225,8 @@ beforeAll(async () => {
   const cfg = substitute(
     find(objects, 'ConfigMap', 'cache-proxy-config').data['haproxy.cfg'],
     [
-      ...names().filter((n) => n.from.endsWith(':6379')),
+      // Fully qualified in haproxy.cfg: HAProxy's resolver applies no search list.
+      ...MEMBERS.map((i) => ({ why: `cache-${i}'s server`, from: `cache-${i}.${DOMAIN}.cluster.local:6379`, to: `127.0.0.1:${redisPorts[i]}` })),
       { why: 'loopback and a free port instead of every pod address on 6379', from: 'bind :6379', to: `bind 127.0.0.1:${proxyPort}` },
     ],
     'haproxy.cfg',
