@@ -78,14 +78,15 @@ export function renderHaproxyConfig(store: string, members: readonly string[], p
  * Alerts on the replica group, from redis_exporter on every member: no member is the master
  * (Sentinel could not elect one: too few members or Sentinels up), more than one claims to be
  * (a partition healed before the old master was reconfigured), and replicas not connected to
- * the master (a second failure would lose data or the group).
+ * the master (a second failure would lose data or the group). Aggregated `by (namespace)`:
+ * the system's alert routes match on the namespace label, which a bare count() or sum() drops.
  */
 export function sentinelAlerts(name: string, namespace: string, replicas: number, pascalName: string): EngineAlert[] {
   const selector = `namespace="${namespace}",pod=~"${name}-[0-9]+"`;
   return [
     {
       name: `RedisNoMaster${pascalName}`,
-      expr: `(count(redis_up{${selector}} == 1) > 0) unless (count(redis_instance_info{${selector},role="master"}) > 0)`,
+      expr: `(count by (namespace) (redis_up{${selector}} == 1) > 0) unless on (namespace) (count by (namespace) (redis_instance_info{${selector},role="master"}) > 0)`,
       severity: 'critical',
       for: Duration.minutes(1),
       summary: `No member of Redis ${name} is the master: clients cannot write`,
@@ -95,7 +96,7 @@ export function sentinelAlerts(name: string, namespace: string, replicas: number
     },
     {
       name: `RedisSeveralMasters${pascalName}`,
-      expr: `count(redis_instance_info{${selector},role="master"}) > 1`,
+      expr: `count by (namespace) (redis_instance_info{${selector},role="master"}) > 1`,
       severity: 'critical',
       for: Duration.minutes(2),
       summary: `More than one member of Redis ${name} is a master`,
@@ -104,7 +105,7 @@ export function sentinelAlerts(name: string, namespace: string, replicas: number
     },
     {
       name: `RedisReplicasDisconnected${pascalName}`,
-      expr: `sum(redis_connected_slaves{${selector}} and on (pod) redis_instance_info{${selector},role="master"}) < ${replicas - 1}`,
+      expr: `sum by (namespace) (redis_connected_slaves{${selector}} and on (pod) redis_instance_info{${selector},role="master"}) < ${replicas - 1}`,
       severity: 'warning',
       for: Duration.minutes(5),
       summary: `Redis ${name}: fewer than ${replicas - 1} replicas follow the master`,
