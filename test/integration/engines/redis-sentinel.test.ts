@@ -3,7 +3,8 @@
  * 7.0), the three Sentinels beside them and HAProxy (Debian's 2.6), each started from what the
  * construct generated (the ConfigMaps' redis.conf, sentinel.conf, start script and
  * haproxy.cfg, the containers' commands and environments) as non-root users. A workload's
- * exact REDIS_URL writes through HAProxy; the master is killed with its Sentinel (a node
+ * exact REDIS_URL writes through HAProxy, and a backup's `redis-cli --rdb` streams the master's
+ * snapshot through it; the master is killed with its Sentinel (a node
  * lost); Sentinel promotes a replica; writes through HAProxy reach the new master; the old
  * member, started again, rejoins as a replica of the new master, never as a second master.
  *
@@ -138,7 +139,7 @@ async function killMember(i: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  requirePrograms('redis-server', 'redis-cli', 'haproxy');
+  requirePrograms('redis-server', 'redis-cli', 'redis-check-rdb', 'haproxy');
   redisUser = serviceUser('redis');
   proxyUser = serviceUser('haproxy');
   for (const _ of MEMBERS) {
@@ -264,6 +265,18 @@ describe('A Redis replica group with Sentinel and HAProxy, as the construct gene
     const ps = run('ps', ['-eo', 'args']).stdout;
     expect(ps.includes(PASSWORD)).toBe(false);
     expect(cli(redisPorts[1], ['SET', 'x', '1'])).toMatch(/READONLY/);
+  });
+
+  test("a backup's `redis-cli --rdb` through HAProxy (the client Service) streams the master's snapshot", () => {
+    expect(client(['SET', 'backed-up', 'yes'])).toBe('OK');
+    const dump = path.join(dir, 'dump.rdb');
+    // What scripts/redis-dump.sh runs, against the host and port the backup Job is given.
+    const r = run('redis-cli', ['--no-auth-warning', '-h', '127.0.0.1', '-p', String(proxyPort), '--rdb', dump], {
+      env: { REDISCLI_AUTH: PASSWORD },
+      timeoutMs: 30_000,
+    });
+    expect(r.status).toBe(0);
+    expect(run('redis-check-rdb', [dump]).stdout).toMatch(/RDB looks OK/);
   });
 
   test('the master is killed with its Sentinel; a replica is promoted and writes through HAProxy reach it', async () => {

@@ -359,5 +359,5 @@ export function requirePrograms(...programs: string[]): void {
 }
 
 export function missingPackages(): string {
-  return "Run scripts/engines/test-engines.sh (as root it installs them), or: sudo sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql mariadb-server mariadb-client redis-server redis-tools nginx-light memcached'";
+  return "Run scripts/engines/test-engines.sh (as root it installs them), or: sudo sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql mariadb-server mariadb-client redis-server redis-tools redis-sentinel haproxy nginx-light memcached'";
 }
