@@ -102,8 +102,12 @@ export class Capibara6Chart extends SystemChart {
     if (!prod) db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
     metricsDb.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '50Gi' }) }) });
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
+    // The cache and the queue survive losing a node: three members each with Sentinel behind
+    // HAProxy in staging and prod (the workers' BLPOPs reconnect after a failover); one in dev.
+    const redisReplicas = env.pick({ dev: 1, default: 3 });
     const cache = new Redis(this, 'cache', {
       use: 'cache',
+      replicas: redisReplicas,
       storage: '1Gi',
       credentials: redisCredentials,
       resources: small,
@@ -113,6 +117,7 @@ export class Capibara6Chart extends SystemChart {
     });
     const queue = new Redis(this, 'queue', {
       use: 'queue',
+      replicas: redisReplicas,
       storage: env.pick({ dev: '1Gi', default: '5Gi' }),
       credentials: redisCredentials,
       resources: small,

@@ -98,9 +98,12 @@ export class ChatNominaChart extends SystemChart {
       }),
       monitoring: { exporter: true },
     });
+    // Highly available like the rest of the system (the seed's ElastiCache): three members
+    // with Sentinel behind HAProxy in staging and prod; one in dev.
     const cache = new Redis(this, 'cache', {
       version: '7.4',
       use: 'cache',
+      replicas: env.pick({ dev: 1, default: 3 }),
       storage: env.pick({ default: '1Gi', prod: '5Gi' }),
       credentials: new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] }),
       resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '250m', memory: '256Mi' } },

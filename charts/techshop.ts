@@ -39,8 +39,10 @@ import {
  *   listing every member with `replicaSet=rs0` (the seed's app connected as the admin);
  *   one member in dev (an odd number; three are required in prod);
  * - a regex path with `pathType: Prefix`: ImplementationSpecific with use-regex;
- * - "Redis cluster" (3 Deployment replicas sharing one RWO volume, cluster mode on): one
- *   Redis with its own volume, AOF and a password; sessions/cache need no cluster at this size;
+ * - "Redis cluster" (3 Deployment replicas sharing one RWO volume, cluster mode on, never a
+ *   cluster): in staging and prod three members, each with its own volume, AOF and the
+ *   password, watched by Sentinel behind HAProxy (failover, one Redis URL); sharding (Redis
+ *   Cluster) is not needed at this size. Dev: one member;
  * - a NetworkPolicy egress without DNS: every namespace allows DNS to kube-system;
  * - a VPA in Auto mode on the cpu/memory the HPA scales on: the VPA only recommends (Off);
  * - "SecurityContext" as a Kubernetes kind: the fields live in each pod (restricted, uid 1001);
@@ -70,8 +72,11 @@ export class TechShopChart extends SystemChart {
     const prod = env.name === 'prod';
 
     const appSecrets = new SystemSecret(this, 'app-secrets', { keys: ['JWT_SECRET'] });
+    // Sessions and cache survive losing a node in staging and prod: three members with
+    // Sentinel, HAProxy in front (the seed's "Redis cluster", done as a replica group). Dev: one.
     const redis = new Redis(this, 'redis', {
       use: 'sessions',
+      replicas: env.pick({ dev: 1, default: 3 }),
       storage: env.pick({ default: '1Gi', prod: '5Gi' }),
       credentials: new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] }),
       resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },

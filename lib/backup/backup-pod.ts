@@ -3,6 +3,7 @@ import { ContainerModel } from '../workloads/container';
 import { EnvValue } from '../workloads/env';
 import { Workload } from '../workloads/workload';
 import { storeCaVolume } from '../workloads/store-ca';
+import { clientPeerOf } from '../workloads/connectable';
 import type { IBackupable } from './backupable';
 import { BackupTarget, S3BackupTarget } from './target';
 
@@ -74,6 +75,6 @@ export function s3Env(target: S3BackupTarget, store: IBackupable): Record<string
  * to the target (the in-cluster S3 server, or HTTPS outside the cluster for AWS).
  */
 export function allowBackupFlows(workload: Workload, store: IBackupable, target: BackupTarget): void {
-  workload.connections.allowTo(store, { port: store.adminConnection().port });
+  workload.connections.allowTo(clientPeerOf(store), { port: store.adminConnection().port });
   target.allowAccess(workload.connections);
 }

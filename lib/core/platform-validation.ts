@@ -84,6 +84,16 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
         'dns.nodeLocalAddress',
         `${describe(address)} must be an IP address (NodeLocal DNSCache listens on e.g. 169.254.20.10)`,
       );
+    const domain: unknown = raw.dns.clusterDomain;
+    if (
+      domain !== undefined &&
+      (typeof domain !== 'string' || !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(domain))
+    )
+      c.error(
+        'platform.dns.cluster-domain',
+        'dns.clusterDomain',
+        `${describe(domain)} must be a DNS domain without a trailing dot (e.g. cluster.local)`,
+      );
   }
   if (c.optionalObject('prometheus', raw.prometheus)) {
     if (raw.prometheus.pods !== undefined) c.pods('prometheus.pods', raw.prometheus.pods);

@@ -143,6 +143,11 @@ export interface DnsProfile {
    * their node instead of through a pod selector. @default - no NodeLocal DNSCache
    */
   readonly nodeLocalAddress?: string;
+  /**
+   * The cluster's DNS domain (the kubelet's `clusterDomain`). Resolvers that do not apply
+   * the pods' search list (HAProxy's) need names ending in it. @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
 }
 
 /** The Prometheus that scrapes the systems and evaluates their rules (prometheus-operator). */
@@ -374,7 +379,7 @@ export class Platform {
   public readonly argocd: Required<ArgoCdProfile>;
   public readonly secrets: SecretBackend;
   public readonly edge: EdgeProfile;
-  public readonly dns: { readonly pods: ComponentPods; readonly nodeLocalAddress?: string };
+  public readonly dns: { readonly pods: ComponentPods; readonly nodeLocalAddress?: string; readonly clusterDomain: string };
   public readonly prometheus: Required<PrometheusProfile>;
   public readonly grafana: Required<GrafanaProfile>;
   public readonly storage: StorageProfile;
@@ -404,7 +409,7 @@ export class Platform {
     this.secrets = typeof p.secrets === 'object' && p.secrets !== null ? p.secrets : { kind: 'generated' };
     // Without a profile, both Ingress controllers the library always rendered for are assumed at their defaults.
     this.edge = p.edge ?? { default: 'ingress-nginx', ingressNginx: DEFAULT_INGRESS_NGINX, traefik: DEFAULT_TRAEFIK };
-    this.dns = { pods: DEFAULT_DNS_PODS, ...defined(p.dns) };
+    this.dns = { pods: DEFAULT_DNS_PODS, clusterDomain: 'cluster.local', ...defined(p.dns) };
     this.prometheus = { ...DEFAULT_PROMETHEUS_PROFILE, ...defined(p.prometheus) };
     this.grafana = { ...DEFAULT_GRAFANA_PROFILE, ...defined(p.grafana) };
     this.storage = { ...defined(p.storage) };

@@ -15,6 +15,7 @@ import { ConnectionInfo, IConnectable } from './connection';
 import { Engine, engineImage, supportedVersions } from './versions';
 import { EnginePods, EngineShape, IBoundEngine, IStoreEngine, OwnServer, ShapeInput, StatefulSetEngine } from './store-engine';
 import { SystemChart } from '../core/system-chart';
+import type { INetworkPeer } from '../security/network';
 
 /** The props every engine takes and hands to the base unchanged. */
 export const MiB = 2 ** 20;
@@ -214,7 +215,8 @@ export abstract class StatefulStore extends Workload implements IConnectable {
       metadata: { name: this.name },
       spec: {
         type: 'ClusterIP',
-        selector: { ...this.selectorLabels },
+        // Read at synth: an engine may put a proxy in front of its members (clientPeer).
+        selector: Lazy.any({ produce: () => ({ ...(this.clientPeer ?? this).selectorLabels }) }),
         ports: [{ name: engine.port.name, port: engine.port.port, targetPort: k8s.IntOrString.fromString(engine.port.name), protocol: 'TCP' }],
       },
     });
@@ -318,6 +320,11 @@ export abstract class StatefulStore extends Workload implements IConnectable {
     const statefulSet = this.spec.managed ? undefined : this.mainObject;
     const memberHosts = Array.from({ length: this.replicas }, (_, i) => `${this.name}-${i}.${this.headlessServiceName}.${this.namespaceName}.svc`);
     return { ...own, statefulSet, memberHosts };
+  }
+
+  /** The pods behind the client Service when they are not the members (a proxy that follows the primary). @default - the members */
+  public get clientPeer(): INetworkPeer | undefined {
+    return undefined;
   }
 
   /** The port clients use. */

@@ -39,6 +39,8 @@ export const TOOL_IMAGES = {
   mc: 'quay.io/minio/mc:RELEASE.2025-04-16T18-13-26Z',
   /** The ObjectStoreGateway's nginx: the unprivileged build (uid 101, port 8080). */
   gateway: 'docker.io/nginxinc/nginx-unprivileged:1.27.3',
+  /** HAProxy in front of a Redis replica group (Redis with `replicas`): the 3.2 LTS line, runs as uid 99. */
+  haproxy: 'docker.io/library/haproxy:3.2.4',
 } as const;
 
 export type Engine = keyof typeof ENGINE_IMAGES;

@@ -60,6 +60,17 @@ export interface IConnectable extends INetworkPeer {
    * set) that succeeds once the store accepts connections.
    */
   readonly readinessCheck: { readonly image: string; readonly command: string };
+  /**
+   * The pods a client's connection reaches when they are not the store's own: a proxy in
+   * front of the members (Redis with Sentinel: HAProxy, which follows the master). Network
+   * allowances of `connect()` and of backups go to these pods. @default - the store's own pods
+   */
+  readonly clientPeer?: INetworkPeer;
+}
+
+/** The pods a connection to `store` reaches: its proxy where it has one, else its own. */
+export function clientPeerOf(store: IConnectable): INetworkPeer {
+  return store.clientPeer ?? store;
 }
 
 /** Environment variables, in order (a URL may refer to a password defined before it). */

@@ -16,6 +16,7 @@ import { ContainerModel, ContainerProps, DEFAULT_SCRATCH_SIZE, PortSpec, SIDECAR
 import { checkPodModel } from './pod-spec-check';
 import { IBudgeted, PodBudget } from '../scaling/namespace-budget';
 import { arrayOrEmpty } from '../core/prop-check';
+import { clientPeerOf } from './connectable';
 import type { ConnectOptions, IConnectable, StoreConnection } from './connectable';
 import { mountStoreCa, storeCaVolume } from './store-ca';
 import type { MetricsOptions } from './metrics-endpoint';
@@ -282,7 +283,7 @@ export abstract class Workload extends Construct implements INetworkPeer, IBudge
       this.container.addEnv(name, value);
     }
     if (info.tls) mountStoreCa(this, this.storeCaVolumes, store.node.path, storeCaVolume(store.node.id, info.tls), info.tls, entries);
-    this.connections.allowTo(store, { port: info.port });
+    this.connections.allowTo(clientPeerOf(store), { port: info.port });
     this.connected.push({ store, scheme: info.scheme, port: info.port });
     if (options.waitUntilReady ?? true) {
       const check = store.readinessCheck;

@@ -35,10 +35,14 @@ declare -A PROVIDES=(
   [nginx-light]='nginx'
   [memcached]='memcached'
   [openssl]='openssl'
+  [redis-sentinel]='redis-sentinel'
+  [haproxy]='haproxy'
 )
 # nginx: the ObjectStoreGateway's configuration runs on it (bucket-backup.test.ts); openssl
 # makes the certificates of the TLS tests (tls-postgres.test.ts, tls-mysql.test.ts).
-PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools nginx-light memcached openssl)
+# redis-sentinel and haproxy: the Redis replica group (redis-sentinel.test.ts); the Sentinels
+# run as `redis-server --sentinel`, the package is what Debian ships them in.
+PACKAGES=(postgresql mariadb-server mariadb-client redis-server redis-tools redis-sentinel haproxy nginx-light memcached openssl)
 
 have_program() {
   local p="$1"

@@ -88,7 +88,10 @@ describe('ChatNomina (seeds/003)', () => {
   });
 
   test('Redis with a password; egress to S3 over 443 only outside the cluster ranges', () => {
-    expect(mainContainer(find(prod, 'StatefulSet', 'cache')).command).toContain('--requirepass');
+    // The password reaches Redis from the Secret through the start script, never the command line.
+    const server = mainContainer(find(prod, 'StatefulSet', 'cache'));
+    expect(server.command).toEqual(['sh', '/etc/redis/start.sh', 'server']);
+    expect(server.env).toContainEqual({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-credentials', key: 'redis-password' } } });
     const egress = find(prod, 'NetworkPolicy', 'api').spec.egress;
     expect(egress).toContainEqual({
       to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
@@ -131,9 +134,9 @@ describe('capibara6 (seeds/004) in prod', () => {
     );
   });
 
-  test('NetworkPolicies: workers reach the queue, not the cache', () => {
+  test('NetworkPolicies: workers reach the queue (its HAProxy, which follows the master), not the cache', () => {
     const egress = JSON.stringify(find(objects, 'NetworkPolicy', 'workers').spec.egress);
-    expect(egress).toContain('"app.kubernetes.io/name":"queue"');
-    expect(egress).not.toContain('"app.kubernetes.io/name":"cache"');
+    expect(egress).toContain('"app.kubernetes.io/name":"queue-proxy"');
+    expect(egress).not.toContain('"app.kubernetes.io/name":"cache');
   });
 });

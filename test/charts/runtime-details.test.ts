@@ -103,8 +103,8 @@ describe('ChatNomina: the Chat and Auth services of the seed beside the API', ()
     expect(find(prod, 'Service', name).spec.ports).toContainEqual(expect.objectContaining({ port: 80, targetPort: 'http' }));
   });
 
-  test('the database and the cache admit all three; the migration gates all three', () => {
-    for (const store of ['db', 'cache']) {
+  test('the database and the cache (its HAProxy, in front of the members) admit all three; the migration gates all three', () => {
+    for (const store of ['db', 'cache-proxy']) {
       const policy = find(prod, 'NetworkPolicy', store);
       const peers = JSON.stringify(policy.spec.ingress);
       for (const name of ['api', 'chat', 'auth']) expect(peers).toContain(`"app.kubernetes.io/name":"${name}"`);

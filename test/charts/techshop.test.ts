@@ -65,12 +65,15 @@ describe('TechShop Cloud (seeds/002)', () => {
     ]);
   });
 
-  test('defect fixed: Redis is one member with its own volume and no cluster mode (not a 3-replica Deployment on one RWO PVC)', () => {
+  test('defect fixed: Redis is three members with a volume each, Sentinel and HAProxy, no cluster mode (not a 3-replica Deployment on one RWO PVC)', () => {
     const redis = find(prod, 'StatefulSet', 'redis');
-    expect(redis.spec.replicas).toBe(1);
+    expect(redis.spec.replicas).toBe(3);
     expect(redis.spec.volumeClaimTemplates[0].spec.accessModes).toEqual(['ReadWriteOnce']);
+    expect(redis.spec.template.spec.containers.map((c: any) => c.name)).toContain('sentinel');
     expect(JSON.stringify(redis)).not.toMatch(/cluster-enabled/);
     expect(kinds(prod, 'Deployment').map((d) => d.metadata.name)).not.toContain('redis');
+    // The app's Service name reaches HAProxy, which reaches the master.
+    expect(find(prod, 'Service', 'redis').spec.selector).toEqual(find(prod, 'Deployment', 'redis-proxy').spec.selector.matchLabels);
   });
 
   test('ServiceAccount without token; no "SecurityContext" kind (the fields live in the pod)', () => {
@@ -170,7 +173,7 @@ describe('TechShop Cloud (seeds/002)', () => {
       expect.arrayContaining([
         ['mongodb', 27017],
         ['minio', 9000],
-        ['redis', 6379],
+        ['redis-proxy', 6379],
       ]),
     );
   });

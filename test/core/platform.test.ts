@@ -122,6 +122,11 @@ describe('every field is checked at run time, with its path', () => {
       "environment.platform.dns.nodeLocalAddress: '169.254.20' must be an IP address",
     ],
     [
+      'a cluster domain with a trailing dot',
+      (p) => (p.dns = { clusterDomain: 'cluster.local.' }),
+      "environment.platform.dns.clusterDomain: 'cluster.local.' must be a DNS domain without a trailing dot",
+    ],
+    [
       'Prometheus in a bad namespace',
       (p) => (p.prometheus.pods.namespace = 'monitoring!'),
       "environment.platform.prometheus.pods.namespace: namespace 'monitoring!'",

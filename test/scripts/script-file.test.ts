@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { renderGatewayConfig } from '../../lib/data/object-store-gateway';
 import { renderMongoInitScript } from '../../lib/data/mongodb-config';
+import { renderHaproxyConfig } from '../../lib/data/redis-ha';
 import { renderTemplate, scriptFilesRead } from '../../lib/core/script-file';
 import { libraryScripts } from './shell-scripts';
 
@@ -50,6 +51,8 @@ test('every file under lib/<concern>/scripts/ is read by the library (no stale s
   renderMongoInitScript();
   // Not a shell script: the ObjectStoreGateway's nginx.conf.
   renderGatewayConfig('assets', 'test-prod/minio', 'minio.test-prod.svc:9000');
+  // Not a shell script: the HAProxy in front of a Redis replica group.
+  renderHaproxyConfig('cache', ['cache-0.cache-headless.test-prod.svc'], 6379);
   const read = new Set(scriptFilesRead().map((f) => path.resolve(f)));
   const files = listScriptFiles(LIB);
   expect(files.length).toBeGreaterThan(30);

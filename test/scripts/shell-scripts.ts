@@ -17,6 +17,7 @@ import { Duration } from '../../lib/core/duration';
 import { bucketBackupScripts } from '../../lib/data/bucket-backup';
 import { Bucket, BucketUser, renderBucketScript } from '../../lib/data/minio';
 import { renderMySqlExporterInitScript } from '../../lib/data/mysql-config';
+import { renderRedisStartScript } from '../../lib/data/redis-ha';
 import { renderPostgresInitScript } from '../../lib/data/postgres-config';
 import { initGuardCommand, InitScript, renderMySqlInitScriptsRunner, renderPostgresInitScriptsRunner } from '../../lib/data/init-scripts';
 import { renderTlsReloadScript } from '../../lib/data/tls-reloader';
@@ -52,6 +53,7 @@ export function libraryScripts(): ShellScript[] {
   bash('renderMySqlExporterInitScript', renderMySqlExporterInitScript());
   sh('renderTlsReloadScript(postgres)', renderTlsReloadScript('postgres', { SOCKET_DIR: '/var/run/postgresql', PORT: '5432', SUPERUSER: 'postgres' }));
   sh('renderTlsReloadScript(mysql)', renderTlsReloadScript('mysql', { SOCKET: '/var/run/mysqld/mysqld.sock' }));
+  sh('renderRedisStartScript', renderRedisStartScript());
   const files: InitScript[] = [
     { name: 'tables.sql', path: 'scripts/tables.sql', content: '' },
     { name: 'rows.sql', path: 'scripts/rows.sql', content: '' },

@@ -1,14 +1,15 @@
 /**
- * The Redis construct's generated redis.conf and command line, run by a real Redis
+ * The Redis construct's generated redis.conf and start script, run by a real Redis
  * (Debian's 7.0); then a workload's exact connection environment writes and reads.
  *
  *   npx jest -c jest.integration.config.js test/integration/engines/redis
  *
  * What differs from the pod, and nothing else (each listed below as a substitution): the
- * data directory (volume mount), the ConfigMap mount, the port (a free one instead of
+ * data directory (volume mount), the ConfigMap mount, the run directory (an emptyDir), the port (a free one instead of
  * 6379), the bind address (loopback instead of every pod address) and the Service host
  * name (127.0.0.1 instead of cache.<namespace>.svc).
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { ConnectionEnv, ExistingSecret, Probe, Redis, WebService } from '../../../lib';
 import { NOT_BACKED_UP_IN_TEST } from '../../support/stores';
@@ -17,7 +18,6 @@ import {
   container,
   containerEnv,
   engineSession,
-  expandKubernetes,
   find,
   freePort,
   IS_ROOT,
@@ -95,12 +95,19 @@ beforeAll(async () => {
     user,
   );
 
+  // The start script from the ConfigMap; it writes the file holding the password into the
+  // run directory (an emptyDir under /tmp in the pod) and execs redis-server on it.
+  const configMap = find(objects, 'ConfigMap', 'cache-config').data;
+  writeOwned(path.join(configDir, 'start.sh'), configMap['start.sh'], user);
+  const runDir = mkdirOwned(path.join(dir, 'run'), user, 0o700);
   const server = container(sts, 'cache');
-  serverEnv = containerEnv(server, SECRETS);
-  // The container's command, with $(VAR) expanded by the kubelet and the ConfigMap mount substituted.
-  const command: string[] = server.command.map((a: string) => expandKubernetes(a, serverEnv).replace('/etc/redis', configDir));
-  expect(command).toEqual(['redis-server', path.join(configDir, 'redis.conf'), '--requirepass', 'RedisPassw0rd']);
-  servers.start('redis', command[0], command.slice(1), { user: user.name });
+  serverEnv = substituteEnv(containerEnv(server, SECRETS), [
+    { why: 'the ConfigMap is mounted at /etc/redis in the pod', from: '/etc/redis', to: configDir },
+    { why: 'the emptyDir is mounted at /tmp in the pod', from: '/tmp/redis', to: path.join(runDir, 'redis') },
+  ]);
+  const command: string[] = server.command.map((a: string) => a.replace('/etc/redis', configDir));
+  expect(command).toEqual(['sh', path.join(configDir, 'start.sh'), 'server']);
+  servers.start('redis', command[0], command.slice(1), { user: user.name, env: serverEnv });
   const readiness: string[] = server.readinessProbe.exec.command.map((a: string) => a.replace('6379', String(port)));
   await servers.waitUntil('redis', () => run(readiness[0], readiness.slice(1), { env: serverEnv }).status === 0);
 }, 120_000);
@@ -156,6 +163,17 @@ describe('Redis runs what the Redis construct generated', () => {
   test('Loopi variables (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD): read what the URL wrote', () => {
     const env = substituteEnv(containerEnv(container(find(objects, 'Deployment', 'api'), 'api'), SECRETS), service());
     expect(cli(['-h', env.REDIS_HOST, '-p', env.REDIS_PORT, 'GET', 'greeting'], { REDISCLI_AUTH: env.REDIS_PASSWORD }).stdout.trim()).toBe('hola');
+  });
+
+  test('the password is on no command line (ps) and in no file but the private one the start script wrote', () => {
+    // redis-server names its process by its address; what ps shows of every process, as booleans (no dump of others' arguments).
+    const ps = run('ps', ['-eo', 'args']).stdout;
+    expect(ps.includes(`redis-server 127.0.0.1:${port}`)).toBe(true);
+    expect(ps.includes(SECRETS['cache-credentials/redis-password'])).toBe(false);
+    const written = path.join(dir, 'run', 'redis', 'redis.conf');
+    expect(fs.statSync(written).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(written, 'utf8')).toContain(`requirepass "${SECRETS['cache-credentials/redis-password']}"`);
+    expect(fs.readFileSync(path.join(dir, 'config', 'redis.conf'), 'utf8')).not.toContain(SECRETS['cache-credentials/redis-password']);
   });
 
   test('nothing without the password', () => {

@@ -50,14 +50,21 @@ export function expandKubernetes(value: string, defined: Readonly<Record<string,
 
 /**
  * The environment a container's process gets from its `env` list: plain values,
- * secretKeyRef values resolved from `secrets` (a reference the test has no value for is
- * an error), in order, with `$(VAR)` expanded from the variables before it.
+ * secretKeyRef values resolved from `secrets` and downward-API fields from `fields` (a
+ * reference the test has no value for is an error), in order, with `$(VAR)` expanded from
+ * the variables before it.
  */
-export function containerEnv(c: Json, secrets: SecretValues): Record<string, string> {
+export function containerEnv(c: Json, secrets: SecretValues, fields: Readonly<Record<string, string>> = {}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of c.env ?? []) {
     if (entry.value !== undefined) {
       out[entry.name] = expandKubernetes(String(entry.value), out);
+    } else if (entry.valueFrom?.fieldRef) {
+      // The downward API (the pod's name): the test says which pod it stands in for.
+      const value = fields[entry.valueFrom.fieldRef.fieldPath];
+      if (value === undefined)
+        throw new Error(`container '${c.name}' env ${entry.name} reads ${entry.valueFrom.fieldRef.fieldPath}, for which the test has no value`);
+      out[entry.name] = value;
     } else if (entry.valueFrom?.secretKeyRef) {
       const ref = entry.valueFrom.secretKeyRef;
       const value = secrets[`${ref.name}/${ref.key}`];
@@ -352,5 +359,5 @@ export function requirePrograms(...programs: string[]): void {
 }
 
 export function missingPackages(): string {
-  return "Run scripts/engines/test-engines.sh (as root it installs them), or: sudo sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql mariadb-server mariadb-client redis-server redis-tools nginx-light memcached openssl'";
+  return "Run scripts/engines/test-engines.sh (as root it installs them), or: sudo sh -c 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql mariadb-server mariadb-client redis-server redis-tools redis-sentinel haproxy nginx-light memcached openssl'";
 }

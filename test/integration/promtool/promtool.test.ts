@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { buildRepositoryApp } from '../../../charts/app';
-import { Duration, Probe, Redis, SystemAlerts, SystemSecret, synthesize, WebService, Worker } from '../../../lib';
+import { Duration, ExistingSecret, Probe, Redis, SystemAlerts, SystemSecret, synthesize, WebService, Worker } from '../../../lib';
 import { testChart, testEnv, UNUSED_OUTDIR } from '../../support/synth';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -214,6 +214,84 @@ describe('promtool test rules', () => {
               },
             ],
           },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('promtool test rules: a Redis replica group', () => {
+  // The rules as a chart renders them for Redis with replicas: 3 (exporter on every member).
+  const { app, chart } = testChart(testEnv('prod'));
+  new SystemAlerts(chart, 'alerts', {});
+  new Redis(chart, 'cache', {
+    use: 'cache',
+    storage: '1Gi',
+    replicas: 3,
+    credentials: ExistingSecret.named('cache-credentials', ['redis-password']),
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    monitoring: { exporter: true },
+  }).noBackup({ reason: 'a cache in a test of its alerts, nothing to keep' });
+  const rule = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true, rules: [] }).objects.find((o) => o.object.kind === 'PrometheusRule')!.object;
+  const annotations = (name: string) =>
+    rule.spec.groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === name)?.annotations ?? { missing: `no rule ${name}` };
+  const labels = (severity: string) => ({ severity, system: 'test', environment: 'prod', namespace: 'test-prod' });
+  const member = (metric: string, pod: number, extra = '') => `${metric}{namespace="test-prod",pod="cache-${pod}"${extra}}`;
+  const up = [0, 1, 2].map((i) => ({ series: member('redis_up', i), values: '1x20' }));
+
+  function testRules(name: string, tests: unknown[]): void {
+    const rules = writeRuleFile(name, rule);
+    const file = path.join(work, `${name}.test.yaml`);
+    fs.writeFileSync(file, stringify({ rule_files: [path.basename(rules)], evaluation_interval: '1m', tests }));
+    const { status, output } = run(['test', 'rules', file]);
+    expect(output).toContain('SUCCESS');
+    expect(status).toBe(0);
+  }
+
+  test('no master fires; one master with both replicas connected fires nothing; two masters fire', () => {
+    const alert = (name: string, severity: string) => ({ exp_labels: labels(severity), exp_annotations: annotations(name) });
+    testRules('redis', [
+      {
+        // Every member answers, none is the master (Sentinel could not elect one).
+        interval: '1m',
+        input_series: [...up, ...[0, 1, 2].map((i) => ({ series: member('redis_instance_info', i, ',role="slave"'), values: '1x20' }))],
+        alert_rule_test: [{ eval_time: '5m', alertname: 'RedisNoMasterCache', exp_alerts: [alert('RedisNoMasterCache', 'critical')] }],
+      },
+      {
+        // The healthy group: cache-0 the master, followed by two replicas.
+        interval: '1m',
+        input_series: [
+          ...up,
+          { series: member('redis_instance_info', 0, ',role="master"'), values: '1x20' },
+          { series: member('redis_instance_info', 1, ',role="slave"'), values: '1x20' },
+          { series: member('redis_instance_info', 2, ',role="slave"'), values: '1x20' },
+          { series: member('redis_connected_slaves', 0), values: '2x20' },
+          { series: member('redis_connected_slaves', 1), values: '0x20' },
+          { series: member('redis_connected_slaves', 2), values: '0x20' },
+        ],
+        alert_rule_test: ['RedisNoMasterCache', 'RedisSeveralMastersCache', 'RedisReplicasDisconnectedCache'].map((name) => ({
+          eval_time: '15m',
+          alertname: name,
+          exp_alerts: [],
+        })),
+      },
+      {
+        // Two masters (the old one not reconfigured), each with one replica or none.
+        interval: '1m',
+        input_series: [
+          ...up,
+          { series: member('redis_instance_info', 0, ',role="master"'), values: '1x20' },
+          { series: member('redis_instance_info', 1, ',role="master"'), values: '1x20' },
+          { series: member('redis_instance_info', 2, ',role="slave"'), values: '1x20' },
+          { series: member('redis_connected_slaves', 0), values: '0x20' },
+          { series: member('redis_connected_slaves', 1), values: '1x20' },
+          { series: member('redis_connected_slaves', 2), values: '0x20' },
+        ],
+        alert_rule_test: [
+          { eval_time: '1m', alertname: 'RedisSeveralMastersCache', exp_alerts: [] },
+          { eval_time: '5m', alertname: 'RedisSeveralMastersCache', exp_alerts: [alert('RedisSeveralMastersCache', 'critical')] },
+          // The replicas the masters count (1) are fewer than 2 for longer than 5m.
+          { eval_time: '10m', alertname: 'RedisReplicasDisconnectedCache', exp_alerts: [alert('RedisReplicasDisconnectedCache', 'warning')] },
         ],
       },
     ]);
