@@ -27,6 +27,7 @@ export const PLATFORM_COMPONENTS = [
   'alloy',
   'tempo',
   'opentelemetry-collector',
+  'argo-rollouts',
 ] as const;
 
 /** The cluster components the library's output can need. */

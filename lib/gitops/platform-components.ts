@@ -12,6 +12,7 @@ import { DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, Platform } from '../core/platfo
 import { releaseFacts, ReleaseFacts } from './chart-facts';
 import type { ComponentChart } from './component-chart';
 import { OBSERVABILITY_CHARTS, observabilityDatasources, observabilityValues } from './observability-components';
+import { DELIVERY_CHARTS, deliveryValues } from './delivery-components';
 
 export type { ComponentChart } from './component-chart';
 
@@ -139,8 +140,9 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     appVersion: '0.15.0',
     releaseName: 'plugin-barman-cloud',
   },
-  // Loki, Alloy, Tempo and the OpenTelemetry Collector (lib/gitops/observability-components.ts).
+  // Loki, Alloy, Tempo and the OpenTelemetry Collector (observability-components.ts); Argo Rollouts (delivery-components.ts).
   ...OBSERVABILITY_CHARTS,
+  ...DELIVERY_CHARTS,
 };
 
 /** One component of an environment's platform layer: its chart, where it runs, its values and why it is there. */
@@ -493,6 +495,6 @@ function valuesFor(
       // One operator for every system namespace (the PerconaServerMongoDB objects live there).
       return { watchAllNamespaces: true };
     default:
-      return {};
+      return component === 'argo-rollouts' ? deliveryValues(component) : {};
   }
 }

@@ -105,4 +105,6 @@ export const CHART_SOURCES: Readonly<Record<string, ChartSourceEntry>> = {
   'opentelemetry-collector@0.170.0': {
     source: { repo: 'open-telemetry/opentelemetry-helm-charts', ref: 'opentelemetry-collector-0.170.0', path: 'charts/opentelemetry-collector' },
   },
+  // Argo Rollouts (lib/gitops/delivery-components.ts).
+  'argo-rollouts@2.41.0': { source: { repo: 'argoproj/argo-helm', ref: 'argo-rollouts-2.41.0', path: 'charts/argo-rollouts' } },
 };
