@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { envOf, find, kinds, mainContainer, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, systemObjects, workloadObject } from './support';
 
 type Json = Record<string, any>;
 
@@ -64,7 +64,7 @@ describe('ChatNomina prod: PostgreSQL on CloudNativePG', () => {
   });
 
   test('the API connects to the primary through db-rw with the same variables as before', () => {
-    const env = envOf(mainContainer(find(prod, 'Deployment', 'api')));
+    const env = envOf(mainContainer(workloadObject(prod, 'api')));
     expect(env.DB_HOST.value).toBe('db-rw.chatnomina-prod.svc');
     expect(env.DB_PORT.value).toBe('5432');
     expect(env.DB_NAME.value).toBe('chatnomina');
@@ -90,7 +90,7 @@ describe('ChatNomina prod: PostgreSQL on CloudNativePG', () => {
       const objects = systemObjects('chatnomina', env);
       expect(kinds(objects, 'Cluster')).toEqual([]);
       expect(find(objects, 'StatefulSet', 'db').spec.replicas).toBe(1);
-      expect(envOf(mainContainer(find(objects, 'Deployment', 'api'))).DB_HOST.value).toBe(`db.chatnomina-${env}.svc`);
+      expect(envOf(mainContainer(workloadObject(objects, 'api'))).DB_HOST.value).toBe(`db.chatnomina-${env}.svc`);
     }
   });
 
