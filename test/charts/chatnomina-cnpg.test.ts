@@ -102,7 +102,7 @@ describe('ChatNomina prod: PostgreSQL on CloudNativePG', () => {
     expect(readme).not.toContain('## PostgreSQL on CloudNativePG');
     expect(readme).toContain('`s3://chatnomina-backups-prod/chatnomina-prod/cnpg/db/`');
     expect(readme).toContain('kubectl -n chatnomina-prod wait cluster/db-pitr --for=condition=Ready --timeout=4h');
-    expect(readme).toContain('kubectl -n chatnomina-prod scale deployment/api --replicas=0');
+    expect(readme).toContain('kubectl -n chatnomina-prod scale rollout/api --replicas=0');
     expect(readme).toMatch(/recoveryTarget:\n\s+targetTime: /);
     expect(readme).toContain('barmanObjectName: db-backups');
     // The quota raised by exactly one more instance (postgres 1 cpu / 2Gi, the Barman Cloud sidecar 500m / 512Mi) and its 50Gi volume.
