@@ -1,4 +1,4 @@
-import { ArgoCdApplications, Duration, Probe, WebService } from '../../lib';
+import { ArgoCdApplications, Duration, Probe, PublicEndpoint, WebService } from '../../lib';
 import type { RolloutOptions, WebServiceProps } from '../../lib';
 import { errorIdsOf, errorsOf, objectOf, objectsOf, render, testChart, testEnv } from '../support/synth';
 
@@ -186,5 +186,29 @@ describe('validation: collected errors with the path and the field', () => {
     expect(messages).toEqual([
       expect.stringMatching(/^\[test-prod\/api\] rollout\.steps\[0\]\.setWeight: 120 must be a whole percent from 1 to 100/),
     ]);
+  });
+});
+
+describe('the preview at the edge, or not', () => {
+  test('a route with preview: true goes to the preview Service; the others to the active one', () => {
+    const { app, chart, api } = system({ strategy: 'blueGreen' });
+    new PublicEndpoint(chart, 'public', {
+      hosts: [
+        { host: 'api.example.org', routes: [{ backend: api }] },
+        { host: 'preview.api.example.org', routes: [{ backend: api, preview: true }] },
+      ],
+      tls: false,
+    });
+    const rules = objectsOf(app, 'Ingress').flatMap((i) => i.spec.rules);
+    const serviceOf = (host: string) => rules.find((r: Json) => r.host === host).http.paths[0].backend.service.name;
+    expect(serviceOf('api.example.org')).toBe('api');
+    expect(serviceOf('preview.api.example.org')).toBe('api-preview');
+  });
+
+  test('preview on a backend without a preview Service is an error naming the route', () => {
+    const { app, chart, api } = system({ strategy: 'canary', steps: [{ setWeight: 50 }] });
+    new PublicEndpoint(chart, 'public', { hosts: [{ host: 'preview.api.example.org', routes: [{ backend: api, preview: true }] }], tls: false });
+    expect(errorIdsOf(app)).toEqual(['[test-prod/public] endpoint-validation.preview.no-preview-service']);
+    expect(errorsOf(app)[0]).toContain('hosts[0].routes[0].preview');
   });
 });
