@@ -30,8 +30,8 @@ export interface WebServiceProps extends ReplicatedWorkloadProps {
 }
 
 /**
- * An HTTP (or TCP) service: a Deployment and a ClusterIP Service. Rolls out without
- * losing capacity (`maxUnavailable: 0`), spreads across zones and nodes, drains
+ * An HTTP (or TCP) service: a Deployment (or, with `rollout`, an Argo Rollouts Rollout) and a
+ * ClusterIP Service. Rolls out without losing capacity (`maxUnavailable: 0`), spreads across zones and nodes, drains
  * in-flight requests before stopping, and runs under Pod Security `restricted`.
  * @sealed subclassing is not supported; its protected members are not API
  */
