@@ -20,7 +20,7 @@ import {
   WebService,
   SystemLogs,
 } from 'cdk8s-stacks';
-import type { CanaryRollout } from 'cdk8s-stacks';
+import type { RolloutOptions } from 'cdk8s-stacks';
 import { releaseImage } from './releases';
 
 /**
@@ -60,7 +60,7 @@ type ServiceName = 'api' | 'chat' | 'auth';
  * every minute against the seed's 1 % alert threshold; two failed measurements abort the
  * release and the stable version takes every pod back.
  */
-const CANARY: CanaryRollout = {
+const CANARY: RolloutOptions = {
   strategy: 'canary',
   steps: [
     { setWeight: 25 },
