@@ -20,6 +20,8 @@ import {
   WebService,
   SystemLogs,
 } from 'cdk8s-stacks';
+import type { RolloutOptions } from 'cdk8s-stacks';
+import { releaseImage } from './releases';
 
 /**
  * ChatNomina (seeds/003): three services on 8000 (API, Chat, Auth) with PostgreSQL, Redis
@@ -43,12 +45,33 @@ import {
  * The seed's app connects as `admin` with the password in a committed file: here a
  * least-privilege `chatnomina` role, passwords from the secret store.
  */
-/** Paths in each environment's registry: `env.image()` writes them in full (`registry.stackworks.io/<path>` in staging and prod). */
-export const CHATNOMINA_IMAGES = {
-  api: 'chatnomina/api:1.0.0',
-  chat: 'chatnomina/chat:1.0.0',
-  auth: 'chatnomina/auth:1.0.0',
-} as const;
+/**
+ * The services, each one image. The image each environment runs is recorded in
+ * charts/releases/chatnomina.json (paths in its registry: `env.image()` writes them in full,
+ * `registry.stackworks.io/<path>` in staging and prod); staging and prod get a release by
+ * promotion (`npm run promote -- chatnomina --from staging --to prod`), never by editing the chart.
+ */
+type ServiceName = 'api' | 'chat' | 'auth';
+
+/**
+ * The seed's "prod only when staging passed, otherwise roll back": a release reaches prod by
+ * promotion from staging (above), and there it takes a quarter of the pods, then half, then
+ * three quarters, five minutes each, while Argo Rollouts measures the service's 5xx ratio
+ * every minute against the seed's 1 % alert threshold; two failed measurements abort the
+ * release and the stable version takes every pod back.
+ */
+const CANARY: RolloutOptions = {
+  strategy: 'canary',
+  steps: [
+    { setWeight: 25 },
+    { pause: Duration.minutes(5) },
+    { setWeight: 50 },
+    { pause: Duration.minutes(5) },
+    { setWeight: 75 },
+    { pause: Duration.minutes(5) },
+  ],
+  analysis: { maxErrorRatio: 0.01 },
+};
 
 /**
  * The API's host per environment. `staging.chatnomina.com` is the staging frontend (the seed's
@@ -136,7 +159,7 @@ export class ChatNominaChart extends SystemChart {
     // after the database, and a gate that keeps the API's pods from starting against an
     // unmigrated schema when the folder is applied with kubectl.
     const migrate = new MigrationJob(this, 'migrate', {
-      image: env.image(CHATNOMINA_IMAGES.api),
+      image: env.image(releaseImage('chatnomina', env.name, 'api')),
       command: ['alembic', 'upgrade', 'head'],
       readyCheck: "alembic current 2>/dev/null | grep -q '(head)'",
       resources,
@@ -146,9 +169,9 @@ export class ChatNominaChart extends SystemChart {
     migrate.connect(db, { env: dbEnv });
 
     // The seed's Service: port 80 -> 8000; Chat and Auth are built the same way.
-    const service = (name: keyof typeof CHATNOMINA_IMAGES) => {
+    const service = (name: ServiceName) => {
       const workload = new WebService(this, name, {
-        image: env.image(CHATNOMINA_IMAGES[name]),
+        image: env.image(releaseImage('chatnomina', env.name, name)),
         ports: [{ name: 'http', port: 8000, servicePort: 80 }],
         replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
         resources,
@@ -160,6 +183,7 @@ export class ChatNominaChart extends SystemChart {
         // emptyDir under the read-only root, so the files live as long as the pod; what must
         // outlive it goes to stdout, which the cluster's log collection keeps.
         writablePaths: ['/var/log/chatnomina'],
+        rollout: prod ? CANARY : undefined,
       });
       apiConfig.useIn(workload);
       workload.connect(db, { env: dbEnv });

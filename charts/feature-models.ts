@@ -150,6 +150,10 @@ export class FeatureModelsChart extends SystemChart {
     });
     prestart.connect(db, { env: dbEnv });
 
+    // The seed's blue-green releases (staging and prod): the new version starts beside the old
+    // one behind `<name>-preview`; a person promotes it (`kubectl argo rollouts promote`), and
+    // the API's error ratio is watched after the switch, which goes back on failure.
+    const blueGreen = env.name !== 'dev';
     const backend = new WebService(this, 'backend', {
       image: env.image(FEATURE_MODELS_IMAGES.backend),
       command: ['gunicorn', 'app.main:app', '--workers', '4', '--worker-class', 'uvicorn.workers.UvicornWorker', '--bind', '0.0.0.0:8000'],
@@ -161,6 +165,7 @@ export class FeatureModelsChart extends SystemChart {
       liveness: Probe.tcp({ period: Duration.seconds(20), failureThreshold: 5 }),
       config: backendConfig,
       env: backendEnv,
+      rollout: blueGreen ? { strategy: 'blueGreen', analysis: { maxErrorRatio: 0.05 } } : undefined,
     });
     backend.connect(db, { env: dbEnv });
     backend.connect(redis, { env: brokerEnv });
@@ -210,6 +215,8 @@ export class FeatureModelsChart extends SystemChart {
       // Next.js standalone writes its image and fetch caches under .next/cache.
       writablePaths: ['/app/.next/cache'],
       config: { NODE_ENV: 'production', HOSTNAME: '0.0.0.0', PORT: '3000' },
+      // No metrics to judge it by: promoted by hand after a look at the preview.
+      rollout: blueGreen ? { strategy: 'blueGreen' } : undefined,
     });
 
     // The seed's "auto-scaling based on load": the API and the dashboard scale on CPU in

@@ -43,6 +43,8 @@ export type { PlatformPrometheusChartProps } from './gitops/platform-prometheus-
 export type { SecurityException } from './workloads/security-exception';
 export { WebService } from './workloads/web-service';
 export type { WebServiceProps } from './workloads/web-service';
+// The strategies' own interfaces (BlueGreenRollout, CanaryRollout, CanaryStep, RolloutAnalysis) are reached through it.
+export type { RolloutOptions } from './workloads/rollout';
 export { Worker } from './workloads/worker';
 export type { WorkerProps } from './workloads/worker';
 export { MigrationJob } from './workloads/migration-job';

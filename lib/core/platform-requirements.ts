@@ -32,6 +32,7 @@ export const PLATFORM_COMPONENTS = [
   'istiod',
   'istio-cni',
   'ztunnel',
+  'argo-rollouts',
 ] as const;
 
 /** The cluster components the library's output can need. */

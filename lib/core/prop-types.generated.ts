@@ -361,6 +361,7 @@ export const PROP_TYPES: PropTypeTable = {
     "readiness": {"optional":true,"kinds":["object"]},
     "replicas": {"optional":true,"kinds":["number"]},
     "resources": {"optional":true,"kinds":["object"]},
+    "rollout": {"optional":true,"kinds":["object"]},
     "runAs": {"optional":true,"kinds":["object"]},
     "securityException": {"optional":true,"kinds":["object"]},
     "shutdownGrace": {"optional":true,"kinds":["object"]},

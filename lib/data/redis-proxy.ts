@@ -64,6 +64,6 @@ export class RedisProxy extends ReplicatedWorkload {
   }
 
   protected podExtras(): Record<string, unknown> {
-    return { terminationGracePeriodSeconds: 10, ...spreadAcrossZonesAndNodes(this.selectorLabels, this.maxReplicas, true) };
+    return { terminationGracePeriodSeconds: 10, ...spreadAcrossZonesAndNodes(this.selectorLabels, this.maxReplicas, 'pod-template-hash') };
   }
 }

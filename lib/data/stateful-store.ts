@@ -491,6 +491,6 @@ export abstract class StatefulStore extends Workload implements IConnectable {
   }
 
   protected podExtras(): Record<string, unknown> {
-    return { terminationGracePeriodSeconds: 60, ...spreadAcrossZonesAndNodes(this.selectorLabels, this.replicas, false) };
+    return { terminationGracePeriodSeconds: 60, ...spreadAcrossZonesAndNodes(this.selectorLabels, this.replicas) };
   }
 }

@@ -78,7 +78,7 @@ export interface EngineAlert {
 export interface StoreWriter {
   /** The workload's name, as the README names it. */
   readonly name: string;
-  readonly kind: 'Deployment' | 'StatefulSet' | 'CronJob' | 'Job';
+  readonly kind: 'Deployment' | 'Rollout' | 'StatefulSet' | 'CronJob' | 'Job';
   /** The object's name where it differs (a migration Job's name carries a hash of its template). @default - name */
   readonly objectName?: string;
 }

@@ -18,7 +18,7 @@ import { controllerPodsOf, GATEWAY_IMPLEMENTATION_NAMES } from './ingress-contro
 import { checkIssuerForEnvironment } from './issuer';
 import { checkMetricsRoutes } from './metrics-exposure';
 import { captureGroups, checkIngressHost, checkRegexPath, referencedGroups } from './names';
-import { fieldOf, ResolvedRoute, RouteProps, routeKey, sameIngressPath } from './route-resolution';
+import { fieldOf, previewServiceOf, ResolvedRoute, RouteProps, routeKey, sameIngressPath } from './route-resolution';
 
 /** What the checks read beside the resolved endpoint. */
 export interface EndpointCheckInput {
@@ -139,6 +139,14 @@ function validateRoute(report: ValidationReport, route: ResolvedRoute, endpoint:
     report.error('endpoint-validation.value.required-workload', fieldOf(route, 'backend'), 'required: the workload the route goes to');
     return;
   }
+  if (route.preview !== undefined && typeof route.preview !== 'boolean')
+    report.error('endpoint-validation.preview.type', fieldOf(route, 'preview'), `must be true or false (is ${typeof route.preview})`);
+  else if (route.preview === true && previewServiceOf(backend) === undefined)
+    report.error(
+      'endpoint-validation.preview.no-preview-service',
+      fieldOf(route, 'preview'),
+      `${backend.node.path} has no preview Service: only a WebService released blue-green (rollout: { strategy: 'blueGreen' }) has one`,
+    );
   if (route.match === 'Regex') {
     const reason = checkRegexPath(route.path);
     if (reason) report.error('endpoint-validation.value.2', fieldOf(route, 'path'), `'${route.path}' ${reason}`);

@@ -60,7 +60,7 @@ export class GatewayRenderer implements IEdgeRenderer {
         path: r.path,
         match: r.match,
         rewrite: r.rewrite,
-        serviceName: r.backend.name,
+        serviceName: r.serviceName,
         servicePort: r.port?.servicePort ?? r.port?.port ?? 80,
         policy: r.policy,
         protocol: r.protocol,

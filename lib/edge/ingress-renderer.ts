@@ -125,7 +125,7 @@ export abstract class IngressRenderer implements IEdgeRenderer {
           .map((r) => ({
             path: r.ingressPath,
             pathType: r.ingressPathType,
-            service: r.backend?.name ?? '',
+            service: r.serviceName,
             port: r.port?.name ?? r.portName ?? 'http',
           })),
       })),
@@ -181,7 +181,7 @@ export abstract class IngressRenderer implements IEdgeRenderer {
         host,
         paths: exclusions
           .filter((e) => e.host === host)
-          .map((e) => ({ ...path(e), service: e.route.backend.name, port: e.route.port?.name ?? 'http' })),
+          .map((e) => ({ ...path(e), service: e.route.serviceName, port: e.route.port?.name ?? 'http' })),
       })),
     );
   }

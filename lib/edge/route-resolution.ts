@@ -48,6 +48,12 @@ export interface EndpointRoute {
   readonly rewrite?: string;
   /** The workload serving the route; it needs a Service (a WebService). */
   readonly backend: Workload;
+  /**
+   * Route to the backend's preview Service instead: the new version of a blue-green release
+   * before it is promoted (`rollout: { strategy: 'blueGreen' }`), on a host of its own for testers.
+   * @default false
+   */
+  readonly preview?: boolean;
   /** Name of the backend's port. @default - its first port */
   readonly port?: string;
   /**
@@ -122,6 +128,10 @@ export interface ResolvedRoute {
   readonly match: PathMatch;
   readonly rewrite?: string;
   readonly backend: Workload;
+  /** The Service the route goes to: the backend's own, or its preview Service (`preview`). */
+  readonly serviceName: string;
+  /** As given (checked by the endpoint's validation). */
+  readonly preview?: unknown;
   readonly portName?: string;
   readonly port?: PortSpec;
   /** The path the Ingress carries (the literal prefix of a regex, on Traefik). */
@@ -196,6 +206,8 @@ function resolveRoutes(p: RouteProps, regexPaths: RegexPaths): ResolvedRoute[] {
         match,
         rewrite: r.rewrite,
         backend: r.backend,
+        serviceName: (r.preview === true ? previewServiceOf(r.backend) : undefined) ?? r.backend?.name ?? '',
+        preview: r.preview,
         portName: r.port,
         port: typeof r.backend?.port === 'function' ? r.backend.port(r.port) : undefined,
         ingressPath: literal ? regexLiteralPrefix(path) : path,
@@ -209,6 +221,12 @@ function resolveRoutes(p: RouteProps, regexPaths: RegexPaths): ResolvedRoute[] {
       };
     }),
   );
+}
+
+/** The preview Service of a blue-green WebService (`WebService.previewServiceName`), if it has one. */
+export function previewServiceOf(backend: Workload | undefined): string | undefined {
+  const name: unknown = (backend as { previewServiceName?: unknown } | undefined)?.previewServiceName;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** The field of a route's prop, for messages (the shorthand's path is its `host`). */

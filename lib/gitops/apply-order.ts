@@ -55,6 +55,9 @@ const ORDER: Record<string, number> = {
   ScheduledBackup: 45,
   Job: 50,
   Deployment: 60,
+  // Argo Rollouts: the Rollout replaces a Deployment; its AnalysisTemplate is read when a release starts
+  Rollout: 60,
+  AnalysisTemplate: 60,
   DaemonSet: 60,
   CronJob: 60,
   // scaling and availability

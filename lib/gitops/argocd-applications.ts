@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Application } from '../../imports/applications-argoproj.io';
+import { Application, ApplicationSpec } from '../../imports/applications-argoproj.io';
 import { AppProject, AppProjectSpec } from '../../imports/appprojects-argoproj.io';
 import { Environment } from '../core/environment';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
@@ -56,6 +56,7 @@ export class ArgoCdApplications extends Chart {
   private platformLayer?: PlatformLayer;
   private systemClusterKinds: readonly string[] = [];
   private readonly bootstrap: ApiObject[] = [];
+  private readonly rolloutSystems = new Set<string>();
 
   /** Takes `(scope, props)`: the id is derived (`argocd-<env>`, the dist folder), like SystemChart's. */
   constructor(scope: Construct, props: ArgoCdApplicationsProps) {
@@ -108,20 +109,42 @@ export class ArgoCdApplications extends Chart {
     for (const system of this.systems) {
       new Application(this, system, {
         metadata: { name: `${system}-${env.name}` },
-        spec: {
-          project: this.project,
-          source: folder(system),
-          destination: { server, namespace: `${system}-${env.name}` },
-          syncPolicy: {
-            automated: { prune: true, selfHeal: true },
-            // The namespace is part of the folder (with its Pod Security labels), so Argo CD
-            // must not create a bare one first.
-            syncOptions: ['ServerSideApply=true', 'PruneLast=true', 'CreateNamespace=false'],
-            retry: RETRY,
-          },
-        },
+        // Lazy: whether Argo Rollouts runs the system is known once its requirements are collected.
+        spec: Lazy.any({
+          produce: (): ApplicationSpec => ({
+            project: this.project,
+            source: folder(system),
+            destination: { server, namespace: `${system}-${env.name}` },
+            ignoreDifferences: this.rolloutSystems.has(system) ? [ROLLOUT_SELECTOR_FIELD] : undefined,
+            syncPolicy: {
+              automated: { prune: true, selfHeal: true },
+              // The namespace is part of the folder (with its Pod Security labels), so Argo CD
+              // must not create a bare one first.
+              syncOptions: [
+                'ServerSideApply=true',
+                'PruneLast=true',
+                'CreateNamespace=false',
+                ...(this.rolloutSystems.has(system) ? ['RespectIgnoreDifferences=true'] : []),
+              ],
+              retry: RETRY,
+            },
+          }),
+        }),
       });
     }
+  }
+
+  /**
+   * Lets Argo Rollouts own the revision key of the system's Service selectors: the controller
+   * adds `rollouts-pod-template-hash` to the active, preview and stable Services to point them
+   * at one revision. A Service selector is an atomic map, so a server-side apply of the one in
+   * Git would take the key away again (and send the active Service's traffic to both versions):
+   * the key is ignored in the comparison and kept from the live object when Argo CD applies
+   * (`RespectIgnoreDifferences`). Called by the synth pipeline for systems that declared Argo Rollouts.
+   * @internal
+   */
+  public leaveRolloutSelectorsToController(system: string): void {
+    this.rolloutSystems.add(system);
   }
 
   /**
@@ -217,6 +240,9 @@ export class ArgoCdApplications extends Chart {
     };
   }
 }
+
+/** The Service selector key Argo Rollouts writes (lib/workloads/rollout.ts ROLLOUT_REVISION_LABEL). */
+const ROLLOUT_SELECTOR_FIELD = { group: '', kind: 'Service', jqPathExpressions: ['.spec.selector["rollouts-pod-template-hash"]'] };
 
 /** Every generated Application retries the same way (lib/gitops/sync-policy.ts). */
 const RETRY = SYNC_RETRY;

@@ -54,6 +54,7 @@ export function decorate(object: Json, construct: ApiObject, context: LabelConte
 export function podTemplates(object: Json): Json[] {
   switch (object.kind) {
     case 'Deployment':
+    case 'Rollout':
     case 'StatefulSet':
     case 'DaemonSet':
     case 'ReplicaSet':

@@ -12,7 +12,7 @@ import { DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, Platform } from '../core/platfo
 import { releaseFacts, ReleaseFacts } from './chart-facts';
 import type { ComponentChart } from './component-chart';
 import { OBSERVABILITY_CHARTS, observabilityDatasources, observabilityValues } from './observability-components';
-import { isMeshComponent, MESH_CHARTS, meshNamespace, meshValues } from './mesh-components';
+import { ADDED_CHARTS, addedComponentNamespace, addedComponentValues } from './added-components';
 
 export type { ComponentChart } from './component-chart';
 
@@ -140,9 +140,9 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
     appVersion: '0.15.0',
     releaseName: 'plugin-barman-cloud',
   },
-  // Loki, Alloy, Tempo and the OpenTelemetry Collector (lib/gitops/observability-components.ts).
+  // Loki, Alloy, Tempo and the OpenTelemetry Collector (observability-components.ts); Argo Rollouts (delivery-components.ts).
   ...OBSERVABILITY_CHARTS,
-  ...MESH_CHARTS, // Istio ambient (lib/gitops/mesh-components.ts)
+  ...ADDED_CHARTS, // Istio ambient and Argo Rollouts (lib/gitops/added-components.ts)
 };
 
 /** One component of an environment's platform layer: its chart, where it runs, its values and why it is there. */
@@ -228,7 +228,7 @@ export function componentNamespace(component: PlatformComponentName, platform: P
       // The controller runs its proxies in its own namespace: where the profile says the data plane is.
       return platform.edge.gateway?.dataPlane.namespace ?? 'envoy-gateway-system';
     default:
-      return isMeshComponent(component) ? meshNamespace(platform) : component;
+      return addedComponentNamespace(component, platform);
   }
 }
 
@@ -495,6 +495,6 @@ function valuesFor(
       // One operator for every system namespace (the PerconaServerMongoDB objects live there).
       return { watchAllNamespaces: true };
     default:
-      return isMeshComponent(component) ? meshValues(component) : {};
+      return addedComponentValues(component);
   }
 }

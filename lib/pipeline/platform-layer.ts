@@ -56,6 +56,9 @@ export function addPlatformLayers(app: App): void {
     }
     // The project admits the cluster-scoped kinds of the systems' and the platform's own objects (the charts' come from their facts).
     argo.attachPlatform(layer, systemClusterKinds([...systems, layer, ...(prometheus ? [prometheus] : [])]));
+    // Argo Rollouts rewrites the selectors of the Services of the systems that use it.
+    for (const system of systems)
+      if (platformRequirements(system).some((r) => r.component === 'argo-rollouts')) argo.leaveRolloutSelectorsToController(system.system);
     if (prometheus) argo.attachPlatformPrometheus();
     for (const issue of plan.issues) {
       const target: IConstruct = (issue.path && app.node.findAll().find((c) => c.node.path === issue.path)) || layer;

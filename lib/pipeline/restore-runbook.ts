@@ -8,6 +8,7 @@ import { stopWritersCommands, type StoreWriter } from '../data/store-engine';
 import { StatefulStore } from '../data/stateful-store';
 import { MigrationJob } from '../workloads/migration-job';
 import { ScheduledTask } from '../workloads/scheduled-task';
+import { ReplicatedWorkload } from '../workloads/replicated-workload';
 import { Workload } from '../workloads/workload';
 
 /**
@@ -127,7 +128,15 @@ export function writersByStore(chart: SystemChart): Map<string, StoreWriter[]> {
   const writer = (name: string): StoreWriter => {
     const w = workloads.get(name);
     const kind =
-      w instanceof ScheduledTask ? 'CronJob' : w instanceof MigrationJob ? 'Job' : w instanceof StatefulStore ? 'StatefulSet' : 'Deployment';
+      w instanceof ScheduledTask
+        ? 'CronJob'
+        : w instanceof MigrationJob
+          ? 'Job'
+          : w instanceof StatefulStore
+            ? 'StatefulSet'
+            : w instanceof ReplicatedWorkload && w.rollout
+              ? 'Rollout'
+              : 'Deployment';
     return { name, kind, ...(w instanceof MigrationJob ? { objectName: w.jobName } : {}) };
   };
   return new Map([...writers].map(([store, from]) => [store, [...from].sort().map(writer)]));

@@ -2,7 +2,7 @@ import type { Json } from '../core/json';
 import { containersOf, Finding, finding, pairs, podLabelsOf, podSpecOf, selects } from './finding';
 import type { FolderPlan, PlanObject } from './model';
 
-const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+const REPLICATED = new Set(['Deployment', 'Rollout', 'StatefulSet', 'ReplicaSet']);
 const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'];
 
 /** Members of a replicated store, where its kind keeps them. */

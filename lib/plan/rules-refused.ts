@@ -31,6 +31,8 @@ export const CUSTOM_RESOURCE_IMMUTABLE: Readonly<Record<string, readonly string[
   'postgresql.cnpg.io/ScheduledBackup': ['spec.cluster'],
   'postgresql.cnpg.io/Backup': ['spec'],
   'postgresql.cnpg.io/Cluster': ['spec.serviceAccountName'],
+  // Argo Rollouts 1.9: a Rollout's selector cannot change, as a Deployment's cannot.
+  'argoproj.io/Rollout': ['spec.selector'],
 };
 
 function groupKind(o: PlanObject): string {

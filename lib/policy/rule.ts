@@ -50,7 +50,7 @@ export function podOf(object: Json): PodView | undefined {
   const template =
     object.kind === 'CronJob'
       ? object.spec?.jobTemplate?.spec?.template
-      : ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(object.kind)
+      : ['Deployment', 'Rollout', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'].includes(object.kind)
         ? object.spec?.template
         : object.kind === 'Pod'
           ? object

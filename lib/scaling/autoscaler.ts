@@ -30,7 +30,10 @@ export interface AutoscaleOptions extends ScalingBehavior {
 
 /** What the HorizontalPodAutoscaler scales. */
 export interface ScaleTarget {
-  readonly kind: 'Deployment' | 'StatefulSet';
+  /** A Rollout (Argo Rollouts) has a scale subresource as the built-in kinds do. */
+  readonly kind: 'Deployment' | 'StatefulSet' | 'Rollout';
+  /** @default 'apps/v1' */
+  readonly apiVersion?: string;
   readonly name: string;
   readonly path: string;
 }
@@ -67,7 +70,7 @@ export class Autoscaler extends Construct {
     this.resource = new k8s.KubeHorizontalPodAutoscalerV2(this, 'resource', {
       metadata: { name: target.name },
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: target.kind, name: target.name },
+        scaleTargetRef: { apiVersion: target.apiVersion ?? 'apps/v1', kind: target.kind, name: target.name },
         minReplicas: options.min,
         maxReplicas: options.max,
         metrics,

@@ -60,7 +60,7 @@ export class VerticalAutoscaler extends Construct {
     new VerticalPodAutoscaler(this, 'resource', {
       metadata: { name: target.name },
       spec: {
-        targetRef: { apiVersion: 'apps/v1', kind: target.kind, name: target.name },
+        targetRef: { apiVersion: target.apiVersion ?? 'apps/v1', kind: target.kind, name: target.name },
         updatePolicy: { updateMode: MODES[mode] },
         resourcePolicy: {
           containerPolicies: [

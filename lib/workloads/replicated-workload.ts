@@ -1,11 +1,14 @@
 import { Construct } from 'constructs';
 import { addFinalizer } from '../core/finalize';
+import { requirePlatform } from '../core/platform-requirements';
 import { declareCheckExceptions } from '../core/check-exceptions';
-import { ValidationReport } from '../core/validation';
+import { addCheck, ValidationReport } from '../core/validation';
 import { AutoscaleOptions, Autoscaler } from '../scaling/autoscaler';
 import { DisruptionBudget } from '../scaling/disruption-budget';
 import { VerticalAutoscaleOptions, VerticalAutoscaler } from '../scaling/vertical-autoscaler';
+import { ScaleTarget } from '../scaling/autoscaler';
 import { Workload, WorkloadProps } from './workload';
+import { checkRollout, ROLLOUT_GVK, rolloutNames, RolloutOptions, rolloutStrategy } from './rollout';
 
 export interface ReplicatedWorkloadProps extends WorkloadProps {
   /** Pods, when not autoscaled. @default - the environment's default replica count */
@@ -31,21 +34,44 @@ export abstract class ReplicatedWorkload extends Workload {
   private autoscaler?: Autoscaler;
   private verticalAutoscaler?: VerticalAutoscaler;
   private budgetOptions?: DisruptionBudgetOptions | false;
+  /** How new versions are released with Argo Rollouts; undefined for a Deployment's rolling update. */
+  public readonly rollout?: RolloutOptions;
 
-  protected constructor(scope: Construct, id: string, props: ReplicatedWorkloadProps, role: string) {
+  protected constructor(scope: Construct, id: string, props: ReplicatedWorkloadProps, role: string, rollout?: RolloutOptions) {
     super(scope, id, props, role);
     this.declaredReplicas = props.replicas;
     this.defaultReplicas = props.replicas ?? this.chart.environment.defaultReplicas;
-    this.lazyObject('deployment', 'apps/v1', 'Deployment', () => ({
+    this.rollout = rollout;
+    const common = () => ({
       // Under an HPA, spec.replicas is left out: otherwise every GitOps sync resets the
       // scale the HPA chose.
       replicas: this.autoscaler ? undefined : this.defaultReplicas,
       revisionHistoryLimit: 5,
       progressDeadlineSeconds: 600,
       selector: { matchLabels: { ...this.selectorLabels } },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
-      template: this.podTemplate(),
-    }));
+    });
+    if (rollout === undefined) {
+      this.lazyObject('deployment', 'apps/v1', 'Deployment', () => ({
+        ...common(),
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
+        template: this.podTemplate(),
+      }));
+    } else {
+      // The Rollout replaces the Deployment, with its own pod template (lib/workloads/rollout.ts).
+      requirePlatform(this, {
+        component: 'argo-rollouts',
+        minVersion: '1.9.0',
+        reason: `argoproj.io/v1alpha1 Rollout (${rollout?.strategy ?? 'strategy'}) and AnalysisTemplate`,
+      });
+      this.lazyObject('rollout', ROLLOUT_GVK.apiVersion, ROLLOUT_GVK.kind, () => ({
+        ...common(),
+        template: this.podTemplate(),
+        strategy: rolloutStrategy(rollout, rolloutNames(this.name)),
+      }));
+      // The error ratio is read from the main container's own HTTP metrics, not an exporter's.
+      const ownMetrics = () => this.metricsEndpoints.some((m) => this.container.ports.some((p) => p.name === m.port));
+      addCheck(this, (report) => checkRollout(report, rollout, ownMetrics()));
+    }
     // The PDB depends on autoscale()/disruptionBudget() calls that may come later.
     addFinalizer(this, () => this.addDisruptionBudget());
   }
@@ -60,9 +86,20 @@ export abstract class ReplicatedWorkload extends Workload {
     return this.autoscaler?.options.max ?? this.defaultReplicas;
   }
 
-  /** At maximum scale a rolling update adds 25 % (rounded up) on top of the HPA maximum. */
+  /**
+   * At maximum scale a rolling update (and a canary) adds 25 % (rounded up) on top of the HPA
+   * maximum; a blue-green release runs the whole new version beside the old one.
+   */
   protected maxPods(): number {
+    if (this.rollout?.strategy === 'blueGreen') return this.maxReplicas * 2;
     return this.maxReplicas + Math.ceil(this.maxReplicas * 0.25);
+  }
+
+  /** What the HPA and VPA scale: the Deployment, or the Rollout that replaces it. */
+  private get scaleTarget(): ScaleTarget {
+    return this.rollout
+      ? { kind: 'Rollout', apiVersion: ROLLOUT_GVK.apiVersion, name: this.name, path: this.node.path }
+      : { kind: 'Deployment', name: this.name, path: this.node.path };
   }
 
   /** Scales horizontally with an HPA; the Deployment then leaves `spec.replicas` to it. */
@@ -71,7 +108,7 @@ export abstract class ReplicatedWorkload extends Workload {
       this.repeatedCalls.push('autoscale');
       return this.autoscaler;
     }
-    this.autoscaler = new Autoscaler(this, 'autoscaler', { kind: 'Deployment', name: this.name, path: this.node.path }, options);
+    this.autoscaler = new Autoscaler(this, 'autoscaler', this.scaleTarget, options);
     return this.autoscaler;
   }
 
@@ -81,13 +118,7 @@ export abstract class ReplicatedWorkload extends Workload {
       this.repeatedCalls.push('autoscaleVertically');
       return this.verticalAutoscaler;
     }
-    this.verticalAutoscaler = new VerticalAutoscaler(
-      this,
-      'vertical-autoscaler',
-      { kind: 'Deployment', name: this.name, path: this.node.path },
-      options,
-      () => this.autoscaler?.resources ?? [],
-    );
+    this.verticalAutoscaler = new VerticalAutoscaler(this, 'vertical-autoscaler', this.scaleTarget, options, () => this.autoscaler?.resources ?? []);
     return this.verticalAutoscaler;
   }
 

@@ -40,7 +40,7 @@ export class Worker extends ReplicatedWorkload {
   protected podExtras(): Record<string, unknown> {
     return {
       terminationGracePeriodSeconds: secondsOr((this.props as WorkerProps).shutdownGrace, 60),
-      ...spreadAcrossZonesAndNodes(this.selectorLabels, this.maxReplicas, true),
+      ...spreadAcrossZonesAndNodes(this.selectorLabels, this.maxReplicas, 'pod-template-hash'),
     };
   }
 }

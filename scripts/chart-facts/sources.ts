@@ -122,4 +122,6 @@ export const CHART_SOURCES: Readonly<Record<string, ChartSourceEntry>> = {
       },
     ]),
   ),
+  // Argo Rollouts (lib/gitops/delivery-components.ts).
+  'argo-rollouts@2.41.0': { source: { repo: 'argoproj/argo-helm', ref: 'argo-rollouts-2.41.0', path: 'charts/argo-rollouts' } },
 };

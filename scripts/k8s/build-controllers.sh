@@ -2,21 +2,26 @@
 # Builds the controllers the cluster suite runs against its control plane, from the Go
 # module proxy, into ${CDK8S_STACKS_CACHE:-<repo>/.cache}/controllers/<name>/<version>/<name>:
 # - prometheus-operator (cmd/operator) at PROMETHEUS_OPERATOR_VERSION;
-# - external-secrets (the root package, the controller manager) at EXTERNAL_SECRETS_VERSION.
+# - external-secrets (the root package, the controller manager) at EXTERNAL_SECRETS_VERSION;
+# - argo-rollouts (cmd/rollouts-controller) at ARGO_ROLLOUTS_VERSION, for the GitOps suite.
 # Next to each binary, crds/ holds the CRDs of that very release, copied from its module zip
-# (prometheus-operator: example/prometheus-operator-crd; external-secrets: config/crds/bases),
+# (prometheus-operator: example/prometheus-operator-crd; external-secrets: config/crds/bases;
+# argo-rollouts: manifests/crds),
 # so the suite installs exactly the API the controller serves.
 # A version already built is reused, so warm runs return at once.
 #
 # How: a throwaway module from scripts/k8s/controllers/<name>.go.mod (the version filled in)
 # and `go build` of the command inside it; the templates say why each needs what it has.
-# Usage: build-controllers.sh [name...]   (default: both)
+# argo-rollouts pins k8s.io/* with replace directives, which a dependency's go.mod cannot
+# impose: the release's replace lines are appended to the throwaway module (as build-gitops.sh
+# does for Argo CD), and its go.mod needs a newer Go than 1.26.8 (ARGO_ROLLOUTS_GOTOOLCHAIN).
+# Usage: build-controllers.sh [name...]   (default: all three)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${CDK8S_STACKS_CACHE:-$repo/.cache}/controllers
 # shellcheck disable=SC1091 # plain KEY=VALUE lines, checked by the suite
 . "$repo/scripts/k8s/versions.env"
-names=${*:-prometheus-operator external-secrets}
+names=${*:-prometheus-operator external-secrets argo-rollouts}
 
 log() { printf 'build-controllers: %s\n' "$*" >&2; }
 command -v go >/dev/null || { log "Go is required (https://go.dev/dl, or apt-get install golang-go)"; exit 1; }
@@ -34,8 +39,20 @@ copy_crds() {
   touch "$to/.complete"
 }
 
+# The replace directives of $1@$2's go.mod (block and single-line forms, no local paths).
+release_replaces() {
+  local gomod
+  gomod=$(go mod download -json "$1@$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')
+  awk '
+    /^replace \($/ { inblock = 1; print; next }
+    inblock && /^\)$/ { inblock = 0; print; next }
+    inblock { if ($0 !~ /=> *\.\.?\//) print; next }
+    /^replace / { if ($0 !~ /=> *\.\.?\//) print }
+  ' "$gomod"
+}
+
 build() {
-  local name=$1 version module pkg ldflags crds
+  local name=$1 version module pkg ldflags crds toolchain=${GOTOOLCHAIN:-} replaces=no
   case "$name" in
     prometheus-operator)
       version=$PROMETHEUS_OPERATOR_VERSION
@@ -51,11 +68,22 @@ build() {
       crds=config/crds/bases
       ldflags="-s -w"
       ;;
+    argo-rollouts)
+      version=$ARGO_ROLLOUTS_VERSION
+      module=github.com/argoproj/argo-rollouts
+      pkg=$module/cmd/rollouts-controller
+      crds=manifests/crds
+      ldflags="-s -w -X $module/utils/version.version=${version#v}"
+      toolchain=$ARGO_ROLLOUTS_GOTOOLCHAIN
+      replaces=yes
+      ;;
     *)
-      log "unknown controller '$name' (known: prometheus-operator external-secrets)"
+      log "unknown controller '$name' (known: prometheus-operator external-secrets argo-rollouts)"
       exit 1
       ;;
   esac
+  # go mod download needs it too: Go refuses a module whose go.mod asks for a newer Go.
+  [[ -n $toolchain ]] && export GOTOOLCHAIN=$toolchain
   local out="$cache/$name/$version"
   if [[ -x "$out/$name" && -f "$out/.complete" ]]; then
     log "$name $version: cached in $out"
@@ -79,6 +107,10 @@ build() {
   rm -rf "$mod"
   mkdir -p "$mod"
   sed "s/@VERSION@/$version/g" "$repo/scripts/k8s/controllers/$name.go.mod" >"$mod/go.mod"
+  if [[ $replaces == yes ]]; then
+    release_replaces "$module" "$version" >>"$mod/go.mod"
+    grep -q '^replace' "$mod/go.mod" || { log "$name $version: no replace directives found in the release's go.mod"; exit 1; }
+  fi
   if ! (cd "$mod" && GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$mod/$name" "$pkg"); then
     log "$name $version: build failed (module in $mod)"
     exit 1

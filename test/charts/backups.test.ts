@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { S3_CLIENT_IMAGE } from '../../lib/backup/tools';
-import { envOf, find, kinds, mainContainer, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, systemObjects, workloadObject } from './support';
 
 type Json = Record<string, any>;
 const pod = (cronJob: Json): Json => cronJob.spec.jobTemplate.spec.template.spec;
@@ -122,7 +122,7 @@ describe("the seeds' backups, scheduled, verified and restorable", () => {
     const capibara6 = systemObjects('capibara6', 'prod');
     expect(find(capibara6, 'Cluster', 'db').spec.instances).toBe(3);
     for (const name of ['api', 'graphql']) {
-      const env = envOf(mainContainer(find(capibara6, 'Deployment', name)));
+      const env = envOf(mainContainer(workloadObject(capibara6, name)));
       expect(JSON.stringify(env)).toContain('db-rw.capibara6-prod.svc');
     }
   });

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { envOf, find, kinds, mainContainer, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, systemObjects, workloadObject } from './support';
 
 type Json = Record<string, any>;
 
@@ -83,7 +83,7 @@ describe('ChatNomina prod: PostgreSQL on CloudNativePG', () => {
   });
 
   test('the API connects to the primary through db-rw with the same variables as before', () => {
-    const env = envOf(mainContainer(find(prod, 'Deployment', 'api')));
+    const env = envOf(mainContainer(workloadObject(prod, 'api')));
     expect(env.DB_HOST.value).toBe('db-rw.chatnomina-prod.svc');
     expect(env.DB_PORT.value).toBe('5432');
     expect(env.DB_NAME.value).toBe('chatnomina');
@@ -109,7 +109,7 @@ describe('ChatNomina prod: PostgreSQL on CloudNativePG', () => {
       const objects = systemObjects('chatnomina', env);
       expect(kinds(objects, 'Cluster')).toEqual([]);
       expect(find(objects, 'StatefulSet', 'db').spec.replicas).toBe(1);
-      expect(envOf(mainContainer(find(objects, 'Deployment', 'api'))).DB_HOST.value).toBe(`db.chatnomina-${env}.svc`);
+      expect(envOf(mainContainer(workloadObject(objects, 'api'))).DB_HOST.value).toBe(`db.chatnomina-${env}.svc`);
     }
   });
 
@@ -121,7 +121,7 @@ describe('ChatNomina prod: PostgreSQL on CloudNativePG', () => {
     expect(readme).not.toContain('## PostgreSQL on CloudNativePG');
     expect(readme).toContain('`s3://chatnomina-backups-prod/chatnomina-prod/cnpg/db/`');
     expect(readme).toContain('kubectl -n chatnomina-prod wait cluster/db-pitr --for=condition=Ready --timeout=4h');
-    expect(readme).toContain('kubectl -n chatnomina-prod scale deployment/api --replicas=0');
+    expect(readme).toContain('kubectl -n chatnomina-prod scale rollout/api --replicas=0');
     expect(readme).toMatch(/recoveryTarget:\n\s+targetTime: /);
     expect(readme).toContain('barmanObjectName: db-backups');
     // The quota raised by exactly one more instance (postgres 1 cpu / 2Gi, the Barman Cloud sidecar 500m / 512Mi) and its 50Gi volume.

@@ -3,7 +3,7 @@
  * monitoring: the prod database (CloudNativePG, WAL archived to S3) is scraped and alerts
  * when archiving fails, and the API and the Celery worker send traces.
  */
-import { envOf, find, kinds, mainContainer, readmeOf, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, readmeOf, systemObjects, workloadObject } from './support';
 
 describe('Feature-models: the database is watched and the application traced', () => {
   const prod = systemObjects('feature-models', 'prod');
@@ -25,7 +25,7 @@ describe('Feature-models: the database is watched and the application traced', (
   });
 
   test.each(['backend', 'celery-worker'])('%s sends traces to the platform collector, named after the workload', (name) => {
-    const env = envOf(mainContainer(find(prod, 'Deployment', name)));
+    const env = envOf(mainContainer(workloadObject(prod, name)));
     expect(env.OTEL_SERVICE_NAME).toEqual({ name: 'OTEL_SERVICE_NAME', value: name });
     expect(String(env.OTEL_EXPORTER_OTLP_ENDPOINT.value)).toBe('http://otel-collector.tracing.svc:4318');
     expect(readmeOf('feature-models', 'prod')).not.toMatch(/Traces: none/);

@@ -1,8 +1,8 @@
-import { envOf, find, kinds, mainContainer, readmeOf, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, readmeOf, systemObjects, workloadObject } from './support';
 
 describe('Loopi API (seeds/000) in prod', () => {
   const objects = systemObjects('loopi', 'prod');
-  const api = find(objects, 'Deployment', 'api');
+  const api = workloadObject(objects, 'api');
   const container = mainContainer(api);
 
   test('Go API on 8080 with /health and /ready, 128Mi/100m requests and 512Mi/500m limits', () => {
@@ -34,7 +34,7 @@ describe('Loopi API (seeds/000) in prod', () => {
     expect(find(objects, 'MySQLCluster', 'mysql').spec.podTemplate.spec.containers[0].image).toMatch(/^ghcr\.io\/cybozu-go\/moco\/mysql:8\.4\./);
     // Staging keeps the single server and its Service.
     const staging = systemObjects('loopi', 'staging');
-    expect(envOf(mainContainer(find(staging, 'Deployment', 'api'))).DB_HOST.value).toBe('mysql.loopi-staging.svc');
+    expect(envOf(mainContainer(workloadObject(staging, 'api'))).DB_HOST.value).toBe('mysql.loopi-staging.svc');
     expect(mainContainer(find(staging, 'StatefulSet', 'mysql')).image).toMatch(/^docker\.io\/library\/mysql:8\.4\./);
   });
 
@@ -148,7 +148,7 @@ describe('Loopi API (seeds/000) in prod', () => {
     );
     const dev = systemObjects('loopi', 'dev');
     expect(find(dev, 'Issuer', 'letsencrypt').spec.selfSigned).toEqual({});
-    expect(find(dev, 'Deployment', 'api').spec.replicas).toBe(1);
+    expect(workloadObject(dev, 'api').spec.replicas).toBe(1);
   });
 });
 
@@ -166,7 +166,7 @@ describe("Loopi's Memcached (the seed's cache layer beside Redis)", () => {
 
   test('the API gets the server list and may reach 11211; the exporter is scraped and on the dashboard', () => {
     const prod = systemObjects('loopi', 'prod');
-    const env = envOf(mainContainer(find(prod, 'Deployment', 'api')));
+    const env = envOf(mainContainer(workloadObject(prod, 'api')));
     expect(env.MEMCACHED_SERVERS.value).toBe(
       'memcached-0.memcached-headless.loopi-prod.svc:11211,memcached-1.memcached-headless.loopi-prod.svc:11211',
     );

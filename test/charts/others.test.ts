@@ -1,4 +1,4 @@
-import { envOf, find, kinds, mainContainer, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, systemObjects, workloadObject } from './support';
 
 describe('Feature-models (seeds/001) in prod', () => {
   const objects = systemObjects('feature-models', 'prod');
@@ -19,7 +19,7 @@ describe('Feature-models (seeds/001) in prod', () => {
   });
 
   test('backend: gunicorn with 4 uvicorn workers, health /api/v1/utils/health-check/', () => {
-    const c = mainContainer(find(objects, 'Deployment', 'backend'));
+    const c = mainContainer(workloadObject(objects, 'backend'));
     expect(c.command).toEqual([
       'gunicorn',
       'app.main:app',
@@ -38,19 +38,19 @@ describe('Feature-models (seeds/001) in prod', () => {
     expect(job.metadata.annotations['argocd.argoproj.io/hook']).toBe('Sync');
     expect(mainContainer(job).command).toEqual(['bash', 'scripts/prestart.sh']);
     for (const name of ['backend', 'celery-worker']) {
-      const init = find(objects, 'Deployment', name).spec.template.spec.initContainers.map((c: any) => c.name);
+      const init = workloadObject(objects, name).spec.template.spec.initContainers.map((c: any) => c.name);
       expect(init).toContain('wait-for-migration');
     }
   });
 
   test('Celery worker with the same image; PostgreSQL 17 with PGDATA in a subdirectory (staging); Redis with AOF', () => {
-    expect(mainContainer(find(objects, 'Deployment', 'celery-worker')).image).toBe(mainContainer(find(objects, 'Deployment', 'backend')).image);
+    expect(mainContainer(workloadObject(objects, 'celery-worker')).image).toBe(mainContainer(workloadObject(objects, 'backend')).image);
     const staging = systemObjects('feature-models', 'staging');
     const db = mainContainer(find(staging, 'StatefulSet', 'db'));
     expect(db.image).toMatch(/^docker\.io\/library\/postgres:17\./);
     expect(envOf(db).PGDATA.value).toBe('/var/lib/postgresql/data/pgdata');
     expect(find(objects, 'ConfigMap', 'redis-config').data['redis.conf']).toContain('appendonly yes');
-    expect(envOf(mainContainer(find(staging, 'Deployment', 'backend'))).POSTGRES_SERVER.value).toBe('db.feature-models-staging.svc');
+    expect(envOf(mainContainer(workloadObject(staging, 'backend'))).POSTGRES_SERVER.value).toBe('db.feature-models-staging.svc');
   });
 
   test("the seed's production HA: PostgreSQL 17 on CloudNativePG in prod, a primary and two standbys, the app on the primary's Service", () => {
@@ -61,7 +61,7 @@ describe('Feature-models (seeds/001) in prod', () => {
     expect(kinds(objects, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['redis']);
     for (const name of ['backend', 'celery-worker', 'prestart']) {
       const workload = objects.find(
-        (o) => ['Deployment', 'Job'].includes(o.kind) && (o.metadata.name === name || o.metadata.name.startsWith(`${name}-`)),
+        (o) => ['Deployment', 'Rollout', 'Job'].includes(o.kind) && (o.metadata.name === name || o.metadata.name.startsWith(`${name}-`)),
       )!;
       expect(envOf(mainContainer(workload)).POSTGRES_SERVER.value).toBe('db-rw.feature-models-prod.svc');
     }
@@ -72,7 +72,7 @@ describe('ChatNomina (seeds/003)', () => {
   const prod = systemObjects('chatnomina', 'prod');
 
   test('API on 8000 with /health and /ready, at least 3 replicas (the HPA minimum), 256Mi/200m to 512Mi/500m', () => {
-    const api = find(prod, 'Deployment', 'api');
+    const api = workloadObject(prod, 'api');
     const c = mainContainer(api);
     expect(find(prod, 'HorizontalPodAutoscaler', 'api').spec.minReplicas).toBe(3);
     expect(c.livenessProbe.httpGet.path).toBe('/health');

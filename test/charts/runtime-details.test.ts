@@ -1,18 +1,19 @@
 import { frontendBuild } from '../../charts/feature-models';
 import { ENVIRONMENTS } from '../../charts/environments';
-import { envOf, find, kinds, mainContainer, readmeOf, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, readmeOf, systemObjects, workloadObject } from './support';
 
 const SYSTEMS = ['capibara6', 'chatnomina', 'feature-models', 'loopi', 'techshop'] as const;
 
 describe('restore runbooks stop each writer the way its object allows', () => {
-  test.each(SYSTEMS)('%s (prod): every scale names a Deployment or StatefulSet, every deleted Job a Job of the folder', (system) => {
+  test.each(SYSTEMS)('%s (prod): every scale names a Deployment, Rollout or StatefulSet, every deleted Job a Job of the folder', (system) => {
     const objects = systemObjects(system, 'prod');
     const readme = readmeOf(system, 'prod');
     const names = (kind: string) => kinds(objects, kind).map((o) => o.metadata.name);
-    for (const [, kind, name] of readme.matchAll(/kubectl -n \S+ scale (deployment|statefulset)\/(\S+) --replicas=0/g))
-      expect(names(kind === 'deployment' ? 'Deployment' : 'StatefulSet')).toContain(name);
+    const kindOf: Record<string, string> = { deployment: 'Deployment', rollout: 'Rollout', statefulset: 'StatefulSet' };
+    for (const [, kind, name] of readme.matchAll(/kubectl -n \S+ scale (deployment|rollout|statefulset)\/(\S+) --replicas=0/g))
+      expect(names(kindOf[kind])).toContain(name);
     for (const [, name] of readme.matchAll(/kubectl -n \S+ delete job\/(\S+) --ignore-not-found --wait/g)) expect(names('Job')).toContain(name);
-    expect(readme).toMatch(/kubectl -n \S+ scale deployment\/\S+ --replicas=0/);
+    expect(readme).toMatch(/kubectl -n \S+ scale (deployment|rollout)\/\S+ --replicas=0/);
     expect(readme).not.toMatch(/scale deployment\/(prestart|migrate)\b/);
   });
 
@@ -34,7 +35,7 @@ describe('passwords in connection URLs', () => {
   });
 
   test('TechShop (prod): the README states the URL-safe rule for exactly the keys spliced into MONGODB_URI and REDIS_URL', () => {
-    const app = find(systemObjects('techshop', 'prod'), 'Deployment', 'app');
+    const app = workloadObject(systemObjects('techshop', 'prod'), 'app');
     const env = envOf(mainContainer(app));
     expect(env.MONGODB_URI.value).toMatch(/^mongodb:\/\/[a-z_]+:\$\(MONGODB_URI_PASSWORD\)@/);
     const passwordKey = env.MONGODB_URI_PASSWORD.valueFrom.secretKeyRef.key;
@@ -60,11 +61,11 @@ describe('details of the seeds', () => {
     ['techshop', 'app'],
     ['chatnomina', 'api'],
   ])('%s %s: the readiness probe runs every 5 s, as the seed says', (system, name) => {
-    expect(mainContainer(find(systemObjects(system, 'prod'), 'Deployment', name)).readinessProbe.periodSeconds).toBe(5);
+    expect(mainContainer(workloadObject(systemObjects(system, 'prod'), name)).readinessProbe.periodSeconds).toBe(5);
   });
 
   test('ChatNomina: /var/log/chatnomina is a writable emptyDir under the read-only root', () => {
-    const api = find(systemObjects('chatnomina', 'prod'), 'Deployment', 'api');
+    const api = workloadObject(systemObjects('chatnomina', 'prod'), 'api');
     const container = mainContainer(api);
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     const mount = container.volumeMounts.find((m: any) => m.mountPath === '/var/log/chatnomina');
@@ -75,10 +76,10 @@ describe('details of the seeds', () => {
   test('Feature-models: the dashboard image is built per environment with its API URL; nothing sets NEXT_PUBLIC_* at run time', () => {
     for (const env of ['dev', 'staging', 'prod'] as const) {
       const objects = systemObjects('feature-models', env);
-      const frontend = find(objects, 'Deployment', 'frontend');
+      const frontend = workloadObject(objects, 'frontend');
       expect(mainContainer(frontend).image).toBe(ENVIRONMENTS[env].image(frontendBuild({ name: env }).image));
       expect(mainContainer(frontend).image).toMatch(new RegExp(`:1\\.0\\.0-${env}$`));
-      expect(JSON.stringify(objects.filter((o) => o.kind === 'ConfigMap' || o.kind === 'Deployment'))).not.toContain('NEXT_PUBLIC_');
+      expect(JSON.stringify(objects.filter((o) => ['ConfigMap', 'Deployment', 'Rollout'].includes(o.kind)))).not.toContain('NEXT_PUBLIC_');
     }
     expect(frontendBuild({ name: 'staging' }).buildArgs).toEqual({ NEXT_PUBLIC_API_URL: 'https://api.staging.feature-models.com' });
     expect(frontendBuild({ name: 'prod' }).buildArgs).toEqual({ NEXT_PUBLIC_API_URL: 'https://api.feature-models.com' });
@@ -89,7 +90,7 @@ describe('ChatNomina: the Chat and Auth services of the seed beside the API', ()
   const prod = systemObjects('chatnomina', 'prod');
 
   test.each(['api', 'chat', 'auth'])('%s: its own image, 3 to 10 replicas on 8000 behind port 80, the shared settings and JWT secret', (name) => {
-    const deployment = find(prod, 'Deployment', name);
+    const deployment = workloadObject(prod, name);
     const container = mainContainer(deployment);
     // The seed's 3 replicas are the HPA's minimum (the Deployment leaves replicas to it).
     expect(deployment.spec.replicas).toBeUndefined();
@@ -111,7 +112,7 @@ describe('ChatNomina: the Chat and Auth services of the seed beside the API', ()
     }
     expect(kinds(prod, 'Job').some((j) => j.metadata.name.startsWith('migrate-'))).toBe(true);
     for (const name of ['api', 'chat', 'auth'])
-      expect(find(prod, 'Deployment', name).spec.template.spec.initContainers.map((c: any) => c.name)).toContain('wait-for-migration');
+      expect(workloadObject(prod, name).spec.template.spec.initContainers.map((c: any) => c.name)).toContain('wait-for-migration');
   });
 
   test('one host: /api/v1/chat to chat, /api/v1/auth to auth, the rest to the API', () => {
@@ -138,14 +139,15 @@ describe('ChatNomina: the Chat and Auth services of the seed beside the API', ()
 
 describe('scaling and rate limits the seeds ask for', () => {
   test("ChatNomina: the seed's Auto Scaling Groups, an HPA on CPU for API, Chat and Auth in staging and prod, none in dev", () => {
-    for (const [env, min, max] of [
-      ['staging', 2, 4],
-      ['prod', 3, 10],
+    for (const [env, min, max, kind] of [
+      ['staging', 2, 4, 'Deployment'],
+      // Canary releases in prod: the HPA scales the Rollout.
+      ['prod', 3, 10, 'Rollout'],
     ] as const) {
       const objects = systemObjects('chatnomina', env);
       for (const name of ['api', 'chat', 'auth']) {
         const hpa = find(objects, 'HorizontalPodAutoscaler', name);
-        expect(hpa.spec).toMatchObject({ minReplicas: min, maxReplicas: max, scaleTargetRef: { kind: 'Deployment', name } });
+        expect(hpa.spec).toMatchObject({ minReplicas: min, maxReplicas: max, scaleTargetRef: { kind, name } });
         expect(hpa.spec.metrics).toContainEqual(
           expect.objectContaining({ resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }),
         );
@@ -158,7 +160,7 @@ describe('scaling and rate limits the seeds ask for', () => {
     const prod = systemObjects('feature-models', 'prod');
     expect(find(prod, 'HorizontalPodAutoscaler', 'backend').spec).toMatchObject({ minReplicas: 2, maxReplicas: 6 });
     expect(find(prod, 'HorizontalPodAutoscaler', 'frontend').spec).toMatchObject({ minReplicas: 2, maxReplicas: 4 });
-    expect(find(prod, 'Deployment', 'backend').spec.replicas).toBeUndefined();
+    expect(workloadObject(prod, 'backend').spec.replicas).toBeUndefined();
     expect(find(systemObjects('feature-models', 'staging'), 'HorizontalPodAutoscaler', 'backend').spec.maxReplicas).toBe(4);
     expect(kinds(systemObjects('feature-models', 'dev'), 'HorizontalPodAutoscaler')).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { envOf, find, kinds, mainContainer, readmeOf, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, readmeOf, systemObjects, workloadObject } from './support';
 
 describe('ChatNomina: the seed migration (alembic upgrade head) runs before the API rolls out', () => {
   const prod = systemObjects('chatnomina', 'prod');
@@ -6,7 +6,7 @@ describe('ChatNomina: the seed migration (alembic upgrade head) runs before the 
 
   test('a Job runs alembic upgrade head with the API image, as an Argo CD Sync hook', () => {
     expect(mainContainer(job).command).toEqual(['alembic', 'upgrade', 'head']);
-    expect(mainContainer(job).image).toBe(mainContainer(find(prod, 'Deployment', 'api')).image);
+    expect(mainContainer(job).image).toBe(mainContainer(workloadObject(prod, 'api')).image);
     expect(job.metadata.annotations).toMatchObject({
       'argocd.argoproj.io/hook': 'Sync',
       'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
@@ -21,7 +21,7 @@ describe('ChatNomina: the seed migration (alembic upgrade head) runs before the 
   });
 
   test("the API's pods wait until alembic is at head; the config is one ConfigMap for both", () => {
-    const init = find(prod, 'Deployment', 'api').spec.template.spec.initContainers;
+    const init = workloadObject(prod, 'api').spec.template.spec.initContainers;
     const gate = init.find((i: any) => i.name === 'wait-for-migration');
     expect(gate.command.join(' ')).toContain("alembic current 2>/dev/null | grep -q '(head)'");
     const names = kinds(prod, 'ConfigMap').map((c) => c.metadata.name);
@@ -31,7 +31,7 @@ describe('ChatNomina: the seed migration (alembic upgrade head) runs before the 
 
   test('the Service listens on 80 and targets 8000, as in the seed', () => {
     expect(find(prod, 'Service', 'api').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
-    expect(mainContainer(find(prod, 'Deployment', 'api')).ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
+    expect(mainContainer(workloadObject(prod, 'api')).ports).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
   });
 });
 
@@ -48,10 +48,10 @@ describe('capibara6: volumes, metrics, readiness and latency as the seed lists t
       resources: { requests: { storage: size } },
     });
     for (const name of ['api', 'graphql', 'workers']) {
-      const pod = find(prod, 'Deployment', name).spec.template.spec;
+      const pod = workloadObject(prod, name).spec.template.spec;
       const volume = pod.volumes.find((v: any) => v.persistentVolumeClaim?.claimName === claim);
       expect(volume).toBeDefined();
-      expect(mainContainer(find(prod, 'Deployment', name)).volumeMounts).toContainEqual({ name: volume.name, mountPath });
+      expect(mainContainer(workloadObject(prod, name)).volumeMounts).toContainEqual({ name: volume.name, mountPath });
     }
   });
 
@@ -74,7 +74,7 @@ describe('capibara6: volumes, metrics, readiness and latency as the seed lists t
   });
 
   test('GraphQL is ready when its schema answers a query on /graphql', () => {
-    expect(mainContainer(find(prod, 'Deployment', 'graphql')).readinessProbe.httpGet).toMatchObject({
+    expect(mainContainer(workloadObject(prod, 'graphql')).readinessProbe.httpGet).toMatchObject({
       path: '/graphql?query=%7B__typename%7D',
       port: 'http',
     });
@@ -89,7 +89,7 @@ describe('capibara6: volumes, metrics, readiness and latency as the seed lists t
   });
 
   test('one ConfigMap of settings for the three workloads of the image', () => {
-    const names = ['api', 'graphql', 'workers'].map((n) => mainContainer(find(prod, 'Deployment', n)).envFrom);
+    const names = ['api', 'graphql', 'workers'].map((n) => mainContainer(workloadObject(prod, n)).envFrom);
     for (const envFrom of names) expect(envFrom).toContainEqual({ configMapRef: { name: 'app-config' } });
     expect(kinds(prod, 'ConfigMap').map((c) => c.metadata.name)).not.toEqual(expect.arrayContaining(['api-config']));
   });
@@ -138,7 +138,7 @@ describe('Loopi and TechShop: scrape intervals, ports and panels as the seeds gi
     ['TechShop', 3000, techshop, 'app'],
   ] as const)('%s: the Service listens on 80 and targets %s', (_name, containerPort, objects, workload) => {
     expect(find(objects, 'Service', workload).spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
-    expect(mainContainer(find(objects, 'Deployment', workload)).ports[0].containerPort).toBe(containerPort);
+    expect(mainContainer(workloadObject(objects, workload)).ports[0].containerPort).toBe(containerPort);
   });
 
   test('the Loopi dashboard has a 4xx panel for the API', () => {

@@ -26,6 +26,19 @@ export function find(objects: Json[], kind: string, name: string): Json {
   return found[0];
 }
 
+/** Kinds that run a web service's or worker's pods: a Deployment, or the Argo Rollouts Rollout that replaces it. */
+export const REPLICATED_KINDS = ['Deployment', 'Rollout'];
+
+/**
+ * The one object running the workload `name`: its Deployment, or its Rollout (blue-green or
+ * canary releases). Throws when there is neither, or both: two objects would run two sets of pods.
+ */
+export function workloadObject(objects: Json[], name: string): Json {
+  const found = objects.filter((o) => REPLICATED_KINDS.includes(o.kind) && o.metadata.name === name);
+  if (found.length !== 1) throw new Error(`expected one Deployment or Rollout '${name}', found ${found.map((o) => o.kind).join(' and ') || 'none'}`);
+  return found[0];
+}
+
 export function kinds(objects: Json[], kind: string): Json[] {
   return objects.filter((o) => o.kind === kind);
 }

@@ -4,12 +4,12 @@ import { ENVIRONMENTS } from '../../charts';
 import {} from '../../lib';
 import { NamespaceBudget } from '../../lib/scaling/namespace-budget';
 import { errorsOf, UNUSED_OUTDIR } from '../support/synth';
-import { envOf, find, kinds, mainContainer, systemObjects } from './support';
+import { envOf, find, kinds, mainContainer, systemObjects, workloadObject } from './support';
 
 describe('TechShop Cloud (seeds/002)', () => {
   const prod = systemObjects('techshop', 'prod');
   const dev = systemObjects('techshop', 'dev');
-  const app = find(prod, 'Deployment', 'app');
+  const app = workloadObject(prod, 'app');
   const pod = app.spec.template.spec;
 
   test('Node app on 3000 as uid 1001, read-only root with a writable /tmp', () => {
@@ -208,8 +208,8 @@ describe('TechShop Cloud (seeds/002)', () => {
   });
 
   test("dev differs as the seed's values files say: 1 replica, small resources, 1Gi Redis, no ingress", () => {
-    expect(find(dev, 'Deployment', 'app').spec.replicas).toBe(1);
-    expect(mainContainer(find(dev, 'Deployment', 'app')).resources.limits).toMatchObject({ cpu: '200m', memory: '256Mi' });
+    expect(workloadObject(dev, 'app').spec.replicas).toBe(1);
+    expect(mainContainer(workloadObject(dev, 'app')).resources.limits).toMatchObject({ cpu: '200m', memory: '256Mi' });
     expect(find(dev, 'StatefulSet', 'redis').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');
     expect(find(prod, 'StatefulSet', 'redis').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('5Gi');
     const mongo = find(dev, 'StatefulSet', 'mongodb');

@@ -445,7 +445,7 @@ describe('the repository systems (dist/)', () => {
       for (const system of ['techshop', 'capibara6', 'loopi', 'chatnomina', 'feature-models']) {
         const all = objects(env, system);
         const names = all
-          .filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
+          .filter((o) => ['Deployment', 'Rollout', 'StatefulSet'].includes(o.kind))
           .filter((o) => (o.spec.template.spec.containers[0].env ?? []).some((e: Json) => e.name === 'OTEL_SERVICE_NAME'))
           .map((o) => o.metadata.name)
           .sort();

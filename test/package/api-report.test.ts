@@ -65,8 +65,11 @@ describe('a deliberate public API (issue 29)', () => {
   /** Charts whose id is derived (it names the namespace and the dist folder), so they take (scope, props). */
   const DERIVED_ID_CHARTS = ['SystemChart', 'ArgoCdApplications', 'PlatformPrometheusChart'];
 
+  // 149 names after issue 29's pruning; issue 30 added what users write for its features
+  // (DatabaseTlsOptions, enrolInMesh, RolloutOptions, the Redis replica group's Sentinel options
+  // and proxy, RedisCredentialKeys): 155. A new name must be one a user writes or reads.
   test('is what a user needs: well under 200 names', () => {
-    expect(exported().length).toBeLessThan(150);
+    expect(exported().length).toBeLessThan(160);
   });
 
   test('every exported class is sealed (its protected members are not API) unless it is an extension point', () => {

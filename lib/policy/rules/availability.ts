@@ -13,7 +13,7 @@ export const multiReplicaHasPdb: PolicyRule = {
         .map((o) => [`${o.object.spec.scaleTargetRef.kind}/${o.object.spec.scaleTargetRef.name}`, o.object.spec]),
     );
     return objects
-      .filter((o) => ['Deployment', 'StatefulSet'].includes(o.object.kind))
+      .filter((o) => ['Deployment', 'Rollout', 'StatefulSet'].includes(o.object.kind))
       .filter((o) => {
         const hpa = hpas.get(`${o.object.kind}/${o.object.metadata.name}`);
         const max = hpa ? hpa.maxReplicas : (o.object.spec.replicas ?? 1);

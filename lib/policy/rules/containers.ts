@@ -30,7 +30,7 @@ export const readinessProbes: PolicyRule = {
   check({ objects }) {
     const out: Violation[] = [];
     for (const object of objects) {
-      if (!['Deployment', 'StatefulSet', 'DaemonSet'].includes(object.object.kind)) continue;
+      if (!['Deployment', 'Rollout', 'StatefulSet', 'DaemonSet'].includes(object.object.kind)) continue;
       const pod = podOf(object.object);
       for (const c of pod?.spec.containers ?? []) {
         if ((c.ports ?? []).length > 0 && !c.readinessProbe)

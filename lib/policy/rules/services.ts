@@ -2,7 +2,9 @@ import { describe, Json, LabelIndex, operatorPodOf, PodView, PolicyRule, podOf, 
 
 /** Workloads, and the custom resources of operators that run pods. */
 function workloads(objects: readonly { object: Json }[]) {
-  return objects.filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.object.kind) || operatorPodOf(o.object) !== undefined);
+  return objects.filter(
+    (o) => ['Deployment', 'Rollout', 'StatefulSet', 'DaemonSet'].includes(o.object.kind) || operatorPodOf(o.object) !== undefined,
+  );
 }
 
 function podsOf(object: Json): PodView {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ControlPlane, REPO, startControlPlane } from './control-plane';
+import { ControlPlane, freePort, REPO, startControlPlane } from './control-plane';
 import { crdsFor } from './crds';
 import { ENVIRONMENTS } from '../../../charts/environments';
 import type { Environment } from '../../../lib';
@@ -61,6 +61,33 @@ test('each environment names a release the suite builds, and each built release 
   expect(Object.keys(releases)).toEqual(['dev', 'prod', 'staging']);
   expect([...new Set(Object.values(releases))].sort()).toEqual([...VERSIONS].sort());
 });
+
+/**
+ * The Argo Rollouts controller (the release the platform layer pins, built by
+ * build-controllers.sh): the pods of a Rollout are made by it, through ReplicaSets, as a
+ * Deployment's are by kube-controller-manager. Started only for the admission test, after the
+ * idempotency check: it points the Services at a revision (rollouts-pod-template-hash in
+ * their selectors), a write a second apply of the folder would meet as a conflict, which Argo
+ * CD is told to leave alone (ignoreDifferences) and this suite's plain apply is not.
+ */
+async function startRollouts(plane: ControlPlane): Promise<void> {
+  const version = /ARGO_ROLLOUTS_VERSION="([^"]+)"/.exec(fs.readFileSync(path.join(REPO, 'scripts', 'k8s', 'versions.env'), 'utf8'))![1];
+  const dir = path.join(process.env.CDK8S_STACKS_CACHE ?? path.join(REPO, '.cache'), 'controllers', 'argo-rollouts', version);
+  if (!fs.existsSync(path.join(dir, '.complete')))
+    throw new Error(
+      `argo-rollouts ${version} is not built in ${dir}: run 'bash scripts/k8s/build-controllers.sh argo-rollouts' (npm run test:cluster does it)`,
+    );
+  plane.run('argo-rollouts', path.join(dir, 'argo-rollouts'), [
+    `--kubeconfig=${plane.kubeconfig}`,
+    '--leader-elect=false',
+    `--metricsPort=${await freePort()}`,
+    `--healthzPort=${await freePort()}`,
+    // Without it the controller picks the Ingress API from /version's major and minor, which
+    // this suite's 1.27 build leaves empty (the controller then exits: strconv.Atoi of ""); every
+    // release the library supports serves networking.k8s.io/v1, what the flag names.
+    '--ingress-api-version=networking/v1',
+  ]);
+}
 
 function failedCreates(plane: ControlPlane, namespaces: string[]): Json[] {
   const events = JSON.parse(plane.kubectl(['get', 'events', '-A', '--field-selector', 'reason=FailedCreate', '-o', 'json']).stdout).items as Json[];
@@ -218,6 +245,7 @@ describe.each(VERSIONS)('Kubernetes %s', (version) => {
   test('the pods of every workload are admitted (Pod Security restricted, quota, limits, service accounts)', async () => {
     expect(applied.length).toBeGreaterThan(0);
     const workloads: Array<{ ns: string; kind: string; name: string; selector: string }> = [];
+    let rollouts = false;
     for (const folder of applied.filter((f) => !f.endsWith('/argocd') && !f.endsWith('/platform'))) {
       const list = JSON.parse(plane.kubectl(['get', '-k', path.join(DIST, folder), '-o', 'json']).stdout) as Json;
       for (const o of list.items as Json[]) {
@@ -228,7 +256,8 @@ describe.each(VERSIONS)('Kubernetes %s', (version) => {
           workloads.push({ ns, kind: 'Job', name: job, selector: `job-name=${job}` });
         } else if (o.kind === 'Job') {
           workloads.push({ ns, kind: 'Job', name: o.metadata.name, selector: `job-name=${o.metadata.name}` });
-        } else if (['Deployment', 'StatefulSet'].includes(o.kind)) {
+        } else if (['Deployment', 'StatefulSet', 'Rollout'].includes(o.kind)) {
+          rollouts ||= o.kind === 'Rollout';
           const labels = o.spec.selector.matchLabels as Record<string, string>;
           workloads.push({
             ns,
@@ -250,6 +279,7 @@ describe.each(VERSIONS)('Kubernetes %s', (version) => {
       }
     }
     expect(workloads.length).toBeGreaterThan(0);
+    if (rollouts) await startRollouts(plane);
     const namespaces = [...new Set(workloads.map((w) => w.ns))];
 
     const deadline = Date.now() + 180_000;

@@ -103,8 +103,8 @@ function exceptionHealth(): Record<string, string> {
 /**
  * The test profile: the repository's own environments with what differs in this cluster:
  * the Git server, the destination API server, every platform component preinstalled (none
- * of their charts can be fetched here; the suite installs their CRDs and runs the two
- * controllers the project builds), and generated secrets (no Vault here).
+ * of their charts can be fetched here; the suite installs their CRDs and runs the three
+ * controllers the project builds: prometheus-operator, external-secrets, Argo Rollouts), and generated secrets (no Vault here).
  */
 function testEnvironments(repoURL: string, server: string): Record<EnvironmentName, Environment> {
   const out = {} as Record<EnvironmentName, Environment>;
@@ -168,8 +168,12 @@ async function installPreinstalled(cluster: SimulatedCluster): Promise<void> {
   };
   const promOp = controller('prometheus-operator', setting('PROMETHEUS_OPERATOR_VERSION'));
   const eso = controller('external-secrets', setting('EXTERNAL_SECRETS_VERSION'));
-  // The repository's CRDs for every other operator; the two controllers' API from their own
-  // release; Argo CD's own come with Argo CD.
+  // Argo Rollouts: a Rollout is Healthy only when its controller has run it (Argo CD's own
+  // health check reads the status the controller writes), so the real controller runs here.
+  const rollouts = controller('argo-rollouts', setting('ARGO_ROLLOUTS_VERSION'));
+  // The repository's CRDs for every other operator; the three controllers' API from their own
+  // release (imports/crds holds Argo CD's and Argo Rollouts' under argoproj.io); Argo CD's own
+  // come with Argo CD.
   const own = /^(monitoring\.coreos\.com|external-secrets\.io|generators\.external-secrets\.io|argoproj\.io)_/;
   const yamls = (dir: string) =>
     fs
@@ -178,7 +182,12 @@ async function installPreinstalled(cluster: SimulatedCluster): Promise<void> {
       .map((f) => path.join(dir, f));
   const crds = path.join(cluster.plane.dir, 'crds');
   writeCrds(
-    [...yamls(path.join(REPO, 'imports', 'crds')).filter((f) => !own.test(path.basename(f))), ...yamls(promOp.crds), ...yamls(eso.crds)],
+    [
+      ...yamls(path.join(REPO, 'imports', 'crds')).filter((f) => !own.test(path.basename(f))),
+      ...yamls(promOp.crds),
+      ...yamls(eso.crds),
+      ...yamls(rollouts.crds),
+    ],
     crds,
   );
   cluster.plane.kubectl(['apply', '--server-side', '-f', crds]);
@@ -189,6 +198,13 @@ async function installPreinstalled(cluster: SimulatedCluster): Promise<void> {
     '--log-level=info',
   ]);
   cluster.plane.run('external-secrets', eso.bin, ['--metrics-addr=0', '--enable-leader-election=false', '--loglevel=info']);
+  cluster.plane.run('argo-rollouts', rollouts.bin, [
+    `--kubeconfig=${cluster.plane.kubeconfig}`,
+    '--leader-elect=false',
+    `--metricsPort=${await freePort()}`,
+    `--healthzPort=${await freePort()}`,
+    '--loglevel=info',
+  ]);
 }
 
 /** Every Application the environment's dist defines (root, platform, Prometheus, systems, platform components). */
