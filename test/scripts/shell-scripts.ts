@@ -51,7 +51,10 @@ export function libraryScripts(): ShellScript[] {
     }
   }
   bash('renderMySqlExporterInitScript', renderMySqlExporterInitScript());
-  sh('renderTlsReloadScript(postgres)', renderTlsReloadScript('postgres', { SOCKET_DIR: '/var/run/postgresql', PORT: '5432', SUPERUSER: 'postgres' }));
+  sh(
+    'renderTlsReloadScript(postgres)',
+    renderTlsReloadScript('postgres', { SOCKET_DIR: '/var/run/postgresql', PORT: '5432', SUPERUSER: 'postgres' }),
+  );
   sh('renderTlsReloadScript(mysql)', renderTlsReloadScript('mysql', { SOCKET: '/var/run/mysqld/mysqld.sock' }));
   sh('renderRedisStartScript', renderRedisStartScript());
   const files: InitScript[] = [
