@@ -26,6 +26,8 @@ export interface CheckExceptions {
   readonly selectsTransientPods?: string;
   /** A NetworkPolicy or Service selects pods an operator creates from a custom resource (never in the manifests). @default - not declared */
   readonly selectsOperatorPods?: string;
+  /** An autoscaler scales a custom resource (an Argo Rollouts Rollout), not a built-in workload. @default - not declared */
+  readonly scalesCustomResource?: string;
   /** A container adds capabilities (a declared security exception). @default - not declared */
   readonly addedCapabilities?: string;
   /** A container's root filesystem is writable (a declared security exception). @default - not declared */
@@ -47,6 +49,7 @@ const EXCEPTION_KEYS: { readonly [K in keyof Required<CheckExceptions>]: true } 
   scalesToOneReplica: true,
   selectsTransientPods: true,
   selectsOperatorPods: true,
+  scalesCustomResource: true,
   addedCapabilities: true,
   writableRootFilesystem: true,
   startsAsRoot: true,

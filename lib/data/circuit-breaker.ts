@@ -12,6 +12,7 @@
  * waypoint on HBONE (15008), the waypoint reach the store and istiod (15012, its configuration
  * and certificates), and nothing else.
  */
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkDurationProp, secondsOr } from '../core/duration';
@@ -86,7 +87,8 @@ export class MeshWaypoint extends Construct implements INetworkPeer, IBudgeted {
       metadata: { name: WAYPOINT_NAME, labels: { 'istio.io/waypoint-for': 'service' } },
       spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: HBONE_PORT, protocol: 'HBONE' }] },
     });
-    workloadNetworkPolicy(this, WAYPOINT_NAME, this.connections);
+    const policy = workloadNetworkPolicy(this, WAYPOINT_NAME, this.connections);
+    declareCheckExceptions(policy, { selectsOperatorPods: "istiod makes the waypoint's pods from the Gateway; they are in no manifest" });
     const mesh = chart.environment.platform.mesh;
     if (mesh) this.connections.addEgress(NetworkPeer.pods(mesh.istiodPods.podLabels, mesh.istiodPods.namespace), [{ port: ISTIOD_XDS_PORT }]);
   }

@@ -68,10 +68,18 @@ export function renderRedisStartScript(): string {
   return renderScriptFile(__dirname, 'scripts/redis-start.sh');
 }
 
+/** HAProxy's HTTP health endpoint (`/healthz`), the liveness probe's port. */
+export const HAPROXY_HEALTH_PORT = 8404;
+
 /** HAProxy's configuration: one server per member, checked for `role:master` with the password. */
 export function renderHaproxyConfig(store: string, members: readonly string[], port: number): string {
   const servers = members.map((host, i) => `  server member-${i} ${host}:${port}`).join('\n');
-  return renderScriptFile(__dirname, 'scripts/redis-haproxy.cfg', { STORE: store, PORT: String(port), SERVERS: servers });
+  return renderScriptFile(__dirname, 'scripts/redis-haproxy.cfg', {
+    STORE: store,
+    PORT: String(port),
+    HEALTH_PORT: String(HAPROXY_HEALTH_PORT),
+    SERVERS: servers,
+  });
 }
 
 /**

@@ -8,7 +8,7 @@ import { Probe } from '../workloads/probe';
 import { ReplicatedWorkload } from '../workloads/replicated-workload';
 import { spreadAcrossZonesAndNodes } from '../workloads/web-service';
 import { contentHash } from '../workloads/workload';
-import { renderHaproxyConfig } from './redis-ha';
+import { HAPROXY_HEALTH_PORT, renderHaproxyConfig } from './redis-ha';
 import { TOOL_IMAGES } from './versions';
 
 /** What the proxy needs of its Redis store. */
@@ -46,12 +46,15 @@ export class RedisProxy extends ReplicatedWorkload {
         command: ['haproxy', '-db', '-f', `${HAPROXY_CONFIG_DIR}/haproxy.cfg`],
         // Expanded by HAProxy itself in the check's AUTH ("${REDIS_PASSWORD}"); never in the file.
         env: { REDIS_PASSWORD: fromSecret(props.credentials, props.passwordKey) },
-        ports: [{ name: 'redis', port: props.port }],
+        ports: [
+          { name: 'redis', port: props.port },
+          { name: 'health', port: HAPROXY_HEALTH_PORT },
+        ],
         runAs: { user: HAPROXY_UID, group: HAPROXY_UID },
         replicas: 2,
         resources: RESOURCES,
         readiness: Probe.tcp({ port: 'redis', period: Duration.seconds(5) }),
-        liveness: Probe.tcp({ port: 'redis', period: Duration.seconds(20) }),
+        liveness: Probe.http('/healthz', { port: 'health', period: Duration.seconds(20) }),
       },
       'proxy',
     );

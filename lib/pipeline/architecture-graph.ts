@@ -6,6 +6,7 @@ import { SystemChart } from '../core/system-chart';
 import { MongoDbInitJob } from '../data/mongodb';
 import { ObjectStoreBucketJob } from '../data/minio';
 import { StatefulStore } from '../data/stateful-store';
+import { RedisProxy } from '../data/redis-proxy';
 import { PublicEndpoint } from '../edge/public-endpoint';
 import { Architecture, ArchitectureNodeDetails, ArchitectureNodeKind, routeLabel } from '../gitops/architecture';
 import { MigrationJob } from '../workloads/migration-job';
@@ -39,7 +40,7 @@ export function recordArchitecture(chart: SystemChart): void {
     if (construct instanceof PublicEndpoint) recordEndpoint(graph, construct);
     if (construct instanceof StatefulStore) recordEngine(graph, construct);
   }
-  for (const workload of constructs.filter((c): c is Workload => c instanceof Workload)) {
+  for (const workload of constructs.filter((c): c is Workload => c instanceof Workload && !(c instanceof RedisProxy))) {
     graph.addNode(workload.name, nodeKind(workload.role), workload.name, details(workload, notes.get(workload.name)));
     for (const connection of workload.storeConnections) {
       graph.addEdge(workload.name, connection.store.node.id, `${connection.scheme} :${connection.port}`);

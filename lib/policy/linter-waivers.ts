@@ -37,6 +37,7 @@ const LINTER_CHECKS: { readonly [K in keyof Required<CheckExceptions>]: Readonly
     ['kube-score', 'networkpolicy-targets-pod'],
     ['kube-score', 'service-targets-pod'],
   ],
+  scalesCustomResource: [['kube-score', 'horizontalpodautoscaler-has-target']],
   addedCapabilities: [['checkov', 'CKV_K8S_25']],
   writableRootFilesystem: [
     ['kube-score', 'container-security-context-readonlyrootfilesystem'],

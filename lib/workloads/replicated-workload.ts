@@ -10,6 +10,9 @@ import { ScaleTarget } from '../scaling/autoscaler';
 import { Workload, WorkloadProps } from './workload';
 import { checkRollout, ROLLOUT_GVK, rolloutNames, RolloutOptions, rolloutStrategy } from './rollout';
 
+/** Why the linters find no pods behind a Rollout's Services, policies and autoscaler. */
+const ROLLOUT_PODS_REASON = 'the pods are made by the Argo Rollouts controller from the Rollout template; the linters read only built-in workloads';
+
 export interface ReplicatedWorkloadProps extends WorkloadProps {
   /** Pods, when not autoscaled. @default - the environment's default replica count */
   readonly replicas?: number;
@@ -127,9 +130,16 @@ export abstract class ReplicatedWorkload extends Workload {
     this.budgetOptions = options;
   }
 
+  /** A Rollout's pods are made by the Argo Rollouts controller: the linters find no workload with them. */
+  public get operatorPodsReason(): string | undefined {
+    return this.rollout ? ROLLOUT_PODS_REASON : super.operatorPodsReason;
+  }
+
   protected declareCheckExceptions(): void {
     super.declareCheckExceptions();
     const env = this.chart.environment;
+    // kube-score resolves an HPA's target among built-in workloads only, never a Rollout.
+    if (this.rollout && this.autoscaler) declareCheckExceptions(this.autoscaler.resource, { scalesCustomResource: ROLLOUT_PODS_REASON });
     if (this.maxReplicas < 2 && !env.isProduction && this.mainObject) {
       declareCheckExceptions(this.mainObject, {
         singleReplica: `${env.name} runs a single replica of this workload by design; staging and prod run more`,

@@ -1,3 +1,4 @@
+import { declareCheckExceptions } from '../core/check-exceptions';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkDurationProp, Duration, secondsOr } from '../core/duration';
@@ -45,8 +46,8 @@ export class WebService extends ReplicatedWorkload {
     this.drainSeconds = secondsOr(props.drain, 5);
     this.shutdownSeconds = secondsOr(props.shutdownGrace, 30);
 
-    const service = (constructId: string, name: string) =>
-      new k8s.KubeService(this, constructId, {
+    const service = (constructId: string, name: string) => {
+      const svc = new k8s.KubeService(this, constructId, {
         metadata: { name },
         spec: {
           type: 'ClusterIP',
@@ -59,6 +60,9 @@ export class WebService extends ReplicatedWorkload {
           })),
         },
       });
+      const reason = this.operatorPodsReason;
+      if (reason) declareCheckExceptions(svc, { selectsOperatorPods: reason });
+    };
     service('service', this.name);
     // Where the new version of a blue-green release answers before it is promoted.
     if (this.rollout?.strategy === 'blueGreen') service('preview-service', rolloutNames(this.name).preview);

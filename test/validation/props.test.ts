@@ -182,6 +182,7 @@ const INTERNAL: Record<string, string> = {
   BucketRestoreJob: 'made by BucketBackup for every bucket backup',
   RestoreJob: 'made by BackupSchedule for every backup',
   SystemNamespace: 'made by SystemChart',
+  RedisProxy: 'made by Redis for a replica group (replicas > 1), from the Redis props, which are covered by their own checks',
 };
 
 const TABLE: ConstructProps[] = readPropsTable();

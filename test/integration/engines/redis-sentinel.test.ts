@@ -53,6 +53,7 @@ let proxyUser: ReturnType<typeof serviceUser>;
 const redisPorts: number[] = [];
 const sentinelPorts: number[] = [];
 let proxyPort: number;
+let healthPort = 0;
 let clientEnv: Record<string, string>;
 
 function cli(port: number, args: string[]): string {
@@ -147,6 +148,7 @@ beforeAll(async () => {
     sentinelPorts.push(await freePort());
   }
   proxyPort = await freePort();
+  healthPort = await freePort();
 
   const { app, chart } = testChart();
   const credentials = ExistingSecret.named('cache-credentials', ['redis-password']);
@@ -229,6 +231,7 @@ beforeAll(async () => {
       // Fully qualified in haproxy.cfg: HAProxy's resolver applies no search list.
       ...MEMBERS.map((i) => ({ why: `cache-${i}'s server`, from: `cache-${i}.${DOMAIN}.cluster.local:6379`, to: `127.0.0.1:${redisPorts[i]}` })),
       { why: 'loopback and a free port instead of every pod address on 6379', from: 'bind :6379', to: `bind 127.0.0.1:${proxyPort}` },
+      { why: 'the health endpoint on loopback and a free port', from: 'bind :8404', to: `bind 127.0.0.1:${healthPort}` },
     ],
     'haproxy.cfg',
   );
@@ -245,6 +248,14 @@ beforeAll(async () => {
 }, 180_000);
 
 describe('A Redis replica group with Sentinel and HAProxy, as the construct generated it', () => {
+  test("HAProxy's liveness endpoint answers 200 on the probe's path and port", async () => {
+    const proxy = container(find(objects, 'Deployment', 'cache-proxy'), 'cache-proxy');
+    expect(proxy.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 'health' });
+    expect(proxy.ports).toEqual(expect.arrayContaining([{ name: 'health', containerPort: 8404, protocol: 'TCP' }]));
+    const response = await fetch(`http://127.0.0.1:${healthPort}${proxy.livenessProbe.httpGet.path}`);
+    expect(response.status).toBe(200);
+  });
+
   test('cache-0 is the master, the others replicate from it by the names they announce', () => {
     expect(replication(redisPorts[0]).role).toBe('master');
     for (const i of [1, 2]) {

@@ -141,5 +141,8 @@ function structuralNode(node: JsonSchema): JsonSchema {
 export function crdToAjvSchema(crd: CrdVersion, stats: SchemaStats): JsonSchema {
   const root = rewriteSchema(crd.schema, structuralNode, stats);
   const props = isSchema(root.properties) ? root.properties : {};
-  return { ...root, properties: { ...props, metadata: { $ref: definitionRef(OBJECT_META) } } };
+  // The apiserver accepts apiVersion and kind on every custom resource whether or not the CRD's
+  // schema declares them (Istio's CRDs do not); declared ones keep their own schema.
+  const implicit = { apiVersion: { type: 'string' }, kind: { type: 'string' } };
+  return { ...root, properties: { ...implicit, ...props, metadata: { $ref: definitionRef(OBJECT_META) } } };
 }
