@@ -579,6 +579,7 @@ describe(`controllers in the loop on Kubernetes ${NEWEST}`, () => {
     test('dev: every ExternalSecret becomes a Secret holding every key a pod references', async () => {
       const folders = systemFolders('dev');
       const externalSecrets: Json[] = [];
+      const certificates: Json[] = [];
       const standIns: string[] = [];
       const references: Array<{ namespace: string; secret: string; key?: string; from: string }> = [];
       for (const folder of folders) {
@@ -591,6 +592,7 @@ describe(`controllers in the loop on Kubernetes ${NEWEST}`, () => {
           for (const f of fs.readdirSync(restore).filter((x) => x.endsWith('.yaml')))
             objects.push(...parseAllDocuments(fs.readFileSync(path.join(restore, f), 'utf8')).map((d) => d.toJS() as Json));
         externalSecrets.push(...objects.filter((o) => o.kind === 'ExternalSecret'));
+        certificates.push(...objects.filter((o) => o.kind === 'Certificate'));
         for (const { owner, spec, namespace } of podSpecs(objects))
           references.push(...secretReferences(spec).map((r) => ({ ...r, namespace, from: `${folder} ${owner} ${r.from}` })));
       }
@@ -627,7 +629,20 @@ describe(`controllers in the loop on Kubernetes ${NEWEST}`, () => {
       // Every reference resolves: the Secret exists (made by an ExternalSecret, or by hand as its workload
       // declares: a stand-in here) and holds the key, with a non-empty value.
       const produced = new Set([...externalSecrets.map((es) => `${es.metadata.namespace}/${es.spec.target?.name ?? es.metadata.name}`), ...standIns]);
+      // Secrets a cert-manager Certificate of the same folder writes (a TLS store's server
+      // certificate): cert-manager does not run in this suite, so the Secret is not made here.
+      // What is checked instead: the API server holds the Certificate, and the key is one
+      // cert-manager writes into every Certificate's Secret.
+      const issued = new Map(certificates.map((c) => [`${c.metadata.namespace}/${c.spec.secretName}`, c]));
+      const issuedRefs = references.filter((r) => issued.has(`${r.namespace}/${r.secret}`));
+      for (const r of issuedRefs) {
+        const certificate = issued.get(`${r.namespace}/${r.secret}`)!;
+        const got = plane.kubectl(['get', 'certificate', certificate.metadata.name, '-n', r.namespace], { allowFailure: true });
+        expect({ ref: r.from, certificateInApiServer: got.status === 0 }).toEqual({ ref: r.from, certificateInApiServer: true });
+        expect({ ref: r.from, key: r.key ?? 'tls.crt' }).toEqual({ ref: r.from, key: expect.stringMatching(/^(tls\.crt|tls\.key|ca\.crt)$/) });
+      }
       const unresolved = references
+        .filter((r) => !issued.has(`${r.namespace}/${r.secret}`))
         .filter((r) => {
           const secret = secretOf(r.namespace, r.secret);
           if (!secret || !produced.has(`${r.namespace}/${r.secret}`)) return true;
