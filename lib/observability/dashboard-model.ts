@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Json } from '../core/json';
 import { ExporterEngine, ScrapeTarget } from './scrape-targets';
-import { cacheHitRatio, TraceLatencyModel, traceLatencyP95 } from './service-targets';
+import { cacheExporterOf, cacheHitRatio, TraceLatencyModel, traceLatencyP95 } from './service-targets';
 
 /**
  * Grafana dashboard JSON built from the scrape model: a row per web service (request
@@ -67,6 +67,7 @@ export function renderDashboard(m: DashboardModel): Json {
 
   for (const t of m.targets) {
     const s = `namespace="${m.namespace}",job="${t.job}"`;
+    const cache = cacheExporterOf(t);
     const w = m.rateWindow;
     if (t.http) {
       row(`${t.job}: HTTP`);
@@ -108,12 +109,12 @@ export function renderDashboard(m: DashboardModel): Json {
         },
         { title: `${t.job} exporter up`, unit: 'short', expr: `up{${s}}`, legend: '{{pod}}' },
         // A cache's hit ratio: the share of lookups answered from memory.
-        ...(t.workload.role === 'cache' && (t.exporter === 'redis' || t.exporter === 'memcached')
+        ...(cache
           ? [
               {
                 title: `${t.job} hit ratio`,
                 unit: 'percentunit',
-                expr: cacheHitRatio(m.namespace, { job: t.job, exporter: t.exporter }, w),
+                expr: cacheHitRatio(m.namespace, { job: t.job, exporter: cache }, w),
                 legend: 'hits / lookups',
               },
             ]

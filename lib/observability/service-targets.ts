@@ -15,7 +15,7 @@
 
 import type { Duration } from '../core/duration';
 import type { Workload } from '../workloads/workload';
-import type { ExporterEngine } from './scrape-targets';
+import type { ExporterEngine, ScrapeTarget } from './scrape-targets';
 
 /** The span kinds OpenTelemetry defines, as a target names them. */
 export const SPAN_KINDS = ['server', 'client', 'consumer', 'producer', 'internal'] as const;
@@ -118,4 +118,9 @@ export interface TraceLatencyTarget {
   readonly p95: Duration;
   /** What is measured, in words, for the alert and the dashboard. @default - '<kind> spans of <workloads>' */
   readonly description?: string;
+}
+
+/** The exporter whose hit ratio a scrape target reports: a cache's redis or memcached exporter; undefined otherwise. */
+export function cacheExporterOf(t: ScrapeTarget): CacheExporter | undefined {
+  return t.workload.role === 'cache' && (t.exporter === 'redis' || t.exporter === 'memcached') ? t.exporter : undefined;
 }

@@ -18,7 +18,7 @@ import { SPAN_METRICS_SETTING } from '../core/observability-profile';
 import { describeValue } from '../core/describe-value';
 import { Workload } from '../workloads/workload';
 import { WorkloadTracing } from '../workloads/workload-tracing';
-import { CacheExporter, CacheHitModel, SPAN_KINDS, TraceLatencyModel, TraceLatencyTarget } from './service-targets';
+import { CacheExporter, cacheExporterOf, CacheHitModel, SPAN_KINDS, TraceLatencyModel, TraceLatencyTarget } from './service-targets';
 
 export interface SystemAlertsProps {
   /** Ratio (0 to 1) of requests answered 5xx above which `HttpErrorRatioHigh` fires. @default 0.05 */
@@ -441,7 +441,5 @@ export class SystemAlerts extends Construct {
 
 /** The caches of a system that run an exporter whose hit and miss counters are known. */
 function cachesOf(chart: SystemChart): Array<{ job: string; exporter: CacheExporter }> {
-  return scrapeTargetsOf(chart).flatMap((t) =>
-    t.workload.role === 'cache' && (t.exporter === 'redis' || t.exporter === 'memcached') ? [{ job: t.job, exporter: t.exporter }] : [],
-  );
+  return scrapeTargetsOf(chart).flatMap((t) => ((exporter) => (exporter ? [{ job: t.job, exporter }] : []))(cacheExporterOf(t)));
 }

@@ -46,6 +46,16 @@ function writeRuleFile(name: string, rule: Record<string, any>): string {
   return file;
 }
 
+/** Runs `promtool test rules` on one PrometheusRule's groups with the given tests; they must all pass. */
+function promtoolTestRules(name: string, rule: Record<string, any>, tests: unknown[]): void {
+  const rules = writeRuleFile(name, rule);
+  const file = path.join(work, `${name}.test.yaml`);
+  fs.writeFileSync(file, stringify({ rule_files: [path.basename(rules)], evaluation_interval: '1m', tests }));
+  const { status, output } = run(['test', 'rules', file]);
+  expect(output).toContain('SUCCESS');
+  expect(status).toBe(0);
+}
+
 describe('promtool check rules', () => {
   test('every PrometheusRule of every system in every environment passes, lint included', () => {
     const app = buildRepositoryApp({ outdir: UNUSED_OUTDIR });
@@ -84,14 +94,7 @@ describe('promtool test rules', () => {
   const rule = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true, rules: [] }).objects.find((o) => o.object.kind === 'PrometheusRule')!.object;
   const labels = { severity: 'critical', system: 'test', environment: 'prod', namespace: 'test-prod' };
 
-  function testRules(name: string, tests: unknown[]): void {
-    const rules = writeRuleFile(name, rule);
-    const file = path.join(work, `${name}.test.yaml`);
-    fs.writeFileSync(file, stringify({ rule_files: [path.basename(rules)], evaluation_interval: '1m', tests }));
-    const { status, output } = run(['test', 'rules', file]);
-    expect(output).toContain('SUCCESS');
-    expect(status).toBe(0);
-  }
+  const testRules = (name: string, tests: unknown[]): void => promtoolTestRules(name, rule, tests);
 
   test('error ratio: 10 % 5xx on api fires after `for`; errors elsewhere do not', () => {
     testRules('error-ratio', [
@@ -239,14 +242,7 @@ describe('promtool test rules: a Redis replica group', () => {
   const member = (metric: string, pod: number, extra = '') => `${metric}{namespace="test-prod",pod="cache-${pod}"${extra}}`;
   const up = [0, 1, 2].map((i) => ({ series: member('redis_up', i), values: '1x20' }));
 
-  function testRules(name: string, tests: unknown[]): void {
-    const rules = writeRuleFile(name, rule);
-    const file = path.join(work, `${name}.test.yaml`);
-    fs.writeFileSync(file, stringify({ rule_files: [path.basename(rules)], evaluation_interval: '1m', tests }));
-    const { status, output } = run(['test', 'rules', file]);
-    expect(output).toContain('SUCCESS');
-    expect(status).toBe(0);
-  }
+  const testRules = (name: string, tests: unknown[]): void => promtoolTestRules(name, rule, tests);
 
   test('no master fires; one master with both replicas connected fires nothing; two masters fire', () => {
     const alert = (name: string, severity: string) => ({ exp_labels: labels(severity), exp_annotations: annotations(name) });
@@ -317,14 +313,7 @@ describe('promtool test rules: targets from traces and caches', () => {
   const rule = synthesize(app, { outdir: UNUSED_OUTDIR, dryRun: true, rules: [] }).objects.find((o) => o.object.kind === 'PrometheusRule')!.object;
   const labels = { severity: 'warning', system: 'test', environment: 'prod', namespace: 'test-prod' };
 
-  function testRules(name: string, tests: unknown[]): void {
-    const rules = writeRuleFile(name, rule);
-    const file = path.join(work, `${name}.test.yaml`);
-    fs.writeFileSync(file, stringify({ rule_files: [path.basename(rules)], evaluation_interval: '1m', tests }));
-    const { status, output } = run(['test', 'rules', file]);
-    expect(output).toContain('SUCCESS');
-    expect(status).toBe(0);
-  }
+  const testRules = (name: string, tests: unknown[]): void => promtoolTestRules(name, rule, tests);
 
   /** Span-metrics buckets of one service, as Tempo writes them: `per` spans a minute, cumulative counts per bound. */
   function spans(labels: string, counts: Record<string, number>): Array<{ series: string; values: string }> {
@@ -411,14 +400,7 @@ describe('promtool test rules: CloudNativePG instances and base backups (ChatNom
   const labels = { system: 'chatnomina', environment: 'prod', namespace: 'chatnomina-prod' };
   const pod = (n: number) => `namespace="chatnomina-prod",pod="db-${n}"`;
 
-  function testRules(name: string, tests: unknown[]): void {
-    const rules = writeRuleFile(name, rule);
-    const file = path.join(work, `${name}.test.yaml`);
-    fs.writeFileSync(file, stringify({ rule_files: [path.basename(rules)], evaluation_interval: '1m', tests }));
-    const { status, output } = run(['test', 'rules', file]);
-    expect(output).toContain('SUCCESS');
-    expect(status).toBe(0);
-  }
+  const testRules = (name: string, tests: unknown[]): void => promtoolTestRules(name, rule, tests);
 
   test('two of three instances ready fires after `for`; three do not', () => {
     const ready = (n: number, values: string) => ({ series: `kube_pod_status_ready{${pod(n)},condition="true"}`, values });
