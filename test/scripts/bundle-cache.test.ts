@@ -112,3 +112,42 @@ describe('bundles kept while their inputs are unchanged', () => {
     expect(inode(outfile)).toBe(ino);
   }, 120_000);
 });
+
+describe('runBundle: a bundle run with V8 code cache', () => {
+  /** Runs runBundle of scripts/bundle.mjs on the bundle in a child node; prints what the bundle printed, then whether V8 took the cache. */
+  function runWithCache(outfile: string): { output: string; cache: boolean } {
+    const driver = `
+      import { runBundle } from ${JSON.stringify(BUNDLE_SCRIPT)};
+      import { existsSync } from 'node:fs';
+      const had = existsSync(${JSON.stringify(`${outfile}.v8cache`)});
+      const exported = runBundle(${JSON.stringify(outfile)});
+      console.log(JSON.stringify({ had, exported: Object.keys(exported) }));`;
+    const lines = execFileSync(process.execPath, ['--input-type=module', '-e', driver], { encoding: 'utf8' }).trim().split('\n');
+    const last = JSON.parse(lines.pop() as string) as { had: boolean };
+    return { output: lines.join('\n'), cache: last.had };
+  }
+
+  test('runs the bundle as node would, makes the cache once, remakes it when the bundle or the cache changes', () => {
+    const p = project();
+    p.write('main.ts', "import { a } from './a';\nconsole.log(a(), __filename.endsWith('main.js'), require('path').sep);\nexport const x = 1;\n");
+    bundle(p);
+    const cacheFile = `${p.outfile}.v8cache`;
+    expect(fs.existsSync(cacheFile)).toBe(false);
+    expect(runWithCache(p.outfile)).toEqual({ output: `a+b1 true ${path.sep}`, cache: false });
+    expect(fs.existsSync(cacheFile)).toBe(true);
+    // Kept while it matches: not written again (same inode).
+    const ino = inode(cacheFile);
+    expect(runWithCache(p.outfile)).toEqual({ output: `a+b1 true ${path.sep}`, cache: true });
+    expect(inode(cacheFile)).toBe(ino);
+    // A rebuilt bundle of the same length (b1 -> b2), which V8's own check would take for the
+    // old one: the digest refuses the old cache, the new code runs and a new cache is written.
+    p.write('b.ts', "export const b: string = 'b2';\n");
+    bundle(p);
+    expect(runWithCache(p.outfile).output).toBe(`a+b2 true ${path.sep}`);
+    expect(inode(cacheFile)).not.toBe(ino);
+    // A damaged cache is rejected the same way, never run.
+    fs.writeFileSync(cacheFile, 'not a code cache');
+    expect(runWithCache(p.outfile).output).toBe(`a+b2 true ${path.sep}`);
+    expect(fs.readFileSync(cacheFile).length).toBeGreaterThan(100);
+  });
+});
