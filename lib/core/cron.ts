@@ -132,20 +132,40 @@ function simulate(fields: readonly ParsedField[]): Simulation {
   return { fires: previousLast !== undefined, longestGapMs: longest };
 }
 
+/**
+ * Simulations by schedule text. A synth checks the same few schedules many times (every
+ * backup CronJob, its alert and its runbook read the schedule; a system has the same one in
+ * three environments), and eight years day by day is the costliest check of a CronJob: the
+ * result depends on the text alone, so it is computed once per text and process.
+ */
+const SIMULATIONS = new Map<string, Simulation>();
+
+function simulated(schedule: string, fields: readonly ParsedField[]): Simulation {
+  let run = SIMULATIONS.get(schedule);
+  if (run === undefined) {
+    run = simulate(fields);
+    SIMULATIONS.set(schedule, run);
+  }
+  return run;
+}
+
 /** Why the schedule is invalid or never fires, or undefined when Kubernetes would run it. */
 export function checkCronSchedule(schedule: string): string | undefined {
   if (typeof schedule !== 'string') return `must be a cron expression string (is ${describeValue(schedule)})`;
   const fields = parseExpression(schedule);
   if (typeof fields === 'string') return fields;
-  if (!simulate(fields).fires) return `'${schedule}' never fires (no date matches its day, month and weekday fields)`;
+  if (!simulated(schedule, fields).fires) return `'${schedule}' never fires (no date matches its day, month and weekday fields)`;
   return undefined;
 }
+
+/** The IANA names this Node knows, read once (the list is fixed for the process). */
+let timeZones: ReadonlySet<string> | undefined;
 
 /** Why the IANA time zone name is unknown, or undefined. */
 export function checkTimeZone(timeZone: string): string | undefined {
   if (typeof timeZone !== 'string') return `must be an IANA time zone name (is ${describeValue(timeZone)})`;
-  const known = (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
-  return known.includes(timeZone) || timeZone === 'UTC' || timeZone === 'Etc/UTC'
+  timeZones ??= new Set((Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone'));
+  return timeZones.has(timeZone) || timeZone === 'UTC' || timeZone === 'Etc/UTC'
     ? undefined
     : `'${timeZone}' is not an IANA time zone name (e.g. UTC, Europe/Madrid)`;
 }
@@ -158,7 +178,7 @@ export function checkTimeZone(timeZone: string): string | undefined {
 export function cronPeriodSeconds(schedule: string): number {
   const fields = parseExpression(schedule);
   if (typeof fields === 'string') throw new Error(`cronPeriodSeconds: ${fields}`);
-  const run = simulate(fields);
+  const run = simulated(schedule, fields);
   if (!run.fires) throw new Error(`cronPeriodSeconds: '${schedule}' never fires`);
   return Math.round(run.longestGapMs / 1000);
 }

@@ -2,7 +2,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { synthesize, SynthOptions, SynthResult } from './synth';
 import { formatIssue, SynthesisError, ValidationIssue } from '../core/validation';
-import { recoverStaging, StagingRecovery, treeFingerprint } from '../core/dist-writer';
+import { recoverStaging, StagingRecovery, treeStamp } from '../core/dist-writer';
 
 export interface CliSynthOptions extends Pick<SynthOptions, 'outdir' | 'replaceAll' | 'rules' | 'sourceFolder' | 'incremental'> {
   /** Builds the app; exceptions thrown here are reported like collected errors. */
@@ -19,7 +19,8 @@ export interface CliSynthOptions extends Pick<SynthOptions, 'outdir' | 'replaceA
  * What `npm run synth` does around the pipeline: finish or discard what an interrupted synth
  * left, build, synthesize, print the summary, warnings, waivers and security exceptions; on
  * failure print every collected error (never a stack trace) and return exit code 1. Whether
- * dist was changed is checked (a digest of the tree before and after), never assumed.
+ * dist was changed is checked (a digest of what the tree is on disk before and after:
+ * treeStamp), never assumed.
  */
 export function runSynthCli(options: CliSynthOptions): number {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -29,7 +30,7 @@ export function runSynthCli(options: CliSynthOptions): number {
   let before: string | undefined;
   try {
     for (const r of recoverStaging(path.dirname(outdir))) log(describeRecovery(r, r.target ? `${path.basename(r.target)}/` : shown));
-    before = treeFingerprint(outdir);
+    before = treeStamp(outdir);
   } catch (e) {
     // Nothing was synthesized; what the recovery of an interrupted synth did is its own message.
     error(`Synthesis did not start: ${shown} could not be read or recovered.\n  ${describeBuildError(e)}`);
@@ -75,7 +76,7 @@ export function runSynthCli(options: CliSynthOptions): number {
 function distState(outdir: string, before: string | undefined, shown: string): string {
   let after: string | undefined;
   try {
-    after = treeFingerprint(outdir);
+    after = treeStamp(outdir);
   } catch (e) {
     return `could not check whether ${shown} changed (${describeBuildError(e)}).`;
   }

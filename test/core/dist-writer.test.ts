@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
-import { DistBusyError, DistFolder, DistScope, recoverStaging, treeFingerprint, writeDist } from '../../lib/core/dist-writer';
+import { DistBusyError, DistFolder, DistScope, recoverStaging, treeFingerprint, treeStamp, writeDist } from '../../lib/core/dist-writer';
 import { tmpdir, treeDigest } from '../support/synth';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -142,6 +142,29 @@ describe('writeDist', () => {
     fs.mkdirSync(path.join(a, 'z'));
     expect(treeFingerprint(a)).not.toBe(before);
     expect(treeFingerprint(path.join(a, 'missing'))).toBeUndefined();
+  });
+
+  test('the stamp sees every write without reading a file: in place, same size, swapped in, added', () => {
+    const parent = tmpdir('stamp');
+    const a = path.join(parent, 'dist');
+    writeTree(a, { 'x/a.yaml': 'a', 'y/b.yaml': 'b' });
+    const before = treeStamp(a);
+    expect(treeStamp(a)).toBe(before);
+    // Same size, same content, a later modification time: written, so not "unchanged".
+    const file = path.join(a, 'y/b.yaml');
+    const { mtime } = fs.statSync(file);
+    fs.writeFileSync(file, 'b');
+    fs.utimesSync(file, mtime, new Date(mtime.getTime() + 1000));
+    expect(treeStamp(a)).not.toBe(before);
+    // A byte-identical tree swapped in (what a synth that wrote dist does) has new inodes.
+    const now = treeStamp(a);
+    writeDist(a, [folder('x', { 'a.yaml': 'a' }), folder('y', { 'b.yaml': 'b' })], 'all');
+    expect(treeFingerprint(a)).toBe(treeFingerprint(a));
+    expect(treeStamp(a)).not.toBe(now);
+    const swapped = treeStamp(a);
+    fs.mkdirSync(path.join(a, 'z'));
+    expect(treeStamp(a)).not.toBe(swapped);
+    expect(treeStamp(path.join(a, 'missing'))).toBeUndefined();
   });
 });
 
