@@ -79,7 +79,7 @@ export type { RedisSentinelOptions } from './data/redis-ha';
 export { Postgres } from './data/postgres';
 export type { PostgresFlavour, PostgresProps, PostgresVersion } from './data/postgres';
 export { PostgresEngine } from './data/postgres-engine';
-export type { CloudNativePgProps } from './data/cloudnative-pg-settings';
+export type { CloudNativePgImage, CloudNativePgProps } from './data/cloudnative-pg-settings';
 export { MySql } from './data/mysql';
 export type { MySqlProps, MySqlVersion } from './data/mysql';
 export { MySqlEngine } from './data/mysql-engine';

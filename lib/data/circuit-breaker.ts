@@ -24,7 +24,7 @@ import { HBONE_PORT, isMeshEnrolled, MeshEnrolment } from '../security/mesh';
 import { markWaypoint } from '../security/mesh-membership';
 import { Connections, INetworkPeer, workloadNetworkPolicy } from '../security/network';
 import { NetworkPeer } from '../security/network-peer';
-import type { IConnectable } from '../workloads/connectable';
+import { clientPeerOf, type IConnectable } from '../workloads/connectable';
 import { Gateway } from '../../imports/gateways-gateway.networking.k8s.io';
 import { DestinationRule, DestinationRuleSpecTrafficPolicy } from '../../imports/destinationrules-networking.istio.io';
 import { AuthorizationPolicy, AuthorizationPolicySpecAction } from '../../imports/authorizationpolicies-security.istio.io';
@@ -135,7 +135,9 @@ export class CircuitBreaker extends Construct {
     if (!service) return;
     service.metadata.addLabel(USE_WAYPOINT_LABEL, WAYPOINT_NAME);
     const waypoint = MeshWaypoint.of(chart);
-    waypoint.connections.allowTo(store, { port: info.port });
+    // What the Service selects and the clients connect to: the store, or the proxy in front of its members.
+    const peer = clientPeerOf(store);
+    waypoint.connections.allowTo(peer, { port: info.port });
     new DestinationRule(this, 'destination-rule', {
       metadata: { name: serviceName },
       spec: { host: `${serviceName}.${chart.namespaceName}.svc.cluster.local`, trafficPolicy: trafficPolicy(props) },
@@ -143,7 +145,7 @@ export class CircuitBreaker extends Construct {
     // Once every connection is made: the store's clients reach it through the waypoint, which checks who they are.
     addFinalizer(this, () => {
       const enrolment = MeshEnrolment.of(chart)!;
-      const clients = store.connections
+      const clients = peer.connections
         .meshIngressRules()
         .map((r) => r.client)
         .filter((c): c is INetworkPeer => c !== undefined && c !== waypoint && isMeshEnrolled(c));

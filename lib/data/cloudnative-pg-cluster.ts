@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cluster } from '../../imports/clusters-postgresql.cnpg.io';
+import { ImageCatalog } from '../../imports/imagecatalogs-postgresql.cnpg.io';
 import { ObjectStore } from '../../imports/objectstores-barmancloud.cnpg.io';
 import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
 import { ScheduledBackup } from '../../imports/scheduledbackups-postgresql.cnpg.io';
@@ -14,6 +15,7 @@ import { Duration } from '../core/duration';
 import { BARMAN_CLOUD_PLUGIN, barmanRetention, CloudNativePgArchiveSettings, CloudNativePgProps } from './cloudnative-pg-settings';
 import { pgSize, PostgresTuning } from './postgres-config';
 import { InitScript, initScriptsData } from './init-scripts';
+import type { CloudNativePgOperand } from './cloudnative-pg-image';
 
 /** Port of CloudNativePG's built-in metrics exporter (named `metrics` on every instance). */
 export const CNPG_METRICS_PORT = 9187;
@@ -41,8 +43,8 @@ export interface CloudNativePgClusterProps {
   /** The cluster's name (the store's): Services `<name>-rw`, `<name>-ro`, `<name>-r`. */
   readonly name: string;
   readonly engine: CloudNativePgProps;
-  /** Pinned CloudNativePG operand image. */
-  readonly imageName: string;
+  /** The image the instances run, its user, and what the store's flavour adds to the server. */
+  readonly operand: CloudNativePgOperand;
   readonly database: string;
   readonly owner: string;
   /** The kubernetes.io/basic-auth Secret with the owner's `username` and `password`. */
@@ -112,16 +114,28 @@ export class CloudNativePgCluster extends Construct {
     };
     // The recovery point objective: a WAL segment is archived at least this often, even when quiet.
     if (archive) parameters.archive_timeout = archive.archiveTimeout;
+    const { operand } = props;
+    Object.assign(parameters, operand.parameters);
 
-    const initdb = { database: props.database, owner: props.owner, secret: { name: props.ownerSecretName }, dataChecksums: true };
+    const initdb = {
+      database: props.database,
+      owner: props.owner,
+      secret: { name: props.ownerSecretName },
+      dataChecksums: true,
+      ...(operand.postInitApplicationSql.length > 0 ? { postInitApplicationSQL: [...operand.postInitApplicationSql] } : {}),
+    };
     const spec: Json = {
       instances: props.engine.instances,
-      imageName: props.imageName,
+      ...this.image(name, operand),
       primaryUpdateStrategy: 'unsupervised',
       enableSuperuserAccess: false,
       inheritedMetadata: { labels: { ...props.podLabels } },
       bootstrap: { initdb: { ...initdb, ...this.initScripts(props) } },
-      postgresql: { parameters, ...(props.tlsSecretName ? { pg_hba: TLS_ONLY_HBA } : {}) },
+      postgresql: {
+        parameters,
+        ...(operand.sharedPreloadLibraries.length > 0 ? { shared_preload_libraries: [...operand.sharedPreloadLibraries] } : {}),
+        ...(props.tlsSecretName ? { pg_hba: TLS_ONLY_HBA } : {}),
+      },
       // cert-manager's Secret holds the key pair and the CA (ca.crt) that clients verify with.
       ...(props.tlsSecretName ? { certificates: { serverTLSSecret: props.tlsSecretName, serverCASecret: props.tlsSecretName } } : {}),
       storage: { size: props.storage, ...(props.storageClass ? { storageClass: props.storageClass } : {}) },
@@ -197,6 +211,28 @@ export class CloudNativePgCluster extends Construct {
         },
       });
     }
+  }
+
+  /**
+   * The image: CloudNativePG's own by `imageName` (its tags start with the major version, which
+   * the operator reads from them), or the user's through a namespaced ImageCatalog that declares
+   * its major (the operator trusts it: image_catalog.md), run as the image's own user.
+   */
+  private image(name: string, operand: CloudNativePgOperand): Json {
+    if (!operand.custom) return { imageName: operand.reference };
+    const { major, uid, gid } = operand.custom;
+    const catalog = `${name}-image`;
+    new ApiObject(this, 'image-catalog', {
+      apiVersion: ImageCatalog.GVK.apiVersion,
+      kind: ImageCatalog.GVK.kind,
+      metadata: { name: catalog },
+      spec: { images: [{ major, image: operand.reference }] },
+    });
+    return {
+      imageCatalogRef: { apiGroup: 'postgresql.cnpg.io', kind: ImageCatalog.GVK.kind, name: catalog, major },
+      postgresUID: uid,
+      postgresGID: gid,
+    };
   }
 
   /**

@@ -5,6 +5,7 @@ import type { ValidationReport } from '../core/validation';
 import type { ISecretSource } from '../security/secret-source';
 import { NetworkPeer } from '../security/network';
 import { ContainerModel } from '../workloads/container';
+import { checkImageReference, isPinned } from '../workloads/image';
 import { isSecretKeyValue, SecretKeyValue } from '../workloads/env';
 import {
   BARMAN_CLOUD_SIDECAR_IMAGE,
@@ -14,7 +15,8 @@ import {
   CNPG_STATUS_PORT,
 } from './cloudnative-pg-cluster';
 import { cloudNativePgRunbook } from './cloudnative-pg-runbook';
-import { cloudNativePgArchiveSettings, CloudNativePgProps, CNPG_IMAGES, DEFAULT_RPO } from './cloudnative-pg-settings';
+import { checkCloudNativePgOperand, cloudNativePgOperand } from './cloudnative-pg-image';
+import { cloudNativePgArchiveSettings, CloudNativePgProps, DEFAULT_RPO } from './cloudnative-pg-settings';
 import { checkBackupPresence, checkInstances, checkOperatorTarget, checkRpo, checkSchedule, engineReportsMissingBackup } from './engine-validation';
 import type { PostgresTuning } from './postgres-config';
 import type { InitScript } from './init-scripts';
@@ -60,7 +62,10 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
     // The operator labels the instances with the store's own labels (inheritedMetadata); the
     // model carries the image and resources only: the operator configures the server itself.
     const reason = 'selects the instance pods CloudNativePG creates from the Cluster, never in the manifests';
-    return { labels: input.ownLabels, reason, fallbackMembers: 1, image: input.image };
+    // The image the instances run, when it is one: a bad reference is reported once, on engine.image.
+    const reference = (this.given.image as { reference?: unknown } | undefined)?.reference;
+    const custom = typeof reference === 'string' && checkImageReference(reference) === undefined && isPinned(reference) ? reference : undefined;
+    return { labels: input.ownLabels, reason, fallbackMembers: 1, image: custom ?? input.image };
   }
 
   public bind(host: EngineHost, _own: OwnServer, settings: PostgresSettings): IBoundEngine {
@@ -77,7 +82,7 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
     const cluster = new CloudNativePgCluster(host, 'cloudnative-pg', {
       name: host.name,
       engine: props as CloudNativePgProps,
-      imageName: CNPG_IMAGES[host.version] ?? `ghcr.io/cloudnative-pg/postgresql:${host.version}`,
+      operand: cloudNativePgOperand(props, host.version, settings.flavour),
       database: settings.database,
       owner: settings.user,
       ownerSecretName: settings.credentials?.secretName,
@@ -157,6 +162,7 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
             objectStoreName: cluster.objectStoreName,
             retentionPolicy: cluster.retentionPolicy,
             scheduledBackupName: cluster.scheduledBackupName,
+            timescale: settings.flavour === 'timescaledb',
           },
           context,
         ),
@@ -178,24 +184,12 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
     };
   }
 
-  /** The engine's checks: flavour and version, instances, rpo, backups, and the credentials the operator reads. */
+  /** The engine's checks: image, flavour and version, instances, rpo, backups, and the credentials the operator reads. */
   private validate(report: ValidationReport, host: EngineHost, settings: PostgresSettings): void {
     const env = host.chart.environment.name;
     const props = this.options;
     if (!this.checkOptions(report, 'PostgresEngine.cloudNativePg({ instances, rpo, backup })')) return;
-    if (settings.flavour === 'timescaledb')
-      report.error(
-        'cloudnative-pg-engine.engine',
-        'engine',
-        "CloudNativePG's images carry no TimescaleDB; use flavour 'postgres' or the StatefulSet engine",
-      );
-    if (!(host.version in CNPG_IMAGES)) {
-      report.error(
-        'cloudnative-pg-engine.version',
-        'version',
-        `'${host.version}' has no CloudNativePG image (supported: ${Object.keys(CNPG_IMAGES).join(', ')})`,
-      );
-    }
+    checkCloudNativePgOperand(report, this.given, host.version, settings.flavour);
     checkInstances(
       report,
       props.instances,

@@ -20,6 +20,8 @@ export interface CloudNativePgRunbookInput {
   readonly objectStoreName?: string;
   readonly retentionPolicy?: string;
   readonly scheduledBackupName?: string;
+  /** The database has the TimescaleDB extension (flavour `timescaledb`): the copy back brackets pg_restore with its restore mode. @default false */
+  readonly timescale?: boolean;
 }
 
 /**
@@ -45,7 +47,10 @@ export function cloudNativePgRunbook(store: CloudNativePgRunbookInput, context: 
     metadata: { name: pitr, namespace: ns },
     spec: {
       instances: 1,
-      imageName: spec.imageName,
+      // The same image, from the store's ImageCatalog where it has one, run as the image's user
+      // and with the same preloaded libraries: the restored data needs the same extensions.
+      ...pick(spec, ['imageName', 'imageCatalogRef', 'postgresUID', 'postgresGID']),
+      ...(spec.postgresql?.shared_preload_libraries ? { postgresql: { shared_preload_libraries: spec.postgresql.shared_preload_libraries } } : {}),
       // The store's labels: its NetworkPolicy (operator, API server, the bucket) applies to the restored instance too.
       inheritedMetadata: spec.inheritedMetadata,
       storage: spec.storage,
@@ -85,9 +90,7 @@ export function cloudNativePgRunbook(store: CloudNativePgRunbookInput, context: 
     `kubectl -n ${ns} wait cluster/${pitr} --for=condition=Ready --timeout=4h`,
     `# ${step(3)}. Check the restored data.`,
     `kubectl -n ${ns} exec ${pitr}-1 -c postgres -- psql -d ${store.database} -c '\\dt+'`,
-    `# ${step(4)}. Copy it into ${name}'s primary (as the owner ${store.owner}; --clean replaces what the damage left).`,
-    `kubectl -n ${ns} exec ${pitr}-1 -c postgres -- pg_dump -Fc -d ${store.database} \\`,
-    `  | kubectl -n ${ns} exec -i ${primary} -c postgres -- pg_restore --clean --if-exists --no-owner --role=${store.owner} -d ${store.database}`,
+    ...(store.timescale ? timescaleCopyBack(store, pitr, primary, step(4)) : plainCopyBack(store, pitr, primary, step(4))),
     `# ${step(5)}. Remove the restored cluster and give the system back to Argo CD (the sync restores the replicas and the quota).`,
     `kubectl -n ${ns} delete cluster ${pitr}`,
     `kubectl apply --server-side -k dist/${env}/argocd`,
@@ -99,6 +102,40 @@ export function cloudNativePgRunbook(store: CloudNativePgRunbookInput, context: 
     toYamlDocument(recovery).trimEnd(),
     '```',
   ].join('\n');
+}
+
+function plainCopyBack(store: CloudNativePgRunbookInput, pitr: string, primary: string, n: number): string[] {
+  const { namespace: ns, database: db } = store;
+  return [
+    `# ${n}. Copy it into ${store.name}'s primary (as the owner ${store.owner}; --clean replaces what the damage left).`,
+    `kubectl -n ${ns} exec ${pitr}-1 -c postgres -- pg_dump -Fc -d ${db} \\`,
+    `  | kubectl -n ${ns} exec -i ${primary} -c postgres -- pg_restore --clean --if-exists --no-owner --role=${store.owner} -d ${db}`,
+  ];
+}
+
+/**
+ * TimescaleDB's way (its docs, "pg_dump and pg_restore"): into an empty database with the
+ * extension, between timescaledb_pre_restore() and timescaledb_post_restore(), which stop and
+ * restart its background jobs and let its catalog be restored; as the superuser (the pod's
+ * local connection), keeping the owners the dump names.
+ */
+function timescaleCopyBack(store: CloudNativePgRunbookInput, pitr: string, primary: string, n: number): string[] {
+  const { namespace: ns, database: db } = store;
+  const psql = (database: string, ...sql: string[]) =>
+    `kubectl -n ${ns} exec ${primary} -c postgres -- psql -v ON_ERROR_STOP=1 -d ${database} ${sql.map((q) => `-c '${q}'`).join(' ')}`;
+  return [
+    `# ${n}. Copy it into ${store.name}'s primary: ${db} recreated empty (owned by ${store.owner}) with TimescaleDB in its restore mode, then the dump.`,
+    psql('postgres', `DROP DATABASE ${db} WITH (FORCE)`, `CREATE DATABASE ${db} OWNER ${store.owner}`),
+    psql(db, 'CREATE EXTENSION timescaledb', 'SELECT timescaledb_pre_restore()'),
+    `kubectl -n ${ns} exec ${pitr}-1 -c postgres -- pg_dump -Fc -d ${db} \\`,
+    `  | kubectl -n ${ns} exec -i ${primary} -c postgres -- pg_restore -d ${db}`,
+    psql(db, 'SELECT timescaledb_post_restore()'),
+  ];
+}
+
+/** The keys of `spec` among `keys` that it has. */
+function pick(spec: Json, keys: readonly string[]): Json {
+  return Object.fromEntries(keys.filter((k) => spec[k] !== undefined).map((k) => [k, spec[k]]));
 }
 
 /**

@@ -27,6 +27,40 @@ export interface CloudNativePgProps {
   readonly rpo?: Duration;
   /** Base backups and the WAL archive. Required in prod. @default - none (only allowed outside prod) */
   readonly backup?: CloudNativePgBackupProps;
+  /**
+   * An operand image of your own instead of CloudNativePG's for the store's version: one that
+   * carries an extension CloudNativePG's images lack. Required for flavour `timescaledb`.
+   * @default - CloudNativePG's standard image for the store's version (CNPG_IMAGES)
+   */
+  readonly image?: CloudNativePgImage;
+  /**
+   * Libraries in the image the server loads at start (`.spec.postgresql.shared_preload_libraries`;
+   * the operator merges in the ones it manages itself, such as `pg_stat_statements`). A library
+   * the image lacks stops every instance from starting. Flavour `timescaledb` adds `timescaledb`.
+   * @default - none
+   */
+  readonly sharedPreloadLibraries?: readonly string[];
+}
+
+/**
+ * A PostgreSQL operand image for CloudNativePG other than its own. What CloudNativePG needs of
+ * one (docs/src/container_images.md, v1.30.0): `initdb`, `postgres`, `pg_ctl`, `pg_controldata`
+ * and `pg_basebackup` on the PATH and working locales; no entrypoint (the operator runs its
+ * instance manager) and no barman-cloud (the Barman Cloud plugin brings it in its sidecar).
+ */
+export interface CloudNativePgImage {
+  /**
+   * The image, pinned by an explicit version tag, e.g.
+   * `docker.io/timescale/timescaledb-ha:pg17.6-ts2.21.3`. Its PostgreSQL major must be the
+   * store's `version`: the Cluster selects it through an ImageCatalog under that major, which
+   * the operator trusts without inspecting the image (tags such as `pg17.6-ts2.21.3` do not
+   * start with the major, so the operator could not read it from `imageName`).
+   */
+  readonly reference: string;
+  /** The uid of the image's `postgres` user, which owns its files (Cluster `postgresUID`). @default 26 (CloudNativePG's images) */
+  readonly uid?: number;
+  /** The gid of that user (Cluster `postgresGID`). @default - the uid */
+  readonly gid?: number;
 }
 
 /** The name of the Barman Cloud plugin, as a Cluster and a ScheduledBackup refer to it. */

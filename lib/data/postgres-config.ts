@@ -69,6 +69,13 @@ export interface PostgresTuningInput {
 /** TimescaleDB's job scheduler workers (compression, retention, continuous aggregates). */
 export const TIMESCALEDB_BACKGROUND_WORKERS = 8;
 
+/** TimescaleDB's settings beside `shared_preload_libraries = 'timescaledb'`, whichever engine runs the server. */
+export const TIMESCALEDB_PARAMETERS: Readonly<Record<string, string>> = {
+  // No reports to Timescale's servers from production databases.
+  'timescaledb.telemetry_level': 'off',
+  'timescaledb.max_background_workers': String(TIMESCALEDB_BACKGROUND_WORKERS),
+};
+
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 const floorTo = (value: number, unit: number) => Math.floor(value / unit) * unit;
 
@@ -200,8 +207,7 @@ export function renderPostgresConf(t: PostgresTuning, options: PostgresConfOptio
       '',
       '# TimescaleDB',
       "shared_preload_libraries = 'timescaledb'",
-      'timescaledb.telemetry_level = off',
-      `timescaledb.max_background_workers = ${TIMESCALEDB_BACKGROUND_WORKERS}`,
+      ...Object.entries(TIMESCALEDB_PARAMETERS).map(([k, v]) => `${k} = ${v}`),
     );
   }
   lines.push('');

@@ -38,6 +38,8 @@ const ORDER: Record<string, number> = {
   ReferenceGrant: 23,
   // the Barman Cloud plugin's bucket settings, before the CloudNativePG Cluster that archives to them
   ObjectStore: 23,
+  // the image a CloudNativePG Cluster selects by major version, before the Cluster
+  ImageCatalog: 23,
   // alert routes, before the Alertmanager whose base configuration one of them is
   AlertmanagerConfig: 23,
   // storage and addresses

@@ -122,25 +122,32 @@ describe('capibara6 in prod: circuit breakers through the waypoint', () => {
   const objects = systemObjects('capibara6', 'prod');
   const of = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
 
-  test.each(['cache', 'metrics-db'])('%s: DestinationRule, the Service sent through the waypoint, the clients checked there', (store) => {
-    expect(of('DestinationRule', store).spec).toEqual({
-      host: `${store}.capibara6-prod.svc.cluster.local`,
+  // The cache only: metrics-db runs on CloudNativePG, whose Services the operator makes (CB-37).
+  test('cache: DestinationRule, the Service sent through the waypoint, the clients checked there', () => {
+    expect(of('DestinationRule', 'cache').spec).toEqual({
+      host: 'cache.capibara6-prod.svc.cluster.local',
       trafficPolicy: {
         connectionPool: { tcp: { maxConnections: 200, connectTimeout: '2s' } },
         outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
       },
     });
-    expect(of('Service', store).metadata.labels['istio.io/use-waypoint']).toBe('waypoint');
-    const clients = objects
-      .filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name === store)[0]
-      .spec.ingress.filter((r: Json) => r.ports.some((p: Json) => p.port === 15008))
-      .map((r: Json) => r.from[0].podSelector.matchLabels['app.kubernetes.io/name'])
-      .filter((n: string | undefined) => n !== undefined)
-      .map((n: string) => `cluster.local/ns/capibara6-prod/sa/${n}`)
-      .sort();
-    const viaWaypoint = of('AuthorizationPolicy', `${store}-via-waypoint`).spec;
-    expect(viaWaypoint.targetRefs).toEqual([{ group: '', kind: 'Service', name: store }]);
-    expect(viaWaypoint.rules[0].from[0].source.principals).toEqual(clients);
+    expect(of('DestinationRule', 'metrics-db')).toBeUndefined();
+    // The Service selects the HAProxy in front of the three members: what the clients connect to.
+    expect(of('Service', 'cache').spec.selector['app.kubernetes.io/name']).toBe('cache-proxy');
+    expect(of('Service', 'cache').metadata.labels['istio.io/use-waypoint']).toBe('waypoint');
+    // The waypoint admits the workloads that use the cache (api and graphql; the workers do not), not the proxy or the members.
+    const viaWaypoint = of('AuthorizationPolicy', 'cache-via-waypoint').spec;
+    expect(viaWaypoint.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'cache' }]);
+    expect(viaWaypoint.rules[0].from[0].source.principals).toEqual([
+      'cluster.local/ns/capibara6-prod/sa/api',
+      'cluster.local/ns/capibara6-prod/sa/graphql',
+    ]);
+    // The proxy admits the waypoint, which connects to it for the clients.
+    expect(
+      of('NetworkPolicy', 'cache-proxy').spec.ingress.some(
+        (r: Json) => r.from[0].podSelector?.matchLabels['gateway.networking.k8s.io/gateway-name'] === 'waypoint' && r.ports[0].port === 6379,
+      ),
+    ).toBe(true);
   });
 
   test("the waypoint: Istio's waypoint class and HBONE listener, reached by the stores' clients on 15008, reaching istiod and the stores", () => {
@@ -153,14 +160,14 @@ describe('capibara6 in prod: circuit breakers through the waypoint', () => {
     expect(policy.ingress.every((r: Json) => JSON.stringify(r.ports) === JSON.stringify([{ port: 15008, protocol: 'TCP' }]))).toBe(true);
     expect(
       policy.egress.map((r: Json) => r.to[0].podSelector.matchLabels.app ?? r.to[0].podSelector.matchLabels['app.kubernetes.io/name']).sort(),
-    ).toEqual(['cache', 'istiod', 'metrics-db']);
-    // Each client reaches the waypoint.
-    for (const client of ['api', 'graphql', 'workers'])
-      expect(
-        of('NetworkPolicy', client).spec.egress.some(
-          (r: Json) => r.to[0].podSelector?.matchLabels['gateway.networking.k8s.io/gateway-name'] === 'waypoint' && r.ports[0].port === 15008,
-        ),
-      ).toBe(true);
+    ).toEqual(['cache-proxy', 'istiod']);
+    // The cache's clients reach the waypoint; the workers, which use no guarded store, do not.
+    const reachesWaypoint = (client: string) =>
+      of('NetworkPolicy', client).spec.egress.some(
+        (r: Json) => r.to[0].podSelector?.matchLabels['gateway.networking.k8s.io/gateway-name'] === 'waypoint' && r.ports[0].port === 15008,
+      );
+    for (const client of ['api', 'graphql']) expect(reachesWaypoint(client)).toBe(true);
+    expect(reachesWaypoint('workers')).toBe(false);
   });
 });
 

@@ -7,9 +7,9 @@ import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
 const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 const credentials = ExistingSecret.named('cache-credentials', ['redis-password']);
 
-function system(enrol = true, breaker?: Record<string, unknown>) {
+function system(enrol = true, breaker?: Record<string, unknown>, replicas = 1) {
   const { app, chart } = testChart(testEnv('prod'), 'shop');
-  const cache = new Redis(chart, 'cache', { use: 'cache', storage: '5Gi', credentials, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
+  const cache = new Redis(chart, 'cache', { use: 'cache', replicas, storage: '5Gi', credentials, resources }).noBackup(NOT_BACKED_UP_IN_TEST);
   const api = new WebService(chart, 'api', {
     image: 'registry.stackworks.io/org/api:1.0.0',
     ports: [{ name: 'http', port: 8080 }],
@@ -58,6 +58,23 @@ describe('CircuitBreaker', () => {
     expect(objectOf(app, 'NetworkPolicy', 'waypoint').spec.podSelector).toEqual({
       matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' },
     });
+  });
+
+  test('a store behind a proxy: the waypoint reaches the proxy, and admits the clients of the proxy, not the proxy', () => {
+    // Three members with Sentinel: the store's Service selects the HAProxy in front of them.
+    const { app } = system(true, {}, 3);
+    expect(objectOf(app, 'Service', 'cache').spec.selector['app.kubernetes.io/name']).toBe('cache-proxy');
+    expect(objectOf(app, 'AuthorizationPolicy', 'cache-via-waypoint').spec.rules).toEqual([
+      { from: [{ source: { principals: ['cluster.local/ns/shop-prod/sa/api'] } }] },
+    ]);
+    const toWaypoint = (r: any) => r.to?.[0]?.podSelector?.matchLabels?.['gateway.networking.k8s.io/gateway-name'] === 'waypoint';
+    expect(objectOf(app, 'NetworkPolicy', 'api').spec.egress.some(toWaypoint)).toBe(true);
+    expect(objectOf(app, 'NetworkPolicy', 'cache-proxy').spec.egress.some(toWaypoint)).toBe(false);
+    const waypointTargets = objectOf(app, 'NetworkPolicy', 'waypoint').spec.egress.map(
+      (r: any) => r.to[0].podSelector.matchLabels['app.kubernetes.io/name'],
+    );
+    expect(waypointTargets).toContain('cache-proxy');
+    expect(waypointTargets).not.toContain('cache');
   });
 
   test('no circuit breaker, no waypoint', () => {

@@ -2,6 +2,8 @@ import { BackupTarget, ConnectionEnv, Duration, ExistingSecret, fromSecret, Netw
 import { Postgres, PostgresProps } from '../../lib/data/postgres';
 import { PostgresEngine } from '../../lib/data/postgres-engine';
 import { cloudNativePgArchiveSettings, CloudNativePgProps } from '../../lib/data/cloudnative-pg-settings';
+import { cloudNativePgRunbook } from '../../lib/data/cloudnative-pg-runbook';
+import { parse } from 'yaml';
 import { platformRequirements } from '../../lib/core/platform-requirements';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
@@ -329,7 +331,53 @@ describe('Postgres on CloudNativePG: bad input', () => {
     ],
     ['credentials without username', { credentials: ExistingSecret.named('db-credentials', ['password']) }, 'credentials', /basic-auth/],
     ['the app password under another key', { credentialKeys: { app: 'app-password' } }, 'credentialKeys.app', /key 'password'/],
-    ['TimescaleDB', { flavour: 'timescaledb', version: '17' }, 'engine', /no TimescaleDB/],
+    [
+      'TimescaleDB without an image',
+      { flavour: 'timescaledb', version: '17' },
+      'engine.image',
+      /required for flavour 'timescaledb'.*carry no TimescaleDB/,
+    ],
+    ['an image that is not an object', { engine: cnpg({ image: 'timescale/timescaledb-ha:pg17' }) }, 'engine.image', /\{ reference, uid\?, gid\? \}/],
+    [
+      'an image without a tag',
+      { engine: cnpg({ image: { reference: 'docker.io/timescale/timescaledb-ha' } }) },
+      'engine.image.reference',
+      /explicit version tag/,
+    ],
+    [
+      'an image tagged latest',
+      { engine: cnpg({ image: { reference: 'docker.io/acme/pg:latest' } }) },
+      'engine.image.reference',
+      /explicit version tag/,
+    ],
+    ['a malformed image', { engine: cnpg({ image: { reference: 'Docker Hub/pg:17' } }) }, 'engine.image.reference', /without spaces/],
+    [
+      'an image of another major',
+      { engine: cnpg({ image: { reference: 'docker.io/timescale/timescaledb-ha:pg16.10-ts2.21.3' } }) },
+      'engine.image.reference',
+      /tag 'pg16.10-ts2.21.3' is PostgreSQL 16, the store's version is '17'/,
+    ],
+    [
+      'root as the image user',
+      { engine: cnpg({ image: { reference: 'docker.io/acme/pg:17.6', uid: 0 } }) },
+      'engine.image.uid',
+      /from 1 to 2147483647/,
+    ],
+    ['a fractional gid', { engine: cnpg({ image: { reference: 'docker.io/acme/pg:17.6', gid: 1.5 } }) }, 'engine.image.gid', /whole number/],
+    [
+      'an unknown image field',
+      { engine: cnpg({ image: { reference: 'docker.io/acme/pg:17.6', user: 1000 } }) },
+      'engine.image',
+      /unknown field\(s\) user/,
+    ],
+    ['libraries not a list', { engine: cnpg({ sharedPreloadLibraries: 'timescaledb' }) }, 'engine.sharedPreloadLibraries', /list of library names/],
+    ['a library file name', { engine: cnpg({ sharedPreloadLibraries: ['timescaledb.so'] }) }, 'engine.sharedPreloadLibraries', /"timescaledb.so"/],
+    [
+      'a library listed twice',
+      { engine: cnpg({ sharedPreloadLibraries: ['pg_cron', 'pg_cron'] }) },
+      'engine.sharedPreloadLibraries',
+      /pg_cron listed twice/,
+    ],
     ['an engine not built by PostgresEngine', { engine: { kind: 'cloudnative-pg' } }, 'engine', /PostgresEngine.statefulSet\(\)/],
   ])('%s', (_, props, field, message) => expectOneError(errors(props), 'test-prod/db', field, message));
 
@@ -364,4 +412,103 @@ describe('Postgres on CloudNativePG: bad input', () => {
     api.connect(db, { env: ConnectionEnv.discrete({ host: 'DB_HOST' }), readOnly: true });
     expect(errorsOf(app).filter((e) => e.includes('readOnly'))).toEqual([expect.stringMatching(/has no read-only endpoint/)]);
   });
+});
+
+describe('TimescaleDB on CloudNativePG', () => {
+  const timescaleImage = { reference: 'docker.io/timescale/timescaledb-ha:pg17.6-ts2.21.3', uid: 1000 };
+  function timescale(engine: Partial<CloudNativePgProps> = {}) {
+    const { app, chart } = testChart(testEnv('prod'), 'shop');
+    const credentials = new SystemSecret(chart, 'metrics-credentials', { keys: ['postgres-password', 'password'], basicAuthUsername: 'metrics' });
+    new Postgres(chart, 'metrics', {
+      version: '17',
+      flavour: 'timescaledb',
+      database: 'metrics',
+      storage: '50Gi',
+      credentials,
+      resources,
+      engine: PostgresEngine.cloudNativePg({ ...engineProps, image: timescaleImage, ...engine }),
+    });
+    return app;
+  }
+
+  test('the image through an ImageCatalog under the store major, run as its own user; the extension preloaded, set and created', () => {
+    const app = timescale();
+    expect(errorsOf(app)).toEqual([]);
+    const spec = objectOf(app, 'Cluster', 'metrics').spec;
+    expect(spec.imageName).toBeUndefined();
+    expect(spec.imageCatalogRef).toEqual({ apiGroup: 'postgresql.cnpg.io', kind: 'ImageCatalog', name: 'metrics-image', major: 17 });
+    const catalog = objectOf(app, 'ImageCatalog', 'metrics-image');
+    expect(catalog.apiVersion).toBe('postgresql.cnpg.io/v1');
+    expect(catalog.spec).toEqual({ images: [{ major: 17, image: timescaleImage.reference }] });
+    // The gid defaults to the uid.
+    expect([spec.postgresUID, spec.postgresGID]).toEqual([1000, 1000]);
+    // shared_preload_libraries is a fixed parameter for the operator: it goes in its own field.
+    expect(spec.postgresql.shared_preload_libraries).toEqual(['timescaledb']);
+    expect(spec.postgresql.parameters['shared_preload_libraries']).toBeUndefined();
+    expect(spec.postgresql.parameters).toMatchObject({ 'timescaledb.telemetry_level': 'off', 'timescaledb.max_background_workers': '8' });
+    // The superuser creates the extension (the owner cannot: it is not trusted).
+    expect(spec.bootstrap.initdb.postInitApplicationSQL).toEqual(['CREATE EXTENSION IF NOT EXISTS timescaledb;']);
+  });
+
+  test('further libraries are added after timescaledb, which is listed once', () => {
+    const spec = objectOf(timescale({ sharedPreloadLibraries: ['timescaledb', 'pg_cron'] }), 'Cluster', 'metrics').spec;
+    expect(spec.postgresql.shared_preload_libraries).toEqual(['timescaledb', 'pg_cron']);
+  });
+
+  test('an explicit gid', () => {
+    const spec = objectOf(timescale({ image: { ...timescaleImage, gid: 1001 } }), 'Cluster', 'metrics').spec;
+    expect([spec.postgresUID, spec.postgresGID]).toEqual([1000, 1001]);
+  });
+
+  test('the restore runbook restores onto the same image and library, in TimescaleDB restore mode', () => {
+    const spec = objectOf(timescale(), 'Cluster', 'metrics').spec;
+    const input = {
+      name: 'metrics',
+      namespace: 'shop-prod',
+      environment: 'prod',
+      system: 'shop',
+      database: 'metrics',
+      owner: 'metrics',
+      spec,
+      archive: cloudNativePgArchiveSettings('metrics', 'shop-prod', awsTarget),
+      objectStoreName: 'metrics-backups',
+      retentionPolicy: '30d',
+      scheduledBackupName: 'metrics-daily',
+    };
+    const context = { writers: [], argocdNamespace: 'argocd' };
+    const text = cloudNativePgRunbook({ ...input, timescale: true }, context);
+    const yaml = text.slice(text.indexOf('```yaml') + 8, text.lastIndexOf('```'));
+    const recovery = parse(yaml);
+    expect(recovery.spec).toMatchObject({
+      imageCatalogRef: spec.imageCatalogRef,
+      postgresUID: 1000,
+      postgresGID: 1000,
+      postgresql: { shared_preload_libraries: ['timescaledb'] },
+    });
+    expect(recovery.spec.imageName).toBeUndefined();
+    const pre = text.indexOf('SELECT timescaledb_pre_restore()');
+    const restore = text.indexOf('pg_restore -d metrics');
+    const post = text.indexOf('SELECT timescaledb_post_restore()');
+    expect(pre).toBeGreaterThan(text.indexOf('CREATE DATABASE metrics OWNER metrics'));
+    expect(restore).toBeGreaterThan(pre);
+    expect(post).toBeGreaterThan(restore);
+    expect(text).not.toContain('--clean');
+    // A plain store copies back with --clean as the owner, and names its image.
+    const plain = cloudNativePgRunbook({ ...input, spec: objectOf(build().app, 'Cluster', 'db').spec }, context);
+    expect(plain).toContain('pg_restore --clean --if-exists --no-owner --role=metrics -d metrics');
+    expect(plain).not.toContain('timescaledb_pre_restore');
+    expect(plain).toContain('imageName: ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie');
+  });
+
+  test('a plain store keeps CloudNativePG image by name, its default user and no preloaded library', () => {
+    const spec = objectOf(build().app, 'Cluster', 'db').spec;
+    expect(spec.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:17.6-standard-trixie');
+    expect(spec.imageCatalogRef).toBeUndefined();
+    expect(spec.postgresUID).toBeUndefined();
+    expect(spec.postgresql.shared_preload_libraries).toBeUndefined();
+    expect(spec.bootstrap.initdb.postInitApplicationSQL).toBeUndefined();
+    expect(objectsOf(build().app).filter((o) => o.kind === 'ImageCatalog')).toEqual([]);
+  });
+
+  testStrictSchemaValidation(() => objectsOf(timescale()));
 });
