@@ -227,7 +227,7 @@ export function initScriptsDigest(files: readonly InitScript[]): string {
 }
 
 /** The names of `files` as shell words, in order (names are ConfigMap keys: no character needs quoting, quoted anyway). */
-export function shellWords(files: readonly InitScript[]): string {
+function shellWords(files: readonly InitScript[]): string {
   return files.map((f) => `'${f.name}'`).join(' ');
 }
 
@@ -257,6 +257,28 @@ export function renderMySqlInitScriptsRunner(files: readonly InitScript[], serve
     DIR: INIT_SCRIPTS_DIR,
     SOCKET: server.socket,
     MARKER: server.marker,
+  });
+}
+
+/**
+ * The runner (scripts/moco-init-scripts.sh) of MOCO's app-user Job, after it made the
+ * account: once, each file as the application account on the primary, the run recorded
+ * with the files' checksum in the application database.
+ */
+export function renderMocoInitScriptsRunner(
+  files: readonly InitScript[],
+  server: { readonly host: string; readonly port: number; readonly database: string; readonly user: string },
+): string {
+  return renderScriptFile(__dirname, 'scripts/moco-init-scripts.sh', {
+    DIR: INIT_SCRIPTS_DIR,
+    RECORD: INIT_SCRIPTS_RECORD,
+    DIGEST: initScriptsDigest(files),
+    FILES: shellWords(files),
+    NAMES: files.map((f) => f.name).join(','),
+    HOST: server.host,
+    PORT: String(server.port),
+    DATABASE: server.database,
+    USER: server.user,
   });
 }
 

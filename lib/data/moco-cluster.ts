@@ -20,7 +20,7 @@ import { ContainerModel, DEFAULT_EPHEMERAL_STORAGE, restrictedContainerSecurityC
 import { fromSecret, SecretKeyValue } from '../workloads/env';
 import { contentHash, RUN_TO_COMPLETION_POD } from '../workloads/workload';
 import { OperatorPods } from './operator-pods';
-import { INIT_SCRIPTS_DIR, INIT_SCRIPTS_RECORD, InitScript, initScriptsData, initScriptsDigest, shellWords } from './init-scripts';
+import { INIT_SCRIPTS_DIR, InitScript, initScriptsData, renderMocoInitScriptsRunner } from './init-scripts';
 
 /** MOCO release whose CRDs (imports/crds/moco.cybozu.com_*.yaml) and defaults this output is written against. */
 export const MOCO_VERSION = '0.30.0';
@@ -256,7 +256,10 @@ export class MocoCluster extends Construct {
     const files = props.initScripts ?? [];
     // The init scripts run in the same Job, after the account exists: one Job in the wave
     // before the application's, which starts only once the Job (and so the schema) is done.
-    const runner = files.length > 0 ? renderMocoInitScriptsRunner(files, { host: primary, database: app.database, user: app.user }) : undefined;
+    const runner =
+      files.length > 0
+        ? renderMocoInitScriptsRunner(files, { host: primary, port: MOCO.ports.mysql, database: app.database, user: app.user })
+        : undefined;
     const configName = `${name}-app-user`;
     new k8s.KubeConfigMap(this, 'app-user-script', {
       metadata: { name: configName },
@@ -459,27 +462,6 @@ export function renderMocoAppUserScript(values: { readonly host: string; readonl
 
 /** The init scripts' runner in the app-user Job's ConfigMap. */
 export const MOCO_INIT_SCRIPTS_RUNNER = 'init-scripts.sh';
-
-/**
- * The init scripts' runner (scripts/moco-init-scripts.sh): once, as the application account
- * on the primary, recorded with the files' checksum in the application database. @internal
- */
-export function renderMocoInitScriptsRunner(
-  files: readonly InitScript[],
-  values: { readonly host: string; readonly database: string; readonly user: string; readonly port?: number },
-): string {
-  return renderScriptFile(__dirname, 'scripts/moco-init-scripts.sh', {
-    DIR: INIT_SCRIPTS_DIR,
-    RECORD: INIT_SCRIPTS_RECORD,
-    DIGEST: initScriptsDigest(files),
-    FILES: shellWords(files),
-    NAMES: files.map((f) => f.name).join(','),
-    HOST: values.host,
-    PORT: String(values.port ?? MOCO.ports.mysql),
-    DATABASE: values.database,
-    USER: values.user,
-  });
-}
 
 /** Requests and limits of MOCO's backup and restore Job (MySQL Shell dumping with two threads). */
 const BACKUP_RESOURCES = { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } } as const;

@@ -18,9 +18,9 @@ client() {
   MYSQL_PWD="$APP_PASSWORD" mysql --host='{{HOST}}' --port='{{PORT}}' --user='{{USER}}' --database='{{DATABASE}}' \
     --connect-timeout=5 --default-character-set=utf8mb4 --batch --skip-column-names "$@"
 }
-client --execute='CREATE TABLE IF NOT EXISTS `{{RECORD}}` (
+client --execute="CREATE TABLE IF NOT EXISTS \`{{RECORD}}\` (
   id TINYINT PRIMARY KEY, files TEXT NOT NULL, sha256 CHAR(64) NOT NULL, applied_at DATETIME NOT NULL
-) DEFAULT CHARSET = utf8mb4'
+) DEFAULT CHARSET = utf8mb4"
 recorded="$(client --execute="SELECT CONCAT_WS(' ', sha256, DATE_FORMAT(applied_at, '%Y-%m-%dT%H:%i:%sZ'), files) FROM \`{{RECORD}}\` WHERE id = 1")"
 if [ -n "$recorded" ]; then
   read -r sha at names <<<"$recorded"

@@ -14,7 +14,6 @@
  * created here with the grant MOCO gives it (pkg/dbop/test_util.go: ALL ON *.* WITH GRANT
  * OPTION); in a cluster MOCO creates it and the password comes from its Secret.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { ExistingSecret } from '../../../lib';
 import { MySql } from '../../../lib/data/mysql';
