@@ -295,6 +295,8 @@ describe('MySql on MOCO with init scripts: the app-user Job runs them once after
     expect(errorsOf(app, DEFAULT_RULES)).toEqual([]);
   });
 
+  testStrictSchemaValidation(() => objectsOf(app));
+
   test('without init scripts the Job is as before: app-user.sh alone, no files ConfigMap', () => {
     const plain = moco();
     expect(plain.job().spec.template.spec.containers[0].command).toEqual(['bash', '/scripts/app-user.sh']);
@@ -341,6 +343,8 @@ describe("MongoDb (StatefulSet engine) with init scripts: the initialization Job
   test('no error, and every policy rule passes', () => {
     expect(errorsOf(app, DEFAULT_RULES)).toEqual([]);
   });
+
+  testStrictSchemaValidation(() => objectsOf(app));
 
   test('a .sql file is not a MongoDB init script; a missing file is named', () => {
     const sql = scripts();
