@@ -128,7 +128,8 @@ export interface MocoClusterProps {
  * A MySQL cluster run by MOCO: the `MySQLCluster` (instances, pod template with Pod
  * Security `restricted` fields on every container, volumes, my.cnf settings, exporter),
  * the `BackupPolicy` with its ServiceAccount and NetworkPolicy, and the Job that creates
- * the application's database and account (MOCO itself only creates its `moco-*` users).
+ * the application's database and account (MOCO itself only creates its `moco-*` users) and
+ * then runs the store's init scripts once (MOCO has no initialization hook).
  * Made by MySql with `engine: MySqlEngine.moco(...)`; not meant to be used directly.
  */
 export class MocoCluster extends Construct {
