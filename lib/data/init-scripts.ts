@@ -1,9 +1,11 @@
 /**
  * Initialization scripts the user provides (a design's schema: `scripts/tables/*.sql`), run
- * once when a store's database is created, by the engine's own mechanism: one home for
- * reading and checking the files (every engine), the ConfigMap and mount they travel in,
- * the generated runner that executes them as the application account, and the guard that
- * keeps a pod from serving a database whose initialization did not finish.
+ * once when a store's database is created, by the engine's own mechanism, or by the Job that
+ * prepares the database where the engine has none (MOCO, MongoDB's replica set): one home
+ * for reading and checking the files (every engine), the ConfigMap and mount they travel in,
+ * the generated runners that execute them as the application account, the checksum those
+ * Jobs record, and the guard that keeps a pod from serving a database whose initialization
+ * did not finish.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
