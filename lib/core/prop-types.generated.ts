@@ -134,6 +134,7 @@ export const PROP_TYPES: PropTypeTable = {
     "credentials": {"optional":false,"kinds":["object"]},
     "database": {"optional":false,"kinds":["string"]},
     "engine": {"optional":true,"kinds":["object"]},
+    "initScripts": {"optional":true,"kinds":["array"]},
     "monitoring": {"optional":true,"kinds":["object"]},
     "replicaSetName": {"optional":true,"kinds":["string"]},
     "replicas": {"optional":true,"kinds":["number"]},

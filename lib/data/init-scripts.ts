@@ -1,10 +1,13 @@
 /**
  * Initialization scripts the user provides (a design's schema: `scripts/tables/*.sql`), run
- * once when a store's database is created, by the engine's own mechanism: one home for
- * reading and checking the files (every engine), the ConfigMap and mount they travel in,
- * the generated runner that executes them as the application account, and the guard that
- * keeps a pod from serving a database whose initialization did not finish.
+ * once when a store's database is created, by the engine's own mechanism, or by the Job that
+ * prepares the database where the engine has none (MOCO, MongoDB's replica set): one home
+ * for reading and checking the files (every engine), the ConfigMap and mount they travel in,
+ * the generated runners that execute them as the application account, the checksum those
+ * Jobs record, and the guard that keeps a pod from serving a database whose initialization
+ * did not finish.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { IConstruct } from 'constructs';
@@ -36,6 +39,16 @@ const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
  * for a line the engine adds to each (CloudNativePG's `SET ROLE`).
  */
 export const SQL_INIT_SCRIPT_RULES: InitScriptRules = { extensions: ['.sql'], overheadPerFile: 128 };
+
+/** What MongoDB's init scripts may be: mongosh JavaScript files. */
+export const JS_INIT_SCRIPT_RULES: InitScriptRules = { extensions: ['.js'] };
+
+/**
+ * Where an engine that runs the files from a Job (MOCO, MongoDB's replica set) records that
+ * they ran: a table (MySQL) or a collection (MongoDB) of that name in the application
+ * database, written by the application account with the files' checksum.
+ */
+export const INIT_SCRIPTS_RECORD = 'cdk8s_init_scripts';
 
 /** One file, read at synth time. */
 export interface InitScript {
@@ -205,6 +218,16 @@ export function initScriptsData(files: readonly InitScript[], prefix = ''): Reco
   return Object.fromEntries(files.map((f) => [f.name, `${prefix}${f.content}`]));
 }
 
+/**
+ * The checksum of a set of init scripts (sha256, hex): their names and contents, in order.
+ * A Job that runs them once records it, and compares it on every later run.
+ */
+export function initScriptsDigest(files: readonly InitScript[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(files.map((f) => [f.name, f.content])))
+    .digest('hex');
+}
+
 /** The names of `files` as shell words, in order (names are ConfigMap keys: no character needs quoting, quoted anyway). */
 function shellWords(files: readonly InitScript[]): string {
   return files.map((f) => `'${f.name}'`).join(' ');
@@ -236,6 +259,28 @@ export function renderMySqlInitScriptsRunner(files: readonly InitScript[], serve
     DIR: INIT_SCRIPTS_DIR,
     SOCKET: server.socket,
     MARKER: server.marker,
+  });
+}
+
+/**
+ * The runner (scripts/moco-init-scripts.sh) of MOCO's app-user Job, after it made the
+ * account: once, each file as the application account on the primary, the run recorded
+ * with the files' checksum in the application database.
+ */
+export function renderMocoInitScriptsRunner(
+  files: readonly InitScript[],
+  server: { readonly host: string; readonly port: number; readonly database: string; readonly user: string },
+): string {
+  return renderScriptFile(__dirname, 'scripts/moco-init-scripts.sh', {
+    DIR: INIT_SCRIPTS_DIR,
+    RECORD: INIT_SCRIPTS_RECORD,
+    DIGEST: initScriptsDigest(files),
+    FILES: shellWords(files),
+    NAMES: files.map((f) => f.name).join(','),
+    HOST: server.host,
+    PORT: String(server.port),
+    DATABASE: server.database,
+    USER: server.user,
   });
 }
 

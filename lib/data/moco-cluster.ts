@@ -20,6 +20,7 @@ import { ContainerModel, DEFAULT_EPHEMERAL_STORAGE, restrictedContainerSecurityC
 import { fromSecret, SecretKeyValue } from '../workloads/env';
 import { contentHash, RUN_TO_COMPLETION_POD } from '../workloads/workload';
 import { OperatorPods } from './operator-pods';
+import { INIT_SCRIPTS_DIR, InitScript, initScriptsData, renderMocoInitScriptsRunner } from './init-scripts';
 
 /** MOCO release whose CRDs (imports/crds/moco.cybozu.com_*.yaml) and defaults this output is written against. */
 export const MOCO_VERSION = '0.30.0';
@@ -117,6 +118,8 @@ export interface MocoClusterProps {
   /** my.cnf settings MOCO merges into its own (MySQL variable names). */
   readonly mysqld: Readonly<Record<string, string>>;
   readonly exporter: boolean;
+  /** The store's init scripts, run once by the app-user Job after it made the account. @default - none */
+  readonly initScripts?: readonly InitScript[];
   /** Where the operator's controller runs (it reaches every instance). */
   readonly controller: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
 }
@@ -125,7 +128,8 @@ export interface MocoClusterProps {
  * A MySQL cluster run by MOCO: the `MySQLCluster` (instances, pod template with Pod
  * Security `restricted` fields on every container, volumes, my.cnf settings, exporter),
  * the `BackupPolicy` with its ServiceAccount and NetworkPolicy, and the Job that creates
- * the application's database and account (MOCO itself only creates its `moco-*` users).
+ * the application's database and account (MOCO itself only creates its `moco-*` users) and
+ * then runs the store's init scripts once (MOCO has no initialization hook).
  * Made by MySql with `engine: MySqlEngine.moco(...)`; not meant to be used directly.
  */
 export class MocoCluster extends Construct {
@@ -250,8 +254,20 @@ export class MocoCluster extends Construct {
     const primary = `moco-${name}-primary.${store.namespaceName}.svc`;
     const app = props.application;
     const script = renderMocoAppUserScript({ host: primary, database: app.database, user: app.user });
+    const files = props.initScripts ?? [];
+    // The init scripts run in the same Job, after the account exists: one Job in the wave
+    // before the application's, which starts only once the Job (and so the schema) is done.
+    const runner =
+      files.length > 0
+        ? renderMocoInitScriptsRunner(files, { host: primary, port: MOCO.ports.mysql, database: app.database, user: app.user })
+        : undefined;
     const configName = `${name}-app-user`;
-    new k8s.KubeConfigMap(this, 'app-user-script', { metadata: { name: configName }, data: { 'app-user.sh': script } });
+    new k8s.KubeConfigMap(this, 'app-user-script', {
+      metadata: { name: configName },
+      data: { 'app-user.sh': script, ...(runner ? { [MOCO_INIT_SCRIPTS_RUNNER]: runner } : {}) },
+    });
+    const filesConfigName = `${name}-init-scripts`;
+    if (runner) new k8s.KubeConfigMap(this, 'init-scripts', { metadata: { name: filesConfigName }, data: initScriptsData(files) });
 
     const podLabels = { 'app.kubernetes.io/name': `${name}-app-user`, 'app.kubernetes.io/instance': store.namespaceName };
     // The app-user Job is the chart's own: its pods are in the manifests.
@@ -268,14 +284,24 @@ export class MocoCluster extends Construct {
 
     const container = new ContainerModel(
       'app-user',
-      { image: props.image, command: ['bash', '/scripts/app-user.sh'], runAs: { user: MOCO.uid, group: MOCO.uid } },
+      {
+        image: props.image,
+        command: runner ? ['bash', '-c', `bash /scripts/app-user.sh && bash /scripts/${MOCO_INIT_SCRIPTS_RUNNER}`] : ['bash', '/scripts/app-user.sh'],
+        runAs: { user: MOCO.uid, group: MOCO.uid },
+      },
       SIDECAR_RESOURCES,
     );
     container.addEnv('MOCO_WRITABLE_PASSWORD', fromSecret(mocoUserSecret(name), 'WRITABLE_PASSWORD'));
     container.addEnv('APP_PASSWORD', app.password);
     container.mount('/scripts', 'script', { readOnly: true });
     container.mount('/tmp', 'tmp');
-    const hash = contentHash({ script, image: props.image, password: [app.password.secret.secretName, app.password.key] }).slice(0, 8);
+    if (runner) container.mount(INIT_SCRIPTS_DIR, 'init-scripts', { readOnly: true });
+    const hash = contentHash({
+      script,
+      image: props.image,
+      password: [app.password.secret.secretName, app.password.key],
+      ...(runner ? { runner, files: initScriptsData(files) } : {}),
+    }).slice(0, 8);
     const job = new ApiObject(this, 'app-user-job', {
       apiVersion: 'batch/v1',
       kind: 'Job',
@@ -298,6 +324,7 @@ export class MocoCluster extends Construct {
             volumes: [
               { name: 'script', configMap: { name: configName, defaultMode: 0o555 } },
               { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+              ...(runner ? [{ name: 'init-scripts', configMap: { name: filesConfigName, defaultMode: 0o444 } }] : []),
             ],
           },
         },
@@ -433,6 +460,9 @@ export function renderMocoAppUserScript(values: { readonly host: string; readonl
     USER: values.user,
   });
 }
+
+/** The init scripts' runner in the app-user Job's ConfigMap. */
+export const MOCO_INIT_SCRIPTS_RUNNER = 'init-scripts.sh';
 
 /** Requests and limits of MOCO's backup and restore Job (MySQL Shell dumping with two threads). */
 const BACKUP_RESOURCES = { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } } as const;

@@ -13,7 +13,7 @@ import {
 } from './engine-validation';
 import { MOCO, MOCO_SYSTEM_CONTAINERS, MocoCluster, MocoEngineOptions, mocoPodLabels } from './moco-cluster';
 import type { StoreTlsPlan } from './store-tls';
-import { refuseInitScripts } from './init-scripts';
+import type { InitScript } from './init-scripts';
 import { OperatorEngine, OperatorPodsShape } from './operator-engine';
 import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, RunbookContext, ShapeInput, stopWritersCommands } from './store-engine';
 
@@ -24,8 +24,8 @@ export interface MySqlSettings extends DatabaseSettings {
   readonly bufferPoolSize: number;
   /** The server's certificate, when the store has `tls`. @default - no TLS */
   readonly tls?: StoreTlsPlan;
-  /** Whether the store was given `initScripts` (files run once at initialization). @default false */
-  readonly initScripts?: boolean;
+  /** The store's `initScripts`, read (files run once, when the database is created). @default - none */
+  readonly initScripts?: readonly InitScript[];
 }
 
 /** MOCO's default backup schedule: hourly. */
@@ -33,7 +33,8 @@ const DEFAULT_SCHEDULE = '0 * * * *';
 
 /**
  * MySQL run by MOCO (`MySqlEngine.moco`): a `MySQLCluster` with semi-synchronous replicas and
- * failover, MOCO's system containers in the model, the application account made by a Job, and
+ * failover, MOCO's system containers in the model, the application account made by a Job
+ * (which also runs the store's init scripts once: MOCO has no initialization hook), and
  * MOCO's backups (full dumps and binary logs) with a point-in-time restore runbook.
  */
 export class MocoEngine extends OperatorEngine<MocoEngineOptions, MySqlSettings> {
@@ -62,6 +63,7 @@ export class MocoEngine extends OperatorEngine<MocoEngineOptions, MySqlSettings>
       mysqld: { max_connections: String(settings.maxConnections), innodb_buffer_pool_size: String(settings.bufferPoolSize) },
       exporter: settings.exporter,
       controller: platform.databaseOperators.moco,
+      initScripts: settings.initScripts,
     });
     const ns = host.namespaceName;
     const name = host.name;
@@ -88,7 +90,8 @@ export class MocoEngine extends OperatorEngine<MocoEngineOptions, MySqlSettings>
         const note = 'primary + semi-sync replicas (MOCO)';
         const job = `${name}-app-user`;
         const nodes = [{ id: job, kind: 'job' as const, label: job, details: { image: host.engineImage, note: 'Sync hook' } }];
-        const edges = [{ from: job, to: name, label: 'creates database, user', kind: 'setup' as const }];
+        const setup = settings.initScripts?.length ? 'creates database, user; runs init scripts once' : 'creates database, user';
+        const edges = [{ from: job, to: name, label: setup, kind: 'setup' as const }];
         if (moco.backupSchedule === undefined || target?.kind !== 's3') return { note, nodes, edges };
         const backup = `moco-backup-${name}`;
         const destination = bucketNode(target, name, `moco/${ns}/${name}`);
@@ -117,12 +120,6 @@ export class MocoEngine extends OperatorEngine<MocoEngineOptions, MySqlSettings>
     const options = this.options;
     const env = host.chart.environment.name;
     if (settings.tls) refuseTls(report);
-    if (settings.initScripts)
-      refuseInitScripts(
-        report,
-        "MOCO initializes its MySQLCluster itself and has no hook that runs the user's files",
-        'MySqlEngine.statefulSet() (the default); with MOCO, create the schema with a MigrationJob or from the application',
-      );
     if (!this.checkOptions(report, 'MySqlEngine.moco({ instances, backup, rpo })')) return;
     checkInstances(
       report,

@@ -1,5 +1,6 @@
 import { formatBytes } from '../core/quantity';
 import { renderScriptFile } from '../core/script-file';
+import { INIT_SCRIPTS_DIR, INIT_SCRIPTS_RECORD, InitScript, initScriptsDigest } from './init-scripts';
 
 /**
  * What the MongoDB construct renders: mongod.conf, the replica-set initialization script
@@ -32,6 +33,8 @@ export const MONGO_EXPORTER_USER = 'mongodb_exporter';
 /** The initialization script's key in the Job's ConfigMap, and where the Job mounts it. */
 export const MONGO_INIT_SCRIPT = 'init-replica-set.js';
 export const MONGO_INIT_DIR = '/etc/mongo-init';
+/** The runner of the store's init scripts, beside the initialization script. */
+export const MONGO_INIT_SCRIPTS_RUNNER = 'init-scripts.js';
 /** Databases MongoDB keeps for itself. */
 export const MONGO_RESERVED_DATABASES: readonly string[] = ['admin', 'local', 'config'];
 /** MongoDB allows at most 7 voting members in a replica set. */
@@ -113,6 +116,23 @@ export function renderMongodConf(options: MongodConfOptions): string {
  */
 export function renderMongoInitScript(): string {
   return renderScriptFile(__dirname, 'scripts/mongo-init-replica-set.js', { INIT_DIR: MONGO_INIT_DIR, INIT_SCRIPT: MONGO_INIT_SCRIPT });
+}
+
+/**
+ * The runner of the store's init scripts (scripts/mongo-init-scripts.js), run by the init Job
+ * after the initialization: each file load()ed once as the application user in its database,
+ * the run recorded with the files' checksum in that database. The file names (ConfigMap keys)
+ * and the checksum are spliced in; the passwords come from the environment.
+ */
+export function renderMongoInitScriptsRunner(files: readonly InitScript[]): string {
+  return renderScriptFile(__dirname, 'scripts/mongo-init-scripts.js', {
+    DIR: INIT_SCRIPTS_DIR,
+    INIT_DIR: MONGO_INIT_DIR,
+    RUNNER: MONGO_INIT_SCRIPTS_RUNNER,
+    FILES: JSON.stringify(files.map((f) => f.name)),
+    DIGEST: initScriptsDigest(files),
+    RECORD: INIT_SCRIPTS_RECORD,
+  });
 }
 
 const URI_SAFE = /^[A-Za-z0-9_-]+$/;

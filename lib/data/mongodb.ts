@@ -29,7 +29,9 @@ import {
   MONGO_ROOT_USER,
   MONGO_UID,
   renderMongodConf,
+  MONGO_INIT_SCRIPTS_RUNNER,
   renderMongoInitScript,
+  renderMongoInitScriptsRunner,
   wiredTigerCacheSizeGB,
 } from './mongodb-config';
 import { DatabaseStore, DatabaseStoreProps, resolveAccounts } from './database-store';
@@ -39,7 +41,7 @@ import { checkProps } from '../core/prop-check';
 import { MongoDbEngine } from './mongodb-engine';
 import type { MongoDbSettings } from './percona-engine';
 import { resolveEngine } from './store-engine';
-import { refuseInitScripts } from './init-scripts';
+import { INIT_SCRIPTS_DIR, InitScript, InitScripts, initScriptsData, JS_INIT_SCRIPT_RULES, readInitScripts, reportInitScripts } from './init-scripts';
 
 /** MongoDB versions with an image in versions.ts. */
 export type MongoVersion = keyof typeof ENGINE_IMAGES.mongo;
@@ -61,6 +63,21 @@ export interface MongoDbProps extends DatabaseStoreProps {
   readonly database: string;
   /** The application user, created in `database` with readWrite on it and nothing else. @default - same as `database` */
   readonly user?: string;
+  /**
+   * mongosh JavaScript files (`.js`) run once, after the replica set is initiated and the
+   * application user created: by the initialization Job, on the primary, in the order given,
+   * each `load()`ed as the application user with `db` its database (what they create and may
+   * do is what the application can: collections, indexes, documents; not users). A file that
+   * throws fails the Job and the sync. The Job records the run with the files' checksum in
+   * the collection `cdk8s_init_scripts` of the application database (replicated: no member
+   * runs them again), does nothing when run again, and fails when the files changed after
+   * they ran (change an existing database with a migration). Paths are read at synth time;
+   * relative ones from the directory the synth runs in. They travel in a ConfigMap
+   * (`<name>-init-scripts`, at most 900KiB together). Not with the Percona operator, which
+   * has no such hook (a synth error).
+   * @default - none
+   */
+  readonly initScripts?: readonly string[];
   /**
    * Members of the replica set, all voting: an odd number (an even one adds no fault
    * tolerance and can split the vote), at least 3 in prod, at most 7. @default 3
@@ -133,6 +150,7 @@ export class MongoDb extends DatabaseStore {
   public readonly cacheSizeGB: number;
   private ownInitJob?: MongoDbInitJob;
   private readonly mongoProps: MongoDbProps;
+  private readonly initScripts: InitScripts;
   private readonly keyFileKey: string;
 
   constructor(scope: Construct, id: string, props: MongoDbProps) {
@@ -143,6 +161,7 @@ export class MongoDb extends DatabaseStore {
     const engine = resolveEngine<MongoDbSettings>(props.engine, 'mongodb');
     const image = engineImage('mongo', version) ?? `docker.io/library/mongo:${version}`;
     const shape = shapeFor(engine, scope, id, { version, image, replicaSetName });
+    const initScripts = readInitScripts(scope, props.initScripts, JS_INIT_SCRIPT_RULES);
     // `ping` is one of the few commands mongod answers without authentication, so the
     // probes need no password. Ready: answers at all; a member that is not yet in an
     // initiated set must be ready too, or the StatefulSet (and Argo CD's wave) would never
@@ -181,6 +200,7 @@ export class MongoDb extends DatabaseStore {
     );
     checkProps(this, 'MongoDbProps', props);
     this.mongoProps = props;
+    this.initScripts = initScripts;
     this.replicaSetName = replicaSetName;
     this.keyFileKey = keyFileKey;
     this.cacheSizeGB = wiredTigerCacheSizeGB(parseQuantity(this.container.resources?.limits?.memory) ?? MONGO_MIN_MEMORY);
@@ -196,6 +216,8 @@ export class MongoDb extends DatabaseStore {
         storageClassName: props.storageClassName,
         exporter: props.monitoring?.exporter === true,
         replicasGiven: (props as { replicas?: unknown }).replicas !== undefined,
+        // The StatefulSet engine runs them from its initialization Job; the Percona operator cannot.
+        initScripts: initScripts.files,
       },
     );
   }
@@ -251,7 +273,7 @@ export class MongoDb extends DatabaseStore {
       this.addExporter({ image: EXPORTER_IMAGES.mongo, port: 9216, args: ['--web.listen-address=:9216', '--compatible-mode'], env, resources });
     }
 
-    this.ownInitJob = new MongoDbInitJob(this, `${this.name}-init`, this);
+    this.ownInitJob = new MongoDbInitJob(this, `${this.name}-init`, this, this.initScripts.files);
   }
 
   /** The checks of the StatefulSet engine's replica set: its version, member count, secrets and memory. */
@@ -343,14 +365,7 @@ export class MongoDb extends DatabaseStore {
     if (setProblem) report.error('mongodb.replica-set-name', 'replicaSetName', setProblem);
     this.checkNames(report, (name, what) => (what === 'database' ? checkMongoDatabaseName(name) : checkMongoUserName(name)));
     this.checkMemoryLimit(report, MONGO_MIN_MEMORY, 'a member needs (a 0.25 GB WiredTiger cache and connections); set resources');
-    // Not a prop of MongoDB (PostgreSQL and MySQL take it): given anyway (JavaScript, a cast), it is refused, not ignored.
-    if ((p as { initScripts?: unknown }).initScripts !== undefined) {
-      refuseInitScripts(
-        report,
-        "MongoDB has no init scripts: the replica set is initiated by a Job (StatefulSet engine) or by the Percona operator, and neither runs the user's files",
-        'Postgres and MySql (StatefulSet engine); for MongoDB create collections and indexes from the application or a MigrationJob',
-      );
-    }
+    reportInitScripts(report, this.initScripts, JS_INIT_SCRIPT_RULES);
   }
 }
 
@@ -373,15 +388,21 @@ export class MongoDbInitJob extends Workload {
   /** The replica set this Job initiates and whose users it creates. */
   public readonly store: MongoDb;
 
-  constructor(scope: Construct, id: string, mongo: MongoDb) {
+  constructor(scope: Construct, id: string, mongo: MongoDb, initScripts: readonly InitScript[] = []) {
     const script = renderMongoInitScript();
+    // The store's init scripts run after the initialization, in a second mongosh of the same
+    // Job: only once the replica set has a primary and the application user exists.
+    const runner = initScripts.length > 0 ? renderMongoInitScriptsRunner(initScripts) : undefined;
+    const mongosh = (file: string) => `mongosh --nodb --quiet --norc ${MONGO_INIT_DIR}/${file}`;
     const exporterPassword = mongo.exporterPassword;
     super(
       scope,
       id,
       {
         image: mongo.engineImage,
-        command: ['mongosh', '--nodb', '--quiet', '--norc', `${MONGO_INIT_DIR}/${MONGO_INIT_SCRIPT}`],
+        command: runner
+          ? ['sh', '-c', `${mongosh(MONGO_INIT_SCRIPT)} && ${mongosh(MONGO_INIT_SCRIPTS_RUNNER)}`]
+          : ['mongosh', '--nodb', '--quiet', '--norc', `${MONGO_INIT_DIR}/${MONGO_INIT_SCRIPT}`],
         runAs: { user: mongo.engineUid, group: mongo.engineUid },
         env: {
           HOME: '/tmp',
@@ -400,9 +421,18 @@ export class MongoDbInitJob extends Workload {
       'initialization',
     );
     this.scriptConfigMapName = `${this.name}-script`;
-    new k8s.KubeConfigMap(this, 'script', { metadata: { name: this.scriptConfigMapName }, data: { [MONGO_INIT_SCRIPT]: script } });
+    new k8s.KubeConfigMap(this, 'script', {
+      metadata: { name: this.scriptConfigMapName },
+      data: { [MONGO_INIT_SCRIPT]: script, ...(runner ? { [MONGO_INIT_SCRIPTS_RUNNER]: runner } : {}) },
+    });
     this.addVolume({ name: 'script', configMap: { name: this.scriptConfigMapName } });
     this.container.mount(MONGO_INIT_DIR, 'script', { readOnly: true });
+    if (runner) {
+      const filesConfigMap = `${mongo.name}-init-scripts`;
+      new k8s.KubeConfigMap(this, 'init-scripts', { metadata: { name: filesConfigMap }, data: initScriptsData(initScripts) });
+      this.addVolume({ name: 'init-scripts', configMap: { name: filesConfigMap, defaultMode: 0o444 } });
+      this.container.mount(INIT_SCRIPTS_DIR, 'init-scripts', { readOnly: true });
+    }
     this.store = mongo;
     this.connections.allowTo(mongo, { port: MONGO_PORT });
 
@@ -410,7 +440,8 @@ export class MongoDbInitJob extends Workload {
       name,
       typeof value === 'object' && value !== null ? `secret:${(value as SecretKeyValue).key}` : value,
     ]);
-    this.jobName = `${this.name}-${contentHash({ image: mongo.engineImage, script, env }).slice(0, 8)}`;
+    const files = runner ? { runner, files: initScriptsData(initScripts) } : {};
+    this.jobName = `${this.name}-${contentHash({ image: mongo.engineImage, script, env, ...files }).slice(0, 8)}`;
     // The script waits up to ten minutes for the members; a retry covers a member restart.
     this.syncHookJob(this.jobName, { backoffLimit: 3, activeDeadlineSeconds: 1800, ttlSecondsAfterFinished: 86400 });
   }

@@ -94,8 +94,12 @@ export interface MySqlProps extends DatabaseStoreProps {
    * (`process.cwd()`: the repository root for `npm run synth`). They travel in a ConfigMap
    * (`<name>-init-scripts`, at most 900KiB together) mounted read-only at
    * /etc/init-scripts, never where the entrypoint would run them as root. Changing them
-   * later does nothing to an existing database (change it with a migration). Not with
-   * MOCO, which has no initialization hook (a synth error).
+   * later does nothing to an existing database (change it with a migration). With MOCO,
+   * whose MySQLCluster has no initialization hook, the Job that creates the application
+   * account runs them next, once, on the primary, as the application account; it records
+   * the run and the files' checksum in the table `cdk8s_init_scripts` of the application
+   * database, does nothing when run again, and fails (and with it the sync) when the files
+   * changed after they ran or one of them fails.
    * @default - none
    */
   readonly initScripts?: readonly string[];
@@ -235,8 +239,8 @@ export class MySql extends DatabaseStore {
         storageClassName: props.storageClassName,
         exporter: props.monitoring?.exporter === true,
         tls: this.tlsPlan,
-        // The engine decides whether it can run them (MOCO cannot).
-        initScripts: this.initScripts.given,
+        // The StatefulSet engine runs them from the image's entrypoint; MOCO from its app-user Job.
+        initScripts: this.initScripts.files,
       },
     );
   }

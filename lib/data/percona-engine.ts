@@ -23,6 +23,7 @@ import {
   psmdbSystemUsersSecret,
 } from './psmdb-cluster';
 import { exporterSidecar } from './stateful-store';
+import { InitScript, refuseInitScripts } from './init-scripts';
 import { OperatorEngine, OperatorPodsShape } from './operator-engine';
 import { bucketNode, DatabaseSettings, EngineHost, IBoundEngine, OwnServer, RunbookContext, ShapeInput, stopWritersCommands } from './store-engine';
 import { EXPORTER_IMAGES } from './versions';
@@ -33,6 +34,8 @@ export interface MongoDbSettings extends DatabaseSettings {
   readonly replicaSetName: string;
   /** Whether the props set `replicas` (the operator's members come from `engine.members`). */
   readonly replicasGiven: boolean;
+  /** The store's `initScripts`, read (files run once, when the replica set is initiated). @default - none */
+  readonly initScripts?: readonly InitScript[];
 }
 
 /**
@@ -124,6 +127,13 @@ export class PerconaEngine extends OperatorEngine<PerconaEngineOptions, MongoDbS
   private validate(report: ValidationReport, host: EngineHost, settings: MongoDbSettings): void {
     const options = this.options;
     const env = host.chart.environment.name;
+    if (settings.initScripts?.length) {
+      refuseInitScripts(
+        report,
+        "the Percona operator initiates its replica set itself and has no hook that runs the user's files once: its hookScript is shell the mongod container's entrypoint sources at every start, on every member",
+        'MongoDbEngine.statefulSet() (the default), whose initialization Job runs them once',
+      );
+    }
     if (!this.checkOptions(report, 'MongoDbEngine.percona({ members, backup, rpo })')) return;
     if (settings.replicasGiven) report.error('percona-engine.replicas', 'replicas', 'is not read with MongoDbEngine.percona(): set engine.members');
     checkInstances(

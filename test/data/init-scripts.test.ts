@@ -232,41 +232,135 @@ describe('MySql (StatefulSet) with init scripts', () => {
   testStrictSchemaValidation(() => objectsOf(app));
 });
 
-describe('engines without a way to run them refuse init scripts', () => {
-  const files = scripts();
+/** A file of mongosh JavaScript beside the SQL ones. */
+function jsScript(content = "db.createCollection('products');\ndb.products.createIndex({ sku: 1 }, { unique: true });\n"): string {
+  const file = path.join(tmpdir('init-scripts'), 'mongo-init.js');
+  fs.writeFileSync(file, content);
+  return file;
+}
 
-  test('MySql on MOCO: a collected error naming the store, the field and what is allowed', () => {
-    const { app, chart } = testChart(testEnv('dev'));
-    const credentials = new SystemSecret(chart, 'mysql-credentials', { keys: ['root-password', 'password'] });
-    new MySql(chart, 'mysql', {
-      database: 'loopi_db',
-      user: 'loopi',
-      storage: '10Gi',
-      credentials,
-      resources,
-      engine: MySqlEngine.moco({ instances: 3 }),
-      initScripts: [files.tables],
-    }).noBackup(NOT_BACKED_UP_IN_TEST);
-    expect(errorIdsOf(app)).toEqual(['[test-dev/mysql] init-scripts.unsupported-engine']);
-    expect(errorsOf(app)).toContainEqual(
-      "[test-dev/mysql] initScripts: MOCO initializes its MySQLCluster itself and has no hook that runs the user's files; init scripts run with MySqlEngine.statefulSet() (the default); with MOCO, create the schema with a MigrationJob or from the application",
-    );
+function moco(props: Partial<MySqlProps> = {}) {
+  const { app, chart } = testChart(testEnv('dev'));
+  const credentials = new SystemSecret(chart, 'mysql-credentials', { keys: ['password'] });
+  new MySql(chart, 'mysql', {
+    database: 'loopi_db',
+    user: 'loopi',
+    storage: '10Gi',
+    credentials,
+    resources,
+    engine: MySqlEngine.moco({ instances: 3 }),
+    ...props,
+  }).noBackup(NOT_BACKED_UP_IN_TEST);
+  return { app, job: () => objectsOf(app, 'Job').find((j) => j.metadata.name.startsWith('mysql-app-user-'))! };
+}
+
+describe('MySql on MOCO with init scripts: the app-user Job runs them once after making the account', () => {
+  const files = scripts();
+  const { app, job } = moco({ initScripts: [files.tables, files.rows] });
+  const spec = job().spec.template.spec;
+  const runner: string = objectOf(app, 'ConfigMap', 'mysql-app-user').data['init-scripts.sh'];
+
+  test('the files in a ConfigMap of their own, mounted read-only at /etc/init-scripts in the Job', () => {
+    expect(objectOf(app, 'ConfigMap', 'mysql-init-scripts').data).toEqual({
+      'tables.sql': fs.readFileSync(files.tables, 'utf8'),
+      'rows.sql': fs.readFileSync(files.rows, 'utf8'),
+    });
+    expect(spec.volumes).toContainEqual({ name: 'init-scripts', configMap: { name: 'mysql-init-scripts', defaultMode: 0o444 } });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'init-scripts', mountPath: '/etc/init-scripts', readOnly: true });
   });
 
-  test.each(['statefulSet', 'percona'] as const)('MongoDb (%s engine), given them anyway (JavaScript, a cast)', (engine) => {
-    const { app, chart } = testChart(testEnv('dev'));
-    const credentials = new SystemSecret(chart, 'mongodb-credentials', { keys: ['root-password', 'password', 'keyfile'] });
-    new MongoDb(chart, 'mongodb', {
-      database: 'techshop',
-      storage: '10Gi',
-      credentials,
-      resources,
-      ...(engine === 'percona' ? { engine: MongoDbEngine.percona({ members: 3 }) } : {}),
-      initScripts: [files.tables],
-    } as never).noBackup(NOT_BACKED_UP_IN_TEST);
-    const errors = errorsOf(app).filter((e) => e.includes('initScripts'));
-    expect(errors).toEqual([
-      "[test-dev/mongodb] initScripts: MongoDB has no init scripts: the replica set is initiated by a Job (StatefulSet engine) or by the Percona operator, and neither runs the user's files; init scripts run with Postgres and MySql (StatefulSet engine); for MongoDB create collections and indexes from the application or a MigrationJob",
+  test('the runner runs after app-user.sh, only when it succeeded, in the same Job (a Sync hook in the wave before the API)', () => {
+    expect(spec.containers[0].command).toEqual(['bash', '-c', 'bash /scripts/app-user.sh && bash /scripts/init-scripts.sh']);
+    expect(job().metadata.annotations['argocd.argoproj.io/hook']).toBe('Sync');
+  });
+
+  test('the runner: each file in order as the application account on the primary, the run recorded with the checksum', () => {
+    expect(runner).toContain("for file in 'tables.sql' 'rows.sql'; do");
+    expect(runner).toContain(
+      "MYSQL_PWD=\"$APP_PASSWORD\" mysql --host='moco-mysql-primary.test-dev.svc' --port='3306' --user='loopi' --database='loopi_db'",
+    );
+    expect(runner).toMatch(/digest='[0-9a-f]{64}'/);
+    expect(runner).toContain('CREATE TABLE IF NOT EXISTS \\`cdk8s_init_scripts\\`');
+    expect(runner).not.toContain('MOCO_WRITABLE_PASSWORD');
+  });
+
+  test("the Job's name follows the files' content (kubectl apply makes a new Job rather than failing on an immutable one)", () => {
+    const same = scripts();
+    expect(moco({ initScripts: [same.tables, same.rows] }).job().metadata.name).toBe(job().metadata.name);
+    const changed = scripts({ rows: "INSERT INTO item VALUES (2, 'second');\n" });
+    expect(moco({ initScripts: [changed.tables, changed.rows] }).job().metadata.name).not.toBe(job().metadata.name);
+  });
+
+  test('no error, and every policy rule passes', () => {
+    expect(errorsOf(app, DEFAULT_RULES)).toEqual([]);
+  });
+
+  testStrictSchemaValidation(() => objectsOf(app));
+
+  test('without init scripts the Job is as before: app-user.sh alone, no files ConfigMap', () => {
+    const plain = moco();
+    expect(plain.job().spec.template.spec.containers[0].command).toEqual(['bash', '/scripts/app-user.sh']);
+    expect(objectsOf(plain.app, 'ConfigMap').map((c) => c.metadata.name)).not.toContain('mysql-init-scripts');
+  });
+});
+
+function mongo(props: Record<string, unknown> = {}) {
+  const { app, chart } = testChart(testEnv('dev'));
+  const credentials = new SystemSecret(chart, 'mongodb-credentials', { keys: ['root-password', 'password', 'keyfile'] });
+  new MongoDb(chart, 'mongodb', { database: 'techshop', replicas: 1, storage: '10Gi', credentials, resources, ...props } as never).noBackup(
+    NOT_BACKED_UP_IN_TEST,
+  );
+  return { app, job: () => objectsOf(app, 'Job').find((j) => j.metadata.name.startsWith('mongodb-init-'))! };
+}
+
+describe("MongoDb (StatefulSet engine) with init scripts: the initialization Job runs them once, after the replica set's", () => {
+  const file = jsScript();
+  const { app, job } = mongo({ initScripts: [file] });
+  const spec = job().spec.template.spec;
+  const runner: string = objectOf(app, 'ConfigMap', 'mongodb-init-script').data['init-scripts.js'];
+
+  test('the files in a ConfigMap of their own at /etc/init-scripts; the runner beside init-replica-set.js', () => {
+    expect(objectOf(app, 'ConfigMap', 'mongodb-init-scripts').data).toEqual({ 'mongo-init.js': fs.readFileSync(file, 'utf8') });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'init-scripts', mountPath: '/etc/init-scripts', readOnly: true });
+    expect(Object.keys(objectOf(app, 'ConfigMap', 'mongodb-init-script').data)).toEqual(['init-replica-set.js', 'init-scripts.js']);
+  });
+
+  test('a second mongosh runs the runner only when the initialization succeeded', () => {
+    expect(spec.containers[0].command).toEqual([
+      'sh',
+      '-c',
+      'mongosh --nodb --quiet --norc /etc/mongo-init/init-replica-set.js && mongosh --nodb --quiet --norc /etc/mongo-init/init-scripts.js',
+    ]);
+  });
+
+  test('the runner names the files and their checksum, and logs in as the application user, not root', () => {
+    expect(runner).toContain('const files = ["mongo-init.js"];');
+    expect(runner).toMatch(/const digest = '[0-9a-f]{64}';/);
+    expect(runner).toContain('appDb.auth(appUser, appPassword);');
+    expect(runner).not.toContain('MONGO_ROOT_PASSWORD');
+  });
+
+  test('no error, and every policy rule passes', () => {
+    expect(errorsOf(app, DEFAULT_RULES)).toEqual([]);
+  });
+
+  testStrictSchemaValidation(() => objectsOf(app));
+
+  test('a .sql file is not a MongoDB init script; a missing file is named', () => {
+    const sql = scripts();
+    expect(errorsOf(mongo({ initScripts: [sql.tables, 'scripts/mongo-init.js'] }).app)).toEqual([
+      `[test-dev/mongodb] initScripts[0]: '${sql.tables}' must be a .js file`,
+      `[test-dev/mongodb] initScripts[1]: 'scripts/mongo-init.js' does not exist (looked for ${path.resolve('scripts/mongo-init.js')}; relative paths are read from the directory the synth runs in, ${process.cwd()})`,
+    ]);
+  });
+});
+
+describe('the Percona operator has no way to run them: refused', () => {
+  test('a collected error naming the store, the field and what is allowed', () => {
+    const { app } = mongo({ replicas: undefined, engine: MongoDbEngine.percona({ members: 3 }), initScripts: [jsScript()] });
+    expect(errorIdsOf(app)).toContain('[test-dev/mongodb] init-scripts.unsupported-engine');
+    expect(errorsOf(app).filter((e) => e.includes('initScripts'))).toEqual([
+      "[test-dev/mongodb] initScripts: the Percona operator initiates its replica set itself and has no hook that runs the user's files once: its hookScript is shell the mongod container's entrypoint sources at every start, on every member; init scripts run with MongoDbEngine.statefulSet() (the default), whose initialization Job runs them once",
     ]);
   });
 });

@@ -8,7 +8,7 @@
 import * as vm from 'vm';
 import { ConnectionEnv, DEFAULT_RULES, ExistingSecret, Probe, SystemSecret, WebService } from '../../lib';
 import { MongoDb, MongoDbProps } from '../../lib/data/mongodb';
-import { checkMongoDatabaseName, renderMongoInitScript, wiredTigerCacheSizeGB } from '../../lib/data/mongodb-config';
+import { checkMongoDatabaseName, renderMongoInitScript, renderMongoInitScriptsRunner, wiredTigerCacheSizeGB } from '../../lib/data/mongodb-config';
 import { errorsOf, objectOf, objectsOf, testChart, testEnv } from '../support/synth';
 import { badInputErrors, expectOneError, testStrictSchemaValidation } from '../support/construct-tests';
 import { NOT_BACKED_UP_IN_TEST } from '../support/stores';
@@ -414,6 +414,131 @@ describe('the initialization script, run against a fake mongosh', () => {
     expect(APP_PASSWORD).toBeTruthy();
     expect(() => run(fakeCluster({ members: MEMBERS, rootPassword: 'root-pw' }), missing)).toThrow('environment variable APP_PASSWORD is not set');
     expect(() => run(fakeCluster({ members: MEMBERS, rootPassword: 'other' }))).toThrow('Authentication failed.');
+  });
+});
+
+/**
+ * The init scripts' runner against a fake of what it uses: a replica-set connection on which
+ * only the application user logs in, `find` and `insert` on its database, and `load()`, which
+ * runs the file in the same global context (as mongosh does), so a file sees the runner's `db`.
+ */
+describe("the init scripts' runner, run against a fake mongosh", () => {
+  const env = { MONGO_MEMBERS: MEMBERS.join(','), MONGO_REPLICA_SET: 'rs0', APP_DATABASE: 'techshop', APP_USER: 'techshop', APP_PASSWORD: 'app-pw' };
+  const CREATE =
+    "db.runCommand({ create: 'products' });\ndb.runCommand({ createIndexes: 'products', indexes: [{ key: { sku: 1 }, name: 'sku', unique: true }] });\n";
+  const SEED = "db.runCommand({ insert: 'products', documents: [{ sku: 'a-1' }] });\n";
+  interface State {
+    record?: Record<string, any>;
+    done: string[];
+    users: string[];
+  }
+  const run = (state: State, files: Record<string, string>, environment: Record<string, string> = env) => {
+    const printed: string[] = [];
+    class FakeDb {
+      private user?: string;
+      constructor(
+        private readonly uri: string,
+        private readonly name: string,
+      ) {}
+      getName() {
+        return this.name;
+      }
+      auth(user: string, pwd: string) {
+        if (user !== 'techshop' || pwd !== 'app-pw') throw Object.assign(new Error('Authentication failed.'), { code: 18 });
+        this.user = user;
+        state.users.push(`${user}@${this.name} via ${this.uri.includes('replicaSet=rs0') ? 'the replica set' : 'one member'}`);
+      }
+      runCommand(doc: Record<string, any>) {
+        if (!this.user) throw Object.assign(new Error('requires authentication'), { code: 13 });
+        const name = Object.keys(doc)[0];
+        if (name === 'find' && doc.find === 'cdk8s_init_scripts') return { ok: 1, cursor: { firstBatch: state.record ? [state.record] : [] } };
+        if (name === 'insert' && doc.insert === 'cdk8s_init_scripts') {
+          expect(doc.writeConcern).toEqual({ w: 'majority' });
+          state.record = doc.documents[0];
+          return { ok: 1, n: 1 };
+        }
+        state.done.push(`${this.name}: ${name} ${doc[name]}`);
+        return { ok: 1 };
+      }
+    }
+    class Mongo {
+      constructor(private readonly uri: string) {}
+      getDB(name: string) {
+        return new FakeDb(this.uri, name);
+      }
+    }
+    const context: vm.Context = vm.createContext({
+      Mongo,
+      print: (line: string) => printed.push(line),
+      process: { env: environment },
+      load: (file: string) => {
+        const name = file.replace(/^\/etc\/init-scripts\//, '');
+        if (!(name in files)) throw new Error(`no such file ${file}`);
+        new vm.Script(files[name], { filename: name }).runInContext(context);
+        return true;
+      },
+      Date,
+      String,
+      Error,
+      JSON,
+    });
+    const scripts = Object.entries(files).map(([name, content]) => ({ name, path: name, content }));
+    new vm.Script(renderMongoInitScriptsRunner(scripts), { filename: 'init-scripts.js' }).runInContext(context);
+    return printed;
+  };
+
+  test('first run: each file in order, as the application user through the replica set, with db its database; then recorded', () => {
+    const state: State = { done: [], users: [] };
+    const printed = run(state, { 'mongo-init.js': CREATE, 'seed.js': SEED });
+    expect(state.users).toEqual(['techshop@techshop via the replica set']);
+    expect(state.done).toEqual(['techshop: create products', 'techshop: createIndexes products', 'techshop: insert products']);
+    expect(state.record).toMatchObject({ _id: 'init-scripts', files: ['mongo-init.js', 'seed.js'], sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(state.record!.appliedAt).toBeInstanceOf(Date);
+    expect(printed).toEqual([
+      'running mongo-init.js as techshop in techshop',
+      'running seed.js as techshop in techshop',
+      'the init scripts (mongo-init.js, seed.js) ran; recorded in techshop.cdk8s_init_scripts',
+    ]);
+  });
+
+  test('second run (the Job re-created by a sync, or run for a new member): nothing runs', () => {
+    const state: State = { done: [], users: [] };
+    run(state, { 'mongo-init.js': CREATE });
+    state.done.length = 0;
+    const printed = run(state, { 'mongo-init.js': CREATE });
+    expect(state.done).toEqual([]);
+    expect(printed).toEqual([expect.stringMatching(/^the init scripts \(mongo-init\.js\) ran on \d{4}-\d\d-\d\dT[\d:.]+Z; nothing to do$/)]);
+  });
+
+  test('files changed after the run: the Job fails, says why, and nothing runs', () => {
+    const state: State = { done: [], users: [] };
+    run(state, { 'mongo-init.js': CREATE });
+    state.done.length = 0;
+    expect(() => run(state, { 'mongo-init.js': CREATE, 'seed.js': SEED })).toThrow(
+      /the init scripts changed since they ran on .* \(then: mongo-init\.js, sha256 [0-9a-f]{64}; now: mongo-init\.js, seed\.js, sha256 [0-9a-f]{64}\)\. They run once/,
+    );
+    expect(state.done).toEqual([]);
+  });
+
+  test('a file that throws fails the Job at that file, and nothing is recorded', () => {
+    const state: State = { done: [], users: [] };
+    expect(() => run(state, { 'mongo-init.js': CREATE, 'bad.js': "throw new Error('E11000 duplicate key');\n", 'seed.js': SEED })).toThrow(
+      /^bad\.js failed: E11000 duplicate key; nothing is recorded/,
+    );
+    expect(state.done).toEqual(['techshop: create products', 'techshop: createIndexes products']);
+    expect(state.record).toBeUndefined();
+  });
+
+  test('a wrong application password or a missing variable fails the Job', () => {
+    expect(() => run({ done: [], users: [] }, { 'mongo-init.js': CREATE }, { ...env, APP_PASSWORD: 'other' })).toThrow('Authentication failed.');
+    const { APP_USER, ...missing } = env;
+    expect(APP_USER).toBeTruthy();
+    expect(() => run({ done: [], users: [] }, { 'mongo-init.js': CREATE }, missing)).toThrow('environment variable APP_USER is not set');
+  });
+
+  test("node's parser accepts the generated runner", () => {
+    const text = renderMongoInitScriptsRunner([{ name: 'mongo-init.js', path: 'x', content: CREATE }]);
+    expect(() => new vm.Script(text, { filename: 'init-scripts.js' })).not.toThrow();
   });
 });
 

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { renderGatewayConfig } from '../../lib/data/object-store-gateway';
-import { renderMongoInitScript } from '../../lib/data/mongodb-config';
+import { renderMongoInitScript, renderMongoInitScriptsRunner } from '../../lib/data/mongodb-config';
 import { renderHaproxyConfig } from '../../lib/data/redis-ha';
 import { renderTemplate, scriptFilesRead } from '../../lib/core/script-file';
 import { libraryScripts } from './shell-scripts';
@@ -49,6 +49,7 @@ describe('renderTemplate', () => {
 test('every file under lib/<concern>/scripts/ is read by the library (no stale script files)', () => {
   libraryScripts();
   renderMongoInitScript();
+  renderMongoInitScriptsRunner([{ name: 'mongo-init.js', path: 'scripts/mongo-init.js', content: "db.createCollection('products');\n" }]);
   // Not a shell script: the ObjectStoreGateway's nginx.conf.
   renderGatewayConfig('assets', 'test-prod/minio', 'minio.test-prod.svc:9000');
   // Not a shell script: the HAProxy in front of a Redis replica group.

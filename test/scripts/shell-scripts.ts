@@ -19,7 +19,13 @@ import { Bucket, BucketUser, renderBucketScript } from '../../lib/data/minio';
 import { renderMySqlExporterInitScript } from '../../lib/data/mysql-config';
 import { renderRedisStartScript } from '../../lib/data/redis-ha';
 import { renderPostgresInitScript } from '../../lib/data/postgres-config';
-import { initGuardCommand, InitScript, renderMySqlInitScriptsRunner, renderPostgresInitScriptsRunner } from '../../lib/data/init-scripts';
+import {
+  initGuardCommand,
+  InitScript,
+  renderMocoInitScriptsRunner,
+  renderMySqlInitScriptsRunner,
+  renderPostgresInitScriptsRunner,
+} from '../../lib/data/init-scripts';
 import { renderTlsReloadScript } from '../../lib/data/tls-reloader';
 import { loadManifestDir } from '../support/schema/manifests';
 
@@ -67,6 +73,10 @@ export function libraryScripts(): ShellScript[] {
   for (const initialized of ['[ -s "$PGDATA/PG_VERSION" ]', "[ -d '/var/lib/mysql/data/mysql' ]"]) {
     sh(`initGuardCommand(${initialized})`, initGuardCommand({ marker, initialized, store: 'db' })[2]);
   }
+  bash(
+    'renderMocoInitScriptsRunner',
+    renderMocoInitScriptsRunner(files, { host: 'moco-mysql-primary.loopi-prod.svc', port: 3306, database: 'loopi_db', user: 'loopi' }),
+  );
   bash('renderMocoAppUserScript', renderMocoAppUserScript({ host: 'moco-mysql-primary.loopi-prod.svc', database: 'loopi_db', user: 'loopi' }));
   sh('renderBucketScript(no buckets)', renderBucketScript([]));
   const { buckets, users } = bucketFixture();
