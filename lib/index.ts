@@ -91,8 +91,7 @@ export type { PerconaEngineOptions } from './data/mongodb-engine';
 export { ObjectStore } from './data/minio';
 export type { ObjectStoreProps } from './data/minio';
 export { S3Bucket } from './data/s3-bucket';
-export type { S3BucketProps, S3BucketCredentialKeys } from './data/s3-bucket';
-export type { S3EnvNames } from './data/minio';
+export type { S3BucketProps } from './data/s3-bucket';
 export { ObjectStoreGateway } from './data/object-store-gateway';
 export type { ObjectStoreGatewayProps } from './data/object-store-gateway';
 

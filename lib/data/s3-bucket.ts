@@ -37,6 +37,12 @@ export interface S3BucketProps {
   readonly credentialKeys?: S3BucketCredentialKeys;
 }
 
+/** How a workload reads the bucket. */
+export interface S3BucketUseOptions {
+  /** The variable names, where the application reads others. @default - those of S3EnvNames (S3_BUCKET, S3_ENDPOINT, AWS_REGION, ...) */
+  readonly names?: S3EnvNames;
+}
+
 /** One workload's use of the bucket, for the checks. */
 interface Use {
   readonly workload: Workload;
@@ -102,7 +108,7 @@ export class S3Bucket extends Construct {
    * The workload reads the bucket: its main container gets the variables (names overridable)
    * and its pods may open connections to the endpoint's port outside the cluster.
    */
-  public useIn(workload: Workload, options: { readonly names?: S3EnvNames } = {}): void {
+  public useIn(workload: Workload, options: S3BucketUseOptions = {}): void {
     const names = { ...DEFAULT_NAMES, ...(options?.names ?? {}) };
     this.uses.push({ workload, names });
     const keys = this.credentialKeys;
