@@ -23,7 +23,10 @@ test('the image is pushed once and recorded by its digest through this repositor
   expect(record.run).toContain(
     'git commit -F "charts/releases/$SYSTEM.dev.plan.md"'.replace('git ', 'git -c user.name=ci -c user.email=ci@stackworks.io '),
   );
-  expect(record.run).toContain('gh pr create');
+  // Against the branch dev deploys from, which a system may set apart from main (Loopi: develop).
+  expect(record.run).toContain('gh pr create --fill --base "$DEV_BRANCH"');
+  const checkout = release.steps.find((s: { with?: { repository?: string } }) => s.with?.repository === 'stackworks/cdk8s-stacks');
+  expect(checkout.with.ref).toBe('${{ env.DEV_BRANCH }}');
   // The script it calls exists with this name.
   const scripts = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).scripts;
   expect(scripts.release).toBe('node scripts/release.mjs');
