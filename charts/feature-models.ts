@@ -20,6 +20,7 @@ import {
   Worker,
   SystemLogs,
 } from 'cdk8s-stacks';
+import { releaseImage } from './releases';
 
 /**
  * Feature-models (seeds/001): a Next.js dashboard and a FastAPI backend behind Traefik,
@@ -33,10 +34,14 @@ import {
  *
  * The seed calls database backups critical and has none: daily backups (see backups).
  */
-/** Paths in each environment's registry: `env.image()` writes them in full (`registry.stackworks.io/<path>` in staging and prod). */
+/**
+ * Paths in each environment's registry: `env.image()` writes them in full (`registry.stackworks.io/<path>` in staging and prod).
+ * The backend's image is one build for every environment, recorded per environment in
+ * charts/releases/feature-models.json and promoted dev -> staging -> prod (`npm run promote`);
+ * the dashboard is built per environment (frontendBuild), so there is no one image to promote.
+ */
 export const FEATURE_MODELS_IMAGES = {
   frontend: 'feature-models-frontend:1.0.0',
-  backend: 'feature-models-backend:1.0.0',
 } as const;
 
 /**
@@ -61,6 +66,8 @@ export class FeatureModelsChart extends SystemChart {
       description: 'Feature-models: Next.js dashboard, FastAPI backend, Celery worker, PostgreSQL 17 and Redis 7, behind Traefik.',
     });
     const domain = DOMAINS[env.name];
+    // The backend, its prestart step and the worker run one image: the release of this environment.
+    const backendImage = env.image(releaseImage('feature-models', env.name, 'backend'));
     const backendResources = env.pick({
       dev: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
       default: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
@@ -141,7 +148,7 @@ export class FeatureModelsChart extends SystemChart {
     const brokerEnv = ConnectionEnv.url('REDIS_URL');
 
     const prestart = new MigrationJob(this, 'prestart', {
-      image: env.image(FEATURE_MODELS_IMAGES.backend),
+      image: backendImage,
       command: ['bash', 'scripts/prestart.sh'],
       readyCheck: "alembic current 2>/dev/null | grep -q '(head)'",
       resources: backendResources,
@@ -155,7 +162,7 @@ export class FeatureModelsChart extends SystemChart {
     // the API's error ratio is watched after the switch, which goes back on failure.
     const blueGreen = env.name !== 'dev';
     const backend = new WebService(this, 'backend', {
-      image: env.image(FEATURE_MODELS_IMAGES.backend),
+      image: backendImage,
       command: ['gunicorn', 'app.main:app', '--workers', '4', '--worker-class', 'uvicorn.workers.UvicornWorker', '--bind', '0.0.0.0:8000'],
       ports: [{ name: 'http', port: 8000 }],
       replicas: env.pick({ dev: 1, default: 2 }),
@@ -182,7 +189,7 @@ export class FeatureModelsChart extends SystemChart {
     new SystemLogs(this, 'logs', { errorBurst: { linesPerMinute: 10 } });
 
     const worker = new Worker(this, 'celery-worker', {
-      image: env.image(FEATURE_MODELS_IMAGES.backend),
+      image: backendImage,
       command: ['celery', '-A', 'app.core.celery.celery_app', 'worker', '--loglevel=info'],
       replicas: env.pick({ dev: 1, default: 2 }),
       resources: backendResources,

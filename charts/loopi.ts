@@ -10,9 +10,12 @@ import {
   Memcached,
   MySql,
   MySqlEngine,
+  ObjectStore,
+  PersistentVolume,
   Probe,
   PublicEndpoint,
   Redis,
+  S3Bucket,
   SystemAlerts,
   SystemLogs,
   SystemChart,
@@ -21,6 +24,7 @@ import {
   WebService,
   enrolInMesh,
 } from 'cdk8s-stacks';
+import { releaseImage } from './releases';
 
 /**
  * Loopi API (seeds/000): a Go API on 8080 behind ingress-nginx (Envoy Gateway in staging, see
@@ -40,16 +44,22 @@ import {
  * - the deprecated `kubernetes.io/ingress.class` annotation: `spec.ingressClassName`;
  * - `loopi-api:latest`: the image is pinned.
  */
-/** Paths in each environment's registry: `env.image()` writes them in full (`registry.stackworks.io/<path>` in staging and prod). */
-export const LOOPI_IMAGES = {
-  api: 'loopi-api:1.0.0',
-} as const;
+
+/** Where the API keeps its files on the shared volume. */
+const FILES_DIR = '/data/files';
 
 const HOSTS = { dev: 'api.dev.loopi.com', staging: 'api.staging.loopi.com', prod: 'api.loopi.com' } as const;
 
 export class LoopiChart extends SystemChart {
   constructor(scope: Construct, env: Environment) {
-    super(scope, { system: 'loopi', environment: env, description: 'Loopi API: Go API with MySQL 8, Redis and Memcached.' });
+    super(scope, {
+      system: 'loopi',
+      environment: env,
+      description: 'Loopi API: Go API with MySQL 8, Redis and Memcached, files on a shared volume and in S3.',
+      // The seed's branches (LP-61): work on develop runs in dev once its tests pass; staging and
+      // prod deploy main only, and get the API's image by promotion (charts/releases/loopi.json).
+      targetRevision: env.pick({ dev: 'develop', default: 'main' }),
+    });
     // All communication encrypted (LP-66): in prod, mutual TLS between every pod of the system (Istio ambient).
     if (env.name === 'prod') enrolInMesh(this);
 
@@ -118,7 +128,7 @@ export class LoopiChart extends SystemChart {
     if (!prod) mysql.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
 
     const api = new WebService(this, 'api', {
-      image: env.image(LOOPI_IMAGES.api),
+      image: env.image(releaseImage('loopi', env.name, 'api')),
       // The seed's Service: port 80 -> 8080.
       ports: [{ name: 'http', port: 8080, servicePort: 80 }],
       replicas: env.pick({ dev: 1, staging: 2, prod: 3 }),
@@ -126,7 +136,7 @@ export class LoopiChart extends SystemChart {
       liveness: Probe.http('/health'),
       // The seed's readiness probe runs every 5 s.
       readiness: Probe.http('/ready', { period: Duration.seconds(5) }),
-      config: { PORT: '8080', ENVIRONMENT: env.pick({ dev: 'development', staging: 'staging', prod: 'production' }) },
+      config: { PORT: '8080', ENVIRONMENT: env.pick({ dev: 'development', staging: 'staging', prod: 'production' }), FILES_DIR },
       env: { JWT_SECRET: fromSecret(appSecrets, 'JWT_SECRET') },
       // The seed's image runs as root from /root; here it runs as uid 10001 with a read-only root filesystem.
       imageUser: {
@@ -150,6 +160,31 @@ export class LoopiChart extends SystemChart {
     });
     api.connect(redis, { env: ConnectionEnv.discrete({ host: 'REDIS_HOST', port: 'REDIS_PORT', password: 'REDIS_PASSWORD' }) });
     api.connect(memcached, { env: ConnectionEnv.discrete({ members: 'MEMCACHED_SERVERS' }) });
+
+    // The seed's file storage (LP-07), both kinds. Local/NFS: one shared volume at FILES_DIR that
+    // every replica mounts (ReadWriteMany, the profile's file class: NFS in dev, the provider's
+    // file service in staging and prod). S3: S3_BUCKET with S3_ENDPOINT, AWS_REGION,
+    // S3_FORCE_PATH_STYLE and the key pair AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the names
+    // every AWS SDK reads. Staging and prod use an AWS S3 bucket of their own (keys from Vault,
+    // HTTPS egress only); dev, whose generated keys open no AWS bucket, a MinIO of its own with
+    // a user limited to the bucket and daily verified copies on a volume.
+    new PersistentVolume(this, 'files', { size: env.pick({ dev: '1Gi', staging: '10Gi', prod: '50Gi' }), accessMode: 'ReadWriteMany' }).mountOn(
+      api,
+      FILES_DIR,
+    );
+    if (env.name === 'dev') {
+      const minio = new ObjectStore(this, 'minio', {
+        storage: '2Gi',
+        credentials: new SystemSecret(this, 'minio-credentials', { keys: ['root-user', 'root-password'] }),
+        resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      });
+      const bucket = minio.addBucket('loopi-files', { versioning: true });
+      api.connect(minio, { env: minio.s3Env({ bucket }) });
+      minio.backup({ target: BackupTarget.volume({ size: '2Gi' }) });
+    } else {
+      const keys = new SystemSecret(this, 'files-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] });
+      new S3Bucket(this, 'files-bucket', { bucket: `loopi-files-${env.name}`, region: 'us-east-1', credentials: keys }).useIn(api);
+    }
     // Prometheus scrapes the API and the MySQL and Redis exporters (the seed's scraping);
     // alerts and a Grafana dashboard come from the same model.
     // The seed scrapes the API every 5 s (the exporters at the environment's interval).

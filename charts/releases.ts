@@ -8,12 +8,14 @@
  */
 import type { EnvironmentName } from 'cdk8s-stacks';
 import chatnomina from './releases/chatnomina.json';
+import featureModels from './releases/feature-models.json';
+import loopi from './releases/loopi.json';
 
 /** Component -> image path, per environment. */
 export type ReleaseImages = Readonly<Record<EnvironmentName, Readonly<Record<string, string>>>>;
 
 /** The systems whose images are promoted between environments, by system name. */
-export const RELEASES: Readonly<Record<string, ReleaseImages>> = { chatnomina };
+export const RELEASES: Readonly<Record<string, ReleaseImages>> = { chatnomina, 'feature-models': featureModels, loopi };
 
 /**
  * The image path of one component in one environment. A missing entry throws, naming the file:

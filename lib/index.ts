@@ -90,6 +90,8 @@ export { MongoDbEngine } from './data/mongodb-engine';
 export type { PerconaEngineOptions } from './data/mongodb-engine';
 export { ObjectStore } from './data/minio';
 export type { ObjectStoreProps } from './data/minio';
+export { S3Bucket } from './data/s3-bucket';
+export type { S3BucketProps } from './data/s3-bucket';
 export { ObjectStoreGateway } from './data/object-store-gateway';
 export type { ObjectStoreGatewayProps } from './data/object-store-gateway';
 

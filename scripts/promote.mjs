@@ -11,17 +11,15 @@
 // reviewer of the promotion commit reads what it does to the target environment there.
 // It commits nothing. Exit status: 0 promoted, 1 the plan has a blocking change without an
 // acknowledgement (the files are written, for review), 2 bad input or a refused promotion.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { applyRelease, ENVIRONMENTS, Refusal } from './release-plan.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
-const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const USAGE = 'usage: npm run promote -- <system> --from <environment> --to <environment>';
-
-class Refusal extends Error {}
 
 function parseArgs(argv) {
   const out = { system: undefined, from: undefined, to: undefined };
@@ -104,45 +102,16 @@ function promote({ system, from, to }) {
     );
 
   const before = release[to] ?? {};
-  const changed = Object.entries(source).filter(([component, image]) => before[component] !== image);
-  release[to] = { ...before, ...source };
-  writeFileSync(join(ROOT, releaseFile), `${JSON.stringify(release, null, 2)}\n`);
-
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const synth = spawnSync(npm, ['run', '--silent', 'synth', '--', '--env', to, '--system', system], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
+  return applyRelease({
+    root: ROOT,
+    system,
+    env: to,
+    release: { ...release, [to]: { ...before, ...source } },
+    before,
+    subject: `Promote ${system} from ${from} to ${to}`,
+    done: `promoted ${system} ${from} -> ${to}`,
+    source: (head) => `${from} at ${head} (${sourceDist})`,
   });
-  if (synth.status !== 0) {
-    writeFileSync(join(ROOT, releaseFile), `${JSON.stringify({ ...release, [to]: before }, null, 2)}\n`);
-    throw new Refusal(`the synth of ${to}/${system} failed (above); ${releaseFile} is restored`);
-  }
-  const planFile = join('charts', 'releases', `${system}.${to}.plan.md`);
-  const plan = spawnSync(npm, ['run', '--silent', 'plan', '--', '--env', to, '--system', system, '--markdown', planFile, '--check'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const header = [
-    // The first line is the commit's subject (`git commit -F` keeps the file as it is).
-    `Promote ${system} from ${from} to ${to}`,
-    '',
-    changed.length
-      ? changed.map(([component, image]) => `- ${component}: ${before[component] ?? '(none)'} -> ${image}`).join('\n')
-      : `- nothing changes: ${to} already runs what ${from} runs`,
-    '',
-    `Source: ${from} at ${git('rev-parse', '--short', 'HEAD').trim()} (${sourceDist}). Files: ${releaseFile}, dist/${to}/${system}/.`,
-    '',
-  ].join('\n');
-  const planPath = join(ROOT, planFile);
-  writeFileSync(planPath, header + (existsSync(planPath) ? readFileSync(planPath, 'utf8') : '(the plan wrote nothing)\n'));
-  const files = [releaseFile, join('dist', to, system), planFile].map((f) => relative(ROOT, join(ROOT, f)));
-  console.log(`promoted ${system} ${from} -> ${to}: ${changed.length} image(s) changed; plan in ${planFile}`);
-  console.log(`review and commit: git add ${files.join(' ')} && git commit -F ${planFile}`);
-  if (plan.status !== 0) {
-    console.error(`the plan of ${to}/${system} has a blocking change without an acknowledgement (see ${planFile}): not ready to merge`);
-    return 1;
-  }
-  return 0;
 }
 
 const args = parseArgs(process.argv.slice(2));

@@ -185,7 +185,7 @@ function checkGitOps(c: Checker, gitops: unknown): void {
       `${describe(url)} must be a Git repository URL (https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git)`,
     );
   }
-  c.nonEmpty('gitops.targetRevision', gitops.targetRevision, 'a branch, tag or commit');
+  c.gitRevision('gitops.targetRevision', gitops.targetRevision);
   const dist: unknown = gitops.distPath;
   if (dist !== undefined && (typeof dist !== 'string' || dist === '' || dist.startsWith('/') || dist.split('/').includes('..'))) {
     c.error('platform.gitops.dist-path', 'gitops.distPath', `${describe(dist)} must be a relative path inside the repository, without '..'`);

@@ -3,6 +3,7 @@
  * labels), recording errors under the profile's prefix. Split from platform-validation.ts.
  */
 import { describeValue as describe } from './describe-value';
+import { gitRevisionProblem } from './git-revision';
 import { checkDnsLabel, checkDnsSubdomain } from './naming';
 import type { ErrorId, ValidationReport } from './validation';
 
@@ -28,6 +29,13 @@ export class Checker {
   public nonEmpty(field: string, value: unknown, what: string): void {
     if (typeof value !== 'string' || value.trim() === '')
       this.error('platform.value.non-empty', field, `${describe(value)} must be a non-empty string: ${what}`);
+  }
+
+  /** A branch, tag or commit git can resolve (the empty string reported as nonEmpty does). */
+  public gitRevision(field: string, value: unknown): void {
+    this.nonEmpty(field, value, 'a branch, tag or commit');
+    const problem = typeof value === 'string' && value.trim() !== '' ? gitRevisionProblem(value) : undefined;
+    if (problem) this.error('platform.gitops.target-revision', field, problem);
   }
 
   public namespace(field: string, value: unknown): void {

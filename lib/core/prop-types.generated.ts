@@ -256,6 +256,13 @@ export const PROP_TYPES: PropTypeTable = {
     "store": {"optional":false,"kinds":["object"]},
     "target": {"optional":false,"kinds":["object"]},
   },
+  S3BucketProps: {
+    "bucket": {"optional":false,"kinds":["string"]},
+    "credentialKeys": {"optional":true,"kinds":["object"]},
+    "credentials": {"optional":false,"kinds":["object"]},
+    "endpoint": {"optional":true,"kinds":["string"]},
+    "region": {"optional":true,"kinds":["string"]},
+  },
   ScheduledTaskProps: {
     "activeDeadline": {"optional":true,"kinds":["object"]},
     "args": {"optional":true,"kinds":["array"]},
@@ -311,6 +318,7 @@ export const PROP_TYPES: PropTypeTable = {
     "description": {"optional":true,"kinds":["string"]},
     "environment": {"optional":false,"kinds":["object"]},
     "system": {"optional":false,"kinds":["string"]},
+    "targetRevision": {"optional":true,"kinds":["string"]},
     "version": {"optional":true,"kinds":["string"]},
   },
   SystemDashboardProps: {

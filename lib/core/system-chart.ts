@@ -1,3 +1,4 @@
+import { gitRevisionProblem } from './git-revision';
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Environment } from './environment';
@@ -22,6 +23,14 @@ export interface SystemChartProps {
    * @default - sized from the stack with 20 % headroom
    */
   readonly budget?: NamespaceBudgetProps;
+  /**
+   * The branch, tag or commit of the GitOps repository that Argo CD deploys this system from
+   * in this environment (its Application's `targetRevision`), e.g. `env.pick({ dev: 'develop',
+   * default: 'main' })` for a system whose integration branch runs in dev. The environment's
+   * own Applications (root, platform) keep the profile's revision.
+   * @default - the cluster profile's `platform.gitops.targetRevision`
+   */
+  readonly targetRevision?: string;
 }
 
 const SYSTEM_CHART = Symbol.for('cdk8s-stacks.SystemChart');
@@ -72,6 +81,8 @@ export class SystemChart extends Chart {
   public readonly namespaceName: string;
   /** The namespace budget asked for. @default - sized from the stack with 20 % headroom */
   public readonly budget?: NamespaceBudgetProps;
+  /** The revision Argo CD deploys the system from (the prop, else the cluster profile's). */
+  public readonly targetRevision: string;
 
   constructor(scope: Construct, props: SystemChartProps) {
     const namespaceName = `${typeof props.system === 'string' ? props.system : 'invalid'}-${props.environment?.name}`;
@@ -101,6 +112,7 @@ export class SystemChart extends Chart {
       );
     }
     this.budget = props.budget;
+    this.targetRevision = props.targetRevision ?? this.environment.platform.gitops.targetRevision;
     addCheck(this, (report) => {
       if (typeof props.system !== 'string')
         report.error(
@@ -119,6 +131,8 @@ export class SystemChart extends Chart {
         report.error('system-chart.version', 'version', `must be a string (is ${typeof props.version})`);
       if (props.description !== undefined && typeof props.description !== 'string')
         report.error('system-chart.description', 'description', `must be a string (is ${typeof props.description})`);
+      const revisionProblem = props.targetRevision === undefined ? undefined : gitRevisionProblem(props.targetRevision);
+      if (revisionProblem) report.error('system-chart.target-revision', 'targetRevision', revisionProblem);
     });
   }
 }

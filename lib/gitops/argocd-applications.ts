@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Application, ApplicationSpec } from '../../imports/applications-argoproj.io';
 import { AppProject, AppProjectSpec } from '../../imports/appprojects-argoproj.io';
 import { Environment } from '../core/environment';
+import { SystemChart } from '../core/system-chart';
 import { arrayOrEmpty, checkProps } from '../core/prop-check';
 import { addCheck } from '../core/validation';
 import { setApplyOrder } from './apply-order';
@@ -113,7 +114,8 @@ export class ArgoCdApplications extends Chart {
         spec: Lazy.any({
           produce: (): ApplicationSpec => ({
             project: this.project,
-            source: folder(system),
+            // The system's own revision where its chart names one (e.g. dev following an integration branch).
+            source: { ...folder(system), targetRevision: this.revisionOf(system) },
             destination: { server, namespace: `${system}-${env.name}` },
             ignoreDifferences: this.rolloutSystems.has(system) ? [ROLLOUT_SELECTOR_FIELD] : undefined,
             syncPolicy: {
@@ -132,6 +134,14 @@ export class ArgoCdApplications extends Chart {
         }),
       });
     }
+  }
+
+  /** The revision the system's chart in this app and environment names, else the profile's. */
+  private revisionOf(system: string): string {
+    const chart = this.node.root.node.children.find(
+      (c): c is SystemChart => SystemChart.isSystemChart(c) && c.system === system && c.environment.name === this.environment.name,
+    );
+    return chart?.targetRevision ?? this.environment.platform.gitops.targetRevision;
   }
 
   /**

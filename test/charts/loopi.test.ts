@@ -20,7 +20,7 @@ describe('Loopi API (seeds/000) in prod', () => {
   });
 
   test("the seed's ConfigMap values", () => {
-    expect(find(objects, 'ConfigMap', 'api-config').data).toEqual({ ENVIRONMENT: 'production', PORT: '8080' });
+    expect(find(objects, 'ConfigMap', 'api-config').data).toEqual({ ENVIRONMENT: 'production', PORT: '8080', FILES_DIR: '/data/files' });
   });
 
   test('defect fixed: the app connects to MySQL as the application user, not root; password by reference', () => {
@@ -106,7 +106,7 @@ describe('Loopi API (seeds/000) in prod', () => {
       kinds(objects, 'ExternalSecret')
         .map((e) => e.metadata.name)
         .sort(),
-    ).toEqual(['api-secrets', 'mysql-backup-s3', 'mysql-credentials', 'redis-credentials']);
+    ).toEqual(['api-secrets', 'files-s3-credentials', 'mysql-backup-s3', 'mysql-credentials', 'redis-credentials']);
     // MOCO keeps its own administrator and exporter accounts: prod fetches only the application's password.
     expect(find(objects, 'ExternalSecret', 'mysql-credentials').spec.data.map((d: any) => d.secretKey)).toEqual(['password']);
   });

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { tmpdir } from '../support/synth';
+import { commit, copyRepository, git } from './repository-copy';
 
 /**
  * `npm run promote` (scripts/promote.mjs) run for real on a temporary copy of the repository
@@ -10,32 +10,7 @@ import { tmpdir } from '../support/synth';
  * revision): a new staging release is promoted to prod, and bad input or a source that does
  * not run what it would promote is refused.
  */
-const REPO = path.join(__dirname, '..', '..');
 const NEW_API = `chatnomina/api:1.1.0@sha256:${'ab12'.repeat(16)}`;
-
-function copyRepository(): string {
-  const dir = tmpdir('promote');
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO, encoding: 'utf8' })
-    .split('\0')
-    .filter((f) => f && fs.existsSync(path.join(REPO, f)));
-  for (const f of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
-  }
-  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
-  git(dir, 'init', '-q', '-b', 'main');
-  commit(dir, 'the repository as it is');
-  return dir;
-}
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: dir, encoding: 'utf8' });
-}
-
-function commit(dir: string, message: string): void {
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', message);
-}
 
 function promote(dir: string, ...args: string[]) {
   const r = spawnSync('node', ['scripts/promote.mjs', ...args], { cwd: dir, encoding: 'utf8' });
@@ -57,7 +32,7 @@ function containerImages(file: string): string[] {
 
 let dir: string;
 beforeAll(() => {
-  dir = copyRepository();
+  dir = copyRepository('promote');
 }, 120_000);
 
 describe('bad input: exit 2 with what is wrong', () => {
@@ -67,8 +42,8 @@ describe('bad input: exit 2 with what is wrong', () => {
     [['chatnomina', '--from', 'prod', '--to', 'prod'], "--from and --to are both 'prod'"],
     [['--from', 'staging', '--to', 'prod'], 'which system?'],
     [
-      ['loopi', '--from', 'staging', '--to', 'prod'],
-      'loopi records no images per environment (no charts/releases/loopi.json); systems with a release file: chatnomina',
+      ['techshop', '--from', 'staging', '--to', 'prod'],
+      'techshop records no images per environment (no charts/releases/techshop.json); systems with a release file: chatnomina, feature-models, loopi',
     ],
   ])('%j', (args, message) => {
     const r = promote(dir, ...args);

@@ -25,6 +25,7 @@ import {
   MySql,
   ObjectStore,
   ObjectStoreGateway,
+  S3Bucket,
   PersistentVolume,
   AppConfig,
   Postgres,
@@ -94,6 +95,10 @@ const BASELINES: Record<string, Baseline> = {
     },
   },
   CaIssuer: { props: () => ({}), make: make(CaIssuer, 'ca') },
+  S3Bucket: {
+    props: () => ({ bucket: 'files', credentials: ExistingSecret.named('files-s3', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) }),
+    make: make(S3Bucket, 'files'),
+  },
   ObjectStoreGateway: {
     props: (chart) => {
       const store = new ObjectStore(chart, 'minio', {

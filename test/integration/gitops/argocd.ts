@@ -66,7 +66,9 @@ function git(args: string[], cwd: string): string {
  * The Git side first (the profile needs the repository URL before the synth): a bare
  * repository served read-only by `git daemon` on a free port, and an empty working copy.
  */
-export async function startGitServer(cluster: SimulatedCluster): Promise<{ repoURL: string; workTree: string; publish(message: string): void }> {
+export async function startGitServer(
+  cluster: SimulatedCluster,
+): Promise<{ repoURL: string; workTree: string; publish(message: string, branches?: readonly string[]): void }> {
   which('git', 'apt-get install -y git');
   const root = path.join(cluster.plane.dir, 'git');
   const bare = path.join(root, 'served', 'stacks.git');
@@ -98,10 +100,11 @@ export async function startGitServer(cluster: SimulatedCluster): Promise<{ repoU
   return {
     repoURL: `git://127.0.0.1:${port}/stacks.git`,
     workTree,
-    publish: (message: string) => {
+    // The one commit under every branch the Applications follow (a system may follow its own, e.g. develop in dev).
+    publish: (message: string, branches: readonly string[] = ['main']) => {
       git(['add', '--all'], workTree);
       git(['commit', '--quiet', '--allow-empty', '-m', message], workTree);
-      git(['push', '--quiet', '--force', 'origin', 'main'], workTree);
+      git(['push', '--quiet', '--force', 'origin', ...new Set(['main', ...branches].map((b) => `HEAD:refs/heads/${b}`))], workTree);
     },
   };
 }

@@ -262,7 +262,7 @@ async function deploy(env: EnvironmentName, tamper?: (dist: string) => void): Pr
     synth(git.workTree, testEnvironments(git.repoURL, cluster.server));
     const dist = path.join(git.workTree, 'dist', env);
     tamper?.(dist);
-    git.publish(`dist for ${env}`);
+    git.publish(`dist for ${env}`, followedRevisions(path.join(dist, 'argocd')));
     // What the profile says the cluster has: the storage classes (the first one the default)
     // with local volumes for every claim the environment makes, the preinstalled components.
     createStorage(cluster, storageClasses(env), claimsOf(objectsUnder(dist)));
@@ -279,6 +279,16 @@ async function deploy(env: EnvironmentName, tamper?: (dist: string) => void): Pr
     cluster.plane.stop();
     throw error;
   }
+}
+
+/** The revisions the Applications of an environment's argocd folder follow. */
+function followedRevisions(folder: string): string[] {
+  const revisions = fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .map((f) => /^\s+targetRevision: (\S+)$/m.exec(fs.readFileSync(path.join(folder, f), 'utf8'))?.[1])
+    .filter((r): r is string => r !== undefined);
+  return [...new Set(revisions)];
 }
 
 /** Waits until `done` holds for the Applications, or fails with Argo CD's account of each unfinished one. */
