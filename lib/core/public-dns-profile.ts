@@ -61,8 +61,8 @@ export interface PublicDnsProfile {
   /** The DNS service: Amazon Route 53. */
   readonly provider: PublicDnsProvider;
   /**
-   * The domains external-dns may write records in (`--domain-filter`), e.g. `chatnomina.com`
-   * or `staging.chatnomina.com`. Every public host of every system of the environment must be
+   * The domains external-dns may write records in (`--domain-filter`), e.g. `acme-corp.io`
+   * or `staging.acme-corp.io`. Every public host of every system of the environment must be
    * in one: a host outside them would get no record.
    */
   readonly domainFilters: readonly string[];
@@ -178,7 +178,7 @@ export function checkPublicDns(raw: unknown, report: ValidationReport, prefix: s
     report.error(
       'public-dns-profile.domain-filters.required',
       `${prefix}.domainFilters`,
-      `must list at least one domain external-dns may write records in, e.g. ['chatnomina.com'] (is ${describeValue(domains)}); without one it would write in every zone the role reaches`,
+      `must list at least one domain external-dns may write records in, e.g. ['acme-corp.io'] (is ${describeValue(domains)}); without one it would write in every zone the role reaches`,
     );
   else
     domains.forEach((d, i) => {
@@ -186,7 +186,7 @@ export function checkPublicDns(raw: unknown, report: ValidationReport, prefix: s
         report.error(
           'public-dns-profile.domain-filters.domain',
           `${prefix}.domainFilters[${i}]`,
-          `${describeValue(d)} is not a domain name such as 'chatnomina.com'`,
+          `${describeValue(d)} is not a domain name such as 'acme-corp.io'`,
         );
     });
   if (raw.zoneIds !== undefined && (!Array.isArray(raw.zoneIds) || raw.zoneIds.some((z) => typeof z !== 'string' || !/^Z[A-Z0-9]{1,31}$/.test(z))))

@@ -376,7 +376,7 @@ function checkReplicaOf(report: ValidationReport, props: CloudNativePgProps, nam
     report.error(
       'cloudnative-pg-engine.replica-of.prefix-required',
       `${field}.target.s3.prefix`,
-      "must be the prefix the origin archives to (e.g. 'chatnomina-prod/cnpg'): the default is the origin's namespace, which this cluster cannot know",
+      "must be the prefix the origin archives to (e.g. 'shop-prod/cnpg'): the default is the origin's namespace, which this cluster cannot know",
     );
   for (const key of ['accessKeyId', 'secretAccessKey'] as const) {
     const value: unknown = target.s3[key];

@@ -55,8 +55,8 @@ export function externalDnsValues(platform: Platform, settings: Readonly<Record<
     extraArgs: {
       // Only public zones: a private zone of the same name is the VPC's, not the Internet's.
       'aws-zone-type': 'public',
-      // A filter naming a subdomain (`staging.chatnomina.com`) selects its parent zone
-      // (`chatnomina.com`); records are still written only under the filter.
+      // A filter naming a subdomain (`staging.acme-corp.io`) selects its parent zone
+      // (`acme-corp.io`); records are still written only under the filter.
       'aws-zone-match-parent': true,
       ...(dns.zoneIds.length > 0 ? { 'zone-id-filter': [...dns.zoneIds] } : {}),
     },
