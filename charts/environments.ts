@@ -162,6 +162,41 @@ const STORAGE: Record<EnvironmentName, PlatformProps['storage']> = {
  */
 const MESH = { mesh: { provider: 'istio-ambient' } } as const satisfies Pick<PlatformProps, 'mesh'>;
 
+/**
+ * Public DNS: external-dns writes every public host's record into the systems' Route 53 zones
+ * (the seeds' `Route 53`), authenticated with an IAM role of the platform's AWS account (IRSA:
+ * no access key anywhere). Staging writes only under each zone's `staging.` subdomain, prod
+ * in the zones themselves; distinct TXT owner ids keep the two clusters from touching each
+ * other's records in the shared zones. Both delete the records of hosts no longer served
+ * (`sync`): a record left pointing at a released load balancer is a dangling name, and the TXT
+ * ownership limits deletions to the cluster's own records. Prod's records are the PRIMARY half
+ * of Route 53 failover pairs: a standby site publishes the SECONDARY ones with its own
+ * identifier (ChatNomina's prod README: disaster recovery). dev has no public DNS: developers'
+ * clusters come and go, their hosts are made by hand.
+ */
+const AWS_ACCOUNT = '704529381206';
+const DNS_REGION = 'us-east-1';
+const ZONES = ['capibara6.com', 'chatnomina.com', 'feature-models.com', 'loopi.com', 'techshop-cloud.com'];
+const PUBLIC_DNS = {
+  staging: {
+    provider: 'route53',
+    domainFilters: ZONES.map((z) => `staging.${z}`),
+    txtOwnerId: `staging-${DNS_REGION}`,
+    policy: 'sync',
+    region: DNS_REGION,
+    credentials: { kind: 'irsa', roleArn: `arn:aws:iam::${AWS_ACCOUNT}:role/external-dns-staging` },
+  },
+  prod: {
+    provider: 'route53',
+    domainFilters: ZONES,
+    txtOwnerId: `prod-${DNS_REGION}`,
+    policy: 'sync',
+    region: DNS_REGION,
+    credentials: { kind: 'irsa', roleArn: `arn:aws:iam::${AWS_ACCOUNT}:role/external-dns-prod` },
+    failover: { role: 'primary', setIdentifier: `prod-${DNS_REGION}` },
+  },
+} as const satisfies Record<'staging' | 'prod', PlatformProps['publicDns']>;
+
 const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
   // dev: secrets generated in the cluster, images from the dev registry, the cluster's default storage class.
   dev: {
@@ -186,6 +221,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     ...OBSERVABILITY.staging,
     alerting: STAGING_ALERTING,
     ...MESH,
+    publicDns: PUBLIC_DNS.staging,
   },
   prod: {
     kubernetesVersion: PROD_RELEASE,
@@ -198,6 +234,7 @@ const PLATFORMS: Record<EnvironmentName, PlatformProps> = {
     ...OBSERVABILITY.prod,
     alerting: PROD_ALERTING,
     ...MESH,
+    publicDns: PUBLIC_DNS.prod,
   },
 };
 

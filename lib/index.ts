@@ -14,6 +14,7 @@ export { environmentPresets, ENVIRONMENT_PRESETS } from './core/environment-pres
 export type { EnvironmentPresetOptions } from './core/environment-presets';
 export { Platform, DEFAULT_INGRESS_NGINX, DEFAULT_TRAEFIK, DEFAULT_ENVOY_GATEWAY_DATA_PLANE, demoPlatform } from './core/platform';
 export type { EdgeProfile, PlatformProps } from './core/platform';
+export type { PublicDnsProfile } from './core/public-dns-profile';
 export type { KubernetesVersion } from './core/kubernetes-version';
 export { requirePlatform } from './core/platform-requirements';
 export { SystemChart } from './core/system-chart';

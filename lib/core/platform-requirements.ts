@@ -33,6 +33,7 @@ export const PLATFORM_COMPONENTS = [
   'istio-cni',
   'ztunnel',
   'argo-rollouts',
+  'external-dns',
 ] as const;
 
 /** The cluster components the library's output can need. */

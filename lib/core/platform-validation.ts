@@ -10,6 +10,7 @@ import { checkLogs, checkTracing } from './observability-profile';
 
 import { isKubernetesVersion, KUBERNETES_VERSIONS } from './kubernetes-version';
 import { checkMesh } from './mesh-profile';
+import { checkPublicDns } from './public-dns-profile';
 import { checkDnsSubdomain } from './naming';
 import type { Platform, PlatformProps } from './platform';
 import { PLATFORM_COMPONENTS } from './platform-requirements';
@@ -37,6 +38,7 @@ const PROFILE_FIELDS: readonly (keyof PlatformProps)[] = [
 
   'kubernetesVersion',
   'mesh',
+  'publicDns',
 ];
 const EDGE_KINDS: readonly string[] = ['ingress-nginx', 'traefik', 'gateway'];
 const GATEWAY_IMPLEMENTATIONS: readonly string[] = ['envoy-gateway', 'traefik'];
@@ -129,6 +131,7 @@ export function checkPlatform(platform: Platform, envName: string, report: Valid
   checkLogs(raw.logs, report, `${prefix}logs`);
   checkTracing(raw.tracing, report, `${prefix}tracing`);
   checkMesh(raw.mesh, Array.isArray(raw.preinstalled) && raw.preinstalled.includes('istiod'), report, `${prefix}mesh`);
+  checkPublicDns(raw.publicDns, report, `${prefix}publicDns`);
 
   if (raw.kubernetesVersion !== undefined && !isKubernetesVersion(raw.kubernetesVersion))
     c.error(

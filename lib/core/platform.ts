@@ -16,6 +16,7 @@ import type { PlatformComponentName } from './platform-requirements';
 import type { SecretBackend } from './secret-backend';
 import type { ComponentPods } from './component-pods';
 import { MeshProfile, ResolvedMesh, resolveMesh } from './mesh-profile';
+import { PublicDnsProfile, ResolvedPublicDns, resolvePublicDns } from './public-dns-profile';
 
 export type { ComponentPods } from './component-pods';
 
@@ -325,6 +326,13 @@ export interface PlatformProps {
    * @default - no mesh
    */
   readonly mesh?: MeshProfile;
+  /**
+   * Public DNS: external-dns, installed by the platform layer, writes the records of every
+   * system's public hosts (Ingress and Gateway API routes) into Route 53, optionally as
+   * failover records of this site (lib/core/public-dns-profile.ts).
+   * @default - no DNS management: the records of the public hosts are made by hand
+   */
+  readonly publicDns?: PublicDnsProfile;
 }
 
 export const DEFAULT_INGRESS_NGINX: Required<Omit<IngressControllerProfile, 'allowedResponseHeaders'>> = {
@@ -400,6 +408,8 @@ export class Platform {
   public readonly kubernetesVersion: KubernetesVersion;
   /** The service mesh, with defaults; undefined when the environment has none. */
   public readonly mesh: ResolvedMesh | undefined;
+  /** Public DNS, with defaults; undefined when the environment's records are not managed here. */
+  public readonly publicDns: ResolvedPublicDns | undefined;
 
   constructor(public readonly props: PlatformProps) {
     const p = (typeof props === 'object' && props !== null ? props : {}) as Partial<PlatformProps>;
@@ -425,6 +435,7 @@ export class Platform {
     // A malformed version is reported by checkPlatform; validation then uses the default.
     this.kubernetesVersion = isKubernetesVersion(p.kubernetesVersion) ? p.kubernetesVersion : DEFAULT_KUBERNETES_VERSION;
     this.mesh = resolveMesh(p.mesh);
+    this.publicDns = resolvePublicDns(p.publicDns);
   }
 }
 

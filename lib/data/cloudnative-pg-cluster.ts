@@ -12,7 +12,7 @@ import { SystemChart } from '../core/system-chart';
 import { DEFAULT_EPHEMERAL_STORAGE } from '../workloads/container';
 import { SecretKeyValue } from '../workloads/env';
 import { Duration } from '../core/duration';
-import { BARMAN_CLOUD_PLUGIN, barmanRetention, CloudNativePgArchiveSettings, CloudNativePgProps } from './cloudnative-pg-settings';
+import { BARMAN_CLOUD_PLUGIN, barmanRetention, CloudNativePgArchiveSettings, CloudNativePgProps, REPLICA_ORIGIN } from './cloudnative-pg-settings';
 import { pgSize, PostgresTuning } from './postgres-config';
 import { InitScript, initScriptsData } from './init-scripts';
 import type { CloudNativePgOperand } from './cloudnative-pg-image';
@@ -66,6 +66,27 @@ export interface CloudNativePgClusterProps {
   readonly initScripts?: readonly InitScript[];
   /** cert-manager's Secret with the server's key pair and CA: TLS required. @default - the operator's certificates, plain TCP allowed */
   readonly tlsSecretName?: string;
+  /**
+   * The origin this cluster is a replica of: its archive (destination, server name, endpoint)
+   * and the keys that read it. @default - none: a cluster of its own
+   */
+  readonly replicaOf?: {
+    readonly archive: CloudNativePgArchiveSettings;
+    readonly s3Credentials: { readonly accessKeyId: SecretKeyValue; readonly secretAccessKey: SecretKeyValue };
+  };
+}
+
+type S3Keys = NonNullable<CloudNativePgClusterProps['s3Credentials']>;
+const keyRef = (v: SecretKeyValue) => ({ name: v.secret.secretName, key: v.key });
+/** The barman-cloud configuration of an ObjectStore for `archive`. */
+function barmanConfiguration(archive: CloudNativePgArchiveSettings, keys: S3Keys): Json {
+  return {
+    destinationPath: archive.destinationPath,
+    endpointURL: archive.endpointUrl,
+    s3Credentials: { accessKeyId: keyRef(keys.accessKeyId), secretAccessKey: keyRef(keys.secretAccessKey) },
+    wal: { compression: archive.walCompression, maxParallel: 2 },
+    data: { compression: archive.dataCompression, jobs: 2 },
+  };
 }
 
 /**
@@ -89,6 +110,8 @@ export class CloudNativePgCluster extends Construct {
   public readonly podMonitorName?: string;
   /** The ScheduledBackup's name; undefined without backups. */
   public readonly scheduledBackupName?: string;
+  /** The ObjectStore of the origin's archive, `<cluster>-origin`; undefined unless a replica cluster. */
+  public readonly originObjectStoreName?: string;
 
   constructor(scope: Construct, id: string, props: CloudNativePgClusterProps) {
     super(scope, id);
@@ -124,13 +147,36 @@ export class CloudNativePgCluster extends Construct {
       dataChecksums: true,
       ...(operand.postInitApplicationSql.length > 0 ? { postInitApplicationSQL: [...operand.postInitApplicationSql] } : {}),
     };
+    const replica = props.replicaOf;
+    if (replica) this.originObjectStoreName = `${name}-origin`;
+    // A replica cluster starts from the origin's latest base backup and replays its archived WAL
+    // (the origin's database, owner and init scripts come with the data); it stays read-only
+    // until `replica.enabled` is set to false (the promotion of the backup site).
+    const bootstrap = replica
+      ? { recovery: { source: REPLICA_ORIGIN, database: props.database, owner: props.owner, secret: { name: props.ownerSecretName } } }
+      : { initdb: { ...initdb, ...this.initScripts(props) } };
+    const origin = replica
+      ? {
+          replica: { enabled: true, source: REPLICA_ORIGIN },
+          externalClusters: [
+            {
+              name: REPLICA_ORIGIN,
+              plugin: {
+                name: BARMAN_CLOUD_PLUGIN,
+                parameters: { barmanObjectName: this.originObjectStoreName, serverName: replica.archive.serverName },
+              },
+            },
+          ],
+        }
+      : {};
     const spec: Json = {
       instances: props.engine.instances,
       ...this.image(name, operand),
       primaryUpdateStrategy: 'unsupervised',
       enableSuperuserAccess: false,
       inheritedMetadata: { labels: { ...props.podLabels } },
-      bootstrap: { initdb: { ...initdb, ...this.initScripts(props) } },
+      bootstrap,
+      ...origin,
       postgresql: {
         parameters,
         ...(operand.sharedPreloadLibraries.length > 0 ? { shared_preload_libraries: [...operand.sharedPreloadLibraries] } : {}),
@@ -163,7 +209,6 @@ export class CloudNativePgCluster extends Construct {
       });
       this.objectStoreName = `${name}-backups`;
       this.retentionPolicy = barmanRetention(props.engine.backup?.retention ?? Duration.days(30)) ?? '30d';
-      const ref = (v: SecretKeyValue) => ({ name: v.secret.secretName, key: v.key });
       new ApiObject(this, 'object-store', {
         apiVersion: ObjectStore.GVK.apiVersion,
         kind: ObjectStore.GVK.kind,
@@ -171,13 +216,7 @@ export class CloudNativePgCluster extends Construct {
         spec: {
           retentionPolicy: this.retentionPolicy,
           instanceSidecarConfiguration: { resources: resourcesJson(BARMAN_CLOUD_SIDECAR_RESOURCES) },
-          configuration: {
-            destinationPath: archive.destinationPath,
-            endpointURL: archive.endpointUrl,
-            s3Credentials: { accessKeyId: ref(props.s3Credentials.accessKeyId), secretAccessKey: ref(props.s3Credentials.secretAccessKey) },
-            wal: { compression: archive.walCompression, maxParallel: 2 },
-            data: { compression: archive.dataCompression, jobs: 2 },
-          },
+          configuration: barmanConfiguration(archive, props.s3Credentials),
         },
       });
       this.scheduledBackupName = `${name}-daily`;
@@ -194,6 +233,24 @@ export class CloudNativePgCluster extends Construct {
           method: 'plugin',
           pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
           target: 'prefer-standby',
+        },
+      });
+    }
+
+    if (replica) {
+      requirePlatform(this, {
+        component: 'barman-cloud-plugin',
+        minVersion: '0.15.0',
+        reason: 'recovery and WAL replay from another cluster through barmancloud.cnpg.io/v1 ObjectStore (externalClusters[].plugin)',
+      });
+      // The origin's archive, read only: no retention policy, so the replica never deletes the origin's backups.
+      new ApiObject(this, 'origin-object-store', {
+        apiVersion: ObjectStore.GVK.apiVersion,
+        kind: ObjectStore.GVK.kind,
+        metadata: { name: this.originObjectStoreName },
+        spec: {
+          instanceSidecarConfiguration: { resources: resourcesJson(BARMAN_CLOUD_SIDECAR_RESOURCES) },
+          configuration: barmanConfiguration(replica.archive, replica.s3Credentials),
         },
       });
     }

@@ -7,6 +7,9 @@ import { NetworkPeer } from '../security/network';
 import { ContainerModel } from '../workloads/container';
 import { checkImageReference, isPinned } from '../workloads/image';
 import { isSecretKeyValue, SecretKeyValue } from '../workloads/env';
+import { BackupTarget } from '../backup/target';
+import { describeValue } from '../core/describe-value';
+import { checkDnsLabel } from '../core/naming';
 import {
   BARMAN_CLOUD_SIDECAR_IMAGE,
   BARMAN_CLOUD_SIDECAR_RESOURCES,
@@ -73,12 +76,19 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
     const env = host.chart.environment;
     const target = props.backup?.target;
     const s3 = target?.kind === 's3' ? target : undefined;
-    // The Barman Cloud plugin's sidecar in every instance pod: counted in the namespace budget with the resources the ObjectStore gives it.
-    if (target) host.addSidecar(new ContainerModel('plugin-barman-cloud', { image: BARMAN_CLOUD_SIDECAR_IMAGE }, BARMAN_CLOUD_SIDECAR_RESOURCES));
+    const origin = props.replicaOf;
+    const originS3 = origin?.target?.kind === 's3' ? origin.target : undefined;
+    // The origin's prefix is given (checked by validate): the default one would be this namespace's.
+    const originArchive = originS3 ? cloudNativePgArchiveSettings(origin?.serverName ?? host.name, host.namespaceName, originS3) : undefined;
+    // The Barman Cloud plugin's sidecar in every instance pod (archiving, or restoring the origin's
+    // WAL): counted in the namespace budget with the resources the ObjectStore gives it.
+    if (target || originArchive)
+      host.addSidecar(new ContainerModel('plugin-barman-cloud', { image: BARMAN_CLOUD_SIDECAR_IMAGE }, BARMAN_CLOUD_SIDECAR_RESOURCES));
     const archive = target ? cloudNativePgArchiveSettings(host.name, host.namespaceName, target, props.rpo ?? DEFAULT_RPO) : undefined;
     const keyRef = (v: unknown) => (typeof v === 'object' && v !== null && isSecretKeyValue(v as SecretKeyValue) ? (v as SecretKeyValue) : undefined);
     const accessKeyId = keyRef(s3?.s3.accessKeyId);
     const secretAccessKey = keyRef(s3?.s3.secretAccessKey);
+    const originKeys = { accessKeyId: keyRef(originS3?.s3.accessKeyId), secretAccessKey: keyRef(originS3?.s3.secretAccessKey) };
     const cluster = new CloudNativePgCluster(host, 'cloudnative-pg', {
       name: host.name,
       engine: props as CloudNativePgProps,
@@ -96,6 +106,10 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
       podMonitor: settings.exporter,
       initScripts: settings.initScripts,
       tlsSecretName: settings.tls?.secretName,
+      replicaOf:
+        originArchive && originKeys.accessKeyId && originKeys.secretAccessKey
+          ? { archive: originArchive, s3Credentials: { accessKeyId: originKeys.accessKeyId, secretAccessKey: originKeys.secretAccessKey } }
+          : undefined,
     });
     if (settings.tls) {
       // The names clients and standbys reach the instances by: the operator's three Services.
@@ -115,6 +129,7 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
     // The instance manager (and the Barman Cloud sidecar) watch the API server.
     host.connections.allowToCidr('0.0.0.0/0', [{ port: 443 }, { port: 6443 }]);
     s3?.allowAccess(host.connections);
+    originS3?.allowAccess(host.connections);
     if (settings.exporter) {
       const prometheus = env.platform.prometheus.pods;
       host.connections.allowFromPeer(NetworkPeer.pods(prometheus.podLabels, prometheus.namespace), { port: CNPG_METRICS_PORT });
@@ -163,6 +178,8 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
             retentionPolicy: cluster.retentionPolicy,
             scheduledBackupName: cluster.scheduledBackupName,
             timescale: settings.flavour === 'timescaledb',
+            origin: cluster.originObjectStoreName ? originArchive : undefined,
+            originObjectStoreName: cluster.originObjectStoreName,
           },
           context,
         ),
@@ -224,6 +241,7 @@ export class CloudNativePgEngine extends OperatorEngine<CloudNativePgProps, Post
           );
       }
     }
+    if (props.replicaOf !== undefined) checkReplicaOf(report, props, host.name, host.namespaceName);
     const credentials = settings.credentials as ISecretSource & { basicAuthUsername?: string };
     if (credentials?.keys !== undefined && !credentials.keys.includes('username')) {
       report.error(
@@ -328,4 +346,56 @@ function pascal(name: string): string {
     .filter(Boolean)
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
+}
+
+/**
+ * `engine.replicaOf`: the origin's archive in S3, at the prefix the origin archives to (its
+ * default prefix is the origin's namespace, which this cluster cannot know), read with keys
+ * from a Secret, and never the folder this cluster archives to itself (two writers of one
+ * barman server folder corrupt its WAL history).
+ */
+function checkReplicaOf(report: ValidationReport, props: CloudNativePgProps, name: string, namespace: string): void {
+  const field = 'engine.replicaOf';
+  const origin = props.replicaOf as unknown;
+  if (typeof origin !== 'object' || origin === null)
+    return report.error('cloudnative-pg-engine.replica-of.object', field, 'must be { target: BackupTarget.s3({...}), serverName? }');
+  const { target, serverName } = origin as { target?: unknown; serverName?: unknown };
+  if (!BackupTarget.isBackupTarget(target) || target.kind !== 's3')
+    return report.error(
+      'cloudnative-pg-engine.replica-of.target-not-s3',
+      `${field}.target`,
+      "must be BackupTarget.s3({...}): the origin's WAL archive and base backups in S3",
+    );
+  if (target.s3.prefix === undefined)
+    report.error(
+      'cloudnative-pg-engine.replica-of.prefix-required',
+      `${field}.target.s3.prefix`,
+      "must be the prefix the origin archives to (e.g. 'shop-prod/cnpg'): the default is the origin's namespace, which this cluster cannot know",
+    );
+  for (const key of ['accessKeyId', 'secretAccessKey'] as const) {
+    const value: unknown = target.s3[key];
+    if (!(typeof value === 'object' && value !== null && isSecretKeyValue(value as SecretKeyValue)))
+      report.error(
+        'cloudnative-pg-engine.replica-of.key-not-from-secret',
+        `${field}.target.s3.${key}`,
+        'CloudNativePG reads it from a Secret: give a reference (fromSecret(...))',
+      );
+  }
+  if (serverName !== undefined && (typeof serverName !== 'string' || checkDnsLabel(serverName) !== undefined))
+    report.error(
+      'cloudnative-pg-engine.replica-of.server-name',
+      `${field}.serverName`,
+      `${describeValue(serverName)} must be the origin cluster's name (a DNS label)`,
+    );
+  const own = props.backup?.target;
+  if (own?.kind === 's3') {
+    const mine = cloudNativePgArchiveSettings(name, namespace, own);
+    const theirs = cloudNativePgArchiveSettings(typeof serverName === 'string' ? serverName : name, namespace, target);
+    if (mine && theirs && mine.destinationPath === theirs.destinationPath && mine.serverName === theirs.serverName)
+      report.error(
+        'cloudnative-pg-engine.replica-of.same-archive',
+        `${field}.target`,
+        `${mine.destinationPath}/${mine.serverName}/ is both the origin's archive and this cluster's own (engine.backup.target): archive the replica elsewhere, two writers of one server folder corrupt its WAL history`,
+      );
+  }
 }

@@ -22,6 +22,28 @@ export interface CloudNativePgRunbookInput {
   readonly scheduledBackupName?: string;
   /** The database has the TimescaleDB extension (flavour `timescaledb`): the copy back brackets pg_restore with its restore mode. @default false */
   readonly timescale?: boolean;
+  /** The origin's archive when the cluster is a replica cluster (`engine.replicaOf`). @default - none */
+  readonly origin?: CloudNativePgArchiveSettings;
+  /** The ObjectStore of the origin's archive. @default - none */
+  readonly originObjectStoreName?: string;
+}
+
+/** The README lines of a replica cluster: what it replays, and its promotion when the backup site takes over. */
+function replicaLines(store: CloudNativePgRunbookInput, argocdNamespace: string): string[] {
+  const { origin, name, namespace: ns } = store;
+  if (!origin) return [];
+  return [
+    `- **Replica of** \`${origin.destinationPath}/${origin.serverName}/\` (ObjectStore \`${store.originObjectStoreName}\`): bootstrapped from the origin's latest base backup, replaying its WAL as it is archived, read-only.`,
+    '',
+    'Promotion, when this site takes over from the origin (Argo CD would demote it again from Git until `engine.replicaOf` is removed from the chart):',
+    '',
+    '```sh',
+    `kubectl -n ${argocdNamespace} patch application ${store.system}-${store.environment} --type merge -p '{"spec":{"syncPolicy":{"automated":null}}}'`,
+    `kubectl -n ${ns} patch cluster ${name} --type merge -p '{"spec":{"replica":{"enabled":false}}}'`,
+    `kubectl -n ${ns} wait cluster/${name} --for=condition=Ready --timeout=30m`,
+    '```',
+    '',
+  ];
 }
 
 /**
@@ -37,8 +59,12 @@ export function cloudNativePgRunbook(store: CloudNativePgRunbookInput, context: 
     '',
     `- **Endpoints**: \`${name}-rw.${ns}.svc\` (the primary; what \`connect()\` gives) and \`${name}-ro.${ns}.svc\` (the standbys, \`connect(..., { readOnly: true })\`). The operator fails over to a standby when the primary is lost.`,
   ];
+  header.push(...replicaLines(store, context.argocdNamespace));
   if (!archive || !store.objectStoreName) {
-    return [...header, '- **Backups**: none (no `engine.backup`): a lost cluster cannot be recovered.'].join('\n');
+    const none = store.origin
+      ? "- **Backups**: none of its own (no `engine.backup`): its data is the origin's, in the origin's archive above; give it one before promoting it for long."
+      : '- **Backups**: none (no `engine.backup`): a lost cluster cannot be recovered.';
+    return [...header, none].join('\n');
   }
   const pitr = `${name}-pitr`;
   const recovery = {

@@ -40,6 +40,14 @@ export interface CloudNativePgProps {
    * @default - none
    */
   readonly sharedPreloadLibraries?: readonly string[];
+  /**
+   * Run this cluster as a backup site's copy of another site's cluster (a CloudNativePG replica
+   * cluster): bootstrapped from the origin's base backups and kept in step by replaying its WAL
+   * archive, read-only until promoted (`spec.replica.enabled: false`). Its own `backup`, if
+   * any, must archive elsewhere than the origin.
+   * @default - a cluster of its own, created empty (initdb)
+   */
+  readonly replicaOf?: CloudNativePgReplicaSource;
 }
 
 /**
@@ -62,6 +70,20 @@ export interface CloudNativePgImage {
   /** The gid of that user (Cluster `postgresGID`). @default - the uid */
   readonly gid?: number;
 }
+
+/** Where a replica cluster reads its origin from: the origin's WAL archive and base backups. */
+export interface CloudNativePgReplicaSource {
+  /**
+   * The origin's backup target as the origin names it (the S3 bucket, prefix and region it
+   * archives to), with keys by Secret reference that may read it.
+   */
+  readonly target: BackupTarget;
+  /** The origin cluster's name: its folder in the archive. @default - this cluster's name */
+  readonly serverName?: string;
+}
+
+/** The name of the origin in a replica cluster's `externalClusters`. */
+export const REPLICA_ORIGIN = 'origin';
 
 /** The name of the Barman Cloud plugin, as a Cluster and a ScheduledBackup refer to it. */
 export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';

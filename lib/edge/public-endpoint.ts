@@ -16,6 +16,7 @@ import { controllerOfEdge, EdgeController } from './ingress-controller';
 import { metricsExclusions } from './metrics-exposure';
 import { regexLiteralPrefix } from './names';
 import { NginxRenderer } from './nginx-renderer';
+import { publishEndpointRecords } from './public-dns';
 import { EndpointHost, EndpointTls, PathMatch, PublicMetrics, ResolvedRoute, resolveEndpoint, tlsSecretNameOf } from './route-resolution';
 import { TraefikRenderer } from './traefik-renderer';
 
@@ -162,6 +163,8 @@ export class PublicEndpoint extends Construct {
       const exclusions = metricsExclusions(this.routes);
       if (exclusions.length > 0) renderer.refuseMetrics(endpoint, exclusions);
     });
+    // The hosts' records (external-dns), when the profile manages public DNS.
+    publishEndpointRecords(this, chart.environment?.platform?.publicDns, resolved, this.controller === 'gateway');
 
     // Only the edge's pods reach the backends, and only on the routed ports.
     const peer = props.controllerPeer ?? renderer.defaultPeer(chart);

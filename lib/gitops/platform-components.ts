@@ -142,7 +142,7 @@ export const COMPONENT_CHARTS: Readonly<Partial<Record<PlatformComponentName, Co
   },
   // Loki, Alloy, Tempo and the OpenTelemetry Collector (observability-components.ts); Argo Rollouts (delivery-components.ts).
   ...OBSERVABILITY_CHARTS,
-  ...ADDED_CHARTS, // Istio ambient and Argo Rollouts (lib/gitops/added-components.ts)
+  ...ADDED_CHARTS, // Istio ambient, Argo Rollouts and external-dns (lib/gitops/added-components.ts)
 };
 
 /** One component of an environment's platform layer: its chart, where it runs, its values and why it is there. */
@@ -495,6 +495,6 @@ function valuesFor(
       // One operator for every system namespace (the PerconaServerMongoDB objects live there).
       return { watchAllNamespaces: true };
     default:
-      return addedComponentValues(component);
+      return addedComponentValues(component, platform, settings);
   }
 }

@@ -1,6 +1,7 @@
 import { toYamlDocument } from '../core/yaml';
 import { componentWaves, PlatformLayer } from './platform-layer';
 import { PRIORITY_CLASSES } from './priority-classes';
+import { publicDnsReadme } from './dns-components';
 
 /** The generated README.md of `dist/<env>/platform/`: what is installed, at which version, why, and with which values. */
 export function platformReadme(layer: PlatformLayer): string {
@@ -50,6 +51,8 @@ export function platformReadme(layer: PlatformLayer): string {
   lines.push('');
   const unverified = plan.components.filter((c) => c.facts?.unverified);
   for (const c of unverified) lines.push(`Not verified for ${c.chart.chart} ${c.chart.chartVersion}: ${c.facts!.unverified}`, '');
+  const dns = plan.components.find((c) => c.component === 'external-dns');
+  if (dns) lines.push(...publicDnsReadme(layer.environment.platform, dns.namespace));
   lines.push('## PriorityClasses', '', '| name | value | preemption |', '| --- | --- | --- |');
   for (const p of Object.values(PRIORITY_CLASSES)) lines.push(`| \`${p.name}\` | ${p.value} | ${p.preemptionPolicy} |`);
   lines.push('');

@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { PlatformPrometheusChart } from '../gitops/platform-prometheus-chart';
 import { observabilitySection } from '../gitops/system-observability-readme';
+import { disasterRecoverySection } from '../gitops/disaster-recovery-readme';
 import { evaluatePolicies, Waiver } from '../policy/evaluate';
 import { linterWaiverAnnotations } from '../policy/linter-waivers';
 import { kubernetesApiIssues } from '../policy/kubernetes-api';
@@ -230,7 +231,12 @@ function render(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'>,
         systemReadme(
           chart,
           unit.objects,
-          [...workloadReadmeSections(chart), ...backupReadmeSections(chart, unit.objects, index), observabilitySection(chart, unit.objects)],
+          [
+            ...workloadReadmeSections(chart),
+            ...backupReadmeSections(chart, unit.objects, index),
+            ...[disasterRecoverySection(chart, unit.objects) ?? []].flat(),
+            observabilitySection(chart, unit.objects),
+          ],
           options.sourceFolder,
         ),
       );

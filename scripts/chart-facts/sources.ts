@@ -67,6 +67,9 @@ export const CHART_SOURCES: Readonly<Record<string, ChartSourceEntry>> = {
   'grafana@12.11.1': { source: { repo: 'grafana-community/helm-charts', ref: 'grafana-12.11.1', path: 'charts/grafana' } },
   // FairwindsOps/charts has no tags: the commit that set stable/vpa/Chart.yaml to 5.0.0.
   'vpa@5.0.0': { source: { repo: 'FairwindsOps/charts', ref: '5f478fce', path: 'stable/vpa' } },
+  'external-dns@1.21.1': {
+    source: { repo: 'kubernetes-sigs/external-dns', ref: 'external-dns-helm-chart-1.21.1', path: 'charts/external-dns' },
+  },
   'metrics-server@3.13.1': {
     source: { repo: 'kubernetes-sigs/metrics-server', ref: 'metrics-server-helm-chart-3.13.1', path: 'charts/metrics-server' },
   },

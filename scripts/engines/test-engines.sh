@@ -101,7 +101,7 @@ fi
 # MinIO and the AWS CLI for backup-s3.test.ts (built once into the cache, skipped when there);
 # the suite looks for them in the same cache directory.
 bash scripts/backup/install-s3-tools.sh
-# barman-cloud (PyPI, into a venv in the same cache) for the point-in-time recovery proof, pitr.test.ts.
+# barman-cloud (PyPI, into a venv in the same cache) for the point-in-time recovery and backup-site proofs, pitr.test.ts and standby.test.ts.
 bash scripts/engines/install-barman-cloud.sh
 export CDK8S_STACKS_CACHE="${CDK8S_STACKS_CACHE:-$repo/.cache}"
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ControlPlane, freePort, REPO, startControlPlane } from './control-plane';
 import { crdsFor } from './crds';
+import { standbyObjects } from './standby';
 import { ENVIRONMENTS } from '../../../charts/environments';
 import type { Environment } from '../../../lib';
 
@@ -228,6 +229,27 @@ describe.each(VERSIONS)('Kubernetes %s', (version) => {
       applied.push(folder);
     }
     expect(warnings).toEqual([]);
+  });
+
+  test("a backup site's replica Cluster (engine.replicaOf) and the origin's ObjectStore are admitted, with no warning", () => {
+    const env = fs
+      .readdirSync(DIST)
+      .sort()
+      .find((e) => releaseOf(e) === version)!;
+    const objects = standbyObjects(env as 'dev' | 'staging' | 'prod');
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Cluster/db', 'ObjectStore/db-backups', 'ObjectStore/db-origin']);
+    const namespace = objects[0].metadata.namespace;
+    plane.kubectl(['create', 'namespace', namespace]);
+    const result = plane.kubectl(['apply', '--server-side', '--field-manager=cdk8s-stacks', '--validate=strict', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+      allowFailure: true,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const cluster = JSON.parse(plane.kubectl(['-n', namespace, 'get', 'cluster', 'db', '-o', 'json']).stdout) as Json;
+    expect(cluster.spec.replica).toEqual({ enabled: true, source: 'origin' });
+    expect(cluster.spec.bootstrap.recovery.source).toBe('origin');
+    plane.kubectl(['delete', 'namespace', namespace, '--wait=false']);
   });
 
   test('a second apply changes nothing', () => {
