@@ -16,6 +16,7 @@ import { nginxPolicyAnnotations, securityHeaderValues } from './edge-policy';
 import { NGINX_ANNOTATION_PREFIX } from './ingress-controller';
 import { IngressGroup, IngressRenderer, PolicyObjects } from './ingress-renderer';
 import type { MetricsExposure } from './metrics-exposure';
+import { MODSECURITY_MIN_VERSION, wafSettings } from './modsecurity';
 import { checkLiteralPath } from './names';
 import { fieldOf, ResolvedEndpoint, ResolvedRoute } from './route-resolution';
 
@@ -56,6 +57,13 @@ export class NginxRenderer extends IngressRenderer {
         reason: 'gzip compression of responses (ConfigMap use-gzip; ingress-nginx has no per-Ingress switch)',
         settings: { 'use-gzip': ['true'] },
       });
+    for (const waf of new Set(endpoint.resolved.routes.map((r) => r.policy.waf).filter((w) => w !== undefined)))
+      requirePlatform(endpoint.scope, {
+        component: 'ingress-nginx',
+        minVersion: MODSECURITY_MIN_VERSION,
+        reason: 'ModSecurity with the OWASP Core Rule Set v4 (ConfigMap enable-modsecurity, enable-owasp-modsecurity-crs, modsecurity-snippet)',
+        settings: wafSettings(waf),
+      });
   }
 
   protected policyObjects(endpoint: EdgeEndpoint, group: IngressGroup): PolicyObjects {
@@ -71,7 +79,12 @@ export class NginxRenderer extends IngressRenderer {
       });
       headersConfigMap = `${endpoint.chart.namespaceName}/${configMapName}`;
     }
-    return { annotations: nginxPolicyAnnotations(group.policy, endpoint.resolved.fullTls, headersConfigMap), middlewares: [] };
+    // A controller the platform layer runs has ModSecurity on for every host once one endpoint of the
+    // environment asks for a WAF (lib/edge/modsecurity.ts): every other Ingress states its own "off", so
+    // another system's WAF neither buffers nor refuses its requests. A preinstalled controller is the
+    // cluster's: its administrators' ModSecurity setting stands.
+    const optOut = !endpoint.chart.environment.platform.preinstalled.includes('ingress-nginx');
+    return { annotations: nginxPolicyAnnotations(group.policy, endpoint.resolved.fullTls, headersConfigMap, optOut), middlewares: [] };
   }
 
   protected groupAnnotations(_endpoint: EdgeEndpoint, group: IngressGroup, policy: PolicyObjects): Record<string, string> {
@@ -121,6 +134,12 @@ export class NginxRenderer extends IngressRenderer {
   }
 
   public validateGrpcRoute(report: ValidationReport, route: ResolvedRoute, endpoint: EdgeEndpoint): void {
+    if (route.policy.waf)
+      report.error(
+        'nginx-renderer.waf-grpc',
+        fieldOf(route, 'policy.waf'),
+        "ModSecurity's nginx connector reads a request's whole body before passing it on, which breaks gRPC streams: leave waf out of gRPC routes",
+      );
     if (!endpoint.resolved.tlsHosts.includes(route.host))
       report.error(
         'nginx-renderer.value',
