@@ -114,7 +114,16 @@ export interface EdgeWaf {
   readonly inboundAnomalyThreshold?: number;
   /** The outbound anomaly score that refuses a response (`tx.outbound_anomaly_score_threshold`). @default 4 */
   readonly outboundAnomalyThreshold?: number;
+  /**
+   * In `block` mode, alert (`WafRefusalsHigh`, a Loki ruler rule over the controller's log) when
+   * the WAF refuses more requests a minute to the route's host than this, over 5 minutes; `false`
+   * for no alert. Needs the profile's central logs. @default 10
+   */
+  readonly alertRefusalsPerMinute?: number | false;
 }
+
+/** The default of EdgeWaf.alertRefusalsPerMinute: above the steady noise of scanners on a public host. */
+export const DEFAULT_WAF_ALERT_PER_MINUTE = 10;
 
 /** The defaults of EdgeWaf (the Core Rule Set's own, REQUEST-901-INITIALIZATION.conf of CRS v4.22.0). */
 export const DEFAULT_WAF = { paranoiaLevel: 1, inboundAnomalyThreshold: 5, outboundAnomalyThreshold: 4 } as const;
@@ -564,6 +573,13 @@ function checkWaf(report: ValidationReport, waf: EdgeWaf, controller: EdgeContro
         `${String(value)} must be a whole anomaly score of at least 1 (the Core Rule Set's default: ${DEFAULT_WAF[name]})`,
       );
   }
+  const alert = waf.alertRefusalsPerMinute;
+  if (alert !== undefined && alert !== false && !(typeof alert === 'number' && Number.isFinite(alert) && alert > 0))
+    report.error(
+      'edge-policy.waf.alert-refusals-per-minute',
+      `${field}.alertRefusalsPerMinute`,
+      `${String(alert)} must be a number of refusals a minute greater than 0, or false for no alert (default ${DEFAULT_WAF_ALERT_PER_MINUTE})`,
+    );
 }
 
 /** Whole seconds of a timeout for the controllers' settings; 0 when absent or invalid (its check reports it). */

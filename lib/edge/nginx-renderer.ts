@@ -18,6 +18,7 @@ import { IngressGroup, IngressRenderer, PolicyObjects } from './ingress-renderer
 import type { MetricsExposure } from './metrics-exposure';
 import { MODSECURITY_MIN_VERSION, wafSettings } from './modsecurity';
 import { checkLiteralPath } from './names';
+import { wafRefusalAlert } from './waf-alert';
 import { fieldOf, ResolvedEndpoint, ResolvedRoute } from './route-resolution';
 
 /** Every IPv4 and IPv6 client: the deny list of the metrics refusal. */
@@ -64,6 +65,7 @@ export class NginxRenderer extends IngressRenderer {
         reason: 'ModSecurity with the OWASP Core Rule Set v4 (ConfigMap enable-modsecurity, enable-owasp-modsecurity-crs, modsecurity-snippet)',
         settings: wafSettings(waf),
       });
+    wafRefusalAlert(endpoint);
   }
 
   protected policyObjects(endpoint: EdgeEndpoint, group: IngressGroup): PolicyObjects {
