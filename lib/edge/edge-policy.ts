@@ -551,7 +551,7 @@ function checkWaf(report: ValidationReport, waf: EdgeWaf, controller: EdgeContro
       'edge-policy.waf.edge-unsupported',
       field,
       controller === 'gateway'
-        ? `${edge} has no web application firewall of its own: Envoy Gateway v1.9.0 would run one as a Wasm module (EnvoyExtensionPolicy spec.wasm, code from an OCI image or an HTTP URL, e.g. Coraza), an artifact this library neither builds nor pins; serve the endpoint with ingress-nginx (ModSecurity) or leave waf out`
+        ? `${edge} has no web application firewall of its own: it (v1.9.0) would run one as a Wasm module (EnvoyExtensionPolicy spec.wasm, code from an OCI image or an HTTP URL, e.g. Coraza), an artifact this library neither builds nor pins; serve the endpoint with ingress-nginx (ModSecurity) or leave waf out`
         : `${edge} has no web application firewall of its own (only third-party plugins fetched at start-up); serve the endpoint with ingress-nginx (ModSecurity) or leave waf out`,
     );
   }
