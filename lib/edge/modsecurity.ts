@@ -28,8 +28,9 @@
  *   `error-log-level` notice) and only refusals at `error`: in `detect` mode the audit log is the
  *   only record of what the rules found.
  */
-import type { EdgeWaf } from './edge-policy';
-import { DEFAULT_WAF } from './edge-policy';
+import type { DeclaredRequirement } from '../core/platform-requirements';
+import type { ErrorId } from '../core/validation';
+import { DEFAULT_WAF, EdgeWaf } from './waf-policy';
 
 /** The controller release whose image the facts above are read from (chart 4.15.1). */
 export const MODSECURITY_MIN_VERSION = '1.15.1';
@@ -75,9 +76,32 @@ export function modsecuritySnippet(waf: EdgeWaf): string {
   ].join('\n');
 }
 
-/** The lines two snippets differ in, for the conflict message. */
-export function snippetDifference(snippets: readonly string[]): string[] {
+/** A problem of the platform plan (the shape of lib/gitops' PlanIssue). */
+export interface WafConflict {
+  readonly path: string;
+  readonly id: ErrorId;
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * The conflict of an environment's endpoints on ingress-nginx that ask for different WAF
+ * settings, if any: the controller holds one ModSecurity configuration for all its hosts (its
+ * ConfigMap), and per-Ingress rules would need the Critical `modsecurity-snippet` annotation it refuses.
+ */
+export function wafConflicts(requirements: readonly DeclaredRequirement[]): WafConflict[] {
+  const askers = requirements.filter((r) => r.component === 'ingress-nginx' && (r.settings?.[MODSECURITY_SNIPPET]?.length ?? 0) > 0);
+  const snippets = [...new Set(askers.flatMap((r) => r.settings![MODSECURITY_SNIPPET]))].sort();
+  if (snippets.length < 2) return [];
   const lines = snippets.map((s) => s.split('\n').filter((l) => l !== ''));
   const common = lines.reduce((a, b) => a.filter((l) => b.includes(l)));
-  return [...new Set(lines.flat().filter((l) => !common.includes(l)))];
+  const differing = [...new Set(lines.flat().filter((l) => !common.includes(l)))];
+  return [
+    {
+      id: 'platform.ingress-nginx-waf-conflict',
+      path: askers[0].path,
+      field: 'policy.waf',
+      message: `the endpoints served by ingress-nginx in this environment (${[...new Set(askers.map((r) => r.path))].join(', ')}) ask for different WAF settings (${differing.join(' | ')}): the controller holds one ModSecurity configuration for all its hosts (its ConfigMap), and per-Ingress rules need the Critical modsecurity-snippet annotation it refuses; give them the same waf settings`,
+    },
+  ];
 }

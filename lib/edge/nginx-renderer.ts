@@ -85,8 +85,10 @@ export class NginxRenderer extends IngressRenderer {
     // environment asks for a WAF (lib/edge/modsecurity.ts): every other Ingress states its own "off", so
     // another system's WAF neither buffers nor refuses its requests. A preinstalled controller is the
     // cluster's: its administrators' ModSecurity setting stands.
-    const optOut = !endpoint.chart.environment.platform.preinstalled.includes('ingress-nginx');
-    return { annotations: nginxPolicyAnnotations(group.policy, endpoint.resolved.fullTls, headersConfigMap, optOut), middlewares: [] };
+    const annotations = nginxPolicyAnnotations(group.policy, endpoint.resolved.fullTls, headersConfigMap);
+    if (!group.policy.waf && !endpoint.chart.environment.platform.preinstalled.includes('ingress-nginx'))
+      annotations[`${NGINX_ANNOTATION_PREFIX}/enable-modsecurity`] = 'false';
+    return { annotations, middlewares: [] };
   }
 
   protected groupAnnotations(_endpoint: EdgeEndpoint, group: IngressGroup, policy: PolicyObjects): Record<string, string> {

@@ -14,7 +14,7 @@ import { ApiObject } from 'cdk8s';
 import { DEFAULT_INGRESS_NGINX } from '../core/platform';
 import { toYamlDocument } from '../core/yaml';
 import { LOKI_RULE_LABEL } from '../observability/log-collection';
-import { DEFAULT_WAF_ALERT_PER_MINUTE } from './edge-policy';
+import { DEFAULT_WAF_ALERT_PER_MINUTE } from './waf-policy';
 import type { EdgeEndpoint } from './edge-renderer';
 
 /** The line ModSecurity-nginx logs for every refused request. */

@@ -13,7 +13,6 @@ import { releaseFacts, ReleaseFacts } from './chart-facts';
 import type { ComponentChart } from './component-chart';
 import { OBSERVABILITY_CHARTS, observabilityDatasources, observabilityValues } from './observability-components';
 import { ADDED_CHARTS, addedComponentNamespace, addedComponentValues } from './added-components';
-import { MODSECURITY_SNIPPET, snippetDifference } from '../edge/modsecurity';
 
 export type { ComponentChart } from './component-chart';
 
@@ -275,7 +274,7 @@ export function planPlatform(platform: Platform, requirements: readonly Declared
     }
     const settings = mergeSettings(reqs);
     const namespace = componentNamespace(component, platform);
-    const values = valuesFor(component, platform, settings, { environment, has: (c) => byComponent.has(c), requirements: reqs }, issues);
+    const values = valuesFor(component, platform, settings, { environment, has: (c) => byComponent.has(c) }, issues);
     const facts = releaseFacts(chart.chart, chart.chartVersion, chart.releaseName, namespace, values);
     if (!facts) {
       issues.push({
@@ -348,11 +347,7 @@ function valuesFor(
   component: PlatformComponentName,
   platform: Platform,
   settings: Readonly<Record<string, readonly string[]>>,
-  context: {
-    readonly environment: string;
-    readonly has: (c: PlatformComponentName) => boolean;
-    readonly requirements: readonly DeclaredRequirement[];
-  },
+  context: { readonly environment: string; readonly has: (c: PlatformComponentName) => boolean },
   issues: PlanIssue[],
 ): Json {
   const withPrometheus = context.has('prometheus-operator');
@@ -376,17 +371,6 @@ function valuesFor(
       const className = profile.ingressClassName ?? DEFAULT_INGRESS_NGINX.ingressClassName;
       // Every controller setting a system relies on, as the controller's ConfigMap expects lists: comma-separated.
       const config: Record<string, string> = Object.fromEntries(Object.entries(settings).map(([name, values]) => [name, values.join(',')]));
-      // ModSecurity (an endpoint's policy.waf): one set of rules for every host of the controller.
-      const snippets = settings[MODSECURITY_SNIPPET] ?? [];
-      if (snippets.length > 1) {
-        const askers = context.requirements.filter((r) => r.settings?.[MODSECURITY_SNIPPET]?.length);
-        issues.push({
-          id: 'platform.ingress-nginx-waf-conflict',
-          path: askers[0]?.path,
-          field: 'policy.waf',
-          message: `the endpoints served by ingress-nginx in this environment (${askers.map((r) => r.path).join(', ')}) ask for different WAF settings (${snippetDifference(snippets).join(' | ')}): the controller holds one ModSecurity configuration for all its hosts (its ConfigMap), and per-Ingress rules need the Critical modsecurity-snippet annotation it refuses; give them the same waf settings`,
-        });
-      }
       // A PROXY header or X-Forwarded-For believed only from the load balancer's addresses (realip module).
       const client = platform.edge.clientAddress;
       if (client?.mode === 'proxy-protocol') config['use-proxy-protocol'] = 'true';

@@ -1,9 +1,10 @@
 import { parse } from 'yaml';
-import { EdgePolicy, EdgeWaf, PublicEndpoint, synthesize } from '../../lib';
+import { App } from 'cdk8s';
+import { ArgoCdApplications, EdgePolicy, EdgeWaf, PublicEndpoint, synthesize, SystemChart } from '../../lib';
 import { platformRequirements } from '../../lib/core/platform-requirements';
 import { ValidationReport } from '../../lib/core/validation';
 import { checkEdgePolicy, nginxPolicyAnnotations } from '../../lib/edge/edge-policy';
-import { modsecuritySnippet } from '../../lib/edge/modsecurity';
+import { modsecuritySnippet, wafConflicts } from '../../lib/edge/modsecurity';
 import { planPlatform } from '../../lib/gitops/platform-components';
 import { completeModel } from '../../lib/pipeline/synth';
 import { buildRepositoryApp } from '../../charts/app';
@@ -30,9 +31,8 @@ function nginxValues(app: ReturnType<typeof testChart>['app'], env = testEnv('pr
 }
 
 describe('the Ingress annotation', () => {
-  test('on for a policy with a WAF; off, when asked to opt out, for one without; absent otherwise', () => {
+  test('on for a policy with a WAF, absent from the policy annotations otherwise', () => {
     expect(nginxPolicyAnnotations({ waf: { mode: 'detect' } }, false)).toEqual({ [ENABLE]: 'true' });
-    expect(nginxPolicyAnnotations({}, false, undefined, true)).toEqual({ [ENABLE]: 'false' });
     expect(nginxPolicyAnnotations({}, false)).toEqual({});
   });
 
@@ -89,7 +89,7 @@ describe('the controller configuration', () => {
     expect(Object.keys(config).filter((k) => k.includes('modsecurity'))).toEqual([]);
   });
 
-  test('two endpoints of one environment asking for different settings are a plan issue naming both', () => {
+  test('two endpoints of one environment asking for different settings are a conflict naming both', () => {
     const env = testEnv('prod');
     const { app, chart } = system({ mode: 'block' }, env);
     new PublicEndpoint(chart, 'other', {
@@ -98,13 +98,35 @@ describe('the controller configuration', () => {
       policy: { waf: { mode: 'detect' } },
       tls: false,
     });
-    const { plan } = nginxValues(app, env);
-    expect(plan.issues).toEqual([
+    expect(wafConflicts(platformRequirements(app))).toEqual([
       expect.objectContaining({
         id: 'platform.ingress-nginx-waf-conflict',
         field: 'policy.waf',
         message: expect.stringMatching(/chat-prod\/public, chat-prod\/other.*SecRuleEngine DetectionOnly \| SecRuleEngine On/),
       }),
+    ]);
+  });
+
+  test('across systems, the conflict fails synthesis on the first endpoint that asks', () => {
+    const env = testEnv('prod');
+    const app = new App({ outdir: UNUSED_OUTDIR });
+    for (const [system, mode] of [
+      ['chat', 'block'],
+      ['shop', 'detect'],
+    ] as const) {
+      const chart = new SystemChart(app, { system, environment: env });
+      new PublicEndpoint(chart, 'public', {
+        host: `api.${system}.example.com`,
+        backend: webService(chart, 'api'),
+        policy: { waf: { mode } },
+        tls: false,
+      });
+    }
+    new ArgoCdApplications(app, { environment: env, systems: ['chat', 'shop'] });
+    expect(errorsOf(app)).toEqual([
+      expect.stringMatching(
+        /^\[chat-prod\/public\] policy\.waf: the endpoints served by ingress-nginx in this environment \(chat-prod\/public, shop-prod\/public\)/,
+      ),
     ]);
   });
 
@@ -117,6 +139,7 @@ describe('the controller configuration', () => {
       policy: { waf: { mode: 'block', paranoiaLevel: 1 } },
       tls: false,
     });
+    expect(wafConflicts(platformRequirements(app))).toEqual([]);
     expect(nginxValues(app, env).plan.issues).toEqual([]);
   });
 });
