@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { parse } from 'yaml';
 import { App } from 'cdk8s';
 import { ArgoCdApplications, EdgePolicy, EdgeWaf, PublicEndpoint, synthesize, SystemChart } from '../../lib';
@@ -232,10 +234,14 @@ describe('the repository: ChatNomina', () => {
     expect(results.prod.objects.some((o) => o.folder === 'prod/chatnomina' && o.object.metadata.name === 'public-waf-alerts')).toBe(true);
   });
 
-  test('every requirement of the model is met by the plan without issues', () => {
+  test("the systems of prod ask ingress-nginx for one WAF configuration; ChatNomina's README shows it and the alert", () => {
     const model = buildRepositoryApp({ envs: ['prod'], outdir: UNUSED_OUTDIR });
     completeModel(model);
-    const env = model.node.findAll().find((c) => (c as any).environment?.name === 'prod') as any;
-    expect(planPlatform(env.environment.platform, platformRequirements(model), 'prod').issues).toEqual([]);
+    expect(wafConflicts(platformRequirements(model))).toEqual([]);
+    const readme = fs.readFileSync(path.join('dist', 'prod', 'chatnomina', 'README.md'), 'utf8');
+    // The snippet as a code block under its item, for a cluster whose controller is preinstalled.
+    expect(readme).toContain('- ingress-nginx `modsecurity-snippet`:\n\n  ```\n  # cdk8s-stacks: written from the endpoints policy.waf');
+    expect(readme).toMatch(/\| WafRefusalsHigh \| warning \| /);
+    expect(readme).toContain("`LogErrorBurst`, `WafRefusalsHigh` are evaluated by Loki's ruler");
   });
 });
