@@ -81,14 +81,8 @@ export class NginxRenderer extends IngressRenderer {
       });
       headersConfigMap = `${endpoint.chart.namespaceName}/${configMapName}`;
     }
-    // A controller the platform layer runs has ModSecurity on for every host once one endpoint of the
-    // environment asks for a WAF (lib/edge/modsecurity.ts): every other Ingress states its own "off", so
-    // another system's WAF neither buffers nor refuses its requests. A preinstalled controller is the
-    // cluster's: its administrators' ModSecurity setting stands.
     const annotations = nginxPolicyAnnotations(group.policy, endpoint.resolved.fullTls, headersConfigMap);
-    if (!group.policy.waf && !endpoint.chart.environment.platform.preinstalled.includes('ingress-nginx'))
-      annotations[`${NGINX_ANNOTATION_PREFIX}/enable-modsecurity`] = 'false';
-    return { annotations, middlewares: [] };
+    return { annotations: group.policy.waf ? annotations : { ...annotations, ...modsecurityOff(endpoint) }, middlewares: [] };
   }
 
   protected groupAnnotations(_endpoint: EdgeEndpoint, group: IngressGroup, policy: PolicyObjects): Record<string, string> {
@@ -121,7 +115,8 @@ export class NginxRenderer extends IngressRenderer {
    * there the refusal is a regex longer than every path of the host.
    */
   public refuseMetrics(endpoint: EdgeEndpoint, exclusions: readonly MetricsExposure[]): void {
-    const deny = { [`${NGINX_ANNOTATION_PREFIX}/denylist-source-range`]: EVERY_CLIENT };
+    // Refused to everyone anyway: no WAF to pass first (see policyObjects).
+    const deny = { [`${NGINX_ANNOTATION_PREFIX}/denylist-source-range`]: EVERY_CLIENT, ...modsecurityOff(endpoint) };
     const regexHosts = new Set(endpoint.resolved.routes.filter((r) => r.match === 'Regex').map((r) => r.host));
     const plain = exclusions.filter((e) => !regexHosts.has(e.host));
     const regex = exclusions.filter((e) => regexHosts.has(e.host));
@@ -165,6 +160,18 @@ export class NginxRenderer extends IngressRenderer {
         `sets ${refused.join(', ')}, which ingress-nginx does not allow (platform.edge.ingressNginx.allowedResponseHeaders: ${allowed.join(', ') || 'none'}); it would answer 503 on every path: add the headers to the profile's list or leave them out`,
       );
   }
+}
+
+/**
+ * A controller the platform layer runs has ModSecurity on for every host once one endpoint of
+ * the environment asks for a WAF (lib/edge/modsecurity.ts): every other Ingress states its own
+ * "off", so another system's WAF neither buffers nor refuses its requests. A preinstalled
+ * controller is the cluster's: its administrators' ModSecurity setting stands.
+ */
+function modsecurityOff(endpoint: EdgeEndpoint): Record<string, string> {
+  return endpoint.chart.environment.platform.preinstalled.includes('ingress-nginx')
+    ? {}
+    : { [`${NGINX_ANNOTATION_PREFIX}/enable-modsecurity`]: 'false' };
 }
 
 /**

@@ -231,6 +231,9 @@ describe('the repository: ChatNomina', () => {
     expect(snippet('prod')).toContain('SecRuleEngine On\n');
     expect(snippet('staging')).toContain('SecRuleEngine DetectionOnly\n');
     expect(ingress('prod', 'loopi').metadata.annotations[ENABLE]).toBe('false');
+    // The refusal of the metrics path is refused to everyone anyway: no WAF before it.
+    const refusal = results.prod.objects.find((o) => o.folder === 'prod/chatnomina' && o.object.metadata.name === 'public-private-metrics')!.object;
+    expect(refusal.metadata.annotations[ENABLE]).toBe('false');
     expect(results.prod.objects.some((o) => o.folder === 'prod/chatnomina' && o.object.metadata.name === 'public-waf-alerts')).toBe(true);
   });
 
