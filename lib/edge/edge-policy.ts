@@ -447,7 +447,7 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
         );
     }
   }
-  if (policy.waf !== undefined) checkWaf(report, policy.waf, controller, edge, prefix);
+  if (policy.waf !== undefined) checkWaf(report, policy.waf, controller, edge, prefix, policy.maxBodySize);
   const h = policy.securityHeaders;
   if (h) {
     const hsts = h.hsts;

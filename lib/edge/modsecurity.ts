@@ -30,7 +30,7 @@
  */
 import type { DeclaredRequirement } from '../core/platform-requirements';
 import type { ErrorId } from '../core/validation';
-import { DEFAULT_WAF, EdgeWaf } from './waf-policy';
+import { DEFAULT_WAF, EdgeWaf, MODSECURITY_BODY_LIMIT } from './waf-policy';
 
 /** The controller release whose image the facts above are read from (chart 4.15.1). */
 export const MODSECURITY_MIN_VERSION = '1.15.1';
@@ -62,6 +62,9 @@ export function modsecuritySnippet(waf: EdgeWaf): string {
     '# cdk8s-stacks: written from the endpoints policy.waf (lib/edge/modsecurity.ts).',
     'Include /etc/nginx/modsecurity/modsecurity.conf',
     `SecRuleEngine ${ENGINE[w.mode]}`,
+    // The recommended 131072 would refuse (400) JSON, XML and form bodies above 128 KiB that the
+    // endpoint's maxBodySize admits: the body size limit stays nginx's (proxy-body-size).
+    `SecRequestBodyNoFilesLimit ${MODSECURITY_BODY_LIMIT}`,
     // Audit: what the rules found, as JSON on stdout (the log collector reads it). Parts A, H, Z:
     // client, host, method, URI, transaction id and the findings; never headers or bodies,
     // which carry credentials and personal data.

@@ -4,6 +4,7 @@
  * pinned controller). Envoy Gateway and Traefik offer none this library can render.
  */
 import type { EdgeController } from './ingress-controller';
+import { parseQuantity } from '../core/quantity';
 import type { ValidationReport } from '../core/validation';
 
 /**
@@ -44,7 +45,20 @@ export const DEFAULT_WAF_ALERT_PER_MINUTE = 10;
 /** The defaults of EdgeWaf (the Core Rule Set's own, REQUEST-901-INITIALIZATION.conf of CRS v4.22.0). */
 export const DEFAULT_WAF = { paranoiaLevel: 1, inboundAnomalyThreshold: 5, outboundAnomalyThreshold: 4 } as const;
 
-export function checkWaf(report: ValidationReport, waf: EdgeWaf, controller: EdgeController, edge: string, prefix: string): void {
+/**
+ * The largest request body ModSecurity reads (`SecRequestBodyLimit` of its recommended
+ * configuration, 12.5 MiB); a larger one is refused with 403 in `block` mode.
+ */
+export const MODSECURITY_BODY_LIMIT = 13_107_200;
+
+export function checkWaf(
+  report: ValidationReport,
+  waf: EdgeWaf,
+  controller: EdgeController,
+  edge: string,
+  prefix: string,
+  maxBodySize?: string,
+): void {
   const field = `${prefix}.waf`;
   if (typeof waf !== 'object' || waf === null) {
     report.error('edge-policy.waf.object', field, `must be an object such as { mode: 'detect' } (to inspect nothing, leave waf out)`);
@@ -77,6 +91,13 @@ export function checkWaf(report: ValidationReport, waf: EdgeWaf, controller: Edg
         `${String(value)} must be a whole anomaly score of at least 1 (the Core Rule Set's default: ${DEFAULT_WAF[name]})`,
       );
   }
+  const bodyBytes = maxBodySize === undefined ? undefined : parseQuantity(maxBodySize);
+  if (waf.mode === 'block' && bodyBytes !== undefined && bodyBytes > MODSECURITY_BODY_LIMIT)
+    report.error(
+      'edge-policy.waf.body-limit',
+      `${prefix}.maxBodySize`,
+      `'${maxBodySize}' is more than ModSecurity reads (SecRequestBodyLimit, ${MODSECURITY_BODY_LIMIT} bytes): in block mode it refuses larger bodies with 403; use at most 12.5Mi, or detect`,
+    );
   const alert = waf.alertRefusalsPerMinute;
   if (alert !== undefined && alert !== false && !(typeof alert === 'number' && Number.isFinite(alert) && alert > 0))
     report.error(

@@ -70,6 +70,8 @@ describe('the controller configuration', () => {
         'SecAuditLogFormat JSON',
         'SecAuditLogType Serial',
         'SecAuditLogParts AHZ',
+        // Not the recommended 128 KiB for bodies without files: the endpoint's maxBodySize decides.
+        'SecRequestBodyNoFilesLimit 13107200',
         'SecAction "id:900000,phase:1,pass,t:none,nolog,setvar:tx.blocking_paranoia_level=2"',
         'SecAction "id:900110,phase:1,pass,t:none,nolog,setvar:tx.inbound_anomaly_score_threshold=10,setvar:tx.outbound_anomaly_score_threshold=4"',
       ]),
@@ -180,6 +182,11 @@ describe('validation', () => {
       "policy.waf.outboundAnomalyThreshold: 2.5 must be a whole anomaly score of at least 1 (the Core Rule Set's default: 4)",
       'policy.waf.alertRefusalsPerMinute: -1 must be a number of refusals a minute greater than 0, or false for no alert (default 10)',
     ]);
+    expect(problems({ waf: { mode: 'block' }, maxBodySize: '20Mi' })).toEqual([
+      "policy.maxBodySize: '20Mi' is more than ModSecurity reads (SecRequestBodyLimit, 13107200 bytes): in block mode it refuses larger bodies with 403; use at most 12.5Mi, or detect",
+    ]);
+    expect(problems({ waf: { mode: 'detect' }, maxBodySize: '20Mi' })).toEqual([]);
+    expect(problems({ waf: { mode: 'block' }, maxBodySize: '12Mi' })).toEqual([]);
     expect(problems({ waf: true })).toEqual([expect.stringMatching(/^policy\.waf: must be an object such as \{ mode: 'detect' \}/)]);
     expect(problems({ waf: { mode: 'block', paranoiaLevel: 4, alertRefusalsPerMinute: false } })).toEqual([]);
   });
