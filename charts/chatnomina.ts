@@ -236,6 +236,11 @@ export class ChatNominaChart extends SystemChart {
         },
       ],
       tls: issuer ? { issuer } : false,
+      // The seed's WAF in front of the API: ModSecurity with the OWASP Core Rule Set (paranoia 1,
+      // the rule set's own thresholds) on ingress-nginx. Dev and staging detect only, so the
+      // rules' findings on real traffic show up in the audit log (Loki) before prod refuses
+      // anything; prod blocks.
+      policy: { waf: { mode: env.pick<'block' | 'detect'>({ default: 'detect', prod: 'block' }) } },
     });
   }
 }

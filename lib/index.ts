@@ -103,6 +103,7 @@ export { BackupTarget } from './backup/target';
 export { PublicEndpoint } from './edge/public-endpoint';
 export type { PublicEndpointProps } from './edge/public-endpoint';
 export type { EdgePolicy } from './edge/edge-policy';
+export type { EdgeWaf } from './edge/waf-policy';
 export { AcmeIssuer, Dns01Solver, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING } from './edge/acme-issuer';
 export type { AcmeIssuerProps } from './edge/acme-issuer';
 export { CaIssuer } from './edge/ca-issuer';

@@ -13,6 +13,7 @@ import { parseQuantity } from '../core/quantity';
 import { ValidationReport } from '../core/validation';
 import { EdgeController, GATEWAY_IMPLEMENTATION_NAMES, NGINX_ANNOTATION_PREFIX } from './ingress-controller';
 import { checkHeaderName, checkHeaderValue } from './names';
+import { checkWaf, EdgeWaf } from './waf-policy';
 
 /** Requests per client IP address. */
 export interface EdgeRateLimit {
@@ -128,6 +129,8 @@ export interface EdgePolicy {
    * Give them a long `timeouts.read`. @default false
    */
   readonly websocket?: boolean;
+  /** A web application firewall: ModSecurity and the OWASP Core Rule Set on ingress-nginx (refused elsewhere). @default - none */
+  readonly waf?: EdgeWaf;
 }
 
 /** The default statuses of EdgeRetry.onStatus. */
@@ -207,6 +210,7 @@ function burstOf(limit: EdgeRateLimit): number {
  * The policy as ingress-nginx annotations. Security headers need a ConfigMap referenced
  * by `custom-headers` (see PublicEndpoint): ingress-nginx has no per-Ingress annotation
  * for response headers, and `configuration-snippet` is disabled by default since 1.9.
+ * A WAF is `enable-modsecurity` (risk Low), with the rules in the controller's ConfigMap (lib/edge/modsecurity.ts).
  */
 export function nginxPolicyAnnotations(policy: EdgePolicy, tls: boolean, headersConfigMap?: string): Record<string, string> {
   const a: Record<string, string> = {};
@@ -234,6 +238,7 @@ export function nginxPolicyAnnotations(policy: EdgePolicy, tls: boolean, headers
     a[key('proxy-next-upstream-tries')] = String(policy.retry.attempts + 1);
   }
   if (headersConfigMap) a[key('custom-headers')] = headersConfigMap;
+  if (policy.waf) a[key('enable-modsecurity')] = 'true';
   return a;
 }
 
@@ -442,6 +447,7 @@ export function checkEdgePolicy(report: ValidationReport, policy: EdgePolicy, ta
         );
     }
   }
+  if (policy.waf !== undefined) checkWaf(report, policy.waf, controller, edge, prefix, policy.maxBodySize);
   const h = policy.securityHeaders;
   if (h) {
     const hsts = h.hsts;

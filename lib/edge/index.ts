@@ -1,6 +1,7 @@
 // Edge and TLS: public endpoints (Ingress for ingress-nginx and Traefik), cert-manager issuers and certificates.
 export * from './ingress-controller';
 export * from './edge-policy';
+export * from './waf-policy';
 export * from './issuer';
 export * from './cert-manager-issuer';
 export * from './acme-issuer';

@@ -16,7 +16,9 @@ import { nginxPolicyAnnotations, securityHeaderValues } from './edge-policy';
 import { NGINX_ANNOTATION_PREFIX } from './ingress-controller';
 import { IngressGroup, IngressRenderer, PolicyObjects } from './ingress-renderer';
 import type { MetricsExposure } from './metrics-exposure';
+import { MODSECURITY_MIN_VERSION, wafSettings } from './modsecurity';
 import { checkLiteralPath } from './names';
+import { wafRefusalAlert } from './waf-alert';
 import { fieldOf, ResolvedEndpoint, ResolvedRoute } from './route-resolution';
 
 /** Every IPv4 and IPv6 client: the deny list of the metrics refusal. */
@@ -56,6 +58,14 @@ export class NginxRenderer extends IngressRenderer {
         reason: 'gzip compression of responses (ConfigMap use-gzip; ingress-nginx has no per-Ingress switch)',
         settings: { 'use-gzip': ['true'] },
       });
+    for (const waf of new Set(endpoint.resolved.routes.map((r) => r.policy.waf).filter((w) => w !== undefined)))
+      requirePlatform(endpoint.scope, {
+        component: 'ingress-nginx',
+        minVersion: MODSECURITY_MIN_VERSION,
+        reason: 'ModSecurity with the OWASP Core Rule Set v4 (ConfigMap enable-modsecurity, enable-owasp-modsecurity-crs, modsecurity-snippet)',
+        settings: wafSettings(waf),
+      });
+    wafRefusalAlert(endpoint);
   }
 
   protected policyObjects(endpoint: EdgeEndpoint, group: IngressGroup): PolicyObjects {
@@ -71,7 +81,8 @@ export class NginxRenderer extends IngressRenderer {
       });
       headersConfigMap = `${endpoint.chart.namespaceName}/${configMapName}`;
     }
-    return { annotations: nginxPolicyAnnotations(group.policy, endpoint.resolved.fullTls, headersConfigMap), middlewares: [] };
+    const annotations = nginxPolicyAnnotations(group.policy, endpoint.resolved.fullTls, headersConfigMap);
+    return { annotations: group.policy.waf ? annotations : { ...annotations, ...modsecurityOff(endpoint) }, middlewares: [] };
   }
 
   protected groupAnnotations(_endpoint: EdgeEndpoint, group: IngressGroup, policy: PolicyObjects): Record<string, string> {
@@ -104,7 +115,8 @@ export class NginxRenderer extends IngressRenderer {
    * there the refusal is a regex longer than every path of the host.
    */
   public refuseMetrics(endpoint: EdgeEndpoint, exclusions: readonly MetricsExposure[]): void {
-    const deny = { [`${NGINX_ANNOTATION_PREFIX}/denylist-source-range`]: EVERY_CLIENT };
+    // Refused to everyone anyway: no WAF to pass first (see policyObjects).
+    const deny = { [`${NGINX_ANNOTATION_PREFIX}/denylist-source-range`]: EVERY_CLIENT, ...modsecurityOff(endpoint) };
     const regexHosts = new Set(endpoint.resolved.routes.filter((r) => r.match === 'Regex').map((r) => r.host));
     const plain = exclusions.filter((e) => !regexHosts.has(e.host));
     const regex = exclusions.filter((e) => regexHosts.has(e.host));
@@ -121,6 +133,12 @@ export class NginxRenderer extends IngressRenderer {
   }
 
   public validateGrpcRoute(report: ValidationReport, route: ResolvedRoute, endpoint: EdgeEndpoint): void {
+    if (route.policy.waf)
+      report.error(
+        'nginx-renderer.waf-grpc',
+        fieldOf(route, 'policy.waf'),
+        "ModSecurity's nginx connector reads a request's whole body before passing it on, which breaks gRPC streams: leave waf out of gRPC routes",
+      );
     if (!endpoint.resolved.tlsHosts.includes(route.host))
       report.error(
         'nginx-renderer.value',
@@ -142,6 +160,18 @@ export class NginxRenderer extends IngressRenderer {
         `sets ${refused.join(', ')}, which ingress-nginx does not allow (platform.edge.ingressNginx.allowedResponseHeaders: ${allowed.join(', ') || 'none'}); it would answer 503 on every path: add the headers to the profile's list or leave them out`,
       );
   }
+}
+
+/**
+ * A controller the platform layer runs has ModSecurity on for every host once one endpoint of
+ * the environment asks for a WAF (lib/edge/modsecurity.ts): every other Ingress states its own
+ * "off", so another system's WAF neither buffers nor refuses its requests. A preinstalled
+ * controller is the cluster's: its administrators' ModSecurity setting stands.
+ */
+function modsecurityOff(endpoint: EdgeEndpoint): Record<string, string> {
+  return endpoint.chart.environment.platform.preinstalled.includes('ingress-nginx')
+    ? {}
+    : { [`${NGINX_ANNOTATION_PREFIX}/enable-modsecurity`]: 'false' };
 }
 
 /**

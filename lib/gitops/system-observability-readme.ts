@@ -3,6 +3,8 @@ import { AlertmanagerConfigObject, platformAlertmanagerConfigSpec, receiversOf, 
 import { RECEIVER_CREDENTIALS_SECRET } from '../observability/alertmanager-server';
 import type { Json } from '../core/json';
 import { formatSeconds } from '../core/duration';
+import { parse } from 'yaml';
+import { LOKI_RULE_LABEL } from '../observability/log-collection';
 import { SystemLogs } from '../observability/system-logs';
 import { WorkloadTracing } from '../workloads/workload-tracing';
 import { Workload } from '../workloads/workload';
@@ -44,8 +46,13 @@ export function observabilitySection(chart: SystemChart, objects: readonly Rende
     '',
   );
   const rules: Json[] = objects.filter((o) => o.object.kind === 'PrometheusRule').map((o) => o.object);
-  // Log alerts (Loki ruler) are routed by the same Alertmanager with the same labels.
-  const logRules = SystemLogs.of(chart)?.rules ? SystemLogs.of(chart)!.ruleGroups() : [];
+  // Log alerts (Loki ruler rules in ConfigMaps for Loki's sidecar: SystemLogs', a WAF's) are
+  // routed by the same Alertmanager with the same labels.
+  const logRules: Json[] = objects
+    .filter((o) => o.object.kind === 'ConfigMap' && o.object.metadata?.labels?.[LOKI_RULE_LABEL])
+    .flatMap((o) =>
+      Object.values((o.object.data ?? {}) as Record<string, string>).flatMap((file) => ((parse(file) as Json)?.groups ?? []) as Json[]),
+    );
   if (logRules.length > 0) rules.push({ spec: { groups: logRules } });
   if (rules.length === 0) {
     lines.push('Alerts: none (the system defines no SystemAlerts).');
@@ -83,8 +90,13 @@ export function observabilitySection(chart: SystemChart, objects: readonly Rende
           .map((x) => `${x.name.split('/').pop()}: ${describeReceiver(x.spec)}`);
         lines.push(`| ${rule.alert} | ${labels.severity} | ${to.join('; ')} |`);
       }
-  if (logRules.length > 0)
-    lines.push('', "`LogErrorBurst` is evaluated by Loki's ruler on the system's logs and sent to the same Alertmanager with the same labels.");
+  if (logRules.length > 0) {
+    const names = [...new Set(logRules.flatMap((g) => ((g.rules ?? []) as Json[]).map((r) => `\`${r.alert}\``)))];
+    lines.push(
+      '',
+      `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} evaluated by Loki's ruler on the logs and sent to the same Alertmanager with the same labels.`,
+    );
+  }
   lines.push('', `While \`SystemDown\` fires, the system's other alerts in ${env.name} are not sent.`);
   return lines.join('\n');
 }

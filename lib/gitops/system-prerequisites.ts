@@ -143,8 +143,23 @@ export function prerequisitesSection(chart: SystemChart, objects: readonly Rende
     lines.push('### Controller settings this system relies on', '');
     for (const c of ingressClasses) lines.push(`- an ingress controller serving IngressClass \`${c}\``);
     for (const n of settings) {
-      for (const [name, values] of Object.entries(n.settings))
-        lines.push(`- ${n.component} \`${name}\`: ${values.map((v) => `\`${v}\``).join(', ')}`);
+      for (const [name, values] of Object.entries(n.settings)) {
+        // A multi-line value (ingress-nginx's modsecurity-snippet) as a code block under its item.
+        if (values.some((v) => v.includes('\n')))
+          lines.push(
+            `- ${n.component} \`${name}\`:`,
+            ...values.flatMap((v) => [
+              '',
+              '  ```',
+              ...v
+                .trimEnd()
+                .split('\n')
+                .map((l) => `  ${l}`),
+              '  ```',
+            ]),
+          );
+        else lines.push(`- ${n.component} \`${name}\`: ${values.map((v) => `\`${v}\``).join(', ')}`);
+      }
     }
     lines.push('');
   }

@@ -7,6 +7,7 @@ import { StatefulStore } from '../data/stateful-store';
 import { CLUSTER_SCOPED_KINDS } from '../gitops/apply-order';
 import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { planPlatform } from '../gitops/platform-components';
+import { wafConflicts } from '../edge/modsecurity';
 import { PlatformPrometheusChart } from '../gitops/platform-prometheus-chart';
 import { PLATFORM_PROMETHEUS_NAME } from '../gitops/observability-components';
 import { SPAN_METRICS_SETTING } from '../core/observability-profile';
@@ -30,11 +31,8 @@ export function addPlatformLayers(app: App): void {
     const env = argo.environment;
     if (!env?.platform || charts.some((c) => PlatformLayer.isPlatformLayer(c) && c.environment.name === env.name)) continue;
     const systems = charts.filter(SystemChart.isSystemChart).filter((c) => c.environment?.name === env.name);
-    const plan = planPlatform(
-      env.platform,
-      systems.flatMap((c) => platformRequirements(c)),
-      env.name,
-    );
+    const requirements = systems.flatMap((c) => platformRequirements(c));
+    const plan = planPlatform(env.platform, requirements, env.name);
     const layer = new PlatformLayer(app, { environment: env, plan, project: argo.project });
     // The Prometheus the operator runs, selecting what the systems label (unless the cluster already runs its own).
     let prometheus: Chart | undefined;
@@ -60,7 +58,8 @@ export function addPlatformLayers(app: App): void {
     for (const system of systems)
       if (platformRequirements(system).some((r) => r.component === 'argo-rollouts')) argo.leaveRolloutSelectorsToController(system.system);
     if (prometheus) argo.attachPlatformPrometheus();
-    for (const issue of plan.issues) {
+    // Besides the plan's: endpoints that ask one ingress-nginx for different WAF settings.
+    for (const issue of [...plan.issues, ...wafConflicts(requirements)]) {
       const target: IConstruct = (issue.path && app.node.findAll().find((c) => c.node.path === issue.path)) || layer;
       addCheck(target, (report) => report.error(issue.id, issue.field, issue.message));
     }

@@ -72,6 +72,8 @@ describe('nginx, Loopi-like: one host, rate limit 10 r/s burst 20, timeouts, sec
       [`${NGINX}/proxy-read-timeout`]: '60',
       [`${NGINX}/proxy-send-timeout`]: '60',
       [`${NGINX}/custom-headers`]: 'loopi-prod/public-response-headers',
+      // No WAF asked for: off, whatever another system's WAF turns on controller-wide.
+      [`${NGINX}/enable-modsecurity`]: 'false',
     });
     expect(ingress.metadata.annotations[`${NGINX}/configuration-snippet`]).toBeUndefined();
   });
