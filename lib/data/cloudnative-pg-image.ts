@@ -13,7 +13,11 @@ const LIBRARY = /^[a-z_][a-z0-9_]{0,62}$/;
 export interface CloudNativePgOperand {
   /** The image the instances run. */
   readonly reference: string;
-  /** Set for an image of the user's: the Cluster selects it through an ImageCatalog under `major`, run as `uid`:`gid`. @default - CloudNativePG's own image, by name */
+  /**
+   * Set for an image of the user's: the Cluster selects it through an ImageCatalog under
+   * `major`, run as `uid`:`gid`.
+   * @default - CloudNativePG's own image, by name
+   */
   readonly custom?: { readonly major: number; readonly uid: number; readonly gid: number };
   /** `.spec.postgresql.shared_preload_libraries`, empty for none. */
   readonly sharedPreloadLibraries: readonly string[];
