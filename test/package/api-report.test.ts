@@ -67,9 +67,11 @@ describe('a deliberate public API (issue 29)', () => {
 
   // 149 names after issue 29's pruning; issue 30 added what users write for its features
   // (DatabaseTlsOptions, enrolInMesh, RolloutOptions, the Redis replica group's Sentinel options
-  // and proxy, RedisCredentialKeys): 155; S3Bucket and S3BucketProps: 157. A new name must be one a user writes or reads.
+  // and proxy, RedisCredentialKeys): 155; S3Bucket and S3BucketProps: 157; the types of the props
+  // users write for TimescaleDB on CloudNativePG, the WAF and public DNS (CloudNativePgImage,
+  // EdgeWaf, PublicDnsProfile): 160. A new name must be one a user writes or reads.
   test('is what a user needs: well under 200 names', () => {
-    expect(exported().length).toBeLessThan(160);
+    expect(exported().length).toBeLessThan(170);
   });
 
   test('every exported class is sealed (its protected members are not API) unless it is an extension point', () => {
