@@ -16,7 +16,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { applyRelease, ENVIRONMENTS, Refusal } from './release-plan.mjs';
+import { applyRelease, ENVIRONMENTS, Refusal, runCommand } from './release-plan.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const USAGE = 'usage: npm run promote -- <system> --from <environment> --to <environment>';
@@ -115,15 +115,4 @@ function promote({ system, from, to }) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-if (args.errors.length > 0) {
-  for (const e of args.errors) console.error(`error: ${e}`);
-  console.error(USAGE);
-  process.exit(2);
-}
-try {
-  process.exit(promote(args));
-} catch (error) {
-  if (!(error instanceof Refusal)) throw error;
-  console.error(`error: ${error.message}`);
-  process.exit(2);
-}
+runCommand(args, USAGE, () => promote(args));

@@ -58,3 +58,25 @@ export function applyRelease({ root, system, env, release, before, subject, done
   }
   return 0;
 }
+
+/**
+ * The command-line tail of `npm run release` and `npm run promote`: argument errors print with
+ * the usage and exit 2; `run` returns the exit code; a Refusal is one line on stderr and exit 2.
+ * @param {{ errors: string[] }} args the parsed arguments
+ * @param {string} usage
+ * @param {() => number} run
+ */
+export function runCommand(args, usage, run) {
+  if (args.errors.length > 0) {
+    for (const e of args.errors) console.error(`error: ${e}`);
+    console.error(usage);
+    process.exit(2);
+  }
+  try {
+    process.exit(run());
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exit(2);
+  }
+}

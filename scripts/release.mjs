@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { applyRelease, Refusal } from './release-plan.mjs';
+import { applyRelease, Refusal, runCommand } from './release-plan.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const ENV = 'dev';
@@ -70,15 +70,4 @@ function release({ system, images }) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-if (args.errors.length > 0) {
-  for (const e of args.errors) console.error(`error: ${e}`);
-  console.error(USAGE);
-  process.exit(2);
-}
-try {
-  process.exit(release(args));
-} catch (error) {
-  if (!(error instanceof Refusal)) throw error;
-  console.error(`error: ${error.message}`);
-  process.exit(2);
-}
+runCommand(args, USAGE, () => release(args));

@@ -159,7 +159,6 @@ describe('writeDist', () => {
     // A byte-identical tree swapped in (what a synth that wrote dist does) has new inodes.
     const now = treeStamp(a);
     writeDist(a, [folder('x', { 'a.yaml': 'a' }), folder('y', { 'b.yaml': 'b' })], 'all');
-    expect(treeFingerprint(a)).toBe(treeFingerprint(a));
     expect(treeStamp(a)).not.toBe(now);
     const swapped = treeStamp(a);
     fs.mkdirSync(path.join(a, 'z'));
