@@ -108,6 +108,9 @@ function scalarForm(value: unknown): ScalarForm | null {
   }
   // Document markers are written differently at different depths: the reference decides.
   if (typeof value === 'string' && DOCUMENT_MARKER.test(value)) return remember(valueMemo, value, null);
+  // Most other strings (URLs, image references, sentences) are one plain line too: asking
+  // `yaml` about each distinct one was the writer's largest cost at a thousand services.
+  if (typeof value === 'string' && isPlainLine(value)) return remember(valueMemo, value, { head: value });
   // Ask `yaml` how it writes the value in a block mapping, then make that relative.
   const text = stringify({ a: value }, OPTIONS);
   let form: ScalarForm | null = null;
@@ -120,6 +123,27 @@ function scalarForm(value: unknown): ScalarForm | null {
     }
   }
   return remember(valueMemo, value, form);
+}
+
+/**
+ * Characters and places where `yaml` does not write a string plain (yaml 2.9.1,
+ * `plainString` in dist/stringify/stringifyString.js): an indicator first, `-` or `?`
+ * alone or before a blank, `: ` or ` #` inside, a blank or `:` last.
+ */
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+
+/** Characters `yaml` always writes double-quoted (its stringifyString), and tabs and line breaks, left to the reference. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it tests for
+const NOT_LINE = /[\x00-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+
+/**
+ * Whether `yaml` writes the string `value`, as a block map value or sequence item, as one
+ * plain line: the same tests, in the same order, as its `plainString` for a single line
+ * (lineWidth 0: never folded), where the document-marker case was already sent to the
+ * reference. test/core/yaml-writer.test.ts compares this with the package on generated strings.
+ */
+function isPlainLine(value: string): boolean {
+  return value !== '' && !NOT_LINE.test(value) && !NOT_PLAIN.test(value) && !resolvesAsOtherType(value);
 }
 
 /** How `yaml` writes a map key (implicit key); null when unsupported. */

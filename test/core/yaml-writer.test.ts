@@ -180,6 +180,59 @@ describe('YAML writer', () => {
     }
   });
 
+  test('generated strings of the characters that decide plain or quoted are written like the yaml package writes them', () => {
+    // Every character plainString tests for, with letters, digits and a few that tags read
+    // (numbers, booleans, timestamps): the one-line plain shortcut must agree on each.
+    const alphabet = [
+      'a',
+      'y',
+      'n',
+      'e',
+      '0',
+      '1',
+      '.',
+      '/',
+      ' ',
+      ':',
+      '#',
+      '-',
+      '?',
+      ',',
+      '[',
+      ']',
+      '{',
+      '}',
+      '&',
+      '*',
+      '!',
+      '|',
+      '>',
+      "'",
+      '"',
+      '%',
+      '@',
+      '`',
+      '~',
+      '=',
+      '+',
+      '_',
+      '\t',
+      '\n',
+      'é',
+    ];
+    const rand = random(7);
+    let plain = 0;
+    for (let i = 0; i < 20000; i++) {
+      const length = 1 + Math.floor(rand() * 7);
+      const s = Array.from({ length }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+      for (const doc of [{ v: s }, { l: [s, { v: s }] }]) expect(toYamlDocument(doc)).toBe(toYamlDocumentReference(doc));
+      if (toYamlDocumentReference({ v: s }) === `v: ${s}\n`) plain++;
+    }
+    // Not vacuous: a good share of the strings are written plain, the rest quoted or as blocks.
+    expect(plain).toBeGreaterThan(2000);
+    expect(plain).toBeLessThan(18000);
+  });
+
   test('shared sub-objects, empty collections and nested sequences', () => {
     const shared = { x: 1, y: ['a'] };
     for (const doc of [{ a: shared, b: shared }, { a: {}, b: [], c: [[]], d: [{}], e: [[1, 2], []], f: [{ g: [] }] }, {}, [], 'x', 1, null]) {
