@@ -25,8 +25,9 @@ export interface CertManagerIssuerProps {
   readonly scope?: IssuerScope;
   /**
    * Object name. A ClusterIssuer's name is cluster-wide, so by default it includes the
-   * system and environment (the namespace): two systems, or two environments sharing a
-   * cluster, each declaring a `letsencrypt` issuer do not overwrite each other.
+   * system and environment (the namespace): two systems each declaring a `letsencrypt`
+   * issuer do not overwrite each other. An explicit name must be unique among the
+   * environment's systems (each environment is its own cluster, with its own platform layer).
    * @default - the construct id for an Issuer; `<namespace>-<id>` for a ClusterIssuer
    */
   readonly name?: string;
@@ -53,7 +54,7 @@ export abstract class CertManagerIssuer extends Construct implements IIssuer {
     this.issuerNamespace = cluster ? undefined : this.chart.namespaceName;
     this.describe = `${this.issuerKind} '${this.issuerName}' (${this.node.path})`;
     markComponent(this, { name: this.issuerName, component });
-    if (cluster) registerClusterIssuer(this, this.issuerName);
+    if (cluster) registerClusterIssuer(this, this.issuerName, this.chart.environment?.name);
     requirePlatform(this, { component: 'cert-manager', minVersion: '1.0.0', reason: `cert-manager.io/v1 ${this.issuerKind}` });
     addCheck(this, (report) => this.validateIssuer(report));
   }
@@ -70,7 +71,7 @@ export abstract class CertManagerIssuer extends Construct implements IIssuer {
     const reason = checkDnsSubdomain(this.issuerName);
     if (reason) report.error('issuer.name.invalid', 'name', `'${this.issuerName}' ${reason}`);
     if (this.issuerKind === 'ClusterIssuer') {
-      for (const other of otherClusterIssuers(this, this.issuerName)) {
+      for (const other of otherClusterIssuers(this, this.issuerName, this.chart.environment?.name)) {
         report.error(
           'issuer.name.clusterissuer-also',
           'name',

@@ -163,15 +163,20 @@ export function checkIssuerForEnvironment(
   }
 }
 
-/** Cluster-scoped names must be unique across every system of the app. */
+/**
+ * Cluster-scoped names must be unique across every system of an environment: each
+ * environment is its own cluster (one profile each), so the same name in dev and prod is two
+ * objects, not one. The value recorded is the name and the environment.
+ */
 const CLUSTER_ISSUERS = Symbol.for('cdk8s-stacks.edge.ClusterIssuerName');
 
-/** Records that `construct` declares the ClusterIssuer `name`. */
-export function registerClusterIssuer(construct: IConstruct, name: string): void {
-  Object.defineProperty(construct, CLUSTER_ISSUERS, { value: name });
+/** Records that `construct` declares the ClusterIssuer `name` in the cluster of `environment`. */
+export function registerClusterIssuer(construct: IConstruct, name: string, environment: string | undefined): void {
+  Object.defineProperty(construct, CLUSTER_ISSUERS, { value: `${environment}\u0000${name}` });
 }
 
-/** The other constructs of the app that declare a ClusterIssuer called `name`. */
-export function otherClusterIssuers(construct: IConstruct, name: string): IConstruct[] {
-  return construct.node.root.node.findAll().filter((c) => c !== construct && (c as unknown as Record<symbol, unknown>)[CLUSTER_ISSUERS] === name);
+/** The other constructs of the app that declare a ClusterIssuer called `name` in the same environment. */
+export function otherClusterIssuers(construct: IConstruct, name: string, environment: string | undefined): IConstruct[] {
+  const key = `${environment}\u0000${name}`;
+  return construct.node.root.node.findAll().filter((c) => c !== construct && (c as unknown as Record<symbol, unknown>)[CLUSTER_ISSUERS] === key);
 }

@@ -213,4 +213,12 @@ describe('AcmeIssuer bad input', () => {
       expect.stringMatching(/^\[chat-prod\/letsencrypt\] name: ClusterIssuer 'letsencrypt-prod' is also declared by loopi-prod\/letsencrypt/),
     ]);
   });
+
+  test('the same explicit ClusterIssuer name in two environments: two clusters, two objects, no error', () => {
+    const { app, chart } = testChart(testEnv('prod'), 'loopi');
+    const dev = new SystemChart(app, { system: 'loopi', environment: testEnv('dev') });
+    new AcmeIssuer(chart, 'letsencrypt', { email: 'ops@loopi.com', scope: 'cluster', name: 'letsencrypt' });
+    new AcmeIssuer(dev, 'letsencrypt', { email: 'ops@loopi.com', scope: 'cluster', name: 'letsencrypt' });
+    expect(errorsOf(app).filter((e) => e.includes('also declared'))).toEqual([]);
+  });
 });
