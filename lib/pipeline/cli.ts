@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { synthesize, SynthOptions, SynthResult } from './synth';
+import { RenderedElsewhere, synthesize, synthesizeAlongside, SynthOptions, SynthResult } from './synth';
 import { formatIssue, SynthesisError, ValidationIssue } from '../core/validation';
 import { recoverStaging, StagingRecovery, treeStamp } from '../core/dist-writer';
 
@@ -13,6 +13,13 @@ export interface CliSynthOptions extends Pick<SynthOptions, 'outdir' | 'replaceA
   readonly log?: (line: string) => void;
   /** Where warnings and errors go. @default console.error */
   readonly error?: (line: string) => void;
+  /**
+   * Threads rendering the environments before the app's (runStacksCli starts them, see
+   * environment-shards.ts); their files go into the same atomic write. Not with `afterWrite`:
+   * the result then lacks their objects. @default none
+   * @internal
+   */
+  readonly elsewhere?: readonly RenderedElsewhere[];
 }
 
 /**
@@ -34,18 +41,23 @@ export function runSynthCli(options: CliSynthOptions): number {
   } catch (e) {
     // Nothing was synthesized; what the recovery of an interrupted synth did is its own message.
     error(`Synthesis did not start: ${shown} could not be read or recovered.\n  ${describeBuildError(e)}`);
+    for (const other of options.elsewhere ?? []) other.abandon();
     return 1;
   }
+  const others = options.elsewhere ?? [];
   try {
+    if (others.length > 0 && options.afterWrite) throw new Error('runSynthCli: afterWrite needs every object, which other threads keep');
     const reused = new Set<string>();
-    const result = synthesize(options.build(), {
+    const app = buildFirst(options.build, others);
+    const synthOptions: SynthOptions = {
       outdir,
       replaceAll: options.replaceAll,
       rules: options.rules,
       sourceFolder: options.sourceFolder,
       incremental: options.incremental,
       onReused: (folder) => reused.add(folder),
-    });
+    };
+    const result = others.length > 0 ? synthesizeAlongside(app, synthOptions, others) : synthesize(app, synthOptions);
     printWarnings(result.warnings, error);
     const total = result.folders.reduce((n, f) => n + f.objects, 0);
     log(`Synthesized ${total} objects into ${path.relative(process.cwd(), outdir) || '.'}/`);
@@ -60,6 +72,7 @@ export function runSynthCli(options: CliSynthOptions): number {
     options.afterWrite?.(result);
     return 0;
   } catch (e) {
+    for (const other of others) other.abandon();
     const state = distState(outdir, before, shown);
     if (e instanceof SynthesisError) {
       printWarnings(e.warnings, error);
@@ -69,6 +82,22 @@ export function runSynthCli(options: CliSynthOptions): number {
       error(`Synthesis failed; ${state}\n1 error while building the charts:\n  ${describeBuildError(e)}`);
     }
     return 1;
+  }
+}
+
+/**
+ * Builds the app. When that throws and a thread rendering earlier environments failed to
+ * build too, its error is the one thrown: one app of every environment would have met it first.
+ */
+function buildFirst(build: () => App, others: readonly RenderedElsewhere[]): App {
+  try {
+    return build();
+  } catch (error) {
+    for (const other of others) {
+      const earlier = other.finish(() => undefined).buildError;
+      if (earlier !== undefined) throw new Error(earlier);
+    }
+    throw error;
   }
 }
 

@@ -8,7 +8,9 @@ import { ArgoCdApplications } from '../gitops/argocd-applications';
 import { PolicyRule } from '../policy/rule';
 import { runSynthCli } from './cli';
 import { writeCdk8sCliOutput } from './cli-output';
-import { systemInputDigests } from './synth-cache';
+import { IncrementalSynth, systemInputDigests } from './synth-cache';
+import { planEnvironmentShards, renderThreads, runShard, shardAssignment, startShard } from './environment-shards';
+import type { RenderedElsewhere } from './synth';
 
 /** Makes one system's chart in one environment. */
 export type SystemFactory = (scope: Construct, env: Environment) => SystemChart;
@@ -89,6 +91,26 @@ const USAGE =
  * @returns the exit code: 0 done, 1 synthesis failed, 2 bad arguments (nothing done)
  */
 export function runStacksCli(options: StacksCliOptions): number {
+  // In a thread that renders some environments for the command running in the main thread.
+  const assignment = shardAssignment();
+  if (assignment) {
+    runShard(assignment, {
+      build: (environments, systems) =>
+        buildStacksApp({
+          systems: options.systems,
+          environments: options.environments,
+          selectEnvironments: environments,
+          selectSystems: systems,
+          appOutdir: options.appOutdir,
+        }),
+      rules: options.rules,
+      sourceFolder: options.sourceFolder,
+      incremental: options.bundleInputs
+        ? incrementalRecord(options.bundleInputs, Object.keys(options.systems), options.sourceFolder, false)
+        : undefined,
+    });
+    return 0;
+  }
   const log = options.log ?? ((line: string) => console.log(line));
   const error = options.error ?? ((line: string) => console.error(line));
   const variables = options.variables ?? process.env;
@@ -111,17 +133,34 @@ export function runStacksCli(options: StacksCliOptions): number {
     error(USAGE);
     return 2;
   }
+  let threads: number;
+  try {
+    threads = renderThreads(variables);
+  } catch (e) {
+    error(`error: ${(e as Error).message}`);
+    return 2;
+  }
   const outdir = path.resolve(parsed.outdir ?? options.outdir);
   const partial = parsed.envs.length > 0 || parsed.systems.length > 0;
-  const digests = options.bundleInputs
-    ? systemInputDigests(options.bundleInputs.stampFile, options.bundleInputs.root, Object.keys(options.systems), options.sourceFolder)
-    : undefined;
+  const environments = parsed.envs.length > 0 ? parsed.envs : [...ENVIRONMENT_NAMES];
+  // Other threads render the first environments (see environment-shards.ts): only from a bundle
+  // (they run it), not for --incremental (it carries folders over) nor under the cdk8s CLI
+  // (its copies are made from every object).
+  const shards =
+    options.bundleInputs && !parsed.incremental && !variables.CDK8S_OUTDIR
+      ? planEnvironmentShards(environments, threads)
+      : { elsewhere: [], here: environments };
+  const bundle = options.bundleInputs?.stampFile.replace(/\.inputs\.json$/, '');
+  // Started first, so that their start-up overlaps with this thread's work.
+  const elsewhere: RenderedElsewhere[] = shards.elsewhere.map((group) =>
+    startShard(bundle!, { environments: group, systems: parsed.systems.length > 0 ? parsed.systems : undefined, outdir, record: true }),
+  );
   return runSynthCli({
     build: () =>
       buildStacksApp({
         systems: options.systems,
         environments: options.environments,
-        selectEnvironments: parsed.envs.length > 0 ? parsed.envs : undefined,
+        selectEnvironments: parsed.envs.length > 0 || elsewhere.length > 0 ? shards.here : undefined,
         selectSystems: parsed.systems.length > 0 ? parsed.systems : undefined,
         appOutdir: options.appOutdir,
       }),
@@ -129,19 +168,34 @@ export function runStacksCli(options: StacksCliOptions): number {
     replaceAll: !partial,
     rules: options.rules,
     sourceFolder: options.sourceFolder,
-    incremental:
-      options.bundleInputs && digests
-        ? {
-            cacheFile: path.join(path.dirname(options.bundleInputs.stampFile), 'synth-cache.json'),
-            inputsOf: (chart) => digests.get(chart.system),
-            reuse: parsed.incremental,
-          }
-        : undefined,
+    incremental: options.bundleInputs
+      ? incrementalRecord(options.bundleInputs, Object.keys(options.systems), options.sourceFolder, parsed.incremental)
+      : undefined,
     log,
     error,
+    elsewhere,
     // Under `cdk8s synth`: copies of what dist/ received, for the CLI to list or print.
-    afterWrite: (result) => writeCdk8sCliOutput(result, outdir, variables.CDK8S_OUTDIR),
+    afterWrite: elsewhere.length > 0 ? undefined : (result) => writeCdk8sCliOutput(result, outdir, variables.CDK8S_OUTDIR),
   });
+}
+
+/**
+ * The incremental cache of a synth run from a bundle: next to the bundle's input list, keyed
+ * by each system's inputs; undefined when the list cannot be read.
+ */
+function incrementalRecord(
+  bundleInputs: NonNullable<StacksCliOptions['bundleInputs']>,
+  systems: readonly string[],
+  sourceFolder: string | undefined,
+  reuse: boolean,
+): IncrementalSynth | undefined {
+  const digests = systemInputDigests(bundleInputs.stampFile, bundleInputs.root, systems, sourceFolder);
+  if (digests === undefined) return undefined;
+  return {
+    cacheFile: path.join(path.dirname(bundleInputs.stampFile), 'synth-cache.json'),
+    inputsOf: (chart) => digests.get(chart.system),
+    reuse,
+  };
 }
 
 /** The selection the cdk8s CLI passes as variables, as arguments. */

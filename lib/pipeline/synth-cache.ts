@@ -90,6 +90,15 @@ function digestOfHashes(files: ReadonlyArray<readonly [string, string]>): string
 }
 
 /**
+ * What a session recorded of the folders it rendered (their keys, and the hash of each file
+ * written), for the session of the thread that saves the cache (SynthCacheSession.adopt).
+ */
+export interface SynthCacheRecord {
+  readonly keys: ReadonlyArray<readonly [string, string]>;
+  readonly written: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, string]>]>;
+}
+
+/**
  * One synth's use of the cache: which system folders may be carried over, the digests of
  * what it writes, and the new cache once dist is committed.
  */
@@ -135,6 +144,18 @@ export class SynthCacheSession {
     let list = this.written.get(folder);
     if (!list) this.written.set(folder, (list = []));
     list.push([name, sha256(text)]);
+  }
+
+  /** What this session recorded of the folders it rendered, for the session that saves the cache. */
+  public record(): SynthCacheRecord {
+    return { keys: [...this.keys], written: [...this.written] };
+  }
+
+  /** Takes another thread's record of the folders it rendered into this synth's dist as this session's own. */
+  public adopt(record: SynthCacheRecord): void {
+    for (const [folder, key] of record.keys) this.keys.set(folder, key);
+    for (const [folder, files] of record.written)
+      this.written.set(folder, [...(this.written.get(folder) ?? []), ...files.map(([n, h]): [string, string] => [n, h])]);
   }
 
   /** After dist was committed: what each system folder was made from, for the next synth. */

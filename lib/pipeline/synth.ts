@@ -22,7 +22,7 @@ import { backupReadmeSections, watchBackups } from './backup-passes';
 import { addMetricsMonitors } from './metrics-monitors';
 import { addMeshPolicies } from './mesh-policies';
 import { ModelIndex } from './model-index';
-import { CachedFolder, IncrementalSynth, SynthCacheSession } from './synth-cache';
+import { CachedFolder, IncrementalSynth, SynthCacheRecord, SynthCacheSession } from './synth-cache';
 import { addSystemFoundations } from './system-foundation';
 import { addPlatformLayers, assignPriorityClasses } from './platform-layer';
 import { PlatformLayer } from '../gitops/platform-layer';
@@ -89,17 +89,65 @@ export interface SynthOptions {
 export function synthesize(app: App, options: SynthOptions): SynthResult {
   if (synthesisHook) return synthesisHook(app, options);
   if (options.dryRun) return renderApp(app, options).result;
+  return writeApp(app, options, []);
+}
+
+/**
+ * Environments of the same app rendered by another thread (lib/pipeline/environment-shards.ts):
+ * what `synthesizeAlongside` needs of each. Not part of the public API.
+ */
+export interface RenderedElsewhere {
+  /**
+   * Waits until the other thread is done, handing each of its files to `file` on the way
+   * (`record` receives the incremental cache's record of its folders), and returns what it found.
+   */
+  finish(file: (folder: string, name: string, text: string) => void): ElsewhereOutcome;
+  /** Stops the other thread (this synth failed, or will not use it). */
+  abandon(): void;
+}
+
+/** What another thread rendered: everything of a SynthResult but the objects (they stay in that thread). */
+export interface ElsewhereOutcome {
+  /** The one exception its app's build threw (an error message), instead of everything else. */
+  readonly buildError?: string;
+  readonly issues: readonly ValidationIssue[];
+  readonly warnings: readonly ValidationIssue[];
+  readonly folders: readonly FolderSummary[];
+  readonly waivers: readonly Waiver[];
+  readonly securityExceptions: ReadonlyArray<SecurityExceptionSummary & { readonly folder: string }>;
+  /** The environments it synthesized completely (see completeEnvironments). */
+  readonly completeEnvironments: readonly string[];
+  /** What the incremental cache records of its folders, when this synth records one. */
+  readonly cacheRecord?: SynthCacheRecord;
+}
+
+/**
+ * `synthesize` of an app that holds some environments, while other threads render the
+ * environments before them (`others`, in environment order) into the same dist: one atomic
+ * write of every thread's files, with summaries, issues and warnings merged in the order a
+ * single app of every environment would give. The result's `objects` are this thread's
+ * only. Used by `runStacksCli` (see environment-shards.ts). Not part of the public API.
+ */
+export function synthesizeAlongside(app: App, options: SynthOptions, others: readonly RenderedElsewhere[]): SynthResult {
+  if (options.dryRun || synthesisHook) throw new Error('synthesizeAlongside: writes dist; dryRun and plan render in one thread');
+  return writeApp(app, options, others);
+}
+
+function writeApp(app: App, options: SynthOptions, others: readonly RenderedElsewhere[]): SynthResult {
   // Each file goes to the staging folder as soon as it is serialized (written by worker
   // threads while the next ones are rendered); the staging folder is opened with the first
   // file, so that a synth that fails before it touches nothing.
   let write: DistWrite | undefined;
   const open = (): DistWrite => (write ??= DistWrite.open(options.outdir, { threads: options.writeThreads }));
   const cache = options.incremental ? new SynthCacheSession(options.incremental, options) : undefined;
+  let failed = false;
+  const file = (folder: string, name: string, text: string): void => {
+    if (failed) return;
+    cache?.file(folder, name, text);
+    open().addFile(folder, name, text);
+  };
   const sink: FileSink = {
-    file: (folder, name, text) => {
-      cache?.file(folder, name, text);
-      open().addFile(folder, name, text);
-    },
+    file,
     reused: (folder) => {
       open().carryOver(folder);
       options.onReused?.(folder);
@@ -107,20 +155,52 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
     cached: cache ? (chart, folder) => cache.reusable(chart, folder) : undefined,
   };
   let result: SynthResult;
+  let complete: string[];
   try {
-    result = render(app, options, sink).result;
+    const mine = collect(app, options, sink);
+    failed = mine.issues.length > 0;
+    const issues: ValidationIssue[] = [];
+    const warnings: ValidationIssue[] = [];
+    const merged = {
+      folders: [] as FolderSummary[],
+      objects: mine.result.objects,
+      waivers: [] as Waiver[],
+      securityExceptions: [] as Array<SecurityExceptionSummary & { readonly folder: string }>,
+    };
+    complete = [];
+    for (const other of others) {
+      const outcome = other.finish(file);
+      if (outcome.buildError !== undefined) throw new Error(outcome.buildError);
+      failed ||= outcome.issues.length > 0;
+      issues.push(...outcome.issues);
+      warnings.push(...outcome.warnings);
+      merged.folders.push(...outcome.folders);
+      merged.waivers.push(...outcome.waivers);
+      merged.securityExceptions.push(...outcome.securityExceptions);
+      complete.push(...outcome.completeEnvironments);
+      if (outcome.cacheRecord) cache?.adopt(outcome.cacheRecord);
+    }
+    issues.push(...mine.issues);
+    warnings.push(...mine.result.warnings);
+    if (issues.length > 0) throw new SynthesisError(uniqueIssues(issues), warnings);
+    merged.folders.push(...mine.result.folders);
+    merged.waivers.push(...mine.result.waivers);
+    merged.securityExceptions.push(...mine.result.securityExceptions);
+    complete.push(...completeEnvironments(app));
+    result = { ...merged, warnings };
     open();
   } catch (error) {
+    for (const other of others) other.abandon();
     write?.abort();
     throw error;
   }
-  write!.commit((options.replaceAll ?? true) ? 'all' : { folders: completeEnvironments(app) });
+  write!.commit((options.replaceAll ?? true) ? 'all' : { folders: complete });
   cache?.save(result);
   return result;
 }
 
 /** Where a synth puts dist's files as they are made. */
-interface FileSink {
+export interface FileSink {
   /** One file: folder (e.g. `prod/shop`), file name, text. */
   readonly file: (folder: string, name: string, text: string) => void;
   /** A folder carried over from the current dist as it is. */
@@ -149,11 +229,26 @@ export function renderApp(app: App, options: Pick<SynthOptions, 'rules' | 'sourc
   return render(app, options);
 }
 
-/**
- * renderApp, handing each file to `sink` (while no error was found) instead of keeping it:
- * the files of a folder are then neither kept nor returned.
- */
+/** renderApp, handing each file to `sink`; throws SynthesisError with every issue found. */
 function render(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'>, sink?: FileSink): { result: SynthResult; folders: DistFolder[] } {
+  const collected = collect(app, options, sink);
+  if (collected.issues.length > 0) throw new SynthesisError(uniqueIssues(collected.issues), collected.result.warnings);
+  return collected;
+}
+
+/**
+ * Renders every chart of the app, handing each file to `sink` (while no error was found)
+ * instead of keeping it: the files of a folder are then neither kept nor returned. Charts,
+ * issues and warnings come grouped by environment, in the order the environments' first
+ * charts were made (within one, in the order the checks and charts come), so that apps of
+ * consecutive environments rendered apart give, one after the other, what one app of them
+ * all gives (synthesizeAlongside). Issues are returned, not thrown.
+ */
+export function collect(
+  app: App,
+  options: Pick<SynthOptions, 'rules' | 'sourceFolder'>,
+  sink?: FileSink,
+): { result: SynthResult; folders: DistFolder[]; issues: ValidationIssue[] } {
   completeModel(app);
   // One walk of the finished tree, shared by the passes below (see ModelIndex).
   const index = ModelIndex.build(app);
@@ -165,7 +260,8 @@ function render(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'>,
   const waivers: Waiver[] = [];
   const securityExceptions: Array<SecurityExceptionSummary & { folder: string }> = [];
 
-  for (const chart of app.node.children.filter((c): c is Chart => c instanceof Chart)) {
+  const order = environmentOrder(app);
+  for (const chart of order.charts) {
     const folder = folderOf(chart);
     const cached = SystemChart.isSystemChart(chart) && issues.length === 0 ? sink?.cached?.(chart, folder) : undefined;
     if (cached) {
@@ -247,11 +343,45 @@ function render(app: App, options: Pick<SynthOptions, 'rules' | 'sourceFolder'>,
     allObjects.push(...unit.objects.map((o) => ({ ...o, folder })));
   }
 
-  if (issues.length > 0) {
-    const reported = issues.filter((issue, i) => i < constructIssues.length || !isInRenamedConstruct(app, issue.path));
-    throw new SynthesisError(uniqueIssues(reported), warnings);
+  const reported = issues.filter((issue, i) => i < constructIssues.length || !isInRenamedConstruct(app, issue.path));
+  return {
+    result: { folders: summaries, objects: allObjects, waivers, warnings: order.sort(warnings), securityExceptions },
+    folders,
+    issues: order.sort(reported),
+  };
+}
+
+/**
+ * The app's charts grouped by environment (environments in the order their first chart was
+ * made, charts within one in the order they were made: a platform layer, made by a pass
+ * after every system, comes after its environment's systems and Argo CD applications, not
+ * after every environment), and a stable sort of issues into the same groups by the chart
+ * their path starts with. Charts without an environment, and issues outside any chart, come last.
+ */
+function environmentOrder(app: App): { charts: Chart[]; sort: (issues: readonly ValidationIssue[]) => ValidationIssue[] } {
+  const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
+  const environments: string[] = [];
+  const rank = new Map<string, number>();
+  for (const chart of charts) {
+    const env = environmentNameOf(chart);
+    if (env !== undefined && !environments.includes(env)) environments.push(env);
+    rank.set(chart.node.id, env === undefined ? Infinity : environments.indexOf(env));
   }
-  return { result: { folders: summaries, objects: allObjects, waivers, warnings, securityExceptions }, folders };
+  const rankOf = (id: string): number => rank.get(id) ?? Infinity;
+  const byRank = <T>(items: readonly T[], id: (item: T) => string): T[] =>
+    items
+      .map((item, i) => ({ item, i, r: rankOf(id(item)) }))
+      .sort((a, b) => a.r - b.r || a.i - b.i)
+      .map((x) => x.item);
+  return { charts: byRank(charts, (c) => c.node.id), sort: (issues) => byRank(issues, (i) => i.path.split('/')[0]) };
+}
+
+/** The environment a chart belongs to, when it has one (a missing one is the chart's collected error). */
+function environmentNameOf(chart: Chart): string | undefined {
+  if (SystemChart.isSystemChart(chart)) return chart.environment?.name;
+  if (ArgoCdApplications.isArgoCdApplications(chart) || PlatformLayer.isPlatformLayer(chart)) return chart.environment?.name;
+  if (PlatformPrometheusChart.isPlatformPrometheusChart(chart)) return chart.environment?.name;
+  return undefined;
 }
 
 /**
@@ -289,7 +419,7 @@ export function folderOf(chart: Chart): string {
  * The environments the app synthesizes completely: its Argo CD applications and every system
  * they list. Their whole `<env>/` folder is replaced, so a system no longer listed disappears.
  */
-function completeEnvironments(app: App): string[] {
+export function completeEnvironments(app: App): string[] {
   const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
   return charts.filter(ArgoCdApplications.isArgoCdApplications).flatMap((argo) => {
     const env = argo.environment?.name;
