@@ -16,9 +16,8 @@
 // incremental mode (lib/pipeline/synth-cache.ts) can tell which source files each system
 // depends on.
 import { createHash } from 'node:crypto';
-import { createRequire, Module } from 'node:module';
-import { Script } from 'node:vm';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { moduleDirname } from './esbuild-module-dirname.mjs';
@@ -118,46 +117,7 @@ export async function bundle({ entry, outfile, alias = {}, root = ROOT }) {
 
 /**
  * Runs a CommonJS bundle in this process, as `require(outfile)` would, with V8's code cache
- * kept next to it (`<outfile>.v8cache`). Compiling the 4 MB bundle and the functions a synth
- * calls is a tenth of an unchanged repository's synth; with the cache, V8 reads the compiled
- * code instead.
- *
- * V8 itself checks a cache only against the source's length (and its own version and
- * flags): a rebuilt bundle of the same length would run the old code. So the cache file
- * starts with the SHA-256 of the bundle it was made from, and is used only for that exact
- * bundle; otherwise (a rebuilt bundle, a damaged or missing file, another Node, which V8
- * rejects) the bundle is compiled as usual and the cache made anew after the run, so that it
- * holds every function the run compiled. The bundle sees the module, require, __filename
- * and __dirname a require() gives it (require.main stays the entry's: undefined under an ES
- * module entry, as with createRequire).
- * @param {string} outfile absolute path of the bundle
- * @returns {object} the bundle's module.exports
+ * kept next to it (`<outfile>.v8cache`): lib/pipeline/run-bundle.cjs, which says how.
+ * @type {(outfile: string, options?: { writeCache?: boolean }) => object}
  */
-export function runBundle(outfile) {
-  const cacheFile = `${outfile}.v8cache`;
-  const source = readFileSync(outfile);
-  const digest = createHash('sha256').update(source).digest();
-  let cachedData;
-  try {
-    const file = readFileSync(cacheFile);
-    if (file.length > digest.length && file.subarray(0, digest.length).equals(digest)) cachedData = file.subarray(digest.length);
-  } catch {
-    cachedData = undefined;
-  }
-  const script = new Script(Module.wrap(source.toString('utf8')), { filename: outfile, cachedData });
-  const module = { exports: {}, filename: outfile, id: outfile, loaded: false, children: [], paths: [] };
-  script.runInThisContext().call(module.exports, module.exports, createRequire(outfile), module, outfile, dirname(outfile));
-  module.loaded = true;
-  if (cachedData === undefined || script.cachedDataRejected) {
-    // Written aside and renamed, so that a concurrent run reads a whole cache or none.
-    const partial = `${cacheFile}.${process.pid}.tmp`;
-    try {
-      writeFileSync(partial, Buffer.concat([digest, script.createCachedData()]));
-      renameSync(partial, cacheFile);
-    } catch {
-      // Only a speed-up: a read-only or full disk costs the next run its compile time, nothing else.
-      rmSync(partial, { force: true });
-    }
-  }
-  return module.exports;
-}
+export const runBundle = createRequire(import.meta.url)('../lib/pipeline/run-bundle.cjs').runBundle;

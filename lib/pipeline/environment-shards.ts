@@ -1,4 +1,5 @@
 import * as os from 'os';
+import * as path from 'path';
 import { App } from 'cdk8s';
 import { isMainThread, MessageChannel, MessagePort, receiveMessageOnPort, Worker, workerData } from 'worker_threads';
 import type { EnvironmentName } from '../core/environment';
@@ -38,6 +39,8 @@ const STALL_MS = 120_000;
 /** What one thread is asked to render. */
 interface Assignment {
   readonly bundle: string;
+  /** run-bundle.cjs, which runs the bundle with the code cache the main thread's run keeps. */
+  readonly runner: string;
   readonly environments: readonly EnvironmentName[];
   /** The systems selected (`--system`); undefined: all of them. */
   readonly systems?: readonly string[];
@@ -81,7 +84,11 @@ export function planEnvironmentShards(
   return { elsewhere: environments.slice(0, others).map((e) => [e]), here: environments.slice(others) };
 }
 
-/** The source of the thread: runs the bundle, and reports a bundle that did not render (or threw) as a build error. */
+/**
+ * The source of the thread: runs the bundle (with the code cache of the main thread's runs:
+ * compiling the 4 MB bundle is most of a thread's start-up), and reports a bundle that did not
+ * render (or threw) as a build error. The main thread's run writes the cache when it is missing.
+ */
 const THREAD_SOURCE = `
 const { workerData } = require('worker_threads');
 const a = workerData[${JSON.stringify(ASSIGNMENT)}];
@@ -93,7 +100,7 @@ const fail = (message) => {
   Atomics.notify(signal, 0);
 };
 try {
-  require(a.bundle);
+  require(a.runner).runBundle(a.bundle, { writeCache: false });
 } catch (error) {
   if (Atomics.load(signal, 1) === 0) fail(error && error.message ? String(error.message) : String(error));
 }
@@ -110,7 +117,7 @@ export function startShard(bundle: string, assignment: Pick<Assignment, 'environ
   const counters = new Int32Array(signal);
   const worker = new Worker(THREAD_SOURCE, {
     eval: true,
-    workerData: { [ASSIGNMENT]: { ...assignment, bundle, port: channel.port2, signal } },
+    workerData: { [ASSIGNMENT]: { ...assignment, bundle, runner: path.join(__dirname, 'run-bundle.cjs'), port: channel.port2, signal } },
     transferList: [channel.port2],
   });
   // A synth that fails must still exit: the thread never holds the process open.

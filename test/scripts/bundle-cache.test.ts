@@ -150,4 +150,25 @@ describe('runBundle: a bundle run with V8 code cache', () => {
     expect(runWithCache(p.outfile).output).toBe(`a+b2 true ${path.sep}`);
     expect(fs.readFileSync(cacheFile).length).toBeGreaterThan(100);
   });
+
+  test('with writeCache false (the thread that renders an environment) it reads a cache but never writes one', () => {
+    const p = project();
+    bundle(p);
+    const run = (options: string) =>
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { runBundle } from ${JSON.stringify(BUNDLE_SCRIPT)}; runBundle(${JSON.stringify(p.outfile)}, ${options});`,
+        ],
+        { encoding: 'utf8' },
+      ).trim();
+    expect(run('{ writeCache: false }')).toBe('a+b1');
+    expect(fs.existsSync(`${p.outfile}.v8cache`)).toBe(false);
+    expect(run('{}')).toBe('a+b1');
+    const ino = inode(`${p.outfile}.v8cache`);
+    expect(run('{ writeCache: false }')).toBe('a+b1');
+    expect(inode(`${p.outfile}.v8cache`)).toBe(ino);
+  });
 });
