@@ -62,12 +62,12 @@ describe('two threads synthesize what one thread does', () => {
     readonly built: string[];
   }
 
-  /** Runs the bundle into `outdir` with `threads` render threads and the given faults. */
-  function run(threads: number, outdir: string, env: Record<string, string> = {}): Run {
+  /** Runs the bundle into `outdir` with `threads` render threads, the given faults and arguments. */
+  function run(threads: number, outdir: string, env: Record<string, string> = {}, args: string[] = []): Run {
     const log = path.join(tmpdir('shard-log'), 'built.txt');
     const cacheFile = path.join(path.dirname(bundle), 'synth-cache.json');
     fs.rmSync(cacheFile, { force: true });
-    const r = spawnSync(process.execPath, [bundle, '--outdir', outdir], {
+    const r = spawnSync(process.execPath, [bundle, '--outdir', outdir, ...args], {
       encoding: 'utf8',
       env: { ...process.env, [RENDER_THREADS_VARIABLE]: String(threads), SHARD_FIXTURE_ROOT: ROOT, SHARD_FIXTURE_LOG: log, ...env },
     });
@@ -99,6 +99,28 @@ describe('two threads synthesize what one thread does', () => {
     expect(JSON.parse(two.cache!).folders['dev/loopi']).toBeDefined();
     expect(threadsOf(one)).toEqual(['dev main', 'prod main', 'staging main']);
     expect(threadsOf(two)).toEqual(['dev other', 'prod main', 'staging main']);
+  });
+
+  test('a selection of environments: dev in the other thread replaces its whole folder, staging is kept byte for byte', () => {
+    const [one, two] = [1, 2].map((threads) => {
+      const outdir = path.join(tmpdir(`shard-subset-${threads}`), 'dist');
+      for (const [file, text] of [
+        ['dev/stale.yaml', 'stale: true\n'],
+        ['staging/kept.yaml', 'kept: true\n'],
+      ]) {
+        fs.mkdirSync(path.dirname(path.join(outdir, file)), { recursive: true });
+        fs.writeFileSync(path.join(outdir, file), text);
+      }
+      const r = run(threads, outdir, {}, ['--env', 'dev,prod']);
+      expect(fs.existsSync(path.join(outdir, 'dev', 'stale.yaml'))).toBe(false);
+      expect(fs.readFileSync(path.join(outdir, 'staging', 'kept.yaml'), 'utf8')).toBe('kept: true\n');
+      return r;
+    });
+    expect(two.status).toBe(0);
+    expect(two.dist).toBe(one.dist);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stdout).toContain('dev/argocd');
+    expect(threadsOf(two)).toEqual(['dev other', 'prod main']);
   });
 
   test('errors and warnings in both threads: the same messages in the same order, exit 1, dist untouched', () => {
