@@ -1,4 +1,3 @@
-import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { isMainThread, MessageChannel, MessagePort, receiveMessageOnPort, Worker, workerData } from 'worker_threads';
@@ -9,8 +8,9 @@ import { collect, completeEnvironments, ElsewhereOutcome, FileSink, RenderedElse
 import { IncrementalSynth, SynthCacheSession } from './synth-cache';
 
 /**
- * `npm run synth` on both cores: the environments are independent (each its own cluster,
- * its own folders of dist, nothing checked across them), so a thread renders the first
+ * `npm run synth` on several cores (`CDK8S_STACKS_RENDER_THREADS=2`; see renderThreads for
+ * why it is not the default): the environments are independent (each its own cluster, its
+ * own folders of dist, nothing checked across them), so a thread renders the first
  * environment while the main thread renders the others, and the main thread writes every
  * file in one atomic swap (synthesizeAlongside). The output, the summary, the errors and
  * the warnings are those of one thread (test/pipeline/environment-shards.test.ts compares
@@ -56,8 +56,11 @@ interface Assignment {
 type ShardMessage = { readonly files: readonly string[] } | { readonly outcome: ElsewhereOutcome };
 
 /**
- * The threads that render: `CDK8S_STACKS_RENDER_THREADS` when set (1 turns the others off),
- * else two when the machine has two cores or more.
+ * The threads that render: `CDK8S_STACKS_RENDER_THREADS` when set, else 1 (the main thread
+ * alone). Not more by default: measured by `npm run bench` on this project's 2-core machines
+ * (BENCHMARKS.md), the second thread gained nothing (its own start-up, and a second heap in
+ * the process, cost what its share of the rendering saved), so it is for machines where
+ * the bench shows it pays.
  */
 export function renderThreads(variables: Readonly<Record<string, string | undefined>> = process.env): number {
   const given = variables[RENDER_THREADS_VARIABLE];
@@ -67,8 +70,7 @@ export function renderThreads(variables: Readonly<Record<string, string | undefi
       throw new Error(`${RENDER_THREADS_VARIABLE}: '${given}' is not a number of threads (1 to 16; 1 renders in the main thread alone)`);
     return n;
   }
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return cores >= 2 ? 2 : 1;
+  return 1;
 }
 
 /**

@@ -71,10 +71,10 @@ export interface StacksCliOptions extends Omit<StacksAppOptions, 'selectEnvironm
    * `<bundle>.inputs.json`) and the folder its paths are relative to. With it every synth
    * records what each system folder was made from (next to the list, `synth-cache.json`),
    * and `--incremental` re-renders only the systems whose inputs changed. It also lets the
-   * synth render the first environment in a second thread, which runs the bundle
-   * (`<bundle>`, the list's name without `.inputs.json`) again: the entry's top-level code
-   * then runs in that thread too, so it should do nothing but call runStacksCli
-   * (`CDK8S_STACKS_RENDER_THREADS=1` keeps to one thread; see environment-shards.ts).
+   * synth render the first environment in a second thread (`CDK8S_STACKS_RENDER_THREADS=2`),
+   * which runs the bundle (`<bundle>`, the list's name without `.inputs.json`) again: the
+   * entry's top-level code then runs in that thread too, so it should do nothing but call
+   * runStacksCli (see environment-shards.ts).
    * @default - no record; `--incremental` is refused; one render thread
    */
   readonly bundleInputs?: { readonly stampFile: string; readonly root: string };
