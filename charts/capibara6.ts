@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import {
   AppConfig,
   BackupTarget,
+  CloudNativePgProps,
   ConnectionEnv,
   Duration,
   Environment,
@@ -21,6 +22,7 @@ import {
   WebService,
   Worker,
   enrolInMesh,
+  ISecretSource,
 } from 'cdk8s-stacks';
 
 /**
@@ -41,6 +43,36 @@ export const CAPIBARA6_IMAGES = {
   api: 'capibara6/api:1.0.0',
 } as const;
 
+/**
+ * TimescaleDB for CloudNativePG: Timescale's image (github.com/timescale/timescaledb-docker-ha)
+ * has PostgreSQL's binaries on the PATH, the en_US.UTF-8 and C.UTF-8 locales and barman-cloud,
+ * and its `postgres` user is uid 1000 (Dockerfile). Tags are `pg<PostgreSQL>-ts<TimescaleDB>`:
+ * PostgreSQL 17.6 with TimescaleDB 2.21.3, the version dev and staging run (versions.ts).
+ */
+const TIMESCALEDB_CNPG_IMAGE = 'docker.io/timescale/timescaledb-ha:pg17.6-ts2.21.3';
+const TIMESCALEDB_HA_UID = 1000;
+
+/**
+ * A prod database on CloudNativePG: a primary and two standbys, base backups and the WAL
+ * archive in the system's bucket (each Cluster in its own folder, named after it), RPO 5 minutes.
+ */
+function cnpgProd(backupKeys: ISecretSource): CloudNativePgProps {
+  return {
+    instances: 3,
+    rpo: Duration.minutes(5),
+    backup: {
+      target: BackupTarget.s3({
+        bucket: 'capibara6-backups-prod',
+        region: 'us-east-1',
+        prefix: 'capibara6-prod/cnpg',
+        accessKeyId: fromSecret(backupKeys, 'AWS_ACCESS_KEY_ID'),
+        secretAccessKey: fromSecret(backupKeys, 'AWS_SECRET_ACCESS_KEY'),
+      }),
+      retention: Duration.days(30),
+    },
+  };
+}
+
 const HOSTS = { dev: 'api.dev.capibara6.com', staging: 'api.staging.capibara6.com', prod: 'api.capibara6.com' } as const;
 
 export class Capibara6Chart extends SystemChart {
@@ -56,11 +88,12 @@ export class Capibara6Chart extends SystemChart {
       default: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
     });
 
-    // The application database in prod: a CloudNativePG primary with two streaming standbys
-    // it fails over to, base backups and the WAL archive in an S3 bucket off the cluster
-    // (RPO 5 minutes). TimescaleDB (metrics-db) stays a single server with daily dumps:
-    // CloudNativePG's operand images carry no TimescaleDB. The Redis cache and queue stay
-    // single servers too (docs/fidelity/capibara6.md, CB-37, says why).
+    // Both databases in prod: a CloudNativePG primary with two streaming standbys it fails
+    // over to, base backups and the WAL archive in an S3 bucket off the cluster (RPO 5
+    // minutes). TimescaleDB (metrics-db) runs Timescale's own image for CloudNativePG
+    // (timescaledb-ha, TimescaleDB 2.21.3 as in dev and staging, its postgres user uid 1000):
+    // CloudNativePG's images carry no TimescaleDB (docs/fidelity/capibara6.md, CB-37).
+    // Dev and staging keep one server each with daily dumps.
     const prod = env.name === 'prod';
     const backupKeys = prod ? new SystemSecret(this, 'backup-s3-credentials', { keys: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] }) : undefined;
     const db = new Postgres(this, 'db', {
@@ -71,22 +104,7 @@ export class Capibara6Chart extends SystemChart {
         keys: ['postgres-password', 'password', 'monitoring-password'],
         ...(prod ? { basicAuthUsername: 'capibara6' } : {}),
       }),
-      engine: backupKeys
-        ? PostgresEngine.cloudNativePg({
-            instances: 3,
-            rpo: Duration.minutes(5),
-            backup: {
-              target: BackupTarget.s3({
-                bucket: 'capibara6-backups-prod',
-                region: 'us-east-1',
-                prefix: 'capibara6-prod/cnpg',
-                accessKeyId: fromSecret(backupKeys, 'AWS_ACCESS_KEY_ID'),
-                secretAccessKey: fromSecret(backupKeys, 'AWS_SECRET_ACCESS_KEY'),
-              }),
-              retention: Duration.days(30),
-            },
-          })
-        : PostgresEngine.statefulSet(),
+      engine: backupKeys ? PostgresEngine.cloudNativePg(cnpgProd(backupKeys)) : PostgresEngine.statefulSet(),
       resources: dbResources,
       monitoring: { exporter: true },
     });
@@ -95,12 +113,26 @@ export class Capibara6Chart extends SystemChart {
       flavour: 'timescaledb',
       database: 'metrics',
       storage: env.pick({ dev: '1Gi', default: '50Gi' }),
-      credentials: new SystemSecret(this, 'metrics-db-credentials', { keys: ['postgres-password', 'password'] }),
+      credentials: new SystemSecret(this, 'metrics-db-credentials', {
+        keys: ['postgres-password', 'password'],
+        ...(prod ? { basicAuthUsername: 'metrics' } : {}),
+      }),
+      engine: backupKeys
+        ? PostgresEngine.cloudNativePg({
+            ...cnpgProd(backupKeys),
+            image: { reference: TIMESCALEDB_CNPG_IMAGE, uid: TIMESCALEDB_HA_UID },
+          })
+        : PostgresEngine.statefulSet(),
       resources: dbResources,
+      // The operator's exporter in prod: the WAL archive and base backup alerts read it.
+      ...(prod ? { monitoring: { exporter: true } } : {}),
     });
-    // Daily verified dumps of both databases; the queue's RDB snapshots below.
-    if (!prod) db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
-    metricsDb.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '50Gi' }) }) });
+    // Daily verified dumps of both databases outside prod (the operator backs them up in prod);
+    // the queue's RDB snapshots below.
+    if (!prod) {
+      db.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '20Gi' }) }) });
+      metricsDb.backup({ target: BackupTarget.volume({ size: env.pick({ dev: '2Gi', default: '50Gi' }) }) });
+    }
     const redisCredentials = new SystemSecret(this, 'redis-credentials', { keys: ['redis-password'] });
     // The cache and the queue survive losing a node: three members each with Sentinel behind
     // HAProxy in staging and prod (the workers' BLPOPs reconnect after a failover); one in dev.
@@ -196,19 +228,14 @@ export class Capibara6Chart extends SystemChart {
     workers.connect(queue, { env: ConnectionEnv.url('QUEUE_URL') });
     workers.connect(db, { env: dbEnv });
     workers.connect(metricsDb, { env: metricsEnv });
-    // In prod every pod of the system is in the Istio ambient mesh, with circuit breakers (CB-40)
+    // In prod every pod of the system is in the Istio ambient mesh, with a circuit breaker (CB-40)
     // where failing fast beats waiting: the cache (a slow Redis must not hold the APIs' workers;
-    // the code falls back to the database) and the metrics store (its writes are not on the
-    // request's critical path). Not on the PostgreSQL primary, whose Service CloudNativePG makes,
-    // nor on the queue, where a refused job is lost work.
+    // the code falls back to the database). Not on the two PostgreSQL databases, whose Services
+    // CloudNativePG makes (the waypoint label cannot be put on them), nor on the queue, where a
+    // refused job is lost work.
     if (env.name === 'prod') {
       const breaker = { maxConnections: 200, connectTimeout: Duration.seconds(2), consecutiveErrors: 5, ejectionTime: Duration.seconds(30) };
-      enrolInMesh(this, {
-        circuitBreakers: [
-          { store: cache, ...breaker },
-          { store: metricsDb, ...breaker },
-        ],
-      });
+      enrolInMesh(this, { circuitBreakers: [{ store: cache, ...breaker }] });
     }
 
     api.autoscale({ min: env.pick({ dev: 1, default: 3 }), max: env.pick({ dev: 2, default: 10 }), cpuPercent: 70, memoryPercent: 80 });

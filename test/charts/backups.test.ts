@@ -108,11 +108,17 @@ describe("the seeds' backups, scheduled, verified and restorable", () => {
     // Loopi prod: MOCO's BackupPolicy (full dumps and binary logs); dev and staging: the dump CronJob.
     expect(kinds(systemObjects('loopi', 'prod'), 'BackupPolicy').map((c) => c.metadata.name)).toEqual(['mysql-backup']);
     expect(kinds(systemObjects('loopi', 'staging'), 'CronJob').map((c) => c.metadata.name)).toContain('mysql-backup');
-    // capibara6 prod: CloudNativePG backs up db (base backups and WAL in S3); dumps of the others.
+    // capibara6 prod: CloudNativePG backs up db and metrics-db (base backups and WAL in S3, each
+    // Cluster in its own folder of the bucket, named after it); the queue's dumps.
     const capibara6 = systemObjects('capibara6', 'prod');
-    expect(kinds(capibara6, 'CronJob').map((c) => c.metadata.name)).toEqual(expect.arrayContaining(['metrics-db-backup', 'queue-backup']));
-    expect(find(capibara6, 'ScheduledBackup', 'db-daily').spec.cluster.name).toBe('db');
-    expect(find(capibara6, 'ObjectStore', 'db-backups').spec.configuration.destinationPath).toBe('s3://capibara6-backups-prod/capibara6-prod/cnpg');
+    expect(kinds(capibara6, 'CronJob').map((c) => c.metadata.name)).toEqual(['queue-backup']);
+    for (const db of ['db', 'metrics-db']) {
+      expect(find(capibara6, 'ScheduledBackup', `${db}-daily`).spec.cluster.name).toBe(db);
+      expect(find(capibara6, 'ObjectStore', `${db}-backups`).spec.configuration.destinationPath).toBe(
+        's3://capibara6-backups-prod/capibara6-prod/cnpg',
+      );
+      expect(find(capibara6, 'Cluster', db).spec.plugins[0].parameters.barmanObjectName).toBe(`${db}-backups`);
+    }
     expect(kinds(systemObjects('capibara6', 'staging'), 'CronJob').map((c) => c.metadata.name)).toEqual(
       expect.arrayContaining(['db-backup', 'metrics-db-backup', 'queue-backup']),
     );

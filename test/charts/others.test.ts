@@ -119,7 +119,53 @@ describe('capibara6 (seeds/004) in prod', () => {
   test('Redis for cache evicts, Redis for the queue never does; TimescaleDB for metrics', () => {
     expect(find(objects, 'ConfigMap', 'cache-config').data['redis.conf']).toContain('maxmemory-policy allkeys-lru');
     expect(find(objects, 'ConfigMap', 'queue-config').data['redis.conf']).toContain('maxmemory-policy noeviction');
-    expect(mainContainer(find(objects, 'StatefulSet', 'metrics-db')).image).toMatch(/^docker\.io\/timescale\/timescaledb:/);
+    // Dev and staging: one server on Timescale's image.
+    const staging = systemObjects('capibara6', 'staging');
+    expect(mainContainer(find(staging, 'StatefulSet', 'metrics-db')).image).toMatch(/^docker\.io\/timescale\/timescaledb:2\.21\.3-pg17$/);
+  });
+
+  test('TimescaleDB (metrics-db) in prod: a CloudNativePG primary and two standbys on the TimescaleDB image, the extension preloaded and created', () => {
+    expect(kinds(objects, 'StatefulSet').map((s) => s.metadata.name)).not.toContain('metrics-db');
+    const cluster = find(objects, 'Cluster', 'metrics-db').spec;
+    expect(cluster.instances).toBe(3);
+    // The image through a catalog that declares its major (its tag pg17.6-ts2.21.3 does not start with it), run as its uid 1000.
+    expect(cluster.imageName).toBeUndefined();
+    expect(cluster.imageCatalogRef).toEqual({ apiGroup: 'postgresql.cnpg.io', kind: 'ImageCatalog', name: 'metrics-db-image', major: 17 });
+    expect(find(objects, 'ImageCatalog', 'metrics-db-image').spec.images).toEqual([
+      { major: 17, image: 'docker.io/timescale/timescaledb-ha:pg17.6-ts2.21.3' },
+    ]);
+    expect([cluster.postgresUID, cluster.postgresGID]).toEqual([1000, 1000]);
+    // The settings the single server had: the library preloaded, telemetry off, 8 background workers (and room for them).
+    expect(cluster.postgresql.shared_preload_libraries).toEqual(['timescaledb']);
+    expect(cluster.postgresql.parameters).toMatchObject({
+      'timescaledb.telemetry_level': 'off',
+      'timescaledb.max_background_workers': '8',
+      max_worker_processes: '12',
+    });
+    expect(cluster.postgresql.parameters.shared_preload_libraries).toBeUndefined();
+    expect(cluster.bootstrap.initdb).toMatchObject({
+      database: 'metrics',
+      owner: 'metrics',
+      postInitApplicationSQL: ['CREATE EXTENSION IF NOT EXISTS timescaledb;'],
+    });
+    // One instance per node, 50Gi each, like the database.
+    expect(cluster.affinity).toMatchObject({ podAntiAffinityType: 'required', topologyKey: 'kubernetes.io/hostname' });
+    expect(cluster.storage.size).toBe('50Gi');
+    // The clients use the primary's Service.
+    for (const name of ['api', 'graphql', 'workers']) {
+      const url = envOf(mainContainer(workloadObject(objects, name))).TIMESCALE_URL;
+      expect(JSON.stringify(url)).toContain('metrics-db-rw.capibara6-prod.svc');
+    }
+    // Failures page: fewer ready instances, WAL archiving and base backups.
+    const alerts = find(objects, 'PrometheusRule', 'alerts').spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
+    expect(alerts).toEqual(
+      expect.arrayContaining([
+        'PostgresInstancesNotReadyMetricsDb',
+        'WalArchiveFailingMetricsDb',
+        'BaseBackupFailedMetricsDb',
+        'BaseBackupStaleMetricsDb',
+      ]),
+    );
   });
 
   test('ingress-nginx with TLS and 100 req/min per IP; /graphql to the GraphQL API', () => {

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { buildRepositoryApp } from '../../charts/app';
 import { EnvironmentName, synthesize, SystemChart } from '../../lib';
 import { Architecture, ArchitectureEdge, routeLabel } from '../../lib/gitops/architecture';
-import { shortImage } from '../../lib/gitops/architecture-mermaid';
+import { architectureToMermaid, shortImage, tierRows } from '../../lib/gitops/architecture-mermaid';
+import { ArchitectureNode } from '../../lib/gitops/architecture-model';
 import { systemReadme } from '../../lib/gitops/system-readme';
 import { backupReadmeSections } from '../../lib/pipeline/backup-passes';
 import { UNUSED_OUTDIR } from '../support/synth';
@@ -129,6 +130,88 @@ describe('architecture graph of the real systems', () => {
     expect(graph.allEdges).toContainEqual(edge('mongodb-init', 'mongodb', 'setup'));
     expect(readme).toContain('kubectl -n techshop-prod scale deployment/app --replicas=0');
     expect(readme).not.toMatch(/scale \S+\/mongodb-init/);
+  });
+});
+
+describe('layout: wide stores with common clients are stacked in the Data tier', () => {
+  const wideNote = 'primary + streaming standbys (CloudNativePG)';
+  const store = (id: string, note?: string): ArchitectureNode => ({
+    id,
+    kind: 'store',
+    label: id,
+    details: note ? { image: 'postgres:17.6', note } : { image: 'redis:7.4.5' },
+  });
+  const nodes = (): ArchitectureNode[] => [
+    { id: 'api', kind: 'service', label: 'api' },
+    { id: 'workers', kind: 'worker', label: 'workers' },
+    { id: 'web', kind: 'service', label: 'web' },
+    store('cache'),
+    store('db', wideNote),
+    store('metrics-db', wideNote),
+    { id: 'cache-backup', kind: 'backup', label: 'cache-backup' },
+    { id: 'cache-backups', kind: 'destination', label: 'cache-backups' },
+    { id: 'db-bucket', kind: 'destination', label: 'db-bucket' },
+    { id: 'metrics-db-bucket', kind: 'destination', label: 'metrics-db-bucket' },
+  ];
+  const connect = (from: string, to: string): ArchitectureEdge => ({ from, to, kind: 'connect', label: 'port' });
+  const backup = (from: string, to: string): ArchitectureEdge => ({ from, to, kind: 'backup', label: '' });
+  const backups = [
+    backup('cache', 'cache-backup'),
+    backup('cache-backup', 'cache-backups'),
+    backup('db', 'db-bucket'),
+    backup('metrics-db', 'metrics-db-bucket'),
+  ];
+  const rowIds = (rows: ArchitectureNode[][] | undefined) => rows?.map((row) => row.map((n) => n.id));
+
+  test('two wide stores reached by two common clients take a row each; the backups of the upper row reach past the lower one', () => {
+    const edges = [...['api', 'workers'].flatMap((c) => ['cache', 'db', 'metrics-db'].map((s) => connect(c, s))), ...backups];
+    expect(rowIds(tierRows(nodes(), edges).get('Data'))).toEqual([['cache', 'db'], ['metrics-db']]);
+    const mermaid = architectureToMermaid(nodes(), edges).split('\n');
+    // The second row hangs from the first; the first row's backup edges span one rank more.
+    expect(mermaid).toContain('  n_cache ~~~ n_metrics_db');
+    expect(mermaid).toContain('  n_cache ===> n_cache_backup');
+    expect(mermaid).toContain('  n_db ===> n_db_bucket');
+    expect(mermaid).toContain('  n_metrics_db ==> n_metrics_db_bucket');
+    // Edges within the Backups tier, and the clients' edges, keep their one rank.
+    expect(mermaid).toContain('  n_cache_backup ==> n_cache_backups');
+    expect(mermaid).toContain('  n_api --> n_metrics_db');
+  });
+
+  test('a node of the Backups tier nothing points to hangs from the lowest row of the Data tier', () => {
+    const edges = [...['api', 'workers'].flatMap((c) => ['db', 'metrics-db'].map((s) => connect(c, s))), ...backups];
+    const withOrphan: ArchitectureNode[] = [...nodes(), { id: 'restore-test', kind: 'backup', label: 'restore-test' }];
+    const mermaid = architectureToMermaid(withOrphan, edges).split('\n');
+    expect(mermaid).toContain('  n_metrics_db ~~~ n_restore_test');
+    expect(mermaid).not.toContain('  n_cache ~~~ n_restore_test');
+  });
+
+  test.each([
+    [
+      'the wide stores share one client only',
+      [connect('api', 'db'), connect('api', 'metrics-db'), connect('workers', 'db'), connect('web', 'metrics-db'), connect('web', 'cache')],
+    ],
+    [
+      'only narrow stores share the clients',
+      [...['api', 'workers', 'web'].flatMap((c) => [connect(c, 'cache'), connect(c, 'db')]), connect('web', 'metrics-db')],
+    ],
+  ])('one row when %s', (_, clientEdges) => {
+    const edges = [...clientEdges, ...backups];
+    expect(rowIds(tierRows(nodes(), edges).get('Data'))).toEqual([['cache', 'db', 'metrics-db']]);
+    const mermaid = architectureToMermaid(nodes(), edges).split('\n');
+    expect(mermaid.filter((l) => /~~~|===>/.test(l))).toEqual([]);
+  });
+
+  test('capibara6 prod: db and metrics-db (three instances each, CloudNativePG) are stacked; the others keep one row', () => {
+    const graph = graphOf('capibara6', 'prod');
+    expect(rowIds(tierRows(graph.allNodes, graph.allEdges).get('Data'))).toEqual([['cache', 'db', 'queue'], ['metrics-db']]);
+    for (const env of ['dev', 'staging'] as const) {
+      const other = graphOf('capibara6', env);
+      expect(tierRows(other.allNodes, other.allEdges).get('Data')).toHaveLength(1);
+    }
+    const mermaid = graph.toMermaid().split('\n');
+    expect(mermaid).toContain('  n_cache ~~~ n_metrics_db');
+    expect(mermaid).toContain('  n_queue ===> n_queue_backup');
+    expect(mermaid).toContain('  n_metrics_db ==> n_bucket_capibara6_backups_prod_metrics_db');
   });
 });
 

@@ -16,7 +16,7 @@ describe('observability in the repository charts (prod)', () => {
     ['feature-models', ['backend', 'db']],
     ['techshop', ['app', 'mongodb', 'redis']],
     ['chatnomina', ['api', 'auth', 'cache', 'chat', 'db']],
-    ['capibara6', ['api', 'cache', 'db', 'graphql', 'queue']],
+    ['capibara6', ['api', 'cache', 'db', 'graphql', 'metrics-db', 'queue']],
   ])(
     '%s: ServiceMonitors (PodMonitors for CloudNativePG) for the APIs and every exporter, one PrometheusRule, one dashboard',
     (system, monitored) => {
