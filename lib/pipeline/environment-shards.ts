@@ -52,6 +52,11 @@ interface Assignment {
   readonly signal: SharedArrayBuffer;
 }
 
+/** An outcome with nothing rendered: what a thread that failed reports, with its issues or build error. */
+function failedOutcome(found: Partial<ElsewhereOutcome>): ElsewhereOutcome {
+  return { issues: [], warnings: [], folders: [], waivers: [], securityExceptions: [], completeEnvironments: [], ...found };
+}
+
 /** One message of the thread: a batch of files (folder, name, text, ...) or its outcome. */
 type ShardMessage = { readonly files: readonly string[] } | { readonly outcome: ElsewhereOutcome };
 
@@ -223,16 +228,8 @@ export function runShard(
     // As in the main thread: a check's SynthesisError is its issues; anything else a build error.
     outcome =
       error instanceof SynthesisError
-        ? { issues: error.issues, warnings: error.warnings, folders: [], waivers: [], securityExceptions: [], completeEnvironments: [] }
-        : {
-            buildError: describeBuildError(error),
-            issues: [],
-            warnings: [],
-            folders: [],
-            waivers: [],
-            securityExceptions: [],
-            completeEnvironments: [],
-          };
+        ? failedOutcome({ issues: error.issues, warnings: error.warnings })
+        : failedOutcome({ buildError: describeBuildError(error) });
   }
   post({ outcome });
 }

@@ -164,7 +164,7 @@ export function runStacksCli(options: StacksCliOptions): number {
       buildStacksApp({
         systems: options.systems,
         environments: options.environments,
-        selectEnvironments: parsed.envs.length > 0 || elsewhere.length > 0 ? shards.here : undefined,
+        selectEnvironments: shards.here,
         selectSystems: parsed.systems.length > 0 ? parsed.systems : undefined,
         appOutdir: options.appOutdir,
       }),

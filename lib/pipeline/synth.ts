@@ -98,8 +98,8 @@ export function synthesize(app: App, options: SynthOptions): SynthResult {
  */
 export interface RenderedElsewhere {
   /**
-   * Waits until the other thread is done, handing each of its files to `file` on the way
-   * (`record` receives the incremental cache's record of its folders), and returns what it found.
+   * Waits until the other thread is done, handing each of its files to `file` on the way,
+   * and returns what it found (with the incremental cache's record of its folders).
    */
   finish(file: (folder: string, name: string, text: string) => void): ElsewhereOutcome;
   /** Stops the other thread (this synth failed, or will not use it). */
@@ -378,10 +378,12 @@ function environmentOrder(app: App): { charts: Chart[]; sort: (issues: readonly 
 
 /** The environment a chart belongs to, when it has one (a missing one is the chart's collected error). */
 function environmentNameOf(chart: Chart): string | undefined {
-  if (SystemChart.isSystemChart(chart)) return chart.environment?.name;
-  if (ArgoCdApplications.isArgoCdApplications(chart) || PlatformLayer.isPlatformLayer(chart)) return chart.environment?.name;
-  if (PlatformPrometheusChart.isPlatformPrometheusChart(chart)) return chart.environment?.name;
-  return undefined;
+  const known =
+    SystemChart.isSystemChart(chart) ||
+    ArgoCdApplications.isArgoCdApplications(chart) ||
+    PlatformLayer.isPlatformLayer(chart) ||
+    PlatformPrometheusChart.isPlatformPrometheusChart(chart);
+  return known ? chart.environment?.name : undefined;
 }
 
 /**
